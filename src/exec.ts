@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import { getExecOutput } from '@actions/exec'
+
+export interface CommandResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+export interface RunOptions {
+  cwd?: string
+  env?: Record<string, string>
+  /** Text written to the command's standard input. */
+  input?: string
+  /** Stream the command's output to the log as it runs (a build's progress). */
+  stream?: boolean
+}
+
+/**
+ * Runs a command line and never throws because of its exit status: callers decide what
+ * a non-zero exit means. Every docker and git call goes through here, so the log shows
+ * each command line at debug level.
+ */
+export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
+  core.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  try {
+    const result = await getExecOutput(command, args, {
+      cwd: options.cwd,
+      env: options.env ? { ...(process.env as Record<string, string>), ...options.env } : undefined,
+      input: options.input === undefined ? undefined : Buffer.from(options.input),
+      silent: !options.stream,
+      ignoreReturnCode: true
+    })
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+  } catch (error) {
+    // @actions/exec throws when the program cannot be started at all (not on the PATH).
+    return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
+export async function runChecked(command: string, args: string[], options: RunOptions = {}): Promise<string> {
+  const result = await runCommand(command, args, options)
+  if (result.exitCode !== 0) throw new CommandError(command, args, result)
+  return result.stdout
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly result: CommandResult
+  ) {
+    const detail = lastLines(result.stderr || result.stdout, 5)
+    super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`)
+    this.name = 'CommandError'
+  }
+}
+
+export function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n').trim()
+}
+
+function quoteForLog(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}

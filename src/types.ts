@@ -1,0 +1,85 @@
+// The plain data that flows through the pipeline. Each step takes and returns these
+// shapes, so every step can be tested without the ones before it.
+
+/** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
+export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged'
+
+export interface ChangedFile {
+  /** Path from the repository root, at the head. For a removed file, its path at the base. */
+  path: string
+  status: FileStatus
+  /** For a rename or copy: the path at the base. */
+  previousPath?: string
+}
+
+/** The two commits being compared. */
+export interface Revisions {
+  baseSha: string
+  headSha: string
+}
+
+/** How the Dockerfile itself changed between the two sides. */
+export type ImageChange = 'added' | 'modified' | 'removed' | 'renamed' | 'unchanged'
+
+/** One image to check: a Dockerfile and its build context, on each side where it exists. */
+export interface ImageTarget {
+  /** Dockerfile path at the head (at the base when removed), from the repository root. */
+  dockerfile: string
+  /** Build context folder from the repository root ('.' for the root). */
+  context: string
+  /** Dockerfile path at the base when it differs (renamed), else the same as `dockerfile`. */
+  baseDockerfile: string
+  baseContext: string
+  change: ImageChange
+  /** Why this image was checked, for the reader of the comment. */
+  reason: string
+}
+
+/** What `docker image inspect` tells about one image. */
+export interface ImageMeasurement {
+  /** Bytes, as the engine reports `Size`. */
+  size: number
+  id: string
+  layers: number
+}
+
+export type Side = 'base' | 'head'
+
+export interface BuildOutcome {
+  side: Side
+  ok: boolean
+  /** The tag given to the built image (set when ok). */
+  tag?: string
+  /** The last lines of the build's output, when it failed. */
+  logTail?: string
+  /** One-line reason for a failure. */
+  error?: string
+  durationMs: number
+}
+
+export type Verdict = 'pass' | 'warn' | 'fail' | 'error'
+
+export interface ImageResult {
+  target: ImageTarget
+  base: ImageMeasurement | null
+  head: ImageMeasurement | null
+  /** head.size - base.size, null where either side is missing. */
+  delta: number | null
+  /** 100 * delta / base.size, null where either side is missing. */
+  deltaPercent: number | null
+  verdict: Verdict
+  /** Why the verdict, in one sentence. */
+  reason: string
+  /** Notes on a side that could not be built (a base build that failed, say). */
+  notes: string[]
+  /** The last lines of a failed build's output. */
+  logTail?: string
+}
+
+export interface Comparison {
+  revisions: Revisions
+  verdict: Verdict
+  images: ImageResult[]
+  /** Sum of every known delta, in bytes. */
+  totalDelta: number
+}
