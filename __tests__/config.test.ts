@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { getInputs, getRunnerContext } from '../src/config.js'
+import { DEFAULT_DOCKERFILE_GLOBS } from '../src/globs.js'
+
+// Inputs arrive as the runner passes them: INPUT_<NAME>, upper case, hyphens kept.
+const setInput = (name: string, value: string) => {
+  process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+}
+
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+})
+
+describe('getInputs', () => {
+  it('applies the documented defaults', () => {
+    setInput('max-increase', '10%')
+    const inputs = getInputs()
+    expect(inputs).toMatchObject({
+      dockerfileGlobs: DEFAULT_DOCKERFILE_GLOBS,
+      maxSize: null,
+      warnIncrease: null,
+      headFrom: 'worktree',
+      comment: 'changed',
+      commentKey: 'default',
+      keepImages: false,
+      baseRef: ''
+    })
+    expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
+  })
+
+  it('reads lists one a line or comma-separated', () => {
+    setInput('dockerfiles', 'services/*/Dockerfile\n# legacy images stay out\n!services/old/**, tools/Dockerfile')
+    expect(getInputs().dockerfileGlobs).toEqual(['services/*/Dockerfile', '!services/old/**', 'tools/Dockerfile'])
+  })
+
+  it.each([
+    ['max-increase', '10 percent', "Invalid max-increase '10 percent'. Expected a size such as 25MB"],
+    ['max-size', 'huge', "Invalid max-size 'huge'. Expected a size such as 500MB"],
+    ['comment', 'sometimes', "Invalid comment 'sometimes'. Expected one of: always, changed, never."],
+    ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
+    ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
+    ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."]
+  ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
+    setInput(name, value)
+    expect(() => getInputs()).toThrow(message)
+  })
+})
+
+describe('getRunnerContext', () => {
+  it('reads the pull request from the event payload', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dsc-event-'))
+    const eventPath = join(folder, 'event.json')
+    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, base: { ref: 'main' }, head: { sha: 'abc' } } }))
+    const context = getRunnerContext({ GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'octo/app', GITHUB_API_URL: 'http://127.0.0.1:1' })
+    expect(context).toMatchObject({ owner: 'octo', repo: 'app', apiUrl: 'http://127.0.0.1:1', pullRequest: { number: 7, baseRef: 'main', headSha: 'abc' } })
+  })
+
+  it('has no pull request on a push event', () => {
+    expect(getRunnerContext({}).pullRequest).toBeNull()
+  })
+})

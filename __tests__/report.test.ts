@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals'
+import { compareImages, Limits, MeasuredImage } from '../src/compare.js'
+import { toJsonReport } from '../src/report/json.js'
+import { renderMarkdown, summarizeOutcome } from '../src/report/markdown.js'
+import { commentWanted, fitCommentBody } from '../src/publish.js'
+import { parseGrowthThreshold } from '../src/thresholds.js'
+
+const revisions = { baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' }
+const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
+
+function measured(dockerfile: string, base: number | null, head: number | null): MeasuredImage {
+  const m = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 2 })
+  const change = base === null ? 'added' : head === null ? 'removed' : 'modified'
+  return {
+    target: { dockerfile, context: '.', baseDockerfile: dockerfile, baseContext: '.', change, reason: `Dockerfile ${change}` },
+    base: m(base),
+    head: m(head),
+    failedBuilds: []
+  }
+}
+
+describe('summarizeOutcome', () => {
+  it('opens a regression with the count and the growth', () => {
+    const comparison = compareImages(revisions, [measured('Dockerfile', 1_870_097, 1_256_389_653)], limits)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image grew past the limit: +1.25 GB')
+  })
+
+  it('shows a win as a win', () => {
+    const comparison = compareImages(revisions, [measured('Dockerfile', 1_256_389_653, 1_870_097)], limits)
+    expect(summarizeOutcome(comparison)).toBe('✅ 1 image shrank: -1.25 GB (-99.9%)')
+  })
+
+  it('says when nothing was affected', () => {
+    expect(summarizeOutcome(compareImages(revisions, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
+  })
+})
+
+describe('renderMarkdown', () => {
+  it('puts the outcome first, then a table, with unchanged images folded', () => {
+    const comparison = compareImages(
+      revisions,
+      [measured('api/Dockerfile', 1_000_000, 2_000_000), measured('web/Dockerfile', 5_000, 5_000)],
+      limits
+    )
+    const markdown = renderMarkdown(comparison, { limits })
+    const lines = markdown.split('\n')
+    expect(lines[0]).toContain('1 image grew past the limit: +1 MB')
+    expect(markdown).toContain('| <code>api/Dockerfile</code> | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
+    const details = markdown.slice(markdown.indexOf('<details><summary>1 unchanged image</summary>'))
+    expect(details).toContain('<code>web/Dockerfile</code>')
+    expect(markdown).toContain('Base `1111111` → head `2222222`')
+    expect(markdown).toContain('max-increase 10%')
+  })
+
+  it('escapes paths that would break the table or the page', () => {
+    const comparison = compareImages(revisions, [measured('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
+    const markdown = renderMarkdown(comparison, { limits })
+    expect(markdown).toContain('<code>we&#124;rd/&#96;&lt;b&gt;x&lt;/b&gt;&#96; &amp; co/Dockerfile</code>')
+    expect(markdown).not.toContain('<b>x</b>')
+  })
+
+  it('shows the last lines of a failed build', () => {
+    const broken = measured('Dockerfile', 10, null)
+    broken.failedBuilds.push({ side: 'head', ok: false, durationMs: 1, error: 'process "/bin/sh -c false" did not complete successfully', logTail: '#5 [2/2] RUN false\n#5 ERROR: <exit 1>' })
+    const markdown = renderMarkdown(compareImages(revisions, [broken], limits), { limits })
+    expect(markdown.split('\n')[0]).toContain('1 image failed to build')
+    expect(markdown).toContain('<pre>#5 [2/2] RUN false\n#5 ERROR: &lt;exit 1&gt;</pre>')
+  })
+})
+
+describe('the JSON report', () => {
+  it('follows the documented schema', () => {
+    const comparison = compareImages(revisions, [measured('Dockerfile', 100, 150), measured('new/Dockerfile', null, 7)], limits)
+    const report = toJsonReport(comparison, null, null)
+    expect(report).toMatchObject({ schemaVersion: 1, base: { sha: revisions.baseSha }, head: { sha: revisions.headSha }, verdict: 'fail' })
+    expect(report.images[0]).toMatchObject({
+      dockerfile: 'Dockerfile',
+      context: '.',
+      status: 'modified',
+      base: { size: 100, id: 'sha256:100', layers: 2 },
+      head: { size: 150, id: 'sha256:150', layers: 2 },
+      delta: 50,
+      deltaPercent: 50,
+      verdict: 'fail'
+    })
+    expect(report.images[1]).toMatchObject({ status: 'added', base: null, delta: null, deltaPercent: null, verdict: 'pass' })
+  })
+
+  it('records a run that could not finish as an error', () => {
+    expect(toJsonReport(compareImages(revisions, [], limits), null, 'No Docker engine answers').verdict).toBe('error')
+  })
+})
+
+describe('the comment policy', () => {
+  const unchanged = compareImages(revisions, [measured('Dockerfile', 10, 10)], limits)
+  const grown = compareImages(revisions, [measured('Dockerfile', 10, 11)], limits)
+
+  it('posts on change by default, and always updates an earlier comment', () => {
+    expect(commentWanted('changed', unchanged, null)).toEqual({ create: false, update: true })
+    expect(commentWanted('changed', grown, null)).toEqual({ create: true, update: true })
+    expect(commentWanted('changed', unchanged, 'engine down')).toEqual({ create: true, update: true })
+    expect(commentWanted('always', unchanged, null)).toEqual({ create: true, update: true })
+    expect(commentWanted('never', grown, null)).toEqual({ create: false, update: false })
+  })
+
+  it('keeps the body within GitHub\'s limit', () => {
+    const huge = 'x'.repeat(70_000)
+    const fitted = fitCommentBody(huge, 'outcome', 'https://example.invalid/run')
+    expect(fitted.length).toBeLessThan(65_536)
+    expect(fitted).toContain('outcome')
+    expect(fitted).toContain('job summary')
+    expect(fitCommentBody('short', 'outcome', 'url')).toBe('short')
+  })
+})

@@ -1,0 +1,122 @@
+// Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as
+// INPUT_<NAME> variables with action.yml's defaults, the event payload in a file, and
+// the runner's files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) made before the step starts.
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { parse as parseYaml } from 'yaml'
+
+const execFileAsync = promisify(execFile)
+
+export const PROJECT_ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..')
+
+export interface ActionRun {
+  exitCode: number
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+  /** The JSON report the action wrote, when it wrote one. */
+  report: Record<string, unknown> | null
+  runnerTemp: string
+}
+
+export interface ActionRunOptions {
+  workspace: string
+  apiUrl: string
+  repository: string
+  event: { name: string; payload: unknown }
+  inputs?: Record<string, string>
+  token?: string
+}
+
+interface ActionYaml {
+  inputs: Record<string, { default?: string }>
+}
+
+/** action.yml's defaults, as the runner would pass them (expressions evaluated by hand). */
+export async function actionDefaults(token: string): Promise<Record<string, string>> {
+  const action = parseYaml(await readFile(join(PROJECT_ROOT, 'action.yml'), 'utf8')) as ActionYaml
+  const defaults: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    defaults[name] = String(spec.default ?? '').replace('${{ github.token }}', token)
+  }
+  return defaults
+}
+
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const token = options.token ?? 'ghs_test_token'
+  const runnerTemp = await mkdtemp(join(tmpdir(), 'dsc-runner-'))
+  const eventPath = join(runnerTemp, 'event.json')
+  const outputPath = join(runnerTemp, 'output.txt')
+  const summaryPath = join(runnerTemp, 'summary.md')
+  await writeFile(eventPath, JSON.stringify(options.event.payload))
+  await writeFile(outputPath, '')
+  await writeFile(summaryPath, '')
+  await mkdir(join(runnerTemp, 'tmp'), { recursive: true })
+
+  const inputs = { ...(await actionDefaults(token)), ...options.inputs }
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? runnerTemp,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_REPOSITORY: options.repository,
+    GITHUB_EVENT_NAME: options.event.name,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_SHA: '0'.repeat(40),
+    RUNNER_TEMP: join(runnerTemp, 'tmp'),
+    RUNNER_DEBUG: '1'
+  }
+  for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value
+  if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST
+
+  let exitCode = 0
+  let stdout = ''
+  try {
+    const result = await execFileAsync(process.execPath, [join(PROJECT_ROOT, 'dist', 'index.js')], {
+      cwd: options.workspace,
+      env,
+      maxBuffer: 64 * 1024 * 1024
+    })
+    stdout = result.stdout
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string }
+    exitCode = typeof failed.code === 'number' ? failed.code : 1
+    stdout = failed.stdout ?? ''
+  }
+  const outputs = parseOutputFile(await readFile(outputPath, 'utf8'))
+  const report = outputs.report ? (JSON.parse(await readFile(outputs.report, 'utf8')) as Record<string, unknown>) : null
+  return { exitCode, stdout, outputs, summary: await readFile(summaryPath, 'utf8'), report, runnerTemp }
+}
+
+/** Reads GITHUB_OUTPUT's `name<<delimiter` blocks, as the runner does. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] as string)
+    if (heredoc) {
+      const [, name, delimiter] = heredoc as unknown as [string, string, string]
+      const value: string[] = []
+      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] as string)
+      outputs[name] = value.join('\n')
+      continue
+    }
+    const plain = /^([^=]+)=(.*)$/.exec(lines[i] as string)
+    if (plain) outputs[plain[1] as string] = plain[2] as string
+  }
+  return outputs
+}

@@ -1,0 +1,3 @@
+module example.com/calculator
+
+go 1.19

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BuildRequest, buildImage } from './build.js'
+import { CheckSettings } from './config.js'
+import { existsOn } from './discover.js'
+import { Docker, EngineInfo } from './docker.js'
+import { Git } from './git.js'
+import { measureImage } from './measure.js'
+import { MeasuredImage } from './compare.js'
+import { ImageTarget, Revisions, Side } from './types.js'
+
+/** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
+export interface Progress {
+  group<T>(title: string, work: () => Promise<T>): Promise<T>
+  info(message: string): void
+  warning(message: string): void
+  /** Whether builds stream their output into the log. */
+  streamBuilds: boolean
+}
+
+export interface BuildPlan {
+  /** The repository the check runs in (the workspace). */
+  repoDir: string
+  /** A scratch folder for the worktrees, removed at the end. */
+  tempRoot: string
+  revisions: Revisions
+  targets: ImageTarget[]
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages'>
+  engine: EngineInfo
+}
+
+/**
+ * Builds every target at the head and at the base and measures each image.
+ * Head first, then base, so the base build reuses the head's layer cache. Images are
+ * measured as soon as they are built, and `measured` is filled as it goes, so a run that
+ * stops half-way still reports what it finished.
+ */
+export async function buildAndMeasure(
+  plan: BuildPlan,
+  docker: Docker,
+  git: Git,
+  progress: Progress,
+  measured: MeasuredImage[] = []
+): Promise<MeasuredImage[]> {
+  if (plan.targets.length === 0) return measured
+  const runToken = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+  const scratch = await mkdtemp(join(plan.tempRoot, 'docker-size-check-'))
+  const builtTags: string[] = []
+  const worktrees: string[] = []
+  try {
+    const checkout = async (side: Side): Promise<string> => {
+      if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
+      const path = join(scratch, side)
+      const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha
+      await git.addWorktree(path, sha)
+      worktrees.push(path)
+      return path
+    }
+    const roots: Partial<Record<Side, string>> = {}
+    const rootOf = async (side: Side) => (roots[side] ??= await checkout(side))
+
+    for (const [index, target] of plan.targets.entries()) {
+      const image: MeasuredImage = { target, base: null, head: null, failedBuilds: [] }
+      measured.push(image)
+      for (const side of ['head', 'base'] as const) {
+        if (!existsOn(target, side)) continue
+        const root = await rootOf(side)
+        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+        const request: BuildRequest = {
+          dockerfile: join(root, dockerfile),
+          context: join(root, side === 'head' ? target.context : target.baseContext),
+          tag: `docker-size-check:${runToken}-${index}-${side}`,
+          builder: plan.engine.builder
+        }
+        const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
+          buildImage(docker, side, request, { stream: progress.streamBuilds })
+        )
+        if (!outcome.ok) {
+          image.failedBuilds.push(outcome)
+          progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
+          continue
+        }
+        builtTags.push(request.tag)
+        image[side] = await measureImage(docker, request.tag)
+        progress.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`)
+      }
+    }
+    return measured
+  } finally {
+    for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+    await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+    if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+  }
+}

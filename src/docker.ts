@@ -1,0 +1,79 @@
+import { CommandError, CommandResult, runCommand, RunOptions } from './exec.js'
+
+/** Runs one docker command; the seam through which tests could pass another runner. */
+export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
+
+export const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
+
+export interface EngineInfo {
+  serverVersion: string
+  apiVersion: string
+  /** e.g. overlay2, or io.containerd.snapshotter.v1 with the containerd image store. */
+  storageDriver: string
+  builder: 'buildx' | 'legacy'
+}
+
+export class EngineUnavailableError extends Error {}
+
+/** Every docker command of the action goes through this class. */
+export class Docker {
+  constructor(private readonly run: DockerRunner = defaultDockerRunner) {}
+
+  /** Asks the engine who it is; throws one clear error where no engine answers. */
+  async engineInfo(): Promise<EngineInfo> {
+    const info = await this.run(['info', '--format', '{{json .}}'])
+    const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null
+    if (!parsed) {
+      throw new EngineUnavailableError(
+        `No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
+          'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.'
+      )
+    }
+    const version = await this.run(['version', '--format', '{{.Server.APIVersion}}'])
+    const buildx = await this.run(['buildx', 'version'])
+    return {
+      ...parsed,
+      apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
+      builder: buildx.exitCode === 0 ? 'buildx' : 'legacy'
+    }
+  }
+
+  build(args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    return this.run(args, options)
+  }
+
+  /** The raw `docker image inspect` JSON of one image. */
+  async inspectImage(reference: string): Promise<string> {
+    const result = await this.run(['image', 'inspect', reference])
+    if (result.exitCode !== 0) throw new CommandError('docker', ['image', 'inspect', reference], result)
+    return result.stdout
+  }
+
+  /** Removes images; never fails the run over an image that is already gone. */
+  async removeImages(references: string[]): Promise<void> {
+    if (references.length === 0) return
+    await this.run(['image', 'rm', '--force', ...references])
+  }
+}
+
+interface DockerInfoJson {
+  ServerVersion?: string
+  Driver?: string
+  DriverStatus?: [string, string][]
+}
+
+export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' | 'builder'> | null {
+  let info: DockerInfoJson
+  try {
+    info = JSON.parse(stdout) as DockerInfoJson
+  } catch {
+    return null
+  }
+  // A CLI that reaches no daemon still prints JSON, with the server fields empty.
+  if (!info.ServerVersion) return null
+  return { serverVersion: info.ServerVersion, storageDriver: info.Driver ?? 'unknown' }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}

@@ -1,0 +1,209 @@
+import { realpathSync } from 'node:fs'
+import * as path from 'node:path'
+import { CommandError, runChecked, runCommand, type CommandResult } from './exec.js'
+import type { ChangedFile, FileStatus } from './types.js'
+
+/**
+ * The git commands the pipeline needs, run in one repository folder through the command
+ * wrapper. It holds no private state, so a test can pass any object with the same methods
+ * (see `RevisionGit` in changes.ts).
+ */
+export class Git {
+  constructor(readonly dir: string) {}
+
+  /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
+  exec(args: string[]): Promise<string> {
+    return runChecked('git', args, { cwd: this.dir })
+  }
+
+  /** Runs `git <args>` and returns the result whatever the exit status. */
+  tryExec(args: string[]): Promise<CommandResult> {
+    return runCommand('git', args, { cwd: this.dir })
+  }
+
+  /** The full SHA of the commit `ref` names; throws when it names none. */
+  async revParse(ref: string): Promise<string> {
+    assertRevision(ref)
+    return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim()
+  }
+
+  /** Like revParse, but null when `ref` names no commit here (yet). */
+  async tryRevParse(ref: string): Promise<string | null> {
+    assertRevision(ref)
+    const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]
+    const result = await this.tryExec(args)
+    if (result.exitCode === 0) return result.stdout.trim()
+    // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
+    // else is wrong (not a repository at all), which must not read as "no such ref".
+    if (result.exitCode === 1) return null
+    throw new CommandError('git', args, result)
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true'
+  }
+
+  /** The best common ancestor of two commits, or null when the history at hand holds none. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    assertRevision(a)
+    assertRevision(b)
+    const args = ['merge-base', a, b]
+    const result = await this.tryExec(args)
+    if (result.exitCode === 0) return result.stdout.trim()
+    // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
+    // object, say) is a real failure.
+    if (result.exitCode === 1 && result.stderr.trim() === '') return null
+    throw new CommandError('git', args, result)
+  }
+
+  /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
+  async fetch(args: string[]): Promise<void> {
+    await this.exec(['fetch', ...args])
+  }
+
+  /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
+  async countCommits(revisions: string[]): Promise<number> {
+    revisions.forEach(assertRevision)
+    return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10)
+  }
+
+  /** The files that differ between two commits, renames detected. */
+  async diffNameStatus(base: string, head: string): Promise<ChangedFile[]> {
+    return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)))
+  }
+
+  /** Every file path in a commit's tree, from the repository root. */
+  async listFilesAt(sha: string): Promise<string[]> {
+    assertRevision(sha)
+    return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]))
+  }
+
+  /** A file's text at a commit, or null when the commit has no such file. */
+  async readFileAt(sha: string, file: string): Promise<string | null> {
+    assertRevision(sha)
+    const args = ['cat-file', 'blob', `${sha}:${file}`]
+    const result = await this.tryExec(args)
+    if (result.exitCode === 0) return result.stdout
+    if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr)) return null
+    throw new CommandError('git', args, result)
+  }
+
+  /**
+   * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
+   * relative `folder` is resolved against the process's working directory, as node:fs would.
+   */
+  async addWorktree(folder: string, sha: string): Promise<void> {
+    await this.exec(worktreeAddArgs(path.resolve(folder), sha))
+  }
+
+  /**
+   * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
+   * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
+   */
+  async removeWorktree(folder: string): Promise<void> {
+    const absolute = path.resolve(folder)
+    // Two --force: also remove a locked worktree (one left behind by a killed run).
+    const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute])
+    // Drops the registration of a worktree whose folder was deleted by other means.
+    await this.tryExec(['worktree', 'prune'])
+    const registered = await this.listWorktrees()
+    if (removed.exitCode !== 0 && (registered.includes(absolute) || registered.includes(realPath(absolute)))) {
+      throw new CommandError('git', ['worktree', 'remove', '--force', '--force', absolute], removed)
+    }
+  }
+
+  /** The folders of every worktree, the main one first (as git prints them: real paths). */
+  async listWorktrees(): Promise<string[]> {
+    return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']))
+  }
+}
+
+/**
+ * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
+ * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
+ * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
+ * out of output we parse.
+ */
+export function diffNameStatusArgs(base: string, head: string): string[] {
+  assertRevision(base)
+  assertRevision(head)
+  return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']
+}
+
+export function worktreeAddArgs(folder: string, sha: string): string[] {
+  assertRevision(sha)
+  // --force: the folder may be registered from an earlier run that died before cleanup.
+  return ['worktree', 'add', '--detach', '--force', folder, sha]
+}
+
+const STATUS_WORDS: Record<string, FileStatus> = {
+  A: 'added',
+  M: 'modified',
+  D: 'removed',
+  R: 'renamed',
+  C: 'copied',
+  T: 'changed'
+}
+
+/**
+ * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
+ * a rename or copy a status with a score (`R087`), the old path and the new path.
+ */
+export function parseNameStatus(output: string): ChangedFile[] {
+  const fields = output.split('\0')
+  const files: ChangedFile[] = []
+  let i = 0
+  while (i < fields.length) {
+    const status = fields[i++]
+    if (status === '') continue
+    const letter = status.charAt(0)
+    // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
+    // file differs: "changed" keeps it in view rather than dropping it.
+    const word = STATUS_WORDS[letter] ?? 'changed'
+    if (letter === 'R' || letter === 'C') {
+      const previousPath = fields[i++]
+      const newPath = fields[i++]
+      if (previousPath === undefined || newPath === undefined || newPath === '') {
+        throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`)
+      }
+      files.push({ path: newPath, status: word, previousPath })
+    } else {
+      const file = fields[i++]
+      if (file === undefined || file === '') {
+        throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`)
+      }
+      files.push({ path: file, status: word })
+    }
+  }
+  return files
+}
+
+/** Parses `git worktree list --porcelain` into the worktree folders. */
+export function parseWorktreeList(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length))
+}
+
+export function splitNul(output: string): string[] {
+  return output.split('\0').filter((field) => field !== '')
+}
+
+/**
+ * Revisions reach git as command-line arguments; one starting with `-` would be read as an
+ * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
+ */
+export function assertRevision(revision: string): void {
+  if (revision === '' || revision.startsWith('-')) {
+    throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`)
+  }
+}
+
+function realPath(folder: string): string {
+  try {
+    return realpathSync(folder)
+  } catch {
+    return folder
+  }
+}

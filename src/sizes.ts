@@ -1,0 +1,37 @@
+import bytesIec from 'bytes-iec'
+import prettyBytes from 'pretty-bytes'
+
+// Sizes read like docker's own (decimal units: 1 MB = 1,000,000 bytes), so the
+// numbers in the comment match what `docker images` prints on the reader's machine.
+
+/** 1256389653 → "1.26 GB". */
+export function formatSize(bytes: number): string {
+  return prettyBytes(bytes)
+}
+
+/** A delta with its sign: "+1.25 GB", "-600 MB", "0 B". */
+export function formatDelta(bytes: number): string {
+  if (bytes === 0) return '0 B'
+  return prettyBytes(bytes, { signed: true })
+}
+
+/** "+12.3%", "-99.7%", "+67,132%". Shares over 1000% lose their decimals, which say nothing there. */
+export function formatPercent(percent: number): string {
+  const sign = percent > 0 ? '+' : percent < 0 ? '-' : ''
+  const magnitude = Math.abs(percent)
+  const digits = magnitude >= 1000 ? 0 : magnitude >= 10 ? 1 : 2
+  const text = magnitude.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+  return `${sign}${text}%`
+}
+
+/**
+ * Parses a size such as `25MB`, `1.5GiB`, `512kB`, `1 GB` or plain bytes (`1048576`).
+ * Decimal units (kB, MB, GB) are powers of 1000 and binary ones (KiB, MiB, GiB) powers
+ * of 1024, as in docker's and the IEC's usage. Returns null for anything else.
+ */
+export function parseSize(text: string): number | null {
+  const trimmed = text.trim()
+  if (!/^\d+(\.\d+)?\s*([kKmMgGtTpP]i?[bB]|[bB])?$/.test(trimmed)) return null
+  const bytes = bytesIec.parse(trimmed, { mode: 'metric' })
+  return bytes === null || !Number.isFinite(bytes) ? null : Math.round(bytes)
+}
