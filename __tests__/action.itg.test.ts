@@ -37,7 +37,14 @@ function scratchImage(folder: string, bytes: number): Record<string, string> {
 async function check(scenario: PullRequestScenario, inputs: Record<string, string> = {}) {
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
-  const run = await runAction({ workspace: pr.workspace, apiUrl, repository: `${OWNER}/${REPO}`, event: pr.event, inputs, token: TOKEN })
+  const run = await runAction({
+    workspace: pr.workspace,
+    apiUrl,
+    repository: `${OWNER}/${REPO}`,
+    event: pr.event,
+    inputs,
+    token: TOKEN
+  })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { pr, run, comments }
 }
@@ -63,7 +70,9 @@ describe('a PR that grows an image past the limit', () => {
   it('fails the check, naming the Dockerfile and the growth', () => {
     expect(result.run.exitCode).toBe(1)
     // The runner's workflow commands encode `%` as `%25`.
-    expect(result.run.stdout).toContain('::error::services/app/Dockerfile: Grew +300 kB (+300%25), past the max-increase of 10%25.')
+    expect(result.run.stdout).toContain(
+      '::error::services/app/Dockerfile: Grew +300 kB (+300%25), past the max-increase of 10%25.'
+    )
   })
 
   it('posts one comment that opens with the outcome and names the Dockerfile', () => {
@@ -71,15 +80,29 @@ describe('a PR that grows an image past the limit', () => {
     const body = result.comments[0]!.body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
-    expect(body).toContain('| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
+    expect(body).toContain(
+      '| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
+    )
   })
 
   it('measures against the merge-base, not what landed on main since', () => {
     const images = result.run.report!.images as Array<Record<string, unknown>>
     expect(images).toHaveLength(1)
     const image = images[0]!
-    expect(result.run.report).toMatchObject({ schemaVersion: 1, verdict: 'fail', base: { sha: result.pr.baseSha }, head: { sha: result.pr.mergeSha } })
-    expect(image).toMatchObject({ dockerfile: 'services/app/Dockerfile', context: 'services/app', status: 'modified', verdict: 'fail', delta: 300_000, deltaPercent: 300 })
+    expect(result.run.report).toMatchObject({
+      schemaVersion: 1,
+      verdict: 'fail',
+      base: { sha: result.pr.baseSha },
+      head: { sha: result.pr.mergeSha }
+    })
+    expect(image).toMatchObject({
+      dockerfile: 'services/app/Dockerfile',
+      context: 'services/app',
+      status: 'modified',
+      verdict: 'fail',
+      delta: 300_000,
+      deltaPercent: 300
+    })
     expect(image.base).toMatchObject({ layers: 1 })
   })
 
@@ -131,7 +154,14 @@ describe('an added Dockerfile', () => {
     })
     expect(run.exitCode).toBe(0)
     const [image] = run.report!.images as Array<Record<string, unknown>>
-    expect(image).toMatchObject({ dockerfile: 'worker/Dockerfile', status: 'added', base: null, head: { size: 5_000 }, delta: null, verdict: 'pass' })
+    expect(image).toMatchObject({
+      dockerfile: 'worker/Dockerfile',
+      status: 'added',
+      base: null,
+      head: { size: 5_000 },
+      delta: null,
+      verdict: 'pass'
+    })
     expect(comments).toHaveLength(1)
     expect(comments[0]!.body).toContain('| <code>worker/Dockerfile</code> | — | 5 kB | — | — | 🆕 new |')
   })
@@ -147,7 +177,13 @@ describe('a second push to the PR', () => {
     const commentId = first.comments[0]!.id
     const pr = await pushToPullRequest(standin, first.pr, scratchImage('', 10_500))
     standin.clearRequests()
-    const second = await runAction({ workspace: pr.workspace, apiUrl, repository: `${OWNER}/${REPO}`, event: pr.event, token: TOKEN })
+    const second = await runAction({
+      workspace: pr.workspace,
+      apiUrl,
+      repository: `${OWNER}/${REPO}`,
+      event: pr.event,
+      token: TOKEN
+    })
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
@@ -160,10 +196,10 @@ describe('a second push to the PR', () => {
 })
 
 describe('a head build that fails', () => {
-  it('makes the image an error with the build\'s last lines', async () => {
+  it("makes the image an error with the build's last lines", async () => {
     const { run, comments } = await check({
       base: scratchImage('', 1_000),
-      pr: { 'Dockerfile': 'FROM scratch\nCOPY missing.bin /missing.bin\n' }
+      pr: { Dockerfile: 'FROM scratch\nCOPY missing.bin /missing.bin\n' }
     })
     expect(run.exitCode).toBe(1)
     expect(run.report).toMatchObject({ verdict: 'error' })

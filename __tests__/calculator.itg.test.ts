@@ -47,8 +47,17 @@ afterAll(async () => {
 async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Dockerfile' | 'Dockerfile.single') {
   standin.reset()
   const base = calculatorFiles(from)
-  const pr = await openPullRequest(standin, { base, pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile']! } })
-  const run = await runAction({ workspace: pr.workspace, apiUrl, repository: `${OWNER}/${REPO}`, event: pr.event, token: TOKEN })
+  const pr = await openPullRequest(standin, {
+    base,
+    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile']! }
+  })
+  const run = await runAction({
+    workspace: pr.workspace,
+    apiUrl,
+    repository: `${OWNER}/${REPO}`,
+    event: pr.event,
+    token: TOKEN
+  })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { run, comments }
 }
@@ -57,7 +66,12 @@ describe('the calculator example', () => {
   it('blocks the PR that drops the second stage', async () => {
     const { run, comments } = await pullRequest('Dockerfile', 'Dockerfile.single')
     expect(run.exitCode).toBe(1)
-    const [image] = run.report!.images as Array<{ base: { size: number }; head: { size: number }; delta: number; verdict: string }>
+    const [image] = run.report!.images as Array<{
+      base: { size: number }
+      head: { size: number }
+      delta: number
+      verdict: string
+    }>
     // The multi-stage image is the static binary alone; the single-stage one carries Debian and Go.
     expect(image!.base.size).toBeLessThan(5_000_000)
     expect(image!.head.size).toBeGreaterThan(500_000_000)
@@ -65,7 +79,9 @@ describe('the calculator example', () => {
     expect(comments).toHaveLength(1)
     const body = comments[0]!.body
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
-    expect(body).toMatch(/\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/)
+    expect(body).toMatch(
+      /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
+    )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
     saveComment('calculator-regression', body)
   })

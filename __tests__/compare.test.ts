@@ -7,10 +7,22 @@ const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 
 function target(dockerfile: string, change: ImageTarget['change'] = 'modified'): ImageTarget {
-  return { dockerfile, context: '.', baseDockerfile: dockerfile, baseContext: '.', change, reason: `Dockerfile ${change}` }
+  return {
+    dockerfile,
+    context: '.',
+    baseDockerfile: dockerfile,
+    baseContext: '.',
+    change,
+    reason: `Dockerfile ${change}`
+  }
 }
 
-function image(dockerfile: string, base: number | null, head: number | null, change?: ImageTarget['change']): MeasuredImage {
+function image(
+  dockerfile: string,
+  base: number | null,
+  head: number | null,
+  change?: ImageTarget['change']
+): MeasuredImage {
   const measurement = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 1 })
   return { target: target(dockerfile, change), base: measurement(base), head: measurement(head), failedBuilds: [] }
 }
@@ -42,7 +54,13 @@ describe('compareImages', () => {
 
   it('makes a failed head build an error with its output', () => {
     const broken = image('broken/Dockerfile', 1000, null)
-    broken.failedBuilds.push({ side: 'head', ok: false, durationMs: 5, error: 'exit code: 1', logTail: 'RUN false\nexit code: 1' })
+    broken.failedBuilds.push({
+      side: 'head',
+      ok: false,
+      durationMs: 5,
+      error: 'exit code: 1',
+      logTail: 'RUN false\nexit code: 1'
+    })
     const comparison = compareImages(revisions, [broken], limits)
     expect(comparison.verdict).toBe('error')
     expect(comparison.images[0]).toMatchObject({ verdict: 'error', logTail: 'RUN false\nexit code: 1' })

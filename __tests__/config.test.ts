@@ -53,9 +53,21 @@ describe('getRunnerContext', () => {
   it('reads the pull request from the event payload', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dsc-event-'))
     const eventPath = join(folder, 'event.json')
-    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, base: { ref: 'main' }, head: { sha: 'abc' } } }))
-    const context = getRunnerContext({ GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'octo/app', GITHUB_API_URL: 'http://127.0.0.1:1' })
-    expect(context).toMatchObject({ owner: 'octo', repo: 'app', apiUrl: 'http://127.0.0.1:1', pullRequest: { number: 7, baseRef: 'main', headSha: 'abc' } })
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ pull_request: { number: 7, base: { ref: 'main' }, head: { sha: 'abc' } } })
+    )
+    const context = getRunnerContext({
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_API_URL: 'http://127.0.0.1:1'
+    })
+    expect(context).toMatchObject({
+      owner: 'octo',
+      repo: 'app',
+      apiUrl: 'http://127.0.0.1:1',
+      pullRequest: { number: 7, baseRef: 'main', headSha: 'abc' }
+    })
   })
 
   it('has no pull request on a push event', () => {

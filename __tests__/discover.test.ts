@@ -55,7 +55,12 @@ describe('discoverImages', () => {
       [{ path: 'new/Dockerfile', status: 'renamed', previousPath: 'old/Dockerfile' }],
       DEFAULT_DOCKERFILE_GLOBS
     )
-    expect(target).toMatchObject({ dockerfile: 'new/Dockerfile', baseDockerfile: 'old/Dockerfile', baseContext: 'old', change: 'renamed' })
+    expect(target).toMatchObject({
+      dockerfile: 'new/Dockerfile',
+      baseDockerfile: 'old/Dockerfile',
+      baseContext: 'old',
+      change: 'renamed'
+    })
   })
 
   it('treats a rename away from a Dockerfile name as a removal', () => {

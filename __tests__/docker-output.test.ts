@@ -10,13 +10,49 @@ describe('buildCommandArgs', () => {
     [
       'buildx loads the image and leaves attestations out',
       { ...base, builder: 'buildx' as const },
-      ['buildx', 'build', '--load', '--progress=plain', '--provenance=false', '--file', base.dockerfile, '--tag', base.tag, base.context]
+      [
+        'buildx',
+        'build',
+        '--load',
+        '--progress=plain',
+        '--provenance=false',
+        '--file',
+        base.dockerfile,
+        '--tag',
+        base.tag,
+        base.context
+      ]
     ],
-    ['the legacy builder', { ...base, builder: 'legacy' as const }, ['build', '--file', base.dockerfile, '--tag', base.tag, base.context]],
+    [
+      'the legacy builder',
+      { ...base, builder: 'legacy' as const },
+      ['build', '--file', base.dockerfile, '--tag', base.tag, base.context]
+    ],
     [
       'target, platform and build args',
-      { ...base, builder: 'legacy' as const, target: 'runtime', platform: 'linux/amd64', buildArgs: { GO_VERSION: '1.22', EMPTY: '' } },
-      ['build', '--file', base.dockerfile, '--tag', base.tag, '--target', 'runtime', '--platform', 'linux/amd64', '--build-arg', 'GO_VERSION=1.22', '--build-arg', 'EMPTY=', base.context]
+      {
+        ...base,
+        builder: 'legacy' as const,
+        target: 'runtime',
+        platform: 'linux/amd64',
+        buildArgs: { GO_VERSION: '1.22', EMPTY: '' }
+      },
+      [
+        'build',
+        '--file',
+        base.dockerfile,
+        '--tag',
+        base.tag,
+        '--target',
+        'runtime',
+        '--platform',
+        'linux/amd64',
+        '--build-arg',
+        'GO_VERSION=1.22',
+        '--build-arg',
+        'EMPTY=',
+        base.context
+      ]
     ]
   ])('%s', (_name, request, expected) => {
     expect(buildCommandArgs(request)).toEqual(expected)
@@ -29,35 +65,55 @@ describe('buildCommandArgs', () => {
 })
 
 describe('summarizeBuildError', () => {
-  it('finds the legacy builder\'s COPY failure', () => {
-    const output = 'Step 2/2 : COPY missing.bin /m\nDEPRECATED: The legacy builder is deprecated\n\nCOPY failed: file not found in build context or excluded by .dockerignore: stat missing.bin: file does not exist'
-    expect(summarizeBuildError(output)).toBe('COPY failed: file not found in build context or excluded by .dockerignore: stat missing.bin: file does not exist')
+  it("finds the legacy builder's COPY failure", () => {
+    const output =
+      'Step 2/2 : COPY missing.bin /m\nDEPRECATED: The legacy builder is deprecated\n\nCOPY failed: file not found in build context or excluded by .dockerignore: stat missing.bin: file does not exist'
+    expect(summarizeBuildError(output)).toBe(
+      'COPY failed: file not found in build context or excluded by .dockerignore: stat missing.bin: file does not exist'
+    )
   })
 
-  it('finds BuildKit\'s reason', () => {
+  it("finds BuildKit's reason", () => {
     const output = [
       '#5 [2/2] RUN exit 3',
       '#5 ERROR: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
       '------',
       'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3'
     ].join('\n')
-    expect(summarizeBuildError(output)).toBe('failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3')
+    expect(summarizeBuildError(output)).toBe(
+      'failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3'
+    )
   })
 
-  it('finds the legacy builder\'s reason', () => {
-    const output = 'Step 2/2 : RUN exit 3\n ---> Running in 1234\nThe command \'/bin/sh -c exit 3\' returned a non-zero code: 3'
+  it("finds the legacy builder's reason", () => {
+    const output =
+      "Step 2/2 : RUN exit 3\n ---> Running in 1234\nThe command '/bin/sh -c exit 3' returned a non-zero code: 3"
     expect(summarizeBuildError(output)).toBe("The command '/bin/sh -c exit 3' returned a non-zero code: 3")
   })
 })
 
 describe('parseInspect', () => {
   it('reads size, id and layer count from docker 20.10 output', () => {
-    const stdout = JSON.stringify([{ Id: 'sha256:abc', Size: 1_000_000, VirtualSize: 1_000_000, RootFS: { Type: 'layers', Layers: ['sha256:1', 'sha256:2'] } }])
+    const stdout = JSON.stringify([
+      {
+        Id: 'sha256:abc',
+        Size: 1_000_000,
+        VirtualSize: 1_000_000,
+        RootFS: { Type: 'layers', Layers: ['sha256:1', 'sha256:2'] }
+      }
+    ])
     expect(parseInspect(stdout)).toEqual({ size: 1_000_000, id: 'sha256:abc', layers: 2 })
   })
 
   it('reads docker 29 output, which has no VirtualSize', () => {
-    const stdout = JSON.stringify([{ Id: 'sha256:def', Size: 2_500, RootFS: { Type: 'layers', Layers: ['sha256:1'] }, Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json' } }])
+    const stdout = JSON.stringify([
+      {
+        Id: 'sha256:def',
+        Size: 2_500,
+        RootFS: { Type: 'layers', Layers: ['sha256:1'] },
+        Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json' }
+      }
+    ])
     expect(parseInspect(stdout)).toEqual({ size: 2_500, id: 'sha256:def', layers: 1 })
   })
 
@@ -69,7 +125,10 @@ describe('parseInspect', () => {
 
 describe('parseEngineInfo', () => {
   it('reads the server and its storage', () => {
-    expect(parseEngineInfo('{"ServerVersion":"20.10.24+dfsg1","Driver":"overlay2"}')).toEqual({ serverVersion: '20.10.24+dfsg1', storageDriver: 'overlay2' })
+    expect(parseEngineInfo('{"ServerVersion":"20.10.24+dfsg1","Driver":"overlay2"}')).toEqual({
+      serverVersion: '20.10.24+dfsg1',
+      storageDriver: 'overlay2'
+    })
   })
 
   it('sees a CLI that reaches no daemon', () => {

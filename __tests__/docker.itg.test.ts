@@ -78,7 +78,7 @@ describe.each(['buildx', 'legacy'] as const)('a FROM scratch image with the %s b
 })
 
 describe('a Dockerfile with a syntax error', () => {
-  it('fails with docker\'s own message', async () => {
+  it("fails with docker's own message", async () => {
     const dir = await contextWith('syntax', 'FROM scratch\nCOPPY a b\n', {})
     const built = await buildImage(docker, 'head', request(dir, engine.builder), { stream: false })
     expect(built.ok).toBe(false)

@@ -53,10 +53,18 @@ interface Project {
  */
 async function makeProject(): Promise<Project> {
   const repo = await makeRepo()
-  await commitFiles(repo, { 'README.md': 'demo\n', 'api/Dockerfile': 'FROM scratch\n', 'web/Dockerfile': 'FROM scratch\n' }, 'Initial')
+  await commitFiles(
+    repo,
+    { 'README.md': 'demo\n', 'api/Dockerfile': 'FROM scratch\n', 'web/Dockerfile': 'FROM scratch\n' },
+    'Initial'
+  )
   const forkPoint = await commitHistory(repo, 50, 'main')
   await git(repo, ['checkout', '--quiet', '-b', 'feature'])
-  await commitFiles(repo, { 'api/Dockerfile': 'FROM scratch\nCOPY app.txt /\n', 'api/app.txt': 'app\n' }, 'PR: add the app')
+  await commitFiles(
+    repo,
+    { 'api/Dockerfile': 'FROM scratch\nCOPY app.txt /\n', 'api/app.txt': 'app\n' },
+    'PR: add the app'
+  )
   await commitFiles(repo, { 'docs/pr.md': 'notes\n' }, 'PR: notes')
   await git(repo, ['checkout', '--quiet', 'main'])
   await commitFiles(repo, { 'web/Dockerfile': 'FROM scratch\nCOPY . /\n' }, 'main: web changes')
@@ -149,7 +157,10 @@ describe('resolveRevisions in the default actions/checkout workspace (shallow me
     const ws = await makeCheckoutWorkspace({ remote, head: 'feature', number: 11 })
     const gitWs = new RecordingGit(ws.workspace)
 
-    expect(await resolveRevisions(gitWs, { baseRef: ws.baseSha })).toEqual({ baseSha: ws.baseSha, headSha: ws.mergeSha })
+    expect(await resolveRevisions(gitWs, { baseRef: ws.baseSha })).toEqual({
+      baseSha: ws.baseSha,
+      headSha: ws.mergeSha
+    })
     expect(gitWs.fetches[0]).toEqual(['--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', ws.baseSha])
     expect(await isShallow(ws.workspace)).toBe(true)
   })
@@ -159,7 +170,10 @@ describe('resolveRevisions in the default actions/checkout workspace (shallow me
     const ws = await makeCheckoutWorkspace({ remote, head: 'feature', number: 12 })
     await git(remote, ['tag', '-a', 'v1.0', '-m', 'release', ws.baseSha])
 
-    expect(await resolveRevisions(new Git(ws.workspace), { baseRef: 'v1.0' })).toEqual({ baseSha: ws.baseSha, headSha: ws.mergeSha })
+    expect(await resolveRevisions(new Git(ws.workspace), { baseRef: 'v1.0' })).toEqual({
+      baseSha: ws.baseSha,
+      headSha: ws.mergeSha
+    })
   })
 
   it('says which input is wrong, and how to fix it, for an unknown base-ref', async () => {
@@ -167,7 +181,9 @@ describe('resolveRevisions in the default actions/checkout workspace (shallow me
     const ws = await makeCheckoutWorkspace({ remote, head: 'feature', number: 13 })
     const run = resolveRevisions(new Git(ws.workspace), { baseRef: 'no-such-branch' })
 
-    await expect(run).rejects.toThrow(/^Unknown base-ref 'no-such-branch': .*remote 'origin' has no branch or tag of that name\. Set the base-ref input/)
+    await expect(run).rejects.toThrow(
+      /^Unknown base-ref 'no-such-branch': .*remote 'origin' has no branch or tag of that name\. Set the base-ref input/
+    )
   })
 
   it('asks for the full SHA when a short one is not here', async () => {
@@ -204,7 +220,7 @@ describe('resolveRevisions in a checkout of the PR head', () => {
     expect(byPath(await changedFilesFromGit(gitWs, revisions))).toEqual(PR_FILES)
     // Against the base tip the PR would appear to revert main's three commits.
     const naive = await gitWs.diffNameStatus(ws.baseSha, ws.headSha)
-    expect(naive.map((file) => file.path)).toEqual(expect.arrayContaining(['main-only.txt', 'web/Dockerfile']))
+    expect(naive.map(file => file.path)).toEqual(expect.arrayContaining(['main-only.txt', 'web/Dockerfile']))
 
     expect(await isShallow(ws.workspace)).toBe(true)
     expect(await countAllCommits(ws.workspace)).toBeLessThan(20)
@@ -218,7 +234,7 @@ describe('resolveRevisions in a checkout of the PR head', () => {
     const revisions = await resolveRevisions(gitWs, { baseRef: 'main', maxDeepen: 1 })
 
     expect(revisions).toEqual({ baseSha: project.forkPoint, headSha: ws.headSha })
-    expect(gitWs.fetches.map((args) => args.find((arg) => arg.startsWith('--d') || arg === '--unshallow'))).toEqual([
+    expect(gitWs.fetches.map(args => args.find(arg => arg.startsWith('--d') || arg === '--unshallow'))).toEqual([
       '--depth=1',
       '--deepen=1',
       '--unshallow'
@@ -236,7 +252,10 @@ describe('resolveRevisions elsewhere', () => {
     expect(await resolveRevisions(gitWs, { baseRef: 'main' })).toEqual({ baseSha: ws.baseSha, headSha: ws.mergeSha })
     expect(gitWs.fetches).toEqual([])
     // A short SHA resolves here, since the commit is present.
-    expect(await resolveRevisions(gitWs, { baseRef: ws.baseSha.slice(0, 8) })).toEqual({ baseSha: ws.baseSha, headSha: ws.mergeSha })
+    expect(await resolveRevisions(gitWs, { baseRef: ws.baseSha.slice(0, 8) })).toEqual({
+      baseSha: ws.baseSha,
+      headSha: ws.mergeSha
+    })
   })
 
   it('fetches a missing base branch into a full clone without making it shallow', async () => {
@@ -245,8 +264,13 @@ describe('resolveRevisions elsewhere', () => {
     await git(ws.workspace, ['update-ref', '-d', 'refs/remotes/origin/main'])
     const gitWs = new RecordingGit(ws.workspace)
 
-    expect(await resolveRevisions(gitWs, { baseRef: 'main' })).toEqual({ baseSha: project.forkPoint, headSha: ws.headSha })
-    expect(gitWs.fetches).toEqual([['--no-tags', '--no-recurse-submodules', 'origin', '+refs/heads/main:refs/remotes/origin/main']])
+    expect(await resolveRevisions(gitWs, { baseRef: 'main' })).toEqual({
+      baseSha: project.forkPoint,
+      headSha: ws.headSha
+    })
+    expect(gitWs.fetches).toEqual([
+      ['--no-tags', '--no-recurse-submodules', 'origin', '+refs/heads/main:refs/remotes/origin/main']
+    ])
     expect(await isShallow(ws.workspace)).toBe(false)
   })
 

@@ -25,7 +25,23 @@ const SHA_B = 'b'.repeat(40)
 
 describe('parseNameStatus', () => {
   it('maps every status letter to the GitHub API word', () => {
-    const output = ['A', 'new.txt', 'M', 'changed.txt', 'D', 'gone.txt', 'T', 'link', 'R087', 'old.txt', 'moved.txt', 'C100', 'src.txt', 'copy.txt', ''].join('\0')
+    const output = [
+      'A',
+      'new.txt',
+      'M',
+      'changed.txt',
+      'D',
+      'gone.txt',
+      'T',
+      'link',
+      'R087',
+      'old.txt',
+      'moved.txt',
+      'C100',
+      'src.txt',
+      'copy.txt',
+      ''
+    ].join('\0')
     expect(parseNameStatus(output)).toEqual([
       { path: 'new.txt', status: 'added' },
       { path: 'changed.txt', status: 'modified' },
@@ -37,10 +53,17 @@ describe('parseNameStatus', () => {
   })
 
   it('keeps paths exactly as they are: spaces, unicode, tabs, quotes, pipes, newlines', () => {
-    const odd = ['dir with space/Dockerfile', 'ünïcödé/ファイル.txt', 'tab\there', '"quoted".txt', 'pipe|name', 'new\nline']
-    const output = odd.map((file) => `M\0${file}\0`).join('') + `R100\0a b/Dockerfile\0c\td/Dockerfile\0`
+    const odd = [
+      'dir with space/Dockerfile',
+      'ünïcödé/ファイル.txt',
+      'tab\there',
+      '"quoted".txt',
+      'pipe|name',
+      'new\nline'
+    ]
+    const output = odd.map(file => `M\0${file}\0`).join('') + `R100\0a b/Dockerfile\0c\td/Dockerfile\0`
     expect(parseNameStatus(output)).toEqual([
-      ...odd.map((file) => ({ path: file, status: 'modified' })),
+      ...odd.map(file => ({ path: file, status: 'modified' })),
       { path: 'c\td/Dockerfile', status: 'renamed', previousPath: 'a b/Dockerfile' }
     ])
   })
@@ -64,7 +87,17 @@ describe('parseNameStatus', () => {
 
 describe('command lines', () => {
   it('diffs with -z and rename detection, revisions before the path separator', () => {
-    expect(diffNameStatusArgs(SHA_A, SHA_B)).toEqual(['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', SHA_A, SHA_B, '--'])
+    expect(diffNameStatusArgs(SHA_A, SHA_B)).toEqual([
+      'diff',
+      '--name-status',
+      '-z',
+      '-M',
+      '--no-color',
+      '--no-ext-diff',
+      SHA_A,
+      SHA_B,
+      '--'
+    ])
   })
 
   it('adds a detached, forced worktree', () => {
@@ -72,15 +105,37 @@ describe('command lines', () => {
   })
 
   it.each([
-    ['a shallow clone fetches the tip alone', true, ['--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', '+refs/heads/main:refs/remotes/origin/main']],
-    ['a full clone must not become shallow', false, ['--no-tags', '--no-recurse-submodules', 'origin', '+refs/heads/main:refs/remotes/origin/main']]
+    [
+      'a shallow clone fetches the tip alone',
+      true,
+      ['--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', '+refs/heads/main:refs/remotes/origin/main']
+    ],
+    [
+      'a full clone must not become shallow',
+      false,
+      ['--no-tags', '--no-recurse-submodules', 'origin', '+refs/heads/main:refs/remotes/origin/main']
+    ]
   ])('fetches the base: %s', (_name, shallow, expected) => {
     expect(fetchBaseArgs('origin', '+refs/heads/main:refs/remotes/origin/main', shallow)).toEqual(expected)
   })
 
   it('deepens and unshallows both sides by SHA', () => {
-    expect(deepenArgs('upstream', 4, SHA_A, SHA_B)).toEqual(['--no-tags', '--no-recurse-submodules', '--deepen=4', 'upstream', SHA_A, SHA_B])
-    expect(unshallowArgs('origin', SHA_A, SHA_B)).toEqual(['--no-tags', '--no-recurse-submodules', '--unshallow', 'origin', SHA_A, SHA_B])
+    expect(deepenArgs('upstream', 4, SHA_A, SHA_B)).toEqual([
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--deepen=4',
+      'upstream',
+      SHA_A,
+      SHA_B
+    ])
+    expect(unshallowArgs('origin', SHA_A, SHA_B)).toEqual([
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--unshallow',
+      'origin',
+      SHA_A,
+      SHA_B
+    ])
   })
 
   it('refuses revisions that git would read as options', () => {
@@ -129,8 +184,18 @@ describe('planBaseRef', () => {
   })
 
   it.each([
-    ['refs/heads/release/1.x', 'branch', ['refs/remotes/origin/release/1.x', 'refs/heads/release/1.x'], '+refs/heads/release/1.x:refs/remotes/origin/release/1.x'],
-    ['refs/remotes/origin/dev', 'branch', ['refs/remotes/origin/dev', 'refs/heads/dev'], '+refs/heads/dev:refs/remotes/origin/dev'],
+    [
+      'refs/heads/release/1.x',
+      'branch',
+      ['refs/remotes/origin/release/1.x', 'refs/heads/release/1.x'],
+      '+refs/heads/release/1.x:refs/remotes/origin/release/1.x'
+    ],
+    [
+      'refs/remotes/origin/dev',
+      'branch',
+      ['refs/remotes/origin/dev', 'refs/heads/dev'],
+      '+refs/heads/dev:refs/remotes/origin/dev'
+    ],
     ['refs/tags/v1.2.3', 'tag', ['refs/tags/v1.2.3'], '+refs/tags/v1.2.3:refs/tags/v1.2.3'],
     ['refs/pull/7/head', 'ref', ['refs/pull/7/head'], '+refs/pull/7/head:refs/pull/7/head'],
     [SHA_A.toUpperCase(), 'sha', [SHA_A], SHA_A],
@@ -152,14 +217,26 @@ describe('planBaseRef', () => {
 })
 
 describe('validateBaseRef', () => {
-  it.each(['', '-x', '--upload-pack=evil', 'main branch', 'main~1', 'a:b', 'a..b', 'x@{1}', 'a//b', '/main', 'main/', 'main.', 'main.lock', 'wild*'])(
-    'rejects %j and names the input',
-    (ref) => {
-      expect(() => validateBaseRef(ref)).toThrow(/^Invalid base-ref '.*': .* Expected a branch name/)
-    }
-  )
+  it.each([
+    '',
+    '-x',
+    '--upload-pack=evil',
+    'main branch',
+    'main~1',
+    'a:b',
+    'a..b',
+    'x@{1}',
+    'a//b',
+    '/main',
+    'main/',
+    'main.',
+    'main.lock',
+    'wild*'
+  ])('rejects %j and names the input', ref => {
+    expect(() => validateBaseRef(ref)).toThrow(/^Invalid base-ref '.*': .* Expected a branch name/)
+  })
 
-  it.each(['main', 'release/1.x', 'feature-x_y', 'v1.2.3', SHA_A, 'ünïcode'])('accepts %j', (ref) => {
+  it.each(['main', 'release/1.x', 'feature-x_y', 'v1.2.3', SHA_A, 'ünïcode'])('accepts %j', ref => {
     expect(() => validateBaseRef(ref)).not.toThrow()
   })
 })
@@ -185,15 +262,15 @@ describe('isMissingOnRemote', () => {
 function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null; shallow: boolean }) {
   const fetches: string[][] = []
   const git: RevisionGit = {
-    revParse: async (ref) => {
+    revParse: async ref => {
       const sha = state.refs[ref]
       if (!sha) throw new Error(`unknown ${ref}`)
       return sha
     },
-    tryRevParse: async (ref) => state.refs[ref] ?? null,
+    tryRevParse: async ref => state.refs[ref] ?? null,
     isShallow: async () => state.shallow,
     mergeBase: async () => state.mergeBase,
-    fetch: async (args) => {
+    fetch: async args => {
       fetches.push(args)
     },
     countCommits: async () => 1
@@ -203,7 +280,11 @@ function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null
 
 describe('resolveRevisions decisions', () => {
   it('fetches nothing when the base resolves locally and the merge-base is known', async () => {
-    const { git, fetches } = fakeGit({ refs: { HEAD: SHA_A, 'refs/remotes/origin/main': SHA_B }, mergeBase: SHA_B, shallow: false })
+    const { git, fetches } = fakeGit({
+      refs: { HEAD: SHA_A, 'refs/remotes/origin/main': SHA_B },
+      mergeBase: SHA_B,
+      shallow: false
+    })
     await expect(resolveRevisions(git, { baseRef: 'main' })).resolves.toEqual({ baseSha: SHA_B, headSha: SHA_A })
     expect(fetches).toEqual([])
   })
@@ -212,7 +293,10 @@ describe('resolveRevisions decisions', () => {
     const { git, fetches } = fakeGit({ refs: { HEAD: SHA_A }, mergeBase: null, shallow: true })
     await expect(resolveRevisions(git, { baseRef: 'nope' })).rejects.toThrow(/Unknown base-ref 'nope'/)
     // Both the branch and the tag were tried (the fake "fetches" without creating refs).
-    expect(fetches.map((args) => args.at(-1))).toEqual(['+refs/heads/nope:refs/remotes/origin/nope', '+refs/tags/nope:refs/tags/nope'])
+    expect(fetches.map(args => args.at(-1))).toEqual([
+      '+refs/heads/nope:refs/remotes/origin/nope',
+      '+refs/tags/nope:refs/tags/nope'
+    ])
   })
 
   it('refuses an invalid base-ref before running any git command', async () => {
@@ -222,8 +306,12 @@ describe('resolveRevisions decisions', () => {
   })
 
   it('stops deepening when no new commits arrive, then tries the whole history once', async () => {
-    const { git, fetches } = fakeGit({ refs: { HEAD: SHA_A, 'refs/remotes/origin/main': SHA_B }, mergeBase: null, shallow: true })
+    const { git, fetches } = fakeGit({
+      refs: { HEAD: SHA_A, 'refs/remotes/origin/main': SHA_B },
+      mergeBase: null,
+      shallow: true
+    })
     await expect(resolveRevisions(git, { baseRef: 'main' })).rejects.toThrow(/share no history/)
-    expect(fetches.map((args) => args[2])).toEqual(['--deepen=1', '--unshallow'])
+    expect(fetches.map(args => args[2])).toEqual(['--deepen=1', '--unshallow'])
   })
 })

@@ -39,14 +39,19 @@ beforeEach(() => {
 })
 
 function manyFiles(count: number): PullFileInput[] {
-  return Array.from({ length: count }, (_, i) => ({ filename: `src/file-${String(i).padStart(4, '0')}.go`, status: 'modified' as const }))
+  return Array.from({ length: count }, (_, i) => ({
+    filename: `src/file-${String(i).padStart(4, '0')}.go`,
+    status: 'modified' as const
+  }))
 }
 
 function statusOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined
 }
 
-async function caught(promise: Promise<unknown>): Promise<Error & { status?: number; response?: { data: unknown; headers: Record<string, unknown> } }> {
+async function caught(
+  promise: Promise<unknown>
+): Promise<Error & { status?: number; response?: { data: unknown; headers: Record<string, unknown> } }> {
   try {
     await promise
   } catch (error: unknown) {
@@ -80,12 +85,12 @@ describe('listChangedFiles', () => {
       { path: 'old/Dockerfile', status: 'removed' }
     ])
     const calls = standin.requestsTo('GET', `/repos/${owner}/${repo}/pulls/${pullNumber}/files`)
-    expect(calls.map((c) => c.query)).toEqual([
+    expect(calls.map(c => c.query)).toEqual([
       { per_page: '100' },
       { per_page: '100', page: '2' },
       { per_page: '100', page: '3' }
     ])
-    expect(calls.every((c) => c.authorization === `token ${TOKEN}`)).toBe(true)
+    expect(calls.every(c => c.authorization === `token ${TOKEN}`)).toBe(true)
   })
 
   it('reports an incomplete list when GitHub stops at 3,000 files', async () => {
@@ -119,7 +124,13 @@ describe('upsertStickyComment', () => {
   const marker = commentMarker(key)
 
   it('creates the comment once, then edits the same comment in place', async () => {
-    const first = await upsertStickyComment(octokit, { ...issue, key, body: '| image | delta |\n| a | +1 MB |', author: BOT, createIfMissing: true })
+    const first = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: '| image | delta |\n| a | +1 MB |',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(first.action).toBe('created')
     expect(standin.comments(issue)).toHaveLength(1)
@@ -128,7 +139,13 @@ describe('upsertStickyComment', () => {
     expect(created.user).toMatchObject({ login: BOT, type: 'Bot' })
     expect(first).toEqual({ action: 'created', id: created.id, url: created.html_url })
 
-    const second = await upsertStickyComment(octokit, { ...issue, key, body: '| image | delta |\n| a | -2 MB |', author: BOT, createIfMissing: true })
+    const second = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: '| image | delta |\n| a | -2 MB |',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(second).toEqual({ action: 'updated', id: created.id, url: created.html_url })
     const after = standin.comments(issue)
@@ -136,33 +153,55 @@ describe('upsertStickyComment', () => {
     expect(after[0]!.body).toBe(`${marker}\n| image | delta |\n| a | -2 MB |`)
     expect(after[0]!.updated_at > after[0]!.created_at).toBe(true)
     expect(standin.requestsTo('POST')).toHaveLength(1)
-    expect(standin.requestsTo('PATCH', commentPath).map((r) => r.path)).toEqual([`/repos/${owner}/${repo}/issues/comments/${created.id}`])
+    expect(standin.requestsTo('PATCH', commentPath).map(r => r.path)).toEqual([
+      `/repos/${owner}/${repo}/issues/comments/${created.id}`
+    ])
   })
 
   it('finds its comment on page 3 of a long discussion', async () => {
     for (let i = 0; i < 250; i++) {
-      standin.addComment({ ...issue, body: `comment ${i}`, user: i % 5 === 0 ? { login: 'ci-bot[bot]', type: 'Bot' } : { login: `dev${i % 7}` } })
+      standin.addComment({
+        ...issue,
+        body: `comment ${i}`,
+        user: i % 5 === 0 ? { login: 'ci-bot[bot]', type: 'Bot' } : { login: `dev${i % 7}` }
+      })
     }
     const ours = standin.addComment({ ...issue, body: `${marker}\nold report`, user: { login: BOT, type: 'Bot' } })
     standin.addComment({ ...issue, body: 'LGTM', user: { login: 'dev1' } })
 
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'new report', author: BOT, createIfMissing: true })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'new report',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(result).toMatchObject({ action: 'updated', id: ours.id })
     expect(standin.comment(ours.id)!.body).toBe(`${marker}\nnew report`)
     expect(standin.comments(issue)).toHaveLength(252)
-    expect(standin.requestsTo('GET', commentsPath).map((r) => r.query['page'] ?? '1')).toEqual(['1', '2', '3'])
+    expect(standin.requestsTo('GET', commentsPath).map(r => r.query['page'] ?? '1')).toEqual(['1', '2', '3'])
     expect(standin.requestsTo('POST')).toHaveLength(0)
   })
 
   it('leaves alone a comment by someone else that carries the marker', async () => {
-    const quoted = standin.addComment({ ...issue, body: `Why did this grow?\n${marker}\n(copied the bot's comment)`, user: { login: 'alice' } })
+    const quoted = standin.addComment({
+      ...issue,
+      body: `Why did this grow?\n${marker}\n(copied the bot's comment)`,
+      user: { login: 'alice' }
+    })
 
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'report',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(result.action).toBe('created')
     expect(standin.comment(quoted.id)!.body).toBe(`Why did this grow?\n${marker}\n(copied the bot's comment)`)
-    expect(standin.comments(issue).map((c) => c.user.login)).toEqual(['alice', BOT])
+    expect(standin.comments(issue).map(c => c.user.login)).toEqual(['alice', BOT])
     expect(standin.requestsTo('PATCH')).toHaveLength(0)
   })
 
@@ -175,7 +214,7 @@ describe('upsertStickyComment', () => {
     await upsertStickyComment(octokit, { ...issue, key: 'a', body: 'report A2', author: BOT, createIfMissing: true })
     await upsertStickyComment(octokit, { ...issue, key, body: 'report sized', author: BOT, createIfMissing: true })
 
-    expect(standin.comments(issue).map((c) => c.body)).toEqual([
+    expect(standin.comments(issue).map(c => c.body)).toEqual([
       `> ${marker}\n> old report`,
       `${commentMarker('a')}\nreport A2`,
       `${commentMarker('ab')}\nreport AB1`,
@@ -189,14 +228,20 @@ describe('upsertStickyComment', () => {
     const dup1 = standin.addComment({ ...issue, body: `${marker}\nrun 2`, user: { login: BOT, type: 'Bot' } })
     const dup2 = standin.addComment({ ...issue, body: `${marker}\nrun 3`, user: { login: BOT, type: 'Bot' } })
 
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'run 4', author: BOT, createIfMissing: true })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'run 4',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(result).toMatchObject({ action: 'updated', id: oldest.id })
-    expect(standin.comments(issue).map((c) => [c.id, c.body])).toEqual([
+    expect(standin.comments(issue).map(c => [c.id, c.body])).toEqual([
       [oldest.id, `${marker}\nrun 4`],
       [oldest.id + 1, 'a human comment in between']
     ])
-    expect(standin.requestsTo('DELETE').map((r) => r.path)).toEqual([
+    expect(standin.requestsTo('DELETE').map(r => r.path)).toEqual([
       `/repos/${owner}/${repo}/issues/comments/${dup1.id}`,
       `/repos/${owner}/${repo}/issues/comments/${dup2.id}`
     ])
@@ -207,14 +252,26 @@ describe('upsertStickyComment', () => {
     standin.addComment({ ...issue, body: `${marker}\nrun 2`, user: { login: BOT, type: 'Bot' } })
     standin.failNext({ method: 'DELETE', pathPattern: commentPath, status: 404 })
 
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'run 3', author: BOT, createIfMissing: true })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'run 3',
+      author: BOT,
+      createIfMissing: true
+    })
 
     expect(result).toMatchObject({ action: 'updated', id: oldest.id })
     expect(standin.comment(oldest.id)!.body).toBe(`${marker}\nrun 3`)
   })
 
   it('skips without posting when createIfMissing is false and there is no comment', async () => {
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: false })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'report',
+      author: BOT,
+      createIfMissing: false
+    })
 
     expect(result).toEqual({ action: 'skipped', id: 0, url: '' })
     expect(standin.comments(issue)).toHaveLength(0)
@@ -224,13 +281,25 @@ describe('upsertStickyComment', () => {
 
   it('still updates an existing comment when createIfMissing is false', async () => {
     const ours = standin.addComment({ ...issue, body: `${marker}\nold`, user: { login: BOT, type: 'Bot' } })
-    const result = await upsertStickyComment(octokit, { ...issue, key, body: 'new', author: BOT, createIfMissing: false })
+    const result = await upsertStickyComment(octokit, {
+      ...issue,
+      key,
+      body: 'new',
+      author: BOT,
+      createIfMissing: false
+    })
     expect(result).toMatchObject({ action: 'updated', id: ours.id })
   })
 
   it('refuses a body over the limit before any request', async () => {
     const error = await caught(
-      upsertStickyComment(octokit, { ...issue, key, body: 'x'.repeat(MAX_COMMENT_BODY_LENGTH), author: BOT, createIfMissing: true })
+      upsertStickyComment(octokit, {
+        ...issue,
+        key,
+        body: 'x'.repeat(MAX_COMMENT_BODY_LENGTH),
+        author: BOT,
+        createIfMissing: true
+      })
     )
     expect(error.message).toMatch(/comment body is 655\d\d characters .*at most 65536/)
     expect(standin.requests).toHaveLength(0)
@@ -238,11 +307,20 @@ describe('upsertStickyComment', () => {
 
   it("surfaces GitHub's 422 for a too-long body, and the comment stays as it was", async () => {
     const tooLong = 'x'.repeat(65537)
-    const created = await caught(octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: tooLong }))
+    const created = await caught(
+      octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: tooLong })
+    )
     expect(created.status).toBe(422)
     expect(created.response?.data).toMatchObject({
       message: 'Validation Failed',
-      errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }]
+      errors: [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)'
+        }
+      ]
     })
     expect(standin.comments(issue)).toHaveLength(0)
 
@@ -253,24 +331,32 @@ describe('upsertStickyComment', () => {
 
     // And through upsert, a 422 is passed on, not swallowed.
     standin.failNext({ method: 'PATCH', pathPattern: commentPath, status: 422 })
-    expect(statusOf(await caught(upsertStickyComment(octokit, { ...issue, key, body: 'new', author: BOT, createIfMissing: true })))).toBe(422)
+    expect(
+      statusOf(
+        await caught(upsertStickyComment(octokit, { ...issue, key, body: 'new', author: BOT, createIfMissing: true }))
+      )
+    ).toBe(422)
   })
 
   it('passes on a 403 when creating, with its status, and posts nothing', async () => {
     standin.failNext(faults.notAccessible({ method: 'POST', pathPattern: commentsPath }))
 
-    const error = await caught(upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true }))
+    const error = await caught(
+      upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true })
+    )
 
     expect(error.status).toBe(403)
     expect(error.message).toContain('Resource not accessible by integration')
     expect(standin.comments(issue)).toHaveLength(0)
-    expect(standin.requestsTo('POST').map((r) => [r.status, r.injected])).toEqual([[403, true]])
+    expect(standin.requestsTo('POST').map(r => [r.status, r.injected])).toEqual([[403, true]])
   })
 
   it('passes on a secondary rate limit with its retry-after header (no retry yet)', async () => {
     standin.failNext(faults.secondaryRateLimit({ method: 'GET', pathPattern: commentsPath }, 42))
 
-    const error = await caught(upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true }))
+    const error = await caught(
+      upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true })
+    )
 
     expect(error.status).toBe(403)
     expect(error.response?.headers['retry-after']).toBe('42')
@@ -293,10 +379,10 @@ describe('findStickyComments', () => {
     const c = standin.addComment({ ...issue, body: `${marker}\r\nthree`, user: { login: BOT, type: 'Bot' } })
 
     const byBot = await findStickyComments(octokit, { ...issue, key: 'k', author: BOT })
-    expect(byBot.map((x) => x.id)).toEqual([a.id, c.id])
+    expect(byBot.map(x => x.id)).toEqual([a.id, c.id])
 
     const byAnyone = await findStickyComments(octokit, { ...issue, key: 'k' })
-    expect(byAnyone.map((x) => [x.id, x.author])).toEqual([
+    expect(byAnyone.map(x => [x.id, x.author])).toEqual([
       [a.id, BOT],
       [b.id, 'alice'],
       [c.id, BOT]
@@ -305,9 +391,9 @@ describe('findStickyComments', () => {
 })
 
 describe('resolveCommentAuthor', () => {
-  it("falls back to github-actions[bot] when GET /user is refused (an installation token)", async () => {
+  it('falls back to github-actions[bot] when GET /user is refused (an installation token)', async () => {
     expect(await resolveCommentAuthor(octokit)).toBe(BOT)
-    expect(standin.requestsTo('GET', '/user').map((r) => r.status)).toEqual([403])
+    expect(standin.requestsTo('GET', '/user').map(r => r.status)).toEqual([403])
   })
 
   it("returns a personal token's login", async () => {
@@ -324,9 +410,15 @@ describe('resolveCommentAuthor', () => {
     standin.setIdentity({ login: 'octocat' })
     const author = await resolveCommentAuthor(octokit)
     const first = await upsertStickyComment(octokit, { ...issue, key: 'k', body: 'one', author, createIfMissing: true })
-    const second = await upsertStickyComment(octokit, { ...issue, key: 'k', body: 'two', author, createIfMissing: true })
+    const second = await upsertStickyComment(octokit, {
+      ...issue,
+      key: 'k',
+      body: 'two',
+      author,
+      createIfMissing: true
+    })
     expect([first.action, second.action]).toEqual(['created', 'updated'])
-    expect(standin.comments(issue).map((c) => c.user.login)).toEqual(['octocat'])
+    expect(standin.comments(issue).map(c => c.user.login)).toEqual(['octocat'])
   })
 })
 
@@ -334,10 +426,12 @@ describe('the stand-in', () => {
   it("sends GitHub's Link header with absolute URLs back to itself", async () => {
     for (let i = 0; i < 95; i++) standin.addComment({ ...issue, body: `c${i}` })
 
-    const response = await fetch(`${standin.url}${commentsPath}?per_page=20&page=2`, { headers: { authorization: `token ${TOKEN}` } })
+    const response = await fetch(`${standin.url}${commentsPath}?per_page=20&page=2`, {
+      headers: { authorization: `token ${TOKEN}` }
+    })
     const page = (await response.json()) as Array<{ body: string }>
 
-    expect(page.map((c) => c.body)).toEqual(Array.from({ length: 20 }, (_, i) => `c${20 + i}`))
+    expect(page.map(c => c.body)).toEqual(Array.from({ length: 20 }, (_, i) => `c${20 + i}`))
     const base = `${standin.url}${commentsPath}?per_page=20`
     expect(response.headers.get('link')).toBe(
       `<${base}&page=1>; rel="prev", <${base}&page=3>; rel="next", <${base}&page=5>; rel="last", <${base}&page=1>; rel="first"`

@@ -5,14 +5,24 @@ import { renderMarkdown, summarizeOutcome } from '../src/report/markdown.js'
 import { commentWanted, fitCommentBody } from '../src/publish.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
 
-const revisions = { baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' }
+const revisions = {
+  baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+}
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 
 function measured(dockerfile: string, base: number | null, head: number | null): MeasuredImage {
   const m = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 2 })
   const change = base === null ? 'added' : head === null ? 'removed' : 'modified'
   return {
-    target: { dockerfile, context: '.', baseDockerfile: dockerfile, baseContext: '.', change, reason: `Dockerfile ${change}` },
+    target: {
+      dockerfile,
+      context: '.',
+      baseDockerfile: dockerfile,
+      baseContext: '.',
+      change,
+      reason: `Dockerfile ${change}`
+    },
     base: m(base),
     head: m(head),
     failedBuilds: []
@@ -61,7 +71,13 @@ describe('renderMarkdown', () => {
 
   it('shows the last lines of a failed build', () => {
     const broken = measured('Dockerfile', 10, null)
-    broken.failedBuilds.push({ side: 'head', ok: false, durationMs: 1, error: 'process "/bin/sh -c false" did not complete successfully', logTail: '#5 [2/2] RUN false\n#5 ERROR: <exit 1>' })
+    broken.failedBuilds.push({
+      side: 'head',
+      ok: false,
+      durationMs: 1,
+      error: 'process "/bin/sh -c false" did not complete successfully',
+      logTail: '#5 [2/2] RUN false\n#5 ERROR: <exit 1>'
+    })
     const markdown = renderMarkdown(compareImages(revisions, [broken], limits), { limits })
     expect(markdown.split('\n')[0]).toContain('1 image failed to build')
     expect(markdown).toContain('<pre>#5 [2/2] RUN false\n#5 ERROR: &lt;exit 1&gt;</pre>')
@@ -70,9 +86,18 @@ describe('renderMarkdown', () => {
 
 describe('the JSON report', () => {
   it('follows the documented schema', () => {
-    const comparison = compareImages(revisions, [measured('Dockerfile', 100, 150), measured('new/Dockerfile', null, 7)], limits)
+    const comparison = compareImages(
+      revisions,
+      [measured('Dockerfile', 100, 150), measured('new/Dockerfile', null, 7)],
+      limits
+    )
     const report = toJsonReport(comparison, null, null)
-    expect(report).toMatchObject({ schemaVersion: 1, base: { sha: revisions.baseSha }, head: { sha: revisions.headSha }, verdict: 'fail' })
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      base: { sha: revisions.baseSha },
+      head: { sha: revisions.headSha },
+      verdict: 'fail'
+    })
     expect(report.images[0]).toMatchObject({
       dockerfile: 'Dockerfile',
       context: '.',
@@ -83,7 +108,13 @@ describe('the JSON report', () => {
       deltaPercent: 50,
       verdict: 'fail'
     })
-    expect(report.images[1]).toMatchObject({ status: 'added', base: null, delta: null, deltaPercent: null, verdict: 'pass' })
+    expect(report.images[1]).toMatchObject({
+      status: 'added',
+      base: null,
+      delta: null,
+      deltaPercent: null,
+      verdict: 'pass'
+    })
   })
 
   it('records a run that could not finish as an error', () => {
@@ -103,7 +134,7 @@ describe('the comment policy', () => {
     expect(commentWanted('never', grown, null)).toEqual({ create: false, update: false })
   })
 
-  it('keeps the body within GitHub\'s limit', () => {
+  it("keeps the body within GitHub's limit", () => {
     const huge = 'x'.repeat(70_000)
     const fitted = fitCommentBody(huge, 'outcome', 'https://example.invalid/run')
     expect(fitted.length).toBeLessThan(65_536)

@@ -32099,7 +32099,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7257);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6370);
 
 // The entry has no logic of its own, so tests import run() without side effects.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -32109,7 +32109,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7257:
+/***/ 6370:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35065,540 +35065,6 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/exec.ts
-
-
-/**
- * Runs a command line and never throws because of its exit status: callers decide what
- * a non-zero exit means. Every docker and git call goes through here, so the log shows
- * each command line at debug level.
- */
-async function runCommand(command, args, options = {}) {
-    core_debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
-    try {
-        const result = await getExecOutput(command, args, {
-            cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
-            input: options.input === undefined ? undefined : Buffer.from(options.input),
-            silent: !options.stream,
-            ignoreReturnCode: true
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        // @actions/exec throws when the program cannot be started at all (not on the PATH).
-        return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) };
-    }
-}
-/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
-async function runChecked(command, args, options = {}) {
-    const result = await runCommand(command, args, options);
-    if (result.exitCode !== 0)
-        throw new CommandError(command, args, result);
-    return result.stdout;
-}
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    constructor(command, args, result) {
-        const detail = lastLines(result.stderr || result.stdout, 5);
-        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-        this.name = 'CommandError';
-    }
-}
-function lastLines(text, count) {
-    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
-}
-function quoteForLog(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./src/changes.ts
-
-
-const DEFAULT_MAX_DEEPEN = 1000;
-/**
- * Finds the two commits to compare: the head is what the workspace holds (HEAD); the
- * baseline is the merge-base of HEAD and the base ref's tip, so the comparison shows what
- * the PR itself changes and never what landed on the base branch since it forked.
- *
- * actions/checkout leaves, by default, a clone of depth 1 holding only HEAD (for a
- * `pull_request` event, GitHub's merge commit of the PR into the base tip), with no base
- * branch and no parents. This fetches what it needs with as little history as it can:
- * the base tip at depth 1, then both sides deepened in doubling steps until their histories
- * meet, and the whole history only as a last resort. For the merge commit the histories
- * meet after one step (the base tip is its first parent); for a checkout of the PR head
- * they meet at the fork point. Nothing is fetched when the base resolves locally and the
- * merge-base is already in the history at hand (a full clone).
- *
- * A caveat of shallow history: git finds the best common ancestor among the commits it
- * has. With a linear base branch the first one found is the true merge-base; in histories
- * with criss-cross merges cut by the shallow boundary it could be an older one, and the
- * comparison would then include more than the PR's own changes.
- */
-async function resolveRevisions(git, options) {
-    const remote = options.remote ?? 'origin';
-    const plan = planBaseRef(options.baseRef, remote);
-    const headSha = await git.revParse('HEAD');
-    const baseTip = await resolveBaseTip(git, plan, remote);
-    const baseSha = await findMergeBase(git, {
-        headSha,
-        baseTip,
-        baseRef: plan.input,
-        remote,
-        maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
-    });
-    info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
-    return { baseSha, headSha };
-}
-/** What the PR itself changed: the diff from the baseline to the head. */
-async function changedFilesFromGit(git, revisions) {
-    return git.diffNameStatus(revisions.baseSha, revisions.headSha);
-}
-const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
-const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
-/**
- * Decides where the base ref may be found. Remote-tracking branches come before local
- * ones: in CI they are the only ones, and on a developer's machine a local `main` is more
- * often behind `origin/main` than the PR is.
- */
-function planBaseRef(baseRef, remote) {
-    const input = baseRef.trim();
-    validateBaseRef(input);
-    if (FULL_SHA.test(input)) {
-        const sha = input.toLowerCase();
-        return { input, kind: 'sha', local: [sha], fetch: [{ refspec: sha, resolves: sha }] };
-    }
-    const branch = (name) => ({
-        refspec: `+refs/heads/${name}:refs/remotes/${remote}/${name}`,
-        resolves: `refs/remotes/${remote}/${name}`
-    });
-    const tag = (name) => ({ refspec: `+refs/tags/${name}:refs/tags/${name}`, resolves: `refs/tags/${name}` });
-    for (const prefix of ['refs/heads/', `refs/remotes/${remote}/`]) {
-        if (input.startsWith(prefix)) {
-            const name = input.slice(prefix.length);
-            return { input, kind: 'branch', local: [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`], fetch: [branch(name)] };
-        }
-    }
-    if (input.startsWith('refs/tags/')) {
-        return { input, kind: 'tag', local: [input], fetch: [tag(input.slice('refs/tags/'.length))] };
-    }
-    if (input.startsWith('refs/')) {
-        // Any other full ref (refs/pull/7/head, say) is fetched under its own name.
-        return { input, kind: 'ref', local: [input], fetch: [{ refspec: `+${input}:${input}`, resolves: input }] };
-    }
-    // A plain name is tried as a branch, then as a tag, and last as anything git itself can
-    // resolve here (a short SHA, `origin/main`). A short SHA cannot be fetched: the remote
-    // only answers full object names.
-    return {
-        input,
-        kind: 'name',
-        local: [`refs/remotes/${remote}/${input}`, `refs/heads/${input}`, `refs/tags/${input}`, input],
-        fetch: [branch(input), tag(input)]
-    };
-}
-/** Rejects what git would refuse as a ref name, with a message that names the input. */
-function validateBaseRef(baseRef) {
-    const problem = baseRef === ''
-        ? 'it is empty'
-        : baseRef.startsWith('-')
-            ? 'it starts with "-"'
-            : /[\s~^:?*[\\\x00-\x1f\x7f]/.test(baseRef)
-                ? 'it contains a space or one of ~ ^ : ? * [ \\'
-                : baseRef.includes('..') || baseRef.includes('@{') || baseRef.includes('//')
-                    ? 'it contains "..", "@{" or "//"'
-                    : baseRef.startsWith('/') || baseRef.endsWith('/') || baseRef.endsWith('.') || baseRef.endsWith('.lock')
-                        ? 'it starts or ends with "/", or ends with "." or ".lock"'
-                        : null;
-    if (problem !== null) {
-        throw new Error(`Invalid base-ref '${baseRef}': ${problem}. Expected a branch name (such as main), a tag, or a full commit SHA.`);
-    }
-}
-/** `git fetch` arguments for the base tip: depth 1 in a shallow clone, never in a full one. */
-function fetchBaseArgs(remote, refspec, shallow) {
-    // A --depth fetch into a complete repository would make it shallow.
-    return ['--no-tags', '--no-recurse-submodules', ...(shallow ? ['--depth=1'] : []), remote, refspec];
-}
-/**
- * `git fetch --deepen` arguments. Both commits are asked for by SHA: the server deepens
- * only the shallow boundaries reachable from what is asked for, so HEAD must be among them
- * for its side to grow, and there is no branch that surely points at it (the PR's merge
- * commit is only under refs/pull/). actions/checkout fetches by SHA itself, so a server it
- * works with allows this.
- */
-function deepenArgs(remote, step, headSha, baseSha) {
-    return ['--no-tags', '--no-recurse-submodules', `--deepen=${step}`, remote, headSha, baseSha];
-}
-function unshallowArgs(remote, headSha, baseSha) {
-    return ['--no-tags', '--no-recurse-submodules', '--unshallow', remote, headSha, baseSha];
-}
-/**
- * How much to deepen by in each round: 1, 2, 4 … while the total stays within `maxDeepen`
- * (the last step takes what remains). Doubling keeps the common cases (the merge commit
- * needs one step, a PR of a few commits a handful) to few round trips without fetching far
- * more history than needed.
- */
-function deepenSchedule(maxDeepen) {
-    const steps = [];
-    let total = 0;
-    for (let step = 1; total < maxDeepen; step *= 2) {
-        const next = Math.min(step, maxDeepen - total);
-        steps.push(next);
-        total += next;
-    }
-    return steps;
-}
-async function resolveBaseTip(git, plan, remote) {
-    for (const name of plan.local) {
-        const sha = await git.tryRevParse(name);
-        if (sha !== null) {
-            info(`Base ref ${plan.input} is ${sha} (${name}, already here)`);
-            return sha;
-        }
-    }
-    const shallow = await git.isShallow();
-    for (const { refspec, resolves } of plan.fetch) {
-        try {
-            await git.fetch(fetchBaseArgs(remote, refspec, shallow));
-        }
-        catch (error) {
-            if (isMissingOnRemote(error))
-                continue;
-            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${message(error)}. ` +
-                'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
-                'persist-credentials at its default (true), or check out with fetch-depth: 0.');
-        }
-        const sha = await git.tryRevParse(resolves);
-        if (sha !== null) {
-            info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
-            return sha;
-        }
-    }
-    throw unknownBaseRef(plan, remote);
-}
-function unknownBaseRef(plan, remote) {
-    const where = plan.kind === 'sha'
-        ? `no commit ${plan.input} is here, and remote '${remote}' does not have it`
-        : `it names no branch, tag or commit here, and remote '${remote}' has no ${plan.kind === 'tag' ? 'tag' : plan.kind === 'branch' ? 'branch' : 'branch or tag'} of that name`;
-    const shortSha = plan.kind === 'name' && SHORT_SHA.test(plan.input);
-    return new Error(`Unknown base-ref '${plan.input}': ${where}. ` +
-        (shortSha
-            ? 'It looks like a short commit SHA, which can only be found once that commit is fetched: give the full 40-character SHA. '
-            : '') +
-        'Set the base-ref input to the branch the pull request targets (the default is ' +
-        '${{ github.event.pull_request.base.ref }}), a tag, or a full commit SHA that exists on the remote.');
-}
-async function findMergeBase(git, search) {
-    const { headSha, baseTip, remote } = search;
-    const found = await git.mergeBase(headSha, baseTip);
-    if (found !== null)
-        return found;
-    if (!(await git.isShallow()))
-        throw noCommonHistory(search);
-    let visible = await git.countCommits([headSha, baseTip]);
-    for (const step of deepenSchedule(search.maxDeepen)) {
-        info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
-        await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search);
-        const base = await git.mergeBase(headSha, baseTip);
-        if (base !== null)
-            return base;
-        if (!(await git.isShallow()))
-            throw noCommonHistory(search);
-        const now = await git.countCommits([headSha, baseTip]);
-        // Nothing new arrived: both histories are complete and the shallow boundary that
-        // remains belongs to other refs, so deepening further cannot help.
-        if (now === visible)
-            break;
-        visible = now;
-    }
-    info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
-    await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search);
-    const base = await git.mergeBase(headSha, baseTip);
-    if (base !== null)
-        return base;
-    throw noCommonHistory(search);
-}
-async function fetchOrExplain(git, args, search) {
-    try {
-        await git.fetch(args);
-    }
-    catch (error) {
-        throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
-            `and base-ref '${search.baseRef}' (${search.baseTip}): ${message(error)}. ` +
-            'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.');
-    }
-}
-function noCommonHistory(search) {
-    return new Error(`HEAD (${search.headSha}) and base-ref '${search.baseRef}' (${search.baseTip}) share no history, so there is ` +
-        'no merge-base to compare against. Set base-ref to the branch the pull request targets.');
-}
-/** Whether a failed fetch means "the remote has no such ref or commit" rather than a broken remote. */
-function isMissingOnRemote(error) {
-    if (!(error instanceof CommandError))
-        return false;
-    return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
-}
-function message(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/build.ts
-
-/** The docker command line for one build. Pure, so every variant is tested as a table. */
-function buildCommandArgs(request) {
-    const args = request.builder === 'buildx'
-        ? // --load puts the result in the engine's image store, where `docker image inspect`
-            // finds it; --provenance=false keeps attestation manifests out of the image.
-            ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
-        : ['build'];
-    args.push('--file', request.dockerfile, '--tag', request.tag);
-    if (request.target)
-        args.push('--target', request.target);
-    if (request.platform)
-        args.push('--platform', request.platform);
-    for (const [name, value] of Object.entries(request.buildArgs ?? {}))
-        args.push('--build-arg', `${name}=${value}`);
-    args.push(request.context);
-    return args;
-}
-/** Environment for the build: the legacy builder must be asked for by name, or docker picks BuildKit. */
-function buildEnvironment(builder) {
-    return builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {};
-}
-const LOG_TAIL_LINES = 20;
-/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
-async function buildImage(docker, side, request, options) {
-    const started = Date.now();
-    const result = await docker.build(buildCommandArgs(request), {
-        env: buildEnvironment(request.builder),
-        stream: options.stream
-    });
-    const durationMs = Date.now() - started;
-    if (result.exitCode === 0)
-        return { side, ok: true, tag: request.tag, durationMs };
-    // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
-    const output = `${result.stdout}\n${result.stderr}`;
-    return {
-        side,
-        ok: false,
-        durationMs,
-        logTail: lastLines(output, LOG_TAIL_LINES),
-        error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
-    };
-}
-/** Picks the line that says why a build failed, from BuildKit's or the legacy builder's output. */
-function summarizeBuildError(output) {
-    const lines = output.split('\n').map(line => line.trim()).filter(Boolean);
-    const patterns = [
-        /^ERROR: (.+)$/,
-        /^error: (.+)$/i,
-        /^(The command .+ returned a non-zero code: \d+)$/,
-        /^((?:COPY|ADD) failed: .+)$/,
-        /^(failed to .+)$/i
-    ];
-    for (let i = lines.length - 1; i >= 0; i--) {
-        for (const pattern of patterns) {
-            const match = pattern.exec(lines[i]);
-            if (match)
-                return match[1].slice(0, 500);
-        }
-    }
-    // Unknown wording: the builder's last line is usually its reason.
-    return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/globs.ts
-
-/**
- * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
- * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
- * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
- */
-const DEFAULT_DOCKERFILE_GLOBS = [
-    '**/Dockerfile',
-    '**/Dockerfile.*',
-    '**/Dockerfile-*',
-    '**/*.Dockerfile',
-    '**/Containerfile',
-    '**/Containerfile.*',
-    '**/*.Containerfile',
-    '!**/*.dockerignore'
-];
-/**
- * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
- * case-insensitive because Dockerfile names are written in every case in the wild, and
- * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
- */
-function globMatcher(globs) {
-    const include = globs.filter(glob => !glob.startsWith('!'));
-    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
-    const options = { nocase: true, dot: true };
-    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
-    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
-    return path => isIncluded(path) && !isExcluded(path);
-}
-
-;// CONCATENATED MODULE: ./src/discover.ts
-
-
-/**
- * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
- * adds, modifies, removes or renames. The build context is the Dockerfile's folder.
- */
-function discoverImages(changed, globs) {
-    const isDockerfile = globMatcher(globs);
-    const targets = [];
-    for (const file of changed) {
-        const target = targetFor(file, isDockerfile);
-        if (target)
-            targets.push(target);
-    }
-    return targets.sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
-}
-function targetFor(file, isDockerfile) {
-    const headMatches = isDockerfile(file.path);
-    const previous = file.previousPath;
-    if (file.status === 'renamed' && previous) {
-        const baseMatches = isDockerfile(previous);
-        if (headMatches)
-            return makeTarget(file.path, previous, 'renamed', `Dockerfile renamed from ${previous}`);
-        // Renamed to a name that is no Dockerfile any more: the image is gone from the head.
-        if (baseMatches)
-            return makeTarget(previous, previous, 'removed', `Dockerfile renamed to ${file.path}`);
-        return null;
-    }
-    if (!headMatches)
-        return null;
-    const change = changeOf(file);
-    return makeTarget(file.path, file.path, change, `Dockerfile ${change}`);
-}
-function changeOf(file) {
-    switch (file.status) {
-        case 'added':
-        case 'copied':
-            return 'added';
-        case 'removed':
-            return 'removed';
-        case 'unchanged':
-            return 'unchanged';
-        default:
-            return 'modified';
-    }
-}
-function makeTarget(dockerfile, baseDockerfile, change, reason) {
-    return {
-        dockerfile,
-        context: external_node_path_namespaceObject.posix.dirname(dockerfile),
-        baseDockerfile,
-        baseContext: external_node_path_namespaceObject.posix.dirname(baseDockerfile),
-        change,
-        reason
-    };
-}
-/** Whether a side of the comparison has this image's Dockerfile at all. */
-function existsOn(target, side) {
-    return side === 'base' ? target.change !== 'added' : target.change !== 'removed';
-}
-
-;// CONCATENATED MODULE: ./src/measure.ts
-/** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
-function parseInspect(stdout) {
-    let parsed;
-    try {
-        parsed = JSON.parse(stdout);
-    }
-    catch {
-        throw new Error(`docker image inspect printed something that is not JSON: ${stdout.slice(0, 200)}`);
-    }
-    const image = (Array.isArray(parsed) ? parsed[0] : parsed);
-    if (!image || typeof image.Size !== 'number' || typeof image.Id !== 'string') {
-        throw new Error('docker image inspect printed no image with an Id and a Size');
-    }
-    return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 };
-}
-async function measureImage(docker, reference) {
-    return parseInspect(await docker.inspectImage(reference));
-}
-
-;// CONCATENATED MODULE: ./src/check.ts
-
-
-
-
-
-
-/**
- * Builds every target at the head and at the base and measures each image.
- * Head first, then base, so the base build reuses the head's layer cache. Images are
- * measured as soon as they are built, and `measured` is filled as it goes, so a run that
- * stops half-way still reports what it finished.
- */
-async function buildAndMeasure(plan, docker, git, progress, measured = []) {
-    if (plan.targets.length === 0)
-        return measured;
-    const runToken = `${Date.now().toString(36)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
-    const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(plan.tempRoot, 'docker-size-check-'));
-    const builtTags = [];
-    const worktrees = [];
-    try {
-        const checkout = async (side) => {
-            if (side === 'head' && plan.settings.headFrom === 'workspace')
-                return plan.repoDir;
-            const path = (0,external_node_path_namespaceObject.join)(scratch, side);
-            const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha;
-            await git.addWorktree(path, sha);
-            worktrees.push(path);
-            return path;
-        };
-        const roots = {};
-        const rootOf = async (side) => (roots[side] ??= await checkout(side));
-        for (const [index, target] of plan.targets.entries()) {
-            const image = { target, base: null, head: null, failedBuilds: [] };
-            measured.push(image);
-            for (const side of ['head', 'base']) {
-                if (!existsOn(target, side))
-                    continue;
-                const root = await rootOf(side);
-                const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
-                const request = {
-                    dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
-                    context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
-                    tag: `docker-size-check:${runToken}-${index}-${side}`,
-                    builder: plan.engine.builder
-                };
-                const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () => buildImage(docker, side, request, { stream: progress.streamBuilds }));
-                if (!outcome.ok) {
-                    image.failedBuilds.push(outcome);
-                    progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
-                    continue;
-                }
-                builtTags.push(request.tag);
-                image[side] = await measureImage(docker, request.tag);
-                progress.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`);
-            }
-        }
-        return measured;
-    }
-    finally {
-        for (const path of worktrees)
-            await git.removeWorktree(path).catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
-        if (!plan.settings.keepImages)
-            await docker.removeImages(builtTags).catch(() => undefined);
-    }
-}
-
 // EXTERNAL MODULE: ./node_modules/bytes-iec/index.js
 var bytes_iec = __nccwpck_require__(2921);
 var bytes_iec_default = /*#__PURE__*/__nccwpck_require__.n(bytes_iec);
@@ -36007,7 +35473,11 @@ function judgeImage(image, limits) {
         verdict,
         reason,
         notes,
-        ...(headFailure?.logTail ? { logTail: headFailure.logTail } : baseFailure?.logTail ? { logTail: baseFailure.logTail } : {})
+        ...(headFailure?.logTail
+            ? { logTail: headFailure.logTail }
+            : baseFailure?.logTail
+                ? { logTail: baseFailure.logTail }
+                : {})
     });
     if (headFailure)
         return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`);
@@ -36038,6 +35508,40 @@ function judgeImage(image, limits) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/globs.ts
+
+/**
+ * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
+ * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
+ * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
+ */
+const DEFAULT_DOCKERFILE_GLOBS = [
+    '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/Dockerfile-*',
+    '**/*.Dockerfile',
+    '**/Containerfile',
+    '**/Containerfile.*',
+    '**/*.Containerfile',
+    '!**/*.dockerignore'
+];
+/**
+ * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
+ * case-insensitive because Dockerfile names are written in every case in the wild, and
+ * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
+ */
+function globMatcher(globs) {
+    const include = globs.filter(glob => !glob.startsWith('!'));
+    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
+    const options = { nocase: true, dot: true };
+    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
+    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
+    return path => isIncluded(path) && !isExcluded(path);
+}
+
 ;// CONCATENATED MODULE: ./src/config.ts
 
 
@@ -36140,266 +35644,6 @@ function readPullRequest(eventPath) {
     if (!pr || typeof pr.number !== 'number')
         return null;
     return { number: pr.number, baseRef: pr.base?.ref ?? '', headSha: pr.head?.sha ?? '' };
-}
-
-;// CONCATENATED MODULE: ./src/docker.ts
-
-const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
-class EngineUnavailableError extends Error {
-}
-/** Every docker command of the action goes through this class. */
-class Docker {
-    run;
-    constructor(run = defaultDockerRunner) {
-        this.run = run;
-    }
-    /** Asks the engine who it is; throws one clear error where no engine answers. */
-    async engineInfo() {
-        const info = await this.run(['info', '--format', '{{json .}}']);
-        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
-        if (!parsed) {
-            throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
-                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
-        }
-        const version = await this.run(['version', '--format', '{{.Server.APIVersion}}']);
-        const buildx = await this.run(['buildx', 'version']);
-        return {
-            ...parsed,
-            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
-            builder: buildx.exitCode === 0 ? 'buildx' : 'legacy'
-        };
-    }
-    build(args, options = {}) {
-        return this.run(args, options);
-    }
-    /** The raw `docker image inspect` JSON of one image. */
-    async inspectImage(reference) {
-        const result = await this.run(['image', 'inspect', reference]);
-        if (result.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'inspect', reference], result);
-        return result.stdout;
-    }
-    /** Removes images; never fails the run over an image that is already gone. */
-    async removeImages(references) {
-        if (references.length === 0)
-            return;
-        await this.run(['image', 'rm', '--force', ...references]);
-    }
-}
-function parseEngineInfo(stdout) {
-    let info;
-    try {
-        info = JSON.parse(stdout);
-    }
-    catch {
-        return null;
-    }
-    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
-    if (!info.ServerVersion)
-        return null;
-    return { serverVersion: info.ServerVersion, storageDriver: info.Driver ?? 'unknown' };
-}
-function firstLine(text) {
-    return text.trim().split('\n')[0] ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/git.ts
-
-
-
-/**
- * The git commands the pipeline needs, run in one repository folder through the command
- * wrapper. It holds no private state, so a test can pass any object with the same methods
- * (see `RevisionGit` in changes.ts).
- */
-class Git {
-    dir;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
-    exec(args) {
-        return runChecked('git', args, { cwd: this.dir });
-    }
-    /** Runs `git <args>` and returns the result whatever the exit status. */
-    tryExec(args) {
-        return runCommand('git', args, { cwd: this.dir });
-    }
-    /** The full SHA of the commit `ref` names; throws when it names none. */
-    async revParse(ref) {
-        assertRevision(ref);
-        return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
-    }
-    /** Like revParse, but null when `ref` names no commit here (yet). */
-    async tryRevParse(ref) {
-        assertRevision(ref);
-        const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
-        // else is wrong (not a repository at all), which must not read as "no such ref".
-        if (result.exitCode === 1)
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    async isShallow() {
-        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    }
-    /** The best common ancestor of two commits, or null when the history at hand holds none. */
-    async mergeBase(a, b) {
-        assertRevision(a);
-        assertRevision(b);
-        const args = ['merge-base', a, b];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
-        // object, say) is a real failure.
-        if (result.exitCode === 1 && result.stderr.trim() === '')
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
-    async fetch(args) {
-        await this.exec(['fetch', ...args]);
-    }
-    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
-    async countCommits(revisions) {
-        revisions.forEach(assertRevision);
-        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
-    }
-    /** The files that differ between two commits, renames detected. */
-    async diffNameStatus(base, head) {
-        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
-    }
-    /** Every file path in a commit's tree, from the repository root. */
-    async listFilesAt(sha) {
-        assertRevision(sha);
-        return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]));
-    }
-    /** A file's text at a commit, or null when the commit has no such file. */
-    async readFileAt(sha, file) {
-        assertRevision(sha);
-        const args = ['cat-file', 'blob', `${sha}:${file}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout;
-        if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr))
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    /**
-     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
-     * relative `folder` is resolved against the process's working directory, as node:fs would.
-     */
-    async addWorktree(folder, sha) {
-        await this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha));
-    }
-    /**
-     * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
-     * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
-     */
-    async removeWorktree(folder) {
-        const absolute = external_node_path_namespaceObject.resolve(folder);
-        // Two --force: also remove a locked worktree (one left behind by a killed run).
-        const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
-        // Drops the registration of a worktree whose folder was deleted by other means.
-        await this.tryExec(['worktree', 'prune']);
-        const registered = await this.listWorktrees();
-        if (removed.exitCode !== 0 && (registered.includes(absolute) || registered.includes(realPath(absolute)))) {
-            throw new CommandError('git', ['worktree', 'remove', '--force', '--force', absolute], removed);
-        }
-    }
-    /** The folders of every worktree, the main one first (as git prints them: real paths). */
-    async listWorktrees() {
-        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
-    }
-}
-/**
- * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
- * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
- * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
- * out of output we parse.
- */
-function diffNameStatusArgs(base, head) {
-    assertRevision(base);
-    assertRevision(head);
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--'];
-}
-function worktreeAddArgs(folder, sha) {
-    assertRevision(sha);
-    // --force: the folder may be registered from an earlier run that died before cleanup.
-    return ['worktree', 'add', '--detach', '--force', folder, sha];
-}
-const STATUS_WORDS = {
-    A: 'added',
-    M: 'modified',
-    D: 'removed',
-    R: 'renamed',
-    C: 'copied',
-    T: 'changed'
-};
-/**
- * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
- * a rename or copy a status with a score (`R087`), the old path and the new path.
- */
-function parseNameStatus(output) {
-    const fields = output.split('\0');
-    const files = [];
-    let i = 0;
-    while (i < fields.length) {
-        const status = fields[i++];
-        if (status === '')
-            continue;
-        const letter = status.charAt(0);
-        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
-        // file differs: "changed" keeps it in view rather than dropping it.
-        const word = STATUS_WORDS[letter] ?? 'changed';
-        if (letter === 'R' || letter === 'C') {
-            const previousPath = fields[i++];
-            const newPath = fields[i++];
-            if (previousPath === undefined || newPath === undefined || newPath === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
-            }
-            files.push({ path: newPath, status: word, previousPath });
-        }
-        else {
-            const file = fields[i++];
-            if (file === undefined || file === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
-            }
-            files.push({ path: file, status: word });
-        }
-    }
-    return files;
-}
-/** Parses `git worktree list --porcelain` into the worktree folders. */
-function parseWorktreeList(output) {
-    return output
-        .split('\n')
-        .filter((line) => line.startsWith('worktree '))
-        .map((line) => line.slice('worktree '.length));
-}
-function splitNul(output) {
-    return output.split('\0').filter((field) => field !== '');
-}
-/**
- * Revisions reach git as command-line arguments; one starting with `-` would be read as an
- * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
- */
-function assertRevision(revision) {
-    if (revision === '' || revision.startsWith('-')) {
-        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
-    }
-}
-function realPath(folder) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(folder);
-    }
-    catch {
-        return folder;
-    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -41626,6 +40870,8 @@ function footer(comparison, context) {
         `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`);
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/github/comment.ts
 
 /**
@@ -41653,7 +40899,7 @@ function commentMarker(key) {
 function stickyBody(key, body) {
     const marker = commentMarker(key);
     // A body that already starts with the marker (re-posted as read back) is not marked twice.
-    return comment_firstLine(body) === marker ? body : `${marker}\n${body}`;
+    return firstLine(body) === marker ? body : `${marker}\n${body}`;
 }
 /**
  * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
@@ -41699,7 +40945,13 @@ async function upsertStickyComment(octokit, options) {
             `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
     }
     const { owner, repo, issueNumber } = options;
-    const existing = await findStickyComments(octokit, { owner, repo, issueNumber, key: options.key, author: options.author });
+    const existing = await findStickyComments(octokit, {
+        owner,
+        repo,
+        issueNumber,
+        key: options.key,
+        author: options.author
+    });
     const [oldest, ...duplicates] = existing;
     if (oldest === undefined) {
         if (!options.createIfMissing)
@@ -41746,9 +40998,9 @@ async function resolveCommentAuthor(octokit, override) {
 }
 function hasMarkerLine(body, marker) {
     // Comments edited in the web UI come back with CRLF line ends.
-    return body.split(/\r?\n/).some((line) => line.trim() === marker);
+    return body.split(/\r?\n/).some(line => line.trim() === marker);
 }
-function comment_firstLine(text) {
+function firstLine(text) {
     const end = text.search(/\r?\n/);
     return (end === -1 ? text : text.slice(0, end)).trim();
 }
@@ -41779,7 +41031,9 @@ async function writeJobSummary(markdown) {
         return;
     let text = markdown;
     if (Buffer.byteLength(text) > MAX_SUMMARY_BYTES) {
-        text = `${Buffer.from(text).subarray(0, MAX_SUMMARY_BYTES - 200).toString()}\n\n… (cut: the full report is in the JSON report)\n`;
+        text = `${Buffer.from(text)
+            .subarray(0, MAX_SUMMARY_BYTES - 200)
+            .toString()}\n\n… (cut: the full report is in the JSON report)\n`;
     }
     await summary.addRaw(text, true).write();
 }
@@ -41799,8 +41053,7 @@ function commentWanted(mode, comparison, runError) {
         return { create: false, update: false };
     if (mode === 'always')
         return { create: true, update: true };
-    const noteworthy = runError !== null ||
-        comparison.images.some(image => image.verdict !== 'pass' || image.delta !== 0);
+    const noteworthy = runError !== null || comparison.images.some(image => image.verdict !== 'pass' || image.delta !== 0);
     return { create: noteworthy, update: true };
 }
 /**
@@ -41843,17 +41096,818 @@ function describeCommentError(error) {
     const message = error instanceof Error ? error.message : String(error);
     if (status === 403) {
         return (`Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +
-            '`pull-requests: write` permission: add it to the workflow\'s `permissions`, or, for pull requests ' +
+            "`pull-requests: write` permission: add it to the workflow's `permissions`, or, for pull requests " +
             'from forks (whose token is read-only), use the two-step workflow in the README. The size check itself still ran.');
     }
     return `Could not post the size comment: ${message}. The size check itself still ran; see the job summary.`;
 }
 
+;// CONCATENATED MODULE: ./src/exec.ts
+
+
+/**
+ * Runs a command line and never throws because of its exit status: callers decide what
+ * a non-zero exit means. Every docker and git call goes through here, so the log shows
+ * each command line at debug level.
+ */
+async function runCommand(command, args, options = {}) {
+    core_debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    try {
+        const result = await getExecOutput(command, args, {
+            cwd: options.cwd,
+            env: options.env ? { ...process.env, ...options.env } : undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input),
+            silent: !options.stream,
+            ignoreReturnCode: true
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        // @actions/exec throws when the program cannot be started at all (not on the PATH).
+        return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) };
+    }
+}
+/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
+async function runChecked(command, args, options = {}) {
+    const result = await runCommand(command, args, options);
+    if (result.exitCode !== 0)
+        throw new CommandError(command, args, result);
+    return result.stdout;
+}
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    constructor(command, args, result) {
+        const detail = lastLines(result.stderr || result.stdout, 5);
+        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+function lastLines(text, count) {
+    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
+}
+function quoteForLog(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/changes.ts
+
+
+const DEFAULT_MAX_DEEPEN = 1000;
+/**
+ * Finds the two commits to compare: the head is what the workspace holds (HEAD); the
+ * baseline is the merge-base of HEAD and the base ref's tip, so the comparison shows what
+ * the PR itself changes and never what landed on the base branch since it forked.
+ *
+ * actions/checkout leaves, by default, a clone of depth 1 holding only HEAD (for a
+ * `pull_request` event, GitHub's merge commit of the PR into the base tip), with no base
+ * branch and no parents. This fetches what it needs with as little history as it can:
+ * the base tip at depth 1, then both sides deepened in doubling steps until their histories
+ * meet, and the whole history only as a last resort. For the merge commit the histories
+ * meet after one step (the base tip is its first parent); for a checkout of the PR head
+ * they meet at the fork point. Nothing is fetched when the base resolves locally and the
+ * merge-base is already in the history at hand (a full clone).
+ *
+ * A caveat of shallow history: git finds the best common ancestor among the commits it
+ * has. With a linear base branch the first one found is the true merge-base; in histories
+ * with criss-cross merges cut by the shallow boundary it could be an older one, and the
+ * comparison would then include more than the PR's own changes.
+ */
+async function resolveRevisions(git, options) {
+    const remote = options.remote ?? 'origin';
+    const plan = planBaseRef(options.baseRef, remote);
+    const headSha = await git.revParse('HEAD');
+    const baseTip = await resolveBaseTip(git, plan, remote);
+    const baseSha = await findMergeBase(git, {
+        headSha,
+        baseTip,
+        baseRef: plan.input,
+        remote,
+        maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
+    });
+    info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
+    return { baseSha, headSha };
+}
+/** What the PR itself changed: the diff from the baseline to the head. */
+async function changedFilesFromGit(git, revisions) {
+    return git.diffNameStatus(revisions.baseSha, revisions.headSha);
+}
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
+/**
+ * Decides where the base ref may be found. Remote-tracking branches come before local
+ * ones: in CI they are the only ones, and on a developer's machine a local `main` is more
+ * often behind `origin/main` than the PR is.
+ */
+function planBaseRef(baseRef, remote) {
+    const input = baseRef.trim();
+    validateBaseRef(input);
+    if (FULL_SHA.test(input)) {
+        const sha = input.toLowerCase();
+        return { input, kind: 'sha', local: [sha], fetch: [{ refspec: sha, resolves: sha }] };
+    }
+    const branch = (name) => ({
+        refspec: `+refs/heads/${name}:refs/remotes/${remote}/${name}`,
+        resolves: `refs/remotes/${remote}/${name}`
+    });
+    const tag = (name) => ({ refspec: `+refs/tags/${name}:refs/tags/${name}`, resolves: `refs/tags/${name}` });
+    for (const prefix of ['refs/heads/', `refs/remotes/${remote}/`]) {
+        if (input.startsWith(prefix)) {
+            const name = input.slice(prefix.length);
+            return {
+                input,
+                kind: 'branch',
+                local: [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`],
+                fetch: [branch(name)]
+            };
+        }
+    }
+    if (input.startsWith('refs/tags/')) {
+        return { input, kind: 'tag', local: [input], fetch: [tag(input.slice('refs/tags/'.length))] };
+    }
+    if (input.startsWith('refs/')) {
+        // Any other full ref (refs/pull/7/head, say) is fetched under its own name.
+        return { input, kind: 'ref', local: [input], fetch: [{ refspec: `+${input}:${input}`, resolves: input }] };
+    }
+    // A plain name is tried as a branch, then as a tag, and last as anything git itself can
+    // resolve here (a short SHA, `origin/main`). A short SHA cannot be fetched: the remote
+    // only answers full object names.
+    return {
+        input,
+        kind: 'name',
+        local: [`refs/remotes/${remote}/${input}`, `refs/heads/${input}`, `refs/tags/${input}`, input],
+        fetch: [branch(input), tag(input)]
+    };
+}
+/** Rejects what git would refuse as a ref name, with a message that names the input. */
+function validateBaseRef(baseRef) {
+    const problem = baseRef === ''
+        ? 'it is empty'
+        : baseRef.startsWith('-')
+            ? 'it starts with "-"'
+            : /[\s~^:?*[\\\x00-\x1f\x7f]/.test(baseRef)
+                ? 'it contains a space or one of ~ ^ : ? * [ \\'
+                : baseRef.includes('..') || baseRef.includes('@{') || baseRef.includes('//')
+                    ? 'it contains "..", "@{" or "//"'
+                    : baseRef.startsWith('/') || baseRef.endsWith('/') || baseRef.endsWith('.') || baseRef.endsWith('.lock')
+                        ? 'it starts or ends with "/", or ends with "." or ".lock"'
+                        : null;
+    if (problem !== null) {
+        throw new Error(`Invalid base-ref '${baseRef}': ${problem}. Expected a branch name (such as main), a tag, or a full commit SHA.`);
+    }
+}
+/** `git fetch` arguments for the base tip: depth 1 in a shallow clone, never in a full one. */
+function fetchBaseArgs(remote, refspec, shallow) {
+    // A --depth fetch into a complete repository would make it shallow.
+    return ['--no-tags', '--no-recurse-submodules', ...(shallow ? ['--depth=1'] : []), remote, refspec];
+}
+/**
+ * `git fetch --deepen` arguments. Both commits are asked for by SHA: the server deepens
+ * only the shallow boundaries reachable from what is asked for, so HEAD must be among them
+ * for its side to grow, and there is no branch that surely points at it (the PR's merge
+ * commit is only under refs/pull/). actions/checkout fetches by SHA itself, so a server it
+ * works with allows this.
+ */
+function deepenArgs(remote, step, headSha, baseSha) {
+    return ['--no-tags', '--no-recurse-submodules', `--deepen=${step}`, remote, headSha, baseSha];
+}
+function unshallowArgs(remote, headSha, baseSha) {
+    return ['--no-tags', '--no-recurse-submodules', '--unshallow', remote, headSha, baseSha];
+}
+/**
+ * How much to deepen by in each round: 1, 2, 4 … while the total stays within `maxDeepen`
+ * (the last step takes what remains). Doubling keeps the common cases (the merge commit
+ * needs one step, a PR of a few commits a handful) to few round trips without fetching far
+ * more history than needed.
+ */
+function deepenSchedule(maxDeepen) {
+    const steps = [];
+    let total = 0;
+    for (let step = 1; total < maxDeepen; step *= 2) {
+        const next = Math.min(step, maxDeepen - total);
+        steps.push(next);
+        total += next;
+    }
+    return steps;
+}
+async function resolveBaseTip(git, plan, remote) {
+    for (const name of plan.local) {
+        const sha = await git.tryRevParse(name);
+        if (sha !== null) {
+            info(`Base ref ${plan.input} is ${sha} (${name}, already here)`);
+            return sha;
+        }
+    }
+    const shallow = await git.isShallow();
+    for (const { refspec, resolves } of plan.fetch) {
+        try {
+            await git.fetch(fetchBaseArgs(remote, refspec, shallow));
+        }
+        catch (error) {
+            if (isMissingOnRemote(error))
+                continue;
+            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${message(error)}. ` +
+                'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
+                'persist-credentials at its default (true), or check out with fetch-depth: 0.');
+        }
+        const sha = await git.tryRevParse(resolves);
+        if (sha !== null) {
+            info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
+            return sha;
+        }
+    }
+    throw unknownBaseRef(plan, remote);
+}
+function unknownBaseRef(plan, remote) {
+    const where = plan.kind === 'sha'
+        ? `no commit ${plan.input} is here, and remote '${remote}' does not have it`
+        : `it names no branch, tag or commit here, and remote '${remote}' has no ${plan.kind === 'tag' ? 'tag' : plan.kind === 'branch' ? 'branch' : 'branch or tag'} of that name`;
+    const shortSha = plan.kind === 'name' && SHORT_SHA.test(plan.input);
+    return new Error(`Unknown base-ref '${plan.input}': ${where}. ` +
+        (shortSha
+            ? 'It looks like a short commit SHA, which can only be found once that commit is fetched: give the full 40-character SHA. '
+            : '') +
+        'Set the base-ref input to the branch the pull request targets (the default is ' +
+        '${{ github.event.pull_request.base.ref }}), a tag, or a full commit SHA that exists on the remote.');
+}
+async function findMergeBase(git, search) {
+    const { headSha, baseTip, remote } = search;
+    const found = await git.mergeBase(headSha, baseTip);
+    if (found !== null)
+        return found;
+    if (!(await git.isShallow()))
+        throw noCommonHistory(search);
+    let visible = await git.countCommits([headSha, baseTip]);
+    for (const step of deepenSchedule(search.maxDeepen)) {
+        info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
+        await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search);
+        const base = await git.mergeBase(headSha, baseTip);
+        if (base !== null)
+            return base;
+        if (!(await git.isShallow()))
+            throw noCommonHistory(search);
+        const now = await git.countCommits([headSha, baseTip]);
+        // Nothing new arrived: both histories are complete and the shallow boundary that
+        // remains belongs to other refs, so deepening further cannot help.
+        if (now === visible)
+            break;
+        visible = now;
+    }
+    info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
+    await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search);
+    const base = await git.mergeBase(headSha, baseTip);
+    if (base !== null)
+        return base;
+    throw noCommonHistory(search);
+}
+async function fetchOrExplain(git, args, search) {
+    try {
+        await git.fetch(args);
+    }
+    catch (error) {
+        throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
+            `and base-ref '${search.baseRef}' (${search.baseTip}): ${message(error)}. ` +
+            'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.');
+    }
+}
+function noCommonHistory(search) {
+    return new Error(`HEAD (${search.headSha}) and base-ref '${search.baseRef}' (${search.baseTip}) share no history, so there is ` +
+        'no merge-base to compare against. Set base-ref to the branch the pull request targets.');
+}
+/** Whether a failed fetch means "the remote has no such ref or commit" rather than a broken remote. */
+function isMissingOnRemote(error) {
+    if (!(error instanceof CommandError))
+        return false;
+    return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
+}
+function message(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/build.ts
+
+/** The docker command line for one build. Pure, so every variant is tested as a table. */
+function buildCommandArgs(request) {
+    const args = request.builder === 'buildx'
+        ? // --load puts the result in the engine's image store, where `docker image inspect`
+            // finds it; --provenance=false keeps attestation manifests out of the image.
+            ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
+        : ['build'];
+    args.push('--file', request.dockerfile, '--tag', request.tag);
+    if (request.target)
+        args.push('--target', request.target);
+    if (request.platform)
+        args.push('--platform', request.platform);
+    for (const [name, value] of Object.entries(request.buildArgs ?? {}))
+        args.push('--build-arg', `${name}=${value}`);
+    args.push(request.context);
+    return args;
+}
+/** Environment for the build: the legacy builder must be asked for by name, or docker picks BuildKit. */
+function buildEnvironment(builder) {
+    return builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {};
+}
+const LOG_TAIL_LINES = 20;
+/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
+async function buildImage(docker, side, request, options) {
+    const started = Date.now();
+    const result = await docker.build(buildCommandArgs(request), {
+        env: buildEnvironment(request.builder),
+        stream: options.stream
+    });
+    const durationMs = Date.now() - started;
+    if (result.exitCode === 0)
+        return { side, ok: true, tag: request.tag, durationMs };
+    // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
+    const output = `${result.stdout}\n${result.stderr}`;
+    return {
+        side,
+        ok: false,
+        durationMs,
+        logTail: lastLines(output, LOG_TAIL_LINES),
+        error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
+    };
+}
+/** Picks the line that says why a build failed, from BuildKit's or the legacy builder's output. */
+function summarizeBuildError(output) {
+    const lines = output
+        .split('\n')
+        .map(line => line.trim())
+        .filter(Boolean);
+    const patterns = [
+        /^ERROR: (.+)$/,
+        /^error: (.+)$/i,
+        /^(The command .+ returned a non-zero code: \d+)$/,
+        /^((?:COPY|ADD) failed: .+)$/,
+        /^(failed to .+)$/i
+    ];
+    for (let i = lines.length - 1; i >= 0; i--) {
+        for (const pattern of patterns) {
+            const match = pattern.exec(lines[i]);
+            if (match)
+                return match[1].slice(0, 500);
+        }
+    }
+    // Unknown wording: the builder's last line is usually its reason.
+    return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
+}
+
+;// CONCATENATED MODULE: ./src/discover.ts
+
+
+/**
+ * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
+ * adds, modifies, removes or renames. The build context is the Dockerfile's folder.
+ */
+function discoverImages(changed, globs) {
+    const isDockerfile = globMatcher(globs);
+    const targets = [];
+    for (const file of changed) {
+        const target = targetFor(file, isDockerfile);
+        if (target)
+            targets.push(target);
+    }
+    return targets.sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
+}
+function targetFor(file, isDockerfile) {
+    const headMatches = isDockerfile(file.path);
+    const previous = file.previousPath;
+    if (file.status === 'renamed' && previous) {
+        const baseMatches = isDockerfile(previous);
+        if (headMatches)
+            return makeTarget(file.path, previous, 'renamed', `Dockerfile renamed from ${previous}`);
+        // Renamed to a name that is no Dockerfile any more: the image is gone from the head.
+        if (baseMatches)
+            return makeTarget(previous, previous, 'removed', `Dockerfile renamed to ${file.path}`);
+        return null;
+    }
+    if (!headMatches)
+        return null;
+    const change = changeOf(file);
+    return makeTarget(file.path, file.path, change, `Dockerfile ${change}`);
+}
+function changeOf(file) {
+    switch (file.status) {
+        case 'added':
+        case 'copied':
+            return 'added';
+        case 'removed':
+            return 'removed';
+        case 'unchanged':
+            return 'unchanged';
+        default:
+            return 'modified';
+    }
+}
+function makeTarget(dockerfile, baseDockerfile, change, reason) {
+    return {
+        dockerfile,
+        context: external_node_path_namespaceObject.posix.dirname(dockerfile),
+        baseDockerfile,
+        baseContext: external_node_path_namespaceObject.posix.dirname(baseDockerfile),
+        change,
+        reason
+    };
+}
+/** Whether a side of the comparison has this image's Dockerfile at all. */
+function existsOn(target, side) {
+    return side === 'base' ? target.change !== 'added' : target.change !== 'removed';
+}
+
+;// CONCATENATED MODULE: ./src/measure.ts
+/** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
+function parseInspect(stdout) {
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new Error(`docker image inspect printed something that is not JSON: ${stdout.slice(0, 200)}`);
+    }
+    const image = (Array.isArray(parsed) ? parsed[0] : parsed);
+    if (!image || typeof image.Size !== 'number' || typeof image.Id !== 'string') {
+        throw new Error('docker image inspect printed no image with an Id and a Size');
+    }
+    return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 };
+}
+async function measureImage(docker, reference) {
+    return parseInspect(await docker.inspectImage(reference));
+}
+
+;// CONCATENATED MODULE: ./src/check.ts
+
+
+
+
+
+
+/**
+ * Builds every target at the head and at the base and measures each image.
+ * Head first, then base, so the base build reuses the head's layer cache. Images are
+ * measured as soon as they are built, and `measured` is filled as it goes, so a run that
+ * stops half-way still reports what it finished.
+ */
+async function buildAndMeasure(plan, docker, git, progress, measured = []) {
+    if (plan.targets.length === 0)
+        return measured;
+    const runToken = `${Date.now().toString(36)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
+    const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(plan.tempRoot, 'docker-size-check-'));
+    const builtTags = [];
+    const worktrees = [];
+    try {
+        const checkout = async (side) => {
+            if (side === 'head' && plan.settings.headFrom === 'workspace')
+                return plan.repoDir;
+            const path = (0,external_node_path_namespaceObject.join)(scratch, side);
+            const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha;
+            await git.addWorktree(path, sha);
+            worktrees.push(path);
+            return path;
+        };
+        const roots = {};
+        const rootOf = async (side) => (roots[side] ??= await checkout(side));
+        for (const [index, target] of plan.targets.entries()) {
+            const image = { target, base: null, head: null, failedBuilds: [] };
+            measured.push(image);
+            for (const side of ['head', 'base']) {
+                if (!existsOn(target, side))
+                    continue;
+                const root = await rootOf(side);
+                const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+                const request = {
+                    dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
+                    context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
+                    tag: `docker-size-check:${runToken}-${index}-${side}`,
+                    builder: plan.engine.builder
+                };
+                const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () => buildImage(docker, side, request, { stream: progress.streamBuilds }));
+                if (!outcome.ok) {
+                    image.failedBuilds.push(outcome);
+                    progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
+                    continue;
+                }
+                builtTags.push(request.tag);
+                image[side] = await measureImage(docker, request.tag);
+                progress.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+            }
+        }
+        return measured;
+    }
+    finally {
+        for (const path of worktrees)
+            await git.removeWorktree(path).catch(() => undefined);
+        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
+        if (!plan.settings.keepImages)
+            await docker.removeImages(builtTags).catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/docker.ts
+
+const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
+class EngineUnavailableError extends Error {
+}
+/** Every docker command of the action goes through this class. */
+class Docker {
+    run;
+    constructor(run = defaultDockerRunner) {
+        this.run = run;
+    }
+    /** Asks the engine who it is; throws one clear error where no engine answers. */
+    async engineInfo() {
+        const info = await this.run(['info', '--format', '{{json .}}']);
+        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
+        if (!parsed) {
+            throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${docker_firstLine(info.stderr || info.stdout)}). ` +
+                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
+        }
+        const version = await this.run(['version', '--format', '{{.Server.APIVersion}}']);
+        const buildx = await this.run(['buildx', 'version']);
+        return {
+            ...parsed,
+            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
+            builder: buildx.exitCode === 0 ? 'buildx' : 'legacy'
+        };
+    }
+    build(args, options = {}) {
+        return this.run(args, options);
+    }
+    /** The raw `docker image inspect` JSON of one image. */
+    async inspectImage(reference) {
+        const result = await this.run(['image', 'inspect', reference]);
+        if (result.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'inspect', reference], result);
+        return result.stdout;
+    }
+    /** Removes images; never fails the run over an image that is already gone. */
+    async removeImages(references) {
+        if (references.length === 0)
+            return;
+        await this.run(['image', 'rm', '--force', ...references]);
+    }
+}
+function parseEngineInfo(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
+    if (!info.ServerVersion)
+        return null;
+    return { serverVersion: info.ServerVersion, storageDriver: info.Driver ?? 'unknown' };
+}
+function docker_firstLine(text) {
+    return text.trim().split('\n')[0] ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/git.ts
+
+
+
+/**
+ * The git commands the pipeline needs, run in one repository folder through the command
+ * wrapper. It holds no private state, so a test can pass any object with the same methods
+ * (see `RevisionGit` in changes.ts).
+ */
+class Git {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
+    exec(args) {
+        return runChecked('git', args, { cwd: this.dir });
+    }
+    /** Runs `git <args>` and returns the result whatever the exit status. */
+    tryExec(args) {
+        return runCommand('git', args, { cwd: this.dir });
+    }
+    /** The full SHA of the commit `ref` names; throws when it names none. */
+    async revParse(ref) {
+        assertRevision(ref);
+        return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
+    }
+    /** Like revParse, but null when `ref` names no commit here (yet). */
+    async tryRevParse(ref) {
+        assertRevision(ref);
+        const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout.trim();
+        // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
+        // else is wrong (not a repository at all), which must not read as "no such ref".
+        if (result.exitCode === 1)
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    async isShallow() {
+        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    }
+    /** The best common ancestor of two commits, or null when the history at hand holds none. */
+    async mergeBase(a, b) {
+        assertRevision(a);
+        assertRevision(b);
+        const args = ['merge-base', a, b];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout.trim();
+        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
+        // object, say) is a real failure.
+        if (result.exitCode === 1 && result.stderr.trim() === '')
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
+    async fetch(args) {
+        await this.exec(['fetch', ...args]);
+    }
+    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
+    async countCommits(revisions) {
+        revisions.forEach(assertRevision);
+        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
+    }
+    /** The files that differ between two commits, renames detected. */
+    async diffNameStatus(base, head) {
+        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
+    }
+    /** Every file path in a commit's tree, from the repository root. */
+    async listFilesAt(sha) {
+        assertRevision(sha);
+        return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]));
+    }
+    /** A file's text at a commit, or null when the commit has no such file. */
+    async readFileAt(sha, file) {
+        assertRevision(sha);
+        const args = ['cat-file', 'blob', `${sha}:${file}`];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout;
+        if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr))
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    /**
+     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
+     * relative `folder` is resolved against the process's working directory, as node:fs would.
+     */
+    async addWorktree(folder, sha) {
+        await this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha));
+    }
+    /**
+     * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
+     * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
+     */
+    async removeWorktree(folder) {
+        const absolute = external_node_path_namespaceObject.resolve(folder);
+        // Two --force: also remove a locked worktree (one left behind by a killed run).
+        const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
+        // Drops the registration of a worktree whose folder was deleted by other means.
+        await this.tryExec(['worktree', 'prune']);
+        const registered = await this.listWorktrees();
+        if (removed.exitCode !== 0 && (registered.includes(absolute) || registered.includes(realPath(absolute)))) {
+            throw new CommandError('git', ['worktree', 'remove', '--force', '--force', absolute], removed);
+        }
+    }
+    /** The folders of every worktree, the main one first (as git prints them: real paths). */
+    async listWorktrees() {
+        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
+    }
+}
+/**
+ * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
+ * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
+ * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
+ * out of output we parse.
+ */
+function diffNameStatusArgs(base, head) {
+    assertRevision(base);
+    assertRevision(head);
+    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--'];
+}
+function worktreeAddArgs(folder, sha) {
+    assertRevision(sha);
+    // --force: the folder may be registered from an earlier run that died before cleanup.
+    return ['worktree', 'add', '--detach', '--force', folder, sha];
+}
+const STATUS_WORDS = {
+    A: 'added',
+    M: 'modified',
+    D: 'removed',
+    R: 'renamed',
+    C: 'copied',
+    T: 'changed'
+};
+/**
+ * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
+ * a rename or copy a status with a score (`R087`), the old path and the new path.
+ */
+function parseNameStatus(output) {
+    const fields = output.split('\0');
+    const files = [];
+    let i = 0;
+    while (i < fields.length) {
+        const status = fields[i++];
+        if (status === '')
+            continue;
+        const letter = status.charAt(0);
+        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
+        // file differs: "changed" keeps it in view rather than dropping it.
+        const word = STATUS_WORDS[letter] ?? 'changed';
+        if (letter === 'R' || letter === 'C') {
+            const previousPath = fields[i++];
+            const newPath = fields[i++];
+            if (previousPath === undefined || newPath === undefined || newPath === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
+            }
+            files.push({ path: newPath, status: word, previousPath });
+        }
+        else {
+            const file = fields[i++];
+            if (file === undefined || file === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
+            }
+            files.push({ path: file, status: word });
+        }
+    }
+    return files;
+}
+/** Parses `git worktree list --porcelain` into the worktree folders. */
+function parseWorktreeList(output) {
+    return output
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length));
+}
+function splitNul(output) {
+    return output.split('\0').filter(field => field !== '');
+}
+/**
+ * Revisions reach git as command-line arguments; one starting with `-` would be read as an
+ * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
+ */
+function assertRevision(revision) {
+    if (revision === '' || revision.startsWith('-')) {
+        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
+    }
+}
+function realPath(folder) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(folder);
+    }
+    catch {
+        return folder;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
+
+
+
+function newRunState() {
+    return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null };
+}
+/**
+ * The steps every run shares, the action's and the command's alike: changes, discover,
+ * build, measure. Compare, report and publish are up to the caller, which reads `state`
+ * whether or not this finished.
+ */
+async function runPipeline(settings, env, state) {
+    const docker = env.docker ?? new Docker();
+    const git = new Git(env.repoDir);
+    const { progress } = env;
+    state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
+    const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
+    const targets = discoverImages(changed, settings.dockerfileGlobs);
+    progress.info(`${changed.length} changed files; ${targets.length} images to check${targets.length ? ':' : '.'}`);
+    for (const target of targets)
+        progress.info(`  ${target.dockerfile} (${target.reason})`);
+    if (targets.length === 0)
+        return;
+    state.engine = await docker.engineInfo();
+    progress.info(`Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`);
+    const plan = {
+        repoDir: env.repoDir,
+        tempRoot: env.tempRoot,
+        revisions: state.revisions,
+        targets,
+        settings,
+        engine: state.engine
+    };
+    await buildAndMeasure(plan, docker, git, progress, state.measured);
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
 
 
 
@@ -41874,11 +41928,19 @@ const actionProgress = {
 /** The action: check, then report whatever happened, then set the verdict. */
 async function run() {
     const context = getRunnerContext();
-    const state = { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null };
+    const state = newRunState();
     let inputs = null;
     try {
         inputs = getInputs();
-        await check(inputs, context, state);
+        if (inputs.githubToken)
+            core_setSecret(inputs.githubToken);
+        await runPipeline(inputs, {
+            repoDir: context.workspace,
+            tempRoot: context.runnerTemp,
+            baseRef: baseRefOf(inputs, context),
+            progress: actionProgress,
+            listChangedFiles: pullRequestFiles(inputs, context)
+        }, state);
     }
     catch (error) {
         state.error = error instanceof Error ? error.message : String(error);
@@ -41900,7 +41962,14 @@ async function run() {
             const octokit = createOctokit(inputs.githubToken, context.apiUrl);
             const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`;
             const body = fitCommentBody(markdown, summarizeOutcome(comparison, state.error ?? undefined), summaryUrl);
-            commentUrl = await publishComment({ octokit, owner: context.owner, repo: context.repo, issueNumber: context.pullRequest.number, key: inputs.commentKey, author: inputs.commentAuthor }, body, commentWanted(inputs.comment, comparison, state.error));
+            commentUrl = await publishComment({
+                octokit,
+                owner: context.owner,
+                repo: context.repo,
+                issueNumber: context.pullRequest.number,
+                key: inputs.commentKey,
+                author: inputs.commentAuthor
+            }, body, commentWanted(inputs.comment, comparison, state.error));
         }
         await attempt('set the outputs', async () => setOutputs({
             report: reportPath,
@@ -41928,40 +41997,23 @@ async function attempt(what, work) {
         warning(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
-async function check(inputs, context, state) {
-    if (inputs.githubToken)
-        core_setSecret(inputs.githubToken);
-    const docker = new Docker();
-    const git = new Git(context.workspace);
-    const baseRef = inputs.baseRef || context.pullRequest?.baseRef || '';
-    if (!baseRef) {
-        throw new Error(`No baseline to compare with: this ${context.eventName || 'run'} event names no pull request base. ` +
-            'Run on pull_request, or set base-ref to a branch, tag or commit (for example base-ref: main).');
-    }
-    state.revisions = await group('Changes', () => resolveRevisions(git, { baseRef }));
-    info(`Comparing base ${state.revisions.baseSha} with head ${state.revisions.headSha}`);
-    const changed = await readChangedFiles(inputs, context, git, state.revisions);
-    const targets = discoverImages(changed, inputs.dockerfileGlobs);
-    info(`${changed.length} changed files; ${targets.length} images to check${targets.length ? ':' : '.'}`);
-    for (const target of targets)
-        info(`  ${target.dockerfile} (${target.reason})`);
-    if (targets.length === 0)
-        return;
-    state.engine = await docker.engineInfo();
-    info(`Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`);
-    const plan = { repoDir: context.workspace, tempRoot: context.runnerTemp, revisions: state.revisions, targets, settings: inputs, engine: state.engine };
-    await buildAndMeasure(plan, docker, git, actionProgress, state.measured);
-}
 /**
- * The PR's files come from the API, which stops at 3,000; past that, or without a PR,
- * `git diff` between the two revisions says the same.
+ * The PR's files come from the API, which stops at 3,000; past that, without a PR, or with
+ * a base-ref of the user's choosing (the API's list is relative to the PR's base), the
+ * pipeline falls back to `git diff` between the two revisions.
  */
-async function readChangedFiles(inputs, context, git, revisions) {
+function pullRequestFiles(inputs, context) {
     const pr = context.pullRequest;
-    if (pr && inputs.githubToken && !inputs.baseRef) {
+    if (!pr || !inputs.githubToken || inputs.baseRef)
+        return undefined;
+    return async () => {
         try {
             const octokit = createOctokit(inputs.githubToken, context.apiUrl);
-            const listed = await listChangedFiles(octokit, { owner: context.owner, repo: context.repo, pullNumber: pr.number });
+            const listed = await listChangedFiles(octokit, {
+                owner: context.owner,
+                repo: context.repo,
+                pullNumber: pr.number
+            });
             if (listed.complete)
                 return listed.files;
             info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.');
@@ -41969,8 +42021,16 @@ async function readChangedFiles(inputs, context, git, revisions) {
         catch (error) {
             warning(`Could not list the PR's files through the API (${error instanceof Error ? error.message : error}); using git diff.`);
         }
+        return null;
+    };
+}
+function baseRefOf(inputs, context) {
+    const baseRef = inputs.baseRef || context.pullRequest?.baseRef || '';
+    if (!baseRef) {
+        throw new Error(`No baseline to compare with: this ${context.eventName || 'run'} event names no pull request base. ` +
+            'Run on pull_request, or set base-ref to a branch, tag or commit (for example base-ref: main).');
     }
-    return changedFilesFromGit(git, revisions);
+    return baseRef;
 }
 
 

@@ -64,7 +64,10 @@ export async function buildImage(
 
 /** Picks the line that says why a build failed, from BuildKit's or the legacy builder's output. */
 export function summarizeBuildError(output: string): string | null {
-  const lines = output.split('\n').map(line => line.trim()).filter(Boolean)
+  const lines = output
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
   const patterns = [
     /^ERROR: (.+)$/,
     /^error: (.+)$/i,

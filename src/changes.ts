@@ -56,7 +56,10 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
 }
 
 /** What the PR itself changed: the diff from the baseline to the head. */
-export async function changedFilesFromGit(git: Pick<Git, 'diffNameStatus'>, revisions: Revisions): Promise<ChangedFile[]> {
+export async function changedFilesFromGit(
+  git: Pick<Git, 'diffNameStatus'>,
+  revisions: Revisions
+): Promise<ChangedFile[]> {
   return git.diffNameStatus(revisions.baseSha, revisions.headSha)
 }
 
@@ -95,7 +98,12 @@ export function planBaseRef(baseRef: string, remote: string): BaseRefPlan {
   for (const prefix of ['refs/heads/', `refs/remotes/${remote}/`]) {
     if (input.startsWith(prefix)) {
       const name = input.slice(prefix.length)
-      return { input, kind: 'branch', local: [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`], fetch: [branch(name)] }
+      return {
+        input,
+        kind: 'branch',
+        local: [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`],
+        fetch: [branch(name)]
+      }
     }
   }
   if (input.startsWith('refs/tags/')) {

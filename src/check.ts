@@ -83,7 +83,9 @@ export async function buildAndMeasure(
         }
         builtTags.push(request.tag)
         image[side] = await measureImage(docker, request.tag)
-        progress.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`)
+        progress.info(
+          `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
+        )
       }
     }
     return measured

@@ -48,7 +48,11 @@ export function judgeImage(image: MeasuredImage, limits: Limits): ImageResult {
     verdict,
     reason,
     notes,
-    ...(headFailure?.logTail ? { logTail: headFailure.logTail } : baseFailure?.logTail ? { logTail: baseFailure.logTail } : {})
+    ...(headFailure?.logTail
+      ? { logTail: headFailure.logTail }
+      : baseFailure?.logTail
+        ? { logTail: baseFailure.logTail }
+        : {})
   })
 
   if (headFailure) return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`)

@@ -182,12 +182,12 @@ export function parseNameStatus(output: string): ChangedFile[] {
 export function parseWorktreeList(output: string): string[] {
   return output
     .split('\n')
-    .filter((line) => line.startsWith('worktree '))
-    .map((line) => line.slice('worktree '.length))
+    .filter(line => line.startsWith('worktree '))
+    .map(line => line.slice('worktree '.length))
 }
 
 export function splitNul(output: string): string[] {
-  return output.split('\0').filter((field) => field !== '')
+  return output.split('\0').filter(field => field !== '')
 }
 
 /**

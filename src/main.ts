@@ -1,26 +1,21 @@
 import * as core from '@actions/core'
 import { join } from 'node:path'
-import { changedFilesFromGit, resolveRevisions } from './changes.js'
-import { BuildPlan, buildAndMeasure, Progress } from './check.js'
-import { compareImages, Limits, MeasuredImage } from './compare.js'
+import { Progress } from './check.js'
+import { compareImages, Limits } from './compare.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './config.js'
-import { discoverImages } from './discover.js'
-import { Docker, EngineInfo } from './docker.js'
-import { Git } from './git.js'
-import { createOctokit, Octokit } from './github/octokit.js'
+import { createOctokit } from './github/octokit.js'
 import { listChangedFiles } from './github/pull.js'
 import { toJsonReport } from './report/json.js'
 import { renderMarkdown, summarizeOutcome } from './report/markdown.js'
-import { commentWanted, fitCommentBody, publishComment, setOutputs, writeJobSummary, writeJsonReport } from './publish.js'
-import { ChangedFile, Revisions } from './types.js'
-
-/** What a run has learned so far; filled step by step so that a failure loses nothing. */
-interface RunState {
-  revisions: Revisions
-  engine: EngineInfo | null
-  measured: MeasuredImage[]
-  error: string | null
-}
+import {
+  commentWanted,
+  fitCommentBody,
+  publishComment,
+  setOutputs,
+  writeJobSummary,
+  writeJsonReport
+} from './publish.js'
+import { newRunState, PipelineEnvironment, runPipeline } from './pipeline.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -34,11 +29,22 @@ const actionProgress: Progress = {
 /** The action: check, then report whatever happened, then set the verdict. */
 export async function run(): Promise<void> {
   const context = getRunnerContext()
-  const state: RunState = { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null }
+  const state = newRunState()
   let inputs: Inputs | null = null
   try {
     inputs = getInputs()
-    await check(inputs, context, state)
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    await runPipeline(
+      inputs,
+      {
+        repoDir: context.workspace,
+        tempRoot: context.runnerTemp,
+        baseRef: baseRefOf(inputs, context),
+        progress: actionProgress,
+        listChangedFiles: pullRequestFiles(inputs, context)
+      },
+      state
+    )
   } catch (error) {
     state.error = error instanceof Error ? error.message : String(error)
   }
@@ -54,7 +60,9 @@ export async function run(): Promise<void> {
 
   // Each publication is on its own: a refused comment must not cost the summary or the report.
   await core.group('Report', async () => {
-    await attempt('write the JSON report', () => writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error)))
+    await attempt('write the JSON report', () =>
+      writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error))
+    )
     await attempt('write the job summary', () => writeJobSummary(markdown))
     let commentUrl = ''
     if (inputs && context.pullRequest) {
@@ -62,7 +70,14 @@ export async function run(): Promise<void> {
       const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
       const body = fitCommentBody(markdown, summarizeOutcome(comparison, state.error ?? undefined), summaryUrl)
       commentUrl = await publishComment(
-        { octokit, owner: context.owner, repo: context.repo, issueNumber: context.pullRequest.number, key: inputs.commentKey, author: inputs.commentAuthor },
+        {
+          octokit,
+          owner: context.owner,
+          repo: context.repo,
+          issueNumber: context.pullRequest.number,
+          key: inputs.commentKey,
+          author: inputs.commentAuthor
+        },
         body,
         commentWanted(inputs.comment, comparison, state.error)
       )
@@ -95,11 +110,34 @@ async function attempt(what: string, work: () => Promise<void>): Promise<void> {
   }
 }
 
-async function check(inputs: Inputs, context: RunnerContext, state: RunState): Promise<void> {
-  if (inputs.githubToken) core.setSecret(inputs.githubToken)
-  const docker = new Docker()
-  const git = new Git(context.workspace)
+/**
+ * The PR's files come from the API, which stops at 3,000; past that, without a PR, or with
+ * a base-ref of the user's choosing (the API's list is relative to the PR's base), the
+ * pipeline falls back to `git diff` between the two revisions.
+ */
+function pullRequestFiles(inputs: Inputs, context: RunnerContext): PipelineEnvironment['listChangedFiles'] {
+  const pr = context.pullRequest
+  if (!pr || !inputs.githubToken || inputs.baseRef) return undefined
+  return async () => {
+    try {
+      const octokit = createOctokit(inputs.githubToken, context.apiUrl)
+      const listed = await listChangedFiles(octokit, {
+        owner: context.owner,
+        repo: context.repo,
+        pullNumber: pr.number
+      })
+      if (listed.complete) return listed.files
+      core.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.')
+    } catch (error) {
+      core.warning(
+        `Could not list the PR's files through the API (${error instanceof Error ? error.message : error}); using git diff.`
+      )
+    }
+    return null
+  }
+}
 
+function baseRefOf(inputs: Inputs, context: RunnerContext): string {
   const baseRef = inputs.baseRef || context.pullRequest?.baseRef || ''
   if (!baseRef) {
     throw new Error(
@@ -107,36 +145,5 @@ async function check(inputs: Inputs, context: RunnerContext, state: RunState): P
         'Run on pull_request, or set base-ref to a branch, tag or commit (for example base-ref: main).'
     )
   }
-  state.revisions = await core.group('Changes', () => resolveRevisions(git, { baseRef }))
-  core.info(`Comparing base ${state.revisions.baseSha} with head ${state.revisions.headSha}`)
-
-  const changed = await readChangedFiles(inputs, context, git, state.revisions)
-  const targets = discoverImages(changed, inputs.dockerfileGlobs)
-  core.info(`${changed.length} changed files; ${targets.length} images to check${targets.length ? ':' : '.'}`)
-  for (const target of targets) core.info(`  ${target.dockerfile} (${target.reason})`)
-  if (targets.length === 0) return
-
-  state.engine = await docker.engineInfo()
-  core.info(`Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`)
-  const plan: BuildPlan = { repoDir: context.workspace, tempRoot: context.runnerTemp, revisions: state.revisions, targets, settings: inputs, engine: state.engine }
-  await buildAndMeasure(plan, docker, git, actionProgress, state.measured)
-}
-
-/**
- * The PR's files come from the API, which stops at 3,000; past that, or without a PR,
- * `git diff` between the two revisions says the same.
- */
-async function readChangedFiles(inputs: Inputs, context: RunnerContext, git: Git, revisions: Revisions): Promise<ChangedFile[]> {
-  const pr = context.pullRequest
-  if (pr && inputs.githubToken && !inputs.baseRef) {
-    try {
-      const octokit: Octokit = createOctokit(inputs.githubToken, context.apiUrl)
-      const listed = await listChangedFiles(octokit, { owner: context.owner, repo: context.repo, pullNumber: pr.number })
-      if (listed.complete) return listed.files
-      core.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.')
-    } catch (error) {
-      core.warning(`Could not list the PR's files through the API (${error instanceof Error ? error.message : error}); using git diff.`)
-    }
-  }
-  return changedFilesFromGit(git, revisions)
+  return baseRef
 }

@@ -21,12 +21,19 @@ export async function writeJobSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   let text = markdown
   if (Buffer.byteLength(text) > MAX_SUMMARY_BYTES) {
-    text = `${Buffer.from(text).subarray(0, MAX_SUMMARY_BYTES - 200).toString()}\n\n… (cut: the full report is in the JSON report)\n`
+    text = `${Buffer.from(text)
+      .subarray(0, MAX_SUMMARY_BYTES - 200)
+      .toString()}\n\n… (cut: the full report is in the JSON report)\n`
   }
   await core.summary.addRaw(text, true).write()
 }
 
-export function setOutputs(values: { report: string; exceeded: boolean; totalDelta: number; commentUrl: string }): void {
+export function setOutputs(values: {
+  report: string
+  exceeded: boolean
+  totalDelta: number
+  commentUrl: string
+}): void {
   core.setOutput('report', values.report)
   core.setOutput('exceeded', String(values.exceeded))
   core.setOutput('total-delta', String(values.totalDelta))
@@ -38,12 +45,14 @@ export function setOutputs(values: { report: string; exceeded: boolean; totalDel
  * attention; an existing comment is brought up to date in every mode but `never`, so
  * numbers from an earlier push never stay on the PR.
  */
-export function commentWanted(mode: CommentMode, comparison: Comparison, runError: string | null): { create: boolean; update: boolean } {
+export function commentWanted(
+  mode: CommentMode,
+  comparison: Comparison,
+  runError: string | null
+): { create: boolean; update: boolean } {
   if (mode === 'never') return { create: false, update: false }
   if (mode === 'always') return { create: true, update: true }
-  const noteworthy =
-    runError !== null ||
-    comparison.images.some(image => image.verdict !== 'pass' || image.delta !== 0)
+  const noteworthy = runError !== null || comparison.images.some(image => image.verdict !== 'pass' || image.delta !== 0)
   return { create: noteworthy, update: true }
 }
 
@@ -68,7 +77,11 @@ export interface CommentTarget {
 }
 
 /** Posts or updates the sticky comment; returns its URL. A refusal is a warning, never a failure. */
-export async function publishComment(target: CommentTarget, body: string, wanted: { create: boolean; update: boolean }): Promise<string> {
+export async function publishComment(
+  target: CommentTarget,
+  body: string,
+  wanted: { create: boolean; update: boolean }
+): Promise<string> {
   if (!wanted.update && !wanted.create) return ''
   try {
     const author = await resolveCommentAuthor(target.octokit, target.author || undefined)
@@ -90,12 +103,13 @@ export async function publishComment(target: CommentTarget, body: string, wanted
 }
 
 export function describeCommentError(error: unknown): string {
-  const status = typeof error === 'object' && error !== null && 'status' in error ? (error as { status: unknown }).status : undefined
+  const status =
+    typeof error === 'object' && error !== null && 'status' in error ? (error as { status: unknown }).status : undefined
   const message = error instanceof Error ? error.message : String(error)
   if (status === 403) {
     return (
       `Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +
-      '`pull-requests: write` permission: add it to the workflow\'s `permissions`, or, for pull requests ' +
+      "`pull-requests: write` permission: add it to the workflow's `permissions`, or, for pull requests " +
       'from forks (whose token is read-only), use the two-step workflow in the README. The size check itself still ran.'
     )
   }

@@ -139,10 +139,17 @@ export interface StandinOptions {
 export const faults = {
   /** What a read-only GITHUB_TOKEN (a fork's PR) gets when it writes. */
   notAccessible(match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {}): FaultRule {
-    return { ...match, status: 403, body: errorBody(403, 'Resource not accessible by integration', `${DOCS}/issues/comments`) }
+    return {
+      ...match,
+      status: 403,
+      body: errorBody(403, 'Resource not accessible by integration', `${DOCS}/issues/comments`)
+    }
   },
   /** The secondary (abuse) rate limit: 403 with `retry-after`. */
-  secondaryRateLimit(match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {}, retryAfterSeconds = 60): FaultRule {
+  secondaryRateLimit(
+    match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {},
+    retryAfterSeconds = 60
+  ): FaultRule {
     return {
       ...match,
       status: 403,
@@ -155,7 +162,10 @@ export const faults = {
     }
   },
   /** The primary rate limit spent: 403 (or 429) with `x-ratelimit-remaining: 0`. */
-  primaryRateLimit(match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {}, status: 403 | 429 = 403): FaultRule {
+  primaryRateLimit(
+    match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {},
+    status: 403 | 429 = 403
+  ): FaultRule {
     const reset = Math.floor(Date.now() / 1000) + 3600
     return {
       ...match,
@@ -174,7 +184,10 @@ export const faults = {
       )
     }
   },
-  serverError(match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {}, status: 500 | 502 | 503 | 504 = 502): FaultRule {
+  serverError(
+    match: Pick<FaultRule, 'method' | 'pathPattern' | 'times'> = {},
+    status: 500 | 502 | 503 | 504 = 502
+  ): FaultRule {
     return { ...match, status }
   }
 }
@@ -267,7 +280,7 @@ export class GitHubStandin {
     this.server = undefined
     // undici keeps connections alive; without this, close() waits for them to time out.
     server.closeAllConnections()
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+    await new Promise<void>((resolve, reject) => server.close(error => (error ? reject(error) : resolve())))
   }
 
   get url(): string {
@@ -319,7 +332,7 @@ export class GitHubStandin {
   setPullFiles(ref: { owner: string; repo: string; number: number }, files: PullFileInput[]): void {
     const pull = this.pulls.get(issueKey(ref.owner, ref.repo, ref.number))
     if (!pull) throw new Error(`No pull ${ref.owner}/${ref.repo}#${ref.number} in the stand-in: addPull() first.`)
-    pull.files = files.map((file) => ({ ...file }))
+    pull.files = files.map(file => ({ ...file }))
   }
 
   /** Adds a plain issue (not a pull) that takes comments. */
@@ -331,7 +344,9 @@ export class GitHubStandin {
   addComment(input: CommentInput): ApiComment {
     const key = issueKey(input.owner, input.repo, input.issueNumber)
     if (!this.issues.has(key)) {
-      throw new Error(`No issue ${input.owner}/${input.repo}#${input.issueNumber} in the stand-in: addPull() or addIssue() first.`)
+      throw new Error(
+        `No issue ${input.owner}/${input.repo}#${input.issueNumber} in the stand-in: addPull() or addIssue() first.`
+      )
     }
     const user = input.user
       ? { login: input.user.login, type: input.user.type ?? ('User' as const) }
@@ -355,7 +370,7 @@ export class GitHubStandin {
 
   /** The issue's comments as `GET …/comments` would list them (ascending id). */
   comments(ref: { owner: string; repo: string; issueNumber: number }): ApiComment[] {
-    return this.commentsOf(issueKey(ref.owner, ref.repo, ref.issueNumber)).map((c) => this.toApiComment(c))
+    return this.commentsOf(issueKey(ref.owner, ref.repo, ref.issueNumber)).map(c => this.toApiComment(c))
   }
 
   comment(id: number): ApiComment | undefined {
@@ -381,7 +396,7 @@ export class GitHubStandin {
 
   /** The recorded requests with this method (any when omitted) and path pattern (see FaultRule). */
   requestsTo(method?: string, pathPattern?: string | RegExp): RecordedRequest[] {
-    return this.log.filter((r) => matches({ method, pathPattern }, r.method, r.path))
+    return this.log.filter(r => matches({ method, pathPattern }, r.method, r.path))
   }
 
   clearRequests(): void {
@@ -411,7 +426,11 @@ export class GitHubStandin {
     const fault = this.takeFault(method, path)
     if (fault) {
       record.injected = true
-      reply = { status: fault.status, body: fault.body === undefined ? defaultErrorBody(fault.status) : fault.body, headers: fault.headers }
+      reply = {
+        status: fault.status,
+        body: fault.body === undefined ? defaultErrorBody(fault.status) : fault.body,
+        headers: fault.headers
+      }
     } else {
       try {
         this.checkAuth(authorization)
@@ -454,10 +473,10 @@ export class GitHubStandin {
   }
 
   private takeFault(method: string, path: string): FaultRule | undefined {
-    const rule = this.faultRules.find((r) => r.left > 0 && matches(r, method, path))
+    const rule = this.faultRules.find(r => r.left > 0 && matches(r, method, path))
     if (!rule) return undefined
     rule.left -= 1
-    this.faultRules = this.faultRules.filter((r) => r.left > 0)
+    this.faultRules = this.faultRules.filter(r => r.left > 0)
     return rule
   }
 
@@ -465,7 +484,8 @@ export class GitHubStandin {
     if (this.requiredToken === undefined) return
     const given = authorization?.replace(/^(token|bearer)\s+/i, '')
     if (!authorization) throw new HttpError({ status: 401, body: errorBody(401, 'Requires authentication', DOCS) })
-    if (given !== this.requiredToken) throw new HttpError({ status: 401, body: errorBody(401, 'Bad credentials', DOCS) })
+    if (given !== this.requiredToken)
+      throw new HttpError({ status: 401, body: errorBody(401, 'Bad credentials', DOCS) })
   }
 
   private route(method: string, rawPath: string, url: URL, text: string): Reply {
@@ -480,11 +500,11 @@ export class GitHubStandin {
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/)) && method === 'GET') {
       const pull = this.findPull(m[1]!, m[2]!, Number(m[3]))
       // GitHub lists at most 3,000 files and gives no sign that it stopped there.
-      return this.paginate(url, rawPath, pull.files.slice(0, PULL_FILES_CAP), (f) => this.toApiFile(pull, f))
+      return this.paginate(url, rawPath, pull.files.slice(0, PULL_FILES_CAP), f => this.toApiFile(pull, f))
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
       const key = this.findIssue(m[1]!, m[2]!, Number(m[3]))
-      if (method === 'GET') return this.paginate(url, rawPath, this.commentsOf(key), (c) => this.toApiComment(c))
+      if (method === 'GET') return this.paginate(url, rawPath, this.commentsOf(key), c => this.toApiComment(c))
       if (method === 'POST') return this.createComment(m[1]!, m[2]!, Number(m[3]), text)
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
@@ -527,7 +547,11 @@ export class GitHubStandin {
     if (typeof body !== 'string') {
       throw new HttpError({
         status: 422,
-        body: errorBody(422, "Invalid request.\n\nFor 'properties/body', nil is not a string.", `${DOCS}/issues/comments`)
+        body: errorBody(
+          422,
+          "Invalid request.\n\nFor 'properties/body', nil is not a string.",
+          `${DOCS}/issues/comments`
+        )
       })
     }
     // GitHub counts characters (code points here), not UTF-16 units or bytes.
@@ -598,7 +622,7 @@ export class GitHubStandin {
 
   private commentsOf(key: string): StoredComment[] {
     return [...this.commentsById.values()]
-      .filter((c) => issueKey(c.owner, c.repo, c.issueNumber) === key)
+      .filter(c => issueKey(c.owner, c.repo, c.issueNumber) === key)
       .sort((a, b) => a.id - b.id)
   }
 
@@ -668,7 +692,9 @@ export class GitHubStandin {
       changes: file.changes ?? additions + deletions,
       blob_url: file.blob_url ?? `${web}/blob/${pull.headSha}/${file.filename}`,
       raw_url: file.raw_url ?? `${web}/raw/${pull.headSha}/${file.filename}`,
-      contents_url: file.contents_url ?? `${this.baseUrl}/repos/${pull.owner}/${pull.repo}/contents/${file.filename}?ref=${pull.headSha}`
+      contents_url:
+        file.contents_url ??
+        `${this.baseUrl}/repos/${pull.owner}/${pull.repo}/contents/${file.filename}?ref=${pull.headSha}`
     }
     if (file.patch !== undefined) completed.patch = file.patch
     if (file.previous_filename !== undefined) completed.previous_filename = file.previous_filename
@@ -724,7 +750,7 @@ function matches(rule: Pick<FaultRule, 'method' | 'pathPattern'>, method: string
   if (rule.pathPattern instanceof RegExp) return rule.pathPattern.test(path)
   const source = rule.pathPattern
     .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('[^/]+')
   return new RegExp(`^${source}$`).test(path)
 }

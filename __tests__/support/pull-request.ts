@@ -2,7 +2,15 @@
 // branch, the workspace actions/checkout leaves, and the PR known to the API stand-in.
 import { Git } from '../../src/git.js'
 import { GitHubStandin } from './github-standin.js'
-import { commitFiles, FileChanges, git, makeBareRemote, makeCheckoutWorkspace, makeRepo, CheckoutWorkspace } from './repo.js'
+import {
+  commitFiles,
+  FileChanges,
+  git,
+  makeBareRemote,
+  makeCheckoutWorkspace,
+  makeRepo,
+  CheckoutWorkspace
+} from './repo.js'
 
 export const OWNER = 'octo'
 export const REPO = 'app'
@@ -38,7 +46,11 @@ export async function openPullRequest(standin: GitHubStandin, scenario: PullRequ
 }
 
 /** Pushes another commit to the PR branch and remakes the merge ref, as a new push to the PR does. */
-export async function pushToPullRequest(standin: GitHubStandin, pr: OpenPullRequest, files: FileChanges): Promise<OpenPullRequest> {
+export async function pushToPullRequest(
+  standin: GitHubStandin,
+  pr: OpenPullRequest,
+  files: FileChanges
+): Promise<OpenPullRequest> {
   await git(pr.repo, ['checkout', '--quiet', 'feature'])
   await commitFiles(pr.repo, files, 'another push')
   await git(pr.repo, ['checkout', '--quiet', 'main'])

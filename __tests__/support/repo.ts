@@ -59,7 +59,7 @@ export async function makeTempDir(prefix = 'repo'): Promise<string> {
 export async function cleanupTempDirs(): Promise<void> {
   const dirs = [...tempDirs]
   tempDirs.clear()
-  await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })))
+  await Promise.all(dirs.map(dir => fs.rm(dir, { recursive: true, force: true })))
 }
 
 /** A new repository on branch `main` with a local identity and no commits yet. */
@@ -162,7 +162,9 @@ export async function createPullRequestRefs(spec: PullRequestSpec): Promise<Pull
   try {
     tree = (await gitLine(remote, ['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0]
   } catch (error) {
-    throw new Error(`Cannot make the merge commit for pull request #${number} (conflict, or git older than 2.38): ${String(error)}`)
+    throw new Error(
+      `Cannot make the merge commit for pull request #${number} (conflict, or git older than 2.38): ${String(error)}`
+    )
   }
   const mergeSha = await gitLine(remote, [
     'commit-tree',
@@ -243,7 +245,13 @@ async function checkoutFetch(workspace: string, fetchDepth: number, refspecs: st
     await git(workspace, [...common, '--no-tags', `--depth=${fetchDepth}`, 'origin', ...refspecs])
   } else {
     // checkout's getRefSpecForAllHistory: every branch and tag, plus the commit itself.
-    await git(workspace, [...common, 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*', ...refspecs])
+    await git(workspace, [
+      ...common,
+      'origin',
+      '+refs/heads/*:refs/remotes/origin/*',
+      '+refs/tags/*:refs/tags/*',
+      ...refspecs
+    ])
   }
 }
 

@@ -108,7 +108,13 @@ export async function upsertStickyComment(
     )
   }
   const { owner, repo, issueNumber } = options
-  const existing = await findStickyComments(octokit, { owner, repo, issueNumber, key: options.key, author: options.author })
+  const existing = await findStickyComments(octokit, {
+    owner,
+    repo,
+    issueNumber,
+    key: options.key,
+    author: options.author
+  })
 
   const [oldest, ...duplicates] = existing
   if (oldest === undefined) {
@@ -155,7 +161,7 @@ export async function resolveCommentAuthor(octokit: Octokit, override?: string):
 
 function hasMarkerLine(body: string, marker: string): boolean {
   // Comments edited in the web UI come back with CRLF line ends.
-  return body.split(/\r?\n/).some((line) => line.trim() === marker)
+  return body.split(/\r?\n/).some(line => line.trim() === marker)
 }
 
 function firstLine(text: string): string {

@@ -19,7 +19,9 @@ export type Octokit = ReturnType<typeof github.getOctokit>
  */
 export function createOctokit(token: string, baseUrl: string): Octokit {
   if (!token) {
-    throw new Error('No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.')
+    throw new Error(
+      'No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.'
+    )
   }
   return github.getOctokit(token, { baseUrl: baseUrl.replace(/\/+$/, '') })
 }

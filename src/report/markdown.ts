@@ -61,9 +61,10 @@ function isQuiet(image: ImageResult): boolean {
 }
 
 function row(image: ImageResult): string {
-  const name = image.target.change === 'renamed'
-    ? `${code(image.target.dockerfile)}<br><sub>from ${code(image.target.baseDockerfile)}</sub>`
-    : code(image.target.dockerfile)
+  const name =
+    image.target.change === 'renamed'
+      ? `${code(image.target.dockerfile)}<br><sub>from ${code(image.target.baseDockerfile)}</sub>`
+      : code(image.target.dockerfile)
   const cells = [
     name,
     image.base ? formatSize(image.base.size) : '—',

@@ -1,0 +1,72 @@
+import { changedFilesFromGit, resolveRevisions } from './changes.js'
+import { BuildPlan, buildAndMeasure, Progress } from './check.js'
+import { MeasuredImage } from './compare.js'
+import { CheckSettings } from './config.js'
+import { discoverImages } from './discover.js'
+import { Docker, EngineInfo } from './docker.js'
+import { Git } from './git.js'
+import { ChangedFile, Revisions } from './types.js'
+
+/** What a run has learned so far; filled step by step so that a failure loses nothing. */
+export interface RunState {
+  revisions: Revisions
+  engine: EngineInfo | null
+  measured: MeasuredImage[]
+  error: string | null
+}
+
+export function newRunState(): RunState {
+  return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null }
+}
+
+export interface PipelineEnvironment {
+  /** The repository to check (the workspace, or the user's clone). */
+  repoDir: string
+  /** Where worktrees go; removed afterwards. */
+  tempRoot: string
+  /** Branch, tag or commit whose merge-base with HEAD is the baseline. */
+  baseRef: string
+  progress: Progress
+  /**
+   * The changed files from elsewhere than git (the PR's files from the API); null when
+   * that source has nothing to say, and then `git diff` between the revisions is used.
+   */
+  listChangedFiles?: (revisions: Revisions) => Promise<ChangedFile[] | null>
+  /** Overrides how the two commits are found (the command compares the working tree). */
+  resolveRevisions?: (git: Git) => Promise<Revisions>
+  docker?: Docker
+}
+
+/**
+ * The steps every run shares, the action's and the command's alike: changes, discover,
+ * build, measure. Compare, report and publish are up to the caller, which reads `state`
+ * whether or not this finished.
+ */
+export async function runPipeline(settings: CheckSettings, env: PipelineEnvironment, state: RunState): Promise<void> {
+  const docker = env.docker ?? new Docker()
+  const git = new Git(env.repoDir)
+  const { progress } = env
+
+  state.revisions = await progress.group('Changes', () =>
+    env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
+  )
+  const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
+  const targets = discoverImages(changed, settings.dockerfileGlobs)
+  progress.info(`${changed.length} changed files; ${targets.length} images to check${targets.length ? ':' : '.'}`)
+  for (const target of targets) progress.info(`  ${target.dockerfile} (${target.reason})`)
+  if (targets.length === 0) return
+
+  state.engine = await docker.engineInfo()
+  progress.info(
+    `Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`
+  )
+  const plan: BuildPlan = {
+    repoDir: env.repoDir,
+    tempRoot: env.tempRoot,
+    revisions: state.revisions,
+    targets,
+    settings,
+    engine: state.engine
+  }
+  await buildAndMeasure(plan, docker, git, progress, state.measured)
+}
