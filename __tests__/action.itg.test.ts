@@ -2,6 +2,8 @@
 // actions/checkout makes it, against the GitHub API stand-in and the real Docker engine.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { runAction } from './support/action-runner.js'
 import { GitHubStandin } from './support/github-standin.js'
 import { OWNER, REPO, openPullRequest, pushToPullRequest, PullRequestScenario } from './support/pull-request.js'
@@ -49,10 +51,14 @@ async function check(scenario: PullRequestScenario, inputs: Record<string, strin
   return { pr, run, comments }
 }
 
-function imageNames(): string[] {
-  return execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' })
-    .split('\n')
-    .filter(name => name.startsWith('docker-size-check:'))
+/** Whether the engine still holds an image, by id. */
+function imageExists(id: string): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', id], { stdio: 'pipe' })
+    return true
+  } catch {
+    return false
+  }
 }
 
 describe('a PR that grows an image past the limit', () => {
@@ -113,7 +119,9 @@ describe('a PR that grows an image past the limit', () => {
   })
 
   it('removes the images it built', () => {
-    expect(imageNames()).toEqual([])
+    const [image] = result.run.report!.images as Array<{ base: { id: string }; head: { id: string } }>
+    expect(imageExists(image!.base.id)).toBe(false)
+    expect(imageExists(image!.head.id)).toBe(false)
   })
 })
 
@@ -205,5 +213,80 @@ describe('a head build that fails', () => {
     expect(run.report).toMatchObject({ verdict: 'error' })
     expect(comments[0]!.body).toContain('1 image failed to build')
     expect(comments[0]!.body).toContain('missing.bin')
+  })
+})
+
+describe('where the head is built from', () => {
+  const scenario = () => ({ base: scratchImage('svc', 1_000), pr: scratchImage('svc', 2_000) })
+
+  it('ignores untracked files in the workspace by default (a clean worktree of the head)', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, scenario())
+    // A leftover the Dockerfile does not copy would be harmless; one it does copy must not count.
+    writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
+    const run = await runAction({
+      workspace: pr.workspace,
+      apiUrl,
+      repository: `${OWNER}/${REPO}`,
+      event: pr.event,
+      token: TOKEN
+    })
+    const [image] = run.report!.images as Array<{ head: { size: number } }>
+    expect(image!.head.size).toBe(2_000)
+  })
+
+  it('builds the workspace as it stands with head-from: workspace', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, scenario())
+    // As if an earlier step of the workflow had generated the file.
+    writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
+    const run = await runAction({
+      workspace: pr.workspace,
+      apiUrl,
+      repository: `${OWNER}/${REPO}`,
+      event: pr.event,
+      token: TOKEN,
+      inputs: { 'head-from': 'workspace' }
+    })
+    const [image] = run.report!.images as Array<{ head: { size: number }; base: { size: number } }>
+    expect(image!.head.size).toBe(9_000)
+    expect(image!.base.size).toBe(1_000)
+  })
+})
+
+describe('a run that cannot finish', () => {
+  it('still writes the report and the summary, and fails with one clear error', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, { base: scratchImage('', 1_000), pr: scratchImage('', 2_000) })
+    const run = await runAction({
+      workspace: pr.workspace,
+      apiUrl,
+      repository: `${OWNER}/${REPO}`,
+      event: pr.event,
+      token: TOKEN,
+      inputs: { 'base-ref': 'no-such-branch' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain("::error::Unknown base-ref 'no-such-branch'")
+    expect(run.report).toMatchObject({ verdict: 'error', images: [] })
+    expect((run.report as { error: string }).error).toContain('no-such-branch')
+    expect(run.summary).toContain('The check could not finish')
+  })
+
+  it('stops on a malformed input, naming it, and still writes the report', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, { base: scratchImage('', 1_000), pr: scratchImage('', 2_000) })
+    const run = await runAction({
+      workspace: pr.workspace,
+      apiUrl,
+      repository: `${OWNER}/${REPO}`,
+      event: pr.event,
+      token: TOKEN,
+      inputs: { 'max-increase': 'ten percent' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain("::error::Invalid max-increase 'ten percent'. Expected a size such as 25MB")
+    expect(run.report).toMatchObject({ verdict: 'error' })
+    expect(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })).toHaveLength(0)
   })
 })
