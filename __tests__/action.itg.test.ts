@@ -4,19 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runAction } from './support/action-runner.js'
 import { GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, openPullRequest, pushToPullRequest, PullRequestScenario } from './support/pull-request.js'
+import {
+  OWNER,
+  REPO,
+  openPullRequest,
+  pushToPullRequest,
+  PullRequestScenario,
+  runOnPullRequest,
+  scratchImage,
+  TEST_TOKEN
+} from './support/pull-request.js'
 import { cleanupTempDirs } from './support/repo.js'
 
-const TOKEN = 'ghs_test_token'
-const standin = new GitHubStandin({ token: TOKEN })
-let apiUrl: string
+const standin = new GitHubStandin({ token: TEST_TOKEN })
 
 beforeAll(async () => {
   // A missing engine fails here, loudly: these tests never skip themselves.
   execFileSync('docker', ['info'], { stdio: 'pipe' })
-  apiUrl = (await standin.start()).url
+  await standin.start()
 })
 
 afterAll(async () => {
@@ -24,31 +30,10 @@ afterAll(async () => {
   await cleanupTempDirs()
 })
 
-/**
- * A FROM scratch image in `folder` holding one file of `bytes` bytes: its size is known in
- * advance. The Dockerfile names the file, so a change of size is a change of the Dockerfile.
- */
-function scratchImage(folder: string, bytes: number): Record<string, string> {
-  const prefix = folder ? `${folder}/` : ''
-  return {
-    [`${prefix}Dockerfile`]: `FROM scratch\nCOPY payload-${bytes}.bin /payload.bin\n`,
-    [`${prefix}payload-${bytes}.bin`]: 'x'.repeat(bytes)
-  }
-}
-
 async function check(scenario: PullRequestScenario, inputs: Record<string, string> = {}) {
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
-  const run = await runAction({
-    workspace: pr.workspace,
-    apiUrl,
-    repository: `${OWNER}/${REPO}`,
-    event: pr.event,
-    inputs,
-    token: TOKEN
-  })
-  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
-  return { pr, run, comments }
+  return { pr, ...(await runOnPullRequest(standin, pr, inputs)) }
 }
 
 /** Whether the engine still holds an image, by id. */
@@ -185,13 +170,7 @@ describe('a second push to the PR', () => {
     const commentId = first.comments[0]!.id
     const pr = await pushToPullRequest(standin, first.pr, scratchImage('', 10_500))
     standin.clearRequests()
-    const second = await runAction({
-      workspace: pr.workspace,
-      apiUrl,
-      repository: `${OWNER}/${REPO}`,
-      event: pr.event,
-      token: TOKEN
-    })
+    const { run: second } = await runOnPullRequest(standin, pr)
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
@@ -224,13 +203,7 @@ describe('where the head is built from', () => {
     const pr = await openPullRequest(standin, scenario())
     // A leftover the Dockerfile does not copy would be harmless; one it does copy must not count.
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
-    const run = await runAction({
-      workspace: pr.workspace,
-      apiUrl,
-      repository: `${OWNER}/${REPO}`,
-      event: pr.event,
-      token: TOKEN
-    })
+    const { run } = await runOnPullRequest(standin, pr)
     const [image] = run.report!.images as Array<{ head: { size: number } }>
     expect(image!.head.size).toBe(2_000)
   })
@@ -240,14 +213,7 @@ describe('where the head is built from', () => {
     const pr = await openPullRequest(standin, scenario())
     // As if an earlier step of the workflow had generated the file.
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
-    const run = await runAction({
-      workspace: pr.workspace,
-      apiUrl,
-      repository: `${OWNER}/${REPO}`,
-      event: pr.event,
-      token: TOKEN,
-      inputs: { 'head-from': 'workspace' }
-    })
+    const { run } = await runOnPullRequest(standin, pr, { 'head-from': 'workspace' })
     const [image] = run.report!.images as Array<{ head: { size: number }; base: { size: number } }>
     expect(image!.head.size).toBe(9_000)
     expect(image!.base.size).toBe(1_000)
@@ -258,14 +224,7 @@ describe('a run that cannot finish', () => {
   it('still writes the report and the summary, and fails with one clear error', async () => {
     standin.reset()
     const pr = await openPullRequest(standin, { base: scratchImage('', 1_000), pr: scratchImage('', 2_000) })
-    const run = await runAction({
-      workspace: pr.workspace,
-      apiUrl,
-      repository: `${OWNER}/${REPO}`,
-      event: pr.event,
-      token: TOKEN,
-      inputs: { 'base-ref': 'no-such-branch' }
-    })
+    const { run } = await runOnPullRequest(standin, pr, { 'base-ref': 'no-such-branch' })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain("::error::Unknown base-ref 'no-such-branch'")
     expect(run.report).toMatchObject({ verdict: 'error', images: [] })
@@ -276,14 +235,7 @@ describe('a run that cannot finish', () => {
   it('stops on a malformed input, naming it, and still writes the report', async () => {
     standin.reset()
     const pr = await openPullRequest(standin, { base: scratchImage('', 1_000), pr: scratchImage('', 2_000) })
-    const run = await runAction({
-      workspace: pr.workspace,
-      apiUrl,
-      repository: `${OWNER}/${REPO}`,
-      event: pr.event,
-      token: TOKEN,
-      inputs: { 'max-increase': 'ten percent' }
-    })
+    const { run } = await runOnPullRequest(standin, pr, { 'max-increase': 'ten percent' })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain("::error::Invalid max-increase 'ten percent'. Expected a size such as 25MB")
     expect(run.report).toMatchObject({ verdict: 'error' })

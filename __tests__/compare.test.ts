@@ -1,37 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareImages, Limits, MeasuredImage } from '../src/compare.js'
+import { measuredImage, REVISIONS } from '../__fixtures__/images.js'
+import { compareImages, Limits } from '../src/compare.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
-import { ImageTarget } from '../src/types.js'
 
-const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
-
-function target(dockerfile: string, change: ImageTarget['change'] = 'modified'): ImageTarget {
-  return {
-    dockerfile,
-    context: '.',
-    baseDockerfile: dockerfile,
-    baseContext: '.',
-    change,
-    reason: `Dockerfile ${change}`
-  }
-}
-
-function image(
-  dockerfile: string,
-  base: number | null,
-  head: number | null,
-  change?: ImageTarget['change']
-): MeasuredImage {
-  const measurement = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 1 })
-  return { target: target(dockerfile, change), base: measurement(base), head: measurement(head), failedBuilds: [] }
-}
 
 describe('compareImages', () => {
   it('fails the single-stage regression and passes the multi-stage win', () => {
     const comparison = compareImages(
-      revisions,
-      [image('grew/Dockerfile', 1_870_097, 1_256_389_653), image('shrank/Dockerfile', 1_256_389_653, 1_870_097)],
+      REVISIONS,
+      [
+        measuredImage('grew/Dockerfile', 1_870_097, 1_256_389_653),
+        measuredImage('shrank/Dockerfile', 1_256_389_653, 1_870_097)
+      ],
       limits
     )
     const [grew, shrank] = comparison.images
@@ -45,15 +26,15 @@ describe('compareImages', () => {
 
   it('holds a new image only to max-size', () => {
     const budget: Limits = { ...limits, maxSize: 100_000_000 }
-    const small = compareImages(revisions, [image('new/Dockerfile', null, 2_000_000, 'added')], budget)
+    const small = compareImages(REVISIONS, [measuredImage('new/Dockerfile', null, 2_000_000, 'added')], budget)
     expect(small.images[0]).toMatchObject({ verdict: 'pass', delta: null, deltaPercent: null })
-    const big = compareImages(revisions, [image('new/Dockerfile', null, 200_000_000, 'added')], budget)
+    const big = compareImages(REVISIONS, [measuredImage('new/Dockerfile', null, 200_000_000, 'added')], budget)
     expect(big.images[0]?.verdict).toBe('fail')
     expect(big.images[0]?.reason).toContain('max-size budget of 100 MB')
   })
 
   it('makes a failed head build an error with its output', () => {
-    const broken = image('broken/Dockerfile', 1000, null)
+    const broken = measuredImage('broken/Dockerfile', 1000, null)
     broken.failedBuilds.push({
       side: 'head',
       ok: false,
@@ -61,15 +42,15 @@ describe('compareImages', () => {
       error: 'exit code: 1',
       logTail: 'RUN false\nexit code: 1'
     })
-    const comparison = compareImages(revisions, [broken], limits)
+    const comparison = compareImages(REVISIONS, [broken], limits)
     expect(comparison.verdict).toBe('error')
     expect(comparison.images[0]).toMatchObject({ verdict: 'error', logTail: 'RUN false\nexit code: 1' })
   })
 
   it('leaves an image without a baseline when the base build failed, and says why', () => {
-    const noBase = image('svc/Dockerfile', null, 5_000)
+    const noBase = measuredImage('svc/Dockerfile', null, 5_000)
     noBase.failedBuilds.push({ side: 'base', ok: false, durationMs: 5, error: 'COPY failed' })
-    const [result] = compareImages(revisions, [noBase], limits).images
+    const [result] = compareImages(REVISIONS, [noBase], limits).images
     expect(result?.verdict).toBe('pass')
     expect(result?.notes.join()).toContain('base build failed')
     expect(result?.notes.join()).toContain('COPY failed')
@@ -77,12 +58,12 @@ describe('compareImages', () => {
 
   it('warns past warn-increase without failing', () => {
     const warnOnly: Limits = { ...limits, warnIncrease: parseGrowthThreshold('warn-increase', '1%') }
-    const comparison = compareImages(revisions, [image('Dockerfile', 1000, 1050)], warnOnly)
+    const comparison = compareImages(REVISIONS, [measuredImage('Dockerfile', 1000, 1050)], warnOnly)
     expect(comparison.verdict).toBe('warn')
   })
 
   it('never fails a removed image', () => {
-    const comparison = compareImages(revisions, [image('gone/Dockerfile', 5000, null, 'removed')], limits)
+    const comparison = compareImages(REVISIONS, [measuredImage('gone/Dockerfile', 5000, null, 'removed')], limits)
     expect(comparison.images[0]).toMatchObject({ verdict: 'pass', delta: null })
   })
 })

@@ -1,55 +1,34 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareImages, Limits, MeasuredImage } from '../src/compare.js'
+import { measuredImage, REVISIONS } from '../__fixtures__/images.js'
+import { compareImages, Limits } from '../src/compare.js'
 import { toJsonReport } from '../src/report/json.js'
 import { renderMarkdown, summarizeOutcome } from '../src/report/markdown.js'
 import { commentWanted, fitCommentBody } from '../src/publish.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
 
-const revisions = {
-  baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
-}
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
-
-function measured(dockerfile: string, base: number | null, head: number | null): MeasuredImage {
-  const m = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 2 })
-  const change = base === null ? 'added' : head === null ? 'removed' : 'modified'
-  return {
-    target: {
-      dockerfile,
-      context: '.',
-      baseDockerfile: dockerfile,
-      baseContext: '.',
-      change,
-      reason: `Dockerfile ${change}`
-    },
-    base: m(base),
-    head: m(head),
-    failedBuilds: []
-  }
-}
 
 describe('summarizeOutcome', () => {
   it('opens a regression with the count and the growth', () => {
-    const comparison = compareImages(revisions, [measured('Dockerfile', 1_870_097, 1_256_389_653)], limits)
+    const comparison = compareImages(REVISIONS, [measuredImage('Dockerfile', 1_870_097, 1_256_389_653)], limits)
     expect(summarizeOutcome(comparison)).toBe('❌ 1 image grew past the limit: +1.25 GB')
   })
 
   it('shows a win as a win', () => {
-    const comparison = compareImages(revisions, [measured('Dockerfile', 1_256_389_653, 1_870_097)], limits)
+    const comparison = compareImages(REVISIONS, [measuredImage('Dockerfile', 1_256_389_653, 1_870_097)], limits)
     expect(summarizeOutcome(comparison)).toBe('✅ 1 image shrank: -1.25 GB (-99.9%)')
   })
 
   it('says when nothing was affected', () => {
-    expect(summarizeOutcome(compareImages(revisions, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
+    expect(summarizeOutcome(compareImages(REVISIONS, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
   })
 })
 
 describe('renderMarkdown', () => {
   it('puts the outcome first, then a table, with unchanged images folded', () => {
     const comparison = compareImages(
-      revisions,
-      [measured('api/Dockerfile', 1_000_000, 2_000_000), measured('web/Dockerfile', 5_000, 5_000)],
+      REVISIONS,
+      [measuredImage('api/Dockerfile', 1_000_000, 2_000_000), measuredImage('web/Dockerfile', 5_000, 5_000)],
       limits
     )
     const markdown = renderMarkdown(comparison, { limits })
@@ -63,14 +42,14 @@ describe('renderMarkdown', () => {
   })
 
   it('escapes paths that would break the table or the page', () => {
-    const comparison = compareImages(revisions, [measured('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
+    const comparison = compareImages(REVISIONS, [measuredImage('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
     const markdown = renderMarkdown(comparison, { limits })
     expect(markdown).toContain('<code>we&#124;rd/&#96;&lt;b&gt;x&lt;/b&gt;&#96; &amp; co/Dockerfile</code>')
     expect(markdown).not.toContain('<b>x</b>')
   })
 
   it('shows the last lines of a failed build', () => {
-    const broken = measured('Dockerfile', 10, null)
+    const broken = measuredImage('Dockerfile', 10, null)
     broken.failedBuilds.push({
       side: 'head',
       ok: false,
@@ -78,7 +57,7 @@ describe('renderMarkdown', () => {
       error: 'process "/bin/sh -c false" did not complete successfully',
       logTail: '#5 [2/2] RUN false\n#5 ERROR: <exit 1>'
     })
-    const markdown = renderMarkdown(compareImages(revisions, [broken], limits), { limits })
+    const markdown = renderMarkdown(compareImages(REVISIONS, [broken], limits), { limits })
     expect(markdown.split('\n')[0]).toContain('1 image failed to build')
     expect(markdown).toContain('<pre>#5 [2/2] RUN false\n#5 ERROR: &lt;exit 1&gt;</pre>')
   })
@@ -87,15 +66,15 @@ describe('renderMarkdown', () => {
 describe('the JSON report', () => {
   it('follows the documented schema', () => {
     const comparison = compareImages(
-      revisions,
-      [measured('Dockerfile', 100, 150), measured('new/Dockerfile', null, 7)],
+      REVISIONS,
+      [measuredImage('Dockerfile', 100, 150), measuredImage('new/Dockerfile', null, 7)],
       limits
     )
     const report = toJsonReport(comparison, null, null)
     expect(report).toMatchObject({
       schemaVersion: 1,
-      base: { sha: revisions.baseSha },
-      head: { sha: revisions.headSha },
+      base: { sha: REVISIONS.baseSha },
+      head: { sha: REVISIONS.headSha },
       verdict: 'fail'
     })
     expect(report.images[0]).toMatchObject({
@@ -118,13 +97,13 @@ describe('the JSON report', () => {
   })
 
   it('records a run that could not finish as an error', () => {
-    expect(toJsonReport(compareImages(revisions, [], limits), null, 'No Docker engine answers').verdict).toBe('error')
+    expect(toJsonReport(compareImages(REVISIONS, [], limits), null, 'No Docker engine answers').verdict).toBe('error')
   })
 })
 
 describe('the comment policy', () => {
-  const unchanged = compareImages(revisions, [measured('Dockerfile', 10, 10)], limits)
-  const grown = compareImages(revisions, [measured('Dockerfile', 10, 11)], limits)
+  const unchanged = compareImages(REVISIONS, [measuredImage('Dockerfile', 10, 10)], limits)
+  const grown = compareImages(REVISIONS, [measuredImage('Dockerfile', 10, 11)], limits)
 
   it('posts on change by default, and always updates an earlier comment', () => {
     expect(commentWanted('changed', unchanged, null)).toEqual({ create: false, update: true })

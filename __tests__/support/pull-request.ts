@@ -1,6 +1,7 @@
 // A pull request as the action meets it on GitHub: a remote with a base branch and a PR
 // branch, the workspace actions/checkout leaves, and the PR known to the API stand-in.
 import { Git } from '../../src/git.js'
+import { runAction } from './action-runner.js'
 import { GitHubStandin } from './github-standin.js'
 import {
   commitFiles,
@@ -93,4 +94,37 @@ function pullRequestEvent(workspace: CheckoutWorkspace): { name: string; payload
       repository: { name: REPO, owner: { login: OWNER }, full_name: `${OWNER}/${REPO}` }
     }
   }
+}
+
+/** The token the stand-in expects from the action in end-to-end tests. */
+export const TEST_TOKEN = 'ghs_test_token'
+
+/**
+ * A FROM scratch image in `folder` holding one file of `bytes` bytes: its size is known in
+ * advance. The Dockerfile names the file, so a change of size is a change of the Dockerfile.
+ */
+export function scratchImage(folder: string, bytes: number): Record<string, string> {
+  const prefix = folder ? `${folder}/` : ''
+  return {
+    [`${prefix}Dockerfile`]: `FROM scratch\nCOPY payload-${bytes}.bin /payload.bin\n`,
+    [`${prefix}payload-${bytes}.bin`]: 'x'.repeat(bytes)
+  }
+}
+
+/** Runs the bundled action on the PR as the runner would, and reads back the PR's comments. */
+export async function runOnPullRequest(
+  standin: GitHubStandin,
+  pr: OpenPullRequest,
+  inputs: Record<string, string> = {}
+) {
+  const run = await runAction({
+    workspace: pr.workspace,
+    apiUrl: standin.url,
+    repository: `${OWNER}/${REPO}`,
+    event: pr.event,
+    inputs,
+    token: TEST_TOKEN
+  })
+  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+  return { run, comments }
 }
