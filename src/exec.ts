@@ -74,7 +74,7 @@ export async function streamCommand<T>(
   } catch (error) {
     child.kill()
     const exitCode = await exited
-    if (exitCode !== 0 && exitCode !== null) throw new CommandError(command, args, { exitCode, stdout: '', stderr })
+    if (exitCode !== 0) throw new CommandError(command, args, { exitCode, stdout: '', stderr })
     throw error
   }
   const exitCode = await exited

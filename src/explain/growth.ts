@@ -33,7 +33,7 @@ export function growthOf(image: Pick<ImageResult, 'base' | 'head'>): Growth | nu
 }
 
 /** An instruction as a reader recognizes it, cut to a length that fits a table cell. */
-export function instructionText(instruction: Pick<InstructionSize, 'keyword' | 'args'>, max = 72): string {
+export function instructionText(instruction: Pick<InstructionSize, 'keyword' | 'args'>, max = 100): string {
   const text = `${instruction.keyword} ${instruction.args}`.trim()
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text
 }
