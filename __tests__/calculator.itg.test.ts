@@ -83,6 +83,35 @@ describe('the calculator example', () => {
       /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
     )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
+
+    // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
+    const runLine =
+      calculatorFiles('Dockerfile.single')
+        ['calculator/Dockerfile']!.split('\n')
+        .findIndex(line => /^RUN .*golang-go/.test(line)) + 1
+    expect(runLine).toBeGreaterThan(0)
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^::error title=[^,:]+,file=calculator/Dockerfile,line=${runLine},endLine=${runLine}::Grew \\+.*This instruction adds the most: \\+[\\d.]+ MB \\(RUN apt-get update`,
+        'm'
+      )
+    )
+    // The comment's details list that RUN first, among the instructions that moved bytes.
+    const details = body.slice(body.indexOf('<details><summary>Why <code>calculator/Dockerfile</code> changed'))
+    const rows = details.split('\n').filter(line => /^\| (base )?L\d+ \|/.test(line))
+    expect(rows[0]).toMatch(
+      new RegExp(
+        `^\\| L${runLine} \\| <code>RUN apt-get update .*golang-go.*</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| 🆕 new \\|$`
+      )
+    )
+    expect(rows.length).toBeGreaterThanOrEqual(3)
+    expect(rows.length).toBeLessThanOrEqual(5)
+    // The report records the engine that measured.
+    expect(run.report!.engine).toMatchObject({
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+      apiVersion: expect.stringMatching(/^\d+\.\d+$/),
+      imageStore: expect.stringMatching(/^(containerd|graphdriver)$/)
+    })
     saveComment('calculator-regression', body)
   })
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../src/build.js'
 import { parseEngineInfo } from '../src/docker.js'
 import { parseInspect } from '../src/measure.js'
@@ -117,6 +119,14 @@ describe('parseInspect', () => {
     expect(parseInspect(stdout)).toEqual({ size: 2_500, id: 'sha256:def', layers: 1 })
   })
 
+  it.each([
+    ['inspect-20.10-overlay2.json', 2_984_135],
+    ['inspect-29-containerd.documented.json', 1_216_421]
+  ])('reads the Size of %s as the engine gives it', (file, size) => {
+    const stdout = readFileSync(join(import.meta.dirname, '..', '__fixtures__', 'engine', file), 'utf8')
+    expect(parseInspect(stdout)).toMatchObject({ size, layers: 6 })
+  })
+
   it('refuses what is not an image', () => {
     expect(() => parseInspect('[]')).toThrow('no image')
     expect(() => parseInspect('Error: No such image')).toThrow('not JSON')
@@ -127,8 +137,19 @@ describe('parseEngineInfo', () => {
   it('reads the server and its storage', () => {
     expect(parseEngineInfo('{"ServerVersion":"20.10.24+dfsg1","Driver":"overlay2"}')).toEqual({
       serverVersion: '20.10.24+dfsg1',
-      storageDriver: 'overlay2'
+      storageDriver: 'overlay2',
+      imageStore: 'graphdriver'
     })
+  })
+
+  // Recorded on this machine's engine, and written from the documented format of Docker 29.
+  it.each([
+    ['info-20.10-overlay2.json', '20.10.24+dfsg1', 'overlay2', 'graphdriver'],
+    ['info-29-overlay2.documented.json', '29.1.3', 'overlay2', 'graphdriver'],
+    ['info-29-containerd.documented.json', '29.1.3', 'overlayfs', 'containerd']
+  ])('tells the image store from %s', (file, serverVersion, storageDriver, imageStore) => {
+    const stdout = readFileSync(join(import.meta.dirname, '..', '__fixtures__', 'engine', file), 'utf8')
+    expect(parseEngineInfo(stdout)).toEqual({ serverVersion, storageDriver, imageStore })
   })
 
   it('sees a CLI that reaches no daemon', () => {

@@ -6,6 +6,7 @@ import { CheckSettings } from './config.js'
 import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
+import { alignSizeBasis, describeLayers } from './explain/collect.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
 import { ImageTarget, Revisions, Side } from './types.js'
@@ -26,7 +27,7 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages'>
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize'>
   engine: EngineInfo
 }
 
@@ -82,11 +83,18 @@ export async function buildAndMeasure(
           continue
         }
         builtTags.push(request.tag)
-        image[side] = await measureImage(docker, request.tag)
+        image[side] = {
+          ...(await measureImage(docker, request.tag)),
+          ...(await describeLayers(docker, request, {
+            compressed: plan.settings.compressedSize ?? false,
+            warn: message => progress.warning(message)
+          }))
+        }
         progress.info(
           `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
         )
       }
+      alignSizeBasis([image.base, image.head], plan.engine)
     }
     return measured
   } finally {

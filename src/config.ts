@@ -15,6 +15,8 @@ export interface CheckSettings {
   /** Build the head from a clean worktree of its commit, or from the workspace as it stands. */
   headFrom: 'worktree' | 'workspace'
   keepImages: boolean
+  /** Also measure each image gzip-compressed, as a registry stores it (absent: no). */
+  compressedSize?: boolean
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
@@ -51,6 +53,7 @@ export function getInputs(): Inputs {
       : DEFAULT_DOCKERFILE_GLOBS,
     maxIncrease: parseGrowthThreshold('max-increase', core.getInput('max-increase')),
     warnIncrease: parseGrowthThreshold('warn-increase', core.getInput('warn-increase')),
+    compressedSize: parseBoolean('compressed-size', core.getInput('compressed-size'), false),
     maxSize: parseSizeBudget('max-size', core.getInput('max-size')),
     baseRef: core.getInput('base-ref').trim(),
     headFrom: parseChoice('head-from', core.getInput('head-from'), ['worktree', 'workspace'] as const, 'worktree'),

@@ -1,4 +1,6 @@
-import { CommandError, CommandResult, runCommand, RunOptions } from './exec.js'
+import { Readable } from 'node:stream'
+import { historyArgs } from './explain/history.js'
+import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
 
 /** Runs one docker command; the seam through which tests could pass another runner. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
@@ -11,6 +13,11 @@ export interface EngineInfo {
   /** e.g. overlay2, or io.containerd.snapshotter.v1 with the containerd image store. */
   storageDriver: string
   builder: 'buildx' | 'legacy'
+  /**
+   * `containerd` when the engine keeps images in containerd (the default of new Docker 29
+   * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
+   */
+  imageStore: 'containerd' | 'graphdriver'
 }
 
 export class EngineUnavailableError extends Error {}
@@ -49,6 +56,19 @@ export class Docker {
     return result.stdout
   }
 
+  /** `docker history` of one image, as printed by historyArgs' command line. */
+  async history(reference: string): Promise<string> {
+    const args = historyArgs(reference)
+    const result = await this.run(args)
+    if (result.exitCode !== 0) throw new CommandError('docker', args, result)
+    return result.stdout
+  }
+
+  /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
+  save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+    return streamCommand('docker', ['image', 'save', reference], consume)
+  }
+
   /** Removes images; never fails the run over an image that is already gone. */
   async removeImages(references: string[]): Promise<void> {
     if (references.length === 0) return
@@ -71,7 +91,16 @@ export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' |
   }
   // A CLI that reaches no daemon still prints JSON, with the server fields empty.
   if (!info.ServerVersion) return null
-  return { serverVersion: info.ServerVersion, storageDriver: info.Driver ?? 'unknown' }
+  // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
+  // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
+  const containerd = (info.DriverStatus ?? []).some(
+    ([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1'
+  )
+  return {
+    serverVersion: info.ServerVersion,
+    storageDriver: info.Driver || 'unknown',
+    imageStore: containerd ? 'containerd' : 'graphdriver'
+  }
 }
 
 function firstLine(text: string): string {

@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
+import { spawn } from 'node:child_process'
+import { Readable } from 'node:stream'
 
 export interface CommandResult {
   exitCode: number
@@ -43,6 +45,41 @@ export async function runChecked(command: string, args: string[], options: RunOp
   const result = await runCommand(command, args, options)
   if (result.exitCode !== 0) throw new CommandError(command, args, result)
   return result.stdout
+}
+
+/**
+ * Runs a command whose output is too large to hold (`docker save`): `consume` reads its
+ * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
+ * `consume` made of the truncated stream.
+ */
+export async function streamCommand<T>(
+  command: string,
+  args: string[],
+  consume: (stdout: Readable) => Promise<T>
+): Promise<T> {
+  core.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)))
+  const exited = new Promise<number>(resolve => {
+    child.on('error', error => {
+      stderr += error.message
+      resolve(127)
+    })
+    child.on('close', code => resolve(code ?? 1))
+  })
+  let result: T
+  try {
+    result = await consume(child.stdout)
+  } catch (error) {
+    child.kill()
+    const exitCode = await exited
+    if (exitCode !== 0) throw new CommandError(command, args, { exitCode, stdout: '', stderr })
+    throw error
+  }
+  const exitCode = await exited
+  if (exitCode !== 0) throw new CommandError(command, args, { exitCode, stdout: '', stderr })
+  return result
 }
 
 export class CommandError extends Error {

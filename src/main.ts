@@ -5,6 +5,7 @@ import { compareImages, Limits } from './compare.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './config.js'
 import { createOctokit } from './github/octokit.js'
 import { listChangedFiles } from './github/pull.js'
+import { annotationsFor } from './report/annotations.js'
 import { toJsonReport } from './report/json.js'
 import { renderMarkdown, summarizeOutcome } from './report/markdown.js'
 import {
@@ -55,6 +56,7 @@ export async function run(): Promise<void> {
   const markdown = renderMarkdown(comparison, {
     limits,
     runError: state.error ?? undefined,
+    engine: state.engine,
     commitUrl: sha => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
   })
 
@@ -91,6 +93,12 @@ export async function run(): Promise<void> {
       })
     )
   })
+
+  // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
+  for (const { level, message, ...where } of annotationsFor(comparison)) {
+    if (level === 'error') core.error(message, where)
+    else core.warning(message, where)
+  }
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (state.error) {

@@ -1,6 +1,8 @@
 // The plain data that flows through the pipeline. Each step takes and returns these
 // shapes, so every step can be tested without the ones before it.
 
+import type { InstructionSize } from './explain/attribute.js'
+
 /** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
 export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged'
 
@@ -35,12 +37,22 @@ export interface ImageTarget {
   reason: string
 }
 
-/** What `docker image inspect` tells about one image. */
+/** What `docker image inspect` tells about one image, and what its layers add to that. */
 export interface ImageMeasurement {
-  /** Bytes, as the engine reports `Size`. */
+  /** Bytes: the figure compared; how it was computed is in `sizeSource`. */
   size: number
   id: string
   layers: number
+  /** `inspect`: `docker image inspect`'s Size; `layers`: the sum of `docker history`'s layers. */
+  sizeSource?: 'inspect' | 'layers'
+  /** `docker image inspect`'s Size, kept when `size` comes from the layers. */
+  inspectSize?: number
+  /** Sum of the unpacked layers `docker history` lists. */
+  layerBytes?: number
+  /** Bytes of the layers gzip-compressed, as a registry stores them (compressed-size: true). */
+  compressedSize?: number
+  /** The built stage's instructions, each with the bytes its layers add. */
+  instructions?: InstructionSize[]
 }
 
 export type Side = 'base' | 'head'

@@ -2,7 +2,10 @@ import { formatDelta, formatPercent, formatSize } from '../sizes.js'
 import { describeThreshold } from '../thresholds.js'
 import { Comparison, ImageResult } from '../types.js'
 import { Limits } from '../compare.js'
+import { EngineInfo } from '../docker.js'
 import { code, escapeCell, preformatted } from './escape.js'
+import { growthSections } from './growth.js'
+import { sizeMeaning } from './size-meaning.js'
 
 export interface MarkdownContext {
   limits: Limits
@@ -10,6 +13,8 @@ export interface MarkdownContext {
   commitUrl?: (sha: string) => string
   /** A run-level error that stopped the check before every image was measured. */
   runError?: string
+  /** The engine that measured, for the footer's word on what the sizes are. */
+  engine?: EngineInfo | null
 }
 
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
@@ -60,7 +65,7 @@ function isQuiet(image: ImageResult): boolean {
   return image.verdict === 'pass' && image.delta === 0
 }
 
-function row(image: ImageResult): string {
+function row(image: ImageResult, compressed: boolean): string {
   const name =
     image.target.change === 'renamed'
       ? `${code(image.target.dockerfile)}<br><sub>from ${code(image.target.baseDockerfile)}</sub>`
@@ -71,15 +76,32 @@ function row(image: ImageResult): string {
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
     image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
+    ...(compressed ? compressedCells(image) : []),
     statusOf(image)
   ]
   return `| ${cells.join(' | ')} |`
 }
 
 const TABLE_HEAD = ['| Dockerfile | Base | Head | Δ | % | Status |', '| :-- | --: | --: | --: | --: | :-- |']
+const COMPRESSED_HEAD = [
+  '| Dockerfile | Base | Head | Δ | % | Pull base | Pull head | Pull Δ | Status |',
+  '| :-- | --: | --: | --: | --: | --: | --: | --: | :-- |'
+]
 
-export function sizeTable(images: ImageResult[]): string {
-  return [...TABLE_HEAD, ...images.map(row)].join('\n')
+/** The pull size (compressed-size: true) beside the uncompressed one, with its own delta. */
+function compressedCells(image: ImageResult): string[] {
+  const base = image.base?.compressedSize
+  const head = image.head?.compressedSize
+  return [
+    base === undefined ? '—' : formatSize(base),
+    head === undefined ? '—' : formatSize(head),
+    base === undefined || head === undefined ? '—' : formatDelta(head - base)
+  ]
+}
+
+export function sizeTable(images: ImageResult[], options: { compressed?: boolean } = {}): string {
+  const compressed = options.compressed ?? false
+  return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed))].join('\n')
 }
 
 /** The comment's body (without its marker) and the job summary. */
@@ -87,13 +109,17 @@ export function renderMarkdown(comparison: Comparison, context: MarkdownContext)
   const sections: string[] = [`**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`]
   const loud = comparison.images.filter(image => !isQuiet(image))
   const quiet = comparison.images.filter(isQuiet)
-  if (loud.length) sections.push(sizeTable(loud))
+  const compressed = comparison.images.some(
+    image => image.base?.compressedSize !== undefined || image.head?.compressedSize !== undefined
+  )
+  if (loud.length) sections.push(sizeTable(loud, { compressed }))
   if (quiet.length) {
     const what = `${quiet.length} unchanged image${quiet.length === 1 ? '' : 's'}`
-    sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet)}\n\n</details>`)
+    sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`)
   }
   const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail)
   for (const image of explained) sections.push(explainImage(image))
+  sections.push(...growthSections(loud))
   sections.push(footer(comparison, context))
   return sections.join('\n\n')
 }
@@ -118,7 +144,7 @@ function footer(comparison: Comparison, context: MarkdownContext): string {
   ].filter(Boolean)
   return (
     `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}. ` +
-    'Sizes are the uncompressed image size that `docker image inspect` reports, in decimal units (1 MB = 1,000,000 bytes). ' +
+    `${sizeMeaning(context.engine, comparison.images)} ` +
     `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`
   )
 }

@@ -1,0 +1,40 @@
+import { DockerInstruction } from './dockerfile.js'
+import { HistoryRow, recordedInstruction } from './history.js'
+
+/** An instruction of the built stage with the bytes of the layers it made. */
+export interface InstructionSize extends DockerInstruction {
+  /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
+  size: number
+}
+
+/**
+ * Pairs the history of an image with the instructions of the stage that built it.
+ *
+ * The history lists the stage's own rows on top (newest first) and the rows of the image
+ * it starts from below them; how many of those there are depends on that image, so the
+ * pairing runs from the top: the stage's last instruction against the newest row, and so
+ * on down. Each instruction leaves one row, except where a builder records none (BuildKit
+ * writes no row for ONBUILD); a row whose keyword is not the instruction's means that
+ * instruction left none. Every row left below the stage's first instruction belongs to
+ * the FROM. Returns null when the history does not fit the Dockerfile at all.
+ */
+export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]): InstructionSize[] | null {
+  const [from, ...body] = stage
+  if (!from || from.keyword !== 'FROM') return null
+  const sizes = body.map(() => 0)
+  let row = 0
+  let paired = 0
+  for (let i = body.length - 1; i >= 0 && row < rows.length; i--) {
+    const recorded = recordedInstruction((rows[row] as HistoryRow).createdBy)
+    if (recorded.keyword !== (body[i] as DockerInstruction).keyword) continue
+    sizes[i] = (rows[row] as HistoryRow).size
+    row++
+    paired++
+  }
+  // Most instructions leave a row; a history that pairs with under half of them was made
+  // from another Dockerfile (or a builder that records rows differently), and a wrong
+  // attribution is worse than none.
+  if (body.length > 0 && paired * 2 < body.length) return null
+  const fromSize = rows.slice(row).reduce((sum, r) => sum + r.size, 0)
+  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] as number }))]
+}

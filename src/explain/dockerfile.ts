@@ -1,0 +1,68 @@
+import { DockerfileParser } from 'dockerfile-ast'
+
+/** One instruction of a Dockerfile, where it stands and what it says. */
+export interface DockerInstruction {
+  /** Upper case: FROM, RUN, COPY… */
+  keyword: string
+  /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
+  args: string
+  /** 1-based lines of the instruction's first and last line in the Dockerfile. */
+  line: number
+  endLine: number
+}
+
+/**
+ * The instructions of the stage the build produces: the last one, or the stage named
+ * `target`. Its FROM comes first. ARGs before the first FROM belong to no stage and
+ * leave no trace in the image, so they are not returned.
+ */
+export function stageInstructions(dockerfile: string, target?: string): DockerInstruction[] {
+  const parsed = DockerfileParser.parse(dockerfile)
+  const escape = parsed.getEscapeCharacter()
+  const lines = dockerfile.split(/\r?\n/)
+  const stages: DockerInstruction[][] = []
+  const names: (string | null)[] = []
+  for (const instruction of parsed.getInstructions()) {
+    const range = instruction.getRange()
+    const keyword = instruction.getKeyword().toUpperCase()
+    if (keyword === 'FROM') {
+      stages.push([])
+      const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '')
+      names.push(stage ? (stage[1] as string).toLowerCase() : null)
+    }
+    const current = stages[stages.length - 1]
+    if (!current) continue
+    current.push({
+      keyword,
+      args: argumentsText(lines.slice(range.start.line, range.end.line + 1), escape),
+      line: range.start.line + 1,
+      endLine: range.end.line + 1
+    })
+  }
+  if (target) {
+    const index = names.indexOf(target.toLowerCase())
+    if (index < 0) throw new Error(`The Dockerfile has no stage named '${target}'.`)
+    return stages[index] as DockerInstruction[]
+  }
+  return stages[stages.length - 1] ?? []
+}
+
+/**
+ * The instruction's source without its keyword, on one line. The parser's own argument
+ * text leaves out flags such as `--from=build`, which tell two COPYs apart.
+ */
+function argumentsText(source: string[], escape: string): string {
+  const joined = source
+    .map((line, index) => {
+      const trimmed = line.trimEnd()
+      const continued = index < source.length - 1 && trimmed.endsWith(escape)
+      // Comment lines inside a continued instruction are not part of it.
+      if (index > 0 && /^\s*#/.test(line)) return ''
+      return continued ? trimmed.slice(0, -escape.length) : trimmed
+    })
+    .join(' ')
+  return joined
+    .replace(/^\s*\S+\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+}

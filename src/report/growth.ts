@@ -1,0 +1,52 @@
+import { Growth, growthOf, instructionText } from '../explain/growth.js'
+import { InstructionChange } from '../explain/match.js'
+import { formatDelta, formatSize } from '../sizes.js'
+import { ImageResult } from '../types.js'
+import { code } from './escape.js'
+
+const TOP = 5
+
+const KIND: Record<InstructionChange['kind'], string> = {
+  grew: 'grew',
+  shrank: 'shrank',
+  added: '🆕 new',
+  removed: '🗑️ gone',
+  same: 'same'
+}
+
+/**
+ * For each image whose size changed, a folded list of the instructions that moved the
+ * most bytes (top 5), so the reader sees why without opening the log.
+ */
+export function growthSections(images: ImageResult[]): string[] {
+  const sections: string[] = []
+  for (const image of images) {
+    if (!image.delta && image.verdict === 'pass') continue
+    const growth = growthOf(image)
+    if (!growth || growth.changes.length === 0) continue
+    sections.push(growthDetails(image, growth))
+  }
+  return sections
+}
+
+function growthDetails(image: ImageResult, growth: Growth): string {
+  const layers = (count: number | null) => (count === null ? '—' : String(count))
+  const summary =
+    `Why ${code(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
+    `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`
+  const rows = growth.changes.slice(0, TOP).map(change => {
+    const instruction = change.head ?? change.base
+    const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
+    return `| ${line} | ${code(instructionText(instruction as NonNullable<typeof instruction>))} | ${
+      change.base ? formatSize(change.base.size) : '—'
+    } | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`
+  })
+  const more = growth.changes.length - TOP
+  const table = [
+    '| Line | Instruction | Base | Head | Δ | |',
+    '| --: | :-- | --: | --: | --: | :-- |',
+    ...rows,
+    ...(more > 0 ? [`\n${more} more instruction${more === 1 ? '' : 's'} changed size: see the JSON report.`] : [])
+  ].join('\n')
+  return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`
+}
