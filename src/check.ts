@@ -17,6 +17,8 @@ export interface Progress {
   warning(message: string): void
   /** Whether builds stream their output into the log. */
   streamBuilds: boolean
+  /** Told when both sides of an image are built and measured (or failed). */
+  imageDone?(image: MeasuredImage): void
 }
 
 export interface BuildPlan {
@@ -87,6 +89,7 @@ export async function buildAndMeasure(
           `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
         )
       }
+      progress.imageDone?.(image)
     }
     return measured
   } finally {

@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
+import { log } from './log.js'
 
 export interface CommandResult {
   exitCode: number
@@ -22,7 +22,7 @@ export interface RunOptions {
  * each command line at debug level.
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
-  core.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
   try {
     const result = await getExecOutput(command, args, {
       cwd: options.cwd,

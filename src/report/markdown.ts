@@ -48,7 +48,7 @@ const STATUS: Record<ImageResult['verdict'], string> = {
   error: '💥 build failed'
 }
 
-function statusOf(image: ImageResult): string {
+export function statusOf(image: ImageResult): string {
   if (image.verdict !== 'pass') return STATUS[image.verdict]
   if (image.target.change === 'added') return '🆕 new'
   if (image.target.change === 'removed') return '🗑️ removed'
@@ -117,7 +117,8 @@ function footer(comparison: Comparison, context: MarkdownContext): string {
     context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
   ].filter(Boolean)
   return (
-    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}. ` +
+    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}` +
+    `${comparison.revisions.headUncommitted ? ' with uncommitted changes' : ''}. ` +
     'Sizes are the uncompressed image size that `docker image inspect` reports, in decimal units (1 MB = 1,000,000 bytes). ' +
     `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`
   )
