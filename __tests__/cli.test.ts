@@ -143,6 +143,14 @@ describe('parseCommandLine', () => {
     }
     expect(HELP_TEXT).toContain('Exit status: 0 pass, 1')
   })
+
+  it('has every flag of --help documented in the README', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## On your machine'))
+    const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
+    expect(flags).toHaveLength(13)
+    for (const flag of flags) expect(section).toContain(`\`${flag}`)
+  })
 })
 
 const revisions = {

@@ -107,17 +107,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   const comparison = compareImages(revisions, state.measured, settings)
-  const colour = useColour(io.stdout, io.env)
-  if (!options.quiet) io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`)
-  io.stdout.write(
-    renderTerminalReport(comparison, {
-      limits: settings,
-      baseName: revisions.baseName,
-      headName: revisions.headName,
-      runError: state.error,
-      colour
-    })
-  )
+  if (failure instanceof InterruptedError) {
+    // The build under way was cut short too: a table of it would only mislead.
+    io.stderr.write(`Interrupted after ${progress.elapsedText()}; the worktrees and images made are removed.\n`)
+  } else {
+    if (!options.quiet) io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`)
+    io.stdout.write(
+      renderTerminalReport(comparison, {
+        limits: settings,
+        baseName: revisions.baseName,
+        headName: revisions.headName,
+        runError: state.error,
+        colour: useColour(io.stdout, io.env)
+      })
+    )
+  }
 
   const written = [
     options.json &&
