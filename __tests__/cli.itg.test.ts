@@ -185,6 +185,17 @@ describe('the working tree', () => {
     expect(run.stdout).toMatch(/^worker\/Dockerfile +— +5 kB +— +— +🆕 new$/m)
   })
 
+  it('exits 1 when the head build fails, with the reason and the build output', async () => {
+    const repo = await makeRepo()
+    await commitFiles(repo, scratchImage('', 1_000), 'base')
+    writeFiles(repo, { Dockerfile: 'FROM scratch\nCOPY missing.bin /missing.bin\n' })
+    const run = await runCliBundle(repo, [])
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^💥 build failed Dockerfile: The head build failed: .*missing\.bin/m)
+    expect(run.stdout).toContain('   │ ')
+    expect(run.stdout.trimEnd().split('\n').pop()).toBe('❌ 1 image failed to build')
+  })
+
   it('says when nothing changed', async () => {
     const repo = await makeRepo()
     await commitFiles(repo, scratchImage('app', 1_000), 'base')
