@@ -42169,7 +42169,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7578);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8454);
 
 // The entry has no logic of its own, so tests import run() without side effects.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -42179,7 +42179,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7578:
+/***/ 8454:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50955,7 +50955,10 @@ function toJsonReport(comparison, engine, error) {
     return {
         schemaVersion: 1,
         base: { sha: comparison.revisions.baseSha },
-        head: { sha: comparison.revisions.headSha },
+        head: {
+            sha: comparison.revisions.headSha,
+            ...(comparison.revisions.headUncommitted ? { uncommitted: true } : {})
+        },
         verdict: error ? 'error' : comparison.verdict,
         totalDelta: comparison.totalDelta,
         error,
@@ -51230,7 +51233,8 @@ function footer(comparison, context) {
         context.limits.warnIncrease ? `warn-increase ${describeThreshold(context.limits.warnIncrease)}` : null,
         context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
     ].filter(Boolean);
-    return (`<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}. ` +
+    return (`<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}` +
+        `${comparison.revisions.headUncommitted ? ' with uncommitted changes' : ''}. ` +
         `${sizeMeaning(context.engine, comparison.images)} ` +
         `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`);
 }
@@ -51469,6 +51473,17 @@ function describeCommentError(error) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/log.ts
+
+let current = { debug: message => core_debug(message), info: message => info(message) };
+function setLogger(logger) {
+    current = logger;
+}
+const log_log = {
+    debug: message => current.debug(message),
+    info: message => current.info(message)
+};
+
 ;// CONCATENATED MODULE: ./src/exec.ts
 
 
@@ -51479,7 +51494,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  * each command line at debug level.
  */
 async function runCommand(command, args, options = {}) {
-    core_debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
     try {
         const result = await getExecOutput(command, args, {
             cwd: options.cwd,
@@ -51508,7 +51523,7 @@ async function runChecked(command, args, options = {}) {
  * `consume` made of the truncated stream.
  */
 async function streamCommand(command, args, consume) {
-    core_debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
     const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
@@ -51590,7 +51605,7 @@ async function resolveRevisions(git, options) {
         remote,
         maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
     });
-    info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
+    log_log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
     return { baseSha, headSha };
 }
 /** What the PR itself changed: the diff from the baseline to the head. */
@@ -51699,7 +51714,7 @@ async function resolveBaseTip(git, plan, remote) {
     for (const name of plan.local) {
         const sha = await git.tryRevParse(name);
         if (sha !== null) {
-            info(`Base ref ${plan.input} is ${sha} (${name}, already here)`);
+            log_log.info(`Base ref ${plan.input} is ${sha} (${name}, already here)`);
             return sha;
         }
     }
@@ -51717,7 +51732,7 @@ async function resolveBaseTip(git, plan, remote) {
         }
         const sha = await git.tryRevParse(resolves);
         if (sha !== null) {
-            info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
+            log_log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
             return sha;
         }
     }
@@ -51744,7 +51759,7 @@ async function findMergeBase(git, search) {
         throw noCommonHistory(search);
     let visible = await git.countCommits([headSha, baseTip]);
     for (const step of deepenSchedule(search.maxDeepen)) {
-        info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
+        log_log.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
         await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search);
         const base = await git.mergeBase(headSha, baseTip);
         if (base !== null)
@@ -51758,7 +51773,7 @@ async function findMergeBase(git, search) {
             break;
         visible = now;
     }
-    info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
+    log_log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
     await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search);
     const base = await git.mergeBase(headSha, baseTip);
     if (base !== null)
@@ -52362,6 +52377,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 progress.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`);
             }
             alignSizeBasis([image.base, image.head], plan.engine);
+            progress.imageDone?.(image);
         }
         return measured;
     }

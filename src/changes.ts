@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
 import { CommandError } from './exec.js'
 import type { Git } from './git.js'
+import { log } from './log.js'
 import type { ChangedFile, Revisions } from './types.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
@@ -51,7 +51,7 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
     remote,
     maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
   })
-  core.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`)
+  log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`)
   return { baseSha, headSha }
 }
 
@@ -187,7 +187,7 @@ async function resolveBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: strin
   for (const name of plan.local) {
     const sha = await git.tryRevParse(name)
     if (sha !== null) {
-      core.info(`Base ref ${plan.input} is ${sha} (${name}, already here)`)
+      log.info(`Base ref ${plan.input} is ${sha} (${name}, already here)`)
       return sha
     }
   }
@@ -205,7 +205,7 @@ async function resolveBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: strin
     }
     const sha = await git.tryRevParse(resolves)
     if (sha !== null) {
-      core.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`)
+      log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`)
       return sha
     }
   }
@@ -244,7 +244,7 @@ async function findMergeBase(git: RevisionGit, search: MergeBaseSearch): Promise
 
   let visible = await git.countCommits([headSha, baseTip])
   for (const step of deepenSchedule(search.maxDeepen)) {
-    core.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`)
+    log.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`)
     await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search)
     const base = await git.mergeBase(headSha, baseTip)
     if (base !== null) return base
@@ -256,7 +256,7 @@ async function findMergeBase(git: RevisionGit, search: MergeBaseSearch): Promise
     visible = now
   }
 
-  core.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`)
+  log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`)
   await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search)
   const base = await git.mergeBase(headSha, baseTip)
   if (base !== null) return base

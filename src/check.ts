@@ -18,6 +18,8 @@ export interface Progress {
   warning(message: string): void
   /** Whether builds stream their output into the log. */
   streamBuilds: boolean
+  /** Told when both sides of an image are built and measured (or failed). */
+  imageDone?(image: MeasuredImage): void
 }
 
 export interface BuildPlan {
@@ -95,6 +97,7 @@ export async function buildAndMeasure(
         )
       }
       alignSizeBasis([image.base, image.head], plan.engine)
+      progress.imageDone?.(image)
     }
     return measured
   } finally {

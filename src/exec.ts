@@ -1,7 +1,7 @@
-import * as core from '@actions/core'
 import { getExecOutput } from '@actions/exec'
 import { spawn } from 'node:child_process'
 import { Readable } from 'node:stream'
+import { log } from './log.js'
 
 export interface CommandResult {
   exitCode: number
@@ -24,7 +24,7 @@ export interface RunOptions {
  * each command line at debug level.
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
-  core.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
   try {
     const result = await getExecOutput(command, args, {
       cwd: options.cwd,
@@ -57,7 +57,7 @@ export async function streamCommand<T>(
   args: string[],
   consume: (stdout: Readable) => Promise<T>
 ): Promise<T> {
-  core.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
+  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)))

@@ -18,6 +18,8 @@ export interface ChangedFile {
 export interface Revisions {
   baseSha: string
   headSha: string
+  /** The head is the working tree: headSha plus changes not committed yet (the local command). */
+  headUncommitted?: boolean
 }
 
 /** How the Dockerfile itself changed between the two sides. */

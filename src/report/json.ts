@@ -9,7 +9,8 @@ import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../types.js'
 export interface JsonReport {
   schemaVersion: 1
   base: { sha: string }
-  head: { sha: string }
+  /** `uncommitted: true` when the head is a working tree with changes not committed yet (the local command). */
+  head: { sha: string; uncommitted?: boolean }
   verdict: Verdict
   totalDelta: number
   /** Set when the run stopped before every image was measured. */
@@ -59,7 +60,10 @@ export function toJsonReport(comparison: Comparison, engine: EngineInfo | null, 
   return {
     schemaVersion: 1,
     base: { sha: comparison.revisions.baseSha },
-    head: { sha: comparison.revisions.headSha },
+    head: {
+      sha: comparison.revisions.headSha,
+      ...(comparison.revisions.headUncommitted ? { uncommitted: true } : {})
+    },
     verdict: error ? 'error' : comparison.verdict,
     totalDelta: comparison.totalDelta,
     error,

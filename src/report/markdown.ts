@@ -53,7 +53,7 @@ const STATUS: Record<ImageResult['verdict'], string> = {
   error: '💥 build failed'
 }
 
-function statusOf(image: ImageResult): string {
+export function statusOf(image: ImageResult): string {
   if (image.verdict !== 'pass') return STATUS[image.verdict]
   if (image.target.change === 'added') return '🆕 new'
   if (image.target.change === 'removed') return '🗑️ removed'
@@ -143,7 +143,8 @@ function footer(comparison: Comparison, context: MarkdownContext): string {
     context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
   ].filter(Boolean)
   return (
-    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}. ` +
+    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}` +
+    `${comparison.revisions.headUncommitted ? ' with uncommitted changes' : ''}. ` +
     `${sizeMeaning(context.engine, comparison.images)} ` +
     `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`
   )

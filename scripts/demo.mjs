@@ -1,0 +1,111 @@
+// `npm run demo`: the local command on the calculator example, in a scratch git repository.
+// A branch that drops the Dockerfile's second stage must be blocked (exit 1, about +840 MB);
+// a branch that puts it back must pass and show the win (exit 0, about -99.8%). Exits 0 only
+// when both outcomes are as expected.
+//
+// On a fresh Debian machine it first makes a Docker engine ready (scripts/docker-engine.sh,
+// the script CI runs); where Docker already answers, that script changes nothing.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const example = join(root, 'examples', 'calculator')
+const cli = join(root, 'dist', 'cli', 'index.js')
+const started = Date.now()
+
+function say(text) {
+  process.stdout.write(`${text}\n`)
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options })
+  if (result.error) throw result.error
+  return result.status ?? 1
+}
+
+function must(command, args, options = {}) {
+  const status = run(command, args, options)
+  if (status !== 0) {
+    say(`demo: \`${command} ${args.join(' ')}\` exited ${status}`)
+    process.exit(1)
+  }
+}
+
+// 1. The engine, and the dist/cli bundle when this checkout has none yet.
+must('bash', [join(root, 'scripts', 'docker-engine.sh')])
+if (!existsSync(cli)) {
+  say('demo: building dist/ (npm run bundle)')
+  if (!existsSync(join(root, 'node_modules'))) must('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root })
+  must('npm', ['run', '--silent', 'bundle'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+// 2. A scratch repository: main has the two-stage calculator.
+const scratch = mkdtempSync(join(tmpdir(), 'docker-size-check-demo-'))
+const repo = join(scratch, 'repo')
+mkdirSync(join(repo, 'calculator'), { recursive: true })
+// The repository's own identity and no user configuration (hooks, signing) for its commits.
+const gitEnv = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: process.platform === 'win32' ? 'NUL' : '/dev/null',
+  GIT_AUTHOR_NAME: 'Demo',
+  GIT_AUTHOR_EMAIL: 'demo@example.test',
+  GIT_COMMITTER_NAME: 'Demo',
+  GIT_COMMITTER_EMAIL: 'demo@example.test'
+}
+const git = (...args) => must('git', ['-C', repo, ...args], { env: gitEnv, stdio: ['ignore', 'ignore', 'inherit'] })
+const twoStages = readFileSync(join(example, 'Dockerfile'), 'utf8')
+const oneStage = readFileSync(join(example, 'Dockerfile.single'), 'utf8')
+const setDockerfile = text => writeFileSync(join(repo, 'calculator', 'Dockerfile'), text)
+
+git('init', '--quiet', '-b', 'main')
+for (const name of readdirSync(example)) {
+  if (!name.startsWith('Dockerfile')) writeFileSync(join(repo, 'calculator', name), readFileSync(join(example, name)))
+}
+setDockerfile(twoStages)
+git('add', '--all')
+git('commit', '--quiet', '-m', 'calculator, built in two stages')
+
+/** Runs the bundled command on the checked-out branch; returns its exit status and JSON report. */
+function check(title, args) {
+  const reportPath = join(scratch, `report-${Date.now()}.json`)
+  say(`\n=== ${title}\n$ docker-size-check ${args.join(' ')}`.trimEnd())
+  const status = run(process.execPath, [cli, ...args, '--json', reportPath], { cwd: repo })
+  const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : null
+  return { status, image: report?.images?.[0] ?? null }
+}
+
+const problems = []
+try {
+  // 3. The PR that drops the second stage: the Go toolchain ships in the image.
+  git('checkout', '--quiet', '-b', 'drop-stage')
+  setDockerfile(oneStage)
+  git('commit', '--quiet', '-am', 'build in one stage')
+  const regression = check('A branch that drops the second stage (expected: exit 1, about +840 MB)', [])
+  if (regression.status !== 1) problems.push(`the regression exited ${regression.status}, expected 1`)
+  if (!(regression.image?.delta > 500_000_000 && regression.image?.verdict === 'fail')) {
+    problems.push(`the regression measured ${JSON.stringify(regression.image?.delta)} B, expected about +840 MB`)
+  }
+
+  // 4. The PR that puts it back, compared with the one-stage branch.
+  git('checkout', '--quiet', '-b', 'add-stage')
+  setDockerfile(twoStages)
+  git('commit', '--quiet', '-am', 'build in two stages again')
+  const improvement = check('A branch that adds it back (expected: exit 0, about -99.8%)', ['--base', 'drop-stage'])
+  if (improvement.status !== 0) problems.push(`the improvement exited ${improvement.status}, expected 0`)
+  if (!(improvement.image?.deltaPercent < -99 && improvement.image?.verdict === 'pass')) {
+    problems.push(`the improvement measured ${JSON.stringify(improvement.image?.deltaPercent)}%, expected about -99.8%`)
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+const took = `${Math.round((Date.now() - started) / 1000)} s`
+if (problems.length) {
+  say(`\nDemo failed (${took}): ${problems.join('; ')}.`)
+  process.exit(1)
+}
+say(`\nDemo passed (${took}): the dropped stage was blocked (exit 1), the restored one passed (exit 0).`)

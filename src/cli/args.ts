@@ -1,0 +1,194 @@
+import { parseArgs } from 'node:util'
+import { CheckSettings, parseList } from '../config.js'
+import { DEFAULT_DOCKERFILE_GLOBS } from '../globs.js'
+import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../thresholds.js'
+
+/** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
+export class UsageError extends Error {}
+
+/** The action's default (action.yml), so that the command is as strict as the check. */
+export const DEFAULT_MAX_INCREASE = '10%'
+
+export interface CliOptions {
+  settings: CheckSettings
+  /** --base: null means the merge-base with the remote's default branch, else main, else master. */
+  base: string | null
+  /** --head: null means the working tree, uncommitted changes included. */
+  head: string | null
+  json: string | null
+  markdown: string | null
+  quiet: boolean
+  verbose: boolean
+}
+
+export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CliOptions }
+
+interface FlagSpec {
+  type: 'string' | 'boolean'
+  short?: string
+  multiple?: boolean
+  value?: string
+  help: string
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  base: {
+    type: 'string',
+    value: 'REF',
+    help: 'Compare with the merge-base of the head and REF (branch, tag or commit). Default: the remote default branch, else main, else master.'
+  },
+  head: {
+    type: 'string',
+    value: 'REF',
+    help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).'
+  },
+  dockerfile: {
+    type: 'string',
+    multiple: true,
+    value: 'GLOB',
+    help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.'
+  },
+  'max-increase': {
+    type: 'string',
+    value: 'LIMIT',
+    help: `How much an image may grow: 25MB, 10%, or both (10%,5MB: fails only past both). '' for no limit. Default: ${DEFAULT_MAX_INCREASE}.`
+  },
+  'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
+  'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
+  json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
+  markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
+  quiet: { type: 'boolean', short: 'q', help: 'No progress: print the result alone.' },
+  verbose: { type: 'boolean', help: 'Stream the build output and every docker and git command line.' },
+  help: { type: 'boolean', short: 'h', help: 'Print this help.' },
+  version: { type: 'boolean', help: 'Print the version.' }
+}
+
+export const HELP_TEXT = `Usage: docker-size-check [flags]
+
+Builds each Dockerfile that your branch changes at the head and at the base, and prints
+how much each image grew or shrank. Run it inside a git repository.
+
+The head is the working tree (uncommitted changes included) unless --head names a commit;
+the base is the merge-base of the head with --base.
+
+Flags:
+${Object.entries(FLAGS)
+  .map(([name, spec]) => {
+    const label = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`
+    return `  ${label.padEnd(26)}${spec.help}`
+  })
+  .join('\n')}
+
+Exit status: 0 pass, 1 an image broke a limit or a head build failed (or the check could
+not finish), 2 bad usage, 3 no Docker engine answers.
+Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR on.
+`
+
+/** Reads the command line. Pure: throws a UsageError that names the flag for anything wrong. */
+export function parseCommandLine(argv: string[]): Command {
+  // Non-strict with tokens, so that each mistake gets a message of our own naming the flag,
+  // rather than Node's wording (which differs between versions).
+  const { tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      Object.entries(FLAGS).map(([name, spec]) => [
+        name,
+        { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }
+      ])
+    ),
+    strict: false,
+    allowPositionals: true,
+    tokens: true
+  })
+
+  const strings: Record<string, string[]> = {}
+  const booleans = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      throw new UsageError(
+        `Unexpected argument '${token.value}'. Flags take their values as --flag VALUE or --flag=VALUE.`
+      )
+    }
+    if (token.kind !== 'option') continue
+    const spec = FLAGS[token.name]
+    if (!spec) {
+      throw new UsageError(`Unknown flag '${token.rawName}'. Run docker-size-check --help for the flags.`)
+    }
+    const flag = `--${token.name}`
+    if (spec.type === 'boolean') {
+      if (token.inlineValue) throw new UsageError(`Flag ${flag} takes no value (got '${token.value}').`)
+      booleans.add(token.name)
+      continue
+    }
+    if (token.value === undefined) {
+      throw new UsageError(`Flag ${flag} needs a value: ${flag} ${spec.value}.`)
+    }
+    if (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1) {
+      throw new UsageError(
+        `Flag ${flag} needs a value, but is followed by '${token.value}'. Write ${flag}=VALUE for a value that starts with '-'.`
+      )
+    }
+    if (!spec.multiple && strings[token.name]) throw new UsageError(`Flag ${flag} is given twice.`)
+    ;(strings[token.name] ??= []).push(token.value)
+  }
+
+  if (booleans.has('help')) return { kind: 'help' }
+  if (booleans.has('version')) return { kind: 'version' }
+  const one = (name: string): string | null => strings[name]?.[0] ?? null
+  if (booleans.has('quiet') && booleans.has('verbose')) {
+    throw new UsageError('Flags --quiet and --verbose contradict each other: give one of them.')
+  }
+
+  const base = one('base')
+  const head = one('head')
+  if (base !== null) validateRef(base, '--base')
+  if (head !== null) validateRef(head, '--head')
+  const globs = (strings.dockerfile ?? []).flatMap(parseList)
+  if (strings.dockerfile && globs.length === 0) {
+    throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.")
+  }
+
+  let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
+  try {
+    // The action's own parsers, so a value means the same in both places.
+    thresholds = {
+      maxIncrease: parseGrowthThreshold('--max-increase', one('max-increase') ?? DEFAULT_MAX_INCREASE),
+      warnIncrease: parseGrowthThreshold('--warn-increase', one('warn-increase') ?? ''),
+      maxSize: parseSizeBudget('--max-size', one('max-size') ?? '')
+    }
+  } catch (error) {
+    if (error instanceof ThresholdError) throw new UsageError(error.message)
+    throw error
+  }
+  for (const name of ['json', 'markdown']) {
+    if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
+  }
+
+  return {
+    kind: 'check',
+    options: {
+      settings: {
+        dockerfileGlobs: globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS,
+        ...thresholds,
+        baseRef: base ?? '',
+        // The working tree is built where it stands; a named commit from a clean worktree.
+        headFrom: head === null ? 'workspace' : 'worktree',
+        keepImages: booleans.has('keep-images')
+      },
+      base,
+      head,
+      json: one('json'),
+      markdown: one('markdown'),
+      quiet: booleans.has('quiet'),
+      verbose: booleans.has('verbose')
+    }
+  }
+}
+
+/** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
+function validateRef(ref: string, flag: string): void {
+  if (ref.trim() === '' || ref.startsWith('-')) {
+    throw new UsageError(`Invalid ${flag} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`)
+  }
+}

@@ -1,0 +1,163 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { compareImages } from '../compare.js'
+import { EngineUnavailableError } from '../docker.js'
+import { Git } from '../git.js'
+import { setLogger } from '../log.js'
+import { newRunState, runPipeline } from '../pipeline.js'
+import { toJsonReport } from '../report/json.js'
+import { renderMarkdown } from '../report/markdown.js'
+import { Comparison } from '../types.js'
+import { Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
+import { renderTerminalReport } from './render.js'
+import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
+import { InterruptedError, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { VERSION } from './version.js'
+
+export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130 } as const
+
+export interface CliIo {
+  stdout: Output
+  stderr: Output
+  env: NodeJS.ProcessEnv
+  cwd: string
+  /** Checked between steps: true once the user pressed Ctrl-C. */
+  interrupted?: () => boolean
+}
+
+/** The exit status for a finished check: 1 when an image broke a limit or its head build failed. */
+export function exitCodeFor(comparison: Comparison): number {
+  return comparison.verdict === 'fail' || comparison.verdict === 'error' ? EXIT.fail : EXIT.pass
+}
+
+/** The exit status for a run that stopped on an error. */
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.usage
+  if (error instanceof EngineUnavailableError) return EXIT.noEngine
+  if (error instanceof InterruptedError) return EXIT.interrupted
+  return EXIT.fail
+}
+
+/**
+ * The local command: the action's pipeline (changes, discover, build, measure), compare and
+ * report, with inputs from flags and the result on the terminal. Returns the exit status.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let command: Command
+  try {
+    command = parseCommandLine(argv)
+  } catch (error) {
+    return usageFailure(io, error)
+  }
+  if (command.kind === 'help') {
+    io.stdout.write(HELP_TEXT)
+    return EXIT.pass
+  }
+  if (command.kind === 'version') {
+    io.stdout.write(`docker-size-check ${VERSION}\n`)
+    return EXIT.pass
+  }
+  const { options } = command
+  const { settings } = options
+  const progress = new TerminalProgress({
+    stream: io.stderr,
+    colour: useColour(io.stderr, io.env),
+    live: useLiveLine(io.stderr, io.env),
+    quiet: options.quiet,
+    verbose: options.verbose,
+    limits: settings,
+    interrupted: io.interrupted
+  })
+  // The shared modules log through here: no workflow commands on a terminal.
+  setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
+
+  let revisions: LocalRevisions
+  let repoDir: string
+  try {
+    repoDir = await repositoryRoot(io.cwd)
+    revisions = await resolveLocalRevisions(new Git(repoDir), options)
+  } catch (error) {
+    return usageFailure(io, error)
+  }
+  progress.info(
+    `Comparing ${revisions.headName} with ${revisions.baseSha.slice(0, 7)}, its merge-base with ${revisions.baseName}`
+  )
+
+  const state = newRunState()
+  state.revisions = revisions
+  let failure: unknown = null
+  try {
+    await runPipeline(
+      settings,
+      {
+        repoDir,
+        tempRoot: tmpdir(),
+        baseRef: revisions.baseName,
+        progress,
+        resolveRevisions: async () => revisions,
+        listChangedFiles:
+          options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined
+      },
+      state
+    )
+  } catch (error) {
+    failure = error
+    state.error = error instanceof Error ? error.message : String(error)
+  }
+
+  const comparison = compareImages(revisions, state.measured, settings)
+  if (failure instanceof InterruptedError) {
+    // The build under way was cut short too: a table of it would only mislead.
+    io.stderr.write(`Interrupted after ${progress.elapsedText()}; the worktrees and images made are removed.\n`)
+  } else {
+    if (!options.quiet) io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`)
+    io.stdout.write(
+      renderTerminalReport(comparison, {
+        limits: settings,
+        baseName: revisions.baseName,
+        headName: revisions.headName,
+        runError: state.error,
+        colour: useColour(io.stdout, io.env)
+      })
+    )
+  }
+
+  const written = [
+    options.json &&
+      writeReportFile(
+        io,
+        options.json,
+        `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`
+      ),
+    options.markdown &&
+      writeReportFile(
+        io,
+        options.markdown,
+        `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`
+      )
+  ]
+  const writeFailed = (await Promise.all(written)).some(ok => ok === false)
+
+  if (failure !== null) return exitCodeForError(failure)
+  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+}
+
+function usageFailure(io: CliIo, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error)
+  io.stderr.write(`docker-size-check: ${message}\n`)
+  if (error instanceof UsageError) return EXIT.usage
+  return exitCodeForError(error)
+}
+
+async function writeReportFile(io: CliIo, path: string, text: string): Promise<boolean> {
+  const target = resolve(io.cwd, path)
+  try {
+    await mkdir(dirname(target), { recursive: true })
+    await writeFile(target, text)
+    return true
+  } catch (error) {
+    io.stderr.write(`docker-size-check: could not write ${target}: ${error instanceof Error ? error.message : error}\n`)
+    return false
+  }
+}

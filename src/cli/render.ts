@@ -1,0 +1,105 @@
+import { Limits } from '../compare.js'
+import { statusOf, summarizeOutcome } from '../report/markdown.js'
+import { formatDelta, formatPercent, formatSize } from '../sizes.js'
+import { describeThreshold } from '../thresholds.js'
+import { Comparison, ImageResult } from '../types.js'
+import { painter, Paint, VERDICT_STYLE } from './terminal.js'
+
+export interface TerminalReportContext {
+  limits: Limits
+  /** What the base is the merge-base with ("main") and what the head is ("the working tree (…)"). */
+  baseName: string
+  headName: string
+  runError: string | null
+  colour: boolean
+}
+
+/** Pads columns to one width; 'right' for numbers. The last column is never padded. */
+export function alignColumns(rows: string[][], align: ('left' | 'right')[]): string[] {
+  const widths = align.map((_, column) => Math.max(...rows.map(row => [...(row[column] ?? '')].length)))
+  return rows.map(row =>
+    row
+      .map((cell, column) => {
+        if (column === row.length - 1) return cell
+        const pad = ' '.repeat((widths[column] ?? 0) - [...cell].length)
+        return align[column] === 'right' ? pad + cell : cell + pad
+      })
+      .join('  ')
+      .trimEnd()
+  )
+}
+
+/** The comment's table, as text: the same rows and statuses, every image included. */
+export function textTable(images: ImageResult[]): string[] {
+  const rows = images.map(image => [
+    image.target.change === 'renamed'
+      ? `${image.target.dockerfile} (from ${image.target.baseDockerfile})`
+      : image.target.dockerfile,
+    image.base ? formatSize(image.base.size) : '—',
+    image.head ? formatSize(image.head.size) : '—',
+    image.delta === null ? '—' : formatDelta(image.delta),
+    image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
+    statusOf(image)
+  ])
+  return alignColumns(
+    [['Dockerfile', 'Base', 'Head', 'Δ', '%', 'Status'], ...rows],
+    ['left', 'right', 'right', 'right', 'right', 'left']
+  )
+}
+
+/** What the command prints at the end, on stdout: the table, the reasons, the footer, the verdict. */
+export function renderTerminalReport(comparison: Comparison, context: TerminalReportContext): string {
+  const paint = painter(context.colour)
+  const lines: string[] = []
+  if (comparison.images.length) {
+    const [head, ...rows] = textTable(comparison.images)
+    lines.push(paint('bold', head ?? ''))
+    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i]!.verdict], row)))
+    const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length)
+    for (const image of explained) lines.push('', ...explain(image, paint))
+    lines.push('')
+  }
+  lines.push(paint('dim', footer(comparison, context)))
+  lines.push(paint(outcomeStyle(comparison, context.runError), outcome(comparison, context)))
+  return `${lines.join('\n')}\n`
+}
+
+function explain(image: ImageResult, paint: Paint): string[] {
+  const lines = [`${statusOf(image)} ${image.target.dockerfile}: ${image.reason}`]
+  for (const note of image.notes) lines.push(`   ${note}`)
+  if (image.logTail && image.verdict === 'error') {
+    lines.push('   Last lines of the build output:')
+    for (const line of image.logTail.split('\n')) lines.push(paint('dim', `   │ ${line}`))
+  }
+  return lines
+}
+
+function footer(comparison: Comparison, context: TerminalReportContext): string {
+  const limits = [
+    context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
+    context.limits.warnIncrease ? `warn-increase ${describeThreshold(context.limits.warnIncrease)}` : null,
+    context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
+  ].filter(Boolean)
+  const base = comparison.revisions.baseSha.slice(0, 7) || 'unknown'
+  return (
+    `Base ${base} (merge-base with ${context.baseName}) → head ${context.headName}. ` +
+    `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}`
+  )
+}
+
+function outcome(comparison: Comparison, context: TerminalReportContext): string {
+  const summary = summarizeOutcome(comparison)
+  if (context.runError) {
+    const finished = comparison.images.length ? `${summary}\n` : ''
+    return `${finished}❌ The check could not finish: ${context.runError}`
+  }
+  if (comparison.images.length === 0) {
+    return `✅ No Dockerfile changed between the base and ${context.headName}.`
+  }
+  return summary
+}
+
+function outcomeStyle(comparison: Comparison, runError: string | null) {
+  if (runError) return 'red' as const
+  return VERDICT_STYLE[comparison.verdict]
+}

@@ -1,0 +1,173 @@
+import { planBaseRef, validateBaseRef } from '../changes.js'
+import { Git, parseNameStatus, splitNul } from '../git.js'
+import { ChangedFile, Revisions } from '../types.js'
+import { UsageError } from './args.js'
+
+/** What the command compares, and how to say it to the user. */
+export interface LocalRevisions extends Revisions {
+  /** e.g. "main" or "origin/main": what the base is the merge-base with. */
+  baseName: string
+  /** e.g. "the working tree (a1b2c3d, with uncommitted changes)" or "HEAD~1 (a1b2c3d)". */
+  headName: string
+}
+
+/** The top folder of the repository that holds `cwd`; bad usage when there is none. */
+export async function repositoryRoot(cwd: string): Promise<string> {
+  const result = await new Git(cwd).tryExec(['rev-parse', '--show-toplevel'])
+  if (result.exitCode !== 0 || result.stdout.trim() === '') {
+    throw new UsageError(
+      `${cwd} is not inside a git repository (${firstLine(result.stderr) || 'no work tree'}). ` +
+        'Run docker-size-check from a clone of the project whose images you want to check.'
+    )
+  }
+  return result.stdout.trim()
+}
+
+/**
+ * The names to try as the base when --base is not given, best first: the remote's default
+ * branch (what `git clone` recorded as origin/HEAD), then main, then master.
+ */
+export function defaultBaseCandidates(remoteHead: string | null): string[] {
+  return [...(remoteHead ? [remoteHead] : []), 'main', 'master']
+}
+
+/** `refs/remotes/origin/main` → `origin/main`; null for anything else. */
+export function parseRemoteHead(symbolicRef: string): string | null {
+  const match = /^refs\/remotes\/(.+)$/.exec(symbolicRef.trim())
+  return match ? (match[1] as string) : null
+}
+
+/** The remote that names the default branch: origin when there is one, else the first listed. */
+export function pickRemote(remotes: string[]): string | null {
+  return remotes.includes('origin') ? 'origin' : (remotes[0] ?? null)
+}
+
+async function remoteDefaultBranch(git: Git, remote: string | null): Promise<string | null> {
+  if (!remote) return null
+  const result = await git.tryExec(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`])
+  return result.exitCode === 0 ? parseRemoteHead(result.stdout) : null
+}
+
+/**
+ * Where a name may point, in the order the action tries them (remote-tracking branch first,
+ * as a local branch is more often behind). Names the action would refuse as a ref (HEAD~1,
+ * say) are still revisions that git resolves here.
+ */
+function localCandidates(name: string, remote: string | null): string[] {
+  try {
+    validateBaseRef(name)
+  } catch {
+    return [name]
+  }
+  return planBaseRef(name, remote ?? 'origin').local
+}
+
+async function resolveLocally(git: Git, candidates: string[]): Promise<string | null> {
+  for (const candidate of candidates) {
+    const result = await git.tryExec(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])
+    if (result.exitCode === 0) return result.stdout.trim()
+  }
+  return null
+}
+
+/**
+ * Finds the two sides from the local repository alone (the command never fetches): the head
+ * is --head's commit or HEAD under the working tree; the base is the merge-base of the head
+ * with --base, or with the remote's default branch, main or master.
+ */
+export async function resolveLocalRevisions(
+  git: Git,
+  options: { base: string | null; head: string | null }
+): Promise<LocalRevisions> {
+  const remote = pickRemote(splitLines((await git.tryExec(['remote'])).stdout))
+  const headRef = options.head ?? 'HEAD'
+  // The head as git itself reads the name (a local branch before a remote-tracking one).
+  const headSha = await resolveLocally(git, [headRef])
+  if (headSha === null) {
+    throw new UsageError(
+      options.head === null
+        ? 'The repository has no commit yet, so there is no base to compare with. Commit first, then run docker-size-check.'
+        : `Unknown --head '${options.head}': it names no commit here. Give a branch, tag or commit (git log shows them).`
+    )
+  }
+
+  let baseName: string | null = null
+  let baseTip: string | null = null
+  if (options.base !== null) {
+    baseName = options.base
+    baseTip = await resolveLocally(git, localCandidates(options.base, remote))
+    if (baseTip === null) {
+      throw new UsageError(
+        `Unknown --base '${options.base}': it names no branch, tag or commit here. ` +
+          `Fetch it first (git fetch ${remote ?? 'origin'} ${options.base}), or name another with --base.`
+      )
+    }
+  } else {
+    for (const name of defaultBaseCandidates(await remoteDefaultBranch(git, remote))) {
+      baseTip = await resolveLocally(git, localCandidates(name, remote))
+      if (baseTip !== null) {
+        baseName = name
+        break
+      }
+    }
+    if (baseTip === null || baseName === null) {
+      throw new UsageError(
+        'No base to compare with: no remote default branch, no main and no master here. ' +
+          'Name one with --base (for example --base develop).'
+      )
+    }
+  }
+
+  const baseSha = await git.mergeBase(headSha, baseTip)
+  if (baseSha === null) {
+    throw new UsageError(
+      `${headRef} and --base '${baseName}' share no history here, so there is no merge-base to compare with. ` +
+        'In a shallow clone, fetch more history (git fetch --unshallow); otherwise name another --base.'
+    )
+  }
+
+  const short = headSha.slice(0, 7)
+  let headName = `${headRef} (${short})`
+  let headUncommitted = false
+  if (options.head === null) {
+    headUncommitted = (await git.exec(['status', '--porcelain', '--untracked-files=normal'])).trim() !== ''
+    headName = `the working tree (${short}${headUncommitted ? ', with uncommitted changes' : ''})`
+  }
+  return { baseSha, headSha, baseName, headName, ...(headUncommitted ? { headUncommitted } : {}) }
+}
+
+/**
+ * `git diff` from a commit to the working tree: staged and unstaged changes to tracked files,
+ * deletions included. -z, -M and the rest as in diffNameStatusArgs.
+ */
+export function workingTreeDiffArgs(baseSha: string): string[] {
+  return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', baseSha, '--']
+}
+
+/** Untracked files that are not ignored: a new Dockerfile counts before `git add`. */
+export const UNTRACKED_FILES_ARGS = ['ls-files', '--others', '--exclude-standard', '-z', '--full-name']
+
+/** The tracked changes plus every untracked file as added (git reports an untracked file nowhere else). */
+export function mergeWorkingTreeChanges(tracked: ChangedFile[], untracked: string[]): ChangedFile[] {
+  const seen = new Set(tracked.map(file => file.path))
+  return [...tracked, ...untracked.filter(path => !seen.has(path)).map(path => ({ path, status: 'added' as const }))]
+}
+
+/** What the working tree changes since the base commit, uncommitted and untracked files included. */
+export async function workingTreeChanges(git: Git, baseSha: string): Promise<ChangedFile[]> {
+  const tracked = parseNameStatus(await git.exec(workingTreeDiffArgs(baseSha)))
+  // ls-files lists paths relative to the folder it runs in: run it at the top.
+  const untracked = splitNul(await git.exec(UNTRACKED_FILES_ARGS))
+  return mergeWorkingTreeChanges(tracked, untracked)
+}
+
+function splitLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}
