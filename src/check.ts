@@ -6,8 +6,10 @@ import { CheckSettings } from './config.js'
 import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
+import { onInterrupt } from './interrupt.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
+import { assertSecretsSupported } from './secrets.js'
 import { ImageTarget, Revisions, Side } from './types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
@@ -26,7 +28,7 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages'>
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'secrets'>
   engine: EngineInfo
 }
 
@@ -44,10 +46,21 @@ export async function buildAndMeasure(
   measured: MeasuredImage[] = []
 ): Promise<MeasuredImage[]> {
   if (plan.targets.length === 0) return measured
+  assertSecretsSupported(plan.settings.secrets, plan.engine.builder)
   const runToken = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
   const scratch = await mkdtemp(join(plan.tempRoot, 'docker-size-check-'))
+  // Every tag a build was started for, so that an interrupted build's image goes too.
   const builtTags: string[] = []
   const worktrees: string[] = []
+  // Also run on SIGINT/SIGTERM, when `finally` would not run; it removes the image being built too.
+  let cleaned: Promise<void> | undefined
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+      await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+      if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+    })())
+  const forget = onInterrupt(cleanUp)
   try {
     const checkout = async (side: Side): Promise<string> => {
       if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
@@ -71,8 +84,10 @@ export async function buildAndMeasure(
           dockerfile: join(root, dockerfile),
           context: join(root, side === 'head' ? target.context : target.baseContext),
           tag: `docker-size-check:${runToken}-${index}-${side}`,
-          builder: plan.engine.builder
+          builder: plan.engine.builder,
+          secrets: plan.settings.secrets
         }
+        builtTags.push(request.tag)
         const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
           buildImage(docker, side, request, { stream: progress.streamBuilds })
         )
@@ -81,7 +96,6 @@ export async function buildAndMeasure(
           progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
           continue
         }
-        builtTags.push(request.tag)
         image[side] = await measureImage(docker, request.tag)
         progress.info(
           `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
@@ -90,8 +104,7 @@ export async function buildAndMeasure(
     }
     return measured
   } finally {
-    for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
-    await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
-    if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+    forget()
+    await cleanUp()
   }
 }

@@ -1,3 +1,4 @@
+import { engineGoneMessage } from './engine.js'
 import { CommandError, CommandResult, runCommand, RunOptions } from './exec.js'
 
 /** Runs one docker command; the seam through which tests could pass another runner. */
@@ -45,6 +46,8 @@ export class Docker {
   /** The raw `docker image inspect` JSON of one image. */
   async inspectImage(reference: string): Promise<string> {
     const result = await this.run(['image', 'inspect', reference])
+    const gone = engineGoneMessage(result)
+    if (gone) throw new EngineUnavailableError(gone)
     if (result.exitCode !== 0) throw new CommandError('docker', ['image', 'inspect', reference], result)
     return result.stdout
   }
