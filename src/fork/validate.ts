@@ -203,14 +203,18 @@ function sha(value: unknown, at: string, allowEmpty = false): string {
   throw new ArtifactError(`${at} is ${short(value)}; expected a commit SHA of 40 hex digits.`)
 }
 
-/** A string of at most `max` characters, without control characters, neutralized for markdown. */
+/**
+ * A string of at most `max` characters, without control characters, neutralized for markdown.
+ * Build output (`multiline`) is shown only inside `<pre>`, escaped, where GitHub links no
+ * mentions or references; it stays as docker wrote it (BuildKit numbers its steps `#5`).
+ */
 function text_(value: unknown, at: string, max: number, multiline = false): string {
   if (typeof value !== 'string') throw new ArtifactError(`${at} is ${short(value)}; expected a string.`)
   if (value.length > max) throw new ArtifactError(`${at} is ${value.length} characters long, over the limit of ${max}.`)
   if (FORBIDDEN_CHARACTERS.test(value) || (!multiline && /[\n\t]/.test(value))) {
     throw new ArtifactError(`${at} holds control characters.`)
   }
-  return neutralizeMarkdown(value)
+  return multiline ? value : neutralizeMarkdown(value)
 }
 
 /** A relative path inside the repository: no `..` step, no leading `/`. */
