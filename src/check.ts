@@ -6,7 +6,7 @@ import { CheckSettings } from './config.js'
 import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
-import { onInterrupt } from './interrupt.js'
+import { interrupted, onInterrupt } from './interrupt.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
 import { assertSecretsSupported } from './secrets.js'
@@ -78,6 +78,7 @@ export async function buildAndMeasure(
       measured.push(image)
       for (const side of ['head', 'base'] as const) {
         if (!existsOn(target, side)) continue
+        if (interrupted()) throw new Error('The run was interrupted.')
         const root = await rootOf(side)
         const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
         const request: BuildRequest = {
@@ -87,6 +88,7 @@ export async function buildAndMeasure(
           builder: plan.engine.builder,
           secrets: plan.settings.secrets
         }
+        if (interrupted()) throw new Error('The run was interrupted.')
         builtTags.push(request.tag)
         const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
           buildImage(docker, side, request, { stream: progress.streamBuilds })

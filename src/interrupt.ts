@@ -20,6 +20,11 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   }
 }
 
+/** True once a signal has come: no new worktree or build may start after it. */
+export function interrupted(): boolean {
+  return stopping
+}
+
 /** How long clean-up may take before the process exits anyway (the runner kills at 7.5 s + 2.5 s). */
 const CLEANUP_TIMEOUT_MS = 7000
 

@@ -243,6 +243,7 @@ export class GitHubStandin {
   private identity: TokenIdentity
   private readonly log: RecordedRequest[] = []
   private faultRules: Array<FaultRule & { left: number }> = []
+  private hooks: Array<{ method?: string; pathPattern?: string | RegExp; action: () => void }> = []
   private readonly pulls = new Map<string, StoredPull>()
   private readonly issues = new Set<string>()
   private readonly commentsById = new Map<number, StoredComment>()
@@ -301,6 +302,7 @@ export class GitHubStandin {
     this.commentsById.clear()
     this.log.length = 0
     this.faultRules = []
+    this.hooks = []
     this.identity = this.initialIdentity
   }
 
@@ -395,6 +397,20 @@ export class GitHubStandin {
 
   clearFaults(): void {
     this.faultRules = []
+    this.hooks = []
+  }
+
+  /**
+   * Runs `action` just before the next matching request is handled as usual: a change made
+   * "meanwhile" by someone else, such as a comment deleted between a run's list and its edit.
+   */
+  beforeNext(match: Pick<FaultRule, 'method' | 'pathPattern'>, action: () => void): void {
+    this.hooks.push({ ...match, action })
+  }
+
+  /** Removes a comment without a request (not recorded), as a person in the web UI would. */
+  deleteComment(id: number): void {
+    this.commentsById.delete(id)
   }
 
   /** Every request answered so far, in order. */
@@ -430,6 +446,11 @@ export class GitHubStandin {
       injected: false
     }
 
+    const hook = this.hooks.find(h => matches(h, method, path))
+    if (hook) {
+      this.hooks = this.hooks.filter(h => h !== hook)
+      hook.action()
+    }
     let reply: Reply
     const fault = this.takeFault(method, path)
     if (fault) {
