@@ -26,7 +26,10 @@ describe('getInputs', () => {
       comment: 'changed',
       commentKey: 'default',
       keepImages: false,
-      baseRef: ''
+      baseRef: '',
+      mode: 'check',
+      artifactPath: '',
+      secrets: []
     })
     expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
   })
@@ -42,10 +45,28 @@ describe('getInputs', () => {
     ['comment', 'sometimes', "Invalid comment 'sometimes'. Expected one of: always, changed, never."],
     ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
-    ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."]
+    ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
+    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment."],
+    ['comment-author', '@my-app', "Invalid comment-author '@my-app'. Give the login that posts the comment"],
+    ['comment-author', 'a b', "Invalid comment-author 'a b'."],
+    ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(message)
+  })
+})
+
+it('reads the two-step modes, an app login and build secrets', () => {
+  setInput('mode', 'Measure')
+  setInput('comment-author', 'size-bot[bot]')
+  setInput('secrets', 'npm_token=abc\ngh=def')
+  expect(getInputs()).toMatchObject({
+    mode: 'measure',
+    commentAuthor: 'size-bot[bot]',
+    secrets: [
+      { id: 'npm_token', value: 'abc' },
+      { id: 'gh', value: 'def' }
+    ]
   })
 })
 

@@ -3,7 +3,7 @@
 // it) and what was asked of the API (the requests made).
 
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
-import { createOctokit, type Octokit } from '../src/github/octokit.js'
+import { createOctokit, DEFAULT_API_TIMING, type Octokit } from '../src/github/octokit.js'
 import { listChangedFiles } from '../src/github/pull.js'
 import {
   commentMarker,
@@ -26,7 +26,8 @@ let octokit: Octokit
 
 beforeAll(async () => {
   const { url } = await standin.start()
-  octokit = createOctokit(TOKEN, url)
+  // Every wait of the retry and pacing plugins in milliseconds instead of seconds.
+  octokit = createOctokit(TOKEN, url, { ...DEFAULT_API_TIMING, unitMs: 1 })
 })
 
 afterAll(async () => {
@@ -110,12 +111,15 @@ describe('listChangedFiles', () => {
     expect(result.files).toHaveLength(2999)
   })
 
-  it('surfaces a 404 for an unknown pull and a 5xx mid-way as errors with their status', async () => {
+  it('surfaces a 404 for an unknown pull, and a 5xx that outlasts the retries, as errors with their status', async () => {
     expect(statusOf(await caught(listChangedFiles(octokit, { owner, repo, pullNumber: 999 })))).toBe(404)
 
     standin.setPullFiles({ owner, repo, number: pullNumber }, manyFiles(150))
-    standin.failNext(faults.serverError({ method: 'GET', pathPattern: /\/files$/ }, 502))
+    standin.clearRequests()
+    // One first try and three retries, all answered 502.
+    standin.failNext({ ...faults.serverError({ method: 'GET', pathPattern: /\/files$/ }, 502), times: 4 })
     expect(statusOf(await caught(listChangedFiles(octokit, { owner, repo, pullNumber })))).toBe(502)
+    expect(standin.requestsTo('GET', /\/files$/).map(r => r.status)).toEqual([502, 502, 502, 502])
   })
 })
 
@@ -351,15 +355,15 @@ describe('upsertStickyComment', () => {
     expect(standin.requestsTo('POST').map(r => [r.status, r.injected])).toEqual([[403, true]])
   })
 
-  it('passes on a secondary rate limit with its retry-after header (no retry yet)', async () => {
-    standin.failNext(faults.secondaryRateLimit({ method: 'GET', pathPattern: commentsPath }, 42))
+  it('passes on a secondary rate limit that asks for too long a wait, with its retry-after header', async () => {
+    standin.failNext(faults.secondaryRateLimit({ method: 'GET', pathPattern: commentsPath }, 420))
 
     const error = await caught(
       upsertStickyComment(octokit, { ...issue, key, body: 'report', author: BOT, createIfMissing: true })
     )
 
     expect(error.status).toBe(403)
-    expect(error.response?.headers['retry-after']).toBe('42')
+    expect(error.response?.headers['retry-after']).toBe('420')
     expect(standin.requests).toHaveLength(1)
   })
 

@@ -113,12 +113,16 @@ describe('the comment policy', () => {
     expect(commentWanted('never', grown, null)).toEqual({ create: false, update: false })
   })
 
-  it("keeps the body within GitHub's limit", () => {
-    const huge = 'x'.repeat(70_000)
-    const fitted = fitCommentBody(huge, 'outcome', 'https://example.invalid/run')
-    expect(fitted.length).toBeLessThan(65_536)
-    expect(fitted).toContain('outcome')
-    expect(fitted).toContain('job summary')
-    expect(fitCommentBody('short', 'outcome', 'url')).toBe('short')
+  it("keeps the body within GitHub's limit, pointing to the job summary", () => {
+    const images = Array.from({ length: 2000 }, (_, i) =>
+      measuredImage(`services/${'deep/'.repeat(10)}${i}/Dockerfile`, 1000, 5000)
+    )
+    const comparison = compareImages(REVISIONS, images, limits)
+    const fitted = fitCommentBody(comparison, { limits }, 'https://example.invalid/run')
+    expect(fitted.text.length).toBeLessThan(65_536 - 200)
+    expect(fitted.text).toContain('2000 images grew past the limit')
+    expect(fitted.text).toContain('[job summary](https://example.invalid/run)')
+    const small = compareImages(REVISIONS, [measuredImage('Dockerfile', 1000, 5000)], limits)
+    expect(fitCommentBody(small, { limits }, 'url')).toEqual({ text: renderMarkdown(small, { limits }), level: 'full' })
   })
 })

@@ -1,5 +1,7 @@
 import { lastLines } from './exec.js'
-import { Docker } from './docker.js'
+import { Docker, EngineUnavailableError } from './docker.js'
+import { engineGoneMessage } from './engine.js'
+import { BuildSecret, secretArgs, secretEnvironment } from './secrets.js'
 import { BuildOutcome, Side } from './types.js'
 
 export interface BuildRequest {
@@ -12,6 +14,8 @@ export interface BuildRequest {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
+  /** Passed with `--secret`, BuildKit only (checked before any build). */
+  secrets?: BuildSecret[]
 }
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
@@ -26,13 +30,17 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   if (request.target) args.push('--target', request.target)
   if (request.platform) args.push('--platform', request.platform)
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
+  if (request.secrets?.length) args.push(...secretArgs(request.secrets))
   args.push(request.context)
   return args
 }
 
 /** Environment for the build: the legacy builder must be asked for by name, or docker picks BuildKit. */
-export function buildEnvironment(builder: BuildRequest['builder']): Record<string, string> {
-  return builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}
+export function buildEnvironment(
+  builder: BuildRequest['builder'],
+  secrets: BuildSecret[] = []
+): Record<string, string> {
+  return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) }
 }
 
 const LOG_TAIL_LINES = 20
@@ -46,10 +54,13 @@ export async function buildImage(
 ): Promise<BuildOutcome> {
   const started = Date.now()
   const result = await docker.build(buildCommandArgs(request), {
-    env: buildEnvironment(request.builder),
+    env: buildEnvironment(request.builder, request.secrets),
     stream: options.stream
   })
   const durationMs = Date.now() - started
+  // An engine that went away is no build failure of this image: it stops the whole run.
+  const gone = engineGoneMessage(result)
+  if (gone) throw new EngineUnavailableError(gone)
   if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs }
   // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
   const output = `${result.stdout}\n${result.stderr}`

@@ -7,8 +7,10 @@ import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
 import { alignSizeBasis, describeLayers } from './explain/collect.js'
+import { interrupted, onInterrupt } from './interrupt.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
+import { assertSecretsSupported } from './secrets.js'
 import { ImageTarget, Revisions, Side } from './types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
@@ -29,7 +31,7 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize'>
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets'>
   engine: EngineInfo
 }
 
@@ -47,10 +49,21 @@ export async function buildAndMeasure(
   measured: MeasuredImage[] = []
 ): Promise<MeasuredImage[]> {
   if (plan.targets.length === 0) return measured
+  assertSecretsSupported(plan.settings.secrets, plan.engine.builder)
   const runToken = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
   const scratch = await mkdtemp(join(plan.tempRoot, 'docker-size-check-'))
+  // Every tag a build was started for, so that an interrupted build's image goes too.
   const builtTags: string[] = []
   const worktrees: string[] = []
+  // Also run on SIGINT/SIGTERM, when `finally` would not run; it removes the image being built too.
+  let cleaned: Promise<void> | undefined
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+      await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+      if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+    })())
+  const forget = onInterrupt(cleanUp)
   try {
     const checkout = async (side: Side): Promise<string> => {
       if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
@@ -68,14 +81,18 @@ export async function buildAndMeasure(
       measured.push(image)
       for (const side of ['head', 'base'] as const) {
         if (!existsOn(target, side)) continue
+        if (interrupted()) throw new Error('The run was interrupted.')
         const root = await rootOf(side)
         const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
         const request: BuildRequest = {
           dockerfile: join(root, dockerfile),
           context: join(root, side === 'head' ? target.context : target.baseContext),
           tag: `docker-size-check:${runToken}-${index}-${side}`,
-          builder: plan.engine.builder
+          builder: plan.engine.builder,
+          secrets: plan.settings.secrets
         }
+        if (interrupted()) throw new Error('The run was interrupted.')
+        builtTags.push(request.tag)
         const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
           buildImage(docker, side, request, { stream: progress.streamBuilds })
         )
@@ -84,7 +101,6 @@ export async function buildAndMeasure(
           progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
           continue
         }
-        builtTags.push(request.tag)
         image[side] = {
           ...(await measureImage(docker, request.tag)),
           ...(await describeLayers(docker, request, {
@@ -101,8 +117,7 @@ export async function buildAndMeasure(
     }
     return measured
   } finally {
-    for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
-    await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
-    if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+    forget()
+    await cleanUp()
   }
 }

@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { InputError } from './errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
+import { BuildSecret, parseSecrets } from './secrets.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -17,9 +19,19 @@ export interface CheckSettings {
   keepImages: boolean
   /** Also measure each image gzip-compressed, as a registry stores it (absent: no). */
   compressedSize?: boolean
+  /** Build secrets, passed with `--secret` (BuildKit only). */
+  secrets?: BuildSecret[]
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
+
+/**
+ * What a run does. `check` builds, measures and comments; `measure` builds and measures and
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README).
+ * A new mode is one more entry here and a branch in main.ts.
+ */
+export const RUN_MODES = ['check', 'measure', 'comment'] as const
+export type RunMode = (typeof RUN_MODES)[number]
 
 export interface Inputs extends CheckSettings {
   githubToken: string
@@ -27,6 +39,9 @@ export interface Inputs extends CheckSettings {
   commentKey: string
   /** Login whose comment is the sticky one; '' means the token's own identity. */
   commentAuthor: string
+  mode: RunMode
+  /** Folder the `measure` mode writes its artifact to and the `comment` mode reads it from; '' means the default. */
+  artifactPath: string
 }
 
 /** What the runner tells the action about where and why it runs. */
@@ -42,7 +57,7 @@ export interface RunnerContext {
   pullRequest: { number: number; baseRef: string; headSha: string } | null
 }
 
-export class InputError extends Error {}
+export { InputError }
 
 /** Reads and validates every input. The only place in the action that calls core.getInput. */
 export function getInputs(): Inputs {
@@ -60,7 +75,10 @@ export function getInputs(): Inputs {
     keepImages: parseBoolean('keep-images', core.getInput('keep-images'), false),
     comment: parseChoice('comment', core.getInput('comment'), ['always', 'changed', 'never'] as const, 'changed'),
     commentKey: parseCommentKey(core.getInput('comment-key')),
-    commentAuthor: core.getInput('comment-author').trim()
+    commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
+    mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
+    artifactPath: core.getInput('artifact-path').trim(),
+    secrets: parseSecrets(core.getInput('secrets'))
   }))
 }
 
@@ -104,6 +122,17 @@ export function parseCommentKey(value: string): string {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(text)) {
     throw new InputError(
       `Invalid comment-key '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`
+    )
+  }
+  return text
+}
+
+export function parseCommentAuthor(value: string): string {
+  const text = value.trim()
+  // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
+  if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
+    throw new InputError(
+      `Invalid comment-author '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`
     )
   }
   return text

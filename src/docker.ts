@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { engineGoneMessage } from './engine.js'
 import { historyArgs } from './explain/history.js'
 import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
 
@@ -52,6 +53,8 @@ export class Docker {
   /** The raw `docker image inspect` JSON of one image. */
   async inspectImage(reference: string): Promise<string> {
     const result = await this.run(['image', 'inspect', reference])
+    const gone = engineGoneMessage(result)
+    if (gone) throw new EngineUnavailableError(gone)
     if (result.exitCode !== 0) throw new CommandError('docker', ['image', 'inspect', reference], result)
     return result.stdout
   }

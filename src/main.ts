@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Progress } from './check.js'
 import { compareImages, Limits } from './compare.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './config.js'
@@ -7,15 +7,19 @@ import { createOctokit } from './github/octokit.js'
 import { listChangedFiles } from './github/pull.js'
 import { annotationsFor } from './report/annotations.js'
 import { toJsonReport } from './report/json.js'
-import { renderMarkdown, summarizeOutcome } from './report/markdown.js'
+import { summarizeOutcome } from './report/markdown.js'
 import {
   commentWanted,
   fitCommentBody,
+  fitJobSummary,
   publishComment,
   setOutputs,
   writeJobSummary,
   writeJsonReport
 } from './publish.js'
+import { defaultArtifactDir, toArtifact, writeArtifact } from './fork/artifact.js'
+import { loadMeasurement } from './fork/comment-mode.js'
+import { installInterruptHandlers } from './interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './pipeline.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
@@ -27,60 +31,92 @@ const actionProgress: Progress = {
   streamBuilds: true
 }
 
-/** The action: check, then report whatever happened, then set the verdict. */
+/** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
 export async function run(): Promise<void> {
+  installInterruptHandlers()
   const context = getRunnerContext()
   const state = newRunState()
   let inputs: Inputs | null = null
+  let pullNumber: number | null = null
+  // This step's own failure; in comment mode, a failure of the measure run is only reported.
+  let stepError: string | null = null
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
-    await runPipeline(
-      inputs,
-      {
-        repoDir: context.workspace,
-        tempRoot: context.runnerTemp,
-        baseRef: baseRefOf(inputs, context),
-        progress: actionProgress,
-        listChangedFiles: pullRequestFiles(inputs, context)
-      },
-      state
-    )
+    for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
+    if (inputs.mode === 'comment') {
+      const loaded = await loadMeasurement(
+        context,
+        inputs.githubToken,
+        artifactDirOf(inputs, context),
+        process.env.GITHUB_EVENT_PATH
+      )
+      Object.assign(state, loaded.state)
+      pullNumber = loaded.pullNumber
+    } else {
+      pullNumber = context.pullRequest?.number ?? null
+      await runPipeline(
+        inputs,
+        {
+          repoDir: context.workspace,
+          tempRoot: context.runnerTemp,
+          baseRef: baseRefOf(inputs, context),
+          progress: actionProgress,
+          listChangedFiles: pullRequestFiles(inputs, context)
+        },
+        state
+      )
+    }
   } catch (error) {
-    state.error = error instanceof Error ? error.message : String(error)
+    stepError = error instanceof Error ? error.message : String(error)
+    state.error = stepError
   }
 
   const limits = inputs ?? NO_LIMITS
   const comparison = compareImages(state.revisions, state.measured, limits)
   const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
-  const markdown = renderMarkdown(comparison, {
+  const markdownContext = {
     limits,
     runError: state.error ?? undefined,
     engine: state.engine,
-    commitUrl: sha => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
-  })
+    commitUrl: (sha: string) => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
+  }
 
   // Each publication is on its own: a refused comment must not cost the summary or the report.
   await core.group('Report', async () => {
     await attempt('write the JSON report', () =>
       writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error))
     )
-    await attempt('write the job summary', () => writeJobSummary(markdown))
+    await attempt('write the job summary', () =>
+      writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text)
+    )
+    let artifactPath = ''
+    if (inputs?.mode === 'measure') {
+      const dir = artifactDirOf(inputs, context)
+      const pr = context.pullRequest
+      await attempt('write the artifact', async () => {
+        await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
+        artifactPath = dir
+        core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
+      })
+    }
     let commentUrl = ''
-    if (inputs && context.pullRequest) {
+    if (inputs && pullNumber !== null && inputs.mode !== 'measure') {
       const octokit = createOctokit(inputs.githubToken, context.apiUrl)
       const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
-      const body = fitCommentBody(markdown, summarizeOutcome(comparison, state.error ?? undefined), summaryUrl)
+      const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
+      if (fitted.level !== 'full')
+        core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
       commentUrl = await publishComment(
         {
           octokit,
           owner: context.owner,
           repo: context.repo,
-          issueNumber: context.pullRequest.number,
+          issueNumber: pullNumber,
           key: inputs.commentKey,
           author: inputs.commentAuthor
         },
-        body,
+        fitted.text,
         commentWanted(inputs.comment, comparison, state.error)
       )
     }
@@ -89,7 +125,8 @@ export async function run(): Promise<void> {
         report: reportPath,
         exceeded: comparison.images.some(image => image.verdict === 'fail'),
         totalDelta: comparison.totalDelta,
-        commentUrl
+        commentUrl,
+        artifactPath
       })
     )
   })
@@ -101,13 +138,23 @@ export async function run(): Promise<void> {
   }
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
-  if (state.error) {
+  if (stepError) {
+    core.setFailed(stepError)
+  } else if (inputs?.mode === 'comment') {
+    // The measure run's check on the PR carries the verdict; failing here too would only mark
+    // the base branch's workflow red.
+    core.info(summarizeOutcome(comparison, state.error ?? undefined))
+  } else if (state.error) {
     core.setFailed(state.error)
   } else if (failures.length) {
     core.setFailed(failures.map(image => `${image.target.dockerfile}: ${image.reason}`).join('\n'))
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+function artifactDirOf(inputs: Inputs, context: RunnerContext): string {
+  return inputs.artifactPath ? resolve(context.workspace, inputs.artifactPath) : defaultArtifactDir(context.runnerTemp)
 }
 
 async function attempt(what: string, work: () => Promise<void>): Promise<void> {

@@ -4,7 +4,9 @@ import { dirname } from 'node:path'
 import { CommentMode } from './config.js'
 import { MAX_COMMENT_BODY_LENGTH, upsertStickyComment, resolveCommentAuthor } from './github/comment.js'
 import { Octokit } from './github/octokit.js'
+import { characters, fitReport, FittedReport, utf8Bytes } from './report/fit.js'
 import { JsonReport } from './report/json.js'
+import { MarkdownContext } from './report/markdown.js'
 import { Comparison } from './types.js'
 
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
@@ -14,18 +16,21 @@ export async function writeJsonReport(path: string, report: JsonReport): Promise
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`)
 }
 
-/** GitHub refuses a job summary over 1 MiB; a report that large keeps its head and says so. */
-const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024
+/** GitHub refuses a job summary over 1 MiB; the marker and the newline of `addRaw` need a little room. */
+export const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024
+
+/** The job summary: the whole report, or as much of it as fits in 1 MiB. */
+export function fitJobSummary(comparison: Comparison, context: MarkdownContext, reportPath: string): FittedReport {
+  return fitReport(comparison, context, {
+    max: MAX_SUMMARY_BYTES,
+    measure: utf8Bytes,
+    pointer: `The whole report is the JSON file \`${reportPath}\` (the \`report\` output).`
+  })
+}
 
 export async function writeJobSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  let text = markdown
-  if (Buffer.byteLength(text) > MAX_SUMMARY_BYTES) {
-    text = `${Buffer.from(text)
-      .subarray(0, MAX_SUMMARY_BYTES - 200)
-      .toString()}\n\n… (cut: the full report is in the JSON report)\n`
-  }
-  await core.summary.addRaw(text, true).write()
+  await core.summary.addRaw(markdown, true).write()
 }
 
 export function setOutputs(values: {
@@ -33,11 +38,14 @@ export function setOutputs(values: {
   exceeded: boolean
   totalDelta: number
   commentUrl: string
+  /** The folder `mode: measure` wrote its artifact to. */
+  artifactPath?: string
 }): void {
   core.setOutput('report', values.report)
   core.setOutput('exceeded', String(values.exceeded))
   core.setOutput('total-delta', String(values.totalDelta))
   core.setOutput('comment-url', values.commentUrl)
+  core.setOutput('artifact-path', values.artifactPath ?? '')
 }
 
 /**
@@ -57,14 +65,17 @@ export function commentWanted(
 }
 
 /**
- * Keeps the body under GitHub's limit: past it, the comment keeps its opening lines and
- * points to the job summary, where the whole table is.
+ * The comment's body within GitHub's limit: past it, unchanged rows are folded, then the
+ * explanations dropped, then the table cut to its most important rows, then only the outcome
+ * stays, each time with a link to the job summary, where the whole table is.
  */
-export function fitCommentBody(body: string, outcomeLine: string, summaryUrl: string): string {
-  // Room for the marker line that the comment module puts in front.
-  const limit = MAX_COMMENT_BODY_LENGTH - 200
-  if (body.length <= limit) return body
-  return `${outcomeLine}\n\nThe full table is too long for a comment: see the [job summary](${summaryUrl}).`
+export function fitCommentBody(comparison: Comparison, context: MarkdownContext, summaryUrl: string): FittedReport {
+  return fitReport(comparison, context, {
+    // Room for the marker line that the comment module puts in front.
+    max: MAX_COMMENT_BODY_LENGTH - 200,
+    measure: characters,
+    pointer: `The whole report is in the [job summary](${summaryUrl}).`
+  })
 }
 
 export interface CommentTarget {

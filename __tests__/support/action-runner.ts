@@ -29,6 +29,15 @@ export interface ActionRunOptions {
   event: { name: string; payload: unknown }
   inputs?: Record<string, string>
   token?: string
+  /** More environment variables, e.g. DOCKER_HOST or a short API time unit. */
+  env?: Record<string, string>
+}
+
+export interface PreparedRun {
+  env: Record<string, string>
+  runnerTemp: string
+  outputPath: string
+  summaryPath: string
 }
 
 interface ActionYaml {
@@ -50,7 +59,8 @@ export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 }
 
-export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+/** The runner's files and the step's environment, without starting the step. */
+export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun> {
   const token = options.token ?? 'ghs_test_token'
   const runnerTemp = await mkdtemp(join(tmpdir(), 'dsc-runner-'))
   const eventPath = join(runnerTemp, 'event.json')
@@ -82,13 +92,34 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   }
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value
   if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST
+  Object.assign(env, options.env)
+  return { env, runnerTemp, outputPath, summaryPath }
+}
 
+/** What the step left: its outputs, the job summary and the JSON report. */
+export async function collectRun(prepared: PreparedRun, exitCode: number, stdout: string): Promise<ActionRun> {
+  const outputs = parseOutputFile(await readFile(prepared.outputPath, 'utf8'))
+  const report = outputs.report ? (JSON.parse(await readFile(outputs.report, 'utf8')) as Record<string, unknown>) : null
+  return {
+    exitCode,
+    stdout,
+    outputs,
+    summary: await readFile(prepared.summaryPath, 'utf8'),
+    report,
+    runnerTemp: prepared.runnerTemp
+  }
+}
+
+export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js')
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const prepared = await prepareRun(options)
   let exitCode = 0
   let stdout = ''
   try {
-    const result = await execFileAsync(process.execPath, [join(PROJECT_ROOT, 'dist', 'index.js')], {
+    const result = await execFileAsync(process.execPath, [ACTION_ENTRY], {
       cwd: options.workspace,
-      env,
+      env: prepared.env,
       maxBuffer: 64 * 1024 * 1024
     })
     stdout = result.stdout
@@ -97,9 +128,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     exitCode = typeof failed.code === 'number' ? failed.code : 1
     stdout = failed.stdout ?? ''
   }
-  const outputs = parseOutputFile(await readFile(outputPath, 'utf8'))
-  const report = outputs.report ? (JSON.parse(await readFile(outputs.report, 'utf8')) as Record<string, unknown>) : null
-  return { exitCode, stdout, outputs, summary: await readFile(summaryPath, 'utf8'), report, runnerTemp }
+  return collectRun(prepared, exitCode, stdout)
 }
 
 /** Reads GITHUB_OUTPUT's `name<<delimiter` blocks, as the runner does. */

@@ -84,6 +84,10 @@ export interface PullInput {
   baseSha?: string
   headRef?: string
   baseRef?: string
+  /** Owner of the repository the head branch lives in: a fork's owner. Default: `owner`. */
+  headOwner?: string
+  /** Default 'open'. */
+  state?: 'open' | 'closed'
 }
 
 export interface CommentInput {
@@ -214,6 +218,8 @@ interface StoredPull {
   baseSha: string
   headRef: string
   baseRef: string
+  headOwner: string
+  state: 'open' | 'closed'
   files: PullFileInput[]
 }
 
@@ -237,6 +243,7 @@ export class GitHubStandin {
   private identity: TokenIdentity
   private readonly log: RecordedRequest[] = []
   private faultRules: Array<FaultRule & { left: number }> = []
+  private hooks: Array<{ method?: string; pathPattern?: string | RegExp; action: () => void }> = []
   private readonly pulls = new Map<string, StoredPull>()
   private readonly issues = new Set<string>()
   private readonly commentsById = new Map<number, StoredComment>()
@@ -295,6 +302,7 @@ export class GitHubStandin {
     this.commentsById.clear()
     this.log.length = 0
     this.faultRules = []
+    this.hooks = []
     this.identity = this.initialIdentity
   }
 
@@ -322,6 +330,8 @@ export class GitHubStandin {
       baseSha: input.baseSha ?? fakeSha(`base-${key}`),
       headRef: input.headRef ?? 'feature',
       baseRef: input.baseRef ?? 'main',
+      headOwner: input.headOwner ?? input.owner,
+      state: input.state ?? 'open',
       files: []
     }
     this.pulls.set(key, pull)
@@ -387,6 +397,20 @@ export class GitHubStandin {
 
   clearFaults(): void {
     this.faultRules = []
+    this.hooks = []
+  }
+
+  /**
+   * Runs `action` just before the next matching request is handled as usual: a change made
+   * "meanwhile" by someone else, such as a comment deleted between a run's list and its edit.
+   */
+  beforeNext(match: Pick<FaultRule, 'method' | 'pathPattern'>, action: () => void): void {
+    this.hooks.push({ ...match, action })
+  }
+
+  /** Removes a comment without a request (not recorded), as a person in the web UI would. */
+  deleteComment(id: number): void {
+    this.commentsById.delete(id)
   }
 
   /** Every request answered so far, in order. */
@@ -422,6 +446,11 @@ export class GitHubStandin {
       injected: false
     }
 
+    const hook = this.hooks.find(h => matches(h, method, path))
+    if (hook) {
+      this.hooks = this.hooks.filter(h => h !== hook)
+      hook.action()
+    }
     let reply: Reply
     const fault = this.takeFault(method, path)
     if (fault) {
@@ -494,6 +523,19 @@ export class GitHubStandin {
 
     if (path === '/user' && method === 'GET') return this.getUser()
 
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls$/)) && method === 'GET') {
+      // `state` (default open) and `head` (`owner:branch`) filter, as on GitHub.
+      const state = url.searchParams.get('state') ?? 'open'
+      const head = url.searchParams.get('head')
+      const pulls = this.pullsOf(m[1]!, m[2]!).filter(
+        p => (state === 'all' || p.state === state) && (!head || `${p.headOwner}:${p.headRef}` === head)
+      )
+      return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
+    }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/)) && method === 'GET') {
+      const pulls = this.pullsOf(m[1]!, m[2]!).filter(p => p.headSha === m![3])
+      return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
+    }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
       return { status: 200, body: this.toApiPull(this.findPull(m[1]!, m[2]!, Number(m[3]))) }
     }
@@ -608,6 +650,12 @@ export class GitHubStandin {
     return pull
   }
 
+  private pullsOf(owner: string, repo: string): StoredPull[] {
+    return [...this.pulls.values()]
+      .filter(p => repoKey(p.owner, p.repo) === repoKey(owner, repo))
+      .sort((a, b) => a.number - b.number)
+  }
+
   private findIssue(owner: string, repo: string, number: number): string {
     const key = issueKey(owner, repo, number)
     if (!this.issues.has(key)) throw notFound(`${DOCS}/issues/comments`)
@@ -665,13 +713,14 @@ export class GitHubStandin {
   private toApiPull(p: StoredPull): Record<string, unknown> {
     const api = this.baseUrl
     const repo = { full_name: `${p.owner}/${p.repo}`, name: p.repo, owner: { login: p.owner } }
+    const headRepo = { full_name: `${p.headOwner}/${p.repo}`, name: p.repo, owner: { login: p.headOwner } }
     return {
       url: `${api}/repos/${p.owner}/${p.repo}/pulls/${p.number}`,
       html_url: `${api}/${p.owner}/${p.repo}/pull/${p.number}`,
       number: p.number,
-      state: 'open',
+      state: p.state,
       title: p.title,
-      head: { ref: p.headRef, sha: p.headSha, repo },
+      head: { ref: p.headRef, sha: p.headSha, repo: headRepo },
       base: { ref: p.baseRef, sha: p.baseSha, repo },
       changed_files: p.files.length,
       additions: p.files.reduce((sum, f) => sum + (f.additions ?? 1), 0),

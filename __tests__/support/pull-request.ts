@@ -24,6 +24,8 @@ export interface PullRequestScenario {
   /** What lands on the base branch after the PR forked (never part of the PR's effect). */
   baseLater?: FileChanges
   number?: number
+  /** Owner of the fork the PR comes from; default: the same repository. */
+  headOwner?: string
 }
 
 export interface OpenPullRequest extends CheckoutWorkspace {
@@ -42,7 +44,7 @@ export async function openPullRequest(standin: GitHubStandin, scenario: PullRequ
   if (scenario.baseLater) await commitFiles(repo, scenario.baseLater, 'meanwhile on main')
   const remote = await makeBareRemote(repo)
   const workspace = await makeCheckoutWorkspace({ remote, head: 'feature', number })
-  await registerPull(standin, repo, workspace)
+  await registerPull(standin, repo, workspace, scenario.headOwner)
   return { ...workspace, repo, event: pullRequestEvent(workspace) }
 }
 
@@ -61,7 +63,12 @@ export async function pushToPullRequest(
   return { ...workspace, repo: pr.repo, event: pullRequestEvent(workspace) }
 }
 
-async function registerPull(standin: GitHubStandin, repo: string, workspace: CheckoutWorkspace): Promise<void> {
+async function registerPull(
+  standin: GitHubStandin,
+  repo: string,
+  workspace: CheckoutWorkspace,
+  headOwner?: string
+): Promise<void> {
   // The API lists the PR's files relative to its fork point, as GitHub does.
   const files = await new Git(repo).diffNameStatus(workspace.forkPointSha, workspace.headSha)
   standin.addPull({
@@ -72,6 +79,7 @@ async function registerPull(standin: GitHubStandin, repo: string, workspace: Che
     baseSha: workspace.baseSha,
     baseRef: 'main',
     headRef: 'feature',
+    ...(headOwner ? { headOwner } : {}),
     files: files.map(file => ({
       filename: file.path,
       status: file.status,

@@ -41329,7 +41329,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2774);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4143);
 
 // Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
 // before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
@@ -41353,7 +41353,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2774:
+/***/ 4143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41807,6 +41807,34 @@ function judgeImage(image, limits) {
     if (delta < 0)
         return result('pass', `Shrank ${growth}.`);
     return result('pass', 'Same size.');
+}
+
+;// CONCATENATED MODULE: ./src/engine.ts
+/**
+ * What the docker CLI prints when no engine answers any more: the daemon stopped or was
+ * restarted, its socket went away, or BuildKit lost its connection in the middle of a build.
+ * Matched on the words of the CLI and of buildx, which have stayed the same for years.
+ */
+const ENGINE_GONE = [
+    /Cannot connect to the Docker daemon at [^\s]+/i,
+    /error during connect: .+/i,
+    /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
+    /code = Unavailable desc = (?:error reading from server: EOF|connection error.*)/i
+];
+/** One clear sentence when a docker command failed because the engine is gone; null otherwise. */
+function engineGoneMessage(result) {
+    if (result.exitCode === 0)
+        return null;
+    const output = `${result.stderr}\n${result.stdout}`;
+    for (const pattern of ENGINE_GONE) {
+        const match = pattern.exec(output);
+        if (match) {
+            return (`The Docker engine stopped answering during the run (${match[0].trim().slice(0, 300)}). ` +
+                'Check that the Docker daemon is running and reachable (DOCKER_HOST, the socket and its permissions), ' +
+                'then run the check again; the images measured before it stopped are in the report.');
+        }
+    }
+    return null;
 }
 
 ;// CONCATENATED MODULE: ./src/explain/history.ts
@@ -44941,6 +44969,7 @@ function quoteForLog(arg) {
 ;// CONCATENATED MODULE: ./src/docker.ts
 
 
+
 const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
 class EngineUnavailableError extends Error {
 }
@@ -44972,6 +45001,9 @@ class Docker {
     /** The raw `docker image inspect` JSON of one image. */
     async inspectImage(reference) {
         const result = await this.run(['image', 'inspect', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new EngineUnavailableError(gone);
         if (result.exitCode !== 0)
             throw new CommandError('docker', ['image', 'inspect', reference], result);
         return result.stdout;
@@ -45456,7 +45488,69 @@ function message(error) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/errors.ts
+/** A bad input value: its message names the input, the value and the fix. */
+class errors_InputError extends Error {
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
+ * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
+ * first `=` (it may hold `=` itself) and ends at the line's end. Errors name the line and the
+ * id, never the value.
+ */
+function secrets_parseSecrets(value) {
+    const secrets = [];
+    const lines = value.split(/\r?\n/);
+    for (const [index, line] of lines.entries()) {
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            continue;
+        const at = line.indexOf('=');
+        const id = (at === -1 ? line : line.slice(0, at)).trim();
+        const where = `secrets line ${index + 1}`;
+        if (at === -1) {
+            throw new InputError(`Invalid ${where}: it has no '='. Write one secret a line as id=value, such as npm_token=\${{ secrets.NPM_TOKEN }}.`);
+        }
+        if (!ID_PATTERN.test(id)) {
+            throw new InputError(`Invalid ${where}: the id '${id.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (up to 64). ` +
+                'Write id=value, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token).');
+        }
+        if (secrets.some(secret => secret.id === id)) {
+            throw new InputError(`Invalid ${where}: the id '${id}' is given twice. Give each secret once.`);
+        }
+        secrets.push({ id, value: line.slice(at + 1) });
+    }
+    return secrets;
+}
+/** The environment variable that carries the n-th secret to `docker buildx build`. */
+function secretVariable(index) {
+    return `DOCKER_SIZE_CHECK_SECRET_${index}`;
+}
+/**
+ * The `--secret` flags. Each value goes through an environment variable of the build command
+ * alone, so it is never on a command line (which the debug log prints) nor in a file on disk.
+ */
+function secretArgs(secrets) {
+    return secrets.flatMap((secret, index) => ['--secret', `id=${secret.id},env=${secretVariable(index)}`]);
+}
+function secretEnvironment(secrets) {
+    return Object.fromEntries(secrets.map((secret, index) => [secretVariable(index), secret.value]));
+}
+/** Secrets need BuildKit: the legacy builder has no `--secret`. */
+function assertSecretsSupported(secrets, builder) {
+    if (!secrets?.length || builder === 'buildx')
+        return;
+    throw new errors_InputError(`The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
+        'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
+}
+
 ;// CONCATENATED MODULE: ./src/build.ts
+
+
+
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
 function buildCommandArgs(request) {
@@ -45472,22 +45566,28 @@ function buildCommandArgs(request) {
         args.push('--platform', request.platform);
     for (const [name, value] of Object.entries(request.buildArgs ?? {}))
         args.push('--build-arg', `${name}=${value}`);
+    if (request.secrets?.length)
+        args.push(...secretArgs(request.secrets));
     args.push(request.context);
     return args;
 }
 /** Environment for the build: the legacy builder must be asked for by name, or docker picks BuildKit. */
-function buildEnvironment(builder) {
-    return builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {};
+function buildEnvironment(builder, secrets = []) {
+    return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) };
 }
 const LOG_TAIL_LINES = 20;
 /** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
 async function buildImage(docker, side, request, options) {
     const started = Date.now();
     const result = await docker.build(buildCommandArgs(request), {
-        env: buildEnvironment(request.builder),
+        env: buildEnvironment(request.builder, request.secrets),
         stream: options.stream
     });
     const durationMs = Date.now() - started;
+    // An engine that went away is no build failure of this image: it stops the whole run.
+    const gone = engineGoneMessage(result);
+    if (gone)
+        throw new EngineUnavailableError(gone);
     if (result.exitCode === 0)
         return { side, ok: true, tag: request.tag, durationMs };
     // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
@@ -45892,6 +45992,46 @@ function alignSizeBasis(sides, engine) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/interrupt.ts
+
+const cleanups = new Set();
+let installed = false;
+let stopping = false;
+/** Registers `cleanup` for an interrupt; call the returned function once it is done normally. */
+function onInterrupt(cleanup) {
+    cleanups.add(cleanup);
+    return () => {
+        cleanups.delete(cleanup);
+    };
+}
+/** True once a signal has come: no new worktree or build may start after it. */
+function interrupted() {
+    return stopping;
+}
+/** How long clean-up may take before the process exits anyway (the runner kills at 7.5 s + 2.5 s). */
+const CLEANUP_TIMEOUT_MS = 7000;
+/** Installs the SIGINT and SIGTERM handlers once; the action and the command both call it. */
+function installInterruptHandlers() {
+    if (installed)
+        return;
+    installed = true;
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.on(signal, () => {
+            // A second signal (the runner follows SIGINT with SIGTERM) must not cut the clean-up short.
+            if (stopping)
+                return;
+            stopping = true;
+            void stop(signal);
+        });
+    }
+}
+async function stop(signal) {
+    core.warning(`Stopped by ${signal}: removing the worktrees and images this run made.`);
+    const all = Promise.allSettled([...cleanups].map(cleanup => cleanup()));
+    await Promise.race([all, new Promise(resolve => setTimeout(resolve, CLEANUP_TIMEOUT_MS).unref())]);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
 ;// CONCATENATED MODULE: ./src/measure.ts
 /** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
 function parseInspect(stdout) {
@@ -45920,6 +46060,8 @@ async function measureImage(docker, reference) {
 
 
 
+
+
 /**
  * Builds every target at the head and at the base and measures each image.
  * Head first, then base, so the base build reuses the head's layer cache. Images are
@@ -45929,10 +46071,22 @@ async function measureImage(docker, reference) {
 async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     if (plan.targets.length === 0)
         return measured;
+    assertSecretsSupported(plan.settings.secrets, plan.engine.builder);
     const runToken = `${Date.now().toString(36)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
     const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(plan.tempRoot, 'docker-size-check-'));
+    // Every tag a build was started for, so that an interrupted build's image goes too.
     const builtTags = [];
     const worktrees = [];
+    // Also run on SIGINT/SIGTERM, when `finally` would not run; it removes the image being built too.
+    let cleaned;
+    const cleanUp = () => (cleaned ??= (async () => {
+        for (const path of worktrees)
+            await git.removeWorktree(path).catch(() => undefined);
+        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
+        if (!plan.settings.keepImages)
+            await docker.removeImages(builtTags).catch(() => undefined);
+    })());
+    const forget = onInterrupt(cleanUp);
     try {
         const checkout = async (side) => {
             if (side === 'head' && plan.settings.headFrom === 'workspace')
@@ -45951,21 +46105,26 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
             for (const side of ['head', 'base']) {
                 if (!existsOn(target, side))
                     continue;
+                if (interrupted())
+                    throw new Error('The run was interrupted.');
                 const root = await rootOf(side);
                 const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
                 const request = {
                     dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
                     context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
                     tag: `docker-size-check:${runToken}-${index}-${side}`,
-                    builder: plan.engine.builder
+                    builder: plan.engine.builder,
+                    secrets: plan.settings.secrets
                 };
+                if (interrupted())
+                    throw new Error('The run was interrupted.');
+                builtTags.push(request.tag);
                 const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () => buildImage(docker, side, request, { stream: progress.streamBuilds }));
                 if (!outcome.ok) {
                     image.failedBuilds.push(outcome);
                     progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
                     continue;
                 }
-                builtTags.push(request.tag);
                 image[side] = {
                     ...(await measureImage(docker, request.tag)),
                     ...(await describeLayers(docker, request, {
@@ -45981,11 +46140,8 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         return measured;
     }
     finally {
-        for (const path of worktrees)
-            await git.removeWorktree(path).catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
-        if (!plan.settings.keepImages)
-            await docker.removeImages(builtTags).catch(() => undefined);
+        forget();
+        await cleanUp();
     }
 }
 
@@ -46473,8 +46629,15 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
-class InputError extends (/* unused pure expression or super */ null && (Error)) {
-}
+
+
+/**
+ * What a run does. `check` builds, measures and comments; `measure` builds and measures and
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README).
+ * A new mode is one more entry here and a branch in main.ts.
+ */
+const RUN_MODES = (/* unused pure expression or super */ null && (['check', 'measure', 'comment']));
+
 /** Reads and validates every input. The only place in the action that calls core.getInput. */
 function getInputs() {
     return wrapThresholdErrors(() => ({
@@ -46491,7 +46654,10 @@ function getInputs() {
         keepImages: parseBoolean('keep-images', core.getInput('keep-images'), false),
         comment: parseChoice('comment', core.getInput('comment'), ['always', 'changed', 'never'], 'changed'),
         commentKey: parseCommentKey(core.getInput('comment-key')),
-        commentAuthor: core.getInput('comment-author').trim()
+        commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
+        mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
+        artifactPath: core.getInput('artifact-path').trim(),
+        secrets: parseSecrets(core.getInput('secrets'))
     }));
 }
 function wrapThresholdErrors(read) {
@@ -46537,6 +46703,14 @@ function parseCommentKey(value) {
     // The key is written into an HTML comment; `--` or `>` would close it early.
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(text)) {
         throw new InputError(`Invalid comment-key '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
+    }
+    return text;
+}
+function parseCommentAuthor(value) {
+    const text = value.trim();
+    // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
+    if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
+        throw new InputError(`Invalid comment-author '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
     }
     return text;
 }

@@ -116,18 +116,26 @@ export async function upsertStickyComment(
     author: options.author
   })
 
-  const [oldest, ...duplicates] = existing
-  if (oldest === undefined) {
-    if (!options.createIfMissing) return { url: '', id: 0, action: 'skipped' }
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })
-    return { url: data.html_url, id: data.id, action: 'created' }
+  // The oldest marked comment is the one to keep. One that is gone by the time it is edited
+  // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
+  // place, and when none is left a new comment is posted, since there was one to keep current.
+  for (const [index, candidate] of existing.entries()) {
+    let updated: { html_url: string; id: number }
+    try {
+      ;({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }))
+    } catch (error: unknown) {
+      if (statusOf(error) === 404) continue
+      throw error
+    }
+    for (const duplicate of existing.slice(index + 1)) {
+      await deleteDuplicate(octokit, owner, repo, duplicate)
+    }
+    return { url: updated.html_url, id: updated.id, action: 'updated' }
   }
 
-  const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: oldest.id, body })
-  for (const duplicate of duplicates) {
-    await deleteDuplicate(octokit, owner, repo, duplicate)
-  }
-  return { url: data.html_url, id: data.id, action: 'updated' }
+  if (existing.length === 0 && !options.createIfMissing) return { url: '', id: 0, action: 'skipped' }
+  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })
+  return { url: data.html_url, id: data.id, action: 'created' }
 }
 
 /**

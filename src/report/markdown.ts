@@ -61,7 +61,7 @@ export function statusOf(image: ImageResult): string {
   return STATUS.pass
 }
 
-function isQuiet(image: ImageResult): boolean {
+export function isQuiet(image: ImageResult): boolean {
   return image.verdict === 'pass' && image.delta === 0
 }
 
@@ -124,7 +124,7 @@ export function renderMarkdown(comparison: Comparison, context: MarkdownContext)
   return sections.join('\n\n')
 }
 
-function explainImage(image: ImageResult): string {
+export function explainImage(image: ImageResult): string {
   const lines = [`${statusOf(image)} ${code(image.target.dockerfile)}: ${escapeCell(image.reason)}`]
   for (const note of image.notes) lines.push(`> ${escapeCell(note)}`)
   const body = lines.join('\n\n')
@@ -132,7 +132,7 @@ function explainImage(image: ImageResult): string {
   return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`
 }
 
-function footer(comparison: Comparison, context: MarkdownContext): string {
+export function footer(comparison: Comparison, context: MarkdownContext): string {
   const sha = (full: string) => {
     const short = full.slice(0, 7)
     return context.commitUrl && full ? `[\`${short}\`](${context.commitUrl(full)})` : `\`${short || 'unknown'}\``
