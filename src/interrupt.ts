@@ -28,7 +28,10 @@ export function interrupted(): boolean {
 /** How long clean-up may take before the process exits anyway (the runner kills at 7.5 s + 2.5 s). */
 const CLEANUP_TIMEOUT_MS = 7000
 
-/** Installs the SIGINT and SIGTERM handlers once; the action and the command both call it. */
+/**
+ * Installs the SIGINT and SIGTERM handlers once. The action calls it; the command has its own
+ * gentler handler (src/cli/index.ts) that lets the build under way stop and then cleans up.
+ */
 export function installInterruptHandlers(): void {
   if (installed) return
   installed = true
