@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareImages, Limits, MeasuredImage } from '../src/compare.js'
+import { compareImages, Limits, limitsFor, MeasuredImage } from '../src/compare.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
 import { ImageTarget } from '../src/types.js'
 
@@ -84,5 +84,18 @@ describe('compareImages', () => {
   it('never fails a removed image', () => {
     const comparison = compareImages(revisions, [image('gone/Dockerfile', 5000, null, 'removed')], limits)
     expect(comparison.images[0]).toMatchObject({ verdict: 'pass', delta: null })
+  })
+})
+
+describe('per-image limits', () => {
+  it("replace the global ones for that image alone, and '' (null) lifts a limit", () => {
+    const strict = image('api/Dockerfile', 100, 104)
+    strict.target.limits = { maxIncrease: parseGrowthThreshold('max-increase', '3%') }
+    const lifted = image('tools/Dockerfile', 100, 500)
+    lifted.target.limits = { maxIncrease: null }
+    const plain = image('web/Dockerfile', 100, 104)
+    const verdicts = compareImages(revisions, [strict, lifted, plain], limits).images.map(r => r.verdict)
+    expect(verdicts).toEqual(['fail', 'pass', 'pass'])
+    expect(limitsFor(plain.target, limits)).toEqual(limits)
   })
 })

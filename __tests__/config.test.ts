@@ -42,10 +42,40 @@ describe('getInputs', () => {
     ['comment', 'sometimes', "Invalid comment 'sometimes'. Expected one of: always, changed, never."],
     ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
-    ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."]
+    ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
+    ['mode', 'build', "Invalid mode 'build'. Expected one of: check, merge."],
+    ['shard', '5/4', "Invalid shard '5/4'. Expected INDEX/TOTAL"],
+    ['parallel', '0', "Invalid parallel '0'. Expected how many builds may run at once"],
+    ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(message)
+  })
+})
+
+describe('the monorepo inputs', () => {
+  it('default to one run of every affected image, one build at a time', () => {
+    expect(getInputs()).toMatchObject({
+      images: null,
+      configFile: '',
+      shard: null,
+      mode: 'check',
+      reports: 'docker-size-reports',
+      parallel: 1
+    })
+  })
+
+  it('read a shard, a mode, parallel and an images list', () => {
+    setInput('shard', '2/4')
+    setInput('mode', 'merge')
+    setInput('parallel', '3')
+    setInput('images', '- api/Dockerfile\n- dockerfile: web/Dockerfile\n  target: prod\n')
+    expect(getInputs()).toMatchObject({
+      shard: { index: 2, total: 4 },
+      mode: 'merge',
+      parallel: 3,
+      images: [{ dockerfile: 'api/Dockerfile' }, { dockerfile: 'web/Dockerfile', target: 'prod' }]
+    })
   })
 })
 

@@ -6,6 +6,7 @@ import { CheckSettings } from './config.js'
 import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
+import { limitConcurrency } from './limit.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
 import { ImageTarget, Revisions, Side } from './types.js'
@@ -26,15 +27,17 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages'>
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'parallel'>
   engine: EngineInfo
 }
 
 /**
  * Builds every target at the head and at the base and measures each image.
  * Head first, then base, so the base build reuses the head's layer cache. Images are
- * measured as soon as they are built, and `measured` is filled as it goes, so a run that
- * stops half-way still reports what it finished.
+ * measured as soon as they are built, and `measured` is filled as it goes, in the targets'
+ * order, so a run that stops half-way still reports what it finished. Up to
+ * `settings.parallel` images are built at once; an image whose Dockerfile and context are
+ * the same on both sides is built once and that image stands for both.
  */
 export async function buildAndMeasure(
   plan: BuildPlan,
@@ -48,6 +51,21 @@ export async function buildAndMeasure(
   const scratch = await mkdtemp(join(plan.tempRoot, 'docker-size-check-'))
   const builtTags: string[] = []
   const worktrees: string[] = []
+  const parallel = plan.settings.parallel ?? 1
+  // Builds that run side by side cannot share the log: their groups and streamed output
+  // would interleave. They run quietly and each says in one line how it went; a failed
+  // build's last lines still reach the report.
+  const log: Progress =
+    parallel > 1
+      ? {
+          ...progress,
+          streamBuilds: false,
+          group: (title, work) => {
+            progress.info(`${title} …`)
+            return work()
+          }
+        }
+      : progress
   try {
     const checkout = async (side: Side): Promise<string> => {
       if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
@@ -57,37 +75,59 @@ export async function buildAndMeasure(
       worktrees.push(path)
       return path
     }
-    const roots: Partial<Record<Side, string>> = {}
-    const rootOf = async (side: Side) => (roots[side] ??= await checkout(side))
+    // The promise is kept, not its result, so two builds that start together share one worktree.
+    const roots = new Map<Side, Promise<string>>()
+    const rootOf = (side: Side): Promise<string> => {
+      let root = roots.get(side)
+      if (!root) roots.set(side, (root = checkout(side)))
+      return root
+    }
+    const offset = measured.length
+    const started: MeasuredImage[] = []
+    const record = (index: number, image: MeasuredImage) => {
+      started[index] = image
+      measured.splice(offset, measured.length - offset, ...started.filter(Boolean))
+    }
 
-    for (const [index, target] of plan.targets.entries()) {
+    const buildTarget = async (target: ImageTarget, index: number): Promise<void> => {
       const image: MeasuredImage = { target, base: null, head: null, failedBuilds: [] }
-      measured.push(image)
+      record(index, image)
+      const builtOnce = target.identical === true && plan.settings.headFrom === 'worktree'
       for (const side of ['head', 'base'] as const) {
         if (!existsOn(target, side)) continue
-        const root = await rootOf(side)
         const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+        if (side === 'base' && builtOnce) {
+          image.base = image.head
+          if (image.head) log.info(`base ${dockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
+          continue
+        }
+        const root = await rootOf(side)
         const request: BuildRequest = {
           dockerfile: join(root, dockerfile),
           context: join(root, side === 'head' ? target.context : target.baseContext),
           tag: `docker-size-check:${runToken}-${index}-${side}`,
-          builder: plan.engine.builder
+          builder: plan.engine.builder,
+          ...target.build
         }
-        const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
-          buildImage(docker, side, request, { stream: progress.streamBuilds })
-        )
+        const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
+        const outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
         if (!outcome.ok) {
           image.failedBuilds.push(outcome)
-          progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
+          log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
           continue
         }
         builtTags.push(request.tag)
         image[side] = await measureImage(docker, request.tag)
-        progress.info(
-          `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
-        )
+        log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`)
       }
     }
+
+    const limit = limitConcurrency(parallel)
+    const results = await Promise.allSettled(
+      plan.targets.map((target, index) => limit(() => buildTarget(target, index)))
+    )
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failed) throw failed.reason
     return measured
   } finally {
     for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)

@@ -2,6 +2,8 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
+import { ImageConfigError, ImageSpec, parseImagesInput } from './images.js'
+import { parseShard, Shard } from './shard.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -15,7 +17,19 @@ export interface CheckSettings {
   /** Build the head from a clean worktree of its commit, or from the workspace as it stands. */
   headFrom: 'worktree' | 'workspace'
   keepImages: boolean
+  /** The images from the `images` input; null: the config file if there is one, else every Dockerfile the globs match. */
+  images?: ImageSpec[] | null
+  /** The config file's path from the repository root; '' means the default, when it exists. */
+  configFile?: string
+  /** Check only this slice of the affected images. */
+  shard?: Shard | null
+  /** How many builds may run at once. */
+  parallel?: number
 }
+
+/** What a run does: `check` builds and measures; `merge` publishes the reports of several shards as one. */
+export const MODES = ['check', 'merge'] as const
+export type Mode = (typeof MODES)[number]
 
 export type CommentMode = 'always' | 'changed' | 'never'
 
@@ -25,6 +39,9 @@ export interface Inputs extends CheckSettings {
   commentKey: string
   /** Login whose comment is the sticky one; '' means the token's own identity. */
   commentAuthor: string
+  mode: Mode
+  /** For `mode: merge`: a folder or a glob of the shards' JSON reports, from the workspace. */
+  reports: string
 }
 
 /** What the runner tells the action about where and why it runs. */
@@ -57,7 +74,13 @@ export function getInputs(): Inputs {
     keepImages: parseBoolean('keep-images', core.getInput('keep-images'), false),
     comment: parseChoice('comment', core.getInput('comment'), ['always', 'changed', 'never'] as const, 'changed'),
     commentKey: parseCommentKey(core.getInput('comment-key')),
-    commentAuthor: core.getInput('comment-author').trim()
+    commentAuthor: core.getInput('comment-author').trim(),
+    images: parseImagesInput(core.getInput('images')),
+    configFile: core.getInput('config').trim(),
+    shard: parseShard(core.getInput('shard')),
+    mode: parseChoice('mode', core.getInput('mode'), MODES, 'check'),
+    reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
+    parallel: parseParallel(core.getInput('parallel'))
   }))
 }
 
@@ -65,9 +88,27 @@ function wrapThresholdErrors<T>(read: () => T): T {
   try {
     return read()
   } catch (error) {
-    if (error instanceof ThresholdError) throw new InputError(error.message)
+    if (error instanceof ThresholdError || error instanceof ImageConfigError) throw new InputError(error.message)
     throw error
   }
+}
+
+/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+export const DEFAULT_REPORTS = 'docker-size-reports'
+
+const MAX_PARALLEL = 32
+
+export function parseParallel(value: string): number {
+  const text = value.trim()
+  if (text === '') return 1
+  const count = Number(text)
+  if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
+    throw new InputError(
+      `Invalid parallel '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
+        '(about the number of cores: 2 on a standard hosted runner).'
+    )
+  }
+  return count
 }
 
 /** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */

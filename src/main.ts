@@ -3,6 +3,9 @@ import { join } from 'node:path'
 import { Progress } from './check.js'
 import { compareImages, Limits } from './compare.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './config.js'
+import { labelOf } from './discover.js'
+import { runMerge } from './merge.js'
+import { describeShard } from './shard.js'
 import { createOctokit } from './github/octokit.js'
 import { listChangedFiles } from './github/pull.js'
 import { toJsonReport } from './report/json.js'
@@ -34,6 +37,7 @@ export async function run(): Promise<void> {
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    if (inputs.mode === 'merge') return await runMerge(inputs, context)
     await runPipeline(
       inputs,
       {
@@ -61,11 +65,12 @@ export async function run(): Promise<void> {
   // Each publication is on its own: a refused comment must not cost the summary or the report.
   await core.group('Report', async () => {
     await attempt('write the JSON report', () =>
-      writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error))
+      writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error, inputs?.shard ?? null))
     )
     await attempt('write the job summary', () => writeJobSummary(markdown))
     let commentUrl = ''
-    if (inputs && context.pullRequest) {
+    // A shard sees a slice of the images: the merge job posts the one comment.
+    if (inputs && context.pullRequest && !inputs.shard) {
       const octokit = createOctokit(inputs.githubToken, context.apiUrl)
       const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
       const body = fitCommentBody(markdown, summarizeOutcome(comparison, state.error ?? undefined), summaryUrl)
@@ -95,8 +100,10 @@ export async function run(): Promise<void> {
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (state.error) {
     core.setFailed(state.error)
+  } else if (inputs?.shard) {
+    core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(failures.map(image => `${image.target.dockerfile}: ${image.reason}`).join('\n'))
+    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
   } else {
     core.info(summarizeOutcome(comparison))
   }

@@ -1,4 +1,6 @@
+import { labelOf } from '../discover.js'
 import { EngineInfo } from '../docker.js'
+import { Shard } from '../shard.js'
 import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../types.js'
 
 /**
@@ -14,6 +16,8 @@ export interface JsonReport {
   /** Set when the run stopped before every image was measured. */
   error: string | null
   engine: EngineInfo | null
+  /** The slice of the affected images this run checked (`shard: 2/4`), or null for all of them. */
+  shard: Shard | null
   images: JsonImage[]
 }
 
@@ -33,9 +37,23 @@ export interface JsonImage {
   /** Why the verdict, in one sentence. */
   reason: string
   notes: string[]
+  /** The images config's name, or the Dockerfile path. */
+  name: string
+  baseContext: string
+  /** What made the image affected: its Dockerfile, its build context, or a watched file. */
+  trigger: 'dockerfile' | 'context' | 'watch'
+  /** The Dockerfile and the build context were the same on both sides: built once, for both. */
+  builtOnce: boolean
+  /** The last lines of a failed build's output, or null. */
+  logTail: string | null
 }
 
-export function toJsonReport(comparison: Comparison, engine: EngineInfo | null, error: string | null): JsonReport {
+export function toJsonReport(
+  comparison: Comparison,
+  engine: EngineInfo | null,
+  error: string | null,
+  shard: Shard | null = null
+): JsonReport {
   return {
     schemaVersion: 1,
     base: { sha: comparison.revisions.baseSha },
@@ -44,6 +62,7 @@ export function toJsonReport(comparison: Comparison, engine: EngineInfo | null, 
     totalDelta: comparison.totalDelta,
     error,
     engine,
+    shard,
     images: comparison.images.map(toJsonImage)
   }
 }
@@ -61,6 +80,11 @@ function toJsonImage(image: ImageResult): JsonImage {
     deltaPercent: image.deltaPercent === null ? null : Math.round(image.deltaPercent * 100) / 100,
     verdict: image.verdict,
     reason: image.reason,
-    notes: image.notes
+    notes: image.notes,
+    name: labelOf(image.target),
+    baseContext: image.target.baseContext,
+    trigger: image.target.trigger ?? 'dockerfile',
+    builtOnce: image.target.identical === true && image.base !== null && image.base === image.head,
+    logTail: image.logTail ?? null
   }
 }
