@@ -66,6 +66,8 @@ export async function buildAndMeasure(
           }
         }
       : progress
+  // The promise is kept, not its result, so two builds that start together share one worktree.
+  const roots = new Map<Side, Promise<string>>()
   try {
     const checkout = async (side: Side): Promise<string> => {
       if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
@@ -75,12 +77,14 @@ export async function buildAndMeasure(
       worktrees.push(path)
       return path
     }
-    // The promise is kept, not its result, so two builds that start together share one worktree.
-    const roots = new Map<Side, Promise<string>>()
     const rootOf = (side: Side): Promise<string> => {
       let root = roots.get(side)
       if (!root) roots.set(side, (root = checkout(side)))
       return root
+    }
+    // The base checkout is made while the head builds: in a large repository it takes seconds.
+    if (plan.targets.some(target => existsOn(target, 'base') && !target.identical)) {
+      rootOf('base').catch(() => undefined)
     }
     const offset = measured.length
     const started: MeasuredImage[] = []
@@ -118,7 +122,7 @@ export async function buildAndMeasure(
         }
         builtTags.push(request.tag)
         image[side] = await measureImage(docker, request.tag)
-        log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`)
+        log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
       }
     }
 
@@ -130,8 +134,14 @@ export async function buildAndMeasure(
     if (failed) throw failed.reason
     return measured
   } finally {
-    for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
-    await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
-    if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+    await Promise.all([
+      (async () => {
+        // Settled first: a checkout still running would be left behind.
+        await Promise.allSettled(roots.values())
+        for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+        await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+      })(),
+      plan.settings.keepImages ? undefined : docker.removeImages(builtTags).catch(() => undefined)
+    ])
   }
 }

@@ -49,6 +49,9 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   const git = new Git(env.repoDir)
   const { progress } = env
 
+  // Asked now and awaited only when there is an image to build: it answers while git works.
+  const engine = docker.engineInfo()
+  engine.catch(() => undefined)
   state.revisions = await progress.group('Changes', () =>
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
@@ -62,7 +65,7 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   for (const target of targets) progress.info(`  ${labelOf(target)} (${target.reason})`)
   if (targets.length === 0) return
 
-  state.engine = await docker.engineInfo()
+  state.engine = await engine
   progress.info(
     `Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`
   )
