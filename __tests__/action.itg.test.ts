@@ -127,7 +127,7 @@ describe('a PR that shrinks an image', () => {
 describe('a README-only PR', () => {
   it('builds nothing and posts nothing', async () => {
     const { run, comments } = await check({
-      base: { ...scratchImage('', 1_000), 'README.md': 'hello\n' },
+      base: { ...scratchImage('app', 1_000), 'README.md': 'hello\n' },
       pr: { 'README.md': 'hello again\n' }
     })
     expect(run.exitCode).toBe(0)

@@ -237,7 +237,10 @@ describe('--head and --base', () => {
     await git(repo, ['checkout', '--quiet', 'feature'])
     const run = await runCliBundle(repo, ['--base', 'main'])
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toContain('✅ No Dockerfile changed')
+    // The README is in the root Dockerfile's build context, so the image is checked: at the
+    // fork point on both sides, never at main's 90 kB.
+    expect(run.stdout).toContain('✅ 1 image checked, no size changed')
+    expect(run.stdout).not.toContain('90 kB')
   })
 })
 

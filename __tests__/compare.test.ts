@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { measuredImage, REVISIONS } from '../__fixtures__/images.js'
-import { compareImages, Limits } from '../src/compare.js'
+import { compareImages, Limits, limitsFor } from '../src/compare.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
 
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
@@ -65,5 +65,18 @@ describe('compareImages', () => {
   it('never fails a removed image', () => {
     const comparison = compareImages(REVISIONS, [measuredImage('gone/Dockerfile', 5000, null, 'removed')], limits)
     expect(comparison.images[0]).toMatchObject({ verdict: 'pass', delta: null })
+  })
+})
+
+describe('per-image limits', () => {
+  it("replace the global ones for that image alone, and '' (null) lifts a limit", () => {
+    const strict = measuredImage('api/Dockerfile', 100, 104)
+    strict.target.limits = { maxIncrease: parseGrowthThreshold('max-increase', '3%') }
+    const lifted = measuredImage('tools/Dockerfile', 100, 500)
+    lifted.target.limits = { maxIncrease: null }
+    const plain = measuredImage('web/Dockerfile', 100, 104)
+    const verdicts = compareImages(REVISIONS, [strict, lifted, plain], limits).images.map(r => r.verdict)
+    expect(verdicts).toEqual(['fail', 'pass', 'pass'])
+    expect(limitsFor(plain.target, limits)).toEqual(limits)
   })
 })

@@ -46,10 +46,13 @@ describe('getInputs', () => {
     ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
     ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
-    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment."],
+    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge."],
     ['comment-author', '@my-app', "Invalid comment-author '@my-app'. Give the login that posts the comment"],
     ['comment-author', 'a b', "Invalid comment-author 'a b'."],
-    ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."]
+    ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."],
+    ['shard', '5/4', "Invalid shard '5/4'. Expected INDEX/TOTAL"],
+    ['parallel', '0', "Invalid parallel '0'. Expected how many builds may run at once"],
+    ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(message)
@@ -67,6 +70,32 @@ it('reads the two-step modes, an app login and build secrets', () => {
       { id: 'npm_token', value: 'abc' },
       { id: 'gh', value: 'def' }
     ]
+  })
+})
+
+describe('the monorepo inputs', () => {
+  it('default to one run of every affected image, one build at a time', () => {
+    expect(getInputs()).toMatchObject({
+      images: null,
+      configFile: '',
+      shard: null,
+      mode: 'check',
+      reports: 'docker-size-reports',
+      parallel: 1
+    })
+  })
+
+  it('read a shard, a mode, parallel and an images list', () => {
+    setInput('shard', '2/4')
+    setInput('mode', 'merge')
+    setInput('parallel', '3')
+    setInput('images', '- api/Dockerfile\n- dockerfile: web/Dockerfile\n  target: prod\n')
+    expect(getInputs()).toMatchObject({
+      shard: { index: 2, total: 4 },
+      mode: 'merge',
+      parallel: 3,
+      images: [{ dockerfile: 'api/Dockerfile' }, { dockerfile: 'web/Dockerfile', target: 'prod' }]
+    })
   })
 })
 

@@ -3,6 +3,7 @@ import { CommandError } from '../src/exec.js'
 import {
   assertRevision,
   diffNameStatusArgs,
+  parseLsTree,
   parseNameStatus,
   parseWorktreeList,
   splitNul,
@@ -313,5 +314,23 @@ describe('resolveRevisions decisions', () => {
     })
     await expect(resolveRevisions(git, { baseRef: 'main' })).rejects.toThrow(/share no history/)
     expect(fetches.map(args => args[2])).toEqual(['--deepen=1', '--unshallow'])
+  })
+})
+
+describe('parseLsTree', () => {
+  it('reads mode, object and any path, as `git ls-tree -r -z` prints them', () => {
+    const output =
+      '100644 blob 3b18e512dba79e4c8300dd08aeb37f8e728b8dad\tapi/Dockerfile\0' +
+      '100755 blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\tapi/run me\twith tab.sh\0' +
+      '160000 commit 5e1c309dae7f45e0f39b1bf3ac3cd9db12e7d689\tvendor/lib\0'
+    expect(parseLsTree(output)).toEqual([
+      { mode: '100644', object: '3b18e512dba79e4c8300dd08aeb37f8e728b8dad', path: 'api/Dockerfile' },
+      { mode: '100755', object: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', path: 'api/run me\twith tab.sh' },
+      { mode: '160000', object: '5e1c309dae7f45e0f39b1bf3ac3cd9db12e7d689', path: 'vendor/lib' }
+    ])
+  })
+
+  it('refuses output it does not understand', () => {
+    expect(() => parseLsTree('garbage\0')).toThrow("Unexpected `git ls-tree` output: 'garbage'")
   })
 })

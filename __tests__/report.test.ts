@@ -63,6 +63,25 @@ describe('renderMarkdown', () => {
   })
 })
 
+describe('why each image was checked', () => {
+  it('shows a configured name, and the reason when it was not the Dockerfile that changed', () => {
+    const api = measuredImage('services/api/Dockerfile', 100, 100)
+    api.target = {
+      ...api.target,
+      name: 'api',
+      change: 'unchanged',
+      trigger: 'context',
+      reason: 'build context changed: services/api/main.go'
+    }
+    const web = measuredImage('web/Dockerfile', 100, 90)
+    const markdown = renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits })
+    expect(markdown).toContain(
+      '| <code>api</code><br><sub><code>services/api/Dockerfile</code> · build context changed: services/api/main.go</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
+    )
+    expect(markdown).toContain('| <code>web/Dockerfile</code> | 100 B | 90 B |')
+  })
+})
+
 describe('the JSON report', () => {
   it('follows the documented schema', () => {
     const comparison = compareImages(
@@ -85,8 +104,13 @@ describe('the JSON report', () => {
       head: { size: 150, id: 'sha256:150', layers: 2 },
       delta: 50,
       deltaPercent: 50,
-      verdict: 'fail'
+      verdict: 'fail',
+      name: 'Dockerfile',
+      trigger: 'dockerfile',
+      builtOnce: false,
+      logTail: null
     })
+    expect(report.shard).toBeNull()
     expect(report.images[1]).toMatchObject({
       status: 'added',
       base: null,

@@ -8,6 +8,7 @@ import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
 import { alignSizeBasis, describeLayers } from './explain/collect.js'
 import { interrupted, onInterrupt } from './interrupt.js'
+import { limitConcurrency } from './limit.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
 import { assertSecretsSupported } from './secrets.js'
@@ -31,15 +32,17 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets'>
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel'>
   engine: EngineInfo
 }
 
 /**
  * Builds every target at the head and at the base and measures each image.
  * Head first, then base, so the base build reuses the head's layer cache. Images are
- * measured as soon as they are built, and `measured` is filled as it goes, so a run that
- * stops half-way still reports what it finished.
+ * measured as soon as they are built, and `measured` is filled as it goes, in the targets'
+ * order, so a run that stops half-way still reports what it finished. Up to
+ * `settings.parallel` images are built at once; an image whose Dockerfile and context are
+ * the same on both sides is built once and that image stands for both.
  */
 export async function buildAndMeasure(
   plan: BuildPlan,
@@ -55,66 +58,124 @@ export async function buildAndMeasure(
   // Every tag a build was started for, so that an interrupted build's image goes too.
   const builtTags: string[] = []
   const worktrees: string[] = []
+  const parallel = plan.settings.parallel ?? 1
+  // Builds that run side by side cannot share the log: their groups and streamed output
+  // would interleave. They run quietly and each says in one line how it went; a failed
+  // build's last lines still reach the report.
+  const log: Progress =
+    parallel > 1
+      ? {
+          ...progress,
+          streamBuilds: false,
+          group: (title, work) => {
+            progress.info(`${title} …`)
+            return work()
+          }
+        }
+      : progress
+  // The promise is kept, not its result, so two builds that start together share one worktree.
+  const roots = new Map<Side, Promise<string>>()
   // Also run on SIGINT/SIGTERM, when `finally` would not run; it removes the image being built too.
   let cleaned: Promise<void> | undefined
   const cleanUp = () =>
     (cleaned ??= (async () => {
-      for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
-      await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
-      if (!plan.settings.keepImages) await docker.removeImages(builtTags).catch(() => undefined)
+      await Promise.all([
+        (async () => {
+          // Settled first: a checkout still running would be left behind.
+          await Promise.allSettled(roots.values())
+          for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+          await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+        })(),
+        plan.settings.keepImages ? undefined : docker.removeImages(builtTags).catch(() => undefined)
+      ])
     })())
   const forget = onInterrupt(cleanUp)
   try {
     const checkout = async (side: Side): Promise<string> => {
       if (side === 'head' && plan.settings.headFrom === 'workspace') return plan.repoDir
+      if (interrupted()) throw new Error('The run was interrupted.')
       const path = join(scratch, side)
       const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha
       await git.addWorktree(path, sha)
       worktrees.push(path)
       return path
     }
-    const roots: Partial<Record<Side, string>> = {}
-    const rootOf = async (side: Side) => (roots[side] ??= await checkout(side))
+    const rootOf = (side: Side): Promise<string> => {
+      let root = roots.get(side)
+      if (!root) roots.set(side, (root = checkout(side)))
+      return root
+    }
+    // The base checkout is made while the head builds: in a large repository it takes seconds.
+    if (plan.targets.some(target => existsOn(target, 'base') && !target.identical)) {
+      rootOf('base').catch(() => undefined)
+    }
+    const offset = measured.length
+    const started: MeasuredImage[] = []
+    const record = (index: number, image: MeasuredImage) => {
+      started[index] = image
+      measured.splice(offset, measured.length - offset, ...started.filter(Boolean))
+    }
 
-    for (const [index, target] of plan.targets.entries()) {
+    // Set when a target stops the run (the engine is gone, an interrupt): no other target starts
+    // after it, so the report lists only images that were really worked on.
+    let stopped = false
+    const buildTarget = async (target: ImageTarget, index: number): Promise<void> => {
+      if (stopped) return
       const image: MeasuredImage = { target, base: null, head: null, failedBuilds: [] }
-      measured.push(image)
+      record(index, image)
+      const builtOnce = target.identical === true && plan.settings.headFrom === 'worktree'
       for (const side of ['head', 'base'] as const) {
         if (!existsOn(target, side)) continue
-        if (interrupted()) throw new Error('The run was interrupted.')
-        const root = await rootOf(side)
         const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+        if (side === 'base' && builtOnce) {
+          image.base = image.head
+          if (image.head) log.info(`base ${dockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
+          continue
+        }
+        const root = await rootOf(side)
         const request: BuildRequest = {
           dockerfile: join(root, dockerfile),
           context: join(root, side === 'head' ? target.context : target.baseContext),
           tag: `docker-size-check:${runToken}-${index}-${side}`,
           builder: plan.engine.builder,
-          secrets: plan.settings.secrets
+          secrets: plan.settings.secrets,
+          ...target.build
         }
         if (interrupted()) throw new Error('The run was interrupted.')
         builtTags.push(request.tag)
-        const outcome = await progress.group(`Build ${side}: ${dockerfile}`, () =>
-          buildImage(docker, side, request, { stream: progress.streamBuilds })
-        )
+        const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
+        const outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
         if (!outcome.ok) {
           image.failedBuilds.push(outcome)
-          progress.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
+          log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
           continue
         }
         image[side] = {
           ...(await measureImage(docker, request.tag)),
           ...(await describeLayers(docker, request, {
             compressed: plan.settings.compressedSize ?? false,
-            warn: message => progress.warning(message)
+            warn: message => log.warning(message)
           }))
         }
-        progress.info(
-          `${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(1)} s`
-        )
+        log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
       }
       alignSizeBasis([image.base, image.head], plan.engine)
       progress.imageDone?.(image)
     }
+
+    const limit = limitConcurrency(parallel)
+    const results = await Promise.allSettled(
+      plan.targets.map((target, index) =>
+        limit(() =>
+          buildTarget(target, index).catch((error: unknown) => {
+            stopped = true
+            throw error
+          })
+        )
+      )
+    )
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failed) throw failed.reason
     return measured
   } finally {
     forget()

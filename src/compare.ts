@@ -22,12 +22,22 @@ export function worstVerdict(verdicts: Verdict[]): Verdict {
 }
 
 export function compareImages(revisions: Revisions, images: MeasuredImage[], limits: Limits): Comparison {
-  const results = images.map(image => judgeImage(image, limits))
+  const results = images.map(image => judgeImage(image, limitsFor(image.target, limits)))
   return {
     revisions,
     verdict: worstVerdict(results.map(result => result.verdict)),
     images: results,
     totalDelta: results.reduce((sum, result) => sum + (result.delta ?? 0), 0)
+  }
+}
+
+/** The limits one image is held to: its own from the images config, the global ones for the rest. */
+export function limitsFor(target: ImageTarget, limits: Limits): Limits {
+  const own = target.limits ?? {}
+  return {
+    maxIncrease: own.maxIncrease !== undefined ? own.maxIncrease : limits.maxIncrease,
+    warnIncrease: own.warnIncrease !== undefined ? own.warnIncrease : limits.warnIncrease,
+    maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize
   }
 }
 

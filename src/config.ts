@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { InputError } from './errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
+import { ImageConfigError, ImageSpec, parseImagesInput } from './images.js'
+import { parseShard, Shard } from './shard.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -21,16 +23,25 @@ export interface CheckSettings {
   compressedSize?: boolean
   /** Build secrets, passed with `--secret` (BuildKit only). */
   secrets?: BuildSecret[]
+  /** The images from the `images` input; null: the config file if there is one, else every Dockerfile the globs match. */
+  images?: ImageSpec[] | null
+  /** The config file's path from the repository root; '' means the default, when it exists. */
+  configFile?: string
+  /** Check only this slice of the affected images. */
+  shard?: Shard | null
+  /** How many builds may run at once. */
+  parallel?: number
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
 
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
- * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README).
- * A new mode is one more entry here and a branch in main.ts.
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
+ * `merge` publishes the reports of several shards as one. A new mode is one more entry here
+ * and a branch in main.ts.
  */
-export const RUN_MODES = ['check', 'measure', 'comment'] as const
+export const RUN_MODES = ['check', 'measure', 'comment', 'merge'] as const
 export type RunMode = (typeof RUN_MODES)[number]
 
 export interface Inputs extends CheckSettings {
@@ -42,6 +53,8 @@ export interface Inputs extends CheckSettings {
   mode: RunMode
   /** Folder the `measure` mode writes its artifact to and the `comment` mode reads it from; '' means the default. */
   artifactPath: string
+  /** For `mode: merge`: a folder or a glob of the shards' JSON reports, from the workspace. */
+  reports: string
 }
 
 /** What the runner tells the action about where and why it runs. */
@@ -78,7 +91,12 @@ export function getInputs(): Inputs {
     commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
     mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
     artifactPath: core.getInput('artifact-path').trim(),
-    secrets: parseSecrets(core.getInput('secrets'))
+    secrets: parseSecrets(core.getInput('secrets')),
+    images: parseImagesInput(core.getInput('images')),
+    configFile: core.getInput('config').trim(),
+    shard: parseShard(core.getInput('shard')),
+    reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
+    parallel: parseParallel(core.getInput('parallel'))
   }))
 }
 
@@ -86,9 +104,27 @@ function wrapThresholdErrors<T>(read: () => T): T {
   try {
     return read()
   } catch (error) {
-    if (error instanceof ThresholdError) throw new InputError(error.message)
+    if (error instanceof ThresholdError || error instanceof ImageConfigError) throw new InputError(error.message)
     throw error
   }
+}
+
+/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+export const DEFAULT_REPORTS = 'docker-size-reports'
+
+const MAX_PARALLEL = 32
+
+export function parseParallel(value: string): number {
+  const text = value.trim()
+  if (text === '') return 1
+  const count = Number(text)
+  if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
+    throw new InputError(
+      `Invalid parallel '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
+        '(about the number of cores: 2 on a standard hosted runner).'
+    )
+  }
+  return count
 }
 
 /** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */

@@ -29,7 +29,12 @@ export class Docker {
 
   /** Asks the engine who it is; throws one clear error where no engine answers. */
   async engineInfo(): Promise<EngineInfo> {
-    const info = await this.run(['info', '--format', '{{json .}}'])
+    // Three round trips to the engine, asked at once: they are a tenth of a second of every run.
+    const [info, version, buildx] = await Promise.all([
+      this.run(['info', '--format', '{{json .}}']),
+      this.run(['version', '--format', '{{.Server.APIVersion}}']),
+      this.run(['buildx', 'version'])
+    ])
     const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null
     if (!parsed) {
       throw new EngineUnavailableError(
@@ -37,8 +42,6 @@ export class Docker {
           'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.'
       )
     }
-    const version = await this.run(['version', '--format', '{{.Server.APIVersion}}'])
-    const buildx = await this.run(['buildx', 'version'])
     return {
       ...parsed,
       apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',

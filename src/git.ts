@@ -78,6 +78,12 @@ export class Git {
     return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]))
   }
 
+  /** Every file in a commit's tree with its mode and object id, from the repository root. */
+  async listTreeAt(sha: string): Promise<TreeEntry[]> {
+    assertRevision(sha)
+    return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]))
+  }
+
   /** A file's text at a commit, or null when the commit has no such file. */
   async readFileAt(sha: string, file: string): Promise<string | null> {
     assertRevision(sha)
@@ -184,6 +190,22 @@ export function parseWorktreeList(output: string): string[] {
     .split('\n')
     .filter(line => line.startsWith('worktree '))
     .map(line => line.slice('worktree '.length))
+}
+
+/** One file of `git ls-tree -r`: a blob (or a submodule's commit) at a path. */
+export interface TreeEntry {
+  path: string
+  mode: string
+  object: string
+}
+
+/** Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated. */
+export function parseLsTree(output: string): TreeEntry[] {
+  return splitNul(output).map(record => {
+    const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record)
+    if (!match) throw new Error(`Unexpected \`git ls-tree\` output: '${record.slice(0, 200)}'`)
+    return { mode: match[1] as string, object: match[3] as string, path: match[4] as string }
+  })
 }
 
 export function splitNul(output: string): string[] {

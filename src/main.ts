@@ -1,22 +1,15 @@
 import * as core from '@actions/core'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Progress } from './check.js'
 import { compareImages, Limits } from './compare.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './config.js'
+import { labelOf } from './discover.js'
+import { runMerge } from './merge.js'
+import { describeShard } from './shard.js'
 import { createOctokit } from './github/octokit.js'
 import { listChangedFiles } from './github/pull.js'
-import { annotationsFor } from './report/annotations.js'
-import { toJsonReport } from './report/json.js'
 import { summarizeOutcome } from './report/markdown.js'
-import {
-  commentWanted,
-  fitCommentBody,
-  fitJobSummary,
-  publishComment,
-  setOutputs,
-  writeJobSummary,
-  writeJsonReport
-} from './publish.js'
+import { publishResults } from './results.js'
 import { defaultArtifactDir, toArtifact, writeArtifact } from './fork/artifact.js'
 import { loadMeasurement } from './fork/comment-mode.js'
 import { installInterruptHandlers } from './interrupt.js'
@@ -43,6 +36,7 @@ export async function run(): Promise<void> {
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    if (inputs.mode === 'merge') return await runMerge(inputs, context)
     for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
@@ -72,70 +66,27 @@ export async function run(): Promise<void> {
     state.error = stepError
   }
 
-  const limits = inputs ?? NO_LIMITS
-  const comparison = compareImages(state.revisions, state.measured, limits)
-  const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
-  const markdownContext = {
-    limits,
-    runError: state.error ?? undefined,
+  const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS)
+  await publishResults({
+    inputs,
+    context,
+    comparison,
     engine: state.engine,
-    commitUrl: (sha: string) => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
-  }
-
-  // Each publication is on its own: a refused comment must not cost the summary or the report.
-  await core.group('Report', async () => {
-    await attempt('write the JSON report', () =>
-      writeJsonReport(reportPath, toJsonReport(comparison, state.engine, state.error))
-    )
-    await attempt('write the job summary', () =>
-      writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text)
-    )
-    let artifactPath = ''
-    if (inputs?.mode === 'measure') {
-      const dir = artifactDirOf(inputs, context)
-      const pr = context.pullRequest
-      await attempt('write the artifact', async () => {
-        await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
-        artifactPath = dir
-        core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
-      })
-    }
-    let commentUrl = ''
-    if (inputs && pullNumber !== null && inputs.mode !== 'measure') {
-      const octokit = createOctokit(inputs.githubToken, context.apiUrl)
-      const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
-      const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
-      if (fitted.level !== 'full')
-        core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
-      commentUrl = await publishComment(
-        {
-          octokit,
-          owner: context.owner,
-          repo: context.repo,
-          issueNumber: pullNumber,
-          key: inputs.commentKey,
-          author: inputs.commentAuthor
-        },
-        fitted.text,
-        commentWanted(inputs.comment, comparison, state.error)
-      )
-    }
-    await attempt('set the outputs', async () =>
-      setOutputs({
-        report: reportPath,
-        exceeded: comparison.images.some(image => image.verdict === 'fail'),
-        totalDelta: comparison.totalDelta,
-        commentUrl,
-        artifactPath
-      })
-    )
+    error: state.error,
+    // A shard sees a slice of the images: the merge job posts the one comment.
+    pullNumber: inputs && inputs.mode !== 'measure' && !inputs.shard ? pullNumber : null,
+    shard: inputs?.shard ?? null,
+    handOn:
+      inputs?.mode === 'measure'
+        ? async () => {
+            const dir = artifactDirOf(inputs as Inputs, context)
+            const pr = context.pullRequest
+            await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
+            core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
+            return dir
+          }
+        : undefined
   })
-
-  // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
-  for (const { level, message, ...where } of annotationsFor(comparison)) {
-    if (level === 'error') core.error(message, where)
-    else core.warning(message, where)
-  }
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
@@ -146,8 +97,10 @@ export async function run(): Promise<void> {
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
     core.setFailed(state.error)
+  } else if (inputs?.shard) {
+    core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(failures.map(image => `${image.target.dockerfile}: ${image.reason}`).join('\n'))
+    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
   } else {
     core.info(summarizeOutcome(comparison))
   }
@@ -155,14 +108,6 @@ export async function run(): Promise<void> {
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {
   return inputs.artifactPath ? resolve(context.workspace, inputs.artifactPath) : defaultArtifactDir(context.runnerTemp)
-}
-
-async function attempt(what: string, work: () => Promise<void>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    core.warning(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`)
-  }
 }
 
 /**

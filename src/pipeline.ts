@@ -2,9 +2,11 @@ import { changedFilesFromGit, resolveRevisions } from './changes.js'
 import { BuildPlan, buildAndMeasure, Progress } from './check.js'
 import { MeasuredImage } from './compare.js'
 import { CheckSettings } from './config.js'
-import { discoverImages } from './discover.js'
+import { findAffectedImages } from './affected.js'
+import { labelOf } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
+import { describeShard, selectShard } from './shard.js'
 import { ChangedFile, Revisions } from './types.js'
 
 /** What a run has learned so far; filled step by step so that a failure loses nothing. */
@@ -47,16 +49,23 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   const git = new Git(env.repoDir)
   const { progress } = env
 
+  // Asked now and awaited only when there is an image to build: it answers while git works.
+  const engine = docker.engineInfo()
+  engine.catch(() => undefined)
   state.revisions = await progress.group('Changes', () =>
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
-  const targets = discoverImages(changed, settings.dockerfileGlobs)
-  progress.info(`${changed.length} changed files; ${targets.length} images to check${targets.length ? ':' : '.'}`)
-  for (const target of targets) progress.info(`  ${target.dockerfile} (${target.reason})`)
+  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir)
+  const targets = selectShard(affected, settings.shard)
+  const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
+  progress.info(
+    `${changed.length} changed files; ${targets.length} images to check${shardNote}${targets.length ? ':' : '.'}`
+  )
+  for (const target of targets) progress.info(`  ${labelOf(target)} (${target.reason})`)
   if (targets.length === 0) return
 
-  state.engine = await docker.engineInfo()
+  state.engine = await engine
   progress.info(
     `Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`
   )

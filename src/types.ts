@@ -1,5 +1,6 @@
 // The plain data that flows through the pipeline. Each step takes and returns these
 // shapes, so every step can be tested without the ones before it.
+import type { GrowthThreshold } from './thresholds.js'
 
 import type { InstructionSize } from './explain/attribute.js'
 
@@ -37,6 +38,16 @@ export interface ImageTarget {
   change: ImageChange
   /** Why this image was checked, for the reader of the comment. */
   reason: string
+  /** The name the images config gives it; the Dockerfile path stands for it otherwise. */
+  name?: string
+  /** What made it affected; absent means its own Dockerfile changed. */
+  trigger?: 'dockerfile' | 'context' | 'watch'
+  /** Build options from the images config. */
+  build?: { target?: string; buildArgs?: Record<string, string>; platform?: string }
+  /** Limits from the images config, each replacing the global one for this image (null: none). */
+  limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
+  /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
+  identical?: boolean
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */

@@ -1,5 +1,7 @@
+import { labelOf } from '../discover.js'
 import { EngineInfo } from '../docker.js'
 import { growthOf } from '../explain/growth.js'
+import { Shard } from '../shard.js'
 import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../types.js'
 
 /**
@@ -16,6 +18,8 @@ export interface JsonReport {
   /** Set when the run stopped before every image was measured. */
   error: string | null
   engine: EngineInfo | null
+  /** The slice of the affected images this run checked (`shard: 2/4`), or null for all of them. */
+  shard: Shard | null
   images: JsonImage[]
 }
 
@@ -35,13 +39,22 @@ export interface JsonImage {
   /** Why the verdict, in one sentence. */
   reason: string
   notes: string[]
+  /** The images config's name, or the Dockerfile path. */
+  name: string
+  baseContext: string
+  /** What made the image affected: its Dockerfile, its build context, or a watched file. */
+  trigger: 'dockerfile' | 'context' | 'watch'
+  /** The Dockerfile and the build context were the same on both sides: built once, for both. */
+  builtOnce: boolean
+  /** The last lines of a failed build's output, or null. */
+  logTail: string | null
   /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
   instructionChanges: JsonInstructionChange[] | null
 }
 
 export type JsonSide = Pick<
   ImageMeasurement,
-  'size' | 'id' | 'layers' | 'sizeSource' | 'inspectSize' | 'compressedSize'
+  'size' | 'id' | 'layers' | 'sizeSource' | 'inspectSize' | 'compressedSize' | 'instructions'
 >
 
 export interface JsonInstructionChange {
@@ -56,7 +69,12 @@ export interface JsonInstructionChange {
   delta: number
 }
 
-export function toJsonReport(comparison: Comparison, engine: EngineInfo | null, error: string | null): JsonReport {
+export function toJsonReport(
+  comparison: Comparison,
+  engine: EngineInfo | null,
+  error: string | null,
+  shard: Shard | null = null
+): JsonReport {
   return {
     schemaVersion: 1,
     base: { sha: comparison.revisions.baseSha },
@@ -68,6 +86,7 @@ export function toJsonReport(comparison: Comparison, engine: EngineInfo | null, 
     totalDelta: comparison.totalDelta,
     error,
     engine,
+    shard,
     images: comparison.images.map(toJsonImage)
   }
 }
@@ -86,6 +105,11 @@ function toJsonImage(image: ImageResult): JsonImage {
     verdict: image.verdict,
     reason: image.reason,
     notes: image.notes,
+    name: labelOf(image.target),
+    baseContext: image.target.baseContext,
+    trigger: image.target.trigger ?? 'dockerfile',
+    builtOnce: image.target.identical === true && image.base !== null && image.base === image.head,
+    logTail: image.logTail ?? null,
     instructionChanges:
       growthOf(image)?.changes.map(change => {
         const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
@@ -102,9 +126,12 @@ function toJsonImage(image: ImageResult): JsonImage {
   }
 }
 
-/** A side without its per-instruction detail, which `instructionChanges` sums up. */
+/**
+ * A side as measured. Its per-instruction sizes stay in, though `instructionChanges` sums
+ * them up: the merge of shard reports explains each image from them, as a single run does.
+ */
 function sideOf(side: ImageMeasurement | null): JsonSide | null {
   if (!side) return null
-  const { size, id, layers, sizeSource, inspectSize, compressedSize } = side
-  return { size, id, layers, sizeSource, inspectSize, compressedSize }
+  const { size, id, layers, sizeSource, inspectSize, compressedSize, instructions } = side
+  return { size, id, layers, sizeSource, inspectSize, compressedSize, instructions }
 }

@@ -3,9 +3,10 @@ import { describeThreshold } from '../thresholds.js'
 import { Comparison, ImageResult } from '../types.js'
 import { Limits } from '../compare.js'
 import { EngineInfo } from '../docker.js'
-import { code, escapeCell, preformatted } from './escape.js'
+import { escapeCell, preformatted } from './escape.js'
 import { growthSections } from './growth.js'
 import { sizeMeaning } from './size-meaning.js'
+import { targetCell, targetName } from './target.js'
 
 export interface MarkdownContext {
   limits: Limits
@@ -66,12 +67,8 @@ export function isQuiet(image: ImageResult): boolean {
 }
 
 function row(image: ImageResult, compressed: boolean): string {
-  const name =
-    image.target.change === 'renamed'
-      ? `${code(image.target.dockerfile)}<br><sub>from ${code(image.target.baseDockerfile)}</sub>`
-      : code(image.target.dockerfile)
   const cells = [
-    name,
+    targetCell(image.target),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
@@ -125,7 +122,7 @@ export function renderMarkdown(comparison: Comparison, context: MarkdownContext)
 }
 
 export function explainImage(image: ImageResult): string {
-  const lines = [`${statusOf(image)} ${code(image.target.dockerfile)}: ${escapeCell(image.reason)}`]
+  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${escapeCell(image.reason)}`]
   for (const note of image.notes) lines.push(`> ${escapeCell(note)}`)
   const body = lines.join('\n\n')
   if (!image.logTail) return body

@@ -1,0 +1,319 @@
+// npm run bench: what the check costs in a repository of many images, on the real engine.
+//
+// 1. A PR that touches 1 of 20 images (a source file in its build context), checked by the
+//    bundled action (dist/index.js, run as the runner runs it: base-ref, no PR event, no
+//    comment), against
+//    - the floor: `docker build` of that image's head and base by hand, the same command
+//      line the action uses, head first, nothing else;
+//    - the naive workflow: every image built at the head and at the base.
+//    "Same cache state": every run gets a fixture of its own, whose Dockerfiles start with
+//    a RUN that writes a fresh random salt, so none of them finds a layer of its own images
+//    in the cache; all three start from the same cached base image (busybox:local), and in
+//    each the base build may reuse what the head build just made, as it would on a runner.
+// 2. The overhead: the command's wall time minus the time its builds took (it logs each).
+// 3. Measuring: `docker image inspect` + `docker history` of a 1 GB image against a 2 MB one.
+//
+// It prints a table and one JSON line. Every image it makes has a unique tag and is removed.
+// BENCH_TRIALS (default 5) repeats part 1, the naive workflow runs once; medians are reported.
+// BENCH_RUN_MB (default 20) sets how many bytes each image's RUN writes, so how long a build takes.
+import { execFile, execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cpus, totalmem, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { parse as parseYaml } from 'yaml'
+
+const run = promisify(execFile)
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const IMAGES = 20
+const TOUCHED = 7
+const RUN_MB = Number(process.env.BENCH_RUN_MB ?? 20)
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 5)
+const MEASURE_REPEATS = 15
+const BUILD_ARGS = ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
+const token = randomBytes(3).toString('hex')
+const madeTags = []
+const tempDirs = []
+
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.test',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.test'
+}
+const git = (cwd, args) => run('git', args, { cwd, env: GIT_ENV, maxBuffer: 64 << 20 }).then(r => r.stdout.trim())
+
+const seconds = ms => (ms / 1000).toFixed(2)
+const median = values => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+async function timed(work) {
+  const started = performance.now()
+  const result = await work()
+  return { ms: performance.now() - started, result }
+}
+
+async function tempDir(prefix) {
+  const dir = await mkdtemp(join(tmpdir(), `dsc-bench-${prefix}-`))
+  tempDirs.push(dir)
+  return dir
+}
+
+/**
+ * The fixture: 20 services on busybox:local, each a RUN that writes RUN_MB of random bytes
+ * and a COPY of its own files; `main` holds them, `feature` changes one source file of one.
+ */
+async function makeFixture(salt) {
+  const repo = await tempDir('repo')
+  await git(repo, ['init', '--quiet', '-b', 'main'])
+  for (let i = 1; i <= IMAGES; i++) {
+    const name = `svc-${String(i).padStart(2, '0')}`
+    await mkdir(join(repo, name, 'src'), { recursive: true })
+    await writeFile(
+      join(repo, name, 'Dockerfile'),
+      [
+        'FROM busybox:local',
+        `RUN echo ${salt}-${name} > /salt`,
+        `RUN head -c ${RUN_MB * 1_000_000} /dev/urandom > /data.bin`,
+        'COPY src/ /app/',
+        ''
+      ].join('\n')
+    )
+    await writeFile(join(repo, name, 'src', 'main.txt'), `${name} version 1\n`.repeat(1000))
+  }
+  await git(repo, ['add', '--all'])
+  await git(repo, ['commit', '--quiet', '-m', 'twenty services'])
+  await git(repo, ['checkout', '--quiet', '-b', 'feature'])
+  const touched = `svc-${String(TOUCHED).padStart(2, '0')}`
+  await writeFile(join(repo, touched, 'src', 'main.txt'), `${touched} version 2\n`.repeat(3000))
+  await git(repo, ['commit', '--quiet', '-am', 'change one service'])
+  return { repo, touched, names: Array.from({ length: IMAGES }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`) }
+}
+
+/** Checkouts of the head and the base, as the action makes them (not timed). */
+async function worktrees(repo) {
+  const head = join(await tempDir('head'), 'w')
+  const base = join(await tempDir('base'), 'w')
+  await git(repo, ['worktree', 'add', '--detach', '--quiet', head, 'feature'])
+  await git(repo, ['worktree', 'add', '--detach', '--quiet', base, 'main'])
+  return { head, base }
+}
+
+async function dockerBuild(folder, name, side) {
+  const tag = `docker-size-check-bench:${token}-${name}-${side}-${madeTags.length}`
+  madeTags.push(tag)
+  await run('docker', [...BUILD_ARGS, '--file', join(folder, name, 'Dockerfile'), '--tag', tag, join(folder, name)], {
+    maxBuffer: 64 << 20
+  })
+}
+
+/** The action, as the runner starts it, on the fixture's feature branch against main. */
+async function runCommand(repo) {
+  const runnerTemp = await tempDir('runner')
+  await writeFile(join(runnerTemp, 'event.json'), '{}')
+  await writeFile(join(runnerTemp, 'output.txt'), '')
+  const action = parseYaml(await readFile(join(root, 'action.yml'), 'utf8'))
+  const inputs = Object.fromEntries(
+    Object.entries(action.inputs).map(([name, spec]) => [name, String(spec.default ?? '')])
+  )
+  Object.assign(inputs, { 'github-token': '', 'base-ref': 'main', comment: 'never' })
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? runnerTemp,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: repo,
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: join(runnerTemp, 'event.json'),
+    GITHUB_OUTPUT: join(runnerTemp, 'output.txt'),
+    RUNNER_TEMP: runnerTemp,
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {})
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const { ms, result } = await timed(() =>
+    run(process.execPath, [join(root, 'dist', 'index.js')], { cwd: repo, env, maxBuffer: 64 << 20 }).catch(error => {
+      throw new Error(`The action failed: ${error.stdout ?? ''}${error.stderr ?? ''}`)
+    })
+  )
+  const builds = [...result.stdout.matchAll(/^(?:head|base) \S+: \d+ bytes in ([\d.]+) s$/gm)].map(
+    m => Number(m[1]) * 1000
+  )
+  const report = JSON.parse(await readFile(join(runnerTemp, 'docker-size-check', 'default.json'), 'utf8'))
+  if (report.images.length !== 1 || report.verdict === 'error') {
+    throw new Error(`Expected one image checked, got ${report.images.length} (${report.error ?? report.verdict})`)
+  }
+  return { ms, buildMs: builds.reduce((a, b) => a + b, 0), builds: builds.length }
+}
+
+async function trial(index) {
+  const commandFixture = await makeFixture(`cmd-${token}-${index}`)
+  const floorFixture = await makeFixture(`floor-${token}-${index}`)
+  const floorTrees = await worktrees(floorFixture.repo)
+  const floorRun = () =>
+    timed(async () => {
+      await dockerBuild(floorTrees.head, floorFixture.touched, 'head')
+      await dockerBuild(floorTrees.base, floorFixture.touched, 'base')
+    })
+  // Taking turns at going first, so that a machine that warms up or slows down over the run
+  // weighs on both alike.
+  let command, floor
+  if (index % 2 === 0) {
+    command = await runCommand(commandFixture.repo)
+    floor = await floorRun()
+  } else {
+    floor = await floorRun()
+    command = await runCommand(commandFixture.repo)
+  }
+
+  let naive = null
+  if (index === 0) {
+    const naiveFixture = await makeFixture(`naive-${token}-${index}`)
+    const naiveTrees = await worktrees(naiveFixture.repo)
+    naive = await timed(async () => {
+      for (const name of naiveFixture.names) await dockerBuild(naiveTrees.head, name, 'head')
+      for (const name of naiveFixture.names) await dockerBuild(naiveTrees.base, name, 'base')
+    })
+  }
+  await removeMadeImages()
+  return { command, floorMs: floor.ms, naiveMs: naive?.ms ?? null }
+}
+
+async function removeMadeImages() {
+  if (madeTags.length) await run('docker', ['image', 'rm', '--force', ...madeTags.splice(0)]).catch(() => undefined)
+}
+
+/** Median time of `docker image inspect` + `docker history`, as the check reads an image. */
+async function measuring(reference) {
+  const times = []
+  for (let i = 0; i < MEASURE_REPEATS; i++) {
+    const { ms } = await timed(async () => {
+      await run('docker', ['image', 'inspect', reference], { maxBuffer: 64 << 20 })
+      await run('docker', ['history', '--no-trunc', '--format', '{{json .}}', reference], { maxBuffer: 64 << 20 })
+    })
+    times.push(ms)
+  }
+  return median(times)
+}
+
+async function bigImage() {
+  const folder = await tempDir('big')
+  const tag = `docker-size-check-bench:${token}-1gb`
+  await writeFile(join(folder, 'Dockerfile'), 'FROM debian:bookworm\nRUN head -c 800000000 /dev/urandom > /big.bin\n')
+  await run('docker', [...BUILD_ARGS, '--tag', tag, folder], { maxBuffer: 64 << 20 })
+  madeTags.push(tag)
+  return tag
+}
+
+function machine() {
+  const docker = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).trim()
+  const buildx = execFileSync('docker', ['buildx', 'version'], { encoding: 'utf8' }).trim().split(' ')[1] ?? 'none'
+  const storage = execFileSync('docker', ['info', '--format', '{{.Driver}}'], { encoding: 'utf8' }).trim()
+  return {
+    cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    docker,
+    buildx,
+    storage
+  }
+}
+
+async function main() {
+  await access(join(root, 'dist', 'index.js'))
+  const host = machine()
+  console.error(`Benchmark on ${host.cpus} cores (${host.cpuModel}), Docker ${host.docker}, buildx ${host.buildx}`)
+  const trials = []
+  for (let i = 0; i < TRIALS; i++) {
+    console.error(`trial ${i + 1}/${TRIALS} …`)
+    trials.push(await trial(i))
+  }
+  const commandMs = median(trials.map(t => t.command.ms))
+  const commandBuildMs = median(trials.map(t => t.command.buildMs))
+  const overheadMs = median(trials.map(t => t.command.ms - t.command.buildMs))
+  const floorMs = median(trials.map(t => t.floorMs))
+  const naiveMs = trials[0].naiveMs
+
+  console.error('measuring a 1 GB image …')
+  const big = await bigImage()
+  const bigSize = Number(execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', big], { encoding: 'utf8' }))
+  const smallSize = Number(
+    execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', 'busybox:local'], { encoding: 'utf8' })
+  )
+  const measureBigMs = await measuring(big)
+  const measureSmallMs = await measuring('busybox:local')
+  await removeMadeImages()
+
+  const rows = [
+    ['PR touching 1 of 20 images: the command', `${seconds(commandMs)} s`, `${trials[0].command.builds} builds`],
+    ['  its builds (as it logs them)', `${seconds(commandBuildMs)} s`, ''],
+    ['  overhead (outside docker build)', `${seconds(overheadMs)} s`, ''],
+    [
+      'floor: docker build head + base by hand',
+      `${seconds(floorMs)} s`,
+      `command/floor ${(commandMs / floorMs).toFixed(2)}x`
+    ],
+    [
+      'naive: all 20 images on both sides',
+      `${seconds(naiveMs)} s`,
+      `naive/command ${(naiveMs / commandMs).toFixed(1)}x`
+    ],
+    [`measure ${(bigSize / 1e9).toFixed(2)} GB image (inspect + history)`, `${measureBigMs.toFixed(0)} ms`, 'median'],
+    [
+      `measure ${(smallSize / 1e6).toFixed(2)} MB image (inspect + history)`,
+      `${measureSmallMs.toFixed(0)} ms`,
+      `ratio ${(measureBigMs / measureSmallMs).toFixed(2)}x`
+    ]
+  ]
+  const width = Math.max(...rows.map(r => r[0].length))
+  console.log(
+    `\n${host.cpus} cores (${host.cpuModel}), ${host.memoryGiB} GiB, Docker ${host.docker} (${host.storage}), buildx ${host.buildx}, Node ${host.node}`
+  )
+  console.log(
+    `${IMAGES} images FROM busybox:local, each RUN writing ${RUN_MB} MB and a COPY of its sources; median of ${TRIALS} trials\n`
+  )
+  for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(9)}  ${note}`)
+  const figures = {
+    machine: host,
+    images: IMAGES,
+    runMB: RUN_MB,
+    trials: TRIALS,
+    commandMs: Math.round(commandMs),
+    commandBuildMs: Math.round(commandBuildMs),
+    overheadMs: Math.round(overheadMs),
+    floorMs: Math.round(floorMs),
+    naiveMs: Math.round(naiveMs),
+    commandOverFloor: Number((commandMs / floorMs).toFixed(3)),
+    naiveOverCommand: Number((naiveMs / commandMs).toFixed(2)),
+    measureBigMs: Math.round(measureBigMs),
+    measureSmallMs: Math.round(measureSmallMs),
+    bigImageBytes: bigSize,
+    smallImageBytes: smallSize,
+    measureRatio: Number((measureBigMs / measureSmallMs).toFixed(2)),
+    targets: {
+      commandOverFloor: commandMs / floorMs <= 1.1,
+      naiveOverCommand: naiveMs / commandMs >= 10,
+      measureRatio: measureBigMs / measureSmallMs <= 2
+    }
+  }
+  console.log(`\n${JSON.stringify(figures)}`)
+}
+
+async function access(path) {
+  await readFile(path).catch(() => {
+    throw new Error(`${path} is missing: run npm run bundle first`)
+  })
+}
+
+try {
+  await main()
+} finally {
+  await removeMadeImages()
+  await Promise.all(tempDirs.map(dir => rm(dir, { recursive: true, force: true })))
+}
