@@ -144,7 +144,7 @@ describe('the comment policy', () => {
     const comparison = compareImages(REVISIONS, images, limits)
     const fitted = fitCommentBody(comparison, { limits }, 'https://example.invalid/run')
     expect(fitted.text.length).toBeLessThan(65_536 - 200)
-    expect(fitted.text).toContain('2000 images grew past the limit')
+    expect(fitted.text).toContain('2,000 images grew past the limit')
     expect(fitted.text).toContain('[job summary](https://example.invalid/run)')
     const small = compareImages(REVISIONS, [measuredImage('Dockerfile', 1000, 5000)], limits)
     expect(fitCommentBody(small, { limits }, 'url')).toEqual({ text: renderMarkdown(small, { limits }), level: 'full' })

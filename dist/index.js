@@ -50231,6 +50231,10 @@ function parseSize(text) {
     const bytes = bytes_iec_default().parse(trimmed, { mode: 'metric' });
     return bytes === null || !Number.isFinite(bytes) ? null : Math.round(bytes);
 }
+/** "1 image", "3 images": counts in messages read as sentences. */
+function countOf(count, noun) {
+    return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 ;// CONCATENATED MODULE: ./src/thresholds.ts
 
@@ -57033,7 +57037,7 @@ function growthDetails(image, growth) {
         '| Line | Instruction | Base | Head | Δ | |',
         '| --: | :-- | --: | --: | --: | :-- |',
         ...rows,
-        ...(more > 0 ? [`\n${more} more instruction${more === 1 ? '' : 's'} changed size: see the JSON report.`] : [])
+        ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
     return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`;
 }
@@ -57101,7 +57105,7 @@ function targetName(target) {
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
 function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
-    const count = (n, what = 'image') => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const count = (n) => countOf(n, 'image');
     const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
@@ -57192,7 +57196,7 @@ function renderMarkdown(comparison, context) {
     if (loud.length)
         sections.push(sizeTable(loud, { compressed }));
     if (quiet.length) {
-        const what = `${quiet.length} unchanged image${quiet.length === 1 ? '' : 's'}`;
+        const what = countOf(quiet.length, 'unchanged image');
         sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`);
     }
     const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
@@ -57228,6 +57232,7 @@ function footer(comparison, context) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/fit.ts
+
 
 /** Counts UTF-16 units: never fewer than the characters GitHub counts in a comment. */
 const characters = (text) => text.length;
@@ -57297,9 +57302,6 @@ function fitReport(comparison, context, limit) {
 const RANK = { error: 0, fail: 1, warn: 2, pass: 3 };
 function byImportance(a, b) {
     return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0);
-}
-function countOf(count, what) {
-    return `${count.toLocaleString('en-US')} ${what}${count === 1 ? '' : 's'}`;
 }
 function join(sections) {
     return sections.filter(Boolean).join('\n\n');
@@ -59608,6 +59610,7 @@ function realPath(folder) {
 
 
 
+
 function newRunState() {
     return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null };
 }
@@ -59628,7 +59631,7 @@ async function runPipeline(settings, env, state) {
     const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir);
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
-    progress.info(`${changed.length} changed files; ${targets.length} images to check${shardNote}${targets.length ? ':' : '.'}`);
+    progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
     for (const target of targets)
         progress.info(`  ${labelOf(target)} (${target.reason})`);
     if (targets.length === 0)

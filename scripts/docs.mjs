@@ -63,6 +63,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     sections['comment-regression'] = quoteComment(readFileSync(join(dir, 'calculator-regression.md'), 'utf8'))
     sections['comment-improvement'] = quoteComment(readFileSync(join(dir, 'calculator-improvement.md'), 'utf8'))
   }
+  // --demo FILE: what `npm run --silent demo` printed, kept as it was.
+  const demoAt = process.argv.indexOf('--demo')
+  if (demoAt > 0) {
+    const output = readFileSync(process.argv[demoAt + 1], 'utf8').trimEnd()
+    sections.demo = `\`\`\`console\n$ npm run --silent demo\n${output}\n\`\`\``
+  }
   writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), sections))
   console.log(`README.md sections written: ${Object.keys(sections).join(', ')}`)
 }

@@ -7,6 +7,7 @@ import { labelOf } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
 import { Git } from './git.js'
 import { describeShard, selectShard } from './shard.js'
+import { countOf } from './sizes.js'
 import { ChangedFile, Revisions } from './types.js'
 
 /** What a run has learned so far; filled step by step so that a failure loses nothing. */
@@ -60,7 +61,7 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
-    `${changed.length} changed files; ${targets.length} images to check${shardNote}${targets.length ? ':' : '.'}`
+    `${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`
   )
   for (const target of targets) progress.info(`  ${labelOf(target)} (${target.reason})`)
   if (targets.length === 0) return

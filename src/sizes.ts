@@ -35,3 +35,8 @@ export function parseSize(text: string): number | null {
   const bytes = bytesIec.parse(trimmed, { mode: 'metric' })
   return bytes === null || !Number.isFinite(bytes) ? null : Math.round(bytes)
 }
+
+/** "1 image", "3 images": counts in messages read as sentences. */
+export function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`
+}

@@ -42067,6 +42067,10 @@ function parseSize(text) {
     const bytes = bytes_iec_default().parse(trimmed, { mode: 'metric' });
     return bytes === null || !Number.isFinite(bytes) ? null : Math.round(bytes);
 }
+/** "1 image", "3 images": counts in messages read as sentences. */
+function countOf(count, noun) {
+    return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 ;// CONCATENATED MODULE: ./src/thresholds.ts
 
@@ -47192,6 +47196,7 @@ function describeShard(shard) {
 
 
 
+
 function newRunState() {
     return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null };
 }
@@ -47212,7 +47217,7 @@ async function runPipeline(settings, env, state) {
     const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir);
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
-    progress.info(`${changed.length} changed files; ${targets.length} images to check${shardNote}${targets.length ? ':' : '.'}`);
+    progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
     for (const target of targets)
         progress.info(`  ${labelOf(target)} (${target.reason})`);
     if (targets.length === 0)
@@ -47505,7 +47510,7 @@ function growthDetails(image, growth) {
         '| Line | Instruction | Base | Head | Δ | |',
         '| --: | :-- | --: | --: | --: | :-- |',
         ...rows,
-        ...(more > 0 ? [`\n${more} more instruction${more === 1 ? '' : 's'} changed size: see the JSON report.`] : [])
+        ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
     return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`;
 }
@@ -47573,7 +47578,7 @@ function targetName(target) {
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
 function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
-    const count = (n, what = 'image') => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const count = (n) => countOf(n, 'image');
     const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
@@ -47664,7 +47669,7 @@ function renderMarkdown(comparison, context) {
     if (loud.length)
         sections.push(sizeTable(loud, { compressed }));
     if (quiet.length) {
-        const what = `${quiet.length} unchanged image${quiet.length === 1 ? '' : 's'}`;
+        const what = countOf(quiet.length, 'unchanged image');
         sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`);
     }
     const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
@@ -48167,6 +48172,8 @@ class TerminalProgress {
 
 
 
+
+
 /** Pads columns to one width; 'right' for numbers. The last column is never padded. */
 function alignColumns(rows, align) {
     const widths = align.map((_, column) => Math.max(...rows.map(row => [...(row[column] ?? '')].length)));
@@ -48184,8 +48191,8 @@ function alignColumns(rows, align) {
 function textTable(images) {
     const rows = images.map(image => [
         image.target.change === 'renamed'
-            ? `${image.target.dockerfile} (from ${image.target.baseDockerfile})`
-            : image.target.dockerfile,
+            ? `${labelOf(image.target)} (from ${image.target.baseDockerfile})`
+            : labelOf(image.target),
         image.base ? formatSize(image.base.size) : '—',
         image.head ? formatSize(image.head.size) : '—',
         image.delta === null ? '—' : formatDelta(image.delta),
@@ -48202,7 +48209,7 @@ function renderTerminalReport(comparison, context) {
         const [head, ...rows] = textTable(comparison.images);
         lines.push(paint('bold', head ?? ''));
         rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i].verdict], row)));
-        const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length);
+        const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0);
         for (const image of explained)
             lines.push('', ...explain(image, paint));
         lines.push('');
@@ -48211,10 +48218,23 @@ function renderTerminalReport(comparison, context) {
     lines.push(paint(outcomeStyle(comparison, context.runError), outcome(comparison, context)));
     return `${lines.join('\n')}\n`;
 }
+/** How many instructions the terminal lists per image; the comment's details show five. */
+const TOP_INSTRUCTIONS = 3;
 function explain(image, paint) {
-    const lines = [`${statusOf(image)} ${image.target.dockerfile}: ${image.reason}`];
+    const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`];
     for (const note of image.notes)
         lines.push(`   ${note}`);
+    const growth = growthOf(image);
+    if (growth && growth.changes.length) {
+        const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
+            const instruction = (change.head ?? change.base);
+            const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`;
+            const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : '';
+            return [`   ${line}`, formatDelta(change.delta), `${instructionText(instruction, 70)}${kind}`];
+        });
+        lines.push('   The instructions that moved the most bytes:');
+        lines.push(...alignColumns(rows, ['left', 'right', 'left']));
+    }
     if (image.logTail && image.verdict === 'error') {
         lines.push('   Last lines of the build output:');
         for (const line of image.logTail.split('\n'))

@@ -1,4 +1,6 @@
 import { Limits } from '../compare.js'
+import { labelOf } from '../discover.js'
+import { growthOf, instructionText } from '../explain/growth.js'
 import { statusOf, summarizeOutcome } from '../report/markdown.js'
 import { formatDelta, formatPercent, formatSize } from '../sizes.js'
 import { describeThreshold } from '../thresholds.js'
@@ -33,8 +35,8 @@ export function alignColumns(rows: string[][], align: ('left' | 'right')[]): str
 export function textTable(images: ImageResult[]): string[] {
   const rows = images.map(image => [
     image.target.change === 'renamed'
-      ? `${image.target.dockerfile} (from ${image.target.baseDockerfile})`
-      : image.target.dockerfile,
+      ? `${labelOf(image.target)} (from ${image.target.baseDockerfile})`
+      : labelOf(image.target),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
@@ -55,7 +57,9 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
     const [head, ...rows] = textTable(comparison.images)
     lines.push(paint('bold', head ?? ''))
     rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i]!.verdict], row)))
-    const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length)
+    const explained = comparison.images.filter(
+      image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0
+    )
     for (const image of explained) lines.push('', ...explain(image, paint))
     lines.push('')
   }
@@ -64,9 +68,23 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
   return `${lines.join('\n')}\n`
 }
 
+/** How many instructions the terminal lists per image; the comment's details show five. */
+const TOP_INSTRUCTIONS = 3
+
 function explain(image: ImageResult, paint: Paint): string[] {
-  const lines = [`${statusOf(image)} ${image.target.dockerfile}: ${image.reason}`]
+  const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
   for (const note of image.notes) lines.push(`   ${note}`)
+  const growth = growthOf(image)
+  if (growth && growth.changes.length) {
+    const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
+      const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
+      const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
+      const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : ''
+      return [`   ${line}`, formatDelta(change.delta), `${instructionText(instruction, 70)}${kind}`]
+    })
+    lines.push('   The instructions that moved the most bytes:')
+    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+  }
   if (image.logTail && image.verdict === 'error') {
     lines.push('   Last lines of the build output:')
     for (const line of image.logTail.split('\n')) lines.push(paint('dim', `   │ ${line}`))

@@ -1,3 +1,4 @@
+import { countOf } from '../sizes.js'
 import { Comparison, ImageResult, Verdict } from '../types.js'
 import {
   explainImage,
@@ -99,10 +100,6 @@ const RANK: Record<Verdict, number> = { error: 0, fail: 1, warn: 2, pass: 3 }
 
 function byImportance(a: ImageResult, b: ImageResult): number {
   return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)
-}
-
-function countOf(count: number, what: string): string {
-  return `${count.toLocaleString('en-US')} ${what}${count === 1 ? '' : 's'}`
 }
 
 function join(sections: string[]): string {

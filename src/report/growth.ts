@@ -1,6 +1,6 @@
 import { Growth, growthOf, instructionText } from '../explain/growth.js'
 import { InstructionChange } from '../explain/match.js'
-import { formatDelta, formatSize } from '../sizes.js'
+import { formatDelta, formatSize, countOf } from '../sizes.js'
 import { ImageResult } from '../types.js'
 import { code } from './escape.js'
 
@@ -46,7 +46,7 @@ function growthDetails(image: ImageResult, growth: Growth): string {
     '| Line | Instruction | Base | Head | Δ | |',
     '| --: | :-- | --: | --: | --: | :-- |',
     ...rows,
-    ...(more > 0 ? [`\n${more} more instruction${more === 1 ? '' : 's'} changed size: see the JSON report.`] : [])
+    ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
   ].join('\n')
   return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`
 }

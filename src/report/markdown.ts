@@ -1,4 +1,4 @@
-import { formatDelta, formatPercent, formatSize } from '../sizes.js'
+import { formatDelta, formatPercent, formatSize, countOf } from '../sizes.js'
 import { describeThreshold } from '../thresholds.js'
 import { Comparison, ImageResult } from '../types.js'
 import { Limits } from '../compare.js'
@@ -21,7 +21,7 @@ export interface MarkdownContext {
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
 export function summarizeOutcome(comparison: Comparison, runError?: string): string {
   const images = comparison.images
-  const count = (n: number, what = 'image') => `${n} ${what}${n === 1 ? '' : 's'}`
+  const count = (n: number) => countOf(n, 'image')
   const sum = (list: ImageResult[]) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0))
   const errored = images.filter(image => image.verdict === 'error')
   const failed = images.filter(image => image.verdict === 'fail')
@@ -111,7 +111,7 @@ export function renderMarkdown(comparison: Comparison, context: MarkdownContext)
   )
   if (loud.length) sections.push(sizeTable(loud, { compressed }))
   if (quiet.length) {
-    const what = `${quiet.length} unchanged image${quiet.length === 1 ? '' : 's'}`
+    const what = countOf(quiet.length, 'unchanged image')
     sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`)
   }
   const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail)
