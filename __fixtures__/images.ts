@@ -1,4 +1,9 @@
 // Typed fakes of measured images for the unit tests of compare and report.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { attributeLayers, InstructionSize } from '../src/explain/attribute.js'
+import { stageInstructions } from '../src/explain/dockerfile.js'
+import { parseHistory } from '../src/explain/history.js'
 import { MeasuredImage } from '../src/compare.js'
 import { ImageChange, Revisions } from '../src/types.js'
 
@@ -30,6 +35,39 @@ export function measuredImage(
     },
     base: side(base),
     head: side(head),
+    failedBuilds: []
+  }
+}
+
+const root = join(import.meta.dirname, '..')
+const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
+
+/**
+ * The calculator's regression as measured here: the head is `Dockerfile.single`, its layers
+ * from a recorded `docker history` (Docker 20.10, BuildKit); the base is the multi-stage
+ * `Dockerfile`, whose final stage holds the 1,269,760-byte binary alone.
+ */
+export function calculatorRegression(): MeasuredImage {
+  const single = attributeLayers(
+    stageInstructions(read('examples', 'calculator', 'Dockerfile.single')),
+    parseHistory(read('__fixtures__', 'history', 'docker-20.10-buildkit-calculator-single.jsonl'))
+  )!
+  const multi = stageInstructions(read('examples', 'calculator', 'Dockerfile')).map(i => ({
+    ...i,
+    size: i.keyword === 'COPY' ? 1_269_760 : 0
+  }))
+  const total = (stage: InstructionSize[]) => stage.reduce((sum, i) => sum + i.size, 0)
+  return {
+    target: {
+      dockerfile: 'calculator/Dockerfile',
+      context: 'calculator',
+      baseDockerfile: 'calculator/Dockerfile',
+      baseContext: 'calculator',
+      change: 'modified',
+      reason: 'Dockerfile modified'
+    },
+    base: { size: total(multi), id: 'sha256:base', layers: 1, instructions: multi },
+    head: { size: total(single), id: 'sha256:head', layers: 5, instructions: single },
     failedBuilds: []
   }
 }

@@ -1,4 +1,5 @@
 // The local command's pure parts: flags, exit statuses, colour, progress lines and the table.
+import { calculatorRegression } from '../__fixtures__/images.js'
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -371,6 +372,19 @@ describe('the final report', () => {
       '❌ 1 image grew past the limit: +300 kB',
       ''
     ])
+  })
+
+  it('names the instructions that moved the most bytes, largest first, with their lines', () => {
+    const comparison = compareImages(revisions, [calculatorRegression()], limits)
+    const lines = renderTerminalReport(comparison, context).split('\n')
+    const listed = lines.indexOf('   The instructions that moved the most bytes:')
+    expect(listed).toBeGreaterThan(0)
+    expect(lines[listed + 1]).toMatch(
+      /^   L4 +\+618 MB  RUN apt-get update && apt-get install -y --no-install-recommends gola… \(new\)$/
+    )
+    expect(lines[listed + 2]).toMatch(/^   L3 +\+199 MB  FROM debian:bookworm$/)
+    expect(lines[listed + 3]).toMatch(/^   L9 +\+24\.\d MB  RUN go build .* \(new\)$/)
+    expect(lines[listed + 4]).toBe('')
   })
 
   it("shows a failed head build's last lines", () => {

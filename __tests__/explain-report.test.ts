@@ -1,6 +1,7 @@
 // What a reader gets from the layers: the annotations, the per-image details in the
 // comment, the footer's word on what the sizes are, the JSON, and the compressed size.
 import { describe, expect, it } from '@jest/globals'
+import { calculatorRegression } from '../__fixtures__/images.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -8,10 +9,9 @@ import { gzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
 import { compareImages, Limits, MeasuredImage } from '../src/compare.js'
 import { EngineInfo } from '../src/docker.js'
-import { attributeLayers, InstructionSize } from '../src/explain/attribute.js'
+import { InstructionSize } from '../src/explain/attribute.js'
 import { alignSizeBasis } from '../src/explain/collect.js'
 import { measureCompressed } from '../src/explain/compressed.js'
-import { stageInstructions } from '../src/explain/dockerfile.js'
 import { parseHistory } from '../src/explain/history.js'
 import { annotationsFor } from '../src/report/annotations.js'
 import { toJsonReport } from '../src/report/json.js'
@@ -37,30 +37,6 @@ const overlay2: EngineInfo = {
 }
 
 /** The calculator's two Dockerfiles as measured from the recorded single-stage history. */
-function calculatorRegression(): MeasuredImage {
-  const single = attributeLayers(
-    stageInstructions(read('examples', 'calculator', 'Dockerfile.single')),
-    parseHistory(read('__fixtures__', 'history', 'docker-20.10-buildkit-calculator-single.jsonl'))
-  )!
-  const multi = stageInstructions(read('examples', 'calculator', 'Dockerfile')).map(i => ({
-    ...i,
-    size: i.keyword === 'COPY' ? 1_269_760 : 0
-  }))
-  const total = (stage: InstructionSize[]) => stage.reduce((sum, i) => sum + i.size, 0)
-  return {
-    target: {
-      dockerfile: 'calculator/Dockerfile',
-      context: 'calculator',
-      baseDockerfile: 'calculator/Dockerfile',
-      baseContext: 'calculator',
-      change: 'modified',
-      reason: 'Dockerfile modified'
-    },
-    base: { size: total(multi), id: 'sha256:base', layers: 1, instructions: multi },
-    head: { size: total(single), id: 'sha256:head', layers: 5, instructions: single },
-    failedBuilds: []
-  }
-}
 
 /** The same image grown by `factor` of its base, to land on a chosen verdict. */
 function grownBy(factor: number, instructions = true): MeasuredImage {
