@@ -1,10 +1,10 @@
 // End to end: the bundled dist/index.js, run as the runner runs it, in a workspace made as
 // actions/checkout makes it, against the GitHub API stand-in and the real Docker engine.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { GitHubStandin } from './support/github-standin.js'
+import { useEndToEnd } from './support/end-to-end.js'
 import {
   OWNER,
   REPO,
@@ -12,23 +12,10 @@ import {
   pushToPullRequest,
   PullRequestScenario,
   runOnPullRequest,
-  scratchImage,
-  TEST_TOKEN
+  scratchImage
 } from './support/pull-request.js'
-import { cleanupTempDirs } from './support/repo.js'
 
-const standin = new GitHubStandin({ token: TEST_TOKEN })
-
-beforeAll(async () => {
-  // A missing engine fails here, loudly: these tests never skip themselves.
-  execFileSync('docker', ['info'], { stdio: 'pipe' })
-  await standin.start()
-})
-
-afterAll(async () => {
-  await standin.stop()
-  await cleanupTempDirs()
-})
+const standin = useEndToEnd()
 
 async function check(scenario: PullRequestScenario, inputs: Record<string, string> = {}) {
   standin.reset()

@@ -1,19 +1,16 @@
 // The motivating case, end to end on the real engine: a PR that drops the calculator's
 // second stage ships the Go toolchain in the image and must be blocked; the PR that adds
 // the stage back must show the win. Both Dockerfiles are the ones in examples/calculator.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT, runAction } from './support/action-runner.js'
-import { GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, openPullRequest } from './support/pull-request.js'
-import { cleanupTempDirs } from './support/repo.js'
+import { useEndToEnd } from './support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, TEST_TOKEN } from './support/pull-request.js'
 
-const TOKEN = 'ghs_test_token'
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'calculator')
-const standin = new GitHubStandin({ token: TOKEN })
-let apiUrl: string
+const standin = useEndToEnd()
 
 /** The example's files under `calculator/`, with `Dockerfile` taken from `variant`. */
 function calculatorFiles(variant: 'Dockerfile' | 'Dockerfile.single'): Record<string, string> {
@@ -36,12 +33,6 @@ function saveComment(name: string, body: string): void {
 
 beforeAll(async () => {
   execFileSync('docker', ['image', 'inspect', 'debian:bookworm'], { stdio: 'pipe' })
-  apiUrl = (await standin.start()).url
-})
-
-afterAll(async () => {
-  await standin.stop()
-  await cleanupTempDirs()
 })
 
 async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Dockerfile' | 'Dockerfile.single') {
@@ -53,10 +44,10 @@ async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Docker
   })
   const run = await runAction({
     workspace: pr.workspace,
-    apiUrl,
+    apiUrl: standin.url,
     repository: `${OWNER}/${REPO}`,
     event: pr.event,
-    token: TOKEN
+    token: TEST_TOKEN
   })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { run, comments }

@@ -13,16 +13,14 @@ import { Docker, EngineInfo } from '../src/docker.js'
 import { describeLayers } from '../src/explain/collect.js'
 import { measureCompressed } from '../src/explain/compressed.js'
 import { runAction } from './support/action-runner.js'
-import { GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, openPullRequest } from './support/pull-request.js'
+import { useEndToEnd } from './support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, TEST_TOKEN } from './support/pull-request.js'
 import { cleanupTempDirs } from './support/repo.js'
 
 const docker = new Docker()
-const TOKEN = 'ghs_test_token'
-const standin = new GitHubStandin({ token: TOKEN })
+const standin = useEndToEnd()
 let engine: EngineInfo
 let folder: string
-let apiUrl: string
 const tags: string[] = []
 
 beforeAll(async () => {
@@ -30,7 +28,6 @@ beforeAll(async () => {
   engine = await docker.engineInfo()
   execFileSync('docker', ['image', 'inspect', 'busybox:local'], { stdio: 'pipe' })
   folder = await mkdtemp(join(tmpdir(), 'dsc-explain-'))
-  apiUrl = (await standin.start()).url
 })
 
 afterAll(async () => {
@@ -124,11 +121,11 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
     })
     run = await runAction({
       workspace: pr.workspace,
-      apiUrl,
+      apiUrl: standin.url,
       repository: `${OWNER}/${REPO}`,
       event: pr.event,
       inputs: { 'max-increase': '50%', 'warn-increase': '10%', 'compressed-size': 'true' },
-      token: TOKEN
+      token: TEST_TOKEN
     })
     comment = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body
   })

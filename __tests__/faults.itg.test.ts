@@ -2,7 +2,7 @@
 // happens" table. GitHub's answers come from the HTTP stand-in with injected faults, the
 // comment goes through the real publish path and Octokit (with its retry and throttling
 // plugins, every wait shortened to milliseconds), and Docker is the real engine.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import * as net from 'node:net'
@@ -13,24 +13,12 @@ import { createOctokit, DEFAULT_API_TIMING } from '../src/github/octokit.js'
 import { commentWanted, fitCommentBody, publishComment } from '../src/publish.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
 import { ACTION_ENTRY, collectRun, prepareRun, runAction } from './support/action-runner.js'
-import { faults, GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, openPullRequest, PullRequestScenario } from './support/pull-request.js'
-import { cleanupTempDirs } from './support/repo.js'
+import { faults } from './support/github-standin.js'
+import { useEndToEnd } from './support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, PullRequestScenario, TEST_TOKEN } from './support/pull-request.js'
 
-const TOKEN = 'ghs_test_token'
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
-const standin = new GitHubStandin({ token: TOKEN })
-let apiUrl: string
-
-beforeAll(async () => {
-  execFileSync('docker', ['info'], { stdio: 'pipe' })
-  apiUrl = (await standin.start()).url
-})
-
-afterAll(async () => {
-  await standin.stop()
-  await cleanupTempDirs()
-})
+const standin = useEndToEnd()
 
 /** What core.warning and core.info print while `work` runs (they write to stdout). */
 async function captureLog<T>(work: () => Promise<T>): Promise<{ result: T; log: string }> {
@@ -79,7 +67,7 @@ async function publishRun(images: MeasuredImage[]) {
   const body = fitCommentBody(comparison, { limits }, SUMMARY_URL)
   const url = await publishComment(
     {
-      octokit: createOctokit(TOKEN, apiUrl, { ...DEFAULT_API_TIMING, unitMs: 1 }),
+      octokit: createOctokit(TEST_TOKEN, standin.url, { ...DEFAULT_API_TIMING, unitMs: 1 }),
       ...ISSUE,
       key: 'default',
       author: ''
@@ -242,11 +230,11 @@ async function check(
   before()
   const run = await runAction({
     workspace: pr.workspace,
-    apiUrl,
+    apiUrl: standin.url,
     repository: `${OWNER}/${REPO}`,
     event: pr.event,
     inputs,
-    token: TOKEN,
+    token: TEST_TOKEN,
     env: { ...FAST, ...env }
   })
   return { pr, run, comments: standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }) }
@@ -416,10 +404,10 @@ describe('an interrupted run', () => {
     })
     const prepared = await prepareRun({
       workspace: pr.workspace,
-      apiUrl,
+      apiUrl: standin.url,
       repository: `${OWNER}/${REPO}`,
       event: pr.event,
-      token: TOKEN,
+      token: TEST_TOKEN,
       env: FAST
     })
     // Its own process group, so that SIGINT reaches the action and its docker child, as Ctrl-C does.

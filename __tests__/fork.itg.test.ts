@@ -2,30 +2,20 @@
 // pull_request event with a read-only token, then `mode: comment` on workflow_run, in an
 // empty folder (nothing of the PR is checked out), reading the artifact the first step left.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun, runAction } from './support/action-runner.js'
-import { faults, GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, openPullRequest, OpenPullRequest } from './support/pull-request.js'
-import { cleanupTempDirs } from './support/repo.js'
+import { faults } from './support/github-standin.js'
+import { useEndToEnd } from './support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from './support/pull-request.js'
 
-const TOKEN = 'ghs_test_token'
 const FORK_OWNER = 'forker'
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
-const standin = new GitHubStandin({ token: TOKEN })
+const standin = useEndToEnd()
 const folders: string[] = []
-let apiUrl: string
-
-beforeAll(async () => {
-  execFileSync('docker', ['info'], { stdio: 'pipe' })
-  apiUrl = (await standin.start()).url
-})
 
 afterAll(async () => {
-  await standin.stop()
-  await cleanupTempDirs()
   await Promise.all(folders.map(folder => rm(folder, { recursive: true, force: true })))
 })
 
@@ -48,11 +38,11 @@ async function measure(pr: OpenPullRequest, artifactDir: string): Promise<Action
   standin.failNext(faults.notAccessible({ method: 'PATCH', times: Infinity }))
   return runAction({
     workspace: pr.workspace,
-    apiUrl,
+    apiUrl: standin.url,
     repository: `${OWNER}/${REPO}`,
     event: pr.event,
     inputs: { mode: 'measure', 'artifact-path': artifactDir },
-    token: TOKEN,
+    token: TEST_TOKEN,
     env: FAST
   })
 }
@@ -83,11 +73,11 @@ async function comment(headSha: string, artifactDir: string): Promise<ActionRun>
   standin.clearRequests()
   return runAction({
     workspace: await folder('comment-workspace'),
-    apiUrl,
+    apiUrl: standin.url,
     repository: `${OWNER}/${REPO}`,
     event: workflowRunEvent(headSha),
     inputs: { mode: 'comment', 'artifact-path': artifactDir },
-    token: TOKEN,
+    token: TEST_TOKEN,
     env: FAST
   })
 }

@@ -1,29 +1,21 @@
 // End to end, for repositories with many images: build contexts and .dockerignore, the
 // images config, shards and their merge. The bundled dist/index.js runs as the runner runs
 // it, against the GitHub API stand-in and the real Docker engine.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ActionRun, runAction } from './support/action-runner.js'
-import { GitHubStandin } from './support/github-standin.js'
-import { OWNER, REPO, OpenPullRequest, openPullRequest, PullRequestScenario } from './support/pull-request.js'
-import { cleanupTempDirs } from './support/repo.js'
+import { useEndToEnd } from './support/end-to-end.js'
+import {
+  OWNER,
+  REPO,
+  OpenPullRequest,
+  openPullRequest,
+  PullRequestScenario,
+  TEST_TOKEN
+} from './support/pull-request.js'
 
-const TOKEN = 'ghs_test_token'
-const standin = new GitHubStandin({ token: TOKEN })
-let apiUrl: string
-
-beforeAll(async () => {
-  // A missing engine fails here, loudly: these tests never skip themselves.
-  execFileSync('docker', ['info'], { stdio: 'pipe' })
-  apiUrl = (await standin.start()).url
-})
-
-afterAll(async () => {
-  await standin.stop()
-  await cleanupTempDirs()
-})
+const standin = useEndToEnd()
 
 /**
  * A FROM scratch image that copies its whole folder: its size is the sum of the files the
@@ -42,11 +34,11 @@ function contextImage(folder: string, files: Record<string, string>, ignore: str
 async function runOn(pr: OpenPullRequest, inputs: Record<string, string> = {}): Promise<ActionRun> {
   return runAction({
     workspace: pr.workspace,
-    apiUrl,
+    apiUrl: standin.url,
     repository: `${OWNER}/${REPO}`,
     event: pr.event,
     inputs,
-    token: TOKEN
+    token: TEST_TOKEN
   })
 }
 

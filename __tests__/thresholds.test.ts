@@ -76,5 +76,6 @@ describe('formatting', () => {
     expect(formatPercent(0.5)).toBe('+0.5%')
     expect(formatPercent(67132.4)).toBe('+67,132%')
     expect(formatPercent(0)).toBe('0%')
+    expect(formatPercent(-0.000009)).toBe('-<0.01%')
   })
 })

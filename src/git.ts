@@ -110,6 +110,7 @@ export class Git {
     const absolute = path.resolve(folder)
     // Two --force: also remove a locked worktree (one left behind by a killed run).
     const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute])
+    if (removed.exitCode === 0) return
     // Drops the registration of a worktree whose folder was deleted by other means.
     await this.tryExec(['worktree', 'prune'])
     const registered = await this.listWorktrees()

@@ -19,6 +19,8 @@ export function formatDelta(bytes: number): string {
 export function formatPercent(percent: number): string {
   const sign = percent > 0 ? '+' : percent < 0 ? '-' : ''
   const magnitude = Math.abs(percent)
+  // A few bytes on a large image: "0%" would read as no change, and there was one.
+  if (magnitude > 0 && magnitude < 0.01) return `${sign}<0.01%`
   const digits = magnitude >= 1000 ? 0 : magnitude >= 10 ? 1 : 2
   const text = magnitude.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
   return `${sign}${text}%`

@@ -42051,6 +42051,9 @@ function formatDelta(bytes) {
 function formatPercent(percent) {
     const sign = percent > 0 ? '+' : percent < 0 ? '-' : '';
     const magnitude = Math.abs(percent);
+    // A few bytes on a large image: "0%" would read as no change, and there was one.
+    if (magnitude > 0 && magnitude < 0.01)
+        return `${sign}<0.01%`;
     const digits = magnitude >= 1000 ? 0 : magnitude >= 10 ? 1 : 2;
     const text = magnitude.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
     return `${sign}${text}%`;
@@ -45545,6 +45548,8 @@ class Git {
         const absolute = external_node_path_namespaceObject.resolve(folder);
         // Two --force: also remove a locked worktree (one left behind by a killed run).
         const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
+        if (removed.exitCode === 0)
+            return;
         // Drops the registration of a worktree whose folder was deleted by other means.
         await this.tryExec(['worktree', 'prune']);
         const registered = await this.listWorktrees();
@@ -46849,13 +46854,15 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                     log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
                     continue;
                 }
-                image[side] = {
-                    ...(await measureImage(docker, request.tag)),
-                    ...(await describeLayers(docker, request, {
+                // Two reads of one finished image: side by side, they cost the time of the longer.
+                const [measurement, layers] = await Promise.all([
+                    measureImage(docker, request.tag),
+                    describeLayers(docker, request, {
                         compressed: plan.settings.compressedSize ?? false,
                         warn: message => log.warning(message)
-                    }))
-                };
+                    })
+                ]);
+                image[side] = { ...measurement, ...layers };
                 log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
             }
             alignSizeBasis([image.base, image.head], plan.engine);
