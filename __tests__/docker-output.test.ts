@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../src/build.js'
-import { parseEngineInfo } from '../src/docker.js'
+import { buildxListed, parseEngineInfo } from '../src/docker.js'
 import { parseInspect } from '../src/measure.js'
 
 describe('buildCommandArgs', () => {
@@ -154,5 +154,26 @@ describe('parseEngineInfo', () => {
 
   it('sees a CLI that reaches no daemon', () => {
     expect(parseEngineInfo('{"ServerVersion":"","Driver":""}')).toBeNull()
+  })
+})
+
+describe('buildxListed', () => {
+  const recorded = readFileSync(
+    join(import.meta.dirname, '..', '__fixtures__', 'engine', 'info-20.10-overlay2.json'),
+    'utf8'
+  )
+
+  it('finds the buildx plugin among the CLI plugins that docker info lists', () => {
+    expect(buildxListed(recorded)).toBe(true)
+  })
+
+  it('sees a CLI without buildx, and one whose buildx cannot run', () => {
+    expect(buildxListed('{"ClientInfo":{"Plugins":[{"Name":"compose"}]}}')).toBe(false)
+    expect(buildxListed('{"ClientInfo":{"Plugins":[{"Name":"buildx","Err":"not executable"}]}}')).toBe(false)
+  })
+
+  it('cannot tell from a CLI that lists no plugins', () => {
+    expect(buildxListed('{"ServerVersion":"20.10.24"}')).toBeNull()
+    expect(buildxListed('not json')).toBeNull()
   })
 })

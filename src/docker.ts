@@ -29,11 +29,10 @@ export class Docker {
 
   /** Asks the engine who it is; throws one clear error where no engine answers. */
   async engineInfo(): Promise<EngineInfo> {
-    // Three round trips to the engine, asked at once: they are a tenth of a second of every run.
-    const [info, version, buildx] = await Promise.all([
+    // Asked at once: these round trips are a tenth of a second of every run.
+    const [info, version] = await Promise.all([
       this.run(['info', '--format', '{{json .}}']),
-      this.run(['version', '--format', '{{.Server.APIVersion}}']),
-      this.run(['buildx', 'version'])
+      this.run(['version', '--format', '{{.Server.APIVersion}}'])
     ])
     const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null
     if (!parsed) {
@@ -42,10 +41,12 @@ export class Docker {
           'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.'
       )
     }
+    // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
+    const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0
     return {
       ...parsed,
       apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
-      builder: buildx.exitCode === 0 ? 'buildx' : 'legacy'
+      builder: buildx ? 'buildx' : 'legacy'
     }
   }
 
@@ -107,6 +108,20 @@ export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' |
     storageDriver: info.Driver || 'unknown',
     imageStore: containerd ? 'containerd' : 'graphdriver'
   }
+}
+
+/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
+export function buildxListed(stdout: string): boolean | null {
+  let info: { ClientInfo?: { Plugins?: Array<{ Name?: string; Err?: string }> } }
+  try {
+    info = JSON.parse(stdout) as typeof info
+  } catch {
+    return null
+  }
+  const plugins = info.ClientInfo?.Plugins
+  if (!Array.isArray(plugins)) return null
+  // A plugin the CLI found but cannot run is listed with an `Err`.
+  return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err)
 }
 
 function firstLine(text: string): string {

@@ -45367,21 +45367,22 @@ class Docker {
     }
     /** Asks the engine who it is; throws one clear error where no engine answers. */
     async engineInfo() {
-        // Three round trips to the engine, asked at once: they are a tenth of a second of every run.
-        const [info, version, buildx] = await Promise.all([
+        // Asked at once: these round trips are a tenth of a second of every run.
+        const [info, version] = await Promise.all([
             this.run(['info', '--format', '{{json .}}']),
-            this.run(['version', '--format', '{{.Server.APIVersion}}']),
-            this.run(['buildx', 'version'])
+            this.run(['version', '--format', '{{.Server.APIVersion}}'])
         ]);
         const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
         if (!parsed) {
             throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
                 'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
         }
+        // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
+        const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0;
         return {
             ...parsed,
             apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
-            builder: buildx.exitCode === 0 ? 'buildx' : 'legacy'
+            builder: buildx ? 'buildx' : 'legacy'
         };
     }
     build(args, options = {}) {
@@ -45435,6 +45436,21 @@ function parseEngineInfo(stdout) {
         storageDriver: info.Driver || 'unknown',
         imageStore: containerd ? 'containerd' : 'graphdriver'
     };
+}
+/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
+function buildxListed(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    const plugins = info.ClientInfo?.Plugins;
+    if (!Array.isArray(plugins))
+        return null;
+    // A plugin the CLI found but cannot run is listed with an `Err`.
+    return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err);
 }
 function firstLine(text) {
     return text.trim().split('\n')[0] ?? '';
