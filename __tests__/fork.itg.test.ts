@@ -143,6 +143,11 @@ describe('a fork PR that grows an image, in two steps', () => {
     )
     expect(run.outputs['comment-url']).toBe(posted!.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
+    // The explanation comes across in the artifact too, validated like every other field.
+    expect(posted!.body).toContain('Why <code>api/Dockerfile</code> changed')
+    expect(posted!.body).toContain(
+      '| L2 | <code>COPY payload-300000.bin /payload.bin</code> | 100 kB | 300 kB | +200 kB | grew |'
+    )
   })
 
   it('comment again: edits the same comment', async () => {

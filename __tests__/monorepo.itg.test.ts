@@ -245,6 +245,14 @@ describe('three shards and a merge', () => {
     expect(reportImages(merge)).toHaveLength(5)
   })
 
+  it('explains the growth from the shards’ layer sizes, as a single run does', () => {
+    const body = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body
+    const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
+    expect(details).toContain('| L2 | <code>COPY . /app/</code> | 10 kB | 20 kB | +10 kB | grew |')
+    // The annotation lands on that line of the head's Dockerfile.
+    expect(merge.stdout).toMatch(/::error title=[^,]*,file=svc-c\/Dockerfile,line=2,endLine=2::/)
+  })
+
   it('fails when a shard’s report is missing', async () => {
     const { rm } = await import('node:fs/promises')
     await rm(join(pr.workspace, 'docker-size-reports', 'docker-size-report-2'), { recursive: true })
