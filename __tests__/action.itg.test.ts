@@ -1,9 +1,9 @@
 // End to end: the bundled dist/index.js, run as the runner runs it, in a workspace made as
 // actions/checkout makes it, against the GitHub API stand-in and the real Docker engine.
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { imageExists } from './support/docker.js'
 import { useEndToEnd } from './support/end-to-end.js'
 import {
   OWNER,
@@ -21,16 +21,6 @@ async function check(scenario: PullRequestScenario, inputs: Record<string, strin
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
   return { pr, ...(await runOnPullRequest(standin, pr, inputs)) }
-}
-
-/** Whether the engine still holds an image, by id. */
-function imageExists(id: string): boolean {
-  try {
-    execFileSync('docker', ['image', 'inspect', id], { stdio: 'pipe' })
-    return true
-  } catch {
-    return false
-  }
 }
 
 describe('a PR that grows an image past the limit', () => {

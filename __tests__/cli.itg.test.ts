@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { PROJECT_ROOT } from './support/action-runner.js'
 import { runCliBundle } from './support/cli-runner.js'
 import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir } from './support/repo.js'
+import { imageExists } from './support/docker.js'
 
 beforeAll(() => {
   // A missing engine fails here, loudly: these tests never skip themselves.
@@ -40,15 +41,6 @@ async function branchRepo(base: Record<string, string>, change: Record<string, s
   await git(repo, ['checkout', '--quiet', '-b', 'feature'])
   const featureSha = await commitFiles(repo, change, 'the change')
   return { repo, mainSha, featureSha }
-}
-
-function imageExists(id: string): boolean {
-  try {
-    execFileSync('docker', ['image', 'inspect', id], { stdio: 'pipe' })
-    return true
-  } catch {
-    return false
-  }
 }
 
 interface Report {

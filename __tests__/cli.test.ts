@@ -1,5 +1,5 @@
 // The local command's pure parts: flags, exit statuses, colour, progress lines and the table.
-import { calculatorRegression } from '../__fixtures__/images.js'
+import { calculatorRegression, measuredImage } from '../__fixtures__/images.js'
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -160,32 +160,19 @@ const revisions = {
 }
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 
+/** An image measured at `base` and `head` bytes; `headFailed`: its head build failed. */
 function measured(dockerfile: string, base: number | null, head: number | null, headFailed = false): MeasuredImage {
-  const m = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 2 })
-  const change = base === null ? 'added' : head === null && !headFailed ? 'removed' : 'modified'
-  return {
-    target: {
-      dockerfile,
-      context: '.',
-      baseDockerfile: dockerfile,
-      baseContext: '.',
-      change,
-      reason: `Dockerfile ${change}`
-    },
-    base: m(base),
-    head: m(head),
-    failedBuilds: headFailed
-      ? [
-          {
-            side: 'head',
-            ok: false,
-            durationMs: 10,
-            error: 'COPY failed: no such file',
-            logTail: '#4 ERROR\nCOPY failed: no such file'
-          }
-        ]
-      : []
+  const image = measuredImage(dockerfile, base, head, headFailed ? 'modified' : undefined)
+  if (headFailed) {
+    image.failedBuilds.push({
+      side: 'head',
+      ok: false,
+      durationMs: 10,
+      error: 'COPY failed: no such file',
+      logTail: '#4 ERROR\nCOPY failed: no such file'
+    })
   }
+  return image
 }
 
 describe('exit statuses', () => {

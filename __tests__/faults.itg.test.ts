@@ -12,10 +12,17 @@ import { compareImages, MeasuredImage } from '../src/compare.js'
 import { createOctokit, DEFAULT_API_TIMING } from '../src/github/octokit.js'
 import { commentWanted, fitCommentBody, publishComment } from '../src/publish.js'
 import { parseGrowthThreshold } from '../src/thresholds.js'
-import { ACTION_ENTRY, collectRun, prepareRun, runAction } from './support/action-runner.js'
+import { ACTION_ENTRY, collectRun, prepareRun } from './support/action-runner.js'
 import { faults } from './support/github-standin.js'
 import { useEndToEnd } from './support/end-to-end.js'
-import { OWNER, REPO, openPullRequest, PullRequestScenario, TEST_TOKEN } from './support/pull-request.js'
+import {
+  OWNER,
+  REPO,
+  openPullRequest,
+  PullRequestScenario,
+  TEST_TOKEN,
+  runOnPullRequest
+} from './support/pull-request.js'
 
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()
@@ -228,16 +235,7 @@ async function check(
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
   before()
-  const run = await runAction({
-    workspace: pr.workspace,
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: pr.event,
-    inputs,
-    token: TEST_TOKEN,
-    env: { ...FAST, ...env }
-  })
-  return { pr, run, comments: standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }) }
+  return { pr, ...(await runOnPullRequest(standin, pr, inputs, { ...FAST, ...env })) }
 }
 
 /** The tags the run built, from its debug log of each command line. */

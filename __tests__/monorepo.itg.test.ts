@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ActionRun, runAction } from './support/action-runner.js'
+import { ActionRun } from './support/action-runner.js'
 import { useEndToEnd } from './support/end-to-end.js'
 import {
   OWNER,
@@ -12,7 +12,7 @@ import {
   OpenPullRequest,
   openPullRequest,
   PullRequestScenario,
-  TEST_TOKEN
+  runOnPullRequest
 } from './support/pull-request.js'
 
 const standin = useEndToEnd()
@@ -32,14 +32,7 @@ function contextImage(folder: string, files: Record<string, string>, ignore: str
 }
 
 async function runOn(pr: OpenPullRequest, inputs: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({
-    workspace: pr.workspace,
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: pr.event,
-    inputs,
-    token: TEST_TOKEN
-  })
+  return (await runOnPullRequest(standin, pr, inputs)).run
 }
 
 async function check(scenario: PullRequestScenario, inputs: Record<string, string> = {}) {

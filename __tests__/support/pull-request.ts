@@ -123,7 +123,8 @@ export function scratchImage(folder: string, bytes: number): Record<string, stri
 export async function runOnPullRequest(
   standin: GitHubStandin,
   pr: OpenPullRequest,
-  inputs: Record<string, string> = {}
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
 ) {
   const run = await runAction({
     workspace: pr.workspace,
@@ -131,7 +132,8 @@ export async function runOnPullRequest(
     repository: `${OWNER}/${REPO}`,
     event: pr.event,
     inputs,
-    token: TEST_TOKEN
+    token: TEST_TOKEN,
+    env
   })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { run, comments }
