@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { InputError } from './errors.js'
+import { COMMENT_KEY_PATTERN } from './github/comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images.js'
@@ -155,7 +156,7 @@ export function parseCommentKey(value: string): string {
   const text = value.trim()
   if (text === '') return 'default'
   // The key is written into an HTML comment; `--` or `>` would close it early.
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(text)) {
+  if (!COMMENT_KEY_PATTERN.test(text)) {
     throw new InputError(
       `Invalid comment-key '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`
     )

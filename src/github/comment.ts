@@ -11,7 +11,8 @@ export const MAX_COMMENT_BODY_LENGTH = 65536
 /** Who posts the comment when the token cannot tell (an Actions installation token). */
 export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]'
 
-const KEY_PATTERN = /^[A-Za-z0-9._-]{1,100}$/
+/** What a comment key may hold; config.ts checks the input against the same pattern. */
+export const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
 
 /**
  * The hidden first line that marks our comment. The key lets several checks on one PR keep
@@ -19,10 +20,10 @@ const KEY_PATTERN = /^[A-Za-z0-9._-]{1,100}$/
  * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
  */
 export function commentMarker(key: string): string {
-  if (!KEY_PATTERN.test(key)) {
+  if (!COMMENT_KEY_PATTERN.test(key)) {
     throw new Error(
       `Invalid comment-key ${JSON.stringify(key)}. ` +
-        'Use 1 to 100 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.'
+        'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.'
     )
   }
   return `<!-- docker-size-check: key=${key} -->`
