@@ -403,4 +403,22 @@ describe('Git files and worktrees', () => {
     expect(await gitRepo.listWorktrees()).toEqual([repo])
     await expect(fs.access(path.join(repo, '.git', 'worktrees', 'wt'))).rejects.toThrow()
   })
+
+  it('makes and removes the head and base worktrees at once, as a run does, without git tripping over itself', async () => {
+    const repo = await makeRepo()
+    const base = await commitFiles(repo, { 'svc/Dockerfile': 'FROM scratch\n' }, 'base')
+    const head = await commitFiles(repo, { 'svc/Dockerfile': 'FROM scratch\nLABEL v=2\n' }, 'head')
+    const gitRepo = new Git(repo)
+    const scratch = await makeTempDir('worktrees')
+    // Unserialized, one of two `git worktree add` at once fails now and then (about one run of
+    // this test in three, here): thirty rounds.
+    for (let round = 0; round < 30; round++) {
+      const folders = { head: path.join(scratch, `head-${round}`), base: path.join(scratch, `base-${round}`) }
+      await Promise.all([gitRepo.addWorktree(folders.head, head), gitRepo.addWorktree(folders.base, base)])
+      expect(await gitLine(folders.head, ['rev-parse', 'HEAD'])).toBe(head)
+      expect(await gitLine(folders.base, ['rev-parse', 'HEAD'])).toBe(base)
+      await Promise.all([gitRepo.removeWorktree(folders.head), gitRepo.removeWorktree(folders.base)])
+      expect(await gitRepo.listWorktrees()).toEqual([repo])
+    }
+  })
 })

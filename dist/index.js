@@ -50367,8 +50367,13 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /** A bad input value: its message names the input, the value and the fix. */
 class InputError extends Error {
 }
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
 
 ;// CONCATENATED MODULE: ./src/github/comment.ts
+
 
 /**
  * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
@@ -50484,7 +50489,7 @@ async function deleteDuplicate(octokit, owner, repo, comment) {
     catch (error) {
         if (statusOf(error) === 404)
             return;
-        warning(`Could not delete the duplicate size comment ${comment.url}: ${messageOf(error)}`);
+        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
     }
 }
 /**
@@ -50517,9 +50522,6 @@ function statusOf(error) {
         return error.status;
     }
     return undefined;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -51298,7 +51300,7 @@ function readPullRequest(eventPath) {
         payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
     }
     catch (error) {
-        warning(`Could not read the event payload at ${eventPath}: ${error instanceof Error ? error.message : error}`);
+        warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`);
         return null;
     }
     const pr = payload.pull_request;
@@ -57331,6 +57333,7 @@ function cutTo(text, limit, tail) {
 
 
 
+
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
 async function writeJsonReport(path, report) {
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
@@ -57410,7 +57413,7 @@ async function publishComment(target, body, wanted) {
 }
 function describeCommentError(error) {
     const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (status === 403) {
         return (`Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +
             "`pull-requests: write` permission: add it to the workflow's `permissions`, or, for pull requests " +
@@ -57420,6 +57423,7 @@ function describeCommentError(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/results.ts
+
 
 
 
@@ -57488,11 +57492,12 @@ async function attempt(what, work) {
         await work();
     }
     catch (error) {
-        warning(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+        warning(`Could not ${what}: ${errorMessage(error)}`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/merge.ts
+
 
 
 
@@ -57516,7 +57521,7 @@ async function runMerge(inputs, context) {
         merged = mergeShardReports(reports);
     }
     catch (error) {
-        merged.error = error instanceof Error ? error.message : String(error);
+        merged.error = errorMessage(error);
     }
     await publishMerged(inputs, context, merged);
 }
@@ -58262,6 +58267,7 @@ const log_log = {
 
 
 
+
 /**
  * Runs a command line and never throws because of its exit status: callers decide what
  * a non-zero exit means. Every docker and git call goes through here, so the log shows
@@ -58281,7 +58287,7 @@ async function runCommand(command, args, options = {}) {
     }
     catch (error) {
         // @actions/exec throws when the program cannot be started at all (not on the PATH).
-        return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) };
+        return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
     }
 }
 /** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
@@ -58345,6 +58351,7 @@ function quoteForLog(arg) {
 }
 
 ;// CONCATENATED MODULE: ./src/changes.ts
+
 
 
 const DEFAULT_MAX_DEEPEN = 1000;
@@ -58500,7 +58507,7 @@ async function resolveBaseTip(git, plan, remote) {
         catch (error) {
             if (isMissingOnRemote(error))
                 continue;
-            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${message(error)}. ` +
+            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errorMessage(error)}. ` +
                 'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
                 'persist-credentials at its default (true), or check out with fetch-depth: 0.');
         }
@@ -58560,7 +58567,7 @@ async function fetchOrExplain(git, args, search) {
     }
     catch (error) {
         throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
-            `and base-ref '${search.baseRef}' (${search.baseTip}): ${message(error)}. ` +
+            `and base-ref '${search.baseRef}' (${search.baseTip}): ${errorMessage(error)}. ` +
             'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.');
     }
 }
@@ -58573,9 +58580,6 @@ function isMissingOnRemote(error) {
     if (!(error instanceof CommandError))
         return false;
     return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
-}
-function message(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -59096,6 +59100,7 @@ function argumentsText(source, escape) {
 
 
 
+
 /**
  * What an image's layers say beyond its size: the bytes each instruction of the built
  * stage added, and on request the compressed size. Neither is needed for the verdict, so
@@ -59114,14 +59119,14 @@ async function describeLayers(docker, image, options) {
             options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
     }
     catch (error) {
-        options.warn(`Could not read the layers of ${image.tag}: ${error instanceof Error ? error.message : error}`);
+        options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`);
     }
     if (options.compressed) {
         try {
             details.compressedSize = (await docker.save(image.tag, measureCompressed)).bytes;
         }
         catch (error) {
-            options.warn(`Could not measure the compressed size of ${image.tag}: ${error instanceof Error ? error.message : error}`);
+            options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`);
         }
     }
     return details;
@@ -59426,6 +59431,14 @@ class Git {
     constructor(dir) {
         this.dir = dir;
     }
+    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
+    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
+    worktreeQueue = Promise.resolve();
+    oneAtATime(work) {
+        const next = this.worktreeQueue.then(work, work);
+        this.worktreeQueue = next.catch(() => undefined);
+        return next;
+    }
     /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
     exec(args) {
         return runChecked('git', args, { cwd: this.dir });
@@ -59508,13 +59521,16 @@ class Git {
      * relative `folder` is resolved against the process's working directory, as node:fs would.
      */
     async addWorktree(folder, sha) {
-        await this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha));
+        await this.oneAtATime(() => this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha)));
     }
     /**
      * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
      * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
      */
-    async removeWorktree(folder) {
+    removeWorktree(folder) {
+        return this.oneAtATime(() => this.removeWorktreeNow(folder));
+    }
+    async removeWorktreeNow(folder) {
         const absolute = external_node_path_namespaceObject.resolve(folder);
         // Two --force: also remove a locked worktree (one left behind by a killed run).
         const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
@@ -59690,6 +59706,7 @@ async function runPipeline(settings, env, state) {
 
 
 
+
 const main_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 const actionProgress = {
     group: (title, work) => group(title, work),
@@ -59732,7 +59749,7 @@ async function run() {
         }
     }
     catch (error) {
-        stepError = error instanceof Error ? error.message : String(error);
+        stepError = errorMessage(error);
         state.error = stepError;
     }
     const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
@@ -59802,7 +59819,7 @@ function pullRequestFiles(inputs, context) {
             info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.');
         }
         catch (error) {
-            warning(`Could not list the PR's files through the API (${error instanceof Error ? error.message : error}); using git diff.`);
+            warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`);
         }
         return null;
     };

@@ -2,6 +2,7 @@ import { CommandError } from './exec.js'
 import type { Git } from './git.js'
 import { log } from './log.js'
 import type { ChangedFile, Revisions } from './types.js'
+import { errorMessage } from './errors.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
 export type RevisionGit = Pick<Git, 'revParse' | 'tryRevParse' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'>
@@ -198,7 +199,7 @@ async function resolveBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: strin
     } catch (error) {
       if (isMissingOnRemote(error)) continue
       throw new Error(
-        `Could not fetch base-ref '${plan.input}' from remote '${remote}': ${message(error)}. ` +
+        `Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errorMessage(error)}. ` +
           'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
           'persist-credentials at its default (true), or check out with fetch-depth: 0.'
       )
@@ -269,7 +270,7 @@ async function fetchOrExplain(git: RevisionGit, args: string[], search: MergeBas
   } catch (error) {
     throw new Error(
       `Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
-        `and base-ref '${search.baseRef}' (${search.baseTip}): ${message(error)}. ` +
+        `and base-ref '${search.baseRef}' (${search.baseTip}): ${errorMessage(error)}. ` +
         'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.'
     )
   }
@@ -286,8 +287,4 @@ function noCommonHistory(search: MergeBaseSearch): Error {
 export function isMissingOnRemote(error: unknown): boolean {
   if (!(error instanceof CommandError)) return false
   return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr)
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

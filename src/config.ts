@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { InputError } from './errors.js'
+import { InputError, errorMessage } from './errors.js'
 import { COMMENT_KEY_PATTERN } from './github/comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
@@ -201,7 +201,7 @@ function readPullRequest(eventPath: string | undefined): RunnerContext['pullRequ
   try {
     payload = JSON.parse(readFileSync(eventPath, 'utf8')) as PullRequestPayload
   } catch (error) {
-    core.warning(`Could not read the event payload at ${eventPath}: ${error instanceof Error ? error.message : error}`)
+    core.warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`)
     return null
   }
   const pr = payload.pull_request

@@ -2,6 +2,7 @@ import { getExecOutput } from '@actions/exec'
 import { spawn } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { log } from './log.js'
+import { errorMessage } from './errors.js'
 
 export interface CommandResult {
   exitCode: number
@@ -36,7 +37,7 @@ export async function runCommand(command: string, args: string[], options: RunOp
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
   } catch (error) {
     // @actions/exec throws when the program cannot be started at all (not on the PATH).
-    return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) }
+    return { exitCode: 127, stdout: '', stderr: errorMessage(error) }
   }
 }
 

@@ -11,6 +11,16 @@ import type { ChangedFile, FileStatus } from './types.js'
 export class Git {
   constructor(readonly dir: string) {}
 
+  // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
+  // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
+  private worktreeQueue: Promise<unknown> = Promise.resolve()
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.worktreeQueue.then(work, work)
+    this.worktreeQueue = next.catch(() => undefined)
+    return next
+  }
+
   /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
   exec(args: string[]): Promise<string> {
     return runChecked('git', args, { cwd: this.dir })
@@ -99,14 +109,18 @@ export class Git {
    * relative `folder` is resolved against the process's working directory, as node:fs would.
    */
   async addWorktree(folder: string, sha: string): Promise<void> {
-    await this.exec(worktreeAddArgs(path.resolve(folder), sha))
+    await this.oneAtATime(() => this.exec(worktreeAddArgs(path.resolve(folder), sha)))
   }
 
   /**
    * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
    * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
    */
-  async removeWorktree(folder: string): Promise<void> {
+  removeWorktree(folder: string): Promise<void> {
+    return this.oneAtATime(() => this.removeWorktreeNow(folder))
+  }
+
+  private async removeWorktreeNow(folder: string): Promise<void> {
     const absolute = path.resolve(folder)
     // Two --force: also remove a locked worktree (one left behind by a killed run).
     const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute])

@@ -14,6 +14,7 @@ import { defaultArtifactDir, toArtifact, writeArtifact } from './fork/artifact.j
 import { loadMeasurement } from './fork/comment-mode.js'
 import { installInterruptHandlers } from './interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './pipeline.js'
+import { errorMessage } from './errors.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -62,7 +63,7 @@ export async function run(): Promise<void> {
       )
     }
   } catch (error) {
-    stepError = error instanceof Error ? error.message : String(error)
+    stepError = errorMessage(error)
     state.error = stepError
   }
 
@@ -129,9 +130,7 @@ function pullRequestFiles(inputs: Inputs, context: RunnerContext): PipelineEnvir
       if (listed.complete) return listed.files
       core.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.')
     } catch (error) {
-      core.warning(
-        `Could not list the PR's files through the API (${error instanceof Error ? error.message : error}); using git diff.`
-      )
+      core.warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`)
     }
     return null
   }

@@ -11,6 +11,7 @@ import { JsonImage, JsonReport } from './report/json.js'
 import { summarizeOutcome } from './report/markdown.js'
 import { describeShard, Shard } from './shard.js'
 import { Comparison, ImageChange, ImageMeasurement, ImageResult, Verdict } from './types.js'
+import { errorMessage } from './errors.js'
 
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
@@ -44,7 +45,7 @@ export async function runMerge(inputs: Inputs, context: RunnerContext): Promise<
     )
     merged = mergeShardReports(reports)
   } catch (error) {
-    merged.error = error instanceof Error ? error.message : String(error)
+    merged.error = errorMessage(error)
   }
   await publishMerged(inputs, context, merged)
 }

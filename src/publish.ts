@@ -8,6 +8,7 @@ import { characters, fitReport, FittedReport, utf8Bytes } from './report/fit.js'
 import { JsonReport } from './report/json.js'
 import { MarkdownContext } from './report/markdown.js'
 import { Comparison } from './types.js'
+import { errorMessage } from './errors.js'
 
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
 
@@ -116,7 +117,7 @@ export async function publishComment(
 export function describeCommentError(error: unknown): string {
   const status =
     typeof error === 'object' && error !== null && 'status' in error ? (error as { status: unknown }).status : undefined
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   if (status === 403) {
     return (
       `Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +

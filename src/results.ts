@@ -18,6 +18,7 @@ import {
 } from './publish.js'
 import { Shard } from './shard.js'
 import { Comparison } from './types.js'
+import { errorMessage } from './errors.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -107,6 +108,6 @@ async function attempt(what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work()
   } catch (error) {
-    core.warning(`Could not ${what}: ${error instanceof Error ? error.message : String(error)}`)
+    core.warning(`Could not ${what}: ${errorMessage(error)}`)
   }
 }

@@ -45266,7 +45266,17 @@ const log_log = {
     info: message => current.info(message)
 };
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/** A bad input value: its message names the input, the value and the fix. */
+class errors_InputError extends Error {
+}
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+function errors_errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/exec.ts
+
 
 
 
@@ -45289,7 +45299,7 @@ async function runCommand(command, args, options = {}) {
     }
     catch (error) {
         // @actions/exec throws when the program cannot be started at all (not on the PATH).
-        return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : String(error) };
+        return { exitCode: 127, stdout: '', stderr: errors_errorMessage(error) };
     }
 }
 /** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
@@ -45472,6 +45482,14 @@ class Git {
     constructor(dir) {
         this.dir = dir;
     }
+    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
+    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
+    worktreeQueue = Promise.resolve();
+    oneAtATime(work) {
+        const next = this.worktreeQueue.then(work, work);
+        this.worktreeQueue = next.catch(() => undefined);
+        return next;
+    }
     /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
     exec(args) {
         return runChecked('git', args, { cwd: this.dir });
@@ -45554,13 +45572,16 @@ class Git {
      * relative `folder` is resolved against the process's working directory, as node:fs would.
      */
     async addWorktree(folder, sha) {
-        await this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha));
+        await this.oneAtATime(() => this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha)));
     }
     /**
      * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
      * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
      */
-    async removeWorktree(folder) {
+    removeWorktree(folder) {
+        return this.oneAtATime(() => this.removeWorktreeNow(folder));
+    }
+    async removeWorktreeNow(folder) {
         const absolute = external_node_path_namespaceObject.resolve(folder);
         // Two --force: also remove a locked worktree (one left behind by a killed run).
         const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
@@ -45674,6 +45695,7 @@ function realPath(folder) {
 }
 
 ;// CONCATENATED MODULE: ./src/changes.ts
+
 
 
 const DEFAULT_MAX_DEEPEN = 1000;
@@ -45829,7 +45851,7 @@ async function resolveBaseTip(git, plan, remote) {
         catch (error) {
             if (isMissingOnRemote(error))
                 continue;
-            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${message(error)}. ` +
+            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errors_errorMessage(error)}. ` +
                 'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
                 'persist-credentials at its default (true), or check out with fetch-depth: 0.');
         }
@@ -45889,7 +45911,7 @@ async function fetchOrExplain(git, args, search) {
     }
     catch (error) {
         throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
-            `and base-ref '${search.baseRef}' (${search.baseTip}): ${message(error)}. ` +
+            `and base-ref '${search.baseRef}' (${search.baseTip}): ${errors_errorMessage(error)}. ` +
             'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.');
     }
 }
@@ -45903,17 +45925,9 @@ function isMissingOnRemote(error) {
         return false;
     return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
 }
-function message(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/errors.ts
-/** A bad input value: its message names the input, the value and the fix. */
-class errors_InputError extends Error {
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -46605,6 +46619,7 @@ function argumentsText(source, escape) {
 
 
 
+
 /**
  * What an image's layers say beyond its size: the bytes each instruction of the built
  * stage added, and on request the compressed size. Neither is needed for the verdict, so
@@ -46623,14 +46638,14 @@ async function describeLayers(docker, image, options) {
             options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
     }
     catch (error) {
-        options.warn(`Could not read the layers of ${image.tag}: ${error instanceof Error ? error.message : error}`);
+        options.warn(`Could not read the layers of ${image.tag}: ${errors_errorMessage(error)}`);
     }
     if (options.compressed) {
         try {
             details.compressedSize = (await docker.save(image.tag, measureCompressed)).bytes;
         }
         catch (error) {
-            options.warn(`Could not measure the compressed size of ${image.tag}: ${error instanceof Error ? error.message : error}`);
+            options.warn(`Could not measure the compressed size of ${image.tag}: ${errors_errorMessage(error)}`);
         }
     }
     return details;
@@ -47731,6 +47746,7 @@ function footer(comparison, context) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/github/comment.ts
 
+
 /**
  * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
  * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
@@ -47845,7 +47861,7 @@ async function deleteDuplicate(octokit, owner, repo, comment) {
     catch (error) {
         if (comment_statusOf(error) === 404)
             return;
-        core.warning(`Could not delete the duplicate size comment ${comment.url}: ${messageOf(error)}`);
+        core.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
     }
 }
 /**
@@ -47878,9 +47894,6 @@ function comment_statusOf(error) {
         return error.status;
     }
     return undefined;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -48020,7 +48033,7 @@ function readPullRequest(eventPath) {
         payload = JSON.parse(readFileSync(eventPath, 'utf8'));
     }
     catch (error) {
-        core.warning(`Could not read the event payload at ${eventPath}: ${error instanceof Error ? error.message : error}`);
+        core.warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`);
         return null;
     }
     const pr = payload.pull_request;
@@ -48610,6 +48623,7 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
 const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130 };
 /** The exit status for a finished check: 1 when an image broke a limit or its head build failed. */
 function exitCodeFor(comparison) {
@@ -48683,7 +48697,7 @@ async function runCli(argv, io) {
     }
     catch (error) {
         failure = error;
-        state.error = error instanceof Error ? error.message : String(error);
+        state.error = errors_errorMessage(error);
     }
     const comparison = compareImages(revisions, state.measured, settings);
     if (failure instanceof InterruptedError) {
@@ -48713,7 +48727,7 @@ async function runCli(argv, io) {
     return writeFailed ? EXIT.fail : exitCodeFor(comparison);
 }
 function usageFailure(io, error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errors_errorMessage(error);
     io.stderr.write(`docker-size-check: ${message}\n`);
     if (error instanceof UsageError)
         return EXIT.usage;
@@ -48727,7 +48741,7 @@ async function writeReportFile(io, path, text) {
         return true;
     }
     catch (error) {
-        io.stderr.write(`docker-size-check: could not write ${target}: ${error instanceof Error ? error.message : error}\n`);
+        io.stderr.write(`docker-size-check: could not write ${target}: ${errors_errorMessage(error)}\n`);
         return false;
     }
 }

@@ -14,6 +14,7 @@ import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
 import { InterruptedError, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
 import { VERSION } from './version.js'
+import { errorMessage } from '../errors.js'
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130 } as const
 
@@ -103,7 +104,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
   } catch (error) {
     failure = error
-    state.error = error instanceof Error ? error.message : String(error)
+    state.error = errorMessage(error)
   }
 
   const comparison = compareImages(revisions, state.measured, settings)
@@ -144,7 +145,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 function usageFailure(io: CliIo, error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   io.stderr.write(`docker-size-check: ${message}\n`)
   if (error instanceof UsageError) return EXIT.usage
   return exitCodeForError(error)
@@ -157,7 +158,7 @@ async function writeReportFile(io: CliIo, path: string, text: string): Promise<b
     await writeFile(target, text)
     return true
   } catch (error) {
-    io.stderr.write(`docker-size-check: could not write ${target}: ${error instanceof Error ? error.message : error}\n`)
+    io.stderr.write(`docker-size-check: could not write ${target}: ${errorMessage(error)}\n`)
     return false
   }
 }

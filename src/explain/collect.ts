@@ -5,6 +5,7 @@ import { attributeLayers, InstructionSize } from './attribute.js'
 import { measureCompressed } from './compressed.js'
 import { stageInstructions } from './dockerfile.js'
 import { parseHistory } from './history.js'
+import { errorMessage } from '../errors.js'
 
 export interface LayerDetails {
   instructions?: InstructionSize[]
@@ -32,15 +33,13 @@ export async function describeLayers(
     if (instructions) details.instructions = instructions
     else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
   } catch (error) {
-    options.warn(`Could not read the layers of ${image.tag}: ${error instanceof Error ? error.message : error}`)
+    options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`)
   }
   if (options.compressed) {
     try {
       details.compressedSize = (await docker.save(image.tag, measureCompressed)).bytes
     } catch (error) {
-      options.warn(
-        `Could not measure the compressed size of ${image.tag}: ${error instanceof Error ? error.message : error}`
-      )
+      options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`)
     }
   }
   return details

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Octokit } from './octokit.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
@@ -148,7 +149,7 @@ async function deleteDuplicate(octokit: Octokit, owner: string, repo: string, co
     await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id })
   } catch (error: unknown) {
     if (statusOf(error) === 404) return
-    core.warning(`Could not delete the duplicate size comment ${comment.url}: ${messageOf(error)}`)
+    core.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`)
   }
 }
 
@@ -183,8 +184,4 @@ function statusOf(error: unknown): number | undefined {
     return error.status
   }
   return undefined
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
