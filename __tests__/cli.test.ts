@@ -7,13 +7,7 @@ import { parse } from 'yaml'
 import { DEFAULT_MAX_INCREASE, HELP_TEXT, parseCommandLine, UsageError } from '../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../src/cli/main.js'
 import { alignColumns, renderTerminalReport, textTable } from '../src/cli/render.js'
-import {
-  defaultBaseCandidates,
-  mergeWorkingTreeChanges,
-  parseRemoteHead,
-  pickRemote,
-  workingTreeDiffArgs
-} from '../src/cli/repository.js'
+import { defaultBaseCandidates, mergeWorkingTreeChanges, parseRemoteHead, pickRemote } from '../src/cli/repository.js'
 import {
   clock,
   formatDuration,
@@ -400,19 +394,6 @@ describe('the final report', () => {
 })
 
 describe('the working tree', () => {
-  it('diffs a commit against the working tree, renames detected', () => {
-    expect(workingTreeDiffArgs('abc1234')).toEqual([
-      'diff',
-      '--name-status',
-      '-z',
-      '-M',
-      '--no-color',
-      '--no-ext-diff',
-      'abc1234',
-      '--'
-    ])
-  })
-
   it('counts untracked files as added, once', () => {
     expect(
       mergeWorkingTreeChanges([{ path: 'a/Dockerfile', status: 'modified' }], ['new/Dockerfile', 'a/Dockerfile'])

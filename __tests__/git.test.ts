@@ -87,6 +87,19 @@ describe('parseNameStatus', () => {
 })
 
 describe('command lines', () => {
+  it('diffs a commit against the working tree when no head is given', () => {
+    expect(diffNameStatusArgs(SHA_A)).toEqual([
+      'diff',
+      '--name-status',
+      '-z',
+      '-M',
+      '--no-color',
+      '--no-ext-diff',
+      SHA_A,
+      '--'
+    ])
+  })
+
   it('diffs with -z and rename detection, revisions before the path separator', () => {
     expect(diffNameStatusArgs(SHA_A, SHA_B)).toEqual([
       'diff',

@@ -59556,8 +59556,10 @@ class Git {
  */
 function diffNameStatusArgs(base, head) {
     assertRevision(base);
-    assertRevision(head);
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--'];
+    // Without a head, git diffs against the working tree: the command's uncommitted changes.
+    if (head !== undefined)
+        assertRevision(head);
+    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
 }
 function worktreeAddArgs(folder, sha) {
     assertRevision(sha);

@@ -145,10 +145,11 @@ export class Git {
  * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
  * out of output we parse.
  */
-export function diffNameStatusArgs(base: string, head: string): string[] {
+export function diffNameStatusArgs(base: string, head?: string): string[] {
   assertRevision(base)
-  assertRevision(head)
-  return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']
+  // Without a head, git diffs against the working tree: the command's uncommitted changes.
+  if (head !== undefined) assertRevision(head)
+  return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--']
 }
 
 export function worktreeAddArgs(folder: string, sha: string): string[] {

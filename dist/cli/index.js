@@ -45607,8 +45607,10 @@ class Git {
  */
 function diffNameStatusArgs(base, head) {
     assertRevision(base);
-    assertRevision(head);
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--'];
+    // Without a head, git diffs against the working tree: the command's uncommitted changes.
+    if (head !== undefined)
+        assertRevision(head);
+    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
 }
 function worktreeAddArgs(folder, sha) {
     assertRevision(sha);
@@ -48569,13 +48571,6 @@ async function resolveLocalRevisions(git, options) {
     }
     return { baseSha, headSha, baseName, headName, ...(headUncommitted ? { headUncommitted } : {}) };
 }
-/**
- * `git diff` from a commit to the working tree: staged and unstaged changes to tracked files,
- * deletions included. -z, -M and the rest as in diffNameStatusArgs.
- */
-function workingTreeDiffArgs(baseSha) {
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', baseSha, '--'];
-}
 /** Untracked files that are not ignored: a new Dockerfile counts before `git add`. */
 const UNTRACKED_FILES_ARGS = ['ls-files', '--others', '--exclude-standard', '-z', '--full-name'];
 /** The tracked changes plus every untracked file as added (git reports an untracked file nowhere else). */
@@ -48585,7 +48580,7 @@ function mergeWorkingTreeChanges(tracked, untracked) {
 }
 /** What the working tree changes since the base commit, uncommitted and untracked files included. */
 async function workingTreeChanges(git, baseSha) {
-    const tracked = parseNameStatus(await git.exec(workingTreeDiffArgs(baseSha)));
+    const tracked = parseNameStatus(await git.exec(diffNameStatusArgs(baseSha)));
     // ls-files lists paths relative to the folder it runs in: run it at the top.
     const untracked = splitNul(await git.exec(UNTRACKED_FILES_ARGS));
     return mergeWorkingTreeChanges(tracked, untracked);

@@ -1,5 +1,5 @@
 import { planBaseRef, validateBaseRef } from '../changes.js'
-import { Git, parseNameStatus, splitNul } from '../git.js'
+import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../git.js'
 import { ChangedFile, Revisions } from '../types.js'
 import { UsageError } from './args.js'
 
@@ -136,14 +136,6 @@ export async function resolveLocalRevisions(
   return { baseSha, headSha, baseName, headName, ...(headUncommitted ? { headUncommitted } : {}) }
 }
 
-/**
- * `git diff` from a commit to the working tree: staged and unstaged changes to tracked files,
- * deletions included. -z, -M and the rest as in diffNameStatusArgs.
- */
-export function workingTreeDiffArgs(baseSha: string): string[] {
-  return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', baseSha, '--']
-}
-
 /** Untracked files that are not ignored: a new Dockerfile counts before `git add`. */
 export const UNTRACKED_FILES_ARGS = ['ls-files', '--others', '--exclude-standard', '-z', '--full-name']
 
@@ -155,7 +147,7 @@ export function mergeWorkingTreeChanges(tracked: ChangedFile[], untracked: strin
 
 /** What the working tree changes since the base commit, uncommitted and untracked files included. */
 export async function workingTreeChanges(git: Git, baseSha: string): Promise<ChangedFile[]> {
-  const tracked = parseNameStatus(await git.exec(workingTreeDiffArgs(baseSha)))
+  const tracked = parseNameStatus(await git.exec(diffNameStatusArgs(baseSha)))
   // ls-files lists paths relative to the folder it runs in: run it at the top.
   const untracked = splitNul(await git.exec(UNTRACKED_FILES_ARGS))
   return mergeWorkingTreeChanges(tracked, untracked)
