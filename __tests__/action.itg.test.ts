@@ -234,3 +234,39 @@ describe('a base build that fails', () => {
     expect(comments[0]!.body).toContain('missing.bin')
   })
 })
+
+describe('the two sides of an image', () => {
+  it('build side by side under BuildKit, and each build keeps a log group of its own', async () => {
+    // Each side's RUN marks that it started in a cache mount both builds share, then waits
+    // up to 30 s for the other's mark: built one after the other, the first would give up
+    // and fail. The mount is not part of the image, so both sides measure the same.
+    const meeting = `docker-size-check-test-${process.pid}-${Date.now()}`
+    const side = (mine: string, other: string) =>
+      'FROM busybox:local\n' +
+      `RUN --mount=type=cache,id=${meeting},target=/meet touch /meet/${mine}; i=0; ` +
+      `while [ ! -e /meet/${other} ]; do i=$((i+1)); if [ $i -gt 300 ]; then echo no ${other}; exit 1; fi; sleep 0.1; done\n`
+    const { run } = await check({
+      base: { 'svc/Dockerfile': side('base', 'head') },
+      pr: { 'svc/Dockerfile': side('head', 'base') }
+    })
+
+    expect(run.exitCode).toBe(0)
+    const [image] = run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>
+    expect(image!.head?.size).toBeGreaterThan(0)
+    expect(image!.base?.size).toBe(image!.head?.size)
+    // One group per build, head first; neither build's output strays into the other's.
+    const groups = run.stdout
+      .split('::group::')
+      .slice(1)
+      .map(group => group.split('::endgroup::')[0]!)
+      .filter(group => group.startsWith('Build '))
+    expect(groups.map(group => group.split('\n')[0])).toEqual([
+      'Build head: svc/Dockerfile',
+      'Build base: svc/Dockerfile'
+    ])
+    expect(groups[0]).toContain('touch /meet/head')
+    expect(groups[0]).not.toContain('touch /meet/base')
+    expect(groups[1]).toContain('touch /meet/base')
+    expect(groups[1]).not.toContain('touch /meet/head')
+  })
+})

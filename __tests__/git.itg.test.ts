@@ -378,13 +378,13 @@ describe('Git files and worktrees', () => {
     expect(await isShallow(ws.workspace)).toBe(true)
 
     await fs.writeFile(path.join(folder, 'build-output.txt'), 'untracked\n')
-    await gitWs.removeWorktree(folder)
+    await gitWs.removeWorktrees([folder])
     await expect(fs.access(folder)).rejects.toThrow()
     expect(await gitWs.listWorktrees()).toEqual([ws.workspace])
     expect(await git(ws.workspace, ['worktree', 'list', '--porcelain'])).not.toContain(folder)
 
     // Twice is fine: cleanup runs from finally blocks.
-    await expect(gitWs.removeWorktree(folder)).resolves.toBeUndefined()
+    await expect(gitWs.removeWorktrees([folder])).resolves.toBeUndefined()
   })
 
   it('forgets a worktree whose folder was deleted behind its back, and can reuse the path', async () => {
@@ -399,7 +399,7 @@ describe('Git files and worktrees', () => {
     await gitRepo.addWorktree(folder, sha)
     await fs.rm(folder, { recursive: true, force: true })
 
-    await gitRepo.removeWorktree(folder)
+    await gitRepo.removeWorktrees([folder])
     expect(await gitRepo.listWorktrees()).toEqual([repo])
     await expect(fs.access(path.join(repo, '.git', 'worktrees', 'wt'))).rejects.toThrow()
   })
@@ -417,7 +417,7 @@ describe('Git files and worktrees', () => {
       await Promise.all([gitRepo.addWorktree(folders.head, head), gitRepo.addWorktree(folders.base, base)])
       expect(await gitLine(folders.head, ['rev-parse', 'HEAD'])).toBe(head)
       expect(await gitLine(folders.base, ['rev-parse', 'HEAD'])).toBe(base)
-      await Promise.all([gitRepo.removeWorktree(folders.head), gitRepo.removeWorktree(folders.base)])
+      await gitRepo.removeWorktrees([folders.head, folders.base])
       expect(await gitRepo.listWorktrees()).toEqual([repo])
     }
   })

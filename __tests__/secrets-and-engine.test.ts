@@ -84,6 +84,11 @@ describe('engineGoneMessage', () => {
       'BuildKit losing the daemon mid-build',
       '',
       '#5 [2/3] RUN sleep 30\nERROR: failed to solve: rpc error: code = Unavailable desc = error reading from server: EOF\n'
+    ],
+    [
+      'BuildKit whose connection was reset under a build',
+      '',
+      '#3 [internal] load build context\nERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from server: read unix @->/tmp/d.sock: read: connection reset by peer\n'
     ]
   ])('recognizes %s', (_, stdout, stderr) => {
     const message = engineGoneMessage({ exitCode: 1, stdout, stderr })

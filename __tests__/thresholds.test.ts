@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatDelta, formatPercent, formatSize, parseSize } from '../src/sizes.js'
+import { countOf, formatDelta, formatPercent, formatSize, parseSize } from '../src/sizes.js'
 import { exceedsThreshold, parseGrowthThreshold, parseSizeBudget } from '../src/thresholds.js'
 
 describe('parseSize', () => {
@@ -77,5 +77,14 @@ describe('formatting', () => {
     expect(formatPercent(67132.4)).toBe('+67,132%')
     expect(formatPercent(0)).toBe('0%')
     expect(formatPercent(-0.000009)).toBe('-<0.01%')
+    expect(formatPercent(7)).toBe('+7%')
+    expect(formatPercent(1234567.8)).toBe('+1,234,568%')
+    expect(formatPercent(999.996)).toBe('+1,000%')
+  })
+
+  it('counts with thousands separators and the plural', () => {
+    expect(countOf(1, 'image')).toBe('1 image')
+    expect(countOf(0, 'image')).toBe('0 images')
+    expect(countOf(1234567, 'changed file')).toBe('1,234,567 changed files')
   })
 })

@@ -50219,8 +50219,10 @@ function formatPercent(percent) {
     if (magnitude > 0 && magnitude < 0.01)
         return `${sign}<0.01%`;
     const digits = magnitude >= 1000 ? 0 : magnitude >= 10 ? 1 : 2;
-    const text = magnitude.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-    return `${sign}${text}%`;
+    // toFixed then trimmed zeros: "12.50" → "12.5", "7.00" → "7".
+    const [whole = '0', fraction = ''] = magnitude.toFixed(digits).split('.');
+    const decimals = fraction.replace(/0+$/, '');
+    return `${sign}${groupThousands(whole)}${decimals ? `.${decimals}` : ''}%`;
 }
 /**
  * Parses a size such as `25MB`, `1.5GiB`, `512kB`, `1 GB` or plain bytes (`1048576`).
@@ -50236,7 +50238,14 @@ function parseSize(text) {
 }
 /** "1 image", "3 images": counts in messages read as sentences. */
 function countOf(count, noun) {
-    return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+    return `${groupThousands(String(count))} ${noun}${count === 1 ? '' : 's'}`;
+}
+/**
+ * "1234567" → "1,234,567". Not toLocaleString: its first call loads the ICU locale data,
+ * a sixtieth of a second of every run spent on commas.
+ */
+function groupThousands(digits) {
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 ;// CONCATENATED MODULE: ./src/thresholds.ts
@@ -58377,8 +58386,8 @@ const DEFAULT_MAX_DEEPEN = 1000;
 async function resolveRevisions(git, options) {
     const remote = options.remote ?? 'origin';
     const plan = planBaseRef(options.baseRef, remote);
-    const headSha = await git.revParse('HEAD');
-    const baseTip = await resolveBaseTip(git, plan, remote);
+    // Neither needs the other: asked together, the run waits for one git round trip, not two.
+    const [headSha, baseTip] = await Promise.all([git.revParse('HEAD'), resolveBaseTip(git, plan, remote)]);
     const baseSha = await findMergeBase(git, {
         headSha,
         baseTip,
@@ -58492,11 +58501,15 @@ function deepenSchedule(maxDeepen) {
     return steps;
 }
 async function resolveBaseTip(git, plan, remote) {
-    for (const name of plan.local) {
-        const sha = await git.tryRevParse(name);
-        if (sha !== null) {
-            log_log.info(`Base ref ${plan.input} is ${sha} (${name}, already here)`);
-            return sha;
+    // Every local name is asked at once and the first in order that resolves wins, as if
+    // they had been tried one by one.
+    const answers = await Promise.allSettled(plan.local.map(name => git.tryRevParse(name)));
+    for (const [index, answer] of answers.entries()) {
+        if (answer.status === 'rejected')
+            throw answer.reason;
+        if (answer.value !== null) {
+            log_log.info(`Base ref ${plan.input} is ${answer.value} (${plan.local[index]}, already here)`);
+            return answer.value;
         }
     }
     const shallow = await git.isShallow();
@@ -58594,7 +58607,8 @@ const ENGINE_GONE = [
     /Cannot connect to the Docker daemon at [^\s]+/i,
     /error during connect: .+/i,
     /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
-    /code = Unavailable desc = (?:error reading from server: EOF|connection error.*)/i
+    // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
+    /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i
 ];
 /** One clear sentence when a docker command failed because the engine is gone; null otherwise. */
 function engineGoneMessage(result) {
@@ -58842,14 +58856,16 @@ async function buildImage(docker, side, request, options) {
     const gone = engineGoneMessage(result);
     if (gone)
         throw new EngineUnavailableError(gone);
-    if (result.exitCode === 0)
-        return { side, ok: true, tag: request.tag, durationMs };
     // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
     const output = `${result.stdout}\n${result.stderr}`;
+    const kept = options.stream ? {} : { output };
+    if (result.exitCode === 0)
+        return { side, ok: true, tag: request.tag, durationMs, ...kept };
     return {
         side,
         ok: false,
         durationMs,
+        ...kept,
         logTail: lastLines(output, LOG_TAIL_LINES),
         error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
     };
@@ -59220,13 +59236,13 @@ async function measureImage(docker, reference) {
 async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     if (plan.targets.length === 0)
         return measured;
-    assertSecretsSupported(plan.settings.secrets, plan.engine.builder);
     const runToken = `${Date.now().toString(36)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
     const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(plan.tempRoot, 'docker-size-check-'));
     // Every tag a build was started for, so that an interrupted build's image goes too.
     const builtTags = [];
     const worktrees = [];
     const parallel = plan.settings.parallel ?? 1;
+    const builtOnceOf = (target) => target.identical === true && plan.settings.headFrom === 'worktree';
     // Builds that run side by side cannot share the log: their groups and streamed output
     // would interleave. They run quietly and each says in one line how it went; a failed
     // build's last lines still reach the report.
@@ -59249,8 +59265,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
             (async () => {
                 // Settled first: a checkout still running would be left behind.
                 await Promise.allSettled(roots.values());
-                for (const path of worktrees)
-                    await git.removeWorktree(path).catch(() => undefined);
+                await git.removeWorktrees(worktrees).catch(() => undefined);
                 await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
             })(),
             plan.settings.keepImages ? undefined : docker.removeImages(builtTags).catch(() => undefined)
@@ -59275,15 +59290,65 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 roots.set(side, (root = checkout(side)));
             return root;
         };
-        // The base checkout is made while the head builds: in a large repository it takes seconds.
-        if (plan.targets.some(target => existsOn(target, 'base') && !target.identical)) {
-            rootOf('base').catch(() => undefined);
-        }
+        // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
+        // and the head's is needed first where the sides build one after the other.
+        const needs = (side) => plan.targets.some(target => existsOn(target, side) && (side === 'head' || !builtOnceOf(target)));
+        for (const side of ['head', 'base'])
+            if (needs(side))
+                rootOf(side).catch(() => undefined);
+        // The checkouts are made while the engine answers.
+        const engine = await plan.engine;
+        assertSecretsSupported(plan.settings.secrets, engine.builder);
         const offset = measured.length;
         const started = [];
         const record = (index, image) => {
             started[index] = image;
             measured.splice(offset, measured.length - offset, ...started.filter(Boolean));
+        };
+        /**
+         * Builds and measures one side of an image. `deferLog` is for a build that runs next to
+         * one whose output streams into the log: its own output is kept and printed in its group
+         * once `deferLog` has settled, so two builds never interleave in one group.
+         */
+        const buildSide = async (target, index, image, side, deferLog) => {
+            const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+            const root = await rootOf(side);
+            const request = {
+                dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
+                context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
+                tag: `docker-size-check:${runToken}-${index}-${side}`,
+                builder: engine.builder,
+                secrets: plan.settings.secrets,
+                ...target.build
+            };
+            if (interrupted())
+                throw new Error('The run was interrupted.');
+            builtTags.push(request.tag);
+            const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`;
+            let outcome;
+            if (deferLog && log.streamBuilds) {
+                outcome = await buildImage(docker, side, request, { stream: false });
+                await deferLog.catch(() => undefined);
+                await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'));
+            }
+            else {
+                outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }));
+            }
+            if (!outcome.ok) {
+                image.failedBuilds.push(outcome);
+                log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
+                return;
+            }
+            // Two reads of one finished image: side by side, they cost the time of the longer.
+            const [measurement, layers] = await Promise.all([
+                measureImage(docker, request.tag),
+                describeLayers(docker, request, {
+                    compressed: plan.settings.compressedSize ?? false,
+                    warn: message => log.warning(message)
+                })
+            ]);
+            image[side] = { ...measurement, ...layers };
+            log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
         };
         // Set when a target stops the run (the engine is gone, an interrupt): no other target starts
         // after it, so the report lists only images that were really worked on.
@@ -59293,48 +59358,32 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 return;
             const image = { target, base: null, head: null, failedBuilds: [] };
             record(index, image);
-            const builtOnce = target.identical === true && plan.settings.headFrom === 'worktree';
-            for (const side of ['head', 'base']) {
-                if (!existsOn(target, side))
-                    continue;
-                const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
-                if (side === 'base' && builtOnce) {
-                    image.base = image.head;
-                    if (image.head)
-                        log.info(`base ${dockerfile}: the same Dockerfile and build context as the head, not rebuilt`);
-                    continue;
-                }
-                const root = await rootOf(side);
-                const request = {
-                    dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
-                    context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
-                    tag: `docker-size-check:${runToken}-${index}-${side}`,
-                    builder: plan.engine.builder,
-                    secrets: plan.settings.secrets,
-                    ...target.build
-                };
-                if (interrupted())
-                    throw new Error('The run was interrupted.');
-                builtTags.push(request.tag);
-                const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`;
-                const outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }));
-                if (!outcome.ok) {
-                    image.failedBuilds.push(outcome);
-                    log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
-                    continue;
-                }
-                // Two reads of one finished image: side by side, they cost the time of the longer.
-                const [measurement, layers] = await Promise.all([
-                    measureImage(docker, request.tag),
-                    describeLayers(docker, request, {
-                        compressed: plan.settings.compressedSize ?? false,
-                        warn: message => log.warning(message)
-                    })
-                ]);
-                image[side] = { ...measurement, ...layers };
-                log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
+            const builtOnce = builtOnceOf(target);
+            const sides = ['head', 'base'].filter(side => existsOn(target, side) && !(side === 'base' && builtOnce));
+            if (sides.length === 2 && engine.builder === 'buildx') {
+                // BuildKit runs a step that two running builds share only once, and both get its
+                // layer: built side by side, the base still reuses all the head has in common with
+                // it, and the run waits for one build instead of two.
+                const head = buildSide(target, index, image, 'head');
+                const base = buildSide(target, index, image, 'base', head);
+                const settled = await Promise.allSettled([head, base]);
+                const failed = settled.find((result) => result.status === 'rejected');
+                if (failed)
+                    throw failed.reason;
             }
-            alignSizeBasis([image.base, image.head], plan.engine);
+            else {
+                // The legacy builder shares nothing between running builds: the base waits for the
+                // head, and then finds the steps they have in common in the cache.
+                for (const side of sides)
+                    await buildSide(target, index, image, side);
+            }
+            if (builtOnce) {
+                image.base = image.head;
+                if (image.head) {
+                    log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`);
+                }
+            }
+            alignSizeBasis([image.base, image.head], engine);
             progress.imageDone?.(image);
         };
         const limit = limitConcurrency(parallel);
@@ -59524,24 +59573,14 @@ class Git {
         await this.oneAtATime(() => this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha)));
     }
     /**
-     * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
-     * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
+     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
+     * then one `git worktree prune` drops every registration whose folder is gone, which costs
+     * one git process however many worktrees there were. Quiet when they are already gone: the
+     * cleanup runs from `finally` blocks, where a second error would hide the first.
      */
-    removeWorktree(folder) {
-        return this.oneAtATime(() => this.removeWorktreeNow(folder));
-    }
-    async removeWorktreeNow(folder) {
-        const absolute = external_node_path_namespaceObject.resolve(folder);
-        // Two --force: also remove a locked worktree (one left behind by a killed run).
-        const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute]);
-        if (removed.exitCode === 0)
-            return;
-        // Drops the registration of a worktree whose folder was deleted by other means.
-        await this.tryExec(['worktree', 'prune']);
-        const registered = await this.listWorktrees();
-        if (removed.exitCode !== 0 && (registered.includes(absolute) || registered.includes(realPath(absolute)))) {
-            throw new CommandError('git', ['worktree', 'remove', '--force', '--force', absolute], removed);
-        }
+    async removeWorktrees(folders) {
+        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
+        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
     }
     /** The folders of every worktree, the main one first (as git prints them: real paths). */
     async listWorktrees() {
@@ -59636,14 +59675,6 @@ function assertRevision(revision) {
         throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
     }
 }
-function realPath(folder) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(folder);
-    }
-    catch {
-        return folder;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
 
@@ -59679,15 +59710,21 @@ async function runPipeline(settings, env, state) {
         progress.info(`  ${labelOf(target)} (${target.reason})`);
     if (targets.length === 0)
         return;
-    state.engine = await engine;
-    progress.info(`Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`);
+    const engineKnown = engine.then(info => {
+        state.engine = info;
+        progress.info(`Docker ${info.serverVersion} (API ${info.apiVersion}, ${info.storageDriver}), builder: ${info.builder}`);
+        return info;
+    });
+    // Awaited by buildAndMeasure once it has asked for the checkouts; until then a refusal
+    // must not count as unhandled.
+    engineKnown.catch(() => undefined);
     const plan = {
         repoDir: env.repoDir,
         tempRoot: env.tempRoot,
         revisions: state.revisions,
         targets,
         settings,
-        engine: state.engine
+        engine: engineKnown
     };
     await buildAndMeasure(plan, docker, git, progress, state.measured);
 }

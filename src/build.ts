@@ -61,13 +61,15 @@ export async function buildImage(
   // An engine that went away is no build failure of this image: it stops the whole run.
   const gone = engineGoneMessage(result)
   if (gone) throw new EngineUnavailableError(gone)
-  if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs }
   // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
   const output = `${result.stdout}\n${result.stderr}`
+  const kept = options.stream ? {} : { output }
+  if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs, ...kept }
   return {
     side,
     ok: false,
     durationMs,
+    ...kept,
     logTail: lastLines(output, LOG_TAIL_LINES),
     error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
   }

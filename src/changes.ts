@@ -43,8 +43,8 @@ export const DEFAULT_MAX_DEEPEN = 1000
 export async function resolveRevisions(git: RevisionGit, options: ResolveRevisionsOptions): Promise<Revisions> {
   const remote = options.remote ?? 'origin'
   const plan = planBaseRef(options.baseRef, remote)
-  const headSha = await git.revParse('HEAD')
-  const baseTip = await resolveBaseTip(git, plan, remote)
+  // Neither needs the other: asked together, the run waits for one git round trip, not two.
+  const [headSha, baseTip] = await Promise.all([git.revParse('HEAD'), resolveBaseTip(git, plan, remote)])
   const baseSha = await findMergeBase(git, {
     headSha,
     baseTip,
@@ -185,11 +185,14 @@ export function deepenSchedule(maxDeepen: number): number[] {
 }
 
 async function resolveBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: string): Promise<string> {
-  for (const name of plan.local) {
-    const sha = await git.tryRevParse(name)
-    if (sha !== null) {
-      log.info(`Base ref ${plan.input} is ${sha} (${name}, already here)`)
-      return sha
+  // Every local name is asked at once and the first in order that resolves wins, as if
+  // they had been tried one by one.
+  const answers = await Promise.allSettled(plan.local.map(name => git.tryRevParse(name)))
+  for (const [index, answer] of answers.entries()) {
+    if (answer.status === 'rejected') throw answer.reason
+    if (answer.value !== null) {
+      log.info(`Base ref ${plan.input} is ${answer.value} (${plan.local[index]}, already here)`)
+      return answer.value
     }
   }
   const shallow = await git.isShallow()

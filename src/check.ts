@@ -12,7 +12,7 @@ import { limitConcurrency } from './limit.js'
 import { measureImage } from './measure.js'
 import { MeasuredImage } from './compare.js'
 import { assertSecretsSupported } from './secrets.js'
-import { ImageTarget, Revisions, Side } from './types.js'
+import { BuildOutcome, ImageTarget, Revisions, Side } from './types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
 export interface Progress {
@@ -33,7 +33,8 @@ export interface BuildPlan {
   revisions: Revisions
   targets: ImageTarget[]
   settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel'>
-  engine: EngineInfo
+  /** The engine's answer, awaited only after the checkouts have been asked for. */
+  engine: Promise<EngineInfo>
 }
 
 /**
@@ -52,13 +53,13 @@ export async function buildAndMeasure(
   measured: MeasuredImage[] = []
 ): Promise<MeasuredImage[]> {
   if (plan.targets.length === 0) return measured
-  assertSecretsSupported(plan.settings.secrets, plan.engine.builder)
   const runToken = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
   const scratch = await mkdtemp(join(plan.tempRoot, 'docker-size-check-'))
   // Every tag a build was started for, so that an interrupted build's image goes too.
   const builtTags: string[] = []
   const worktrees: string[] = []
   const parallel = plan.settings.parallel ?? 1
+  const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
   // Builds that run side by side cannot share the log: their groups and streamed output
   // would interleave. They run quietly and each says in one line how it went; a failed
   // build's last lines still reach the report.
@@ -83,7 +84,7 @@ export async function buildAndMeasure(
         (async () => {
           // Settled first: a checkout still running would be left behind.
           await Promise.allSettled(roots.values())
-          for (const path of worktrees) await git.removeWorktree(path).catch(() => undefined)
+          await git.removeWorktrees(worktrees).catch(() => undefined)
           await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
         })(),
         plan.settings.keepImages ? undefined : docker.removeImages(builtTags).catch(() => undefined)
@@ -105,15 +106,69 @@ export async function buildAndMeasure(
       if (!root) roots.set(side, (root = checkout(side)))
       return root
     }
-    // The base checkout is made while the head builds: in a large repository it takes seconds.
-    if (plan.targets.some(target => existsOn(target, 'base') && !target.identical)) {
-      rootOf('base').catch(() => undefined)
-    }
+    // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
+    // and the head's is needed first where the sides build one after the other.
+    const needs = (side: Side) =>
+      plan.targets.some(target => existsOn(target, side) && (side === 'head' || !builtOnceOf(target)))
+    for (const side of ['head', 'base'] as const) if (needs(side)) rootOf(side).catch(() => undefined)
+    // The checkouts are made while the engine answers.
+    const engine = await plan.engine
+    assertSecretsSupported(plan.settings.secrets, engine.builder)
     const offset = measured.length
     const started: MeasuredImage[] = []
     const record = (index: number, image: MeasuredImage) => {
       started[index] = image
       measured.splice(offset, measured.length - offset, ...started.filter(Boolean))
+    }
+
+    /**
+     * Builds and measures one side of an image. `deferLog` is for a build that runs next to
+     * one whose output streams into the log: its own output is kept and printed in its group
+     * once `deferLog` has settled, so two builds never interleave in one group.
+     */
+    const buildSide = async (
+      target: ImageTarget,
+      index: number,
+      image: MeasuredImage,
+      side: Side,
+      deferLog?: Promise<unknown>
+    ): Promise<void> => {
+      const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+      const root = await rootOf(side)
+      const request: BuildRequest = {
+        dockerfile: join(root, dockerfile),
+        context: join(root, side === 'head' ? target.context : target.baseContext),
+        tag: `docker-size-check:${runToken}-${index}-${side}`,
+        builder: engine.builder,
+        secrets: plan.settings.secrets,
+        ...target.build
+      }
+      if (interrupted()) throw new Error('The run was interrupted.')
+      builtTags.push(request.tag)
+      const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
+      let outcome: BuildOutcome
+      if (deferLog && log.streamBuilds) {
+        outcome = await buildImage(docker, side, request, { stream: false })
+        await deferLog.catch(() => undefined)
+        await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'))
+      } else {
+        outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
+      }
+      if (!outcome.ok) {
+        image.failedBuilds.push(outcome)
+        log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
+        return
+      }
+      // Two reads of one finished image: side by side, they cost the time of the longer.
+      const [measurement, layers] = await Promise.all([
+        measureImage(docker, request.tag),
+        describeLayers(docker, request, {
+          compressed: plan.settings.compressedSize ?? false,
+          warn: message => log.warning(message)
+        })
+      ])
+      image[side] = { ...measurement, ...layers }
+      log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
     }
 
     // Set when a target stops the run (the engine is gone, an interrupt): no other target starts
@@ -123,45 +178,31 @@ export async function buildAndMeasure(
       if (stopped) return
       const image: MeasuredImage = { target, base: null, head: null, failedBuilds: [] }
       record(index, image)
-      const builtOnce = target.identical === true && plan.settings.headFrom === 'worktree'
-      for (const side of ['head', 'base'] as const) {
-        if (!existsOn(target, side)) continue
-        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
-        if (side === 'base' && builtOnce) {
-          image.base = image.head
-          if (image.head) log.info(`base ${dockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
-          continue
-        }
-        const root = await rootOf(side)
-        const request: BuildRequest = {
-          dockerfile: join(root, dockerfile),
-          context: join(root, side === 'head' ? target.context : target.baseContext),
-          tag: `docker-size-check:${runToken}-${index}-${side}`,
-          builder: plan.engine.builder,
-          secrets: plan.settings.secrets,
-          ...target.build
-        }
-        if (interrupted()) throw new Error('The run was interrupted.')
-        builtTags.push(request.tag)
-        const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
-        const outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
-        if (!outcome.ok) {
-          image.failedBuilds.push(outcome)
-          log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
-          continue
-        }
-        // Two reads of one finished image: side by side, they cost the time of the longer.
-        const [measurement, layers] = await Promise.all([
-          measureImage(docker, request.tag),
-          describeLayers(docker, request, {
-            compressed: plan.settings.compressedSize ?? false,
-            warn: message => log.warning(message)
-          })
-        ])
-        image[side] = { ...measurement, ...layers }
-        log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
+      const builtOnce = builtOnceOf(target)
+      const sides = (['head', 'base'] as const).filter(
+        side => existsOn(target, side) && !(side === 'base' && builtOnce)
+      )
+      if (sides.length === 2 && engine.builder === 'buildx') {
+        // BuildKit runs a step that two running builds share only once, and both get its
+        // layer: built side by side, the base still reuses all the head has in common with
+        // it, and the run waits for one build instead of two.
+        const head = buildSide(target, index, image, 'head')
+        const base = buildSide(target, index, image, 'base', head)
+        const settled = await Promise.allSettled([head, base])
+        const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+        if (failed) throw failed.reason
+      } else {
+        // The legacy builder shares nothing between running builds: the base waits for the
+        // head, and then finds the steps they have in common in the cache.
+        for (const side of sides) await buildSide(target, index, image, side)
       }
-      alignSizeBasis([image.base, image.head], plan.engine)
+      if (builtOnce) {
+        image.base = image.head
+        if (image.head) {
+          log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
+        }
+      }
+      alignSizeBasis([image.base, image.head], engine)
       progress.imageDone?.(image)
     }
 

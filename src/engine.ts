@@ -9,7 +9,8 @@ const ENGINE_GONE = [
   /Cannot connect to the Docker daemon at [^\s]+/i,
   /error during connect: .+/i,
   /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
-  /code = Unavailable desc = (?:error reading from server: EOF|connection error.*)/i
+  // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
+  /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i
 ]
 
 /** One clear sentence when a docker command failed because the engine is gone; null otherwise. */

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import * as path from 'node:path'
 import { CommandError, runChecked, runCommand, type CommandResult } from './exec.js'
 import type { ChangedFile, FileStatus } from './types.js'
@@ -113,24 +113,14 @@ export class Git {
   }
 
   /**
-   * Removes a worktree made by addWorktree, local changes and all. Quiet when it is already
-   * gone: the cleanup runs from `finally` blocks, where a second error would hide the first.
+   * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
+   * then one `git worktree prune` drops every registration whose folder is gone, which costs
+   * one git process however many worktrees there were. Quiet when they are already gone: the
+   * cleanup runs from `finally` blocks, where a second error would hide the first.
    */
-  removeWorktree(folder: string): Promise<void> {
-    return this.oneAtATime(() => this.removeWorktreeNow(folder))
-  }
-
-  private async removeWorktreeNow(folder: string): Promise<void> {
-    const absolute = path.resolve(folder)
-    // Two --force: also remove a locked worktree (one left behind by a killed run).
-    const removed = await this.tryExec(['worktree', 'remove', '--force', '--force', absolute])
-    if (removed.exitCode === 0) return
-    // Drops the registration of a worktree whose folder was deleted by other means.
-    await this.tryExec(['worktree', 'prune'])
-    const registered = await this.listWorktrees()
-    if (removed.exitCode !== 0 && (registered.includes(absolute) || registered.includes(realPath(absolute)))) {
-      throw new CommandError('git', ['worktree', 'remove', '--force', '--force', absolute], removed)
-    }
+  async removeWorktrees(folders: string[]): Promise<void> {
+    await Promise.all(folders.map(folder => rm(path.resolve(folder), { recursive: true, force: true })))
+    await this.oneAtATime(() => this.exec(['worktree', 'prune']))
   }
 
   /** The folders of every worktree, the main one first (as git prints them: real paths). */
@@ -235,13 +225,5 @@ export function splitNul(output: string): string[] {
 export function assertRevision(revision: string): void {
   if (revision === '' || revision.startsWith('-')) {
     throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`)
-  }
-}
-
-function realPath(folder: string): string {
-  try {
-    return realpathSync(folder)
-  } catch {
-    return folder
   }
 }

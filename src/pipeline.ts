@@ -66,17 +66,23 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   for (const target of targets) progress.info(`  ${labelOf(target)} (${target.reason})`)
   if (targets.length === 0) return
 
-  state.engine = await engine
-  progress.info(
-    `Docker ${state.engine.serverVersion} (API ${state.engine.apiVersion}, ${state.engine.storageDriver}), builder: ${state.engine.builder}`
-  )
+  const engineKnown = engine.then(info => {
+    state.engine = info
+    progress.info(
+      `Docker ${info.serverVersion} (API ${info.apiVersion}, ${info.storageDriver}), builder: ${info.builder}`
+    )
+    return info
+  })
+  // Awaited by buildAndMeasure once it has asked for the checkouts; until then a refusal
+  // must not count as unhandled.
+  engineKnown.catch(() => undefined)
   const plan: BuildPlan = {
     repoDir: env.repoDir,
     tempRoot: env.tempRoot,
     revisions: state.revisions,
     targets,
     settings,
-    engine: state.engine
+    engine: engineKnown
   }
   await buildAndMeasure(plan, docker, git, progress, state.measured)
 }

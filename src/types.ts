@@ -80,6 +80,8 @@ export interface BuildOutcome {
   /** One-line reason for a failure. */
   error?: string
   durationMs: number
+  /** The build's whole output, when it was kept instead of streamed to the log. */
+  output?: string
 }
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error'
