@@ -69,6 +69,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const output = readFileSync(process.argv[demoAt + 1], 'utf8').trimEnd()
     sections.demo = `\`\`\`console\n$ npm run --silent demo\n${output}\n\`\`\``
   }
+  // --bench FILE: what `npm run --silent bench` printed (the table and its JSON line).
+  const benchAt = process.argv.indexOf('--bench')
+  if (benchAt > 0) {
+    const output = readFileSync(process.argv[benchAt + 1], 'utf8').trim()
+    sections.bench = `\`\`\`text\n$ npm run --silent bench\n${output}\n\`\`\``
+  }
   writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), sections))
   console.log(`README.md sections written: ${Object.keys(sections).join(', ')}`)
 }
