@@ -404,6 +404,45 @@ describe('Git files and worktrees', () => {
     await expect(fs.access(path.join(repo, '.git', 'worktrees', 'wt'))).rejects.toThrow()
   })
 
+  it('checks out only the paths it is given, leaving the repository config as it was', async () => {
+    const repo = await makeRepo()
+    const sha = await commitFiles(
+      repo,
+      {
+        'services/api/Dockerfile': 'FROM scratch\n',
+        'services/api/src/main.go': 'package main\n',
+        'services/web/Dockerfile': 'FROM scratch\n',
+        'docker/[odd] name*.Dockerfile': 'FROM scratch\n',
+        'docker/other.Dockerfile': 'FROM scratch\n',
+        'README.md': 'readme\n'
+      },
+      'monorepo'
+    )
+    const configBefore = await fs.readFile(path.join(repo, '.git', 'config'), 'utf8')
+    const gitRepo = new Git(repo)
+    const folder = path.join(await makeTempDir('worktrees'), 'head')
+
+    await gitRepo.addWorktree(folder, sha, ['services/api', 'docker/[odd] name*.Dockerfile', 'not/in/the/commit'])
+
+    const files = (await git(folder, ['ls-files', '-t'])).split('\n').filter(Boolean)
+    // `H`: in the worktree; `S`: left out (skip-worktree).
+    expect(files.filter(line => line.startsWith('H ')).sort()).toEqual([
+      'H docker/[odd] name*.Dockerfile',
+      'H services/api/Dockerfile',
+      'H services/api/src/main.go'
+    ])
+    await expect(fs.access(path.join(folder, 'services/web'))).rejects.toThrow()
+    await expect(fs.access(path.join(folder, 'README.md'))).rejects.toThrow()
+    expect(await fs.readFile(path.join(folder, 'services/api/src/main.go'), 'utf8')).toBe('package main\n')
+    expect(await gitLine(folder, ['rev-parse', 'HEAD'])).toBe(sha)
+    expect(await fs.readFile(path.join(repo, '.git', 'config'), 'utf8')).toBe(configBefore)
+    // The main worktree is not made sparse by it.
+    expect(await git(repo, ['ls-files', '-t'])).not.toMatch(/^S /m)
+
+    await gitRepo.removeWorktrees([folder])
+    expect(await gitRepo.listWorktrees()).toEqual([repo])
+  })
+
   it('makes and removes the head and base worktrees at once, as a run does, without git tripping over itself', async () => {
     const repo = await makeRepo()
     const base = await commitFiles(repo, { 'svc/Dockerfile': 'FROM scratch\n' }, 'base')

@@ -6,6 +6,7 @@ import {
   parseLsTree,
   parseNameStatus,
   parseWorktreeList,
+  sparseCheckoutPatterns,
   splitNul,
   worktreeAddArgs
 } from '../src/git.js'
@@ -116,6 +117,26 @@ describe('command lines', () => {
 
   it('adds a detached, forced worktree', () => {
     expect(worktreeAddArgs('/tmp/wt', SHA_A)).toEqual(['worktree', 'add', '--detach', '--force', '/tmp/wt', SHA_A])
+    expect(worktreeAddArgs('/tmp/wt', SHA_A, { checkout: false })).toEqual([
+      'worktree',
+      'add',
+      '--detach',
+      '--force',
+      '--no-checkout',
+      '/tmp/wt',
+      SHA_A
+    ])
+  })
+
+  it('writes sparse-checkout patterns anchored at the root, with wildcards and trailing spaces escaped', () => {
+    expect(sparseCheckoutPatterns(['services/api', 'docker/api.Dockerfile'])).toBe(
+      '/services/api\n/docker/api.Dockerfile\n'
+    )
+    expect(sparseCheckoutPatterns(['weird/[a]*?.txt', '!bang/#hash', 'trailing  ', 'back\\slash'])).toBe(
+      '/weird/\\[a\\]\\*\\?.txt\n/\\!bang/\\#hash\n/trailing\\ \\ \n/back\\\\slash\n'
+    )
+    expect(() => sparseCheckoutPatterns(['line\nbreak'])).toThrow('cannot name')
+    expect(() => sparseCheckoutPatterns(['.'])).toThrow('cannot name')
   })
 
   it.each([

@@ -190,6 +190,32 @@ describe('an images config file', () => {
   })
 })
 
+describe('an image whose Dockerfile lives outside its build context', () => {
+  it('checks out only what the builds read, and the Dockerfile brings its own ignore file', async () => {
+    const { run } = await check({
+      base: {
+        '.github/docker-size-check.yml': 'images:\n  - dockerfile: docker/app.Dockerfile\n    context: app\n',
+        'docker/app.Dockerfile': 'FROM scratch\nCOPY . /app/\n',
+        // Read next to the Dockerfile, in place of app/.dockerignore.
+        'docker/app.Dockerfile.dockerignore': 'scratch-notes.txt\n',
+        'app/.dockerignore': '*\n',
+        'app/payload.bin': 'p'.repeat(4_000),
+        'app/scratch-notes.txt': 'n'.repeat(50_000),
+        'unrelated/big.bin': 'u'.repeat(100_000)
+      },
+      pr: { 'app/payload.bin': 'p'.repeat(5_000) }
+    })
+    expect(run.exitCode).toBe(1)
+    // The size is the payload plus the context's .dockerignore: the notes were left out by the
+    // Dockerfile's own ignore file, and app/.dockerignore's "*" was not the one docker read.
+    const [image] = reportImages(run)
+    expect(image).toMatchObject({ base: { size: 4_002 }, head: { size: 5_002 }, delta: 1_000 })
+    const checkedOut = 'app, docker/app.Dockerfile, docker/app.Dockerfile.dockerignore'
+    expect(run.stdout).toMatch(new RegExp(`^Checked out the head \\([0-9a-f]{12}\\): ${checkedOut}$`, 'm'))
+    expect(run.stdout).toMatch(new RegExp(`^Checked out the base \\([0-9a-f]{12}\\): ${checkedOut}$`, 'm'))
+  })
+})
+
 describe('three shards and a merge', () => {
   const letters = ['a', 'b', 'c', 'd', 'e']
   let pr: OpenPullRequest

@@ -46938,7 +46938,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3289);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4907);
 
 // The entry has no logic of its own, so tests import run() without side effects.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -46948,7 +46948,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3289:
+/***/ 4907:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58894,6 +58894,306 @@ function summarizeBuildError(output) {
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
 }
 
+;// CONCATENATED MODULE: ./src/git.ts
+
+
+
+/**
+ * The git commands the pipeline needs, run in one repository folder through the command
+ * wrapper. It holds no private state, so a test can pass any object with the same methods
+ * (see `RevisionGit` in changes.ts).
+ */
+class Git {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
+    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
+    worktreeQueue = Promise.resolve();
+    oneAtATime(work) {
+        const next = this.worktreeQueue.then(work, work);
+        this.worktreeQueue = next.catch(() => undefined);
+        return next;
+    }
+    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
+    exec(args) {
+        return runChecked('git', args, { cwd: this.dir });
+    }
+    /** Runs `git <args>` and returns the result whatever the exit status. */
+    tryExec(args) {
+        return runCommand('git', args, { cwd: this.dir });
+    }
+    /** The full SHA of the commit `ref` names; throws when it names none. */
+    async revParse(ref) {
+        assertRevision(ref);
+        return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
+    }
+    /** Like revParse, but null when `ref` names no commit here (yet). */
+    async tryRevParse(ref) {
+        assertRevision(ref);
+        const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout.trim();
+        // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
+        // else is wrong (not a repository at all), which must not read as "no such ref".
+        if (result.exitCode === 1)
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    async isShallow() {
+        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    }
+    /** The best common ancestor of two commits, or null when the history at hand holds none. */
+    async mergeBase(a, b) {
+        assertRevision(a);
+        assertRevision(b);
+        const args = ['merge-base', a, b];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout.trim();
+        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
+        // object, say) is a real failure.
+        if (result.exitCode === 1 && result.stderr.trim() === '')
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
+    async fetch(args) {
+        await this.exec(['fetch', ...args]);
+    }
+    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
+    async countCommits(revisions) {
+        revisions.forEach(assertRevision);
+        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
+    }
+    /** The files that differ between two commits, renames detected. */
+    async diffNameStatus(base, head) {
+        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
+    }
+    /** Every file path in a commit's tree, from the repository root. */
+    async listFilesAt(sha) {
+        assertRevision(sha);
+        return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]));
+    }
+    /** Every file in a commit's tree with its mode and object id, from the repository root. */
+    async listTreeAt(sha) {
+        assertRevision(sha);
+        return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]));
+    }
+    /** A file's text at a commit, or null when the commit has no such file. */
+    async readFileAt(sha, file) {
+        assertRevision(sha);
+        const args = ['cat-file', 'blob', `${sha}:${file}`];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout;
+        if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr))
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    /**
+     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
+     * relative `folder` is resolved against the process's working directory, as node:fs would.
+     *
+     * With `only`, just those paths from the repository root (folders with all they hold, and
+     * files) are written; a path the commit does not have is no error. That is a sparse
+     * checkout kept to this worktree: its patterns go in the worktree's own git folder and the
+     * setting is passed on the command line, so the repository's config is never changed.
+     */
+    async addWorktree(folder, sha, only) {
+        const absolute = external_node_path_namespaceObject.resolve(folder);
+        await this.oneAtATime(() => this.exec(worktreeAddArgs(absolute, sha, { checkout: only === undefined })));
+        if (only === undefined)
+            return;
+        const gitDir = await linkedWorktreeGitDir(absolute);
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(gitDir, 'info'), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only));
+        // Its own index and files only: it needs no turn in the worktree queue.
+        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
+    }
+    /**
+     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
+     * then one `git worktree prune` drops every registration whose folder is gone, which costs
+     * one git process however many worktrees there were. Quiet when they are already gone: the
+     * cleanup runs from `finally` blocks, where a second error would hide the first.
+     */
+    async removeWorktrees(folders) {
+        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
+        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
+    }
+    /** The folders of every worktree, the main one first (as git prints them: real paths). */
+    async listWorktrees() {
+        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
+    }
+}
+/**
+ * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
+ * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
+ * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
+ * out of output we parse.
+ */
+function diffNameStatusArgs(base, head) {
+    assertRevision(base);
+    // Without a head, git diffs against the working tree: the command's uncommitted changes.
+    if (head !== undefined)
+        assertRevision(head);
+    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
+}
+function worktreeAddArgs(folder, sha, options = {}) {
+    assertRevision(sha);
+    // --force: the folder may be registered from an earlier run that died before cleanup.
+    const noCheckout = options.checkout === false ? ['--no-checkout'] : [];
+    return ['worktree', 'add', '--detach', '--force', ...noCheckout, folder, sha];
+}
+/**
+ * Fills a worktree made with --no-checkout, writing only what its sparse-checkout patterns
+ * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
+ * patterns are written for that mode.
+ */
+const SPARSE_READ_TREE_ARGS = [
+    '-c',
+    'core.sparseCheckout=true',
+    '-c',
+    'core.sparseCheckoutCone=false',
+    '-c',
+    'index.sparse=false',
+    'read-tree',
+    '-m',
+    '-u',
+    'HEAD'
+];
+/**
+ * The sparse-checkout file for paths from the repository root: one pattern each, anchored
+ * at the root (`/`), so that `app` is the root's app and not every folder of that name. The
+ * patterns use .gitignore's syntax, whose wildcards and trailing spaces are escaped; a name
+ * with a line break cannot be written at all (callers check it with `sparsePathAllowed`).
+ */
+function sparseCheckoutPatterns(paths) {
+    return paths
+        .map(file => {
+        if (!sparsePathAllowed(file))
+            throw new Error(`A sparse-checkout pattern cannot name ${JSON.stringify(file)}`);
+        const escaped = file.replace(/[\\*?[\]!#]/g, '\\$&').replace(/ +$/, spaces => '\\ '.repeat(spaces.length));
+        return `/${escaped}\n`;
+    })
+        .join('');
+}
+function sparsePathAllowed(file) {
+    return !/[\n\r]/.test(file) && file !== '' && file !== '.';
+}
+/** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
+async function linkedWorktreeGitDir(worktree) {
+    const pointer = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(worktree, '.git'), 'utf8');
+    const match = /^gitdir: (.+)$/m.exec(pointer);
+    if (!match)
+        throw new Error(`${external_node_path_namespaceObject.join(worktree, '.git')} does not name the worktree's git folder`);
+    return external_node_path_namespaceObject.resolve(worktree, match[1].replace(/\r$/, ''));
+}
+const STATUS_WORDS = {
+    A: 'added',
+    M: 'modified',
+    D: 'removed',
+    R: 'renamed',
+    C: 'copied',
+    T: 'changed'
+};
+/**
+ * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
+ * a rename or copy a status with a score (`R087`), the old path and the new path.
+ */
+function parseNameStatus(output) {
+    const fields = output.split('\0');
+    const files = [];
+    let i = 0;
+    while (i < fields.length) {
+        const status = fields[i++];
+        if (status === '')
+            continue;
+        const letter = status.charAt(0);
+        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
+        // file differs: "changed" keeps it in view rather than dropping it.
+        const word = STATUS_WORDS[letter] ?? 'changed';
+        if (letter === 'R' || letter === 'C') {
+            const previousPath = fields[i++];
+            const newPath = fields[i++];
+            if (previousPath === undefined || newPath === undefined || newPath === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
+            }
+            files.push({ path: newPath, status: word, previousPath });
+        }
+        else {
+            const file = fields[i++];
+            if (file === undefined || file === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
+            }
+            files.push({ path: file, status: word });
+        }
+    }
+    return files;
+}
+/** Parses `git worktree list --porcelain` into the worktree folders. */
+function parseWorktreeList(output) {
+    return output
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length));
+}
+/** Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated. */
+function parseLsTree(output) {
+    return splitNul(output).map(record => {
+        const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record);
+        if (!match)
+            throw new Error(`Unexpected \`git ls-tree\` output: '${record.slice(0, 200)}'`);
+        return { mode: match[1], object: match[3], path: match[4] };
+    });
+}
+function splitNul(output) {
+    return output.split('\0').filter(field => field !== '');
+}
+/**
+ * Revisions reach git as command-line arguments; one starting with `-` would be read as an
+ * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
+ */
+function assertRevision(revision) {
+    if (revision === '' || revision.startsWith('-')) {
+        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/checkout.ts
+
+
+/**
+ * What one side's checkout must hold for its builds, as paths from the repository root:
+ * each image's build context, its Dockerfile, and the Dockerfile's own ignore file
+ * (`<Dockerfile>.dockerignore`, which docker reads next to the Dockerfile). A build reads
+ * nothing else of the repository, so the rest of a monorepo need not be written to disk,
+ * and that is most of a checkout's time where the repository is large.
+ *
+ * Null means the whole tree: a context is the repository root, or a name cannot be written
+ * as a sparse-checkout pattern (a line break in it).
+ *
+ * `targets` are the images built on this side (not those built once for both).
+ */
+function checkoutPaths(targets, side) {
+    const paths = new Set();
+    for (const target of targets) {
+        const context = side === 'head' ? target.context : target.baseContext;
+        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
+            const normalized = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
+            if (!sparsePathAllowed(normalized))
+                return null;
+            paths.add(normalized);
+        }
+    }
+    // A path inside a folder already on the list adds nothing.
+    const sorted = [...paths].sort();
+    return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
+}
+
 ;// CONCATENATED MODULE: ./src/explain/attribute.ts
 
 /**
@@ -59225,6 +59525,7 @@ async function measureImage(docker, reference) {
 
 
 
+
 /**
  * Builds every target at the head and at the base and measures each image.
  * Head first, then base, so the base build reuses the head's layer cache. Images are
@@ -59243,6 +59544,8 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     const worktrees = [];
     const parallel = plan.settings.parallel ?? 1;
     const builtOnceOf = (target) => target.identical === true && plan.settings.headFrom === 'worktree';
+    // Whether a side of the image is built: it exists there, and is not the base of one built once.
+    const buildsOn = (target, side) => existsOn(target, side) && (side === 'head' || !builtOnceOf(target));
     // Builds that run side by side cannot share the log: their groups and streamed output
     // would interleave. They run quietly and each says in one line how it went; a failed
     // build's last lines still reach the report.
@@ -59280,8 +59583,11 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 throw new Error('The run was interrupted.');
             const path = (0,external_node_path_namespaceObject.join)(scratch, side);
             const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha;
-            await git.addWorktree(path, sha);
+            const only = checkoutPaths(plan.targets.filter(target => buildsOn(target, side)), side);
+            // Listed first: a checkout that fails half-way still leaves a worktree to remove.
             worktrees.push(path);
+            await git.addWorktree(path, sha, only ?? undefined);
+            progress.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree, as a build context is the repository root'}`);
             return path;
         };
         const rootOf = (side) => {
@@ -59292,10 +59598,10 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         };
         // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
         // and the head's is needed first where the sides build one after the other.
-        const needs = (side) => plan.targets.some(target => existsOn(target, side) && (side === 'head' || !builtOnceOf(target)));
-        for (const side of ['head', 'base'])
-            if (needs(side))
+        for (const side of ['head', 'base']) {
+            if (plan.targets.some(target => buildsOn(target, side)))
                 rootOf(side).catch(() => undefined);
+        }
         // The checkouts are made while the engine answers.
         const engine = await plan.engine;
         assertSecretsSupported(plan.settings.secrets, engine.builder);
@@ -59359,7 +59665,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
             const image = { target, base: null, head: null, failedBuilds: [] };
             record(index, image);
             const builtOnce = builtOnceOf(target);
-            const sides = ['head', 'base'].filter(side => existsOn(target, side) && !(side === 'base' && builtOnce));
+            const sides = ['head', 'base'].filter(side => buildsOn(target, side));
             if (sides.length === 2 && engine.builder === 'buildx') {
                 // BuildKit runs a step that two running builds share only once, and both get its
                 // layer: built side by side, the base still reuses all the head has in common with
@@ -59464,216 +59770,6 @@ async function loadImageSpecs(settings, repoDir) {
             `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`);
     }
     return parseConfigFile(text, path);
-}
-
-;// CONCATENATED MODULE: ./src/git.ts
-
-
-
-/**
- * The git commands the pipeline needs, run in one repository folder through the command
- * wrapper. It holds no private state, so a test can pass any object with the same methods
- * (see `RevisionGit` in changes.ts).
- */
-class Git {
-    dir;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
-    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
-    worktreeQueue = Promise.resolve();
-    oneAtATime(work) {
-        const next = this.worktreeQueue.then(work, work);
-        this.worktreeQueue = next.catch(() => undefined);
-        return next;
-    }
-    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
-    exec(args) {
-        return runChecked('git', args, { cwd: this.dir });
-    }
-    /** Runs `git <args>` and returns the result whatever the exit status. */
-    tryExec(args) {
-        return runCommand('git', args, { cwd: this.dir });
-    }
-    /** The full SHA of the commit `ref` names; throws when it names none. */
-    async revParse(ref) {
-        assertRevision(ref);
-        return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
-    }
-    /** Like revParse, but null when `ref` names no commit here (yet). */
-    async tryRevParse(ref) {
-        assertRevision(ref);
-        const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
-        // else is wrong (not a repository at all), which must not read as "no such ref".
-        if (result.exitCode === 1)
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    async isShallow() {
-        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    }
-    /** The best common ancestor of two commits, or null when the history at hand holds none. */
-    async mergeBase(a, b) {
-        assertRevision(a);
-        assertRevision(b);
-        const args = ['merge-base', a, b];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
-        // object, say) is a real failure.
-        if (result.exitCode === 1 && result.stderr.trim() === '')
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
-    async fetch(args) {
-        await this.exec(['fetch', ...args]);
-    }
-    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
-    async countCommits(revisions) {
-        revisions.forEach(assertRevision);
-        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
-    }
-    /** The files that differ between two commits, renames detected. */
-    async diffNameStatus(base, head) {
-        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
-    }
-    /** Every file path in a commit's tree, from the repository root. */
-    async listFilesAt(sha) {
-        assertRevision(sha);
-        return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]));
-    }
-    /** Every file in a commit's tree with its mode and object id, from the repository root. */
-    async listTreeAt(sha) {
-        assertRevision(sha);
-        return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]));
-    }
-    /** A file's text at a commit, or null when the commit has no such file. */
-    async readFileAt(sha, file) {
-        assertRevision(sha);
-        const args = ['cat-file', 'blob', `${sha}:${file}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout;
-        if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr))
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    /**
-     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
-     * relative `folder` is resolved against the process's working directory, as node:fs would.
-     */
-    async addWorktree(folder, sha) {
-        await this.oneAtATime(() => this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha)));
-    }
-    /**
-     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
-     * then one `git worktree prune` drops every registration whose folder is gone, which costs
-     * one git process however many worktrees there were. Quiet when they are already gone: the
-     * cleanup runs from `finally` blocks, where a second error would hide the first.
-     */
-    async removeWorktrees(folders) {
-        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
-        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
-    }
-    /** The folders of every worktree, the main one first (as git prints them: real paths). */
-    async listWorktrees() {
-        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
-    }
-}
-/**
- * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
- * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
- * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
- * out of output we parse.
- */
-function diffNameStatusArgs(base, head) {
-    assertRevision(base);
-    // Without a head, git diffs against the working tree: the command's uncommitted changes.
-    if (head !== undefined)
-        assertRevision(head);
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
-}
-function worktreeAddArgs(folder, sha) {
-    assertRevision(sha);
-    // --force: the folder may be registered from an earlier run that died before cleanup.
-    return ['worktree', 'add', '--detach', '--force', folder, sha];
-}
-const STATUS_WORDS = {
-    A: 'added',
-    M: 'modified',
-    D: 'removed',
-    R: 'renamed',
-    C: 'copied',
-    T: 'changed'
-};
-/**
- * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
- * a rename or copy a status with a score (`R087`), the old path and the new path.
- */
-function parseNameStatus(output) {
-    const fields = output.split('\0');
-    const files = [];
-    let i = 0;
-    while (i < fields.length) {
-        const status = fields[i++];
-        if (status === '')
-            continue;
-        const letter = status.charAt(0);
-        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
-        // file differs: "changed" keeps it in view rather than dropping it.
-        const word = STATUS_WORDS[letter] ?? 'changed';
-        if (letter === 'R' || letter === 'C') {
-            const previousPath = fields[i++];
-            const newPath = fields[i++];
-            if (previousPath === undefined || newPath === undefined || newPath === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
-            }
-            files.push({ path: newPath, status: word, previousPath });
-        }
-        else {
-            const file = fields[i++];
-            if (file === undefined || file === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
-            }
-            files.push({ path: file, status: word });
-        }
-    }
-    return files;
-}
-/** Parses `git worktree list --porcelain` into the worktree folders. */
-function parseWorktreeList(output) {
-    return output
-        .split('\n')
-        .filter(line => line.startsWith('worktree '))
-        .map(line => line.slice('worktree '.length));
-}
-/** Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated. */
-function parseLsTree(output) {
-    return splitNul(output).map(record => {
-        const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record);
-        if (!match)
-            throw new Error(`Unexpected \`git ls-tree\` output: '${record.slice(0, 200)}'`);
-        return { mode: match[1], object: match[3], path: match[4] };
-    });
-}
-function splitNul(output) {
-    return output.split('\0').filter(field => field !== '');
-}
-/**
- * Revisions reach git as command-line arguments; one starting with `-` would be read as an
- * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
- */
-function assertRevision(revision) {
-    if (revision === '' || revision.startsWith('-')) {
-        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build.js'
+import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from './config.js'
 import { existsOn } from './discover.js'
 import { Docker, EngineInfo } from './docker.js'
@@ -60,6 +61,9 @@ export async function buildAndMeasure(
   const worktrees: string[] = []
   const parallel = plan.settings.parallel ?? 1
   const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
+  // Whether a side of the image is built: it exists there, and is not the base of one built once.
+  const buildsOn = (target: ImageTarget, side: Side) =>
+    existsOn(target, side) && (side === 'head' || !builtOnceOf(target))
   // Builds that run side by side cannot share the log: their groups and streamed output
   // would interleave. They run quietly and each says in one line how it went; a failed
   // build's last lines still reach the report.
@@ -97,8 +101,16 @@ export async function buildAndMeasure(
       if (interrupted()) throw new Error('The run was interrupted.')
       const path = join(scratch, side)
       const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha
-      await git.addWorktree(path, sha)
+      const only = checkoutPaths(
+        plan.targets.filter(target => buildsOn(target, side)),
+        side
+      )
+      // Listed first: a checkout that fails half-way still leaves a worktree to remove.
       worktrees.push(path)
+      await git.addWorktree(path, sha, only ?? undefined)
+      progress.info(
+        `Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree, as a build context is the repository root'}`
+      )
       return path
     }
     const rootOf = (side: Side): Promise<string> => {
@@ -108,9 +120,9 @@ export async function buildAndMeasure(
     }
     // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
     // and the head's is needed first where the sides build one after the other.
-    const needs = (side: Side) =>
-      plan.targets.some(target => existsOn(target, side) && (side === 'head' || !builtOnceOf(target)))
-    for (const side of ['head', 'base'] as const) if (needs(side)) rootOf(side).catch(() => undefined)
+    for (const side of ['head', 'base'] as const) {
+      if (plan.targets.some(target => buildsOn(target, side))) rootOf(side).catch(() => undefined)
+    }
     // The checkouts are made while the engine answers.
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
@@ -179,9 +191,7 @@ export async function buildAndMeasure(
       const image: MeasuredImage = { target, base: null, head: null, failedBuilds: [] }
       record(index, image)
       const builtOnce = builtOnceOf(target)
-      const sides = (['head', 'base'] as const).filter(
-        side => existsOn(target, side) && !(side === 'base' && builtOnce)
-      )
+      const sides = (['head', 'base'] as const).filter(side => buildsOn(target, side))
       if (sides.length === 2 && engine.builder === 'buildx') {
         // BuildKit runs a step that two running builds share only once, and both get its
         // layer: built side by side, the base still reuses all the head has in common with

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { CommandError, runChecked, runCommand, type CommandResult } from './exec.js'
 import type { ChangedFile, FileStatus } from './types.js'
@@ -107,9 +107,21 @@ export class Git {
   /**
    * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
    * relative `folder` is resolved against the process's working directory, as node:fs would.
+   *
+   * With `only`, just those paths from the repository root (folders with all they hold, and
+   * files) are written; a path the commit does not have is no error. That is a sparse
+   * checkout kept to this worktree: its patterns go in the worktree's own git folder and the
+   * setting is passed on the command line, so the repository's config is never changed.
    */
-  async addWorktree(folder: string, sha: string): Promise<void> {
-    await this.oneAtATime(() => this.exec(worktreeAddArgs(path.resolve(folder), sha)))
+  async addWorktree(folder: string, sha: string, only?: string[]): Promise<void> {
+    const absolute = path.resolve(folder)
+    await this.oneAtATime(() => this.exec(worktreeAddArgs(absolute, sha, { checkout: only === undefined })))
+    if (only === undefined) return
+    const gitDir = await linkedWorktreeGitDir(absolute)
+    await mkdir(path.join(gitDir, 'info'), { recursive: true })
+    await writeFile(path.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only))
+    // Its own index and files only: it needs no turn in the worktree queue.
+    await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute })
   }
 
   /**
@@ -142,10 +154,57 @@ export function diffNameStatusArgs(base: string, head?: string): string[] {
   return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--']
 }
 
-export function worktreeAddArgs(folder: string, sha: string): string[] {
+export function worktreeAddArgs(folder: string, sha: string, options: { checkout?: boolean } = {}): string[] {
   assertRevision(sha)
   // --force: the folder may be registered from an earlier run that died before cleanup.
-  return ['worktree', 'add', '--detach', '--force', folder, sha]
+  const noCheckout = options.checkout === false ? ['--no-checkout'] : []
+  return ['worktree', 'add', '--detach', '--force', ...noCheckout, folder, sha]
+}
+
+/**
+ * Fills a worktree made with --no-checkout, writing only what its sparse-checkout patterns
+ * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
+ * patterns are written for that mode.
+ */
+export const SPARSE_READ_TREE_ARGS = [
+  '-c',
+  'core.sparseCheckout=true',
+  '-c',
+  'core.sparseCheckoutCone=false',
+  '-c',
+  'index.sparse=false',
+  'read-tree',
+  '-m',
+  '-u',
+  'HEAD'
+]
+
+/**
+ * The sparse-checkout file for paths from the repository root: one pattern each, anchored
+ * at the root (`/`), so that `app` is the root's app and not every folder of that name. The
+ * patterns use .gitignore's syntax, whose wildcards and trailing spaces are escaped; a name
+ * with a line break cannot be written at all (callers check it with `sparsePathAllowed`).
+ */
+export function sparseCheckoutPatterns(paths: string[]): string {
+  return paths
+    .map(file => {
+      if (!sparsePathAllowed(file)) throw new Error(`A sparse-checkout pattern cannot name ${JSON.stringify(file)}`)
+      const escaped = file.replace(/[\\*?[\]!#]/g, '\\$&').replace(/ +$/, spaces => '\\ '.repeat(spaces.length))
+      return `/${escaped}\n`
+    })
+    .join('')
+}
+
+export function sparsePathAllowed(file: string): boolean {
+  return !/[\n\r]/.test(file) && file !== '' && file !== '.'
+}
+
+/** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
+async function linkedWorktreeGitDir(worktree: string): Promise<string> {
+  const pointer = await readFile(path.join(worktree, '.git'), 'utf8')
+  const match = /^gitdir: (.+)$/m.exec(pointer)
+  if (!match) throw new Error(`${path.join(worktree, '.git')} does not name the worktree's git folder`)
+  return path.resolve(worktree, (match[1] as string).replace(/\r$/, ''))
 }
 
 const STATUS_WORDS: Record<string, FileStatus> = {

@@ -41699,7 +41699,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2736);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5337);
 
 // Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
 // before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
@@ -41723,7 +41723,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2736:
+/***/ 5337:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45578,9 +45578,22 @@ class Git {
     /**
      * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
      * relative `folder` is resolved against the process's working directory, as node:fs would.
+     *
+     * With `only`, just those paths from the repository root (folders with all they hold, and
+     * files) are written; a path the commit does not have is no error. That is a sparse
+     * checkout kept to this worktree: its patterns go in the worktree's own git folder and the
+     * setting is passed on the command line, so the repository's config is never changed.
      */
-    async addWorktree(folder, sha) {
-        await this.oneAtATime(() => this.exec(worktreeAddArgs(external_node_path_namespaceObject.resolve(folder), sha)));
+    async addWorktree(folder, sha, only) {
+        const absolute = external_node_path_namespaceObject.resolve(folder);
+        await this.oneAtATime(() => this.exec(worktreeAddArgs(absolute, sha, { checkout: only === undefined })));
+        if (only === undefined)
+            return;
+        const gitDir = await linkedWorktreeGitDir(absolute);
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(gitDir, 'info'), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only));
+        // Its own index and files only: it needs no turn in the worktree queue.
+        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
     }
     /**
      * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
@@ -45610,10 +45623,55 @@ function diffNameStatusArgs(base, head) {
         assertRevision(head);
     return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
 }
-function worktreeAddArgs(folder, sha) {
+function worktreeAddArgs(folder, sha, options = {}) {
     assertRevision(sha);
     // --force: the folder may be registered from an earlier run that died before cleanup.
-    return ['worktree', 'add', '--detach', '--force', folder, sha];
+    const noCheckout = options.checkout === false ? ['--no-checkout'] : [];
+    return ['worktree', 'add', '--detach', '--force', ...noCheckout, folder, sha];
+}
+/**
+ * Fills a worktree made with --no-checkout, writing only what its sparse-checkout patterns
+ * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
+ * patterns are written for that mode.
+ */
+const SPARSE_READ_TREE_ARGS = [
+    '-c',
+    'core.sparseCheckout=true',
+    '-c',
+    'core.sparseCheckoutCone=false',
+    '-c',
+    'index.sparse=false',
+    'read-tree',
+    '-m',
+    '-u',
+    'HEAD'
+];
+/**
+ * The sparse-checkout file for paths from the repository root: one pattern each, anchored
+ * at the root (`/`), so that `app` is the root's app and not every folder of that name. The
+ * patterns use .gitignore's syntax, whose wildcards and trailing spaces are escaped; a name
+ * with a line break cannot be written at all (callers check it with `sparsePathAllowed`).
+ */
+function sparseCheckoutPatterns(paths) {
+    return paths
+        .map(file => {
+        if (!sparsePathAllowed(file))
+            throw new Error(`A sparse-checkout pattern cannot name ${JSON.stringify(file)}`);
+        const escaped = file.replace(/[\\*?[\]!#]/g, '\\$&').replace(/ +$/, spaces => '\\ '.repeat(spaces.length));
+        return `/${escaped}\n`;
+    })
+        .join('');
+}
+function sparsePathAllowed(file) {
+    return !/[\n\r]/.test(file) && file !== '' && file !== '.';
+}
+/** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
+async function linkedWorktreeGitDir(worktree) {
+    const pointer = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(worktree, '.git'), 'utf8');
+    const match = /^gitdir: (.+)$/m.exec(pointer);
+    if (!match)
+        throw new Error(`${external_node_path_namespaceObject.join(worktree, '.git')} does not name the worktree's git folder`);
+    return external_node_path_namespaceObject.resolve(worktree, match[1].replace(/\r$/, ''));
 }
 const STATUS_WORDS = {
     A: 'added',
@@ -46055,6 +46113,38 @@ function summarizeBuildError(output) {
     }
     // Unknown wording: the builder's last line is usually its reason.
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
+}
+
+;// CONCATENATED MODULE: ./src/checkout.ts
+
+
+/**
+ * What one side's checkout must hold for its builds, as paths from the repository root:
+ * each image's build context, its Dockerfile, and the Dockerfile's own ignore file
+ * (`<Dockerfile>.dockerignore`, which docker reads next to the Dockerfile). A build reads
+ * nothing else of the repository, so the rest of a monorepo need not be written to disk,
+ * and that is most of a checkout's time where the repository is large.
+ *
+ * Null means the whole tree: a context is the repository root, or a name cannot be written
+ * as a sparse-checkout pattern (a line break in it).
+ *
+ * `targets` are the images built on this side (not those built once for both).
+ */
+function checkoutPaths(targets, side) {
+    const paths = new Set();
+    for (const target of targets) {
+        const context = side === 'head' ? target.context : target.baseContext;
+        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
+            const normalized = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
+            if (!sparsePathAllowed(normalized))
+                return null;
+            paths.add(normalized);
+        }
+    }
+    // A path inside a folder already on the list adds nothing.
+    const sorted = [...paths].sort();
+    return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
 }
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -46769,6 +46859,7 @@ async function measureImage(docker, reference) {
 
 
 
+
 /**
  * Builds every target at the head and at the base and measures each image.
  * Head first, then base, so the base build reuses the head's layer cache. Images are
@@ -46787,6 +46878,8 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     const worktrees = [];
     const parallel = plan.settings.parallel ?? 1;
     const builtOnceOf = (target) => target.identical === true && plan.settings.headFrom === 'worktree';
+    // Whether a side of the image is built: it exists there, and is not the base of one built once.
+    const buildsOn = (target, side) => existsOn(target, side) && (side === 'head' || !builtOnceOf(target));
     // Builds that run side by side cannot share the log: their groups and streamed output
     // would interleave. They run quietly and each says in one line how it went; a failed
     // build's last lines still reach the report.
@@ -46824,8 +46917,11 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 throw new Error('The run was interrupted.');
             const path = (0,external_node_path_namespaceObject.join)(scratch, side);
             const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha;
-            await git.addWorktree(path, sha);
+            const only = checkoutPaths(plan.targets.filter(target => buildsOn(target, side)), side);
+            // Listed first: a checkout that fails half-way still leaves a worktree to remove.
             worktrees.push(path);
+            await git.addWorktree(path, sha, only ?? undefined);
+            progress.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree, as a build context is the repository root'}`);
             return path;
         };
         const rootOf = (side) => {
@@ -46836,10 +46932,10 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         };
         // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
         // and the head's is needed first where the sides build one after the other.
-        const needs = (side) => plan.targets.some(target => existsOn(target, side) && (side === 'head' || !builtOnceOf(target)));
-        for (const side of ['head', 'base'])
-            if (needs(side))
+        for (const side of ['head', 'base']) {
+            if (plan.targets.some(target => buildsOn(target, side)))
                 rootOf(side).catch(() => undefined);
+        }
         // The checkouts are made while the engine answers.
         const engine = await plan.engine;
         assertSecretsSupported(plan.settings.secrets, engine.builder);
@@ -46903,7 +46999,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
             const image = { target, base: null, head: null, failedBuilds: [] };
             record(index, image);
             const builtOnce = builtOnceOf(target);
-            const sides = ['head', 'base'].filter(side => existsOn(target, side) && !(side === 'base' && builtOnce));
+            const sides = ['head', 'base'].filter(side => buildsOn(target, side));
             if (sides.length === 2 && engine.builder === 'buildx') {
                 // BuildKit runs a step that two running builds share only once, and both get its
                 // layer: built side by side, the base still reuses all the head has in common with
