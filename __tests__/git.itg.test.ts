@@ -404,6 +404,26 @@ describe('Git files and worktrees', () => {
     await expect(fs.access(path.join(repo, '.git', 'worktrees', 'wt'))).rejects.toThrow()
   })
 
+  it('resolves many names to commits in one go, null where a name is unknown', async () => {
+    const repo = await makeRepo()
+    const first = await commitFiles(repo, { 'a.txt': 'a\n' }, 'first')
+    await git(repo, ['tag', 'v1'])
+    const second = await commitFiles(repo, { 'a.txt': 'b\n' }, 'second')
+    const gitRepo = new Git(repo)
+    expect(
+      await gitRepo.resolveCommits(['HEAD', 'refs/heads/main', 'refs/remotes/origin/main', 'v1', 'HEAD~1', 'no such'])
+    ).toEqual([second, second, null, first, first, null])
+    await expect(gitRepo.resolveCommits(['--upload-pack=x'])).rejects.toThrow('Invalid git revision')
+  })
+
+  it('says what to do when the workspace has no commit checked out', async () => {
+    const repo = await makeTempDir('unborn')
+    await git(repo, ['init', '--quiet', '-b', 'main'])
+    await expect(resolveRevisions(new Git(repo), { baseRef: 'main' })).rejects.toThrow(
+      'HEAD names no commit in the workspace: check out the commit to check first'
+    )
+  })
+
   it('checks out only the paths it is given, leaving the repository config as it was', async () => {
     const repo = await makeRepo()
     const sha = await commitFiles(

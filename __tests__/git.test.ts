@@ -297,12 +297,8 @@ describe('isMissingOnRemote', () => {
 function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null; shallow: boolean }) {
   const fetches: string[][] = []
   const git: RevisionGit = {
-    revParse: async ref => {
-      const sha = state.refs[ref]
-      if (!sha) throw new Error(`unknown ${ref}`)
-      return sha
-    },
     tryRevParse: async ref => state.refs[ref] ?? null,
+    resolveCommits: async names => names.map(name => state.refs[name] ?? null),
     isShallow: async () => state.shallow,
     mergeBase: async () => state.mergeBase,
     fetch: async args => {

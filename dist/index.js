@@ -58277,6 +58277,7 @@ const log_log = {
 
 
 
+
 /**
  * Runs a command line and never throws because of its exit status: callers decide what
  * a non-zero exit means. Every docker and git call goes through here, so the log shows
@@ -58284,12 +58285,15 @@ const log_log = {
  */
 async function runCommand(command, args, options = {}) {
     log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    return options.stream ? runStreamed(command, args, options) : runCaptured(command, args, options);
+}
+/** A build whose output goes to the job log as it comes (and is kept as well). */
+async function runStreamed(command, args, options) {
     try {
         const result = await getExecOutput(command, args, {
             cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
+            env: environment(options),
             input: options.input === undefined ? undefined : Buffer.from(options.input),
-            silent: !options.stream,
             ignoreReturnCode: true
         });
         return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
@@ -58298,6 +58302,45 @@ async function runCommand(command, args, options = {}) {
         // @actions/exec throws when the program cannot be started at all (not on the PATH).
         return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
     }
+}
+/**
+ * A command whose output is only kept. Node's spawn rather than @actions/exec, which splits
+ * all output into lines for its listeners even when silent, at a cost quadratic in a line's
+ * length: `git ls-tree -z` of a large monorepo prints one "line" of megabytes.
+ */
+function runCaptured(command, args, options) {
+    return new Promise(resolve => {
+        const stdout = [];
+        const stderr = [];
+        let settled = false;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            resolve(result);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: options.cwd,
+            env: environment(options),
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+        });
+        child.stdout?.on('data', (chunk) => stdout.push(chunk));
+        child.stderr?.on('data', (chunk) => stderr.push(chunk));
+        // Not on the PATH, or not executable: the shell's 127.
+        child.on('error', error => finish({ exitCode: 127, stdout: '', stderr: errorMessage(error) }));
+        child.on('close', (code, signal) => finish({
+            // Killed by a signal: the shell's 128 + its number, never a success.
+            exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
+            // Decoded whole, so that a character split between two chunks comes through intact.
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8')
+        }));
+        if (options.input !== undefined)
+            child.stdin?.end(options.input);
+    });
+}
+function environment(options) {
+    return options.env ? { ...process.env, ...options.env } : undefined;
 }
 /** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
 async function runChecked(command, args, options = {}) {
@@ -58386,8 +58429,12 @@ const DEFAULT_MAX_DEEPEN = 1000;
 async function resolveRevisions(git, options) {
     const remote = options.remote ?? 'origin';
     const plan = planBaseRef(options.baseRef, remote);
-    // Neither needs the other: asked together, the run waits for one git round trip, not two.
-    const [headSha, baseTip] = await Promise.all([git.revParse('HEAD'), resolveBaseTip(git, plan, remote)]);
+    // HEAD and every local name the base ref could be, in one question to git.
+    const [headSha, ...local] = await git.resolveCommits(['HEAD', ...plan.local]);
+    if (!headSha) {
+        throw new Error('HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).');
+    }
+    const baseTip = await resolveBaseTip(git, plan, remote, local);
     const baseSha = await findMergeBase(git, {
         headSha,
         baseTip,
@@ -58500,17 +58547,12 @@ function deepenSchedule(maxDeepen) {
     }
     return steps;
 }
-async function resolveBaseTip(git, plan, remote) {
-    // Every local name is asked at once and the first in order that resolves wins, as if
-    // they had been tried one by one.
-    const answers = await Promise.allSettled(plan.local.map(name => git.tryRevParse(name)));
-    for (const [index, answer] of answers.entries()) {
-        if (answer.status === 'rejected')
-            throw answer.reason;
-        if (answer.value !== null) {
-            log_log.info(`Base ref ${plan.input} is ${answer.value} (${plan.local[index]}, already here)`);
-            return answer.value;
-        }
+/** `local`: what each of `plan.local` resolves to here; the first in order that does wins. */
+async function resolveBaseTip(git, plan, remote, local) {
+    const found = local.findIndex(sha => sha !== null);
+    if (found !== -1) {
+        log_log.info(`Base ref ${plan.input} is ${local[found]} (${plan.local[found]}, already here)`);
+        return local[found];
     }
     const shallow = await git.isShallow();
     for (const { refspec, resolves } of plan.fetch) {
@@ -58942,6 +58984,23 @@ class Git {
             return null;
         throw new CommandError('git', args, result);
     }
+    /**
+     * The commit each name resolves to here, or null where it names none: one git process
+     * for all of them (`cat-file --batch-check`, which reads names as rev-parse does).
+     */
+    async resolveCommits(names) {
+        for (const name of names) {
+            assertRevision(name);
+            if (/[\n\r]/.test(name))
+                throw new Error(`Invalid git revision ${JSON.stringify(name)}: it has a line break`);
+        }
+        const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+            cwd: this.dir,
+            input: names.map(name => `${name}^{commit}\n`).join('')
+        });
+        const lines = output.split('\n');
+        return names.map((_, index) => /^([0-9a-f]{40}|[0-9a-f]{64}) commit$/.exec(lines[index] ?? '')?.[1] ?? null);
+    }
     async isShallow() {
         return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
     }
@@ -59140,14 +59199,31 @@ function parseWorktreeList(output) {
         .filter(line => line.startsWith('worktree '))
         .map(line => line.slice('worktree '.length));
 }
-/** Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated. */
+/**
+ * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated.
+ * Read with indexOf rather than split and a regular expression: a large monorepo's tree has
+ * hundreds of thousands of records, and this runs on both sides of every check.
+ */
 function parseLsTree(output) {
-    return splitNul(output).map(record => {
-        const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record);
-        if (!match)
-            throw new Error(`Unexpected \`git ls-tree\` output: '${record.slice(0, 200)}'`);
-        return { mode: match[1], object: match[3], path: match[4] };
-    });
+    const entries = [];
+    for (let start = 0; start < output.length;) {
+        let end = output.indexOf('\0', start);
+        if (end === -1)
+            end = output.length;
+        if (end > start) {
+            const modeEnd = output.indexOf(' ', start);
+            const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1);
+            const tab = output.indexOf('\t', start);
+            const mode = output.slice(start, modeEnd);
+            const object = output.slice(typeEnd + 1, tab);
+            if (modeEnd === -1 || typeEnd === -1 || tab === -1 || typeEnd > tab || tab >= end || !/^\d+$/.test(mode)) {
+                throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`);
+            }
+            entries.push({ mode, object, path: output.slice(tab + 1, end) });
+        }
+        start = end + 1;
+    }
+    return entries;
 }
 function splitNul(output) {
     return output.split('\0').filter(field => field !== '');

@@ -5,7 +5,10 @@ import type { ChangedFile, Revisions } from './types.js'
 import { errorMessage } from './errors.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
-export type RevisionGit = Pick<Git, 'revParse' | 'tryRevParse' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'>
+export type RevisionGit = Pick<
+  Git,
+  'resolveCommits' | 'tryRevParse' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'
+>
 
 export interface ResolveRevisionsOptions {
   /** The `base-ref` input: a branch name (the PR's base branch), a tag, or a commit SHA. */
@@ -43,8 +46,14 @@ export const DEFAULT_MAX_DEEPEN = 1000
 export async function resolveRevisions(git: RevisionGit, options: ResolveRevisionsOptions): Promise<Revisions> {
   const remote = options.remote ?? 'origin'
   const plan = planBaseRef(options.baseRef, remote)
-  // Neither needs the other: asked together, the run waits for one git round trip, not two.
-  const [headSha, baseTip] = await Promise.all([git.revParse('HEAD'), resolveBaseTip(git, plan, remote)])
+  // HEAD and every local name the base ref could be, in one question to git.
+  const [headSha, ...local] = await git.resolveCommits(['HEAD', ...plan.local])
+  if (!headSha) {
+    throw new Error(
+      'HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).'
+    )
+  }
+  const baseTip = await resolveBaseTip(git, plan, remote, local)
   const baseSha = await findMergeBase(git, {
     headSha,
     baseTip,
@@ -184,16 +193,17 @@ export function deepenSchedule(maxDeepen: number): number[] {
   return steps
 }
 
-async function resolveBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: string): Promise<string> {
-  // Every local name is asked at once and the first in order that resolves wins, as if
-  // they had been tried one by one.
-  const answers = await Promise.allSettled(plan.local.map(name => git.tryRevParse(name)))
-  for (const [index, answer] of answers.entries()) {
-    if (answer.status === 'rejected') throw answer.reason
-    if (answer.value !== null) {
-      log.info(`Base ref ${plan.input} is ${answer.value} (${plan.local[index]}, already here)`)
-      return answer.value
-    }
+/** `local`: what each of `plan.local` resolves to here; the first in order that does wins. */
+async function resolveBaseTip(
+  git: RevisionGit,
+  plan: BaseRefPlan,
+  remote: string,
+  local: Array<string | null>
+): Promise<string> {
+  const found = local.findIndex(sha => sha !== null)
+  if (found !== -1) {
+    log.info(`Base ref ${plan.input} is ${local[found]} (${plan.local[found]}, already here)`)
+    return local[found] as string
   }
   const shallow = await git.isShallow()
   for (const { refspec, resolves } of plan.fetch) {

@@ -1,5 +1,6 @@
 import { getExecOutput } from '@actions/exec'
 import { spawn } from 'node:child_process'
+import { constants as osConstants } from 'node:os'
 import { Readable } from 'node:stream'
 import { log } from './log.js'
 import { errorMessage } from './errors.js'
@@ -26,12 +27,16 @@ export interface RunOptions {
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
   log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  return options.stream ? runStreamed(command, args, options) : runCaptured(command, args, options)
+}
+
+/** A build whose output goes to the job log as it comes (and is kept as well). */
+async function runStreamed(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
   try {
     const result = await getExecOutput(command, args, {
       cwd: options.cwd,
-      env: options.env ? { ...(process.env as Record<string, string>), ...options.env } : undefined,
+      env: environment(options) as Record<string, string> | undefined,
       input: options.input === undefined ? undefined : Buffer.from(options.input),
-      silent: !options.stream,
       ignoreReturnCode: true
     })
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
@@ -39,6 +44,47 @@ export async function runCommand(command: string, args: string[], options: RunOp
     // @actions/exec throws when the program cannot be started at all (not on the PATH).
     return { exitCode: 127, stdout: '', stderr: errorMessage(error) }
   }
+}
+
+/**
+ * A command whose output is only kept. Node's spawn rather than @actions/exec, which splits
+ * all output into lines for its listeners even when silent, at a cost quadratic in a line's
+ * length: `git ls-tree -z` of a large monorepo prints one "line" of megabytes.
+ */
+function runCaptured(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
+  return new Promise(resolve => {
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    let settled = false
+    const finish = (result: CommandResult) => {
+      if (settled) return
+      settled = true
+      resolve(result)
+    }
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: environment(options),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+    })
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
+    // Not on the PATH, or not executable: the shell's 127.
+    child.on('error', error => finish({ exitCode: 127, stdout: '', stderr: errorMessage(error) }))
+    child.on('close', (code, signal) =>
+      finish({
+        // Killed by a signal: the shell's 128 + its number, never a success.
+        exitCode: code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0),
+        // Decoded whole, so that a character split between two chunks comes through intact.
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8')
+      })
+    )
+    if (options.input !== undefined) child.stdin?.end(options.input)
+  })
+}
+
+function environment(options: RunOptions): NodeJS.ProcessEnv | undefined {
+  return options.env ? { ...process.env, ...options.env } : undefined
 }
 
 /** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */

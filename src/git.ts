@@ -49,6 +49,23 @@ export class Git {
     throw new CommandError('git', args, result)
   }
 
+  /**
+   * The commit each name resolves to here, or null where it names none: one git process
+   * for all of them (`cat-file --batch-check`, which reads names as rev-parse does).
+   */
+  async resolveCommits(names: string[]): Promise<Array<string | null>> {
+    for (const name of names) {
+      assertRevision(name)
+      if (/[\n\r]/.test(name)) throw new Error(`Invalid git revision ${JSON.stringify(name)}: it has a line break`)
+    }
+    const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+      cwd: this.dir,
+      input: names.map(name => `${name}^{commit}\n`).join('')
+    })
+    const lines = output.split('\n')
+    return names.map((_, index) => /^([0-9a-f]{40}|[0-9a-f]{64}) commit$/.exec(lines[index] ?? '')?.[1] ?? null)
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true'
   }
@@ -264,13 +281,30 @@ export interface TreeEntry {
   object: string
 }
 
-/** Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated. */
+/**
+ * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated.
+ * Read with indexOf rather than split and a regular expression: a large monorepo's tree has
+ * hundreds of thousands of records, and this runs on both sides of every check.
+ */
 export function parseLsTree(output: string): TreeEntry[] {
-  return splitNul(output).map(record => {
-    const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record)
-    if (!match) throw new Error(`Unexpected \`git ls-tree\` output: '${record.slice(0, 200)}'`)
-    return { mode: match[1] as string, object: match[3] as string, path: match[4] as string }
-  })
+  const entries: TreeEntry[] = []
+  for (let start = 0; start < output.length;) {
+    let end = output.indexOf('\0', start)
+    if (end === -1) end = output.length
+    if (end > start) {
+      const modeEnd = output.indexOf(' ', start)
+      const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1)
+      const tab = output.indexOf('\t', start)
+      const mode = output.slice(start, modeEnd)
+      const object = output.slice(typeEnd + 1, tab)
+      if (modeEnd === -1 || typeEnd === -1 || tab === -1 || typeEnd > tab || tab >= end || !/^\d+$/.test(mode)) {
+        throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`)
+      }
+      entries.push({ mode, object, path: output.slice(tab + 1, end) })
+    }
+    start = end + 1
+  }
+  return entries
 }
 
 export function splitNul(output: string): string[] {
