@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { changedFilesFromGit, resolveRevisions } from '../src/changes.js'
-import { Git } from '../src/git.js'
+import { Git, objectIdOf } from '../src/git.js'
 import type { ChangedFile } from '../src/types.js'
 import {
   cleanupTempDirs,
@@ -357,10 +357,15 @@ describe('Git files and worktrees', () => {
     await commitFiles(repo, { 'a b/Dockerfile': 'FROM scratch\nLABEL x=1\n', 'c.txt': 'c\n' }, 'two')
     const gitRepo = new Git(repo)
 
-    expect((await gitRepo.listFilesAt(first)).sort()).toEqual(['a b/Dockerfile', 'ü.txt'])
-    expect(await gitRepo.readFileAt(first, 'a b/Dockerfile')).toBe('FROM scratch\n')
-    expect(await gitRepo.readFileAt(first, 'c.txt')).toBeNull()
-    await expect(gitRepo.readFileAt('f'.repeat(40), 'c.txt')).resolves.toBeNull()
+    const tree = await gitRepo.readTree(first)
+    expect([...tree.keys()].sort()).toEqual(['a b/Dockerfile', 'ü.txt'])
+    expect(tree.get('a b/Dockerfile')).toMatch(/^100644 blob [0-9a-f]{40}$/)
+    const ids = [...tree.values()].map(objectIdOf)
+    const missing = 'f'.repeat(40)
+    const blobs = await gitRepo.readBlobs([...ids, missing])
+    expect(blobs.get(objectIdOf(tree.get('a b/Dockerfile')!))).toBe('FROM scratch\n')
+    expect(blobs.get(objectIdOf(tree.get('ü.txt')!))).toBe('u\n')
+    expect(blobs.has(missing)).toBe(false)
   })
 
   it('adds a detached worktree at the base of a shallow workspace and removes it without a trace', async () => {

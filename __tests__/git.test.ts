@@ -3,6 +3,9 @@ import { CommandError } from '../src/exec.js'
 import {
   assertRevision,
   diffNameStatusArgs,
+  isBlobEntry,
+  objectIdOf,
+  parseCatFileBatch,
   parseLsTree,
   parseNameStatus,
   parseWorktreeList,
@@ -348,19 +351,47 @@ describe('resolveRevisions decisions', () => {
 })
 
 describe('parseLsTree', () => {
-  it('reads mode, object and any path, as `git ls-tree -r -z` prints them', () => {
+  it('reads mode, type and object of any path, as `git ls-tree -r -z` prints them', () => {
     const output =
       '100644 blob 3b18e512dba79e4c8300dd08aeb37f8e728b8dad\tapi/Dockerfile\0' +
       '100755 blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\tapi/run me\twith tab.sh\0' +
       '160000 commit 5e1c309dae7f45e0f39b1bf3ac3cd9db12e7d689\tvendor/lib\0'
-    expect(parseLsTree(output)).toEqual([
-      { mode: '100644', object: '3b18e512dba79e4c8300dd08aeb37f8e728b8dad', path: 'api/Dockerfile' },
-      { mode: '100755', object: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', path: 'api/run me\twith tab.sh' },
-      { mode: '160000', object: '5e1c309dae7f45e0f39b1bf3ac3cd9db12e7d689', path: 'vendor/lib' }
+    const files = parseLsTree(output)
+    expect([...files]).toEqual([
+      ['api/Dockerfile', '100644 blob 3b18e512dba79e4c8300dd08aeb37f8e728b8dad'],
+      ['api/run me\twith tab.sh', '100755 blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'],
+      ['vendor/lib', '160000 commit 5e1c309dae7f45e0f39b1bf3ac3cd9db12e7d689']
     ])
+    expect(objectIdOf(files.get('api/Dockerfile')!)).toBe('3b18e512dba79e4c8300dd08aeb37f8e728b8dad')
+    expect(isBlobEntry(files.get('api/Dockerfile')!)).toBe(true)
+    expect(isBlobEntry(files.get('vendor/lib')!)).toBe(false)
+    expect(parseLsTree('')).toEqual(new Map())
   })
 
   it('refuses output it does not understand', () => {
     expect(() => parseLsTree('garbage\0')).toThrow("Unexpected `git ls-tree` output: 'garbage'")
+    expect(() => parseLsTree('100644 blob abc\0next\tpath\0')).toThrow('Unexpected `git ls-tree` output')
+  })
+})
+
+describe('parseCatFileBatch', () => {
+  it('reads each blob by the byte count in its header, and skips the missing', () => {
+    const a = 'a'.repeat(40)
+    const b = 'b'.repeat(40)
+    const c = 'c'.repeat(40)
+    const text = 'ü\nzwei\n'
+    const output = Buffer.concat([
+      Buffer.from(`${a} blob ${Buffer.byteLength(text)}\n`),
+      Buffer.from(text),
+      Buffer.from(`\n${c} missing\n${b} blob 0\n\n`)
+    ])
+    expect([...parseCatFileBatch(output)]).toEqual([
+      [a, text],
+      [b, '']
+    ])
+  })
+
+  it('refuses output cut short', () => {
+    expect(() => parseCatFileBatch(Buffer.from(`${'a'.repeat(40)} blob 10\nshort\n`))).toThrow('cut short')
   })
 })

@@ -58284,8 +58284,10 @@ const log_log = {
  * each command line at debug level.
  */
 async function runCommand(command, args, options = {}) {
+    if (!options.stream)
+        return runCaptured(command, args, options);
     log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
-    return options.stream ? runStreamed(command, args, options) : runCaptured(command, args, options);
+    return runStreamed(command, args, options);
 }
 /** A build whose output goes to the job log as it comes (and is kept as well). */
 async function runStreamed(command, args, options) {
@@ -58303,12 +58305,20 @@ async function runStreamed(command, args, options) {
         return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
     }
 }
+/** A command whose output is only kept. */
+async function runCaptured(command, args, options) {
+    const result = await runForBytes(command, args, options);
+    // Decoded whole, so that a character split between two chunks comes through intact.
+    return { ...result, stdout: result.stdout.toString('utf8') };
+}
 /**
- * A command whose output is only kept. Node's spawn rather than @actions/exec, which splits
- * all output into lines for its listeners even when silent, at a cost quadratic in a line's
- * length: `git ls-tree -z` of a large monorepo prints one "line" of megabytes.
+ * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
+ * Node's spawn rather than @actions/exec, which splits all output into lines for its
+ * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes.
  */
-function runCaptured(command, args, options) {
+function runForBytes(command, args, options = {}) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
     return new Promise(resolve => {
         const stdout = [];
         const stderr = [];
@@ -58327,16 +58337,19 @@ function runCaptured(command, args, options) {
         child.stdout?.on('data', (chunk) => stdout.push(chunk));
         child.stderr?.on('data', (chunk) => stderr.push(chunk));
         // Not on the PATH, or not executable: the shell's 127.
-        child.on('error', error => finish({ exitCode: 127, stdout: '', stderr: errorMessage(error) }));
+        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
         child.on('close', (code, signal) => finish({
             // Killed by a signal: the shell's 128 + its number, never a success.
             exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
-            // Decoded whole, so that a character split between two chunks comes through intact.
-            stdout: Buffer.concat(stdout).toString('utf8'),
+            stdout: Buffer.concat(stdout),
             stderr: Buffer.concat(stderr).toString('utf8')
         }));
-        if (options.input !== undefined)
+        if (options.input !== undefined) {
+            // A program that exits without reading all its input closes the pipe: that is for its
+            // exit code to report, not an error of the pipe's to throw.
+            child.stdin?.on('error', () => undefined);
             child.stdin?.end(options.input);
+        }
     });
 }
 function environment(options) {
@@ -59031,26 +59044,30 @@ class Git {
     async diffNameStatus(base, head) {
         return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
     }
-    /** Every file path in a commit's tree, from the repository root. */
-    async listFilesAt(sha) {
-        assertRevision(sha);
-        return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]));
-    }
-    /** Every file in a commit's tree with its mode and object id, from the repository root. */
-    async listTreeAt(sha) {
+    /**
+     * Every file in a commit's tree: path from the repository root → `<mode> <type> <object id>`
+     * as ls-tree prints it (equal values: the same content with the same mode).
+     */
+    async readTree(sha) {
         assertRevision(sha);
         return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]));
     }
-    /** A file's text at a commit, or null when the commit has no such file. */
-    async readFileAt(sha, file) {
-        assertRevision(sha);
-        const args = ['cat-file', 'blob', `${sha}:${file}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout;
-        if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr))
-            return null;
-        throw new CommandError('git', args, result);
+    /**
+     * The text of blobs, by object id, all read by one `git cat-file --batch`; an id the
+     * repository does not have is left out of the answer.
+     */
+    async readBlobs(objectIds) {
+        if (objectIds.length === 0)
+            return new Map();
+        const args = ['cat-file', '--batch'];
+        for (const id of objectIds)
+            if (!/^[0-9a-f]{40,64}$/.test(id))
+                throw new Error(`Invalid object id '${id}'`);
+        const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') });
+        if (result.exitCode !== 0) {
+            throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
+        }
+        return parseCatFileBatch(result.stdout);
     }
     /**
      * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
@@ -59200,12 +59217,13 @@ function parseWorktreeList(output) {
         .map(line => line.slice('worktree '.length));
 }
 /**
- * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated.
- * Read with indexOf rather than split and a regular expression: a large monorepo's tree has
- * hundreds of thousands of records, and this runs on both sides of every check.
+ * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated,
+ * into path → `<mode> <type> <object>`. Read with indexOf rather than split and a regular
+ * expression, and kept as slices of the output: a large monorepo's tree has hundreds of
+ * thousands of records, and this runs on both sides of every check.
  */
 function parseLsTree(output) {
-    const entries = [];
+    const files = new Map();
     for (let start = 0; start < output.length;) {
         let end = output.indexOf('\0', start);
         if (end === -1)
@@ -59214,16 +59232,54 @@ function parseLsTree(output) {
             const modeEnd = output.indexOf(' ', start);
             const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1);
             const tab = output.indexOf('\t', start);
-            const mode = output.slice(start, modeEnd);
-            const object = output.slice(typeEnd + 1, tab);
-            if (modeEnd === -1 || typeEnd === -1 || tab === -1 || typeEnd > tab || tab >= end || !/^\d+$/.test(mode)) {
+            if (modeEnd === -1 ||
+                typeEnd === -1 ||
+                tab === -1 ||
+                typeEnd > tab ||
+                tab >= end ||
+                !/^\d+$/.test(output.slice(start, modeEnd))) {
                 throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`);
             }
-            entries.push({ mode, object, path: output.slice(tab + 1, end) });
+            files.set(output.slice(tab + 1, end), output.slice(start, tab));
         }
         start = end + 1;
     }
-    return entries;
+    return files;
+}
+/** The object id in an ls-tree entry (`<mode> <type> <object>`). */
+function objectIdOf(entry) {
+    return entry.slice(entry.lastIndexOf(' ') + 1);
+}
+/** Whether an ls-tree entry is a file's content (not a submodule's commit). */
+function isBlobEntry(entry) {
+    return entry.includes(' blob ');
+}
+/**
+ * Parses `git cat-file --batch` output: for each id asked, `<id> <type> <size>` LF, the
+ * contents (size bytes) and LF, or `<id> missing` LF. Sizes count bytes, so the output is
+ * read as bytes and each content decoded on its own.
+ */
+function parseCatFileBatch(output) {
+    const blobs = new Map();
+    let at = 0;
+    while (at < output.length) {
+        const lineEnd = output.indexOf(0x0a, at);
+        if (lineEnd === -1)
+            throw new Error('Unexpected `git cat-file --batch` output: a header without its end');
+        const header = output.subarray(at, lineEnd).toString('utf8');
+        at = lineEnd + 1;
+        if (header.endsWith(' missing'))
+            continue;
+        const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header);
+        if (!match)
+            throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`);
+        const size = Number(match[2]);
+        if (at + size > output.length)
+            throw new Error('Unexpected `git cat-file --batch` output: a content cut short');
+        blobs.set(match[1], output.subarray(at, at + size).toString('utf8'));
+        at += size + 1;
+    }
+    return blobs;
 }
 function splitNul(output) {
     return output.split('\0').filter(field => field !== '');
@@ -59790,6 +59846,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
 
 
 
+
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config from the repository, then finds the affected images.
@@ -59811,15 +59868,15 @@ async function findAffectedImages(git, revisions, changed, settings, repoDir) {
     });
 }
 async function readSide(git, sha) {
-    const entries = await git.listTreeAt(sha);
-    const files = new Map(entries.map(entry => [entry.path, `${entry.mode} ${entry.object}`]));
+    const files = await git.readTree(sha);
+    const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry));
+    // All of them in one git process: a monorepo has one per image, or more.
+    const texts = await git.readBlobs([...new Set(ignoreFiles.map(([, entry]) => objectIdOf(entry)))]);
     const dockerignores = new Map();
-    for (const entry of entries) {
-        if (!isDockerignore(entry.path))
-            continue;
-        const text = await git.readFileAt(sha, entry.path);
-        if (text !== null)
-            dockerignores.set(entry.path, text);
+    for (const [path, entry] of ignoreFiles) {
+        const text = texts.get(objectIdOf(entry));
+        if (text !== undefined)
+            dockerignores.set(path, text);
     }
     return { files, dockerignores };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { CheckSettings } from './config.js'
 import { discoverAffectedImages, SideTree } from './discover.js'
 import { isDockerignore } from './dockerignore.js'
-import { Git, TreeEntry } from './git.js'
+import { Git, isBlobEntry, objectIdOf } from './git.js'
 import { DEFAULT_CONFIG_FILE, ImageSpec, parseConfigFile } from './images.js'
 import { ChangedFile, ImageTarget, Revisions } from './types.js'
 
@@ -34,13 +34,14 @@ export async function findAffectedImages(
 }
 
 async function readSide(git: Git, sha: string): Promise<SideTree> {
-  const entries: TreeEntry[] = await git.listTreeAt(sha)
-  const files = new Map(entries.map(entry => [entry.path, `${entry.mode} ${entry.object}`]))
+  const files = await git.readTree(sha)
+  const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry))
+  // All of them in one git process: a monorepo has one per image, or more.
+  const texts = await git.readBlobs([...new Set(ignoreFiles.map(([, entry]) => objectIdOf(entry)))])
   const dockerignores = new Map<string, string>()
-  for (const entry of entries) {
-    if (!isDockerignore(entry.path)) continue
-    const text = await git.readFileAt(sha, entry.path)
-    if (text !== null) dockerignores.set(entry.path, text)
+  for (const [path, entry] of ignoreFiles) {
+    const text = texts.get(objectIdOf(entry))
+    if (text !== undefined) dockerignores.set(path, text)
   }
   return { files, dockerignores }
 }

@@ -66,7 +66,7 @@ export function existsOn(target: ImageTarget, side: 'base' | 'head'): boolean {
 
 /** One commit's files, as discovery needs them. */
 export interface SideTree {
-  /** Every file path from the repository root → `<mode> <object id>` (equal ids: equal content). */
+  /** Every file path from the repository root → `<mode> <type> <object id>` (equal values: equal content). */
   files: Map<string, string>
   /** The text of every dockerignore file in the tree, by path. */
   dockerignores: Map<string, string>

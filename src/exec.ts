@@ -26,8 +26,9 @@ export interface RunOptions {
  * each command line at debug level.
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
+  if (!options.stream) return runCaptured(command, args, options)
   log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
-  return options.stream ? runStreamed(command, args, options) : runCaptured(command, args, options)
+  return runStreamed(command, args, options)
 }
 
 /** A build whose output goes to the job log as it comes (and is kept as well). */
@@ -46,17 +47,30 @@ async function runStreamed(command: string, args: string[], options: RunOptions)
   }
 }
 
+/** A command whose output is only kept. */
+async function runCaptured(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
+  const result = await runForBytes(command, args, options)
+  // Decoded whole, so that a character split between two chunks comes through intact.
+  return { ...result, stdout: result.stdout.toString('utf8') }
+}
+
 /**
- * A command whose output is only kept. Node's spawn rather than @actions/exec, which splits
- * all output into lines for its listeners even when silent, at a cost quadratic in a line's
- * length: `git ls-tree -z` of a large monorepo prints one "line" of megabytes.
+ * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
+ * Node's spawn rather than @actions/exec, which splits all output into lines for its
+ * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes.
  */
-function runCaptured(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
+export function runForBytes(
+  command: string,
+  args: string[],
+  options: Omit<RunOptions, 'stream'> = {}
+): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
   return new Promise(resolve => {
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     let settled = false
-    const finish = (result: CommandResult) => {
+    const finish = (result: { exitCode: number; stdout: Buffer; stderr: string }) => {
       if (settled) return
       settled = true
       resolve(result)
@@ -69,17 +83,21 @@ function runCaptured(command: string, args: string[], options: RunOptions): Prom
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
     // Not on the PATH, or not executable: the shell's 127.
-    child.on('error', error => finish({ exitCode: 127, stdout: '', stderr: errorMessage(error) }))
+    child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }))
     child.on('close', (code, signal) =>
       finish({
         // Killed by a signal: the shell's 128 + its number, never a success.
         exitCode: code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0),
-        // Decoded whole, so that a character split between two chunks comes through intact.
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: Buffer.concat(stdout),
         stderr: Buffer.concat(stderr).toString('utf8')
       })
     )
-    if (options.input !== undefined) child.stdin?.end(options.input)
+    if (options.input !== undefined) {
+      // A program that exits without reading all its input closes the pipe: that is for its
+      // exit code to report, not an error of the pipe's to throw.
+      child.stdin?.on('error', () => undefined)
+      child.stdin?.end(options.input)
+    }
   })
 }
 

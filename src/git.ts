@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
-import { CommandError, runChecked, runCommand, type CommandResult } from './exec.js'
+import { CommandError, runChecked, runCommand, runForBytes, type CommandResult } from './exec.js'
 import type { ChangedFile, FileStatus } from './types.js'
 
 /**
@@ -99,26 +99,28 @@ export class Git {
     return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)))
   }
 
-  /** Every file path in a commit's tree, from the repository root. */
-  async listFilesAt(sha: string): Promise<string[]> {
-    assertRevision(sha)
-    return splitNul(await this.exec(['ls-tree', '-r', '--full-tree', '--name-only', '-z', sha]))
-  }
-
-  /** Every file in a commit's tree with its mode and object id, from the repository root. */
-  async listTreeAt(sha: string): Promise<TreeEntry[]> {
+  /**
+   * Every file in a commit's tree: path from the repository root → `<mode> <type> <object id>`
+   * as ls-tree prints it (equal values: the same content with the same mode).
+   */
+  async readTree(sha: string): Promise<Map<string, string>> {
     assertRevision(sha)
     return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]))
   }
 
-  /** A file's text at a commit, or null when the commit has no such file. */
-  async readFileAt(sha: string, file: string): Promise<string | null> {
-    assertRevision(sha)
-    const args = ['cat-file', 'blob', `${sha}:${file}`]
-    const result = await this.tryExec(args)
-    if (result.exitCode === 0) return result.stdout
-    if (/does not exist|exists on disk, but not in|not a valid object name/i.test(result.stderr)) return null
-    throw new CommandError('git', args, result)
+  /**
+   * The text of blobs, by object id, all read by one `git cat-file --batch`; an id the
+   * repository does not have is left out of the answer.
+   */
+  async readBlobs(objectIds: string[]): Promise<Map<string, string>> {
+    if (objectIds.length === 0) return new Map()
+    const args = ['cat-file', '--batch']
+    for (const id of objectIds) if (!/^[0-9a-f]{40,64}$/.test(id)) throw new Error(`Invalid object id '${id}'`)
+    const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') })
+    if (result.exitCode !== 0) {
+      throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr })
+    }
+    return parseCatFileBatch(result.stdout)
   }
 
   /**
@@ -274,20 +276,14 @@ export function parseWorktreeList(output: string): string[] {
     .map(line => line.slice('worktree '.length))
 }
 
-/** One file of `git ls-tree -r`: a blob (or a submodule's commit) at a path. */
-export interface TreeEntry {
-  path: string
-  mode: string
-  object: string
-}
-
 /**
- * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated.
- * Read with indexOf rather than split and a regular expression: a large monorepo's tree has
- * hundreds of thousands of records, and this runs on both sides of every check.
+ * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated,
+ * into path → `<mode> <type> <object>`. Read with indexOf rather than split and a regular
+ * expression, and kept as slices of the output: a large monorepo's tree has hundreds of
+ * thousands of records, and this runs on both sides of every check.
  */
-export function parseLsTree(output: string): TreeEntry[] {
-  const entries: TreeEntry[] = []
+export function parseLsTree(output: string): Map<string, string> {
+  const files = new Map<string, string>()
   for (let start = 0; start < output.length;) {
     let end = output.indexOf('\0', start)
     if (end === -1) end = output.length
@@ -295,16 +291,55 @@ export function parseLsTree(output: string): TreeEntry[] {
       const modeEnd = output.indexOf(' ', start)
       const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1)
       const tab = output.indexOf('\t', start)
-      const mode = output.slice(start, modeEnd)
-      const object = output.slice(typeEnd + 1, tab)
-      if (modeEnd === -1 || typeEnd === -1 || tab === -1 || typeEnd > tab || tab >= end || !/^\d+$/.test(mode)) {
+      if (
+        modeEnd === -1 ||
+        typeEnd === -1 ||
+        tab === -1 ||
+        typeEnd > tab ||
+        tab >= end ||
+        !/^\d+$/.test(output.slice(start, modeEnd))
+      ) {
         throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`)
       }
-      entries.push({ mode, object, path: output.slice(tab + 1, end) })
+      files.set(output.slice(tab + 1, end), output.slice(start, tab))
     }
     start = end + 1
   }
-  return entries
+  return files
+}
+
+/** The object id in an ls-tree entry (`<mode> <type> <object>`). */
+export function objectIdOf(entry: string): string {
+  return entry.slice(entry.lastIndexOf(' ') + 1)
+}
+
+/** Whether an ls-tree entry is a file's content (not a submodule's commit). */
+export function isBlobEntry(entry: string): boolean {
+  return entry.includes(' blob ')
+}
+
+/**
+ * Parses `git cat-file --batch` output: for each id asked, `<id> <type> <size>` LF, the
+ * contents (size bytes) and LF, or `<id> missing` LF. Sizes count bytes, so the output is
+ * read as bytes and each content decoded on its own.
+ */
+export function parseCatFileBatch(output: Buffer): Map<string, string> {
+  const blobs = new Map<string, string>()
+  let at = 0
+  while (at < output.length) {
+    const lineEnd = output.indexOf(0x0a, at)
+    if (lineEnd === -1) throw new Error('Unexpected `git cat-file --batch` output: a header without its end')
+    const header = output.subarray(at, lineEnd).toString('utf8')
+    at = lineEnd + 1
+    if (header.endsWith(' missing')) continue
+    const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header)
+    if (!match) throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`)
+    const size = Number(match[2])
+    if (at + size > output.length) throw new Error('Unexpected `git cat-file --batch` output: a content cut short')
+    blobs.set(match[1] as string, output.subarray(at, at + size).toString('utf8'))
+    at += size + 1
+  }
+  return blobs
 }
 
 export function splitNul(output: string): string[] {
