@@ -101,10 +101,14 @@ async function tempDir(prefix) {
 async function makeFixture(salt, { runMB, otherFiles }) {
   const repo = await tempDir('repo')
   await git(repo, ['init', '--quiet', '-b', 'main'])
-  for (let i = 0; i < otherFiles; i++) {
-    const folder = join(repo, 'libs', `lib-${String(Math.floor(i / 200)).padStart(4, '0')}`)
-    if (i % 200 === 0) await mkdir(folder, { recursive: true })
-    await writeFile(join(folder, `file-${i % 200}.txt`), `library file ${i}\n`)
+  // 200 files a folder, a folder's files written at once.
+  for (let first = 0; first < otherFiles; first += 200) {
+    const folder = join(repo, 'libs', `lib-${String(first / 200).padStart(4, '0')}`)
+    await mkdir(folder, { recursive: true })
+    const count = Math.min(200, otherFiles - first)
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => writeFile(join(folder, `file-${i}.txt`), `library file ${first + i}\n`))
+    )
   }
   for (let i = 1; i <= IMAGES; i++) {
     const name = `svc-${String(i).padStart(2, '0')}`
