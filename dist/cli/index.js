@@ -46993,9 +46993,11 @@ async function measureImage(docker, reference) {
 
 
 /**
- * Builds every target at the head and at the base and measures each image.
- * Head first, then base, so the base build reuses the head's layer cache. Images are
- * measured as soon as they are built, and `measured` is filled as it goes, in the targets'
+ * Builds every target at the head and at the base and measures each image. With BuildKit
+ * the two sides of an image build side by side (the steps they share run once); with the
+ * legacy builder the head goes first and the base reuses its layer cache. Each side is
+ * built from a worktree that holds only what its builds read. Images are measured as soon
+ * as they are built, and `measured` is filled as it goes, in the targets'
  * order, so a run that stops half-way still reports what it finished. Up to
  * `settings.parallel` images are built at once; an image whose Dockerfile and context are
  * the same on both sides is built once and that image stands for both.
