@@ -89,7 +89,8 @@ describe('a branch that grows an image past the limit', () => {
 
   it('shows its progress on stderr, in plain text with no workflow commands', () => {
     expect(run.stderr).toMatch(/^\[00:\d\d\] Build head: services\/app\/Dockerfile …$/m)
-    expect(run.stderr).toMatch(/^\[00:\d\d\] Build base: services\/app\/Dockerfile …$/m)
+    // The base builds next to the head, within the head's step.
+    expect(run.stderr).toMatch(/^\[00:\d\d\] {3}Build base: services\/app\/Dockerfile …$/m)
     expect(run.stderr).toMatch(
       /^\[00:\d\d\] services\/app\/Dockerfile: 100 kB → 400 kB \+300 kB \(\+300%\), ❌ over limit$/m
     )

@@ -110,9 +110,7 @@ export async function buildAndMeasure(
       // Listed first: a checkout that fails half-way still leaves a worktree to remove.
       worktrees.push(path)
       await git.addWorktree(path, sha, only ?? undefined)
-      progress.info(
-        `Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree, as a build context is the repository root'}`
-      )
+      progress.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`)
       return path
     }
     const rootOf = (side: Side): Promise<string> => {
@@ -137,8 +135,9 @@ export async function buildAndMeasure(
 
     /**
      * Builds and measures one side of an image. `deferLog` is for a build that runs next to
-     * one whose output streams into the log: its own output is kept and printed in its group
-     * once `deferLog` has settled, so two builds never interleave in one group.
+     * the other side's, which has the log group: where builds stream into the log, this one's
+     * output is kept and printed in a group of its own once `deferLog` has settled, so two
+     * builds never interleave in one group.
      */
     const buildSide = async (
       target: ImageTarget,
@@ -161,10 +160,15 @@ export async function buildAndMeasure(
       builtTags.push(request.tag)
       const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
       let outcome: BuildOutcome
-      if (deferLog && log.streamBuilds) {
+      if (deferLog) {
+        // Not a group of its own while the other side's is open: groups do not nest in the
+        // job log, and the command has one live line for the step that runs.
+        if (!log.streamBuilds) log.info(`${title} …`)
         outcome = await buildImage(docker, side, request, { stream: false })
-        await deferLog.catch(() => undefined)
-        await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'))
+        if (log.streamBuilds) {
+          await deferLog.catch(() => undefined)
+          await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'))
+        }
       } else {
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
       }
