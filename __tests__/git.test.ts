@@ -300,7 +300,6 @@ describe('isMissingOnRemote', () => {
 function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null; shallow: boolean }) {
   const fetches: string[][] = []
   const git: RevisionGit = {
-    tryRevParse: async ref => state.refs[ref] ?? null,
     resolveCommits: async names => names.map(name => state.refs[name] ?? null),
     isShallow: async () => state.shallow,
     mergeBase: async () => state.mergeBase,

@@ -58286,7 +58286,7 @@ const log_log = {
 async function runCommand(command, args, options = {}) {
     if (!options.stream)
         return runCaptured(command, args, options);
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    logCommand(command, args, options);
     return runStreamed(command, args, options);
 }
 /** A build whose output goes to the job log as it comes (and is kept as well). */
@@ -58318,7 +58318,7 @@ async function runCaptured(command, args, options) {
  * a large monorepo prints one "line" of megabytes.
  */
 function runForBytes(command, args, options = {}) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    logCommand(command, args, options);
     return new Promise(resolve => {
         const stdout = [];
         const stderr = [];
@@ -58351,6 +58351,10 @@ function runForBytes(command, args, options = {}) {
             child.stdin?.end(options.input);
         }
     });
+}
+/** Every command line at debug level, where it ran if not here. */
+function logCommand(command, args, options) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
 }
 function environment(options) {
     return options.env ? { ...process.env, ...options.env } : undefined;
@@ -58579,7 +58583,7 @@ async function resolveBaseTip(git, plan, remote, local) {
                 'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
                 'persist-credentials at its default (true), or check out with fetch-depth: 0.');
         }
-        const sha = await git.tryRevParse(resolves);
+        const [sha = null] = await git.resolveCommits([resolves]);
         if (sha !== null) {
             log_log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
             return sha;
@@ -58978,24 +58982,6 @@ class Git {
     /** Runs `git <args>` and returns the result whatever the exit status. */
     tryExec(args) {
         return runCommand('git', args, { cwd: this.dir });
-    }
-    /** The full SHA of the commit `ref` names; throws when it names none. */
-    async revParse(ref) {
-        assertRevision(ref);
-        return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
-    }
-    /** Like revParse, but null when `ref` names no commit here (yet). */
-    async tryRevParse(ref) {
-        assertRevision(ref);
-        const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
-        // else is wrong (not a repository at all), which must not read as "no such ref".
-        if (result.exitCode === 1)
-            return null;
-        throw new CommandError('git', args, result);
     }
     /**
      * The commit each name resolves to here, or null where it names none: one git process

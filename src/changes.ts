@@ -5,10 +5,7 @@ import type { ChangedFile, Revisions } from './types.js'
 import { errorMessage } from './errors.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
-export type RevisionGit = Pick<
-  Git,
-  'resolveCommits' | 'tryRevParse' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'
->
+export type RevisionGit = Pick<Git, 'resolveCommits' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'>
 
 export interface ResolveRevisionsOptions {
   /** The `base-ref` input: a branch name (the PR's base branch), a tag, or a commit SHA. */
@@ -217,7 +214,7 @@ async function resolveBaseTip(
           'persist-credentials at its default (true), or check out with fetch-depth: 0.'
       )
     }
-    const sha = await git.tryRevParse(resolves)
+    const [sha = null] = await git.resolveCommits([resolves])
     if (sha !== null) {
       log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`)
       return sha

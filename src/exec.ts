@@ -27,7 +27,7 @@ export interface RunOptions {
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
   if (!options.stream) return runCaptured(command, args, options)
-  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  logCommand(command, args, options)
   return runStreamed(command, args, options)
 }
 
@@ -65,7 +65,7 @@ export function runForBytes(
   args: string[],
   options: Omit<RunOptions, 'stream'> = {}
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
-  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+  logCommand(command, args, options)
   return new Promise(resolve => {
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
@@ -99,6 +99,11 @@ export function runForBytes(
       child.stdin?.end(options.input)
     }
   })
+}
+
+/** Every command line at debug level, where it ran if not here. */
+function logCommand(command: string, args: string[], options: Pick<RunOptions, 'cwd'>): void {
+  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
 }
 
 function environment(options: RunOptions): NodeJS.ProcessEnv | undefined {

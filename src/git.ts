@@ -31,24 +31,6 @@ export class Git {
     return runCommand('git', args, { cwd: this.dir })
   }
 
-  /** The full SHA of the commit `ref` names; throws when it names none. */
-  async revParse(ref: string): Promise<string> {
-    assertRevision(ref)
-    return (await this.exec(['rev-parse', '--verify', `${ref}^{commit}`])).trim()
-  }
-
-  /** Like revParse, but null when `ref` names no commit here (yet). */
-  async tryRevParse(ref: string): Promise<string | null> {
-    assertRevision(ref)
-    const args = ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]
-    const result = await this.tryExec(args)
-    if (result.exitCode === 0) return result.stdout.trim()
-    // `--verify --quiet` exits 1 for a name that resolves to nothing; 128 means something
-    // else is wrong (not a repository at all), which must not read as "no such ref".
-    if (result.exitCode === 1) return null
-    throw new CommandError('git', args, result)
-  }
-
   /**
    * The commit each name resolves to here, or null where it names none: one git process
    * for all of them (`cat-file --batch-check`, which reads names as rev-parse does).
