@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { attributeLayers, InstructionSize } from '../src/explain/attribute.js'
 import { stageInstructions } from '../src/explain/dockerfile.js'
-import { parseHistory } from '../src/explain/history.js'
-import { MeasuredImage } from '../src/compare.js'
-import { ImageChange, Revisions } from '../src/types.js'
+import { parseHistory } from '../src/measure/history.js'
+import { MeasuredImage } from '../src/judge/judge.js'
+import { ImageChange, Revisions } from '../src/shared/types.js'
 
 export const REVISIONS: Revisions = {
   baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',

@@ -46938,7 +46938,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4907);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2216);
 
 // The entry has no logic of its own, so tests import run() without side effects.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -46948,7 +46948,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4907:
+/***/ 2216:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50196,7 +50196,7 @@ function prettyBytes(number, options) {
 	return result.padStart(options.fixedWidth ?? 0);
 }
 
-;// CONCATENATED MODULE: ./src/sizes.ts
+;// CONCATENATED MODULE: ./src/shared/sizes.ts
 
 
 // Sizes read like docker's own (decimal units: 1 MB = 1,000,000 bytes), so the
@@ -50248,7 +50248,7 @@ function groupThousands(digits) {
     return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-;// CONCATENATED MODULE: ./src/thresholds.ts
+;// CONCATENATED MODULE: ./src/inputs/thresholds.ts
 
 class ThresholdError extends Error {
 }
@@ -50293,7 +50293,7 @@ function describeThreshold(threshold) {
         .join(' and ');
 }
 
-;// CONCATENATED MODULE: ./src/compare.ts
+;// CONCATENATED MODULE: ./src/judge/judge.ts
 
 
 const VERDICT_RANK = { pass: 0, warn: 1, fail: 2, error: 3 };
@@ -50372,7 +50372,7 @@ function judgeImage(image, limits) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/shared/errors.ts
 /** A bad input value: its message names the input, the value and the fix. */
 class InputError extends Error {
 }
@@ -50381,7 +50381,7 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/github/comment.ts
+;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
 
 
 /**
@@ -50536,7 +50536,7 @@ function statusOf(error) {
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/globs.ts
+;// CONCATENATED MODULE: ./src/inputs/globs.ts
 
 /**
  * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
@@ -50567,7 +50567,7 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /**
@@ -50623,7 +50623,7 @@ function assertSecretsSupported(secrets, builder) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/images.ts
+;// CONCATENATED MODULE: ./src/inputs/images-config.ts
 
 
 
@@ -50831,7 +50831,7 @@ function describe(value) {
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/dockerignore.ts
+;// CONCATENATED MODULE: ./src/changes/dockerignore.ts
 
 
 // What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
@@ -50881,7 +50881,7 @@ function isDockerignore(path) {
     return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
 }
 
-;// CONCATENATED MODULE: ./src/discover.ts
+;// CONCATENATED MODULE: ./src/changes/discover.ts
 
 
 
@@ -51132,7 +51132,7 @@ function listPaths(paths) {
     return paths.length > REASON_PATHS ? `${shown} (+${paths.length - REASON_PATHS} more)` : shown;
 }
 
-;// CONCATENATED MODULE: ./src/shard.ts
+;// CONCATENATED MODULE: ./src/inputs/shard.ts
 
 const MAX_SHARDS = 256;
 /** Parses the `shard` input; empty means no sharding (null). */
@@ -51172,7 +51172,7 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 
 
 
@@ -56648,7 +56648,7 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/github/octokit.ts
+;// CONCATENATED MODULE: ./src/tools/octokit.ts
 
 
 
@@ -57336,7 +57336,7 @@ function cutTo(text, limit, tail) {
     return chars.slice(0, low).join('') + tail;
 }
 
-;// CONCATENATED MODULE: ./src/publish.ts
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
 
 
 
@@ -57431,7 +57431,7 @@ function describeCommentError(error) {
     return `Could not post the size comment: ${message}. The size check itself still ran; see the job summary.`;
 }
 
-;// CONCATENATED MODULE: ./src/results.ts
+;// CONCATENATED MODULE: ./src/publish/publish.ts
 
 
 
@@ -57505,7 +57505,7 @@ async function attempt(what, work) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/merge.ts
+;// CONCATENATED MODULE: ./src/modes/merge.ts
 
 
 
@@ -57719,7 +57719,7 @@ async function publishMerged(inputs, context, merged) {
         info(summarizeOutcome(comparison));
 }
 
-;// CONCATENATED MODULE: ./src/github/pull.ts
+;// CONCATENATED MODULE: ./src/changes/pull-files.ts
 /** GitHub's `pulls.listFiles` stops at this many files, without saying that it did. */
 const PULL_FILES_API_LIMIT = 3000;
 const KNOWN_STATUSES = new Set([
@@ -57752,7 +57752,7 @@ async function listChangedFiles(octokit, ref) {
     return { files, complete: files.length < PULL_FILES_API_LIMIT };
 }
 
-;// CONCATENATED MODULE: ./src/fork/artifact.ts
+;// CONCATENATED MODULE: ./src/modes/artifact.ts
 
 
 const ARTIFACT_FILE = 'docker-size-check.json';
@@ -57824,7 +57824,7 @@ function stateFromArtifact(artifact) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/fork/sanitize.ts
+;// CONCATENATED MODULE: ./src/report/sanitize.ts
 /**
  * Text from an untrusted artifact is shown in a comment that GitHub renders as markdown.
  * escapeCell and preformatted (report/escape.ts) already stop HTML and table breakage; what
@@ -57846,7 +57846,7 @@ function neutralizeMarkdown(text) {
  */
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
-;// CONCATENATED MODULE: ./src/fork/validate.ts
+;// CONCATENATED MODULE: ./src/modes/artifact-validate.ts
 
 
 
@@ -57930,7 +57930,7 @@ function parseArtifact(text) {
         throw new ArtifactError("The artifact's `tool` is not docker-size-check: it is not a docker-size-check artifact.");
     }
     if (root.schemaVersion !== ARTIFACT_SCHEMA_VERSION) {
-        throw new ArtifactError(`The artifact's schemaVersion is ${validate_short(root.schemaVersion)}; this version reads ${ARTIFACT_SCHEMA_VERSION}. ` +
+        throw new ArtifactError(`The artifact's schemaVersion is ${artifact_validate_short(root.schemaVersion)}; this version reads ${ARTIFACT_SCHEMA_VERSION}. ` +
             'Use the same version of docker-size-check in the measure and the comment workflows.');
     }
     const images = array(root.images, 'images');
@@ -57965,10 +57965,10 @@ function artifactImage(value, at) {
     if (failed.length > 2)
         throw new ArtifactError(`${at}.failedBuilds has ${failed.length} entries; an image has two sides.`);
     return {
-        dockerfile: validate_path(image.dockerfile, `${at}.dockerfile`),
-        context: validate_path(image.context, `${at}.context`),
-        baseDockerfile: validate_path(image.baseDockerfile, `${at}.baseDockerfile`),
-        baseContext: validate_path(image.baseContext, `${at}.baseContext`),
+        dockerfile: artifact_validate_path(image.dockerfile, `${at}.dockerfile`),
+        context: artifact_validate_path(image.context, `${at}.context`),
+        baseDockerfile: artifact_validate_path(image.baseDockerfile, `${at}.baseDockerfile`),
+        baseContext: artifact_validate_path(image.baseContext, `${at}.baseContext`),
         change: oneOf(image.change, `${at}.change`, ['added', 'modified', 'removed', 'renamed', 'unchanged']),
         checkedBecause: text_(image.checkedBecause, `${at}.checkedBecause`, ARTIFACT_LIMITS.maxText),
         base: nullable(image.base, `${at}.base`, side => measurement(side, `${at}.base`)),
@@ -58057,21 +58057,21 @@ function nullable(value, at, read) {
 }
 function integer(value, at, min, max) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-        throw new ArtifactError(`${at} is ${validate_short(value)}; expected a whole number from ${min} to ${max}.`);
+        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a whole number from ${min} to ${max}.`);
     }
     return value;
 }
 function oneOf(value, at, choices) {
     const match = choices.find(choice => choice === value);
     if (match === undefined)
-        throw new ArtifactError(`${at} is ${validate_short(value)}; expected one of ${choices.join(', ')}.`);
+        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected one of ${choices.join(', ')}.`);
     return match;
 }
 function sha(value, at, allowEmpty = false) {
     if (typeof value === 'string' && ((allowEmpty && value === '') || /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value))) {
         return value;
     }
-    throw new ArtifactError(`${at} is ${validate_short(value)}; expected a commit SHA of 40 hex digits.`);
+    throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a commit SHA of 40 hex digits.`);
 }
 /**
  * A string of at most `max` characters, without control characters, neutralized for markdown.
@@ -58080,7 +58080,7 @@ function sha(value, at, allowEmpty = false) {
  */
 function text_(value, at, max, multiline = false) {
     if (typeof value !== 'string')
-        throw new ArtifactError(`${at} is ${validate_short(value)}; expected a string.`);
+        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a string.`);
     if (value.length > max)
         throw new ArtifactError(`${at} is ${value.length} characters long, over the limit of ${max}.`);
     if (FORBIDDEN_CHARACTERS.test(value) || (!multiline && /[\n\t]/.test(value))) {
@@ -58089,7 +58089,7 @@ function text_(value, at, max, multiline = false) {
     return multiline ? value : neutralizeMarkdown(value);
 }
 /** A relative path inside the repository: no `..` step, no leading `/`. */
-function validate_path(value, at) {
+function artifact_validate_path(value, at) {
     const text = text_(value, at, ARTIFACT_LIMITS.maxPath);
     if (text === '' || text.startsWith('/') || text.split('/').includes('..')) {
         throw new ArtifactError(`${at} is not a path inside the repository.`);
@@ -58097,12 +58097,12 @@ function validate_path(value, at) {
     return text;
 }
 /** A little of a refused value, JSON-quoted, for the message. */
-function validate_short(value) {
+function artifact_validate_short(value) {
     const text = value === undefined ? 'missing' : JSON.stringify(value);
     return text === undefined ? typeof value : text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-;// CONCATENATED MODULE: ./src/fork/workflow-run.ts
+;// CONCATENATED MODULE: ./src/modes/workflow-run.ts
 
 /** Reads the `workflow_run` event payload; null when the run was triggered by anything else. */
 function readWorkflowRun(eventPath) {
@@ -58180,7 +58180,7 @@ async function findPullRequestForRun(octokit, lookup) {
     return matched.size ? pick() : null;
 }
 
-;// CONCATENATED MODULE: ./src/fork/comment-mode.ts
+;// CONCATENATED MODULE: ./src/modes/comment.ts
 
 
 
@@ -58216,7 +58216,7 @@ async function loadMeasurement(context, token, artifactDir, eventPath) {
     return { state: stateFromArtifact(artifact), pullNumber };
 }
 
-;// CONCATENATED MODULE: ./src/interrupt.ts
+;// CONCATENATED MODULE: ./src/build/interrupt.ts
 
 const cleanups = new Set();
 let installed = false;
@@ -58261,7 +58261,7 @@ async function stop(signal) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/log.ts
+;// CONCATENATED MODULE: ./src/tools/log.ts
 
 let current = { debug: message => core_debug(message), info: message => info(message) };
 function setLogger(logger) {
@@ -58272,7 +58272,7 @@ const log_log = {
     info: message => current.info(message)
 };
 
-;// CONCATENATED MODULE: ./src/exec.ts
+;// CONCATENATED MODULE: ./src/tools/exec.ts
 
 
 
@@ -58419,7 +58419,7 @@ function quoteForLog(arg) {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-;// CONCATENATED MODULE: ./src/changes.ts
+;// CONCATENATED MODULE: ./src/revisions/base-commit.ts
 
 
 
@@ -58656,7 +58656,7 @@ function isMissingOnRemote(error) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/engine.ts
+;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
 /**
  * What the docker CLI prints when no engine answers any more: the daemon stopped or was
  * restarted, its socket went away, or BuildKit lost its connection in the middle of a build.
@@ -58685,7 +58685,7 @@ function engineGoneMessage(result) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/history.ts
+;// CONCATENATED MODULE: ./src/measure/history.ts
 // `docker history` as plain data. Each row is one entry of the image config's history,
 // newest first; the builders write its CreatedBy differently:
 //   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
@@ -58770,7 +58770,7 @@ const KEYWORDS = new Set([
     'WORKDIR'
 ]);
 
-;// CONCATENATED MODULE: ./src/docker.ts
+;// CONCATENATED MODULE: ./src/tools/docker.ts
 
 
 
@@ -58874,7 +58874,7 @@ function docker_firstLine(text) {
     return text.trim().split('\n')[0] ?? '';
 }
 
-;// CONCATENATED MODULE: ./src/build.ts
+;// CONCATENATED MODULE: ./src/build/build-command.ts
 
 
 
@@ -58953,7 +58953,7 @@ function summarizeBuildError(output) {
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
 }
 
-;// CONCATENATED MODULE: ./src/git.ts
+;// CONCATENATED MODULE: ./src/tools/git.ts
 
 
 
@@ -59280,7 +59280,7 @@ function assertRevision(revision) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/checkout.ts
+;// CONCATENATED MODULE: ./src/build/checkout.ts
 
 
 /**
@@ -59355,7 +59355,7 @@ var external_node_events_ = __nccwpck_require__(8474);
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/explain/compressed.ts
+;// CONCATENATED MODULE: ./src/measure/compressed.ts
 
 
 
@@ -59528,7 +59528,7 @@ function argumentsText(source, escape) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/explain/collect.ts
+;// CONCATENATED MODULE: ./src/measure/measure-image.ts
 
 
 
@@ -59585,7 +59585,7 @@ function alignSizeBasis(sides, engine) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/limit.ts
+;// CONCATENATED MODULE: ./src/build/concurrency.ts
 /**
  * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
  * failure is its own promise's: it never stops the others.
@@ -59612,7 +59612,7 @@ function limitConcurrency(concurrency) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/measure.ts
+;// CONCATENATED MODULE: ./src/measure/inspect.ts
 /** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
 function parseInspect(stdout) {
     let parsed;
@@ -59632,7 +59632,7 @@ async function measureImage(docker, reference) {
     return parseInspect(await docker.inspectImage(reference));
 }
 
-;// CONCATENATED MODULE: ./src/check.ts
+;// CONCATENATED MODULE: ./src/build/schedule.ts
 
 
 
@@ -59835,7 +59835,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/affected.ts
+;// CONCATENATED MODULE: ./src/changes/affected.ts
 
 
 
@@ -59900,7 +59900,7 @@ async function loadImageSpecs(settings, repoDir) {
     return parseConfigFile(text, path);
 }
 
-;// CONCATENATED MODULE: ./src/pipeline.ts
+;// CONCATENATED MODULE: ./src/modes/check.ts
 
 
 

@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = mkdtempSync(join(tmpdir(), 'dsc-bench-compressed-'))
 
 // The module under test, compiled as the action bundles it.
-execFileSync('npx', ['ncc', 'build', 'src/explain/compressed.ts', '-o', out, '--quiet'], { cwd: root })
+execFileSync('npx', ['ncc', 'build', 'src/measure/compressed.ts', '-o', out, '--quiet'], { cwd: root })
 const { measureCompressed } = await import(pathToFileURL(join(out, 'index.js')).href)
 
 const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim()

@@ -1,6 +1,6 @@
 // A pull request as the action meets it on GitHub: a remote with a base branch and a PR
 // branch, the workspace actions/checkout leaves, and the PR known to the API stand-in.
-import { Git } from '../../src/git.js'
+import { Git } from '../../src/tools/git.js'
 import { runAction } from './action-runner.js'
 import { GitHubStandin } from './github-standin.js'
 import {

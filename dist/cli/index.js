@@ -41699,7 +41699,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5337);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6524);
 
 // Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
 // before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
@@ -41723,7 +41723,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5337:
+/***/ 6524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42032,7 +42032,7 @@ function prettyBytes(number, options) {
 	return result.padStart(options.fixedWidth ?? 0);
 }
 
-;// CONCATENATED MODULE: ./src/sizes.ts
+;// CONCATENATED MODULE: ./src/shared/sizes.ts
 
 
 // Sizes read like docker's own (decimal units: 1 MB = 1,000,000 bytes), so the
@@ -42084,7 +42084,7 @@ function groupThousands(digits) {
     return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-;// CONCATENATED MODULE: ./src/thresholds.ts
+;// CONCATENATED MODULE: ./src/inputs/thresholds.ts
 
 class thresholds_ThresholdError extends Error {
 }
@@ -42129,7 +42129,7 @@ function describeThreshold(threshold) {
         .join(' and ');
 }
 
-;// CONCATENATED MODULE: ./src/compare.ts
+;// CONCATENATED MODULE: ./src/judge/judge.ts
 
 
 const VERDICT_RANK = { pass: 0, warn: 1, fail: 2, error: 3 };
@@ -42204,7 +42204,7 @@ function judgeImage(image, limits) {
     return result('pass', 'Same size.');
 }
 
-;// CONCATENATED MODULE: ./src/engine.ts
+;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
 /**
  * What the docker CLI prints when no engine answers any more: the daemon stopped or was
  * restarted, its socket went away, or BuildKit lost its connection in the middle of a build.
@@ -42233,7 +42233,7 @@ function engineGoneMessage(result) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/history.ts
+;// CONCATENATED MODULE: ./src/measure/history.ts
 // `docker history` as plain data. Each row is one entry of the image config's history,
 // newest first; the builders write its CreatedBy differently:
 //   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
@@ -45265,7 +45265,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/log.ts
+;// CONCATENATED MODULE: ./src/tools/log.ts
 
 let current = { debug: message => core_debug(message), info: message => info(message) };
 function setLogger(logger) {
@@ -45276,7 +45276,7 @@ const log_log = {
     info: message => current.info(message)
 };
 
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/shared/errors.ts
 /** A bad input value: its message names the input, the value and the fix. */
 class errors_InputError extends Error {
 }
@@ -45285,7 +45285,7 @@ function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/exec.ts
+;// CONCATENATED MODULE: ./src/tools/exec.ts
 
 
 
@@ -45432,7 +45432,7 @@ function quoteForLog(arg) {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-;// CONCATENATED MODULE: ./src/docker.ts
+;// CONCATENATED MODULE: ./src/tools/docker.ts
 
 
 
@@ -45536,7 +45536,7 @@ function firstLine(text) {
     return text.trim().split('\n')[0] ?? '';
 }
 
-;// CONCATENATED MODULE: ./src/git.ts
+;// CONCATENATED MODULE: ./src/tools/git.ts
 
 
 
@@ -45863,7 +45863,7 @@ function assertRevision(revision) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/changes.ts
+;// CONCATENATED MODULE: ./src/revisions/base-commit.ts
 
 
 
@@ -46100,7 +46100,7 @@ function isMissingOnRemote(error) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /**
@@ -46154,7 +46154,7 @@ function assertSecretsSupported(secrets, builder) {
         'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
 }
 
-;// CONCATENATED MODULE: ./src/build.ts
+;// CONCATENATED MODULE: ./src/build/build-command.ts
 
 
 
@@ -46233,7 +46233,7 @@ function summarizeBuildError(output) {
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
 }
 
-;// CONCATENATED MODULE: ./src/checkout.ts
+;// CONCATENATED MODULE: ./src/build/checkout.ts
 
 
 /**
@@ -46271,7 +46271,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/dockerignore.ts
+;// CONCATENATED MODULE: ./src/changes/dockerignore.ts
 
 
 // What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
@@ -46321,7 +46321,7 @@ function isDockerignore(path) {
     return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
 }
 
-;// CONCATENATED MODULE: ./src/globs.ts
+;// CONCATENATED MODULE: ./src/inputs/globs.ts
 
 /**
  * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
@@ -46352,7 +46352,7 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
-;// CONCATENATED MODULE: ./src/discover.ts
+;// CONCATENATED MODULE: ./src/changes/discover.ts
 
 
 
@@ -46646,7 +46646,7 @@ var external_node_events_ = __nccwpck_require__(8474);
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/explain/compressed.ts
+;// CONCATENATED MODULE: ./src/measure/compressed.ts
 
 
 
@@ -46819,7 +46819,7 @@ function argumentsText(source, escape) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/explain/collect.ts
+;// CONCATENATED MODULE: ./src/measure/measure-image.ts
 
 
 
@@ -46876,7 +46876,7 @@ function alignSizeBasis(sides, engine) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/interrupt.ts
+;// CONCATENATED MODULE: ./src/build/interrupt.ts
 
 const cleanups = new Set();
 let installed = false;
@@ -46919,7 +46919,7 @@ async function stop(signal) {
     process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
-;// CONCATENATED MODULE: ./src/limit.ts
+;// CONCATENATED MODULE: ./src/build/concurrency.ts
 /**
  * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
  * failure is its own promise's: it never stops the others.
@@ -46946,7 +46946,7 @@ function limitConcurrency(concurrency) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/measure.ts
+;// CONCATENATED MODULE: ./src/measure/inspect.ts
 /** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
 function parseInspect(stdout) {
     let parsed;
@@ -46966,7 +46966,7 @@ async function measureImage(docker, reference) {
     return parseInspect(await docker.inspectImage(reference));
 }
 
-;// CONCATENATED MODULE: ./src/check.ts
+;// CONCATENATED MODULE: ./src/build/schedule.ts
 
 
 
@@ -47171,13 +47171,13 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/images.ts
+;// CONCATENATED MODULE: ./src/inputs/images-config.ts
 
 
 
 /** The config file's default path; read when it exists and the `config` input is empty. */
 const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml';
-class images_ImageConfigError extends Error {
+class images_config_ImageConfigError extends Error {
 }
 const FIELDS = [
     'name',
@@ -47195,12 +47195,12 @@ const FIELDS = [
  * Parses the `images` input: a YAML list of image entries. `source` names where the text
  * came from, at the start of every error.
  */
-function images_parseImagesInput(text, source = 'images') {
+function images_config_parseImagesInput(text, source = 'images') {
     if (text.trim() === '')
         return null;
     const value = parseYaml(text, source);
     if (!Array.isArray(value)) {
-        throw new images_ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile.`);
+        throw new images_config_ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile.`);
     }
     return parseEntries(value, source);
 }
@@ -47210,16 +47210,16 @@ function parseConfigFile(text, source) {
     if (value === null || value === undefined)
         return [];
     if (!isPlainObject(value)) {
-        throw new images_ImageConfigError(`${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`);
+        throw new images_config_ImageConfigError(`${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`);
     }
     for (const key of Object.keys(value)) {
         if (key !== 'images')
-            throw new images_ImageConfigError(`${source}: unknown key '${key}'. Expected only 'images'.`);
+            throw new images_config_ImageConfigError(`${source}: unknown key '${key}'. Expected only 'images'.`);
     }
     if (value.images === undefined || value.images === null)
         return [];
     if (!Array.isArray(value.images))
-        throw new images_ImageConfigError(`${source}: 'images' must be a list.`);
+        throw new images_config_ImageConfigError(`${source}: 'images' must be a list.`);
     return parseEntries(value.images, source);
 }
 function parseYaml(text, source) {
@@ -47228,7 +47228,7 @@ function parseYaml(text, source) {
     const document = (0,dist/* parseDocument */.Tp)(text, { schema: 'failsafe', uniqueKeys: true });
     if (document.errors.length > 0) {
         const first = document.errors[0];
-        throw new images_ImageConfigError(`${source}: not valid YAML: ${first?.message.split('\n')[0] ?? 'unknown error'}`);
+        throw new images_config_ImageConfigError(`${source}: not valid YAML: ${first?.message.split('\n')[0] ?? 'unknown error'}`);
     }
     return document.toJS();
 }
@@ -47239,7 +47239,7 @@ function parseEntries(entries, source) {
         const key = spec.name ?? `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`;
         const earlier = seen.get(key);
         if (earlier !== undefined) {
-            throw new images_ImageConfigError(`${source}: images[${index}]: the same image as images[${earlier}]` +
+            throw new images_config_ImageConfigError(`${source}: images[${index}]: the same image as images[${earlier}]` +
                 `${spec.name ? ` (name '${spec.name}')` : ''}. Give each entry its own name.`);
         }
         seen.set(key, index);
@@ -47250,19 +47250,19 @@ function parseEntry(entry, where) {
     if (typeof entry === 'string')
         entry = { dockerfile: entry };
     if (!isPlainObject(entry)) {
-        throw new images_ImageConfigError(`${where}: expected a mapping with at least a dockerfile, such as {dockerfile: api/Dockerfile}.`);
+        throw new images_config_ImageConfigError(`${where}: expected a mapping with at least a dockerfile, such as {dockerfile: api/Dockerfile}.`);
     }
     for (const key of Object.keys(entry)) {
         if (!FIELDS.includes(key)) {
-            throw new images_ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${FIELDS.join(', ')}.`);
+            throw new images_config_ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${FIELDS.join(', ')}.`);
         }
     }
     if (entry.dockerfile === undefined || entry.dockerfile === null) {
-        throw new images_ImageConfigError(`${where}: missing 'dockerfile'.`);
+        throw new images_config_ImageConfigError(`${where}: missing 'dockerfile'.`);
     }
     const dockerfile = repoPath(where, 'dockerfile', entry.dockerfile);
     if (dockerfile === '.')
-        throw new images_ImageConfigError(`${where}.dockerfile: expected a file path, got '.'.`);
+        throw new images_config_ImageConfigError(`${where}.dockerfile: expected a file path, got '.'.`);
     const spec = {
         dockerfile,
         context: entry.context === undefined ? external_node_path_namespaceObject.posix.dirname(dockerfile) : repoPath(where, 'context', entry.context),
@@ -47276,7 +47276,7 @@ function parseEntry(entry, where) {
         const platform = nonEmptyString(where, 'platform', entry.platform);
         // The image is loaded into the engine's store to be measured, which holds one platform.
         if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(platform)) {
-            throw new images_ImageConfigError(`${where}.platform: Invalid platform '${platform}'. Expected one platform such as linux/amd64 or linux/arm64/v8.`);
+            throw new images_config_ImageConfigError(`${where}.platform: Invalid platform '${platform}'. Expected one platform such as linux/amd64 or linux/arm64/v8.`);
         }
         spec.platform = platform;
     }
@@ -47300,7 +47300,7 @@ function withField(where, field, read) {
     }
     catch (error) {
         if (error instanceof thresholds_ThresholdError)
-            throw new images_ImageConfigError(`${where}.${field}: ${error.message}`);
+            throw new images_config_ImageConfigError(`${where}.${field}: ${error.message}`);
         throw error;
     }
 }
@@ -47309,13 +47309,13 @@ function repoPath(where, field, value) {
     const text = nonEmptyString(where, field, value);
     const normalized = external_node_path_namespaceObject.posix.normalize(text.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
     if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-        throw new images_ImageConfigError(`${where}.${field}: '${text}' leaves the repository. Give a path from the repository root, such as services/api.`);
+        throw new images_config_ImageConfigError(`${where}.${field}: '${text}' leaves the repository. Give a path from the repository root, such as services/api.`);
     }
     return normalized;
 }
 function nonEmptyString(where, field, value) {
     if (typeof value !== 'string' || value.trim() === '') {
-        throw new images_ImageConfigError(`${where}.${field}: expected a non-empty string, got ${describe(value)}.`);
+        throw new images_config_ImageConfigError(`${where}.${field}: expected a non-empty string, got ${describe(value)}.`);
     }
     return value.trim();
 }
@@ -47325,12 +47325,12 @@ function scalarText(where, field, value) {
         return '';
     if (typeof value === 'string')
         return value;
-    throw new images_ImageConfigError(`${where}.${field}: expected a size or a share such as 10%, got ${describe(value)}.`);
+    throw new images_config_ImageConfigError(`${where}.${field}: expected a size or a share such as 10%, got ${describe(value)}.`);
 }
 function stringList(where, field, value) {
     const items = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(items))
-        throw new images_ImageConfigError(`${where}.${field}: expected a glob or a list of globs, got ${describe(value)}.`);
+        throw new images_config_ImageConfigError(`${where}.${field}: expected a glob or a list of globs, got ${describe(value)}.`);
     return items.map((item, index) => nonEmptyString(where, `${field}[${index}]`, item));
 }
 /** `build-args` as a mapping (NAME: value) or a list of NAME=value strings. */
@@ -47338,10 +47338,10 @@ function buildArgs(where, value) {
     const args = {};
     const add = (name, argValue, field) => {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            throw new images_ImageConfigError(`${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`);
+            throw new images_config_ImageConfigError(`${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`);
         }
         if (argValue !== null && typeof argValue === 'object') {
-            throw new images_ImageConfigError(`${where}.${field}: the value of '${name}' must be a string, got ${describe(argValue)}.`);
+            throw new images_config_ImageConfigError(`${where}.${field}: the value of '${name}' must be a string, got ${describe(argValue)}.`);
         }
         args[name] = argValue === null ? '' : String(argValue);
     };
@@ -47349,7 +47349,7 @@ function buildArgs(where, value) {
         value.forEach((item, index) => {
             const field = `build-args[${index}]`;
             if (typeof item !== 'string' || !item.includes('=')) {
-                throw new images_ImageConfigError(`${where}.${field}: expected NAME=value, got ${describe(item)}.`);
+                throw new images_config_ImageConfigError(`${where}.${field}: expected NAME=value, got ${describe(item)}.`);
             }
             const at = item.indexOf('=');
             add(item.slice(0, at).trim(), item.slice(at + 1), field);
@@ -47357,7 +47357,7 @@ function buildArgs(where, value) {
         return args;
     }
     if (!isPlainObject(value)) {
-        throw new images_ImageConfigError(`${where}.build-args: expected a mapping (VERSION: "1.2") or a list of NAME=value, got ${describe(value)}.`);
+        throw new images_config_ImageConfigError(`${where}.build-args: expected a mapping (VERSION: "1.2") or a list of NAME=value, got ${describe(value)}.`);
     }
     for (const [name, argValue] of Object.entries(value))
         add(name, argValue, `build-args.${name}`);
@@ -47376,7 +47376,7 @@ function describe(value) {
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-;// CONCATENATED MODULE: ./src/affected.ts
+;// CONCATENATED MODULE: ./src/changes/affected.ts
 
 
 
@@ -47441,7 +47441,7 @@ async function loadImageSpecs(settings, repoDir) {
     return parseConfigFile(text, path);
 }
 
-;// CONCATENATED MODULE: ./src/shard.ts
+;// CONCATENATED MODULE: ./src/inputs/shard.ts
 
 const MAX_SHARDS = 256;
 /** Parses the `shard` input; empty means no sharding (null). */
@@ -47481,7 +47481,7 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
-;// CONCATENATED MODULE: ./src/pipeline.ts
+;// CONCATENATED MODULE: ./src/modes/check.ts
 
 
 
@@ -48007,7 +48007,7 @@ function footer(comparison, context) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/comment.ts
+;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
 
 
 /**
@@ -48019,14 +48019,14 @@ const MAX_COMMENT_BODY_LENGTH = 65536;
 /** Who posts the comment when the token cannot tell (an Actions installation token). */
 const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 /** What a comment key may hold; config.ts checks the input against the same pattern. */
-const comment_COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const sticky_comment_COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /**
  * The hidden first line that marks our comment. The key lets several checks on one PR keep
  * one comment each. Only a plain set of characters is allowed so that no key can end the
  * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
  */
 function commentMarker(key) {
-    if (!comment_COMMENT_KEY_PATTERN.test(key)) {
+    if (!sticky_comment_COMMENT_KEY_PATTERN.test(key)) {
         throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
             'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
     }
@@ -48036,7 +48036,7 @@ function commentMarker(key) {
 function stickyBody(key, body) {
     const marker = commentMarker(key);
     // A body that already starts with the marker (re-posted as read back) is not marked twice.
-    return comment_firstLine(body) === marker ? body : `${marker}\n${body}`;
+    return sticky_comment_firstLine(body) === marker ? body : `${marker}\n${body}`;
 }
 /**
  * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
@@ -48099,7 +48099,7 @@ async function upsertStickyComment(octokit, options) {
             ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
         }
         catch (error) {
-            if (comment_statusOf(error) === 404)
+            if (sticky_comment_statusOf(error) === 404)
                 continue;
             throw error;
         }
@@ -48122,7 +48122,7 @@ async function deleteDuplicate(octokit, owner, repo, comment) {
         await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
     }
     catch (error) {
-        if (comment_statusOf(error) === 404)
+        if (sticky_comment_statusOf(error) === 404)
             return;
         core.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
     }
@@ -48148,18 +48148,18 @@ function hasMarkerLine(body, marker) {
     // Comments edited in the web UI come back with CRLF line ends.
     return body.split(/\r?\n/).some(line => line.trim() === marker);
 }
-function comment_firstLine(text) {
+function sticky_comment_firstLine(text) {
     const end = text.search(/\r?\n/);
     return (end === -1 ? text : text.slice(0, end)).trim();
 }
-function comment_statusOf(error) {
+function sticky_comment_statusOf(error) {
     if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
         return error.status;
     }
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 
 
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { CheckSettings, parseList } from '../config.js'
-import { DEFAULT_DOCKERFILE_GLOBS } from '../globs.js'
-import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../thresholds.js'
+import { CheckSettings, parseList } from '../inputs/inputs.js'
+import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}

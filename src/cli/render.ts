@@ -1,10 +1,10 @@
-import { Limits } from '../compare.js'
-import { labelOf } from '../discover.js'
+import { Limits } from '../judge/judge.js'
+import { labelOf } from '../changes/discover.js'
 import { growthOf, instructionText } from '../explain/growth.js'
 import { statusOf, summarizeOutcome } from '../report/markdown.js'
-import { formatDelta, formatPercent, formatSize } from '../sizes.js'
-import { describeThreshold } from '../thresholds.js'
-import { Comparison, ImageResult } from '../types.js'
+import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
+import { describeThreshold } from '../inputs/thresholds.js'
+import { Comparison, ImageResult } from '../shared/types.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 
 export interface TerminalReportContext {

@@ -1,6 +1,6 @@
-import { planBaseRef, validateBaseRef } from '../changes.js'
-import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../git.js'
-import { ChangedFile, Revisions } from '../types.js'
+import { planBaseRef, validateBaseRef } from '../revisions/base-commit.js'
+import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../tools/git.js'
+import { ChangedFile, Revisions } from '../shared/types.js'
 import { UsageError } from './args.js'
 
 /** What the command compares, and how to say it to the user. */

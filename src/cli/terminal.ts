@@ -1,8 +1,8 @@
-import { Progress } from '../check.js'
-import { judgeImage, Limits, MeasuredImage } from '../compare.js'
-import { formatDelta, formatPercent, formatSize } from '../sizes.js'
+import { Progress } from '../build/schedule.js'
+import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
+import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
-import { ImageResult, Verdict } from '../types.js'
+import { ImageResult, Verdict } from '../shared/types.js'
 
 /** The part of a stream the command writes to: process.stdout, process.stderr or a test's buffer. */
 export interface Output {

@@ -1,5 +1,5 @@
 import { DockerInstruction } from './dockerfile.js'
-import { HistoryRow, recordedInstruction } from './history.js'
+import { HistoryRow, recordedInstruction } from '../measure/history.js'
 
 /** An instruction of the built stage with the bytes of the layers it made. */
 export interface InstructionSize extends DockerInstruction {

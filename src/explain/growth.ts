@@ -1,4 +1,4 @@
-import { ImageResult } from '../types.js'
+import { ImageResult } from '../shared/types.js'
 import { InstructionSize } from './attribute.js'
 import { InstructionChange, matchInstructions, responsibleInstruction, sizeChanges } from './match.js'
 

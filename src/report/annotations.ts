@@ -1,6 +1,6 @@
 import { growthOf, instructionText } from '../explain/growth.js'
-import { formatDelta } from '../sizes.js'
-import { Comparison } from '../types.js'
+import { formatDelta } from '../shared/sizes.js'
+import { Comparison } from '../shared/types.js'
 
 /** A workflow annotation: GitHub shows it on the line of the PR's diff it names. */
 export interface Annotation {

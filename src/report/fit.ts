@@ -1,5 +1,5 @@
-import { countOf } from '../sizes.js'
-import { Comparison, ImageResult, Verdict } from '../types.js'
+import { countOf } from '../shared/sizes.js'
+import { Comparison, ImageResult, Verdict } from '../shared/types.js'
 import {
   explainImage,
   footer,

@@ -1,7 +1,7 @@
 import { Growth, growthOf, instructionText } from '../explain/growth.js'
 import { InstructionChange } from '../explain/match.js'
-import { formatDelta, formatSize, countOf } from '../sizes.js'
-import { ImageResult } from '../types.js'
+import { formatDelta, formatSize, countOf } from '../shared/sizes.js'
+import { ImageResult } from '../shared/types.js'
 import { code } from './escape.js'
 
 const TOP = 5

@@ -1,8 +1,8 @@
-import { labelOf } from '../discover.js'
-import { EngineInfo } from '../docker.js'
+import { labelOf } from '../changes/discover.js'
+import { EngineInfo } from '../tools/docker.js'
 import { growthOf } from '../explain/growth.js'
-import { Shard } from '../shard.js'
-import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../types.js'
+import { Shard } from '../inputs/shard.js'
+import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
 
 /**
  * The JSON report, documented in the README: other steps read it, so its shape only

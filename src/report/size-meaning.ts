@@ -1,5 +1,5 @@
-import { EngineInfo } from '../docker.js'
-import { ImageResult } from '../types.js'
+import { EngineInfo } from '../tools/docker.js'
+import { ImageResult } from '../shared/types.js'
 
 /**
  * What the compared figure is, for the comment's footer. Engines disagree on what

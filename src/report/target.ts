@@ -1,5 +1,5 @@
-import { labelOf } from '../discover.js'
-import { ImageTarget } from '../types.js'
+import { labelOf } from '../changes/discover.js'
+import { ImageTarget } from '../shared/types.js'
 import { code, escapeCell } from './escape.js'
 
 /**

@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+// Every row of the README's "Faults and what happens" names the test that backs it: the file
+// must exist and hold a test whose name contains the words after `›`.
+const root = join(import.meta.dirname, '..', '..')
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+function faultRows(): Array<{ fault: string; tests: Array<{ file: string; name: string }> }> {
+  const section = readme.slice(readme.indexOf('## Faults and what happens'))
+  return section
+    .split('\n')
+    .filter(line => line.startsWith('| ') && !line.startsWith('| Fault') && !line.startsWith('| :--'))
+    .map(line => {
+      const cells = line.split(/(?<!\\)\|/).map(cell => cell.trim())
+      const tests = (cells[3] ?? '').split(/;\s*(?=`)/).map(ref => {
+        const match = /`([\w./-]+\.ts)` › (.+)/.exec(ref.trim())
+        return { file: match?.[1] ?? '', name: match?.[2]?.trim() ?? '' }
+      })
+      return { fault: cells[1] ?? '', tests }
+    })
+}
+
+describe('the README table of faults', () => {
+  it('has a row for each fault the action handles', () => {
+    expect(faultRows().length).toBeGreaterThanOrEqual(20)
+  })
+
+  it.each(faultRows().map(row => [row.fault, row.tests] as const))('backs %p with a test', (_, tests) => {
+    expect(tests.length).toBeGreaterThan(0)
+    for (const { file, name } of tests) {
+      expect(file).not.toBe('')
+      const source = readFileSync(join(root, '__tests__', file), 'utf8')
+      expect(source).toContain(name)
+    }
+  })
+})

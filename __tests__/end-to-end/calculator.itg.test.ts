@@ -1,0 +1,119 @@
+// The motivating case, end to end on the real engine: a PR that drops the calculator's
+// second stage ships the Go toolchain in the image and must be blocked; the PR that adds
+// the stage back must show the win. Both Dockerfiles are the ones in examples/calculator.
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
+import { useEndToEnd } from '../support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+
+const EXAMPLE = join(PROJECT_ROOT, 'examples', 'calculator')
+const standin = useEndToEnd()
+
+/** The example's files under `calculator/`, with `Dockerfile` taken from `variant`. */
+function calculatorFiles(variant: 'Dockerfile' | 'Dockerfile.single'): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (const name of readdirSync(EXAMPLE)) {
+    if (name.startsWith('Dockerfile')) continue
+    files[`calculator/${name}`] = readFileSync(join(EXAMPLE, name), 'utf8')
+  }
+  files['calculator/Dockerfile'] = readFileSync(join(EXAMPLE, variant), 'utf8')
+  return files
+}
+
+/** Keeps the comment a test run produced, for the README (set DSC_SAVE_COMMENTS to a folder). */
+function saveComment(name: string, body: string): void {
+  const folder = process.env.DSC_SAVE_COMMENTS
+  if (!folder) return
+  mkdirSync(folder, { recursive: true })
+  writeFileSync(join(folder, `${name}.md`), body)
+}
+
+beforeAll(async () => {
+  execFileSync('docker', ['image', 'inspect', 'debian:bookworm'], { stdio: 'pipe' })
+})
+
+async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Dockerfile' | 'Dockerfile.single') {
+  standin.reset()
+  const base = calculatorFiles(from)
+  const pr = await openPullRequest(standin, {
+    base,
+    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile']! }
+  })
+  const run = await runAction({
+    workspace: pr.workspace,
+    apiUrl: standin.url,
+    repository: `${OWNER}/${REPO}`,
+    event: pr.event,
+    token: TEST_TOKEN
+  })
+  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+  return { run, comments }
+}
+
+describe('the calculator example', () => {
+  it('blocks the PR that drops the second stage', async () => {
+    const { run, comments } = await pullRequest('Dockerfile', 'Dockerfile.single')
+    expect(run.exitCode).toBe(1)
+    const [image] = run.report!.images as Array<{
+      base: { size: number }
+      head: { size: number }
+      delta: number
+      verdict: string
+    }>
+    // The multi-stage image is the static binary alone; the single-stage one carries Debian and Go.
+    expect(image!.base.size).toBeLessThan(5_000_000)
+    expect(image!.head.size).toBeGreaterThan(500_000_000)
+    expect(image!.verdict).toBe('fail')
+    expect(comments).toHaveLength(1)
+    const body = comments[0]!.body
+    expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
+    expect(body).toMatch(
+      /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
+    )
+    expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
+
+    // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
+    const runLine =
+      calculatorFiles('Dockerfile.single')
+        ['calculator/Dockerfile']!.split('\n')
+        .findIndex(line => /^RUN .*golang-go/.test(line)) + 1
+    expect(runLine).toBeGreaterThan(0)
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^::error title=[^,:]+,file=calculator/Dockerfile,line=${runLine},endLine=${runLine}::Grew \\+.*This instruction adds the most: \\+[\\d.]+ MB \\(RUN apt-get update`,
+        'm'
+      )
+    )
+    // The comment's details list that RUN first, among the instructions that moved bytes.
+    const details = body.slice(body.indexOf('<details><summary>Why <code>calculator/Dockerfile</code> changed'))
+    const rows = details.split('\n').filter(line => /^\| (base )?L\d+ \|/.test(line))
+    expect(rows[0]).toMatch(
+      new RegExp(
+        `^\\| L${runLine} \\| <code>RUN apt-get update .*golang-go.*</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| 🆕 new \\|$`
+      )
+    )
+    expect(rows.length).toBeGreaterThanOrEqual(3)
+    expect(rows.length).toBeLessThanOrEqual(5)
+    // The report records the engine that measured.
+    expect(run.report!.engine).toMatchObject({
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+      apiVersion: expect.stringMatching(/^\d+\.\d+$/),
+      imageStore: expect.stringMatching(/^(containerd|graphdriver)$/)
+    })
+    saveComment('calculator-regression', body)
+  })
+
+  it('shows the PR that adds the second stage back as a win', async () => {
+    const { run, comments } = await pullRequest('Dockerfile.single', 'Dockerfile')
+    expect(run.exitCode).toBe(0)
+    const [image] = run.report!.images as Array<{ deltaPercent: number; verdict: string }>
+    expect(image!.deltaPercent).toBeLessThan(-99)
+    expect(image!.verdict).toBe('pass')
+    expect(comments).toHaveLength(1)
+    expect(comments[0]!.body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    saveComment('calculator-improvement', comments[0]!.body)
+  })
+})

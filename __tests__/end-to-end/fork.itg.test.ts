@@ -1,0 +1,225 @@
+// The fork-safe two-step workflow, end to end through dist/index.js: `mode: measure` on the
+// pull_request event with a read-only token, then `mode: comment` on workflow_run, in an
+// empty folder (nothing of the PR is checked out), reading the artifact the first step left.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ActionRun, runAction } from '../support/action-runner.js'
+import { faults } from '../support/github-standin.js'
+import { useEndToEnd } from '../support/end-to-end.js'
+import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+
+const FORK_OWNER = 'forker'
+const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
+const standin = useEndToEnd()
+const folders: string[] = []
+
+afterAll(async () => {
+  await Promise.all(folders.map(folder => rm(folder, { recursive: true, force: true })))
+})
+
+async function folder(prefix: string): Promise<string> {
+  const made = await mkdtemp(join(tmpdir(), `dsc-${prefix}-`))
+  folders.push(made)
+  return made
+}
+
+function scratchImage(dir: string, bytes: number): Record<string, string> {
+  return {
+    [`${dir}/Dockerfile`]: `FROM scratch\nCOPY payload-${bytes}.bin /payload.bin\n`,
+    [`${dir}/payload-${bytes}.bin`]: 'x'.repeat(bytes)
+  }
+}
+
+/** Step 1, on pull_request from a fork: the token is read-only, as GitHub makes it. */
+async function measure(pr: OpenPullRequest, artifactDir: string): Promise<ActionRun> {
+  standin.failNext(faults.notAccessible({ method: 'POST', times: Infinity }))
+  standin.failNext(faults.notAccessible({ method: 'PATCH', times: Infinity }))
+  return runAction({
+    workspace: pr.workspace,
+    apiUrl: standin.url,
+    repository: `${OWNER}/${REPO}`,
+    event: pr.event,
+    inputs: { mode: 'measure', 'artifact-path': artifactDir },
+    token: TEST_TOKEN,
+    env: FAST
+  })
+}
+
+/** The workflow_run event GitHub sends for a fork PR's run: `pull_requests` is empty. */
+function workflowRunEvent(headSha: string) {
+  return {
+    name: 'workflow_run',
+    payload: {
+      action: 'completed',
+      workflow_run: {
+        id: 4242,
+        event: 'pull_request',
+        conclusion: 'failure',
+        head_sha: headSha,
+        head_branch: 'feature',
+        head_repository: { full_name: `${FORK_OWNER}/${REPO}`, owner: { login: FORK_OWNER } },
+        pull_requests: []
+      },
+      repository: { full_name: `${OWNER}/${REPO}` }
+    }
+  }
+}
+
+/** Step 2, on workflow_run: the base repository's workflow, with a token that may comment. */
+async function comment(headSha: string, artifactDir: string): Promise<ActionRun> {
+  standin.clearFaults()
+  standin.clearRequests()
+  return runAction({
+    workspace: await folder('comment-workspace'),
+    apiUrl: standin.url,
+    repository: `${OWNER}/${REPO}`,
+    event: workflowRunEvent(headSha),
+    inputs: { mode: 'comment', 'artifact-path': artifactDir },
+    token: TEST_TOKEN,
+    env: FAST
+  })
+}
+
+async function tamper(artifactDir: string, change: (json: any) => void): Promise<string> {
+  const copy = await folder('tampered')
+  await cp(artifactDir, copy, { recursive: true })
+  const path = join(copy, 'docker-size-check.json')
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test edits arbitrary JSON
+  const json = JSON.parse(await readFile(path, 'utf8')) as any
+  change(json)
+  await writeFile(path, JSON.stringify(json))
+  return copy
+}
+
+const prComments = (number: number) => standin.comments({ owner: OWNER, repo: REPO, issueNumber: number })
+const writes = () => standin.requests.filter(r => r.method !== 'GET')
+
+describe('a fork PR that grows an image, in two steps', () => {
+  let pr: OpenPullRequest
+  let artifactDir: string
+  let measured: ActionRun
+
+  beforeAll(async () => {
+    standin.reset()
+    pr = await openPullRequest(standin, {
+      base: scratchImage('api', 100_000),
+      pr: scratchImage('api', 300_000),
+      headOwner: FORK_OWNER
+    })
+    // Another open PR, to which a tampered artifact will try to send the comment.
+    standin.addPull({ owner: OWNER, repo: REPO, number: 2, headSha: 'e'.repeat(40) })
+    artifactDir = await folder('artifact')
+    measured = await measure(pr, artifactDir)
+  })
+
+  it('measure: fails the check on the sizes, writes the artifact and the summary, and writes nothing to GitHub', async () => {
+    expect(measured.exitCode).toBe(1)
+    expect(measured.stdout).toContain('::error::api/Dockerfile: Grew +200 kB (+200%25)')
+    expect(measured.outputs['artifact-path']).toBe(artifactDir)
+    expect(measured.summary).toContain('1 image grew past the limit: +200 kB')
+    expect(writes()).toEqual([])
+    const artifact = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
+    expect(artifact).toMatchObject({
+      schemaVersion: 1,
+      tool: 'docker-size-check',
+      pullRequest: { number: 1, headSha: pr.headSha },
+      images: [{ dockerfile: 'api/Dockerfile', base: { size: 100_000 }, head: { size: 300_000 } }]
+    })
+  })
+
+  it('comment: finds the PR from the head SHA and posts the sizes, without failing the base workflow', async () => {
+    const run = await comment(pr.headSha, artifactDir)
+    expect(run.exitCode).toBe(0)
+    expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/pulls`).map(r => r.query)).toEqual([
+      { state: 'open', head: `${FORK_OWNER}:feature`, per_page: '100' }
+    ])
+    const [posted] = prComments(1)
+    expect(prComments(1)).toHaveLength(1)
+    expect(posted!.body).toContain('1 image grew past the limit: +200 kB')
+    expect(posted!.body).toContain(
+      '| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |'
+    )
+    expect(run.outputs['comment-url']).toBe(posted!.html_url)
+    expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
+    // The explanation comes across in the artifact too, validated like every other field.
+    expect(posted!.body).toContain('Why <code>api/Dockerfile</code> changed')
+    expect(posted!.body).toContain(
+      '| L2 | <code>COPY payload-300000.bin /payload.bin</code> | 100 kB | 300 kB | +200 kB | grew |'
+    )
+  })
+
+  it('comment again: edits the same comment', async () => {
+    const before = prComments(1)[0]!
+    const run = await comment(pr.headSha, artifactDir)
+    expect(run.exitCode).toBe(0)
+    expect(prComments(1)).toHaveLength(1)
+    expect(prComments(1)[0]!.id).toBe(before.id)
+    expect(standin.requestsTo('POST')).toEqual([])
+  })
+
+  it('a PR number changed in the artifact is not followed: the comment goes to the PR of the head SHA', async () => {
+    const tampered = await tamper(artifactDir, json => (json.pullRequest.number = 2))
+    const run = await comment(pr.headSha, tampered)
+    expect(run.exitCode).toBe(0)
+    expect(prComments(2)).toEqual([])
+    expect(prComments(1)).toHaveLength(1)
+  })
+
+  it.each<[string, (json: any) => void, string]>([
+    ['a negative size', json => (json.images[0].head.size = -5), 'images[0].head.size is -5; expected a whole number'],
+    [
+      'a path out of the repository',
+      json => (json.images[0].dockerfile = '../../x'),
+      'images[0].dockerfile is not a path inside the repository'
+    ],
+    ['another schema', json => (json.schemaVersion = 99), "The artifact's schemaVersion is 99"],
+    [
+      'another commit',
+      json => (json.pullRequest.headSha = 'f'.repeat(40)),
+      'The artifact was made for commit ffffffffffff'
+    ]
+  ])(
+    'a tampered artifact (%s) is refused: the step fails naming why, and nothing is written',
+    async (_, change, message) => {
+      const tampered = await tamper(artifactDir, change)
+      const before = prComments(1)
+      const run = await comment(pr.headSha, tampered)
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toContain(`::error::${message}`)
+      expect(writes()).toEqual([])
+      expect(prComments(1)).toEqual(before)
+      expect(run.report).toMatchObject({ verdict: 'error', images: [] })
+    }
+  )
+
+  it('strings in the artifact are escaped and neutralized: no HTML, no mention, no link', async () => {
+    const tampered = await tamper(artifactDir, json => {
+      json.images[0].dockerfile = 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile'
+    })
+    const run = await comment(pr.headSha, tampered)
+    expect(run.exitCode).toBe(0)
+    const body = prComments(1)[0]!.body
+    expect(body).toContain(
+      '<code>x/&lt;img src=x onerror=alert(1)&gt;/@\u2060admin/[a]\u2060(https:/evil)/Dockerfile</code>'
+    )
+    expect(body).not.toContain('<img')
+  })
+
+  it('a PR pushed to since the measure run gets no stale comment', async () => {
+    standin.addPull({
+      owner: OWNER,
+      repo: REPO,
+      number: 1,
+      headSha: 'd'.repeat(40),
+      headOwner: FORK_OWNER,
+      headRef: 'feature'
+    })
+    const before = prComments(1)
+    const run = await comment(pr.headSha, artifactDir)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('::warning::No open pull request of octo/app has the head')
+    expect(prComments(1)).toEqual(before)
+  })
+})

@@ -1,0 +1,105 @@
+import { describe, expect, it } from '@jest/globals'
+import { buildCommandArgs, buildEnvironment } from '../../src/build/build-command.js'
+import { engineGoneMessage } from '../../src/tools/engine-errors.js'
+import { InputError } from '../../src/shared/errors.js'
+import { assertSecretsSupported, parseSecrets } from '../../src/inputs/secrets.js'
+
+describe('parseSecrets', () => {
+  it('reads one id=value a line; the value keeps its own = signs', () => {
+    expect(parseSecrets('npm_token=abc=def==\n\n# a comment\n  pip.index-url=https://u:p@host/simple  \n')).toEqual([
+      { id: 'npm_token', value: 'abc=def==' },
+      { id: 'pip.index-url', value: 'https://u:p@host/simple  ' }
+    ])
+    expect(parseSecrets('')).toEqual([])
+  })
+
+  it.each([
+    ['npm_token', "Invalid secrets line 1: it has no '='. Write one secret a line as id=value"],
+    ['ok=1\nbad id=2', "Invalid secrets line 2: the id 'bad id' may hold only letters, digits"],
+    ['a,b=1', "Invalid secrets line 1: the id 'a,b' may hold only"],
+    ['t=1\nt=2', "Invalid secrets line 2: the id 't' is given twice."]
+  ])('refuses %p, naming the line and the fix but never the value', (input, message) => {
+    expect(() => parseSecrets(input)).toThrow(InputError)
+    expect(() => parseSecrets(input)).toThrow(message)
+  })
+
+  it('keeps a value out of the error of a bad line', () => {
+    expect(() => parseSecrets('token hunter2-secret-value')).not.toThrow(/hunter2/)
+  })
+})
+
+describe('secrets on the build command line', () => {
+  const request = {
+    dockerfile: '/w/Dockerfile',
+    context: '/w',
+    tag: 't:1',
+    builder: 'buildx' as const,
+    secrets: [
+      { id: 'npm_token', value: 's3cr3t' },
+      { id: 'other', value: 'x,y=z' }
+    ]
+  }
+
+  it('names each secret by id and environment variable, never by value', () => {
+    const args = buildCommandArgs(request)
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--secret',
+        'id=npm_token,env=DOCKER_SIZE_CHECK_SECRET_0',
+        'id=other,env=DOCKER_SIZE_CHECK_SECRET_1'
+      ])
+    )
+    expect(args.join(' ')).not.toContain('s3cr3t')
+    expect(args).not.toContain('--build-arg')
+    expect(buildEnvironment('buildx', request.secrets)).toEqual({
+      DOCKER_SIZE_CHECK_SECRET_0: 's3cr3t',
+      DOCKER_SIZE_CHECK_SECRET_1: 'x,y=z'
+    })
+  })
+
+  it('needs BuildKit', () => {
+    expect(() => assertSecretsSupported(request.secrets, 'legacy')).toThrow(
+      /secrets input needs BuildKit, and this engine has only the legacy builder.*Install buildx/
+    )
+    expect(() => assertSecretsSupported(request.secrets, 'buildx')).not.toThrow()
+    expect(() => assertSecretsSupported([], 'legacy')).not.toThrow()
+  })
+})
+
+describe('engineGoneMessage', () => {
+  // Recorded from docker 28 (CLI) and buildx 0.13 against a socket with no daemon behind it.
+  it.each([
+    ['buildx', '', 'ERROR: Cannot connect to the Docker daemon at unix:///run/x.sock. Is the docker daemon running?\n'],
+    [
+      'image inspect',
+      '[]\n',
+      'Cannot connect to the Docker daemon at unix:///run/x.sock. Is the docker daemon running?\n'
+    ],
+    [
+      'the legacy builder',
+      '',
+      'DEPRECATED: The legacy builder is deprecated\n\ntime="…" level=error msg="Can\'t add file /tmp/ctx/Dockerfile to tar: io: read/write on closed pipe"\nCannot connect to the Docker daemon at unix:///run/x.sock. Is the docker daemon running?\n'
+    ],
+    [
+      'BuildKit losing the daemon mid-build',
+      '',
+      '#5 [2/3] RUN sleep 30\nERROR: failed to solve: rpc error: code = Unavailable desc = error reading from server: EOF\n'
+    ],
+    [
+      'BuildKit whose connection was reset under a build',
+      '',
+      '#3 [internal] load build context\nERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from server: read unix @->/tmp/d.sock: read: connection reset by peer\n'
+    ]
+  ])('recognizes %s', (_, stdout, stderr) => {
+    const message = engineGoneMessage({ exitCode: 1, stdout, stderr })
+    expect(message).toMatch(/^The Docker engine stopped answering during the run \(.+\)\. Check that the Docker daemon/)
+  })
+
+  it('leaves a failed build alone', () => {
+    const stderr = 'ERROR: failed to solve: failed to compute cache key: "/missing.bin": not found\n'
+    expect(engineGoneMessage({ exitCode: 1, stdout: '', stderr })).toBeNull()
+    expect(
+      engineGoneMessage({ exitCode: 0, stdout: 'Cannot connect to the Docker daemon at x', stderr: '' })
+    ).toBeNull()
+  })
+})

@@ -1,0 +1,104 @@
+import { describe, expect, it } from '@jest/globals'
+import { mergeShardReports, parseShardReport, ShardReport } from '../../src/modes/merge.js'
+import { JsonImage, JsonReport } from '../../src/report/json.js'
+
+const BASE = 'a'.repeat(40)
+const HEAD = 'b'.repeat(40)
+
+function jsonImage(dockerfile: string, base: number, head: number, verdict: JsonImage['verdict'] = 'pass'): JsonImage {
+  return {
+    dockerfile,
+    context: dockerfile.split('/')[0]!,
+    baseDockerfile: dockerfile,
+    status: 'modified',
+    checkedBecause: 'Dockerfile modified',
+    base: { size: base, id: `sha256:${base}`, layers: 1 },
+    head: { size: head, id: `sha256:${head}`, layers: 1 },
+    delta: head - base,
+    deltaPercent: (100 * (head - base)) / base,
+    verdict,
+    reason: verdict === 'fail' ? 'Grew too much.' : 'Same size.',
+    notes: [],
+    name: dockerfile,
+    baseContext: dockerfile.split('/')[0]!,
+    trigger: 'dockerfile',
+    builtOnce: false,
+    logTail: null,
+    instructionChanges: null
+  }
+}
+
+function shardReport(index: number, total: number, images: JsonImage[], extra: Partial<JsonReport> = {}): ShardReport {
+  return {
+    path: `reports/shard-${index}/default.json`,
+    report: {
+      schemaVersion: 1,
+      base: { sha: BASE },
+      head: { sha: HEAD },
+      verdict: 'pass',
+      totalDelta: 0,
+      error: null,
+      engine: null,
+      shard: { index, total },
+      images,
+      ...extra
+    }
+  }
+}
+
+describe('mergeShardReports', () => {
+  it('gives one comparison with every image, sorted, and the worst verdict', () => {
+    const merged = mergeShardReports([
+      shardReport(2, 2, [jsonImage('web/Dockerfile', 100, 300, 'fail')]),
+      shardReport(1, 2, [jsonImage('api/Dockerfile', 100, 100), jsonImage('zed/Dockerfile', 200, 150)])
+    ])
+    expect(merged.error).toBeNull()
+    expect(merged.comparison.revisions).toEqual({ baseSha: BASE, headSha: HEAD })
+    expect(merged.comparison.images.map(image => image.target.dockerfile)).toEqual([
+      'api/Dockerfile',
+      'web/Dockerfile',
+      'zed/Dockerfile'
+    ])
+    expect(merged.comparison.verdict).toBe('fail')
+    expect(merged.comparison.totalDelta).toBe(150)
+  })
+
+  it('makes a missing shard an error, so a dead job never passes the check', () => {
+    const merged = mergeShardReports([shardReport(1, 3, []), shardReport(3, 3, [])])
+    expect(merged.error).toContain('The report of shard 2/3 is missing')
+  })
+
+  it("carries a shard's own error", () => {
+    const merged = mergeShardReports([shardReport(1, 1, [], { error: 'No Docker engine answers' })])
+    expect(merged.error).toBe('Shard 1/1: No Docker engine answers')
+  })
+
+  it.each([
+    [[shardReport(1, 2, []), shardReport(1, 2, [])], 'Two reports of shard 1/2'],
+    [[shardReport(1, 2, []), shardReport(2, 3, [])], 'every shard of one check must split the images the same way'],
+    [
+      [shardReport(1, 2, []), shardReport(2, 2, [], { head: { sha: 'c'.repeat(40) } })],
+      'reports of different runs are mixed'
+    ]
+  ])('refuses reports that do not belong together (%#)', (reports, message) => {
+    expect(() => mergeShardReports(reports)).toThrow(message)
+  })
+})
+
+describe('parseShardReport', () => {
+  const valid = shardReport(1, 1, [jsonImage('api/Dockerfile', 1, 2)]).report
+
+  it('reads a valid report', () => {
+    expect(parseShardReport(JSON.stringify(valid), 'r.json')).toEqual(valid)
+  })
+
+  it.each([
+    ['not json', 'r.json is not JSON'],
+    [JSON.stringify({ ...valid, schemaVersion: 2 }), 'schemaVersion is 2, expected 1'],
+    [JSON.stringify({ ...valid, shard: null }), 'it names no shard'],
+    [JSON.stringify({ ...valid, images: [{ ...valid.images[0], verdict: 'maybe' }] }), 'images[0]: verdict "maybe"'],
+    [JSON.stringify({ ...valid, images: [{ ...valid.images[0], head: { size: '2' } }] }), 'images[0]: head is neither']
+  ])('rejects %s', (text, message) => {
+    expect(() => parseShardReport(text, 'r.json')).toThrow(message)
+  })
+})

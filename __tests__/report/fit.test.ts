@@ -1,0 +1,167 @@
+import { describe, expect, it } from '@jest/globals'
+import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
+import { MAX_COMMENT_BODY_LENGTH } from '../../src/publish/sticky-comment.js'
+import { fitCommentBody, fitJobSummary, MAX_SUMMARY_BYTES } from '../../src/publish/outputs.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { Comparison } from '../../src/shared/types.js'
+
+// The comment and the job summary are shrunk in steps when a PR touches many images. The
+// renderer is the real one; only the comparisons are made up (400 real builds add nothing).
+
+const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
+const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
+const context = { limits }
+const SUMMARY_URL = 'https://github.com/octo/app/actions/runs/1'
+const COMMENT_ROOM = MAX_COMMENT_BODY_LENGTH - 200
+
+type Kind = 'same' | 'within' | 'over' | 'broken'
+
+function image(index: number, kind: Kind, pathLength = 60): MeasuredImage {
+  const base = 10_000_000 + index
+  const head = { same: base, within: base + 100_000, over: base * 2, broken: 0 }[kind]
+  const name = `services/${String(index).padStart(3, '0')}-${'x'.repeat(Math.max(0, pathLength - 30))}/Dockerfile`
+  const measurement = (size: number) => ({ size, id: `sha256:${'0'.repeat(64)}`, layers: 3 })
+  return {
+    target: {
+      dockerfile: name,
+      context: name.replace(/\/Dockerfile$/, ''),
+      baseDockerfile: name,
+      baseContext: name.replace(/\/Dockerfile$/, ''),
+      change: 'modified',
+      reason: 'Dockerfile modified'
+    },
+    base: measurement(base),
+    head: kind === 'broken' ? null : measurement(head),
+    failedBuilds:
+      kind === 'broken'
+        ? [
+            {
+              side: 'head',
+              ok: false,
+              durationMs: 1,
+              error: 'failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+              logTail: Array.from(
+                { length: 20 },
+                (_, line) => `#12 ${line}.${index} make[2]: *** [all] Error 2 ${'.'.repeat(60)}`
+              ).join('\n')
+            }
+          ]
+        : []
+  }
+}
+
+function pr(kinds: Array<[Kind, number]>, pathLength?: number): Comparison {
+  let index = 0
+  const images = kinds.flatMap(([kind, count]) => Array.from({ length: count }, () => image(index++, kind, pathLength)))
+  return compareImages(revisions, images, limits)
+}
+
+function rowsOf(text: string): string[] {
+  return text.split('\n').filter(line => line.startsWith('| <code>'))
+}
+
+describe('fitCommentBody on a 400-image PR', () => {
+  it('keeps a report that fits as it is', () => {
+    const comparison = pr([
+      ['within', 20],
+      ['same', 20]
+    ])
+    const fitted = fitCommentBody(comparison, context, SUMMARY_URL)
+    expect(fitted.level).toBe('full')
+    expect(fitted.text).toBe(renderMarkdown(comparison, context))
+  })
+
+  it('first folds the unchanged rows into a count', () => {
+    const comparison = pr(
+      [
+        ['same', 300],
+        ['within', 80],
+        ['over', 20]
+      ],
+      140
+    )
+    expect(renderMarkdown(comparison, context).length).toBeGreaterThan(COMMENT_ROOM)
+    const fitted = fitCommentBody(comparison, context, SUMMARY_URL)
+    expect(fitted.level).toBe('folded')
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
+    expect(rowsOf(fitted.text)).toHaveLength(100)
+    expect(fitted.text).toContain('300 unchanged images are not listed here.')
+    expect(fitted.text).toContain(`[job summary](${SUMMARY_URL})`)
+    // The why of each image over the limit is still there.
+    expect(fitted.text.match(/^❌ over limit <code>/gm)).toHaveLength(20)
+  })
+
+  it('then drops the explanations and build output, keeping every changed row', () => {
+    const comparison = pr([
+      ['same', 100],
+      ['within', 150],
+      ['broken', 150]
+    ])
+    const fitted = fitCommentBody(comparison, context, SUMMARY_URL)
+    expect(fitted.level).toBe('brief')
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
+    expect(rowsOf(fitted.text)).toHaveLength(300)
+    expect(fitted.text).not.toContain('<pre>')
+    expect(fitted.text).toContain('Why each image failed or warned, and its build output, are left out.')
+    expect(fitted.text.split('\n')[0]).toContain('150 images failed to build')
+  })
+
+  it('then keeps the most important rows: failures first, then the largest changes', () => {
+    const comparison = pr(
+      [
+        ['within', 300],
+        ['over', 60],
+        ['broken', 40]
+      ],
+      200
+    )
+    const fitted = fitCommentBody(comparison, context, SUMMARY_URL)
+    expect(fitted.level).toBe('rows')
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
+    const rows = rowsOf(fitted.text)
+    expect(rows.length).toBeGreaterThan(100)
+    expect(rows.length).toBeLessThan(400)
+    expect(rows.slice(0, 40).every(row => row.endsWith('💥 build failed |'))).toBe(true)
+    expect(rows.slice(40, 100).every(row => row.endsWith('❌ over limit |'))).toBe(true)
+    expect(fitted.text).toContain(`${400 - rows.length} other images are not listed here.`)
+    // The footer (commits, units, limits) stays.
+    expect(fitted.text).toContain('Limits: max-increase 10%.')
+  })
+
+  it('at last keeps only the outcome and the pointer, cutting an outcome longer than the limit', () => {
+    const comparison = pr([['over', 3]])
+    const fitted = fitCommentBody(
+      comparison,
+      { limits, runError: `The engine said: ${'no space left on device '.repeat(5000)}` },
+      SUMMARY_URL
+    )
+    expect(fitted.level).toBe('summary')
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
+    expect(fitted.text.startsWith('**Docker image sizes** · ❌ The check could not finish: The engine said')).toBe(true)
+    expect(fitted.text.endsWith(`The whole report is in the [job summary](${SUMMARY_URL}).`)).toBe(true)
+  })
+})
+
+describe('fitJobSummary', () => {
+  it('stays under 1 MiB for 1,000 failed builds, in bytes, not characters', () => {
+    const comparison = pr([['broken', 1000]], 400)
+    expect(Buffer.byteLength(renderMarkdown(comparison, context))).toBeGreaterThan(MAX_SUMMARY_BYTES)
+    const fitted = fitJobSummary(comparison, context, '/tmp/report.json')
+    expect(Buffer.byteLength(fitted.text)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES)
+    expect(fitted.level).toBe('brief')
+    expect(rowsOf(fitted.text)).toHaveLength(1000)
+    expect(fitted.text).toContain('The whole report is the JSON file `/tmp/report.json`')
+  })
+
+  it('writes the whole report when it fits', () => {
+    const comparison = pr([
+      ['broken', 100],
+      ['same', 300]
+    ])
+    expect(fitJobSummary(comparison, context, '/tmp/r.json')).toEqual({
+      text: renderMarkdown(comparison, context),
+      level: 'full'
+    })
+  })
+})

@@ -1,0 +1,267 @@
+// What a reader gets from the layers: the annotations, the per-image details in the
+// comment, the footer's word on what the sizes are, the JSON, and the compressed size.
+import { describe, expect, it } from '@jest/globals'
+import { calculatorRegression } from '../../__fixtures__/images.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
+import { pack } from 'tar-stream'
+import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
+import { EngineInfo } from '../../src/tools/docker.js'
+import { InstructionSize } from '../../src/explain/attribute.js'
+import { alignSizeBasis } from '../../src/measure/measure-image.js'
+import { measureCompressed } from '../../src/measure/compressed.js'
+import { parseHistory } from '../../src/measure/history.js'
+import { annotationsFor } from '../../src/report/annotations.js'
+import { toJsonReport } from '../../src/report/json.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { parseInspect } from '../../src/measure/inspect.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { ImageMeasurement } from '../../src/shared/types.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
+const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
+const limits: Limits = {
+  maxIncrease: parseGrowthThreshold('max-increase', '50%'),
+  warnIncrease: parseGrowthThreshold('warn-increase', '10%'),
+  maxSize: null
+}
+const overlay2: EngineInfo = {
+  serverVersion: '20.10.24+dfsg1',
+  apiVersion: '1.41',
+  storageDriver: 'overlay2',
+  builder: 'buildx',
+  imageStore: 'graphdriver'
+}
+
+/** The calculator's two Dockerfiles as measured from the recorded single-stage history. */
+
+/** The same image grown by `factor` of its base, to land on a chosen verdict. */
+function grownBy(factor: number, instructions = true): MeasuredImage {
+  const line = (n: number, keyword: string, args: string, size: number): InstructionSize => ({
+    keyword,
+    args,
+    size,
+    line: n,
+    endLine: n
+  })
+  const base = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
+  const head = [base[0]!, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), base[1]!]
+  const side = (stage: InstructionSize[]): ImageMeasurement => ({
+    size: stage.reduce((sum, i) => sum + i.size, 0),
+    id: 'sha256:x',
+    layers: stage.length,
+    ...(instructions ? { instructions: stage } : {})
+  })
+  return {
+    target: {
+      dockerfile: 'svc/Dockerfile',
+      context: 'svc',
+      baseDockerfile: 'svc/Dockerfile',
+      baseContext: 'svc',
+      change: 'modified',
+      reason: 'Dockerfile modified'
+    },
+    base: side(base),
+    head: side(head),
+    failedBuilds: []
+  }
+}
+
+describe('annotationsFor', () => {
+  it('puts an error on the RUN that installs the Go toolchain', () => {
+    const comparison = compareImages(revisions, [calculatorRegression()], limits)
+    const [annotation, ...others] = annotationsFor(comparison)
+    expect(others).toEqual([])
+    const runLine =
+      read('examples', 'calculator', 'Dockerfile.single')
+        .split('\n')
+        .findIndex(l => l.startsWith('RUN apt-get')) + 1
+    expect(annotation).toMatchObject({ level: 'error', file: 'calculator/Dockerfile', startLine: runLine })
+    expect(annotation!.message).toMatch(
+      /^Grew \+840 MB .* This instruction adds the most: \+618 MB \(RUN apt-get update/
+    )
+  })
+
+  it('warns past warn-increase, and says nothing within it', () => {
+    expect(annotationsFor(compareImages(revisions, [grownBy(0.2)], limits))).toEqual([
+      expect.objectContaining({ level: 'warning', file: 'svc/Dockerfile', startLine: 2, endLine: 2 })
+    ])
+    expect(annotationsFor(compareImages(revisions, [grownBy(0.05)], limits))).toEqual([])
+  })
+
+  it('names the file alone when the layers could not be read', () => {
+    const [annotation] = annotationsFor(compareImages(revisions, [grownBy(2, false)], limits))
+    expect(annotation).toMatchObject({ level: 'error', file: 'svc/Dockerfile' })
+    expect(annotation!.startLine).toBeUndefined()
+  })
+})
+
+describe('the comment', () => {
+  it('lists the instructions that moved the most bytes, the Go toolchain first', () => {
+    const markdown = renderMarkdown(compareImages(revisions, [calculatorRegression()], limits), {
+      limits,
+      engine: overlay2
+    })
+    const details = markdown.slice(markdown.indexOf('<details><summary>Why'))
+    expect(details).toMatch(/layers 1 → 5/)
+    const rows = details.split('\n').filter(l => /^\| (L\d+|base L\d+) \|/.test(l))
+    expect(rows[0]).toMatch(
+      /^\| L4 \| <code>RUN apt-get update &amp;&amp; apt-get install .*<\/code> \| — \| 618 MB \| \+618 MB \| 🆕 new \|$/
+    )
+    expect(rows[1]).toMatch(/^\| L3 \| <code>FROM debian:bookworm<\/code> \| 0 B \| 199 MB \| \+199 MB \| grew \|$/)
+    expect(rows.some(r => r.includes('🗑️ gone') && r.includes('COPY --from=build'))).toBe(true)
+    expect(markdown).toContain(
+      'Sizes are the uncompressed image size that `docker image inspect` reports (Docker 20.10.24+dfsg1, API 1.41, overlay2 storage driver, BuildKit)'
+    )
+  })
+
+  it('escapes what comes from the Dockerfile', () => {
+    const markdown = renderMarkdown(compareImages(revisions, [grownBy(2)], limits), { limits })
+    expect(markdown).toContain('<code>RUN echo &#96;grow&#96; &gt; /x</code>')
+    expect(markdown).not.toContain('<b>')
+  })
+
+  it('shows the pull size beside the size, with its own delta, only when measured', () => {
+    const image = grownBy(2)
+    image.base!.compressedSize = 400_000
+    image.head!.compressedSize = 1_400_000
+    const markdown = renderMarkdown(compareImages(revisions, [image], limits), { limits })
+    expect(markdown).toContain('| Dockerfile | Base | Head | Δ | % | Pull base | Pull head | Pull Δ | Status |')
+    expect(markdown).toContain('| 1 MB | 3 MB | +2 MB | +200% | 400 kB | 1.4 MB | +1 MB | ❌ over limit |')
+    expect(markdown).toContain('Pull sizes are the layers gzip-compressed')
+    expect(renderMarkdown(compareImages(revisions, [grownBy(2)], limits), { limits })).not.toContain('Pull')
+  })
+})
+
+describe('what size means', () => {
+  const containerd: EngineInfo = {
+    ...overlay2,
+    serverVersion: '29.1.3',
+    storageDriver: 'overlayfs',
+    imageStore: 'containerd'
+  }
+  const inspect = (file: string) => parseInspect(read('__fixtures__', 'engine', file))
+  const layerBytes = (file: string) =>
+    parseHistory(read('__fixtures__', 'history', file)).reduce((sum, row) => sum + row.size, 0)
+
+  it('under overlay2 keeps the Size of docker image inspect, which is the sum of the layers', () => {
+    const side = {
+      ...inspect('inspect-20.10-overlay2.json'),
+      layerBytes: layerBytes('docker-20.10-buildkit-sample.jsonl')
+    }
+    expect(side.size).toBe(side.layerBytes)
+    alignSizeBasis([side, null], overlay2)
+    expect(side).toMatchObject({ size: 2_984_135, sizeSource: 'inspect' })
+  })
+
+  it('under the containerd store compares the unpacked layers on both sides, keeping inspect’s figure aside', () => {
+    const head = {
+      ...inspect('inspect-29-containerd.documented.json'),
+      layerBytes: layerBytes('docker-29-containerd-sample.documented.jsonl')
+    }
+    const base = { ...head, size: 1_000, layerBytes: 2_000 }
+    alignSizeBasis([base, head], containerd)
+    expect(head).toMatchObject({ size: head.layerBytes, inspectSize: 1_216_421, sizeSource: 'layers' })
+    expect(base).toMatchObject({ size: 2_000, inspectSize: 1_000, sizeSource: 'layers' })
+    const markdown = renderMarkdown(compareImages(revisions, [{ ...grownBy(1), base, head }], limits), {
+      limits,
+      engine: containerd
+    })
+    expect(markdown).toContain(
+      'Sizes are the sum of the unpacked layers that `docker history` lists (Docker 29.1.3, API 1.41, containerd image store, overlayfs, BuildKit)'
+    )
+  })
+
+  it('falls back to inspect on both sides when one side has no history', () => {
+    const head = { ...inspect('inspect-29-containerd.documented.json'), layerBytes: 5_000 }
+    const base = { ...head }
+    delete (base as Partial<typeof base>).layerBytes
+    alignSizeBasis([base, head], containerd)
+    expect([base.sizeSource, head.sizeSource, head.size]).toEqual(['inspect', 'inspect', 1_216_421])
+  })
+})
+
+describe('the JSON report', () => {
+  it('carries the engine facts, the sides with their per-instruction sizes, and every instruction change', () => {
+    const image = calculatorRegression()
+    image.head!.compressedSize = 300_000_000
+    const report = toJsonReport(compareImages(revisions, [image], limits), overlay2, null)
+    expect(report.engine).toEqual(overlay2)
+    const [json] = report.images
+    expect(json!.head).toMatchObject({
+      size: image.head!.size,
+      id: 'sha256:head',
+      layers: 5,
+      compressedSize: 300_000_000
+    })
+    // The merge of shard reports explains each image from these, as a single run does.
+    expect(json!.head!.instructions).toEqual(image.head!.instructions)
+    expect(json!.instructionChanges![0]).toMatchObject({
+      kind: 'added',
+      line: 4,
+      baseLine: null,
+      baseSize: null,
+      headSize: 617_976_095,
+      delta: 617_976_095
+    })
+    expect(json!.instructionChanges![0]!.instruction).toMatch(/^RUN apt-get update && apt-get install/)
+  })
+})
+
+describe('measureCompressed', () => {
+  const layerA = Buffer.alloc(300_000, 'a') // compresses to almost nothing
+  const layerB = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919) % 251))
+
+  async function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Promise<Readable> {
+    const tar = pack()
+    for (const entry of entries) {
+      if (entry.linkname) tar.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname })
+      else tar.entry({ name: entry.name }, entry.body ?? Buffer.alloc(0))
+    }
+    tar.finalize()
+    return tar as unknown as Readable
+  }
+
+  it('adds up the layers of a Docker 20.10 archive gzip-compressed, a shared layer once', async () => {
+    const manifest = JSON.stringify([{ Config: 'c.json', Layers: ['a/layer.tar', 'b/layer.tar', 'c/layer.tar'] }])
+    const result = await measureCompressed(
+      await archive([
+        { name: 'a/layer.tar', body: layerA },
+        { name: 'b/layer.tar', body: layerB },
+        { name: 'c/layer.tar', linkname: '../a/layer.tar' },
+        { name: 'c.json', body: Buffer.from('{"config":{}}') },
+        { name: 'manifest.json', body: Buffer.from(manifest) }
+      ])
+    )
+    expect(result.bytes).toBe(gzipSync(layerA).length + gzipSync(layerB).length)
+    expect(result.layers).toBe(2)
+    expect(result.bytes).toBeLessThan(layerA.length + layerB.length)
+  })
+
+  it('reads the OCI layout, where the manifest comes first and a blob may be compressed already', async () => {
+    const packed = gzipSync(layerB)
+    const manifest = JSON.stringify([{ Config: 'blobs/sha256/c', Layers: ['blobs/sha256/a', 'blobs/sha256/b'] }])
+    const result = await measureCompressed(
+      await archive([
+        { name: 'manifest.json', body: Buffer.from(manifest) },
+        { name: 'blobs/sha256/a', body: layerA },
+        { name: 'blobs/sha256/b', body: packed },
+        { name: 'blobs/sha256/c', body: Buffer.from('{}') }
+      ])
+    )
+    expect(result.bytes).toBe(gzipSync(layerA).length + packed.length)
+  })
+
+  it('says what is missing', async () => {
+    await expect(measureCompressed(await archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
+      'no manifest.json'
+    )
+    const manifest = JSON.stringify([{ Layers: ['x/layer.tar'] }])
+    await expect(
+      measureCompressed(await archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))
+    ).rejects.toThrow('lists the layer x/layer.tar')
+  })
+})

@@ -1,0 +1,152 @@
+import { describe, expect, it } from '@jest/globals'
+import { measuredImage, REVISIONS } from '../../__fixtures__/images.js'
+import { compareImages, Limits } from '../../src/judge/judge.js'
+import { toJsonReport } from '../../src/report/json.js'
+import { renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
+import { commentWanted, fitCommentBody } from '../../src/publish/outputs.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+
+const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
+
+describe('summarizeOutcome', () => {
+  it('opens a regression with the count and the growth', () => {
+    const comparison = compareImages(REVISIONS, [measuredImage('Dockerfile', 1_870_097, 1_256_389_653)], limits)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image grew past the limit: +1.25 GB')
+  })
+
+  it('shows a win as a win', () => {
+    const comparison = compareImages(REVISIONS, [measuredImage('Dockerfile', 1_256_389_653, 1_870_097)], limits)
+    expect(summarizeOutcome(comparison)).toBe('✅ 1 image shrank: -1.25 GB (-99.9%)')
+  })
+
+  it('says when nothing was affected', () => {
+    expect(summarizeOutcome(compareImages(REVISIONS, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
+  })
+})
+
+describe('renderMarkdown', () => {
+  it('puts the outcome first, then a table, with unchanged images folded', () => {
+    const comparison = compareImages(
+      REVISIONS,
+      [measuredImage('api/Dockerfile', 1_000_000, 2_000_000), measuredImage('web/Dockerfile', 5_000, 5_000)],
+      limits
+    )
+    const markdown = renderMarkdown(comparison, { limits })
+    const lines = markdown.split('\n')
+    expect(lines[0]).toContain('1 image grew past the limit: +1 MB')
+    expect(markdown).toContain('| <code>api/Dockerfile</code> | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
+    const details = markdown.slice(markdown.indexOf('<details><summary>1 unchanged image</summary>'))
+    expect(details).toContain('<code>web/Dockerfile</code>')
+    expect(markdown).toContain('Base `1111111` → head `2222222`')
+    expect(markdown).toContain('max-increase 10%')
+  })
+
+  it('escapes paths that would break the table or the page', () => {
+    const comparison = compareImages(REVISIONS, [measuredImage('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
+    const markdown = renderMarkdown(comparison, { limits })
+    expect(markdown).toContain('<code>we&#124;rd/&#96;&lt;b&gt;x&lt;/b&gt;&#96; &amp; co/Dockerfile</code>')
+    expect(markdown).not.toContain('<b>x</b>')
+  })
+
+  it('shows the last lines of a failed build', () => {
+    const broken = measuredImage('Dockerfile', 10, null)
+    broken.failedBuilds.push({
+      side: 'head',
+      ok: false,
+      durationMs: 1,
+      error: 'process "/bin/sh -c false" did not complete successfully',
+      logTail: '#5 [2/2] RUN false\n#5 ERROR: <exit 1>'
+    })
+    const markdown = renderMarkdown(compareImages(REVISIONS, [broken], limits), { limits })
+    expect(markdown.split('\n')[0]).toContain('1 image failed to build')
+    expect(markdown).toContain('<pre>#5 [2/2] RUN false\n#5 ERROR: &lt;exit 1&gt;</pre>')
+  })
+})
+
+describe('why each image was checked', () => {
+  it('shows a configured name, and the reason when it was not the Dockerfile that changed', () => {
+    const api = measuredImage('services/api/Dockerfile', 100, 100)
+    api.target = {
+      ...api.target,
+      name: 'api',
+      change: 'unchanged',
+      trigger: 'context',
+      reason: 'build context changed: services/api/main.go'
+    }
+    const web = measuredImage('web/Dockerfile', 100, 90)
+    const markdown = renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits })
+    expect(markdown).toContain(
+      '| <code>api</code><br><sub><code>services/api/Dockerfile</code> · build context changed: services/api/main.go</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
+    )
+    expect(markdown).toContain('| <code>web/Dockerfile</code> | 100 B | 90 B |')
+  })
+})
+
+describe('the JSON report', () => {
+  it('follows the documented schema', () => {
+    const comparison = compareImages(
+      REVISIONS,
+      [measuredImage('Dockerfile', 100, 150), measuredImage('new/Dockerfile', null, 7)],
+      limits
+    )
+    const report = toJsonReport(comparison, null, null)
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      base: { sha: REVISIONS.baseSha },
+      head: { sha: REVISIONS.headSha },
+      verdict: 'fail'
+    })
+    expect(report.images[0]).toMatchObject({
+      dockerfile: 'Dockerfile',
+      context: '.',
+      status: 'modified',
+      base: { size: 100, id: 'sha256:100', layers: 2 },
+      head: { size: 150, id: 'sha256:150', layers: 2 },
+      delta: 50,
+      deltaPercent: 50,
+      verdict: 'fail',
+      name: 'Dockerfile',
+      trigger: 'dockerfile',
+      builtOnce: false,
+      logTail: null
+    })
+    expect(report.shard).toBeNull()
+    expect(report.images[1]).toMatchObject({
+      status: 'added',
+      base: null,
+      delta: null,
+      deltaPercent: null,
+      verdict: 'pass'
+    })
+  })
+
+  it('records a run that could not finish as an error', () => {
+    expect(toJsonReport(compareImages(REVISIONS, [], limits), null, 'No Docker engine answers').verdict).toBe('error')
+  })
+})
+
+describe('the comment policy', () => {
+  const unchanged = compareImages(REVISIONS, [measuredImage('Dockerfile', 10, 10)], limits)
+  const grown = compareImages(REVISIONS, [measuredImage('Dockerfile', 10, 11)], limits)
+
+  it('posts on change by default, and always updates an earlier comment', () => {
+    expect(commentWanted('changed', unchanged, null)).toEqual({ create: false, update: true })
+    expect(commentWanted('changed', grown, null)).toEqual({ create: true, update: true })
+    expect(commentWanted('changed', unchanged, 'engine down')).toEqual({ create: true, update: true })
+    expect(commentWanted('always', unchanged, null)).toEqual({ create: true, update: true })
+    expect(commentWanted('never', grown, null)).toEqual({ create: false, update: false })
+  })
+
+  it("keeps the body within GitHub's limit, pointing to the job summary", () => {
+    const images = Array.from({ length: 2000 }, (_, i) =>
+      measuredImage(`services/${'deep/'.repeat(10)}${i}/Dockerfile`, 1000, 5000)
+    )
+    const comparison = compareImages(REVISIONS, images, limits)
+    const fitted = fitCommentBody(comparison, { limits }, 'https://example.invalid/run')
+    expect(fitted.text.length).toBeLessThan(65_536 - 200)
+    expect(fitted.text).toContain('2,000 images grew past the limit')
+    expect(fitted.text).toContain('[job summary](https://example.invalid/run)')
+    const small = compareImages(REVISIONS, [measuredImage('Dockerfile', 1000, 5000)], limits)
+    expect(fitCommentBody(small, { limits }, 'url')).toEqual({ text: renderMarkdown(small, { limits }), level: 'full' })
+  })
+})

@@ -1,0 +1,99 @@
+import { lastLines } from '../tools/exec.js'
+import { Docker, EngineUnavailableError } from '../tools/docker.js'
+import { engineGoneMessage } from '../tools/engine-errors.js'
+import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
+import { BuildOutcome, Side } from '../shared/types.js'
+
+export interface BuildRequest {
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string
+  /** Absolute path of the build context. */
+  context: string
+  tag: string
+  builder: 'buildx' | 'legacy'
+  target?: string
+  buildArgs?: Record<string, string>
+  platform?: string
+  /** Passed with `--secret`, BuildKit only (checked before any build). */
+  secrets?: BuildSecret[]
+}
+
+/** The docker command line for one build. Pure, so every variant is tested as a table. */
+export function buildCommandArgs(request: BuildRequest): string[] {
+  const args =
+    request.builder === 'buildx'
+      ? // --load puts the result in the engine's image store, where `docker image inspect`
+        // finds it; --provenance=false keeps attestation manifests out of the image.
+        ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
+      : ['build']
+  args.push('--file', request.dockerfile, '--tag', request.tag)
+  if (request.target) args.push('--target', request.target)
+  if (request.platform) args.push('--platform', request.platform)
+  for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
+  if (request.secrets?.length) args.push(...secretArgs(request.secrets))
+  args.push(request.context)
+  return args
+}
+
+/** Environment for the build: the legacy builder must be asked for by name, or docker picks BuildKit. */
+export function buildEnvironment(
+  builder: BuildRequest['builder'],
+  secrets: BuildSecret[] = []
+): Record<string, string> {
+  return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) }
+}
+
+const LOG_TAIL_LINES = 20
+
+/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
+export async function buildImage(
+  docker: Docker,
+  side: Side,
+  request: BuildRequest,
+  options: { stream: boolean }
+): Promise<BuildOutcome> {
+  const started = Date.now()
+  const result = await docker.build(buildCommandArgs(request), {
+    env: buildEnvironment(request.builder, request.secrets),
+    stream: options.stream
+  })
+  const durationMs = Date.now() - started
+  // An engine that went away is no build failure of this image: it stops the whole run.
+  const gone = engineGoneMessage(result)
+  if (gone) throw new EngineUnavailableError(gone)
+  // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
+  const output = `${result.stdout}\n${result.stderr}`
+  const kept = options.stream ? {} : { output }
+  if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs, ...kept }
+  return {
+    side,
+    ok: false,
+    durationMs,
+    ...kept,
+    logTail: lastLines(output, LOG_TAIL_LINES),
+    error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
+  }
+}
+
+/** Picks the line that says why a build failed, from BuildKit's or the legacy builder's output. */
+export function summarizeBuildError(output: string): string | null {
+  const lines = output
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
+  const patterns = [
+    /^ERROR: (.+)$/,
+    /^error: (.+)$/i,
+    /^(The command .+ returned a non-zero code: \d+)$/,
+    /^((?:COPY|ADD) failed: .+)$/,
+    /^(failed to .+)$/i
+  ]
+  for (let i = lines.length - 1; i >= 0; i--) {
+    for (const pattern of patterns) {
+      const match = pattern.exec(lines[i] as string)
+      if (match) return (match[1] as string).slice(0, 500)
+    }
+  }
+  // Unknown wording: the builder's last line is usually its reason.
+  return lines.length ? (lines[lines.length - 1] as string).slice(0, 500) : null
+}

@@ -1,0 +1,87 @@
+import { CheckSettings } from '../inputs/inputs.js'
+import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
+import { describeThreshold, exceedsThreshold } from '../inputs/thresholds.js'
+import { BuildOutcome, Comparison, ImageMeasurement, ImageResult, ImageTarget, Revisions, Verdict } from '../shared/types.js'
+
+/** Everything known about one image after building and measuring both sides. */
+export interface MeasuredImage {
+  target: ImageTarget
+  base: ImageMeasurement | null
+  head: ImageMeasurement | null
+  /** Builds that failed, by side. A side that was not built (the image does not exist there) has none. */
+  failedBuilds: BuildOutcome[]
+}
+
+export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
+
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2, error: 3 }
+
+/** The worst of several verdicts: error > fail > warn > pass. */
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((worst, v) => (VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst), 'pass')
+}
+
+export function compareImages(revisions: Revisions, images: MeasuredImage[], limits: Limits): Comparison {
+  const results = images.map(image => judgeImage(image, limitsFor(image.target, limits)))
+  return {
+    revisions,
+    verdict: worstVerdict(results.map(result => result.verdict)),
+    images: results,
+    totalDelta: results.reduce((sum, result) => sum + (result.delta ?? 0), 0)
+  }
+}
+
+/** The limits one image is held to: its own from the images config, the global ones for the rest. */
+export function limitsFor(target: ImageTarget, limits: Limits): Limits {
+  const own = target.limits ?? {}
+  return {
+    maxIncrease: own.maxIncrease !== undefined ? own.maxIncrease : limits.maxIncrease,
+    warnIncrease: own.warnIncrease !== undefined ? own.warnIncrease : limits.warnIncrease,
+    maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize
+  }
+}
+
+export function judgeImage(image: MeasuredImage, limits: Limits): ImageResult {
+  const { target, base, head } = image
+  const headFailure = image.failedBuilds.find(build => build.side === 'head')
+  const baseFailure = image.failedBuilds.find(build => build.side === 'base')
+  const notes: string[] = []
+  if (baseFailure) notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`)
+  const delta = base && head ? head.size - base.size : null
+  const deltaPercent = base && head && delta !== null && base.size > 0 ? (100 * delta) / base.size : null
+  const result = (verdict: Verdict, reason: string): ImageResult => ({
+    target,
+    base,
+    head,
+    delta,
+    deltaPercent,
+    verdict,
+    reason,
+    notes,
+    ...(headFailure?.logTail
+      ? { logTail: headFailure.logTail }
+      : baseFailure?.logTail
+        ? { logTail: baseFailure.logTail }
+        : {})
+  })
+
+  if (headFailure) return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`)
+  if (!head) return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.')
+  if (limits.maxSize !== null && head.size > limits.maxSize) {
+    return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`)
+  }
+  if (!base || delta === null) {
+    const why = baseFailure ? 'No baseline (the base build failed)' : 'New image'
+    return result('pass', `${why}: held only to max-size.`)
+  }
+  const growth = `${formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`
+  if (limits.maxIncrease && exceedsThreshold(limits.maxIncrease, base.size, delta)) {
+    return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`)
+  }
+  if (limits.warnIncrease && exceedsThreshold(limits.warnIncrease, base.size, delta)) {
+    return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`)
+  }
+  if (delta > 0) return result('pass', `Grew ${growth}, within the limit.`)
+  if (delta < 0) return result('pass', `Shrank ${growth}.`)
+  return result('pass', 'Same size.')
+}

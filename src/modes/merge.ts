@@ -1,0 +1,244 @@
+import * as core from '@actions/core'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join, relative } from 'node:path'
+import picomatch from 'picomatch'
+import { worstVerdict } from '../judge/judge.js'
+import { Inputs, RunnerContext } from '../inputs/inputs.js'
+import { labelOf } from '../changes/discover.js'
+import { EngineInfo } from '../tools/docker.js'
+import { publishResults } from '../publish/publish.js'
+import { JsonImage, JsonReport } from '../report/json.js'
+import { summarizeOutcome } from '../report/markdown.js'
+import { describeShard, Shard } from '../inputs/shard.js'
+import { Comparison, ImageChange, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
+import { errorMessage } from '../shared/errors.js'
+
+// `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
+// their JSON report; this job reads them all and publishes one comment, one summary and
+// one verdict, as a single run would have.
+
+export interface ShardReport {
+  /** Where it was read from, for messages. */
+  path: string
+  report: JsonReport
+}
+
+export interface MergedReports {
+  comparison: Comparison
+  engine: EngineInfo | null
+  /** Why the merged result is incomplete (a shard's error, a missing shard), or null. */
+  error: string | null
+}
+
+/** The action in merge mode. Never throws: whatever goes wrong becomes the run's error and verdict. */
+export async function runMerge(inputs: Inputs, context: RunnerContext): Promise<void> {
+  let merged: MergedReports = {
+    comparison: { revisions: { baseSha: '', headSha: '' }, verdict: 'pass', images: [], totalDelta: 0 },
+    engine: null,
+    error: null
+  }
+  try {
+    const files = await findReportFiles(inputs.reports, context.workspace)
+    core.info(`Merging ${files.length} reports: ${files.map(file => relative(context.workspace, file)).join(', ')}`)
+    const reports = await Promise.all(
+      files.map(async path => ({ path, report: parseShardReport(await readFile(path, 'utf8'), path) }))
+    )
+    merged = mergeShardReports(reports)
+  } catch (error) {
+    merged.error = errorMessage(error)
+  }
+  await publishMerged(inputs, context, merged)
+}
+
+/**
+ * The report files named by the `reports` input: a folder, searched at any depth for
+ * `.json` files, or a glob from the workspace.
+ */
+export async function findReportFiles(pattern: string, workspace: string): Promise<string[]> {
+  const absolute = isAbsolute(pattern) ? pattern : join(workspace, pattern)
+  const isFolder = await stat(absolute).then(
+    info => info.isDirectory(),
+    () => false
+  )
+  let files: string[]
+  if (isFolder) {
+    files = (await listFiles(absolute)).filter(file => file.endsWith('.json'))
+  } else {
+    const scan = picomatch.scan(pattern)
+    const root = isAbsolute(scan.base) ? scan.base : join(workspace, scan.base)
+    const matches = picomatch(isAbsolute(pattern) ? pattern : join(workspace, pattern), { dot: true })
+    files = (await listFiles(root).catch(() => [])).filter(file => matches(file))
+  }
+  if (files.length === 0) {
+    throw new Error(
+      `No shard reports found at reports '${pattern}' (in ${workspace}). Download the shards' artifacts there ` +
+        `first, such as actions/download-artifact with pattern: docker-size-report-* and path: ${pattern}.`
+    )
+  }
+  return files.sort()
+}
+
+async function listFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true })
+  return entries.filter(entry => entry.isFile()).map(entry => join(entry.parentPath, entry.name))
+}
+
+/** Reads one shard's report and checks that it is one this version can merge. */
+export function parseShardReport(text: string, path: string): JsonReport {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new Error(`${path} is not JSON: expected a docker-size-check report.`)
+  }
+  const report = value as Partial<JsonReport> | null
+  const bad = (what: string) => new Error(`${path} is not a docker-size-check report this version can merge: ${what}.`)
+  if (typeof report !== 'object' || report === null || Array.isArray(report)) throw bad('not a JSON object')
+  if (report.schemaVersion !== 1) throw bad(`schemaVersion is ${JSON.stringify(report.schemaVersion)}, expected 1`)
+  if (typeof report.base?.sha !== 'string' || typeof report.head?.sha !== 'string') throw bad('no base.sha or head.sha')
+  if (!Array.isArray(report.images)) throw bad('no images list')
+  if (!isShard(report.shard)) {
+    throw bad('it names no shard; run each matrix job with shard: INDEX/TOTAL (such as shard: ${{ matrix.shard }}/4)')
+  }
+  report.images.forEach((image, index) => {
+    const problem = imageProblem(image)
+    if (problem) throw bad(`images[${index}]: ${problem}`)
+  })
+  return report as JsonReport
+}
+
+function isShard(value: unknown): value is Shard {
+  const shard = value as Partial<Shard> | null | undefined
+  return (
+    typeof shard === 'object' &&
+    shard !== null &&
+    Number.isInteger(shard.index) &&
+    Number.isInteger(shard.total) &&
+    (shard.index as number) >= 1 &&
+    (shard.index as number) <= (shard.total as number)
+  )
+}
+
+const VERDICTS: Verdict[] = ['pass', 'warn', 'fail', 'error']
+
+function imageProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object'
+  const image = value as Partial<JsonImage>
+  for (const field of ['dockerfile', 'context', 'baseDockerfile', 'status', 'reason'] as const) {
+    if (typeof image[field] !== 'string') return `no ${field}`
+  }
+  if (!VERDICTS.includes(image.verdict as Verdict)) return `verdict ${JSON.stringify(image.verdict)}`
+  for (const side of ['base', 'head'] as const) {
+    const measurement = image[side]
+    if (measurement !== null && (typeof measurement !== 'object' || typeof measurement?.size !== 'number')) {
+      return `${side} is neither null nor a measurement with a size`
+    }
+  }
+  return null
+}
+
+/**
+ * One comparison from every shard's report. The shards must have compared the same two
+ * commits and all be there: a missing shard makes the result an error, so a shard whose
+ * job died can never let a regression through.
+ */
+export function mergeShardReports(reports: ShardReport[]): MergedReports {
+  if (reports.length === 0) throw new Error('No shard reports to merge.')
+  const [first] = reports as [ShardReport, ...ShardReport[]]
+  const total = first.report.shard!.total
+  const byIndex = new Map<number, ShardReport>()
+  for (const entry of reports) {
+    const { report, path } = entry
+    const shard = report.shard!
+    if (shard.total !== total) {
+      throw new Error(
+        `${path} is shard ${describeShard(shard)} but ${first.path} is shard ${describeShard(first.report.shard!)}: ` +
+          'every shard of one check must split the images the same way.'
+      )
+    }
+    if (report.base.sha !== first.report.base.sha || report.head.sha !== first.report.head.sha) {
+      throw new Error(
+        `${path} compared ${short(report.base.sha)} → ${short(report.head.sha)} but ${first.path} compared ` +
+          `${short(first.report.base.sha)} → ${short(first.report.head.sha)}: reports of different runs are mixed. ` +
+          'Download only this run’s artifacts (actions/download-artifact takes the current run’s by default).'
+      )
+    }
+    const earlier = byIndex.get(shard.index)
+    if (earlier) throw new Error(`Two reports of shard ${describeShard(shard)}: ${earlier.path} and ${path}.`)
+    byIndex.set(shard.index, entry)
+  }
+
+  const errors: string[] = []
+  for (let index = 1; index <= total; index++) {
+    const entry = byIndex.get(index)
+    if (!entry) {
+      errors.push(
+        `The report of shard ${index}/${total} is missing: its job failed before uploading it, or was skipped.`
+      )
+    } else if (entry.report.error) {
+      errors.push(`Shard ${index}/${total}: ${entry.report.error}`)
+    }
+  }
+  const images = reports
+    .flatMap(entry => entry.report.images.map(toImageResult))
+    .sort((a, b) => labelOf(a.target).localeCompare(labelOf(b.target)))
+  return {
+    comparison: {
+      revisions: { baseSha: first.report.base.sha, headSha: first.report.head.sha },
+      verdict: worstVerdict(images.map(image => image.verdict)),
+      images,
+      totalDelta: images.reduce((sum, image) => sum + (image.delta ?? 0), 0)
+    },
+    engine: reports.find(entry => entry.report.engine)?.report.engine ?? null,
+    error: errors.length ? errors.join(' ') : null
+  }
+}
+
+/** An image as a shard judged it; its verdict stands (every shard reads the same limits). */
+function toImageResult(image: JsonImage): ImageResult {
+  const measurement = (value: ImageMeasurement | null) => (value ? { ...value } : null)
+  return {
+    target: {
+      dockerfile: image.dockerfile,
+      context: image.context,
+      baseDockerfile: image.baseDockerfile,
+      baseContext: image.baseContext ?? image.context,
+      change: image.status as ImageChange,
+      reason: image.checkedBecause ?? '',
+      ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
+      ...(image.trigger ? { trigger: image.trigger } : {}),
+      ...(image.builtOnce ? { identical: true } : {})
+    },
+    base: measurement(image.base),
+    head: measurement(image.head),
+    delta: image.delta ?? null,
+    deltaPercent: image.deltaPercent ?? null,
+    verdict: image.verdict,
+    reason: image.reason,
+    notes: Array.isArray(image.notes) ? image.notes : [],
+    ...(image.logTail ? { logTail: image.logTail } : {})
+  }
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 7)
+}
+
+/** The same publications as a single run: report, summary, comment, outputs, verdict. */
+async function publishMerged(inputs: Inputs, context: RunnerContext, merged: MergedReports): Promise<void> {
+  const { comparison, error } = merged
+  await publishResults({
+    inputs,
+    context,
+    comparison,
+    engine: merged.engine,
+    error,
+    pullNumber: context.pullRequest?.number ?? null,
+    shard: null
+  })
+  const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
+  if (error) core.setFailed(error)
+  else if (failures.length)
+    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
+  else core.info(summarizeOutcome(comparison))
+}

@@ -1,0 +1,113 @@
+import * as core from '@actions/core'
+import { join } from 'node:path'
+import { Limits } from '../judge/judge.js'
+import { Inputs, RunnerContext } from '../inputs/inputs.js'
+import { EngineInfo } from '../tools/docker.js'
+import { createOctokit } from '../tools/octokit.js'
+import { annotationsFor } from '../report/annotations.js'
+import { toJsonReport } from '../report/json.js'
+import { MarkdownContext } from '../report/markdown.js'
+import {
+  commentWanted,
+  fitCommentBody,
+  fitJobSummary,
+  publishComment,
+  setOutputs,
+  writeJobSummary,
+  writeJsonReport
+} from './outputs.js'
+import { Shard } from '../inputs/shard.js'
+import { Comparison } from '../shared/types.js'
+import { errorMessage } from '../shared/errors.js'
+
+const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
+
+export interface Results {
+  /** Null when the inputs themselves were refused: the report is still written. */
+  inputs: Inputs | null
+  context: RunnerContext
+  comparison: Comparison
+  engine: EngineInfo | null
+  /** Why the run stopped before every image was measured, if it did. */
+  error: string | null
+  /** The pull request to comment on; null posts no comment. */
+  pullNumber: number | null
+  shard: Shard | null
+  /** Writes what else the mode hands on (the measure mode's artifact); returns its path. */
+  handOn?: () => Promise<string>
+}
+
+/**
+ * Every publication of a run, the same for a check, a comment run and a merge: the JSON
+ * report, the job summary, the comment, the outputs and the annotations. Each one is on its
+ * own: a refused comment must not cost the summary or the report.
+ */
+export async function publishResults(results: Results): Promise<void> {
+  const { inputs, context, comparison } = results
+  const limits = inputs ?? NO_LIMITS
+  const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
+  const markdownContext: MarkdownContext = {
+    limits,
+    runError: results.error ?? undefined,
+    engine: results.engine,
+    commitUrl: sha => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
+  }
+
+  await core.group('Report', async () => {
+    await attempt('write the JSON report', () =>
+      writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard))
+    )
+    await attempt('write the job summary', () =>
+      writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text)
+    )
+    let artifactPath = ''
+    if (results.handOn) {
+      const handOn = results.handOn
+      await attempt('write the artifact', async () => {
+        artifactPath = await handOn()
+      })
+    }
+    let commentUrl = ''
+    if (inputs && results.pullNumber !== null) {
+      const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+      const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
+      if (fitted.level !== 'full')
+        core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
+      commentUrl = await publishComment(
+        {
+          octokit: createOctokit(inputs.githubToken, context.apiUrl),
+          owner: context.owner,
+          repo: context.repo,
+          issueNumber: results.pullNumber,
+          key: inputs.commentKey,
+          author: inputs.commentAuthor
+        },
+        fitted.text,
+        commentWanted(inputs.comment, comparison, results.error)
+      )
+    }
+    await attempt('set the outputs', async () =>
+      setOutputs({
+        report: reportPath,
+        exceeded: comparison.images.some(image => image.verdict === 'fail'),
+        totalDelta: comparison.totalDelta,
+        commentUrl,
+        artifactPath
+      })
+    )
+  })
+
+  // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
+  for (const { level, message, ...where } of annotationsFor(comparison)) {
+    if (level === 'error') core.error(message, where)
+    else core.warning(message, where)
+  }
+}
+
+async function attempt(what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    core.warning(`Could not ${what}: ${errorMessage(error)}`)
+  }
+}

@@ -1,0 +1,129 @@
+import { Readable } from 'node:stream'
+import { engineGoneMessage } from './engine-errors.js'
+import { historyArgs } from '../measure/history.js'
+import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
+
+/** Runs one docker command; the seam through which tests could pass another runner. */
+export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
+
+export const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
+
+export interface EngineInfo {
+  serverVersion: string
+  apiVersion: string
+  /** e.g. overlay2, or io.containerd.snapshotter.v1 with the containerd image store. */
+  storageDriver: string
+  builder: 'buildx' | 'legacy'
+  /**
+   * `containerd` when the engine keeps images in containerd (the default of new Docker 29
+   * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
+   */
+  imageStore: 'containerd' | 'graphdriver'
+}
+
+export class EngineUnavailableError extends Error {}
+
+/** Every docker command of the action goes through this class. */
+export class Docker {
+  constructor(private readonly run: DockerRunner = defaultDockerRunner) {}
+
+  /** Asks the engine who it is; throws one clear error where no engine answers. */
+  async engineInfo(): Promise<EngineInfo> {
+    // Asked at once: these round trips are a tenth of a second of every run.
+    const [info, version] = await Promise.all([
+      this.run(['info', '--format', '{{json .}}']),
+      this.run(['version', '--format', '{{.Server.APIVersion}}'])
+    ])
+    const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null
+    if (!parsed) {
+      throw new EngineUnavailableError(
+        `No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
+          'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.'
+      )
+    }
+    // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
+    const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0
+    return {
+      ...parsed,
+      apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
+      builder: buildx ? 'buildx' : 'legacy'
+    }
+  }
+
+  build(args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    return this.run(args, options)
+  }
+
+  /** The raw `docker image inspect` JSON of one image. */
+  async inspectImage(reference: string): Promise<string> {
+    const result = await this.run(['image', 'inspect', reference])
+    const gone = engineGoneMessage(result)
+    if (gone) throw new EngineUnavailableError(gone)
+    if (result.exitCode !== 0) throw new CommandError('docker', ['image', 'inspect', reference], result)
+    return result.stdout
+  }
+
+  /** `docker history` of one image, as printed by historyArgs' command line. */
+  async history(reference: string): Promise<string> {
+    const args = historyArgs(reference)
+    const result = await this.run(args)
+    if (result.exitCode !== 0) throw new CommandError('docker', args, result)
+    return result.stdout
+  }
+
+  /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
+  save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+    return streamCommand('docker', ['image', 'save', reference], consume)
+  }
+
+  /** Removes images; never fails the run over an image that is already gone. */
+  async removeImages(references: string[]): Promise<void> {
+    if (references.length === 0) return
+    await this.run(['image', 'rm', '--force', ...references])
+  }
+}
+
+interface DockerInfoJson {
+  ServerVersion?: string
+  Driver?: string
+  DriverStatus?: [string, string][]
+}
+
+export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' | 'builder'> | null {
+  let info: DockerInfoJson
+  try {
+    info = JSON.parse(stdout) as DockerInfoJson
+  } catch {
+    return null
+  }
+  // A CLI that reaches no daemon still prints JSON, with the server fields empty.
+  if (!info.ServerVersion) return null
+  // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
+  // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
+  const containerd = (info.DriverStatus ?? []).some(
+    ([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1'
+  )
+  return {
+    serverVersion: info.ServerVersion,
+    storageDriver: info.Driver || 'unknown',
+    imageStore: containerd ? 'containerd' : 'graphdriver'
+  }
+}
+
+/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
+export function buildxListed(stdout: string): boolean | null {
+  let info: { ClientInfo?: { Plugins?: Array<{ Name?: string; Err?: string }> } }
+  try {
+    info = JSON.parse(stdout) as typeof info
+  } catch {
+    return null
+  }
+  const plugins = info.ClientInfo?.Plugins
+  if (!Array.isArray(plugins)) return null
+  // A plugin the CLI found but cannot run is listed with an `Err`.
+  return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err)
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}
