@@ -7,7 +7,12 @@ import { parse } from 'yaml'
 import { DEFAULT_MAX_INCREASE, HELP_TEXT, parseCommandLine, UsageError } from '../../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../../src/cli/main.js'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
-import { defaultBaseCandidates, mergeWorkingTreeChanges, parseRemoteHead, pickRemote } from '../../src/cli/repository.js'
+import {
+  defaultBaseCandidates,
+  mergeWorkingTreeChanges,
+  parseRemoteHead,
+  pickRemote
+} from '../../src/cli/repository.js'
 import {
   clock,
   formatDuration,

@@ -11,7 +11,8 @@ import { matchInstructions, responsibleInstruction, sizeChanges } from '../../sr
 
 const fixtures = join(import.meta.dirname, '..', '..', '__fixtures__')
 const fixture = (path: string) => readFileSync(join(fixtures, path), 'utf8')
-const example = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'calculator', name), 'utf8')
+const example = (name: string) =>
+  readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'calculator', name), 'utf8')
 
 /** The instruction of `stage` on `line`, with its attributed bytes. */
 function at(stage: InstructionSize[] | null, line: number): InstructionSize | undefined {

@@ -1,7 +1,15 @@
 import { CheckSettings } from '../inputs/inputs.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold, exceedsThreshold } from '../inputs/thresholds.js'
-import { BuildOutcome, Comparison, ImageMeasurement, ImageResult, ImageTarget, Revisions, Verdict } from '../shared/types.js'
+import {
+  BuildOutcome,
+  Comparison,
+  ImageMeasurement,
+  ImageResult,
+  ImageTarget,
+  Revisions,
+  Verdict
+} from '../shared/types.js'
 
 /** Everything known about one image after building and measuring both sides. */
 export interface MeasuredImage {
