@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { makeFreshBundle } from './fresh-bundle.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const example = join(root, 'examples', 'calculator')
-const cli = join(root, 'dist', 'cli', 'index.js')
 const started = Date.now()
 
 function say(text) {
@@ -34,13 +34,12 @@ function must(command, args, options = {}) {
   }
 }
 
-// 1. The engine, and the dist/cli bundle when this checkout has none yet.
+// 1. The engine, and the command bundled from src/ as it is now (.tmp/bundle, rebuilt only
+//    when src/ changed), so the demo shows what you edited rather than the committed dist/.
 must('bash', [join(root, 'scripts', 'docker-engine.sh')])
-if (!existsSync(cli)) {
-  say('demo: building dist/ (npm run bundle)')
-  if (!existsSync(join(root, 'node_modules'))) must('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root })
-  must('npm', ['run', '--silent', 'bundle'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
-}
+if (!existsSync(join(root, 'node_modules', '.bin', 'ncc')))
+  must('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root })
+const cli = join(makeFreshBundle(), 'cli', 'index.js')
 
 // 2. A scratch repository: main has the two-stage calculator.
 const scratch = mkdtempSync(join(tmpdir(), 'docker-size-check-demo-'))

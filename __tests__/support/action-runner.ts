@@ -1,6 +1,8 @@
-// Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as
+// Runs the bundled action the way the GitHub runner does: inputs as
 // INPUT_<NAME> variables with action.yml's defaults, the event payload in a file, and
 // the runner's files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) made before the step starts.
+// The bundle is the one the integration project's globalSetup (scripts/fresh-bundle.mjs)
+// makes from src/ at the start of the run, so the tests run what was edited, not dist/.
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -110,7 +112,9 @@ export async function collectRun(prepared: PreparedRun, exitCode: number, stdout
   }
 }
 
-export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js')
+/** src/ bundled by scripts/fresh-bundle.mjs: index.js is the action, cli/index.js the command. */
+export const TEST_BUNDLE = join(PROJECT_ROOT, '.tmp', 'bundle')
+export const ACTION_ENTRY = join(TEST_BUNDLE, 'index.js')
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const prepared = await prepareRun(options)
