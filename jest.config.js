@@ -27,5 +27,8 @@ export default {
       globalSetup: '<rootDir>/scripts/fresh-bundle.mjs'
     }
   ],
-  testTimeout: 300000
+  testTimeout: 300000,
+  // One temporary folder for the run, which must be empty at its end (temp-root.mjs).
+  globalSetup: '<rootDir>/__tests__/support/temp-root-setup.mjs',
+  globalTeardown: '<rootDir>/__tests__/support/temp-root-teardown.mjs'
 }

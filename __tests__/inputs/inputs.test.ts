@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getInputs, getRunnerContext } from '../../src/inputs/inputs.js'
@@ -118,6 +118,7 @@ describe('getRunnerContext', () => {
       apiUrl: 'http://127.0.0.1:1',
       pullRequest: { number: 7, baseRef: 'main', headSha: 'abc' }
     })
+    rmSync(folder, { recursive: true, force: true })
   })
 
   it('has no pull request on a push event', () => {

@@ -4,11 +4,11 @@
 // The bundle is the one the integration project's globalSetup (scripts/fresh-bundle.mjs)
 // makes from src/ at the start of the run, so the tests run what was edited, not dist/.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
+import { makeTempDir } from './repo.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -64,7 +64,8 @@ export function inputVariable(name: string): string {
 /** The runner's files and the step's environment, without starting the step. */
 export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun> {
   const token = options.token ?? 'ghs_test_token'
-  const runnerTemp = await mkdtemp(join(tmpdir(), 'dsc-runner-'))
+  // Removed with the file's other folders by cleanupTempDirs (useEndToEnd's afterAll).
+  const runnerTemp = await makeTempDir('runner')
   const eventPath = join(runnerTemp, 'event.json')
   const outputPath = join(runnerTemp, 'output.txt')
   const summaryPath = join(runnerTemp, 'summary.md')
@@ -94,6 +95,8 @@ export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun
   }
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value
   if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST
+  // The test run's temporary folder (temp-root.mjs), so that what the action leaves is seen.
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR
   Object.assign(env, options.env)
   return { env, runnerTemp, outputPath, summaryPath }
 }
