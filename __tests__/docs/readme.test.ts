@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { renderTables, updateReadme } from '../../scripts/docs.mjs'
@@ -28,5 +28,35 @@ describe('the README', () => {
       '<!-- comment-regression:start -->\n> **Docker image sizes** · ❌ 1 image grew past the limit'
     )
     expect(readme).toContain('<!-- comment-improvement:start -->\n> **Docker image sizes** · ✅ 1 image shrank')
+  })
+})
+
+describe("the README's own commands", () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string
+    scripts: Record<string, string>
+  }
+
+  it('name only scripts package.json has', () => {
+    const named = [...readme.matchAll(/\bnpm run (?:--silent )?([\w:-]+)/g)].map(match => match[1])
+    expect(named.length).toBeGreaterThan(5)
+    expect(named.filter(name => name === undefined || !(name in pkg.scripts))).toEqual([])
+    expect(Object.keys(pkg.scripts)).toContain('test')
+  })
+
+  it('run scripts whose files exist (a script naming a moved test file finds nothing and fails)', () => {
+    const missing: string[] = []
+    for (const [name, command] of Object.entries(pkg.scripts)) {
+      for (const [path] of command.matchAll(/(?:scripts|__tests__|src)\/[\w./-]+/g)) {
+        if (!existsSync(join(root, path))) missing.push(`${name}: ${path}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('install the tarball `npm pack` writes for this version, and keep npx for after publication', () => {
+    expect(readme).toContain(`npm install -g ./docker-size-check-${pkg.version}.tgz`)
+    const npx = readme.split('\n').filter(line => line.includes('npx docker-size-check'))
+    expect(npx).toEqual([expect.stringMatching(/^Once the package is published, `npx docker-size-check`/)])
   })
 })
