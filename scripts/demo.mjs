@@ -34,12 +34,13 @@ function must(command, args, options = {}) {
   }
 }
 
-// 1. The engine, and the command bundled from src/ as it is now (.tmp/bundle, rebuilt only
-//    when src/ changed), so the demo shows what you edited rather than the committed dist/.
+// 1. The engine, and the command. In a checkout with its dependencies, src/ as it is now,
+//    bundled into .tmp/bundle (again only when src/ changed), so the demo shows what you
+//    edited; in a fresh clone, the committed dist/ (what src/ builds: `npm run check-dist`),
+//    which needs no `npm ci`.
 must('bash', [join(root, 'scripts', 'docker-engine.sh')])
-if (!existsSync(join(root, 'node_modules', '.bin', 'ncc')))
-  must('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root })
-const cli = join(makeFreshBundle(), 'cli', 'index.js')
+const bundle = existsSync(join(root, 'node_modules', '.bin', 'ncc')) ? makeFreshBundle() : join(root, 'dist')
+const cli = join(bundle, 'cli', 'index.js')
 
 // 2. A scratch repository: main has the two-stage calculator.
 const scratch = mkdtempSync(join(tmpdir(), 'docker-size-check-demo-'))
