@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { renderTables, updateReadme } from '../../scripts/docs.mjs'
@@ -58,5 +58,35 @@ describe("the README's own commands", () => {
     expect(readme).toContain(`npm install -g ./docker-size-check-${pkg.version}.tgz`)
     const npx = readme.split('\n').filter(line => line.includes('npx docker-size-check'))
     expect(npx).toEqual([expect.stringMatching(/^Once the package is published, `npx docker-size-check`/)])
+  })
+})
+
+describe('the "Where things are" map', () => {
+  const start = readme.indexOf('### Where things are')
+  const map = readme.slice(start, readme.indexOf('\n#', start + 1))
+
+  it('names paths that exist, and the functions it names are exported there', () => {
+    expect(start).toBeGreaterThan(-1)
+    const paths = [...map.matchAll(/`((?:src|__tests__)\/[\w./-]*)`/g)].map(match => match[1] ?? '')
+    expect(paths.length).toBeGreaterThan(15)
+    expect(paths.filter(path => !existsSync(join(root, path)))).toEqual([])
+    const named = [...map.matchAll(/`(src\/[\w./-]+\.ts)` \(`(\w+)`\)/g)]
+    expect(named).toHaveLength(4)
+    for (const [, path, name] of named) {
+      expect({ path, exports: readFileSync(join(root, path ?? ''), 'utf8') }).toMatchObject({
+        exports: expect.stringMatching(new RegExp(`^export (async )?function ${name}\\b`, 'm'))
+      })
+    }
+  })
+
+  it('has a row for every folder of src/, and names each file it mentions within its folder', () => {
+    const folders = readdirSync(join(root, 'src'), { withFileTypes: true }).filter(entry => entry.isDirectory())
+    for (const folder of folders) {
+      const row = map.split('\n').find(line => line.startsWith(`| \`src/${folder.name}/\` |`))
+      expect({ folder: folder.name, row: row !== undefined }).toEqual({ folder: folder.name, row: true })
+      for (const [, file] of (row ?? '').matchAll(/`([\w-]+\.ts)`/g)) {
+        expect(existsSync(join(root, 'src', folder.name, file ?? ''))).toBe(true)
+      }
+    }
   })
 })
