@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
     handOn:
       inputs?.mode === 'measure'
         ? async () => {
-            const dir = artifactDirOf(inputs as Inputs, context)
+            const dir = artifactDirOf(inputs, context)
             const pr = context.pullRequest
             await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
             core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)

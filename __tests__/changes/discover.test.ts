@@ -156,7 +156,7 @@ describe('discoverAffectedImages', () => {
 
   it('names a few files and counts the rest', () => {
     const files = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map(name => [`web/${name}.js`, name]))
-    expect(discover(files)[0]!.reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
+    expect(discover(files)[0].reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
   })
 
   it('keeps the Dockerfile as the reason when it changed, and adds the context', () => {

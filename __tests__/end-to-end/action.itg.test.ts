@@ -45,7 +45,7 @@ describe('a PR that grows an image past the limit', () => {
 
   it('posts one comment that opens with the outcome and names the Dockerfile', () => {
     expect(result.comments).toHaveLength(1)
-    const body = result.comments[0]!.body
+    const body = result.comments[0].body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
     expect(body).toContain(
@@ -56,7 +56,7 @@ describe('a PR that grows an image past the limit', () => {
   it('measures against the merge-base, not what landed on main since', () => {
     const images = result.run.report!.images as Array<Record<string, unknown>>
     expect(images).toHaveLength(1)
-    const image = images[0]!
+    const image = images[0]
     expect(result.run.report).toMatchObject({
       schemaVersion: 1,
       verdict: 'fail',
@@ -82,8 +82,8 @@ describe('a PR that grows an image past the limit', () => {
 
   it('removes the images it built', () => {
     const [image] = result.run.report!.images as Array<{ base: { id: string }; head: { id: string } }>
-    expect(imageExists(image!.base.id)).toBe(false)
-    expect(imageExists(image!.head.id)).toBe(false)
+    expect(imageExists(image.base.id)).toBe(false)
+    expect(imageExists(image.head.id)).toBe(false)
   })
 })
 
@@ -96,8 +96,8 @@ describe('a PR that shrinks an image', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({ exceeded: 'false', 'total-delta': '-997000' })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain('1 image shrank: -997 kB (-99.7%)')
-    expect(comments[0]!.body).toContain('📉 smaller')
+    expect(comments[0].body).toContain('1 image shrank: -997 kB (-99.7%)')
+    expect(comments[0].body).toContain('📉 smaller')
   })
 })
 
@@ -133,7 +133,7 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain('| <code>worker/Dockerfile</code> | — | 5 kB | — | — | 🆕 new |')
+    expect(comments[0].body).toContain('| <code>worker/Dockerfile</code> | — | 5 kB | — | — | 🆕 new |')
   })
 })
 
@@ -144,16 +144,16 @@ describe('a second push to the PR', () => {
       pr: scratchImage('', 50_000)
     })
     expect(first.comments).toHaveLength(1)
-    const commentId = first.comments[0]!.id
+    const commentId = first.comments[0].id
     const pr = await pushToPullRequest(standin, first.pr, scratchImage('', 10_500))
     standin.clearRequests()
     const { run: second } = await runOnPullRequest(standin, pr)
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.id).toBe(commentId)
-    expect(comments[0]!.body).toContain('+500 B')
-    expect(comments[0]!.body).not.toContain('+40 kB')
+    expect(comments[0].id).toBe(commentId)
+    expect(comments[0].body).toContain('+500 B')
+    expect(comments[0].body).not.toContain('+40 kB')
     expect(standin.requestsTo('POST')).toHaveLength(0)
     expect(standin.requestsTo('PATCH')).toHaveLength(1)
   })
@@ -167,8 +167,8 @@ describe('a head build that fails', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.report).toMatchObject({ verdict: 'error' })
-    expect(comments[0]!.body).toContain('1 image failed to build')
-    expect(comments[0]!.body).toContain('missing.bin')
+    expect(comments[0].body).toContain('1 image failed to build')
+    expect(comments[0].body).toContain('missing.bin')
   })
 })
 
@@ -182,7 +182,7 @@ describe('where the head is built from', () => {
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
     const { run } = await runOnPullRequest(standin, pr)
     const [image] = run.report!.images as Array<{ head: { size: number } }>
-    expect(image!.head.size).toBe(2_000)
+    expect(image.head.size).toBe(2_000)
   })
 
   it('builds the workspace as it stands with head-from: workspace', async () => {
@@ -192,8 +192,8 @@ describe('where the head is built from', () => {
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
     const { run } = await runOnPullRequest(standin, pr, { 'head-from': 'workspace' })
     const [image] = run.report!.images as Array<{ head: { size: number }; base: { size: number } }>
-    expect(image!.head.size).toBe(9_000)
-    expect(image!.base.size).toBe(1_000)
+    expect(image.head.size).toBe(9_000)
+    expect(image.base.size).toBe(1_000)
   })
 })
 
@@ -229,9 +229,9 @@ describe('a base build that fails', () => {
     expect(run.exitCode).toBe(0)
     const [image] = run.report!.images as Array<Record<string, unknown>>
     expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'pass' })
-    expect(String((image!.notes as string[])[0])).toContain('The base build failed')
-    expect(comments[0]!.body).toContain('The base build failed, so there is no baseline')
-    expect(comments[0]!.body).toContain('missing.bin')
+    expect(String((image.notes as string[])[0])).toContain('The base build failed')
+    expect(comments[0].body).toContain('The base build failed, so there is no baseline')
+    expect(comments[0].body).toContain('missing.bin')
   })
 })
 
@@ -252,13 +252,13 @@ describe('the two sides of an image', () => {
 
     expect(run.exitCode).toBe(0)
     const [image] = run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>
-    expect(image!.head?.size).toBeGreaterThan(0)
-    expect(image!.base?.size).toBe(image!.head?.size)
+    expect(image.head?.size).toBeGreaterThan(0)
+    expect(image.base?.size).toBe(image.head?.size)
     // One group per build, head first; neither build's output strays into the other's.
     const groups = run.stdout
       .split('::group::')
       .slice(1)
-      .map(group => group.split('::endgroup::')[0]!)
+      .map(group => group.split('::endgroup::')[0])
       .filter(group => group.startsWith('Build '))
     expect(groups.map(group => group.split('\n')[0])).toEqual([
       'Build head: svc/Dockerfile',

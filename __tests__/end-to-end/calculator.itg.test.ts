@@ -31,7 +31,7 @@ function saveComment(name: string, body: string): void {
   writeFileSync(join(folder, `${name}.md`), body)
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   execFileSync('docker', ['image', 'inspect', 'debian:bookworm'], { stdio: 'pipe' })
 })
 
@@ -40,7 +40,7 @@ async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Docker
   const base = calculatorFiles(from)
   const pr = await openPullRequest(standin, {
     base,
-    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile']! }
+    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile'] }
   })
   const run = await runAction({
     workspace: pr.workspace,
@@ -64,11 +64,11 @@ describe('the calculator example', () => {
       verdict: string
     }>
     // The multi-stage image is the static binary alone; the single-stage one carries Debian and Go.
-    expect(image!.base.size).toBeLessThan(5_000_000)
-    expect(image!.head.size).toBeGreaterThan(500_000_000)
-    expect(image!.verdict).toBe('fail')
+    expect(image.base.size).toBeLessThan(5_000_000)
+    expect(image.head.size).toBeGreaterThan(500_000_000)
+    expect(image.verdict).toBe('fail')
     expect(comments).toHaveLength(1)
-    const body = comments[0]!.body
+    const body = comments[0].body
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
     expect(body).toMatch(
       /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
@@ -76,10 +76,8 @@ describe('the calculator example', () => {
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
 
     // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
-    const runLine =
-      calculatorFiles('Dockerfile.single')
-        ['calculator/Dockerfile']!.split('\n')
-        .findIndex(line => /^RUN .*golang-go/.test(line)) + 1
+    const headDockerfile = calculatorFiles('Dockerfile.single')['calculator/Dockerfile'] ?? ''
+    const runLine = headDockerfile.split('\n').findIndex(line => /^RUN .*golang-go/.test(line)) + 1
     expect(runLine).toBeGreaterThan(0)
     expect(run.stdout).toMatch(
       new RegExp(
@@ -110,10 +108,10 @@ describe('the calculator example', () => {
     const { run, comments } = await pullRequest('Dockerfile.single', 'Dockerfile')
     expect(run.exitCode).toBe(0)
     const [image] = run.report!.images as Array<{ deltaPercent: number; verdict: string }>
-    expect(image!.deltaPercent).toBeLessThan(-99)
-    expect(image!.verdict).toBe('pass')
+    expect(image.deltaPercent).toBeLessThan(-99)
+    expect(image.verdict).toBe('pass')
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
-    saveComment('calculator-improvement', comments[0]!.body)
+    expect(comments[0].body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    saveComment('calculator-improvement', comments[0].body)
   })
 })

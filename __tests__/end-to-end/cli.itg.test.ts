@@ -134,8 +134,8 @@ describe('a branch that grows an image past the limit', () => {
 
   it('removes the images it built', () => {
     const report = readReport(join(repo, 'services', 'out', 'report.json'))
-    expect(imageExists(report.images[0]!.head!.id)).toBe(false)
-    expect(imageExists(report.images[0]!.base!.id)).toBe(false)
+    expect(imageExists(report.images[0].head!.id)).toBe(false)
+    expect(imageExists(report.images[0].base!.id)).toBe(false)
   })
 
   it('leaves no worktree behind', async () => {
@@ -215,7 +215,7 @@ describe('--head and --base', () => {
     expect(result.head).toEqual({ sha: featureSha })
     expect(result.images[0]).toMatchObject({ delta: 50_000, verdict: 'fail' })
     expect(run.stdout).toContain(`head feature (${featureSha.slice(0, 7)})`)
-    const ids = [result.images[0]!.head!.id, result.images[0]!.base!.id]
+    const ids = [result.images[0].head!.id, result.images[0].base!.id]
     try {
       for (const id of ids) expect(imageExists(id)).toBe(true)
     } finally {

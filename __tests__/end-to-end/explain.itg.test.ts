@@ -88,7 +88,7 @@ describe('the compressed size', () => {
     const dir = await mkdtemp(join(folder, 'saved-'))
     execFileSync('sh', ['-c', `docker image save ${image.tag} | tar -x -C ${dir}`])
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Array<{ Layers: string[] }>
-    const layers = [...new Set(manifest[0]!.Layers)]
+    const layers = [...new Set(manifest[0].Layers)]
     let expected = 0
     for (const layer of layers) expected += gzipSync(await readFile(join(dir, layer))).length
 
@@ -127,7 +127,7 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
       inputs: { 'max-increase': '50%', 'warn-increase': '10%', 'compressed-size': 'true' },
       token: TEST_TOKEN
     })
-    comment = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body
+    comment = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0].body
   })
 
   it('passes with a warning annotation on the inserted line', () => {
@@ -141,7 +141,7 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
 
   it('lists the inserted RUN alone, every other instruction matched to its own', () => {
     const [image] = run.report!.images as Array<{ instructionChanges: Array<Record<string, unknown>> }>
-    expect(image!.instructionChanges).toEqual([
+    expect(image.instructionChanges).toEqual([
       {
         kind: 'added',
         instruction: 'RUN head -c 300000 /dev/urandom > /grow.bin',
@@ -163,7 +163,7 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
   it('shows the pull size beside the size, with its delta, and records the engine', () => {
     const [image] = run.report!.images as Array<{ base: { compressedSize: number }; head: { compressedSize: number } }>
     // Random bytes do not compress: the pull size grows by about what the image grows.
-    const pullDelta = image!.head.compressedSize - image!.base.compressedSize
+    const pullDelta = image.head.compressedSize - image.base.compressedSize
     expect(pullDelta).toBeGreaterThan(300_000)
     expect(pullDelta).toBeLessThan(310_000)
     expect(comment).toContain('| Pull base | Pull head | Pull Δ |')

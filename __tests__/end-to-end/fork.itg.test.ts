@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ActionRun, runAction } from '../support/action-runner.js'
 import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
+import { setPath } from '../support/json-path.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 
 const FORK_OWNER = 'forker'
@@ -82,12 +83,12 @@ async function comment(headSha: string, artifactDir: string): Promise<ActionRun>
   })
 }
 
-async function tamper(artifactDir: string, change: (json: any) => void): Promise<string> {
+async function tamper(artifactDir: string, change: (json: unknown) => void): Promise<string> {
   const copy = await folder('tampered')
   await cp(artifactDir, copy, { recursive: true })
   const path = join(copy, 'docker-size-check.json')
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test edits arbitrary JSON
-  const json = JSON.parse(await readFile(path, 'utf8')) as any
+
+  const json: unknown = JSON.parse(await readFile(path, 'utf8'))
   change(json)
   await writeFile(path, JSON.stringify(json))
   return copy
@@ -120,7 +121,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(measured.outputs['artifact-path']).toBe(artifactDir)
     expect(measured.summary).toContain('1 image grew past the limit: +200 kB')
     expect(writes()).toEqual([])
-    const artifact = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
+    const artifact: unknown = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
     expect(artifact).toMatchObject({
       schemaVersion: 1,
       tool: 'docker-size-check',
@@ -137,47 +138,49 @@ describe('a fork PR that grows an image, in two steps', () => {
     ])
     const [posted] = prComments(1)
     expect(prComments(1)).toHaveLength(1)
-    expect(posted!.body).toContain('1 image grew past the limit: +200 kB')
-    expect(posted!.body).toContain(
-      '| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |'
-    )
-    expect(run.outputs['comment-url']).toBe(posted!.html_url)
+    expect(posted.body).toContain('1 image grew past the limit: +200 kB')
+    expect(posted.body).toContain('| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
+    expect(run.outputs['comment-url']).toBe(posted.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
     // The explanation comes across in the artifact too, validated like every other field.
-    expect(posted!.body).toContain('Why <code>api/Dockerfile</code> changed')
-    expect(posted!.body).toContain(
+    expect(posted.body).toContain('Why <code>api/Dockerfile</code> changed')
+    expect(posted.body).toContain(
       '| L2 | <code>COPY payload-300000.bin /payload.bin</code> | 100 kB | 300 kB | +200 kB | grew |'
     )
   })
 
   it('comment again: edits the same comment', async () => {
-    const before = prComments(1)[0]!
+    const before = prComments(1)[0]
     const run = await comment(pr.headSha, artifactDir)
     expect(run.exitCode).toBe(0)
     expect(prComments(1)).toHaveLength(1)
-    expect(prComments(1)[0]!.id).toBe(before.id)
+    expect(prComments(1)[0].id).toBe(before.id)
     expect(standin.requestsTo('POST')).toEqual([])
   })
 
   it('a PR number changed in the artifact is not followed: the comment goes to the PR of the head SHA', async () => {
-    const tampered = await tamper(artifactDir, json => (json.pullRequest.number = 2))
+    const tampered = await tamper(artifactDir, json => setPath(json, 'pullRequest.number', 2))
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
     expect(prComments(2)).toEqual([])
     expect(prComments(1)).toHaveLength(1)
   })
 
-  it.each<[string, (json: any) => void, string]>([
-    ['a negative size', json => (json.images[0].head.size = -5), 'images[0].head.size is -5; expected a whole number'],
+  it.each<[string, (json: unknown) => void, string]>([
+    [
+      'a negative size',
+      json => setPath(json, 'images.0.head.size', -5),
+      'images[0].head.size is -5; expected a whole number'
+    ],
     [
       'a path out of the repository',
-      json => (json.images[0].dockerfile = '../../x'),
+      json => setPath(json, 'images.0.dockerfile', '../../x'),
       'images[0].dockerfile is not a path inside the repository'
     ],
-    ['another schema', json => (json.schemaVersion = 99), "The artifact's schemaVersion is 99"],
+    ['another schema', json => setPath(json, 'schemaVersion', 99), "The artifact's schemaVersion is 99"],
     [
       'another commit',
-      json => (json.pullRequest.headSha = 'f'.repeat(40)),
+      json => setPath(json, 'pullRequest.headSha', 'f'.repeat(40)),
       'The artifact was made for commit ffffffffffff'
     ]
   ])(
@@ -196,11 +199,11 @@ describe('a fork PR that grows an image, in two steps', () => {
 
   it('strings in the artifact are escaped and neutralized: no HTML, no mention, no link', async () => {
     const tampered = await tamper(artifactDir, json => {
-      json.images[0].dockerfile = 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile'
+      setPath(json, 'images.0.dockerfile', 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile')
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
-    const body = prComments(1)[0]!.body
+    const body = prComments(1)[0].body
     expect(body).toContain(
       '<code>x/&lt;img src=x onerror=alert(1)&gt;/@\u2060admin/[a]\u2060(https:/evil)/Dockerfile</code>'
     )

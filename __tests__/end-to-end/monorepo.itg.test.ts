@@ -23,7 +23,7 @@ const standin = useEndToEnd()
  * the Dockerfile and itself out, and `ignore` more.
  */
 function contextImage(folder: string, files: Record<string, string>, ignore: string[] = []): Record<string, string> {
-  const entries = Object.entries(files).map(([name, content]) => [`${folder}/${name}`, content])
+  const entries = Object.entries(files).map(([name, content]): [string, string] => [`${folder}/${name}`, content])
   return {
     [`${folder}/Dockerfile`]: 'FROM scratch\nCOPY . /app/\n',
     [`${folder}/.dockerignore`]: ['Dockerfile', '.dockerignore', ...ignore, ''].join('\n'),
@@ -79,7 +79,7 @@ describe('a PR that changes only a file of a build context', () => {
 
   it('says in the comment why the image was checked', () => {
     expect(result.comments).toHaveLength(1)
-    expect(result.comments[0]!.body).toContain(
+    expect(result.comments[0].body).toContain(
       '| <code>services/api/Dockerfile</code><br><sub>build context changed: services/api/data.bin</sub> |'
     )
   })
@@ -168,7 +168,7 @@ describe('an images config file', () => {
   })
 
   it('shows the names in the comment', () => {
-    const body = result.comments[0]!.body
+    const body = result.comments[0].body
     expect(body).toContain('| <code>api-prod</code><br><sub><code>api/Dockerfile</code> · build context changed')
     expect(body).toContain('<code>docs-site</code><br><sub><code>site/Dockerfile</code> · watched files changed')
   })
@@ -224,7 +224,9 @@ describe('three shards and a merge', () => {
 
   beforeAll(async () => {
     standin.reset()
-    const base = Object.assign({}, ...letters.map(l => contextImage(`svc-${l}`, { 'data.bin': l.repeat(10_000) })))
+    const base: Record<string, string> = Object.fromEntries(
+      letters.flatMap(l => Object.entries(contextImage(`svc-${l}`, { 'data.bin': l.repeat(10_000) })))
+    )
     // Every image changes; svc-c grows past the 10% limit.
     const changes = Object.fromEntries(letters.map(l => [`svc-${l}/data.bin`, l.repeat(l === 'c' ? 20_000 : 10_500)]))
     pr = await openPullRequest(standin, { base, pr: changes })
@@ -234,7 +236,7 @@ describe('three shards and a merge', () => {
     for (const [i, shard] of shards.entries()) {
       const folder = join(pr.workspace, 'docker-size-reports', `docker-size-report-${i + 1}`)
       await mkdir(folder, { recursive: true })
-      await copyFile(shard.outputs.report!, join(folder, 'default.json'))
+      await copyFile(shard.outputs.report, join(folder, 'default.json'))
     }
     merge = await runOn(pr, { mode: 'merge' })
   })
@@ -250,7 +252,7 @@ describe('three shards and a merge', () => {
   it('publishes one comment with every row, and one verdict', () => {
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(comments).toHaveLength(1)
-    const body = comments[0]!.body
+    const body = comments[0].body
     for (const l of ['a', 'b', 'd', 'e']) {
       expect(body).toContain(
         `| <code>svc-${l}/Dockerfile</code><br><sub>build context changed: svc-${l}/data.bin</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
@@ -265,7 +267,7 @@ describe('three shards and a merge', () => {
   })
 
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
-    const body = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body
+    const body = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0].body
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
     expect(details).toContain('| L2 | <code>COPY . /app/</code> | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.

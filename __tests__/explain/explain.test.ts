@@ -41,7 +41,7 @@ describe('parseHistory', () => {
   ])('reads every row of %s, newest first, sizes in bytes', (file, rows) => {
     const history = parseHistory(fixture(`history/${file}`))
     expect(history).toHaveLength(rows)
-    expect(history[0]!.createdBy).toMatch(/CMD \["cat \/app\/app.txt"\]/)
+    expect(history[0].createdBy).toMatch(/CMD \["cat \/app\/app.txt"\]/)
     expect(history.at(-1)).toMatchObject({ createdBy: '', comment: 'Imported from -' })
     for (const row of history) expect(Number.isInteger(row.size)).toBe(true)
   })
@@ -126,8 +126,8 @@ describe('attributeLayers', () => {
   it('reads the containerd store history the same way (documented format)', () => {
     const rows = parseHistory(fixture('history/docker-29-containerd-sample.documented.jsonl'))
     const stage = attributeLayers(sample, rows)
-    expect(at(stage, 13)).toMatchObject({ keyword: 'COPY', size: rows[5]!.size })
-    expect(at(stage, 14)).toMatchObject({ keyword: 'RUN', size: rows[4]!.size })
+    expect(at(stage, 13)).toMatchObject({ keyword: 'COPY', size: rows[5].size })
+    expect(at(stage, 14)).toMatchObject({ keyword: 'RUN', size: rows[4].size })
   })
 
   it.each(['docker-20.10-buildkit-edge.jsonl', 'docker-20.10-legacy-edge.jsonl'])(
@@ -230,8 +230,8 @@ describe('matchInstructions', () => {
       ['grew', 60],
       ['removed', -5]
     ])
-    expect(changes[0]!.base!.args).toBe('apt-get install -y curl')
-    expect(changes[1]!.base!.keyword).toBe('COPY')
+    expect(changes[0].base!.args).toBe('apt-get install -y curl')
+    expect(changes[1].base!.keyword).toBe('COPY')
   })
 
   it('finds nothing to blame when nothing grew', () => {

@@ -32,7 +32,7 @@ describe('parseConfigFile', () => {
       maxSize: 200_000_000,
       watch: ['go.mod', 'libs/**']
     })
-    expect(spec!.maxIncrease?.limits).toEqual([
+    expect(spec.maxIncrease?.limits).toEqual([
       { kind: 'percent', percent: 5 },
       { kind: 'bytes', bytes: 2_000_000 }
     ])

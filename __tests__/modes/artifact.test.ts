@@ -7,6 +7,7 @@ import { ARTIFACT_FILE, SizeArtifact, stateFromArtifact, toArtifact, writeArtifa
 import { ARTIFACT_LIMITS, ArtifactError, parseArtifact, readArtifact } from '../../src/modes/artifact-validate.js'
 import { newRunState } from '../../src/modes/check.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
+import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 // The comment run reads an artifact that a fork's PR could have written byte by byte.
@@ -75,9 +76,8 @@ function validArtifact(): SizeArtifact {
 }
 
 /** The valid artifact as JSON, changed by `tamper`. */
-function tampered(tamper: (json: Record<string, any>) => void): string {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reaches into arbitrary JSON
-  const json = JSON.parse(JSON.stringify(validArtifact())) as Record<string, any>
+function tampered(tamper: (json: unknown) => void): string {
+  const json: unknown = JSON.parse(JSON.stringify(validArtifact()))
   tamper(json)
   return JSON.stringify(json)
 }
@@ -95,52 +95,85 @@ describe('the artifact', () => {
     const render = (s: typeof state) => renderMarkdown(compareImages(s.revisions, s.measured, limits), { limits })
     expect(render(back)).toBe(render(state))
     expect(render(back)).toContain('COPY failed: no such file')
-    expect(back.measured[0]!.head).toEqual(state.measured[0]!.head)
+    expect(back.measured[0].head).toEqual(state.measured[0].head)
   })
 
-  it.each<[string, (json: Record<string, any>) => void, RegExp]>([
-    ['another tool', json => (json.tool = 'other'), /not a docker-size-check artifact/],
-    ['a newer schema', json => (json.schemaVersion = 2), /schemaVersion is 2; this version reads 1/],
+  it.each<[string, (json: unknown) => void, RegExp]>([
+    ['another tool', json => setPath(json, 'tool', 'other'), /not a docker-size-check artifact/],
+    ['a newer schema', json => setPath(json, 'schemaVersion', 2), /schemaVersion is 2; this version reads 1/],
     [
       'a negative size',
-      json => (json.images[0].base.size = -1),
+      json => setPath(json, 'images.0.base.size', -1),
       /images\[0\]\.base\.size is -1; expected a whole number/
     ],
-    ['a fractional size', json => (json.images[0].head.size = 1.5), /images\[0\]\.head\.size is 1\.5/],
-    ['a size as a string', json => (json.images[0].head.size = '3000000'), /images\[0\]\.head\.size is "3000000"/],
-    ['a bad image id', json => (json.images[0].head.id = '<img src=x>'), /images\[0\]\.head\.id is not an image id/],
-    ['a path out of the repository', json => (json.images[0].dockerfile = '../../etc/passwd'), /not a path inside/],
-    ['an absolute path', json => (json.images[0].context = '/etc'), /images\[0\]\.context is not a path inside/],
-    ['a newline in a path', json => (json.images[0].dockerfile = 'a\n[x]: https://evil'), /holds control characters/],
-    ['a bidi override', json => (json.images[0].dockerfile = 'api/\u202eelifrekcoD'), /holds control characters/],
+    ['a fractional size', json => setPath(json, 'images.0.head.size', 1.5), /images\[0\]\.head\.size is 1\.5/],
+    [
+      'a size as a string',
+      json => setPath(json, 'images.0.head.size', '3000000'),
+      /images\[0\]\.head\.size is "3000000"/
+    ],
+    [
+      'a bad image id',
+      json => setPath(json, 'images.0.head.id', '<img src=x>'),
+      /images\[0\]\.head\.id is not an image id/
+    ],
+    [
+      'a path out of the repository',
+      json => setPath(json, 'images.0.dockerfile', '../../etc/passwd'),
+      /not a path inside/
+    ],
+    [
+      'an absolute path',
+      json => setPath(json, 'images.0.context', '/etc'),
+      /images\[0\]\.context is not a path inside/
+    ],
+    [
+      'a newline in a path',
+      json => setPath(json, 'images.0.dockerfile', 'a\n[x]: https://evil'),
+      /holds control characters/
+    ],
+    [
+      'a bidi override',
+      json => setPath(json, 'images.0.dockerfile', 'api/\u202eelifrekcoD'),
+      /holds control characters/
+    ],
     [
       'an unknown status',
-      json => (json.images[0].change = 'hacked'),
+      json => setPath(json, 'images.0.change', 'hacked'),
       /images\[0\]\.change is "hacked"; expected one of/
     ],
-    ['a PR number that is no number', json => (json.pullRequest.number = '7; rm -rf /'), /pullRequest\.number is/],
-    ['a SHA that is no SHA', json => (json.pullRequest.headSha = 'main'), /pullRequest\.headSha is "main"/],
-    ['three failed builds', json => (json.images[1].failedBuilds = [1, 2, 3]), /has 3 entries/],
-    ['a missing field', json => delete json.images[0].head, /images\[0\]\.head is missing/],
+    [
+      'a PR number that is no number',
+      json => setPath(json, 'pullRequest.number', '7; rm -rf /'),
+      /pullRequest\.number is/
+    ],
+    ['a SHA that is no SHA', json => setPath(json, 'pullRequest.headSha', 'main'), /pullRequest\.headSha is "main"/],
+    ['three failed builds', json => setPath(json, 'images.1.failedBuilds', [1, 2, 3]), /has 3 entries/],
+    ['a missing field', json => setPath(json, 'images.0.head', undefined), /images\[0\]\.head is missing/],
     [
       'a reason over the cap',
-      json => (json.images[1].failedBuilds[0].error = 'x'.repeat(ARTIFACT_LIMITS.maxText + 1)),
+      json => setPath(json, 'images.1.failedBuilds.0.error', 'x'.repeat(ARTIFACT_LIMITS.maxText + 1)),
       /error is 2001 characters long, over the limit of 2000/
     ],
     [
       'an instruction that is no keyword',
-      json => (json.images[0].head.instructions[1].keyword = '<b>RUN</b>'),
+      json => setPath(json, 'images.0.head.instructions.1.keyword', '<b>RUN</b>'),
       /images\[0\]\.head\.instructions\[1\]\.keyword is not a Dockerfile instruction/
     ],
     [
       'an instruction ending before it starts',
-      json => (json.images[0].head.instructions[1].endLine = 1),
+      json => setPath(json, 'images.0.head.instructions.1.endLine', 1),
       /instructions\[1\]\.endLine is 1; expected a whole number from 2/
     ],
-    ['an unknown image store', json => (json.engine.imageStore = 'zfs'), /engine\.imageStore is "zfs"/],
+    ['an unknown image store', json => setPath(json, 'engine.imageStore', 'zfs'), /engine\.imageStore is "zfs"/],
     [
       'too many images',
-      json => (json.images = Array.from({ length: ARTIFACT_LIMITS.maxImages + 1 }, () => json.images[0])),
+      json =>
+        setPath(
+          json,
+          'images',
+          Array.from({ length: ARTIFACT_LIMITS.maxImages + 1 }, () => getPath(json, 'images.0'))
+        ),
       /lists 1001 images, over the limit of 1000/
     ]
   ])('is refused with %s, naming the field', (_, tamper, message) => {
@@ -154,20 +187,24 @@ describe('the artifact', () => {
   })
 
   it('drops fields it does not know', () => {
-    const read = parseArtifact(tampered(json => (json.markdown = '<script>alert(1)</script>')))
+    const read = parseArtifact(tampered(json => setPath(json, 'markdown', '<script>alert(1)</script>')))
     expect(Object.keys(read)).not.toContain('markdown')
   })
 
   it('neutralizes mentions, issue references and links, which escaping alone leaves working', () => {
     const read = parseArtifact(
       tampered(json => {
-        json.images[1].failedBuilds[0].error = 'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
-        json.images[0].dockerfile = 'svc/@admin/Dockerfile'
+        setPath(
+          json,
+          'images.1.failedBuilds.0.error',
+          'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
+        )
+        setPath(json, 'images.0.dockerfile', 'svc/@admin/Dockerfile')
       })
     )
-    const error = read.images[1]!.failedBuilds[0]!.error
+    const error = read.images[1].failedBuilds[0].error
     expect(error).toBe('ping @\u2060octocat and @\u2060org/team, see #\u20601 and [docs]\u2060(https://evil.example)')
-    expect(read.images[0]!.dockerfile).toBe('svc/@\u2060admin/Dockerfile')
+    expect(read.images[0].dockerfile).toBe('svc/@\u2060admin/Dockerfile')
   })
 
   it('is read only from a plain file of a bounded size', async () => {

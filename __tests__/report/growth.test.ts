@@ -48,7 +48,7 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
     endLine: n
   })
   const base = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
-  const head = [base[0]!, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), base[1]!]
+  const head = [base[0], line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), base[1]]
   const side = (stage: InstructionSize[]): ImageMeasurement => ({
     size: stage.reduce((sum, i) => sum + i.size, 0),
     id: 'sha256:x',
@@ -80,7 +80,7 @@ describe('annotationsFor', () => {
         .split('\n')
         .findIndex(l => l.startsWith('RUN apt-get')) + 1
     expect(annotation).toMatchObject({ level: 'error', file: 'calculator/Dockerfile', startLine: runLine })
-    expect(annotation!.message).toMatch(
+    expect(annotation.message).toMatch(
       /^Grew \+840 MB .* This instruction adds the most: \+618 MB \(RUN apt-get update/
     )
   })
@@ -95,7 +95,7 @@ describe('annotationsFor', () => {
   it('names the file alone when the layers could not be read', () => {
     const [annotation] = annotationsFor(compareImages(revisions, [grownBy(2, false)], limits))
     expect(annotation).toMatchObject({ level: 'error', file: 'svc/Dockerfile' })
-    expect(annotation!.startLine).toBeUndefined()
+    expect(annotation.startLine).toBeUndefined()
   })
 })
 
@@ -191,15 +191,15 @@ describe('the JSON report', () => {
     const report = toJsonReport(compareImages(revisions, [image], limits), overlay2, null)
     expect(report.engine).toEqual(overlay2)
     const [json] = report.images
-    expect(json!.head).toMatchObject({
+    expect(json.head).toMatchObject({
       size: image.head!.size,
       id: 'sha256:head',
       layers: 5,
       compressedSize: 300_000_000
     })
     // The merge of shard reports explains each image from these, as a single run does.
-    expect(json!.head!.instructions).toEqual(image.head!.instructions)
-    expect(json!.instructionChanges![0]).toMatchObject({
+    expect(json.head!.instructions).toEqual(image.head!.instructions)
+    expect(json.instructionChanges![0]).toMatchObject({
       kind: 'added',
       line: 4,
       baseLine: null,
@@ -207,7 +207,7 @@ describe('the JSON report', () => {
       headSize: 617_976_095,
       delta: 617_976_095
     })
-    expect(json!.instructionChanges![0]!.instruction).toMatch(/^RUN apt-get update && apt-get install/)
+    expect(json.instructionChanges![0].instruction).toMatch(/^RUN apt-get update && apt-get install/)
   })
 })
 
@@ -215,7 +215,7 @@ describe('measureCompressed', () => {
   const layerA = Buffer.alloc(300_000, 'a') // compresses to almost nothing
   const layerB = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919) % 251))
 
-  async function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Promise<Readable> {
+  function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Readable {
     const tar = pack()
     for (const entry of entries) {
       if (entry.linkname) tar.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname })
@@ -228,7 +228,7 @@ describe('measureCompressed', () => {
   it('adds up the layers of a Docker 20.10 archive gzip-compressed, a shared layer once', async () => {
     const manifest = JSON.stringify([{ Config: 'c.json', Layers: ['a/layer.tar', 'b/layer.tar', 'c/layer.tar'] }])
     const result = await measureCompressed(
-      await archive([
+      archive([
         { name: 'a/layer.tar', body: layerA },
         { name: 'b/layer.tar', body: layerB },
         { name: 'c/layer.tar', linkname: '../a/layer.tar' },
@@ -245,7 +245,7 @@ describe('measureCompressed', () => {
     const packed = gzipSync(layerB)
     const manifest = JSON.stringify([{ Config: 'blobs/sha256/c', Layers: ['blobs/sha256/a', 'blobs/sha256/b'] }])
     const result = await measureCompressed(
-      await archive([
+      archive([
         { name: 'manifest.json', body: Buffer.from(manifest) },
         { name: 'blobs/sha256/a', body: layerA },
         { name: 'blobs/sha256/b', body: packed },
@@ -256,12 +256,12 @@ describe('measureCompressed', () => {
   })
 
   it('says what is missing', async () => {
-    await expect(measureCompressed(await archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
+    await expect(measureCompressed(archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
       'no manifest.json'
     )
     const manifest = JSON.stringify([{ Layers: ['x/layer.tar'] }])
-    await expect(
-      measureCompressed(await archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))
-    ).rejects.toThrow('lists the layer x/layer.tar')
+    await expect(measureCompressed(archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))).rejects.toThrow(
+      'lists the layer x/layer.tar'
+    )
   })
 })

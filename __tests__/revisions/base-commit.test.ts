@@ -300,13 +300,14 @@ describe('isMissingOnRemote', () => {
 function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null; shallow: boolean }) {
   const fetches: string[][] = []
   const git: RevisionGit = {
-    resolveCommits: async names => names.map(name => state.refs[name] ?? null),
-    isShallow: async () => state.shallow,
-    mergeBase: async () => state.mergeBase,
-    fetch: async args => {
+    resolveCommits: names => Promise.resolve(names.map(name => state.refs[name] ?? null)),
+    isShallow: () => Promise.resolve(state.shallow),
+    mergeBase: () => Promise.resolve(state.mergeBase),
+    fetch: args => {
       fetches.push(args)
+      return Promise.resolve()
     },
-    countCommits: async () => 1
+    countCommits: () => Promise.resolve(1)
   }
   return { git, fetches }
 }

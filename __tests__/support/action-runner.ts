@@ -122,7 +122,7 @@ export const ACTION_ENTRY = join(TEST_BUNDLE, 'index.js')
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const prepared = await prepareRun(options)
   let exitCode = 0
-  let stdout = ''
+  let stdout: string
   try {
     const result = await execFileAsync(process.execPath, [ACTION_ENTRY], {
       cwd: options.workspace,
@@ -143,16 +143,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] as string)
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
     if (heredoc) {
       const [, name, delimiter] = heredoc as unknown as [string, string, string]
       const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] as string)
+      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i])
       outputs[name] = value.join('\n')
       continue
     }
-    const plain = /^([^=]+)=(.*)$/.exec(lines[i] as string)
-    if (plain) outputs[plain[1] as string] = plain[2] as string
+    const plain = /^([^=]+)=(.*)$/.exec(lines[i])
+    if (plain) outputs[plain[1]] = plain[2]
   }
   return outputs
 }

@@ -527,30 +527,30 @@ export class GitHubStandin {
       // `state` (default open) and `head` (`owner:branch`) filter, as on GitHub.
       const state = url.searchParams.get('state') ?? 'open'
       const head = url.searchParams.get('head')
-      const pulls = this.pullsOf(m[1]!, m[2]!).filter(
+      const pulls = this.pullsOf(m[1], m[2]).filter(
         p => (state === 'all' || p.state === state) && (!head || `${p.headOwner}:${p.headRef}` === head)
       )
       return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/)) && method === 'GET') {
-      const pulls = this.pullsOf(m[1]!, m[2]!).filter(p => p.headSha === m![3])
+      const pulls = this.pullsOf(m[1], m[2]).filter(p => p.headSha === m![3])
       return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
-      return { status: 200, body: this.toApiPull(this.findPull(m[1]!, m[2]!, Number(m[3]))) }
+      return { status: 200, body: this.toApiPull(this.findPull(m[1], m[2], Number(m[3]))) }
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/)) && method === 'GET') {
-      const pull = this.findPull(m[1]!, m[2]!, Number(m[3]))
+      const pull = this.findPull(m[1], m[2], Number(m[3]))
       // GitHub lists at most 3,000 files and gives no sign that it stopped there.
       return this.paginate(url, rawPath, pull.files.slice(0, PULL_FILES_CAP), f => this.toApiFile(pull, f))
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
-      const key = this.findIssue(m[1]!, m[2]!, Number(m[3]))
+      const key = this.findIssue(m[1], m[2], Number(m[3]))
       if (method === 'GET') return this.paginate(url, rawPath, this.commentsOf(key), c => this.toApiComment(c))
-      if (method === 'POST') return this.createComment(m[1]!, m[2]!, Number(m[3]), text)
+      if (method === 'POST') return this.createComment(m[1], m[2], Number(m[3]), text)
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
-      const stored = this.findComment(m[1]!, m[2]!, Number(m[3]))
+      const stored = this.findComment(m[1], m[2], Number(m[3]))
       if (method === 'GET') return { status: 200, body: this.toApiComment(stored) }
       if (method === 'PATCH') return this.updateComment(stored, text)
       if (method === 'DELETE') {

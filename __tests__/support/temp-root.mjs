@@ -19,12 +19,8 @@ export async function setup() {
 export async function teardown() {
   const folder = process.env[VARIABLE]
   if (!folder) return
-  let left = []
-  try {
-    left = readdirSync(folder)
-  } finally {
-    rmSync(folder, { recursive: true, force: true })
-  }
+  const left = readdirSync(folder)
+  rmSync(folder, { recursive: true, force: true })
   if (left.length) {
     throw new Error(
       `The tests left ${left.length} temporary folder(s) behind (removed now): ${left.join(', ')}. ` +

@@ -90,10 +90,10 @@ export function summarizeBuildError(output: string): string | null {
   ]
   for (let i = lines.length - 1; i >= 0; i--) {
     for (const pattern of patterns) {
-      const match = pattern.exec(lines[i] as string)
-      if (match) return (match[1] as string).slice(0, 500)
+      const match = pattern.exec(lines[i])
+      if (match) return (match[1]).slice(0, 500)
     }
   }
   // Unknown wording: the builder's last line is usually its reason.
-  return lines.length ? (lines[lines.length - 1] as string).slice(0, 500) : null
+  return lines.length ? (lines[lines.length - 1]).slice(0, 500) : null
 }

@@ -167,7 +167,7 @@ export async function buildAndMeasure(
         outcome = await buildImage(docker, side, request, { stream: false })
         if (log.streamBuilds) {
           await deferLog.catch(() => undefined)
-          await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'))
+          await log.group(title, () => Promise.resolve(log.info(outcome.output?.trimEnd() || '(no output)')))
         }
       } else {
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))

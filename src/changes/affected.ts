@@ -66,7 +66,8 @@ export async function loadImageSpecs(
     if (!given) return null
     throw new Error(
       `Invalid config '${given}': no such file in the repository (${join(repoDir, path)}). ` +
-        `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`
+        `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`,
+      { cause: error }
     )
   }
   return parseConfigFile(text, path)

@@ -56,7 +56,7 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
   if (comparison.images.length) {
     const [head, ...rows] = textTable(comparison.images)
     lines.push(paint('bold', head ?? ''))
-    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i]!.verdict], row)))
+    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i].verdict], row)))
     const explained = comparison.images.filter(
       image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0
     )

@@ -25,9 +25,9 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   let row = 0
   let paired = 0
   for (let i = body.length - 1; i >= 0 && row < rows.length; i--) {
-    const recorded = recordedInstruction((rows[row] as HistoryRow).createdBy)
-    if (recorded.keyword !== (body[i] as DockerInstruction).keyword) continue
-    sizes[i] = (rows[row] as HistoryRow).size
+    const recorded = recordedInstruction(rows[row].createdBy)
+    if (recorded.keyword !== body[i].keyword) continue
+    sizes[i] = rows[row].size
     row++
     paired++
   }
@@ -36,5 +36,5 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   // attribution is worse than none.
   if (body.length > 0 && paired * 2 < body.length) return null
   const fromSize = rows.slice(row).reduce((sum, r) => sum + r.size, 0)
-  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] as number }))]
+  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] }))]
 }

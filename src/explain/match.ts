@@ -31,7 +31,7 @@ export function matchInstructions(base: InstructionSize[], head: InstructionSize
   for (const [anchorBase, anchorHead] of [...anchors, [base.length, head.length] as const]) {
     changes.push(...pairByKeyword(base.slice(b, anchorBase), head.slice(h, anchorHead)))
     if (anchorBase < base.length && anchorHead < head.length) {
-      changes.push(change(base[anchorBase] as InstructionSize, head[anchorHead] as InstructionSize))
+      changes.push(change(base[anchorBase], head[anchorHead]))
     }
     b = anchorBase + 1
     h = anchorHead + 1
@@ -65,7 +65,7 @@ function pairByKeyword(base: InstructionSize[], head: InstructionSize[]): Instru
       continue
     }
     used.add(best)
-    changes.push(change(base[best] as InstructionSize, instruction))
+    changes.push(change(base[best], instruction))
   }
   base.forEach((instruction, i) => {
     if (!used.has(i)) changes.push(change(instruction, null))
@@ -95,11 +95,8 @@ function commonSequence(a: string[], b: string[]): Array<readonly [number, numbe
   const table = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0))
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      const row = table[i] as number[]
-      row[j] =
-        a[i] === b[j]
-          ? ((table[i + 1] as number[])[j + 1] as number) + 1
-          : Math.max((table[i + 1] as number[])[j] as number, row[j + 1] as number)
+      const row = table[i]
+      row[j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], row[j + 1])
     }
   }
   const pairs: Array<readonly [number, number]> = []
@@ -110,7 +107,7 @@ function commonSequence(a: string[], b: string[]): Array<readonly [number, numbe
       pairs.push([i, j])
       i++
       j++
-    } else if (((table[i + 1] as number[])[j] as number) >= ((table[i] as number[])[j + 1] as number)) {
+    } else if (table[i + 1][j] >= table[i][j + 1]) {
       i++
     } else {
       j++

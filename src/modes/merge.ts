@@ -10,7 +10,7 @@ import { publishResults } from '../publish/publish.js'
 import { JsonImage, JsonReport } from '../report/json.js'
 import { summarizeOutcome } from '../report/markdown.js'
 import { describeShard, Shard } from '../inputs/shard.js'
-import { Comparison, ImageChange, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
+import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
@@ -203,7 +203,7 @@ function toImageResult(image: JsonImage): ImageResult {
       context: image.context,
       baseDockerfile: image.baseDockerfile,
       baseContext: image.baseContext ?? image.context,
-      change: image.status as ImageChange,
+      change: image.status,
       reason: image.checkedBecause ?? '',
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
       ...(image.trigger ? { trigger: image.trigger } : {}),

@@ -19,4 +19,5 @@ export function neutralizeMarkdown(text: string): string {
  * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
  * feed, DEL, and the bidirectional overrides that make text read differently than it is.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
 export const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/

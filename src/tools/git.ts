@@ -205,7 +205,7 @@ async function linkedWorktreeGitDir(worktree: string): Promise<string> {
   const pointer = await readFile(path.join(worktree, '.git'), 'utf8')
   const match = /^gitdir: (.+)$/m.exec(pointer)
   if (!match) throw new Error(`${path.join(worktree, '.git')} does not name the worktree's git folder`)
-  return path.resolve(worktree, (match[1] as string).replace(/\r$/, ''))
+  return path.resolve(worktree, match[1].replace(/\r$/, ''))
 }
 
 const STATUS_WORDS: Record<string, FileStatus> = {
@@ -318,7 +318,7 @@ export function parseCatFileBatch(output: Buffer): Map<string, string> {
     if (!match) throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`)
     const size = Number(match[2])
     if (at + size > output.length) throw new Error('Unexpected `git cat-file --batch` output: a content cut short')
-    blobs.set(match[1] as string, output.subarray(at, at + size).toString('utf8'))
+    blobs.set(match[1], output.subarray(at, at + size).toString('utf8'))
     at += size + 1
   }
   return blobs
