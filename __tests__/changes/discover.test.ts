@@ -5,6 +5,7 @@ import { isDockerignore } from '../../src/changes/dockerignore.js'
 import { ImageSpec } from '../../src/inputs/images-config.js'
 import { ChangedFile } from '../../src/shared/types.js'
 import { DEFAULT_DOCKERFILE_GLOBS, globMatcher } from '../../src/inputs/globs.js'
+import { nth } from '../support/lists.js'
 
 describe('the default Dockerfile globs', () => {
   const isDockerfile = globMatcher(DEFAULT_DOCKERFILE_GLOBS)
@@ -156,7 +157,7 @@ describe('discoverAffectedImages', () => {
 
   it('names a few files and counts the rest', () => {
     const files = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map(name => [`web/${name}.js`, name]))
-    expect(discover(files)[0].reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
+    expect(nth(discover(files), 0).reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
   })
 
   it('keeps the Dockerfile as the reason when it changed, and adds the context', () => {

@@ -62,7 +62,7 @@ describe('parseCommandLine', () => {
     const action = parse(readFileSync(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
       inputs: Record<string, { default?: string }>
     }
-    expect(DEFAULT_MAX_INCREASE).toBe(action.inputs['max-increase'].default)
+    expect(DEFAULT_MAX_INCREASE).toBe(action.inputs['max-increase']?.default)
   })
 
   it('reads every flag, in both spellings of a value', () => {

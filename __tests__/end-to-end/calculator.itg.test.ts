@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'calculator')
 const standin = useEndToEnd()
@@ -40,7 +41,7 @@ async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Docker
   const base = calculatorFiles(from)
   const pr = await openPullRequest(standin, {
     base,
-    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile'] }
+    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile'] ?? '' }
   })
   const run = await runAction({
     workspace: pr.workspace,
@@ -57,18 +58,16 @@ describe('the calculator example', () => {
   it('blocks the PR that drops the second stage', async () => {
     const { run, comments } = await pullRequest('Dockerfile', 'Dockerfile.single')
     expect(run.exitCode).toBe(1)
-    const [image] = run.report!.images as Array<{
-      base: { size: number }
-      head: { size: number }
-      delta: number
-      verdict: string
-    }>
+    const image = nth(
+      run.report!.images as Array<{ base: { size: number }; head: { size: number }; delta: number; verdict: string }>,
+      0
+    )
     // The multi-stage image is the static binary alone; the single-stage one carries Debian and Go.
     expect(image.base.size).toBeLessThan(5_000_000)
     expect(image.head.size).toBeGreaterThan(500_000_000)
     expect(image.verdict).toBe('fail')
     expect(comments).toHaveLength(1)
-    const body = comments[0].body
+    const body = nth(comments, 0).body
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
     expect(body).toMatch(
       /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
@@ -107,11 +106,11 @@ describe('the calculator example', () => {
   it('shows the PR that adds the second stage back as a win', async () => {
     const { run, comments } = await pullRequest('Dockerfile.single', 'Dockerfile')
     expect(run.exitCode).toBe(0)
-    const [image] = run.report!.images as Array<{ deltaPercent: number; verdict: string }>
+    const image = nth(run.report!.images as Array<{ deltaPercent: number; verdict: string }>, 0)
     expect(image.deltaPercent).toBeLessThan(-99)
     expect(image.verdict).toBe('pass')
     expect(comments).toHaveLength(1)
-    expect(comments[0].body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
-    saveComment('calculator-improvement', comments[0].body)
+    expect(nth(comments, 0).body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    saveComment('calculator-improvement', nth(comments, 0).body)
   })
 })

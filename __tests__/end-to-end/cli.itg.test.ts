@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../support/action-runner.js'
 import { runCliBundle } from '../support/cli-runner.js'
 import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir } from '../support/repo.js'
 import { imageExists } from '../support/docker.js'
+import { nth } from '../support/lists.js'
 
 beforeAll(() => {
   // A missing engine fails here, loudly: these tests never skip themselves.
@@ -134,8 +135,8 @@ describe('a branch that grows an image past the limit', () => {
 
   it('removes the images it built', () => {
     const report = readReport(join(repo, 'services', 'out', 'report.json'))
-    expect(imageExists(report.images[0].head!.id)).toBe(false)
-    expect(imageExists(report.images[0].base!.id)).toBe(false)
+    expect(imageExists(nth(report.images, 0).head!.id)).toBe(false)
+    expect(imageExists(nth(report.images, 0).base!.id)).toBe(false)
   })
 
   it('leaves no worktree behind', async () => {
@@ -215,7 +216,7 @@ describe('--head and --base', () => {
     expect(result.head).toEqual({ sha: featureSha })
     expect(result.images[0]).toMatchObject({ delta: 50_000, verdict: 'fail' })
     expect(run.stdout).toContain(`head feature (${featureSha.slice(0, 7)})`)
-    const ids = [result.images[0].head!.id, result.images[0].base!.id]
+    const ids = [nth(result.images, 0).head!.id, nth(result.images, 0).base!.id]
     try {
       for (const id of ids) expect(imageExists(id)).toBe(true)
     } finally {

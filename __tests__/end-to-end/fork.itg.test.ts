@@ -10,6 +10,7 @@ import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const FORK_OWNER = 'forker'
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
@@ -136,7 +137,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/pulls`).map(r => r.query)).toEqual([
       { state: 'open', head: `${FORK_OWNER}:feature`, per_page: '100' }
     ])
-    const [posted] = prComments(1)
+    const posted = nth(prComments(1), 0)
     expect(prComments(1)).toHaveLength(1)
     expect(posted.body).toContain('1 image grew past the limit: +200 kB')
     expect(posted.body).toContain('| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
@@ -150,11 +151,11 @@ describe('a fork PR that grows an image, in two steps', () => {
   })
 
   it('comment again: edits the same comment', async () => {
-    const before = prComments(1)[0]
+    const before = nth(prComments(1), 0)
     const run = await comment(pr.headSha, artifactDir)
     expect(run.exitCode).toBe(0)
     expect(prComments(1)).toHaveLength(1)
-    expect(prComments(1)[0].id).toBe(before.id)
+    expect(nth(prComments(1), 0).id).toBe(before.id)
     expect(standin.requestsTo('POST')).toEqual([])
   })
 
@@ -203,7 +204,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
-    const body = prComments(1)[0].body
+    const body = nth(prComments(1), 0).body
     expect(body).toContain(
       '<code>x/&lt;img src=x onerror=alert(1)&gt;/@\u2060admin/[a]\u2060(https:/evil)/Dockerfile</code>'
     )

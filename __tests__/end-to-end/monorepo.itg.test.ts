@@ -14,6 +14,7 @@ import {
   PullRequestScenario,
   runOnPullRequest
 } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 
@@ -79,7 +80,7 @@ describe('a PR that changes only a file of a build context', () => {
 
   it('says in the comment why the image was checked', () => {
     expect(result.comments).toHaveLength(1)
-    expect(result.comments[0].body).toContain(
+    expect(nth(result.comments, 0).body).toContain(
       '| <code>services/api/Dockerfile</code><br><sub>build context changed: services/api/data.bin</sub> |'
     )
   })
@@ -168,7 +169,7 @@ describe('an images config file', () => {
   })
 
   it('shows the names in the comment', () => {
-    const body = result.comments[0].body
+    const body = nth(result.comments, 0).body
     expect(body).toContain('| <code>api-prod</code><br><sub><code>api/Dockerfile</code> · build context changed')
     expect(body).toContain('<code>docs-site</code><br><sub><code>site/Dockerfile</code> · watched files changed')
   })
@@ -208,7 +209,7 @@ describe('an image whose Dockerfile lives outside its build context', () => {
     expect(run.exitCode).toBe(1)
     // The size is the payload plus the context's .dockerignore: the notes were left out by the
     // Dockerfile's own ignore file, and app/.dockerignore's "*" was not the one docker read.
-    const [image] = reportImages(run)
+    const image = nth(reportImages(run), 0)
     expect(image).toMatchObject({ base: { size: 4_002 }, head: { size: 5_002 }, delta: 1_000 })
     const checkedOut = 'app, docker/app.Dockerfile, docker/app.Dockerfile.dockerignore'
     expect(run.stdout).toMatch(new RegExp(`^Checked out the head \\([0-9a-f]{12}\\): ${checkedOut}$`, 'm'))
@@ -236,7 +237,7 @@ describe('three shards and a merge', () => {
     for (const [i, shard] of shards.entries()) {
       const folder = join(pr.workspace, 'docker-size-reports', `docker-size-report-${i + 1}`)
       await mkdir(folder, { recursive: true })
-      await copyFile(shard.outputs.report, join(folder, 'default.json'))
+      await copyFile(shard.outputs.report ?? '', join(folder, 'default.json'))
     }
     merge = await runOn(pr, { mode: 'merge' })
   })
@@ -252,7 +253,7 @@ describe('three shards and a merge', () => {
   it('publishes one comment with every row, and one verdict', () => {
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(comments).toHaveLength(1)
-    const body = comments[0].body
+    const body = nth(comments, 0).body
     for (const l of ['a', 'b', 'd', 'e']) {
       expect(body).toContain(
         `| <code>svc-${l}/Dockerfile</code><br><sub>build context changed: svc-${l}/data.bin</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
@@ -267,7 +268,7 @@ describe('three shards and a merge', () => {
   })
 
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
-    const body = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0].body
+    const body = nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
     expect(details).toContain('| L2 | <code>COPY . /app/</code> | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.

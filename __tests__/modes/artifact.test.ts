@@ -9,6 +9,7 @@ import { newRunState } from '../../src/modes/check.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 // The comment run reads an artifact that a fork's PR could have written byte by byte.
 
@@ -95,7 +96,7 @@ describe('the artifact', () => {
     const render = (s: typeof state) => renderMarkdown(compareImages(s.revisions, s.measured, limits), { limits })
     expect(render(back)).toBe(render(state))
     expect(render(back)).toContain('COPY failed: no such file')
-    expect(back.measured[0].head).toEqual(state.measured[0].head)
+    expect(nth(back.measured, 0).head).toEqual(nth(state.measured, 0).head)
   })
 
   it.each<[string, (json: unknown) => void, RegExp]>([
@@ -202,9 +203,9 @@ describe('the artifact', () => {
         setPath(json, 'images.0.dockerfile', 'svc/@admin/Dockerfile')
       })
     )
-    const error = read.images[1].failedBuilds[0].error
+    const error = nth(nth(read.images, 1).failedBuilds, 0).error
     expect(error).toBe('ping @\u2060octocat and @\u2060org/team, see #\u20601 and [docs]\u2060(https://evil.example)')
-    expect(read.images[0].dockerfile).toBe('svc/@\u2060admin/Dockerfile')
+    expect(nth(read.images, 0).dockerfile).toBe('svc/@\u2060admin/Dockerfile')
   })
 
   it('is read only from a plain file of a bounded size', async () => {

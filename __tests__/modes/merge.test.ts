@@ -8,7 +8,7 @@ const HEAD = 'b'.repeat(40)
 function jsonImage(dockerfile: string, base: number, head: number, verdict: JsonImage['verdict'] = 'pass'): JsonImage {
   return {
     dockerfile,
-    context: dockerfile.split('/')[0],
+    context: dockerfile.split('/')[0] ?? '',
     baseDockerfile: dockerfile,
     status: 'modified',
     checkedBecause: 'Dockerfile modified',
@@ -20,7 +20,7 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     reason: verdict === 'fail' ? 'Grew too much.' : 'Same size.',
     notes: [],
     name: dockerfile,
-    baseContext: dockerfile.split('/')[0],
+    baseContext: dockerfile.split('/')[0] ?? '',
     trigger: 'dockerfile',
     builtOnce: false,
     logTail: null,

@@ -19,6 +19,7 @@ import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseInspect } from '../../src/measure/inspect.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { ImageMeasurement } from '../../src/shared/types.js'
+import { nth, only } from '../support/lists.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
@@ -47,8 +48,9 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
     line: n,
     endLine: n
   })
-  const base = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
-  const head = [base[0], line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), base[1]]
+  const [from, copy] = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
+  const base = [from, copy]
+  const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
   const side = (stage: InstructionSize[]): ImageMeasurement => ({
     size: stage.reduce((sum, i) => sum + i.size, 0),
     id: 'sha256:x',
@@ -73,8 +75,7 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
 describe('annotationsFor', () => {
   it('puts an error on the RUN that installs the Go toolchain', () => {
     const comparison = compareImages(revisions, [calculatorRegression()], limits)
-    const [annotation, ...others] = annotationsFor(comparison)
-    expect(others).toEqual([])
+    const annotation = only(annotationsFor(comparison), 'annotation')
     const runLine =
       read('examples', 'calculator', 'Dockerfile.single')
         .split('\n')
@@ -93,7 +94,7 @@ describe('annotationsFor', () => {
   })
 
   it('names the file alone when the layers could not be read', () => {
-    const [annotation] = annotationsFor(compareImages(revisions, [grownBy(2, false)], limits))
+    const annotation = nth(annotationsFor(compareImages(revisions, [grownBy(2, false)], limits)), 0)
     expect(annotation).toMatchObject({ level: 'error', file: 'svc/Dockerfile' })
     expect(annotation.startLine).toBeUndefined()
   })
@@ -190,7 +191,7 @@ describe('the JSON report', () => {
     image.head!.compressedSize = 300_000_000
     const report = toJsonReport(compareImages(revisions, [image], limits), overlay2, null)
     expect(report.engine).toEqual(overlay2)
-    const [json] = report.images
+    const json = nth(report.images, 0)
     expect(json.head).toMatchObject({
       size: image.head!.size,
       id: 'sha256:head',
@@ -207,7 +208,7 @@ describe('the JSON report', () => {
       headSize: 617_976_095,
       delta: 617_976_095
     })
-    expect(json.instructionChanges![0].instruction).toMatch(/^RUN apt-get update && apt-get install/)
+    expect(nth(json.instructionChanges!, 0).instruction).toMatch(/^RUN apt-get update && apt-get install/)
   })
 })
 

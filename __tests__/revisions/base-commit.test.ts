@@ -24,6 +24,7 @@ import {
   validateBaseRef,
   type RevisionGit
 } from '../../src/revisions/base-commit.js'
+import { nth } from '../support/lists.js'
 
 const SHA_A = 'a'.repeat(40)
 const SHA_B = 'b'.repeat(40)
@@ -242,11 +243,11 @@ describe('planBaseRef', () => {
     const plan = planBaseRef(input, 'origin')
     expect(plan.kind).toBe(kind)
     expect(plan.local).toEqual(local)
-    expect(plan.fetch[0].refspec).toBe(refspec)
+    expect(nth(plan.fetch, 0).refspec).toBe(refspec)
   })
 
   it('uses the given remote in refspecs', () => {
-    expect(planBaseRef('main', 'upstream').fetch[0].refspec).toBe('+refs/heads/main:refs/remotes/upstream/main')
+    expect(nth(planBaseRef('main', 'upstream').fetch, 0).refspec).toBe('+refs/heads/main:refs/remotes/upstream/main')
   })
 
   it('trims surrounding whitespace from the input', () => {

@@ -143,16 +143,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
-    if (heredoc) {
-      const [, name, delimiter] = heredoc as unknown as [string, string, string]
+    const line = lines[i] ?? ''
+    const [, name, delimiter] = /^([^=<]+)<<(.+)$/.exec(line) ?? []
+    if (name !== undefined && delimiter !== undefined) {
       const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i])
+      for (let next = lines[++i]; next !== undefined && next !== delimiter; next = lines[++i]) value.push(next)
       outputs[name] = value.join('\n')
       continue
     }
-    const plain = /^([^=]+)=(.*)$/.exec(lines[i])
-    if (plain) outputs[plain[1]] = plain[2]
+    const [, plainName, plainValue] = /^([^=]+)=(.*)$/.exec(line) ?? []
+    if (plainName !== undefined && plainValue !== undefined) outputs[plainName] = plainValue
   }
   return outputs
 }

@@ -160,7 +160,7 @@ export async function createPullRequestRefs(spec: PullRequestSpec): Promise<Pull
   const forkPointSha = await gitLine(remote, ['merge-base', baseSha, headSha])
   let tree: string
   try {
-    tree = (await gitLine(remote, ['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0]
+    tree = (await gitLine(remote, ['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0] ?? ''
   } catch (error) {
     throw new Error(
       `Cannot make the merge commit for pull request #${number} (conflict, or git older than 2.38): ${String(error)}`,

@@ -56,7 +56,8 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
   if (comparison.images.length) {
     const [head, ...rows] = textTable(comparison.images)
     lines.push(paint('bold', head ?? ''))
-    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i].verdict], row)))
+    // textTable gives one row per image, in their order.
+    comparison.images.forEach((image, i) => lines.push(paint(VERDICT_STYLE[image.verdict], rows[i] ?? '')))
     const explained = comparison.images.filter(
       image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0
     )

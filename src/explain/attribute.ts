@@ -24,10 +24,11 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   const sizes = body.map(() => 0)
   let row = 0
   let paired = 0
-  for (let i = body.length - 1; i >= 0 && row < rows.length; i--) {
-    const recorded = recordedInstruction(rows[row].createdBy)
-    if (recorded.keyword !== body[i].keyword) continue
-    sizes[i] = rows[row].size
+  for (let i = body.length - 1; i >= 0; i--) {
+    const next = rows[row]
+    if (next === undefined) break
+    if (recordedInstruction(next.createdBy).keyword !== body[i]?.keyword) continue
+    sizes[i] = next.size
     row++
     paired++
   }
@@ -36,5 +37,5 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   // attribution is worse than none.
   if (body.length > 0 && paired * 2 < body.length) return null
   const fromSize = rows.slice(row).reduce((sum, r) => sum + r.size, 0)
-  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] }))]
+  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] ?? 0 }))]
 }

@@ -28,7 +28,7 @@ export function stageInstructions(dockerfile: string, target?: string): DockerIn
     if (keyword === 'FROM') {
       stages.push([])
       const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '')
-      names.push(stage ? stage[1].toLowerCase() : null)
+      names.push(stage?.[1]?.toLowerCase() ?? null)
     }
     const current = stages[stages.length - 1]
     if (!current) continue
@@ -40,9 +40,9 @@ export function stageInstructions(dockerfile: string, target?: string): DockerIn
     })
   }
   if (target) {
-    const index = names.indexOf(target.toLowerCase())
-    if (index < 0) throw new Error(`The Dockerfile has no stage named '${target}'.`)
-    return stages[index]
+    const stage = stages[names.indexOf(target.toLowerCase())]
+    if (!stage) throw new Error(`The Dockerfile has no stage named '${target}'.`)
+    return stage
   }
   return stages[stages.length - 1] ?? []
 }

@@ -202,9 +202,10 @@ async function resolveBaseTip(
   local: Array<string | null>
 ): Promise<string> {
   const found = local.findIndex(sha => sha !== null)
-  if (found !== -1) {
-    log.info(`Base ref ${plan.input} is ${local[found]} (${plan.local[found]}, already here)`)
-    return local[found] as string
+  const sha = local[found]
+  if (sha) {
+    log.info(`Base ref ${plan.input} is ${sha} (${plan.local[found]}, already here)`)
+    return sha
   }
   const shallow = await git.isShallow()
   for (const { refspec, resolves } of plan.fetch) {
