@@ -10,7 +10,7 @@ import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
 import { publishResults } from './publish/publish.js'
-import { defaultArtifactDir, toArtifact, writeArtifact } from './modes/artifact.js'
+import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
@@ -81,8 +81,7 @@ export async function run(): Promise<void> {
       inputs?.mode === 'measure'
         ? async () => {
             const dir = artifactDirOf(inputs as Inputs, context)
-            const pr = context.pullRequest
-            await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
+            await writeArtifact(dir, toArtifact(state, artifactTrigger(context)))
             core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
             return dir
           }
@@ -105,6 +104,15 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/**
+ * The commit the measure run was triggered for, which the comment run's `workflow_run` event
+ * names as its `head_sha`: the PR's head (the checkout holds the merge commit), else GITHUB_SHA.
+ */
+function artifactTrigger(context: RunnerContext): ArtifactTrigger {
+  const pr = context.pullRequest
+  return { headSha: pr?.headSha || context.sha, pullNumber: pr?.number ?? null }
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

@@ -73,6 +73,8 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
     verdict,
     reason,
     notes,
+    limits,
+    failedBuilds: image.failedBuilds,
     ...(headFailure?.logTail
       ? { logTail: headFailure.logTail }
       : baseFailure?.logTail

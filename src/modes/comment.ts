@@ -2,8 +2,7 @@ import * as core from '@actions/core'
 import { RunnerContext } from '../inputs/inputs.js'
 import { createOctokit } from '../tools/octokit.js'
 import { RunState } from './check.js'
-import { SizeArtifact, stateFromArtifact } from './artifact.js'
-import { ArtifactError, readArtifact } from './artifact-validate.js'
+import { ArtifactError, readArtifact, SizeArtifact, stateFromArtifact } from '../serialized/run-file.js'
 import { findPullRequestForRun, readWorkflowRun } from './workflow-run.js'
 
 export interface LoadedMeasurement {
@@ -30,9 +29,10 @@ export async function loadMeasurement(
     )
   }
   const artifact: SizeArtifact = await readArtifact(artifactDir)
-  if (artifact.pullRequest && artifact.pullRequest.headSha !== run.headSha) {
+  // Always checked: an artifact that names no PR is still one made for some commit.
+  if (artifact.headSha !== run.headSha) {
     throw new ArtifactError(
-      `The artifact was made for commit ${artifact.pullRequest.headSha.slice(0, 12)}, but the run that ` +
+      `The artifact was made for commit ${artifact.headSha.slice(0, 12)}, but the run that ` +
         `triggered this one measured ${run.headSha.slice(0, 12)}. Download the artifact of that run (run-id: ` +
         '${{ github.event.workflow_run.id }}).'
     )
