@@ -10,6 +10,7 @@ import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
 import { publishResults } from './publish/publish.js'
+import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
@@ -34,6 +35,8 @@ export async function run(): Promise<void> {
   let pullNumber: number | null = null
   // This step's own failure; in comment mode, a failure of the measure run is only reported.
   let stepError: string | null = null
+  // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
+  let trustedHead: string | null = null
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
@@ -41,6 +44,7 @@ export async function run(): Promise<void> {
     for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
+        inputs,
         context,
         inputs.githubToken,
         artifactDirOf(inputs, context),
@@ -48,6 +52,7 @@ export async function run(): Promise<void> {
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
+      trustedHead = loaded.headSha
     } else {
       pullNumber = context.pullRequest?.number ?? null
       await runPipeline(
@@ -88,12 +93,26 @@ export async function run(): Promise<void> {
         : undefined
   })
 
+  if (inputs?.mode === 'comment' && trustedHead && !stepError) {
+    await setCommitStatus(
+      {
+        octokit: createOctokit(inputs.githubToken, context.apiUrl),
+        owner: context.owner,
+        repo: context.repo,
+        sha: trustedHead,
+        commentKey: inputs.commentKey,
+        targetUrl: `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+      },
+      commitStatusOf(comparison, state.error)
+    )
+  }
+
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(stepError)
   } else if (inputs?.mode === 'comment') {
-    // The measure run's check on the PR carries the verdict; failing here too would only mark
-    // the base branch's workflow red.
+    // The commit status set above carries the verdict to the PR; failing here too would only
+    // mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
     core.setFailed(state.error)

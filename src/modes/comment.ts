@@ -1,5 +1,9 @@
 import * as core from '@actions/core'
-import { RunnerContext } from '../inputs/inputs.js'
+import { CheckSettings, RunnerContext } from '../inputs/inputs.js'
+import { ImageSpec } from '../inputs/images-config.js'
+import { loadImageSpecs } from '../changes/affected.js'
+import { limitsOf } from '../changes/discover.js'
+import { MeasuredImage } from '../judge/judge.js'
 import { createOctokit } from '../tools/octokit.js'
 import { RunState } from './check.js'
 import { ArtifactError, readArtifact, SizeArtifact, stateFromArtifact } from '../serialized/run-file.js'
@@ -9,6 +13,8 @@ export interface LoadedMeasurement {
   state: RunState
   /** The PR to comment on, found through the API; null when none matches the run's head any more. */
   pullNumber: number | null
+  /** The commit the measure run was triggered for (the PR's head), from the trusted event. */
+  headSha: string
 }
 
 /**
@@ -16,6 +22,7 @@ export interface LoadedMeasurement {
  * to. Nothing of the PR's code is checked out or run here; the artifact is only read as data.
  */
 export async function loadMeasurement(
+  settings: Pick<CheckSettings, 'images' | 'configFile'>,
   context: RunnerContext,
   token: string,
   artifactDir: string,
@@ -50,5 +57,28 @@ export async function loadMeasurement(
         '(it was pushed to, or closed): nothing is posted. The run for the newer head will post its own comment.'
     )
   }
-  return { state: stateFromArtifact(artifact), pullNumber }
+  const state = stateFromArtifact(artifact)
+  // The limits are this run's: its inputs (read by the caller) and the images config of the
+  // base branch's checkout, the workspace here. Nothing in the artifact sets a limit.
+  holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace))
+  return { state, pullNumber, headSha: run.headSha }
+}
+
+/**
+ * Gives each measured image the own limits (and the name) of its entry in the trusted images
+ * config, matched by Dockerfile path; where a config lists one Dockerfile more than once, the
+ * entry of the same name. An image the config does not list is held to the global limits.
+ */
+export function holdToTrustedLimits(measured: MeasuredImage[], specs: ImageSpec[] | null): void {
+  for (const image of measured) {
+    const { target } = image
+    delete target.limits
+    const candidates = (specs ?? []).filter(
+      spec => spec.dockerfile === target.dockerfile || spec.dockerfile === target.baseDockerfile
+    )
+    const spec = candidates.find(candidate => candidate.name === target.name) ?? candidates[0]
+    if (!spec) continue
+    target.limits = limitsOf(spec)
+    if (spec.name) target.name = spec.name
+  }
 }
