@@ -601,7 +601,9 @@ export class GitHubStandin {
     if (!/^[0-9a-f]{40}$/.test(sha)) throw invalid(`No commit found for SHA: ${sha}`)
     const state = body['state']
     if (state !== 'error' && state !== 'failure' && state !== 'pending' && state !== 'success') {
-      throw invalid(`Invalid request.\n\nFor 'properties/state', ${JSON.stringify(state ?? null)} is not a member of the enum.`)
+      throw invalid(
+        `Invalid request.\n\nFor 'properties/state', ${JSON.stringify(state ?? null)} is not a member of the enum.`
+      )
     }
     for (const field of ['target_url', 'description', 'context'] as const) {
       const value = body[field]
