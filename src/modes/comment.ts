@@ -68,6 +68,8 @@ export async function loadMeasurement(
  * Gives each measured image the own limits (and the name) of its entry in the trusted images
  * config, matched by Dockerfile path; where a config lists one Dockerfile more than once, the
  * entry of the same name. An image the config does not list is held to the global limits.
+ * (The path and the name come from the artifact, like the sizes: what this protects against is
+ * a fork loosening its own config or workflow, not a measure run that lies about what it built.)
  */
 export function holdToTrustedLimits(measured: MeasuredImage[], specs: ImageSpec[] | null): void {
   for (const image of measured) {
