@@ -64,7 +64,8 @@ export function cleanLog(text: string): string {
     .replace(/\r\n/g, '\n')
     .split('\n')
     .map(line => stripControls(line.slice(line.lastIndexOf('\r') + 1)).replace(/\t/g, '    '))
-  while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  while (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop()
+  while (lines.length > 1 && lines[0]!.trim() === '') lines.shift()
   const tail = lines.slice(-FIELD_LIMITS.maxLogLines).join('\n')
   if (tail.length <= FIELD_LIMITS.maxLog) return tail
   let rest = tail.slice(-(FIELD_LIMITS.maxLog - CUT_MARKER.length))
