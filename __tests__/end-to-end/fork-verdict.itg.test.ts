@@ -181,12 +181,15 @@ describe('odd but honest builds, measured by the tool itself, are posted by the 
     'long/Dockerfile': `FROM busybox:local\n${longRun}\n`,
     'tab\there/Dockerfile': 'FROM scratch\nCOPY payload.bin /payload.bin\n',
     'tab\there/payload.bin': 'x'.repeat(1_000),
+    'new\nline/Dockerfile': 'FROM scratch\nCOPY payload.bin /payload.bin\n',
+    'new\nline/payload.bin': 'z'.repeat(1_500),
     'unicode/Dockerfile': 'FROM scratch\nCOPY payload.bin /payload.bin\n',
     'unicode/payload.bin': 'y'.repeat(2_000),
     [CONFIG]: config([
       { dockerfile: 'noisy/Dockerfile' },
       { dockerfile: 'long/Dockerfile' },
       { dockerfile: 'tab\there/Dockerfile' },
+      { dockerfile: 'new\nline/Dockerfile' },
       { name: 'Zahlungs-API 🐳 ünïcødé', dockerfile: 'unicode/Dockerfile' }
     ])
   }
@@ -204,7 +207,7 @@ describe('odd but honest builds, measured by the tool itself, are posted by the 
   it('measure writes an artifact within the limits the reader enforces', async () => {
     expect(measured.outputs['artifact-path']).toBe(artifactDir)
     const artifact = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
-    expect(artifact.images).toHaveLength(4)
+    expect(artifact.images).toHaveLength(5)
     const noisyImage = artifact.images.find((image: { dockerfile: string }) => image.dockerfile === 'noisy/Dockerfile')
     const [failed] = noisyImage.failedBuilds
     expect(failed.logTail.length).toBeLessThanOrEqual(8000)
@@ -222,6 +225,7 @@ describe('odd but honest builds, measured by the tool itself, are posted by the 
     const body = posted!.body
     expect(body).toContain('Zahlungs-API 🐳 ünïcødé')
     expect(body).toContain('tab here/Dockerfile')
+    expect(body).toContain('new line/Dockerfile')
     expect(body).toContain('long/Dockerfile')
     expect(body).toContain('💥 build failed')
     expect(body).toContain('Last lines of the build output')
