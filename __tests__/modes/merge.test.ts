@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { mergeShardReports, parseShardReport, ShardReport } from '../../src/modes/merge.js'
 import { JsonImage, JsonReport } from '../../src/serialized/run-file.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 const BASE = 'a'.repeat(40)
 const HEAD = 'b'.repeat(40)
@@ -125,5 +126,13 @@ describe('the merge judges with the one judge', () => {
       ['web/Dockerfile', 'pass']
     ])
     expect(merged.comparison.images[0]!.reason).toBe('Grew +50 B (+5%), past the max-increase of 1%.')
+  })
+  it('reads back the limits as written, sizes exact', () => {
+    const image = jsonImage('api/Dockerfile', 10_000_000, 11_234_568)
+    image.limits = { maxIncrease: '10%, 1234567', warnIncrease: null, maxSize: null }
+    const [result] = mergeShardReports([shardReport(1, 1, [image])]).comparison.images
+    // Past both 10% and 1,234,567 bytes by one byte.
+    expect(result!.verdict).toBe('fail')
+    expect(result!.limits.maxIncrease).toEqual(parseGrowthThreshold('max-increase', '10%, 1234567'))
   })
 })

@@ -5,7 +5,7 @@ import * as z from 'zod'
 import { labelOf } from '../changes/discover.js'
 import { growthOf } from '../explain/growth.js'
 import { Shard } from '../inputs/shard.js'
-import { describeThreshold, parseGrowthThreshold, ThresholdError } from '../inputs/thresholds.js'
+import { parseGrowthThreshold, ThresholdError } from '../inputs/thresholds.js'
 import type { MeasuredImage } from '../judge/judge.js'
 import type { RunState } from '../modes/check.js'
 import { Comparison, ImageMeasurement, ImageResult } from '../shared/types.js'
@@ -137,8 +137,9 @@ function toJsonImage(image: ImageResult): z.input<ReturnType<typeof reportSchema
     reason: image.reason,
     notes: image.notes,
     limits: {
-      maxIncrease: image.limits.maxIncrease ? describeThreshold(image.limits.maxIncrease) : null,
-      warnIncrease: image.limits.warnIncrease ? describeThreshold(image.limits.warnIncrease) : null,
+      // As the user wrote them, which parse back to the same limits (a description would round sizes).
+      maxIncrease: image.limits.maxIncrease?.text ?? null,
+      warnIncrease: image.limits.warnIncrease?.text ?? null,
       maxSize: image.limits.maxSize
     },
     logTail: image.logTail ?? null,
