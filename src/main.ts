@@ -94,17 +94,7 @@ export async function run(): Promise<void> {
   })
 
   if (inputs?.mode === 'comment' && trustedHead && !stepError) {
-    await setCommitStatus(
-      {
-        octokit: createOctokit(inputs.githubToken, context.apiUrl),
-        owner: context.owner,
-        repo: context.repo,
-        sha: trustedHead,
-        commentKey: inputs.commentKey,
-        targetUrl: `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
-      },
-      commitStatusOf(comparison, state.error)
-    )
+    await publishVerdict(inputs, context, trustedHead, commitStatusOf(comparison, state.error))
   }
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
@@ -123,6 +113,26 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
+async function publishVerdict(
+  inputs: Inputs,
+  context: RunnerContext,
+  headSha: string,
+  status: ReturnType<typeof commitStatusOf>
+): Promise<void> {
+  await setCommitStatus(
+    {
+      octokit: createOctokit(inputs.githubToken, context.apiUrl),
+      owner: context.owner,
+      repo: context.repo,
+      sha: headSha,
+      commentKey: inputs.commentKey,
+      targetUrl: `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+    },
+    status
+  )
 }
 
 /**
