@@ -22,7 +22,8 @@ export function measuredImage(
   head: number | null,
   change?: ImageChange
 ): MeasuredImage {
-  const side = (size: number | null) => (size === null ? null : { size, id: `sha256:${size}`, layers: 2 })
+  const side = (size: number | null) =>
+    size === null ? null : { size, id: `sha256:${String(size).padStart(64, '0')}`, layers: 2 }
   const inferred: ImageChange = change ?? (base === null ? 'added' : head === null ? 'removed' : 'modified')
   return {
     target: {
@@ -66,8 +67,8 @@ export function calculatorRegression(): MeasuredImage {
       change: 'modified',
       reason: 'Dockerfile modified'
     },
-    base: { size: total(multi), id: 'sha256:base', layers: 1, instructions: multi },
-    head: { size: total(single), id: 'sha256:head', layers: 5, instructions: single },
+    base: { size: total(multi), id: `sha256:${'a'.repeat(64)}`, layers: 1, instructions: multi },
+    head: { size: total(single), id: `sha256:${'b'.repeat(64)}`, layers: 5, instructions: single },
     failedBuilds: []
   }
 }

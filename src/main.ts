@@ -10,7 +10,8 @@ import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
 import { publishResults } from './publish/publish.js'
-import { defaultArtifactDir, toArtifact, writeArtifact } from './modes/artifact.js'
+import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
+import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
@@ -34,6 +35,8 @@ export async function run(): Promise<void> {
   let pullNumber: number | null = null
   // This step's own failure; in comment mode, a failure of the measure run is only reported.
   let stepError: string | null = null
+  // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
+  let trustedHead: string | null = null
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
@@ -41,6 +44,7 @@ export async function run(): Promise<void> {
     for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
+        inputs,
         context,
         inputs.githubToken,
         artifactDirOf(inputs, context),
@@ -48,6 +52,7 @@ export async function run(): Promise<void> {
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
+      trustedHead = loaded.headSha
     } else {
       pullNumber = context.pullRequest?.number ?? null
       await runPipeline(
@@ -81,20 +86,23 @@ export async function run(): Promise<void> {
       inputs?.mode === 'measure'
         ? async () => {
             const dir = artifactDirOf(inputs, context)
-            const pr = context.pullRequest
-            await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null))
+            await writeArtifact(dir, toArtifact(state, artifactTrigger(context)))
             core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
             return dir
           }
         : undefined
   })
 
+  if (inputs?.mode === 'comment' && trustedHead && !stepError) {
+    await publishVerdict(inputs, context, trustedHead, commitStatusOf(comparison, state.error))
+  }
+
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(stepError)
   } else if (inputs?.mode === 'comment') {
-    // The measure run's check on the PR carries the verdict; failing here too would only mark
-    // the base branch's workflow red.
+    // The commit status set above carries the verdict to the PR; failing here too would only
+    // mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
     core.setFailed(state.error)
@@ -105,6 +113,35 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
+async function publishVerdict(
+  inputs: Inputs,
+  context: RunnerContext,
+  headSha: string,
+  status: ReturnType<typeof commitStatusOf>
+): Promise<void> {
+  await setCommitStatus(
+    {
+      octokit: createOctokit(inputs.githubToken, context.apiUrl),
+      owner: context.owner,
+      repo: context.repo,
+      sha: headSha,
+      commentKey: inputs.commentKey,
+      targetUrl: `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+    },
+    status
+  )
+}
+
+/**
+ * The commit the measure run was triggered for, which the comment run's `workflow_run` event
+ * names as its `head_sha`: the PR's head (the checkout holds the merge commit), else GITHUB_SHA.
+ */
+function artifactTrigger(context: RunnerContext): ArtifactTrigger {
+  const pr = context.pullRequest
+  return { headSha: pr?.headSha || context.sha, pullNumber: pr?.number ?? null }
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

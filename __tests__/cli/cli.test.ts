@@ -283,6 +283,24 @@ describe('TerminalProgress', () => {
     expect(stream.text).toContain('\x1b[32ma/Dockerfile: 400 kB → 100 kB -300 kB (-75%), 📉 smaller\x1b[39m')
   })
 
+  it('judges an image by its own limit, as the final table does', () => {
+    const { stream, terminal } = progress()
+    // Grows 5%: within the global 10%, past the image's own 1%.
+    const strict = measured('a/Dockerfile', 100_000, 105_000)
+    strict.target.name = 'strict api'
+    strict.target.limits = { maxIncrease: parseGrowthThreshold('max-increase', '1%') }
+    terminal.imageDone(strict)
+    const table = renderTerminalReport(compareImages(revisions, [strict], limits), {
+      limits,
+      baseName: 'main',
+      headName: 'the working tree',
+      runError: null,
+      colour: false
+    })
+    expect(stream.text).toContain('strict api: 100 kB → 105 kB +5 kB (+5%), ❌ over limit')
+    expect(table).toMatch(/strict api.*over limit/)
+  })
+
   it('says nothing when quiet, and still runs the work', async () => {
     const { stream, terminal } = progress({ quiet: true })
     expect(await terminal.group('Changes', () => Promise.resolve('done'))).toBe('done')

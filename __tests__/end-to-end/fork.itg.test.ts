@@ -124,9 +124,10 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(writes()).toEqual([])
     const artifact: unknown = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
     expect(artifact).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: 'docker-size-check',
-      pullRequest: { number: 1, headSha: pr.headSha },
+      headSha: pr.headSha,
+      pullRequest: { number: 1 },
       images: [{ dockerfile: 'api/Dockerfile', base: { size: 100_000 }, head: { size: 300_000 } }]
     })
   })
@@ -143,6 +144,10 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(posted.body).toContain('| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
     expect(run.outputs['comment-url']).toBe(posted.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
+    // The verdict a branch protection rule can require, set by the base branch's own workflow.
+    expect(standin.statuses({ owner: OWNER, repo: REPO, sha: pr.headSha })).toMatchObject([
+      { state: 'failure', context: 'docker-size-check/default', description: '1 image grew past the limit: +200 kB' }
+    ])
     // The explanation comes across in the artifact too, validated like every other field.
     expect(posted.body).toContain('Why <code>api/Dockerfile</code> changed')
     expect(posted.body).toContain(
@@ -156,7 +161,8 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(run.exitCode).toBe(0)
     expect(prComments(1)).toHaveLength(1)
     expect(nth(prComments(1), 0).id).toBe(before.id)
-    expect(standin.requestsTo('POST')).toEqual([])
+    // A new comment would be a POST to the issue's comments; the status is set again, as it may change.
+    expect(standin.requestsTo('POST', /\/issues\//)).toEqual([])
   })
 
   it('a PR number changed in the artifact is not followed: the comment goes to the PR of the head SHA', async () => {
@@ -181,8 +187,21 @@ describe('a fork PR that grows an image, in two steps', () => {
     ['another schema', json => setPath(json, 'schemaVersion', 99), "The artifact's schemaVersion is 99"],
     [
       'another commit',
-      json => setPath(json, 'pullRequest.headSha', 'f'.repeat(40)),
+      json => setPath(json, 'headSha', 'f'.repeat(40)),
       'The artifact was made for commit ffffffffffff'
+    ],
+    [
+      'another commit and no PR named',
+      json => {
+        setPath(json, 'headSha', 'f'.repeat(40))
+        setPath(json, 'pullRequest', null)
+      },
+      'The artifact was made for commit ffffffffffff'
+    ],
+    [
+      'a URL for a Dockerfile',
+      json => setPath(json, 'images.0.dockerfile', 'https://evil.example/login'),
+      'images[0].dockerfile is not a path inside the repository'
     ]
   ])(
     'a tampered artifact (%s) is refused: the step fails naming why, and nothing is written',

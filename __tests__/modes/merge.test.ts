@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { mergeShardReports, parseShardReport, ShardReport } from '../../src/modes/merge.js'
-import { JsonImage, JsonReport } from '../../src/report/json.js'
+import { JsonImage, JsonReport } from '../../src/serialized/run-file.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 const BASE = 'a'.repeat(40)
 const HEAD = 'b'.repeat(40)
@@ -12,8 +14,8 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     baseDockerfile: dockerfile,
     status: 'modified',
     checkedBecause: 'Dockerfile modified',
-    base: { size: base, id: `sha256:${base}`, layers: 1 },
-    head: { size: head, id: `sha256:${head}`, layers: 1 },
+    base: { size: base, id: `sha256:${String(base).padStart(64, '0')}`, layers: 1 },
+    head: { size: head, id: `sha256:${String(head).padStart(64, '0')}`, layers: 1 },
     delta: head - base,
     deltaPercent: (100 * (head - base)) / base,
     verdict,
@@ -24,7 +26,9 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     trigger: 'dockerfile',
     builtOnce: false,
     logTail: null,
-    instructionChanges: null
+    instructionChanges: null,
+    limits: { maxIncrease: '10%', warnIncrease: null, maxSize: null },
+    failedBuilds: []
   }
 }
 
@@ -96,9 +100,40 @@ describe('parseShardReport', () => {
     ['not json', 'r.json is not JSON'],
     [JSON.stringify({ ...valid, schemaVersion: 2 }), 'schemaVersion is 2, expected 1'],
     [JSON.stringify({ ...valid, shard: null }), 'it names no shard'],
-    [JSON.stringify({ ...valid, images: [{ ...valid.images[0], verdict: 'maybe' }] }), 'images[0]: verdict "maybe"'],
-    [JSON.stringify({ ...valid, images: [{ ...valid.images[0], head: { size: '2' } }] }), 'images[0]: head is neither']
+    [
+      JSON.stringify({ ...valid, images: [{ ...valid.images[0], verdict: 'maybe' }] }),
+      'images[0].verdict is "maybe"; expected one of pass, warn, fail, error.'
+    ],
+    [
+      JSON.stringify({ ...valid, images: [{ ...valid.images[0], head: { size: '2' } }] }),
+      'images[0].head.size is "2"; expected a whole number'
+    ]
   ])('rejects %s', (text, message) => {
     expect(() => parseShardReport(text, 'r.json')).toThrow(message)
+  })
+})
+
+describe('the merge judges with the one judge', () => {
+  it('gives each image the verdict of the limits its shard recorded, its own limit included', () => {
+    const strict = { ...jsonImage('api/Dockerfile', 1000, 1050), name: 'strict api' }
+    strict.limits = { maxIncrease: '1%', warnIncrease: null, maxSize: null }
+    const merged = mergeShardReports([shardReport(1, 1, [strict, jsonImage('web/Dockerfile', 1000, 1050)])])
+    const verdicts = merged.comparison.images.map(image => [
+      image.target.name ?? image.target.dockerfile,
+      image.verdict
+    ])
+    expect(verdicts).toEqual([
+      ['strict api', 'fail'],
+      ['web/Dockerfile', 'pass']
+    ])
+    expect(nth(merged.comparison.images, 0).reason).toBe('Grew +50 B (+5%), past the max-increase of 1%.')
+  })
+  it('reads back the limits as written, sizes exact', () => {
+    const image = jsonImage('api/Dockerfile', 10_000_000, 11_234_568)
+    image.limits = { maxIncrease: '10%, 1234567', warnIncrease: null, maxSize: null }
+    const [result] = mergeShardReports([shardReport(1, 1, [image])]).comparison.images
+    // Past both 10% and 1,234,567 bytes by one byte.
+    expect(result!.verdict).toBe('fail')
+    expect(result!.limits.maxIncrease).toEqual(parseGrowthThreshold('max-increase', '10%, 1234567'))
   })
 })

@@ -92,6 +92,30 @@ describe('fitCommentBody on a 400-image PR', () => {
     expect(fitted.text.match(/^❌ over limit <code>/gm)).toHaveLength(20)
   })
 
+  it('keeps the pull-size columns and the "Why … changed" sections when it folds', () => {
+    const images = [
+      ...Array.from({ length: 300 }, (_, index) => image(index, 'same', 140)),
+      ...Array.from({ length: 20 }, (_, index) => image(300 + index, 'over', 140))
+    ].map(measured => {
+      const explained = (side: MeasuredImage['base']) =>
+        side && {
+          ...side,
+          compressedSize: Math.round(side.size / 3),
+          instructions: [
+            { keyword: 'FROM', args: 'busybox:local', line: 1, endLine: 1, size: 10_000_000 },
+            { keyword: 'RUN', args: 'make all', line: 2, endLine: 2, size: side.size - 10_000_000 }
+          ]
+        }
+      return { ...measured, base: explained(measured.base), head: explained(measured.head) }
+    })
+    const comparison = compareImages(revisions, images, limits)
+    expect(renderMarkdown(comparison, context).length).toBeGreaterThan(COMMENT_ROOM)
+    const fitted = fitCommentBody(comparison, context, SUMMARY_URL)
+    expect(fitted.level).toBe('folded')
+    expect(fitted.text).toContain('| Dockerfile | Base | Head | Δ | % | Pull base | Pull head | Pull Δ | Status |')
+    expect(fitted.text.match(/<summary>Why <code>services\/3\d\d-x+\/Dockerfile<\/code> changed/g)).toHaveLength(20)
+  })
+
   it('then drops the explanations and build output, keeping every changed row', () => {
     const comparison = pr([
       ['same', 100],
@@ -103,7 +127,7 @@ describe('fitCommentBody on a 400-image PR', () => {
     expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
     expect(rowsOf(fitted.text)).toHaveLength(300)
     expect(fitted.text).not.toContain('<pre>')
-    expect(fitted.text).toContain('Why each image failed or warned, and its build output, are left out.')
+    expect(fitted.text).toContain('Why each image failed, warned or changed, and its build output, are left out.')
     expect(fitted.text.split('\n')[0]).toContain('150 images failed to build')
   })
 

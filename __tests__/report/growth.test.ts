@@ -14,7 +14,7 @@ import { alignSizeBasis } from '../../src/measure/measure-image.js'
 import { measureCompressed } from '../../src/measure/compressed.js'
 import { parseHistory } from '../../src/measure/history.js'
 import { annotationsFor } from '../../src/report/annotations.js'
-import { toJsonReport } from '../../src/report/json.js'
+import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseInspect } from '../../src/measure/inspect.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
@@ -53,7 +53,7 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
   const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
   const side = (stage: InstructionSize[]): ImageMeasurement => ({
     size: stage.reduce((sum, i) => sum + i.size, 0),
-    id: 'sha256:x',
+    id: `sha256:${'a'.repeat(64)}`,
     layers: stage.length,
     ...(instructions ? { instructions: stage } : {})
   })
@@ -194,7 +194,7 @@ describe('the JSON report', () => {
     const json = nth(report.images, 0)
     expect(json.head).toMatchObject({
       size: image.head!.size,
-      id: 'sha256:head',
+      id: `sha256:${'b'.repeat(64)}`,
       layers: 5,
       compressedSize: 300_000_000
     })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { measuredImage, REVISIONS } from '../../__fixtures__/images.js'
 import { compareImages, Limits } from '../../src/judge/judge.js'
-import { toJsonReport } from '../../src/report/json.js'
+import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
 import { commentWanted, fitCommentBody } from '../../src/publish/outputs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
@@ -100,8 +100,8 @@ describe('the JSON report', () => {
       dockerfile: 'Dockerfile',
       context: '.',
       status: 'modified',
-      base: { size: 100, id: 'sha256:100', layers: 2 },
-      head: { size: 150, id: 'sha256:150', layers: 2 },
+      base: { size: 100, id: `sha256:${'100'.padStart(64, '0')}`, layers: 2 },
+      head: { size: 150, id: `sha256:${'150'.padStart(64, '0')}`, layers: 2 },
       delta: 50,
       deltaPercent: 50,
       verdict: 'fail',

@@ -72,6 +72,27 @@ export interface ApiPullFile {
   previous_filename?: string
 }
 
+/**
+ * A commit status as `POST /repos/{owner}/{repo}/statuses/{sha}` answers it (GitHub's OpenAPI
+ * description, `repos/create-commit-status`: every property it marks required).
+ */
+export interface ApiStatus {
+  url: string
+  avatar_url: string | null
+  id: number
+  node_id: string
+  state: 'error' | 'failure' | 'pending' | 'success'
+  description: string | null
+  target_url: string | null
+  context: string
+  created_at: string
+  updated_at: string
+  creator: Record<string, unknown> | null
+}
+
+/** GitHub refuses a longer status description with 422 (not in the OpenAPI description; seen on github.com). */
+export const STATUS_DESCRIPTION_MAX = 140
+
 export type PullFileInput = Pick<ApiPullFile, 'filename'> & Partial<Omit<ApiPullFile, 'filename'>>
 
 export interface PullInput {
@@ -247,6 +268,8 @@ export class GitHubStandin {
   private readonly pulls = new Map<string, StoredPull>()
   private readonly issues = new Set<string>()
   private readonly commentsById = new Map<number, StoredComment>()
+  private readonly statusesByCommit = new Map<string, ApiStatus[]>()
+  private nextStatusId = 7_000_001
   private readonly userIds = new Map<string, number>([['github-actions[bot]', 41898282]])
   private nextCommentId = 1_000_001
   private nextUserId = 9_000_001
@@ -300,6 +323,7 @@ export class GitHubStandin {
     this.pulls.clear()
     this.issues.clear()
     this.commentsById.clear()
+    this.statusesByCommit.clear()
     this.log.length = 0
     this.faultRules = []
     this.hooks = []
@@ -381,6 +405,11 @@ export class GitHubStandin {
   /** The issue's comments as `GET …/comments` would list them (ascending id). */
   comments(ref: { owner: string; repo: string; issueNumber: number }): ApiComment[] {
     return this.commentsOf(issueKey(ref.owner, ref.repo, ref.issueNumber)).map(c => this.toApiComment(c))
+  }
+
+  /** The statuses set on a commit, oldest first. */
+  statuses(ref: { owner: string; repo: string; sha: string }): ApiStatus[] {
+    return [...(this.statusesByCommit.get(`${repoKey(ref.owner, ref.repo)}@${ref.sha}`) ?? [])]
   }
 
   comment(id: number): ApiComment | undefined {
@@ -554,6 +583,9 @@ export class GitHubStandin {
       if (method === 'GET') return this.paginate(url, rawPath, this.commentsOf(key), c => this.toApiComment(c))
       if (method === 'POST') return this.createComment(m.owner, m.repo, Number(m.id), text)
     }
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/)) && method === 'POST') {
+      return this.createStatus(m.owner, m.repo, m.id, text)
+    }
     if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
       const stored = this.findComment(m.owner, m.repo, Number(m.id))
       if (method === 'GET') return { status: 200, body: this.toApiComment(stored) }
@@ -564,6 +596,82 @@ export class GitHubStandin {
       }
     }
     throw notFound()
+  }
+
+  private createStatus(owner: string, repo: string, sha: string, text: string): Reply {
+    const docs = `${DOCS}/commits/statuses#create-a-commit-status`
+    const input = parseJson(text)
+    const body = isRecord(input) ? input : {}
+    const invalid = (message: string) => new HttpError({ status: 422, body: errorBody(422, message, docs) })
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw invalid(`No commit found for SHA: ${sha}`)
+    const state = body['state']
+    if (state !== 'error' && state !== 'failure' && state !== 'pending' && state !== 'success') {
+      throw invalid(
+        `Invalid request.\n\nFor 'properties/state', ${JSON.stringify(state ?? null)} is not a member of the enum.`
+      )
+    }
+    for (const field of ['target_url', 'description', 'context'] as const) {
+      const value = body[field]
+      const nullable = field !== 'context'
+      if (value !== undefined && typeof value !== 'string' && !(nullable && value === null)) {
+        throw invalid(`Invalid request.\n\nFor 'properties/${field}', ${JSON.stringify(value)} is not a string.`)
+      }
+    }
+    const description = typeof body['description'] === 'string' ? body['description'] : null
+    if (description !== null && [...description].length > STATUS_DESCRIPTION_MAX) {
+      throw new HttpError({
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'Status',
+              code: 'custom',
+              field: 'description',
+              message: `description is too long (maximum is ${STATUS_DESCRIPTION_MAX} characters)`
+            }
+          ],
+          documentation_url: docs,
+          status: '422'
+        }
+      })
+    }
+    const id = this.nextStatusId++
+    const time = this.tick()
+    const login = this.identity.login
+    const userId = this.userId(login)
+    const api = this.baseUrl || 'http://127.0.0.1'
+    const status: ApiStatus = {
+      url: `${api}/repos/${owner}/${repo}/statuses/${sha}`,
+      avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
+      id,
+      node_id: `SC_${id}`,
+      state,
+      description,
+      target_url: typeof body['target_url'] === 'string' ? body['target_url'] : null,
+      context: typeof body['context'] === 'string' ? body['context'] : 'default',
+      created_at: time,
+      updated_at: time,
+      creator: {
+        ...this.toApiUser(login, this.identity.type),
+        avatar_url: `https://avatars.githubusercontent.com/u/${userId}?v=4`,
+        gravatar_id: '',
+        url: `${api}/users/${login}`,
+        html_url: `https://github.com/${login}`,
+        events_url: `${api}/users/${login}/events{/privacy}`,
+        followers_url: `${api}/users/${login}/followers`,
+        following_url: `${api}/users/${login}/following{/other_user}`,
+        gists_url: `${api}/users/${login}/gists{/gist_id}`,
+        organizations_url: `${api}/users/${login}/orgs`,
+        received_events_url: `${api}/users/${login}/received_events`,
+        repos_url: `${api}/users/${login}/repos`,
+        starred_url: `${api}/users/${login}/starred{/owner}{/repo}`,
+        subscriptions_url: `${api}/users/${login}/subscriptions`
+      }
+    }
+    const key = `${repoKey(owner, repo)}@${sha}`
+    this.statusesByCommit.set(key, [...(this.statusesByCommit.get(key) ?? []), status])
+    return { status: 201, body: status, headers: { location: status.url } }
   }
 
   private getUser(): Reply {

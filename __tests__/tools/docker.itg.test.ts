@@ -77,6 +77,22 @@ describe.each(['buildx', 'legacy'] as const)('a FROM scratch image with the %s b
   })
 })
 
+describe('a failing build with a very long last line', () => {
+  it('keeps a log tail of at most 20 lines and 8,000 characters, without colour codes, the reason intact', async () => {
+    const dir = await contextWith(
+      'long-log',
+      'FROM busybox:local\nRUN printf "\\033[31mred\\033[0m\\n" && head -c 600000 /dev/zero | tr "\\0" y && echo && exit 7\n',
+      {}
+    )
+    const built = await buildImage(docker, 'head', request(dir, engine.builder), { stream: false })
+    expect(built.ok).toBe(false)
+    expect(built.logTail!.length).toBeLessThanOrEqual(8000)
+    expect(built.logTail!.split('\n').length).toBeLessThanOrEqual(20)
+    expect(built.logTail).not.toContain('\u001b')
+    expect(built.error).toMatch(/exit code: 7|returned a non-zero code: 7/)
+  })
+})
+
 describe('a Dockerfile with a syntax error', () => {
   it("fails with docker's own message", async () => {
     const dir = await contextWith('syntax', 'FROM scratch\nCOPPY a b\n', {})

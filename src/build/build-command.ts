@@ -1,4 +1,4 @@
-import { lastLines } from '../tools/exec.js'
+import { cleanLog } from '../serialized/fields.js'
 import { Docker, EngineUnavailableError } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
@@ -43,8 +43,6 @@ export function buildEnvironment(
   return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) }
 }
 
-const LOG_TAIL_LINES = 20
-
 /** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
 export async function buildImage(
   docker: Docker,
@@ -70,7 +68,9 @@ export async function buildImage(
     ok: false,
     durationMs,
     ...kept,
-    logTail: lastLines(output, LOG_TAIL_LINES),
+    // Bounded here, where it enters the run's data, as every run file bounds it (20 lines, 8,000
+    // characters, no colour codes): a 500,000-character last line no longer buries the reason.
+    logTail: cleanLog(output),
     error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
   }
 }

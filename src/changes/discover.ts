@@ -206,7 +206,8 @@ function buildOptions(spec: ImageSpec): NonNullable<ImageTarget['build']> {
   }
 }
 
-function limitsOf(spec: ImageSpec): NonNullable<ImageTarget['limits']> {
+/** An image's own limits from its images-config entry (each unset one: the run's). */
+export function limitsOf(spec: ImageSpec): NonNullable<ImageTarget['limits']> {
   return {
     ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
     ...(spec.warnIncrease !== undefined ? { warnIncrease: spec.warnIncrease } : {}),

@@ -1,5 +1,6 @@
 import { Progress } from '../build/schedule.js'
 import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
+import { labelOf } from '../changes/discover.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
 import { ImageResult, Verdict } from '../shared/types.js'
@@ -66,7 +67,7 @@ export function imageLine(result: ImageResult): string {
     result.delta === null
       ? ''
       : ` ${formatDelta(result.delta)}${result.deltaPercent === null ? '' : ` (${formatPercent(result.deltaPercent)})`}`
-  return `${result.target.dockerfile}: ${sides}${delta}, ${statusOf(result)}`
+  return `${labelOf(result.target)}: ${sides}${delta}, ${statusOf(result)}`
 }
 
 export interface TerminalProgressOptions {

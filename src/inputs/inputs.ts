@@ -68,6 +68,8 @@ export interface RunnerContext {
   repo: string
   eventName: string
   runId: string
+  /** The commit the workflow ran for (GITHUB_SHA): for a pull_request event, the merge commit, not the PR's head. */
+  sha: string
   pullRequest: { number: number; baseRef: string; headSha: string } | null
 }
 
@@ -187,6 +189,7 @@ export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerCo
     repo,
     eventName: env.GITHUB_EVENT_NAME ?? '',
     runId: env.GITHUB_RUN_ID || String(process.pid),
+    sha: env.GITHUB_SHA ?? '',
     pullRequest: readPullRequest(env.GITHUB_EVENT_PATH)
   }
 }

@@ -29,8 +29,13 @@ export function worstVerdict(verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((worst, v) => (VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst), 'pass')
 }
 
+/**
+ * The one judge: every verdict the tool shows (the table, the command's live line, the
+ * annotations, a comment run, a merge) comes from here, with the run's global limits; each
+ * image's own limits from the images config are applied here and nowhere else.
+ */
 export function compareImages(revisions: Revisions, images: MeasuredImage[], limits: Limits): Comparison {
-  const results = images.map(image => judgeImage(image, limitsFor(image.target, limits)))
+  const results = images.map(image => judgeImage(image, limits))
   return {
     revisions,
     verdict: worstVerdict(results.map(result => result.verdict)),
@@ -49,8 +54,10 @@ export function limitsFor(target: ImageTarget, limits: Limits): Limits {
   }
 }
 
-export function judgeImage(image: MeasuredImage, limits: Limits): ImageResult {
+/** One image's verdict under the run's global `limits`, replaced where the image has its own. */
+export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageResult {
   const { target, base, head } = image
+  const limits = limitsFor(target, globalLimits)
   const headFailure = image.failedBuilds.find(build => build.side === 'head')
   const baseFailure = image.failedBuilds.find(build => build.side === 'base')
   const notes: string[] = []
@@ -66,6 +73,8 @@ export function judgeImage(image: MeasuredImage, limits: Limits): ImageResult {
     verdict,
     reason,
     notes,
+    limits,
+    failedBuilds: image.failedBuilds,
     ...(headFailure?.logTail
       ? { logTail: headFailure.logTail }
       : baseFailure?.logTail

@@ -1,15 +1,20 @@
 import * as core from '@actions/core'
-import { RunnerContext } from '../inputs/inputs.js'
+import { CheckSettings, RunnerContext } from '../inputs/inputs.js'
+import { ImageSpec } from '../inputs/images-config.js'
+import { loadImageSpecs } from '../changes/affected.js'
+import { limitsOf } from '../changes/discover.js'
+import { MeasuredImage } from '../judge/judge.js'
 import { createOctokit } from '../tools/octokit.js'
 import { RunState } from './check.js'
-import { SizeArtifact, stateFromArtifact } from './artifact.js'
-import { ArtifactError, readArtifact } from './artifact-validate.js'
+import { ArtifactError, readArtifact, SizeArtifact, stateFromArtifact } from '../serialized/run-file.js'
 import { findPullRequestForRun, readWorkflowRun } from './workflow-run.js'
 
 export interface LoadedMeasurement {
   state: RunState
   /** The PR to comment on, found through the API; null when none matches the run's head any more. */
   pullNumber: number | null
+  /** The commit the measure run was triggered for (the PR's head), from the trusted event. */
+  headSha: string
 }
 
 /**
@@ -17,6 +22,7 @@ export interface LoadedMeasurement {
  * to. Nothing of the PR's code is checked out or run here; the artifact is only read as data.
  */
 export async function loadMeasurement(
+  settings: Pick<CheckSettings, 'images' | 'configFile'>,
   context: RunnerContext,
   token: string,
   artifactDir: string,
@@ -30,9 +36,10 @@ export async function loadMeasurement(
     )
   }
   const artifact: SizeArtifact = await readArtifact(artifactDir)
-  if (artifact.pullRequest && artifact.pullRequest.headSha !== run.headSha) {
+  // Always checked: an artifact that names no PR is still one made for some commit.
+  if (artifact.headSha !== run.headSha) {
     throw new ArtifactError(
-      `The artifact was made for commit ${artifact.pullRequest.headSha.slice(0, 12)}, but the run that ` +
+      `The artifact was made for commit ${artifact.headSha.slice(0, 12)}, but the run that ` +
         `triggered this one measured ${run.headSha.slice(0, 12)}. Download the artifact of that run (run-id: ` +
         '${{ github.event.workflow_run.id }}).'
     )
@@ -50,5 +57,30 @@ export async function loadMeasurement(
         '(it was pushed to, or closed): nothing is posted. The run for the newer head will post its own comment.'
     )
   }
-  return { state: stateFromArtifact(artifact), pullNumber }
+  const state = stateFromArtifact(artifact)
+  // The limits are this run's: its inputs (read by the caller) and the images config of the
+  // base branch's checkout, the workspace here. Nothing in the artifact sets a limit.
+  holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace))
+  return { state, pullNumber, headSha: run.headSha }
+}
+
+/**
+ * Gives each measured image the own limits (and the name) of its entry in the trusted images
+ * config, matched by Dockerfile path; where a config lists one Dockerfile more than once, the
+ * entry of the same name. An image the config does not list is held to the global limits.
+ * (The path and the name come from the artifact, like the sizes: what this protects against is
+ * a fork loosening its own config or workflow, not a measure run that lies about what it built.)
+ */
+export function holdToTrustedLimits(measured: MeasuredImage[], specs: ImageSpec[] | null): void {
+  for (const image of measured) {
+    const { target } = image
+    delete target.limits
+    const candidates = (specs ?? []).filter(
+      spec => spec.dockerfile === target.dockerfile || spec.dockerfile === target.baseDockerfile
+    )
+    const spec = candidates.find(candidate => candidate.name === target.name) ?? candidates[0]
+    if (!spec) continue
+    target.limits = limitsOf(spec)
+    if (spec.name) target.name = spec.name
+  }
 }

@@ -2,20 +2,24 @@ import * as core from '@actions/core'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
 import picomatch from 'picomatch'
-import { worstVerdict } from '../judge/judge.js'
+import { compareImages, Limits } from '../judge/judge.js'
 import { Inputs, RunnerContext } from '../inputs/inputs.js'
 import { labelOf } from '../changes/discover.js'
 import { EngineInfo } from '../tools/docker.js'
 import { publishResults } from '../publish/publish.js'
-import { JsonImage, JsonReport } from '../report/json.js'
+import { JsonReport, measuredFromReport, parseShardReport } from '../serialized/run-file.js'
 import { summarizeOutcome } from '../report/markdown.js'
-import { describeShard, Shard } from '../inputs/shard.js'
-import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
+import { describeShard } from '../inputs/shard.js'
+import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
 // one verdict, as a single run would have.
+
+const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
+
+export { parseShardReport }
 
 export interface ShardReport {
   /** Where it was read from, for messages. */
@@ -83,60 +87,6 @@ async function listFiles(folder: string): Promise<string[]> {
   return entries.filter(entry => entry.isFile()).map(entry => join(entry.parentPath, entry.name))
 }
 
-/** Reads one shard's report and checks that it is one this version can merge. */
-export function parseShardReport(text: string, path: string): JsonReport {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new Error(`${path} is not JSON: expected a docker-size-check report.`)
-  }
-  const report = value as Partial<JsonReport> | null
-  const bad = (what: string) => new Error(`${path} is not a docker-size-check report this version can merge: ${what}.`)
-  if (typeof report !== 'object' || report === null || Array.isArray(report)) throw bad('not a JSON object')
-  if (report.schemaVersion !== 1) throw bad(`schemaVersion is ${JSON.stringify(report.schemaVersion)}, expected 1`)
-  if (typeof report.base?.sha !== 'string' || typeof report.head?.sha !== 'string') throw bad('no base.sha or head.sha')
-  if (!Array.isArray(report.images)) throw bad('no images list')
-  if (!isShard(report.shard)) {
-    throw bad('it names no shard; run each matrix job with shard: INDEX/TOTAL (such as shard: ${{ matrix.shard }}/4)')
-  }
-  report.images.forEach((image, index) => {
-    const problem = imageProblem(image)
-    if (problem) throw bad(`images[${index}]: ${problem}`)
-  })
-  return report as JsonReport
-}
-
-function isShard(value: unknown): value is Shard {
-  const shard = value as Partial<Shard> | null | undefined
-  return (
-    typeof shard === 'object' &&
-    shard !== null &&
-    Number.isInteger(shard.index) &&
-    Number.isInteger(shard.total) &&
-    (shard.index as number) >= 1 &&
-    (shard.index as number) <= (shard.total as number)
-  )
-}
-
-const VERDICTS: Verdict[] = ['pass', 'warn', 'fail', 'error']
-
-function imageProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'not an object'
-  const image = value as Partial<JsonImage>
-  for (const field of ['dockerfile', 'context', 'baseDockerfile', 'status', 'reason'] as const) {
-    if (typeof image[field] !== 'string') return `no ${field}`
-  }
-  if (!VERDICTS.includes(image.verdict as Verdict)) return `verdict ${JSON.stringify(image.verdict)}`
-  for (const side of ['base', 'head'] as const) {
-    const measurement = image[side]
-    if (measurement !== null && (typeof measurement !== 'object' || typeof measurement?.size !== 'number')) {
-      return `${side} is neither null nor a measurement with a size`
-    }
-  }
-  return null
-}
-
 /**
  * One comparison from every shard's report. The shards must have compared the same two
  * commits and all be there: a missing shard makes the result an error, so a shard whose
@@ -179,44 +129,18 @@ export function mergeShardReports(reports: ShardReport[]): MergedReports {
       errors.push(`Shard ${index}/${total}: ${entry.report.error}`)
     }
   }
-  const images = reports
-    .flatMap(entry => entry.report.images.map(toImageResult))
+  // Judged again by the one judge, from each image's figures and the limits its shard judged
+  // it by (recorded in full, so no global limit of this job's own comes in): the same verdicts.
+  const measured = reports
+    .flatMap(entry =>
+      entry.report.images.map((image, index) => measuredFromReport(image, `${entry.path}: images[${index}]`))
+    )
     .sort((a, b) => labelOf(a.target).localeCompare(labelOf(b.target)))
+  const revisions = { baseSha: first.report.base.sha, headSha: first.report.head.sha }
   return {
-    comparison: {
-      revisions: { baseSha: first.report.base.sha, headSha: first.report.head.sha },
-      verdict: worstVerdict(images.map(image => image.verdict)),
-      images,
-      totalDelta: images.reduce((sum, image) => sum + (image.delta ?? 0), 0)
-    },
+    comparison: compareImages(revisions, measured, NO_LIMITS),
     engine: reports.find(entry => entry.report.engine)?.report.engine ?? null,
     error: errors.length ? errors.join(' ') : null
-  }
-}
-
-/** An image as a shard judged it; its verdict stands (every shard reads the same limits). */
-function toImageResult(image: JsonImage): ImageResult {
-  const measurement = (value: ImageMeasurement | null) => (value ? { ...value } : null)
-  return {
-    target: {
-      dockerfile: image.dockerfile,
-      context: image.context,
-      baseDockerfile: image.baseDockerfile,
-      baseContext: image.baseContext ?? image.context,
-      change: image.status,
-      reason: image.checkedBecause ?? '',
-      ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
-      ...(image.trigger ? { trigger: image.trigger } : {}),
-      ...(image.builtOnce ? { identical: true } : {})
-    },
-    base: measurement(image.base),
-    head: measurement(image.head),
-    delta: image.delta ?? null,
-    deltaPercent: image.deltaPercent ?? null,
-    verdict: image.verdict,
-    reason: image.reason,
-    notes: Array.isArray(image.notes) ? image.notes : [],
-    ...(image.logTail ? { logTail: image.logTail } : {})
   }
 }
 

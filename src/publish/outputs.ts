@@ -1,21 +1,15 @@
 import * as core from '@actions/core'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { CommentMode } from '../inputs/inputs.js'
 import { MAX_COMMENT_BODY_LENGTH, upsertStickyComment, resolveCommentAuthor } from './sticky-comment.js'
 import { Octokit } from '../tools/octokit.js'
 import { characters, fitReport, FittedReport, utf8Bytes } from '../report/fit.js'
-import { JsonReport } from '../report/json.js'
 import { MarkdownContext } from '../report/markdown.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
 
-export async function writeJsonReport(path: string, report: JsonReport): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`)
-}
+export { writeJsonReport } from '../serialized/run-file.js'
 
 /** GitHub refuses a job summary over 1 MiB; the marker and the newline of `addRaw` need a little room. */
 export const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024

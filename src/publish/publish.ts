@@ -5,7 +5,7 @@ import { Inputs, RunnerContext } from '../inputs/inputs.js'
 import { EngineInfo } from '../tools/docker.js'
 import { createOctokit } from '../tools/octokit.js'
 import { annotationsFor } from '../report/annotations.js'
-import { toJsonReport } from '../report/json.js'
+import { toJsonReport } from '../serialized/run-file.js'
 import { MarkdownContext } from '../report/markdown.js'
 import {
   commentWanted,

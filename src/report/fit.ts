@@ -1,20 +1,12 @@
-import { countOf } from '../shared/sizes.js'
-import { Comparison, ImageResult, Verdict } from '../shared/types.js'
-import {
-  explainImage,
-  footer,
-  isQuiet,
-  MarkdownContext,
-  renderMarkdown,
-  sizeTable,
-  summarizeOutcome
-} from './markdown.js'
+import { Comparison } from '../shared/types.js'
+import { MarkdownContext, RenderOptions, renderMarkdown, summarizeOutcome } from './markdown.js'
 
 /**
  * How much of the report a text kept, from all of it to the outcome line alone:
  * - `full`: everything renderMarkdown writes;
- * - `folded`: the unchanged images are counted, not listed;
- * - `brief`: also without the per-image explanations and build output;
+ * - `folded`: the unchanged images are counted, not listed (the pull-size columns and the
+ *   "Why … changed" sections stay);
+ * - `brief`: also without the per-image explanations, build output and "Why … changed" sections;
  * - `rows`: also only the most important rows of the table;
  * - `summary`: the outcome line and where to read the rest.
  */
@@ -40,49 +32,25 @@ export const utf8Bytes = (text: string): number => Buffer.byteLength(text)
 /**
  * The report as long as it can be within `limit`, shrunk in steps so that what a reader
  * needs most stays longest: the outcome, then the images that failed or grew, then the why.
+ * It only chooses the renderer's options; what each option leaves out is the renderer's.
  */
 export function fitReport(comparison: Comparison, context: MarkdownContext, limit: FitLimit): FittedReport {
   const fits = (text: string) => limit.measure(text) <= limit.max
+  const render = (options: Omit<RenderOptions, 'pointer'>) =>
+    renderMarkdown(comparison, context, { ...options, pointer: limit.pointer })
   const full = renderMarkdown(comparison, context)
   if (fits(full)) return { text: full, level: 'full' }
 
-  const header = `**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`
-  const loud = comparison.images.filter(image => !isQuiet(image))
-  const quiet = comparison.images.length - loud.length
-  const explained = loud.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail)
-  const end = footer(comparison, context)
-  // What a shorter text leaves out, said before the pointer to the whole report.
-  const leftOut = (rows: number, details: boolean) => {
-    const parts: string[] = []
-    if (loud.length > rows) parts.push(countOf(loud.length - rows, 'other image'))
-    if (quiet) parts.push(countOf(quiet, 'unchanged image'))
-    const count = loud.length - rows + quiet
-    return [
-      parts.length ? `${parts.join(' and ')} ${count === 1 ? 'is' : 'are'} not listed here.` : '',
-      details && explained.length ? 'Why each image failed or warned, and its build output, are left out.' : '',
-      limit.pointer
-    ]
-      .filter(Boolean)
-      .join(' ')
-  }
-
-  const folded = join([
-    header,
-    loud.length ? sizeTable(loud) : '',
-    leftOut(loud.length, false),
-    ...explained.map(explainImage),
-    end
-  ])
+  const folded = render({ unchanged: 'counted', explanations: true, rows: null })
   if (fits(folded)) return { text: folded, level: 'folded' }
 
-  const brief = join([header, loud.length ? sizeTable(loud) : '', leftOut(loud.length, true), end])
+  const brief = render({ unchanged: 'counted', explanations: false, rows: null })
   if (fits(brief)) return { text: brief, level: 'brief' }
 
   // The largest number of rows, most important first, that still fits.
-  const ranked = [...loud].sort(byImportance)
-  const withRows = (count: number) => join([header, sizeTable(ranked.slice(0, count)), leftOut(count, true), end])
+  const withRows = (rows: number) => render({ unchanged: 'counted', explanations: false, rows })
   let low = 0
-  let high = ranked.length
+  let high = comparison.images.length
   while (low < high) {
     const mid = Math.ceil((low + high) / 2)
     if (fits(withRows(mid))) low = mid
@@ -90,20 +58,11 @@ export function fitReport(comparison: Comparison, context: MarkdownContext, limi
   }
   if (low > 0) return { text: withRows(low), level: 'rows' }
 
-  const summary = join([header, limit.pointer])
+  const summary = withRows(0)
   if (fits(summary)) return { text: summary, level: 'summary' }
   // Only an outcome line longer than the limit itself (a huge run error) gets here: cut it.
+  const header = `**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`
   return { text: cutTo(header, limit, `… ${limit.pointer}`), level: 'summary' }
-}
-
-const RANK: Record<Verdict, number> = { error: 0, fail: 1, warn: 2, pass: 3 }
-
-function byImportance(a: ImageResult, b: ImageResult): number {
-  return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)
-}
-
-function join(sections: string[]): string {
-  return sections.filter(Boolean).join('\n\n')
 }
 
 function cutTo(text: string, limit: FitLimit, tail: string): string {

@@ -101,22 +101,69 @@ export function sizeTable(images: ImageResult[], options: { compressed?: boolean
   return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed))].join('\n')
 }
 
+/**
+ * What a rendering keeps. The full report keeps everything; report/fit.ts picks shorter
+ * options, in its documented order, when the text must fit a limit. Nothing else shortens.
+ */
+export interface RenderOptions {
+  /** The unchanged images: listed in a folded table, or only counted in the left-out note. */
+  unchanged: 'listed' | 'counted'
+  /** Why each image failed or warned (with its build output), and the "Why … changed" sections. */
+  explanations: boolean
+  /** Rows of the table, most important first; null: every changed image, in order. 0: no table, no footer. */
+  rows: number | null
+  /** Where the whole report is, said after what is left out; '' when nothing is. */
+  pointer: string
+}
+
+export const FULL_REPORT: RenderOptions = { unchanged: 'listed', explanations: true, rows: null, pointer: '' }
+
+const RANK: Record<ImageResult['verdict'], number> = { error: 0, fail: 1, warn: 2, pass: 3 }
+
+/** Failures first, then warnings, then the largest change. */
+export function byImportance(a: ImageResult, b: ImageResult): number {
+  return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)
+}
+
 /** The comment's body (without its marker) and the job summary. */
-export function renderMarkdown(comparison: Comparison, context: MarkdownContext): string {
+export function renderMarkdown(
+  comparison: Comparison,
+  context: MarkdownContext,
+  options: RenderOptions = FULL_REPORT
+): string {
   const sections: string[] = [`**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`]
   const loud = comparison.images.filter(image => !isQuiet(image))
   const quiet = comparison.images.filter(isQuiet)
   const compressed = comparison.images.some(
     image => image.base?.compressedSize !== undefined || image.head?.compressedSize !== undefined
   )
-  if (loud.length) sections.push(sizeTable(loud, { compressed }))
-  if (quiet.length) {
+  const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail)
+  if (options.rows === 0) {
+    if (options.pointer) sections.push(options.pointer)
+    return sections.join('\n\n')
+  }
+  const rows = options.rows === null ? loud : [...loud].sort(byImportance).slice(0, options.rows)
+  if (rows.length) sections.push(sizeTable(rows, { compressed }))
+  if (quiet.length && options.unchanged === 'listed') {
     const what = countOf(quiet.length, 'unchanged image')
     sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`)
   }
-  const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail)
-  for (const image of explained) sections.push(explainImage(image))
-  sections.push(...growthSections(loud))
+  const leftOut: string[] = []
+  if (loud.length > rows.length) leftOut.push(countOf(loud.length - rows.length, 'other image'))
+  if (quiet.length && options.unchanged === 'counted') leftOut.push(countOf(quiet.length, 'unchanged image'))
+  const leftOutCount = loud.length - rows.length + (options.unchanged === 'counted' ? quiet.length : 0)
+  const note = [
+    leftOut.length ? `${leftOut.join(' and ')} ${leftOutCount === 1 ? 'is' : 'are'} not listed here.` : '',
+    !options.explanations && explained.length
+      ? 'Why each image failed, warned or changed, and its build output, are left out.'
+      : '',
+    options.pointer
+  ].filter(Boolean)
+  if (note.length) sections.push(note.join(' '))
+  if (options.explanations) {
+    for (const image of explained) sections.push(explainImage(image))
+    sections.push(...growthSections(loud))
+  }
   sections.push(footer(comparison, context))
   return sections.join('\n\n')
 }

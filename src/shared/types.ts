@@ -86,6 +86,13 @@ export interface BuildOutcome {
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error'
 
+/** The limits an image is judged by; null where none applies. */
+export interface Limits {
+  maxIncrease: GrowthThreshold | null
+  warnIncrease: GrowthThreshold | null
+  maxSize: number | null
+}
+
 export interface ImageResult {
   target: ImageTarget
   base: ImageMeasurement | null
@@ -101,6 +108,10 @@ export interface ImageResult {
   notes: string[]
   /** The last lines of a failed build's output. */
   logTail?: string
+  /** The limits it was judged by: its own from the images config, else the run's. */
+  limits: Limits
+  /** Its builds that failed, by side (as measured). */
+  failedBuilds: BuildOutcome[]
 }
 
 export interface Comparison {

@@ -3,8 +3,17 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compareImages } from '../../src/judge/judge.js'
-import { ARTIFACT_FILE, SizeArtifact, stateFromArtifact, toArtifact, writeArtifact } from '../../src/modes/artifact.js'
-import { ARTIFACT_LIMITS, ArtifactError, parseArtifact, readArtifact } from '../../src/modes/artifact-validate.js'
+import {
+  ARTIFACT_FILE,
+  ArtifactError,
+  parseArtifact,
+  readArtifact,
+  SizeArtifact,
+  stateFromArtifact,
+  toArtifact,
+  writeArtifact
+} from '../../src/serialized/run-file.js'
+import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/serialized/fields.js'
 import { newRunState } from '../../src/modes/check.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'
@@ -73,7 +82,7 @@ function measuredState() {
 }
 
 function validArtifact(): SizeArtifact {
-  return toArtifact(measuredState(), { number: 7, headSha: HEAD })
+  return toArtifact(measuredState(), { pullNumber: 7, headSha: HEAD })
 }
 
 /** The valid artifact as JSON, changed by `tamper`. */
@@ -88,10 +97,11 @@ describe('the artifact', () => {
     const folder = await mkdtemp(join(tmpdir(), 'dsc-artifact-'))
     folders.push(folder)
     const state = measuredState()
-    const path = await writeArtifact(folder, toArtifact(state, { number: 7, headSha: HEAD }))
+    const path = await writeArtifact(folder, toArtifact(state, { pullNumber: 7, headSha: HEAD }))
     expect(path).toBe(join(folder, ARTIFACT_FILE))
     const read = await readArtifact(folder)
-    expect(read.pullRequest).toEqual({ number: 7, headSha: HEAD })
+    expect(read.pullRequest).toEqual({ number: 7 })
+    expect(read.headSha).toBe(HEAD)
     const back = stateFromArtifact(read)
     const render = (s: typeof state) => renderMarkdown(compareImages(s.revisions, s.measured, limits), { limits })
     expect(render(back)).toBe(render(state))
@@ -101,7 +111,7 @@ describe('the artifact', () => {
 
   it.each<[string, (json: unknown) => void, RegExp]>([
     ['another tool', json => setPath(json, 'tool', 'other'), /not a docker-size-check artifact/],
-    ['a newer schema', json => setPath(json, 'schemaVersion', 2), /schemaVersion is 2; this version reads 1/],
+    ['a newer schema', json => setPath(json, 'schemaVersion', 3), /schemaVersion is 3; this version reads 2/],
     [
       'a negative size',
       json => setPath(json, 'images.0.base.size', -1),
@@ -140,15 +150,36 @@ describe('the artifact', () => {
     ],
     [
       'an unknown status',
-      json => setPath(json, 'images.0.change', 'hacked'),
-      /images\[0\]\.change is "hacked"; expected one of/
+      json => setPath(json, 'images.0.status', 'hacked'),
+      /images\[0\].status is "hacked"; expected one of/
     ],
     [
       'a PR number that is no number',
       json => setPath(json, 'pullRequest.number', '7; rm -rf /'),
       /pullRequest\.number is/
     ],
-    ['a SHA that is no SHA', json => setPath(json, 'pullRequest.headSha', 'main'), /pullRequest\.headSha is "main"/],
+    ['a SHA that is no SHA', json => setPath(json, 'headSha', 'main'), /^headSha is "main"/],
+    ['no SHA at all', json => setPath(json, 'headSha', undefined), /^headSha is missing/],
+    [
+      'a URL for a Dockerfile',
+      json => setPath(json, 'images.0.dockerfile', 'https://evil.example/login'),
+      /images\[0\]\.dockerfile is not a path inside the repository/
+    ],
+    [
+      'an empty path step',
+      json => setPath(json, 'images.0.context', 'a//b'),
+      /images\[0\]\.context is not a path inside/
+    ],
+    [
+      'a log tail over its lines',
+      json => setPath(json, 'images.1.failedBuilds.0.logTail', 'x\n'.repeat(30)),
+      /logTail holds more than 20 lines/
+    ],
+    [
+      'colour codes in a log tail',
+      json => setPath(json, 'images.1.failedBuilds.0.logTail', '\u001b[31mred'),
+      /holds control/
+    ],
     ['three failed builds', json => setPath(json, 'images.1.failedBuilds', [1, 2, 3]), /has 3 entries/],
     ['a missing field', json => setPath(json, 'images.0.head', undefined), /images\[0\]\.head is missing/],
     [
@@ -221,5 +252,57 @@ describe('the artifact', () => {
 
     await writeFile(join(folder, ARTIFACT_FILE), ' '.repeat(ARTIFACT_LIMITS.maxBytes + 1))
     await expect(readArtifact(folder)).rejects.toThrow(/bytes, over the limit of 4194304/)
+  })
+})
+
+describe('the artifact of an odd but honest build', () => {
+  // What the tool itself measured, as docker and git gave it: the writer makes of it what the
+  // reader accepts, with the same limits (the schema in src/serialized is shared by both).
+  function oddState() {
+    const state = measuredState()
+    const [api, web] = [nth(state.measured, 0), nth(state.measured, 1)]
+    api.target = {
+      ...api.target,
+      dockerfile: 'dir\twith tab/Dockerfile',
+      context: 'dir\twith tab',
+      name: 'Ünïcödé 🐳 api'
+    }
+    nth(api.head!.instructions!, 1).args = `echo ${'x'.repeat(2_295)}`
+    const colour = '\u001b[1m\u001b[31m#5 ERROR\u001b[0m: exit code 1'
+    const progress = 'Downloading  10%\rDownloading  50%\rDownloading 100%'
+    const long = Array.from({ length: 20 }, (_, n) => `#7 ${n} ${'y'.repeat(470)}`)
+    nth(web.failedBuilds, 0).logTail = [progress, ...long, colour].join('\n')
+    nth(web.failedBuilds, 0).error = `process "/bin/sh -c ${'z'.repeat(3_000)}" did not complete\r\n`
+    web.target = { ...web.target, dockerfile: 'new\nline/Dockerfile' }
+    return state
+  }
+
+  it('is written so that the reader accepts it, and comes back with its name', () => {
+    const written = toArtifact(oddState(), { pullNumber: 7, headSha: HEAD })
+    const read = parseArtifact(JSON.stringify(written))
+    const [api, web] = [nth(read.images, 0), nth(read.images, 1)]
+    expect(api.dockerfile).toBe('dir with tab/Dockerfile')
+    expect(api.name).toBe('Ünïcödé 🐳 api')
+    expect(nth(stateFromArtifact(read).measured, 0).target.name).toBe('Ünïcödé 🐳 api')
+    expect(web.dockerfile).toBe('new line/Dockerfile')
+    const args = nth(api.head!.instructions!, 1).args
+    expect(args).toHaveLength(ARTIFACT_LIMITS.maxText)
+    expect(args.endsWith('…')).toBe(true)
+    const { error, logTail } = nth(web.failedBuilds, 0)
+    expect(error.length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxText)
+    expect(error.endsWith('…')).toBe(true)
+    expect(logTail.length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxLog)
+    expect(logTail.split('\n').length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxLogLines)
+    expect(logTail.endsWith('#5 ERROR: exit code 1')).toBe(true)
+    expect(logTail).not.toContain('\u001b')
+    expect(logTail).not.toContain('\r')
+  })
+
+  it('keeps only what a terminal shows of a progress line', () => {
+    const state = measuredState()
+    nth(nth(state.measured, 1).failedBuilds, 0).logTail = 'step 1\nDownloading  10%\rDownloading 100%\n\tdone\n'
+    const read = parseArtifact(JSON.stringify(toArtifact(state, { pullNumber: null, headSha: HEAD })))
+    expect(nth(nth(read.images, 1).failedBuilds, 0).logTail).toBe('step 1\nDownloading 100%\n    done')
+    expect(read.pullRequest).toBeNull()
   })
 })

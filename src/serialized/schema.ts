@@ -1,0 +1,212 @@
+import * as z from 'zod'
+import { Direction, FIELD_LIMITS, log, oneOf, path, sha, text, wholeNumber } from './fields.js'
+
+// The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
+// merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads
+// it). Both hold the same image: what was built and measured; the report adds the verdict.
+// Each schema is made for one direction (fields.ts): the writer's and the reader's limits
+// are the same by construction, and the types below are derived from it, so a field cannot
+// be written and then forgotten on read.
+
+export const REPORT_SCHEMA_VERSION = 1 as const
+export const ARTIFACT_SCHEMA_VERSION = 2 as const
+
+const IMAGE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'unchanged'] as const
+const VERDICTS = ['pass', 'warn', 'fail', 'error'] as const
+
+function instruction(direction: Direction) {
+  return z
+    .object({
+      keyword: text(direction, 20).refine(keyword => /^[A-Z]+$/.test(keyword), {
+        error: 'is not a Dockerfile instruction.'
+      }),
+      args: text(direction),
+      line: wholeNumber(1, 1_000_000),
+      endLine: wholeNumber(1, 1_000_000),
+      size: wholeNumber(0, FIELD_LIMITS.maxSize)
+    })
+    .check(ctx => {
+      if (ctx.value.endLine < ctx.value.line) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.endLine,
+          path: ['endLine'],
+          message: `is ${ctx.value.endLine}; expected a whole number from ${ctx.value.line} to 1000000.`
+        })
+      }
+    })
+}
+
+const IMAGE_ID = /^[a-z0-9]+:[0-9a-f]{32,128}$/
+
+/** An image id; '' where an engine gave one of another form (the writer never fails on it). */
+function imageId(direction: Direction) {
+  const error = 'is not an image id such as sha256:<64 hex digits>.'
+  if (direction === 'write') return z.string().transform(id => (IMAGE_ID.test(id) ? id : ''))
+  return z.string({ error }).refine(id => id === '' || IMAGE_ID.test(id), { error })
+}
+
+function measurement(direction: Direction) {
+  return z.object({
+    size: wholeNumber(0, FIELD_LIMITS.maxSize),
+    id: imageId(direction),
+    layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
+    // What explains the size is optional: a measure run without it is still a measure run.
+    sizeSource: oneOf(['inspect', 'layers']).optional(),
+    inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+    layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+    compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+    instructions: z
+      .array(instruction(direction))
+      .max(FIELD_LIMITS.maxInstructions, {
+        error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
+      })
+      .optional()
+  })
+}
+
+function engine(direction: Direction) {
+  return z.object({
+    serverVersion: text(direction, 100),
+    apiVersion: text(direction, 100),
+    storageDriver: text(direction, 100),
+    builder: oneOf(['buildx', 'legacy']),
+    imageStore: oneOf(['containerd', 'graphdriver'])
+  })
+}
+
+function failedBuild(direction: Direction) {
+  return z.object({ side: oneOf(['base', 'head']), error: text(direction), logTail: log(direction) })
+}
+
+/** What was built and measured for one image: the same in the artifact and in the report. */
+function measuredImage(direction: Direction) {
+  return z.object({
+    dockerfile: path(direction),
+    context: path(direction),
+    /** The Dockerfile's path at the base, where it differs (a rename). */
+    baseDockerfile: path(direction),
+    baseContext: path(direction),
+    status: oneOf(IMAGE_STATUSES),
+    /** Why the image was checked (the Dockerfile changed, its context changed). */
+    checkedBecause: text(direction),
+    /** The images config's name, or the Dockerfile path. */
+    name: text(direction, FIELD_LIMITS.maxName),
+    /** What made the image affected: its Dockerfile, its build context, or a watched file. */
+    trigger: oneOf(['dockerfile', 'context', 'watch']),
+    /** The Dockerfile and the build context were the same on both sides: built once, for both. */
+    builtOnce: z.boolean({ error: 'is not true or false.' }),
+    base: measurement(direction).nullable(),
+    head: measurement(direction).nullable(),
+    /** The builds that failed, by side, with their error and the last lines of their output. */
+    failedBuilds: z
+      .array(failedBuild(direction))
+      .max(2, { error: issue => `has ${lengthOf(issue.input)} entries; an image has two sides.` })
+  })
+}
+
+/** Limits as the user wrote them (`10%, 5MB`), each null where none applies. */
+function limits(direction: Direction) {
+  return z.object({
+    maxIncrease: text(direction, 100).nullable(),
+    warnIncrease: text(direction, 100).nullable(),
+    maxSize: wholeNumber(0, FIELD_LIMITS.maxSize).nullable()
+  })
+}
+
+function instructionChange(direction: Direction) {
+  const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
+  return z.object({
+    kind: oneOf(['grew', 'shrank', 'added', 'removed', 'same']),
+    /** The instruction as written (at the head, or at the base when it is gone). */
+    instruction: text(direction),
+    /** 1-based line in the head's Dockerfile; null when the instruction is gone. */
+    line: wholeNumber(1, 1_000_000).nullable(),
+    baseLine: wholeNumber(1, 1_000_000).nullable(),
+    baseSize: bytes.nullable(),
+    headSize: bytes.nullable(),
+    delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize)
+  })
+}
+
+/** An image in the JSON report: as measured, then as judged. */
+function reportImage(direction: Direction) {
+  return measuredImage(direction).extend({
+    delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize).nullable(),
+    deltaPercent: z.number({ error: 'is not a number.' }).nullable(),
+    verdict: oneOf(VERDICTS),
+    /** Why the verdict, in one sentence. */
+    reason: text(direction),
+    notes: z.array(text(direction)).max(FIELD_LIMITS.maxNotes),
+    /** The limits this image was judged by: its own from the images config, else the run's. */
+    limits: limits(direction),
+    /** The last lines of a failed build's output, or null. */
+    logTail: log(direction).nullable(),
+    /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
+    instructionChanges: z
+      .array(instructionChange(direction))
+      .max(FIELD_LIMITS.maxInstructions * 2)
+      .nullable()
+  })
+}
+
+const imageCount = {
+  error: (issue: { input?: unknown }) =>
+    `The run file lists ${lengthOf(issue.input)} images, over the limit of ${FIELD_LIMITS.maxImages}.`
+}
+
+/**
+ * The JSON report, documented in the README: other steps read it, so its shape only grows. A
+ * change that removes or renames a field bumps `schemaVersion`.
+ */
+export function reportSchema(direction: Direction) {
+  return z.object({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+    base: z.object({ sha: sha(true) }),
+    /** `uncommitted: true` when the head is a working tree with changes not committed yet (the local command). */
+    head: z.object({ sha: sha(true), uncommitted: z.literal(true).optional() }),
+    verdict: oneOf(VERDICTS),
+    totalDelta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize),
+    /** Set when the run stopped before every image was measured. */
+    error: text(direction).nullable(),
+    engine: engine(direction).nullable(),
+    /** The slice of the affected images this run checked (`shard: 2/4`), or null for all of them. */
+    shard: z.object({ index: wholeNumber(1, 256), total: wholeNumber(1, 256) }).nullable(),
+    images: z.array(reportImage(direction)).max(FIELD_LIMITS.maxImages, imageCount)
+  })
+}
+
+/**
+ * What `mode: measure` leaves for `mode: comment`: the measurements, not the verdicts and not
+ * the markdown. The comment run treats every byte of it as written by the PR's author (a fork
+ * PR's workflow can write anything into it), so it carries plain data only; the limits, the
+ * verdicts, the comment's key and its text are decided by the comment run itself.
+ */
+export function artifactSchema(direction: Direction) {
+  return z.object({
+    schemaVersion: z.literal(ARTIFACT_SCHEMA_VERSION),
+    tool: z.literal('docker-size-check'),
+    /** The commit the measure run was triggered for (the PR's head): the comment run checks it against its event. */
+    headSha: sha(),
+    /** The PR as the measure run's event named it: a hint, checked against the API before use. */
+    pullRequest: z.object({ number: wholeNumber(1, 1e9) }).nullable(),
+    revisions: z.object({ baseSha: sha(true), headSha: sha(true) }),
+    engine: engine(direction).nullable(),
+    /** Why the measure run stopped early, when it did. */
+    error: text(direction).nullable(),
+    images: z.array(measuredImage(direction)).max(FIELD_LIMITS.maxImages, imageCount)
+  })
+}
+
+export type JsonReport = z.output<ReturnType<typeof reportSchema>>
+export type JsonImage = JsonReport['images'][number]
+export type JsonSide = NonNullable<JsonImage['base']>
+export type JsonInstructionChange = NonNullable<JsonImage['instructionChanges']>[number]
+export type SizeArtifact = z.output<ReturnType<typeof artifactSchema>>
+export type ArtifactImage = SizeArtifact['images'][number]
+/** The measured part of an image, the same in both files. */
+export type SerializedImage = z.output<ReturnType<typeof measuredImage>>
+
+function lengthOf(value: unknown): number | string {
+  return Array.isArray(value) ? value.length : '?'
+}
