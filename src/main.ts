@@ -15,6 +15,7 @@ import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
+import { RecordOutcome, runRecord } from './modes/record.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -34,6 +35,7 @@ export async function run(): Promise<void> {
   let pullNumber: number | null = null
   // This step's own failure; in comment mode, a failure of the measure run is only reported.
   let stepError: string | null = null
+  let recorded: RecordOutcome | null = null
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
@@ -48,6 +50,13 @@ export async function run(): Promise<void> {
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
+    } else if (inputs.mode === 'record') {
+      assertRecordsBranch(context)
+      recorded = await runRecord(
+        inputs,
+        { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress },
+        state
+      )
     } else {
       pullNumber = context.pullRequest?.number ?? null
       await runPipeline(
@@ -57,7 +66,8 @@ export async function run(): Promise<void> {
           tempRoot: context.runnerTemp,
           baseRef: baseRefOf(inputs, context),
           progress: actionProgress,
-          listChangedFiles: pullRequestFiles(inputs, context)
+          listChangedFiles: pullRequestFiles(inputs, context),
+          recordsRemote: 'origin'
         },
         state
       )
@@ -92,6 +102,9 @@ export async function run(): Promise<void> {
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(stepError)
+  } else if (inputs?.mode === 'record') {
+    // A record run measures what the default branch has: the PRs that changed it were gated.
+    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`)
   } else if (inputs?.mode === 'comment') {
     // The measure run's check on the PR carries the verdict; failing here too would only mark
     // the base branch's workflow red.
@@ -105,6 +118,25 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/** mode: record writes the baselines every PR compares with: only from the default branch. */
+function assertRecordsBranch(context: RunnerContext): void {
+  const branch = context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : ''
+  if (context.defaultBranch && branch !== context.defaultBranch) {
+    throw new Error(
+      `mode: record runs on the default branch only (${context.defaultBranch}), and this run is for ` +
+        `'${context.ref || 'no ref'}'. Run it on push to ${context.defaultBranch} (or workflow_dispatch there); ` +
+        'pull requests use mode: check, which reads the records.'
+    )
+  }
+}
+
+function describeRecordOutcome(outcome: RecordOutcome | null): string {
+  if (!outcome) return 'nothing recorded'
+  const parts = [`${outcome.built.length} measured`, `${outcome.carried.length} carried over unchanged`]
+  if (outcome.skipped.length) parts.push(`${outcome.skipped.length} not recorded`)
+  return `record of ${outcome.commit.slice(0, 12)}: ${parts.join(', ')}`
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

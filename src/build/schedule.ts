@@ -13,7 +13,7 @@ import { limitConcurrency } from './concurrency.js'
 import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
-import { BuildOutcome, ImageTarget, Revisions, Side } from '../shared/types.js'
+import { BuildOutcome, ImageMeasurement, ImageTarget, Revisions, Side } from '../shared/types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
 export interface Progress {
@@ -36,6 +36,11 @@ export interface BuildPlan {
   settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel'>
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
+  /**
+   * Images whose base is not built in this run: a baseline record's measurement stands for
+   * it, or the reason no record could (with `baseline: record`, which never builds the base).
+   */
+  recordedBases?: Map<ImageTarget, ImageMeasurement | { missing: string }>
 }
 
 /**
@@ -65,7 +70,7 @@ export async function buildAndMeasure(
   const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
   // Whether a side of the image is built: it exists there, and is not the base of one built once.
   const buildsOn = (target: ImageTarget, side: Side) =>
-    existsOn(target, side) && (side === 'head' || !builtOnceOf(target))
+    existsOn(target, side) && (side === 'head' || (!builtOnceOf(target) && !plan.recordedBases?.has(target)))
   // Builds that run side by side cannot share the log: their groups and streamed output
   // would interleave. They run quietly and each says in one line how it went; a failed
   // build's last lines still reach the report.
@@ -218,7 +223,14 @@ export async function buildAndMeasure(
           log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
         }
       }
-      alignSizeBasis([image.base, image.head], engine)
+      const recorded = plan.recordedBases?.get(target)
+      if (recorded && 'missing' in recorded) {
+        image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 })
+      } else if (recorded) {
+        image.base = { ...recorded }
+      }
+      // A recorded base was measured as the record run measured it: only the head is aligned.
+      alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine)
       progress.imageDone?.(image)
     }
 

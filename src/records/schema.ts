@@ -9,15 +9,14 @@ const instructionSize = z.object({
   args: z.string().max(4000),
   line: z.number().int().nonnegative(),
   endLine: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  layers: z.number().int().nonnegative()
+  size: z.number().int().nonnegative()
 })
 
 export const recordedMeasurement = z.object({
   size: z.number().int().nonnegative(),
   id: z.string().max(200),
   layers: z.number().int().nonnegative(),
-  sizeSource: z.enum(['inspect', 'layers', 'files']).optional(),
+  sizeSource: z.enum(['inspect', 'layers']).optional(),
   inspectSize: z.number().int().nonnegative().optional(),
   layerBytes: z.number().int().nonnegative().optional(),
   compressedSize: z.number().int().nonnegative().optional(),
@@ -94,7 +93,9 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): T {
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`)
+    throw new Error(
+      `The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`
+    )
   }
   return parsed.data
 }

@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, runChecked, runCommand } from '../tools/exec.js'
-import {
-  BaselineRecord,
-  INDEX_SCHEMA,
-  IndexEntry,
-  parseIndex,
-  parseRecord,
-  RecordIndex
-} from './schema.js'
+import { BaselineRecord, INDEX_SCHEMA, IndexEntry, parseIndex, parseRecord, RecordIndex } from './schema.js'
 
 // Baseline records live in the repository itself, under a ref of their own:
 //
@@ -116,7 +109,13 @@ export class RecordStore {
       const old = await this.tip()
       const { commit, pruned } = await this.commitWith(old, record, options.maxRecords ?? MAX_RECORDS)
       await options.beforePush?.(attempt)
-      const args = ['push', '--porcelain', `--force-with-lease=${this.ref}:${old ?? ''}`, remote, `${commit}:${this.ref}`]
+      const args = [
+        'push',
+        '--porcelain',
+        `--force-with-lease=${this.ref}:${old ?? ''}`,
+        remote,
+        `${commit}:${this.ref}`
+      ]
       const result = await runCommand('git', args, { cwd: this.repoDir })
       if (result.exitCode === 0) {
         await this.git(['update-ref', this.ref, commit])
