@@ -50,6 +50,8 @@ export interface JsonImage {
   logTail: string | null
   /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
   instructionChanges: JsonInstructionChange[] | null
+  /** Where the base's figures came from: a build in this run, or a baseline record (its commit, and how far behind the merge-base). */
+  baselineSource?: { source: 'build' } | { source: 'record'; commit: string; behind: number }
 }
 
 export type JsonSide = Pick<
@@ -110,6 +112,7 @@ function toJsonImage(image: ImageResult): JsonImage {
     trigger: image.target.trigger ?? 'dockerfile',
     builtOnce: image.target.identical === true && image.base !== null && image.base === image.head,
     logTail: image.logTail ?? null,
+    baselineSource: image.target.baseline ?? { source: 'build' },
     instructionChanges:
       growthOf(image)?.changes.map(change => {
         const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
