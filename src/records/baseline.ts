@@ -2,7 +2,7 @@ import { readSide } from '../changes/affected.js'
 import { labelOf, sourceFingerprint, SideTree } from '../changes/discover.js'
 import { CheckSettings, DEFAULT_RECORDS_DEPTH } from '../inputs/inputs.js'
 import { errorMessage } from '../shared/errors.js'
-import { Docker, EngineInfo } from '../tools/docker.js'
+import { Docker, EngineInfo, EngineUnavailableError } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
 import { ImageMeasurement, ImageTarget } from '../shared/types.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
@@ -30,6 +30,8 @@ export interface BaselineLookup {
   baseSha: string
   baseTree: SideTree
   depth: number
+  /** Fetches more of the base branch's history, where the clone is shallow; absent: use what is here. */
+  deepen?: (commits: number) => Promise<void>
 }
 
 /**
@@ -46,7 +48,13 @@ export async function decideBaselines(
   if (withBase.length === 0) return decisions
   const index = await lookup.store.readIndex()
   const recorded = new Set(index.records.map(entry => entry.commit))
-  const history = (await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth)).filter(sha => recorded.has(sha))
+  let walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth)
+  // actions/checkout fetches one commit: the merge-base is there, the commits behind it are not.
+  if (!recorded.has(walk[0] ?? '') && walk.length < lookup.depth && lookup.deepen && (await lookup.git.isShallow())) {
+    await lookup.deepen(lookup.depth - walk.length)
+    walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth)
+  }
+  const history = walk.filter(sha => recorded.has(sha))
   if (history.length === 0) {
     for (const target of withBase) decisions.set(target, { build: 'no record within the base branch’s history' })
     return decisions
@@ -199,9 +207,23 @@ export async function planRecordedBases(
       engine: await plan.engine,
       baseSha: plan.baseSha,
       baseTree: await readSide(plan.git, plan.baseSha),
-      depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH
+      depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+      ...(plan.remote === null
+        ? {}
+        : {
+            deepen: (commits: number) =>
+              plan.git.fetch([
+                '--no-tags',
+                '--no-recurse-submodules',
+                `--deepen=${commits}`,
+                plan.remote as string,
+                plan.baseSha
+              ])
+          })
     })
   } catch (error) {
+    // No engine is the run's error, said once where the builds start.
+    if (error instanceof EngineUnavailableError) return planned
     plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`)
     if (mode === 'record')
       for (const target of candidates) planned.set(target, { missing: 'the records could not be read' })
