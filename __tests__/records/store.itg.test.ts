@@ -3,7 +3,16 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { RECORD_SCHEMA, type BaselineRecord } from '../../src/records/schema.js'
 import { DEFAULT_RECORDS_REF, RecordStore } from '../../src/records/store.js'
-import { cleanupTempDirs, commitFiles, fileUrl, git, gitLine, makeBareRemote, makeRepo, makeTempDir } from '../support/repo.js'
+import {
+  cleanupTempDirs,
+  commitFiles,
+  fileUrl,
+  git,
+  gitLine,
+  makeBareRemote,
+  makeRepo,
+  makeTempDir
+} from '../support/repo.js'
 
 afterAll(cleanupTempDirs)
 
@@ -17,7 +26,12 @@ function recordOf(commit: string, recordedAt: string, size = 1000): BaselineReco
         key: 'app/Dockerfile',
         dockerfile: 'app/Dockerfile',
         context: 'app',
-        fingerprint: { source: 'a'.repeat(64), build: 'b'.repeat(64), from: { 'busybox:local': 'sha256:1' }, measure: 'files/overlay2' },
+        fingerprint: {
+          source: 'a'.repeat(64),
+          build: 'b'.repeat(64),
+          from: { 'busybox:local': 'sha256:1' },
+          measure: 'files/overlay2'
+        },
         measurement: { size, id: 'sha256:abc', layers: 2, sizeSource: 'inspect' }
       }
     ]
@@ -27,7 +41,8 @@ function recordOf(commit: string, recordedAt: string, size = 1000): BaselineReco
 async function originWithHistory(): Promise<{ origin: string; commits: string[] }> {
   const repo = await makeRepo()
   const commits: string[] = []
-  for (let i = 0; i < 3; i++) commits.push(await commitFiles(repo, { 'app/Dockerfile': `FROM scratch\n# ${i}\n` }, `c${i}`))
+  for (let i = 0; i < 3; i++)
+    commits.push(await commitFiles(repo, { 'app/Dockerfile': `FROM scratch\n# ${i}\n` }, `c${i}`))
   return { origin: await makeBareRemote(repo), commits }
 }
 
@@ -74,7 +89,8 @@ describe('the record store', () => {
     // b has read the store and built its commit when a's push lands first.
     await new RecordStore(b).write('origin', recordOf(commits[2]!, '2026-12-01T10:00:02.000Z', 2), {
       beforePush: async attempt => {
-        if (attempt === 1) await new RecordStore(a).write('origin', recordOf(commits[1]!, '2026-12-01T10:00:01.000Z', 1))
+        if (attempt === 1)
+          await new RecordStore(a).write('origin', recordOf(commits[1]!, '2026-12-01T10:00:01.000Z', 1))
       },
       onRetry: attempt => retries.push(attempt)
     })
@@ -91,7 +107,9 @@ describe('the record store', () => {
     const { origin, commits } = await originWithHistory()
     const clones = await Promise.all(commits.map(() => cloneOf(origin)))
     await Promise.all(
-      clones.map((clone, i) => new RecordStore(clone).write('origin', recordOf(commits[i]!, `2026-12-01T10:00:0${i}.000Z`, i)))
+      clones.map((clone, i) =>
+        new RecordStore(clone).write('origin', recordOf(commits[i]!, `2026-12-01T10:00:0${i}.000Z`, i))
+      )
     )
     const reader = new RecordStore(await cloneOf(origin))
     await reader.fetch('origin')

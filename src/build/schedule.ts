@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
 import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { existsOn } from '../changes/discover.js'
+import { existsOn, labelOf } from '../changes/discover.js'
+import { cacheArgs, cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { alignSizeBasis, describeLayers } from '../measure/measure-image.js'
@@ -33,7 +34,10 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel'>
+  settings: Pick<
+    CheckSettings,
+    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'cacheFrom' | 'cacheTo'
+  >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
   /**
@@ -131,6 +135,7 @@ export async function buildAndMeasure(
     // The checkouts are made while the engine answers.
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
+    const cache = await usableCache(plan.settings, engine, docker, progress)
     const offset = measured.length
     const started: MeasuredImage[] = []
     const record = (index: number, image: MeasuredImage) => {
@@ -159,6 +164,7 @@ export async function buildAndMeasure(
         tag: `docker-size-check:${runToken}-${index}-${side}`,
         builder: engine.builder,
         secrets: plan.settings.secrets,
+        cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
         ...target.build
       }
       if (interrupted()) throw new Error('The run was interrupted.')
@@ -252,4 +258,28 @@ export async function buildAndMeasure(
     forget()
     await cleanUp()
   }
+}
+
+/** The caches a run's builds use: `cache-to` is dropped, said once, where the builder cannot export one. */
+async function usableCache(
+  settings: BuildPlan['settings'],
+  engine: EngineInfo,
+  docker: Docker,
+  progress: Progress
+): Promise<CacheSettings> {
+  const cache = { cacheFrom: settings.cacheFrom ?? [], cacheTo: settings.cacheTo ?? [] }
+  if (engine.builder !== 'buildx') {
+    if (cache.cacheFrom.length || cache.cacheTo.length) {
+      progress.warning('cache-from and cache-to need BuildKit (docker buildx); the legacy builder builds without them.')
+    }
+    return { cacheFrom: [], cacheTo: [] }
+  }
+  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+    progress.warning(
+      'cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
+        'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.'
+    )
+    return { cacheFrom: cache.cacheFrom, cacheTo: [] }
+  }
+  return cache
 }

@@ -8,6 +8,7 @@ import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
+import { parseCacheInput } from '../build/layer-cache.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -39,6 +40,10 @@ export interface CheckSettings {
   recordsRef?: string
   /** How far back the base branch's first-parent history is searched for a record. */
   recordsDepth?: number
+  /** buildx caches to read layers from (`--cache-from`), one spec each. */
+  cacheFrom?: string[]
+  /** buildx caches to write the head's layers to (`--cache-to`), one spec each. */
+  cacheTo?: string[]
 }
 
 export const BASELINE_MODES = ['auto', 'record', 'build'] as const
@@ -116,7 +121,9 @@ export function getInputs(): Inputs {
     parallel: parseParallel(core.getInput('parallel')),
     baseline: parseChoice('baseline', core.getInput('baseline'), BASELINE_MODES, 'auto'),
     recordsRef: parseRecordsRef(core.getInput('records-ref')),
-    recordsDepth: parseRecordsDepth(core.getInput('records-depth'))
+    recordsDepth: parseRecordsDepth(core.getInput('records-depth')),
+    cacheFrom: parseCacheInput('cache-from', core.getInput('cache-from')),
+    cacheTo: parseCacheInput('cache-to', core.getInput('cache-to'))
   }))
 }
 

@@ -85,6 +85,12 @@ export class Docker {
     return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null
   }
 
+  /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
+  async buildxInspect(): Promise<string> {
+    const result = await this.run(['buildx', 'inspect'])
+    return result.exitCode === 0 ? result.stdout : ''
+  }
+
   /** `docker history` of one image, as printed by historyArgs' command line. */
   async history(reference: string): Promise<string> {
     const args = historyArgs(reference)
