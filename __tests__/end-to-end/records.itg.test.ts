@@ -15,8 +15,11 @@ import {
   scratchImage,
   TEST_TOKEN
 } from '../support/pull-request.js'
+import { runCliBundle } from '../support/cli-runner.js'
 import {
   commitFiles,
+  fileUrl,
+  makeTempDir,
   FileChanges,
   git,
   gitLine,
@@ -204,6 +207,26 @@ describe('a record run on main, then a PR', () => {
     )
     expect(run.report).not.toBeNull()
     expect(await gitLine(remote, ['for-each-ref', RECORDS_REF])).toBe('')
+  })
+})
+
+describe('the command on a clone', () => {
+  it('takes the base from the records the user fetched, and says it builds the base where there are none', async () => {
+    const { remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
+    expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+    const clone = await makeTempDir('clone')
+    await git(clone, ['clone', '--quiet', '--branch', 'feature', fileUrl(remote), '.'])
+    const before = await runCliBundle(clone, ['--base', 'origin/main', '--json', 'report.json'])
+    expect(before.stderr).toContain('No baseline records in this repository: the bases are built.')
+    expect(before.stderr).toMatch(/base app\/Dockerfile/)
+    await git(clone, ['fetch', '--quiet', 'origin', `${RECORDS_REF}:${RECORDS_REF}`])
+    const after = await runCliBundle(clone, ['--base', 'origin/main'])
+    expect(after.exitCode).toBe(1)
+    expect(after.stderr).toContain(
+      `app/Dockerfile: base from the record of ${mainCommits[0]!.slice(0, 7)} (the merge-base); only the head is built.`
+    )
+    expect(after.stderr).not.toMatch(/base app\/Dockerfile/)
+    expect(after.stdout).toContain('+50 kB')
   })
 })
 
