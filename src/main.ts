@@ -16,6 +16,7 @@ import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
+import { RecordOutcome, runRecord } from './modes/record.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -37,6 +38,7 @@ export async function run(): Promise<void> {
   let stepError: string | null = null
   // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
   let trustedHead: string | null = null
+  let recorded: RecordOutcome | null = null
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
@@ -53,6 +55,13 @@ export async function run(): Promise<void> {
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
       trustedHead = loaded.headSha
+    } else if (inputs.mode === 'record') {
+      assertRecordsBranch(context)
+      recorded = await runRecord(
+        inputs,
+        { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress },
+        state
+      )
     } else {
       pullNumber = context.pullRequest?.number ?? null
       await runPipeline(
@@ -62,7 +71,8 @@ export async function run(): Promise<void> {
           tempRoot: context.runnerTemp,
           baseRef: baseRefOf(inputs, context),
           progress: actionProgress,
-          listChangedFiles: pullRequestFiles(inputs, context)
+          listChangedFiles: pullRequestFiles(inputs, context),
+          recordsRemote: 'origin'
         },
         state
       )
@@ -100,6 +110,9 @@ export async function run(): Promise<void> {
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(stepError)
+  } else if (inputs?.mode === 'record') {
+    // A record run measures what the default branch has: the PRs that changed it were gated.
+    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`)
   } else if (inputs?.mode === 'comment') {
     // The commit status set above carries the verdict to the PR; failing here too would only
     // mark the base branch's workflow red.
@@ -142,6 +155,25 @@ async function publishVerdict(
 function artifactTrigger(context: RunnerContext): ArtifactTrigger {
   const pr = context.pullRequest
   return { headSha: pr?.headSha || context.sha, pullNumber: pr?.number ?? null }
+}
+
+/** mode: record writes the baselines every PR compares with: only from the default branch. */
+function assertRecordsBranch(context: RunnerContext): void {
+  const branch = context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : ''
+  if (context.defaultBranch && branch !== context.defaultBranch) {
+    throw new Error(
+      `mode: record runs on the default branch only (${context.defaultBranch}), and this run is for ` +
+        `'${context.ref || 'no ref'}'. Run it on push to ${context.defaultBranch} (or workflow_dispatch there); ` +
+        'pull requests use mode: check, which reads the records.'
+    )
+  }
+}
+
+function describeRecordOutcome(outcome: RecordOutcome | null): string {
+  if (!outcome) return 'nothing recorded'
+  const parts = [`${outcome.built.length} measured`, `${outcome.carried.length} carried over unchanged`]
+  if (outcome.skipped.length) parts.push(`${outcome.skipped.length} not recorded`)
+  return `record of ${outcome.commit.slice(0, 12)}: ${parts.join(', ')}`
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

@@ -46,7 +46,7 @@ describe('getInputs', () => {
     ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
     ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
-    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge."],
+    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge, record."],
     ['comment-author', '@my-app', "Invalid comment-author '@my-app'. Give the login that posts the comment"],
     ['comment-author', 'a b', "Invalid comment-author 'a b'."],
     ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."],

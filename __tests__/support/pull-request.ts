@@ -43,8 +43,22 @@ export async function openPullRequest(standin: GitHubStandin, scenario: PullRequ
   await git(repo, ['checkout', '--quiet', 'main'])
   if (scenario.baseLater) await commitFiles(repo, scenario.baseLater, 'meanwhile on main')
   const remote = await makeBareRemote(repo)
-  const workspace = await makeCheckoutWorkspace({ remote, head: 'feature', number })
-  await registerPull(standin, repo, workspace, scenario.headOwner)
+  return checkOutPullRequest(standin, repo, remote, { number, headOwner: scenario.headOwner })
+}
+
+/**
+ * The PR from branch `feature` of `remote` into `main`, as a run meets it: the checkout
+ * workspace, and the PR known to the stand-in. For tests that shape the remote themselves.
+ */
+export async function checkOutPullRequest(
+  standin: GitHubStandin,
+  repo: string,
+  remote: string,
+  options: { number?: number; headOwner?: string; remoteUrl?: string } = {}
+): Promise<OpenPullRequest> {
+  const workspace = await makeCheckoutWorkspace({ remote, head: 'feature', number: options.number ?? 1 })
+  if (options.remoteUrl) await git(workspace.workspace, ['remote', 'set-url', 'origin', options.remoteUrl])
+  await registerPull(standin, repo, workspace, options.headOwner)
   return { ...workspace, repo, event: pullRequestEvent(workspace) }
 }
 

@@ -264,3 +264,21 @@ export async function isShallow(repo: string): Promise<boolean> {
 export async function countAllCommits(repo: string): Promise<number> {
   return Number.parseInt(await gitLine(repo, ['rev-list', '--count', '--all', 'HEAD']), 10)
 }
+
+/**
+ * A workspace as actions/checkout v4 leaves it for a `push` to `branch` with default inputs:
+ *   git fetch --no-tags --prune --no-recurse-submodules --depth=1 origin +<sha>:refs/remotes/origin/<branch>
+ *   git checkout --progress --force -B <branch> refs/remotes/origin/<branch>
+ * one commit, shallow, on a local branch of that name.
+ */
+export async function makePushCheckoutWorkspace(
+  remote: string,
+  branch = 'main',
+  sha?: string
+): Promise<{ workspace: string; sha: string }> {
+  const commit = sha ?? (await gitLine(remote, ['rev-parse', '--verify', `${branch}^{commit}`]))
+  const { workspace } = await initWorkspace(remote)
+  await checkoutFetch(workspace, 1, [`+${commit}:refs/remotes/origin/${branch}`])
+  await git(workspace, ['checkout', '--progress', '--force', '-B', branch, `refs/remotes/origin/${branch}`])
+  return { workspace, sha: commit }
+}

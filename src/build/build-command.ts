@@ -16,6 +16,8 @@ export interface BuildRequest {
   platform?: string
   /** Passed with `--secret`, BuildKit only (checked before any build). */
   secrets?: BuildSecret[]
+  /** `--cache-from` / `--cache-to` arguments (see layer-cache.ts), BuildKit only. */
+  cache?: string[]
 }
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
@@ -31,6 +33,7 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   if (request.platform) args.push('--platform', request.platform)
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
   if (request.secrets?.length) args.push(...secretArgs(request.secrets))
+  if (request.builder === 'buildx' && request.cache?.length) args.push(...request.cache)
   args.push(request.context)
   return args
 }

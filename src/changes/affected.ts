@@ -33,7 +33,8 @@ export async function findAffectedImages(
   })
 }
 
-async function readSide(git: Git, sha: string): Promise<SideTree> {
+/** One commit's tree and its dockerignore files, read from git. */
+export async function readSide(git: Git, sha: string): Promise<SideTree> {
   const files = await git.readTree(sha)
   const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry))
   // All of them in one git process: a monorepo has one per image, or more.

@@ -266,6 +266,15 @@ function contextChanges(target: ImageTarget, touched: string[], filters: Record<
  * context that the dockerignore lets through, by path inside the context, mode and object
  * id. Two equal fingerprints build the same image. Null when the Dockerfile is missing.
  */
+/**
+ * What a build of this Dockerfile and context reads at one commit, as one string: the
+ * Dockerfile's object id and every file the dockerignore lets through, with its object id.
+ * Equal strings: equal builds inputs from the repository. Null when the Dockerfile is absent.
+ */
+export function sourceFingerprint(tree: SideTree, dockerfile: string, context: string): string | null {
+  return fingerprint(tree, new FilterCache(tree), dockerfile, context)
+}
+
 function fingerprint(tree: SideTree, cache: FilterCache, dockerfile: string, context: string): string | null {
   const dockerfileId = tree.files.get(dockerfile)
   if (dockerfileId === undefined) return null

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util'
-import { CheckSettings, parseList } from '../inputs/inputs.js'
+import { BASELINE_MODES, CheckSettings, parseChoice, parseList, parseRecordsRef } from '../inputs/inputs.js'
+import { parseCacheInput } from '../build/layer-cache.js'
+import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
@@ -56,6 +58,28 @@ const FLAGS: Record<string, FlagSpec> = {
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
+  baseline: {
+    type: 'string',
+    value: 'MODE',
+    help: 'auto: take the base from a baseline record the repository has (git fetch origin refs/docker-size-check/records:refs/docker-size-check/records) when one matches, else build it; record: only records; build: always build. Default: auto.'
+  },
+  'records-ref': {
+    type: 'string',
+    value: 'REF',
+    help: 'The ref that holds the baseline records. Default: refs/docker-size-check/records.'
+  },
+  'cache-from': {
+    type: 'string',
+    multiple: true,
+    value: 'SPEC',
+    help: 'A buildx cache to read layers from (type=local,src=DIR/{image}); repeatable.'
+  },
+  'cache-to': {
+    type: 'string',
+    multiple: true,
+    value: 'SPEC',
+    help: "A buildx cache to write the head's layers to; repeatable."
+  },
   json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
   quiet: { type: 'boolean', short: 'q', help: 'No progress: print the result alone.' },
@@ -150,6 +174,17 @@ export function parseCommandLine(argv: string[]): Command {
   }
 
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
+  let records: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'cacheFrom' | 'cacheTo'>
+  try {
+    records = {
+      baseline: parseChoice('--baseline', one('baseline') ?? '', BASELINE_MODES, 'auto'),
+      recordsRef: parseRecordsRef(one('records-ref') ?? ''),
+      cacheFrom: parseCacheInput('cache-from', (strings['cache-from'] ?? []).join('\n')),
+      cacheTo: parseCacheInput('cache-to', (strings['cache-to'] ?? []).join('\n'))
+    }
+  } catch (error) {
+    throw new UsageError(errorMessage(error).replace(/^Invalid (cache-from|cache-to|records-ref) /, 'Invalid --$1 '))
+  }
   try {
     // The action's own parsers, so a value means the same in both places.
     thresholds = {
@@ -174,7 +209,8 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        ...records
       },
       base,
       head,

@@ -7,6 +7,8 @@ import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
+import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
+import { parseCacheInput } from '../build/layer-cache.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -32,17 +34,32 @@ export interface CheckSettings {
   shard?: Shard | null
   /** How many builds may run at once. */
   parallel?: number
+  /** Where the base's figures come from: a baseline record when one matches (auto), only a record, or a build. */
+  baseline?: BaselineMode
+  /** The ref that holds the baseline records. */
+  recordsRef?: string
+  /** How far back the base branch's first-parent history is searched for a record. */
+  recordsDepth?: number
+  /** buildx caches to read layers from (`--cache-from`), one spec each. */
+  cacheFrom?: string[]
+  /** buildx caches to write the head's layers to (`--cache-to`), one spec each. */
+  cacheTo?: string[]
 }
+
+export const BASELINE_MODES = ['auto', 'record', 'build'] as const
+export type BaselineMode = (typeof BASELINE_MODES)[number]
+export const DEFAULT_RECORDS_DEPTH = 50
 
 export type CommentMode = 'always' | 'changed' | 'never'
 
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
  * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
- * `merge` publishes the reports of several shards as one. A new mode is one more entry here
+ * `merge` publishes the reports of several shards as one; `record` measures the default
+ * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
  * and a branch in main.ts.
  */
-export const RUN_MODES = ['check', 'measure', 'comment', 'merge'] as const
+export const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'] as const
 export type RunMode = (typeof RUN_MODES)[number]
 
 export interface Inputs extends CheckSettings {
@@ -70,6 +87,10 @@ export interface RunnerContext {
   runId: string
   /** The commit the workflow ran for (GITHUB_SHA): for a pull_request event, the merge commit, not the PR's head. */
   sha: string
+  /** The ref the run is for (GITHUB_REF), such as refs/heads/main. */
+  ref: string
+  /** The repository's default branch, from the event; '' when the event does not say. */
+  defaultBranch: string
   pullRequest: { number: number; baseRef: string; headSha: string } | null
 }
 
@@ -99,7 +120,12 @@ export function getInputs(): Inputs {
     configFile: core.getInput('config').trim(),
     shard: parseShard(core.getInput('shard')),
     reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
-    parallel: parseParallel(core.getInput('parallel'))
+    parallel: parseParallel(core.getInput('parallel')),
+    baseline: parseChoice('baseline', core.getInput('baseline'), BASELINE_MODES, 'auto'),
+    recordsRef: parseRecordsRef(core.getInput('records-ref')),
+    recordsDepth: parseRecordsDepth(core.getInput('records-depth')),
+    cacheFrom: parseCacheInput('cache-from', core.getInput('cache-from')),
+    cacheTo: parseCacheInput('cache-to', core.getInput('cache-to'))
   }))
 }
 
@@ -128,6 +154,32 @@ export function parseParallel(value: string): number {
     )
   }
   return count
+}
+
+export function parseRecordsRef(value: string): string {
+  const text = value.trim()
+  if (text === '') return DEFAULT_RECORDS_REF
+  try {
+    assertRecordsRef(text)
+  } catch (error) {
+    throw new InputError(errorMessage(error))
+  }
+  return text
+}
+
+const MAX_RECORDS_DEPTH = 1000
+
+export function parseRecordsDepth(value: string): number {
+  const text = value.trim()
+  if (text === '') return DEFAULT_RECORDS_DEPTH
+  const depth = Number(text)
+  if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
+    throw new InputError(
+      `Invalid records-depth '${text}'. Expected how many commits of the base branch to search for a record, ` +
+        `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`
+    )
+  }
+  return depth
 }
 
 /** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */
@@ -190,7 +242,21 @@ export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerCo
     eventName: env.GITHUB_EVENT_NAME ?? '',
     runId: env.GITHUB_RUN_ID || String(process.pid),
     sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    defaultBranch: readDefaultBranch(env.GITHUB_EVENT_PATH),
     pullRequest: readPullRequest(env.GITHUB_EVENT_PATH)
+  }
+}
+
+function readDefaultBranch(eventPath: string | undefined): string {
+  if (!eventPath) return ''
+  try {
+    const payload = JSON.parse(readFileSync(eventPath, 'utf8')) as { repository?: { default_branch?: unknown } }
+    const branch = payload.repository?.default_branch
+    return typeof branch === 'string' ? branch : ''
+  } catch {
+    // readPullRequest says what is wrong with the file.
+    return ''
   }
 }
 

@@ -12,8 +12,16 @@ export function targetCell(target: ImageTarget): string {
   if (target.name) notes.push(code(target.dockerfile))
   if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile)}`)
   if (target.trigger === 'context' || target.trigger === 'watch') notes.push(escapeCell(target.reason))
+  if (target.baseline) notes.push(recordNote(target.baseline))
   const name = code(labelOf(target))
   return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name
+}
+
+/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
+function recordNote(baseline: NonNullable<ImageTarget['baseline']>): string {
+  const behind =
+    baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`
+  return `base from the record of ${code(baseline.commit.slice(0, 7))} (${behind})`
 }
 
 /** The image's name in a sentence. */

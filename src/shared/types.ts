@@ -48,6 +48,8 @@ export interface ImageTarget {
   limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
   identical?: boolean
+  /** Where the base's figures came from when not from a build in this run. */
+  baseline?: { source: 'record'; commit: string; behind: number }
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
