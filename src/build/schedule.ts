@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
+import { withContextHint } from './context-hint.js'
 import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn } from '../changes/discover.js'
@@ -154,7 +155,7 @@ export async function buildAndMeasure(
         tag: `docker-size-check:${runToken}-${index}-${side}`,
         builder: engine.builder,
         secrets: plan.settings.secrets,
-        ...target.build
+        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)
@@ -173,6 +174,7 @@ export async function buildAndMeasure(
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
       }
       if (!outcome.ok) {
+        if (side === 'head') outcome = withContextHint(target, outcome)
         image.failedBuilds.push(outcome)
         log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
         return

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { CheckSettings, parseList } from '../inputs/inputs.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
@@ -47,6 +48,11 @@ const FLAGS: Record<string, FlagSpec> = {
     multiple: true,
     value: 'GLOB',
     help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.'
+  },
+  'images-from': {
+    type: 'string',
+    value: 'FROM',
+    help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
   },
   'max-increase': {
     type: 'string',
@@ -149,6 +155,8 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.")
   }
 
+  const imagesFrom = parseImagesFrom(one('images-from'))
+
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
   try {
     // The action's own parsers, so a value means the same in both places.
@@ -174,7 +182,8 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        imagesFrom
       },
       base,
       head,
@@ -184,6 +193,13 @@ export function parseCommandLine(argv: string[]): Command {
       verbose: booleans.has('verbose')
     }
   }
+}
+
+function parseImagesFrom(value: string | null): ImagesFrom {
+  if (value === null) return 'auto'
+  const match = IMAGES_FROM.find(choice => choice === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${IMAGES_FROM.join(', ')}.`)
+  return match
 }
 
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */

@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import {
+  BakeDefinitionError,
+  BakeImage,
+  BakeKind,
+  declaredTargets,
+  definitionFiles,
+  parseBakePrint,
+  toBakeImages
+} from './bake-definition.js'
+import { lastLines, runCommand } from '../tools/exec.js'
+
+/** What `bake --print` may take: it only reads a few files, so this is for a definition that loops. */
+export const BAKE_TIMEOUT_MS = 30_000
+
+/** One side's files, as the evaluation of its compose or bake files needs them. */
+export interface DefinitionSource {
+  /** `head (1a2b3c4d5e6f)`, for messages. */
+  label: string
+  has(path: string): boolean
+  read(paths: string[]): Promise<Map<string, string>>
+  /** Where a path from the root really leads (symbolic links followed); null when it leaves the repository. */
+  resolve(path: string): Promise<string | null>
+}
+
+export interface BakeResult {
+  /** The files bake read, from the root. */
+  files: string[]
+  images: BakeImage[]
+}
+
+/**
+ * Which images a side's compose or bake files describe, by `docker buildx bake --print`.
+ * Null when the side has no such file. The files are the PR author's: bake runs in a folder
+ * of its own holding only them (and compose's `.env`), with an environment that holds no
+ * token or runner variable, a proxy that leads nowhere, and a time limit.
+ */
+export async function evaluateBake(
+  kind: BakeKind,
+  side: DefinitionSource,
+  tempRoot: string
+): Promise<BakeResult | null> {
+  const files = definitionFiles(kind, path => side.has(path))
+  if (!files.length) return null
+  const extra = kind === 'compose' && side.has('.env') ? ['.env'] : []
+  const texts = await side.read([...files, ...extra])
+  const scratch = await mkdtemp(join(tempRoot, 'docker-size-check-bake-'))
+  try {
+    const runDir = join(scratch, 'repo')
+    const home = join(scratch, 'home')
+    await mkdir(runDir)
+    await mkdir(home)
+    for (const path of [...files, ...extra]) await writeFile(join(runDir, path), texts.get(path) ?? '')
+    const env = bakeEnvironment(process.env, home)
+    await linkBuildxPlugin(process.env, env.DOCKER_CONFIG as string)
+    const source = files.join(' + ')
+    const print = async (targets: string[]) => {
+      const args = ['buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets]
+      return runCommand('docker', args, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS })
+    }
+    let result = await print([])
+    if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
+      // No `default` group: every target the files declare.
+      const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })))
+      if (!names.length) return { files, images: [] }
+      result = await print(names)
+    }
+    if (result.exitCode !== 0) {
+      const why =
+        result.exitCode === 124
+          ? `did not finish within ${BAKE_TIMEOUT_MS / 1000} s`
+          : `failed: ${lastLines(withoutProgress(result.stderr || result.stdout), 5) || `exit code ${result.exitCode}`}`
+      throw new BakeDefinitionError(
+        `docker buildx bake --print over ${source} at the ${side.label} ${why}. ` +
+          'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.'
+      )
+    }
+    const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await realpath(runDir) })
+    return { files, images: await Promise.all(images.map(image => followLinks(image, side, source, kind))) }
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+/** The context and Dockerfile where their links lead; refused when that is outside the repository. */
+async function followLinks(
+  image: BakeImage,
+  side: DefinitionSource,
+  source: string,
+  kind: BakeKind
+): Promise<BakeImage> {
+  const resolved: Record<'context' | 'dockerfile', string> = { context: image.context, dockerfile: image.dockerfile }
+  for (const field of ['context', 'dockerfile'] as const) {
+    const real = await side.resolve(image[field])
+    if (real === null) {
+      throw new BakeDefinitionError(
+        `${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${image[field]}' ` +
+          `leads outside the repository at the ${side.label} (through a symbolic link). ` +
+          'Point it at a folder or file inside the repository, or set images-from: dockerfiles.'
+      )
+    }
+    resolved[field] = real
+  }
+  return { ...image, ...resolved }
+}
+
+/** An address no one listens on: a request that bake would make through a proxy goes nowhere. */
+const NOWHERE = 'http://127.0.0.1:9'
+
+/**
+ * The whole environment bake runs with. Nothing of the runner's: no token, no `INPUT_*`,
+ * `GITHUB_*`, `ACTIONS_*` or `RUNNER_*` variable, so an HCL `variable "GITHUB_TOKEN" {}`
+ * reads empty; HOME and DOCKER_CONFIG in a folder of its own; DOCKER_HOST kept, as bake may
+ * ask the engine about its builder; every proxy pointed at a port where nothing answers.
+ */
+export function bakeEnvironment(env: NodeJS.ProcessEnv, home: string): Record<string, string> {
+  const result: Record<string, string> = {
+    PATH: env.PATH || '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    HTTP_PROXY: NOWHERE,
+    HTTPS_PROXY: NOWHERE,
+    ALL_PROXY: NOWHERE,
+    http_proxy: NOWHERE,
+    https_proxy: NOWHERE,
+    all_proxy: NOWHERE,
+    NO_PROXY: '',
+    no_proxy: '',
+    // No "what's next" hints or telemetry from the CLI.
+    DOCKER_CLI_HINTS: 'false',
+    BUILDX_NO_DEFAULT_ATTESTATIONS: '1'
+  }
+  const host = env.DOCKER_HOST
+  if (host && /^(?:unix|npipe|tcp|ssh):\/\//.test(host)) {
+    result.DOCKER_HOST = host
+    const tcp = /^tcp:\/\/([^:/]+)/.exec(host)
+    // The engine is the one address bake may reach.
+    if (tcp) result.NO_PROXY = result.no_proxy = tcp[1] as string
+  }
+  return result
+}
+
+/**
+ * A buildx installed for the user (docker/setup-buildx-action puts it in ~/.docker/cli-plugins)
+ * is found through DOCKER_CONFIG, which bake's environment replaces: link it there. One
+ * installed for the system (/usr/libexec/docker/cli-plugins) is found without help.
+ */
+async function linkBuildxPlugin(env: NodeJS.ProcessEnv, dockerConfig: string): Promise<void> {
+  const userConfig = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker')
+  const plugin = join(userConfig, 'cli-plugins', 'docker-buildx')
+  if (!existsSync(plugin)) return
+  await mkdir(join(dockerConfig, 'cli-plugins'), { recursive: true })
+  await symlink(await realpath(plugin), join(dockerConfig, 'cli-plugins', 'docker-buildx'))
+}
+
+/** Bake's stderr without its `#1 [internal] load local bake definitions` progress block. */
+export function withoutProgress(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter(line => !/^#\d+ /.test(line))
+    .join('\n')
+}
