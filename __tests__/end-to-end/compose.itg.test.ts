@@ -58,7 +58,9 @@ describe('a repository with a compose.yaml and no config', () => {
     '      dockerfile: docker/web.Dockerfile',
     '      target: runtime',
     '      args:',
-    '        PAYLOAD: big.bin',
+    // From .env, as docker compose reads it.
+    '        PAYLOAD: ${PAYLOAD_FILE}',
+    '    env_file: config/web.env',
     '  db:',
     '    image: postgres:16',
     ''
@@ -67,7 +69,15 @@ describe('a repository with a compose.yaml and no config', () => {
 
   beforeAll(async () => {
     result = await check(
-      { base: { 'compose.yaml': compose, ...PAYLOADS }, pr: { 'big.bin': 'b'.repeat(12_000) } },
+      {
+        base: {
+          'compose.yaml': compose,
+          '.env': 'PAYLOAD_FILE=big.bin\n',
+          'config/web.env': 'MODE=prod\n',
+          ...PAYLOADS
+        },
+        pr: { 'big.bin': 'b'.repeat(12_000) }
+      },
       {
         'max-increase': '50%'
       }

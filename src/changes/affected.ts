@@ -19,7 +19,9 @@ export async function findAffectedImages(
   changed: ChangedFile[],
   settings: Pick<CheckSettings, 'dockerfileGlobs' | 'images' | 'configFile' | 'imagesFrom'>,
   repoDir: string,
-  options: { tempRoot: string; info?: (message: string) => void } = { tempRoot: tmpdir() }
+  options: { tempRoot: string; info?: (message: string) => void; warn?: (message: string) => void } = {
+    tempRoot: tmpdir()
+  }
 ): Promise<ImageTarget[]> {
   const imagesFrom = settings.imagesFrom ?? 'auto'
   const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null
@@ -36,7 +38,8 @@ export async function findAffectedImages(
     head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
     base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
     changed,
-    tempRoot: options.tempRoot
+    tempRoot: options.tempRoot,
+    warn: message => (options.warn ?? options.info)?.(message)
   })
   options.info?.(choice.note)
   return discoverAffectedImages({

@@ -1,4 +1,5 @@
 import { posix } from 'node:path'
+import { parse as parseYaml } from 'yaml'
 
 /**
  * Reading what `docker buildx bake --print` says about a repository's compose or bake files.
@@ -219,4 +220,47 @@ export function declaredTargets(files: Array<{ path: string; text: string }>): s
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * The other files a compose file makes bake read, from the repository root: `include`d
+ * compose files, `extends.file`, and services' `env_file`s (bake fails on a missing one).
+ * Bake runs over a copy of the files it reads, and these are among them. Paths that hold a
+ * variable or leave the repository are left out: bake's own error names them.
+ */
+export function composeReferences(path: string, text: string): string[] {
+  let document: unknown
+  try {
+    document = parseYaml(text)
+  } catch {
+    return []
+  }
+  if (!isObject(document)) return []
+  const dir = posix.dirname(path)
+  const found: string[] = []
+  const add = (value: unknown) => {
+    if (typeof value !== 'string' || value.trim() === '' || value.includes('$')) return
+    const joined = posix.normalize(posix.join(dir, value.trim()))
+    if (!posix.isAbsolute(value.trim()) && joined !== '..' && !joined.startsWith('../')) found.push(joined)
+  }
+  const addEach = (value: unknown, key?: string) => {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (isObject(item) && key) addEach(item[key])
+      else add(item)
+    }
+  }
+  for (const item of Array.isArray(document.include) ? document.include : [document.include]) {
+    if (isObject(item)) {
+      addEach(item.path)
+      addEach(item.env_file)
+    } else add(item)
+  }
+  if (isObject(document.services)) {
+    for (const service of Object.values(document.services)) {
+      if (!isObject(service)) continue
+      addEach(service.env_file, 'path')
+      if (isObject(service.extends)) add(service.extends.file)
+    }
+  }
+  return [...new Set(found)]
 }

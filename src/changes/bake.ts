@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import {
   BakeDefinitionError,
   BakeImage,
   BakeKind,
+  composeReferences,
   declaredTargets,
   definitionFiles,
   parseBakePrint,
@@ -15,6 +16,9 @@ import { lastLines, runCommand } from '../tools/exec.js'
 
 /** What `bake --print` may take: it only reads a few files, so this is for a definition that loops. */
 export const BAKE_TIMEOUT_MS = 30_000
+
+/** Bake itself failed (or ran out of time) on the files: no refusal of ours. */
+export class BakeFailedError extends BakeDefinitionError {}
 
 /** One side's files, as the evaluation of its compose or bake files needs them. */
 export interface DefinitionSource {
@@ -45,15 +49,17 @@ export async function evaluateBake(
 ): Promise<BakeResult | null> {
   const files = definitionFiles(kind, path => side.has(path))
   if (!files.length) return null
-  const extra = kind === 'compose' && side.has('.env') ? ['.env'] : []
-  const texts = await side.read([...files, ...extra])
+  const texts = await readDefinitions(kind, files, side)
   const scratch = await mkdtemp(join(tempRoot, 'docker-size-check-bake-'))
   try {
     const runDir = join(scratch, 'repo')
     const home = join(scratch, 'home')
     await mkdir(runDir)
     await mkdir(home)
-    for (const path of [...files, ...extra]) await writeFile(join(runDir, path), texts.get(path) ?? '')
+    for (const [path, text] of texts) {
+      await mkdir(dirname(join(runDir, path)), { recursive: true })
+      await writeFile(join(runDir, path), text)
+    }
     const env = bakeEnvironment(process.env, home)
     await linkBuildxPlugin(process.env, env.DOCKER_CONFIG as string)
     const source = files.join(' + ')
@@ -73,7 +79,7 @@ export async function evaluateBake(
         result.exitCode === 124
           ? `did not finish within ${BAKE_TIMEOUT_MS / 1000} s`
           : `failed: ${lastLines(withoutProgress(result.stderr || result.stdout), 5) || `exit code ${result.exitCode}`}`
-      throw new BakeDefinitionError(
+      throw new BakeFailedError(
         `docker buildx bake --print over ${source} at the ${side.label} ${why}. ` +
           'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.'
       )
@@ -83,6 +89,29 @@ export async function evaluateBake(
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }
+}
+
+/** How many files bake may be given: a compose file that includes itself stops here. */
+const MAX_DEFINITION_FILES = 100
+
+/**
+ * The definition files and what they make bake read: for compose, `.env` beside it and the
+ * files it includes, extends or takes an env_file from, and so on from those. Paths that the
+ * side has not (or that are symbolic links) are left for bake to name.
+ */
+async function readDefinitions(kind: BakeKind, files: string[], side: DefinitionSource): Promise<Map<string, string>> {
+  const texts = new Map<string, string>()
+  let pending = [...files, ...(kind === 'compose' ? ['.env'] : [])]
+  while (pending.length && texts.size < MAX_DEFINITION_FILES) {
+    const batch = [...new Set(pending)].filter(path => !texts.has(path) && side.has(path))
+    pending = []
+    if (!batch.length) break
+    for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
+      texts.set(path, text)
+      if (kind === 'compose' && /\.ya?ml$/i.test(path)) pending.push(...composeReferences(path, text))
+    }
+  }
+  return texts
 }
 
 /** The context and Dockerfile where their links lead; refused when that is outside the repository. */

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { BakeKind, BAKE_FILES, COMPOSE_FILES, definitionFiles } from './bake-definition.js'
+import { BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
 import { ImagesFrom } from '../inputs/images-from.js'
-import { BakeResult, DefinitionSource, evaluateBake } from './bake.js'
+import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
 import { bakeCandidates } from './bake-images.js'
 import type { Candidate, SideTree } from './discover.js'
 import { resolveInTree } from './tree-paths.js'
@@ -22,6 +22,7 @@ export interface ChoiceInput {
   base: DefinitionSource | null
   changed: ChangedFile[]
   tempRoot: string
+  warn: (message: string) => void
 }
 
 /**
@@ -51,13 +52,32 @@ export async function chooseImages(input: ChoiceInput): Promise<ImagesChoice> {
   }
   const kinds: BakeKind[] = setting === 'auto' ? ['bake', 'compose'] : [setting]
   for (const kind of kinds) {
-    const head = await evaluateBake(kind, input.head, input.tempRoot)
+    let head: BakeResult | null
+    try {
+      head = await evaluateBake(kind, input.head, input.tempRoot)
+    } catch (error) {
+      // Zero configuration must not turn the check red over a file it only reads for help
+      // (an env_file that is not committed, say): the Dockerfiles are still there to check.
+      // A refusal (a remote context, a path out of the repository) is never passed over.
+      if (setting !== 'auto' || !(error instanceof BakeFailedError)) throw error
+      input.warn(`${error.message} Checking without it.`)
+      continue
+    }
     if (!head) continue
     if (setting === 'auto' && head.images.length === 0) {
       // A compose file for running things (only `image:` services) describes nothing to build.
       continue
     }
-    const base: BakeResult | null = input.base ? await evaluateBake(kind, input.base, input.tempRoot) : head
+    let base: BakeResult | null = head
+    if (input.base) {
+      try {
+        base = await evaluateBake(kind, input.base, input.tempRoot)
+      } catch (error) {
+        if (!(error instanceof BakeFailedError)) throw error
+        input.warn(`${error.message} The base has no baseline from it: its images count as new.`)
+        base = null
+      }
+    }
     const source = head.files.join(' + ')
     const candidates = bakeCandidates({
       kind,
@@ -84,11 +104,6 @@ export async function chooseImages(input: ChoiceInput): Promise<ImagesChoice> {
     )
   }
   return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' }
-}
-
-/** Whether a commit has any compose or bake file at the root: when not, no bake runs. */
-export function hasDefinitionFiles(has: (path: string) => boolean): boolean {
-  return definitionFiles('bake', has).length > 0 || definitionFiles('compose', has).length > 0
 }
 
 /** A commit's files, from git. */

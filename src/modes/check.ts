@@ -59,7 +59,8 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
   const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
     tempRoot: env.tempRoot,
-    info: message => progress.info(message)
+    info: message => progress.info(message),
+    warn: message => progress.warning(message)
   })
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
