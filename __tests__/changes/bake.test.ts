@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import {
   BakeDefinitionError,
   BakeImage,
+  composeReferences,
   declaredTargets,
   definitionFiles,
   isRemote,
@@ -167,6 +168,40 @@ describe('which files', () => {
         { path: 'docker-bake.json', text: '{"target": {"json": {}}}' }
       ])
     ).toEqual(['api', 'json', 'web-1'])
+  })
+})
+
+describe('the files a compose file makes bake read', () => {
+  it('follows include, extends and env_file, from the including file, and lists those outside apart', () => {
+    const compose = [
+      'include:',
+      '  - infra/compose.yaml',
+      '  - path: [more/a.yaml, more/b.yaml]',
+      '    env_file: more/.env',
+      'services:',
+      '  web:',
+      '    build: .',
+      '    env_file: [web.env, {path: optional.env, required: false}]',
+      '  api:',
+      '    extends: {file: common.yml, service: base}',
+      '  other:',
+      '    env_file: ${SECRET_FILE}',
+      '  out:',
+      '    env_file: ../../etc/passwd',
+      ''
+    ].join('\n')
+    const references = composeReferences('compose.yaml', compose)
+    expect(references.inside.sort()).toEqual(
+      ['common.yml', 'infra/compose.yaml', 'more/.env', 'more/a.yaml', 'more/b.yaml', 'optional.env', 'web.env'].sort()
+    )
+    expect(references.outside).toEqual(['../../etc/passwd'])
+    expect(composeReferences('infra/compose.yaml', 'services:\n  db:\n    env_file: db.env\n').inside).toEqual([
+      'infra/db.env'
+    ])
+    expect(composeReferences('compose.yaml', 'include: [/home/runner/.docker/config.json]\n').outside).toEqual([
+      '/home/runner/.docker/config.json'
+    ])
+    expect(composeReferences('compose.yaml', 'not: [valid')).toEqual({ inside: [], outside: [] })
   })
 })
 

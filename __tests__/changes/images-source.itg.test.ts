@@ -100,6 +100,16 @@ describe('a context behind a symbolic link', () => {
   })
 })
 
+describe('a compose file that reads a file outside the repository', () => {
+  it('is refused before bake runs', async () => {
+    const compose = 'include:\n  - /etc/hostname\nservices:\n  web:\n    build: web\n'
+    const setup = await twoCommits({ 'compose.yaml': compose, 'web/Dockerfile': 'FROM scratch\n' }, { 'web/a': 'a' })
+    await expect(affected(setup)).rejects.toThrow(
+      "compose.yaml: '/etc/hostname' (an include, extends or env_file) is outside the repository at the head"
+    )
+  })
+})
+
 describe('images-from', () => {
   const files = {
     'compose.yaml': composeFor('web'),

@@ -222,26 +222,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** What a compose file makes bake read besides itself, from the repository root. */
+export interface ComposeReferences {
+  inside: string[]
+  /** Paths that leave the repository (absolute, or above the root): refused before bake runs. */
+  outside: string[]
+}
+
 /**
- * The other files a compose file makes bake read, from the repository root: `include`d
- * compose files, `extends.file`, and services' `env_file`s (bake fails on a missing one).
- * Bake runs over a copy of the files it reads, and these are among them. Paths that hold a
- * variable or leave the repository are left out: bake's own error names them.
+ * The other files a compose file makes bake read: `include`d compose files, `extends.file`,
+ * and services' `env_file`s (bake fails on a missing one). Bake runs over a copy of the
+ * files it reads, so these are copied too; a path that leaves the repository would be read
+ * from the runner's disk, and is refused. Paths that hold a variable are left to bake.
  */
-export function composeReferences(path: string, text: string): string[] {
+export function composeReferences(path: string, text: string): ComposeReferences {
+  const result: ComposeReferences = { inside: [], outside: [] }
   let document: unknown
   try {
     document = parseYaml(text)
   } catch {
-    return []
+    return result
   }
-  if (!isObject(document)) return []
+  if (!isObject(document)) return result
   const dir = posix.dirname(path)
-  const found: string[] = []
   const add = (value: unknown) => {
     if (typeof value !== 'string' || value.trim() === '' || value.includes('$')) return
-    const joined = posix.normalize(posix.join(dir, value.trim()))
-    if (!posix.isAbsolute(value.trim()) && joined !== '..' && !joined.startsWith('../')) found.push(joined)
+    const written = value.trim().replace(/\\/g, '/')
+    const joined = posix.normalize(posix.join(dir, written))
+    const leaves =
+      posix.isAbsolute(written) || /^[A-Za-z]:/.test(written) || joined === '..' || joined.startsWith('../')
+    const list = leaves ? result.outside : result.inside
+    if (!list.includes(leaves ? written : joined)) list.push(leaves ? written : joined)
   }
   const addEach = (value: unknown, key?: string) => {
     for (const item of Array.isArray(value) ? value : [value]) {
@@ -262,5 +273,5 @@ export function composeReferences(path: string, text: string): string[] {
       if (isObject(service.extends)) add(service.extends.file)
     }
   }
-  return [...new Set(found)]
+  return result
 }

@@ -108,7 +108,16 @@ async function readDefinitions(kind: BakeKind, files: string[], side: Definition
     if (!batch.length) break
     for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
       texts.set(path, text)
-      if (kind === 'compose' && /\.ya?ml$/i.test(path)) pending.push(...composeReferences(path, text))
+      if (kind !== 'compose' || !/\.ya?ml$/i.test(path)) continue
+      const references = composeReferences(path, text)
+      const outside = references.outside[0]
+      if (outside !== undefined) {
+        throw new BakeDefinitionError(
+          `${path}: '${outside}' (an include, extends or env_file) is outside the repository at the ${side.label}. ` +
+            'The check reads only files of the repository: name a file inside it, or set images-from: dockerfiles.'
+        )
+      }
+      pending.push(...references.inside)
     }
   }
   return texts
