@@ -1,6 +1,7 @@
 // The two limits a command of the PR author's files runs under (bake --print): an
 // environment of exactly what is given, and a time limit that ends what it started too.
 import { describe, expect, it } from '@jest/globals'
+import { networkIsolation } from '../../src/changes/bake.js'
 import { runCommand } from '../../src/tools/exec.js'
 
 describe('runCommand with envOnly', () => {
@@ -33,5 +34,21 @@ describe('runCommand with timeoutMs', () => {
   it('leaves a command that finishes in time alone', async () => {
     const result = await runCommand('/bin/sh', ['-c', 'echo quick'], { timeoutMs: 5_000 })
     expect(result).toMatchObject({ exitCode: 0, stdout: 'quick\n' })
+  })
+})
+
+describe("bake's network isolation", () => {
+  it('leaves a command only a loopback, where the machine allows a network namespace', async () => {
+    const prefix = await networkIsolation()
+    // CI runs as root (it installs the engine), where unshare works; a runner that forbids user
+    // namespaces gets the proxies alone, which the unit tests of bakeEnvironment cover.
+    expect(prefix).toEqual(['unshare', '--net', '--map-root-user', '--'])
+    const result = await runCommand(prefix[0] ?? 'unshare', [...prefix.slice(1), 'cat', '/proc/net/dev'])
+    const interfaces = result.stdout
+      .split('\n')
+      .slice(2)
+      .map(line => line.split(':')[0]?.trim())
+      .filter(Boolean)
+    expect(interfaces).toEqual(['lo'])
   })
 })

@@ -34,6 +34,8 @@ export interface BakeResult {
   /** The files bake read, from the root. */
   files: string[]
   images: BakeImage[]
+  /** Whether bake ran in a network namespace of its own (else the proxies alone kept it off the network). */
+  isolated: boolean
 }
 
 /**
@@ -63,15 +65,17 @@ export async function evaluateBake(
     const env = bakeEnvironment(process.env, home)
     await linkBuildxPlugin(process.env, env.DOCKER_CONFIG as string)
     const source = files.join(' + ')
+    const isolation = await networkIsolation()
     const print = async (targets: string[]) => {
-      const args = ['buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets]
-      return runCommand('docker', args, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS })
+      const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets]
+      const [command, ...rest] = [...isolation, ...args] as [string, ...string[]]
+      return runCommand(command, rest, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS })
     }
     let result = await print([])
     if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
       // No `default` group: every target the files declare.
       const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })))
-      if (!names.length) return { files, images: [] }
+      if (!names.length) return { files, images: [], isolated: isolation.length > 0 }
       result = await print(names)
     }
     if (result.exitCode !== 0) {
@@ -85,7 +89,11 @@ export async function evaluateBake(
       )
     }
     const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await realpath(runDir) })
-    return { files, images: await Promise.all(images.map(image => followLinks(image, side, source, kind))) }
+    return {
+      files,
+      images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
+      isolated: isolation.length > 0
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }
@@ -143,6 +151,23 @@ async function followLinks(
     resolved[field] = real
   }
   return { ...image, ...resolved }
+}
+
+let isolation: Promise<string[]> | null = null
+
+/**
+ * The command line that runs a command with no network at all: a network namespace of its
+ * own holding only a loopback that is down (`unshare --net`, in a user namespace so that no
+ * privilege is needed). Where the machine forbids that (Ubuntu 24.04 restricts unprivileged
+ * user namespaces), nothing: the proxy variables of bake's environment are then what keeps
+ * it off the network. Asked once per run.
+ */
+export function networkIsolation(): Promise<string[]> {
+  const prefix = ['unshare', '--net', '--map-root-user', '--']
+  isolation ??= runCommand(prefix[0] as string, [...prefix.slice(1), 'true'], { timeoutMs: 5_000 }).then(result =>
+    result.exitCode === 0 ? prefix : []
+  )
+  return isolation
 }
 
 /** An address no one listens on: a request that bake would make through a proxy goes nowhere. */

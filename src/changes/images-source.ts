@@ -92,7 +92,8 @@ export async function chooseImages(input: ChoiceInput): Promise<ImagesChoice> {
       from: kind,
       candidates,
       note:
-        `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side: ` +
+        `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
+        `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
         `${head.images.length} to build at the head${names ? ` (${names})` : ''}.`
     }
   }
