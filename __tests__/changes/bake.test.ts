@@ -161,11 +161,18 @@ describe('which files', () => {
   })
 
   it('finds the targets of a bake file without a default group', () => {
-    const hcl = 'target "api" {\n  context = "."\n}\n  target "web-1" {}\n# target "no" {\n'
+    const hcl = [
+      'target "_common" {\n  args = { A = "1" }\n}',
+      'target "api" {\n  inherits = ["_common", "docker-metadata-action"]\n  context = "."\n}',
+      '  target "web-1" {}',
+      'target "docker-metadata-action" {}',
+      '# target "no" {',
+      ''
+    ].join('\n')
     expect(
       declaredTargets([
         { path: 'docker-bake.hcl', text: hcl },
-        { path: 'docker-bake.json', text: '{"target": {"json": {}}}' }
+        { path: 'docker-bake.json', text: '{"target": {"json": {"inherits": ["base"]}, "base": {}}}' }
       ])
     ).toEqual(['api', 'json', 'web-1'])
   })
@@ -388,5 +395,7 @@ describe('the hint for a Dockerfile built from another folder', () => {
     const missing = failed('"/go.mod" not found: not found')
     expect(withContextHint({ ...target, from: 'compose' }, missing)).toBe(missing)
     expect(withContextHint({ ...target, context: '.' }, missing)).toBe(missing)
+    // At the root, the source is missing from the repository itself.
+    expect(withContextHint({ ...target, dockerfile: 'Dockerfile', context: '.' }, missing)).toBe(missing)
   })
 })

@@ -198,24 +198,36 @@ function text(what: string, field: string, value: unknown): string {
 
 /**
  * The targets a bake file declares, for when it has no `default` group (then `bake --print`
- * alone fails with "failed to find target default"). HCL blocks `target "name" {`, and the
- * keys of a JSON file's `target` mapping; what these miss, bake's own error will say.
+ * alone fails with "failed to find target default"): HCL blocks `target "name" {` and the
+ * keys of a JSON file's `target` mapping, less those that other targets inherit from.
  */
 export function declaredTargets(files: Array<{ path: string; text: string }>): string[] {
   const names = new Set<string>()
+  const inherited = new Set<string>()
   for (const file of files) {
     if (file.path.endsWith('.json')) {
       try {
         const value: unknown = JSON.parse(file.text)
-        if (isObject(value) && isObject(value.target)) for (const name of Object.keys(value.target)) names.add(name)
+        if (isObject(value) && isObject(value.target)) {
+          for (const [name, target] of Object.entries(value.target)) {
+            names.add(name)
+            if (isObject(target) && Array.isArray(target.inherits)) {
+              for (const parent of target.inherits) if (typeof parent === 'string') inherited.add(parent)
+            }
+          }
+        }
       } catch {
         // Bake says what is wrong with it.
       }
       continue
     }
     for (const match of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm)) names.add(match[1] as string)
+    for (const match of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
+      for (const name of (match[1] as string).matchAll(/"([A-Za-z0-9_-]+)"/g)) inherited.add(name[1] as string)
+    }
   }
-  return [...names].sort()
+  // A target others inherit from is a block of shared settings, not an image of its own.
+  return [...names].filter(name => !inherited.has(name)).sort()
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
