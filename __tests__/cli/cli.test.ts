@@ -148,7 +148,7 @@ describe('parseCommandLine', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## On your machine'))
     const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
-    expect(flags).toHaveLength(17)
+    expect(flags).toHaveLength(18)
     for (const flag of flags) expect(section).toContain(`\`${flag}`)
   })
 })

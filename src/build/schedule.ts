@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
+import { withContextHint } from './context-hint.js'
 import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn, labelOf } from '../changes/discover.js'
@@ -165,7 +166,7 @@ export async function buildAndMeasure(
         builder: engine.builder,
         secrets: plan.settings.secrets,
         cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
-        ...target.build
+        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)
@@ -184,6 +185,7 @@ export async function buildAndMeasure(
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
       }
       if (!outcome.ok) {
+        if (side === 'head') outcome = withContextHint(target, outcome)
         image.failedBuilds.push(outcome)
         log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
         return

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CheckSettings } from '../inputs/inputs.js'
 import { discoverAffectedImages, SideTree } from './discover.js'
 import { isDockerignore } from './dockerignore.js'
+import { chooseImages, commitSource, workingTreeSource } from './images-source.js'
 import { Git, isBlobEntry, objectIdOf } from '../tools/git.js'
 import { DEFAULT_CONFIG_FILE, ImageSpec, parseConfigFile } from '../inputs/images-config.js'
 import { ChangedFile, ImageTarget, Revisions } from '../shared/types.js'
@@ -15,21 +17,38 @@ export async function findAffectedImages(
   git: Git,
   revisions: Revisions,
   changed: ChangedFile[],
-  settings: Pick<CheckSettings, 'dockerfileGlobs' | 'images' | 'configFile'>,
-  repoDir: string
+  settings: Pick<CheckSettings, 'dockerfileGlobs' | 'images' | 'configFile' | 'imagesFrom'>,
+  repoDir: string,
+  options: { tempRoot: string; info?: (message: string) => void; warn?: (message: string) => void } = {
+    tempRoot: tmpdir()
+  }
 ): Promise<ImageTarget[]> {
-  const images = await loadImageSpecs(settings, repoDir)
+  const imagesFrom = settings.imagesFrom ?? 'auto'
+  const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null
   if (changed.length === 0) return []
   const [head, base] = await Promise.all([
     readSide(git, revisions.headSha),
     revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
   ])
+  const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`
+  const choice = await chooseImages({
+    imagesFrom,
+    hasConfig: images !== null,
+    // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
+    head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
+    base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
+    changed,
+    tempRoot: options.tempRoot,
+    warn: message => (options.warn ?? options.info)?.(message)
+  })
+  options.info?.(choice.note)
   return discoverAffectedImages({
     changed,
     dockerfileGlobs: settings.dockerfileGlobs,
-    images,
+    images: choice.from === 'config' ? images : null,
     head,
-    base: base ?? head
+    base: base ?? head,
+    ...(choice.from === 'compose' || choice.from === 'bake' ? { candidates: choice.candidates } : {})
   })
 }
 

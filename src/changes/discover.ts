@@ -79,6 +79,8 @@ export interface DiscoveryInput {
   images: ImageSpec[] | null
   head: SideTree
   base: SideTree
+  /** The images a compose or bake file declares (bake-images.ts), in place of `images` and the globs. */
+  candidates?: Candidate[]
 }
 
 /** How many changed paths a reason names before "(+N more)". */
@@ -94,7 +96,7 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
   const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]))
   const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) }
   const targets: ImageTarget[] = []
-  for (const candidate of candidatesOf(input)) {
+  for (const candidate of input.candidates ?? candidatesOf(input)) {
     const { target, watch } = candidate
     const contextHits =
       target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters)
@@ -114,7 +116,7 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
     if (target.change !== 'added' && target.change !== 'removed') {
       const head = fingerprint(input.head, filters.head, target.dockerfile, target.context)
       const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext)
-      target.identical = head !== null && head === base
+      target.identical = head !== null && head === base && !candidate.differs
     }
     targets.push(target)
   }
@@ -126,9 +128,11 @@ export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile'>): strin
   return target.name ?? target.dockerfile
 }
 
-interface Candidate {
+export interface Candidate {
   target: ImageTarget
   watch: string[]
+  /** Built otherwise at the two sides (target, build args, platform): never the same image. */
+  differs?: boolean
 }
 
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
@@ -151,7 +155,12 @@ function candidatesOf(input: DiscoveryInput): Candidate[] {
 
 function fromSpec(spec: ImageSpec, index: number, input: DiscoveryInput): Candidate {
   const { dockerfile } = spec
-  const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), limits: limitsOf(spec) }
+  const inherits = {
+    ...(spec.name ? { name: spec.name } : {}),
+    build: buildOptions(spec),
+    limits: limitsOf(spec),
+    from: 'config' as const
+  }
   const candidate = (target: ImageTarget): Candidate => ({ target: { ...target, ...inherits }, watch: spec.watch })
   if (!input.head.files.has(dockerfile)) {
     const gone = input.changed.find(

@@ -3,6 +3,7 @@ import { BASELINE_MODES, CheckSettings, parseChoice, parseList, parseRecordsRef 
 import { parseCacheInput } from '../build/layer-cache.js'
 import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
@@ -49,6 +50,11 @@ const FLAGS: Record<string, FlagSpec> = {
     multiple: true,
     value: 'GLOB',
     help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.'
+  },
+  'images-from': {
+    type: 'string',
+    value: 'FROM',
+    help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
   },
   'max-increase': {
     type: 'string',
@@ -173,6 +179,8 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.")
   }
 
+  const imagesFrom = parseImagesFrom(one('images-from'))
+
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
   let records: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'cacheFrom' | 'cacheTo'>
   try {
@@ -210,7 +218,8 @@ export function parseCommandLine(argv: string[]): Command {
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
         keepImages: booleans.has('keep-images'),
-        ...records
+        ...records,
+        imagesFrom
       },
       base,
       head,
@@ -220,6 +229,13 @@ export function parseCommandLine(argv: string[]): Command {
       verbose: booleans.has('verbose')
     }
   }
+}
+
+function parseImagesFrom(value: string | null): ImagesFrom {
+  if (value === null) return 'auto'
+  const match = IMAGES_FROM.find(choice => choice === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${IMAGES_FROM.join(', ')}.`)
+  return match
 }
 
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { InputError, errorMessage } from '../shared/errors.js'
 import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
+import { IMAGES_FROM, ImagesFrom } from './images-from.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
@@ -30,6 +31,8 @@ export interface CheckSettings {
   images?: ImageSpec[] | null
   /** The config file's path from the repository root; '' means the default, when it exists. */
   configFile?: string
+  /** Where the images come from (absent: auto, the config, else a bake file, else a compose file, else the globs). */
+  imagesFrom?: ImagesFrom
   /** Check only this slice of the affected images. */
   shard?: Shard | null
   /** How many builds may run at once. */
@@ -118,6 +121,7 @@ export function getInputs(): Inputs {
     secrets: parseSecrets(core.getInput('secrets')),
     images: parseImagesInput(core.getInput('images')),
     configFile: core.getInput('config').trim(),
+    imagesFrom: parseChoice('images-from', core.getInput('images-from'), IMAGES_FROM, 'auto'),
     shard: parseShard(core.getInput('shard')),
     reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
     parallel: parseParallel(core.getInput('parallel')),

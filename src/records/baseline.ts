@@ -120,7 +120,7 @@ async function matchRecord(
 
 /** The base side's build settings: what the base commit's configuration gives it. */
 function baseBuildSettings(target: ImageTarget): BuildSettings | undefined {
-  return target.build
+  return target.baseBuild ?? target.build
 }
 
 /**

@@ -26,6 +26,12 @@ export interface Revisions {
 /** How the Dockerfile itself changed between the two sides. */
 export type ImageChange = 'added' | 'modified' | 'removed' | 'renamed' | 'unchanged'
 
+export interface BuildOptions {
+  target?: string
+  buildArgs?: Record<string, string>
+  platform?: string
+}
+
 /** One image to check: a Dockerfile and its build context, on each side where it exists. */
 export interface ImageTarget {
   /** Dockerfile path at the head (at the base when removed), from the repository root. */
@@ -42,8 +48,12 @@ export interface ImageTarget {
   name?: string
   /** What made it affected; absent means its own Dockerfile changed. */
   trigger?: 'dockerfile' | 'context' | 'watch'
-  /** Build options from the images config. */
-  build?: { target?: string; buildArgs?: Record<string, string>; platform?: string }
+  /** Build options from the images config (or the compose or bake file, at the head). */
+  build?: BuildOptions
+  /** The base's own build options where they differ from the head's (a compose or bake file changed). */
+  baseBuild?: BuildOptions
+  /** Where the image was declared: absent for a Dockerfile found by the `dockerfiles` globs. */
+  from?: 'config' | 'compose' | 'bake'
   /** Limits from the images config, each replacing the global one for this image (null: none). */
   limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
