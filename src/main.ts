@@ -15,6 +15,7 @@ import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
+import { redactor, secretFragments } from './shared/redact.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -36,9 +37,9 @@ export async function run(): Promise<void> {
   let stepError: string | null = null
   try {
     inputs = getInputs()
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    // Each line of a multi-line value too: a build prints a key file line by line.
+    for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
     if (inputs.mode === 'merge') return await runMerge(inputs, context)
-    for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
         context,
@@ -63,7 +64,8 @@ export async function run(): Promise<void> {
       )
     }
   } catch (error) {
-    stepError = errorMessage(error)
+    // Error text enters the run's data here (the build's own output is redacted where it is made).
+    stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error)
     state.error = stepError
   }
 
@@ -105,6 +107,11 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/** What must never be written anywhere: the build secrets and the token. */
+function secretValues(inputs: Inputs): string[] {
+  return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {
