@@ -5,7 +5,7 @@ import { EngineInfo } from '../tools/docker.js'
 import { InstructionSize } from '../explain/attribute.js'
 import { ImageChange, ImageMeasurement, Side } from '../shared/types.js'
 import { ARTIFACT_FILE, ARTIFACT_SCHEMA_VERSION, ArtifactImage, SizeArtifact } from './artifact.js'
-import { FORBIDDEN_CHARACTERS, neutralizeMarkdown } from '../report/sanitize.js'
+import { FORBIDDEN_CHARACTERS } from '../report/sanitize.js'
 
 /** The artifact was refused: its message says which field and why, never quoting more than a little of it. */
 export class ArtifactError extends Error {}
@@ -67,8 +67,8 @@ export async function readArtifact(dir: string): Promise<SizeArtifact> {
 
 /**
  * Checks every field of the artifact and builds a new object from the known ones alone:
- * unknown fields are dropped, strings are capped, checked for control characters and
- * neutralized for markdown, numbers must be whole and in range.
+ * unknown fields are dropped, strings are capped and checked for control characters,
+ * numbers must be whole and in range.
  */
 export function parseArtifact(text: string): SizeArtifact {
   if (text.length > ARTIFACT_LIMITS.maxBytes) throw new ArtifactError('The artifact is too large.')
@@ -239,9 +239,8 @@ function sha(value: unknown, at: string, allowEmpty = false): string {
 }
 
 /**
- * A string of at most `max` characters, without control characters, neutralized for markdown.
- * Build output (`multiline`) is shown only inside `<pre>`, escaped, where GitHub links no
- * mentions or references; it stays as docker wrote it (BuildKit numbers its steps `#5`).
+ * A string of at most `max` characters, without control characters. Build output
+ * (`multiline`) may hold line breaks and tabs.
  */
 function text_(value: unknown, at: string, max: number, multiline = false): string {
   if (typeof value !== 'string') throw new ArtifactError(`${at} is ${short(value)}; expected a string.`)
@@ -249,7 +248,8 @@ function text_(value: unknown, at: string, max: number, multiline = false): stri
   if (FORBIDDEN_CHARACTERS.test(value) || (!multiline && /[\n\t]/.test(value))) {
     throw new ArtifactError(`${at} holds control characters.`)
   }
-  return multiline ? value : neutralizeMarkdown(value)
+  // Kept as written: the report shows it inside code, where GitHub makes no mention or link of it.
+  return value
 }
 
 /** A relative path inside the repository: no `..` step, no leading `/`. */

@@ -1,6 +1,8 @@
 import { labelOf } from '../changes/discover.js'
 import { ImageTarget } from '../shared/types.js'
-import { code, escapeCell } from './escape.js'
+import { code, prose } from './escape.js'
+
+const IN_TABLE = { table: true }
 
 /**
  * The first cell of an image's row: its name, and below it in small type what a reader
@@ -9,10 +11,10 @@ import { code, escapeCell } from './escape.js'
  */
 export function targetCell(target: ImageTarget): string {
   const notes: string[] = []
-  if (target.name) notes.push(code(target.dockerfile))
-  if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile)}`)
-  if (target.trigger === 'context' || target.trigger === 'watch') notes.push(escapeCell(target.reason))
-  const name = code(labelOf(target))
+  if (target.name) notes.push(code(target.dockerfile, IN_TABLE))
+  if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`)
+  if (target.trigger === 'context' || target.trigger === 'watch') notes.push(prose(target.reason, IN_TABLE))
+  const name = code(labelOf(target), IN_TABLE)
   return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name
 }
 
