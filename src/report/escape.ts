@@ -78,12 +78,27 @@ function escapeHtml(text: string): string {
  * no markdown, no HTML (`<`, `>` and `&` are escaped), no mention or reference (`@`, `#`),
  * no link (no `:`, no `www.`), no emphasis. Refused on top: `GH-1` and the like (GitHub's and
  * a repository's own autolinked references), and seven or more hex digits in a row (a commit).
+ * Code spans of single backticks, as our own messages quote a command (`docker info`), are
+ * code whatever they hold.
  */
-const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=]*$/u
+const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=?!]*$/u
 const REFERENCE_LIKE = /[\p{L}]-\d|[0-9a-f]{7,}|www\./iu
+const QUOTED = /`[^`]+`/g
 
 function isInert(text: string): boolean {
-  return INERT.test(text) && !REFERENCE_LIKE.test(text)
+  const outside = text.replace(QUOTED, ' ')
+  return INERT.test(outside) && !REFERENCE_LIKE.test(outside)
+}
+
+/** Inert text as markdown: escaped outside its code spans, pipes escaped inside them in a table. */
+function plain(text: string, table: boolean): string {
+  let result = ''
+  let from = 0
+  for (const quoted of text.matchAll(QUOTED)) {
+    result += escapeHtml(text.slice(from, quoted.index)) + (table ? quoted[0].replace(/\|/g, '\\|') : quoted[0])
+    from = quoted.index + quoted[0].length
+  }
+  return result + escapeHtml(text.slice(from))
 }
 
 /**
@@ -93,10 +108,11 @@ function isInert(text: string): boolean {
  * becomes code; anything else is code as a whole. Safe whichever way a sentence is worded.
  */
 export function prose(text: string, options: TextOptions = {}): string {
+  const table = options.table ?? false
   const line = oneLine(text, options.max)
-  if (isInert(line)) return escapeHtml(line)
+  if (isInert(line)) return plain(line, table)
   const at = line.indexOf(': ')
   const lead = at > 0 ? line.slice(0, at) : ''
-  if (lead && isInert(lead)) return `${escapeHtml(lead)}: ${code(line.slice(at + 2), { table: options.table })}`
-  return code(line, { table: options.table })
+  if (lead && isInert(lead)) return `${plain(lead, table)}: ${code(line.slice(at + 2), { table })}`
+  return code(line, { table })
 }
