@@ -9,6 +9,7 @@ import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
+import { cleanText } from './report/escape.js'
 import { publishResults } from './publish/publish.js'
 import { defaultArtifactDir, toArtifact, writeArtifact } from './modes/artifact.js'
 import { loadMeasurement } from './modes/comment.js'
@@ -22,7 +23,8 @@ const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null
 const actionProgress: Progress = {
   group: (title, work) => core.group(title, work),
   info: message => core.info(message),
-  warning: message => core.warning(message),
+  // A warning is an annotation too: a path's bidi controls would make it read otherwise.
+  warning: message => core.warning(cleanText(message)),
   streamBuilds: true
 }
 
@@ -93,17 +95,17 @@ export async function run(): Promise<void> {
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
-    core.setFailed(stepError)
+    core.setFailed(cleanText(stepError))
   } else if (inputs?.mode === 'comment') {
     // The measure run's check on the PR carries the verdict; failing here too would only mark
     // the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
-    core.setFailed(state.error)
+    core.setFailed(cleanText(state.error))
   } else if (inputs?.shard) {
     core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
+    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
     core.info(summarizeOutcome(comparison))
   }

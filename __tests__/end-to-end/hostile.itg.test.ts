@@ -131,4 +131,20 @@ describe('names, changed files and build output from the repository', () => {
     const annotations = run.stdout.split('\n').filter(line => /^::(error|warning) /.test(line))
     expect(annotations.join('\n')).toContain('GH-1 @octocat')
   })
+
+  it('lose their bidi controls in the annotations and the comment', async () => {
+    const folder = 'bidi/\u202eelifrekcoD\u202c \u200f\u061c'
+    const { run, comments } = await check({
+      base: { 'README.md': 'x\n' },
+      pr: { [`${folder}/Dockerfile`]: 'FROM busybox:local\nRUN echo "\u2066@octocat\u2069" && exit 1\n' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.report).toMatchObject({ images: [{ dockerfile: `${folder}/Dockerfile`, verdict: 'error' }] })
+    const annotations = run.stdout.split('\n').filter(line => /^::(error|warning)/.test(line))
+    expect(annotations.length).toBeGreaterThan(0)
+    expect(annotations.join('\n')).toContain('bidi/elifrekcoD')
+    expect(annotations.join('\n')).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
+    expect(comments[0]!.body).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
+    expect(liveParts(renderGfm(comments[0]!.body), [GITHUB])).toEqual([])
+  })
 })
