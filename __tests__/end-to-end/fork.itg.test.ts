@@ -172,6 +172,7 @@ describe('a fork PR that grows an image, in two steps', () => {
       'images[0].dockerfile is not a path inside the repository'
     ],
     ['another schema', json => (json.schemaVersion = 99), "The artifact's schemaVersion is 99"],
+    ['no pull request', json => (json.pullRequest = null), 'The artifact names no pull request'],
     [
       'another commit',
       json => (json.pullRequest.headSha = 'f'.repeat(40)),

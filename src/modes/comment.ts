@@ -30,7 +30,15 @@ export async function loadMeasurement(
     )
   }
   const artifact: SizeArtifact = await readArtifact(artifactDir)
-  if (artifact.pullRequest && artifact.pullRequest.headSha !== run.headSha) {
+  // A measure run on pull_request always names its PR and head: an artifact without them
+  // would skip the check that it was made for the commit this run is about.
+  if (!artifact.pullRequest) {
+    throw new ArtifactError(
+      'The artifact names no pull request (pullRequest is null), so it cannot be matched to the run that triggered ' +
+        'this one. Run mode: measure on the pull_request event, as the README shows.'
+    )
+  }
+  if (artifact.pullRequest.headSha !== run.headSha) {
     throw new ArtifactError(
       `The artifact was made for commit ${artifact.pullRequest.headSha.slice(0, 12)}, but the run that ` +
         `triggered this one measured ${run.headSha.slice(0, 12)}. Download the artifact of that run (run-id: ` +
@@ -42,7 +50,7 @@ export async function loadMeasurement(
     owner: context.owner,
     repo: context.repo,
     run,
-    hint: artifact.pullRequest?.number ?? null
+    hint: artifact.pullRequest.number
   })
   if (pullNumber === null) {
     core.warning(
