@@ -102,17 +102,30 @@ function plain(text: string, table: boolean): string {
 }
 
 /**
+ * Where inert text stops: the start of the first word (a run of non-spaces, our own code
+ * spans kept whole) that is not inert, or 0. The cut falls on a space, so the code span
+ * that follows stands apart from the text and no backtick can join its fence.
+ */
+function inertLead(line: string): number {
+  for (const word of line.matchAll(/(?:`[^`]+`|\S)+/g)) {
+    if (!isInert(word[0])) return word.index
+  }
+  return line.length
+}
+
+/**
  * A sentence that may hold text from outside (a failure reason, why an image was checked, a
- * run's error). Where all of it is inert it reads as text; where it is our own words, then
- * `: `, then the outside part (`The head build failed: …`), the words stay text and the rest
- * becomes code; anything else is code as a whole. Safe whichever way a sentence is worded.
+ * run's error). Where all of it is inert it reads as text. Otherwise it reads as text up to
+ * where it stops being inert, and the rest is code: where our own words come first, then
+ * `: `, then the outside part (`The head build failed: …`), the cut is at that `: `. Safe
+ * whichever way a sentence is worded: the worst case is a sentence all in code.
  */
 export function prose(text: string, options: TextOptions = {}): string {
   const table = options.table ?? false
   const line = oneLine(text, options.max)
   if (isInert(line)) return plain(line, table)
-  const at = line.indexOf(': ')
-  const lead = at > 0 ? line.slice(0, at) : ''
-  if (lead && isInert(lead)) return `${plain(lead, table)}: ${code(line.slice(at + 2), { table })}`
-  return code(line, { table })
+  const colon = line.indexOf(': ')
+  const cut = colon > 0 && isInert(line.slice(0, colon)) ? colon + 2 : inertLead(line)
+  if (cut === 0) return code(line, { table })
+  return `${plain(line.slice(0, cut), table)}${code(line.slice(cut), { table })}`
 }
