@@ -9,6 +9,7 @@ import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
+import { cleanText } from './report/escape.js'
 import { publishResults } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
@@ -17,13 +18,15 @@ import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
+import { redactor, secretFragments } from './shared/redact.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 const actionProgress: Progress = {
   group: (title, work) => core.group(title, work),
   info: message => core.info(message),
-  warning: message => core.warning(message),
+  // A warning is an annotation too: a path's bidi controls would make it read otherwise.
+  warning: message => core.warning(cleanText(message)),
   streamBuilds: true
 }
 
@@ -41,9 +44,9 @@ export async function run(): Promise<void> {
   let recorded: RecordOutcome | null = null
   try {
     inputs = getInputs()
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    // Each line of a multi-line value too: a build prints a key file line by line.
+    for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
     if (inputs.mode === 'merge') return await runMerge(inputs, context)
-    for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
         inputs,
@@ -78,7 +81,8 @@ export async function run(): Promise<void> {
       )
     }
   } catch (error) {
-    stepError = errorMessage(error)
+    // Error text enters the run's data here (the build's own output is redacted where it is made).
+    stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error)
     state.error = stepError
   }
 
@@ -109,7 +113,7 @@ export async function run(): Promise<void> {
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
-    core.setFailed(stepError)
+    core.setFailed(cleanText(stepError))
   } else if (inputs?.mode === 'record') {
     // A record run measures what the default branch has: the PRs that changed it were gated.
     core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`)
@@ -118,11 +122,11 @@ export async function run(): Promise<void> {
     // mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
-    core.setFailed(state.error)
+    core.setFailed(cleanText(state.error))
   } else if (inputs?.shard) {
     core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
+    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
     core.info(summarizeOutcome(comparison))
   }
@@ -174,6 +178,11 @@ function describeRecordOutcome(outcome: RecordOutcome | null): string {
   const parts = [`${outcome.built.length} measured`, `${outcome.carried.length} carried over unchanged`]
   if (outcome.skipped.length) parts.push(`${outcome.skipped.length} not recorded`)
   return `record of ${outcome.commit.slice(0, 12)}: ${parts.join(', ')}`
+}
+
+/** What must never be written anywhere: the build secrets and the token. */
+function secretValues(inputs: Inputs): string[] {
+  return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

@@ -48,9 +48,7 @@ describe('a PR that grows an image past the limit', () => {
     const body = result.comments[0]!.body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
-    expect(body).toContain(
-      '| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
-    )
+    expect(body).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
   })
 
   it('measures against the merge-base, not what landed on main since', () => {
@@ -133,7 +131,7 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain('| <code>worker/Dockerfile</code> | — | 5 kB | — | — | 🆕 new |')
+    expect(comments[0]!.body).toContain('| `worker/Dockerfile` | — | 5 kB | — | — | 🆕 new |')
   })
 })
 

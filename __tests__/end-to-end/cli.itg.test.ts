@@ -127,9 +127,7 @@ describe('a branch that grows an image past the limit', () => {
   it("writes the comment's markdown", () => {
     const markdown = readFileSync(join(repo, 'comment.md'), 'utf8')
     expect(markdown.split('\n')[0]).toBe('**Docker image sizes** · ❌ 1 image grew past the limit: +300 kB')
-    expect(markdown).toContain(
-      '| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
-    )
+    expect(markdown).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
   })
 
   it('removes the images it built', () => {

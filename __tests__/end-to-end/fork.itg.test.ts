@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ActionRun, runAction } from '../support/action-runner.js'
 import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
+import { liveParts, renderGfm } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 
 const FORK_OWNER = 'forker'
@@ -139,9 +140,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     const [posted] = prComments(1)
     expect(prComments(1)).toHaveLength(1)
     expect(posted!.body).toContain('1 image grew past the limit: +200 kB')
-    expect(posted!.body).toContain(
-      '| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |'
-    )
+    expect(posted!.body).toContain('| `api/Dockerfile` | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
     expect(run.outputs['comment-url']).toBe(posted!.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
     // The verdict a branch protection rule can require, set by the base branch's own workflow.
@@ -150,9 +149,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     ])
     // The explanation comes across in the artifact too, validated like every other field.
     expect(posted!.body).toContain('Why <code>api/Dockerfile</code> changed')
-    expect(posted!.body).toContain(
-      '| L2 | <code>COPY payload-300000.bin /payload.bin</code> | 100 kB | 300 kB | +200 kB | grew |'
-    )
+    expect(posted!.body).toContain('| L2 | `COPY payload-300000.bin /payload.bin` | 100 kB | 300 kB | +200 kB | grew |')
   })
 
   it('comment again: edits the same comment', async () => {
@@ -209,17 +206,18 @@ describe('a fork PR that grows an image, in two steps', () => {
     }
   )
 
-  it('strings in the artifact are escaped and neutralized: no HTML, no mention, no link', async () => {
+  it('strings in the artifact are shown inside code: no HTML, no mention, no link, no reference', async () => {
     const tampered = await tamper(artifactDir, json => {
       json.images[0].dockerfile = 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile'
+      json.images[0].head.instructions[1].args = 'payload.bin /p # GH-1 #1 @octocat https://evil.example/login'
+      json.engine.serverVersion = 'https://evil.example/login'
+      json.error = '@octocat see [docs](https://evil.example) and GH-2'
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
     const body = prComments(1)[0]!.body
-    expect(body).toContain(
-      '<code>x/&lt;img src=x onerror=alert(1)&gt;/@\u2060admin/[a]\u2060(https:/evil)/Dockerfile</code>'
-    )
-    expect(body).not.toContain('<img')
+    expect(body).toContain('`x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile`')
+    expect(liveParts(renderGfm(body), ['https://github.com/'])).toEqual([])
   })
 
   it('a PR pushed to since the measure run gets no stale comment', async () => {

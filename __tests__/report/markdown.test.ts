@@ -34,18 +34,18 @@ describe('renderMarkdown', () => {
     const markdown = renderMarkdown(comparison, { limits })
     const lines = markdown.split('\n')
     expect(lines[0]).toContain('1 image grew past the limit: +1 MB')
-    expect(markdown).toContain('| <code>api/Dockerfile</code> | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
+    expect(markdown).toContain('| `api/Dockerfile` | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
     const details = markdown.slice(markdown.indexOf('<details><summary>1 unchanged image</summary>'))
-    expect(details).toContain('<code>web/Dockerfile</code>')
+    expect(details).toContain('`web/Dockerfile`')
     expect(markdown).toContain('Base `1111111` → head `2222222`')
     expect(markdown).toContain('max-increase 10%')
   })
 
-  it('escapes paths that would break the table or the page', () => {
+  it('puts paths in code spans that neither a backtick nor a pipe can end', () => {
     const comparison = compareImages(REVISIONS, [measuredImage('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
     const markdown = renderMarkdown(comparison, { limits })
-    expect(markdown).toContain('<code>we&#124;rd/&#96;&lt;b&gt;x&lt;/b&gt;&#96; &amp; co/Dockerfile</code>')
-    expect(markdown).not.toContain('<b>x</b>')
+    expect(markdown).toContain('| ``we\\|rd/`<b>x</b>` & co/Dockerfile`` | 10 B | 20 B |')
+    expect(markdown).toContain('❌ over limit ``we|rd/`<b>x</b>` & co/Dockerfile``: Grew')
   })
 
   it('shows the last lines of a failed build', () => {
@@ -76,9 +76,9 @@ describe('why each image was checked', () => {
     const web = measuredImage('web/Dockerfile', 100, 90)
     const markdown = renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits })
     expect(markdown).toContain(
-      '| <code>api</code><br><sub><code>services/api/Dockerfile</code> · build context changed: services/api/main.go</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
+      '| `api`<br><sub>`services/api/Dockerfile` · build context changed: `services/api/main.go`</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
     )
-    expect(markdown).toContain('| <code>web/Dockerfile</code> | 100 B | 90 B |')
+    expect(markdown).toContain('| `web/Dockerfile` | 100 B | 90 B |')
   })
 })
 

@@ -41699,7 +41699,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7835);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2992);
 
 // Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
 // before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
@@ -41723,7 +41723,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7835:
+/***/ 2992:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45349,13 +45349,30 @@ function runForBytes(command, args, options = {}) {
             if (settled)
                 return;
             settled = true;
-            resolve(result);
+            if (timer)
+                clearTimeout(timer);
+            resolve(timedOut ? { ...result, exitCode: 124 } : result);
         };
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: environment(options),
-            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+            // A group of its own, so that a time limit ends what it started too (docker runs its plugins).
+            ...(options.timeoutMs ? { detached: true } : {})
         });
+        let timedOut = false;
+        const timer = options.timeoutMs
+            ? setTimeout(() => {
+                timedOut = true;
+                try {
+                    if (child.pid)
+                        process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    child.kill('SIGKILL');
+                }
+            }, options.timeoutMs)
+            : null;
         child.stdout?.on('data', (chunk) => stdout.push(chunk));
         child.stderr?.on('data', (chunk) => stderr.push(chunk));
         // Not on the PATH, or not executable: the shell's 127.
@@ -45379,6 +45396,8 @@ function logCommand(command, args, options) {
     log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
 }
 function environment(options) {
+    if (options.envOnly)
+        return { ...options.env };
     return options.env ? { ...process.env, ...options.env } : undefined;
 }
 /** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
@@ -55674,25 +55693,13 @@ function preprocess(fn, schema) {
 
 ;// CONCATENATED MODULE: ./src/report/sanitize.ts
 /**
- * Text from an untrusted artifact is shown in a comment that GitHub renders as markdown.
- * escapeCell and preformatted (report/escape.ts) already stop HTML and table breakage; what
- * is left are the markdown features that act on others: an `@login` notifies that person or
- * team, a `#123` puts a back-link on another issue, and `[text](url)` hides where a link goes.
- * A WORD JOINER (U+2060, invisible) after `@` and `#` and between `]` and `(` keeps the text
- * as it reads while GitHub no longer sees a mention, a reference or a link.
- */
-const JOINER = '\u2060';
-function neutralizeMarkdown(text) {
-    return text
-        .replace(/@(?=[A-Za-z0-9])/g, `@${JOINER}`)
-        .replace(/#(?=[0-9])/g, `#${JOINER}`)
-        .replace(/\]\(/g, `]${JOINER}(`);
-}
-/**
  * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
- * feed, DEL, and the bidirectional overrides that make text read differently than it is.
+ * feed, DEL, and the bidirectional controls that make text read differently than it is (the
+ * embeddings, overrides and isolates, and the marks LRM, RLM and ALM). An artifact that holds
+ * one was not written by the tool. Mentions, references and links need no neutralizing here:
+ * the report puts every outside string inside code (report/escape.ts), where GitHub makes none.
  */
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 ;// CONCATENATED MODULE: ./src/serialized/fields.ts
 
@@ -55779,10 +55786,7 @@ const noControls = (multiline) => (value) => !FORBIDDEN_CHARACTERS.test(value) &
 function fields_text(direction, max = fields_FIELD_LIMITS.maxText) {
     if (direction === 'write')
         return schemas_string().transform(value => cleanLine(value, max));
-    return schemas_string()
-        .max(max, tooLong(max))
-        .refine(noControls(false), { error: 'holds control characters.' })
-        .transform(neutralizeMarkdown);
+    return schemas_string().max(max, tooLong(max)).refine(noControls(false), { error: 'holds control characters.' });
 }
 /**
  * The last lines of a build's output. Shown only inside `<pre>`, escaped, where GitHub links
@@ -55812,8 +55816,7 @@ function fields_path(direction) {
     return schemas_string()
         .max(fields_FIELD_LIMITS.maxPath, tooLong(fields_FIELD_LIMITS.maxPath))
         .refine(noControls(false), { error: 'holds control characters.', abort: true })
-        .refine(inside, { error: 'is not a path inside the repository.' })
-        .transform(neutralizeMarkdown);
+        .refine(inside, { error: 'is not a path inside the repository.' });
 }
 function fields_wholeNumber(min, max) {
     const error = (issue) => issue.input === undefined
@@ -55864,32 +55867,63 @@ function fields_genericError(issue) {
 ;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const HEREDOC = /^\s*([A-Za-z0-9_.-]{1,64})<<([A-Za-z0-9_]{1,64})\s*$/;
+const HOW = 'Write one secret a line as id=value, such as npm_token=${{ secrets.NPM_TOKEN }}';
+const MULTILINE = 'and a value of several lines as id<<EOT, then its lines, then a line EOT';
 /**
  * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
  * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
- * first `=` (it may hold `=` itself) and ends at the line's end. Errors name the line and the
- * id, never the value.
+ * first `=` (it may hold `=` itself) and ends at the line's end, kept byte for byte (read the
+ * input untrimmed: a value's trailing space is part of it). A value of several lines (a key
+ * file) is written as GitHub's own multi-line outputs are: `id<<EOT`, its lines, `EOT`.
+ *
+ * Errors name the line and never quote it: a multi-line secret pasted as `id=value` spills
+ * its other lines into lines of their own, and the error is shown before any value is masked,
+ * in the job log and in the comment.
  */
 function secrets_parseSecrets(value) {
     const secrets = [];
-    const lines = value.split(/\r?\n/);
-    for (const [index, line] of lines.entries()) {
+    const firstLine = new Map();
+    // Split on line feeds alone: a carriage return at a value's end is part of the value.
+    const lines = value.split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const line = lines[index];
         if (line.trim() === '' || line.trim().startsWith('#'))
             continue;
-        const at = line.indexOf('=');
-        const id = (at === -1 ? line : line.slice(0, at)).trim();
-        const where = `secrets line ${index + 1}`;
-        if (at === -1) {
-            throw new InputError(`Invalid ${where}: it has no '='. Write one secret a line as id=value, such as npm_token=\${{ secrets.NPM_TOKEN }}.`);
+        const lineNumber = index + 1;
+        const where = `secrets line ${lineNumber}`;
+        const heredoc = HEREDOC.exec(line);
+        let id;
+        let secretValue;
+        if (heredoc) {
+            id = heredoc[1];
+            const delimiter = heredoc[2];
+            const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
+            if (end === -1) {
+                throw new InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
+                    'End the value with that line.');
+            }
+            secretValue = lines.slice(index + 1, end).join('\n');
+            index = end;
         }
-        if (!ID_PATTERN.test(id)) {
-            throw new InputError(`Invalid ${where}: the id '${id.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (up to 64). ` +
-                'Write id=value, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token).');
+        else {
+            const at = line.indexOf('=');
+            if (at === -1) {
+                throw new InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
+            }
+            id = line.slice(0, at).trim();
+            if (!ID_PATTERN.test(id)) {
+                throw new InputError(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
+                    `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`);
+            }
+            secretValue = line.slice(at + 1);
         }
-        if (secrets.some(secret => secret.id === id)) {
-            throw new InputError(`Invalid ${where}: the id '${id}' is given twice. Give each secret once.`);
+        const earlier = firstLine.get(id);
+        if (earlier !== undefined) {
+            throw new InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
         }
-        secrets.push({ id, value: line.slice(at + 1) });
+        firstLine.set(id, lineNumber);
+        secrets.push({ id, value: secretValue });
     }
     return secrets;
 }
@@ -55915,7 +55949,47 @@ function assertSecretsSupported(secrets, builder) {
         'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
 }
 
+;// CONCATENATED MODULE: ./src/shared/redact.ts
+const REDACTED = '***';
+/**
+ * Lines of a multi-line value shorter than this are not redacted on their own: a line such
+ * as `}` or `==` would blank out every build log that holds the character. The whole value
+ * and its longer lines still are.
+ */
+const MIN_LINE_LENGTH = 4;
+/**
+ * What to look for: each value whole, and each line of a multi-line value (a build prints a
+ * key file line by line, under prefixes of its own), with and without its surrounding
+ * whitespace. Longest first, so a line inside a value never cuts the value in two.
+ */
+function secretFragments(values) {
+    const fragments = new Set();
+    for (const value of values) {
+        if (value.trim() === '')
+            continue;
+        fragments.add(value);
+        const lines = value.split(/\r\n|\r|\n/);
+        if (lines.length === 1) {
+            fragments.add(value.trim());
+            continue;
+        }
+        for (const line of lines) {
+            for (const fragment of [line, line.trim()])
+                if (fragment.trim().length >= MIN_LINE_LENGTH)
+                    fragments.add(fragment);
+        }
+    }
+    return [...fragments].sort((a, b) => b.length - a.length);
+}
+function redactor(values) {
+    const fragments = secretFragments(values);
+    if (fragments.length === 0)
+        return text => text;
+    return text => fragments.reduce((result, fragment) => result.split(fragment).join(REDACTED), text);
+}
+
 ;// CONCATENATED MODULE: ./src/build/build-command.ts
+
 
 
 
@@ -55948,11 +56022,17 @@ function buildEnvironment(builder, secrets = []) {
 /** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
 async function buildImage(docker, side, request, options) {
     const started = Date.now();
-    const result = await docker.build(buildCommandArgs(request), {
+    const raw = await docker.build(buildCommandArgs(request), {
         env: buildEnvironment(request.builder, request.secrets),
         stream: options.stream
     });
     const durationMs = Date.now() - started;
+    // Here build output enters the run's data, and every report, the comment and the artifact
+    // are written from that data: a secret the build printed (`RUN --mount=type=secret … cat`)
+    // is taken out once, here, so that no writer has to remember it. (Streamed output goes to
+    // the job log, which the runner masks.)
+    const redact = redactor((request.secrets ?? []).map(secret => secret.value));
+    const result = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
     // An engine that went away is no build failure of this image: it stops the whole run.
     const gone = engineGoneMessage(result);
     if (gone)
@@ -55995,6 +56075,48 @@ function summarizeBuildError(output) {
     }
     // Unknown wording: the builder's last line is usually its reason.
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
+}
+
+;// CONCATENATED MODULE: ./src/build/context-hint.ts
+
+/**
+ * How builders say that a COPY or ADD source is not in the context: BuildKit
+ * (`"/go.mod" not found`, also as `failed to calculate checksum of ref …: "/go.mod": not found`)
+ * and the legacy builder (`COPY failed: file not found in build context`, `forbidden path
+ * outside the build context`).
+ */
+const MISSING_SOURCE = [
+    /"\/?([^"]+)":? not found/,
+    /(?:COPY|ADD) failed: file not found in build context[^:]*: stat ([^:]+):/,
+    /(?:COPY|ADD) failed: forbidden path outside the build context: (\S+)/
+];
+/** The COPY or ADD source a failed build missed, or null when it failed otherwise. */
+function missingCopySource(output) {
+    for (const pattern of MISSING_SOURCE) {
+        const match = pattern.exec(output);
+        if (match)
+            return match[1];
+    }
+    return null;
+}
+/**
+ * A Dockerfile found by the globs is built with its own folder as context. When its build
+ * misses a COPY or ADD source there, the likeliest cause is that the repository builds it
+ * from another folder (`docker build -f api/Dockerfile .`): the reason says how to declare
+ * that. Declared images (config, compose, bake) say their context themselves.
+ */
+function withContextHint(target, outcome) {
+    // At the root, a missing source is missing from the repository, not from a narrow context.
+    if (outcome.ok || target.from || target.context === '.' || target.context !== external_node_path_namespaceObject.posix.dirname(target.dockerfile)) {
+        return outcome;
+    }
+    const missing = missingCopySource(`${outcome.error ?? ''}\n${outcome.logTail ?? ''}\n${outcome.output ?? ''}`);
+    if (missing === null)
+        return outcome;
+    const hint = ` (${missing} is not in ${target.context}/, the Dockerfile's folder, which is the build context the check uses for it. ` +
+        'If the repository builds it from another folder, declare that: in .github/docker-size-check.yml ' +
+        `(images: [{dockerfile: ${target.dockerfile}, context: .}]), or in a compose.yaml or docker-bake.hcl at the root.)`;
+    return { ...outcome, error: `${outcome.error ?? 'the build failed'}${hint}` };
 }
 
 ;// CONCATENATED MODULE: ./src/build/checkout.ts
@@ -56191,7 +56313,7 @@ function discoverAffectedImages(input) {
     const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
     const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) };
     const targets = [];
-    for (const candidate of candidatesOf(input)) {
+    for (const candidate of input.candidates ?? candidatesOf(input)) {
         const { target, watch } = candidate;
         const contextHits = target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters);
         const isWatched = watch.length ? picomatch_default()(watch, { dot: true }) : () => false;
@@ -56214,7 +56336,7 @@ function discoverAffectedImages(input) {
         if (target.change !== 'added' && target.change !== 'removed') {
             const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
             const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
-            target.identical = head !== null && head === base;
+            target.identical = head !== null && head === base && !candidate.differs;
         }
         targets.push(target);
     }
@@ -56243,7 +56365,12 @@ function candidatesOf(input) {
 }
 function fromSpec(spec, index, input) {
     const { dockerfile } = spec;
-    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), limits: limitsOf(spec) };
+    const inherits = {
+        ...(spec.name ? { name: spec.name } : {}),
+        build: buildOptions(spec),
+        limits: limitsOf(spec),
+        from: 'config'
+    };
     const candidate = (target) => ({ target: { ...target, ...inherits }, watch: spec.watch });
     if (!input.head.files.has(dockerfile)) {
         const gone = input.changed.find(file => (file.status === 'removed' && file.path === dockerfile) ||
@@ -56827,6 +56954,7 @@ async function measureImage(docker, reference) {
 
 
 
+
 /**
  * Builds every target at the head and at the base and measures each image. With BuildKit
  * the two sides of an image build side by side (the steps they share run once); with the
@@ -56931,7 +57059,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 builder: engine.builder,
                 secrets: plan.settings.secrets,
                 cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
-                ...target.build
+                ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
             };
             if (interrupted())
                 throw new Error('The run was interrupted.');
@@ -56953,6 +57081,8 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }));
             }
             if (!outcome.ok) {
+                if (side === 'head')
+                    outcome = withContextHint(target, outcome);
                 image.failedBuilds.push(outcome);
                 log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
                 return;
@@ -57044,8 +57174,717 @@ async function usableCache(settings, engine, docker, progress) {
     return cache;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/changes/bake-definition.ts
+
+
+/** The names `docker compose` looks for at the root, in its order. */
+const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** The bake files read by default, in bake's order (an override after the file it overrides). */
+const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.hcl'];
+/** The files of a kind that a commit has at its root, in the order bake reads them. */
+function definitionFiles(kind, has) {
+    const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES).filter(has);
+    // `docker compose` reads the first name it finds (and warns of the others); so do we.
+    return kind === 'compose' ? names.slice(0, 1) : names;
+}
+/** A definition the check will not build: the message names the target, the value and the fix. */
+class BakeDefinitionError extends Error {
+}
+/**
+ * The JSON `bake --print` writes on stdout. Its stderr starts with a progress block
+ * (`#1 [internal] load local bake definitions`), which is why only stdout is given here.
+ */
+function parseBakePrint(stdout) {
+    let value;
+    try {
+        value = JSON.parse(stdout);
+    }
+    catch {
+        throw new BakeDefinitionError(`docker buildx bake --print did not print JSON: ${stdout.trim().slice(0, 200)}`);
+    }
+    const targets = isObject(value) ? value.target : undefined;
+    if (targets === undefined || targets === null)
+        return new Map();
+    if (!isObject(targets))
+        throw new BakeDefinitionError("docker buildx bake --print: 'target' is not a mapping.");
+    const result = new Map();
+    for (const [name, target] of Object.entries(targets)) {
+        if (isObject(target))
+            result.set(name, target);
+    }
+    return result;
+}
+/**
+ * The images of bake's targets, with paths from the repository root. Throws for a remote or
+ * inline definition and for a path that leaves the repository.
+ */
+function toBakeImages(targets, options) {
+    const images = [];
+    for (const [name, printed] of [...targets].sort(([a], [b]) => a.localeCompare(b))) {
+        images.push(toBakeImage(name, printed, options));
+    }
+    return images;
+}
+function toBakeImage(name, printed, options) {
+    const what = `${options.source}: ${options.kind === 'compose' ? 'service' : 'target'} '${name}'`;
+    // Newer buildx writes a path from where bake ran as `cwd://path`: that is our folder.
+    const contextText = (printed.context === undefined || printed.context === null ? '.' : bake_definition_text(what, 'context', printed.context)).replace(/^cwd:\/\//, '');
+    if (isRemote(contextText)) {
+        throw new BakeDefinitionError(`${what}: the build context '${contextText}' is not a folder of the repository (a remote context). ` +
+            'The check builds from the checked-out commits only: build it from a folder of the repository, ' +
+            'or list the images to check in .github/docker-size-check.yml, or set images-from: dockerfiles.');
+    }
+    if (printed['dockerfile-inline'] !== undefined && printed['dockerfile-inline'] !== null) {
+        throw new BakeDefinitionError(`${what}: an inline Dockerfile (dockerfile_inline) is not a file the check can compare between commits. ` +
+            'Move it to a file and name it with dockerfile, or list the images in .github/docker-size-check.yml.');
+    }
+    const context = repoPath(what, 'context', contextText, '.', options.runDir);
+    const dockerfileText = printed.dockerfile === undefined || printed.dockerfile === null
+        ? 'Dockerfile'
+        : bake_definition_text(what, 'dockerfile', printed.dockerfile);
+    if (dockerfileText === '-') {
+        throw new BakeDefinitionError(`${what}: a Dockerfile read from stdin ('-') cannot be checked. Name a file.`);
+    }
+    // Bake's dockerfile is relative to the context (as `docker build -f` is not).
+    const dockerfile = repoPath(what, 'dockerfile', dockerfileText, context, options.runDir);
+    const image = { name, dockerfile, context };
+    if (typeof printed.target === 'string' && printed.target.trim())
+        image.target = printed.target.trim();
+    const args = buildArgs(printed.args);
+    if (args)
+        image.buildArgs = args;
+    const platform = platformOf(what, printed.platforms);
+    if (platform)
+        image.platform = platform;
+    return image;
+}
+/**
+ * A context that is no local folder: a git URL (`https://…`, `git@…`, `…​.git#ref`), an
+ * `https://` tarball, `github.com/…` (which BuildKit reads as git), another target's output
+ * (`target:`), an image (`docker-image://`) or an OCI layout (`oci-layout://`).
+ */
+function isRemote(context) {
+    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) ||
+        /^git@/i.test(context) ||
+        /^github\.com\//i.test(context) ||
+        /^target:/i.test(context) ||
+        /\.git(?:#.*)?$/i.test(context) ||
+        /\.git#/i.test(context));
+}
+/**
+ * A path from the repository root, normalized. `base` is the folder a relative path starts
+ * from; an absolute one counts only inside `runDir` (where bake made it absolute).
+ */
+function repoPath(what, field, value, base, runDir) {
+    const slashed = value.replace(/\\/g, '/');
+    let fromRoot;
+    if (external_node_path_namespaceObject.posix.isAbsolute(slashed)) {
+        const root = runDir.replace(/\\/g, '/').replace(/\/+$/, '');
+        const normalized = external_node_path_namespaceObject.posix.normalize(slashed).replace(/\/+$/, '');
+        fromRoot = normalized === root ? '.' : normalized.startsWith(`${root}/`) ? normalized.slice(root.length + 1) : null;
+    }
+    else {
+        fromRoot = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(base, slashed)).replace(/\/+$/, '') || '.';
+    }
+    if (fromRoot === null || external_node_path_namespaceObject.posix.isAbsolute(fromRoot) || fromRoot === '..' || fromRoot.startsWith('../')) {
+        throw new BakeDefinitionError(`${what}: ${field} '${value}' leaves the repository. Give a path inside the repository ` +
+            '(relative to the file, or for a dockerfile to the context), or set images-from: dockerfiles.');
+    }
+    return fromRoot;
+}
+function buildArgs(value) {
+    if (!isObject(value))
+        return null;
+    const args = {};
+    for (const [name, argValue] of Object.entries(value)) {
+        // An arg without a value (compose's `args: [NAME]`) takes one from the environment,
+        // which is empty here: it is left to the Dockerfile's default, as docker build would.
+        if (argValue === null || argValue === undefined)
+            continue;
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            continue;
+        args[name] = typeof argValue === 'string' ? argValue : JSON.stringify(argValue);
+    }
+    return Object.keys(args).length ? args : null;
+}
+/** The one platform to build: the image is loaded into the engine's store, which holds one. */
+function platformOf(what, value) {
+    const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    const platforms = list.filter((item) => typeof item === 'string' && item.trim() !== '');
+    const first = platforms[0]?.trim();
+    if (!first)
+        return null;
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(first)) {
+        throw new BakeDefinitionError(`${what}: platform '${first}' is not one platform such as linux/amd64. Fix it, or set images-from: dockerfiles.`);
+    }
+    return first;
+}
+function bake_definition_text(what, field, value) {
+    if (typeof value !== 'string' || value.trim() === '') {
+        throw new BakeDefinitionError(`${what}: ${field} must be a non-empty string, got ${JSON.stringify(value)}.`);
+    }
+    return value.trim();
+}
+/**
+ * The targets a bake file declares, for when it has no `default` group (then `bake --print`
+ * alone fails with "failed to find target default"): HCL blocks `target "name" {` and the
+ * keys of a JSON file's `target` mapping, less those that other targets inherit from.
+ */
+function declaredTargets(files) {
+    const names = new Set();
+    const inherited = new Set();
+    for (const file of files) {
+        if (file.path.endsWith('.json')) {
+            try {
+                const value = JSON.parse(file.text);
+                if (isObject(value) && isObject(value.target)) {
+                    for (const [name, target] of Object.entries(value.target)) {
+                        names.add(name);
+                        if (isObject(target) && Array.isArray(target.inherits)) {
+                            for (const parent of target.inherits)
+                                if (typeof parent === 'string')
+                                    inherited.add(parent);
+                        }
+                    }
+                }
+            }
+            catch {
+                // Bake says what is wrong with it.
+            }
+            continue;
+        }
+        for (const match of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm))
+            names.add(match[1]);
+        for (const match of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
+            for (const name of match[1].matchAll(/"([A-Za-z0-9_-]+)"/g))
+                inherited.add(name[1]);
+        }
+    }
+    // A target others inherit from is a block of shared settings, not an image of its own.
+    return [...names].filter(name => !inherited.has(name)).sort();
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The other files a compose file makes bake read: `include`d compose files, `extends.file`,
+ * and services' `env_file`s (bake fails on a missing one). Bake runs over a copy of the
+ * files it reads, so these are copied too; a path that leaves the repository would be read
+ * from the runner's disk, and is refused. Paths that hold a variable are left to bake.
+ */
+function composeReferences(path, text) {
+    const result = { inside: [], outside: [] };
+    let document;
+    try {
+        document = (0,dist/* parse */.qg)(text);
+    }
+    catch {
+        return result;
+    }
+    if (!isObject(document))
+        return result;
+    const dir = external_node_path_namespaceObject.posix.dirname(path);
+    const add = (value) => {
+        if (typeof value !== 'string' || value.trim() === '' || value.includes('$'))
+            return;
+        const written = value.trim().replace(/\\/g, '/');
+        const joined = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(dir, written));
+        const leaves = external_node_path_namespaceObject.posix.isAbsolute(written) || /^[A-Za-z]:/.test(written) || joined === '..' || joined.startsWith('../');
+        const list = leaves ? result.outside : result.inside;
+        if (!list.includes(leaves ? written : joined))
+            list.push(leaves ? written : joined);
+    };
+    const addEach = (value, key) => {
+        for (const item of Array.isArray(value) ? value : [value]) {
+            if (isObject(item) && key)
+                addEach(item[key]);
+            else
+                add(item);
+        }
+    };
+    for (const item of Array.isArray(document.include) ? document.include : [document.include]) {
+        if (isObject(item)) {
+            addEach(item.path);
+            addEach(item.env_file);
+        }
+        else
+            add(item);
+    }
+    if (isObject(document.services)) {
+        for (const service of Object.values(document.services)) {
+            if (!isObject(service))
+                continue;
+            addEach(service.env_file, 'path');
+            if (isObject(service.extends))
+                add(service.extends.file);
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/changes/bake.ts
+
+
+
+
+
+
+/** What `bake --print` may take: it only reads a few files, so this is for a definition that loops. */
+const BAKE_TIMEOUT_MS = 30_000;
+/** Bake itself failed (or ran out of time) on the files: no refusal of ours. */
+class BakeFailedError extends BakeDefinitionError {
+}
+/**
+ * Which images a side's compose or bake files describe, by `docker buildx bake --print`.
+ * Null when the side has no such file. The files are the PR author's: bake runs in a folder
+ * of its own holding only them (and compose's `.env`), with an environment that holds no
+ * token or runner variable, a proxy that leads nowhere, and a time limit.
+ */
+async function evaluateBake(kind, side, tempRoot) {
+    const files = definitionFiles(kind, path => side.has(path));
+    if (!files.length)
+        return null;
+    const texts = await readDefinitions(kind, files, side);
+    const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'docker-size-check-bake-'));
+    try {
+        const runDir = (0,external_node_path_namespaceObject.join)(scratch, 'repo');
+        const home = (0,external_node_path_namespaceObject.join)(scratch, 'home');
+        await (0,promises_namespaceObject.mkdir)(runDir);
+        await (0,promises_namespaceObject.mkdir)(home);
+        for (const [path, text] of texts) {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.join)(runDir, path)), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(runDir, path), text);
+        }
+        const env = bakeEnvironment(process.env, home);
+        await linkBuildxPlugin(process.env, env.DOCKER_CONFIG);
+        const source = files.join(' + ');
+        const isolation = await networkIsolation();
+        const print = async (targets) => {
+            const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets];
+            const [command, ...rest] = [...isolation, ...args];
+            return runCommand(command, rest, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS });
+        };
+        let result = await print([]);
+        if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
+            // No `default` group: every target the files declare.
+            const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })));
+            if (!names.length)
+                return { files, images: [], isolated: isolation.length > 0 };
+            result = await print(names);
+        }
+        if (result.exitCode !== 0) {
+            const why = result.exitCode === 124
+                ? `did not finish within ${BAKE_TIMEOUT_MS / 1000} s`
+                : `failed: ${lastLines(withoutProgress(result.stderr || result.stdout), 5) || `exit code ${result.exitCode}`}`;
+            throw new BakeFailedError(`docker buildx bake --print over ${source} at the ${side.label} ${why}. ` +
+                'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.');
+        }
+        const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await (0,promises_namespaceObject.realpath)(runDir) });
+        return {
+            files,
+            images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
+            isolated: isolation.length > 0
+        };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+    }
+}
+/** How many files bake may be given: a compose file that includes itself stops here. */
+const MAX_DEFINITION_FILES = 100;
+/**
+ * The definition files and what they make bake read: for compose, `.env` beside it and the
+ * files it includes, extends or takes an env_file from, and so on from those. Paths that the
+ * side has not (or that are symbolic links) are left for bake to name.
+ */
+async function readDefinitions(kind, files, side) {
+    const texts = new Map();
+    let pending = [...files, ...(kind === 'compose' ? ['.env'] : [])];
+    while (pending.length && texts.size < MAX_DEFINITION_FILES) {
+        const batch = [...new Set(pending)].filter(path => !texts.has(path) && side.has(path));
+        pending = [];
+        if (!batch.length)
+            break;
+        for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
+            texts.set(path, text);
+            if (kind !== 'compose' || !/\.ya?ml$/i.test(path))
+                continue;
+            const references = composeReferences(path, text);
+            const outside = references.outside[0];
+            if (outside !== undefined) {
+                throw new BakeDefinitionError(`${path}: '${outside}' (an include, extends or env_file) is outside the repository at the ${side.label}. ` +
+                    'The check reads only files of the repository: name a file inside it, or set images-from: dockerfiles.');
+            }
+            pending.push(...references.inside);
+        }
+    }
+    return texts;
+}
+/** The context and Dockerfile where their links lead; refused when that is outside the repository. */
+async function followLinks(image, side, source, kind) {
+    const resolved = { context: image.context, dockerfile: image.dockerfile };
+    for (const field of ['context', 'dockerfile']) {
+        const real = await side.resolve(image[field]);
+        if (real === null) {
+            throw new BakeDefinitionError(`${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${image[field]}' ` +
+                `leads outside the repository at the ${side.label} (through a symbolic link). ` +
+                'Point it at a folder or file inside the repository, or set images-from: dockerfiles.');
+        }
+        resolved[field] = real;
+    }
+    return { ...image, ...resolved };
+}
+let isolation = null;
+/**
+ * The command line that runs a command with no network at all: a network namespace of its
+ * own holding only a loopback that is down (`unshare --net`, in a user namespace so that no
+ * privilege is needed). Where the machine forbids that (Ubuntu 24.04 restricts unprivileged
+ * user namespaces), nothing: the proxy variables of bake's environment are then what keeps
+ * it off the network. Asked once per run.
+ */
+function networkIsolation() {
+    const prefix = ['unshare', '--net', '--map-root-user', '--'];
+    isolation ??= runCommand(prefix[0], [...prefix.slice(1), 'true'], { timeoutMs: 5_000 }).then(result => result.exitCode === 0 ? prefix : []);
+    return isolation;
+}
+/** An address no one listens on: a request that bake would make through a proxy goes nowhere. */
+const NOWHERE = 'http://127.0.0.1:9';
+/**
+ * The whole environment bake runs with. Nothing of the runner's: no token, no `INPUT_*`,
+ * `GITHUB_*`, `ACTIONS_*` or `RUNNER_*` variable, so an HCL `variable "GITHUB_TOKEN" {}`
+ * reads empty; HOME and DOCKER_CONFIG in a folder of its own; DOCKER_HOST kept, as bake may
+ * ask the engine about its builder; every proxy pointed at a port where nothing answers.
+ */
+function bakeEnvironment(env, home) {
+    const result = {
+        PATH: env.PATH || '/usr/local/bin:/usr/bin:/bin',
+        HOME: home,
+        DOCKER_CONFIG: (0,external_node_path_namespaceObject.join)(home, '.docker'),
+        HTTP_PROXY: NOWHERE,
+        HTTPS_PROXY: NOWHERE,
+        ALL_PROXY: NOWHERE,
+        http_proxy: NOWHERE,
+        https_proxy: NOWHERE,
+        all_proxy: NOWHERE,
+        NO_PROXY: '',
+        no_proxy: '',
+        // No "what's next" hints or telemetry from the CLI.
+        DOCKER_CLI_HINTS: 'false',
+        BUILDX_NO_DEFAULT_ATTESTATIONS: '1'
+    };
+    const host = env.DOCKER_HOST;
+    if (host && /^(?:unix|npipe|tcp|ssh):\/\//.test(host)) {
+        result.DOCKER_HOST = host;
+        const tcp = /^tcp:\/\/([^:/]+)/.exec(host);
+        // The engine is the one address bake may reach.
+        if (tcp)
+            result.NO_PROXY = result.no_proxy = tcp[1];
+    }
+    return result;
+}
+/**
+ * A buildx installed for the user (docker/setup-buildx-action puts it in ~/.docker/cli-plugins)
+ * is found through DOCKER_CONFIG, which bake's environment replaces: link it there. One
+ * installed for the system (/usr/libexec/docker/cli-plugins) is found without help.
+ */
+async function linkBuildxPlugin(env, dockerConfig) {
+    const userConfig = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const plugin = (0,external_node_path_namespaceObject.join)(userConfig, 'cli-plugins', 'docker-buildx');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(plugin))
+        return;
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(dockerConfig, 'cli-plugins'), { recursive: true });
+    await (0,promises_namespaceObject.symlink)(await (0,promises_namespaceObject.realpath)(plugin), (0,external_node_path_namespaceObject.join)(dockerConfig, 'cli-plugins', 'docker-buildx'));
+}
+/** Bake's stderr without its `#1 [internal] load local bake definitions` progress block. */
+function withoutProgress(stderr) {
+    return stderr
+        .split('\n')
+        .filter(line => !/^#\d+ /.test(line))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/changes/bake-images.ts
+/**
+ * The images the compose or bake files describe at either side, matched by service or
+ * target name, as discovery's candidates. Each side's definition is that side's own: a
+ * service the PR adds is a new image, one it removes is gone, and one whose Dockerfile,
+ * context, target, build args or platform it changes is checked for that alone. Pure.
+ */
+function bakeCandidates(sides) {
+    const word = sides.kind === 'compose' ? 'service' : 'target';
+    const head = new Map(sides.head.map(image => [image.name, image]));
+    const base = new Map(sides.base.map(image => [image.name, image]));
+    const names = [...new Set([...head.keys(), ...base.keys()])].sort();
+    const changedPaths = new Set(sides.changed.map(file => file.path));
+    const candidates = [];
+    for (const name of names) {
+        const now = head.get(name);
+        const before = base.get(name);
+        if (now && !sides.headHas(now.dockerfile)) {
+            throw new Error(`${sides.source}: ${word} '${name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+                'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.');
+        }
+        if (now && !before) {
+            candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now && before) {
+            candidates.push(candidate(before, before, 'removed', `${word} removed from ${sides.source}`, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now || !before)
+            continue;
+        const differences = definitionChanges(before, now);
+        let result;
+        if (now.dockerfile !== before.dockerfile) {
+            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', sides.kind);
+        }
+        else if (changedPaths.has(now.dockerfile)) {
+            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind);
+        }
+        else {
+            result = candidate(now, before, 'unchanged', '', undefined, sides.kind);
+        }
+        const others = differences.filter(field => field !== 'dockerfile');
+        if (others.length) {
+            const note = `${others.join(', ')} changed in ${sides.source}`;
+            result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note;
+            result.target.trigger ??= 'dockerfile';
+            result.differs = true;
+        }
+        candidates.push(result);
+    }
+    return candidates;
+}
+function candidate(head, base, change, reason, trigger, from) {
+    const target = {
+        name: head.name,
+        dockerfile: head.dockerfile,
+        context: head.context,
+        baseDockerfile: base.dockerfile,
+        baseContext: base.context,
+        change,
+        reason,
+        build: buildOf(head),
+        from,
+        ...(trigger ? { trigger } : {})
+    };
+    const baseBuild = buildOf(base);
+    if (JSON.stringify(baseBuild) !== JSON.stringify(target.build))
+        target.baseBuild = baseBuild;
+    return { target, watch: [] };
+}
+function buildOf(image) {
+    return {
+        ...(image.target ? { target: image.target } : {}),
+        ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
+        ...(image.platform ? { platform: image.platform } : {})
+    };
+}
+function sortedArgs(args) {
+    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)));
+}
+/** Which parts of a definition differ between the sides, in words for the reason. */
+function definitionChanges(base, head) {
+    const changes = [];
+    if (base.dockerfile !== head.dockerfile)
+        changes.push('dockerfile');
+    if (base.context !== head.context)
+        changes.push('context');
+    if ((base.target ?? '') !== (head.target ?? ''))
+        changes.push('target');
+    if (JSON.stringify(sortedArgs(base.buildArgs ?? {})) !== JSON.stringify(sortedArgs(head.buildArgs ?? {}))) {
+        changes.push('build args');
+    }
+    if ((base.platform ?? '') !== (head.platform ?? ''))
+        changes.push('platform');
+    return changes;
+}
+
+;// CONCATENATED MODULE: ./src/changes/tree-paths.ts
+/** How deep symbolic links may nest before a path counts as unresolvable (Linux's own limit). */
+const MAX_LINK_HOPS = 40;
+/**
+ * Where a path from the repository root really leads, following the symbolic links the
+ * commit holds (`linkTarget` gives a link's text, undefined for anything that is no link).
+ * Null when it leaves the repository: through `..` above the root, or a link to an absolute
+ * path or out of the root. Pure, so that it is the same for a commit read from git.
+ */
+function resolveInTree(path, linkTarget) {
+    let pending = path.split('/');
+    const resolved = [];
+    let hops = 0;
+    while (pending.length) {
+        const part = pending.shift();
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (!resolved.length)
+                return null;
+            resolved.pop();
+            continue;
+        }
+        const target = linkTarget([...resolved, part].join('/'));
+        if (target === undefined) {
+            resolved.push(part);
+            continue;
+        }
+        if (++hops > MAX_LINK_HOPS || target.startsWith('/'))
+            return null;
+        pending = [...target.split('/'), ...pending];
+    }
+    return resolved.join('/') || '.';
+}
+
+;// CONCATENATED MODULE: ./src/changes/images-source.ts
+
+
+
+
+
+
+
+
+/**
+ * Where the images come from: `auto` takes the images config, else a bake file, else a
+ * compose file, else the Dockerfiles the globs match; the other values take that one alone.
+ * Compose and bake files are evaluated at each side, each side's own.
+ */
+async function chooseImages(input) {
+    const setting = input.imagesFrom;
+    if (setting === 'config') {
+        if (!input.hasConfig) {
+            throw new Error('images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
+                'Add one of them, or set images-from: auto.');
+        }
+        return { from: 'config', note: 'Images from the images config (images-from: config).' };
+    }
+    if (setting === 'auto' && input.hasConfig) {
+        return { from: 'config', note: 'Images from the images config (images-from: auto).' };
+    }
+    if (setting === 'dockerfiles') {
+        return {
+            from: 'dockerfiles',
+            note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: dockerfiles).'
+        };
+    }
+    const kinds = setting === 'auto' ? ['bake', 'compose'] : [setting];
+    for (const kind of kinds) {
+        let head;
+        try {
+            head = await evaluateBake(kind, input.head, input.tempRoot);
+        }
+        catch (error) {
+            // Zero configuration must not turn the check red over a file it only reads for help
+            // (an env_file that is not committed, say): the Dockerfiles are still there to check.
+            // A refusal (a remote context, a path out of the repository) is never passed over.
+            if (setting !== 'auto' || !(error instanceof BakeFailedError))
+                throw error;
+            input.warn(`${error.message} Checking without it.`);
+            continue;
+        }
+        if (!head)
+            continue;
+        if (setting === 'auto' && head.images.length === 0) {
+            // A compose file for running things (only `image:` services) describes nothing to build.
+            continue;
+        }
+        let base = head;
+        if (input.base) {
+            try {
+                base = await evaluateBake(kind, input.base, input.tempRoot);
+            }
+            catch (error) {
+                if (!(error instanceof BakeFailedError))
+                    throw error;
+                input.warn(`${error.message} The base has no baseline from it: its images count as new.`);
+                base = null;
+            }
+        }
+        const source = head.files.join(' + ');
+        const candidates = bakeCandidates({
+            kind,
+            source,
+            head: head.images,
+            base: base?.images ?? [],
+            changed: input.changed,
+            headHas: path => input.head.has(path)
+        });
+        const names = head.images.map(image => image.name).join(', ');
+        return {
+            from: kind,
+            candidates,
+            note: `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
+                `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
+                `${head.images.length} to build at the head${names ? ` (${names})` : ''}.`
+        };
+    }
+    if (setting !== 'auto') {
+        const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES;
+        throw new Error(`images-from is ${setting}, but the head has none of ${names.join(', ')} at the repository root. ` +
+            'Add one, or set images-from: auto.');
+    }
+    return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' };
+}
+/** A commit's files, from git. */
+function commitSource(git, tree, label) {
+    let links = null;
+    const linkTargets = () => (links ??= (async () => {
+        const entries = [...tree.files].filter(([, entry]) => entry.startsWith('120000 '));
+        const texts = await git.readBlobs([...new Set(entries.map(([, entry]) => objectIdOf(entry)))]);
+        return new Map(entries.map(([path, entry]) => [path, texts.get(objectIdOf(entry)) ?? '']));
+    })());
+    return {
+        label,
+        has: path => {
+            const entry = tree.files.get(path);
+            return entry !== undefined && isBlobEntry(entry) && !entry.startsWith('120000 ');
+        },
+        read: async (paths) => {
+            const ids = paths.map(path => objectIdOf(tree.files.get(path) ?? ''));
+            const texts = await git.readBlobs(ids.filter(Boolean));
+            return new Map(paths.map((path, index) => [path, texts.get(ids[index]) ?? '']));
+        },
+        resolve: async (path) => {
+            const targets = await linkTargets();
+            return resolveInTree(path, candidate => targets.get(candidate));
+        }
+    };
+}
+/** The working tree as it stands (the command's head, uncommitted changes included). */
+function workingTreeSource(repoDir, label) {
+    return {
+        label,
+        has: path => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(repoDir, path)),
+        read: async (paths) => new Map(await Promise.all(paths.map(async (path) => [path, await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, path), 'utf8')]))),
+        resolve: async (path) => {
+            const root = await (0,promises_namespaceObject.realpath)(repoDir);
+            // The longest part of the path that exists, where its links lead, and the rest as written.
+            const parts = path.split('/').filter(part => part && part !== '.');
+            for (let keep = parts.length; keep >= 0; keep--) {
+                let real;
+                try {
+                    real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(repoDir, ...parts.slice(0, keep)));
+                }
+                catch {
+                    continue;
+                }
+                const inside = (0,external_node_path_namespaceObject.relative)(root, (0,external_node_path_namespaceObject.join)(real, ...parts.slice(keep)));
+                if (inside === '')
+                    return '.';
+                if (inside.startsWith('..') || inside.startsWith(external_node_path_namespaceObject.sep) || /^[A-Za-z]:/.test(inside))
+                    return null;
+                return inside.split(external_node_path_namespaceObject.sep).join('/');
+            }
+            return null;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/images-config.ts
 
 
@@ -57135,12 +57974,12 @@ function parseEntry(entry, where) {
     if (entry.dockerfile === undefined || entry.dockerfile === null) {
         throw new images_config_ImageConfigError(`${where}: missing 'dockerfile'.`);
     }
-    const dockerfile = repoPath(where, 'dockerfile', entry.dockerfile);
+    const dockerfile = images_config_repoPath(where, 'dockerfile', entry.dockerfile);
     if (dockerfile === '.')
         throw new images_config_ImageConfigError(`${where}.dockerfile: expected a file path, got '.'.`);
     const spec = {
         dockerfile,
-        context: entry.context === undefined ? external_node_path_namespaceObject.posix.dirname(dockerfile) : repoPath(where, 'context', entry.context),
+        context: entry.context === undefined ? external_node_path_namespaceObject.posix.dirname(dockerfile) : images_config_repoPath(where, 'context', entry.context),
         watch: entry.watch === undefined ? [] : stringList(where, 'watch', entry.watch)
     };
     if (entry.name !== undefined)
@@ -57156,7 +57995,7 @@ function parseEntry(entry, where) {
         spec.platform = platform;
     }
     if (entry['build-args'] !== undefined)
-        spec.buildArgs = buildArgs(where, entry['build-args']);
+        spec.buildArgs = images_config_buildArgs(where, entry['build-args']);
     if (entry['max-increase'] !== undefined)
         spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
     if (entry['warn-increase'] !== undefined)
@@ -57180,7 +58019,7 @@ function withField(where, field, read) {
     }
 }
 /** A path from the repository root, normalized; never absolute and never above the root. */
-function repoPath(where, field, value) {
+function images_config_repoPath(where, field, value) {
     const text = nonEmptyString(where, field, value);
     const normalized = external_node_path_namespaceObject.posix.normalize(text.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
     if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
@@ -57209,7 +58048,7 @@ function stringList(where, field, value) {
     return items.map((item, index) => nonEmptyString(where, `${field}[${index}]`, item));
 }
 /** `build-args` as a mapping (NAME: value) or a list of NAME=value strings. */
-function buildArgs(where, value) {
+function images_config_buildArgs(where, value) {
     const args = {};
     const add = (name, argValue, field) => {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -57258,24 +58097,42 @@ function images_config_describe(value) {
 
 
 
+
+
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config from the repository, then finds the affected images.
  */
-async function findAffectedImages(git, revisions, changed, settings, repoDir) {
-    const images = await loadImageSpecs(settings, repoDir);
+async function findAffectedImages(git, revisions, changed, settings, repoDir, options = {
+    tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
+}) {
+    const imagesFrom = settings.imagesFrom ?? 'auto';
+    const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null;
     if (changed.length === 0)
         return [];
     const [head, base] = await Promise.all([
         readSide(git, revisions.headSha),
         revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
     ]);
+    const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
+    const choice = await chooseImages({
+        imagesFrom,
+        hasConfig: images !== null,
+        // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
+        head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
+        base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
+        changed,
+        tempRoot: options.tempRoot,
+        warn: message => (options.warn ?? options.info)?.(message)
+    });
+    options.info?.(choice.note);
     return discoverAffectedImages({
         changed,
         dockerfileGlobs: settings.dockerfileGlobs,
-        images,
+        images: choice.from === 'config' ? images : null,
         head,
-        base: base ?? head
+        base: base ?? head,
+        ...(choice.from === 'compose' || choice.from === 'bake' ? { candidates: choice.candidates } : {})
     });
 }
 /** One commit's tree and its dockerignore files, read from git. */
@@ -57317,8 +58174,6 @@ async function loadImageSpecs(settings, repoDir) {
     return parseConfigFile(text, path);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
 
 
@@ -57791,6 +58646,7 @@ function assertRecordsRef(ref) {
 
 
 
+
 const BASELINE_MODES = ['auto', 'record', 'build'];
 const DEFAULT_RECORDS_DEPTH = 50;
 /**
@@ -57821,9 +58677,11 @@ function getInputs() {
         commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
         mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
         artifactPath: core.getInput('artifact-path').trim(),
-        secrets: parseSecrets(core.getInput('secrets')),
+        // Untrimmed: a value's trailing space or line break is part of it.
+        secrets: parseSecrets(core.getInput('secrets', { trimWhitespace: false })),
         images: parseImagesInput(core.getInput('images')),
         configFile: core.getInput('config').trim(),
+        imagesFrom: parseChoice('images-from', core.getInput('images-from'), IMAGES_FROM, 'auto'),
         shard: parseShard(core.getInput('shard')),
         reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
         parallel: parseParallel(core.getInput('parallel')),
@@ -58176,7 +59034,7 @@ async function matchRecord(target, expected, history, lookup, cache) {
 }
 /** The base side's build settings: what the base commit's configuration gives it. */
 function baseBuildSettings(target) {
-    return target.build;
+    return target.baseBuild ?? target.build;
 }
 /**
  * An image reference as the engine knows it, else as a registry serves it. The two are
@@ -58311,7 +59169,11 @@ async function runPipeline(settings, env, state) {
     engine.catch(() => undefined);
     state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
-    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir);
+    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+        tempRoot: env.tempRoot,
+        info: message => progress.info(message),
+        warn: message => progress.warning(message)
+    });
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
     progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
@@ -58979,25 +59841,120 @@ function run_file_decode(schema, value, root, refuse) {
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 /**
- * Makes any text safe inside a markdown table cell or inline HTML: Dockerfile paths may
- * hold `|`, backticks, `<`, `>` or `&`, and each would otherwise break the table or the page.
+ * How text from outside (a path, a folder or config name, a changed file, a stage name, a
+ * build's output or failure reason, any field of a measure run's artifact) is put into the
+ * comment and the job summary, which GitHub renders as markdown. Every such string is
+ * hostile: a folder named `[Approve](https:evil.example)` must not become a link, a changed
+ * file `@octocat #1.txt` must not ping anyone or back-link an issue.
+ *
+ * GitHub turns text into links, mentions (`@name`), references (`#1`, `GH-1`, a commit SHA),
+ * images and HTML everywhere except inside code. So hostile text goes inside code, and the
+ * kind of code depends on where it stands:
+ * - in markdown (a paragraph, a table cell, inline HTML such as `<sub>` in a cell): a code
+ *   span, fenced with more backticks than any run inside it. An HTML `<code>` element is
+ *   no code there: cmark still parses the markdown between its tags, links included.
+ * - in an HTML block (a line that starts with `<details>`, where `<summary>` stands), which
+ *   GitHub does not parse as markdown: a `<code>` element, its text HTML-escaped.
+ * - a build's output: a `<pre>` block, HTML-escaped.
+ * Bidirectional controls, which make text read differently than it is, and control
+ * characters are removed from all of it.
  */
-function escapeCell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;')
-        .replace(/\r?\n/g, ' ');
+/** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The text with bidi and control characters removed; line breaks become `\n`. */
+function cleanText(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, '').replace(/\r\n?/g, '\n');
 }
-/** A path or name shown as code, escaped so that no character can end the code early. */
-function code(text) {
-    return `<code>${escapeCell(text)}</code>`;
+/** Cleaned and on one line: a line break would end a table row or start a block. */
+function oneLine(text, max) {
+    const line = cleanText(text).replace(/[\n\t]/g, ' ');
+    if (max === undefined || line.length <= max)
+        return line;
+    return `${line.slice(0, max - 1)}…`;
+}
+function codeSpan(text) {
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
+    const fence = '`'.repeat(longest + 1);
+    // The renderer strips one space from each end when both have one, and a backtick at an
+    // end would join the fence: a space on each side, which it strips again, keeps the text.
+    const pad = text.trim() !== '' && (/^`|`$/.test(text) || (text.startsWith(' ') && text.endsWith(' '))) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A string from outside, as code in markdown (a paragraph or a table cell). */
+function code(text, options = {}) {
+    const line = oneLine(text, options.max);
+    // In a table `\|` stands for `|`, code span or not; everywhere else a backslash in a code span is itself.
+    return codeSpan(options.table ? line.replace(/\|/g, '\\|') : line);
+}
+/** A string from outside, as code inside an HTML block (a `<summary>`), where markdown is not parsed. */
+function htmlCode(text, options = {}) {
+    return `<code>${escapeHtml(oneLine(text, options.max))}</code>`;
 }
 /** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
 function preformatted(text) {
-    return `<pre>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</pre>`;
+    return `<pre>${escapeHtml(cleanText(text))}</pre>`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text GitHub cannot turn into anything: letters, digits, spaces and punctuation that starts
+ * no markdown, no HTML (`<`, `>` and `&` are escaped), no mention or reference (`@`, `#`),
+ * no link (no `:`, no `www.`), no emphasis. Refused on top: `GH-1` and the like (GitHub's and
+ * a repository's own autolinked references), and seven or more hex digits in a row (a commit).
+ * Code spans of single backticks, as our own messages quote a command (`docker info`), are
+ * code whatever they hold.
+ */
+const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=?!]*$/u;
+const REFERENCE_LIKE = /[\p{L}]-\d|[0-9a-f]{7,}|www\./iu;
+const QUOTED = /`[^`]+`/g;
+function isInert(text) {
+    const outside = text.replace(QUOTED, ' ');
+    return INERT.test(outside) && !REFERENCE_LIKE.test(outside);
+}
+/** Inert text as markdown: escaped outside its code spans, pipes escaped inside them in a table. */
+function plain(text, table) {
+    let result = '';
+    let from = 0;
+    for (const quoted of text.matchAll(QUOTED)) {
+        result += escapeHtml(text.slice(from, quoted.index)) + (table ? quoted[0].replace(/\|/g, '\\|') : quoted[0]);
+        from = quoted.index + quoted[0].length;
+    }
+    return result + escapeHtml(text.slice(from));
+}
+/**
+ * Where inert text stops: the start of the first word (a run of non-spaces, our own code
+ * spans kept whole) that is not inert, or 0. The cut falls on a space, so the code span
+ * that follows stands apart from the text and no backtick can join its fence.
+ */
+function inertLead(line) {
+    for (const word of line.matchAll(/(?:`[^`]+`|\S)+/g)) {
+        if (!isInert(word[0]))
+            return word.index;
+    }
+    return line.length;
+}
+/**
+ * A sentence that may hold text from outside (a failure reason, why an image was checked, a
+ * run's error). Where all of it is inert it reads as text. Otherwise it reads as text up to
+ * where it stops being inert, and the rest is code: where our own words come first, then
+ * `: `, then the outside part (`The head build failed: …`), the cut is at that `: `. Safe
+ * whichever way a sentence is worded: the worst case is a sentence all in code.
+ */
+function prose(text, options = {}) {
+    const table = options.table ?? false;
+    const line = oneLine(text, options.max);
+    if (isInert(line))
+        return plain(line, table);
+    const colon = line.indexOf(': ');
+    const cut = colon > 0 && isInert(line.slice(0, colon)) ? colon + 2 : inertLead(line);
+    if (cut === 0)
+        return code(line, { table });
+    return `${plain(line.slice(0, cut), table)}${code(line.slice(cut), { table })}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/growth.ts
@@ -59030,12 +59987,12 @@ function growthSections(images) {
 }
 function growthDetails(image, growth) {
     const layers = (count) => (count === null ? '—' : String(count));
-    const summary = `Why ${code(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
+    const summary = `Why ${htmlCode(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
         `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`;
     const rows = growth.changes.slice(0, TOP).map(change => {
         const instruction = change.head ?? change.base;
         const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`;
-        return `| ${line} | ${code(instructionText(instruction))} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`;
+        return `| ${line} | ${code(instructionText(instruction), { table: true })} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`;
     });
     const more = growth.changes.length - TOP;
     const table = [
@@ -59044,10 +60001,12 @@ function growthDetails(image, growth) {
         ...rows,
         ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
+    // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
     return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/size-meaning.ts
+
 /**
  * What the compared figure is, for the comment's footer. Engines disagree on what
  * "size" means: under a graph driver (overlay2) `docker image inspect`'s Size is the
@@ -59060,7 +60019,7 @@ function sizeMeaning(engine, images) {
     const fromLayers = sides.some(side => side.sizeSource === 'layers');
     const compressed = sides.some(side => side.compressedSize !== undefined);
     const facts = engine
-        ? ` (Docker ${engine.serverVersion}, API ${engine.apiVersion}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
+        ? ` (Docker ${prose(engine.serverVersion)}, API ${prose(engine.apiVersion)}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
         : '';
     const what = fromLayers
         ? `Sizes are the sum of the unpacked layers that \`docker history\` lists${facts}: under the containerd image store, \`docker image inspect\`'s Size also counts compressed content, differently across Docker versions`
@@ -59070,15 +60029,17 @@ function sizeMeaning(engine, images) {
     const pull = compressed ? ' Pull sizes are the layers gzip-compressed, as a registry stores them.' : '';
     return `${what}, in decimal units (1 MB = 1,000,000 bytes).${pull}`;
 }
+/** The engine's own words, which a measure run's artifact may have changed to anything. */
 function storeName(engine) {
     return engine.imageStore === 'containerd'
-        ? `containerd image store, ${engine.storageDriver}`
-        : `${engine.storageDriver} storage driver`;
+        ? `containerd image store, ${prose(engine.storageDriver)}`
+        : `${prose(engine.storageDriver)} storage driver`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/target.ts
 
 
+const IN_TABLE = { table: true };
 /**
  * The first cell of an image's row: its name, and below it in small type what a reader
  * needs to place it: the path it was renamed from, the Dockerfile behind a configured name,
@@ -59087,20 +60048,20 @@ function storeName(engine) {
 function targetCell(target) {
     const notes = [];
     if (target.name)
-        notes.push(code(target.dockerfile));
+        notes.push(code(target.dockerfile, IN_TABLE));
     if (target.change === 'renamed')
-        notes.push(`from ${code(target.baseDockerfile)}`);
+        notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`);
     if (target.trigger === 'context' || target.trigger === 'watch')
-        notes.push(escapeCell(target.reason));
+        notes.push(prose(target.reason, IN_TABLE));
     if (target.baseline)
         notes.push(recordNote(target.baseline));
-    const name = code(labelOf(target));
+    const name = code(labelOf(target), IN_TABLE);
     return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
 }
 /** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
 function recordNote(baseline) {
     const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${code(baseline.commit.slice(0, 7))} (${behind})`;
+    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
 }
 /** The image's name in a sentence. */
 function targetName(target) {
@@ -59114,6 +60075,8 @@ function targetName(target) {
 
 
 
+/** Characters of a run's error shown in the outcome line; the JSON report keeps all of it. */
+const RUN_ERROR_MAX = 2000;
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
 function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
@@ -59123,8 +60086,10 @@ function summarizeOutcome(comparison, runError) {
     const failed = images.filter(image => image.verdict === 'fail');
     const warned = images.filter(image => image.verdict === 'warn');
     const parts = [];
+    // Capped: the outcome line is what every shortened comment keeps, and a code span cut
+    // later, in the middle, would leave the rest of it outside code.
     if (runError)
-        parts.push(`❌ The check could not finish: ${escapeCell(runError)}`);
+        parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`);
     if (errored.length)
         parts.push(`❌ ${count(errored.length)} failed to build`);
     if (failed.length)
@@ -59248,9 +60213,9 @@ function renderMarkdown(comparison, context, options = FULL_REPORT) {
     return sections.join('\n\n');
 }
 function explainImage(image) {
-    const lines = [`${markdown_statusOf(image)} ${targetName(image.target)}: ${escapeCell(image.reason)}`];
+    const lines = [`${markdown_statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`];
     for (const note of image.notes)
-        lines.push(`> ${escapeCell(note)}`);
+        lines.push(`> ${prose(note)}`);
     const body = lines.join('\n\n');
     if (!image.logTail)
         return body;
@@ -59259,7 +60224,7 @@ function explainImage(image) {
 function footer(comparison, context) {
     const sha = (full) => {
         const short = full.slice(0, 7);
-        return context.commitUrl && full ? `[\`${short}\`](${context.commitUrl(full)})` : `\`${short || 'unknown'}\``;
+        return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown');
     };
     const limits = [
         context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
@@ -59274,7 +60239,15 @@ function footer(comparison, context) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/inputs/images-from.ts
+/**
+ * Where the images to check come from: `auto` takes the images config, else a bake file,
+ * else a compose file, else the Dockerfiles the `dockerfiles` globs match.
+ */
+const images_from_IMAGES_FROM = ['auto', 'config', 'compose', 'bake', 'dockerfiles'];
+
 ;// CONCATENATED MODULE: ./src/cli/args.ts
+
 
 
 
@@ -59302,6 +60275,11 @@ const FLAGS = {
         multiple: true,
         value: 'GLOB',
         help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.'
+    },
+    'images-from': {
+        type: 'string',
+        value: 'FROM',
+        help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
     },
     'max-increase': {
         type: 'string',
@@ -59421,6 +60399,7 @@ function parseCommandLine(argv) {
     if (strings.dockerfile && globs.length === 0) {
         throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.");
     }
+    const imagesFrom = parseImagesFrom(one('images-from'));
     let thresholds;
     let records;
     try {
@@ -59461,7 +60440,8 @@ function parseCommandLine(argv) {
                 // The working tree is built where it stands; a named commit from a clean worktree.
                 headFrom: head === null ? 'workspace' : 'worktree',
                 keepImages: booleans.has('keep-images'),
-                ...records
+                ...records,
+                imagesFrom
             },
             base,
             head,
@@ -59471,6 +60451,14 @@ function parseCommandLine(argv) {
             verbose: booleans.has('verbose')
         }
     };
+}
+function parseImagesFrom(value) {
+    if (value === null)
+        return 'auto';
+    const match = images_from_IMAGES_FROM.find(choice => choice === value.trim().toLowerCase());
+    if (!match)
+        throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${images_from_IMAGES_FROM.join(', ')}.`);
+    return match;
 }
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
 function validateRef(ref, flag) {
@@ -62885,7 +63873,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;

@@ -118,7 +118,8 @@ export function getInputs(): Inputs {
     commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
     mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
     artifactPath: core.getInput('artifact-path').trim(),
-    secrets: parseSecrets(core.getInput('secrets')),
+    // Untrimmed: a value's trailing space or line break is part of it.
+    secrets: parseSecrets(core.getInput('secrets', { trimWhitespace: false })),
     images: parseImagesInput(core.getInput('images')),
     configFile: core.getInput('config').trim(),
     imagesFrom: parseChoice('images-from', core.getInput('images-from'), IMAGES_FROM, 'auto'),

@@ -3,10 +3,13 @@ import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { Limits } from '../judge/judge.js'
 import { EngineInfo } from '../tools/docker.js'
-import { escapeCell, preformatted } from './escape.js'
+import { code, preformatted, prose } from './escape.js'
 import { growthSections } from './growth.js'
 import { sizeMeaning } from './size-meaning.js'
 import { targetCell, targetName } from './target.js'
+
+/** Characters of a run's error shown in the outcome line; the JSON report keeps all of it. */
+const RUN_ERROR_MAX = 2000
 
 export interface MarkdownContext {
   limits: Limits
@@ -27,7 +30,9 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
   const failed = images.filter(image => image.verdict === 'fail')
   const warned = images.filter(image => image.verdict === 'warn')
   const parts: string[] = []
-  if (runError) parts.push(`❌ The check could not finish: ${escapeCell(runError)}`)
+  // Capped: the outcome line is what every shortened comment keeps, and a code span cut
+  // later, in the middle, would leave the rest of it outside code.
+  if (runError) parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`)
   if (errored.length) parts.push(`❌ ${count(errored.length)} failed to build`)
   if (failed.length) parts.push(`❌ ${count(failed.length)} grew past the limit: ${sum(failed)}`)
   if (warned.length) parts.push(`⚠️ ${count(warned.length)} grew past the warning threshold: ${sum(warned)}`)
@@ -169,8 +174,8 @@ export function renderMarkdown(
 }
 
 export function explainImage(image: ImageResult): string {
-  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${escapeCell(image.reason)}`]
-  for (const note of image.notes) lines.push(`> ${escapeCell(note)}`)
+  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`]
+  for (const note of image.notes) lines.push(`> ${prose(note)}`)
   const body = lines.join('\n\n')
   if (!image.logTail) return body
   return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`
@@ -179,7 +184,7 @@ export function explainImage(image: ImageResult): string {
 export function footer(comparison: Comparison, context: MarkdownContext): string {
   const sha = (full: string) => {
     const short = full.slice(0, 7)
-    return context.commitUrl && full ? `[\`${short}\`](${context.commitUrl(full)})` : `\`${short || 'unknown'}\``
+    return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown')
   }
   const limits = [
     context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
