@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
   try {
     inputs = getInputs()
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    checkEvent(inputs, context)
     if (inputs.mode === 'merge') return await runMerge(inputs, context)
     for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
@@ -105,6 +106,25 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+}
+
+/**
+ * A broken event file: an error where the run needs the event (the PR's base branch, the
+ * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
+ */
+function checkEvent(inputs: Inputs, context: RunnerContext): void {
+  if (!context.eventProblem) return
+  const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
+  if (!needed) {
+    core.warning(`${context.eventProblem}; going on without it.`)
+    return
+  }
+  throw new Error(
+    `${context.eventProblem}. The runner writes this file for every run: an earlier step may have changed it. ` +
+      (inputs.mode === 'comment'
+        ? 'Re-run the workflow_run job.'
+        : 'Re-run the job, or set base-ref (base-ref: main) so the check does not need the event.')
+  )
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

@@ -1,9 +1,9 @@
-import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { InputError, errorMessage } from '../shared/errors.js'
 import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
+import { INPUT_DEFAULTS, InputName } from './defaults.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
@@ -32,6 +32,13 @@ export interface CheckSettings {
   shard?: Shard | null
   /** How many builds may run at once. */
   parallel?: number
+  /**
+   * Whose config file sets the limits a PR is judged by: the base commit's (default: a PR
+   * cannot loosen its own check) or the head's.
+   */
+  limitsFrom?: 'base' | 'head'
+  /** What an image is when its base cannot be built: `fail` (an error, the default) or `warn`. */
+  missingBaseline?: 'fail' | 'warn'
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
@@ -69,36 +76,102 @@ export interface RunnerContext {
   eventName: string
   runId: string
   pullRequest: { number: number; baseRef: string; headSha: string } | null
+  /** What is wrong with the event file, when something is (see readEventPayload). */
+  eventProblem: string | null
 }
 
 export { InputError }
 
-/** Reads and validates every input. The only place in the action that calls core.getInput. */
-export function getInputs(): Inputs {
+/**
+ * Reads and validates every input. The only place in the action that reads them: through
+ * `readInput`, which gives an input the runner did not pass its default from INPUT_DEFAULTS.
+ */
+export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const input = (name: InputName) => readInput(name, env)
   return wrapThresholdErrors(() => ({
-    githubToken: core.getInput('github-token'),
-    dockerfileGlobs: parseList(core.getInput('dockerfiles')).length
-      ? parseList(core.getInput('dockerfiles'))
-      : DEFAULT_DOCKERFILE_GLOBS,
-    maxIncrease: parseGrowthThreshold('max-increase', core.getInput('max-increase')),
-    warnIncrease: parseGrowthThreshold('warn-increase', core.getInput('warn-increase')),
-    compressedSize: parseBoolean('compressed-size', core.getInput('compressed-size'), false),
-    maxSize: parseSizeBudget('max-size', core.getInput('max-size')),
-    baseRef: core.getInput('base-ref').trim(),
-    headFrom: parseChoice('head-from', core.getInput('head-from'), ['worktree', 'workspace'] as const, 'worktree'),
-    keepImages: parseBoolean('keep-images', core.getInput('keep-images'), false),
-    comment: parseChoice('comment', core.getInput('comment'), ['always', 'changed', 'never'] as const, 'changed'),
-    commentKey: parseCommentKey(core.getInput('comment-key')),
-    commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
-    mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
-    artifactPath: core.getInput('artifact-path').trim(),
-    secrets: parseSecrets(core.getInput('secrets')),
-    images: parseImagesInput(core.getInput('images')),
-    configFile: core.getInput('config').trim(),
-    shard: parseShard(core.getInput('shard')),
-    reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
-    parallel: parseParallel(core.getInput('parallel'))
+    githubToken: input('github-token'),
+    dockerfileGlobs: parseDockerfileGlobs(input('dockerfiles')),
+    maxIncrease: parseGrowthThreshold('max-increase', input('max-increase')),
+    warnIncrease: parseGrowthThreshold('warn-increase', input('warn-increase')),
+    compressedSize: parseBoolean('compressed-size', input('compressed-size'), false),
+    maxSize: parseSizeBudget('max-size', input('max-size')),
+    limitsFrom: parseChoice('limits-from', input('limits-from'), ['base', 'head'] as const, 'base'),
+    missingBaseline: parseChoice('missing-baseline', input('missing-baseline'), ['fail', 'warn'] as const, 'fail'),
+    baseRef: input('base-ref'),
+    headFrom: parseChoice('head-from', input('head-from'), ['worktree', 'workspace'] as const, 'worktree'),
+    keepImages: parseBoolean('keep-images', input('keep-images'), false),
+    comment: parseChoice('comment', input('comment'), ['always', 'changed', 'never'] as const, 'changed'),
+    commentKey: parseCommentKey(input('comment-key')),
+    commentAuthor: parseCommentAuthor(input('comment-author')),
+    mode: parseChoice('mode', input('mode'), RUN_MODES, 'check'),
+    artifactPath: input('artifact-path'),
+    secrets: parseSecrets(input('secrets')),
+    images: parseImagesInput(input('images')),
+    configFile: input('config'),
+    shard: parseShard(input('shard')),
+    reports: input('reports') || DEFAULT_REPORTS,
+    parallel: parseParallel(input('parallel'))
   }))
+}
+
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/**
+ * One input's value, trimmed. An input whose variable is absent takes the default in code
+ * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
+ * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
+ * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
+ * would be a token that is no token, or a limit that is no limit. Only the expression is
+ * quoted in the message, never the rest of the value, which may be a secret.
+ */
+export function readInput(name: InputName, env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env[inputVariable(name)]
+  if (raw === undefined) return INPUT_DEFAULTS[name]
+  const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw)
+  if (expression) {
+    throw new InputError(
+      `Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
+        `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
+        'in its environment), or leave the input out to take its default.'
+    )
+  }
+  return raw.trim()
+}
+
+/** The `dockerfiles` input; empty means the usual names at any depth. */
+export function parseDockerfileGlobs(value: string): string[] {
+  const globs = parseList(value)
+  for (const glob of globs) {
+    const problem = unbalancedGlob(glob)
+    if (problem) {
+      throw new InputError(
+        `Invalid dockerfiles '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+          'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).'
+      )
+    }
+  }
+  return globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS
+}
+
+/** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
+function unbalancedGlob(glob: string): string | null {
+  const closing: Record<string, string> = { '[': ']', '{': '}' }
+  const open: string[] = []
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i] as string
+    if (char === '\\') {
+      i++
+      continue
+    }
+    if (char === '[' || char === '{') open.push(closing[char] as string)
+    else if (char === ']' || char === '}') {
+      if (open.pop() !== char) return `a '${char}' that closes nothing`
+    }
+  }
+  return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null
 }
 
 function wrapThresholdErrors<T>(read: () => T): T {
@@ -175,9 +248,10 @@ export function parseCommentAuthor(value: string): string {
   return text
 }
 
-/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). */
+/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
 export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerContext {
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/')
+  const event = readEventPayload(env.GITHUB_EVENT_PATH)
   return {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
@@ -187,24 +261,60 @@ export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerCo
     repo,
     eventName: env.GITHUB_EVENT_NAME ?? '',
     runId: env.GITHUB_RUN_ID || String(process.pid),
-    pullRequest: readPullRequest(env.GITHUB_EVENT_PATH)
+    pullRequest: event.problem ? null : pullRequestOf(event.payload),
+    eventProblem: event.problem
   }
+}
+
+export interface EventPayload {
+  /** The parsed payload: a JSON object; null when there is none or it could not be read. */
+  payload: Record<string, unknown> | null
+  /** What is wrong with the event file, in words, with its path; null when it is fine or absent. */
+  problem: string | null
+}
+
+/**
+ * Reads the event file the runner wrote. A file that is missing, empty, not JSON or not a
+ * JSON object is described, not thrown: the run still writes its report and summary, and
+ * says this as its error where it needs the event.
+ */
+export function readEventPayload(eventPath: string | undefined): EventPayload {
+  if (!eventPath) return { payload: null, problem: null }
+  const where = `The event payload at ${eventPath} (GITHUB_EVENT_PATH)`
+  let text: string
+  try {
+    text = readFileSync(eventPath, 'utf8')
+  } catch (error) {
+    return { payload: null, problem: `${where} could not be read: ${errorMessage(error)}` }
+  }
+  if (text.trim() === '') return { payload: null, problem: `${where} is empty` }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return { payload: null, problem: `${where} is not valid JSON: ${errorMessage(error)}` }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
+    return { payload: null, problem: `${where} holds ${kind}, not a JSON object` }
+  }
+  const pr = (value as { pull_request?: unknown }).pull_request
+  if (pr !== undefined && (typeof pr !== 'object' || pr === null || typeof (pr as { number?: unknown }).number !== 'number')) {
+    return { payload: null, problem: `${where} has a pull_request without a number` }
+  }
+  return { payload: value as Record<string, unknown>, problem: null }
 }
 
 interface PullRequestPayload {
-  pull_request?: { number?: number; base?: { ref?: string }; head?: { sha?: string } }
+  pull_request?: { number?: number; base?: { ref?: unknown }; head?: { sha?: unknown } }
 }
 
-function readPullRequest(eventPath: string | undefined): RunnerContext['pullRequest'] {
-  if (!eventPath) return null
-  let payload: PullRequestPayload
-  try {
-    payload = JSON.parse(readFileSync(eventPath, 'utf8')) as PullRequestPayload
-  } catch (error) {
-    core.warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`)
-    return null
-  }
-  const pr = payload.pull_request
+function pullRequestOf(payload: Record<string, unknown> | null): RunnerContext['pullRequest'] {
+  const pr = (payload as PullRequestPayload | null)?.pull_request
   if (!pr || typeof pr.number !== 'number') return null
-  return { number: pr.number, baseRef: pr.base?.ref ?? '', headSha: pr.head?.sha ?? '' }
+  return {
+    number: pr.number,
+    baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
+    headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : ''
+  }
 }
