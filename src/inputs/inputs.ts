@@ -299,7 +299,10 @@ export function readEventPayload(eventPath: string | undefined): EventPayload {
     return { payload: null, problem: `${where} holds ${kind}, not a JSON object` }
   }
   const pr = (value as { pull_request?: unknown }).pull_request
-  if (pr !== undefined && (typeof pr !== 'object' || pr === null || typeof (pr as { number?: unknown }).number !== 'number')) {
+  if (
+    pr !== undefined &&
+    (typeof pr !== 'object' || pr === null || typeof (pr as { number?: unknown }).number !== 'number')
+  ) {
     return { payload: null, problem: `${where} has a pull_request without a number` }
   }
   return { payload: value as Record<string, unknown>, problem: null }

@@ -42,12 +42,25 @@ export interface ImageTarget {
   name?: string
   /** What made it affected; absent means its own Dockerfile changed. */
   trigger?: 'dockerfile' | 'context' | 'watch'
-  /** Build options from the images config. */
-  build?: { target?: string; buildArgs?: Record<string, string>; platform?: string }
+  /** Build options from the images config, for the head. */
+  build?: BuildOptions
+  /**
+   * Build options for the base, from the base commit's config: each side is built as its
+   * own commit defines it. Absent: the same as `build`.
+   */
+  baseBuild?: BuildOptions
+  /** What the PR changes in the limits this image is held to, one sentence each, for the comment. */
+  limitNotes?: string[]
   /** Limits from the images config, each replacing the global one for this image (null: none). */
   limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
   identical?: boolean
+}
+
+export interface BuildOptions {
+  target?: string
+  buildArgs?: Record<string, string>
+  platform?: string
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
@@ -101,6 +114,10 @@ export interface ImageResult {
   notes: string[]
   /** The last lines of a failed build's output. */
   logTail?: string
+  /** The limit a `fail` or `warn` verdict is for. */
+  limit?: 'max-increase' | 'warn-increase' | 'max-size'
+  /** The image exists at the base but has no base measurement (its base build failed). */
+  baselineMissing?: boolean
 }
 
 export interface Comparison {
