@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
 import { checkoutPaths } from './checkout.js'
+import { refuseOutside } from './confine.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
@@ -147,14 +148,22 @@ export async function buildAndMeasure(
       deferLog?: Promise<unknown>
     ): Promise<void> => {
       const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+      const context = side === 'head' ? target.context : target.baseContext
       const root = await rootOf(side)
       const request: BuildRequest = {
         dockerfile: join(root, dockerfile),
-        context: join(root, side === 'head' ? target.context : target.baseContext),
+        context: join(root, context),
         tag: `docker-size-check:${runToken}-${index}-${side}`,
         builder: engine.builder,
         secrets: plan.settings.secrets,
-        ...target.build
+        // Each side as its own commit's config defines it.
+        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+      }
+      const refused = await refuseOutside(root, dockerfile, context)
+      if (refused) {
+        image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 })
+        log.warning(`The ${side} build of ${dockerfile}: ${refused}`)
+        return
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)

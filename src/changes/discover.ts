@@ -4,6 +4,7 @@ import { contextFilter, dockerignorePathFor, pathInContext } from './dockerignor
 import { globMatcher } from '../inputs/globs.js'
 import { ImageSpec } from '../inputs/images-config.js'
 import { ChangedFile, ImageChange, ImageTarget, Side } from '../shared/types.js'
+import { GlobalLimits, limitChangeNotes } from './limit-changes.js'
 
 /**
  * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
@@ -77,6 +78,16 @@ export interface DiscoveryInput {
   dockerfileGlobs: string[]
   /** The images config; null checks every Dockerfile the globs match, each with its folder as context. */
   images: ImageSpec[] | null
+  /**
+   * The base commit's images config, by which each image's base is built (and, with
+   * limits-from: base, judged); null: the base has none. Absent: the same as `images`
+   * (the `images` input, which is the workflow's and the same for both sides).
+   */
+  baseImages?: ImageSpec[] | null
+  /** Whose config sets each image's limits; default base. */
+  limitsFrom?: 'base' | 'head'
+  /** The inputs' limits, which an image's own replace: to say what a PR changes in them. */
+  globalLimits?: GlobalLimits
   head: SideTree
   base: SideTree
 }
@@ -114,7 +125,8 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
     if (target.change !== 'added' && target.change !== 'removed') {
       const head = fingerprint(input.head, filters.head, target.dockerfile, target.context)
       const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext)
-      target.identical = head !== null && head === base
+      // The same files built with other options (a target, a build arg) are another image.
+      target.identical = head !== null && head === base && sameBuild(target.build, target.baseBuild ?? target.build)
     }
     targets.push(target)
   }
@@ -129,10 +141,70 @@ export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile'>): strin
 interface Candidate {
   target: ImageTarget
   watch: string[]
+  /** The head config's entry, when there is a config. */
+  spec?: ImageSpec
+  /** The base config's entry, where discovery already matched it (a move found by name). */
+  baseSpec?: ImageSpec
 }
 
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input: DiscoveryInput): Candidate[] {
+  const candidates = headCandidatesOf(input)
+  for (const candidate of candidates) applyBaseSpec(candidate, input)
+  return candidates
+}
+
+/**
+ * Builds each candidate's base as the base commit's config defines it, and sets the limits
+ * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
+ * check) or the head's. An image the base's config does not list is built there with the
+ * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
+ */
+function applyBaseSpec(candidate: Candidate, input: DiscoveryInput): void {
+  const { target, spec } = candidate
+  const baseImages = input.baseImages === undefined ? input.images : input.baseImages
+  const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null)
+  const headOwn = spec ? limitsOf(spec) : {}
+  const baseOwn = baseSpec ? limitsOf(baseSpec) : {}
+  if (target.change !== 'added') {
+    target.baseBuild = baseSpec ? buildOptions(baseSpec) : {}
+    const defaultContext = posix.dirname(target.baseDockerfile)
+    // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
+    const ownContext = baseSpec && baseSpec.context !== posix.dirname(baseSpec.dockerfile)
+    target.baseContext =
+      baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext
+  }
+  const limitsFrom = input.limitsFrom ?? 'base'
+  const limits = limitsFrom === 'base' ? baseOwn : headOwn
+  if (Object.keys(limits).length) target.limits = limits
+  else delete target.limits
+  if (input.globalLimits && input.baseImages !== undefined) {
+    const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom)
+    if (notes.length) target.limitNotes = notes
+  }
+}
+
+/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
+function matchBaseSpec(baseImages: ImageSpec[], spec: ImageSpec | undefined, baseDockerfile: string): ImageSpec | null {
+  if (spec?.name) {
+    const named = baseImages.find(base => base.name === spec.name)
+    if (named) return named
+  }
+  const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile)
+  return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null
+}
+
+function sameBuild(a: ImageTarget['build'], b: ImageTarget['build']): boolean {
+  const canonical = (options: ImageTarget['build']) =>
+    JSON.stringify([
+      options?.target ?? '',
+      options?.platform ?? '',
+      Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+    ])
+  return canonical(a) === canonical(b)
+}
+
+function headCandidatesOf(input: DiscoveryInput): Candidate[] {
   if (input.images) return input.images.map((spec, index) => fromSpec(spec, index, input))
   const changedDockerfiles = new Map(
     discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target])
@@ -151,8 +223,13 @@ function candidatesOf(input: DiscoveryInput): Candidate[] {
 
 function fromSpec(spec: ImageSpec, index: number, input: DiscoveryInput): Candidate {
   const { dockerfile } = spec
-  const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), limits: limitsOf(spec) }
-  const candidate = (target: ImageTarget): Candidate => ({ target: { ...target, ...inherits }, watch: spec.watch })
+  const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec) }
+  const candidate = (target: ImageTarget, baseSpec?: ImageSpec): Candidate => ({
+    target: { ...target, ...inherits },
+    watch: spec.watch,
+    spec,
+    ...(baseSpec ? { baseSpec } : {})
+  })
   if (!input.head.files.has(dockerfile)) {
     const gone = input.changed.find(
       file =>
@@ -171,6 +248,17 @@ function fromSpec(spec: ImageSpec, index: number, input: DiscoveryInput): Candid
   const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile)
   const baseDockerfile = renamed?.previousPath ?? dockerfile
   if (!input.base.files.has(baseDockerfile)) {
+    // A Dockerfile that moved, however rewritten, is still the image the base config gives
+    // the same name: compared with its old self, not let in as a new image.
+    const baseImages = input.baseImages === undefined ? input.images : input.baseImages
+    const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined
+    if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
+      const moved = specTarget(spec, named.dockerfile, 'renamed', '')
+      moved.baseContext = named.context
+      moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`
+      moved.trigger = 'dockerfile'
+      return candidate(moved, named)
+    }
     return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' })
   }
   const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '')

@@ -57,7 +57,9 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
-  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir)
+  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, message =>
+    progress.warning(message)
+  )
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
