@@ -15,6 +15,7 @@ import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
+import { eventPathOf } from './inputs/event.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -45,7 +46,7 @@ export async function run(): Promise<void> {
         context,
         inputs.githubToken,
         artifactDirOf(inputs, context),
-        process.env.GITHUB_EVENT_PATH
+        eventPathOf(process.env)
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber

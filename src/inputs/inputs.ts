@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { InputError, errorMessage } from '../shared/errors.js'
+import { InputError } from '../shared/errors.js'
 import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { INPUT_DEFAULTS, InputName } from './defaults.js'
+import { eventPathOf, readEventPayload } from './event.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
@@ -251,7 +251,7 @@ export function parseCommentAuthor(value: string): string {
 /** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
 export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerContext {
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/')
-  const event = readEventPayload(env.GITHUB_EVENT_PATH)
+  const event = readEventPayload(eventPathOf(env))
   return {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
@@ -264,48 +264,6 @@ export function getRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerCo
     pullRequest: event.problem ? null : pullRequestOf(event.payload),
     eventProblem: event.problem
   }
-}
-
-export interface EventPayload {
-  /** The parsed payload: a JSON object; null when there is none or it could not be read. */
-  payload: Record<string, unknown> | null
-  /** What is wrong with the event file, in words, with its path; null when it is fine or absent. */
-  problem: string | null
-}
-
-/**
- * Reads the event file the runner wrote. A file that is missing, empty, not JSON or not a
- * JSON object is described, not thrown: the run still writes its report and summary, and
- * says this as its error where it needs the event.
- */
-export function readEventPayload(eventPath: string | undefined): EventPayload {
-  if (!eventPath) return { payload: null, problem: null }
-  const where = `The event payload at ${eventPath} (GITHUB_EVENT_PATH)`
-  let text: string
-  try {
-    text = readFileSync(eventPath, 'utf8')
-  } catch (error) {
-    return { payload: null, problem: `${where} could not be read: ${errorMessage(error)}` }
-  }
-  if (text.trim() === '') return { payload: null, problem: `${where} is empty` }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    return { payload: null, problem: `${where} is not valid JSON: ${errorMessage(error)}` }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
-    return { payload: null, problem: `${where} holds ${kind}, not a JSON object` }
-  }
-  const pr = (value as { pull_request?: unknown }).pull_request
-  if (
-    pr !== undefined &&
-    (typeof pr !== 'object' || pr === null || typeof (pr as { number?: unknown }).number !== 'number')
-  ) {
-    return { payload: null, problem: `${where} has a pull_request without a number` }
-  }
-  return { payload: value as Record<string, unknown>, problem: null }
 }
 
 interface PullRequestPayload {
