@@ -302,6 +302,25 @@ describe('discoverAffectedImages', () => {
       expect(target!.limitNotes).toEqual(["This PR removes api/Dockerfile's max-increase of 10%, from the merge on."])
     })
 
+    it('still checks an image the PR drops from its config, as the base lists it', () => {
+      const targets = discover(change, {
+        images: [spec('web/Dockerfile')],
+        baseImages: [spec('web/Dockerfile'), spec('api/Dockerfile', { name: 'api', maxSize: 5 })]
+      })
+      expect(targets).toEqual([
+        expect.objectContaining({
+          name: 'api',
+          limits: { maxSize: 5 },
+          limitNotes: [
+            "This PR drops api from the config; it is still checked as the base's config lists it, until the merge."
+          ]
+        })
+      ])
+      expect(
+        discover(change, { images: [spec('web/Dockerfile')], baseImages: [spec('api/Dockerfile')], limitsFrom: 'head' })
+      ).toEqual([])
+    })
+
     it('compares a moved Dockerfile with the base path of the same name', () => {
       const [target] = discover(
         { 'api/Dockerfile': null, 'svc/Dockerfile': 'FROM scratch AS other\n' },

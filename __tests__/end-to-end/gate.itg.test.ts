@@ -98,6 +98,22 @@ describe('the limits a PR is judged by', () => {
   })
 })
 
+describe('the images a PR is checked for', () => {
+  it('include one the PR drops from its config: it is still checked as the base lists it', async () => {
+    const { run, comments } = await check({
+      base: {
+        ...scratchImage('app', 100_000),
+        ...scratchImage('web', 1_000),
+        [CONFIG]: 'images:\n  - name: app\n    dockerfile: app/Dockerfile\n  - dockerfile: web/Dockerfile\n'
+      },
+      pr: { ...scratchImage('app', 900_000), [CONFIG]: 'images:\n  - dockerfile: web/Dockerfile\n' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(imagesOf(run.report)).toEqual([expect.objectContaining({ dockerfile: 'app/Dockerfile', verdict: 'fail' })])
+    expect(comments[0]!.body).toContain('This PR drops app from the config; it is still checked')
+  })
+})
+
 describe('a base that cannot be built', () => {
   const scenario = (): PullRequestScenario => ({
     base: { 'svc/Dockerfile': 'FROM scratch\nCOPY missing.bin /missing.bin\n' },

@@ -149,9 +149,39 @@ interface Candidate {
 
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input: DiscoveryInput): Candidate[] {
-  const candidates = headCandidatesOf(input)
+  const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)]
   for (const candidate of candidates) applyBaseSpec(candidate, input)
   return candidates
+}
+
+/**
+ * With limits-from: base, the base's config also says which images are checked: an entry the
+ * PR drops from its config (or a config it deletes) is still checked, as the base's entry
+ * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
+ */
+function droppedCandidatesOf(input: DiscoveryInput): Candidate[] {
+  if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages) return []
+  const headSpecs = input.images
+  const isDockerfile = globMatcher(input.dockerfileGlobs)
+  const kept = (base: ImageSpec) =>
+    headSpecs
+      ? headSpecs.some(head =>
+          base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target
+        )
+      : // Without a head config, a Dockerfile the globs match is a candidate already.
+        isDockerfile(base.dockerfile) && base.watch.length === 0
+  const dropped: Candidate[] = []
+  input.baseImages.forEach((base, index) => {
+    if (kept(base)) return
+    const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null })
+    candidate.baseSpec = base
+    const label = base.name ?? base.dockerfile
+    candidate.target.limitNotes = [
+      `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
+    ]
+    dropped.push(candidate)
+  })
+  return dropped
 }
 
 /**
@@ -180,7 +210,7 @@ function applyBaseSpec(candidate: Candidate, input: DiscoveryInput): void {
   else delete target.limits
   if (input.globalLimits && input.baseImages !== undefined) {
     const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom)
-    if (notes.length) target.limitNotes = notes
+    if (notes.length) target.limitNotes = [...(target.limitNotes ?? []), ...notes]
   }
 }
 
