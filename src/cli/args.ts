@@ -55,6 +55,16 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  'limits-from': {
+    type: 'string',
+    value: 'SIDE',
+    help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+  },
+  'missing-baseline': {
+    type: 'string',
+    value: 'POLICY',
+    help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
@@ -174,7 +184,9 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head'] as const),
+        missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const)
       },
       base,
       head,
@@ -184,6 +196,14 @@ export function parseCommandLine(argv: string[]): Command {
       verbose: booleans.has('verbose')
     }
   }
+}
+
+/** One of `choices`; the first when the flag is not given. */
+function choice<T extends string>(flag: string, value: string | null | undefined, choices: readonly T[]): T {
+  if (value === undefined || value === null) return choices[0] as T
+  const match = choices.find(option => option === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid ${flag} '${value}'. Expected one of: ${choices.join(', ')}.`)
+  return match
 }
 
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
