@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util'
 import { CheckSettings, parseList } from '../inputs/inputs.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { INPUT_DEFAULTS } from '../inputs/defaults.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
 
-/** The action's default (action.yml), so that the command is as strict as the check. */
-export const DEFAULT_MAX_INCREASE = '10%'
+/** The action's default (action.yml, kept in code too), so that the command is as strict as the check. */
+export const DEFAULT_MAX_INCREASE: string = INPUT_DEFAULTS['max-increase']
 
 export interface CliOptions {
   settings: CheckSettings
