@@ -19,6 +19,7 @@ import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
+import { eventPathOf } from './inputs/event.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -46,6 +47,8 @@ export async function run(): Promise<void> {
     inputs = getInputs()
     // Each line of a multi-line value too: a build prints a key file line by line.
     for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    checkEvent(inputs, context)
     if (inputs.mode === 'merge') return await runMerge(inputs, context)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
@@ -53,7 +56,7 @@ export async function run(): Promise<void> {
         context,
         inputs.githubToken,
         artifactDirOf(inputs, context),
-        process.env.GITHUB_EVENT_PATH
+        eventPathOf(process.env)
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
@@ -183,6 +186,25 @@ function describeRecordOutcome(outcome: RecordOutcome | null): string {
 /** What must never be written anywhere: the build secrets and the token. */
 function secretValues(inputs: Inputs): string[] {
   return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
+}
+
+/**
+ * A broken event file: an error where the run needs the event (the PR's base branch, the
+ * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
+ */
+function checkEvent(inputs: Inputs, context: RunnerContext): void {
+  if (!context.eventProblem) return
+  const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
+  if (!needed) {
+    core.warning(`${context.eventProblem}; going on without it.`)
+    return
+  }
+  throw new Error(
+    `${context.eventProblem}. The runner writes this file for every run: an earlier step may have changed it. ` +
+      (inputs.mode === 'comment'
+        ? 'Re-run the workflow_run job.'
+        : 'Re-run the job, or set base-ref (base-ref: main) so the check does not need the event.')
+  )
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

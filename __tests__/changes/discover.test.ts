@@ -5,6 +5,7 @@ import { isDockerignore } from '../../src/changes/dockerignore.js'
 import { ImageSpec } from '../../src/inputs/images-config.js'
 import { ChangedFile } from '../../src/shared/types.js'
 import { DEFAULT_DOCKERFILE_GLOBS, globMatcher } from '../../src/inputs/globs.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 describe('the default Dockerfile globs', () => {
   const isDockerfile = globMatcher(DEFAULT_DOCKERFILE_GLOBS)
@@ -103,7 +104,12 @@ describe('discoverAffectedImages', () => {
   }
   const discover = (
     changes: Record<string, string | null>,
-    options: { images?: ImageSpec[]; changed?: ChangedFile[] } = {}
+    options: {
+      images?: ImageSpec[]
+      changed?: ChangedFile[]
+      baseImages?: ImageSpec[] | null
+      limitsFrom?: 'base' | 'head'
+    } = {}
   ) => {
     const head: Record<string, string> = { ...base }
     for (const [path, content] of Object.entries(changes)) {
@@ -120,6 +126,9 @@ describe('discoverAffectedImages', () => {
       changed,
       dockerfileGlobs: DEFAULT_DOCKERFILE_GLOBS,
       images: options.images ?? null,
+      ...(options.baseImages !== undefined ? { baseImages: options.baseImages } : {}),
+      ...(options.limitsFrom ? { limitsFrom: options.limitsFrom } : {}),
+      globalLimits: { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null },
       head: tree(head),
       base: tree(base)
     })
@@ -247,6 +256,85 @@ describe('discoverAffectedImages', () => {
       expect(() => discover({}, { images: [spec('nope/Dockerfile', { name: 'nope' })] })).toThrow(
         "images[0] (nope): dockerfile 'nope/Dockerfile' is not in the repository at the head commit"
       )
+    })
+  })
+
+  describe('with a config on each side', () => {
+    const change = { 'api/main.go': 'package main // v2\n' }
+
+    it('builds the base with the base config’s options, and never as one image when they differ', () => {
+      const [target] = discover(change, {
+        images: [spec('api/Dockerfile', { target: 'runtime', buildArgs: { FILE: 'big.bin' } })],
+        baseImages: null
+      })
+      expect(target).toMatchObject({
+        build: { target: 'runtime', buildArgs: { FILE: 'big.bin' } },
+        baseBuild: {},
+        baseContext: 'api',
+        identical: false
+      })
+    })
+
+    it('takes the limits from the base config, and says what the head changes in them', () => {
+      const [target] = discover(change, {
+        images: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+        baseImages: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '5%') })]
+      })
+      expect(target!.limits?.maxIncrease?.text).toBe('5%')
+      expect(target!.limitNotes).toEqual(["This PR raises api's max-increase from 5% to 1000%, from the merge on."])
+    })
+
+    it('takes them from the head with limits-from: head', () => {
+      const [target] = discover(change, {
+        images: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+        baseImages: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '5%') })],
+        limitsFrom: 'head'
+      })
+      expect(target!.limits?.maxIncrease?.text).toBe('1000%')
+    })
+
+    it('holds an image the base config does not list to the inputs’ limits, not to the head’s own', () => {
+      const [target] = discover(change, {
+        images: [spec('api/Dockerfile', { maxIncrease: null })],
+        baseImages: []
+      })
+      expect(target!.limits).toBeUndefined()
+      expect(target!.limitNotes).toEqual(["This PR removes api/Dockerfile's max-increase of 10%, from the merge on."])
+    })
+
+    it('still checks an image the PR drops from its config, as the base lists it', () => {
+      const targets = discover(change, {
+        images: [spec('web/Dockerfile')],
+        baseImages: [spec('web/Dockerfile'), spec('api/Dockerfile', { name: 'api', maxSize: 5 })]
+      })
+      expect(targets).toEqual([
+        expect.objectContaining({
+          name: 'api',
+          limits: { maxSize: 5 },
+          limitNotes: [
+            "This PR drops api from the config; it is still checked as the base's config lists it, until the merge."
+          ]
+        })
+      ])
+      expect(
+        discover(change, { images: [spec('web/Dockerfile')], baseImages: [spec('api/Dockerfile')], limitsFrom: 'head' })
+      ).toEqual([])
+    })
+
+    it('compares a moved Dockerfile with the base path of the same name', () => {
+      const [target] = discover(
+        { 'api/Dockerfile': null, 'svc/Dockerfile': 'FROM scratch AS other\n' },
+        {
+          images: [spec('svc/Dockerfile', { name: 'api' })],
+          baseImages: [spec('api/Dockerfile', { name: 'api' })]
+        }
+      )
+      expect(target).toMatchObject({
+        dockerfile: 'svc/Dockerfile',
+        baseDockerfile: 'api/Dockerfile',
+        baseContext: 'api',
+        change: 'renamed'
+      })
     })
   })
 })

@@ -44,7 +44,7 @@ async function affected(
     git,
     { baseSha: setup.baseSha, headSha: setup.headSha, ...(uncommitted ? { headUncommitted: true } : {}) },
     changed,
-    { dockerfileGlobs: DEFAULT_DOCKERFILE_GLOBS, imagesFrom },
+    { dockerfileGlobs: DEFAULT_DOCKERFILE_GLOBS, imagesFrom, maxIncrease: null, warnIncrease: null, maxSize: null },
     setup.repo,
     {
       tempRoot: await makeTempDir('bake'),

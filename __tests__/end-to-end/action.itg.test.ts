@@ -219,14 +219,14 @@ describe('a run that cannot finish', () => {
 })
 
 describe('a base build that fails', () => {
-  it('leaves the image without a baseline and says why', async () => {
+  it('leaves the image without a baseline, fails the check and says why', async () => {
     const { run, comments } = await check({
       base: { Dockerfile: 'FROM scratch\nCOPY missing.bin /missing.bin\n' },
       pr: scratchImage('', 3_000)
     })
-    expect(run.exitCode).toBe(0)
+    expect(run.exitCode).toBe(1)
     const [image] = run.report!.images as Array<Record<string, unknown>>
-    expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'pass' })
+    expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'error' })
     expect(String((image!.notes as string[])[0])).toContain('The base build failed')
     expect(comments[0]!.body).toContain('The base build failed, so there is no baseline')
     expect(comments[0]!.body).toContain('missing.bin')

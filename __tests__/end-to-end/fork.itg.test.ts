@@ -236,3 +236,39 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(prComments(1)).toEqual(before)
   })
 })
+
+describe('the PR lookup from a commit (GET /repos/{o}/{r}/commits/{sha}/pulls)', () => {
+  it('reads every page: the open PR listed after 120 closed ones with the same head is found', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, {
+      base: scratchImage('api', 1_000),
+      pr: scratchImage('api', 1_050),
+      number: 150,
+      headOwner: FORK_OWNER
+    })
+    // Closed PRs that once had the same head commit, listed first (the API lists by number here).
+    for (let number = 1; number <= 120; number++) {
+      standin.addPull({ owner: OWNER, repo: REPO, number, headSha: pr.headSha, state: 'closed' })
+    }
+    const artifactDir = await folder('artifact-pages')
+    expect((await measure(pr, artifactDir)).exitCode).toBe(0)
+    // The event names no head branch (a branch since deleted), and the artifact no PR: the
+    // commit's list of PRs is the only way to the PR.
+    const anonymous = await tamper(artifactDir, json => (json.pullRequest = null))
+    standin.clearFaults()
+    const event = workflowRunEvent(pr.headSha)
+    delete (event.payload.workflow_run as Record<string, unknown>).head_repository
+    const run = await runAction({
+      workspace: await folder('comment-pages'),
+      apiUrl: standin.url,
+      repository: `${OWNER}/${REPO}`,
+      event,
+      inputs: { mode: 'comment', 'artifact-path': anonymous },
+      token: TEST_TOKEN,
+      env: FAST
+    })
+    expect(run.exitCode).toBe(0)
+    expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/commits/${pr.headSha}/pulls`).length).toBeGreaterThan(1)
+    expect(prComments(150)).toHaveLength(1)
+  })
+})

@@ -22,6 +22,39 @@ describe('summarizeOutcome', () => {
   it('says when nothing was affected', () => {
     expect(summarizeOutcome(compareImages(REVISIONS, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
   })
+
+  it('says "no size changed" only when both sides were measured and are equal', () => {
+    const same = compareImages(REVISIONS, [measuredImage('a/Dockerfile', 1_000, 1_000)], limits)
+    expect(summarizeOutcome(same)).toBe('✅ 1 image checked, no size changed')
+    const movedApart = compareImages(
+      REVISIONS,
+      [measuredImage('app/Dockerfile', 100_000, null, 'removed'), measuredImage('svc/Dockerfile', null, 5_100_000)],
+      limits
+    )
+    expect(summarizeOutcome(movedApart)).toBe('✅ 2 images checked: 1 added (5.1 MB), 1 removed (100 kB)')
+    const unmeasured = compareImages(REVISIONS, [measuredImage('a/Dockerfile', null, null, 'modified')], limits)
+    expect(summarizeOutcome(unmeasured)).not.toContain('no size changed')
+  })
+
+  it('never says "✅ ok" of an image that was not measured', () => {
+    const unmeasured = compareImages(REVISIONS, [measuredImage('a/Dockerfile', null, null, 'modified')], limits)
+    const markdown = renderMarkdown(unmeasured, { limits })
+    expect(markdown).not.toContain('✅ ok')
+  })
+
+  it('says a max-size breach as one, not as growth past the limit', () => {
+    const budget: Limits = { ...limits, maxSize: 1_000 }
+    const comparison = compareImages(REVISIONS, [measuredImage('a/Dockerfile', 1_900, 2_000)], budget)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image over the max-size budget: 2 kB at the head')
+    expect(renderMarkdown(comparison, { limits: budget })).toContain('❌ over max-size')
+  })
+
+  it('says an image without a baseline as one, not as a failed build of the PR', () => {
+    const image = measuredImage('a/Dockerfile', null, 2_000, 'modified')
+    image.failedBuilds.push({ side: 'base', ok: false, durationMs: 1, error: 'COPY failed' })
+    const comparison = compareImages(REVISIONS, [image], limits)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image without a baseline: the base build failed')
+  })
 })
 
 describe('renderMarkdown', () => {

@@ -1,7 +1,7 @@
 // A pull request as the action meets it on GitHub: a remote with a base branch and a PR
 // branch, the workspace actions/checkout leaves, and the PR known to the API stand-in.
 import { Git } from '../../src/tools/git.js'
-import { runAction } from './action-runner.js'
+import { ActionRunOptions, runAction } from './action-runner.js'
 import { GitHubStandin } from './github-standin.js'
 import {
   commitFiles,
@@ -138,7 +138,8 @@ export async function runOnPullRequest(
   standin: GitHubStandin,
   pr: OpenPullRequest,
   inputs: Record<string, string> = {},
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  options: Pick<ActionRunOptions, 'withDefaults' | 'eventText'> = {}
 ) {
   const run = await runAction({
     workspace: pr.workspace,
@@ -147,7 +148,8 @@ export async function runOnPullRequest(
     event: pr.event,
     inputs,
     token: TEST_TOKEN,
-    env
+    env,
+    ...options
   })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { run, comments }

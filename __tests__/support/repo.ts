@@ -75,6 +75,13 @@ export async function makeRepo(options: { branch?: string } = {}): Promise<strin
 /** File path (from the repository root) → new content, or null to delete the file. */
 export type FileChanges = Record<string, string | null>
 
+/** A FileChanges value that commits a symlink to `target` rather than a file. */
+export function symlinkTo(target: string): string {
+  return `${SYMLINK}${target}`
+}
+
+const SYMLINK = '\0symlink:'
+
 /**
  * Writes and deletes the given files and commits exactly those changes on the current
  * branch; no files makes an empty commit. Returns the new commit's SHA.
@@ -85,6 +92,10 @@ export async function commitFiles(repo: string, files: FileChanges, message: str
     const target = path.join(repo, file)
     if (content === null) {
       await fs.rm(target, { force: true })
+    } else if (content.startsWith(SYMLINK)) {
+      await fs.mkdir(path.dirname(target), { recursive: true })
+      await fs.rm(target, { recursive: true, force: true })
+      await fs.symlink(content.slice(SYMLINK.length), target)
     } else {
       await fs.mkdir(path.dirname(target), { recursive: true })
       await fs.writeFile(target, content)

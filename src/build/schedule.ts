@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
 import { withContextHint } from './context-hint.js'
 import { checkoutPaths } from './checkout.js'
+import { refuseOutside } from './confine.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn, labelOf } from '../changes/discover.js'
 import { cacheArgs, cacheExportSupported, CacheSettings } from './layer-cache.js'
@@ -158,15 +159,23 @@ export async function buildAndMeasure(
       deferLog?: Promise<unknown>
     ): Promise<void> => {
       const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+      const context = side === 'head' ? target.context : target.baseContext
       const root = await rootOf(side)
       const request: BuildRequest = {
         dockerfile: join(root, dockerfile),
-        context: join(root, side === 'head' ? target.context : target.baseContext),
+        context: join(root, context),
         tag: `docker-size-check:${runToken}-${index}-${side}`,
         builder: engine.builder,
         secrets: plan.settings.secrets,
         cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
+        // Each side as its own commit's config defines it.
         ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+      }
+      const refused = await refuseOutside(root, dockerfile, context)
+      if (refused) {
+        image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 })
+        log.warning(`The ${side} build of ${dockerfile}: ${refused}`)
+        return
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)

@@ -4,13 +4,14 @@ import { parseCacheInput } from '../build/layer-cache.js'
 import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
+import { INPUT_DEFAULTS } from '../inputs/defaults.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
 
-/** The action's default (action.yml), so that the command is as strict as the check. */
-export const DEFAULT_MAX_INCREASE = '10%'
+/** The action's default (action.yml, kept in code too), so that the command is as strict as the check. */
+export const DEFAULT_MAX_INCREASE: string = INPUT_DEFAULTS['max-increase']
 
 export interface CliOptions {
   settings: CheckSettings
@@ -63,6 +64,16 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  'limits-from': {
+    type: 'string',
+    value: 'SIDE',
+    help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+  },
+  'missing-baseline': {
+    type: 'string',
+    value: 'POLICY',
+    help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   baseline: {
     type: 'string',
@@ -219,7 +230,9 @@ export function parseCommandLine(argv: string[]): Command {
         headFrom: head === null ? 'workspace' : 'worktree',
         keepImages: booleans.has('keep-images'),
         ...records,
-        imagesFrom
+        imagesFrom,
+        limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head'] as const),
+        missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const)
       },
       base,
       head,
@@ -235,6 +248,14 @@ function parseImagesFrom(value: string | null): ImagesFrom {
   if (value === null) return 'auto'
   const match = IMAGES_FROM.find(choice => choice === value.trim().toLowerCase())
   if (!match) throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${IMAGES_FROM.join(', ')}.`)
+  return match
+}
+
+/** One of `choices`; the first when the flag is not given. */
+function choice<T extends string>(flag: string, value: string | null | undefined, choices: readonly T[]): T {
+  if (value === undefined || value === null) return choices[0] as T
+  const match = choices.find(option => option === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid ${flag} '${value}'. Expected one of: ${choices.join(', ')}.`)
   return match
 }
 

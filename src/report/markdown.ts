@@ -26,21 +26,51 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
   const images = comparison.images
   const count = (n: number) => countOf(n, 'image')
   const sum = (list: ImageResult[]) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0))
+  const sizeOf = (list: ImageResult[], side: 'base' | 'head') =>
+    formatSize(list.reduce((total, image) => total + (image[side]?.size ?? 0), 0))
   const errored = images.filter(image => image.verdict === 'error')
   const failed = images.filter(image => image.verdict === 'fail')
   const warned = images.filter(image => image.verdict === 'warn')
+  const overBudget = failed.filter(image => image.limit === 'max-size')
+  const grewPast = failed.filter(image => image.limit !== 'max-size')
   const parts: string[] = []
   // Capped: the outcome line is what every shortened comment keeps, and a code span cut
   // later, in the middle, would leave the rest of it outside code.
   if (runError) parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`)
-  if (errored.length) parts.push(`❌ ${count(errored.length)} failed to build`)
-  if (failed.length) parts.push(`❌ ${count(failed.length)} grew past the limit: ${sum(failed)}`)
-  if (warned.length) parts.push(`⚠️ ${count(warned.length)} grew past the warning threshold: ${sum(warned)}`)
+  const buildFailed = errored.filter(image => !image.baselineMissing)
+  const noBaseline = errored.filter(image => image.baselineMissing)
+  if (buildFailed.length) parts.push(`❌ ${count(buildFailed.length)} failed to build`)
+  if (noBaseline.length) parts.push(`❌ ${count(noBaseline.length)} without a baseline: the base build failed`)
+  if (grewPast.length) parts.push(`❌ ${count(grewPast.length)} grew past the limit: ${sum(grewPast)}`)
+  if (overBudget.length) {
+    parts.push(`❌ ${count(overBudget.length)} over the max-size budget: ${sizeOf(overBudget, 'head')} at the head`)
+  }
+  const warnedBaseline = warned.filter(image => image.baselineMissing)
+  const warnedGrowth = warned.filter(image => !image.baselineMissing)
+  if (warnedGrowth.length) {
+    parts.push(`⚠️ ${count(warnedGrowth.length)} grew past the warning threshold: ${sum(warnedGrowth)}`)
+  }
+  if (warnedBaseline.length) parts.push(`⚠️ ${count(warnedBaseline.length)} without a baseline: the base build failed`)
   if (parts.length) return parts.join(' · ')
   if (images.length === 0) return '✅ No Dockerfile is affected by this PR.'
+  // Only what was measured on both sides is a comparison; an added or removed image, or one
+  // a side of which is missing, is said as what it is, never as "no size changed".
   const compared = images.filter(image => image.delta !== null)
+  const added = images.filter(image => image.delta === null && image.target.change === 'added' && image.head)
+  const removed = images.filter(image => image.delta === null && image.target.change === 'removed' && image.base)
+  const unmeasured = images.length - compared.length - added.length - removed.length
   const shrunk = compared.filter(image => (image.delta ?? 0) < 0)
   const grown = compared.filter(image => (image.delta ?? 0) > 0)
+  if (compared.length < images.length) {
+    const said: string[] = []
+    if (grown.length || shrunk.length) said.push(`${grown.length + shrunk.length} changed size (${sum(compared)})`)
+    const same = compared.length - grown.length - shrunk.length
+    if (same) said.push(`${same} unchanged`)
+    if (added.length) said.push(`${added.length} added (${sizeOf(added, 'head')})`)
+    if (removed.length) said.push(`${removed.length} removed (${sizeOf(removed, 'base')})`)
+    if (unmeasured) said.push(`${unmeasured} not measured`)
+    return `${unmeasured ? '⚠️' : '✅'} ${count(images.length)} checked: ${said.join(', ')}`
+  }
   if (shrunk.length && !grown.length) {
     const only = shrunk.length === 1 ? shrunk[0] : undefined
     const percent = only?.deltaPercent != null ? ` (${formatPercent(only.deltaPercent)})` : ''
@@ -60,7 +90,13 @@ const STATUS: Record<ImageResult['verdict'], string> = {
 }
 
 export function statusOf(image: ImageResult): string {
+  if (image.baselineMissing) return image.verdict === 'error' ? '💥 no baseline' : '⚠️ no baseline'
+  if (image.verdict === 'fail' && image.limit === 'max-size') return '❌ over max-size'
   if (image.verdict !== 'pass') return STATUS[image.verdict]
+  // "ok" is said only of an image measured on every side it has.
+  const measuredHead = image.head !== null || image.target.change === 'removed'
+  const measuredBase = image.base !== null || image.target.change === 'added'
+  if (!measuredHead || !measuredBase) return '❔ not measured'
   if (image.target.change === 'added') return '🆕 new'
   if (image.target.change === 'removed') return '🗑️ removed'
   if (image.delta !== null && image.delta < 0) return '📉 smaller'
