@@ -17,7 +17,7 @@ describe('limitChangeNotes', () => {
       "This PR sets worker's max-size to 10 GB, from the merge on."
     ])
     expect(limitChangeNotes('app', {}, { maxIncrease: null }, global, 'head')).toEqual([
-      "This PR removes app's max-increase of 10%, for this PR already (limits-from: head)."
+      "This PR removes app's max-increase of 10%, for this PR already, as limits-from is head."
     ])
   })
 

@@ -111,7 +111,7 @@ describe('a repository with a compose.yaml and no config', () => {
   it('names the image by its service, with its Dockerfile, in the comment', () => {
     expect(result.comments).toHaveLength(1)
     expect(result.comments[0]!.body).toContain(
-      '| <code>web</code><br><sub><code>docker/web.Dockerfile</code> · build context changed: big.bin</sub> |'
+      '| `web`<br><sub>`docker/web.Dockerfile` · build context changed: `big.bin`</sub> |'
     )
   })
 })

@@ -93,7 +93,7 @@ describe('the limits a PR is judged by', () => {
     expect(run.exitCode).toBe(0)
     expect(imagesOf(run.report)[0]!.verdict).toBe('pass')
     expect(comments[0]!.body).toContain(
-      "This PR raises app's max-increase from 10% to 1000%, for this PR already (limits-from: head)."
+      "This PR raises app's max-increase from 10% to 1000%, for this PR already, as limits-from is head."
     )
   })
 })
@@ -137,7 +137,7 @@ describe('a base that cannot be built', () => {
     expect(run.exitCode).toBe(0)
     expect(imagesOf(run.report)[0]!.verdict).toBe('warn')
     const body = comments[0]!.body
-    expect(body).toContain('| <code>svc/Dockerfile</code> | — | 3 MB | — | — | ⚠️ no baseline |')
+    expect(body).toContain('| `svc/Dockerfile` | — | 3 MB | — | — | ⚠️ no baseline |')
     expect(body).not.toContain('✅ ok')
   })
 })
@@ -209,8 +209,8 @@ describe('a moved and rewritten Dockerfile', () => {
     const body = comments[0]!.body
     expect(body.split('\n')[1]).toContain('2 images checked: 1 added (5.1 MB), 1 removed (100 kB)')
     expect(body).not.toContain('no size changed')
-    expect(body).toContain('| <code>app/Dockerfile</code> | 100 kB | — | — | — | 🗑️ removed |')
-    expect(body).toContain('| <code>svc/Dockerfile</code> | — | 5.1 MB | — | — | 🆕 new |')
+    expect(body).toContain('| `app/Dockerfile` | 100 kB | — | — | — | 🗑️ removed |')
+    expect(body).toContain('| `svc/Dockerfile` | — | 5.1 MB | — | — | 🆕 new |')
     expect(run.summary).not.toContain('no size changed')
   })
 })

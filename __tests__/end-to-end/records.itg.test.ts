@@ -109,7 +109,7 @@ describe('a record run on main, then a PR', () => {
     })
     expect(comments).toHaveLength(1)
     expect(comments[0]!.body).toContain(
-      `base from the record of <code>${mainCommits[0]!.slice(0, 7)}</code> (the merge-base)`
+      `base from the record of \`${mainCommits[0]!.slice(0, 7)}\` (the merge-base)`
     )
   })
 

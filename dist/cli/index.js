@@ -41699,7 +41699,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2992);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5791);
 
 // Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
 // before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
@@ -41723,7 +41723,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2992:
+/***/ 5791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42093,7 +42093,17 @@ function thresholds_parseGrowthThreshold(input, value) {
     const text = value.trim();
     if (text === '')
         return null;
-    const limits = text.split(',').map(part => parseGrowthLimit(input, text, part.trim()));
+    const parts = text.split(',').map(part => part.trim());
+    const limits = parts.map(part => parseGrowthLimit(input, text, part));
+    // Two limits of one kind say nothing that one would not ("passes both" is the larger), so
+    // they are a mistake: most often a thousands separator, `1,000,000` read as 1 B, 0 B, 0 B.
+    const kinds = limits.map(limit => limit.kind);
+    if (limits.length > 2 || new Set(kinds).size !== kinds.length) {
+        const read = limits.map(limit => (limit.kind === 'bytes' ? formatSize(limit.bytes) : `${limit.percent}%`));
+        throw new thresholds_ThresholdError(`Invalid ${input} '${text}': the commas split it into ${limits.length} limits (${read.join(', ')}). ` +
+            'Write a size without thousands separators (1000000 or 1MB), or at most one share and one size ' +
+            'separated by a comma (10%, 5MB).');
+    }
     return { limits, text };
 }
 function parseGrowthLimit(input, whole, part) {
@@ -42157,7 +42167,8 @@ function limitsFor(target, limits) {
     return {
         maxIncrease: own.maxIncrease !== undefined ? own.maxIncrease : limits.maxIncrease,
         warnIncrease: own.warnIncrease !== undefined ? own.warnIncrease : limits.warnIncrease,
-        maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize
+        maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize,
+        ...(limits.missingBaseline ? { missingBaseline: limits.missingBaseline } : {})
     };
 }
 /** One image's verdict under the run's global `limits`, replaced where the image has its own. */
@@ -42169,9 +42180,11 @@ function judgeImage(image, globalLimits) {
     const notes = [];
     if (baseFailure)
         notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`);
+    // What the PR does to its own limits (said whichever config the limits come from).
+    notes.push(...(target.limitNotes ?? []));
     const delta = base && head ? head.size - base.size : null;
     const deltaPercent = base && head && delta !== null && base.size > 0 ? (100 * delta) / base.size : null;
-    const result = (verdict, reason) => ({
+    const result = (verdict, reason, cause = {}) => ({
         target,
         base,
         head,
@@ -42182,6 +42195,7 @@ function judgeImage(image, globalLimits) {
         notes,
         limits,
         failedBuilds: image.failedBuilds,
+        ...cause,
         ...(headFailure?.logTail
             ? { logTail: headFailure.logTail }
             : baseFailure?.logTail
@@ -42193,18 +42207,37 @@ function judgeImage(image, globalLimits) {
     if (!head)
         return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.');
     if (limits.maxSize !== null && head.size > limits.maxSize) {
-        return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`);
+        return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`, {
+            limit: 'max-size'
+        });
     }
     if (!base || delta === null) {
-        const why = baseFailure ? 'No baseline (the base build failed)' : 'New image';
-        return result('pass', `${why}: held only to max-size.`);
+        // An image the base has must be measured there: a base that fails to build (by chance, or
+        // because the PR's config asks the base for what it cannot build) is no licence to grow.
+        if (target.change !== 'added') {
+            const why = baseFailure
+                ? `the base build failed (${baseFailure.error ?? 'see the log'})`
+                : 'the base was not measured';
+            if (limits.missingBaseline === 'warn') {
+                return result('warn', `No baseline: ${why}; held only to max-size (missing-baseline: warn).`, {
+                    baselineMissing: true
+                });
+            }
+            return result('error', `No baseline: ${why}, so the growth cannot be judged and the check fails. Re-run the job if the failure ` +
+                'was by chance; if the base no longer builds, fix it on the base branch first, or set missing-baseline: warn.', { baselineMissing: true });
+        }
+        return result('pass', 'New image: held only to max-size.');
     }
     const growth = `${formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`;
     if (limits.maxIncrease && exceedsThreshold(limits.maxIncrease, base.size, delta)) {
-        return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`);
+        return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`, {
+            limit: 'max-increase'
+        });
     }
     if (limits.warnIncrease && exceedsThreshold(limits.warnIncrease, base.size, delta)) {
-        return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`);
+        return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`, {
+            limit: 'warn-increase'
+        });
     }
     if (delta > 0)
         return result('pass', `Grew ${growth}, within the limit.`);
@@ -56151,6 +56184,63 @@ function checkoutPaths(targets, side) {
     return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
 }
 
+;// CONCATENATED MODULE: ./src/tools/paths.ts
+
+
+class OutsideRepositoryError extends Error {
+}
+/**
+ * The real path of `path` (from the repository folder `root`), symlinks followed, or null
+ * when nothing is there. Throws OutsideRepositoryError when it ends outside the real `root`:
+ * a branch can hold `ctx -> /home/reviewer`, and a build of `ctx` would send that folder to
+ * the builder. A path that stays inside (a symlink to a sibling folder) is fine.
+ */
+async function resolveInside(root, path, what) {
+    const realRoot = await (0,promises_namespaceObject.realpath)(root);
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(root, path));
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return null;
+        throw error;
+    }
+    const inside = (0,external_node_path_namespaceObject.relative)(realRoot, real);
+    if (inside === '..' || inside.startsWith(`..${'/'}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new OutsideRepositoryError(`Refused: the ${what} '${path}' leaves the repository: through a symlink it resolves to ${real}. ` +
+            'A build reads only what the repository holds: make it a file or folder in the repository.');
+    }
+    return real;
+}
+
+;// CONCATENATED MODULE: ./src/build/confine.ts
+
+
+/**
+ * Refuses a build whose context, Dockerfile or ignore files resolve, through a symlink,
+ * outside the checkout they are built from (`context: ../..` is refused when the config is
+ * read; its symlink twin, `ctx -> /home/reviewer`, only shows on disk). Returns why, or null.
+ * Paths are from the checkout's root.
+ */
+async function refuseOutside(root, dockerfile, context) {
+    const checks = [
+        [context, 'build context'],
+        [dockerfile, 'Dockerfile'],
+        [external_node_path_namespaceObject.posix.join(context, '.dockerignore'), 'ignore file'],
+        [`${dockerfile}.dockerignore`, 'ignore file']
+    ];
+    try {
+        for (const [path, what] of checks)
+            await resolveInside(root, path, what);
+        return null;
+    }
+    catch (error) {
+        return error instanceof Error ? error.message : String(error);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -56238,7 +56328,70 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
+;// CONCATENATED MODULE: ./src/changes/limit-changes.ts
+
+
+const FIELDS = [
+    ['maxIncrease', 'max-increase'],
+    ['warnIncrease', 'warn-increase'],
+    ['maxSize', 'max-size']
+];
+/**
+ * What a PR changes in the limits one image is held to, a sentence for each limit that
+ * differs between the base's config and the head's: "raises app's max-increase from 10% to
+ * 1000%, from the merge on". With limits-from: base the change applies once the PR is merged;
+ * with limits-from: head it already judges this PR, and the sentence says so. Pure.
+ */
+function limitChangeNotes(label, base, head, global, limitsFrom) {
+    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already (limits-from: head)';
+    const notes = [];
+    for (const [field, input] of FIELDS) {
+        const before = base[field] !== undefined ? base[field] : global[field];
+        const after = head[field] !== undefined ? head[field] : global[field];
+        if (sameLimit(before, after))
+            continue;
+        const what = `${label}'s ${input}`;
+        const verb = direction(before, after);
+        if (after === null)
+            notes.push(`This PR removes ${what} of ${limit_changes_text(before)}, ${when}.`);
+        else if (before === null)
+            notes.push(`This PR sets ${what} to ${limit_changes_text(after)}, ${when}.`);
+        else
+            notes.push(`This PR ${verb} ${what} from ${limit_changes_text(before)} to ${limit_changes_text(after)}, ${when}.`);
+    }
+    return notes;
+}
+function limit_changes_text(limit) {
+    if (limit === null)
+        return 'none';
+    return typeof limit === 'number' ? formatSize(limit) : describeThreshold(limit);
+}
+function sameLimit(a, b) {
+    if (a === null || b === null || typeof a === 'number' || typeof b === 'number')
+        return a === b;
+    return JSON.stringify(a.limits) === JSON.stringify(b.limits);
+}
+/** "raises" or "lowers" where the two can be ordered (one limit of one kind each), else "changes". */
+function direction(a, b) {
+    const value = (limit) => {
+        if (limit === null)
+            return null;
+        if (typeof limit === 'number')
+            return { kind: 'bytes', n: limit };
+        if (limit.limits.length !== 1)
+            return null;
+        const only = limit.limits[0];
+        return only.kind === 'bytes' ? { kind: 'bytes', n: only.bytes } : { kind: 'percent', n: only.percent };
+    };
+    const x = value(a);
+    const y = value(b);
+    if (!x || !y || x.kind !== y.kind)
+        return 'changes';
+    return y.n > x.n ? 'raises' : 'lowers';
+}
+
 ;// CONCATENATED MODULE: ./src/changes/discover.ts
+
 
 
 
@@ -56336,7 +56489,12 @@ function discoverAffectedImages(input) {
         if (target.change !== 'added' && target.change !== 'removed') {
             const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
             const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
-            target.identical = head !== null && head === base && !candidate.differs;
+            // The same files built with other options (a target, a build arg) are another image.
+            target.identical =
+                head !== null &&
+                    head === base &&
+                    !candidate.differs &&
+                    sameBuild(target.build, target.baseBuild ?? target.build);
         }
         targets.push(target);
     }
@@ -56348,6 +56506,90 @@ function labelOf(target) {
 }
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input) {
+    const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)];
+    for (const candidate of candidates)
+        applyBaseSpec(candidate, input);
+    return candidates;
+}
+/**
+ * With limits-from: base, the base's config also says which images are checked: an entry the
+ * PR drops from its config (or a config it deletes) is still checked, as the base's entry
+ * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
+ */
+function droppedCandidatesOf(input) {
+    if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages)
+        return [];
+    const headSpecs = input.images;
+    const isDockerfile = globMatcher(input.dockerfileGlobs);
+    const kept = (base) => headSpecs
+        ? headSpecs.some(head => base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target)
+        : // Without a head config, a Dockerfile the globs match is a candidate already.
+            isDockerfile(base.dockerfile) && base.watch.length === 0;
+    const dropped = [];
+    input.baseImages.forEach((base, index) => {
+        if (kept(base))
+            return;
+        const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null });
+        candidate.baseSpec = base;
+        const label = base.name ?? base.dockerfile;
+        candidate.target.limitNotes = [
+            `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
+        ];
+        dropped.push(candidate);
+    });
+    return dropped;
+}
+/**
+ * Builds each candidate's base as the base commit's config defines it, and sets the limits
+ * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
+ * check) or the head's. An image the base's config does not list is built there with the
+ * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
+ */
+function applyBaseSpec(candidate, input) {
+    const { target, spec } = candidate;
+    const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+    const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null);
+    const headOwn = spec ? limitsOf(spec) : {};
+    const baseOwn = baseSpec ? limitsOf(baseSpec) : {};
+    if (target.change !== 'added') {
+        target.baseBuild = baseSpec ? buildOptions(baseSpec) : {};
+        const defaultContext = external_node_path_namespaceObject.posix.dirname(target.baseDockerfile);
+        // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
+        const ownContext = baseSpec && baseSpec.context !== external_node_path_namespaceObject.posix.dirname(baseSpec.dockerfile);
+        target.baseContext =
+            baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext;
+    }
+    const limitsFrom = input.limitsFrom ?? 'base';
+    const limits = limitsFrom === 'base' ? baseOwn : headOwn;
+    if (Object.keys(limits).length)
+        target.limits = limits;
+    else
+        delete target.limits;
+    if (input.globalLimits && input.baseImages !== undefined) {
+        const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom);
+        if (notes.length)
+            target.limitNotes = [...(target.limitNotes ?? []), ...notes];
+    }
+}
+/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
+function matchBaseSpec(baseImages, spec, baseDockerfile) {
+    if (spec?.name) {
+        const named = baseImages.find(base => base.name === spec.name);
+        if (named)
+            return named;
+    }
+    const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile);
+    return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null;
+}
+function sameBuild(a, b) {
+    const canonical = (options) => JSON.stringify([
+        options?.target ?? '',
+        options?.platform ?? '',
+        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+    ]);
+    return canonical(a) === canonical(b);
+}
+function headCandidatesOf(input) {
     if (input.images)
         return input.images.map((spec, index) => fromSpec(spec, index, input));
     const changedDockerfiles = new Map(discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target]));
@@ -56365,13 +56607,13 @@ function candidatesOf(input) {
 }
 function fromSpec(spec, index, input) {
     const { dockerfile } = spec;
-    const inherits = {
-        ...(spec.name ? { name: spec.name } : {}),
-        build: buildOptions(spec),
-        limits: limitsOf(spec),
-        from: 'config'
-    };
-    const candidate = (target) => ({ target: { ...target, ...inherits }, watch: spec.watch });
+    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), from: 'config' };
+    const candidate = (target, baseSpec) => ({
+        target: { ...target, ...inherits },
+        watch: spec.watch,
+        spec,
+        ...(baseSpec ? { baseSpec } : {})
+    });
     if (!input.head.files.has(dockerfile)) {
         const gone = input.changed.find(file => (file.status === 'removed' && file.path === dockerfile) ||
             (file.status === 'renamed' && file.previousPath === dockerfile));
@@ -56385,6 +56627,17 @@ function fromSpec(spec, index, input) {
     const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile);
     const baseDockerfile = renamed?.previousPath ?? dockerfile;
     if (!input.base.files.has(baseDockerfile)) {
+        // A Dockerfile that moved, however rewritten, is still the image the base config gives
+        // the same name: compared with its old self, not let in as a new image.
+        const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+        const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined;
+        if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
+            const moved = specTarget(spec, named.dockerfile, 'renamed', '');
+            moved.baseContext = named.context;
+            moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`;
+            moved.trigger = 'dockerfile';
+            return candidate(moved, named);
+        }
         return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' });
     }
     const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '');
@@ -56955,6 +57208,7 @@ async function measureImage(docker, reference) {
 
 
 
+
 /**
  * Builds every target at the head and at the base and measures each image. With BuildKit
  * the two sides of an image build side by side (the steps they share run once); with the
@@ -57051,16 +57305,24 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
          */
         const buildSide = async (target, index, image, side, deferLog) => {
             const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+            const context = side === 'head' ? target.context : target.baseContext;
             const root = await rootOf(side);
             const request = {
                 dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
-                context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
+                context: (0,external_node_path_namespaceObject.join)(root, context),
                 tag: `docker-size-check:${runToken}-${index}-${side}`,
                 builder: engine.builder,
                 secrets: plan.settings.secrets,
                 cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
+                // Each side as its own commit's config defines it.
                 ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
             };
+            const refused = await refuseOutside(root, dockerfile, context);
+            if (refused) {
+                image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 });
+                log.warning(`The ${side} build of ${dockerfile}: ${refused}`);
+                return;
+            }
             if (interrupted())
                 throw new Error('The run was interrupted.');
             builtTags.push(request.tag);
@@ -57893,7 +58155,7 @@ function workingTreeSource(repoDir, label) {
 const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml';
 class images_config_ImageConfigError extends Error {
 }
-const FIELDS = [
+const images_config_FIELDS = [
     'name',
     'dockerfile',
     'context',
@@ -57942,7 +58204,12 @@ function parseYaml(text, source) {
     const document = (0,dist/* parseDocument */.Tp)(text, { schema: 'failsafe', uniqueKeys: true });
     if (document.errors.length > 0) {
         const first = document.errors[0];
-        throw new images_config_ImageConfigError(`${source}: not valid YAML: ${first?.message.split('\n')[0] ?? 'unknown error'}`);
+        const at = first?.linePos?.[0];
+        // yaml's message ends with its own "at line L, column C:" and a quote of the text: the
+        // position is said once, up front, and the quote left out (it may be long).
+        const what = (first?.message.split('\n')[0] ?? 'unknown error').replace(/ at line \d+, column \d+:?$/, '');
+        throw new images_config_ImageConfigError(`${source}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}. ` +
+            'Check the indentation and that every [ and { is closed.');
     }
     return document.toJS();
 }
@@ -57967,8 +58234,8 @@ function parseEntry(entry, where) {
         throw new images_config_ImageConfigError(`${where}: expected a mapping with at least a dockerfile, such as {dockerfile: api/Dockerfile}.`);
     }
     for (const key of Object.keys(entry)) {
-        if (!FIELDS.includes(key)) {
-            throw new images_config_ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${FIELDS.join(', ')}.`);
+        if (!images_config_FIELDS.includes(key)) {
+            throw new images_config_ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${images_config_FIELDS.join(', ')}.`);
         }
     }
     if (entry.dockerfile === undefined || entry.dockerfile === null) {
@@ -58099,9 +58366,11 @@ function images_config_describe(value) {
 
 
 
+
+
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
- * and the images config from the repository, then finds the affected images.
+ * and the images config of each side, then finds the affected images.
  */
 async function findAffectedImages(git, revisions, changed, settings, repoDir, options = {
     tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
@@ -58114,6 +58383,7 @@ async function findAffectedImages(git, revisions, changed, settings, repoDir, op
         readSide(git, revisions.headSha),
         revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
     ]);
+    const warn = (message) => (options.warn ?? options.info)?.(message);
     const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
     const choice = await chooseImages({
         imagesFrom,
@@ -58123,17 +58393,72 @@ async function findAffectedImages(git, revisions, changed, settings, repoDir, op
         base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
         changed,
         tempRoot: options.tempRoot,
-        warn: message => (options.warn ?? options.info)?.(message)
+        warn
     });
     options.info?.(choice.note);
+    const baseSide = base ?? head;
+    // The base commit's own config, where the images come from a config (or none at all, so
+    // that a PR that deletes the config is still held to the base's limits).
+    const fromFiles = choice.from === 'compose' || choice.from === 'bake';
+    const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, warn);
+    const isDockerfile = dockerfileMatcher(settings.dockerfileGlobs, [...(images ?? []), ...(baseImages ?? [])]);
+    const paired = await pairMovedDockerfiles(git, revisions, changed, isDockerfile);
     return discoverAffectedImages({
-        changed,
+        changed: paired,
         dockerfileGlobs: settings.dockerfileGlobs,
         images: choice.from === 'config' ? images : null,
+        ...(baseImages !== undefined ? { baseImages } : {}),
+        limitsFrom: settings.limitsFrom ?? 'base',
+        globalLimits: { maxIncrease: settings.maxIncrease, warnIncrease: settings.warnIncrease, maxSize: settings.maxSize },
         head,
-        base: base ?? head,
-        ...(choice.from === 'compose' || choice.from === 'bake' ? { candidates: choice.candidates } : {})
+        base: baseSide,
+        ...(fromFiles ? { candidates: choice.candidates } : {})
     });
+}
+function dockerfileMatcher(globs, specs) {
+    const byGlob = globMatcher(globs);
+    const listed = new Set(specs.map(spec => spec.dockerfile));
+    return path => listed.has(path) || byGlob(path);
+}
+/**
+ * The similarity git asks of a rename by default is 50%: a Dockerfile that is moved and
+ * rewritten in one PR reads as one removed and one added, and the added one is held only to
+ * max-size. Between the Dockerfiles alone, git is asked again at this lower similarity.
+ */
+const DOCKERFILE_RENAME_SIMILARITY = '20%';
+/**
+ * Joins a removed and an added Dockerfile into one rename where git, asked about those
+ * files alone at a lower similarity, sees one. The rest of the changes are left as they are.
+ */
+async function pairMovedDockerfiles(git, revisions, changed, isDockerfile) {
+    const removed = changed.filter(file => file.status === 'removed' && isDockerfile(file.path));
+    const added = changed.filter(file => file.status === 'added' && isDockerfile(file.path));
+    if (removed.length === 0 || added.length === 0)
+        return changed;
+    const paths = [...removed, ...added].map(file => `:(literal)${file.path}`);
+    const head = revisions.headUncommitted ? [] : [revisions.headSha];
+    const output = await git.exec([
+        'diff',
+        '--name-status',
+        '-z',
+        `-M${DOCKERFILE_RENAME_SIMILARITY}`,
+        '--no-color',
+        '--no-ext-diff',
+        revisions.baseSha,
+        ...head,
+        '--',
+        ...paths
+    ]);
+    const removedPaths = new Set(removed.map(file => file.path));
+    const addedPaths = new Set(added.map(file => file.path));
+    const renames = parseNameStatus(output).filter(file => file.status === 'renamed' &&
+        file.previousPath !== undefined &&
+        removedPaths.has(file.previousPath) &&
+        addedPaths.has(file.path));
+    if (renames.length === 0)
+        return changed;
+    const joined = new Set(renames.flatMap(file => [file.path, file.previousPath]));
+    return [...changed.filter(file => !(['removed', 'added'].includes(file.status) && joined.has(file.path))), ...renames];
 }
 /** One commit's tree and its dockerignore files, read from git. */
 async function readSide(git, sha) {
@@ -58150,9 +58475,11 @@ async function readSide(git, sha) {
     return { files, dockerignores };
 }
 /**
- * The images config: the `images` input, else the `config` file, else the default file when
- * the repository has one, else null (every Dockerfile the globs match). Read from the
- * repository folder, which holds the head: a PR can change it, like any file it touches.
+ * The head's images config: the `images` input, else the `config` file, else the default file
+ * when the repository has one, else null (every Dockerfile the globs match). Read from the
+ * repository folder, which holds the head: a PR can change it, like any file it touches, so
+ * it builds the head and never sets the limits (see loadBaseImageSpecs). A config that is a
+ * symlink leaving the repository is refused.
  */
 async function loadImageSpecs(settings, repoDir) {
     if (settings.images)
@@ -58161,9 +58488,14 @@ async function loadImageSpecs(settings, repoDir) {
     const path = given || DEFAULT_CONFIG_FILE;
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, path), 'utf8');
+        const real = await resolveInside(repoDir, path, 'config file');
+        if (real === null)
+            throw Object.assign(new Error(`no such file ${path}`), { code: 'ENOENT' });
+        text = await (0,promises_namespaceObject.readFile)(real, 'utf8');
     }
     catch (error) {
+        if (error instanceof OutsideRepositoryError)
+            throw new Error(`Invalid config '${path}': ${error.message}`);
         if (error.code !== 'ENOENT')
             throw error;
         if (!given)
@@ -58172,6 +58504,59 @@ async function loadImageSpecs(settings, repoDir) {
             `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`);
     }
     return parseConfigFile(text, path);
+}
+/** How many symlinks a path in a tree may go through before it is given up as a loop. */
+const MAX_LINKS = 16;
+/**
+ * The base commit's images config, read from git (the base is never checked out whole): null
+ * when the base has none. A symlink in the path is followed inside the tree and refused where
+ * it leaves it. A base config that does not parse is warned about and read as none: a PR that
+ * repairs it must be able to pass.
+ */
+async function loadBaseImageSpecs(git, base, settings, warn) {
+    const path = settings.configFile || DEFAULT_CONFIG_FILE;
+    const entry = await affected_resolveInTree(git, base.files, path);
+    if (entry === null)
+        return null;
+    const text = (await git.readBlobs([objectIdOf(entry)])).get(objectIdOf(entry));
+    if (text === undefined)
+        return null;
+    try {
+        return parseConfigFile(text, `${path} (at the base commit)`);
+    }
+    catch (error) {
+        if (!(error instanceof images_config_ImageConfigError))
+            throw error;
+        warn(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`);
+        return null;
+    }
+}
+/** The ls-tree entry of a file in a tree, symlinks (in the path or the file) followed; null when missing. */
+async function affected_resolveInTree(git, files, path) {
+    let current = external_node_path_namespaceObject.posix.normalize(path);
+    for (let hop = 0; hop <= MAX_LINKS; hop++) {
+        const parts = current.split('/');
+        let link = null;
+        for (let i = 1; i <= parts.length; i++) {
+            const at = parts.slice(0, i).join('/');
+            const entry = files.get(at);
+            if (entry?.startsWith('120000 ')) {
+                link = { at, rest: parts.slice(i), entry };
+                break;
+            }
+            if (entry !== undefined && i === parts.length)
+                return entry;
+        }
+        if (!link)
+            return null;
+        const target = (await git.readBlobs([objectIdOf(link.entry)])).get(objectIdOf(link.entry)) ?? '';
+        const next = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(link.at), target, ...link.rest));
+        if (external_node_path_namespaceObject.posix.isAbsolute(target) || next === '..' || next.startsWith('../')) {
+            throw new Error(`Invalid config '${path}' at the base commit: ${link.at} is a symlink to ${target}, outside the repository.`);
+        }
+        current = next;
+    }
+    throw new Error(`Invalid config '${path}' at the base commit: more than ${MAX_LINKS} symlinks deep.`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
@@ -58324,6 +58709,101 @@ function statusOf(error) {
         return error.status;
     }
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+/**
+ * Every input's default, as action.yml declares it. The runner passes action.yml's defaults
+ * as INPUT_* variables, but not every runner does (GitHub's local runner and some others
+ * pass none, or pass them unevaluated), and a run without them must not mean "no limit":
+ * an input whose variable is absent takes its default from here. A unit test compares this
+ * table with action.yml.
+ *
+ * `github-token` is the one exception: action.yml's default is the expression
+ * `${{ github.token }}`, which only the runner can evaluate; without it there is no token.
+ */
+const defaults_INPUT_DEFAULTS = {
+    'github-token': '',
+    dockerfiles: '',
+    images: '',
+    config: '',
+    shard: '',
+    reports: 'docker-size-reports',
+    parallel: '1',
+    'max-increase': '10%',
+    'warn-increase': '',
+    'compressed-size': 'false',
+    'max-size': '',
+    'limits-from': 'base',
+    'missing-baseline': 'fail',
+    'base-ref': '',
+    'head-from': 'worktree',
+    comment: 'changed',
+    'comment-key': 'default',
+    'comment-author': '',
+    mode: 'check',
+    'artifact-path': '',
+    secrets: '',
+    'keep-images': 'false',
+    'images-from': 'auto',
+    baseline: 'auto',
+    'records-ref': 'refs/docker-size-check/records',
+    'records-depth': '50',
+    'cache-from': '',
+    'cache-to': ''
+};
+/** Defaults that action.yml writes as an expression the runner evaluates; the code has none. */
+const EXPRESSION_DEFAULTS = { 'github-token': '${{ github.token }}' };
+
+;// CONCATENATED MODULE: ./src/inputs/event.ts
+
+// Only node:fs here: this module runs before anything else of the action (see event-guard.ts).
+/**
+ * Where the event file is: GITHUB_EVENT_PATH, or where event-guard.ts moved that name when
+ * the file could not be read as JSON.
+ */
+function event_eventPathOf(env = process.env) {
+    return env[SHIELDED_EVENT_PATH] || env.GITHUB_EVENT_PATH;
+}
+const SHIELDED_EVENT_PATH = 'DOCKER_SIZE_CHECK_EVENT_PATH';
+/**
+ * Reads the event file the runner wrote. A file that is missing, empty, not JSON or not a
+ * JSON object is described, not thrown: the run still writes its report and summary, and
+ * says this as its error where it needs the event.
+ */
+function event_readEventPayload(eventPath) {
+    if (!eventPath)
+        return { payload: null, problem: null };
+    const where = `The event payload at ${eventPath} (GITHUB_EVENT_PATH)`;
+    let text;
+    try {
+        text = readFileSync(eventPath, 'utf8');
+    }
+    catch (error) {
+        return { payload: null, problem: `${where} could not be read: ${messageOf(error)}` };
+    }
+    if (text.trim() === '')
+        return { payload: null, problem: `${where} is empty` };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        return { payload: null, problem: `${where} is not valid JSON: ${messageOf(error)}` };
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+        return { payload: null, problem: `${where} holds ${kind}, not a JSON object` };
+    }
+    const pr = value.pull_request;
+    if (pr !== undefined &&
+        (typeof pr !== 'object' || pr === null || typeof pr.number !== 'number')) {
+        return { payload: null, problem: `${where} has a pull_request without a number` };
+    }
+    return { payload: value, problem: null };
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/shard.ts
@@ -58658,39 +59138,98 @@ const DEFAULT_RECORDS_DEPTH = 50;
  */
 const RUN_MODES = (/* unused pure expression or super */ null && (['check', 'measure', 'comment', 'merge', 'record']));
 
-/** Reads and validates every input. The only place in the action that calls core.getInput. */
-function getInputs() {
+/**
+ * Reads and validates every input. The only place in the action that reads them: through
+ * `readInput`, which gives an input the runner did not pass its default from INPUT_DEFAULTS.
+ */
+function getInputs(env = process.env) {
+    const input = (name) => readInput(name, env);
     return wrapThresholdErrors(() => ({
-        githubToken: core.getInput('github-token'),
-        dockerfileGlobs: parseList(core.getInput('dockerfiles')).length
-            ? parseList(core.getInput('dockerfiles'))
-            : DEFAULT_DOCKERFILE_GLOBS,
-        maxIncrease: parseGrowthThreshold('max-increase', core.getInput('max-increase')),
-        warnIncrease: parseGrowthThreshold('warn-increase', core.getInput('warn-increase')),
-        compressedSize: parseBoolean('compressed-size', core.getInput('compressed-size'), false),
-        maxSize: parseSizeBudget('max-size', core.getInput('max-size')),
-        baseRef: core.getInput('base-ref').trim(),
-        headFrom: parseChoice('head-from', core.getInput('head-from'), ['worktree', 'workspace'], 'worktree'),
-        keepImages: parseBoolean('keep-images', core.getInput('keep-images'), false),
-        comment: parseChoice('comment', core.getInput('comment'), ['always', 'changed', 'never'], 'changed'),
-        commentKey: parseCommentKey(core.getInput('comment-key')),
-        commentAuthor: parseCommentAuthor(core.getInput('comment-author')),
-        mode: parseChoice('mode', core.getInput('mode'), RUN_MODES, 'check'),
-        artifactPath: core.getInput('artifact-path').trim(),
+        githubToken: input('github-token'),
+        dockerfileGlobs: parseDockerfileGlobs(input('dockerfiles')),
+        maxIncrease: parseGrowthThreshold('max-increase', input('max-increase')),
+        warnIncrease: parseGrowthThreshold('warn-increase', input('warn-increase')),
+        compressedSize: parseBoolean('compressed-size', input('compressed-size'), false),
+        maxSize: parseSizeBudget('max-size', input('max-size')),
+        limitsFrom: parseChoice('limits-from', input('limits-from'), ['base', 'head'], 'base'),
+        missingBaseline: parseChoice('missing-baseline', input('missing-baseline'), ['fail', 'warn'], 'fail'),
+        baseRef: input('base-ref'),
+        headFrom: parseChoice('head-from', input('head-from'), ['worktree', 'workspace'], 'worktree'),
+        keepImages: parseBoolean('keep-images', input('keep-images'), false),
+        comment: parseChoice('comment', input('comment'), ['always', 'changed', 'never'], 'changed'),
+        commentKey: parseCommentKey(input('comment-key')),
+        commentAuthor: parseCommentAuthor(input('comment-author')),
+        mode: parseChoice('mode', input('mode'), RUN_MODES, 'check'),
+        artifactPath: input('artifact-path'),
         // Untrimmed: a value's trailing space or line break is part of it.
-        secrets: parseSecrets(core.getInput('secrets', { trimWhitespace: false })),
-        images: parseImagesInput(core.getInput('images')),
-        configFile: core.getInput('config').trim(),
-        imagesFrom: parseChoice('images-from', core.getInput('images-from'), IMAGES_FROM, 'auto'),
-        shard: parseShard(core.getInput('shard')),
-        reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
-        parallel: parseParallel(core.getInput('parallel')),
-        baseline: parseChoice('baseline', core.getInput('baseline'), BASELINE_MODES, 'auto'),
-        recordsRef: parseRecordsRef(core.getInput('records-ref')),
-        recordsDepth: parseRecordsDepth(core.getInput('records-depth')),
-        cacheFrom: parseCacheInput('cache-from', core.getInput('cache-from')),
-        cacheTo: parseCacheInput('cache-to', core.getInput('cache-to'))
+        secrets: parseSecrets(readInput('secrets', env, { trim: false })),
+        images: parseImagesInput(input('images')),
+        configFile: input('config'),
+        imagesFrom: parseChoice('images-from', input('images-from'), IMAGES_FROM, 'auto'),
+        shard: parseShard(input('shard')),
+        reports: input('reports') || DEFAULT_REPORTS,
+        parallel: parseParallel(input('parallel')),
+        baseline: parseChoice('baseline', input('baseline'), BASELINE_MODES, 'auto'),
+        recordsRef: parseRecordsRef(input('records-ref')),
+        recordsDepth: parseRecordsDepth(input('records-depth')),
+        cacheFrom: parseCacheInput('cache-from', input('cache-from')),
+        cacheTo: parseCacheInput('cache-to', input('cache-to'))
     }));
+}
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * One input's value, trimmed. An input whose variable is absent takes the default in code
+ * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
+ * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
+ * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
+ * would be a token that is no token, or a limit that is no limit. Only the expression is
+ * quoted in the message, never the rest of the value, which may be a secret.
+ */
+function readInput(name, env = process.env, options = {}) {
+    const raw = env[inputVariable(name)];
+    if (raw === undefined)
+        return INPUT_DEFAULTS[name];
+    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
+    if (expression) {
+        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
+            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
+            'in its environment), or leave the input out to take its default.');
+    }
+    return options.trim === false ? raw : raw.trim();
+}
+/** The `dockerfiles` input; empty means the usual names at any depth. */
+function parseDockerfileGlobs(value) {
+    const globs = parseList(value);
+    for (const glob of globs) {
+        const problem = unbalancedGlob(glob);
+        if (problem) {
+            throw new InputError(`Invalid dockerfiles '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+                'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
+        }
+    }
+    return globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS;
+}
+/** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
+function unbalancedGlob(glob) {
+    const closing = { '[': ']', '{': '}' };
+    const open = [];
+    for (let i = 0; i < glob.length; i++) {
+        const char = glob[i];
+        if (char === '\\') {
+            i++;
+            continue;
+        }
+        if (char === '[' || char === '{')
+            open.push(closing[char]);
+        else if (char === ']' || char === '}') {
+            if (open.pop() !== char)
+                return `a '${char}' that closes nothing`;
+        }
+    }
+    return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null;
 }
 function wrapThresholdErrors(read) {
     try {
@@ -58784,9 +59323,10 @@ function parseCommentAuthor(value) {
     }
     return text;
 }
-/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). */
+/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
 function getRunnerContext(env = process.env) {
     const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const event = readEventPayload(eventPathOf(env));
     return {
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         runnerTemp: env.RUNNER_TEMP || tmpdir(),
@@ -58798,38 +59338,24 @@ function getRunnerContext(env = process.env) {
         runId: env.GITHUB_RUN_ID || String(process.pid),
         sha: env.GITHUB_SHA ?? '',
         ref: env.GITHUB_REF ?? '',
-        defaultBranch: readDefaultBranch(env.GITHUB_EVENT_PATH),
-        pullRequest: readPullRequest(env.GITHUB_EVENT_PATH)
+        defaultBranch: event.problem ? '' : defaultBranchOf(event.payload),
+        pullRequest: event.problem ? null : pullRequestOf(event.payload),
+        eventProblem: event.problem
     };
 }
-function readDefaultBranch(eventPath) {
-    if (!eventPath)
-        return '';
-    try {
-        const payload = JSON.parse(readFileSync(eventPath, 'utf8'));
-        const branch = payload.repository?.default_branch;
-        return typeof branch === 'string' ? branch : '';
-    }
-    catch {
-        // readPullRequest says what is wrong with the file.
-        return '';
-    }
+function defaultBranchOf(payload) {
+    const branch = payload?.repository?.default_branch;
+    return typeof branch === 'string' ? branch : '';
 }
-function readPullRequest(eventPath) {
-    if (!eventPath)
-        return null;
-    let payload;
-    try {
-        payload = JSON.parse(readFileSync(eventPath, 'utf8'));
-    }
-    catch (error) {
-        core.warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`);
-        return null;
-    }
-    const pr = payload.pull_request;
+function pullRequestOf(payload) {
+    const pr = payload?.pull_request;
     if (!pr || typeof pr.number !== 'number')
         return null;
-    return { number: pr.number, baseRef: pr.base?.ref ?? '', headSha: pr.head?.sha ?? '' };
+    return {
+        number: pr.number,
+        baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
+        headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : ''
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/records/fingerprint.ts
@@ -60082,27 +60608,62 @@ function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
     const count = (n) => countOf(n, 'image');
     const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
+    const sizeOf = (list, side) => formatSize(list.reduce((total, image) => total + (image[side]?.size ?? 0), 0));
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
     const warned = images.filter(image => image.verdict === 'warn');
+    const overBudget = failed.filter(image => image.limit === 'max-size');
+    const grewPast = failed.filter(image => image.limit !== 'max-size');
     const parts = [];
     // Capped: the outcome line is what every shortened comment keeps, and a code span cut
     // later, in the middle, would leave the rest of it outside code.
     if (runError)
         parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`);
-    if (errored.length)
-        parts.push(`❌ ${count(errored.length)} failed to build`);
-    if (failed.length)
-        parts.push(`❌ ${count(failed.length)} grew past the limit: ${sum(failed)}`);
-    if (warned.length)
-        parts.push(`⚠️ ${count(warned.length)} grew past the warning threshold: ${sum(warned)}`);
+    const buildFailed = errored.filter(image => !image.baselineMissing);
+    const noBaseline = errored.filter(image => image.baselineMissing);
+    if (buildFailed.length)
+        parts.push(`❌ ${count(buildFailed.length)} failed to build`);
+    if (noBaseline.length)
+        parts.push(`❌ ${count(noBaseline.length)} without a baseline: the base build failed`);
+    if (grewPast.length)
+        parts.push(`❌ ${count(grewPast.length)} grew past the limit: ${sum(grewPast)}`);
+    if (overBudget.length) {
+        parts.push(`❌ ${count(overBudget.length)} over the max-size budget: ${sizeOf(overBudget, 'head')} at the head`);
+    }
+    const warnedBaseline = warned.filter(image => image.baselineMissing);
+    const warnedGrowth = warned.filter(image => !image.baselineMissing);
+    if (warnedGrowth.length) {
+        parts.push(`⚠️ ${count(warnedGrowth.length)} grew past the warning threshold: ${sum(warnedGrowth)}`);
+    }
+    if (warnedBaseline.length)
+        parts.push(`⚠️ ${count(warnedBaseline.length)} without a baseline: the base build failed`);
     if (parts.length)
         return parts.join(' · ');
     if (images.length === 0)
         return '✅ No Dockerfile is affected by this PR.';
+    // Only what was measured on both sides is a comparison; an added or removed image, or one
+    // a side of which is missing, is said as what it is, never as "no size changed".
     const compared = images.filter(image => image.delta !== null);
+    const added = images.filter(image => image.delta === null && image.target.change === 'added' && image.head);
+    const removed = images.filter(image => image.delta === null && image.target.change === 'removed' && image.base);
+    const unmeasured = images.length - compared.length - added.length - removed.length;
     const shrunk = compared.filter(image => (image.delta ?? 0) < 0);
     const grown = compared.filter(image => (image.delta ?? 0) > 0);
+    if (compared.length < images.length) {
+        const said = [];
+        if (grown.length || shrunk.length)
+            said.push(`${grown.length + shrunk.length} changed size (${sum(compared)})`);
+        const same = compared.length - grown.length - shrunk.length;
+        if (same)
+            said.push(`${same} unchanged`);
+        if (added.length)
+            said.push(`${added.length} added (${sizeOf(added, 'head')})`);
+        if (removed.length)
+            said.push(`${removed.length} removed (${sizeOf(removed, 'base')})`);
+        if (unmeasured)
+            said.push(`${unmeasured} not measured`);
+        return `${unmeasured ? '⚠️' : '✅'} ${count(images.length)} checked: ${said.join(', ')}`;
+    }
     if (shrunk.length && !grown.length) {
         const only = shrunk.length === 1 ? shrunk[0] : undefined;
         const percent = only?.deltaPercent != null ? ` (${formatPercent(only.deltaPercent)})` : '';
@@ -60120,8 +60681,17 @@ const STATUS = {
     error: '💥 build failed'
 };
 function markdown_statusOf(image) {
+    if (image.baselineMissing)
+        return image.verdict === 'error' ? '💥 no baseline' : '⚠️ no baseline';
+    if (image.verdict === 'fail' && image.limit === 'max-size')
+        return '❌ over max-size';
     if (image.verdict !== 'pass')
         return STATUS[image.verdict];
+    // "ok" is said only of an image measured on every side it has.
+    const measuredHead = image.head !== null || image.target.change === 'removed';
+    const measuredBase = image.base !== null || image.target.change === 'added';
+    if (!measuredHead || !measuredBase)
+        return '❔ not measured';
     if (image.target.change === 'added')
         return '🆕 new';
     if (image.target.change === 'removed')
@@ -60254,11 +60824,12 @@ const images_from_IMAGES_FROM = ['auto', 'config', 'compose', 'bake', 'dockerfil
 
 
 
+
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 class UsageError extends Error {
 }
-/** The action's default (action.yml), so that the command is as strict as the check. */
-const DEFAULT_MAX_INCREASE = '10%';
+/** The action's default (action.yml, kept in code too), so that the command is as strict as the check. */
+const DEFAULT_MAX_INCREASE = defaults_INPUT_DEFAULTS['max-increase'];
 const FLAGS = {
     base: {
         type: 'string',
@@ -60288,6 +60859,16 @@ const FLAGS = {
     },
     'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
     'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+    'limits-from': {
+        type: 'string',
+        value: 'SIDE',
+        help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+    },
+    'missing-baseline': {
+        type: 'string',
+        value: 'POLICY',
+        help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+    },
     'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
     baseline: {
         type: 'string',
@@ -60441,7 +61022,9 @@ function parseCommandLine(argv) {
                 headFrom: head === null ? 'workspace' : 'worktree',
                 keepImages: booleans.has('keep-images'),
                 ...records,
-                imagesFrom
+                imagesFrom,
+                limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head']),
+                missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'])
             },
             base,
             head,
@@ -60458,6 +61041,15 @@ function parseImagesFrom(value) {
     const match = images_from_IMAGES_FROM.find(choice => choice === value.trim().toLowerCase());
     if (!match)
         throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${images_from_IMAGES_FROM.join(', ')}.`);
+    return match;
+}
+/** One of `choices`; the first when the flag is not given. */
+function choice(flag, value, choices) {
+    if (value === undefined || value === null)
+        return choices[0];
+    const match = choices.find(option => option === value.trim().toLowerCase());
+    if (!match)
+        throw new UsageError(`Invalid ${flag} '${value}'. Expected one of: ${choices.join(', ')}.`);
     return match;
 }
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */

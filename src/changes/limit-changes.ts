@@ -29,7 +29,7 @@ export function limitChangeNotes(
   global: GlobalLimits,
   limitsFrom: 'base' | 'head'
 ): string[] {
-  const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already (limits-from: head)'
+  const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already, as limits-from is head'
   const notes: string[] = []
   for (const [field, input] of FIELDS) {
     const before = base[field] !== undefined ? base[field] : global[field]
