@@ -46938,17 +46938,105 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2216);
+/* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6075);
+// First, before anything loads @actions/github: an unreadable event file must not stop the
+// action before it can report (see event-guard.ts).
+
 
 // The entry has no logic of its own, so tests import run() without side effects.
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 2216:
+/***/ 3021:
+/***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+/* harmony import */ var _event_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8121);
+
+/**
+ * `@actions/github` parses GITHUB_EVENT_PATH when it is imported, and an empty or broken
+ * file makes that import throw: the action would stop before it could write a report. This
+ * module is imported first (see index.ts), so it runs before `@actions/github` is loaded: a
+ * file that cannot be read as JSON is hidden from it under another name, from which
+ * getRunnerContext reads it again and says what is wrong with it.
+ */
+const path = process.env.GITHUB_EVENT_PATH;
+if (path && (0,_event_js__WEBPACK_IMPORTED_MODULE_0__/* .readEventPayload */ .N5)(path).problem) {
+    process.env[_event_js__WEBPACK_IMPORTED_MODULE_0__/* .SHIELDED_EVENT_PATH */ .Mf] = path;
+    delete process.env.GITHUB_EVENT_PATH;
+}
+
+
+/***/ }),
+
+/***/ 8121:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mf: () => (/* binding */ SHIELDED_EVENT_PATH),
+/* harmony export */   N5: () => (/* binding */ readEventPayload),
+/* harmony export */   ho: () => (/* binding */ eventPathOf)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+// Only node:fs here: this module runs before anything else of the action (see event-guard.ts).
+/**
+ * Where the event file is: GITHUB_EVENT_PATH, or where event-guard.ts moved that name when
+ * the file could not be read as JSON.
+ */
+function eventPathOf(env = process.env) {
+    return env[SHIELDED_EVENT_PATH] || env.GITHUB_EVENT_PATH;
+}
+const SHIELDED_EVENT_PATH = 'DOCKER_SIZE_CHECK_EVENT_PATH';
+/**
+ * Reads the event file the runner wrote. A file that is missing, empty, not JSON or not a
+ * JSON object is described, not thrown: the run still writes its report and summary, and
+ * says this as its error where it needs the event.
+ */
+function readEventPayload(eventPath) {
+    if (!eventPath)
+        return { payload: null, problem: null };
+    const where = `The event payload at ${eventPath} (GITHUB_EVENT_PATH)`;
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(eventPath, 'utf8');
+    }
+    catch (error) {
+        return { payload: null, problem: `${where} could not be read: ${messageOf(error)}` };
+    }
+    if (text.trim() === '')
+        return { payload: null, problem: `${where} is empty` };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        return { payload: null, problem: `${where} is not valid JSON: ${messageOf(error)}` };
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+        return { payload: null, problem: `${where} holds ${kind}, not a JSON object` };
+    }
+    const pr = value.pull_request;
+    if (pr !== undefined &&
+        (typeof pr !== 'object' || pr === null || typeof pr.number !== 'number')) {
+        return { payload: null, problem: `${where} has a pull_request without a number` };
+    }
+    return { payload: value, problem: null };
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 6075:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50257,7 +50345,17 @@ function parseGrowthThreshold(input, value) {
     const text = value.trim();
     if (text === '')
         return null;
-    const limits = text.split(',').map(part => parseGrowthLimit(input, text, part.trim()));
+    const parts = text.split(',').map(part => part.trim());
+    const limits = parts.map(part => parseGrowthLimit(input, text, part));
+    // Two limits of one kind say nothing that one would not ("passes both" is the larger), so
+    // they are a mistake: most often a thousands separator, `1,000,000` read as 1 B, 0 B, 0 B.
+    const kinds = limits.map(limit => limit.kind);
+    if (limits.length > 2 || new Set(kinds).size !== kinds.length) {
+        const read = limits.map(limit => (limit.kind === 'bytes' ? formatSize(limit.bytes) : `${limit.percent}%`));
+        throw new ThresholdError(`Invalid ${input} '${text}': the commas split it into ${limits.length} limits (${read.join(', ')}). ` +
+            'Write a size without thousands separators (1000000 or 1MB), or at most one share and one size ' +
+            'separated by a comma (10%, 5MB).');
+    }
     return { limits, text };
 }
 function parseGrowthLimit(input, whole, part) {
@@ -50301,8 +50399,13 @@ const VERDICT_RANK = { pass: 0, warn: 1, fail: 2, error: 3 };
 function worstVerdict(verdicts) {
     return verdicts.reduce((worst, v) => (VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst), 'pass');
 }
+/**
+ * The one judge: every verdict the tool shows (the table, the command's live line, the
+ * annotations, a comment run, a merge) comes from here, with the run's global limits; each
+ * image's own limits from the images config are applied here and nowhere else.
+ */
 function compareImages(revisions, images, limits) {
-    const results = images.map(image => judgeImage(image, limitsFor(image.target, limits)));
+    const results = images.map(image => judgeImage(image, limits));
     return {
         revisions,
         verdict: worstVerdict(results.map(result => result.verdict)),
@@ -50316,19 +50419,24 @@ function limitsFor(target, limits) {
     return {
         maxIncrease: own.maxIncrease !== undefined ? own.maxIncrease : limits.maxIncrease,
         warnIncrease: own.warnIncrease !== undefined ? own.warnIncrease : limits.warnIncrease,
-        maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize
+        maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize,
+        ...(limits.missingBaseline ? { missingBaseline: limits.missingBaseline } : {})
     };
 }
-function judgeImage(image, limits) {
+/** One image's verdict under the run's global `limits`, replaced where the image has its own. */
+function judgeImage(image, globalLimits) {
     const { target, base, head } = image;
+    const limits = limitsFor(target, globalLimits);
     const headFailure = image.failedBuilds.find(build => build.side === 'head');
     const baseFailure = image.failedBuilds.find(build => build.side === 'base');
     const notes = [];
     if (baseFailure)
         notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`);
+    // What the PR does to its own limits (said whichever config the limits come from).
+    notes.push(...(target.limitNotes ?? []));
     const delta = base && head ? head.size - base.size : null;
     const deltaPercent = base && head && delta !== null && base.size > 0 ? (100 * delta) / base.size : null;
-    const result = (verdict, reason) => ({
+    const result = (verdict, reason, cause = {}) => ({
         target,
         base,
         head,
@@ -50337,6 +50445,9 @@ function judgeImage(image, limits) {
         verdict,
         reason,
         notes,
+        limits,
+        failedBuilds: image.failedBuilds,
+        ...cause,
         ...(headFailure?.logTail
             ? { logTail: headFailure.logTail }
             : baseFailure?.logTail
@@ -50348,18 +50459,37 @@ function judgeImage(image, limits) {
     if (!head)
         return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.');
     if (limits.maxSize !== null && head.size > limits.maxSize) {
-        return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`);
+        return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`, {
+            limit: 'max-size'
+        });
     }
     if (!base || delta === null) {
-        const why = baseFailure ? 'No baseline (the base build failed)' : 'New image';
-        return result('pass', `${why}: held only to max-size.`);
+        // An image the base has must be measured there: a base that fails to build (by chance, or
+        // because the PR's config asks the base for what it cannot build) is no licence to grow.
+        if (target.change !== 'added') {
+            const why = baseFailure
+                ? `the base build failed (${baseFailure.error ?? 'see the log'})`
+                : 'the base was not measured';
+            if (limits.missingBaseline === 'warn') {
+                return result('warn', `No baseline: ${why}; held only to max-size (missing-baseline: warn).`, {
+                    baselineMissing: true
+                });
+            }
+            return result('error', `No baseline: ${why}, so the growth cannot be judged and the check fails. Re-run the job if the failure ` +
+                'was by chance; if the base no longer builds, fix it on the base branch first, or set missing-baseline: warn.', { baselineMissing: true });
+        }
+        return result('pass', 'New image: held only to max-size.');
     }
     const growth = `${formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`;
     if (limits.maxIncrease && exceedsThreshold(limits.maxIncrease, base.size, delta)) {
-        return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`);
+        return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`, {
+            limit: 'max-increase'
+        });
     }
     if (limits.warnIncrease && exceedsThreshold(limits.warnIncrease, base.size, delta)) {
-        return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`);
+        return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`, {
+            limit: 'warn-increase'
+        });
     }
     if (delta > 0)
         return result('pass', `Grew ${growth}, within the limit.`);
@@ -50368,8 +50498,6 @@ function judgeImage(image, limits) {
     return result('pass', 'Same size.');
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/shared/errors.ts
@@ -50567,35 +50695,119 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
+;// CONCATENATED MODULE: ./src/inputs/images-from.ts
+/**
+ * Where the images to check come from: `auto` takes the images config, else a bake file,
+ * else a compose file, else the Dockerfiles the `dockerfiles` globs match.
+ */
+const IMAGES_FROM = ['auto', 'config', 'compose', 'bake', 'dockerfiles'];
+
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+/**
+ * Every input's default, as action.yml declares it. The runner passes action.yml's defaults
+ * as INPUT_* variables, but not every runner does (GitHub's local runner and some others
+ * pass none, or pass them unevaluated), and a run without them must not mean "no limit":
+ * an input whose variable is absent takes its default from here. A unit test compares this
+ * table with action.yml.
+ *
+ * `github-token` is the one exception: action.yml's default is the expression
+ * `${{ github.token }}`, which only the runner can evaluate; without it there is no token.
+ */
+const INPUT_DEFAULTS = {
+    'github-token': '',
+    dockerfiles: '',
+    images: '',
+    config: '',
+    shard: '',
+    reports: 'docker-size-reports',
+    parallel: '1',
+    'max-increase': '10%',
+    'warn-increase': '',
+    'compressed-size': 'false',
+    'max-size': '',
+    'limits-from': 'base',
+    'missing-baseline': 'fail',
+    'base-ref': '',
+    'head-from': 'worktree',
+    comment: 'changed',
+    'comment-key': 'default',
+    'comment-author': '',
+    mode: 'check',
+    'artifact-path': '',
+    secrets: '',
+    'keep-images': 'false',
+    'images-from': 'auto',
+    baseline: 'auto',
+    'records-ref': 'refs/docker-size-check/records',
+    'records-depth': '50',
+    'cache-from': '',
+    'cache-to': ''
+};
+/** Defaults that action.yml writes as an expression the runner evaluates; the code has none. */
+const EXPRESSION_DEFAULTS = { 'github-token': '${{ github.token }}' };
+
+// EXTERNAL MODULE: ./src/inputs/event.ts
+var inputs_event = __nccwpck_require__(8121);
 ;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const HEREDOC = /^\s*([A-Za-z0-9_.-]{1,64})<<([A-Za-z0-9_]{1,64})\s*$/;
+const HOW = 'Write one secret a line as id=value, such as npm_token=${{ secrets.NPM_TOKEN }}';
+const MULTILINE = 'and a value of several lines as id<<EOT, then its lines, then a line EOT';
 /**
  * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
  * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
- * first `=` (it may hold `=` itself) and ends at the line's end. Errors name the line and the
- * id, never the value.
+ * first `=` (it may hold `=` itself) and ends at the line's end, kept byte for byte (read the
+ * input untrimmed: a value's trailing space is part of it). A value of several lines (a key
+ * file) is written as GitHub's own multi-line outputs are: `id<<EOT`, its lines, `EOT`.
+ *
+ * Errors name the line and never quote it: a multi-line secret pasted as `id=value` spills
+ * its other lines into lines of their own, and the error is shown before any value is masked,
+ * in the job log and in the comment.
  */
 function parseSecrets(value) {
     const secrets = [];
-    const lines = value.split(/\r?\n/);
-    for (const [index, line] of lines.entries()) {
+    const firstLine = new Map();
+    // Split on line feeds alone: a carriage return at a value's end is part of the value.
+    const lines = value.split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const line = lines[index];
         if (line.trim() === '' || line.trim().startsWith('#'))
             continue;
-        const at = line.indexOf('=');
-        const id = (at === -1 ? line : line.slice(0, at)).trim();
-        const where = `secrets line ${index + 1}`;
-        if (at === -1) {
-            throw new InputError(`Invalid ${where}: it has no '='. Write one secret a line as id=value, such as npm_token=\${{ secrets.NPM_TOKEN }}.`);
+        const lineNumber = index + 1;
+        const where = `secrets line ${lineNumber}`;
+        const heredoc = HEREDOC.exec(line);
+        let id;
+        let secretValue;
+        if (heredoc) {
+            id = heredoc[1];
+            const delimiter = heredoc[2];
+            const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
+            if (end === -1) {
+                throw new InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
+                    'End the value with that line.');
+            }
+            secretValue = lines.slice(index + 1, end).join('\n');
+            index = end;
         }
-        if (!ID_PATTERN.test(id)) {
-            throw new InputError(`Invalid ${where}: the id '${id.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (up to 64). ` +
-                'Write id=value, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token).');
+        else {
+            const at = line.indexOf('=');
+            if (at === -1) {
+                throw new InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
+            }
+            id = line.slice(0, at).trim();
+            if (!ID_PATTERN.test(id)) {
+                throw new InputError(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
+                    `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`);
+            }
+            secretValue = line.slice(at + 1);
         }
-        if (secrets.some(secret => secret.id === id)) {
-            throw new InputError(`Invalid ${where}: the id '${id}' is given twice. Give each secret once.`);
+        const earlier = firstLine.get(id);
+        if (earlier !== undefined) {
+            throw new InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
         }
-        secrets.push({ id, value: line.slice(at + 1) });
+        firstLine.set(id, lineNumber);
+        secrets.push({ id, value: secretValue });
     }
     return secrets;
 }
@@ -50680,7 +50892,12 @@ function parseYaml(text, source) {
     const document = (0,dist/* parseDocument */.Tp)(text, { schema: 'failsafe', uniqueKeys: true });
     if (document.errors.length > 0) {
         const first = document.errors[0];
-        throw new ImageConfigError(`${source}: not valid YAML: ${first?.message.split('\n')[0] ?? 'unknown error'}`);
+        const at = first?.linePos?.[0];
+        // yaml's message ends with its own "at line L, column C:" and a quote of the text: the
+        // position is said once, up front, and the quote left out (it may be long).
+        const what = (first?.message.split('\n')[0] ?? 'unknown error').replace(/ at line \d+, column \d+:?$/, '');
+        throw new ImageConfigError(`${source}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}. ` +
+            'Check the indentation and that every [ and { is closed.');
     }
     return document.toJS();
 }
@@ -50881,7 +51098,70 @@ function isDockerignore(path) {
     return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
 }
 
+;// CONCATENATED MODULE: ./src/changes/limit-changes.ts
+
+
+const limit_changes_FIELDS = [
+    ['maxIncrease', 'max-increase'],
+    ['warnIncrease', 'warn-increase'],
+    ['maxSize', 'max-size']
+];
+/**
+ * What a PR changes in the limits one image is held to, a sentence for each limit that
+ * differs between the base's config and the head's: "raises app's max-increase from 10% to
+ * 1000%, from the merge on". With limits-from: base the change applies once the PR is merged;
+ * with limits-from: head it already judges this PR, and the sentence says so. Pure.
+ */
+function limitChangeNotes(label, base, head, global, limitsFrom) {
+    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already (limits-from: head)';
+    const notes = [];
+    for (const [field, input] of limit_changes_FIELDS) {
+        const before = base[field] !== undefined ? base[field] : global[field];
+        const after = head[field] !== undefined ? head[field] : global[field];
+        if (sameLimit(before, after))
+            continue;
+        const what = `${label}'s ${input}`;
+        const verb = direction(before, after);
+        if (after === null)
+            notes.push(`This PR removes ${what} of ${limit_changes_text(before)}, ${when}.`);
+        else if (before === null)
+            notes.push(`This PR sets ${what} to ${limit_changes_text(after)}, ${when}.`);
+        else
+            notes.push(`This PR ${verb} ${what} from ${limit_changes_text(before)} to ${limit_changes_text(after)}, ${when}.`);
+    }
+    return notes;
+}
+function limit_changes_text(limit) {
+    if (limit === null)
+        return 'none';
+    return typeof limit === 'number' ? formatSize(limit) : describeThreshold(limit);
+}
+function sameLimit(a, b) {
+    if (a === null || b === null || typeof a === 'number' || typeof b === 'number')
+        return a === b;
+    return JSON.stringify(a.limits) === JSON.stringify(b.limits);
+}
+/** "raises" or "lowers" where the two can be ordered (one limit of one kind each), else "changes". */
+function direction(a, b) {
+    const value = (limit) => {
+        if (limit === null)
+            return null;
+        if (typeof limit === 'number')
+            return { kind: 'bytes', n: limit };
+        if (limit.limits.length !== 1)
+            return null;
+        const only = limit.limits[0];
+        return only.kind === 'bytes' ? { kind: 'bytes', n: only.bytes } : { kind: 'percent', n: only.percent };
+    };
+    const x = value(a);
+    const y = value(b);
+    if (!x || !y || x.kind !== y.kind)
+        return 'changes';
+    return y.n > x.n ? 'raises' : 'lowers';
+}
+
 ;// CONCATENATED MODULE: ./src/changes/discover.ts
+
 
 
 
@@ -50956,7 +51236,7 @@ function discoverAffectedImages(input) {
     const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
     const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) };
     const targets = [];
-    for (const candidate of candidatesOf(input)) {
+    for (const candidate of input.candidates ?? candidatesOf(input)) {
         const { target, watch } = candidate;
         const contextHits = target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters);
         const isWatched = watch.length ? picomatch_default()(watch, { dot: true }) : () => false;
@@ -50979,7 +51259,12 @@ function discoverAffectedImages(input) {
         if (target.change !== 'added' && target.change !== 'removed') {
             const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
             const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
-            target.identical = head !== null && head === base;
+            // The same files built with other options (a target, a build arg) are another image.
+            target.identical =
+                head !== null &&
+                    head === base &&
+                    !candidate.differs &&
+                    sameBuild(target.build, target.baseBuild ?? target.build);
         }
         targets.push(target);
     }
@@ -50991,6 +51276,90 @@ function labelOf(target) {
 }
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input) {
+    const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)];
+    for (const candidate of candidates)
+        applyBaseSpec(candidate, input);
+    return candidates;
+}
+/**
+ * With limits-from: base, the base's config also says which images are checked: an entry the
+ * PR drops from its config (or a config it deletes) is still checked, as the base's entry
+ * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
+ */
+function droppedCandidatesOf(input) {
+    if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages)
+        return [];
+    const headSpecs = input.images;
+    const isDockerfile = globMatcher(input.dockerfileGlobs);
+    const kept = (base) => headSpecs
+        ? headSpecs.some(head => base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target)
+        : // Without a head config, a Dockerfile the globs match is a candidate already.
+            isDockerfile(base.dockerfile) && base.watch.length === 0;
+    const dropped = [];
+    input.baseImages.forEach((base, index) => {
+        if (kept(base))
+            return;
+        const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null });
+        candidate.baseSpec = base;
+        const label = base.name ?? base.dockerfile;
+        candidate.target.limitNotes = [
+            `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
+        ];
+        dropped.push(candidate);
+    });
+    return dropped;
+}
+/**
+ * Builds each candidate's base as the base commit's config defines it, and sets the limits
+ * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
+ * check) or the head's. An image the base's config does not list is built there with the
+ * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
+ */
+function applyBaseSpec(candidate, input) {
+    const { target, spec } = candidate;
+    const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+    const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null);
+    const headOwn = spec ? limitsOf(spec) : {};
+    const baseOwn = baseSpec ? limitsOf(baseSpec) : {};
+    if (target.change !== 'added') {
+        target.baseBuild = baseSpec ? buildOptions(baseSpec) : {};
+        const defaultContext = external_node_path_namespaceObject.posix.dirname(target.baseDockerfile);
+        // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
+        const ownContext = baseSpec && baseSpec.context !== external_node_path_namespaceObject.posix.dirname(baseSpec.dockerfile);
+        target.baseContext =
+            baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext;
+    }
+    const limitsFrom = input.limitsFrom ?? 'base';
+    const limits = limitsFrom === 'base' ? baseOwn : headOwn;
+    if (Object.keys(limits).length)
+        target.limits = limits;
+    else
+        delete target.limits;
+    if (input.globalLimits && input.baseImages !== undefined) {
+        const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom);
+        if (notes.length)
+            target.limitNotes = [...(target.limitNotes ?? []), ...notes];
+    }
+}
+/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
+function matchBaseSpec(baseImages, spec, baseDockerfile) {
+    if (spec?.name) {
+        const named = baseImages.find(base => base.name === spec.name);
+        if (named)
+            return named;
+    }
+    const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile);
+    return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null;
+}
+function sameBuild(a, b) {
+    const canonical = (options) => JSON.stringify([
+        options?.target ?? '',
+        options?.platform ?? '',
+        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+    ]);
+    return canonical(a) === canonical(b);
+}
+function headCandidatesOf(input) {
     if (input.images)
         return input.images.map((spec, index) => fromSpec(spec, index, input));
     const changedDockerfiles = new Map(discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target]));
@@ -51008,8 +51377,13 @@ function candidatesOf(input) {
 }
 function fromSpec(spec, index, input) {
     const { dockerfile } = spec;
-    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), limits: limitsOf(spec) };
-    const candidate = (target) => ({ target: { ...target, ...inherits }, watch: spec.watch });
+    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), from: 'config' };
+    const candidate = (target, baseSpec) => ({
+        target: { ...target, ...inherits },
+        watch: spec.watch,
+        spec,
+        ...(baseSpec ? { baseSpec } : {})
+    });
     if (!input.head.files.has(dockerfile)) {
         const gone = input.changed.find(file => (file.status === 'removed' && file.path === dockerfile) ||
             (file.status === 'renamed' && file.previousPath === dockerfile));
@@ -51023,6 +51397,17 @@ function fromSpec(spec, index, input) {
     const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile);
     const baseDockerfile = renamed?.previousPath ?? dockerfile;
     if (!input.base.files.has(baseDockerfile)) {
+        // A Dockerfile that moved, however rewritten, is still the image the base config gives
+        // the same name: compared with its old self, not let in as a new image.
+        const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+        const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined;
+        if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
+            const moved = specTarget(spec, named.dockerfile, 'renamed', '');
+            moved.baseContext = named.context;
+            moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`;
+            moved.trigger = 'dockerfile';
+            return candidate(moved, named);
+        }
         return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' });
     }
     const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '');
@@ -51056,6 +51441,7 @@ function buildOptions(spec) {
         ...(spec.platform ? { platform: spec.platform } : {})
     };
 }
+/** An image's own limits from its images-config entry (each unset one: the run's). */
 function limitsOf(spec) {
     return {
         ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
@@ -51114,6 +51500,14 @@ function contextChanges(target, touched, filters) {
  * context that the dockerignore lets through, by path inside the context, mode and object
  * id. Two equal fingerprints build the same image. Null when the Dockerfile is missing.
  */
+/**
+ * What a build of this Dockerfile and context reads at one commit, as one string: the
+ * Dockerfile's object id and every file the dockerignore lets through, with its object id.
+ * Equal strings: equal builds inputs from the repository. Null when the Dockerfile is absent.
+ */
+function sourceFingerprint(tree, dockerfile, context) {
+    return fingerprint(tree, new FilterCache(tree), dockerfile, context);
+}
 function fingerprint(tree, cache, dockerfile, context) {
     const dockerfileId = tree.files.get(dockerfile);
     if (dockerfileId === undefined)
@@ -51172,6 +51566,10057 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/tools/log.ts
+
+let current = { debug: message => core_debug(message), info: message => info(message) };
+function setLogger(logger) {
+    current = logger;
+}
+const log_log = {
+    debug: message => current.debug(message),
+    info: message => current.info(message)
+};
+
+;// CONCATENATED MODULE: ./src/tools/exec.ts
+
+
+
+
+
+/**
+ * Runs a command line and never throws because of its exit status: callers decide what
+ * a non-zero exit means. Every docker and git call goes through here, so the log shows
+ * each command line at debug level.
+ */
+async function runCommand(command, args, options = {}) {
+    if (!options.stream)
+        return runCaptured(command, args, options);
+    logCommand(command, args, options);
+    return runStreamed(command, args, options);
+}
+/** A build whose output goes to the job log as it comes (and is kept as well). */
+async function runStreamed(command, args, options) {
+    try {
+        const result = await getExecOutput(command, args, {
+            cwd: options.cwd,
+            env: environment(options),
+            input: options.input === undefined ? undefined : Buffer.from(options.input),
+            ignoreReturnCode: true
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        // @actions/exec throws when the program cannot be started at all (not on the PATH).
+        return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
+    }
+}
+/** A command whose output is only kept. */
+async function runCaptured(command, args, options) {
+    const result = await runForBytes(command, args, options);
+    // Decoded whole, so that a character split between two chunks comes through intact.
+    return { ...result, stdout: result.stdout.toString('utf8') };
+}
+/**
+ * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
+ * Node's spawn rather than @actions/exec, which splits all output into lines for its
+ * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes.
+ */
+function runForBytes(command, args, options = {}) {
+    logCommand(command, args, options);
+    return new Promise(resolve => {
+        const stdout = [];
+        const stderr = [];
+        let settled = false;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            if (timer)
+                clearTimeout(timer);
+            resolve(timedOut ? { ...result, exitCode: 124 } : result);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: options.cwd,
+            env: environment(options),
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+            // A group of its own, so that a time limit ends what it started too (docker runs its plugins).
+            ...(options.timeoutMs ? { detached: true } : {})
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs
+            ? setTimeout(() => {
+                timedOut = true;
+                try {
+                    if (child.pid)
+                        process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    child.kill('SIGKILL');
+                }
+            }, options.timeoutMs)
+            : null;
+        child.stdout?.on('data', (chunk) => stdout.push(chunk));
+        child.stderr?.on('data', (chunk) => stderr.push(chunk));
+        // Not on the PATH, or not executable: the shell's 127.
+        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
+        child.on('close', (code, signal) => finish({
+            // Killed by a signal: the shell's 128 + its number, never a success.
+            exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr).toString('utf8')
+        }));
+        if (options.input !== undefined) {
+            // A program that exits without reading all its input closes the pipe: that is for its
+            // exit code to report, not an error of the pipe's to throw.
+            child.stdin?.on('error', () => undefined);
+            child.stdin?.end(options.input);
+        }
+    });
+}
+/** Every command line at debug level, where it ran if not here. */
+function logCommand(command, args, options) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+}
+function environment(options) {
+    if (options.envOnly)
+        return { ...options.env };
+    return options.env ? { ...process.env, ...options.env } : undefined;
+}
+/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
+async function runChecked(command, args, options = {}) {
+    const result = await runCommand(command, args, options);
+    if (result.exitCode !== 0)
+        throw new CommandError(command, args, result);
+    return result.stdout;
+}
+/**
+ * Runs a command whose output is too large to hold (`docker save`): `consume` reads its
+ * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
+ * `consume` made of the truncated stream.
+ */
+async function streamCommand(command, args, consume) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    const exited = new Promise(resolve => {
+        child.on('error', error => {
+            stderr += error.message;
+            resolve(127);
+        });
+        child.on('close', code => resolve(code ?? 1));
+    });
+    let result;
+    try {
+        result = await consume(child.stdout);
+    }
+    catch (error) {
+        child.kill();
+        const exitCode = await exited;
+        if (exitCode !== 0)
+            throw new CommandError(command, args, { exitCode, stdout: '', stderr });
+        throw error;
+    }
+    const exitCode = await exited;
+    if (exitCode !== 0)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr });
+    return result;
+}
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    constructor(command, args, result) {
+        const detail = lastLines(result.stderr || result.stdout, 5);
+        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+function lastLines(text, count) {
+    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
+}
+function quoteForLog(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+
+// functions
+function assertEqual(val) {
+    return val;
+}
+function assertNotEqual(val) {
+    return val;
+}
+function toZod() {
+    return (schema) => schema;
+}
+function assertIs(_arg) { }
+function assertNever(_x) {
+    throw new Error("Unexpected value in exhaustive check");
+}
+function assert(_) { }
+function getEnumValues(entries) {
+    const numericValues = Object.values(entries).filter((v) => typeof v === "number");
+    const values = Object.entries(entries)
+        .filter(([k, _]) => numericValues.indexOf(+k) === -1)
+        .map(([_, v]) => v);
+    return values;
+}
+function joinValues(array, separator = "|") {
+    return array.map((val) => stringifyPrimitive(val)).join(separator);
+}
+function jsonStringifyReplacer(_, value) {
+    if (typeof value === "bigint")
+        return value.toString();
+    return value;
+}
+// the accessor lives on a shared prototype: an own accessor makes every box a dictionary-mode object (~360 B and a slow load per read against ~100 B and an inlined getter here)
+class Cached {
+    constructor(getter) {
+        this._getter = getter;
+        this._value = undefined;
+    }
+    get value() {
+        const getter = this._getter;
+        if (getter !== undefined) {
+            this._value = getter();
+            this._getter = undefined;
+        }
+        return this._value;
+    }
+}
+function cached(getter) {
+    return new Cached(getter);
+}
+function nullish(input) {
+    return input === null || input === undefined;
+}
+function cleanRegex(source) {
+    const start = source.startsWith("^") ? 1 : 0;
+    const end = source.endsWith("$") ? source.length - 1 : source.length;
+    return source.slice(start, end);
+}
+function floatSafeRemainder(val, step) {
+    const ratio = val / step;
+    const roundedRatio = Math.round(ratio);
+    // `val` and `step` each round to a double before the division rounds again, so a true decimal multiple's quotient can sit up to 1.5 of these scaled epsilons from the integer. A 1x tolerance therefore rejected 2.03 as a multiple of 0.07; 4x covers the worst case with margin.
+    const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
+    if (Math.abs(ratio - roundedRatio) < tolerance)
+        return 0;
+    return ratio - roundedRatio;
+}
+const EVALUATING = /* @__PURE__*/ (/* unused pure expression or super */ null && (Symbol("evaluating")));
+function defineLazy(object, key, getter) {
+    let value = undefined;
+    Object.defineProperty(object, key, {
+        get() {
+            if (value === EVALUATING) {
+                // Circular reference detected, return undefined to break the cycle
+                return undefined;
+            }
+            if (value === undefined) {
+                value = EVALUATING;
+                value = getter();
+            }
+            return value;
+        },
+        set(v) {
+            Object.defineProperty(object, key, {
+                value: v,
+                // configurable: true,
+            });
+            // object[key] = v;
+        },
+        configurable: true,
+    });
+}
+function objectClone(obj) {
+    return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
+}
+function util_assignProp(target, prop, value) {
+    Object.defineProperty(target, prop, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+    });
+}
+/**
+ * Whichever object a def's `shape` currently answers from: the one the caller passed until the first read, the frozen copy after it.
+ *
+ * Its keys and descriptors read without invoking anything, which is what lets a discriminated union check its discriminator, and the cycle walk read a shape, without resolving a getter that references the schema being constructed. A def that answers `shape` from an accessor of its own has none.
+ */
+function rawShape(def) {
+    const desc = Object.getOwnPropertyDescriptor(def, "shape");
+    return desc?.get ? desc.get.raw : desc?.value;
+}
+// where a builder reads its source's keys and descriptors, resolving only a shape a def answers for itself. A shape resolves by object spread, so only its enumerable keys are ever part of it.
+function sourceShape(schema) {
+    return rawShape(schema._zod.def) ?? schema._zod.def.shape;
+}
+// a key whose value is not settled yet, self-caching so every read after the first gets the same one
+function deferProp(target, key, getter) {
+    Object.defineProperty(target, key, {
+        get() {
+            const value = getter();
+            util_assignProp(this, key, value);
+            return value;
+        },
+        enumerable: true,
+        configurable: true,
+    });
+}
+// Writes a settled key. A plain assignment is much cheaper than `defineProperty` and produces the same descriptor, but it runs whatever setter already answers to the key — an accessor this shape deferred, or an inherited one, which `__proto__` has on every object and prototype pollution can add for any name.
+function putProp(target, key, value) {
+    if (key in target)
+        util_assignProp(target, key, value);
+    else
+        target[key] = value;
+}
+/**
+ * Copies `keys` of `source`'s shape onto `target`, each value passed through `wrap`.
+ *
+ * A key the source has resolved is copied through now, so the derived shape states it outright and nothing has to resolve it to learn what it holds. A key the source still defers stays deferred, and reads back through the source's own `shape`, so it resolves once and both shapes get that one schema.
+ */
+function mirrorShape(target, source, keys, wrap) {
+    const raw = sourceShape(source);
+    for (const key of keys) {
+        const desc = Object.getOwnPropertyDescriptor(raw, key);
+        if (!desc.enumerable)
+            continue;
+        if (desc.get) {
+            deferProp(target, key, () => {
+                const value = source._zod.def.shape[key];
+                return wrap ? wrap(value, key) : value;
+            });
+        }
+        else
+            putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+    }
+}
+// same, for a plain shape a caller passed rather than a schema's
+function mirrorProps(target, source) {
+    for (const key of Reflect.ownKeys(source)) {
+        const desc = Object.getOwnPropertyDescriptor(source, key);
+        if (!desc.enumerable)
+            continue;
+        if (desc.get)
+            deferProp(target, key, () => source[key]);
+        else
+            putProp(target, key, desc.value);
+    }
+}
+function mergeDefs(...defs) {
+    const mergedDescriptors = {};
+    for (const def of defs) {
+        const descriptors = Object.getOwnPropertyDescriptors(def);
+        Object.assign(mergedDescriptors, descriptors);
+    }
+    return Object.defineProperties({}, mergedDescriptors);
+}
+function cloneDef(schema) {
+    return mergeDefs(schema._zod.def);
+}
+function getElementAtPath(obj, path) {
+    if (!path)
+        return obj;
+    return path.reduce((acc, key) => acc?.[key], obj);
+}
+function promiseAllObject(promisesObj) {
+    const keys = Object.keys(promisesObj);
+    const promises = keys.map((key) => promisesObj[key]);
+    return Promise.all(promises).then((results) => {
+        const resolvedObj = {};
+        for (let i = 0; i < keys.length; i++) {
+            resolvedObj[keys[i]] = results[i];
+        }
+        return resolvedObj;
+    });
+}
+function randomString(length = 10) {
+    const chars = "abcdefghijklmnopqrstuvwxyz";
+    let str = "";
+    for (let i = 0; i < length; i++) {
+        str += chars[Math.floor(Math.random() * chars.length)];
+    }
+    return str;
+}
+function esc(str) {
+    return JSON.stringify(str);
+}
+function slugify(input) {
+    return input
+        .toLowerCase()
+        .trim()
+        .replace(/[^\w\s-]/g, "")
+        .replace(/[\s_-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+}
+const captureStackTrace = ("captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => { });
+function util_isObject(data) {
+    return typeof data === "object" && data !== null && !Array.isArray(data);
+}
+const util_allowsEval = /* @__PURE__*/ cached(() => {
+    // Skip the probe under `jitless`: strict CSPs report the caught `new Function` as a `securitypolicyviolation` even though the throw is swallowed.
+    if (globalConfig.jitless) {
+        return false;
+    }
+    // @ts-ignore
+    if (typeof navigator !== "undefined" && navigator?.userAgent?.includes("Cloudflare")) {
+        return false;
+    }
+    try {
+        const F = Function;
+        new F("");
+        return true;
+    }
+    catch (_) {
+        return false;
+    }
+});
+function util_isPlainObject(o) {
+    if (util_isObject(o) === false)
+        return false;
+    // modified constructor
+    const ctor = o.constructor;
+    if (ctor === undefined)
+        return true;
+    if (typeof ctor !== "function")
+        return true;
+    // modified prototype
+    const prot = ctor.prototype;
+    if (util_isObject(prot) === false)
+        return false;
+    // ctor doesn't have static `isPrototypeOf`
+    if (Object.prototype.hasOwnProperty.call(prot, "isPrototypeOf") === false) {
+        return false;
+    }
+    return true;
+}
+function shallowClone(o) {
+    if (util_isPlainObject(o))
+        return { ...o };
+    if (Array.isArray(o))
+        return [...o];
+    if (o instanceof Map)
+        return new Map(o);
+    if (o instanceof Set)
+        return new Set(o);
+    return o;
+}
+function numKeys(data) {
+    let keyCount = 0;
+    for (const key in data) {
+        if (Object.prototype.hasOwnProperty.call(data, key)) {
+            keyCount++;
+        }
+    }
+    return keyCount;
+}
+const getParsedType = (data) => {
+    const t = typeof data;
+    switch (t) {
+        case "undefined":
+            return "undefined";
+        case "string":
+            return "string";
+        case "number":
+            return Number.isNaN(data) ? "nan" : "number";
+        case "boolean":
+            return "boolean";
+        case "function":
+            return "function";
+        case "bigint":
+            return "bigint";
+        case "symbol":
+            return "symbol";
+        case "object":
+            if (Array.isArray(data)) {
+                return "array";
+            }
+            if (data === null) {
+                return "null";
+            }
+            if (data.then && typeof data.then === "function" && data.catch && typeof data.catch === "function") {
+                return "promise";
+            }
+            if (typeof Map !== "undefined" && data instanceof Map) {
+                return "map";
+            }
+            if (typeof Set !== "undefined" && data instanceof Set) {
+                return "set";
+            }
+            if (typeof Date !== "undefined" && data instanceof Date) {
+                return "date";
+            }
+            // @ts-ignore
+            if (typeof File !== "undefined" && data instanceof File) {
+                return "file";
+            }
+            return "object";
+        default:
+            throw new Error(`Unknown data type: ${t}`);
+    }
+};
+const propertyKeyTypes = /* @__PURE__*/ new Set(["string", "number", "symbol"]);
+const primitiveTypes = /* @__PURE__*/ new Set([
+    "string",
+    "number",
+    "bigint",
+    "boolean",
+    "symbol",
+    "undefined",
+]);
+function escapeRegex(str) {
+    return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+// zod-specific utils
+function clone(inst, def, params) {
+    const cl = new inst._zod.constr(def ?? inst._zod.def);
+    if (!def || params?.parent)
+        cl._zod.parent = inst;
+    return cl;
+}
+function normalizeParams(_params) {
+    const params = _params;
+    if (!params)
+        return {};
+    if (typeof params === "string")
+        return { error: () => params };
+    if (params?.message !== undefined) {
+        if (params?.error !== undefined)
+            throw new Error("Cannot specify both `message` and `error` params");
+        params.error = params.message;
+    }
+    delete params.message;
+    if (typeof params.error === "string")
+        return { ...params, error: () => params.error };
+    return params;
+}
+function createTransparentProxy(getter) {
+    let target;
+    return new Proxy({}, {
+        get(_, prop, receiver) {
+            target ?? (target = getter());
+            return Reflect.get(target, prop, receiver);
+        },
+        set(_, prop, value, receiver) {
+            target ?? (target = getter());
+            return Reflect.set(target, prop, value, receiver);
+        },
+        has(_, prop) {
+            target ?? (target = getter());
+            return Reflect.has(target, prop);
+        },
+        deleteProperty(_, prop) {
+            target ?? (target = getter());
+            return Reflect.deleteProperty(target, prop);
+        },
+        ownKeys(_) {
+            target ?? (target = getter());
+            return Reflect.ownKeys(target);
+        },
+        getOwnPropertyDescriptor(_, prop) {
+            target ?? (target = getter());
+            return Reflect.getOwnPropertyDescriptor(target, prop);
+        },
+        defineProperty(_, prop, descriptor) {
+            target ?? (target = getter());
+            return Reflect.defineProperty(target, prop, descriptor);
+        },
+    });
+}
+function stringifyPrimitive(value) {
+    if (typeof value === "bigint")
+        return value.toString() + "n";
+    if (typeof value === "string")
+        return `"${value}"`;
+    return `${value}`;
+}
+function optionalKeys(shape) {
+    return Object.keys(shape).filter((k) => {
+        return shape[k]._zod.optin !== undefined && shape[k]._zod.optout === "optional";
+    });
+}
+// Wrapped in a `@__PURE__` IIFE: esbuild never tree-shakes a top-level initializer that contains a member access on `Number`, so the bare object literal survived into every bundle.
+const NUMBER_FORMAT_RANGES = /*@__PURE__*/ (() => ({
+    safeint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+    int32: [-2147483648, 2147483647],
+    uint32: [0, 4294967295],
+    float32: [-3.4028234663852886e38, 3.4028234663852886e38],
+    float64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+}))();
+const BIGINT_FORMAT_RANGES = {
+    int64: [/* @__PURE__*/ BigInt("-9223372036854775808"), /* @__PURE__*/ BigInt("9223372036854775807")],
+    uint64: [/* @__PURE__*/ BigInt(0), /* @__PURE__*/ BigInt("18446744073709551615")],
+};
+function pick(schema, mask) {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(".pick() cannot be used on object schemas containing refinements");
+    }
+    const newShape = {};
+    mirrorShape(newShape, schema, maskedKeys(schema, mask));
+    return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+}
+// the mask keys that select something, checked against the source's shape without resolving it
+function maskedKeys(schema, mask) {
+    const raw = sourceShape(schema);
+    const keys = [];
+    // `for...in` skips symbols, so a symbol in the mask would select nothing
+    for (const key of Reflect.ownKeys(mask)) {
+        if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
+            throw new Error(`Unrecognized key: "${String(key)}"`);
+        }
+        if (mask[key])
+            keys.push(key);
+    }
+    return keys;
+}
+function omit(schema, mask) {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(".omit() cannot be used on object schemas containing refinements");
+    }
+    const omitted = new Set(maskedKeys(schema, mask));
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
+    return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+}
+function extend(schema, shape) {
+    if (!util_isPlainObject(shape)) {
+        throw new Error("Invalid input to extend: expected a plain object");
+    }
+    const checks = schema._zod.def.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        // Only throw if new shape overlaps with existing shape. Use getOwnPropertyDescriptor to check key existence without accessing values
+        const existingShape = sourceShape(schema);
+        for (const key of Reflect.ownKeys(shape)) {
+            if (Object.getOwnPropertyDescriptor(existingShape, key) !== undefined) {
+                throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
+            }
+        }
+    }
+    return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+}
+// the source's keys, then the caller's overlaid on top
+function extended(schema, shape) {
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)));
+    mirrorProps(newShape, shape);
+    return newShape;
+}
+function safeExtend(schema, shape) {
+    if (!util_isPlainObject(shape)) {
+        throw new Error("Invalid input to safeExtend: expected a plain object");
+    }
+    return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+}
+function merge(a, b) {
+    if (!b?._zod?.def) {
+        throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
+    }
+    if (a._zod.def.checks?.length) {
+        throw new Error(".merge() cannot be used on object schemas containing refinements. Use .safeExtend() instead.");
+    }
+    const newShape = {};
+    mirrorShape(newShape, a, Reflect.ownKeys(sourceShape(a)));
+    mirrorShape(newShape, b, Reflect.ownKeys(sourceShape(b)));
+    const def = mergeDefs(a._zod.def, {
+        shape: newShape,
+        get catchall() {
+            return b._zod.def.catchall;
+        },
+        checks: b._zod.def.checks ?? [],
+    });
+    return clone(a, def);
+}
+function partial(Class, schema, mask, name = "partial") {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
+    }
+    const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class &&
+        ((value, key) => (selected && !selected.has(key) ? value : new Class({ type: "optional", innerType: value }))));
+    return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
+}
+function required(Class, schema, mask) {
+    const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => 
+    // overwrite with non-optional
+    selected && !selected.has(key) ? value : new Class({ type: "nonoptional", innerType: value }));
+    return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
+}
+// invalid_type | too_big | too_small | invalid_format | not_multiple_of | unrecognized_keys | invalid_union | invalid_key | invalid_element | invalid_value | custom
+function aborted(x, startIndex = 0) {
+    if (x.aborted === true)
+        return true;
+    for (let i = startIndex; i < x.issues.length; i++) {
+        if (x.issues[i]?.continue !== true) {
+            return true;
+        }
+    }
+    return false;
+}
+// Checks for explicit abort (continue === false), as opposed to implicit abort (continue === undefined). Used to respect `abort: true` in .refine() even for checks that have a `when` function.
+function explicitlyAborted(x, startIndex = 0) {
+    if (x.aborted === true)
+        return true;
+    for (let i = startIndex; i < x.issues.length; i++) {
+        if (x.issues[i]?.continue === false) {
+            return true;
+        }
+    }
+    return false;
+}
+function prefixIssues(path, issues) {
+    return issues.map((iss) => {
+        var _a;
+        (_a = iss).path ?? (_a.path = []);
+        iss.path.unshift(path);
+        return iss;
+    });
+}
+function unwrapMessage(message) {
+    return typeof message === "string" ? message : message?.message;
+}
+/* A check holds no link back to the schema it is attached to — the same check instance is shared by every clone of that schema — so the owner is stamped onto the issues a check just raised, at the only point where both are in scope. Runs on the failure path only; `start` is the issue count from before the check ran. */
+/** The leading size checks of `defChecks` that set an upper bound, each paired with it. */
+function sizeCaps(defChecks) {
+    const caps = [];
+    for (const ch of defChecks ?? []) {
+        const d = ch._zod.def;
+        // a later check may rewrite the value
+        if (!/_(length|size)$|_equals$/.test(d.check))
+            break;
+        const max = d.maximum ?? d.length ?? d.size;
+        if (max >= 0)
+            caps.push([max, ch]);
+    }
+    return caps;
+}
+function attachSchema(issues, start, inst) {
+    var _a;
+    for (let i = start; i < issues.length; i++) {
+        (_a = issues[i]).schema ?? (_a.schema = inst);
+    }
+}
+function finalizeIssue(iss, ctx, config) {
+    var _a;
+    // A schema that raised an issue itself owns it outright, and outranks any stamp an enclosing check left in `attachSchema`. String formats and z.custom() are schema and check at once, so when they act as a check they defer to that stamp instead.
+    const traits = iss.inst?._zod?.traits;
+    if (traits?.has("$ZodType")) {
+        if (traits.has("$ZodCheck"))
+            (_a = iss).schema ?? (_a.schema = iss.inst);
+        else
+            iss.schema = iss.inst;
+    }
+    // Decreasing specificity, first map to return a message wins. `inst` is whatever raised the issue, so a check's own map outranks the owning schema's.
+    const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : undefined;
+    const message = iss.message
+        ? iss.message
+        : (unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ??
+            unwrapMessage(schemaError?.(iss)) ??
+            unwrapMessage(ctx?.error?.(iss)) ??
+            unwrapMessage(config.customError?.(iss)) ??
+            unwrapMessage(config.localeError?.(iss)) ??
+            "Invalid input");
+    // an explicit own-key copy beats object rest with excluded keys, which v8 routes through a generic runtime call; Object.keys rather than for-in so an issue pushed with a prototype does not leak inherited keys, and an own __proto__ key is dropped rather than assigned through the setter
+    const full = {};
+    for (const k of Object.keys(iss)) {
+        if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
+            continue;
+        full[k] = iss[k];
+    }
+    full.path ?? (full.path = []);
+    full.message = message;
+    if (ctx?.reportInput) {
+        full.input = iss.input;
+    }
+    return full;
+}
+function getSizableOrigin(input) {
+    if (input instanceof Set)
+        return "set";
+    if (input instanceof Map)
+        return "map";
+    // @ts-ignore
+    if (input instanceof File)
+        return "file";
+    return "unknown";
+}
+const highSurrogate = /[\uD800-\uDBFF]/;
+// Code points in `str`: a surrogate pair counts once, a lone surrogate as itself. Hand-rolled because the string iterator allocates and runs ~250x slower on this path; the regex probe exits ~50x quicker for a string with no astral characters.
+function codePointLength(str) {
+    const units = str.length;
+    if (!highSurrogate.test(str))
+        return units;
+    let count = units;
+    for (let i = 0; i < units - 1; i++) {
+        if ((str.charCodeAt(i) & 0xfc00) === 0xd800 && (str.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+            count--;
+            i++;
+        }
+    }
+    return count;
+}
+function getLengthableOrigin(input) {
+    if (Array.isArray(input))
+        return "array";
+    if (typeof input === "string")
+        return "string";
+    return "unknown";
+}
+function parsedType(data) {
+    const t = typeof data;
+    switch (t) {
+        case "number": {
+            return Number.isNaN(data) ? "nan" : "number";
+        }
+        case "object": {
+            if (data === null) {
+                return "null";
+            }
+            if (Array.isArray(data)) {
+                return "array";
+            }
+            const obj = data;
+            if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
+                return obj.constructor.name;
+            }
+        }
+    }
+    return t;
+}
+function util_issue(...args) {
+    const [iss, input, inst] = args;
+    if (typeof iss === "string") {
+        return {
+            message: iss,
+            code: "custom",
+            input,
+            inst,
+        };
+    }
+    return { ...iss };
+}
+function cleanEnum(obj) {
+    return Object.entries(obj)
+        .filter(([k, _]) => {
+        // return true if NaN, meaning it's not a number, thus a string key
+        return Number.isNaN(Number.parseInt(k, 10));
+    })
+        .map((el) => el[1]);
+}
+// Codec utility functions
+function base64ToUint8Array(base64) {
+    const binaryString = atob(base64);
+    const bytes = new Uint8Array(binaryString.length);
+    for (let i = 0; i < binaryString.length; i++) {
+        bytes[i] = binaryString.charCodeAt(i);
+    }
+    return bytes;
+}
+function uint8ArrayToBase64(bytes) {
+    let binaryString = "";
+    for (let i = 0; i < bytes.length; i++) {
+        binaryString += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binaryString);
+}
+function base64urlToUint8Array(base64url) {
+    const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+    const padding = "=".repeat((4 - (base64.length % 4)) % 4);
+    return base64ToUint8Array(base64 + padding);
+}
+function uint8ArrayToBase64url(bytes) {
+    return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
+}
+function hexToUint8Array(hex) {
+    const cleanHex = hex.replace(/^0x/, "");
+    if (cleanHex.length % 2 !== 0) {
+        throw new Error("Invalid hex string length");
+    }
+    const bytes = new Uint8Array(cleanHex.length / 2);
+    for (let i = 0; i < cleanHex.length; i += 2) {
+        bytes[i / 2] = Number.parseInt(cleanHex.slice(i, i + 2), 16);
+    }
+    return bytes;
+}
+function uint8ArrayToHex(bytes) {
+    return Array.from(bytes)
+        .map((b) => b.toString(16).padStart(2, "0"))
+        .join("");
+}
+// instanceof
+class Class {
+    constructor(..._args) { }
+}
+//////////    PROTOTYPE INSTALLERS     //////////
+//
+// Members live on the prototype and materialize per instance on first read, which keeps own-property count under the step where V8 stops using inline slots. Changing anything here means re-measuring runtime, memory and bundle size together — see "The three axes" in AGENTS.md.
+/**
+ * Installs a trait's members on its prototype. Each value builds that member for the instance on first read; the built value shadows the accessor as an own property, so a detached `const { parse } = schema` keeps working.
+ *
+ * Call this from a `proto` initializer, which runs once per prototype — never per instance.
+ */
+function members(proto, table) {
+    for (const key in table) {
+        const desc = Object.getOwnPropertyDescriptor(table, key);
+        // a getter installs as written, so it stays live: `description` reads through to the registry on every access. not enumerable: an object literal's is, and a prototype member never was
+        if (desc.get)
+            Object.defineProperty(proto, key, { ...desc, enumerable: false });
+        // a method materializes bound on first read, which is what keeps a detached member working: `const opt = schema.optional; opt()`
+        else
+            defineBound(proto, key, desc.value);
+    }
+}
+/** Shadows a prototype member with an own value, so a getter that builds from the instance runs once. */
+function own(inst, key, value, enumerable = true) {
+    Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
+    return value;
+}
+/** Like {@link own}, for a member that was never an own data property and has to stay out of `Object.keys`. */
+function hide(inst, key, value) {
+    return own(inst, key, value, false);
+}
+/** Adds members a table derives from the instance: each builds on first read and shadows as own data, and assignment shadows the same way, as when these were own properties. */
+function derived(computes, table) {
+    for (const key in computes) {
+        const compute = computes[key];
+        // an object literal's accessor is configurable and enumerable, and `members` copies the descriptor as written
+        Object.defineProperty(table, key, {
+            configurable: true,
+            enumerable: true,
+            get() {
+                return own(this, key, compute(this));
+            },
+            set(value) {
+                own(this, key, value);
+            },
+        });
+    }
+    return table;
+}
+function defineBound(proto, key, fn) {
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // vitest's spyOn calls a prototype getter bare to find the function it wraps, so a nullish receiver answers the raw method
+            return this == null ? fn : own(this, key, fn.bind(this));
+        },
+        set(value) {
+            own(this, key, value);
+        },
+    });
+}
+/** Returns the prototype to install on, or `undefined` if this group is already installed on it. */
+function claim(inst, sentinel) {
+    const proto = Object.getPrototypeOf(inst);
+    // Runs on every construction, so `in` rather than the costlier `hasOwnProperty.call`. Sentinels are keys the group itself defines.
+    return sentinel in proto ? undefined : proto;
+}
+// The internals whose init chain is installing. A second call for the same one is a derived constructor overriding its base, so it must not construct another schema in between or the override is dropped.
+let installing;
+// Set while a getter is running, so a value that resolved through a recursion break is not memoized. One shared descriptor shadows the key for the duration, which costs no per-key allocation.
+let broke = false;
+const breaker = {
+    configurable: true,
+    get() {
+        broke = true;
+        return undefined;
+    },
+};
+/**
+ * Installs a lazily-derived internal on the `_zod` prototype of `inst`'s
+ * constructor, computed from the internals object itself and cached there on
+ * first read. One accessor per constructor rather than one per instance.
+ */
+function defineLazyInternal(inst, key, compute) {
+    const proto = Object.getPrototypeOf(inst._zod);
+    if (key in proto && installing !== inst._zod) {
+        // A repeat construction: everything is installed already. Cleared here so the reference is not held past the first construction of every type.
+        installing = undefined;
+        return;
+    }
+    installing = inst._zod;
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // Shadowed before computing so a re-entrant read from a recursive schema resolves to undefined instead of running the getter again.
+            Object.defineProperty(this, key, breaker);
+            const outer = broke;
+            broke = false;
+            try {
+                const value = compute(this);
+                // A result that resolved through a recursion break is recomputed once the graph is complete; everything else memoizes, undefined included.
+                if (broke)
+                    delete this[key];
+                else
+                    Object.defineProperty(this, key, { configurable: true, writable: true, value });
+                broke = broke || outer;
+                return value;
+            }
+            catch (err) {
+                // A compute that threw memoizes nothing, so a later read runs it again and fails the same way. The shadow goes with it, since leaving it installed would answer undefined for every later read.
+                delete this[key];
+                broke = broke || outer;
+                throw err;
+            }
+        },
+        set(value) {
+            Object.defineProperty(this, key, { configurable: true, writable: true, value });
+        },
+    });
+}
+/**
+ * Installs `key` on `inst`'s prototype, computed by `make` on first read and cached there as an own
+ * data property. One accessor per constructor rather than one per instance, because an own accessor
+ * puts every instance after the first into v8 dictionary mode. The key doubles as the sentinel.
+ */
+function installLazyProp(inst, key, make, enumerable) {
+    const proto = claim(inst, key);
+    if (!proto)
+        return;
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // Shadowed before computing, so a re-entrant read from a self-referential shape resolves to undefined instead of running the getter again. A data property rather than an accessor: an own accessor is the dictionary-mode transition this exists to avoid.
+            const desc = { configurable: true, writable: true, enumerable, value: undefined };
+            Object.defineProperty(this, key, desc);
+            // a compute that throws leaves the shadow behind, so later reads answer undefined instead of re-throwing; `defineLazy` did the same, and `defineLazyInternal`'s delete-on-catch would cost bytes in every bundle for a case only a throwing user getter reaches
+            desc.value = make(this);
+            Object.defineProperty(this, key, desc);
+            return desc.value;
+        },
+        set(value) {
+            Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+        },
+    });
+}
+/** Marks the thunk `_catch` synthesises for a constant catch value. `Function.length` cannot tell that thunk from a user callback — rest and defaulted parameters both report arity 0 — and a user callback reads `ctx.error`, whose issues only finalize correctly against the caller's per-parse error map. Provenance can say what arity cannot. A plain string key rather than `Symbol.for`, whose call at module scope no bundler can prove pure — the same shape that anchored `urlCanParse` into every build. */
+const CONSTANT_CATCH = "~constantCatch";
+/** Wraps a constant catch value in a thunk tagged with {@link CONSTANT_CATCH}. */
+function constantCatch(value) {
+    const fn = () => value;
+    fn[CONSTANT_CATCH] = true;
+    return fn;
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+var _a;
+
+/** A special constant with type `never` */
+const NEVER = /*@__PURE__*/ Object.freeze({
+    status: "aborted",
+});
+/* Shared descriptor for installing `_zod`; defineProperty reads it
+ * synchronously, so reusing one object avoids a per-instance allocation. */
+const _zodDesc = { value: undefined, enumerable: false };
+// null where suppressing the capture would be unrecoverable: `parse()` puts the frames back with `captureStackTrace`, so without it the throw would lose its stack. also latched to null once `stackTraceLimit` proves unassignable, which a realm can do at any point by hardening Error
+let _E = "captureStackTrace" in Error ? Error : null;
+// v8 captures a stack trace inside the Error constructor, which dominates a failed parse; costs only the frames, and parse() restores those. the constructor must RUN: Object.create is cheaper and passes instanceof, but Error.isError and util.types.isNativeError check an internal slot
+function newError(Definition) {
+    const E = _E;
+    if (E) {
+        const saved = E.stackTraceLimit;
+        if (typeof saved === "number") {
+            try {
+                E.stackTraceLimit = 0;
+            }
+            catch {
+                _E = null;
+                return new Definition();
+            }
+            try {
+                return new Definition();
+            }
+            finally {
+                E.stackTraceLimit = saved;
+            }
+        }
+    }
+    return new Definition();
+}
+function $constructor(name, initializer, 
+/** This trait's members, installed once on every prototype that composes it. They cannot be declared in the initializer above: that runs per instance, and the prototype is shared. */
+proto, params) {
+    // Prototype for this constructor's `_zod` internals. Lazily-derived fields (`values`, `pattern`, `optin`, …) install here once rather than as an accessor on every instance.
+    const zodProto = {};
+    // Assigning the fields in the constructor body is what gives instances in-object slots; building the object literally and reparenting it costs a second allocation and a generic property copy.
+    function Internals(def) {
+        this.def = def;
+        this.constr = _;
+        this.traits = new Set();
+    }
+    Internals.prototype = zodProto;
+    const protoMembers = proto;
+    // One trait's members land on every prototype whose chain composes it, so the answer is per prototype rather than per trait.
+    const initialized = protoMembers && new WeakSet();
+    function init(inst, def) {
+        if (!inst._zod) {
+            _zodDesc.value = new Internals(def);
+            try {
+                Object.defineProperty(inst, "_zod", _zodDesc);
+            }
+            finally {
+                // Cleared even on throw, so the shared descriptor never leaks one instance's internals into the next.
+                _zodDesc.value = undefined;
+            }
+        }
+        else if (inst._zod.traits.has(name)) {
+            return;
+        }
+        inst._zod.traits.add(name);
+        initializer(inst, def);
+        if (initialized) {
+            // `super(def)` from a user subclass gives `this` a prototype the subclass owns, and installing there would overwrite whatever the subclass declared. `constr` built the instance, so its prototype is the one below the subclass's that should carry the members. A receiver whose chain never reaches that prototype installs on its own, which for a plain object handed straight to `init` means `Object.prototype` — unchanged from before.
+            const own = Object.getPrototypeOf(inst);
+            const ctorProto = inst._zod.constr.prototype;
+            let up = own;
+            while (up && up !== ctorProto)
+                up = Object.getPrototypeOf(up);
+            const target = up ?? own;
+            if (!initialized.has(target)) {
+                initialized.add(target);
+                members(target, protoMembers);
+            }
+        }
+        // support prototype modifications; for-in avoids the array allocation of Object.keys on the (usually empty) prototype
+        const proto = _.prototype;
+        for (const k in proto) {
+            if (!Object.prototype.hasOwnProperty.call(proto, k))
+                continue;
+            if (!(k in inst)) {
+                inst[k] = proto[k].bind(inst);
+            }
+        }
+    }
+    // doesn't work if Parent has a constructor with arguments
+    const Parent = params?.Parent ?? Object;
+    class Definition extends Parent {
+    }
+    Object.defineProperty(Definition, "name", { value: name });
+    function _(def) {
+        const inst = params?.Parent ? newError(Definition) : this;
+        init(inst, def);
+        const deferred = inst._zod.deferred;
+        if (deferred) {
+            for (const fn of deferred) {
+                fn();
+            }
+            // Released: initializers run once, and the list would otherwise be retained for the schema's lifetime.
+            inst._zod.deferred = undefined;
+        }
+        // Global post-processor hook. Internal: installed by `import "zod/compile"` to enable AOT compilation for every constructed schema. Runs last, once the instance is fully built, because it hands the instance to compile(). The post-processor is expected to be reentrancy-guarded by its own implementation.
+        const pp = globalThis.__zod_globalConfig?.postProcessor;
+        if (pp)
+            pp(inst);
+        return inst;
+    }
+    Object.defineProperty(_, "init", { value: init });
+    Object.defineProperty(_, Symbol.hasInstance, {
+        value: (inst) => {
+            if (params?.Parent && inst instanceof params.Parent)
+                return true;
+            return inst?._zod?.traits?.has(name);
+        },
+    });
+    Object.defineProperty(_, "name", { value: name });
+    return _;
+}
+//////////////////////////////   UTILITIES   ///////////////////////////////////////
+const $brand = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("zod_brand")));
+class $ZodAsyncError extends Error {
+    constructor() {
+        super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
+    }
+}
+class $ZodEncodeError extends Error {
+    constructor(name) {
+        super(`Encountered unidirectional transform during encode: ${name}`);
+        this.name = "ZodEncodeError";
+    }
+}
+(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
+const globalConfig = globalThis.__zod_globalConfig;
+function config(newConfig) {
+    if (newConfig)
+        Object.assign(globalConfig, newConfig);
+    return globalConfig;
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+
+class $ZodCyclicError extends Error {
+    constructor() {
+        super(`Cannot parse a reference cycle that closes through a transform`);
+        this.name = "ZodCyclicError";
+    }
+}
+/** Keyed off the context object every schema in one parse call already shares. */
+const STATE = "~memo";
+const NO_ISSUES = [];
+// a value a cycle can close through
+function isRef(value) {
+    return value !== null && typeof value === "object";
+}
+// Receivers prefix paths in place, so the cache and every hand-out need their own copies.
+function cloneIssues(issues) {
+    return issues.map((iss) => (iss.path ? { ...iss, path: iss.path.slice() } : { ...iss }));
+}
+const recursive = /*@__PURE__*/ new WeakMap();
+/** What the walk established, in order of certainty: ordered so the strongest answer among children wins. */
+const NONE = 0;
+const ASSUMED = 1;
+const PROVEN = 2;
+/** Whether this schema's subtree contains a cycle, so one parse can re-enter it. */
+function isRecursive(inst, stack, resolve) {
+    const cached = recursive.get(inst);
+    if (cached !== undefined)
+        return cached ? PROVEN : NONE;
+    // Relative to the walk in progress, so not cached.
+    if (stack.has(inst))
+        return PROVEN;
+    stack.add(inst);
+    let result = NONE;
+    const check = (child) => {
+        if (result !== PROVEN && child?._zod) {
+            const answer = isRecursive(child, stack, resolve);
+            if (answer > result)
+                result = answer;
+        }
+    };
+    // `Reflect.ownKeys` rather than `Object.keys`, so a cycle through a declared symbol key is still seen
+    const shape = (sh, spread) => {
+        let answer = NONE;
+        for (const key of Reflect.ownKeys(sh)) {
+            const desc = Object.getOwnPropertyDescriptor(sh, key);
+            // an object resolves its shape by spread, so a key it does not enumerate is never parsed; `z.properties` reads every own key and so keeps them all
+            if (spread && !desc.enumerable)
+                continue;
+            // resolving runs user code, and a factory mints a fresh subtree per read, so an edge the walk can't follow counts as a cycle
+            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+            if (child > answer)
+                answer = child;
+        }
+        return answer;
+    };
+    const merge = (answer) => {
+        if (answer > result)
+            result = answer;
+    };
+    const def = inst._zod.def;
+    const kind = def.type;
+    switch (kind) {
+        case "object": {
+            const raw = rawShape(def);
+            // a def with no raw shape answers `shape` from an accessor of its own, and running that can mint a whole fresh subtree
+            merge(raw ? shape(raw, true) : ASSUMED);
+            check(def.catchall);
+            break;
+        }
+        case "array":
+            check(def.element);
+            break;
+        case "tuple":
+            for (const el of def.items)
+                check(el);
+            check(def.rest);
+            break;
+        case "record":
+        case "map":
+            check(def.keyType);
+            check(def.valueType);
+            break;
+        case "set":
+            check(def.valueType);
+            break;
+        case "union":
+            for (const el of def.options)
+                check(el);
+            break;
+        case "intersection":
+            check(def.left);
+            check(def.right);
+            break;
+        case "optional":
+        case "nullable":
+        case "default":
+        case "prefault":
+        case "catch":
+        case "readonly":
+        case "nonoptional":
+        case "promise":
+        case "success":
+            check(def.innerType);
+            break;
+        case "pipe":
+            check(def.in);
+            check(def.out);
+            break;
+        case "function":
+            check(def.input);
+            check(def.output);
+            break;
+        // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
+        case "lazy": {
+            const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : undefined);
+            // walked with resolution off: one hop sees past the deferral, and a lazy that yields only another unresolved lazy is generative, so it stops there
+            merge(inner ? isRecursive(inner, stack, false) : ASSUMED);
+            break;
+        }
+        // a leaf by choice: `parts` are regex fragments, not data positions
+        case "template_literal":
+        // leaves
+        case "string":
+        case "number":
+        case "int":
+        case "boolean":
+        case "bigint":
+        case "symbol":
+        case "undefined":
+        case "null":
+        case "void":
+        case "never":
+        case "any":
+        case "unknown":
+        case "date":
+        case "nan":
+        case "enum":
+        case "literal":
+        case "file":
+        case "transform":
+        case "custom":
+            break;
+        default: {
+            // a new built-in kind becomes a compile error here
+            kind;
+            // a user-defined kind can still hold children, and only its author knows where, so fall back to scanning the def — skipping accessors, since reading one can run user code
+            for (const key in def) {
+                const desc = Object.getOwnPropertyDescriptor(def, key);
+                if (!desc || desc.get)
+                    continue;
+                const value = desc.value;
+                if (!value || typeof value !== "object")
+                    continue;
+                if (value._zod)
+                    check(value);
+                else if (Array.isArray(value))
+                    for (const el of value)
+                        check(el);
+            }
+        }
+    }
+    stack.delete(inst);
+    return settle(inst, result);
+}
+/** An assumed answer must not outlive the resolution that settles it, so only a certain one is cached. */
+function settle(inst, answer) {
+    if (answer !== ASSUMED)
+        recursive.set(inst, answer === PROVEN);
+    return answer;
+}
+/**
+ * Whether one parse can re-enter this schema, i.e. its subtree contains a cycle.
+ * Exported for `z.compile`, which refuses to compile such a schema: cycle
+ * breaking is driven from here off state keyed on the parse context, and a
+ * generated fast path has no context to key on.
+ */
+function isRecursiveSchema(inst) {
+    // z.compile never parses, so nothing would ever resolve a lazy for it; it runs once and already treats a throw here as recursive
+    return isRecursive(inst, new Set(), true) !== NONE;
+}
+function bucketFor(state, inst) {
+    let bucket = state.buckets.get(inst);
+    if (!bucket) {
+        bucket = new WeakMap();
+        state.buckets.set(inst, bucket);
+    }
+    return bucket;
+}
+// Set immediately before delegating to core and cleared immediately after, so `alloc` registers only for a visit this module is driving.
+let handoff;
+// Allocated but unfinished entries. `alloc` and the matching pop both happen in the synchronous part of a parse, so they nest even when children are async, and one stack serves every schema.
+const memoizer_open = [];
+const memo = {
+    alloc(_inst, payload, empty) {
+        const bucket = handoff;
+        if (!bucket)
+            return empty;
+        handoff = undefined;
+        const entry = { value: empty, issues: null };
+        bucket.set(payload.value, entry);
+        memoizer_open.push(entry);
+        return empty;
+    },
+    guard(inst) {
+        var _a;
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred.push(() => {
+            const base = inst._zod.parse;
+            const wrapped = (payload, ctx) => {
+                // The value is a placeholder a back-edge is still waiting on, so the cycle closes through this transform. Its output can't exist in time to bind.
+                if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
+                    throw new $ZodCyclicError();
+                return base(payload, ctx);
+            };
+            inst._zod.parse = wrapped;
+            if (inst._zod.run === base)
+                inst._zod.run = wrapped;
+        });
+    },
+    attach(inst) {
+        var _a;
+        let isRecursiveInst;
+        let rechecked = false;
+        // a recursive schema is re-entered many times per parse and its bucket never changes
+        let lastCtx;
+        let lastBucket;
+        // Wraps `parse` in a deferred so it sees the container's final parse. Core's own deferred copies `parse` into `run` when there are no checks, and it ran first, so `run` is patched to match; with checks, `run` reads `parse` dynamically.
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred.push(() => {
+            const base = inst._zod.parse;
+            const wrapped = (payload, ctx) => {
+                if (isRecursiveInst === undefined) {
+                    const walked = isRecursive(inst, new Set(), false);
+                    if (walked === NONE) {
+                        // Nothing here can ever fire, so take it back out.
+                        inst._zod.parse = base;
+                        if (inst._zod.run === wrapped)
+                            inst._zod.run = base;
+                        return base(payload, ctx);
+                    }
+                    // this parse resolves the deferred edges on its own path, so ask once more before latching
+                    if (walked === PROVEN || rechecked)
+                        isRecursiveInst = true;
+                    else
+                        rechecked = true;
+                }
+                const input = payload.value;
+                if (!isRef(input))
+                    return base(payload, ctx);
+                let state = ctx[STATE];
+                if (!state) {
+                    state = { buckets: new WeakMap(), backEdges: undefined };
+                    ctx[STATE] = state;
+                }
+                let bucket;
+                if (lastCtx === ctx) {
+                    bucket = lastBucket;
+                }
+                else {
+                    bucket = bucketFor(state, inst);
+                    lastCtx = ctx;
+                    lastBucket = bucket;
+                }
+                const hit = bucket.get(input);
+                if (hit) {
+                    payload.value = hit.value;
+                    if (hit.issues) {
+                        if (hit.issues.length)
+                            payload.issues.push(...cloneIssues(hit.issues));
+                    }
+                    else {
+                        // Still being parsed: its own checks cover it, so skip them here.
+                        payload.memo = true;
+                        state.backEdges ?? (state.backEdges = new WeakSet());
+                        state.backEdges.add(hit.value);
+                    }
+                    return payload;
+                }
+                handoff = bucket;
+                const depth = memoizer_open.length;
+                const result = base(payload, ctx);
+                handoff = undefined;
+                // A container that rejected its input outright allocated nothing.
+                const entry = memoizer_open.length > depth ? memoizer_open.pop() : undefined;
+                // Both paths written out so the sync one allocates no closure. It runs once per node, and capturing here cost more than everything else combined.
+                if (result instanceof Promise) {
+                    return result.then((r) => {
+                        if (entry)
+                            entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
+                        return r;
+                    });
+                }
+                if (entry)
+                    entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
+                return result;
+            };
+            inst._zod.parse = wrapped;
+            if (inst._zod.run === base)
+                inst._zod.run = wrapped;
+        });
+    },
+};
+/** The memoizer that gives containers cycle support. `zod` installs it by default; `zod/mini` opts in with `config({ memoizer: memoizer() })`. */
+function memoizer() {
+    return memo;
+}
+/** Whether this value is a node a back-edge resolved to before it finished. */
+function isBackEdge(ctx, value) {
+    const backEdges = ctx[STATE]?.backEdges;
+    return backEdges !== undefined && isRef(value) && backEdges.has(value);
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link cuid2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const cuid = /^[cC][0-9a-z]{6,}$/;
+const cuid2 = /^[0-9a-z]+$/;
+const ulid = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
+const xid = /^[0-9a-vA-V]{20}$/;
+const ksuid = /^[A-Za-z0-9]{27}$/;
+const nanoid = /^[a-zA-Z0-9_-]{21}$/;
+function nanoidOfLength(length) {
+    return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
+}
+/** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
+const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+/** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
+const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
+/** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
+const guid = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+/** Returns a regex for validating an RFC 9562/4122 UUID.
+ *
+ * @param version Optionally specify a version 1-8. If no version is specified, all versions are supported. */
+const uuid = (version) => {
+    if (!version)
+        return /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+    return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
+};
+const uuid4 = /*@__PURE__*/ (/* unused pure expression or super */ null && (uuid(4)));
+const uuid6 = /*@__PURE__*/ (/* unused pure expression or super */ null && (uuid(6)));
+const uuid7 = /*@__PURE__*/ (/* unused pure expression or super */ null && (uuid(7)));
+/** Practical email validation */
+const email = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
+/** Equivalent to the HTML5 input[type=email] validation implemented by browsers. Source: https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/email */
+const html5Email = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** The classic emailregex.com regex for RFC 5322-compliant emails */
+const rfc5322Email = /^(([^<>()\[\]\\.,;:\s@"]+(\.[^<>()\[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
+/** A loose regex that allows Unicode characters, enforces length limits, and that's about it. */
+const unicodeEmail = /^[^\s@"]{1,64}@[^\s@]{1,255}$/u;
+const idnEmail = (/* unused pure expression or super */ null && (unicodeEmail));
+const browserEmail = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+// from https://thekevinscott.com/emojis-in-javascript/#writing-a-regular-expression
+// Single character class, not an alternation: the two properties overlap (U+1F9B0-U+1F9B3), so `(A|B)+` backtracks exponentially on a failed match. The leading lookahead then demands one anchor — a pictograph, a regional indicator, or the enclosing keycap — because `\p{Emoji_Component}` on its own covers ASCII digits, `#`, `*`, ZWJ, variation selectors and skin tone modifiers, none of which is an emoji without a base.
+const _emoji = `^(?=[\\s\\S]*[\\p{Extended_Pictographic}\\p{Regional_Indicator}\\u20E3])[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
+function emoji() {
+    return new RegExp(_emoji, "u");
+}
+const ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
+const ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
+const mac = (delimiter) => {
+    const escapedDelim = util.escapeRegex(delimiter ?? ":");
+    return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
+};
+const cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
+const cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$/;
+// https://stackoverflow.com/questions/7860392/determine-if-string-is-in-base64-using-javascript
+const base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
+const base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
+// based on https://stackoverflow.com/questions/106179/regular-expression-to-match-dns-hostname-or-ip-address
+// export const hostname: RegExp = /^([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+$/;
+const hostname = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
+const domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+const httpProtocol = /^https?$/;
+// https://blog.stevenlevithan.com/archives/validate-phone-number#r4-3 (regex sans spaces) E.164: leading digit must be 1-9; total digits (excluding '+') between 7-15
+const e164 = /^\+[1-9]\d{6,14}$/;
+// Credit card shape: 12–19 digits, optionally separated by single spaces or single hyphens. ISO/IEC 7812 caps the PAN at 19 digits; 12 is the shortest issued length (Maestro).
+const creditCard = /^\d(?:[ -]?\d){11,18}$/;
+// ISO 4217 alpha codes from the SIX list, regenerated by scripts/update-iso-4217.ts
+const currencyCode = /^(?:AED|AFN|ALL|AMD|AOA|ARS|AUD|AWG|AZN|BAM|BBD|BDT|BHD|BIF|BMD|BND|BOB|BOV|BRL|BSD|BTN|BWP|BYN|BZD|CAD|CDF|CHE|CHF|CHW|CLF|CLP|CNY|COP|COU|CRC|CUP|CVE|CZK|DJF|DKK|DOP|DZD|EGP|ERN|ETB|EUR|FJD|FKP|GBP|GEL|GHS|GIP|GMD|GNF|GTQ|GYD|HKD|HNL|HTG|HUF|IDR|ILS|INR|IQD|IRR|ISK|JMD|JOD|JPY|KES|KGS|KHR|KMF|KPW|KRW|KWD|KYD|KZT|LAK|LBP|LKR|LRD|LSL|LYD|MAD|MDL|MGA|MKD|MMK|MNT|MOP|MRU|MUR|MVR|MWK|MXN|MXV|MYR|MZN|NAD|NGN|NIO|NOK|NPR|NZD|OMR|PAB|PEN|PGK|PHP|PKR|PLN|PYG|QAR|RON|RSD|RUB|RWF|SAR|SBD|SCR|SDG|SEK|SGD|SHP|SLE|SOS|SRD|SSP|STN|SVC|SYP|SZL|THB|TJS|TMT|TND|TOP|TRY|TTD|TWD|TZS|UAH|UGX|USD|USN|UYI|UYU|UYW|UZS|VED|VES|VND|VUV|WST|XAD|XAF|XAG|XAU|XBA|XBB|XBC|XBD|XCD|XCG|XDR|XOF|XPD|XPF|XPT|XSU|XTS|XUA|XXX|YER|ZAR|ZMW|ZWG)$/;
+// iban electronic format: 2-letter country, check digits 02-98 (the only values `98 - remainder` can produce), 11-30 bban characters
+const iban = /^[A-Z]{2}(?!00|01|99)\d{2}[A-Z0-9]{11,30}$/;
+const dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
+/** Anchors a pattern source. The interpolation lives here rather than at the call site because
+ * esbuild will not drop a `@__PURE__` call whose own argument interpolates a variable, but it
+ * will drop `anchor(dateSource)`. Keeping it inline pinned `date` into every bundle. */
+function regexes_anchor(source) {
+    return new RegExp(`^${source}$`);
+}
+const date = /*@__PURE__*/ regexes_anchor(dateSource);
+function timeSource(args) {
+    const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
+    const regex = typeof args.precision === "number"
+        ? args.precision === -1
+            ? `${hhmm}`
+            : args.precision === 0
+                ? `${hhmm}:[0-5]\\d`
+                : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}`
+        : args.seconds
+            ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?`
+            : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
+    return regex;
+}
+function time(args) {
+    return new RegExp(`^${timeSource(args)}$`);
+}
+// Adapted from https://stackoverflow.com/a/3143231
+function datetime(args) {
+    const opts = ["Z"];
+    // if (args.offset) opts.push(`([+-]\\d{2}:\\d{2})`);
+    if (args.offset)
+        opts.push(`([+-](?:[01]\\d|2[0-3]):[0-5]\\d)`);
+    // RFC 3339 mandates seconds wherever the time carries a `Z` or an offset, so only the unqualified form `local` adds may omit them
+    const qualified = `${timeSource({ precision: args.precision, seconds: true })}(?:${opts.join("|")})`;
+    const timeRegex = args.local ? `${qualified}|${timeSource({ precision: args.precision })}` : qualified;
+    return new RegExp(`^${dateSource}T(?:${timeRegex})$`);
+}
+// the unbounded form of `string()` as a literal, so every plain string shares one instance instead of building its own
+const anyString = /^[\s\S]{0,}$/;
+const string = (params) => {
+    const regex = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
+    return new RegExp(`^${regex}$`);
+};
+const bigint = /^-?\d+n?$/;
+const integer = /^-?\d+$/;
+const number = /^-?\d+(?:\.\d+)?$/;
+const regexes_boolean = /^(?:true|false)$/i;
+const _null = /^null$/i;
+
+const _undefined = /^undefined$/i;
+
+// regex for string with no uppercase letters
+const lowercase = /^[^A-Z]*$/;
+// regex for string with no lowercase letters
+const uppercase = /^[^a-z]*$/;
+// regex for hexadecimal strings (any length)
+const hex = /^[0-9a-fA-F]*$/;
+// Hash regexes for different algorithms and encodings
+// Helper function to create base64 regex with exact length and padding
+function fixedBase64(bodyLength, padding) {
+    return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding}$`);
+}
+// Helper function to create base64url regex with exact length (no padding)
+function fixedBase64url(length) {
+    return new RegExp(`^[A-Za-z0-9_-]{${length}}$`);
+}
+// MD5 (16 bytes): base64 = 24 chars total (22 + "==")
+const md5_hex = /^[0-9a-fA-F]{32}$/;
+const md5_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(22, "==")));
+const md5_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(22)));
+// SHA1 (20 bytes): base64 = 28 chars total (27 + "=")
+const sha1_hex = /^[0-9a-fA-F]{40}$/;
+const sha1_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(27, "=")));
+const sha1_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(27)));
+// SHA256 (32 bytes): base64 = 44 chars total (43 + "=")
+const sha256_hex = /^[0-9a-fA-F]{64}$/;
+const sha256_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(43, "=")));
+const sha256_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(43)));
+// SHA384 (48 bytes): base64 = 64 chars total (no padding)
+const sha384_hex = /^[0-9a-fA-F]{96}$/;
+const sha384_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(64, "")));
+const sha384_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(64)));
+// SHA512 (64 bytes): base64 = 88 chars total (86 + "==")
+const sha512_hex = /^[0-9a-fA-F]{128}$/;
+const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
+const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+// import { $ZodType } from "./schemas.js";
+
+
+
+const $ZodCheck = /*@__PURE__*/ $constructor("$ZodCheck", (inst, def) => {
+    var _a;
+    inst._zod ?? (inst._zod = {});
+    inst._zod.def = def;
+    (_a = inst._zod).onattach ?? (_a.onattach = []);
+});
+/** Default `when` for size-based checks: run only on non-nullish values with a `size`. */
+const _whenHasSize = (payload) => {
+    const val = payload.value;
+    return !util.nullish(val) && val.size !== undefined;
+};
+/** Default `when` for length-based checks: run only on non-nullish values with a `length`. */
+const _whenHasLength = (payload) => {
+    const val = payload.value;
+    return !nullish(val) && val.length !== undefined;
+};
+const numericOriginMap = {
+    number: "number",
+    bigint: "bigint",
+    object: "date",
+};
+const $ZodCheckLessThan = /*@__PURE__*/ $constructor("$ZodCheckLessThan", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const origin = numericOriginMap[typeof def.value];
+    inst._zod.check = (payload) => {
+        if (def.inclusive ? payload.value <= def.value : payload.value < def.value) {
+            return;
+        }
+        payload.issues.push({
+            origin: numericOriginMap[typeof payload.value] ?? origin,
+            code: "too_big",
+            maximum: typeof def.value === "object" ? def.value.getTime() : def.value,
+            input: payload.value,
+            inclusive: def.inclusive,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckGreaterThan = /*@__PURE__*/ $constructor("$ZodCheckGreaterThan", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const origin = numericOriginMap[typeof def.value];
+    inst._zod.check = (payload) => {
+        if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
+            return;
+        }
+        payload.issues.push({
+            origin: numericOriginMap[typeof payload.value] ?? origin,
+            code: "too_small",
+            minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
+            input: payload.value,
+            inclusive: def.inclusive,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckMultipleOf = 
+/*@__PURE__*/ $constructor("$ZodCheckMultipleOf", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (typeof payload.value !== typeof def.value)
+            throw new Error("Cannot mix number and bigint in multiple_of check.");
+        const isMultiple = typeof payload.value === "bigint"
+            ? // `value % 0n` throws, and nothing is a multiple of zero — the number branch already fails this way via NaN
+                def.value !== BigInt(0) && payload.value % def.value === BigInt(0)
+            : floatSafeRemainder(payload.value, def.value) === 0;
+        if (isMultiple)
+            return;
+        payload.issues.push({
+            origin: typeof payload.value,
+            code: "not_multiple_of",
+            divisor: def.value,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckNumberFormat = /*@__PURE__*/ $constructor("$ZodCheckNumberFormat", (inst, def) => {
+    $ZodCheck.init(inst, def); // no format checks
+    def.format = def.format || "float64";
+    const isInt = def.format?.includes("int");
+    const origin = isInt ? "int" : "number";
+    const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        if (isInt) {
+            if (!Number.isInteger(input)) {
+                // invalid_format issue
+                // payload.issues.push({
+                //   expected: def.format,
+                //   format: def.format,
+                //   code: "invalid_format",
+                //   input,
+                //   inst,
+                // });
+                // invalid_type issue
+                payload.issues.push({
+                    expected: origin,
+                    format: def.format,
+                    code: "invalid_type",
+                    continue: false,
+                    input,
+                    inst,
+                });
+                return;
+                // not_multiple_of issue
+                // payload.issues.push({
+                //   code: "not_multiple_of",
+                //   origin: "number",
+                //   input,
+                //   inst,
+                //   divisor: 1,
+                // });
+            }
+            if (!Number.isSafeInteger(input)) {
+                if (input > 0) {
+                    // too_big
+                    payload.issues.push({
+                        input,
+                        code: "too_big",
+                        maximum: Number.MAX_SAFE_INTEGER,
+                        note: "Integers must be within the safe integer range.",
+                        inst,
+                        origin,
+                        inclusive: true,
+                        continue: !def.abort,
+                    });
+                }
+                else {
+                    // too_small
+                    payload.issues.push({
+                        input,
+                        code: "too_small",
+                        minimum: Number.MIN_SAFE_INTEGER,
+                        note: "Integers must be within the safe integer range.",
+                        inst,
+                        origin,
+                        inclusive: true,
+                        continue: !def.abort,
+                    });
+                }
+                return;
+            }
+        }
+        if (input < minimum) {
+            payload.issues.push({
+                origin: "number",
+                input,
+                code: "too_small",
+                minimum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+        if (input > maximum) {
+            payload.issues.push({
+                origin: "number",
+                input,
+                code: "too_big",
+                maximum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodCheckBigIntFormat = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckBigIntFormat", (inst, def) => {
+    $ZodCheck.init(inst, def); // no format checks
+    const [minimum, maximum] = util.BIGINT_FORMAT_RANGES[def.format];
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        if (input < minimum) {
+            payload.issues.push({
+                origin: "bigint",
+                input,
+                code: "too_small",
+                minimum: minimum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+        if (input > maximum) {
+            payload.issues.push({
+                origin: "bigint",
+                input,
+                code: "too_big",
+                maximum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+})));
+const $ZodCheckMaxSize = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckMaxSize", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasSize);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const size = input.size;
+        if (size <= def.maximum)
+            return;
+        payload.issues.push({
+            origin: util.getSizableOrigin(input),
+            code: "too_big",
+            maximum: def.maximum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+const $ZodCheckMinSize = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckMinSize", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasSize);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const size = input.size;
+        if (size >= def.minimum)
+            return;
+        payload.issues.push({
+            origin: util.getSizableOrigin(input),
+            code: "too_small",
+            minimum: def.minimum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+const $ZodCheckSizeEquals = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckSizeEquals", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasSize);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const size = input.size;
+        if (size === def.size)
+            return;
+        const tooBig = size > def.size;
+        payload.issues.push({
+            origin: util.getSizableOrigin(input),
+            ...(tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size }),
+            inclusive: true,
+            exact: true,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+const $ZodCheckMaxLength = /*@__PURE__*/ $constructor("$ZodCheckMaxLength", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // Strings are measured in Unicode code points, not UTF-16 units. A code point is at most two units, so a string that already fits in units fits in code points; only an overflow has to be counted.
+        const length = typeof input === "string" && units > def.maximum ? codePointLength(input) : units;
+        if (length <= def.maximum)
+            return;
+        const origin = getLengthableOrigin(input);
+        payload.issues.push({
+            origin,
+            code: "too_big",
+            maximum: def.maximum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckMinLength = /*@__PURE__*/ $constructor("$ZodCheckMinLength", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // A code point is one or two UTF-16 units, so fewer units than the floor can never reach it and twice the floor always clears it. Only in between is the exact count in doubt.
+        const length = typeof input === "string" && units >= def.minimum && units < def.minimum * 2
+            ? codePointLength(input)
+            : units;
+        if (length >= def.minimum)
+            return;
+        const origin = getLengthableOrigin(input);
+        payload.issues.push({
+            origin,
+            code: "too_small",
+            minimum: def.minimum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckLengthEquals = /*@__PURE__*/ $constructor("$ZodCheckLengthEquals", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // A code point is one or two UTF-16 units, so outside `[length, length * 2]` units the target is missed either way — and missed in the same direction in both measures.
+        const length = typeof input === "string" && units >= def.length && units <= def.length * 2
+            ? codePointLength(input)
+            : units;
+        if (length === def.length)
+            return;
+        const origin = getLengthableOrigin(input);
+        const tooBig = length > def.length;
+        payload.issues.push({
+            origin,
+            ...(tooBig ? { code: "too_big", maximum: def.length } : { code: "too_small", minimum: def.length }),
+            inclusive: true,
+            exact: true,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckStringFormat = /*@__PURE__*/ $constructor("$ZodCheckStringFormat", (inst, def) => {
+    var _a, _b;
+    $ZodCheck.init(inst, def);
+    if (def.pattern)
+        (_a = inst._zod).check ?? (_a.check = (payload) => {
+            def.pattern.lastIndex = 0;
+            if (def.pattern.test(payload.value))
+                return;
+            payload.issues.push({
+                origin: "string",
+                code: "invalid_format",
+                format: def.format,
+                input: payload.value,
+                ...(def.pattern ? { pattern: def.pattern.toString() } : {}),
+                inst,
+                continue: !def.abort,
+            });
+        });
+    else
+        (_b = inst._zod).check ?? (_b.check = () => { });
+});
+const $ZodCheckRegex = /*@__PURE__*/ $constructor("$ZodCheckRegex", (inst, def) => {
+    $ZodCheckStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        def.pattern.lastIndex = 0;
+        if (def.pattern.test(payload.value))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "regex",
+            input: payload.value,
+            pattern: def.pattern.toString(),
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckLowerCase = /*@__PURE__*/ $constructor("$ZodCheckLowerCase", (inst, def) => {
+    def.pattern ?? (def.pattern = lowercase);
+    $ZodCheckStringFormat.init(inst, def);
+});
+const $ZodCheckUpperCase = /*@__PURE__*/ $constructor("$ZodCheckUpperCase", (inst, def) => {
+    def.pattern ?? (def.pattern = uppercase);
+    $ZodCheckStringFormat.init(inst, def);
+});
+const $ZodCheckIncludes = /*@__PURE__*/ $constructor("$ZodCheckIncludes", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const escapedRegex = escapeRegex(def.includes);
+    // `String.prototype.includes(sub, position)` matches `sub` at `position`
+    // OR LATER, so the pattern must allow at least `position` leading chars
+    // (`{N,}`), not exactly `position` chars (`{N}`).
+    const pattern = new RegExp(typeof def.position === "number" ? `^.{${def.position},}${escapedRegex}` : escapedRegex);
+    def.pattern = pattern;
+    inst._zod.check = (payload) => {
+        if (payload.value.includes(def.includes, def.position))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "includes",
+            includes: def.includes,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckStartsWith = /*@__PURE__*/ $constructor("$ZodCheckStartsWith", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const pattern = new RegExp(`^${escapeRegex(def.prefix)}.*`);
+    def.pattern ?? (def.pattern = pattern);
+    inst._zod.check = (payload) => {
+        if (payload.value.startsWith(def.prefix))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "starts_with",
+            prefix: def.prefix,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckEndsWith = /*@__PURE__*/ $constructor("$ZodCheckEndsWith", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const pattern = new RegExp(`.*${escapeRegex(def.suffix)}$`);
+    def.pattern ?? (def.pattern = pattern);
+    inst._zod.check = (payload) => {
+        if (payload.value.endsWith(def.suffix))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "ends_with",
+            suffix: def.suffix,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+///////////////////////////////////
+/////    $ZodCheckProperty    /////
+///////////////////////////////////
+function handleCheckPropertyResult(result, payload, property) {
+    if (result.issues.length) {
+        payload.issues.push(...prefixIssues(property, result.issues));
+    }
+}
+const $ZodCheckProperty = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckProperty", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    inst._zod.check = (payload) => {
+        const result = def.schema._zod.run({
+            value: payload.value[def.property],
+            issues: [],
+        }, {});
+        if (result instanceof Promise) {
+            return result.then((result) => handleCheckPropertyResult(result, payload, def.property));
+        }
+        handleCheckPropertyResult(result, payload, def.property);
+        return;
+    };
+})));
+const $ZodCheckProperties = /*@__PURE__*/ $constructor("$ZodCheckProperties", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    hide(inst, Symbol.iterator, function* () {
+        yield inst;
+    });
+    // key and schema snapshotted together: reading one live and the other cached lets a later mutation of the caller's shape object pair a stale key with a missing schema
+    let entries;
+    inst._zod.check = (payload) => {
+        // the base schema already typed the value, so only a nullish one is rejected here: the properties read on a primitive too, matching z.property() on a string's length
+        if (payload.value == null) {
+            payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
+            return undefined;
+        }
+        entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
+        const input = payload.value;
+        let proms;
+        for (const [key, schema] of entries) {
+            const result = schema._zod.run({ value: input[key], issues: [] }, {});
+            if (result instanceof Promise) {
+                proms ?? (proms = []);
+                proms.push(result.then((result) => handleCheckPropertyResult(result, payload, key)));
+            }
+            else {
+                handleCheckPropertyResult(result, payload, key);
+            }
+        }
+        if (proms)
+            return Promise.all(proms).then(() => undefined);
+        return undefined;
+    };
+});
+const $ZodCheckMimeType = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCheckMimeType", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const mimeSet = new Set(def.mime);
+    inst._zod.check = (payload) => {
+        if (mimeSet.has(payload.value.type))
+            return;
+        payload.issues.push({
+            code: "invalid_value",
+            values: def.mime,
+            input: payload.value.type,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    inst._zod.check = (payload) => {
+        payload.value = def.tx(payload.value);
+    };
+});
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+class Doc {
+    constructor(args = [], closed = {}) {
+        this.content = [];
+        this.indent = 0;
+        this.args = args;
+        this.closed = closed;
+    }
+    // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
+    indented(fn) {
+        this.indent += 1;
+        try {
+            fn(this);
+        }
+        finally {
+            this.indent -= 1;
+        }
+    }
+    write(arg) {
+        if (typeof arg === "function") {
+            arg(this, { execution: "sync" });
+            arg(this, { execution: "async" });
+            return;
+        }
+        const content = arg;
+        const lines = content.split("\n").filter((x) => x);
+        const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
+        const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
+        for (const line of dedented) {
+            this.content.push(line);
+        }
+    }
+    compile() {
+        const F = Function;
+        const content = this?.content ?? [``];
+        const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {\n${content.join("\n")}\n};`);
+        return factory(...Object.values(this.closed));
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+const version = {
+    major: 4,
+    minor: 6,
+    patch: 7,
+};
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+
+
+
+
+
+
+
+const $ZodType = /*@__PURE__*/ $constructor("$ZodType", (inst, def) => {
+    var _a;
+    inst ?? (inst = {});
+    inst._zod.def = def; // set _def property
+    inst._zod.bag = inst._zod.bag || {}; // initialize _bag object
+    inst._zod.version = version;
+    const defChecks = inst._zod.def.checks;
+    // if inst is itself a checks.$ZodCheck, run it as a check
+    const checks = inst._zod.traits.has("$ZodCheck")
+        ? [inst, ...(defChecks ?? [])]
+        : defChecks?.length
+            ? [...defChecks]
+            : [];
+    for (const ch of checks) {
+        for (const fn of ch._zod.onattach) {
+            fn(inst);
+        }
+    }
+    if (checks.length === 0) {
+        // deferred initializer inst._zod.parse is not yet defined
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred?.push(() => {
+            inst._zod.run = inst._zod.parse;
+        });
+    }
+    else {
+        const runChecks = (payload, checks, ctx) => {
+            if (payload.memo)
+                return payload;
+            let isAborted = aborted(payload);
+            let asyncResult;
+            for (const ch of checks) {
+                if (ch._zod.def.when) {
+                    if (explicitlyAborted(payload))
+                        continue;
+                    const shouldRun = ch._zod.def.when(payload);
+                    if (!shouldRun)
+                        continue;
+                }
+                else if (isAborted) {
+                    continue;
+                }
+                const currLen = payload.issues.length;
+                const _ = ch._zod.check(payload);
+                if (_ instanceof Promise && ctx?.async === false) {
+                    throw new $ZodAsyncError();
+                }
+                if (asyncResult || _ instanceof Promise) {
+                    asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
+                        await _;
+                        const nextLen = payload.issues.length;
+                        if (nextLen === currLen)
+                            return;
+                        attachSchema(payload.issues, currLen, inst);
+                        if (!isAborted)
+                            isAborted = aborted(payload, currLen);
+                    });
+                }
+                else {
+                    const nextLen = payload.issues.length;
+                    if (nextLen === currLen)
+                        continue;
+                    attachSchema(payload.issues, currLen, inst);
+                    if (!isAborted)
+                        isAborted = aborted(payload, currLen);
+                }
+            }
+            if (asyncResult) {
+                return asyncResult.then(() => {
+                    return payload;
+                });
+            }
+            return payload;
+        };
+        const handleCanaryResult = (canary, payload, ctx) => {
+            // abort if the canary is aborted
+            if (aborted(canary)) {
+                canary.aborted = true;
+                return canary;
+            }
+            // run checks first, then
+            const checkResult = runChecks(payload, checks, ctx);
+            if (checkResult instanceof Promise) {
+                if (ctx.async === false)
+                    throw new $ZodAsyncError();
+                return checkResult.then((checkResult) => inst._zod.parse(checkResult, ctx));
+            }
+            return inst._zod.parse(checkResult, ctx);
+        };
+        inst._zod.run = (payload, ctx) => {
+            if (ctx.skipChecks) {
+                return inst._zod.parse(payload, ctx);
+            }
+            if (ctx.direction === "backward") {
+                // run canary initial pass (no checks)
+                const canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: true });
+                if (canary instanceof Promise) {
+                    return canary.then((canary) => {
+                        return handleCanaryResult(canary, payload, ctx);
+                    });
+                }
+                return handleCanaryResult(canary, payload, ctx);
+            }
+            // forward
+            const result = inst._zod.parse(payload, ctx);
+            if (result instanceof Promise) {
+                if (ctx.async === false)
+                    throw new $ZodAsyncError();
+                return result.then((result) => runChecks(result, checks, ctx));
+            }
+            return runChecks(result, checks, ctx);
+        };
+    }
+}, {
+    // Wrappers extend this by installing a richer factory over it; reading it eagerly would defeat the laziness.
+    get "~standard"() {
+        return hide(this, "~standard", standardProps(this));
+    },
+    set "~standard"(value) {
+        own(this, "~standard", value);
+    },
+});
+/** The Standard Schema surface for `inst`. Shared so wrappers can extend it without forcing it. */
+// a Standard Schema result only reports issues, so a failure finalizes them straight off the raw payload: no ZodError, and no lazy result to read through
+const toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
+async function validateAsync(inst, value) {
+    const ctx = { async: true };
+    return toStandardResult((await inst._zod.run({ value, issues: [] }, ctx)), ctx);
+}
+function standardProps(inst) {
+    return {
+        validate: (value) => {
+            const ctx = { async: false };
+            try {
+                const r = inst._zod.run({ value, issues: [] }, ctx);
+                if (!(r instanceof Promise))
+                    return toStandardResult(r, ctx);
+            }
+            catch (_) { }
+            // async function so a synchronously throwing check rejects instead of escaping validate
+            return validateAsync(inst, value);
+        },
+        vendor: "zod",
+        version: 1,
+    };
+}
+
+const $ZodString = /*@__PURE__*/ $constructor("$ZodString", (inst, def) => {
+    $ZodType.init(inst, def);
+    // a format's own pattern, else unbounded; a template literal derives the check-aware form itself
+    inst._zod.pattern = def.pattern ?? anyString;
+    inst._zod.parse = (payload, _) => {
+        if (def.coerce)
+            try {
+                payload.value = String(payload.value);
+            }
+            catch (_) { }
+        if (typeof payload.value === "string")
+            return payload;
+        payload.issues.push({
+            expected: "string",
+            code: "invalid_type",
+            input: payload.value,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodStringFormat = /*@__PURE__*/ $constructor("$ZodStringFormat", (inst, def) => {
+    // check initialization must come first
+    $ZodCheckStringFormat.init(inst, def);
+    $ZodString.init(inst, def);
+});
+const $ZodGUID = /*@__PURE__*/ $constructor("$ZodGUID", (inst, def) => {
+    def.pattern ?? (def.pattern = guid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodUUID = /*@__PURE__*/ $constructor("$ZodUUID", (inst, def) => {
+    if (def.version) {
+        const versionMap = {
+            v1: 1,
+            v2: 2,
+            v3: 3,
+            v4: 4,
+            v5: 5,
+            v6: 6,
+            v7: 7,
+            v8: 8,
+        };
+        const v = versionMap[def.version];
+        if (v === undefined)
+            throw new Error(`Invalid UUID version: "${def.version}"`);
+        def.pattern ?? (def.pattern = uuid(v));
+    }
+    else
+        def.pattern ?? (def.pattern = uuid());
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodEmail = /*@__PURE__*/ $constructor("$ZodEmail", (inst, def) => {
+    def.pattern ?? (def.pattern = email);
+    $ZodStringFormat.init(inst, def);
+});
+/** The `://` guard rejected the input before the URL constructor saw it. */
+const URL_BAD_FORMAT = 1;
+/** The URL parser rejected the input. */
+const URL_UNPARSEABLE = 2;
+function canParseURL(input) {
+    try {
+        if (typeof URL !== "undefined" && typeof URL.canParse === "function")
+            return URL.canParse(input);
+        new URL(input);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function validateURL(trimmed, def) {
+    if (!("normalize" in def) && !("hostname" in def) && !("protocol" in def)) {
+        return canParseURL(trimmed) || URL_UNPARSEABLE;
+    }
+    return parseURLObject(trimmed, def);
+}
+/** Parses a URL while preserving the non-normalizing HTTP guard. */
+function parseURLObject(trimmed, def) {
+    // When normalize is off, require :// for http/https URLs. This prevents strings like "http:example.com" or "https:/path" from being silently accepted
+    if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed)) {
+        return URL_BAD_FORMAT;
+    }
+    try {
+        if (typeof URL !== "undefined") {
+            const URLStatic = URL;
+            if (typeof URLStatic.parse === "function")
+                return URLStatic.parse(trimmed) ?? URL_UNPARSEABLE;
+        }
+        // @ts-ignore
+        return new URL(trimmed);
+    }
+    catch {
+        return URL_UNPARSEABLE;
+    }
+}
+const asciiTabOrNewline = /[\t\n\r]/g;
+/** The URL parser deletes every ASCII tab, LF and CR from its input before it parses, so `new URL("https://exa\nmple.com")` reports on `example.com`. Applying the same deletion to the returned value closes the half of that divergence which can move the host; the parser's other rewrite, stripping C0 controls at the edges, cannot. */
+function stripTabAndNewline(value) {
+    return value.replace(asciiTabOrNewline, "");
+}
+function urlHostnameOk(url, hostname) {
+    hostname.lastIndex = 0;
+    return hostname.test(url.hostname);
+}
+function urlProtocolOk(url, protocol) {
+    protocol.lastIndex = 0;
+    return protocol.test(url.protocol.endsWith(":") ? url.protocol.slice(0, -1) : url.protocol);
+}
+const $ZodURL = /*@__PURE__*/ $constructor("$ZodURL", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        try {
+            // Trim whitespace from input
+            const trimmed = payload.value.trim();
+            const url = validateURL(trimmed, def);
+            if (url === URL_BAD_FORMAT) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid URL format",
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+                return;
+            }
+            if (url === URL_UNPARSEABLE) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+                return;
+            }
+            if (url === true) {
+                payload.value = stripTabAndNewline(trimmed);
+                return;
+            }
+            if (def.hostname && !urlHostnameOk(url, def.hostname)) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid hostname",
+                    pattern: def.hostname.source,
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+            }
+            if (def.protocol && !urlProtocolOk(url, def.protocol)) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid protocol",
+                    pattern: def.protocol.source,
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+            }
+            // Set the output value based on normalize flag
+            payload.value = def.normalize ? url.href : stripTabAndNewline(trimmed);
+            return;
+        }
+        catch (_) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "url",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodEmoji = /*@__PURE__*/ $constructor("$ZodEmoji", (inst, def) => {
+    def.pattern ?? (def.pattern = emoji());
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodNanoID = /*@__PURE__*/ $constructor("$ZodNanoID", (inst, def) => {
+    if (def.length !== undefined && (!Number.isInteger(def.length) || def.length < 1))
+        throw new Error(`Invalid nanoid length: ${def.length}`);
+    def.pattern ?? (def.pattern = def.length === undefined ? nanoid : nanoidOfLength(def.length));
+    $ZodStringFormat.init(inst, def);
+});
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link $ZodCUID2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const $ZodCUID = /*@__PURE__*/ $constructor("$ZodCUID", (inst, def) => {
+    def.pattern ?? (def.pattern = cuid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodCUID2 = /*@__PURE__*/ $constructor("$ZodCUID2", (inst, def) => {
+    def.pattern ?? (def.pattern = cuid2);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodULID = /*@__PURE__*/ $constructor("$ZodULID", (inst, def) => {
+    def.pattern ?? (def.pattern = ulid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodXID = /*@__PURE__*/ $constructor("$ZodXID", (inst, def) => {
+    def.pattern ?? (def.pattern = xid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodKSUID = /*@__PURE__*/ $constructor("$ZodKSUID", (inst, def) => {
+    def.pattern ?? (def.pattern = ksuid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODateTime = /*@__PURE__*/ $constructor("$ZodISODateTime", (inst, def) => {
+    def.pattern ?? (def.pattern = datetime(def));
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODate = /*@__PURE__*/ $constructor("$ZodISODate", (inst, def) => {
+    def.pattern ?? (def.pattern = date);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
+    def.pattern ?? (def.pattern = time(def));
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
+    def.pattern ?? (def.pattern = duration);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
+    def.pattern ?? (def.pattern = ipv4);
+    $ZodStringFormat.init(inst, def);
+});
+/** An IPv6 address is written with hex digits, colons and dots, and nothing else. The guard is what makes the check below an IPv6 check: `new URL("http://[...]")` parses an authority, not an address, so `@` and `\` re-delimit it and `"::@1\\"` validates against the host `0.0.0.1`. The URL parser also deletes ASCII tab, LF and CR rather than failing, which is how `"::1\n"` validated as `::1`. */
+const ipv6Alphabet = /^[0-9a-fA-F:.]+$/;
+function isValidIPv6(value) {
+    if (!ipv6Alphabet.test(value))
+        return false;
+    return canParseURL(`http://[${value}]`);
+}
+const $ZodIPv6 = /*@__PURE__*/ $constructor("$ZodIPv6", (inst, def) => {
+    def.pattern ?? (def.pattern = ipv6);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (!isValidIPv6(payload.value)) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "ipv6",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodMAC = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMAC", (inst, def) => {
+    def.pattern ?? (def.pattern = regexes.mac(def.delimiter));
+    $ZodStringFormat.init(inst, def);
+})));
+const $ZodCIDRv4 = /*@__PURE__*/ $constructor("$ZodCIDRv4", (inst, def) => {
+    def.pattern ?? (def.pattern = cidrv4);
+    $ZodStringFormat.init(inst, def);
+});
+function isValidCIDRv6(value) {
+    const parts = value.split("/");
+    if (parts.length !== 2)
+        return false;
+    const [address, prefix] = parts;
+    if (!prefix)
+        return false;
+    const prefixNum = Number(prefix);
+    if (`${prefixNum}` !== prefix)
+        return false;
+    if (prefixNum < 0 || prefixNum > 128)
+        return false;
+    return isValidIPv6(address);
+}
+const $ZodCIDRv6 = /*@__PURE__*/ $constructor("$ZodCIDRv6", (inst, def) => {
+    def.pattern ?? (def.pattern = cidrv6); // not used for validation
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (!isValidCIDRv6(payload.value)) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "cidrv6",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+//////////////////////////////   ZodBase64   //////////////////////////////
+function isValidBase64(data) {
+    if (data === "")
+        return true;
+    // atob ignores whitespace, so reject it up front.
+    if (/\s/.test(data))
+        return false;
+    if (data.length % 4 !== 0)
+        return false;
+    try {
+        // @ts-ignore
+        atob(data);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// lax on purpose: the quantified regexes.base64 overflows the regex stack on multi-MB input and its leading ^$| alternation leaks through template-literal composition; isValidBase64 enforces length and padding
+const base64Charset = /^[0-9a-zA-Z+/]*={0,2}$/;
+const $ZodBase64 = /*@__PURE__*/ $constructor("$ZodBase64", (inst, def) => {
+    def.pattern ?? (def.pattern = base64Charset);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidBase64(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "base64",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+//////////////////////////////   ZodBase64URL   //////////////////////////////
+// lax on purpose: the quantified regexes.base64url overflows the regex stack on multi-MB input; isValidBase64 enforces length on the padded string
+const base64urlCharset = /^[A-Za-z0-9_-]*$/;
+function isValidBase64URL(data) {
+    if (!base64urlCharset.test(data))
+        return false;
+    const base64 = data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/"));
+    const padded = base64.padEnd(Math.ceil(base64.length / 4) * 4, "=");
+    return isValidBase64(padded);
+}
+const $ZodBase64URL = /*@__PURE__*/ $constructor("$ZodBase64URL", (inst, def) => {
+    def.pattern ?? (def.pattern = base64urlCharset);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidBase64URL(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "base64url",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodE164 = /*@__PURE__*/ $constructor("$ZodE164", (inst, def) => {
+    def.pattern ?? (def.pattern = e164);
+    $ZodStringFormat.init(inst, def);
+});
+//////////////////////////////   ZodCreditCard   //////////////////////////////
+const CC_SANITIZE = /[- ]/g;
+/** Luhn checksum on a digit-only string. Adapted from valibot (MIT). */
+function isLuhnAlgo(digits) {
+    let length = digits.length;
+    let bit = 1;
+    let sum = 0;
+    while (length) {
+        const value = digits.charCodeAt(--length) - 48;
+        bit ^= 1;
+        sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    }
+    return sum % 10 === 0;
+}
+function isValidCreditCard(input) {
+    if (!regexes.creditCard.test(input))
+        return false;
+    return isLuhnAlgo(input.replace(CC_SANITIZE, ""));
+}
+const $ZodCreditCard = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCreditCard", (inst, def) => {
+    // Shape only — the Luhn check below is not expressible as a pattern, so consumers of `pattern` (JSON Schema, template literals) get the length and separator rules alone.
+    def.pattern ?? (def.pattern = regexes.creditCard);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidCreditCard(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "credit_card",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+//////////////////////////////   ZodIBAN   //////////////////////////////
+// iso 7064 mod 97-10 checksum without BigInt
+function isIso7064Mod97(iban) {
+    let remainder = 0;
+    const len = iban.length;
+    for (let i = 4; i < len; i++) {
+        const code = iban.charCodeAt(i);
+        remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    }
+    for (let i = 0; i < 4; i++) {
+        const code = iban.charCodeAt(i);
+        remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    }
+    return remainder === 1;
+}
+function isValidIBAN(input) {
+    if (!regexes.iban.test(input))
+        return false;
+    return isIso7064Mod97(input);
+}
+const $ZodIBAN = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodIBAN", (inst, def) => {
+    // shape only — checksum is not expressible as a pattern
+    def.pattern ?? (def.pattern = regexes.iban);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidIBAN(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "iban",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+//////////////////////////////   ZodJWT   //////////////////////////////
+function isValidJWT(token, algorithm = null) {
+    try {
+        const tokensParts = token.split(".");
+        if (tokensParts.length !== 3)
+            return false;
+        const [header] = tokensParts;
+        if (!header)
+            return false;
+        // @ts-ignore
+        const parsedHeader = JSON.parse(atob(header));
+        if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
+            return false;
+        if (!parsedHeader.alg)
+            return false;
+        if (algorithm && (!("alg" in parsedHeader) || parsedHeader.alg !== algorithm))
+            return false;
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const $ZodJWT = /*@__PURE__*/ $constructor("$ZodJWT", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidJWT(payload.value, def.alg))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "jwt",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCustomStringFormat = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCustomStringFormat", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (def.fn(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: def.format,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+})));
+const $ZodNumber = /*@__PURE__*/ $constructor("$ZodNumber", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = number;
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce)
+            try {
+                payload.value = Number(payload.value);
+            }
+            catch (_) { }
+        const input = payload.value;
+        if (typeof input === "number" && !Number.isNaN(input) && Number.isFinite(input)) {
+            return payload;
+        }
+        const received = typeof input === "number"
+            ? Number.isNaN(input)
+                ? "NaN"
+                : !Number.isFinite(input)
+                    ? String(input)
+                    : undefined
+            : undefined;
+        payload.issues.push({
+            expected: "number",
+            code: "invalid_type",
+            input,
+            inst,
+            ...(received ? { received } : {}),
+        });
+        return payload;
+    };
+});
+const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, def) => {
+    $ZodCheckNumberFormat.init(inst, def);
+    $ZodNumber.init(inst, def); // no format checks
+});
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = regexes_boolean;
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce)
+            try {
+                payload.value = Boolean(payload.value);
+            }
+            catch (_) { }
+        const input = payload.value;
+        if (typeof input === "boolean")
+            return payload;
+        payload.issues.push({
+            expected: "boolean",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = bigint;
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce)
+            try {
+                payload.value = BigInt(payload.value);
+            }
+            catch (_) { }
+        if (typeof payload.value === "bigint")
+            return payload;
+        payload.issues.push({
+            expected: "bigint",
+            code: "invalid_type",
+            input: payload.value,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodBigIntFormat = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBigIntFormat", (inst, def) => {
+    checks.$ZodCheckBigIntFormat.init(inst, def);
+    $ZodBigInt.init(inst, def); // no format checks
+})));
+const $ZodSymbol = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodSymbol", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (typeof input === "symbol")
+            return payload;
+        payload.issues.push({
+            expected: "symbol",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+})));
+const $ZodUndefined = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodUndefined", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = regexes.undefined;
+    inst._zod.values = new Set([undefined]);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (typeof input === "undefined")
+            return payload;
+        payload.issues.push({
+            expected: "undefined",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+})));
+const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodNull", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = regexes.null;
+    inst._zod.values = new Set([null]);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (input === null)
+            return payload;
+        payload.issues.push({
+            expected: "null",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+})));
+const $ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodAny", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload) => payload;
+})));
+const $ZodUnknown = /*@__PURE__*/ $constructor("$ZodUnknown", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload) => payload;
+});
+const $ZodNever = /*@__PURE__*/ $constructor("$ZodNever", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        payload.issues.push({
+            expected: "never",
+            code: "invalid_type",
+            input: payload.value,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodVoid = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodVoid", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (typeof input === "undefined")
+            return payload;
+        payload.issues.push({
+            expected: "void",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+})));
+const $ZodDate = /*@__PURE__*/ $constructor("$ZodDate", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce) {
+            try {
+                payload.value = new Date(payload.value);
+            }
+            catch (_err) { }
+        }
+        const input = payload.value;
+        const isDate = input instanceof Date;
+        const isValidDate = isDate && !Number.isNaN(input.getTime());
+        if (isValidDate)
+            return payload;
+        payload.issues.push({
+            expected: "date",
+            code: "invalid_type",
+            input,
+            ...(isDate ? { received: "Invalid Date" } : {}),
+            inst,
+        });
+        return payload;
+    };
+});
+// an oversized container fails its leading size checks before any element is parsed
+function capSize(inst, size) {
+    const caps = sizeCaps(inst._zod.def.checks);
+    if (!caps.length)
+        return;
+    const cap = Math.min(...caps.map((c) => c[0]));
+    const parse = inst._zod.parse;
+    inst._zod.parse = (payload, ctx) => {
+        const n = size(payload.value);
+        if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
+            for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
+                if (n > max && ch._zod.def.when(payload)) {
+                    const start = payload.issues.length;
+                    ch._zod.check(payload);
+                    // the value is still the raw input, so no later check may read it
+                    payload.issues[start].continue = false;
+                    attachSchema(payload.issues, start, inst);
+                    return payload;
+                }
+            }
+        }
+        return parse(payload, ctx);
+    };
+}
+const arraySize = (input) => (Array.isArray(input) ? input.length : -1);
+const mapSize = (input) => (input instanceof Map ? input.size : -1);
+const setSize = (input) => (input instanceof Set ? input.size : -1);
+function handleArrayResult(result, final, index) {
+    if (result.issues.length) {
+        final.issues.push(...prefixIssues(index, result.issues));
+    }
+    final.value[index] = result.value;
+}
+const $ZodArray = /*@__PURE__*/ $constructor("$ZodArray", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!Array.isArray(input)) {
+            payload.issues.push({
+                expected: "array",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        payload.value = memo ? memo.alloc(inst, payload, Array(input.length), ctx) : Array(input.length);
+        const proms = [];
+        const abortEarly = ctx?.abortEarly;
+        for (let i = 0; i < input.length; i++) {
+            const item = input[i];
+            const result = def.element._zod.run({
+                value: item,
+                issues: [],
+            }, ctx);
+            if (result instanceof Promise) {
+                proms.push(result.then((result) => handleArrayResult(result, payload, i)));
+            }
+            else {
+                handleArrayResult(result, payload, i);
+                // the element's payload is authoritative here, since handleArrayResult forwards every issue; an object's is not, because it drops a failed absent optional
+                if (abortEarly && result.issues.length !== 0 && aborted(result))
+                    break;
+            }
+        }
+        if (proms.length) {
+            return Promise.all(proms).then(() => payload);
+        }
+        return payload; //handleArrayResultsAsync(parseResults, final);
+    };
+    capSize(inst, arraySize);
+});
+function handlePropertyResult(result, final, key, input, optin, optout) {
+    const isPresent = key in input;
+    const isOptionalOut = optout === "optional";
+    // The middle rung means "absence permitted, nothing supplied in its place", so an absent key contributes nothing — whatever the schema made of `undefined` is invented, not substituted. Only `optional` reaches this with a value: `defaulted` substitutes, and a schema that isn't optional-out has to keep the key.
+    if (!isPresent && isOptionalOut && optin === "optional") {
+        return;
+    }
+    if (result.issues.length) {
+        // For optional-in/out schemas, ignore errors on absent keys.
+        if (optin !== undefined && isOptionalOut && !isPresent) {
+            return;
+        }
+        final.issues.push(...prefixIssues(key, result.issues));
+    }
+    if (!isPresent && optin === undefined) {
+        if (!result.issues.length) {
+            final.issues.push({
+                code: "invalid_type",
+                expected: "nonoptional",
+                input: undefined,
+                path: [key],
+            });
+        }
+        return;
+    }
+    if (result.value === undefined) {
+        if (isPresent || (optin === "defaulted" && !isOptionalOut)) {
+            final.value[key] = undefined;
+        }
+    }
+    else {
+        final.value[key] = result.value;
+    }
+}
+// one shared instance; a fresh [] per schema cost 56 bytes retained
+const NO_SYMBOL_KEYS = [];
+function normalizeDef(def) {
+    const keys = Object.keys(def.shape);
+    const ownSymbols = Object.getOwnPropertySymbols(def.shape);
+    const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
+    // aliases `keys` when there are no symbols, so a string-only shape keeps one array
+    const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+    for (const k of allKeys) {
+        if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
+            throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
+        }
+    }
+    const okeys = optionalKeys(def.shape);
+    return {
+        ...def,
+        allKeys,
+        symbolKeys,
+        // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
+        keySet: new Set(keys),
+        numKeys: keys.length,
+        optionalKeys: new Set(okeys),
+    };
+}
+function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
+    const unrecognized = [];
+    const keySet = def.keySet;
+    const _catchall = def.catchall._zod;
+    const t = _catchall.def.type;
+    const optin = _catchall.optin;
+    const optout = _catchall.optout;
+    // starts at 0, not the current length: the shape phase already ran and may have aborted
+    let seen = 0;
+    for (const key in input) {
+        if (abortEarly && payload.issues.length !== seen) {
+            if (aborted(payload, seen))
+                break;
+            seen = payload.issues.length;
+        }
+        // Must precede the __proto__ branch: a declared key is not unrecognized, even though the shape loop deliberately strips __proto__ from the parsed output.
+        if (keySet.has(key))
+            continue;
+        // Don't copy an undeclared __proto__ into the result; assignment to a plain {} would replace the result prototype. But in strict mode it is still an unknown key, so report it before skipping.
+        if (key === "__proto__") {
+            if (t === "never")
+                unrecognized.push(key);
+            continue;
+        }
+        if (t === "never") {
+            unrecognized.push(key);
+            continue;
+        }
+        const r = _catchall.run({ value: input[key], issues: [] }, ctx);
+        if (r instanceof Promise) {
+            proms.push(r.then((r) => handlePropertyResult(r, payload, key, input, optin, optout)));
+        }
+        else {
+            handlePropertyResult(r, payload, key, input, optin, optout);
+        }
+    }
+    if (unrecognized.length) {
+        payload.issues.push({
+            code: "unrecognized_keys",
+            keys: unrecognized,
+            input,
+            inst,
+            // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
+            continue: true,
+        });
+    }
+    if (!proms.length)
+        return payload;
+    return Promise.all(proms).then(() => {
+        return payload;
+    });
+}
+const $ZodObject = /*@__PURE__*/ $constructor("$ZodObject", (inst, def) => {
+    // requires cast because technically $ZodObject doesn't extend
+    $ZodType.init(inst, def);
+    const desc = Object.getOwnPropertyDescriptor(def, "shape");
+    // a cloned def carries its source's accessor, which knows the shape it answers from; adopting that keeps the clone's keys readable without running it
+    const sh = desc?.get ? desc.get.raw : (def.shape ?? {});
+    if (sh) {
+        // Freezes the shape on first read, so its getters resolve once and every later read sees the same schemas.
+        const get = () => {
+            const newSh = { ...sh };
+            Object.defineProperty(def, "shape", { value: newSh });
+            get.raw = newSh;
+            return newSh;
+        };
+        get.raw = sh;
+        Object.defineProperty(def, "shape", { get });
+    }
+    const _normalized = cached(() => normalizeDef(def));
+    defineLazyInternal(inst, "propValues", (zod) => {
+        const shape = zod.def.shape;
+        const propValues = {};
+        for (const key in shape) {
+            const field = shape[key]._zod;
+            if (field.values) {
+                if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
+                    util_assignProp(propValues, key, new Set());
+                }
+                for (const v of field.values)
+                    propValues[key].add(v);
+                // An omittable slot reads back as undefined at a discriminator lookup, so it has to claim undefined: two options that can both omit the key are not discriminable on it.
+                if (field.optin !== undefined)
+                    propValues[key].add(undefined);
+            }
+        }
+        return propValues;
+    });
+    const isObject = util_isObject;
+    const catchall = def.catchall;
+    let value;
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        value ?? (value = _normalized.value);
+        const input = payload.value;
+        if (!isObject(input)) {
+            payload.issues.push({
+                expected: "object",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+        const proms = [];
+        const shape = value.shape;
+        const abortEarly = ctx?.abortEarly;
+        let seen = payload.issues.length;
+        for (const key of value.allKeys) {
+            if (abortEarly && payload.issues.length !== seen) {
+                if (aborted(payload, seen))
+                    break;
+                seen = payload.issues.length;
+            }
+            if (key === "__proto__")
+                continue;
+            const el = shape[key];
+            const optin = el._zod.optin;
+            const optout = el._zod.optout;
+            const r = el._zod.run({ value: input[key], issues: [] }, ctx);
+            if (r instanceof Promise) {
+                proms.push(r.then((r) => handlePropertyResult(r, payload, key, input, optin, optout)));
+            }
+            else {
+                handlePropertyResult(r, payload, key, input, optin, optout);
+            }
+        }
+        if (!catchall) {
+            return proms.length ? Promise.all(proms).then(() => payload) : payload;
+        }
+        return handleCatchall(proms, input, payload, ctx, _normalized.value, inst, abortEarly === true);
+    };
+});
+const $ZodObjectJIT = /*@__PURE__*/ $constructor("$ZodObjectJIT", (inst, def) => {
+    // requires cast because technically $ZodObject doesn't extend
+    $ZodObject.init(inst, def);
+    const superParse = inst._zod.parse;
+    const _normalized = cached(() => normalizeDef(def));
+    const memo = globalConfig.memoizer;
+    const generateFastpass = (shape) => {
+        const normalized = _normalized.value;
+        const syms = normalized.symbolKeys;
+        // a symbol has no source literal, so it is read as `syms[i]` off the closed-over scope
+        const doc = new Doc(["payload", "ctx"], { shape, inst, memo, syms });
+        const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
+        // prefixes in place, like util.prefixIssues. newResult must land before the early return: a catchall runs after this and would otherwise write onto the caller's input
+        const prefixStr = (id, k) => `
+          let ${id}_ab = false;
+          for (let i = 0; i < ${id}.issues.length; i++) {
+            const iss = ${id}.issues[i];
+            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
+            payload.issues.push(iss);
+            if (iss.continue !== true) ${id}_ab = true;
+          }
+          if (${id}_ab && ctx && ctx.abortEarly) {
+            payload.value = newResult;
+            return payload;
+          }`;
+        doc.write(`const input = payload.value;`);
+        const ids = Object.create(null);
+        let counter = 0;
+        for (const key of normalized.allKeys) {
+            ids[key] = `key_${counter++}`;
+        }
+        // A: preserve key order {
+        doc.write(memo ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
+        for (const key of normalized.allKeys) {
+            if (key === "__proto__")
+                continue;
+            const id = ids[key];
+            const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+            const isPresent = `${k} in input`;
+            const schema = shape[key];
+            const optin = schema?._zod?.optin;
+            const isOptionalIn = optin !== undefined;
+            const isOptionalOut = schema?._zod?.optout === "optional";
+            doc.write(`const ${id} = ${parseStr(k)};`);
+            if (isOptionalIn && isOptionalOut) {
+                // For optional-in/out schemas, ignore errors on absent keys — and, like the interpreted path, drop the value produced alongside them. The middle rung goes further: it permits absence without supplying anything in its place, so an absent key contributes nothing at all.
+                const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
+                doc.write(`
+        const ${id}_present = ${isPresent};
+        if (!${id}.issues.length || ${id}_present) {
+          if (${id}.issues.length) {${prefixStr(id, k)}
+          }
+
+          if (${assign}) {
+            newResult[${k}] = ${id}.value;
+          }
+        }
+
+      `);
+            }
+            else if (!isOptionalIn) {
+                doc.write(`
+        const ${id}_present = ${isPresent};
+        if (${id}.issues.length) {${prefixStr(id, k)}
+        }
+        if (!${id}_present && !${id}.issues.length) {
+          payload.issues.push({
+            code: "invalid_type",
+            expected: "nonoptional",
+            input: undefined,
+            path: [${k}]
+          });
+          if (ctx && ctx.abortEarly) {
+            payload.value = newResult;
+            return payload;
+          }
+        }
+
+        if (${id}_present) {
+          newResult[${k}] = ${id}.value;
+        }
+
+      `);
+            }
+            else {
+                doc.write(`
+        if (${id}.issues.length) {${prefixStr(id, k)}
+        }
+      `);
+                if (optin === "defaulted") {
+                    doc.write(`newResult[${k}] = ${id}.value;`);
+                }
+                else {
+                    doc.write(`
+        if (${id}.value !== undefined || ${isPresent}) {
+          newResult[${k}] = ${id}.value;
+        }
+      `);
+                }
+            }
+        }
+        doc.write(`payload.value = newResult;`);
+        doc.write(`return payload;`);
+        // closing `shape` in is what pays: turbofan specializes the parser against that one shape object, so every `shape[k]._zod.run` folds to a known callee. as a parameter it stays a generic load and measures 13% slower even with the forwarding frame gone
+        return doc.compile();
+    };
+    let fastpass;
+    const isObject = util_isObject;
+    const jit = !globalConfig.jitless;
+    const allowsEval = util_allowsEval;
+    const fastEnabled = jit && allowsEval.value; // && !def.catchall;
+    const catchall = def.catchall;
+    let value;
+    inst._zod.parse = (payload, ctx) => {
+        value ?? (value = _normalized.value);
+        const input = payload.value;
+        if (!isObject(input)) {
+            payload.issues.push({
+                expected: "object",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        if (jit && fastEnabled && ctx?.async === false && ctx.jitless !== true) {
+            // always synchronous
+            if (!fastpass)
+                fastpass = generateFastpass(def.shape);
+            payload = fastpass(payload, ctx);
+            if (!catchall)
+                return payload;
+            return handleCatchall([], input, payload, ctx, value, inst, ctx?.abortEarly === true);
+        }
+        return superParse(payload, ctx);
+    };
+});
+function handleUnionResults(results, final, inst, ctx) {
+    for (const result of results) {
+        if (result.issues.length === 0) {
+            final.value = result.value;
+            return final;
+        }
+    }
+    const nonaborted = results.filter((r) => !aborted(r));
+    if (nonaborted.length === 1) {
+        final.value = nonaborted[0].value;
+        return nonaborted[0];
+    }
+    final.issues.push({
+        code: "invalid_union",
+        input: final.value,
+        inst,
+        errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config()))),
+    });
+    return final;
+}
+const $ZodUnion = /*@__PURE__*/ $constructor("$ZodUnion", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted")
+        ? "defaulted"
+        : zod.def.options.some((o) => o._zod.optin !== undefined)
+            ? "optional"
+            : undefined);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : undefined);
+    defineLazyInternal(inst, "values", (zod) => {
+        if (zod.def.options.every((o) => o._zod.values)) {
+            return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+        }
+        return undefined;
+    });
+    defineLazyInternal(inst, "pattern", (zod) => {
+        if (zod.def.options.every((o) => o._zod.pattern)) {
+            const patterns = zod.def.options.map((o) => o._zod.pattern);
+            return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
+        }
+        return undefined;
+    });
+    const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+    inst._zod.parse = (payload, ctx) => {
+        if (first) {
+            return first(payload, ctx);
+        }
+        let async = false;
+        const results = [];
+        for (const option of def.options) {
+            const result = option._zod.run({
+                value: payload.value,
+                issues: [],
+            }, ctx);
+            if (result instanceof Promise) {
+                results.push(result);
+                async = true;
+            }
+            else {
+                if (result.issues.length === 0)
+                    return result;
+                results.push(result);
+            }
+        }
+        if (!async)
+            return handleUnionResults(results, payload, inst, ctx);
+        return Promise.all(results).then((results) => {
+            return handleUnionResults(results, payload, inst, ctx);
+        });
+    };
+});
+function handleExclusiveUnionResults(results, final, inst, ctx) {
+    const matches = [];
+    for (let i = 0; i < results.length; i++) {
+        if (results[i].issues.length === 0)
+            matches.push(i);
+    }
+    if (matches.length === 1) {
+        final.value = results[matches[0]].value;
+        return final;
+    }
+    if (matches.length === 0) {
+        // No matches - same as regular union
+        final.issues.push({
+            code: "invalid_union",
+            input: final.value,
+            inst,
+            errors: results.map((result) => result.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config()))),
+        });
+    }
+    else {
+        // Multiple matches - exclusive union failure
+        final.issues.push({
+            code: "invalid_union",
+            input: final.value,
+            inst,
+            errors: [],
+            inclusive: false,
+            matches,
+        });
+    }
+    return final;
+}
+const $ZodXor = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodXor", (inst, def) => {
+    $ZodUnion.init(inst, def);
+    def.inclusive = false;
+    const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+    inst._zod.parse = (payload, ctx) => {
+        if (first) {
+            return first(payload, ctx);
+        }
+        let async = false;
+        const results = [];
+        for (const option of def.options) {
+            const result = option._zod.run({
+                value: payload.value,
+                issues: [],
+            }, ctx);
+            if (result instanceof Promise) {
+                results.push(result);
+                async = true;
+            }
+            else {
+                results.push(result);
+            }
+        }
+        if (!async)
+            return handleExclusiveUnionResults(results, payload, inst, ctx);
+        return Promise.all(results).then((results) => {
+            return handleExclusiveUnionResults(results, payload, inst, ctx);
+        });
+    };
+})));
+/** Returns the option whose discriminator claims `value`, or throws if ambiguous. */
+function getDiscriminatedOption(union, value) {
+    const internals = union._zod;
+    let map = internals.bag.optionsMap;
+    if (!map) {
+        map = discriminatorMap(internals.def);
+        internals.bag.optionsMap = map;
+    }
+    const option = map.get(value);
+    if (option === null)
+        throw new Error(`Ambiguous discriminator value "${String(value)}"`);
+    return option;
+}
+function discriminatorMap(def) {
+    const map = new Map();
+    for (const option of def.options) {
+        const values = option._zod.propValues?.[def.discriminator];
+        if (!values || values.size === 0)
+            throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
+        for (const value of values) {
+            if (map.has(value)) {
+                if (value !== undefined)
+                    throw new Error(`Duplicate discriminator value "${String(value)}"`);
+                // keep the collision marked so a later member cannot reclaim it
+                map.set(value, null);
+            }
+            else {
+                map.set(value, option);
+            }
+        }
+    }
+    return map;
+}
+const $ZodDiscriminatedUnion = 
+/*@__PURE__*/
+$constructor("$ZodDiscriminatedUnion", (inst, def) => {
+    def.inclusive = false;
+    $ZodUnion.init(inst, def);
+    const _super = inst._zod.parse;
+    defineLazyInternal(inst, "propValues", (zod) => {
+        const propValues = {};
+        let undefinedCount = 0;
+        for (const option of zod.def.options) {
+            const pv = option._zod.propValues;
+            if (!pv || Object.keys(pv).length === 0)
+                throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
+            if (pv[zod.def.discriminator]?.has(undefined))
+                undefinedCount++;
+            for (const [k, v] of Object.entries(pv)) {
+                if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
+                    util_assignProp(propValues, k, new Set());
+                }
+                for (const val of v) {
+                    propValues[k].add(val);
+                }
+            }
+        }
+        if (!zod.def.unionFallback && undefinedCount > 1)
+            propValues[zod.def.discriminator]?.delete(undefined);
+        return propValues;
+    });
+    // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
+    def.options.forEach((option, i) => {
+        const propShape = rawShape(option._zod.def);
+        if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
+            throw new Error(`Invalid discriminated union option at index "${i}"`);
+        }
+    });
+    const disc = cached(() => discriminatorMap(def));
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!util_isObject(input)) {
+            payload.issues.push({
+                code: "invalid_type",
+                expected: "object",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        const value = input?.[def.discriminator];
+        const opt = disc.value.get(value);
+        // forward metadata cannot choose an encoder for an absent tag
+        if (opt && (value !== undefined || ctx.direction !== "backward")) {
+            return opt._zod.run(payload, ctx);
+        }
+        // Fall back to union matching when the fast discriminator path fails:
+        // - explicitly enabled via unionFallback, or
+        // - during backward direction (encode), since codec-based discriminators have different values in forward vs backward directions
+        if (def.unionFallback || ctx.direction === "backward") {
+            return _super(payload, ctx);
+        }
+        // no matching discriminator
+        payload.issues.push({
+            code: "invalid_union",
+            errors: [],
+            note: "No matching discriminator",
+            discriminator: def.discriminator,
+            options: Array.from(disc.value.keys()).filter((value) => disc.value.get(value) !== null),
+            input,
+            path: [def.discriminator],
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodIntersection = /*@__PURE__*/ $constructor("$ZodIntersection", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        const left = def.left._zod.run({ value: input, issues: [] }, ctx);
+        const right = def.right._zod.run({ value: input, issues: [] }, ctx);
+        const async = left instanceof Promise || right instanceof Promise;
+        if (async) {
+            return Promise.all([left, right]).then(([left, right]) => {
+                return handleIntersectionResults(payload, left, right);
+            });
+        }
+        return handleIntersectionResults(payload, left, right);
+    };
+});
+function mergeValues(a, b) {
+    // const aType = parse.t(a);
+    // const bType = parse.t(b);
+    if (a === b) {
+        return { valid: true, data: a };
+    }
+    if (a instanceof Date && b instanceof Date && +a === +b) {
+        return { valid: true, data: a };
+    }
+    if (util_isPlainObject(a) && util_isPlainObject(b)) {
+        const bKeys = Object.keys(b);
+        const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
+        const newObj = { ...a, ...b };
+        if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
+            delete newObj.__proto__;
+        for (const key of sharedKeys) {
+            if (key === "__proto__")
+                continue;
+            const sharedValue = mergeValues(a[key], b[key]);
+            if (!sharedValue.valid) {
+                return {
+                    valid: false,
+                    mergeErrorPath: [key, ...sharedValue.mergeErrorPath],
+                };
+            }
+            newObj[key] = sharedValue.data;
+        }
+        return { valid: true, data: newObj };
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+        if (a.length !== b.length) {
+            return { valid: false, mergeErrorPath: [] };
+        }
+        const newArray = [];
+        for (let index = 0; index < a.length; index++) {
+            const itemA = a[index];
+            const itemB = b[index];
+            const sharedValue = mergeValues(itemA, itemB);
+            if (!sharedValue.valid) {
+                return {
+                    valid: false,
+                    mergeErrorPath: [index, ...sharedValue.mergeErrorPath],
+                };
+            }
+            newArray.push(sharedValue.data);
+        }
+        return { valid: true, data: newArray };
+    }
+    return { valid: false, mergeErrorPath: [] };
+}
+function handleIntersectionResults(result, left, right) {
+    // Track which side(s) reject each key. A key rejection is reported only when BOTH sides reject it, so a key owned by one branch survives the other's key schema. strictObject reports these as unrecognized_keys; a record with an open key schema reports one invalid_key per key.
+    const unrecKeys = new Map();
+    let unrecIssue;
+    const keyIssues = new Map();
+    const collect = (iss, side) => {
+        let keys;
+        if (iss.code === "unrecognized_keys" && !iss.path?.length) {
+            unrecIssue ?? (unrecIssue = iss);
+            keys = iss.keys;
+        }
+        else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
+            const k = String(iss.path[0]);
+            if (!keyIssues.has(k))
+                keyIssues.set(k, iss);
+            keys = [k];
+        }
+        else {
+            return false;
+        }
+        for (const k of keys) {
+            if (!unrecKeys.has(k))
+                unrecKeys.set(k, {});
+            unrecKeys.get(k)[side] = true;
+        }
+        return true;
+    };
+    for (const iss of left.issues) {
+        if (!collect(iss, "l"))
+            result.issues.push(iss);
+    }
+    for (const iss of right.issues) {
+        if (!collect(iss, "r"))
+            result.issues.push(iss);
+    }
+    // Report only keys rejected by BOTH sides
+    const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
+    if (bothKeys.length) {
+        const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
+        if (aggregated.length)
+            result.issues.push({ ...unrecIssue, keys: aggregated });
+        for (const k of bothKeys) {
+            if (!aggregated.includes(k) && keyIssues.has(k))
+                result.issues.push(keyIssues.get(k));
+        }
+    }
+    const merged = mergeValues(left.value, right.value);
+    if (!merged.valid) {
+        if (aborted(result))
+            return result;
+        throw new Error(`Unmergable intersection. Error path: ` + `${JSON.stringify(merged.mergeErrorPath)}`);
+    }
+    result.value = merged.data;
+    return result;
+}
+const $ZodTuple = /*@__PURE__*/ $constructor("$ZodTuple", (inst, def) => {
+    $ZodType.init(inst, def);
+    const items = def.items;
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!Array.isArray(input)) {
+            payload.issues.push({
+                input,
+                inst,
+                expected: "tuple",
+                code: "invalid_type",
+            });
+            return payload;
+        }
+        payload.value = memo ? memo.alloc(inst, payload, [], ctx) : [];
+        const proms = [];
+        const optinStart = getTupleOptStart(items, "optin");
+        const optoutStart = getTupleOptStart(items, "optout");
+        if (!def.rest) {
+            if (input.length < optinStart) {
+                payload.issues.push({
+                    code: "too_small",
+                    minimum: optinStart,
+                    inclusive: true,
+                    input,
+                    inst,
+                    origin: "array",
+                });
+                return payload;
+            }
+            if (input.length > items.length) {
+                payload.issues.push({
+                    code: "too_big",
+                    maximum: items.length,
+                    inclusive: true,
+                    input,
+                    inst,
+                    origin: "array",
+                });
+            }
+        }
+        // Run every item in parallel, collecting results into an indexed array. The post-processing in `handleTupleResults` walks them in order so it can decide whether an absent optional-output error can truncate the tail or must be reported to preserve required output.
+        const itemResults = new Array(items.length);
+        // only tracked when there is a rest loop to skip
+        const abortEarly = def.rest ? ctx?.abortEarly : undefined;
+        let itemAborted = false;
+        for (let i = 0; i < items.length; i++) {
+            const r = items[i]._zod.run({ value: input[i], issues: [] }, ctx);
+            if (r instanceof Promise) {
+                proms.push(r.then((rr) => {
+                    itemResults[i] = rr;
+                }));
+            }
+            else {
+                itemResults[i] = r;
+                if (abortEarly && !itemAborted && r.issues.length)
+                    itemAborted = aborted(r);
+            }
+        }
+        // sound because rest is non-empty exactly when every fixed index is present, the one case handleTupleResults cannot discard an item's issues
+        if (def.rest && !itemAborted) {
+            let i = items.length - 1;
+            const rest = input.slice(items.length);
+            let seen = payload.issues.length;
+            for (const el of rest) {
+                if (abortEarly && payload.issues.length !== seen) {
+                    if (aborted(payload, seen))
+                        break;
+                    seen = payload.issues.length;
+                }
+                i++;
+                const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
+                if (result instanceof Promise) {
+                    proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+                }
+                else {
+                    handleTupleResult(result, payload, i);
+                }
+            }
+        }
+        if (proms.length) {
+            return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input, optoutStart));
+        }
+        return handleTupleResults(itemResults, payload, items, input, optoutStart);
+    };
+});
+function getTupleOptStart(items, key) {
+    for (let i = items.length - 1; i >= 0; i--) {
+        // optin is a three-rung ladder so any rung above `undefined` permits an absent slot; optout stays two-valued.
+        const omittable = key === "optin" ? items[i]._zod.optin !== undefined : items[i]._zod.optout === "optional";
+        if (!omittable)
+            return i + 1;
+    }
+    return 0;
+}
+function handleTupleResult(result, final, index) {
+    if (result.issues.length) {
+        final.issues.push(...prefixIssues(index, result.issues));
+    }
+    final.value[index] = result.value;
+}
+function handleTupleResults(itemResults, final, items, input, optoutStart) {
+    // Walk results in order. Mirror $ZodObject's swallow-on-absent-optional rule, but only after `optoutStart`: the first index where the output tuple tail can be absent.
+    for (let i = 0; i < items.length; i++) {
+        const r = itemResults[i];
+        const isPresent = i < input.length;
+        // The array analog of `handlePropertyResult`'s absent-key early return: the middle rung permits absence without supplying anything in its place, so the tail truncates here instead of materializing whatever the item made of `undefined`.
+        if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
+            final.value.length = i;
+            break;
+        }
+        if (r.issues.length) {
+            if (!isPresent && i >= optoutStart) {
+                final.value.length = i;
+                break;
+            }
+            final.issues.push(...prefixIssues(i, r.issues));
+        }
+        final.value[i] = r.value;
+    }
+    // Drop trailing slots that produced `undefined` for absent input
+    // (the array analog of an absent optional key on an object). The
+    // `i >= input.length` floor is critical: an explicit `undefined`
+    // *inside* the input must be preserved even when the schema is
+    // optional-out (e.g. `z.string().or(z.undefined())` accepting an
+    // explicit undefined value).
+    for (let i = final.value.length - 1; i >= input.length; i--) {
+        if (items[i]._zod.optout === "optional" && final.value[i] === undefined) {
+            final.value.length = i;
+        }
+        else {
+            break;
+        }
+    }
+    return final;
+}
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!util_isPlainObject(input)) {
+            payload.issues.push({
+                expected: "record",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        // no guard in either loop below: a record's invalid_key aborts but an enclosing intersection can reconcile it, so a stopped loop hides keys the sibling does not own and the intersection then rejects nothing
+        const proms = [];
+        const values = def.keyType._zod.values;
+        if (values && !def.partial) {
+            payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+            const recordKeys = new Set();
+            for (const key of values) {
+                if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
+                    recordKeys.add(typeof key === "number" ? key.toString() : key);
+                    // A declared __proto__ is stripped but is not an unrecognized key.
+                    if (key === "__proto__")
+                        continue;
+                    const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+                    if (keyResult instanceof Promise) {
+                        throw new Error("Async schemas not supported in object keys currently");
+                    }
+                    if (keyResult.issues.length) {
+                        payload.issues.push({
+                            code: "invalid_key",
+                            origin: "record",
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+                            input: key,
+                            path: [key],
+                            inst,
+                        });
+                        continue;
+                    }
+                    const outKey = keyResult.value;
+                    if (outKey === "__proto__")
+                        continue;
+                    const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+                    if (result instanceof Promise) {
+                        proms.push(result.then((result) => {
+                            if (result.issues.length) {
+                                payload.issues.push(...prefixIssues(key, result.issues));
+                            }
+                            payload.value[outKey] = result.value;
+                        }));
+                    }
+                    else {
+                        if (result.issues.length) {
+                            payload.issues.push(...prefixIssues(key, result.issues));
+                        }
+                        payload.value[outKey] = result.value;
+                    }
+                }
+            }
+            let unrecognized;
+            for (const key in input) {
+                if (!recordKeys.has(key)) {
+                    if (def.mode === "loose") {
+                        // skip __proto__ so it can't replace the result prototype via the assignment setter on the plain {} we build into
+                        if (key === "__proto__")
+                            continue;
+                        payload.value[key] = input[key];
+                    }
+                    else {
+                        unrecognized = unrecognized ?? [];
+                        unrecognized.push(key);
+                    }
+                }
+            }
+            if (unrecognized && unrecognized.length > 0) {
+                payload.issues.push({
+                    code: "unrecognized_keys",
+                    input,
+                    inst,
+                    keys: unrecognized,
+                    continue: true,
+                });
+            }
+        }
+        else {
+            payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+            // An enumerable key schema declares which keys the record owns, so a key outside the set is unrecognized. A non-enumerable one (regex, refine) is a constraint every key must satisfy, so a failing key is invalid. Only the former is reconcilable against the other side of an intersection.
+            let unrecognized;
+            // Reflect.ownKeys for Symbol-key support; filter non-enumerable to match z.object()
+            for (const key of Reflect.ownKeys(input)) {
+                if (key === "__proto__")
+                    continue;
+                if (!Object.prototype.propertyIsEnumerable.call(input, key))
+                    continue;
+                let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+                if (keyResult instanceof Promise) {
+                    throw new Error("Async schemas not supported in object keys currently");
+                }
+                // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
+                if (checkNumericKey) {
+                    const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
+                    if (retryResult instanceof Promise) {
+                        throw new Error("Async schemas not supported in object keys currently");
+                    }
+                    if (retryResult.issues.length === 0) {
+                        keyResult = retryResult;
+                    }
+                }
+                if (keyResult.issues.length) {
+                    if (def.mode === "loose") {
+                        // Pass through unchanged
+                        payload.value[key] = input[key];
+                    }
+                    else if (values) {
+                        unrecognized = unrecognized ?? [];
+                        unrecognized.push(key);
+                    }
+                    else {
+                        // Default "strict" behavior: error on invalid key
+                        payload.issues.push({
+                            code: "invalid_key",
+                            origin: "record",
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+                            input: key,
+                            path: [key],
+                            inst,
+                        });
+                    }
+                    continue;
+                }
+                // the guard above tests the raw input key, but the key schema can normalize an ordinary key into __proto__; re-check the key we actually write under
+                const outKey = keyResult.value;
+                if (outKey === "__proto__")
+                    continue;
+                const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+                if (result instanceof Promise) {
+                    proms.push(result.then((result) => {
+                        if (result.issues.length) {
+                            payload.issues.push(...prefixIssues(key, result.issues));
+                        }
+                        payload.value[outKey] = result.value;
+                    }));
+                }
+                else {
+                    if (result.issues.length) {
+                        payload.issues.push(...prefixIssues(key, result.issues));
+                    }
+                    payload.value[outKey] = result.value;
+                }
+            }
+            if (unrecognized && unrecognized.length > 0) {
+                payload.issues.push({
+                    code: "unrecognized_keys",
+                    input,
+                    inst,
+                    keys: unrecognized,
+                    continue: true,
+                });
+            }
+        }
+        if (proms.length) {
+            return Promise.all(proms).then(() => payload);
+        }
+        return payload;
+    };
+});
+const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = core.globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!(input instanceof Map)) {
+            payload.issues.push({
+                expected: "map",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        const proms = [];
+        payload.value = memo ? memo.alloc(inst, payload, new Map(), ctx) : new Map();
+        const abortEarly = ctx?.abortEarly;
+        let seen = payload.issues.length;
+        for (const [key, value] of input) {
+            if (abortEarly && payload.issues.length !== seen) {
+                if (util.aborted(payload, seen))
+                    break;
+                seen = payload.issues.length;
+            }
+            const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+            const valueResult = def.valueType._zod.run({ value: value, issues: [] }, ctx);
+            if (keyResult instanceof Promise || valueResult instanceof Promise) {
+                proms.push(Promise.all([keyResult, valueResult]).then(([keyResult, valueResult]) => {
+                    handleMapResult(keyResult, valueResult, payload, key, input, inst, ctx);
+                }));
+            }
+            else {
+                handleMapResult(keyResult, valueResult, payload, key, input, inst, ctx);
+            }
+        }
+        if (proms.length)
+            return Promise.all(proms).then(() => payload);
+        return payload;
+    };
+    capSize(inst, mapSize);
+})));
+function handleMapResult(keyResult, valueResult, final, key, input, inst, ctx) {
+    if (keyResult.issues.length) {
+        if (util.propertyKeyTypes.has(typeof key)) {
+            final.issues.push(...util.prefixIssues(key, keyResult.issues));
+        }
+        else {
+            final.issues.push({
+                code: "invalid_key",
+                origin: "map",
+                input,
+                inst,
+                issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+            });
+        }
+    }
+    if (valueResult.issues.length) {
+        if (util.propertyKeyTypes.has(typeof key)) {
+            final.issues.push(...util.prefixIssues(key, valueResult.issues));
+        }
+        else {
+            final.issues.push({
+                origin: "map",
+                code: "invalid_element",
+                input,
+                inst,
+                key: key,
+                issues: valueResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+            });
+        }
+    }
+    final.value.set(keyResult.value, valueResult.value);
+}
+const $ZodSet = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodSet", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = core.globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!(input instanceof Set)) {
+            payload.issues.push({
+                input,
+                inst,
+                expected: "set",
+                code: "invalid_type",
+            });
+            return payload;
+        }
+        const proms = [];
+        payload.value = memo ? memo.alloc(inst, payload, new Set(), ctx) : new Set();
+        const abortEarly = ctx?.abortEarly;
+        let seen = payload.issues.length;
+        for (const item of input) {
+            if (abortEarly && payload.issues.length !== seen) {
+                if (util.aborted(payload, seen))
+                    break;
+                seen = payload.issues.length;
+            }
+            const result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
+            if (result instanceof Promise) {
+                proms.push(result.then((result) => handleSetResult(result, payload)));
+            }
+            else
+                handleSetResult(result, payload);
+        }
+        if (proms.length)
+            return Promise.all(proms).then(() => payload);
+        return payload;
+    };
+    capSize(inst, setSize);
+})));
+function handleSetResult(result, final) {
+    if (result.issues.length) {
+        final.issues.push(...result.issues);
+    }
+    final.value.add(result.value);
+}
+const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
+    $ZodType.init(inst, def);
+    const values = getEnumValues(def.entries);
+    const valuesSet = new Set(values);
+    inst._zod.values = valuesSet;
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+        // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
+        return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    });
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (valuesSet.has(input)) {
+            return payload;
+        }
+        payload.issues.push({
+            code: "invalid_value",
+            values,
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
+    $ZodType.init(inst, def);
+    const values = new Set(def.values);
+    inst._zod.values = values;
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const vals = zod.def.values;
+        // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
+        return new RegExp(vals.length
+            ? `^(${vals
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
+                .join("|")})$`
+            : "^[^\\s\\S]$");
+    });
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (values.has(input)) {
+            return payload;
+        }
+        payload.issues.push({
+            code: "invalid_value",
+            values: def.values,
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        // @ts-ignore
+        if (input instanceof File)
+            return payload;
+        payload.issues.push({
+            expected: "file",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+})));
+const $ZodTransform = /*@__PURE__*/ $constructor("$ZodTransform", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.optin = "optional";
+    globalConfig.memoizer?.guard(inst);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            throw new $ZodEncodeError(inst.constructor.name);
+        }
+        const _out = def.transform(payload.value, payload);
+        if (ctx.async) {
+            const output = _out instanceof Promise ? _out : Promise.resolve(_out);
+            return output.then((output) => {
+                payload.value = output;
+                return payload;
+            });
+        }
+        if (_out instanceof Promise) {
+            throw new $ZodAsyncError();
+        }
+        payload.value = _out;
+        return payload;
+    };
+});
+function handleOptionalResult(payload, result) {
+    // A substituting schema that still failed has no usable answer; yield undefined. Its issues are simply dropped: it ran on a payload of its own, so there is no shared array to truncate and nothing of the caller's to lose with it.
+    payload.value = result.issues.length ? undefined : result.value;
+    return payload;
+}
+const $ZodOptional = /*@__PURE__*/ $constructor("$ZodOptional", (inst, def) => {
+    $ZodType.init(inst, def);
+    // .optional() propagates absence rather than substituting for it, so a defaulted inner keeps its rung.
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+    inst._zod.optout = "optional";
+    defineLazyInternal(inst, "values", (zod) => {
+        const values = zod.def.innerType._zod.values;
+        return values ? new Set([...values, undefined]) : undefined;
+    });
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const pattern = zod.def.innerType._zod.pattern;
+        return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        if (payload.value === undefined) {
+            // Only the top rung substitutes a value for absence; everything else leaves it intact, which is what .optional() means.
+            if (def.innerType._zod.optin !== "defaulted")
+                return payload;
+            // Its own payload, for the same reason $ZodCatch gets one: a pipe forwards an unrecognized key through the caller's issues array, and this must not read that as the substituting schema failing and drop it.
+            const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+            if (result instanceof Promise)
+                return result.then((result) => handleOptionalResult(payload, result));
+            return handleOptionalResult(payload, result);
+        }
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodExactOptional = /*@__PURE__*/ $constructor("$ZodExactOptional", (inst, def) => {
+    // Call parent init - inherits optin/optout = "optional"
+    $ZodOptional.init(inst, def);
+    // Override values/pattern to NOT add undefined
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    defineLazyInternal(inst, "pattern", (zod) => zod.def.innerType._zod.pattern);
+    // Override parse to just delegate (no undefined handling)
+    inst._zod.parse = (payload, ctx) => {
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodNullable = /*@__PURE__*/ $constructor("$ZodNullable", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const pattern = zod.def.innerType._zod.pattern;
+        return pattern ? new RegExp(`^(${cleanRegex(pattern.source)}|null)$`) : undefined;
+    });
+    defineLazyInternal(inst, "values", (zod) => {
+        return zod.def.innerType._zod.values ? new Set([...zod.def.innerType._zod.values, null]) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        // Forward direction (decode): allow null to pass through
+        if (payload.value === null)
+            return payload;
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodDefault = /*@__PURE__*/ $constructor("$ZodDefault", (inst, def) => {
+    $ZodType.init(inst, def);
+    // inst._zod.qin = "true";
+    inst._zod.optin = "defaulted";
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply defaults for undefined input
+        if (payload.value === undefined) {
+            payload.value = def.defaultValue;
+            /**
+             * $ZodDefault returns the default value immediately in forward direction.
+             * It doesn't pass the default value into the validator ("prefault"). There's no reason to pass the default value through validation. The validity of the default is enforced by TypeScript statically. Otherwise, it's the responsibility of the user to ensure the default is valid. In the case of pipes with divergent in/out types, you can specify the default on the `in` schema of your ZodPipe to set a "prefault" for the pipe.   */
+            return payload;
+        }
+        // Forward direction: continue with default handling
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleDefaultResult(result, def));
+        }
+        return handleDefaultResult(result, def);
+    };
+});
+function handleDefaultResult(payload, def) {
+    if (payload.value === undefined) {
+        payload.value = def.defaultValue;
+    }
+    return payload;
+}
+const $ZodPrefault = /*@__PURE__*/ $constructor("$ZodPrefault", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.optin = "defaulted";
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply prefault for undefined input
+        if (payload.value === undefined) {
+            payload.value = def.defaultValue;
+        }
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodNonOptional = /*@__PURE__*/ $constructor("$ZodNonOptional", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "values", (zod) => {
+        const v = zod.def.innerType._zod.values;
+        return v ? new Set([...v].filter((x) => x !== undefined)) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleNonOptionalResult(result, inst));
+        }
+        return handleNonOptionalResult(result, inst);
+    };
+});
+function handleNonOptionalResult(payload, inst) {
+    if (!payload.issues.length && payload.value === undefined) {
+        payload.issues.push({
+            code: "invalid_type",
+            expected: "nonoptional",
+            input: payload.value,
+            inst,
+        });
+    }
+    return payload;
+}
+const $ZodSuccess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodSuccess", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            throw new core.$ZodEncodeError("ZodSuccess");
+        }
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => {
+                payload.value = result.issues.length === 0;
+                return payload;
+            });
+        }
+        payload.value = result.issues.length === 0;
+        return payload;
+    };
+})));
+function handleCatchResult(payload, result, def, ctx) {
+    if (!result.issues.length) {
+        payload.value = result.value;
+        // The value carries up, so the flag describing it has to carry with it: a back-edge into a node still being parsed must not be frozen by an enclosing readonly, and its checks belong to the node itself. Guarded so the ordinary case adds no own property.
+        if (result.memo)
+            payload.memo = true;
+        return payload;
+    }
+    // Spread the inner's own payload, not ours: `value` has to stay the input the catch was handed, and the inner ran on a payload of its own so its issues are already private to this call.
+    payload.value = def.catchValue({
+        ...result,
+        value: payload.value,
+        error: {
+            issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+        },
+        input: payload.value,
+    });
+    return payload;
+}
+const $ZodCatch = /*@__PURE__*/ $constructor("$ZodCatch", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply catch logic
+        const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleCatchResult(payload, result, def, ctx));
+        }
+        return handleCatchResult(payload, result, def, ctx);
+    };
+});
+const $ZodNaN = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodNaN", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        if (typeof payload.value !== "number" || !Number.isNaN(payload.value)) {
+            payload.issues.push({
+                input: payload.value,
+                inst,
+                expected: "nan",
+                code: "invalid_type",
+            });
+            return payload;
+        }
+        return payload;
+    };
+})));
+const $ZodPipe = /*@__PURE__*/ $constructor("$ZodPipe", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout);
+    defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            const right = def.out._zod.run(payload, ctx);
+            if (right instanceof Promise) {
+                return right.then((right) => handlePipeResult(right, def.in, ctx));
+            }
+            return handlePipeResult(right, def.in, ctx);
+        }
+        const left = def.in._zod.run(payload, ctx);
+        if (left instanceof Promise) {
+            return left.then((left) => handlePipeResult(left, def.out, ctx));
+        }
+        return handlePipeResult(left, def.out, ctx);
+    };
+});
+function handlePipeResult(left, next, ctx) {
+    // Any issue stops the pipe, so a failing refinement never feeds its transform. An unrecognized key is the exception: it describes the input's extra properties, not the value being piped, and an enclosing intersection may yet reconcile it.
+    if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
+        // prevent further checks
+        left.aborted = true;
+        return left;
+    }
+    return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+}
+const $ZodCodec = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCodec", (inst, def) => {
+    $ZodType.init(inst, def);
+    util.defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values);
+    util.defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin);
+    util.defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout);
+    util.defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
+    inst._zod.parse = (payload, ctx) => {
+        const direction = ctx.direction || "forward";
+        if (direction === "forward") {
+            const left = def.in._zod.run(payload, ctx);
+            if (left instanceof Promise) {
+                return left.then((left) => handleCodecAResult(left, def, ctx));
+            }
+            return handleCodecAResult(left, def, ctx);
+        }
+        else {
+            const right = def.out._zod.run(payload, ctx);
+            if (right instanceof Promise) {
+                return right.then((right) => handleCodecAResult(right, def, ctx));
+            }
+            return handleCodecAResult(right, def, ctx);
+        }
+    };
+})));
+function handleCodecAResult(result, def, ctx) {
+    if (result.issues.length) {
+        // prevent further checks
+        result.aborted = true;
+        return result;
+    }
+    const direction = ctx.direction || "forward";
+    if (direction === "forward") {
+        const transformed = def.transform(result.value, result);
+        if (transformed instanceof Promise) {
+            return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+        }
+        return handleCodecTxResult(result, transformed, def.out, ctx);
+    }
+    else {
+        const transformed = def.reverseTransform(result.value, result);
+        if (transformed instanceof Promise) {
+            return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+        }
+        return handleCodecTxResult(result, transformed, def.in, ctx);
+    }
+}
+function handleCodecTxResult(left, value, nextSchema, ctx) {
+    // Check if transform added any issues
+    if (left.issues.length) {
+        left.aborted = true;
+        return left;
+    }
+    return nextSchema._zod.run({ value, issues: left.issues }, ctx);
+}
+const $ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodPreprocess", (inst, def) => {
+    $ZodPipe.init(inst, def);
+})));
+const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType?._zod?.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType?._zod?.optout);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then(handleReadonlyResult);
+        }
+        return handleReadonlyResult(result);
+    };
+});
+function handleReadonlyResult(payload) {
+    // A repeat visit hands back a node that is still being built; freezing it here would make the rest of its keys fail to assign.
+    if (!payload.memo)
+        payload.value = Object.freeze(payload.value);
+    return payload;
+}
+// a leaf's pattern source with its own checks folded in: the last pattern-carrying check wins, else length bounds narrow the catch-all, else an integer format narrows the number form. the fold lives here instead of on `_zod.pattern` so a bundle without template literals never pays for it
+function leafPattern(schema) {
+    const def = schema._zod.def;
+    let pattern = def.pattern;
+    let isInt = !!def.format?.includes("int");
+    let minimum;
+    let maximum;
+    for (const ch of def.checks ?? []) {
+        const d = ch._zod.def;
+        if (d.pattern)
+            pattern = d.pattern;
+        isInt || (isInt = !!d.format?.includes("int"));
+        const lo = d.minimum ?? d.length;
+        const hi = d.maximum ?? d.length;
+        if (lo !== undefined && (minimum === undefined || lo > minimum))
+            minimum = lo;
+        if (hi !== undefined && (maximum === undefined || hi < maximum))
+            maximum = hi;
+    }
+    if (pattern)
+        return pattern.source;
+    // an empty range matches nothing at runtime, and `{8,5}` is not a legal quantifier
+    if (minimum !== undefined && maximum !== undefined && minimum > maximum)
+        return "(?!)";
+    if (minimum !== undefined || maximum !== undefined)
+        return regexes.string({ minimum, maximum }).source;
+    const own = schema._zod.pattern;
+    return (isInt && own === regexes.number ? regexes.integer : own)?.source;
+}
+// a part's pattern source. a wrapper's pattern embeds its inner pattern's source verbatim, so the folded form is substituted in place without knowing the wrapper's own composition; a union's options are joined the way the union builds its own pattern
+function partPattern(schema) {
+    const def = schema._zod.def;
+    const own = schema._zod.pattern?.source;
+    // lazy resolves its inner on the internals, not the def
+    const inner = def.innerType ?? schema._zod.innerType;
+    if (inner) {
+        const before = inner._zod.pattern?.source;
+        const after = partPattern(inner);
+        if (own && before && after && after !== before) {
+            return own.replace(util.cleanRegex(before), () => util.cleanRegex(after));
+        }
+        return own;
+    }
+    if (def.options) {
+        const sources = def.options.map(partPattern);
+        if (sources.every(Boolean))
+            return `^(${sources.map((s) => util.cleanRegex(s)).join("|")})$`;
+    }
+    return leafPattern(schema);
+}
+const $ZodTemplateLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodTemplateLiteral", (inst, def) => {
+    $ZodType.init(inst, def);
+    const regexParts = [];
+    for (const part of def.parts) {
+        if (typeof part === "object" && part !== null) {
+            // is Zod schema
+            const source = partPattern(part);
+            if (!source) {
+                throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
+            }
+            regexParts.push(util.cleanRegex(source));
+        }
+        else if (part === null || util.primitiveTypes.has(typeof part)) {
+            regexParts.push(util.escapeRegex(`${part}`));
+        }
+        else {
+            throw new Error(`Invalid template literal part: ${part}`);
+        }
+    }
+    inst._zod.pattern = new RegExp(`^${regexParts.join("")}$`);
+    inst._zod.parse = (payload, _ctx) => {
+        if (typeof payload.value !== "string") {
+            payload.issues.push({
+                input: payload.value,
+                inst,
+                expected: "string",
+                code: "invalid_type",
+            });
+            return payload;
+        }
+        inst._zod.pattern.lastIndex = 0;
+        if (!inst._zod.pattern.test(payload.value)) {
+            payload.issues.push({
+                input: payload.value,
+                inst,
+                code: "invalid_format",
+                format: def.format ?? "template_literal",
+                pattern: inst._zod.pattern.source,
+            });
+            return payload;
+        }
+        return payload;
+    };
+})));
+const $ZodFunction = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFunction", (inst, def) => {
+    $ZodType.init(inst, def);
+    // Defined, not assigned: the classic prototype exposes `_def` as a getter with no setter.
+    Object.defineProperty(inst, "_def", { value: def });
+    inst._zod.def = def;
+    inst.implement = (func) => {
+        if (typeof func !== "function") {
+            throw new Error("implement() must be called with a function");
+        }
+        // Defined inline so the closure stays anonymous: binding it to a `const` first names it, which costs 256 bytes per implemented function.
+        return Object.defineProperty(function (...args) {
+            const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
+            const result = Reflect.apply(func, this, parsedArgs);
+            if (inst._def.output) {
+                return parse(inst._def.output, result);
+            }
+            return result;
+        }, "_zod", { value: inst._zod, enumerable: false });
+    };
+    inst.implementAsync = (func) => {
+        if (typeof func !== "function") {
+            throw new Error("implementAsync() must be called with a function");
+        }
+        return Object.defineProperty(async function (...args) {
+            const parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args;
+            const result = await Reflect.apply(func, this, parsedArgs);
+            if (inst._def.output) {
+                return await parseAsync(inst._def.output, result);
+            }
+            return result;
+        }, "_zod", { value: inst._zod, enumerable: false });
+    };
+    inst._zod.parse = (payload, _ctx) => {
+        if (typeof payload.value !== "function") {
+            payload.issues.push({
+                code: "invalid_type",
+                expected: "function",
+                input: payload.value,
+                inst,
+            });
+            return payload;
+        }
+        // Check if output is a promise type to determine if we should use async implementation
+        const hasPromiseOutput = inst._def.output && inst._def.output._zod.def.type === "promise";
+        if (hasPromiseOutput) {
+            payload.value = inst.implementAsync(payload.value);
+        }
+        else {
+            payload.value = inst.implement(payload.value);
+        }
+        return payload;
+    };
+    inst.input = (...args) => {
+        const F = inst.constructor;
+        if (Array.isArray(args[0])) {
+            return new F({
+                type: "function",
+                input: new $ZodTuple({
+                    type: "tuple",
+                    items: args[0],
+                    rest: args[1],
+                }),
+                output: inst._def.output,
+            });
+        }
+        return new F({
+            type: "function",
+            input: args[0],
+            output: inst._def.output,
+        });
+    };
+    inst.output = (output) => {
+        const F = inst.constructor;
+        return new F({
+            type: "function",
+            input: inst._def.input,
+            output,
+        });
+    };
+    return inst;
+})));
+const $ZodPromise = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodPromise", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, ctx) => {
+        return Promise.resolve(payload.value).then((inner) => def.innerType._zod.run({ value: inner, issues: [] }, ctx));
+    };
+})));
+const $ZodLazy = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLazy", (inst, def) => {
+    $ZodType.init(inst, def);
+    // Cache the resolved inner type on the shared `def` so all clones of this lazy (e.g. via `.describe()`/`.meta()`) share the same inner instance, preserving identity for cycle detection on recursive schemas.
+    util.defineLazy(inst._zod, "innerType", () => {
+        const d = def;
+        if (!d._cachedInner)
+            d._cachedInner = def.getter();
+        return d._cachedInner;
+    });
+    util.defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern);
+    util.defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues);
+    util.defineLazyInternal(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? undefined);
+    util.defineLazyInternal(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? undefined);
+    inst._zod.parse = (payload, ctx) => {
+        const inner = inst._zod.innerType;
+        return inner._zod.run(payload, ctx);
+    };
+})));
+const $ZodCustom = /*@__PURE__*/ $constructor("$ZodCustom", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _) => {
+        return payload;
+    };
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const r = def.fn(input);
+        if (r instanceof Promise) {
+            return r.then((r) => handleRefineResult(r, payload, input, inst));
+        }
+        handleRefineResult(r, payload, input, inst);
+        return;
+    };
+});
+function handleRefineResult(result, payload, input, inst) {
+    if (!result) {
+        const _iss = {
+            code: "custom",
+            input,
+            inst, // incorporates params.error into issue reporting
+            path: [...(inst._zod.def.path ?? [])], // incorporates params.error into issue reporting
+            continue: !inst._zod.def.abort,
+            // params: inst._zod.def.params,
+        };
+        if (inst._zod.def.params)
+            _iss.params = inst._zod.def.params;
+        payload.issues.push(util_issue(_iss));
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+var registries_a;
+const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
+const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
+class $ZodRegistry {
+    constructor() {
+        this._map = new WeakMap();
+        this._idmap = new Map();
+    }
+    add(schema, ..._meta) {
+        const meta = _meta[0];
+        this._map.set(schema, meta);
+        if (meta && typeof meta === "object" && "id" in meta) {
+            this._idmap.set(meta.id, schema);
+        }
+        return this;
+    }
+    clear() {
+        this._map = new WeakMap();
+        this._idmap = new Map();
+        return this;
+    }
+    remove(schema) {
+        const meta = this._map.get(schema);
+        if (meta && typeof meta === "object" && "id" in meta) {
+            this._idmap.delete(meta.id);
+        }
+        this._map.delete(schema);
+        return this;
+    }
+    get(schema) {
+        // return this._map.get(schema) as any;
+        // inherit metadata
+        const p = schema._zod.parent;
+        if (p) {
+            const pm = { ...(this.get(p) ?? {}) };
+            delete pm.id; // do not inherit id
+            const f = { ...pm, ...this._map.get(schema) };
+            return Object.keys(f).length ? f : undefined;
+        }
+        return this._map.get(schema);
+    }
+    has(schema) {
+        return this._map.has(schema);
+    }
+}
+// registries
+function registry() {
+    return new $ZodRegistry();
+}
+(registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
+const globalRegistry = globalThis.__zod_globalRegistry;
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+
+
+
+
+function snapshotChecks(def) {
+    if (def.checks)
+        def.checks = [...def.checks];
+    return def;
+}
+// @__NO_SIDE_EFFECTS__
+function _string(Class, params) {
+    return new Class(snapshotChecks({ type: "string", ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedString(Class, params) {
+    return new Class(snapshotChecks({ type: "string", coerce: true, ...util.normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _email(Class, params) {
+    return new Class({
+        type: "string",
+        format: "email",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _guid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "guid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v4",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v6",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv7(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v7",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _url(Class, params) {
+    return new Class({
+        type: "string",
+        format: "url",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function api_emoji(Class, params) {
+    return new Class({
+        type: "string",
+        format: "emoji",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _nanoid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "nanoid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link _cuid2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+// @__NO_SIDE_EFFECTS__
+function _cuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cuid2(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cuid2",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ulid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ulid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _xid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "xid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ksuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ksuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ipv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ipv4",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ipv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ipv6",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _mac(Class, params) {
+    return new Class({
+        type: "string",
+        format: "mac",
+        check: "string_format",
+        abort: false,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cidrv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cidrv4",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cidrv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cidrv6",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _base64(Class, params) {
+    return new Class({
+        type: "string",
+        format: "base64",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _base64url(Class, params) {
+    return new Class({
+        type: "string",
+        format: "base64url",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _e164(Class, params) {
+    return new Class({
+        type: "string",
+        format: "e164",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _creditCard(Class, params) {
+    return new Class({
+        type: "string",
+        format: "credit_card",
+        check: "string_format",
+        abort: false,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _iban(Class, params) {
+    return new Class({
+        type: "string",
+        format: "iban",
+        check: "string_format",
+        abort: false,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _jwt(Class, params) {
+    return new Class({
+        type: "string",
+        format: "jwt",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+const TimePrecision = {
+    Any: null,
+    Minute: -1,
+    Second: 0,
+    Millisecond: 3,
+    Microsecond: 6,
+};
+// @__NO_SIDE_EFFECTS__
+function _isoDateTime(Class, params) {
+    return new Class({
+        type: "string",
+        format: "datetime",
+        check: "string_format",
+        offset: false,
+        local: false,
+        precision: null,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoDate(Class, params) {
+    return new Class({
+        type: "string",
+        format: "date",
+        check: "string_format",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoTime(Class, params) {
+    return new Class({
+        type: "string",
+        format: "time",
+        check: "string_format",
+        precision: null,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoDuration(Class, params) {
+    return new Class({
+        type: "string",
+        format: "duration",
+        check: "string_format",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _number(Class, params) {
+    return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedNumber(Class, params) {
+    return new Class(snapshotChecks({ type: "number", coerce: true, checks: [], ...util.normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _int(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "safeint",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _float32(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "float32",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _float64(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "float64",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _int32(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "int32",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uint32(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "uint32",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _boolean(Class, params) {
+    return new Class({
+        type: "boolean",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedBoolean(Class, params) {
+    return new Class({
+        type: "boolean",
+        coerce: true,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _bigint(Class, params) {
+    return new Class({
+        type: "bigint",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedBigint(Class, params) {
+    return new Class({
+        type: "bigint",
+        coerce: true,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _int64(Class, params) {
+    return new Class({
+        type: "bigint",
+        check: "bigint_format",
+        abort: false,
+        format: "int64",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uint64(Class, params) {
+    return new Class({
+        type: "bigint",
+        check: "bigint_format",
+        abort: false,
+        format: "uint64",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _symbol(Class, params) {
+    return new Class({
+        type: "symbol",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function api_undefined(Class, params) {
+    return new Class({
+        type: "undefined",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function api_null(Class, params) {
+    return new Class({
+        type: "null",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _any(Class) {
+    return new Class({
+        type: "any",
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _unknown(Class) {
+    return new Class({
+        type: "unknown",
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _never(Class, params) {
+    return new Class({
+        type: "never",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _void(Class, params) {
+    return new Class({
+        type: "void",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _date(Class, params) {
+    return new Class({
+        type: "date",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedDate(Class, params) {
+    return new Class({
+        type: "date",
+        coerce: true,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _nan(Class, params) {
+    return new Class({
+        type: "nan",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lt(value, params) {
+    return new $ZodCheckLessThan({
+        check: "less_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: false,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lte(value, params) {
+    return new $ZodCheckLessThan({
+        check: "less_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: true,
+    });
+}
+
+// @__NO_SIDE_EFFECTS__
+function _gt(value, params) {
+    return new $ZodCheckGreaterThan({
+        check: "greater_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: false,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _gte(value, params) {
+    return new $ZodCheckGreaterThan({
+        check: "greater_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: true,
+    });
+}
+
+// @__NO_SIDE_EFFECTS__
+function _positive(params) {
+    return _gt(0, params);
+}
+// negative
+// @__NO_SIDE_EFFECTS__
+function _negative(params) {
+    return _lt(0, params);
+}
+// nonpositive
+// @__NO_SIDE_EFFECTS__
+function _nonpositive(params) {
+    return _lte(0, params);
+}
+// nonnegative
+// @__NO_SIDE_EFFECTS__
+function _nonnegative(params) {
+    return _gte(0, params);
+}
+// @__NO_SIDE_EFFECTS__
+function _multipleOf(value, params) {
+    return new $ZodCheckMultipleOf({
+        check: "multiple_of",
+        ...normalizeParams(params),
+        value,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _maxSize(maximum, params) {
+    return new checks.$ZodCheckMaxSize({
+        check: "max_size",
+        ...util.normalizeParams(params),
+        maximum,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _minSize(minimum, params) {
+    return new checks.$ZodCheckMinSize({
+        check: "min_size",
+        ...util.normalizeParams(params),
+        minimum,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _size(size, params) {
+    return new checks.$ZodCheckSizeEquals({
+        check: "size_equals",
+        ...util.normalizeParams(params),
+        size,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _maxLength(maximum, params) {
+    const ch = new $ZodCheckMaxLength({
+        check: "max_length",
+        ...normalizeParams(params),
+        maximum,
+    });
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _minLength(minimum, params) {
+    return new $ZodCheckMinLength({
+        check: "min_length",
+        ...normalizeParams(params),
+        minimum,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _length(length, params) {
+    return new $ZodCheckLengthEquals({
+        check: "length_equals",
+        ...normalizeParams(params),
+        length,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _regex(pattern, params) {
+    return new $ZodCheckRegex({
+        check: "string_format",
+        format: "regex",
+        ...normalizeParams(params),
+        pattern,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lowercase(params) {
+    return new $ZodCheckLowerCase({
+        check: "string_format",
+        format: "lowercase",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uppercase(params) {
+    return new $ZodCheckUpperCase({
+        check: "string_format",
+        format: "uppercase",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _includes(includes, params) {
+    return new $ZodCheckIncludes({
+        check: "string_format",
+        format: "includes",
+        ...normalizeParams(params),
+        includes,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _startsWith(prefix, params) {
+    return new $ZodCheckStartsWith({
+        check: "string_format",
+        format: "starts_with",
+        ...normalizeParams(params),
+        prefix,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _endsWith(suffix, params) {
+    return new $ZodCheckEndsWith({
+        check: "string_format",
+        format: "ends_with",
+        ...normalizeParams(params),
+        suffix,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _property(property, schema, params) {
+    return new checks.$ZodCheckProperty({
+        check: "property",
+        property,
+        schema,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _properties(shape, params) {
+    return new $ZodCheckProperties({
+        check: "properties",
+        shape,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _mime(types, params) {
+    return new checks.$ZodCheckMimeType({
+        check: "mime_type",
+        mime: types,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _overwrite(tx) {
+    return new $ZodCheckOverwrite({
+        check: "overwrite",
+        tx,
+    });
+}
+// normalize
+// @__NO_SIDE_EFFECTS__
+function _normalize(form) {
+    return _overwrite((input) => input.normalize(form));
+}
+// trim
+// @__NO_SIDE_EFFECTS__
+function _trim() {
+    return _overwrite((input) => input.trim());
+}
+// toLowerCase
+// @__NO_SIDE_EFFECTS__
+function _toLowerCase() {
+    return _overwrite((input) => input.toLowerCase());
+}
+// toUpperCase
+// @__NO_SIDE_EFFECTS__
+function _toUpperCase() {
+    return _overwrite((input) => input.toUpperCase());
+}
+// slugify
+// @__NO_SIDE_EFFECTS__
+function _slugify() {
+    return _overwrite((input) => slugify(input));
+}
+// @__NO_SIDE_EFFECTS__
+function _array(Class, element, params) {
+    return new Class({
+        type: "array",
+        element,
+        // get element() {
+        //   return element;
+        // },
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _union(Class, options, params) {
+    return new Class({
+        type: "union",
+        options,
+        ...util.normalizeParams(params),
+    });
+}
+function _xor(Class, options, params) {
+    return new Class({
+        type: "union",
+        options,
+        inclusive: false,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _discriminatedUnion(Class, discriminator, options, params) {
+    return new Class({
+        type: "union",
+        options: options,
+        discriminator,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _intersection(Class, left, right) {
+    return new Class({
+        type: "intersection",
+        left,
+        right,
+    });
+}
+// export function _tuple(
+//   Class: util.SchemaClass<schemas.$ZodTuple>,
+//   items: [],
+//   params?: string | $ZodTupleParams
+// ): schemas.$ZodTuple<[], null>;
+// @__NO_SIDE_EFFECTS__
+function _tuple(Class, items, _paramsOrRest, _params) {
+    const hasRest = _paramsOrRest instanceof schemas.$ZodType;
+    const params = hasRest ? _params : _paramsOrRest;
+    const rest = hasRest ? _paramsOrRest : null;
+    return new Class({
+        type: "tuple",
+        items,
+        rest,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _record(Class, keyType, valueType, params) {
+    return new Class({
+        type: "record",
+        keyType,
+        valueType,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _map(Class, keyType, valueType, params) {
+    return new Class({
+        type: "map",
+        keyType,
+        valueType,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _set(Class, valueType, params) {
+    return new Class({
+        type: "set",
+        valueType,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _enum(Class, values, params) {
+    const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+    // if (Array.isArray(values)) {
+    //   for (const value of values) {
+    //     entries[value] = value;
+    //   }
+    // } else {
+    //   Object.assign(entries, values);
+    // }
+    // const entries: util.EnumLike = {};
+    // for (const val of values) {
+    //   entries[val] = val;
+    // }
+    return new Class({
+        type: "enum",
+        entries,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+/** @deprecated This API has been merged into `z.enum()`. Use `z.enum()` instead.
+ *
+ * ```ts
+ * enum Colors { red, green, blue }
+ * z.enum(Colors);
+ * ```
+ */
+function _nativeEnum(Class, entries, params) {
+    return new Class({
+        type: "enum",
+        entries,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _literal(Class, value, params) {
+    return new Class({
+        type: "literal",
+        values: Array.isArray(value) ? value : [value],
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _file(Class, params) {
+    return new Class({
+        type: "file",
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _transform(Class, fn) {
+    return new Class({
+        type: "transform",
+        transform: fn,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _optional(Class, innerType) {
+    return new Class({
+        type: "optional",
+        innerType,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _nullable(Class, innerType) {
+    return new Class({
+        type: "nullable",
+        innerType,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _default(Class, innerType, defaultValue) {
+    return new Class({
+        type: "default",
+        innerType,
+        get defaultValue() {
+            return typeof defaultValue === "function" ? defaultValue() : util.shallowClone(defaultValue);
+        },
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _nonoptional(Class, innerType, params) {
+    return new Class({
+        type: "nonoptional",
+        innerType,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _success(Class, innerType) {
+    return new Class({
+        type: "success",
+        innerType,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _catch(Class, innerType, catchValue) {
+    return new Class({
+        type: "catch",
+        innerType,
+        catchValue: (typeof catchValue === "function" ? catchValue : util.constantCatch(catchValue)),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _pipe(Class, in_, out) {
+    return new Class({
+        type: "pipe",
+        in: in_,
+        out,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _readonly(Class, innerType) {
+    return new Class({
+        type: "readonly",
+        innerType,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _templateLiteral(Class, parts, params) {
+    return new Class({
+        type: "template_literal",
+        parts,
+        ...util.normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lazy(Class, getter) {
+    return new Class({
+        type: "lazy",
+        getter,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _promise(Class, innerType) {
+    return new Class({
+        type: "promise",
+        innerType,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _custom(Class, fn, _params) {
+    const norm = util.normalizeParams(_params);
+    norm.abort ?? (norm.abort = true); // default to abort:false
+    const schema = new Class({
+        type: "custom",
+        check: "custom",
+        fn: fn,
+        ...norm,
+    });
+    return schema;
+}
+// same as _custom but defaults to abort:false
+// @__NO_SIDE_EFFECTS__
+function _refine(Class, fn, _params) {
+    const schema = new Class({
+        type: "custom",
+        check: "custom",
+        fn: fn,
+        ...normalizeParams(_params),
+    });
+    return schema;
+}
+// @__NO_SIDE_EFFECTS__
+function _superRefine(fn, params) {
+    const ch = _check((payload) => {
+        payload.addIssue = (issue) => {
+            if (typeof issue === "string") {
+                payload.issues.push(util_issue(issue, payload.value, ch._zod.def));
+            }
+            else {
+                // for Zod 3 backwards compatibility
+                const _issue = issue;
+                if (_issue.fatal)
+                    _issue.continue = false;
+                _issue.code ?? (_issue.code = "custom");
+                if (!("input" in _issue))
+                    _issue.input = payload.value;
+                _issue.inst ?? (_issue.inst = ch);
+                _issue.continue ?? (_issue.continue = !ch._zod.def.abort); // abort is always undefined, so this is always true...
+                payload.issues.push(util_issue(_issue));
+            }
+        };
+        return fn(payload.value, payload);
+    }, params);
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _check(fn, params) {
+    const ch = new $ZodCheck({
+        check: "custom",
+        ...normalizeParams(params),
+    });
+    ch._zod.check = fn;
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function api_describe(description) {
+    const ch = new $ZodCheck({ check: "describe" });
+    ch._zod.onattach = [
+        (inst) => {
+            const existing = globalRegistry.get(inst) ?? {};
+            globalRegistry.add(inst, { ...existing, description });
+        },
+    ];
+    ch._zod.check = () => { }; // no-op check
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function meta(metadata) {
+    const ch = new $ZodCheck({ check: "meta" });
+    ch._zod.onattach = [
+        (inst) => {
+            const existing = globalRegistry.get(inst) ?? {};
+            globalRegistry.add(inst, { ...existing, ...metadata });
+        },
+    ];
+    ch._zod.check = () => { }; // no-op check
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _stringbool(Classes, _params) {
+    const params = util.normalizeParams(_params);
+    let truthyArray = params.truthy ?? ["true", "1", "yes", "on", "y", "enabled"];
+    let falsyArray = params.falsy ?? ["false", "0", "no", "off", "n", "disabled"];
+    if (params.case !== "sensitive") {
+        truthyArray = truthyArray.map((v) => (typeof v === "string" ? v.toLowerCase() : v));
+        falsyArray = falsyArray.map((v) => (typeof v === "string" ? v.toLowerCase() : v));
+    }
+    const truthySet = new Set(truthyArray);
+    const falsySet = new Set(falsyArray);
+    const _Codec = Classes.Codec ?? schemas.$ZodCodec;
+    const _Boolean = Classes.Boolean ?? schemas.$ZodBoolean;
+    const _String = Classes.String ?? schemas.$ZodString;
+    const stringSchema = new _String({ type: "string", error: params.error });
+    const booleanSchema = new _Boolean({ type: "boolean", error: params.error });
+    const codec = new _Codec({
+        type: "pipe",
+        in: stringSchema,
+        out: booleanSchema,
+        transform: ((input, payload) => {
+            let data = input;
+            if (params.case !== "sensitive")
+                data = data.toLowerCase();
+            if (truthySet.has(data)) {
+                return true;
+            }
+            else if (falsySet.has(data)) {
+                return false;
+            }
+            else {
+                payload.issues.push({
+                    code: "invalid_value",
+                    expected: "stringbool",
+                    values: [...truthySet, ...falsySet],
+                    input: payload.value,
+                    inst: codec,
+                    continue: false,
+                });
+                return {};
+            }
+        }),
+        reverseTransform: ((input, _payload) => {
+            if (input === true) {
+                return truthyArray[0] || "true";
+            }
+            else {
+                return falsyArray[0] || "false";
+            }
+        }),
+        error: params.error,
+    });
+    codec._zod.bag.truthy = truthyArray;
+    codec._zod.bag.falsy = falsyArray;
+    codec._zod.bag.case = params.case ?? "insensitive";
+    return codec;
+}
+// @__NO_SIDE_EFFECTS__
+function _stringFormat(Class, format, fnOrRegex, _params = {}) {
+    const params = util.normalizeParams(_params);
+    const def = {
+        check: "string_format",
+        type: "string",
+        format,
+        fn: typeof fnOrRegex === "function" ? fnOrRegex : (val) => fnOrRegex.test(val),
+        ...params,
+    };
+    if (fnOrRegex instanceof RegExp) {
+        def.pattern = fnOrRegex;
+    }
+    const inst = new Class(def);
+    return inst;
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+
+
+function assignProps(target, ...sources) {
+    for (const source of sources) {
+        for (const key of Reflect.ownKeys(source)) {
+            if (Object.prototype.propertyIsEnumerable.call(source, key)) {
+                util_assignProp(target, key, source[key]);
+            }
+        }
+    }
+    return target;
+}
+// function initializeContext<T extends schemas.$ZodType>(inputs: JSONSchemaGeneratorParams<T>): ToJSONSchemaContext<T> {
+//   return {
+//     processor: inputs.processor,
+//     metadataRegistry: inputs.metadata ?? globalRegistry,
+//     target: inputs.target ?? "draft-2020-12",
+//     unrepresentable: inputs.unrepresentable ?? "throw",
+//   };
+// }
+function to_json_schema_initializeContext(params) {
+    // Normalize target: convert old non-hyphenated versions to hyphenated versions
+    let target = params?.target ?? "draft-2020-12";
+    if (target === "draft-4")
+        target = "draft-04";
+    if (target === "draft-7")
+        target = "draft-07";
+    return {
+        processors: params.processors ?? {},
+        metadataRegistry: params?.metadata ?? globalRegistry,
+        target,
+        unrepresentable: params?.unrepresentable ?? "throw",
+        override: params?.override ?? (() => { }),
+        io: params?.io ?? "output",
+        counter: 0,
+        seen: new Map(),
+        sharedDefsExtractedFor: undefined,
+        sharedEmitDoneFor: undefined,
+        cycles: params?.cycles ?? "ref",
+        reused: params?.reused ?? "inline",
+        intersections: [],
+        deferred: [],
+        external: params?.external ?? undefined,
+    };
+}
+/**
+ * Applies the `unrepresentable` setting at a site that has no JSON Schema equivalent. Throws
+ * `message` unless the setting (or the handler's return value) says otherwise. Returns `true` if a
+ * custom JSON Schema was written into `json`, in which case the caller must not write its own.
+ */
+function handleUnrepresentable(schema, ctx, json, params, message) {
+    const result = typeof ctx.unrepresentable === "function"
+        ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message })
+        : ctx.unrepresentable;
+    if (result === "any")
+        return false;
+    if (result === undefined || result === "throw")
+        throw new Error(message);
+    Object.assign(json, result);
+    return true;
+}
+// never rename this back to `process`: bundler polyfills inject a top-level `const process` that a lexical declaration of the same name collides with (#6397)
+function to_json_schema_processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
+    var _a;
+    const def = schema._zod.def;
+    // check for schema in seens
+    const seen = ctx.seen.get(schema);
+    if (seen) {
+        seen.count++;
+        // check if cycle
+        const isCycle = _params.schemaPath.includes(schema);
+        if (isCycle) {
+            seen.cycle = _params.path;
+        }
+        return seen.schema;
+    }
+    // initialize
+    const result = { schema: {}, count: 1, cycle: undefined, path: _params.path };
+    ctx.seen.set(schema, result);
+    ctx.sharedDefsExtractedFor = undefined;
+    ctx.sharedEmitDoneFor = undefined;
+    // custom method overrides default behavior
+    const overrideSchema = schema._zod.toJSONSchema?.();
+    if (overrideSchema) {
+        result.schema = overrideSchema;
+    }
+    else {
+        const params = {
+            ..._params,
+            schemaPath: [..._params.schemaPath, schema],
+            path: _params.path,
+        };
+        if (schema._zod.processJSONSchema) {
+            schema._zod.processJSONSchema(ctx, result.schema, params);
+        }
+        else {
+            const _json = result.schema;
+            const processor = ctx.processors[def.type];
+            if (!processor) {
+                throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
+            }
+            processor(schema, ctx, _json, params);
+        }
+        const parent = schema._zod.parent;
+        if (parent) {
+            // Also set ref if processor didn't (for inheritance)
+            if (!result.ref)
+                result.ref = parent;
+            to_json_schema_processSchema(parent, ctx, params);
+            ctx.seen.get(parent).isParent = true;
+        }
+    }
+    // metadata
+    const meta = ctx.metadataRegistry.get(schema);
+    if (meta)
+        assignProps(result.schema, meta);
+    if (ctx.io === "input" && isTransforming(schema)) {
+        // examples/defaults only apply to output type of pipe
+        delete result.schema.examples;
+        delete result.schema.default;
+    }
+    // set prefault as default
+    if (ctx.io === "input" && "_prefault" in result.schema)
+        (_a = result.schema).default ?? (_a.default = result.schema._prefault);
+    delete result.schema._prefault;
+    // pulling fresh from ctx.seen in case it was overwritten
+    const _result = ctx.seen.get(schema);
+    return _result.schema;
+}
+/** @deprecated Renamed to `processSchema`. An export alias declares no binding, so it is safe to keep. */
+
+// Escape a reference token for use in a JSON Pointer fragment (RFC 6901): `~` becomes `~0` and `/` becomes `~1`. The `~` replacement must run first.
+function encodeJSONPointerSegment(segment) {
+    return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+function to_json_schema_extractDefs(ctx, schema
+// params: EmitParams
+) {
+    // iterate over seen map;
+    const root = ctx.seen.get(schema);
+    if (!root)
+        throw new Error("Unprocessed schema. This is a bug in Zod.");
+    // With `external` set, every registered schema resolves through the external branch of `makeURI`, so the root branch below produces the same ref the external branch would — this pass is identical whichever schema it is called with, and only needs to run once.
+    if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
+        return;
+    // Track ids to detect duplicates across different schemas
+    const idToSchema = new Map();
+    for (const entry of ctx.seen.entries()) {
+        const id = ctx.metadataRegistry.get(entry[0])?.id;
+        if (id) {
+            const existing = idToSchema.get(id);
+            if (existing && existing !== entry[0]) {
+                throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
+            }
+            idToSchema.set(id, entry[0]);
+        }
+    }
+    // returns a ref to the schema defId will be empty if the ref points to an external schema (or #)
+    const makeURI = (entry) => {
+        // comparing the seen objects because sometimes multiple schemas map to the same seen object. e.g. lazy
+        // external is configured
+        const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
+        if (ctx.external) {
+            const externalId = ctx.external.registry.get(entry[0])?.id; // ?? "__shared";// `__schema${ctx.counter++}`;
+            // check if schema is in the external registry
+            const uriGenerator = ctx.external.uri ?? ((id) => id);
+            if (externalId) {
+                return { ref: uriGenerator(externalId) };
+            }
+            // otherwise, add to __shared
+            const id = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
+            entry[1].defId = id; // set defId so it will be reused if needed
+            return { defId: id, ref: `${uriGenerator("__shared")}#/${defsSegment}/${encodeJSONPointerSegment(id)}` };
+        }
+        const uriPrefix = `#`;
+        const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
+        // an id-less root has nowhere to be extracted to, so it stays inline and self-references as `#`
+        if (entry[1] === root && !entry[1].schema.id) {
+            return { ref: uriPrefix };
+        }
+        // self-contained schema
+        const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
+        return { defId, ref: defUriPrefix + encodeJSONPointerSegment(defId) };
+    };
+    // stored cached version in `def` property remove all properties, set $ref
+    const extractToDef = (entry) => {
+        // if the schema is already a reference, do not extract it
+        if (entry[1].schema.$ref) {
+            return;
+        }
+        const seen = entry[1];
+        const { ref, defId } = makeURI(entry);
+        seen.def = { ...seen.schema };
+        // defId won't be set if the schema is a reference to an external schema or if the schema is the root schema
+        if (defId)
+            seen.defId = defId;
+        // wipe away all properties except $ref
+        const schema = seen.schema;
+        for (const key in schema) {
+            delete schema[key];
+        }
+        schema.$ref = ref;
+    };
+    // throw on cycles
+    // break cycles
+    if (ctx.cycles === "throw") {
+        for (const entry of ctx.seen.entries()) {
+            const seen = entry[1];
+            if (seen.cycle) {
+                throw new Error("Cycle detected: " +
+                    `#/${seen.cycle?.join("/")}/<root>` +
+                    '\n\nSet the `cycles` parameter to `"ref"` to resolve cyclical schemas with defs.');
+            }
+        }
+    }
+    // extract schemas into $defs
+    for (const entry of ctx.seen.entries()) {
+        const seen = entry[1];
+        // convert root schema to # $ref
+        if (schema === entry[0]) {
+            extractToDef(entry); // this has special handling for the root schema
+            continue;
+        }
+        // extract schemas that are in the external registry
+        if (ctx.external) {
+            const ext = ctx.external.registry.get(entry[0])?.id;
+            if (schema !== entry[0] && ext) {
+                extractToDef(entry);
+                continue;
+            }
+        }
+        // extract schemas with `id` meta
+        const id = ctx.metadataRegistry.get(entry[0])?.id;
+        if (id) {
+            extractToDef(entry);
+            continue;
+        }
+        // break cycles
+        if (seen.cycle) {
+            // any
+            extractToDef(entry);
+            continue;
+        }
+        // extract reused schemas
+        if (seen.count > 1) {
+            if (ctx.reused === "ref") {
+                extractToDef(entry);
+            }
+        }
+    }
+    if (ctx.external)
+        ctx.sharedDefsExtractedFor = ctx.external;
+}
+/** Rewrites `anyOf: [{type: "a"}, {type: "b"}]` to `type: ["a", "b"]`, which every JSON Schema draft treats as equivalent and most consumers render far better for the nullable case. Only branches that are a bare type assertion qualify — anything carrying a constraint, `$ref`, `const` or metadata is left alone. Runs after `flattenRef`, so a branch an override decorated or `$defs` extraction turned into a `$ref` is no longer bare and correctly stays in `anyOf`. `oneOf` is excluded: `integer` and `number` overlap, so "exactly one" and "at least one" are not the same there. OpenAPI 3.0 is excluded: its `type` must be a single string. */
+function compactTypeUnion(schema) {
+    const options = schema.anyOf;
+    if (!Array.isArray(options) || options.length === 0 || schema.type !== undefined)
+        return;
+    const types = [];
+    for (const option of options) {
+        if (!option || typeof option !== "object")
+            return;
+        // A branch that is itself a compactible union folds into this one — nested `anyOf` and a flat `type` array say the same thing. Compacting it first also makes the result independent of the order this pass walks the seen map in.
+        compactTypeUnion(option);
+        const keys = Object.keys(option);
+        if (keys.length !== 1 || keys[0] !== "type")
+            return;
+        const type = option.type;
+        for (const member of Array.isArray(type) ? type : [type]) {
+            if (typeof member !== "string")
+                return;
+            if (!types.includes(member))
+                types.push(member);
+        }
+    }
+    delete schema.anyOf;
+    // A `type` array must be non-empty and unique (metaschema); a single member is spelled as a bare string.
+    schema.type = types.length === 1 ? types[0] : types;
+}
+/** Keywords `foldIntersection` knows how to combine. Anything else — `$ref`, `patternProperties`,
+ * an annotation like `description` — makes a member unfoldable, so a constraint this does not
+ * understand leaves the `allOf` alone instead of being silently dropped or misattributed. */
+const FOLDABLE_KEYS = new Set(["type", "properties", "required", "additionalProperties"]);
+const UNION_KEYS = ["oneOf", "anyOf"];
+/** A member's constraint on a key it does not declare itself. A `catchall` states one; `false`, an absent `additionalProperties`, and the empty schema a loose object emits state nothing. */
+function undeclaredConstraint(member) {
+    const extra = member.additionalProperties;
+    if (extra === undefined || extra === false || typeof extra !== "object" || extra === null)
+        return null;
+    return Object.keys(extra).length ? extra : null;
+}
+/** Combines object members into the single object they describe together, or returns `null` if any of them carries a keyword outside {@link FOLDABLE_KEYS}. */
+function foldObjects(members) {
+    const objects = [];
+    for (const member of members) {
+        // A boolean subschema is legal JSON Schema and carries no keywords to fold.
+        if (typeof member !== "object" || member.type !== "object")
+            return null;
+        for (const key in member) {
+            if (!FOLDABLE_KEYS.has(key))
+                return null;
+        }
+        objects.push(member);
+    }
+    const properties = {};
+    const required = new Set();
+    for (const object of objects) {
+        for (const key in object.properties) {
+            // `in` would report a `__proto__` key as already present via the prototype chain and skip it.
+            if (Object.prototype.hasOwnProperty.call(properties, key))
+                continue;
+            // Every member constrains this key: the ones that declare it say how, and a `catchall` member constrains it too even though it does not name it. The key has to satisfy all of them, which is the same intersection one level down.
+            const parts = [];
+            for (const other of objects) {
+                const part = other.properties?.[key] ?? undeclaredConstraint(other);
+                if (part === null || part === undefined)
+                    continue;
+                if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
+                    parts.push(part);
+            }
+            const merged = parts.length === 1
+                ? parts[0]
+                : (foldObjects(parts) ?? { allOf: parts });
+            util_assignProp(properties, key, merged);
+        }
+        for (const key of object.required ?? [])
+            required.add(key);
+    }
+    const folded = { type: "object", properties };
+    if (required.size)
+        folded.required = [...required];
+    // A key no member declares is rejected only when every member rejects it, so the fold is closed only when every member is. Otherwise it carries whatever the `catchall` members demand of such a key.
+    if (objects.every((object) => object.additionalProperties === false)) {
+        folded.additionalProperties = false;
+    }
+    else {
+        const constraints = [];
+        for (const object of objects) {
+            const constraint = undeclaredConstraint(object);
+            if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
+                constraints.push(constraint);
+        }
+        if (constraints.length === 1)
+            folded.additionalProperties = constraints[0];
+        else if (constraints.length > 1)
+            folded.additionalProperties = { allOf: constraints };
+    }
+    return folded;
+}
+/** `additionalProperties` in an `allOf` member sees only that member's own `properties`, so two
+ * closed object members reject each other's keys and the schema validates nothing. Zod's parser
+ * pools the key sets instead — `handleIntersectionResults` reports a key as unrecognized only when
+ * *every* side rejects it — so the emitted schema has to pool them too, and folding the members
+ * into one object is the encoding that says so on every target.
+ *
+ * This runs from `finalize`, after `extractDefs`, which is what keeps it clear of the `$ref`
+ * machinery: a member extracted into `$defs` is already a `$ref` by now and declines to fold, so it
+ * keeps its reference and its own closedness rather than being inlined as a stale copy. */
+function foldIntersection(json) {
+    const allOf = json.allOf;
+    if (!Array.isArray(allOf) || allOf.length < 2)
+        return;
+    // An `override` runs before this pass and may have written object keywords onto the intersection itself. Those are deliberate, so decline rather than overwrite them.
+    for (const key of FOLDABLE_KEYS)
+        if (key in json)
+            return;
+    // An intersection distributes over a union: `A & (X | Y)` is `(A & X) | (A & Y)`. Only the first union is distributed over; a second one stays among the members every branch folds against, where it fails the object check and declines the whole intersection rather than multiplying out.
+    const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
+    let folded = null;
+    if (!unions.length) {
+        folded = foldObjects(allOf);
+    }
+    else {
+        const union = unions[0];
+        const keyword = UNION_KEYS.find((k) => Array.isArray(union[k]));
+        if (Object.keys(union).length !== 1)
+            return;
+        const rest = allOf.filter((m) => m !== union);
+        const branches = union[keyword].map((branch) => foldObjects([...rest, branch]));
+        if (branches.some((b) => !b))
+            return;
+        folded = { [keyword]: branches };
+    }
+    if (!folded)
+        return;
+    delete json.allOf;
+    assignProps(json, folded);
+}
+function to_json_schema_finalize(ctx, schema) {
+    const root = ctx.seen.get(schema);
+    if (!root)
+        throw new Error("Unprocessed schema. This is a bug in Zod.");
+    // flatten refs - inherit properties from parent schemas
+    const flattenRef = (zodSchema) => {
+        const seen = ctx.seen.get(zodSchema);
+        // already processed
+        if (seen.ref === null)
+            return;
+        const schema = seen.def ?? seen.schema;
+        const _cached = { ...schema };
+        const ref = seen.ref;
+        seen.ref = null; // prevent infinite recursion
+        if (ref) {
+            flattenRef(ref);
+            const refSeen = ctx.seen.get(ref);
+            const refSchema = refSeen.schema;
+            // merge referenced schema into current
+            if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
+                // older drafts can't combine $ref with other properties
+                schema.allOf = schema.allOf ?? [];
+                schema.allOf.push(refSchema);
+            }
+            else {
+                assignProps(schema, refSchema);
+            }
+            // restore child's own properties (child wins)
+            assignProps(schema, _cached);
+            const isParentRef = zodSchema._zod.parent === ref;
+            // For parent chain, child is a refinement - remove parent-only properties
+            if (isParentRef) {
+                for (const key in schema) {
+                    if (key === "$ref" || key === "allOf")
+                        continue;
+                    if (!(key in _cached)) {
+                        delete schema[key];
+                    }
+                }
+            }
+            // When ref was extracted to $defs, remove properties that match the definition
+            if (refSchema.$ref && refSeen.def) {
+                for (const key in schema) {
+                    if (key === "$ref" || key === "allOf")
+                        continue;
+                    if (key in refSeen.def && JSON.stringify(schema[key]) === JSON.stringify(refSeen.def[key])) {
+                        delete schema[key];
+                    }
+                }
+            }
+        }
+        // If parent was extracted (has $ref), propagate $ref to this schema. This handles cases like: readonly().meta({id}).describe() where processor sets ref to innerType but parent should be referenced
+        const parent = zodSchema._zod.parent;
+        if (parent && parent !== ref) {
+            // Ensure parent is processed first so its def has inherited properties
+            flattenRef(parent);
+            const parentSeen = ctx.seen.get(parent);
+            if (parentSeen?.schema.$ref) {
+                schema.$ref = parentSeen.schema.$ref;
+                // De-duplicate with parent's definition
+                if (parentSeen.def) {
+                    for (const key in schema) {
+                        if (key === "$ref" || key === "allOf")
+                            continue;
+                        if (key in parentSeen.def && JSON.stringify(schema[key]) === JSON.stringify(parentSeen.def[key])) {
+                            delete schema[key];
+                        }
+                    }
+                }
+            }
+        }
+        // execute overrides
+        ctx.override({
+            zodSchema: zodSchema,
+            jsonSchema: schema,
+            path: seen.path ?? [],
+        });
+    };
+    // Flattening walks the whole map and clears each `ref` as it goes, so a second call over the same map is a no-op scan. Skip it outright once it has run for a registry conversion.
+    if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
+        for (const entry of [...ctx.seen.entries()].reverse()) {
+            flattenRef(entry[0]);
+        }
+        if (ctx.target !== "openapi-3.0") {
+            for (const entry of ctx.seen.entries()) {
+                compactTypeUnion(entry[1].def ?? entry[1].schema);
+            }
+        }
+        for (const rewrite of ctx.deferred)
+            rewrite();
+        // After flattening, every member that was extracted is a `$ref`, so the fold sees the final shape. A schema that inherits an intersection — through `z.lazy`, or any `ref` chain — holds the same `allOf` array, so fold by array identity to catch every copy.
+        if (ctx.intersections.length) {
+            const carriers = new Map();
+            for (const seen of ctx.seen.values()) {
+                for (const json of [seen.schema, seen.def]) {
+                    const allOf = json?.allOf;
+                    if (!Array.isArray(allOf))
+                        continue;
+                    const existing = carriers.get(allOf);
+                    if (existing)
+                        existing.push(json);
+                    else
+                        carriers.set(allOf, [json]);
+                }
+            }
+            for (const allOf of ctx.intersections) {
+                for (const json of carriers.get(allOf) ?? [])
+                    foldIntersection(json);
+            }
+        }
+    }
+    const result = {};
+    if (ctx.target === "draft-2020-12") {
+        result.$schema = "https://json-schema.org/draft/2020-12/schema";
+    }
+    else if (ctx.target === "draft-07") {
+        result.$schema = "http://json-schema.org/draft-07/schema#";
+    }
+    else if (ctx.target === "draft-04") {
+        result.$schema = "http://json-schema.org/draft-04/schema#";
+    }
+    else if (ctx.target === "openapi-3.0") {
+        // OpenAPI 3.0 schema objects should not include a $schema property
+    }
+    else {
+        // Arbitrary string values are allowed but won't have a $schema property set
+    }
+    if (ctx.external?.uri) {
+        const id = ctx.external.registry.get(schema)?.id;
+        if (!id)
+            throw new Error("Schema is missing an `id` property");
+        result.$id = ctx.external.uri(id);
+    }
+    // when the root was extracted into $defs, `root.schema` is the `$ref` wrapper and `root.def` is the body that now lives under $defs
+    assignProps(result, root.defId ? root.schema : (root.def ?? root.schema));
+    // The `id` in `.meta()` is a Zod-specific registration tag used to extract schemas into $defs — it is not user-facing JSON Schema metadata. Strip it from the output body where it would otherwise leak. The id is preserved implicitly via the $defs key (and via $ref paths).
+    const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
+    if (rootMetaId !== undefined && result.id === rootMetaId)
+        delete result.id;
+    // build defs object. With `external`, `defs` is the shared object every schema writes into, so the same entries are reassigned on every call. Without it, `defs` is fresh per call and must be rebuilt.
+    const defs = ctx.external?.defs ?? {};
+    if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
+        for (const entry of ctx.seen.entries()) {
+            const seen = entry[1];
+            if (seen.def && seen.defId) {
+                if (seen.def.id === seen.defId)
+                    delete seen.def.id;
+                util_assignProp(defs, seen.defId, seen.def);
+            }
+        }
+    }
+    if (ctx.external)
+        ctx.sharedEmitDoneFor = ctx.external;
+    // set definitions in result
+    if (ctx.external) {
+    }
+    else {
+        if (Object.keys(defs).length > 0) {
+            if (ctx.target === "draft-2020-12") {
+                result.$defs = defs;
+            }
+            else {
+                result.definitions = defs;
+            }
+        }
+    }
+    try {
+        // this "finalizes" this schema and ensures all cycles are removed each call to finalize() is functionally independent though the seen map is shared
+        const finalized = JSON.parse(JSON.stringify(result));
+        Object.defineProperty(finalized, "~standard", {
+            value: {
+                ...schema["~standard"],
+                jsonSchema: {
+                    input: createStandardJSONSchemaMethod(schema, "input", ctx.processors),
+                    output: createStandardJSONSchemaMethod(schema, "output", ctx.processors),
+                },
+            },
+            enumerable: false,
+            writable: false,
+        });
+        return finalized;
+    }
+    catch (_err) {
+        throw new Error("Error converting schema to JSON.");
+    }
+}
+function isTransforming(_schema, _ctx) {
+    const ctx = _ctx ?? { seen: new Set() };
+    if (ctx.seen.has(_schema))
+        return false;
+    ctx.seen.add(_schema);
+    const def = _schema._zod.def;
+    if (def.type === "transform")
+        return true;
+    if (def.type === "array")
+        return isTransforming(def.element, ctx);
+    if (def.type === "set")
+        return isTransforming(def.valueType, ctx);
+    if (def.type === "lazy")
+        return isTransforming(def.getter(), ctx);
+    if (def.type === "promise" ||
+        def.type === "optional" ||
+        def.type === "nonoptional" ||
+        def.type === "nullable" ||
+        def.type === "readonly" ||
+        def.type === "default" ||
+        def.type === "prefault" ||
+        def.type === "catch") {
+        return isTransforming(def.innerType, ctx);
+    }
+    if (def.type === "intersection") {
+        return isTransforming(def.left, ctx) || isTransforming(def.right, ctx);
+    }
+    if (def.type === "record" || def.type === "map") {
+        return isTransforming(def.keyType, ctx) || isTransforming(def.valueType, ctx);
+    }
+    if (def.type === "pipe") {
+        if (_schema._zod.traits.has("$ZodCodec"))
+            return true;
+        return isTransforming(def.in, ctx) || isTransforming(def.out, ctx);
+    }
+    if (def.type === "object") {
+        for (const key in def.shape) {
+            if (isTransforming(def.shape[key], ctx))
+                return true;
+        }
+        return false;
+    }
+    if (def.type === "union") {
+        for (const option of def.options) {
+            if (isTransforming(option, ctx))
+                return true;
+        }
+        return false;
+    }
+    if (def.type === "tuple") {
+        for (const item of def.items) {
+            if (isTransforming(item, ctx))
+                return true;
+        }
+        if (def.rest && isTransforming(def.rest, ctx))
+            return true;
+        return false;
+    }
+    return false;
+}
+/**
+ * Creates a toJSONSchema method for a schema instance.
+ * This encapsulates the logic of initializing context, processing, extracting defs, and finalizing.
+ */
+const createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
+    const ctx = to_json_schema_initializeContext({ ...params, processors });
+    to_json_schema_processSchema(schema, ctx);
+    to_json_schema_extractDefs(ctx, schema);
+    return to_json_schema_finalize(ctx, schema);
+};
+const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+    const { libraryOptions, target } = params ?? {};
+    const ctx = to_json_schema_initializeContext({ ...(libraryOptions ?? {}), target, io, processors });
+    to_json_schema_processSchema(schema, ctx);
+    to_json_schema_extractDefs(ctx, schema);
+    return to_json_schema_finalize(ctx, schema);
+};
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+
+
+
+
+const narrowMin = (agg, key, value) => {
+    if (agg[key] === undefined || value > agg[key])
+        agg[key] = value;
+};
+const narrowMax = (agg, key, value) => {
+    if (agg[key] === undefined || value < agg[key])
+        agg[key] = value;
+};
+const narrowBoth = (agg, value) => {
+    narrowMin(agg, "minimum", value);
+    narrowMax(agg, "maximum", value);
+};
+const addDivisor = (agg, value) => {
+    agg.multipleOf ?? (agg.multipleOf = []);
+    if (!agg.multipleOf.includes(value))
+        agg.multipleOf.push(value);
+};
+const addPattern = (agg, pattern) => {
+    agg.patterns ?? (agg.patterns = new Set());
+    agg.patterns.add(pattern);
+};
+const intersectMime = (agg, mime) => {
+    agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
+};
+// last-wins, matching the bag's historical write order; the flag keeps an integer format from being lost to a later float one
+const setFormat = (agg, format) => {
+    agg.format = format;
+    if (format.includes("int"))
+        agg.isInt = true;
+};
+const minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
+const maxContributor = (agg, def) => narrowMax(agg, "maximum", def.maximum);
+const formatContributor = (ranges) => (agg, def) => {
+    setFormat(agg, def.format);
+    const [minimum, maximum] = ranges[def.format];
+    narrowMin(agg, "minimum", minimum);
+    narrowMax(agg, "maximum", maximum);
+};
+const contributors = {
+    greater_than: (agg, def) => narrowMin(agg, def.inclusive ? "minimum" : "exclusiveMinimum", def.value),
+    less_than: (agg, def) => narrowMax(agg, def.inclusive ? "maximum" : "exclusiveMaximum", def.value),
+    multiple_of: (agg, def) => addDivisor(agg, def.value),
+    number_format: formatContributor(NUMBER_FORMAT_RANGES),
+    bigint_format: formatContributor(BIGINT_FORMAT_RANGES),
+    min_length: minContributor,
+    max_length: maxContributor,
+    length_equals: (agg, def) => narrowBoth(agg, def.length),
+    min_size: minContributor,
+    max_size: maxContributor,
+    size_equals: (agg, def) => narrowBoth(agg, def.size),
+    string_format: (agg, def) => {
+        setFormat(agg, def.format);
+        if (def.pattern)
+            addPattern(agg, def.pattern);
+        if (def.format === "base64" || def.format === "base64url")
+            agg.contentEncoding = def.format;
+        if (def.local || def.precision === -1)
+            agg.laxFormat = true;
+    },
+    mime_type: (agg, def) => intersectMime(agg, def.mime),
+};
+function aggregateChecks(schema) {
+    const agg = {};
+    const def = schema._zod.def;
+    // a format schema is its own first check, same rule as $ZodType init
+    const list = schema._zod.traits.has("$ZodCheck")
+        ? [schema, ...(def.checks ?? [])]
+        : (def.checks ?? []);
+    for (const ch of list)
+        contributors[ch._zod.def.check]?.(agg, ch._zod.def);
+    // reconcile with the bag so third-party onattach contributions still land; first-party residue is never tighter than the fold, so merging it back is idempotent for one and additive for the other
+    const bag = schema._zod.bag;
+    if (bag.minimum !== undefined)
+        narrowMin(agg, "minimum", bag.minimum);
+    if (bag.exclusiveMinimum !== undefined)
+        narrowMin(agg, "exclusiveMinimum", bag.exclusiveMinimum);
+    if (bag.maximum !== undefined)
+        narrowMax(agg, "maximum", bag.maximum);
+    if (bag.exclusiveMaximum !== undefined)
+        narrowMax(agg, "exclusiveMaximum", bag.exclusiveMaximum);
+    if (bag.multipleOf !== undefined)
+        addDivisor(agg, bag.multipleOf);
+    if (bag.format !== undefined) {
+        agg.format ?? (agg.format = bag.format);
+        if (bag.format.includes("int"))
+            agg.isInt = true;
+    }
+    if (bag.mime)
+        intersectMime(agg, bag.mime);
+    for (const pattern of bag.patterns ?? [])
+        addPattern(agg, pattern);
+    return agg;
+}
+const formatMap = {
+    guid: "uuid",
+    url: "uri",
+    datetime: "date-time",
+    json_string: "json-string",
+    regex: "", // do not set
+};
+// ==================== SIMPLE TYPE PROCESSORS ====================
+// the runtime patterns are lax so parse paths never overflow the regex stack; the emitted schema swaps in the exact block forms, which zod itself never executes
+const exactPatterns = new Map([
+    [base64Charset, base64],
+    [base64urlCharset, base64url],
+]);
+const exactPattern = (p) => exactPatterns.get(p) ?? p;
+const stringProcessor = (schema, ctx, _json, _params) => {
+    const json = _json;
+    json.type = "string";
+    const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+    if (typeof minimum === "number")
+        json.minLength = minimum;
+    if (typeof maximum === "number")
+        json.maxLength = maximum;
+    // custom pattern overrides format
+    if (format) {
+        json.format = formatMap[format] ?? format;
+        if (json.format === "")
+            delete json.format; // empty format is not valid
+        // `z.iso.time()` is never full-time, and `laxFormat` carries the datetime shapes that also accept what their keyword forbids
+        if (format === "time" || laxFormat) {
+            delete json.format;
+        }
+    }
+    if (contentEncoding)
+        json.contentEncoding = contentEncoding;
+    if (patterns && patterns.size > 0) {
+        const patternList = [...patterns].map(exactPattern);
+        if (patternList.length === 1)
+            json.pattern = patternList[0].source;
+        else if (patternList.length > 1) {
+            json.allOf = [
+                ...patternList.map((regex) => ({
+                    ...(ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0"
+                        ? { type: "string" }
+                        : {}),
+                    pattern: regex.source,
+                })),
+            ];
+        }
+    }
+};
+const numberProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
+    json.type = isInt ? "integer" : "number";
+    // when both minimum and exclusiveMinimum exist, pick the more restrictive one
+    const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
+    const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
+    const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
+    if (exMin) {
+        if (legacy) {
+            json.minimum = exclusiveMinimum;
+            json.exclusiveMinimum = true;
+        }
+        else {
+            json.exclusiveMinimum = exclusiveMinimum;
+        }
+    }
+    else if (typeof minimum === "number") {
+        json.minimum = minimum;
+    }
+    if (exMax) {
+        if (legacy) {
+            json.maximum = exclusiveMaximum;
+            json.exclusiveMaximum = true;
+        }
+        else {
+            json.exclusiveMaximum = exclusiveMaximum;
+        }
+    }
+    else if (typeof maximum === "number") {
+        json.maximum = maximum;
+    }
+    if (multipleOf) {
+        // JSON Schema requires a divisor strictly greater than zero, and a non-finite one does not survive JSON at all. A negative divisor accepts exactly what its absolute value accepts, so it still maps; zero, NaN and Infinity have no keyword form.
+        const divisors = new Set();
+        for (const divisor of multipleOf) {
+            if (Number.isFinite(divisor) && divisor !== 0)
+                divisors.add(Math.abs(divisor));
+            else
+                handleUnrepresentable(schema, ctx, json, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        }
+        // chained divisors are a conjunction the keyword cannot carry alone, so extras ride an allOf, same as stacked patterns
+        const [first, ...rest] = divisors;
+        if (first !== undefined)
+            json.multipleOf = first;
+        if (rest.length)
+            json.allOf = [...(json.allOf ?? []), ...rest.map((m) => ({ multipleOf: m }))];
+    }
+};
+const booleanProcessor = (_schema, _ctx, json, _params) => {
+    json.type = "boolean";
+};
+const bigintProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "BigInt cannot be represented in JSON Schema");
+};
+const symbolProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Symbols cannot be represented in JSON Schema");
+};
+const nullProcessor = (_schema, ctx, json, _params) => {
+    if (ctx.target === "openapi-3.0") {
+        json.type = "string";
+        json.nullable = true;
+        json.enum = [null];
+    }
+    else {
+        json.type = "null";
+    }
+};
+const undefinedProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Undefined cannot be represented in JSON Schema");
+};
+const voidProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Void cannot be represented in JSON Schema");
+};
+const neverProcessor = (_schema, _ctx, json, _params) => {
+    json.not = {};
+};
+const anyProcessor = (_schema, _ctx, _json, _params) => {
+    // empty schema accepts anything
+};
+const unknownProcessor = (_schema, _ctx, _json, _params) => {
+    // empty schema accepts anything
+};
+const dateProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Date cannot be represented in JSON Schema");
+};
+const enumProcessor = (schema, _ctx, json, _params) => {
+    const def = schema._zod.def;
+    const values = getEnumValues(def.entries);
+    // an empty enum accepts nothing, same as z.never()
+    if (values.length === 0) {
+        json.not = {};
+        return;
+    }
+    // Number enums can have both string and number values
+    if (values.every((v) => typeof v === "number"))
+        json.type = "number";
+    if (values.every((v) => typeof v === "string"))
+        json.type = "string";
+    json.enum = values;
+};
+const literalProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    // a literal with no values accepts nothing, same as z.never()
+    if (def.values.length === 0) {
+        json.not = {};
+        return;
+    }
+    const vals = [];
+    for (const val of def.values) {
+        if (val === undefined) {
+            // a custom schema replaces the whole literal, so there is nothing left to accumulate
+            if (handleUnrepresentable(schema, ctx, json, params, "Literal `undefined` cannot be represented in JSON Schema"))
+                return;
+            // otherwise do not add to vals
+        }
+        else if (typeof val === "bigint") {
+            if (handleUnrepresentable(schema, ctx, json, params, "BigInt literals cannot be represented in JSON Schema"))
+                return;
+            vals.push(Number(val));
+        }
+        else {
+            vals.push(val);
+        }
+    }
+    if (vals.length === 0) {
+        // do nothing (an undefined literal was stripped)
+    }
+    else if (vals.length === 1) {
+        const val = vals[0];
+        json.type = val === null ? "null" : typeof val;
+        if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
+            json.enum = [val];
+        }
+        else {
+            json.const = val;
+        }
+    }
+    else {
+        if (vals.every((v) => typeof v === "number"))
+            json.type = "number";
+        if (vals.every((v) => typeof v === "string"))
+            json.type = "string";
+        if (vals.every((v) => typeof v === "boolean"))
+            json.type = "boolean";
+        if (vals.every((v) => v === null))
+            json.type = "null";
+        json.enum = vals;
+    }
+};
+const nanProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "NaN cannot be represented in JSON Schema");
+};
+const templateLiteralProcessor = (schema, _ctx, json, _params) => {
+    const _json = json;
+    const pattern = schema._zod.pattern;
+    if (!pattern)
+        throw new Error("Pattern not found in template literal");
+    _json.type = "string";
+    _json.pattern = pattern.source;
+};
+const fileProcessor = (schema, _ctx, json, _params) => {
+    const _json = json;
+    _json.type = "string";
+    _json.format = "binary";
+    _json.contentEncoding = "binary";
+    const { minimum, maximum, mime } = aggregateChecks(schema);
+    if (minimum !== undefined)
+        _json.minLength = minimum;
+    if (maximum !== undefined)
+        _json.maxLength = maximum;
+    if (!mime)
+        return;
+    // an empty intersection means the mime checks share no value, so nothing passes at runtime; `anyOf` must be non-empty, so the false schema is `not: {}`
+    if (mime.length === 0)
+        _json.not = {};
+    else if (mime.length === 1)
+        _json.contentMediaType = mime[0];
+    // only contentMediaType differs, so the shared props stay at the root
+    else
+        _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
+};
+const successProcessor = (_schema, _ctx, json, _params) => {
+    json.type = "boolean";
+};
+const customProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Custom types cannot be represented in JSON Schema");
+};
+const functionProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Function types cannot be represented in JSON Schema");
+};
+const transformProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Transforms cannot be represented in JSON Schema");
+};
+const mapProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Map cannot be represented in JSON Schema");
+};
+const setProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Set cannot be represented in JSON Schema");
+};
+// ==================== COMPOSITE TYPE PROCESSORS ====================
+const arrayProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    const { minimum, maximum } = aggregateChecks(schema);
+    if (typeof minimum === "number")
+        json.minItems = minimum;
+    if (typeof maximum === "number")
+        json.maxItems = maximum;
+    json.type = "array";
+    json.items = to_json_schema_processSchema(def.element, ctx, {
+        ...params,
+        path: [...params.path, "items"],
+    });
+};
+// Transform and catch set `optin = "optional"` at runtime so the parser lets them observe an
+// absent key, but their declared input type stays required. An input JSON Schema describes the
+// declared type, so resolve past them to the schema that actually carries the optionality.
+// Used by both `objectProcessor` (for `required`) and `tupleProcessor` (for `minItems`); see
+// wiki/optionality.md, "The JSON Schema emitter reads the *static* value".
+function inputOptin(schema) {
+    const def = schema._zod.def;
+    if (def.type === "pipe" && def.in._zod.traits.has("$ZodTransform")) {
+        return inputOptin(def.out);
+    }
+    if (def.type === "catch") {
+        return inputOptin(def.innerType);
+    }
+    return schema._zod.optin;
+}
+const objectProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    const shape = def.shape;
+    // dropping it while still emitting `additionalProperties: false` would emit a schema that rejects data this one requires
+    const symbolKeys = Object.getOwnPropertySymbols(shape);
+    if (symbolKeys.length &&
+        handleUnrepresentable(schema, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
+        return;
+    }
+    json.type = "object";
+    json.properties = {};
+    for (const key in shape) {
+        // assignProp so a __proto__ key becomes an own property instead of hitting the inherited setter on the plain {} we build into
+        util_assignProp(json.properties, key, to_json_schema_processSchema(shape[key], ctx, {
+            ...params,
+            path: [...params.path, "properties", key],
+        }));
+    }
+    // required keys
+    const requiredKeys = [];
+    for (const key of Object.keys(shape)) {
+        const field = def.shape[key];
+        if (ctx.io === "input" ? inputOptin(field) === undefined : field._zod.optout === undefined) {
+            requiredKeys.push(key);
+        }
+    }
+    if (requiredKeys.length > 0) {
+        json.required = requiredKeys;
+    }
+    // catchall
+    if (def.catchall?._zod.def.type === "never") {
+        // strict
+        json.additionalProperties = false;
+    }
+    else if (!def.catchall) {
+        // regular
+        if (ctx.io === "output")
+            json.additionalProperties = false;
+    }
+    else if (def.catchall) {
+        json.additionalProperties = to_json_schema_processSchema(def.catchall, ctx, {
+            ...params,
+            path: [...params.path, "additionalProperties"],
+        });
+    }
+};
+const unionProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    // Exclusive unions (inclusive === false) use oneOf (exactly one match) instead of anyOf (one or more matches). This includes both z.xor() and discriminated unions
+    const isExclusive = def.inclusive === false;
+    const options = def.options.map((x, i) => to_json_schema_processSchema(x, ctx, {
+        ...params,
+        path: [...params.path, isExclusive ? "oneOf" : "anyOf", i],
+    }));
+    if (isExclusive) {
+        json.oneOf = options;
+    }
+    else {
+        json.anyOf = options;
+    }
+};
+const intersectionProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    const a = to_json_schema_processSchema(def.left, ctx, {
+        ...params,
+        path: [...params.path, "allOf", 0],
+    });
+    const b = to_json_schema_processSchema(def.right, ctx, {
+        ...params,
+        path: [...params.path, "allOf", 1],
+    });
+    const isSimpleIntersection = (val) => "allOf" in val && Object.keys(val).length === 1;
+    const allOf = [
+        ...(isSimpleIntersection(a) ? a.allOf : [a]),
+        ...(isSimpleIntersection(b) ? b.allOf : [b]),
+    ];
+    json.allOf = allOf;
+    // Recorded innermost first, so a nested intersection has already folded by the time this one is considered. The array is the handle rather than the schema, because a wrapper that inherits this schema shares the same array; `finalize` folds every object holding it. See `foldIntersection`.
+    ctx.intersections.push(allOf);
+};
+const tupleProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    json.type = "array";
+    const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
+    const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
+    const prefixItems = def.items.map((x, i) => to_json_schema_processSchema(x, ctx, {
+        ...params,
+        path: [...params.path, prefixPath, i],
+    }));
+    const rest = def.rest
+        ? to_json_schema_processSchema(def.rest, ctx, {
+            ...params,
+            path: [...params.path, restPath, ...(ctx.target === "openapi-3.0" ? [def.items.length] : [])],
+        })
+        : null;
+    let minItems = def.items.length;
+    while (minItems > 0) {
+        const item = def.items[minItems - 1];
+        const optional = ctx.io === "input" ? inputOptin(item) !== undefined : item._zod.optout === "optional";
+        if (!optional)
+            break;
+        minItems--;
+    }
+    const maxItems = def.items.length;
+    const isClosed = !def.rest;
+    if (ctx.target === "draft-2020-12") {
+        json.prefixItems = prefixItems;
+        if (isClosed) {
+            json.items = false;
+        }
+        else if (rest) {
+            json.items = rest;
+        }
+        if (minItems > 0)
+            json.minItems = minItems;
+        if (isClosed)
+            json.maxItems = maxItems;
+    }
+    else if (ctx.target === "openapi-3.0") {
+        json.items = {
+            anyOf: prefixItems,
+        };
+        if (rest) {
+            json.items.anyOf.push(rest);
+        }
+        if (minItems > 0)
+            json.minItems = minItems;
+        if (isClosed)
+            json.maxItems = maxItems;
+    }
+    else {
+        json.items = prefixItems;
+        if (isClosed) {
+            json.additionalItems = false;
+        }
+        else if (rest) {
+            json.additionalItems = rest;
+        }
+        if (minItems > 0)
+            json.minItems = minItems;
+        if (isClosed)
+            json.maxItems = maxItems;
+    }
+    // explicit user-defined length checks take precedence
+    const { minimum, maximum } = aggregateChecks(schema);
+    if (typeof minimum === "number")
+        json.minItems = minimum;
+    if (typeof maximum === "number")
+        json.maxItems = maximum;
+};
+/** JSON object keys are always strings, so a numeric record key schema is re-expressed over the
+ * numeric-string form the record parser matches. Deferred to `finalize`, after the flatten: a key
+ * behind a wrapper only carries its own `type` before then, and a union key only has its branches.
+ *
+ * A numeric bound cannot apply to a property name, so `minimum` and its siblings are dropped rather
+ * than carried over: keeping them beside `type: "string"` reproduces the match-nothing schema this
+ * exists to fix. A key that carries one therefore emits wider than the record parses — `z.record(z.number().min(5), V)`
+ * accepts `"3"` — which is the deliberate trade, since throwing on it would reject an ordinary schema
+ * outright. */
+function stringifyKeyNames(bySchema, json, visited) {
+    // an extracted key that rewrites cannot go on sharing its definition — the string form a key position needs is not the number form every other reference wants — so it inlines. One that does not rewrite keeps the `$ref`.
+    if (json.$ref) {
+        // a recursive key holds its own reference inside its definition, so a node already on the path is left alone rather than resolved again
+        if (visited.has(json))
+            return json;
+        visited.add(json);
+        const def = bySchema.get(json)?.def;
+        if (!def)
+            return json;
+        const inlined = stringifyKeyNames(bySchema, def, visited);
+        return inlined === def ? json : inlined;
+    }
+    for (const keyword of ["anyOf", "oneOf"]) {
+        const branches = json[keyword];
+        if (!Array.isArray(branches))
+            continue;
+        const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
+        // rebuilding regardless would detach a key that had nothing to re-express, dropping its `$ref` and leaking the internal `id`
+        if (mapped.some((branch, i) => branch !== branches[i]))
+            json = { ...json, [keyword]: mapped };
+    }
+    // a member that already admits a string leaves the key unconstrained, so the node's own type re-expresses only when every member is numeric
+    const types = Array.isArray(json.type) ? json.type : [json.type];
+    const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
+    // a heterogeneous key carries no type at all, so its numeric members are caught here instead
+    const values = json.enum ?? (json.const !== undefined ? [json.const] : undefined);
+    if (!numericType && !values?.some((v) => typeof v === "number"))
+        return json;
+    const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json;
+    if (rest.enum)
+        rest.enum = rest.enum.map((v) => (typeof v === "number" ? String(v) : v));
+    else if (typeof rest.const === "number")
+        rest.const = String(rest.const);
+    // a heterogeneous key keeps its absent type: the stringified members already say what a key may be
+    if (!numericType)
+        return rest;
+    rest.type = "string";
+    if (!values)
+        rest.pattern = (types.includes("number") ? number : integer).source;
+    return rest;
+}
+/** Every record of one conversion, so the carriers are found in a single pass rather than once per record. */
+const pendingRecords = new WeakMap();
+function rewriteKeyNames(ctx) {
+    // an extracted key is resolved by the object `extractToDef` left in its place, so the map is built once rather than searched per reference. `_zod.toJSONSchema` can hand the same object to two schemas, so the first entry carrying a body wins, as a search would have found it.
+    const bySchema = new Map();
+    for (const entry of ctx.seen.values()) {
+        if (entry.def && !bySchema.has(entry.schema))
+            bySchema.set(entry.schema, entry);
+    }
+    const rewrites = new Map();
+    for (const record of pendingRecords.get(ctx) ?? []) {
+        const seen = ctx.seen.get(record);
+        const names = (seen?.def ?? seen?.schema)?.propertyNames;
+        if (!names || names === true || rewrites.has(names))
+            continue;
+        const rewritten = stringifyKeyNames(bySchema, names, new Set());
+        if (rewritten !== names)
+            rewrites.set(names, rewritten);
+    }
+    if (!rewrites.size)
+        return;
+    // the flatten has already copied each record's own properties onto every wrapper by reference, and an extracted body is another such copy, so every carrier holding a rewritten key is updated together
+    for (const entry of ctx.seen.values()) {
+        for (const carrier of [entry.schema, entry.def]) {
+            const rewritten = carrier && rewrites.get(carrier.propertyNames);
+            if (rewritten)
+                carrier.propertyNames = rewritten;
+        }
+    }
+}
+const recordProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    json.type = "object";
+    // For looseRecord with regex patterns, use patternProperties. This correctly represents "only validate keys matching the pattern" semantics and composes well with allOf (intersections)
+    const keyType = def.keyType;
+    const patterns = aggregateChecks(keyType).patterns;
+    if (def.mode === "loose" && patterns && patterns.size > 0) {
+        // Use patternProperties for looseRecord with regex patterns
+        const valueSchema = to_json_schema_processSchema(def.valueType, ctx, {
+            ...params,
+            path: [...params.path, "patternProperties", "*"],
+        });
+        json.patternProperties = {};
+        for (const pattern of patterns) {
+            util_assignProp(json.patternProperties, exactPattern(pattern).source, valueSchema);
+        }
+    }
+    else {
+        // Default behavior: use propertyNames + additionalProperties
+        if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
+            json.propertyNames = to_json_schema_processSchema(def.keyType, ctx, {
+                ...params,
+                path: [...params.path, "propertyNames"],
+            });
+            let pending = pendingRecords.get(ctx);
+            if (!pending) {
+                pending = [];
+                pendingRecords.set(ctx, pending);
+                ctx.deferred.push(() => rewriteKeyNames(ctx));
+            }
+            pending.push(schema);
+        }
+        json.additionalProperties = to_json_schema_processSchema(def.valueType, ctx, {
+            ...params,
+            path: [...params.path, "additionalProperties"],
+        });
+    }
+    // Add required for keys with discrete values (enum, literal, etc.)
+    const keyValues = keyType._zod.values;
+    // Every key shares one value schema, so an optional-in value makes the whole key set omittable on input. Output keeps them: the exhaustive branch assigns every key, even one whose value came back undefined.
+    const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== undefined;
+    if (keyValues && !def.partial && !omittableOnInput) {
+        const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
+        if (validKeyValues.length > 0) {
+            json.required = validKeyValues.map(String);
+        }
+    }
+};
+const nullableProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    const inner = to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    if (ctx.target === "openapi-3.0") {
+        seen.ref = def.innerType;
+        json.nullable = true;
+    }
+    else {
+        json.anyOf = [inner, { type: "null" }];
+    }
+};
+const nonoptionalProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+};
+/** Round-trips a default value through JSON so the emitted schema is guaranteed to be valid JSON.
+ * A BigInt has no reliable encoding, so it goes through `unrepresentable` like any other
+ * unrepresentable value. Returns a sentinel when the caller must not write a default of its own. */
+const UNREPRESENTABLE_DEFAULT = Symbol();
+function serializeDefaultValue(value, schema, ctx, json, params) {
+    let unrepresentable = false;
+    const serialized = JSON.stringify(value, (_, val) => {
+        if (typeof val !== "bigint")
+            return val;
+        unrepresentable = true;
+        return null;
+    });
+    if (!unrepresentable)
+        return JSON.parse(serialized);
+    handleUnrepresentable(schema, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
+    return UNREPRESENTABLE_DEFAULT;
+}
+const defaultProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+    if (value !== UNREPRESENTABLE_DEFAULT)
+        json.default = value;
+};
+const prefaultProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    if (ctx.io !== "input")
+        return;
+    const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+    if (value !== UNREPRESENTABLE_DEFAULT)
+        json._prefault = value;
+};
+const catchProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    let catchValue;
+    try {
+        catchValue = def.catchValue(undefined);
+    }
+    catch {
+        handleUnrepresentable(schema, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
+        return;
+    }
+    json.default = catchValue;
+};
+const pipeProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    const inIsTransform = def.in._zod.traits.has("$ZodTransform");
+    const innerType = ctx.io === "input" ? (inIsTransform ? def.out : def.in) : def.out;
+    to_json_schema_processSchema(innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = innerType;
+};
+const readonlyProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    json.readOnly = true;
+};
+const promiseProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+};
+const optionalProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    to_json_schema_processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+};
+const lazyProcessor = (schema, ctx, _json, params) => {
+    const innerType = schema._zod.innerType;
+    to_json_schema_processSchema(innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = innerType;
+};
+// ==================== ALL PROCESSORS ====================
+const allProcessors = {
+    string: stringProcessor,
+    number: numberProcessor,
+    boolean: booleanProcessor,
+    bigint: bigintProcessor,
+    symbol: symbolProcessor,
+    null: nullProcessor,
+    undefined: undefinedProcessor,
+    void: voidProcessor,
+    never: neverProcessor,
+    any: anyProcessor,
+    unknown: unknownProcessor,
+    date: dateProcessor,
+    enum: enumProcessor,
+    literal: literalProcessor,
+    nan: nanProcessor,
+    template_literal: templateLiteralProcessor,
+    file: fileProcessor,
+    success: successProcessor,
+    custom: customProcessor,
+    function: functionProcessor,
+    transform: transformProcessor,
+    map: mapProcessor,
+    set: setProcessor,
+    array: arrayProcessor,
+    object: objectProcessor,
+    union: unionProcessor,
+    intersection: intersectionProcessor,
+    tuple: tupleProcessor,
+    record: recordProcessor,
+    nullable: nullableProcessor,
+    nonoptional: nonoptionalProcessor,
+    default: defaultProcessor,
+    prefault: prefaultProcessor,
+    catch: catchProcessor,
+    pipe: pipeProcessor,
+    readonly: readonlyProcessor,
+    promise: promiseProcessor,
+    optional: optionalProcessor,
+    lazy: lazyProcessor,
+};
+function toJSONSchema(input, params) {
+    if ("_idmap" in input) {
+        // Registry case
+        const registry = input;
+        const ctx = initializeContext({ ...params, processors: allProcessors });
+        const defs = {};
+        // First pass: process all schemas to build the seen map
+        for (const entry of registry._idmap.entries()) {
+            const [_, schema] = entry;
+            processSchema(schema, ctx);
+        }
+        const schemas = {};
+        const external = {
+            registry,
+            uri: params?.uri,
+            defs,
+        };
+        // Update the context with external configuration
+        ctx.external = external;
+        // Second pass: emit each schema
+        for (const entry of registry._idmap.entries()) {
+            const [key, schema] = entry;
+            extractDefs(ctx, schema);
+            assignProp(schemas, key, finalize(ctx, schema));
+        }
+        if (Object.keys(defs).length > 0) {
+            const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
+            schemas.__shared = {
+                [defsSegment]: defs,
+            };
+        }
+        return { schemas };
+    }
+    // Single schema case
+    const ctx = initializeContext({ ...params, processors: allProcessors });
+    processSchema(input, ctx);
+    extractDefs(ctx, input);
+    return finalize(ctx, input);
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+
+const en_error = () => {
+    const Sizable = {
+        string: { unit: "characters", verb: "to have" },
+        file: { unit: "bytes", verb: "to have" },
+        array: { unit: "items", verb: "to have" },
+        set: { unit: "items", verb: "to have" },
+        map: { unit: "entries", verb: "to have" },
+    };
+    function getSizing(origin) {
+        return Sizable[origin] ?? null;
+    }
+    const FormatDictionary = {
+        regex: "input",
+        email: "email address",
+        url: "URL",
+        emoji: "emoji",
+        uuid: "UUID",
+        uuidv4: "UUIDv4",
+        uuidv6: "UUIDv6",
+        nanoid: "nanoid",
+        guid: "GUID",
+        cuid: "cuid",
+        cuid2: "cuid2",
+        ulid: "ULID",
+        xid: "XID",
+        ksuid: "KSUID",
+        datetime: "ISO datetime",
+        date: "ISO date",
+        time: "ISO time",
+        duration: "ISO duration",
+        ipv4: "IPv4 address",
+        ipv6: "IPv6 address",
+        mac: "MAC address",
+        cidrv4: "IPv4 range",
+        cidrv6: "IPv6 range",
+        base64: "base64-encoded string",
+        base64url: "base64url-encoded string",
+        json_string: "JSON string",
+        e164: "E.164 number",
+        currency_code: "currency code",
+        credit_card: "credit card number",
+        iban: "IBAN",
+        jwt: "JWT",
+        template_literal: "input",
+    };
+    // type names: missing keys = do not translate (use raw value via ?? fallback)
+    const TypeDictionary = {
+        // Compatibility: "nan" -> "NaN" for display
+        nan: "NaN",
+        // All other type names omitted - they fall back to raw values via ?? operator
+    };
+    function getTypeName(type, input) {
+        if (type === "number" && typeof input === "number" && !Number.isFinite(input)) {
+            return String(input);
+        }
+        return TypeDictionary[type] ?? type;
+    }
+    return (issue) => {
+        switch (issue.code) {
+            case "invalid_type": {
+                const expected = getTypeName(issue.expected);
+                const receivedType = parsedType(issue.input);
+                const received = getTypeName(receivedType, issue.input);
+                return `Invalid input: expected ${expected}, received ${received}`;
+            }
+            case "invalid_value":
+                if (issue.values.length === 1)
+                    return `Invalid input: expected ${stringifyPrimitive(issue.values[0])}`;
+                return `Invalid option: expected one of ${joinValues(issue.values, "|")}`;
+            case "too_big": {
+                const adj = issue.exact ? "exactly " : issue.inclusive ? "<=" : "<";
+                const sizing = getSizing(issue.origin);
+                if (sizing)
+                    return `Too big: expected ${issue.origin ?? "value"} to have ${adj}${issue.maximum.toString()} ${sizing.unit ?? "elements"}`;
+                return `Too big: expected ${issue.origin ?? "value"} to be ${adj}${issue.maximum.toString()}`;
+            }
+            case "too_small": {
+                const adj = issue.exact ? "exactly " : issue.inclusive ? ">=" : ">";
+                const sizing = getSizing(issue.origin);
+                if (sizing) {
+                    return `Too small: expected ${issue.origin} to have ${adj}${issue.minimum.toString()} ${sizing.unit}`;
+                }
+                return `Too small: expected ${issue.origin} to be ${adj}${issue.minimum.toString()}`;
+            }
+            case "invalid_format": {
+                const _issue = issue;
+                if (_issue.format === "starts_with") {
+                    return `Invalid string: must start with "${_issue.prefix}"`;
+                }
+                if (_issue.format === "ends_with")
+                    return `Invalid string: must end with "${_issue.suffix}"`;
+                if (_issue.format === "includes")
+                    return `Invalid string: must include "${_issue.includes}"`;
+                if (_issue.format === "regex")
+                    return `Invalid string: must match pattern ${_issue.pattern}`;
+                return `Invalid ${FormatDictionary[_issue.format] ?? issue.format}`;
+            }
+            case "not_multiple_of":
+                return `Invalid number: must be a multiple of ${issue.divisor}`;
+            case "unrecognized_keys":
+                return `Unrecognized key${issue.keys.length > 1 ? "s" : ""}: ${joinValues(issue.keys, ", ")}`;
+            case "invalid_key":
+                return `Invalid key in ${issue.origin}`;
+            case "invalid_union":
+                if (issue.options && Array.isArray(issue.options) && issue.options.length > 0) {
+                    const opts = issue.options.map((o) => `'${o}'`).join(" | ");
+                    return `Invalid discriminator value. Expected ${opts}`;
+                }
+                if (issue.inclusive === false) {
+                    return "Invalid input: more than one option matched";
+                }
+                return "Invalid input";
+            case "invalid_element":
+                return `Invalid value in ${issue.origin}`;
+            default:
+                return `Invalid input`;
+        }
+    };
+};
+/* harmony default export */ function en() {
+    return {
+        localeError: en_error(),
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+
+
+/* Computing the message eagerly is expensive (pretty-printed JSON of all
+ * issues), so defer it until first read. The accessor functions and
+ * descriptors are shared across instances to keep error construction
+ * cheap; the computed message is cached on the internals object. The
+ * setter preserves plain assignment semantics for consumers that
+ * overwrite `message`. */
+function _getMessage() {
+    const internals = this._zod;
+    internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
+    return internals.message;
+}
+function _setMessage(value) {
+    this._zod.message = value;
+}
+const _messageDesc = {
+    get: _getMessage,
+    set: _setMessage,
+    enumerable: true,
+    configurable: true,
+};
+const _issuesDesc = { value: undefined, enumerable: false };
+/* Prototypes that already carry the lazy `toString`. Seeded with the
+ * intrinsics so that `init` on a foreign object — it accepts any object —
+ * can never install an accessor onto a prototype we do not own. */
+const _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+const initializer = (inst, def) => {
+    inst.name = "$ZodError";
+    // `_zod` is already non-enumerable: $constructor's init defined it with this same descriptor
+    _issuesDesc.value = def;
+    Object.defineProperty(inst, "issues", _issuesDesc);
+    // Clear the shared slot; a retained `value` pins the last error's issues.
+    _issuesDesc.value = undefined;
+    Object.defineProperty(inst, "message", _messageDesc);
+    /* `toString` lives as a non-enumerable lazy getter on the shared
+     * prototype; on first access it caches a per-instance closure so
+     * detached usage still works. */
+    const proto = Object.getPrototypeOf(inst);
+    if (!_installedToString.has(proto)) {
+        _installedToString.add(proto);
+        Object.defineProperty(proto, "toString", {
+            configurable: true,
+            enumerable: false,
+            get() {
+                const value = () => this.message;
+                Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+                return value;
+            },
+            set(value) {
+                Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+            },
+        });
+    }
+};
+const $ZodError = $constructor("$ZodError", initializer);
+const $ZodRealError = $constructor("$ZodError", initializer, undefined, {
+    Parent: Error,
+});
+/** Get-or-create `obj[key]` as an own data property. A path segment naming an inherited member
+ * ("toString", "constructor") would otherwise read through to the prototype, and assigning
+ * "__proto__" would hit the setter instead of creating a key. */
+function node(obj, key, make) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) {
+        if (key === "__proto__") {
+            Object.defineProperty(obj, key, { value: make(), writable: true, enumerable: true, configurable: true });
+        }
+        else {
+            obj[key] = make();
+        }
+    }
+    return obj[key];
+}
+function flattenError(error, mapper = (issue) => issue.message) {
+    const fieldErrors = {};
+    const formErrors = [];
+    for (const sub of error.issues) {
+        if (sub.path.length > 0) {
+            node(fieldErrors, sub.path[0], () => []).push(mapper(sub));
+        }
+        else {
+            formErrors.push(mapper(sub));
+        }
+    }
+    return { formErrors, fieldErrors };
+}
+function formatError(error, mapper = (issue) => issue.message) {
+    const fieldErrors = { _errors: [] };
+    const processError = (error, path = []) => {
+        for (const issue of error.issues) {
+            if (issue.code === "invalid_union" && issue.errors.length) {
+                issue.errors.map((issues) => processError({ issues }, [...path, ...issue.path]));
+            }
+            else if (issue.code === "invalid_key") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else if (issue.code === "invalid_element") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else {
+                const fullpath = [...path, ...issue.path];
+                if (fullpath.length === 0) {
+                    fieldErrors._errors.push(mapper(issue));
+                }
+                else {
+                    let curr = fieldErrors;
+                    let i = 0;
+                    while (i < fullpath.length) {
+                        const el = fullpath[i];
+                        const terminal = i === fullpath.length - 1;
+                        // `_errors` is reserved by this legacy format, so merge a matching path segment into the current node instead of treating its array as a child.
+                        if (el === "_errors") {
+                            if (terminal)
+                                curr._errors.push(mapper(issue));
+                            i++;
+                            continue;
+                        }
+                        // A path element may collide with an inherited property name such as
+                        // "__proto__" or "constructor". Truthiness checks read the prototype
+                        // (so no node is created, then ._errors.push throws), and bracket
+                        // assignment of "__proto__" hits the setter instead of creating an
+                        // own key. Guard the read with hasOwnProperty and create the node
+                        // with defineProperty so any path element becomes a real own key.
+                        if (!Object.prototype.hasOwnProperty.call(curr, el)) {
+                            Object.defineProperty(curr, el, {
+                                value: { _errors: [] },
+                                enumerable: true,
+                                writable: true,
+                                configurable: true,
+                            });
+                        }
+                        const node = curr[el];
+                        if (terminal) {
+                            node._errors.push(mapper(issue));
+                        }
+                        curr = node;
+                        i++;
+                    }
+                }
+            }
+        }
+    };
+    processError(error);
+    return fieldErrors;
+}
+function treeifyError(error, mapper = (issue) => issue.message) {
+    const result = { errors: [] };
+    const processError = (error, path = []) => {
+        var _a;
+        for (const issue of error.issues) {
+            if (issue.code === "invalid_union" && issue.errors.length) {
+                // regular union error
+                issue.errors.map((issues) => processError({ issues }, [...path, ...issue.path]));
+            }
+            else if (issue.code === "invalid_key") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else if (issue.code === "invalid_element") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else {
+                const fullpath = [...path, ...issue.path];
+                if (fullpath.length === 0) {
+                    result.errors.push(mapper(issue));
+                    continue;
+                }
+                let curr = result;
+                let i = 0;
+                while (i < fullpath.length) {
+                    const el = fullpath[i];
+                    const terminal = i === fullpath.length - 1;
+                    if (typeof el === "string") {
+                        curr.properties ?? (curr.properties = {});
+                        // el may collide with an inherited property name ("__proto__",
+                        // "constructor", ...); ??= reads the prototype so the node is never
+                        // created and curr.errors.push throws. Guard with hasOwnProperty and
+                        // create the node with defineProperty so "__proto__" becomes a real
+                        // own key rather than invoking the prototype setter.
+                        if (!Object.prototype.hasOwnProperty.call(curr.properties, el)) {
+                            Object.defineProperty(curr.properties, el, {
+                                value: { errors: [] },
+                                enumerable: true,
+                                writable: true,
+                                configurable: true,
+                            });
+                        }
+                        curr = curr.properties[el];
+                    }
+                    else {
+                        curr.items ?? (curr.items = []);
+                        (_a = curr.items)[el] ?? (_a[el] = { errors: [] });
+                        curr = curr.items[el];
+                    }
+                    if (terminal) {
+                        curr.errors.push(mapper(issue));
+                    }
+                    i++;
+                }
+            }
+        }
+    };
+    processError(error);
+    return result;
+}
+/** Format a ZodError as a human-readable string in the following form.
+ *
+ * From
+ *
+ * ```ts
+ * ZodError {
+ *   issues: [
+ *     {
+ *       expected: 'string',
+ *       code: 'invalid_type',
+ *       path: [ 'username' ],
+ *       message: 'Invalid input: expected string'
+ *     },
+ *     {
+ *       expected: 'number',
+ *       code: 'invalid_type',
+ *       path: [ 'favoriteNumbers', 1 ],
+ *       message: 'Invalid input: expected number'
+ *     }
+ *   ];
+ * }
+ * ```
+ *
+ * to
+ *
+ * ```
+ * username
+ *   ✖ Expected number, received string at "username
+ * favoriteNumbers[0]
+ *   ✖ Invalid input: expected number
+ * ```
+ */
+function toDotPath(_path) {
+    const segs = [];
+    const path = _path.map((seg) => (typeof seg === "object" ? seg.key : seg));
+    for (const seg of path) {
+        if (typeof seg === "number")
+            segs.push(`[${seg}]`);
+        else if (typeof seg === "symbol")
+            segs.push(`[${JSON.stringify(String(seg))}]`);
+        else if (/[^\w$]/.test(seg))
+            segs.push(`[${JSON.stringify(seg)}]`);
+        else {
+            if (segs.length)
+                segs.push(".");
+            segs.push(seg);
+        }
+    }
+    return segs.join("");
+}
+function prettifyError(error) {
+    const lines = [];
+    // sort by path length
+    const issues = [...error.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
+    // Process each issue
+    for (const issue of issues) {
+        lines.push(`✖ ${issue.message}`);
+        if (issue.path?.length)
+            lines.push(`  → at ${toDotPath(issue.path)}`);
+    }
+    // Convert Map to formatted string
+    return lines.join("\n");
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+
+
+
+// Always both keys, so the `_params` read site in `_parse` sees one object shape rather than two.
+function finalizeParams(callee, params) {
+    return { callee: params?.callee ?? callee, Err: params?.Err };
+}
+const _parse = (_Err) => {
+    const fn = (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+        const result = schema._zod.run({ value, issues: [] }, ctx);
+        if (result instanceof Promise) {
+            throw new $ZodAsyncError();
+        }
+        if (result.issues.length) {
+            const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+            captureStackTrace(e, _params?.callee ?? fn);
+            throw e;
+        }
+        return result.value;
+    };
+    return fn;
+};
+const parse_parse = /* @__PURE__*/ _parse($ZodRealError);
+const _parseAsync = (_Err) => {
+    const fn = async (schema, value, _ctx, params) => {
+        const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+        let result = schema._zod.run({ value, issues: [] }, ctx);
+        if (result instanceof Promise)
+            result = await result;
+        if (result.issues.length) {
+            const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+            captureStackTrace(e, params?.callee ?? fn);
+            throw e;
+        }
+        return result.value;
+    };
+    return fn;
+};
+const parse_parseAsync = /* @__PURE__*/ _parseAsync($ZodRealError);
+const _safeParse = (_Err) => (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+    const result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise) {
+        throw new $ZodAsyncError();
+    }
+    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+const safeParse = /* @__PURE__*/ _safeParse($ZodRealError);
+// the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
+function failure(Err, issues, ctx) {
+    let error;
+    return {
+        success: false,
+        get error() {
+            if (!error) {
+                error = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
+                // finalizeIssue drops `input`, so the built error holds nothing; keeping the raw issues past this point pins the parsed value for the life of the result
+                issues = undefined;
+                ctx = undefined;
+            }
+            return error;
+        },
+        set error(e) {
+            error = e;
+            // a replacement makes the getter's branch unreachable, so the captures have to go here too
+            issues = undefined;
+            ctx = undefined;
+        },
+    };
+}
+const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+        result = await result;
+    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
+// registry mirrors of the compiler's sentinels, so this module never imports the compiler
+const COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
+const COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
+// Deliberately tiny, because v8 will not inline a body carrying the fallback's object literals and throw. Everything that is not the compiled happy path lives in validateFallback, and that split is worth ~35% on a compiled schema.
+const validate = ((schema, value, _ctx) => {
+    const validator = schema._zod.bag.validator;
+    if (validator !== undefined) {
+        if (validator(value) !== COMPILE_INVALID)
+            return true;
+        // a definite sentinel means the runtime would reject, so skip the re-parse; a ctx can still change the answer
+        if (validator.definite === true && _ctx === undefined)
+            return false;
+    }
+    return validateFallback(schema, value, _ctx);
+});
+function validateFallback(schema, value, _ctx) {
+    const ctx = _ctx
+        ? { ..._ctx, async: false, abortEarly: true }
+        : { async: false, abortEarly: true };
+    const fallbackRun = schema._zod.bag.fallbackRun;
+    let result;
+    if (fallbackRun) {
+        // skip nested fast paths on the fallback, so user callbacks keep the at-most-twice bound
+        ctx[COMPILE_FALLBACK] = true;
+        result = fallbackRun({ value, issues: [] }, ctx);
+    }
+    else {
+        result = schema._zod.run({ value, issues: [] }, ctx);
+    }
+    if (result instanceof Promise) {
+        throw new $ZodAsyncError();
+    }
+    return result.issues.length === 0;
+}
+// no fast path: the compiler keeps async parses on the runtime, because a promise-returning callback that is not declared async compiles to a throw
+const parse_validateAsync = async (schema, value, _ctx) => {
+    const ctx = _ctx
+        ? { ..._ctx, async: true, abortEarly: true }
+        : { async: true, abortEarly: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+        result = await result;
+    return result.issues.length === 0;
+};
+const _encode = (_Err) => {
+    const parse = _parse(_Err);
+    const fn = (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+        return parse(schema, value, ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const encode = /* @__PURE__*/ _encode($ZodRealError);
+const _decode = (_Err) => {
+    const parse = _parse(_Err);
+    const fn = (schema, value, _ctx, _params) => {
+        return parse(schema, value, _ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const decode = /* @__PURE__*/ _decode($ZodRealError);
+const _encodeAsync = (_Err) => {
+    const parseAsync = _parseAsync(_Err);
+    const fn = async (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+        return (await parseAsync(schema, value, ctx, finalizeParams(fn, _params)));
+    };
+    return fn;
+};
+const encodeAsync = /* @__PURE__*/ _encodeAsync($ZodRealError);
+const _decodeAsync = (_Err) => {
+    const parseAsync = _parseAsync(_Err);
+    const fn = async (schema, value, _ctx, _params) => {
+        return await parseAsync(schema, value, _ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const decodeAsync = /* @__PURE__*/ _decodeAsync($ZodRealError);
+const _safeEncode = (_Err) => (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+    return _safeParse(_Err)(schema, value, ctx);
+};
+const safeEncode = /* @__PURE__*/ _safeEncode($ZodRealError);
+const _safeDecode = (_Err) => (schema, value, _ctx) => {
+    return _safeParse(_Err)(schema, value, _ctx);
+};
+const safeDecode = /* @__PURE__*/ _safeDecode($ZodRealError);
+const _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+    return _safeParseAsync(_Err)(schema, value, ctx);
+};
+const safeEncodeAsync = /* @__PURE__*/ _safeEncodeAsync($ZodRealError);
+const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
+    return _safeParseAsync(_Err)(schema, value, _ctx);
+};
+const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+
+
+
+/* Prototypes that already carry the lazy helper methods. Seeded with the
+ * intrinsics so that `init` on a foreign object — it accepts any object —
+ * can never install an accessor onto a prototype we do not own. */
+const _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+/* Helper methods live as non-enumerable lazy getters on the shared
+ * prototype instead of own properties on every instance. On first
+ * access the getter allocates the per-instance closure and caches it
+ * as a non-enumerable own property, so detached usage still works and
+ * the allocation only happens for methods actually touched. */
+function _lazyMethod(proto, key, make) {
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        enumerable: false,
+        get() {
+            const value = make(this);
+            Object.defineProperty(this, key, { value, configurable: true, writable: true });
+            return value;
+        },
+        set(value) {
+            Object.defineProperty(this, key, { value, configurable: true, writable: true });
+        },
+    });
+}
+const errors_initializer = (inst, issues) => {
+    $ZodError.init(inst, issues);
+    inst.name = "ZodError";
+    const proto = Object.getPrototypeOf(inst);
+    if (_installedErrorProtos.has(proto))
+        return;
+    _installedErrorProtos.add(proto);
+    _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
+    _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
+    _lazyMethod(proto, "addIssue", (self) => (issue) => {
+        self.issues.push(issue);
+        self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+    });
+    _lazyMethod(proto, "addIssues", (self) => (issues) => {
+        self.issues.push(...issues);
+        self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+    });
+    Object.defineProperty(proto, "isEmpty", {
+        configurable: true,
+        enumerable: false,
+        get() {
+            return this.issues.length === 0;
+        },
+    });
+};
+const ZodError = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodError", errors_initializer)));
+const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, undefined, {
+    Parent: Error,
+});
+// /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
+// export type ErrorMapCtx = core.$ZodErrorMapCtx;
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+
+
+const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
+const classic_parse_parseAsync = /* @__PURE__ */ _parseAsync(ZodRealError);
+const parse_safeParse = /* @__PURE__ */ _safeParse(ZodRealError);
+const parse_safeParseAsync = /* @__PURE__ */ _safeParseAsync(ZodRealError);
+
+// Codec functions
+const parse_encode = /* @__PURE__ */ _encode(ZodRealError);
+const parse_decode = /* @__PURE__ */ _decode(ZodRealError);
+const parse_encodeAsync = /* @__PURE__ */ _encodeAsync(ZodRealError);
+const parse_decodeAsync = /* @__PURE__ */ _decodeAsync(ZodRealError);
+const parse_safeEncode = /* @__PURE__ */ _safeEncode(ZodRealError);
+const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
+const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
+const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+
+
+
+
+
+
+
+
+// Register English as the default locale on first ZodType construction. Hooked into the `ZodType` `$constructor` (rather than a top-level `config(en())` in `external.ts`) so bundlers honoring `sideEffects: false` can't tree-shake it out — see #5953, #5725. An explicit `z.config(z.locales.xx())` call wins regardless of order, since this only sets the default when none is present.
+function _ensureDefaultLocale() {
+    if (!globalConfig.localeError)
+        config(en());
+}
+// the default memoizer is read by the core container init, which runs before `ZodType.init`, so each container calls this first
+function _ensureDefaultMemoizer() {
+    if (!globalConfig.memoizer)
+        config({ memoizer: memoizer() });
+}
+const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
+    _ensureDefaultLocale();
+    $ZodType.init(inst, def);
+    inst.def = def;
+    inst.type = def.type;
+    return inst;
+}, {
+    check(...chks) {
+        const def = this.def;
+        return this.clone(mergeDefs(def, {
+            checks: [
+                ...(def.checks ?? []),
+                ...chks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch),
+            ],
+        }), { parent: true });
+    },
+    with(...chks) {
+        return this.check(...chks);
+    },
+    clone(def, params) {
+        return clone(this, def, params);
+    },
+    brand() {
+        return this;
+    },
+    register(reg, meta) {
+        reg.add(this, meta);
+        return this;
+    },
+    refine(check, params) {
+        return this.check(refine(check, params));
+    },
+    superRefine(refinement, params) {
+        return this.check(superRefine(refinement, params));
+    },
+    overwrite(fn) {
+        return this.check(_overwrite(fn));
+    },
+    optional() {
+        return optional(this);
+    },
+    exactOptional() {
+        return exactOptional(this);
+    },
+    nullable() {
+        return nullable(this);
+    },
+    nullish() {
+        return optional(nullable(this));
+    },
+    nonoptional(params) {
+        return nonoptional(this, params);
+    },
+    array() {
+        return array(this);
+    },
+    or(arg) {
+        return union([this, arg]);
+    },
+    and(arg) {
+        return intersection(this, arg);
+    },
+    transform(tx) {
+        return pipe(this, transform(tx));
+    },
+    default(d) {
+        return schemas_default(this, d);
+    },
+    prefault(d) {
+        return prefault(this, d);
+    },
+    catch(params) {
+        return schemas_catch(this, params);
+    },
+    pipe(target) {
+        return pipe(this, target);
+    },
+    readonly() {
+        return readonly(this);
+    },
+    describe(description) {
+        const cl = this.clone();
+        globalRegistry.add(cl, { description });
+        return cl;
+    },
+    meta(...args) {
+        // overloaded: meta() returns the registered metadata, meta(data) returns a clone with `data` registered. The mapped type picks up the second overload, so we accept variadic any-args and return `any` to satisfy both at runtime.
+        if (args.length === 0)
+            return globalRegistry.get(this);
+        const cl = this.clone();
+        globalRegistry.add(cl, args[0]);
+        return cl;
+    },
+    isOptional() {
+        return this.safeParse(undefined).success;
+    },
+    isNullable() {
+        return this.safeParse(null).success;
+    },
+    apply(fn, ...args) {
+        return args.length === 0 ? fn(this) : fn(this, ...args);
+    },
+    // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
+    get "~standard"() {
+        return hide(this, "~standard", {
+            ...standardProps(this),
+            jsonSchema: {
+                input: createStandardJSONSchemaMethod(this, "input"),
+                output: createStandardJSONSchemaMethod(this, "output"),
+            },
+        });
+    },
+    set "~standard"(value) {
+        own(this, "~standard", value);
+    },
+    parse: function _parse(data, params) {
+        return classic_parse_parse(this, data, params, { callee: _parse });
+    },
+    parseAsync: async function _parseAsync(data, params) {
+        return await classic_parse_parseAsync(this, data, params, { callee: _parseAsync });
+    },
+    safeParse(data, params) {
+        return parse_safeParse(this, data, params);
+    },
+    async safeParseAsync(data, params) {
+        return parse_safeParseAsync(this, data, params);
+    },
+    // `spa` is an alias: same function object as `safeParseAsync`, as before.
+    get spa() {
+        return this?.safeParseAsync;
+    },
+    set spa(value) {
+        own(this, "spa", value);
+    },
+    validate(data, params) {
+        return validate(this, data, params);
+    },
+    validateAsync(data, params) {
+        return parse_validateAsync(this, data, params);
+    },
+    encode: function _encode(data, params) {
+        return parse_encode(this, data, params, { callee: _encode });
+    },
+    decode: function _decode(data, params) {
+        return parse_decode(this, data, params, { callee: _decode });
+    },
+    encodeAsync: async function _encodeAsync(data, params) {
+        return await parse_encodeAsync(this, data, params, { callee: _encodeAsync });
+    },
+    decodeAsync: async function _decodeAsync(data, params) {
+        return await parse_decodeAsync(this, data, params, { callee: _decodeAsync });
+    },
+    safeEncode(data, params) {
+        return parse_safeEncode(this, data, params);
+    },
+    safeDecode(data, params) {
+        return parse_safeDecode(this, data, params);
+    },
+    async safeEncodeAsync(data, params) {
+        return parse_safeEncodeAsync(this, data, params);
+    },
+    async safeDecodeAsync(data, params) {
+        return parse_safeDecodeAsync(this, data, params);
+    },
+    toJSONSchema(params) {
+        return createToJSONSchemaMethod(this, {})(params);
+    },
+    // Reads through to the registry on every access, so it must not cache.
+    get description() {
+        return globalRegistry.get(this)?.description;
+    },
+    // No setter: `schema._def = x` throws, as it did when `_def` was a non-writable own property.
+    get _def() {
+        return this._zod.def;
+    },
+});
+/** @internal */
+const _ZodString = /*@__PURE__*/ $constructor("_ZodString", (inst, def) => {
+    $ZodString.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => stringProcessor(inst, ctx, json, params);
+}, 
+/*@__PURE__*/ derived({
+    format: (inst) => aggregateChecks(inst).format ?? null,
+    minLength: (inst) => aggregateChecks(inst).minimum ?? null,
+    maxLength: (inst) => aggregateChecks(inst).maximum ?? null,
+}, {
+    regex(...args) {
+        return this.check(_regex(...args));
+    },
+    includes(...args) {
+        return this.check(_includes(...args));
+    },
+    startsWith(...args) {
+        return this.check(_startsWith(...args));
+    },
+    endsWith(...args) {
+        return this.check(_endsWith(...args));
+    },
+    min(...args) {
+        return this.check(_minLength(...args));
+    },
+    max(...args) {
+        return this.check(_maxLength(...args));
+    },
+    length(...args) {
+        return this.check(_length(...args));
+    },
+    nonempty(...args) {
+        return this.check(_minLength(1, ...args));
+    },
+    lowercase(params) {
+        return this.check(_lowercase(params));
+    },
+    uppercase(params) {
+        return this.check(_uppercase(params));
+    },
+    trim() {
+        return this.check(_trim());
+    },
+    normalize(...args) {
+        return this.check(_normalize(...args));
+    },
+    toLowerCase() {
+        return this.check(_toLowerCase());
+    },
+    toUpperCase() {
+        return this.check(_toUpperCase());
+    },
+    slugify() {
+        return this.check(_slugify());
+    },
+}));
+const ZodString = /*@__PURE__*/ $constructor("ZodString", (inst, def) => {
+    $ZodString.init(inst, def);
+    _ZodString.init(inst, def);
+}, {
+    email(params) {
+        return this.check(_email(ZodEmail, params));
+    },
+    url(params) {
+        return this.check(_url(ZodURL, params));
+    },
+    jwt(params) {
+        return this.check(_jwt(ZodJWT, params));
+    },
+    emoji(params) {
+        return this.check(api_emoji(ZodEmoji, params));
+    },
+    guid(params) {
+        return this.check(_guid(ZodGUID, params));
+    },
+    uuid(params) {
+        return this.check(_uuid(ZodUUID, params));
+    },
+    uuidv4(params) {
+        return this.check(_uuidv4(ZodUUID, params));
+    },
+    uuidv6(params) {
+        return this.check(_uuidv6(ZodUUID, params));
+    },
+    uuidv7(params) {
+        return this.check(_uuidv7(ZodUUID, params));
+    },
+    nanoid(params) {
+        return this.check(_nanoid(ZodNanoID, params));
+    },
+    cuid(params) {
+        return this.check(_cuid(ZodCUID, params));
+    },
+    cuid2(params) {
+        return this.check(_cuid2(ZodCUID2, params));
+    },
+    ulid(params) {
+        return this.check(_ulid(ZodULID, params));
+    },
+    base64(params) {
+        return this.check(_base64(ZodBase64, params));
+    },
+    base64url(params) {
+        return this.check(_base64url(ZodBase64URL, params));
+    },
+    xid(params) {
+        return this.check(_xid(ZodXID, params));
+    },
+    ksuid(params) {
+        return this.check(_ksuid(ZodKSUID, params));
+    },
+    ipv4(params) {
+        return this.check(_ipv4(ZodIPv4, params));
+    },
+    ipv6(params) {
+        return this.check(_ipv6(ZodIPv6, params));
+    },
+    cidrv4(params) {
+        return this.check(_cidrv4(ZodCIDRv4, params));
+    },
+    cidrv6(params) {
+        return this.check(_cidrv6(ZodCIDRv6, params));
+    },
+    e164(params) {
+        return this.check(_e164(ZodE164, params));
+    },
+    datetime(params) {
+        return this.check(_isoDateTime(ZodISODateTime, params));
+    },
+    date(params) {
+        return this.check(_isoDate(ZodISODate, params));
+    },
+    time(params) {
+        return this.check(_isoTime(ZodISOTime, params));
+    },
+    duration(params) {
+        return this.check(_isoDuration(ZodISODuration, params));
+    },
+});
+function schemas_string(params) {
+    return _string(ZodString, params);
+}
+const ZodStringFormat = /*@__PURE__*/ $constructor("ZodStringFormat", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    _ZodString.init(inst, def);
+});
+const ZodISODateTime = /*@__PURE__*/ $constructor("ZodISODateTime", (inst, def) => {
+    $ZodISODateTime.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
+    $ZodISODate.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
+    $ZodISOTime.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
+    $ZodISODuration.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodEmail = /*@__PURE__*/ $constructor("ZodEmail", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodEmail.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_email(params) {
+    return core._email(ZodEmail, params);
+}
+const ZodGUID = /*@__PURE__*/ $constructor("ZodGUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodGUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_guid(params) {
+    return core._guid(ZodGUID, params);
+}
+const ZodUUID = /*@__PURE__*/ $constructor("ZodUUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodUUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_uuid(params) {
+    return core._uuid(ZodUUID, params);
+}
+function uuidv4(params) {
+    return core._uuidv4(ZodUUID, params);
+}
+// ZodUUIDv6
+function uuidv6(params) {
+    return core._uuidv6(ZodUUID, params);
+}
+// ZodUUIDv7
+function uuidv7(params) {
+    return core._uuidv7(ZodUUID, params);
+}
+const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodURL.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function url(params) {
+    return core._url(ZodURL, params);
+}
+function httpUrl(params) {
+    return core._url(ZodURL, {
+        protocol: regexes.httpProtocol,
+        hostname: regexes.domain,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodEmoji = /*@__PURE__*/ $constructor("ZodEmoji", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodEmoji.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_emoji(params) {
+    return core._emoji(ZodEmoji, params);
+}
+const ZodNanoID = /*@__PURE__*/ $constructor("ZodNanoID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodNanoID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_nanoid(params) {
+    return core._nanoid(ZodNanoID, params);
+}
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link ZodCUID2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const ZodCUID = /*@__PURE__*/ $constructor("ZodCUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodCUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+/**
+ * Validates a CUID v1 string.
+ *
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link cuid2 | `z.cuid2()`} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+function schemas_cuid(params) {
+    return core._cuid(ZodCUID, params);
+}
+const ZodCUID2 = /*@__PURE__*/ $constructor("ZodCUID2", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodCUID2.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_cuid2(params) {
+    return core._cuid2(ZodCUID2, params);
+}
+const ZodULID = /*@__PURE__*/ $constructor("ZodULID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodULID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_ulid(params) {
+    return core._ulid(ZodULID, params);
+}
+const ZodXID = /*@__PURE__*/ $constructor("ZodXID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodXID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_xid(params) {
+    return core._xid(ZodXID, params);
+}
+const ZodKSUID = /*@__PURE__*/ $constructor("ZodKSUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodKSUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_ksuid(params) {
+    return core._ksuid(ZodKSUID, params);
+}
+const ZodIPv4 = /*@__PURE__*/ $constructor("ZodIPv4", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodIPv4.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_ipv4(params) {
+    return core._ipv4(ZodIPv4, params);
+}
+const ZodMAC = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodMAC", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    core.$ZodMAC.init(inst, def);
+    ZodStringFormat.init(inst, def);
+})));
+function schemas_mac(params) {
+    return core._mac(ZodMAC, params);
+}
+const ZodIPv6 = /*@__PURE__*/ $constructor("ZodIPv6", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodIPv6.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_ipv6(params) {
+    return core._ipv6(ZodIPv6, params);
+}
+const ZodCIDRv4 = /*@__PURE__*/ $constructor("ZodCIDRv4", (inst, def) => {
+    $ZodCIDRv4.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_cidrv4(params) {
+    return core._cidrv4(ZodCIDRv4, params);
+}
+const ZodCIDRv6 = /*@__PURE__*/ $constructor("ZodCIDRv6", (inst, def) => {
+    $ZodCIDRv6.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_cidrv6(params) {
+    return core._cidrv6(ZodCIDRv6, params);
+}
+const ZodBase64 = /*@__PURE__*/ $constructor("ZodBase64", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodBase64.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_base64(params) {
+    return core._base64(ZodBase64, params);
+}
+const ZodBase64URL = /*@__PURE__*/ $constructor("ZodBase64URL", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodBase64URL.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_base64url(params) {
+    return core._base64url(ZodBase64URL, params);
+}
+const ZodE164 = /*@__PURE__*/ $constructor("ZodE164", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodE164.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function schemas_e164(params) {
+    return core._e164(ZodE164, params);
+}
+const ZodCreditCard = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodCreditCard", (inst, def) => {
+    core.$ZodCreditCard.init(inst, def);
+    ZodStringFormat.init(inst, def);
+})));
+function schemas_creditCard(params) {
+    return core._creditCard(ZodCreditCard, params);
+}
+const ZodIBAN = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodIBAN", (inst, def) => {
+    core.$ZodIBAN.init(inst, def);
+    ZodStringFormat.init(inst, def);
+})));
+function schemas_iban(params) {
+    return core._iban(ZodIBAN, params);
+}
+const ZodJWT = /*@__PURE__*/ $constructor("ZodJWT", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodJWT.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function jwt(params) {
+    return core._jwt(ZodJWT, params);
+}
+const ZodCustomStringFormat = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodCustomStringFormat", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    core.$ZodCustomStringFormat.init(inst, def);
+    ZodStringFormat.init(inst, def);
+})));
+function stringFormat(format, fnOrRegex, _params = {}) {
+    return core._stringFormat(ZodCustomStringFormat, format, fnOrRegex, _params);
+}
+function schemas_hostname(_params) {
+    return core._stringFormat(ZodCustomStringFormat, "hostname", regexes.hostname, _params);
+}
+function schemas_hex(_params) {
+    return core._stringFormat(ZodCustomStringFormat, "hex", regexes.hex, _params);
+}
+function schemas_currencyCode(_params) {
+    return core._stringFormat(ZodCustomStringFormat, "currency_code", regexes.currencyCode, _params);
+}
+function hash(alg, params) {
+    const enc = params?.enc ?? "hex";
+    const format = `${alg}_${enc}`;
+    const regex = core.regexes[format];
+    if (!regex)
+        throw new Error(`Unrecognized hash format: ${format}`);
+    return core._stringFormat(ZodCustomStringFormat, format, regex, params);
+}
+const ZodNumber = /*@__PURE__*/ $constructor("ZodNumber", (inst, def) => {
+    $ZodNumber.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => numberProcessor(inst, ctx, json, params);
+    inst.isFinite = true;
+}, 
+/*@__PURE__*/ derived({
+    minValue: (inst) => {
+        const { minimum, exclusiveMinimum } = aggregateChecks(inst);
+        return Math.max(minimum ?? Number.NEGATIVE_INFINITY, exclusiveMinimum ?? Number.NEGATIVE_INFINITY);
+    },
+    maxValue: (inst) => {
+        const { maximum, exclusiveMaximum } = aggregateChecks(inst);
+        return Math.min(maximum ?? Number.POSITIVE_INFINITY, exclusiveMaximum ?? Number.POSITIVE_INFINITY);
+    },
+    isInt: (inst) => {
+        const { isInt, multipleOf } = aggregateChecks(inst);
+        return !!isInt || !!multipleOf?.some(Number.isSafeInteger);
+    },
+    format: (inst) => aggregateChecks(inst).format ?? null,
+}, {
+    gt(value, params) {
+        return this.check(_gt(value, params));
+    },
+    gte(value, params) {
+        return this.check(_gte(value, params));
+    },
+    min(value, params) {
+        return this.check(_gte(value, params));
+    },
+    lt(value, params) {
+        return this.check(_lt(value, params));
+    },
+    lte(value, params) {
+        return this.check(_lte(value, params));
+    },
+    max(value, params) {
+        return this.check(_lte(value, params));
+    },
+    int(params) {
+        return this.check(schemas_int(params));
+    },
+    safe(params) {
+        return this.check(schemas_int(params));
+    },
+    positive(params) {
+        return this.check(_gt(0, params));
+    },
+    nonnegative(params) {
+        return this.check(_gte(0, params));
+    },
+    negative(params) {
+        return this.check(_lt(0, params));
+    },
+    nonpositive(params) {
+        return this.check(_lte(0, params));
+    },
+    multipleOf(value, params) {
+        return this.check(_multipleOf(value, params));
+    },
+    step(value, params) {
+        return this.check(_multipleOf(value, params));
+    },
+    finite() {
+        return this;
+    },
+}));
+function schemas_number(params) {
+    return _number(ZodNumber, params);
+}
+const ZodNumberFormat = /*@__PURE__*/ $constructor("ZodNumberFormat", (inst, def) => {
+    $ZodNumberFormat.init(inst, def);
+    ZodNumber.init(inst, def);
+});
+function schemas_int(params) {
+    return _int(ZodNumberFormat, params);
+}
+function float32(params) {
+    return core._float32(ZodNumberFormat, params);
+}
+function float64(params) {
+    return core._float64(ZodNumberFormat, params);
+}
+function int32(params) {
+    return core._int32(ZodNumberFormat, params);
+}
+function uint32(params) {
+    return core._uint32(ZodNumberFormat, params);
+}
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
+function schemas_boolean(params) {
+    return _boolean(ZodBoolean, params);
+}
+const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
+    $ZodBigInt.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => bigintProcessor(inst, ctx, json, params);
+}, 
+/*@__PURE__*/ derived({
+    minValue: (inst) => aggregateChecks(inst).minimum ?? null,
+    maxValue: (inst) => aggregateChecks(inst).maximum ?? null,
+    format: (inst) => aggregateChecks(inst).format ?? null,
+}, {
+    gte(value, params) {
+        return this.check(_gte(value, params));
+    },
+    min(value, params) {
+        return this.check(_gte(value, params));
+    },
+    gt(value, params) {
+        return this.check(_gt(value, params));
+    },
+    lt(value, params) {
+        return this.check(_lt(value, params));
+    },
+    lte(value, params) {
+        return this.check(_lte(value, params));
+    },
+    max(value, params) {
+        return this.check(_lte(value, params));
+    },
+    positive(params) {
+        return this.check(_gt(BigInt(0), params));
+    },
+    negative(params) {
+        return this.check(_lt(BigInt(0), params));
+    },
+    nonpositive(params) {
+        return this.check(_lte(BigInt(0), params));
+    },
+    nonnegative(params) {
+        return this.check(_gte(BigInt(0), params));
+    },
+    multipleOf(value, params) {
+        return this.check(_multipleOf(value, params));
+    },
+}));
+function schemas_bigint(params) {
+    return core._bigint(ZodBigInt, params);
+}
+const ZodBigIntFormat = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBigIntFormat", (inst, def) => {
+    core.$ZodBigIntFormat.init(inst, def);
+    ZodBigInt.init(inst, def);
+})));
+function int64(params) {
+    return core._int64(ZodBigIntFormat, params);
+}
+function uint64(params) {
+    return core._uint64(ZodBigIntFormat, params);
+}
+const ZodSymbol = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodSymbol", (inst, def) => {
+    core.$ZodSymbol.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.symbolProcessor(inst, ctx, json, params);
+})));
+function symbol(params) {
+    return core._symbol(ZodSymbol, params);
+}
+const ZodUndefined = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodUndefined", (inst, def) => {
+    core.$ZodUndefined.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.undefinedProcessor(inst, ctx, json, params);
+})));
+function schemas_undefined(params) {
+    return core._undefined(ZodUndefined, params);
+}
+
+const ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodNull", (inst, def) => {
+    core.$ZodNull.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.nullProcessor(inst, ctx, json, params);
+})));
+function schemas_null(params) {
+    return core._null(ZodNull, params);
+}
+
+const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodAny", (inst, def) => {
+    core.$ZodAny.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.anyProcessor(inst, ctx, json, params);
+})));
+function any() {
+    return core._any(ZodAny);
+}
+const ZodUnknown = /*@__PURE__*/ $constructor("ZodUnknown", (inst, def) => {
+    $ZodUnknown.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => unknownProcessor(inst, ctx, json, params);
+});
+function unknown() {
+    return _unknown(ZodUnknown);
+}
+const ZodNever = /*@__PURE__*/ $constructor("ZodNever", (inst, def) => {
+    $ZodNever.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => neverProcessor(inst, ctx, json, params);
+});
+function never(params) {
+    return _never(ZodNever, params);
+}
+const ZodVoid = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodVoid", (inst, def) => {
+    core.$ZodVoid.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.voidProcessor(inst, ctx, json, params);
+})));
+function schemas_void(params) {
+    return core._void(ZodVoid, params);
+}
+
+const ZodDate = /*@__PURE__*/ $constructor("ZodDate", (inst, def) => {
+    $ZodDate.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => dateProcessor(inst, ctx, json, params);
+    inst.min = (value, params) => inst.check(_gte(value, params));
+    inst.max = (value, params) => inst.check(_lte(value, params));
+}, 
+/*@__PURE__*/ derived({
+    minDate: (inst) => {
+        const { minimum } = aggregateChecks(inst);
+        return minimum ? new Date(minimum) : null;
+    },
+    maxDate: (inst) => {
+        const { maximum } = aggregateChecks(inst);
+        return maximum ? new Date(maximum) : null;
+    },
+}, {}));
+function schemas_date(params) {
+    return core._date(ZodDate, params);
+}
+const ZodArray = /*@__PURE__*/ $constructor("ZodArray", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodArray.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => arrayProcessor(inst, ctx, json, params);
+    inst.element = def.element;
+}, {
+    min(n, params) {
+        return this.check(_minLength(n, params));
+    },
+    nonempty(params) {
+        return this.check(_minLength(1, params));
+    },
+    max(n, params) {
+        return this.check(_maxLength(n, params));
+    },
+    length(n, params) {
+        return this.check(_length(n, params));
+    },
+    unwrap() {
+        return this.element;
+    },
+});
+function array(element, params) {
+    return _array(ZodArray, element, params);
+}
+// .keyof
+function keyof(schema) {
+    const shape = schema._zod.def.shape;
+    return schemas_enum(Object.keys(shape));
+}
+const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodObjectJIT.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => objectProcessor(inst, ctx, json, params);
+    installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+}, {
+    keyof() {
+        return schemas_enum(Object.keys(this._zod.def.shape));
+    },
+    catchall(catchall) {
+        // `mergeDefs` rather than a spread: spreading reads `shape`, and resolving it can mint a whole fresh subtree
+        return this.clone(mergeDefs(this._zod.def, { catchall: catchall }));
+    },
+    passthrough() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: unknown() }));
+    },
+    loose() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: unknown() }));
+    },
+    strict() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: never() }));
+    },
+    strip() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: undefined }));
+    },
+    extend(incoming) {
+        return extend(this, incoming);
+    },
+    safeExtend(incoming) {
+        return safeExtend(this, incoming);
+    },
+    merge(other) {
+        return merge(this, other);
+    },
+    pick(mask) {
+        return pick(this, mask);
+    },
+    omit(mask) {
+        return omit(this, mask);
+    },
+    partial(...args) {
+        return partial(ZodOptional, this, args[0]);
+    },
+    exactPartial(...args) {
+        return partial(ZodExactOptional, this, args[0], "exactPartial");
+    },
+    required(...args) {
+        return required(ZodNonOptional, this, args[0]);
+    },
+});
+function object(shape, params) {
+    const def = {
+        type: "object",
+        shape: shape ?? {},
+        ...normalizeParams(params),
+    };
+    return new ZodObject(def);
+}
+// strictObject
+function strictObject(shape, params) {
+    return new ZodObject({
+        type: "object",
+        shape,
+        catchall: never(),
+        ...util.normalizeParams(params),
+    });
+}
+// looseObject
+function looseObject(shape, params) {
+    return new ZodObject({
+        type: "object",
+        shape,
+        catchall: unknown(),
+        ...util.normalizeParams(params),
+    });
+}
+const ZodUnion = /*@__PURE__*/ $constructor("ZodUnion", (inst, def) => {
+    $ZodUnion.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => unionProcessor(inst, ctx, json, params);
+    inst.options = def.options;
+});
+function union(options, params) {
+    return new ZodUnion({
+        type: "union",
+        options: options,
+        ...normalizeParams(params),
+    });
+}
+const ZodXor = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodXor", (inst, def) => {
+    ZodUnion.init(inst, def);
+    core.$ZodXor.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.unionProcessor(inst, ctx, json, params);
+    inst.options = def.options;
+})));
+/** Creates an exclusive union (XOR) where exactly one option must match.
+ * Unlike regular unions that succeed when any option matches, xor fails if
+ * zero or more than one option matches the input. */
+function xor(options, params) {
+    return new ZodXor({
+        type: "union",
+        options: options,
+        inclusive: false,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodDiscriminatedUnion = /*@__PURE__*/ $constructor("ZodDiscriminatedUnion", (inst, def) => {
+    ZodUnion.init(inst, def);
+    $ZodDiscriminatedUnion.init(inst, def);
+});
+function discriminatedUnion(discriminator, options, params) {
+    // const [options, params] = args;
+    return new ZodDiscriminatedUnion({
+        type: "union",
+        options: options,
+        discriminator,
+        ...normalizeParams(params),
+    });
+}
+const ZodIntersection = /*@__PURE__*/ $constructor("ZodIntersection", (inst, def) => {
+    $ZodIntersection.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => intersectionProcessor(inst, ctx, json, params);
+});
+function intersection(left, right) {
+    return new ZodIntersection({
+        type: "intersection",
+        left: left,
+        right: right,
+    });
+}
+const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodTuple.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => tupleProcessor(inst, ctx, json, params);
+}, {
+    rest(rest) {
+        return this.clone({
+            ...this._zod.def,
+            rest: rest,
+        });
+    },
+    partial() {
+        const def = this._zod.def;
+        // a refinement was authored against the full arity; partialing would run it on a shorter array
+        if (def.checks?.length)
+            throw new Error(".partial() cannot be used on tuple schemas containing refinements");
+        return this.clone({
+            ...def,
+            items: def.items.map((item) => new ZodOptional({ type: "optional", innerType: item })),
+        });
+    },
+});
+function tuple(items, _paramsOrRest, _params) {
+    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const params = hasRest ? _params : _paramsOrRest;
+    const rest = hasRest ? _paramsOrRest : null;
+    return new ZodTuple({
+        type: "tuple",
+        items: items,
+        rest,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodRecord.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
+    inst.keyType = def.keyType;
+    inst.valueType = def.valueType;
+});
+function record(keyType, valueType, params) {
+    // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
+    if (!valueType || !valueType._zod) {
+        return new ZodRecord({
+            type: "record",
+            keyType: schemas_string(),
+            valueType: keyType,
+            ...normalizeParams(valueType),
+        });
+    }
+    return new ZodRecord({
+        type: "record",
+        keyType,
+        valueType: valueType,
+        ...normalizeParams(params),
+    });
+}
+// type alksjf = core.output<core.$ZodRecordKey>;
+function partialRecord(keyType, valueType, params) {
+    return new ZodRecord({
+        type: "record",
+        keyType,
+        valueType: valueType,
+        ...util.normalizeParams(params),
+        partial: true,
+    });
+}
+function looseRecord(keyType, valueType, params) {
+    return new ZodRecord({
+        type: "record",
+        keyType,
+        valueType: valueType,
+        mode: "loose",
+        ...util.normalizeParams(params),
+    });
+}
+const ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodMap", (inst, def) => {
+    _ensureDefaultMemoizer();
+    core.$ZodMap.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.mapProcessor(inst, ctx, json, params);
+    inst.keyType = def.keyType;
+    inst.valueType = def.valueType;
+    inst.min = (...args) => inst.check(core._minSize(...args));
+    inst.nonempty = (params) => inst.check(core._minSize(1, params));
+    inst.max = (...args) => inst.check(core._maxSize(...args));
+    inst.size = (...args) => inst.check(core._size(...args));
+})));
+function map(keyType, valueType, params) {
+    return new ZodMap({
+        type: "map",
+        keyType: keyType,
+        valueType: valueType,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodSet = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodSet", (inst, def) => {
+    _ensureDefaultMemoizer();
+    core.$ZodSet.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.setProcessor(inst, ctx, json, params);
+    inst.min = (...args) => inst.check(core._minSize(...args));
+    inst.nonempty = (params) => inst.check(core._minSize(1, params));
+    inst.max = (...args) => inst.check(core._maxSize(...args));
+    inst.size = (...args) => inst.check(core._size(...args));
+})));
+function set(valueType, params) {
+    return new ZodSet({
+        type: "set",
+        valueType: valueType,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodEnum = /*@__PURE__*/ $constructor("ZodEnum", (inst, def) => {
+    $ZodEnum.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => enumProcessor(inst, ctx, json, params);
+    inst.enum = def.entries;
+    // reuse the parsed value set so a numeric TS enum's reverse-mapping keys stay out
+    inst.options = [...inst._zod.values];
+    const keys = new Set(Object.keys(def.entries));
+    inst.extract = (values, params) => {
+        const newEntries = {};
+        for (const value of values) {
+            if (keys.has(value)) {
+                newEntries[value] = def.entries[value];
+            }
+            else
+                throw new Error(`Key ${value} not found in enum`);
+        }
+        return new ZodEnum({
+            ...def,
+            checks: [],
+            ...normalizeParams(params),
+            entries: newEntries,
+        });
+    };
+    inst.exclude = (values, params) => {
+        const newEntries = { ...def.entries };
+        for (const value of values) {
+            if (keys.has(value)) {
+                delete newEntries[value];
+            }
+            else
+                throw new Error(`Key ${value} not found in enum`);
+        }
+        return new ZodEnum({
+            ...def,
+            checks: [],
+            ...normalizeParams(params),
+            entries: newEntries,
+        });
+    };
+});
+function schemas_enum(values, params) {
+    const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+    return new ZodEnum({
+        type: "enum",
+        entries,
+        ...normalizeParams(params),
+    });
+}
+
+/** @deprecated This API has been merged into `z.enum()`. Use `z.enum()` instead.
+ *
+ * ```ts
+ * enum Colors { red, green, blue }
+ * z.enum(Colors);
+ * ```
+ */
+function nativeEnum(entries, params) {
+    return new ZodEnum({
+        type: "enum",
+        entries,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
+    inst.values = new Set(def.values);
+    Object.defineProperty(inst, "value", {
+        get() {
+            if (def.values.length > 1) {
+                throw new Error("This schema contains multiple valid literal values. Use `.values` instead.");
+            }
+            return def.values[0];
+        },
+    });
+});
+function literal(value, params) {
+    return new ZodLiteral({
+        type: "literal",
+        values: Array.isArray(value) ? value : [value],
+        ...normalizeParams(params),
+    });
+}
+const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
+    core.$ZodFile.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.fileProcessor(inst, ctx, json, params);
+    inst.min = (size, params) => inst.check(core._minSize(size, params));
+    inst.max = (size, params) => inst.check(core._maxSize(size, params));
+    inst.mime = (types, params) => inst.check(core._mime(Array.isArray(types) ? types : [types], params));
+})));
+function file(params) {
+    return core._file(ZodFile, params);
+}
+const ZodTransform = /*@__PURE__*/ $constructor("ZodTransform", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodTransform.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => transformProcessor(inst, ctx, json, params);
+    inst._zod.parse = (payload, _ctx) => {
+        if (_ctx.direction === "backward") {
+            throw new $ZodEncodeError(inst.constructor.name);
+        }
+        payload.addIssue = (issue) => {
+            if (typeof issue === "string") {
+                payload.issues.push(util_issue(issue, payload.value, def));
+            }
+            else {
+                // for Zod 3 backwards compatibility
+                const _issue = issue;
+                if (_issue.fatal)
+                    _issue.continue = false;
+                _issue.code ?? (_issue.code = "custom");
+                if (!("input" in _issue))
+                    _issue.input = payload.value;
+                _issue.inst ?? (_issue.inst = inst);
+                // _issue.continue ??= true;
+                payload.issues.push(util_issue(_issue));
+            }
+        };
+        const output = def.transform(payload.value, payload);
+        if (output instanceof Promise) {
+            return output.then((output) => {
+                payload.value = output;
+                return payload;
+            });
+        }
+        payload.value = output;
+        return payload;
+    };
+});
+function transform(fn) {
+    return new ZodTransform({
+        type: "transform",
+        transform: fn,
+    });
+}
+const ZodOptional = /*@__PURE__*/ $constructor("ZodOptional", (inst, def) => {
+    $ZodOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function optional(innerType) {
+    return new ZodOptional({
+        type: "optional",
+        innerType: innerType,
+    });
+}
+const ZodExactOptional = /*@__PURE__*/ $constructor("ZodExactOptional", (inst, def) => {
+    $ZodExactOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function exactOptional(innerType) {
+    return new ZodExactOptional({
+        type: "optional",
+        innerType: innerType,
+    });
+}
+const ZodNullable = /*@__PURE__*/ $constructor("ZodNullable", (inst, def) => {
+    $ZodNullable.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => nullableProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function nullable(innerType) {
+    return new ZodNullable({
+        type: "nullable",
+        innerType: innerType,
+    });
+}
+// nullish
+function schemas_nullish(innerType) {
+    return optional(nullable(innerType));
+}
+const ZodDefault = /*@__PURE__*/ $constructor("ZodDefault", (inst, def) => {
+    $ZodDefault.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => defaultProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+    inst.removeDefault = inst.unwrap;
+});
+function schemas_default(innerType, defaultValue) {
+    return new ZodDefault({
+        type: "default",
+        innerType: innerType,
+        get defaultValue() {
+            return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+        },
+    });
+}
+const ZodPrefault = /*@__PURE__*/ $constructor("ZodPrefault", (inst, def) => {
+    $ZodPrefault.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => prefaultProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function prefault(innerType, defaultValue) {
+    return new ZodPrefault({
+        type: "prefault",
+        innerType: innerType,
+        get defaultValue() {
+            return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+        },
+    });
+}
+const ZodNonOptional = /*@__PURE__*/ $constructor("ZodNonOptional", (inst, def) => {
+    $ZodNonOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => nonoptionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function nonoptional(innerType, params) {
+    return new ZodNonOptional({
+        type: "nonoptional",
+        innerType: innerType,
+        ...normalizeParams(params),
+    });
+}
+const ZodSuccess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodSuccess", (inst, def) => {
+    core.$ZodSuccess.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.successProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+})));
+function success(innerType) {
+    return new ZodSuccess({
+        type: "success",
+        innerType: innerType,
+    });
+}
+const ZodCatch = /*@__PURE__*/ $constructor("ZodCatch", (inst, def) => {
+    $ZodCatch.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => catchProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+    inst.removeCatch = inst.unwrap;
+});
+function schemas_catch(innerType, catchValue) {
+    return new ZodCatch({
+        type: "catch",
+        innerType: innerType,
+        catchValue: (typeof catchValue === "function" ? catchValue : constantCatch(catchValue)),
+    });
+}
+
+const ZodNaN = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodNaN", (inst, def) => {
+    core.$ZodNaN.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.nanProcessor(inst, ctx, json, params);
+})));
+function nan(params) {
+    return core._nan(ZodNaN, params);
+}
+const ZodPipe = /*@__PURE__*/ $constructor("ZodPipe", (inst, def) => {
+    $ZodPipe.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => pipeProcessor(inst, ctx, json, params);
+    inst.in = def.in;
+    inst.out = def.out;
+});
+function pipe(in_, out) {
+    return new ZodPipe({
+        type: "pipe",
+        in: in_,
+        out: out,
+        // ...util.normalizeParams(params),
+    });
+}
+const ZodCodec = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodCodec", (inst, def) => {
+    ZodPipe.init(inst, def);
+    core.$ZodCodec.init(inst, def);
+})));
+function codec(in_, out, params) {
+    return new ZodCodec({
+        type: "pipe",
+        in: in_,
+        out: out,
+        transform: params.decode,
+        reverseTransform: params.encode,
+    });
+}
+function invertCodec(codec) {
+    const def = codec._zod.def;
+    return new ZodCodec({
+        type: "pipe",
+        in: def.out,
+        out: def.in,
+        transform: def.reverseTransform,
+        reverseTransform: def.transform,
+    });
+}
+const ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodPreprocess", (inst, def) => {
+    ZodPipe.init(inst, def);
+    core.$ZodPreprocess.init(inst, def);
+})));
+const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
+    $ZodReadonly.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => readonlyProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function readonly(innerType) {
+    return new ZodReadonly({
+        type: "readonly",
+        innerType: innerType,
+    });
+}
+const ZodTemplateLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodTemplateLiteral", (inst, def) => {
+    core.$ZodTemplateLiteral.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.templateLiteralProcessor(inst, ctx, json, params);
+})));
+function templateLiteral(parts, params) {
+    return new ZodTemplateLiteral({
+        type: "template_literal",
+        parts,
+        ...util.normalizeParams(params),
+    });
+}
+const ZodLazy = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLazy", (inst, def) => {
+    core.$ZodLazy.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.lazyProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.getter();
+})));
+function lazy(getter) {
+    return new ZodLazy({
+        type: "lazy",
+        getter: getter,
+    });
+}
+const ZodPromise = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodPromise", (inst, def) => {
+    core.$ZodPromise.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.promiseProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+})));
+function promise(innerType) {
+    return new ZodPromise({
+        type: "promise",
+        innerType: innerType,
+    });
+}
+const ZodFunction = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFunction", (inst, def) => {
+    core.$ZodFunction.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.functionProcessor(inst, ctx, json, params);
+})));
+function _function(params) {
+    return new ZodFunction({
+        type: "function",
+        input: Array.isArray(params?.input) ? tuple(params?.input) : (params?.input ?? array(unknown())),
+        output: params?.output ?? unknown(),
+    });
+}
+
+const ZodCustom = /*@__PURE__*/ $constructor("ZodCustom", (inst, def) => {
+    $ZodCustom.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
+});
+// custom checks
+function check(fn) {
+    const ch = new core.$ZodCheck({
+        check: "custom",
+        // ...util.normalizeParams(params),
+    });
+    ch._zod.check = fn;
+    return ch;
+}
+function custom(fn, _params) {
+    return core._custom(ZodCustom, fn ?? (() => true), _params);
+}
+function refine(fn, _params = {}) {
+    return _refine(ZodCustom, fn, _params);
+}
+// superRefine
+function superRefine(fn, params) {
+    return _superRefine(fn, params);
+}
+// Re-export describe and meta from core
+const schemas_describe = api_describe;
+const schemas_meta = meta;
+const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
+    ZodCustom.init(inst, def);
+}, {
+    properties(shape, params) {
+        // asserts in place, so the narrowed output type is truthful without a wrapper
+        return this.check(_properties(shape, params));
+    },
+});
+function _instanceof(cls, params = {}) {
+    const inst = new ZodInstanceOf({
+        type: "custom",
+        check: "custom",
+        fn: (data) => data instanceof cls,
+        abort: true,
+        ...util.normalizeParams(params),
+    });
+    inst._zod.bag.Class = cls;
+    // Override check to emit invalid_type instead of custom
+    inst._zod.check = (payload) => {
+        if (!(payload.value instanceof cls)) {
+            payload.issues.push({
+                code: "invalid_type",
+                expected: cls.name,
+                input: payload.value,
+                inst,
+                path: [...(inst._zod.def.path ?? [])],
+            });
+        }
+    };
+    return inst;
+}
+
+// stringbool
+const stringbool = (...args) => core._stringbool({
+    Codec: ZodCodec,
+    Boolean: ZodBoolean,
+    String: ZodString,
+}, ...args);
+function json(params) {
+    const jsonSchema = lazy(() => {
+        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
+    });
+    return jsonSchema;
+}
+// preprocess
+function preprocess(fn, schema) {
+    return new ZodPreprocess({
+        type: "pipe",
+        in: transform(fn),
+        out: schema,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/records/schema.ts
+
+// The baseline records, as stored in the repository. One schema both writes and reads them
+// (a record run writes, every PR run and the command read), so a field can't be written
+// and then dropped on read; the TypeScript types below are derived from it.
+const instructionSize = object({
+    keyword: schemas_string().max(32),
+    args: schemas_string().max(4000),
+    line: schemas_number().int().nonnegative(),
+    endLine: schemas_number().int().nonnegative(),
+    size: schemas_number().int().nonnegative()
+});
+const recordedMeasurement = object({
+    size: schemas_number().int().nonnegative(),
+    id: schemas_string().max(200),
+    layers: schemas_number().int().nonnegative(),
+    sizeSource: schemas_enum(['inspect', 'layers']).optional(),
+    inspectSize: schemas_number().int().nonnegative().optional(),
+    layerBytes: schemas_number().int().nonnegative().optional(),
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    instructions: array(instructionSize).max(2000).optional()
+});
+/** What decides an image, in parts, so that a mismatch can say which part moved. */
+const fingerprintSchema = object({
+    /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
+    source: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** target, build-args and platform. */
+    build: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** Each FROM image of the Dockerfile → the image id or digest it resolved to. */
+    from: record(schemas_string().max(500), schemas_string().max(200)),
+    /** How the figure was computed: size method and image store. */
+    measure: schemas_string().max(100)
+});
+const recordedImage = object({
+    /** The image's name: the config's `name`, else its Dockerfile path. */
+    key: schemas_string().min(1).max(500),
+    dockerfile: schemas_string().min(1).max(1000),
+    context: schemas_string().min(1).max(1000),
+    fingerprint: fingerprintSchema,
+    measurement: recordedMeasurement
+});
+const RECORD_SCHEMA = 'docker-size-check/record@1';
+const INDEX_SCHEMA = 'docker-size-check/records-index@1';
+const baselineRecord = object({
+    schema: literal(RECORD_SCHEMA),
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    images: array(recordedImage).max(2000)
+});
+const indexEntry = object({
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
+    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative())
+});
+const recordIndex = object({
+    schema: literal(INDEX_SCHEMA),
+    /** Newest first. */
+    records: array(indexEntry)
+});
+/** Parses a stored record; a malformed one is an error that names where it came from. */
+function parseRecord(text, source) {
+    return parseWith(baselineRecord, text, source);
+}
+function parseIndex(text, source) {
+    return parseWith(recordIndex, text, source);
+}
+function parseWith(schema, text, source) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+    }
+    return parsed.data;
+}
+
+;// CONCATENATED MODULE: ./src/records/store.ts
+
+
+
+
+
+
+// Baseline records live in the repository itself, under a ref of their own:
+//
+//   refs/docker-size-check/records  →  a commit whose tree holds
+//     index.json                  every record's commit, time and sizes, newest first
+//     records/<commit>.json       one record: each image's measurement and fingerprint
+//
+// Not a branch, so it is not listed among branches, starts no `push` workflow and is not
+// checked out; not notes, because a record is looked up by commit *and* listed for the
+// trend, which one small index answers without opening every record. Each write replaces
+// the ref with a new commit without parents, so the ref never grows a history: the store is
+// bounded by MAX_RECORDS. Writers race safely: the push carries `--force-with-lease` with
+// the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
+// writes again on top of it; no record is lost.
+const DEFAULT_RECORDS_REF = 'refs/docker-size-check/records';
+/** The newest records kept; older ones are pruned when a record is written. */
+const MAX_RECORDS = 1000;
+const WRITE_ATTEMPTS = 8;
+function emptyIndex() {
+    return { schema: INDEX_SCHEMA, records: [] };
+}
+/** The records in one repository folder, read through git. */
+class RecordStore {
+    repoDir;
+    ref;
+    constructor(repoDir, ref = DEFAULT_RECORDS_REF) {
+        this.repoDir = repoDir;
+        this.ref = ref;
+        assertRecordsRef(ref);
+    }
+    git(args, options = {}) {
+        return runChecked('git', args, { cwd: this.repoDir, ...options });
+    }
+    /**
+     * Brings the remote's records into the local ref. False when the remote has none yet. Needs
+     * read access only, so it works for a fork's PR with a read-only token.
+     */
+    async fetch(remote) {
+        const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
+        const result = await runCommand('git', args, { cwd: this.repoDir });
+        if (result.exitCode === 0)
+            return true;
+        if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
+            // The remote has none (any more): a stale local copy must not stand for it.
+            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
+            return false;
+        }
+        throw new CommandError('git', args, result);
+    }
+    /** The commit the local ref points to, or null when there is no store here. */
+    async tip() {
+        const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
+            cwd: this.repoDir
+        });
+        const sha = result.stdout.trim();
+        return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+    }
+    async readIndex(tip) {
+        const at = tip === undefined ? await this.tip() : tip;
+        if (!at)
+            return emptyIndex();
+        const text = await this.readBlob(at, 'index.json');
+        return text === null ? emptyIndex() : parseIndex(text, `${this.ref}:index.json`);
+    }
+    /** The record of one commit, or null when that commit has none. */
+    async readRecord(commit, tip) {
+        assertCommit(commit);
+        const at = tip === undefined ? await this.tip() : tip;
+        if (!at)
+            return null;
+        const path = recordPath(commit);
+        const text = await this.readBlob(at, path);
+        return text === null ? null : parseRecord(text, `${this.ref}:${path}`);
+    }
+    async readBlob(tip, path) {
+        const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir });
+        return result.exitCode === 0 ? result.stdout : null;
+    }
+    /**
+     * Adds a record (replacing an earlier one of the same commit) and pushes the store to
+     * `remote`, retrying on top of whatever another writer pushed meanwhile.
+     */
+    async write(remote, record, options = {}) {
+        const attempts = options.attempts ?? WRITE_ATTEMPTS;
+        for (let attempt = 1;; attempt++) {
+            await this.fetch(remote);
+            const old = await this.tip();
+            const { commit, pruned } = await this.commitWith(old, record, options.maxRecords ?? MAX_RECORDS);
+            await options.beforePush?.(attempt);
+            const args = [
+                'push',
+                '--porcelain',
+                `--force-with-lease=${this.ref}:${old ?? ''}`,
+                remote,
+                `${commit}:${this.ref}`
+            ];
+            const result = await runCommand('git', args, { cwd: this.repoDir });
+            if (result.exitCode === 0) {
+                await this.git(['update-ref', this.ref, commit]);
+                return { attempts: attempt, pruned, tip: commit };
+            }
+            if (!isRaceLost(result.stdout + result.stderr) || attempt >= attempts)
+                throw new CommandError('git', args, result);
+            options.onRetry?.(attempt);
+            // Two record runs of quick pushes start within seconds: spread their retries.
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt + Math.floor(Math.random() * 200));
+        }
+    }
+    /** A commit (no parent) of the old store's tree plus the record, pruned to `maxRecords`. */
+    async commitWith(old, record, maxRecords) {
+        const index = await this.readIndex(old);
+        const entry = {
+            commit: record.commit,
+            recordedAt: record.recordedAt,
+            sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size]))
+        };
+        const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
+        const kept = entries.slice(0, maxRecords);
+        const dropped = entries.slice(maxRecords);
+        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'dsc-records-'));
+        // A private index file: the repository's own index and work tree are never touched.
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
+        try {
+            await this.git(old ? ['read-tree', `${old}^{tree}`] : ['read-tree', '--empty'], { env });
+            const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(record) })).trim();
+            const indexBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json({ schema: INDEX_SCHEMA, records: kept }) })).trim();
+            const updates = [
+                `100644 ${recordBlob}\t${recordPath(record.commit)}`,
+                `100644 ${indexBlob}\tindex.json`,
+                // Mode 0 removes the path from the index.
+                ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`)
+            ];
+            await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
+            const tree = (await this.git(['write-tree'], { env })).trim();
+            const commit = (await this.git(['commit-tree', tree, '-m', `docker-size-check: record of ${record.commit}`], {
+                env: { ...env, ...RECORD_AUTHOR }
+            })).trim();
+            return { commit, pruned: dropped.length };
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+        }
+    }
+}
+// A record run's checkout may have no git identity configured; the store's commits are the
+// tool's, not a person's.
+const RECORD_AUTHOR = {
+    GIT_AUTHOR_NAME: 'docker-size-check',
+    GIT_AUTHOR_EMAIL: 'docker-size-check@invalid',
+    GIT_COMMITTER_NAME: 'docker-size-check',
+    GIT_COMMITTER_EMAIL: 'docker-size-check@invalid'
+};
+function store_json(value) {
+    return `${JSON.stringify(value, null, 1)}\n`;
+}
+function recordPath(commit) {
+    return `records/${commit}.json`;
+}
+/** Whether a rejected push lost a race with another writer (and may try again). */
+function isRaceLost(output) {
+    return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
+}
+function assertCommit(commit) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit))
+        throw new Error(`Not a full commit id: ${JSON.stringify(commit)}`);
+}
+/** A ref the store may use: a full ref name outside branches and tags, as git allows it. */
+function assertRecordsRef(ref) {
+    const valid = /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
+        !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
+        !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref);
+    if (!valid) {
+        throw new Error(`Invalid records-ref '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/layer-cache.ts
+
+// The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
+// `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
+// line is the separator). A run checks many images, so each spec may say `{image}`, which
+// becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
+// as two images writing one scope would evict each other's layers.
+const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
+/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
+function parseCacheInput(input, value) {
+    const specs = value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+    for (const spec of specs) {
+        const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1];
+        if (!type || !CACHE_TYPES.includes(type)) {
+            throw new InputError(`Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
+                `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`);
+        }
+        if (/[\0\r\n]/.test(spec))
+            throw new InputError(`Invalid ${input} '${spec}': it has a control character.`);
+    }
+    return specs;
+}
+/** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
+function cacheSlug(name) {
+    const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '');
+    return slug.slice(0, 100) || 'image';
+}
+/**
+ * The `--cache-from` / `--cache-to` arguments of one image's build. `cacheTo` is for the
+ * builds whose layers are worth keeping (the head, a record run); a cache that cannot be
+ * written (the read-only cache of a run triggered from a fork) must not fail the build, so
+ * every exported cache has `ignore-error=true` unless the spec says otherwise.
+ */
+function cacheArgs(settings, imageName, options) {
+    const slug = cacheSlug(imageName);
+    const expand = (spec) => {
+        let expanded = spec.replace(/\{image\}/g, slug);
+        if (expanded.startsWith('type=gha') && !/(^|,)scope=/.test(expanded))
+            expanded += `,scope=docker-size-check-${slug}`;
+        return expanded;
+    };
+    const args = [];
+    for (const spec of settings.cacheFrom)
+        args.push('--cache-from', expand(spec));
+    if (options.write) {
+        for (const spec of settings.cacheTo) {
+            const expanded = expand(spec);
+            args.push('--cache-to', /(^|,)ignore-error=/.test(expanded) ? expanded : `${expanded},ignore-error=true`);
+        }
+    }
+    return args;
+}
+/**
+ * Whether the builder can export a cache: buildx's `docker` driver can only on the containerd
+ * image store (elsewhere every build with `--cache-to` fails: "Cache export is not supported
+ * for the docker driver"). `docker buildx inspect` names the driver.
+ */
+function cacheExportSupported(buildxInspect, imageStore) {
+    const driver = /^Driver:\s*(\S+)/m.exec(buildxInspect)?.[1];
+    return driver !== 'docker' || imageStore === 'containerd';
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 
 
@@ -51183,40 +61628,112 @@ function describeShard(shard) {
 
 
 
+
+
+
+const BASELINE_MODES = ['auto', 'record', 'build'];
+const DEFAULT_RECORDS_DEPTH = 50;
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
  * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
- * `merge` publishes the reports of several shards as one. A new mode is one more entry here
+ * `merge` publishes the reports of several shards as one; `record` measures the default
+ * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
  * and a branch in main.ts.
  */
-const RUN_MODES = ['check', 'measure', 'comment', 'merge'];
+const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'];
 
-/** Reads and validates every input. The only place in the action that calls core.getInput. */
-function getInputs() {
+/**
+ * Reads and validates every input. The only place in the action that reads them: through
+ * `readInput`, which gives an input the runner did not pass its default from INPUT_DEFAULTS.
+ */
+function getInputs(env = process.env) {
+    const input = (name) => readInput(name, env);
     return wrapThresholdErrors(() => ({
-        githubToken: getInput('github-token'),
-        dockerfileGlobs: parseList(getInput('dockerfiles')).length
-            ? parseList(getInput('dockerfiles'))
-            : DEFAULT_DOCKERFILE_GLOBS,
-        maxIncrease: parseGrowthThreshold('max-increase', getInput('max-increase')),
-        warnIncrease: parseGrowthThreshold('warn-increase', getInput('warn-increase')),
-        compressedSize: parseBoolean('compressed-size', getInput('compressed-size'), false),
-        maxSize: parseSizeBudget('max-size', getInput('max-size')),
-        baseRef: getInput('base-ref').trim(),
-        headFrom: parseChoice('head-from', getInput('head-from'), ['worktree', 'workspace'], 'worktree'),
-        keepImages: parseBoolean('keep-images', getInput('keep-images'), false),
-        comment: parseChoice('comment', getInput('comment'), ['always', 'changed', 'never'], 'changed'),
-        commentKey: parseCommentKey(getInput('comment-key')),
-        commentAuthor: parseCommentAuthor(getInput('comment-author')),
-        mode: parseChoice('mode', getInput('mode'), RUN_MODES, 'check'),
-        artifactPath: getInput('artifact-path').trim(),
-        secrets: parseSecrets(getInput('secrets')),
-        images: parseImagesInput(getInput('images')),
-        configFile: getInput('config').trim(),
-        shard: parseShard(getInput('shard')),
-        reports: getInput('reports').trim() || DEFAULT_REPORTS,
-        parallel: parseParallel(getInput('parallel'))
+        githubToken: input('github-token'),
+        dockerfileGlobs: parseDockerfileGlobs(input('dockerfiles')),
+        maxIncrease: parseGrowthThreshold('max-increase', input('max-increase')),
+        warnIncrease: parseGrowthThreshold('warn-increase', input('warn-increase')),
+        compressedSize: parseBoolean('compressed-size', input('compressed-size'), false),
+        maxSize: parseSizeBudget('max-size', input('max-size')),
+        limitsFrom: parseChoice('limits-from', input('limits-from'), ['base', 'head'], 'base'),
+        missingBaseline: parseChoice('missing-baseline', input('missing-baseline'), ['fail', 'warn'], 'fail'),
+        baseRef: input('base-ref'),
+        headFrom: parseChoice('head-from', input('head-from'), ['worktree', 'workspace'], 'worktree'),
+        keepImages: parseBoolean('keep-images', input('keep-images'), false),
+        comment: parseChoice('comment', input('comment'), ['always', 'changed', 'never'], 'changed'),
+        commentKey: parseCommentKey(input('comment-key')),
+        commentAuthor: parseCommentAuthor(input('comment-author')),
+        mode: parseChoice('mode', input('mode'), RUN_MODES, 'check'),
+        artifactPath: input('artifact-path'),
+        // Untrimmed: a value's trailing space or line break is part of it.
+        secrets: parseSecrets(readInput('secrets', env, { trim: false })),
+        images: parseImagesInput(input('images')),
+        configFile: input('config'),
+        imagesFrom: parseChoice('images-from', input('images-from'), IMAGES_FROM, 'auto'),
+        shard: parseShard(input('shard')),
+        reports: input('reports') || DEFAULT_REPORTS,
+        parallel: parseParallel(input('parallel')),
+        baseline: parseChoice('baseline', input('baseline'), BASELINE_MODES, 'auto'),
+        recordsRef: parseRecordsRef(input('records-ref')),
+        recordsDepth: parseRecordsDepth(input('records-depth')),
+        cacheFrom: parseCacheInput('cache-from', input('cache-from')),
+        cacheTo: parseCacheInput('cache-to', input('cache-to'))
     }));
+}
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * One input's value, trimmed. An input whose variable is absent takes the default in code
+ * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
+ * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
+ * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
+ * would be a token that is no token, or a limit that is no limit. Only the expression is
+ * quoted in the message, never the rest of the value, which may be a secret.
+ */
+function readInput(name, env = process.env, options = {}) {
+    const raw = env[inputVariable(name)];
+    if (raw === undefined)
+        return INPUT_DEFAULTS[name];
+    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
+    if (expression) {
+        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
+            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
+            'in its environment), or leave the input out to take its default.');
+    }
+    return options.trim === false ? raw : raw.trim();
+}
+/** The `dockerfiles` input; empty means the usual names at any depth. */
+function parseDockerfileGlobs(value) {
+    const globs = parseList(value);
+    for (const glob of globs) {
+        const problem = unbalancedGlob(glob);
+        if (problem) {
+            throw new InputError(`Invalid dockerfiles '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+                'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
+        }
+    }
+    return globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS;
+}
+/** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
+function unbalancedGlob(glob) {
+    const closing = { '[': ']', '{': '}' };
+    const open = [];
+    for (let i = 0; i < glob.length; i++) {
+        const char = glob[i];
+        if (char === '\\') {
+            i++;
+            continue;
+        }
+        if (char === '[' || char === '{')
+            open.push(closing[char]);
+        else if (char === ']' || char === '}') {
+            if (open.pop() !== char)
+                return `a '${char}' that closes nothing`;
+        }
+    }
+    return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null;
 }
 function wrapThresholdErrors(read) {
     try {
@@ -51241,6 +61758,30 @@ function parseParallel(value) {
             '(about the number of cores: 2 on a standard hosted runner).');
     }
     return count;
+}
+function parseRecordsRef(value) {
+    const text = value.trim();
+    if (text === '')
+        return DEFAULT_RECORDS_REF;
+    try {
+        assertRecordsRef(text);
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
+    }
+    return text;
+}
+const MAX_RECORDS_DEPTH = 1000;
+function parseRecordsDepth(value) {
+    const text = value.trim();
+    if (text === '')
+        return DEFAULT_RECORDS_DEPTH;
+    const depth = Number(text);
+    if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
+        throw new InputError(`Invalid records-depth '${text}'. Expected how many commits of the base branch to search for a record, ` +
+            `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`);
+    }
+    return depth;
 }
 /** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */
 function parseList(value) {
@@ -51286,9 +61827,10 @@ function parseCommentAuthor(value) {
     }
     return text;
 }
-/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). */
+/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
 function getRunnerContext(env = process.env) {
     const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const event = (0,inputs_event/* readEventPayload */.N5)((0,inputs_event/* eventPathOf */.ho)(env));
     return {
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
@@ -51298,28 +61840,28 @@ function getRunnerContext(env = process.env) {
         repo,
         eventName: env.GITHUB_EVENT_NAME ?? '',
         runId: env.GITHUB_RUN_ID || String(process.pid),
-        pullRequest: readPullRequest(env.GITHUB_EVENT_PATH)
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        defaultBranch: event.problem ? '' : defaultBranchOf(event.payload),
+        pullRequest: event.problem ? null : pullRequestOf(event.payload),
+        eventProblem: event.problem
     };
 }
-function readPullRequest(eventPath) {
-    if (!eventPath)
-        return null;
-    let payload;
-    try {
-        payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-    }
-    catch (error) {
-        warning(`Could not read the event payload at ${eventPath}: ${errorMessage(error)}`);
-        return null;
-    }
-    const pr = payload.pull_request;
+function defaultBranchOf(payload) {
+    const branch = payload?.repository?.default_branch;
+    return typeof branch === 'string' ? branch : '';
+}
+function pullRequestOf(payload) {
+    const pr = payload?.pull_request;
     if (!pr || typeof pr.number !== 'number')
         return null;
-    return { number: pr.number, baseRef: pr.base?.ref ?? '', headSha: pr.head?.sha ?? '' };
+    return {
+        number: pr.number,
+        baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
+        headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : ''
+    };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -51655,7 +62197,7 @@ function removeUndefinedProperties(obj) {
 }
 
 // pkg/dist-src/merge.js
-function merge(defaults, route, options) {
+function dist_bundle_merge(defaults, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -51706,7 +62248,7 @@ function extractUrlVariableNames(url) {
 }
 
 // pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
+function dist_bundle_omit(object, keysToOmit) {
   const result = { __proto__: null };
   for (const key of Object.keys(object)) {
     if (keysToOmit.indexOf(key) === -1) {
@@ -51849,12 +62391,12 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function parse(options) {
+function dist_bundle_parse(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
   let body;
-  let parameters = omit(options, [
+  let parameters = dist_bundle_omit(options, [
     "method",
     "baseUrl",
     "url",
@@ -51868,7 +62410,7 @@ function parse(options) {
     url = options.baseUrl + url;
   }
   const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
   const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
@@ -51915,18 +62457,18 @@ function parse(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
+  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
   const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
   });
 }
 
@@ -56894,7 +67436,126 @@ function instructionText(instruction, max = 100) {
     return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * How text from outside (a path, a folder or config name, a changed file, a stage name, a
+ * build's output or failure reason, any field of a measure run's artifact) is put into the
+ * comment and the job summary, which GitHub renders as markdown. Every such string is
+ * hostile: a folder named `[Approve](https:evil.example)` must not become a link, a changed
+ * file `@octocat #1.txt` must not ping anyone or back-link an issue.
+ *
+ * GitHub turns text into links, mentions (`@name`), references (`#1`, `GH-1`, a commit SHA),
+ * images and HTML everywhere except inside code. So hostile text goes inside code, and the
+ * kind of code depends on where it stands:
+ * - in markdown (a paragraph, a table cell, inline HTML such as `<sub>` in a cell): a code
+ *   span, fenced with more backticks than any run inside it. An HTML `<code>` element is
+ *   no code there: cmark still parses the markdown between its tags, links included.
+ * - in an HTML block (a line that starts with `<details>`, where `<summary>` stands), which
+ *   GitHub does not parse as markdown: a `<code>` element, its text HTML-escaped.
+ * - a build's output: a `<pre>` block, HTML-escaped.
+ * Bidirectional controls, which make text read differently than it is, and control
+ * characters are removed from all of it.
+ */
+/** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The text with bidi and control characters removed; line breaks become `\n`. */
+function cleanText(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, '').replace(/\r\n?/g, '\n');
+}
+/** Cleaned and on one line: a line break would end a table row or start a block. */
+function oneLine(text, max) {
+    const line = cleanText(text).replace(/[\n\t]/g, ' ');
+    if (max === undefined || line.length <= max)
+        return line;
+    return `${line.slice(0, max - 1)}…`;
+}
+function codeSpan(text) {
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
+    const fence = '`'.repeat(longest + 1);
+    // The renderer strips one space from each end when both have one, and a backtick at an
+    // end would join the fence: a space on each side, which it strips again, keeps the text.
+    const pad = text.trim() !== '' && (/^`|`$/.test(text) || (text.startsWith(' ') && text.endsWith(' '))) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A string from outside, as code in markdown (a paragraph or a table cell). */
+function code(text, options = {}) {
+    const line = oneLine(text, options.max);
+    // In a table `\|` stands for `|`, code span or not; everywhere else a backslash in a code span is itself.
+    return codeSpan(options.table ? line.replace(/\|/g, '\\|') : line);
+}
+/** A string from outside, as code inside an HTML block (a `<summary>`), where markdown is not parsed. */
+function htmlCode(text, options = {}) {
+    return `<code>${escapeHtml(oneLine(text, options.max))}</code>`;
+}
+/** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
+function preformatted(text) {
+    return `<pre>${escapeHtml(cleanText(text))}</pre>`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text GitHub cannot turn into anything: letters, digits, spaces and punctuation that starts
+ * no markdown, no HTML (`<`, `>` and `&` are escaped), no mention or reference (`@`, `#`),
+ * no link (no `:`, no `www.`), no emphasis. Refused on top: `GH-1` and the like (GitHub's and
+ * a repository's own autolinked references), and seven or more hex digits in a row (a commit).
+ * Code spans of single backticks, as our own messages quote a command (`docker info`), are
+ * code whatever they hold.
+ */
+const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=?!]*$/u;
+const REFERENCE_LIKE = /[\p{L}]-\d|[0-9a-f]{7,}|www\./iu;
+const QUOTED = /`[^`]+`/g;
+function isInert(text) {
+    const outside = text.replace(QUOTED, ' ');
+    return INERT.test(outside) && !REFERENCE_LIKE.test(outside);
+}
+/** Inert text as markdown: escaped outside its code spans, pipes escaped inside them in a table. */
+function plain(text, table) {
+    let result = '';
+    let from = 0;
+    for (const quoted of text.matchAll(QUOTED)) {
+        result += escapeHtml(text.slice(from, quoted.index)) + (table ? quoted[0].replace(/\|/g, '\\|') : quoted[0]);
+        from = quoted.index + quoted[0].length;
+    }
+    return result + escapeHtml(text.slice(from));
+}
+/**
+ * Where inert text stops: the start of the first word (a run of non-spaces, our own code
+ * spans kept whole) that is not inert, or 0. The cut falls on a space, so the code span
+ * that follows stands apart from the text and no backtick can join its fence.
+ */
+function inertLead(line) {
+    for (const word of line.matchAll(/(?:`[^`]+`|\S)+/g)) {
+        if (!isInert(word[0]))
+            return word.index;
+    }
+    return line.length;
+}
+/**
+ * A sentence that may hold text from outside (a failure reason, why an image was checked, a
+ * run's error). Where all of it is inert it reads as text. Otherwise it reads as text up to
+ * where it stops being inert, and the rest is code: where our own words come first, then
+ * `: `, then the outside part (`The head build failed: …`), the cut is at that `: `. Safe
+ * whichever way a sentence is worded: the worst case is a sentence all in code.
+ */
+function prose(text, options = {}) {
+    const table = options.table ?? false;
+    const line = oneLine(text, options.max);
+    if (isInert(line))
+        return plain(line, table);
+    const colon = line.indexOf(': ');
+    const cut = colon > 0 && isInert(line.slice(0, colon)) ? colon + 2 : inertLead(line);
+    if (cut === 0)
+        return code(line, { table });
+    return `${plain(line.slice(0, cut), table)}${code(line.slice(cut), { table })}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
+
 
 
 /**
@@ -56920,17 +67581,466 @@ function annotationsFor(comparison) {
             annotation.endLine = responsible.head.endLine;
             annotation.message += ` This instruction adds the most: ${formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`;
         }
-        annotations.push(annotation);
+        // Annotations are plain text, but bidi controls would still make a path read otherwise.
+        annotations.push({ ...annotation, message: cleanText(annotation.message), file: cleanText(annotation.file) });
     }
     return annotations;
 }
 
-;// CONCATENATED MODULE: ./src/report/json.ts
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/report/sanitize.ts
+/**
+ * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
+ * feed, DEL, and the bidirectional controls that make text read differently than it is (the
+ * embeddings, overrides and isolates, and the marks LRM, RLM and ALM). An artifact that holds
+ * one was not written by the tool. Mentions, references and links need no neutralizing here:
+ * the report puts every outside string inside code (report/escape.ts), where GitHub makes none.
+ */
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+
+;// CONCATENATED MODULE: ./src/serialized/fields.ts
 
 
-function toJsonReport(comparison, engine, error, shard = null) {
+/** Caps on what a run file may hold; well above any real run, far below what could hurt. */
+const FIELD_LIMITS = {
+    /** The file's size. A real report of 1,000 images with failed builds is under 1 MB. */
+    maxBytes: 4 * 1024 * 1024,
+    maxImages: 1000,
+    /** A path from the repository root (Linux allows 4,096; no repository needs that). */
+    maxPath: 1024,
+    /** A reason, an error, an instruction, an engine field. */
+    maxText: 2000,
+    /** A name from the images config. */
+    maxName: 200,
+    /** The last lines of a failed build's output: at most this many characters… */
+    maxLog: 8000,
+    /** …and this many lines (the build keeps 20). */
+    maxLogLines: 20,
+    maxSize: Number.MAX_SAFE_INTEGER,
+    maxLayers: 10_000,
+    /** Instructions of one image's stage. */
+    maxInstructions: 1000,
+    maxNotes: 20
+};
+/** What a cut field ends (or, for a log, starts) with. */
+const CUT_MARKER = '…';
+// CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
+// eslint-disable-next-line no-control-regex -- escape sequences are what this removes
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex -- C1 controls are what this removes
+const C1_CONTROLS = /[\u0080-\u009f]/g;
+const ALL_FORBIDDEN = new RegExp(FORBIDDEN_CHARACTERS.source, 'g');
+function stripControls(text) {
+    return text.replace(ESCAPE_SEQUENCE, '').replace(ALL_FORBIDDEN, '').replace(C1_CONTROLS, '');
+}
+/** One line of text as the reader accepts it: whitespace controls become spaces, others go, cut at `max`. */
+function cleanLine(text, max) {
+    const line = stripControls(text.replace(/\r\n|[\r\n\t]/g, ' '));
+    return cutEnd(line, max);
+}
+/**
+ * A build's log tail as the reader accepts it. A `\r` rewrites the line on a terminal (progress
+ * bars), so only what follows the last one stays; the last `maxLogLines` lines, and of those
+ * the last `maxLog` characters, starting with the marker when cut.
+ */
+function cleanLog(text) {
+    const lines = text
+        .replace(/\r\n/g, '\n')
+        .split('\n')
+        .map(line => stripControls(line.slice(line.lastIndexOf('\r') + 1)).replace(/\t/g, '    '));
+    while (lines.length > 1 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    while (lines.length > 1 && lines[0].trim() === '')
+        lines.shift();
+    const tail = lines.slice(-FIELD_LIMITS.maxLogLines).join('\n');
+    if (tail.length <= FIELD_LIMITS.maxLog)
+        return tail;
+    let rest = tail.slice(-(FIELD_LIMITS.maxLog - CUT_MARKER.length));
+    // Never start with half a surrogate pair.
+    if (/^[\uDC00-\uDFFF]/.test(rest))
+        rest = rest.slice(1);
+    return CUT_MARKER + rest;
+}
+function cutEnd(text, max) {
+    if (text.length <= max)
+        return text;
+    let cut = text.slice(0, max - CUT_MARKER.length);
+    // Never split a surrogate pair: half an emoji is a broken character.
+    if (/[\uD800-\uDBFF]$/.test(cut))
+        cut = cut.slice(0, -1);
+    return cut + CUT_MARKER;
+}
+/** A little of a refused value, JSON-quoted, for the message. */
+function fields_short(value) {
+    const text = value === undefined ? 'missing' : JSON.stringify(value);
+    return text === undefined ? typeof value : text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+const tooLong = (max) => ({
+    error: (issue) => `is ${typeof issue.input === 'string' ? issue.input.length : '?'} characters long, over the limit of ${max}.`
+});
+const noControls = (multiline) => (value) => !FORBIDDEN_CHARACTERS.test(value) && !/[\u0080-\u009f]/.test(value) && (multiline || !/[\n\r\t]/.test(value));
+/** One line of text: a reason, an error, a name. */
+function fields_text(direction, max = FIELD_LIMITS.maxText) {
+    if (direction === 'write')
+        return schemas_string().transform(value => cleanLine(value, max));
+    return schemas_string().max(max, tooLong(max)).refine(noControls(false), { error: 'holds control characters.' });
+}
+/**
+ * The last lines of a build's output. Shown only inside `<pre>`, escaped, where GitHub links
+ * no mentions or references, so it stays as docker wrote it (BuildKit numbers its steps `#5`).
+ */
+function fields_log(direction) {
+    if (direction === 'write')
+        return schemas_string().transform(cleanLog);
+    return schemas_string()
+        .max(FIELD_LIMITS.maxLog, tooLong(FIELD_LIMITS.maxLog))
+        .refine(noControls(true), { error: 'holds control characters.' })
+        .refine(value => value.split('\n').length <= FIELD_LIMITS.maxLogLines, {
+        error: `holds more than ${FIELD_LIMITS.maxLogLines} lines.`
+    });
+}
+/**
+ * A relative path inside the repository: no `..` step, no leading `/`, no empty step and no
+ * URL scheme (`https://evil.example/login` is no path a repository holds, and would be a link).
+ */
+function fields_path(direction) {
+    const inside = (value) => value !== '' &&
+        !value.startsWith('/') &&
+        !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
+        !value.split('/').some(step => step === '..' || step === '');
+    if (direction === 'write')
+        return schemas_string().transform(value => cleanLine(value, FIELD_LIMITS.maxPath));
+    return schemas_string()
+        .max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath))
+        .refine(noControls(false), { error: 'holds control characters.', abort: true })
+        .refine(inside, { error: 'is not a path inside the repository.' });
+}
+function wholeNumber(min, max) {
+    const error = (issue) => issue.input === undefined
+        ? 'is missing.'
+        : `is ${fields_short(issue.input)}; expected a whole number from ${min} to ${max}.`;
+    return schemas_number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+/** A commit SHA (SHA-1 or SHA-256); '' where `allowEmpty` (a run that stopped before it knew). */
+function sha(allowEmpty = false) {
+    return schemas_string({ error: issue => `is ${fields_short(issue.input)}; expected a commit SHA of 40 hex digits.` })
+        .refine(value => (allowEmpty && value === '') || /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value), {
+        error: issue => `is ${fields_short(issue.input)}; expected a commit SHA of 40 hex digits.`
+    });
+}
+function oneOf(choices) {
+    return schemas_enum(choices, {
+        error: issue => `is ${fields_short(issue.input)}; expected one of ${choices.join(', ')}.`
+    });
+}
+/**
+ * The message for the first problem of a failed parse, naming the field as
+ * `images[0].head.size`. A list over its cap is said first: its entries' own problems are
+ * beside the point then.
+ */
+function describeIssue(error, root) {
+    const issue = error.issues.find(candidate => candidate.code === 'too_big') ?? error.issues[0];
+    if (!issue)
+        return `${root} is not valid.`;
+    const at = issue.path.reduce((sum, step) => (typeof step === 'number' ? `${sum}[${step}]` : sum ? `${sum}.${String(step)}` : String(step)), '');
+    if (/^[A-Z]/.test(issue.message))
+        return issue.message;
+    return `${at || root} ${issue.message}`;
+}
+/** Messages for what no field's own error names: a missing field, an object or list of the wrong type. */
+function genericError(issue) {
+    if (issue.input === undefined)
+        return 'is missing.';
+    if (issue.code === 'invalid_type') {
+        if (issue.expected === 'object')
+            return 'is not an object.';
+        if (issue.expected === 'array')
+            return 'is not a list.';
+        return `is ${fields_short(issue.input)}; expected a ${issue.expected ?? 'value'}.`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/serialized/schema.ts
+
+
+// The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
+// merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads
+// it). Both hold the same image: what was built and measured; the report adds the verdict.
+// Each schema is made for one direction (fields.ts): the writer's and the reader's limits
+// are the same by construction, and the types below are derived from it, so a field cannot
+// be written and then forgotten on read.
+const REPORT_SCHEMA_VERSION = 1;
+const ARTIFACT_SCHEMA_VERSION = 2;
+const IMAGE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'unchanged'];
+const VERDICTS = ['pass', 'warn', 'fail', 'error'];
+function instruction(direction) {
+    return object({
+        keyword: fields_text(direction, 20).refine(keyword => /^[A-Z]+$/.test(keyword), {
+            error: 'is not a Dockerfile instruction.'
+        }),
+        args: fields_text(direction),
+        line: wholeNumber(1, 1_000_000),
+        endLine: wholeNumber(1, 1_000_000),
+        size: wholeNumber(0, FIELD_LIMITS.maxSize)
+    })
+        .check(ctx => {
+        if (ctx.value.endLine < ctx.value.line) {
+            ctx.issues.push({
+                code: 'custom',
+                input: ctx.value.endLine,
+                path: ['endLine'],
+                message: `is ${ctx.value.endLine}; expected a whole number from ${ctx.value.line} to 1000000.`
+            });
+        }
+    });
+}
+const IMAGE_ID = /^[a-z0-9]+:[0-9a-f]{32,128}$/;
+/** An image id; '' where an engine gave one of another form (the writer never fails on it). */
+function imageId(direction) {
+    const error = 'is not an image id such as sha256:<64 hex digits>.';
+    if (direction === 'write')
+        return schemas_string().transform(id => (IMAGE_ID.test(id) ? id : ''));
+    return schemas_string({ error }).refine(id => id === '' || IMAGE_ID.test(id), { error });
+}
+function measurement(direction) {
+    return object({
+        size: wholeNumber(0, FIELD_LIMITS.maxSize),
+        id: imageId(direction),
+        layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
+        // What explains the size is optional: a measure run without it is still a measure run.
+        sizeSource: oneOf(['inspect', 'layers']).optional(),
+        inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+        layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+        compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
+        instructions: array(instruction(direction))
+            .max(FIELD_LIMITS.maxInstructions, {
+            error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
+        })
+            .optional()
+    });
+}
+function engine(direction) {
+    return object({
+        serverVersion: fields_text(direction, 100),
+        apiVersion: fields_text(direction, 100),
+        storageDriver: fields_text(direction, 100),
+        builder: oneOf(['buildx', 'legacy']),
+        imageStore: oneOf(['containerd', 'graphdriver'])
+    });
+}
+function failedBuild(direction) {
+    return object({ side: oneOf(['base', 'head']), error: fields_text(direction), logTail: fields_log(direction) });
+}
+/** What was built and measured for one image: the same in the artifact and in the report. */
+function measuredImage(direction) {
+    return object({
+        dockerfile: fields_path(direction),
+        context: fields_path(direction),
+        /** The Dockerfile's path at the base, where it differs (a rename). */
+        baseDockerfile: fields_path(direction),
+        baseContext: fields_path(direction),
+        status: oneOf(IMAGE_STATUSES),
+        /** Why the image was checked (the Dockerfile changed, its context changed). */
+        checkedBecause: fields_text(direction),
+        /** The images config's name, or the Dockerfile path. */
+        name: fields_text(direction, FIELD_LIMITS.maxName),
+        /** What made the image affected: its Dockerfile, its build context, or a watched file. */
+        trigger: oneOf(['dockerfile', 'context', 'watch']),
+        /** The Dockerfile and the build context were the same on both sides: built once, for both. */
+        builtOnce: schemas_boolean({ error: 'is not true or false.' }),
+        /** Where the base's figures came from: a build in this run, or a baseline record (its commit, and how far behind the merge-base). */
+        baselineSource: discriminatedUnion('source', [
+            object({ source: literal('build') }),
+            object({ source: literal('record'), commit: sha(), behind: wholeNumber(0, 1_000_000) })
+        ])
+            .default({ source: 'build' }),
+        base: measurement(direction).nullable(),
+        head: measurement(direction).nullable(),
+        /** The builds that failed, by side, with their error and the last lines of their output. */
+        failedBuilds: array(failedBuild(direction))
+            .max(2, { error: issue => `has ${lengthOf(issue.input)} entries; an image has two sides.` })
+    });
+}
+/** Limits as the user wrote them (`10%, 5MB`), each null where none applies. */
+function limits(direction) {
+    return object({
+        maxIncrease: fields_text(direction, 100).nullable(),
+        warnIncrease: fields_text(direction, 100).nullable(),
+        maxSize: wholeNumber(0, FIELD_LIMITS.maxSize).nullable()
+    });
+}
+function instructionChange(direction) {
+    const bytes = wholeNumber(0, FIELD_LIMITS.maxSize);
+    return object({
+        kind: oneOf(['grew', 'shrank', 'added', 'removed', 'same']),
+        /** The instruction as written (at the head, or at the base when it is gone). */
+        instruction: fields_text(direction),
+        /** 1-based line in the head's Dockerfile; null when the instruction is gone. */
+        line: wholeNumber(1, 1_000_000).nullable(),
+        baseLine: wholeNumber(1, 1_000_000).nullable(),
+        baseSize: bytes.nullable(),
+        headSize: bytes.nullable(),
+        delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize)
+    });
+}
+/** An image in the JSON report: as measured, then as judged. */
+function reportImage(direction) {
+    return measuredImage(direction).extend({
+        delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize).nullable(),
+        deltaPercent: schemas_number({ error: 'is not a number.' }).nullable(),
+        verdict: oneOf(VERDICTS),
+        /** Why the verdict, in one sentence. */
+        reason: fields_text(direction),
+        notes: array(fields_text(direction)).max(FIELD_LIMITS.maxNotes),
+        /** The limits this image was judged by: its own from the images config, else the run's. */
+        limits: limits(direction),
+        /** The last lines of a failed build's output, or null. */
+        logTail: fields_log(direction).nullable(),
+        /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
+        instructionChanges: array(instructionChange(direction))
+            .max(FIELD_LIMITS.maxInstructions * 2)
+            .nullable()
+    });
+}
+const imageCount = {
+    error: (issue) => `The run file lists ${lengthOf(issue.input)} images, over the limit of ${FIELD_LIMITS.maxImages}.`
+};
+/**
+ * The JSON report, documented in the README: other steps read it, so its shape only grows. A
+ * change that removes or renames a field bumps `schemaVersion`.
+ */
+function reportSchema(direction) {
+    return object({
+        schemaVersion: literal(REPORT_SCHEMA_VERSION),
+        base: object({ sha: sha(true) }),
+        /** `uncommitted: true` when the head is a working tree with changes not committed yet (the local command). */
+        head: object({ sha: sha(true), uncommitted: literal(true).optional() }),
+        verdict: oneOf(VERDICTS),
+        totalDelta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize),
+        /** Set when the run stopped before every image was measured. */
+        error: fields_text(direction).nullable(),
+        engine: engine(direction).nullable(),
+        /** The slice of the affected images this run checked (`shard: 2/4`), or null for all of them. */
+        shard: object({ index: wholeNumber(1, 256), total: wholeNumber(1, 256) }).nullable(),
+        images: array(reportImage(direction)).max(FIELD_LIMITS.maxImages, imageCount)
+    });
+}
+/**
+ * What `mode: measure` leaves for `mode: comment`: the measurements, not the verdicts and not
+ * the markdown. The comment run treats every byte of it as written by the PR's author (a fork
+ * PR's workflow can write anything into it), so it carries plain data only; the limits, the
+ * verdicts, the comment's key and its text are decided by the comment run itself.
+ */
+function artifactSchema(direction) {
+    return object({
+        schemaVersion: literal(ARTIFACT_SCHEMA_VERSION),
+        tool: literal('docker-size-check'),
+        /** The commit the measure run was triggered for (the PR's head): the comment run checks it against its event. */
+        headSha: sha(),
+        /** The PR as the measure run's event named it: a hint, checked against the API before use. */
+        pullRequest: object({ number: wholeNumber(1, 1e9) }).nullable(),
+        revisions: object({ baseSha: sha(true), headSha: sha(true) }),
+        engine: engine(direction).nullable(),
+        /** Why the measure run stopped early, when it did. */
+        error: fields_text(direction).nullable(),
+        images: array(measuredImage(direction)).max(FIELD_LIMITS.maxImages, imageCount)
+    });
+}
+function lengthOf(value) {
+    return Array.isArray(value) ? value.length : '?';
+}
+
+;// CONCATENATED MODULE: ./src/serialized/run-file.ts
+
+
+
+
+
+
+
+
+// The one writer and the one reader of each run file: the JSON report (and the shards'
+// copies that `mode: merge` reads) and the fork artifact. Every conversion between the
+// pipeline's data and a file is here, and every file goes through its schema both ways.
+
+/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
+class RunFileError extends Error {
+}
+/** An artifact was refused. */
+class ArtifactError extends RunFileError {
+}
+const ARTIFACT_FILE = 'docker-size-check.json';
+/** Where the artifact goes when the `artifact-path` input is empty. */
+function defaultArtifactDir(runnerTemp) {
+    return (0,external_node_path_namespaceObject.join)(runnerTemp, 'docker-size-check-artifact');
+}
+// ---- the image, both ways -------------------------------------------------------------------
+function serializeImage(image) {
+    const { target } = image;
     return {
-        schemaVersion: 1,
+        dockerfile: target.dockerfile,
+        context: target.context,
+        baseDockerfile: target.baseDockerfile,
+        baseContext: target.baseContext,
+        status: target.change,
+        checkedBecause: target.reason,
+        name: labelOf(target),
+        trigger: target.trigger ?? 'dockerfile',
+        builtOnce: target.identical === true && image.base !== null && image.base === image.head,
+        baselineSource: target.baseline ?? { source: 'build' },
+        base: sideOf(image.base),
+        head: sideOf(image.head),
+        failedBuilds: image.failedBuilds.map(build => ({
+            side: build.side,
+            error: build.error ?? '',
+            logTail: build.logTail ?? ''
+        }))
+    };
+}
+/** The image as the pipeline holds it, without limits: whoever reads the file decides those. */
+function measuredImageOf(image) {
+    const base = image.base ? { ...image.base } : null;
+    return {
+        target: {
+            dockerfile: image.dockerfile,
+            context: image.context,
+            baseDockerfile: image.baseDockerfile,
+            baseContext: image.baseContext,
+            change: image.status,
+            reason: image.checkedBecause,
+            ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
+            trigger: image.trigger,
+            ...(image.builtOnce ? { identical: true } : {}),
+            ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {})
+        },
+        base,
+        // Built once for both sides: one measurement, as the run that built it had.
+        head: image.builtOnce && base ? base : image.head ? { ...image.head } : null,
+        failedBuilds: image.failedBuilds.map(build => ({
+            side: build.side,
+            ok: false,
+            durationMs: 0,
+            ...(build.error ? { error: build.error } : {}),
+            ...(build.logTail ? { logTail: build.logTail } : {})
+        }))
+    };
+}
+/**
+ * A side as measured. Its per-instruction sizes stay in, though the report's
+ * `instructionChanges` sums them up: a merge or a comment run explains each image from them.
+ */
+function sideOf(side) {
+    if (!side)
+        return null;
+    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = side;
+    return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions };
+}
+// ---- the JSON report ------------------------------------------------------------------------
+function toJsonReport(comparison, engine, error, shard = null) {
+    const report = {
+        schemaVersion: REPORT_SCHEMA_VERSION,
         base: { sha: comparison.revisions.baseSha },
         head: {
             sha: comparison.revisions.headSha,
@@ -56943,25 +68053,22 @@ function toJsonReport(comparison, engine, error, shard = null) {
         shard,
         images: comparison.images.map(toJsonImage)
     };
+    return run_file_encode(reportSchema, report);
 }
 function toJsonImage(image) {
     return {
-        dockerfile: image.target.dockerfile,
-        context: image.target.context,
-        baseDockerfile: image.target.baseDockerfile,
-        status: image.target.change,
-        checkedBecause: image.target.reason,
-        base: sideOf(image.base),
-        head: sideOf(image.head),
+        ...serializeImage({ target: image.target, base: image.base, head: image.head, failedBuilds: image.failedBuilds }),
         delta: image.delta,
         deltaPercent: image.deltaPercent === null ? null : Math.round(image.deltaPercent * 100) / 100,
         verdict: image.verdict,
         reason: image.reason,
         notes: image.notes,
-        name: labelOf(image.target),
-        baseContext: image.target.baseContext,
-        trigger: image.target.trigger ?? 'dockerfile',
-        builtOnce: image.target.identical === true && image.base !== null && image.base === image.head,
+        limits: {
+            // As the user wrote them, which parse back to the same limits (a description would round sizes).
+            maxIncrease: image.limits.maxIncrease?.text ?? null,
+            warnIncrease: image.limits.warnIncrease?.text ?? null,
+            maxSize: image.limits.maxSize
+        },
         logTail: image.logTail ?? null,
         instructionChanges: growthOf(image)?.changes.map(change => {
             const instruction = (change.head ?? change.base);
@@ -56977,38 +68084,162 @@ function toJsonImage(image) {
         }) ?? null
     };
 }
+async function writeJsonReport(path, report) {
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+/** Reads one shard's report and checks every field, as the artifact's are (a shard runs the PR's code). */
+function parseShardReport(text, path) {
+    const bad = (what) => new RunFileError(`${path} is not a docker-size-check report this version can merge: ${what}`);
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        throw new RunFileError(`${path} is not JSON: expected a docker-size-check report.`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+        throw bad('not a JSON object.');
+    const version = json.schemaVersion;
+    if (version !== REPORT_SCHEMA_VERSION) {
+        throw bad(`schemaVersion is ${fields_short(version)}, expected ${REPORT_SCHEMA_VERSION}.`);
+    }
+    if (json.shard == null) {
+        throw bad('it names no shard; run each matrix job with shard: INDEX/TOTAL (such as shard: ${{ matrix.shard }}/4).');
+    }
+    return run_file_decode(reportSchema, json, 'the report', bad);
+}
 /**
- * A side as measured. Its per-instruction sizes stay in, though `instructionChanges` sums
- * them up: the merge of shard reports explains each image from them, as a single run does.
+ * A shard's image as it was measured and the limits it was judged by, for the merge to judge
+ * again with the one judge (the same verdict, from the same figures and limits).
  */
-function sideOf(side) {
-    if (!side)
-        return null;
-    const { size, id, layers, sizeSource, inspectSize, compressedSize, instructions } = side;
-    return { size, id, layers, sizeSource, inspectSize, compressedSize, instructions };
+function measuredFromReport(image, at) {
+    const measured = measuredImageOf(image);
+    const threshold = (name, value) => {
+        try {
+            return value === null ? null : parseGrowthThreshold(name, value);
+        }
+        catch (error) {
+            if (error instanceof ThresholdError)
+                throw new RunFileError(`${at}.limits: ${error.message}`);
+            throw error;
+        }
+    };
+    measured.target.limits = {
+        maxIncrease: threshold('maxIncrease', image.limits.maxIncrease),
+        warnIncrease: threshold('warnIncrease', image.limits.warnIncrease),
+        maxSize: image.limits.maxSize
+    };
+    return measured;
 }
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
+function toArtifact(state, trigger) {
+    return run_file_encode(artifactSchema, {
+        schemaVersion: ARTIFACT_SCHEMA_VERSION,
+        tool: 'docker-size-check',
+        headSha: trigger.headSha,
+        pullRequest: trigger.pullNumber === null ? null : { number: trigger.pullNumber },
+        revisions: { baseSha: state.revisions.baseSha, headSha: state.revisions.headSha },
+        engine: state.engine,
+        error: state.error,
+        images: state.measured.map(serializeImage)
+    });
+}
+/** Writes the artifact file into `dir` (made if missing) and returns the file's path. */
+async function writeArtifact(dir, artifact) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const path = (0,external_node_path_namespaceObject.join)(dir, ARTIFACT_FILE);
+    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(artifact, null, 2)}\n`);
+    return path;
+}
 /**
- * Makes any text safe inside a markdown table cell or inline HTML: Dockerfile paths may
- * hold `|`, backticks, `<`, `>` or `&`, and each would otherwise break the table or the page.
+ * Reads the artifact file in `dir`. It must be a regular file (a link could point at a file
+ * of the runner's) of at most `maxBytes`; it is read through one descriptor opened without
+ * following links, so it cannot be swapped between the check and the read.
  */
-function escapeCell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;')
-        .replace(/\r?\n/g, ' ');
+async function readArtifact(dir) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, ARTIFACT_FILE);
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT') {
+            throw new ArtifactError(`No ${ARTIFACT_FILE} in ${dir}. Download the measure run's artifact there first ` +
+                '(actions/download-artifact with run-id: ${{ github.event.workflow_run.id }}), or point artifact-path at it.');
+        }
+        if (code === 'ELOOP')
+            throw new ArtifactError(`${path} is a symbolic link; the artifact must be a plain file.`);
+        throw new ArtifactError(`Could not open ${path}: ${error.message}`);
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile())
+            throw new ArtifactError(`${path} is not a plain file.`);
+        if (stats.size > FIELD_LIMITS.maxBytes) {
+            throw new ArtifactError(`${path} is ${stats.size} bytes, over the limit of ${FIELD_LIMITS.maxBytes}.`);
+        }
+        const buffer = Buffer.alloc(FIELD_LIMITS.maxBytes + 1);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        if (bytesRead > FIELD_LIMITS.maxBytes) {
+            throw new ArtifactError(`${path} grew past the limit of ${FIELD_LIMITS.maxBytes} bytes while read.`);
+        }
+        return parseArtifact(buffer.subarray(0, bytesRead).toString('utf8'));
+    }
+    finally {
+        await handle.close();
+    }
 }
-/** A path or name shown as code, escaped so that no character can end the code early. */
-function code(text) {
-    return `<code>${escapeCell(text)}</code>`;
+/**
+ * Checks every field of the artifact and builds a new object from the known ones alone:
+ * unknown fields are dropped, strings are capped, checked for control characters and
+ * neutralized for markdown, numbers must be whole and in range.
+ */
+function parseArtifact(text) {
+    if (text.length > FIELD_LIMITS.maxBytes)
+        throw new ArtifactError('The artifact is too large.');
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        throw new ArtifactError('The artifact is not valid JSON.');
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+        throw new ArtifactError('The artifact is not an object.');
+    }
+    const root = json;
+    if (root.tool !== 'docker-size-check') {
+        throw new ArtifactError("The artifact's `tool` is not docker-size-check: it is not a docker-size-check artifact.");
+    }
+    if (root.schemaVersion !== ARTIFACT_SCHEMA_VERSION) {
+        throw new ArtifactError(`The artifact's schemaVersion is ${fields_short(root.schemaVersion)}; this version reads ${ARTIFACT_SCHEMA_VERSION}. ` +
+            'Use the same version of docker-size-check in the measure and the comment workflows.');
+    }
+    return run_file_decode(artifactSchema, json, 'the artifact', message => new ArtifactError(message));
 }
-/** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
-function preformatted(text) {
-    return `<pre>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</pre>`;
+/** The measure run's state, rebuilt from a validated artifact, for the comment run to judge and report. */
+function stateFromArtifact(artifact) {
+    return {
+        revisions: artifact.revisions,
+        engine: artifact.engine,
+        error: artifact.error,
+        measured: artifact.images.map(measuredImageOf)
+    };
+}
+/** Our own data through the writer's schema: cleaned and bounded, as the reader will want it. */
+function run_file_encode(schema, value) {
+    const result = schema('write').safeParse(value, { error: genericError });
+    // Our own data breaking its schema is a bug of ours, not the user's: say where.
+    if (!result.success)
+        throw new Error(`Could not write the run file: ${describeIssue(result.error, 'it')}`);
+    return result.data;
+}
+function run_file_decode(schema, value, root, refuse) {
+    const result = schema('read').safeParse(value, { error: genericError });
+    if (!result.success)
+        throw refuse(describeIssue(result.error, root));
+    return result.data;
 }
 
 ;// CONCATENATED MODULE: ./src/report/growth.ts
@@ -57041,12 +68272,12 @@ function growthSections(images) {
 }
 function growthDetails(image, growth) {
     const layers = (count) => (count === null ? '—' : String(count));
-    const summary = `Why ${code(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
+    const summary = `Why ${htmlCode(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
         `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`;
     const rows = growth.changes.slice(0, TOP).map(change => {
         const instruction = change.head ?? change.base;
         const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`;
-        return `| ${line} | ${code(instructionText(instruction))} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`;
+        return `| ${line} | ${code(instructionText(instruction), { table: true })} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`;
     });
     const more = growth.changes.length - TOP;
     const table = [
@@ -57055,10 +68286,12 @@ function growthDetails(image, growth) {
         ...rows,
         ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
+    // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
     return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/size-meaning.ts
+
 /**
  * What the compared figure is, for the comment's footer. Engines disagree on what
  * "size" means: under a graph driver (overlay2) `docker image inspect`'s Size is the
@@ -57071,7 +68304,7 @@ function sizeMeaning(engine, images) {
     const fromLayers = sides.some(side => side.sizeSource === 'layers');
     const compressed = sides.some(side => side.compressedSize !== undefined);
     const facts = engine
-        ? ` (Docker ${engine.serverVersion}, API ${engine.apiVersion}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
+        ? ` (Docker ${prose(engine.serverVersion)}, API ${prose(engine.apiVersion)}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
         : '';
     const what = fromLayers
         ? `Sizes are the sum of the unpacked layers that \`docker history\` lists${facts}: under the containerd image store, \`docker image inspect\`'s Size also counts compressed content, differently across Docker versions`
@@ -57081,15 +68314,17 @@ function sizeMeaning(engine, images) {
     const pull = compressed ? ' Pull sizes are the layers gzip-compressed, as a registry stores them.' : '';
     return `${what}, in decimal units (1 MB = 1,000,000 bytes).${pull}`;
 }
+/** The engine's own words, which a measure run's artifact may have changed to anything. */
 function storeName(engine) {
     return engine.imageStore === 'containerd'
-        ? `containerd image store, ${engine.storageDriver}`
-        : `${engine.storageDriver} storage driver`;
+        ? `containerd image store, ${prose(engine.storageDriver)}`
+        : `${prose(engine.storageDriver)} storage driver`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/target.ts
 
 
+const IN_TABLE = { table: true };
 /**
  * The first cell of an image's row: its name, and below it in small type what a reader
  * needs to place it: the path it was renamed from, the Dockerfile behind a configured name,
@@ -57098,13 +68333,20 @@ function storeName(engine) {
 function targetCell(target) {
     const notes = [];
     if (target.name)
-        notes.push(code(target.dockerfile));
+        notes.push(code(target.dockerfile, IN_TABLE));
     if (target.change === 'renamed')
-        notes.push(`from ${code(target.baseDockerfile)}`);
+        notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`);
     if (target.trigger === 'context' || target.trigger === 'watch')
-        notes.push(escapeCell(target.reason));
-    const name = code(labelOf(target));
+        notes.push(prose(target.reason, IN_TABLE));
+    if (target.baseline)
+        notes.push(recordNote(target.baseline));
+    const name = code(labelOf(target), IN_TABLE);
     return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
+}
+/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
+function recordNote(baseline) {
+    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
+    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
 }
 /** The image's name in a sentence. */
 function targetName(target) {
@@ -57118,30 +68360,69 @@ function targetName(target) {
 
 
 
+/** Characters of a run's error shown in the outcome line; the JSON report keeps all of it. */
+const RUN_ERROR_MAX = 2000;
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
 function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
     const count = (n) => countOf(n, 'image');
     const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
+    const sizeOf = (list, side) => formatSize(list.reduce((total, image) => total + (image[side]?.size ?? 0), 0));
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
     const warned = images.filter(image => image.verdict === 'warn');
+    const overBudget = failed.filter(image => image.limit === 'max-size');
+    const grewPast = failed.filter(image => image.limit !== 'max-size');
     const parts = [];
+    // Capped: the outcome line is what every shortened comment keeps, and a code span cut
+    // later, in the middle, would leave the rest of it outside code.
     if (runError)
-        parts.push(`❌ The check could not finish: ${escapeCell(runError)}`);
-    if (errored.length)
-        parts.push(`❌ ${count(errored.length)} failed to build`);
-    if (failed.length)
-        parts.push(`❌ ${count(failed.length)} grew past the limit: ${sum(failed)}`);
-    if (warned.length)
-        parts.push(`⚠️ ${count(warned.length)} grew past the warning threshold: ${sum(warned)}`);
+        parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`);
+    const buildFailed = errored.filter(image => !image.baselineMissing);
+    const noBaseline = errored.filter(image => image.baselineMissing);
+    if (buildFailed.length)
+        parts.push(`❌ ${count(buildFailed.length)} failed to build`);
+    if (noBaseline.length)
+        parts.push(`❌ ${count(noBaseline.length)} without a baseline: the base build failed`);
+    if (grewPast.length)
+        parts.push(`❌ ${count(grewPast.length)} grew past the limit: ${sum(grewPast)}`);
+    if (overBudget.length) {
+        parts.push(`❌ ${count(overBudget.length)} over the max-size budget: ${sizeOf(overBudget, 'head')} at the head`);
+    }
+    const warnedBaseline = warned.filter(image => image.baselineMissing);
+    const warnedGrowth = warned.filter(image => !image.baselineMissing);
+    if (warnedGrowth.length) {
+        parts.push(`⚠️ ${count(warnedGrowth.length)} grew past the warning threshold: ${sum(warnedGrowth)}`);
+    }
+    if (warnedBaseline.length)
+        parts.push(`⚠️ ${count(warnedBaseline.length)} without a baseline: the base build failed`);
     if (parts.length)
         return parts.join(' · ');
     if (images.length === 0)
         return '✅ No Dockerfile is affected by this PR.';
+    // Only what was measured on both sides is a comparison; an added or removed image, or one
+    // a side of which is missing, is said as what it is, never as "no size changed".
     const compared = images.filter(image => image.delta !== null);
+    const added = images.filter(image => image.delta === null && image.target.change === 'added' && image.head);
+    const removed = images.filter(image => image.delta === null && image.target.change === 'removed' && image.base);
+    const unmeasured = images.length - compared.length - added.length - removed.length;
     const shrunk = compared.filter(image => (image.delta ?? 0) < 0);
     const grown = compared.filter(image => (image.delta ?? 0) > 0);
+    if (compared.length < images.length) {
+        const said = [];
+        if (grown.length || shrunk.length)
+            said.push(`${grown.length + shrunk.length} changed size (${sum(compared)})`);
+        const same = compared.length - grown.length - shrunk.length;
+        if (same)
+            said.push(`${same} unchanged`);
+        if (added.length)
+            said.push(`${added.length} added (${sizeOf(added, 'head')})`);
+        if (removed.length)
+            said.push(`${removed.length} removed (${sizeOf(removed, 'base')})`);
+        if (unmeasured)
+            said.push(`${unmeasured} not measured`);
+        return `${unmeasured ? '⚠️' : '✅'} ${count(images.length)} checked: ${said.join(', ')}`;
+    }
     if (shrunk.length && !grown.length) {
         const only = shrunk.length === 1 ? shrunk[0] : undefined;
         const percent = only?.deltaPercent != null ? ` (${formatPercent(only.deltaPercent)})` : '';
@@ -57159,8 +68440,17 @@ const STATUS = {
     error: '💥 build failed'
 };
 function markdown_statusOf(image) {
+    if (image.baselineMissing)
+        return image.verdict === 'error' ? '💥 no baseline' : '⚠️ no baseline';
+    if (image.verdict === 'fail' && image.limit === 'max-size')
+        return '❌ over max-size';
     if (image.verdict !== 'pass')
         return STATUS[image.verdict];
+    // "ok" is said only of an image measured on every side it has.
+    const measuredHead = image.head !== null || image.target.change === 'removed';
+    const measuredBase = image.base !== null || image.target.change === 'added';
+    if (!measuredHead || !measuredBase)
+        return '❔ not measured';
     if (image.target.change === 'added')
         return '🆕 new';
     if (image.target.change === 'removed')
@@ -57203,29 +68493,58 @@ function sizeTable(images, options = {}) {
     const compressed = options.compressed ?? false;
     return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed))].join('\n');
 }
+const FULL_REPORT = { unchanged: 'listed', explanations: true, rows: null, pointer: '' };
+const RANK = { error: 0, fail: 1, warn: 2, pass: 3 };
+/** Failures first, then warnings, then the largest change. */
+function byImportance(a, b) {
+    return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0);
+}
 /** The comment's body (without its marker) and the job summary. */
-function renderMarkdown(comparison, context) {
+function renderMarkdown(comparison, context, options = FULL_REPORT) {
     const sections = [`**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`];
     const loud = comparison.images.filter(image => !isQuiet(image));
     const quiet = comparison.images.filter(isQuiet);
     const compressed = comparison.images.some(image => image.base?.compressedSize !== undefined || image.head?.compressedSize !== undefined);
-    if (loud.length)
-        sections.push(sizeTable(loud, { compressed }));
-    if (quiet.length) {
+    const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
+    if (options.rows === 0) {
+        if (options.pointer)
+            sections.push(options.pointer);
+        return sections.join('\n\n');
+    }
+    const rows = options.rows === null ? loud : [...loud].sort(byImportance).slice(0, options.rows);
+    if (rows.length)
+        sections.push(sizeTable(rows, { compressed }));
+    if (quiet.length && options.unchanged === 'listed') {
         const what = countOf(quiet.length, 'unchanged image');
         sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`);
     }
-    const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
-    for (const image of explained)
-        sections.push(explainImage(image));
-    sections.push(...growthSections(loud));
+    const leftOut = [];
+    if (loud.length > rows.length)
+        leftOut.push(countOf(loud.length - rows.length, 'other image'));
+    if (quiet.length && options.unchanged === 'counted')
+        leftOut.push(countOf(quiet.length, 'unchanged image'));
+    const leftOutCount = loud.length - rows.length + (options.unchanged === 'counted' ? quiet.length : 0);
+    const note = [
+        leftOut.length ? `${leftOut.join(' and ')} ${leftOutCount === 1 ? 'is' : 'are'} not listed here.` : '',
+        !options.explanations && explained.length
+            ? 'Why each image failed, warned or changed, and its build output, are left out.'
+            : '',
+        options.pointer
+    ].filter(Boolean);
+    if (note.length)
+        sections.push(note.join(' '));
+    if (options.explanations) {
+        for (const image of explained)
+            sections.push(explainImage(image));
+        sections.push(...growthSections(loud));
+    }
     sections.push(footer(comparison, context));
     return sections.join('\n\n');
 }
 function explainImage(image) {
-    const lines = [`${markdown_statusOf(image)} ${targetName(image.target)}: ${escapeCell(image.reason)}`];
+    const lines = [`${markdown_statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`];
     for (const note of image.notes)
-        lines.push(`> ${escapeCell(note)}`);
+        lines.push(`> ${prose(note)}`);
     const body = lines.join('\n\n');
     if (!image.logTail)
         return body;
@@ -57234,7 +68553,7 @@ function explainImage(image) {
 function footer(comparison, context) {
     const sha = (full) => {
         const short = full.slice(0, 7);
-        return context.commitUrl && full ? `[\`${short}\`](${context.commitUrl(full)})` : `\`${short || 'unknown'}\``;
+        return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown');
     };
     const limits = [
         context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
@@ -57249,57 +68568,30 @@ function footer(comparison, context) {
 
 ;// CONCATENATED MODULE: ./src/report/fit.ts
 
-
 /** Counts UTF-16 units: never fewer than the characters GitHub counts in a comment. */
 const characters = (text) => text.length;
 const utf8Bytes = (text) => Buffer.byteLength(text);
 /**
  * The report as long as it can be within `limit`, shrunk in steps so that what a reader
  * needs most stays longest: the outcome, then the images that failed or grew, then the why.
+ * It only chooses the renderer's options; what each option leaves out is the renderer's.
  */
 function fitReport(comparison, context, limit) {
     const fits = (text) => limit.measure(text) <= limit.max;
+    const render = (options) => renderMarkdown(comparison, context, { ...options, pointer: limit.pointer });
     const full = renderMarkdown(comparison, context);
     if (fits(full))
         return { text: full, level: 'full' };
-    const header = `**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`;
-    const loud = comparison.images.filter(image => !isQuiet(image));
-    const quiet = comparison.images.length - loud.length;
-    const explained = loud.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
-    const end = footer(comparison, context);
-    // What a shorter text leaves out, said before the pointer to the whole report.
-    const leftOut = (rows, details) => {
-        const parts = [];
-        if (loud.length > rows)
-            parts.push(countOf(loud.length - rows, 'other image'));
-        if (quiet)
-            parts.push(countOf(quiet, 'unchanged image'));
-        const count = loud.length - rows + quiet;
-        return [
-            parts.length ? `${parts.join(' and ')} ${count === 1 ? 'is' : 'are'} not listed here.` : '',
-            details && explained.length ? 'Why each image failed or warned, and its build output, are left out.' : '',
-            limit.pointer
-        ]
-            .filter(Boolean)
-            .join(' ');
-    };
-    const folded = join([
-        header,
-        loud.length ? sizeTable(loud) : '',
-        leftOut(loud.length, false),
-        ...explained.map(explainImage),
-        end
-    ]);
+    const folded = render({ unchanged: 'counted', explanations: true, rows: null });
     if (fits(folded))
         return { text: folded, level: 'folded' };
-    const brief = join([header, loud.length ? sizeTable(loud) : '', leftOut(loud.length, true), end]);
+    const brief = render({ unchanged: 'counted', explanations: false, rows: null });
     if (fits(brief))
         return { text: brief, level: 'brief' };
     // The largest number of rows, most important first, that still fits.
-    const ranked = [...loud].sort(byImportance);
-    const withRows = (count) => join([header, sizeTable(ranked.slice(0, count)), leftOut(count, true), end]);
+    const withRows = (rows) => render({ unchanged: 'counted', explanations: false, rows });
     let low = 0;
-    let high = ranked.length;
+    let high = comparison.images.length;
     while (low < high) {
         const mid = Math.ceil((low + high) / 2);
         if (fits(withRows(mid)))
@@ -57309,18 +68601,12 @@ function fitReport(comparison, context, limit) {
     }
     if (low > 0)
         return { text: withRows(low), level: 'rows' };
-    const summary = join([header, limit.pointer]);
+    const summary = withRows(0);
     if (fits(summary))
         return { text: summary, level: 'summary' };
     // Only an outcome line longer than the limit itself (a huge run error) gets here: cut it.
+    const header = `**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`;
     return { text: cutTo(header, limit, `… ${limit.pointer}`), level: 'summary' };
-}
-const RANK = { error: 0, fail: 1, warn: 2, pass: 3 };
-function byImportance(a, b) {
-    return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0);
-}
-function join(sections) {
-    return sections.filter(Boolean).join('\n\n');
 }
 function cutTo(text, limit, tail) {
     const chars = [...text];
@@ -57341,13 +68627,8 @@ function cutTo(text, limit, tail) {
 
 
 
-
-
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
-async function writeJsonReport(path, report) {
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
-}
+
 /** GitHub refuses a job summary over 1 MiB; the marker and the newline of `addRaw` need a little room. */
 const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024;
 /** The job summary: the whole report, or as much of it as fits in 1 MiB. */
@@ -57516,6 +68797,13 @@ async function attempt(what, work) {
 
 
 
+
+
+// `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
+// their JSON report; this job reads them all and publishes one comment, one summary and
+// one verdict, as a single run would have.
+const merge_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
+
 /** The action in merge mode. Never throws: whatever goes wrong becomes the run's error and verdict. */
 async function runMerge(inputs, context) {
     let merged = {
@@ -57561,63 +68849,6 @@ async function listFiles(folder) {
     const entries = await (0,promises_namespaceObject.readdir)(folder, { recursive: true, withFileTypes: true });
     return entries.filter(entry => entry.isFile()).map(entry => (0,external_node_path_namespaceObject.join)(entry.parentPath, entry.name));
 }
-/** Reads one shard's report and checks that it is one this version can merge. */
-function parseShardReport(text, path) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        throw new Error(`${path} is not JSON: expected a docker-size-check report.`);
-    }
-    const report = value;
-    const bad = (what) => new Error(`${path} is not a docker-size-check report this version can merge: ${what}.`);
-    if (typeof report !== 'object' || report === null || Array.isArray(report))
-        throw bad('not a JSON object');
-    if (report.schemaVersion !== 1)
-        throw bad(`schemaVersion is ${JSON.stringify(report.schemaVersion)}, expected 1`);
-    if (typeof report.base?.sha !== 'string' || typeof report.head?.sha !== 'string')
-        throw bad('no base.sha or head.sha');
-    if (!Array.isArray(report.images))
-        throw bad('no images list');
-    if (!isShard(report.shard)) {
-        throw bad('it names no shard; run each matrix job with shard: INDEX/TOTAL (such as shard: ${{ matrix.shard }}/4)');
-    }
-    report.images.forEach((image, index) => {
-        const problem = imageProblem(image);
-        if (problem)
-            throw bad(`images[${index}]: ${problem}`);
-    });
-    return report;
-}
-function isShard(value) {
-    const shard = value;
-    return (typeof shard === 'object' &&
-        shard !== null &&
-        Number.isInteger(shard.index) &&
-        Number.isInteger(shard.total) &&
-        shard.index >= 1 &&
-        shard.index <= shard.total);
-}
-const VERDICTS = ['pass', 'warn', 'fail', 'error'];
-function imageProblem(value) {
-    if (typeof value !== 'object' || value === null)
-        return 'not an object';
-    const image = value;
-    for (const field of ['dockerfile', 'context', 'baseDockerfile', 'status', 'reason']) {
-        if (typeof image[field] !== 'string')
-            return `no ${field}`;
-    }
-    if (!VERDICTS.includes(image.verdict))
-        return `verdict ${JSON.stringify(image.verdict)}`;
-    for (const side of ['base', 'head']) {
-        const measurement = image[side];
-        if (measurement !== null && (typeof measurement !== 'object' || typeof measurement?.size !== 'number')) {
-            return `${side} is neither null nor a measurement with a size`;
-        }
-    }
-    return null;
-}
 /**
  * One comparison from every shard's report. The shards must have compared the same two
  * commits and all be there: a missing shard makes the result an error, so a shard whose
@@ -57656,43 +68887,16 @@ function mergeShardReports(reports) {
             errors.push(`Shard ${index}/${total}: ${entry.report.error}`);
         }
     }
-    const images = reports
-        .flatMap(entry => entry.report.images.map(toImageResult))
+    // Judged again by the one judge, from each image's figures and the limits its shard judged
+    // it by (recorded in full, so no global limit of this job's own comes in): the same verdicts.
+    const measured = reports
+        .flatMap(entry => entry.report.images.map((image, index) => measuredFromReport(image, `${entry.path}: images[${index}]`)))
         .sort((a, b) => labelOf(a.target).localeCompare(labelOf(b.target)));
+    const revisions = { baseSha: first.report.base.sha, headSha: first.report.head.sha };
     return {
-        comparison: {
-            revisions: { baseSha: first.report.base.sha, headSha: first.report.head.sha },
-            verdict: worstVerdict(images.map(image => image.verdict)),
-            images,
-            totalDelta: images.reduce((sum, image) => sum + (image.delta ?? 0), 0)
-        },
+        comparison: compareImages(revisions, measured, merge_NO_LIMITS),
         engine: reports.find(entry => entry.report.engine)?.report.engine ?? null,
         error: errors.length ? errors.join(' ') : null
-    };
-}
-/** An image as a shard judged it; its verdict stands (every shard reads the same limits). */
-function toImageResult(image) {
-    const measurement = (value) => (value ? { ...value } : null);
-    return {
-        target: {
-            dockerfile: image.dockerfile,
-            context: image.context,
-            baseDockerfile: image.baseDockerfile,
-            baseContext: image.baseContext ?? image.context,
-            change: image.status,
-            reason: image.checkedBecause ?? '',
-            ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
-            ...(image.trigger ? { trigger: image.trigger } : {}),
-            ...(image.builtOnce ? { identical: true } : {})
-        },
-        base: measurement(image.base),
-        head: measurement(image.head),
-        delta: image.delta ?? null,
-        deltaPercent: image.deltaPercent ?? null,
-        verdict: image.verdict,
-        reason: image.reason,
-        notes: Array.isArray(image.notes) ? image.notes : [],
-        ...(image.logTail ? { logTail: image.logTail } : {})
     };
 }
 function merge_short(sha) {
@@ -57712,9 +68916,9 @@ async function publishMerged(inputs, context, merged) {
     });
     const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error');
     if (error)
-        setFailed(error);
+        setFailed(cleanText(error));
     else if (failures.length)
-        setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'));
+        setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
     else
         info(summarizeOutcome(comparison));
 }
@@ -57752,354 +68956,1347 @@ async function listChangedFiles(octokit, ref) {
     return { files, complete: files.length < PULL_FILES_API_LIMIT };
 }
 
-;// CONCATENATED MODULE: ./src/modes/artifact.ts
+;// CONCATENATED MODULE: ./src/publish/commit-status.ts
 
 
-const ARTIFACT_FILE = 'docker-size-check.json';
-const ARTIFACT_SCHEMA_VERSION = 1;
-/** Where the artifact goes when the `artifact-path` input is empty. */
-function defaultArtifactDir(runnerTemp) {
-    return (0,external_node_path_namespaceObject.join)(runnerTemp, 'docker-size-check-artifact');
+
+// In the fork-safe two-step workflow the measure run's check is the fork's own workflow,
+// which the fork can edit to pass. The comment run is the base branch's code: its verdict,
+// set as a commit status on the PR's head, is the one a branch protection rule can require.
+/** GitHub answers 422 to a longer description ("description is too long (maximum is 140 characters)"). */
+const MAX_STATUS_DESCRIPTION = 140;
+/** The status's context: one per comment key, so two checks of one repository each have their own. */
+function statusContext(commentKey) {
+    return `docker-size-check/${commentKey}`;
 }
-function toArtifact(state, pullRequest) {
+/** The state and the one-line description of a comparison, in plain text (GitHub renders none). */
+function commitStatusOf(comparison, runError) {
+    const images = comparison.images;
+    const errored = images.filter(image => image.verdict === 'error');
+    const failed = images.filter(image => image.verdict === 'fail');
+    const warned = images.filter(image => image.verdict === 'warn');
+    const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
+    let state = 'success';
+    let description;
+    if (runError) {
+        state = 'error';
+        description = `The size check could not finish: ${runError}`;
+    }
+    else if (errored.length || failed.length) {
+        state = errored.length ? 'error' : 'failure';
+        description = [
+            errored.length ? `${countOf(errored.length, 'image')} failed to build` : '',
+            failed.length ? `${countOf(failed.length, 'image')} grew past the limit: ${sum(failed)}` : ''
+        ]
+            .filter(Boolean)
+            .join('; ');
+    }
+    else if (warned.length) {
+        description = `Within the limits; ${countOf(warned.length, 'image')} past the warning: ${sum(warned)}`;
+    }
+    else if (images.length === 0) {
+        description = 'No Dockerfile is affected.';
+    }
+    else {
+        description = `${countOf(images.length, 'image')} within the limits: ${formatDelta(comparison.totalDelta)} in all`;
+    }
+    const oneLine = description.replace(/\s+/g, ' ');
+    const chars = [...oneLine];
     return {
-        schemaVersion: ARTIFACT_SCHEMA_VERSION,
-        tool: 'docker-size-check',
-        pullRequest,
-        revisions: state.revisions,
-        engine: state.engine,
-        error: state.error,
-        images: state.measured.map(toArtifactImage)
+        state,
+        description: chars.length > MAX_STATUS_DESCRIPTION ? `${chars.slice(0, MAX_STATUS_DESCRIPTION - 1).join('')}…` : oneLine
     };
 }
-function toArtifactImage(image) {
-    return {
-        dockerfile: image.target.dockerfile,
-        context: image.target.context,
-        baseDockerfile: image.target.baseDockerfile,
-        baseContext: image.target.baseContext,
-        change: image.target.change,
-        checkedBecause: image.target.reason,
-        base: image.base,
-        head: image.head,
-        failedBuilds: image.failedBuilds.map(build => ({
-            side: build.side,
-            error: build.error ?? '',
-            logTail: build.logTail ?? ''
-        }))
-    };
-}
-/** Writes the artifact file into `dir` (made if missing) and returns the file's path. */
-async function writeArtifact(dir, artifact) {
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const path = (0,external_node_path_namespaceObject.join)(dir, ARTIFACT_FILE);
-    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(artifact, null, 2)}\n`);
-    return path;
-}
-/** The measure run's state, rebuilt from a validated artifact, for the comment run to judge and report. */
-function stateFromArtifact(artifact) {
-    return {
-        revisions: artifact.revisions,
-        engine: artifact.engine,
-        error: artifact.error,
-        measured: artifact.images.map(image => ({
-            target: {
-                dockerfile: image.dockerfile,
-                context: image.context,
-                baseDockerfile: image.baseDockerfile,
-                baseContext: image.baseContext,
-                change: image.change,
-                reason: image.checkedBecause
-            },
-            base: image.base,
-            head: image.head,
-            failedBuilds: image.failedBuilds.map(build => ({
-                side: build.side,
-                ok: false,
-                durationMs: 0,
-                ...(build.error ? { error: build.error } : {}),
-                ...(build.logTail ? { logTail: build.logTail } : {})
-            }))
-        }))
-    };
+/** Sets the status; a refusal is a warning that says which permission is missing. Returns whether it was set. */
+async function setCommitStatus(target, status) {
+    try {
+        await target.octokit.rest.repos.createCommitStatus({
+            owner: target.owner,
+            repo: target.repo,
+            sha: target.sha,
+            state: status.state,
+            description: status.description,
+            context: statusContext(target.commentKey),
+            target_url: target.targetUrl
+        });
+        info(`Commit status ${statusContext(target.commentKey)} set to ${status.state} on ${target.sha.slice(0, 12)}.`);
+        return true;
+    }
+    catch (error) {
+        const code = error.status;
+        warning(code === 403 || code === 404
+            ? `Could not set the commit status ${statusContext(target.commentKey)}: GitHub answered ${String(code)} ` +
+                `(${errorMessage(error)}). Give the comment workflow the \`statuses: write\` permission.`
+            : `Could not set the commit status ${statusContext(target.commentKey)}: ${errorMessage(error)}`);
+        return false;
+    }
 }
 
-;// CONCATENATED MODULE: ./src/report/sanitize.ts
+;// CONCATENATED MODULE: ./src/changes/bake-definition.ts
+
+
+/** The names `docker compose` looks for at the root, in its order. */
+const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** The bake files read by default, in bake's order (an override after the file it overrides). */
+const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.hcl'];
+/** The files of a kind that a commit has at its root, in the order bake reads them. */
+function definitionFiles(kind, has) {
+    const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES).filter(has);
+    // `docker compose` reads the first name it finds (and warns of the others); so do we.
+    return kind === 'compose' ? names.slice(0, 1) : names;
+}
+/** A definition the check will not build: the message names the target, the value and the fix. */
+class BakeDefinitionError extends Error {
+}
 /**
- * Text from an untrusted artifact is shown in a comment that GitHub renders as markdown.
- * escapeCell and preformatted (report/escape.ts) already stop HTML and table breakage; what
- * is left are the markdown features that act on others: an `@login` notifies that person or
- * team, a `#123` puts a back-link on another issue, and `[text](url)` hides where a link goes.
- * A WORD JOINER (U+2060, invisible) after `@` and `#` and between `]` and `(` keeps the text
- * as it reads while GitHub no longer sees a mention, a reference or a link.
+ * The JSON `bake --print` writes on stdout. Its stderr starts with a progress block
+ * (`#1 [internal] load local bake definitions`), which is why only stdout is given here.
  */
-const JOINER = '\u2060';
-function neutralizeMarkdown(text) {
-    return text
-        .replace(/@(?=[A-Za-z0-9])/g, `@${JOINER}`)
-        .replace(/#(?=[0-9])/g, `#${JOINER}`)
-        .replace(/\]\(/g, `]${JOINER}(`);
+function parseBakePrint(stdout) {
+    let value;
+    try {
+        value = JSON.parse(stdout);
+    }
+    catch {
+        throw new BakeDefinitionError(`docker buildx bake --print did not print JSON: ${stdout.trim().slice(0, 200)}`);
+    }
+    const targets = isObject(value) ? value.target : undefined;
+    if (targets === undefined || targets === null)
+        return new Map();
+    if (!isObject(targets))
+        throw new BakeDefinitionError("docker buildx bake --print: 'target' is not a mapping.");
+    const result = new Map();
+    for (const [name, target] of Object.entries(targets)) {
+        if (isObject(target))
+            result.set(name, target);
+    }
+    return result;
 }
 /**
- * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
- * feed, DEL, and the bidirectional overrides that make text read differently than it is.
+ * The images of bake's targets, with paths from the repository root. Throws for a remote or
+ * inline definition and for a path that leaves the repository.
  */
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-
-;// CONCATENATED MODULE: ./src/modes/artifact-validate.ts
-
-
-
-
-
-/** The artifact was refused: its message says which field and why, never quoting more than a little of it. */
-class ArtifactError extends Error {
+function toBakeImages(targets, options) {
+    const images = [];
+    for (const [name, printed] of [...targets].sort(([a], [b]) => a.localeCompare(b))) {
+        images.push(toBakeImage(name, printed, options));
+    }
+    return images;
 }
-/** Caps on what an artifact may hold; well above any real run, far below what could hurt. */
-const ARTIFACT_LIMITS = {
-    /** The file's size. A real report of 1,000 images with failed builds is under 1 MB. */
-    maxBytes: 4 * 1024 * 1024,
-    maxImages: 1000,
-    /** A path from the repository root (Linux allows 4,096; no repository needs that). */
-    maxPath: 1024,
-    /** A reason, an error, an engine field. */
-    maxText: 2000,
-    /** The last lines of a failed build's output (the measure run keeps 20 lines). */
-    maxLog: 8000,
-    maxSize: Number.MAX_SAFE_INTEGER,
-    maxLayers: 10_000,
-    /** Instructions of one image's stage. */
-    maxInstructions: 1000
+function toBakeImage(name, printed, options) {
+    const what = `${options.source}: ${options.kind === 'compose' ? 'service' : 'target'} '${name}'`;
+    // Newer buildx writes a path from where bake ran as `cwd://path`: that is our folder.
+    const contextText = (printed.context === undefined || printed.context === null ? '.' : bake_definition_text(what, 'context', printed.context)).replace(/^cwd:\/\//, '');
+    if (isRemote(contextText)) {
+        throw new BakeDefinitionError(`${what}: the build context '${contextText}' is not a folder of the repository (a remote context). ` +
+            'The check builds from the checked-out commits only: build it from a folder of the repository, ' +
+            'or list the images to check in .github/docker-size-check.yml, or set images-from: dockerfiles.');
+    }
+    if (printed['dockerfile-inline'] !== undefined && printed['dockerfile-inline'] !== null) {
+        throw new BakeDefinitionError(`${what}: an inline Dockerfile (dockerfile_inline) is not a file the check can compare between commits. ` +
+            'Move it to a file and name it with dockerfile, or list the images in .github/docker-size-check.yml.');
+    }
+    const context = bake_definition_repoPath(what, 'context', contextText, '.', options.runDir);
+    const dockerfileText = printed.dockerfile === undefined || printed.dockerfile === null
+        ? 'Dockerfile'
+        : bake_definition_text(what, 'dockerfile', printed.dockerfile);
+    if (dockerfileText === '-') {
+        throw new BakeDefinitionError(`${what}: a Dockerfile read from stdin ('-') cannot be checked. Name a file.`);
+    }
+    // Bake's dockerfile is relative to the context (as `docker build -f` is not).
+    const dockerfile = bake_definition_repoPath(what, 'dockerfile', dockerfileText, context, options.runDir);
+    const image = { name, dockerfile, context };
+    if (typeof printed.target === 'string' && printed.target.trim())
+        image.target = printed.target.trim();
+    const args = bake_definition_buildArgs(printed.args);
+    if (args)
+        image.buildArgs = args;
+    const platform = platformOf(what, printed.platforms);
+    if (platform)
+        image.platform = platform;
+    return image;
+}
+/**
+ * A context that is no local folder: a git URL (`https://…`, `git@…`, `…​.git#ref`), an
+ * `https://` tarball, `github.com/…` (which BuildKit reads as git), another target's output
+ * (`target:`), an image (`docker-image://`) or an OCI layout (`oci-layout://`).
+ */
+function isRemote(context) {
+    return (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) ||
+        /^git@/i.test(context) ||
+        /^github\.com\//i.test(context) ||
+        /^target:/i.test(context) ||
+        /\.git(?:#.*)?$/i.test(context) ||
+        /\.git#/i.test(context));
+}
+/**
+ * A path from the repository root, normalized. `base` is the folder a relative path starts
+ * from; an absolute one counts only inside `runDir` (where bake made it absolute).
+ */
+function bake_definition_repoPath(what, field, value, base, runDir) {
+    const slashed = value.replace(/\\/g, '/');
+    let fromRoot;
+    if (external_node_path_namespaceObject.posix.isAbsolute(slashed)) {
+        const root = runDir.replace(/\\/g, '/').replace(/\/+$/, '');
+        const normalized = external_node_path_namespaceObject.posix.normalize(slashed).replace(/\/+$/, '');
+        fromRoot = normalized === root ? '.' : normalized.startsWith(`${root}/`) ? normalized.slice(root.length + 1) : null;
+    }
+    else {
+        fromRoot = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(base, slashed)).replace(/\/+$/, '') || '.';
+    }
+    if (fromRoot === null || external_node_path_namespaceObject.posix.isAbsolute(fromRoot) || fromRoot === '..' || fromRoot.startsWith('../')) {
+        throw new BakeDefinitionError(`${what}: ${field} '${value}' leaves the repository. Give a path inside the repository ` +
+            '(relative to the file, or for a dockerfile to the context), or set images-from: dockerfiles.');
+    }
+    return fromRoot;
+}
+function bake_definition_buildArgs(value) {
+    if (!isObject(value))
+        return null;
+    const args = {};
+    for (const [name, argValue] of Object.entries(value)) {
+        // An arg without a value (compose's `args: [NAME]`) takes one from the environment,
+        // which is empty here: it is left to the Dockerfile's default, as docker build would.
+        if (argValue === null || argValue === undefined)
+            continue;
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            continue;
+        args[name] = typeof argValue === 'string' ? argValue : JSON.stringify(argValue);
+    }
+    return Object.keys(args).length ? args : null;
+}
+/** The one platform to build: the image is loaded into the engine's store, which holds one. */
+function platformOf(what, value) {
+    const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    const platforms = list.filter((item) => typeof item === 'string' && item.trim() !== '');
+    const first = platforms[0]?.trim();
+    if (!first)
+        return null;
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(first)) {
+        throw new BakeDefinitionError(`${what}: platform '${first}' is not one platform such as linux/amd64. Fix it, or set images-from: dockerfiles.`);
+    }
+    return first;
+}
+function bake_definition_text(what, field, value) {
+    if (typeof value !== 'string' || value.trim() === '') {
+        throw new BakeDefinitionError(`${what}: ${field} must be a non-empty string, got ${JSON.stringify(value)}.`);
+    }
+    return value.trim();
+}
+/**
+ * The targets a bake file declares, for when it has no `default` group (then `bake --print`
+ * alone fails with "failed to find target default"): HCL blocks `target "name" {` and the
+ * keys of a JSON file's `target` mapping, less those that other targets inherit from.
+ */
+function declaredTargets(files) {
+    const names = new Set();
+    const inherited = new Set();
+    for (const file of files) {
+        if (file.path.endsWith('.json')) {
+            try {
+                const value = JSON.parse(file.text);
+                if (isObject(value) && isObject(value.target)) {
+                    for (const [name, target] of Object.entries(value.target)) {
+                        names.add(name);
+                        if (isObject(target) && Array.isArray(target.inherits)) {
+                            for (const parent of target.inherits)
+                                if (typeof parent === 'string')
+                                    inherited.add(parent);
+                        }
+                    }
+                }
+            }
+            catch {
+                // Bake says what is wrong with it.
+            }
+            continue;
+        }
+        for (const match of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm))
+            names.add(match[1]);
+        for (const match of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
+            for (const name of match[1].matchAll(/"([A-Za-z0-9_-]+)"/g))
+                inherited.add(name[1]);
+        }
+    }
+    // A target others inherit from is a block of shared settings, not an image of its own.
+    return [...names].filter(name => !inherited.has(name)).sort();
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The other files a compose file makes bake read: `include`d compose files, `extends.file`,
+ * and services' `env_file`s (bake fails on a missing one). Bake runs over a copy of the
+ * files it reads, so these are copied too; a path that leaves the repository would be read
+ * from the runner's disk, and is refused. Paths that hold a variable are left to bake.
+ */
+function composeReferences(path, text) {
+    const result = { inside: [], outside: [] };
+    let document;
+    try {
+        document = (0,dist/* parse */.qg)(text);
+    }
+    catch {
+        return result;
+    }
+    if (!isObject(document))
+        return result;
+    const dir = external_node_path_namespaceObject.posix.dirname(path);
+    const add = (value) => {
+        if (typeof value !== 'string' || value.trim() === '' || value.includes('$'))
+            return;
+        const written = value.trim().replace(/\\/g, '/');
+        const joined = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(dir, written));
+        const leaves = external_node_path_namespaceObject.posix.isAbsolute(written) || /^[A-Za-z]:/.test(written) || joined === '..' || joined.startsWith('../');
+        const list = leaves ? result.outside : result.inside;
+        if (!list.includes(leaves ? written : joined))
+            list.push(leaves ? written : joined);
+    };
+    const addEach = (value, key) => {
+        for (const item of Array.isArray(value) ? value : [value]) {
+            if (isObject(item) && key)
+                addEach(item[key]);
+            else
+                add(item);
+        }
+    };
+    for (const item of Array.isArray(document.include) ? document.include : [document.include]) {
+        if (isObject(item)) {
+            addEach(item.path);
+            addEach(item.env_file);
+        }
+        else
+            add(item);
+    }
+    if (isObject(document.services)) {
+        for (const service of Object.values(document.services)) {
+            if (!isObject(service))
+                continue;
+            addEach(service.env_file, 'path');
+            if (isObject(service.extends))
+                add(service.extends.file);
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/changes/bake.ts
+
+
+
+
+
+
+/** What `bake --print` may take: it only reads a few files, so this is for a definition that loops. */
+const BAKE_TIMEOUT_MS = 30_000;
+/** Bake itself failed (or ran out of time) on the files: no refusal of ours. */
+class BakeFailedError extends BakeDefinitionError {
+}
+/**
+ * Which images a side's compose or bake files describe, by `docker buildx bake --print`.
+ * Null when the side has no such file. The files are the PR author's: bake runs in a folder
+ * of its own holding only them (and compose's `.env`), with an environment that holds no
+ * token or runner variable, a proxy that leads nowhere, and a time limit.
+ */
+async function evaluateBake(kind, side, tempRoot) {
+    const files = definitionFiles(kind, path => side.has(path));
+    if (!files.length)
+        return null;
+    const texts = await readDefinitions(kind, files, side);
+    const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'docker-size-check-bake-'));
+    try {
+        const runDir = (0,external_node_path_namespaceObject.join)(scratch, 'repo');
+        const home = (0,external_node_path_namespaceObject.join)(scratch, 'home');
+        await (0,promises_namespaceObject.mkdir)(runDir);
+        await (0,promises_namespaceObject.mkdir)(home);
+        for (const [path, text] of texts) {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.join)(runDir, path)), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(runDir, path), text);
+        }
+        const env = bakeEnvironment(process.env, home);
+        await linkBuildxPlugin(process.env, env.DOCKER_CONFIG);
+        const source = files.join(' + ');
+        const isolation = await networkIsolation();
+        const print = async (targets) => {
+            const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets];
+            const [command, ...rest] = [...isolation, ...args];
+            return runCommand(command, rest, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS });
+        };
+        let result = await print([]);
+        if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
+            // No `default` group: every target the files declare.
+            const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })));
+            if (!names.length)
+                return { files, images: [], isolated: isolation.length > 0 };
+            result = await print(names);
+        }
+        if (result.exitCode !== 0) {
+            const why = result.exitCode === 124
+                ? `did not finish within ${BAKE_TIMEOUT_MS / 1000} s`
+                : `failed: ${lastLines(withoutProgress(result.stderr || result.stdout), 5) || `exit code ${result.exitCode}`}`;
+            throw new BakeFailedError(`docker buildx bake --print over ${source} at the ${side.label} ${why}. ` +
+                'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.');
+        }
+        const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await (0,promises_namespaceObject.realpath)(runDir) });
+        return {
+            files,
+            images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
+            isolated: isolation.length > 0
+        };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+    }
+}
+/** How many files bake may be given: a compose file that includes itself stops here. */
+const MAX_DEFINITION_FILES = 100;
+/**
+ * The definition files and what they make bake read: for compose, `.env` beside it and the
+ * files it includes, extends or takes an env_file from, and so on from those. Paths that the
+ * side has not (or that are symbolic links) are left for bake to name.
+ */
+async function readDefinitions(kind, files, side) {
+    const texts = new Map();
+    let pending = [...files, ...(kind === 'compose' ? ['.env'] : [])];
+    while (pending.length && texts.size < MAX_DEFINITION_FILES) {
+        const batch = [...new Set(pending)].filter(path => !texts.has(path) && side.has(path));
+        pending = [];
+        if (!batch.length)
+            break;
+        for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
+            texts.set(path, text);
+            if (kind !== 'compose' || !/\.ya?ml$/i.test(path))
+                continue;
+            const references = composeReferences(path, text);
+            const outside = references.outside[0];
+            if (outside !== undefined) {
+                throw new BakeDefinitionError(`${path}: '${outside}' (an include, extends or env_file) is outside the repository at the ${side.label}. ` +
+                    'The check reads only files of the repository: name a file inside it, or set images-from: dockerfiles.');
+            }
+            pending.push(...references.inside);
+        }
+    }
+    return texts;
+}
+/** The context and Dockerfile where their links lead; refused when that is outside the repository. */
+async function followLinks(image, side, source, kind) {
+    const resolved = { context: image.context, dockerfile: image.dockerfile };
+    for (const field of ['context', 'dockerfile']) {
+        const real = await side.resolve(image[field]);
+        if (real === null) {
+            throw new BakeDefinitionError(`${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${image[field]}' ` +
+                `leads outside the repository at the ${side.label} (through a symbolic link). ` +
+                'Point it at a folder or file inside the repository, or set images-from: dockerfiles.');
+        }
+        resolved[field] = real;
+    }
+    return { ...image, ...resolved };
+}
+let isolation = null;
+/**
+ * The command line that runs a command with no network at all: a network namespace of its
+ * own holding only a loopback that is down (`unshare --net`, in a user namespace so that no
+ * privilege is needed). Where the machine forbids that (Ubuntu 24.04 restricts unprivileged
+ * user namespaces), nothing: the proxy variables of bake's environment are then what keeps
+ * it off the network. Asked once per run.
+ */
+function networkIsolation() {
+    const prefix = ['unshare', '--net', '--map-root-user', '--'];
+    isolation ??= runCommand(prefix[0], [...prefix.slice(1), 'true'], { timeoutMs: 5_000 }).then(result => result.exitCode === 0 ? prefix : []);
+    return isolation;
+}
+/** An address no one listens on: a request that bake would make through a proxy goes nowhere. */
+const NOWHERE = 'http://127.0.0.1:9';
+/**
+ * The whole environment bake runs with. Nothing of the runner's: no token, no `INPUT_*`,
+ * `GITHUB_*`, `ACTIONS_*` or `RUNNER_*` variable, so an HCL `variable "GITHUB_TOKEN" {}`
+ * reads empty; HOME and DOCKER_CONFIG in a folder of its own; DOCKER_HOST kept, as bake may
+ * ask the engine about its builder; every proxy pointed at a port where nothing answers.
+ */
+function bakeEnvironment(env, home) {
+    const result = {
+        PATH: env.PATH || '/usr/local/bin:/usr/bin:/bin',
+        HOME: home,
+        DOCKER_CONFIG: (0,external_node_path_namespaceObject.join)(home, '.docker'),
+        HTTP_PROXY: NOWHERE,
+        HTTPS_PROXY: NOWHERE,
+        ALL_PROXY: NOWHERE,
+        http_proxy: NOWHERE,
+        https_proxy: NOWHERE,
+        all_proxy: NOWHERE,
+        NO_PROXY: '',
+        no_proxy: '',
+        // No "what's next" hints or telemetry from the CLI.
+        DOCKER_CLI_HINTS: 'false',
+        BUILDX_NO_DEFAULT_ATTESTATIONS: '1'
+    };
+    const host = env.DOCKER_HOST;
+    if (host && /^(?:unix|npipe|tcp|ssh):\/\//.test(host)) {
+        result.DOCKER_HOST = host;
+        const tcp = /^tcp:\/\/([^:/]+)/.exec(host);
+        // The engine is the one address bake may reach.
+        if (tcp)
+            result.NO_PROXY = result.no_proxy = tcp[1];
+    }
+    return result;
+}
+/**
+ * A buildx installed for the user (docker/setup-buildx-action puts it in ~/.docker/cli-plugins)
+ * is found through DOCKER_CONFIG, which bake's environment replaces: link it there. One
+ * installed for the system (/usr/libexec/docker/cli-plugins) is found without help.
+ */
+async function linkBuildxPlugin(env, dockerConfig) {
+    const userConfig = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const plugin = (0,external_node_path_namespaceObject.join)(userConfig, 'cli-plugins', 'docker-buildx');
+    if (!(0,external_node_fs_.existsSync)(plugin))
+        return;
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(dockerConfig, 'cli-plugins'), { recursive: true });
+    await (0,promises_namespaceObject.symlink)(await (0,promises_namespaceObject.realpath)(plugin), (0,external_node_path_namespaceObject.join)(dockerConfig, 'cli-plugins', 'docker-buildx'));
+}
+/** Bake's stderr without its `#1 [internal] load local bake definitions` progress block. */
+function withoutProgress(stderr) {
+    return stderr
+        .split('\n')
+        .filter(line => !/^#\d+ /.test(line))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/changes/bake-images.ts
+/**
+ * The images the compose or bake files describe at either side, matched by service or
+ * target name, as discovery's candidates. Each side's definition is that side's own: a
+ * service the PR adds is a new image, one it removes is gone, and one whose Dockerfile,
+ * context, target, build args or platform it changes is checked for that alone. Pure.
+ */
+function bakeCandidates(sides) {
+    const word = sides.kind === 'compose' ? 'service' : 'target';
+    const head = new Map(sides.head.map(image => [image.name, image]));
+    const base = new Map(sides.base.map(image => [image.name, image]));
+    const names = [...new Set([...head.keys(), ...base.keys()])].sort();
+    const changedPaths = new Set(sides.changed.map(file => file.path));
+    const candidates = [];
+    for (const name of names) {
+        const now = head.get(name);
+        const before = base.get(name);
+        if (now && !sides.headHas(now.dockerfile)) {
+            throw new Error(`${sides.source}: ${word} '${name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+                'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.');
+        }
+        if (now && !before) {
+            candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now && before) {
+            candidates.push(candidate(before, before, 'removed', `${word} removed from ${sides.source}`, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now || !before)
+            continue;
+        const differences = definitionChanges(before, now);
+        let result;
+        if (now.dockerfile !== before.dockerfile) {
+            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', sides.kind);
+        }
+        else if (changedPaths.has(now.dockerfile)) {
+            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind);
+        }
+        else {
+            result = candidate(now, before, 'unchanged', '', undefined, sides.kind);
+        }
+        const others = differences.filter(field => field !== 'dockerfile');
+        if (others.length) {
+            const note = `${others.join(', ')} changed in ${sides.source}`;
+            result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note;
+            result.target.trigger ??= 'dockerfile';
+            result.differs = true;
+        }
+        candidates.push(result);
+    }
+    return candidates;
+}
+function candidate(head, base, change, reason, trigger, from) {
+    const target = {
+        name: head.name,
+        dockerfile: head.dockerfile,
+        context: head.context,
+        baseDockerfile: base.dockerfile,
+        baseContext: base.context,
+        change,
+        reason,
+        build: buildOf(head),
+        from,
+        ...(trigger ? { trigger } : {})
+    };
+    const baseBuild = buildOf(base);
+    if (JSON.stringify(baseBuild) !== JSON.stringify(target.build))
+        target.baseBuild = baseBuild;
+    return { target, watch: [] };
+}
+function buildOf(image) {
+    return {
+        ...(image.target ? { target: image.target } : {}),
+        ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
+        ...(image.platform ? { platform: image.platform } : {})
+    };
+}
+function sortedArgs(args) {
+    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)));
+}
+/** Which parts of a definition differ between the sides, in words for the reason. */
+function definitionChanges(base, head) {
+    const changes = [];
+    if (base.dockerfile !== head.dockerfile)
+        changes.push('dockerfile');
+    if (base.context !== head.context)
+        changes.push('context');
+    if ((base.target ?? '') !== (head.target ?? ''))
+        changes.push('target');
+    if (JSON.stringify(sortedArgs(base.buildArgs ?? {})) !== JSON.stringify(sortedArgs(head.buildArgs ?? {}))) {
+        changes.push('build args');
+    }
+    if ((base.platform ?? '') !== (head.platform ?? ''))
+        changes.push('platform');
+    return changes;
+}
+
+;// CONCATENATED MODULE: ./src/changes/tree-paths.ts
+/** How deep symbolic links may nest before a path counts as unresolvable (Linux's own limit). */
+const MAX_LINK_HOPS = 40;
+/**
+ * Where a path from the repository root really leads, following the symbolic links the
+ * commit holds (`linkTarget` gives a link's text, undefined for anything that is no link).
+ * Null when it leaves the repository: through `..` above the root, or a link to an absolute
+ * path or out of the root. Pure, so that it is the same for a commit read from git.
+ */
+function resolveInTree(path, linkTarget) {
+    let pending = path.split('/');
+    const resolved = [];
+    let hops = 0;
+    while (pending.length) {
+        const part = pending.shift();
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (!resolved.length)
+                return null;
+            resolved.pop();
+            continue;
+        }
+        const target = linkTarget([...resolved, part].join('/'));
+        if (target === undefined) {
+            resolved.push(part);
+            continue;
+        }
+        if (++hops > MAX_LINK_HOPS || target.startsWith('/'))
+            return null;
+        pending = [...target.split('/'), ...pending];
+    }
+    return resolved.join('/') || '.';
+}
+
+;// CONCATENATED MODULE: ./src/tools/git.ts
+
+
+
+/**
+ * The git commands the pipeline needs, run in one repository folder through the command
+ * wrapper. It holds no private state, so a test can pass any object with the same methods
+ * (see `RevisionGit` in changes.ts).
+ */
+class Git {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
+    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
+    worktreeQueue = Promise.resolve();
+    oneAtATime(work) {
+        const next = this.worktreeQueue.then(work, work);
+        this.worktreeQueue = next.catch(() => undefined);
+        return next;
+    }
+    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
+    exec(args) {
+        return runChecked('git', args, { cwd: this.dir });
+    }
+    /** Runs `git <args>` and returns the result whatever the exit status. */
+    tryExec(args) {
+        return runCommand('git', args, { cwd: this.dir });
+    }
+    /**
+     * The commit each name resolves to here, or null where it names none: one git process
+     * for all of them (`cat-file --batch-check`, which reads names as rev-parse does).
+     */
+    async resolveCommits(names) {
+        for (const name of names) {
+            assertRevision(name);
+            if (/[\n\r]/.test(name))
+                throw new Error(`Invalid git revision ${JSON.stringify(name)}: it has a line break`);
+        }
+        const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+            cwd: this.dir,
+            input: names.map(name => `${name}^{commit}\n`).join('')
+        });
+        const lines = output.split('\n');
+        return names.map((_, index) => /^([0-9a-f]{40}|[0-9a-f]{64}) commit$/.exec(lines[index] ?? '')?.[1] ?? null);
+    }
+    async isShallow() {
+        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    }
+    /** The best common ancestor of two commits, or null when the history at hand holds none. */
+    async mergeBase(a, b) {
+        assertRevision(a);
+        assertRevision(b);
+        const args = ['merge-base', a, b];
+        const result = await this.tryExec(args);
+        if (result.exitCode === 0)
+            return result.stdout.trim();
+        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
+        // object, say) is a real failure.
+        if (result.exitCode === 1 && result.stderr.trim() === '')
+            return null;
+        throw new CommandError('git', args, result);
+    }
+    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
+    async fetch(args) {
+        await this.exec(['fetch', ...args]);
+    }
+    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
+    async countCommits(revisions) {
+        revisions.forEach(assertRevision);
+        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
+    }
+    /** The files that differ between two commits, renames detected. */
+    async diffNameStatus(base, head) {
+        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
+    }
+    /**
+     * Every file in a commit's tree: path from the repository root → `<mode> <type> <object id>`
+     * as ls-tree prints it (equal values: the same content with the same mode).
+     */
+    async readTree(sha) {
+        assertRevision(sha);
+        return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]));
+    }
+    /**
+     * The text of blobs, by object id, all read by one `git cat-file --batch`; an id the
+     * repository does not have is left out of the answer.
+     */
+    async readBlobs(objectIds) {
+        if (objectIds.length === 0)
+            return new Map();
+        const args = ['cat-file', '--batch'];
+        for (const id of objectIds)
+            if (!/^[0-9a-f]{40,64}$/.test(id))
+                throw new Error(`Invalid object id '${id}'`);
+        const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') });
+        if (result.exitCode !== 0) {
+            throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
+        }
+        return parseCatFileBatch(result.stdout);
+    }
+    /**
+     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
+     * relative `folder` is resolved against the process's working directory, as node:fs would.
+     *
+     * With `only`, just those paths from the repository root (folders with all they hold, and
+     * files) are written; a path the commit does not have is no error. That is a sparse
+     * checkout kept to this worktree: its patterns go in the worktree's own git folder and the
+     * setting is passed on the command line, so the repository's config is never changed.
+     */
+    async addWorktree(folder, sha, only) {
+        const absolute = external_node_path_namespaceObject.resolve(folder);
+        await this.oneAtATime(() => this.exec(worktreeAddArgs(absolute, sha, { checkout: only === undefined })));
+        if (only === undefined)
+            return;
+        const gitDir = await linkedWorktreeGitDir(absolute);
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(gitDir, 'info'), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only));
+        // Its own index and files only: it needs no turn in the worktree queue.
+        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
+    }
+    /**
+     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
+     * then one `git worktree prune` drops every registration whose folder is gone, which costs
+     * one git process however many worktrees there were. Quiet when they are already gone: the
+     * cleanup runs from `finally` blocks, where a second error would hide the first.
+     */
+    async removeWorktrees(folders) {
+        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
+        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
+    }
+    /** The folders of every worktree, the main one first (as git prints them: real paths). */
+    async listWorktrees() {
+        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
+    }
+}
+/**
+ * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
+ * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
+ * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
+ * out of output we parse.
+ */
+function diffNameStatusArgs(base, head) {
+    assertRevision(base);
+    // Without a head, git diffs against the working tree: the command's uncommitted changes.
+    if (head !== undefined)
+        assertRevision(head);
+    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
+}
+function worktreeAddArgs(folder, sha, options = {}) {
+    assertRevision(sha);
+    // --force: the folder may be registered from an earlier run that died before cleanup.
+    const noCheckout = options.checkout === false ? ['--no-checkout'] : [];
+    return ['worktree', 'add', '--detach', '--force', ...noCheckout, folder, sha];
+}
+/**
+ * Fills a worktree made with --no-checkout, writing only what its sparse-checkout patterns
+ * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
+ * patterns are written for that mode.
+ */
+const SPARSE_READ_TREE_ARGS = [
+    '-c',
+    'core.sparseCheckout=true',
+    '-c',
+    'core.sparseCheckoutCone=false',
+    '-c',
+    'index.sparse=false',
+    'read-tree',
+    '-m',
+    '-u',
+    'HEAD'
+];
+/**
+ * The sparse-checkout file for paths from the repository root: one pattern each, anchored
+ * at the root (`/`), so that `app` is the root's app and not every folder of that name. The
+ * patterns use .gitignore's syntax, whose wildcards and trailing spaces are escaped; a name
+ * with a line break cannot be written at all (callers check it with `sparsePathAllowed`).
+ */
+function sparseCheckoutPatterns(paths) {
+    return paths
+        .map(file => {
+        if (!sparsePathAllowed(file))
+            throw new Error(`A sparse-checkout pattern cannot name ${JSON.stringify(file)}`);
+        const escaped = file.replace(/[\\*?[\]!#]/g, '\\$&').replace(/ +$/, spaces => '\\ '.repeat(spaces.length));
+        return `/${escaped}\n`;
+    })
+        .join('');
+}
+function sparsePathAllowed(file) {
+    return !/[\n\r]/.test(file) && file !== '' && file !== '.';
+}
+/** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
+async function linkedWorktreeGitDir(worktree) {
+    const pointer = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(worktree, '.git'), 'utf8');
+    const match = /^gitdir: (.+)$/m.exec(pointer);
+    if (!match)
+        throw new Error(`${external_node_path_namespaceObject.join(worktree, '.git')} does not name the worktree's git folder`);
+    return external_node_path_namespaceObject.resolve(worktree, match[1].replace(/\r$/, ''));
+}
+const STATUS_WORDS = {
+    A: 'added',
+    M: 'modified',
+    D: 'removed',
+    R: 'renamed',
+    C: 'copied',
+    T: 'changed'
 };
 /**
- * Reads the artifact file in `dir`. It must be a regular file (a link could point at a file
- * of the runner's) of at most `maxBytes`; it is read through one descriptor opened without
- * following links, so it cannot be swapped between the check and the read.
+ * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
+ * a rename or copy a status with a score (`R087`), the old path and the new path.
  */
-async function readArtifact(dir) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, ARTIFACT_FILE);
-    let handle;
+function parseNameStatus(output) {
+    const fields = output.split('\0');
+    const files = [];
+    let i = 0;
+    while (i < fields.length) {
+        const status = fields[i++];
+        if (status === '')
+            continue;
+        const letter = status.charAt(0);
+        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
+        // file differs: "changed" keeps it in view rather than dropping it.
+        const word = STATUS_WORDS[letter] ?? 'changed';
+        if (letter === 'R' || letter === 'C') {
+            const previousPath = fields[i++];
+            const newPath = fields[i++];
+            if (previousPath === undefined || newPath === undefined || newPath === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
+            }
+            files.push({ path: newPath, status: word, previousPath });
+        }
+        else {
+            const file = fields[i++];
+            if (file === undefined || file === '') {
+                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
+            }
+            files.push({ path: file, status: word });
+        }
+    }
+    return files;
+}
+/** Parses `git worktree list --porcelain` into the worktree folders. */
+function parseWorktreeList(output) {
+    return output
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length));
+}
+/**
+ * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated,
+ * into path → `<mode> <type> <object>`. Read with indexOf rather than split and a regular
+ * expression, and kept as slices of the output: a large monorepo's tree has hundreds of
+ * thousands of records, and this runs on both sides of every check.
+ */
+function parseLsTree(output) {
+    const files = new Map();
+    for (let start = 0; start < output.length;) {
+        let end = output.indexOf('\0', start);
+        if (end === -1)
+            end = output.length;
+        if (end > start) {
+            const modeEnd = output.indexOf(' ', start);
+            const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1);
+            const tab = output.indexOf('\t', start);
+            if (modeEnd === -1 ||
+                typeEnd === -1 ||
+                tab === -1 ||
+                typeEnd > tab ||
+                tab >= end ||
+                !/^\d+$/.test(output.slice(start, modeEnd))) {
+                throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`);
+            }
+            files.set(output.slice(tab + 1, end), output.slice(start, tab));
+        }
+        start = end + 1;
+    }
+    return files;
+}
+/** The object id in an ls-tree entry (`<mode> <type> <object>`). */
+function objectIdOf(entry) {
+    return entry.slice(entry.lastIndexOf(' ') + 1);
+}
+/** Whether an ls-tree entry is a file's content (not a submodule's commit). */
+function isBlobEntry(entry) {
+    return entry.includes(' blob ');
+}
+/**
+ * Parses `git cat-file --batch` output: for each id asked, `<id> <type> <size>` LF, the
+ * contents (size bytes) and LF, or `<id> missing` LF. Sizes count bytes, so the output is
+ * read as bytes and each content decoded on its own.
+ */
+function parseCatFileBatch(output) {
+    const blobs = new Map();
+    let at = 0;
+    while (at < output.length) {
+        const lineEnd = output.indexOf(0x0a, at);
+        if (lineEnd === -1)
+            throw new Error('Unexpected `git cat-file --batch` output: a header without its end');
+        const header = output.subarray(at, lineEnd).toString('utf8');
+        at = lineEnd + 1;
+        if (header.endsWith(' missing'))
+            continue;
+        const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header);
+        if (!match)
+            throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`);
+        const size = Number(match[2]);
+        if (at + size > output.length)
+            throw new Error('Unexpected `git cat-file --batch` output: a content cut short');
+        blobs.set(match[1], output.subarray(at, at + size).toString('utf8'));
+        at += size + 1;
+    }
+    return blobs;
+}
+function splitNul(output) {
+    return output.split('\0').filter(field => field !== '');
+}
+/**
+ * Revisions reach git as command-line arguments; one starting with `-` would be read as an
+ * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
+ */
+function assertRevision(revision) {
+    if (revision === '' || revision.startsWith('-')) {
+        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/changes/images-source.ts
+
+
+
+
+
+
+
+
+/**
+ * Where the images come from: `auto` takes the images config, else a bake file, else a
+ * compose file, else the Dockerfiles the globs match; the other values take that one alone.
+ * Compose and bake files are evaluated at each side, each side's own.
+ */
+async function chooseImages(input) {
+    const setting = input.imagesFrom;
+    if (setting === 'config') {
+        if (!input.hasConfig) {
+            throw new Error('images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
+                'Add one of them, or set images-from: auto.');
+        }
+        return { from: 'config', note: 'Images from the images config (images-from: config).' };
+    }
+    if (setting === 'auto' && input.hasConfig) {
+        return { from: 'config', note: 'Images from the images config (images-from: auto).' };
+    }
+    if (setting === 'dockerfiles') {
+        return {
+            from: 'dockerfiles',
+            note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: dockerfiles).'
+        };
+    }
+    const kinds = setting === 'auto' ? ['bake', 'compose'] : [setting];
+    for (const kind of kinds) {
+        let head;
+        try {
+            head = await evaluateBake(kind, input.head, input.tempRoot);
+        }
+        catch (error) {
+            // Zero configuration must not turn the check red over a file it only reads for help
+            // (an env_file that is not committed, say): the Dockerfiles are still there to check.
+            // A refusal (a remote context, a path out of the repository) is never passed over.
+            if (setting !== 'auto' || !(error instanceof BakeFailedError))
+                throw error;
+            input.warn(`${error.message} Checking without it.`);
+            continue;
+        }
+        if (!head)
+            continue;
+        if (setting === 'auto' && head.images.length === 0) {
+            // A compose file for running things (only `image:` services) describes nothing to build.
+            continue;
+        }
+        let base = head;
+        if (input.base) {
+            try {
+                base = await evaluateBake(kind, input.base, input.tempRoot);
+            }
+            catch (error) {
+                if (!(error instanceof BakeFailedError))
+                    throw error;
+                input.warn(`${error.message} The base has no baseline from it: its images count as new.`);
+                base = null;
+            }
+        }
+        const source = head.files.join(' + ');
+        const candidates = bakeCandidates({
+            kind,
+            source,
+            head: head.images,
+            base: base?.images ?? [],
+            changed: input.changed,
+            headHas: path => input.head.has(path)
+        });
+        const names = head.images.map(image => image.name).join(', ');
+        return {
+            from: kind,
+            candidates,
+            note: `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
+                `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
+                `${head.images.length} to build at the head${names ? ` (${names})` : ''}.`
+        };
+    }
+    if (setting !== 'auto') {
+        const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES;
+        throw new Error(`images-from is ${setting}, but the head has none of ${names.join(', ')} at the repository root. ` +
+            'Add one, or set images-from: auto.');
+    }
+    return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' };
+}
+/** A commit's files, from git. */
+function commitSource(git, tree, label) {
+    let links = null;
+    const linkTargets = () => (links ??= (async () => {
+        const entries = [...tree.files].filter(([, entry]) => entry.startsWith('120000 '));
+        const texts = await git.readBlobs([...new Set(entries.map(([, entry]) => objectIdOf(entry)))]);
+        return new Map(entries.map(([path, entry]) => [path, texts.get(objectIdOf(entry)) ?? '']));
+    })());
+    return {
+        label,
+        has: path => {
+            const entry = tree.files.get(path);
+            return entry !== undefined && isBlobEntry(entry) && !entry.startsWith('120000 ');
+        },
+        read: async (paths) => {
+            const ids = paths.map(path => objectIdOf(tree.files.get(path) ?? ''));
+            const texts = await git.readBlobs(ids.filter(Boolean));
+            return new Map(paths.map((path, index) => [path, texts.get(ids[index]) ?? '']));
+        },
+        resolve: async (path) => {
+            const targets = await linkTargets();
+            return resolveInTree(path, candidate => targets.get(candidate));
+        }
+    };
+}
+/** The working tree as it stands (the command's head, uncommitted changes included). */
+function workingTreeSource(repoDir, label) {
+    return {
+        label,
+        has: path => (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(repoDir, path)),
+        read: async (paths) => new Map(await Promise.all(paths.map(async (path) => [path, await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, path), 'utf8')]))),
+        resolve: async (path) => {
+            const root = await (0,promises_namespaceObject.realpath)(repoDir);
+            // The longest part of the path that exists, where its links lead, and the rest as written.
+            const parts = path.split('/').filter(part => part && part !== '.');
+            for (let keep = parts.length; keep >= 0; keep--) {
+                let real;
+                try {
+                    real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(repoDir, ...parts.slice(0, keep)));
+                }
+                catch {
+                    continue;
+                }
+                const inside = (0,external_node_path_namespaceObject.relative)(root, (0,external_node_path_namespaceObject.join)(real, ...parts.slice(keep)));
+                if (inside === '')
+                    return '.';
+                if (inside.startsWith('..') || inside.startsWith(external_node_path_namespaceObject.sep) || /^[A-Za-z]:/.test(inside))
+                    return null;
+                return inside.split(external_node_path_namespaceObject.sep).join('/');
+            }
+            return null;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tools/paths.ts
+
+
+class OutsideRepositoryError extends Error {
+}
+/**
+ * The real path of `path` (from the repository folder `root`), symlinks followed, or null
+ * when nothing is there. Throws OutsideRepositoryError when it ends outside the real `root`:
+ * a branch can hold `ctx -> /home/reviewer`, and a build of `ctx` would send that folder to
+ * the builder. A path that stays inside (a symlink to a sibling folder) is fine.
+ */
+async function resolveInside(root, path, what) {
+    const realRoot = await (0,promises_namespaceObject.realpath)(root);
+    let real;
     try {
-        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+        real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(root, path));
     }
     catch (error) {
         const code = error.code;
-        if (code === 'ENOENT') {
-            throw new ArtifactError(`No ${ARTIFACT_FILE} in ${dir}. Download the measure run's artifact there first ` +
-                '(actions/download-artifact with run-id: ${{ github.event.workflow_run.id }}), or point artifact-path at it.');
-        }
-        if (code === 'ELOOP')
-            throw new ArtifactError(`${path} is a symbolic link; the artifact must be a plain file.`);
-        throw new ArtifactError(`Could not open ${path}: ${error.message}`);
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return null;
+        throw error;
     }
-    try {
-        const stats = await handle.stat();
-        if (!stats.isFile())
-            throw new ArtifactError(`${path} is not a plain file.`);
-        if (stats.size > ARTIFACT_LIMITS.maxBytes) {
-            throw new ArtifactError(`${path} is ${stats.size} bytes, over the limit of ${ARTIFACT_LIMITS.maxBytes}.`);
-        }
-        const buffer = Buffer.alloc(ARTIFACT_LIMITS.maxBytes + 1);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-        if (bytesRead > ARTIFACT_LIMITS.maxBytes) {
-            throw new ArtifactError(`${path} grew past the limit of ${ARTIFACT_LIMITS.maxBytes} bytes while read.`);
-        }
-        return parseArtifact(buffer.subarray(0, bytesRead).toString('utf8'));
+    const inside = (0,external_node_path_namespaceObject.relative)(realRoot, real);
+    if (inside === '..' || inside.startsWith(`..${'/'}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new OutsideRepositoryError(`Refused: the ${what} '${path}' leaves the repository: through a symlink it resolves to ${real}. ` +
+            'A build reads only what the repository holds: make it a file or folder in the repository.');
     }
-    finally {
-        await handle.close();
-    }
+    return real;
+}
+
+;// CONCATENATED MODULE: ./src/changes/affected.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Reads what discovery needs from git (both commits' trees and their dockerignore files)
+ * and the images config of each side, then finds the affected images.
+ */
+async function findAffectedImages(git, revisions, changed, settings, repoDir, options = {
+    tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
+}) {
+    const imagesFrom = settings.imagesFrom ?? 'auto';
+    const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null;
+    if (changed.length === 0)
+        return [];
+    const [head, base] = await Promise.all([
+        readSide(git, revisions.headSha),
+        revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
+    ]);
+    const warn = (message) => (options.warn ?? options.info)?.(message);
+    const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
+    const choice = await chooseImages({
+        imagesFrom,
+        hasConfig: images !== null,
+        // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
+        head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
+        base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
+        changed,
+        tempRoot: options.tempRoot,
+        warn
+    });
+    options.info?.(choice.note);
+    const baseSide = base ?? head;
+    // The base commit's own config, where the images come from a config (or none at all, so
+    // that a PR that deletes the config is still held to the base's limits).
+    const fromFiles = choice.from === 'compose' || choice.from === 'bake';
+    const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, warn);
+    const isDockerfile = dockerfileMatcher(settings.dockerfileGlobs, [...(images ?? []), ...(baseImages ?? [])]);
+    const paired = await pairMovedDockerfiles(git, revisions, changed, isDockerfile);
+    return discoverAffectedImages({
+        changed: paired,
+        dockerfileGlobs: settings.dockerfileGlobs,
+        images: choice.from === 'config' ? images : null,
+        ...(baseImages !== undefined ? { baseImages } : {}),
+        limitsFrom: settings.limitsFrom ?? 'base',
+        globalLimits: { maxIncrease: settings.maxIncrease, warnIncrease: settings.warnIncrease, maxSize: settings.maxSize },
+        head,
+        base: baseSide,
+        ...(fromFiles ? { candidates: choice.candidates } : {})
+    });
+}
+function dockerfileMatcher(globs, specs) {
+    const byGlob = globMatcher(globs);
+    const listed = new Set(specs.map(spec => spec.dockerfile));
+    return path => listed.has(path) || byGlob(path);
 }
 /**
- * Checks every field of the artifact and builds a new object from the known ones alone:
- * unknown fields are dropped, strings are capped, checked for control characters and
- * neutralized for markdown, numbers must be whole and in range.
+ * The similarity git asks of a rename by default is 50%: a Dockerfile that is moved and
+ * rewritten in one PR reads as one removed and one added, and the added one is held only to
+ * max-size. Between the Dockerfiles alone, git is asked again at this lower similarity.
  */
-function parseArtifact(text) {
-    if (text.length > ARTIFACT_LIMITS.maxBytes)
-        throw new ArtifactError('The artifact is too large.');
-    let json;
+const DOCKERFILE_RENAME_SIMILARITY = '20%';
+/**
+ * Joins a removed and an added Dockerfile into one rename where git, asked about those
+ * files alone at a lower similarity, sees one. The rest of the changes are left as they are.
+ */
+async function pairMovedDockerfiles(git, revisions, changed, isDockerfile) {
+    const removed = changed.filter(file => file.status === 'removed' && isDockerfile(file.path));
+    const added = changed.filter(file => file.status === 'added' && isDockerfile(file.path));
+    if (removed.length === 0 || added.length === 0)
+        return changed;
+    const paths = [...removed, ...added].map(file => `:(literal)${file.path}`);
+    const head = revisions.headUncommitted ? [] : [revisions.headSha];
+    const output = await git.exec([
+        'diff',
+        '--name-status',
+        '-z',
+        `-M${DOCKERFILE_RENAME_SIMILARITY}`,
+        '--no-color',
+        '--no-ext-diff',
+        revisions.baseSha,
+        ...head,
+        '--',
+        ...paths
+    ]);
+    const removedPaths = new Set(removed.map(file => file.path));
+    const addedPaths = new Set(added.map(file => file.path));
+    const renames = parseNameStatus(output).filter(file => file.status === 'renamed' &&
+        file.previousPath !== undefined &&
+        removedPaths.has(file.previousPath) &&
+        addedPaths.has(file.path));
+    if (renames.length === 0)
+        return changed;
+    const joined = new Set(renames.flatMap(file => [file.path, file.previousPath]));
+    return [...changed.filter(file => !(['removed', 'added'].includes(file.status) && joined.has(file.path))), ...renames];
+}
+/** One commit's tree and its dockerignore files, read from git. */
+async function readSide(git, sha) {
+    const files = await git.readTree(sha);
+    const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry));
+    // All of them in one git process: a monorepo has one per image, or more.
+    const texts = await git.readBlobs([...new Set(ignoreFiles.map(([, entry]) => objectIdOf(entry)))]);
+    const dockerignores = new Map();
+    for (const [path, entry] of ignoreFiles) {
+        const text = texts.get(objectIdOf(entry));
+        if (text !== undefined)
+            dockerignores.set(path, text);
+    }
+    return { files, dockerignores };
+}
+/**
+ * The head's images config: the `images` input, else the `config` file, else the default file
+ * when the repository has one, else null (every Dockerfile the globs match). Read from the
+ * repository folder, which holds the head: a PR can change it, like any file it touches, so
+ * it builds the head and never sets the limits (see loadBaseImageSpecs). A config that is a
+ * symlink leaving the repository is refused.
+ */
+async function loadImageSpecs(settings, repoDir) {
+    if (settings.images)
+        return settings.images;
+    const given = settings.configFile ?? '';
+    const path = given || DEFAULT_CONFIG_FILE;
+    let text;
     try {
-        json = JSON.parse(text);
+        const real = await resolveInside(repoDir, path, 'config file');
+        if (real === null)
+            throw Object.assign(new Error(`no such file ${path}`), { code: 'ENOENT' });
+        text = await (0,promises_namespaceObject.readFile)(real, 'utf8');
     }
-    catch {
-        throw new ArtifactError('The artifact is not valid JSON.');
+    catch (error) {
+        if (error instanceof OutsideRepositoryError)
+            throw new Error(`Invalid config '${path}': ${error.message}`);
+        if (error.code !== 'ENOENT')
+            throw error;
+        if (!given)
+            return null;
+        throw new Error(`Invalid config '${given}': no such file in the repository (${(0,external_node_path_namespaceObject.join)(repoDir, path)}). ` +
+            `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`);
     }
-    const root = record(json, 'the artifact');
-    if (root.tool !== 'docker-size-check') {
-        throw new ArtifactError("The artifact's `tool` is not docker-size-check: it is not a docker-size-check artifact.");
-    }
-    if (root.schemaVersion !== ARTIFACT_SCHEMA_VERSION) {
-        throw new ArtifactError(`The artifact's schemaVersion is ${artifact_validate_short(root.schemaVersion)}; this version reads ${ARTIFACT_SCHEMA_VERSION}. ` +
-            'Use the same version of docker-size-check in the measure and the comment workflows.');
-    }
-    const images = array(root.images, 'images');
-    if (images.length > ARTIFACT_LIMITS.maxImages) {
-        throw new ArtifactError(`The artifact lists ${images.length} images, over the limit of ${ARTIFACT_LIMITS.maxImages}.`);
-    }
-    return {
-        schemaVersion: ARTIFACT_SCHEMA_VERSION,
-        tool: 'docker-size-check',
-        pullRequest: nullable(root.pullRequest, 'pullRequest', value => {
-            const pr = record(value, 'pullRequest');
-            return {
-                number: integer(pr.number, 'pullRequest.number', 1, 1e9),
-                headSha: sha(pr.headSha, 'pullRequest.headSha')
-            };
-        }),
-        revisions: (() => {
-            const revisions = record(root.revisions, 'revisions');
-            return {
-                baseSha: sha(revisions.baseSha, 'revisions.baseSha', true),
-                headSha: sha(revisions.headSha, 'revisions.headSha', true)
-            };
-        })(),
-        engine: nullable(root.engine, 'engine', value => engine(value)),
-        error: nullable(root.error, 'error', value => text_(value, 'error', ARTIFACT_LIMITS.maxText)),
-        images: images.map((image, index) => artifactImage(image, `images[${index}]`))
-    };
+    return parseConfigFile(text, path);
 }
-function artifactImage(value, at) {
-    const image = record(value, at);
-    const failed = array(image.failedBuilds, `${at}.failedBuilds`);
-    if (failed.length > 2)
-        throw new ArtifactError(`${at}.failedBuilds has ${failed.length} entries; an image has two sides.`);
-    return {
-        dockerfile: artifact_validate_path(image.dockerfile, `${at}.dockerfile`),
-        context: artifact_validate_path(image.context, `${at}.context`),
-        baseDockerfile: artifact_validate_path(image.baseDockerfile, `${at}.baseDockerfile`),
-        baseContext: artifact_validate_path(image.baseContext, `${at}.baseContext`),
-        change: oneOf(image.change, `${at}.change`, ['added', 'modified', 'removed', 'renamed', 'unchanged']),
-        checkedBecause: text_(image.checkedBecause, `${at}.checkedBecause`, ARTIFACT_LIMITS.maxText),
-        base: nullable(image.base, `${at}.base`, side => measurement(side, `${at}.base`)),
-        head: nullable(image.head, `${at}.head`, side => measurement(side, `${at}.head`)),
-        failedBuilds: failed.map((build, index) => {
-            const where = `${at}.failedBuilds[${index}]`;
-            const entry = record(build, where);
-            return {
-                side: oneOf(entry.side, `${where}.side`, ['base', 'head']),
-                error: text_(entry.error, `${where}.error`, ARTIFACT_LIMITS.maxText),
-                logTail: text_(entry.logTail, `${where}.logTail`, ARTIFACT_LIMITS.maxLog, true)
-            };
-        })
-    };
-}
-function measurement(value, at) {
-    const side = record(value, at);
-    const id = side.id;
-    if (typeof id !== 'string' || !/^[a-z0-9]+:[0-9a-f]{32,128}$/.test(id)) {
-        throw new ArtifactError(`${at}.id is not an image id such as sha256:<64 hex digits>.`);
-    }
-    const measured = {
-        size: integer(side.size, `${at}.size`, 0, ARTIFACT_LIMITS.maxSize),
-        id,
-        layers: integer(side.layers, `${at}.layers`, 0, ARTIFACT_LIMITS.maxLayers)
-    };
-    // What explains the size is optional: a measure run without it is still a measure run.
-    if (side.sizeSource !== undefined) {
-        measured.sizeSource = oneOf(side.sizeSource, `${at}.sizeSource`, ['inspect', 'layers']);
-    }
-    for (const field of ['inspectSize', 'layerBytes', 'compressedSize']) {
-        if (side[field] !== undefined)
-            measured[field] = integer(side[field], `${at}.${field}`, 0, ARTIFACT_LIMITS.maxSize);
-    }
-    if (side.instructions !== undefined) {
-        const instructions = array(side.instructions, `${at}.instructions`);
-        if (instructions.length > ARTIFACT_LIMITS.maxInstructions) {
-            throw new ArtifactError(`${at}.instructions lists ${instructions.length}, over the limit of ${ARTIFACT_LIMITS.maxInstructions}.`);
-        }
-        measured.instructions = instructions.map((value, index) => instruction(value, `${at}.instructions[${index}]`));
-    }
-    return measured;
-}
-function instruction(value, at) {
-    const entry = record(value, at);
-    const keyword = text_(entry.keyword, `${at}.keyword`, 20);
-    if (!/^[A-Z]+$/.test(keyword))
-        throw new ArtifactError(`${at}.keyword is not a Dockerfile instruction.`);
-    const line = integer(entry.line, `${at}.line`, 1, 1_000_000);
-    return {
-        keyword,
-        args: text_(entry.args, `${at}.args`, ARTIFACT_LIMITS.maxText),
-        line,
-        endLine: integer(entry.endLine, `${at}.endLine`, line, 1_000_000),
-        size: integer(entry.size, `${at}.size`, 0, ARTIFACT_LIMITS.maxSize)
-    };
-}
-function engine(value) {
-    const info = record(value, 'engine');
-    return {
-        serverVersion: text_(info.serverVersion, 'engine.serverVersion', 100),
-        apiVersion: text_(info.apiVersion, 'engine.apiVersion', 100),
-        storageDriver: text_(info.storageDriver, 'engine.storageDriver', 100),
-        builder: oneOf(info.builder, 'engine.builder', ['buildx', 'legacy']),
-        imageStore: oneOf(info.imageStore, 'engine.imageStore', ['containerd', 'graphdriver'])
-    };
-}
-// ---- field readers: each names the field it refused ---------------------------------------
-function record(value, at) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new ArtifactError(`${at} is not an object.`);
-    }
-    return value;
-}
-function array(value, at) {
-    if (!Array.isArray(value))
-        throw new ArtifactError(`${at} is not a list.`);
-    return value;
-}
-function nullable(value, at, read) {
-    if (value === null)
+/** How many symlinks a path in a tree may go through before it is given up as a loop. */
+const MAX_LINKS = 16;
+/**
+ * The base commit's images config, read from git (the base is never checked out whole): null
+ * when the base has none. A symlink in the path is followed inside the tree and refused where
+ * it leaves it. A base config that does not parse is warned about and read as none: a PR that
+ * repairs it must be able to pass.
+ */
+async function loadBaseImageSpecs(git, base, settings, warn) {
+    const path = settings.configFile || DEFAULT_CONFIG_FILE;
+    const entry = await affected_resolveInTree(git, base.files, path);
+    if (entry === null)
         return null;
-    if (value === undefined)
-        throw new ArtifactError(`${at} is missing.`);
-    return read(value);
-}
-function integer(value, at, min, max) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a whole number from ${min} to ${max}.`);
+    const text = (await git.readBlobs([objectIdOf(entry)])).get(objectIdOf(entry));
+    if (text === undefined)
+        return null;
+    try {
+        return parseConfigFile(text, `${path} (at the base commit)`);
     }
-    return value;
-}
-function oneOf(value, at, choices) {
-    const match = choices.find(choice => choice === value);
-    if (match === undefined)
-        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected one of ${choices.join(', ')}.`);
-    return match;
-}
-function sha(value, at, allowEmpty = false) {
-    if (typeof value === 'string' && ((allowEmpty && value === '') || /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value))) {
-        return value;
+    catch (error) {
+        if (!(error instanceof ImageConfigError))
+            throw error;
+        warn(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`);
+        return null;
     }
-    throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a commit SHA of 40 hex digits.`);
 }
-/**
- * A string of at most `max` characters, without control characters, neutralized for markdown.
- * Build output (`multiline`) is shown only inside `<pre>`, escaped, where GitHub links no
- * mentions or references; it stays as docker wrote it (BuildKit numbers its steps `#5`).
- */
-function text_(value, at, max, multiline = false) {
-    if (typeof value !== 'string')
-        throw new ArtifactError(`${at} is ${artifact_validate_short(value)}; expected a string.`);
-    if (value.length > max)
-        throw new ArtifactError(`${at} is ${value.length} characters long, over the limit of ${max}.`);
-    if (FORBIDDEN_CHARACTERS.test(value) || (!multiline && /[\n\t]/.test(value))) {
-        throw new ArtifactError(`${at} holds control characters.`);
+/** The ls-tree entry of a file in a tree, symlinks (in the path or the file) followed; null when missing. */
+async function affected_resolveInTree(git, files, path) {
+    let current = external_node_path_namespaceObject.posix.normalize(path);
+    for (let hop = 0; hop <= MAX_LINKS; hop++) {
+        const parts = current.split('/');
+        let link = null;
+        for (let i = 1; i <= parts.length; i++) {
+            const at = parts.slice(0, i).join('/');
+            const entry = files.get(at);
+            if (entry?.startsWith('120000 ')) {
+                link = { at, rest: parts.slice(i), entry };
+                break;
+            }
+            if (entry !== undefined && i === parts.length)
+                return entry;
+        }
+        if (!link)
+            return null;
+        const target = (await git.readBlobs([objectIdOf(link.entry)])).get(objectIdOf(link.entry)) ?? '';
+        const next = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(link.at), target, ...link.rest));
+        if (external_node_path_namespaceObject.posix.isAbsolute(target) || next === '..' || next.startsWith('../')) {
+            throw new Error(`Invalid config '${path}' at the base commit: ${link.at} is a symlink to ${target}, outside the repository.`);
+        }
+        current = next;
     }
-    return multiline ? value : neutralizeMarkdown(value);
-}
-/** A relative path inside the repository: no `..` step, no leading `/`. */
-function artifact_validate_path(value, at) {
-    const text = text_(value, at, ARTIFACT_LIMITS.maxPath);
-    if (text === '' || text.startsWith('/') || text.split('/').includes('..')) {
-        throw new ArtifactError(`${at} is not a path inside the repository.`);
-    }
-    return text;
-}
-/** A little of a refused value, JSON-quoted, for the message. */
-function artifact_validate_short(value) {
-    const text = value === undefined ? 'missing' : JSON.stringify(value);
-    return text === undefined ? typeof value : text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    throw new Error(`Invalid config '${path}' at the base commit: more than ${MAX_LINKS} symlinks deep.`);
 }
 
 ;// CONCATENATED MODULE: ./src/modes/workflow-run.ts
@@ -58110,12 +70307,12 @@ function readWorkflowRun(eventPath) {
         return null;
     let payload;
     try {
-        payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        payload = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
     }
     catch {
         return null;
     }
-    const run = payload.workflow_run;
+    const run = payload?.workflow_run;
     if (!run || typeof run.head_sha !== 'string' || !/^[0-9a-f]{40,64}$/.test(run.head_sha))
         return null;
     return {
@@ -58155,12 +70352,15 @@ async function findPullRequestForRun(octokit, lookup) {
         if (matched.size)
             return pick();
     }
-    const associated = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    // Every page: a commit that many PRs share (a release branch merged into many) lists the
+    // one whose head it is anywhere among them, not only on the first page of 30.
+    const associated = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
         owner,
         repo,
-        commit_sha: run.headSha
+        commit_sha: run.headSha,
+        per_page: 100
     });
-    for (const pull of associated.data) {
+    for (const pull of associated) {
         if (pull.state === 'open' && pull.head.sha === run.headSha)
             matched.add(pull.number);
     }
@@ -58186,19 +70386,21 @@ async function findPullRequestForRun(octokit, lookup) {
 
 
 
+
 /**
  * The `comment` mode's input: the measure run's artifact, validated, and the PR it belongs
  * to. Nothing of the PR's code is checked out or run here; the artifact is only read as data.
  */
-async function loadMeasurement(context, token, artifactDir, eventPath) {
+async function loadMeasurement(settings, context, token, artifactDir, eventPath) {
     const run = readWorkflowRun(eventPath);
     if (!run) {
         throw new Error(`mode: comment runs on the workflow_run event (this is ${context.eventName || 'no event'}): ` +
             'trigger it with `on: workflow_run` after the measure workflow, as the README shows.');
     }
     const artifact = await readArtifact(artifactDir);
-    if (artifact.pullRequest && artifact.pullRequest.headSha !== run.headSha) {
-        throw new ArtifactError(`The artifact was made for commit ${artifact.pullRequest.headSha.slice(0, 12)}, but the run that ` +
+    // Always checked: an artifact that names no PR is still one made for some commit.
+    if (artifact.headSha !== run.headSha) {
+        throw new ArtifactError(`The artifact was made for commit ${artifact.headSha.slice(0, 12)}, but the run that ` +
             `triggered this one measured ${run.headSha.slice(0, 12)}. Download the artifact of that run (run-id: ` +
             '${{ github.event.workflow_run.id }}).');
     }
@@ -58213,7 +70415,31 @@ async function loadMeasurement(context, token, artifactDir, eventPath) {
         warning(`No open pull request of ${context.owner}/${context.repo} has the head ${run.headSha.slice(0, 12)} any more ` +
             '(it was pushed to, or closed): nothing is posted. The run for the newer head will post its own comment.');
     }
-    return { state: stateFromArtifact(artifact), pullNumber };
+    const state = stateFromArtifact(artifact);
+    // The limits are this run's: its inputs (read by the caller) and the images config of the
+    // base branch's checkout, the workspace here. Nothing in the artifact sets a limit.
+    holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace));
+    return { state, pullNumber, headSha: run.headSha };
+}
+/**
+ * Gives each measured image the own limits (and the name) of its entry in the trusted images
+ * config, matched by Dockerfile path; where a config lists one Dockerfile more than once, the
+ * entry of the same name. An image the config does not list is held to the global limits.
+ * (The path and the name come from the artifact, like the sizes: what this protects against is
+ * a fork loosening its own config or workflow, not a measure run that lies about what it built.)
+ */
+function holdToTrustedLimits(measured, specs) {
+    for (const image of measured) {
+        const { target } = image;
+        delete target.limits;
+        const candidates = (specs ?? []).filter(spec => spec.dockerfile === target.dockerfile || spec.dockerfile === target.baseDockerfile);
+        const spec = candidates.find(candidate => candidate.name === target.name) ?? candidates[0];
+        if (!spec)
+            continue;
+        target.limits = limitsOf(spec);
+        if (spec.name)
+            target.name = spec.name;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/build/interrupt.ts
@@ -58257,166 +70483,6 @@ async function stop(signal) {
     const all = Promise.allSettled([...cleanups].map(cleanup => cleanup()));
     await Promise.race([all, new Promise(resolve => setTimeout(resolve, CLEANUP_TIMEOUT_MS).unref())]);
     process.exit(signal === 'SIGINT' ? 130 : 143);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/tools/log.ts
-
-let current = { debug: message => core_debug(message), info: message => info(message) };
-function setLogger(logger) {
-    current = logger;
-}
-const log_log = {
-    debug: message => current.debug(message),
-    info: message => current.info(message)
-};
-
-;// CONCATENATED MODULE: ./src/tools/exec.ts
-
-
-
-
-
-/**
- * Runs a command line and never throws because of its exit status: callers decide what
- * a non-zero exit means. Every docker and git call goes through here, so the log shows
- * each command line at debug level.
- */
-async function runCommand(command, args, options = {}) {
-    if (!options.stream)
-        return runCaptured(command, args, options);
-    logCommand(command, args, options);
-    return runStreamed(command, args, options);
-}
-/** A build whose output goes to the job log as it comes (and is kept as well). */
-async function runStreamed(command, args, options) {
-    try {
-        const result = await getExecOutput(command, args, {
-            cwd: options.cwd,
-            env: environment(options),
-            input: options.input === undefined ? undefined : Buffer.from(options.input),
-            ignoreReturnCode: true
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        // @actions/exec throws when the program cannot be started at all (not on the PATH).
-        return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
-    }
-}
-/** A command whose output is only kept. */
-async function runCaptured(command, args, options) {
-    const result = await runForBytes(command, args, options);
-    // Decoded whole, so that a character split between two chunks comes through intact.
-    return { ...result, stdout: result.stdout.toString('utf8') };
-}
-/**
- * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
- * Node's spawn rather than @actions/exec, which splits all output into lines for its
- * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
- * a large monorepo prints one "line" of megabytes.
- */
-function runForBytes(command, args, options = {}) {
-    logCommand(command, args, options);
-    return new Promise(resolve => {
-        const stdout = [];
-        const stderr = [];
-        let settled = false;
-        const finish = (result) => {
-            if (settled)
-                return;
-            settled = true;
-            resolve(result);
-        };
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: environment(options),
-            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
-        });
-        child.stdout?.on('data', (chunk) => stdout.push(chunk));
-        child.stderr?.on('data', (chunk) => stderr.push(chunk));
-        // Not on the PATH, or not executable: the shell's 127.
-        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
-        child.on('close', (code, signal) => finish({
-            // Killed by a signal: the shell's 128 + its number, never a success.
-            exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr).toString('utf8')
-        }));
-        if (options.input !== undefined) {
-            // A program that exits without reading all its input closes the pipe: that is for its
-            // exit code to report, not an error of the pipe's to throw.
-            child.stdin?.on('error', () => undefined);
-            child.stdin?.end(options.input);
-        }
-    });
-}
-/** Every command line at debug level, where it ran if not here. */
-function logCommand(command, args, options) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
-}
-function environment(options) {
-    return options.env ? { ...process.env, ...options.env } : undefined;
-}
-/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
-async function runChecked(command, args, options = {}) {
-    const result = await runCommand(command, args, options);
-    if (result.exitCode !== 0)
-        throw new CommandError(command, args, result);
-    return result.stdout;
-}
-/**
- * Runs a command whose output is too large to hold (`docker save`): `consume` reads its
- * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
- * `consume` made of the truncated stream.
- */
-async function streamCommand(command, args, consume) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
-    const exited = new Promise(resolve => {
-        child.on('error', error => {
-            stderr += error.message;
-            resolve(127);
-        });
-        child.on('close', code => resolve(code ?? 1));
-    });
-    let result;
-    try {
-        result = await consume(child.stdout);
-    }
-    catch (error) {
-        child.kill();
-        const exitCode = await exited;
-        if (exitCode !== 0)
-            throw new CommandError(command, args, { exitCode, stdout: '', stderr });
-        throw error;
-    }
-    const exitCode = await exited;
-    if (exitCode !== 0)
-        throw new CommandError(command, args, { exitCode, stdout: '', stderr });
-    return result;
-}
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    constructor(command, args, result) {
-        const detail = lastLines(result.stderr || result.stdout, 5);
-        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-        this.name = 'CommandError';
-    }
-}
-function lastLines(text, count) {
-    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
-}
-function quoteForLog(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./src/revisions/base-commit.ts
@@ -58816,6 +70882,34 @@ class Docker {
             throw new CommandError('docker', ['image', 'inspect', reference], result);
         return result.stdout;
     }
+    /** The id the engine has for an image reference, or null when it has no such image. */
+    async localImageId(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new EngineUnavailableError(gone);
+        const id = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
+    }
+    /**
+     * The digest a registry serves for an image reference, without pulling it; null where no
+     * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
+     * fresh runner this is how a base image is known before anything is built.
+     */
+    async registryDigest(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference]);
+        const digest = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
+    }
+    /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
+    async buildxInspect() {
+        const result = await this.run(['buildx', 'inspect']);
+        return result.exitCode === 0 ? result.stdout : '';
+    }
     /** `docker history` of one image, as printed by historyArgs' command line. */
     async history(reference) {
         const args = historyArgs(reference);
@@ -58874,7 +70968,47 @@ function docker_firstLine(text) {
     return text.trim().split('\n')[0] ?? '';
 }
 
+;// CONCATENATED MODULE: ./src/shared/redact.ts
+const REDACTED = '***';
+/**
+ * Lines of a multi-line value shorter than this are not redacted on their own: a line such
+ * as `}` or `==` would blank out every build log that holds the character. The whole value
+ * and its longer lines still are.
+ */
+const MIN_LINE_LENGTH = 4;
+/**
+ * What to look for: each value whole, and each line of a multi-line value (a build prints a
+ * key file line by line, under prefixes of its own), with and without its surrounding
+ * whitespace. Longest first, so a line inside a value never cuts the value in two.
+ */
+function secretFragments(values) {
+    const fragments = new Set();
+    for (const value of values) {
+        if (value.trim() === '')
+            continue;
+        fragments.add(value);
+        const lines = value.split(/\r\n|\r|\n/);
+        if (lines.length === 1) {
+            fragments.add(value.trim());
+            continue;
+        }
+        for (const line of lines) {
+            for (const fragment of [line, line.trim()])
+                if (fragment.trim().length >= MIN_LINE_LENGTH)
+                    fragments.add(fragment);
+        }
+    }
+    return [...fragments].sort((a, b) => b.length - a.length);
+}
+function redactor(values) {
+    const fragments = secretFragments(values);
+    if (fragments.length === 0)
+        return text => text;
+    return text => fragments.reduce((result, fragment) => result.split(fragment).join(REDACTED), text);
+}
+
 ;// CONCATENATED MODULE: ./src/build/build-command.ts
+
 
 
 
@@ -58895,6 +71029,8 @@ function buildCommandArgs(request) {
         args.push('--build-arg', `${name}=${value}`);
     if (request.secrets?.length)
         args.push(...secretArgs(request.secrets));
+    if (request.builder === 'buildx' && request.cache?.length)
+        args.push(...request.cache);
     args.push(request.context);
     return args;
 }
@@ -58902,15 +71038,20 @@ function buildCommandArgs(request) {
 function buildEnvironment(builder, secrets = []) {
     return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) };
 }
-const LOG_TAIL_LINES = 20;
 /** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
 async function buildImage(docker, side, request, options) {
     const started = Date.now();
-    const result = await docker.build(buildCommandArgs(request), {
+    const raw = await docker.build(buildCommandArgs(request), {
         env: buildEnvironment(request.builder, request.secrets),
         stream: options.stream
     });
     const durationMs = Date.now() - started;
+    // Here build output enters the run's data, and every report, the comment and the artifact
+    // are written from that data: a secret the build printed (`RUN --mount=type=secret … cat`)
+    // is taken out once, here, so that no writer has to remember it. (Streamed output goes to
+    // the job log, which the runner masks.)
+    const redact = redactor((request.secrets ?? []).map(secret => secret.value));
+    const result = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
     // An engine that went away is no build failure of this image: it stops the whole run.
     const gone = engineGoneMessage(result);
     if (gone)
@@ -58925,7 +71066,9 @@ async function buildImage(docker, side, request, options) {
         ok: false,
         durationMs,
         ...kept,
-        logTail: lastLines(output, LOG_TAIL_LINES),
+        // Bounded here, where it enters the run's data, as every run file bounds it (20 lines, 8,000
+        // characters, no colour codes): a 500,000-character last line no longer buries the reason.
+        logTail: cleanLog(output),
         error: summarizeBuildError(output) ?? `docker build exited with code ${result.exitCode}`
     };
 }
@@ -58953,331 +71096,46 @@ function summarizeBuildError(output) {
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
 }
 
-;// CONCATENATED MODULE: ./src/tools/git.ts
-
-
+;// CONCATENATED MODULE: ./src/build/context-hint.ts
 
 /**
- * The git commands the pipeline needs, run in one repository folder through the command
- * wrapper. It holds no private state, so a test can pass any object with the same methods
- * (see `RevisionGit` in changes.ts).
+ * How builders say that a COPY or ADD source is not in the context: BuildKit
+ * (`"/go.mod" not found`, also as `failed to calculate checksum of ref …: "/go.mod": not found`)
+ * and the legacy builder (`COPY failed: file not found in build context`, `forbidden path
+ * outside the build context`).
  */
-class Git {
-    dir;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
-    // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
-    worktreeQueue = Promise.resolve();
-    oneAtATime(work) {
-        const next = this.worktreeQueue.then(work, work);
-        this.worktreeQueue = next.catch(() => undefined);
-        return next;
-    }
-    /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
-    exec(args) {
-        return runChecked('git', args, { cwd: this.dir });
-    }
-    /** Runs `git <args>` and returns the result whatever the exit status. */
-    tryExec(args) {
-        return runCommand('git', args, { cwd: this.dir });
-    }
-    /**
-     * The commit each name resolves to here, or null where it names none: one git process
-     * for all of them (`cat-file --batch-check`, which reads names as rev-parse does).
-     */
-    async resolveCommits(names) {
-        for (const name of names) {
-            assertRevision(name);
-            if (/[\n\r]/.test(name))
-                throw new Error(`Invalid git revision ${JSON.stringify(name)}: it has a line break`);
-        }
-        const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-            cwd: this.dir,
-            input: names.map(name => `${name}^{commit}\n`).join('')
-        });
-        const lines = output.split('\n');
-        return names.map((_, index) => /^([0-9a-f]{40}|[0-9a-f]{64}) commit$/.exec(lines[index] ?? '')?.[1] ?? null);
-    }
-    async isShallow() {
-        return (await this.exec(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    }
-    /** The best common ancestor of two commits, or null when the history at hand holds none. */
-    async mergeBase(a, b) {
-        assertRevision(a);
-        assertRevision(b);
-        const args = ['merge-base', a, b];
-        const result = await this.tryExec(args);
-        if (result.exitCode === 0)
-            return result.stdout.trim();
-        // Exit 1 without a message is git's "no common ancestor"; anything else (an unknown
-        // object, say) is a real failure.
-        if (result.exitCode === 1 && result.stderr.trim() === '')
-            return null;
-        throw new CommandError('git', args, result);
-    }
-    /** `git fetch <args>`; throws a CommandError whose `result.stderr` says why it failed. */
-    async fetch(args) {
-        await this.exec(['fetch', ...args]);
-    }
-    /** How many commits the local history holds behind the given revisions (a shallow clone counts what it has). */
-    async countCommits(revisions) {
-        revisions.forEach(assertRevision);
-        return Number.parseInt((await this.exec(['rev-list', '--count', ...revisions, '--'])).trim(), 10);
-    }
-    /** The files that differ between two commits, renames detected. */
-    async diffNameStatus(base, head) {
-        return parseNameStatus(await this.exec(diffNameStatusArgs(base, head)));
-    }
-    /**
-     * Every file in a commit's tree: path from the repository root → `<mode> <type> <object id>`
-     * as ls-tree prints it (equal values: the same content with the same mode).
-     */
-    async readTree(sha) {
-        assertRevision(sha);
-        return parseLsTree(await this.exec(['ls-tree', '-r', '--full-tree', '-z', sha]));
-    }
-    /**
-     * The text of blobs, by object id, all read by one `git cat-file --batch`; an id the
-     * repository does not have is left out of the answer.
-     */
-    async readBlobs(objectIds) {
-        if (objectIds.length === 0)
-            return new Map();
-        const args = ['cat-file', '--batch'];
-        for (const id of objectIds)
-            if (!/^[0-9a-f]{40,64}$/.test(id))
-                throw new Error(`Invalid object id '${id}'`);
-        const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') });
-        if (result.exitCode !== 0) {
-            throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
-        }
-        return parseCatFileBatch(result.stdout);
-    }
-    /**
-     * Checks out `sha` into a new folder, detached, sharing this repository's objects. A
-     * relative `folder` is resolved against the process's working directory, as node:fs would.
-     *
-     * With `only`, just those paths from the repository root (folders with all they hold, and
-     * files) are written; a path the commit does not have is no error. That is a sparse
-     * checkout kept to this worktree: its patterns go in the worktree's own git folder and the
-     * setting is passed on the command line, so the repository's config is never changed.
-     */
-    async addWorktree(folder, sha, only) {
-        const absolute = external_node_path_namespaceObject.resolve(folder);
-        await this.oneAtATime(() => this.exec(worktreeAddArgs(absolute, sha, { checkout: only === undefined })));
-        if (only === undefined)
-            return;
-        const gitDir = await linkedWorktreeGitDir(absolute);
-        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(gitDir, 'info'), { recursive: true });
-        await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only));
-        // Its own index and files only: it needs no turn in the worktree queue.
-        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
-    }
-    /**
-     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
-     * then one `git worktree prune` drops every registration whose folder is gone, which costs
-     * one git process however many worktrees there were. Quiet when they are already gone: the
-     * cleanup runs from `finally` blocks, where a second error would hide the first.
-     */
-    async removeWorktrees(folders) {
-        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
-        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
-    }
-    /** The folders of every worktree, the main one first (as git prints them: real paths). */
-    async listWorktrees() {
-        return parseWorktreeList(await this.exec(['worktree', 'list', '--porcelain']));
-    }
-}
-/**
- * `-z` so that git neither quotes nor escapes paths (spaces, unicode, tabs, quotes and even
- * newlines come through as they are); `-M` so a moved Dockerfile reads as a rename rather
- * than a removal and an addition. `--no-ext-diff` and `--no-color` keep user configuration
- * out of output we parse.
- */
-function diffNameStatusArgs(base, head) {
-    assertRevision(base);
-    // Without a head, git diffs against the working tree: the command's uncommitted changes.
-    if (head !== undefined)
-        assertRevision(head);
-    return ['diff', '--name-status', '-z', '-M', '--no-color', '--no-ext-diff', base, ...(head ? [head] : []), '--'];
-}
-function worktreeAddArgs(folder, sha, options = {}) {
-    assertRevision(sha);
-    // --force: the folder may be registered from an earlier run that died before cleanup.
-    const noCheckout = options.checkout === false ? ['--no-checkout'] : [];
-    return ['worktree', 'add', '--detach', '--force', ...noCheckout, folder, sha];
-}
-/**
- * Fills a worktree made with --no-checkout, writing only what its sparse-checkout patterns
- * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
- * patterns are written for that mode.
- */
-const SPARSE_READ_TREE_ARGS = [
-    '-c',
-    'core.sparseCheckout=true',
-    '-c',
-    'core.sparseCheckoutCone=false',
-    '-c',
-    'index.sparse=false',
-    'read-tree',
-    '-m',
-    '-u',
-    'HEAD'
+const MISSING_SOURCE = [
+    /"\/?([^"]+)":? not found/,
+    /(?:COPY|ADD) failed: file not found in build context[^:]*: stat ([^:]+):/,
+    /(?:COPY|ADD) failed: forbidden path outside the build context: (\S+)/
 ];
-/**
- * The sparse-checkout file for paths from the repository root: one pattern each, anchored
- * at the root (`/`), so that `app` is the root's app and not every folder of that name. The
- * patterns use .gitignore's syntax, whose wildcards and trailing spaces are escaped; a name
- * with a line break cannot be written at all (callers check it with `sparsePathAllowed`).
- */
-function sparseCheckoutPatterns(paths) {
-    return paths
-        .map(file => {
-        if (!sparsePathAllowed(file))
-            throw new Error(`A sparse-checkout pattern cannot name ${JSON.stringify(file)}`);
-        const escaped = file.replace(/[\\*?[\]!#]/g, '\\$&').replace(/ +$/, spaces => '\\ '.repeat(spaces.length));
-        return `/${escaped}\n`;
-    })
-        .join('');
-}
-function sparsePathAllowed(file) {
-    return !/[\n\r]/.test(file) && file !== '' && file !== '.';
-}
-/** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
-async function linkedWorktreeGitDir(worktree) {
-    const pointer = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(worktree, '.git'), 'utf8');
-    const match = /^gitdir: (.+)$/m.exec(pointer);
-    if (!match)
-        throw new Error(`${external_node_path_namespaceObject.join(worktree, '.git')} does not name the worktree's git folder`);
-    return external_node_path_namespaceObject.resolve(worktree, match[1].replace(/\r$/, ''));
-}
-const STATUS_WORDS = {
-    A: 'added',
-    M: 'modified',
-    D: 'removed',
-    R: 'renamed',
-    C: 'copied',
-    T: 'changed'
-};
-/**
- * Parses `git diff --name-status -z`: NUL-separated fields, a status then one path, or for
- * a rename or copy a status with a score (`R087`), the old path and the new path.
- */
-function parseNameStatus(output) {
-    const fields = output.split('\0');
-    const files = [];
-    let i = 0;
-    while (i < fields.length) {
-        const status = fields[i++];
-        if (status === '')
-            continue;
-        const letter = status.charAt(0);
-        // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
-        // file differs: "changed" keeps it in view rather than dropping it.
-        const word = STATUS_WORDS[letter] ?? 'changed';
-        if (letter === 'R' || letter === 'C') {
-            const previousPath = fields[i++];
-            const newPath = fields[i++];
-            if (previousPath === undefined || newPath === undefined || newPath === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without two paths`);
-            }
-            files.push({ path: newPath, status: word, previousPath });
-        }
-        else {
-            const file = fields[i++];
-            if (file === undefined || file === '') {
-                throw new Error(`Unexpected \`git diff --name-status -z\` output: '${status}' without a path`);
-            }
-            files.push({ path: file, status: word });
-        }
+/** The COPY or ADD source a failed build missed, or null when it failed otherwise. */
+function missingCopySource(output) {
+    for (const pattern of MISSING_SOURCE) {
+        const match = pattern.exec(output);
+        if (match)
+            return match[1];
     }
-    return files;
-}
-/** Parses `git worktree list --porcelain` into the worktree folders. */
-function parseWorktreeList(output) {
-    return output
-        .split('\n')
-        .filter(line => line.startsWith('worktree '))
-        .map(line => line.slice('worktree '.length));
+    return null;
 }
 /**
- * Parses `git ls-tree -r -z`: `<mode> SP <type> SP <object> TAB <path>` records, NUL-separated,
- * into path → `<mode> <type> <object>`. Read with indexOf rather than split and a regular
- * expression, and kept as slices of the output: a large monorepo's tree has hundreds of
- * thousands of records, and this runs on both sides of every check.
+ * A Dockerfile found by the globs is built with its own folder as context. When its build
+ * misses a COPY or ADD source there, the likeliest cause is that the repository builds it
+ * from another folder (`docker build -f api/Dockerfile .`): the reason says how to declare
+ * that. Declared images (config, compose, bake) say their context themselves.
  */
-function parseLsTree(output) {
-    const files = new Map();
-    for (let start = 0; start < output.length;) {
-        let end = output.indexOf('\0', start);
-        if (end === -1)
-            end = output.length;
-        if (end > start) {
-            const modeEnd = output.indexOf(' ', start);
-            const typeEnd = modeEnd === -1 ? -1 : output.indexOf(' ', modeEnd + 1);
-            const tab = output.indexOf('\t', start);
-            if (modeEnd === -1 ||
-                typeEnd === -1 ||
-                tab === -1 ||
-                typeEnd > tab ||
-                tab >= end ||
-                !/^\d+$/.test(output.slice(start, modeEnd))) {
-                throw new Error(`Unexpected \`git ls-tree\` output: '${output.slice(start, Math.min(end, start + 200))}'`);
-            }
-            files.set(output.slice(tab + 1, end), output.slice(start, tab));
-        }
-        start = end + 1;
+function withContextHint(target, outcome) {
+    // At the root, a missing source is missing from the repository, not from a narrow context.
+    if (outcome.ok || target.from || target.context === '.' || target.context !== external_node_path_namespaceObject.posix.dirname(target.dockerfile)) {
+        return outcome;
     }
-    return files;
-}
-/** The object id in an ls-tree entry (`<mode> <type> <object>`). */
-function objectIdOf(entry) {
-    return entry.slice(entry.lastIndexOf(' ') + 1);
-}
-/** Whether an ls-tree entry is a file's content (not a submodule's commit). */
-function isBlobEntry(entry) {
-    return entry.includes(' blob ');
-}
-/**
- * Parses `git cat-file --batch` output: for each id asked, `<id> <type> <size>` LF, the
- * contents (size bytes) and LF, or `<id> missing` LF. Sizes count bytes, so the output is
- * read as bytes and each content decoded on its own.
- */
-function parseCatFileBatch(output) {
-    const blobs = new Map();
-    let at = 0;
-    while (at < output.length) {
-        const lineEnd = output.indexOf(0x0a, at);
-        if (lineEnd === -1)
-            throw new Error('Unexpected `git cat-file --batch` output: a header without its end');
-        const header = output.subarray(at, lineEnd).toString('utf8');
-        at = lineEnd + 1;
-        if (header.endsWith(' missing'))
-            continue;
-        const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header);
-        if (!match)
-            throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`);
-        const size = Number(match[2]);
-        if (at + size > output.length)
-            throw new Error('Unexpected `git cat-file --batch` output: a content cut short');
-        blobs.set(match[1], output.subarray(at, at + size).toString('utf8'));
-        at += size + 1;
-    }
-    return blobs;
-}
-function splitNul(output) {
-    return output.split('\0').filter(field => field !== '');
-}
-/**
- * Revisions reach git as command-line arguments; one starting with `-` would be read as an
- * option (`--upload-pack=…` in a fetch runs a program). Refuse it rather than quote it.
- */
-function assertRevision(revision) {
-    if (revision === '' || revision.startsWith('-')) {
-        throw new Error(`Invalid git revision '${revision}': expected a commit SHA, branch or tag name`);
-    }
+    const missing = missingCopySource(`${outcome.error ?? ''}\n${outcome.logTail ?? ''}\n${outcome.output ?? ''}`);
+    if (missing === null)
+        return outcome;
+    const hint = ` (${missing} is not in ${target.context}/, the Dockerfile's folder, which is the build context the check uses for it. ` +
+        'If the repository builds it from another folder, declare that: in .github/docker-size-check.yml ' +
+        `(images: [{dockerfile: ${target.dockerfile}, context: .}]), or in a compose.yaml or docker-bake.hcl at the root.)`;
+    return { ...outcome, error: `${outcome.error ?? 'the build failed'}${hint}` };
 }
 
 ;// CONCATENATED MODULE: ./src/build/checkout.ts
@@ -59310,6 +71168,32 @@ function checkoutPaths(targets, side) {
     // A path inside a folder already on the list adds nothing.
     const sorted = [...paths].sort();
     return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
+}
+
+;// CONCATENATED MODULE: ./src/build/confine.ts
+
+
+/**
+ * Refuses a build whose context, Dockerfile or ignore files resolve, through a symlink,
+ * outside the checkout they are built from (`context: ../..` is refused when the config is
+ * read; its symlink twin, `ctx -> /home/reviewer`, only shows on disk). Returns why, or null.
+ * Paths are from the checkout's root.
+ */
+async function refuseOutside(root, dockerfile, context) {
+    const checks = [
+        [context, 'build context'],
+        [dockerfile, 'Dockerfile'],
+        [external_node_path_namespaceObject.posix.join(context, '.dockerignore'), 'ignore file'],
+        [`${dockerfile}.dockerignore`, 'ignore file']
+    ];
+    try {
+        for (const [path, what] of checks)
+            await resolveInside(root, path, what);
+        return null;
+    }
+    catch (error) {
+        return error instanceof Error ? error.message : String(error);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/explain/attribute.ts
@@ -59566,6 +71450,13 @@ async function describeLayers(docker, image, options) {
     return details;
 }
 /**
+ * How this engine's compared figure is computed, in one word pair: two figures compare only
+ * when this is the same for both (a baseline record and a run, two shards).
+ */
+function sizeMethodOf(engine) {
+    return engine.imageStore === 'containerd' ? 'layers/containerd' : 'inspect/graphdriver';
+}
+/**
  * Makes both sides of an image carry the same kind of figure in `size`. Under a graph
  * driver (overlay2) `docker image inspect`'s Size is the sum of the unpacked layers. Under
  * the containerd image store it has counted only the packed content in some releases and
@@ -59644,6 +71535,9 @@ async function measureImage(docker, reference) {
 
 
 
+
+
+
 /**
  * Builds every target at the head and at the base and measures each image. With BuildKit
  * the two sides of an image build side by side (the steps they share run once); with the
@@ -59665,7 +71559,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     const parallel = plan.settings.parallel ?? 1;
     const builtOnceOf = (target) => target.identical === true && plan.settings.headFrom === 'worktree';
     // Whether a side of the image is built: it exists there, and is not the base of one built once.
-    const buildsOn = (target, side) => existsOn(target, side) && (side === 'head' || !builtOnceOf(target));
+    const buildsOn = (target, side) => existsOn(target, side) && (side === 'head' || (!builtOnceOf(target) && !plan.recordedBases?.has(target)));
     // Builds that run side by side cannot share the log: their groups and streamed output
     // would interleave. They run quietly and each says in one line how it went; a failed
     // build's last lines still reach the report.
@@ -59725,6 +71619,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         // The checkouts are made while the engine answers.
         const engine = await plan.engine;
         assertSecretsSupported(plan.settings.secrets, engine.builder);
+        const cache = await usableCache(plan.settings, engine, docker, progress);
         const offset = measured.length;
         const started = [];
         const record = (index, image) => {
@@ -59739,15 +71634,24 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
          */
         const buildSide = async (target, index, image, side, deferLog) => {
             const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+            const context = side === 'head' ? target.context : target.baseContext;
             const root = await rootOf(side);
             const request = {
                 dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
-                context: (0,external_node_path_namespaceObject.join)(root, side === 'head' ? target.context : target.baseContext),
+                context: (0,external_node_path_namespaceObject.join)(root, context),
                 tag: `docker-size-check:${runToken}-${index}-${side}`,
                 builder: engine.builder,
                 secrets: plan.settings.secrets,
-                ...target.build
+                cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
+                // Each side as its own commit's config defines it.
+                ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
             };
+            const refused = await refuseOutside(root, dockerfile, context);
+            if (refused) {
+                image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 });
+                log.warning(`The ${side} build of ${dockerfile}: ${refused}`);
+                return;
+            }
             if (interrupted())
                 throw new Error('The run was interrupted.');
             builtTags.push(request.tag);
@@ -59768,6 +71672,8 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }));
             }
             if (!outcome.ok) {
+                if (side === 'head')
+                    outcome = withContextHint(target, outcome);
                 image.failedBuilds.push(outcome);
                 log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
                 return;
@@ -59816,7 +71722,15 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                     log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`);
                 }
             }
-            alignSizeBasis([image.base, image.head], engine);
+            const recorded = plan.recordedBases?.get(target);
+            if (recorded && 'missing' in recorded) {
+                image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 });
+            }
+            else if (recorded) {
+                image.base = { ...recorded };
+            }
+            // A recorded base was measured as the record run measured it: only the head is aligned.
+            alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine);
             progress.imageDone?.(image);
         };
         const limit = limitConcurrency(parallel);
@@ -59834,73 +71748,335 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         await cleanUp();
     }
 }
-
-;// CONCATENATED MODULE: ./src/changes/affected.ts
-
-
-
-
-
-
-/**
- * Reads what discovery needs from git (both commits' trees and their dockerignore files)
- * and the images config from the repository, then finds the affected images.
- */
-async function findAffectedImages(git, revisions, changed, settings, repoDir) {
-    const images = await loadImageSpecs(settings, repoDir);
-    if (changed.length === 0)
-        return [];
-    const [head, base] = await Promise.all([
-        readSide(git, revisions.headSha),
-        revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
-    ]);
-    return discoverAffectedImages({
-        changed,
-        dockerfileGlobs: settings.dockerfileGlobs,
-        images,
-        head,
-        base: base ?? head
-    });
-}
-async function readSide(git, sha) {
-    const files = await git.readTree(sha);
-    const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry));
-    // All of them in one git process: a monorepo has one per image, or more.
-    const texts = await git.readBlobs([...new Set(ignoreFiles.map(([, entry]) => objectIdOf(entry)))]);
-    const dockerignores = new Map();
-    for (const [path, entry] of ignoreFiles) {
-        const text = texts.get(objectIdOf(entry));
-        if (text !== undefined)
-            dockerignores.set(path, text);
+/** The caches a run's builds use: `cache-to` is dropped, said once, where the builder cannot export one. */
+async function usableCache(settings, engine, docker, progress) {
+    const cache = { cacheFrom: settings.cacheFrom ?? [], cacheTo: settings.cacheTo ?? [] };
+    if (engine.builder !== 'buildx') {
+        if (cache.cacheFrom.length || cache.cacheTo.length) {
+            progress.warning('cache-from and cache-to need BuildKit (docker buildx); the legacy builder builds without them.');
+        }
+        return { cacheFrom: [], cacheTo: [] };
     }
-    return { files, dockerignores };
+    if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+        progress.warning('cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
+            'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.');
+        return { cacheFrom: cache.cacheFrom, cacheTo: [] };
+    }
+    return cache;
+}
+
+;// CONCATENATED MODULE: ./src/records/fingerprint.ts
+
+
+async function fingerprintImage(input) {
+    const images = externalImages(input.dockerfileText, input.build?.buildArgs ?? {});
+    if ('unresolved' in images)
+        return images;
+    const from = {};
+    for (const reference of images.references) {
+        const id = await input.resolveImage(reference);
+        if (!id)
+            return { unresolved: `the engine has no image ${reference} to compare with the record` };
+        from[reference] = id;
+    }
+    return {
+        fingerprint: {
+            source: sha256(input.source),
+            build: sha256(JSON.stringify({
+                target: input.build?.target ?? null,
+                buildArgs: Object.entries(input.build?.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+                platform: input.build?.platform ?? null
+            })),
+            from,
+            measure: input.measure
+        }
+    };
 }
 /**
- * The images config: the `images` input, else the `config` file, else the default file when
- * the repository has one, else null (every Dockerfile the globs match). Read from the
- * repository folder, which holds the head: a PR can change it, like any file it touches.
+ * Why a recorded fingerprint does not stand for the expected one, in a few words; null when
+ * it does.
  */
-async function loadImageSpecs(settings, repoDir) {
-    if (settings.images)
-        return settings.images;
-    const given = settings.configFile ?? '';
-    const path = given || DEFAULT_CONFIG_FILE;
-    let text;
+function fingerprintMismatch(recorded, expected) {
+    if (recorded.measure !== expected.measure) {
+        return `the record was measured as ${recorded.measure}, this run measures as ${expected.measure}`;
+    }
+    if (recorded.source !== expected.source)
+        return 'the Dockerfile or its build context differ from the record';
+    if (recorded.build !== expected.build)
+        return 'the target, build-args or platform differ from the record';
+    const moved = Object.keys({ ...recorded.from, ...expected.from }).filter(reference => recorded.from[reference] !== expected.from[reference]);
+    if (moved.length) {
+        const [first] = moved;
+        const now = first ? expected.from[first] : undefined;
+        const then = first ? recorded.from[first] : undefined;
+        return `${first} resolves to ${shortId(now)} now, ${shortId(then)} when recorded`;
+    }
+    return null;
+}
+/**
+ * The images a Dockerfile pulls in from outside itself: each FROM that is not an earlier
+ * stage or `scratch`, and each `COPY --from` that names an image. Variables in them are
+ * resolved from build-args and the ARGs before the first FROM; one that stays unresolved
+ * makes the image's inputs unknown.
+ */
+function externalImages(dockerfileText, buildArgs) {
+    const parsed = main.DockerfileParser.parse(dockerfileText);
+    const globals = {};
+    const stages = new Set();
+    const references = new Set();
+    let seenFrom = false;
+    for (const instruction of parsed.getInstructions()) {
+        const keyword = instruction.getKeyword().toUpperCase();
+        if (keyword === 'ARG' && !seenFrom) {
+            for (const arg of instruction.getArguments()) {
+                const [name, ...value] = arg.getValue().split('=');
+                if (name)
+                    globals[name] = buildArgs[name] ?? value.join('=');
+            }
+        }
+        let reference = null;
+        if (keyword === 'FROM') {
+            seenFrom = true;
+            const from = instruction;
+            reference = from.getImage();
+            const stage = from.getBuildStage();
+            if (reference !== null && stages.has(reference.toLowerCase()))
+                reference = null;
+            if (stage)
+                stages.add(stage.toLowerCase());
+        }
+        else if (keyword === 'COPY') {
+            const flag = instruction.getArguments().find(arg => arg.getValue().startsWith('--from='));
+            const value = flag?.getValue().slice('--from='.length) ?? null;
+            if (value !== null && !stages.has(value.toLowerCase()) && !/^\d+$/.test(value))
+                reference = value;
+        }
+        if (reference === null)
+            continue;
+        const expanded = fingerprint_expand(reference, globals);
+        if (expanded === null)
+            return { unresolved: `the image ${reference} depends on a variable with no value` };
+        if (expanded.toLowerCase() !== 'scratch')
+            references.add(expanded);
+    }
+    return { references: [...references].sort() };
+}
+function fingerprint_expand(text, values) {
+    let unresolved = false;
+    const result = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, a, dflt, b) => {
+        const name = (a ?? b);
+        const value = values[name] || dflt;
+        if (value === undefined || value === '')
+            unresolved = true;
+        return value ?? '';
+    });
+    return unresolved ? null : result;
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+function shortId(id) {
+    if (!id)
+        return 'nothing';
+    return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+;// CONCATENATED MODULE: ./src/records/baseline.ts
+
+
+
+
+
+
+
+
+
+/**
+ * For each image with a base, the record that stands for its base build, or why it must be
+ * built: the merge-base's record, else the newest one on the base branch's first-parent
+ * history within `depth` commits whose fingerprint is what the base build's would be.
+ */
+async function decideBaselines(targets, lookup) {
+    const decisions = new Map();
+    const withBase = targets.filter(target => target.change !== 'added');
+    if (withBase.length === 0)
+        return decisions;
+    const index = await lookup.store.readIndex();
+    const recorded = new Set(index.records.map(entry => entry.commit));
+    let walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth);
+    // actions/checkout fetches one commit: the merge-base is there, the commits behind it are not.
+    if (!recorded.has(walk[0] ?? '') && walk.length < lookup.depth && lookup.deepen && (await lookup.git.isShallow())) {
+        await lookup.deepen(lookup.depth - walk.length);
+        walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth);
+    }
+    const history = walk.filter(sha => recorded.has(sha));
+    if (history.length === 0) {
+        for (const target of withBase)
+            decisions.set(target, { build: 'no record within the base branch’s history' });
+        return decisions;
+    }
+    const resolve = imageResolver(lookup.docker);
+    const dockerfiles = await lookup.git.readBlobs(withBase.flatMap(target => {
+        const entry = lookup.baseTree.files.get(target.baseDockerfile);
+        return entry ? [objectIdOf(entry)] : [];
+    }));
+    const records = new Map();
+    for (const target of withBase) {
+        const entry = lookup.baseTree.files.get(target.baseDockerfile);
+        const text = entry ? dockerfiles.get(objectIdOf(entry)) : undefined;
+        const source = sourceFingerprint(lookup.baseTree, target.baseDockerfile, target.baseContext);
+        if (text === undefined || source === null) {
+            decisions.set(target, { build: 'the base has no such Dockerfile to compare with a record' });
+            continue;
+        }
+        const expected = await fingerprintImage({
+            source,
+            dockerfileText: text,
+            build: baseBuildSettings(target),
+            measure: sizeMethodOf(lookup.engine),
+            resolveImage: resolve
+        });
+        if ('unresolved' in expected) {
+            decisions.set(target, { build: expected.unresolved });
+            continue;
+        }
+        decisions.set(target, await matchRecord(target, expected.fingerprint, history, lookup, records));
+    }
+    return decisions;
+}
+async function matchRecord(target, expected, history, lookup, cache) {
+    let nearestMismatch = null;
+    const tip = await lookup.store.tip();
+    for (const commit of history) {
+        let images = cache.get(commit);
+        if (!images) {
+            images = (await lookup.store.readRecord(commit, tip))?.images ?? [];
+            cache.set(commit, images);
+        }
+        const image = images.find(candidate => candidate.key === labelOf({ ...target, dockerfile: target.baseDockerfile }));
+        if (!image)
+            continue;
+        const mismatch = fingerprintMismatch(image.fingerprint, expected);
+        if (mismatch === null) {
+            const behind = await distance(lookup.git, commit, lookup.baseSha);
+            return { record: { commit, behind, measurement: image.measurement } };
+        }
+        nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`;
+    }
+    return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' };
+}
+/** The base side's build settings: what the base commit's configuration gives it. */
+function baseBuildSettings(target) {
+    return target.baseBuild ?? target.build;
+}
+/**
+ * An image reference as the engine knows it, else as a registry serves it. The two are
+ * different ids for the same image, so a record made with one and a run that finds the
+ * other do not match: the base is then built, which costs time and is never wrong.
+ */
+function imageResolver(docker) {
+    const known = new Map();
+    return reference => {
+        let id = known.get(reference);
+        if (!id) {
+            id = docker.localImageId(reference).then(local => local ?? docker.registryDigest(reference));
+            known.set(reference, id);
+        }
+        return id;
+    };
+}
+async function firstParentHistory(git, sha, depth) {
+    // A shallow clone holds only part of the history: what is there is searched.
+    const result = await git.tryExec(['rev-list', '--first-parent', `--max-count=${depth}`, sha]);
+    return result.exitCode === 0 ? result.stdout.split('\n').filter(line => /^[0-9a-f]{40,64}$/.test(line)) : [sha];
+}
+async function distance(git, from, to) {
+    if (from === to)
+        return 0;
+    const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`]);
+    const count = Number(result.stdout.trim());
+    return result.exitCode === 0 && Number.isFinite(count) ? count : 0;
+}
+/** "base from the record of abc1234 (3 commits behind)", for the log and the comment. */
+function describeRecordedBaseline(baseline) {
+    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
+    return `base from the record of ${baseline.commit.slice(0, 7)} (${behind})`;
+}
+/**
+ * Which images' bases come from records in this run, each said in one line of the log; the
+ * rest are built as always. A store that cannot be read is a warning, never a failure: the
+ * bases are then built.
+ */
+async function planRecordedBases(targets, plan) {
+    const planned = new Map();
+    const mode = plan.settings.baseline ?? 'auto';
+    const candidates = targets.filter(target => target.change !== 'added' && !target.identical);
+    if (mode === 'build' || candidates.length === 0)
+        return planned;
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    let decisions;
     try {
-        text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, path), 'utf8');
+        if (plan.remote !== null)
+            await store.fetch(plan.remote);
+        if ((await store.tip()) === null) {
+            plan.log('No baseline records in this repository: the bases are built.');
+            if (mode === 'record')
+                for (const target of candidates)
+                    planned.set(target, {
+                        missing: 'No baseline record stands for the base (baseline: record): the repository has no records.'
+                    });
+            return planned;
+        }
+        decisions = await decideBaselines(candidates, {
+            store,
+            git: plan.git,
+            docker: plan.docker,
+            engine: await plan.engine,
+            baseSha: plan.baseSha,
+            baseTree: await readSide(plan.git, plan.baseSha),
+            depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+            ...(plan.remote === null
+                ? {}
+                : {
+                    deepen: (commits) => plan.git.fetch([
+                        '--no-tags',
+                        '--no-recurse-submodules',
+                        `--deepen=${commits}`,
+                        plan.remote,
+                        plan.baseSha
+                    ])
+                })
+        });
     }
     catch (error) {
-        if (error.code !== 'ENOENT')
-            throw error;
-        if (!given)
-            return null;
-        throw new Error(`Invalid config '${given}': no such file in the repository (${(0,external_node_path_namespaceObject.join)(repoDir, path)}). ` +
-            `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`);
+        // No engine is the run's error, said once where the builds start.
+        if (error instanceof EngineUnavailableError)
+            return planned;
+        plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`);
+        if (mode === 'record')
+            for (const target of candidates)
+                planned.set(target, { missing: 'the records could not be read' });
+        return planned;
     }
-    return parseConfigFile(text, path);
+    for (const [target, decision] of decisions) {
+        if ('record' in decision) {
+            target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind };
+            planned.set(target, decision.record.measurement);
+            plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
+        }
+        else if (mode === 'record') {
+            planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` });
+            plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`);
+        }
+        else {
+            plan.log(`${labelOf(target)}: the base is built, ${decision.build}.`);
+        }
+    }
+    return planned;
 }
 
 ;// CONCATENATED MODULE: ./src/modes/check.ts
+
 
 
 
@@ -59926,7 +72102,11 @@ async function runPipeline(settings, env, state) {
     engine.catch(() => undefined);
     state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
-    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir);
+    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+        tempRoot: env.tempRoot,
+        info: message => progress.info(message),
+        warn: message => progress.warning(message)
+    });
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
     progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
@@ -59942,18 +72122,187 @@ async function runPipeline(settings, env, state) {
     // Awaited by buildAndMeasure once it has asked for the checkouts; until then a refusal
     // must not count as unhandled.
     engineKnown.catch(() => undefined);
+    const recordedBases = await planRecordedBases(targets, {
+        settings,
+        repoDir: env.repoDir,
+        remote: env.recordsRemote ?? null,
+        git,
+        docker,
+        engine: engineKnown,
+        baseSha: state.revisions.baseSha,
+        log: message => progress.info(message),
+        warn: message => progress.warning(message)
+    });
     const plan = {
         repoDir: env.repoDir,
         tempRoot: env.tempRoot,
         revisions: state.revisions,
         targets,
         settings,
-        engine: engineKnown
+        engine: engineKnown,
+        recordedBases
     };
     await buildAndMeasure(plan, docker, git, progress, state.measured);
 }
 
+;// CONCATENATED MODULE: ./src/modes/record.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `mode: record`: measures the images of the checked-out commit of the default branch and
+ * stores them as its baseline record. An image whose fingerprint is what the previous record
+ * says is not built again: its measurement is carried over. `state` is filled as for a check,
+ * with the previous record's figures as the base, so the report shows what changed since.
+ */
+async function runRecord(settings, env, state) {
+    const docker = env.docker ?? new Docker();
+    const git = new Git(env.repoDir);
+    const { progress } = env;
+    const engine = docker.engineInfo();
+    engine.catch(() => undefined);
+    const [head] = await git.resolveCommits(['HEAD']);
+    if (!head)
+        throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`);
+    const store = new RecordStore(env.repoDir, settings.recordsRef);
+    const { targets, tree } = await progress.group('Images', async () => {
+        const tree = await readSide(git, head);
+        // Every image of the commit: discovery as if each file had changed, against itself.
+        const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' }));
+        const images = await loadImageSpecs(settings, env.repoDir);
+        const found = discoverAffectedImages({
+            changed,
+            dockerfileGlobs: settings.dockerfileGlobs,
+            images,
+            head: tree,
+            base: tree
+        });
+        progress.info(`${countOf(found.length, 'image')} at ${head.slice(0, 12)}: ${found.map(labelOf).join(', ') || 'none'}`);
+        return { targets: found, tree };
+    });
+    state.revisions = { baseSha: head, headSha: head };
+    if (targets.length === 0)
+        return { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 };
+    await store.fetch(env.remote);
+    const index = await store.readIndex();
+    const previousCommit = index.records.find(entry => entry.commit !== head)?.commit ?? null;
+    const previous = previousCommit ? await store.readRecord(previousCommit) : null;
+    state.engine = await engine;
+    const measure = sizeMethodOf(state.engine);
+    const resolve = imageResolver(docker);
+    const texts = await git.readBlobs(targets.flatMap(target => idOf(tree.files.get(target.dockerfile))));
+    const recorded = [];
+    const toBuild = [];
+    const outcome = {
+        commit: head,
+        built: [],
+        carried: [],
+        skipped: [],
+        previous: previousCommit,
+        attempts: 0
+    };
+    for (const target of targets) {
+        const key = labelOf(target);
+        const text = texts.get(idOf(tree.files.get(target.dockerfile))[0] ?? '');
+        const source = sourceFingerprint(tree, target.dockerfile, target.context);
+        if (text === undefined || source === null) {
+            outcome.skipped.push({ image: key, why: 'its Dockerfile is not in the commit' });
+            continue;
+        }
+        const result = await fingerprintImage({
+            source,
+            dockerfileText: text,
+            build: target.build,
+            measure,
+            resolveImage: resolve
+        });
+        if ('unresolved' in result) {
+            outcome.skipped.push({ image: key, why: result.unresolved });
+            continue;
+        }
+        const before = previous?.images.find(image => image.key === key);
+        if (before && fingerprintMismatch(before.fingerprint, result.fingerprint) === null) {
+            recorded.push({ ...before, dockerfile: target.dockerfile, context: target.context });
+            outcome.carried.push(key);
+        }
+        else {
+            toBuild.push({ target, fingerprint: result.fingerprint });
+        }
+    }
+    for (const { image, why } of outcome.skipped)
+        progress.warning(`${image} is not recorded: ${why}.`);
+    if (outcome.carried.length) {
+        progress.info(`Unchanged since the record of ${previousCommit?.slice(0, 12)}: ${outcome.carried.join(', ')}`);
+    }
+    // A record has one side: each image is built as the commit has it, like an added one.
+    const headOnly = toBuild.map(({ target }) => ({ ...target, change: 'added' }));
+    const measured = [];
+    await buildAndMeasure({ repoDir: env.repoDir, tempRoot: env.tempRoot, revisions: state.revisions, targets: headOnly, settings, engine }, docker, git, progress, measured);
+    for (const [i, image] of measured.entries()) {
+        const planned = toBuild[i];
+        if (!planned)
+            continue;
+        const key = labelOf(planned.target);
+        if (!image.head) {
+            outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' });
+            continue;
+        }
+        const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head;
+        recorded.push({
+            key,
+            dockerfile: planned.target.dockerfile,
+            context: planned.target.context,
+            fingerprint: planned.fingerprint,
+            measurement: { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+        });
+        outcome.built.push(key);
+    }
+    const record = {
+        schema: RECORD_SCHEMA,
+        commit: head,
+        recordedAt: (env.now?.() ?? new Date()).toISOString(),
+        images: recorded.sort((a, b) => a.key.localeCompare(b.key))
+    };
+    const written = await progress.group('Record', () => store.write(env.remote, record, {
+        onRetry: attempt => progress.info(`Another run wrote the records first (attempt ${attempt}); writing again on top.`)
+    }));
+    outcome.attempts = written.attempts;
+    progress.info(`Recorded ${countOf(recorded.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
+        (written.pruned ? ` (${countOf(written.pruned, 'older record')} pruned)` : ''));
+    // The report: each image against the previous record, so the summary shows what this push changed.
+    state.revisions = { baseSha: previousCommit ?? head, headSha: head };
+    state.measured = targets.map(target => {
+        const key = labelOf(target);
+        const now = recorded.find(image => image.key === key)?.measurement ?? null;
+        const then = previous?.images.find(image => image.key === key)?.measurement ?? null;
+        const built = measured[toBuild.findIndex(entry => entry.target === target)];
+        return {
+            target: { ...target, change: then ? 'modified' : 'added' },
+            base: then,
+            head: now,
+            failedBuilds: built?.failedBuilds ?? []
+        };
+    });
+    return outcome;
+}
+function idOf(entry) {
+    return entry ? [objectIdOf(entry)] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
 
 
 
@@ -59974,7 +72323,8 @@ const main_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 const actionProgress = {
     group: (title, work) => group(title, work),
     info: message => info(message),
-    warning: message => warning(message),
+    // A warning is an annotation too: a path's bidi controls would make it read otherwise.
+    warning: message => warning(cleanText(message)),
     streamBuilds: true
 };
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
@@ -59986,19 +72336,28 @@ async function run() {
     let pullNumber = null;
     // This step's own failure; in comment mode, a failure of the measure run is only reported.
     let stepError = null;
+    // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
+    let trustedHead = null;
+    let recorded = null;
     try {
         inputs = getInputs();
+        // Each line of a multi-line value too: a build prints a key file line by line.
+        for (const fragment of secretFragments(secretValues(inputs)))
+            core_setSecret(fragment);
         if (inputs.githubToken)
             core_setSecret(inputs.githubToken);
+        checkEvent(inputs, context);
         if (inputs.mode === 'merge')
             return await runMerge(inputs, context);
-        for (const secret of inputs.secrets ?? [])
-            if (secret.value)
-                core_setSecret(secret.value);
         if (inputs.mode === 'comment') {
-            const loaded = await loadMeasurement(context, inputs.githubToken, artifactDirOf(inputs, context), process.env.GITHUB_EVENT_PATH);
+            const loaded = await loadMeasurement(inputs, context, inputs.githubToken, artifactDirOf(inputs, context), (0,inputs_event/* eventPathOf */.ho)(process.env));
             Object.assign(state, loaded.state);
             pullNumber = loaded.pullNumber;
+            trustedHead = loaded.headSha;
+        }
+        else if (inputs.mode === 'record') {
+            assertRecordsBranch(context);
+            recorded = await runRecord(inputs, { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress }, state);
         }
         else {
             pullNumber = context.pullRequest?.number ?? null;
@@ -60007,12 +72366,14 @@ async function run() {
                 tempRoot: context.runnerTemp,
                 baseRef: baseRefOf(inputs, context),
                 progress: actionProgress,
-                listChangedFiles: pullRequestFiles(inputs, context)
+                listChangedFiles: pullRequestFiles(inputs, context),
+                recordsRemote: 'origin'
             }, state);
         }
     }
     catch (error) {
-        stepError = errorMessage(error);
+        // Error text enters the run's data here (the build's own output is redacted where it is made).
+        stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error);
         state.error = stepError;
     }
     const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
@@ -60028,34 +72389,97 @@ async function run() {
         handOn: inputs?.mode === 'measure'
             ? async () => {
                 const dir = artifactDirOf(inputs, context);
-                const pr = context.pullRequest;
-                await writeArtifact(dir, toArtifact(state, pr ? { number: pr.number, headSha: pr.headSha } : null));
+                await writeArtifact(dir, toArtifact(state, artifactTrigger(context)));
                 info(`Measurements written to ${dir}: upload this folder for the comment workflow.`);
                 return dir;
             }
             : undefined
     });
+    if (inputs?.mode === 'comment' && trustedHead && !stepError) {
+        await publishVerdict(inputs, context, trustedHead, commitStatusOf(comparison, state.error));
+    }
     const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error');
     if (stepError) {
-        setFailed(stepError);
+        setFailed(cleanText(stepError));
+    }
+    else if (inputs?.mode === 'record') {
+        // A record run measures what the default branch has: the PRs that changed it were gated.
+        info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`);
     }
     else if (inputs?.mode === 'comment') {
-        // The measure run's check on the PR carries the verdict; failing here too would only mark
-        // the base branch's workflow red.
+        // The commit status set above carries the verdict to the PR; failing here too would only
+        // mark the base branch's workflow red.
         info(summarizeOutcome(comparison, state.error ?? undefined));
     }
     else if (state.error) {
-        setFailed(state.error);
+        setFailed(cleanText(state.error));
     }
     else if (inputs?.shard) {
         info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`);
     }
     else if (failures.length) {
-        setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'));
+        setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
     }
     else {
         info(summarizeOutcome(comparison));
     }
+}
+/** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
+async function publishVerdict(inputs, context, headSha, status) {
+    await setCommitStatus({
+        octokit: createOctokit(inputs.githubToken, context.apiUrl),
+        owner: context.owner,
+        repo: context.repo,
+        sha: headSha,
+        commentKey: inputs.commentKey,
+        targetUrl: `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+    }, status);
+}
+/**
+ * The commit the measure run was triggered for, which the comment run's `workflow_run` event
+ * names as its `head_sha`: the PR's head (the checkout holds the merge commit), else GITHUB_SHA.
+ */
+function artifactTrigger(context) {
+    const pr = context.pullRequest;
+    return { headSha: pr?.headSha || context.sha, pullNumber: pr?.number ?? null };
+}
+/** mode: record writes the baselines every PR compares with: only from the default branch. */
+function assertRecordsBranch(context) {
+    const branch = context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : '';
+    if (context.defaultBranch && branch !== context.defaultBranch) {
+        throw new Error(`mode: record runs on the default branch only (${context.defaultBranch}), and this run is for ` +
+            `'${context.ref || 'no ref'}'. Run it on push to ${context.defaultBranch} (or workflow_dispatch there); ` +
+            'pull requests use mode: check, which reads the records.');
+    }
+}
+function describeRecordOutcome(outcome) {
+    if (!outcome)
+        return 'nothing recorded';
+    const parts = [`${outcome.built.length} measured`, `${outcome.carried.length} carried over unchanged`];
+    if (outcome.skipped.length)
+        parts.push(`${outcome.skipped.length} not recorded`);
+    return `record of ${outcome.commit.slice(0, 12)}: ${parts.join(', ')}`;
+}
+/** What must never be written anywhere: the build secrets and the token. */
+function secretValues(inputs) {
+    return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)];
+}
+/**
+ * A broken event file: an error where the run needs the event (the PR's base branch, the
+ * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
+ */
+function checkEvent(inputs, context) {
+    if (!context.eventProblem)
+        return;
+    const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef);
+    if (!needed) {
+        warning(`${context.eventProblem}; going on without it.`);
+        return;
+    }
+    throw new Error(`${context.eventProblem}. The runner writes this file for every run: an earlier step may have changed it. ` +
+        (inputs.mode === 'comment'
+            ? 'Re-run the workflow_run job.'
+            : 'Re-run the job, or set base-ref (base-ref: main) so the check does not need the event.'));
 }
 function artifactDirOf(inputs, context) {
     return inputs.artifactPath ? (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.artifactPath) : defaultArtifactDir(context.runnerTemp);
@@ -60201,6 +72625,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -60425,7 +72856,7 @@ exports.composeCollection = composeCollection;
 
 
 
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var composeNode = __nccwpck_require__(5937);
 var resolveEnd = __nccwpck_require__(7788);
 var resolveProps = __nccwpck_require__(4631);
@@ -60693,7 +73124,7 @@ exports.composeScalar = composeScalar;
 
 var node_process = __nccwpck_require__(932);
 var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
 var composeDoc = __nccwpck_require__(3683);
@@ -62082,7 +74513,7 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -62931,7 +75362,7 @@ var __webpack_unused_export__;
 
 
 var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var Schema = __nccwpck_require__(5840);
 var errors = __nccwpck_require__(1464);
 var Alias = __nccwpck_require__(4065);
@@ -62972,7 +75403,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -66165,7 +78596,7 @@ exports.Parser = Parser;
 
 
 var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var errors = __nccwpck_require__(1464);
 var log = __nccwpck_require__(7249);
 var identity = __nccwpck_require__(1127);

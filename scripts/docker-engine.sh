@@ -88,7 +88,14 @@ provide_busybox() {
   rm -rf "$root"
 }
 
+# The markdown tests render the comment with cmark-gfm, the renderer GitHub's markdown is
+# built on, to see what it would turn into a link or a mention.
+install_renderer() {
+  command -v cmark-gfm >/dev/null 2>&1 || { log "installing cmark-gfm"; apt_install cmark-gfm; }
+}
+
 main() {
+  install_renderer
   if ! engine_answers; then
     install_engine
     install_buildx

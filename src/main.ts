@@ -9,6 +9,7 @@ import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
+import { cleanText } from './report/escape.js'
 import { publishResults } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
@@ -16,13 +17,17 @@ import { loadMeasurement } from './modes/comment.js'
 import { installInterruptHandlers } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
+import { RecordOutcome, runRecord } from './modes/record.js'
+import { redactor, secretFragments } from './shared/redact.js'
+import { eventPathOf } from './inputs/event.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 const actionProgress: Progress = {
   group: (title, work) => core.group(title, work),
   info: message => core.info(message),
-  warning: message => core.warning(message),
+  // A warning is an annotation too: a path's bidi controls would make it read otherwise.
+  warning: message => core.warning(cleanText(message)),
   streamBuilds: true
 }
 
@@ -37,22 +42,32 @@ export async function run(): Promise<void> {
   let stepError: string | null = null
   // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
   let trustedHead: string | null = null
+  let recorded: RecordOutcome | null = null
   try {
     inputs = getInputs()
+    // Each line of a multi-line value too: a build prints a key file line by line.
+    for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    checkEvent(inputs, context)
     if (inputs.mode === 'merge') return await runMerge(inputs, context)
-    for (const secret of inputs.secrets ?? []) if (secret.value) core.setSecret(secret.value)
     if (inputs.mode === 'comment') {
       const loaded = await loadMeasurement(
         inputs,
         context,
         inputs.githubToken,
         artifactDirOf(inputs, context),
-        process.env.GITHUB_EVENT_PATH
+        eventPathOf(process.env)
       )
       Object.assign(state, loaded.state)
       pullNumber = loaded.pullNumber
       trustedHead = loaded.headSha
+    } else if (inputs.mode === 'record') {
+      assertRecordsBranch(context)
+      recorded = await runRecord(
+        inputs,
+        { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress },
+        state
+      )
     } else {
       pullNumber = context.pullRequest?.number ?? null
       await runPipeline(
@@ -62,13 +77,15 @@ export async function run(): Promise<void> {
           tempRoot: context.runnerTemp,
           baseRef: baseRefOf(inputs, context),
           progress: actionProgress,
-          listChangedFiles: pullRequestFiles(inputs, context)
+          listChangedFiles: pullRequestFiles(inputs, context),
+          recordsRemote: 'origin'
         },
         state
       )
     }
   } catch (error) {
-    stepError = errorMessage(error)
+    // Error text enters the run's data here (the build's own output is redacted where it is made).
+    stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error)
     state.error = stepError
   }
 
@@ -99,17 +116,20 @@ export async function run(): Promise<void> {
 
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
-    core.setFailed(stepError)
+    core.setFailed(cleanText(stepError))
+  } else if (inputs?.mode === 'record') {
+    // A record run measures what the default branch has: the PRs that changed it were gated.
+    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`)
   } else if (inputs?.mode === 'comment') {
     // The commit status set above carries the verdict to the PR; failing here too would only
     // mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
-    core.setFailed(state.error)
+    core.setFailed(cleanText(state.error))
   } else if (inputs?.shard) {
     core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
+    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
     core.info(summarizeOutcome(comparison))
   }
@@ -142,6 +162,49 @@ async function publishVerdict(
 function artifactTrigger(context: RunnerContext): ArtifactTrigger {
   const pr = context.pullRequest
   return { headSha: pr?.headSha || context.sha, pullNumber: pr?.number ?? null }
+}
+
+/** mode: record writes the baselines every PR compares with: only from the default branch. */
+function assertRecordsBranch(context: RunnerContext): void {
+  const branch = context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : ''
+  if (context.defaultBranch && branch !== context.defaultBranch) {
+    throw new Error(
+      `mode: record runs on the default branch only (${context.defaultBranch}), and this run is for ` +
+        `'${context.ref || 'no ref'}'. Run it on push to ${context.defaultBranch} (or workflow_dispatch there); ` +
+        'pull requests use mode: check, which reads the records.'
+    )
+  }
+}
+
+function describeRecordOutcome(outcome: RecordOutcome | null): string {
+  if (!outcome) return 'nothing recorded'
+  const parts = [`${outcome.built.length} measured`, `${outcome.carried.length} carried over unchanged`]
+  if (outcome.skipped.length) parts.push(`${outcome.skipped.length} not recorded`)
+  return `record of ${outcome.commit.slice(0, 12)}: ${parts.join(', ')}`
+}
+
+/** What must never be written anywhere: the build secrets and the token. */
+function secretValues(inputs: Inputs): string[] {
+  return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
+}
+
+/**
+ * A broken event file: an error where the run needs the event (the PR's base branch, the
+ * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
+ */
+function checkEvent(inputs: Inputs, context: RunnerContext): void {
+  if (!context.eventProblem) return
+  const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
+  if (!needed) {
+    core.warning(`${context.eventProblem}; going on without it.`)
+    return
+  }
+  throw new Error(
+    `${context.eventProblem}. The runner writes this file for every run: an earlier step may have changed it. ` +
+      (inputs.mode === 'comment'
+        ? 'Re-run the workflow_run job.'
+        : 'Re-run the job, or set base-ref (base-ref: main) so the check does not need the event.')
+  )
 }
 
 function artifactDirOf(inputs: Inputs, context: RunnerContext): string {

@@ -6,6 +6,7 @@ import { ImageSpec } from '../../src/inputs/images-config.js'
 import { ChangedFile } from '../../src/shared/types.js'
 import { DEFAULT_DOCKERFILE_GLOBS, globMatcher } from '../../src/inputs/globs.js'
 import { nth } from '../support/lists.js'
+import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 describe('the default Dockerfile globs', () => {
   const isDockerfile = globMatcher(DEFAULT_DOCKERFILE_GLOBS)
@@ -104,7 +105,12 @@ describe('discoverAffectedImages', () => {
   }
   const discover = (
     changes: Record<string, string | null>,
-    options: { images?: ImageSpec[]; changed?: ChangedFile[] } = {}
+    options: {
+      images?: ImageSpec[]
+      changed?: ChangedFile[]
+      baseImages?: ImageSpec[] | null
+      limitsFrom?: 'base' | 'head'
+    } = {}
   ) => {
     const head: Record<string, string> = { ...base }
     for (const [path, content] of Object.entries(changes)) {
@@ -121,6 +127,9 @@ describe('discoverAffectedImages', () => {
       changed,
       dockerfileGlobs: DEFAULT_DOCKERFILE_GLOBS,
       images: options.images ?? null,
+      ...(options.baseImages !== undefined ? { baseImages: options.baseImages } : {}),
+      ...(options.limitsFrom ? { limitsFrom: options.limitsFrom } : {}),
+      globalLimits: { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null },
       head: tree(head),
       base: tree(base)
     })
@@ -151,7 +160,7 @@ describe('discoverAffectedImages', () => {
   })
 
   it('counts a change of the .dockerignore itself', () => {
-    const [target] = discover({ 'api/.dockerignore': 'docs\n' })
+    const target = nth(discover({ 'api/.dockerignore': 'docs\n' }), 0)
     expect(target).toMatchObject({ dockerfile: 'api/Dockerfile', reason: 'build context changed: api/.dockerignore' })
   })
 
@@ -161,7 +170,10 @@ describe('discoverAffectedImages', () => {
   })
 
   it('keeps the Dockerfile as the reason when it changed, and adds the context', () => {
-    const [target] = discover({ 'api/Dockerfile': 'FROM scratch\nCOPY main.go /\n', 'api/main.go': 'package x\n' })
+    const target = nth(
+      discover({ 'api/Dockerfile': 'FROM scratch\nCOPY main.go /\n', 'api/main.go': 'package x\n' }),
+      0
+    )
     expect(target).toMatchObject({
       change: 'modified',
       trigger: 'dockerfile',
@@ -175,19 +187,22 @@ describe('discoverAffectedImages', () => {
   })
 
   it('knows a moved folder builds the same image', () => {
-    const [target] = discover(
-      {
-        'web/Dockerfile': null,
-        'web/index.html': null,
-        'site/Dockerfile': base['web/Dockerfile'],
-        'site/index.html': base['web/index.html']
-      },
-      {
-        changed: [
-          { path: 'site/Dockerfile', status: 'renamed', previousPath: 'web/Dockerfile' },
-          { path: 'site/index.html', status: 'renamed', previousPath: 'web/index.html' }
-        ]
-      }
+    const target = nth(
+      discover(
+        {
+          'web/Dockerfile': null,
+          'web/index.html': null,
+          'site/Dockerfile': base['web/Dockerfile'],
+          'site/index.html': base['web/index.html']
+        },
+        {
+          changed: [
+            { path: 'site/Dockerfile', status: 'renamed', previousPath: 'web/Dockerfile' },
+            { path: 'site/index.html', status: 'renamed', previousPath: 'web/index.html' }
+          ]
+        }
+      ),
+      0
     )
     expect(target).toMatchObject({
       dockerfile: 'site/Dockerfile',
@@ -221,7 +236,10 @@ describe('discoverAffectedImages', () => {
     })
 
     it('marks an image affected by a watch glob alone as identical on both sides', () => {
-      const [target] = discover({ 'README.md': 'new\n' }, { images: [spec('web/Dockerfile', { watch: ['*.md'] })] })
+      const target = nth(
+        discover({ 'README.md': 'new\n' }, { images: [spec('web/Dockerfile', { watch: ['*.md'] })] }),
+        0
+      )
       expect(target).toMatchObject({ trigger: 'watch', reason: 'watched files changed: README.md', identical: true })
     })
 
@@ -248,6 +266,100 @@ describe('discoverAffectedImages', () => {
       expect(() => discover({}, { images: [spec('nope/Dockerfile', { name: 'nope' })] })).toThrow(
         "images[0] (nope): dockerfile 'nope/Dockerfile' is not in the repository at the head commit"
       )
+    })
+  })
+
+  describe('with a config on each side', () => {
+    const change = { 'api/main.go': 'package main // v2\n' }
+
+    it('builds the base with the base config’s options, and never as one image when they differ', () => {
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { target: 'runtime', buildArgs: { FILE: 'big.bin' } })],
+          baseImages: null
+        }),
+        0
+      )
+      expect(target).toMatchObject({
+        build: { target: 'runtime', buildArgs: { FILE: 'big.bin' } },
+        baseBuild: {},
+        baseContext: 'api',
+        identical: false
+      })
+    })
+
+    it('takes the limits from the base config, and says what the head changes in them', () => {
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+          baseImages: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '5%') })]
+        }),
+        0
+      )
+      expect(target.limits?.maxIncrease?.text).toBe('5%')
+      expect(target.limitNotes).toEqual(["This PR raises api's max-increase from 5% to 1000%, from the merge on."])
+    })
+
+    it('takes them from the head with limits-from: head', () => {
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+          baseImages: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '5%') })],
+          limitsFrom: 'head'
+        }),
+        0
+      )
+      expect(target.limits?.maxIncrease?.text).toBe('1000%')
+    })
+
+    it('holds an image the base config does not list to the inputs’ limits, not to the head’s own', () => {
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { maxIncrease: null })],
+          baseImages: []
+        }),
+        0
+      )
+      expect(target.limits).toBeUndefined()
+      expect(target.limitNotes).toEqual(["This PR removes api/Dockerfile's max-increase of 10%, from the merge on."])
+    })
+
+    it('still checks an image the PR drops from its config, as the base lists it', () => {
+      const targets = discover(change, {
+        images: [spec('web/Dockerfile')],
+        baseImages: [spec('web/Dockerfile'), spec('api/Dockerfile', { name: 'api', maxSize: 5 })]
+      })
+      expect(targets).toEqual([
+        expect.objectContaining({
+          name: 'api',
+          limits: { maxSize: 5 },
+          limitNotes: [
+            "This PR drops api from the config; it is still checked as the base's config lists it, until the merge."
+          ]
+        })
+      ])
+      expect(
+        discover(change, { images: [spec('web/Dockerfile')], baseImages: [spec('api/Dockerfile')], limitsFrom: 'head' })
+      ).toEqual([])
+    })
+
+    it('compares a moved Dockerfile with the base path of the same name', () => {
+      const target = nth(
+        discover(
+          { 'api/Dockerfile': null, 'svc/Dockerfile': 'FROM scratch AS other\n' },
+          {
+            images: [spec('svc/Dockerfile', { name: 'api' })],
+            baseImages: [spec('api/Dockerfile', { name: 'api' })]
+          }
+        ),
+        0
+      )
+      expect(target).toMatchObject({
+        dockerfile: 'svc/Dockerfile',
+        baseDockerfile: 'api/Dockerfile',
+        baseContext: 'api',
+        change: 'renamed'
+      })
     })
   })
 })

@@ -53,9 +53,15 @@ describe('parseCommandLine', () => {
       maxSize: null,
       baseRef: '',
       headFrom: 'workspace',
-      keepImages: false
+      keepImages: false,
+      limitsFrom: 'base',
+      missingBaseline: 'fail'
     })
     expect(options.settings.maxIncrease).toEqual({ limits: [{ kind: 'percent', percent: 10 }], text: '10%' })
+    expect(check(['--limits-from', 'head', '--missing-baseline=warn']).settings).toMatchObject({
+      limitsFrom: 'head',
+      missingBaseline: 'warn'
+    })
   })
 
   it('has the same max-increase default as action.yml', () => {
@@ -129,7 +135,9 @@ describe('parseCommandLine', () => {
     [['--json='], 'Flag --json needs a file name'],
     [['--dockerfile', ' , '], 'Flag --dockerfile is empty.'],
     [['--base=-x'], "Invalid --base '-x'"],
-    [['--quiet', '--verbose'], 'Flags --quiet and --verbose contradict each other']
+    [['--quiet', '--verbose'], 'Flags --quiet and --verbose contradict each other'],
+    [['--limits-from', 'pr'], "Invalid --limits-from 'pr'. Expected one of: base, head."],
+    [['--missing-baseline', 'ignore'], "Invalid --missing-baseline 'ignore'. Expected one of: fail, warn."]
   ])('refuses %j, naming the flag', (argv, message) => {
     expect(usageMessage(argv)).toContain(message)
   })
@@ -148,7 +156,7 @@ describe('parseCommandLine', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## On your machine'))
     const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
-    expect(flags).toHaveLength(13)
+    expect(flags).toHaveLength(20)
     for (const flag of flags) expect(section).toContain(`\`${flag}`)
   })
 })

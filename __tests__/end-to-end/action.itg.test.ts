@@ -49,9 +49,7 @@ describe('a PR that grows an image past the limit', () => {
     const body = nth(result.comments, 0).body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
-    expect(body).toContain(
-      '| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
-    )
+    expect(body).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
   })
 
   it('measures against the merge-base, not what landed on main since', () => {
@@ -133,7 +131,7 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(nth(comments, 0).body).toContain('| <code>worker/Dockerfile</code> | — | 5 kB | — | — | 🆕 new |')
+    expect(nth(comments, 0).body).toContain('| `worker/Dockerfile` | — | 5 kB | — | — | 🆕 new |')
   })
 })
 
@@ -221,14 +219,14 @@ describe('a run that cannot finish', () => {
 })
 
 describe('a base build that fails', () => {
-  it('leaves the image without a baseline and says why', async () => {
+  it('leaves the image without a baseline, fails the check and says why', async () => {
     const { run, comments } = await check({
       base: { Dockerfile: 'FROM scratch\nCOPY missing.bin /missing.bin\n' },
       pr: scratchImage('', 3_000)
     })
-    expect(run.exitCode).toBe(0)
+    expect(run.exitCode).toBe(1)
     const image = nth(run.report!.images as Array<Record<string, unknown>>, 0)
-    expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'pass' })
+    expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'error' })
     expect(String((image.notes as string[])[0])).toContain('The base build failed')
     expect(nth(comments, 0).body).toContain('The base build failed, so there is no baseline')
     expect(nth(comments, 0).body).toContain('missing.bin')

@@ -70,7 +70,7 @@ describe('the calculator example', () => {
     const body = nth(comments, 0).body
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
     expect(body).toMatch(
-      /\| <code>calculator\/Dockerfile<\/code> \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
+      /\| `calculator\/Dockerfile` \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
     )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
 
@@ -89,7 +89,7 @@ describe('the calculator example', () => {
     const rows = details.split('\n').filter(line => /^\| (base )?L\d+ \|/.test(line))
     expect(rows[0]).toMatch(
       new RegExp(
-        `^\\| L${runLine} \\| <code>RUN apt-get update .*golang-go.*</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| 🆕 new \\|$`
+        `^\\| L${runLine} \\| \`RUN apt-get update .*golang-go.*\` \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| 🆕 new \\|$`
       )
     )
     expect(rows.length).toBeGreaterThanOrEqual(3)

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../support/action-runner.js'
 import { runCliBundle } from '../support/cli-runner.js'
-import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir } from '../support/repo.js'
+import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir, symlinkTo } from '../support/repo.js'
 import { imageExists } from '../support/docker.js'
 import { nth } from '../support/lists.js'
 
@@ -128,9 +128,7 @@ describe('a branch that grows an image past the limit', () => {
   it("writes the comment's markdown", () => {
     const markdown = readFileSync(join(repo, 'comment.md'), 'utf8')
     expect(markdown.split('\n')[0]).toBe('**Docker image sizes** · ❌ 1 image grew past the limit: +300 kB')
-    expect(markdown).toContain(
-      '| <code>services/app/Dockerfile</code> | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
-    )
+    expect(markdown).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
   })
 
   it('removes the images it built', () => {
@@ -287,5 +285,36 @@ describe('no Docker engine', () => {
     expect(run.stdout).toContain('❌ The check could not finish: No Docker engine answers')
     expect(run.stdout).toContain('Start the Docker daemon, or check DOCKER_HOST')
     expect(readReport(join(repo, 'report.json'))).toMatchObject({ verdict: 'error', images: [] })
+  })
+})
+
+describe('a build context that is a symlink out of the repository', () => {
+  it('is refused by the command too, with --head HEAD and on the working tree', async () => {
+    const reviewer = await makeTempDir('wtgate-reviewer')
+    const secret = `reviewer-secret-${process.pid}-${Date.now()}`
+    writeFileSync(join(reviewer, 'secret.txt'), `${secret}\n`)
+    const repo = await makeRepo()
+    await commitFiles(repo, scratchImage('app', 1_000), 'base')
+    await git(repo, ['checkout', '--quiet', '-b', 'feature'])
+    await commitFiles(
+      repo,
+      {
+        'app/Dockerfile': 'FROM busybox:local\nCOPY . /ctx\nRUN cat /ctx/secret.txt; exit 1\n',
+        '.github/docker-size-check.yml': 'images:\n  - dockerfile: app/Dockerfile\n    context: ctx\n',
+        ctx: symlinkTo(reviewer)
+      },
+      'a branch of someone else'
+    )
+    for (const args of [
+      ['--head', 'HEAD', '--base', 'main'],
+      ['--base', 'main']
+    ]) {
+      const run = await runCliBundle(repo, [...args, '--json', 'report.json'])
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout + run.stderr).not.toContain(secret)
+      expect(run.stdout + run.stderr).toContain("the build context 'ctx' leaves the repository")
+      const report = JSON.parse(readFileSync(join(repo, 'report.json'), 'utf8')) as Report
+      expect(nth(report.images, 0).verdict).toBe('error')
+    }
   })
 })

@@ -128,9 +128,7 @@ describe('a fork PR that loosens its own limit', () => {
     expect(run.exitCode).toBe(0)
     const posted = nth(prComments(1), 0)
     expect(posted.body).toContain('1 image grew past the limit: +3 kB')
-    expect(posted.body).toMatch(
-      /\| <code>Payments API<\/code>.*\| 100 kB \| 103 kB \| \+3 kB \| \+3% \| ❌ over limit \|/
-    )
+    expect(posted.body).toMatch(/\| `Payments API`.*\| 100 kB \| 103 kB \| \+3 kB \| \+3% \| ❌ over limit \|/)
     expect(posted.body).toContain('past the max-increase of 1%')
     expect(run.report).toMatchObject({
       verdict: 'fail',

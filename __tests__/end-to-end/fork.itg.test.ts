@@ -9,6 +9,7 @@ import { ActionRun, runAction } from '../support/action-runner.js'
 import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
+import { liveParts, renderGfm } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 
@@ -141,7 +142,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     const posted = nth(prComments(1), 0)
     expect(prComments(1)).toHaveLength(1)
     expect(posted.body).toContain('1 image grew past the limit: +200 kB')
-    expect(posted.body).toContain('| <code>api/Dockerfile</code> | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
+    expect(posted.body).toContain('| `api/Dockerfile` | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |')
     expect(run.outputs['comment-url']).toBe(posted.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
     // The verdict a branch protection rule can require, set by the base branch's own workflow.
@@ -150,9 +151,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     ])
     // The explanation comes across in the artifact too, validated like every other field.
     expect(posted.body).toContain('Why <code>api/Dockerfile</code> changed')
-    expect(posted.body).toContain(
-      '| L2 | <code>COPY payload-300000.bin /payload.bin</code> | 100 kB | 300 kB | +200 kB | grew |'
-    )
+    expect(posted.body).toContain('| L2 | `COPY payload-300000.bin /payload.bin` | 100 kB | 300 kB | +200 kB | grew |')
   })
 
   it('comment again: edits the same comment', async () => {
@@ -217,17 +216,18 @@ describe('a fork PR that grows an image, in two steps', () => {
     }
   )
 
-  it('strings in the artifact are escaped and neutralized: no HTML, no mention, no link', async () => {
+  it('strings in the artifact are shown inside code: no HTML, no mention, no link, no reference', async () => {
     const tampered = await tamper(artifactDir, json => {
       setPath(json, 'images.0.dockerfile', 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile')
+      setPath(json, 'images.0.head.instructions.1.args', 'payload.bin /p # GH-1 #1 @octocat https://evil.example/login')
+      setPath(json, 'engine.serverVersion', 'https://evil.example/login')
+      setPath(json, 'error', '@octocat see [docs](https://evil.example) and GH-2')
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
     const body = nth(prComments(1), 0).body
-    expect(body).toContain(
-      '<code>x/&lt;img src=x onerror=alert(1)&gt;/@\u2060admin/[a]\u2060(https:/evil)/Dockerfile</code>'
-    )
-    expect(body).not.toContain('<img')
+    expect(body).toContain('`x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile`')
+    expect(liveParts(renderGfm(body), ['https://github.com/'])).toEqual([])
   })
 
   it('a PR pushed to since the measure run gets no stale comment', async () => {
@@ -244,5 +244,41 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('::warning::No open pull request of octo/app has the head')
     expect(prComments(1)).toEqual(before)
+  })
+})
+
+describe('the PR lookup from a commit (GET /repos/{o}/{r}/commits/{sha}/pulls)', () => {
+  it('reads every page: the open PR listed after 120 closed ones with the same head is found', async () => {
+    standin.reset()
+    const pr = await openPullRequest(standin, {
+      base: scratchImage('api', 1_000),
+      pr: scratchImage('api', 1_050),
+      number: 150,
+      headOwner: FORK_OWNER
+    })
+    // Closed PRs that once had the same head commit, listed first (the API lists by number here).
+    for (let number = 1; number <= 120; number++) {
+      standin.addPull({ owner: OWNER, repo: REPO, number, headSha: pr.headSha, state: 'closed' })
+    }
+    const artifactDir = await folder('artifact-pages')
+    expect((await measure(pr, artifactDir)).exitCode).toBe(0)
+    // The event names no head branch (a branch since deleted), and the artifact no PR: the
+    // commit's list of PRs is the only way to the PR.
+    const anonymous = await tamper(artifactDir, json => setPath(json, 'pullRequest', null))
+    standin.clearFaults()
+    const event = workflowRunEvent(pr.headSha)
+    delete (event.payload.workflow_run as Record<string, unknown>).head_repository
+    const run = await runAction({
+      workspace: await folder('comment-pages'),
+      apiUrl: standin.url,
+      repository: `${OWNER}/${REPO}`,
+      event,
+      inputs: { mode: 'comment', 'artifact-path': anonymous },
+      token: TEST_TOKEN,
+      env: FAST
+    })
+    expect(run.exitCode).toBe(0)
+    expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/commits/${pr.headSha}/pulls`).length).toBeGreaterThan(1)
+    expect(prComments(150)).toHaveLength(1)
   })
 })

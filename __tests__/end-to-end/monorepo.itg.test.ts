@@ -81,7 +81,7 @@ describe('a PR that changes only a file of a build context', () => {
   it('says in the comment why the image was checked', () => {
     expect(result.comments).toHaveLength(1)
     expect(nth(result.comments, 0).body).toContain(
-      '| <code>services/api/Dockerfile</code><br><sub>build context changed: services/api/data.bin</sub> |'
+      '| `services/api/Dockerfile`<br><sub>build context changed: `services/api/data.bin`</sub> |'
     )
   })
 })
@@ -170,8 +170,8 @@ describe('an images config file', () => {
 
   it('shows the names in the comment', () => {
     const body = nth(result.comments, 0).body
-    expect(body).toContain('| <code>api-prod</code><br><sub><code>api/Dockerfile</code> · build context changed')
-    expect(body).toContain('<code>docs-site</code><br><sub><code>site/Dockerfile</code> · watched files changed')
+    expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · build context changed')
+    expect(body).toContain('`docs-site`<br><sub>`site/Dockerfile` · watched files changed')
   })
 
   it('names the entry and the field of a bad config', async () => {
@@ -256,7 +256,7 @@ describe('three shards and a merge', () => {
     const body = nth(comments, 0).body
     for (const l of ['a', 'b', 'd', 'e']) {
       expect(body).toContain(
-        `| <code>svc-${l}/Dockerfile</code><br><sub>build context changed: svc-${l}/data.bin</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
+        `| \`svc-${l}/Dockerfile\`<br><sub>build context changed: \`svc-${l}/data.bin\`</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
       )
     }
     expect(body).toContain('| 10 kB | 20 kB | +10 kB | +100% | ❌ over limit |')
@@ -270,7 +270,7 @@ describe('three shards and a merge', () => {
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
     const body = nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
-    expect(details).toContain('| L2 | <code>COPY . /app/</code> | 10 kB | 20 kB | +10 kB | grew |')
+    expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.
     expect(merge.stdout).toMatch(/::error title=[^,]*,file=svc-c\/Dockerfile,line=2,endLine=2::/)
   })

@@ -46,13 +46,30 @@ describe('getInputs', () => {
     ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
     ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
-    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge."],
+    ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge, record."],
     ['comment-author', '@my-app', "Invalid comment-author '@my-app'. Give the login that posts the comment"],
     ['comment-author', 'a b', "Invalid comment-author 'a b'."],
     ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."],
     ['shard', '5/4', "Invalid shard '5/4'. Expected INDEX/TOTAL"],
     ['parallel', '0', "Invalid parallel '0'. Expected how many builds may run at once"],
-    ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
+    ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"],
+    [
+      'max-increase',
+      '1,000,000',
+      "Invalid max-increase '1,000,000': the commas split it into 3 limits (1 B, 0 B, 0 B)"
+    ],
+    ['max-increase', '5MB, 10MB', "Invalid max-increase '5MB, 10MB': the commas split it into 2 limits"],
+    ['dockerfiles', '[', "Invalid dockerfiles '[': the glob '[' has an unclosed '['"],
+    ['dockerfiles', '[a/Dockerfile, b/Dockerfile]', "the glob '[a/Dockerfile' has an unclosed '['"],
+    ['images', '- dockerfile: a\n  build-args: [\n', 'images: not valid YAML at line 2, column 16'],
+    [
+      'github-token',
+      '${{ github.token }}',
+      "Invalid github-token: it holds the unresolved expression '${{ github.token }}'"
+    ],
+    ['max-size', '${{ vars.BUDGET }}', "Invalid max-size: it holds the unresolved expression '${{ vars.BUDGET }}'"],
+    ['limits-from', 'pr', "Invalid limits-from 'pr'. Expected one of: base, head."],
+    ['missing-baseline', 'ignore', "Invalid missing-baseline 'ignore'. Expected one of: fail, warn."]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(message)
@@ -123,5 +140,48 @@ describe('getRunnerContext', () => {
 
   it('has no pull request on a push event', () => {
     expect(getRunnerContext({}).pullRequest).toBeNull()
+  })
+})
+
+describe("a run without action.yml's defaults", () => {
+  it('takes every default from the code: no INPUT_* at all still means max-increase 10%', () => {
+    const inputs = getInputs({})
+    expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
+    expect(inputs).toMatchObject({
+      limitsFrom: 'base',
+      missingBaseline: 'fail',
+      parallel: 1,
+      reports: 'docker-size-reports'
+    })
+  })
+
+  it('keeps an input passed empty empty: max-increase "" is no limit, as documented', () => {
+    expect(getInputs({ 'INPUT_MAX-INCREASE': '' }).maxIncrease).toBeNull()
+  })
+
+  it('never quotes more of a value than its unresolved expression (it may be a secret)', () => {
+    expect(() => getInputs({ INPUT_SECRETS: 'NPM_TOKEN=hunter2 ${{ secrets.X }}' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') })
+    )
+  })
+})
+
+describe('a malformed or empty event file', () => {
+  const eventFile = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'wtgate-event-')), 'event.json')
+    writeFileSync(path, text)
+    return path
+  }
+
+  it.each([
+    ['', 'is empty'],
+    ['{"pull_request": ', 'is not valid JSON'],
+    ['null', 'holds null, not a JSON object'],
+    ['[1]', 'holds a list, not a JSON object'],
+    ['{"pull_request": {"number": "7"}}', 'has a pull_request without a number']
+  ])('%p is described, never thrown', (text, problem) => {
+    const context = getRunnerContext({ GITHUB_EVENT_PATH: eventFile(text) })
+    expect(context.pullRequest).toBeNull()
+    expect(context.eventProblem).toContain(problem)
   })
 })

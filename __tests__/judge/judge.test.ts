@@ -47,13 +47,43 @@ describe('compareImages', () => {
     expect(comparison.images[0]).toMatchObject({ verdict: 'error', logTail: 'RUN false\nexit code: 1' })
   })
 
-  it('leaves an image without a baseline when the base build failed, and says why', () => {
-    const noBase = measuredImage('svc/Dockerfile', null, 5_000)
+  it('makes an image whose base build failed an error, and says why and how to re-run', () => {
+    const noBase = measuredImage('svc/Dockerfile', null, 5_000, 'modified')
     noBase.failedBuilds.push({ side: 'base', ok: false, durationMs: 5, error: 'COPY failed' })
     const [result] = compareImages(REVISIONS, [noBase], limits).images
-    expect(result?.verdict).toBe('pass')
-    expect(result?.notes.join()).toContain('base build failed')
+    expect(result).toMatchObject({ verdict: 'error', baselineMissing: true })
+    expect(result?.reason).toContain('No baseline: the base build failed (COPY failed)')
+    expect(result?.reason).toContain('Re-run the job')
     expect(result?.notes.join()).toContain('COPY failed')
+  })
+
+  it('makes it a warning with missing-baseline: warn, still held to max-size', () => {
+    const noBase = () => {
+      const image = measuredImage('svc/Dockerfile', null, 5_000, 'modified')
+      image.failedBuilds.push({ side: 'base', ok: false, durationMs: 5, error: 'COPY failed' })
+      return image
+    }
+    const warn: Limits = { ...limits, missingBaseline: 'warn' }
+    expect(compareImages(REVISIONS, [noBase()], warn).images[0]).toMatchObject({
+      verdict: 'warn',
+      baselineMissing: true
+    })
+    const [over] = compareImages(REVISIONS, [noBase()], { ...warn, maxSize: 1_000 }).images
+    expect(over).toMatchObject({ verdict: 'fail', limit: 'max-size' })
+  })
+
+  it('holds a Dockerfile the PR adds to max-size alone: no base by nature is no fault', () => {
+    const [added] = compareImages(REVISIONS, [measuredImage('new/Dockerfile', null, 5_000, 'added')], limits).images
+    expect(added).toMatchObject({ verdict: 'pass' })
+    expect(added?.baselineMissing).toBeUndefined()
+  })
+
+  it('adds what the PR changes in the limits to the notes', () => {
+    const image = measuredImage('app/Dockerfile', 100, 104)
+    image.target.limitNotes = ["This PR raises app's max-increase from 10% to 1000%, from the merge on."]
+    expect(compareImages(REVISIONS, [image], limits).images[0]?.notes).toContain(
+      "This PR raises app's max-increase from 10% to 1000%, from the merge on."
+    )
   })
 
   it('warns past warn-increase without failing', () => {

@@ -5,6 +5,7 @@ import { fitCommentBody, fitJobSummary, MAX_SUMMARY_BYTES } from '../../src/publ
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { Comparison } from '../../src/shared/types.js'
+import { nth } from '../support/lists.js'
 
 // The comment and the job summary are shrunk in steps when a PR touches many images. The
 // renderer is the real one; only the comparisons are made up (400 real builds add nothing).
@@ -58,7 +59,7 @@ function pr(kinds: Array<[Kind, number]>, pathLength?: number): Comparison {
 }
 
 function rowsOf(text: string): string[] {
-  return text.split('\n').filter(line => line.startsWith('| <code>'))
+  return text.split('\n').filter(line => line.startsWith('| `'))
 }
 
 describe('fitCommentBody on a 400-image PR', () => {
@@ -89,7 +90,7 @@ describe('fitCommentBody on a 400-image PR', () => {
     expect(fitted.text).toContain('300 unchanged images are not listed here.')
     expect(fitted.text).toContain(`[job summary](${SUMMARY_URL})`)
     // The why of each image over the limit is still there.
-    expect(fitted.text.match(/^❌ over limit <code>/gm)).toHaveLength(20)
+    expect(fitted.text.match(/^❌ over limit `/gm)).toHaveLength(20)
   })
 
   it('keeps the pull-size columns and the "Why … changed" sections when it folds', () => {
@@ -153,17 +154,21 @@ describe('fitCommentBody on a 400-image PR', () => {
     expect(fitted.text).toContain('Limits: max-increase 10%.')
   })
 
-  it('at last keeps only the outcome and the pointer, cutting an outcome longer than the limit', () => {
+  it('cuts a run error longer than the comment in the outcome line, inside its code span', () => {
     const comparison = pr([['over', 3]])
     const fitted = fitCommentBody(
       comparison,
-      { limits, runError: `The engine said: ${'no space left on device '.repeat(5000)}` },
+      { limits, runError: `The engine said: ${'no space left on device @octocat '.repeat(5000)}` },
       SUMMARY_URL
     )
-    expect(fitted.level).toBe('summary')
     expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
-    expect(fitted.text.startsWith('**Docker image sizes** · ❌ The check could not finish: The engine said')).toBe(true)
-    expect(fitted.text.endsWith(`The whole report is in the [job summary](${SUMMARY_URL}).`)).toBe(true)
+    const outcome = nth(fitted.text.split('\n'), 0)
+    expect(outcome).toMatch(
+      /^\*\*Docker image sizes\*\* · ❌ The check could not finish: The engine said: `no space left/
+    )
+    // The error's code span is closed: the rest of it cannot stand outside code.
+    expect(outcome).toMatch(/ no…` · ❌ 3 images grew past the limit/)
+    expect(outcome.length).toBeLessThan(2200)
   })
 })
 

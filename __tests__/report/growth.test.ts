@@ -1,5 +1,6 @@
 // What a reader gets from the layers: the annotations, the per-image details in the
 // comment, the footer's word on what the sizes are, the JSON, and the compressed size.
+import { liveParts, renderGfm } from '../support/gfm.js'
 import { describe, expect, it } from '@jest/globals'
 import { calculatorRegression } from '../../__fixtures__/images.js'
 import { readFileSync } from 'node:fs'
@@ -110,9 +111,9 @@ describe('the comment', () => {
     expect(details).toMatch(/layers 1 → 5/)
     const rows = details.split('\n').filter(l => /^\| (L\d+|base L\d+) \|/.test(l))
     expect(rows[0]).toMatch(
-      /^\| L4 \| <code>RUN apt-get update &amp;&amp; apt-get install .*<\/code> \| — \| 618 MB \| \+618 MB \| 🆕 new \|$/
+      /^\| L4 \| `RUN apt-get update && apt-get install .*` \| — \| 618 MB \| \+618 MB \| 🆕 new \|$/
     )
-    expect(rows[1]).toMatch(/^\| L3 \| <code>FROM debian:bookworm<\/code> \| 0 B \| 199 MB \| \+199 MB \| grew \|$/)
+    expect(rows[1]).toMatch(/^\| L3 \| `FROM debian:bookworm` \| 0 B \| 199 MB \| \+199 MB \| grew \|$/)
     expect(rows.some(r => r.includes('🗑️ gone') && r.includes('COPY --from=build'))).toBe(true)
     expect(markdown).toContain(
       'Sizes are the uncompressed image size that `docker image inspect` reports (Docker 20.10.24+dfsg1, API 1.41, overlay2 storage driver, BuildKit)'
@@ -121,8 +122,8 @@ describe('the comment', () => {
 
   it('escapes what comes from the Dockerfile', () => {
     const markdown = renderMarkdown(compareImages(revisions, [grownBy(2)], limits), { limits })
-    expect(markdown).toContain('<code>RUN echo &#96;grow&#96; &gt; /x</code>')
-    expect(markdown).not.toContain('<b>')
+    expect(markdown).toContain('| ``RUN echo `grow` > /x`` |')
+    expect(liveParts(renderGfm(markdown))).toEqual([])
   })
 
   it('shows the pull size beside the size, with its own delta, only when measured', () => {

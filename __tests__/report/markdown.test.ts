@@ -22,6 +22,39 @@ describe('summarizeOutcome', () => {
   it('says when nothing was affected', () => {
     expect(summarizeOutcome(compareImages(REVISIONS, [], limits))).toBe('✅ No Dockerfile is affected by this PR.')
   })
+
+  it('says "no size changed" only when both sides were measured and are equal', () => {
+    const same = compareImages(REVISIONS, [measuredImage('a/Dockerfile', 1_000, 1_000)], limits)
+    expect(summarizeOutcome(same)).toBe('✅ 1 image checked, no size changed')
+    const movedApart = compareImages(
+      REVISIONS,
+      [measuredImage('app/Dockerfile', 100_000, null, 'removed'), measuredImage('svc/Dockerfile', null, 5_100_000)],
+      limits
+    )
+    expect(summarizeOutcome(movedApart)).toBe('✅ 2 images checked: 1 added (5.1 MB), 1 removed (100 kB)')
+    const unmeasured = compareImages(REVISIONS, [measuredImage('a/Dockerfile', null, null, 'modified')], limits)
+    expect(summarizeOutcome(unmeasured)).not.toContain('no size changed')
+  })
+
+  it('never says "✅ ok" of an image that was not measured', () => {
+    const unmeasured = compareImages(REVISIONS, [measuredImage('a/Dockerfile', null, null, 'modified')], limits)
+    const markdown = renderMarkdown(unmeasured, { limits })
+    expect(markdown).not.toContain('✅ ok')
+  })
+
+  it('says a max-size breach as one, not as growth past the limit', () => {
+    const budget: Limits = { ...limits, maxSize: 1_000 }
+    const comparison = compareImages(REVISIONS, [measuredImage('a/Dockerfile', 1_900, 2_000)], budget)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image over the max-size budget: 2 kB at the head')
+    expect(renderMarkdown(comparison, { limits: budget })).toContain('❌ over max-size')
+  })
+
+  it('says an image without a baseline as one, not as a failed build of the PR', () => {
+    const image = measuredImage('a/Dockerfile', null, 2_000, 'modified')
+    image.failedBuilds.push({ side: 'base', ok: false, durationMs: 1, error: 'COPY failed' })
+    const comparison = compareImages(REVISIONS, [image], limits)
+    expect(summarizeOutcome(comparison)).toBe('❌ 1 image without a baseline: the base build failed')
+  })
 })
 
 describe('renderMarkdown', () => {
@@ -34,18 +67,18 @@ describe('renderMarkdown', () => {
     const markdown = renderMarkdown(comparison, { limits })
     const lines = markdown.split('\n')
     expect(lines[0]).toContain('1 image grew past the limit: +1 MB')
-    expect(markdown).toContain('| <code>api/Dockerfile</code> | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
+    expect(markdown).toContain('| `api/Dockerfile` | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
     const details = markdown.slice(markdown.indexOf('<details><summary>1 unchanged image</summary>'))
-    expect(details).toContain('<code>web/Dockerfile</code>')
+    expect(details).toContain('`web/Dockerfile`')
     expect(markdown).toContain('Base `1111111` → head `2222222`')
     expect(markdown).toContain('max-increase 10%')
   })
 
-  it('escapes paths that would break the table or the page', () => {
+  it('puts paths in code spans that neither a backtick nor a pipe can end', () => {
     const comparison = compareImages(REVISIONS, [measuredImage('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
     const markdown = renderMarkdown(comparison, { limits })
-    expect(markdown).toContain('<code>we&#124;rd/&#96;&lt;b&gt;x&lt;/b&gt;&#96; &amp; co/Dockerfile</code>')
-    expect(markdown).not.toContain('<b>x</b>')
+    expect(markdown).toContain('| ``we\\|rd/`<b>x</b>` & co/Dockerfile`` | 10 B | 20 B |')
+    expect(markdown).toContain('❌ over limit ``we|rd/`<b>x</b>` & co/Dockerfile``: Grew')
   })
 
   it('shows the last lines of a failed build', () => {
@@ -76,9 +109,9 @@ describe('why each image was checked', () => {
     const web = measuredImage('web/Dockerfile', 100, 90)
     const markdown = renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits })
     expect(markdown).toContain(
-      '| <code>api</code><br><sub><code>services/api/Dockerfile</code> · build context changed: services/api/main.go</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
+      '| `api`<br><sub>`services/api/Dockerfile` · build context changed: `services/api/main.go`</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
     )
-    expect(markdown).toContain('| <code>web/Dockerfile</code> | 100 B | 90 B |')
+    expect(markdown).toContain('| `web/Dockerfile` | 100 B | 90 B |')
   })
 })
 

@@ -149,6 +149,17 @@ describe('the artifact', () => {
       /holds control characters/
     ],
     [
+      'a right-to-left mark',
+      json => setPath(json, 'images.0.dockerfile', 'api/\u200fx/Dockerfile'),
+      /holds control characters/
+    ],
+    [
+      'an Arabic letter mark',
+      json => setPath(json, 'images.1.failedBuilds.0.error', 'x\u061cy'),
+      /holds control characters/
+    ],
+    ['a left-to-right mark', json => setPath(json, 'engine.serverVersion', '28\u200e'), /holds control characters/],
+    [
       'an unknown status',
       json => setPath(json, 'images.0.status', 'hacked'),
       /images\[0\].status is "hacked"; expected one of/
@@ -223,7 +234,9 @@ describe('the artifact', () => {
     expect(Object.keys(read)).not.toContain('markdown')
   })
 
-  it('neutralizes mentions, issue references and links, which escaping alone leaves working', () => {
+  // The report puts every string inside code, where GitHub makes none of them live
+  // (report/hostile.test.ts renders them): a path is kept byte for byte, with no invisible joiner.
+  it('keeps mentions, issue references and links as written', () => {
     const read = parseArtifact(
       tampered(json => {
         setPath(
@@ -234,9 +247,10 @@ describe('the artifact', () => {
         setPath(json, 'images.0.dockerfile', 'svc/@admin/Dockerfile')
       })
     )
-    const error = nth(nth(read.images, 1).failedBuilds, 0).error
-    expect(error).toBe('ping @\u2060octocat and @\u2060org/team, see #\u20601 and [docs]\u2060(https://evil.example)')
-    expect(nth(read.images, 0).dockerfile).toBe('svc/@\u2060admin/Dockerfile')
+    expect(nth(nth(read.images, 1).failedBuilds, 0).error).toBe(
+      'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
+    )
+    expect(nth(read.images, 0).dockerfile).toBe('svc/@admin/Dockerfile')
   })
 
   it('is read only from a plain file of a bounded size', async () => {

@@ -33,6 +33,10 @@ export interface ActionRunOptions {
   token?: string
   /** More environment variables, e.g. DOCKER_HOST or a short API time unit. */
   env?: Record<string, string>
+  /** false: pass no INPUT_* for inputs not given, as some runners do (default true: action.yml's defaults). */
+  withDefaults?: boolean
+  /** The event file's text as it stands, in place of the payload's JSON (an empty or broken file). */
+  eventText?: string
 }
 
 export interface PreparedRun {
@@ -69,12 +73,12 @@ export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun
   const eventPath = join(runnerTemp, 'event.json')
   const outputPath = join(runnerTemp, 'output.txt')
   const summaryPath = join(runnerTemp, 'summary.md')
-  await writeFile(eventPath, JSON.stringify(options.event.payload))
+  await writeFile(eventPath, options.eventText ?? JSON.stringify(options.event.payload))
   await writeFile(outputPath, '')
   await writeFile(summaryPath, '')
   await mkdir(join(runnerTemp, 'tmp'), { recursive: true })
 
-  const inputs = { ...(await actionDefaults(token)), ...options.inputs }
+  const inputs = { ...(options.withDefaults === false ? {} : await actionDefaults(token)), ...options.inputs }
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? runnerTemp,

@@ -1,7 +1,7 @@
 // A pull request as the action meets it on GitHub: a remote with a base branch and a PR
 // branch, the workspace actions/checkout leaves, and the PR known to the API stand-in.
 import { Git } from '../../src/tools/git.js'
-import { runAction } from './action-runner.js'
+import { ActionRunOptions, runAction } from './action-runner.js'
 import { GitHubStandin } from './github-standin.js'
 import {
   commitFiles,
@@ -43,8 +43,22 @@ export async function openPullRequest(standin: GitHubStandin, scenario: PullRequ
   await git(repo, ['checkout', '--quiet', 'main'])
   if (scenario.baseLater) await commitFiles(repo, scenario.baseLater, 'meanwhile on main')
   const remote = await makeBareRemote(repo)
-  const workspace = await makeCheckoutWorkspace({ remote, head: 'feature', number })
-  await registerPull(standin, repo, workspace, scenario.headOwner)
+  return checkOutPullRequest(standin, repo, remote, { number, headOwner: scenario.headOwner })
+}
+
+/**
+ * The PR from branch `feature` of `remote` into `main`, as a run meets it: the checkout
+ * workspace, and the PR known to the stand-in. For tests that shape the remote themselves.
+ */
+export async function checkOutPullRequest(
+  standin: GitHubStandin,
+  repo: string,
+  remote: string,
+  options: { number?: number; headOwner?: string; remoteUrl?: string } = {}
+): Promise<OpenPullRequest> {
+  const workspace = await makeCheckoutWorkspace({ remote, head: 'feature', number: options.number ?? 1 })
+  if (options.remoteUrl) await git(workspace.workspace, ['remote', 'set-url', 'origin', options.remoteUrl])
+  await registerPull(standin, repo, workspace, options.headOwner)
   return { ...workspace, repo, event: pullRequestEvent(workspace) }
 }
 
@@ -124,7 +138,8 @@ export async function runOnPullRequest(
   standin: GitHubStandin,
   pr: OpenPullRequest,
   inputs: Record<string, string> = {},
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  options: Pick<ActionRunOptions, 'withDefaults' | 'eventText'> = {}
 ) {
   const run = await runAction({
     workspace: pr.workspace,
@@ -133,7 +148,8 @@ export async function runOnPullRequest(
     event: pr.event,
     inputs,
     token: TEST_TOKEN,
-    env
+    env,
+    ...options
   })
   const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
   return { run, comments }

@@ -75,6 +75,13 @@ export async function makeRepo(options: { branch?: string } = {}): Promise<strin
 /** File path (from the repository root) → new content, or null to delete the file. */
 export type FileChanges = Record<string, string | null>
 
+/** A FileChanges value that commits a symlink to `target` rather than a file. */
+export function symlinkTo(target: string): string {
+  return `${SYMLINK}${target}`
+}
+
+const SYMLINK = '\0symlink:'
+
 /**
  * Writes and deletes the given files and commits exactly those changes on the current
  * branch; no files makes an empty commit. Returns the new commit's SHA.
@@ -85,6 +92,10 @@ export async function commitFiles(repo: string, files: FileChanges, message: str
     const target = path.join(repo, file)
     if (content === null) {
       await fs.rm(target, { force: true })
+    } else if (content.startsWith(SYMLINK)) {
+      await fs.mkdir(path.dirname(target), { recursive: true })
+      await fs.rm(target, { recursive: true, force: true })
+      await fs.symlink(content.slice(SYMLINK.length), target)
     } else {
       await fs.mkdir(path.dirname(target), { recursive: true })
       await fs.writeFile(target, content)
@@ -264,4 +275,22 @@ export async function isShallow(repo: string): Promise<boolean> {
 /** How many commits the repository holds, over all its refs and HEAD. */
 export async function countAllCommits(repo: string): Promise<number> {
   return Number.parseInt(await gitLine(repo, ['rev-list', '--count', '--all', 'HEAD']), 10)
+}
+
+/**
+ * A workspace as actions/checkout v4 leaves it for a `push` to `branch` with default inputs:
+ *   git fetch --no-tags --prune --no-recurse-submodules --depth=1 origin +<sha>:refs/remotes/origin/<branch>
+ *   git checkout --progress --force -B <branch> refs/remotes/origin/<branch>
+ * one commit, shallow, on a local branch of that name.
+ */
+export async function makePushCheckoutWorkspace(
+  remote: string,
+  branch = 'main',
+  sha?: string
+): Promise<{ workspace: string; sha: string }> {
+  const commit = sha ?? (await gitLine(remote, ['rev-parse', '--verify', `${branch}^{commit}`]))
+  const { workspace } = await initWorkspace(remote)
+  await checkoutFetch(workspace, 1, [`+${commit}:refs/remotes/origin/${branch}`])
+  await git(workspace, ['checkout', '--progress', '--force', '-B', branch, `refs/remotes/origin/${branch}`])
+  return { workspace, sha: commit }
 }

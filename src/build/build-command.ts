@@ -3,6 +3,7 @@ import { Docker, EngineUnavailableError } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
 import { BuildOutcome, Side } from '../shared/types.js'
+import { redactor } from '../shared/redact.js'
 
 export interface BuildRequest {
   /** Absolute path of the Dockerfile. */
@@ -16,6 +17,8 @@ export interface BuildRequest {
   platform?: string
   /** Passed with `--secret`, BuildKit only (checked before any build). */
   secrets?: BuildSecret[]
+  /** `--cache-from` / `--cache-to` arguments (see layer-cache.ts), BuildKit only. */
+  cache?: string[]
 }
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
@@ -31,6 +34,7 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   if (request.platform) args.push('--platform', request.platform)
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
   if (request.secrets?.length) args.push(...secretArgs(request.secrets))
+  if (request.builder === 'buildx' && request.cache?.length) args.push(...request.cache)
   args.push(request.context)
   return args
 }
@@ -51,11 +55,17 @@ export async function buildImage(
   options: { stream: boolean }
 ): Promise<BuildOutcome> {
   const started = Date.now()
-  const result = await docker.build(buildCommandArgs(request), {
+  const raw = await docker.build(buildCommandArgs(request), {
     env: buildEnvironment(request.builder, request.secrets),
     stream: options.stream
   })
   const durationMs = Date.now() - started
+  // Here build output enters the run's data, and every report, the comment and the artifact
+  // are written from that data: a secret the build printed (`RUN --mount=type=secret … cat`)
+  // is taken out once, here, so that no writer has to remember it. (Streamed output goes to
+  // the job log, which the runner masks.)
+  const redact = redactor((request.secrets ?? []).map(secret => secret.value))
+  const result = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) }
   // An engine that went away is no build failure of this image: it stops the whole run.
   const gone = engineGoneMessage(result)
   if (gone) throw new EngineUnavailableError(gone)

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
+import { withContextHint } from './context-hint.js'
 import { checkoutPaths } from './checkout.js'
+import { refuseOutside } from './confine.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { existsOn } from '../changes/discover.js'
+import { existsOn, labelOf } from '../changes/discover.js'
+import { cacheArgs, cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { alignSizeBasis, describeLayers } from '../measure/measure-image.js'
@@ -13,7 +16,7 @@ import { limitConcurrency } from './concurrency.js'
 import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
-import { BuildOutcome, ImageTarget, Revisions, Side } from '../shared/types.js'
+import { BuildOutcome, ImageMeasurement, ImageTarget, Revisions, Side } from '../shared/types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
 export interface Progress {
@@ -33,9 +36,17 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel'>
+  settings: Pick<
+    CheckSettings,
+    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'cacheFrom' | 'cacheTo'
+  >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
+  /**
+   * Images whose base is not built in this run: a baseline record's measurement stands for
+   * it, or the reason no record could (with `baseline: record`, which never builds the base).
+   */
+  recordedBases?: Map<ImageTarget, ImageMeasurement | { missing: string }>
 }
 
 /**
@@ -65,7 +76,7 @@ export async function buildAndMeasure(
   const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
   // Whether a side of the image is built: it exists there, and is not the base of one built once.
   const buildsOn = (target: ImageTarget, side: Side) =>
-    existsOn(target, side) && (side === 'head' || !builtOnceOf(target))
+    existsOn(target, side) && (side === 'head' || (!builtOnceOf(target) && !plan.recordedBases?.has(target)))
   // Builds that run side by side cannot share the log: their groups and streamed output
   // would interleave. They run quietly and each says in one line how it went; a failed
   // build's last lines still reach the report.
@@ -126,6 +137,7 @@ export async function buildAndMeasure(
     // The checkouts are made while the engine answers.
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
+    const cache = await usableCache(plan.settings, engine, docker, progress)
     const offset = measured.length
     const started: MeasuredImage[] = []
     const record = (index: number, image: MeasuredImage) => {
@@ -147,14 +159,23 @@ export async function buildAndMeasure(
       deferLog?: Promise<unknown>
     ): Promise<void> => {
       const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
+      const context = side === 'head' ? target.context : target.baseContext
       const root = await rootOf(side)
       const request: BuildRequest = {
         dockerfile: join(root, dockerfile),
-        context: join(root, side === 'head' ? target.context : target.baseContext),
+        context: join(root, context),
         tag: `docker-size-check:${runToken}-${index}-${side}`,
         builder: engine.builder,
         secrets: plan.settings.secrets,
-        ...target.build
+        cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
+        // Each side as its own commit's config defines it.
+        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+      }
+      const refused = await refuseOutside(root, dockerfile, context)
+      if (refused) {
+        image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 })
+        log.warning(`The ${side} build of ${dockerfile}: ${refused}`)
+        return
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)
@@ -173,6 +194,7 @@ export async function buildAndMeasure(
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
       }
       if (!outcome.ok) {
+        if (side === 'head') outcome = withContextHint(target, outcome)
         image.failedBuilds.push(outcome)
         log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
         return
@@ -218,7 +240,14 @@ export async function buildAndMeasure(
           log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
         }
       }
-      alignSizeBasis([image.base, image.head], engine)
+      const recorded = plan.recordedBases?.get(target)
+      if (recorded && 'missing' in recorded) {
+        image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 })
+      } else if (recorded) {
+        image.base = { ...recorded }
+      }
+      // A recorded base was measured as the record run measured it: only the head is aligned.
+      alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine)
       progress.imageDone?.(image)
     }
 
@@ -240,4 +269,28 @@ export async function buildAndMeasure(
     forget()
     await cleanUp()
   }
+}
+
+/** The caches a run's builds use: `cache-to` is dropped, said once, where the builder cannot export one. */
+async function usableCache(
+  settings: BuildPlan['settings'],
+  engine: EngineInfo,
+  docker: Docker,
+  progress: Progress
+): Promise<CacheSettings> {
+  const cache = { cacheFrom: settings.cacheFrom ?? [], cacheTo: settings.cacheTo ?? [] }
+  if (engine.builder !== 'buildx') {
+    if (cache.cacheFrom.length || cache.cacheTo.length) {
+      progress.warning('cache-from and cache-to need BuildKit (docker buildx); the legacy builder builds without them.')
+    }
+    return { cacheFrom: [], cacheTo: [] }
+  }
+  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+    progress.warning(
+      'cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
+        'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.'
+    )
+    return { cacheFrom: cache.cacheFrom, cacheTo: [] }
+  }
+  return cache
 }

@@ -4,6 +4,7 @@ import { contextFilter, dockerignorePathFor, pathInContext } from './dockerignor
 import { globMatcher } from '../inputs/globs.js'
 import { ImageSpec } from '../inputs/images-config.js'
 import { ChangedFile, ImageChange, ImageTarget, Side } from '../shared/types.js'
+import { GlobalLimits, limitChangeNotes } from './limit-changes.js'
 
 /**
  * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
@@ -77,8 +78,20 @@ export interface DiscoveryInput {
   dockerfileGlobs: string[]
   /** The images config; null checks every Dockerfile the globs match, each with its folder as context. */
   images: ImageSpec[] | null
+  /**
+   * The base commit's images config, by which each image's base is built (and, with
+   * limits-from: base, judged); null: the base has none. Absent: the same as `images`
+   * (the `images` input, which is the workflow's and the same for both sides).
+   */
+  baseImages?: ImageSpec[] | null
+  /** Whose config sets each image's limits; default base. */
+  limitsFrom?: 'base' | 'head'
+  /** The inputs' limits, which an image's own replace: to say what a PR changes in them. */
+  globalLimits?: GlobalLimits
   head: SideTree
   base: SideTree
+  /** The images a compose or bake file declares (bake-images.ts), in place of `images` and the globs. */
+  candidates?: Candidate[]
 }
 
 /** How many changed paths a reason names before "(+N more)". */
@@ -94,7 +107,7 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
   const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]))
   const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) }
   const targets: ImageTarget[] = []
-  for (const candidate of candidatesOf(input)) {
+  for (const candidate of input.candidates ?? candidatesOf(input)) {
     const { target, watch } = candidate
     const contextHits =
       target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters)
@@ -114,7 +127,12 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
     if (target.change !== 'added' && target.change !== 'removed') {
       const head = fingerprint(input.head, filters.head, target.dockerfile, target.context)
       const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext)
-      target.identical = head !== null && head === base
+      // The same files built with other options (a target, a build arg) are another image.
+      target.identical =
+        head !== null &&
+        head === base &&
+        !candidate.differs &&
+        sameBuild(target.build, target.baseBuild ?? target.build)
     }
     targets.push(target)
   }
@@ -126,13 +144,105 @@ export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile'>): strin
   return target.name ?? target.dockerfile
 }
 
-interface Candidate {
+export interface Candidate {
   target: ImageTarget
   watch: string[]
+  /** Built otherwise at the two sides (target, build args, platform): never the same image. */
+  differs?: boolean
+  /** The head config's entry, when there is a config. */
+  spec?: ImageSpec
+  /** The base config's entry, where discovery already matched it (a move found by name). */
+  baseSpec?: ImageSpec
 }
 
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input: DiscoveryInput): Candidate[] {
+  const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)]
+  for (const candidate of candidates) applyBaseSpec(candidate, input)
+  return candidates
+}
+
+/**
+ * With limits-from: base, the base's config also says which images are checked: an entry the
+ * PR drops from its config (or a config it deletes) is still checked, as the base's entry
+ * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
+ */
+function droppedCandidatesOf(input: DiscoveryInput): Candidate[] {
+  if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages) return []
+  const headSpecs = input.images
+  const isDockerfile = globMatcher(input.dockerfileGlobs)
+  const kept = (base: ImageSpec) =>
+    headSpecs
+      ? headSpecs.some(head =>
+          base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target
+        )
+      : // Without a head config, a Dockerfile the globs match is a candidate already.
+        isDockerfile(base.dockerfile) && base.watch.length === 0
+  const dropped: Candidate[] = []
+  input.baseImages.forEach((base, index) => {
+    if (kept(base)) return
+    const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null })
+    candidate.baseSpec = base
+    const label = base.name ?? base.dockerfile
+    candidate.target.limitNotes = [
+      `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
+    ]
+    dropped.push(candidate)
+  })
+  return dropped
+}
+
+/**
+ * Builds each candidate's base as the base commit's config defines it, and sets the limits
+ * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
+ * check) or the head's. An image the base's config does not list is built there with the
+ * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
+ */
+function applyBaseSpec(candidate: Candidate, input: DiscoveryInput): void {
+  const { target, spec } = candidate
+  const baseImages = input.baseImages === undefined ? input.images : input.baseImages
+  const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null)
+  const headOwn = spec ? limitsOf(spec) : {}
+  const baseOwn = baseSpec ? limitsOf(baseSpec) : {}
+  if (target.change !== 'added') {
+    target.baseBuild = baseSpec ? buildOptions(baseSpec) : {}
+    const defaultContext = posix.dirname(target.baseDockerfile)
+    // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
+    const ownContext = baseSpec && baseSpec.context !== posix.dirname(baseSpec.dockerfile)
+    target.baseContext =
+      baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext
+  }
+  const limitsFrom = input.limitsFrom ?? 'base'
+  const limits = limitsFrom === 'base' ? baseOwn : headOwn
+  if (Object.keys(limits).length) target.limits = limits
+  else delete target.limits
+  if (input.globalLimits && input.baseImages !== undefined) {
+    const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom)
+    if (notes.length) target.limitNotes = [...(target.limitNotes ?? []), ...notes]
+  }
+}
+
+/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
+function matchBaseSpec(baseImages: ImageSpec[], spec: ImageSpec | undefined, baseDockerfile: string): ImageSpec | null {
+  if (spec?.name) {
+    const named = baseImages.find(base => base.name === spec.name)
+    if (named) return named
+  }
+  const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile)
+  return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null
+}
+
+function sameBuild(a: ImageTarget['build'], b: ImageTarget['build']): boolean {
+  const canonical = (options: ImageTarget['build']) =>
+    JSON.stringify([
+      options?.target ?? '',
+      options?.platform ?? '',
+      Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+    ])
+  return canonical(a) === canonical(b)
+}
+
+function headCandidatesOf(input: DiscoveryInput): Candidate[] {
   if (input.images) return input.images.map((spec, index) => fromSpec(spec, index, input))
   const changedDockerfiles = new Map(
     discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target])
@@ -151,8 +261,13 @@ function candidatesOf(input: DiscoveryInput): Candidate[] {
 
 function fromSpec(spec: ImageSpec, index: number, input: DiscoveryInput): Candidate {
   const { dockerfile } = spec
-  const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), limits: limitsOf(spec) }
-  const candidate = (target: ImageTarget): Candidate => ({ target: { ...target, ...inherits }, watch: spec.watch })
+  const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), from: 'config' as const }
+  const candidate = (target: ImageTarget, baseSpec?: ImageSpec): Candidate => ({
+    target: { ...target, ...inherits },
+    watch: spec.watch,
+    spec,
+    ...(baseSpec ? { baseSpec } : {})
+  })
   if (!input.head.files.has(dockerfile)) {
     const gone = input.changed.find(
       file =>
@@ -171,6 +286,17 @@ function fromSpec(spec: ImageSpec, index: number, input: DiscoveryInput): Candid
   const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile)
   const baseDockerfile = renamed?.previousPath ?? dockerfile
   if (!input.base.files.has(baseDockerfile)) {
+    // A Dockerfile that moved, however rewritten, is still the image the base config gives
+    // the same name: compared with its old self, not let in as a new image.
+    const baseImages = input.baseImages === undefined ? input.images : input.baseImages
+    const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined
+    if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
+      const moved = specTarget(spec, named.dockerfile, 'renamed', '')
+      moved.baseContext = named.context
+      moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`
+      moved.trigger = 'dockerfile'
+      return candidate(moved, named)
+    }
     return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' })
   }
   const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '')
@@ -266,6 +392,15 @@ function contextChanges(target: ImageTarget, touched: string[], filters: Record<
  * context that the dockerignore lets through, by path inside the context, mode and object
  * id. Two equal fingerprints build the same image. Null when the Dockerfile is missing.
  */
+/**
+ * What a build of this Dockerfile and context reads at one commit, as one string: the
+ * Dockerfile's object id and every file the dockerignore lets through, with its object id.
+ * Equal strings: equal builds inputs from the repository. Null when the Dockerfile is absent.
+ */
+export function sourceFingerprint(tree: SideTree, dockerfile: string, context: string): string | null {
+  return fingerprint(tree, new FilterCache(tree), dockerfile, context)
+}
+
 function fingerprint(tree: SideTree, cache: FilterCache, dockerfile: string, context: string): string | null {
   const dockerfileId = tree.files.get(dockerfile)
   if (dockerfileId === undefined) return null

@@ -1,13 +1,17 @@
 import { parseArgs } from 'node:util'
-import { CheckSettings, parseList } from '../inputs/inputs.js'
+import { BASELINE_MODES, CheckSettings, parseChoice, parseList, parseRecordsRef } from '../inputs/inputs.js'
+import { parseCacheInput } from '../build/layer-cache.js'
+import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
+import { INPUT_DEFAULTS } from '../inputs/defaults.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
 
-/** The action's default (action.yml), so that the command is as strict as the check. */
-export const DEFAULT_MAX_INCREASE = '10%'
+/** The action's default (action.yml, kept in code too), so that the command is as strict as the check. */
+export const DEFAULT_MAX_INCREASE: string = INPUT_DEFAULTS['max-increase']
 
 export interface CliOptions {
   settings: CheckSettings
@@ -48,6 +52,11 @@ const FLAGS: Record<string, FlagSpec> = {
     value: 'GLOB',
     help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.'
   },
+  'images-from': {
+    type: 'string',
+    value: 'FROM',
+    help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
+  },
   'max-increase': {
     type: 'string',
     value: 'LIMIT',
@@ -55,7 +64,39 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  'limits-from': {
+    type: 'string',
+    value: 'SIDE',
+    help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+  },
+  'missing-baseline': {
+    type: 'string',
+    value: 'POLICY',
+    help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
+  baseline: {
+    type: 'string',
+    value: 'MODE',
+    help: 'auto: take the base from a baseline record the repository has (git fetch origin refs/docker-size-check/records:refs/docker-size-check/records) when one matches, else build it; record: only records; build: always build. Default: auto.'
+  },
+  'records-ref': {
+    type: 'string',
+    value: 'REF',
+    help: 'The ref that holds the baseline records. Default: refs/docker-size-check/records.'
+  },
+  'cache-from': {
+    type: 'string',
+    multiple: true,
+    value: 'SPEC',
+    help: 'A buildx cache to read layers from (type=local,src=DIR/{image}); repeatable.'
+  },
+  'cache-to': {
+    type: 'string',
+    multiple: true,
+    value: 'SPEC',
+    help: "A buildx cache to write the head's layers to; repeatable."
+  },
   json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
   quiet: { type: 'boolean', short: 'q', help: 'No progress: print the result alone.' },
@@ -149,7 +190,20 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.")
   }
 
+  const imagesFrom = parseImagesFrom(one('images-from'))
+
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
+  let records: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'cacheFrom' | 'cacheTo'>
+  try {
+    records = {
+      baseline: parseChoice('--baseline', one('baseline') ?? '', BASELINE_MODES, 'auto'),
+      recordsRef: parseRecordsRef(one('records-ref') ?? ''),
+      cacheFrom: parseCacheInput('cache-from', (strings['cache-from'] ?? []).join('\n')),
+      cacheTo: parseCacheInput('cache-to', (strings['cache-to'] ?? []).join('\n'))
+    }
+  } catch (error) {
+    throw new UsageError(errorMessage(error).replace(/^Invalid (cache-from|cache-to|records-ref) /, 'Invalid --$1 '))
+  }
   try {
     // The action's own parsers, so a value means the same in both places.
     thresholds = {
@@ -174,7 +228,11 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        ...records,
+        imagesFrom,
+        limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head'] as const),
+        missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const)
       },
       base,
       head,
@@ -184,6 +242,21 @@ export function parseCommandLine(argv: string[]): Command {
       verbose: booleans.has('verbose')
     }
   }
+}
+
+function parseImagesFrom(value: string | null): ImagesFrom {
+  if (value === null) return 'auto'
+  const match = IMAGES_FROM.find(choice => choice === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${IMAGES_FROM.join(', ')}.`)
+  return match
+}
+
+/** One of `choices`; the first when the flag is not given. */
+function choice<T extends string>(flag: string, value: string | null | undefined, choices: readonly T[]): T {
+  if (value === undefined || value === null) return choices[0] as T
+  const match = choices.find(option => option === value.trim().toLowerCase())
+  if (!match) throw new UsageError(`Invalid ${flag} '${value}'. Expected one of: ${choices.join(', ')}.`)
+  return match
 }
 
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */

@@ -76,7 +76,14 @@ function parseYaml(text: string, source: string): unknown {
   const document = parseDocument(text, { schema: 'failsafe', uniqueKeys: true })
   if (document.errors.length > 0) {
     const first = document.errors[0]
-    throw new ImageConfigError(`${source}: not valid YAML: ${first?.message.split('\n')[0] ?? 'unknown error'}`)
+    const at = first?.linePos?.[0]
+    // yaml's message ends with its own "at line L, column C:" and a quote of the text: the
+    // position is said once, up front, and the quote left out (it may be long).
+    const what = (first?.message.split('\n')[0] ?? 'unknown error').replace(/ at line \d+, column \d+:?$/, '')
+    throw new ImageConfigError(
+      `${source}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}. ` +
+        'Check the indentation and that every [ and { is closed.'
+    )
   }
   return document.toJS()
 }

@@ -7,36 +7,67 @@ export interface BuildSecret {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
+const HEREDOC = /^\s*([A-Za-z0-9_.-]{1,64})<<([A-Za-z0-9_]{1,64})\s*$/
+
+const HOW = 'Write one secret a line as id=value, such as npm_token=${{ secrets.NPM_TOKEN }}'
+const MULTILINE = 'and a value of several lines as id<<EOT, then its lines, then a line EOT'
 
 /**
  * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
  * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
- * first `=` (it may hold `=` itself) and ends at the line's end. Errors name the line and the
- * id, never the value.
+ * first `=` (it may hold `=` itself) and ends at the line's end, kept byte for byte (read the
+ * input untrimmed: a value's trailing space is part of it). A value of several lines (a key
+ * file) is written as GitHub's own multi-line outputs are: `id<<EOT`, its lines, `EOT`.
+ *
+ * Errors name the line and never quote it: a multi-line secret pasted as `id=value` spills
+ * its other lines into lines of their own, and the error is shown before any value is masked,
+ * in the job log and in the comment.
  */
 export function parseSecrets(value: string): BuildSecret[] {
   const secrets: BuildSecret[] = []
-  const lines = value.split(/\r?\n/)
-  for (const [index, line] of lines.entries()) {
+  const firstLine = new Map<string, number>()
+  // Split on line feeds alone: a carriage return at a value's end is part of the value.
+  const lines = value.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? ''
     if (line.trim() === '' || line.trim().startsWith('#')) continue
-    const at = line.indexOf('=')
-    const id = (at === -1 ? line : line.slice(0, at)).trim()
-    const where = `secrets line ${index + 1}`
-    if (at === -1) {
-      throw new InputError(
-        `Invalid ${where}: it has no '='. Write one secret a line as id=value, such as npm_token=\${{ secrets.NPM_TOKEN }}.`
-      )
+    const lineNumber = index + 1
+    const where = `secrets line ${lineNumber}`
+    const heredoc = HEREDOC.exec(line)
+    let id: string
+    let secretValue: string
+    if (heredoc) {
+      id = heredoc[1] ?? ''
+      const delimiter = heredoc[2] ?? ''
+      const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter)
+      if (end === -1) {
+        throw new InputError(
+          `Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
+            'End the value with that line.'
+        )
+      }
+      secretValue = lines.slice(index + 1, end).join('\n')
+      index = end
+    } else {
+      const at = line.indexOf('=')
+      if (at === -1) {
+        throw new InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`)
+      }
+      id = line.slice(0, at).trim()
+      if (!ID_PATTERN.test(id)) {
+        throw new InputError(
+          `Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
+            `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`
+        )
+      }
+      secretValue = line.slice(at + 1)
     }
-    if (!ID_PATTERN.test(id)) {
-      throw new InputError(
-        `Invalid ${where}: the id '${id.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (up to 64). ` +
-          'Write id=value, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token).'
-      )
+    const earlier = firstLine.get(id)
+    if (earlier !== undefined) {
+      throw new InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`)
     }
-    if (secrets.some(secret => secret.id === id)) {
-      throw new InputError(`Invalid ${where}: the id '${id}' is given twice. Give each secret once.`)
-    }
-    secrets.push({ id, value: line.slice(at + 1) })
+    firstLine.set(id, lineNumber)
+    secrets.push({ id, value: secretValue })
   }
   return secrets
 }

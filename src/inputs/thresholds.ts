@@ -20,7 +20,19 @@ export class ThresholdError extends Error {}
 export function parseGrowthThreshold(input: string, value: string): GrowthThreshold | null {
   const text = value.trim()
   if (text === '') return null
-  const limits = text.split(',').map(part => parseGrowthLimit(input, text, part.trim()))
+  const parts = text.split(',').map(part => part.trim())
+  const limits = parts.map(part => parseGrowthLimit(input, text, part))
+  // Two limits of one kind say nothing that one would not ("passes both" is the larger), so
+  // they are a mistake: most often a thousands separator, `1,000,000` read as 1 B, 0 B, 0 B.
+  const kinds = limits.map(limit => limit.kind)
+  if (limits.length > 2 || new Set(kinds).size !== kinds.length) {
+    const read = limits.map(limit => (limit.kind === 'bytes' ? formatSize(limit.bytes) : `${limit.percent}%`))
+    throw new ThresholdError(
+      `Invalid ${input} '${text}': the commas split it into ${limits.length} limits (${read.join(', ')}). ` +
+        'Write a size without thousands separators (1000000 or 1MB), or at most one share and one size ' +
+        'separated by a comma (10%, 5MB).'
+    )
+  }
   return { limits, text }
 }
 

@@ -20,7 +20,7 @@ export interface MeasuredImage {
   failedBuilds: BuildOutcome[]
 }
 
-export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
+export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize' | 'missingBaseline'>
 
 const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2, error: 3 }
 
@@ -50,7 +50,8 @@ export function limitsFor(target: ImageTarget, limits: Limits): Limits {
   return {
     maxIncrease: own.maxIncrease !== undefined ? own.maxIncrease : limits.maxIncrease,
     warnIncrease: own.warnIncrease !== undefined ? own.warnIncrease : limits.warnIncrease,
-    maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize
+    maxSize: own.maxSize !== undefined ? own.maxSize : limits.maxSize,
+    ...(limits.missingBaseline ? { missingBaseline: limits.missingBaseline } : {})
   }
 }
 
@@ -62,9 +63,15 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
   const baseFailure = image.failedBuilds.find(build => build.side === 'base')
   const notes: string[] = []
   if (baseFailure) notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`)
+  // What the PR does to its own limits (said whichever config the limits come from).
+  notes.push(...(target.limitNotes ?? []))
   const delta = base && head ? head.size - base.size : null
   const deltaPercent = base && head && delta !== null && base.size > 0 ? (100 * delta) / base.size : null
-  const result = (verdict: Verdict, reason: string): ImageResult => ({
+  const result = (
+    verdict: Verdict,
+    reason: string,
+    cause: Pick<ImageResult, 'limit' | 'baselineMissing'> = {}
+  ): ImageResult => ({
     target,
     base,
     head,
@@ -75,6 +82,7 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
     notes,
     limits,
     failedBuilds: image.failedBuilds,
+    ...cause,
     ...(headFailure?.logTail
       ? { logTail: headFailure.logTail }
       : baseFailure?.logTail
@@ -85,18 +93,41 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
   if (headFailure) return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`)
   if (!head) return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.')
   if (limits.maxSize !== null && head.size > limits.maxSize) {
-    return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`)
+    return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`, {
+      limit: 'max-size'
+    })
   }
   if (!base || delta === null) {
-    const why = baseFailure ? 'No baseline (the base build failed)' : 'New image'
-    return result('pass', `${why}: held only to max-size.`)
+    // An image the base has must be measured there: a base that fails to build (by chance, or
+    // because the PR's config asks the base for what it cannot build) is no licence to grow.
+    if (target.change !== 'added') {
+      const why = baseFailure
+        ? `the base build failed (${baseFailure.error ?? 'see the log'})`
+        : 'the base was not measured'
+      if (limits.missingBaseline === 'warn') {
+        return result('warn', `No baseline: ${why}; held only to max-size (missing-baseline: warn).`, {
+          baselineMissing: true
+        })
+      }
+      return result(
+        'error',
+        `No baseline: ${why}, so the growth cannot be judged and the check fails. Re-run the job if the failure ` +
+          'was by chance; if the base no longer builds, fix it on the base branch first, or set missing-baseline: warn.',
+        { baselineMissing: true }
+      )
+    }
+    return result('pass', 'New image: held only to max-size.')
   }
   const growth = `${formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`
   if (limits.maxIncrease && exceedsThreshold(limits.maxIncrease, base.size, delta)) {
-    return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`)
+    return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`, {
+      limit: 'max-increase'
+    })
   }
   if (limits.warnIncrease && exceedsThreshold(limits.warnIncrease, base.size, delta)) {
-    return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`)
+    return result('warn', `Grew ${growth}, past the warn-increase of ${describeThreshold(limits.warnIncrease)}.`, {
+      limit: 'warn-increase'
+    })
   }
   if (delta > 0) return result('pass', `Grew ${growth}, within the limit.`)
   if (delta < 0) return result('pass', `Shrank ${growth}.`)

@@ -46,6 +46,14 @@ export async function describeLayers(
 }
 
 /**
+ * How this engine's compared figure is computed, in one word pair: two figures compare only
+ * when this is the same for both (a baseline record and a run, two shards).
+ */
+export function sizeMethodOf(engine: Pick<EngineInfo, 'imageStore'>): string {
+  return engine.imageStore === 'containerd' ? 'layers/containerd' : 'inspect/graphdriver'
+}
+
+/**
  * Makes both sides of an image carry the same kind of figure in `size`. Under a graph
  * driver (overlay2) `docker image inspect`'s Size is the sum of the unpacked layers. Under
  * the containerd image store it has counted only the packed content in some releases and

@@ -6,6 +6,7 @@ import { findAffectedImages } from '../changes/affected.js'
 import { labelOf } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
+import { planRecordedBases } from '../records/baseline.js'
 import { describeShard, selectShard } from '../inputs/shard.js'
 import { countOf } from '../shared/sizes.js'
 import { ChangedFile, Revisions } from '../shared/types.js'
@@ -38,6 +39,8 @@ export interface PipelineEnvironment {
   /** Overrides how the two commits are found (the command compares the working tree). */
   resolveRevisions?: (git: Git) => Promise<Revisions>
   docker?: Docker
+  /** The remote to fetch baseline records from; null or absent reads the repository's own. */
+  recordsRemote?: string | null
 }
 
 /**
@@ -57,7 +60,11 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
-  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir)
+  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+    tempRoot: env.tempRoot,
+    info: message => progress.info(message),
+    warn: message => progress.warning(message)
+  })
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
@@ -76,13 +83,25 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   // Awaited by buildAndMeasure once it has asked for the checkouts; until then a refusal
   // must not count as unhandled.
   engineKnown.catch(() => undefined)
+  const recordedBases = await planRecordedBases(targets, {
+    settings,
+    repoDir: env.repoDir,
+    remote: env.recordsRemote ?? null,
+    git,
+    docker,
+    engine: engineKnown,
+    baseSha: state.revisions.baseSha,
+    log: message => progress.info(message),
+    warn: message => progress.warning(message)
+  })
   const plan: BuildPlan = {
     repoDir: env.repoDir,
     tempRoot: env.tempRoot,
     revisions: state.revisions,
     targets,
     settings,
-    engine: engineKnown
+    engine: engineKnown,
+    recordedBases
   }
   await buildAndMeasure(plan, docker, git, progress, state.measured)
 }

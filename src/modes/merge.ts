@@ -12,6 +12,7 @@ import { summarizeOutcome } from '../report/markdown.js'
 import { describeShard } from '../inputs/shard.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
+import { cleanText } from '../report/escape.js'
 
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
@@ -161,8 +162,8 @@ async function publishMerged(inputs: Inputs, context: RunnerContext, merged: Mer
     shard: null
   })
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
-  if (error) core.setFailed(error)
+  if (error) core.setFailed(cleanText(error))
   else if (failures.length)
-    core.setFailed(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n'))
+    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   else core.info(summarizeOutcome(comparison))
 }

@@ -32,7 +32,7 @@ export function readWorkflowRun(eventPath: string | undefined): WorkflowRunEvent
   } catch {
     return null
   }
-  const run = payload.workflow_run
+  const run = payload?.workflow_run
   if (!run || typeof run.head_sha !== 'string' || !/^[0-9a-f]{40,64}$/.test(run.head_sha)) return null
   return {
     id: typeof run.id === 'number' ? run.id : 0,
@@ -79,12 +79,15 @@ export async function findPullRequestForRun(octokit: Octokit, lookup: PullLookup
     if (matched.size) return pick()
   }
 
-  const associated = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+  // Every page: a commit that many PRs share (a release branch merged into many) lists the
+  // one whose head it is anywhere among them, not only on the first page of 30.
+  const associated = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner,
     repo,
-    commit_sha: run.headSha
+    commit_sha: run.headSha,
+    per_page: 100
   })
-  for (const pull of associated.data) {
+  for (const pull of associated) {
     if (pull.state === 'open' && pull.head.sha === run.headSha) matched.add(pull.number)
   }
   if (matched.size) return pick()

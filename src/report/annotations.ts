@@ -1,6 +1,7 @@
 import { growthOf, instructionText } from '../explain/growth.js'
 import { formatDelta } from '../shared/sizes.js'
 import { Comparison } from '../shared/types.js'
+import { cleanText } from './escape.js'
 
 /** A workflow annotation: GitHub shows it on the line of the PR's diff it names. */
 export interface Annotation {
@@ -36,7 +37,8 @@ export function annotationsFor(comparison: Comparison): Annotation[] {
       annotation.endLine = responsible.head.endLine
       annotation.message += ` This instruction adds the most: ${formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`
     }
-    annotations.push(annotation)
+    // Annotations are plain text, but bidi controls would still make a path read otherwise.
+    annotations.push({ ...annotation, message: cleanText(annotation.message), file: cleanText(annotation.file) })
   }
   return annotations
 }

@@ -2,7 +2,7 @@ import { Growth, growthOf, instructionText } from '../explain/growth.js'
 import { InstructionChange } from '../explain/match.js'
 import { formatDelta, formatSize, countOf } from '../shared/sizes.js'
 import { ImageResult } from '../shared/types.js'
-import { code } from './escape.js'
+import { code, htmlCode } from './escape.js'
 
 const TOP = 5
 
@@ -32,12 +32,12 @@ export function growthSections(images: ImageResult[]): string[] {
 function growthDetails(image: ImageResult, growth: Growth): string {
   const layers = (count: number | null) => (count === null ? '—' : String(count))
   const summary =
-    `Why ${code(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
+    `Why ${htmlCode(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
     `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`
   const rows = growth.changes.slice(0, TOP).map(change => {
     const instruction = change.head ?? change.base
     const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
-    return `| ${line} | ${code(instructionText(instruction as NonNullable<typeof instruction>))} | ${
+    return `| ${line} | ${code(instructionText(instruction as NonNullable<typeof instruction>), { table: true })} | ${
       change.base ? formatSize(change.base.size) : '—'
     } | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`
   })
@@ -48,5 +48,6 @@ function growthDetails(image: ImageResult, growth: Growth): string {
     ...rows,
     ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
   ].join('\n')
+  // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
   return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`
 }

@@ -3,10 +3,13 @@ import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { Limits } from '../judge/judge.js'
 import { EngineInfo } from '../tools/docker.js'
-import { escapeCell, preformatted } from './escape.js'
+import { code, preformatted, prose } from './escape.js'
 import { growthSections } from './growth.js'
 import { sizeMeaning } from './size-meaning.js'
 import { targetCell, targetName } from './target.js'
+
+/** Characters of a run's error shown in the outcome line; the JSON report keeps all of it. */
+const RUN_ERROR_MAX = 2000
 
 export interface MarkdownContext {
   limits: Limits
@@ -23,19 +26,51 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
   const images = comparison.images
   const count = (n: number) => countOf(n, 'image')
   const sum = (list: ImageResult[]) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0))
+  const sizeOf = (list: ImageResult[], side: 'base' | 'head') =>
+    formatSize(list.reduce((total, image) => total + (image[side]?.size ?? 0), 0))
   const errored = images.filter(image => image.verdict === 'error')
   const failed = images.filter(image => image.verdict === 'fail')
   const warned = images.filter(image => image.verdict === 'warn')
+  const overBudget = failed.filter(image => image.limit === 'max-size')
+  const grewPast = failed.filter(image => image.limit !== 'max-size')
   const parts: string[] = []
-  if (runError) parts.push(`❌ The check could not finish: ${escapeCell(runError)}`)
-  if (errored.length) parts.push(`❌ ${count(errored.length)} failed to build`)
-  if (failed.length) parts.push(`❌ ${count(failed.length)} grew past the limit: ${sum(failed)}`)
-  if (warned.length) parts.push(`⚠️ ${count(warned.length)} grew past the warning threshold: ${sum(warned)}`)
+  // Capped: the outcome line is what every shortened comment keeps, and a code span cut
+  // later, in the middle, would leave the rest of it outside code.
+  if (runError) parts.push(`❌ The check could not finish: ${prose(runError, { max: RUN_ERROR_MAX })}`)
+  const buildFailed = errored.filter(image => !image.baselineMissing)
+  const noBaseline = errored.filter(image => image.baselineMissing)
+  if (buildFailed.length) parts.push(`❌ ${count(buildFailed.length)} failed to build`)
+  if (noBaseline.length) parts.push(`❌ ${count(noBaseline.length)} without a baseline: the base build failed`)
+  if (grewPast.length) parts.push(`❌ ${count(grewPast.length)} grew past the limit: ${sum(grewPast)}`)
+  if (overBudget.length) {
+    parts.push(`❌ ${count(overBudget.length)} over the max-size budget: ${sizeOf(overBudget, 'head')} at the head`)
+  }
+  const warnedBaseline = warned.filter(image => image.baselineMissing)
+  const warnedGrowth = warned.filter(image => !image.baselineMissing)
+  if (warnedGrowth.length) {
+    parts.push(`⚠️ ${count(warnedGrowth.length)} grew past the warning threshold: ${sum(warnedGrowth)}`)
+  }
+  if (warnedBaseline.length) parts.push(`⚠️ ${count(warnedBaseline.length)} without a baseline: the base build failed`)
   if (parts.length) return parts.join(' · ')
   if (images.length === 0) return '✅ No Dockerfile is affected by this PR.'
+  // Only what was measured on both sides is a comparison; an added or removed image, or one
+  // a side of which is missing, is said as what it is, never as "no size changed".
   const compared = images.filter(image => image.delta !== null)
+  const added = images.filter(image => image.delta === null && image.target.change === 'added' && image.head)
+  const removed = images.filter(image => image.delta === null && image.target.change === 'removed' && image.base)
+  const unmeasured = images.length - compared.length - added.length - removed.length
   const shrunk = compared.filter(image => (image.delta ?? 0) < 0)
   const grown = compared.filter(image => (image.delta ?? 0) > 0)
+  if (compared.length < images.length) {
+    const said: string[] = []
+    if (grown.length || shrunk.length) said.push(`${grown.length + shrunk.length} changed size (${sum(compared)})`)
+    const same = compared.length - grown.length - shrunk.length
+    if (same) said.push(`${same} unchanged`)
+    if (added.length) said.push(`${added.length} added (${sizeOf(added, 'head')})`)
+    if (removed.length) said.push(`${removed.length} removed (${sizeOf(removed, 'base')})`)
+    if (unmeasured) said.push(`${unmeasured} not measured`)
+    return `${unmeasured ? '⚠️' : '✅'} ${count(images.length)} checked: ${said.join(', ')}`
+  }
   if (shrunk.length && !grown.length) {
     const only = shrunk.length === 1 ? shrunk[0] : undefined
     const percent = only?.deltaPercent != null ? ` (${formatPercent(only.deltaPercent)})` : ''
@@ -55,7 +90,13 @@ const STATUS: Record<ImageResult['verdict'], string> = {
 }
 
 export function statusOf(image: ImageResult): string {
+  if (image.baselineMissing) return image.verdict === 'error' ? '💥 no baseline' : '⚠️ no baseline'
+  if (image.verdict === 'fail' && image.limit === 'max-size') return '❌ over max-size'
   if (image.verdict !== 'pass') return STATUS[image.verdict]
+  // "ok" is said only of an image measured on every side it has.
+  const measuredHead = image.head !== null || image.target.change === 'removed'
+  const measuredBase = image.base !== null || image.target.change === 'added'
+  if (!measuredHead || !measuredBase) return '❔ not measured'
   if (image.target.change === 'added') return '🆕 new'
   if (image.target.change === 'removed') return '🗑️ removed'
   if (image.delta !== null && image.delta < 0) return '📉 smaller'
@@ -169,8 +210,8 @@ export function renderMarkdown(
 }
 
 export function explainImage(image: ImageResult): string {
-  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${escapeCell(image.reason)}`]
-  for (const note of image.notes) lines.push(`> ${escapeCell(note)}`)
+  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`]
+  for (const note of image.notes) lines.push(`> ${prose(note)}`)
   const body = lines.join('\n\n')
   if (!image.logTail) return body
   return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`
@@ -179,7 +220,7 @@ export function explainImage(image: ImageResult): string {
 export function footer(comparison: Comparison, context: MarkdownContext): string {
   const sha = (full: string) => {
     const short = full.slice(0, 7)
-    return context.commitUrl && full ? `[\`${short}\`](${context.commitUrl(full)})` : `\`${short || 'unknown'}\``
+    return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown')
   }
   const limits = [
     context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,

@@ -1,5 +1,6 @@
 import { EngineInfo } from '../tools/docker.js'
 import { ImageResult } from '../shared/types.js'
+import { prose } from './escape.js'
 
 /**
  * What the compared figure is, for the comment's footer. Engines disagree on what
@@ -13,7 +14,7 @@ export function sizeMeaning(engine: EngineInfo | null | undefined, images: Image
   const fromLayers = sides.some(side => side.sizeSource === 'layers')
   const compressed = sides.some(side => side.compressedSize !== undefined)
   const facts = engine
-    ? ` (Docker ${engine.serverVersion}, API ${engine.apiVersion}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
+    ? ` (Docker ${prose(engine.serverVersion)}, API ${prose(engine.apiVersion)}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
     : ''
   const what = fromLayers
     ? `Sizes are the sum of the unpacked layers that \`docker history\` lists${facts}: under the containerd image store, \`docker image inspect\`'s Size also counts compressed content, differently across Docker versions`
@@ -24,8 +25,9 @@ export function sizeMeaning(engine: EngineInfo | null | undefined, images: Image
   return `${what}, in decimal units (1 MB = 1,000,000 bytes).${pull}`
 }
 
+/** The engine's own words, which a measure run's artifact may have changed to anything. */
 function storeName(engine: EngineInfo): string {
   return engine.imageStore === 'containerd'
-    ? `containerd image store, ${engine.storageDriver}`
-    : `${engine.storageDriver} storage driver`
+    ? `containerd image store, ${prose(engine.storageDriver)}`
+    : `${prose(engine.storageDriver)} storage driver`
 }

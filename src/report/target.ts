@@ -1,6 +1,8 @@
 import { labelOf } from '../changes/discover.js'
 import { ImageTarget } from '../shared/types.js'
-import { code, escapeCell } from './escape.js'
+import { code, prose } from './escape.js'
+
+const IN_TABLE = { table: true }
 
 /**
  * The first cell of an image's row: its name, and below it in small type what a reader
@@ -9,11 +11,19 @@ import { code, escapeCell } from './escape.js'
  */
 export function targetCell(target: ImageTarget): string {
   const notes: string[] = []
-  if (target.name) notes.push(code(target.dockerfile))
-  if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile)}`)
-  if (target.trigger === 'context' || target.trigger === 'watch') notes.push(escapeCell(target.reason))
-  const name = code(labelOf(target))
+  if (target.name) notes.push(code(target.dockerfile, IN_TABLE))
+  if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`)
+  if (target.trigger === 'context' || target.trigger === 'watch') notes.push(prose(target.reason, IN_TABLE))
+  if (target.baseline) notes.push(recordNote(target.baseline))
+  const name = code(labelOf(target), IN_TABLE)
   return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name
+}
+
+/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
+function recordNote(baseline: NonNullable<ImageTarget['baseline']>): string {
+  const behind =
+    baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`
+  return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`
 }
 
 /** The image's name in a sentence. */

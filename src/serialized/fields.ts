@@ -1,12 +1,12 @@
 import * as z from 'zod'
-import { FORBIDDEN_CHARACTERS, neutralizeMarkdown } from '../report/sanitize.js'
+import { FORBIDDEN_CHARACTERS } from '../report/sanitize.js'
 
 // The kinds of field a run file holds, each defined once for both directions:
 // - `write`: what this tool makes of its own, honest data so that the reader accepts it
 //   (colour codes and control characters removed, long text cut with a marker, log tails
 //   bounded in lines and characters);
 // - `read`: what a file written by anyone must satisfy (a fork's PR can write its artifact
-//   byte by byte): the same limits, enforced, and text neutralized for markdown.
+//   byte by byte): the same limits, enforced; text kept as written, since the report shows it inside code.
 // A limit changed here changes the writer and the reader together.
 
 export type Direction = 'write' | 'read'
@@ -97,11 +97,7 @@ const noControls = (multiline: boolean) => (value: string) =>
 /** One line of text: a reason, an error, a name. */
 export function text(direction: Direction, max: number = FIELD_LIMITS.maxText) {
   if (direction === 'write') return z.string().transform(value => cleanLine(value, max))
-  return z
-    .string()
-    .max(max, tooLong(max))
-    .refine(noControls(false), { error: 'holds control characters.' })
-    .transform(neutralizeMarkdown)
+  return z.string().max(max, tooLong(max)).refine(noControls(false), { error: 'holds control characters.' })
 }
 
 /**
@@ -135,7 +131,6 @@ export function path(direction: Direction) {
     .max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath))
     .refine(noControls(false), { error: 'holds control characters.', abort: true })
     .refine(inside, { error: 'is not a path inside the repository.' })
-    .transform(neutralizeMarkdown)
 }
 
 export function wholeNumber(min: number, max: number) {

@@ -55,6 +55,7 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     name: labelOf(target),
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
+    baselineSource: target.baseline ?? { source: 'build' },
     base: sideOf(image.base),
     head: sideOf(image.head),
     failedBuilds: image.failedBuilds.map(build => ({
@@ -78,7 +79,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       reason: image.checkedBecause,
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
       trigger: image.trigger,
-      ...(image.builtOnce ? { identical: true } : {})
+      ...(image.builtOnce ? { identical: true } : {}),
+      ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {})
     },
     base,
     // Built once for both sides: one measurement, as the run that built it had.

@@ -96,6 +96,13 @@ function measuredImage(direction: Direction) {
     trigger: oneOf(['dockerfile', 'context', 'watch']),
     /** The Dockerfile and the build context were the same on both sides: built once, for both. */
     builtOnce: z.boolean({ error: 'is not true or false.' }),
+    /** Where the base's figures came from: a build in this run, or a baseline record (its commit, and how far behind the merge-base). */
+    baselineSource: z
+      .discriminatedUnion('source', [
+        z.object({ source: z.literal('build') }),
+        z.object({ source: z.literal('record'), commit: sha(), behind: wholeNumber(0, 1_000_000) })
+      ])
+      .default({ source: 'build' }),
     base: measurement(direction).nullable(),
     head: measurement(direction).nullable(),
     /** The builds that failed, by side, with their error and the last lines of their output. */

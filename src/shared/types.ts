@@ -26,6 +26,12 @@ export interface Revisions {
 /** How the Dockerfile itself changed between the two sides. */
 export type ImageChange = 'added' | 'modified' | 'removed' | 'renamed' | 'unchanged'
 
+export interface BuildOptions {
+  target?: string
+  buildArgs?: Record<string, string>
+  platform?: string
+}
+
 /** One image to check: a Dockerfile and its build context, on each side where it exists. */
 export interface ImageTarget {
   /** Dockerfile path at the head (at the base when removed), from the repository root. */
@@ -42,12 +48,23 @@ export interface ImageTarget {
   name?: string
   /** What made it affected; absent means its own Dockerfile changed. */
   trigger?: 'dockerfile' | 'context' | 'watch'
-  /** Build options from the images config. */
-  build?: { target?: string; buildArgs?: Record<string, string>; platform?: string }
+  /** Build options for the head: from the images config, or the compose or bake file. */
+  build?: BuildOptions
+  /**
+   * Build options for the base, from the base commit's config (or compose or bake file): each
+   * side is built as its own commit defines it. Absent: the same as `build`.
+   */
+  baseBuild?: BuildOptions
+  /** Where the image was declared: absent for a Dockerfile found by the `dockerfiles` globs. */
+  from?: 'config' | 'compose' | 'bake'
+  /** What the PR changes in the limits this image is held to, one sentence each, for the comment. */
+  limitNotes?: string[]
   /** Limits from the images config, each replacing the global one for this image (null: none). */
   limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
   identical?: boolean
+  /** Where the base's figures came from when not from a build in this run. */
+  baseline?: { source: 'record'; commit: string; behind: number }
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
@@ -112,6 +129,10 @@ export interface ImageResult {
   limits: Limits
   /** Its builds that failed, by side (as measured). */
   failedBuilds: BuildOutcome[]
+  /** The limit a `fail` or `warn` verdict is for. */
+  limit?: 'max-increase' | 'warn-increase' | 'max-size'
+  /** The image exists at the base but has no base measurement (its base build failed). */
+  baselineMissing?: boolean
 }
 
 export interface Comparison {

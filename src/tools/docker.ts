@@ -63,6 +63,34 @@ export class Docker {
     return result.stdout
   }
 
+  /** The id the engine has for an image reference, or null when it has no such image. */
+  async localImageId(reference: string): Promise<string | null> {
+    if (reference.startsWith('-')) return null
+    const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference])
+    const gone = engineGoneMessage(result)
+    if (gone) throw new EngineUnavailableError(gone)
+    const id = result.stdout.trim()
+    return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null
+  }
+
+  /**
+   * The digest a registry serves for an image reference, without pulling it; null where no
+   * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
+   * fresh runner this is how a base image is known before anything is built.
+   */
+  async registryDigest(reference: string): Promise<string | null> {
+    if (reference.startsWith('-')) return null
+    const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference])
+    const digest = result.stdout.trim()
+    return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null
+  }
+
+  /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
+  async buildxInspect(): Promise<string> {
+    const result = await this.run(['buildx', 'inspect'])
+    return result.exitCode === 0 ? result.stdout : ''
+  }
+
   /** `docker history` of one image, as printed by historyArgs' command line. */
   async history(reference: string): Promise<string> {
     const args = historyArgs(reference)

@@ -18,6 +18,10 @@ export interface RunOptions {
   input?: string
   /** Stream the command's output to the log as it runs (a build's progress). */
   stream?: boolean
+  /** `env` is the whole environment, not added to this process's (a command that must see no secret). */
+  envOnly?: boolean
+  /** Killed (with all it started) past this many milliseconds; exit code 124, as `timeout` gives. */
+  timeoutMs?: number
 }
 
 /**
@@ -73,13 +77,27 @@ export function runForBytes(
     const finish = (result: { exitCode: number; stdout: Buffer; stderr: string }) => {
       if (settled) return
       settled = true
-      resolve(result)
+      if (timer) clearTimeout(timer)
+      resolve(timedOut ? { ...result, exitCode: 124 } : result)
     }
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: environment(options),
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      // A group of its own, so that a time limit ends what it started too (docker runs its plugins).
+      ...(options.timeoutMs ? { detached: true } : {})
     })
+    let timedOut = false
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL')
+          } catch {
+            child.kill('SIGKILL')
+          }
+        }, options.timeoutMs)
+      : null
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
     // Not on the PATH, or not executable: the shell's 127.
@@ -107,6 +125,7 @@ function logCommand(command: string, args: string[], options: Pick<RunOptions, '
 }
 
 function environment(options: RunOptions): NodeJS.ProcessEnv | undefined {
+  if (options.envOnly) return { ...options.env }
   return options.env ? { ...process.env, ...options.env } : undefined
 }
 

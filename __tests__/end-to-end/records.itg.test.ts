@@ -1,0 +1,283 @@
+// End to end: baseline records. A `record` run on main (as a push to main runs it) writes the
+// records to the origin; PR runs then take the base from them and build only the head. The
+// bundled dist/index.js, real git with a bare origin, the real engine, the API stand-in.
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { runAction, type ActionRun } from '../support/action-runner.js'
+import { useEndToEnd } from '../support/end-to-end.js'
+import {
+  checkOutPullRequest,
+  OWNER,
+  REPO,
+  runOnPullRequest,
+  scratchImage,
+  TEST_TOKEN
+} from '../support/pull-request.js'
+import { runCliBundle } from '../support/cli-runner.js'
+import {
+  commitFiles,
+  fileUrl,
+  makeTempDir,
+  FileChanges,
+  git,
+  gitLine,
+  makeBareRemote,
+  makePushCheckoutWorkspace,
+  makeRepo
+} from '../support/repo.js'
+import { RecordStore } from '../../src/records/store.js'
+import { nth } from '../support/lists.js'
+
+const standin = useEndToEnd()
+const RECORDS_REF = 'refs/docker-size-check/records'
+
+/** A record run for the push of `sha` to main, with a checkout as actions/checkout makes it. */
+async function recordRun(remote: string, sha: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  const { workspace } = await makePushCheckoutWorkspace(remote, 'main', sha)
+  return runAction({
+    workspace,
+    apiUrl: standin.url,
+    repository: `${OWNER}/${REPO}`,
+    event: {
+      name: 'push',
+      payload: {
+        ref: 'refs/heads/main',
+        after: sha,
+        repository: { name: REPO, owner: { login: OWNER }, full_name: `${OWNER}/${REPO}`, default_branch: 'main' }
+      }
+    },
+    inputs: { mode: 'record', ...inputs },
+    token: TEST_TOKEN,
+    env: { GITHUB_REF: 'refs/heads/main', GITHUB_SHA: sha }
+  })
+}
+
+/** main with `base`, then `later` commits on main, and a `feature` branch from the first. */
+async function repository(base: FileChanges, pr: FileChanges, later: FileChanges[] = []) {
+  const repo = await makeRepo()
+  const first = await commitFiles(repo, base, 'base')
+  const mainCommits = [first]
+  for (const [i, files] of later.entries()) mainCommits.push(await commitFiles(repo, files, `main ${i + 1}`))
+  await git(repo, ['checkout', '--quiet', '-b', 'feature'])
+  await commitFiles(repo, pr, 'the pull request')
+  await git(repo, ['checkout', '--quiet', 'main'])
+  return { repo, remote: await makeBareRemote(repo), mainCommits }
+}
+
+async function storedRecords(remote: string) {
+  const store = new RecordStore(remote)
+  return { index: await store.readIndex(), read: (sha: string) => store.readRecord(sha) }
+}
+
+function reportImages(run: ActionRun): Array<Record<string, unknown>> {
+  return (run.report?.images ?? []) as Array<Record<string, unknown>>
+}
+
+describe('a record run on main, then a PR', () => {
+  it('records every image on main, and the PR takes its base from the record and builds only the head', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(
+      { ...scratchImage('app', 100_000), ...scratchImage('web', 50_000) },
+      scratchImage('app', 300_000)
+    )
+    const record = await recordRun(remote, nth(mainCommits, 0))
+    expect(record.exitCode).toBe(0)
+    expect(record.stdout).toContain(`Recorded 2 images at ${nth(mainCommits, 0).slice(0, 12)}`)
+    const stored = await storedRecords(remote)
+    expect(stored.index.records.map(entry => entry.commit)).toEqual([mainCommits[0]])
+    expect(nth(stored.index.records, 0).sizes).toEqual({ 'app/Dockerfile': 100_000, 'web/Dockerfile': 50_000 })
+    expect(record.summary).toContain('app/Dockerfile')
+
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run, comments } = await runOnPullRequest(standin, pr)
+    expect(run.exitCode).toBe(1)
+    // Only the head was built: no base checkout, no base build, and the log says why.
+    expect(run.stdout).toContain(
+      `app/Dockerfile: base from the record of ${nth(mainCommits, 0).slice(0, 7)} (the merge-base); only the head is built.`
+    )
+    expect(run.stdout).not.toMatch(/Build base:|Checked out the base/)
+    expect(run.stdout).toMatch(/Build head: app\/Dockerfile/)
+    const [image] = reportImages(run)
+    expect(image).toMatchObject({
+      name: 'app/Dockerfile',
+      base: { size: 100_000 },
+      head: { size: 300_000 },
+      delta: 200_000,
+      verdict: 'fail',
+      baselineSource: { source: 'record', commit: mainCommits[0], behind: 0 }
+    })
+    expect(comments).toHaveLength(1)
+    expect(nth(comments, 0).body).toContain(
+      `base from the record of \`${nth(mainCommits, 0).slice(0, 7)}\` (the merge-base)`
+    )
+  })
+
+  it('finds the record of a commit behind the merge-base in a depth-1 checkout, and says how far behind', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 90_000), [
+      { 'README.md': 'one\n' },
+      { 'README.md': 'two\n' }
+    ])
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run } = await runOnPullRequest(standin, pr)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain(`base from the record of ${nth(mainCommits, 0).slice(0, 7)} (2 commits behind)`)
+    expect(reportImages(run)[0]).toMatchObject({ base: { size: 100_000 }, head: { size: 90_000 } })
+  })
+
+  it('builds the base, and says why, when a FROM image resolves differently than when recorded', async () => {
+    standin.reset()
+    const tag = `dsc-records-${randomBytes(4).toString('hex')}:base`
+    execFileSync('docker', ['tag', 'busybox:local', tag])
+    const moved = `dsc-records-${randomBytes(4).toString('hex')}:moved`
+    try {
+      const dockerfile = (bytes: number) => ({
+        'app/Dockerfile': `FROM ${tag}\nCOPY payload-${bytes}.bin /payload.bin\n`,
+        [`app/payload-${bytes}.bin`]: 'x'.repeat(bytes)
+      })
+      const { repo, remote, mainCommits } = await repository(dockerfile(10_000), dockerfile(20_000))
+      expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+      // The base image moves on: the same tag now names another image.
+      execFileSync('docker', ['build', '-q', '-t', moved, '-'], { input: `FROM ${tag}\nRUN echo moved > /moved\n` })
+      execFileSync('docker', ['tag', moved, tag])
+      const pr = await checkOutPullRequest(standin, repo, remote)
+      const { run } = await runOnPullRequest(standin, pr)
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `app/Dockerfile: the base is built, the record of ${nth(mainCommits, 0).slice(0, 7)} does not match: ${tag.replace(/[.:]/g, '\\$&')} resolves to [0-9a-f]{12} now, [0-9a-f]{12} when recorded`
+        )
+      )
+      expect(run.stdout).toMatch(/Build base: app\/Dockerfile/)
+      expect(reportImages(run)[0]).toMatchObject({ baselineSource: { source: 'build' } })
+    } finally {
+      execFileSync('docker', ['image', 'rm', '--force', tag, moved], { stdio: 'ignore' })
+    }
+  })
+
+  it('keeps both records when two record runs race', async () => {
+    const { repo, remote } = await repository(scratchImage('app', 10_000), {})
+    const second = await commitFiles(repo, scratchImage('app', 20_000), 'second push')
+    await git(repo, ['push', '--quiet', remote, 'main:main'])
+    const first = await gitLine(repo, ['rev-parse', 'HEAD~1'])
+    const runs = await Promise.all([recordRun(remote, first), recordRun(remote, second)])
+    expect(runs.map(run => run.exitCode)).toEqual([0, 0])
+    const stored = await storedRecords(remote)
+    expect(stored.index.records.map(entry => entry.commit).sort()).toEqual([first, second].sort())
+    expect((await stored.read(first))?.images[0]?.measurement.size).toBe(10_000)
+    expect((await stored.read(second))?.images[0]?.measurement.size).toBe(20_000)
+  })
+
+  it('carries an unchanged image over from the previous record instead of building it again', async () => {
+    const { repo, remote, mainCommits } = await repository(
+      { ...scratchImage('app', 10_000), ...scratchImage('web', 5_000) },
+      {}
+    )
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    const next = await commitFiles(repo, scratchImage('app', 12_000), 'app grows')
+    await git(repo, ['push', '--quiet', remote, 'main:main'])
+    const run = await recordRun(remote, next)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('Unchanged since the record of')
+    expect(run.stdout).toMatch(/Build head: app\/Dockerfile/)
+    expect(run.stdout).not.toMatch(/Build head: web\/Dockerfile/)
+    const stored = await storedRecords(remote)
+    expect(stored.index.records[0]).toMatchObject({
+      commit: next,
+      sizes: { 'app/Dockerfile': 12_000, 'web/Dockerfile': 5_000 }
+    })
+  })
+
+  it('refuses to record from another branch than the default one', async () => {
+    const { remote, mainCommits } = await repository(scratchImage('app', 10_000), {})
+    const { workspace } = await makePushCheckoutWorkspace(remote, 'main', mainCommits[0])
+    const run = await runAction({
+      workspace,
+      apiUrl: standin.url,
+      repository: `${OWNER}/${REPO}`,
+      event: { name: 'push', payload: { ref: 'refs/heads/feature', repository: { default_branch: 'main' } } },
+      inputs: { mode: 'record' },
+      token: TEST_TOKEN,
+      env: { GITHUB_REF: 'refs/heads/feature' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain(
+      "mode: record runs on the default branch only (main), and this run is for 'refs/heads/feature'"
+    )
+    expect(run.report).not.toBeNull()
+    expect(await gitLine(remote, ['for-each-ref', RECORDS_REF])).toBe('')
+  })
+})
+
+describe('the command on a clone', () => {
+  it('takes the base from the records the user fetched, and says it builds the base where there are none', async () => {
+    const { remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    const clone = await makeTempDir('clone')
+    await git(clone, ['clone', '--quiet', '--branch', 'feature', fileUrl(remote), '.'])
+    const before = await runCliBundle(clone, ['--base', 'origin/main', '--json', 'report.json'])
+    expect(before.stderr).toContain('No baseline records in this repository: the bases are built.')
+    expect(before.stderr).toMatch(/base app\/Dockerfile/)
+    await git(clone, ['fetch', '--quiet', 'origin', `${RECORDS_REF}:${RECORDS_REF}`])
+    const after = await runCliBundle(clone, ['--base', 'origin/main'])
+    expect(after.exitCode).toBe(1)
+    expect(after.stderr).toContain(
+      `app/Dockerfile: base from the record of ${nth(mainCommits, 0).slice(0, 7)} (the merge-base); only the head is built.`
+    )
+    expect(after.stderr).not.toMatch(/base app\/Dockerfile/)
+    expect(after.stdout).toContain('+50 kB')
+  })
+})
+
+describe('a fork-shaped checkout, whose origin it may read and not write', () => {
+  let daemon: ChildProcess | undefined
+  afterAll(() => {
+    daemon?.kill()
+  })
+
+  it('reads the records through a read-only origin and builds only the head', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 100_500))
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    // git daemon serves fetches and refuses pushes (receive-pack is off unless enabled).
+    const port = await freePort()
+    const base = remote.slice(0, remote.lastIndexOf('/'))
+    daemon = spawn(
+      'git',
+      ['daemon', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base],
+      {
+        stdio: 'ignore'
+      }
+    )
+    const url = `git://127.0.0.1:${port}/${remote.slice(base.length + 1)}`
+    await waitFor(() => git(repo, ['ls-remote', url, RECORDS_REF]).then(out => out.includes(RECORDS_REF)))
+    const pr = await checkOutPullRequest(standin, repo, remote, { remoteUrl: url })
+    await expect(git(pr.workspace, ['push', 'origin', 'HEAD:refs/heads/intruder'])).rejects.toThrow()
+    const { run } = await runOnPullRequest(standin, pr)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain(`base from the record of ${nth(mainCommits, 0).slice(0, 7)}`)
+    expect(run.stdout).not.toMatch(/Build base:/)
+  })
+})
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+      )
+    })
+  })
+}
+
+async function waitFor(ready: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await ready().catch(() => false)) return
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('git daemon did not answer within 5 s')
+}

@@ -1,0 +1,245 @@
+import { readSide } from '../changes/affected.js'
+import { labelOf, sourceFingerprint, SideTree } from '../changes/discover.js'
+import { CheckSettings, DEFAULT_RECORDS_DEPTH } from '../inputs/inputs.js'
+import { errorMessage } from '../shared/errors.js'
+import { Docker, EngineInfo, EngineUnavailableError } from '../tools/docker.js'
+import { Git, objectIdOf } from '../tools/git.js'
+import { ImageMeasurement, ImageTarget } from '../shared/types.js'
+import { sizeMethodOf } from '../measure/measure-image.js'
+import { BuildSettings, fingerprintImage, fingerprintMismatch, ImageResolver } from './fingerprint.js'
+import type { Fingerprint, RecordedImage } from './schema.js'
+import { RecordStore } from './store.js'
+
+/** A record that stands for the base build of one image. */
+export interface RecordedBaseline {
+  /** The commit the record was made at. */
+  commit: string
+  /** How many first-parent commits it lies behind the merge-base (0: the merge-base's own). */
+  behind: number
+  measurement: ImageMeasurement
+}
+
+export type BaselineDecision = { record: RecordedBaseline } | { build: string }
+
+export interface BaselineLookup {
+  store: RecordStore
+  git: Git
+  docker: Docker
+  engine: EngineInfo
+  /** The merge-base. */
+  baseSha: string
+  baseTree: SideTree
+  depth: number
+  /** Fetches more of the base branch's history, where the clone is shallow; absent: use what is here. */
+  deepen?: (commits: number) => Promise<void>
+}
+
+/**
+ * For each image with a base, the record that stands for its base build, or why it must be
+ * built: the merge-base's record, else the newest one on the base branch's first-parent
+ * history within `depth` commits whose fingerprint is what the base build's would be.
+ */
+export async function decideBaselines(
+  targets: ImageTarget[],
+  lookup: BaselineLookup
+): Promise<Map<ImageTarget, BaselineDecision>> {
+  const decisions = new Map<ImageTarget, BaselineDecision>()
+  const withBase = targets.filter(target => target.change !== 'added')
+  if (withBase.length === 0) return decisions
+  const index = await lookup.store.readIndex()
+  const recorded = new Set(index.records.map(entry => entry.commit))
+  let walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth)
+  // actions/checkout fetches one commit: the merge-base is there, the commits behind it are not.
+  if (!recorded.has(walk[0] ?? '') && walk.length < lookup.depth && lookup.deepen && (await lookup.git.isShallow())) {
+    await lookup.deepen(lookup.depth - walk.length)
+    walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth)
+  }
+  const history = walk.filter(sha => recorded.has(sha))
+  if (history.length === 0) {
+    for (const target of withBase) decisions.set(target, { build: 'no record within the base branch’s history' })
+    return decisions
+  }
+  const resolve = imageResolver(lookup.docker)
+  const dockerfiles = await lookup.git.readBlobs(
+    withBase.flatMap(target => {
+      const entry = lookup.baseTree.files.get(target.baseDockerfile)
+      return entry ? [objectIdOf(entry)] : []
+    })
+  )
+  const records = new Map<string, RecordedImage[]>()
+  for (const target of withBase) {
+    const entry = lookup.baseTree.files.get(target.baseDockerfile)
+    const text = entry ? dockerfiles.get(objectIdOf(entry)) : undefined
+    const source = sourceFingerprint(lookup.baseTree, target.baseDockerfile, target.baseContext)
+    if (text === undefined || source === null) {
+      decisions.set(target, { build: 'the base has no such Dockerfile to compare with a record' })
+      continue
+    }
+    const expected = await fingerprintImage({
+      source,
+      dockerfileText: text,
+      build: baseBuildSettings(target),
+      measure: sizeMethodOf(lookup.engine),
+      resolveImage: resolve
+    })
+    if ('unresolved' in expected) {
+      decisions.set(target, { build: expected.unresolved })
+      continue
+    }
+    decisions.set(target, await matchRecord(target, expected.fingerprint, history, lookup, records))
+  }
+  return decisions
+}
+
+async function matchRecord(
+  target: ImageTarget,
+  expected: Fingerprint,
+  history: string[],
+  lookup: BaselineLookup,
+  cache: Map<string, RecordedImage[]>
+): Promise<BaselineDecision> {
+  let nearestMismatch: string | null = null
+  const tip = await lookup.store.tip()
+  for (const commit of history) {
+    let images = cache.get(commit)
+    if (!images) {
+      images = (await lookup.store.readRecord(commit, tip))?.images ?? []
+      cache.set(commit, images)
+    }
+    const image = images.find(candidate => candidate.key === labelOf({ ...target, dockerfile: target.baseDockerfile }))
+    if (!image) continue
+    const mismatch = fingerprintMismatch(image.fingerprint, expected)
+    if (mismatch === null) {
+      const behind = await distance(lookup.git, commit, lookup.baseSha)
+      return { record: { commit, behind, measurement: image.measurement } }
+    }
+    nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`
+  }
+  return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' }
+}
+
+/** The base side's build settings: what the base commit's configuration gives it. */
+function baseBuildSettings(target: ImageTarget): BuildSettings | undefined {
+  return target.baseBuild ?? target.build
+}
+
+/**
+ * An image reference as the engine knows it, else as a registry serves it. The two are
+ * different ids for the same image, so a record made with one and a run that finds the
+ * other do not match: the base is then built, which costs time and is never wrong.
+ */
+export function imageResolver(docker: Docker): ImageResolver {
+  const known = new Map<string, Promise<string | null>>()
+  return reference => {
+    let id = known.get(reference)
+    if (!id) {
+      id = docker.localImageId(reference).then(local => local ?? docker.registryDigest(reference))
+      known.set(reference, id)
+    }
+    return id
+  }
+}
+
+async function firstParentHistory(git: Git, sha: string, depth: number): Promise<string[]> {
+  // A shallow clone holds only part of the history: what is there is searched.
+  const result = await git.tryExec(['rev-list', '--first-parent', `--max-count=${depth}`, sha])
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(line => /^[0-9a-f]{40,64}$/.test(line)) : [sha]
+}
+
+async function distance(git: Git, from: string, to: string): Promise<number> {
+  if (from === to) return 0
+  const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`])
+  const count = Number(result.stdout.trim())
+  return result.exitCode === 0 && Number.isFinite(count) ? count : 0
+}
+
+/** "base from the record of abc1234 (3 commits behind)", for the log and the comment. */
+export function describeRecordedBaseline(baseline: Pick<RecordedBaseline, 'commit' | 'behind'>): string {
+  const behind =
+    baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`
+  return `base from the record of ${baseline.commit.slice(0, 7)} (${behind})`
+}
+
+export interface RecordedBasesPlan {
+  settings: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'recordsDepth'>
+  repoDir: string
+  /** The remote to fetch the records from first; null reads what the repository has (the command). */
+  remote: string | null
+  git: Git
+  docker: Docker
+  /** Awaited only where there is a record to read. */
+  engine: Promise<EngineInfo>
+  baseSha: string
+  log: (message: string) => void
+  warn: (message: string) => void
+}
+
+/**
+ * Which images' bases come from records in this run, each said in one line of the log; the
+ * rest are built as always. A store that cannot be read is a warning, never a failure: the
+ * bases are then built.
+ */
+export async function planRecordedBases(
+  targets: ImageTarget[],
+  plan: RecordedBasesPlan
+): Promise<Map<ImageTarget, ImageMeasurement | { missing: string }>> {
+  const planned = new Map<ImageTarget, ImageMeasurement | { missing: string }>()
+  const mode = plan.settings.baseline ?? 'auto'
+  const candidates = targets.filter(target => target.change !== 'added' && !target.identical)
+  if (mode === 'build' || candidates.length === 0) return planned
+  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef)
+  let decisions: Map<ImageTarget, BaselineDecision>
+  try {
+    if (plan.remote !== null) await store.fetch(plan.remote)
+    if ((await store.tip()) === null) {
+      plan.log('No baseline records in this repository: the bases are built.')
+      if (mode === 'record')
+        for (const target of candidates)
+          planned.set(target, {
+            missing: 'No baseline record stands for the base (baseline: record): the repository has no records.'
+          })
+      return planned
+    }
+    decisions = await decideBaselines(candidates, {
+      store,
+      git: plan.git,
+      docker: plan.docker,
+      engine: await plan.engine,
+      baseSha: plan.baseSha,
+      baseTree: await readSide(plan.git, plan.baseSha),
+      depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+      ...(plan.remote === null
+        ? {}
+        : {
+            deepen: (commits: number) =>
+              plan.git.fetch([
+                '--no-tags',
+                '--no-recurse-submodules',
+                `--deepen=${commits}`,
+                plan.remote as string,
+                plan.baseSha
+              ])
+          })
+    })
+  } catch (error) {
+    // No engine is the run's error, said once where the builds start.
+    if (error instanceof EngineUnavailableError) return planned
+    plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`)
+    if (mode === 'record')
+      for (const target of candidates) planned.set(target, { missing: 'the records could not be read' })
+    return planned
+  }
+  for (const [target, decision] of decisions) {
+    if ('record' in decision) {
+      target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind }
+      planned.set(target, decision.record.measurement)
+      plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`)
+    } else if (mode === 'record') {
+      planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` })
+      plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`)
+    } else {
+      plan.log(`${labelOf(target)}: the base is built, ${decision.build}.`)
+    }
+  }
+  return planned
+}

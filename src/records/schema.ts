@@ -1,0 +1,101 @@
+import { z } from 'zod'
+
+// The baseline records, as stored in the repository. One schema both writes and reads them
+// (a record run writes, every PR run and the command read), so a field can't be written
+// and then dropped on read; the TypeScript types below are derived from it.
+
+const instructionSize = z.object({
+  keyword: z.string().max(32),
+  args: z.string().max(4000),
+  line: z.number().int().nonnegative(),
+  endLine: z.number().int().nonnegative(),
+  size: z.number().int().nonnegative()
+})
+
+export const recordedMeasurement = z.object({
+  size: z.number().int().nonnegative(),
+  id: z.string().max(200),
+  layers: z.number().int().nonnegative(),
+  sizeSource: z.enum(['inspect', 'layers']).optional(),
+  inspectSize: z.number().int().nonnegative().optional(),
+  layerBytes: z.number().int().nonnegative().optional(),
+  compressedSize: z.number().int().nonnegative().optional(),
+  instructions: z.array(instructionSize).max(2000).optional()
+})
+
+/** What decides an image, in parts, so that a mismatch can say which part moved. */
+export const fingerprintSchema = z.object({
+  /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
+  source: z.string().regex(/^[0-9a-f]{64}$/),
+  /** target, build-args and platform. */
+  build: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Each FROM image of the Dockerfile → the image id or digest it resolved to. */
+  from: z.record(z.string().max(500), z.string().max(200)),
+  /** How the figure was computed: size method and image store. */
+  measure: z.string().max(100)
+})
+
+export const recordedImage = z.object({
+  /** The image's name: the config's `name`, else its Dockerfile path. */
+  key: z.string().min(1).max(500),
+  dockerfile: z.string().min(1).max(1000),
+  context: z.string().min(1).max(1000),
+  fingerprint: fingerprintSchema,
+  measurement: recordedMeasurement
+})
+
+export const RECORD_SCHEMA = 'docker-size-check/record@1'
+export const INDEX_SCHEMA = 'docker-size-check/records-index@1'
+
+export const baselineRecord = z.object({
+  schema: z.literal(RECORD_SCHEMA),
+  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+  recordedAt: z.string().max(40),
+  images: z.array(recordedImage).max(2000)
+})
+
+export const indexEntry = z.object({
+  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+  recordedAt: z.string().max(40),
+  /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
+  sizes: z.record(z.string().max(500), z.number().int().nonnegative())
+})
+
+export const recordIndex = z.object({
+  schema: z.literal(INDEX_SCHEMA),
+  /** Newest first. */
+  records: z.array(indexEntry)
+})
+
+export type RecordedMeasurement = z.infer<typeof recordedMeasurement>
+export type Fingerprint = z.infer<typeof fingerprintSchema>
+export type RecordedImage = z.infer<typeof recordedImage>
+export type BaselineRecord = z.infer<typeof baselineRecord>
+export type IndexEntry = z.infer<typeof indexEntry>
+export type RecordIndex = z.infer<typeof recordIndex>
+
+/** Parses a stored record; a malformed one is an error that names where it came from. */
+export function parseRecord(text: string, source: string): BaselineRecord {
+  return parseWith(baselineRecord, text, source)
+}
+
+export function parseIndex(text: string, source: string): RecordIndex {
+  return parseWith(recordIndex, text, source)
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): T {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`The baseline record ${source} is not JSON (${(error as Error).message}).`, { cause: error })
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new Error(
+      `The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`
+    )
+  }
+  return parsed.data
+}
