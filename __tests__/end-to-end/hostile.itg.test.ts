@@ -4,13 +4,13 @@
 // changed files and build output must be inert where GitHub renders them (cmark-gfm).
 import { describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { liveParts, renderGfm } from '../support/gfm.js'
 import { openPullRequest, PullRequestScenario, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
+import { makeTempDir } from '../support/repo.js'
 
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()
@@ -62,7 +62,7 @@ describe('build secrets a failing build prints', () => {
   })
 
   it("are in none of the measure artifact's failedBuilds", async () => {
-    const artifactDir = await mkdtemp(join(tmpdir(), 'dsc-secret-artifact-'))
+    const artifactDir = await makeTempDir('secret-artifact')
     const { run } = await check(scenario(), { secrets, mode: 'measure', 'artifact-path': artifactDir })
     expect(run.exitCode).toBe(1)
     const text = await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8')

@@ -1,10 +1,12 @@
 // End to end: baseline records. A `record` run on main (as a push to main runs it) writes the
 // records to the origin; PR runs then take the base from them and build only the head. The
-// bundled dist/index.js, real git with a bare origin, the real engine, the API stand-in.
+// bundled action (src/ as bundled for the run), real git with a bare origin, the real engine, the API stand-in.
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { runAction, type ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import {
@@ -141,7 +143,11 @@ describe('a record run on main, then a PR', () => {
       const { repo, remote, mainCommits } = await repository(dockerfile(10_000), dockerfile(20_000))
       expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
       // The base image moves on: the same tag now names another image.
-      execFileSync('docker', ['build', '-q', '-t', moved, '-'], { input: `FROM ${tag}\nRUN echo moved > /moved\n` })
+      // From a folder of the test's own: `docker build -` leaves dockerfile* and empty-dir*
+      // folders in the temporary folder.
+      const context = await makeTempDir('moved-base')
+      writeFileSync(join(context, 'Dockerfile'), `FROM ${tag}\nRUN echo moved > /moved\n`)
+      execFileSync('docker', ['build', '-q', '-t', moved, context])
       execFileSync('docker', ['tag', moved, tag])
       const pr = await checkOutPullRequest(standin, repo, remote)
       const { run } = await runOnPullRequest(standin, pr)

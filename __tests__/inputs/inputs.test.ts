@@ -167,8 +167,14 @@ describe("a run without action.yml's defaults", () => {
 })
 
 describe('a malformed or empty event file', () => {
+  const folders: string[] = []
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+  })
   const eventFile = (text: string) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'wtgate-event-')), 'event.json')
+    const folder = mkdtempSync(join(tmpdir(), 'dsc-event-'))
+    folders.push(folder)
+    const path = join(folder, 'event.json')
     writeFileSync(path, text)
     return path
   }
