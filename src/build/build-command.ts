@@ -3,6 +3,7 @@ import { Docker, EngineUnavailableError } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
 import { BuildOutcome, Side } from '../shared/types.js'
+import { formatDuration } from '../inputs/duration.js'
 
 export interface BuildRequest {
   /** Absolute path of the Dockerfile. */
@@ -16,6 +17,8 @@ export interface BuildRequest {
   platform?: string
   /** Passed with `--secret`, BuildKit only (checked before any build). */
   secrets?: BuildSecret[]
+  /** `--label`s naming the run (see run-identity.ts), so a later run can remove a killed run's images. */
+  labels?: Record<string, string>
 }
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
@@ -31,6 +34,7 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   if (request.platform) args.push('--platform', request.platform)
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
   if (request.secrets?.length) args.push(...secretArgs(request.secrets))
+  for (const [name, value] of Object.entries(request.labels ?? {})) args.push('--label', `${name}=${value}`)
   args.push(request.context)
   return args
 }
@@ -45,25 +49,60 @@ export function buildEnvironment(
 
 const LOG_TAIL_LINES = 20
 
-/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
+export interface BuildOptions {
+  stream: boolean
+  /** The run's cancellation: the build is stopped, and the abort's reason thrown. */
+  signal?: AbortSignal
+  /** How long the build may take; past it, it is stopped and fails with the reason. */
+  timeoutMs?: number
+}
+
+/**
+ * Runs one build and reports how it went; a failed build is an outcome, not an exception.
+ * A build past its timeout is stopped (its process group killed) and fails; a build the
+ * run stopped throws the signal's reason, for the run stops with it.
+ */
 export async function buildImage(
-  docker: Docker,
+  docker: Pick<Docker, 'build'>,
   side: Side,
   request: BuildRequest,
-  options: { stream: boolean }
+  options: BuildOptions
 ): Promise<BuildOutcome> {
+  options.signal?.throwIfAborted()
   const started = Date.now()
-  const result = await docker.build(buildCommandArgs(request), {
-    env: buildEnvironment(request.builder, request.secrets),
-    stream: options.stream
-  })
+  const timeout = new AbortController()
+  const timer =
+    options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.timeoutMs)
+  const stop = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
+  let result
+  try {
+    result = await docker.build(buildCommandArgs(request), {
+      env: buildEnvironment(request.builder, request.secrets),
+      stream: options.stream,
+      signal: stop
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+  options.signal?.throwIfAborted()
   const durationMs = Date.now() - started
-  // An engine that went away is no build failure of this image: it stops the whole run.
-  const gone = engineGoneMessage(result)
-  if (gone) throw new EngineUnavailableError(gone)
   // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
   const output = `${result.stdout}\n${result.stderr}`
   const kept = options.stream ? {} : { output }
+  if (timeout.signal.aborted) {
+    const limit = formatDuration(options.timeoutMs as number)
+    return {
+      side,
+      ok: false,
+      durationMs,
+      ...kept,
+      logTail: lastLines(output, LOG_TAIL_LINES),
+      error: `The build ran past the build-timeout of ${limit} and was stopped.`
+    }
+  }
+  // An engine that went away is no build failure of this image: it stops the whole run.
+  const gone = engineGoneMessage(result)
+  if (gone) throw new EngineUnavailableError(gone)
   if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs, ...kept }
   return {
     side,

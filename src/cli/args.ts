@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util'
 import { CheckSettings, parseList } from '../inputs/inputs.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
+import { DEFAULT_BUILD_TIMEOUT, parseDuration } from '../inputs/duration.js'
+import { InputError } from '../shared/errors.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
@@ -55,6 +57,11 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  'build-timeout': {
+    type: 'string',
+    value: 'DURATION',
+    help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
@@ -161,6 +168,13 @@ export function parseCommandLine(argv: string[]): Command {
     if (error instanceof ThresholdError) throw new UsageError(error.message)
     throw error
   }
+  let buildTimeoutMs: number
+  try {
+    buildTimeoutMs = parseDuration('--build-timeout', one('build-timeout') ?? DEFAULT_BUILD_TIMEOUT)
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message)
+    throw error
+  }
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -174,7 +188,8 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        buildTimeoutMs
       },
       base,
       head,

@@ -6,6 +6,7 @@ import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
+import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
@@ -32,6 +33,8 @@ export interface CheckSettings {
   shard?: Shard | null
   /** How many builds may run at once. */
   parallel?: number
+  /** How long one build may take before it is stopped (absent: the default, 30 minutes). */
+  buildTimeoutMs?: number
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
@@ -97,7 +100,8 @@ export function getInputs(): Inputs {
     configFile: core.getInput('config').trim(),
     shard: parseShard(core.getInput('shard')),
     reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
-    parallel: parseParallel(core.getInput('parallel'))
+    parallel: parseParallel(core.getInput('parallel')),
+    buildTimeoutMs: parseDuration('build-timeout', core.getInput('build-timeout'))
   }))
 }
 

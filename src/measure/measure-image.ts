@@ -20,7 +20,7 @@ export interface LayerDetails {
  * a failure here is a warning and leaves the field out.
  */
 export async function describeLayers(
-  docker: Docker,
+  docker: Pick<Docker, 'history' | 'save'>,
   image: { tag: string; dockerfile: string; target?: string },
   options: { compressed: boolean; warn: (message: string) => void }
 ): Promise<LayerDetails> {

@@ -38,6 +38,8 @@ export interface PipelineEnvironment {
   /** Overrides how the two commits are found (the command compares the working tree). */
   resolveRevisions?: (git: Git) => Promise<Revisions>
   docker?: Docker
+  /** The run's cancellation (a signal): builds are stopped and no other step starts. */
+  signal?: AbortSignal
 }
 
 /**
@@ -56,8 +58,10 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   state.revisions = await progress.group('Changes', () =>
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
+  env.signal?.throwIfAborted()
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
   const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir)
+  env.signal?.throwIfAborted()
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
@@ -82,7 +86,8 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     revisions: state.revisions,
     targets,
     settings,
-    engine: engineKnown
+    engine: engineKnown,
+    signal: env.signal
   }
   await buildAndMeasure(plan, docker, git, progress, state.measured)
 }
