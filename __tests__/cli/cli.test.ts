@@ -137,6 +137,20 @@ describe('parseCommandLine', () => {
     expect(HELP_TEXT).toContain('Exit status: 0 pass, 1')
   })
 
+  it('reads --build-timeout as the input is read, 30 minutes by default', () => {
+    const timeout = (argv: string[]) => {
+      const command = parseCommandLine(argv)
+      return command.kind === 'check' ? command.options.settings.buildTimeoutMs : null
+    }
+    expect(timeout([])).toBe(1_800_000)
+    expect(timeout(['--build-timeout', '90s'])).toBe(90_000)
+    expect(() => parseCommandLine(['--build-timeout=30'])).toThrow(
+      new UsageError(
+        "Invalid --build-timeout '30'. Expected a duration of whole hours, minutes or seconds above zero and up to 24h, such as 30m, 90s, 1h or 1h30m (default 30m)."
+      )
+    )
+  })
+
   it('has every flag of --help documented in the README', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## On your machine'))

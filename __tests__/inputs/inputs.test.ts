@@ -34,6 +34,19 @@ describe('getInputs', () => {
     expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
   })
 
+  it('reads build-timeout as a duration, 30 minutes when empty (a runner that passes no defaults)', () => {
+    expect(getInputs().buildTimeoutMs).toBe(30 * 60_000)
+    for (const [value, ms] of [
+      ['90s', 90_000],
+      ['1h', 3_600_000],
+      ['1h30m', 5_400_000],
+      [' 5s ', 5_000]
+    ] as const) {
+      setInput('build-timeout', value)
+      expect(getInputs().buildTimeoutMs).toBe(ms)
+    }
+  })
+
   it('reads lists one a line or comma-separated', () => {
     setInput('dockerfiles', 'services/*/Dockerfile\n# legacy images stay out\n!services/old/**, tools/Dockerfile')
     expect(getInputs().dockerfileGlobs).toEqual(['services/*/Dockerfile', '!services/old/**', 'tools/Dockerfile'])
@@ -52,6 +65,9 @@ describe('getInputs', () => {
     ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."],
     ['shard', '5/4', "Invalid shard '5/4'. Expected INDEX/TOTAL"],
     ['parallel', '0', "Invalid parallel '0'. Expected how many builds may run at once"],
+    ['build-timeout', '30', "Invalid build-timeout '30'. Expected a duration of whole hours, minutes or seconds"],
+    ['build-timeout', '30 minutes', "Invalid build-timeout '30 minutes'. Expected a duration"],
+    ['build-timeout', '0s', 'such as 30m, 90s, 1h or 1h30m (default 30m)'],
     ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)

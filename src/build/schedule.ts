@@ -63,6 +63,7 @@ export async function buildAndMeasure(
   measured: MeasuredImage[] = []
 ): Promise<MeasuredImage[]> {
   if (plan.targets.length === 0) return measured
+  plan.signal?.throwIfAborted()
   const run = newRunIdentity(plan.tempRoot)
   const janitor = new Janitor(docker, git, { keepImages: plan.settings.keepImages })
   const scratch = join(plan.tempRoot, scratchFolderName(run))
@@ -127,6 +128,8 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
   )
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
   if (failed) throw failed.reason
+  // Stopped between two images: the run did not finish, though no build was under way.
+  plan.signal?.throwIfAborted()
 }
 
 /** Both sides of one image (or the one side it has, or one build for both), then its sizes compared on one basis. */
