@@ -401,7 +401,10 @@ describe('an interrupted run', () => {
     standin.reset()
     const pr = await openPullRequest(standin, {
       base: { 'slow/Dockerfile': 'FROM busybox:local\nRUN echo base > /f\n' },
-      pr: { 'slow/Dockerfile': 'FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60\n' }
+      // Unique: a build of it that an earlier run let finish would be cached, and quick.
+      pr: {
+        'slow/Dockerfile': `FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60 # ${Date.now()}\n`
+      }
     })
     const prepared = await prepareRun({
       workspace: pr.workspace,

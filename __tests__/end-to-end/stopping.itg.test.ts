@@ -11,7 +11,8 @@ import { processStart } from '../../src/build/run-identity.js'
 import { ACTION_ENTRY, collectRun, PreparedRun, prepareRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
-import { git } from '../support/repo.js'
+import { CLI_PATH } from '../support/cli-runner.js'
+import { commitFiles, git, makeRepo } from '../support/repo.js'
 
 const standin = useEndToEnd()
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
@@ -94,15 +95,19 @@ async function runToEnd(pr: OpenPullRequest, prepared: PreparedRun): Promise<{ s
   return { stdout, exitCode }
 }
 
-const SLOW = {
-  base: { 'slow/Dockerfile': 'FROM busybox:local\nRUN echo base > /f\n' },
-  pr: { 'slow/Dockerfile': 'FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60\n' }
+/** A PR whose head build sleeps a minute; unique, so that no layer cache of an earlier run makes it quick. */
+function slowScenario() {
+  const nonce = randomBytes(4).toString('hex')
+  return {
+    base: { 'slow/Dockerfile': 'FROM busybox:local\nRUN echo base > /f\n' },
+    pr: { 'slow/Dockerfile': `FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60 # ${nonce}\n` }
+  }
 }
 
 describe('SIGTERM to the action alone, mid-build', () => {
   it('stops the builds, removes images and worktrees, and still writes the report, the summary and the outputs', async () => {
     standin.reset()
-    const pr = await openPullRequest(standin, SLOW)
+    const pr = await openPullRequest(standin, slowScenario())
     const prepared = await prepare(pr)
     const started = await startUntil(pr, prepared, 'RUN sleep 60')
     const signalled = Date.now()
@@ -138,7 +143,7 @@ describe('a build past build-timeout', () => {
     const pr = await openPullRequest(standin, {
       base: { 'hung/Dockerfile': 'FROM busybox:local\n', 'ok/Dockerfile': 'FROM busybox:local\n' },
       pr: {
-        'hung/Dockerfile': 'FROM busybox:local\nRUN sleep 60\n',
+        'hung/Dockerfile': `FROM busybox:local\nRUN sleep 60 # ${randomBytes(4).toString('hex')}\n`,
         'ok/Dockerfile': 'FROM busybox:local\nRUN head -c 2000 /dev/zero > /pad\n'
       }
     })
@@ -167,7 +172,7 @@ describe('a build past build-timeout', () => {
 
   it('is refused when it is no duration, naming the input, the value and the fix', async () => {
     standin.reset()
-    const pr = await openPullRequest(standin, SLOW)
+    const pr = await openPullRequest(standin, slowScenario())
     const { run } = await runOnPullRequest(standin, pr, { 'build-timeout': '30' }, FAST)
     made.push(run.runnerTemp)
     expect(run.exitCode).toBe(1)
@@ -274,5 +279,44 @@ describe("the user's own worktrees", () => {
     await access(join(mine, 'app', 'Dockerfile'))
     expect((await git(mine, ['status', '--porcelain'])).trim()).toBe('')
     expect(run.stdout).not.toContain('worktree prune')
+  })
+})
+
+describe('SIGTERM to the command', () => {
+  it('stops the builds, removes images and worktrees, writes the JSON report and exits 143', async () => {
+    const repo = await makeRepo()
+    const slow = slowScenario()
+    await commitFiles(repo, slow.base, 'base')
+    await git(repo, ['checkout', '--quiet', '-b', 'feature'])
+    await commitFiles(repo, slow.pr, 'slower')
+    // A temp root of its own (the command's is the system's), to see what it leaves there.
+    const tempRoot = await mkdtemp(join(tmpdir(), 'dsc-cli-temp-'))
+    made.push(tempRoot)
+    const report = join(tempRoot, 'report.json')
+    const child = spawn(process.execPath, [CLI_PATH, '--head', 'HEAD', '--base', 'main', '--json', report], {
+      cwd: repo,
+      env: { PATH: process.env.PATH ?? '', HOME: tempRoot, TMPDIR: tempRoot, GIT_CONFIG_NOSYSTEM: '1' }
+    })
+    let stderr = ''
+    const exited = new Promise<number>(resolve => child.on('exit', code => resolve(code ?? 128)))
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', chunk => {
+        stderr += String(chunk)
+        if (stderr.includes('Build head: slow/Dockerfile')) resolve()
+      })
+      child.on('exit', () => reject(new Error(`the command ended before its build:\n${stderr}`)))
+    })
+    // Past the checkouts and into the build.
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    expect(stderr).toContain('Interrupted (SIGTERM)')
+    expect(JSON.parse(await readFile(report, 'utf8'))).toMatchObject({
+      verdict: 'error',
+      error: expect.stringContaining('Interrupted by SIGTERM')
+    })
+    expect(imagesLabelledWith(tempRoot)).toEqual([])
+    expect((await readdir(tempRoot)).filter(name => name.startsWith('dsc-'))).toEqual([])
+    expect(await worktreesOf(repo)).toEqual([repo])
   })
 })
