@@ -54,6 +54,8 @@ export function runForBytes(
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     let settled = false
+    // Set once the child exists; `finish` may run before that (a signal aborted already).
+    let stop = (): void => undefined
     const finish = (result: { exitCode: number; stdout: Buffer; stderr: string }) => {
       if (settled) return
       settled = true
@@ -72,7 +74,7 @@ export function runForBytes(
       // to this process's group (Ctrl-C) is this process's to handle, not the build's.
       detached: options.signal !== undefined
     })
-    const stop = () => killGroup(child)
+    stop = () => killGroup(child)
     options.signal?.addEventListener('abort', stop, { once: true })
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
