@@ -12,10 +12,10 @@ import { assertSecretsSupported } from '../inputs/secrets.js'
 import { ImageTarget, Revisions, Side } from '../shared/types.js'
 import { buildSide, SideContext, SideDocker } from './build-side.js'
 import { Janitor } from './janitor.js'
-import { removeLeftovers } from './leftovers.js'
+import { leftoversLine, removeLeftFolders, removeLeftImages } from './leftovers.js'
 import { Progress, progressFor } from './progress.js'
 import { Recorder, recordSide } from './recorder.js'
-import { newRunIdentity, RUN_LABEL, runLabelValue, runToken, scratchFolderName, TEMP_ROOT_LABEL } from './run-identity.js'
+import { newRunIdentity, runLabels, runToken, scratchFolderName } from './run-identity.js'
 import { Strategy, strategyFor } from './strategies.js'
 import { WorktreePool } from './worktree-pool.js'
 
@@ -68,7 +68,6 @@ export async function buildAndMeasure(
   const janitor = new Janitor(docker, git, { keepImages: plan.settings.keepImages })
   const scratch = join(plan.tempRoot, scratchFolderName(run))
   janitor.folder(scratch)
-  const leftovers = removeLeftovers(docker, plan.tempRoot).then(line => line && progress.info(line))
   const pool = new WorktreePool({
     git,
     janitor,
@@ -79,7 +78,13 @@ export async function buildAndMeasure(
     signal: plan.signal,
     info: message => progress.info(message)
   })
+  let leftovers: Promise<void> = Promise.resolve()
   try {
+    const folders = await removeLeftFolders(plan.tempRoot)
+    leftovers = removeLeftImages(docker, plan.tempRoot).then(images => {
+      const line = leftoversLine(plan.tempRoot, images, folders)
+      if (line) progress.info(line)
+    })
     await mkdir(scratch, { recursive: true })
     // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
     // and the head's is needed first where the sides build one after the other. The engine
@@ -93,7 +98,7 @@ export async function buildAndMeasure(
       janitor,
       engine,
       settings: plan.settings,
-      labels: { [RUN_LABEL]: runLabelValue(run), [TEMP_ROOT_LABEL]: run.tempRoot },
+      labels: runLabels(run, plan.settings),
       log: progressFor(progress, plan.settings.parallel ?? 1),
       signal: plan.signal
     }
@@ -101,7 +106,7 @@ export async function buildAndMeasure(
     return measured
   } finally {
     await pool.settled()
-    await Promise.all([janitor.cleanUp(), leftovers.catch(() => undefined)])
+    await Promise.all([janitor.cleanUp(), leftovers])
   }
 }
 
