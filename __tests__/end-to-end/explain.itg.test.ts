@@ -56,7 +56,11 @@ async function build(builder: EngineInfo['builder']): Promise<{ tag: string; doc
   tags.push(tag)
   const dockerfile = join(dir, 'Dockerfile')
   // Labelled as a run labels its builds: the legacy builder records the labels as a LABEL row of its own.
-  const labels = { 'docker-size-check.run': '1-2-abcdef@test', 'docker-size-check.temp-root': folder }
+  const labels = {
+    'docker-size-check.run': '1-2-abcdef@test',
+    'docker-size-check.temp-root': folder,
+    'docker-size-check.kept': 'false'
+  }
   const outcome = await buildImage(
     docker,
     'head',

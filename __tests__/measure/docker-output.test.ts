@@ -216,13 +216,14 @@ describe('the run labels', () => {
   it("leave the legacy builder's LABEL rows out of the history the Dockerfile is matched with, and nothing else", () => {
     const row = (createdBy: string, size = 0): HistoryRow => ({ createdBy, size, comment: '' })
     const rows = [
+      row('/bin/sh -c #(nop)  LABEL docker-size-check.kept=false'),
       row('/bin/sh -c #(nop)  LABEL docker-size-check.temp-root=/tmp/x y'),
       row('/bin/sh -c #(nop)  LABEL docker-size-check.run=1-2-abcdef@test'),
       row('/bin/sh -c #(nop)  LABEL version=2'),
       row('/bin/sh -c echo hi > /f', 3)
     ]
-    expect(withoutRunLabel(rows)).toEqual(rows.slice(2))
-    expect(withoutRunLabel(rows.slice(2))).toEqual(rows.slice(2))
+    expect(withoutRunLabel(rows)).toEqual(rows.slice(3))
+    expect(withoutRunLabel(rows.slice(3))).toEqual(rows.slice(3))
     expect(withoutRunLabel([])).toEqual([])
   })
 })

@@ -117,6 +117,6 @@ export function withoutRunLabel(rows: HistoryRow[]): HistoryRow[] {
 function isRunLabelRow(row: HistoryRow): boolean {
   const recorded = recordedInstruction(row.createdBy)
   return (
-    row.size === 0 && recorded.keyword === 'LABEL' && /^"?docker-size-check\.(?:run|temp-root)=/.test(recorded.args)
+    row.size === 0 && recorded.keyword === 'LABEL' && /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args)
   )
 }
