@@ -117,6 +117,8 @@ export function withoutRunLabel(rows: HistoryRow[]): HistoryRow[] {
 function isRunLabelRow(row: HistoryRow): boolean {
   const recorded = recordedInstruction(row.createdBy)
   return (
-    row.size === 0 && recorded.keyword === 'LABEL' && /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args)
+    row.size === 0 &&
+    recorded.keyword === 'LABEL' &&
+    /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args)
   )
 }
