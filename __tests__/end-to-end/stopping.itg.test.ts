@@ -20,7 +20,10 @@ const made: string[] = []
 const tagsMade: string[] = []
 
 afterAll(async () => {
-  if (tagsMade.length) spawnSync('docker', ['image', 'rm', '--force', ...tagsMade], { stdio: 'pipe' })
+  // Also what a run of a failed test left in its temp folders.
+  const left = made.flatMap(folder => [...imagesLabelledWith(folder), ...imagesLabelledWith(join(folder, 'tmp'))])
+  const all = [...tagsMade, ...left]
+  if (all.length) spawnSync('docker', ['image', 'rm', '--force', ...all], { stdio: 'pipe' })
   await Promise.all(made.map(folder => rm(folder, { recursive: true, force: true })))
 })
 
