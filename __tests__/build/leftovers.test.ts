@@ -38,7 +38,10 @@ describe('removeLeftImages', () => {
         image('docker-size-check:other-0-head', dead, `${root}-other`),
         image('docker-size-check:kept-0-head', dead, root, { 'docker-size-check.kept': 'true' }),
         { tags: ['docker-size-check:dead-1-head', 'mine:latest'], labels: image('', dead, root).labels },
-        { tags: ['docker-size-check:host-0-head'], labels: { ...image('', dead, root).labels, 'docker-size-check.run': `${dead}@elsewhere` } }
+        {
+          tags: ['docker-size-check:host-0-head'],
+          labels: { ...image('', dead, root).labels, 'docker-size-check.run': `${dead}@elsewhere` }
+        }
       ],
       removeImages: async (tags: string[]) => void removed.push(...tags)
     }
@@ -59,17 +62,27 @@ describe('removeLeftImages', () => {
 
 describe('removeLeftFolders', () => {
   it("removes a dead run's dsc- folder, and keeps a live run's and every other name", async () => {
-    for (const name of [`dsc-${dead}`, `dsc-${alive}`, 'dsc-runner-abc', 'docker-size-check-x', `dsc-${dead}-not-ours`]) {
+    for (const name of [
+      `dsc-${dead}`,
+      `dsc-${alive}`,
+      'dsc-runner-abc',
+      'docker-size-check-x',
+      `dsc-${dead}-not-ours`
+    ]) {
       await mkdir(join(root, name, 'base'), { recursive: true })
     }
     expect(await removeLeftFolders(root)).toBe(1)
-    expect((await readdir(root)).sort()).toEqual([`dsc-${alive}`, `dsc-${dead}-not-ours`, 'docker-size-check-x', 'dsc-runner-abc'].sort())
+    expect((await readdir(root)).sort()).toEqual(
+      [`dsc-${alive}`, `dsc-${dead}-not-ours`, 'docker-size-check-x', 'dsc-runner-abc'].sort()
+    )
   })
 })
 
 describe('leftoversLine', () => {
   it('says what went, and nothing when nothing did', () => {
     expect(leftoversLine('/t', 0, 0)).toBeNull()
-    expect(leftoversLine('/t', 1, 2)).toBe('Removed what an earlier run, stopped before it could clean up, left in /t: 1 image, 2 worktree folders.')
+    expect(leftoversLine('/t', 1, 2)).toBe(
+      'Removed what an earlier run, stopped before it could clean up, left in /t: 1 image, 2 worktree folders.'
+    )
   })
 })

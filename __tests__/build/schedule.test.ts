@@ -65,7 +65,11 @@ class FakeDocker {
     if (args[0] === 'image' && args[1] === 'inspect') {
       const size = this.sizes.get(args[2] as string)
       if (size === undefined) return { exitCode: 1, stdout: '[]', stderr: 'Error: No such image' }
-      return { exitCode: 0, stdout: JSON.stringify([{ Id: `sha256:${size}`, Size: size, RootFS: { Layers: ['a'] } }]), stderr: '' }
+      return {
+        exitCode: 0,
+        stdout: JSON.stringify([{ Id: `sha256:${size}`, Size: size, RootFS: { Layers: ['a'] } }]),
+        stderr: ''
+      }
     }
     if (args[0] === 'image' && args[1] === 'rm') {
       this.removed.push(...args.slice(3))
@@ -152,7 +156,12 @@ const overlap = (a: BuildSeen, b: BuildSeen) => a.started < (b.ended as number) 
 describe('buildAndMeasure', () => {
   it('builds the head and the base of an image side by side under BuildKit', async () => {
     const fake = new FakeDocker(() => ({ ms: 60 }))
-    const measured = await buildAndMeasure(plan([target('app/Dockerfile')], 'buildx'), fake.docker, new FakeGit(), new Log())
+    const measured = await buildAndMeasure(
+      plan([target('app/Dockerfile')], 'buildx'),
+      fake.docker,
+      new FakeGit(),
+      new Log()
+    )
     const [head, base] = fake.builds
     expect(fake.builds.map(build => build.tag.split('-').pop())).toEqual(['head', 'base'])
     expect(overlap(head!, base!)).toBe(true)
@@ -248,7 +257,11 @@ describe('buildAndMeasure', () => {
       new FakeGit(),
       new Log()
     )
-    expect(measured[0]).toMatchObject({ head: null, base: { size: 1_000 }, failedBuilds: [{ side: 'head', error: 'no such stage' }] })
+    expect(measured[0]).toMatchObject({
+      head: null,
+      base: { size: 1_000 },
+      failedBuilds: [{ side: 'head', error: 'no such stage' }]
+    })
     expect(measured[1]).toMatchObject({ head: { size: 2_000 }, base: { size: 1_000 } })
   })
 
@@ -299,7 +312,13 @@ describe('buildAndMeasure', () => {
     controller.abort(new InterruptedError('SIGINT'))
     const measured: MeasuredImage[] = []
     await expect(
-      buildAndMeasure(plan([target('a/Dockerfile')], 'buildx', { signal: controller.signal }), fake.docker, new FakeGit(), new Log(), measured)
+      buildAndMeasure(
+        plan([target('a/Dockerfile')], 'buildx', { signal: controller.signal }),
+        fake.docker,
+        new FakeGit(),
+        new Log(),
+        measured
+      )
     ).rejects.toBeInstanceOf(InterruptedError)
     expect(fake.builds).toEqual([])
     expect(measured).toEqual([])
@@ -308,12 +327,23 @@ describe('buildAndMeasure', () => {
   it('lets no image start after the engine is gone, and keeps what was measured', async () => {
     const fake = new FakeDocker((dockerfile, side) =>
       dockerfile.includes('a/') && side === 'base'
-        ? { ms: 1, exitCode: 1, stderr: 'ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' }
+        ? {
+            ms: 1,
+            exitCode: 1,
+            stderr:
+              'ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'
+          }
         : { ms: 1 }
     )
     const measured: MeasuredImage[] = []
     await expect(
-      buildAndMeasure(plan([target('a/Dockerfile'), target('b/Dockerfile')], 'legacy'), fake.docker, new FakeGit(), new Log(), measured)
+      buildAndMeasure(
+        plan([target('a/Dockerfile'), target('b/Dockerfile')], 'legacy'),
+        fake.docker,
+        new FakeGit(),
+        new Log(),
+        measured
+      )
     ).rejects.toBeInstanceOf(EngineUnavailableError)
     expect(fake.builds.map(build => build.dockerfile)).not.toContainEqual(expect.stringContaining('b/Dockerfile'))
     expect(measured).toMatchObject([{ head: { size: 2_000 }, base: null }])

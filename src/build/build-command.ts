@@ -71,8 +71,7 @@ export async function buildImage(
   options.signal?.throwIfAborted()
   const started = Date.now()
   const timeout = new AbortController()
-  const timer =
-    options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.timeoutMs)
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.timeoutMs)
   const stop = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   let result
   try {

@@ -60,7 +60,12 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
   }
   context.signal?.throwIfAborted()
   context.janitor.image(request.tag)
-  const outcome = await runLogged(context, job, request, `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`)
+  const outcome = await runLogged(
+    context,
+    job,
+    request,
+    `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`
+  )
   if (!outcome.ok) {
     log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
     return { side, outcome, measurement: null }
@@ -79,7 +84,12 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
 }
 
 /** The build in the log: in a group of its own, or next to the other side's (see SideJob.deferLog). */
-async function runLogged(context: SideContext, job: SideJob, request: BuildRequest, title: string): Promise<BuildOutcome> {
+async function runLogged(
+  context: SideContext,
+  job: SideJob,
+  request: BuildRequest,
+  title: string
+): Promise<BuildOutcome> {
   const { log } = context
   const run = (stream: boolean) =>
     buildImage(context.docker, job.side, request, {

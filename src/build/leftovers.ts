@@ -3,7 +3,14 @@ import { join } from 'node:path'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { countOf } from '../shared/sizes.js'
-import { isProvablyDead, parseRunLabel, parseScratchFolderName, KEPT_LABEL, RUN_LABEL, TEMP_ROOT_LABEL } from './run-identity.js'
+import {
+  isProvablyDead,
+  parseRunLabel,
+  parseScratchFolderName,
+  KEPT_LABEL,
+  RUN_LABEL,
+  TEMP_ROOT_LABEL
+} from './run-identity.js'
 
 // What earlier runs in this temp root left because they were killed before they could
 // clean up (SIGKILL, a runner that lost its machine): the images labelled with this temp

@@ -74,7 +74,11 @@ export async function buildAndMeasure(
     scratch,
     revisions: plan.revisions,
     workspace: plan.settings.headFrom === 'workspace' ? plan.repoDir : null,
-    pathsFor: side => checkoutPaths(plan.targets.filter(target => buildsOn(plan, target, side)), side),
+    pathsFor: side =>
+      checkoutPaths(
+        plan.targets.filter(target => buildsOn(plan, target, side)),
+        side
+      ),
     signal: plan.signal,
     info: message => progress.info(message)
   })
