@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { resolve } from 'node:path'
-import { Progress } from './build/schedule.js'
+import { Progress } from './build/progress.js'
 import { compareImages, Limits } from './judge/judge.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './inputs/inputs.js'
 import { labelOf } from './changes/discover.js'
@@ -14,7 +14,7 @@ import { publishResults } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
-import { installInterruptHandlers } from './build/interrupt.js'
+import { abortOnSignals, interruptionOf } from './build/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
@@ -33,7 +33,25 @@ const actionProgress: Progress = {
 
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
 export async function run(): Promise<void> {
-  installInterruptHandlers()
+  const stop = abortOnSignals((signal, first) => {
+    if (!first) return
+    core.warning(
+      `Stopped by ${signal}: stopping the builds, removing the worktrees and images this run made, writing the report.`
+    )
+    // The runner kills 7.5 s after SIGINT and 2.5 s after SIGTERM: leave before that whatever is left.
+    setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), SIGNAL_GRACE_MS).unref()
+  })
+  try {
+    await checkAndReport(stop.signal)
+  } finally {
+    stop.dispose()
+  }
+}
+
+/** How long the report may take after a signal before the process leaves anyway. */
+const SIGNAL_GRACE_MS = 7000
+
+async function checkAndReport(signal: AbortSignal): Promise<void> {
   const context = getRunnerContext()
   const state = newRunState()
   let inputs: Inputs | null = null
@@ -65,7 +83,13 @@ export async function run(): Promise<void> {
       assertRecordsBranch(context)
       recorded = await runRecord(
         inputs,
-        { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress },
+        {
+          repoDir: context.workspace,
+          tempRoot: context.runnerTemp,
+          remote: 'origin',
+          progress: actionProgress,
+          signal
+        },
         state
       )
     } else {
@@ -78,7 +102,8 @@ export async function run(): Promise<void> {
           baseRef: baseRefOf(inputs, context),
           progress: actionProgress,
           listChangedFiles: pullRequestFiles(inputs, context),
-          recordsRemote: 'origin'
+          recordsRemote: 'origin',
+          signal
         },
         state
       )
@@ -90,7 +115,9 @@ export async function run(): Promise<void> {
   }
 
   const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS)
+  const interrupted = interruptionOf(signal)
   await publishResults({
+    interrupted: interrupted !== null,
     inputs,
     context,
     comparison,
@@ -133,6 +160,8 @@ export async function run(): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
+  // After setFailed, which sets 1: a stopped run ends as the signal's.
+  if (interrupted) process.exitCode = interrupted.exitCode
 }
 
 /** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */

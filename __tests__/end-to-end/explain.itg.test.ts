@@ -56,7 +56,18 @@ async function build(builder: EngineInfo['builder']): Promise<{ tag: string; doc
   const tag = `docker-size-check-test:explain-${randomBytes(4).toString('hex')}`
   tags.push(tag)
   const dockerfile = join(dir, 'Dockerfile')
-  const outcome = await buildImage(docker, 'head', { dockerfile, context: dir, tag, builder }, { stream: false })
+  // Labelled as a run labels its builds: the legacy builder records the labels as a LABEL row of its own.
+  const labels = {
+    'docker-size-check.run': '1-2-abcdef@test',
+    'docker-size-check.temp-root': folder,
+    'docker-size-check.kept': 'false'
+  }
+  const outcome = await buildImage(
+    docker,
+    'head',
+    { dockerfile, context: dir, tag, builder, labels },
+    { stream: false }
+  )
   expect(outcome).toMatchObject({ ok: true })
   return { tag, dockerfile }
 }

@@ -401,7 +401,10 @@ describe('an interrupted run', () => {
     standin.reset()
     const pr = await openPullRequest(standin, {
       base: { 'slow/Dockerfile': 'FROM busybox:local\nRUN echo base > /f\n' },
-      pr: { 'slow/Dockerfile': 'FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60\n' }
+      // Unique: a build of it that an earlier run let finish would be cached, and quick.
+      pr: {
+        'slow/Dockerfile': `FROM busybox:local\nRUN head -c 1000 /dev/zero > /pad\nRUN sleep 60 # ${Date.now()}\n`
+      }
     })
     const prepared = await prepareRun({
       workspace: pr.workspace,
@@ -429,11 +432,11 @@ describe('an interrupted run', () => {
     const run = await collectRun(prepared, exitCode, stdout)
 
     expect(run.exitCode).toBe(130)
-    expect(run.stdout).toContain('::warning::Stopped by SIGINT: removing the worktrees and images this run made.')
+    expect(run.stdout).toContain('::warning::Stopped by SIGINT: stopping the builds')
     const tags = tagsIn(run.stdout)
     expect(tags.length).toBeGreaterThan(0)
     expect(existingImages(tags)).toEqual([])
-    const scratch = (await readdir(join(run.runnerTemp, 'tmp'))).filter(name => name.startsWith('docker-size-check-'))
+    const scratch = (await readdir(join(run.runnerTemp, 'tmp'))).filter(name => name.startsWith('dsc-'))
     expect(scratch).toEqual([])
     const worktrees = execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: pr.workspace, encoding: 'utf8' })
     expect(worktrees.match(/^worktree /gm)).toHaveLength(1)

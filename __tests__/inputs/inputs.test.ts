@@ -34,6 +34,19 @@ describe('getInputs', () => {
     expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
   })
 
+  it('reads build-timeout as a duration, 30 minutes when empty (a runner that passes no defaults)', () => {
+    expect(getInputs().buildTimeoutMs).toBe(30 * 60_000)
+    for (const [value, ms] of [
+      ['90s', 90_000],
+      ['1h', 3_600_000],
+      ['1h30m', 5_400_000],
+      [' 5s ', 5_000]
+    ] as const) {
+      setInput('build-timeout', value)
+      expect(getInputs().buildTimeoutMs).toBe(ms)
+    }
+  })
+
   it('reads lists one a line or comma-separated', () => {
     setInput('dockerfiles', 'services/*/Dockerfile\n# legacy images stay out\n!services/old/**, tools/Dockerfile')
     expect(getInputs().dockerfileGlobs).toEqual(['services/*/Dockerfile', '!services/old/**', 'tools/Dockerfile'])
@@ -69,7 +82,11 @@ describe('getInputs', () => {
     ],
     ['max-size', '${{ vars.BUDGET }}', "Invalid max-size: it holds the unresolved expression '${{ vars.BUDGET }}'"],
     ['limits-from', 'pr', "Invalid limits-from 'pr'. Expected one of: base, head."],
-    ['missing-baseline', 'ignore', "Invalid missing-baseline 'ignore'. Expected one of: fail, warn."]
+    ['missing-baseline', 'ignore', "Invalid missing-baseline 'ignore'. Expected one of: fail, warn."],
+    ['build-timeout', '30', "Invalid build-timeout '30'. Expected a duration of whole hours, minutes or seconds"],
+    ['build-timeout', '30 minutes', "Invalid build-timeout '30 minutes'. Expected a duration"],
+    ['build-timeout', '0s', 'such as 30m, 90s, 1h or 1h30m (default 30m)'],
+    ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)
     expect(() => getInputs()).toThrow(message)

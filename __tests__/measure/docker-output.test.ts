@@ -2,8 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../../src/build/build-command.js'
-import { buildxListed, parseEngineInfo } from '../../src/tools/docker.js'
+import { buildxListed, parseEngineInfo, parseLabelledImages } from '../../src/tools/docker.js'
 import { parseInspect } from '../../src/measure/inspect.js'
+import { HistoryRow, withoutRunLabel } from '../../src/measure/history.js'
+import { formatDuration, parseDuration } from '../../src/inputs/duration.js'
 
 describe('buildCommandArgs', () => {
   const base = { dockerfile: '/w/head/api/Dockerfile', context: '/w/head/api', tag: 'docker-size-check:run-0-head' }
@@ -175,5 +177,78 @@ describe('buildxListed', () => {
   it('cannot tell from a CLI that lists no plugins', () => {
     expect(buildxListed('{"ServerVersion":"20.10.24"}')).toBeNull()
     expect(buildxListed('not json')).toBeNull()
+  })
+})
+
+describe('the run labels', () => {
+  it('go on the command line of every build, before the context', () => {
+    const args = buildCommandArgs({
+      dockerfile: '/w/Dockerfile',
+      context: '/w',
+      tag: 't',
+      builder: 'legacy',
+      labels: { 'docker-size-check.run': '1-2-abcdef@h', 'docker-size-check.temp-root': '/tmp/a b' }
+    })
+    expect(args.slice(-5)).toEqual([
+      '--label',
+      'docker-size-check.run=1-2-abcdef@h',
+      '--label',
+      'docker-size-check.temp-root=/tmp/a b',
+      '/w'
+    ])
+  })
+
+  it('are read back from docker image inspect, tags and labels, skipping lines that are not an image', () => {
+    const stdout = [
+      '["docker-size-check:1-2-abcdef-0-head"]\t{"docker-size-check.run":"1-2-abcdef@h","docker-size-check.temp-root":"/tmp/a, b=c"}',
+      '[]\tnull',
+      'Error: No such image: sha256:0',
+      ''
+    ].join('\n')
+    expect(parseLabelledImages(stdout)).toEqual([
+      {
+        tags: ['docker-size-check:1-2-abcdef-0-head'],
+        labels: { 'docker-size-check.run': '1-2-abcdef@h', 'docker-size-check.temp-root': '/tmp/a, b=c' }
+      }
+    ])
+  })
+
+  it("leave the legacy builder's LABEL rows out of the history the Dockerfile is matched with, and nothing else", () => {
+    const row = (createdBy: string, size = 0): HistoryRow => ({ createdBy, size, comment: '' })
+    const rows = [
+      row('/bin/sh -c #(nop)  LABEL docker-size-check.kept=false'),
+      row('/bin/sh -c #(nop)  LABEL docker-size-check.temp-root=/tmp/x y'),
+      row('/bin/sh -c #(nop)  LABEL docker-size-check.run=1-2-abcdef@test'),
+      row('/bin/sh -c #(nop)  LABEL version=2'),
+      row('/bin/sh -c echo hi > /f', 3)
+    ]
+    expect(withoutRunLabel(rows)).toEqual(rows.slice(3))
+    expect(withoutRunLabel(rows.slice(3))).toEqual(rows.slice(3))
+    expect(withoutRunLabel([])).toEqual([])
+  })
+})
+
+describe('parseDuration', () => {
+  it.each([
+    ['30m', 1_800_000],
+    ['90s', 90_000],
+    ['1h', 3_600_000],
+    ['1h30m5s', 5_405_000],
+    ['', 1_800_000]
+  ])('reads %p', (value, ms) => {
+    expect(parseDuration('build-timeout', value)).toBe(ms)
+  })
+
+  it.each(['30', '1.5h', '-5m', '0s', '25h', '5 m', '30m1h', 'm'])(
+    'refuses %p, naming the input, the value and the fix',
+    value => {
+      expect(() => parseDuration('build-timeout', value)).toThrow(
+        `Invalid build-timeout '${value}'. Expected a duration of whole hours, minutes or seconds above zero and up to 24h, such as 30m, 90s, 1h or 1h30m (default 30m).`
+      )
+    }
+  )
+
+  it('writes a duration back as it is read', () => {
+    expect([5_000, 1_800_000, 5_400_000, 50].map(formatDuration)).toEqual(['5s', '30m', '1h30m', '50ms'])
   })
 })

@@ -1,5 +1,8 @@
 // The command runner every docker and git call goes through, on real processes.
 import { describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runChecked, runCommand, runForBytes } from '../../src/tools/exec.js'
 
 describe('running a command', () => {
@@ -31,6 +34,32 @@ describe('running a command', () => {
   it('survives a program that exits without reading its input', async () => {
     const result = await runCommand('sh', ['-c', 'exit 0'], { input: 'x'.repeat(5_000_000) })
     expect(result.exitCode).toBe(0)
+  })
+
+  it('stops a program and every process it started when its signal aborts', async () => {
+    const controller = new AbortController()
+    const pidFile = join(await mkdtemp(join(tmpdir(), 'dsc-exec-')), 'pid')
+    // A shell that starts a grandchild, as the docker CLI starts its buildx plugin.
+    const running = runCommand('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], { signal: controller.signal })
+    while (!(await readFile(pidFile, 'utf8').catch(() => '')).trim()) await new Promise(r => setTimeout(r, 20))
+    const grandchild = Number((await readFile(pidFile, 'utf8')).trim())
+    const stopped = Date.now()
+    controller.abort()
+    const result = await running
+    expect(Date.now() - stopped).toBeLessThan(2_000)
+    expect(result.exitCode).toBe(128 + 9)
+    // Gone too, not left to run on (as a build would): no such process, or a zombie not yet reaped.
+    await new Promise(r => setTimeout(r, 100))
+    const state = await readFile(`/proc/${grandchild}/stat`, 'utf8').then(
+      stat => stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0],
+      () => 'gone'
+    )
+    expect(['gone', 'Z', 'X']).toContain(state)
+  })
+
+  it('does not start a program whose signal has aborted', async () => {
+    const result = await runCommand('sh', ['-c', 'echo ran'], { signal: AbortSignal.abort() })
+    expect(result).toMatchObject({ exitCode: 137, stdout: '' })
   })
 
   it('gives a killed program the exit code 128 + its signal', async () => {

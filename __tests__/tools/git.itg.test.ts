@@ -409,6 +409,24 @@ describe('Git files and worktrees', () => {
     await expect(fs.access(path.join(repo, '.git', 'worktrees', 'wt'))).rejects.toThrow()
   })
 
+  it('removes its own worktree by its path, and leaves another whose folder is away registered', async () => {
+    const repo = await makeRepo()
+    const sha = await commitFiles(repo, { 'f.txt': 'f\n' }, 'f')
+    const gitRepo = new Git(repo)
+    const scratch = await makeTempDir('worktrees')
+    const ours = path.join(scratch, 'ours')
+    const users = path.join(scratch, 'users')
+    await gitRepo.addWorktree(ours, sha)
+    await git(repo, ['worktree', 'add', '--quiet', '--detach', users, sha])
+    // The user's folder is away for a moment (an unmounted disk): `git worktree prune` would unregister it.
+    await fs.rename(users, `${users}-away`)
+
+    await gitRepo.removeWorktree(ours)
+    await fs.rename(`${users}-away`, users)
+    expect(await gitRepo.listWorktrees()).toEqual([repo, users])
+    expect(await gitLine(users, ['rev-parse', 'HEAD'])).toBe(sha)
+  })
+
   it('resolves many names to commits in one go, null where a name is unknown', async () => {
     const repo = await makeRepo()
     const first = await commitFiles(repo, { 'a.txt': 'a\n' }, 'first')

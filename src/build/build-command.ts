@@ -4,6 +4,7 @@ import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
 import { BuildOutcome, Side } from '../shared/types.js'
 import { redactor } from '../shared/redact.js'
+import { formatDuration } from '../inputs/duration.js'
 
 export interface BuildRequest {
   /** Absolute path of the Dockerfile. */
@@ -19,6 +20,8 @@ export interface BuildRequest {
   secrets?: BuildSecret[]
   /** `--cache-from` / `--cache-to` arguments (see layer-cache.ts), BuildKit only. */
   cache?: string[]
+  /** `--label`s naming the run (see run-identity.ts), so a later run can remove a killed run's images. */
+  labels?: Record<string, string>
 }
 
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
@@ -35,6 +38,7 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
   if (request.secrets?.length) args.push(...secretArgs(request.secrets))
   if (request.builder === 'buildx' && request.cache?.length) args.push(...request.cache)
+  for (const [name, value] of Object.entries(request.labels ?? {})) args.push('--label', `${name}=${value}`)
   args.push(request.context)
   return args
 }
@@ -47,18 +51,41 @@ export function buildEnvironment(
   return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) }
 }
 
-/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
+export interface BuildOptions {
+  stream: boolean
+  /** The run's cancellation: the build is stopped, and the abort's reason thrown. */
+  signal?: AbortSignal
+  /** How long the build may take; past it, it is stopped and fails with the reason. */
+  timeoutMs?: number
+}
+
+/**
+ * Runs one build and reports how it went; a failed build is an outcome, not an exception.
+ * A build past its timeout is stopped (its process group killed) and fails; a build the
+ * run stopped throws the signal's reason, for the run stops with it.
+ */
 export async function buildImage(
-  docker: Docker,
+  docker: Pick<Docker, 'build'>,
   side: Side,
   request: BuildRequest,
-  options: { stream: boolean }
+  options: BuildOptions
 ): Promise<BuildOutcome> {
+  options.signal?.throwIfAborted()
   const started = Date.now()
-  const raw = await docker.build(buildCommandArgs(request), {
-    env: buildEnvironment(request.builder, request.secrets),
-    stream: options.stream
-  })
+  const timeout = new AbortController()
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.timeoutMs)
+  const stop = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
+  let raw
+  try {
+    raw = await docker.build(buildCommandArgs(request), {
+      env: buildEnvironment(request.builder, request.secrets),
+      stream: options.stream,
+      signal: stop
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+  options.signal?.throwIfAborted()
   const durationMs = Date.now() - started
   // Here build output enters the run's data, and every report, the comment and the artifact
   // are written from that data: a secret the build printed (`RUN --mount=type=secret … cat`)
@@ -66,12 +93,23 @@ export async function buildImage(
   // the job log, which the runner masks.)
   const redact = redactor((request.secrets ?? []).map(secret => secret.value))
   const result = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) }
-  // An engine that went away is no build failure of this image: it stops the whole run.
-  const gone = engineGoneMessage(result)
-  if (gone) throw new EngineUnavailableError(gone)
   // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
   const output = `${result.stdout}\n${result.stderr}`
   const kept = options.stream ? {} : { output }
+  if (timeout.signal.aborted) {
+    const limit = formatDuration(options.timeoutMs as number)
+    return {
+      side,
+      ok: false,
+      durationMs,
+      ...kept,
+      logTail: cleanLog(output),
+      error: `The build ran past the build-timeout of ${limit} and was stopped.`
+    }
+  }
+  // An engine that went away is no build failure of this image: it stops the whole run.
+  const gone = engineGoneMessage(result)
+  if (gone) throw new EngineUnavailableError(gone)
   if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs, ...kept }
   return {
     side,

@@ -1,53 +1,52 @@
-import * as core from '@actions/core'
-
 /**
- * Clean-up to run when the run is cancelled. A `finally` block does not run when the process
- * is stopped by a signal: the runner sends SIGINT on cancel (then SIGTERM, then kills), and a
- * terminal sends SIGINT on Ctrl-C. Without this, a cancelled run would leave its worktrees in
- * RUNNER_TEMP and its images in the engine.
+ * Cancellation by signal. The runner sends SIGINT on cancel (then SIGTERM, then kills), a
+ * terminal sends SIGINT on Ctrl-C, and a supervisor SIGTERM, sometimes to this process
+ * alone. Each becomes the abort of one AbortSignal that the run passes down: the builds it
+ * started are stopped (they run in process groups of their own), no other step starts, the
+ * clean-up runs in the `finally` blocks it always runs in, and the report is still written.
  */
-type Cleanup = () => Promise<void>
+export type StopSignal = 'SIGINT' | 'SIGTERM'
 
-const cleanups = new Set<Cleanup>()
-let installed = false
-let stopping = false
+/** The reason of the run's abort: which signal stopped it. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: StopSignal) {
+    super(
+      `Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`
+    )
+    this.name = 'InterruptedError'
+  }
 
-/** Registers `cleanup` for an interrupt; call the returned function once it is done normally. */
-export function onInterrupt(cleanup: Cleanup): () => void {
-  cleanups.add(cleanup)
-  return () => {
-    cleanups.delete(cleanup)
+  /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143
   }
 }
 
-/** True once a signal has come: no new worktree or build may start after it. */
-export function interrupted(): boolean {
-  return stopping
+export interface SignalStop {
+  signal: AbortSignal
+  /** Removes the handlers (for tests, and a run that finished). */
+  dispose(): void
 }
-
-/** How long clean-up may take before the process exits anyway (the runner kills at 7.5 s + 2.5 s). */
-const CLEANUP_TIMEOUT_MS = 7000
 
 /**
- * Installs the SIGINT and SIGTERM handlers once. The action calls it; the command has its own
- * gentler handler (src/cli/index.ts) that lets the build under way stop and then cleans up.
+ * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
+ * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
  */
-export function installInterruptHandlers(): void {
-  if (installed) return
-  installed = true
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      // A second signal (the runner follows SIGINT with SIGTERM) must not cut the clean-up short.
-      if (stopping) return
-      stopping = true
-      void stop(signal)
-    })
-  }
+export function abortOnSignals(onSignal: (signal: StopSignal, first: boolean) => void = () => undefined): SignalStop {
+  const controller = new AbortController()
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map(name => {
+    const handler = () => {
+      const first = !controller.signal.aborted
+      if (first) controller.abort(new InterruptedError(name))
+      onSignal(name, first)
+    }
+    process.on(name, handler)
+    return () => process.off(name, handler)
+  })
+  return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) }
 }
 
-async function stop(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
-  core.warning(`Stopped by ${signal}: removing the worktrees and images this run made.`)
-  const all = Promise.allSettled([...cleanups].map(cleanup => cleanup()))
-  await Promise.race([all, new Promise(resolve => setTimeout(resolve, CLEANUP_TIMEOUT_MS).unref())])
-  process.exit(signal === 'SIGINT' ? 130 : 143)
+/** The run's InterruptedError, if a signal stopped it. */
+export function interruptionOf(signal: AbortSignal | undefined): InterruptedError | null {
+  return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null
 }

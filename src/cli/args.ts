@@ -6,6 +6,8 @@ import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
 import { INPUT_DEFAULTS } from '../inputs/defaults.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
+import { DEFAULT_BUILD_TIMEOUT, parseDuration } from '../inputs/duration.js'
+import { InputError } from '../shared/errors.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
@@ -73,6 +75,11 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     value: 'POLICY',
     help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+  },
+  'build-timeout': {
+    type: 'string',
+    value: 'DURATION',
+    help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
   },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   baseline: {
@@ -215,6 +222,13 @@ export function parseCommandLine(argv: string[]): Command {
     if (error instanceof ThresholdError) throw new UsageError(error.message)
     throw error
   }
+  let buildTimeoutMs: number
+  try {
+    buildTimeoutMs = parseDuration('--build-timeout', one('build-timeout') ?? DEFAULT_BUILD_TIMEOUT)
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message)
+    throw error
+  }
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -232,7 +246,8 @@ export function parseCommandLine(argv: string[]): Command {
         ...records,
         imagesFrom,
         limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head'] as const),
-        missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const)
+        missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const),
+        buildTimeoutMs
       },
       base,
       head,

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
+import { abortOnSignals } from '../build/interrupt.js'
 import { runCli } from './main.js'
 
-// Ctrl-C: the step under way (a build) gets the signal too and stops; the check then stops
-// before the next step and removes its worktrees and images. A second Ctrl-C leaves at once.
-let interrupted = false
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(130)
-  interrupted = true
-  process.stderr.write('\nInterrupted: cleaning up (Ctrl-C again to leave at once)…\n')
+// Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
+// and the command leaves with 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C leaves at once.
+const stop = abortOnSignals((signal, first) => {
+  if (first) process.stderr.write(`\nInterrupted (${signal}): cleaning up (Ctrl-C again to leave at once)…\n`)
+  else if (signal === 'SIGINT') process.exit(130)
 })
 
 process.exitCode = await runCli(process.argv.slice(2), {
@@ -15,5 +14,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
-  interrupted: () => interrupted
+  signal: stop.signal
 })

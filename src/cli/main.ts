@@ -12,19 +12,20 @@ import { Comparison } from '../shared/types.js'
 import { Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
 import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
-import { InterruptedError, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { InterruptedError } from '../build/interrupt.js'
 import { VERSION } from './version.js'
 import { errorMessage } from '../shared/errors.js'
 
-export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130 } as const
+export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130, terminated: 143 } as const
 
 export interface CliIo {
   stdout: Output
   stderr: Output
   env: NodeJS.ProcessEnv
   cwd: string
-  /** Checked between steps: true once the user pressed Ctrl-C. */
-  interrupted?: () => boolean
+  /** Aborted (with an InterruptedError) on Ctrl-C or SIGTERM: the builds stop and the run cleans up. */
+  signal?: AbortSignal
 }
 
 /** The exit status for a finished check: 1 when an image broke a limit or its head build failed. */
@@ -36,7 +37,7 @@ export function exitCodeFor(comparison: Comparison): number {
 export function exitCodeForError(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage
   if (error instanceof EngineUnavailableError) return EXIT.noEngine
-  if (error instanceof InterruptedError) return EXIT.interrupted
+  if (error instanceof InterruptedError) return error.exitCode
   return EXIT.fail
 }
 
@@ -67,8 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     live: useLiveLine(io.stderr, io.env),
     quiet: options.quiet,
     verbose: options.verbose,
-    limits: settings,
-    interrupted: io.interrupted
+    limits: settings
   })
   // The shared modules log through here: no workflow commands on a terminal.
   setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
@@ -98,7 +98,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         progress,
         resolveRevisions: () => Promise.resolve(revisions),
         listChangedFiles:
-          options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined
+          options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
+        signal: io.signal
       },
       state
     )

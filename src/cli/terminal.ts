@@ -1,4 +1,4 @@
-import { Progress } from '../build/schedule.js'
+import { Progress } from '../build/progress.js'
 import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
 import { labelOf } from '../changes/discover.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
@@ -80,14 +80,6 @@ export interface TerminalProgressOptions {
   verbose: boolean
   limits: Limits
   now?: () => number
-  /** Checked before each step starts, so that Ctrl-C stops between builds and the cleanup runs. */
-  interrupted?: () => boolean
-}
-
-export class InterruptedError extends Error {
-  constructor() {
-    super('Interrupted.')
-  }
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
@@ -124,7 +116,6 @@ export class TerminalProgress implements Progress {
   }
 
   async group<T>(title: string, work: () => Promise<T>): Promise<T> {
-    if (this.options.interrupted?.()) throw new InterruptedError()
     if (this.options.quiet) return work()
     const stepStarted = this.now()
     const prefix = `${this.paint('dim', clock(this.elapsed()))} ${this.paint('bold', title)}`

@@ -36,7 +36,8 @@ export const INPUT_DEFAULTS = {
   'records-ref': 'refs/docker-size-check/records',
   'records-depth': '50',
   'cache-from': '',
-  'cache-to': ''
+  'cache-to': '',
+  'build-timeout': '30m'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS

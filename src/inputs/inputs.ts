@@ -7,6 +7,7 @@ import { INPUT_DEFAULTS, InputName } from './defaults.js'
 import { eventPathOf, readEventPayload } from './event.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
+import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
 import { parseCacheInput } from '../build/layer-cache.js'
@@ -54,6 +55,8 @@ export interface CheckSettings {
   limitsFrom?: 'base' | 'head'
   /** What an image is when its base cannot be built: `fail` (an error, the default) or `warn`. */
   missingBaseline?: 'fail' | 'warn'
+  /** How long one build may take before it is stopped (absent: the default, 30 minutes). */
+  buildTimeoutMs?: number
 }
 
 export const BASELINE_MODES = ['auto', 'record', 'build'] as const
@@ -143,7 +146,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     recordsRef: parseRecordsRef(input('records-ref')),
     recordsDepth: parseRecordsDepth(input('records-depth')),
     cacheFrom: parseCacheInput('cache-from', input('cache-from')),
-    cacheTo: parseCacheInput('cache-to', input('cache-to'))
+    cacheTo: parseCacheInput('cache-to', input('cache-to')),
+    buildTimeoutMs: parseDuration('build-timeout', input('build-timeout'))
   }))
 }
 

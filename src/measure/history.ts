@@ -100,3 +100,23 @@ const KEYWORDS = new Set([
   'VOLUME',
   'WORKDIR'
 ])
+
+/**
+ * The history without the rows the legacy builder adds for the run's `--label`s (one
+ * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
+ * made them. BuildKit writes labels into the config alone, and leaves no row.
+ */
+export function withoutRunLabel(rows: HistoryRow[]): HistoryRow[] {
+  let top = 0
+  while (top < rows.length && isRunLabelRow(rows[top] as HistoryRow)) top++
+  return rows.slice(top)
+}
+
+function isRunLabelRow(row: HistoryRow): boolean {
+  const recorded = recordedInstruction(row.createdBy)
+  return (
+    row.size === 0 &&
+    recorded.keyword === 'LABEL' &&
+    /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args)
+  )
+}

@@ -22,6 +22,6 @@ export function parseInspect(stdout: string): ImageMeasurement {
   return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 }
 }
 
-export async function measureImage(docker: Docker, reference: string): Promise<ImageMeasurement> {
+export async function measureImage(docker: Pick<Docker, 'inspectImage'>, reference: string): Promise<ImageMeasurement> {
   return parseInspect(await docker.inspectImage(reference))
 }

@@ -4,7 +4,7 @@ import { ImageMeasurement } from '../shared/types.js'
 import { attributeLayers, InstructionSize } from '../explain/attribute.js'
 import { measureCompressed } from './compressed.js'
 import { stageInstructions } from '../explain/dockerfile.js'
-import { parseHistory } from './history.js'
+import { parseHistory, withoutRunLabel } from './history.js'
 import { errorMessage } from '../shared/errors.js'
 
 export interface LayerDetails {
@@ -20,7 +20,7 @@ export interface LayerDetails {
  * a failure here is a warning and leaves the field out.
  */
 export async function describeLayers(
-  docker: Docker,
+  docker: Pick<Docker, 'history' | 'save'>,
   image: { tag: string; dockerfile: string; target?: string },
   options: { compressed: boolean; warn: (message: string) => void }
 ): Promise<LayerDetails> {
@@ -29,7 +29,7 @@ export async function describeLayers(
     const rows = parseHistory(await docker.history(image.tag))
     details.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
     const stage = stageInstructions(await readFile(image.dockerfile, 'utf8'), image.target)
-    const instructions = attributeLayers(stage, rows)
+    const instructions = attributeLayers(stage, withoutRunLabel(rows))
     if (instructions) details.instructions = instructions
     else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
   } catch (error) {

@@ -41,6 +41,8 @@ export interface PipelineEnvironment {
   docker?: Docker
   /** The remote to fetch baseline records from; null or absent reads the repository's own. */
   recordsRemote?: string | null
+  /** The run's cancellation (a signal): builds are stopped and no other step starts. */
+  signal?: AbortSignal
 }
 
 /**
@@ -59,12 +61,14 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   state.revisions = await progress.group('Changes', () =>
     env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
   )
+  env.signal?.throwIfAborted()
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
   const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
     tempRoot: env.tempRoot,
     info: message => progress.info(message),
     warn: message => progress.warning(message)
   })
+  env.signal?.throwIfAborted()
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
@@ -101,7 +105,8 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     targets,
     settings,
     engine: engineKnown,
-    recordedBases
+    recordedBases,
+    signal: env.signal
   }
   await buildAndMeasure(plan, docker, git, progress, state.measured)
 }

@@ -22,6 +22,8 @@ export interface RecordEnvironment {
   progress: Progress
   docker?: Docker
   now?: () => Date
+  /** The run's cancellation (a signal): builds are stopped, and no record is written. */
+  signal?: AbortSignal
 }
 
 export interface RecordOutcome {
@@ -132,7 +134,15 @@ export async function runRecord(
   const headOnly = toBuild.map(({ target }) => ({ ...target, change: 'added' as const }))
   const measured: MeasuredImage[] = []
   await buildAndMeasure(
-    { repoDir: env.repoDir, tempRoot: env.tempRoot, revisions: state.revisions, targets: headOnly, settings, engine },
+    {
+      repoDir: env.repoDir,
+      tempRoot: env.tempRoot,
+      revisions: state.revisions,
+      targets: headOnly,
+      settings,
+      engine,
+      signal: env.signal
+    },
     docker,
     git,
     progress,
@@ -157,6 +167,7 @@ export async function runRecord(
     outcome.built.push(key)
   }
 
+  env.signal?.throwIfAborted()
   const record: BaselineRecord = {
     schema: RECORD_SCHEMA,
     commit: head,

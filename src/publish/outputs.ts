@@ -35,12 +35,15 @@ export function setOutputs(values: {
   commentUrl: string
   /** The folder `mode: measure` wrote its artifact to. */
   artifactPath?: string
+  /** Stopped by SIGINT or SIGTERM before it finished. */
+  interrupted?: boolean
 }): void {
   core.setOutput('report', values.report)
   core.setOutput('exceeded', String(values.exceeded))
   core.setOutput('total-delta', String(values.totalDelta))
   core.setOutput('comment-url', values.commentUrl)
   core.setOutput('artifact-path', values.artifactPath ?? '')
+  core.setOutput('interrupted', String(values.interrupted ?? false))
 }
 
 /**

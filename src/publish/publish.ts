@@ -33,6 +33,8 @@ export interface Results {
   /** The pull request to comment on; null posts no comment. */
   pullNumber: number | null
   shard: Shard | null
+  /** Stopped by a signal: no comment (the runner kills soon, and the API may be slow); the rest is written. */
+  interrupted?: boolean
   /** Writes what else the mode hands on (the measure mode's artifact); returns its path. */
   handOn?: () => Promise<string>
 }
@@ -68,7 +70,7 @@ export async function publishResults(results: Results): Promise<void> {
       })
     }
     let commentUrl = ''
-    if (inputs && results.pullNumber !== null) {
+    if (inputs && results.pullNumber !== null && !results.interrupted) {
       const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
       const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
       if (fitted.level !== 'full')
@@ -92,7 +94,8 @@ export async function publishResults(results: Results): Promise<void> {
         exceeded: comparison.images.some(image => image.verdict === 'fail'),
         totalDelta: comparison.totalDelta,
         commentUrl,
-        artifactPath
+        artifactPath,
+        interrupted: results.interrupted ?? false
       })
     )
   })

@@ -109,6 +109,51 @@ export class Docker {
     if (references.length === 0) return
     await this.run(['image', 'rm', '--force', ...references])
   }
+
+  /** Every image that carries the label `key`, with its tags and all its labels. */
+  async imagesLabelled(key: string): Promise<LabelledImage[]> {
+    const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}'])
+    if (listed.exitCode !== 0) throw new CommandError('docker', ['image', 'ls'], listed)
+    const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean)
+    if (ids.length === 0) return []
+    // An image removed meanwhile makes inspect exit 1; the others are still printed.
+    const inspected = await this.run([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RepoTags}}\t{{json .Config.Labels}}',
+      ...ids
+    ])
+    return parseLabelledImages(inspected.stdout)
+  }
+}
+
+export interface LabelledImage {
+  tags: string[]
+  labels: Record<string, string>
+}
+
+/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
+export function parseLabelledImages(stdout: string): LabelledImage[] {
+  const images: LabelledImage[] = []
+  for (const line of stdout.split('\n')) {
+    const tab = line.indexOf('\t')
+    if (tab === -1) continue
+    try {
+      const tags: unknown = JSON.parse(line.slice(0, tab))
+      const labels: unknown = JSON.parse(line.slice(tab + 1))
+      if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null) continue
+      images.push({
+        tags: tags.filter((tag): tag is string => typeof tag === 'string'),
+        labels: Object.fromEntries(
+          Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        )
+      })
+    } catch {
+      // Not a line of ours (a warning on stdout): skipped.
+    }
+  }
+  return images
 }
 
 interface DockerInfoJson {

@@ -1,5 +1,4 @@
-import { getExecOutput } from '@actions/exec'
-import { spawn } from 'node:child_process'
+import { ChildProcess, spawn } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
 import { Readable } from 'node:stream'
 import { log } from './log.js'
@@ -18,6 +17,12 @@ export interface RunOptions {
   input?: string
   /** Stream the command's output to the log as it runs (a build's progress). */
   stream?: boolean
+  /**
+   * Stops the command when aborted: it then runs in a process group of its own, and the
+   * whole group is killed (a `docker buildx build` is the docker CLI and its plugin).
+   * The result is still returned, with the exit status of the killed process.
+   */
+  signal?: AbortSignal
   /** `env` is the whole environment, not added to this process's (a command that must see no secret). */
   envOnly?: boolean
   /** Killed (with all it started) past this many milliseconds; exit code 124, as `timeout` gives. */
@@ -30,29 +35,6 @@ export interface RunOptions {
  * each command line at debug level.
  */
 export async function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
-  if (!options.stream) return runCaptured(command, args, options)
-  logCommand(command, args, options)
-  return runStreamed(command, args, options)
-}
-
-/** A build whose output goes to the job log as it comes (and is kept as well). */
-async function runStreamed(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
-  try {
-    const result = await getExecOutput(command, args, {
-      cwd: options.cwd,
-      env: environment(options) as Record<string, string> | undefined,
-      input: options.input === undefined ? undefined : Buffer.from(options.input),
-      ignoreReturnCode: true
-    })
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
-  } catch (error) {
-    // @actions/exec throws when the program cannot be started at all (not on the PATH).
-    return { exitCode: 127, stdout: '', stderr: errorMessage(error) }
-  }
-}
-
-/** A command whose output is only kept. */
-async function runCaptured(command: string, args: string[], options: RunOptions): Promise<CommandResult> {
   const result = await runForBytes(command, args, options)
   // Decoded whole, so that a character split between two chunks comes through intact.
   return { ...result, stdout: result.stdout.toString('utf8') }
@@ -61,45 +43,60 @@ async function runCaptured(command: string, args: string[], options: RunOptions)
 /**
  * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
- * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
- * a large monorepo prints one "line" of megabytes.
+ * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
+ * With `stream`, both of the command's streams are also written to this process's stdout
+ * as they come, where the runner shows them (as @actions/exec does).
  */
 export function runForBytes(
   command: string,
   args: string[],
-  options: Omit<RunOptions, 'stream'> = {}
+  options: RunOptions = {}
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   logCommand(command, args, options)
   return new Promise(resolve => {
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     let settled = false
+    let timedOut = false
+    // Set once the child exists; `finish` may run before that (a signal aborted already).
+    let stop = (): void => undefined
+    let timer: NodeJS.Timeout | undefined
     const finish = (result: { exitCode: number; stdout: Buffer; stderr: string }) => {
       if (settled) return
       settled = true
+      options.signal?.removeEventListener('abort', stop)
       if (timer) clearTimeout(timer)
       resolve(timedOut ? { ...result, exitCode: 124 } : result)
+    }
+    if (options.signal?.aborted) {
+      finish({ exitCode: 128 + osConstants.signals.SIGKILL, stdout: Buffer.alloc(0), stderr: 'Not started: stopped.' })
+      return
     }
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: environment(options),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      // A group of its own, so that a time limit ends what it started too (docker runs its plugins).
-      ...(options.timeoutMs ? { detached: true } : {})
+      // A group of its own, so that stopping it reaches its children too; and a signal sent
+      // to this process's group (Ctrl-C) is this process's to handle, not the build's.
+      detached: options.signal !== undefined || options.timeoutMs !== undefined
     })
-    let timedOut = false
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true
-          try {
-            if (child.pid) process.kill(-child.pid, 'SIGKILL')
-          } catch {
-            child.kill('SIGKILL')
-          }
-        }, options.timeoutMs)
-      : null
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
+    stop = () => killGroup(child)
+    options.signal?.addEventListener('abort', stop, { once: true })
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true
+        killGroup(child)
+      }, options.timeoutMs)
+    }
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+      if (options.stream) process.stdout.write(chunk)
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk)
+      if (options.stream) process.stdout.write(chunk)
+    })
     // Not on the PATH, or not executable: the shell's 127.
     child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }))
     child.on('close', (code, signal) =>
@@ -117,6 +114,21 @@ export function runForBytes(
       child.stdin?.end(options.input)
     }
   })
+}
+
+/**
+ * Kills a detached child's whole process group. SIGKILL, not SIGTERM: the docker CLI that
+ * loses its connection makes the engine cancel the build (BuildKit's session ends, the
+ * legacy builder's request is cancelled), and nothing in the group needs to clean up.
+ */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // Gone already, or a platform without process groups: the child alone.
+    child.kill('SIGKILL')
+  }
 }
 
 /** Every command line at debug level, where it ran if not here. */

@@ -126,14 +126,21 @@ export class Git {
   }
 
   /**
-   * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
-   * then one `git worktree prune` drops every registration whose folder is gone, which costs
-   * one git process however many worktrees there were. Quiet when they are already gone: the
-   * cleanup runs from `finally` blocks, where a second error would hide the first.
+   * Removes a worktree made by addWorktree, local changes and all, by its own path. Never
+   * `git worktree prune`: that unregisters every worktree whose folder is away, the user's
+   * own too (one on a disk unmounted for a moment), which then come back broken. A folder
+   * git does not know (a checkout that failed before it was registered) is deleted. Quiet
+   * when it is already gone: the clean-up runs where a second error would hide the first.
    */
+  async removeWorktree(folder: string): Promise<void> {
+    const absolute = path.resolve(folder)
+    await this.oneAtATime(() => this.tryExec(['worktree', 'remove', '--force', absolute]))
+    await rm(absolute, { recursive: true, force: true })
+  }
+
+  /** Removes each of these worktrees as removeWorktree does, and no other. */
   async removeWorktrees(folders: string[]): Promise<void> {
-    await Promise.all(folders.map(folder => rm(path.resolve(folder), { recursive: true, force: true })))
-    await this.oneAtATime(() => this.exec(['worktree', 'prune']))
+    await Promise.all(folders.map(folder => this.removeWorktree(folder)))
   }
 
   /** The folders of every worktree, the main one first (as git prints them: real paths). */

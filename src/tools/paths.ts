@@ -10,9 +10,10 @@ export class OutsideRepositoryError extends Error {}
  * the builder. A path that stays inside (a symlink to a sibling folder) is fine.
  */
 export async function resolveInside(root: string, path: string, what: string): Promise<string | null> {
-  const realRoot = await realpath(root)
+  let realRoot: string
   let real: string
   try {
+    realRoot = await realpath(root)
     real = await realpath(join(root, path))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
