@@ -7,6 +7,7 @@ import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
 import { parseShard, Shard } from './shard.js'
+import { ExplainSettings, parseExplain } from './explain.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -32,6 +33,8 @@ export interface CheckSettings {
   shard?: Shard | null
   /** How many builds may run at once. */
   parallel?: number
+  /** What the comment explains beyond the sizes (absent: both the paths and the instructions). */
+  explain?: ExplainSettings
 }
 
 export type CommentMode = 'always' | 'changed' | 'never'
@@ -97,7 +100,8 @@ export function getInputs(): Inputs {
     configFile: core.getInput('config').trim(),
     shard: parseShard(core.getInput('shard')),
     reports: core.getInput('reports').trim() || DEFAULT_REPORTS,
-    parallel: parseParallel(core.getInput('parallel'))
+    parallel: parseParallel(core.getInput('parallel')),
+    explain: parseExplain(core.getInput('explain'))
   }))
 }
 
