@@ -24,7 +24,8 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     trigger: 'dockerfile',
     builtOnce: false,
     logTail: null,
-    instructionChanges: null
+    instructionChanges: null,
+    paths: null
   }
 }
 

@@ -216,7 +216,11 @@ function toImageResult(image: JsonImage): ImageResult {
     verdict: image.verdict,
     reason: image.reason,
     notes: Array.isArray(image.notes) ? image.notes : [],
-    ...(image.logTail ? { logTail: image.logTail } : {})
+    ...(image.logTail ? { logTail: image.logTail } : {}),
+    // A shard's breakdown is shown as the shard made it; one of another shape is left out.
+    ...(image.paths && Array.isArray(image.paths.paths) && Array.isArray(image.paths.hints) && image.paths.layers
+      ? { paths: image.paths }
+      : {})
   }
 }
 

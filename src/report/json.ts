@@ -2,7 +2,7 @@ import { labelOf } from '../changes/discover.js'
 import { EngineInfo } from '../tools/docker.js'
 import { growthOf } from '../explain/growth.js'
 import { Shard } from '../inputs/shard.js'
-import { Comparison, ImageMeasurement, ImageResult, Verdict } from '../shared/types.js'
+import { Comparison, ImageMeasurement, ImageResult, PathBreakdown, Verdict } from '../shared/types.js'
 
 /**
  * The JSON report, documented in the README: other steps read it, so its shape only
@@ -50,6 +50,11 @@ export interface JsonImage {
   logTail: string | null
   /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
   instructionChanges: JsonInstructionChange[] | null
+  /**
+   * Where the bytes went, folder by folder, from the layers the two images do not share;
+   * null when not made (explain without paths, an image new or gone, the same size, a failure).
+   */
+  paths: PathBreakdown | null
 }
 
 export type JsonSide = Pick<
@@ -122,7 +127,8 @@ function toJsonImage(image: ImageResult): JsonImage {
           headSize: change.head?.size ?? null,
           delta: change.delta
         }
-      }) ?? null
+      }) ?? null,
+    paths: image.paths ?? null
   }
 }
 
