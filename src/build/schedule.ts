@@ -243,6 +243,10 @@ export async function buildAndMeasure(
       if (plan.settings.explain?.paths !== false && !builtOnce && image.base && image.head) {
         if (image.base.size !== image.head.size) await explainPathsOf(target, index, image)
       }
+      // Without `instructions`, the per-instruction sizes are not reported (the paths have used them).
+      if (plan.settings.explain?.instructions === false) {
+        for (const side of [image.base, image.head]) if (side) delete side.instructions
+      }
       progress.imageDone?.(image)
     }
 

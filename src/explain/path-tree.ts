@@ -163,7 +163,8 @@ function mainSource(
  * change is spread over its children is the answer. A folder below the top level that
  * one layer brought in whole (`/usr/lib/go-1.19`, `/app/node_modules`) is also where the
  * descent stops: below it lies one package's own layout, not a choice in the Dockerfile;
- * so does a package manager's cache, which one clean-up removes whole.
+ * so does a package manager's cache, which one clean-up removes whole. A folder with one
+ * changed child is always looked into: the child says the same, more precisely.
  */
 function chooseRows(root: Node): Node[] {
   const rows: Node[] = []
@@ -172,16 +173,18 @@ function chooseRows(root: Node): Node[] {
     const { node, depth } = stack.pop() as { node: Node; depth: number }
     if (deltaOf(node) === 0 && depth > 0) continue
     const children = [...(node.children?.values() ?? [])].filter(child => deltaOf(child) !== 0)
-    if (children.length && depth < 64 && (depth === 0 || (!isUnit(node, depth) && dominated(children)))) {
+    if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children))) {
       for (const child of children) stack.push({ node: child, depth: depth + 1 })
     } else if (depth > 0 || children.length === 0) rows.push(node)
   }
   return rows.sort((a, b) => Math.abs(deltaOf(b)) - Math.abs(deltaOf(a)) || a.path.localeCompare(b.path))
 }
 
-/** A folder the rows do not look into: one layer's whole, or a package manager's cache (one thing to clean). */
-function isUnit(node: Node, depth: number): boolean {
-  return CACHE_FOLDERS.includes(node.path) || (depth >= 2 && oneLayerWhole(node))
+function lookInto(node: Node, depth: number, children: Node[]): boolean {
+  if (CACHE_FOLDERS.includes(node.path)) return false
+  if (children.length === 1) return true
+  if (depth >= 2 && oneLayerWhole(node)) return false
+  return dominated(children)
 }
 
 function dominated(children: Node[]): boolean {
