@@ -14,7 +14,7 @@ const MAX_PATH = 120
  * bidirectional overrides, line breaks) written as escapes, and a long path cut in its
  * middle, where its start and its file name stay.
  */
-export function displayText(text: string, max = MAX_PATH): string {
+export function displayText(text: string, max = MAX_PATH, cut: 'middle' | 'end' = 'middle'): string {
   const visible = text.replace(
     /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
     char => `\\u{${(char.codePointAt(0) as number).toString(16)}}`
@@ -22,21 +22,28 @@ export function displayText(text: string, max = MAX_PATH): string {
   const chars = [...visible]
   if (chars.length <= max) return visible
   const keep = max - 1
+  if (cut === 'end') return `${chars.slice(0, keep).join('').trimEnd()}…`
   return `${chars.slice(0, Math.ceil(keep / 2)).join('')}…${chars.slice(chars.length - Math.floor(keep / 2)).join('')}`
 }
 
-function instructionLabel(source: PathSource): string {
-  const line = source.line === null ? '' : `${source.side === 'base' ? 'base ' : ''}L${source.line} `
-  return `${line}${displayText(source.instruction, 60)}`
+function lineOf(source: PathSource): string {
+  return source.line === null ? '' : `${source.side === 'base' ? 'base ' : ''}L${source.line}`
 }
 
+/** For the command: the line and the start of the instruction. */
+function instructionLabel(source: PathSource): string {
+  return [lineOf(source), displayText(source.instruction, 50, 'end')].filter(Boolean).join(' ')
+}
+
+/** For the comment, where the instructions table above gives each line's text: the line alone, else the instruction. */
 function sourceCell(source: PathSource | null): string {
   if (!source) return '—'
-  const line = source.line === null ? '' : `${source.side === 'base' ? 'base ' : ''}L${source.line} `
-  return `${line}${code(displayText(source.instruction, 60))}`
+  return lineOf(source) || code(displayText(source.instruction, 60, 'end'))
 }
 
 const bytesCell = (bytes: number) => (bytes === 0 ? '—' : formatSize(bytes))
+
+const fromBaseImage = (source: PathSource | null) => source !== null && /^FROM\b/i.test(source.instruction)
 
 /** The advice that goes with a cache folder that grew: what empties it, in the instruction that fills it. */
 const CACHE_ADVICE: Record<string, string> = {
@@ -53,15 +60,17 @@ function hintText(hint: PathHint, markdown: boolean): string {
     source ? (markdown ? sourceCell(source) : instructionLabel(source)) : 'an earlier layer'
   const advice = (text: string) => (markdown ? text : text.replace(/`/g, ''))
   if (hint.kind === 'cache') {
-    return (
-      `${path} grew ${formatDelta(hint.bytes)}: a package manager's cache, shipped with the image ` +
-      `(put there by ${show(hint.source)}); ${advice(CACHE_ADVICE[hint.path] ?? 'remove it in the instruction that fills it')}.`
-    )
+    const fix = fromBaseImage(hint.source)
+      ? 'it comes with the image the stage starts from'
+      : advice(CACHE_ADVICE[hint.path] ?? 'remove it in the instruction that fills it')
+    return `${path} grew ${formatDelta(hint.bytes)}: a package manager's cache, shipped in the image (from ${show(hint.source)}); ${fix}.`
   }
+  const fix = fromBaseImage(hint.source)
+    ? 'it comes with the image the stage starts from, so deleting it saves nothing'
+    : 'delete it in the instruction that creates it'
   return (
     `${path} (${countOf(hint.files, 'file')}, ${formatSize(hint.bytes)}) is added by ${show(hint.source)} and ` +
-    `deleted by ${show(hint.deletedBy)}: deleted, it still ships in the layer that added it. ` +
-    `Delete it in the same instruction that creates it.`
+    `deleted by ${show(hint.deletedBy)}, but still ships in the layer that added it: ${fix}.`
   )
 }
 
