@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
 import { CheckSettings, parseList } from '../inputs/inputs.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
+import { ExplainSettings, parseExplain } from '../inputs/explain.js'
+import { InputError } from '../shared/errors.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
@@ -55,6 +57,11 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  explain: {
+    type: 'string',
+    value: 'WHAT',
+    help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   json: { type: 'string', value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { type: 'string', value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
@@ -161,6 +168,14 @@ export function parseCommandLine(argv: string[]): Command {
     if (error instanceof ThresholdError) throw new UsageError(error.message)
     throw error
   }
+  let explain: ExplainSettings
+  try {
+    explain = parseExplain(one('explain') ?? '')
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new UsageError(error.message.replace(/^Invalid explain/, 'Invalid --explain'))
+    throw error
+  }
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -174,7 +189,8 @@ export function parseCommandLine(argv: string[]): Command {
         baseRef: base ?? '',
         // The working tree is built where it stands; a named commit from a clean worktree.
         headFrom: head === null ? 'workspace' : 'worktree',
-        keepImages: booleans.has('keep-images')
+        keepImages: booleans.has('keep-images'),
+        explain
       },
       base,
       head,
