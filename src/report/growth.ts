@@ -38,7 +38,7 @@ function growthDetails(image: ImageResult, growth: Growth | null, paths: string)
   }
   const summary =
     `Why ${code(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
-    `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})${paths ? ', and the paths' : ''}`
+    `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`
   const rows = growth.changes.slice(0, TOP).map(change => {
     const instruction = change.head ?? change.base
     const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
