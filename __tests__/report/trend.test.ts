@@ -1,11 +1,8 @@
-/**
- * @jest-environment-options {"globalsCleanup": "off"}
- */
 // The trend chart is checked by Mermaid's own parser. Mermaid sanitizes text through
-// DOMPurify, which needs a DOM: a jsdom window is set up before mermaid is imported. Jest's
-// cleanup of globals between files walks that window's setters until the stack overflows,
-// so it is off for this file (the docblock above).
-import { beforeAll, describe, expect, it } from '@jest/globals'
+// DOMPurify, which needs a DOM: a jsdom window is set up before mermaid is imported, and
+// taken away after the tests (DOMPurify keeps the one it found). Left on the global, jest's
+// cleanup between files walks the window's setters until the stack overflows.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { JSDOM } from 'jsdom'
 import { renderTrend, sparkline, trendLine, TrendPoint } from '../../src/report/trend.js'
 
@@ -18,6 +15,13 @@ beforeAll(async () => {
   const { window } = new JSDOM('')
   Object.assign(globalThis, { window, document: window.document })
   mermaid = ((await import('mermaid')) as unknown as { default: Mermaid }).default
+})
+
+afterAll(() => {
+  const global = globalThis as { window?: { close(): void }; document?: unknown }
+  global.window?.close()
+  delete global.window
+  delete global.document
 })
 
 const body = (fenced: string) => fenced.replace(/^```mermaid\n/, '').replace(/\n```$/, '')
