@@ -29,7 +29,8 @@ describe('getInputs', () => {
       baseRef: '',
       mode: 'check',
       artifactPath: '',
-      secrets: []
+      secrets: [],
+      explain: { paths: true, instructions: true }
     })
     expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
   })
@@ -52,6 +53,7 @@ describe('getInputs', () => {
     ['secrets', 'NPM_TOKEN', "Invalid secrets line 1: it has no '='."],
     ['shard', '5/4', "Invalid shard '5/4'. Expected INDEX/TOTAL"],
     ['parallel', '0', "Invalid parallel '0'. Expected how many builds may run at once"],
+    ['explain', 'layers', "Invalid explain 'layers': 'layers' is not one of paths, instructions. Expected"],
     ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)

@@ -15,6 +15,9 @@ import { limitConcurrency } from './concurrency.js'
 import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
+import { breakDownPaths } from '../explain/paths.js'
+import { countOf, formatSize } from '../shared/sizes.js'
+import { errorMessage } from '../shared/errors.js'
 import { BuildOutcome, ImageMeasurement, ImageTarget, Revisions, Side } from '../shared/types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
@@ -37,7 +40,7 @@ export interface BuildPlan {
   targets: ImageTarget[]
   settings: Pick<
     CheckSettings,
-    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'cacheFrom' | 'cacheTo'
+    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'cacheFrom' | 'cacheTo' | 'explain'
   >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
@@ -72,6 +75,7 @@ export async function buildAndMeasure(
   const builtTags: string[] = []
   const worktrees: string[] = []
   const parallel = plan.settings.parallel ?? 1
+  const tagOf = (index: number, side: Side) => `docker-size-check:${runToken}-${index}-${side}`
   const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
   // Whether a side of the image is built: it exists there, and is not the base of one built once.
   const buildsOn = (target: ImageTarget, side: Side) =>
@@ -162,7 +166,7 @@ export async function buildAndMeasure(
       const request: BuildRequest = {
         dockerfile: join(root, dockerfile),
         context: join(root, side === 'head' ? target.context : target.baseContext),
-        tag: `docker-size-check:${runToken}-${index}-${side}`,
+        tag: tagOf(index, side),
         builder: engine.builder,
         secrets: plan.settings.secrets,
         cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
@@ -202,6 +206,23 @@ export async function buildAndMeasure(
       log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
     }
 
+    /** Where the bytes went: not needed for the verdict, so a failure is a warning. */
+    const explainPathsOf = async (target: ImageTarget, index: number, image: MeasuredImage): Promise<void> => {
+      try {
+        image.paths = await breakDownPaths(docker, {
+          base: { tag: tagOf(index, 'base'), stage: image.base?.instructions ?? null },
+          head: { tag: tagOf(index, 'head'), stage: image.head?.instructions ?? null }
+        })
+        const read = [...image.paths.layers.base, ...image.paths.layers.head].filter(layer => layer.state === 'read')
+        log.info(
+          `paths ${target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(image.paths.bytesRead)}), ` +
+            `${formatSize(image.paths.bytesSkipped)} shared and passed over, in ${(image.paths.durationMs / 1000).toFixed(2)} s`
+        )
+      } catch (error) {
+        log.warning(`Could not tell which paths of ${target.dockerfile} changed: ${errorMessage(error)}`)
+      }
+    }
+
     // Set when a target stops the run (the engine is gone, an interrupt): no other target starts
     // after it, so the report lists only images that were really worked on.
     let stopped = false
@@ -239,6 +260,14 @@ export async function buildAndMeasure(
       }
       // A recorded base was measured as the record run measured it: only the head is aligned.
       alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine)
+      // A recorded base has no image here to read the layers of.
+      if (plan.settings.explain?.paths !== false && !builtOnce && !recorded && image.base && image.head) {
+        if (image.base.size !== image.head.size) await explainPathsOf(target, index, image)
+      }
+      // Without `instructions`, the per-instruction sizes are not reported (the paths have used them).
+      if (plan.settings.explain?.instructions === false) {
+        for (const side of [image.base, image.head]) if (side) delete side.instructions
+      }
       progress.imageDone?.(image)
     }
 

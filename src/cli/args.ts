@@ -4,6 +4,8 @@ import { parseCacheInput } from '../build/layer-cache.js'
 import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
+import { ExplainSettings, parseExplain } from '../inputs/explain.js'
+import { InputError } from '../shared/errors.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
@@ -63,6 +65,11 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'warn-increase': { type: 'string', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' },
   'max-size': { type: 'string', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." },
+  explain: {
+    type: 'string',
+    value: 'WHAT',
+    help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
+  },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   baseline: {
     type: 'string',
@@ -204,6 +211,14 @@ export function parseCommandLine(argv: string[]): Command {
     if (error instanceof ThresholdError) throw new UsageError(error.message)
     throw error
   }
+  let explain: ExplainSettings
+  try {
+    explain = parseExplain(one('explain') ?? '')
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new UsageError(error.message.replace(/^Invalid explain/, 'Invalid --explain'))
+    throw error
+  }
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -219,7 +234,8 @@ export function parseCommandLine(argv: string[]): Command {
         headFrom: head === null ? 'workspace' : 'worktree',
         keepImages: booleans.has('keep-images'),
         ...records,
-        imagesFrom
+        imagesFrom,
+        explain
       },
       base,
       head,

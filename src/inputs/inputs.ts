@@ -10,6 +10,7 @@ import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.j
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
 import { parseCacheInput } from '../build/layer-cache.js'
+import { ExplainSettings, parseExplain } from './explain.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -47,6 +48,8 @@ export interface CheckSettings {
   cacheFrom?: string[]
   /** buildx caches to write the head's layers to (`--cache-to`), one spec each. */
   cacheTo?: string[]
+  /** What the comment explains beyond the sizes (absent: both the paths and the instructions). */
+  explain?: ExplainSettings
 }
 
 export const BASELINE_MODES = ['auto', 'record', 'build'] as const
@@ -130,7 +133,8 @@ export function getInputs(): Inputs {
     recordsRef: parseRecordsRef(core.getInput('records-ref')),
     recordsDepth: parseRecordsDepth(core.getInput('records-depth')),
     cacheFrom: parseCacheInput('cache-from', core.getInput('cache-from')),
-    cacheTo: parseCacheInput('cache-to', core.getInput('cache-to'))
+    cacheTo: parseCacheInput('cache-to', core.getInput('cache-to')),
+    explain: parseExplain(core.getInput('explain'))
   }))
 }
 
