@@ -14,6 +14,7 @@ import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
 import { breakDownPaths } from '../explain/paths.js'
+import { InstructionSize } from '../explain/attribute.js'
 import { countOf, formatSize } from '../shared/sizes.js'
 import { errorMessage } from '../shared/errors.js'
 import { BuildOutcome, ImageTarget, Revisions, Side } from '../shared/types.js'
@@ -194,14 +195,24 @@ export async function buildAndMeasure(
     }
 
     /** Where the bytes went: not needed for the verdict, so a failure is a warning. */
-    const explainPathsOf = async (target: ImageTarget, index: number, image: MeasuredImage): Promise<void> => {
+    const pendingPaths: Promise<void>[] = []
+    // Said once every breakdown is done: said as each ends, a line would land in the log
+    // group of the build running then.
+    const pathsLog: string[] = []
+    const explainOne = limitConcurrency(1)
+    const explainPathsOf = async (
+      target: ImageTarget,
+      index: number,
+      image: MeasuredImage,
+      stages: Record<Side, InstructionSize[] | null>
+    ): Promise<void> => {
       try {
         image.paths = await breakDownPaths(docker, {
-          base: { tag: tagOf(index, 'base'), stage: image.base?.instructions ?? null },
-          head: { tag: tagOf(index, 'head'), stage: image.head?.instructions ?? null }
+          base: { tag: tagOf(index, 'base'), stage: stages.base },
+          head: { tag: tagOf(index, 'head'), stage: stages.head }
         })
         const read = [...image.paths.layers.base, ...image.paths.layers.head].filter(layer => layer.state === 'read')
-        log.info(
+        pathsLog.push(
           `paths ${target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(image.paths.bytesRead)}), ` +
             `${formatSize(image.paths.bytesSkipped)} shared and passed over, in ${(image.paths.durationMs / 1000).toFixed(2)} s`
         )
@@ -241,7 +252,13 @@ export async function buildAndMeasure(
       }
       alignSizeBasis([image.base, image.head], engine)
       if (plan.settings.explain?.paths !== false && !builtOnce && image.base && image.head) {
-        if (image.base.size !== image.head.size) await explainPathsOf(target, index, image)
+        // Read while the next image builds: the breakdown waits on the engine's `docker save`
+        // more than on this process, and is not needed until the report. One at a time, so
+        // that two archives at most stream at once.
+        const stages = { base: image.base.instructions ?? null, head: image.head.instructions ?? null }
+        if (image.base.size !== image.head.size) {
+          pendingPaths.push(explainOne(() => explainPathsOf(target, index, image, stages)))
+        }
       }
       // Without `instructions`, the per-instruction sizes are not reported (the paths have used them).
       if (plan.settings.explain?.instructions === false) {
@@ -261,6 +278,10 @@ export async function buildAndMeasure(
         )
       )
     )
+    // Never rejects (a failure is a warning); awaited before the images are removed.
+    if (pendingPaths.length) log.info(`Paths: reading the layers the two sides do not share (${countOf(pendingPaths.length, 'image')}) …`)
+    await Promise.all(pendingPaths)
+    for (const line of pathsLog) log.info(line)
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
     if (failed) throw failed.reason
     return measured
