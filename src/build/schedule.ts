@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
-import { withContextHint } from './context-hint.js'
 import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { existsOn, labelOf } from '../changes/discover.js'
-import { cacheArgs, cacheExportSupported, CacheSettings } from './layer-cache.js'
+import { existsOn } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { alignSizeBasis, describeLayers } from '../measure/measure-image.js'
@@ -16,9 +14,10 @@ import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
 import { breakDownPaths } from '../explain/paths.js'
+import { InstructionSize } from '../explain/attribute.js'
 import { countOf, formatSize } from '../shared/sizes.js'
 import { errorMessage } from '../shared/errors.js'
-import { BuildOutcome, ImageMeasurement, ImageTarget, Revisions, Side } from '../shared/types.js'
+import { BuildOutcome, ImageTarget, Revisions, Side } from '../shared/types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
 export interface Progress {
@@ -38,17 +37,9 @@ export interface BuildPlan {
   tempRoot: string
   revisions: Revisions
   targets: ImageTarget[]
-  settings: Pick<
-    CheckSettings,
-    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'cacheFrom' | 'cacheTo' | 'explain'
-  >
+  settings: Pick<CheckSettings, 'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'explain'>
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
-  /**
-   * Images whose base is not built in this run: a baseline record's measurement stands for
-   * it, or the reason no record could (with `baseline: record`, which never builds the base).
-   */
-  recordedBases?: Map<ImageTarget, ImageMeasurement | { missing: string }>
 }
 
 /**
@@ -79,7 +70,7 @@ export async function buildAndMeasure(
   const builtOnceOf = (target: ImageTarget) => target.identical === true && plan.settings.headFrom === 'worktree'
   // Whether a side of the image is built: it exists there, and is not the base of one built once.
   const buildsOn = (target: ImageTarget, side: Side) =>
-    existsOn(target, side) && (side === 'head' || (!builtOnceOf(target) && !plan.recordedBases?.has(target)))
+    existsOn(target, side) && (side === 'head' || !builtOnceOf(target))
   // Builds that run side by side cannot share the log: their groups and streamed output
   // would interleave. They run quietly and each says in one line how it went; a failed
   // build's last lines still reach the report.
@@ -140,7 +131,6 @@ export async function buildAndMeasure(
     // The checkouts are made while the engine answers.
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
-    const cache = await usableCache(plan.settings, engine, docker, progress)
     const offset = measured.length
     const started: MeasuredImage[] = []
     const record = (index: number, image: MeasuredImage) => {
@@ -169,8 +159,7 @@ export async function buildAndMeasure(
         tag: tagOf(index, side),
         builder: engine.builder,
         secrets: plan.settings.secrets,
-        cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
-        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+        ...target.build
       }
       if (interrupted()) throw new Error('The run was interrupted.')
       builtTags.push(request.tag)
@@ -189,7 +178,6 @@ export async function buildAndMeasure(
         outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }))
       }
       if (!outcome.ok) {
-        if (side === 'head') outcome = withContextHint(target, outcome)
         image.failedBuilds.push(outcome)
         log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
         return
@@ -207,14 +195,24 @@ export async function buildAndMeasure(
     }
 
     /** Where the bytes went: not needed for the verdict, so a failure is a warning. */
-    const explainPathsOf = async (target: ImageTarget, index: number, image: MeasuredImage): Promise<void> => {
+    const pendingPaths: Promise<void>[] = []
+    // Said once every breakdown is done: said as each ends, a line would land in the log
+    // group of the build running then.
+    const pathsLog: string[] = []
+    const explainOne = limitConcurrency(1)
+    const explainPathsOf = async (
+      target: ImageTarget,
+      index: number,
+      image: MeasuredImage,
+      stages: Record<Side, InstructionSize[] | null>
+    ): Promise<void> => {
       try {
         image.paths = await breakDownPaths(docker, {
-          base: { tag: tagOf(index, 'base'), stage: image.base?.instructions ?? null },
-          head: { tag: tagOf(index, 'head'), stage: image.head?.instructions ?? null }
+          base: { tag: tagOf(index, 'base'), stage: stages.base },
+          head: { tag: tagOf(index, 'head'), stage: stages.head }
         })
         const read = [...image.paths.layers.base, ...image.paths.layers.head].filter(layer => layer.state === 'read')
-        log.info(
+        pathsLog.push(
           `paths ${target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(image.paths.bytesRead)}), ` +
             `${formatSize(image.paths.bytesSkipped)} shared and passed over, in ${(image.paths.durationMs / 1000).toFixed(2)} s`
         )
@@ -252,17 +250,15 @@ export async function buildAndMeasure(
           log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
         }
       }
-      const recorded = plan.recordedBases?.get(target)
-      if (recorded && 'missing' in recorded) {
-        image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 })
-      } else if (recorded) {
-        image.base = { ...recorded }
-      }
-      // A recorded base was measured as the record run measured it: only the head is aligned.
-      alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine)
-      // A recorded base has no image here to read the layers of.
-      if (plan.settings.explain?.paths !== false && !builtOnce && !recorded && image.base && image.head) {
-        if (image.base.size !== image.head.size) await explainPathsOf(target, index, image)
+      alignSizeBasis([image.base, image.head], engine)
+      if (plan.settings.explain?.paths !== false && !builtOnce && image.base && image.head) {
+        // Read while the next image builds: the breakdown waits on the engine's `docker save`
+        // more than on this process, and is not needed until the report. One at a time, so
+        // that two archives at most stream at once.
+        const stages = { base: image.base.instructions ?? null, head: image.head.instructions ?? null }
+        if (image.base.size !== image.head.size) {
+          pendingPaths.push(explainOne(() => explainPathsOf(target, index, image, stages)))
+        }
       }
       // Without `instructions`, the per-instruction sizes are not reported (the paths have used them).
       if (plan.settings.explain?.instructions === false) {
@@ -282,6 +278,10 @@ export async function buildAndMeasure(
         )
       )
     )
+    // Never rejects (a failure is a warning); awaited before the images are removed.
+    if (pendingPaths.length) log.info(`Paths: reading the layers the two sides do not share (${countOf(pendingPaths.length, 'image')}) …`)
+    await Promise.all(pendingPaths)
+    for (const line of pathsLog) log.info(line)
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
     if (failed) throw failed.reason
     return measured
@@ -289,28 +289,4 @@ export async function buildAndMeasure(
     forget()
     await cleanUp()
   }
-}
-
-/** The caches a run's builds use: `cache-to` is dropped, said once, where the builder cannot export one. */
-async function usableCache(
-  settings: BuildPlan['settings'],
-  engine: EngineInfo,
-  docker: Docker,
-  progress: Progress
-): Promise<CacheSettings> {
-  const cache = { cacheFrom: settings.cacheFrom ?? [], cacheTo: settings.cacheTo ?? [] }
-  if (engine.builder !== 'buildx') {
-    if (cache.cacheFrom.length || cache.cacheTo.length) {
-      progress.warning('cache-from and cache-to need BuildKit (docker buildx); the legacy builder builds without them.')
-    }
-    return { cacheFrom: [], cacheTo: [] }
-  }
-  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
-    progress.warning(
-      'cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
-        'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.'
-    )
-    return { cacheFrom: cache.cacheFrom, cacheTo: [] }
-  }
-  return cache
 }
