@@ -37,6 +37,21 @@ function usageMessage(argv: string[]): string {
 }
 
 describe('parseCommandLine', () => {
+  it('reads --explain as the action reads its input, and names a wrong word', () => {
+    const settings = (argv: string[]) => {
+      const command = parseCommandLine(argv)
+      if (command.kind !== 'check') throw new Error('not a check')
+      return command.options.settings
+    }
+    expect(settings([]).explain).toEqual({ paths: true, instructions: true })
+    expect(settings(['--explain', 'instructions']).explain).toEqual({ paths: false, instructions: true })
+    expect(() => parseCommandLine(['--explain=files'])).toThrow(
+      new UsageError(
+        "Invalid --explain 'files': 'files' is not one of paths, instructions. Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'."
+      )
+    )
+  })
+
   it('defaults to the working tree against the default base, with the action defaults', () => {
     const options = check([])
     expect(options).toMatchObject({ base: null, head: null, json: null, markdown: null, quiet: false, verbose: false })
@@ -163,7 +178,7 @@ describe('parseCommandLine', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## On your machine'))
     const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
-    expect(flags).toHaveLength(21)
+    expect(flags).toHaveLength(22)
     for (const flag of flags) expect(section).toContain(`\`${flag}`)
   })
 })

@@ -97,6 +97,36 @@ describe('the calculator example', () => {
     )
     expect(rows.length).toBeGreaterThanOrEqual(3)
     expect(rows.length).toBeLessThanOrEqual(5)
+    // Under them, the paths: the Go toolchain's folder first, put there by that RUN; the
+    // package cache the RUN left behind is named, with what would remove it.
+    const report = (run.report!.images as unknown[])[0] as {
+      paths: {
+        paths: Array<{
+          path: string
+          kind: string
+          delta: number
+          source: { side: string; line: number; instruction: string }
+        }>
+        hints: Array<{ kind: string; path: string }>
+        layers: { base: Array<{ state: string }>; head: Array<{ state: string }> }
+      }
+    }
+    expect(report.paths.paths[0]).toMatchObject({
+      path: expect.stringMatching(/^\/usr\/lib\/go-1\.\d+$/),
+      kind: 'folder',
+      delta: expect.any(Number),
+      source: { side: 'head', line: runLine, instruction: expect.stringMatching(/^RUN apt-get update .*golang-go/) }
+    })
+    expect(report.paths.paths[0]!.delta).toBeGreaterThan(200_000_000)
+    // Nothing is shared between a FROM scratch image and a Debian one: every layer is read.
+    expect(report.paths.layers.head.every(layer => layer.state === 'read')).toBe(true)
+    const pathRows = details.split('\n').filter(line => /^\| <code>\//.test(line))
+    expect(pathRows[0]).toMatch(
+      new RegExp(`^\\| <code>/usr/lib/go-1\\.\\d+/</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| L${runLine} \\|$`)
+    )
+    expect(pathRows.length).toBeLessThanOrEqual(5)
+    expect(details.indexOf('The paths that moved the most bytes')).toBeGreaterThan(details.indexOf(rows[0]!))
+    expect(details).toMatch(/> 💡 <code>\/var\/cache\/apt<\/code> grew \+[\d.]+ MB: a package manager's cache/)
     // The report records the engine that measured.
     expect(run.report!.engine).toMatchObject({
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
@@ -114,6 +144,10 @@ describe('the calculator example', () => {
     expect(image!.verdict).toBe('pass')
     expect(comments).toHaveLength(1)
     expect(comments[0]!.body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    // What went: the toolchain the base's single stage shipped, from the base's RUN.
+    expect(comments[0]!.body).toMatch(
+      /\| <code>\/usr\/lib\/go-1\.\d+\/<\/code> \| [\d.]+ MB \| — \| -[\d.]+ MB \| base L4 \|$/m
+    )
     saveComment('calculator-improvement', comments[0]!.body)
   })
 })

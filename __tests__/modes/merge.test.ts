@@ -28,7 +28,8 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     logTail: null,
     instructionChanges: null,
     limits: { maxIncrease: '10%', warnIncrease: null, maxSize: null },
-    failedBuilds: []
+    failedBuilds: [],
+    paths: null
   }
 }
 

@@ -5,6 +5,7 @@ import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
 import { INPUT_DEFAULTS } from '../inputs/defaults.js'
+import { ExplainSettings, parseExplain } from '../inputs/explain.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 import { DEFAULT_BUILD_TIMEOUT, parseDuration } from '../inputs/duration.js'
 import { InputError } from '../shared/errors.js'
@@ -80,6 +81,11 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     value: 'DURATION',
     help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
+  },
+  explain: {
+    type: 'string',
+    value: 'WHAT',
+    help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
   },
   'keep-images': { type: 'boolean', help: 'Keep the images built (removed at the end by default).' },
   baseline: {
@@ -229,6 +235,14 @@ export function parseCommandLine(argv: string[]): Command {
     if (error instanceof InputError) throw new UsageError(error.message)
     throw error
   }
+  let explain: ExplainSettings
+  try {
+    explain = parseExplain(one('explain') ?? '')
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new UsageError(error.message.replace(/^Invalid explain/, 'Invalid --explain'))
+    throw error
+  }
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -247,7 +261,8 @@ export function parseCommandLine(argv: string[]): Command {
         imagesFrom,
         limitsFrom: choice('--limits-from', one('limits-from'), ['base', 'head'] as const),
         missingBaseline: choice('--missing-baseline', one('missing-baseline'), ['fail', 'warn'] as const),
-        buildTimeoutMs
+        buildTimeoutMs,
+        explain
       },
       base,
       head,

@@ -5,6 +5,7 @@ import { statusOf, summarizeOutcome } from '../report/markdown.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
+import { pathsText } from '../report/paths.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 
 export interface TerminalReportContext {
@@ -70,6 +71,8 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
 
 /** How many instructions the terminal lists per image; the comment's details show five. */
 const TOP_INSTRUCTIONS = 3
+/** And how many paths; the comment's details show five, the JSON report up to 50. */
+const TOP_PATHS = 3
 
 function explain(image: ImageResult, paint: Paint): string[] {
   const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
@@ -84,6 +87,12 @@ function explain(image: ImageResult, paint: Paint): string[] {
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+  }
+  if (image.paths && image.paths.paths.length) {
+    const { rows, hints } = pathsText(image.paths, TOP_PATHS)
+    lines.push('   The paths that moved the most bytes:')
+    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+    for (const hint of hints) lines.push(paint('yellow', hint))
   }
   if (image.logTail && image.verdict === 'error') {
     lines.push('   Last lines of the build output:')

@@ -3,6 +3,7 @@ import { InstructionChange } from '../explain/match.js'
 import { formatDelta, formatSize, countOf } from '../shared/sizes.js'
 import { ImageResult } from '../shared/types.js'
 import { code, htmlCode } from './escape.js'
+import { pathsMarkdown } from './paths.js'
 
 const TOP = 5
 
@@ -23,14 +24,18 @@ export function growthSections(images: ImageResult[]): string[] {
   for (const image of images) {
     if (!image.delta && image.verdict === 'pass') continue
     const growth = growthOf(image)
-    if (!growth || growth.changes.length === 0) continue
-    sections.push(growthDetails(image, growth))
+    const paths = image.paths ? pathsMarkdown(image.paths) : ''
+    if ((!growth || growth.changes.length === 0) && !paths) continue
+    sections.push(growthDetails(image, growth, paths))
   }
   return sections
 }
 
-function growthDetails(image: ImageResult, growth: Growth): string {
+function growthDetails(image: ImageResult, growth: Growth | null, paths: string): string {
   const layers = (count: number | null) => (count === null ? '—' : String(count))
+  if (!growth || growth.changes.length === 0) {
+    return `<details><summary>Why ${htmlCode(image.target.dockerfile)} changed: the paths that moved the most bytes</summary>\n\n${paths}\n\n</details>`
+  }
   const summary =
     `Why ${htmlCode(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
     `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`
@@ -49,5 +54,5 @@ function growthDetails(image: ImageResult, growth: Growth): string {
     ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
   ].join('\n')
   // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
-  return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`
+  return `<details><summary>${summary}</summary>\n\n${table}${paths ? `\n\n${paths}` : ''}\n\n</details>`
 }

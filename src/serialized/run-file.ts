@@ -58,6 +58,7 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     baselineSource: target.baseline ?? { source: 'build' },
     base: sideOf(image.base),
     head: sideOf(image.head),
+    paths: image.paths ?? null,
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
       error: build.error ?? '',
@@ -85,6 +86,7 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
     base,
     // Built once for both sides: one measurement, as the run that built it had.
     head: image.builtOnce && base ? base : image.head ? { ...image.head } : null,
+    ...(image.paths ? { paths: image.paths } : {}),
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
       ok: false,

@@ -79,6 +79,65 @@ function failedBuild(direction: Direction) {
   return z.object({ side: oneOf(['base', 'head']), error: text(direction), logTail: log(direction) })
 }
 
+function pathSource(direction: Direction) {
+  return z.object({
+    side: oneOf(['base', 'head']),
+    line: wholeNumber(1, 1_000_000).nullable(),
+    instruction: text(direction)
+  })
+}
+
+/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+function pathBreakdown(direction: Direction) {
+  const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
+  const layer = z.object({
+    diffId: text(direction, 200).nullable(),
+    state: oneOf(['read', 'shared', 'unreadable']),
+    note: text(direction).optional()
+  })
+  return z.object({
+    paths: z
+      .array(
+        z.object({
+          path: text(direction, FIELD_LIMITS.maxPath),
+          kind: oneOf(['folder', 'file']),
+          base: bytes,
+          head: bytes,
+          delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize),
+          source: pathSource(direction).nullable()
+        })
+      )
+      .max(100),
+    hints: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z.object({
+            kind: z.literal('cache'),
+            path: text(direction, FIELD_LIMITS.maxPath),
+            bytes,
+            source: pathSource(direction).nullable()
+          }),
+          z.object({
+            kind: z.literal('deleted-later'),
+            path: text(direction, FIELD_LIMITS.maxPath),
+            bytes,
+            files: wholeNumber(0, 1e9),
+            source: pathSource(direction).nullable(),
+            deletedBy: pathSource(direction).nullable()
+          })
+        ])
+      )
+      .max(100),
+    layers: z.object({
+      base: z.array(layer).max(FIELD_LIMITS.maxLayers),
+      head: z.array(layer).max(FIELD_LIMITS.maxLayers)
+    }),
+    bytesRead: bytes,
+    bytesSkipped: bytes,
+    durationMs: wholeNumber(0, 1e12)
+  })
+}
+
 /** What was built and measured for one image: the same in the artifact and in the report. */
 function measuredImage(direction: Direction) {
   return z.object({
@@ -105,6 +164,11 @@ function measuredImage(direction: Direction) {
       .default({ source: 'build' }),
     base: measurement(direction).nullable(),
     head: measurement(direction).nullable(),
+    /**
+     * Where the bytes went, folder by folder, from the layers the two images do not share;
+     * null when not made (explain without paths, an image new or gone, the same size, a failure).
+     */
+    paths: pathBreakdown(direction).nullable().default(null),
     /** The builds that failed, by side, with their error and the last lines of their output. */
     failedBuilds: z
       .array(failedBuild(direction))

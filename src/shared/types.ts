@@ -133,6 +133,8 @@ export interface ImageResult {
   limit?: 'max-increase' | 'warn-increase' | 'max-size'
   /** The image exists at the base but has no base measurement (its base build failed). */
   baselineMissing?: boolean
+  /** Where the bytes went, path by path (explain: paths); absent when not asked or not made. */
+  paths?: PathBreakdown
 }
 
 export interface Comparison {
@@ -141,4 +143,59 @@ export interface Comparison {
   images: ImageResult[]
   /** Sum of every known delta, in bytes. */
   totalDelta: number
+}
+
+/** Where a path's bytes came from: one instruction of one side's Dockerfile. */
+export interface PathSource {
+  side: Side
+  /** 1-based line in that side's Dockerfile; null where the history did not fit it. */
+  line: number | null
+  /** The instruction as written, or as the image's history recorded it. */
+  instruction: string
+}
+
+/** A folder or file whose bytes differ between the two sides' unshared layers. */
+export interface PathChange {
+  /** Absolute, as the image's filesystem names it. Text from the build: hostile. */
+  path: string
+  kind: 'folder' | 'file'
+  /** Bytes under the path in the base's layers the head does not share (hidden copies included: they ship). */
+  base: number
+  head: number
+  delta: number
+  /** The instruction that put the most of these bytes there, on the side that has more. */
+  source: PathSource | null
+}
+
+/** Something certain and actionable about where the bytes went. */
+export type PathHint =
+  | { kind: 'cache'; path: string; bytes: number; source: PathSource | null }
+  /** Bytes a layer added that a later one deleted or replaced: gone from the filesystem, still shipped. */
+  | {
+      kind: 'deleted-later'
+      path: string
+      bytes: number
+      files: number
+      source: PathSource | null
+      deletedBy: PathSource | null
+    }
+
+/** What happened to one layer of one side while the breakdown was made. */
+export interface LayerRead {
+  diffId: string | null
+  /** read: its headers were parsed; shared: the other side has it, so it was passed over; unreadable: see `note`. */
+  state: 'read' | 'shared' | 'unreadable'
+  note?: string
+}
+
+/** Where an image's bytes went between the two sides, folder by folder. */
+export interface PathBreakdown {
+  /** The rows that explain the delta, largest change first (up to 50). */
+  paths: PathChange[]
+  hints: PathHint[]
+  layers: { base: LayerRead[]; head: LayerRead[] }
+  /** Bytes of layers read, and of layers passed over because both sides have them. */
+  bytesRead: number
+  bytesSkipped: number
+  durationMs: number
 }
