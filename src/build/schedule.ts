@@ -7,10 +7,9 @@ import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
-import { alignSizeBasis, describeLayers } from '../measure/measure-image.js'
+import { measureBuiltImage } from '../measure/measure-image.js'
 import { interrupted, onInterrupt } from './interrupt.js'
 import { limitConcurrency } from './concurrency.js'
-import { measureImage } from '../measure/inspect.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
 import { BuildOutcome, ImageTarget, Revisions, Side } from '../shared/types.js'
@@ -177,15 +176,10 @@ export async function buildAndMeasure(
         log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`)
         return
       }
-      // Two reads of one finished image: side by side, they cost the time of the longer.
-      const [measurement, layers] = await Promise.all([
-        measureImage(docker, request.tag),
-        describeLayers(docker, request, {
-          compressed: plan.settings.compressedSize ?? false,
-          warn: message => log.warning(message)
-        })
-      ])
-      image[side] = { ...measurement, ...layers }
+      image[side] = await measureBuiltImage(docker, request, engine, {
+        compressed: plan.settings.compressedSize ?? false,
+        warn: message => log.warning(message)
+      })
       log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
     }
 
@@ -218,7 +212,6 @@ export async function buildAndMeasure(
           log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`)
         }
       }
-      alignSizeBasis([image.base, image.head], engine)
       progress.imageDone?.(image)
     }
 

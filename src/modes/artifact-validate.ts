@@ -156,7 +156,7 @@ function measurement(value: unknown, at: string): ImageMeasurement {
   }
   // What explains the size is optional: a measure run without it is still a measure run.
   if (side.sizeSource !== undefined) {
-    measured.sizeSource = oneOf(side.sizeSource, `${at}.sizeSource`, ['inspect', 'layers'] as const)
+    measured.sizeSource = oneOf(side.sizeSource, `${at}.sizeSource`, ['inspect', 'layers', 'layer-files'] as const)
   }
   for (const field of ['inspectSize', 'layerBytes', 'compressedSize'] as const) {
     if (side[field] !== undefined) measured[field] = integer(side[field], `${at}.${field}`, 0, ARTIFACT_LIMITS.maxSize)
