@@ -67,6 +67,16 @@ install_binaries() {
   command -v runc >/dev/null 2>&1 || { log "no runc on this machine (apt-get install runc)"; exit 1; }
 }
 
+# Debian's docker-registry (distribution 2.8): the pull-size test pushes to it on
+# 127.0.0.1:5000, each test starting its own with storage in a temp folder.
+install_registry() {
+  command -v docker-registry >/dev/null 2>&1 && return
+  log "installing Debian's docker-registry"
+  as_root apt-get update -qq
+  # The package's service is not started: the tests start the registry they need.
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 as_root apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
+}
+
 engine_answers() { DOCKER_HOST="unix://$RUN_DIR/$1.sock" docker info >/dev/null 2>&1; }
 
 # A bridge of the engine's own, with NAT done here: dockerd runs with --iptables=false so it
@@ -166,6 +176,7 @@ provide_images() {
 
 main() {
   install_binaries
+  install_registry
   local hosts=() entry name bridge address config
   for entry in "${ENGINES[@]}"; do
     read -r name bridge address config <<<"$entry"

@@ -22,7 +22,7 @@ function startsWith(chunk: Buffer, magic: number[]): boolean {
 
 /**
  * Reads a `docker save` archive as it streams and adds up its layers gzip-compressed at
- * gzip's default level, as `docker push` and BuildKit compress them. Nothing is held
+ * zlib's level 4, the closest it comes to what `docker push` writes. Nothing is held
  * whole: each layer is compressed a block at a time as it arrives, `parallel` blocks at
  * once (zlib works on libuv's threads, four by default).
  *
@@ -68,6 +68,13 @@ export async function measureCompressed(
   return pickLayers(manifest, sizes, links, bytesRead)
 }
 
+/**
+ * zlib's level 4, not its default 6: a push compresses with Go's gzip, a different
+ * algorithm at the same level, whose output zlib's level 4 comes closest to on real layers
+ * (measured against Debian's docker-registry, README "Pull size"): within 0.3% on a Debian
+ * rootfs and 2.6% on a static binary, where level 6 is 2% and 4.6% under.
+ */
+const GZIP_LEVEL = 4
 /** Bytes of one gzip member's header and trailer, around the deflate stream. */
 const GZIP_FRAMING = 18
 /** Each layer is cut into blocks compressed side by side, as pigz does. */
@@ -80,6 +87,7 @@ function deflateBlock(block: Buffer, dictionary: Buffer | null, last: boolean): 
     deflateRaw(
       block,
       {
+        level: GZIP_LEVEL,
         ...(dictionary ? { dictionary } : {}),
         // A block that is not the last ends on a byte boundary without closing the stream.
         finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH
@@ -90,7 +98,7 @@ function deflateBlock(block: Buffer, dictionary: Buffer | null, last: boolean): 
 }
 
 /**
- * One layer gzip-compressed at gzip's default level, its blocks on as many of zlib's
+ * One layer gzip-compressed at zlib's level 4, its blocks on as many of zlib's
  * threads as there are cores: each block is deflated with the 32 KiB before it as its
  * dictionary, so the result is within a few bytes a block of one gzip stream's (pigz's
  * method); registries store what Go's gzip writes, which differs from zlib's by more.
