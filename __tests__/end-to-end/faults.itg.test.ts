@@ -321,6 +321,14 @@ describe('no Docker engine', () => {
   })
 })
 
+/** The socket of the engine the suite runs against: DOCKER_HOST's, or the default one. */
+function engineSocket(): string {
+  const host = process.env.DOCKER_HOST
+  if (!host) return '/var/run/docker.sock'
+  if (!host.startsWith('unix://')) throw new Error(`This test forwards a unix socket; DOCKER_HOST is ${host}`)
+  return host.slice('unix://'.length)
+}
+
 /**
  * A Docker socket that forwards to the real one and goes away, as a dying daemon does, once
  * the first image of the run has been inspected (its head is then measured; nothing else is).
@@ -331,7 +339,7 @@ async function dyingEngine(): Promise<{ host: string; stop: () => Promise<void> 
   let dead = false
   const server = net.createServer(client => {
     if (dead) return void client.destroy()
-    const upstream = net.connect('/var/run/docker.sock')
+    const upstream = net.connect(engineSocket())
     sockets.add(client).add(upstream)
     let inspected = false
     client.on('data', chunk => {
