@@ -183,7 +183,15 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
     expect(pullDelta).toBeLessThan(310_000)
     expect(comment).toContain('| Pull base | Pull head | Pull Δ |')
     expect(comment).toMatch(/\| \+30\d kB \| ⚠️ warning \|/)
-    expect(run.report!.engine).toMatchObject({ storageDriver: 'overlay2', imageStore: 'graphdriver' })
-    expect(comment).toContain('overlay2 storage driver')
+    // The engine the suite runs on (DOCKER_HOST's), and the footer names its store and method.
+    expect(run.report!.engine).toMatchObject({ storageDriver: engine.storageDriver, imageStore: engine.imageStore })
+    if (engine.imageStore === 'containerd') {
+      expect(comment).toContain(`containerd image store, ${engine.storageDriver}`)
+      expect(comment).toContain("Sizes are the bytes of the files in each image's layers, summed from its saved layers")
+      expect(comment).toContain('Pull sizes are the compressed layers as the content store holds them')
+    } else {
+      expect(comment).toContain(`${engine.storageDriver} storage driver`)
+      expect(comment).toContain('Pull sizes are the layers gzip-compressed here')
+    }
   })
 })

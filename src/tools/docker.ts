@@ -85,8 +85,13 @@ export class Docker {
   }
 
   /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
-  save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
-    return streamCommand('docker', ['image', 'save', reference], consume, this.env)
+  async save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+    // On the containerd store the compared figure comes from the save: an engine that goes
+    // away under it is the run's one error, as for inspect.
+    return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error: unknown) => {
+      const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
+      throw gone ? new EngineUnavailableError(gone) : error
+    })
   }
 
   /** Removes images; never fails the run over an image that is already gone. */
