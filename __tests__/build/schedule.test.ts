@@ -145,9 +145,16 @@ function plan(targets: ImageTarget[], builder: EngineInfo['builder'], extra: Par
     tempRoot,
     revisions: REVISIONS,
     targets,
-    settings: { headFrom: 'worktree', keepImages: false, parallel: 1, ...extra.settings },
     engine: Promise.resolve(engine(builder)),
-    ...extra
+    ...extra,
+    // No path breakdown: it streams `docker save` from the real CLI, which a fake runner cannot stand in for.
+    settings: {
+      headFrom: 'worktree',
+      keepImages: false,
+      parallel: 1,
+      explain: { paths: false, instructions: true },
+      ...extra.settings
+    }
   }
 }
 

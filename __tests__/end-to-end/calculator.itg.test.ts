@@ -74,6 +74,9 @@ describe('the calculator example', () => {
       /\| `calculator\/Dockerfile` \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
     )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
+    // One figure everywhere: the progress line prints the bytes the JSON and the table carry.
+    expect(run.stdout).toMatch(new RegExp(`^head calculator/Dockerfile: ${image!.head.size} bytes in `, 'm'))
+    expect(run.stdout).toMatch(new RegExp(`^base calculator/Dockerfile: ${image!.base.size} bytes in `, 'm'))
 
     // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
     const runLine =

@@ -5,7 +5,6 @@ import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
-import { alignSizeBasis } from '../measure/measure-image.js'
 import { limitConcurrency } from './concurrency.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
@@ -188,8 +187,6 @@ async function buildTarget(
   } else if (recorded) {
     image.base = { ...recorded }
   }
-  // A recorded base was measured as the record run measured it: only the head is aligned.
-  alignSizeBasis(recorded ? [image.head] : [image.base, image.head], context.engine)
   // Both images are needed: a recorded base has none here, one built once has nothing to compare.
   if (plan.settings.explain?.paths !== false && !recorded && !builtOnceOf(plan, target)) {
     steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') })

@@ -52,7 +52,7 @@ function measurement(direction: Direction) {
     id: imageId(direction),
     layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
     // What explains the size is optional: a measure run without it is still a measure run.
-    sizeSource: oneOf(['inspect', 'layers']).optional(),
+    sizeSource: oneOf(['inspect', 'layers', 'layer-files']).optional(),
     inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),

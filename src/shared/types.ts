@@ -73,13 +73,21 @@ export interface ImageMeasurement {
   size: number
   id: string
   layers: number
-  /** `inspect`: `docker image inspect`'s Size; `layers`: the sum of `docker history`'s layers. */
-  sizeSource?: 'inspect' | 'layers'
-  /** `docker image inspect`'s Size, kept when `size` comes from the layers. */
+  /**
+   * How `size` was computed, always the bytes of the files in the layers as overlay2 counts
+   * them: `inspect`, `docker image inspect`'s Size (a graph driver such as overlay2);
+   * `layer-files`, the files of the saved layers summed (the containerd image store).
+   * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
+   */
+  sizeSource?: 'inspect' | 'layers' | 'layer-files'
+  /** `docker image inspect`'s own Size, whatever it means on this engine. */
   inspectSize?: number
-  /** Sum of the unpacked layers `docker history` lists. */
+  /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
   layerBytes?: number
-  /** Bytes of the layers gzip-compressed, as a registry stores them (compressed-size: true). */
+  /**
+   * Bytes of the layers compressed, as a registry stores them (compressed-size: true): the
+   * stored blobs' sizes on the containerd store, a gzip estimate on a graph driver.
+   */
   compressedSize?: number
   /** The built stage's instructions, each with the bytes its layers add. */
   instructions?: InstructionSize[]
