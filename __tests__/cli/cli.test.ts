@@ -439,6 +439,21 @@ describe('the final report', () => {
     ])
   })
 
+  it("prints a failed build's failing step and its own last lines before the log", () => {
+    const image = measured('a/Dockerfile', 100_000, null, true)
+    image.failedBuilds[0]!.logTail = [
+      '#1 [internal] load build definition from Dockerfile',
+      '#5 [2/2] RUN make',
+      '#5 0.101 cc main.c',
+      '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2'
+    ].join('\n')
+    const lines = renderTerminalReport(compareImages(revisions, [image], limits), context).split('\n')
+    const step = lines.indexOf('   The failing step (step 2/2): RUN make')
+    expect(step).toBeGreaterThan(0)
+    expect(lines[step + 1]).toBe('   │ cc main.c')
+    expect(lines.indexOf('   │ #1 [internal] load build definition from Dockerfile')).toBeGreaterThan(step + 1)
+  })
+
   it('names the instructions that moved the most bytes, largest first, with their lines', () => {
     const comparison = compareImages(revisions, [calculatorRegression()], limits)
     const lines = renderTerminalReport(comparison, context).split('\n')

@@ -2,6 +2,7 @@ import { Limits } from '../judge/judge.js'
 import { labelOf } from '../changes/discover.js'
 import { growthOf, instructionText } from '../explain/growth.js'
 import { statusOf, summarizeOutcome } from '../report/markdown.js'
+import { parseFailedStep } from '../report/failure.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
@@ -86,6 +87,17 @@ function explain(image: ImageResult, paint: Paint): string[] {
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
   }
   if (image.logTail && image.verdict === 'error') {
+    // The failing step first, as in the comment (report/failure.ts reads it from the log).
+    const step = parseFailedStep(image.logTail)
+    if (step?.instruction) {
+      const where = [step.step ? `step ${step.step}` : '', step.line !== null ? `line ${step.line}` : '']
+        .filter(Boolean)
+        .join(', ')
+      lines.push(
+        `   The failing step${where ? ` (${where})` : ''}: ${instructionText({ keyword: '', args: step.instruction }, 100)}`
+      )
+      for (const line of step.output) lines.push(paint('dim', `   │ ${line}`))
+    }
     lines.push('   Last lines of the build output:')
     for (const line of image.logTail.split('\n')) lines.push(paint('dim', `   │ ${line}`))
   }
