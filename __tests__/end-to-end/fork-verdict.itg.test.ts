@@ -229,7 +229,9 @@ describe('odd but honest builds, measured by the tool itself, are posted by the 
     expect(body).toContain('new line/Dockerfile')
     expect(body).toContain('long/Dockerfile')
     expect(body).toContain('💥 build failed')
-    expect(body).toContain('Last lines of the build output')
+    // The failing step first, then the rest of the log's last lines, folded.
+    expect(body).toContain('**The failing step** of the head build')
+    expect(body).toContain('The rest of the build output (its last lines)')
     expect(body).not.toMatch(/[\u001b\r]/)
     // What a terminal showed: the colours gone, the progress line at its last state.
     expect(body).toContain('error: colour')

@@ -108,9 +108,7 @@ describe('a record run on main, then a PR', () => {
       baselineSource: { source: 'record', commit: mainCommits[0], behind: 0 }
     })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain(
-      `base from the record of <code>${mainCommits[0]!.slice(0, 7)}</code> (the merge-base)`
-    )
+    expect(comments[0]!.body).toContain(`base from the record of \`${mainCommits[0]!.slice(0, 7)}\` (the merge-base)`)
   })
 
   it('finds the record of a commit behind the merge-base in a depth-1 checkout, and says how far behind', async () => {
