@@ -47,7 +47,10 @@ export function quoteComment(body) {
     .split('\n')
     .filter(line => !line.startsWith('<!-- docker-size-check:'))
     .join('\n')
+    // The links point into the test's own repository, which no reader can open.
     .replace(/\[(`[0-9a-f]{7}`)\]\([^)]*\)/g, '$1')
+    .replace(/\[(`[^`]+`|L\d+|line \d+)\]\(https:\/\/github\.com\/octo\/app\/blob\/[^)\s]*\)/g, '$1')
+    .replace(/<a href="https:\/\/github\.com\/octo\/app\/blob\/[^"]*">([\s\S]*?)<\/a>/g, '$1')
     .split('\n')
     .map(line => (line ? `> ${line}` : '>'))
     .join('\n')

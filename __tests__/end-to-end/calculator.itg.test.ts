@@ -104,7 +104,7 @@ describe('the calculator example', () => {
       apiVersion: expect.stringMatching(/^\d+\.\d+$/),
       imageStore: expect.stringMatching(/^(containerd|graphdriver)$/)
     })
-    saveComment('calculator-regression', body)
+    saveComment('calculator-regression', comments[0]!.body)
   })
 
   it('shows the PR that adds the second stage back as a win', async () => {
