@@ -73,10 +73,11 @@ describe('a failed head build', () => {
     expect(liveParts(html, [REPO])).toEqual([])
   })
 
-  it('shows no growth section for a new image either', () => {
-    const html = renderGfm(
-      renderMarkdown(compareImages(REVISIONS, [measuredImage('new/Dockerfile', null, 5_000_000)], limits), context)
-    )
+  it('shows no growth section for a new image either, whose every instruction would read new', () => {
+    const image = calculatorRegression()
+    const added: MeasuredImage = { ...image, base: null, target: { ...image.target, change: 'added' } }
+    const html = renderGfm(renderMarkdown(compareImages(REVISIONS, [added], limits), context))
+    expect(html).toContain('🆕 new')
     expect(html).not.toContain('Why ')
   })
 })
