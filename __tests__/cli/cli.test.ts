@@ -447,7 +447,15 @@ describe('the final report', () => {
       '#5 0.101 cc main.c',
       '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2'
     ].join('\n')
-    const lines = renderTerminalReport(compareImages(revisions, [image], limits), context).split('\n')
+    image.base = {
+      ...image.base!,
+      instructions: [{ keyword: 'FROM', args: 'scratch', line: 1, endLine: 1, size: 100_000 }]
+    }
+    const other = measured('b/Dockerfile', 100_000, 100_500)
+    const lines = renderTerminalReport(compareImages(revisions, [other, image], limits), context).split('\n')
+    // The failed build first, and no instruction of its base listed as gone.
+    expect(lines[1]).toMatch(/^a\/Dockerfile /)
+    expect(lines.join('\n')).not.toContain('(gone)')
     const step = lines.indexOf('   The failing step (step 2/2): RUN make')
     expect(step).toBeGreaterThan(0)
     expect(lines[step + 1]).toBe('   │ cc main.c')
