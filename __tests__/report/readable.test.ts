@@ -73,6 +73,19 @@ describe('a failed head build', () => {
     expect(liveParts(html, [REPO])).toEqual([])
   })
 
+  it('links the line the build step found where the builder quotes none (BuildKit 0.13, the legacy builder)', () => {
+    const image = failedHead()
+    const recorded = readFileSync(
+      join(import.meta.dirname, '..', '..', '__fixtures__', 'build-output', 'buildkit-0.13-run-failed.txt'),
+      'utf8'
+    )
+    image.failedBuilds = [{ ...image.failedBuilds[0]!, logTail: cleanLog(recorded), failedLine: 7 }]
+    const html = renderGfm(renderMarkdown(compareImages(REVISIONS, [image], limits), context))
+    expect(html).toContain(
+      `(step <code>3/4</code>, <a href="${REPO}/blob/${PR_HEAD}/calculator/Dockerfile#L7">line 7</a>)`
+    )
+  })
+
   it('shows no growth section for a new image either, whose every instruction would read new', () => {
     const image = calculatorRegression()
     const added: MeasuredImage = { ...image, base: null, target: { ...image.target, change: 'added' } }

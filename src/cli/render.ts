@@ -2,7 +2,7 @@ import { Limits } from '../judge/judge.js'
 import { labelOf } from '../changes/discover.js'
 import { growthOf, instructionText } from '../explain/growth.js'
 import { byImportance, statusOf, summarizeOutcome } from '../report/markdown.js'
-import { parseFailedStep } from '../report/failure.js'
+import { parseFailedStep } from '../build/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
@@ -92,7 +92,8 @@ function explain(image: ImageResult, paint: Paint): string[] {
     // The failing step first, as in the comment (report/failure.ts reads it from the log).
     const step = parseFailedStep(image.logTail)
     if (step?.instruction) {
-      const where = [step.step ? `step ${step.step}` : '', step.line !== null ? `line ${step.line}` : '']
+      const line = step.line ?? image.failedBuilds.find(build => build.side === 'head')?.failedLine ?? null
+      const where = [step.step ? `step ${step.step}` : '', line !== null ? `line ${line}` : '']
         .filter(Boolean)
         .join(', ')
       lines.push(

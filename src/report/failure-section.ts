@@ -1,6 +1,6 @@
 import { ImageResult } from '../shared/types.js'
 import { code, preformatted } from './escape.js'
-import { parseFailedStep } from './failure.js'
+import { parseFailedStep } from '../build/failed-step.js'
 import { markdownLink, RepositoryLinks } from './links.js'
 import { dockerfileUrl } from './target.js'
 
@@ -15,12 +15,14 @@ export function failureSection(image: ImageResult, links: RepositoryLinks | null
   if (!step || (!step.instruction && step.output.length === 0)) return null
   const headFailed = image.failedBuilds.some(build => build.side === 'head')
   const side = headFailed ? 'head' : 'base'
+  // The builder's quote of the Dockerfile, else the line the build step found by the instruction.
+  const line = step.line ?? image.failedBuilds.find(build => build.side === side)?.failedLine ?? null
   const where: string[] = []
   if (step.step) where.push(`step ${code(step.step)}`)
-  if (step.line !== null) {
+  if (line !== null) {
     // The line is in the head's Dockerfile only when the head failed.
-    const url = headFailed ? dockerfileUrl(image.target, links, step.line) : null
-    where.push(markdownLink(`line ${step.line}`, url))
+    const url = headFailed ? dockerfileUrl(image.target, links, line) : null
+    where.push(markdownLink(`line ${line}`, url))
   }
   const heading =
     `**The failing step** of the ${side} build${where.length ? ` (${where.join(', ')})` : ''}: ` +

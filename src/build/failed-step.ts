@@ -15,6 +15,8 @@
  * All of it is build output, hostile text: this only picks lines, the renderer escapes them.
  */
 
+import { allInstructions } from '../explain/dockerfile.js'
+
 export interface FailedStep {
   /** The instruction as the builder names it: `RUN make`; null when the log does not say. */
   instruction: string | null
@@ -134,4 +136,33 @@ function lastMatch(lines: string[], pattern: RegExp): { index: number; match: Re
     if (match) return { index: i, match }
   }
   return null
+}
+
+/**
+ * The Dockerfile line of the failing step, where the builder's output names the step but
+ * quotes no line (BuildKit before Docker 23, the legacy builder): the one instruction of the
+ * file that says the same, whitespace aside. Null when none or several do, or the log names
+ * no step: a wrong line is worse than none.
+ */
+export function failedStepLine(log: string, dockerfile: string): number | null {
+  const step = parseFailedStep(log)
+  if (!step) return null
+  if (step.line !== null) return step.line
+  if (!step.instruction) return null
+  const wanted = normalize(step.instruction)
+  let matches: number[]
+  try {
+    matches = allInstructions(dockerfile)
+      .filter(instruction => normalize(`${instruction.keyword} ${instruction.args}`) === wanted)
+      .map(instruction => instruction.line)
+  } catch {
+    return null
+  }
+  return matches.length === 1 ? (matches[0] as number) : null
+}
+
+/** One space between words, the keyword in upper case (`run` is RUN). */
+function normalize(text: string): string {
+  const [keyword = '', ...rest] = text.trim().split(/\s+/)
+  return [keyword.toUpperCase(), ...rest].join(' ')
 }

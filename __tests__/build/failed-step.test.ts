@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanLog } from '../../src/serialized/fields.js'
-import { parseFailedStep } from '../../src/report/failure.js'
+import { failedStepLine, parseFailedStep } from '../../src/build/failed-step.js'
 
 const fixture = (name: string) =>
   cleanLog(readFileSync(join(import.meta.dirname, '..', '..', '__fixtures__', 'build-output', name), 'utf8'))
@@ -56,5 +56,32 @@ describe('parseFailedStep', () => {
 
   it('finds no step in a log that names none', () => {
     expect(parseFailedStep('Cannot connect to the Docker daemon')).toBeNull()
+  })
+})
+
+describe('failedStepLine', () => {
+  const dockerfile = [
+    'FROM busybox:local',
+    'COPY . /app',
+    'run echo one && echo two >&2 && for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line $i; \\',
+    '    done && exit 3',
+    'RUN echo never'
+  ].join('\n')
+
+  it('finds the line of the instruction the builder names, where it quotes none', () => {
+    expect(failedStepLine(fixture('buildkit-0.13-run-failed.txt'), dockerfile)).toBe(3)
+    expect(failedStepLine(fixture('legacy-20.10-run-failed.txt'), dockerfile)).toBe(3)
+  })
+
+  it("takes the builder's own quote first", () => {
+    expect(failedStepLine(fixture('buildkit-excerpt.documented.txt'), 'FROM scratch\n')).toBe(3)
+  })
+
+  it('gives no line where the instruction stands twice, or nowhere', () => {
+    const twice = `FROM busybox:local\nRUN make\nFROM busybox:local\nRUN make\n`
+    const log = '#5 [2/2] RUN make\n#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2'
+    expect(failedStepLine(log, twice)).toBeNull()
+    expect(failedStepLine(log, 'FROM busybox:local\nRUN other\n')).toBeNull()
+    expect(failedStepLine(log, '')).toBeNull()
   })
 })
