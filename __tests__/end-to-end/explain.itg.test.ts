@@ -179,9 +179,11 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
       }
     ])
     expect(comment).toMatch(
-      /<details><summary>Why <code>app\/Dockerfile<\/code> changed: .*\(layers 3 → 4\)<\/summary>/
+      /<details><summary>Why <a href="[^"]+\/app\/Dockerfile"><code>app\/Dockerfile<\/code><\/a> changed: .*\(layers 3 → 4\)<\/summary>/
     )
-    expect(comment).toContain('| L3 | `RUN head -c 300000 /dev/urandom > /grow.bin` | — | 300 kB | +300 kB | 🆕 new |')
+    expect(comment).toMatch(
+      /^\| \[L3\]\([^)]+\/app\/Dockerfile#L3\) \| `RUN head -c 300000 \/dev\/urandom > \/grow\.bin` \| — \| 300 kB \| \+300 kB \| 🆕 new \|$/m
+    )
   })
 
   it('shows the pull size beside the size, with its delta, and records the engine', () => {

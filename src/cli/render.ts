@@ -1,7 +1,8 @@
 import { Limits } from '../judge/judge.js'
 import { labelOf } from '../changes/discover.js'
 import { growthOf, instructionText } from '../explain/growth.js'
-import { statusOf, summarizeOutcome } from '../report/markdown.js'
+import { byImportance, statusOf, summarizeOutcome } from '../report/markdown.js'
+import { parseFailedStep } from '../build/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
@@ -55,12 +56,12 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
   const paint = painter(context.colour)
   const lines: string[] = []
   if (comparison.images.length) {
-    const [head, ...rows] = textTable(comparison.images)
+    // In the comment's order: failed builds, then the furthest past a limit, then the rest.
+    const images = [...comparison.images].sort(byImportance)
+    const [head, ...rows] = textTable(images)
     lines.push(paint('bold', head ?? ''))
-    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[comparison.images[i]!.verdict], row)))
-    const explained = comparison.images.filter(
-      image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0
-    )
+    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[images[i]!.verdict], row)))
+    const explained = images.filter(image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0)
     for (const image of explained) lines.push('', ...explain(image, paint))
     lines.push('')
   }
@@ -77,7 +78,9 @@ const TOP_PATHS = 3
 function explain(image: ImageResult, paint: Paint): string[] {
   const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
   for (const note of image.notes) lines.push(`   ${note}`)
-  const growth = growthOf(image)
+  // Only with both sides measured: a failed build's instructions did not vanish.
+  // Only with both sides measured: a failed build's instructions did not vanish.
+  const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
     const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
@@ -95,6 +98,18 @@ function explain(image: ImageResult, paint: Paint): string[] {
     for (const hint of hints) lines.push(paint('yellow', hint))
   }
   if (image.logTail && image.verdict === 'error') {
+    // The failing step first, as in the comment (report/failure.ts reads it from the log).
+    const step = parseFailedStep(image.logTail)
+    if (step?.instruction) {
+      const line = step.line ?? image.failedBuilds.find(build => build.side === 'head')?.failedLine ?? null
+      const where = [step.step ? `step ${step.step}` : '', line !== null ? `line ${line}` : '']
+        .filter(Boolean)
+        .join(', ')
+      lines.push(
+        `   The failing step${where ? ` (${where})` : ''}: ${instructionText({ keyword: '', args: step.instruction }, 100)}`
+      )
+      for (const line of step.output) lines.push(paint('dim', `   │ ${line}`))
+    }
     lines.push('   Last lines of the build output:')
     for (const line of image.logTail.split('\n')) lines.push(paint('dim', `   │ ${line}`))
   }

@@ -62,7 +62,8 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
       error: build.error ?? '',
-      logTail: build.logTail ?? ''
+      logTail: build.logTail ?? '',
+      line: build.failedLine ?? null
     }))
   }
 }
@@ -92,7 +93,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       ok: false,
       durationMs: 0,
       ...(build.error ? { error: build.error } : {}),
-      ...(build.logTail ? { logTail: build.logTail } : {})
+      ...(build.logTail ? { logTail: build.logTail } : {}),
+      ...(build.line ? { failedLine: build.line } : {})
     }))
   }
 }

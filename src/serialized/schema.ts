@@ -76,7 +76,13 @@ function engine(direction: Direction) {
 }
 
 function failedBuild(direction: Direction) {
-  return z.object({ side: oneOf(['base', 'head']), error: text(direction), logTail: log(direction) })
+  return z.object({
+    side: oneOf(['base', 'head']),
+    error: text(direction),
+    logTail: log(direction),
+    /** The Dockerfile line of the step that failed; absent or null where it is not known. */
+    line: wholeNumber(1, 1_000_000).nullable().optional()
+  })
 }
 
 function pathSource(direction: Direction) {
