@@ -25,6 +25,7 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     trigger: 'dockerfile',
     builtOnce: false,
     baselineSource: { source: 'build' },
+    trend: [],
     logTail: null,
     instructionChanges: null,
     limits: { maxIncrease: '10%', warnIncrease: null, maxSize: null },

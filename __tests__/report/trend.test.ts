@@ -1,30 +1,9 @@
-// The trend chart is checked by Mermaid's own parser. Mermaid sanitizes text through
-// DOMPurify, which needs a DOM: a jsdom window is set up before mermaid is imported, and
-// taken away after the tests (DOMPurify keeps the one it found). Left on the global, jest's
-// cleanup between files walks the window's setters until the stack overflows.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { JSDOM } from 'jsdom'
+// The trend chart is checked by Mermaid's own parser (see support/mermaid.ts).
+import { describe, expect, it } from '@jest/globals'
 import { renderTrend, sparkline, trendLine, TrendPoint } from '../../src/report/trend.js'
+import { mermaidBody as body, useMermaid } from '../support/mermaid.js'
 
-interface Mermaid {
-  parse(text: string): Promise<unknown>
-}
-let mermaid: Mermaid
-
-beforeAll(async () => {
-  const { window } = new JSDOM('')
-  Object.assign(globalThis, { window, document: window.document })
-  mermaid = ((await import('mermaid')) as unknown as { default: Mermaid }).default
-})
-
-afterAll(() => {
-  const global = globalThis as { window?: { close(): void }; document?: unknown }
-  global.window?.close()
-  delete global.window
-  delete global.document
-})
-
-const body = (fenced: string) => fenced.replace(/^```mermaid\n/, '').replace(/\n```$/, '')
+const parser = useMermaid()
 
 const records = (sizes: number[]): TrendPoint[] => sizes.map((bytes, i) => ({ label: `r${i}`, bytes }))
 
@@ -42,7 +21,7 @@ describe('the trend chart', () => {
         '```'
       ].join('\n')
     )
-    await expect(mermaid.parse(body(trend.mermaid))).resolves.toMatchObject({ diagramType: 'xychart' })
+    await expect(parser().parse(body(trend.mermaid))).resolves.toMatchObject({ diagramType: 'xychart' })
     expect(trend.words).toBe('+12% in the last 3 records (300 MB → 336 MB)')
   })
 
@@ -52,12 +31,12 @@ describe('the trend chart', () => {
     const line = trend.mermaid.split('\n').find(text => text.startsWith('  line'))!
     expect(line.split(',')).toHaveLength(31)
     expect(trend.mermaid.split('\n')).toHaveLength(7)
-    await expect(mermaid.parse(body(trend.mermaid))).resolves.toMatchObject({ diagramType: 'xychart' })
+    await expect(parser().parse(body(trend.mermaid))).resolves.toMatchObject({ diagramType: 'xychart' })
     expect(trend.words).toBe('+30.4% in the last 30 records (1.15 GB → 1.5 GB)')
   })
 
   it('is checked for real: the parser refuses a broken chart', async () => {
-    await expect(mermaid.parse('xychart-beta\n  line [1, "b"]\n')).rejects.toThrow(/Parse error/)
+    await expect(parser().parse('xychart-beta\n  line [1, "b"]\n')).rejects.toThrow(/Parse error/)
   })
 
   it('is nothing without records', () => {

@@ -7,6 +7,7 @@ import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { pathsText } from '../report/paths.js'
+import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 
 export interface TerminalReportContext {
@@ -90,6 +91,10 @@ function explain(image: ImageResult, paint: Paint): string[] {
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+  }
+  if (image.head && image.target.trend?.length) {
+    const line = trendLine(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
+    if (line) lines.push(`   On the default branch: ${line}`)
   }
   if (image.paths && image.paths.paths.length) {
     const { rows, hints } = pathsText(image.paths, TOP_PATHS)

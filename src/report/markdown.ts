@@ -3,8 +3,10 @@ import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { Limits } from '../judge/judge.js'
 import { EngineInfo } from '../tools/docker.js'
-import { code, preformatted, prose } from './escape.js'
+import { code, htmlCode, preformatted, prose } from './escape.js'
+import { labelOf } from '../changes/discover.js'
 import { growthSection } from './growth.js'
+import { trendSection } from './trend.js'
 import { failureSection } from './failure-section.js'
 import { commitLink, markdownLink, RepositoryLinks } from './links.js'
 import { byDistanceFromLimit } from './order.js'
@@ -228,6 +230,8 @@ export function renderMarkdown(
       if (explained.includes(image)) sections.push(explainImage(image, links))
       const growth = loud.includes(image) ? growthSection(image, links) : null
       if (growth) sections.push(growth)
+      const trend = loud.includes(image) ? trendSection(image, htmlCode(labelOf(image.target))) : null
+      if (trend) sections.push(trend)
     }
   }
   sections.push(footer(comparison, context))

@@ -92,3 +92,22 @@ export function trendLine(records: TrendPoint[], head: TrendPoint): string | nul
   if (records.length === 0) return null
   return `${sparkline(windowOf(records, head).map(point => point.bytes))} ${trendWords(records, head)}`
 }
+
+/** An image's records as the chart's points: each labelled by its short commit. */
+export function recordPoints(trend: ReadonlyArray<{ commit: string; bytes: number }>): TrendPoint[] {
+  return trend.map(point => ({ label: point.commit.slice(0, 7), bytes: point.bytes }))
+}
+
+/**
+ * The trend of one image in the comment, or null without records or a head figure: the words
+ * and the chart, folded under the image's name. The chart's labels are short commit ids (hex).
+ */
+export function trendSection(
+  image: { target: { trend?: ReadonlyArray<{ commit: string; bytes: number }> }; head: { size: number } | null },
+  name: string
+): string | null {
+  if (!image.head || !image.target.trend?.length) return null
+  const trend = renderTrend(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
+  if (!trend) return null
+  return `<details><summary>${name} on the default branch: ${trend.words}</summary>\n\n${trend.mermaid}\n\n</details>`
+}

@@ -56,6 +56,7 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
+    trend: target.trend ?? [],
     base: sideOf(image.base),
     head: sideOf(image.head),
     paths: image.paths ?? null,
@@ -82,7 +83,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
       trigger: image.trigger,
       ...(image.builtOnce ? { identical: true } : {}),
-      ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {})
+      ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
+      ...(image.trend.length ? { trend: image.trend } : {})
     },
     base,
     // Built once for both sides: one measurement, as the run that built it had.

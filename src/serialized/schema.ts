@@ -175,6 +175,11 @@ function measuredImage(direction: Direction) {
      * null when not made (explain without paths, an image new or gone, the same size, a failure).
      */
     paths: pathBreakdown(direction).nullable().default(null),
+    /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
+    trend: z
+      .array(z.object({ commit: sha(), recordedAt: text(direction, 40), bytes: wholeNumber(0, FIELD_LIMITS.maxSize) }))
+      .max(30)
+      .default([]),
     /** The builds that failed, by side, with their error and the last lines of their output. */
     failedBuilds: z
       .array(failedBuild(direction))

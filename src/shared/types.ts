@@ -65,6 +65,15 @@ export interface ImageTarget {
   identical?: boolean
   /** Where the base's figures came from when not from a build in this run. */
   baseline?: { source: 'record'; commit: string; behind: number }
+  /** The image's size on the default branch in its last baseline records, oldest first. */
+  trend?: RecordedSize[]
+}
+
+/** One record's figure of an image: the commit it was recorded at, when, and the size. */
+export interface RecordedSize {
+  commit: string
+  recordedAt: string
+  bytes: number
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
