@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6075);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(845);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6075:
+/***/ 845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49551,14 +49551,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -49578,8 +49578,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -50294,7 +50294,7 @@ function formatSize(bytes) {
     return prettyBytes(bytes);
 }
 /** A delta with its sign: "+1.25 GB", "-600 MB", "0 B". */
-function formatDelta(bytes) {
+function sizes_formatDelta(bytes) {
     if (bytes === 0)
         return '0 B';
     return prettyBytes(bytes, { signed: true });
@@ -50448,6 +50448,7 @@ function judgeImage(image, globalLimits) {
         limits,
         failedBuilds: image.failedBuilds,
         ...cause,
+        ...(image.paths ? { paths: image.paths } : {}),
         ...(headFailure?.logTail
             ? { logTail: headFailure.logTail }
             : baseFailure?.logTail
@@ -50480,7 +50481,7 @@ function judgeImage(image, globalLimits) {
         }
         return result('pass', 'New image: held only to max-size.');
     }
-    const growth = `${formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`;
+    const growth = `${sizes_formatDelta(delta)}${deltaPercent === null ? '' : ` (${formatPercent(deltaPercent)})`}`;
     if (limits.maxIncrease && exceedsThreshold(limits.maxIncrease, base.size, delta)) {
         return result('fail', `Grew ${growth}, past the max-increase of ${describeThreshold(limits.maxIncrease)}.`, {
             limit: 'max-increase'
@@ -50741,7 +50742,9 @@ const INPUT_DEFAULTS = {
     'records-ref': 'refs/docker-size-check/records',
     'records-depth': '50',
     'cache-from': '',
-    'cache-to': ''
+    'cache-to': '',
+    'build-timeout': '30m',
+    explain: 'paths,instructions'
 };
 /** Defaults that action.yml writes as an expression the runner evaluates; the code has none. */
 const EXPRESSION_DEFAULTS = { 'github-token': '${{ github.token }}' };
@@ -51045,6 +51048,47 @@ function describe(value) {
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/duration.ts
+
+/** The default of `build-timeout` (also in action.yml): past a typical job's patience, short of GitHub's 6 h. */
+const DEFAULT_BUILD_TIMEOUT = '30m';
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
+/** Past about 24 days a timer fires at once (Node's timers hold 31 bits of milliseconds). */
+const MAX_MS = 24 * UNIT_MS.h;
+/**
+ * Reads a duration written as whole hours, minutes and seconds, largest first: `30m`,
+ * `90s`, `1h`, `1h30m`. Plain numbers are refused: `30` could mean seconds or minutes.
+ * An empty value is the default. Throws an InputError naming `input`, the value and the fix.
+ */
+function parseDuration(input, value, fallback = DEFAULT_BUILD_TIMEOUT) {
+    const text = value.trim() === '' ? fallback : value.trim();
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+    const ms = match
+        ? Number(match[1] ?? 0) * UNIT_MS.h + Number(match[2] ?? 0) * UNIT_MS.m + Number(match[3] ?? 0) * UNIT_MS.s
+        : NaN;
+    if (!match || text === '' || !(ms > 0) || ms > MAX_MS) {
+        throw new InputError(`Invalid ${input} '${value.trim()}'. Expected a duration of whole hours, minutes or seconds above zero ` +
+            `and up to 24h, such as 30m, 90s, 1h or 1h30m (default ${DEFAULT_BUILD_TIMEOUT}).`);
+    }
+    return ms;
+}
+/** 5000 → "5s", 5400000 → "1h30m": a duration as parseDuration reads it. */
+function formatDuration(ms) {
+    let rest = Math.round(ms / 1000);
+    let text = '';
+    for (const [unit, size] of [
+        ['h', 3600],
+        ['m', 60],
+        ['s', 1]
+    ]) {
+        const count = Math.floor(rest / size);
+        rest -= count * size;
+        if (count)
+            text += `${count}${unit}`;
+    }
+    return text || `${ms}ms`;
+}
+
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
@@ -51113,7 +51157,7 @@ const limit_changes_FIELDS = [
  * with limits-from: head it already judges this PR, and the sentence says so. Pure.
  */
 function limitChangeNotes(label, base, head, global, limitsFrom) {
-    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already (limits-from: head)';
+    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already, as limits-from is head';
     const notes = [];
     for (const [field, input] of limit_changes_FIELDS) {
         const before = base[field] !== undefined ? base[field] : global[field];
@@ -51588,36 +51632,12 @@ const log_log = {
 
 
 
-
 /**
  * Runs a command line and never throws because of its exit status: callers decide what
  * a non-zero exit means. Every docker and git call goes through here, so the log shows
  * each command line at debug level.
  */
 async function runCommand(command, args, options = {}) {
-    if (!options.stream)
-        return runCaptured(command, args, options);
-    logCommand(command, args, options);
-    return runStreamed(command, args, options);
-}
-/** A build whose output goes to the job log as it comes (and is kept as well). */
-async function runStreamed(command, args, options) {
-    try {
-        const result = await getExecOutput(command, args, {
-            cwd: options.cwd,
-            env: environment(options),
-            input: options.input === undefined ? undefined : Buffer.from(options.input),
-            ignoreReturnCode: true
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        // @actions/exec throws when the program cannot be started at all (not on the PATH).
-        return { exitCode: 127, stdout: '', stderr: errorMessage(error) };
-    }
-}
-/** A command whose output is only kept. */
-async function runCaptured(command, args, options) {
     const result = await runForBytes(command, args, options);
     // Decoded whole, so that a character split between two chunks comes through intact.
     return { ...result, stdout: result.stdout.toString('utf8') };
@@ -51625,8 +51645,10 @@ async function runCaptured(command, args, options) {
 /**
  * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
- * listeners even when silent, at a cost quadratic in a line's length: `git ls-tree -z` of
- * a large monorepo prints one "line" of megabytes.
+ * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
+ * With `stream`, both of the command's streams are also written to this process's stdout
+ * as they come, where the runner shows them (as @actions/exec does).
  */
 function runForBytes(command, args, options = {}) {
     logCommand(command, args, options);
@@ -51634,36 +51656,49 @@ function runForBytes(command, args, options = {}) {
         const stdout = [];
         const stderr = [];
         let settled = false;
+        let timedOut = false;
+        // Set once the child exists; `finish` may run before that (a signal aborted already).
+        let stop = () => undefined;
+        let timer;
         const finish = (result) => {
             if (settled)
                 return;
             settled = true;
+            options.signal?.removeEventListener('abort', stop);
             if (timer)
                 clearTimeout(timer);
             resolve(timedOut ? { ...result, exitCode: 124 } : result);
         };
+        if (options.signal?.aborted) {
+            finish({ exitCode: 128 + external_node_os_namespaceObject.constants.signals.SIGKILL, stdout: Buffer.alloc(0), stderr: 'Not started: stopped.' });
+            return;
+        }
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: environment(options),
             stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-            // A group of its own, so that a time limit ends what it started too (docker runs its plugins).
-            ...(options.timeoutMs ? { detached: true } : {})
+            // A group of its own, so that stopping it reaches its children too; and a signal sent
+            // to this process's group (Ctrl-C) is this process's to handle, not the build's.
+            detached: options.signal !== undefined || options.timeoutMs !== undefined
         });
-        let timedOut = false;
-        const timer = options.timeoutMs
-            ? setTimeout(() => {
+        stop = () => killGroup(child);
+        options.signal?.addEventListener('abort', stop, { once: true });
+        if (options.timeoutMs !== undefined) {
+            timer = setTimeout(() => {
                 timedOut = true;
-                try {
-                    if (child.pid)
-                        process.kill(-child.pid, 'SIGKILL');
-                }
-                catch {
-                    child.kill('SIGKILL');
-                }
-            }, options.timeoutMs)
-            : null;
-        child.stdout?.on('data', (chunk) => stdout.push(chunk));
-        child.stderr?.on('data', (chunk) => stderr.push(chunk));
+                killGroup(child);
+            }, options.timeoutMs);
+        }
+        child.stdout?.on('data', (chunk) => {
+            stdout.push(chunk);
+            if (options.stream)
+                process.stdout.write(chunk);
+        });
+        child.stderr?.on('data', (chunk) => {
+            stderr.push(chunk);
+            if (options.stream)
+                process.stdout.write(chunk);
+        });
         // Not on the PATH, or not executable: the shell's 127.
         child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
         child.on('close', (code, signal) => finish({
@@ -51679,6 +51714,22 @@ function runForBytes(command, args, options = {}) {
             child.stdin?.end(options.input);
         }
     });
+}
+/**
+ * Kills a detached child's whole process group. SIGKILL, not SIGTERM: the docker CLI that
+ * loses its connection makes the engine cancel the build (BuildKit's session ends, the
+ * legacy builder's request is cancelled), and nothing in the group needs to clean up.
+ */
+function killGroup(child) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+        return;
+    try {
+        process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // Gone already, or a platform without process groups: the child alone.
+        child.kill('SIGKILL');
+    }
 }
 /** Every command line at debug level, where it ran if not here. */
 function logCommand(command, args, options) {
@@ -51701,9 +51752,9 @@ async function runChecked(command, args, options = {}) {
  * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
  * `consume` made of the truncated stream.
  */
-async function streamCommand(command, args, consume) {
+async function streamCommand(command, args, consume, env) {
     log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
     const exited = new Promise(resolve => {
@@ -61300,7 +61351,7 @@ const recordedMeasurement = object({
     size: schemas_number().int().nonnegative(),
     id: schemas_string().max(200),
     layers: schemas_number().int().nonnegative(),
-    sizeSource: schemas_enum(['inspect', 'layers']).optional(),
+    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files']).optional(),
     inspectSize: schemas_number().int().nonnegative().optional(),
     layerBytes: schemas_number().int().nonnegative().optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
@@ -61337,7 +61388,9 @@ const indexEntry = object({
     commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
     recordedAt: schemas_string().max(40),
     /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
-    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative())
+    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
+    /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
+    measure: schemas_string().max(100).optional()
 });
 const recordIndex = object({
     schema: literal(INDEX_SCHEMA),
@@ -61487,7 +61540,8 @@ class RecordStore {
         const entry = {
             commit: record.commit,
             recordedAt: record.recordedAt,
-            sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size]))
+            sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
+            ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {})
         };
         const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
         const kept = entries.slice(0, maxRecords);
@@ -61617,7 +61671,32 @@ function cacheExportSupported(buildxInspect, imageStore) {
     return driver !== 'docker' || imageStore === 'containerd';
 }
 
+;// CONCATENATED MODULE: ./src/inputs/explain.ts
+
+const EXPLAIN_CHOICES = ['paths', 'instructions'];
+const DEFAULT_EXPLAIN = { paths: true, instructions: true };
+/** `paths,instructions` (the default), either one, or `none`. */
+function parseExplain(value) {
+    const text = value.trim();
+    if (text === '')
+        return { ...DEFAULT_EXPLAIN };
+    const names = text
+        .split(/[\s,]+/)
+        .map(name => name.trim().toLowerCase())
+        .filter(Boolean);
+    if (names.length === 1 && names[0] === 'none')
+        return { paths: false, instructions: false };
+    const unknown = names.filter(name => !EXPLAIN_CHOICES.includes(name));
+    if (unknown.length) {
+        throw new InputError(`Invalid explain '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
+            "Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'.");
+    }
+    return { paths: names.includes('paths'), instructions: names.includes('instructions') };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
 
 
 
@@ -61677,7 +61756,9 @@ function getInputs(env = process.env) {
         recordsRef: parseRecordsRef(input('records-ref')),
         recordsDepth: parseRecordsDepth(input('records-depth')),
         cacheFrom: parseCacheInput('cache-from', input('cache-from')),
-        cacheTo: parseCacheInput('cache-to', input('cache-to'))
+        cacheTo: parseCacheInput('cache-to', input('cache-to')),
+        buildTimeoutMs: parseDuration('build-timeout', input('build-timeout')),
+        explain: parseExplain(input('explain'))
     }));
 }
 /** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
@@ -67579,7 +67660,7 @@ function annotationsFor(comparison) {
         if (responsible?.head) {
             annotation.startLine = responsible.head.line;
             annotation.endLine = responsible.head.endLine;
-            annotation.message += ` This instruction adds the most: ${formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`;
+            annotation.message += ` This instruction adds the most: ${sizes_formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`;
         }
         // Annotations are plain text, but bidi controls would still make a path read otherwise.
         annotations.push({ ...annotation, message: cleanText(annotation.message), file: cleanText(annotation.file) });
@@ -67810,7 +67891,7 @@ function measurement(direction) {
         id: imageId(direction),
         layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
         // What explains the size is optional: a measure run without it is still a measure run.
-        sizeSource: oneOf(['inspect', 'layers']).optional(),
+        sizeSource: oneOf(['inspect', 'layers', 'layer-files']).optional(),
         inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
         layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
         compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
@@ -67831,7 +67912,64 @@ function engine(direction) {
     });
 }
 function failedBuild(direction) {
-    return object({ side: oneOf(['base', 'head']), error: fields_text(direction), logTail: fields_log(direction) });
+    return object({
+        side: oneOf(['base', 'head']),
+        error: fields_text(direction),
+        logTail: fields_log(direction),
+        /** The Dockerfile line of the step that failed; absent or null where it is not known. */
+        line: wholeNumber(1, 1_000_000).nullable().optional()
+    });
+}
+function pathSource(direction) {
+    return object({
+        side: oneOf(['base', 'head']),
+        line: wholeNumber(1, 1_000_000).nullable(),
+        instruction: fields_text(direction)
+    });
+}
+/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+function pathBreakdown(direction) {
+    const bytes = wholeNumber(0, FIELD_LIMITS.maxSize);
+    const layer = object({
+        diffId: fields_text(direction, 200).nullable(),
+        state: oneOf(['read', 'shared', 'unreadable']),
+        note: fields_text(direction).optional()
+    });
+    return object({
+        paths: array(object({
+            path: fields_text(direction, FIELD_LIMITS.maxPath),
+            kind: oneOf(['folder', 'file']),
+            base: bytes,
+            head: bytes,
+            delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize),
+            source: pathSource(direction).nullable()
+        }))
+            .max(100),
+        hints: array(discriminatedUnion('kind', [
+            object({
+                kind: literal('cache'),
+                path: fields_text(direction, FIELD_LIMITS.maxPath),
+                bytes,
+                source: pathSource(direction).nullable()
+            }),
+            object({
+                kind: literal('deleted-later'),
+                path: fields_text(direction, FIELD_LIMITS.maxPath),
+                bytes,
+                files: wholeNumber(0, 1e9),
+                source: pathSource(direction).nullable(),
+                deletedBy: pathSource(direction).nullable()
+            })
+        ]))
+            .max(100),
+        layers: object({
+            base: array(layer).max(FIELD_LIMITS.maxLayers),
+            head: array(layer).max(FIELD_LIMITS.maxLayers)
+        }),
+        bytesRead: bytes,
+        bytesSkipped: bytes,
+        durationMs: wholeNumber(0, 1e12)
+    });
 }
 /** What was built and measured for one image: the same in the artifact and in the report. */
 function measuredImage(direction) {
@@ -67858,6 +67996,15 @@ function measuredImage(direction) {
             .default({ source: 'build' }),
         base: measurement(direction).nullable(),
         head: measurement(direction).nullable(),
+        /**
+         * Where the bytes went, folder by folder, from the layers the two images do not share;
+         * null when not made (explain without paths, an image new or gone, the same size, a failure).
+         */
+        paths: pathBreakdown(direction).nullable().default(null),
+        /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
+        trend: array(object({ commit: sha(), recordedAt: fields_text(direction, 40), bytes: wholeNumber(0, FIELD_LIMITS.maxSize) }))
+            .max(30)
+            .default([]),
         /** The builds that failed, by side, with their error and the last lines of their output. */
         failedBuilds: array(failedBuild(direction))
             .max(2, { error: issue => `has ${lengthOf(issue.input)} entries; an image has two sides.` })
@@ -67990,12 +68137,15 @@ function serializeImage(image) {
         trigger: target.trigger ?? 'dockerfile',
         builtOnce: target.identical === true && image.base !== null && image.base === image.head,
         baselineSource: target.baseline ?? { source: 'build' },
+        trend: target.trend ?? [],
         base: sideOf(image.base),
         head: sideOf(image.head),
+        paths: image.paths ?? null,
         failedBuilds: image.failedBuilds.map(build => ({
             side: build.side,
             error: build.error ?? '',
-            logTail: build.logTail ?? ''
+            logTail: build.logTail ?? '',
+            line: build.failedLine ?? null
         }))
     };
 }
@@ -68013,17 +68163,20 @@ function measuredImageOf(image) {
             ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
             trigger: image.trigger,
             ...(image.builtOnce ? { identical: true } : {}),
-            ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {})
+            ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
+            ...(image.trend.length ? { trend: image.trend } : {})
         },
         base,
         // Built once for both sides: one measurement, as the run that built it had.
         head: image.builtOnce && base ? base : image.head ? { ...image.head } : null,
+        ...(image.paths ? { paths: image.paths } : {}),
         failedBuilds: image.failedBuilds.map(build => ({
             side: build.side,
             ok: false,
             durationMs: 0,
             ...(build.error ? { error: build.error } : {}),
-            ...(build.logTail ? { logTail: build.logTail } : {})
+            ...(build.logTail ? { logTail: build.logTail } : {}),
+            ...(build.line ? { failedLine: build.line } : {})
         }))
     };
 }
@@ -68242,7 +68395,210 @@ function run_file_decode(schema, value, root, refuse) {
     return result.data;
 }
 
+;// CONCATENATED MODULE: ./src/report/links.ts
+/**
+ * Links the report builds: to an image's Dockerfile, to one of its lines, to a commit. Every
+ * link is made from the repository's own URL, which the runner gives (GITHUB_SERVER_URL and
+ * GITHUB_REPOSITORY), never from text in the repository: a path is percent-encoded segment by
+ * segment, so that a folder named `a) [x](https:evil.example` still yields one inert URL that
+ * points at that folder, and a commit id must be hex. Whatever fails those checks gets no link.
+ */
+const SHA = /^[0-9a-f]{7,64}$/i;
+/**
+ * The repository's URL from the runner's context, or null when the server URL is no plain
+ * http(s) URL or the owner or name is empty. Owner and name are encoded too: they come from
+ * the runner, but a link is only as good as its least-checked part.
+ */
+function repositoryUrl(serverUrl, owner, repo) {
+    let server;
+    try {
+        server = new URL(serverUrl);
+    }
+    catch {
+        return null;
+    }
+    if ((server.protocol !== 'https:' && server.protocol !== 'http:') || server.search || server.hash)
+        return null;
+    if (!owner || !repo)
+        return null;
+    const base = server.href.replace(/\/+$/, '');
+    return `${base}/${encodeSegment(owner)}/${encodeSegment(repo)}`;
+}
+/**
+ * One path segment, percent-encoded: encodeURIComponent leaves `( ) ! * '` as they are, and
+ * a `)` ends a markdown link's destination, so those are encoded as well.
+ */
+function encodeSegment(segment) {
+    return encodeURIComponent(segment).replace(/[!'()*]/g, char => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** A repository path, each segment encoded and the slashes kept. */
+function encodePath(path) {
+    return path.split('/').map(encodeSegment).join('/');
+}
+/** A file at a commit, and one of its lines: `…/blob/<sha>/<path>#L4`. Null without a valid commit. */
+function blobUrl(links, path, line) {
+    if (!SHA.test(links.fileSha) || path === '')
+        return null;
+    const anchor = line && Number.isInteger(line) && line > 0 ? `#L${line}` : '';
+    return `${links.url}/blob/${links.fileSha}/${encodePath(path)}${anchor}`;
+}
+/** A commit's page, or null for anything that is no commit id. */
+function commitLink(repository, sha) {
+    return SHA.test(sha) ? `${repository}/commit/${sha}` : null;
+}
+/** A markdown link around already-rendered text (a code span); the URL is ours, built above. */
+function markdownLink(text, url) {
+    return url ? `[${text}](${url})` : text;
+}
+/** An HTML link, for an HTML block (a `<summary>`), where markdown is not parsed. */
+function htmlLink(html, url) {
+    return url ? `<a href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${html}</a>` : html;
+}
+
+;// CONCATENATED MODULE: ./src/report/target.ts
+
+
+
+const IN_TABLE = { table: true };
+/**
+ * The first cell of an image's row: its name, and below it in small type what a reader
+ * needs to place it: the path it was renamed from, the Dockerfile behind a configured name,
+ * and why it was checked when that was not a change of its own Dockerfile.
+ */
+function targetCell(target, links = null) {
+    const notes = [];
+    if (target.name)
+        notes.push(code(target.dockerfile, IN_TABLE));
+    if (target.change === 'renamed')
+        notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`);
+    if (target.trigger === 'context' || target.trigger === 'watch')
+        notes.push(prose(target.reason, IN_TABLE));
+    if (target.baseline)
+        notes.push(recordNote(target.baseline));
+    const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links));
+    return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
+}
+/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
+function recordNote(baseline) {
+    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
+    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
+}
+/** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
+function targetName(target, links = null) {
+    return markdownLink(code(labelOf(target)), dockerfileUrl(target, links));
+}
+/** The Dockerfile at the linked commit (and a line of it); none for an image the PR removed. */
+function dockerfileUrl(target, links, line) {
+    if (!links || target.change === 'removed')
+        return null;
+    return blobUrl(links, target.dockerfile, line);
+}
+
+;// CONCATENATED MODULE: ./src/report/paths.ts
+// The paths that grew or shrank, for the comment and for the command. Every path and
+// instruction here comes from a build: hostile text, shown through displayText and code().
+
+
+/** Rows the comment shows; the JSON report has up to 50. */
+const COMMENT_PATHS = 5;
+const MAX_PATH = 120;
+const paths_IN_TABLE = { table: true };
+/**
+ * A path as a reader may see it: characters that would hide or reorder text (controls,
+ * bidirectional overrides, line breaks) written as escapes, and a long path cut in its
+ * middle, where its start and its file name stay.
+ */
+function displayText(text, max = MAX_PATH, cut = 'middle') {
+    const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, char => `\\u{${char.codePointAt(0).toString(16)}}`);
+    const chars = [...visible];
+    if (chars.length <= max)
+        return visible;
+    const keep = max - 1;
+    if (cut === 'end')
+        return `${chars.slice(0, keep).join('').trimEnd()}…`;
+    return `${chars.slice(0, Math.ceil(keep / 2)).join('')}…${chars.slice(chars.length - Math.floor(keep / 2)).join('')}`;
+}
+function lineOf(source) {
+    return source.line === null ? '' : `${source.side === 'base' ? 'base ' : ''}L${source.line}`;
+}
+/** For the command: the line and the start of the instruction. */
+function instructionLabel(source) {
+    return [lineOf(source), displayText(source.instruction, 50, 'end')].filter(Boolean).join(' ');
+}
+/** For the comment, where the instructions table above gives each line's text: the line alone, else the instruction. */
+function sourceCell(source, options = {}) {
+    if (!source)
+        return '—';
+    return lineOf(source) || code(displayText(source.instruction, 60, 'end'), options);
+}
+const bytesCell = (bytes) => (bytes === 0 ? '—' : formatSize(bytes));
+const fromBaseImage = (source) => source !== null && /^FROM\b/i.test(source.instruction);
+/** The advice that goes with a cache folder that grew: what empties it, in the instruction that fills it. */
+const CACHE_ADVICE = {
+    '/var/cache/apt': 'end the `apt-get install` RUN with `apt-get clean`',
+    '/var/lib/apt/lists': 'end the `apt-get update` RUN with `rm -rf /var/lib/apt/lists/*`',
+    '/root/.cache/pip': 'install with `pip install --no-cache-dir`',
+    '/root/.npm': 'end the `npm` RUN with `npm cache clean --force`, or use a cache mount',
+    '/var/cache/apk': 'install with `apk add --no-cache`'
+};
+function hintText(hint, markdown) {
+    const path = markdown ? code(displayText(hint.path)) : displayText(hint.path);
+    const show = (source) => source ? (markdown ? sourceCell(source) : instructionLabel(source)) : 'an earlier layer';
+    const advice = (text) => (markdown ? text : text.replace(/`/g, ''));
+    if (hint.kind === 'cache') {
+        const fix = fromBaseImage(hint.source)
+            ? 'it comes with the image the stage starts from'
+            : advice(CACHE_ADVICE[hint.path] ?? 'remove it in the instruction that fills it');
+        return `${path} grew ${sizes_formatDelta(hint.bytes)}: a package manager's cache, shipped in the image (from ${show(hint.source)}); ${fix}.`;
+    }
+    const fix = fromBaseImage(hint.source)
+        ? 'it comes with the image the stage starts from, so deleting it saves nothing'
+        : 'delete it in the instruction that creates it';
+    return (`${path} (${countOf(hint.files, 'file')}, ${formatSize(hint.bytes)}) is added by ${show(hint.source)} and ` +
+        `deleted by ${show(hint.deletedBy)}, but still ships in the layer that added it: ${fix}.`);
+}
+/** The comment's part: a table of the paths that moved the most bytes, and the hints. */
+function pathsMarkdown(breakdown) {
+    if (breakdown.paths.length === 0 && breakdown.hints.length === 0)
+        return '';
+    const read = [...breakdown.layers.base, ...breakdown.layers.head].filter(layer => layer.state === 'read').length;
+    const shared = breakdown.layers.head.filter(layer => layer.state === 'shared').length;
+    const intro = `The paths that moved the most bytes, from the layers the two images do not share ` +
+        `(${countOf(read, 'layer')} read${shared ? `, ${countOf(shared, 'shared layer')} passed over` : ''}):`;
+    const rows = breakdown.paths
+        .slice(0, COMMENT_PATHS)
+        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${sizes_formatDelta(change.delta)} | ${sourceCell(change.source, paths_IN_TABLE)} |`);
+    const more = breakdown.paths.length - COMMENT_PATHS;
+    const table = rows.length
+        ? [
+            '| Path | Base | Head | Δ | Most bytes from |',
+            '| :-- | --: | --: | --: | :-- |',
+            ...rows,
+            ...(more > 0 ? [`\n${countOf(more, 'more path')} changed: see the JSON report.`] : [])
+        ].join('\n')
+        : '';
+    // Each hostile part of a hint is in code() already; the rest is this module's own words.
+    const hints = breakdown.hints.map(hint => `> 💡 ${hintText(hint, true)}`);
+    return [intro, table, ...hints].filter(Boolean).join('\n\n');
+}
+/** The command's part: the top paths as aligned columns, then the hints. */
+function pathsText(breakdown, top = 3) {
+    return {
+        rows: breakdown.paths
+            .slice(0, top)
+            .map(change => [
+            `   ${displayText(change.path, 60)}${change.kind === 'folder' ? '/' : ''}`,
+            formatDelta(change.delta),
+            change.source ? instructionLabel(change.source) : ''
+        ]),
+        hints: breakdown.hints.map(hint => `   hint: ${hintText(hint, false)}`)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/growth.ts
+
+
+
 
 
 
@@ -68258,26 +68614,40 @@ const KIND = {
  * For each image whose size changed, a folded list of the instructions that moved the
  * most bytes (top 5), so the reader sees why without opening the log.
  */
-function growthSections(images) {
-    const sections = [];
-    for (const image of images) {
-        if (!image.delta && image.verdict === 'pass')
-            continue;
-        const growth = growthOf(image);
-        if (!growth || growth.changes.length === 0)
-            continue;
-        sections.push(growthDetails(image, growth));
-    }
-    return sections;
+function growthSections(images, links = null) {
+    return images.map(image => growthSection(image, links)).filter(section => section !== null);
 }
-function growthDetails(image, growth) {
+/**
+ * One image's section, or null. Only where both sides were measured: a failed build's
+ * layers did not vanish (every base instruction would read "gone"), and a new image's
+ * every instruction is new, which the table says already.
+ */
+function growthSection(image, links = null) {
+    if (image.verdict === 'error' || !image.base || !image.head)
+        return null;
+    if (!image.delta && image.verdict === 'pass')
+        return null;
+    const growth = growthOf(image);
+    const paths = image.paths ? pathsMarkdown(image.paths) : '';
+    if ((!growth || growth.changes.length === 0) && !paths)
+        return null;
+    return growthDetails(image, growth, paths, links);
+}
+function growthDetails(image, growth, paths, links) {
     const layers = (count) => (count === null ? '—' : String(count));
-    const summary = `Why ${htmlCode(image.target.dockerfile)} changed: the instructions that moved the most bytes ` +
+    const name = htmlLink(htmlCode(image.target.dockerfile), dockerfileUrl(image.target, links));
+    if (!growth || growth.changes.length === 0) {
+        return `<details><summary>Why ${name} changed: the paths that moved the most bytes</summary>\n\n${paths}\n\n</details>`;
+    }
+    const summary = `Why ${name} changed: the instructions that moved the most bytes ` +
         `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`;
     const rows = growth.changes.slice(0, TOP).map(change => {
         const instruction = change.head ?? change.base;
-        const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`;
-        return `| ${line} | ${code(instructionText(instruction), { table: true })} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${formatDelta(change.delta)} | ${KIND[change.kind]} |`;
+        // A head line links to that line of the Dockerfile; a base line is on no page we link.
+        const line = change.head
+            ? markdownLink(`L${change.head.line}`, dockerfileUrl(image.target, links, change.head.line))
+            : `base L${change.base?.line}`;
+        return `| ${line} | ${code(instructionText(instruction), { table: true })} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${sizes_formatDelta(change.delta)} | ${KIND[change.kind]} |`;
     });
     const more = growth.changes.length - TOP;
     const table = [
@@ -68287,31 +68657,429 @@ function growthDetails(image, growth) {
         ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
     // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
-    return `<details><summary>${summary}</summary>\n\n${table}\n\n</details>`;
+    return `<details><summary>${summary}</summary>\n\n${table}${paths ? `\n\n${paths}` : ''}\n\n</details>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/trend.ts
+// The image's size over time: the default branch's last records and this PR's head, as a
+// Mermaid chart for the comment and a sparkline for the command. Pure; the records come
+// from the baselines, and their labels are text from elsewhere: hostile.
+
+/** GitHub renders one series per chart without trouble; its legend came late (see README). */
+const trend_MAX_RECORDS = 30;
+const UNITS = [
+    { name: 'GB', bytes: 1e9 },
+    { name: 'MB', bytes: 1e6 },
+    { name: 'kB', bytes: 1e3 },
+    { name: 'B', bytes: 1 }
+];
+/**
+ * A label as Mermaid may hold it inside double quotes: the characters of a short commit,
+ * a date or a branch name, nothing that could end the string or the line, at most 16
+ * characters.
+ */
+function chartLabel(text) {
+    const kept = text.replace(/[^A-Za-z0-9 ._:/+-]/g, '').trim();
+    return [...kept].slice(0, 16).join('') || '?';
+}
+function windowOf(records, head) {
+    return [...records.slice(-trend_MAX_RECORDS), head].filter(point => Number.isFinite(point.bytes) && point.bytes >= 0);
+}
+/** The change over the window in words; from the oldest record to this PR's head. */
+function trendWords(records, head) {
+    const shown = records.slice(-trend_MAX_RECORDS);
+    const first = shown[0];
+    const span = shown.length === 1 ? 'the last record' : `the last ${shown.length} records`;
+    const range = `(${formatSize(first.bytes)} → ${formatSize(head.bytes)})`;
+    if (first.bytes === 0)
+        return `${span} ${range}`;
+    const change = (100 * (head.bytes - first.bytes)) / first.bytes;
+    return `${change === 0 ? 'No change' : formatPercent(change)} in ${span} ${range}`;
+}
+/**
+ * The chart and its words, or null when there is no record to compare with: then the
+ * comment has no chart and no empty section.
+ */
+function renderTrend(records, head) {
+    if (records.length === 0)
+        return null;
+    const points = windowOf(records, head);
+    const max = Math.max(...points.map(point => point.bytes));
+    const unit = UNITS.find(candidate => max >= candidate.bytes) ?? UNITS[UNITS.length - 1];
+    const values = points.map(point => Number((point.bytes / unit.bytes).toFixed(2)));
+    const words = trendWords(records, head);
+    const labels = points.map(point => `"${chartLabel(point.label)}"`);
+    const mermaid = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "Size over ${points.length === 2 ? 'the last record' : `the last ${points.length - 1} records`} and this PR"`,
+        `  x-axis [${labels.join(', ')}]`,
+        `  y-axis "Size (${unit.name})"`,
+        `  line [${values.join(', ')}]`,
+        '```'
+    ].join('\n');
+    return { mermaid, words };
+}
+const BARS = (/* unused pure expression or super */ null && (['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']));
+/** One character a point, lowest to highest: `▁▁▂▃▃▅█`. Empty for no points. */
+function sparkline(values) {
+    if (values.length === 0)
+        return '';
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    return values
+        .map(value => BARS[max === min ? 3 : Math.round(((value - min) / (max - min)) * (BARS.length - 1))])
+        .join('');
+}
+/** The command's line: the sparkline and the words, or null without records. */
+function trendLine(records, head) {
+    if (records.length === 0)
+        return null;
+    return `${sparkline(windowOf(records, head).map(point => point.bytes))} ${trendWords(records, head)}`;
+}
+/** An image's records as the chart's points: each labelled by its short commit. */
+function recordPoints(trend) {
+    return trend.map(point => ({ label: point.commit.slice(0, 7), bytes: point.bytes }));
+}
+/**
+ * The trend of one image in the comment, or null without records or a head figure: the words
+ * and the chart, folded under the image's name. The chart's labels are short commit ids (hex).
+ */
+function trendSection(image, name) {
+    if (!image.head || !image.target.trend?.length)
+        return null;
+    const trend = renderTrend(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size });
+    if (!trend)
+        return null;
+    return `<details><summary>${name} on the default branch: ${trend.words}</summary>\n\n${trend.mermaid}\n\n</details>`;
+}
+
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/explain/dockerfile.ts
+
+/**
+ * The instructions of the stage the build produces: the last one, or the stage named
+ * `target`. Its FROM comes first. ARGs before the first FROM belong to no stage and
+ * leave no trace in the image, so they are not returned.
+ */
+function stageInstructions(dockerfile, target) {
+    const { stages, names } = parseStages(dockerfile);
+    if (target) {
+        const index = names.indexOf(target.toLowerCase());
+        if (index < 0)
+            throw new Error(`The Dockerfile has no stage named '${target}'.`);
+        return stages[index];
+    }
+    return stages[stages.length - 1] ?? [];
+}
+/** Every instruction of every stage, in the order of the file. */
+function allInstructions(dockerfile) {
+    return parseStages(dockerfile).stages.flat();
+}
+function parseStages(dockerfile) {
+    const parsed = main.DockerfileParser.parse(dockerfile);
+    const escape = parsed.getEscapeCharacter();
+    const lines = dockerfile.split(/\r?\n/);
+    const stages = [];
+    const names = [];
+    for (const instruction of parsed.getInstructions()) {
+        const range = instruction.getRange();
+        const keyword = instruction.getKeyword().toUpperCase();
+        if (keyword === 'FROM') {
+            stages.push([]);
+            const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '');
+            names.push(stage ? stage[1].toLowerCase() : null);
+        }
+        const current = stages[stages.length - 1];
+        if (!current)
+            continue;
+        current.push({
+            keyword,
+            args: argumentsText(lines.slice(range.start.line, range.end.line + 1), escape),
+            line: range.start.line + 1,
+            endLine: range.end.line + 1
+        });
+    }
+    return { stages, names };
+}
+/**
+ * The instruction's source without its keyword, on one line. The parser's own argument
+ * text leaves out flags such as `--from=build`, which tell two COPYs apart.
+ */
+function argumentsText(source, escape) {
+    const joined = source
+        .map((line, index) => {
+        const trimmed = line.trimEnd();
+        const continued = index < source.length - 1 && trimmed.endsWith(escape);
+        // Comment lines inside a continued instruction are not part of it.
+        if (index > 0 && /^\s*#/.test(line))
+            return '';
+        return continued ? trimmed.slice(0, -escape.length) : trimmed;
+    })
+        .join(' ');
+    return joined
+        .replace(/^\s*\S+\s*/, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+
+;// CONCATENATED MODULE: ./src/build/failed-step.ts
+/**
+ * The step that broke a build, read from the last lines of its output, so that the failure
+ * section can show it first: the instruction, the Dockerfile's line, and that step's own last
+ * lines of output, rather than the first lines of the log (BuildKit's `#1 [internal] load
+ * build definition`), which say nothing about why.
+ *
+ * What the builders print (recorded here, buildx 0.13 and Docker 28's BuildKit, and the legacy builder):
+ * - BuildKit, one block per step: `#7 [3/4] RUN make`, its output as `#7 0.257 text`, and
+ *   `#7 ERROR: …` when it fails. After the progress, a summary of the failed step:
+ *   `------`, ` > [3/4] RUN make:`, its last lines of output (`0.257 text`), `------`; newer
+ *   BuildKit then quotes the Dockerfile: `Dockerfile:3`, `--------------------`,
+ *   `   3 | >>> RUN make`, …; and last `ERROR: failed to solve: …`.
+ * - the legacy builder: `Step 3/4 : RUN make`, ` ---> Running in 0a1b…`, the output as it
+ *   is, and `The command '/bin/sh -c make' returned a non-zero code: 2`.
+ * All of it is build output, hostile text: this only picks lines, the renderer escapes them.
+ */
+
+/** Lines of a step's own output the section shows. */
+const STEP_LINES = 10;
+const SUMMARY_HEAD = /^ > \[([^\]]+)\] (.+):$/;
+const VERTEX_HEAD = /^#(\d+) \[([^\]]+)\] (.+)$/;
+const VERTEX_ERROR = /^#(\d+) ERROR: (.+)$/;
+const SOLVE_ERROR = /^ERROR: (?:failed to solve: )?(.+)$/;
+const EXCERPT_HEAD = /^(?:\S+):(\d+)$/;
+const EXCERPT_MARK = /^\s*(\d+) \| >>> ?(.*)$/;
+const LEGACY_STEP = /^Step (\d+\/\d+) : (.+)$/;
+const LEGACY_ERROR = /^(The command .+ returned a non-zero code: \d+)$/;
+const TIMESTAMP = /^\d+\.\d+ /;
+function parseFailedStep(log) {
+    const lines = log.split('\n');
+    return buildkitStep(lines) ?? legacyStep(lines);
+}
+function buildkitStep(lines) {
+    const solve = lastMatch(lines, SOLVE_ERROR);
+    const error = solve ? solve.match[1] : null;
+    const line = excerptLine(lines);
+    // The summary BuildKit prints after the progress: the instruction and its last lines.
+    const summary = lastMatch(lines, SUMMARY_HEAD);
+    if (summary) {
+        const output = [];
+        for (const text of lines.slice(summary.index + 1)) {
+            if (/^-{6,}$/.test(text))
+                break;
+            output.push(text.replace(TIMESTAMP, ''));
+        }
+        return {
+            step: summary.match[1],
+            instruction: summary.match[2],
+            line: line?.number ?? null,
+            output: output.slice(-STEP_LINES),
+            error
+        };
+    }
+    // No summary (cut off, or an older BuildKit): the vertex that reports an ERROR.
+    const failed = lastMatch(lines, VERTEX_ERROR);
+    if (failed) {
+        const vertex = failed.match[1];
+        const head = lines.map(text => VERTEX_HEAD.exec(text)).find(match => match?.[1] === vertex);
+        const prefix = `#${vertex} `;
+        const output = lines
+            .slice(0, failed.index)
+            .filter(text => text.startsWith(prefix) && !VERTEX_HEAD.test(text))
+            .map(text => text.slice(prefix.length).replace(TIMESTAMP, ''))
+            .filter(text => !/^(DONE|CACHED|ERROR)\b/.test(text));
+        return {
+            step: head?.[2] ?? null,
+            instruction: head?.[3] ?? line?.instruction ?? null,
+            line: line?.number ?? null,
+            output: output.slice(-STEP_LINES),
+            error: error ?? failed.match[2]
+        };
+    }
+    if (line)
+        return { step: null, instruction: line.instruction, line: line.number, output: [], error };
+    return null;
+}
+/** BuildKit's quote of the Dockerfile: `Dockerfile:3`, a rule, then `   3 | >>> RUN make`. */
+function excerptLine(lines) {
+    for (let i = lines.length - 1; i > 0; i--) {
+        const mark = EXCERPT_MARK.exec(lines[i]);
+        if (!mark)
+            continue;
+        // Walk up to the excerpt's head, which names the first line the arrow marks.
+        for (let j = i - 1; j >= 0 && i - j < 20; j--) {
+            const head = EXCERPT_HEAD.exec(lines[j]);
+            if (head)
+                return { number: Number(head[1]), instruction: firstMarked(lines, j) };
+        }
+        return { number: Number(mark[1]), instruction: mark[2] || null };
+    }
+    return null;
+}
+function firstMarked(lines, from) {
+    for (const text of lines.slice(from + 1, from + 30)) {
+        const mark = EXCERPT_MARK.exec(text);
+        if (mark)
+            return mark[2]?.trim() || null;
+    }
+    return null;
+}
+function legacyStep(lines) {
+    const step = lastMatch(lines, LEGACY_STEP);
+    const failed = lastMatch(lines, LEGACY_ERROR);
+    if (!step && !failed)
+        return null;
+    const from = step ? step.index + 1 : 0;
+    const to = failed && failed.index >= from ? failed.index : lines.length;
+    const output = lines.slice(from, to).filter(text => !/^ ---> /.test(text) && !/^Removing intermediate/.test(text));
+    return {
+        step: step ? step.match[1] : null,
+        instruction: step ? step.match[2] : null,
+        line: null,
+        output: output.slice(-STEP_LINES),
+        error: failed ? failed.match[1] : null
+    };
+}
+function lastMatch(lines, pattern) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+        const match = pattern.exec(lines[i]);
+        if (match)
+            return { index: i, match };
+    }
+    return null;
+}
+/**
+ * The Dockerfile line of the failing step, where the builder's output names the step but
+ * quotes no line (BuildKit before Docker 23, the legacy builder): the one instruction of the
+ * file that says the same, whitespace aside. Null when none or several do, or the log names
+ * no step: a wrong line is worse than none.
+ */
+function failedStepLine(log, dockerfile) {
+    const step = parseFailedStep(log);
+    if (!step)
+        return null;
+    if (step.line !== null)
+        return step.line;
+    if (!step.instruction)
+        return null;
+    const wanted = normalize(step.instruction);
+    let matches;
+    try {
+        matches = allInstructions(dockerfile)
+            .filter(instruction => normalize(`${instruction.keyword} ${instruction.args}`) === wanted)
+            .map(instruction => instruction.line);
+    }
+    catch {
+        return null;
+    }
+    return matches.length === 1 ? matches[0] : null;
+}
+/** One space between words, the keyword in upper case (`run` is RUN). */
+function normalize(text) {
+    const [keyword = '', ...rest] = text.trim().split(/\s+/);
+    return [keyword.toUpperCase(), ...rest].join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/report/failure-section.ts
+
+
+
+
+/**
+ * What failed, first: the failing step's instruction and Dockerfile line, its own last lines
+ * of output, then the rest of the log folded. Null where the log names no step (the caller
+ * shows the log's last lines as they are). Build output stays inside `<pre>` and code spans.
+ */
+function failureSection(image, links) {
+    if (!image.logTail)
+        return null;
+    const step = parseFailedStep(image.logTail);
+    if (!step || (!step.instruction && step.output.length === 0))
+        return null;
+    const headFailed = image.failedBuilds.some(build => build.side === 'head');
+    const side = headFailed ? 'head' : 'base';
+    // The builder's quote of the Dockerfile, else the line the build step found by the instruction.
+    const line = step.line ?? image.failedBuilds.find(build => build.side === side)?.failedLine ?? null;
+    const where = [];
+    if (step.step)
+        where.push(`step ${code(step.step)}`);
+    if (line !== null) {
+        // The line is in the head's Dockerfile only when the head failed.
+        const url = headFailed ? dockerfileUrl(image.target, links, line) : null;
+        where.push(markdownLink(`line ${line}`, url));
+    }
+    const heading = `**The failing step** of the ${side} build${where.length ? ` (${where.join(', ')})` : ''}: ` +
+        (step.instruction ? code(step.instruction, { max: 300 }) : 'not named in the output');
+    const parts = [heading];
+    if (step.output.length)
+        parts.push(preformatted(step.output.join('\n')));
+    parts.push(`<details><summary>The rest of the build output (its last lines)</summary>\n\n${preformatted(image.logTail)}\n\n</details>`);
+    return parts.join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/order.ts
+const RANK = { error: 0, fail: 1, warn: 2, pass: 3 };
+/** The growth a threshold allows, in bytes: it is passed only past every one of its limits. */
+function allowedGrowth(threshold, baseSize) {
+    return Math.max(...threshold.limits.map(limit => (limit.kind === 'bytes' ? limit.bytes : (limit.percent * baseSize) / 100)));
+}
+/**
+ * How close an image is to its limit, as a share of it: 1 is at the limit, 2 twice past it.
+ * The largest share across the limits that apply: max-size against the head's size, and
+ * against growth the threshold of its verdict (warn-increase for a warning, else max-increase).
+ * 0 where no limit applies or nothing grew.
+ */
+function shareOfLimit(image) {
+    const shares = [];
+    const { limits } = image;
+    if (image.head && limits.maxSize !== null && limits.maxSize > 0)
+        shares.push(image.head.size / limits.maxSize);
+    const threshold = image.verdict === 'warn' ? limits.warnIncrease : limits.maxIncrease;
+    if (threshold && image.base && image.delta !== null && image.delta > 0) {
+        const allowed = allowedGrowth(threshold, image.base.size);
+        shares.push(allowed > 0 ? image.delta / allowed : Number.MAX_VALUE);
+    }
+    return Math.max(0, ...shares);
+}
+/**
+ * The order a reader wants: builds that failed, then images over a limit, furthest past it
+ * first, then warnings the same way, then the rest, nearest their limit first, and among
+ * equals the largest change first.
+ */
+function byDistanceFromLimit(a, b) {
+    return (RANK[a.verdict] - RANK[b.verdict] ||
+        shareOfLimit(b) - shareOfLimit(a) ||
+        Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0));
 }
 
 ;// CONCATENATED MODULE: ./src/report/size-meaning.ts
 
 /**
- * What the compared figure is, for the comment's footer. Engines disagree on what
- * "size" means: under a graph driver (overlay2) `docker image inspect`'s Size is the
- * unpacked layers; under the containerd image store it has been the packed content in
- * some releases and packed plus unpacked in others, so there the layers are summed
- * instead (see alignSizeBasis).
+ * What the compared figure is, for the comment's footer: which store and which method
+ * produced it. Every engine gives the same figure, the bytes of the files in the image's
+ * layers as overlay2 reports them (see measure-image.ts), so figures of two runs compare
+ * whichever runner each had.
  */
 function sizeMeaning(engine, images) {
     const sides = images.flatMap(image => [image.base, image.head]).filter(side => side !== null);
-    const fromLayers = sides.some(side => side.sizeSource === 'layers');
+    const method = sides.find(side => side.sizeSource)?.sizeSource;
     const compressed = sides.some(side => side.compressedSize !== undefined);
     const facts = engine
         ? ` (Docker ${prose(engine.serverVersion)}, API ${prose(engine.apiVersion)}, ${storeName(engine)}, ${engine.builder === 'buildx' ? 'BuildKit' : 'legacy builder'})`
         : '';
-    const what = fromLayers
-        ? `Sizes are the sum of the unpacked layers that \`docker history\` lists${facts}: under the containerd image store, \`docker image inspect\`'s Size also counts compressed content, differently across Docker versions`
-        : engine?.imageStore === 'containerd'
-            ? `Sizes are \`docker image inspect\`'s Size under the containerd image store${facts}, which counts compressed content as well as (in later versions) the unpacked layers`
-            : `Sizes are the uncompressed image size that \`docker image inspect\` reports${facts}`;
-    const pull = compressed ? ' Pull sizes are the layers gzip-compressed, as a registry stores them.' : '';
+    const what = method === 'layer-files'
+        ? `Sizes are the bytes of the files in each image's layers, summed from its saved layers${facts}, the figure overlay2 reports: under the containerd image store \`docker image inspect\` counts compressed content and \`docker history\` disk blocks`
+        : method === 'layers'
+            ? `Sizes are the sum of the unpacked layers that \`docker history\` lists${facts}`
+            : engine?.imageStore === 'containerd'
+                ? `Sizes are \`docker image inspect\`'s Size under the containerd image store${facts}, which counts compressed content as well as (in later versions) the unpacked layers`
+                : `Sizes are the uncompressed image size that \`docker image inspect\` reports${facts}`;
+    const pull = !compressed
+        ? ''
+        : method === 'layer-files'
+            ? ' Pull sizes are the compressed layers as the content store holds them, the sizes their manifest lists.'
+            : ' Pull sizes are the layers gzip-compressed here, an estimate of what a registry stores.';
     return `${what}, in decimal units (1 MB = 1,000,000 bytes).${pull}`;
 }
 /** The engine's own words, which a measure run's artifact may have changed to anything. */
@@ -68321,39 +69089,12 @@ function storeName(engine) {
         : `${prose(engine.storageDriver)} storage driver`;
 }
 
-;// CONCATENATED MODULE: ./src/report/target.ts
-
-
-const IN_TABLE = { table: true };
-/**
- * The first cell of an image's row: its name, and below it in small type what a reader
- * needs to place it: the path it was renamed from, the Dockerfile behind a configured name,
- * and why it was checked when that was not a change of its own Dockerfile.
- */
-function targetCell(target) {
-    const notes = [];
-    if (target.name)
-        notes.push(code(target.dockerfile, IN_TABLE));
-    if (target.change === 'renamed')
-        notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`);
-    if (target.trigger === 'context' || target.trigger === 'watch')
-        notes.push(prose(target.reason, IN_TABLE));
-    if (target.baseline)
-        notes.push(recordNote(target.baseline));
-    const name = code(labelOf(target), IN_TABLE);
-    return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
-}
-/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
-function recordNote(baseline) {
-    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
-}
-/** The image's name in a sentence. */
-function targetName(target) {
-    return code(labelOf(target));
-}
-
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+
+
 
 
 
@@ -68366,7 +69107,7 @@ const RUN_ERROR_MAX = 2000;
 function summarizeOutcome(comparison, runError) {
     const images = comparison.images;
     const count = (n) => countOf(n, 'image');
-    const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
+    const sum = (list) => sizes_formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
     const sizeOf = (list, side) => formatSize(list.reduce((total, image) => total + (image[side]?.size ?? 0), 0));
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
@@ -68429,9 +69170,16 @@ function summarizeOutcome(comparison, runError) {
         return `✅ ${count(shrunk.length)} shrank: ${sum(shrunk)}${percent}`;
     }
     if (grown.length || shrunk.length) {
-        return `✅ ${count(images.length)} checked, all within the limit: ${formatDelta(comparison.totalDelta)} in all`;
+        return `✅ ${count(images.length)} checked, all within the limit: ${sizes_formatDelta(comparison.totalDelta)} in all`;
     }
     return `✅ ${count(images.length)} checked, no size changed`;
+}
+/** Failed for its size at the head, not its growth. */
+function isOverMaxSize(image) {
+    return (image.verdict === 'fail' &&
+        image.head !== null &&
+        image.limits.maxSize !== null &&
+        image.head.size > image.limits.maxSize);
 }
 const STATUS = {
     pass: '✅ ok',
@@ -68462,12 +69210,12 @@ function markdown_statusOf(image) {
 function isQuiet(image) {
     return image.verdict === 'pass' && image.delta === 0;
 }
-function row(image, compressed) {
+function row(image, compressed, links) {
     const cells = [
-        targetCell(image.target),
+        targetCell(image.target, links),
         image.base ? formatSize(image.base.size) : '—',
         image.head ? formatSize(image.head.size) : '—',
-        image.delta === null ? '—' : formatDelta(image.delta),
+        image.delta === null ? '—' : sizes_formatDelta(image.delta),
         image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
         ...(compressed ? compressedCells(image) : []),
         markdown_statusOf(image)
@@ -68486,23 +69234,23 @@ function compressedCells(image) {
     return [
         base === undefined ? '—' : formatSize(base),
         head === undefined ? '—' : formatSize(head),
-        base === undefined || head === undefined ? '—' : formatDelta(head - base)
+        base === undefined || head === undefined ? '—' : sizes_formatDelta(head - base)
     ];
 }
 function sizeTable(images, options = {}) {
     const compressed = options.compressed ?? false;
-    return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed))].join('\n');
+    const links = options.links ?? null;
+    return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed, links))].join('\n');
 }
 const FULL_REPORT = { unchanged: 'listed', explanations: true, rows: null, pointer: '' };
-const RANK = { error: 0, fail: 1, warn: 2, pass: 3 };
-/** Failures first, then warnings, then the largest change. */
-function byImportance(a, b) {
-    return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0);
-}
+/** Failed builds first, then images past a limit, furthest first, then warnings, then the rest (order.ts). */
+const byImportance = byDistanceFromLimit;
 /** The comment's body (without its marker) and the job summary. */
 function renderMarkdown(comparison, context, options = FULL_REPORT) {
     const sections = [`**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`];
-    const loud = comparison.images.filter(image => !isQuiet(image));
+    const links = context.links ?? null;
+    // Sorted once: the table, the sections and a shortened table all read in the same order.
+    const loud = comparison.images.filter(image => !isQuiet(image)).sort(byImportance);
     const quiet = comparison.images.filter(isQuiet);
     const compressed = comparison.images.some(image => image.base?.compressedSize !== undefined || image.head?.compressedSize !== undefined);
     const explained = comparison.images.filter(image => image.verdict !== 'pass' || image.notes.length || image.logTail);
@@ -68511,12 +69259,12 @@ function renderMarkdown(comparison, context, options = FULL_REPORT) {
             sections.push(options.pointer);
         return sections.join('\n\n');
     }
-    const rows = options.rows === null ? loud : [...loud].sort(byImportance).slice(0, options.rows);
+    const rows = options.rows === null ? loud : loud.slice(0, options.rows);
     if (rows.length)
-        sections.push(sizeTable(rows, { compressed }));
+        sections.push(sizeTable(rows, { compressed, links }));
     if (quiet.length && options.unchanged === 'listed') {
         const what = countOf(quiet.length, 'unchanged image');
-        sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`);
+        sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed, links })}\n\n</details>`);
     }
     const leftOut = [];
     if (loud.length > rows.length)
@@ -68534,33 +69282,57 @@ function renderMarkdown(comparison, context, options = FULL_REPORT) {
     if (note.length)
         sections.push(note.join(' '));
     if (options.explanations) {
-        for (const image of explained)
-            sections.push(explainImage(image));
-        sections.push(...growthSections(loud));
+        // One image at a time, in the table's order: why it failed or warned, then (folded) why it changed.
+        for (const image of [...loud, ...quiet]) {
+            if (explained.includes(image))
+                sections.push(explainImage(image, links));
+            const growth = loud.includes(image) ? growthSection(image, links) : null;
+            if (growth)
+                sections.push(growth);
+            const trend = loud.includes(image) ? trendSection(image, htmlCode(labelOf(image.target))) : null;
+            if (trend)
+                sections.push(trend);
+        }
     }
     sections.push(footer(comparison, context));
     return sections.join('\n\n');
 }
-function explainImage(image) {
-    const lines = [`${markdown_statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`];
+function explainImage(image, links = null) {
+    const lines = [`${markdown_statusOf(image)} ${targetName(image.target, links)}: ${prose(image.reason)}`];
     for (const note of image.notes)
         lines.push(`> ${prose(note)}`);
     const body = lines.join('\n\n');
     if (!image.logTail)
         return body;
+    const failure = failureSection(image, links);
+    if (failure)
+        return `${body}\n\n${failure}`;
     return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`;
 }
 function footer(comparison, context) {
     const sha = (full) => {
         const short = full.slice(0, 7);
-        return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown');
+        const url = !full
+            ? null
+            : context.commitUrl
+                ? context.commitUrl(full) || null
+                : context.links
+                    ? commitLink(context.links.url, full)
+                    : null;
+        return url ? markdownLink(code(short), url) : code(short || 'unknown');
     };
+    const pullHead = context.pullHeadSha;
+    // On a pull_request event the run checks GitHub's merge of the PR into its base, a commit the
+    // PR's page never shows: name the PR's own head commit beside it.
+    const merged = pullHead && pullHead !== comparison.revisions.headSha
+        ? ` (the merge of the PR's head ${sha(pullHead)} into its base)`
+        : '';
     const limits = [
         context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
         context.limits.warnIncrease ? `warn-increase ${describeThreshold(context.limits.warnIncrease)}` : null,
         context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
     ].filter(Boolean);
-    return (`<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}` +
+    return (`<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}${merged}` +
         `${comparison.revisions.headUncommitted ? ' with uncommitted changes' : ''}. ` +
         `${sizeMeaning(context.engine, comparison.images)} ` +
         `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`);
@@ -68650,6 +69422,7 @@ function setOutputs(values) {
     setOutput('total-delta', String(values.totalDelta));
     setOutput('comment-url', values.commentUrl);
     setOutput('artifact-path', values.artifactPath ?? '');
+    setOutput('interrupted', String(values.interrupted ?? false));
 }
 /**
  * Whether to post a new comment. `changed` posts when something is worth a reader's
@@ -68720,6 +69493,7 @@ function describeCommentError(error) {
 
 
 
+
 const NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 /**
  * Every publication of a run, the same for a check, a comment run and a merge: the JSON
@@ -68730,11 +69504,21 @@ async function publishResults(results) {
     const { inputs, context, comparison } = results;
     const limits = inputs ?? NO_LIMITS;
     const reportPath = (0,external_node_path_namespaceObject.join)(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`);
+    // Links only from the runner's own words for the repository (see report/links.ts).
+    const repository = repositoryUrl(context.serverUrl, context.owner, context.repo);
+    const pullHeadSha = context.pullRequest?.headSha ?? '';
     const markdownContext = {
         limits,
         runError: results.error ?? undefined,
         engine: results.engine,
-        commitUrl: sha => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
+        ...(repository
+            ? {
+                commitUrl: sha => commitLink(repository, sha) ?? '',
+                // The PR's head commit, which the reviewer sees and which outlives the merge commit the run checked.
+                links: { url: repository, fileSha: pullHeadSha || comparison.revisions.headSha }
+            }
+            : {}),
+        ...(pullHeadSha ? { pullHeadSha } : {})
     };
     await group('Report', async () => {
         await attempt('write the JSON report', () => writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard)));
@@ -68747,7 +69531,7 @@ async function publishResults(results) {
             });
         }
         let commentUrl = '';
-        if (inputs && results.pullNumber !== null) {
+        if (inputs && results.pullNumber !== null && !results.interrupted) {
             const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`;
             const fitted = fitCommentBody(comparison, markdownContext, summaryUrl);
             if (fitted.level !== 'full')
@@ -68766,7 +69550,8 @@ async function publishResults(results) {
             exceeded: comparison.images.some(image => image.verdict === 'fail'),
             totalDelta: comparison.totalDelta,
             commentUrl,
-            artifactPath
+            artifactPath,
+            interrupted: results.interrupted ?? false
         }));
     });
     // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
@@ -68786,7 +69571,47 @@ async function attempt(what, work) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/modes/merge-engines.ts
+
+function basisOf(report) {
+    const methods = new Set();
+    for (const image of report.images) {
+        for (const side of [image.base, image.head])
+            if (side)
+                methods.add(side.sizeSource ?? 'inspect');
+    }
+    // A shard that measured nothing (it failed early, or had no images) mixes nothing.
+    if (methods.size === 0)
+        return null;
+    const engine = report.engine;
+    const store = engine
+        ? engine.imageStore === 'containerd'
+            ? 'containerd image store'
+            : `${engine.storageDriver} storage driver`
+        : 'unknown engine';
+    return {
+        store,
+        methods: [...methods].sort().join(' and '),
+        engine: engine ? `Docker ${engine.serverVersion}, ${store}` : store
+    };
+}
+/** Null when every shard measured on one kind of store with one method; else why not. */
+function mixedEnginesError(reports) {
+    const described = reports
+        .map(entry => ({ entry, basis: basisOf(entry.report) }))
+        .filter((item) => item.basis !== null);
+    const kinds = new Set(described.map(({ basis }) => `${basis.store}|${basis.methods}`));
+    if (kinds.size <= 1)
+        return null;
+    const list = described
+        .map(({ entry, basis }) => `shard ${describeShard(entry.report.shard)} (${entry.path}): ${basis.engine}, sizes by ${basis.methods}`)
+        .join('; ');
+    return (`The shards measured on different image stores or by different size methods, so their figures are not one table's: ${list}. ` +
+        'Run every shard of the matrix on the same runner image (runs-on), with the same Docker engine.');
+}
+
 ;// CONCATENATED MODULE: ./src/modes/merge.ts
+
 
 
 
@@ -68877,6 +69702,9 @@ function mergeShardReports(reports) {
             throw new Error(`Two reports of shard ${describeShard(shard)}: ${earlier.path} and ${path}.`);
         byIndex.set(shard.index, entry);
     }
+    const mixed = mixedEnginesError(reports);
+    if (mixed)
+        throw new Error(mixed);
     const errors = [];
     for (let index = 1; index <= total; index++) {
         const entry = byIndex.get(index);
@@ -68975,7 +69803,7 @@ function commitStatusOf(comparison, runError) {
     const errored = images.filter(image => image.verdict === 'error');
     const failed = images.filter(image => image.verdict === 'fail');
     const warned = images.filter(image => image.verdict === 'warn');
-    const sum = (list) => formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
+    const sum = (list) => sizes_formatDelta(list.reduce((total, image) => total + (image.delta ?? 0), 0));
     let state = 'success';
     let description;
     if (runError) {
@@ -68998,7 +69826,7 @@ function commitStatusOf(comparison, runError) {
         description = 'No Dockerfile is affected.';
     }
     else {
-        description = `${countOf(images.length, 'image')} within the limits: ${formatDelta(comparison.totalDelta)} in all`;
+        description = `${countOf(images.length, 'image')} within the limits: ${sizes_formatDelta(comparison.totalDelta)} in all`;
     }
     const oneLine = description.replace(/\s+/g, ' ');
     const chars = [...oneLine];
@@ -69717,14 +70545,20 @@ class Git {
         await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
     }
     /**
-     * Removes worktrees made by addWorktree, local changes and all: their folders are deleted,
-     * then one `git worktree prune` drops every registration whose folder is gone, which costs
-     * one git process however many worktrees there were. Quiet when they are already gone: the
-     * cleanup runs from `finally` blocks, where a second error would hide the first.
+     * Removes a worktree made by addWorktree, local changes and all, by its own path. Never
+     * `git worktree prune`: that unregisters every worktree whose folder is away, the user's
+     * own too (one on a disk unmounted for a moment), which then come back broken. A folder
+     * git does not know (a checkout that failed before it was registered) is deleted. Quiet
+     * when it is already gone: the clean-up runs where a second error would hide the first.
      */
+    async removeWorktree(folder) {
+        const absolute = external_node_path_namespaceObject.resolve(folder);
+        await this.oneAtATime(() => this.tryExec(['worktree', 'remove', '--force', absolute]));
+        await (0,promises_namespaceObject.rm)(absolute, { recursive: true, force: true });
+    }
+    /** Removes each of these worktrees as removeWorktree does, and no other. */
     async removeWorktrees(folders) {
-        await Promise.all(folders.map(folder => (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.resolve(folder), { recursive: true, force: true })));
-        await this.oneAtATime(() => this.exec(['worktree', 'prune']));
+        await Promise.all(folders.map(folder => this.removeWorktree(folder)));
     }
     /** The folders of every worktree, the main one first (as git prints them: real paths). */
     async listWorktrees() {
@@ -70078,9 +70912,10 @@ class OutsideRepositoryError extends Error {
  * the builder. A path that stays inside (a symlink to a sibling folder) is fine.
  */
 async function resolveInside(root, path, what) {
-    const realRoot = await (0,promises_namespaceObject.realpath)(root);
+    let realRoot;
     let real;
     try {
+        realRoot = await (0,promises_namespaceObject.realpath)(root);
         real = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(root, path));
     }
     catch (error) {
@@ -70443,46 +71278,40 @@ function holdToTrustedLimits(measured, specs) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/interrupt.ts
-
-const cleanups = new Set();
-let installed = false;
-let stopping = false;
-/** Registers `cleanup` for an interrupt; call the returned function once it is done normally. */
-function onInterrupt(cleanup) {
-    cleanups.add(cleanup);
-    return () => {
-        cleanups.delete(cleanup);
-    };
-}
-/** True once a signal has come: no new worktree or build may start after it. */
-function interrupted() {
-    return stopping;
-}
-/** How long clean-up may take before the process exits anyway (the runner kills at 7.5 s + 2.5 s). */
-const CLEANUP_TIMEOUT_MS = 7000;
-/**
- * Installs the SIGINT and SIGTERM handlers once. The action calls it; the command has its own
- * gentler handler (src/cli/index.ts) that lets the build under way stop and then cleans up.
- */
-function installInterruptHandlers() {
-    if (installed)
-        return;
-    installed = true;
-    for (const signal of ['SIGINT', 'SIGTERM']) {
-        process.on(signal, () => {
-            // A second signal (the runner follows SIGINT with SIGTERM) must not cut the clean-up short.
-            if (stopping)
-                return;
-            stopping = true;
-            void stop(signal);
-        });
+/** The reason of the run's abort: which signal stopped it. */
+class InterruptedError extends Error {
+    signal;
+    constructor(signal) {
+        super(`Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`);
+        this.signal = signal;
+        this.name = 'InterruptedError';
+    }
+    /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
+    get exitCode() {
+        return this.signal === 'SIGINT' ? 130 : 143;
     }
 }
-async function stop(signal) {
-    warning(`Stopped by ${signal}: removing the worktrees and images this run made.`);
-    const all = Promise.allSettled([...cleanups].map(cleanup => cleanup()));
-    await Promise.race([all, new Promise(resolve => setTimeout(resolve, CLEANUP_TIMEOUT_MS).unref())]);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+/**
+ * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
+ * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
+ */
+function abortOnSignals(onSignal = () => undefined) {
+    const controller = new AbortController();
+    const handlers = ['SIGINT', 'SIGTERM'].map(name => {
+        const handler = () => {
+            const first = !controller.signal.aborted;
+            if (first)
+                controller.abort(new InterruptedError(name));
+            onSignal(name, first);
+        };
+        process.on(name, handler);
+        return () => process.off(name, handler);
+    });
+    return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) };
+}
+/** The run's InterruptedError, if a signal stopped it. */
+function interruptionOf(signal) {
+    return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null;
 }
 
 ;// CONCATENATED MODULE: ./src/revisions/base-commit.ts
@@ -70720,8 +71549,65 @@ function isMissingOnRemote(error) {
     return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/build/checkout.ts
+
+
+/**
+ * What one side's checkout must hold for its builds, as paths from the repository root:
+ * each image's build context, its Dockerfile, and the Dockerfile's own ignore file
+ * (`<Dockerfile>.dockerignore`, which docker reads next to the Dockerfile). A build reads
+ * nothing else of the repository, so the rest of a monorepo need not be written to disk,
+ * and that is most of a checkout's time where the repository is large.
+ *
+ * Null means the whole tree: a context is the repository root, or a name cannot be written
+ * as a sparse-checkout pattern (a line break in it).
+ *
+ * `targets` are the images built on this side (not those built once for both).
+ */
+function checkoutPaths(targets, side) {
+    const paths = new Set();
+    for (const target of targets) {
+        const context = side === 'head' ? target.context : target.baseContext;
+        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
+            const normalized = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
+            if (!sparsePathAllowed(normalized))
+                return null;
+            paths.add(normalized);
+        }
+    }
+    // A path inside a folder already on the list adds nothing.
+    const sorted = [...paths].sort();
+    return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
+}
+
+;// CONCATENATED MODULE: ./src/build/concurrency.ts
+/**
+ * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
+ * failure is its own promise's: it never stops the others.
+ */
+function limitConcurrency(concurrency) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new Error(`Invalid concurrency ${concurrency}`);
+    let running = 0;
+    const waiting = [];
+    const next = () => {
+        running--;
+        waiting.shift()?.();
+    };
+    return async (task) => {
+        if (running >= concurrency)
+            await new Promise(resolve => waiting.push(resolve));
+        running++;
+        try {
+            return await task();
+        }
+        finally {
+            next();
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
 /**
  * What the docker CLI prints when no engine answers any more: the daemon stopped or was
@@ -70733,7 +71619,9 @@ const ENGINE_GONE = [
     /error during connect: .+/i,
     /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
     // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
-    /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i
+    /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i,
+    // The same as buildx 0.29 words it: `failed to solve: Unavailable: error reading from server: EOF`.
+    /failed to solve: Unavailable: (?:error reading from server: .+|connection error.*)/i
 ];
 /** One clear sentence when a docker command failed because the engine is gone; null otherwise. */
 function engineGoneMessage(result) {
@@ -70835,6 +71723,23 @@ const KEYWORDS = new Set([
     'VOLUME',
     'WORKDIR'
 ]);
+/**
+ * The history without the rows the legacy builder adds for the run's `--label`s (one
+ * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
+ * made them. BuildKit writes labels into the config alone, and leaves no row.
+ */
+function withoutRunLabel(rows) {
+    let top = 0;
+    while (top < rows.length && isRunLabelRow(rows[top]))
+        top++;
+    return rows.slice(top);
+}
+function isRunLabelRow(row) {
+    const recorded = recordedInstruction(row.createdBy);
+    return (row.size === 0 &&
+        recorded.keyword === 'LABEL' &&
+        /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args));
+}
 
 ;// CONCATENATED MODULE: ./src/tools/docker.ts
 
@@ -70846,8 +71751,17 @@ class EngineUnavailableError extends Error {
 /** Every docker command of the action goes through this class. */
 class Docker {
     run;
-    constructor(run = defaultDockerRunner) {
+    env;
+    constructor(run = defaultDockerRunner, 
+    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
+    env) {
         this.run = run;
+        this.env = env;
+    }
+    /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
+    static onHost(host) {
+        const env = { DOCKER_HOST: host };
+        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
     }
     /** Asks the engine who it is; throws one clear error where no engine answers. */
     async engineInfo() {
@@ -70919,8 +71833,13 @@ class Docker {
         return result.stdout;
     }
     /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
-    save(reference, consume) {
-        return streamCommand('docker', ['image', 'save', reference], consume);
+    async save(reference, consume) {
+        // On the containerd store the compared figure comes from the save: an engine that goes
+        // away under it is the run's one error, as for inspect.
+        return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error) => {
+            const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
+            throw gone ? new EngineUnavailableError(gone) : error;
+        });
     }
     /** Removes images; never fails the run over an image that is already gone. */
     async removeImages(references) {
@@ -70928,6 +71847,47 @@ class Docker {
             return;
         await this.run(['image', 'rm', '--force', ...references]);
     }
+    /** Every image that carries the label `key`, with its tags and all its labels. */
+    async imagesLabelled(key) {
+        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'ls'], listed);
+        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (ids.length === 0)
+            return [];
+        // An image removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'image',
+            'inspect',
+            '--format',
+            '{{json .RepoTags}}\t{{json .Config.Labels}}',
+            ...ids
+        ]);
+        return parseLabelledImages(inspected.stdout);
+    }
+}
+/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
+function parseLabelledImages(stdout) {
+    const images = [];
+    for (const line of stdout.split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab === -1)
+            continue;
+        try {
+            const tags = JSON.parse(line.slice(0, tab));
+            const labels = JSON.parse(line.slice(tab + 1));
+            if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null)
+                continue;
+            images.push({
+                tags: tags.filter((tag) => typeof tag === 'string'),
+                labels: Object.fromEntries(Object.entries(labels).filter((entry) => typeof entry[1] === 'string'))
+            });
+        }
+        catch {
+            // Not a line of ours (a warning on stdout): skipped.
+        }
+    }
+    return images;
 }
 function parseEngineInfo(stdout) {
     let info;
@@ -71013,6 +71973,9 @@ function redactor(values) {
 
 
 
+
+
+
 /** The docker command line for one build. Pure, so every variant is tested as a table. */
 function buildCommandArgs(request) {
     const args = request.builder === 'buildx'
@@ -71031,6 +71994,8 @@ function buildCommandArgs(request) {
         args.push(...secretArgs(request.secrets));
     if (request.builder === 'buildx' && request.cache?.length)
         args.push(...request.cache);
+    for (const [name, value] of Object.entries(request.labels ?? {}))
+        args.push('--label', `${name}=${value}`);
     args.push(request.context);
     return args;
 }
@@ -71038,13 +72003,29 @@ function buildCommandArgs(request) {
 function buildEnvironment(builder, secrets = []) {
     return { ...(builder === 'legacy' ? { DOCKER_BUILDKIT: '0' } : {}), ...secretEnvironment(secrets) };
 }
-/** Runs one build and reports how it went; a failed build is an outcome, not an exception. */
+/**
+ * Runs one build and reports how it went; a failed build is an outcome, not an exception.
+ * A build past its timeout is stopped (its process group killed) and fails; a build the
+ * run stopped throws the signal's reason, for the run stops with it.
+ */
 async function buildImage(docker, side, request, options) {
+    options.signal?.throwIfAborted();
     const started = Date.now();
-    const raw = await docker.build(buildCommandArgs(request), {
-        env: buildEnvironment(request.builder, request.secrets),
-        stream: options.stream
-    });
+    const timeout = new AbortController();
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(), options.timeoutMs);
+    const stop = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    let raw;
+    try {
+        raw = await docker.build(buildCommandArgs(request), {
+            env: buildEnvironment(request.builder, request.secrets),
+            stream: options.stream,
+            signal: stop
+        });
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    options.signal?.throwIfAborted();
     const durationMs = Date.now() - started;
     // Here build output enters the run's data, and every report, the comment and the artifact
     // are written from that data: a secret the build printed (`RUN --mount=type=secret … cat`)
@@ -71052,20 +72033,33 @@ async function buildImage(docker, side, request, options) {
     // the job log, which the runner masks.)
     const redact = redactor((request.secrets ?? []).map(secret => secret.value));
     const result = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
+    // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
+    const output = `${result.stdout}\n${result.stderr}`;
+    const kept = options.stream ? {} : { output };
+    if (timeout.signal.aborted) {
+        const limit = formatDuration(options.timeoutMs);
+        return {
+            side,
+            ok: false,
+            durationMs,
+            ...kept,
+            logTail: cleanLog(output),
+            error: `The build ran past the build-timeout of ${limit} and was stopped.`
+        };
+    }
     // An engine that went away is no build failure of this image: it stops the whole run.
     const gone = engineGoneMessage(result);
     if (gone)
         throw new EngineUnavailableError(gone);
-    // BuildKit writes its progress and errors to stderr, the legacy builder to stdout.
-    const output = `${result.stdout}\n${result.stderr}`;
-    const kept = options.stream ? {} : { output };
     if (result.exitCode === 0)
         return { side, ok: true, tag: request.tag, durationMs, ...kept };
+    const failedLine = failedStepLine(output, await (0,promises_namespaceObject.readFile)(request.dockerfile, 'utf8').catch(() => ''));
     return {
         side,
         ok: false,
         durationMs,
         ...kept,
+        ...(failedLine !== null ? { failedLine } : {}),
         // Bounded here, where it enters the run's data, as every run file bounds it (20 lines, 8,000
         // characters, no colour codes): a 500,000-character last line no longer buries the reason.
         logTail: cleanLog(output),
@@ -71094,6 +72088,475 @@ function summarizeBuildError(output) {
     }
     // Unknown wording: the builder's last line is usually its reason.
     return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
+}
+
+;// CONCATENATED MODULE: ./src/explain/attribute.ts
+
+/**
+ * Pairs the history of an image with the instructions of the stage that built it.
+ *
+ * The history lists the stage's own rows on top (newest first) and the rows of the image
+ * it starts from below them; how many of those there are depends on that image, so the
+ * pairing runs from the top: the stage's last instruction against the newest row, and so
+ * on down. Each instruction leaves one row, except where a builder records none (BuildKit
+ * writes no row for ONBUILD); a row whose keyword is not the instruction's means that
+ * instruction left none. Every row left below the stage's first instruction belongs to
+ * the FROM. Returns null when the history does not fit the Dockerfile at all.
+ */
+function attributeLayers(stage, rows) {
+    const [from, ...body] = stage;
+    const owners = rowOwners(stage, rows.map(row => row.createdBy));
+    if (!from || !owners)
+        return null;
+    const sizes = [0, ...body.map(() => 0)];
+    owners.forEach((owner, row) => (sizes[owner] = sizes[owner] + rows[row].size));
+    return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] }));
+}
+/**
+ * For each history row (newest first, as `createdBy` strings), the index in `stage` of the
+ * instruction that made it: 0 for the FROM, which owns every row below the stage's own.
+ * Null when the history does not fit the stage (see attributeLayers).
+ */
+function rowOwners(stage, createdBy) {
+    const [from, ...body] = stage;
+    if (!from || from.keyword !== 'FROM')
+        return null;
+    const owners = createdBy.map(() => 0);
+    let row = 0;
+    let paired = 0;
+    for (let i = body.length - 1; i >= 0 && row < createdBy.length; i--) {
+        const recorded = recordedInstruction(createdBy[row]);
+        if (recorded.keyword !== body[i].keyword)
+            continue;
+        owners[row] = i + 1;
+        row++;
+        paired++;
+    }
+    // Most instructions leave a row; a history that pairs with under half of them was made
+    // from another Dockerfile (or a builder that records rows differently), and a wrong
+    // attribution is worse than none.
+    if (body.length > 0 && paired * 2 < body.length)
+        return null;
+    return owners;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/measure/compressed.ts
+
+
+
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+function startsWith(chunk, magic) {
+    return magic.every((byte, i) => chunk[i] === byte);
+}
+/**
+ * Reads a `docker save` archive as it streams and adds up its layers gzip-compressed at
+ * zlib's level 4, the closest it comes to what `docker push` writes. Nothing is held
+ * whole: each layer is compressed a block at a time as it arrives, `parallel` blocks at
+ * once (zlib works on libuv's threads, four by default).
+ *
+ * Both archive layouts are read: Docker before 25 (`<id>/layer.tar`, duplicates as
+ * symlinks) and the OCI layout of later versions (`blobs/sha256/<digest>`), where the
+ * containerd image store may hand out layers that are already compressed; those count as
+ * they are. Which entries are layers, `manifest.json` says, and it may come last, so every
+ * file entry is measured and the manifest picks among them at the end.
+ */
+async function measureCompressed(archive, parallel = (0,external_node_os_namespaceObject.availableParallelism)()) {
+    const sizes = new Map();
+    const links = new Map();
+    let manifest = '';
+    let bytesRead = 0;
+    const entries = (0,tar_stream.extract)();
+    archive.on('error', error => entries.destroy(error));
+    archive.pipe(entries);
+    for await (const entry of entries) {
+        const header = entry.header;
+        const name = external_node_path_namespaceObject.posix.normalize(header.name);
+        if (header.type === 'symlink' || header.type === 'link') {
+            if (header.linkname) {
+                links.set(name, header.type === 'symlink' ? external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname) : header.linkname);
+            }
+            entry.resume();
+            continue;
+        }
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+            entry.resume();
+            continue;
+        }
+        if (name === 'manifest.json') {
+            for await (const chunk of entry)
+                manifest += chunk.toString('utf8');
+            continue;
+        }
+        const measured = await compressedBytes(entry, Math.max(1, parallel));
+        bytesRead += measured.read;
+        sizes.set(name, measured.compressed);
+    }
+    return pickLayers(manifest, sizes, links, bytesRead);
+}
+/**
+ * zlib's level 4, not its default 6: a push compresses with Go's gzip, a different
+ * algorithm at the same level, whose output zlib's level 4 comes closest to on real layers
+ * (measured against Debian's docker-registry, README "Pull size"): within 0.3% on a Debian
+ * rootfs and 2.6% on a static binary, where level 6 is 2% and 4.6% under.
+ */
+const GZIP_LEVEL = 4;
+/** Bytes of one gzip member's header and trailer, around the deflate stream. */
+const GZIP_FRAMING = 18;
+/** Each layer is cut into blocks compressed side by side, as pigz does. */
+const BLOCK_BYTES = 1 << 20;
+/** Deflate looks back 32 KiB: each block is primed with the end of the one before. */
+const WINDOW_BYTES = 32 * 1024;
+function deflateBlock(block, dictionary, last) {
+    return new Promise((resolve, reject) => (0,external_node_zlib_.deflateRaw)(block, {
+        level: GZIP_LEVEL,
+        ...(dictionary ? { dictionary } : {}),
+        // A block that is not the last ends on a byte boundary without closing the stream.
+        finishFlush: last ? external_node_zlib_.constants.Z_FINISH : external_node_zlib_.constants.Z_SYNC_FLUSH
+    }, (error, out) => (error ? reject(error) : resolve(out.length))));
+}
+/**
+ * One layer gzip-compressed at zlib's level 4, its blocks on as many of zlib's
+ * threads as there are cores: each block is deflated with the 32 KiB before it as its
+ * dictionary, so the result is within a few bytes a block of one gzip stream's (pigz's
+ * method); registries store what Go's gzip writes, which differs from zlib's by more.
+ */
+async function compressedBytes(entry, parallel) {
+    let read = 0;
+    let compressed = 0;
+    let passThrough = null;
+    let pending = [];
+    let pendingBytes = 0;
+    let previous = null;
+    const inFlight = [];
+    const submit = async (last) => {
+        const block = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        inFlight.push(deflateBlock(block, previous, last));
+        previous = block.length >= WINDOW_BYTES ? block.subarray(block.length - WINDOW_BYTES) : block;
+        if (inFlight.length >= parallel)
+            compressed += await inFlight.shift();
+    };
+    for await (const chunk of entry) {
+        if (passThrough === null) {
+            // A layer that is compressed already (the containerd store's blobs) is stored as it is.
+            passThrough = startsWith(chunk, GZIP_MAGIC) || startsWith(chunk, ZSTD_MAGIC);
+        }
+        read += chunk.length;
+        if (passThrough) {
+            compressed += chunk.length;
+            continue;
+        }
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= BLOCK_BYTES)
+            await submit(false);
+    }
+    if (passThrough)
+        return { compressed, read };
+    await submit(true);
+    for (const block of inFlight)
+        compressed += await block;
+    return { compressed: compressed + GZIP_FRAMING, read };
+}
+function pickLayers(manifestText, sizes, links, bytesRead) {
+    if (!manifestText)
+        throw new Error('The docker save archive has no manifest.json.');
+    const manifests = JSON.parse(manifestText);
+    const layers = new Set();
+    for (const manifest of manifests) {
+        for (const layer of manifest.Layers ?? []) {
+            let path = external_node_path_namespaceObject.posix.normalize(layer);
+            // Follow links to the one copy of a layer that two entries share.
+            for (let hops = 0; links.has(path) && hops < 8; hops++)
+                path = external_node_path_namespaceObject.posix.normalize(links.get(path));
+            layers.add(path);
+        }
+    }
+    let bytes = 0;
+    for (const layer of layers) {
+        const size = sizes.get(layer);
+        if (size === undefined)
+            throw new Error(`The docker save archive lists the layer ${layer} but does not hold it.`);
+        bytes += size;
+    }
+    return { bytes, layers: layers.size, bytesRead };
+}
+
+;// CONCATENATED MODULE: ./src/measure/inspect.ts
+/** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
+function parseInspect(stdout) {
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new Error(`docker image inspect printed something that is not JSON: ${stdout.slice(0, 200)}`);
+    }
+    const image = (Array.isArray(parsed) ? parsed[0] : parsed);
+    if (!image || typeof image.Size !== 'number' || typeof image.Id !== 'string') {
+        throw new Error('docker image inspect printed no image with an Id and a Size');
+    }
+    return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 };
+}
+async function measureImage(docker, reference) {
+    return parseInspect(await docker.inspectImage(reference));
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/measure/unpacked.ts
+
+
+
+
+const unpacked_GZIP_MAGIC = [0x1f, 0x8b];
+const unpacked_ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/** JSON blobs (manifests, configs) are kept for reading; no real one comes near this. */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+function unpacked_startsWith(chunk, magic) {
+    return magic.every((byte, i) => chunk[i] === byte);
+}
+/**
+ * Reads a `docker save` archive as it streams: every blob that is a layer (a tar, gzip- or
+ * zstd-compressed or not) is unpacked on the fly and its files counted; JSON blobs are kept;
+ * `manifest.json` then says which blobs are the image's layers and config. Nothing is held
+ * whole and nothing is written to disk.
+ */
+async function measureSavedImage(archive) {
+    const blobs = new Map();
+    const json = new Map();
+    let bytesRead = 0;
+    const entries = (0,tar_stream.extract)();
+    archive.on('error', error => entries.destroy(error));
+    archive.pipe(entries);
+    for await (const entry of entries) {
+        const header = entry.header;
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+            entry.resume();
+            continue;
+        }
+        const name = external_node_path_namespaceObject.posix.normalize(header.name);
+        const read = await readBlob(entry);
+        bytesRead += read.storedBytes;
+        blobs.set(name, { storedBytes: read.storedBytes, fileBytes: read.fileBytes, failure: read.failure });
+        if (read.text !== null)
+            json.set(name, read.text);
+    }
+    return pickImage(json, blobs, bytesRead);
+}
+async function readBlob(entry) {
+    let storedBytes = 0;
+    let kind = null;
+    const textChunks = [];
+    let input = null;
+    let failure = null;
+    let counted = Promise.resolve(null);
+    for await (const chunk of entry) {
+        if (kind === null) {
+            kind = chunk[0] === 0x7b || chunk[0] === 0x5b /* { or [ */ ? 'json' : 'layer';
+            if (kind === 'layer') {
+                input = new external_node_stream_.PassThrough();
+                const decompress = unpacked_startsWith(chunk, unpacked_GZIP_MAGIC)
+                    ? external_node_zlib_.createGunzip()
+                    : unpacked_startsWith(chunk, unpacked_ZSTD_MAGIC)
+                        ? zstdDecompressor()
+                        : null;
+                counted = countLayerFiles(decompress ? input.pipe(decompress) : input).catch((error) => {
+                    // Not a tar after all, or a broken one: the blob is read to its end and, if the
+                    // manifest names it as a layer, the measurement fails with this reason.
+                    failure = error instanceof Error ? error.message : String(error);
+                    return null;
+                });
+            }
+        }
+        storedBytes += chunk.length;
+        if (kind === 'json') {
+            if (storedBytes <= MAX_JSON_BYTES)
+                textChunks.push(chunk);
+        }
+        else if (input && failure === null && !input.write(chunk)) {
+            const writable = input;
+            await Promise.race([new Promise(resolve => writable.once('drain', resolve)), counted]);
+        }
+    }
+    input?.end();
+    const fileBytes = await counted;
+    const text = kind === 'json' && storedBytes <= MAX_JSON_BYTES ? Buffer.concat(textChunks).toString('utf8') : null;
+    return { storedBytes, fileBytes, text, failure };
+}
+function zstdDecompressor() {
+    // Node 22.15 and later (the runner's node24) decompress zstd; node 20 does not.
+    const create = external_node_zlib_.createZstdDecompress;
+    if (!create)
+        throw new Error('This Node.js cannot decompress a zstd layer (Node 22.15 or later can).');
+    return create();
+}
+/**
+ * The bytes of the files in one layer as overlay2 counts them: moby sums the size of every
+ * entry of the layer's directory that is not a directory (regular files, and symlinks by
+ * the length of their target), each inode once, so a hard link adds nothing. A path the tar
+ * lists twice counts once, as it is one file on disk. Whiteouts are empty files.
+ */
+async function countLayerFiles(tar) {
+    const sizes = new Map();
+    const entries = (0,tar_stream.extract)();
+    tar.on('error', error => entries.destroy(error));
+    tar.pipe(entries);
+    for await (const entry of entries) {
+        const header = entry.header;
+        const name = external_node_path_namespaceObject.posix.normalize(header.name);
+        if (header.type === 'file' || header.type === 'contiguous-file')
+            sizes.set(name, header.size ?? 0);
+        else if (header.type === 'symlink')
+            sizes.set(name, Buffer.byteLength(header.linkname ?? ''));
+        else if (header.type !== 'directory')
+            sizes.set(name, 0);
+        entry.resume();
+    }
+    let total = 0;
+    for (const size of sizes.values())
+        total += size;
+    return total;
+}
+function pickImage(json, blobs, bytesRead) {
+    const manifestText = json.get('manifest.json');
+    if (!manifestText)
+        throw new Error('The docker save archive has no manifest.json.');
+    const manifests = JSON.parse(manifestText);
+    if (!Array.isArray(manifests) || manifests.length !== 1) {
+        throw new Error(`The docker save archive holds ${Array.isArray(manifests) ? manifests.length : 'no'} images, expected one.`);
+    }
+    const manifest = manifests[0];
+    const layers = [];
+    for (const listed of manifest.Layers ?? []) {
+        const path = external_node_path_namespaceObject.posix.normalize(listed);
+        const blob = blobs.get(path);
+        if (!blob)
+            throw new Error(`The docker save archive lists the layer ${path} but does not hold it.`);
+        if (blob.fileBytes === null) {
+            throw new Error(`The layer ${path} of the docker save archive is not a readable tar: ${blob.failure ?? 'no tar'}.`);
+        }
+        layers.push({ path, storedBytes: blob.storedBytes, fileBytes: blob.fileBytes });
+    }
+    const distinct = new Map(layers.map(layer => [layer.path, layer.storedBytes]));
+    let config = {};
+    const configText = manifest.Config ? json.get(external_node_path_namespaceObject.posix.normalize(manifest.Config)) : undefined;
+    if (configText)
+        config = JSON.parse(configText);
+    return {
+        layers,
+        fileBytes: layers.reduce((sum, layer) => sum + layer.fileBytes, 0),
+        storedBytes: [...distinct.values()].reduce((sum, bytes) => sum + bytes, 0),
+        history: (config.history ?? []).map(row => ({
+            createdBy: row.created_by ?? '',
+            emptyLayer: row.empty_layer === true
+        })),
+        bytesRead
+    };
+}
+
+;// CONCATENATED MODULE: ./src/measure/measure-image.ts
+
+
+
+
+
+
+
+
+function sizeSourceFor(engine) {
+    return engine.imageStore === 'containerd' ? 'layer-files' : 'inspect';
+}
+/**
+ * How this engine's compared figure is computed and where the image is stored, as two
+ * figures compare for a baseline record and a run: the same on both, or the base is built.
+ */
+function sizeMethodOf(engine) {
+    return `${sizeSourceFor(engine)}/${engine.imageStore}`;
+}
+/**
+ * Measures one built image: the compared figure, inspect's Size, the bytes each
+ * instruction of the built stage added and, on request, the compressed size. The figure's
+ * failure fails the measurement; the per-instruction sizes and the compressed size are not
+ * needed for the verdict, so their failure is a warning and leaves the field out.
+ */
+async function measureBuiltImage(docker, image, engine, options) {
+    const source = sizeSourceFor(engine);
+    // Side by side: the reads of one finished image cost the time of the longest.
+    const [inspected, history, saved] = await Promise.all([
+        docker.inspectImage(image.tag).then(parseInspect),
+        docker.history(image.tag).then(parseHistory, (error) => error),
+        source === 'layer-files' ? docker.save(image.tag, measureSavedImage) : null
+    ]);
+    const measurement = {
+        ...inspected,
+        size: saved ? saved.fileBytes : inspected.size,
+        sizeSource: source,
+        inspectSize: inspected.size
+    };
+    if (history instanceof Error) {
+        options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`);
+    }
+    else {
+        try {
+            const rows = saved ? withFileSizes(history, saved) : history;
+            if (!rows) {
+                options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`);
+            }
+            else {
+                measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0);
+                const stage = stageInstructions(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'), image.target);
+                const instructions = attributeLayers(stage, withoutRunLabel(rows));
+                if (instructions)
+                    measurement.instructions = instructions;
+                else
+                    options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
+            }
+        }
+        catch (error) {
+            options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`);
+        }
+    }
+    if (options.compressed) {
+        if (saved) {
+            measurement.compressedSize = saved.storedBytes;
+        }
+        else {
+            try {
+                measurement.compressedSize = (await docker.save(image.tag, archive => measureCompressed(archive))).bytes;
+            }
+            catch (error) {
+                options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`);
+            }
+        }
+    }
+    return measurement;
+}
+/**
+ * `docker history`'s rows (newest first) with each layer's size replaced by the bytes of
+ * its files: the config's history, oldest first, says which rows made a layer, and those
+ * take the saved layers in order. Null when the two do not line up.
+ */
+function withFileSizes(rows, saved) {
+    if (rows.length !== saved.history.length)
+        return null;
+    const layered = saved.history.filter(entry => !entry.emptyLayer).length;
+    if (layered !== saved.layers.length)
+        return null;
+    let layer = 0;
+    const oldestFirst = [...rows].reverse().map((row, index) => {
+        if (saved.history[index].emptyLayer)
+            return { ...row, size: 0 };
+        return { ...row, size: saved.layers[layer++].fileBytes };
+    });
+    return oldestFirst.reverse();
 }
 
 ;// CONCATENATED MODULE: ./src/build/context-hint.ts
@@ -71138,38 +72601,6 @@ function withContextHint(target, outcome) {
     return { ...outcome, error: `${outcome.error ?? 'the build failed'}${hint}` };
 }
 
-;// CONCATENATED MODULE: ./src/build/checkout.ts
-
-
-/**
- * What one side's checkout must hold for its builds, as paths from the repository root:
- * each image's build context, its Dockerfile, and the Dockerfile's own ignore file
- * (`<Dockerfile>.dockerignore`, which docker reads next to the Dockerfile). A build reads
- * nothing else of the repository, so the rest of a monorepo need not be written to disk,
- * and that is most of a checkout's time where the repository is large.
- *
- * Null means the whole tree: a context is the repository root, or a name cannot be written
- * as a sparse-checkout pattern (a line break in it).
- *
- * `targets` are the images built on this side (not those built once for both).
- */
-function checkoutPaths(targets, side) {
-    const paths = new Set();
-    for (const target of targets) {
-        const context = side === 'head' ? target.context : target.baseContext;
-        const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
-        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
-            const normalized = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
-            if (!sparsePathAllowed(normalized))
-                return null;
-            paths.add(normalized);
-        }
-    }
-    // A path inside a folder already on the list adds nothing.
-    const sorted = [...paths].sort();
-    return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
-}
-
 ;// CONCATENATED MODULE: ./src/build/confine.ts
 
 
@@ -71196,331 +72627,1006 @@ async function refuseOutside(root, dockerfile, context) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/explain/attribute.ts
-
-/**
- * Pairs the history of an image with the instructions of the stage that built it.
- *
- * The history lists the stage's own rows on top (newest first) and the rows of the image
- * it starts from below them; how many of those there are depends on that image, so the
- * pairing runs from the top: the stage's last instruction against the newest row, and so
- * on down. Each instruction leaves one row, except where a builder records none (BuildKit
- * writes no row for ONBUILD); a row whose keyword is not the instruction's means that
- * instruction left none. Every row left below the stage's first instruction belongs to
- * the FROM. Returns null when the history does not fit the Dockerfile at all.
- */
-function attributeLayers(stage, rows) {
-    const [from, ...body] = stage;
-    if (!from || from.keyword !== 'FROM')
-        return null;
-    const sizes = body.map(() => 0);
-    let row = 0;
-    let paired = 0;
-    for (let i = body.length - 1; i >= 0 && row < rows.length; i--) {
-        const recorded = recordedInstruction(rows[row].createdBy);
-        if (recorded.keyword !== body[i].keyword)
-            continue;
-        sizes[i] = rows[row].size;
-        row++;
-        paired++;
-    }
-    // Most instructions leave a row; a history that pairs with under half of them was made
-    // from another Dockerfile (or a builder that records rows differently), and a wrong
-    // attribution is worse than none.
-    if (body.length > 0 && paired * 2 < body.length)
-        return null;
-    const fromSize = rows.slice(row).reduce((sum, r) => sum + r.size, 0);
-    return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] }))];
-}
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/measure/compressed.ts
+;// CONCATENATED MODULE: ./src/build/build-side.ts
 
 
 
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-function startsWith(chunk, magic) {
-    return magic.every((byte, i) => chunk[i] === byte);
-}
-/**
- * Reads a `docker save` archive as it streams and adds up its layers gzip-compressed at
- * gzip's default level, as `docker push` and BuildKit compress them. Nothing is held
- * whole: each layer goes through gzip into a byte counter as it arrives.
- *
- * Both archive layouts are read: Docker before 25 (`<id>/layer.tar`, duplicates as
- * symlinks) and the OCI layout of later versions (`blobs/sha256/<digest>`), where the
- * containerd image store may hand out layers that are already compressed; those count as
- * they are. Which entries are layers, `manifest.json` says, and it may come last, so every
- * file entry is measured and the manifest picks among them at the end.
- */
-async function measureCompressed(archive) {
-    const sizes = new Map();
-    const links = new Map();
-    let manifest = '';
-    let bytesRead = 0;
-    const entries = (0,tar_stream.extract)();
-    archive.on('error', error => entries.destroy(error));
-    archive.pipe(entries);
-    for await (const entry of entries) {
-        const header = entry.header;
-        const name = external_node_path_namespaceObject.posix.normalize(header.name);
-        if (header.type === 'symlink' || header.type === 'link') {
-            if (header.linkname) {
-                links.set(name, header.type === 'symlink' ? external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), header.linkname) : header.linkname);
-            }
-            entry.resume();
-            continue;
-        }
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
-            entry.resume();
-            continue;
-        }
-        if (name === 'manifest.json') {
-            for await (const chunk of entry)
-                manifest += chunk.toString('utf8');
-            continue;
-        }
-        const measured = await compressedBytes(entry);
-        bytesRead += measured.read;
-        sizes.set(name, measured.compressed);
-    }
-    return pickLayers(manifest, sizes, links, bytesRead);
-}
-async function compressedBytes(entry) {
-    let read = 0;
-    let compressed = 0;
-    let gzip = null;
-    let ended = Promise.resolve();
-    let passThrough = false;
-    const startGzip = () => {
-        const stream = (0,external_node_zlib_.createGzip)();
-        stream.on('data', (out) => (compressed += out.length));
-        ended = (0,external_node_events_.once)(stream, 'end');
-        return stream;
+
+
+
+/** Builds and measures one side of an image. A failed build is a result; a stopped run throws. */
+async function buildSide(context, job) {
+    const { target, side } = job;
+    const { log } = context;
+    const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
+    const contextPath = side === 'head' ? target.context : target.baseContext;
+    const root = await context.pool.rootOf(side);
+    const request = {
+        dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
+        context: (0,external_node_path_namespaceObject.join)(root, contextPath),
+        tag: job.tag,
+        builder: context.engine.builder,
+        secrets: context.settings.secrets,
+        labels: context.labels,
+        cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),
+        // Each side as its own commit's config defines it.
+        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
     };
-    for await (const chunk of entry) {
-        if (read === 0) {
-            // A layer that is compressed already (the containerd store's blobs) is stored as it is.
-            passThrough = startsWith(chunk, GZIP_MAGIC) || startsWith(chunk, ZSTD_MAGIC);
-            if (!passThrough)
-                gzip = startGzip();
-        }
-        read += chunk.length;
-        if (passThrough)
-            compressed += chunk.length;
-        else if (gzip && !gzip.write(chunk))
-            await (0,external_node_events_.once)(gzip, 'drain');
+    // A Dockerfile, context or ignore file that leaves the checkout through a symlink is not built.
+    const refused = await refuseOutside(root, dockerfile, contextPath);
+    if (refused) {
+        log.warning(`The ${side} build of ${dockerfile}: ${refused}`);
+        return { side, outcome: { side, ok: false, error: refused, durationMs: 0 }, measurement: null };
     }
-    if (read === 0)
-        gzip = startGzip();
-    if (gzip) {
-        gzip.end();
-        await ended;
+    context.signal?.throwIfAborted();
+    context.janitor.image(request.tag);
+    const outcome = await runLogged(context, job, request, `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`);
+    if (!outcome.ok) {
+        const explained = side === 'head' ? withContextHint(target, outcome) : outcome;
+        log.warning(`The ${side} build of ${dockerfile} failed: ${explained.error}`);
+        return { side, outcome: explained, measurement: null };
     }
-    return { compressed, read };
+    const measurement = await measureBuiltImage(context.docker, request, context.engine, {
+        compressed: context.settings.compressedSize ?? false,
+        warn: message => log.warning(message)
+    });
+    log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
+    return { side, outcome, measurement };
 }
-function pickLayers(manifestText, sizes, links, bytesRead) {
-    if (!manifestText)
-        throw new Error('The docker save archive has no manifest.json.');
-    const manifests = JSON.parse(manifestText);
-    const layers = new Set();
-    for (const manifest of manifests) {
-        for (const layer of manifest.Layers ?? []) {
-            let path = external_node_path_namespaceObject.posix.normalize(layer);
-            // Follow links to the one copy of a layer that two entries share.
-            for (let hops = 0; links.has(path) && hops < 8; hops++)
-                path = external_node_path_namespaceObject.posix.normalize(links.get(path));
-            layers.add(path);
-        }
+/** The build in the log: in a group of its own, or next to the other side's (see SideJob.deferLog). */
+async function runLogged(context, job, request, title) {
+    const { log } = context;
+    const run = (stream) => buildImage(context.docker, job.side, request, {
+        stream,
+        signal: context.signal,
+        timeoutMs: context.settings.buildTimeoutMs
+    });
+    if (!job.deferLog)
+        return log.group(title, () => run(log.streamBuilds));
+    // Not a group of its own while the other side's is open: groups do not nest in the job
+    // log, and the command has one live line for the step that runs.
+    if (!log.streamBuilds)
+        log.info(`${title} …`);
+    const outcome = await run(false);
+    if (log.streamBuilds) {
+        await job.deferLog.catch(() => undefined);
+        await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'));
     }
-    let bytes = 0;
-    for (const layer of layers) {
-        const size = sizes.get(layer);
-        if (size === undefined)
-            throw new Error(`The docker save archive lists the layer ${layer} but does not hold it.`);
-        bytes += size;
-    }
-    return { bytes, layers: layers.size, bytesRead };
+    return outcome;
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/explain/dockerfile.ts
+;// CONCATENATED MODULE: ./src/build/janitor.ts
 
 /**
- * The instructions of the stage the build produces: the last one, or the stage named
- * `target`. Its FROM comes first. ARGs before the first FROM belong to no stage and
- * leave no trace in the image, so they are not returned.
+ * Removes what this run made, and nothing else: the worktrees it added (each by its path,
+ * never by pruning, which would touch the user's own), its scratch folder, and the image of
+ * every build it started (a build stopped half-way may still have tagged one). Everything is
+ * listed before it is made, so that a step failing half-way still leaves its thing listed.
  */
-function stageInstructions(dockerfile, target) {
-    const parsed = main.DockerfileParser.parse(dockerfile);
-    const escape = parsed.getEscapeCharacter();
-    const lines = dockerfile.split(/\r?\n/);
-    const stages = [];
-    const names = [];
-    for (const instruction of parsed.getInstructions()) {
-        const range = instruction.getRange();
-        const keyword = instruction.getKeyword().toUpperCase();
-        if (keyword === 'FROM') {
-            stages.push([]);
-            const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '');
-            names.push(stage ? stage[1].toLowerCase() : null);
-        }
-        const current = stages[stages.length - 1];
-        if (!current)
-            continue;
-        current.push({
-            keyword,
-            args: argumentsText(lines.slice(range.start.line, range.end.line + 1), escape),
-            line: range.start.line + 1,
-            endLine: range.end.line + 1
-        });
+class Janitor {
+    docker;
+    git;
+    options;
+    images = [];
+    worktrees = [];
+    folders = [];
+    cleaned;
+    constructor(docker, git, options) {
+        this.docker = docker;
+        this.git = git;
+        this.options = options;
     }
-    if (target) {
-        const index = names.indexOf(target.toLowerCase());
-        if (index < 0)
-            throw new Error(`The Dockerfile has no stage named '${target}'.`);
-        return stages[index];
+    image(tag) {
+        this.images.push(tag);
     }
-    return stages[stages.length - 1] ?? [];
-}
-/**
- * The instruction's source without its keyword, on one line. The parser's own argument
- * text leaves out flags such as `--from=build`, which tell two COPYs apart.
- */
-function argumentsText(source, escape) {
-    const joined = source
-        .map((line, index) => {
-        const trimmed = line.trimEnd();
-        const continued = index < source.length - 1 && trimmed.endsWith(escape);
-        // Comment lines inside a continued instruction are not part of it.
-        if (index > 0 && /^\s*#/.test(line))
-            return '';
-        return continued ? trimmed.slice(0, -escape.length) : trimmed;
-    })
-        .join(' ');
-    return joined
-        .replace(/^\s*\S+\s*/, '')
-        .replace(/\s+/g, ' ')
-        .trim();
+    worktree(path) {
+        this.worktrees.push(path);
+    }
+    folder(path) {
+        this.folders.push(path);
+    }
+    /** Removes it all, once however often it is called; never throws (it runs where another error is on its way). */
+    cleanUp() {
+        this.cleaned ??= Promise.all([this.removeFiles(), this.removeImages()]).then(() => undefined);
+        return this.cleaned;
+    }
+    async removeFiles() {
+        // One at a time: git changes worktrees one at a time anyway (see Git).
+        for (const path of this.worktrees)
+            await this.git.removeWorktree(path).catch(() => undefined);
+        for (const path of this.folders)
+            await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+    async removeImages() {
+        if (this.options.keepImages)
+            return;
+        await this.docker.removeImages(this.images).catch(() => undefined);
+    }
 }
 
-;// CONCATENATED MODULE: ./src/measure/measure-image.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/build/run-identity.ts
 
 
 
-
-
-
+/** The image labels: which run made it, and in which temp root. */
+const RUN_LABEL = 'docker-size-check.run';
+const TEMP_ROOT_LABEL = 'docker-size-check.temp-root';
+/** Set on the images of a run asked to keep them (`keep-images`): no later run removes them. */
+const KEPT_LABEL = 'docker-size-check.kept';
+function newRunIdentity(tempRoot) {
+    return {
+        host: (0,external_node_os_namespaceObject.hostname)(),
+        pid: process.pid,
+        started: processStart(process.pid) ?? '',
+        nonce: (0,external_node_crypto_.randomBytes)(3).toString('hex'),
+        tempRoot
+    };
+}
+/** The run label's value: `<pid>-<start>-<nonce>@<host>`. */
+function runLabelValue(run) {
+    return `${runToken(run)}@${run.host}`;
+}
+/** The part that names tags and folders: `<pid>-<start>-<nonce>` (digits, hex and hyphens). */
+function runToken(run) {
+    return `${run.pid}-${run.started || 'x'}-${run.nonce}`;
+}
+/** The labels of every build of the run. */
+function runLabels(run, options) {
+    return {
+        [RUN_LABEL]: runLabelValue(run),
+        [TEMP_ROOT_LABEL]: run.tempRoot,
+        // Always set: a `--label` overrides the Dockerfile's LABEL of that name, so a Dockerfile
+        // cannot mark its image kept and out of reach of the clean-up.
+        [KEPT_LABEL]: String(options.keepImages)
+    };
+}
+/** The folder in the temp root that holds a run's worktrees. */
+function scratchFolderName(run) {
+    return `dsc-${runToken(run)}`;
+}
+const TOKEN = /^(\d+)-(\d+|x)-([0-9a-f]{6})$/;
+/** The run a label value names, or null for a value this tool did not write. */
+function parseRunLabel(value) {
+    const at = value.indexOf('@');
+    if (at === -1)
+        return null;
+    const token = parseToken(value.slice(0, at));
+    return token && { ...token, host: value.slice(at + 1) };
+}
+/** The run a scratch folder's name names (on this host), or null for any other name. */
+function parseScratchFolderName(name) {
+    if (!name.startsWith('dsc-'))
+        return null;
+    const token = parseToken(name.slice('dsc-'.length));
+    return token && { ...token, host: (0,external_node_os_namespaceObject.hostname)() };
+}
+function parseToken(token) {
+    const match = TOKEN.exec(token);
+    if (!match)
+        return null;
+    return { pid: Number(match[1]), started: match[2] === 'x' ? '' : match[2], nonce: match[3] };
+}
 /**
- * What an image's layers say beyond its size: the bytes each instruction of the built
- * stage added, and on request the compressed size. Neither is needed for the verdict, so
- * a failure here is a warning and leaves the field out.
+ * True only when the run's process is certainly gone: it ran on this host, and no process
+ * has its pid, or the one that has it started at another time. Anything uncertain (another
+ * host, a process this user may not signal) counts as alive.
  */
-async function describeLayers(docker, image, options) {
-    const details = {};
+function isProvablyDead(run) {
+    if (run.host !== (0,external_node_os_namespaceObject.hostname)())
+        return false;
+    if (run.pid === process.pid)
+        return run.started !== '' && run.started !== processStart(process.pid);
+    const started = processStart(run.pid);
+    if (started !== null)
+        return run.started !== '' && started !== run.started;
     try {
-        const rows = parseHistory(await docker.history(image.tag));
-        details.layerBytes = rows.reduce((sum, row) => sum + row.size, 0);
-        const stage = stageInstructions(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'), image.target);
-        const instructions = attributeLayers(stage, rows);
-        if (instructions)
-            details.instructions = instructions;
-        else
-            options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
+        process.kill(run.pid, 0);
+        return false;
     }
     catch (error) {
-        options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`);
-    }
-    if (options.compressed) {
-        try {
-            details.compressedSize = (await docker.save(image.tag, measureCompressed)).bytes;
-        }
-        catch (error) {
-            options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`);
-        }
-    }
-    return details;
-}
-/**
- * How this engine's compared figure is computed, in one word pair: two figures compare only
- * when this is the same for both (a baseline record and a run, two shards).
- */
-function sizeMethodOf(engine) {
-    return engine.imageStore === 'containerd' ? 'layers/containerd' : 'inspect/graphdriver';
-}
-/**
- * Makes both sides of an image carry the same kind of figure in `size`. Under a graph
- * driver (overlay2) `docker image inspect`'s Size is the sum of the unpacked layers. Under
- * the containerd image store it has counted only the packed content in some releases and
- * packed content plus unpacked snapshots in later ones (see README, "What size means"),
- * so there the compared figure is the sum of the unpacked layers from `docker history`,
- * which means the same as overlay2's, on both sides or on neither.
- */
-function alignSizeBasis(sides, engine) {
-    const present = sides.filter((side) => side !== null);
-    const fromLayers = engine.imageStore === 'containerd' && present.every(side => side.layerBytes !== undefined);
-    for (const side of present) {
-        if (fromLayers) {
-            side.inspectSize = side.size;
-            side.size = side.layerBytes;
-        }
-        side.sizeSource = fromLayers ? 'layers' : 'inspect';
+        return error.code === 'ESRCH';
     }
 }
-
-;// CONCATENATED MODULE: ./src/build/concurrency.ts
 /**
- * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
- * failure is its own promise's: it never stops the others.
+ * A process's start time from /proc/<pid>/stat (field 22, counted after the command name,
+ * which may hold spaces and parentheses), or null where there is no such process or no /proc.
  */
-function limitConcurrency(concurrency) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-        throw new Error(`Invalid concurrency ${concurrency}`);
-    let running = 0;
-    const waiting = [];
-    const next = () => {
-        running--;
-        waiting.shift()?.();
-    };
-    return async (task) => {
-        if (running >= concurrency)
-            await new Promise(resolve => waiting.push(resolve));
-        running++;
-        try {
-            return await task();
-        }
-        finally {
-            next();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/measure/inspect.ts
-/** Reads `docker image inspect` output (a JSON array of one image) into plain data. */
-function parseInspect(stdout) {
-    let parsed;
+function processStart(pid) {
+    let stat;
     try {
-        parsed = JSON.parse(stdout);
+        stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
     }
     catch {
-        throw new Error(`docker image inspect printed something that is not JSON: ${stdout.slice(0, 200)}`);
+        return null;
     }
-    const image = (Array.isArray(parsed) ? parsed[0] : parsed);
-    if (!image || typeof image.Size !== 'number' || typeof image.Id !== 'string') {
-        throw new Error('docker image inspect printed no image with an Id and a Size');
-    }
-    return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 };
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields from the state (field 3) on: the start time is field 22.
+    return fields[19] ?? null;
 }
-async function measureImage(docker, reference) {
-    return parseInspect(await docker.inspectImage(reference));
+
+;// CONCATENATED MODULE: ./src/build/leftovers.ts
+
+
+
+
+
+// What earlier runs in this temp root left because they were killed before they could
+// clean up (SIGKILL, a runner that lost its machine): the images labelled with this temp
+// root whose run is provably dead, and the `dsc-*` scratch folders of dead runs with the
+// worktrees in them. A run that may still be going, or that worked in another temp root
+// (another job, another user, a test beside this one), keeps everything: one engine is
+// shared by all of them. Images a run kept on purpose (`keep-images`) stay too.
+//
+// Housekeeping, not the check: nothing here throws.
+/**
+ * Removes the dead runs' scratch folders; returns how many. Awaited before this run adds
+ * worktrees: git changes one repository's worktrees one at a time (see Git).
+ */
+async function removeLeftFolders(tempRoot) {
+    const folders = await leftFolders(tempRoot).catch(() => []);
+    for (const folder of folders)
+        await removeScratchFolder(folder).catch(() => undefined);
+    return folders.length;
+}
+/** Removes the dead runs' images; returns how many tags went. */
+async function removeLeftImages(docker, tempRoot) {
+    const tags = await leftImages(docker, tempRoot).catch(() => []);
+    await docker.removeImages(tags).catch(() => undefined);
+    return tags.length;
+}
+/** The line that says what went, or null when nothing did. */
+function leftoversLine(tempRoot, images, folders) {
+    if (images === 0 && folders === 0)
+        return null;
+    return `Removed what an earlier run, stopped before it could clean up, left in ${tempRoot}: ${countOf(images, 'image')}, ${countOf(folders, 'worktree folder')}.`;
+}
+async function leftImages(docker, tempRoot) {
+    const tags = [];
+    for (const image of await docker.imagesLabelled(RUN_LABEL)) {
+        if (image.labels[TEMP_ROOT_LABEL] !== tempRoot || image.labels[KEPT_LABEL] === 'true')
+            continue;
+        const run = parseRunLabel(image.labels[RUN_LABEL] ?? '');
+        if (!run || !isProvablyDead(run))
+            continue;
+        // By tag, and only the tool's own: an image someone tagged as well keeps that tag.
+        tags.push(...image.tags.filter(tag => tag.startsWith('docker-size-check:')));
+    }
+    return tags;
+}
+async function leftFolders(tempRoot) {
+    const entries = await (0,promises_namespaceObject.readdir)(tempRoot, { withFileTypes: true });
+    return entries
+        .filter(entry => entry.isDirectory())
+        .filter(entry => {
+        const run = parseScratchFolderName(entry.name);
+        return run !== null && isProvablyDead(run);
+    })
+        .map(entry => (0,external_node_path_namespaceObject.join)(tempRoot, entry.name));
+}
+/**
+ * Each worktree in the folder is removed through its own repository (git finds it from the
+ * worktree), which unregisters that one worktree; where the repository is gone too, the
+ * folder is simply deleted.
+ */
+async function removeScratchFolder(folder) {
+    const entries = await (0,promises_namespaceObject.readdir)(folder, { withFileTypes: true });
+    for (const entry of entries) {
+        if (!entry.isDirectory())
+            continue;
+        const worktree = (0,external_node_path_namespaceObject.join)(folder, entry.name);
+        await new Git(worktree).removeWorktree(worktree);
+    }
+    await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./src/build/progress.ts
+/**
+ * The log for builds that run side by side: they cannot share the log, for their groups
+ * and streamed output would interleave. They run quietly and each says in one line how it
+ * went; a failed build's last lines still reach the report.
+ */
+function progressFor(progress, parallel) {
+    if (parallel <= 1)
+        return progress;
+    // Each method by name, not a spread: the command's Progress is a class, whose methods a spread loses.
+    return {
+        streamBuilds: false,
+        group: (title, work) => {
+            progress.info(`${title} …`);
+            return work();
+        },
+        info: message => progress.info(message),
+        warning: message => progress.warning(message),
+        imageDone: image => progress.imageDone?.(image)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/recorder.ts
+/**
+ * Keeps `measured` in the targets' order while images finish in any order, so a run that
+ * stops half-way still reports what it worked on, and only that. Images already in
+ * `measured` (from an earlier step) stay in front.
+ */
+class Recorder {
+    measured;
+    started = [];
+    offset;
+    constructor(measured) {
+        this.measured = measured;
+        this.offset = measured.length;
+    }
+    /** The image of the target at `index`, listed from now on. */
+    start(index, target) {
+        const image = { target, base: null, head: null, failedBuilds: [] };
+        this.started[index] = image;
+        this.measured.splice(this.offset, this.measured.length - this.offset, ...this.started.filter(Boolean));
+        return image;
+    }
+}
+/** A side's result, written into its image: a measurement, or the failed build. */
+function recordSide(image, result) {
+    if (result.measurement)
+        image[result.side] = result.measurement;
+    else
+        image.failedBuilds.push(result.outcome);
+}
+
+;// CONCATENATED MODULE: ./src/build/strategies.ts
+/**
+ * BuildKit runs a step that two running builds share only once, and both get its layer:
+ * built side by side, the base still reuses all the head has in common with it, and the run
+ * waits for one build instead of two. Both are let finish before a failure is passed on, so
+ * that a side that was measured is kept.
+ */
+const sideBySide = async (sides, build) => {
+    const head = sides.includes('head') ? build('head') : undefined;
+    const base = sides.includes('base') ? build('base', head) : undefined;
+    const settled = await Promise.allSettled([head, base].filter(Boolean));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+};
+/**
+ * The legacy builder shares nothing between running builds: the base waits for the head,
+ * and then finds the steps they have in common in the cache.
+ */
+const oneAfterAnother = async (sides, build) => {
+    for (const side of sides)
+        await build(side);
+};
+function strategyFor(builder) {
+    return builder === 'buildx' ? sideBySide : oneAfterAnother;
+}
+
+;// CONCATENATED MODULE: ./src/build/worktree-pool.ts
+
+/**
+ * Hands out each side's checkout, made once: the first build of a side asks for it, and
+ * every later one (also one that asks while it is being made) gets the same folder.
+ */
+class WorktreePool {
+    options;
+    // The promise is kept, not its result, so two builds that start together share one worktree.
+    roots = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    rootOf(side) {
+        let root = this.roots.get(side);
+        if (!root) {
+            root = this.checkout(side);
+            // Whoever asked awaits it; until then a failure must not count as unhandled.
+            root.catch(() => undefined);
+            this.roots.set(side, root);
+        }
+        return root;
+    }
+    /** Settles once every checkout asked for has finished or failed: a checkout still running would be left behind. */
+    async settled() {
+        await Promise.allSettled(this.roots.values());
+    }
+    async checkout(side) {
+        if (side === 'head' && this.options.workspace !== null)
+            return this.options.workspace;
+        this.options.signal?.throwIfAborted();
+        const path = (0,external_node_path_namespaceObject.join)(this.options.scratch, side);
+        const sha = side === 'head' ? this.options.revisions.headSha : this.options.revisions.baseSha;
+        const only = this.options.pathsFor(side);
+        // Listed first: a checkout that fails half-way still leaves a worktree to remove.
+        this.options.janitor.worktree(path);
+        await this.options.git.addWorktree(path, sha, only ?? undefined);
+        this.options.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`);
+        return path;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/explain/path-tree.ts
+// Where an image's bytes went between the two sides, from the layers they do not share.
+// Pure: the layers come in as lists of entries (see layer-entries.ts); no I/O here.
+
+function newNode(path, name) {
+    return { name, path, children: null, base: 0, head: 0, sources: new Map(), copies: null };
+}
+const deltaOf = (node) => node.head - node.base;
+/** The package managers' caches: bytes there only make the image bigger. */
+const CACHE_FOLDERS = [
+    '/var/cache/apt',
+    '/var/lib/apt/lists',
+    '/root/.cache/pip',
+    '/root/.npm',
+    '/var/cache/apk'
+];
+/** Below this a hint is noise. */
+const MIN_HINT_BYTES = 1_000_000;
+const MAX_ROWS = 50;
+/**
+ * Adds up every file of the unshared layers of both sides into one tree, applies each
+ * side's deletions in layer order (a `.wh.` file deletes what the layers below put at its
+ * path, an opaque folder hides everything below it), and picks the rows that explain the
+ * delta. A copy that a later layer deletes or replaces still counts: its layer ships it.
+ */
+function explainPaths(base, head) {
+    const root = newNode('/', '');
+    const sides = [
+        ['base', base],
+        ['head', head]
+    ];
+    for (const [side, layers] of sides) {
+        layers.forEach((layer, index) => {
+            for (const entry of layer.entries ?? []) {
+                if (entry.kind === 'file')
+                    addFile(root, side, index, entry.path, entry.size);
+                else
+                    path_tree_hide(root, side, index, entry.path, entry.kind === 'opaque');
+            }
+        });
+    }
+    const sourceOf = (side, layer) => {
+        const found = (side === 'base' ? base : head)[layer]?.source;
+        return found ? { side, ...found } : null;
+    };
+    const paths = chooseRows(root)
+        .slice(0, MAX_ROWS)
+        .map(node => ({
+        path: node.path,
+        kind: node.children ? 'folder' : 'file',
+        base: node.base,
+        head: node.head,
+        delta: deltaOf(node),
+        source: mainSource(node, deltaOf(node) < 0 ? 'base' : 'head', sourceOf)
+    }));
+    return { paths, hints: [...cacheHints(root, sourceOf), ...deletedLaterHints(root, sourceOf)] };
+}
+function segments(path) {
+    return path.split('/').filter(Boolean);
+}
+function addFile(root, side, layer, path, size) {
+    let node = root;
+    const key = `${side}:${layer}`;
+    const visit = (n) => {
+        n[side] += size;
+        n.sources.set(key, (n.sources.get(key) ?? 0) + size);
+    };
+    visit(node);
+    for (const name of segments(path)) {
+        node.children ??= new Map();
+        let child = node.children.get(name);
+        if (!child)
+            node.children.set(name, (child = newNode(external_node_path_namespaceObject.posix.join(node.path, name), name)));
+        node = child;
+        visit(node);
+    }
+    // A file the same side had from a lower layer is replaced: that copy no longer shows.
+    for (const copy of node.copies ?? []) {
+        if (copy.side === side && copy.layer < layer && !copy.hiddenBy)
+            copy.hiddenBy = { layer, path };
+    }
+    ;
+    (node.copies ??= []).push({ side, layer, size });
+}
+function find(root, path) {
+    let node = root;
+    for (const name of segments(path)) {
+        node = node.children?.get(name);
+        if (!node)
+            return null;
+    }
+    return node;
+}
+/** A deletion by `layer`: what the same side's lower layers put at `path`, or only below it (opaque). */
+function path_tree_hide(root, side, layer, path, onlyBelow) {
+    const target = find(root, path);
+    if (!target)
+        return;
+    const stack = onlyBelow ? [...(target.children?.values() ?? [])] : [target];
+    while (stack.length) {
+        const node = stack.pop();
+        for (const copy of node.copies ?? []) {
+            if (copy.side === side && copy.layer < layer && !copy.hiddenBy)
+                copy.hiddenBy = { layer, path };
+        }
+        for (const child of node.children?.values() ?? [])
+            stack.push(child);
+    }
+}
+/** The instruction that put the most bytes under `node` on `side`. */
+function mainSource(node, side, sourceOf) {
+    let best = null;
+    for (const [key, bytes] of node.sources) {
+        const [keySide, layer] = key.split(':');
+        if (keySide === side && bytes > 0 && (!best || bytes > best.bytes))
+            best = { layer: Number(layer), bytes };
+    }
+    return best ? sourceOf(side, best.layer) : null;
+}
+/**
+ * The rows: a cut through the tree, so that no byte is counted twice. From the top level
+ * down, a folder is replaced by its children while one child holds most of its change,
+ * so the rows go as deep as the bytes are concentrated, and no deeper: a folder whose
+ * change is spread over its children is the answer. A folder below the top level that
+ * one layer brought in whole (`/usr/lib/go-1.19`, `/app/node_modules`) is also where the
+ * descent stops: below it lies one package's own layout, not a choice in the Dockerfile;
+ * so does a package manager's cache, which one clean-up removes whole. A folder with one
+ * changed child is always looked into: the child says the same, more precisely.
+ */
+function chooseRows(root) {
+    const rows = [];
+    const stack = [{ node: root, depth: 0 }];
+    while (stack.length) {
+        const { node, depth } = stack.pop();
+        if (deltaOf(node) === 0 && depth > 0)
+            continue;
+        const children = [...(node.children?.values() ?? [])].filter(child => deltaOf(child) !== 0);
+        if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children))) {
+            for (const child of children)
+                stack.push({ node: child, depth: depth + 1 });
+        }
+        else if (depth > 0 || children.length === 0)
+            rows.push(node);
+    }
+    return rows.sort((a, b) => Math.abs(deltaOf(b)) - Math.abs(deltaOf(a)) || a.path.localeCompare(b.path));
+}
+function lookInto(node, depth, children) {
+    if (CACHE_FOLDERS.includes(node.path))
+        return false;
+    if (children.length === 1)
+        return true;
+    if (depth >= 2 && oneLayerWhole(node))
+        return false;
+    return dominated(children);
+}
+function dominated(children) {
+    const churn = children.reduce((sum, child) => sum + Math.abs(deltaOf(child)), 0);
+    const top = Math.max(...children.map(child => Math.abs(deltaOf(child))));
+    return churn > 0 && top * 2 > churn;
+}
+function oneLayerWhole(node) {
+    let holders = 0;
+    for (const bytes of node.sources.values())
+        if (bytes > 0)
+            holders++;
+    return holders === 1;
+}
+function cacheHints(root, sourceOf) {
+    const hints = [];
+    for (const path of CACHE_FOLDERS) {
+        const node = find(root, path);
+        if (!node || deltaOf(node) < MIN_HINT_BYTES)
+            continue;
+        hints.push({ kind: 'cache', path, bytes: deltaOf(node), source: mainSource(node, 'head', sourceOf) });
+    }
+    return hints.sort((a, b) => b.bytes - a.bytes);
+}
+/** Head files that a later layer of the head deleted or replaced, by the deletion that hid them. */
+function deletedLaterHints(root, sourceOf) {
+    const groups = new Map();
+    const stack = [root];
+    while (stack.length) {
+        const node = stack.pop();
+        for (const copy of node.copies ?? []) {
+            if (copy.side !== 'head' || !copy.hiddenBy)
+                continue;
+            const key = `${copy.layer}\0${copy.hiddenBy.layer}\0${copy.hiddenBy.path}`;
+            const group = groups.get(key) ?? {
+                path: copy.hiddenBy.path,
+                bytes: 0,
+                files: 0,
+                layer: copy.layer,
+                by: copy.hiddenBy.layer
+            };
+            group.bytes += copy.size;
+            group.files++;
+            groups.set(key, group);
+        }
+        for (const child of node.children?.values() ?? [])
+            stack.push(child);
+    }
+    return [...groups.values()]
+        .filter(group => group.bytes >= MIN_HINT_BYTES)
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 5)
+        .map(group => ({
+        kind: 'deleted-later',
+        path: group.path,
+        bytes: group.bytes,
+        files: group.files,
+        source: sourceOf('head', group.layer),
+        deletedBy: sourceOf('head', group.by)
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/explain/layer-entries.ts
+
+
+
+const layer_entries_GZIP_MAGIC = [0x1f, 0x8b];
+const layer_entries_ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const BLOCK = 512;
+/**
+ * A tar starts with a header whose checksum (bytes 148–155, octal) is the sum of its 512
+ * bytes with those eight counted as spaces; an empty tar is zero blocks. A JSON document
+ * or any other blob fails that test, so a file's kind is known before it is read further.
+ */
+function blobKind(head) {
+    if (layer_entries_GZIP_MAGIC.every((byte, i) => head[i] === byte))
+        return 'gzip';
+    if (layer_entries_ZSTD_MAGIC.every((byte, i) => head[i] === byte))
+        return 'zstd';
+    if (head.length === 0 || (head.length >= BLOCK && head.subarray(0, BLOCK).every(byte => byte === 0)))
+        return 'tar';
+    if (head.length >= BLOCK) {
+        const field = head.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
+        if (/^[0-7]+$/.test(field)) {
+            let sum = 0;
+            for (let i = 0; i < BLOCK; i++)
+                sum += i >= 148 && i < 156 ? 0x20 : head[i];
+            if (sum === parseInt(field, 8))
+                return 'tar';
+        }
+    }
+    const first = head.toString('utf8', 0, Math.min(head.length, 64)).trimStart();
+    return first.startsWith('{') || first.startsWith('[') ? 'json' : 'other';
+}
+/** A path as the final filesystem names it: absolute, normalized, without a trailing slash. */
+function fsPath(name) {
+    const normalized = external_node_path_namespaceObject.posix.normalize(`/${name}`);
+    return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
+}
+/**
+ * Reads one layer (a tar, or a gzip-compressed tar) as it streams and returns its entries:
+ * regular files with their sizes, and the deletions it makes. Contents pass through
+ * unread; only the headers are kept, so memory grows with the number of files, never with
+ * their bytes.
+ */
+async function readLayerEntries(layer, kind) {
+    const entries = [];
+    const tar = (0,tar_stream.extract)();
+    const source = kind === 'gzip' ? layer.pipe((0,external_node_zlib_.createGunzip)()) : layer;
+    if (source !== layer)
+        layer.on('error', error => source.destroy(error));
+    source.on('error', error => tar.destroy(error));
+    source.pipe(tar);
+    for await (const entry of tar) {
+        const { name, type, size } = entry.header;
+        const path = fsPath(name);
+        const base = external_node_path_namespaceObject.posix.basename(path);
+        if (base === '.wh..wh..opq')
+            entries.push({ kind: 'opaque', path: external_node_path_namespaceObject.posix.dirname(path) });
+        else if (base.startsWith('.wh.')) {
+            entries.push({ kind: 'whiteout', path: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), base.slice(4)) });
+        }
+        else if (type === 'file' || type === 'contiguous-file')
+            entries.push({ kind: 'file', path, size: size ?? 0 });
+        entry.resume();
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/explain/save-pair.ts
+
+
+
+
+/** Any JSON of an archive is far below this; a bigger one is not buffered. */
+const MAX_DOCUMENT = 8 * 1024 * 1024;
+/**
+ * A name that stands for its content: a layer of Docker's old layout, named by its chain
+ * (`<id>/layer.tar`, the same id only for the same layers below and the same content), or
+ * an OCI blob named by its digest. Two archives holding one such name hold one content.
+ */
+function contentAddressed(name) {
+    return /^[0-9a-f]{64}\/layer\.tar$/.test(name) || /^blobs\/sha256\/[0-9a-f]{64}$/.test(name);
+}
+/** Pulls the entries of a tar one by one; the caller drains each before asking for the next. */
+function cursor(archive) {
+    const tar = (0,tar_stream.extract)();
+    archive.on('error', error => tar.destroy(error));
+    archive.pipe(tar);
+    const iterator = tar[Symbol.asyncIterator]();
+    return {
+        async next() {
+            const step = await iterator.next();
+            if (step.done)
+                return null;
+            const stream = step.value;
+            return { header: stream.header, stream };
+        }
+    };
+}
+function emptyArchive() {
+    return { documents: new Map(), layers: new Map(), links: new Map(), shared: new Set(), unreadable: new Map() };
+}
+async function drain(stream) {
+    for await (const chunk of stream)
+        void chunk;
+}
+/**
+ * Reads the `docker save` archives of the two sides of an image at once, in step. Both
+ * archives list their entries sorted by name (Docker writes a folder in name order, and
+ * containerd sorts its records), so they can be walked as a merge: where both hold the
+ * same content-addressed layer, it is what the two images share, and it is passed over
+ * in both without being parsed. Every other layer is read for its headers as it streams.
+ * An archive that is not sorted still gives the right answer: a shared layer it holds
+ * out of step is read, and the caller drops it by diff id.
+ */
+async function readArchivePair(base, head) {
+    const pair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 };
+    const sides = [
+        { archive: pair.base, cursor: cursor(base) },
+        { archive: pair.head, cursor: cursor(head) }
+    ];
+    let [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
+    while (a || b) {
+        const nameA = a ? external_node_path_namespaceObject.posix.normalize(a.header.name) : null;
+        const nameB = b ? external_node_path_namespaceObject.posix.normalize(b.header.name) : null;
+        if (a && b && nameA === nameB) {
+            if (contentAddressed(nameA) && a.header.type === 'file' && b.header.type === 'file') {
+                pair.base.shared.add(nameA);
+                pair.head.shared.add(nameA);
+                pair.bytesSkipped += a.header.size ?? 0;
+                await Promise.all([drain(a.stream), drain(b.stream)]);
+            }
+            else {
+                await Promise.all([consume(pair, pair.base, a), consume(pair, pair.head, b)]);
+            }
+            ;
+            [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
+        }
+        else if (a && (!b || nameA < nameB)) {
+            await consume(pair, pair.base, a);
+            a = await sides[0].cursor.next();
+        }
+        else if (b) {
+            await consume(pair, pair.head, b);
+            b = await sides[1].cursor.next();
+        }
+    }
+    return pair;
+}
+/** One entry of one side: a link noted, a document kept, a layer read, anything else passed over. */
+async function consume(pair, archive, entry) {
+    const name = external_node_path_namespaceObject.posix.normalize(entry.header.name);
+    const { type, linkname } = entry.header;
+    if ((type === 'symlink' || type === 'link') && linkname) {
+        archive.links.set(name, type === 'symlink' ? external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), linkname) : external_node_path_namespaceObject.posix.normalize(linkname));
+    }
+    if (type !== 'file' && type !== 'contiguous-file')
+        return drain(entry.stream);
+    // The first block says what the file is, before anything else of it is read.
+    const iterator = entry.stream[Symbol.asyncIterator]();
+    const first = [];
+    let length = 0;
+    let done = false;
+    while (length < 512 && !done) {
+        const step = await iterator.next();
+        if (step.done)
+            done = true;
+        else {
+            first.push(step.value);
+            length += step.value.length;
+        }
+    }
+    const rest = async function* () {
+        yield* first;
+        if (done)
+            return;
+        for (let step = await iterator.next(); !step.done; step = await iterator.next())
+            yield step.value;
+    };
+    const kind = blobKind(Buffer.concat(first));
+    const size = entry.header.size ?? 0;
+    if (kind === 'json' && size <= MAX_DOCUMENT) {
+        let text = '';
+        for await (const chunk of rest())
+            text += chunk.toString('utf8');
+        archive.documents.set(name, text);
+        return;
+    }
+    if (kind === 'tar' || kind === 'gzip') {
+        try {
+            archive.layers.set(name, await readLayerEntries(external_node_stream_.Readable.from(rest()), kind));
+            pair.bytesRead += size;
+        }
+        catch (error) {
+            archive.unreadable.set(name, error instanceof Error ? error.message : String(error));
+            // The archive goes on after this entry: what the layer reader left must still pass.
+            if (!done)
+                for (let step = await iterator.next(); !step.done; step = await iterator.next())
+                    void step;
+        }
+        return;
+    }
+    if (kind === 'zstd')
+        archive.unreadable.set(name, 'compressed with zstd, which this Node.js cannot read');
+    for await (const chunk of rest())
+        void chunk;
+}
+
+;// CONCATENATED MODULE: ./src/explain/paths.ts
+
+
+
+
+
+/**
+ * Where an image's bytes went between its two sides. Both images are saved at once and
+ * read in step (see readArchivePair), so a layer both have is passed over in both; only
+ * the headers of the others are read, never their contents, and nothing is written to disk.
+ */
+async function breakDownPaths(docker, request) {
+    const started = Date.now();
+    const pair = await docker.save(request.base.tag, base => docker.save(request.head.tag, head => readArchivePair(base, head)));
+    return breakdownOf(pair, request.base.stage, request.head.stage, Date.now() - started);
+}
+/** The breakdown from what the two archives held: pure, so tests can feed it archives made by hand. */
+function breakdownOf(pair, baseStage, headStage, durationMs) {
+    const base = sideLayers(pair.base, baseStage, 'base');
+    const head = sideLayers(pair.head, headStage, 'head');
+    // A layer both images have costs nothing, wherever it sits: one read out of step (the
+    // top layer of the old archive layout is named by its image, not its content) is dropped.
+    const ids = (side) => new Set(side.layers.map(layer => layer.diffId).filter(Boolean));
+    const [baseIds, headIds] = [ids(base), ids(head)];
+    for (const [side, other] of [
+        [base, headIds],
+        [head, baseIds]
+    ]) {
+        side.layers.forEach((layer, i) => {
+            if (layer.diffId && other.has(layer.diffId)) {
+                layer.entries = null;
+                const read = side.reads[i];
+                if (read.state !== 'shared')
+                    read.note = 'read, then found in the other image: not counted';
+                read.state = 'shared';
+            }
+        });
+    }
+    const { paths, hints } = explainPaths(base.layers, head.layers);
+    return {
+        paths,
+        hints,
+        layers: { base: base.reads, head: head.reads },
+        bytesRead: pair.bytesRead,
+        bytesSkipped: pair.bytesSkipped,
+        durationMs
+    };
+}
+function parseDocument(archive, name, side, what) {
+    const text = archive.documents.get(external_node_path_namespaceObject.posix.normalize(name));
+    if (text === undefined)
+        throw new Error(`The ${side}'s docker save archive has no ${what} (${name}).`);
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new Error(`The ${side}'s docker save archive holds a ${what} that is not JSON (${name}).`);
+    }
+}
+function sideLayers(archive, stage, side) {
+    const manifests = parseDocument(archive, 'manifest.json', side, 'manifest.json');
+    const manifest = Array.isArray(manifests) ? manifests[0] : undefined;
+    if (!manifest?.Config || !Array.isArray(manifest.Layers)) {
+        throw new Error(`The ${side}'s docker save archive has a manifest.json without Config and Layers.`);
+    }
+    const config = parseDocument(archive, manifest.Config, side, 'image config');
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const sources = layerSources(config, manifest.Layers.length, stage);
+    const reads = [];
+    const layers = manifest.Layers.map((name, i) => {
+        let path = external_node_path_namespaceObject.posix.normalize(name);
+        for (let hops = 0; archive.links.has(path) && hops < 8; hops++)
+            path = archive.links.get(path);
+        const entries = archive.layers.get(path) ?? null;
+        const diffId = diffIds[i] ?? null;
+        if (entries)
+            reads.push({ diffId, state: 'read' });
+        else if (archive.shared.has(path))
+            reads.push({ diffId, state: 'shared' });
+        else
+            reads.push({ diffId, state: 'unreadable', note: archive.unreadable.get(path) ?? 'not in the archive' });
+        return { diffId, entries, source: sources[i] ?? null };
+    });
+    return { layers, reads };
+}
+/**
+ * The instruction that made each layer. The config's history lists every instruction,
+ * oldest first, and marks those that made no layer; the others pair with the layers in
+ * order. Paired with the stage's instructions as the per-instruction sizes are, each
+ * layer gets its Dockerfile line; where that does not fit, the history's own text.
+ */
+function layerSources(config, layerCount, stage) {
+    const history = config.history ?? [];
+    const withLayer = history.map((entry, i) => ({ entry, i })).filter(({ entry }) => !entry.empty_layer);
+    if (withLayer.length !== layerCount)
+        return [];
+    const newestFirst = [...history].reverse().map(entry => entry.created_by ?? '');
+    const owners = stage ? rowOwners(stage, newestFirst) : null;
+    return withLayer.map(({ entry, i }) => {
+        const owner = owners?.[history.length - 1 - i];
+        const instruction = owner === undefined ? undefined : stage?.[owner];
+        if (instruction)
+            return { line: instruction.line, instruction: `${instruction.keyword} ${instruction.args}`.trim() };
+        const recorded = recordedInstruction(entry.created_by ?? '');
+        return recorded.keyword ? { line: null, instruction: `${recorded.keyword} ${recorded.args}`.trim() } : null;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/build/path-explainer.ts
+
+
+
+
+/**
+ * Where the bytes went, image by image, while the next image builds: the breakdown waits on
+ * the engine's `docker save` more than on this process, and is not needed until the report.
+ * One at a time, so that two archives at most stream at once. Not needed for the verdict
+ * either, so a failure is a warning; `finish` never rejects, and the scheduler awaits it
+ * before the janitor removes the images it reads.
+ */
+class PathExplainer {
+    docker;
+    log;
+    pending = [];
+    // Said once every breakdown is done: said as each ends, a line would land in the log group
+    // of the build running then.
+    lines = [];
+    one = limitConcurrency(1);
+    constructor(docker, log) {
+        this.docker = docker;
+        this.log = log;
+    }
+    /** Asks for the breakdown of an image both of whose sides were built here, under these tags. */
+    explain(image, tags) {
+        const { base, head } = image;
+        if (!base || !head || base.size === head.size)
+            return;
+        const stages = { base: base.instructions ?? null, head: head.instructions ?? null };
+        this.pending.push(this.one(async () => {
+            try {
+                const paths = await breakDownPaths(this.docker, {
+                    base: { tag: tags.base, stage: stages.base },
+                    head: { tag: tags.head, stage: stages.head }
+                });
+                image.paths = paths;
+                const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read');
+                this.lines.push(`paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
+                    `${formatSize(paths.bytesSkipped)} shared and passed over, in ${(paths.durationMs / 1000).toFixed(2)} s`);
+            }
+            catch (error) {
+                this.log.warning(`Could not tell which paths of ${image.target.dockerfile} changed: ${errorMessage(error)}`);
+            }
+        }));
+    }
+    async finish() {
+        if (this.pending.length) {
+            this.log.info(`Paths: reading the layers the two sides do not share (${countOf(this.pending.length, 'image')}) …`);
+        }
+        await Promise.all(this.pending);
+        for (const line of this.lines)
+            this.log.info(line);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/build/schedule.ts
@@ -71538,215 +73644,143 @@ async function measureImage(docker, reference) {
 
 
 
+
+
+const SIDES = ['head', 'base'];
 /**
  * Builds every target at the head and at the base and measures each image. With BuildKit
  * the two sides of an image build side by side (the steps they share run once); with the
  * legacy builder the head goes first and the base reuses its layer cache. Each side is
  * built from a worktree that holds only what its builds read. Images are measured as soon
- * as they are built, and `measured` is filled as it goes, in the targets'
- * order, so a run that stops half-way still reports what it finished. Up to
- * `settings.parallel` images are built at once; an image whose Dockerfile and context are
- * the same on both sides is built once and that image stands for both.
+ * as they are built, and `measured` is filled as it goes, in the targets' order, so a run
+ * that stops half-way still reports what it finished. Up to `settings.parallel` images are
+ * built at once; an image whose Dockerfile and context are the same on both sides is built
+ * once and that image stands for both. What the run made is removed at the end, whatever
+ * happened, and so is what an earlier run that was killed left in the same temp root.
  */
 async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     if (plan.targets.length === 0)
         return measured;
-    const runToken = `${Date.now().toString(36)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
-    const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(plan.tempRoot, 'docker-size-check-'));
-    // Every tag a build was started for, so that an interrupted build's image goes too.
-    const builtTags = [];
-    const worktrees = [];
-    const parallel = plan.settings.parallel ?? 1;
-    const builtOnceOf = (target) => target.identical === true && plan.settings.headFrom === 'worktree';
-    // Whether a side of the image is built: it exists there, and is not the base of one built once.
-    const buildsOn = (target, side) => existsOn(target, side) && (side === 'head' || (!builtOnceOf(target) && !plan.recordedBases?.has(target)));
-    // Builds that run side by side cannot share the log: their groups and streamed output
-    // would interleave. They run quietly and each says in one line how it went; a failed
-    // build's last lines still reach the report.
-    const log = parallel > 1
-        ? {
-            ...progress,
-            streamBuilds: false,
-            group: (title, work) => {
-                progress.info(`${title} …`);
-                return work();
-            }
-        }
-        : progress;
-    // The promise is kept, not its result, so two builds that start together share one worktree.
-    const roots = new Map();
-    // Also run on SIGINT/SIGTERM, when `finally` would not run; it removes the image being built too.
-    let cleaned;
-    const cleanUp = () => (cleaned ??= (async () => {
-        await Promise.all([
-            (async () => {
-                // Settled first: a checkout still running would be left behind.
-                await Promise.allSettled(roots.values());
-                await git.removeWorktrees(worktrees).catch(() => undefined);
-                await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => undefined);
-            })(),
-            plan.settings.keepImages ? undefined : docker.removeImages(builtTags).catch(() => undefined)
-        ]);
-    })());
-    const forget = onInterrupt(cleanUp);
+    plan.signal?.throwIfAborted();
+    const run = newRunIdentity(plan.tempRoot);
+    const janitor = new Janitor(docker, git, { keepImages: plan.settings.keepImages });
+    const scratch = (0,external_node_path_namespaceObject.join)(plan.tempRoot, scratchFolderName(run));
+    janitor.folder(scratch);
+    const pool = new WorktreePool({
+        git,
+        janitor,
+        scratch,
+        revisions: plan.revisions,
+        workspace: plan.settings.headFrom === 'workspace' ? plan.repoDir : null,
+        pathsFor: side => checkoutPaths(plan.targets.filter(target => buildsOn(plan, target, side)), side),
+        signal: plan.signal,
+        info: message => progress.info(message)
+    });
+    let leftovers = Promise.resolve();
     try {
-        const checkout = async (side) => {
-            if (side === 'head' && plan.settings.headFrom === 'workspace')
-                return plan.repoDir;
-            if (interrupted())
-                throw new Error('The run was interrupted.');
-            const path = (0,external_node_path_namespaceObject.join)(scratch, side);
-            const sha = side === 'head' ? plan.revisions.headSha : plan.revisions.baseSha;
-            const only = checkoutPaths(plan.targets.filter(target => buildsOn(target, side)), side);
-            // Listed first: a checkout that fails half-way still leaves a worktree to remove.
-            worktrees.push(path);
-            await git.addWorktree(path, sha, only ?? undefined);
-            progress.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`);
-            return path;
-        };
-        const rootOf = (side) => {
-            let root = roots.get(side);
-            if (!root)
-                roots.set(side, (root = checkout(side)));
-            return root;
-        };
+        const folders = await removeLeftFolders(plan.tempRoot);
+        leftovers = removeLeftImages(docker, plan.tempRoot).then(images => {
+            const line = leftoversLine(plan.tempRoot, images, folders);
+            if (line)
+                progress.info(line);
+        });
+        await (0,promises_namespaceObject.mkdir)(scratch, { recursive: true });
         // Both checkouts are asked for at once, head first: they are made one at a time (see Git),
-        // and the head's is needed first where the sides build one after the other.
-        for (const side of ['head', 'base']) {
-            if (plan.targets.some(target => buildsOn(target, side)))
-                rootOf(side).catch(() => undefined);
-        }
-        // The checkouts are made while the engine answers.
+        // and the head's is needed first where the sides build one after the other. The engine
+        // answers meanwhile.
+        for (const side of SIDES)
+            if (plan.targets.some(target => buildsOn(plan, target, side)))
+                void pool.rootOf(side);
         const engine = await plan.engine;
         assertSecretsSupported(plan.settings.secrets, engine.builder);
-        const cache = await usableCache(plan.settings, engine, docker, progress);
-        const offset = measured.length;
-        const started = [];
-        const record = (index, image) => {
-            started[index] = image;
-            measured.splice(offset, measured.length - offset, ...started.filter(Boolean));
+        const context = {
+            docker,
+            pool,
+            janitor,
+            engine,
+            settings: plan.settings,
+            labels: runLabels(run, plan.settings),
+            cache: await usableCache(plan.settings, engine, docker, progress),
+            log: progressFor(progress, plan.settings.parallel ?? 1),
+            signal: plan.signal
         };
-        /**
-         * Builds and measures one side of an image. `deferLog` is for a build that runs next to
-         * the other side's, which has the log group: where builds stream into the log, this one's
-         * output is kept and printed in a group of its own once `deferLog` has settled, so two
-         * builds never interleave in one group.
-         */
-        const buildSide = async (target, index, image, side, deferLog) => {
-            const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
-            const context = side === 'head' ? target.context : target.baseContext;
-            const root = await rootOf(side);
-            const request = {
-                dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
-                context: (0,external_node_path_namespaceObject.join)(root, context),
-                tag: `docker-size-check:${runToken}-${index}-${side}`,
-                builder: engine.builder,
-                secrets: plan.settings.secrets,
-                cache: cacheArgs(cache, labelOf(target), { write: side === 'head' }),
-                // Each side as its own commit's config defines it.
-                ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
-            };
-            const refused = await refuseOutside(root, dockerfile, context);
-            if (refused) {
-                image.failedBuilds.push({ side, ok: false, error: refused, durationMs: 0 });
-                log.warning(`The ${side} build of ${dockerfile}: ${refused}`);
-                return;
-            }
-            if (interrupted())
-                throw new Error('The run was interrupted.');
-            builtTags.push(request.tag);
-            const title = `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`;
-            let outcome;
-            if (deferLog) {
-                // Not a group of its own while the other side's is open: groups do not nest in the
-                // job log, and the command has one live line for the step that runs.
-                if (!log.streamBuilds)
-                    log.info(`${title} …`);
-                outcome = await buildImage(docker, side, request, { stream: false });
-                if (log.streamBuilds) {
-                    await deferLog.catch(() => undefined);
-                    await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'));
-                }
-            }
-            else {
-                outcome = await log.group(title, () => buildImage(docker, side, request, { stream: log.streamBuilds }));
-            }
-            if (!outcome.ok) {
-                if (side === 'head')
-                    outcome = withContextHint(target, outcome);
-                image.failedBuilds.push(outcome);
-                log.warning(`The ${side} build of ${dockerfile} failed: ${outcome.error}`);
-                return;
-            }
-            // Two reads of one finished image: side by side, they cost the time of the longer.
-            const [measurement, layers] = await Promise.all([
-                measureImage(docker, request.tag),
-                describeLayers(docker, request, {
-                    compressed: plan.settings.compressedSize ?? false,
-                    warn: message => log.warning(message)
-                })
-            ]);
-            image[side] = { ...measurement, ...layers };
-            log.info(`${side} ${dockerfile}: ${image[side]?.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
-        };
-        // Set when a target stops the run (the engine is gone, an interrupt): no other target starts
-        // after it, so the report lists only images that were really worked on.
-        let stopped = false;
-        const buildTarget = async (target, index) => {
-            if (stopped)
-                return;
-            const image = { target, base: null, head: null, failedBuilds: [] };
-            record(index, image);
-            const builtOnce = builtOnceOf(target);
-            const sides = ['head', 'base'].filter(side => buildsOn(target, side));
-            if (sides.length === 2 && engine.builder === 'buildx') {
-                // BuildKit runs a step that two running builds share only once, and both get its
-                // layer: built side by side, the base still reuses all the head has in common with
-                // it, and the run waits for one build instead of two.
-                const head = buildSide(target, index, image, 'head');
-                const base = buildSide(target, index, image, 'base', head);
-                const settled = await Promise.allSettled([head, base]);
-                const failed = settled.find((result) => result.status === 'rejected');
-                if (failed)
-                    throw failed.reason;
-            }
-            else {
-                // The legacy builder shares nothing between running builds: the base waits for the
-                // head, and then finds the steps they have in common in the cache.
-                for (const side of sides)
-                    await buildSide(target, index, image, side);
-            }
-            if (builtOnce) {
-                image.base = image.head;
-                if (image.head) {
-                    log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`);
-                }
-            }
-            const recorded = plan.recordedBases?.get(target);
-            if (recorded && 'missing' in recorded) {
-                image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 });
-            }
-            else if (recorded) {
-                image.base = { ...recorded };
-            }
-            // A recorded base was measured as the record run measured it: only the head is aligned.
-            alignSizeBasis(recorded ? [image.head] : [image.base, image.head], engine);
-            progress.imageDone?.(image);
-        };
-        const limit = limitConcurrency(parallel);
-        const results = await Promise.allSettled(plan.targets.map((target, index) => limit(() => buildTarget(target, index).catch((error) => {
-            stopped = true;
-            throw error;
-        }))));
-        const failed = results.find((result) => result.status === 'rejected');
-        if (failed)
-            throw failed.reason;
+        await buildTargets(plan, context, new Recorder(measured), runToken(run));
         return measured;
     }
     finally {
-        forget();
-        await cleanUp();
+        await pool.settled();
+        await Promise.all([janitor.cleanUp(), leftovers]);
     }
+}
+/**
+ * Every target, up to `parallel` at once. A target that throws (the engine is gone, the run
+ * was stopped) lets no other target start, so the report lists only images really worked on.
+ */
+async function buildTargets(plan, context, recorder, token) {
+    const stopped = new AbortController();
+    const limit = limitConcurrency(plan.settings.parallel ?? 1);
+    const strategy = strategyFor(context.engine.builder);
+    const paths = new PathExplainer(context.docker, context.log);
+    const results = await Promise.allSettled(plan.targets.map((target, index) => limit(async () => {
+        if (stopped.signal.aborted || plan.signal?.aborted)
+            return;
+        try {
+            await buildTarget(plan, context, { strategy, paths }, recorder.start(index, target), `${token}-${index}`);
+        }
+        catch (error) {
+            stopped.abort();
+            throw error;
+        }
+    })));
+    // Before the images go: the breakdowns read them.
+    await paths.finish();
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    // Stopped between two images: the run did not finish, though no build was under way.
+    plan.signal?.throwIfAborted();
+}
+/** Both sides of one image (or the one side it has, or one build for both), then its sizes compared on one basis. */
+async function buildTarget(plan, context, steps, image, tagPrefix) {
+    const { target } = image;
+    const sides = SIDES.filter(side => buildsOn(plan, target, side));
+    const tagOf = (side) => `docker-size-check:${tagPrefix}-${side}`;
+    await steps.strategy(sides, async (side, deferLog) => {
+        const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog });
+        recordSide(image, result);
+        return result;
+    });
+    if (builtOnceOf(plan, target)) {
+        image.base = image.head;
+        if (image.head) {
+            context.log.info(`base ${target.baseDockerfile}: the same Dockerfile and build context as the head, not rebuilt`);
+        }
+    }
+    const recorded = plan.recordedBases?.get(target);
+    if (recorded && 'missing' in recorded) {
+        image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 });
+    }
+    else if (recorded) {
+        image.base = { ...recorded };
+    }
+    // Both images are needed: a recorded base has none here, one built once has nothing to compare.
+    if (plan.settings.explain?.paths !== false && !recorded && !builtOnceOf(plan, target)) {
+        steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') });
+    }
+    // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
+    if (plan.settings.explain?.instructions === false) {
+        for (const side of [image.base, image.head])
+            if (side)
+                delete side.instructions;
+    }
+    context.log.imageDone?.(image);
+}
+function builtOnceOf(plan, target) {
+    return target.identical === true && plan.settings.headFrom === 'worktree';
+}
+/** Whether a side of the image is built: it exists there, and is not the base of one built once. */
+function buildsOn(plan, target, side) {
+    return existsOn(target, side) && (side === 'head' || (!builtOnceOf(plan, target) && !plan.recordedBases?.has(target)));
 }
 /** The caches a run's builds use: `cache-to` is dropped, said once, where the builder cannot export one. */
 async function usableCache(settings, engine, docker, progress) {
@@ -72011,7 +74045,7 @@ async function planRecordedBases(targets, plan) {
     const planned = new Map();
     const mode = plan.settings.baseline ?? 'auto';
     const candidates = targets.filter(target => target.change !== 'added' && !target.identical);
-    if (mode === 'build' || candidates.length === 0)
+    if (mode === 'build' || targets.length === 0)
         return planned;
     const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
     let decisions;
@@ -72019,7 +74053,8 @@ async function planRecordedBases(targets, plan) {
         if (plan.remote !== null)
             await store.fetch(plan.remote);
         if ((await store.tip()) === null) {
-            plan.log('No baseline records in this repository: the bases are built.');
+            if (candidates.length)
+                plan.log('No baseline records in this repository: the bases are built.');
             if (mode === 'record')
                 for (const target of candidates)
                     planned.set(target, {
@@ -72027,11 +74062,15 @@ async function planRecordedBases(targets, plan) {
                     });
             return planned;
         }
+        const engine = await plan.engine;
+        attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
+        if (candidates.length === 0)
+            return planned;
         decisions = await decideBaselines(candidates, {
             store,
             git: plan.git,
             docker: plan.docker,
-            engine: await plan.engine,
+            engine,
             baseSha: plan.baseSha,
             baseTree: await readSide(plan.git, plan.baseSha),
             depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
@@ -72074,6 +74113,26 @@ async function planRecordedBases(targets, plan) {
     }
     return planned;
 }
+/** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
+const TREND_RECORDS = 30;
+/**
+ * Each image's size on the default branch in the newest records that measured it as this run
+ * does, oldest first, from the index alone (no record is opened): the comment's trend.
+ */
+function attachTrends(targets, index, measure) {
+    for (const target of targets) {
+        if (target.change === 'removed')
+            continue;
+        const key = labelOf(target);
+        const points = index.records
+            .filter(entry => entry.measure === measure && entry.sizes[key] !== undefined)
+            .slice(0, TREND_RECORDS)
+            .map(entry => ({ commit: entry.commit, recordedAt: entry.recordedAt, bytes: entry.sizes[key] }))
+            .reverse();
+        if (points.length)
+            target.trend = points;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/modes/check.ts
 
@@ -72101,12 +74160,14 @@ async function runPipeline(settings, env, state) {
     const engine = docker.engineInfo();
     engine.catch(() => undefined);
     state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
+    env.signal?.throwIfAborted();
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
     const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
         tempRoot: env.tempRoot,
         info: message => progress.info(message),
         warn: message => progress.warning(message)
     });
+    env.signal?.throwIfAborted();
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
     progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
@@ -72140,7 +74201,8 @@ async function runPipeline(settings, env, state) {
         targets,
         settings,
         engine: engineKnown,
-        recordedBases
+        recordedBases,
+        signal: env.signal
     };
     await buildAndMeasure(plan, docker, git, progress, state.measured);
 }
@@ -72245,7 +74307,15 @@ async function runRecord(settings, env, state) {
     // A record has one side: each image is built as the commit has it, like an added one.
     const headOnly = toBuild.map(({ target }) => ({ ...target, change: 'added' }));
     const measured = [];
-    await buildAndMeasure({ repoDir: env.repoDir, tempRoot: env.tempRoot, revisions: state.revisions, targets: headOnly, settings, engine }, docker, git, progress, measured);
+    await buildAndMeasure({
+        repoDir: env.repoDir,
+        tempRoot: env.tempRoot,
+        revisions: state.revisions,
+        targets: headOnly,
+        settings,
+        engine,
+        signal: env.signal
+    }, docker, git, progress, measured);
     for (const [i, image] of measured.entries()) {
         const planned = toBuild[i];
         if (!planned)
@@ -72265,6 +74335,7 @@ async function runRecord(settings, env, state) {
         });
         outcome.built.push(key);
     }
+    env.signal?.throwIfAborted();
     const record = {
         schema: RECORD_SCHEMA,
         commit: head,
@@ -72329,7 +74400,23 @@ const actionProgress = {
 };
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
 async function run() {
-    installInterruptHandlers();
+    const stop = abortOnSignals((signal, first) => {
+        if (!first)
+            return;
+        warning(`Stopped by ${signal}: stopping the builds, removing the worktrees and images this run made, writing the report.`);
+        // The runner kills 7.5 s after SIGINT and 2.5 s after SIGTERM: leave before that whatever is left.
+        setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), SIGNAL_GRACE_MS).unref();
+    });
+    try {
+        await checkAndReport(stop.signal);
+    }
+    finally {
+        stop.dispose();
+    }
+}
+/** How long the report may take after a signal before the process leaves anyway. */
+const SIGNAL_GRACE_MS = 7000;
+async function checkAndReport(signal) {
     const context = getRunnerContext();
     const state = newRunState();
     let inputs = null;
@@ -72357,7 +74444,13 @@ async function run() {
         }
         else if (inputs.mode === 'record') {
             assertRecordsBranch(context);
-            recorded = await runRecord(inputs, { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress }, state);
+            recorded = await runRecord(inputs, {
+                repoDir: context.workspace,
+                tempRoot: context.runnerTemp,
+                remote: 'origin',
+                progress: actionProgress,
+                signal
+            }, state);
         }
         else {
             pullNumber = context.pullRequest?.number ?? null;
@@ -72367,7 +74460,8 @@ async function run() {
                 baseRef: baseRefOf(inputs, context),
                 progress: actionProgress,
                 listChangedFiles: pullRequestFiles(inputs, context),
-                recordsRemote: 'origin'
+                recordsRemote: 'origin',
+                signal
             }, state);
         }
     }
@@ -72377,7 +74471,9 @@ async function run() {
         state.error = stepError;
     }
     const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
+    const interrupted = interruptionOf(signal);
     await publishResults({
+        interrupted: interrupted !== null,
         inputs,
         context,
         comparison,
@@ -72423,6 +74519,9 @@ async function run() {
     else {
         info(summarizeOutcome(comparison));
     }
+    // After setFailed, which sets 1: a stopped run ends as the signal's.
+    if (interrupted)
+        process.exitCode = interrupted.exitCode;
 }
 /** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
 async function publishVerdict(inputs, context, headSha, status) {

@@ -173,7 +173,8 @@ async function runCommand(repo) {
     GITHUB_EVENT_PATH: join(runnerTemp, 'event.json'),
     GITHUB_OUTPUT: join(runnerTemp, 'output.txt'),
     RUNNER_TEMP: runnerTemp,
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {})
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {})
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   // RUNNER_DEBUG makes the action log each command line as it starts one: with the time each

@@ -42,6 +42,47 @@ must('bash', [join(root, 'scripts', 'docker-engine.sh')])
 const bundle = existsSync(join(root, 'node_modules', '.bin', 'ncc')) ? makeFreshBundle() : join(root, 'dist')
 const cli = join(bundle, 'cli', 'index.js')
 
+// The engine must run a RUN step, and the calculator's RUN steps fetch Go from Debian's
+// package mirror. An engine that answers `docker info` but cannot start a build container
+// (its network bridge deleted, say) would otherwise fail every build with the same error.
+const NEEDS =
+  "The demo builds examples/calculator, whose RUN steps run in containers that must reach Debian's package mirror " +
+  '(apt-get install golang-go): it needs an engine that runs containers with a network.'
+
+/** The line of Docker's output that says why, or its last line. */
+function dockerSaid(output) {
+  const lines = output
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
+  const reason = [...lines].reverse().find(line => /^(ERROR|error)\b|failed|could not|cannot/i.test(line))
+  return (reason ?? lines.at(-1) ?? 'no output').slice(0, 500)
+}
+
+function stop(lines) {
+  for (const line of lines) say(`demo: ${line}`)
+  say(`\nDemo failed (${Math.round((Date.now() - started) / 1000)} s).`)
+  process.exit(1)
+}
+
+function preflight() {
+  const context = mkdtempSync(join(tmpdir(), 'docker-size-check-demo-preflight-'))
+  writeFileSync(join(context, 'Dockerfile'), 'FROM debian:bookworm\nRUN true\n')
+  const result = spawnSync('docker', ['build', '--no-cache', '--quiet', context], { encoding: 'utf8' })
+  rmSync(context, { recursive: true, force: true })
+  if (result.status === 0) {
+    const id = result.stdout.trim().split('\n').at(-1)
+    if (id) spawnSync('docker', ['image', 'rm', '--force', id], { stdio: 'ignore' })
+    return
+  }
+  stop([
+    `the Docker engine cannot run a RUN step. Docker said: ${dockerSaid(`${result.stdout ?? ''}\n${result.stderr ?? ''}`)}`,
+    NEEDS,
+    'Check that `docker run --rm debian:bookworm true` works, then run the demo again.'
+  ])
+}
+preflight()
+
 // 2. A scratch repository: main has the two-stage calculator.
 const scratch = mkdtempSync(join(tmpdir(), 'docker-size-check-demo-'))
 const repo = join(scratch, 'repo')
@@ -85,6 +126,15 @@ try {
   setDockerfile(oneStage)
   git('commit', '--quiet', '-am', 'build in one stage')
   const regression = check('A branch that drops the second stage (expected: exit 1, about +840 MB)', [])
+  if (!regression.image) {
+    rmSync(scratch, { recursive: true, force: true })
+    stop([`the command exited ${regression.status} before it measured the calculator (its message is above).`, NEEDS])
+  }
+  if (regression.image.verdict === 'error') {
+    // Nothing after this can pass: say why once, not once per check.
+    rmSync(scratch, { recursive: true, force: true })
+    stop([`the calculator's build failed: ${regression.image.reason}`, NEEDS])
+  }
   if (regression.status !== 1) problems.push(`the regression exited ${regression.status}, expected 1`)
   if (!(regression.image?.delta > 500_000_000 && regression.image?.verdict === 'fail')) {
     problems.push(`the regression measured ${JSON.stringify(regression.image?.delta)} B, expected about +840 MB`)

@@ -8,6 +8,8 @@
 #   debian:bookworm       `debootstrap --variant=minbase bookworm`, imported
 #   busybox:local         Debian's busybox-static in an otherwise empty rootfs
 set -euo pipefail
+# shellcheck source=debian-mirror.sh
+source "$(dirname "$0")/debian-mirror.sh"
 
 log() { printf '[docker-engine] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -35,7 +37,7 @@ install_buildx() {
   log "installing the docker-buildx plugin from Debian trixie"
   local tmp; tmp=$(mktemp -d)
   mkdir -p "$tmp/lists/partial" "$tmp/archives/partial"
-  echo "deb http://deb.debian.org/debian trixie main" >"$tmp/sources.list"
+  echo "deb $(debian_mirror) trixie main" >"$tmp/sources.list"
   local apt_opts=(-o APT::Sandbox::User=root -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
                   -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache::Archives=$tmp/archives")
   as_root apt-get "${apt_opts[@]}" update -qq
@@ -69,7 +71,7 @@ provide_debian() {
   log "no registry answers: building debian:bookworm with debootstrap (about 30 s)"
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
   local root; root=$(mktemp -d)
-  as_root debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >/dev/null
+  as_root debootstrap --variant=minbase bookworm "$root" "$(debian_mirror)" >/dev/null
   as_root tar -C "$root" -c . | docker import -c 'CMD ["bash"]' - debian:bookworm >/dev/null
   as_root rm -rf "$root"
 }

@@ -43,14 +43,19 @@ export function updateReadme(readme, sections) {
  * and commit links become plain short SHAs (the test's repository exists nowhere).
  */
 export function quoteComment(body) {
-  return body
-    .split('\n')
-    .filter(line => !line.startsWith('<!-- docker-size-check:'))
-    .join('\n')
-    .replace(/\[(`[0-9a-f]{7}`)\]\([^)]*\)/g, '$1')
-    .split('\n')
-    .map(line => (line ? `> ${line}` : '>'))
-    .join('\n')
+  return (
+    body
+      .split('\n')
+      .filter(line => !line.startsWith('<!-- docker-size-check:'))
+      .join('\n')
+      // The links point into the test's own repository, which no reader can open.
+      .replace(/\[(`[0-9a-f]{7}`)\]\([^)]*\)/g, '$1')
+      .replace(/\[(`[^`]+`|L\d+|line \d+)\]\(https:\/\/github\.com\/octo\/app\/blob\/[^)\s]*\)/g, '$1')
+      .replace(/<a href="https:\/\/github\.com\/octo\/app\/blob\/[^"]*">([\s\S]*?)<\/a>/g, '$1')
+      .split('\n')
+      .map(line => (line ? `> ${line}` : '>'))
+      .join('\n')
+  )
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -4,7 +4,15 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { DEFAULT_MAX_INCREASE, HELP_TEXT, parseCommandLine, UsageError } from '../../src/cli/args.js'
+import {
+  DEFAULT_MAX_INCREASE,
+  HELP_TEXT,
+  HELP_WIDTH,
+  INPUT_FLAGS,
+  NOT_LOCAL,
+  parseCommandLine,
+  UsageError
+} from '../../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../../src/cli/main.js'
 import { InterruptedError } from '../../src/build/interrupt.js'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
@@ -19,6 +27,7 @@ import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
 import { EngineUnavailableError } from '../../src/tools/docker.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../../src/inputs/globs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 function check(argv: string[]) {
   const command = parseCommandLine(argv)
@@ -37,6 +46,21 @@ function usageMessage(argv: string[]): string {
 }
 
 describe('parseCommandLine', () => {
+  it('reads --explain as the action reads its input, and names a wrong word', () => {
+    const settings = (argv: string[]) => {
+      const command = parseCommandLine(argv)
+      if (command.kind !== 'check') throw new Error('not a check')
+      return command.options.settings
+    }
+    expect(settings([]).explain).toEqual({ paths: true, instructions: true })
+    expect(settings(['--explain', 'instructions']).explain).toEqual({ paths: false, instructions: true })
+    expect(() => parseCommandLine(['--explain=files'])).toThrow(
+      new UsageError(
+        "Invalid --explain 'files': 'files' is not one of paths, instructions. Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'."
+      )
+    )
+  })
+
   it('defaults to the working tree against the default base, with the action defaults', () => {
     const options = check([])
     expect(options).toMatchObject({ base: null, head: null, json: null, markdown: null, quiet: false, verbose: false })
@@ -159,11 +183,64 @@ describe('parseCommandLine', () => {
     )
   })
 
+  it('fits --help in 80 columns', () => {
+    const long = HELP_TEXT.split('\n').filter(line => line.length > HELP_WIDTH)
+    expect(long).toEqual([])
+    expect(HELP_WIDTH).toBe(80)
+  })
+
+  it('has a flag for every input of action.yml that applies locally, and a reason for the others', () => {
+    const action = parse(readFileSync(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>
+    }
+    const inputs = Object.keys(action.inputs).sort()
+    expect([...Object.keys(INPUT_FLAGS), ...Object.keys(NOT_LOCAL)].sort()).toEqual(inputs)
+    const helpFlags = new Set([...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1]))
+    for (const flag of Object.values(INPUT_FLAGS)) expect(helpFlags).toContain(flag)
+    for (const reason of Object.values(NOT_LOCAL)) expect(reason.length).toBeGreaterThan(20)
+  })
+
+  it('takes the flags the action has as inputs', () => {
+    const options = check([
+      '--compressed-size',
+      '--parallel',
+      '2',
+      '--config',
+      'ci/sizes.yml',
+      '--records-depth=7',
+      '--images=- dockerfile: api/Dockerfile\n  name: api'
+    ])
+    expect(options.settings).toMatchObject({
+      compressedSize: true,
+      parallel: 2,
+      configFile: 'ci/sizes.yml',
+      recordsDepth: 7,
+      images: [{ dockerfile: 'api/Dockerfile', name: 'api' }]
+    })
+    expect(check([]).settings.compressedSize).toBe(false)
+  })
+
+  it('reads a --secret value from the environment, never from the command line', () => {
+    const command = parseCommandLine(['--secret', 'npm_token=NPM_TOKEN'], { NPM_TOKEN: 's3cret' })
+    expect(command.kind === 'check' && command.options.settings.secrets).toEqual([{ id: 'npm_token', value: 's3cret' }])
+    expect(usageMessage(['--secret', 'npm_token=NPM_TOKEN'])).toContain('environment variable NPM_TOKEN is not set')
+    expect(usageMessage(['--secret', 'npm_token=s3cret value'])).toContain("Invalid --secret 'npm_token=s3cret value'")
+  })
+
+  it.each([
+    [['--parallel', '0'], "Invalid --parallel '0'"],
+    [['--records-depth', 'x'], "Invalid --records-depth 'x'"],
+    [['--images', 'nope'], '--images: expected a YAML list'],
+    [['--config='], 'Flag --config needs a file name']
+  ])('refuses %j, naming the new flag', (argv, message) => {
+    expect(usageMessage(argv)).toContain(message)
+  })
+
   it('has every flag of --help documented in the README', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## On your machine'))
     const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
-    expect(flags).toHaveLength(21)
+    expect(flags).toHaveLength(28)
     for (const flag of flags) expect(section).toContain(`\`${flag}`)
   })
 })
@@ -375,6 +452,29 @@ describe('the final report', () => {
       '❌ 1 image grew past the limit: +300 kB',
       ''
     ])
+  })
+
+  it("prints a failed build's failing step and its own last lines before the log", () => {
+    const image = measured('a/Dockerfile', 100_000, null, true)
+    nth(image.failedBuilds, 0).logTail = [
+      '#1 [internal] load build definition from Dockerfile',
+      '#5 [2/2] RUN make',
+      '#5 0.101 cc main.c',
+      '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2'
+    ].join('\n')
+    image.base = {
+      ...image.base!,
+      instructions: [{ keyword: 'FROM', args: 'scratch', line: 1, endLine: 1, size: 100_000 }]
+    }
+    const other = measured('b/Dockerfile', 100_000, 100_500)
+    const lines = renderTerminalReport(compareImages(revisions, [other, image], limits), context).split('\n')
+    // The failed build first, and no instruction of its base listed as gone.
+    expect(lines[1]).toMatch(/^a\/Dockerfile /)
+    expect(lines.join('\n')).not.toContain('(gone)')
+    const step = lines.indexOf('   The failing step (step 2/2): RUN make')
+    expect(step).toBeGreaterThan(0)
+    expect(lines[step + 1]).toBe('   │ cc main.c')
+    expect(lines.indexOf('   │ #1 [internal] load build definition from Dockerfile')).toBeGreaterThan(step + 1)
   })
 
   it('names the instructions that moved the most bytes, largest first, with their lines', () => {

@@ -49,7 +49,10 @@ describe('a PR that grows an image past the limit', () => {
     const body = nth(result.comments, 0).body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
-    expect(body).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
+    // The name links to the Dockerfile at the PR's head commit.
+    expect(body).toMatch(
+      /^\| \[`services\/app\/Dockerfile`\]\(https:\/\/github\.com\/octo\/app\/blob\/[0-9a-f]{40}\/services\/app\/Dockerfile\) \| 100 kB \| 400 kB \| \+300 kB \| \+300% \| ❌ over limit \|$/m
+    )
   })
 
   it('measures against the merge-base, not what landed on main since', () => {
@@ -131,7 +134,9 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(nth(comments, 0).body).toContain('| `worker/Dockerfile` | — | 5 kB | — | — | 🆕 new |')
+    expect(nth(comments, 0).body).toMatch(
+      /^\| \[`worker\/Dockerfile`\]\([^)]+\/worker\/Dockerfile\) \| — \| 5 kB \| — \| — \| 🆕 new \|$/m
+    )
   })
 })
 

@@ -9,6 +9,7 @@ import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
+import { withoutLinks } from '../support/gfm.js'
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'calculator')
 const standin = useEndToEnd()
@@ -67,12 +68,15 @@ describe('the calculator example', () => {
     expect(image.head.size).toBeGreaterThan(500_000_000)
     expect(image.verdict).toBe('fail')
     expect(comments).toHaveLength(1)
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
     expect(body).toMatch(
       /\| `calculator\/Dockerfile` \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
     )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
+    // One figure everywhere: the progress line prints the bytes the JSON and the table carry.
+    expect(run.stdout).toMatch(new RegExp(`^head calculator/Dockerfile: ${image.head.size} bytes in `, 'm'))
+    expect(run.stdout).toMatch(new RegExp(`^base calculator/Dockerfile: ${image.base.size} bytes in `, 'm'))
 
     // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
     const headDockerfile = calculatorFiles('Dockerfile.single')['calculator/Dockerfile'] ?? ''
@@ -94,13 +98,43 @@ describe('the calculator example', () => {
     )
     expect(rows.length).toBeGreaterThanOrEqual(3)
     expect(rows.length).toBeLessThanOrEqual(5)
+    // Under them, the paths: the Go toolchain's folder first, put there by that RUN; the
+    // package cache the RUN left behind is named, with what would remove it.
+    const report = (run.report!.images as unknown[])[0] as {
+      paths: {
+        paths: Array<{
+          path: string
+          kind: string
+          delta: number
+          source: { side: string; line: number; instruction: string }
+        }>
+        hints: Array<{ kind: string; path: string }>
+        layers: { base: Array<{ state: string }>; head: Array<{ state: string }> }
+      }
+    }
+    expect(report.paths.paths[0]).toMatchObject({
+      path: expect.stringMatching(/^\/usr\/lib\/go-1\.\d+$/),
+      kind: 'folder',
+      delta: expect.any(Number),
+      source: { side: 'head', line: runLine, instruction: expect.stringMatching(/^RUN apt-get update .*golang-go/) }
+    })
+    expect(nth(report.paths.paths, 0).delta).toBeGreaterThan(200_000_000)
+    // Nothing is shared between a FROM scratch image and a Debian one: every layer is read.
+    expect(report.paths.layers.head.every(layer => layer.state === 'read')).toBe(true)
+    const pathRows = details.split('\n').filter(line => /^\| <code>\//.test(line))
+    expect(pathRows[0]).toMatch(
+      new RegExp(`^\\| <code>/usr/lib/go-1\\.\\d+/</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| L${runLine} \\|$`)
+    )
+    expect(pathRows.length).toBeLessThanOrEqual(5)
+    expect(details.indexOf('The paths that moved the most bytes')).toBeGreaterThan(details.indexOf(nth(rows, 0)))
+    expect(details).toMatch(/> 💡 <code>\/var\/cache\/apt<\/code> grew \+[\d.]+ MB: a package manager's cache/)
     // The report records the engine that measured.
     expect(run.report!.engine).toMatchObject({
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
       apiVersion: expect.stringMatching(/^\d+\.\d+$/),
       imageStore: expect.stringMatching(/^(containerd|graphdriver)$/)
     })
-    saveComment('calculator-regression', body)
+    saveComment('calculator-regression', nth(comments, 0).body)
   })
 
   it('shows the PR that adds the second stage back as a win', async () => {
@@ -111,6 +145,10 @@ describe('the calculator example', () => {
     expect(image.verdict).toBe('pass')
     expect(comments).toHaveLength(1)
     expect(nth(comments, 0).body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    // What went: the toolchain the base's single stage shipped, from the base's RUN.
+    expect(nth(comments, 0).body).toMatch(
+      /\| <code>\/usr\/lib\/go-1\.\d+\/<\/code> \| [\d.]+ MB \| — \| -[\d.]+ MB \| base L4 \|$/m
+    )
     saveComment('calculator-improvement', nth(comments, 0).body)
   })
 })

@@ -88,6 +88,13 @@ describe('a branch that grows an image past the limit', () => {
     expect(run.stdout.trimEnd().split('\n').pop()).toBe('❌ 1 image grew past the limit: +300 kB')
   })
 
+  it('names the path that grew and the line that put it there', () => {
+    const lines = run.stdout.split('\n')
+    const at = lines.indexOf('   The paths that moved the most bytes:')
+    expect(at).toBeGreaterThan(0)
+    expect(lines[at + 1]).toMatch(/^ {3}\/payload\.bin +\+300 kB +L2 COPY payload-400000\.bin \/payload\.bin$/)
+  })
+
   it('shows its progress on stderr, in plain text with no workflow commands', () => {
     expect(run.stderr).toMatch(/^\[00:\d\d\] Build head: services\/app\/Dockerfile …$/m)
     // The base builds next to the head, within the head's step.

@@ -6,6 +6,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
+import { withoutLinks } from '../support/gfm.js'
 import {
   OWNER,
   REPO,
@@ -80,7 +81,7 @@ describe('a PR that changes only a file of a build context', () => {
 
   it('says in the comment why the image was checked', () => {
     expect(result.comments).toHaveLength(1)
-    expect(nth(result.comments, 0).body).toContain(
+    expect(withoutLinks(nth(result.comments, 0).body)).toContain(
       '| `services/api/Dockerfile`<br><sub>build context changed: `services/api/data.bin`</sub> |'
     )
   })
@@ -169,7 +170,7 @@ describe('an images config file', () => {
   })
 
   it('shows the names in the comment', () => {
-    const body = nth(result.comments, 0).body
+    const body = withoutLinks(nth(result.comments, 0).body)
     expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · build context changed')
     expect(body).toContain('`docs-site`<br><sub>`site/Dockerfile` · watched files changed')
   })
@@ -253,7 +254,7 @@ describe('three shards and a merge', () => {
   it('publishes one comment with every row, and one verdict', () => {
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(comments).toHaveLength(1)
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     for (const l of ['a', 'b', 'd', 'e']) {
       expect(body).toContain(
         `| \`svc-${l}/Dockerfile\`<br><sub>build context changed: \`svc-${l}/data.bin\`</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
@@ -268,7 +269,7 @@ describe('three shards and a merge', () => {
   })
 
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
-    const body = nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body
+    const body = withoutLinks(nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body)
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
     expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.

@@ -18,6 +18,7 @@ import {
   TEST_TOKEN
 } from '../support/pull-request.js'
 import { runCliBundle } from '../support/cli-runner.js'
+import { mermaidBlocks, useMermaid } from '../support/mermaid.js'
 import {
   commitFiles,
   fileUrl,
@@ -217,6 +218,45 @@ describe('a record run on main, then a PR', () => {
   })
 })
 
+describe('the trend', () => {
+  const parser = useMermaid()
+
+  it('shows the image on the default branch over its records and this PR, as a chart Mermaid parses', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000), [
+      scratchImage('app', 120_000)
+    ])
+    for (const commit of mainCommits) expect((await recordRun(remote, commit)).exitCode).toBe(0)
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
+    expect(run.exitCode).toBe(0)
+    const body = nth(comments, 0).body
+    expect(body).toContain(
+      '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
+    )
+    const charts = mermaidBlocks(body)
+    expect(charts).toHaveLength(1)
+    expect(charts[0]).toContain(
+      `x-axis ["${nth(mainCommits, 0).slice(0, 7)}", "${nth(mainCommits, 1).slice(0, 7)}", "this PR"]`
+    )
+    expect(charts[0]).toContain('line [100, 120, 150]')
+    await expect(parser().parse(nth(charts, 0))).resolves.toMatchObject({ diagramType: 'xychart' })
+    expect(nth(reportImages(run), 0).trend).toEqual([
+      { commit: mainCommits[0], recordedAt: expect.any(String), bytes: 100_000 },
+      { commit: mainCommits[1], recordedAt: expect.any(String), bytes: 120_000 }
+    ])
+  })
+
+  it('is left out where there are no records', async () => {
+    standin.reset()
+    const { repo, remote } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
+    expect(nth(comments, 0).body).not.toContain('```mermaid')
+    expect(nth(comments, 0).body).not.toContain('on the default branch')
+  })
+})
+
 describe('the command on a clone', () => {
   it('takes the base from the records the user fetched, and says it builds the base where there are none', async () => {
     const { remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
@@ -234,6 +274,7 @@ describe('the command on a clone', () => {
     )
     expect(after.stderr).not.toMatch(/base app\/Dockerfile/)
     expect(after.stdout).toContain('+50 kB')
+    expect(after.stdout).toMatch(/On the default branch: [▁-█]{2} \+50% in the last record \(100 kB → 150 kB\)/)
   })
 })
 

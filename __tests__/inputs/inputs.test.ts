@@ -29,7 +29,8 @@ describe('getInputs', () => {
       baseRef: '',
       mode: 'check',
       artifactPath: '',
-      secrets: []
+      secrets: [],
+      explain: { paths: true, instructions: true }
     })
     expect(inputs.maxIncrease?.limits).toEqual([{ kind: 'percent', percent: 10 }])
   })
@@ -86,6 +87,7 @@ describe('getInputs', () => {
     ['build-timeout', '30', "Invalid build-timeout '30'. Expected a duration of whole hours, minutes or seconds"],
     ['build-timeout', '30 minutes', "Invalid build-timeout '30 minutes'. Expected a duration"],
     ['build-timeout', '0s', 'such as 30m, 90s, 1h or 1h30m (default 30m)'],
+    ['explain', 'layers', "Invalid explain 'layers': 'layers' is not one of paths, instructions. Expected"],
     ['images', '- dockerfile: a/Dockerfile\n  max-size: huge', "images: images[0].max-size: Invalid max-size 'huge'"]
   ])('refuses %s %p, naming the input, the value and the fix', (name, value, message) => {
     setInput(name, value)

@@ -133,6 +133,12 @@ describe('engineGoneMessage', () => {
       'BuildKit whose connection was reset under a build',
       '',
       '#3 [internal] load build context\nERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from server: read unix @->/tmp/d.sock: read: connection reset by peer\n'
+    ],
+    [
+      // Recorded with buildx 0.29.1 on Docker 28.5, the engine's socket closed under the build.
+      'buildx 0.29 losing the daemon mid-build',
+      '',
+      '#5 exporting to image\n#5 DONE 0.0s\nERROR: failed to build: failed to solve: Unavailable: error reading from server: EOF\n'
     ]
   ])('recognizes %s', (_, stdout, stderr) => {
     const message = engineGoneMessage({ exitCode: 1, stdout, stderr })

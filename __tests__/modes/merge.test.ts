@@ -26,10 +26,12 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     trigger: 'dockerfile',
     builtOnce: false,
     baselineSource: { source: 'build' },
+    trend: [],
     logTail: null,
     instructionChanges: null,
     limits: { maxIncrease: '10%', warnIncrease: null, maxSize: null },
-    failedBuilds: []
+    failedBuilds: [],
+    paths: null
   }
 }
 
@@ -52,6 +54,63 @@ function shardReport(index: number, total: number, images: JsonImage[], extra: P
 }
 
 describe('mergeShardReports', () => {
+  const engine = (imageStore: 'containerd' | 'graphdriver', serverVersion: string) => ({
+    serverVersion,
+    apiVersion: '1.51',
+    storageDriver: imageStore === 'containerd' ? 'overlayfs' : 'overlay2',
+    builder: 'buildx' as const,
+    imageStore
+  })
+  const measuredBy = (image: JsonImage, sizeSource: 'inspect' | 'layer-files'): JsonImage => ({
+    ...image,
+    base: { ...image.base!, sizeSource },
+    head: { ...image.head!, sizeSource }
+  })
+
+  it('refuses shards measured on different image stores, naming each shard and its engine', () => {
+    expect(() =>
+      mergeShardReports([
+        shardReport(1, 2, [measuredBy(jsonImage('api/Dockerfile', 100, 100), 'inspect')], {
+          engine: engine('graphdriver', '28.0.4')
+        }),
+        shardReport(2, 2, [measuredBy(jsonImage('web/Dockerfile', 100, 100), 'layer-files')], {
+          engine: engine('containerd', '29.1.5')
+        })
+      ])
+    ).toThrow(
+      "The shards measured on different image stores or by different size methods, so their figures are not one table's" +
+        ': shard 1/2 (reports/shard-1/default.json): Docker 28.0.4, overlay2 storage driver, sizes by inspect; ' +
+        'shard 2/2 (reports/shard-2/default.json): Docker 29.1.5, containerd image store, sizes by layer-files.'
+    )
+  })
+
+  it('refuses one store whose shards computed the size two ways (an older version summed docker history)', () => {
+    const old = { ...jsonImage('web/Dockerfile', 100, 100) }
+    old.base = { ...old.base!, sizeSource: 'layers' }
+    old.head = { ...old.head!, sizeSource: 'layers' }
+    expect(() =>
+      mergeShardReports([
+        shardReport(1, 2, [measuredBy(jsonImage('api/Dockerfile', 100, 100), 'layer-files')], {
+          engine: engine('containerd', '28.5.2')
+        }),
+        shardReport(2, 2, [old], { engine: engine('containerd', '28.5.2') })
+      ])
+    ).toThrow('sizes by layers.')
+  })
+
+  it('merges shards of one store and method whatever their Docker versions, and a shard that measured nothing', () => {
+    const merged = mergeShardReports([
+      shardReport(1, 3, [measuredBy(jsonImage('api/Dockerfile', 100, 100), 'inspect')], {
+        engine: engine('graphdriver', '28.0.4')
+      }),
+      shardReport(2, 3, [measuredBy(jsonImage('web/Dockerfile', 100, 100), 'inspect')], {
+        engine: engine('graphdriver', '28.5.2')
+      }),
+      shardReport(3, 3, [], { engine: null, error: 'No Docker engine answers' })
+    ])
+    expect(merged.error).toBe('Shard 3/3: No Docker engine answers')
+  })
+
   it('gives one comparison with every image, sorted, and the worst verdict', () => {
     const merged = mergeShardReports([
       shardReport(2, 2, [jsonImage('web/Dockerfile', 100, 300, 'fail')]),

@@ -106,6 +106,32 @@ describe('hostile text in the comment, rendered by cmark-gfm', () => {
     expect(liveParts(html, [COMMITS])).toEqual([])
   })
 
+  it.each(HOSTILE)('%s: with links, only to the Dockerfile and its lines, percent-encoded', (_, text) => {
+    const files = `https://github.com/octo/app/blob/${'c'.repeat(40)}/`
+    const comparison = compareImages(revisions, hostileRun(text), limits)
+    const html = renderGfm(
+      renderMarkdown(comparison, {
+        ...context,
+        runError: `git failed: ${text}`,
+        engine: engine(text),
+        links: { url: 'https://github.com/octo/app', fileSha: 'c'.repeat(40) },
+        pullHeadSha: 'c'.repeat(40)
+      })
+    )
+    expect(liveParts(html, [COMMITS, files])).toEqual([])
+    const blobs = [...html.matchAll(/<a href="([^"]*)"/g)]
+      .map(match => match[1] as string)
+      .filter(href => href.startsWith(files))
+    expect(blobs.length).toBeGreaterThan(0)
+    for (const href of blobs) {
+      const path = href.slice(files.length).replace(/#L\d+$/, '')
+      expect(path).not.toMatch(/[\s()[\]#?<>"'`|\\]/)
+      expect(comparison.images.map(image => image.target.dockerfile)).toContain(
+        path.split('/').map(decodeURIComponent).join('/')
+      )
+    }
+  })
+
   it.each(HOSTILE)('%s: the same in every shortened comment', (_, text) => {
     const comparison = compareImages(revisions, hostileRun(text), limits)
     for (const max of [60_000, 3_000, 1_500, 600]) {

@@ -98,7 +98,8 @@ export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun
     RUNNER_DEBUG: '1'
   }
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value
-  if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST
+  // The engine the suite runs against, and the CLI plugins (buildx) that go with it.
+  for (const name of ['DOCKER_HOST', 'DOCKER_CONFIG']) if (process.env[name]) env[name] = process.env[name]
   // The test run's temporary folder (temp-root.mjs), so that what the action leaves is seen.
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR
   Object.assign(env, options.env)

@@ -24,6 +24,7 @@ export async function runCliBundle(cwd: string, args: string[], env: Record<stri
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: os.devNull,
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {}),
     // The test run's temporary folder (temp-root.mjs), so that what the command leaves is seen.
     ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     ...env

@@ -80,3 +80,13 @@ export function liveParts(html: string, allowedLinks: string[] = []): string[] {
   }
   return found
 }
+
+/**
+ * The comment with the links the report makes (a name to its Dockerfile, a line, a commit)
+ * taken off, their text kept: for assertions on the table and the sections that are not about links.
+ */
+export function withoutLinks(markdown: string): string {
+  return markdown
+    .replace(/\[((`+)[\s\S]*?\2|L\d+|line \d+)\]\((https?:[^)\s]+)\)/g, '$1')
+    .replace(/<a href="[^"]*">([\s\S]*?)<\/a>/g, '$1')
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { buildImage, BuildRequest } from '../../src/build/build-command.js'
 import { Docker, EngineInfo, EngineUnavailableError } from '../../src/tools/docker.js'
-import { measureImage } from '../../src/measure/inspect.js'
+import { measureBuiltImage } from '../../src/measure/measure-image.js'
 
 // Real engine, no skipping: where no engine answers, beforeAll throws and every test fails.
 const docker = new Docker()
@@ -28,6 +28,11 @@ async function contextWith(name: string, dockerfile: string, files: Record<strin
   await writeFile(join(dir, 'Dockerfile'), dockerfile)
   for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content)
   return dir
+}
+
+/** The compared figure, as a run measures it on this engine's store. */
+function measure(tag: string, dockerfile: string) {
+  return measureBuiltImage(docker, { tag, dockerfile }, engine, { compressed: false, warn: () => undefined })
 }
 
 function request(dir: string, builder: EngineInfo['builder']): BuildRequest {
@@ -62,8 +67,10 @@ describe.each(['buildx', 'legacy'] as const)('a FROM scratch image with the %s b
     })
     const built = await buildImage(docker, 'head', request(dir, builder), { stream: false })
     expect(built).toMatchObject({ ok: true, side: 'head' })
-    const measured = await measureImage(docker, built.tag!)
+    // Exact on every store: overlay2's inspect Size, the saved layers' files on containerd.
+    const measured = await measure(built.tag!, join(dir, 'Dockerfile'))
     expect(measured.size).toBe(1_250_000)
+    expect(measured.instructions?.map(instruction => instruction.size)).toEqual([0, 1_000_000, 250_000])
     expect(measured.layers).toBe(2)
     expect(measured.id).toMatch(/^sha256:[0-9a-f]{64}$/)
   })
@@ -104,11 +111,11 @@ describe('a Dockerfile with a syntax error', () => {
 
 describe('a local base image', () => {
   it('builds on busybox:local and counts its size', async () => {
-    const base = await measureImage(docker, 'busybox:local')
     const dir = await contextWith('busybox', 'FROM busybox:local\nRUN head -c 300000 /dev/zero > /pad\n', {})
+    const base = await measure('busybox:local', join(dir, 'Dockerfile'))
     const built = await buildImage(docker, 'head', request(dir, engine.builder), { stream: false })
     expect(built.ok).toBe(true)
-    const measured = await measureImage(docker, built.tag!)
+    const measured = await measure(built.tag!, join(dir, 'Dockerfile'))
     expect(measured.size).toBe(base.size + 300_000)
     expect(measured.layers).toBe(base.layers + 1)
   })

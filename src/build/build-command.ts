@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import { cleanLog } from '../serialized/fields.js'
+import { failedStepLine } from './failed-step.js'
 import { Docker, EngineUnavailableError } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
@@ -111,11 +113,13 @@ export async function buildImage(
   const gone = engineGoneMessage(result)
   if (gone) throw new EngineUnavailableError(gone)
   if (result.exitCode === 0) return { side, ok: true, tag: request.tag, durationMs, ...kept }
+  const failedLine = failedStepLine(output, await readFile(request.dockerfile, 'utf8').catch(() => ''))
   return {
     side,
     ok: false,
     durationMs,
     ...kept,
+    ...(failedLine !== null ? { failedLine } : {}),
     // Bounded here, where it enters the run's data, as every run file bounds it (20 lines, 8,000
     // characters, no colour codes): a 500,000-character last line no longer buries the reason.
     logTail: cleanLog(output),

@@ -3,8 +3,7 @@ import { BuildRequest, buildImage } from './build-command.js'
 import { Progress } from './progress.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
-import { describeLayers, LayerDetails } from '../measure/measure-image.js'
-import { measureImage } from '../measure/inspect.js'
+import { measureBuiltImage } from '../measure/measure-image.js'
 import { BuildOutcome, ImageMeasurement, ImageTarget, Side } from '../shared/types.js'
 import { Janitor } from './janitor.js'
 import { labelOf } from '../changes/discover.js'
@@ -46,7 +45,7 @@ export interface SideJob {
 export interface SideResult {
   side: Side
   outcome: BuildOutcome
-  measurement: (ImageMeasurement & LayerDetails) | null
+  measurement: ImageMeasurement | null
 }
 
 /** Builds and measures one side of an image. A failed build is a result; a stopped run throws. */
@@ -86,15 +85,10 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
     log.warning(`The ${side} build of ${dockerfile} failed: ${explained.error}`)
     return { side, outcome: explained, measurement: null }
   }
-  // Two reads of one finished image: side by side, they cost the time of the longer.
-  const [measured, layers] = await Promise.all([
-    measureImage(context.docker, request.tag),
-    describeLayers(context.docker, request, {
-      compressed: context.settings.compressedSize ?? false,
-      warn: message => log.warning(message)
-    })
-  ])
-  const measurement = { ...measured, ...layers }
+  const measurement = await measureBuiltImage(context.docker, request, context.engine, {
+    compressed: context.settings.compressedSize ?? false,
+    warn: message => log.warning(message)
+  })
   log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
   return { side, outcome, measurement }
 }

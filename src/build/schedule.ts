@@ -5,7 +5,6 @@ import { CheckSettings } from '../inputs/inputs.js'
 import { existsOn } from '../changes/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
-import { alignSizeBasis } from '../measure/measure-image.js'
 import { limitConcurrency } from './concurrency.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
@@ -19,6 +18,7 @@ import { Recorder, recordSide } from './recorder.js'
 import { newRunIdentity, runLabels, runToken, scratchFolderName } from './run-identity.js'
 import { Strategy, strategyFor } from './strategies.js'
 import { WorktreePool } from './worktree-pool.js'
+import { PathExplainer } from './path-explainer.js'
 
 export type { Progress } from './progress.js'
 
@@ -31,7 +31,15 @@ export interface BuildPlan {
   targets: ImageTarget[]
   settings: Pick<
     CheckSettings,
-    'headFrom' | 'keepImages' | 'compressedSize' | 'secrets' | 'parallel' | 'buildTimeoutMs' | 'cacheFrom' | 'cacheTo'
+    | 'headFrom'
+    | 'keepImages'
+    | 'compressedSize'
+    | 'secrets'
+    | 'parallel'
+    | 'buildTimeoutMs'
+    | 'cacheFrom'
+    | 'cacheTo'
+    | 'explain'
   >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
@@ -129,12 +137,13 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
   const stopped = new AbortController()
   const limit = limitConcurrency(plan.settings.parallel ?? 1)
   const strategy = strategyFor(context.engine.builder)
+  const paths = new PathExplainer(context.docker, context.log)
   const results = await Promise.allSettled(
     plan.targets.map((target, index) =>
       limit(async () => {
         if (stopped.signal.aborted || plan.signal?.aborted) return
         try {
-          await buildTarget(plan, context, strategy, recorder.start(index, target), `${token}-${index}`)
+          await buildTarget(plan, context, { strategy, paths }, recorder.start(index, target), `${token}-${index}`)
         } catch (error) {
           stopped.abort()
           throw error
@@ -142,6 +151,8 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
       })
     )
   )
+  // Before the images go: the breakdowns read them.
+  await paths.finish()
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
   if (failed) throw failed.reason
   // Stopped between two images: the run did not finish, though no build was under way.
@@ -152,14 +163,15 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
 async function buildTarget(
   plan: BuildPlan,
   context: SideContext,
-  strategy: Strategy,
+  steps: { strategy: Strategy; paths: PathExplainer },
   image: MeasuredImage,
   tagPrefix: string
 ): Promise<void> {
   const { target } = image
   const sides = SIDES.filter(side => buildsOn(plan, target, side))
-  await strategy(sides, async (side, deferLog) => {
-    const result = await buildSide(context, { target, side, tag: `docker-size-check:${tagPrefix}-${side}`, deferLog })
+  const tagOf = (side: Side) => `docker-size-check:${tagPrefix}-${side}`
+  await steps.strategy(sides, async (side, deferLog) => {
+    const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog })
     recordSide(image, result)
     return result
   })
@@ -175,8 +187,14 @@ async function buildTarget(
   } else if (recorded) {
     image.base = { ...recorded }
   }
-  // A recorded base was measured as the record run measured it: only the head is aligned.
-  alignSizeBasis(recorded ? [image.head] : [image.base, image.head], context.engine)
+  // Both images are needed: a recorded base has none here, one built once has nothing to compare.
+  if (plan.settings.explain?.paths !== false && !recorded && !builtOnceOf(plan, target)) {
+    steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') })
+  }
+  // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
+  if (plan.settings.explain?.instructions === false) {
+    for (const side of [image.base, image.head]) if (side) delete side.instructions
+  }
   context.log.imageDone?.(image)
 }
 

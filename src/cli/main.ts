@@ -48,7 +48,7 @@ export function exitCodeForError(error: unknown): number {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let command: Command
   try {
-    command = parseCommandLine(argv)
+    command = parseCommandLine(argv, io.env)
   } catch (error) {
     return usageFailure(io, error)
   }

@@ -1,10 +1,13 @@
 import { Limits } from '../judge/judge.js'
 import { labelOf } from '../changes/discover.js'
 import { growthOf, instructionText } from '../explain/growth.js'
-import { statusOf, summarizeOutcome } from '../report/markdown.js'
+import { byImportance, statusOf, summarizeOutcome } from '../report/markdown.js'
+import { parseFailedStep } from '../build/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
+import { pathsText } from '../report/paths.js'
+import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 
 export interface TerminalReportContext {
@@ -54,13 +57,13 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
   const paint = painter(context.colour)
   const lines: string[] = []
   if (comparison.images.length) {
-    const [head, ...rows] = textTable(comparison.images)
+    // In the comment's order: failed builds, then the furthest past a limit, then the rest.
+    const images = [...comparison.images].sort(byImportance)
+    const [head, ...rows] = textTable(images)
     lines.push(paint('bold', head ?? ''))
     // textTable gives one row per image, in their order.
-    comparison.images.forEach((image, i) => lines.push(paint(VERDICT_STYLE[image.verdict], rows[i] ?? '')))
-    const explained = comparison.images.filter(
-      image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0
-    )
+    images.forEach((image, i) => lines.push(paint(VERDICT_STYLE[image.verdict], rows[i] ?? '')))
+    const explained = images.filter(image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0)
     for (const image of explained) lines.push('', ...explain(image, paint))
     lines.push('')
   }
@@ -71,11 +74,15 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
 
 /** How many instructions the terminal lists per image; the comment's details show five. */
 const TOP_INSTRUCTIONS = 3
+/** And how many paths; the comment's details show five, the JSON report up to 50. */
+const TOP_PATHS = 3
 
 function explain(image: ImageResult, paint: Paint): string[] {
   const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
   for (const note of image.notes) lines.push(`   ${note}`)
-  const growth = growthOf(image)
+  // Only with both sides measured: a failed build's instructions did not vanish.
+  // Only with both sides measured: a failed build's instructions did not vanish.
+  const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
     const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
@@ -86,7 +93,29 @@ function explain(image: ImageResult, paint: Paint): string[] {
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
   }
+  if (image.head && image.target.trend?.length) {
+    const line = trendLine(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
+    if (line) lines.push(`   On the default branch: ${line}`)
+  }
+  if (image.paths && image.paths.paths.length) {
+    const { rows, hints } = pathsText(image.paths, TOP_PATHS)
+    lines.push('   The paths that moved the most bytes:')
+    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+    for (const hint of hints) lines.push(paint('yellow', hint))
+  }
   if (image.logTail && image.verdict === 'error') {
+    // The failing step first, as in the comment (report/failure.ts reads it from the log).
+    const step = parseFailedStep(image.logTail)
+    if (step?.instruction) {
+      const line = step.line ?? image.failedBuilds.find(build => build.side === 'head')?.failedLine ?? null
+      const where = [step.step ? `step ${step.step}` : '', line !== null ? `line ${line}` : '']
+        .filter(Boolean)
+        .join(', ')
+      lines.push(
+        `   The failing step${where ? ` (${where})` : ''}: ${instructionText({ keyword: '', args: step.instruction }, 100)}`
+      )
+      for (const line of step.output) lines.push(paint('dim', `   │ ${line}`))
+    }
     lines.push('   Last lines of the build output:')
     for (const line of image.logTail.split('\n')) lines.push(paint('dim', `   │ ${line}`))
   }

@@ -20,15 +20,35 @@ export interface InstructionSize extends DockerInstruction {
  */
 export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]): InstructionSize[] | null {
   const [from, ...body] = stage
+  const owners = rowOwners(
+    stage,
+    rows.map(row => row.createdBy)
+  )
+  if (!from || !owners) return null
+  const sizes = [0, ...body.map(() => 0)]
+  rows.forEach((row, i) => {
+    const owner = owners[i] ?? 0
+    sizes[owner] = (sizes[owner] ?? 0) + row.size
+  })
+  return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] ?? 0 }))
+}
+
+/**
+ * For each history row (newest first, as `createdBy` strings), the index in `stage` of the
+ * instruction that made it: 0 for the FROM, which owns every row below the stage's own.
+ * Null when the history does not fit the stage (see attributeLayers).
+ */
+export function rowOwners(stage: Pick<DockerInstruction, 'keyword'>[], createdBy: string[]): number[] | null {
+  const [from, ...body] = stage
   if (!from || from.keyword !== 'FROM') return null
-  const sizes = body.map(() => 0)
+  const owners = createdBy.map(() => 0)
   let row = 0
   let paired = 0
   for (let i = body.length - 1; i >= 0; i--) {
-    const next = rows[row]
+    const next = createdBy[row]
     if (next === undefined) break
-    if (recordedInstruction(next.createdBy).keyword !== body[i]?.keyword) continue
-    sizes[i] = next.size
+    if (recordedInstruction(next).keyword !== body[i]?.keyword) continue
+    owners[row] = i + 1
     row++
     paired++
   }
@@ -36,6 +56,5 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   // from another Dockerfile (or a builder that records rows differently), and a wrong
   // attribution is worse than none.
   if (body.length > 0 && paired * 2 < body.length) return null
-  const fromSize = rows.slice(row).reduce((sum, r) => sum + r.size, 0)
-  return [{ ...from, size: fromSize }, ...body.map((instruction, i) => ({ ...instruction, size: sizes[i] ?? 0 }))]
+  return owners
 }

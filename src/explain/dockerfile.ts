@@ -17,6 +17,21 @@ export interface DockerInstruction {
  * leave no trace in the image, so they are not returned.
  */
 export function stageInstructions(dockerfile: string, target?: string): DockerInstruction[] {
+  const { stages, names } = parseStages(dockerfile)
+  if (target) {
+    const stage = stages[names.indexOf(target.toLowerCase())]
+    if (!stage) throw new Error(`The Dockerfile has no stage named '${target}'.`)
+    return stage
+  }
+  return stages[stages.length - 1] ?? []
+}
+
+/** Every instruction of every stage, in the order of the file. */
+export function allInstructions(dockerfile: string): DockerInstruction[] {
+  return parseStages(dockerfile).stages.flat()
+}
+
+function parseStages(dockerfile: string): { stages: DockerInstruction[][]; names: (string | null)[] } {
   const parsed = DockerfileParser.parse(dockerfile)
   const escape = parsed.getEscapeCharacter()
   const lines = dockerfile.split(/\r?\n/)
@@ -39,12 +54,7 @@ export function stageInstructions(dockerfile: string, target?: string): DockerIn
       endLine: range.end.line + 1
     })
   }
-  if (target) {
-    const stage = stages[names.indexOf(target.toLowerCase())]
-    if (!stage) throw new Error(`The Dockerfile has no stage named '${target}'.`)
-    return stage
-  }
-  return stages[stages.length - 1] ?? []
+  return { stages, names }
 }
 
 /**

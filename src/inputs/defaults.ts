@@ -37,7 +37,8 @@ export const INPUT_DEFAULTS = {
   'records-depth': '50',
   'cache-from': '',
   'cache-to': '',
-  'build-timeout': '30m'
+  'build-timeout': '30m',
+  explain: 'paths,instructions'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS

@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
 import { parseCacheInput } from '../build/layer-cache.js'
+import { ExplainSettings, parseExplain } from './explain.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
@@ -57,6 +58,8 @@ export interface CheckSettings {
   missingBaseline?: 'fail' | 'warn'
   /** How long one build may take before it is stopped (absent: the default, 30 minutes). */
   buildTimeoutMs?: number
+  /** What the comment explains beyond the sizes (absent: both the paths and the instructions). */
+  explain?: ExplainSettings
 }
 
 export const BASELINE_MODES = ['auto', 'record', 'build'] as const
@@ -147,7 +150,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     recordsDepth: parseRecordsDepth(input('records-depth')),
     cacheFrom: parseCacheInput('cache-from', input('cache-from')),
     cacheTo: parseCacheInput('cache-to', input('cache-to')),
-    buildTimeoutMs: parseDuration('build-timeout', input('build-timeout'))
+    buildTimeoutMs: parseDuration('build-timeout', input('build-timeout')),
+    explain: parseExplain(input('explain'))
   }))
 }
 

@@ -7,6 +7,7 @@ import {
   ImageMeasurement,
   ImageResult,
   ImageTarget,
+  PathBreakdown,
   Revisions,
   Verdict
 } from '../shared/types.js'
@@ -18,6 +19,8 @@ export interface MeasuredImage {
   head: ImageMeasurement | null
   /** Builds that failed, by side. A side that was not built (the image does not exist there) has none. */
   failedBuilds: BuildOutcome[]
+  /** Where the bytes went between the sides (explain: paths). */
+  paths?: PathBreakdown
 }
 
 export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize' | 'missingBaseline'>
@@ -83,6 +86,7 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
     limits,
     failedBuilds: image.failedBuilds,
     ...cause,
+    ...(image.paths ? { paths: image.paths } : {}),
     ...(headFailure?.logTail
       ? { logTail: headFailure.logTail }
       : baseFailure?.logTail

@@ -1,7 +1,7 @@
-import { once } from 'node:events'
 import { posix } from 'node:path'
 import { Readable } from 'node:stream'
-import { createGzip } from 'node:zlib'
+import { availableParallelism } from 'node:os'
+import { constants, deflateRaw } from 'node:zlib'
 import { extract, Header } from 'tar-stream'
 
 /** What an image weighs as a registry stores it: each layer gzip-compressed. */
@@ -22,8 +22,9 @@ function startsWith(chunk: Buffer, magic: number[]): boolean {
 
 /**
  * Reads a `docker save` archive as it streams and adds up its layers gzip-compressed at
- * gzip's default level, as `docker push` and BuildKit compress them. Nothing is held
- * whole: each layer goes through gzip into a byte counter as it arrives.
+ * zlib's level 4, the closest it comes to what `docker push` writes. Nothing is held
+ * whole: each layer is compressed a block at a time as it arrives, `parallel` blocks at
+ * once (zlib works on libuv's threads, four by default).
  *
  * Both archive layouts are read: Docker before 25 (`<id>/layer.tar`, duplicates as
  * symlinks) and the OCI layout of later versions (`blobs/sha256/<digest>`), where the
@@ -31,7 +32,10 @@ function startsWith(chunk: Buffer, magic: number[]): boolean {
  * they are. Which entries are layers, `manifest.json` says, and it may come last, so every
  * file entry is measured and the manifest picks among them at the end.
  */
-export async function measureCompressed(archive: Readable): Promise<CompressedSize> {
+export async function measureCompressed(
+  archive: Readable,
+  parallel: number = availableParallelism()
+): Promise<CompressedSize> {
   const sizes = new Map<string, number>()
   const links = new Map<string, string>()
   let manifest = ''
@@ -57,41 +61,85 @@ export async function measureCompressed(archive: Readable): Promise<CompressedSi
       for await (const chunk of entry) manifest += (chunk as Buffer).toString('utf8')
       continue
     }
-    const measured = await compressedBytes(entry as AsyncIterable<Buffer>)
+    const measured = await compressedBytes(entry as AsyncIterable<Buffer>, Math.max(1, parallel))
     bytesRead += measured.read
     sizes.set(name, measured.compressed)
   }
   return pickLayers(manifest, sizes, links, bytesRead)
 }
 
-async function compressedBytes(entry: AsyncIterable<Buffer>): Promise<{ compressed: number; read: number }> {
+/**
+ * zlib's level 4, not its default 6: a push compresses with Go's gzip, a different
+ * algorithm at the same level, whose output zlib's level 4 comes closest to on real layers
+ * (measured against Debian's docker-registry, README "Pull size"): within 0.3% on a Debian
+ * rootfs and 2.6% on a static binary, where level 6 is 2% and 4.6% under.
+ */
+const GZIP_LEVEL = 4
+/** Bytes of one gzip member's header and trailer, around the deflate stream. */
+const GZIP_FRAMING = 18
+/** Each layer is cut into blocks compressed side by side, as pigz does. */
+const BLOCK_BYTES = 1 << 20
+/** Deflate looks back 32 KiB: each block is primed with the end of the one before. */
+const WINDOW_BYTES = 32 * 1024
+
+function deflateBlock(block: Buffer, dictionary: Buffer | null, last: boolean): Promise<number> {
+  return new Promise((resolve, reject) =>
+    deflateRaw(
+      block,
+      {
+        level: GZIP_LEVEL,
+        ...(dictionary ? { dictionary } : {}),
+        // A block that is not the last ends on a byte boundary without closing the stream.
+        finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH
+      },
+      (error, out) => (error ? reject(error) : resolve(out.length))
+    )
+  )
+}
+
+/**
+ * One layer gzip-compressed at zlib's level 4, its blocks on as many of zlib's
+ * threads as there are cores: each block is deflated with the 32 KiB before it as its
+ * dictionary, so the result is within a few bytes a block of one gzip stream's (pigz's
+ * method); registries store what Go's gzip writes, which differs from zlib's by more.
+ */
+async function compressedBytes(
+  entry: AsyncIterable<Buffer>,
+  parallel: number
+): Promise<{ compressed: number; read: number }> {
   let read = 0
   let compressed = 0
-  let gzip: ReturnType<typeof createGzip> | null = null
-  let ended: Promise<unknown> = Promise.resolve()
-  let passThrough = false
-  const startGzip = () => {
-    const stream = createGzip()
-    stream.on('data', (out: Buffer) => (compressed += out.length))
-    ended = once(stream, 'end')
-    return stream
+  let passThrough: boolean | null = null
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let previous: Buffer | null = null
+  const inFlight: Array<Promise<number>> = []
+  const submit = async (last: boolean) => {
+    const block = Buffer.concat(pending, pendingBytes)
+    pending = []
+    pendingBytes = 0
+    inFlight.push(deflateBlock(block, previous, last))
+    previous = block.length >= WINDOW_BYTES ? block.subarray(block.length - WINDOW_BYTES) : block
+    if (inFlight.length >= parallel) compressed += await (inFlight.shift() as Promise<number>)
   }
   for await (const chunk of entry) {
-    if (read === 0) {
+    if (passThrough === null) {
       // A layer that is compressed already (the containerd store's blobs) is stored as it is.
       passThrough = startsWith(chunk, GZIP_MAGIC) || startsWith(chunk, ZSTD_MAGIC)
-      if (!passThrough) gzip = startGzip()
     }
     read += chunk.length
-    if (passThrough) compressed += chunk.length
-    else if (gzip && !gzip.write(chunk)) await once(gzip, 'drain')
+    if (passThrough) {
+      compressed += chunk.length
+      continue
+    }
+    pending.push(chunk)
+    pendingBytes += chunk.length
+    if (pendingBytes >= BLOCK_BYTES) await submit(false)
   }
-  if (read === 0) gzip = startGzip()
-  if (gzip) {
-    gzip.end()
-    await ended
-  }
-  return { compressed, read }
+  if (passThrough) return { compressed, read }
+  await submit(true)
+  for (const block of inFlight) compressed += await block
+  return { compressed: compressed + GZIP_FRAMING, read }
 }
 
 interface SaveManifest {

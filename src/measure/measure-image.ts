@@ -1,77 +1,110 @@
 import { readFile } from 'node:fs/promises'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { ImageMeasurement } from '../shared/types.js'
-import { attributeLayers, InstructionSize } from '../explain/attribute.js'
+import { attributeLayers } from '../explain/attribute.js'
 import { measureCompressed } from './compressed.js'
 import { stageInstructions } from '../explain/dockerfile.js'
-import { parseHistory, withoutRunLabel } from './history.js'
+import { HistoryRow, parseHistory, withoutRunLabel } from './history.js'
+import { parseInspect } from './inspect.js'
+import { measureSavedImage, SavedImage } from './unpacked.js'
 import { errorMessage } from '../shared/errors.js'
 
-export interface LayerDetails {
-  instructions?: InstructionSize[]
-  /** Sum of the unpacked layers the history lists. */
-  layerBytes?: number
-  compressedSize?: number
+// Which figure an image is compared by. One figure on every engine: the bytes of the files
+// in the image's layers, as overlay2 reports it.
+//   overlay2 (a graph driver): `docker image inspect`'s Size is that figure.
+//   the containerd image store: inspect's Size counts the compressed content (and, from
+//     moby #53426 on, the unpacked snapshots too), and `docker history` counts the
+//     snapshots' disk blocks (4 KiB for a 1-byte file: the seed's single-stage image reads
+//     5.8% larger). There the layers are read from `docker save`, which streams the
+//     content store's blobs as they are, and their files summed as overlay2 sums them
+//     (unpacked.ts). The same pass gives the compressed sizes the manifest lists.
+// inspect's own Size is kept beside the figure (`inspectSize`) for what it is.
+
+/** How `size` was computed; the same on every side of a run, or the run is refused. */
+export type SizeSource = NonNullable<ImageMeasurement['sizeSource']>
+
+export function sizeSourceFor(engine: Pick<EngineInfo, 'imageStore'>): SizeSource {
+  return engine.imageStore === 'containerd' ? 'layer-files' : 'inspect'
 }
 
 /**
- * What an image's layers say beyond its size: the bytes each instruction of the built
- * stage added, and on request the compressed size. Neither is needed for the verdict, so
- * a failure here is a warning and leaves the field out.
- */
-export async function describeLayers(
-  docker: Pick<Docker, 'history' | 'save'>,
-  image: { tag: string; dockerfile: string; target?: string },
-  options: { compressed: boolean; warn: (message: string) => void }
-): Promise<LayerDetails> {
-  const details: LayerDetails = {}
-  try {
-    const rows = parseHistory(await docker.history(image.tag))
-    details.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
-    const stage = stageInstructions(await readFile(image.dockerfile, 'utf8'), image.target)
-    const instructions = attributeLayers(stage, withoutRunLabel(rows))
-    if (instructions) details.instructions = instructions
-    else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
-  } catch (error) {
-    options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`)
-  }
-  if (options.compressed) {
-    try {
-      details.compressedSize = (await docker.save(image.tag, measureCompressed)).bytes
-    } catch (error) {
-      options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`)
-    }
-  }
-  return details
-}
-
-/**
- * How this engine's compared figure is computed, in one word pair: two figures compare only
- * when this is the same for both (a baseline record and a run, two shards).
+ * How this engine's compared figure is computed and where the image is stored, as two
+ * figures compare for a baseline record and a run: the same on both, or the base is built.
  */
 export function sizeMethodOf(engine: Pick<EngineInfo, 'imageStore'>): string {
-  return engine.imageStore === 'containerd' ? 'layers/containerd' : 'inspect/graphdriver'
+  return `${sizeSourceFor(engine)}/${engine.imageStore}`
 }
 
 /**
- * Makes both sides of an image carry the same kind of figure in `size`. Under a graph
- * driver (overlay2) `docker image inspect`'s Size is the sum of the unpacked layers. Under
- * the containerd image store it has counted only the packed content in some releases and
- * packed content plus unpacked snapshots in later ones (see README, "What size means"),
- * so there the compared figure is the sum of the unpacked layers from `docker history`,
- * which means the same as overlay2's, on both sides or on neither.
+ * Measures one built image: the compared figure, inspect's Size, the bytes each
+ * instruction of the built stage added and, on request, the compressed size. The figure's
+ * failure fails the measurement; the per-instruction sizes and the compressed size are not
+ * needed for the verdict, so their failure is a warning and leaves the field out.
  */
-export function alignSizeBasis(
-  sides: Array<(ImageMeasurement & LayerDetails) | null>,
-  engine: Pick<EngineInfo, 'imageStore'>
-): void {
-  const present = sides.filter((side): side is ImageMeasurement & LayerDetails => side !== null)
-  const fromLayers = engine.imageStore === 'containerd' && present.every(side => side.layerBytes !== undefined)
-  for (const side of present) {
-    if (fromLayers) {
-      side.inspectSize = side.size
-      side.size = side.layerBytes as number
-    }
-    side.sizeSource = fromLayers ? 'layers' : 'inspect'
+export async function measureBuiltImage(
+  docker: Pick<Docker, 'inspectImage' | 'history' | 'save'>,
+  image: { tag: string; dockerfile: string; target?: string },
+  engine: Pick<EngineInfo, 'imageStore'>,
+  options: { compressed: boolean; warn: (message: string) => void }
+): Promise<ImageMeasurement> {
+  const source = sizeSourceFor(engine)
+  // Side by side: the reads of one finished image cost the time of the longest.
+  const [inspected, history, saved] = await Promise.all([
+    docker.inspectImage(image.tag).then(parseInspect),
+    docker.history(image.tag).then(parseHistory, (error: unknown) => error as Error),
+    source === 'layer-files' ? docker.save(image.tag, measureSavedImage) : null
+  ])
+  const measurement: ImageMeasurement = {
+    ...inspected,
+    size: saved ? saved.fileBytes : inspected.size,
+    sizeSource: source,
+    inspectSize: inspected.size
   }
+  if (history instanceof Error) {
+    options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`)
+  } else {
+    try {
+      const rows = saved ? withFileSizes(history, saved) : history
+      if (!rows) {
+        options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`)
+      } else {
+        measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
+        const stage = stageInstructions(await readFile(image.dockerfile, 'utf8'), image.target)
+        const instructions = attributeLayers(stage, withoutRunLabel(rows))
+        if (instructions) measurement.instructions = instructions
+        else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
+      }
+    } catch (error) {
+      options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`)
+    }
+  }
+  if (options.compressed) {
+    if (saved) {
+      measurement.compressedSize = saved.storedBytes
+    } else {
+      try {
+        measurement.compressedSize = (await docker.save(image.tag, archive => measureCompressed(archive))).bytes
+      } catch (error) {
+        options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`)
+      }
+    }
+  }
+  return measurement
+}
+
+/**
+ * `docker history`'s rows (newest first) with each layer's size replaced by the bytes of
+ * its files: the config's history, oldest first, says which rows made a layer, and those
+ * take the saved layers in order. Null when the two do not line up.
+ */
+export function withFileSizes(rows: HistoryRow[], saved: Pick<SavedImage, 'history' | 'layers'>): HistoryRow[] | null {
+  if (rows.length !== saved.history.length) return null
+  const layered = saved.history.filter(entry => !entry.emptyLayer).length
+  if (layered !== saved.layers.length) return null
+  let layer = 0
+  const oldestFirst = [...rows].reverse().map((row, index) => {
+    if (saved.history[index]!.emptyLayer) return { ...row, size: 0 }
+    return { ...row, size: saved.layers[layer++]!.fileBytes }
+  })
+  return oldestFirst.reverse()
 }

@@ -13,6 +13,7 @@ import { describeShard } from '../inputs/shard.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 import { cleanText } from '../report/escape.js'
+import { mixedEnginesError } from './merge-engines.js'
 
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
@@ -118,6 +119,9 @@ export function mergeShardReports(reports: ShardReport[]): MergedReports {
     if (earlier) throw new Error(`Two reports of shard ${describeShard(shard)}: ${earlier.path} and ${path}.`)
     byIndex.set(shard.index, entry)
   }
+
+  const mixed = mixedEnginesError(reports)
+  if (mixed) throw new Error(mixed)
 
   const errors: string[] = []
   for (let index = 1; index <= total; index++) {

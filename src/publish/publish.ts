@@ -7,6 +7,7 @@ import { createOctokit } from '../tools/octokit.js'
 import { annotationsFor } from '../report/annotations.js'
 import { toJsonReport } from '../serialized/run-file.js'
 import { MarkdownContext } from '../report/markdown.js'
+import { commitLink, repositoryUrl } from '../report/links.js'
 import {
   commentWanted,
   fitCommentBody,
@@ -48,11 +49,21 @@ export async function publishResults(results: Results): Promise<void> {
   const { inputs, context, comparison } = results
   const limits = inputs ?? NO_LIMITS
   const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
+  // Links only from the runner's own words for the repository (see report/links.ts).
+  const repository = repositoryUrl(context.serverUrl, context.owner, context.repo)
+  const pullHeadSha = context.pullRequest?.headSha ?? ''
   const markdownContext: MarkdownContext = {
     limits,
     runError: results.error ?? undefined,
     engine: results.engine,
-    commitUrl: sha => `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`
+    ...(repository
+      ? {
+          commitUrl: sha => commitLink(repository, sha) ?? '',
+          // The PR's head commit, which the reviewer sees and which outlives the merge commit the run checked.
+          links: { url: repository, fileSha: pullHeadSha || comparison.revisions.headSha }
+        }
+      : {}),
+    ...(pullHeadSha ? { pullHeadSha } : {})
   }
 
   await core.group('Report', async () => {

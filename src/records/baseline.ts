@@ -7,7 +7,7 @@ import { Git, objectIdOf } from '../tools/git.js'
 import { ImageMeasurement, ImageTarget } from '../shared/types.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
 import { BuildSettings, fingerprintImage, fingerprintMismatch, ImageResolver } from './fingerprint.js'
-import type { Fingerprint, RecordedImage } from './schema.js'
+import type { Fingerprint, RecordedImage, RecordIndex } from './schema.js'
 import { RecordStore } from './store.js'
 
 /** A record that stands for the base build of one image. */
@@ -186,13 +186,13 @@ export async function planRecordedBases(
   const planned = new Map<ImageTarget, ImageMeasurement | { missing: string }>()
   const mode = plan.settings.baseline ?? 'auto'
   const candidates = targets.filter(target => target.change !== 'added' && !target.identical)
-  if (mode === 'build' || candidates.length === 0) return planned
+  if (mode === 'build' || targets.length === 0) return planned
   const store = new RecordStore(plan.repoDir, plan.settings.recordsRef)
   let decisions: Map<ImageTarget, BaselineDecision>
   try {
     if (plan.remote !== null) await store.fetch(plan.remote)
     if ((await store.tip()) === null) {
-      plan.log('No baseline records in this repository: the bases are built.')
+      if (candidates.length) plan.log('No baseline records in this repository: the bases are built.')
       if (mode === 'record')
         for (const target of candidates)
           planned.set(target, {
@@ -200,11 +200,14 @@ export async function planRecordedBases(
           })
       return planned
     }
+    const engine = await plan.engine
+    attachTrends(targets, await store.readIndex(), sizeMethodOf(engine))
+    if (candidates.length === 0) return planned
     decisions = await decideBaselines(candidates, {
       store,
       git: plan.git,
       docker: plan.docker,
-      engine: await plan.engine,
+      engine,
       baseSha: plan.baseSha,
       baseTree: await readSide(plan.git, plan.baseSha),
       depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
@@ -242,4 +245,24 @@ export async function planRecordedBases(
     }
   }
   return planned
+}
+
+/** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
+export const TREND_RECORDS = 30
+
+/**
+ * Each image's size on the default branch in the newest records that measured it as this run
+ * does, oldest first, from the index alone (no record is opened): the comment's trend.
+ */
+export function attachTrends(targets: ImageTarget[], index: RecordIndex, measure: string): void {
+  for (const target of targets) {
+    if (target.change === 'removed') continue
+    const key = labelOf(target)
+    const points = index.records
+      .filter(entry => entry.measure === measure && entry.sizes[key] !== undefined)
+      .slice(0, TREND_RECORDS)
+      .map(entry => ({ commit: entry.commit, recordedAt: entry.recordedAt, bytes: entry.sizes[key] as number }))
+      .reverse()
+    if (points.length) target.trend = points
+  }
 }

@@ -16,7 +16,7 @@ export const recordedMeasurement = z.object({
   size: z.number().int().nonnegative(),
   id: z.string().max(200),
   layers: z.number().int().nonnegative(),
-  sizeSource: z.enum(['inspect', 'layers']).optional(),
+  sizeSource: z.enum(['inspect', 'layers', 'layer-files']).optional(),
   inspectSize: z.number().int().nonnegative().optional(),
   layerBytes: z.number().int().nonnegative().optional(),
   compressedSize: z.number().int().nonnegative().optional(),
@@ -58,7 +58,9 @@ export const indexEntry = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   recordedAt: z.string().max(40),
   /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
-  sizes: z.record(z.string().max(500), z.number().int().nonnegative())
+  sizes: z.record(z.string().max(500), z.number().int().nonnegative()),
+  /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
+  measure: z.string().max(100).optional()
 })
 
 export const recordIndex = z.object({

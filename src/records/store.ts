@@ -138,7 +138,8 @@ export class RecordStore {
     const entry: IndexEntry = {
       commit: record.commit,
       recordedAt: record.recordedAt,
-      sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size]))
+      sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
+      ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {})
     }
     const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) =>
       b.recordedAt.localeCompare(a.recordedAt)

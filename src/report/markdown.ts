@@ -3,8 +3,13 @@ import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { Limits } from '../judge/judge.js'
 import { EngineInfo } from '../tools/docker.js'
-import { code, preformatted, prose } from './escape.js'
-import { growthSections } from './growth.js'
+import { code, htmlCode, preformatted, prose } from './escape.js'
+import { labelOf } from '../changes/discover.js'
+import { growthSection } from './growth.js'
+import { trendSection } from './trend.js'
+import { failureSection } from './failure-section.js'
+import { commitLink, markdownLink, RepositoryLinks } from './links.js'
+import { byDistanceFromLimit } from './order.js'
 import { sizeMeaning } from './size-meaning.js'
 import { targetCell, targetName } from './target.js'
 
@@ -13,8 +18,12 @@ const RUN_ERROR_MAX = 2000
 
 export interface MarkdownContext {
   limits: Limits
-  /** Link target for a commit, or null to show the short SHA alone. */
+  /** Link target for a commit, or null to show the short SHA alone (links' own commit pages otherwise). */
   commitUrl?: (sha: string) => string
+  /** The repository's URL from the runner and the commit whose files to link; absent: no links. */
+  links?: RepositoryLinks | null
+  /** The PR's head commit (from the event), where the run checked a merge commit of it. */
+  pullHeadSha?: string
   /** A run-level error that stopped the check before every image was measured. */
   runError?: string
   /** The engine that measured, for the footer's word on what the sizes are. */
@@ -82,6 +91,16 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
   return `✅ ${count(images.length)} checked, no size changed`
 }
 
+/** Failed for its size at the head, not its growth. */
+export function isOverMaxSize(image: ImageResult): boolean {
+  return (
+    image.verdict === 'fail' &&
+    image.head !== null &&
+    image.limits.maxSize !== null &&
+    image.head.size > image.limits.maxSize
+  )
+}
+
 const STATUS: Record<ImageResult['verdict'], string> = {
   pass: '✅ ok',
   warn: '⚠️ warning',
@@ -107,9 +126,9 @@ export function isQuiet(image: ImageResult): boolean {
   return image.verdict === 'pass' && image.delta === 0
 }
 
-function row(image: ImageResult, compressed: boolean): string {
+function row(image: ImageResult, compressed: boolean, links: RepositoryLinks | null): string {
   const cells = [
-    targetCell(image.target),
+    targetCell(image.target, links),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
@@ -137,9 +156,15 @@ function compressedCells(image: ImageResult): string[] {
   ]
 }
 
-export function sizeTable(images: ImageResult[], options: { compressed?: boolean } = {}): string {
+export function sizeTable(
+  images: ImageResult[],
+  options: { compressed?: boolean; links?: RepositoryLinks | null } = {}
+): string {
   const compressed = options.compressed ?? false
-  return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed))].join('\n')
+  const links = options.links ?? null
+  return [...(compressed ? COMPRESSED_HEAD : TABLE_HEAD), ...images.map(image => row(image, compressed, links))].join(
+    '\n'
+  )
 }
 
 /**
@@ -159,12 +184,8 @@ export interface RenderOptions {
 
 export const FULL_REPORT: RenderOptions = { unchanged: 'listed', explanations: true, rows: null, pointer: '' }
 
-const RANK: Record<ImageResult['verdict'], number> = { error: 0, fail: 1, warn: 2, pass: 3 }
-
-/** Failures first, then warnings, then the largest change. */
-export function byImportance(a: ImageResult, b: ImageResult): number {
-  return RANK[a.verdict] - RANK[b.verdict] || Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)
-}
+/** Failed builds first, then images past a limit, furthest first, then warnings, then the rest (order.ts). */
+export const byImportance = byDistanceFromLimit
 
 /** The comment's body (without its marker) and the job summary. */
 export function renderMarkdown(
@@ -173,7 +194,9 @@ export function renderMarkdown(
   options: RenderOptions = FULL_REPORT
 ): string {
   const sections: string[] = [`**Docker image sizes** · ${summarizeOutcome(comparison, context.runError)}`]
-  const loud = comparison.images.filter(image => !isQuiet(image))
+  const links = context.links ?? null
+  // Sorted once: the table, the sections and a shortened table all read in the same order.
+  const loud = comparison.images.filter(image => !isQuiet(image)).sort(byImportance)
   const quiet = comparison.images.filter(isQuiet)
   const compressed = comparison.images.some(
     image => image.base?.compressedSize !== undefined || image.head?.compressedSize !== undefined
@@ -183,11 +206,11 @@ export function renderMarkdown(
     if (options.pointer) sections.push(options.pointer)
     return sections.join('\n\n')
   }
-  const rows = options.rows === null ? loud : [...loud].sort(byImportance).slice(0, options.rows)
-  if (rows.length) sections.push(sizeTable(rows, { compressed }))
+  const rows = options.rows === null ? loud : loud.slice(0, options.rows)
+  if (rows.length) sections.push(sizeTable(rows, { compressed, links }))
   if (quiet.length && options.unchanged === 'listed') {
     const what = countOf(quiet.length, 'unchanged image')
-    sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed })}\n\n</details>`)
+    sections.push(`<details><summary>${what}</summary>\n\n${sizeTable(quiet, { compressed, links })}\n\n</details>`)
   }
   const leftOut: string[] = []
   if (loud.length > rows.length) leftOut.push(countOf(loud.length - rows.length, 'other image'))
@@ -202,33 +225,55 @@ export function renderMarkdown(
   ].filter(Boolean)
   if (note.length) sections.push(note.join(' '))
   if (options.explanations) {
-    for (const image of explained) sections.push(explainImage(image))
-    sections.push(...growthSections(loud))
+    // One image at a time, in the table's order: why it failed or warned, then (folded) why it changed.
+    for (const image of [...loud, ...quiet]) {
+      if (explained.includes(image)) sections.push(explainImage(image, links))
+      const growth = loud.includes(image) ? growthSection(image, links) : null
+      if (growth) sections.push(growth)
+      const trend = loud.includes(image) ? trendSection(image, htmlCode(labelOf(image.target))) : null
+      if (trend) sections.push(trend)
+    }
   }
   sections.push(footer(comparison, context))
   return sections.join('\n\n')
 }
 
-export function explainImage(image: ImageResult): string {
-  const lines = [`${statusOf(image)} ${targetName(image.target)}: ${prose(image.reason)}`]
+export function explainImage(image: ImageResult, links: RepositoryLinks | null = null): string {
+  const lines = [`${statusOf(image)} ${targetName(image.target, links)}: ${prose(image.reason)}`]
   for (const note of image.notes) lines.push(`> ${prose(note)}`)
   const body = lines.join('\n\n')
   if (!image.logTail) return body
+  const failure = failureSection(image, links)
+  if (failure) return `${body}\n\n${failure}`
   return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`
 }
 
 export function footer(comparison: Comparison, context: MarkdownContext): string {
   const sha = (full: string) => {
     const short = full.slice(0, 7)
-    return context.commitUrl && full ? `[${code(short)}](${context.commitUrl(full)})` : code(short || 'unknown')
+    const url = !full
+      ? null
+      : context.commitUrl
+        ? context.commitUrl(full) || null
+        : context.links
+          ? commitLink(context.links.url, full)
+          : null
+    return url ? markdownLink(code(short), url) : code(short || 'unknown')
   }
+  const pullHead = context.pullHeadSha
+  // On a pull_request event the run checks GitHub's merge of the PR into its base, a commit the
+  // PR's page never shows: name the PR's own head commit beside it.
+  const merged =
+    pullHead && pullHead !== comparison.revisions.headSha
+      ? ` (the merge of the PR's head ${sha(pullHead)} into its base)`
+      : ''
   const limits = [
     context.limits.maxIncrease ? `max-increase ${describeThreshold(context.limits.maxIncrease)}` : null,
     context.limits.warnIncrease ? `warn-increase ${describeThreshold(context.limits.warnIncrease)}` : null,
     context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
   ].filter(Boolean)
   return (
-    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}` +
+    `<sub>Base ${sha(comparison.revisions.baseSha)} → head ${sha(comparison.revisions.headSha)}${merged}` +
     `${comparison.revisions.headUncommitted ? ' with uncommitted changes' : ''}. ` +
     `${sizeMeaning(context.engine, comparison.images)} ` +
     `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}</sub>`

@@ -1,6 +1,7 @@
 import { labelOf } from '../changes/discover.js'
 import { ImageTarget } from '../shared/types.js'
 import { code, prose } from './escape.js'
+import { blobUrl, markdownLink, RepositoryLinks } from './links.js'
 
 const IN_TABLE = { table: true }
 
@@ -9,13 +10,13 @@ const IN_TABLE = { table: true }
  * needs to place it: the path it was renamed from, the Dockerfile behind a configured name,
  * and why it was checked when that was not a change of its own Dockerfile.
  */
-export function targetCell(target: ImageTarget): string {
+export function targetCell(target: ImageTarget, links: RepositoryLinks | null = null): string {
   const notes: string[] = []
   if (target.name) notes.push(code(target.dockerfile, IN_TABLE))
   if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`)
   if (target.trigger === 'context' || target.trigger === 'watch') notes.push(prose(target.reason, IN_TABLE))
   if (target.baseline) notes.push(recordNote(target.baseline))
-  const name = code(labelOf(target), IN_TABLE)
+  const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links))
   return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name
 }
 
@@ -26,7 +27,13 @@ function recordNote(baseline: NonNullable<ImageTarget['baseline']>): string {
   return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`
 }
 
-/** The image's name in a sentence. */
-export function targetName(target: ImageTarget): string {
-  return code(labelOf(target))
+/** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
+export function targetName(target: ImageTarget, links: RepositoryLinks | null = null): string {
+  return markdownLink(code(labelOf(target)), dockerfileUrl(target, links))
+}
+
+/** The Dockerfile at the linked commit (and a line of it); none for an image the PR removed. */
+export function dockerfileUrl(target: ImageTarget, links: RepositoryLinks | null, line?: number | null): string | null {
+  if (!links || target.change === 'removed') return null
+  return blobUrl(links, target.dockerfile, line)
 }

@@ -56,12 +56,15 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
+    trend: target.trend ?? [],
     base: sideOf(image.base),
     head: sideOf(image.head),
+    paths: image.paths ?? null,
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
       error: build.error ?? '',
-      logTail: build.logTail ?? ''
+      logTail: build.logTail ?? '',
+      line: build.failedLine ?? null
     }))
   }
 }
@@ -80,17 +83,20 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
       trigger: image.trigger,
       ...(image.builtOnce ? { identical: true } : {}),
-      ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {})
+      ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
+      ...(image.trend.length ? { trend: image.trend } : {})
     },
     base,
     // Built once for both sides: one measurement, as the run that built it had.
     head: image.builtOnce && base ? base : image.head ? { ...image.head } : null,
+    ...(image.paths ? { paths: image.paths } : {}),
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
       ok: false,
       durationMs: 0,
       ...(build.error ? { error: build.error } : {}),
-      ...(build.logTail ? { logTail: build.logTail } : {})
+      ...(build.logTail ? { logTail: build.logTail } : {}),
+      ...(build.line ? { failedLine: build.line } : {})
     }))
   }
 }

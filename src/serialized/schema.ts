@@ -52,7 +52,7 @@ function measurement(direction: Direction) {
     id: imageId(direction),
     layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
     // What explains the size is optional: a measure run without it is still a measure run.
-    sizeSource: oneOf(['inspect', 'layers']).optional(),
+    sizeSource: oneOf(['inspect', 'layers', 'layer-files']).optional(),
     inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
@@ -76,7 +76,72 @@ function engine(direction: Direction) {
 }
 
 function failedBuild(direction: Direction) {
-  return z.object({ side: oneOf(['base', 'head']), error: text(direction), logTail: log(direction) })
+  return z.object({
+    side: oneOf(['base', 'head']),
+    error: text(direction),
+    logTail: log(direction),
+    /** The Dockerfile line of the step that failed; absent or null where it is not known. */
+    line: wholeNumber(1, 1_000_000).nullable().optional()
+  })
+}
+
+function pathSource(direction: Direction) {
+  return z.object({
+    side: oneOf(['base', 'head']),
+    line: wholeNumber(1, 1_000_000).nullable(),
+    instruction: text(direction)
+  })
+}
+
+/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+function pathBreakdown(direction: Direction) {
+  const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
+  const layer = z.object({
+    diffId: text(direction, 200).nullable(),
+    state: oneOf(['read', 'shared', 'unreadable']),
+    note: text(direction).optional()
+  })
+  return z.object({
+    paths: z
+      .array(
+        z.object({
+          path: text(direction, FIELD_LIMITS.maxPath),
+          kind: oneOf(['folder', 'file']),
+          base: bytes,
+          head: bytes,
+          delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize),
+          source: pathSource(direction).nullable()
+        })
+      )
+      .max(100),
+    hints: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z.object({
+            kind: z.literal('cache'),
+            path: text(direction, FIELD_LIMITS.maxPath),
+            bytes,
+            source: pathSource(direction).nullable()
+          }),
+          z.object({
+            kind: z.literal('deleted-later'),
+            path: text(direction, FIELD_LIMITS.maxPath),
+            bytes,
+            files: wholeNumber(0, 1e9),
+            source: pathSource(direction).nullable(),
+            deletedBy: pathSource(direction).nullable()
+          })
+        ])
+      )
+      .max(100),
+    layers: z.object({
+      base: z.array(layer).max(FIELD_LIMITS.maxLayers),
+      head: z.array(layer).max(FIELD_LIMITS.maxLayers)
+    }),
+    bytesRead: bytes,
+    bytesSkipped: bytes,
+    durationMs: wholeNumber(0, 1e12)
+  })
 }
 
 /** What was built and measured for one image: the same in the artifact and in the report. */
@@ -105,6 +170,16 @@ function measuredImage(direction: Direction) {
       .default({ source: 'build' }),
     base: measurement(direction).nullable(),
     head: measurement(direction).nullable(),
+    /**
+     * Where the bytes went, folder by folder, from the layers the two images do not share;
+     * null when not made (explain without paths, an image new or gone, the same size, a failure).
+     */
+    paths: pathBreakdown(direction).nullable().default(null),
+    /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
+    trend: z
+      .array(z.object({ commit: sha(), recordedAt: text(direction, 40), bytes: wholeNumber(0, FIELD_LIMITS.maxSize) }))
+      .max(30)
+      .default([]),
     /** The builds that failed, by side, with their error and the last lines of their output. */
     failedBuilds: z
       .array(failedBuild(direction))

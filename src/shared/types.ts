@@ -65,6 +65,15 @@ export interface ImageTarget {
   identical?: boolean
   /** Where the base's figures came from when not from a build in this run. */
   baseline?: { source: 'record'; commit: string; behind: number }
+  /** The image's size on the default branch in its last baseline records, oldest first. */
+  trend?: RecordedSize[]
+}
+
+/** One record's figure of an image: the commit it was recorded at, when, and the size. */
+export interface RecordedSize {
+  commit: string
+  recordedAt: string
+  bytes: number
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
@@ -73,13 +82,21 @@ export interface ImageMeasurement {
   size: number
   id: string
   layers: number
-  /** `inspect`: `docker image inspect`'s Size; `layers`: the sum of `docker history`'s layers. */
-  sizeSource?: 'inspect' | 'layers'
-  /** `docker image inspect`'s Size, kept when `size` comes from the layers. */
+  /**
+   * How `size` was computed, always the bytes of the files in the layers as overlay2 counts
+   * them: `inspect`, `docker image inspect`'s Size (a graph driver such as overlay2);
+   * `layer-files`, the files of the saved layers summed (the containerd image store).
+   * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
+   */
+  sizeSource?: 'inspect' | 'layers' | 'layer-files'
+  /** `docker image inspect`'s own Size, whatever it means on this engine. */
   inspectSize?: number
-  /** Sum of the unpacked layers `docker history` lists. */
+  /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
   layerBytes?: number
-  /** Bytes of the layers gzip-compressed, as a registry stores them (compressed-size: true). */
+  /**
+   * Bytes of the layers compressed, as a registry stores them (compressed-size: true): the
+   * stored blobs' sizes on the containerd store, a gzip estimate on a graph driver.
+   */
   compressedSize?: number
   /** The built stage's instructions, each with the bytes its layers add. */
   instructions?: InstructionSize[]
@@ -96,6 +113,8 @@ export interface BuildOutcome {
   logTail?: string
   /** One-line reason for a failure. */
   error?: string
+  /** The Dockerfile line of the step that failed, where it is known (build/failed-step.ts). */
+  failedLine?: number
   durationMs: number
   /** The build's whole output, when it was kept instead of streamed to the log. */
   output?: string
@@ -133,6 +152,8 @@ export interface ImageResult {
   limit?: 'max-increase' | 'warn-increase' | 'max-size'
   /** The image exists at the base but has no base measurement (its base build failed). */
   baselineMissing?: boolean
+  /** Where the bytes went, path by path (explain: paths); absent when not asked or not made. */
+  paths?: PathBreakdown
 }
 
 export interface Comparison {
@@ -141,4 +162,59 @@ export interface Comparison {
   images: ImageResult[]
   /** Sum of every known delta, in bytes. */
   totalDelta: number
+}
+
+/** Where a path's bytes came from: one instruction of one side's Dockerfile. */
+export interface PathSource {
+  side: Side
+  /** 1-based line in that side's Dockerfile; null where the history did not fit it. */
+  line: number | null
+  /** The instruction as written, or as the image's history recorded it. */
+  instruction: string
+}
+
+/** A folder or file whose bytes differ between the two sides' unshared layers. */
+export interface PathChange {
+  /** Absolute, as the image's filesystem names it. Text from the build: hostile. */
+  path: string
+  kind: 'folder' | 'file'
+  /** Bytes under the path in the base's layers the head does not share (hidden copies included: they ship). */
+  base: number
+  head: number
+  delta: number
+  /** The instruction that put the most of these bytes there, on the side that has more. */
+  source: PathSource | null
+}
+
+/** Something certain and actionable about where the bytes went. */
+export type PathHint =
+  | { kind: 'cache'; path: string; bytes: number; source: PathSource | null }
+  /** Bytes a layer added that a later one deleted or replaced: gone from the filesystem, still shipped. */
+  | {
+      kind: 'deleted-later'
+      path: string
+      bytes: number
+      files: number
+      source: PathSource | null
+      deletedBy: PathSource | null
+    }
+
+/** What happened to one layer of one side while the breakdown was made. */
+export interface LayerRead {
+  diffId: string | null
+  /** read: its headers were parsed; shared: the other side has it, so it was passed over; unreadable: see `note`. */
+  state: 'read' | 'shared' | 'unreadable'
+  note?: string
+}
+
+/** Where an image's bytes went between the two sides, folder by folder. */
+export interface PathBreakdown {
+  /** The rows that explain the delta, largest change first (up to 50). */
+  paths: PathChange[]
+  hints: PathHint[]
+  layers: { base: LayerRead[]; head: LayerRead[] }
+  /** Bytes of layers read, and of layers passed over because both sides have them. */
+  bytesRead: number
+  bytesSkipped: number
+  durationMs: number
 }

@@ -25,7 +25,20 @@ export class EngineUnavailableError extends Error {}
 
 /** Every docker command of the action goes through this class. */
 export class Docker {
-  constructor(private readonly run: DockerRunner = defaultDockerRunner) {}
+  constructor(
+    private readonly run: DockerRunner = defaultDockerRunner,
+    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
+    private readonly env?: Record<string, string>
+  ) {}
+
+  /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
+  static onHost(host: string): Docker {
+    const env = { DOCKER_HOST: host }
+    return new Docker(
+      (args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }),
+      env
+    )
+  }
 
   /** Asks the engine who it is; throws one clear error where no engine answers. */
   async engineInfo(): Promise<EngineInfo> {
@@ -100,8 +113,13 @@ export class Docker {
   }
 
   /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
-  save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
-    return streamCommand('docker', ['image', 'save', reference], consume)
+  async save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+    // On the containerd store the compared figure comes from the save: an engine that goes
+    // away under it is the run's one error, as for inspect.
+    return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error: unknown) => {
+      const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
+      throw gone ? new EngineUnavailableError(gone) : error
+    })
   }
 
   /** Removes images; never fails the run over an image that is already gone. */

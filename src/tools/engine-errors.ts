@@ -10,7 +10,9 @@ const ENGINE_GONE = [
   /error during connect: .+/i,
   /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
   // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
-  /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i
+  /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i,
+  // The same as buildx 0.29 words it: `failed to solve: Unavailable: error reading from server: EOF`.
+  /failed to solve: Unavailable: (?:error reading from server: .+|connection error.*)/i
 ]
 
 /** One clear sentence when a docker command failed because the engine is gone; null otherwise. */

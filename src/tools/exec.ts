@@ -156,10 +156,11 @@ export async function runChecked(command: string, args: string[], options: RunOp
 export async function streamCommand<T>(
   command: string,
   args: string[],
-  consume: (stdout: Readable) => Promise<T>
+  consume: (stdout: Readable) => Promise<T>,
+  env?: Record<string, string>
 ): Promise<T> {
   log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)))
   const exited = new Promise<number>(resolve => {

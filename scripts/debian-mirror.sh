@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sourced by the scripts that prepare a machine: prints the Debian mirror this machine's apt
+# uses, so no script names a host of its own. Reads the deb822 sources
+# (/etc/apt/sources.list.d/*.sources) first, then the one-line format (/etc/apt/sources.list
+# and *.list): the first source of the main archive, not the security one.
+debian_mirror() {
+  local uri
+  uri=$(awk '
+    /^[[:space:]]*$/ { if (uris != "" && suites !~ /-security/) { print uris; exit } uris = ""; suites = ""; next }
+    /^URIs:/ { uris = $2 }
+    /^Suites:/ { suites = $0 }
+    END { if (uris != "" && suites !~ /-security/) print uris }
+  ' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+  if [ -z "$uri" ]; then
+    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) !~ /-security/) print $i; break } }' |
+      head -n 1)
+  fi
+  if [ -z "$uri" ]; then
+    echo "No Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list." >&2
+    return 1
+  fi
+  printf '%s\n' "${uri%/}"
+}

@@ -1,0 +1,157 @@
+import { posix } from 'node:path'
+import { Readable } from 'node:stream'
+import { extract, Header as Headers } from 'tar-stream'
+import { blobKind, LayerEntry, readLayerEntries } from './layer-entries.js'
+
+/** What one side's `docker save` archive held, as far as it was read. */
+export interface SavedArchive {
+  /** Small JSON files by archive path: manifest.json, image configs, OCI manifests. */
+  documents: Map<string, string>
+  /** The entries of every layer that was read, by archive path. */
+  layers: Map<string, LayerEntry[]>
+  /** Links between archive paths (Docker before 25 stores a repeated layer once). */
+  links: Map<string, string>
+  /** Archive paths both sides hold, by content: passed over unread. */
+  shared: Set<string>
+  /** Layers that could not be read, and why (zstd, a broken tar). */
+  unreadable: Map<string, string>
+}
+
+export interface ArchivePair {
+  base: SavedArchive
+  head: SavedArchive
+  /** Bytes of the layers read (headers parsed). */
+  bytesRead: number
+  /** Bytes of the layers passed over because both sides hold them. */
+  bytesSkipped: number
+}
+
+/** Any JSON of an archive is far below this; a bigger one is not buffered. */
+const MAX_DOCUMENT = 8 * 1024 * 1024
+
+/**
+ * A name that stands for its content: a layer of Docker's old layout, named by its chain
+ * (`<id>/layer.tar`, the same id only for the same layers below and the same content), or
+ * an OCI blob named by its digest. Two archives holding one such name hold one content.
+ */
+function contentAddressed(name: string): boolean {
+  return /^[0-9a-f]{64}\/layer\.tar$/.test(name) || /^blobs\/sha256\/[0-9a-f]{64}$/.test(name)
+}
+
+interface Entry {
+  header: Headers
+  stream: Readable
+}
+
+/** Pulls the entries of a tar one by one; the caller drains each before asking for the next. */
+function cursor(archive: Readable): { next(): Promise<Entry | null> } {
+  const tar = extract()
+  archive.on('error', error => tar.destroy(error))
+  archive.pipe(tar)
+  const iterator = tar[Symbol.asyncIterator]()
+  return {
+    async next() {
+      const step = await iterator.next()
+      if (step.done) return null
+      const stream = step.value as unknown as Readable & { header: Headers }
+      return { header: stream.header, stream }
+    }
+  }
+}
+
+function emptyArchive(): SavedArchive {
+  return { documents: new Map(), layers: new Map(), links: new Map(), shared: new Set(), unreadable: new Map() }
+}
+
+async function drain(stream: Readable): Promise<void> {
+  for await (const chunk of stream) void chunk
+}
+
+/**
+ * Reads the `docker save` archives of the two sides of an image at once, in step. Both
+ * archives list their entries sorted by name (Docker writes a folder in name order, and
+ * containerd sorts its records), so they can be walked as a merge: where both hold the
+ * same content-addressed layer, it is what the two images share, and it is passed over
+ * in both without being parsed. Every other layer is read for its headers as it streams.
+ * An archive that is not sorted still gives the right answer: a shared layer it holds
+ * out of step is read, and the caller drops it by diff id.
+ */
+export async function readArchivePair(base: Readable, head: Readable): Promise<ArchivePair> {
+  const pair: ArchivePair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 }
+  const sides = [
+    { archive: pair.base, cursor: cursor(base) },
+    { archive: pair.head, cursor: cursor(head) }
+  ] as const
+  let [a, b] = await Promise.all(sides.map(side => side.cursor.next()))
+  while (a || b) {
+    const nameA = a ? posix.normalize(a.header.name) : null
+    const nameB = b ? posix.normalize(b.header.name) : null
+    if (a && b && nameA === nameB) {
+      if (contentAddressed(nameA as string) && a.header.type === 'file' && b.header.type === 'file') {
+        pair.base.shared.add(nameA as string)
+        pair.head.shared.add(nameA as string)
+        pair.bytesSkipped += a.header.size ?? 0
+        await Promise.all([drain(a.stream), drain(b.stream)])
+      } else {
+        await Promise.all([consume(pair, pair.base, a), consume(pair, pair.head, b)])
+      }
+      ;[a, b] = await Promise.all(sides.map(side => side.cursor.next()))
+    } else if (a && (!b || (nameA as string) < (nameB as string))) {
+      await consume(pair, pair.base, a)
+      a = await sides[0].cursor.next()
+    } else if (b) {
+      await consume(pair, pair.head, b)
+      b = await sides[1].cursor.next()
+    }
+  }
+  return pair
+}
+
+/** One entry of one side: a link noted, a document kept, a layer read, anything else passed over. */
+async function consume(pair: ArchivePair, archive: SavedArchive, entry: Entry): Promise<void> {
+  const name = posix.normalize(entry.header.name)
+  const { type, linkname } = entry.header
+  if ((type === 'symlink' || type === 'link') && linkname) {
+    archive.links.set(name, type === 'symlink' ? posix.join(posix.dirname(name), linkname) : posix.normalize(linkname))
+  }
+  if (type !== 'file' && type !== 'contiguous-file') return drain(entry.stream)
+  // The first block says what the file is, before anything else of it is read.
+  const iterator = entry.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const first: Buffer[] = []
+  let length = 0
+  let done = false
+  while (length < 512 && !done) {
+    const step = await iterator.next()
+    if (step.done) done = true
+    else {
+      first.push(step.value)
+      length += step.value.length
+    }
+  }
+  const rest = async function* () {
+    yield* first
+    if (done) return
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield step.value
+  }
+  const kind = blobKind(Buffer.concat(first))
+  const size = entry.header.size ?? 0
+  if (kind === 'json' && size <= MAX_DOCUMENT) {
+    let text = ''
+    for await (const chunk of rest()) text += chunk.toString('utf8')
+    archive.documents.set(name, text)
+    return
+  }
+  if (kind === 'tar' || kind === 'gzip') {
+    try {
+      archive.layers.set(name, await readLayerEntries(Readable.from(rest()), kind))
+      pair.bytesRead += size
+    } catch (error) {
+      archive.unreadable.set(name, error instanceof Error ? error.message : String(error))
+      // The archive goes on after this entry: what the layer reader left must still pass.
+      if (!done) for (let step = await iterator.next(); !step.done; step = await iterator.next()) void step
+    }
+    return
+  }
+  if (kind === 'zstd') archive.unreadable.set(name, 'compressed with zstd, which this Node.js cannot read')
+  for await (const chunk of rest()) void chunk
+}
