@@ -4,7 +4,7 @@
 // head and base share no layer but the FROM (the case records are for: a base build that
 // costs as much as the head's). In one run, side by side, medians of BENCH_TRIALS (3):
 //   - the check with a record: `mode: record` ran on main first (untimed), then the PR check
-//     (the bundled action, as the runner starts it) takes the base from the record;
+//     (the bundled action, src/ in .tmp/bundle, as the runner starts it) takes the base from the record;
 //   - the check without one (`baseline: build`), in a fixture of its own;
 //   - the floor: `docker build` of that image's head and base by hand.
 // Every fixture has its own salt in every Dockerfile, so no timed build finds its layers in
@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
+import { makeFreshBundle } from './fresh-bundle.mjs'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -112,7 +113,7 @@ async function action(workspace, inputs, extraEnv = {}) {
     ...extraEnv
   }
   for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value
-  const { stdout } = await run(process.execPath, [join(root, 'dist', 'index.js')], {
+  const { stdout } = await run(process.execPath, [join(makeFreshBundle({ log: () => {} }), 'index.js')], {
     cwd: workspace,
     env,
     maxBuffer: 64 << 20

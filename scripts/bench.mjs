@@ -1,7 +1,7 @@
 // npm run bench: what the check costs in a repository of many images, on the real engine.
 //
 // 1. A PR that touches 1 of 20 images (a source file in its build context), checked by the
-//    bundled action (dist/index.js, run as the runner runs it: base-ref, no PR event, no
+//    bundled action (src/ bundled into .tmp/bundle/index.js, run as the runner runs it: base-ref, no PR event, no
 //    comment), against
 //    - the floor: `docker build` of that image's head and base by hand, the same command
 //      line the action uses, head first, nothing else;
@@ -30,9 +30,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
+import { makeFreshBundle } from './fresh-bundle.mjs'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** The bundled action, set by main(). */
+let actionEntry
 const IMAGES = 20
 const TOUCHED = 7
 const RUN_MBS = (process.env.BENCH_RUN_MB ?? '20,200').split(',').map(Number)
@@ -177,7 +180,7 @@ async function runCommand(repo) {
   // RUNNER_DEBUG makes the action log each command line as it starts one: with the time each
   // line arrives, that places every build on the run's clock.
   env.RUNNER_DEBUG = '1'
-  const { ms, lines } = await runTimed(process.execPath, [join(root, 'dist', 'index.js')], { cwd: repo, env })
+  const { ms, lines } = await runTimed(process.execPath, [actionEntry], { cwd: repo, env })
   const starts = new Map()
   const builds = []
   for (const { at, text } of lines) {
@@ -333,7 +336,7 @@ async function workload(shape) {
 }
 
 async function main() {
-  await access(join(root, 'dist', 'index.js'))
+  actionEntry = join(makeFreshBundle(), 'index.js')
   const host = machine()
   console.error(`Benchmark on ${host.cpus} cores (${host.cpuModel}), Docker ${host.docker}, buildx ${host.buildx}`)
   const workloads = []
@@ -396,12 +399,6 @@ async function main() {
     }
   }
   console.log(`\n${JSON.stringify(figures)}`)
-}
-
-async function access(path) {
-  await readFile(path).catch(() => {
-    throw new Error(`${path} is missing: run npm run bundle first`)
-  })
 }
 
 try {

@@ -129,7 +129,7 @@ async function checkAndReport(signal: AbortSignal): Promise<void> {
     handOn:
       inputs?.mode === 'measure'
         ? async () => {
-            const dir = artifactDirOf(inputs as Inputs, context)
+            const dir = artifactDirOf(inputs, context)
             await writeArtifact(dir, toArtifact(state, artifactTrigger(context)))
             core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
             return dir

@@ -9,7 +9,7 @@ function target(fields: Partial<ImageTarget> & Pick<ImageTarget, 'dockerfile' | 
     baseDockerfile: fields.dockerfile,
     baseContext: fields.context,
     ...fields
-  } as ImageTarget
+  }
 }
 
 describe('what a side checks out', () => {

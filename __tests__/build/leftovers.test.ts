@@ -32,18 +32,19 @@ describe('removeLeftImages', () => {
   it("removes the tool's tags of dead runs in this temp root, and nothing else", async () => {
     const removed: string[] = []
     const docker = {
-      imagesLabelled: async () => [
-        image('docker-size-check:dead-0-head', dead, root),
-        image('docker-size-check:alive-0-head', alive, root),
-        image('docker-size-check:other-0-head', dead, `${root}-other`),
-        image('docker-size-check:kept-0-head', dead, root, { 'docker-size-check.kept': 'true' }),
-        { tags: ['docker-size-check:dead-1-head', 'mine:latest'], labels: image('', dead, root).labels },
-        {
-          tags: ['docker-size-check:host-0-head'],
-          labels: { ...image('', dead, root).labels, 'docker-size-check.run': `${dead}@elsewhere` }
-        }
-      ],
-      removeImages: async (tags: string[]) => void removed.push(...tags)
+      imagesLabelled: () =>
+        Promise.resolve([
+          image('docker-size-check:dead-0-head', dead, root),
+          image('docker-size-check:alive-0-head', alive, root),
+          image('docker-size-check:other-0-head', dead, `${root}-other`),
+          image('docker-size-check:kept-0-head', dead, root, { 'docker-size-check.kept': 'true' }),
+          { tags: ['docker-size-check:dead-1-head', 'mine:latest'], labels: image('', dead, root).labels },
+          {
+            tags: ['docker-size-check:host-0-head'],
+            labels: { ...image('', dead, root).labels, 'docker-size-check.run': `${dead}@elsewhere` }
+          }
+        ]),
+      removeImages: (tags: string[]) => Promise.resolve(void removed.push(...tags))
     }
     expect(await removeLeftImages(docker, root)).toBe(2)
     expect(removed).toEqual(['docker-size-check:dead-0-head', 'docker-size-check:dead-1-head'])
@@ -51,10 +52,8 @@ describe('removeLeftImages', () => {
 
   it('never throws: an engine that fails to list is nothing to remove', async () => {
     const docker = {
-      imagesLabelled: async () => {
-        throw new Error('no engine')
-      },
-      removeImages: async () => undefined
+      imagesLabelled: () => Promise.reject(new Error('no engine')),
+      removeImages: () => Promise.resolve()
     }
     expect(await removeLeftImages(docker, root)).toBe(0)
   })

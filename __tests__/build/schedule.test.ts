@@ -12,6 +12,7 @@ import { MeasuredImage } from '../../src/judge/judge.js'
 import { CommandResult, RunOptions } from '../../src/tools/exec.js'
 import { Docker, EngineInfo, EngineUnavailableError } from '../../src/tools/docker.js'
 import { ImageTarget } from '../../src/shared/types.js'
+import { nth } from '../support/lists.js'
 
 const REVISIONS = { baseSha: 'b'.repeat(40), headSha: 'h'.repeat(40) }
 
@@ -20,7 +21,7 @@ function engine(builder: EngineInfo['builder']): EngineInfo {
 }
 
 function target(dockerfile: string, extra: Partial<ImageTarget> = {}): ImageTarget {
-  const context = dockerfile.split('/')[0] as string
+  const context = dockerfile.split('/')[0] ?? ''
   return {
     dockerfile,
     context,
@@ -63,7 +64,7 @@ class FakeDocker {
   private async run(args: string[], options: RunOptions = {}): Promise<CommandResult> {
     if (args[0] === 'buildx' || args[0] === 'build') return this.build(args, options)
     if (args[0] === 'image' && args[1] === 'inspect') {
-      const size = this.sizes.get(args[2] as string)
+      const size = this.sizes.get(args[2] ?? '')
       if (size === undefined) return { exitCode: 1, stdout: '[]', stderr: 'Error: No such image' }
       return {
         exitCode: 0,
@@ -80,8 +81,8 @@ class FakeDocker {
   }
 
   private async build(args: string[], options: RunOptions): Promise<CommandResult> {
-    const tag = args[args.indexOf('--tag') + 1] as string
-    const dockerfile = args[args.indexOf('--file') + 1] as string
+    const tag = args[args.indexOf('--tag') + 1] ?? ''
+    const dockerfile = args[args.indexOf('--file') + 1] ?? ''
     const side = tag.endsWith('-base') ? 'base' : 'head'
     const script = this.script(dockerfile, side)
     const seen: BuildSeen = { tag, dockerfile, args, started: Date.now() - this.t0 }
@@ -104,11 +105,13 @@ class FakeDocker {
 class FakeGit implements SchedulerGit {
   readonly added: string[] = []
   readonly removed: string[] = []
-  async addWorktree(folder: string): Promise<void> {
+  addWorktree(folder: string): Promise<void> {
     this.added.push(folder)
+    return Promise.resolve()
   }
-  async removeWorktree(folder: string): Promise<void> {
+  removeWorktree(folder: string): Promise<void> {
     this.removed.push(folder)
+    return Promise.resolve()
   }
 }
 
@@ -214,7 +217,7 @@ describe('buildAndMeasure', () => {
       new FakeGit(),
       new Log()
     )
-    expect(kept.builds[0]!.args).toContain('docker-size-check.kept=true')
+    expect(nth(kept.builds, 0).args).toContain('docker-size-check.kept=true')
     expect(kept.removed).toEqual([])
   })
 
@@ -251,7 +254,7 @@ describe('buildAndMeasure', () => {
       new Log()
     )
     expect(fake.builds).toHaveLength(1)
-    expect(measured[0]!.base).toBe(measured[0]!.head)
+    expect(nth(measured, 0).base).toBe(nth(measured, 0).head)
   })
 
   it('makes a failed build an outcome of its side, and goes on with the next image', async () => {
@@ -284,8 +287,8 @@ describe('buildAndMeasure', () => {
       new Log()
     )
     expect(Date.now() - started).toBeLessThan(2_000)
-    expect(fake.builds[0]!.stopped).toBe(true)
-    expect(measured[0]!.failedBuilds).toMatchObject([
+    expect(nth(fake.builds, 0).stopped).toBe(true)
+    expect(nth(measured, 0).failedBuilds).toMatchObject([
       { side: 'head', ok: false, error: 'The build ran past the build-timeout of 50ms and was stopped.' }
     ])
     expect(measured[1]).toMatchObject({ head: { size: 2_000 }, base: { size: 1_000 } })

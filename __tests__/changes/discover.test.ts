@@ -5,6 +5,7 @@ import { isDockerignore } from '../../src/changes/dockerignore.js'
 import { ImageSpec } from '../../src/inputs/images-config.js'
 import { ChangedFile } from '../../src/shared/types.js'
 import { DEFAULT_DOCKERFILE_GLOBS, globMatcher } from '../../src/inputs/globs.js'
+import { nth } from '../support/lists.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 describe('the default Dockerfile globs', () => {
@@ -159,17 +160,20 @@ describe('discoverAffectedImages', () => {
   })
 
   it('counts a change of the .dockerignore itself', () => {
-    const [target] = discover({ 'api/.dockerignore': 'docs\n' })
+    const target = nth(discover({ 'api/.dockerignore': 'docs\n' }), 0)
     expect(target).toMatchObject({ dockerfile: 'api/Dockerfile', reason: 'build context changed: api/.dockerignore' })
   })
 
   it('names a few files and counts the rest', () => {
     const files = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map(name => [`web/${name}.js`, name]))
-    expect(discover(files)[0]!.reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
+    expect(nth(discover(files), 0).reason).toBe('build context changed: web/a.js, web/b.js, web/c.js (+2 more)')
   })
 
   it('keeps the Dockerfile as the reason when it changed, and adds the context', () => {
-    const [target] = discover({ 'api/Dockerfile': 'FROM scratch\nCOPY main.go /\n', 'api/main.go': 'package x\n' })
+    const target = nth(
+      discover({ 'api/Dockerfile': 'FROM scratch\nCOPY main.go /\n', 'api/main.go': 'package x\n' }),
+      0
+    )
     expect(target).toMatchObject({
       change: 'modified',
       trigger: 'dockerfile',
@@ -183,19 +187,22 @@ describe('discoverAffectedImages', () => {
   })
 
   it('knows a moved folder builds the same image', () => {
-    const [target] = discover(
-      {
-        'web/Dockerfile': null,
-        'web/index.html': null,
-        'site/Dockerfile': base['web/Dockerfile'],
-        'site/index.html': base['web/index.html']
-      },
-      {
-        changed: [
-          { path: 'site/Dockerfile', status: 'renamed', previousPath: 'web/Dockerfile' },
-          { path: 'site/index.html', status: 'renamed', previousPath: 'web/index.html' }
-        ]
-      }
+    const target = nth(
+      discover(
+        {
+          'web/Dockerfile': null,
+          'web/index.html': null,
+          'site/Dockerfile': base['web/Dockerfile'],
+          'site/index.html': base['web/index.html']
+        },
+        {
+          changed: [
+            { path: 'site/Dockerfile', status: 'renamed', previousPath: 'web/Dockerfile' },
+            { path: 'site/index.html', status: 'renamed', previousPath: 'web/index.html' }
+          ]
+        }
+      ),
+      0
     )
     expect(target).toMatchObject({
       dockerfile: 'site/Dockerfile',
@@ -229,7 +236,10 @@ describe('discoverAffectedImages', () => {
     })
 
     it('marks an image affected by a watch glob alone as identical on both sides', () => {
-      const [target] = discover({ 'README.md': 'new\n' }, { images: [spec('web/Dockerfile', { watch: ['*.md'] })] })
+      const target = nth(
+        discover({ 'README.md': 'new\n' }, { images: [spec('web/Dockerfile', { watch: ['*.md'] })] }),
+        0
+      )
       expect(target).toMatchObject({ trigger: 'watch', reason: 'watched files changed: README.md', identical: true })
     })
 
@@ -263,10 +273,13 @@ describe('discoverAffectedImages', () => {
     const change = { 'api/main.go': 'package main // v2\n' }
 
     it('builds the base with the base config’s options, and never as one image when they differ', () => {
-      const [target] = discover(change, {
-        images: [spec('api/Dockerfile', { target: 'runtime', buildArgs: { FILE: 'big.bin' } })],
-        baseImages: null
-      })
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { target: 'runtime', buildArgs: { FILE: 'big.bin' } })],
+          baseImages: null
+        }),
+        0
+      )
       expect(target).toMatchObject({
         build: { target: 'runtime', buildArgs: { FILE: 'big.bin' } },
         baseBuild: {},
@@ -276,30 +289,39 @@ describe('discoverAffectedImages', () => {
     })
 
     it('takes the limits from the base config, and says what the head changes in them', () => {
-      const [target] = discover(change, {
-        images: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
-        baseImages: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '5%') })]
-      })
-      expect(target!.limits?.maxIncrease?.text).toBe('5%')
-      expect(target!.limitNotes).toEqual(["This PR raises api's max-increase from 5% to 1000%, from the merge on."])
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+          baseImages: [spec('api/Dockerfile', { name: 'api', maxIncrease: parseGrowthThreshold('max-increase', '5%') })]
+        }),
+        0
+      )
+      expect(target.limits?.maxIncrease?.text).toBe('5%')
+      expect(target.limitNotes).toEqual(["This PR raises api's max-increase from 5% to 1000%, from the merge on."])
     })
 
     it('takes them from the head with limits-from: head', () => {
-      const [target] = discover(change, {
-        images: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
-        baseImages: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '5%') })],
-        limitsFrom: 'head'
-      })
-      expect(target!.limits?.maxIncrease?.text).toBe('1000%')
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '1000%') })],
+          baseImages: [spec('api/Dockerfile', { maxIncrease: parseGrowthThreshold('max-increase', '5%') })],
+          limitsFrom: 'head'
+        }),
+        0
+      )
+      expect(target.limits?.maxIncrease?.text).toBe('1000%')
     })
 
     it('holds an image the base config does not list to the inputs’ limits, not to the head’s own', () => {
-      const [target] = discover(change, {
-        images: [spec('api/Dockerfile', { maxIncrease: null })],
-        baseImages: []
-      })
-      expect(target!.limits).toBeUndefined()
-      expect(target!.limitNotes).toEqual(["This PR removes api/Dockerfile's max-increase of 10%, from the merge on."])
+      const target = nth(
+        discover(change, {
+          images: [spec('api/Dockerfile', { maxIncrease: null })],
+          baseImages: []
+        }),
+        0
+      )
+      expect(target.limits).toBeUndefined()
+      expect(target.limitNotes).toEqual(["This PR removes api/Dockerfile's max-increase of 10%, from the merge on."])
     })
 
     it('still checks an image the PR drops from its config, as the base lists it', () => {
@@ -322,12 +344,15 @@ describe('discoverAffectedImages', () => {
     })
 
     it('compares a moved Dockerfile with the base path of the same name', () => {
-      const [target] = discover(
-        { 'api/Dockerfile': null, 'svc/Dockerfile': 'FROM scratch AS other\n' },
-        {
-          images: [spec('svc/Dockerfile', { name: 'api' })],
-          baseImages: [spec('api/Dockerfile', { name: 'api' })]
-        }
+      const target = nth(
+        discover(
+          { 'api/Dockerfile': null, 'svc/Dockerfile': 'FROM scratch AS other\n' },
+          {
+            images: [spec('svc/Dockerfile', { name: 'api' })],
+            baseImages: [spec('api/Dockerfile', { name: 'api' })]
+          }
+        ),
+        0
       )
       expect(target).toMatchObject({
         dockerfile: 'svc/Dockerfile',

@@ -27,6 +27,7 @@ import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
 import { EngineUnavailableError } from '../../src/tools/docker.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../../src/inputs/globs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 function check(argv: string[]) {
   const command = parseCommandLine(argv)
@@ -84,7 +85,7 @@ describe('parseCommandLine', () => {
     const action = parse(readFileSync(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
       inputs: Record<string, { default?: string }>
     }
-    expect(DEFAULT_MAX_INCREASE).toBe(action.inputs['max-increase']!.default)
+    expect(DEFAULT_MAX_INCREASE).toBe(action.inputs['max-increase']?.default)
   })
 
   it('reads every flag, in both spellings of a value', () => {
@@ -348,9 +349,9 @@ describe('TerminalProgress', () => {
   it('prints in a pipe one line per step and one per image, each with the elapsed time, in plain text', async () => {
     const { stream, tick, terminal } = progress()
     tick(5_000)
-    const value = await terminal.group('Build head: a/Dockerfile', async () => {
+    const value = await terminal.group('Build head: a/Dockerfile', () => {
       tick(61_000)
-      return 42
+      return Promise.resolve(42)
     })
     expect(value).toBe(42)
     terminal.info('head a/Dockerfile: 400 bytes in 61.0 s')
@@ -368,9 +369,7 @@ describe('TerminalProgress', () => {
 
   it('on a terminal, ends the step line with its duration and colours the image line by verdict', async () => {
     const { stream, tick, terminal } = progress({ live: true, colour: true })
-    await terminal.group('Changes', async () => {
-      tick(1_500)
-    })
+    await terminal.group('Changes', () => Promise.resolve(tick(1_500)))
     terminal.imageDone(measured('a/Dockerfile', 400_000, 100_000))
     expect(stream.text).toContain('\r\x1b[2K')
     expect(stream.text).toContain('Changes\x1b[22m \x1b[2m(1.5 s)\x1b[22m\n')
@@ -397,7 +396,7 @@ describe('TerminalProgress', () => {
 
   it('says nothing when quiet, and still runs the work', async () => {
     const { stream, terminal } = progress({ quiet: true })
-    expect(await terminal.group('Changes', async () => 'done')).toBe('done')
+    expect(await terminal.group('Changes', () => Promise.resolve('done'))).toBe('done')
     terminal.info('x')
     terminal.warning('y')
     terminal.imageDone(measured('a/Dockerfile', 1, 2))
@@ -457,7 +456,7 @@ describe('the final report', () => {
 
   it("prints a failed build's failing step and its own last lines before the log", () => {
     const image = measured('a/Dockerfile', 100_000, null, true)
-    image.failedBuilds[0]!.logTail = [
+    nth(image.failedBuilds, 0).logTail = [
       '#1 [internal] load build definition from Dockerfile',
       '#5 [2/2] RUN make',
       '#5 0.101 cc main.c',
@@ -484,10 +483,10 @@ describe('the final report', () => {
     const listed = lines.indexOf('   The instructions that moved the most bytes:')
     expect(listed).toBeGreaterThan(0)
     expect(lines[listed + 1]).toMatch(
-      /^   L4 +\+618 MB  RUN apt-get update && apt-get install -y --no-install-recommends gola… \(new\)$/
+      /^ {3}L4 +\+618 MB {2}RUN apt-get update && apt-get install -y --no-install-recommends gola… \(new\)$/
     )
-    expect(lines[listed + 2]).toMatch(/^   L3 +\+199 MB  FROM debian:bookworm$/)
-    expect(lines[listed + 3]).toMatch(/^   L9 +\+24\.\d MB  RUN go build .* \(new\)$/)
+    expect(lines[listed + 2]).toMatch(/^ {3}L3 +\+199 MB {2}FROM debian:bookworm$/)
+    expect(lines[listed + 3]).toMatch(/^ {3}L9 +\+24\.\d MB {2}RUN go build .* \(new\)$/)
     expect(lines[listed + 4]).toBe('')
   })
 

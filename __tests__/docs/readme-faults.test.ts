@@ -8,7 +8,10 @@ const root = join(import.meta.dirname, '..', '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 
 function faultRows(): Array<{ fault: string; tests: Array<{ file: string; name: string }> }> {
-  const section = readme.slice(readme.indexOf('## Faults and what happens'))
+  const start = readme.indexOf('## Faults and what happens')
+  // The section ends where the next one starts (Development has tables of its own).
+  const end = readme.indexOf('\n## ', start + 1)
+  const section = readme.slice(start, end === -1 ? undefined : end)
   return section
     .split('\n')
     .filter(line => line.startsWith('| ') && !line.startsWith('| Fault') && !line.startsWith('| :--'))

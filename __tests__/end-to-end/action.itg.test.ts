@@ -14,6 +14,7 @@ import {
   runOnPullRequest,
   scratchImage
 } from '../support/pull-request.js'
+import { nth, only } from '../support/lists.js'
 
 const standin = useEndToEnd()
 
@@ -45,7 +46,7 @@ describe('a PR that grows an image past the limit', () => {
 
   it('posts one comment that opens with the outcome and names the Dockerfile', () => {
     expect(result.comments).toHaveLength(1)
-    const body = result.comments[0]!.body
+    const body = nth(result.comments, 0).body
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
     // The name links to the Dockerfile at the PR's head commit.
@@ -56,8 +57,7 @@ describe('a PR that grows an image past the limit', () => {
 
   it('measures against the merge-base, not what landed on main since', () => {
     const images = result.run.report!.images as Array<Record<string, unknown>>
-    expect(images).toHaveLength(1)
-    const image = images[0]!
+    const image = only(images, 'image')
     expect(result.run.report).toMatchObject({
       schemaVersion: 1,
       verdict: 'fail',
@@ -82,9 +82,9 @@ describe('a PR that grows an image past the limit', () => {
   })
 
   it('removes the images it built', () => {
-    const [image] = result.run.report!.images as Array<{ base: { id: string }; head: { id: string } }>
-    expect(imageExists(image!.base.id)).toBe(false)
-    expect(imageExists(image!.head.id)).toBe(false)
+    const image = nth(result.run.report!.images as Array<{ base: { id: string }; head: { id: string } }>, 0)
+    expect(imageExists(image.base.id)).toBe(false)
+    expect(imageExists(image.head.id)).toBe(false)
   })
 })
 
@@ -97,8 +97,8 @@ describe('a PR that shrinks an image', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({ exceeded: 'false', 'total-delta': '-997000' })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain('1 image shrank: -997 kB (-99.7%)')
-    expect(comments[0]!.body).toContain('📉 smaller')
+    expect(nth(comments, 0).body).toContain('1 image shrank: -997 kB (-99.7%)')
+    expect(nth(comments, 0).body).toContain('📉 smaller')
   })
 })
 
@@ -124,7 +124,7 @@ describe('an added Dockerfile', () => {
       pr: scratchImage('worker', 5_000)
     })
     expect(run.exitCode).toBe(0)
-    const [image] = run.report!.images as Array<Record<string, unknown>>
+    const image = nth(run.report!.images as Array<Record<string, unknown>>, 0)
     expect(image).toMatchObject({
       dockerfile: 'worker/Dockerfile',
       status: 'added',
@@ -134,7 +134,7 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toMatch(
+    expect(nth(comments, 0).body).toMatch(
       /^\| \[`worker\/Dockerfile`\]\([^)]+\/worker\/Dockerfile\) \| — \| 5 kB \| — \| — \| 🆕 new \|$/m
     )
   })
@@ -147,16 +147,16 @@ describe('a second push to the PR', () => {
       pr: scratchImage('', 50_000)
     })
     expect(first.comments).toHaveLength(1)
-    const commentId = first.comments[0]!.id
+    const commentId = nth(first.comments, 0).id
     const pr = await pushToPullRequest(standin, first.pr, scratchImage('', 10_500))
     standin.clearRequests()
     const { run: second } = await runOnPullRequest(standin, pr)
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.id).toBe(commentId)
-    expect(comments[0]!.body).toContain('+500 B')
-    expect(comments[0]!.body).not.toContain('+40 kB')
+    expect(nth(comments, 0).id).toBe(commentId)
+    expect(nth(comments, 0).body).toContain('+500 B')
+    expect(nth(comments, 0).body).not.toContain('+40 kB')
     expect(standin.requestsTo('POST')).toHaveLength(0)
     expect(standin.requestsTo('PATCH')).toHaveLength(1)
   })
@@ -170,8 +170,8 @@ describe('a head build that fails', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.report).toMatchObject({ verdict: 'error' })
-    expect(comments[0]!.body).toContain('1 image failed to build')
-    expect(comments[0]!.body).toContain('missing.bin')
+    expect(nth(comments, 0).body).toContain('1 image failed to build')
+    expect(nth(comments, 0).body).toContain('missing.bin')
   })
 })
 
@@ -184,8 +184,8 @@ describe('where the head is built from', () => {
     // A leftover the Dockerfile does not copy would be harmless; one it does copy must not count.
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
     const { run } = await runOnPullRequest(standin, pr)
-    const [image] = run.report!.images as Array<{ head: { size: number } }>
-    expect(image!.head.size).toBe(2_000)
+    const image = nth(run.report!.images as Array<{ head: { size: number } }>, 0)
+    expect(image.head.size).toBe(2_000)
   })
 
   it('builds the workspace as it stands with head-from: workspace', async () => {
@@ -194,9 +194,9 @@ describe('where the head is built from', () => {
     // As if an earlier step of the workflow had generated the file.
     writeFileSync(join(pr.workspace, 'svc', 'payload-2000.bin'), 'y'.repeat(9_000))
     const { run } = await runOnPullRequest(standin, pr, { 'head-from': 'workspace' })
-    const [image] = run.report!.images as Array<{ head: { size: number }; base: { size: number } }>
-    expect(image!.head.size).toBe(9_000)
-    expect(image!.base.size).toBe(1_000)
+    const image = nth(run.report!.images as Array<{ head: { size: number }; base: { size: number } }>, 0)
+    expect(image.head.size).toBe(9_000)
+    expect(image.base.size).toBe(1_000)
   })
 })
 
@@ -230,11 +230,11 @@ describe('a base build that fails', () => {
       pr: scratchImage('', 3_000)
     })
     expect(run.exitCode).toBe(1)
-    const [image] = run.report!.images as Array<Record<string, unknown>>
+    const image = nth(run.report!.images as Array<Record<string, unknown>>, 0)
     expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'error' })
-    expect(String((image!.notes as string[])[0])).toContain('The base build failed')
-    expect(comments[0]!.body).toContain('The base build failed, so there is no baseline')
-    expect(comments[0]!.body).toContain('missing.bin')
+    expect(String((image.notes as string[])[0])).toContain('The base build failed')
+    expect(nth(comments, 0).body).toContain('The base build failed, so there is no baseline')
+    expect(nth(comments, 0).body).toContain('missing.bin')
   })
 })
 
@@ -254,14 +254,14 @@ describe('the two sides of an image', () => {
     })
 
     expect(run.exitCode).toBe(0)
-    const [image] = run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>
-    expect(image!.head?.size).toBeGreaterThan(0)
-    expect(image!.base?.size).toBe(image!.head?.size)
+    const image = nth(run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>, 0)
+    expect(image.head?.size).toBeGreaterThan(0)
+    expect(image.base?.size).toBe(image.head?.size)
     // One group per build, head first; neither build's output strays into the other's.
     const groups = run.stdout
       .split('::group::')
       .slice(1)
-      .map(group => group.split('::endgroup::')[0]!)
+      .map(group => group.split('::endgroup::')[0] ?? '')
       .filter(group => group.startsWith('Build '))
     expect(groups.map(group => group.split('\n')[0])).toEqual([
       'Build head: svc/Dockerfile',

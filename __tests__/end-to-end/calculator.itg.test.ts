@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 import { withoutLinks } from '../support/gfm.js'
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'calculator')
@@ -32,7 +33,7 @@ function saveComment(name: string, body: string): void {
   writeFileSync(join(folder, `${name}.md`), body)
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   execFileSync('docker', ['image', 'inspect', 'debian:bookworm'], { stdio: 'pipe' })
 })
 
@@ -41,7 +42,7 @@ async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Docker
   const base = calculatorFiles(from)
   const pr = await openPullRequest(standin, {
     base,
-    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile']! }
+    pr: { 'calculator/Dockerfile': calculatorFiles(to)['calculator/Dockerfile'] ?? '' }
   })
   const run = await runAction({
     workspace: pr.workspace,
@@ -58,32 +59,28 @@ describe('the calculator example', () => {
   it('blocks the PR that drops the second stage', async () => {
     const { run, comments } = await pullRequest('Dockerfile', 'Dockerfile.single')
     expect(run.exitCode).toBe(1)
-    const [image] = run.report!.images as Array<{
-      base: { size: number }
-      head: { size: number }
-      delta: number
-      verdict: string
-    }>
+    const image = nth(
+      run.report!.images as Array<{ base: { size: number }; head: { size: number }; delta: number; verdict: string }>,
+      0
+    )
     // The multi-stage image is the static binary alone; the single-stage one carries Debian and Go.
-    expect(image!.base.size).toBeLessThan(5_000_000)
-    expect(image!.head.size).toBeGreaterThan(500_000_000)
-    expect(image!.verdict).toBe('fail')
+    expect(image.base.size).toBeLessThan(5_000_000)
+    expect(image.head.size).toBeGreaterThan(500_000_000)
+    expect(image.verdict).toBe('fail')
     expect(comments).toHaveLength(1)
-    const body = withoutLinks(comments[0]!.body)
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body).toMatch(/1 image grew past the limit: \+\d+(\.\d+)? (MB|GB)/)
     expect(body).toMatch(
       /\| `calculator\/Dockerfile` \| [\d.]+ MB \| [\d.]+ (MB|GB) \| \+[\d.]+ (MB|GB) \| \+[\d,]+% \| ❌ over limit \|/
     )
     expect(run.stdout).toContain('::error::calculator/Dockerfile: Grew +')
     // One figure everywhere: the progress line prints the bytes the JSON and the table carry.
-    expect(run.stdout).toMatch(new RegExp(`^head calculator/Dockerfile: ${image!.head.size} bytes in `, 'm'))
-    expect(run.stdout).toMatch(new RegExp(`^base calculator/Dockerfile: ${image!.base.size} bytes in `, 'm'))
+    expect(run.stdout).toMatch(new RegExp(`^head calculator/Dockerfile: ${image.head.size} bytes in `, 'm'))
+    expect(run.stdout).toMatch(new RegExp(`^base calculator/Dockerfile: ${image.base.size} bytes in `, 'm'))
 
     // The annotation sits on the RUN that installs the Go toolchain, in the head's Dockerfile.
-    const runLine =
-      calculatorFiles('Dockerfile.single')
-        ['calculator/Dockerfile']!.split('\n')
-        .findIndex(line => /^RUN .*golang-go/.test(line)) + 1
+    const headDockerfile = calculatorFiles('Dockerfile.single')['calculator/Dockerfile'] ?? ''
+    const runLine = headDockerfile.split('\n').findIndex(line => /^RUN .*golang-go/.test(line)) + 1
     expect(runLine).toBeGreaterThan(0)
     expect(run.stdout).toMatch(
       new RegExp(
@@ -121,7 +118,7 @@ describe('the calculator example', () => {
       delta: expect.any(Number),
       source: { side: 'head', line: runLine, instruction: expect.stringMatching(/^RUN apt-get update .*golang-go/) }
     })
-    expect(report.paths.paths[0]!.delta).toBeGreaterThan(200_000_000)
+    expect(nth(report.paths.paths, 0).delta).toBeGreaterThan(200_000_000)
     // Nothing is shared between a FROM scratch image and a Debian one: every layer is read.
     expect(report.paths.layers.head.every(layer => layer.state === 'read')).toBe(true)
     const pathRows = details.split('\n').filter(line => /^\| <code>\//.test(line))
@@ -129,7 +126,7 @@ describe('the calculator example', () => {
       new RegExp(`^\\| <code>/usr/lib/go-1\\.\\d+/</code> \\| — \\| [\\d.]+ MB \\| \\+[\\d.]+ MB \\| L${runLine} \\|$`)
     )
     expect(pathRows.length).toBeLessThanOrEqual(5)
-    expect(details.indexOf('The paths that moved the most bytes')).toBeGreaterThan(details.indexOf(rows[0]!))
+    expect(details.indexOf('The paths that moved the most bytes')).toBeGreaterThan(details.indexOf(nth(rows, 0)))
     expect(details).toMatch(/> 💡 <code>\/var\/cache\/apt<\/code> grew \+[\d.]+ MB: a package manager's cache/)
     // The report records the engine that measured.
     expect(run.report!.engine).toMatchObject({
@@ -137,21 +134,21 @@ describe('the calculator example', () => {
       apiVersion: expect.stringMatching(/^\d+\.\d+$/),
       imageStore: expect.stringMatching(/^(containerd|graphdriver)$/)
     })
-    saveComment('calculator-regression', comments[0]!.body)
+    saveComment('calculator-regression', nth(comments, 0).body)
   })
 
   it('shows the PR that adds the second stage back as a win', async () => {
     const { run, comments } = await pullRequest('Dockerfile.single', 'Dockerfile')
     expect(run.exitCode).toBe(0)
-    const [image] = run.report!.images as Array<{ deltaPercent: number; verdict: string }>
-    expect(image!.deltaPercent).toBeLessThan(-99)
-    expect(image!.verdict).toBe('pass')
+    const image = nth(run.report!.images as Array<{ deltaPercent: number; verdict: string }>, 0)
+    expect(image.deltaPercent).toBeLessThan(-99)
+    expect(image.verdict).toBe('pass')
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
+    expect(nth(comments, 0).body).toMatch(/1 image shrank: -[\d.]+ (MB|GB) \(-99\.\d%\)/)
     // What went: the toolchain the base's single stage shipped, from the base's RUN.
-    expect(comments[0]!.body).toMatch(
+    expect(nth(comments, 0).body).toMatch(
       /\| <code>\/usr\/lib\/go-1\.\d+\/<\/code> \| [\d.]+ MB \| — \| -[\d.]+ MB \| base L4 \|$/m
     )
-    saveComment('calculator-improvement', comments[0]!.body)
+    saveComment('calculator-improvement', nth(comments, 0).body)
   })
 })

@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../support/action-runner.js'
 import { runCliBundle } from '../support/cli-runner.js'
 import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir, symlinkTo } from '../support/repo.js'
 import { imageExists } from '../support/docker.js'
+import { nth } from '../support/lists.js'
 
 beforeAll(() => {
   // A missing engine fails here, loudly: these tests never skip themselves.
@@ -139,8 +140,8 @@ describe('a branch that grows an image past the limit', () => {
 
   it('removes the images it built', () => {
     const report = readReport(join(repo, 'services', 'out', 'report.json'))
-    expect(imageExists(report.images[0]!.head!.id)).toBe(false)
-    expect(imageExists(report.images[0]!.base!.id)).toBe(false)
+    expect(imageExists(nth(report.images, 0).head!.id)).toBe(false)
+    expect(imageExists(nth(report.images, 0).base!.id)).toBe(false)
   })
 
   it('leaves no worktree behind', async () => {
@@ -220,7 +221,7 @@ describe('--head and --base', () => {
     expect(result.head).toEqual({ sha: featureSha })
     expect(result.images[0]).toMatchObject({ delta: 50_000, verdict: 'fail' })
     expect(run.stdout).toContain(`head feature (${featureSha.slice(0, 7)})`)
-    const ids = [result.images[0]!.head!.id, result.images[0]!.base!.id]
+    const ids = [nth(result.images, 0).head!.id, nth(result.images, 0).base!.id]
     try {
       for (const id of ids) expect(imageExists(id)).toBe(true)
     } finally {
@@ -320,7 +321,7 @@ describe('a build context that is a symlink out of the repository', () => {
       expect(run.stdout + run.stderr).not.toContain(secret)
       expect(run.stdout + run.stderr).toContain("the build context 'ctx' leaves the repository")
       const report = JSON.parse(readFileSync(join(repo, 'report.json'), 'utf8')) as Report
-      expect(report.images[0]!.verdict).toBe('error')
+      expect(nth(report.images, 0).verdict).toBe('error')
     }
   })
 })

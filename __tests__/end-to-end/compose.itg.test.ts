@@ -9,6 +9,7 @@ import { useEndToEnd } from '../support/end-to-end.js'
 import { withoutLinks } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, PullRequestScenario, runOnPullRequest } from '../support/pull-request.js'
 import { commitFiles, git, makeRepo } from '../support/repo.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 
@@ -111,7 +112,7 @@ describe('a repository with a compose.yaml and no config', () => {
 
   it('names the image by its service, with its Dockerfile, in the comment', () => {
     expect(result.comments).toHaveLength(1)
-    expect(withoutLinks(result.comments[0]!.body)).toContain(
+    expect(withoutLinks(nth(result.comments, 0).body)).toContain(
       '| `web`<br><sub>`docker/web.Dockerfile` · build context changed: `big.bin`</sub> |'
     )
   })

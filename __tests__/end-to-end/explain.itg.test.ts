@@ -16,6 +16,7 @@ import { runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { cleanupTempDirs } from '../support/repo.js'
+import { nth } from '../support/lists.js'
 
 const docker = new Docker()
 const standin = useEndToEnd()
@@ -106,7 +107,7 @@ describe('the compressed size', () => {
     const dir = await mkdtemp(join(folder, 'saved-'))
     execFileSync('sh', ['-c', `docker image save ${image.tag} | tar -x -C ${dir}`])
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Array<{ Layers: string[] }>
-    const layers = [...new Set(manifest[0]!.Layers)]
+    const layers = [...new Set(nth(manifest, 0).Layers)]
     let stored = 0
     let gzipped = 0
     for (const layer of layers) {
@@ -153,7 +154,7 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
       inputs: { 'max-increase': '50%', 'warn-increase': '10%', 'compressed-size': 'true' },
       token: TEST_TOKEN
     })
-    comment = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body
+    comment = nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body
   })
 
   it('passes with a warning annotation on the inserted line', () => {
@@ -166,8 +167,8 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
   })
 
   it('lists the inserted RUN alone, every other instruction matched to its own', () => {
-    const [image] = run.report!.images as Array<{ instructionChanges: Array<Record<string, unknown>> }>
-    expect(image!.instructionChanges).toEqual([
+    const image = nth(run.report!.images as Array<{ instructionChanges: Array<Record<string, unknown>> }>, 0)
+    expect(image.instructionChanges).toEqual([
       {
         kind: 'added',
         instruction: 'RUN head -c 300000 /dev/urandom > /grow.bin',
@@ -187,9 +188,12 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
   })
 
   it('shows the pull size beside the size, with its delta, and records the engine', () => {
-    const [image] = run.report!.images as Array<{ base: { compressedSize: number }; head: { compressedSize: number } }>
+    const image = nth(
+      run.report!.images as Array<{ base: { compressedSize: number }; head: { compressedSize: number } }>,
+      0
+    )
     // Random bytes do not compress: the pull size grows by about what the image grows.
-    const pullDelta = image!.head.compressedSize - image!.base.compressedSize
+    const pullDelta = image.head.compressedSize - image.base.compressedSize
     expect(pullDelta).toBeGreaterThan(300_000)
     expect(pullDelta).toBeLessThan(310_000)
     expect(comment).toContain('| Pull base | Pull head | Pull Δ |')

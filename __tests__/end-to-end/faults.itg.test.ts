@@ -25,6 +25,7 @@ import {
   TEST_TOKEN,
   runOnPullRequest
 } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()
@@ -33,10 +34,10 @@ const standin = useEndToEnd()
 async function captureLog<T>(work: () => Promise<T>): Promise<{ result: T; log: string }> {
   const chunks: string[] = []
   const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     chunks.push(String(chunk))
     return true
-  }) as typeof process.stdout.write
+  }
   try {
     const result = await work()
     return { result, log: chunks.join('') }
@@ -110,7 +111,7 @@ describe('the comment, when GitHub refuses or fails', () => {
 
   it('403 on update: the same warning, and the earlier comment stays as it was', async () => {
     await publishRun(GROWN)
-    const before = comments()[0]!
+    const before = nth(comments(), 0)
     standin.failNext(faults.notAccessible({ method: 'PATCH', pathPattern: commentPath }))
     const { result, log } = await captureLog(() => publishRun([measured(1, 1_000_000, 2_000_000)]))
     expect(result.url).toBe('')
@@ -120,15 +121,15 @@ describe('the comment, when GitHub refuses or fails', () => {
 
   it('404 on update (the comment was deleted meanwhile): a new comment is posted', async () => {
     await publishRun(GROWN)
-    const first = comments()[0]!
+    const first = nth(comments(), 0)
     // Someone deletes the comment after this run listed the comments and before it edits.
     standin.beforeNext({ method: 'PATCH', pathPattern: commentPath }, () => standin.deleteComment(first.id))
     const result = await publishRun([measured(1, 1_000_000, 2_000_000)])
     expect(standin.requestsTo('PATCH').map(r => r.status)).toEqual([404])
     expect(comments()).toHaveLength(1)
-    expect(comments()[0]!.id).not.toBe(first.id)
-    expect(comments()[0]!.body).toContain('+1 MB')
-    expect(result.url).toBe(comments()[0]!.html_url)
+    expect(nth(comments(), 0).id).not.toBe(first.id)
+    expect(nth(comments(), 0).body).toContain('+1 MB')
+    expect(result.url).toBe(nth(comments(), 0).html_url)
   })
 
   it('422 for a too-long body: a warning, and the check goes on', async () => {
@@ -154,7 +155,7 @@ describe('the comment, when GitHub refuses or fails', () => {
     expect(standin.requestsTo('GET', commentsPath).map(r => r.status)).toEqual([502, 200])
     expect(standin.requestsTo('POST').map(r => r.status)).toEqual([503, 201])
     expect(comments()).toHaveLength(1)
-    expect(result.url).toBe(comments()[0]!.html_url)
+    expect(result.url).toBe(nth(comments(), 0).html_url)
   })
 
   it('a 5xx that lasts: given up after 3 retries, with a warning', async () => {
@@ -171,7 +172,7 @@ describe('the comment, when GitHub refuses or fails', () => {
     expect(standin.requestsTo('POST').map(r => r.status)).toEqual([403, 201])
     expect(log).toContain("GitHub's secondary rate limit refused POST")
     expect(log).toContain('retrying in 30 s')
-    expect(result.url).toBe(comments()[0]!.html_url)
+    expect(result.url).toBe(nth(comments(), 0).html_url)
   })
 
   it('a secondary rate limit asking for more than a minute: not waited for, a warning', async () => {
@@ -189,9 +190,9 @@ describe('the comment, when GitHub refuses or fails', () => {
     expect(raced).toHaveLength(2)
     const result = await publishRun([measured(1, 1_000_000, 1_200_000)])
     expect(comments()).toHaveLength(1)
-    expect(comments()[0]!.id).toBe(Math.min(...raced.map(c => c.id)))
-    expect(comments()[0]!.body).toContain('+200 kB')
-    expect(result.url).toBe(comments()[0]!.html_url)
+    expect(nth(comments(), 0).id).toBe(Math.min(...raced.map(c => c.id)))
+    expect(nth(comments(), 0).body).toContain('+200 kB')
+    expect(result.url).toBe(nth(comments(), 0).html_url)
   })
 
   it("another user's comment that quotes the marker is never edited", async () => {
@@ -210,11 +211,11 @@ describe('the comment, when GitHub refuses or fails', () => {
     const { url, body } = await publishRun(images)
     expect(body.level).toBe('rows')
     expect(standin.requestsTo('POST').map(r => r.status)).toEqual([201])
-    const posted = comments()[0]!.body
+    const posted = nth(comments(), 0).body
     expect([...posted].length).toBeLessThanOrEqual(65_536)
     expect(posted).toContain('images grew past the limit')
     expect(posted).toContain(`[job summary](${SUMMARY_URL})`)
-    expect(url).toBe(comments()[0]!.html_url)
+    expect(url).toBe(nth(comments(), 0).html_url)
   })
 })
 
@@ -242,7 +243,7 @@ async function check(
 
 /** The tags the run built, from its debug log of each command line. */
 function tagsIn(stdout: string): string[] {
-  return [...new Set([...stdout.matchAll(/--tag (docker-size-check:[\w.-]+)/g)].map(m => m[1]!))]
+  return [...new Set([...stdout.matchAll(/--tag (docker-size-check:[\w.-]+)/g)].map(m => m[1] ?? ''))]
 }
 
 function existingImages(tags: string[]): string[] {
@@ -284,10 +285,10 @@ describe('a Dockerfile path with spaces, unicode, a pipe, a backtick and HTML', 
     const { run, comments } = await check({ base: { 'README.md': 'x\n' }, pr: scratchImage(folder, 2_000) })
     expect(run.exitCode).toBe(0)
     expect(run.report).toMatchObject({ images: [{ dockerfile: `${folder}/Dockerfile`, head: { size: 2_000 } }] })
-    expect(withoutLinks(comments[0]!.body)).toContain(
+    expect(withoutLinks(nth(comments, 0).body)).toContain(
       '| ``odd/a \\|b`c<i>é €/Dockerfile`` | — | 2 kB | — | — | 🆕 new |'
     )
-    expect(liveParts(renderGfm(comments[0]!.body), ['https://github.com/'])).toEqual([])
+    expect(liveParts(renderGfm(nth(comments, 0).body), ['https://github.com/'])).toEqual([])
   })
 })
 
@@ -303,7 +304,7 @@ describe('a Dockerfile with a syntax error', () => {
     expect(bad).toMatchObject({ verdict: 'error', head: null })
     expect(String(bad.reason).toLowerCase()).toContain('unknown instruction: coppy')
     expect(images.find(image => image.dockerfile === 'good/Dockerfile')).toMatchObject({ delta: 500 })
-    expect(comments[0]!.body.toLowerCase()).toContain('unknown instruction: coppy')
+    expect(nth(comments, 0).body.toLowerCase()).toContain('unknown instruction: coppy')
   })
 })
 
@@ -319,7 +320,7 @@ describe('no Docker engine', () => {
     expect(errorLines(run.stdout)[0]).toContain('No Docker engine answers')
     expect(run.report).toMatchObject({ verdict: 'error', error: expect.stringContaining('Start the Docker daemon') })
     expect(run.summary).toContain('The check could not finish: No Docker engine answers')
-    expect(comments[0]!.body).toContain('The check could not finish')
+    expect(nth(comments, 0).body).toContain('The check could not finish')
   })
 })
 
@@ -401,11 +402,11 @@ describe('an engine that dies mid-run', () => {
         error: expect.stringContaining('The Docker engine stopped answering'),
         images: [{ dockerfile: 'a/Dockerfile' }]
       })
-      const [a] = run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>
-      const measuredSizes = [a!.head?.size, a!.base?.size].filter(size => size !== undefined)
-      expect(measuredSizes).toEqual([a!.head ? 3_000 : 1_000])
+      const a = nth(run.report!.images as Array<{ head: { size: number } | null; base: { size: number } | null }>, 0)
+      const measuredSizes = [a.head?.size, a.base?.size].filter(size => size !== undefined)
+      expect(measuredSizes).toEqual([a.head ? 3_000 : 1_000])
       expect(run.summary).toContain('The check could not finish: The Docker engine stopped answering')
-      expect(comments[0]!.body).toContain('The Docker engine stopped answering')
+      expect(nth(comments, 0).body).toContain('The Docker engine stopped answering')
     } finally {
       await engine.stop()
       // The images built before the engine "died" are in the real engine: remove them here.

@@ -8,8 +8,10 @@ import { join } from 'node:path'
 import { ActionRun, runAction } from '../support/action-runner.js'
 import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
+import { setPath } from '../support/json-path.js'
 import { liveParts, renderGfm, withoutLinks } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const FORK_OWNER = 'forker'
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
@@ -83,12 +85,12 @@ async function comment(headSha: string, artifactDir: string): Promise<ActionRun>
   })
 }
 
-async function tamper(artifactDir: string, change: (json: any) => void): Promise<string> {
+async function tamper(artifactDir: string, change: (json: unknown) => void): Promise<string> {
   const copy = await folder('tampered')
   await cp(artifactDir, copy, { recursive: true })
   const path = join(copy, 'docker-size-check.json')
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test edits arbitrary JSON
-  const json = JSON.parse(await readFile(path, 'utf8')) as any
+
+  const json: unknown = JSON.parse(await readFile(path, 'utf8'))
   change(json)
   await writeFile(path, JSON.stringify(json))
   return copy
@@ -121,7 +123,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(measured.outputs['artifact-path']).toBe(artifactDir)
     expect(measured.summary).toContain('1 image grew past the limit: +200 kB')
     expect(writes()).toEqual([])
-    const artifact = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
+    const artifact: unknown = JSON.parse(await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8'))
     expect(artifact).toMatchObject({
       schemaVersion: 2,
       tool: 'docker-size-check',
@@ -137,63 +139,71 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/pulls`).map(r => r.query)).toEqual([
       { state: 'open', head: `${FORK_OWNER}:feature`, per_page: '100' }
     ])
-    const [posted] = prComments(1)
+    const posted = nth(prComments(1), 0)
     expect(prComments(1)).toHaveLength(1)
-    expect(posted!.body).toContain('1 image grew past the limit: +200 kB')
-    expect(withoutLinks(posted!.body)).toContain(
+    expect(posted.body).toContain('1 image grew past the limit: +200 kB')
+    expect(withoutLinks(posted.body)).toContain(
       '| `api/Dockerfile` | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |'
     )
-    expect(run.outputs['comment-url']).toBe(posted!.html_url)
+    expect(run.outputs['comment-url']).toBe(posted.html_url)
     expect(run.report).toMatchObject({ verdict: 'fail', images: [{ delta: 200_000 }] })
     // The verdict a branch protection rule can require, set by the base branch's own workflow.
     expect(standin.statuses({ owner: OWNER, repo: REPO, sha: pr.headSha })).toMatchObject([
       { state: 'failure', context: 'docker-size-check/default', description: '1 image grew past the limit: +200 kB' }
     ])
     // The explanation comes across in the artifact too, validated like every other field.
-    expect(withoutLinks(posted!.body)).toContain('Why <code>api/Dockerfile</code> changed')
-    expect(withoutLinks(posted!.body)).toContain(
+    expect(withoutLinks(posted.body)).toContain('Why <code>api/Dockerfile</code> changed')
+    expect(withoutLinks(posted.body)).toContain(
       '| L2 | `COPY payload-300000.bin /payload.bin` | 100 kB | 300 kB | +200 kB | grew |'
     )
   })
 
   it('comment again: edits the same comment', async () => {
-    const before = prComments(1)[0]!
+    const before = nth(prComments(1), 0)
     const run = await comment(pr.headSha, artifactDir)
     expect(run.exitCode).toBe(0)
     expect(prComments(1)).toHaveLength(1)
-    expect(prComments(1)[0]!.id).toBe(before.id)
+    expect(nth(prComments(1), 0).id).toBe(before.id)
     // A new comment would be a POST to the issue's comments; the status is set again, as it may change.
     expect(standin.requestsTo('POST', /\/issues\//)).toEqual([])
   })
 
   it('a PR number changed in the artifact is not followed: the comment goes to the PR of the head SHA', async () => {
-    const tampered = await tamper(artifactDir, json => (json.pullRequest.number = 2))
+    const tampered = await tamper(artifactDir, json => setPath(json, 'pullRequest.number', 2))
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
     expect(prComments(2)).toEqual([])
     expect(prComments(1)).toHaveLength(1)
   })
 
-  it.each<[string, (json: any) => void, string]>([
-    ['a negative size', json => (json.images[0].head.size = -5), 'images[0].head.size is -5; expected a whole number'],
+  it.each<[string, (json: unknown) => void, string]>([
+    [
+      'a negative size',
+      json => setPath(json, 'images.0.head.size', -5),
+      'images[0].head.size is -5; expected a whole number'
+    ],
     [
       'a path out of the repository',
-      json => (json.images[0].dockerfile = '../../x'),
+      json => setPath(json, 'images.0.dockerfile', '../../x'),
       'images[0].dockerfile is not a path inside the repository'
     ],
-    ['another schema', json => (json.schemaVersion = 99), "The artifact's schemaVersion is 99"],
-    ['another commit', json => (json.headSha = 'f'.repeat(40)), 'The artifact was made for commit ffffffffffff'],
+    ['another schema', json => setPath(json, 'schemaVersion', 99), "The artifact's schemaVersion is 99"],
+    [
+      'another commit',
+      json => setPath(json, 'headSha', 'f'.repeat(40)),
+      'The artifact was made for commit ffffffffffff'
+    ],
     [
       'another commit and no PR named',
       json => {
-        json.headSha = 'f'.repeat(40)
-        json.pullRequest = null
+        setPath(json, 'headSha', 'f'.repeat(40))
+        setPath(json, 'pullRequest', null)
       },
       'The artifact was made for commit ffffffffffff'
     ],
     [
       'a URL for a Dockerfile',
-      json => (json.images[0].dockerfile = 'https://evil.example/login'),
+      json => setPath(json, 'images.0.dockerfile', 'https://evil.example/login'),
       'images[0].dockerfile is not a path inside the repository'
     ]
   ])(
@@ -212,14 +222,14 @@ describe('a fork PR that grows an image, in two steps', () => {
 
   it('strings in the artifact are shown inside code: no HTML, no mention, no link, no reference', async () => {
     const tampered = await tamper(artifactDir, json => {
-      json.images[0].dockerfile = 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile'
-      json.images[0].head.instructions[1].args = 'payload.bin /p # GH-1 #1 @octocat https://evil.example/login'
-      json.engine.serverVersion = 'https://evil.example/login'
-      json.error = '@octocat see [docs](https://evil.example) and GH-2'
+      setPath(json, 'images.0.dockerfile', 'x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile')
+      setPath(json, 'images.0.head.instructions.1.args', 'payload.bin /p # GH-1 #1 @octocat https://evil.example/login')
+      setPath(json, 'engine.serverVersion', 'https://evil.example/login')
+      setPath(json, 'error', '@octocat see [docs](https://evil.example) and GH-2')
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
-    const body = prComments(1)[0]!.body
+    const body = nth(prComments(1), 0).body
     expect(body).toContain('`x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile`')
     expect(liveParts(renderGfm(body), ['https://github.com/'])).toEqual([])
   })
@@ -258,7 +268,7 @@ describe('the PR lookup from a commit (GET /repos/{o}/{r}/commits/{sha}/pulls)',
     expect((await measure(pr, artifactDir)).exitCode).toBe(0)
     // The event names no head branch (a branch since deleted), and the artifact no PR: the
     // commit's list of PRs is the only way to the PR.
-    const anonymous = await tamper(artifactDir, json => (json.pullRequest = null))
+    const anonymous = await tamper(artifactDir, json => setPath(json, 'pullRequest', null))
     standin.clearFaults()
     const event = workflowRunEvent(pr.headSha)
     delete (event.payload.workflow_run as Record<string, unknown>).head_repository

@@ -9,6 +9,7 @@ import { afterAll } from '@jest/globals'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { openPullRequest, PullRequestScenario, runOnPullRequest, scratchImage } from '../support/pull-request.js'
 import { symlinkTo } from '../support/repo.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 const CONFIG = '.github/docker-size-check.yml'
@@ -49,9 +50,9 @@ describe('each side is built as its own commit defines it', () => {
       }
     })
     expect(run.exitCode).toBe(1)
-    const [image] = imagesOf(run.report)
+    const image = nth(imagesOf(run.report), 0)
     expect(image).toMatchObject({ verdict: 'fail', base: { size: 1 }, head: { size: 5_000_000 } })
-    expect(comments[0]!.body).toContain('1 image grew past the limit: +5 MB')
+    expect(nth(comments, 0).body).toContain('1 image grew past the limit: +5 MB')
   })
 
   it('a PR whose config asks the base for a stage it lacks is compared, not passed: build-args', async () => {
@@ -63,7 +64,7 @@ describe('each side is built as its own commit defines it', () => {
       }
     })
     expect(run.exitCode).toBe(1)
-    const [image] = imagesOf(run.report)
+    const image = nth(imagesOf(run.report), 0)
     expect(image).toMatchObject({ verdict: 'fail', base: { size: 1 }, head: { size: 3_000_000 } })
   })
 })
@@ -83,16 +84,16 @@ describe('the limits a PR is judged by', () => {
   it('come from the base commit: a PR that raises its own limit is held to the old one, and told so', async () => {
     const { run, comments } = await check(scenario())
     expect(run.exitCode).toBe(1)
-    const [image] = imagesOf(run.report)
-    expect([image!.verdict, image!.reason]).toEqual(['fail', expect.stringContaining('past the max-increase of 10%')])
-    expect(comments[0]!.body).toContain("This PR raises app's max-increase from 10% to 1000%, from the merge on.")
+    const image = nth(imagesOf(run.report), 0)
+    expect([image.verdict, image.reason]).toEqual(['fail', expect.stringContaining('past the max-increase of 10%')])
+    expect(nth(comments, 0).body).toContain("This PR raises app's max-increase from 10% to 1000%, from the merge on.")
   })
 
   it("come from the head with limits-from: head, and the comment says the PR's own limit judged it", async () => {
     const { run, comments } = await check(scenario(), { 'limits-from': 'head' })
     expect(run.exitCode).toBe(0)
-    expect(imagesOf(run.report)[0]!.verdict).toBe('pass')
-    expect(comments[0]!.body).toContain(
+    expect(nth(imagesOf(run.report), 0).verdict).toBe('pass')
+    expect(nth(comments, 0).body).toContain(
       "This PR raises app's max-increase from 10% to 1000%, for this PR already, as limits-from is head."
     )
   })
@@ -110,7 +111,7 @@ describe('the images a PR is checked for', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(imagesOf(run.report)).toEqual([expect.objectContaining({ dockerfile: 'app/Dockerfile', verdict: 'fail' })])
-    expect(comments[0]!.body).toContain('This PR drops app from the config; it is still checked')
+    expect(nth(comments, 0).body).toContain('This PR drops app from the config; it is still checked')
   })
 })
 
@@ -123,9 +124,9 @@ describe('a base that cannot be built', () => {
   it('makes the image an error: the check fails, and the comment says why and how to re-run', async () => {
     const { run, comments } = await check(scenario())
     expect(run.exitCode).toBe(1)
-    const [image] = imagesOf(run.report)
+    const image = nth(imagesOf(run.report), 0)
     expect(image).toMatchObject({ verdict: 'error', base: null, head: { size: 3_000_000 } })
-    const body = comments[0]!.body
+    const body = nth(comments, 0).body
     expect(body).toContain('1 image without a baseline: the base build failed')
     expect(body).toContain('Re-run the job')
     expect(body).toContain('missing.bin')
@@ -135,8 +136,8 @@ describe('a base that cannot be built', () => {
   it('is a warning with missing-baseline: warn, and its row never reads "✅ ok"', async () => {
     const { run, comments } = await check(scenario(), { 'missing-baseline': 'warn' })
     expect(run.exitCode).toBe(0)
-    expect(imagesOf(run.report)[0]!.verdict).toBe('warn')
-    const body = comments[0]!.body
+    expect(nth(imagesOf(run.report), 0).verdict).toBe('warn')
+    const body = nth(comments, 0).body
     expect(body).toContain('| `svc/Dockerfile` | — | 3 MB | — | — | ⚠️ no baseline |')
     expect(body).not.toContain('✅ ok')
   })
@@ -172,7 +173,7 @@ describe('a moved and rewritten Dockerfile', () => {
       verdict: 'fail',
       delta: 5_000_000
     })
-    expect(comments[0]!.body).toContain('1 image grew past the limit: +5 MB')
+    expect(nth(comments, 0).body).toContain('1 image grew past the limit: +5 MB')
   })
 
   it('is compared with the path the config gives the same name', async () => {
@@ -206,7 +207,7 @@ describe('a moved and rewritten Dockerfile', () => {
         'svc/data.bin': payload(5_100_000)
       }
     })
-    const body = comments[0]!.body
+    const body = nth(comments, 0).body
     expect(body.split('\n')[1]).toContain('2 images checked: 1 added (5.1 MB), 1 removed (100 kB)')
     expect(body).not.toContain('no size changed')
     expect(body).toContain('| `app/Dockerfile` | 100 kB | — | — | — | 🗑️ removed |')
@@ -222,7 +223,7 @@ describe('a max-size breach', () => {
       { 'max-size': '1kB' }
     )
     expect(run.exitCode).toBe(1)
-    const body = comments[0]!.body
+    const body = nth(comments, 0).body
     expect(body.split('\n')[1]).toContain('1 image over the max-size budget: 2 kB at the head')
     expect(body).not.toContain('grew past the limit')
     expect(body).toContain('❌ over max-size')
@@ -255,9 +256,9 @@ describe('paths that leave the repository through a symlink', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).not.toContain(secret)
-    const [image] = imagesOf(run.report)
-    expect(image!.verdict).toBe('error')
-    expect(image!.reason).toContain("the build context 'ctx' leaves the repository")
+    const image = nth(imagesOf(run.report), 0)
+    expect(image.verdict).toBe('error')
+    expect(image.reason).toContain("the build context 'ctx' leaves the repository")
   })
 
   it('a config file that is a symlink out of the repository is refused', async () => {

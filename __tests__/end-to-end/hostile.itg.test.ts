@@ -4,12 +4,13 @@
 // changed files and build output must be inert where GitHub renders them (cmark-gfm).
 import { describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { liveParts, renderGfm } from '../support/gfm.js'
 import { openPullRequest, PullRequestScenario, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
+import { makeTempDir } from '../support/repo.js'
 
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()
@@ -45,7 +46,7 @@ describe('build secrets a failing build prints', () => {
     expect(run.exitCode).toBe(1)
     const report = JSON.stringify(run.report)
     expect(comments).toHaveLength(1)
-    expect(leaked(comments[0]!.body)).toEqual([])
+    expect(leaked(nth(comments, 0).body)).toEqual([])
     expect(leaked(run.summary)).toEqual([])
     expect(leaked(report)).toEqual([])
     const tails = (run.report?.images as Array<{ dockerfile: string; logTail?: string }>).map(i => i.logTail ?? '')
@@ -54,14 +55,14 @@ describe('build secrets a failing build prints', () => {
     expect(tails.join('\n')).toContain(`it has ${token.length} bytes`)
     expect(tails.join('\n')).toMatch(/key line: \*\*\*\n.*key line: \*\*\*\n.*key line: \*\*\*\n.*key line: \*\*\*/)
     // The comment shows the redacted tail, not an empty one.
-    expect(comments[0]!.body).toContain('token is ***')
+    expect(nth(comments, 0).body).toContain('token is ***')
     // The runner masks each line of a multi-line value in the job log once it is named.
     const masked = run.stdout.split('\n').filter(line => line.startsWith('::add-mask::'))
     expect(masked).toEqual(expect.arrayContaining([`::add-mask::${token}`, ...keyLines.map(l => `::add-mask::${l}`)]))
   })
 
   it("are in none of the measure artifact's failedBuilds", async () => {
-    const artifactDir = await mkdtemp(join(tmpdir(), 'dsc-secret-artifact-'))
+    const artifactDir = await makeTempDir('secret-artifact')
     const { run } = await check(scenario(), { secrets, mode: 'measure', 'artifact-path': artifactDir })
     expect(run.exitCode).toBe(1)
     const text = await readFile(join(artifactDir, 'docker-size-check.json'), 'utf8')
@@ -120,7 +121,7 @@ describe('names, changed files and build output from the repository', () => {
     )
     expect(run.exitCode).toBe(1)
     // Each hostile string reached the comment: in the table, the reason and the instructions.
-    const body = comments[0]!.body
+    const body = nth(comments, 0).body
     expect(body).toContain(`\`${LINK}/Dockerfile\``)
     expect(body).toContain(NAME)
     expect(body).toContain(CHANGED)
@@ -145,7 +146,7 @@ describe('names, changed files and build output from the repository', () => {
     expect(annotations.length).toBeGreaterThan(0)
     expect(annotations.join('\n')).toContain('bidi/elifrekcoD')
     expect(annotations.join('\n')).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
-    expect(comments[0]!.body).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
-    expect(liveParts(renderGfm(comments[0]!.body), [GITHUB])).toEqual([])
+    expect(nth(comments, 0).body).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/)
+    expect(liveParts(renderGfm(nth(comments, 0).body), [GITHUB])).toEqual([])
   })
 })

@@ -35,7 +35,7 @@ describe('cache-to and cache-from of type=local', () => {
     const pr = await openPullRequest(standin, { base: busyboxImage(10_000), pr: busyboxImage(20_000) })
     const first = await runOnPullRequest(standin, pr, inputs)
     expect(first.run.exitCode).toBe(0)
-    const images = first.run.report!.images as Array<Record<string, any>>
+    const images = first.run.report!.images as Array<Record<string, unknown>>
     expect(images[0]).toMatchObject({ delta: 10_000 })
     if (exportsCaches()) {
       expect(existsSync(join(caches, 'app-dockerfile', 'index.json'))).toBe(true)

@@ -15,6 +15,7 @@ import {
   PullRequestScenario,
   runOnPullRequest
 } from '../support/pull-request.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 
@@ -24,7 +25,7 @@ const standin = useEndToEnd()
  * the Dockerfile and itself out, and `ignore` more.
  */
 function contextImage(folder: string, files: Record<string, string>, ignore: string[] = []): Record<string, string> {
-  const entries = Object.entries(files).map(([name, content]) => [`${folder}/${name}`, content])
+  const entries = Object.entries(files).map(([name, content]): [string, string] => [`${folder}/${name}`, content])
   return {
     [`${folder}/Dockerfile`]: 'FROM scratch\nCOPY . /app/\n',
     [`${folder}/.dockerignore`]: ['Dockerfile', '.dockerignore', ...ignore, ''].join('\n'),
@@ -80,7 +81,7 @@ describe('a PR that changes only a file of a build context', () => {
 
   it('says in the comment why the image was checked', () => {
     expect(result.comments).toHaveLength(1)
-    expect(withoutLinks(result.comments[0]!.body)).toContain(
+    expect(withoutLinks(nth(result.comments, 0).body)).toContain(
       '| `services/api/Dockerfile`<br><sub>build context changed: `services/api/data.bin`</sub> |'
     )
   })
@@ -169,7 +170,7 @@ describe('an images config file', () => {
   })
 
   it('shows the names in the comment', () => {
-    const body = withoutLinks(result.comments[0]!.body)
+    const body = withoutLinks(nth(result.comments, 0).body)
     expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · build context changed')
     expect(body).toContain('`docs-site`<br><sub>`site/Dockerfile` · watched files changed')
   })
@@ -209,7 +210,7 @@ describe('an image whose Dockerfile lives outside its build context', () => {
     expect(run.exitCode).toBe(1)
     // The size is the payload plus the context's .dockerignore: the notes were left out by the
     // Dockerfile's own ignore file, and app/.dockerignore's "*" was not the one docker read.
-    const [image] = reportImages(run)
+    const image = nth(reportImages(run), 0)
     expect(image).toMatchObject({ base: { size: 4_002 }, head: { size: 5_002 }, delta: 1_000 })
     const checkedOut = 'app, docker/app.Dockerfile, docker/app.Dockerfile.dockerignore'
     expect(run.stdout).toMatch(new RegExp(`^Checked out the head \\([0-9a-f]{12}\\): ${checkedOut}$`, 'm'))
@@ -225,7 +226,9 @@ describe('three shards and a merge', () => {
 
   beforeAll(async () => {
     standin.reset()
-    const base = Object.assign({}, ...letters.map(l => contextImage(`svc-${l}`, { 'data.bin': l.repeat(10_000) })))
+    const base: Record<string, string> = Object.fromEntries(
+      letters.flatMap(l => Object.entries(contextImage(`svc-${l}`, { 'data.bin': l.repeat(10_000) })))
+    )
     // Every image changes; svc-c grows past the 10% limit.
     const changes = Object.fromEntries(letters.map(l => [`svc-${l}/data.bin`, l.repeat(l === 'c' ? 20_000 : 10_500)]))
     pr = await openPullRequest(standin, { base, pr: changes })
@@ -235,7 +238,7 @@ describe('three shards and a merge', () => {
     for (const [i, shard] of shards.entries()) {
       const folder = join(pr.workspace, 'docker-size-reports', `docker-size-report-${i + 1}`)
       await mkdir(folder, { recursive: true })
-      await copyFile(shard.outputs.report!, join(folder, 'default.json'))
+      await copyFile(shard.outputs.report ?? '', join(folder, 'default.json'))
     }
     merge = await runOn(pr, { mode: 'merge' })
   })
@@ -251,7 +254,7 @@ describe('three shards and a merge', () => {
   it('publishes one comment with every row, and one verdict', () => {
     const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
     expect(comments).toHaveLength(1)
-    const body = withoutLinks(comments[0]!.body)
+    const body = withoutLinks(nth(comments, 0).body)
     for (const l of ['a', 'b', 'd', 'e']) {
       expect(body).toContain(
         `| \`svc-${l}/Dockerfile\`<br><sub>build context changed: \`svc-${l}/data.bin\`</sub> | 10 kB | 10.5 kB | +500 B | +5% | ✅ ok |`
@@ -266,7 +269,7 @@ describe('three shards and a merge', () => {
   })
 
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
-    const body = withoutLinks(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })[0]!.body)
+    const body = withoutLinks(nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body)
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
     expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.

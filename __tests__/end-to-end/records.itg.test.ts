@@ -1,10 +1,12 @@
 // End to end: baseline records. A `record` run on main (as a push to main runs it) writes the
 // records to the origin; PR runs then take the base from them and build only the head. The
-// bundled dist/index.js, real git with a bare origin, the real engine, the API stand-in.
+// bundled action (src/ as bundled for the run), real git with a bare origin, the real engine, the API stand-in.
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { runAction, type ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import {
@@ -29,6 +31,7 @@ import {
   makeRepo
 } from '../support/repo.js'
 import { RecordStore } from '../../src/records/store.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 const RECORDS_REF = 'refs/docker-size-check/records'
@@ -71,8 +74,8 @@ async function storedRecords(remote: string) {
   return { index: await store.readIndex(), read: (sha: string) => store.readRecord(sha) }
 }
 
-function reportImages(run: ActionRun): Array<Record<string, any>> {
-  return (run.report?.images ?? []) as Array<Record<string, any>>
+function reportImages(run: ActionRun): Array<Record<string, unknown>> {
+  return (run.report?.images ?? []) as Array<Record<string, unknown>>
 }
 
 describe('a record run on main, then a PR', () => {
@@ -82,12 +85,12 @@ describe('a record run on main, then a PR', () => {
       { ...scratchImage('app', 100_000), ...scratchImage('web', 50_000) },
       scratchImage('app', 300_000)
     )
-    const record = await recordRun(remote, mainCommits[0]!)
+    const record = await recordRun(remote, nth(mainCommits, 0))
     expect(record.exitCode).toBe(0)
-    expect(record.stdout).toContain(`Recorded 2 images at ${mainCommits[0]!.slice(0, 12)}`)
+    expect(record.stdout).toContain(`Recorded 2 images at ${nth(mainCommits, 0).slice(0, 12)}`)
     const stored = await storedRecords(remote)
     expect(stored.index.records.map(entry => entry.commit)).toEqual([mainCommits[0]])
-    expect(stored.index.records[0]!.sizes).toEqual({ 'app/Dockerfile': 100_000, 'web/Dockerfile': 50_000 })
+    expect(nth(stored.index.records, 0).sizes).toEqual({ 'app/Dockerfile': 100_000, 'web/Dockerfile': 50_000 })
     expect(record.summary).toContain('app/Dockerfile')
 
     const pr = await checkOutPullRequest(standin, repo, remote)
@@ -95,7 +98,7 @@ describe('a record run on main, then a PR', () => {
     expect(run.exitCode).toBe(1)
     // Only the head was built: no base checkout, no base build, and the log says why.
     expect(run.stdout).toContain(
-      `app/Dockerfile: base from the record of ${mainCommits[0]!.slice(0, 7)} (the merge-base); only the head is built.`
+      `app/Dockerfile: base from the record of ${nth(mainCommits, 0).slice(0, 7)} (the merge-base); only the head is built.`
     )
     expect(run.stdout).not.toMatch(/Build base:|Checked out the base/)
     expect(run.stdout).toMatch(/Build head: app\/Dockerfile/)
@@ -109,7 +112,9 @@ describe('a record run on main, then a PR', () => {
       baselineSource: { source: 'record', commit: mainCommits[0], behind: 0 }
     })
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain(`base from the record of \`${mainCommits[0]!.slice(0, 7)}\` (the merge-base)`)
+    expect(nth(comments, 0).body).toContain(
+      `base from the record of \`${nth(mainCommits, 0).slice(0, 7)}\` (the merge-base)`
+    )
   })
 
   it('finds the record of a commit behind the merge-base in a depth-1 checkout, and says how far behind', async () => {
@@ -118,11 +123,11 @@ describe('a record run on main, then a PR', () => {
       { 'README.md': 'one\n' },
       { 'README.md': 'two\n' }
     ])
-    expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
     const pr = await checkOutPullRequest(standin, repo, remote)
     const { run } = await runOnPullRequest(standin, pr)
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toContain(`base from the record of ${mainCommits[0]!.slice(0, 7)} (2 commits behind)`)
+    expect(run.stdout).toContain(`base from the record of ${nth(mainCommits, 0).slice(0, 7)} (2 commits behind)`)
     expect(reportImages(run)[0]).toMatchObject({ base: { size: 100_000 }, head: { size: 90_000 } })
   })
 
@@ -137,15 +142,19 @@ describe('a record run on main, then a PR', () => {
         [`app/payload-${bytes}.bin`]: 'x'.repeat(bytes)
       })
       const { repo, remote, mainCommits } = await repository(dockerfile(10_000), dockerfile(20_000))
-      expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+      expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
       // The base image moves on: the same tag now names another image.
-      execFileSync('docker', ['build', '-q', '-t', moved, '-'], { input: `FROM ${tag}\nRUN echo moved > /moved\n` })
+      // From a folder of the test's own: `docker build -` leaves dockerfile* and empty-dir*
+      // folders in the temporary folder.
+      const context = await makeTempDir('moved-base')
+      writeFileSync(join(context, 'Dockerfile'), `FROM ${tag}\nRUN echo moved > /moved\n`)
+      execFileSync('docker', ['build', '-q', '-t', moved, context])
       execFileSync('docker', ['tag', moved, tag])
       const pr = await checkOutPullRequest(standin, repo, remote)
       const { run } = await runOnPullRequest(standin, pr)
       expect(run.stdout).toMatch(
         new RegExp(
-          `app/Dockerfile: the base is built, the record of ${mainCommits[0]!.slice(0, 7)} does not match: ${tag.replace(/[.:]/g, '\\$&')} resolves to [0-9a-f]{12} now, [0-9a-f]{12} when recorded`
+          `app/Dockerfile: the base is built, the record of ${nth(mainCommits, 0).slice(0, 7)} does not match: ${tag.replace(/[.:]/g, '\\$&')} resolves to [0-9a-f]{12} now, [0-9a-f]{12} when recorded`
         )
       )
       expect(run.stdout).toMatch(/Build base: app\/Dockerfile/)
@@ -173,7 +182,7 @@ describe('a record run on main, then a PR', () => {
       { ...scratchImage('app', 10_000), ...scratchImage('web', 5_000) },
       {}
     )
-    expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
     const next = await commitFiles(repo, scratchImage('app', 12_000), 'app grows')
     await git(repo, ['push', '--quiet', remote, 'main:main'])
     const run = await recordRun(remote, next)
@@ -221,18 +230,18 @@ describe('the trend', () => {
     const pr = await checkOutPullRequest(standin, repo, remote)
     const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
     expect(run.exitCode).toBe(0)
-    const body = comments[0]!.body
+    const body = nth(comments, 0).body
     expect(body).toContain(
       '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
     )
     const charts = mermaidBlocks(body)
     expect(charts).toHaveLength(1)
     expect(charts[0]).toContain(
-      `x-axis ["${mainCommits[0]!.slice(0, 7)}", "${mainCommits[1]!.slice(0, 7)}", "this PR"]`
+      `x-axis ["${nth(mainCommits, 0).slice(0, 7)}", "${nth(mainCommits, 1).slice(0, 7)}", "this PR"]`
     )
     expect(charts[0]).toContain('line [100, 120, 150]')
-    await expect(parser().parse(charts[0]!)).resolves.toMatchObject({ diagramType: 'xychart' })
-    expect(reportImages(run)[0]!.trend).toEqual([
+    await expect(parser().parse(nth(charts, 0))).resolves.toMatchObject({ diagramType: 'xychart' })
+    expect(nth(reportImages(run), 0).trend).toEqual([
       { commit: mainCommits[0], recordedAt: expect.any(String), bytes: 100_000 },
       { commit: mainCommits[1], recordedAt: expect.any(String), bytes: 120_000 }
     ])
@@ -243,15 +252,15 @@ describe('the trend', () => {
     const { repo, remote } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
     const pr = await checkOutPullRequest(standin, repo, remote)
     const { comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
-    expect(comments[0]!.body).not.toContain('```mermaid')
-    expect(comments[0]!.body).not.toContain('on the default branch')
+    expect(nth(comments, 0).body).not.toContain('```mermaid')
+    expect(nth(comments, 0).body).not.toContain('on the default branch')
   })
 })
 
 describe('the command on a clone', () => {
   it('takes the base from the records the user fetched, and says it builds the base where there are none', async () => {
     const { remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 150_000))
-    expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
     const clone = await makeTempDir('clone')
     await git(clone, ['clone', '--quiet', '--branch', 'feature', fileUrl(remote), '.'])
     const before = await runCliBundle(clone, ['--base', 'origin/main', '--json', 'report.json'])
@@ -261,7 +270,7 @@ describe('the command on a clone', () => {
     const after = await runCliBundle(clone, ['--base', 'origin/main'])
     expect(after.exitCode).toBe(1)
     expect(after.stderr).toContain(
-      `app/Dockerfile: base from the record of ${mainCommits[0]!.slice(0, 7)} (the merge-base); only the head is built.`
+      `app/Dockerfile: base from the record of ${nth(mainCommits, 0).slice(0, 7)} (the merge-base); only the head is built.`
     )
     expect(after.stderr).not.toMatch(/base app\/Dockerfile/)
     expect(after.stdout).toContain('+50 kB')
@@ -278,7 +287,7 @@ describe('a fork-shaped checkout, whose origin it may read and not write', () =>
   it('reads the records through a read-only origin and builds only the head', async () => {
     standin.reset()
     const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 100_500))
-    expect((await recordRun(remote, mainCommits[0]!)).exitCode).toBe(0)
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
     // git daemon serves fetches and refuses pushes (receive-pack is off unless enabled).
     const port = await freePort()
     const base = remote.slice(0, remote.lastIndexOf('/'))
@@ -295,7 +304,7 @@ describe('a fork-shaped checkout, whose origin it may read and not write', () =>
     await expect(git(pr.workspace, ['push', 'origin', 'HEAD:refs/heads/intruder'])).rejects.toThrow()
     const { run } = await runOnPullRequest(standin, pr)
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toContain(`base from the record of ${mainCommits[0]!.slice(0, 7)}`)
+    expect(run.stdout).toContain(`base from the record of ${nth(mainCommits, 0).slice(0, 7)}`)
     expect(run.stdout).not.toMatch(/Build base:/)
   })
 })

@@ -13,6 +13,7 @@ import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { CLI_PATH } from '../support/cli-runner.js'
 import { commitFiles, git, makeRepo } from '../support/repo.js'
+import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 /** The tags a run built, from its debug log of each command line. */
 function tagsIn(stdout: string): string[] {
-  return [...new Set([...stdout.matchAll(/--tag (docker-size-check:[\w.-]+)/g)].map(m => m[1]!))]
+  return [...new Set([...stdout.matchAll(/--tag (docker-size-check:[\w.-]+)/g)].map(m => nth(m, 1)))]
 }
 
 function imageExists(reference: string): boolean {
@@ -80,7 +81,7 @@ async function startUntil(
     child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 128)))
   )
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', chunk => {
+    child.stdout.on('data', chunk => {
       stdout += String(chunk)
       if (markers.every(marker => stdout.includes(marker))) resolve()
     })
@@ -169,7 +170,7 @@ describe('a build past build-timeout', () => {
     })
     expect(run.report!.error).toBeNull()
     expect(run.summary).toContain('build-timeout of 5s')
-    expect(comments[0]!.body).toContain('build-timeout of 5s')
+    expect(nth(comments, 0).body).toContain('build-timeout of 5s')
     expect(tagsIn(run.stdout).filter(imageExists)).toEqual([])
   })
 

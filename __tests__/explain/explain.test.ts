@@ -8,6 +8,7 @@ import { attributeLayers, InstructionSize } from '../../src/explain/attribute.js
 import { stageInstructions } from '../../src/explain/dockerfile.js'
 import { historyArgs, parseHistory, recordedInstruction } from '../../src/measure/history.js'
 import { matchInstructions, responsibleInstruction, sizeChanges } from '../../src/explain/match.js'
+import { nth } from '../support/lists.js'
 
 const fixtures = join(import.meta.dirname, '..', '..', '__fixtures__')
 const fixture = (path: string) => readFileSync(join(fixtures, path), 'utf8')
@@ -41,7 +42,7 @@ describe('parseHistory', () => {
   ])('reads every row of %s, newest first, sizes in bytes', (file, rows) => {
     const history = parseHistory(fixture(`history/${file}`))
     expect(history).toHaveLength(rows)
-    expect(history[0]!.createdBy).toMatch(/CMD \["cat \/app\/app.txt"\]/)
+    expect(nth(history, 0).createdBy).toMatch(/CMD \["cat \/app\/app.txt"\]/)
     expect(history.at(-1)).toMatchObject({ createdBy: '', comment: 'Imported from -' })
     for (const row of history) expect(Number.isInteger(row.size)).toBe(true)
   })
@@ -126,8 +127,8 @@ describe('attributeLayers', () => {
   it('reads the containerd store history the same way (documented format)', () => {
     const rows = parseHistory(fixture('history/docker-29-containerd-sample.documented.jsonl'))
     const stage = attributeLayers(sample, rows)
-    expect(at(stage, 13)).toMatchObject({ keyword: 'COPY', size: rows[5]!.size })
-    expect(at(stage, 14)).toMatchObject({ keyword: 'RUN', size: rows[4]!.size })
+    expect(at(stage, 13)).toMatchObject({ keyword: 'COPY', size: nth(rows, 5).size })
+    expect(at(stage, 14)).toMatchObject({ keyword: 'RUN', size: nth(rows, 4).size })
   })
 
   it.each(['docker-20.10-buildkit-edge.jsonl', 'docker-20.10-legacy-edge.jsonl'])(
@@ -230,8 +231,8 @@ describe('matchInstructions', () => {
       ['grew', 60],
       ['removed', -5]
     ])
-    expect(changes[0]!.base!.args).toBe('apt-get install -y curl')
-    expect(changes[1]!.base!.keyword).toBe('COPY')
+    expect(nth(changes, 0).base!.args).toBe('apt-get install -y curl')
+    expect(nth(changes, 1).base!.keyword).toBe('COPY')
   })
 
   it('finds nothing to blame when nothing grew', () => {

@@ -40,8 +40,8 @@ async function build(dockerfile: string, files: Record<string, Buffer | string> 
 }
 
 function diffIds(tag: string): string[] {
-  return JSON.parse(
-    execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', tag], { encoding: 'utf8' })
+  return <string[]>(
+    JSON.parse(execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', tag], { encoding: 'utf8' }))
   )
 }
 

@@ -6,6 +6,7 @@ import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
 import { breakdownOf } from '../../src/explain/paths.js'
 import { readArchivePair } from '../../src/explain/save-pair.js'
 import { parseExplain } from '../../src/inputs/explain.js'
+import { nth } from '../support/lists.js'
 
 const file = (path: string, size: number): LayerEntry => ({ kind: 'file', path, size })
 const layer = (line: number, instruction: string, entries: LayerEntry[]): SideLayer => ({
@@ -33,7 +34,7 @@ describe('the rows that explain a delta', () => {
       ['/usr/share/doc/golang/copyright', 'file', 5000],
       ['/etc/passwd', 'file', 1000]
     ])
-    expect(paths[0]!.source).toEqual({ side: 'head', line: 2, instruction: 'RUN apt-get install golang-go' })
+    expect(nth(paths, 0).source).toEqual({ side: 'head', line: 2, instruction: 'RUN apt-get install golang-go' })
   })
 
   it('stop at a folder whose change is spread over its children', () => {

@@ -1,26 +1,30 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseConfigFile, parseImagesInput } from '../../src/inputs/images-config.js'
+import { nth, only } from '../support/lists.js'
 
 const FILE = '.github/docker-size-check.yml'
 
 describe('parseConfigFile', () => {
   it('reads every field', () => {
-    const [spec] = parseConfigFile(
-      [
-        'images:',
-        '  - name: api',
-        '    dockerfile: ./services/api/Dockerfile',
-        '    context: services',
-        '    target: runtime',
-        '    build-args:',
-        '      GO_VERSION: 1.10',
-        '      DEBUG: false',
-        '    platform: linux/amd64',
-        '    max-increase: 5%, 2MB',
-        '    max-size: 200MB',
-        '    watch: [go.mod, "libs/**"]'
-      ].join('\n'),
-      FILE
+    const spec = only(
+      parseConfigFile(
+        [
+          'images:',
+          '  - name: api',
+          '    dockerfile: ./services/api/Dockerfile',
+          '    context: services',
+          '    target: runtime',
+          '    build-args:',
+          '      GO_VERSION: 1.10',
+          '      DEBUG: false',
+          '    platform: linux/amd64',
+          '    max-increase: 5%, 2MB',
+          '    max-size: 200MB',
+          '    watch: [go.mod, "libs/**"]'
+        ].join('\n'),
+        FILE
+      ),
+      'image'
     )
     expect(spec).toMatchObject({
       name: 'api',
@@ -32,7 +36,7 @@ describe('parseConfigFile', () => {
       maxSize: 200_000_000,
       watch: ['go.mod', 'libs/**']
     })
-    expect(spec!.maxIncrease?.limits).toEqual([
+    expect(spec.maxIncrease?.limits).toEqual([
       { kind: 'percent', percent: 5 },
       { kind: 'bytes', bytes: 2_000_000 }
     ])
@@ -40,12 +44,15 @@ describe('parseConfigFile', () => {
   })
 
   it("defaults the context to the Dockerfile's folder, and reads an empty limit as none", () => {
-    const [spec] = parseConfigFile('images:\n  - dockerfile: web/Dockerfile\n    max-increase: ""\n', FILE)
+    const spec = nth(parseConfigFile('images:\n  - dockerfile: web/Dockerfile\n    max-increase: ""\n', FILE), 0)
     expect(spec).toMatchObject({ dockerfile: 'web/Dockerfile', context: 'web', maxIncrease: null, watch: [] })
   })
 
   it('takes build args as a list of NAME=value', () => {
-    const [spec] = parseConfigFile('images:\n  - dockerfile: Dockerfile\n    build-args: ["A=1", "B=x=y"]\n', FILE)
+    const spec = nth(
+      parseConfigFile('images:\n  - dockerfile: Dockerfile\n    build-args: ["A=1", "B=x=y"]\n', FILE),
+      0
+    )
     expect(spec).toMatchObject({ context: '.', buildArgs: { A: '1', B: 'x=y' } })
   })
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getInputs, getRunnerContext } from '../../src/inputs/inputs.js'
@@ -154,6 +154,7 @@ describe('getRunnerContext', () => {
       apiUrl: 'http://127.0.0.1:1',
       pullRequest: { number: 7, baseRef: 'main', headSha: 'abc' }
     })
+    rmSync(folder, { recursive: true, force: true })
   })
 
   it('has no pull request on a push event', () => {
@@ -185,8 +186,14 @@ describe("a run without action.yml's defaults", () => {
 })
 
 describe('a malformed or empty event file', () => {
+  const folders: string[] = []
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+  })
   const eventFile = (text: string) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'wtgate-event-')), 'event.json')
+    const folder = mkdtempSync(join(tmpdir(), 'dsc-event-'))
+    folders.push(folder)
+    const path = join(folder, 'event.json')
     writeFileSync(path, text)
     return path
   }

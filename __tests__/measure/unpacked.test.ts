@@ -7,6 +7,7 @@ import { pack } from 'tar-stream'
 import { countLayerFiles, measureSavedImage } from '../../src/measure/unpacked.js'
 import { withFileSizes } from '../../src/measure/measure-image.js'
 import { parseHistory } from '../../src/measure/history.js'
+import { nth } from '../support/lists.js'
 
 type Entry = {
   name: string
@@ -60,7 +61,7 @@ describe('measureSavedImage', () => {
     const blobs = layers.map((layer, i) => ({ name: `blobs/sha256/l${i}`, body: compress ? gzipSync(layer) : layer }))
     const config = { name: 'blobs/sha256/config', body: Buffer.from(JSON.stringify({ history })) }
     // Listed twice, a layer is unpacked twice on disk and counts twice, but is stored once.
-    const listed = [...blobs.map(blob => blob.name), blobs[0]!.name]
+    const listed = [...blobs.map(blob => blob.name), nth(blobs, 0).name]
     const manifest = {
       name: 'manifest.json',
       body: Buffer.from(JSON.stringify([{ Config: config.name, Layers: listed }]))
@@ -83,14 +84,14 @@ describe('measureSavedImage', () => {
     const saved = await measureSavedImage(stream(archive))
     expect(saved.layers.map(layer => layer.fileBytes)).toEqual([1_000_000, 250_000, 1_000_000])
     expect(saved.fileBytes).toBe(2_250_000)
-    expect(saved.storedBytes).toBe(blobs[0]!.body.length + blobs[1]!.body.length)
+    expect(saved.storedBytes).toBe(nth(blobs, 0).body.length + nth(blobs, 1).body.length)
     expect(saved.history.map(row => row.emptyLayer)).toEqual([false, true, false])
   })
 
   it('reads layers stored uncompressed too (a graph driver save)', async () => {
     const layers = [await tarOf([{ name: 'a.bin', body: Buffer.alloc(4_321) }])]
     const { archive } = await savedImage(layers, [{ created_by: 'COPY' }], false)
-    expect((await measureSavedImage(stream(archive))).layers[0]!.fileBytes).toBe(4_321)
+    expect(nth((await measureSavedImage(stream(archive))).layers, 0).fileBytes).toBe(4_321)
   })
 
   it('names a listed layer that is not a tar, and an archive of more than one image', async () => {

@@ -4,6 +4,7 @@ import { parseImagesInput } from '../../src/inputs/images-config.js'
 import { compareImages, Limits } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { measuredImage } from '../../__fixtures__/images.js'
+import { nth } from '../support/lists.js'
 
 // The comment run takes each image's own limits from the trusted images config (the base
 // branch's), never from the artifact: these are the rules by which it finds the entry.
@@ -46,6 +47,6 @@ describe('holdToTrustedLimits', () => {
     const api = measuredImage('api/Dockerfile', 1000, 1050)
     api.target.limits = { maxIncrease: null, maxSize: null }
     holdToTrustedLimits([api], null)
-    expect(compareImages(revisions, [api], limits).images[0]!.limits).toEqual(limits)
+    expect(nth(compareImages(revisions, [api], limits).images, 0).limits).toEqual(limits)
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mergeShardReports, parseShardReport, ShardReport } from '../../src/modes/merge.js'
 import { JsonImage, JsonReport } from '../../src/serialized/run-file.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 const BASE = 'a'.repeat(40)
 const HEAD = 'b'.repeat(40)
@@ -9,7 +10,7 @@ const HEAD = 'b'.repeat(40)
 function jsonImage(dockerfile: string, base: number, head: number, verdict: JsonImage['verdict'] = 'pass'): JsonImage {
   return {
     dockerfile,
-    context: dockerfile.split('/')[0]!,
+    context: dockerfile.split('/')[0] ?? '',
     baseDockerfile: dockerfile,
     status: 'modified',
     checkedBecause: 'Dockerfile modified',
@@ -21,7 +22,7 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     reason: verdict === 'fail' ? 'Grew too much.' : 'Same size.',
     notes: [],
     name: dockerfile,
-    baseContext: dockerfile.split('/')[0]!,
+    baseContext: dockerfile.split('/')[0] ?? '',
     trigger: 'dockerfile',
     builtOnce: false,
     baselineSource: { source: 'build' },
@@ -185,7 +186,7 @@ describe('the merge judges with the one judge', () => {
       ['strict api', 'fail'],
       ['web/Dockerfile', 'pass']
     ])
-    expect(merged.comparison.images[0]!.reason).toBe('Grew +50 B (+5%), past the max-increase of 1%.')
+    expect(nth(merged.comparison.images, 0).reason).toBe('Grew +50 B (+5%), past the max-increase of 1%.')
   })
   it('reads back the limits as written, sizes exact', () => {
     const image = jsonImage('api/Dockerfile', 10_000_000, 11_234_568)

@@ -34,14 +34,20 @@ beforeAll(async () => {
   octokit = createOctokit(TOKEN, url, { ...DEFAULT_API_TIMING, unitMs: 1 })
   const require = createRequire(import.meta.url)
   const specPath = require.resolve('@octokit/openapi/generated/api.github.com.deref.json')
+  // The part of GitHub's OpenAPI description this test reads.
+  type Content = Record<string, { schema: Schema } | undefined>
+  interface Operation {
+    requestBody: { content: Content }
+    responses: Record<string, { content: Content } | undefined>
+  }
   const spec = JSON.parse(await readFile(specPath, 'utf8')) as {
-    paths: Record<string, Record<string, any>> // eslint-disable-line @typescript-eslint/no-explicit-any -- OpenAPI JSON
+    paths: Record<string, Record<string, Operation | undefined> | undefined>
   }
-  const post = spec.paths['/repos/{owner}/{repo}/statuses/{sha}']!['post']
-  operation = {
-    requestBody: post.requestBody.content['application/json'].schema as Schema,
-    response: post.responses['201'].content['application/json'].schema as Schema
-  }
+  const post = spec.paths['/repos/{owner}/{repo}/statuses/{sha}']?.post
+  const requestBody = post?.requestBody.content['application/json']?.schema
+  const response = post?.responses['201']?.content['application/json']?.schema
+  if (!requestBody || !response) throw new Error('No POST /repos/{owner}/{repo}/statuses/{sha} in @octokit/openapi')
+  operation = { requestBody, response }
 })
 
 afterAll(async () => {

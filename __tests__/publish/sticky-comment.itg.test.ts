@@ -13,6 +13,7 @@ import {
   MAX_COMMENT_BODY_LENGTH
 } from '../../src/publish/sticky-comment.js'
 import { GitHubStandin, faults, type PullFileInput } from '../support/github-standin.js'
+import { nth } from '../support/lists.js'
 
 const owner = 'octo-org'
 const repo = 'shop'
@@ -57,7 +58,7 @@ async function caught(
     await promise
   } catch (error: unknown) {
     if (error instanceof Error) return error
-    throw new Error(`rejected with a non-Error: ${String(error)}`)
+    throw new Error(`rejected with a non-Error: ${String(error)}`, { cause: error })
   }
   throw new Error('expected the call to fail, and it succeeded')
 }
@@ -138,7 +139,7 @@ describe('upsertStickyComment', () => {
 
     expect(first.action).toBe('created')
     expect(standin.comments(issue)).toHaveLength(1)
-    const created = standin.comments(issue)[0]!
+    const created = nth(standin.comments(issue), 0)
     expect(created.body).toBe(`${marker}\n| image | delta |\n| a | +1 MB |`)
     expect(created.user).toMatchObject({ login: BOT, type: 'Bot' })
     expect(first).toEqual({ action: 'created', id: created.id, url: created.html_url })
@@ -154,8 +155,8 @@ describe('upsertStickyComment', () => {
     expect(second).toEqual({ action: 'updated', id: created.id, url: created.html_url })
     const after = standin.comments(issue)
     expect(after).toHaveLength(1)
-    expect(after[0]!.body).toBe(`${marker}\n| image | delta |\n| a | -2 MB |`)
-    expect(after[0]!.updated_at > after[0]!.created_at).toBe(true)
+    expect(nth(after, 0).body).toBe(`${marker}\n| image | delta |\n| a | -2 MB |`)
+    expect(nth(after, 0).updated_at > nth(after, 0).created_at).toBe(true)
     expect(standin.requestsTo('POST')).toHaveLength(1)
     expect(standin.requestsTo('PATCH', commentPath).map(r => r.path)).toEqual([
       `/repos/${owner}/${repo}/issues/comments/${created.id}`

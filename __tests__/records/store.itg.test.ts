@@ -13,6 +13,7 @@ import {
   makeRepo,
   makeTempDir
 } from '../support/repo.js'
+import { nth } from '../support/lists.js'
 
 afterAll(cleanupTempDirs)
 
@@ -56,7 +57,7 @@ describe('the record store', () => {
   it('writes a record to the origin under its own ref, and another clone reads it back', async () => {
     const { origin, commits } = await originWithHistory()
     const writer = await cloneOf(origin)
-    const written = recordOf(commits[2]!, '2026-12-01T10:00:00.000Z', 1234)
+    const written = recordOf(nth(commits, 2), '2026-12-01T10:00:00.000Z', 1234)
     const result = await new RecordStore(writer).write('origin', written)
     expect(result.attempts).toBe(1)
     // A branch listing does not show it, and the origin holds it.
@@ -65,8 +66,8 @@ describe('the record store', () => {
 
     const reader = new RecordStore(await cloneOf(origin))
     expect(await reader.fetch('origin')).toBe(true)
-    expect(await reader.readRecord(commits[2]!)).toEqual(written)
-    expect(await reader.readRecord(commits[1]!)).toBeNull()
+    expect(await reader.readRecord(nth(commits, 2))).toEqual(written)
+    expect(await reader.readRecord(nth(commits, 1))).toBeNull()
     const index = await reader.readIndex()
     expect(index.records).toEqual([
       { commit: commits[2], recordedAt: written.recordedAt, sizes: { 'app/Dockerfile': 1234 } }
@@ -77,7 +78,7 @@ describe('the record store', () => {
     const { origin, commits } = await originWithHistory()
     const writer = await cloneOf(origin)
     const status = await git(writer, ['status', '--porcelain=v2', '--branch'])
-    await new RecordStore(writer).write('origin', recordOf(commits[0]!, '2026-12-01T10:00:00.000Z'))
+    await new RecordStore(writer).write('origin', recordOf(nth(commits, 0), '2026-12-01T10:00:00.000Z'))
     expect(await git(writer, ['status', '--porcelain=v2', '--branch'])).toBe(status)
     expect(await gitLine(writer, ['rev-parse', 'HEAD'])).toBe(commits[2])
   })
@@ -87,10 +88,10 @@ describe('the record store', () => {
     const [a, b] = [await cloneOf(origin), await cloneOf(origin)]
     const retries: number[] = []
     // b has read the store and built its commit when a's push lands first.
-    await new RecordStore(b).write('origin', recordOf(commits[2]!, '2026-12-01T10:00:02.000Z', 2), {
+    await new RecordStore(b).write('origin', recordOf(nth(commits, 2), '2026-12-01T10:00:02.000Z', 2), {
       beforePush: async attempt => {
         if (attempt === 1)
-          await new RecordStore(a).write('origin', recordOf(commits[1]!, '2026-12-01T10:00:01.000Z', 1))
+          await new RecordStore(a).write('origin', recordOf(nth(commits, 1), '2026-12-01T10:00:01.000Z', 1))
       },
       onRetry: attempt => retries.push(attempt)
     })
@@ -99,8 +100,8 @@ describe('the record store', () => {
     await reader.fetch('origin')
     const index = await reader.readIndex()
     expect(index.records.map(entry => entry.commit)).toEqual([commits[2], commits[1]])
-    expect((await reader.readRecord(commits[1]!))?.images[0]?.measurement.size).toBe(1)
-    expect((await reader.readRecord(commits[2]!))?.images[0]?.measurement.size).toBe(2)
+    expect((await reader.readRecord(nth(commits, 1)))?.images[0]?.measurement.size).toBe(1)
+    expect((await reader.readRecord(nth(commits, 2)))?.images[0]?.measurement.size).toBe(2)
   })
 
   it('keeps every record when several writers push at once', async () => {
@@ -108,7 +109,7 @@ describe('the record store', () => {
     const clones = await Promise.all(commits.map(() => cloneOf(origin)))
     await Promise.all(
       clones.map((clone, i) =>
-        new RecordStore(clone).write('origin', recordOf(commits[i]!, `2026-12-01T10:00:0${i}.000Z`, i))
+        new RecordStore(clone).write('origin', recordOf(nth(commits, i), `2026-12-01T10:00:0${i}.000Z`, i))
       )
     )
     const reader = new RecordStore(await cloneOf(origin))
@@ -120,11 +121,12 @@ describe('the record store', () => {
     const { origin, commits } = await originWithHistory()
     const writer = new RecordStore(await cloneOf(origin))
     const times = ['2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z', '2026-12-01T12:00:00.000Z']
-    for (let i = 0; i < 3; i++) await writer.write('origin', recordOf(commits[i]!, times[i]!), { maxRecords: 2 })
+    for (let i = 0; i < 3; i++)
+      await writer.write('origin', recordOf(nth(commits, i), nth(times, i)), { maxRecords: 2 })
     const reader = new RecordStore(await cloneOf(origin))
     await reader.fetch('origin')
     expect((await reader.readIndex()).records.map(entry => entry.commit)).toEqual([commits[2], commits[1]])
-    expect(await reader.readRecord(commits[0]!)).toBeNull()
+    expect(await reader.readRecord(nth(commits, 0))).toBeNull()
     expect(await gitLine(origin, ['rev-list', '--count', DEFAULT_RECORDS_REF])).toBe('1')
   })
 
@@ -132,7 +134,7 @@ describe('the record store', () => {
     const { origin, commits } = await originWithHistory()
     const reader = new RecordStore(await cloneOf(origin))
     expect(await reader.fetch('origin')).toBe(false)
-    expect(await reader.readRecord(commits[0]!)).toBeNull()
+    expect(await reader.readRecord(nth(commits, 0))).toBeNull()
     expect((await reader.readIndex()).records).toEqual([])
   })
 

@@ -5,6 +5,7 @@ import { fitCommentBody, fitJobSummary, MAX_SUMMARY_BYTES } from '../../src/publ
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { Comparison } from '../../src/shared/types.js'
+import { nth } from '../support/lists.js'
 
 // The comment and the job summary are shrunk in steps when a PR touches many images. The
 // renderer is the real one; only the comparisons are made up (400 real builds add nothing).
@@ -161,7 +162,7 @@ describe('fitCommentBody on a 400-image PR', () => {
       SUMMARY_URL
     )
     expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_ROOM)
-    const outcome = fitted.text.split('\n')[0]!
+    const outcome = nth(fitted.text.split('\n'), 0)
     expect(outcome).toMatch(
       /^\*\*Docker image sizes\*\* · ❌ The check could not finish: The engine said: `no space left/
     )

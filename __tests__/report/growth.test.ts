@@ -18,6 +18,7 @@ import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { ImageMeasurement } from '../../src/shared/types.js'
+import { nth, only } from '../support/lists.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
@@ -46,8 +47,9 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
     line: n,
     endLine: n
   })
-  const base = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
-  const head = [base[0]!, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), base[1]!]
+  const [from, copy] = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
+  const base = [from, copy]
+  const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
   const side = (stage: InstructionSize[]): ImageMeasurement => ({
     size: stage.reduce((sum, i) => sum + i.size, 0),
     id: `sha256:${'a'.repeat(64)}`,
@@ -72,14 +74,13 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
 describe('annotationsFor', () => {
   it('puts an error on the RUN that installs the Go toolchain', () => {
     const comparison = compareImages(revisions, [calculatorRegression()], limits)
-    const [annotation, ...others] = annotationsFor(comparison)
-    expect(others).toEqual([])
+    const annotation = only(annotationsFor(comparison), 'annotation')
     const runLine =
       read('examples', 'calculator', 'Dockerfile.single')
         .split('\n')
         .findIndex(l => l.startsWith('RUN apt-get')) + 1
     expect(annotation).toMatchObject({ level: 'error', file: 'calculator/Dockerfile', startLine: runLine })
-    expect(annotation!.message).toMatch(
+    expect(annotation.message).toMatch(
       /^Grew \+840 MB .* This instruction adds the most: \+618 MB \(RUN apt-get update/
     )
   })
@@ -92,9 +93,9 @@ describe('annotationsFor', () => {
   })
 
   it('names the file alone when the layers could not be read', () => {
-    const [annotation] = annotationsFor(compareImages(revisions, [grownBy(2, false)], limits))
+    const annotation = nth(annotationsFor(compareImages(revisions, [grownBy(2, false)], limits)), 0)
     expect(annotation).toMatchObject({ level: 'error', file: 'svc/Dockerfile' })
-    expect(annotation!.startLine).toBeUndefined()
+    expect(annotation.startLine).toBeUndefined()
   })
 })
 
@@ -168,16 +169,16 @@ describe('the JSON report', () => {
     image.head!.compressedSize = 300_000_000
     const report = toJsonReport(compareImages(revisions, [image], limits), overlay2, null)
     expect(report.engine).toEqual(overlay2)
-    const [json] = report.images
-    expect(json!.head).toMatchObject({
+    const json = nth(report.images, 0)
+    expect(json.head).toMatchObject({
       size: image.head!.size,
       id: `sha256:${'b'.repeat(64)}`,
       layers: 5,
       compressedSize: 300_000_000
     })
     // The merge of shard reports explains each image from these, as a single run does.
-    expect(json!.head!.instructions).toEqual(image.head!.instructions)
-    expect(json!.instructionChanges![0]).toMatchObject({
+    expect(json.head!.instructions).toEqual(image.head!.instructions)
+    expect(json.instructionChanges![0]).toMatchObject({
       kind: 'added',
       line: 4,
       baseLine: null,
@@ -185,7 +186,7 @@ describe('the JSON report', () => {
       headSize: 617_976_095,
       delta: 617_976_095
     })
-    expect(json!.instructionChanges![0]!.instruction).toMatch(/^RUN apt-get update && apt-get install/)
+    expect(nth(json.instructionChanges!, 0).instruction).toMatch(/^RUN apt-get update && apt-get install/)
   })
 })
 
@@ -193,7 +194,7 @@ describe('measureCompressed', () => {
   const layerA = Buffer.alloc(300_000, 'a') // compresses to almost nothing
   const layerB = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919) % 251))
 
-  async function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Promise<Readable> {
+  function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Readable {
     const tar = pack()
     for (const entry of entries) {
       if (entry.linkname) tar.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname })
@@ -206,7 +207,7 @@ describe('measureCompressed', () => {
   it('adds up the layers of a Docker 20.10 archive gzip-compressed, a shared layer once', async () => {
     const manifest = JSON.stringify([{ Config: 'c.json', Layers: ['a/layer.tar', 'b/layer.tar', 'c/layer.tar'] }])
     const result = await measureCompressed(
-      await archive([
+      archive([
         { name: 'a/layer.tar', body: layerA },
         { name: 'b/layer.tar', body: layerB },
         { name: 'c/layer.tar', linkname: '../a/layer.tar' },
@@ -223,7 +224,7 @@ describe('measureCompressed', () => {
     const packed = gzipSync(layerB)
     const manifest = JSON.stringify([{ Config: 'blobs/sha256/c', Layers: ['blobs/sha256/a', 'blobs/sha256/b'] }])
     const result = await measureCompressed(
-      await archive([
+      archive([
         { name: 'manifest.json', body: Buffer.from(manifest) },
         { name: 'blobs/sha256/a', body: layerA },
         { name: 'blobs/sha256/b', body: packed },
@@ -243,8 +244,8 @@ describe('measureCompressed', () => {
         { name: 'manifest.json', body: Buffer.from(manifest) },
         { name: 'blobs/sha256/big', body: big }
       ])
-    const one = await measureCompressed(await entries(), 1)
-    const four = await measureCompressed(await entries(), 4)
+    const one = await measureCompressed(entries(), 1)
+    const four = await measureCompressed(entries(), 4)
     expect(four.bytes).toBe(one.bytes)
     expect(big.length).toBeGreaterThan(3 * (1 << 20))
     expect(Math.abs(one.bytes - gzipSync(big, { level: 4 }).length) / gzipSync(big, { level: 4 }).length).toBeLessThan(
@@ -253,12 +254,12 @@ describe('measureCompressed', () => {
   })
 
   it('says what is missing', async () => {
-    await expect(measureCompressed(await archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
+    await expect(measureCompressed(archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
       'no manifest.json'
     )
     const manifest = JSON.stringify([{ Layers: ['x/layer.tar'] }])
-    await expect(
-      measureCompressed(await archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))
-    ).rejects.toThrow('lists the layer x/layer.tar')
+    await expect(measureCompressed(archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))).rejects.toThrow(
+      'lists the layer x/layer.tar'
+    )
   })
 })

@@ -9,6 +9,7 @@ import { MarkdownContext, renderMarkdown, summarizeOutcome } from '../../src/rep
 import { repositoryUrl } from '../../src/report/links.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { liveParts, renderGfm } from '../support/gfm.js'
+import { nth } from '../support/lists.js'
 
 const limits: Limits = {
   maxIncrease: parseGrowthThreshold('max-increase', '10%'),
@@ -79,7 +80,7 @@ describe('a failed head build', () => {
       join(import.meta.dirname, '..', '..', '__fixtures__', 'build-output', 'buildkit-0.13-run-failed.txt'),
       'utf8'
     )
-    image.failedBuilds = [{ ...image.failedBuilds[0]!, logTail: cleanLog(recorded), failedLine: 7 }]
+    image.failedBuilds = [{ ...nth(image.failedBuilds, 0), logTail: cleanLog(recorded), failedLine: 7 }]
     const html = renderGfm(renderMarkdown(compareImages(REVISIONS, [image], limits), context))
     expect(html).toContain(
       `(step <code>3/4</code>, <a href="${REPO}/blob/${PR_HEAD}/calculator/Dockerfile#L7">line 7</a>)`

@@ -24,6 +24,7 @@ import {
   validateBaseRef,
   type RevisionGit
 } from '../../src/revisions/base-commit.js'
+import { nth } from '../support/lists.js'
 
 const SHA_A = 'a'.repeat(40)
 const SHA_B = 'b'.repeat(40)
@@ -242,11 +243,11 @@ describe('planBaseRef', () => {
     const plan = planBaseRef(input, 'origin')
     expect(plan.kind).toBe(kind)
     expect(plan.local).toEqual(local)
-    expect(plan.fetch[0].refspec).toBe(refspec)
+    expect(nth(plan.fetch, 0).refspec).toBe(refspec)
   })
 
   it('uses the given remote in refspecs', () => {
-    expect(planBaseRef('main', 'upstream').fetch[0].refspec).toBe('+refs/heads/main:refs/remotes/upstream/main')
+    expect(nth(planBaseRef('main', 'upstream').fetch, 0).refspec).toBe('+refs/heads/main:refs/remotes/upstream/main')
   })
 
   it('trims surrounding whitespace from the input', () => {
@@ -300,13 +301,14 @@ describe('isMissingOnRemote', () => {
 function fakeGit(state: { refs: Record<string, string>; mergeBase: string | null; shallow: boolean }) {
   const fetches: string[][] = []
   const git: RevisionGit = {
-    resolveCommits: async names => names.map(name => state.refs[name] ?? null),
-    isShallow: async () => state.shallow,
-    mergeBase: async () => state.mergeBase,
-    fetch: async args => {
+    resolveCommits: names => Promise.resolve(names.map(name => state.refs[name] ?? null)),
+    isShallow: () => Promise.resolve(state.shallow),
+    mergeBase: () => Promise.resolve(state.mergeBase),
+    fetch: args => {
       fetches.push(args)
+      return Promise.resolve()
     },
-    countCommits: async () => 1
+    countCommits: () => Promise.resolve(1)
   }
   return { git, fetches }
 }

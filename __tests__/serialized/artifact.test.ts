@@ -16,7 +16,9 @@ import {
 import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/serialized/fields.js'
 import { newRunState } from '../../src/modes/check.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
+import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { nth } from '../support/lists.js'
 
 // The comment run reads an artifact that a fork's PR could have written byte by byte.
 
@@ -84,9 +86,8 @@ function validArtifact(): SizeArtifact {
 }
 
 /** The valid artifact as JSON, changed by `tamper`. */
-function tampered(tamper: (json: Record<string, any>) => void): string {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reaches into arbitrary JSON
-  const json = JSON.parse(JSON.stringify(validArtifact())) as Record<string, any>
+function tampered(tamper: (json: unknown) => void): string {
+  const json: unknown = JSON.parse(JSON.stringify(validArtifact()))
   tamper(json)
   return JSON.stringify(json)
 }
@@ -105,72 +106,117 @@ describe('the artifact', () => {
     const render = (s: typeof state) => renderMarkdown(compareImages(s.revisions, s.measured, limits), { limits })
     expect(render(back)).toBe(render(state))
     expect(render(back)).toContain('COPY failed: no such file')
-    expect(back.measured[0]!.head).toEqual(state.measured[0]!.head)
+    expect(nth(back.measured, 0).head).toEqual(nth(state.measured, 0).head)
   })
 
-  it.each<[string, (json: Record<string, any>) => void, RegExp]>([
-    ['another tool', json => (json.tool = 'other'), /not a docker-size-check artifact/],
-    ['a newer schema', json => (json.schemaVersion = 3), /schemaVersion is 3; this version reads 2/],
+  it.each<[string, (json: unknown) => void, RegExp]>([
+    ['another tool', json => setPath(json, 'tool', 'other'), /not a docker-size-check artifact/],
+    ['a newer schema', json => setPath(json, 'schemaVersion', 3), /schemaVersion is 3; this version reads 2/],
     [
       'a negative size',
-      json => (json.images[0].base.size = -1),
+      json => setPath(json, 'images.0.base.size', -1),
       /images\[0\]\.base\.size is -1; expected a whole number/
     ],
-    ['a fractional size', json => (json.images[0].head.size = 1.5), /images\[0\]\.head\.size is 1\.5/],
-    ['a size as a string', json => (json.images[0].head.size = '3000000'), /images\[0\]\.head\.size is "3000000"/],
-    ['a bad image id', json => (json.images[0].head.id = '<img src=x>'), /images\[0\]\.head\.id is not an image id/],
-    ['a path out of the repository', json => (json.images[0].dockerfile = '../../etc/passwd'), /not a path inside/],
-    ['an absolute path', json => (json.images[0].context = '/etc'), /images\[0\]\.context is not a path inside/],
-    ['a newline in a path', json => (json.images[0].dockerfile = 'a\n[x]: https://evil'), /holds control characters/],
-    ['a bidi override', json => (json.images[0].dockerfile = 'api/\u202eelifrekcoD'), /holds control characters/],
+    ['a fractional size', json => setPath(json, 'images.0.head.size', 1.5), /images\[0\]\.head\.size is 1\.5/],
     [
-      'a right-to-left mark',
-      json => (json.images[0].dockerfile = 'api/\u200fx/Dockerfile'),
+      'a size as a string',
+      json => setPath(json, 'images.0.head.size', '3000000'),
+      /images\[0\]\.head\.size is "3000000"/
+    ],
+    [
+      'a bad image id',
+      json => setPath(json, 'images.0.head.id', '<img src=x>'),
+      /images\[0\]\.head\.id is not an image id/
+    ],
+    [
+      'a path out of the repository',
+      json => setPath(json, 'images.0.dockerfile', '../../etc/passwd'),
+      /not a path inside/
+    ],
+    [
+      'an absolute path',
+      json => setPath(json, 'images.0.context', '/etc'),
+      /images\[0\]\.context is not a path inside/
+    ],
+    [
+      'a newline in a path',
+      json => setPath(json, 'images.0.dockerfile', 'a\n[x]: https://evil'),
       /holds control characters/
     ],
-    ['an Arabic letter mark', json => (json.images[1].failedBuilds[0].error = 'x\u061cy'), /holds control characters/],
-    ['a left-to-right mark', json => (json.engine.serverVersion = '28\u200e'), /holds control characters/],
+    [
+      'a bidi override',
+      json => setPath(json, 'images.0.dockerfile', 'api/\u202eelifrekcoD'),
+      /holds control characters/
+    ],
+    [
+      'a right-to-left mark',
+      json => setPath(json, 'images.0.dockerfile', 'api/\u200fx/Dockerfile'),
+      /holds control characters/
+    ],
+    [
+      'an Arabic letter mark',
+      json => setPath(json, 'images.1.failedBuilds.0.error', 'x\u061cy'),
+      /holds control characters/
+    ],
+    ['a left-to-right mark', json => setPath(json, 'engine.serverVersion', '28\u200e'), /holds control characters/],
     [
       'an unknown status',
-      json => (json.images[0].status = 'hacked'),
+      json => setPath(json, 'images.0.status', 'hacked'),
       /images\[0\].status is "hacked"; expected one of/
     ],
-    ['a PR number that is no number', json => (json.pullRequest.number = '7; rm -rf /'), /pullRequest\.number is/],
-    ['a SHA that is no SHA', json => (json.headSha = 'main'), /^headSha is "main"/],
-    ['no SHA at all', json => delete json.headSha, /^headSha is missing/],
+    [
+      'a PR number that is no number',
+      json => setPath(json, 'pullRequest.number', '7; rm -rf /'),
+      /pullRequest\.number is/
+    ],
+    ['a SHA that is no SHA', json => setPath(json, 'headSha', 'main'), /^headSha is "main"/],
+    ['no SHA at all', json => setPath(json, 'headSha', undefined), /^headSha is missing/],
     [
       'a URL for a Dockerfile',
-      json => (json.images[0].dockerfile = 'https://evil.example/login'),
+      json => setPath(json, 'images.0.dockerfile', 'https://evil.example/login'),
       /images\[0\]\.dockerfile is not a path inside the repository/
     ],
-    ['an empty path step', json => (json.images[0].context = 'a//b'), /images\[0\]\.context is not a path inside/],
+    [
+      'an empty path step',
+      json => setPath(json, 'images.0.context', 'a//b'),
+      /images\[0\]\.context is not a path inside/
+    ],
     [
       'a log tail over its lines',
-      json => (json.images[1].failedBuilds[0].logTail = 'x\n'.repeat(30)),
+      json => setPath(json, 'images.1.failedBuilds.0.logTail', 'x\n'.repeat(30)),
       /logTail holds more than 20 lines/
     ],
-    ['colour codes in a log tail', json => (json.images[1].failedBuilds[0].logTail = '\u001b[31mred'), /holds control/],
-    ['three failed builds', json => (json.images[1].failedBuilds = [1, 2, 3]), /has 3 entries/],
-    ['a missing field', json => delete json.images[0].head, /images\[0\]\.head is missing/],
+    [
+      'colour codes in a log tail',
+      json => setPath(json, 'images.1.failedBuilds.0.logTail', '\u001b[31mred'),
+      /holds control/
+    ],
+    ['three failed builds', json => setPath(json, 'images.1.failedBuilds', [1, 2, 3]), /has 3 entries/],
+    ['a missing field', json => setPath(json, 'images.0.head', undefined), /images\[0\]\.head is missing/],
     [
       'a reason over the cap',
-      json => (json.images[1].failedBuilds[0].error = 'x'.repeat(ARTIFACT_LIMITS.maxText + 1)),
+      json => setPath(json, 'images.1.failedBuilds.0.error', 'x'.repeat(ARTIFACT_LIMITS.maxText + 1)),
       /error is 2001 characters long, over the limit of 2000/
     ],
     [
       'an instruction that is no keyword',
-      json => (json.images[0].head.instructions[1].keyword = '<b>RUN</b>'),
+      json => setPath(json, 'images.0.head.instructions.1.keyword', '<b>RUN</b>'),
       /images\[0\]\.head\.instructions\[1\]\.keyword is not a Dockerfile instruction/
     ],
     [
       'an instruction ending before it starts',
-      json => (json.images[0].head.instructions[1].endLine = 1),
+      json => setPath(json, 'images.0.head.instructions.1.endLine', 1),
       /instructions\[1\]\.endLine is 1; expected a whole number from 2/
     ],
-    ['an unknown image store', json => (json.engine.imageStore = 'zfs'), /engine\.imageStore is "zfs"/],
+    ['an unknown image store', json => setPath(json, 'engine.imageStore', 'zfs'), /engine\.imageStore is "zfs"/],
     [
       'too many images',
-      json => (json.images = Array.from({ length: ARTIFACT_LIMITS.maxImages + 1 }, () => json.images[0])),
+      json =>
+        setPath(
+          json,
+          'images',
+          Array.from({ length: ARTIFACT_LIMITS.maxImages + 1 }, () => getPath(json, 'images.0'))
+        ),
       /lists 1001 images, over the limit of 1000/
     ]
   ])('is refused with %s, naming the field', (_, tamper, message) => {
@@ -184,7 +230,7 @@ describe('the artifact', () => {
   })
 
   it('drops fields it does not know', () => {
-    const read = parseArtifact(tampered(json => (json.markdown = '<script>alert(1)</script>')))
+    const read = parseArtifact(tampered(json => setPath(json, 'markdown', '<script>alert(1)</script>')))
     expect(Object.keys(read)).not.toContain('markdown')
   })
 
@@ -193,14 +239,18 @@ describe('the artifact', () => {
   it('keeps mentions, issue references and links as written', () => {
     const read = parseArtifact(
       tampered(json => {
-        json.images[1].failedBuilds[0].error = 'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
-        json.images[0].dockerfile = 'svc/@admin/Dockerfile'
+        setPath(
+          json,
+          'images.1.failedBuilds.0.error',
+          'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
+        )
+        setPath(json, 'images.0.dockerfile', 'svc/@admin/Dockerfile')
       })
     )
-    expect(read.images[1]!.failedBuilds[0]!.error).toBe(
+    expect(nth(nth(read.images, 1).failedBuilds, 0).error).toBe(
       'ping @octocat and @org/team, see #1 and [docs](https://evil.example)'
     )
-    expect(read.images[0]!.dockerfile).toBe('svc/@admin/Dockerfile')
+    expect(nth(read.images, 0).dockerfile).toBe('svc/@admin/Dockerfile')
   })
 
   it('is read only from a plain file of a bounded size', async () => {
@@ -224,19 +274,19 @@ describe('the artifact of an odd but honest build', () => {
   // reader accepts, with the same limits (the schema in src/serialized is shared by both).
   function oddState() {
     const state = measuredState()
-    const [api, web] = state.measured as [(typeof state.measured)[0], (typeof state.measured)[0]]
+    const [api, web] = [nth(state.measured, 0), nth(state.measured, 1)]
     api.target = {
       ...api.target,
       dockerfile: 'dir\twith tab/Dockerfile',
       context: 'dir\twith tab',
       name: 'Ünïcödé 🐳 api'
     }
-    api.head!.instructions![1]!.args = `echo ${'x'.repeat(2_295)}`
+    nth(api.head!.instructions!, 1).args = `echo ${'x'.repeat(2_295)}`
     const colour = '\u001b[1m\u001b[31m#5 ERROR\u001b[0m: exit code 1'
     const progress = 'Downloading  10%\rDownloading  50%\rDownloading 100%'
     const long = Array.from({ length: 20 }, (_, n) => `#7 ${n} ${'y'.repeat(470)}`)
-    web.failedBuilds[0]!.logTail = [progress, ...long, colour].join('\n')
-    web.failedBuilds[0]!.error = `process "/bin/sh -c ${'z'.repeat(3_000)}" did not complete\r\n`
+    nth(web.failedBuilds, 0).logTail = [progress, ...long, colour].join('\n')
+    nth(web.failedBuilds, 0).error = `process "/bin/sh -c ${'z'.repeat(3_000)}" did not complete\r\n`
     web.target = { ...web.target, dockerfile: 'new\nline/Dockerfile' }
     return state
   }
@@ -244,28 +294,29 @@ describe('the artifact of an odd but honest build', () => {
   it('is written so that the reader accepts it, and comes back with its name', () => {
     const written = toArtifact(oddState(), { pullNumber: 7, headSha: HEAD })
     const read = parseArtifact(JSON.stringify(written))
-    const [api, web] = read.images as [(typeof read.images)[0], (typeof read.images)[0]]
+    const [api, web] = [nth(read.images, 0), nth(read.images, 1)]
     expect(api.dockerfile).toBe('dir with tab/Dockerfile')
     expect(api.name).toBe('Ünïcödé 🐳 api')
-    expect(stateFromArtifact(read).measured[0]!.target.name).toBe('Ünïcödé 🐳 api')
+    expect(nth(stateFromArtifact(read).measured, 0).target.name).toBe('Ünïcödé 🐳 api')
     expect(web.dockerfile).toBe('new line/Dockerfile')
-    const args = api.head!.instructions![1]!.args
+    const args = nth(api.head!.instructions!, 1).args
     expect(args).toHaveLength(ARTIFACT_LIMITS.maxText)
     expect(args.endsWith('…')).toBe(true)
-    const { error, logTail } = web.failedBuilds[0]!
+    const { error, logTail } = nth(web.failedBuilds, 0)
     expect(error.length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxText)
     expect(error.endsWith('…')).toBe(true)
     expect(logTail.length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxLog)
     expect(logTail.split('\n').length).toBeLessThanOrEqual(ARTIFACT_LIMITS.maxLogLines)
     expect(logTail.endsWith('#5 ERROR: exit code 1')).toBe(true)
-    expect(logTail).not.toMatch(/[\u001b\r]/)
+    expect(logTail).not.toContain('\u001b')
+    expect(logTail).not.toContain('\r')
   })
 
   it('keeps only what a terminal shows of a progress line', () => {
     const state = measuredState()
-    state.measured[1]!.failedBuilds[0]!.logTail = 'step 1\nDownloading  10%\rDownloading 100%\n\tdone\n'
+    nth(nth(state.measured, 1).failedBuilds, 0).logTail = 'step 1\nDownloading  10%\rDownloading 100%\n\tdone\n'
     const read = parseArtifact(JSON.stringify(toArtifact(state, { pullNumber: null, headSha: HEAD })))
-    expect(read.images[1]!.failedBuilds[0]!.logTail).toBe('step 1\nDownloading 100%\n    done')
+    expect(nth(nth(read.images, 1).failedBuilds, 0).logTail).toBe('step 1\nDownloading 100%\n    done')
     expect(read.pullRequest).toBeNull()
   })
 })

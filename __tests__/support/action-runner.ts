@@ -1,12 +1,14 @@
-// Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as
+// Runs the bundled action the way the GitHub runner does: inputs as
 // INPUT_<NAME> variables with action.yml's defaults, the event payload in a file, and
 // the runner's files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) made before the step starts.
+// The bundle is the one the integration project's globalSetup (scripts/fresh-bundle.mjs)
+// makes from src/ at the start of the run, so the tests run what was edited, not dist/.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
+import { makeTempDir } from './repo.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -66,7 +68,8 @@ export function inputVariable(name: string): string {
 /** The runner's files and the step's environment, without starting the step. */
 export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun> {
   const token = options.token ?? 'ghs_test_token'
-  const runnerTemp = await mkdtemp(join(tmpdir(), 'dsc-runner-'))
+  // Removed with the file's other folders by cleanupTempDirs (useEndToEnd's afterAll).
+  const runnerTemp = await makeTempDir('runner')
   const eventPath = join(runnerTemp, 'event.json')
   const outputPath = join(runnerTemp, 'output.txt')
   const summaryPath = join(runnerTemp, 'summary.md')
@@ -96,7 +99,9 @@ export async function prepareRun(options: ActionRunOptions): Promise<PreparedRun
   }
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value
   // The engine the suite runs against, and the CLI plugins (buildx) that go with it.
-  for (const name of ['DOCKER_HOST', 'DOCKER_CONFIG']) if (process.env[name]) env[name] = process.env[name] as string
+  for (const name of ['DOCKER_HOST', 'DOCKER_CONFIG']) if (process.env[name]) env[name] = process.env[name]
+  // The test run's temporary folder (temp-root.mjs), so that what the action leaves is seen.
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR
   Object.assign(env, options.env)
   return { env, runnerTemp, outputPath, summaryPath }
 }
@@ -115,12 +120,14 @@ export async function collectRun(prepared: PreparedRun, exitCode: number, stdout
   }
 }
 
-export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js')
+/** src/ bundled by scripts/fresh-bundle.mjs: index.js is the action, cli/index.js the command. */
+export const TEST_BUNDLE = join(PROJECT_ROOT, '.tmp', 'bundle')
+export const ACTION_ENTRY = join(TEST_BUNDLE, 'index.js')
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const prepared = await prepareRun(options)
   let exitCode = 0
-  let stdout = ''
+  let stdout: string
   try {
     const result = await execFileAsync(process.execPath, [ACTION_ENTRY], {
       cwd: options.workspace,
@@ -141,16 +148,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i] as string)
-    if (heredoc) {
-      const [, name, delimiter] = heredoc as unknown as [string, string, string]
+    const line = lines[i] ?? ''
+    const [, name, delimiter] = /^([^=<]+)<<(.+)$/.exec(line) ?? []
+    if (name !== undefined && delimiter !== undefined) {
       const value: string[] = []
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] as string)
+      for (let next = lines[++i]; next !== undefined && next !== delimiter; next = lines[++i]) value.push(next)
       outputs[name] = value.join('\n')
       continue
     }
-    const plain = /^([^=]+)=(.*)$/.exec(lines[i] as string)
-    if (plain) outputs[plain[1] as string] = plain[2] as string
+    const [, plainName, plainValue] = /^([^=]+)=(.*)$/.exec(line) ?? []
+    if (plainName !== undefined && plainValue !== undefined) outputs[plainName] = plainValue
   }
   return outputs
 }

@@ -1,14 +1,14 @@
-// Runs the bundled command (dist/cli/index.js) as a user's shell would: in a folder of a
+// Runs the bundled command (cli/index.js of the test bundle, made from src/) as a user's shell would: in a folder of a
 // repository, with flags, its output in pipes (so plain text, no colour).
 import { execFile } from 'node:child_process'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { PROJECT_ROOT } from './action-runner.js'
+import { TEST_BUNDLE } from './action-runner.js'
 
 const execFileAsync = promisify(execFile)
 
-export const CLI_PATH = join(PROJECT_ROOT, 'dist', 'cli', 'index.js')
+export const CLI_PATH = join(TEST_BUNDLE, 'cli', 'index.js')
 
 export interface CliRun {
   exitCode: number
@@ -25,6 +25,8 @@ export async function runCliBundle(cwd: string, args: string[], env: Record<stri
     GIT_CONFIG_GLOBAL: os.devNull,
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {}),
+    // The test run's temporary folder (temp-root.mjs), so that what the command leaves is seen.
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     ...env
   }
   try {

@@ -53,8 +53,8 @@ export function liveParts(html: string, allowedLinks: string[] = []): string[] {
     const href = /href="([^"]*)"/.exec(match[0])?.[1] ?? ''
     if (!allowedLinks.some(prefix => href.startsWith(prefix))) found.push(`link ${match[0]}`)
   }
-  for (const match of html.matchAll(/<\/?([A-Za-z][\w-]*)/g)) {
-    if (!OWN_ELEMENTS.has((match[1] as string).toLowerCase())) found.push(`element <${match[1]}>`)
+  for (const [, element = ''] of html.matchAll(/<\/?([A-Za-z][\w-]*)/g)) {
+    if (!OWN_ELEMENTS.has(element.toLowerCase())) found.push(`element <${element}>`)
   }
   if (BIDI.test(html)) found.push('a bidi control')
   const outside = html

@@ -548,41 +548,46 @@ export class GitHubStandin {
 
   private route(method: string, rawPath: string, url: URL, text: string): Reply {
     const path = rawPath.replace(/^\/api\/v3(?=\/)/, '')
-    let m: RegExpMatchArray | null
+    // The owner, the repository and the third part (a number or a SHA) of a path that matches.
+    const parts = (pattern: RegExp): { owner: string; repo: string; id: string } | null => {
+      const [, owner, repo, id = ''] = pattern.exec(path) ?? []
+      return owner === undefined || repo === undefined ? null : { owner, repo, id }
+    }
+    let m: { owner: string; repo: string; id: string } | null
 
     if (path === '/user' && method === 'GET') return this.getUser()
 
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls$/)) && method === 'GET') {
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/pulls$/)) && method === 'GET') {
       // `state` (default open) and `head` (`owner:branch`) filter, as on GitHub.
       const state = url.searchParams.get('state') ?? 'open'
       const head = url.searchParams.get('head')
-      const pulls = this.pullsOf(m[1]!, m[2]!).filter(
+      const pulls = this.pullsOf(m.owner, m.repo).filter(
         p => (state === 'all' || p.state === state) && (!head || `${p.headOwner}:${p.headRef}` === head)
       )
       return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/)) && method === 'GET') {
-      const pulls = this.pullsOf(m[1]!, m[2]!).filter(p => p.headSha === m![3])
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls$/)) && method === 'GET') {
+      const pulls = this.pullsOf(m.owner, m.repo).filter(p => p.headSha === m?.id)
       return this.paginate(url, rawPath, pulls, p => this.toApiPull(p))
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
-      return { status: 200, body: this.toApiPull(this.findPull(m[1]!, m[2]!, Number(m[3]))) }
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
+      return { status: 200, body: this.toApiPull(this.findPull(m.owner, m.repo, Number(m.id))) }
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/)) && method === 'GET') {
-      const pull = this.findPull(m[1]!, m[2]!, Number(m[3]))
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/)) && method === 'GET') {
+      const pull = this.findPull(m.owner, m.repo, Number(m.id))
       // GitHub lists at most 3,000 files and gives no sign that it stopped there.
       return this.paginate(url, rawPath, pull.files.slice(0, PULL_FILES_CAP), f => this.toApiFile(pull, f))
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
-      const key = this.findIssue(m[1]!, m[2]!, Number(m[3]))
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
+      const key = this.findIssue(m.owner, m.repo, Number(m.id))
       if (method === 'GET') return this.paginate(url, rawPath, this.commentsOf(key), c => this.toApiComment(c))
-      if (method === 'POST') return this.createComment(m[1]!, m[2]!, Number(m[3]), text)
+      if (method === 'POST') return this.createComment(m.owner, m.repo, Number(m.id), text)
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/)) && method === 'POST') {
-      return this.createStatus(m[1]!, m[2]!, m[3]!, text)
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/)) && method === 'POST') {
+      return this.createStatus(m.owner, m.repo, m.id, text)
     }
-    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
-      const stored = this.findComment(m[1]!, m[2]!, Number(m[3]))
+    if ((m = parts(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
+      const stored = this.findComment(m.owner, m.repo, Number(m.id))
       if (method === 'GET') return { status: 200, body: this.toApiComment(stored) }
       if (method === 'PATCH') return this.updateComment(stored, text)
       if (method === 'DELETE') {

@@ -36,7 +36,7 @@ export async function git(cwd: string, args: string[]): Promise<string> {
     return stdout
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? ''
-    throw new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${stderr.trim() || String(error)}`)
+    throw new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${stderr.trim() || String(error)}`, { cause: error })
   }
 }
 
@@ -171,10 +171,11 @@ export async function createPullRequestRefs(spec: PullRequestSpec): Promise<Pull
   const forkPointSha = await gitLine(remote, ['merge-base', baseSha, headSha])
   let tree: string
   try {
-    tree = (await gitLine(remote, ['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0]
+    tree = (await gitLine(remote, ['merge-tree', '--write-tree', baseSha, headSha])).split('\n')[0] ?? ''
   } catch (error) {
     throw new Error(
-      `Cannot make the merge commit for pull request #${number} (conflict, or git older than 2.38): ${String(error)}`
+      `Cannot make the merge commit for pull request #${number} (conflict, or git older than 2.38): ${String(error)}`,
+      { cause: error }
     )
   }
   const mergeSha = await gitLine(remote, [

@@ -1,9 +1,13 @@
 // The command runner every docker and git call goes through, on real processes.
-import { describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runChecked, runCommand, runForBytes } from '../../src/tools/exec.js'
+import { cleanupTempDirs, makeTempDir } from '../support/repo.js'
+
+afterAll(async () => {
+  await cleanupTempDirs()
+})
 
 describe('running a command', () => {
   it('keeps stdout and stderr apart and reports the exit code', async () => {
@@ -38,7 +42,7 @@ describe('running a command', () => {
 
   it('stops a program and every process it started when its signal aborts', async () => {
     const controller = new AbortController()
-    const pidFile = join(await mkdtemp(join(tmpdir(), 'dsc-exec-')), 'pid')
+    const pidFile = join(await makeTempDir('exec'), 'pid')
     // A shell that starts a grandchild, as the docker CLI starts its buildx plugin.
     const running = runCommand('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], { signal: controller.signal })
     while (!(await readFile(pidFile, 'utf8').catch(() => '')).trim()) await new Promise(r => setTimeout(r, 20))

@@ -140,12 +140,12 @@ export function summarizeBuildError(output: string): string | null {
     /^((?:COPY|ADD) failed: .+)$/,
     /^(failed to .+)$/i
   ]
-  for (let i = lines.length - 1; i >= 0; i--) {
+  for (const line of [...lines].reverse()) {
     for (const pattern of patterns) {
-      const match = pattern.exec(lines[i] as string)
-      if (match) return (match[1] as string).slice(0, 500)
+      const reason = pattern.exec(line)?.[1]
+      if (reason !== undefined) return reason.slice(0, 500)
     }
   }
   // Unknown wording: the builder's last line is usually its reason.
-  return lines.length ? (lines[lines.length - 1] as string).slice(0, 500) : null
+  return lines.at(-1)?.slice(0, 500) ?? null
 }

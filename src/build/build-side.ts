@@ -114,7 +114,7 @@ async function runLogged(
   const outcome = await run(false)
   if (log.streamBuilds) {
     await job.deferLog.catch(() => undefined)
-    await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'))
+    await log.group(title, () => Promise.resolve(log.info(outcome.output?.trimEnd() || '(no output)')))
   }
   return outcome
 }

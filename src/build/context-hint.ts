@@ -16,8 +16,8 @@ const MISSING_SOURCE = [
 /** The COPY or ADD source a failed build missed, or null when it failed otherwise. */
 export function missingCopySource(output: string): string | null {
   for (const pattern of MISSING_SOURCE) {
-    const match = pattern.exec(output)
-    if (match) return match[1] as string
+    const source = pattern.exec(output)?.[1]
+    if (source !== undefined) return source
   }
   return null
 }

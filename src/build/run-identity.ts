@@ -82,9 +82,9 @@ export function parseScratchFolderName(name: string): Omit<RunIdentity, 'tempRoo
 }
 
 function parseToken(token: string): Pick<RunIdentity, 'pid' | 'started' | 'nonce'> | null {
-  const match = TOKEN.exec(token)
-  if (!match) return null
-  return { pid: Number(match[1]), started: match[2] === 'x' ? '' : (match[2] as string), nonce: match[3] as string }
+  const [, pid, started, nonce] = TOKEN.exec(token) ?? []
+  if (pid === undefined || started === undefined || nonce === undefined) return null
+  return { pid: Number(pid), started: started === 'x' ? '' : started, nonce }
 }
 
 /**

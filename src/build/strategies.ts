@@ -16,7 +16,7 @@ export type Strategy = (sides: Side[], build: BuildOneSide) => Promise<void>
 export const sideBySide: Strategy = async (sides, build) => {
   const head = sides.includes('head') ? build('head') : undefined
   const base = sides.includes('base') ? build('base', head) : undefined
-  const settled = await Promise.allSettled([head, base].filter(Boolean))
+  const settled = await Promise.allSettled([head, base].filter(side => side !== undefined))
   const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
   if (failed) throw failed.reason
 }

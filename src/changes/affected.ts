@@ -163,12 +163,14 @@ export async function loadImageSpecs(
     if (real === null) throw Object.assign(new Error(`no such file ${path}`), { code: 'ENOENT' })
     text = await readFile(real, 'utf8')
   } catch (error) {
-    if (error instanceof OutsideRepositoryError) throw new Error(`Invalid config '${path}': ${error.message}`)
+    if (error instanceof OutsideRepositoryError)
+      throw new Error(`Invalid config '${path}': ${error.message}`, { cause: error })
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     if (!given) return null
     throw new Error(
       `Invalid config '${given}': no such file in the repository (${join(repoDir, path)}). ` +
-        `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`
+        `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`,
+      { cause: error }
     )
   }
   return parseConfigFile(text, path)

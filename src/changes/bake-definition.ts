@@ -60,7 +60,7 @@ export function parseBakePrint(stdout: string): Map<string, PrintedTarget> {
   if (!isObject(targets)) throw new BakeDefinitionError("docker buildx bake --print: 'target' is not a mapping.")
   const result = new Map<string, PrintedTarget>()
   for (const [name, target] of Object.entries(targets)) {
-    if (isObject(target)) result.set(name, target as PrintedTarget)
+    if (isObject(target)) result.set(name, target)
   }
   return result
 }
@@ -124,7 +124,7 @@ function toBakeImage(name: string, printed: PrintedTarget, options: ResolveOptio
 }
 
 /**
- * A context that is no local folder: a git URL (`https://…`, `git@…`, `…​.git#ref`), an
+ * A context that is no local folder: a git URL (`https://…`, `git@…`, `….git#ref`), an
  * `https://` tarball, `github.com/…` (which BuildKit reads as git), another target's output
  * (`target:`), an image (`docker-image://`) or an OCI layout (`oci-layout://`).
  */
@@ -221,9 +221,9 @@ export function declaredTargets(files: Array<{ path: string; text: string }>): s
       }
       continue
     }
-    for (const match of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm)) names.add(match[1] as string)
-    for (const match of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
-      for (const name of (match[1] as string).matchAll(/"([A-Za-z0-9_-]+)"/g)) inherited.add(name[1] as string)
+    for (const [, name = ''] of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm)) names.add(name)
+    for (const [, list = ''] of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
+      for (const [, name = ''] of list.matchAll(/"([A-Za-z0-9_-]+)"/g)) inherited.add(name)
     }
   }
   // A target others inherit from is a block of shared settings, not an image of its own.

@@ -163,8 +163,9 @@ let isolation: Promise<string[]> | null = null
  * it off the network. Asked once per run.
  */
 export function networkIsolation(): Promise<string[]> {
-  const prefix = ['unshare', '--net', '--map-root-user', '--']
-  isolation ??= runCommand(prefix[0] as string, [...prefix.slice(1), 'true'], { timeoutMs: 5_000 }).then(result =>
+  const [command, ...args] = ['unshare', '--net', '--map-root-user', '--'] as const
+  const prefix = [command, ...args]
+  isolation ??= runCommand(command, [...args, 'true'], { timeoutMs: 5_000 }).then(result =>
     result.exitCode === 0 ? prefix : []
   )
   return isolation
@@ -199,9 +200,9 @@ export function bakeEnvironment(env: NodeJS.ProcessEnv, home: string): Record<st
   const host = env.DOCKER_HOST
   if (host && /^(?:unix|npipe|tcp|ssh):\/\//.test(host)) {
     result.DOCKER_HOST = host
-    const tcp = /^tcp:\/\/([^:/]+)/.exec(host)
+    const engineHost = /^tcp:\/\/([^:/]+)/.exec(host)?.[1]
     // The engine is the one address bake may reach.
-    if (tcp) result.NO_PROXY = result.no_proxy = tcp[1] as string
+    if (engineHost) result.NO_PROXY = result.no_proxy = engineHost
   }
   return result
 }

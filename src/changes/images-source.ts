@@ -125,7 +125,7 @@ export function commitSource(git: Git, tree: SideTree, label: string): Definitio
     read: async paths => {
       const ids = paths.map(path => objectIdOf(tree.files.get(path) ?? ''))
       const texts = await git.readBlobs(ids.filter(Boolean))
-      return new Map(paths.map((path, index) => [path, texts.get(ids[index] as string) ?? '']))
+      return new Map(paths.map((path, index) => [path, texts.get(ids[index] ?? '') ?? '']))
     },
     resolve: async path => {
       const targets = await linkTargets()

@@ -40,7 +40,7 @@ export async function listChangedFiles(octokit: Octokit, ref: PullRef): Promise<
   const files = entries.map((entry): ChangedFile => {
     // A status GitHub adds later is safer read as 'modified' (the file's content counts as
     // changed) than dropped, which could hide an image the PR affects.
-    const status: FileStatus = KNOWN_STATUSES.has(entry.status) ? (entry.status as FileStatus) : 'modified'
+    const status: FileStatus = KNOWN_STATUSES.has(entry.status) ? entry.status : 'modified'
     const file: ChangedFile = { path: entry.filename, status }
     if (entry.previous_filename) file.previousPath = entry.previous_filename
     return file

@@ -96,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         tempRoot: tmpdir(),
         baseRef: revisions.baseName,
         progress,
-        resolveRevisions: async () => revisions,
+        resolveRevisions: () => Promise.resolve(revisions),
         listChangedFiles:
           options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
         signal: io.signal
@@ -125,21 +125,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
   }
 
-  const written = [
-    options.json &&
-      writeReportFile(
-        io,
-        options.json,
-        `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`
-      ),
-    options.markdown &&
-      writeReportFile(
-        io,
-        options.markdown,
-        `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`
-      )
-  ]
-  const writeFailed = (await Promise.all(written)).some(ok => ok === false)
+  const written: Array<Promise<boolean>> = []
+  if (options.json) {
+    const json = `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`
+    written.push(writeReportFile(io, options.json, json))
+  }
+  if (options.markdown) {
+    const markdown = `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`
+    written.push(writeReportFile(io, options.markdown, markdown))
+  }
+  const writeFailed = (await Promise.all(written)).some(ok => !ok)
 
   if (failure !== null) return exitCodeForError(failure)
   return writeFailed ? EXIT.fail : exitCodeFor(comparison)

@@ -61,7 +61,8 @@ export function renderTerminalReport(comparison: Comparison, context: TerminalRe
     const images = [...comparison.images].sort(byImportance)
     const [head, ...rows] = textTable(images)
     lines.push(paint('bold', head ?? ''))
-    rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[images[i]!.verdict], row)))
+    // textTable gives one row per image, in their order.
+    images.forEach((image, i) => lines.push(paint(VERDICT_STYLE[image.verdict], rows[i] ?? '')))
     const explained = images.filter(image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0)
     for (const image of explained) lines.push('', ...explain(image, paint))
     lines.push('')

@@ -34,7 +34,7 @@ export function defaultBaseCandidates(remoteHead: string | null): string[] {
 /** `refs/remotes/origin/main` → `origin/main`; null for anything else. */
 export function parseRemoteHead(symbolicRef: string): string | null {
   const match = /^refs\/remotes\/(.+)$/.exec(symbolicRef.trim())
-  return match ? (match[1] as string) : null
+  return match?.[1] ?? null
 }
 
 /** The remote that names the default branch: origin when there is one, else the first listed. */

@@ -127,7 +127,7 @@ export class TerminalProgress implements Progress {
     const draw = () => {
       const spent = formatDuration(this.now() - stepStarted)
       this.options.stream.write(
-        `\r\x1b[2K${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length] as string)} ${this.paint('dim', spent)}`
+        `\r\x1b[2K${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length] ?? '')} ${this.paint('dim', spent)}`
       )
       this.liveLine = true
     }

@@ -26,8 +26,11 @@ export function attributeLayers(stage: DockerInstruction[], rows: HistoryRow[]):
   )
   if (!from || !owners) return null
   const sizes = [0, ...body.map(() => 0)]
-  owners.forEach((owner, row) => (sizes[owner] = (sizes[owner] as number) + (rows[row] as HistoryRow).size))
-  return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] as number }))
+  rows.forEach((row, i) => {
+    const owner = owners[i] ?? 0
+    sizes[owner] = (sizes[owner] ?? 0) + row.size
+  })
+  return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] ?? 0 }))
 }
 
 /**
@@ -41,9 +44,10 @@ export function rowOwners(stage: Pick<DockerInstruction, 'keyword'>[], createdBy
   const owners = createdBy.map(() => 0)
   let row = 0
   let paired = 0
-  for (let i = body.length - 1; i >= 0 && row < createdBy.length; i--) {
-    const recorded = recordedInstruction(createdBy[row] as string)
-    if (recorded.keyword !== (body[i] as DockerInstruction).keyword) continue
+  for (let i = body.length - 1; i >= 0; i--) {
+    const next = createdBy[row]
+    if (next === undefined) break
+    if (recordedInstruction(next).keyword !== body[i]?.keyword) continue
     owners[row] = i + 1
     row++
     paired++

@@ -19,9 +19,9 @@ export interface DockerInstruction {
 export function stageInstructions(dockerfile: string, target?: string): DockerInstruction[] {
   const { stages, names } = parseStages(dockerfile)
   if (target) {
-    const index = names.indexOf(target.toLowerCase())
-    if (index < 0) throw new Error(`The Dockerfile has no stage named '${target}'.`)
-    return stages[index] as DockerInstruction[]
+    const stage = stages[names.indexOf(target.toLowerCase())]
+    if (!stage) throw new Error(`The Dockerfile has no stage named '${target}'.`)
+    return stage
   }
   return stages[stages.length - 1] ?? []
 }
@@ -43,7 +43,7 @@ function parseStages(dockerfile: string): { stages: DockerInstruction[][]; names
     if (keyword === 'FROM') {
       stages.push([])
       const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '')
-      names.push(stage ? (stage[1] as string).toLowerCase() : null)
+      names.push(stage?.[1]?.toLowerCase() ?? null)
     }
     const current = stages[stages.length - 1]
     if (!current) continue

@@ -30,9 +30,9 @@ export function matchInstructions(base: InstructionSize[], head: InstructionSize
   let h = 0
   for (const [anchorBase, anchorHead] of [...anchors, [base.length, head.length] as const]) {
     changes.push(...pairByKeyword(base.slice(b, anchorBase), head.slice(h, anchorHead)))
-    if (anchorBase < base.length && anchorHead < head.length) {
-      changes.push(change(base[anchorBase] as InstructionSize, head[anchorHead] as InstructionSize))
-    }
+    // The last anchor is the end of both lists, which pairs nothing.
+    const [baseAnchor, headAnchor] = [base[anchorBase], head[anchorHead]]
+    if (baseAnchor && headAnchor) changes.push(change(baseAnchor, headAnchor))
     b = anchorBase + 1
     h = anchorHead + 1
   }
@@ -49,23 +49,19 @@ function pairByKeyword(base: InstructionSize[], head: InstructionSize[]): Instru
   const used = new Set<number>()
   const changes: InstructionChange[] = []
   for (const instruction of head) {
-    let best = -1
-    let bestScore = 0
-    base.forEach((candidate, i) => {
-      if (used.has(i) || candidate.keyword !== instruction.keyword) return
+    let best: { index: number; candidate: InstructionSize; score: number } | null = null
+    for (const [index, candidate] of base.entries()) {
+      if (used.has(index) || candidate.keyword !== instruction.keyword) continue
       // A stage has one FROM: whatever its image, it is the same instruction.
       const score = instruction.keyword === 'FROM' ? 1 : similarity(candidate.args, instruction.args)
-      if (score >= MIN_SIMILARITY && score > bestScore) {
-        best = i
-        bestScore = score
-      }
-    })
-    if (best < 0) {
+      if (score >= MIN_SIMILARITY && score > (best?.score ?? 0)) best = { index, candidate, score }
+    }
+    if (!best) {
       changes.push(change(null, instruction))
       continue
     }
-    used.add(best)
-    changes.push(change(base[best] as InstructionSize, instruction))
+    used.add(best.index)
+    changes.push(change(best.candidate, instruction))
   }
   base.forEach((instruction, i) => {
     if (!used.has(i)) changes.push(change(instruction, null))
@@ -92,14 +88,14 @@ function similarity(a: string, b: string): number {
 
 /** Index pairs of a longest common subsequence (Dockerfiles are short: the table is small). */
 function commonSequence(a: string[], b: string[]): Array<readonly [number, number]> {
-  const table = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0))
+  // table[i][j], flat: the length of a longest common subsequence of a[i..] and b[j..]; the
+  // last row and column (empty rests) are 0.
+  const width = b.length + 1
+  const table = new Array<number>((a.length + 1) * width).fill(0)
+  const cell = (i: number, j: number) => table[i * width + j] ?? 0
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      const row = table[i] as number[]
-      row[j] =
-        a[i] === b[j]
-          ? ((table[i + 1] as number[])[j + 1] as number) + 1
-          : Math.max((table[i + 1] as number[])[j] as number, row[j + 1] as number)
+      table[i * width + j] = a[i] === b[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1))
     }
   }
   const pairs: Array<readonly [number, number]> = []
@@ -110,7 +106,7 @@ function commonSequence(a: string[], b: string[]): Array<readonly [number, numbe
       pairs.push([i, j])
       i++
       j++
-    } else if (((table[i + 1] as number[])[j] as number) >= ((table[i] as number[])[j + 1] as number)) {
+    } else if (cell(i + 1, j) >= cell(i, j + 1)) {
       i++
     } else {
       j++

@@ -137,7 +137,7 @@ async function consume(pair: ArchivePair, archive: SavedArchive, entry: Entry): 
   const size = entry.header.size ?? 0
   if (kind === 'json' && size <= MAX_DOCUMENT) {
     let text = ''
-    for await (const chunk of rest()) text += (chunk as Buffer).toString('utf8')
+    for await (const chunk of rest()) text += chunk.toString('utf8')
     archive.documents.set(name, text)
     return
   }

@@ -206,12 +206,16 @@ function buildArgs(where: string, value: unknown): Record<string, string> {
         `${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`
       )
     }
-    if (argValue !== null && typeof argValue === 'object') {
+    // YAML and JSON give a string, a number, a boolean, null, a list or a mapping: only the
+    // scalars are build args (null as the empty string).
+    if (argValue === null) args[name] = ''
+    else if (typeof argValue === 'string' || typeof argValue === 'number' || typeof argValue === 'boolean') {
+      args[name] = String(argValue)
+    } else {
       throw new ImageConfigError(
         `${where}.${field}: the value of '${name}' must be a string, got ${describe(argValue)}.`
       )
     }
-    args[name] = argValue === null ? '' : String(argValue)
   }
   if (Array.isArray(value)) {
     value.forEach((item, index) => {

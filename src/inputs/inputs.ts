@@ -203,15 +203,15 @@ export function parseDockerfileGlobs(value: string): string[] {
 
 /** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
 function unbalancedGlob(glob: string): string | null {
-  const closing: Record<string, string> = { '[': ']', '{': '}' }
+  const closing = { '[': ']', '{': '}' } as const
   const open: string[] = []
   for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] as string
+    const char = glob.charAt(i)
     if (char === '\\') {
       i++
       continue
     }
-    if (char === '[' || char === '{') open.push(closing[char] as string)
+    if (char === '[' || char === '{') open.push(closing[char])
     else if (char === ']' || char === '}') {
       if (open.pop() !== char) return `a '${char}' that closes nothing`
     }

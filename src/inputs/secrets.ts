@@ -29,7 +29,7 @@ export function parseSecrets(value: string): BuildSecret[] {
   // Split on line feeds alone: a carriage return at a value's end is part of the value.
   const lines = value.split('\n')
   for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string
+    const line = lines[index] ?? ''
     if (line.trim() === '' || line.trim().startsWith('#')) continue
     const lineNumber = index + 1
     const where = `secrets line ${lineNumber}`
@@ -37,8 +37,8 @@ export function parseSecrets(value: string): BuildSecret[] {
     let id: string
     let secretValue: string
     if (heredoc) {
-      id = heredoc[1] as string
-      const delimiter = heredoc[2] as string
+      id = heredoc[1] ?? ''
+      const delimiter = heredoc[2] ?? ''
       const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter)
       if (end === -1) {
         throw new InputError(

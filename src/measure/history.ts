@@ -68,12 +68,10 @@ export function recordedInstruction(createdBy: string): RecordedInstruction {
   if (text === '') return { keyword: '', args: '' }
   // Legacy builder: every instruction but RUN is a no-op shell command naming it.
   const nop = NOP.exec(text)
-  if (nop) return { keyword: (nop[1] as string).toUpperCase(), args: (nop[2] as string).trim() }
+  if (nop) return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() }
   const withoutMark = text.replace(/\s+# buildkit$/, '')
-  const keyword = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark)
-  if (keyword && KEYWORDS.has(keyword[1] as string)) {
-    return { keyword: keyword[1] as string, args: stripBuildArgs((keyword[2] as string).trim()) }
-  }
+  const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? []
+  if (keyword && KEYWORDS.has(keyword)) return { keyword, args: stripBuildArgs(args.trim()) }
   // Legacy builder: a RUN is recorded as the bare command it ran.
   return { keyword: 'RUN', args: stripBuildArgs(withoutMark) }
 }

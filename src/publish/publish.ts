@@ -99,7 +99,7 @@ export async function publishResults(results: Results): Promise<void> {
         commentWanted(inputs.comment, comparison, results.error)
       )
     }
-    await attempt('set the outputs', async () =>
+    await attempt('set the outputs', () =>
       setOutputs({
         report: reportPath,
         exceeded: comparison.images.some(image => image.verdict === 'fail'),
@@ -118,7 +118,7 @@ export async function publishResults(results: Results): Promise<void> {
   }
 }
 
-async function attempt(what: string, work: () => Promise<void>): Promise<void> {
+async function attempt(what: string, work: () => Promise<void> | void): Promise<void> {
   try {
     await work()
   } catch (error) {

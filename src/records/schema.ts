@@ -90,7 +90,7 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): T {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new Error(`The baseline record ${source} is not JSON (${(error as Error).message}).`)
+    throw new Error(`The baseline record ${source} is not JSON (${(error as Error).message}).`, { cause: error })
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {

@@ -21,6 +21,7 @@
 /** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g
 /** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
 
 /** The text with bidi and control characters removed; line breaks become `\n`. */

@@ -17,8 +17,9 @@ const IN_TABLE = { table: true }
  */
 export function displayText(text: string, max = MAX_PATH, cut: 'middle' | 'end' = 'middle'): string {
   const visible = text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern shows as escapes
     /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
-    char => `\\u{${(char.codePointAt(0) as number).toString(16)}}`
+    char => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`
   )
   const chars = [...visible]
   if (chars.length <= max) return visible

@@ -19,12 +19,8 @@ export interface Trend {
   words: string
 }
 
-const UNITS = [
-  { name: 'GB', bytes: 1e9 },
-  { name: 'MB', bytes: 1e6 },
-  { name: 'kB', bytes: 1e3 },
-  { name: 'B', bytes: 1 }
-]
+const BYTES = { name: 'B', bytes: 1 }
+const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES]
 
 /**
  * A label as Mermaid may hold it inside double quotes: the characters of a short commit,
@@ -59,7 +55,7 @@ export function renderTrend(records: TrendPoint[], head: TrendPoint): Trend | nu
   if (records.length === 0) return null
   const points = windowOf(records, head)
   const max = Math.max(...points.map(point => point.bytes))
-  const unit = UNITS.find(candidate => max >= candidate.bytes) ?? (UNITS[UNITS.length - 1] as (typeof UNITS)[number])
+  const unit = UNITS.find(candidate => max >= candidate.bytes) ?? BYTES
   const values = points.map(point => Number((point.bytes / unit.bytes).toFixed(2)))
   const words = trendWords(records, head)
   const labels = points.map(point => `"${chartLabel(point.label)}"`)

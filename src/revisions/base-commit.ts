@@ -131,6 +131,10 @@ export function planBaseRef(baseRef: string, remote: string): BaseRefPlan {
   }
 }
 
+/** What git refuses in a ref name (git-check-ref-format): spaces, ~ ^ : ? * [ \ and control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
+const REF_SPECIALS = /[\s~^:?*[\\\x00-\x1f\x7f]/
+
 /** Rejects what git would refuse as a ref name, with a message that names the input. */
 export function validateBaseRef(baseRef: string): void {
   const problem =
@@ -138,7 +142,7 @@ export function validateBaseRef(baseRef: string): void {
       ? 'it is empty'
       : baseRef.startsWith('-')
         ? 'it starts with "-"'
-        : /[\s~^:?*[\\\x00-\x1f\x7f]/.test(baseRef)
+        : REF_SPECIALS.test(baseRef)
           ? 'it contains a space or one of ~ ^ : ? * [ \\'
           : baseRef.includes('..') || baseRef.includes('@{') || baseRef.includes('//')
             ? 'it contains "..", "@{" or "//"'
@@ -198,9 +202,10 @@ async function resolveBaseTip(
   local: Array<string | null>
 ): Promise<string> {
   const found = local.findIndex(sha => sha !== null)
-  if (found !== -1) {
-    log.info(`Base ref ${plan.input} is ${local[found]} (${plan.local[found]}, already here)`)
-    return local[found] as string
+  const sha = local[found]
+  if (sha) {
+    log.info(`Base ref ${plan.input} is ${sha} (${plan.local[found]}, already here)`)
+    return sha
   }
   const shallow = await git.isShallow()
   for (const { refspec, resolves } of plan.fetch) {
@@ -211,7 +216,8 @@ async function resolveBaseTip(
       throw new Error(
         `Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errorMessage(error)}. ` +
           'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
-          'persist-credentials at its default (true), or check out with fetch-depth: 0.'
+          'persist-credentials at its default (true), or check out with fetch-depth: 0.',
+        { cause: error }
       )
     }
     const [sha = null] = await git.resolveCommits([resolves])
@@ -281,7 +287,8 @@ async function fetchOrExplain(git: RevisionGit, args: string[], search: MergeBas
     throw new Error(
       `Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
         `and base-ref '${search.baseRef}' (${search.baseTip}): ${errorMessage(error)}. ` +
-        'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.'
+        'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.',
+      { cause: error }
     )
   }
 }

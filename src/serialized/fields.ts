@@ -37,10 +37,9 @@ export const FIELD_LIMITS = {
 export const CUT_MARKER = '…'
 
 // CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
-// eslint-disable-next-line no-control-regex -- escape sequences are what this removes
 const ESCAPE_SEQUENCE =
+  // eslint-disable-next-line no-control-regex -- escape sequences are what this removes
   /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g
-// eslint-disable-next-line no-control-regex -- C1 controls are what this removes
 const C1_CONTROLS = /[\u0080-\u009f]/g
 const ALL_FORBIDDEN = new RegExp(FORBIDDEN_CHARACTERS.source, 'g')
 
@@ -64,8 +63,8 @@ export function cleanLog(text: string): string {
     .replace(/\r\n/g, '\n')
     .split('\n')
     .map(line => stripControls(line.slice(line.lastIndexOf('\r') + 1)).replace(/\t/g, '    '))
-  while (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop()
-  while (lines.length > 1 && lines[0]!.trim() === '') lines.shift()
+  while (lines.length > 1 && lines.at(-1)?.trim() === '') lines.pop()
+  while (lines.length > 1 && lines[0]?.trim() === '') lines.shift()
   const tail = lines.slice(-FIELD_LIMITS.maxLogLines).join('\n')
   if (tail.length <= FIELD_LIMITS.maxLog) return tail
   let rest = tail.slice(-(FIELD_LIMITS.maxLog - CUT_MARKER.length))

@@ -210,9 +210,9 @@ export function sparsePathAllowed(file: string): boolean {
 /** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
 async function linkedWorktreeGitDir(worktree: string): Promise<string> {
   const pointer = await readFile(path.join(worktree, '.git'), 'utf8')
-  const match = /^gitdir: (.+)$/m.exec(pointer)
-  if (!match) throw new Error(`${path.join(worktree, '.git')} does not name the worktree's git folder`)
-  return path.resolve(worktree, (match[1] as string).replace(/\r$/, ''))
+  const gitDir = /^gitdir: (.+)$/m.exec(pointer)?.[1]
+  if (gitDir === undefined) throw new Error(`${path.join(worktree, '.git')} does not name the worktree's git folder`)
+  return path.resolve(worktree, gitDir.replace(/\r$/, ''))
 }
 
 const STATUS_WORDS: Record<string, FileStatus> = {
@@ -234,7 +234,7 @@ export function parseNameStatus(output: string): ChangedFile[] {
   let i = 0
   while (i < fields.length) {
     const status = fields[i++]
-    if (status === '') continue
+    if (status === undefined || status === '') continue
     const letter = status.charAt(0)
     // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
     // file differs: "changed" keeps it in view rather than dropping it.
@@ -321,11 +321,13 @@ export function parseCatFileBatch(output: Buffer): Map<string, string> {
     const header = output.subarray(at, lineEnd).toString('utf8')
     at = lineEnd + 1
     if (header.endsWith(' missing')) continue
-    const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header)
-    if (!match) throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`)
-    const size = Number(match[2])
+    const [, id, sizeText] = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header) ?? []
+    if (id === undefined || sizeText === undefined) {
+      throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`)
+    }
+    const size = Number(sizeText)
     if (at + size > output.length) throw new Error('Unexpected `git cat-file --batch` output: a content cut short')
-    blobs.set(match[1] as string, output.subarray(at, at + size).toString('utf8'))
+    blobs.set(id, output.subarray(at, at + size).toString('utf8'))
     at += size + 1
   }
   return blobs
