@@ -42378,12 +42378,11 @@ function recordedInstruction(createdBy) {
     // Legacy builder: every instruction but RUN is a no-op shell command naming it.
     const nop = NOP.exec(text);
     if (nop)
-        return { keyword: nop[1].toUpperCase(), args: nop[2].trim() };
+        return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() };
     const withoutMark = text.replace(/\s+# buildkit$/, '');
-    const keyword = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark);
-    if (keyword && KEYWORDS.has(keyword[1])) {
-        return { keyword: keyword[1], args: stripBuildArgs(keyword[2].trim()) };
-    }
+    const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? [];
+    if (keyword && KEYWORDS.has(keyword))
+        return { keyword, args: stripBuildArgs(args.trim()) };
     // Legacy builder: a RUN is recorded as the bare command it ran.
     return { keyword: 'RUN', args: stripBuildArgs(withoutMark) };
 }
@@ -45956,10 +45955,10 @@ function sparsePathAllowed(file) {
 /** A linked worktree's own git folder, which its `.git` file names (relative to the worktree, in newer git). */
 async function linkedWorktreeGitDir(worktree) {
     const pointer = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(worktree, '.git'), 'utf8');
-    const match = /^gitdir: (.+)$/m.exec(pointer);
-    if (!match)
+    const gitDir = /^gitdir: (.+)$/m.exec(pointer)?.[1];
+    if (gitDir === undefined)
         throw new Error(`${external_node_path_namespaceObject.join(worktree, '.git')} does not name the worktree's git folder`);
-    return external_node_path_namespaceObject.resolve(worktree, match[1].replace(/\r$/, ''));
+    return external_node_path_namespaceObject.resolve(worktree, gitDir.replace(/\r$/, ''));
 }
 const STATUS_WORDS = {
     A: 'added',
@@ -45979,7 +45978,7 @@ function parseNameStatus(output) {
     let i = 0;
     while (i < fields.length) {
         const status = fields[i++];
-        if (status === '')
+        if (status === undefined || status === '')
             continue;
         const letter = status.charAt(0);
         // Statuses that cannot occur between two commits (U unmerged, X unknown) still mean the
@@ -46064,13 +46063,14 @@ function parseCatFileBatch(output) {
         at = lineEnd + 1;
         if (header.endsWith(' missing'))
             continue;
-        const match = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header);
-        if (!match)
+        const [, id, sizeText] = /^([0-9a-f]{40,64}) \w+ (\d+)$/.exec(header) ?? [];
+        if (id === undefined || sizeText === undefined) {
             throw new Error(`Unexpected \`git cat-file --batch\` output: '${header.slice(0, 200)}'`);
-        const size = Number(match[2]);
+        }
+        const size = Number(sizeText);
         if (at + size > output.length)
             throw new Error('Unexpected `git cat-file --batch` output: a content cut short');
-        blobs.set(match[1], output.subarray(at, at + size).toString('utf8'));
+        blobs.set(id, output.subarray(at, at + size).toString('utf8'));
         at += size + 1;
     }
     return blobs;
@@ -46182,13 +46182,16 @@ function planBaseRef(baseRef, remote) {
         fetch: [branch(input), tag(input)]
     };
 }
+/** What git refuses in a ref name (git-check-ref-format): spaces, ~ ^ : ? * [ \ and control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
+const REF_SPECIALS = /[\s~^:?*[\\\x00-\x1f\x7f]/;
 /** Rejects what git would refuse as a ref name, with a message that names the input. */
 function validateBaseRef(baseRef) {
     const problem = baseRef === ''
         ? 'it is empty'
         : baseRef.startsWith('-')
             ? 'it starts with "-"'
-            : /[\s~^:?*[\\\x00-\x1f\x7f]/.test(baseRef)
+            : REF_SPECIALS.test(baseRef)
                 ? 'it contains a space or one of ~ ^ : ? * [ \\'
                 : baseRef.includes('..') || baseRef.includes('@{') || baseRef.includes('//')
                     ? 'it contains "..", "@{" or "//"'
@@ -46236,9 +46239,10 @@ function deepenSchedule(maxDeepen) {
 /** `local`: what each of `plan.local` resolves to here; the first in order that does wins. */
 async function resolveBaseTip(git, plan, remote, local) {
     const found = local.findIndex(sha => sha !== null);
-    if (found !== -1) {
-        log_log.info(`Base ref ${plan.input} is ${local[found]} (${plan.local[found]}, already here)`);
-        return local[found];
+    const sha = local[found];
+    if (sha) {
+        log_log.info(`Base ref ${plan.input} is ${sha} (${plan.local[found]}, already here)`);
+        return sha;
     }
     const shallow = await git.isShallow();
     for (const { refspec, resolves } of plan.fetch) {
@@ -46250,7 +46254,7 @@ async function resolveBaseTip(git, plan, remote, local) {
                 continue;
             throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errors_errorMessage(error)}. ` +
                 'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
-                'persist-credentials at its default (true), or check out with fetch-depth: 0.');
+                'persist-credentials at its default (true), or check out with fetch-depth: 0.', { cause: error });
         }
         const [sha = null] = await git.resolveCommits([resolves]);
         if (sha !== null) {
@@ -46309,7 +46313,7 @@ async function fetchOrExplain(git, args, search) {
     catch (error) {
         throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
             `and base-ref '${search.baseRef}' (${search.baseTip}): ${errors_errorMessage(error)}. ` +
-            'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.');
+            'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.', { cause: error });
     }
 }
 function noCommonHistory(search) {
@@ -46920,7 +46924,7 @@ function secrets_parseSecrets(value) {
     // Split on line feeds alone: a carriage return at a value's end is part of the value.
     const lines = value.split('\n');
     for (let index = 0; index < lines.length; index++) {
-        const line = lines[index];
+        const line = lines[index] ?? '';
         if (line.trim() === '' || line.trim().startsWith('#'))
             continue;
         const lineNumber = index + 1;
@@ -46929,8 +46933,8 @@ function secrets_parseSecrets(value) {
         let id;
         let secretValue;
         if (heredoc) {
-            id = heredoc[1];
-            const delimiter = heredoc[2];
+            id = heredoc[1] ?? '';
+            const delimiter = heredoc[2] ?? '';
             const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
             if (end === -1) {
                 throw new InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
@@ -56593,6 +56597,7 @@ function preprocess(fn, schema) {
  * one was not written by the tool. Mentions, references and links need no neutralizing here:
  * the report puts every outside string inside code (report/escape.ts), where GitHub makes none.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 ;// CONCATENATED MODULE: ./src/serialized/fields.ts
@@ -56622,9 +56627,9 @@ const fields_FIELD_LIMITS = {
 /** What a cut field ends (or, for a log, starts) with. */
 const CUT_MARKER = '…';
 // CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
+const ESCAPE_SEQUENCE = 
 // eslint-disable-next-line no-control-regex -- escape sequences are what this removes
-const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex -- C1 controls are what this removes
+/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
 const C1_CONTROLS = /[\u0080-\u009f]/g;
 const ALL_FORBIDDEN = new RegExp(FORBIDDEN_CHARACTERS.source, 'g');
 function stripControls(text) {
@@ -56645,9 +56650,9 @@ function cleanLog(text) {
         .replace(/\r\n/g, '\n')
         .split('\n')
         .map(line => stripControls(line.slice(line.lastIndexOf('\r') + 1)).replace(/\t/g, '    '));
-    while (lines.length > 1 && lines[lines.length - 1].trim() === '')
+    while (lines.length > 1 && lines.at(-1)?.trim() === '')
         lines.pop();
-    while (lines.length > 1 && lines[0].trim() === '')
+    while (lines.length > 1 && lines[0]?.trim() === '')
         lines.shift();
     const tail = lines.slice(-fields_FIELD_LIMITS.maxLogLines).join('\n');
     if (tail.length <= fields_FIELD_LIMITS.maxLog)
@@ -56770,10 +56775,10 @@ var main = __nccwpck_require__(8390);
 function stageInstructions(dockerfile, target) {
     const { stages, names } = parseStages(dockerfile);
     if (target) {
-        const index = names.indexOf(target.toLowerCase());
-        if (index < 0)
+        const stage = stages[names.indexOf(target.toLowerCase())];
+        if (!stage)
             throw new Error(`The Dockerfile has no stage named '${target}'.`);
-        return stages[index];
+        return stage;
     }
     return stages[stages.length - 1] ?? [];
 }
@@ -56793,7 +56798,7 @@ function parseStages(dockerfile) {
         if (keyword === 'FROM') {
             stages.push([]);
             const stage = /\sAS\s+(\S+)\s*$/i.exec(instruction.getArgumentsContent() ?? '');
-            names.push(stage ? stage[1].toLowerCase() : null);
+            names.push(stage?.[1]?.toLowerCase() ?? null);
         }
         const current = stages[stages.length - 1];
         if (!current)
@@ -57177,15 +57182,15 @@ function summarizeBuildError(output) {
         /^((?:COPY|ADD) failed: .+)$/,
         /^(failed to .+)$/i
     ];
-    for (let i = lines.length - 1; i >= 0; i--) {
+    for (const line of [...lines].reverse()) {
         for (const pattern of patterns) {
-            const match = pattern.exec(lines[i]);
-            if (match)
-                return match[1].slice(0, 500);
+            const reason = pattern.exec(line)?.[1];
+            if (reason !== undefined)
+                return reason.slice(0, 500);
         }
     }
     // Unknown wording: the builder's last line is usually its reason.
-    return lines.length ? lines[lines.length - 1].slice(0, 500) : null;
+    return lines.at(-1)?.slice(0, 500) ?? null;
 }
 
 ;// CONCATENATED MODULE: ./src/explain/attribute.ts
@@ -57207,8 +57212,11 @@ function attributeLayers(stage, rows) {
     if (!from || !owners)
         return null;
     const sizes = [0, ...body.map(() => 0)];
-    owners.forEach((owner, row) => (sizes[owner] = sizes[owner] + rows[row].size));
-    return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] }));
+    rows.forEach((row, i) => {
+        const owner = owners[i] ?? 0;
+        sizes[owner] = (sizes[owner] ?? 0) + row.size;
+    });
+    return stage.map((instruction, i) => ({ ...instruction, size: sizes[i] ?? 0 }));
 }
 /**
  * For each history row (newest first, as `createdBy` strings), the index in `stage` of the
@@ -57222,9 +57230,11 @@ function rowOwners(stage, createdBy) {
     const owners = createdBy.map(() => 0);
     let row = 0;
     let paired = 0;
-    for (let i = body.length - 1; i >= 0 && row < createdBy.length; i--) {
-        const recorded = recordedInstruction(createdBy[row]);
-        if (recorded.keyword !== body[i].keyword)
+    for (let i = body.length - 1; i >= 0; i--) {
+        const next = createdBy[row];
+        if (next === undefined)
+            break;
+        if (recordedInstruction(next).keyword !== body[i]?.keyword)
             continue;
         owners[row] = i + 1;
         row++;
@@ -57673,9 +57683,9 @@ const MISSING_SOURCE = [
 /** The COPY or ADD source a failed build missed, or null when it failed otherwise. */
 function missingCopySource(output) {
     for (const pattern of MISSING_SOURCE) {
-        const match = pattern.exec(output);
-        if (match)
-            return match[1];
+        const source = pattern.exec(output)?.[1];
+        if (source !== undefined)
+            return source;
     }
     return null;
 }
@@ -57821,7 +57831,7 @@ async function runLogged(context, job, request, title) {
     const outcome = await run(false);
     if (log.streamBuilds) {
         await job.deferLog.catch(() => undefined);
-        await log.group(title, async () => log.info(outcome.output?.trimEnd() || '(no output)'));
+        await log.group(title, () => Promise.resolve(log.info(outcome.output?.trimEnd() || '(no output)')));
     }
     return outcome;
 }
@@ -57936,10 +57946,10 @@ function parseScratchFolderName(name) {
     return token && { ...token, host: (0,external_node_os_namespaceObject.hostname)() };
 }
 function parseToken(token) {
-    const match = TOKEN.exec(token);
-    if (!match)
+    const [, pid, started, nonce] = TOKEN.exec(token) ?? [];
+    if (pid === undefined || started === undefined || nonce === undefined)
         return null;
-    return { pid: Number(match[1]), started: match[2] === 'x' ? '' : match[2], nonce: match[3] };
+    return { pid: Number(pid), started: started === 'x' ? '' : started, nonce };
 }
 /**
  * True only when the run's process is certainly gone: it ran on this host, and no process
@@ -58116,7 +58126,7 @@ function recordSide(image, result) {
 const sideBySide = async (sides, build) => {
     const head = sides.includes('head') ? build('head') : undefined;
     const base = sides.includes('base') ? build('base', head) : undefined;
-    const settled = await Promise.allSettled([head, base].filter(Boolean));
+    const settled = await Promise.allSettled([head, base].filter(side => side !== undefined));
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed)
         throw failed.reason;
@@ -59018,7 +59028,7 @@ function toBakeImage(name, printed, options) {
     return image;
 }
 /**
- * A context that is no local folder: a git URL (`https://…`, `git@…`, `…​.git#ref`), an
+ * A context that is no local folder: a git URL (`https://…`, `git@…`, `….git#ref`), an
  * `https://` tarball, `github.com/…` (which BuildKit reads as git), another target's output
  * (`target:`), an image (`docker-image://`) or an OCI layout (`oci-layout://`).
  */
@@ -59112,11 +59122,11 @@ function declaredTargets(files) {
             }
             continue;
         }
-        for (const match of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm))
-            names.add(match[1]);
-        for (const match of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
-            for (const name of match[1].matchAll(/"([A-Za-z0-9_-]+)"/g))
-                inherited.add(name[1]);
+        for (const [, name = ''] of file.text.matchAll(/^\s*target\s+"([A-Za-z0-9_-]+)"\s*\{/gm))
+            names.add(name);
+        for (const [, list = ''] of file.text.matchAll(/\binherits\s*=\s*\[([^\]]*)\]/g)) {
+            for (const [, name = ''] of list.matchAll(/"([A-Za-z0-9_-]+)"/g))
+                inherited.add(name);
         }
     }
     // A target others inherit from is a block of shared settings, not an image of its own.
@@ -59302,8 +59312,9 @@ let isolation = null;
  * it off the network. Asked once per run.
  */
 function networkIsolation() {
-    const prefix = ['unshare', '--net', '--map-root-user', '--'];
-    isolation ??= runCommand(prefix[0], [...prefix.slice(1), 'true'], { timeoutMs: 5_000 }).then(result => result.exitCode === 0 ? prefix : []);
+    const [command, ...args] = ['unshare', '--net', '--map-root-user', '--'];
+    const prefix = [command, ...args];
+    isolation ??= runCommand(command, [...args, 'true'], { timeoutMs: 5_000 }).then(result => result.exitCode === 0 ? prefix : []);
     return isolation;
 }
 /** An address no one listens on: a request that bake would make through a proxy goes nowhere. */
@@ -59334,10 +59345,10 @@ function bakeEnvironment(env, home) {
     const host = env.DOCKER_HOST;
     if (host && /^(?:unix|npipe|tcp|ssh):\/\//.test(host)) {
         result.DOCKER_HOST = host;
-        const tcp = /^tcp:\/\/([^:/]+)/.exec(host);
+        const engineHost = /^tcp:\/\/([^:/]+)/.exec(host)?.[1];
         // The engine is the one address bake may reach.
-        if (tcp)
-            result.NO_PROXY = result.no_proxy = tcp[1];
+        if (engineHost)
+            result.NO_PROXY = result.no_proxy = engineHost;
     }
     return result;
 }
@@ -59602,7 +59613,7 @@ function commitSource(git, tree, label) {
         read: async (paths) => {
             const ids = paths.map(path => objectIdOf(tree.files.get(path) ?? ''));
             const texts = await git.readBlobs(ids.filter(Boolean));
-            return new Map(paths.map((path, index) => [path, texts.get(ids[index]) ?? '']));
+            return new Map(paths.map((path, index) => [path, texts.get(ids[index] ?? '') ?? '']));
         },
         resolve: async (path) => {
             const targets = await linkTargets();
@@ -59814,10 +59825,16 @@ function images_config_buildArgs(where, value) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
             throw new images_config_ImageConfigError(`${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`);
         }
-        if (argValue !== null && typeof argValue === 'object') {
+        // YAML and JSON give a string, a number, a boolean, null, a list or a mapping: only the
+        // scalars are build args (null as the empty string).
+        if (argValue === null)
+            args[name] = '';
+        else if (typeof argValue === 'string' || typeof argValue === 'number' || typeof argValue === 'boolean') {
+            args[name] = String(argValue);
+        }
+        else {
             throw new images_config_ImageConfigError(`${where}.${field}: the value of '${name}' must be a string, got ${images_config_describe(argValue)}.`);
         }
-        args[name] = argValue === null ? '' : String(argValue);
     };
     if (Array.isArray(value)) {
         value.forEach((item, index) => {
@@ -59988,13 +60005,13 @@ async function loadImageSpecs(settings, repoDir) {
     }
     catch (error) {
         if (error instanceof OutsideRepositoryError)
-            throw new Error(`Invalid config '${path}': ${error.message}`);
+            throw new Error(`Invalid config '${path}': ${error.message}`, { cause: error });
         if (error.code !== 'ENOENT')
             throw error;
         if (!given)
             return null;
         throw new Error(`Invalid config '${given}': no such file in the repository (${(0,external_node_path_namespaceObject.join)(repoDir, path)}). ` +
-            `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`);
+            `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`, { cause: error });
     }
     return parseConfigFile(text, path);
 }
@@ -60418,7 +60435,7 @@ function parseWith(schema, text, source) {
         json = JSON.parse(text);
     }
     catch (error) {
-        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`);
+        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`, { cause: error });
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -60742,7 +60759,7 @@ function unbalancedGlob(glob) {
     const closing = { '[': ']', '{': '}' };
     const open = [];
     for (let i = 0; i < glob.length; i++) {
-        const char = glob[i];
+        const char = glob.charAt(i);
         if (char === '\\') {
             i++;
             continue;
@@ -61310,9 +61327,10 @@ function matchInstructions(base, head) {
     let h = 0;
     for (const [anchorBase, anchorHead] of [...anchors, [base.length, head.length]]) {
         changes.push(...pairByKeyword(base.slice(b, anchorBase), head.slice(h, anchorHead)));
-        if (anchorBase < base.length && anchorHead < head.length) {
-            changes.push(change(base[anchorBase], head[anchorHead]));
-        }
+        // The last anchor is the end of both lists, which pairs nothing.
+        const [baseAnchor, headAnchor] = [base[anchorBase], head[anchorHead]];
+        if (baseAnchor && headAnchor)
+            changes.push(change(baseAnchor, headAnchor));
         b = anchorBase + 1;
         h = anchorHead + 1;
     }
@@ -61327,24 +61345,21 @@ function pairByKeyword(base, head) {
     const used = new Set();
     const changes = [];
     for (const instruction of head) {
-        let best = -1;
-        let bestScore = 0;
-        base.forEach((candidate, i) => {
-            if (used.has(i) || candidate.keyword !== instruction.keyword)
-                return;
+        let best = null;
+        for (const [index, candidate] of base.entries()) {
+            if (used.has(index) || candidate.keyword !== instruction.keyword)
+                continue;
             // A stage has one FROM: whatever its image, it is the same instruction.
             const score = instruction.keyword === 'FROM' ? 1 : similarity(candidate.args, instruction.args);
-            if (score >= MIN_SIMILARITY && score > bestScore) {
-                best = i;
-                bestScore = score;
-            }
-        });
-        if (best < 0) {
+            if (score >= MIN_SIMILARITY && score > (best?.score ?? 0))
+                best = { index, candidate, score };
+        }
+        if (!best) {
             changes.push(change(null, instruction));
             continue;
         }
-        used.add(best);
-        changes.push(change(base[best], instruction));
+        used.add(best.index);
+        changes.push(change(best.candidate, instruction));
     }
     base.forEach((instruction, i) => {
         if (!used.has(i))
@@ -61369,14 +61384,14 @@ function similarity(a, b) {
 }
 /** Index pairs of a longest common subsequence (Dockerfiles are short: the table is small). */
 function commonSequence(a, b) {
-    const table = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+    // table[i][j], flat: the length of a longest common subsequence of a[i..] and b[j..]; the
+    // last row and column (empty rests) are 0.
+    const width = b.length + 1;
+    const table = new Array((a.length + 1) * width).fill(0);
+    const cell = (i, j) => table[i * width + j] ?? 0;
     for (let i = a.length - 1; i >= 0; i--) {
         for (let j = b.length - 1; j >= 0; j--) {
-            const row = table[i];
-            row[j] =
-                a[i] === b[j]
-                    ? table[i + 1][j + 1] + 1
-                    : Math.max(table[i + 1][j], row[j + 1]);
+            table[i * width + j] = a[i] === b[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1));
         }
     }
     const pairs = [];
@@ -61388,7 +61403,7 @@ function commonSequence(a, b) {
             i++;
             j++;
         }
-        else if (table[i + 1][j] >= table[i][j + 1]) {
+        else if (cell(i + 1, j) >= cell(i, j + 1)) {
             i++;
         }
         else {
@@ -62013,6 +62028,7 @@ function run_file_decode(schema, value, root, refuse) {
 /** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 /** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** The text with bidi and control characters removed; line breaks become `\n`. */
 function cleanText(text) {
@@ -62222,7 +62238,9 @@ const paths_IN_TABLE = { table: true };
  * middle, where its start and its file name stay.
  */
 function displayText(text, max = MAX_PATH, cut = 'middle') {
-    const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, char => `\\u{${char.codePointAt(0).toString(16)}}`);
+    const visible = text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern shows as escapes
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, char => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`);
     const chars = [...visible];
     if (chars.length <= max)
         return visible;
@@ -62380,12 +62398,8 @@ function growthDetails(image, growth, paths, links) {
 
 /** GitHub renders one series per chart without trouble; its legend came late (see README). */
 const trend_MAX_RECORDS = 30;
-const UNITS = [
-    { name: 'GB', bytes: 1e9 },
-    { name: 'MB', bytes: 1e6 },
-    { name: 'kB', bytes: 1e3 },
-    { name: 'B', bytes: 1 }
-];
+const BYTES = { name: 'B', bytes: 1 };
+const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES];
 /**
  * A label as Mermaid may hold it inside double quotes: the characters of a short commit,
  * a date or a branch name, nothing that could end the string or the line, at most 16
@@ -62418,7 +62432,7 @@ function renderTrend(records, head) {
         return null;
     const points = windowOf(records, head);
     const max = Math.max(...points.map(point => point.bytes));
-    const unit = UNITS.find(candidate => max >= candidate.bytes) ?? UNITS[UNITS.length - 1];
+    const unit = UNITS.find(candidate => max >= candidate.bytes) ?? BYTES;
     const values = points.map(point => Number((point.bytes / unit.bytes).toFixed(2)));
     const words = trendWords(records, head);
     const labels = points.map(point => `"${chartLabel(point.label)}"`);
@@ -63324,7 +63338,7 @@ class TerminalProgress {
         let frame = 0;
         const draw = () => {
             const spent = terminal_formatDuration(this.now() - stepStarted);
-            this.options.stream.write(`\r\x1b[2K${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length])} ${this.paint('dim', spent)}`);
+            this.options.stream.write(`\r\x1b[2K${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length] ?? '')} ${this.paint('dim', spent)}`);
             this.liveLine = true;
         };
         draw();
@@ -63417,7 +63431,8 @@ function renderTerminalReport(comparison, context) {
         const images = [...comparison.images].sort(byImportance);
         const [head, ...rows] = textTable(images);
         lines.push(paint('bold', head ?? ''));
-        rows.forEach((row, i) => lines.push(paint(VERDICT_STYLE[images[i].verdict], row)));
+        // textTable gives one row per image, in their order.
+        images.forEach((image, i) => lines.push(paint(VERDICT_STYLE[image.verdict], rows[i] ?? '')));
         const explained = images.filter(image => image.verdict !== 'pass' || image.notes.length || (image.delta ?? 0) !== 0);
         for (const image of explained)
             lines.push('', ...explain(image, paint));
@@ -63528,7 +63543,7 @@ function defaultBaseCandidates(remoteHead) {
 /** `refs/remotes/origin/main` → `origin/main`; null for anything else. */
 function parseRemoteHead(symbolicRef) {
     const match = /^refs\/remotes\/(.+)$/.exec(symbolicRef.trim());
-    return match ? match[1] : null;
+    return match?.[1] ?? null;
 }
 /** The remote that names the default branch: origin when there is one, else the first listed. */
 function pickRemote(remotes) {
@@ -63731,7 +63746,7 @@ async function runCli(argv, io) {
             tempRoot: (0,external_node_os_namespaceObject.tmpdir)(),
             baseRef: revisions.baseName,
             progress,
-            resolveRevisions: async () => revisions,
+            resolveRevisions: () => Promise.resolve(revisions),
             listChangedFiles: options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
             signal: io.signal
         }, state);
@@ -63756,13 +63771,16 @@ async function runCli(argv, io) {
             colour: useColour(io.stdout, io.env)
         }));
     }
-    const written = [
-        options.json &&
-            writeReportFile(io, options.json, `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`),
-        options.markdown &&
-            writeReportFile(io, options.markdown, `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`)
-    ];
-    const writeFailed = (await Promise.all(written)).some(ok => ok === false);
+    const written = [];
+    if (options.json) {
+        const json = `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`;
+        written.push(writeReportFile(io, options.json, json));
+    }
+    if (options.markdown) {
+        const markdown = `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`;
+        written.push(writeReportFile(io, options.markdown, markdown));
+    }
+    const writeFailed = (await Promise.all(written)).some(ok => !ok);
     if (failure !== null)
         return exitCodeForError(failure);
     return writeFailed ? EXIT.fail : exitCodeFor(comparison);
