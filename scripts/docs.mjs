@@ -67,6 +67,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const dir = process.argv[commentsAt + 1]
     sections['comment-regression'] = quoteComment(readFileSync(join(dir, 'calculator-regression.md'), 'utf8'))
     sections['comment-improvement'] = quoteComment(readFileSync(join(dir, 'calculator-improvement.md'), 'utf8'))
+    sections['comment-trend'] = quoteComment(readFileSync(join(dir, 'records-trend.md'), 'utf8'))
   }
   // --demo FILE: what `npm run --silent demo` printed, kept as it was.
   const demoAt = process.argv.indexOf('--demo')

@@ -3,9 +3,10 @@
 // the stage back must show the win. Both Dockerfiles are the ones in examples/calculator.
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
+import { saveComment } from '../support/save-comment.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
@@ -23,14 +24,6 @@ function calculatorFiles(variant: 'Dockerfile' | 'Dockerfile.single'): Record<st
   }
   files['calculator/Dockerfile'] = readFileSync(join(EXAMPLE, variant), 'utf8')
   return files
-}
-
-/** Keeps the comment a test run produced, for the README (set DSC_SAVE_COMMENTS to a folder). */
-function saveComment(name: string, body: string): void {
-  const folder = process.env.DSC_SAVE_COMMENTS
-  if (!folder) return
-  mkdirSync(folder, { recursive: true })
-  writeFileSync(join(folder, `${name}.md`), body)
 }
 
 beforeAll(() => {

@@ -19,6 +19,7 @@ import {
 } from '../support/pull-request.js'
 import { runCliBundle } from '../support/cli-runner.js'
 import { mermaidBlocks, useMermaid } from '../support/mermaid.js'
+import { saveComment } from '../support/save-comment.js'
 import {
   commitFiles,
   fileUrl,
@@ -231,6 +232,7 @@ describe('the trend', () => {
     const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
     expect(run.exitCode).toBe(0)
     const body = nth(comments, 0).body
+    saveComment('records-trend', body)
     expect(body).toContain(
       '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
     )
