@@ -68216,7 +68216,13 @@ function toJsonReport(comparison, engine, error, shard = null) {
 }
 function toJsonImage(image) {
     return {
-        ...serializeImage({ target: image.target, base: image.base, head: image.head, failedBuilds: image.failedBuilds }),
+        ...serializeImage({
+            target: image.target,
+            base: image.base,
+            head: image.head,
+            failedBuilds: image.failedBuilds,
+            ...(image.paths ? { paths: image.paths } : {})
+        }),
         delta: image.delta,
         deltaPercent: image.deltaPercent === null ? null : Math.round(image.deltaPercent * 100) / 100,
         verdict: image.verdict,
@@ -69506,13 +69512,32 @@ const NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
  */
 async function publishResults(results) {
     const { inputs, context, comparison } = results;
-    const limits = inputs ?? NO_LIMITS;
     const reportPath = (0,external_node_path_namespaceObject.join)(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`);
+    const markdownContext = markdownContextOf(results);
+    await group('Report', async () => {
+        await attempt('write the JSON report', () => writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard)));
+        await attempt('write the job summary', () => writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text));
+        const artifactPath = await handOn(results);
+        const commentUrl = await postComment(results, markdownContext);
+        await attempt('set the outputs', () => setOutputs({
+            report: reportPath,
+            exceeded: comparison.images.some(image => image.verdict === 'fail'),
+            totalDelta: comparison.totalDelta,
+            commentUrl,
+            artifactPath,
+            interrupted: results.interrupted ?? false
+        }));
+    });
+    annotate(comparison);
+}
+/** What the summary and the comment link to, and the limits they judge by. */
+function markdownContextOf(results) {
+    const { context, comparison } = results;
     // Links only from the runner's own words for the repository (see report/links.ts).
     const repository = repositoryUrl(context.serverUrl, context.owner, context.repo);
     const pullHeadSha = context.pullRequest?.headSha ?? '';
-    const markdownContext = {
-        limits,
+    return {
+        limits: results.inputs ?? NO_LIMITS,
         runError: results.error ?? undefined,
         engine: results.engine,
         ...(repository
@@ -69524,41 +69549,38 @@ async function publishResults(results) {
             : {}),
         ...(pullHeadSha ? { pullHeadSha } : {})
     };
-    await group('Report', async () => {
-        await attempt('write the JSON report', () => writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard)));
-        await attempt('write the job summary', () => writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text));
-        let artifactPath = '';
-        if (results.handOn) {
-            const handOn = results.handOn;
-            await attempt('write the artifact', async () => {
-                artifactPath = await handOn();
-            });
-        }
-        let commentUrl = '';
-        if (inputs && results.pullNumber !== null && !results.interrupted) {
-            const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`;
-            const fitted = fitCommentBody(comparison, markdownContext, summaryUrl);
-            if (fitted.level !== 'full')
-                info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`);
-            commentUrl = await publishComment({
-                octokit: createOctokit(inputs.githubToken, context.apiUrl),
-                owner: context.owner,
-                repo: context.repo,
-                issueNumber: results.pullNumber,
-                key: inputs.commentKey,
-                author: inputs.commentAuthor
-            }, fitted.text, commentWanted(inputs.comment, comparison, results.error));
-        }
-        await attempt('set the outputs', () => setOutputs({
-            report: reportPath,
-            exceeded: comparison.images.some(image => image.verdict === 'fail'),
-            totalDelta: comparison.totalDelta,
-            commentUrl,
-            artifactPath,
-            interrupted: results.interrupted ?? false
-        }));
-    });
-    // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
+}
+/** Writes what the mode hands on (the measure mode's artifact); its path, or '' when there is none or it failed. */
+async function handOn(results) {
+    let artifactPath = '';
+    const write = results.handOn;
+    if (write) {
+        await attempt('write the artifact', async () => {
+            artifactPath = await write();
+        });
+    }
+    return artifactPath;
+}
+/** Posts (or updates) the sticky comment when there is a PR to post on; its URL, else ''. */
+async function postComment(results, markdownContext) {
+    const { inputs, context, comparison } = results;
+    if (!inputs || results.pullNumber === null || results.interrupted)
+        return '';
+    const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`;
+    const fitted = fitCommentBody(comparison, markdownContext, summaryUrl);
+    if (fitted.level !== 'full')
+        info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`);
+    return publishComment({
+        octokit: createOctokit(inputs.githubToken, context.apiUrl),
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber: results.pullNumber,
+        key: inputs.commentKey,
+        author: inputs.commentAuthor
+    }, fitted.text, commentWanted(inputs.comment, comparison, results.error));
+}
+/** On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there. */
+function annotate(comparison) {
     for (const { level, message, ...where } of annotationsFor(comparison)) {
         if (level === 'error')
             error(message, where);
@@ -74061,54 +74083,28 @@ async function planRecordedBases(targets, plan) {
     const candidates = targets.filter(target => target.change !== 'added' && !target.identical);
     if (mode === 'build' || targets.length === 0)
         return planned;
-    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    // With baseline: record, an image no record stands for has no baseline (and is not built).
+    const noBaseline = (why) => {
+        if (mode === 'record')
+            for (const target of candidates)
+                planned.set(target, { missing: why });
+    };
     let decisions;
     try {
-        if (plan.remote !== null)
-            await store.fetch(plan.remote);
-        if ((await store.tip()) === null) {
-            if (candidates.length)
-                plan.log('No baseline records in this repository: the bases are built.');
-            if (mode === 'record')
-                for (const target of candidates)
-                    planned.set(target, {
-                        missing: 'No baseline record stands for the base (baseline: record): the repository has no records.'
-                    });
-            return planned;
-        }
-        const engine = await plan.engine;
-        attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
-        if (candidates.length === 0)
-            return planned;
-        decisions = await decideBaselines(candidates, {
-            store,
-            git: plan.git,
-            docker: plan.docker,
-            engine,
-            baseSha: plan.baseSha,
-            baseTree: await readSide(plan.git, plan.baseSha),
-            depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
-            ...(plan.remote === null
-                ? {}
-                : {
-                    deepen: (commits) => plan.git.fetch([
-                        '--no-tags',
-                        '--no-recurse-submodules',
-                        `--deepen=${commits}`,
-                        plan.remote,
-                        plan.baseSha
-                    ])
-                })
-        });
+        decisions = await readAndDecide(targets, candidates, plan);
     }
     catch (error) {
         // No engine is the run's error, said once where the builds start.
         if (error instanceof EngineUnavailableError)
             return planned;
         plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`);
-        if (mode === 'record')
-            for (const target of candidates)
-                planned.set(target, { missing: 'the records could not be read' });
+        noBaseline('the records could not be read');
+        return planned;
+    }
+    if (decisions === null) {
+        if (candidates.length)
+            plan.log('No baseline records in this repository: the bases are built.');
+        noBaseline('No baseline record stands for the base (baseline: record): the repository has no records.');
         return planned;
     }
     for (const [target, decision] of decisions) {
@@ -74126,6 +74122,39 @@ async function planRecordedBases(targets, plan) {
         }
     }
     return planned;
+}
+/**
+ * Reads the store (fetched first from the remote, where there is one), gives every image its
+ * trend, and decides each candidate's base; null where the repository has no records.
+ */
+async function readAndDecide(targets, candidates, plan) {
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    if (plan.remote !== null)
+        await store.fetch(plan.remote);
+    if ((await store.tip()) === null)
+        return null;
+    const engine = await plan.engine;
+    attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
+    if (candidates.length === 0)
+        return new Map();
+    const { remote, git, baseSha } = plan;
+    const deepenArgs = (commits, from) => [
+        '--no-tags',
+        '--no-recurse-submodules',
+        `--deepen=${commits}`,
+        from,
+        baseSha
+    ];
+    return decideBaselines(candidates, {
+        store,
+        git,
+        docker: plan.docker,
+        engine,
+        baseSha,
+        baseTree: await readSide(git, baseSha),
+        depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+        ...(remote === null ? {} : { deepen: (commits) => git.fetch(deepenArgs(commits, remote)) })
+    });
 }
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
 const TREND_RECORDS = 30;
@@ -74242,94 +74271,106 @@ async function runPipeline(settings, env, state) {
 async function runRecord(settings, env, state) {
     const docker = env.docker ?? new Docker();
     const git = new Git(env.repoDir);
-    const { progress } = env;
     const engine = docker.engineInfo();
     engine.catch(() => undefined);
     const [head] = await git.resolveCommits(['HEAD']);
     if (!head)
         throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`);
-    const store = new RecordStore(env.repoDir, settings.recordsRef);
-    const { targets, tree } = await progress.group('Images', async () => {
-        const tree = await readSide(git, head);
-        // Every image of the commit: discovery as if each file had changed, against itself.
-        const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' }));
-        const images = await loadImageSpecs(settings, env.repoDir);
-        const found = discoverAffectedImages({
-            changed,
-            dockerfileGlobs: settings.dockerfileGlobs,
-            images,
-            head: tree,
-            base: tree
-        });
-        progress.info(`${countOf(found.length, 'image')} at ${head.slice(0, 12)}: ${found.map(labelOf).join(', ') || 'none'}`);
-        return { targets: found, tree };
-    });
+    const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env));
     state.revisions = { baseSha: head, headSha: head };
+    const outcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 };
     if (targets.length === 0)
-        return { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 };
+        return outcome;
+    const store = new RecordStore(env.repoDir, settings.recordsRef);
     await store.fetch(env.remote);
-    const index = await store.readIndex();
-    const previousCommit = index.records.find(entry => entry.commit !== head)?.commit ?? null;
-    const previous = previousCommit ? await store.readRecord(previousCommit) : null;
+    const previous = await previousRecord(store, head);
+    outcome.previous = previous?.commit ?? null;
     state.engine = await engine;
-    const measure = sizeMethodOf(state.engine);
-    const resolve = imageResolver(docker);
-    const texts = await git.readBlobs(targets.flatMap(target => idOf(tree.files.get(target.dockerfile))));
-    const recorded = [];
-    const toBuild = [];
-    const outcome = {
-        commit: head,
-        built: [],
-        carried: [],
-        skipped: [],
-        previous: previousCommit,
-        attempts: 0
-    };
+    const plan = await planRecord(targets, { git, tree, docker, measure: sizeMethodOf(state.engine), previous }, outcome);
+    for (const { image, why } of outcome.skipped)
+        env.progress.warning(`${image} is not recorded: ${why}.`);
+    if (outcome.carried.length) {
+        env.progress.info(`Unchanged since the record of ${outcome.previous?.slice(0, 12)}: ${outcome.carried.join(', ')}`);
+    }
+    const measured = await buildHeads(plan.toBuild, { settings, env, state, docker, git, engine });
+    plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome));
+    env.signal?.throwIfAborted();
+    outcome.attempts = await writeRecord(store, head, plan.recorded, env);
+    state.revisions = { baseSha: previous?.commit ?? head, headSha: head };
+    state.measured = sinceThePrevious(targets, plan, measured, previous);
+    return outcome;
+}
+/** Every image of the commit: discovery as if each file had changed, against itself. */
+async function imagesAt(git, head, settings, env) {
+    const tree = await readSide(git, head);
+    const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' }));
+    const images = await loadImageSpecs(settings, env.repoDir);
+    const targets = discoverAffectedImages({
+        changed,
+        dockerfileGlobs: settings.dockerfileGlobs,
+        images,
+        head: tree,
+        base: tree
+    });
+    env.progress.info(`${countOf(targets.length, 'image')} at ${head.slice(0, 12)}: ${targets.map(labelOf).join(', ') || 'none'}`);
+    return { targets, tree };
+}
+/** The newest record of another commit than this one: what an unchanged image is carried over from. */
+async function previousRecord(store, head) {
+    const index = await store.readIndex();
+    const commit = index.records.find(entry => entry.commit !== head)?.commit;
+    return commit ? store.readRecord(commit) : null;
+}
+/** Which images are carried over, which are built, which cannot be recorded (said in `outcome`). */
+async function planRecord(targets, at, outcome) {
+    const plan = { recorded: [], toBuild: [] };
+    const resolve = imageResolver(at.docker);
+    const texts = await at.git.readBlobs(targets.flatMap(target => idOf(at.tree.files.get(target.dockerfile))));
     for (const target of targets) {
         const key = labelOf(target);
-        const text = texts.get(idOf(tree.files.get(target.dockerfile))[0] ?? '');
-        const source = sourceFingerprint(tree, target.dockerfile, target.context);
+        const text = texts.get(idOf(at.tree.files.get(target.dockerfile))[0] ?? '');
+        const source = sourceFingerprint(at.tree, target.dockerfile, target.context);
         if (text === undefined || source === null) {
             outcome.skipped.push({ image: key, why: 'its Dockerfile is not in the commit' });
             continue;
         }
-        const result = await fingerprintImage({
-            source,
-            dockerfileText: text,
-            build: target.build,
-            measure,
-            resolveImage: resolve
-        });
+        const input = { source, dockerfileText: text, build: target.build, measure: at.measure, resolveImage: resolve };
+        const result = await fingerprintImage(input);
         if ('unresolved' in result) {
             outcome.skipped.push({ image: key, why: result.unresolved });
             continue;
         }
-        const before = previous?.images.find(image => image.key === key);
+        const before = at.previous?.images.find(image => image.key === key);
         if (before && fingerprintMismatch(before.fingerprint, result.fingerprint) === null) {
-            recorded.push({ ...before, dockerfile: target.dockerfile, context: target.context });
+            plan.recorded.push({ ...before, dockerfile: target.dockerfile, context: target.context });
             outcome.carried.push(key);
         }
         else {
-            toBuild.push({ target, fingerprint: result.fingerprint });
+            plan.toBuild.push({ target, fingerprint: result.fingerprint });
         }
     }
-    for (const { image, why } of outcome.skipped)
-        progress.warning(`${image} is not recorded: ${why}.`);
-    if (outcome.carried.length) {
-        progress.info(`Unchanged since the record of ${previousCommit?.slice(0, 12)}: ${outcome.carried.join(', ')}`);
-    }
-    // A record has one side: each image is built as the commit has it, like an added one.
-    const headOnly = toBuild.map(({ target }) => ({ ...target, change: 'added' }));
+    return plan;
+}
+/** Builds each image to record, as the commit has it: a record has one side, like an added image. */
+async function buildHeads(toBuild, run) {
     const measured = [];
-    await buildAndMeasure({
+    const targets = toBuild.map(({ target }) => ({ ...target, change: 'added' }));
+    const { env } = run;
+    const plan = {
         repoDir: env.repoDir,
         tempRoot: env.tempRoot,
-        revisions: state.revisions,
-        targets: headOnly,
-        settings,
-        engine,
+        revisions: run.state.revisions,
+        targets,
+        settings: run.settings,
+        engine: run.engine,
         signal: env.signal
-    }, docker, git, progress, measured);
+    };
+    await buildAndMeasure(plan, run.docker, run.git, env.progress, measured);
+    return measured;
+}
+/** The records of the images built here (`measured` is in `toBuild`'s order); a failed build is skipped. */
+function recordedFrom(toBuild, measured, outcome) {
+    const recorded = [];
     for (const [i, image] of measured.entries()) {
         const planned = toBuild[i];
         if (!planned)
@@ -74340,35 +74381,36 @@ async function runRecord(settings, env, state) {
             continue;
         }
         const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head;
-        recorded.push({
-            key,
-            dockerfile: planned.target.dockerfile,
-            context: planned.target.context,
-            fingerprint: planned.fingerprint,
-            measurement: { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
-        });
+        const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions };
+        const { dockerfile, context } = planned.target;
+        recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement });
         outcome.built.push(key);
     }
-    env.signal?.throwIfAborted();
+    return recorded;
+}
+/** Pushes the record; returns how many attempts the push took (another record run may win a race). */
+async function writeRecord(store, head, images, env) {
+    const { progress } = env;
     const record = {
         schema: RECORD_SCHEMA,
         commit: head,
         recordedAt: (env.now?.() ?? new Date()).toISOString(),
-        images: recorded.sort((a, b) => a.key.localeCompare(b.key))
+        images: [...images].sort((a, b) => a.key.localeCompare(b.key))
     };
     const written = await progress.group('Record', () => store.write(env.remote, record, {
         onRetry: attempt => progress.info(`Another run wrote the records first (attempt ${attempt}); writing again on top.`)
     }));
-    outcome.attempts = written.attempts;
-    progress.info(`Recorded ${countOf(recorded.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
+    progress.info(`Recorded ${countOf(images.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
         (written.pruned ? ` (${countOf(written.pruned, 'older record')} pruned)` : ''));
-    // The report: each image against the previous record, so the summary shows what this push changed.
-    state.revisions = { baseSha: previousCommit ?? head, headSha: head };
-    state.measured = targets.map(target => {
+    return written.attempts;
+}
+/** The report's images: each against the previous record, so the summary shows what this push changed. */
+function sinceThePrevious(targets, plan, measured, previous) {
+    return targets.map(target => {
         const key = labelOf(target);
-        const now = recorded.find(image => image.key === key)?.measurement ?? null;
+        const now = plan.recorded.find(image => image.key === key)?.measurement ?? null;
         const then = previous?.images.find(image => image.key === key)?.measurement ?? null;
-        const built = measured[toBuild.findIndex(entry => entry.target === target)];
+        const built = measured[plan.toBuild.findIndex(entry => entry.target === target)];
         return {
             target: { ...target, change: then ? 'modified' : 'added' },
             base: then,
@@ -74376,7 +74418,6 @@ async function runRecord(settings, env, state) {
             failedBuilds: built?.failedBuilds ?? []
         };
     });
-    return outcome;
 }
 function idOf(entry) {
     return entry ? [objectIdOf(entry)] : [];
@@ -74430,71 +74471,97 @@ async function run() {
 }
 /** How long the report may take after a signal before the process leaves anyway. */
 const SIGNAL_GRACE_MS = 7000;
+/**
+ * One action run, in three steps: run the mode, publish whatever it left (the report and the
+ * summary are written whatever failed), then give the verdict.
+ */
 async function checkAndReport(signal) {
     const context = getRunnerContext();
-    const state = newRunState();
-    let inputs = null;
-    let pullNumber = null;
-    // This step's own failure; in comment mode, a failure of the measure run is only reported.
-    let stepError = null;
-    // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
-    let trustedHead = null;
-    let recorded = null;
+    const run = await runMode(context, signal);
+    // A merge that went through has published its results and given its verdict on its own.
+    if (!run)
+        return;
+    const { inputs, state } = run;
+    const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
+    const interrupted = interruptionOf(signal);
+    await publishResults(publicationOf(run, context, comparison, interrupted !== null));
+    if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
+        await publishVerdict(inputs, context, run.trustedHead, commitStatusOf(comparison, state.error));
+    }
+    setVerdict(run, comparison);
+    // After setFailed, which sets 1: a stopped run ends as the signal's.
+    if (interrupted)
+        process.exitCode = interrupted.exitCode;
+}
+/** Reads the inputs and runs the mode; null after a merge that went through, which leaves nothing to publish. */
+async function runMode(context, signal) {
+    const run = {
+        inputs: null,
+        state: newRunState(),
+        pullNumber: null,
+        stepError: null,
+        trustedHead: null,
+        recorded: null
+    };
     try {
-        inputs = getInputs();
+        const inputs = getInputs();
+        run.inputs = inputs;
         // Each line of a multi-line value too: a build prints a key file line by line.
         for (const fragment of secretFragments(secretValues(inputs)))
             core_setSecret(fragment);
         if (inputs.githubToken)
             core_setSecret(inputs.githubToken);
         checkEvent(inputs, context);
-        if (inputs.mode === 'merge')
-            return await runMerge(inputs, context);
-        if (inputs.mode === 'comment') {
-            const loaded = await loadMeasurement(inputs, context, inputs.githubToken, artifactDirOf(inputs, context), (0,inputs_event/* eventPathOf */.ho)(process.env));
-            Object.assign(state, loaded.state);
-            pullNumber = loaded.pullNumber;
-            trustedHead = loaded.headSha;
+        if (inputs.mode === 'merge') {
+            await runMerge(inputs, context);
+            return null;
         }
-        else if (inputs.mode === 'record') {
-            assertRecordsBranch(context);
-            recorded = await runRecord(inputs, {
-                repoDir: context.workspace,
-                tempRoot: context.runnerTemp,
-                remote: 'origin',
-                progress: actionProgress,
-                signal
-            }, state);
-        }
-        else {
-            pullNumber = context.pullRequest?.number ?? null;
-            await runPipeline(inputs, {
-                repoDir: context.workspace,
-                tempRoot: context.runnerTemp,
-                baseRef: baseRefOf(inputs, context),
-                progress: actionProgress,
-                listChangedFiles: pullRequestFiles(inputs, context),
-                recordsRemote: 'origin',
-                signal
-            }, state);
-        }
+        await runMeasuringMode(inputs, context, signal, run);
     }
     catch (error) {
         // Error text enters the run's data here (the build's own output is redacted where it is made).
-        stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error);
-        state.error = stepError;
+        run.stepError = run.inputs ? redactor(secretValues(run.inputs))(errorMessage(error)) : errorMessage(error);
+        run.state.error = run.stepError;
     }
-    const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
-    const interrupted = interruptionOf(signal);
-    await publishResults({
-        interrupted: interrupted !== null,
+    return run;
+}
+/** The modes that leave measurements: comment (loaded from the measure run), record, and check or measure. */
+async function runMeasuringMode(inputs, context, signal, run) {
+    if (inputs.mode === 'comment') {
+        const loaded = await loadMeasurement(inputs, context, inputs.githubToken, artifactDirOf(inputs, context), (0,inputs_event/* eventPathOf */.ho)(process.env));
+        Object.assign(run.state, loaded.state);
+        run.pullNumber = loaded.pullNumber;
+        run.trustedHead = loaded.headSha;
+    }
+    else if (inputs.mode === 'record') {
+        assertRecordsBranch(context);
+        run.recorded = await runRecord(inputs, { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress, signal }, run.state);
+    }
+    else {
+        run.pullNumber = context.pullRequest?.number ?? null;
+        await runPipeline(inputs, {
+            repoDir: context.workspace,
+            tempRoot: context.runnerTemp,
+            baseRef: baseRefOf(inputs, context),
+            progress: actionProgress,
+            listChangedFiles: pullRequestFiles(inputs, context),
+            recordsRemote: 'origin',
+            signal
+        }, run.state);
+    }
+}
+/** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
+function publicationOf(run, context, comparison, interrupted) {
+    const { inputs, state } = run;
+    return {
+        interrupted,
         inputs,
         context,
         comparison,
         engine: state.engine,
         error: state.error,
         // A shard sees a slice of the images: the merge job posts the one comment.
-        pullNumber: inputs && inputs.mode !== 'measure' && !inputs.shard ? pullNumber : null,
+        pullNumber: inputs && inputs.mode !== 'measure' && !inputs.shard ? run.pullNumber : null,
         shard: inputs?.shard ?? null,
         handOn: inputs?.mode === 'measure'
             ? async () => {
@@ -74504,21 +74571,22 @@ async function checkAndReport(signal) {
                 return dir;
             }
             : undefined
-    });
-    if (inputs?.mode === 'comment' && trustedHead && !stepError) {
-        await publishVerdict(inputs, context, trustedHead, commitStatusOf(comparison, state.error));
-    }
+    };
+}
+/** The step's own verdict: failed on its own error, or on an image's; record and comment runs only report. */
+function setVerdict(run, comparison) {
+    const { inputs, state, stepError } = run;
     const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error');
     if (stepError) {
         setFailed(cleanText(stepError));
     }
     else if (inputs?.mode === 'record') {
         // A record run measures what the default branch has: the PRs that changed it were gated.
-        info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`);
+        info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`);
     }
     else if (inputs?.mode === 'comment') {
-        // The commit status set above carries the verdict to the PR; failing here too would only
-        // mark the base branch's workflow red.
+        // The commit status set before this carries the verdict to the PR; failing here too would
+        // only mark the base branch's workflow red.
         info(summarizeOutcome(comparison, state.error ?? undefined));
     }
     else if (state.error) {
@@ -74533,9 +74601,6 @@ async function checkAndReport(signal) {
     else {
         info(summarizeOutcome(comparison));
     }
-    // After setFailed, which sets 1: a stopped run ends as the signal's.
-    if (interrupted)
-        process.exitCode = interrupted.exitCode;
 }
 /** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
 async function publishVerdict(inputs, context, headSha, status) {

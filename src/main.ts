@@ -10,16 +10,17 @@ import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './changes/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
 import { cleanText } from './report/escape.js'
-import { publishResults } from './publish/publish.js'
+import { publishResults, Results } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
 import { abortOnSignals, interruptionOf } from './build/interrupt.js'
-import { newRunState, PipelineEnvironment, runPipeline } from './modes/check.js'
+import { newRunState, PipelineEnvironment, RunState, runPipeline } from './modes/check.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
+import { Comparison } from './shared/types.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -51,80 +52,126 @@ export async function run(): Promise<void> {
 /** How long the report may take after a signal before the process leaves anyway. */
 const SIGNAL_GRACE_MS = 7000
 
+/**
+ * One action run, in three steps: run the mode, publish whatever it left (the report and the
+ * summary are written whatever failed), then give the verdict.
+ */
 async function checkAndReport(signal: AbortSignal): Promise<void> {
   const context = getRunnerContext()
-  const state = newRunState()
-  let inputs: Inputs | null = null
-  let pullNumber: number | null = null
+  const run = await runMode(context, signal)
+  // A merge that went through has published its results and given its verdict on its own.
+  if (!run) return
+  const { inputs, state } = run
+  const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS)
+  const interrupted = interruptionOf(signal)
+  await publishResults(publicationOf(run, context, comparison, interrupted !== null))
+
+  if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
+    await publishVerdict(inputs, context, run.trustedHead, commitStatusOf(comparison, state.error))
+  }
+  setVerdict(run, comparison)
+  // After setFailed, which sets 1: a stopped run ends as the signal's.
+  if (interrupted) process.exitCode = interrupted.exitCode
+}
+
+/** What a mode left for the report and the verdict, filled step by step so that a failure loses nothing. */
+interface ModeRun {
+  /** Null when the inputs themselves were refused. */
+  inputs: Inputs | null
+  state: RunState
+  pullNumber: number | null
   // This step's own failure; in comment mode, a failure of the measure run is only reported.
-  let stepError: string | null = null
+  stepError: string | null
   // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
-  let trustedHead: string | null = null
-  let recorded: RecordOutcome | null = null
+  trustedHead: string | null
+  recorded: RecordOutcome | null
+}
+
+/** Reads the inputs and runs the mode; null after a merge that went through, which leaves nothing to publish. */
+async function runMode(context: RunnerContext, signal: AbortSignal): Promise<ModeRun | null> {
+  const run: ModeRun = {
+    inputs: null,
+    state: newRunState(),
+    pullNumber: null,
+    stepError: null,
+    trustedHead: null,
+    recorded: null
+  }
   try {
-    inputs = getInputs()
+    const inputs = getInputs()
+    run.inputs = inputs
     // Each line of a multi-line value too: a build prints a key file line by line.
     for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
     checkEvent(inputs, context)
-    if (inputs.mode === 'merge') return await runMerge(inputs, context)
-    if (inputs.mode === 'comment') {
-      const loaded = await loadMeasurement(
-        inputs,
-        context,
-        inputs.githubToken,
-        artifactDirOf(inputs, context),
-        eventPathOf(process.env)
-      )
-      Object.assign(state, loaded.state)
-      pullNumber = loaded.pullNumber
-      trustedHead = loaded.headSha
-    } else if (inputs.mode === 'record') {
-      assertRecordsBranch(context)
-      recorded = await runRecord(
-        inputs,
-        {
-          repoDir: context.workspace,
-          tempRoot: context.runnerTemp,
-          remote: 'origin',
-          progress: actionProgress,
-          signal
-        },
-        state
-      )
-    } else {
-      pullNumber = context.pullRequest?.number ?? null
-      await runPipeline(
-        inputs,
-        {
-          repoDir: context.workspace,
-          tempRoot: context.runnerTemp,
-          baseRef: baseRefOf(inputs, context),
-          progress: actionProgress,
-          listChangedFiles: pullRequestFiles(inputs, context),
-          recordsRemote: 'origin',
-          signal
-        },
-        state
-      )
+    if (inputs.mode === 'merge') {
+      await runMerge(inputs, context)
+      return null
     }
+    await runMeasuringMode(inputs, context, signal, run)
   } catch (error) {
     // Error text enters the run's data here (the build's own output is redacted where it is made).
-    stepError = inputs ? redactor(secretValues(inputs))(errorMessage(error)) : errorMessage(error)
-    state.error = stepError
+    run.stepError = run.inputs ? redactor(secretValues(run.inputs))(errorMessage(error)) : errorMessage(error)
+    run.state.error = run.stepError
   }
+  return run
+}
 
-  const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS)
-  const interrupted = interruptionOf(signal)
-  await publishResults({
-    interrupted: interrupted !== null,
+/** The modes that leave measurements: comment (loaded from the measure run), record, and check or measure. */
+async function runMeasuringMode(
+  inputs: Inputs,
+  context: RunnerContext,
+  signal: AbortSignal,
+  run: ModeRun
+): Promise<void> {
+  if (inputs.mode === 'comment') {
+    const loaded = await loadMeasurement(
+      inputs,
+      context,
+      inputs.githubToken,
+      artifactDirOf(inputs, context),
+      eventPathOf(process.env)
+    )
+    Object.assign(run.state, loaded.state)
+    run.pullNumber = loaded.pullNumber
+    run.trustedHead = loaded.headSha
+  } else if (inputs.mode === 'record') {
+    assertRecordsBranch(context)
+    run.recorded = await runRecord(
+      inputs,
+      { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress, signal },
+      run.state
+    )
+  } else {
+    run.pullNumber = context.pullRequest?.number ?? null
+    await runPipeline(
+      inputs,
+      {
+        repoDir: context.workspace,
+        tempRoot: context.runnerTemp,
+        baseRef: baseRefOf(inputs, context),
+        progress: actionProgress,
+        listChangedFiles: pullRequestFiles(inputs, context),
+        recordsRemote: 'origin',
+        signal
+      },
+      run.state
+    )
+  }
+}
+
+/** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
+function publicationOf(run: ModeRun, context: RunnerContext, comparison: Comparison, interrupted: boolean): Results {
+  const { inputs, state } = run
+  return {
+    interrupted,
     inputs,
     context,
     comparison,
     engine: state.engine,
     error: state.error,
     // A shard sees a slice of the images: the merge job posts the one comment.
-    pullNumber: inputs && inputs.mode !== 'measure' && !inputs.shard ? pullNumber : null,
+    pullNumber: inputs && inputs.mode !== 'measure' && !inputs.shard ? run.pullNumber : null,
     shard: inputs?.shard ?? null,
     handOn:
       inputs?.mode === 'measure'
@@ -135,21 +182,21 @@ async function checkAndReport(signal: AbortSignal): Promise<void> {
             return dir
           }
         : undefined
-  })
-
-  if (inputs?.mode === 'comment' && trustedHead && !stepError) {
-    await publishVerdict(inputs, context, trustedHead, commitStatusOf(comparison, state.error))
   }
+}
 
+/** The step's own verdict: failed on its own error, or on an image's; record and comment runs only report. */
+function setVerdict(run: ModeRun, comparison: Comparison): void {
+  const { inputs, state, stepError } = run
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(cleanText(stepError))
   } else if (inputs?.mode === 'record') {
     // A record run measures what the default branch has: the PRs that changed it were gated.
-    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(recorded)}`)
+    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`)
   } else if (inputs?.mode === 'comment') {
-    // The commit status set above carries the verdict to the PR; failing here too would only
-    // mark the base branch's workflow red.
+    // The commit status set before this carries the verdict to the PR; failing here too would
+    // only mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
     core.setFailed(cleanText(state.error))
@@ -160,8 +207,6 @@ async function checkAndReport(signal: AbortSignal): Promise<void> {
   } else {
     core.info(summarizeOutcome(comparison))
   }
-  // After setFailed, which sets 1: a stopped run ends as the signal's.
-  if (interrupted) process.exitCode = interrupted.exitCode
 }
 
 /** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */

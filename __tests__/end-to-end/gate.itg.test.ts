@@ -9,6 +9,7 @@ import { afterAll } from '@jest/globals'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { openPullRequest, PullRequestScenario, runOnPullRequest, scratchImage } from '../support/pull-request.js'
 import { symlinkTo } from '../support/repo.js'
+import { withoutLinks } from '../support/gfm.js'
 import { nth } from '../support/lists.js'
 
 const standin = useEndToEnd()
@@ -126,7 +127,7 @@ describe('a base that cannot be built', () => {
     expect(run.exitCode).toBe(1)
     const image = nth(imagesOf(run.report), 0)
     expect(image).toMatchObject({ verdict: 'error', base: null, head: { size: 3_000_000 } })
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body).toContain('1 image without a baseline: the base build failed')
     expect(body).toContain('Re-run the job')
     expect(body).toContain('missing.bin')
@@ -137,7 +138,7 @@ describe('a base that cannot be built', () => {
     const { run, comments } = await check(scenario(), { 'missing-baseline': 'warn' })
     expect(run.exitCode).toBe(0)
     expect(nth(imagesOf(run.report), 0).verdict).toBe('warn')
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body).toContain('| `svc/Dockerfile` | — | 3 MB | — | — | ⚠️ no baseline |')
     expect(body).not.toContain('✅ ok')
   })
@@ -207,7 +208,7 @@ describe('a moved and rewritten Dockerfile', () => {
         'svc/data.bin': payload(5_100_000)
       }
     })
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body.split('\n')[1]).toContain('2 images checked: 1 added (5.1 MB), 1 removed (100 kB)')
     expect(body).not.toContain('no size changed')
     expect(body).toContain('| `app/Dockerfile` | 100 kB | — | — | — | 🗑️ removed |')
@@ -223,7 +224,7 @@ describe('a max-size breach', () => {
       { 'max-size': '1kB' }
     )
     expect(run.exitCode).toBe(1)
-    const body = nth(comments, 0).body
+    const body = withoutLinks(nth(comments, 0).body)
     expect(body.split('\n')[1]).toContain('1 image over the max-size budget: 2 kB at the head')
     expect(body).not.toContain('grew past the limit')
     expect(body).toContain('❌ over max-size')

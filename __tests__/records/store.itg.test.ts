@@ -70,7 +70,12 @@ describe('the record store', () => {
     expect(await reader.readRecord(nth(commits, 1))).toBeNull()
     const index = await reader.readIndex()
     expect(index.records).toEqual([
-      { commit: commits[2], recordedAt: written.recordedAt, sizes: { 'app/Dockerfile': 1234 } }
+      {
+        commit: commits[2],
+        recordedAt: written.recordedAt,
+        sizes: { 'app/Dockerfile': 1234 },
+        measure: 'files/overlay2'
+      }
     ])
   })
 

@@ -61148,54 +61148,28 @@ async function planRecordedBases(targets, plan) {
     const candidates = targets.filter(target => target.change !== 'added' && !target.identical);
     if (mode === 'build' || targets.length === 0)
         return planned;
-    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    // With baseline: record, an image no record stands for has no baseline (and is not built).
+    const noBaseline = (why) => {
+        if (mode === 'record')
+            for (const target of candidates)
+                planned.set(target, { missing: why });
+    };
     let decisions;
     try {
-        if (plan.remote !== null)
-            await store.fetch(plan.remote);
-        if ((await store.tip()) === null) {
-            if (candidates.length)
-                plan.log('No baseline records in this repository: the bases are built.');
-            if (mode === 'record')
-                for (const target of candidates)
-                    planned.set(target, {
-                        missing: 'No baseline record stands for the base (baseline: record): the repository has no records.'
-                    });
-            return planned;
-        }
-        const engine = await plan.engine;
-        attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
-        if (candidates.length === 0)
-            return planned;
-        decisions = await decideBaselines(candidates, {
-            store,
-            git: plan.git,
-            docker: plan.docker,
-            engine,
-            baseSha: plan.baseSha,
-            baseTree: await readSide(plan.git, plan.baseSha),
-            depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
-            ...(plan.remote === null
-                ? {}
-                : {
-                    deepen: (commits) => plan.git.fetch([
-                        '--no-tags',
-                        '--no-recurse-submodules',
-                        `--deepen=${commits}`,
-                        plan.remote,
-                        plan.baseSha
-                    ])
-                })
-        });
+        decisions = await readAndDecide(targets, candidates, plan);
     }
     catch (error) {
         // No engine is the run's error, said once where the builds start.
         if (error instanceof EngineUnavailableError)
             return planned;
         plan.warn(`Could not read the baseline records (${errors_errorMessage(error)}); the bases are built.`);
-        if (mode === 'record')
-            for (const target of candidates)
-                planned.set(target, { missing: 'the records could not be read' });
+        noBaseline('the records could not be read');
+        return planned;
+    }
+    if (decisions === null) {
+        if (candidates.length)
+            plan.log('No baseline records in this repository: the bases are built.');
+        noBaseline('No baseline record stands for the base (baseline: record): the repository has no records.');
         return planned;
     }
     for (const [target, decision] of decisions) {
@@ -61213,6 +61187,39 @@ async function planRecordedBases(targets, plan) {
         }
     }
     return planned;
+}
+/**
+ * Reads the store (fetched first from the remote, where there is one), gives every image its
+ * trend, and decides each candidate's base; null where the repository has no records.
+ */
+async function readAndDecide(targets, candidates, plan) {
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    if (plan.remote !== null)
+        await store.fetch(plan.remote);
+    if ((await store.tip()) === null)
+        return null;
+    const engine = await plan.engine;
+    attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
+    if (candidates.length === 0)
+        return new Map();
+    const { remote, git, baseSha } = plan;
+    const deepenArgs = (commits, from) => [
+        '--no-tags',
+        '--no-recurse-submodules',
+        `--deepen=${commits}`,
+        from,
+        baseSha
+    ];
+    return decideBaselines(candidates, {
+        store,
+        git,
+        docker: plan.docker,
+        engine,
+        baseSha,
+        baseTree: await readSide(git, baseSha),
+        depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+        ...(remote === null ? {} : { deepen: (commits) => git.fetch(deepenArgs(commits, remote)) })
+    });
 }
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
 const TREND_RECORDS = 30;
@@ -61820,7 +61827,13 @@ function toJsonReport(comparison, engine, error, shard = null) {
 }
 function toJsonImage(image) {
     return {
-        ...serializeImage({ target: image.target, base: image.base, head: image.head, failedBuilds: image.failedBuilds }),
+        ...serializeImage({
+            target: image.target,
+            base: image.base,
+            head: image.head,
+            failedBuilds: image.failedBuilds,
+            ...(image.paths ? { paths: image.paths } : {})
+        }),
         delta: image.delta,
         deltaPercent: image.deltaPercent === null ? null : Math.round(image.deltaPercent * 100) / 100,
         verdict: image.verdict,
@@ -63715,18 +63728,11 @@ async function runCli(argv, io) {
         io.stdout.write(`docker-size-check ${VERSION}\n`);
         return EXIT.pass;
     }
-    const { options } = command;
-    const { settings } = options;
-    const progress = new TerminalProgress({
-        stream: io.stderr,
-        colour: useColour(io.stderr, io.env),
-        live: useLiveLine(io.stderr, io.env),
-        quiet: options.quiet,
-        verbose: options.verbose,
-        limits: settings
-    });
-    // The shared modules log through here: no workflow commands on a terminal.
-    setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) });
+    return runCheck(command.options, io);
+}
+/** A check: resolve the two revisions, measure, report on the terminal and in the files asked for. */
+async function runCheck(options, io) {
+    const progress = terminalProgress(options, io);
     let revisions;
     let repoDir;
     try {
@@ -63737,53 +63743,84 @@ async function runCli(argv, io) {
         return usageFailure(io, error);
     }
     progress.info(`Comparing ${revisions.headName} with ${revisions.baseSha.slice(0, 7)}, its merge-base with ${revisions.baseName}`);
+    const { state, failure } = await measure(options, repoDir, revisions, progress, io.signal);
+    const comparison = compareImages(revisions, state.measured, options.settings);
+    reportOnTerminal(io, options, progress, {
+        revisions,
+        comparison,
+        runError: state.error,
+        interrupted: failure instanceof interrupt/* InterruptedError */.p4
+    });
+    const writeFailed = !(await writeReportFiles(io, options, comparison, state));
+    if (failure !== null)
+        return exitCodeForError(failure);
+    return writeFailed ? EXIT.fail : exitCodeFor(comparison);
+}
+/** The progress on stderr, which the shared modules log through too. */
+function terminalProgress(options, io) {
+    const progress = new TerminalProgress({
+        stream: io.stderr,
+        colour: useColour(io.stderr, io.env),
+        live: useLiveLine(io.stderr, io.env),
+        quiet: options.quiet,
+        verbose: options.verbose,
+        limits: options.settings
+    });
+    // The shared modules log through here: no workflow commands on a terminal.
+    setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) });
+    return progress;
+}
+/** Runs the pipeline; what it measured stays in the state when it fails, and the failure comes back. */
+async function measure(options, repoDir, revisions, progress, signal) {
     const state = newRunState();
     state.revisions = revisions;
-    let failure = null;
     try {
-        await runPipeline(settings, {
+        await runPipeline(options.settings, {
             repoDir,
             tempRoot: (0,external_node_os_namespaceObject.tmpdir)(),
             baseRef: revisions.baseName,
             progress,
             resolveRevisions: () => Promise.resolve(revisions),
+            // Without --head the working tree is the head, uncommitted and untracked files included.
             listChangedFiles: options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
-            signal: io.signal
+            signal
         }, state);
+        return { state, failure: null };
     }
     catch (error) {
-        failure = error;
         state.error = errors_errorMessage(error);
+        return { state, failure: error };
     }
-    const comparison = compareImages(revisions, state.measured, settings);
-    if (failure instanceof interrupt/* InterruptedError */.p4) {
+}
+/** The table on stdout, or after an interruption only a line on stderr. */
+function reportOnTerminal(io, options, progress, run) {
+    if (run.interrupted) {
         // The build under way was cut short too: a table of it would only mislead.
         io.stderr.write(`Interrupted after ${progress.elapsedText()}; the worktrees and images made are removed.\n`);
+        return;
     }
-    else {
-        if (!options.quiet)
-            io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`);
-        io.stdout.write(renderTerminalReport(comparison, {
-            limits: settings,
-            baseName: revisions.baseName,
-            headName: revisions.headName,
-            runError: state.error,
-            colour: useColour(io.stdout, io.env)
-        }));
-    }
+    if (!options.quiet)
+        io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`);
+    io.stdout.write(renderTerminalReport(run.comparison, {
+        limits: options.settings,
+        baseName: run.revisions.baseName,
+        headName: run.revisions.headName,
+        runError: run.runError,
+        colour: useColour(io.stdout, io.env)
+    }));
+}
+/** The --json and --markdown files, written whatever failed; false when one of them could not be. */
+async function writeReportFiles(io, options, comparison, state) {
     const written = [];
     if (options.json) {
         const json = `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`;
         written.push(writeReportFile(io, options.json, json));
     }
     if (options.markdown) {
-        const markdown = `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`;
+        const markdown = `${renderMarkdown(comparison, { limits: options.settings, runError: state.error ?? undefined })}\n`;
         written.push(writeReportFile(io, options.markdown, markdown));
     }
-    const writeFailed = (await Promise.all(written)).some(ok => !ok);
-    if (failure !== null)
-        return exitCodeForError(failure);
-    return writeFailed ? EXIT.fail : exitCodeFor(comparison);
+    return (await Promise.all(written)).every(ok => ok);
 }
 function usageFailure(io, error) {
     const message = errors_errorMessage(error);

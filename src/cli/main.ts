@@ -5,11 +5,11 @@ import { compareImages } from '../judge/judge.js'
 import { EngineUnavailableError } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { setLogger } from '../tools/log.js'
-import { newRunState, runPipeline } from '../modes/check.js'
+import { newRunState, RunState, runPipeline } from '../modes/check.js'
 import { toJsonReport } from '../serialized/run-file.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { Comparison } from '../shared/types.js'
-import { Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
+import { CliOptions, Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
 import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
 import { Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
@@ -60,19 +60,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`docker-size-check ${VERSION}\n`)
     return EXIT.pass
   }
-  const { options } = command
-  const { settings } = options
-  const progress = new TerminalProgress({
-    stream: io.stderr,
-    colour: useColour(io.stderr, io.env),
-    live: useLiveLine(io.stderr, io.env),
-    quiet: options.quiet,
-    verbose: options.verbose,
-    limits: settings
-  })
-  // The shared modules log through here: no workflow commands on a terminal.
-  setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
+  return runCheck(command.options, io)
+}
 
+/** A check: resolve the two revisions, measure, report on the terminal and in the files asked for. */
+async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
+  const progress = terminalProgress(options, io)
   let revisions: LocalRevisions
   let repoDir: string
   try {
@@ -85,59 +78,109 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     `Comparing ${revisions.headName} with ${revisions.baseSha.slice(0, 7)}, its merge-base with ${revisions.baseName}`
   )
 
+  const { state, failure } = await measure(options, repoDir, revisions, progress, io.signal)
+  const comparison = compareImages(revisions, state.measured, options.settings)
+  reportOnTerminal(io, options, progress, {
+    revisions,
+    comparison,
+    runError: state.error,
+    interrupted: failure instanceof InterruptedError
+  })
+  const writeFailed = !(await writeReportFiles(io, options, comparison, state))
+
+  if (failure !== null) return exitCodeForError(failure)
+  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+}
+
+/** The progress on stderr, which the shared modules log through too. */
+function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
+  const progress = new TerminalProgress({
+    stream: io.stderr,
+    colour: useColour(io.stderr, io.env),
+    live: useLiveLine(io.stderr, io.env),
+    quiet: options.quiet,
+    verbose: options.verbose,
+    limits: options.settings
+  })
+  // The shared modules log through here: no workflow commands on a terminal.
+  setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
+  return progress
+}
+
+/** Runs the pipeline; what it measured stays in the state when it fails, and the failure comes back. */
+async function measure(
+  options: CliOptions,
+  repoDir: string,
+  revisions: LocalRevisions,
+  progress: TerminalProgress,
+  signal: AbortSignal | undefined
+): Promise<{ state: RunState; failure: unknown }> {
   const state = newRunState()
   state.revisions = revisions
-  let failure: unknown = null
   try {
     await runPipeline(
-      settings,
+      options.settings,
       {
         repoDir,
         tempRoot: tmpdir(),
         baseRef: revisions.baseName,
         progress,
         resolveRevisions: () => Promise.resolve(revisions),
+        // Without --head the working tree is the head, uncommitted and untracked files included.
         listChangedFiles:
           options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
-        signal: io.signal
+        signal
       },
       state
     )
+    return { state, failure: null }
   } catch (error) {
-    failure = error
     state.error = errorMessage(error)
+    return { state, failure: error }
   }
+}
 
-  const comparison = compareImages(revisions, state.measured, settings)
-  if (failure instanceof InterruptedError) {
+/** The table on stdout, or after an interruption only a line on stderr. */
+function reportOnTerminal(
+  io: CliIo,
+  options: CliOptions,
+  progress: TerminalProgress,
+  run: { revisions: LocalRevisions; comparison: Comparison; runError: string | null; interrupted: boolean }
+): void {
+  if (run.interrupted) {
     // The build under way was cut short too: a table of it would only mislead.
     io.stderr.write(`Interrupted after ${progress.elapsedText()}; the worktrees and images made are removed.\n`)
-  } else {
-    if (!options.quiet) io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`)
-    io.stdout.write(
-      renderTerminalReport(comparison, {
-        limits: settings,
-        baseName: revisions.baseName,
-        headName: revisions.headName,
-        runError: state.error,
-        colour: useColour(io.stdout, io.env)
-      })
-    )
+    return
   }
+  if (!options.quiet) io.stderr.write(`${progress.paintDim(`Done in ${progress.elapsedText()}.`)}\n\n`)
+  io.stdout.write(
+    renderTerminalReport(run.comparison, {
+      limits: options.settings,
+      baseName: run.revisions.baseName,
+      headName: run.revisions.headName,
+      runError: run.runError,
+      colour: useColour(io.stdout, io.env)
+    })
+  )
+}
 
+/** The --json and --markdown files, written whatever failed; false when one of them could not be. */
+async function writeReportFiles(
+  io: CliIo,
+  options: CliOptions,
+  comparison: Comparison,
+  state: RunState
+): Promise<boolean> {
   const written: Array<Promise<boolean>> = []
   if (options.json) {
     const json = `${JSON.stringify(toJsonReport(comparison, state.engine, state.error), null, 2)}\n`
     written.push(writeReportFile(io, options.json, json))
   }
   if (options.markdown) {
-    const markdown = `${renderMarkdown(comparison, { limits: settings, runError: state.error ?? undefined })}\n`
+    const markdown = `${renderMarkdown(comparison, { limits: options.settings, runError: state.error ?? undefined })}\n`
     written.push(writeReportFile(io, options.markdown, markdown))
   }
-  const writeFailed = (await Promise.all(written)).some(ok => !ok)
-
-  if (failure !== null) return exitCodeForError(failure)
-  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+  return (await Promise.all(written)).every(ok => ok)
 }
 
 function usageFailure(io: CliIo, error: unknown): number {

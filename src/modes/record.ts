@@ -1,16 +1,16 @@
 import { loadImageSpecs, readSide } from '../changes/affected.js'
-import { discoverAffectedImages, labelOf, sourceFingerprint } from '../changes/discover.js'
+import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../changes/discover.js'
 import { buildAndMeasure, Progress } from '../build/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
 import { imageResolver } from '../records/baseline.js'
 import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js'
-import { BaselineRecord, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
+import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
 import { RecordStore } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
 import { ImageTarget } from '../shared/types.js'
-import { Docker } from '../tools/docker.js'
+import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
 import type { RunState } from './check.js'
 
@@ -52,102 +52,140 @@ export async function runRecord(
 ): Promise<RecordOutcome> {
   const docker = env.docker ?? new Docker()
   const git = new Git(env.repoDir)
-  const { progress } = env
   const engine = docker.engineInfo()
   engine.catch(() => undefined)
   const [head] = await git.resolveCommits(['HEAD'])
   if (!head) throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`)
-  const store = new RecordStore(env.repoDir, settings.recordsRef)
-
-  const { targets, tree } = await progress.group('Images', async () => {
-    const tree = await readSide(git, head)
-    // Every image of the commit: discovery as if each file had changed, against itself.
-    const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' as const }))
-    const images = await loadImageSpecs(settings, env.repoDir)
-    const found = discoverAffectedImages({
-      changed,
-      dockerfileGlobs: settings.dockerfileGlobs,
-      images,
-      head: tree,
-      base: tree
-    })
-    progress.info(
-      `${countOf(found.length, 'image')} at ${head.slice(0, 12)}: ${found.map(labelOf).join(', ') || 'none'}`
-    )
-    return { targets: found, tree }
-  })
+  const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env))
   state.revisions = { baseSha: head, headSha: head }
-  if (targets.length === 0) return { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 }
+  const outcome: RecordOutcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 }
+  if (targets.length === 0) return outcome
 
+  const store = new RecordStore(env.repoDir, settings.recordsRef)
   await store.fetch(env.remote)
-  const index = await store.readIndex()
-  const previousCommit = index.records.find(entry => entry.commit !== head)?.commit ?? null
-  const previous = previousCommit ? await store.readRecord(previousCommit) : null
+  const previous = await previousRecord(store, head)
+  outcome.previous = previous?.commit ?? null
   state.engine = await engine
-  const measure = sizeMethodOf(state.engine)
-  const resolve = imageResolver(docker)
-  const texts = await git.readBlobs(targets.flatMap(target => idOf(tree.files.get(target.dockerfile))))
-
-  const recorded: RecordedImage[] = []
-  const toBuild: Array<{ target: ImageTarget; fingerprint: RecordedImage['fingerprint'] }> = []
-  const outcome: RecordOutcome = {
-    commit: head,
-    built: [],
-    carried: [],
-    skipped: [],
-    previous: previousCommit,
-    attempts: 0
+  const plan = await planRecord(targets, { git, tree, docker, measure: sizeMethodOf(state.engine), previous }, outcome)
+  for (const { image, why } of outcome.skipped) env.progress.warning(`${image} is not recorded: ${why}.`)
+  if (outcome.carried.length) {
+    env.progress.info(`Unchanged since the record of ${outcome.previous?.slice(0, 12)}: ${outcome.carried.join(', ')}`)
   }
+  const measured = await buildHeads(plan.toBuild, { settings, env, state, docker, git, engine })
+  plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome))
+
+  env.signal?.throwIfAborted()
+  outcome.attempts = await writeRecord(store, head, plan.recorded, env)
+  state.revisions = { baseSha: previous?.commit ?? head, headSha: head }
+  state.measured = sinceThePrevious(targets, plan, measured, previous)
+  return outcome
+}
+
+/** Every image of the commit: discovery as if each file had changed, against itself. */
+async function imagesAt(
+  git: Git,
+  head: string,
+  settings: CheckSettings,
+  env: RecordEnvironment
+): Promise<{ targets: ImageTarget[]; tree: SideTree }> {
+  const tree = await readSide(git, head)
+  const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' as const }))
+  const images = await loadImageSpecs(settings, env.repoDir)
+  const targets = discoverAffectedImages({
+    changed,
+    dockerfileGlobs: settings.dockerfileGlobs,
+    images,
+    head: tree,
+    base: tree
+  })
+  env.progress.info(
+    `${countOf(targets.length, 'image')} at ${head.slice(0, 12)}: ${targets.map(labelOf).join(', ') || 'none'}`
+  )
+  return { targets, tree }
+}
+
+/** The newest record of another commit than this one: what an unchanged image is carried over from. */
+async function previousRecord(store: RecordStore, head: string): Promise<BaselineRecord | null> {
+  const index = await store.readIndex()
+  const commit = index.records.find(entry => entry.commit !== head)?.commit
+  return commit ? store.readRecord(commit) : null
+}
+
+interface RecordPlan {
+  /** Images carried over from the previous record, then those built here. */
+  recorded: RecordedImage[]
+  toBuild: Array<{ target: ImageTarget; fingerprint: Fingerprint }>
+}
+
+/** Which images are carried over, which are built, which cannot be recorded (said in `outcome`). */
+async function planRecord(
+  targets: ImageTarget[],
+  at: { git: Git; tree: SideTree; docker: Docker; measure: string; previous: BaselineRecord | null },
+  outcome: RecordOutcome
+): Promise<RecordPlan> {
+  const plan: RecordPlan = { recorded: [], toBuild: [] }
+  const resolve = imageResolver(at.docker)
+  const texts = await at.git.readBlobs(targets.flatMap(target => idOf(at.tree.files.get(target.dockerfile))))
   for (const target of targets) {
     const key = labelOf(target)
-    const text = texts.get(idOf(tree.files.get(target.dockerfile))[0] ?? '')
-    const source = sourceFingerprint(tree, target.dockerfile, target.context)
+    const text = texts.get(idOf(at.tree.files.get(target.dockerfile))[0] ?? '')
+    const source = sourceFingerprint(at.tree, target.dockerfile, target.context)
     if (text === undefined || source === null) {
       outcome.skipped.push({ image: key, why: 'its Dockerfile is not in the commit' })
       continue
     }
-    const result = await fingerprintImage({
-      source,
-      dockerfileText: text,
-      build: target.build,
-      measure,
-      resolveImage: resolve
-    })
+    const input = { source, dockerfileText: text, build: target.build, measure: at.measure, resolveImage: resolve }
+    const result = await fingerprintImage(input)
     if ('unresolved' in result) {
       outcome.skipped.push({ image: key, why: result.unresolved })
       continue
     }
-    const before = previous?.images.find(image => image.key === key)
+    const before = at.previous?.images.find(image => image.key === key)
     if (before && fingerprintMismatch(before.fingerprint, result.fingerprint) === null) {
-      recorded.push({ ...before, dockerfile: target.dockerfile, context: target.context })
+      plan.recorded.push({ ...before, dockerfile: target.dockerfile, context: target.context })
       outcome.carried.push(key)
     } else {
-      toBuild.push({ target, fingerprint: result.fingerprint })
+      plan.toBuild.push({ target, fingerprint: result.fingerprint })
     }
   }
-  for (const { image, why } of outcome.skipped) progress.warning(`${image} is not recorded: ${why}.`)
-  if (outcome.carried.length) {
-    progress.info(`Unchanged since the record of ${previousCommit?.slice(0, 12)}: ${outcome.carried.join(', ')}`)
-  }
+  return plan
+}
 
-  // A record has one side: each image is built as the commit has it, like an added one.
-  const headOnly = toBuild.map(({ target }) => ({ ...target, change: 'added' as const }))
+/** Builds each image to record, as the commit has it: a record has one side, like an added image. */
+async function buildHeads(
+  toBuild: RecordPlan['toBuild'],
+  run: {
+    settings: CheckSettings
+    env: RecordEnvironment
+    state: RunState
+    docker: Docker
+    git: Git
+    engine: Promise<EngineInfo>
+  }
+): Promise<MeasuredImage[]> {
   const measured: MeasuredImage[] = []
-  await buildAndMeasure(
-    {
-      repoDir: env.repoDir,
-      tempRoot: env.tempRoot,
-      revisions: state.revisions,
-      targets: headOnly,
-      settings,
-      engine,
-      signal: env.signal
-    },
-    docker,
-    git,
-    progress,
-    measured
-  )
+  const targets = toBuild.map(({ target }) => ({ ...target, change: 'added' as const }))
+  const { env } = run
+  const plan = {
+    repoDir: env.repoDir,
+    tempRoot: env.tempRoot,
+    revisions: run.state.revisions,
+    targets,
+    settings: run.settings,
+    engine: run.engine,
+    signal: env.signal
+  }
+  await buildAndMeasure(plan, run.docker, run.git, env.progress, measured)
+  return measured
+}
+
+/** The records of the images built here (`measured` is in `toBuild`'s order); a failed build is skipped. */
+function recordedFrom(
+  toBuild: RecordPlan['toBuild'],
+  measured: MeasuredImage[],
+  outcome: RecordOutcome
+): RecordedImage[] {
+  const recorded: RecordedImage[] = []
   for (const [i, image] of measured.entries()) {
     const planned = toBuild[i]
     if (!planned) continue
@@ -157,22 +195,27 @@ export async function runRecord(
       continue
     }
     const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head
-    recorded.push({
-      key,
-      dockerfile: planned.target.dockerfile,
-      context: planned.target.context,
-      fingerprint: planned.fingerprint,
-      measurement: { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
-    })
+    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+    const { dockerfile, context } = planned.target
+    recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement })
     outcome.built.push(key)
   }
+  return recorded
+}
 
-  env.signal?.throwIfAborted()
+/** Pushes the record; returns how many attempts the push took (another record run may win a race). */
+async function writeRecord(
+  store: RecordStore,
+  head: string,
+  images: RecordedImage[],
+  env: RecordEnvironment
+): Promise<number> {
+  const { progress } = env
   const record: BaselineRecord = {
     schema: RECORD_SCHEMA,
     commit: head,
     recordedAt: (env.now?.() ?? new Date()).toISOString(),
-    images: recorded.sort((a, b) => a.key.localeCompare(b.key))
+    images: [...images].sort((a, b) => a.key.localeCompare(b.key))
   }
   const written = await progress.group('Record', () =>
     store.write(env.remote, record, {
@@ -180,19 +223,25 @@ export async function runRecord(
         progress.info(`Another run wrote the records first (attempt ${attempt}); writing again on top.`)
     })
   )
-  outcome.attempts = written.attempts
   progress.info(
-    `Recorded ${countOf(recorded.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
+    `Recorded ${countOf(images.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
       (written.pruned ? ` (${countOf(written.pruned, 'older record')} pruned)` : '')
   )
+  return written.attempts
+}
 
-  // The report: each image against the previous record, so the summary shows what this push changed.
-  state.revisions = { baseSha: previousCommit ?? head, headSha: head }
-  state.measured = targets.map(target => {
+/** The report's images: each against the previous record, so the summary shows what this push changed. */
+function sinceThePrevious(
+  targets: ImageTarget[],
+  plan: RecordPlan,
+  measured: MeasuredImage[],
+  previous: BaselineRecord | null
+): MeasuredImage[] {
+  return targets.map(target => {
     const key = labelOf(target)
-    const now = recorded.find(image => image.key === key)?.measurement ?? null
+    const now = plan.recorded.find(image => image.key === key)?.measurement ?? null
     const then = previous?.images.find(image => image.key === key)?.measurement ?? null
-    const built = measured[toBuild.findIndex(entry => entry.target === target)]
+    const built = measured[plan.toBuild.findIndex(entry => entry.target === target)]
     return {
       target: { ...target, change: then ? 'modified' : 'added' },
       base: then,
@@ -200,7 +249,6 @@ export async function runRecord(
       failedBuilds: built?.failedBuilds ?? []
     }
   })
-  return outcome
 }
 
 function idOf(entry: string | undefined): string[] {

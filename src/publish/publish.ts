@@ -47,24 +47,8 @@ export interface Results {
  */
 export async function publishResults(results: Results): Promise<void> {
   const { inputs, context, comparison } = results
-  const limits = inputs ?? NO_LIMITS
   const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
-  // Links only from the runner's own words for the repository (see report/links.ts).
-  const repository = repositoryUrl(context.serverUrl, context.owner, context.repo)
-  const pullHeadSha = context.pullRequest?.headSha ?? ''
-  const markdownContext: MarkdownContext = {
-    limits,
-    runError: results.error ?? undefined,
-    engine: results.engine,
-    ...(repository
-      ? {
-          commitUrl: sha => commitLink(repository, sha) ?? '',
-          // The PR's head commit, which the reviewer sees and which outlives the merge commit the run checked.
-          links: { url: repository, fileSha: pullHeadSha || comparison.revisions.headSha }
-        }
-      : {}),
-    ...(pullHeadSha ? { pullHeadSha } : {})
-  }
+  const markdownContext = markdownContextOf(results)
 
   await core.group('Report', async () => {
     await attempt('write the JSON report', () =>
@@ -73,32 +57,8 @@ export async function publishResults(results: Results): Promise<void> {
     await attempt('write the job summary', () =>
       writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text)
     )
-    let artifactPath = ''
-    if (results.handOn) {
-      const handOn = results.handOn
-      await attempt('write the artifact', async () => {
-        artifactPath = await handOn()
-      })
-    }
-    let commentUrl = ''
-    if (inputs && results.pullNumber !== null && !results.interrupted) {
-      const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
-      const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
-      if (fitted.level !== 'full')
-        core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
-      commentUrl = await publishComment(
-        {
-          octokit: createOctokit(inputs.githubToken, context.apiUrl),
-          owner: context.owner,
-          repo: context.repo,
-          issueNumber: results.pullNumber,
-          key: inputs.commentKey,
-          author: inputs.commentAuthor
-        },
-        fitted.text,
-        commentWanted(inputs.comment, comparison, results.error)
-      )
-    }
+    const artifactPath = await handOn(results)
+    const commentUrl = await postComment(results, markdownContext)
     await attempt('set the outputs', () =>
       setOutputs({
         report: reportPath,
@@ -111,7 +71,65 @@ export async function publishResults(results: Results): Promise<void> {
     )
   })
 
-  // On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there.
+  annotate(comparison)
+}
+
+/** What the summary and the comment link to, and the limits they judge by. */
+function markdownContextOf(results: Results): MarkdownContext {
+  const { context, comparison } = results
+  // Links only from the runner's own words for the repository (see report/links.ts).
+  const repository = repositoryUrl(context.serverUrl, context.owner, context.repo)
+  const pullHeadSha = context.pullRequest?.headSha ?? ''
+  return {
+    limits: results.inputs ?? NO_LIMITS,
+    runError: results.error ?? undefined,
+    engine: results.engine,
+    ...(repository
+      ? {
+          commitUrl: sha => commitLink(repository, sha) ?? '',
+          // The PR's head commit, which the reviewer sees and which outlives the merge commit the run checked.
+          links: { url: repository, fileSha: pullHeadSha || comparison.revisions.headSha }
+        }
+      : {}),
+    ...(pullHeadSha ? { pullHeadSha } : {})
+  }
+}
+
+/** Writes what the mode hands on (the measure mode's artifact); its path, or '' when there is none or it failed. */
+async function handOn(results: Results): Promise<string> {
+  let artifactPath = ''
+  const write = results.handOn
+  if (write) {
+    await attempt('write the artifact', async () => {
+      artifactPath = await write()
+    })
+  }
+  return artifactPath
+}
+
+/** Posts (or updates) the sticky comment when there is a PR to post on; its URL, else ''. */
+async function postComment(results: Results, markdownContext: MarkdownContext): Promise<string> {
+  const { inputs, context, comparison } = results
+  if (!inputs || results.pullNumber === null || results.interrupted) return ''
+  const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
+  const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
+  if (fitted.level !== 'full') core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
+  return publishComment(
+    {
+      octokit: createOctokit(inputs.githubToken, context.apiUrl),
+      owner: context.owner,
+      repo: context.repo,
+      issueNumber: results.pullNumber,
+      key: inputs.commentKey,
+      author: inputs.commentAuthor
+    },
+    fitted.text,
+    commentWanted(inputs.comment, comparison, results.error)
+  )
+}
+
+/** On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there. */
+function annotate(comparison: Comparison): void {
   for (const { level, message, ...where } of annotationsFor(comparison)) {
     if (level === 'error') core.error(message, where)
     else core.warning(message, where)

@@ -187,49 +187,23 @@ export async function planRecordedBases(
   const mode = plan.settings.baseline ?? 'auto'
   const candidates = targets.filter(target => target.change !== 'added' && !target.identical)
   if (mode === 'build' || targets.length === 0) return planned
-  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef)
-  let decisions: Map<ImageTarget, BaselineDecision>
+  // With baseline: record, an image no record stands for has no baseline (and is not built).
+  const noBaseline = (why: string) => {
+    if (mode === 'record') for (const target of candidates) planned.set(target, { missing: why })
+  }
+  let decisions: Map<ImageTarget, BaselineDecision> | null
   try {
-    if (plan.remote !== null) await store.fetch(plan.remote)
-    if ((await store.tip()) === null) {
-      if (candidates.length) plan.log('No baseline records in this repository: the bases are built.')
-      if (mode === 'record')
-        for (const target of candidates)
-          planned.set(target, {
-            missing: 'No baseline record stands for the base (baseline: record): the repository has no records.'
-          })
-      return planned
-    }
-    const engine = await plan.engine
-    attachTrends(targets, await store.readIndex(), sizeMethodOf(engine))
-    if (candidates.length === 0) return planned
-    decisions = await decideBaselines(candidates, {
-      store,
-      git: plan.git,
-      docker: plan.docker,
-      engine,
-      baseSha: plan.baseSha,
-      baseTree: await readSide(plan.git, plan.baseSha),
-      depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
-      ...(plan.remote === null
-        ? {}
-        : {
-            deepen: (commits: number) =>
-              plan.git.fetch([
-                '--no-tags',
-                '--no-recurse-submodules',
-                `--deepen=${commits}`,
-                plan.remote as string,
-                plan.baseSha
-              ])
-          })
-    })
+    decisions = await readAndDecide(targets, candidates, plan)
   } catch (error) {
     // No engine is the run's error, said once where the builds start.
     if (error instanceof EngineUnavailableError) return planned
     plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`)
-    if (mode === 'record')
-      for (const target of candidates) planned.set(target, { missing: 'the records could not be read' })
+    noBaseline('the records could not be read')
+    return planned
+  }
+  if (decisions === null) {
+    if (candidates.length) plan.log('No baseline records in this repository: the bases are built.')
+    noBaseline('No baseline record stands for the base (baseline: record): the repository has no records.')
     return planned
   }
   for (const [target, decision] of decisions) {
@@ -245,6 +219,41 @@ export async function planRecordedBases(
     }
   }
   return planned
+}
+
+/**
+ * Reads the store (fetched first from the remote, where there is one), gives every image its
+ * trend, and decides each candidate's base; null where the repository has no records.
+ */
+async function readAndDecide(
+  targets: ImageTarget[],
+  candidates: ImageTarget[],
+  plan: RecordedBasesPlan
+): Promise<Map<ImageTarget, BaselineDecision> | null> {
+  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef)
+  if (plan.remote !== null) await store.fetch(plan.remote)
+  if ((await store.tip()) === null) return null
+  const engine = await plan.engine
+  attachTrends(targets, await store.readIndex(), sizeMethodOf(engine))
+  if (candidates.length === 0) return new Map()
+  const { remote, git, baseSha } = plan
+  const deepenArgs = (commits: number, from: string) => [
+    '--no-tags',
+    '--no-recurse-submodules',
+    `--deepen=${commits}`,
+    from,
+    baseSha
+  ]
+  return decideBaselines(candidates, {
+    store,
+    git,
+    docker: plan.docker,
+    engine,
+    baseSha,
+    baseTree: await readSide(git, baseSha),
+    depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+    ...(remote === null ? {} : { deepen: (commits: number) => git.fetch(deepenArgs(commits, remote)) })
+  })
 }
 
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */

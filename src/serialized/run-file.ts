@@ -138,7 +138,13 @@ export function toJsonReport(
 
 function toJsonImage(image: ImageResult): z.input<ReturnType<typeof reportSchema>>['images'][number] {
   return {
-    ...serializeImage({ target: image.target, base: image.base, head: image.head, failedBuilds: image.failedBuilds }),
+    ...serializeImage({
+      target: image.target,
+      base: image.base,
+      head: image.head,
+      failedBuilds: image.failedBuilds,
+      ...(image.paths ? { paths: image.paths } : {})
+    }),
     delta: image.delta,
     deltaPercent: image.deltaPercent === null ? null : Math.round(image.deltaPercent * 100) / 100,
     verdict: image.verdict,
