@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(845);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7832);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 845:
+/***/ 7832:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72180,6 +72180,23 @@ function rowOwners(stage, createdBy) {
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/tools/tar.ts
+
+/**
+ * The entries of a tar stream as they arrive (nothing held whole, nothing written to disk). An
+ * error of the source ends the iteration with it: tar-stream alone would wait forever.
+ */
+function tarEntries(archive) {
+    const entries = (0,tar_stream.extract)();
+    archive.on('error', error => entries.destroy(error));
+    archive.pipe(entries);
+    return entries;
+}
+/** Whether an entry holds a file's content (its bytes follow the header). */
+function isFileEntry(header) {
+    return header.type === 'file' || header.type === 'contiguous-file';
+}
+
 ;// CONCATENATED MODULE: ./src/measure/compressed.ts
 
 
@@ -72207,10 +72224,7 @@ async function measureCompressed(archive, parallel = (0,external_node_os_namespa
     const links = new Map();
     let manifest = '';
     let bytesRead = 0;
-    const entries = (0,tar_stream.extract)();
-    archive.on('error', error => entries.destroy(error));
-    archive.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(archive)) {
         const header = entry.header;
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
         if (header.type === 'symlink' || header.type === 'link') {
@@ -72220,7 +72234,7 @@ async function measureCompressed(archive, parallel = (0,external_node_os_namespa
             entry.resume();
             continue;
         }
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        if (!isFileEntry(header)) {
             entry.resume();
             continue;
         }
@@ -72369,12 +72383,9 @@ async function measureSavedImage(archive) {
     const blobs = new Map();
     const json = new Map();
     let bytesRead = 0;
-    const entries = (0,tar_stream.extract)();
-    archive.on('error', error => entries.destroy(error));
-    archive.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(archive)) {
         const header = entry.header;
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        if (!isFileEntry(header)) {
             entry.resume();
             continue;
         }
@@ -72442,13 +72453,10 @@ function zstdDecompressor() {
  */
 async function countLayerFiles(tar) {
     const sizes = new Map();
-    const entries = (0,tar_stream.extract)();
-    tar.on('error', error => entries.destroy(error));
-    tar.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(tar)) {
         const header = entry.header;
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
-        if (header.type === 'file' || header.type === 'contiguous-file')
+        if (isFileEntry(header))
             sizes.set(name, header.size ?? 0);
         else if (header.type === 'symlink')
             sizes.set(name, Buffer.byteLength(header.linkname ?? ''));

@@ -41747,7 +41747,7 @@ function interruptionOf(signal) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _build_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5843);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(151);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3903);
 
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
@@ -41771,7 +41771,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 151:
+/***/ 3903:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57252,6 +57252,23 @@ function rowOwners(stage, createdBy) {
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/tools/tar.ts
+
+/**
+ * The entries of a tar stream as they arrive (nothing held whole, nothing written to disk). An
+ * error of the source ends the iteration with it: tar-stream alone would wait forever.
+ */
+function tarEntries(archive) {
+    const entries = (0,tar_stream.extract)();
+    archive.on('error', error => entries.destroy(error));
+    archive.pipe(entries);
+    return entries;
+}
+/** Whether an entry holds a file's content (its bytes follow the header). */
+function isFileEntry(header) {
+    return header.type === 'file' || header.type === 'contiguous-file';
+}
+
 ;// CONCATENATED MODULE: ./src/measure/compressed.ts
 
 
@@ -57279,10 +57296,7 @@ async function measureCompressed(archive, parallel = (0,external_node_os_namespa
     const links = new Map();
     let manifest = '';
     let bytesRead = 0;
-    const entries = (0,tar_stream.extract)();
-    archive.on('error', error => entries.destroy(error));
-    archive.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(archive)) {
         const header = entry.header;
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
         if (header.type === 'symlink' || header.type === 'link') {
@@ -57292,7 +57306,7 @@ async function measureCompressed(archive, parallel = (0,external_node_os_namespa
             entry.resume();
             continue;
         }
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        if (!isFileEntry(header)) {
             entry.resume();
             continue;
         }
@@ -57441,12 +57455,9 @@ async function measureSavedImage(archive) {
     const blobs = new Map();
     const json = new Map();
     let bytesRead = 0;
-    const entries = (0,tar_stream.extract)();
-    archive.on('error', error => entries.destroy(error));
-    archive.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(archive)) {
         const header = entry.header;
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        if (!isFileEntry(header)) {
             entry.resume();
             continue;
         }
@@ -57514,13 +57525,10 @@ function zstdDecompressor() {
  */
 async function countLayerFiles(tar) {
     const sizes = new Map();
-    const entries = (0,tar_stream.extract)();
-    tar.on('error', error => entries.destroy(error));
-    tar.pipe(entries);
-    for await (const entry of entries) {
+    for await (const entry of tarEntries(tar)) {
         const header = entry.header;
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
-        if (header.type === 'file' || header.type === 'contiguous-file')
+        if (isFileEntry(header))
             sizes.set(name, header.size ?? 0);
         else if (header.type === 'symlink')
             sizes.set(name, Buffer.byteLength(header.linkname ?? ''));

@@ -2,7 +2,8 @@ import { posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { availableParallelism } from 'node:os'
 import { constants, deflateRaw } from 'node:zlib'
-import { extract, Header } from 'tar-stream'
+import { Header } from 'tar-stream'
+import { isFileEntry, tarEntries } from '../tools/tar.js'
 
 /** What an image weighs as a registry stores it: each layer gzip-compressed. */
 export interface CompressedSize {
@@ -40,10 +41,7 @@ export async function measureCompressed(
   const links = new Map<string, string>()
   let manifest = ''
   let bytesRead = 0
-  const entries = extract()
-  archive.on('error', error => entries.destroy(error))
-  archive.pipe(entries)
-  for await (const entry of entries) {
+  for await (const entry of tarEntries(archive)) {
     const header: Header = entry.header
     const name = posix.normalize(header.name)
     if (header.type === 'symlink' || header.type === 'link') {
@@ -53,7 +51,7 @@ export async function measureCompressed(
       entry.resume()
       continue
     }
-    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+    if (!isFileEntry(header)) {
       entry.resume()
       continue
     }

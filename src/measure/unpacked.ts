@@ -1,7 +1,8 @@
 import { posix } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
-import { extract, Header } from 'tar-stream'
+import { Header } from 'tar-stream'
+import { isFileEntry, tarEntries } from '../tools/tar.js'
 
 // The containerd image store keeps each layer as the compressed blob a registry would
 // store, and unpacks it into a snapshot whose size (`docker history`, `docker image ls`)
@@ -53,12 +54,9 @@ export async function measureSavedImage(archive: Readable): Promise<SavedImage> 
   const blobs = new Map<string, Blob>()
   const json = new Map<string, string>()
   let bytesRead = 0
-  const entries = extract()
-  archive.on('error', error => entries.destroy(error))
-  archive.pipe(entries)
-  for await (const entry of entries) {
+  for await (const entry of tarEntries(archive)) {
     const header: Header = entry.header
-    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+    if (!isFileEntry(header)) {
       entry.resume()
       continue
     }
@@ -139,13 +137,10 @@ function zstdDecompressor(): zlib.Gunzip {
  */
 export async function countLayerFiles(tar: Readable): Promise<number> {
   const sizes = new Map<string, number>()
-  const entries = extract()
-  tar.on('error', error => entries.destroy(error))
-  tar.pipe(entries)
-  for await (const entry of entries) {
+  for await (const entry of tarEntries(tar)) {
     const header: Header = entry.header
     const name = posix.normalize(header.name)
-    if (header.type === 'file' || header.type === 'contiguous-file') sizes.set(name, header.size ?? 0)
+    if (isFileEntry(header)) sizes.set(name, header.size ?? 0)
     else if (header.type === 'symlink') sizes.set(name, Buffer.byteLength(header.linkname ?? ''))
     else if (header.type !== 'directory') sizes.set(name, 0)
     entry.resume()
