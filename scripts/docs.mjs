@@ -52,6 +52,8 @@ export function quoteComment(body) {
       .replace(/\[(`[0-9a-f]{7}`)\]\([^)]*\)/g, '$1')
       .replace(/\[(`[^`]+`|L\d+|line \d+)\]\(https:\/\/github\.com\/octo\/app\/blob\/[^)\s]*\)/g, '$1')
       .replace(/<a href="https:\/\/github\.com\/octo\/app\/blob\/[^"]*">([\s\S]*?)<\/a>/g, '$1')
+      // apt names its lists after the mirror's host: the README names no package registry's host.
+      .replace(/(\/var\/lib\/apt\/lists\/)[A-Za-z0-9.-]+?_/g, '$1<mirror>_')
       .split('\n')
       .map(line => (line ? `> ${line}` : '>'))
       .join('\n')
