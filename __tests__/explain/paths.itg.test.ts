@@ -66,7 +66,8 @@ describe('the path breakdown', () => {
     for (const layer of [...breakdown.layers.base, ...breakdown.layers.head]) {
       if (sharedIds.includes(layer.diffId as string)) expect(layer).toEqual({ diffId: layer.diffId, state: 'shared' })
     }
-    expect(breakdown.bytesSkipped).toBeGreaterThan(2_000_000) // busybox's 2 MB layer went by unread
+    // busybox's 2 MB layer went by unread: 2 MB as overlay2 saves it, 1.08 MB as the containerd store keeps it (compressed).
+    expect(breakdown.bytesSkipped).toBeGreaterThan(1_000_000)
     expect(breakdown.bytesRead).toBeLessThan(5_000_000)
 
     expect(breakdown.paths[0]).toEqual({
