@@ -229,10 +229,12 @@ describe('the trend', () => {
     ])
     for (const commit of mainCommits) expect((await recordRun(remote, commit)).exitCode).toBe(0)
     const pr = await checkOutPullRequest(standin, repo, remote)
-    const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
+    // The base built, so that the comment also has what only two images give: the paths.
+    const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '', baseline: 'build' })
     expect(run.exitCode).toBe(0)
     const body = nth(comments, 0).body
     saveComment('records-trend', body)
+    expect(body).toContain('The paths that moved the most bytes')
     expect(body).toContain(
       '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
     )

@@ -61153,8 +61153,9 @@ function describeRecordedBaseline(baseline) {
 async function planRecordedBases(targets, plan) {
     const planned = new Map();
     const mode = plan.settings.baseline ?? 'auto';
-    const candidates = targets.filter(target => target.change !== 'added' && !target.identical);
-    if (mode === 'build' || targets.length === 0)
+    // With baseline: build no base comes from a record; the records still give the trend.
+    const candidates = mode === 'build' ? [] : targets.filter(target => target.change !== 'added' && !target.identical);
+    if (targets.length === 0)
         return planned;
     // With baseline: record, an image no record stands for has no baseline (and is not built).
     const noBaseline = (why) => {

@@ -185,8 +185,9 @@ export async function planRecordedBases(
 ): Promise<Map<ImageTarget, ImageMeasurement | { missing: string }>> {
   const planned = new Map<ImageTarget, ImageMeasurement | { missing: string }>()
   const mode = plan.settings.baseline ?? 'auto'
-  const candidates = targets.filter(target => target.change !== 'added' && !target.identical)
-  if (mode === 'build' || targets.length === 0) return planned
+  // With baseline: build no base comes from a record; the records still give the trend.
+  const candidates = mode === 'build' ? [] : targets.filter(target => target.change !== 'added' && !target.identical)
+  if (targets.length === 0) return planned
   // With baseline: record, an image no record stands for has no baseline (and is not built).
   const noBaseline = (why: string) => {
     if (mode === 'record') for (const target of candidates) planned.set(target, { missing: why })
