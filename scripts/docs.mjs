@@ -74,7 +74,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // --demo FILE: what `npm run --silent demo` printed, kept as it was.
   const demoAt = process.argv.indexOf('--demo')
   if (demoAt > 0) {
-    const output = readFileSync(process.argv[demoAt + 1], 'utf8').trimEnd()
+    // apt names its lists after the mirror's host: the README names no package registry's host.
+    const output = readFileSync(process.argv[demoAt + 1], 'utf8')
+      .trimEnd()
+      .replace(/(\/var\/lib\/apt\/lists\/)[A-Za-z0-9.-]+?_/g, '$1<mirror>_')
     sections.demo = `\`\`\`console\n$ npm run --silent demo\n${output}\n\`\`\``
   }
   // --bench FILE: what `npm run --silent bench` printed (the table and its JSON line).
