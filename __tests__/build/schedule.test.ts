@@ -188,7 +188,7 @@ describe('buildAndMeasure', () => {
   })
 
   it('records the images in the order of the targets, whichever finishes first', async () => {
-    const fake = new FakeDocker(dockerfile => ({ ms: dockerfile.includes('slow') ? 80 : 5 }))
+    const fake = new FakeDocker(dockerfile => ({ ms: dockerfile.endsWith('/slow/Dockerfile') ? 80 : 5 }))
     const log = new Log()
     const measured = await buildAndMeasure(
       plan([target('slow/Dockerfile'), target('fast/Dockerfile')], 'buildx', {
@@ -259,7 +259,9 @@ describe('buildAndMeasure', () => {
 
   it('makes a failed build an outcome of its side, and goes on with the next image', async () => {
     const fake = new FakeDocker((dockerfile, side) =>
-      dockerfile.includes('a/') && side === 'head' ? { ms: 1, exitCode: 1, stderr: 'ERROR: no such stage' } : { ms: 1 }
+      dockerfile.endsWith('/a/Dockerfile') && side === 'head'
+        ? { ms: 1, exitCode: 1, stderr: 'ERROR: no such stage' }
+        : { ms: 1 }
     )
     const measured = await buildAndMeasure(
       plan([target('a/Dockerfile'), target('b/Dockerfile')], 'buildx'),
@@ -276,7 +278,7 @@ describe('buildAndMeasure', () => {
   })
 
   it('stops a build past the build timeout, makes it a failure that says so, and builds the rest', async () => {
-    const fake = new FakeDocker(dockerfile => ({ ms: dockerfile.includes('hung/') ? 10_000 : 1 }))
+    const fake = new FakeDocker(dockerfile => ({ ms: dockerfile.endsWith('/hung/Dockerfile') ? 10_000 : 1 }))
     const started = Date.now()
     const measured = await buildAndMeasure(
       plan([target('hung/Dockerfile', { change: 'added' }), target('ok/Dockerfile')], 'buildx', {
@@ -337,7 +339,7 @@ describe('buildAndMeasure', () => {
 
   it('lets no image start after the engine is gone, and keeps what was measured', async () => {
     const fake = new FakeDocker((dockerfile, side) =>
-      dockerfile.includes('a/') && side === 'base'
+      dockerfile.endsWith('/a/Dockerfile') && side === 'base'
         ? {
             ms: 1,
             exitCode: 1,
