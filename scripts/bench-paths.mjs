@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { git } from './bench-git.mjs'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -28,16 +29,6 @@ const COLD = process.env.BENCH_COLD !== '0'
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 const temps = []
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.test',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.test'
-}
-const git = (cwd, args) => run('git', args, { cwd, env: GIT_ENV }).then(result => result.stdout.trim())
 const seconds = ms => `${(ms / 1000).toFixed(2)} s`
 const megabytes = bytes => `${(bytes / 1e6).toFixed(0)} MB`
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]

@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 import { makeFreshBundle } from './fresh-bundle.mjs'
+import { GIT_ENV, git } from './bench-git.mjs'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -32,22 +33,6 @@ const token = randomBytes(3).toString('hex')
 const tempDirs = []
 const madeTags = []
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.test',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.test'
-}
-const git = (cwd, args, input) =>
-  new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, env: GIT_ENV, maxBuffer: 64 << 20 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trim())
-    )
-    if (input !== undefined) child.stdin.end(input)
-  })
 const seconds = ms => (ms / 1000).toFixed(2)
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 async function timed(work) {

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 import { makeFreshBundle } from './fresh-bundle.mjs'
+import { git } from './bench-git.mjs'
 
 const run = promisify(execFile)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -66,17 +67,6 @@ const BUILD_ARGS = ['buildx', 'build', '--load', '--progress=plain', '--provenan
 const token = randomBytes(3).toString('hex')
 const madeTags = []
 const tempDirs = []
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.test',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.test'
-}
-const git = (cwd, args) => run('git', args, { cwd, env: GIT_ENV, maxBuffer: 64 << 20 }).then(r => r.stdout.trim())
 
 const seconds = ms => (ms / 1000).toFixed(2)
 const median = values => {
