@@ -13,7 +13,7 @@ import { BuildSecret } from '../inputs/secrets.js'
 import { parseCacheInput } from '../build/layer-cache.js'
 import { errorMessage } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
-import { IMAGES_FROM, ImagesFrom } from '../inputs/images-from.js'
+import { IMAGES_FROM } from '../inputs/images-from.js'
 import { parseGrowthThreshold, parseSizeBudget, ThresholdError } from '../inputs/thresholds.js'
 import { DEFAULT_BUILD_TIMEOUT, parseDuration } from '../inputs/duration.js'
 import { ExplainSettings, parseExplain } from '../inputs/explain.js'
@@ -313,7 +313,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): C
     throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.")
   }
 
-  const imagesFrom = parseImagesFrom(one('images-from'))
+  const imagesFrom = choice('--images-from', one('images-from'), IMAGES_FROM)
 
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
   let records: Pick<
@@ -424,14 +424,7 @@ function parseSecretFlags(values: string[], env: NodeJS.ProcessEnv): BuildSecret
   return secrets
 }
 
-function parseImagesFrom(value: string | null): ImagesFrom {
-  if (value === null) return 'auto'
-  const match = IMAGES_FROM.find(choice => choice === value.trim().toLowerCase())
-  if (!match) throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${IMAGES_FROM.join(', ')}.`)
-  return match
-}
-
-/** One of `choices`; the first when the flag is not given. */
+/** One of `choices` (the flag's value, any case); the first when the flag is not given. */
 function choice<T extends string>(flag: string, value: string | null | undefined, choices: readonly T[]): T {
   if (value === undefined || value === null) return choices[0] as T
   const match = choices.find(option => option === value.trim().toLowerCase())

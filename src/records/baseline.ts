@@ -9,6 +9,7 @@ import { sizeMethodOf } from '../measure/measure-image.js'
 import { BuildSettings, fingerprintImage, fingerprintMismatch, ImageResolver } from './fingerprint.js'
 import type { Fingerprint, RecordedImage, RecordIndex } from './schema.js'
 import { RecordStore } from './store.js'
+import { describeRecordedBaseline } from './describe.js'
 
 /** A record that stands for the base build of one image. */
 export interface RecordedBaseline {
@@ -151,13 +152,6 @@ async function distance(git: Git, from: string, to: string): Promise<number> {
   const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`])
   const count = Number(result.stdout.trim())
   return result.exitCode === 0 && Number.isFinite(count) ? count : 0
-}
-
-/** "base from the record of abc1234 (3 commits behind)", for the log and the comment. */
-export function describeRecordedBaseline(baseline: Pick<RecordedBaseline, 'commit' | 'behind'>): string {
-  const behind =
-    baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`
-  return `base from the record of ${baseline.commit.slice(0, 7)} (${behind})`
 }
 
 export interface RecordedBasesPlan {

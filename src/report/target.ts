@@ -1,5 +1,6 @@
 import { labelOf } from '../changes/discover.js'
 import { ImageTarget } from '../shared/types.js'
+import { describeRecordedBaseline } from '../records/describe.js'
 import { code, prose } from './escape.js'
 import { blobUrl, markdownLink, RepositoryLinks } from './links.js'
 
@@ -15,16 +16,9 @@ export function targetCell(target: ImageTarget, links: RepositoryLinks | null = 
   if (target.name) notes.push(code(target.dockerfile, IN_TABLE))
   if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`)
   if (target.trigger === 'context' || target.trigger === 'watch') notes.push(prose(target.reason, IN_TABLE))
-  if (target.baseline) notes.push(recordNote(target.baseline))
+  if (target.baseline) notes.push(describeRecordedBaseline(target.baseline, short => code(short, IN_TABLE)))
   const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links))
   return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name
-}
-
-/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
-function recordNote(baseline: NonNullable<ImageTarget['baseline']>): string {
-  const behind =
-    baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`
-  return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`
 }
 
 /** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
