@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7832);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5198);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 7832:
+/***/ 5198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68467,7 +68467,18 @@ function htmlLink(html, url) {
     return url ? `<a href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${html}</a>` : html;
 }
 
+;// CONCATENATED MODULE: ./src/records/describe.ts
+/**
+ * "base from the record of abc1234 (3 commits behind)", for the log and the comment. Pure:
+ * the comment passes `commit` to put the short id in code; the log takes it as it is.
+ */
+function describeRecordedBaseline(baseline, commit = short => short) {
+    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
+    return `base from the record of ${commit(baseline.commit.slice(0, 7))} (${behind})`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/target.ts
+
 
 
 
@@ -68486,14 +68497,9 @@ function targetCell(target, links = null) {
     if (target.trigger === 'context' || target.trigger === 'watch')
         notes.push(prose(target.reason, IN_TABLE));
     if (target.baseline)
-        notes.push(recordNote(target.baseline));
+        notes.push(describeRecordedBaseline(target.baseline, short => code(short, IN_TABLE)));
     const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links));
     return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
-}
-/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
-function recordNote(baseline) {
-    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
 }
 /** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
 function targetName(target, links = null) {
@@ -71063,8 +71069,23 @@ async function pairMovedDockerfiles(git, revisions, changed, isDockerfile) {
     const joined = new Set(renames.flatMap(file => [file.path, file.previousPath]));
     return [...changed.filter(file => !(['removed', 'added'].includes(file.status) && joined.has(file.path))), ...renames];
 }
-/** One commit's tree and its dockerignore files, read from git. */
-async function readSide(git, sha) {
+// A commit's tree never changes: discovery and the baseline records both read the base's,
+// and each run reads it once (kept per Git, so a repository's trees go with its run).
+const sidesRead = new WeakMap();
+/** One commit's tree and its dockerignore files, read from git (once per Git and commit). */
+function readSide(git, sha) {
+    const bySha = sidesRead.get(git) ?? new Map();
+    sidesRead.set(git, bySha);
+    let side = bySha.get(sha);
+    if (!side) {
+        side = readSideFromGit(git, sha);
+        bySha.set(sha, side);
+        // A read that failed is not kept: the next asks git again.
+        side.catch(() => bySha.delete(sha));
+    }
+    return side;
+}
+async function readSideFromGit(git, sha) {
     const files = await git.readTree(sha);
     const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry));
     // All of them in one git process: a monorepo has one per image, or more.
@@ -73969,6 +73990,7 @@ function shortId(id) {
 
 
 
+
 /**
  * For each image with a base, the record that stands for its base build, or why it must be
  * built: the merge-base's record, else the newest one on the base branch's first-parent
@@ -74074,11 +74096,6 @@ async function distance(git, from, to) {
     const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`]);
     const count = Number(result.stdout.trim());
     return result.exitCode === 0 && Number.isFinite(count) ? count : 0;
-}
-/** "base from the record of abc1234 (3 commits behind)", for the log and the comment. */
-function describeRecordedBaseline(baseline) {
-    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${baseline.commit.slice(0, 7)} (${behind})`;
 }
 /**
  * Which images' bases come from records in this run, each said in one line of the log; the

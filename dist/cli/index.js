@@ -41747,7 +41747,7 @@ function interruptionOf(signal) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _build_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5843);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3903);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6877);
 
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
@@ -41771,7 +41771,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3903:
+/***/ 6877:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59978,8 +59978,23 @@ async function pairMovedDockerfiles(git, revisions, changed, isDockerfile) {
     const joined = new Set(renames.flatMap(file => [file.path, file.previousPath]));
     return [...changed.filter(file => !(['removed', 'added'].includes(file.status) && joined.has(file.path))), ...renames];
 }
-/** One commit's tree and its dockerignore files, read from git. */
-async function readSide(git, sha) {
+// A commit's tree never changes: discovery and the baseline records both read the base's,
+// and each run reads it once (kept per Git, so a repository's trees go with its run).
+const sidesRead = new WeakMap();
+/** One commit's tree and its dockerignore files, read from git (once per Git and commit). */
+function readSide(git, sha) {
+    const bySha = sidesRead.get(git) ?? new Map();
+    sidesRead.set(git, bySha);
+    let side = bySha.get(sha);
+    if (!side) {
+        side = readSideFromGit(git, sha);
+        bySha.set(sha, side);
+        // A read that failed is not kept: the next asks git again.
+        side.catch(() => bySha.delete(sha));
+    }
+    return side;
+}
+async function readSideFromGit(git, sha) {
     const files = await git.readTree(sha);
     const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry));
     // All of them in one git process: a monorepo has one per image, or more.
@@ -61024,7 +61039,18 @@ function shortId(id) {
     return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+;// CONCATENATED MODULE: ./src/records/describe.ts
+/**
+ * "base from the record of abc1234 (3 commits behind)", for the log and the comment. Pure:
+ * the comment passes `commit` to put the short id in code; the log takes it as it is.
+ */
+function describeRecordedBaseline(baseline, commit = short => short) {
+    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
+    return `base from the record of ${commit(baseline.commit.slice(0, 7))} (${behind})`;
+}
+
 ;// CONCATENATED MODULE: ./src/records/baseline.ts
+
 
 
 
@@ -61139,11 +61165,6 @@ async function distance(git, from, to) {
     const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`]);
     const count = Number(result.stdout.trim());
     return result.exitCode === 0 && Number.isFinite(count) ? count : 0;
-}
-/** "base from the record of abc1234 (3 commits behind)", for the log and the comment. */
-function describeRecordedBaseline(baseline) {
-    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${baseline.commit.slice(0, 7)} (${behind})`;
 }
 /**
  * Which images' bases come from records in this run, each said in one line of the log; the
@@ -62210,6 +62231,7 @@ function htmlLink(html, url) {
 
 
 
+
 const IN_TABLE = { table: true };
 /**
  * The first cell of an image's row: its name, and below it in small type what a reader
@@ -62225,14 +62247,9 @@ function targetCell(target, links = null) {
     if (target.trigger === 'context' || target.trigger === 'watch')
         notes.push(prose(target.reason, IN_TABLE));
     if (target.baseline)
-        notes.push(recordNote(target.baseline));
+        notes.push(describeRecordedBaseline(target.baseline, short => code(short, IN_TABLE)));
     const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links));
     return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
-}
-/** "base from the record of `abc1234` (3 commits behind)": the commit id is the tool's own text. */
-function recordNote(baseline) {
-    const behind = baseline.behind === 0 ? 'the merge-base' : `${baseline.behind} commit${baseline.behind === 1 ? '' : 's'} behind`;
-    return `base from the record of ${code(baseline.commit.slice(0, 7), IN_TABLE)} (${behind})`;
 }
 /** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
 function targetName(target, links = null) {
@@ -63138,7 +63155,7 @@ function parseCommandLine(argv, env = {}) {
     if (strings.dockerfile && globs.length === 0) {
         throw new UsageError("Flag --dockerfile is empty. Give a glob such as --dockerfile 'services/*/Dockerfile'.");
     }
-    const imagesFrom = parseImagesFrom(one('images-from'));
+    const imagesFrom = choice('--images-from', one('images-from'), images_from_IMAGES_FROM);
     let thresholds;
     let records;
     try {
@@ -63241,15 +63258,7 @@ function parseSecretFlags(values, env) {
     }
     return secrets;
 }
-function parseImagesFrom(value) {
-    if (value === null)
-        return 'auto';
-    const match = images_from_IMAGES_FROM.find(choice => choice === value.trim().toLowerCase());
-    if (!match)
-        throw new UsageError(`Invalid --images-from '${value}'. Expected one of: ${images_from_IMAGES_FROM.join(', ')}.`);
-    return match;
-}
-/** One of `choices`; the first when the flag is not given. */
+/** One of `choices` (the flag's value, any case); the first when the flag is not given. */
 function choice(flag, value, choices) {
     if (value === undefined || value === null)
         return choices[0];

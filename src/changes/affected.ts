@@ -129,8 +129,25 @@ export async function pairMovedDockerfiles(
   return [...changed.filter(file => !(['removed', 'added'].includes(file.status) && joined.has(file.path))), ...renames]
 }
 
-/** One commit's tree and its dockerignore files, read from git. */
-export async function readSide(git: Git, sha: string): Promise<SideTree> {
+// A commit's tree never changes: discovery and the baseline records both read the base's,
+// and each run reads it once (kept per Git, so a repository's trees go with its run).
+const sidesRead = new WeakMap<Git, Map<string, Promise<SideTree>>>()
+
+/** One commit's tree and its dockerignore files, read from git (once per Git and commit). */
+export function readSide(git: Git, sha: string): Promise<SideTree> {
+  const bySha = sidesRead.get(git) ?? new Map<string, Promise<SideTree>>()
+  sidesRead.set(git, bySha)
+  let side = bySha.get(sha)
+  if (!side) {
+    side = readSideFromGit(git, sha)
+    bySha.set(sha, side)
+    // A read that failed is not kept: the next asks git again.
+    side.catch(() => bySha.delete(sha))
+  }
+  return side
+}
+
+async function readSideFromGit(git: Git, sha: string): Promise<SideTree> {
   const files = await git.readTree(sha)
   const ignoreFiles = [...files].filter(([path, entry]) => isDockerignore(path) && isBlobEntry(entry))
   // All of them in one git process: a monorepo has one per image, or more.
