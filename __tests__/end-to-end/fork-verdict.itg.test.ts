@@ -9,16 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionRun, runAction } from '../support/action-runner.js'
-import { faults } from '../support/github-standin.js'
+import { ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
-import { OWNER, REPO, openPullRequest, OpenPullRequest, scratchImage, TEST_TOKEN } from '../support/pull-request.js'
+import { OWNER, REPO, openPullRequest, OpenPullRequest, scratchImage } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 import { withoutLinks } from '../support/gfm.js'
+import { commentOnBase, FORK_OWNER, measureOnFork, workflowRunEvent } from '../support/fork-workflow.js'
 
-const FORK_OWNER = 'forker'
-const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const CONFIG = '.github/docker-size-check.yml'
 const standin = useEndToEnd()
 const folders: string[] = []
@@ -43,57 +41,17 @@ function config(entries: Array<Record<string, string>>): string {
   return `${lines.join('\n')}\n`
 }
 
-async function measure(pr: OpenPullRequest, artifactDir: string): Promise<ActionRun> {
-  standin.failNext(faults.notAccessible({ method: 'POST', times: Infinity }))
-  standin.failNext(faults.notAccessible({ method: 'PATCH', times: Infinity }))
-  return runAction({
-    workspace: pr.workspace,
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: pr.event,
-    inputs: { mode: 'measure', 'artifact-path': artifactDir },
-    token: TEST_TOKEN,
-    env: FAST
-  })
-}
-
-function workflowRunEvent(headSha: string) {
-  return {
-    name: 'workflow_run',
-    payload: {
-      action: 'completed',
-      workflow_run: {
-        id: 4343,
-        event: 'pull_request',
-        conclusion: 'success',
-        head_sha: headSha,
-        head_branch: 'feature',
-        head_repository: { full_name: `${FORK_OWNER}/${REPO}`, owner: { login: FORK_OWNER } },
-        pull_requests: []
-      },
-      repository: { full_name: `${OWNER}/${REPO}` }
-    }
-  }
-}
+const measure = (pr: OpenPullRequest, artifactDir: string) => measureOnFork(standin, pr, artifactDir)
 
 /** The comment run, in a workspace that holds the base branch's files (`baseFiles`) and nothing of the PR. */
 async function comment(headSha: string, artifactDir: string, baseFiles: Record<string, string>): Promise<ActionRun> {
-  standin.clearFaults()
-  standin.clearRequests()
   const workspace = await folder('comment-workspace')
   for (const [path, text] of Object.entries(baseFiles)) {
     await mkdir(join(workspace, path, '..'), { recursive: true })
     await writeFile(join(workspace, path), text)
   }
-  return runAction({
-    workspace,
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: workflowRunEvent(headSha),
-    inputs: { mode: 'comment', 'artifact-path': artifactDir },
-    token: TEST_TOKEN,
-    env: FAST
-  })
+  const event = workflowRunEvent(headSha, { id: 4343, conclusion: 'success' })
+  return commentOnBase(standin, { workspace, artifactDir, event })
 }
 
 const prComments = (number: number) => standin.comments({ owner: OWNER, repo: REPO, issueNumber: number })

@@ -6,15 +6,13 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun, runAction } from '../support/action-runner.js'
-import { faults } from '../support/github-standin.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
 import { liveParts, renderGfm, withoutLinks } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
+import { commentOnBase, FAST, FORK_OWNER, measureOnFork, workflowRunEvent } from '../support/fork-workflow.js'
 
-const FORK_OWNER = 'forker'
-const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()
 const folders: string[] = []
 
@@ -35,54 +33,13 @@ function scratchImage(dir: string, bytes: number): Record<string, string> {
   }
 }
 
-/** Step 1, on pull_request from a fork: the token is read-only, as GitHub makes it. */
-async function measure(pr: OpenPullRequest, artifactDir: string): Promise<ActionRun> {
-  standin.failNext(faults.notAccessible({ method: 'POST', times: Infinity }))
-  standin.failNext(faults.notAccessible({ method: 'PATCH', times: Infinity }))
-  return runAction({
-    workspace: pr.workspace,
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: pr.event,
-    inputs: { mode: 'measure', 'artifact-path': artifactDir },
-    token: TEST_TOKEN,
-    env: FAST
-  })
-}
+const measure = (pr: OpenPullRequest, artifactDir: string) => measureOnFork(standin, pr, artifactDir)
+const workflowRun = (headSha: string) => workflowRunEvent(headSha, { id: 4242, conclusion: 'failure' })
 
-/** The workflow_run event GitHub sends for a fork PR's run: `pull_requests` is empty. */
-function workflowRunEvent(headSha: string) {
-  return {
-    name: 'workflow_run',
-    payload: {
-      action: 'completed',
-      workflow_run: {
-        id: 4242,
-        event: 'pull_request',
-        conclusion: 'failure',
-        head_sha: headSha,
-        head_branch: 'feature',
-        head_repository: { full_name: `${FORK_OWNER}/${REPO}`, owner: { login: FORK_OWNER } },
-        pull_requests: []
-      },
-      repository: { full_name: `${OWNER}/${REPO}` }
-    }
-  }
-}
-
-/** Step 2, on workflow_run: the base repository's workflow, with a token that may comment. */
+/** Step 2, in a workspace of its own that holds nothing of the PR. */
 async function comment(headSha: string, artifactDir: string): Promise<ActionRun> {
-  standin.clearFaults()
-  standin.clearRequests()
-  return runAction({
-    workspace: await folder('comment-workspace'),
-    apiUrl: standin.url,
-    repository: `${OWNER}/${REPO}`,
-    event: workflowRunEvent(headSha),
-    inputs: { mode: 'comment', 'artifact-path': artifactDir },
-    token: TEST_TOKEN,
-    env: FAST
-  })
+  const workspace = await folder('comment-workspace')
+  return commentOnBase(standin, { workspace, artifactDir, event: workflowRun(headSha) })
 }
 
 async function tamper(artifactDir: string, change: (json: unknown) => void): Promise<string> {
@@ -270,7 +227,7 @@ describe('the PR lookup from a commit (GET /repos/{o}/{r}/commits/{sha}/pulls)',
     // commit's list of PRs is the only way to the PR.
     const anonymous = await tamper(artifactDir, json => setPath(json, 'pullRequest', null))
     standin.clearFaults()
-    const event = workflowRunEvent(pr.headSha)
+    const event = workflowRun(pr.headSha)
     delete (event.payload.workflow_run as Record<string, unknown>).head_repository
     const run = await runAction({
       workspace: await folder('comment-pages'),
