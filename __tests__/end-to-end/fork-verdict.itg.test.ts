@@ -5,9 +5,8 @@
 //   sets the commit status a branch protection rule can require;
 // - colour codes, `\r` progress, long log lines, a 2,302-character RUN, a tab in a path and
 //   a unicode name: what `mode: measure` writes, `mode: comment` accepts and posts.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
@@ -15,21 +14,13 @@ import { setPath } from '../support/json-path.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, scratchImage } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 import { withoutLinks } from '../support/gfm.js'
+import { makeTempDir } from '../support/repo.js'
 import { commentOnBase, FORK_OWNER, measureOnFork, workflowRunEvent } from '../support/fork-workflow.js'
 
 const CONFIG = '.github/docker-size-check.yml'
 const standin = useEndToEnd()
-const folders: string[] = []
-
-afterAll(async () => {
-  await Promise.all(folders.map(folder => rm(folder, { recursive: true, force: true })))
-})
-
-async function folder(prefix: string): Promise<string> {
-  const made = await mkdtemp(join(tmpdir(), `dsc-${prefix}-`))
-  folders.push(made)
-  return made
-}
+// Removed with the run's other temporary folders (useEndToEnd's afterAll).
+const folder = (prefix: string) => makeTempDir(prefix)
 
 function config(entries: Array<Record<string, string>>): string {
   const lines = ['images:']

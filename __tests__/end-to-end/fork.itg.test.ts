@@ -1,9 +1,8 @@
 // The fork-safe two-step workflow, end to end through dist/index.js: `mode: measure` on the
 // pull_request event with a read-only token, then `mode: comment` on workflow_run, in an
 // empty folder (nothing of the PR is checked out), reading the artifact the first step left.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ActionRun, runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
@@ -11,20 +10,12 @@ import { setPath } from '../support/json-path.js'
 import { liveParts, renderGfm, withoutLinks } from '../support/gfm.js'
 import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
+import { makeTempDir } from '../support/repo.js'
 import { commentOnBase, FAST, FORK_OWNER, measureOnFork, workflowRunEvent } from '../support/fork-workflow.js'
 
 const standin = useEndToEnd()
-const folders: string[] = []
-
-afterAll(async () => {
-  await Promise.all(folders.map(folder => rm(folder, { recursive: true, force: true })))
-})
-
-async function folder(prefix: string): Promise<string> {
-  const made = await mkdtemp(join(tmpdir(), `dsc-${prefix}-`))
-  folders.push(made)
-  return made
-}
+// Removed with the run's other temporary folders (useEndToEnd's afterAll).
+const folder = (prefix: string) => makeTempDir(prefix)
 
 function scratchImage(dir: string, bytes: number): Record<string, string> {
   return {
