@@ -6,15 +6,14 @@
 debian_mirror() {
   local uri
   uri=$(awk '
-    /^[[:space:]]*$/ { if (uris != "" && suites !~ /-security/) { print uris; exit } uris = ""; suites = ""; next }
+    /^[[:space:]]*$/ { if (uris != "" && suites !~ /-security/) { print uris; found = 1; exit } uris = ""; suites = ""; next }
     /^URIs:/ { uris = $2 }
     /^Suites:/ { suites = $0 }
-    END { if (uris != "" && suites !~ /-security/) print uris }
-  ' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+    END { if (!found && uris != "" && suites !~ /-security/) print uris }
+  ' /etc/apt/sources.list.d/*.sources 2>/dev/null) || true # no such files: try the one-line format
   if [ -z "$uri" ]; then
     uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) !~ /-security/) print $i; break } }' |
-      head -n 1)
+      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) !~ /-security/) { print $i; exit } break } }') || true
   fi
   if [ -z "$uri" ]; then
     echo "No Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list." >&2

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=debian-mirror.sh
 source "$(dirname "$0")/debian-mirror.sh"
+# shellcheck source=busybox.sh
+source "$(dirname "$0")/busybox.sh"
 
 log() { printf '[docker-engine] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -79,7 +81,7 @@ provide_debian() {
 provide_busybox() {
   image_exists busybox:local && return
   log "building busybox:local from Debian's busybox-static"
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -q '^sh$' || apt_install busybox-static
+  busybox_has_sh || apt_install busybox-static
   local root; root=$(mktemp -d)
   mkdir -p "$root/bin" "$root/tmp"
   cp "$(command -v busybox)" "$root/bin/busybox"

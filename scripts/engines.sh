@@ -18,6 +18,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=debian-mirror.sh
 source "$here/debian-mirror.sh"
+# shellcheck source=busybox.sh
+source "$here/busybox.sh"
 
 PREFIX=${DSC_ENGINES_PREFIX:-/opt/dsc-engines}
 RUN_DIR=/run/dsc-engines
@@ -58,7 +60,8 @@ install_binaries() {
   local binary
   for binary in dockerd docker-proxy containerd containerd-shim-runc-v2 ctr; do
     local found
-    found=$(find "$tmp/root/usr/bin" "$tmp/root/usr/sbin" "$tmp/root/usr/libexec" -type f -name "$binary" 2>/dev/null | head -n 1)
+    # -print -quit rather than `| head -n 1`, which can end find by SIGPIPE under pipefail
+    found=$(find "$tmp/root/usr/bin" "$tmp/root/usr/sbin" "$tmp/root/usr/libexec" -type f -name "$binary" -print -quit 2>/dev/null)
     [ -n "$found" ] || { log "forky's packages hold no $binary"; exit 1; }
     as_root install -m 0755 "$found" "$PREFIX/bin/$binary"
   done
@@ -88,7 +91,11 @@ setup_bridge() {
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     as_root ip link add "$bridge" type bridge
   fi
-  ip -o addr show dev "$bridge" | grep -q " ${address%/*}/" || as_root ip addr add "$address" dev "$bridge"
+  # The whole listing is read before matching: with pipefail, `ip … | grep -q` fails by
+  # SIGPIPE whenever grep stops reading first, and the address would be added twice.
+  local assigned
+  assigned=$(ip -o -4 addr show dev "$bridge")
+  [[ "$assigned" == *" ${address%/*}/"* ]] || as_root ip addr add "$address" dev "$bridge"
   as_root ip link set "$bridge" up
   as_root sysctl -q -w net.ipv4.ip_forward=1
   as_root iptables -t nat -C POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE 2>/dev/null ||
@@ -136,7 +143,7 @@ rootfs_busybox() {
   local out=$CACHE_DIR/busybox-rootfs.tar
   [ -s "$out" ] || {
     log "making the busybox:local rootfs from Debian's busybox-static"
-    [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -q '^sh$' ||
+    busybox_has_sh ||
       DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
     local root; root=$(mktemp -d)
     mkdir -p "$root/bin" "$root/tmp"
