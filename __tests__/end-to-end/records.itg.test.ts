@@ -72,7 +72,11 @@ async function repository(base: FileChanges, pr: FileChanges, later: FileChanges
 
 async function storedRecords(remote: string) {
   const store = new RecordStore(remote)
-  return { index: await store.readIndex(), read: (sha: string) => store.readRecord(sha) }
+  return {
+    index: await store.readIndex(),
+    read: (sha: string) => store.readRecord(sha),
+    paths: (blob: string) => store.readPaths(blob)
+  }
 }
 
 function reportImages(run: ActionRun): Array<Record<string, unknown>> {
@@ -93,6 +97,17 @@ describe('a record run on main, then a PR', () => {
     expect(stored.index.records.map(entry => entry.commit)).toEqual([mainCommits[0]])
     expect(nth(stored.index.records, 0).sizes).toEqual({ 'app/Dockerfile': 100_000, 'web/Dockerfile': 50_000 })
     expect(record.summary).toContain('app/Dockerfile')
+    // What a PR's path breakdown reads of the base: each layer, its files summed by folder.
+    const app = (await stored.read(nth(mainCommits, 0)))?.images.find(image => image.key === 'app/Dockerfile')
+    // Kept apart from the record, in a blob named by its id, so a carried-over image is stored once.
+    const blob = app?.paths && 'blob' in app.paths ? app.paths.blob : ''
+    expect(nth(stored.index.records, 0).paths).toContain(blob)
+    expect((await stored.paths(blob))?.layers).toEqual([
+      expect.objectContaining({
+        summary: { files: [['/payload.bin', 100_000]], folders: [] },
+        source: { line: 2, instruction: 'COPY payload-100000.bin /payload.bin' }
+      })
+    ])
 
     const pr = await checkOutPullRequest(standin, repo, remote)
     const { run, comments } = await runOnPullRequest(standin, pr)
@@ -110,9 +125,28 @@ describe('a record run on main, then a PR', () => {
       head: { size: 300_000 },
       delta: 200_000,
       verdict: 'fail',
-      baselineSource: { source: 'record', commit: mainCommits[0], behind: 0 }
+      baselineSource: { source: 'record', commit: mainCommits[0], behind: 0 },
+      // Where the bytes went, with the base's layer from the record and only the head's read.
+      paths: {
+        paths: [
+          {
+            path: '/payload.bin',
+            kind: 'file',
+            base: 100_000,
+            head: 300_000,
+            delta: 200_000,
+            source: { side: 'head', line: 2, instruction: 'COPY payload-300000.bin /payload.bin' }
+          }
+        ],
+        layers: {
+          base: [expect.objectContaining({ state: 'recorded' })],
+          head: [expect.objectContaining({ state: 'read' })]
+        }
+      }
     })
     expect(comments).toHaveLength(1)
+    expect(nth(comments, 0).body).toContain('(1 layer read, 1 base layer as the baseline record sums them by folder)')
+    expect(nth(comments, 0).body).toContain('| `/payload.bin` | 100 kB | 300 kB | +200 kB | L2 |')
     expect(nth(comments, 0).body).toContain(
       `base from the record of \`${nth(mainCommits, 0).slice(0, 7)}\` (the merge-base)`
     )
@@ -229,12 +263,15 @@ describe('the trend', () => {
     ])
     for (const commit of mainCommits) expect((await recordRun(remote, commit)).exitCode).toBe(0)
     const pr = await checkOutPullRequest(standin, repo, remote)
-    // The base built, so that the comment also has what only two images give: the paths.
-    const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '', baseline: 'build' })
+    // As a PR runs with records: one build, the base and its paths from the merge-base's record.
+    const { run, comments } = await runOnPullRequest(standin, pr, { 'max-increase': '' })
     expect(run.exitCode).toBe(0)
+    expect(run.stdout).not.toMatch(/Build base:/)
     const body = nth(comments, 0).body
     saveComment('records-trend', body)
-    expect(body).toContain('The paths that moved the most bytes')
+    expect(body).toContain(`base from the record of \`${nth(mainCommits, 1).slice(0, 7)}\``)
+    expect(body).toContain('(1 layer read, 1 base layer as the baseline record sums them by folder)')
+    expect(body).toContain('| `/payload.bin` | 120 kB | 150 kB | +30 kB | L2 |')
     expect(body).toContain(
       '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
     )

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { breakDownPaths } from '../../src/explain/paths.js'
+import { breakDownPaths, recordLayers } from '../../src/explain/paths.js'
 import { stageInstructions } from '../../src/explain/dockerfile.js'
 import { Docker } from '../../src/tools/docker.js'
 
@@ -104,5 +104,40 @@ describe('the path breakdown', () => {
         deletedBy: { side: 'head', line: 3, instruction: expect.stringMatching(/^RUN tar -tf .* rm -rf \/build$/) }
       }
     ])
+  })
+
+  it('compares the head with a base read from its record as a full read of both does, passing over what they share', async () => {
+    const shared = 'FROM busybox:local\nRUN mkdir -p /opt/data && head -c 300000 /dev/zero > /opt/data/kept.bin\n'
+    const base = await build(
+      `${shared}RUN mkdir -p /opt/tool/lib /opt/tool/doc && head -c 5000000 /dev/urandom > /opt/tool/lib/big.a && ` +
+        `head -c 20000 /dev/urandom > /opt/tool/doc/README\n`
+    )
+    const head = await build(
+      `${shared}RUN mkdir -p /opt/tool/lib && head -c 1000000 /dev/urandom > /opt/tool/lib/big.a\n`
+    )
+    const recorded = await recordLayers(docker, base)
+    expect(recorded.map(layer => layer.diffId)).toEqual(diffIds(base.tag))
+
+    const fromRecord = await breakDownPaths(docker, { base: { recorded }, head })
+    const fromBoth = await breakDownPaths(docker, { base, head })
+    // The same top row as a read of both images; the base's 20 KB README is summed into its folder by the record.
+    expect(fromRecord.paths[0]).toEqual(fromBoth.paths[0])
+    expect(fromRecord.paths[0]).toMatchObject({
+      path: '/opt/tool/lib/big.a',
+      kind: 'file',
+      base: 5_000_000,
+      head: 1_000_000,
+      delta: -4_000_000,
+      source: {
+        side: 'base',
+        line: 3,
+        instruction: expect.stringMatching(/^RUN mkdir -p \/opt\/tool\/lib \/opt\/tool\/doc/)
+      }
+    })
+    // The head's two layers that the base has were passed over unread, by their archive names.
+    expect(fromRecord.layers.head.map(layer => layer.state)).toEqual(['shared', 'shared', 'read'])
+    expect(fromRecord.layers.base.map(layer => layer.state)).toEqual(['shared', 'shared', 'recorded'])
+    expect(fromRecord.bytesRead).toBeLessThan(1_100_000)
+    expect(fromRecord.bytesSkipped).toBeGreaterThan(1_000_000)
   })
 })

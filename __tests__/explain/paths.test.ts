@@ -229,6 +229,18 @@ describe('two archives read in step', () => {
   })
 })
 
+describe('a head archive read against a recorded base', () => {
+  it('passes over the layers the record names, unparsed, and reads the rest', async () => {
+    const shared = { id: '1'.repeat(64), files: [['bin/sh', Buffer.alloc(50_000)]] as Array<[string, Buffer]> }
+    const head = await savedImage([shared, { id: '0'.repeat(64), files: [['app/x', Buffer.alloc(4000)]] }])
+    const pair = await readArchivePair(null, Readable.from([head]), { blobs: new Set([`${'1'.repeat(64)}/layer.tar`]) })
+    expect([...pair.head.shared]).toEqual([`${'1'.repeat(64)}/layer.tar`])
+    expect([...pair.head.layers.keys()]).toEqual([`${'0'.repeat(64)}/layer.tar`])
+    expect(pair.bytesSkipped).toBeGreaterThan(50_000)
+    expect(pair.base.layers.size).toBe(0)
+  })
+})
+
 describe('the explain input', () => {
   it('takes paths, instructions, both or none, and names a wrong word', () => {
     expect(parseExplain('')).toEqual({ paths: true, instructions: true })

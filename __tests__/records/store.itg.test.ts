@@ -135,6 +135,52 @@ describe('the record store', () => {
     expect(await gitLine(origin, ['rev-list', '--count', DEFAULT_RECORDS_REF])).toBe('1')
   })
 
+  it('stores an image’s layers once while records carry it over, and frees them with the last record that uses them', async () => {
+    const { origin, commits } = await originWithHistory()
+    const writer = new RecordStore(await cloneOf(origin))
+    const layers = [
+      {
+        diffId: 'sha256:1',
+        blob: 'blobs/sha256/1',
+        source: { line: 2, instruction: 'COPY app /app' },
+        summary: {
+          files: [['/app/main', 900]] as Array<[string, number]>,
+          folders: [['/app', 100]] as Array<[string, number]>
+        }
+      }
+    ]
+    const withPaths = (commit: string, at: string, paths: { layers: typeof layers } | { blob: string }) => {
+      const record = recordOf(commit, at)
+      return { ...record, images: record.images.map(image => ({ ...image, paths })) }
+    }
+    await writer.write('origin', withPaths(nth(commits, 0), '2026-12-01T10:00:00.000Z', { layers }), { maxRecords: 2 })
+    const first = nth((await writer.readRecord(nth(commits, 0)))?.images ?? [], 0).paths
+    expect(first).toEqual({ blob: expect.stringMatching(/^[0-9a-f]{40}$/) })
+    const blob = first && 'blob' in first ? first.blob : ''
+    // A record run that carries the image over writes the blob it read.
+    await writer.write('origin', withPaths(nth(commits, 1), '2026-12-01T11:00:00.000Z', { blob }), { maxRecords: 2 })
+    const reader = new RecordStore(await cloneOf(origin))
+    await reader.fetch('origin')
+    expect((await reader.readPaths(blob))?.layers).toEqual(layers)
+    const listed = async () =>
+      (await git(origin, ['ls-tree', '--name-only', `${DEFAULT_RECORDS_REF}^{tree}`, 'paths/'])).trim()
+    expect(await listed()).toBe(`paths/${blob}.json`)
+
+    // The next two records measure other layers: the first two are pruned, and their blob with them.
+    const other = [
+      { ...nth(layers, 0), summary: { files: [['/app/main', 5000]] as Array<[string, number]>, folders: [] } }
+    ]
+    await writer.write('origin', withPaths(nth(commits, 2), '2026-12-01T12:00:00.000Z', { layers: other }), {
+      maxRecords: 2
+    })
+    expect(await listed()).toContain(`paths/${blob}.json`)
+    await writer.write('origin', withPaths(nth(commits, 2), '2026-12-01T13:00:00.000Z', { layers: other }), {
+      maxRecords: 1
+    })
+    expect(await listed()).not.toContain(blob)
+    expect(await listed()).toMatch(/^paths\/[0-9a-f]{40}\.json$/)
+  })
+
   it('reads nothing, and says so, where the origin has no records', async () => {
     const { origin, commits } = await originWithHistory()
     const reader = new RecordStore(await cloneOf(origin))

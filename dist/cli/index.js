@@ -41747,7 +41747,7 @@ function interruptionOf(signal) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _build_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5843);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6877);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5826);
 
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
@@ -41771,7 +41771,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6877:
+/***/ 5826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56057,14 +56057,14 @@ const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
     },
 });
 function tuple(items, _paramsOrRest, _params) {
-    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const hasRest = _paramsOrRest instanceof $ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
     return new ZodTuple({
         type: "tuple",
         items: items,
         rest,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
@@ -58227,8 +58227,9 @@ function explainPaths(base, head) {
     for (const [side, layers] of sides) {
         layers.forEach((layer, index) => {
             for (const entry of layer.entries ?? []) {
-                if (entry.kind === 'file')
-                    addFile(root, side, index, entry.path, entry.size);
+                if (entry.kind === 'file' || entry.kind === 'folder') {
+                    addFile(root, side, index, entry.path, entry.size, entry.kind === 'folder');
+                }
                 else
                     path_tree_hide(root, side, index, entry.path, entry.kind === 'opaque');
             }
@@ -58242,7 +58243,7 @@ function explainPaths(base, head) {
         .slice(0, MAX_ROWS)
         .map(node => ({
         path: node.path,
-        kind: node.children ? 'folder' : 'file',
+        kind: node.children || node.summed ? 'folder' : 'file',
         base: node.base,
         head: node.head,
         delta: deltaOf(node),
@@ -58253,7 +58254,7 @@ function explainPaths(base, head) {
 function segments(path) {
     return path.split('/').filter(Boolean);
 }
-function addFile(root, side, layer, path, size) {
+function addFile(root, side, layer, path, size, folder = false) {
     let node = root;
     const key = `${side}:${layer}`;
     const visit = (n) => {
@@ -58268,6 +58269,12 @@ function addFile(root, side, layer, path, size) {
             node.children.set(name, (child = newNode(external_node_path_namespaceObject.posix.join(node.path, name), name)));
         node = child;
         visit(node);
+    }
+    if (folder) {
+        // A folder's sum replaces nothing: no copy of a file is known below it.
+        node.summed ??= { base: 0, head: 0 };
+        node.summed[side] += size;
+        return;
     }
     // A file the same side had from a lower layer is replaced: that copy no longer shows.
     for (const copy of node.copies ?? []) {
@@ -58330,7 +58337,7 @@ function chooseRows(root) {
         if (deltaOf(node) === 0 && depth > 0)
             continue;
         const children = [...(node.children?.values() ?? [])].filter(child => deltaOf(child) !== 0);
-        if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children))) {
+        if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children, summedDelta(node)))) {
             for (const child of children)
                 stack.push({ node: child, depth: depth + 1 });
         }
@@ -58339,17 +58346,21 @@ function chooseRows(root) {
     }
     return rows.sort((a, b) => Math.abs(deltaOf(b)) - Math.abs(deltaOf(a)) || a.path.localeCompare(b.path));
 }
-function lookInto(node, depth, children) {
+/** The change in bytes a record summed at the folder itself: it counts as one more child that cannot be opened. */
+function summedDelta(node) {
+    return node.summed ? node.summed.head - node.summed.base : 0;
+}
+function lookInto(node, depth, children, summed) {
     if (CACHE_FOLDERS.includes(node.path))
         return false;
-    if (children.length === 1)
+    if (children.length === 1 && summed === 0)
         return true;
     if (depth >= 2 && oneLayerWhole(node))
         return false;
-    return dominated(children);
+    return dominated(children, summed);
 }
-function dominated(children) {
-    const churn = children.reduce((sum, child) => sum + Math.abs(deltaOf(child)), 0);
+function dominated(children, summed = 0) {
+    const churn = children.reduce((sum, child) => sum + Math.abs(deltaOf(child)), Math.abs(summed));
     const top = Math.max(...children.map(child => Math.abs(deltaOf(child))));
     return churn > 0 && top * 2 > churn;
 }
@@ -58405,6 +58416,125 @@ function deletedLaterHints(root, sourceOf) {
         files: group.files,
         source: sourceOf('head', group.layer),
         deletedBy: sourceOf('head', group.by)
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/explain/layer-summary.ts
+// A recorded image's layers, kept small enough for a baseline record and detailed enough for
+// a later pull request's breakdown: a PR whose base comes from a record has no base image to
+// read, so its paths compare the head's layers with these. Pure: no I/O here.
+
+/** Entries per image, over all its layers: about 20 KB of a record. */
+const RECORDED_ENTRIES = 400;
+/** A child below this share of its folder is summed into the folder's own entry when it is opened. */
+const OWN_ENTRY_SHARE = 1 / 64;
+/**
+ * Each layer's files, summed by folder where the bytes are few: the budget of entries goes,
+ * step by step, to opening the biggest folder of any layer that still fits, so a layer that
+ * holds a toolchain is listed to its package folders while a small one is one line. The
+ * entries of each layer add up to its bytes, so every folder above them reads exactly.
+ */
+function summarizeLayers(layers, budget = RECORDED_ENTRIES) {
+    const trees = layers.map(layer => (layer.entries ? treeOf(layer.entries) : null));
+    // The open frontier, over all layers: each item becomes one entry.
+    const frontier = [];
+    trees.forEach((tree, layer) => tree && frontier.push({ layer, node: tree }));
+    const closed = new Set();
+    for (;;) {
+        let pick = -1;
+        frontier.forEach((item, i) => {
+            const open = item.own === undefined && item.node.children && !closed.has(item.node);
+            if (open && (pick < 0 || item.node.bytes > frontier[pick].node.bytes))
+                pick = i;
+        });
+        if (pick < 0)
+            break;
+        const item = frontier[pick];
+        const { kept, rest } = opened(item.node);
+        const grows = kept.length + (rest > 0 ? 1 : 0) - 1;
+        if (frontier.length + grows > budget) {
+            closed.add(item.node);
+            continue;
+        }
+        frontier.splice(pick, 1, ...kept.map(node => ({ layer: item.layer, node })));
+        if (rest > 0)
+            frontier.push({ layer: item.layer, node: item.node, own: rest });
+    }
+    return layers.map((layer, index) => {
+        const tree = trees[index];
+        const files = [];
+        const folders = [];
+        for (const item of frontier) {
+            if (item.layer !== index)
+                continue;
+            if (item.own !== undefined)
+                folders.push([item.node.path, item.own]);
+            else if (item.node.children)
+                folders.push([item.node.path, item.node.bytes]);
+            else
+                files.push([item.node.path, item.node.bytes]);
+        }
+        const byPath = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+        return {
+            diffId: layer.diffId,
+            blob: layer.blob ?? null,
+            source: layer.source,
+            summary: tree ? { files: files.sort(byPath), folders: folders.sort(byPath) } : null
+        };
+    });
+}
+/** A folder opened: its children big enough to list, and the bytes of the rest (its own entry). */
+function opened(node) {
+    const kept = [];
+    let rest = node.file;
+    for (const child of node.children?.values() ?? []) {
+        if (child.bytes >= node.bytes * OWN_ENTRY_SHARE)
+            kept.push(child);
+        else
+            rest += child.bytes;
+    }
+    // All children small: listing them one by one is no clearer than the folder's sum.
+    if (kept.length === 0)
+        return { kept: [], rest: node.bytes };
+    return { kept, rest };
+}
+/** The layer's files as a tree of byte sums; deletions are not kept (see layersOfRecord). */
+function treeOf(entries) {
+    const root = { path: '/', bytes: 0, file: 0, children: null };
+    for (const entry of entries) {
+        if ((entry.kind !== 'file' && entry.kind !== 'folder') || entry.size <= 0)
+            continue;
+        let node = root;
+        node.bytes += entry.size;
+        for (const name of entry.path.split('/').filter(Boolean)) {
+            node.children ??= new Map();
+            let child = node.children.get(name);
+            if (!child)
+                node.children.set(name, (child = { path: external_node_path_namespaceObject.posix.join(node.path, name), bytes: 0, file: 0, children: null }));
+            node = child;
+            node.bytes += entry.size;
+        }
+        // A recorded folder entry read back is a folder with bytes of its own, like a file there.
+        node.file += entry.size;
+    }
+    return root;
+}
+/**
+ * The recorded layers as the breakdown reads a side. A base layer's deletions only ever hide
+ * the base's own copies, which no hint looks at (the hints are the head's), so the record
+ * keeps none.
+ */
+function layersOfRecord(recorded) {
+    return recorded.map(layer => ({
+        diffId: layer.diffId,
+        blob: layer.blob,
+        source: layer.source,
+        entries: layer.summary
+            ? [
+                ...layer.summary.files.map(([path, size]) => ({ kind: 'file', path, size })),
+                ...layer.summary.folders.map(([path, size]) => ({ kind: 'folder', path, size }))
+            ]
+            : null
     }));
 }
 
@@ -58521,19 +58651,25 @@ async function drain(stream) {
  * in both without being parsed. Every other layer is read for its headers as it streams.
  * An archive that is not sorted still gives the right answer: a shared layer it holds
  * out of step is read, and the caller drops it by diff id.
+ *
+ * With no base archive (the base comes from a record), the head's layers that the record
+ * names are passed over the same way.
  */
-async function readArchivePair(base, head) {
+async function readArchivePair(base, head, known = { blobs: new Set() }) {
     const pair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 };
     const sides = [
-        { archive: pair.base, cursor: cursor(base) },
+        { archive: pair.base, cursor: base ? cursor(base) : { next: () => Promise.resolve(null) } },
         { archive: pair.head, cursor: cursor(head) }
     ];
+    const sharedWith = (entry, other, name) => contentAddressed(name) &&
+        entry.header.type === 'file' &&
+        (other ? other.header.type === 'file' : known.blobs.has(name));
     let [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
     while (a || b) {
         const nameA = a ? external_node_path_namespaceObject.posix.normalize(a.header.name) : null;
         const nameB = b ? external_node_path_namespaceObject.posix.normalize(b.header.name) : null;
         if (a && b && nameA === nameB) {
-            if (contentAddressed(nameA) && a.header.type === 'file' && b.header.type === 'file') {
+            if (sharedWith(a, b, nameA)) {
                 pair.base.shared.add(nameA);
                 pair.head.shared.add(nameA);
                 pair.bytesSkipped += a.header.size ?? 0;
@@ -58550,7 +58686,14 @@ async function readArchivePair(base, head) {
             a = await sides[0].cursor.next();
         }
         else if (b) {
-            await consume(pair, pair.head, b);
+            if (!base && sharedWith(b, null, nameB)) {
+                pair.head.shared.add(nameB);
+                pair.bytesSkipped += b.header.size ?? 0;
+                await drain(b.stream);
+            }
+            else {
+                await consume(pair, pair.head, b);
+            }
             b = await sides[1].cursor.next();
         }
     }
@@ -58621,20 +58764,44 @@ async function consume(pair, archive, entry) {
 
 
 
+
 /**
  * Where an image's bytes went between its two sides. Both images are saved at once and
  * read in step (see readArchivePair), so a layer both have is passed over in both; only
  * the headers of the others are read, never their contents, and nothing is written to disk.
+ * A recorded base is read from its record, and the head's layers it names are passed over.
  */
 async function breakDownPaths(docker, request) {
     const started = Date.now();
-    const pair = await docker.save(request.base.tag, base => docker.save(request.head.tag, head => readArchivePair(base, head)));
-    return breakdownOf(pair, request.base.stage, request.head.stage, Date.now() - started);
+    const { base, head } = request;
+    if ('recorded' in base) {
+        const blobs = new Set(base.recorded.flatMap(layer => (layer.blob ? [layer.blob] : [])));
+        const pair = await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }));
+        const headSide = sideLayers(pair.head, head.stage, 'head');
+        return compareSides(recordedSide(base.recorded), headSide, pair, Date.now() - started);
+    }
+    const pair = await docker.save(base.tag, baseArchive => docker.save(head.tag, headArchive => readArchivePair(baseArchive, headArchive)));
+    return breakdownOf(pair, base.stage, head.stage, Date.now() - started);
+}
+/** One image's layers, read whole and summed by folder, for its baseline record. */
+async function recordLayers(docker, image) {
+    const pair = await docker.save(image.tag, archive => readArchivePair(null, archive));
+    return summarizeLayers(sideLayers(pair.head, image.stage, 'image').layers);
 }
 /** The breakdown from what the two archives held: pure, so tests can feed it archives made by hand. */
 function breakdownOf(pair, baseStage, headStage, durationMs) {
-    const base = sideLayers(pair.base, baseStage, 'base');
-    const head = sideLayers(pair.head, headStage, 'head');
+    return compareSides(sideLayers(pair.base, baseStage, 'base'), sideLayers(pair.head, headStage, 'head'), pair, durationMs);
+}
+/** A recorded base as a side: each layer as its record keeps it. */
+function recordedSide(recorded) {
+    return {
+        layers: layersOfRecord(recorded),
+        reads: recorded.map(layer => layer.summary
+            ? { diffId: layer.diffId, state: 'recorded' }
+            : { diffId: layer.diffId, state: 'unreadable', note: 'not readable when it was recorded' })
+    };
+}
+function compareSides(base, head, bytes, durationMs) {
     // A layer both images have costs nothing, wherever it sits: one read out of step (the
     // top layer of the old archive layout is named by its image, not its content) is dropped.
     const ids = (side) => new Set(side.layers.map(layer => layer.diffId).filter(Boolean));
@@ -58647,7 +58814,7 @@ function breakdownOf(pair, baseStage, headStage, durationMs) {
             if (layer.diffId && other.has(layer.diffId)) {
                 layer.entries = null;
                 const read = side.reads[i];
-                if (read.state !== 'shared')
+                if (read.state === 'read')
                     read.note = 'read, then found in the other image: not counted';
                 read.state = 'shared';
             }
@@ -58658,8 +58825,8 @@ function breakdownOf(pair, baseStage, headStage, durationMs) {
         paths,
         hints,
         layers: { base: base.reads, head: head.reads },
-        bytesRead: pair.bytesRead,
-        bytesSkipped: pair.bytesSkipped,
+        bytesRead: bytes.bytesRead,
+        bytesSkipped: bytes.bytesSkipped,
         durationMs
     };
 }
@@ -58696,7 +58863,7 @@ function sideLayers(archive, stage, side) {
             reads.push({ diffId, state: 'shared' });
         else
             reads.push({ diffId, state: 'unreadable', note: archive.unreadable.get(path) ?? 'not in the archive' });
-        return { diffId, entries, source: sources[i] ?? null };
+        return { diffId, blob: path, entries, source: sources[i] ?? null };
     });
     return { layers, reads };
 }
@@ -58747,17 +58914,21 @@ class PathExplainer {
         this.docker = docker;
         this.log = log;
     }
-    /** Asks for the breakdown of an image both of whose sides were built here, under these tags. */
-    explain(image, tags) {
+    /**
+     * Asks for the breakdown of an image whose head was built here under its tag, and whose base
+     * was built under its tag too, or comes from a record with its layers.
+     */
+    explain(image, sides) {
         const { base, head } = image;
         if (!base || !head || base.size === head.size)
             return;
         const stages = { base: base.instructions ?? null, head: head.instructions ?? null };
+        const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base };
         this.pending.push(this.one(async () => {
             try {
                 const paths = await breakDownPaths(this.docker, {
-                    base: { tag: tags.base, stage: stages.base },
-                    head: { tag: tags.head, stage: stages.head }
+                    base: baseSide,
+                    head: { tag: sides.head, stage: stages.head }
                 });
                 image.paths = paths;
                 const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read');
@@ -58766,6 +58937,25 @@ class PathExplainer {
             }
             catch (error) {
                 this.log.warning(`Could not tell which paths of ${image.target.dockerfile} changed: ${errors_errorMessage(error)}`);
+            }
+        }));
+    }
+    /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
+    record(image, tag) {
+        const { head } = image;
+        if (!head)
+            return;
+        const stage = head.instructions ?? null;
+        this.pending.push(this.one(async () => {
+            try {
+                const started = Date.now();
+                image.recordedLayers = await recordLayers(this.docker, { tag, stage });
+                const entries = image.recordedLayers.reduce((sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0), 0);
+                this.lines.push(`paths ${image.target.dockerfile}: ${countOf(image.recordedLayers.length, 'layer')} summed into ` +
+                    `${countOf(entries, 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+            }
+            catch (error) {
+                this.log.warning(`Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths): ${errors_errorMessage(error)}`);
             }
         }));
     }
@@ -58911,11 +59101,19 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
         image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 });
     }
     else if (recorded) {
-        image.base = { ...recorded };
+        image.base = { ...recorded.measurement };
     }
-    // Both images are needed: a recorded base has none here, one built once has nothing to compare.
-    if (plan.settings.explain?.paths !== false && !recorded && !builtOnceOf(plan, target)) {
-        steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') });
+    if (plan.settings.explain?.paths !== false) {
+        if (plan.recordLayers)
+            steps.paths.record(image, tagOf('head'));
+        // A base recorded without its layers has nothing to compare; one built once, no change.
+        else if (!recorded) {
+            if (!builtOnceOf(plan, target))
+                steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') });
+        }
+        else if (!('missing' in recorded) && recorded.layers) {
+            steps.paths.explain(image, { base: recorded.layers, head: tagOf('head') });
+        }
     }
     // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
     if (plan.settings.explain?.instructions === false) {
@@ -60405,6 +60603,16 @@ const recordedMeasurement = object({
     compressedSize: schemas_number().int().nonnegative().optional(),
     instructions: array(instructionSize).max(2000).optional()
 });
+/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
+const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
+const recordedLayer = object({
+    diffId: schemas_string().max(200).nullable(),
+    blob: schemas_string().max(300).nullable(),
+    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
+    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
+});
+const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
+const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
 /** What decides an image, in parts, so that a mismatch can say which part moved. */
 const fingerprintSchema = object({
     /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
@@ -60422,7 +60630,13 @@ const recordedImage = object({
     dockerfile: schemas_string().min(1).max(1000),
     context: schemas_string().min(1).max(1000),
     fingerprint: fingerprintSchema,
-    measurement: recordedMeasurement
+    measurement: recordedMeasurement,
+    /**
+     * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
+     * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
+     * carried over from record to record is stored once. Absent in older records.
+     */
+    paths: union([recordedPaths, object({ blob: objectId })]).optional()
 });
 const RECORD_SCHEMA = 'docker-size-check/record@1';
 const INDEX_SCHEMA = 'docker-size-check/records-index@1';
@@ -60438,7 +60652,9 @@ const indexEntry = object({
     /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
     sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
     /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
-    measure: schemas_string().max(100).optional()
+    measure: schemas_string().max(100).optional(),
+    /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
+    paths: array(objectId).optional()
 });
 const recordIndex = object({
     schema: literal(INDEX_SCHEMA),
@@ -60451,6 +60667,9 @@ function parseRecord(text, source) {
 }
 function parseIndex(text, source) {
     return parseWith(recordIndex, text, source);
+}
+function parsePaths(text, source) {
+    return parseWith(recordedPaths, text, source);
 }
 function parseWith(schema, text, source) {
     let json;
@@ -60480,6 +60699,9 @@ function parseWith(schema, text, source) {
 //   refs/docker-size-check/records  →  a commit whose tree holds
 //     index.json                  every record's commit, time and sizes, newest first
 //     records/<commit>.json       one record: each image's measurement and fingerprint
+//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
+//                                 apart, so an image carried over from record to record is
+//                                 stored once (its blob id is its name)
 //
 // Not a branch, so it is not listed among branches, starts no `push` workflow and is not
 // checked out; not notes, because a record is looked up by commit *and* listed for the
@@ -60548,6 +60770,16 @@ class RecordStore {
         const text = await this.readBlob(at, path);
         return text === null ? null : parseRecord(text, `${this.ref}:${path}`);
     }
+    /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
+    async readPaths(blob, tip) {
+        assertCommit(blob);
+        const at = tip === undefined ? await this.tip() : tip;
+        if (!at)
+            return null;
+        const path = pathsPath(blob);
+        const text = await this.readBlob(at, path);
+        return text === null ? null : parsePaths(text, `${this.ref}:${path}`);
+    }
     async readBlob(tip, path) {
         const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir });
         return result.exitCode === 0 ? result.stdout : null;
@@ -60585,11 +60817,13 @@ class RecordStore {
     /** A commit (no parent) of the old store's tree plus the record, pruned to `maxRecords`. */
     async commitWith(old, record, maxRecords) {
         const index = await this.readIndex(old);
+        const stored = await this.storePaths(record);
         const entry = {
             commit: record.commit,
             recordedAt: record.recordedAt,
             sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-            ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {})
+            ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+            ...(stored.blobs.length ? { paths: stored.blobs } : {})
         };
         const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
         const kept = entries.slice(0, maxRecords);
@@ -60599,13 +60833,15 @@ class RecordStore {
         const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
         try {
             await this.git(old ? ['read-tree', `${old}^{tree}`] : ['read-tree', '--empty'], { env });
-            const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(record) })).trim();
+            const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(stored.record) })).trim();
             const indexBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json({ schema: INDEX_SCHEMA, records: kept }) })).trim();
             const updates = [
                 `100644 ${recordBlob}\t${recordPath(record.commit)}`,
                 `100644 ${indexBlob}\tindex.json`,
+                ...stored.blobs.map(blob => `100644 ${blob}\t${pathsPath(blob)}`),
                 // Mode 0 removes the path from the index.
-                ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`)
+                ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`),
+                ...(await this.unusedPaths(old, kept)).map(blob => `0 ${'0'.repeat(blob.length)}\t${pathsPath(blob)}`)
             ];
             await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
             const tree = (await this.git(['write-tree'], { env })).trim();
@@ -60617,6 +60853,35 @@ class RecordStore {
         finally {
             await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
         }
+    }
+    /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
+    async storePaths(record) {
+        const blobs = new Set();
+        const images = [];
+        for (const image of record.images) {
+            if (image.paths && 'layers' in image.paths) {
+                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(image.paths) })).trim();
+                images.push({ ...image, paths: { blob } });
+                blobs.add(blob);
+            }
+            else {
+                if (image.paths)
+                    blobs.add(image.paths.blob);
+                images.push(image);
+            }
+        }
+        return { record: { ...record, images }, blobs: [...blobs] };
+    }
+    /** The `paths/` blobs of the old store that no kept record uses any more. */
+    async unusedPaths(old, kept) {
+        if (!old)
+            return [];
+        const used = new Set(kept.flatMap(entry => entry.paths ?? []));
+        const listed = await this.git(['ls-tree', '--name-only', `${old}^{tree}`, 'paths/']);
+        return listed
+            .split('\n')
+            .map(line => /^paths\/([0-9a-f]{40,64})\.json$/.exec(line)?.[1])
+            .filter((blob) => blob !== undefined && !used.has(blob));
     }
 }
 // A record run's checkout may have no git identity configured; the store's commits are the
@@ -60632,6 +60897,9 @@ function store_json(value) {
 }
 function recordPath(commit) {
     return `records/${commit}.json`;
+}
+function pathsPath(blob) {
+    return `paths/${blob}.json`;
 }
 /** Whether a rejected push lost a race with another writer (and may try again). */
 function isRaceLost(output) {
@@ -61128,11 +61396,28 @@ async function matchRecord(target, expected, history, lookup, cache) {
         const mismatch = fingerprintMismatch(image.fingerprint, expected);
         if (mismatch === null) {
             const behind = await distance(lookup.git, commit, lookup.baseSha);
-            return { record: { commit, behind, measurement: image.measurement } };
+            const layers = await recordedLayersOf(image, lookup.store, tip);
+            return { record: { commit, behind, measurement: image.measurement, ...(layers ? { layers } : {}) } };
         }
         nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`;
     }
     return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' };
+}
+/**
+ * The recorded image's layers for the path breakdown, kept in the store apart from the
+ * record. Without them (a store damaged by hand) only the breakdown is left out, not the base.
+ */
+async function recordedLayersOf(image, store, tip) {
+    if (!image.paths)
+        return null;
+    if ('layers' in image.paths)
+        return image.paths.layers;
+    try {
+        return (await store.readPaths(image.paths.blob, tip))?.layers ?? null;
+    }
+    catch {
+        return null;
+    }
 }
 /** The base side's build settings: what the base commit's configuration gives it. */
 function baseBuildSettings(target) {
@@ -61205,7 +61490,8 @@ async function planRecordedBases(targets, plan) {
     for (const [target, decision] of decisions) {
         if ('record' in decision) {
             target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind };
-            planned.set(target, decision.record.measurement);
+            const { measurement, layers } = decision.record;
+            planned.set(target, layers ? { measurement, layers } : { measurement });
             plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
         }
         else if (mode === 'record') {
@@ -61579,7 +61865,7 @@ function pathBreakdown(direction) {
     const bytes = fields_wholeNumber(0, fields_FIELD_LIMITS.maxSize);
     const layer = object({
         diffId: fields_text(direction, 200).nullable(),
-        state: oneOf(['read', 'shared', 'unreadable']),
+        state: oneOf(['read', 'shared', 'recorded', 'unreadable']),
         note: fields_text(direction).optional()
     });
     return object({
@@ -62333,8 +62619,14 @@ function pathsMarkdown(breakdown) {
         return '';
     const read = [...breakdown.layers.base, ...breakdown.layers.head].filter(layer => layer.state === 'read').length;
     const shared = breakdown.layers.head.filter(layer => layer.state === 'shared').length;
-    const intro = `The paths that moved the most bytes, from the layers the two images do not share ` +
-        `(${countOf(read, 'layer')} read${shared ? `, ${countOf(shared, 'shared layer')} passed over` : ''}):`;
+    const recorded = breakdown.layers.base.filter(layer => layer.state === 'recorded').length;
+    const counts = [
+        `${countOf(read, 'layer')} read`,
+        // A recorded base is known to the folders its record kept: rows below them sum there.
+        ...(recorded ? [`${countOf(recorded, 'base layer')} as the baseline record sums them by folder`] : []),
+        ...(shared ? [`${countOf(shared, 'shared layer')} passed over`] : [])
+    ];
+    const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`;
     const rows = breakdown.paths
         .slice(0, COMMENT_PATHS)
         .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${formatDelta(change.delta)} | ${sourceCell(change.source, paths_IN_TABLE)} |`);

@@ -1,4 +1,5 @@
-import { breakDownPaths } from '../explain/paths.js'
+import { RecordedLayer } from '../explain/layer-summary.js'
+import { breakDownPaths, recordLayers } from '../explain/paths.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatSize } from '../shared/sizes.js'
@@ -25,17 +26,21 @@ export class PathExplainer {
     private readonly log: Progress
   ) {}
 
-  /** Asks for the breakdown of an image both of whose sides were built here, under these tags. */
-  explain(image: MeasuredImage, tags: { base: string; head: string }): void {
+  /**
+   * Asks for the breakdown of an image whose head was built here under its tag, and whose base
+   * was built under its tag too, or comes from a record with its layers.
+   */
+  explain(image: MeasuredImage, sides: { base: string | RecordedLayer[]; head: string }): void {
     const { base, head } = image
     if (!base || !head || base.size === head.size) return
     const stages = { base: base.instructions ?? null, head: head.instructions ?? null }
+    const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base }
     this.pending.push(
       this.one(async () => {
         try {
           const paths = await breakDownPaths(this.docker, {
-            base: { tag: tags.base, stage: stages.base },
-            head: { tag: tags.head, stage: stages.head }
+            base: baseSide,
+            head: { tag: sides.head, stage: stages.head }
           })
           image.paths = paths
           const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read')
@@ -45,6 +50,33 @@ export class PathExplainer {
           )
         } catch (error) {
           this.log.warning(`Could not tell which paths of ${image.target.dockerfile} changed: ${errorMessage(error)}`)
+        }
+      })
+    )
+  }
+
+  /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
+  record(image: MeasuredImage, tag: string): void {
+    const { head } = image
+    if (!head) return
+    const stage = head.instructions ?? null
+    this.pending.push(
+      this.one(async () => {
+        try {
+          const started = Date.now()
+          image.recordedLayers = await recordLayers(this.docker, { tag, stage })
+          const entries = image.recordedLayers.reduce(
+            (sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0),
+            0
+          )
+          this.lines.push(
+            `paths ${image.target.dockerfile}: ${countOf(image.recordedLayers.length, 'layer')} summed into ` +
+              `${countOf(entries, 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`
+          )
+        } catch (error) {
+          this.log.warning(
+            `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths): ${errorMessage(error)}`
+          )
         }
       })
     )

@@ -8,7 +8,7 @@ import { Git } from '../tools/git.js'
 import { limitConcurrency } from './concurrency.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { assertSecretsSupported } from '../inputs/secrets.js'
-import { ImageMeasurement, ImageTarget, Revisions, Side } from '../shared/types.js'
+import { ImageTarget, Revisions, Side } from '../shared/types.js'
 import { cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { buildSide, SideContext, SideDocker } from './build-side.js'
 import { Janitor } from './janitor.js'
@@ -19,6 +19,7 @@ import { newRunIdentity, runLabels, runToken, scratchFolderName } from './run-id
 import { Strategy, strategyFor } from './strategies.js'
 import { WorktreePool } from './worktree-pool.js'
 import { PathExplainer } from './path-explainer.js'
+import type { RecordedBase } from '../records/baseline.js'
 
 export type { Progress } from './progress.js'
 
@@ -47,7 +48,9 @@ export interface BuildPlan {
    * Images whose base is not built in this run: a baseline record's measurement stands for
    * it, or the reason no record could (with `baseline: record`, which never builds the base).
    */
-  recordedBases?: Map<ImageTarget, ImageMeasurement | { missing: string }>
+  recordedBases?: Map<ImageTarget, RecordedBase | { missing: string }>
+  /** mode: record: each built image's layers are summed by folder for its record (explain: paths). */
+  recordLayers?: boolean
   /** The run's cancellation (SIGINT, SIGTERM): running builds are stopped, no other starts. */
   signal?: AbortSignal
 }
@@ -185,11 +188,16 @@ async function buildTarget(
   if (recorded && 'missing' in recorded) {
     image.failedBuilds.push({ side: 'base', ok: false, error: recorded.missing, durationMs: 0 })
   } else if (recorded) {
-    image.base = { ...recorded }
+    image.base = { ...recorded.measurement }
   }
-  // Both images are needed: a recorded base has none here, one built once has nothing to compare.
-  if (plan.settings.explain?.paths !== false && !recorded && !builtOnceOf(plan, target)) {
-    steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') })
+  if (plan.settings.explain?.paths !== false) {
+    if (plan.recordLayers) steps.paths.record(image, tagOf('head'))
+    // A base recorded without its layers has nothing to compare; one built once, no change.
+    else if (!recorded) {
+      if (!builtOnceOf(plan, target)) steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') })
+    } else if (!('missing' in recorded) && recorded.layers) {
+      steps.paths.explain(image, { base: recorded.layers, head: tagOf('head') })
+    }
   }
   // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
   if (plan.settings.explain?.instructions === false) {

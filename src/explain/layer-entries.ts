@@ -10,6 +10,8 @@ export type LayerEntry =
   | { kind: 'whiteout'; path: string }
   /** `.wh..wh..opq` in a folder: the layer hides everything the layers below put in `path`. */
   | { kind: 'opaque'; path: string }
+  /** A folder's files summed, as a baseline record keeps a layer (explain/layer-summary.ts). */
+  | { kind: 'folder'; path: string; size: number }
 
 /** What a layer's first bytes say it is. */
 export type BlobKind = 'tar' | 'gzip' | 'zstd' | 'json' | 'other'

@@ -7,6 +7,8 @@ import { PathChange, PathHint, PathSource, Side } from '../shared/types.js'
 /** One layer of one side, in the image's order (lowest first). */
 export interface SideLayer {
   diffId: string | null
+  /** Its name in the `docker save` archive it was read from, where there was one. */
+  blob?: string | null
   /** Its entries; null for a layer that was not read (shared, or unreadable). */
   entries: LayerEntry[] | null
   /** The instruction that made it, where the history says. */
@@ -30,6 +32,11 @@ interface Node {
   /** Bytes by `side:layer`, to name the instruction that put them there. */
   sources: Map<string, number>
   copies: Copy[] | null
+  /**
+   * Bytes of a recorded layer's files summed at this folder (explain/layer-summary.ts), by
+   * side: below it that side is not known file by file. A folder even with no children here.
+   */
+  summed?: { base: number; head: number }
 }
 
 function newNode(path: string, name: string): Node {
@@ -71,8 +78,9 @@ export function explainPaths(base: SideLayer[], head: SideLayer[]): TreeResult {
   for (const [side, layers] of sides) {
     layers.forEach((layer, index) => {
       for (const entry of layer.entries ?? []) {
-        if (entry.kind === 'file') addFile(root, side, index, entry.path, entry.size)
-        else hide(root, side, index, entry.path, entry.kind === 'opaque')
+        if (entry.kind === 'file' || entry.kind === 'folder') {
+          addFile(root, side, index, entry.path, entry.size, entry.kind === 'folder')
+        } else hide(root, side, index, entry.path, entry.kind === 'opaque')
       }
     })
   }
@@ -84,7 +92,7 @@ export function explainPaths(base: SideLayer[], head: SideLayer[]): TreeResult {
     .slice(0, MAX_ROWS)
     .map(node => ({
       path: node.path,
-      kind: node.children ? ('folder' as const) : ('file' as const),
+      kind: node.children || node.summed ? ('folder' as const) : ('file' as const),
       base: node.base,
       head: node.head,
       delta: deltaOf(node),
@@ -97,7 +105,7 @@ function segments(path: string): string[] {
   return path.split('/').filter(Boolean)
 }
 
-function addFile(root: Node, side: Side, layer: number, path: string, size: number): void {
+function addFile(root: Node, side: Side, layer: number, path: string, size: number, folder = false): void {
   let node = root
   const key = `${side}:${layer}`
   const visit = (n: Node) => {
@@ -111,6 +119,12 @@ function addFile(root: Node, side: Side, layer: number, path: string, size: numb
     if (!child) node.children.set(name, (child = newNode(posix.join(node.path, name), name)))
     node = child
     visit(node)
+  }
+  if (folder) {
+    // A folder's sum replaces nothing: no copy of a file is known below it.
+    node.summed ??= { base: 0, head: 0 }
+    node.summed[side] += size
+    return
   }
   // A file the same side had from a lower layer is replaced: that copy no longer shows.
   for (const copy of node.copies ?? []) {
@@ -173,22 +187,27 @@ function chooseRows(root: Node): Node[] {
     const { node, depth } = stack.pop() as { node: Node; depth: number }
     if (deltaOf(node) === 0 && depth > 0) continue
     const children = [...(node.children?.values() ?? [])].filter(child => deltaOf(child) !== 0)
-    if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children))) {
+    if (children.length && depth < 64 && (depth === 0 || lookInto(node, depth, children, summedDelta(node)))) {
       for (const child of children) stack.push({ node: child, depth: depth + 1 })
     } else if (depth > 0 || children.length === 0) rows.push(node)
   }
   return rows.sort((a, b) => Math.abs(deltaOf(b)) - Math.abs(deltaOf(a)) || a.path.localeCompare(b.path))
 }
 
-function lookInto(node: Node, depth: number, children: Node[]): boolean {
-  if (CACHE_FOLDERS.includes(node.path)) return false
-  if (children.length === 1) return true
-  if (depth >= 2 && oneLayerWhole(node)) return false
-  return dominated(children)
+/** The change in bytes a record summed at the folder itself: it counts as one more child that cannot be opened. */
+function summedDelta(node: Node): number {
+  return node.summed ? node.summed.head - node.summed.base : 0
 }
 
-function dominated(children: Node[]): boolean {
-  const churn = children.reduce((sum, child) => sum + Math.abs(deltaOf(child)), 0)
+function lookInto(node: Node, depth: number, children: Node[], summed: number): boolean {
+  if (CACHE_FOLDERS.includes(node.path)) return false
+  if (children.length === 1 && summed === 0) return true
+  if (depth >= 2 && oneLayerWhole(node)) return false
+  return dominated(children, summed)
+}
+
+function dominated(children: Node[], summed = 0): boolean {
+  const churn = children.reduce((sum, child) => sum + Math.abs(deltaOf(child)), Math.abs(summed))
   const top = Math.max(...children.map(child => Math.abs(deltaOf(child))))
   return churn > 0 && top * 2 > churn
 }

@@ -5,6 +5,7 @@ import { LayerRead, PathBreakdown } from '../shared/types.js'
 import { rowOwners } from './attribute.js'
 import { DockerInstruction } from './dockerfile.js'
 import { explainPaths, SideLayer } from './path-tree.js'
+import { layersOfRecord, RecordedLayer, summarizeLayers } from './layer-summary.js'
 import { ArchivePair, readArchivePair, SavedArchive } from './save-pair.js'
 
 export interface PathsSide {
@@ -14,20 +15,39 @@ export interface PathsSide {
   stage: DockerInstruction[] | null
 }
 
+/** A base that was not built here: its layers as its baseline record keeps them. */
+export interface RecordedPathsSide {
+  recorded: RecordedLayer[]
+}
+
 /**
  * Where an image's bytes went between its two sides. Both images are saved at once and
  * read in step (see readArchivePair), so a layer both have is passed over in both; only
  * the headers of the others are read, never their contents, and nothing is written to disk.
+ * A recorded base is read from its record, and the head's layers it names are passed over.
  */
 export async function breakDownPaths(
   docker: Pick<Docker, 'save'>,
-  request: { base: PathsSide; head: PathsSide }
+  request: { base: PathsSide | RecordedPathsSide; head: PathsSide }
 ): Promise<PathBreakdown> {
   const started = Date.now()
-  const pair = await docker.save(request.base.tag, base =>
-    docker.save(request.head.tag, head => readArchivePair(base, head))
+  const { base, head } = request
+  if ('recorded' in base) {
+    const blobs = new Set(base.recorded.flatMap(layer => (layer.blob ? [layer.blob] : [])))
+    const pair = await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }))
+    const headSide = sideLayers(pair.head, head.stage, 'head')
+    return compareSides(recordedSide(base.recorded), headSide, pair, Date.now() - started)
+  }
+  const pair = await docker.save(base.tag, baseArchive =>
+    docker.save(head.tag, headArchive => readArchivePair(baseArchive, headArchive))
   )
-  return breakdownOf(pair, request.base.stage, request.head.stage, Date.now() - started)
+  return breakdownOf(pair, base.stage, head.stage, Date.now() - started)
+}
+
+/** One image's layers, read whole and summed by folder, for its baseline record. */
+export async function recordLayers(docker: Pick<Docker, 'save'>, image: PathsSide): Promise<RecordedLayer[]> {
+  const pair = await docker.save(image.tag, archive => readArchivePair(null, archive))
+  return summarizeLayers(sideLayers(pair.head, image.stage, 'image').layers)
 }
 
 /** The breakdown from what the two archives held: pure, so tests can feed it archives made by hand. */
@@ -37,11 +57,40 @@ export function breakdownOf(
   headStage: DockerInstruction[] | null,
   durationMs: number
 ): PathBreakdown {
-  const base = sideLayers(pair.base, baseStage, 'base')
-  const head = sideLayers(pair.head, headStage, 'head')
+  return compareSides(
+    sideLayers(pair.base, baseStage, 'base'),
+    sideLayers(pair.head, headStage, 'head'),
+    pair,
+    durationMs
+  )
+}
+
+/** A recorded base as a side: each layer as its record keeps it. */
+export function recordedSide(recorded: RecordedLayer[]): ReadSide {
+  return {
+    layers: layersOfRecord(recorded),
+    reads: recorded.map(layer =>
+      layer.summary
+        ? { diffId: layer.diffId, state: 'recorded' as const }
+        : { diffId: layer.diffId, state: 'unreadable' as const, note: 'not readable when it was recorded' }
+    )
+  }
+}
+
+interface ReadSide {
+  layers: SideLayer[]
+  reads: LayerRead[]
+}
+
+function compareSides(
+  base: ReadSide,
+  head: ReadSide,
+  bytes: Pick<ArchivePair, 'bytesRead' | 'bytesSkipped'>,
+  durationMs: number
+): PathBreakdown {
   // A layer both images have costs nothing, wherever it sits: one read out of step (the
   // top layer of the old archive layout is named by its image, not its content) is dropped.
-  const ids = (side: typeof base) => new Set(side.layers.map(layer => layer.diffId).filter(Boolean))
+  const ids = (side: ReadSide) => new Set(side.layers.map(layer => layer.diffId).filter(Boolean))
   const [baseIds, headIds] = [ids(base), ids(head)]
   for (const [side, other] of [
     [base, headIds],
@@ -51,7 +100,7 @@ export function breakdownOf(
       if (layer.diffId && other.has(layer.diffId)) {
         layer.entries = null
         const read = side.reads[i] as LayerRead
-        if (read.state !== 'shared') read.note = 'read, then found in the other image: not counted'
+        if (read.state === 'read') read.note = 'read, then found in the other image: not counted'
         read.state = 'shared'
       }
     })
@@ -61,8 +110,8 @@ export function breakdownOf(
     paths,
     hints,
     layers: { base: base.reads, head: head.reads },
-    bytesRead: pair.bytesRead,
-    bytesSkipped: pair.bytesSkipped,
+    bytesRead: bytes.bytesRead,
+    bytesSkipped: bytes.bytesSkipped,
     durationMs
   }
 }
@@ -90,8 +139,8 @@ function parseDocument<T>(archive: SavedArchive, name: string, side: string, wha
 function sideLayers(
   archive: SavedArchive,
   stage: DockerInstruction[] | null,
-  side: 'base' | 'head'
-): { layers: SideLayer[]; reads: LayerRead[] } {
+  side: 'base' | 'head' | 'image'
+): ReadSide {
   const manifests = parseDocument<SaveManifestEntry[]>(archive, 'manifest.json', side, 'manifest.json')
   const manifest = Array.isArray(manifests) ? manifests[0] : undefined
   if (!manifest?.Config || !Array.isArray(manifest.Layers)) {
@@ -109,7 +158,7 @@ function sideLayers(
     if (entries) reads.push({ diffId, state: 'read' })
     else if (archive.shared.has(path)) reads.push({ diffId, state: 'shared' })
     else reads.push({ diffId, state: 'unreadable', note: archive.unreadable.get(path) ?? 'not in the archive' })
-    return { diffId, entries, source: sources[i] ?? null }
+    return { diffId, blob: path, entries, source: sources[i] ?? null }
   })
   return { layers, reads }
 }

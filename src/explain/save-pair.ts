@@ -67,6 +67,12 @@ async function drain(stream: Readable): Promise<void> {
   for await (const chunk of stream) void chunk
 }
 
+/** What the head's archive is known to share with a base that is not read here (a recorded one). */
+export interface KnownBase {
+  /** The base's layers by archive name: a head layer of one of these names is passed over. */
+  blobs: ReadonlySet<string>
+}
+
 /**
  * Reads the `docker save` archives of the two sides of an image at once, in step. Both
  * archives list their entries sorted by name (Docker writes a folder in name order, and
@@ -75,19 +81,30 @@ async function drain(stream: Readable): Promise<void> {
  * in both without being parsed. Every other layer is read for its headers as it streams.
  * An archive that is not sorted still gives the right answer: a shared layer it holds
  * out of step is read, and the caller drops it by diff id.
+ *
+ * With no base archive (the base comes from a record), the head's layers that the record
+ * names are passed over the same way.
  */
-export async function readArchivePair(base: Readable, head: Readable): Promise<ArchivePair> {
+export async function readArchivePair(
+  base: Readable | null,
+  head: Readable,
+  known: KnownBase = { blobs: new Set() }
+): Promise<ArchivePair> {
   const pair: ArchivePair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 }
   const sides = [
-    { archive: pair.base, cursor: cursor(base) },
+    { archive: pair.base, cursor: base ? cursor(base) : { next: () => Promise.resolve<Entry | null>(null) } },
     { archive: pair.head, cursor: cursor(head) }
   ] as const
+  const sharedWith = (entry: Entry, other: Entry | null, name: string) =>
+    contentAddressed(name) &&
+    entry.header.type === 'file' &&
+    (other ? other.header.type === 'file' : known.blobs.has(name))
   let [a, b] = await Promise.all(sides.map(side => side.cursor.next()))
   while (a || b) {
     const nameA = a ? posix.normalize(a.header.name) : null
     const nameB = b ? posix.normalize(b.header.name) : null
     if (a && b && nameA === nameB) {
-      if (contentAddressed(nameA as string) && a.header.type === 'file' && b.header.type === 'file') {
+      if (sharedWith(a, b, nameA as string)) {
         pair.base.shared.add(nameA as string)
         pair.head.shared.add(nameA as string)
         pair.bytesSkipped += a.header.size ?? 0
@@ -100,7 +117,13 @@ export async function readArchivePair(base: Readable, head: Readable): Promise<A
       await consume(pair, pair.base, a)
       a = await sides[0].cursor.next()
     } else if (b) {
-      await consume(pair, pair.head, b)
+      if (!base && sharedWith(b, null, nameB as string)) {
+        pair.head.shared.add(nameB as string)
+        pair.bytesSkipped += b.header.size ?? 0
+        await drain(b.stream)
+      } else {
+        await consume(pair, pair.head, b)
+      }
       b = await sides[1].cursor.next()
     }
   }

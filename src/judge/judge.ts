@@ -1,3 +1,4 @@
+import type { RecordedLayer } from '../explain/layer-summary.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold, exceedsThreshold } from '../inputs/thresholds.js'
@@ -21,6 +22,8 @@ export interface MeasuredImage {
   failedBuilds: BuildOutcome[]
   /** Where the bytes went between the sides (explain: paths). */
   paths?: PathBreakdown
+  /** mode: record: the head's layers summed by folder, written into its record; never in the report. */
+  recordedLayers?: RecordedLayer[]
 }
 
 export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize' | 'missingBaseline'>

@@ -173,6 +173,8 @@ async function buildHeads(
     targets,
     settings: run.settings,
     engine: run.engine,
+    // What a later PR's path breakdown reads of this image, when it is that PR's base.
+    recordLayers: true,
     signal: env.signal
   }
   await buildAndMeasure(plan, run.docker, run.git, env.progress, measured)
@@ -197,7 +199,8 @@ function recordedFrom(
     const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head
     const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
     const { dockerfile, context } = planned.target
-    recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement })
+    const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
+    recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })
     outcome.built.push(key)
   }
   return recorded

@@ -9,6 +9,7 @@ import { sizeMethodOf } from '../measure/measure-image.js'
 import { BuildSettings, fingerprintImage, fingerprintMismatch, ImageResolver } from './fingerprint.js'
 import type { Fingerprint, RecordedImage, RecordIndex } from './schema.js'
 import { RecordStore } from './store.js'
+import type { RecordedLayer } from '../explain/layer-summary.js'
 import { describeRecordedBaseline } from './describe.js'
 
 /** A record that stands for the base build of one image. */
@@ -18,7 +19,12 @@ export interface RecordedBaseline {
   /** How many first-parent commits it lies behind the merge-base (0: the merge-base's own). */
   behind: number
   measurement: ImageMeasurement
+  /** Its layers summed by folder, for the path breakdown; absent in records made without it. */
+  layers?: RecordedLayer[]
 }
+
+/** What stands for a base build in a run. */
+export type RecordedBase = Pick<RecordedBaseline, 'measurement' | 'layers'>
 
 export type BaselineDecision = { record: RecordedBaseline } | { build: string }
 
@@ -112,11 +118,30 @@ async function matchRecord(
     const mismatch = fingerprintMismatch(image.fingerprint, expected)
     if (mismatch === null) {
       const behind = await distance(lookup.git, commit, lookup.baseSha)
-      return { record: { commit, behind, measurement: image.measurement } }
+      const layers = await recordedLayersOf(image, lookup.store, tip)
+      return { record: { commit, behind, measurement: image.measurement, ...(layers ? { layers } : {}) } }
     }
     nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`
   }
   return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' }
+}
+
+/**
+ * The recorded image's layers for the path breakdown, kept in the store apart from the
+ * record. Without them (a store damaged by hand) only the breakdown is left out, not the base.
+ */
+async function recordedLayersOf(
+  image: RecordedImage,
+  store: RecordStore,
+  tip: string | null
+): Promise<RecordedLayer[] | null> {
+  if (!image.paths) return null
+  if ('layers' in image.paths) return image.paths.layers
+  try {
+    return (await store.readPaths(image.paths.blob, tip))?.layers ?? null
+  } catch {
+    return null
+  }
 }
 
 /** The base side's build settings: what the base commit's configuration gives it. */
@@ -176,8 +201,8 @@ export interface RecordedBasesPlan {
 export async function planRecordedBases(
   targets: ImageTarget[],
   plan: RecordedBasesPlan
-): Promise<Map<ImageTarget, ImageMeasurement | { missing: string }>> {
-  const planned = new Map<ImageTarget, ImageMeasurement | { missing: string }>()
+): Promise<Map<ImageTarget, RecordedBase | { missing: string }>> {
+  const planned = new Map<ImageTarget, RecordedBase | { missing: string }>()
   const mode = plan.settings.baseline ?? 'auto'
   // With baseline: build no base comes from a record; the records still give the trend.
   const candidates = mode === 'build' ? [] : targets.filter(target => target.change !== 'added' && !target.identical)
@@ -204,7 +229,8 @@ export async function planRecordedBases(
   for (const [target, decision] of decisions) {
     if ('record' in decision) {
       target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind }
-      planned.set(target, decision.record.measurement)
+      const { measurement, layers } = decision.record
+      planned.set(target, layers ? { measurement, layers } : { measurement })
       plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`)
     } else if (mode === 'record') {
       planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` })

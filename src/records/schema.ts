@@ -23,6 +23,18 @@ export const recordedMeasurement = z.object({
   instructions: z.array(instructionSize).max(2000).optional()
 })
 
+/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
+const pathEntry = z.tuple([z.string().min(1).max(4096), z.number().int().nonnegative()])
+export const recordedLayer = z.object({
+  diffId: z.string().max(200).nullable(),
+  blob: z.string().max(300).nullable(),
+  source: z.object({ line: z.number().int().positive().nullable(), instruction: z.string().max(4000) }).nullable(),
+  summary: z.object({ files: z.array(pathEntry).max(5000), folders: z.array(pathEntry).max(5000) }).nullable()
+})
+
+const objectId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/)
+export const recordedPaths = z.object({ layers: z.array(recordedLayer).max(1000) })
+
 /** What decides an image, in parts, so that a mismatch can say which part moved. */
 export const fingerprintSchema = z.object({
   /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
@@ -41,7 +53,13 @@ export const recordedImage = z.object({
   dockerfile: z.string().min(1).max(1000),
   context: z.string().min(1).max(1000),
   fingerprint: fingerprintSchema,
-  measurement: recordedMeasurement
+  measurement: recordedMeasurement,
+  /**
+   * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
+   * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
+   * carried over from record to record is stored once. Absent in older records.
+   */
+  paths: z.union([recordedPaths, z.object({ blob: objectId })]).optional()
 })
 
 export const RECORD_SCHEMA = 'docker-size-check/record@1'
@@ -60,7 +78,9 @@ export const indexEntry = z.object({
   /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
   sizes: z.record(z.string().max(500), z.number().int().nonnegative()),
   /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
-  measure: z.string().max(100).optional()
+  measure: z.string().max(100).optional(),
+  /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
+  paths: z.array(objectId).optional()
 })
 
 export const recordIndex = z.object({
@@ -74,6 +94,7 @@ export type Fingerprint = z.infer<typeof fingerprintSchema>
 export type RecordedImage = z.infer<typeof recordedImage>
 export type BaselineRecord = z.infer<typeof baselineRecord>
 export type IndexEntry = z.infer<typeof indexEntry>
+export type RecordedPaths = z.infer<typeof recordedPaths>
 export type RecordIndex = z.infer<typeof recordIndex>
 
 /** Parses a stored record; a malformed one is an error that names where it came from. */
@@ -83,6 +104,10 @@ export function parseRecord(text: string, source: string): BaselineRecord {
 
 export function parseIndex(text: string, source: string): RecordIndex {
   return parseWith(recordIndex, text, source)
+}
+
+export function parsePaths(text: string, source: string): RecordedPaths {
+  return parseWith(recordedPaths, text, source)
 }
 
 function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): T {

@@ -3,13 +3,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, runChecked, runCommand } from '../tools/exec.js'
-import { BaselineRecord, INDEX_SCHEMA, IndexEntry, parseIndex, parseRecord, RecordIndex } from './schema.js'
+import {
+  BaselineRecord,
+  INDEX_SCHEMA,
+  IndexEntry,
+  parseIndex,
+  parsePaths,
+  parseRecord,
+  RecordedPaths,
+  RecordIndex
+} from './schema.js'
 
 // Baseline records live in the repository itself, under a ref of their own:
 //
 //   refs/docker-size-check/records  →  a commit whose tree holds
 //     index.json                  every record's commit, time and sizes, newest first
 //     records/<commit>.json       one record: each image's measurement and fingerprint
+//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
+//                                 apart, so an image carried over from record to record is
+//                                 stored once (its blob id is its name)
 //
 // Not a branch, so it is not listed among branches, starts no `push` workflow and is not
 // checked out; not notes, because a record is looked up by commit *and* listed for the
@@ -83,6 +95,16 @@ export class RecordStore {
     return text === null ? null : parseRecord(text, `${this.ref}:${path}`)
   }
 
+  /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
+  async readPaths(blob: string, tip?: string | null): Promise<RecordedPaths | null> {
+    assertCommit(blob)
+    const at = tip === undefined ? await this.tip() : tip
+    if (!at) return null
+    const path = pathsPath(blob)
+    const text = await this.readBlob(at, path)
+    return text === null ? null : parsePaths(text, `${this.ref}:${path}`)
+  }
+
   private async readBlob(tip: string, path: string): Promise<string | null> {
     const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir })
     return result.exitCode === 0 ? result.stdout : null
@@ -135,11 +157,13 @@ export class RecordStore {
     maxRecords: number
   ): Promise<{ commit: string; pruned: number }> {
     const index = await this.readIndex(old)
+    const stored = await this.storePaths(record)
     const entry: IndexEntry = {
       commit: record.commit,
       recordedAt: record.recordedAt,
       sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-      ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {})
+      ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+      ...(stored.blobs.length ? { paths: stored.blobs } : {})
     }
     const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) =>
       b.recordedAt.localeCompare(a.recordedAt)
@@ -151,15 +175,17 @@ export class RecordStore {
     const env = { GIT_INDEX_FILE: join(scratch, 'index') }
     try {
       await this.git(old ? ['read-tree', `${old}^{tree}`] : ['read-tree', '--empty'], { env })
-      const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: json(record) })).trim()
+      const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: json(stored.record) })).trim()
       const indexBlob = (
         await this.git(['hash-object', '-w', '--stdin'], { input: json({ schema: INDEX_SCHEMA, records: kept }) })
       ).trim()
       const updates = [
         `100644 ${recordBlob}\t${recordPath(record.commit)}`,
         `100644 ${indexBlob}\tindex.json`,
+        ...stored.blobs.map(blob => `100644 ${blob}\t${pathsPath(blob)}`),
         // Mode 0 removes the path from the index.
-        ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`)
+        ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`),
+        ...(await this.unusedPaths(old, kept)).map(blob => `0 ${'0'.repeat(blob.length)}\t${pathsPath(blob)}`)
       ]
       await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` })
       const tree = (await this.git(['write-tree'], { env })).trim()
@@ -172,6 +198,34 @@ export class RecordStore {
     } finally {
       await rm(scratch, { recursive: true, force: true })
     }
+  }
+
+  /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
+  private async storePaths(record: BaselineRecord): Promise<{ record: BaselineRecord; blobs: string[] }> {
+    const blobs = new Set<string>()
+    const images = []
+    for (const image of record.images) {
+      if (image.paths && 'layers' in image.paths) {
+        const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: json(image.paths) })).trim()
+        images.push({ ...image, paths: { blob } })
+        blobs.add(blob)
+      } else {
+        if (image.paths) blobs.add(image.paths.blob)
+        images.push(image)
+      }
+    }
+    return { record: { ...record, images }, blobs: [...blobs] }
+  }
+
+  /** The `paths/` blobs of the old store that no kept record uses any more. */
+  private async unusedPaths(old: string | null, kept: IndexEntry[]): Promise<string[]> {
+    if (!old) return []
+    const used = new Set(kept.flatMap(entry => entry.paths ?? []))
+    const listed = await this.git(['ls-tree', '--name-only', `${old}^{tree}`, 'paths/'])
+    return listed
+      .split('\n')
+      .map(line => /^paths\/([0-9a-f]{40,64})\.json$/.exec(line)?.[1])
+      .filter((blob): blob is string => blob !== undefined && !used.has(blob))
   }
 }
 
@@ -190,6 +244,10 @@ function json(value: unknown): string {
 
 export function recordPath(commit: string): string {
   return `records/${commit}.json`
+}
+
+export function pathsPath(blob: string): string {
+  return `paths/${blob}.json`
 }
 
 /** Whether a rejected push lost a race with another writer (and may try again). */

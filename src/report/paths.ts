@@ -81,9 +81,14 @@ export function pathsMarkdown(breakdown: PathBreakdown): string {
   if (breakdown.paths.length === 0 && breakdown.hints.length === 0) return ''
   const read = [...breakdown.layers.base, ...breakdown.layers.head].filter(layer => layer.state === 'read').length
   const shared = breakdown.layers.head.filter(layer => layer.state === 'shared').length
-  const intro =
-    `The paths that moved the most bytes, from the layers the two images do not share ` +
-    `(${countOf(read, 'layer')} read${shared ? `, ${countOf(shared, 'shared layer')} passed over` : ''}):`
+  const recorded = breakdown.layers.base.filter(layer => layer.state === 'recorded').length
+  const counts = [
+    `${countOf(read, 'layer')} read`,
+    // A recorded base is known to the folders its record kept: rows below them sum there.
+    ...(recorded ? [`${countOf(recorded, 'base layer')} as the baseline record sums them by folder`] : []),
+    ...(shared ? [`${countOf(shared, 'shared layer')} passed over`] : [])
+  ]
+  const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`
   const rows = breakdown.paths
     .slice(0, COMMENT_PATHS)
     .map(

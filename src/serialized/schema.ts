@@ -98,7 +98,7 @@ function pathBreakdown(direction: Direction) {
   const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
   const layer = z.object({
     diffId: text(direction, 200).nullable(),
-    state: oneOf(['read', 'shared', 'unreadable']),
+    state: oneOf(['read', 'shared', 'recorded', 'unreadable']),
     note: text(direction).optional()
   })
   return z.object({

@@ -202,8 +202,12 @@ export type PathHint =
 /** What happened to one layer of one side while the breakdown was made. */
 export interface LayerRead {
   diffId: string | null
-  /** read: its headers were parsed; shared: the other side has it, so it was passed over; unreadable: see `note`. */
-  state: 'read' | 'shared' | 'unreadable'
+  /**
+   * read: its headers were parsed; shared: the other side has it, so it was passed over;
+   * recorded: a base layer as its baseline record keeps it (its files summed by folder);
+   * unreadable: see `note`.
+   */
+  state: 'read' | 'shared' | 'recorded' | 'unreadable'
   note?: string
 }
 
