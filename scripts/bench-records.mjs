@@ -176,15 +176,39 @@ async function storeWithRecords(RecordStore, RECORD_SCHEMA) {
       }))
     }
   })
+  // The worst case for the paths: each record built its image again, so none shares its
+  // layers' file (400 entries, as many as a record keeps of an image).
+  const layersOf = i => ({
+    layers: [
+      {
+        diffId: `sha256:${i.toString(16).padStart(64, '0')}`,
+        blob: `blobs/sha256/${i.toString(16).padStart(64, '0')}`,
+        source: {
+          line: 3,
+          instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends build-essential'
+        },
+        summary: {
+          files: Array.from({ length: 300 }, (_, n) => [
+            `/usr/lib/x86_64-linux-gnu/package-${n}/lib${n}.so.${i}`,
+            10_000 + n
+          ]),
+          folders: Array.from({ length: 100 }, (_, n) => [`/usr/share/doc/package-${n}`, 2_000 + n + i])
+        }
+      }
+    ]
+  })
   const commits = Array.from({ length: RECORDS }, (_, i) => i.toString(16).padStart(40, '0'))
   const lines = []
   const entries = []
   for (const [i, commit] of commits.entries()) {
     const recordedAt = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()
-    const record = { schema: RECORD_SCHEMA, commit, recordedAt, images: [image(i)] }
+    const paths = await git(repo, ['hash-object', '-w', '--stdin'], `${JSON.stringify(layersOf(i), null, 1)}\n`)
+    lines.push(`100644 ${paths}\tpaths/${paths}.json`)
+    const record = { schema: RECORD_SCHEMA, commit, recordedAt, images: [{ ...image(i), paths: { blob: paths } }] }
     const blob = await git(repo, ['hash-object', '-w', '--stdin'], `${JSON.stringify(record, null, 1)}\n`)
     lines.push(`100644 ${blob}\trecords/${commit}.json`)
-    entries.unshift({ commit, recordedAt, sizes: { [record.images[0].key]: record.images[0].measurement.size } })
+    const sizes = { [record.images[0].key]: record.images[0].measurement.size }
+    entries.unshift({ commit, recordedAt, sizes, paths: [paths] })
   }
   const indexBlob = await git(
     repo,
@@ -224,7 +248,8 @@ async function storeCosts() {
       await timed(async () => {
         await store.fetch('origin')
         await store.readIndex()
-        await store.readRecord(commits[RECORDS - 1 - i])
+        const read = await store.readRecord(commits[RECORDS - 1 - i])
+        await store.readPaths(read.images[0].paths.blob)
       })
     )
     const record = JSON.parse(JSON.stringify(await store.readRecord(commits[RECORDS - 1])))
@@ -255,7 +280,7 @@ async function main() {
     ['  with a record / floor', `${(withRecord / floor).toFixed(2)}x`, 'target ≤ 0.60x'],
     ['  without / floor', `${(withoutRecord / floor).toFixed(2)}x`, ''],
     [
-      `store of ${RECORDS} records: a PR run reads it (fetch, index, one record)`,
+      `store of ${RECORDS} records: a PR run reads it (fetch, index, one record and its paths)`,
       `${store.readMs.toFixed(0)} ms`,
       'median of 5'
     ],

@@ -60763,22 +60763,20 @@ class RecordStore {
     /** The record of one commit, or null when that commit has none. */
     async readRecord(commit, tip) {
         assertCommit(commit);
-        const at = tip === undefined ? await this.tip() : tip;
-        if (!at)
-            return null;
-        const path = recordPath(commit);
-        const text = await this.readBlob(at, path);
-        return text === null ? null : parseRecord(text, `${this.ref}:${path}`);
+        return this.readParsed(recordPath(commit), parseRecord, tip);
     }
     /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
     async readPaths(blob, tip) {
         assertCommit(blob);
+        return this.readParsed(pathsPath(blob), parsePaths, tip);
+    }
+    /** One file of the store at `tip` (the local ref's by default), parsed; null where it is not. */
+    async readParsed(path, parse, tip) {
         const at = tip === undefined ? await this.tip() : tip;
         if (!at)
             return null;
-        const path = pathsPath(blob);
         const text = await this.readBlob(at, path);
-        return text === null ? null : parsePaths(text, `${this.ref}:${path}`);
+        return text === null ? null : parse(text, `${this.ref}:${path}`);
     }
     async readBlob(tip, path) {
         const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir });
@@ -61931,7 +61929,7 @@ function measuredImage(direction) {
         head: measurement(direction).nullable(),
         /**
          * Where the bytes went, folder by folder, from the layers the two images do not share;
-         * null when not made (explain without paths, an image new or gone, the same size, a failure).
+         * null when not made (explain without paths, an image new or gone, the same size, a recorded base without layers, a failure).
          */
         paths: pathBreakdown(direction).nullable().default(null),
         /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */

@@ -88,21 +88,25 @@ export class RecordStore {
   /** The record of one commit, or null when that commit has none. */
   async readRecord(commit: string, tip?: string | null): Promise<BaselineRecord | null> {
     assertCommit(commit)
-    const at = tip === undefined ? await this.tip() : tip
-    if (!at) return null
-    const path = recordPath(commit)
-    const text = await this.readBlob(at, path)
-    return text === null ? null : parseRecord(text, `${this.ref}:${path}`)
+    return this.readParsed(recordPath(commit), parseRecord, tip)
   }
 
   /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
   async readPaths(blob: string, tip?: string | null): Promise<RecordedPaths | null> {
     assertCommit(blob)
+    return this.readParsed(pathsPath(blob), parsePaths, tip)
+  }
+
+  /** One file of the store at `tip` (the local ref's by default), parsed; null where it is not. */
+  private async readParsed<T>(
+    path: string,
+    parse: (text: string, source: string) => T,
+    tip: string | null | undefined
+  ): Promise<T | null> {
     const at = tip === undefined ? await this.tip() : tip
     if (!at) return null
-    const path = pathsPath(blob)
     const text = await this.readBlob(at, path)
-    return text === null ? null : parsePaths(text, `${this.ref}:${path}`)
+    return text === null ? null : parse(text, `${this.ref}:${path}`)
   }
 
   private async readBlob(tip: string, path: string): Promise<string | null> {

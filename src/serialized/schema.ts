@@ -172,7 +172,7 @@ function measuredImage(direction: Direction) {
     head: measurement(direction).nullable(),
     /**
      * Where the bytes went, folder by folder, from the layers the two images do not share;
-     * null when not made (explain without paths, an image new or gone, the same size, a failure).
+     * null when not made (explain without paths, an image new or gone, the same size, a recorded base without layers, a failure).
      */
     paths: pathBreakdown(direction).nullable().default(null),
     /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
