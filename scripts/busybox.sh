@@ -10,3 +10,17 @@ busybox_has_sh() {
   applets=$(/bin/busybox --list 2>/dev/null) || return 1
   [[ $'\n'"$applets"$'\n' == *$'\nsh\n'* ]]
 }
+
+# Writes the busybox:local rootfs as a tar to standard output: Debian's static busybox, with
+# a link for each of its applets, and /tmp. busybox-static must be installed.
+busybox_rootfs_tar() {
+  local root applet
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/tmp"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+  done
+  tar -C "$root" -c .
+  rm -rf "$root"
+}

@@ -82,14 +82,7 @@ provide_busybox() {
   image_exists busybox:local && return
   log "building busybox:local from Debian's busybox-static"
   busybox_has_sh || apt_install busybox-static
-  local root; root=$(mktemp -d)
-  mkdir -p "$root/bin" "$root/tmp"
-  cp "$(command -v busybox)" "$root/bin/busybox"
-  for applet in $("$root/bin/busybox" --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
-  done
-  tar -C "$root" -c . | docker import -c 'CMD ["sh"]' - busybox:local >/dev/null
-  rm -rf "$root"
+  busybox_rootfs_tar | docker import -c 'CMD ["sh"]' - busybox:local >/dev/null
 }
 
 # The markdown tests render the comment with cmark-gfm, the renderer GitHub's markdown is

@@ -145,15 +145,8 @@ rootfs_busybox() {
     log "making the busybox:local rootfs from Debian's busybox-static"
     busybox_has_sh ||
       DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
-    local root; root=$(mktemp -d)
-    mkdir -p "$root/bin" "$root/tmp"
-    cp "$(command -v busybox)" "$root/bin/busybox"
-    for applet in $("$root/bin/busybox" --list); do
-      [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
-    done
     as_root mkdir -p "$CACHE_DIR"
-    tar -C "$root" -c . | as_root tee "$out.part" >/dev/null && as_root mv "$out.part" "$out"
-    rm -rf "$root"
+    busybox_rootfs_tar | as_root tee "$out.part" >/dev/null && as_root mv "$out.part" "$out"
   }
   echo "$out"
 }
