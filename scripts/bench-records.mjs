@@ -13,13 +13,13 @@
 // record) and a record run to write one more (fetch, commit, push), over a local bare origin.
 import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { parse as parseYaml } from 'yaml'
 import { makeFreshBundle } from './fresh-bundle.mjs'
+import { actionEnvironment } from './bench-action.mjs'
 import { GIT_ENV, git } from './bench-git.mjs'
 
 const run = promisify(execFile)
@@ -77,27 +77,13 @@ async function workspaceOf(bare, branch) {
 /** The bundled action, as the runner starts it. */
 async function action(workspace, inputs, extraEnv = {}) {
   const runnerTemp = await tempDir('runner')
-  await writeFile(
-    join(runnerTemp, 'event.json'),
-    JSON.stringify({ ref: 'refs/heads/main', repository: { default_branch: 'main' } })
-  )
-  await writeFile(join(runnerTemp, 'output.txt'), '')
-  const spec = parseYaml(await readFile(join(root, 'action.yml'), 'utf8'))
-  const all = Object.fromEntries(Object.entries(spec.inputs).map(([name, s]) => [name, String(s.default ?? '')]))
-  Object.assign(all, { 'github-token': '', comment: 'never' }, inputs)
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? runnerTemp,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: join(runnerTemp, 'event.json'),
-    GITHUB_OUTPUT: join(runnerTemp, 'output.txt'),
-    RUNNER_TEMP: runnerTemp,
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-    ...extraEnv
-  }
-  for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value
+  const env = await actionEnvironment({
+    workspace,
+    runnerTemp,
+    event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
+    inputs,
+    env: extraEnv
+  })
   const { stdout } = await run(process.execPath, [join(makeFreshBundle({ log: () => {} }), 'index.js')], {
     cwd: workspace,
     env,

@@ -26,15 +26,13 @@ import { execFile, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, totalmem, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { parse as parseYaml } from 'yaml'
 import { makeFreshBundle } from './fresh-bundle.mjs'
+import { actionEnvironment } from './bench-action.mjs'
 import { git } from './bench-git.mjs'
 
 const run = promisify(execFile)
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** The bundled action, set by main(). */
 let actionEntry
 const IMAGES = 20
@@ -147,26 +145,7 @@ async function dockerBuild(folder, name, side) {
 /** The action, as the runner starts it, on the fixture's feature branch against main. */
 async function runCommand(repo) {
   const runnerTemp = await tempDir('runner')
-  await writeFile(join(runnerTemp, 'event.json'), '{}')
-  await writeFile(join(runnerTemp, 'output.txt'), '')
-  const action = parseYaml(await readFile(join(root, 'action.yml'), 'utf8'))
-  const inputs = Object.fromEntries(
-    Object.entries(action.inputs).map(([name, spec]) => [name, String(spec.default ?? '')])
-  )
-  Object.assign(inputs, { 'github-token': '', 'base-ref': 'main', comment: 'never' })
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? runnerTemp,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: repo,
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: join(runnerTemp, 'event.json'),
-    GITHUB_OUTPUT: join(runnerTemp, 'output.txt'),
-    RUNNER_TEMP: runnerTemp,
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-    ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {})
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const env = await actionEnvironment({ workspace: repo, runnerTemp, inputs: { 'base-ref': 'main' } })
   // RUNNER_DEBUG makes the action log each command line as it starts one: with the time each
   // line arrives, that places every build on the run's clock.
   env.RUNNER_DEBUG = '1'
