@@ -6,13 +6,12 @@ import { join } from 'node:path'
 import { imageExists } from '../support/docker.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import {
-  OWNER,
-  REPO,
+  commentsOn,
   openPullRequest,
-  pushToPullRequest,
   PullRequestScenario,
   runOnPullRequest,
-  scratchImage
+  scratchImage,
+  pushToPullRequest
 } from '../support/pull-request.js'
 import { nth, only } from '../support/lists.js'
 
@@ -151,7 +150,7 @@ describe('a second push to the PR', () => {
     const pr = await pushToPullRequest(standin, first.pr, scratchImage('', 10_500))
     standin.clearRequests()
     const { run: second } = await runOnPullRequest(standin, pr)
-    const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+    const comments = commentsOn(standin, pr.number)
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
     expect(nth(comments, 0).id).toBe(commentId)
@@ -219,7 +218,7 @@ describe('a run that cannot finish', () => {
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain("::error::Invalid max-increase 'ten percent'. Expected a size such as 25MB")
     expect(run.report).toMatchObject({ verdict: 'error' })
-    expect(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })).toHaveLength(0)
+    expect(commentsOn(standin, pr.number)).toHaveLength(0)
   })
 })
 

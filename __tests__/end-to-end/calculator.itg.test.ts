@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { PROJECT_ROOT, runAction } from '../support/action-runner.js'
 import { saveComment } from '../support/save-comment.js'
 import { useEndToEnd } from '../support/end-to-end.js'
-import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { commentsOn, openPullRequest, OWNER, REPO, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 import { withoutLinks } from '../support/gfm.js'
 
@@ -44,7 +44,7 @@ async function pullRequest(from: 'Dockerfile' | 'Dockerfile.single', to: 'Docker
     event: pr.event,
     token: TEST_TOKEN
   })
-  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+  const comments = commentsOn(standin, pr.number)
   return { run, comments }
 }
 

@@ -7,7 +7,7 @@ import { ActionRun } from '../support/action-runner.js'
 import { runCliBundle } from '../support/cli-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { withoutLinks } from '../support/gfm.js'
-import { OWNER, REPO, openPullRequest, PullRequestScenario, runOnPullRequest } from '../support/pull-request.js'
+import { commentsOn, openPullRequest, PullRequestScenario, runOnPullRequest } from '../support/pull-request.js'
 import { commitFiles, git, makeRepo } from '../support/repo.js'
 import { nth } from '../support/lists.js'
 
@@ -21,7 +21,7 @@ async function check(
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
   const { run } = await runOnPullRequest(standin, pr, inputs, env)
-  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+  const comments = commentsOn(standin, pr.number)
   return { pr, run, comments }
 }
 

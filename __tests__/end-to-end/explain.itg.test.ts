@@ -14,7 +14,7 @@ import { measureBuiltImage } from '../../src/measure/measure-image.js'
 import { measureCompressed } from '../../src/measure/compressed.js'
 import { runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
-import { OWNER, REPO, openPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { commentsOn, openPullRequest, OWNER, REPO, TEST_TOKEN } from '../support/pull-request.js'
 import { cleanupTempDirs } from '../support/repo.js'
 import { nth } from '../support/lists.js'
 
@@ -154,7 +154,7 @@ describe('a PR that inserts a RUN in the middle, past warn-increase only', () =>
       inputs: { 'max-increase': '50%', 'warn-increase': '10%', 'compressed-size': 'true' },
       token: TEST_TOKEN
     })
-    comment = nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body
+    comment = nth(commentsOn(standin, pr.number), 0).body
   })
 
   it('passes with a warning annotation on the inserted line', () => {

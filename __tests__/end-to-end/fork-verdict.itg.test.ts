@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
-import { OWNER, REPO, openPullRequest, OpenPullRequest, scratchImage } from '../support/pull-request.js'
+import { commentsOn, openPullRequest, OpenPullRequest, OWNER, REPO, scratchImage } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 import { withoutLinks } from '../support/gfm.js'
 import { makeTempDir } from '../support/repo.js'
@@ -45,8 +45,6 @@ async function comment(headSha: string, artifactDir: string, baseFiles: Record<s
   return commentOnBase(standin, { workspace, artifactDir, event })
 }
 
-const prComments = (number: number) => standin.comments({ owner: OWNER, repo: REPO, issueNumber: number })
-
 describe('a fork PR that loosens its own limit', () => {
   // Grows 3%: within the action's default 10% and the fork's 50%, past the base branch's own 1%.
   const baseConfig = config([{ name: 'Payments API', dockerfile: 'api/Dockerfile', 'max-increase': '1%' }])
@@ -77,7 +75,7 @@ describe('a fork PR that loosens its own limit', () => {
   it("comment: judged by the base branch's limit, shown by its name, with a failing commit status", async () => {
     const run = await comment(pr.headSha, artifactDir, { [CONFIG]: baseConfig })
     expect(run.exitCode).toBe(0)
-    const [posted] = prComments(1)
+    const [posted] = commentsOn(standin, 1)
     expect(posted!.body).toContain('1 image grew past the limit: +3 kB')
     expect(withoutLinks(posted!.body)).toMatch(
       /\| `Payments API`.*\| 100 kB \| 103 kB \| \+3 kB \| \+3% \| ❌ over limit \|/
@@ -179,7 +177,7 @@ describe('odd but honest builds, measured by the tool itself, are posted by the 
     const run = await comment(pr.headSha, artifactDir, {})
     expect(run.stdout).not.toContain('::error::')
     expect(run.exitCode).toBe(0)
-    const posted = nth(prComments(1), 0)
+    const posted = nth(commentsOn(standin, 1), 0)
     const body = posted.body
     expect(body).toContain('Zahlungs-API 🐳 ünïcødé')
     expect(body).toContain('tab here/Dockerfile')

@@ -8,7 +8,7 @@ import { ActionRun, runAction } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { setPath } from '../support/json-path.js'
 import { liveParts, renderGfm, withoutLinks } from '../support/gfm.js'
-import { OWNER, REPO, openPullRequest, OpenPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import { commentsOn, openPullRequest, OpenPullRequest, OWNER, REPO, TEST_TOKEN } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
 import { makeTempDir } from '../support/repo.js'
 import { commentOnBase, FAST, FORK_OWNER, measureOnFork, workflowRunEvent } from '../support/fork-workflow.js'
@@ -44,7 +44,6 @@ async function tamper(artifactDir: string, change: (json: unknown) => void): Pro
   return copy
 }
 
-const prComments = (number: number) => standin.comments({ owner: OWNER, repo: REPO, issueNumber: number })
 const writes = () => standin.requests.filter(r => r.method !== 'GET')
 
 describe('a fork PR that grows an image, in two steps', () => {
@@ -87,8 +86,8 @@ describe('a fork PR that grows an image, in two steps', () => {
     expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/pulls`).map(r => r.query)).toEqual([
       { state: 'open', head: `${FORK_OWNER}:feature`, per_page: '100' }
     ])
-    const posted = nth(prComments(1), 0)
-    expect(prComments(1)).toHaveLength(1)
+    const posted = nth(commentsOn(standin, 1), 0)
+    expect(commentsOn(standin, 1)).toHaveLength(1)
     expect(posted.body).toContain('1 image grew past the limit: +200 kB')
     expect(withoutLinks(posted.body)).toContain(
       '| `api/Dockerfile` | 100 kB | 300 kB | +200 kB | +200% | ❌ over limit |'
@@ -107,11 +106,11 @@ describe('a fork PR that grows an image, in two steps', () => {
   })
 
   it('comment again: edits the same comment', async () => {
-    const before = nth(prComments(1), 0)
+    const before = nth(commentsOn(standin, 1), 0)
     const run = await comment(pr.headSha, artifactDir)
     expect(run.exitCode).toBe(0)
-    expect(prComments(1)).toHaveLength(1)
-    expect(nth(prComments(1), 0).id).toBe(before.id)
+    expect(commentsOn(standin, 1)).toHaveLength(1)
+    expect(nth(commentsOn(standin, 1), 0).id).toBe(before.id)
     // A new comment would be a POST to the issue's comments; the status is set again, as it may change.
     expect(standin.requestsTo('POST', /\/issues\//)).toEqual([])
   })
@@ -120,8 +119,8 @@ describe('a fork PR that grows an image, in two steps', () => {
     const tampered = await tamper(artifactDir, json => setPath(json, 'pullRequest.number', 2))
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
-    expect(prComments(2)).toEqual([])
-    expect(prComments(1)).toHaveLength(1)
+    expect(commentsOn(standin, 2)).toEqual([])
+    expect(commentsOn(standin, 1)).toHaveLength(1)
   })
 
   it.each<[string, (json: unknown) => void, string]>([
@@ -158,12 +157,12 @@ describe('a fork PR that grows an image, in two steps', () => {
     'a tampered artifact (%s) is refused: the step fails naming why, and nothing is written',
     async (_, change, message) => {
       const tampered = await tamper(artifactDir, change)
-      const before = prComments(1)
+      const before = commentsOn(standin, 1)
       const run = await comment(pr.headSha, tampered)
       expect(run.exitCode).toBe(1)
       expect(run.stdout).toContain(`::error::${message}`)
       expect(writes()).toEqual([])
-      expect(prComments(1)).toEqual(before)
+      expect(commentsOn(standin, 1)).toEqual(before)
       expect(run.report).toMatchObject({ verdict: 'error', images: [] })
     }
   )
@@ -177,7 +176,7 @@ describe('a fork PR that grows an image, in two steps', () => {
     })
     const run = await comment(pr.headSha, tampered)
     expect(run.exitCode).toBe(0)
-    const body = nth(prComments(1), 0).body
+    const body = nth(commentsOn(standin, 1), 0).body
     expect(body).toContain('`x/<img src=x onerror=alert(1)>/@admin/[a](https:/evil)/Dockerfile`')
     expect(liveParts(renderGfm(body), ['https://github.com/'])).toEqual([])
   })
@@ -191,11 +190,11 @@ describe('a fork PR that grows an image, in two steps', () => {
       headOwner: FORK_OWNER,
       headRef: 'feature'
     })
-    const before = prComments(1)
+    const before = commentsOn(standin, 1)
     const run = await comment(pr.headSha, artifactDir)
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('::warning::No open pull request of octo/app has the head')
-    expect(prComments(1)).toEqual(before)
+    expect(commentsOn(standin, 1)).toEqual(before)
   })
 })
 
@@ -231,6 +230,6 @@ describe('the PR lookup from a commit (GET /repos/{o}/{r}/commits/{sha}/pulls)',
     })
     expect(run.exitCode).toBe(0)
     expect(standin.requestsTo('GET', `/repos/${OWNER}/${REPO}/commits/${pr.headSha}/pulls`).length).toBeGreaterThan(1)
-    expect(prComments(150)).toHaveLength(1)
+    expect(commentsOn(standin, 150)).toHaveLength(1)
   })
 })

@@ -8,8 +8,7 @@ import { ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import { withoutLinks } from '../support/gfm.js'
 import {
-  OWNER,
-  REPO,
+  commentsOn,
   OpenPullRequest,
   openPullRequest,
   PullRequestScenario,
@@ -41,7 +40,7 @@ async function check(scenario: PullRequestScenario, inputs: Record<string, strin
   standin.reset()
   const pr = await openPullRequest(standin, scenario)
   const run = await runOn(pr, inputs)
-  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+  const comments = commentsOn(standin, pr.number)
   return { pr, run, comments }
 }
 
@@ -252,7 +251,7 @@ describe('three shards and a merge', () => {
   })
 
   it('publishes one comment with every row, and one verdict', () => {
-    const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
+    const comments = commentsOn(standin, pr.number)
     expect(comments).toHaveLength(1)
     const body = withoutLinks(nth(comments, 0).body)
     for (const l of ['a', 'b', 'd', 'e']) {
@@ -269,7 +268,7 @@ describe('three shards and a merge', () => {
   })
 
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
-    const body = withoutLinks(nth(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number }), 0).body)
+    const body = withoutLinks(nth(commentsOn(standin, pr.number), 0).body)
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
     expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
     // The annotation lands on that line of the head's Dockerfile.

@@ -10,7 +10,15 @@ import { join } from 'node:path'
 import { processStart } from '../../src/build/run-identity.js'
 import { ACTION_ENTRY, collectRun, PreparedRun, prepareRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
-import { OWNER, REPO, openPullRequest, OpenPullRequest, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
+import {
+  commentsOn,
+  openPullRequest,
+  OpenPullRequest,
+  OWNER,
+  REPO,
+  runOnPullRequest,
+  TEST_TOKEN
+} from '../support/pull-request.js'
 import { CLI_PATH } from '../support/cli-runner.js'
 import { commitFiles, git, makeRepo } from '../support/repo.js'
 import { nth } from '../support/lists.js'
@@ -137,7 +145,7 @@ describe('SIGTERM to the action alone, mid-build', () => {
     expect((await readdir(join(run.runnerTemp, 'tmp'))).filter(name => name.startsWith('dsc-'))).toEqual([])
     expect(await worktreesOf(pr.workspace)).toHaveLength(1)
     // No comment: the runner kills soon after a signal, and the summary has it all.
-    expect(standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })).toEqual([])
+    expect(commentsOn(standin, pr.number)).toEqual([])
   })
 })
 

@@ -151,6 +151,10 @@ export async function runOnPullRequest(
     env,
     ...options
   })
-  const comments = standin.comments({ owner: OWNER, repo: REPO, issueNumber: pr.number })
-  return { run, comments }
+  return { run, comments: commentsOn(standin, pr.number) }
+}
+
+/** The comments of the test repository's PR `number`, as the stand-in holds them. */
+export function commentsOn(standin: GitHubStandin, number: number) {
+  return standin.comments({ owner: OWNER, repo: REPO, issueNumber: number })
 }
