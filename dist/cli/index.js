@@ -58193,6 +58193,130 @@ class WorktreePool {
     }
 }
 
+;// CONCATENATED MODULE: ./src/explain/layer-summary.ts
+// A recorded image's layers, kept small enough for a baseline record and detailed enough for
+// a later pull request's breakdown: a PR whose base comes from a record has no base image to
+// read, so its paths compare the head's layers with these. Pure: no I/O here.
+
+/** How many entries the recorded layers hold, over all of them. */
+function entryCount(recorded) {
+    return recorded.reduce((sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0), 0);
+}
+/** Entries per image, over all its layers: about 20 KB of a record. */
+const RECORDED_ENTRIES = 400;
+/** A child below this share of its folder is summed into the folder's own entry when it is opened. */
+const OWN_ENTRY_SHARE = 1 / 64;
+/**
+ * Each layer's files, summed by folder where the bytes are few: the budget of entries goes,
+ * step by step, to opening the biggest folder of any layer that still fits, so a layer that
+ * holds a toolchain is listed to its package folders while a small one is one line. The
+ * entries of each layer add up to its bytes, so every folder above them reads exactly.
+ */
+function summarizeLayers(layers, budget = RECORDED_ENTRIES) {
+    const trees = layers.map(layer => (layer.entries ? treeOf(layer.entries) : null));
+    // The open frontier, over all layers: each item becomes one entry; `own` marks a folder's
+    // own entry (the bytes of its small children), which is never opened.
+    const frontier = [];
+    trees.forEach((tree, layer) => tree && frontier.push({ layer, node: tree }));
+    const closed = new Set();
+    const openable = (item) => item.own === undefined && item.node.children && !closed.has(item.node);
+    for (;;) {
+        let item;
+        for (const candidate of frontier) {
+            if (openable(candidate) && (!item || candidate.node.bytes > item.node.bytes))
+                item = candidate;
+        }
+        if (!item)
+            break;
+        const pick = frontier.indexOf(item);
+        const { kept, rest } = opened(item.node);
+        const grows = kept.length + (rest > 0 ? 1 : 0) - 1;
+        if (frontier.length + grows > budget) {
+            closed.add(item.node);
+            continue;
+        }
+        frontier.splice(pick, 1, ...kept.map(node => ({ layer: item.layer, node })));
+        if (rest > 0)
+            frontier.push({ layer: item.layer, node: item.node, own: rest });
+    }
+    return layers.map((layer, index) => {
+        const tree = trees[index];
+        const files = [];
+        const folders = [];
+        for (const item of frontier) {
+            if (item.layer !== index)
+                continue;
+            if (item.own !== undefined)
+                folders.push([item.node.path, item.own]);
+            else if (item.node.children)
+                folders.push([item.node.path, item.node.bytes]);
+            else
+                files.push([item.node.path, item.node.bytes]);
+        }
+        const byPath = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+        return {
+            diffId: layer.diffId,
+            blob: layer.blob ?? null,
+            source: layer.source,
+            summary: tree ? { files: files.sort(byPath), folders: folders.sort(byPath) } : null
+        };
+    });
+}
+/** A folder opened: its children big enough to list, and the bytes of the rest (its own entry). */
+function opened(node) {
+    const kept = [];
+    let rest = node.file;
+    for (const child of node.children?.values() ?? []) {
+        if (child.bytes >= node.bytes * OWN_ENTRY_SHARE)
+            kept.push(child);
+        else
+            rest += child.bytes;
+    }
+    // All children small: listing them one by one is no clearer than the folder's sum.
+    if (kept.length === 0)
+        return { kept: [], rest: node.bytes };
+    return { kept, rest };
+}
+/** The layer's files as a tree of byte sums; deletions are not kept (see layersOfRecord). */
+function treeOf(entries) {
+    const root = { path: '/', bytes: 0, file: 0, children: null };
+    for (const entry of entries) {
+        if ((entry.kind !== 'file' && entry.kind !== 'folder') || entry.size <= 0)
+            continue;
+        let node = root;
+        node.bytes += entry.size;
+        for (const name of entry.path.split('/').filter(Boolean)) {
+            node.children ??= new Map();
+            let child = node.children.get(name);
+            if (!child)
+                node.children.set(name, (child = { path: external_node_path_namespaceObject.posix.join(node.path, name), bytes: 0, file: 0, children: null }));
+            node = child;
+            node.bytes += entry.size;
+        }
+        // A recorded folder entry read back is a folder with bytes of its own, like a file there.
+        node.file += entry.size;
+    }
+    return root;
+}
+/**
+ * The recorded layers as the breakdown reads a side. A base layer's deletions only ever hide
+ * the base's own copies, which no hint looks at (the hints are the head's), so the record
+ * keeps none.
+ */
+function layersOfRecord(recorded) {
+    return recorded.map(layer => ({
+        diffId: layer.diffId,
+        blob: layer.blob,
+        source: layer.source,
+        entries: layer.summary
+            ? [
+                ...layer.summary.files.map(([path, size]) => ({ kind: 'file', path, size })),
+                ...layer.summary.folders.map(([path, size]) => ({ kind: 'folder', path, size }))
+            ]
+            : null
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/explain/path-tree.ts
 // Where an image's bytes went between the two sides, from the layers they do not share.
 // Pure: the layers come in as lists of entries (see layer-entries.ts); no I/O here.
@@ -58416,125 +58540,6 @@ function deletedLaterHints(root, sourceOf) {
         files: group.files,
         source: sourceOf('head', group.layer),
         deletedBy: sourceOf('head', group.by)
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/explain/layer-summary.ts
-// A recorded image's layers, kept small enough for a baseline record and detailed enough for
-// a later pull request's breakdown: a PR whose base comes from a record has no base image to
-// read, so its paths compare the head's layers with these. Pure: no I/O here.
-
-/** Entries per image, over all its layers: about 20 KB of a record. */
-const RECORDED_ENTRIES = 400;
-/** A child below this share of its folder is summed into the folder's own entry when it is opened. */
-const OWN_ENTRY_SHARE = 1 / 64;
-/**
- * Each layer's files, summed by folder where the bytes are few: the budget of entries goes,
- * step by step, to opening the biggest folder of any layer that still fits, so a layer that
- * holds a toolchain is listed to its package folders while a small one is one line. The
- * entries of each layer add up to its bytes, so every folder above them reads exactly.
- */
-function summarizeLayers(layers, budget = RECORDED_ENTRIES) {
-    const trees = layers.map(layer => (layer.entries ? treeOf(layer.entries) : null));
-    // The open frontier, over all layers: each item becomes one entry.
-    const frontier = [];
-    trees.forEach((tree, layer) => tree && frontier.push({ layer, node: tree }));
-    const closed = new Set();
-    for (;;) {
-        let pick = -1;
-        frontier.forEach((item, i) => {
-            const open = item.own === undefined && item.node.children && !closed.has(item.node);
-            if (open && (pick < 0 || item.node.bytes > frontier[pick].node.bytes))
-                pick = i;
-        });
-        if (pick < 0)
-            break;
-        const item = frontier[pick];
-        const { kept, rest } = opened(item.node);
-        const grows = kept.length + (rest > 0 ? 1 : 0) - 1;
-        if (frontier.length + grows > budget) {
-            closed.add(item.node);
-            continue;
-        }
-        frontier.splice(pick, 1, ...kept.map(node => ({ layer: item.layer, node })));
-        if (rest > 0)
-            frontier.push({ layer: item.layer, node: item.node, own: rest });
-    }
-    return layers.map((layer, index) => {
-        const tree = trees[index];
-        const files = [];
-        const folders = [];
-        for (const item of frontier) {
-            if (item.layer !== index)
-                continue;
-            if (item.own !== undefined)
-                folders.push([item.node.path, item.own]);
-            else if (item.node.children)
-                folders.push([item.node.path, item.node.bytes]);
-            else
-                files.push([item.node.path, item.node.bytes]);
-        }
-        const byPath = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-        return {
-            diffId: layer.diffId,
-            blob: layer.blob ?? null,
-            source: layer.source,
-            summary: tree ? { files: files.sort(byPath), folders: folders.sort(byPath) } : null
-        };
-    });
-}
-/** A folder opened: its children big enough to list, and the bytes of the rest (its own entry). */
-function opened(node) {
-    const kept = [];
-    let rest = node.file;
-    for (const child of node.children?.values() ?? []) {
-        if (child.bytes >= node.bytes * OWN_ENTRY_SHARE)
-            kept.push(child);
-        else
-            rest += child.bytes;
-    }
-    // All children small: listing them one by one is no clearer than the folder's sum.
-    if (kept.length === 0)
-        return { kept: [], rest: node.bytes };
-    return { kept, rest };
-}
-/** The layer's files as a tree of byte sums; deletions are not kept (see layersOfRecord). */
-function treeOf(entries) {
-    const root = { path: '/', bytes: 0, file: 0, children: null };
-    for (const entry of entries) {
-        if ((entry.kind !== 'file' && entry.kind !== 'folder') || entry.size <= 0)
-            continue;
-        let node = root;
-        node.bytes += entry.size;
-        for (const name of entry.path.split('/').filter(Boolean)) {
-            node.children ??= new Map();
-            let child = node.children.get(name);
-            if (!child)
-                node.children.set(name, (child = { path: external_node_path_namespaceObject.posix.join(node.path, name), bytes: 0, file: 0, children: null }));
-            node = child;
-            node.bytes += entry.size;
-        }
-        // A recorded folder entry read back is a folder with bytes of its own, like a file there.
-        node.file += entry.size;
-    }
-    return root;
-}
-/**
- * The recorded layers as the breakdown reads a side. A base layer's deletions only ever hide
- * the base's own copies, which no hint looks at (the hints are the head's), so the record
- * keeps none.
- */
-function layersOfRecord(recorded) {
-    return recorded.map(layer => ({
-        diffId: layer.diffId,
-        blob: layer.blob,
-        source: layer.source,
-        entries: layer.summary
-            ? [
-                ...layer.summary.files.map(([path, size]) => ({ kind: 'file', path, size })),
-                ...layer.summary.folders.map(([path, size]) => ({ kind: 'folder', path, size }))
-            ]
-            : null
     }));
 }
 
@@ -58895,6 +58900,7 @@ function layerSources(config, layerCount, stage) {
 
 
 
+
 /**
  * Where the bytes went, image by image, while the next image builds: the breakdown waits on
  * the engine's `docker save` more than on this process, and is not needed until the report.
@@ -58910,6 +58916,8 @@ class PathExplainer {
     // of the build running then.
     lines = [];
     one = limitConcurrency(1);
+    breakdowns = 0;
+    records = 0;
     constructor(docker, log) {
         this.docker = docker;
         this.log = log;
@@ -58924,21 +58932,14 @@ class PathExplainer {
             return;
         const stages = { base: base.instructions ?? null, head: head.instructions ?? null };
         const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base };
-        this.pending.push(this.one(async () => {
-            try {
-                const paths = await breakDownPaths(this.docker, {
-                    base: baseSide,
-                    head: { tag: sides.head, stage: stages.head }
-                });
-                image.paths = paths;
-                const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read');
-                this.lines.push(`paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
-                    `${formatSize(paths.bytesSkipped)} shared and passed over, in ${(paths.durationMs / 1000).toFixed(2)} s`);
-            }
-            catch (error) {
-                this.log.warning(`Could not tell which paths of ${image.target.dockerfile} changed: ${errors_errorMessage(error)}`);
-            }
-        }));
+        this.breakdowns++;
+        this.queue(`Could not tell which paths of ${image.target.dockerfile} changed`, async () => {
+            const paths = await breakDownPaths(this.docker, { base: baseSide, head: { tag: sides.head, stage: stages.head } });
+            image.paths = paths;
+            const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read');
+            return (`paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
+                `${formatSize(paths.bytesSkipped)} shared and passed over, in ${(paths.durationMs / 1000).toFixed(2)} s`);
+        });
     }
     /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
     record(image, tag) {
@@ -58946,23 +58947,33 @@ class PathExplainer {
         if (!head)
             return;
         const stage = head.instructions ?? null;
+        this.records++;
+        const failure = `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths)`;
+        this.queue(failure, async () => {
+            const started = Date.now();
+            const layers = await recordLayers(this.docker, { tag, stage });
+            image.recordedLayers = layers;
+            return (`paths ${image.target.dockerfile}: ${countOf(layers.length, 'layer')} summed into ` +
+                `${countOf(entryCount(layers), 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+        });
+    }
+    /** One read at a time; its line is said at the end, and a failure is a warning that starts with `failure`. */
+    queue(failure, work) {
         this.pending.push(this.one(async () => {
             try {
-                const started = Date.now();
-                image.recordedLayers = await recordLayers(this.docker, { tag, stage });
-                const entries = image.recordedLayers.reduce((sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0), 0);
-                this.lines.push(`paths ${image.target.dockerfile}: ${countOf(image.recordedLayers.length, 'layer')} summed into ` +
-                    `${countOf(entries, 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+                this.lines.push(await work());
             }
             catch (error) {
-                this.log.warning(`Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths): ${errors_errorMessage(error)}`);
+                this.log.warning(`${failure}: ${errors_errorMessage(error)}`);
             }
         }));
     }
     async finish() {
-        if (this.pending.length) {
-            this.log.info(`Paths: reading the layers the two sides do not share (${countOf(this.pending.length, 'image')}) …`);
+        if (this.breakdowns) {
+            this.log.info(`Paths: reading the layers the two sides do not share (${countOf(this.breakdowns, 'image')}) …`);
         }
+        if (this.records)
+            this.log.info(`Paths: reading the layers of ${countOf(this.records, 'image')} for the record …`);
         await Promise.all(this.pending);
         for (const line of this.lines)
             this.log.info(line);
@@ -59106,13 +59117,12 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
     if (plan.settings.explain?.paths !== false) {
         if (plan.recordLayers)
             steps.paths.record(image, tagOf('head'));
-        // A base recorded without its layers has nothing to compare; one built once, no change.
-        else if (!recorded) {
-            if (!builtOnceOf(plan, target))
-                steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') });
-        }
-        else if (!('missing' in recorded) && recorded.layers) {
-            steps.paths.explain(image, { base: recorded.layers, head: tagOf('head') });
+        else {
+            // The base built here, or its layers as recorded; none for a base recorded without them,
+            // and none for one built once, which has nothing to compare.
+            const base = recorded ? ('missing' in recorded ? null : (recorded.layers ?? null)) : tagOf('base');
+            if (base && !builtOnceOf(plan, target))
+                steps.paths.explain(image, { base, head: tagOf('head') });
         }
     }
     // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).

@@ -1,4 +1,4 @@
-import { RecordedLayer } from '../explain/layer-summary.js'
+import { entryCount, RecordedLayer } from '../explain/layer-summary.js'
 import { breakDownPaths, recordLayers } from '../explain/paths.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { errorMessage } from '../shared/errors.js'
@@ -20,6 +20,8 @@ export class PathExplainer {
   // of the build running then.
   private readonly lines: string[] = []
   private readonly one = limitConcurrency(1)
+  private breakdowns = 0
+  private records = 0
 
   constructor(
     private readonly docker: Pick<Docker, 'save'>,
@@ -35,24 +37,16 @@ export class PathExplainer {
     if (!base || !head || base.size === head.size) return
     const stages = { base: base.instructions ?? null, head: head.instructions ?? null }
     const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base }
-    this.pending.push(
-      this.one(async () => {
-        try {
-          const paths = await breakDownPaths(this.docker, {
-            base: baseSide,
-            head: { tag: sides.head, stage: stages.head }
-          })
-          image.paths = paths
-          const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read')
-          this.lines.push(
-            `paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
-              `${formatSize(paths.bytesSkipped)} shared and passed over, in ${(paths.durationMs / 1000).toFixed(2)} s`
-          )
-        } catch (error) {
-          this.log.warning(`Could not tell which paths of ${image.target.dockerfile} changed: ${errorMessage(error)}`)
-        }
-      })
-    )
+    this.breakdowns++
+    this.queue(`Could not tell which paths of ${image.target.dockerfile} changed`, async () => {
+      const paths = await breakDownPaths(this.docker, { base: baseSide, head: { tag: sides.head, stage: stages.head } })
+      image.paths = paths
+      const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read')
+      return (
+        `paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
+        `${formatSize(paths.bytesSkipped)} shared and passed over, in ${(paths.durationMs / 1000).toFixed(2)} s`
+      )
+    })
   }
 
   /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
@@ -60,32 +54,37 @@ export class PathExplainer {
     const { head } = image
     if (!head) return
     const stage = head.instructions ?? null
+    this.records++
+    const failure = `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths)`
+    this.queue(failure, async () => {
+      const started = Date.now()
+      const layers = await recordLayers(this.docker, { tag, stage })
+      image.recordedLayers = layers
+      return (
+        `paths ${image.target.dockerfile}: ${countOf(layers.length, 'layer')} summed into ` +
+        `${countOf(entryCount(layers), 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`
+      )
+    })
+  }
+
+  /** One read at a time; its line is said at the end, and a failure is a warning that starts with `failure`. */
+  private queue(failure: string, work: () => Promise<string>): void {
     this.pending.push(
       this.one(async () => {
         try {
-          const started = Date.now()
-          image.recordedLayers = await recordLayers(this.docker, { tag, stage })
-          const entries = image.recordedLayers.reduce(
-            (sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0),
-            0
-          )
-          this.lines.push(
-            `paths ${image.target.dockerfile}: ${countOf(image.recordedLayers.length, 'layer')} summed into ` +
-              `${countOf(entries, 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`
-          )
+          this.lines.push(await work())
         } catch (error) {
-          this.log.warning(
-            `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths): ${errorMessage(error)}`
-          )
+          this.log.warning(`${failure}: ${errorMessage(error)}`)
         }
       })
     )
   }
 
   async finish(): Promise<void> {
-    if (this.pending.length) {
-      this.log.info(`Paths: reading the layers the two sides do not share (${countOf(this.pending.length, 'image')}) …`)
+    if (this.breakdowns) {
+      this.log.info(`Paths: reading the layers the two sides do not share (${countOf(this.breakdowns, 'image')}) …`)
     }
+    if (this.records) this.log.info(`Paths: reading the layers of ${countOf(this.records, 'image')} for the record …`)
     await Promise.all(this.pending)
     for (const line of this.lines) this.log.info(line)
   }

@@ -192,11 +192,11 @@ async function buildTarget(
   }
   if (plan.settings.explain?.paths !== false) {
     if (plan.recordLayers) steps.paths.record(image, tagOf('head'))
-    // A base recorded without its layers has nothing to compare; one built once, no change.
-    else if (!recorded) {
-      if (!builtOnceOf(plan, target)) steps.paths.explain(image, { base: tagOf('base'), head: tagOf('head') })
-    } else if (!('missing' in recorded) && recorded.layers) {
-      steps.paths.explain(image, { base: recorded.layers, head: tagOf('head') })
+    else {
+      // The base built here, or its layers as recorded; none for a base recorded without them,
+      // and none for one built once, which has nothing to compare.
+      const base = recorded ? ('missing' in recorded ? null : (recorded.layers ?? null)) : tagOf('base')
+      if (base && !builtOnceOf(plan, target)) steps.paths.explain(image, { base, head: tagOf('head') })
     }
   }
   // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).

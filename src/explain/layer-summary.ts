@@ -22,11 +22,25 @@ export interface RecordedLayer {
   summary: { files: Array<[string, number]>; folders: Array<[string, number]> } | null
 }
 
+/** How many entries the recorded layers hold, over all of them. */
+export function entryCount(recorded: RecordedLayer[]): number {
+  return recorded.reduce(
+    (sum, layer) => sum + (layer.summary ? layer.summary.files.length + layer.summary.folders.length : 0),
+    0
+  )
+}
+
 /** Entries per image, over all its layers: about 20 KB of a record. */
 export const RECORDED_ENTRIES = 400
 
 /** A child below this share of its folder is summed into the folder's own entry when it is opened. */
 const OWN_ENTRY_SHARE = 1 / 64
+
+interface FrontierItem {
+  layer: number
+  node: TreeNode
+  own?: number
+}
 
 interface TreeNode {
   path: string
@@ -44,18 +58,19 @@ interface TreeNode {
  */
 export function summarizeLayers(layers: SideLayer[], budget = RECORDED_ENTRIES): RecordedLayer[] {
   const trees = layers.map(layer => (layer.entries ? treeOf(layer.entries) : null))
-  // The open frontier, over all layers: each item becomes one entry.
-  const frontier: Array<{ layer: number; node: TreeNode; own?: number }> = []
+  // The open frontier, over all layers: each item becomes one entry; `own` marks a folder's
+  // own entry (the bytes of its small children), which is never opened.
+  const frontier: FrontierItem[] = []
   trees.forEach((tree, layer) => tree && frontier.push({ layer, node: tree }))
   const closed = new Set<TreeNode>()
+  const openable = (item: FrontierItem) => item.own === undefined && item.node.children && !closed.has(item.node)
   for (;;) {
-    let pick = -1
-    frontier.forEach((item, i) => {
-      const open = item.own === undefined && item.node.children && !closed.has(item.node)
-      if (open && (pick < 0 || item.node.bytes > (frontier[pick] as (typeof frontier)[number]).node.bytes)) pick = i
-    })
-    if (pick < 0) break
-    const item = frontier[pick] as (typeof frontier)[number]
+    let item: FrontierItem | undefined
+    for (const candidate of frontier) {
+      if (openable(candidate) && (!item || candidate.node.bytes > item.node.bytes)) item = candidate
+    }
+    if (!item) break
+    const pick = frontier.indexOf(item)
     const { kept, rest } = opened(item.node)
     const grows = kept.length + (rest > 0 ? 1 : 0) - 1
     if (frontier.length + grows > budget) {

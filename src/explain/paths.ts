@@ -66,7 +66,7 @@ export function breakdownOf(
 }
 
 /** A recorded base as a side: each layer as its record keeps it. */
-export function recordedSide(recorded: RecordedLayer[]): ReadSide {
+function recordedSide(recorded: RecordedLayer[]): ReadSide {
   return {
     layers: layersOfRecord(recorded),
     reads: recorded.map(layer =>
