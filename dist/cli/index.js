@@ -58657,8 +58657,8 @@ async function drain(stream) {
  * An archive that is not sorted still gives the right answer: a shared layer it holds
  * out of step is read, and the caller drops it by diff id.
  *
- * With no base archive (the base comes from a record), the head's layers that the record
- * names are passed over the same way.
+ * A head layer the caller knows the base has (`known`: a base that comes from a record, with
+ * no archive here) is passed over the same way.
  */
 async function readArchivePair(base, head, known = { blobs: new Set() }) {
     const pair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 };
@@ -58691,7 +58691,7 @@ async function readArchivePair(base, head, known = { blobs: new Set() }) {
             a = await sides[0].cursor.next();
         }
         else if (b) {
-            if (!base && sharedWith(b, null, nameB)) {
+            if (sharedWith(b, null, nameB)) {
                 pair.head.shared.add(nameB);
                 pair.bytesSkipped += b.header.size ?? 0;
                 await drain(b.stream);
@@ -60764,20 +60764,16 @@ class RecordStore {
         return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
     }
     async readIndex(tip) {
-        const at = tip === undefined ? await this.tip() : tip;
-        if (!at)
-            return emptyIndex();
-        const text = await this.readBlob(at, 'index.json');
-        return text === null ? emptyIndex() : parseIndex(text, `${this.ref}:index.json`);
+        return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex();
     }
     /** The record of one commit, or null when that commit has none. */
     async readRecord(commit, tip) {
-        assertCommit(commit);
+        assertObjectId(commit, 'commit');
         return this.readParsed(recordPath(commit), parseRecord, tip);
     }
     /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
     async readPaths(blob, tip) {
-        assertCommit(blob);
+        assertObjectId(blob, 'blob');
         return this.readParsed(pathsPath(blob), parsePaths, tip);
     }
     /** One file of the store at `tip` (the local ref's by default), parsed; null where it is not. */
@@ -60913,9 +60909,9 @@ function pathsPath(blob) {
 function isRaceLost(output) {
     return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
 }
-function assertCommit(commit) {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit))
-        throw new Error(`Not a full commit id: ${JSON.stringify(commit)}`);
+function assertObjectId(id, kind) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
+        throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
 }
 /** A ref the store may use: a full ref name outside branches and tags, as git allows it. */
 function assertRecordsRef(ref) {

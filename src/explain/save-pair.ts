@@ -82,8 +82,8 @@ export interface KnownBase {
  * An archive that is not sorted still gives the right answer: a shared layer it holds
  * out of step is read, and the caller drops it by diff id.
  *
- * With no base archive (the base comes from a record), the head's layers that the record
- * names are passed over the same way.
+ * A head layer the caller knows the base has (`known`: a base that comes from a record, with
+ * no archive here) is passed over the same way.
  */
 export async function readArchivePair(
   base: Readable | null,
@@ -117,7 +117,7 @@ export async function readArchivePair(
       await consume(pair, pair.base, a)
       a = await sides[0].cursor.next()
     } else if (b) {
-      if (!base && sharedWith(b, null, nameB as string)) {
+      if (sharedWith(b, null, nameB as string)) {
         pair.head.shared.add(nameB as string)
         pair.bytesSkipped += b.header.size ?? 0
         await drain(b.stream)

@@ -79,21 +79,18 @@ export class RecordStore {
   }
 
   async readIndex(tip?: string | null): Promise<RecordIndex> {
-    const at = tip === undefined ? await this.tip() : tip
-    if (!at) return emptyIndex()
-    const text = await this.readBlob(at, 'index.json')
-    return text === null ? emptyIndex() : parseIndex(text, `${this.ref}:index.json`)
+    return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex()
   }
 
   /** The record of one commit, or null when that commit has none. */
   async readRecord(commit: string, tip?: string | null): Promise<BaselineRecord | null> {
-    assertCommit(commit)
+    assertObjectId(commit, 'commit')
     return this.readParsed(recordPath(commit), parseRecord, tip)
   }
 
   /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
   async readPaths(blob: string, tip?: string | null): Promise<RecordedPaths | null> {
-    assertCommit(blob)
+    assertObjectId(blob, 'blob')
     return this.readParsed(pathsPath(blob), parsePaths, tip)
   }
 
@@ -259,8 +256,8 @@ export function isRaceLost(output: string): boolean {
   return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output)
 }
 
-function assertCommit(commit: string): void {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new Error(`Not a full commit id: ${JSON.stringify(commit)}`)
+function assertObjectId(id: string, kind: 'commit' | 'blob'): void {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`)
 }
 
 /** A ref the store may use: a full ref name outside branches and tags, as git allows it. */
