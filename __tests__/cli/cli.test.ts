@@ -14,7 +14,7 @@ import {
   UsageError
 } from '../../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../../src/cli/main.js'
-import { InterruptedError } from '../../src/build/interrupt.js'
+import { InterruptedError } from '../../src/scheduler/interrupt.js'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
 import {
   defaultBaseCandidates,

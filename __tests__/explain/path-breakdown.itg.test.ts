@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { breakDownPaths, recordLayers } from '../../src/explain/paths.js'
+import { breakDownPaths, recordLayers } from '../../src/explain/path-breakdown.js'
 import { stageInstructions } from '../../src/explain/dockerfile.js'
 import { Docker } from '../../src/tools/docker.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { limitConcurrency } from '../../src/build/concurrency.js'
+import { limitConcurrency } from '../../src/scheduler/concurrency.js'
 
 describe('limitConcurrency', () => {
   it('never runs more than the limit at once, and starts tasks in order', async () => {

@@ -1,11 +1,11 @@
-import { Growth, growthOf, instructionText } from '../explain/growth.js'
+import { Growth, growthOf, instructionText } from '../explain/instruction-growth.js'
 import { InstructionChange } from '../explain/match.js'
 import { formatDelta, formatSize, countOf } from '../shared/sizes.js'
 import { ImageResult } from '../shared/types.js'
 import { code, htmlCode } from './escape.js'
 import { htmlLink, markdownLink, RepositoryLinks } from './links.js'
 import { dockerfileUrl } from './target.js'
-import { pathsMarkdown } from './paths.js'
+import { pathsMarkdown } from './paths-table.js'
 
 const TOP = 5
 

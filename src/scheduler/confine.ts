@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { resolveInside } from '../tools/paths.js'
+import { resolveInside } from '../tools/inside-repository.js'
 
 /**
  * Refuses a build whose context, Dockerfile or ignore files resolve, through a symlink,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanLog } from '../../src/serialized/fields.js'
-import { failedStepLine, parseFailedStep } from '../../src/build/failed-step.js'
+import { failedStepLine, parseFailedStep } from '../../src/scheduler/failed-step.js'
 
 const fixture = (name: string) =>
   cleanLog(readFileSync(join(import.meta.dirname, '..', '..', '__fixtures__', 'build-output', name), 'utf8'))

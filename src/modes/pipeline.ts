@@ -1,9 +1,9 @@
 import { changedFilesFromGit, resolveRevisions } from '../revisions/base-commit.js'
-import { BuildPlan, buildAndMeasure, Progress } from '../build/schedule.js'
+import { BuildPlan, buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { findAffectedImages } from '../changes/affected.js'
-import { labelOf } from '../changes/discover.js'
+import { discoverInRepository } from '../discover/from-repository.js'
+import { labelOf } from '../discover/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { planRecordedBases } from '../records/baseline.js'
@@ -63,7 +63,7 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
   )
   env.signal?.throwIfAborted()
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
-  const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+  const affected = await discoverInRepository(git, state.revisions, changed, settings, env.repoDir, {
     tempRoot: env.tempRoot,
     info: message => progress.info(message),
     warn: message => progress.warning(message)

@@ -4,10 +4,10 @@ import { join, posix } from 'node:path'
 import { CheckSettings } from '../inputs/inputs.js'
 import { discoverAffectedImages, SideTree } from './discover.js'
 import { isDockerignore } from './dockerignore.js'
-import { chooseImages, commitSource, workingTreeSource } from './images-source.js'
+import { resolveImagesSource, commitSource, workingTreeSource } from './images-source.js'
 import { Git, isBlobEntry, objectIdOf, parseNameStatus } from '../tools/git.js'
 import { globMatcher } from '../inputs/globs.js'
-import { OutsideRepositoryError, resolveInside } from '../tools/paths.js'
+import { OutsideRepositoryError, resolveInside } from '../tools/inside-repository.js'
 import { DEFAULT_CONFIG_FILE, ImageConfigError, ImageSpec, parseConfigFile } from '../inputs/images-config.js'
 import { ChangedFile, ImageTarget, Revisions } from '../shared/types.js'
 
@@ -15,7 +15,7 @@ import { ChangedFile, ImageTarget, Revisions } from '../shared/types.js'
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config of each side, then finds the affected images.
  */
-export async function findAffectedImages(
+export async function discoverInRepository(
   git: Git,
   revisions: Revisions,
   changed: ChangedFile[],
@@ -44,7 +44,7 @@ export async function findAffectedImages(
   ])
   const warn = (message: string) => (options.warn ?? options.info)?.(message)
   const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`
-  const choice = await chooseImages({
+  const choice = await resolveImagesSource({
     imagesFrom,
     hasConfig: images !== null,
     // The head's config is read from the folder; so are its compose and bake files when it is the working tree.

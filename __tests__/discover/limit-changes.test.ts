@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { limitChangeNotes } from '../../src/changes/limit-changes.js'
+import { limitChangeNotes } from '../../src/discover/limit-changes.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 
 const share = (text: string) => parseGrowthThreshold('max-increase', text)

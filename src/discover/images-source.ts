@@ -30,7 +30,7 @@ export interface ChoiceInput {
  * compose file, else the Dockerfiles the globs match; the other values take that one alone.
  * Compose and bake files are evaluated at each side, each side's own.
  */
-export async function chooseImages(input: ChoiceInput): Promise<ImagesChoice> {
+export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesChoice> {
   const setting = input.imagesFrom
   if (setting === 'config') {
     if (!input.hasConfig) {

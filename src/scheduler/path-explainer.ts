@@ -1,5 +1,5 @@
 import { entryCount, RecordedLayer } from '../explain/layer-summary.js'
-import { breakDownPaths, recordLayers } from '../explain/paths.js'
+import { breakDownPaths, recordLayers } from '../explain/path-breakdown.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatSize } from '../shared/sizes.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { liveParts, renderGfm } from '../support/gfm.js'
-import { displayText, pathsMarkdown, pathsText } from '../../src/report/paths.js'
+import { displayText, pathsMarkdown, pathsText } from '../../src/report/paths-table.js'
 import { PathBreakdown } from '../../src/shared/types.js'
 
 function breakdown(path: string, instruction = 'RUN make'): PathBreakdown {

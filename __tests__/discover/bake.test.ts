@@ -12,12 +12,12 @@ import {
   isRemote,
   parseBakePrint,
   toBakeImages
-} from '../../src/changes/bake-definition.js'
-import { bakeEnvironment, withoutProgress } from '../../src/changes/bake.js'
-import { bakeCandidates } from '../../src/changes/bake-images.js'
-import { discoverAffectedImages, SideTree } from '../../src/changes/discover.js'
-import { resolveInTree } from '../../src/changes/tree-paths.js'
-import { missingCopySource, withContextHint } from '../../src/build/context-hint.js'
+} from '../../src/discover/bake-definition.js'
+import { bakeEnvironment, withoutProgress } from '../../src/discover/bake.js'
+import { bakeCandidates } from '../../src/discover/bake-images.js'
+import { discoverAffectedImages, SideTree } from '../../src/discover/discover.js'
+import { resolveInTree } from '../../src/discover/tree-paths.js'
+import { missingCopySource, withContextHint } from '../../src/scheduler/context-hint.js'
 import { BuildOutcome, ImageTarget } from '../../src/shared/types.js'
 
 const RUN_DIR = '/tmp/bake-run/repo'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { checkoutPaths } from '../../src/build/checkout.js'
+import { checkoutPaths } from '../../src/scheduler/checkout.js'
 import { ImageTarget } from '../../src/shared/types.js'
 
 function target(fields: Partial<ImageTarget> & Pick<ImageTarget, 'dockerfile' | 'context'>): ImageTarget {

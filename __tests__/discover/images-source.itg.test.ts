@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { symlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { findAffectedImages } from '../../src/changes/affected.js'
+import { discoverInRepository } from '../../src/discover/from-repository.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../../src/inputs/globs.js'
 import { ImagesFrom } from '../../src/inputs/images-from.js'
 import { Git } from '../../src/tools/git.js'
@@ -40,7 +40,7 @@ async function affected(
   const git = new Git(setup.repo)
   const changed = await git.diffNameStatus(setup.baseSha, setup.headSha)
   const notes: string[] = []
-  const targets = await findAffectedImages(
+  const targets = await discoverInRepository(
     git,
     { baseSha: setup.baseSha, headSha: setup.headSha, ...(uncommitted ? { headUncommitted: true } : {}) },
     changed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cacheArgs, cacheExportSupported, cacheSlug, parseCacheInput } from '../../src/build/layer-cache.js'
+import { cacheArgs, cacheExportSupported, cacheSlug, parseCacheInput } from '../../src/scheduler/layer-cache.js'
 
 describe('the cache inputs', () => {
   it('reads one buildx cache a line, commas and all', () => {

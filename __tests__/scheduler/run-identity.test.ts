@@ -9,7 +9,7 @@ import {
   processStart,
   runLabelValue,
   scratchFolderName
-} from '../../src/build/run-identity.js'
+} from '../../src/scheduler/run-identity.js'
 
 describe('a run', () => {
   const run = newRunIdentity('/tmp/root')

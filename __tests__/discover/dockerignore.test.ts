@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { contextFilter, dockerignorePathFor, isDockerignore, pathInContext } from '../../src/changes/dockerignore.js'
+import { contextFilter, dockerignorePathFor, isDockerignore, pathInContext } from '../../src/discover/dockerignore.js'
 
 describe('contextFilter (Docker’s .dockerignore rules)', () => {
   const sent = contextFilter(

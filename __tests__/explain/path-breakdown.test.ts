@@ -3,9 +3,9 @@ import { Readable } from 'node:stream'
 import { pack } from 'tar-stream'
 import { blobKind, fsPath, LayerEntry } from '../../src/explain/layer-entries.js'
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
-import { breakdownOf } from '../../src/explain/paths.js'
+import { breakdownOf } from '../../src/explain/path-breakdown.js'
 import { readArchivePair } from '../../src/explain/save-pair.js'
-import { parseExplain } from '../../src/inputs/explain.js'
+import { parseExplain } from '../../src/inputs/explain-input.js'
 import { nth } from '../support/lists.js'
 
 const file = (path: string, size: number): LayerEntry => ({ kind: 'file', path, size })

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { leftoversLine, removeLeftFolders, removeLeftImages } from '../../src/build/leftovers.js'
-import { processStart } from '../../src/build/run-identity.js'
+import { leftoversLine, removeLeftFolders, removeLeftImages } from '../../src/scheduler/leftovers.js'
+import { processStart } from '../../src/scheduler/run-identity.js'
 import { LabelledImage } from '../../src/tools/docker.js'
 
 const deadPid = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout)
