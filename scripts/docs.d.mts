@@ -6,5 +6,6 @@ export interface ActionInput {
 }
 export function renderTables(actionYaml: string, inputs: ActionInput[]): { inputs: string; outputs: string }
 export function updateActionInputs(actionYaml: string, inputs: ActionInput[]): string
-export function updateReadme(readme: string, sections: Record<string, string>): string
+export function docFiles(): string[]
+export function updateSections(text: string, sections: Record<string, string>): string
 export function quoteComment(body: string): string

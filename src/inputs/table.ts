@@ -1,12 +1,12 @@
 import { InputError } from '../shared/errors.js'
 import { DEFAULT_BUILD_TIMEOUT, parseDuration } from './duration.js'
-import { parseExplain } from './explain.js'
+import { parseExplain } from './explain-input.js'
 import { IMAGES_FROM } from './images-from.js'
 import { parseImagesInput } from './images-config.js'
 import { parseSecrets, secretsFromEnvironment } from './secrets.js'
 import { parseShard } from './shard.js'
 import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
-import { parseCacheInput } from '../build/layer-cache.js'
+import { parseCacheInput } from '../scheduler/layer-cache.js'
 import { DEFAULT_RECORDS_REF } from '../records/store.js'
 import {
   BASELINE_MODES,
