@@ -10,6 +10,7 @@ import { getInputs, inputVariable } from '../../src/inputs/inputs.js'
 import { parseCommandLine, UsageError } from '../../src/cli/args.js'
 import { EXIT, runCli } from '../../src/cli/main.js'
 import { Output } from '../../src/cli/terminal.js'
+import { assertBuilderSupported } from '../../src/inputs/secrets.js'
 
 const actionYaml = readFileSync(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')
 
@@ -85,7 +86,8 @@ describe('one validation for the action and the command', () => {
     ['missing-baseline', 'ignore'],
     ['baseline', 'maybe'],
     ['images', 'nope'],
-    ['dockerfiles', '[a/Dockerfile']
+    ['dockerfiles', '[a/Dockerfile'],
+    ['builder', '--driver=evil']
   ])('speaks of the input %s and of its flag, with the same fix', (name, value) => {
     const entry = INPUT_ENTRIES.find(([, entry]) => entry.name === name)?.[1]
     if (!entry || 'none' in entry.flag) throw new Error(`${name} has no flag`)
@@ -112,5 +114,22 @@ describe('one validation for the action and the command', () => {
     expect(status).toBe(2)
     expect(err.text).toMatch(/^docker-size-check: Invalid --max-increase '10 percent'\. Expected a size/)
     expect(out.text).toBe('')
+  })
+})
+
+describe('the builder input', () => {
+  it('names a buildx builder in the action and in the command, empty for the current one', () => {
+    expect(getInputs({}).builder).toBe('')
+    expect(getInputs({ INPUT_BUILDER: 'ci-builder' }).builder).toBe('ci-builder')
+    const command = parseCommandLine(['--builder', 'ci-builder'])
+    expect(command.kind === 'check' && command.options.settings.builder).toBe('ci-builder')
+  })
+
+  it('needs BuildKit', () => {
+    expect(() => assertBuilderSupported('ci-builder', 'legacy')).toThrow(
+      "The builder input names the buildx builder 'ci-builder', and this engine has only the legacy builder"
+    )
+    expect(() => assertBuilderSupported('ci-builder', 'buildx')).not.toThrow()
+    expect(() => assertBuilderSupported('', 'legacy')).not.toThrow()
   })
 })

@@ -158,3 +158,18 @@ export function parseRevision(ref: string, label: string): string {
   }
   return ref
 }
+
+/**
+ * A buildx builder's name, as `docker buildx create` allows it; empty: the current builder.
+ * It goes on the build's command line, so nothing that git or docker could read as an option.
+ */
+export function parseBuilderName(value: string, label = 'builder'): string {
+  const text = value.trim()
+  if (text !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(text)) {
+    throw new InputError(
+      `Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
+        'such as the name output of docker/setup-buildx-action, or nothing for the current builder.'
+    )
+  }
+  return text
+}

@@ -124,3 +124,12 @@ export function assertSecretsSupported(secrets: BuildSecret[] | undefined, build
       'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.'
   )
 }
+
+/** The `builder` input names a buildx builder: an engine with only the legacy builder has none. */
+export function assertBuilderSupported(builder: string | undefined, engine: 'buildx' | 'legacy'): void {
+  if (!builder || engine === 'buildx') return
+  throw new InputError(
+    `The builder input names the buildx builder '${builder}', and this engine has only the legacy builder (no docker ` +
+      'buildx plugin). Install buildx (on GitHub runners: docker/setup-buildx-action), or leave builder empty.'
+  )
+}

@@ -14,6 +14,7 @@ import {
   DEFAULT_RECORDS_DEPTH,
   DEFAULT_REPORTS,
   parseBoolean,
+  parseBuilderName,
   parseChoice,
   parseCommentAuthor,
   parseCommentKey,
@@ -434,6 +435,20 @@ export const INPUT_TABLE = {
       value: 'SPEC',
       multiple: true,
       help: "A buildx cache to write the head's layers to; repeatable."
+    }
+  }),
+  builder: input({
+    name: 'builder',
+    description:
+      'The buildx builder to build with, by name (`docker buildx build --builder NAME`), such as the one ' +
+      'docker/setup-buildx-action made (its `name` output). Empty: the current builder. Needs BuildKit; ' +
+      'each image is loaded into the engine (`--load`) and measured there, whichever builder built it.',
+    default: '',
+    parse: parseBuilderName,
+    flag: {
+      name: 'builder',
+      value: 'NAME',
+      help: 'The buildx builder to build with (docker buildx build --builder NAME). Default: the current builder.'
     }
   }),
   recordsDepth: input({

@@ -20,7 +20,7 @@ export interface SideContext {
   pool: WorktreePool
   janitor: Janitor
   engine: EngineInfo
-  settings: Pick<CheckSettings, 'compressedSize' | 'secrets' | 'buildTimeoutMs'>
+  settings: Pick<CheckSettings, 'compressedSize' | 'secrets' | 'buildTimeoutMs' | 'builder'>
   labels: Record<string, string>
   /** The caches the builds read and the head's builds write (see layer-cache.ts). */
   cache: CacheSettings
@@ -60,6 +60,7 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
     context: join(root, contextPath),
     tag: job.tag,
     builder: context.engine.builder,
+    ...(context.settings.builder ? { builderName: context.settings.builder } : {}),
     secrets: context.settings.secrets,
     labels: context.labels,
     cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),

@@ -7,7 +7,7 @@ import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { limitConcurrency } from './concurrency.js'
 import { MeasuredImage } from '../judge/judge.js'
-import { assertSecretsSupported } from '../inputs/secrets.js'
+import { assertBuilderSupported, assertSecretsSupported } from '../inputs/secrets.js'
 import { ImageTarget, Revisions, Side } from '../shared/types.js'
 import { cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { buildSide, SideContext, SideDocker } from './build-side.js'
@@ -41,6 +41,7 @@ export interface BuildPlan {
     | 'cacheFrom'
     | 'cacheTo'
     | 'explain'
+    | 'builder'
   >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
@@ -113,6 +114,7 @@ export async function buildAndMeasure(
     for (const side of SIDES) if (plan.targets.some(target => buildsOn(plan, target, side))) void pool.rootOf(side)
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
+    assertBuilderSupported(plan.settings.builder, engine.builder)
     const context: SideContext = {
       docker,
       pool,
@@ -229,7 +231,7 @@ async function usableCache(
     }
     return { cacheFrom: [], cacheTo: [] }
   }
-  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(settings.builder), engine.imageStore)) {
     progress.warning(
       'cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
         'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.'

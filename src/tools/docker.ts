@@ -99,8 +99,8 @@ export class Docker {
   }
 
   /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
-  async buildxInspect(): Promise<string> {
-    const result = await this.run(['buildx', 'inspect'])
+  async buildxInspect(builder?: string): Promise<string> {
+    const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])])
     return result.exitCode === 0 ? result.stdout : ''
   }
 
