@@ -12,7 +12,8 @@ import { ImageTarget, Revisions, Side } from '../shared/types.js'
 import { cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { buildSide, SideContext, SideDocker } from './build-side.js'
 import { Janitor } from './janitor.js'
-import { leftoversLine, removeLeftFolders, removeLeftImages } from './leftovers.js'
+import { leftoversLine, removeLeftFolders, removeLeftImages, removeLeftLeases } from './leftovers.js'
+import { abandonedBy, Lease, LeaseDocker, readLeases } from './lease.js'
 import { Progress, progressFor } from './progress.js'
 import { Recorder, recordSide } from './recorder.js'
 import { newRunIdentity, runLabels, runToken, scratchFolderName } from './run-identity.js'
@@ -57,7 +58,9 @@ export interface BuildPlan {
 }
 
 /** The Docker and Git the scheduler uses: the real ones, or a test's fakes. */
-export type SchedulerDocker = SideDocker & Pick<Docker, 'removeImages' | 'imagesLabelled' | 'buildxInspect'>
+export type SchedulerDocker = SideDocker &
+  Pick<Docker, 'removeImages' | 'imagesLabelled' | 'buildxInspect'> &
+  LeaseDocker
 export type SchedulerGit = Pick<Git, 'addWorktree' | 'removeWorktree'>
 
 const SIDES = ['head', 'base'] as const
@@ -101,9 +104,14 @@ export async function buildAndMeasure(
     info: message => progress.info(message)
   })
   let leftovers: Promise<void> = Promise.resolve()
+  // Before the run makes anything: no other run may see a folder or an image of it unleased.
+  const lease = await Lease.take(docker, run)
   try {
-    const folders = await removeLeftFolders(plan.tempRoot)
-    leftovers = removeLeftImages(docker, plan.tempRoot).then(images => {
+    const book = await readLeases(docker, lease)
+    const abandoned = abandonedBy(book)
+    const folders = await removeLeftFolders(plan.tempRoot, abandoned)
+    leftovers = removeLeftImages(docker, plan.tempRoot, abandoned).then(async images => {
+      await removeLeftLeases(docker, plan.tempRoot, book, abandoned)
       const line = leftoversLine(plan.tempRoot, images, folders)
       if (line) progress.info(line)
     })
@@ -131,6 +139,7 @@ export async function buildAndMeasure(
   } finally {
     await pool.settled()
     await Promise.all([janitor.cleanUp(), leftovers])
+    await lease.release()
   }
 }
 
