@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { access, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { processStart } from '../../src/build/run-identity.js'
+import { processStart } from '../../src/scheduler/run-identity.js'
 import { ACTION_ENTRY, collectRun, PreparedRun, prepareRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import {

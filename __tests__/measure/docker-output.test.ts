@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../../src/build/build-command.js'
+import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../../src/scheduler/build-command.js'
 import { buildxListed, parseEngineInfo, parseLabelledImages } from '../../src/tools/docker.js'
 import { parseInspect } from '../../src/measure/inspect.js'
 import { HistoryRow, withoutRunLabel } from '../../src/measure/history.js'

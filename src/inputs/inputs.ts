@@ -10,8 +10,8 @@ import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.j
 import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
-import { parseCacheInput } from '../build/layer-cache.js'
-import { ExplainSettings, parseExplain } from './explain.js'
+import { parseCacheInput } from '../scheduler/layer-cache.js'
+import { ExplainSettings, parseExplain } from './explain-input.js'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 
 /** What to check and how strictly: shared by the action and the local command. */

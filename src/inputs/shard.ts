@@ -1,4 +1,4 @@
-import { labelOf } from '../changes/discover.js'
+import { labelOf } from '../discover/discover.js'
 import { ImageTarget } from '../shared/types.js'
 
 /** One slice of the affected images: `index` of `total`, counted from 1 (`shard: 2/4`). */
