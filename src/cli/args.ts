@@ -8,7 +8,8 @@ import {
   parseRecordsDepth,
   parseRecordsRef
 } from '../inputs/inputs.js'
-import { parseImagesInput } from '../inputs/images-config.js'
+import { parseImagesInput, ReferenceSpec } from '../inputs/images-config.js'
+import { parseReference, ReferenceError } from '../registry/reference.js'
 import { BuildSecret } from '../inputs/secrets.js'
 import { parseCacheInput } from '../build/layer-cache.js'
 import { errorMessage } from '../shared/errors.js'
@@ -31,6 +32,8 @@ export interface CliOptions {
   base: string | null
   /** --head: null means the working tree, uncommitted changes included. */
   head: string | null
+  /** --image and --base-image: registry images compared where they are, nothing built; empty without --image. */
+  references: ReferenceSpec[]
   json: string | null
   markdown: string | null
   quiet: boolean
@@ -57,6 +60,16 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     value: 'REF',
     help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).'
+  },
+  image: {
+    type: 'string',
+    value: 'REF',
+    help: 'Compare the image REF (ghcr.io/owner/app:pr-12) in its registry instead of building: every platform, its pull size, no layer fetched, no git repository needed. Credentials from docker login.'
+  },
+  'base-image': {
+    type: 'string',
+    value: 'REF',
+    help: 'The image --image is compared with (ghcr.io/owner/app:latest).'
   },
   dockerfile: {
     type: 'string',
@@ -187,7 +200,7 @@ const paragraph = (text: string) => wrapText(text, HELP_WIDTH)
 export const HELP_TEXT = `Usage: docker-size-check [flags]
 
 ${paragraph(
-  'Builds each Dockerfile that your branch changes at the head and at the base, and prints how much each image grew or shrank. Run it inside a git repository.'
+  'Builds each Dockerfile that your branch changes at the head and at the base, and prints how much each image grew or shrank. Run it inside a git repository; with --image and --base-image it compares two registry images instead, anywhere.'
 )}
 
 ${paragraph(
@@ -314,6 +327,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): C
   }
 
   const imagesFrom = choice('--images-from', one('images-from'), IMAGES_FROM)
+  const references = referenceFlags(one('image'), one('base-image'), strings)
 
   let thresholds: Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize'>
   let records: Pick<
@@ -390,6 +404,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): C
       },
       base,
       head,
+      references,
       json: one('json'),
       markdown: one('markdown'),
       quiet: booleans.has('quiet'),
@@ -422,6 +437,43 @@ function parseSecretFlags(values: string[], env: NodeJS.ProcessEnv): BuildSecret
     secrets.push({ id, value: secret })
   }
   return secrets
+}
+
+/** --image and --base-image: checked as references here, so that a typo fails before any request. */
+function referenceFlags(
+  image: string | null,
+  baseImage: string | null,
+  strings: Record<string, string[]>
+): ReferenceSpec[] {
+  if (image === null) {
+    if (baseImage !== null) {
+      throw new UsageError(
+        'Flag --base-image needs --image: give the image to compare with it, such as --image ghcr.io/owner/app:pr-12.'
+      )
+    }
+    return []
+  }
+  // The other flags choose what to build; an image is read, never built.
+  for (const flag of ['base', 'head', 'dockerfile', 'images', 'config', 'images-from']) {
+    if (strings[flag]) {
+      throw new UsageError(
+        `Flags --image and --${flag} contradict each other: --image compares registry images and builds nothing. Give one of them.`
+      )
+    }
+  }
+  for (const [flag, value] of [
+    ['--image', image],
+    ['--base-image', baseImage]
+  ] as const) {
+    if (value === null) continue
+    try {
+      parseReference(value, flag)
+    } catch (error) {
+      if (error instanceof ReferenceError) throw new UsageError(error.message)
+      throw error
+    }
+  }
+  return [{ image: image.trim(), baseImage: baseImage?.trim() ?? null }]
 }
 
 /** One of `choices` (the flag's value, any case); the first when the flag is not given. */
