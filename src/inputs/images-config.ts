@@ -2,6 +2,7 @@ import { posix } from 'node:path'
 import { parseDocument } from 'yaml'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
 import { parseReference, ReferenceError } from '../registry/reference.js'
+import { InputError } from '../shared/errors.js'
 
 /**
  * One image as the `images` input or the config file describes it. Unset optional fields
@@ -50,7 +51,7 @@ const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'] as
 /** The config file's default path; read when it exists and the `config` input is empty. */
 export const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml'
 
-export class ImageConfigError extends Error {}
+export class ImageConfigError extends InputError {}
 
 const FIELDS = [
   'name',
@@ -72,7 +73,14 @@ const FIELDS = [
  * came from, at the start of every error.
  */
 export function parseImagesInput(text: string, source = 'images'): ImageSpec[] | null {
-  return parseImagesList(text, source)?.specs ?? null
+  const list = parseImagesList(text, source)
+  if (list?.references.length) {
+    throw new ImageConfigError(
+      `${source}: an entry with 'image' is read from the images config file (the config input, ${DEFAULT_CONFIG_FILE} by default); ` +
+        'this list takes the dockerfile entries. Move the image entries there (the command takes --image and --base-image).'
+    )
+  }
+  return list?.specs ?? null
 }
 
 /** The `images` input with its image references (`image`, `base-image` entries); null when empty. */

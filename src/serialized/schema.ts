@@ -93,7 +93,7 @@ function pathSource(direction: Direction) {
   })
 }
 
-/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+/** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction: Direction) {
   const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
   const layer = z.object({

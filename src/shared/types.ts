@@ -128,7 +128,7 @@ export interface BuildOutcome {
   logTail?: string
   /** One-line reason for a failure. */
   error?: string
-  /** The Dockerfile line of the step that failed, where it is known (build/failed-step.ts). */
+  /** The Dockerfile line of the step that failed, where it is known (scheduler/failed-step.ts). */
   failedLine?: number
   durationMs: number
   /** The build's whole output, when it was kept instead of streamed to the log. */
