@@ -140,7 +140,7 @@ describe('parsing bake --print', () => {
     expect(() => images(printed({ platforms: ['linux'] }))).toThrow("platform 'linux' is not one platform")
   })
 
-  it("builds bake's platforms = [\"local\"] for the engine's own platform", () => {
+  it('builds bake\'s platforms = ["local"] for the engine\'s own platform', () => {
     const [image] = images(printed({ platforms: ['local'] }), 'bake')
     expect(image).toBeDefined()
     expect(image?.platform).toBeUndefined()
