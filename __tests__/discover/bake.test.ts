@@ -137,7 +137,13 @@ describe('parsing bake --print', () => {
   })
 
   it('refuses a platform that is not one platform', () => {
-    expect(() => images(printed({ platforms: ['local'] }))).toThrow("platform 'local' is not one platform")
+    expect(() => images(printed({ platforms: ['linux'] }))).toThrow("platform 'linux' is not one platform")
+  })
+
+  it('builds bake\'s platforms = ["local"] for the engine\'s own platform', () => {
+    const [image] = images(printed({ platforms: ['local'] }), 'bake')
+    expect(image).toBeDefined()
+    expect(image?.platform).toBeUndefined()
   })
 
   it('leaves out args without a value and names that are no build arg', () => {

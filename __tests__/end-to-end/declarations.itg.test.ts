@@ -180,3 +180,39 @@ describe('a compose include whose env_file leaves the repository through ${HOME}
     }
   })
 })
+
+describe('a compose service that builds a development stage', () => {
+  // `dev` has no COPY of the app: a PR that grows the app leaves it as it was. The last
+  // stage, the image a plain docker build (and a release) makes, grows by 3 MB.
+  const dockerfile = [
+    'FROM scratch AS dev',
+    'COPY tools.txt /tools.txt',
+    'FROM scratch AS runtime',
+    'COPY payload.bin /payload.bin',
+    ''
+  ].join('\n')
+  const files = (bytes: number) => ({
+    'app/Dockerfile': dockerfile,
+    'app/tools.txt': 't'.repeat(500),
+    'app/payload.bin': 'p'.repeat(bytes)
+  })
+  const compose = ['services:', '  web:', '    build: {context: app, target: dev}', ''].join('\n')
+
+  it('measures the last stage too, fails on it, and says which stage each row measured', async () => {
+    const { run, comments } = await check({
+      base: { ...files(SMALL), 'compose.yaml': compose },
+      pr: files(GROWN)
+    })
+    expect(run.exitCode).toBe(1)
+    const images = reportImages(run)
+    expect(images.map(image => [image.name, image.target, image.verdict])).toEqual([
+      ['web', 'dev', 'pass'],
+      ['web (last stage)', 'runtime', 'fail']
+    ])
+    expect(images[1]).toMatchObject({ delta: GROWN - SMALL })
+    expect(images[0]).toMatchObject({ delta: 0 })
+    const body = comments[0]?.body ?? ''
+    expect(body).toContain('stage `dev`')
+    expect(body).toContain('stage `runtime`')
+  })
+})

@@ -170,7 +170,7 @@ describe('an images config file', () => {
 
   it('shows the names in the comment', () => {
     const body = withoutLinks(nth(result.comments, 0).body)
-    expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · build context changed')
+    expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · stage `prod` · build context changed')
     expect(body).toContain('`docs-site`<br><sub>`site/Dockerfile` · watched files changed')
   })
 

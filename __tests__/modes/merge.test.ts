@@ -24,6 +24,7 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     reason: verdict === 'fail' ? 'Grew too much.' : 'Same size.',
     notes: [],
     name: dockerfile,
+    target: null,
     baseContext: dockerfile.split('/')[0] ?? '',
     trigger: 'dockerfile',
     builtOnce: false,

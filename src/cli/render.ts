@@ -37,9 +37,11 @@ export function alignColumns(rows: string[][], align: ('left' | 'right')[]): str
 /** The comment's table, as text: the same rows and statuses, every image included. */
 export function textTable(images: ImageResult[]): string[] {
   const rows = images.map(image => [
-    image.target.change === 'renamed'
-      ? `${labelOf(image.target)} (from ${image.target.baseDockerfile})`
-      : labelOf(image.target),
+    [
+      labelOf(image.target),
+      image.target.build?.target ? ` [stage ${image.target.build.target}]` : '',
+      image.target.change === 'renamed' ? ` (from ${image.target.baseDockerfile})` : ''
+    ].join(''),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),

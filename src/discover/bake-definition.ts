@@ -182,7 +182,8 @@ function platformOf(what: string, value: unknown): string | null {
   const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
   const platforms = list.filter((item): item is string => typeof item === 'string' && item.trim() !== '')
   const first = platforms[0]?.trim()
-  if (!first) return null
+  // bake's `local` is the platform of the builder: a build with no --platform makes that.
+  if (!first || first.toLowerCase() === 'local') return null
   if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(first)) {
     throw new BakeDefinitionError(
       `${what}: platform '${first}' is not one platform such as linux/amd64. Fix it, or set images-from: dockerfiles.`

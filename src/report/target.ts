@@ -15,6 +15,8 @@ export function targetCell(target: ImageTarget, links: RepositoryLinks | null = 
   const notes: string[] = []
   if (target.reference) notes.push(referenceNote(target.reference))
   else if (target.name) notes.push(code(target.dockerfile, IN_TABLE))
+  // Which stage was measured, where a config, compose or bake file chose one (none: the last).
+  if (target.build?.target) notes.push(`stage ${code(target.build.target, IN_TABLE)}`)
   if (target.change === 'renamed') notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`)
   if (target.trigger === 'context' || target.trigger === 'watch') notes.push(prose(target.reason, IN_TABLE))
   if (target.baseline) notes.push(describeRecordedBaseline(target.baseline, short => code(short, IN_TABLE)))

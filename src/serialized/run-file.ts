@@ -63,6 +63,7 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     checkedBecause: target.reason,
     // A registry image's platform has a field of its own.
     name: target.reference ? (target.name ?? '') : labelOf(target),
+    target: target.build?.target ?? null,
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
@@ -91,6 +92,7 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       change: image.status,
       reason: image.checkedBecause,
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
+      ...(image.target ? { build: { target: image.target } } : {}),
       trigger: image.trigger,
       ...(image.builtOnce ? { identical: true } : {}),
       ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),

@@ -185,6 +185,8 @@ function measuredImage(direction: Direction) {
     checkedBecause: text(direction),
     /** The images config's name, or the Dockerfile path. */
     name: text(direction, FIELD_LIMITS.maxName),
+    /** The stage built (`--target`), from the config, compose or bake file; null: the Dockerfile's last stage. */
+    target: text(direction, FIELD_LIMITS.maxName).nullable().default(null),
     /** What made the image affected: its Dockerfile, its build context, or a watched file. */
     trigger: oneOf(['dockerfile', 'context', 'watch']),
     /** The Dockerfile and the build context were the same on both sides: built once, for both. */
