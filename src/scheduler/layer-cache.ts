@@ -14,7 +14,7 @@ export interface CacheSettings {
 }
 
 /** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
-export function parseCacheInput(input: 'cache-from' | 'cache-to', value: string): string[] {
+export function parseCacheInput(input: string, value: string): string[] {
   const specs = value
     .split(/\r?\n/)
     .map(line => line.trim())
