@@ -9,7 +9,7 @@ import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
 import { listChangedFiles } from './discover/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
-import { cleanText } from './report/escape.js'
+import { inertText } from './shared/inert.js'
 import { publishResults, Results } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
@@ -24,11 +24,12 @@ import { Comparison } from './shared/types.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
+// Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
+// warning is an annotation too: a path's bidi controls would make it read otherwise.
 const actionProgress: Progress = {
-  group: (title, work) => core.group(title, work),
-  info: message => core.info(message),
-  // A warning is an annotation too: a path's bidi controls would make it read otherwise.
-  warning: message => core.warning(cleanText(message)),
+  group: (title, work) => core.group(inertText(title), work),
+  info: message => core.info(inertText(message)),
+  warning: message => core.warning(inertText(message)),
   streamBuilds: true
 }
 
@@ -190,7 +191,7 @@ function setVerdict(run: ModeRun, comparison: Comparison): void {
   const { inputs, state, stepError } = run
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
-    core.setFailed(cleanText(stepError))
+    core.setFailed(inertText(stepError))
   } else if (inputs?.mode === 'record') {
     // A record run measures what the default branch has: the PRs that changed it were gated.
     core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`)
@@ -199,11 +200,11 @@ function setVerdict(run: ModeRun, comparison: Comparison): void {
     // only mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
-    core.setFailed(cleanText(state.error))
+    core.setFailed(inertText(state.error))
   } else if (inputs?.shard) {
     core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
+    core.setFailed(inertText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
     core.info(summarizeOutcome(comparison))
   }

@@ -12,7 +12,8 @@ import { Comparison } from '../shared/types.js'
 import { CliOptions, Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
 import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
-import { Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { inertOutput, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { inertText } from '../shared/inert.js'
 import { InterruptedError } from '../scheduler/interrupt.js'
 import { VERSION } from './version.js'
 import { errorMessage } from '../shared/errors.js'
@@ -48,7 +49,17 @@ export function exitCodeForError(error: unknown): number {
  * The local command: the action's pipeline (changes, discover, build, measure), compare and
  * report, with inputs from flags and the result on the terminal. Returns the exit status.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
+  // Every write, whatever its source, through the guard: only the command's own colours and
+  // live line reach the terminal as escape sequences.
+  const io: CliIo = {
+    ...terminal,
+    stdout: inertOutput(terminal.stdout, { colour: useColour(terminal.stdout, terminal.env), live: false }),
+    stderr: inertOutput(terminal.stderr, {
+      colour: useColour(terminal.stderr, terminal.env),
+      live: useLiveLine(terminal.stderr, terminal.env)
+    })
+  }
   let command: Command
   try {
     command = parseCommandLine(argv, io.env)
@@ -144,7 +155,11 @@ function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
     limits: options.settings
   })
   // The shared modules log through here: no workflow commands on a terminal.
-  setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
+  setLogger({
+    debug: message => progress.debug(message),
+    info: message => progress.info(message),
+    output: text => progress.output(text)
+  })
   return progress
 }
 
@@ -225,7 +240,7 @@ async function writeReportFiles(
 }
 
 function usageFailure(io: CliIo, error: unknown): number {
-  const message = errorMessage(error)
+  const message = inertText(errorMessage(error))
   io.stderr.write(`docker-size-check: ${message}\n`)
   if (error instanceof UsageError) return EXIT.usage
   return exitCodeForError(error)
@@ -238,7 +253,7 @@ async function writeReportFile(io: CliIo, path: string, text: string): Promise<b
     await writeFile(target, text)
     return true
   } catch (error) {
-    io.stderr.write(`docker-size-check: could not write ${target}: ${errorMessage(error)}\n`)
+    io.stderr.write(`docker-size-check: could not write ${inertText(`${target}: ${errorMessage(error)}`)}\n`)
     return false
   }
 }

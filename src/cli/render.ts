@@ -9,6 +9,7 @@ import { Comparison, ImageResult } from '../shared/types.js'
 import { pathsText } from '../report/paths-table.js'
 import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
+import { inertLine } from '../shared/inert.js'
 
 export interface TerminalReportContext {
   limits: Limits
@@ -37,11 +38,13 @@ export function alignColumns(rows: string[][], align: ('left' | 'right')[]): str
 /** The comment's table, as text: the same rows and statuses, every image included. */
 export function textTable(images: ImageResult[]): string[] {
   const rows = images.map(image => [
-    [
-      labelOf(image.target),
-      image.target.build?.target ? ` [stage ${image.target.build.target}]` : '',
-      image.target.change === 'renamed' ? ` (from ${image.target.baseDockerfile})` : ''
-    ].join(''),
+    inertLine(
+      [
+        labelOf(image.target),
+        image.target.build?.target ? ` [stage ${image.target.build.target}]` : '',
+        image.target.change === 'renamed' ? ` (from ${image.target.baseDockerfile})` : ''
+      ].join('')
+    ),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
@@ -80,9 +83,9 @@ const TOP_INSTRUCTIONS = 3
 const TOP_PATHS = 3
 
 function explain(image: ImageResult, paint: Paint): string[] {
-  const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
-  for (const note of image.notes) lines.push(`   ${note}`)
-  // Only with both sides measured: a failed build's instructions did not vanish.
+  // Every string of the image but our own words is from outside: one line each, inert.
+  const lines = [inertLine(`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`)]
+  for (const note of image.notes) lines.push(`   ${inertLine(note)}`)
   // Only with both sides measured: a failed build's instructions did not vanish.
   const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
@@ -90,19 +93,24 @@ function explain(image: ImageResult, paint: Paint): string[] {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
       const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
       const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : ''
-      return [`   ${line}`, formatDelta(change.delta), `${instructionText(instruction, 70)}${kind}`]
+      return [`   ${line}`, formatDelta(change.delta), `${inertLine(instructionText(instruction, 70))}${kind}`]
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
   }
   if (image.head && image.target.trend?.length) {
     const line = trendLine(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
-    if (line) lines.push(`   On the default branch: ${line}`)
+    if (line) lines.push(`   On the default branch: ${inertLine(line)}`)
   }
   if (image.paths && image.paths.paths.length) {
     const { rows, hints } = pathsText(image.paths, TOP_PATHS)
     lines.push('   The paths that moved the most bytes:')
-    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
+    lines.push(
+      ...alignColumns(
+        rows.map(row => row.map(inertLine)),
+        ['left', 'right', 'left']
+      )
+    )
     for (const hint of hints) lines.push(paint('yellow', hint))
   }
   if (image.logTail && image.verdict === 'error') {
@@ -114,7 +122,7 @@ function explain(image: ImageResult, paint: Paint): string[] {
         .filter(Boolean)
         .join(', ')
       lines.push(
-        `   The failing step${where ? ` (${where})` : ''}: ${instructionText({ keyword: '', args: step.instruction }, 100)}`
+        `   The failing step${where ? ` (${where})` : ''}: ${inertLine(instructionText({ keyword: '', args: step.instruction }, 100))}`
       )
       for (const line of step.output) lines.push(paint('dim', `   │ ${line}`))
     }
