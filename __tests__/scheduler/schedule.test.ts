@@ -175,8 +175,10 @@ describe('buildAndMeasure', () => {
       new FakeGit(),
       new Log()
     )
-    const [head, base] = fake.builds
-    expect(fake.builds.map(build => build.tag.split('-').pop())).toEqual(['head', 'base'])
+    // Side by side, either may start first (a loaded machine checks the base out sooner).
+    const side = (name: string) => fake.builds.find(build => build.tag.endsWith(`-${name}`))
+    const [head, base] = [side('head'), side('base')]
+    expect(fake.builds.map(build => build.tag.split('-').pop()).sort()).toEqual(['base', 'head'])
     expect(overlap(head!, base!)).toBe(true)
     expect(measured).toMatchObject([{ head: { size: 2_000 }, base: { size: 1_000 }, failedBuilds: [] }])
   })

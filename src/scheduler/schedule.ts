@@ -21,6 +21,7 @@ import { Strategy, strategyFor } from './strategies.js'
 import { WorktreePool } from './worktree-pool.js'
 import { PathExplainer } from './path-explainer.js'
 import type { RecordedBase } from '../records/baseline.js'
+import type { SavedArchive } from '../explain/save-pair.js'
 
 export type { Progress } from './progress.js'
 
@@ -151,7 +152,7 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
   const stopped = new AbortController()
   const limit = limitConcurrency(plan.settings.parallel ?? 1)
   const strategy = strategyFor(context.engine.builder)
-  const paths = new PathExplainer(context.docker, context.log)
+  const paths = new PathExplainer(context.docker, context.log, context.engine)
   const results = await Promise.allSettled(
     plan.targets.map((target, index) =>
       limit(async () => {
@@ -184,9 +185,12 @@ async function buildTarget(
   const { target } = image
   const sides = SIDES.filter(side => buildsOn(plan, target, side))
   const tagOf = (side: Side) => `docker-size-check:${tagPrefix}-${side}`
+  // Each side's layers as its measurement read them, where it did (see SideResult.layers).
+  const saved: { base?: SavedArchive; head?: SavedArchive } = {}
   await steps.strategy(sides, async (side, deferLog) => {
     const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog })
     recordSide(image, result)
+    if (result.layers) saved[side] = result.layers
     return result
   })
   if (builtOnceOf(plan, target)) {
@@ -202,12 +206,12 @@ async function buildTarget(
     image.base = { ...recorded.measurement }
   }
   if (plan.settings.explain?.paths !== false) {
-    if (plan.recordLayers) steps.paths.record(image, tagOf('head'))
+    if (plan.recordLayers) steps.paths.record(image, tagOf('head'), saved.head)
     else {
       // The base built here, or its layers as recorded; none for a base recorded without them,
       // and none for one built once, which has nothing to compare.
       const base = recorded ? ('missing' in recorded ? null : (recorded.layers ?? null)) : tagOf('base')
-      if (base && !builtOnceOf(plan, target)) steps.paths.explain(image, { base, head: tagOf('head') })
+      if (base && !builtOnceOf(plan, target)) steps.paths.explain(image, { base, head: tagOf('head') }, saved)
     }
   }
   // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).

@@ -140,7 +140,10 @@ function pathBreakdown(direction: Direction) {
     }),
     bytesRead: bytes,
     bytesSkipped: bytes,
-    durationMs: wholeNumber(0, 1e12)
+    durationMs: wholeNumber(0, 1e12),
+    folded: z
+      .object({ depth: wholeNumber(0, 10_000), entries: wholeNumber(1, 1e12), limit: wholeNumber(1, 1e9) })
+      .optional()
   })
 }
 

@@ -236,4 +236,10 @@ export interface PathBreakdown {
   bytesRead: number
   bytesSkipped: number
   durationMs: number
+  /**
+   * Set where a side's layers held more entries than the breakdown keeps (explain/layer-entries.ts):
+   * paths deeper than `depth` folders were summed into their folder at that depth, `entries` of them;
+   * `limit` is how many entries a side keeps.
+   */
+  folded?: { depth: number; entries: number; limit: number }
 }

@@ -112,11 +112,12 @@ export class Docker {
     return result.stdout
   }
 
-  /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
-  async save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+  /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
+  async save<T>(reference: string | string[], consume: (archive: Readable) => Promise<T>): Promise<T> {
     // On the containerd store the compared figure comes from the save: an engine that goes
     // away under it is the run's one error, as for inspect.
-    return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error: unknown) => {
+    const references = typeof reference === 'string' ? [reference] : reference
+    return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error: unknown) => {
       const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
       throw gone ? new EngineUnavailableError(gone) : error
     })
