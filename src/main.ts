@@ -21,6 +21,7 @@ import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
 import { Comparison } from './shared/types.js'
+import { CredentialSource, dockerCredentials } from './registry/credentials.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
@@ -154,11 +155,28 @@ async function runMeasuringMode(
         progress: actionProgress,
         listChangedFiles: pullRequestFiles(inputs, context),
         recordsRemote: 'origin',
-        signal
+        signal,
+        registryCredentials: registryCredentials(inputs)
       },
       run.state
     )
   }
+}
+
+/**
+ * Registry credentials as docker keeps them (docker/login-action writes them there), each
+ * value masked in the log before it is used; for ghcr.io without any, the job's token.
+ */
+function registryCredentials(inputs: Inputs): CredentialSource {
+  return dockerCredentials({
+    onSecret: value => core.setSecret(value),
+    fallback: registry =>
+      Promise.resolve(
+        registry === 'ghcr.io' && inputs.githubToken
+          ? { username: 'x-access-token', password: inputs.githubToken }
+          : null
+      )
+  })
 }
 
 /** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */

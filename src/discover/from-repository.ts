@@ -9,7 +9,14 @@ import { resolveImagesSource, commitSource, workingTreeSource } from './images-s
 import { Git, isBlobEntry, objectIdOf, parseNameStatus } from '../tools/git.js'
 import { globMatcher } from '../inputs/globs.js'
 import { OutsideRepositoryError, resolveInside } from '../tools/inside-repository.js'
-import { DEFAULT_CONFIG_FILE, ImageConfigError, ImageSpec, parseConfigFile } from '../inputs/images-config.js'
+import {
+  DEFAULT_CONFIG_FILE,
+  ImageConfigError,
+  ImageSpec,
+  parseConfigFile,
+  parseConfigList,
+  ImageList
+} from '../inputs/images-config.js'
 import { ChangedFile, ImageTarget, Revisions } from '../shared/types.js'
 
 /**
@@ -194,6 +201,17 @@ export async function loadImageSpecs(
   repoDir: string
 ): Promise<ImageSpec[] | null> {
   if (settings.images) return settings.images
+  return (await loadImageList(settings, repoDir))?.specs ?? null
+}
+
+/**
+ * The config file's entries, those to build and the image references (`image` entries, read
+ * in their registry), from the repository folder (the head); null without a config file.
+ */
+export async function loadImageList(
+  settings: Pick<CheckSettings, 'configFile'>,
+  repoDir: string
+): Promise<ImageList | null> {
   const given = settings.configFile ?? ''
   const path = given || DEFAULT_CONFIG_FILE
   let text: string
@@ -212,7 +230,7 @@ export async function loadImageSpecs(
       { cause: error }
     )
   }
-  return parseConfigFile(text, path)
+  return parseConfigList(text, path)
 }
 
 /** How many symlinks a path in a tree may go through before it is given up as a loop. */

@@ -2,7 +2,11 @@ import { changedFilesFromGit, resolveRevisions } from '../revisions/base-commit.
 import { BuildPlan, buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { discoverInRepository } from '../discover/from-repository.js'
+import { discoverInRepository, loadImageList } from '../discover/from-repository.js'
+import { RegistryClient } from '../registry/client.js'
+import { CredentialSource, dockerCredentials } from '../registry/credentials.js'
+import { measureReferences } from '../registry/references.js'
+import { log } from '../tools/log.js'
 import { labelOf } from '../discover/discover.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
@@ -43,6 +47,8 @@ export interface PipelineEnvironment {
   recordsRemote?: string | null
   /** The run's cancellation (a signal): builds are stopped and no other step starts. */
   signal?: AbortSignal
+  /** Where registry credentials come from (absent: docker's config, as the environment names it). */
+  registryCredentials?: CredentialSource
 }
 
 /**
@@ -69,6 +75,25 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     warn: message => progress.warning(message)
   })
   env.signal?.throwIfAborted()
+  // The config's image entries: always checked (whatever the PR changed), read in their
+  // registry, built by nobody. A shard leaves them to the first shard.
+  const imagesFrom = settings.imagesFrom ?? 'auto'
+  const references =
+    settings.images ||
+    (imagesFrom !== 'auto' && imagesFrom !== 'config') ||
+    (settings.shard && settings.shard.index !== 1)
+      ? []
+      : ((await loadImageList(settings, env.repoDir))?.references ?? [])
+  if (references.length) {
+    await progress.group('Registry images', async () => {
+      const client = new RegistryClient({
+        credentials: env.registryCredentials ?? dockerCredentials(),
+        debug: message => log.debug(message),
+        ...(env.signal ? { signal: env.signal } : {})
+      })
+      state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })))
+    })
+  }
   const targets = selectShard(affected, settings.shard)
   const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : ''
   progress.info(
