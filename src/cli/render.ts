@@ -7,6 +7,7 @@ import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { pathsText } from '../report/paths.js'
+import { adviceFor, causeLine } from '../report/cause.js'
 import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 
@@ -80,15 +81,28 @@ const TOP_PATHS = 3
 function explain(image: ImageResult, paint: Paint): string[] {
   const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
   for (const note of image.notes) lines.push(`   ${note}`)
-  // Only with both sides measured: a failed build's instructions did not vanish.
+  // The cause and what to do, as the comment says them above its folded sections.
+  const cause = causeLine(image)
+  if (cause) lines.push(`   ${cause}`)
+  for (const advice of adviceFor(image, 'text')) lines.push(paint('yellow', `   ${advice.level}: ${advice.text}`))
   // Only with both sides measured: a failed build's instructions did not vanish.
   const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
     const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
-      const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
+      // Two instructions paired as one (a stage's FROM, an edited RUN) read as the change they are.
+      const edited = change.base && change.head && instructionText(change.base) !== instructionText(change.head)
+      const line = !change.head
+        ? `base L${change.base?.line}`
+        : edited
+          ? `base L${change.base?.line} → L${change.head.line}`
+          : `L${change.head.line}`
       const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : ''
-      return [`   ${line}`, formatDelta(change.delta), `${instructionText(instruction, 70)}${kind}`]
+      const text =
+        edited && change.base
+          ? `${instructionText(change.base, 34)} → ${instructionText(instruction, 34)}`
+          : instructionText(instruction, 70)
+      return [`   ${line}`, formatDelta(change.delta), `${text}${kind}`]
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
@@ -98,10 +112,8 @@ function explain(image: ImageResult, paint: Paint): string[] {
     if (line) lines.push(`   On the default branch: ${line}`)
   }
   if (image.paths && image.paths.paths.length) {
-    const { rows, hints } = pathsText(image.paths, TOP_PATHS)
     lines.push('   The paths that moved the most bytes:')
-    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
-    for (const hint of hints) lines.push(paint('yellow', hint))
+    lines.push(...alignColumns(pathsText(image.paths, TOP_PATHS), ['left', 'right', 'left']))
   }
   if (image.logTail && image.verdict === 'error') {
     // The failing step first, as in the comment (report/failure.ts reads it from the log).
