@@ -1,12 +1,12 @@
 import { Limits } from '../judge/judge.js'
-import { labelOf } from '../changes/discover.js'
-import { growthOf, instructionText } from '../explain/growth.js'
+import { labelOf } from '../discover/discover.js'
+import { growthOf, instructionText } from '../explain/instruction-growth.js'
 import { byImportance, statusOf, summarizeOutcome } from '../report/markdown.js'
-import { parseFailedStep } from '../build/failed-step.js'
+import { parseFailedStep } from '../scheduler/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
-import { pathsText } from '../report/paths.js'
+import { foldedText, pathsText } from '../report/paths-table.js'
 import { adviceFor, causeLine } from '../report/cause.js'
 import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
@@ -114,6 +114,7 @@ function explain(image: ImageResult, paint: Paint): string[] {
   if (image.paths && image.paths.paths.length) {
     lines.push('   The paths that moved the most bytes:')
     lines.push(...alignColumns(pathsText(image.paths, TOP_PATHS), ['left', 'right', 'left']))
+    if (image.paths.folded) lines.push(paint('yellow', `   note: ${foldedText(image.paths.folded)}`))
   }
   if (image.logTail && image.verdict === 'error') {
     // The failing step first, as in the comment (report/failure.ts reads it from the log).

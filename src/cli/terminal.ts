@@ -1,6 +1,6 @@
-import { Progress } from '../build/progress.js'
+import { Progress } from '../scheduler/progress.js'
 import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
-import { labelOf } from '../changes/discover.js'
+import { labelOf } from '../discover/discover.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
 import { ImageResult, Verdict } from '../shared/types.js'

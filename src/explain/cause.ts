@@ -4,7 +4,7 @@
 import { ImageResult, PathHint, PathSource } from '../shared/types.js'
 import { InstructionSize } from './attribute.js'
 import { StageSummary } from './dockerfile.js'
-import { growthOf } from './growth.js'
+import { growthOf } from './instruction-growth.js'
 import { InstructionChange } from './match.js'
 
 /** The built stage's FROM on one side: its image and where it stands. */

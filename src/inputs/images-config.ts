@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { parseDocument } from 'yaml'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
+import { InputError } from '../shared/errors.js'
 
 /**
  * One image as the `images` input or the config file describes it. Unset optional fields
@@ -25,7 +26,7 @@ export interface ImageSpec {
 /** The config file's default path; read when it exists and the `config` input is empty. */
 export const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml'
 
-export class ImageConfigError extends Error {}
+export class ImageConfigError extends InputError {}
 
 const FIELDS = [
   'name',

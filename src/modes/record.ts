@@ -1,6 +1,6 @@
-import { loadImageSpecs, readSide } from '../changes/affected.js'
-import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../changes/discover.js'
-import { buildAndMeasure, Progress } from '../build/schedule.js'
+import { loadImageSpecs, readSide } from '../discover/from-repository.js'
+import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../discover/discover.js'
+import { buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
@@ -12,7 +12,7 @@ import { countOf } from '../shared/sizes.js'
 import { ImageTarget } from '../shared/types.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
-import type { RunState } from './check.js'
+import type { RunState } from './pipeline.js'
 
 export interface RecordEnvironment {
   repoDir: string

@@ -4,7 +4,7 @@ import { MAX_COMMENT_BODY_LENGTH, upsertStickyComment, resolveCommentAuthor } fr
 import { Octokit } from '../tools/octokit.js'
 import { characters, fitReport, FittedReport, utf8Bytes } from '../report/fit.js'
 import { MarkdownContext } from '../report/markdown.js'
-import { REPORT_PATHS } from '../report/paths.js'
+import { REPORT_PATHS } from '../report/paths-table.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 

@@ -1,4 +1,4 @@
-import { labelOf } from '../changes/discover.js'
+import { labelOf } from '../discover/discover.js'
 import { ImageTarget } from '../shared/types.js'
 import { describeRecordedBaseline } from '../records/describe.js'
 import { code, prose } from './escape.js'

@@ -104,7 +104,7 @@ function pathSource(direction: Direction) {
   })
 }
 
-/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+/** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction: Direction) {
   const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
   const layer = z.object({
@@ -151,7 +151,10 @@ function pathBreakdown(direction: Direction) {
     }),
     bytesRead: bytes,
     bytesSkipped: bytes,
-    durationMs: wholeNumber(0, 1e12)
+    durationMs: wholeNumber(0, 1e12),
+    folded: z
+      .object({ depth: wholeNumber(0, 10_000), entries: wholeNumber(1, 1e12), limit: wholeNumber(1, 1e9) })
+      .optional()
   })
 }
 

@@ -119,7 +119,7 @@ export interface BuildOutcome {
   logTail?: string
   /** One-line reason for a failure. */
   error?: string
-  /** The Dockerfile line of the step that failed, where it is known (build/failed-step.ts). */
+  /** The Dockerfile line of the step that failed, where it is known (scheduler/failed-step.ts). */
   failedLine?: number
   durationMs: number
   /** The build's whole output, when it was kept instead of streamed to the log. */
@@ -227,4 +227,10 @@ export interface PathBreakdown {
   bytesRead: number
   bytesSkipped: number
   durationMs: number
+  /**
+   * Set where a side's layers held more entries than the breakdown keeps (explain/layer-entries.ts):
+   * paths deeper than `depth` folders were summed into their folder at that depth, `entries` of them;
+   * `limit` is how many entries a side keeps.
+   */
+  folded?: { depth: number; entries: number; limit: number }
 }
