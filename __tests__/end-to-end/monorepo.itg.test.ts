@@ -270,7 +270,7 @@ describe('three shards and a merge', () => {
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
     const body = withoutLinks(nth(commentsOn(standin, pr.number), 0).body)
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
-    expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
+    expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | 📈 grew |')
     // The annotation lands on that line of the head's Dockerfile.
     expect(merge.stdout).toMatch(/::error title=[^,]*,file=svc-c\/Dockerfile,line=2,endLine=2::/)
   })

@@ -6,7 +6,8 @@ import { parseFailedStep } from '../scheduler/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
-import { pathsText } from '../report/paths-table.js'
+import { foldedText, pathsText } from '../report/paths-table.js'
+import { adviceFor, causeLine } from '../report/cause.js'
 import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
 import { inertLine } from '../shared/inert.js'
@@ -86,14 +87,30 @@ function explain(image: ImageResult, paint: Paint): string[] {
   // Every string of the image but our own words is from outside: one line each, inert.
   const lines = [inertLine(`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`)]
   for (const note of image.notes) lines.push(`   ${inertLine(note)}`)
+  // The cause and what to do, as the comment says them above its folded sections.
+  const cause = causeLine(image)
+  if (cause) lines.push(`   ${inertLine(cause)}`)
+  for (const advice of adviceFor(image, 'text')) {
+    lines.push(paint('yellow', `   ${advice.level}: ${inertLine(advice.text)}`))
+  }
   // Only with both sides measured: a failed build's instructions did not vanish.
   const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
     const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
-      const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
+      // Two instructions paired as one (a stage's FROM, an edited RUN) read as the change they are.
+      const edited = change.base && change.head && instructionText(change.base) !== instructionText(change.head)
+      const line = !change.head
+        ? `base L${change.base?.line}`
+        : edited
+          ? `base L${change.base?.line} → L${change.head.line}`
+          : `L${change.head.line}`
       const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : ''
-      return [`   ${line}`, formatDelta(change.delta), `${inertLine(instructionText(instruction, 70))}${kind}`]
+      const text =
+        edited && change.base
+          ? `${instructionText(change.base, 34)} → ${instructionText(instruction, 34)}`
+          : instructionText(instruction, 70)
+      return [`   ${line}`, formatDelta(change.delta), `${inertLine(text)}${kind}`]
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
@@ -103,15 +120,14 @@ function explain(image: ImageResult, paint: Paint): string[] {
     if (line) lines.push(`   On the default branch: ${inertLine(line)}`)
   }
   if (image.paths && image.paths.paths.length) {
-    const { rows, hints } = pathsText(image.paths, TOP_PATHS)
     lines.push('   The paths that moved the most bytes:')
     lines.push(
       ...alignColumns(
-        rows.map(row => row.map(inertLine)),
+        pathsText(image.paths, TOP_PATHS).map(row => row.map(inertLine)),
         ['left', 'right', 'left']
       )
     )
-    for (const hint of hints) lines.push(paint('yellow', hint))
+    if (image.paths.folded) lines.push(paint('yellow', `   note: ${foldedText(image.paths.folded)}`))
   }
   if (image.logTail && image.verdict === 'error') {
     // The failing step first, as in the comment (report/failure.ts reads it from the log).

@@ -140,7 +140,9 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
       limit: 'warn-increase'
     })
   }
-  if (delta > 0) return result('pass', `Grew ${growth}, within the limit.`)
+  const limited = limits.maxIncrease !== null || limits.warnIncrease !== null || limits.maxSize !== null
+  if (delta > 0)
+    return result('pass', limited ? `Grew ${growth}, within the limit.` : `Grew ${growth}; no limit is set.`)
   if (delta < 0) return result('pass', `Shrank ${growth}.`)
   return result('pass', 'Same size.')
 }

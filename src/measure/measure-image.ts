@@ -3,7 +3,7 @@ import { Docker, EngineInfo } from '../tools/docker.js'
 import { ImageMeasurement } from '../shared/types.js'
 import { attributeLayers } from '../explain/attribute.js'
 import { measureCompressed } from './compressed.js'
-import { stageInstructions } from '../explain/dockerfile.js'
+import { stageInstructions, stageSummaries } from '../explain/dockerfile.js'
 import { HistoryRow, parseHistory, withoutRunLabel } from './history.js'
 import { parseInspect } from './inspect.js'
 import { measureSavedImage, SavedImage } from './unpacked.js'
@@ -78,7 +78,9 @@ export async function measureBuiltImage(
         options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`)
       } else {
         measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
-        const stage = stageInstructions(await readFile(image.dockerfile, 'utf8'), image.target)
+        const dockerfile = await readFile(image.dockerfile, 'utf8')
+        const stage = stageInstructions(dockerfile, image.target)
+        measurement.stages = stageSummaries(dockerfile)
         const instructions = attributeLayers(stage, withoutRunLabel(rows))
         if (instructions) measurement.instructions = instructions
         else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)

@@ -196,8 +196,8 @@ function recordedFrom(
       outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' })
       continue
     }
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head
-    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head
+    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
     const { dockerfile, context } = planned.target
     const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
     recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })

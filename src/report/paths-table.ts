@@ -1,11 +1,12 @@
 // The paths that grew or shrank, for the comment and for the command. Every path and
 // instruction here comes from a build: hostile text, shown through displayText and code().
-import { formatDelta, formatSize, countOf } from '../shared/sizes.js'
-import { PathBreakdown, PathHint, PathSource } from '../shared/types.js'
+import { formatDelta, formatSize, countOf, oneLine, unbreakable } from '../shared/sizes.js'
+import { PathBreakdown, PathSource } from '../shared/types.js'
 import { code } from './escape.js'
 
-/** Rows the comment shows; the JSON report has up to 50. */
+/** Rows the comment shows; the JSON report and the job summary up to REPORT_PATHS. */
 export const COMMENT_PATHS = 5
+export const REPORT_PATHS = 50
 
 const MAX_PATH = 120
 const IN_TABLE = { table: true }
@@ -40,45 +41,29 @@ function instructionLabel(source: PathSource): string {
 /** For the comment, where the instructions table above gives each line's text: the line alone, else the instruction. */
 function sourceCell(source: PathSource | null, options: { table?: boolean } = {}): string {
   if (!source) return '—'
-  return lineOf(source) || code(displayText(source.instruction, 60, 'end'), options)
+  const line = lineOf(source)
+  return line ? oneLine(line) : code(displayText(source.instruction, 60, 'end'), options)
 }
 
-const bytesCell = (bytes: number) => (bytes === 0 ? '—' : formatSize(bytes))
+const bytesCell = (bytes: number) => (bytes === 0 ? '—' : unbreakable(formatSize(bytes)))
 
-const fromBaseImage = (source: PathSource | null) => source !== null && /^FROM\b/i.test(source.instruction)
-
-/** The advice that goes with a cache folder that grew: what empties it, in the instruction that fills it. */
-const CACHE_ADVICE: Record<string, string> = {
-  '/var/cache/apt': 'end the `apt-get install` RUN with `apt-get clean`',
-  '/var/lib/apt/lists': 'end the `apt-get update` RUN with `rm -rf /var/lib/apt/lists/*`',
-  '/root/.cache/pip': 'install with `pip install --no-cache-dir`',
-  '/root/.npm': 'end the `npm` RUN with `npm cache clean --force`, or use a cache mount',
-  '/var/cache/apk': 'install with `apk add --no-cache`'
+export interface PathRows {
+  /** How many rows to show; the comment shows COMMENT_PATHS, the job summary all the report keeps. */
+  rows?: number
+  /** Where the rest is, as markdown after "N more paths changed: ", e.g. a link to the job summary. */
+  moreAt?: string
 }
 
-function hintText(hint: PathHint, markdown: boolean): string {
-  const path = markdown ? code(displayText(hint.path)) : displayText(hint.path)
-  const show = (source: PathSource | null) =>
-    source ? (markdown ? sourceCell(source) : instructionLabel(source)) : 'an earlier layer'
-  const advice = (text: string) => (markdown ? text : text.replace(/`/g, ''))
-  if (hint.kind === 'cache') {
-    const fix = fromBaseImage(hint.source)
-      ? 'it comes with the image the stage starts from'
-      : advice(CACHE_ADVICE[hint.path] ?? 'remove it in the instruction that fills it')
-    return `${path} grew ${formatDelta(hint.bytes)}: a package manager's cache, shipped in the image (from ${show(hint.source)}); ${fix}.`
-  }
-  const fix = fromBaseImage(hint.source)
-    ? 'it comes with the image the stage starts from, so deleting it saves nothing'
-    : 'delete it in the instruction that creates it'
-  return (
-    `${path} (${countOf(hint.files, 'file')}, ${formatSize(hint.bytes)}) is added by ${show(hint.source)} and ` +
-    `deleted by ${show(hint.deletedBy)}, but still ships in the layer that added it: ${fix}.`
-  )
-}
+/** Where the rest of the paths are when the caller names no place: the JSON report, which keeps up to 50. */
+const MORE_AT = `the JSON report (the \`report\` output) lists up to ${REPORT_PATHS}`
 
-/** The comment's part: a table of the paths that moved the most bytes, and the hints. */
-export function pathsMarkdown(breakdown: PathBreakdown): string {
-  if (breakdown.paths.length === 0 && breakdown.hints.length === 0) return ''
+/**
+ * The comment's part: a table of the paths that moved the most bytes. What to do about them
+ * is said once, above the fold, as alerts (report/cause.ts), not here.
+ */
+export function pathsMarkdown(breakdown: PathBreakdown, options: PathRows = {}): string {
+  if (breakdown.paths.length === 0) return ''
+  const shown = options.rows ?? COMMENT_PATHS
   const read = [...breakdown.layers.base, ...breakdown.layers.head].filter(layer => layer.state === 'read').length
   const shared = breakdown.layers.head.filter(layer => layer.state === 'shared').length
   const recorded = breakdown.layers.base.filter(layer => layer.state === 'recorded').length
@@ -92,25 +77,23 @@ export function pathsMarkdown(breakdown: PathBreakdown): string {
     `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):` +
     (breakdown.folded ? ` ${foldedText(breakdown.folded)}` : '')
   const rows = breakdown.paths
-    .slice(0, COMMENT_PATHS)
+    .slice(0, shown)
     .map(
       change =>
         `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(
           change.head
-        )} | ${formatDelta(change.delta)} | ${sourceCell(change.source, IN_TABLE)} |`
+        )} | ${unbreakable(formatDelta(change.delta))} | ${sourceCell(change.source, IN_TABLE)} |`
     )
-  const more = breakdown.paths.length - COMMENT_PATHS
-  const table = rows.length
-    ? [
-        '| Path | Base | Head | Δ | Most bytes from |',
-        '| :-- | --: | --: | --: | :-- |',
-        ...rows,
-        ...(more > 0 ? [`\n${countOf(more, 'more path')} changed: see the JSON report.`] : [])
-      ].join('\n')
-    : ''
-  // Each hostile part of a hint is in code() already; the rest is this module's own words.
-  const hints = breakdown.hints.map(hint => `> 💡 ${hintText(hint, true)}`)
-  return [intro, table, ...hints].filter(Boolean).join('\n\n')
+  const more = breakdown.paths.length - shown
+  return [
+    intro,
+    [
+      '| Path | Base | Head | Δ | Most bytes from |',
+      '| :-- | --: | --: | --: | :-- |',
+      ...rows,
+      ...(more > 0 ? [`\n${countOf(more, 'more path')} changed: ${options.moreAt ?? MORE_AT}.`] : [])
+    ].join('\n')
+  ].join('\n\n')
 }
 
 /** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
@@ -121,19 +104,13 @@ export function foldedText(folded: NonNullable<PathBreakdown['folded']>): string
   )
 }
 
-/** The command's part: the top paths as aligned columns, then the hints. */
-export function pathsText(breakdown: PathBreakdown, top = 3): { rows: string[][]; hints: string[] } {
-  return {
-    rows: breakdown.paths
-      .slice(0, top)
-      .map(change => [
-        `   ${displayText(change.path, 60)}${change.kind === 'folder' ? '/' : ''}`,
-        formatDelta(change.delta),
-        change.source ? instructionLabel(change.source) : ''
-      ]),
-    hints: [
-      ...breakdown.hints.map(hint => `   hint: ${hintText(hint, false)}`),
-      ...(breakdown.folded ? [`   note: ${foldedText(breakdown.folded)}`] : [])
-    ]
-  }
+/** The command's part: the top paths as aligned columns (what the breakdown folded: foldedText). */
+export function pathsText(breakdown: PathBreakdown, top = 3): string[][] {
+  return breakdown.paths
+    .slice(0, top)
+    .map(change => [
+      `   ${displayText(change.path, 60)}${change.kind === 'folder' ? '/' : ''}`,
+      formatDelta(change.delta),
+      change.source ? instructionLabel(change.source) : ''
+    ])
 }

@@ -120,8 +120,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
  */
 function sideOf(side: ImageMeasurement | null): SerializedImage['base'] {
   if (!side) return null
-  const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = side
-  return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+  const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = side
+  return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
 }
 
 // ---- the JSON report ------------------------------------------------------------------------

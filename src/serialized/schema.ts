@@ -61,6 +61,17 @@ function measurement(direction: Direction) {
       .max(FIELD_LIMITS.maxInstructions, {
         error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
       })
+      .optional(),
+    /** The Dockerfile's stages, each its name and the image it starts from (the built one last). */
+    stages: z
+      .array(
+        z.object({
+          name: text(direction, 200).nullable(),
+          from: text(direction, 500),
+          line: wholeNumber(1, 1_000_000)
+        })
+      )
+      .max(FIELD_LIMITS.maxInstructions)
       .optional()
   })
 }

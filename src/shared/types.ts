@@ -3,6 +3,7 @@
 import type { GrowthThreshold } from '../inputs/thresholds.js'
 
 import type { InstructionSize } from '../explain/attribute.js'
+import type { StageSummary } from '../explain/dockerfile.js'
 
 /** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
 export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -115,6 +116,11 @@ export interface ImageMeasurement {
   compressedSize?: number
   /** The built stage's instructions, each with the bytes its layers add. */
   instructions?: InstructionSize[]
+  /**
+   * Every stage of the Dockerfile that built it (name and FROM), the built one last unless a
+   * target picks another: what a change of stages explains (explain/cause.ts).
+   */
+  stages?: StageSummary[]
 }
 
 export type Side = 'base' | 'head'
