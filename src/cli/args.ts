@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util'
 import { CheckSettings } from '../inputs/inputs.js'
 import { FlagSpec, INPUT_ENTRIES, INPUT_TABLE, InputName, readSettings } from '../inputs/table.js'
 import { InputError } from '../shared/errors.js'
+import { ReferenceSpec } from '../inputs/images-config.js'
+import { parseReference, ReferenceError } from '../registry/reference.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}
@@ -15,6 +17,8 @@ export interface CliOptions {
   base: string | null
   /** --head: null means the working tree, uncommitted changes included. */
   head: string | null
+  /** --image and --base-image: registry images compared where they are, nothing built; empty without --image. */
+  references: ReferenceSpec[]
   json: string | null
   markdown: string | null
   quiet: boolean
@@ -28,6 +32,12 @@ type HelpFlag = Pick<FlagSpec<unknown>, 'value' | 'help' | 'multiple'> & { short
 
 /** Flags of the command alone, which no input stands behind. */
 const COMMAND_FLAGS: Record<string, HelpFlag> = {
+  // An images config's image and base-image, for one image: no input stands behind them.
+  image: {
+    value: 'REF',
+    help: 'Compare the image REF (ghcr.io/owner/app:pr-12) in its registry instead of building: every platform, its pull size, no layer fetched, no git repository needed. Credentials from docker login.'
+  },
+  'base-image': { value: 'REF', help: 'The image --image is compared with (ghcr.io/owner/app:latest).' },
   json: { value: 'FILE', help: 'Write the JSON report (the schema of the action) to FILE.' },
   markdown: { value: 'FILE', help: "Write the PR comment's markdown to FILE, for pasting." },
   quiet: { short: 'q', help: 'No progress: print the result alone.' },
@@ -85,7 +95,7 @@ const paragraph = (text: string) => wrapText(text, HELP_WIDTH)
 export const HELP_TEXT = `Usage: docker-size-check [flags]
 
 ${paragraph(
-  'Builds each Dockerfile that your branch changes at the head and at the base, and prints how much each image grew or shrank. Run it inside a git repository.'
+  'Builds each Dockerfile that your branch changes at the head and at the base, and prints how much each image grew or shrank. Run it inside a git repository; with --image and --base-image it compares two registry images instead, anywhere.'
 )}
 
 ${paragraph(
@@ -175,6 +185,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): C
     throw new UsageError('Flags --quiet and --verbose contradict each other: give one of them.')
   }
 
+  const references = referenceFlags(one('image'), one('base-image'), strings, booleans)
   for (const name of ['json', 'markdown']) {
     if (one(name) === '') throw new UsageError(`Flag --${name} needs a file name: --${name} ${FLAGS[name]?.value}.`)
   }
@@ -201,10 +212,49 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): C
       settings,
       base: one('base'),
       head: one('head'),
+      references,
       json: one('json'),
       markdown: one('markdown'),
       quiet: booleans.has('quiet'),
       verbose: booleans.has('verbose')
     }
   }
+}
+
+/** --image and --base-image: checked as references here, so that a typo fails before any request. */
+function referenceFlags(
+  image: string | null,
+  baseImage: string | null,
+  strings: Record<string, string[]>,
+  booleans: Set<string>
+): ReferenceSpec[] {
+  if (image === null) {
+    if (baseImage !== null) {
+      throw new UsageError(
+        'Flag --base-image needs --image: give the image to compare with it, such as --image ghcr.io/owner/app:pr-12.'
+      )
+    }
+    return []
+  }
+  // The other flags choose what to build; an image is read, never built.
+  for (const flag of ['base', 'head', 'dockerfile', 'images', 'config', 'images-from', 'keep-images']) {
+    if (strings[flag] || booleans.has(flag)) {
+      throw new UsageError(
+        `Flags --image and --${flag} contradict each other: --image compares registry images and builds nothing. Give one of them.`
+      )
+    }
+  }
+  for (const [flag, value] of [
+    ['--image', image],
+    ['--base-image', baseImage]
+  ] as const) {
+    if (value === null) continue
+    try {
+      parseReference(value, flag)
+    } catch (error) {
+      if (error instanceof ReferenceError) throw new UsageError(error.message)
+      throw error
+    }
+  }
+  return [{ image: image.trim(), baseImage: baseImage?.trim() ?? null }]
 }

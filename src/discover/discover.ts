@@ -145,8 +145,10 @@ function withNote(reason: string, note: string): string {
 }
 
 /** The name a target is shown and sorted by. */
-export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile'>): string {
-  return target.name ?? target.dockerfile
+export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile' | 'reference'>): string {
+  // A registry image has a row per platform: each named by it.
+  const platform = target.reference?.platform ? ` (${target.reference.platform})` : ''
+  return `${target.name ?? target.dockerfile}${platform}`
 }
 
 export interface Candidate {
