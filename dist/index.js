@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6316);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6572);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6316:
+/***/ 6572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50335,10 +50335,32 @@ function countOf(count, noun) {
 function groupThousands(digits) {
     return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+/**
+ * The text with a non-breaking space between each number and its unit ("840 MB"), so that a
+ * rendered comment never breaks a figure over two lines.
+ */
+function unbreakable(text) {
+    return text.replace(/(\d) (?=[kMGTP]?B(?![A-Za-z]))/g, '$1\u00a0');
+}
+/** A short cell (a status, a line) on one line: every space non-breaking. */
+function oneLine(text) {
+    return text.replace(/ /g, '\u00a0');
+}
+
+;// CONCATENATED MODULE: ./src/shared/errors.ts
+/** A bad input value: its message names the input, the value and the fix. */
+class InputError extends Error {
+}
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/thresholds.ts
 
-class ThresholdError extends Error {
+
+/** A bad limit: an InputError, so that whoever reads the value says it is the user's to fix. */
+class ThresholdError extends InputError {
 }
 /** Parses the value of `max-increase` / `warn-increase`. An empty value means no threshold (null). */
 function parseGrowthThreshold(input, value) {
@@ -50430,8 +50452,10 @@ function judgeImage(image, globalLimits) {
     const headFailure = image.failedBuilds.find(build => build.side === 'head');
     const baseFailure = image.failedBuilds.find(build => build.side === 'base');
     const notes = [];
+    // A registry image is read, not built: its failures are reads.
+    const failedTo = target.reference ? 'could not be read' : 'build failed';
     if (baseFailure)
-        notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`);
+        notes.push(`The base ${failedTo}, so there is no baseline: ${baseFailure.error ?? 'see the log'}`);
     // What the PR does to its own limits (said whichever config the limits come from).
     notes.push(...(target.limitNotes ?? []));
     const delta = base && head ? head.size - base.size : null;
@@ -50456,7 +50480,7 @@ function judgeImage(image, globalLimits) {
                 : {})
     });
     if (headFailure)
-        return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`);
+        return result('error', `The head ${failedTo}: ${headFailure.error ?? 'see the log'}`);
     if (!head)
         return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.');
     if (limits.maxSize !== null && head.size > limits.maxSize) {
@@ -50469,8 +50493,10 @@ function judgeImage(image, globalLimits) {
         // because the PR's config asks the base for what it cannot build) is no licence to grow.
         if (target.change !== 'added') {
             const why = baseFailure
-                ? `the base build failed (${baseFailure.error ?? 'see the log'})`
-                : 'the base was not measured';
+                ? `the base ${failedTo} (${baseFailure.error ?? 'see the log'})`
+                : target.reference && !target.reference.base && !target.baseline
+                    ? 'the entry has no base-image and no baseline record of its image was found'
+                    : 'the base was not measured';
             if (limits.missingBaseline === 'warn') {
                 return result('warn', `No baseline: ${why}; held only to max-size (missing-baseline: warn).`, {
                     baselineMissing: true
@@ -50492,8 +50518,9 @@ function judgeImage(image, globalLimits) {
             limit: 'warn-increase'
         });
     }
+    const limited = limits.maxIncrease !== null || limits.warnIncrease !== null || limits.maxSize !== null;
     if (delta > 0)
-        return result('pass', `Grew ${growth}, within the limit.`);
+        return result('pass', limited ? `Grew ${growth}, within the limit.` : `Grew ${growth}; no limit is set.`);
     if (delta < 0)
         return result('pass', `Shrank ${growth}.`);
     return result('pass', 'Same size.');
@@ -50501,199 +50528,70 @@ function judgeImage(image, globalLimits) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/shared/errors.ts
-/** A bad input value: its message names the input, the value and the fix. */
-class InputError extends Error {
+// EXTERNAL MODULE: ./src/inputs/event.ts
+var inputs_event = __nccwpck_require__(8121);
+;// CONCATENATED MODULE: ./src/inputs/duration.ts
+
+/** The default of `build-timeout` (also in action.yml): past a typical job's patience, short of GitHub's 6 h. */
+const DEFAULT_BUILD_TIMEOUT = '30m';
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
+/** Past about 24 days a timer fires at once (Node's timers hold 31 bits of milliseconds). */
+const MAX_MS = 24 * UNIT_MS.h;
+/**
+ * Reads a duration written as whole hours, minutes and seconds, largest first: `30m`,
+ * `90s`, `1h`, `1h30m`. Plain numbers are refused: `30` could mean seconds or minutes.
+ * An empty value is the default. Throws an InputError naming `input`, the value and the fix.
+ */
+function parseDuration(input, value, fallback = DEFAULT_BUILD_TIMEOUT) {
+    const text = value.trim() === '' ? fallback : value.trim();
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+    const ms = match
+        ? Number(match[1] ?? 0) * UNIT_MS.h + Number(match[2] ?? 0) * UNIT_MS.m + Number(match[3] ?? 0) * UNIT_MS.s
+        : NaN;
+    if (!match || text === '' || !(ms > 0) || ms > MAX_MS) {
+        throw new InputError(`Invalid ${input} '${value.trim()}'. Expected a duration of whole hours, minutes or seconds above zero ` +
+            `and up to 24h, such as 30m, 90s, 1h or 1h30m (default ${DEFAULT_BUILD_TIMEOUT}).`);
+    }
+    return ms;
 }
-/** The message of anything thrown: an Error's message, or the thrown value as text. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
+/** 5000 → "5s", 5400000 → "1h30m": a duration as parseDuration reads it. */
+function formatDuration(ms) {
+    let rest = Math.round(ms / 1000);
+    let text = '';
+    for (const [unit, size] of [
+        ['h', 3600],
+        ['m', 60],
+        ['s', 1]
+    ]) {
+        const count = Math.floor(rest / size);
+        rest -= count * size;
+        if (count)
+            text += `${count}${unit}`;
+    }
+    return text || `${ms}ms`;
 }
 
-;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
+;// CONCATENATED MODULE: ./src/inputs/explain-input.ts
 
-
-/**
- * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
- * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
- * UTF-16 units (`string.length`), a body within this limit is within both.
- */
-const MAX_COMMENT_BODY_LENGTH = 65536;
-/** Who posts the comment when the token cannot tell (an Actions installation token). */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** What a comment key may hold; config.ts checks the input against the same pattern. */
-const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/**
- * The hidden first line that marks our comment. The key lets several checks on one PR keep
- * one comment each. Only a plain set of characters is allowed so that no key can end the
- * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
- */
-function commentMarker(key) {
-    if (!COMMENT_KEY_PATTERN.test(key)) {
-        throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
-            'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
+const EXPLAIN_CHOICES = ['paths', 'instructions'];
+const DEFAULT_EXPLAIN = { paths: true, instructions: true };
+/** `paths,instructions` (the default), either one, or `none`. */
+function parseExplain(value, label = 'explain') {
+    const text = value.trim();
+    if (text === '')
+        return { ...DEFAULT_EXPLAIN };
+    const names = text
+        .split(/[\s,]+/)
+        .map(name => name.trim().toLowerCase())
+        .filter(Boolean);
+    if (names.length === 1 && names[0] === 'none')
+        return { paths: false, instructions: false };
+    const unknown = names.filter(name => !EXPLAIN_CHOICES.includes(name));
+    if (unknown.length) {
+        throw new InputError(`Invalid ${label} '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
+            "Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'.");
     }
-    return `<!-- docker-size-check: key=${key} -->`;
-}
-/** The body as posted: the marker line first, then the report. */
-function stickyBody(key, body) {
-    const marker = commentMarker(key);
-    // A body that already starts with the marker (re-posted as read back) is not marked twice.
-    return firstLine(body) === marker ? body : `${marker}\n${body}`;
-}
-/**
- * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
- * (a user quoting ours, another workflow with the same key) is left out when `author` is given:
- * the marker alone is text anyone can write.
- */
-async function findStickyComments(octokit, options) {
-    const marker = commentMarker(options.key);
-    // The default page is 30 comments and busy PRs have hundreds: read every page, or a second
-    // comment gets posted once ours scrolls off the first one.
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner: options.owner,
-        repo: options.repo,
-        issue_number: options.issueNumber,
-        per_page: 100
-    });
-    const found = [];
-    for (const comment of comments) {
-        const body = comment.body ?? '';
-        const login = comment.user?.login ?? '';
-        if (!hasMarkerLine(body, marker))
-            continue;
-        // Logins are case-insensitive on GitHub, and an override typed by hand may differ in case.
-        if (options.author !== undefined && login.toLowerCase() !== options.author.toLowerCase())
-            continue;
-        found.push({ id: comment.id, body, url: comment.html_url, author: login, createdAt: comment.created_at });
-    }
-    // The API lists by ascending id already; sorting keeps "oldest" true whatever the order.
-    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
-}
-/**
- * Keeps one comment per key on the PR: edits the oldest marked comment in place, or posts a
- * new one when there is none and `createIfMissing` is set. Two runs racing on the same PR can
- * each post a comment; the next run keeps the oldest and deletes the others.
- *
- * API errors are thrown as they come (Octokit's RequestError carries `status`): the caller
- * decides which ones are only warnings, such as a 403 for a fork's read-only token.
- */
-async function upsertStickyComment(octokit, options) {
-    const body = stickyBody(options.key, options.body);
-    if (body.length > MAX_COMMENT_BODY_LENGTH) {
-        throw new Error(`The comment body is ${body.length} characters with its marker line; GitHub accepts at most ` +
-            `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
-    }
-    const { owner, repo, issueNumber } = options;
-    const existing = await findStickyComments(octokit, {
-        owner,
-        repo,
-        issueNumber,
-        key: options.key,
-        author: options.author
-    });
-    // The oldest marked comment is the one to keep. One that is gone by the time it is edited
-    // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
-    // place, and when none is left a new comment is posted, since there was one to keep current.
-    for (const [index, candidate] of existing.entries()) {
-        let updated;
-        try {
-            ;
-            ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                continue;
-            throw error;
-        }
-        for (const duplicate of existing.slice(index + 1)) {
-            await deleteDuplicate(octokit, owner, repo, duplicate);
-        }
-        return { url: updated.html_url, id: updated.id, action: 'updated' };
-    }
-    if (existing.length === 0 && !options.createIfMissing)
-        return { url: '', id: 0, action: 'skipped' };
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-    return { url: data.html_url, id: data.id, action: 'created' };
-}
-/**
- * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
- * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
- */
-async function deleteDuplicate(octokit, owner, repo, comment) {
-    try {
-        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return;
-        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
-    }
-}
-/**
- * The login our comments are posted under, to tell them from copies by others. `GET /user`
- * answers for a personal token; an Actions installation token gets 403 there, and its comments
- * are by `github-actions[bot]`. A GitHub App token also gets 403 but posts as `<app>[bot]`:
- * such users pass the login as `override`.
- */
-async function resolveCommentAuthor(octokit, override) {
-    if (override)
-        return override;
-    try {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch {
-        return DEFAULT_COMMENT_AUTHOR;
-    }
-}
-function hasMarkerLine(body, marker) {
-    // Comments edited in the web UI come back with CRLF line ends.
-    return body.split(/\r?\n/).some(line => line.trim() === marker);
-}
-function firstLine(text) {
-    const end = text.search(/\r?\n/);
-    return (end === -1 ? text : text.slice(0, end)).trim();
-}
-function statusOf(error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-        return error.status;
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/inputs/globs.ts
-
-/**
- * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
- * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
- * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
- */
-const DEFAULT_DOCKERFILE_GLOBS = [
-    '**/Dockerfile',
-    '**/Dockerfile.*',
-    '**/Dockerfile-*',
-    '**/*.Dockerfile',
-    '**/Containerfile',
-    '**/Containerfile.*',
-    '**/*.Containerfile',
-    '!**/*.dockerignore'
-];
-/**
- * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
- * case-insensitive because Dockerfile names are written in every case in the wild, and
- * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
- */
-function globMatcher(globs) {
-    const include = globs.filter(glob => !glob.startsWith('!'));
-    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
-    const options = { nocase: true, dot: true };
-    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
-    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
-    return path => isIncluded(path) && !isExcluded(path);
+    return { paths: names.includes('paths'), instructions: names.includes('instructions') };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/images-from.ts
@@ -50703,148 +50601,117 @@ function globMatcher(globs) {
  */
 const IMAGES_FROM = ['auto', 'config', 'compose', 'bake', 'dockerfiles'];
 
-;// CONCATENATED MODULE: ./src/inputs/defaults.ts
-/**
- * Every input's default, as action.yml declares it. The runner passes action.yml's defaults
- * as INPUT_* variables, but not every runner does (GitHub's local runner and some others
- * pass none, or pass them unevaluated), and a run without them must not mean "no limit":
- * an input whose variable is absent takes its default from here. A unit test compares this
- * table with action.yml.
- *
- * `github-token` is the one exception: action.yml's default is the expression
- * `${{ github.token }}`, which only the runner can evaluate; without it there is no token.
- */
-const INPUT_DEFAULTS = {
-    'github-token': '',
-    dockerfiles: '',
-    images: '',
-    config: '',
-    shard: '',
-    reports: 'docker-size-reports',
-    parallel: '1',
-    'max-increase': '10%',
-    'warn-increase': '',
-    'compressed-size': 'false',
-    'max-size': '',
-    'limits-from': 'base',
-    'missing-baseline': 'fail',
-    'base-ref': '',
-    'head-from': 'worktree',
-    comment: 'changed',
-    'comment-key': 'default',
-    'comment-author': '',
-    mode: 'check',
-    'artifact-path': '',
-    secrets: '',
-    'keep-images': 'false',
-    'images-from': 'auto',
-    baseline: 'auto',
-    'records-ref': 'refs/docker-size-check/records',
-    'records-depth': '50',
-    'cache-from': '',
-    'cache-to': '',
-    'build-timeout': '30m',
-    explain: 'paths,instructions'
-};
-/** Defaults that action.yml writes as an expression the runner evaluates; the code has none. */
-const EXPRESSION_DEFAULTS = { 'github-token': '${{ github.token }}' };
-
-// EXTERNAL MODULE: ./src/inputs/event.ts
-var inputs_event = __nccwpck_require__(8121);
-;// CONCATENATED MODULE: ./src/inputs/secrets.ts
-
-const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-const HEREDOC = /^\s*([A-Za-z0-9_.-]{1,64})<<([A-Za-z0-9_]{1,64})\s*$/;
-const HOW = 'Write one secret a line as id=value, such as npm_token=${{ secrets.NPM_TOKEN }}';
-const MULTILINE = 'and a value of several lines as id<<EOT, then its lines, then a line EOT';
-/**
- * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
- * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
- * first `=` (it may hold `=` itself) and ends at the line's end, kept byte for byte (read the
- * input untrimmed: a value's trailing space is part of it). A value of several lines (a key
- * file) is written as GitHub's own multi-line outputs are: `id<<EOT`, its lines, `EOT`.
- *
- * Errors name the line and never quote it: a multi-line secret pasted as `id=value` spills
- * its other lines into lines of their own, and the error is shown before any value is masked,
- * in the job log and in the comment.
- */
-function parseSecrets(value) {
-    const secrets = [];
-    const firstLine = new Map();
-    // Split on line feeds alone: a carriage return at a value's end is part of the value.
-    const lines = value.split('\n');
-    for (let index = 0; index < lines.length; index++) {
-        const line = lines[index] ?? '';
-        if (line.trim() === '' || line.trim().startsWith('#'))
-            continue;
-        const lineNumber = index + 1;
-        const where = `secrets line ${lineNumber}`;
-        const heredoc = HEREDOC.exec(line);
-        let id;
-        let secretValue;
-        if (heredoc) {
-            id = heredoc[1] ?? '';
-            const delimiter = heredoc[2] ?? '';
-            const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
-            if (end === -1) {
-                throw new InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
-                    'End the value with that line.');
-            }
-            secretValue = lines.slice(index + 1, end).join('\n');
-            index = end;
-        }
-        else {
-            const at = line.indexOf('=');
-            if (at === -1) {
-                throw new InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
-            }
-            id = line.slice(0, at).trim();
-            if (!ID_PATTERN.test(id)) {
-                throw new InputError(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
-                    `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`);
-            }
-            secretValue = line.slice(at + 1);
-        }
-        const earlier = firstLine.get(id);
-        if (earlier !== undefined) {
-            throw new InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
-        }
-        firstLine.set(id, lineNumber);
-        secrets.push({ id, value: secretValue });
-    }
-    return secrets;
-}
-/** The environment variable that carries the n-th secret to `docker buildx build`. */
-function secretVariable(index) {
-    return `DOCKER_SIZE_CHECK_SECRET_${index}`;
-}
-/**
- * The `--secret` flags. Each value goes through an environment variable of the build command
- * alone, so it is never on a command line (which the debug log prints) nor in a file on disk.
- */
-function secretArgs(secrets) {
-    return secrets.flatMap((secret, index) => ['--secret', `id=${secret.id},env=${secretVariable(index)}`]);
-}
-function secretEnvironment(secrets) {
-    return Object.fromEntries(secrets.map((secret, index) => [secretVariable(index), secret.value]));
-}
-/** Secrets need BuildKit: the legacy builder has no `--secret`. */
-function assertSecretsSupported(secrets, builder) {
-    if (!secrets?.length || builder === 'buildx')
-        return;
-    throw new InputError(`The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
-        'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
-}
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+// Image references as docker reads them (distribution's reference grammar): an optional
+// registry host, a repository path, a tag or a digest. `app` is docker.io/library/app:latest.
+class ReferenceError extends Error {
+}
+const DOCKER_HUB = 'docker.io';
+const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+/**
+ * Reads a reference as `docker pull` does. `field` names where it came from, at the start of
+ * an error, which says what a reference looks like.
+ */
+function parseReference(text, field = 'image') {
+    const fail = (why) => {
+        throw new ReferenceError(`Invalid ${field} '${text.slice(0, 200)}': ${why}. Expected an image reference such as ` +
+            'ghcr.io/owner/app:pr-12, registry.example.com:5000/team/app@sha256:<64 hex digits> or app:latest.');
+    };
+    const trimmed = text.trim();
+    if (trimmed === '')
+        fail('it is empty');
+    if (/\s/.test(trimmed))
+        fail('it holds white space');
+    let rest = trimmed;
+    let digest = null;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest))
+            fail(`'${digest.slice(0, 80)}' is not a digest`);
+        digest = digest.toLowerCase();
+    }
+    let tag = null;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.indexOf(':', lastSlash + 1);
+    if (colon >= 0) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag))
+            fail(`'${tag.slice(0, 80)}' is not a tag (letters, digits, '_', '.', '-', at most 128)`);
+    }
+    const parts = rest.split('/');
+    let registry = DOCKER_HUB;
+    const first = parts[0] ?? '';
+    if (parts.length > 1 &&
+        (first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first))) {
+        registry = first;
+        parts.shift();
+        if (!HOST.test(registry))
+            fail(`'${registry}' is not a registry host`);
+    }
+    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io')
+        registry = DOCKER_HUB;
+    if (registry === DOCKER_HUB && parts.length === 1)
+        parts.unshift('library');
+    for (const part of parts) {
+        if (!COMPONENT.test(part))
+            fail(`'${part}' is not a repository name (lower-case letters, digits, separators)`);
+    }
+    const repository = parts.join('/');
+    if (repository.length > 255)
+        fail('the repository name is longer than 255 characters');
+    if (tag === null && digest === null)
+        tag = 'latest';
+    return {
+        registry,
+        apiHost: registry === DOCKER_HUB ? 'registry-1.docker.io' : registry,
+        scheme: isLoopback(registry) ? 'http' : 'https',
+        repository,
+        tag,
+        digest,
+        text: trimmed
+    };
+}
+/** docker talks plain HTTP to a registry on this machine without any setting; so does this. */
+function isLoopback(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** The tag or digest a manifest request names. */
+function manifestReference(reference) {
+    return reference.digest ?? reference.tag ?? 'latest';
+}
+/** The same repository at another digest: a platform's manifest, read from the index's reference. */
+function withDigest(reference, digest) {
+    return { ...reference, digest, text: `${reference.registry}/${reference.repository}@${digest}` };
+}
+/** The repository as a reader knows it: docker.io/library/app as app, others with their host. */
+function repositoryName(reference) {
+    if (reference.registry !== DOCKER_HUB)
+        return `${reference.registry}/${reference.repository}`;
+    return reference.repository.startsWith('library/')
+        ? reference.repository.slice('library/'.length)
+        : reference.repository;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/images-config.ts
 
 
 
+
+
+/** The fields that build an image, which an `image` entry (built by nobody here) does not take. */
+const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'];
 /** The config file's default path; read when it exists and the `config` input is empty. */
 const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml';
-class ImageConfigError extends Error {
+class ImageConfigError extends InputError {
 }
 const FIELDS = [
     'name',
@@ -50856,26 +50723,41 @@ const FIELDS = [
     'max-increase',
     'warn-increase',
     'max-size',
-    'watch'
+    'watch',
+    'image',
+    'base-image'
 ];
 /**
  * Parses the `images` input: a YAML list of image entries. `source` names where the text
  * came from, at the start of every error.
  */
 function parseImagesInput(text, source = 'images') {
+    const list = parseImagesList(text, source);
+    if (list?.references.length) {
+        throw new ImageConfigError(`${source}: an entry with 'image' is read from the images config file (the config input, ${DEFAULT_CONFIG_FILE} by default); ` +
+            'this list takes the dockerfile entries. Move the image entries there (the command takes --image and --base-image).');
+    }
+    return list?.specs ?? null;
+}
+/** The `images` input with its image references (`image`, `base-image` entries); null when empty. */
+function parseImagesList(text, source = 'images') {
     if (text.trim() === '')
         return null;
     const value = parseYaml(text, source);
     if (!Array.isArray(value)) {
-        throw new ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile.`);
+        throw new ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile or an image.`);
     }
     return parseEntries(value, source);
 }
 /** Parses the config file: a mapping whose `images` key holds the list. */
 function parseConfigFile(text, source) {
+    return parseConfigList(text, source).specs;
+}
+/** The config file with its image references. */
+function parseConfigList(text, source) {
     const value = parseYaml(text, source);
     if (value === null || value === undefined)
-        return [];
+        return { specs: [], references: [] };
     if (!isPlainObject(value)) {
         throw new ImageConfigError(`${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`);
     }
@@ -50884,7 +50766,7 @@ function parseConfigFile(text, source) {
             throw new ImageConfigError(`${source}: unknown key '${key}'. Expected only 'images'.`);
     }
     if (value.images === undefined || value.images === null)
-        return [];
+        return { specs: [], references: [] };
     if (!Array.isArray(value.images))
         throw new ImageConfigError(`${source}: 'images' must be a list.`);
     return parseEntries(value.images, source);
@@ -50905,10 +50787,10 @@ function parseYaml(text, source) {
     return document.toJS();
 }
 function parseEntries(entries, source) {
-    const specs = entries.map((entry, index) => parseEntry(entry, `${source}: images[${index}]`));
+    const parsed = entries.map((entry, index) => parseEntry(entry, `${source}: images[${index}]`));
     const seen = new Map();
-    specs.forEach((spec, index) => {
-        const key = spec.name ?? `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`;
+    parsed.forEach((spec, index) => {
+        const key = spec.name ?? ('image' in spec ? `image|${spec.image}` : `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`);
         const earlier = seen.get(key);
         if (earlier !== undefined) {
             throw new ImageConfigError(`${source}: images[${index}]: the same image as images[${earlier}]` +
@@ -50916,7 +50798,10 @@ function parseEntries(entries, source) {
         }
         seen.set(key, index);
     });
-    return specs;
+    return {
+        specs: parsed.filter((spec) => !('image' in spec)),
+        references: parsed.filter((spec) => 'image' in spec)
+    };
 }
 function parseEntry(entry, where) {
     if (typeof entry === 'string')
@@ -50929,8 +50814,10 @@ function parseEntry(entry, where) {
             throw new ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${FIELDS.join(', ')}.`);
         }
     }
+    if (entry.image !== undefined || entry['base-image'] !== undefined)
+        return referenceEntry(entry, where);
     if (entry.dockerfile === undefined || entry.dockerfile === null) {
-        throw new ImageConfigError(`${where}: missing 'dockerfile'.`);
+        throw new ImageConfigError(`${where}: missing 'dockerfile' (or 'image', for an image built elsewhere).`);
     }
     const dockerfile = repoPath(where, 'dockerfile', entry.dockerfile);
     if (dockerfile === '.')
@@ -50954,6 +50841,47 @@ function parseEntry(entry, where) {
     }
     if (entry['build-args'] !== undefined)
         spec.buildArgs = buildArgs(where, entry['build-args']);
+    if (entry['max-increase'] !== undefined)
+        spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
+    if (entry['warn-increase'] !== undefined)
+        spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
+    if (entry['max-size'] !== undefined) {
+        spec.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
+    }
+    return spec;
+}
+/** An `image` entry: its references checked here, so a typo fails before anything is read. */
+function referenceEntry(entry, where) {
+    if (entry.image === undefined || entry.image === null) {
+        throw new ImageConfigError(`${where}: 'base-image' without 'image'. Give the head's reference too, such as image: ghcr.io/owner/app:pr-12.`);
+    }
+    for (const field of BUILD_FIELDS) {
+        if (entry[field] !== undefined) {
+            throw new ImageConfigError(`${where}.${field}: an entry with 'image' is read from where it is, built by nobody here, so '${field}' does not apply. ` +
+                'Remove it, or remove image to have the check build the dockerfile.');
+        }
+    }
+    const reference = (field) => {
+        const text = nonEmptyString(where, field, entry[field]);
+        try {
+            parseReference(text, field);
+        }
+        catch (error) {
+            if (error instanceof ReferenceError)
+                throw new ImageConfigError(`${where}.${error.message.replace(/^Invalid /, '')}`);
+            throw error;
+        }
+        return text;
+    };
+    const spec = {
+        image: reference('image'),
+        baseImage: entry['base-image'] === undefined || entry['base-image'] === null ? null : reference('base-image')
+    };
+    if (entry.name !== undefined)
+        spec.name = nonEmptyString(where, 'name', entry.name);
+    if (entry.dockerfile !== undefined && entry.dockerfile !== null) {
+        spec.dockerfile = repoPath(where, 'dockerfile', entry.dockerfile);
+    }
     if (entry['max-increase'] !== undefined)
         spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
     if (entry['warn-increase'] !== undefined)
@@ -51054,47 +50982,124 @@ function describe(value) {
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/duration.ts
+;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
-/** The default of `build-timeout` (also in action.yml): past a typical job's patience, short of GitHub's 6 h. */
-const DEFAULT_BUILD_TIMEOUT = '30m';
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
-/** Past about 24 days a timer fires at once (Node's timers hold 31 bits of milliseconds). */
-const MAX_MS = 24 * UNIT_MS.h;
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const HEREDOC = /^\s*([A-Za-z0-9_.-]{1,64})<<([A-Za-z0-9_]{1,64})\s*$/;
+const HOW = 'Write one secret a line as id=value, such as npm_token=${{ secrets.NPM_TOKEN }}';
+const MULTILINE = 'and a value of several lines as id<<EOT, then its lines, then a line EOT';
 /**
- * Reads a duration written as whole hours, minutes and seconds, largest first: `30m`,
- * `90s`, `1h`, `1h30m`. Plain numbers are refused: `30` could mean seconds or minutes.
- * An empty value is the default. Throws an InputError naming `input`, the value and the fix.
+ * Reads the `secrets` input: one `id=value` a line, as docker/build-push-action takes them, so
+ * a workflow writes `npm_token=${{ secrets.NPM_TOKEN }}`. The value is everything after the
+ * first `=` (it may hold `=` itself) and ends at the line's end, kept byte for byte (read the
+ * input untrimmed: a value's trailing space is part of it). A value of several lines (a key
+ * file) is written as GitHub's own multi-line outputs are: `id<<EOT`, its lines, `EOT`.
+ *
+ * Errors name the line and never quote it: a multi-line secret pasted as `id=value` spills
+ * its other lines into lines of their own, and the error is shown before any value is masked,
+ * in the job log and in the comment.
  */
-function parseDuration(input, value, fallback = DEFAULT_BUILD_TIMEOUT) {
-    const text = value.trim() === '' ? fallback : value.trim();
-    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-    const ms = match
-        ? Number(match[1] ?? 0) * UNIT_MS.h + Number(match[2] ?? 0) * UNIT_MS.m + Number(match[3] ?? 0) * UNIT_MS.s
-        : NaN;
-    if (!match || text === '' || !(ms > 0) || ms > MAX_MS) {
-        throw new InputError(`Invalid ${input} '${value.trim()}'. Expected a duration of whole hours, minutes or seconds above zero ` +
-            `and up to 24h, such as 30m, 90s, 1h or 1h30m (default ${DEFAULT_BUILD_TIMEOUT}).`);
+function parseSecrets(value) {
+    const secrets = [];
+    const firstLine = new Map();
+    // Split on line feeds alone: a carriage return at a value's end is part of the value.
+    const lines = value.split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const line = lines[index] ?? '';
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            continue;
+        const lineNumber = index + 1;
+        const where = `secrets line ${lineNumber}`;
+        const heredoc = HEREDOC.exec(line);
+        let id;
+        let secretValue;
+        if (heredoc) {
+            id = heredoc[1] ?? '';
+            const delimiter = heredoc[2] ?? '';
+            const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
+            if (end === -1) {
+                throw new InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
+                    'End the value with that line.');
+            }
+            secretValue = lines.slice(index + 1, end).join('\n');
+            index = end;
+        }
+        else {
+            const at = line.indexOf('=');
+            if (at === -1) {
+                throw new InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
+            }
+            id = line.slice(0, at).trim();
+            if (!ID_PATTERN.test(id)) {
+                throw new InputError(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
+                    `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`);
+            }
+            secretValue = line.slice(at + 1);
+        }
+        const earlier = firstLine.get(id);
+        if (earlier !== undefined) {
+            throw new InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
+        }
+        firstLine.set(id, lineNumber);
+        secrets.push({ id, value: secretValue });
     }
-    return ms;
+    return secrets;
 }
-/** 5000 → "5s", 5400000 → "1h30m": a duration as parseDuration reads it. */
-function formatDuration(ms) {
-    let rest = Math.round(ms / 1000);
-    let text = '';
-    for (const [unit, size] of [
-        ['h', 3600],
-        ['m', 60],
-        ['s', 1]
-    ]) {
-        const count = Math.floor(rest / size);
-        rest -= count * size;
-        if (count)
-            text += `${count}${unit}`;
+/**
+ * The command's `--secret ID=VAR`: the value from the environment, as `docker build --secret
+ * id=ID,env=VAR` takes it, so that no secret is typed on a command line (and kept in a
+ * shell's history).
+ */
+function secretsFromEnvironment(values, label, env) {
+    const secrets = [];
+    for (const value of values) {
+        const match = /^([A-Za-z0-9_.-]{1,64})=([A-Za-z_][A-Za-z0-9_]*)$/.exec(value.trim());
+        if (!match) {
+            throw new InputError(`Invalid ${label} '${value}'. Expected ID=VAR: the id your Dockerfile mounts and the environment variable that holds the value, such as ${label} npm_token=NPM_TOKEN.`);
+        }
+        const [, id, variable] = match;
+        const secret = env[variable];
+        if (secret === undefined) {
+            throw new InputError(`Flag ${label} ${id}=${variable}: the environment variable ${variable} is not set. Export it first.`);
+        }
+        if (secrets.some(known => known.id === id))
+            throw new InputError(`Flag ${label} gives the id '${id}' twice.`);
+        secrets.push({ id, value: secret });
     }
-    return text || `${ms}ms`;
+    return secrets;
+}
+/** The environment variable that carries the n-th secret to `docker buildx build`. */
+function secretVariable(index) {
+    return `DOCKER_SIZE_CHECK_SECRET_${index}`;
+}
+/**
+ * The `--secret` flags. Each value goes through an environment variable of the build command
+ * alone, so it is never on a command line (which the debug log prints) nor in a file on disk.
+ */
+function secretArgs(secrets) {
+    return secrets.flatMap((secret, index) => ['--secret', `id=${secret.id},env=${secretVariable(index)}`]);
+}
+function secretEnvironment(secrets) {
+    return Object.fromEntries(secrets.map((secret, index) => [secretVariable(index), secret.value]));
+}
+/** Secrets need BuildKit: the legacy builder has no `--secret`. */
+function assertSecretsSupported(secrets, builder) {
+    if (!secrets?.length || builder === 'buildx')
+        return;
+    throw new InputError(`The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
+        'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
+}
+/** The `builder` input names a buildx builder: an engine with only the legacy builder has none. */
+function assertBuilderSupported(builder, engine) {
+    if (!builder || engine === 'buildx')
+        return;
+    throw new InputError(`The builder input names the buildx builder '${builder}', and this engine has only the legacy builder (no docker ` +
+        'buildx plugin). Install buildx (on GitHub runners: docker/setup-buildx-action), or leave builder empty.');
 }
 
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
@@ -51146,6 +51151,37 @@ function joinPath(folder, name) {
 /** Whether a path names a dockerignore file of either kind. */
 function isDockerignore(path) {
     return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
+}
+
+;// CONCATENATED MODULE: ./src/inputs/globs.ts
+
+/**
+ * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
+ * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
+ * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
+ */
+const DEFAULT_DOCKERFILE_GLOBS = [
+    '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/Dockerfile-*',
+    '**/*.Dockerfile',
+    '**/Containerfile',
+    '**/Containerfile.*',
+    '**/*.Containerfile',
+    '!**/*.dockerignore'
+];
+/**
+ * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
+ * case-insensitive because Dockerfile names are written in every case in the wild, and
+ * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
+ */
+function globMatcher(globs) {
+    const include = globs.filter(glob => !glob.startsWith('!'));
+    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
+    const options = { nocase: true, dot: true };
+    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
+    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
+    return path => isIncluded(path) && !isExcluded(path);
 }
 
 ;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
@@ -51297,11 +51333,11 @@ function discoverAffectedImages(input) {
         }
         else if (contextHits.length) {
             target.trigger = 'context';
-            target.reason = `build context changed: ${listPaths(contextHits)}`;
+            target.reason = withNote(`build context changed: ${listPaths(contextHits)}`, target.reason);
         }
         else if (watchHits.length) {
             target.trigger = 'watch';
-            target.reason = `watched files changed: ${listPaths(watchHits)}`;
+            target.reason = withNote(`watched files changed: ${listPaths(watchHits)}`, target.reason);
         }
         else {
             continue;
@@ -51320,9 +51356,15 @@ function discoverAffectedImages(input) {
     }
     return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
 }
+/** A reason with what discovery already noted (where the base declares the image) after it. */
+function withNote(reason, note) {
+    return note ? `${reason}, ${note}` : reason;
+}
 /** The name a target is shown and sorted by. */
 function labelOf(target) {
-    return target.name ?? target.dockerfile;
+    // A registry image has a row per platform: each named by it.
+    const platform = target.reference?.platform ? ` (${target.reference.platform})` : '';
+    return `${target.name ?? target.dockerfile}${platform}`;
 }
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input) {
@@ -51578,9 +51620,10 @@ function listPaths(paths) {
 
 ;// CONCATENATED MODULE: ./src/inputs/shard.ts
 
+
 const MAX_SHARDS = 256;
 /** Parses the `shard` input; empty means no sharding (null). */
-function parseShard(value) {
+function parseShard(value, label = 'shard') {
     const text = value.trim();
     if (text === '')
         return null;
@@ -51588,7 +51631,7 @@ function parseShard(value) {
     const index = Number(match?.[1]);
     const total = Number(match?.[2]);
     if (!match || total < 1 || total > MAX_SHARDS || index < 1 || index > total) {
-        throw new Error(`Invalid shard '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
+        throw new InputError(`Invalid ${label} '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
             'in a matrix: shard: ${{ matrix.shard }}/4.');
     }
     return { index, total };
@@ -51616,24 +51659,154 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
+;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
+
+// The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
+// `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
+// line is the separator). A run checks many images, so each spec may say `{image}`, which
+// becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
+// as two images writing one scope would evict each other's layers.
+const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
+/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
+function parseCacheInput(input, value) {
+    const specs = value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+    for (const spec of specs) {
+        const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1];
+        if (!type || !CACHE_TYPES.includes(type)) {
+            throw new InputError(`Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
+                `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`);
+        }
+        if (/[\0\r\n]/.test(spec))
+            throw new InputError(`Invalid ${input} '${spec}': it has a control character.`);
+    }
+    return specs;
+}
+/** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
+function cacheSlug(name) {
+    const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '');
+    return slug.slice(0, 100) || 'image';
+}
+/**
+ * The `--cache-from` / `--cache-to` arguments of one image's build. `cacheTo` is for the
+ * builds whose layers are worth keeping (the head, a record run); a cache that cannot be
+ * written (the read-only cache of a run triggered from a fork) must not fail the build, so
+ * every exported cache has `ignore-error=true` unless the spec says otherwise.
+ */
+function cacheArgs(settings, imageName, options) {
+    const slug = cacheSlug(imageName);
+    const expand = (spec) => {
+        let expanded = spec.replace(/\{image\}/g, slug);
+        if (expanded.startsWith('type=gha') && !/(^|,)scope=/.test(expanded))
+            expanded += `,scope=docker-size-check-${slug}`;
+        return expanded;
+    };
+    const args = [];
+    for (const spec of settings.cacheFrom)
+        args.push('--cache-from', expand(spec));
+    if (options.write) {
+        for (const spec of settings.cacheTo) {
+            const expanded = expand(spec);
+            args.push('--cache-to', /(^|,)ignore-error=/.test(expanded) ? expanded : `${expanded},ignore-error=true`);
+        }
+    }
+    return args;
+}
+/**
+ * Whether the builder can export a cache: buildx's `docker` driver can only on the containerd
+ * image store (elsewhere every build with `--cache-to` fails: "Cache export is not supported
+ * for the docker driver"). `docker buildx inspect` names the driver.
+ */
+function cacheExportSupported(buildxInspect, imageStore) {
+    const driver = /^Driver:\s*(\S+)/m.exec(buildxInspect)?.[1];
+    return driver !== 'docker' || imageStore === 'containerd';
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/shared/inert.ts
+/**
+ * Text from outside (a path, a Dockerfile line, a build's output, a record, an artifact) as
+ * it may reach a terminal: a terminal acts on escape sequences wherever they stand, so a
+ * folder name could clear the screen, retitle the window, rewrite a line or show a link
+ * (OSC 8) whose target differs from its text. What goes:
+ * - escape sequences whole: CSI (`ESC [`, colours and cursor moves), OSC (`ESC ]`, titles,
+ *   links, up to BEL or ST), the DCS, SOS, PM and APC strings, and every other `ESC x`;
+ *   their 8-bit forms (0x9B, 0x9D, 0x90, …) as well;
+ * - then every C0 control but tab and line feed (a lone ESC, BEL, backspace, carriage return:
+ *   a `\r` rewrites the line it is on), DEL and the C1 controls;
+ * - the bidirectional controls, which make text read in another order than it is.
+ * `\r\n` becomes `\n`. What stays is printable text.
+ */
+const ESCAPE_SEQUENCE = new RegExp([
+    // OSC, DCS, SOS, PM, APC: a string up to its terminator (BEL or ST), or to the end.
+    '(?:\\u001b[\\]PX^_]|[\\u009d\\u0090\\u0098\\u009e\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?',
+    // CSI: parameters, intermediates, a final byte.
+    '(?:\\u001b\\[|\\u009b)[0-?]*[ -/]*[@-~]?',
+    // Any other escape: intermediates and a final byte (ESC c resets the terminal).
+    '\\u001b[ -/]*[0-~]?'
+].join('|'), 'g');
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** The text with every escape sequence, control character (but tab and line feed) and bidi control removed. */
+function inertText(text) {
+    return text.replace(/\r\n/g, '\n').replace(ESCAPE_SEQUENCE, '').replace(CONTROLS, '').replace(BIDI, '');
+}
+/**
+ * The same, except for the exact sequences in `ours` (the command's own colours and the
+ * clearing of its live line), which pass: for the last guard on the command's streams, behind
+ * the cleaning of each outside string where it enters the output.
+ */
+function inertExcept(text, ours) {
+    if (ours.length === 0)
+        return inertText(text);
+    const kept = [];
+    // Our sequences become private-use placeholders while the rest is cleaned; a placeholder
+    // character already in the text is removed first, so that none can pose as one of ours.
+    const marked = ours.reduce((current, sequence, index) => current.split(sequence).join(String.fromCharCode(PLACEHOLDER + index)), text.replace(PLACEHOLDERS, ''));
+    kept.push(...ours);
+    return inertText(marked).replace(PLACEHOLDERS, mark => kept[mark.charCodeAt(0) - PLACEHOLDER] ?? '');
+}
+const PLACEHOLDER = 0xf780;
+const PLACEHOLDERS = /[\uf780-\uf7ff]/g;
+/** Inert and on one line: a line break or tab from outside would forge a row or a line of ours. */
+function inertLine(text) {
+    return inertText(text).replace(/[\n\t]/g, ' ');
+}
+
 ;// CONCATENATED MODULE: ./src/tools/log.ts
 
-let current = { debug: message => core_debug(message), info: message => info(message) };
+
+// In the job log too, outside strings are inert: the runner's log view acts on some escape
+// sequences (colours), and no build's output needs them to be read.
+let current = {
+    debug: message => core_debug(inertText(message)),
+    info: message => info(inertText(message)),
+    output: text => process.stdout.write(inertText(text))
+};
 function setLogger(logger) {
     current = logger;
 }
 const log_log = {
     debug: message => current.debug(message),
-    info: message => current.info(message)
+    info: message => current.info(message),
+    output: text => (current.output ?? (chunk => process.stdout.write(inertText(chunk))))(text)
 };
 
 ;// CONCATENATED MODULE: ./src/tools/exec.ts
+
 
 
 
@@ -51653,8 +51826,8 @@ async function runCommand(command, args, options = {}) {
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
  * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
  * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
- * With `stream`, both of the command's streams are also written to this process's stdout
- * as they come, where the runner shows them (as @actions/exec does).
+ * With `stream`, both of the command's streams also go to the log as they come (log.output:
+ * the job log, or the command's terminal), their escape sequences removed.
  */
 function runForBytes(command, args, options = {}) {
     logCommand(command, args, options);
@@ -51695,15 +51868,17 @@ function runForBytes(command, args, options = {}) {
                 killGroup(child);
             }, options.timeoutMs);
         }
+        // Decoded per stream, so that a character split between two chunks comes through whole.
+        const streamed = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
         child.stdout?.on('data', (chunk) => {
             stdout.push(chunk);
             if (options.stream)
-                process.stdout.write(chunk);
+                log_log.output?.(streamed[0].write(chunk));
         });
         child.stderr?.on('data', (chunk) => {
             stderr.push(chunk);
             if (options.stream)
-                process.stdout.write(chunk);
+                log_log.output?.(streamed[1].write(chunk));
         });
         // Not on the PATH, or not executable: the shell's 127.
         child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
@@ -61357,11 +61532,14 @@ const recordedMeasurement = object({
     size: schemas_number().int().nonnegative(),
     id: schemas_string().max(200),
     layers: schemas_number().int().nonnegative(),
-    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files']).optional(),
+    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
     inspectSize: schemas_number().int().nonnegative().optional(),
     layerBytes: schemas_number().int().nonnegative().optional(),
     compressedSize: schemas_number().int().nonnegative().optional(),
-    instructions: array(instructionSize).max(2000).optional()
+    instructions: array(instructionSize).max(2000).optional(),
+    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
+        .max(2000)
+        .optional()
 });
 /** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
 const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
@@ -61663,125 +61841,183 @@ function assertObjectId(id, kind) {
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
         throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
 }
-/** A ref the store may use: a full ref name outside branches and tags, as git allows it. */
-function assertRecordsRef(ref) {
+/**
+ * A ref the store may use: a full ref name outside branches and tags, as git allows it.
+ * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
+ */
+function assertRecordsRef(ref, label = 'records-ref') {
     const valid = /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
         !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
         !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref);
     if (!valid) {
-        throw new Error(`Invalid records-ref '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
+        throw new Error(`Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
+;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
 
-// The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
-// `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
-// line is the separator). A run checks many images, so each spec may say `{image}`, which
-// becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
-// as two images writing one scope would evict each other's layers.
-const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
-/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
-function parseCacheInput(input, value) {
-    const specs = value
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-    for (const spec of specs) {
-        const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1];
-        if (!type || !CACHE_TYPES.includes(type)) {
-            throw new InputError(`Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
-                `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`);
-        }
-        if (/[\0\r\n]/.test(spec))
-            throw new InputError(`Invalid ${input} '${spec}': it has a control character.`);
+
+/**
+ * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
+ * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
+ * UTF-16 units (`string.length`), a body within this limit is within both.
+ */
+const MAX_COMMENT_BODY_LENGTH = 65536;
+/** Who posts the comment when the token cannot tell (an Actions installation token). */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** What a comment key may hold; config.ts checks the input against the same pattern. */
+const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * The hidden first line that marks our comment. The key lets several checks on one PR keep
+ * one comment each. Only a plain set of characters is allowed so that no key can end the
+ * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
+ */
+function commentMarker(key) {
+    if (!COMMENT_KEY_PATTERN.test(key)) {
+        throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
+            'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
     }
-    return specs;
+    return `<!-- docker-size-check: key=${key} -->`;
 }
-/** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
-function cacheSlug(name) {
-    const slug = name
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[-.]+|[-.]+$/g, '');
-    return slug.slice(0, 100) || 'image';
+/** The body as posted: the marker line first, then the report. */
+function stickyBody(key, body) {
+    const marker = commentMarker(key);
+    // A body that already starts with the marker (re-posted as read back) is not marked twice.
+    return firstLine(body) === marker ? body : `${marker}\n${body}`;
 }
 /**
- * The `--cache-from` / `--cache-to` arguments of one image's build. `cacheTo` is for the
- * builds whose layers are worth keeping (the head, a record run); a cache that cannot be
- * written (the read-only cache of a run triggered from a fork) must not fail the build, so
- * every exported cache has `ignore-error=true` unless the spec says otherwise.
+ * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
+ * (a user quoting ours, another workflow with the same key) is left out when `author` is given:
+ * the marker alone is text anyone can write.
  */
-function cacheArgs(settings, imageName, options) {
-    const slug = cacheSlug(imageName);
-    const expand = (spec) => {
-        let expanded = spec.replace(/\{image\}/g, slug);
-        if (expanded.startsWith('type=gha') && !/(^|,)scope=/.test(expanded))
-            expanded += `,scope=docker-size-check-${slug}`;
-        return expanded;
-    };
-    const args = [];
-    for (const spec of settings.cacheFrom)
-        args.push('--cache-from', expand(spec));
-    if (options.write) {
-        for (const spec of settings.cacheTo) {
-            const expanded = expand(spec);
-            args.push('--cache-to', /(^|,)ignore-error=/.test(expanded) ? expanded : `${expanded},ignore-error=true`);
-        }
+async function findStickyComments(octokit, options) {
+    const marker = commentMarker(options.key);
+    // The default page is 30 comments and busy PRs have hundreds: read every page, or a second
+    // comment gets posted once ours scrolls off the first one.
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner: options.owner,
+        repo: options.repo,
+        issue_number: options.issueNumber,
+        per_page: 100
+    });
+    const found = [];
+    for (const comment of comments) {
+        const body = comment.body ?? '';
+        const login = comment.user?.login ?? '';
+        if (!hasMarkerLine(body, marker))
+            continue;
+        // Logins are case-insensitive on GitHub, and an override typed by hand may differ in case.
+        if (options.author !== undefined && login.toLowerCase() !== options.author.toLowerCase())
+            continue;
+        found.push({ id: comment.id, body, url: comment.html_url, author: login, createdAt: comment.created_at });
     }
-    return args;
+    // The API lists by ascending id already; sorting keeps "oldest" true whatever the order.
+    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }
 /**
- * Whether the builder can export a cache: buildx's `docker` driver can only on the containerd
- * image store (elsewhere every build with `--cache-to` fails: "Cache export is not supported
- * for the docker driver"). `docker buildx inspect` names the driver.
+ * Keeps one comment per key on the PR: edits the oldest marked comment in place, or posts a
+ * new one when there is none and `createIfMissing` is set. Two runs racing on the same PR can
+ * each post a comment; the next run keeps the oldest and deletes the others.
+ *
+ * API errors are thrown as they come (Octokit's RequestError carries `status`): the caller
+ * decides which ones are only warnings, such as a 403 for a fork's read-only token.
  */
-function cacheExportSupported(buildxInspect, imageStore) {
-    const driver = /^Driver:\s*(\S+)/m.exec(buildxInspect)?.[1];
-    return driver !== 'docker' || imageStore === 'containerd';
-}
-
-;// CONCATENATED MODULE: ./src/inputs/explain-input.ts
-
-const EXPLAIN_CHOICES = ['paths', 'instructions'];
-const DEFAULT_EXPLAIN = { paths: true, instructions: true };
-/** `paths,instructions` (the default), either one, or `none`. */
-function parseExplain(value) {
-    const text = value.trim();
-    if (text === '')
-        return { ...DEFAULT_EXPLAIN };
-    const names = text
-        .split(/[\s,]+/)
-        .map(name => name.trim().toLowerCase())
-        .filter(Boolean);
-    if (names.length === 1 && names[0] === 'none')
-        return { paths: false, instructions: false };
-    const unknown = names.filter(name => !EXPLAIN_CHOICES.includes(name));
-    if (unknown.length) {
-        throw new InputError(`Invalid explain '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
-            "Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'.");
+async function upsertStickyComment(octokit, options) {
+    const body = stickyBody(options.key, options.body);
+    if (body.length > MAX_COMMENT_BODY_LENGTH) {
+        throw new Error(`The comment body is ${body.length} characters with its marker line; GitHub accepts at most ` +
+            `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
     }
-    return { paths: names.includes('paths'), instructions: names.includes('instructions') };
+    const { owner, repo, issueNumber } = options;
+    const existing = await findStickyComments(octokit, {
+        owner,
+        repo,
+        issueNumber,
+        key: options.key,
+        author: options.author
+    });
+    // The oldest marked comment is the one to keep. One that is gone by the time it is edited
+    // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
+    // place, and when none is left a new comment is posted, since there was one to keep current.
+    for (const [index, candidate] of existing.entries()) {
+        let updated;
+        try {
+            ;
+            ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
+        }
+        catch (error) {
+            if (statusOf(error) === 404)
+                continue;
+            throw error;
+        }
+        for (const duplicate of existing.slice(index + 1)) {
+            await deleteDuplicate(octokit, owner, repo, duplicate);
+        }
+        return { url: updated.html_url, id: updated.id, action: 'updated' };
+    }
+    if (existing.length === 0 && !options.createIfMissing)
+        return { url: '', id: 0, action: 'skipped' };
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+    return { url: data.html_url, id: data.id, action: 'created' };
+}
+/**
+ * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
+ * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
+ */
+async function deleteDuplicate(octokit, owner, repo, comment) {
+    try {
+        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return;
+        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
+    }
+}
+/**
+ * The login our comments are posted under, to tell them from copies by others. `GET /user`
+ * answers for a personal token; an Actions installation token gets 403 there, and its comments
+ * are by `github-actions[bot]`. A GitHub App token also gets 403 but posts as `<app>[bot]`:
+ * such users pass the login as `override`.
+ */
+async function resolveCommentAuthor(octokit, override) {
+    if (override)
+        return override;
+    try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch {
+        return DEFAULT_COMMENT_AUTHOR;
+    }
+}
+function hasMarkerLine(body, marker) {
+    // Comments edited in the web UI come back with CRLF line ends.
+    return body.split(/\r?\n/).some(line => line.trim() === marker);
+}
+function firstLine(text) {
+    const end = text.search(/\r?\n/);
+    return (end === -1 ? text : text.slice(0, end)).trim();
+}
+function statusOf(error) {
+    if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
+        return error.status;
+    }
+    return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-
+// The parsers of the input table (table.ts). Each takes the text and the `label` the user
+// knows the value by: the input's name in the action (`max-increase`), the flag in the
+// command (`--max-increase`). Their errors are InputErrors that name the label, the value
+// and the fix.
 const BASELINE_MODES = ['auto', 'record', 'build'];
 const DEFAULT_RECORDS_DEPTH = 50;
+const COMMENT_MODES = ['always', 'changed', 'never'];
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
  * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
@@ -61790,78 +62026,15 @@ const DEFAULT_RECORDS_DEPTH = 50;
  * and a branch in main.ts.
  */
 const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'];
-
-/**
- * Reads and validates every input. The only place in the action that reads them: through
- * `readInput`, which gives an input the runner did not pass its default from INPUT_DEFAULTS.
- */
-function getInputs(env = process.env) {
-    const input = (name) => readInput(name, env);
-    return wrapThresholdErrors(() => ({
-        githubToken: input('github-token'),
-        dockerfileGlobs: parseDockerfileGlobs(input('dockerfiles')),
-        maxIncrease: parseGrowthThreshold('max-increase', input('max-increase')),
-        warnIncrease: parseGrowthThreshold('warn-increase', input('warn-increase')),
-        compressedSize: parseBoolean('compressed-size', input('compressed-size'), false),
-        maxSize: parseSizeBudget('max-size', input('max-size')),
-        limitsFrom: parseChoice('limits-from', input('limits-from'), ['base', 'head'], 'base'),
-        missingBaseline: parseChoice('missing-baseline', input('missing-baseline'), ['fail', 'warn'], 'fail'),
-        baseRef: input('base-ref'),
-        headFrom: parseChoice('head-from', input('head-from'), ['worktree', 'workspace'], 'worktree'),
-        keepImages: parseBoolean('keep-images', input('keep-images'), false),
-        comment: parseChoice('comment', input('comment'), ['always', 'changed', 'never'], 'changed'),
-        commentKey: parseCommentKey(input('comment-key')),
-        commentAuthor: parseCommentAuthor(input('comment-author')),
-        mode: parseChoice('mode', input('mode'), RUN_MODES, 'check'),
-        artifactPath: input('artifact-path'),
-        // Untrimmed: a value's trailing space or line break is part of it.
-        secrets: parseSecrets(readInput('secrets', env, { trim: false })),
-        images: parseImagesInput(input('images')),
-        configFile: input('config'),
-        imagesFrom: parseChoice('images-from', input('images-from'), IMAGES_FROM, 'auto'),
-        shard: parseShard(input('shard')),
-        reports: input('reports') || DEFAULT_REPORTS,
-        parallel: parseParallel(input('parallel')),
-        baseline: parseChoice('baseline', input('baseline'), BASELINE_MODES, 'auto'),
-        recordsRef: parseRecordsRef(input('records-ref')),
-        recordsDepth: parseRecordsDepth(input('records-depth')),
-        cacheFrom: parseCacheInput('cache-from', input('cache-from')),
-        cacheTo: parseCacheInput('cache-to', input('cache-to')),
-        buildTimeoutMs: parseDuration('build-timeout', input('build-timeout')),
-        explain: parseExplain(input('explain'))
-    }));
-}
-/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-/**
- * One input's value, trimmed. An input whose variable is absent takes the default in code
- * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
- * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
- * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
- * would be a token that is no token, or a limit that is no limit. Only the expression is
- * quoted in the message, never the rest of the value, which may be a secret.
- */
-function readInput(name, env = process.env, options = {}) {
-    const raw = env[inputVariable(name)];
-    if (raw === undefined)
-        return INPUT_DEFAULTS[name];
-    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
-    if (expression) {
-        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
-            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
-            'in its environment), or leave the input out to take its default.');
-    }
-    return options.trim === false ? raw : raw.trim();
-}
+/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+const DEFAULT_REPORTS = 'docker-size-reports';
 /** The `dockerfiles` input; empty means the usual names at any depth. */
-function parseDockerfileGlobs(value) {
+function parseDockerfileGlobs(value, label = 'dockerfiles') {
     const globs = parseList(value);
     for (const glob of globs) {
         const problem = unbalancedGlob(glob);
         if (problem) {
-            throw new InputError(`Invalid dockerfiles '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+            throw new InputError(`Invalid ${label} '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
                 'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
         }
     }
@@ -61886,36 +62059,24 @@ function unbalancedGlob(glob) {
     }
     return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null;
 }
-function wrapThresholdErrors(read) {
-    try {
-        return read();
-    }
-    catch (error) {
-        if (error instanceof ThresholdError || error instanceof ImageConfigError)
-            throw new InputError(error.message);
-        throw error;
-    }
-}
-/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
-const DEFAULT_REPORTS = 'docker-size-reports';
 const MAX_PARALLEL = 32;
-function parseParallel(value) {
+function parseParallel(value, label = 'parallel') {
     const text = value.trim();
     if (text === '')
         return 1;
     const count = Number(text);
     if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
-        throw new InputError(`Invalid parallel '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
+        throw new InputError(`Invalid ${label} '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
             '(about the number of cores: 2 on a standard hosted runner).');
     }
     return count;
 }
-function parseRecordsRef(value) {
+function parseRecordsRef(value, label = 'records-ref') {
     const text = value.trim();
     if (text === '')
         return DEFAULT_RECORDS_REF;
     try {
-        assertRecordsRef(text);
+        assertRecordsRef(text, label);
     }
     catch (error) {
         throw new InputError(errorMessage(error));
@@ -61923,13 +62084,13 @@ function parseRecordsRef(value) {
     return text;
 }
 const MAX_RECORDS_DEPTH = 1000;
-function parseRecordsDepth(value) {
+function parseRecordsDepth(value, label = 'records-depth') {
     const text = value.trim();
     if (text === '')
         return DEFAULT_RECORDS_DEPTH;
     const depth = Number(text);
     if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
-        throw new InputError(`Invalid records-depth '${text}'. Expected how many commits of the base branch to search for a record, ` +
+        throw new InputError(`Invalid ${label} '${text}'. Expected how many commits of the base branch to search for a record, ` +
             `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`);
     }
     return depth;
@@ -61960,23 +62121,513 @@ function parseBoolean(input, value, fallback) {
         return false;
     throw new InputError(`Invalid ${input} '${value.trim()}'. Expected true or false.`);
 }
-function parseCommentKey(value) {
+function parseCommentKey(value, label = 'comment-key') {
     const text = value.trim();
     if (text === '')
         return 'default';
     // The key is written into an HTML comment; `--` or `>` would close it early.
     if (!COMMENT_KEY_PATTERN.test(text)) {
-        throw new InputError(`Invalid comment-key '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
+        throw new InputError(`Invalid ${label} '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
     }
     return text;
 }
-function parseCommentAuthor(value) {
+function parseCommentAuthor(value, label = 'comment-author') {
     const text = value.trim();
     // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
     if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
-        throw new InputError(`Invalid comment-author '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
+        throw new InputError(`Invalid ${label} '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
     }
     return text;
+}
+/** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
+function parseRevision(ref, label) {
+    if (ref.trim() === '' || ref.startsWith('-')) {
+        throw new InputError(`Invalid ${label} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`);
+    }
+    return ref;
+}
+/**
+ * A buildx builder's name, as `docker buildx create` allows it; empty: the current builder.
+ * It goes on the build's command line, so nothing that git or docker could read as an option.
+ */
+function parseBuilderName(value, label = 'builder') {
+    const text = value.trim();
+    if (text !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(text)) {
+        throw new InputError(`Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
+            'such as the name output of docker/setup-buildx-action, or nothing for the current builder.');
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/table.ts
+
+
+
+
+
+
+
+
+
+
+
+function input(spec) {
+    return spec;
+}
+const choice = (choices, fallback) => (text, label) => parseChoice(label, text, choices, fallback);
+const table_boolean = (text, label) => parseBoolean(label, text, false);
+const asIs = (text) => text;
+/** The inputs in action.yml's order, each under the name of the setting it becomes. */
+const INPUT_TABLE = {
+    githubToken: input({
+        name: 'github-token',
+        description: "Token to read the PR's files and to post the comment. Needs `pull-requests: write` to comment.",
+        default: '',
+        runnerDefault: '${{ github.token }}',
+        parse: asIs,
+        flag: { none: 'the command calls no GitHub API: it reads the repository with git' }
+    }),
+    dockerfileGlobs: input({
+        name: 'dockerfiles',
+        description: 'Globs of the Dockerfiles to check, one a line or separated by commas, from the repository root; ' +
+            'a glob starting with `!` excludes. Matched in any case. Empty means the usual names at any ' +
+            'depth: Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, Containerfile, Containerfile.*, ' +
+            '*.Containerfile.',
+        default: '',
+        parse: parseDockerfileGlobs,
+        flag: {
+            name: 'dockerfile',
+            value: 'GLOB',
+            multiple: true,
+            help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.',
+            read: (values, label) => {
+                const text = (values ?? []).join('\n');
+                if (values !== null && parseList(text).length === 0) {
+                    throw new InputError(`Flag ${label} is empty. Give a glob such as ${label} 'services/*/Dockerfile'.`);
+                }
+                return parseDockerfileGlobs(text, label);
+            }
+        }
+    }),
+    images: input({
+        name: 'images',
+        description: 'The images to check, as a YAML list: each entry a `dockerfile` with optional `name`, `context`, ' +
+            '`target`, `build-args`, `platform`, `max-increase`, `warn-increase`, `max-size` and `watch` (see ' +
+            "the README's Monorepos section). When set, only these images are checked and `dockerfiles` is " +
+            'not used. Empty: the config file if there is one, else every Dockerfile that `dockerfiles` ' +
+            'matches, its folder as the context.',
+        default: '',
+        parse: (text, label) => parseImagesInput(text, label),
+        flag: {
+            name: 'images',
+            value: 'YAML',
+            help: 'The images to check, as the images input takes them (a YAML list of dockerfile, context, name, …); replaces the config file.'
+        }
+    }),
+    configFile: input({
+        name: 'config',
+        description: 'Path of a config file (from the repository root) whose `images` key lists the images, as the ' +
+            '`images` input does. Empty: `.github/docker-size-check.yml` when it exists.',
+        default: '',
+        parse: asIs,
+        flag: {
+            name: 'config',
+            value: 'FILE',
+            help: 'The images config file, from the repository root. Default: .github/docker-size-check.yml when it exists.',
+            read: (values, label) => {
+                const file = values?.[0]?.trim() ?? '';
+                if (values !== null && file === '') {
+                    throw new InputError(`Flag ${label} needs a file name: ${label} .github/docker-size-check.yml.`);
+                }
+                return file;
+            }
+        }
+    }),
+    imagesFrom: input({
+        name: 'images-from',
+        description: 'Where the images to check come from: `auto` (the `images` input or config file, else a bake file ' +
+            '`docker-bake.hcl`/`docker-bake.json`/`docker-bake.override.hcl`, else a compose file ' +
+            '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` at the root, else every ' +
+            'Dockerfile the `dockerfiles` globs match), or one of `config`, `bake`, `compose`, `dockerfiles` ' +
+            "alone. Compose and bake files are read by `docker buildx bake --print` at each side's commit, " +
+            'with no token or runner variable in its environment.',
+        default: 'auto',
+        parse: choice(IMAGES_FROM, 'auto'),
+        flag: {
+            name: 'images-from',
+            value: 'FROM',
+            help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
+        }
+    }),
+    shard: input({
+        name: 'shard',
+        description: 'Check only one slice of the affected images, INDEX/TOTAL (`2/4`), for a matrix of jobs; a shard ' +
+            'writes its JSON report and leaves the comment and the verdict to a `mode: merge` job. Empty: ' +
+            'every affected image.',
+        default: '',
+        parse: parseShard,
+        flag: { none: 'splits the images between the jobs of a workflow matrix; one machine checks them all' }
+    }),
+    reports: input({
+        name: 'reports',
+        description: "For `mode: merge`: a folder (searched at any depth for `.json` files) or a glob of the shards' " +
+            'reports, from the workspace, as `actions/download-artifact` left them.',
+        default: DEFAULT_REPORTS,
+        parse: text => text || DEFAULT_REPORTS,
+        flag: { none: 'for mode: merge, which joins the reports of a workflow’s shards' }
+    }),
+    parallel: input({
+        name: 'parallel',
+        description: 'How many images may be built at once (1 to 32). More than 1 helps when builds wait on the ' +
+            'network or one core; a hosted runner has 2 to 4 cores. With BuildKit the head and base of one ' +
+            'image build side by side, sharing the steps they have in common; with the legacy builder the ' +
+            'base waits for the head.',
+        default: '1',
+        parse: parseParallel,
+        flag: { name: 'parallel', value: 'N', help: 'How many builds may run at once. Default: 1.' }
+    }),
+    buildTimeoutMs: input({
+        name: 'build-timeout',
+        description: 'How long one build may take: whole hours, minutes or seconds (30m, 90s, 1h, 1h30m). A build past ' +
+            'it is stopped, its image is an error with the reason, and the rest of the run is still reported.',
+        default: DEFAULT_BUILD_TIMEOUT,
+        parse: (text, label) => parseDuration(label, text),
+        flag: {
+            name: 'build-timeout',
+            value: 'DURATION',
+            help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
+        }
+    }),
+    maxIncrease: input({
+        name: 'max-increase',
+        description: 'How much an image may grow before the check fails: a size (25MB, 1.5GiB, 512kB, plain bytes), a ' +
+            'share of the base size (10%), or both (10%, 5MB: fails only when the growth passes both). Empty: ' +
+            'no limit.',
+        default: '10%',
+        parse: (text, label) => parseGrowthThreshold(label, text),
+        flag: {
+            name: 'max-increase',
+            value: 'LIMIT',
+            help: "How much an image may grow: 25MB, 10%, or both (10%,5MB: fails only past both). '' for no limit. Default: 10%."
+        }
+    }),
+    warnIncrease: input({
+        name: 'warn-increase',
+        description: 'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). ' + 'Empty: none.',
+        default: '',
+        parse: (text, label) => parseGrowthThreshold(label, text),
+        flag: { name: 'warn-increase', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' }
+    }),
+    compressedSize: input({
+        name: 'compressed-size',
+        description: 'Also measure each image as a registry stores it and show that pull size beside the uncompressed ' +
+            "size, with its own delta: on the containerd image store the stored layers' sizes (read in the " +
+            'pass that measures the image), on overlay2 a gzip estimate from a streamed `docker save`, which ' +
+            'costs about a second per 50 MB of image on 2 cores.',
+        default: 'false',
+        parse: table_boolean,
+        flag: {
+            name: 'compressed-size',
+            help: 'Also measure each image gzip-compressed, as a registry stores it (its pull size).'
+        }
+    }),
+    explain: input({
+        name: 'explain',
+        description: 'What the comment explains about an image whose size changed, beyond the sizes: `paths` (the ' +
+            'folders and files that grew or shrank, with the instruction that put them there and hints such ' +
+            'as a package cache left in the image; it reads the layers the two images do not share from a ' +
+            'streamed `docker save`), `instructions` (the Dockerfile instructions that moved the most bytes), ' +
+            "both (the default), or `none`. With `mode: record`, `paths` also keeps each image's layers, " +
+            'summed by folder, in its record, for the PRs whose base it is.',
+        default: 'paths,instructions',
+        parse: parseExplain,
+        flag: {
+            name: 'explain',
+            value: 'WHAT',
+            help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
+        }
+    }),
+    maxSize: input({
+        name: 'max-size',
+        description: "An optional budget for any image's absolute size at the head (500MB, 1GiB). New images are held " +
+            'only to this.',
+        default: '',
+        parse: (text, label) => parseSizeBudget(label, text),
+        flag: { name: 'max-size', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." }
+    }),
+    limitsFrom: input({
+        name: 'limits-from',
+        description: "Whose config file sets the limits a PR is judged by: `base` (the base commit's, so a PR that " +
+            'raises its own limit is held to the old one until it is merged; the comment says what it ' +
+            "changes) or `head` (the PR's own). Each side is built as its own commit's config defines it " +
+            'either way.',
+        default: 'base',
+        parse: choice(['base', 'head'], 'base'),
+        flag: {
+            name: 'limits-from',
+            value: 'SIDE',
+            help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+        }
+    }),
+    missingBaseline: input({
+        name: 'missing-baseline',
+        description: 'What an image is when it exists at the base but its base build fails (there is nothing to ' +
+            'compare with): `fail` makes it an error, and the check fails; `warn` makes it a warning, held ' +
+            'only to max-size. A Dockerfile the PR adds has no base by nature and is never one of these.',
+        default: 'fail',
+        parse: choice(['fail', 'warn'], 'fail'),
+        flag: {
+            name: 'missing-baseline',
+            value: 'POLICY',
+            help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+        }
+    }),
+    baseRef: input({
+        name: 'base-ref',
+        description: 'Branch, tag or commit to compare against; the baseline is its merge-base with the head. Empty: ' +
+            "the PR's base branch.",
+        default: '',
+        parse: asIs,
+        flag: {
+            name: 'base',
+            value: 'REF',
+            help: 'Compare with the merge-base of the head and REF (branch, tag or commit). Default: the remote default branch, else main, else master.',
+            read: (values, label) => (values === null ? '' : parseRevision(values[0] ?? '', label))
+        }
+    }),
+    headFrom: input({
+        name: 'head-from',
+        description: '`worktree` builds the head from a clean checkout of its commit; `workspace` builds it from the ' +
+            'workspace as it stands (for workflows whose earlier steps generate build inputs).',
+        default: 'worktree',
+        parse: choice(['worktree', 'workspace'], 'worktree'),
+        flag: {
+            name: 'head',
+            value: 'REF',
+            help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).',
+            // The working tree is built where it stands; a named commit from a clean worktree.
+            read: (values, label) => (values === null ? 'workspace' : (parseRevision(values[0] ?? '', label), 'worktree'))
+        }
+    }),
+    comment: input({
+        name: 'comment',
+        description: '`changed` posts a comment when an image changed size or failed (an earlier comment is always ' +
+            'brought up to date); `always` posts on every run; `never` posts nothing.',
+        default: 'changed',
+        parse: choice(COMMENT_MODES, 'changed'),
+        flag: { none: 'there is no pull request to comment on; --markdown writes the comment to a file' }
+    }),
+    commentKey: input({
+        name: 'comment-key',
+        description: 'Names the sticky comment, so that two workflows on one PR keep two comments.',
+        default: 'default',
+        parse: parseCommentKey,
+        flag: { none: 'names a sticky comment, and the command posts none' }
+    }),
+    commentAuthor: input({
+        name: 'comment-author',
+        description: "Login that posts the comment, for a GitHub App token (`my-app[bot]`). Empty means the token's " +
+            'own identity.',
+        default: '',
+        parse: parseCommentAuthor,
+        flag: { none: 'names whose sticky comment to update, and the command posts none' }
+    }),
+    mode: input({
+        name: 'mode',
+        description: '`check` builds, measures and comments in one job. For pull requests from forks, whose token ' +
+            'cannot comment: `measure` (on `pull_request`) writes the measurements to `artifact-path` for ' +
+            'upload, and `comment` (on `workflow_run`) reads that downloaded artifact as untrusted data, ' +
+            "judges it with its own limits and the base branch's images config, posts the comment and sets " +
+            "the commit status `docker-size-check/<comment-key>` on the PR's head (needs `statuses: write`). " +
+            'See "Pull requests from forks" in the README. `merge` builds nothing and publishes the JSON ' +
+            'reports of every shard (see `reports` and "Monorepos" in the README) as one comment, summary and ' +
+            'verdict. `record` (on `push` to the default branch, with `contents: write`) measures the ' +
+            "branch's images and stores them as baseline records in the repository, so that PR runs build " +
+            'only the head (see `baseline` and "Baseline records" in the README).',
+        default: 'check',
+        parse: choice(RUN_MODES, 'check'),
+        flag: { none: 'the command is the check; measure, comment, merge and record are steps of a workflow' }
+    }),
+    baseline: input({
+        name: 'baseline',
+        description: "Where a PR run takes the base's figures from. `auto`: a baseline record that matches what the " +
+            'base build would be (same Dockerfile, context, build settings, FROM images, size method), else a ' +
+            'build of the base. `record`: only a record; an image without one has no baseline. `build`: ' +
+            'always build the base.',
+        default: 'auto',
+        parse: choice(BASELINE_MODES, 'auto'),
+        flag: {
+            name: 'baseline',
+            value: 'MODE',
+            help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see the README) when one matches, else build it; record: only records; build: always build. Default: auto.'
+        }
+    }),
+    recordsRef: input({
+        name: 'records-ref',
+        description: 'The ref that holds the baseline records, outside branches and tags. `mode: record` pushes to it; ' +
+            'PR runs fetch it read-only.',
+        default: DEFAULT_RECORDS_REF,
+        parse: parseRecordsRef,
+        flag: {
+            name: 'records-ref',
+            value: 'REF',
+            help: `The ref that holds the baseline records. Default: ${DEFAULT_RECORDS_REF}.`
+        }
+    }),
+    cacheFrom: input({
+        name: 'cache-from',
+        description: 'buildx caches to read layers from, one a line (`--cache-from`), such as `type=gha` or ' +
+            "`type=registry,ref=ghcr.io/owner/repo:cache-{image}`. `{image}` becomes the image's name as a " +
+            'slug; a `type=gha` cache without a `scope` gets one per image.',
+        default: '',
+        parse: (text, label) => parseCacheInput(label, text),
+        flag: {
+            name: 'cache-from',
+            value: 'SPEC',
+            multiple: true,
+            help: 'A buildx cache to read layers from (type=local,src=DIR/{image}); repeatable.'
+        }
+    }),
+    cacheTo: input({
+        name: 'cache-to',
+        description: "buildx caches to write the head's layers to, one a line (`--cache-to`), such as " +
+            '`type=gha,mode=max`. A cache that cannot be written (the read-only cache of a run from a fork) ' +
+            'never fails the build: `ignore-error=true` is added unless the line says otherwise. The docker ' +
+            'driver of buildx exports caches only on the containerd image store; elsewhere use ' +
+            'docker/setup-buildx-action.',
+        default: '',
+        parse: (text, label) => parseCacheInput(label, text),
+        flag: {
+            name: 'cache-to',
+            value: 'SPEC',
+            multiple: true,
+            help: "A buildx cache to write the head's layers to; repeatable."
+        }
+    }),
+    builder: input({
+        name: 'builder',
+        description: 'The buildx builder to build with, by name (`docker buildx build --builder NAME`), such as the one ' +
+            'docker/setup-buildx-action made (its `name` output). Empty: the current builder. Needs BuildKit; ' +
+            'each image is loaded into the engine (`--load`) and measured there, whichever builder built it.',
+        default: '',
+        parse: parseBuilderName,
+        flag: {
+            name: 'builder',
+            value: 'NAME',
+            help: 'The buildx builder to build with (docker buildx build --builder NAME). Default: the current builder.'
+        }
+    }),
+    recordsDepth: input({
+        name: 'records-depth',
+        description: "How many commits of the base branch's first-parent history, from the merge-base back, are " +
+            'searched for a matching record.',
+        default: String(DEFAULT_RECORDS_DEPTH),
+        parse: parseRecordsDepth,
+        flag: {
+            name: 'records-depth',
+            value: 'N',
+            help: `How many commits of the base's history to search for a record. Default: ${DEFAULT_RECORDS_DEPTH}.`
+        }
+    }),
+    artifactPath: input({
+        name: 'artifact-path',
+        description: 'Folder that `mode: measure` writes its artifact to and `mode: comment` reads it from. Empty: ' +
+            '`$RUNNER_TEMP/docker-size-check-artifact` (the `artifact-path` output names it).',
+        default: '',
+        parse: asIs,
+        flag: { none: 'the artifact passes a measure run to a comment run, both in a workflow' }
+    }),
+    secrets: input({
+        name: 'secrets',
+        description: "Build secrets, one `id=value` a line, or `id<<EOT`, the value's lines, `EOT` for a value of " +
+            'several lines (see "Build secrets" in the README), passed to every build with `--secret ' +
+            'id=…,env=…` for `RUN --mount=type=secret,id=…`; never as build args, masked in the log, and ' +
+            'replaced by `***` in what a build prints before it reaches the comment, the summary, the report ' +
+            'or the artifact. Needs BuildKit (buildx).',
+        default: '',
+        untrimmed: true,
+        parse: text => parseSecrets(text),
+        flag: {
+            name: 'secret',
+            value: 'ID=VAR',
+            multiple: true,
+            help: 'A build secret for RUN --mount=type=secret,id=ID, its value read from the environment variable VAR (never from the command line); repeatable. BuildKit only.',
+            read: (values, label, env) => secretsFromEnvironment(values ?? [], label, env)
+        }
+    }),
+    keepImages: input({
+        name: 'keep-images',
+        description: 'Keep the images this run built (they are removed at the end by default).',
+        default: 'false',
+        parse: table_boolean,
+        flag: { name: 'keep-images', help: 'Keep the images built (removed at the end by default).' }
+    })
+};
+/** The table's entries, in action.yml's order, each with the name of its setting. */
+const INPUT_ENTRIES = Object.entries(INPUT_TABLE);
+/**
+ * Every setting, each read by its own entry: `read(entry)` gives the value of that entry's
+ * setting (the action reads the input, the command the flag).
+ */
+function readSettings(read) {
+    // Each value is what its own entry's parse (or read) returned, which Inputs names.
+    return Object.fromEntries(INPUT_ENTRIES.map(([setting, entry]) => [setting, read(entry)]));
+}
+/** Every input's default as action.yml declares it (but for a default only the runner evaluates). */
+const INPUT_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.map(([, entry]) => [entry.name, entry.default]));
+/**
+ * Defaults that action.yml writes as an expression the runner evaluates; the code has none.
+ * The runner passes action.yml's defaults as INPUT_* variables, but not every runner does
+ * (GitHub's local runner and some others pass none, or pass them unevaluated), and a run
+ * without them must not mean "no limit": an input whose variable is absent takes its
+ * `default` from the table, and only these have none.
+ */
+const EXPRESSION_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.flatMap(([, entry]) => (entry.runnerDefault === undefined ? [] : [[entry.name, entry.runnerDefault]])));
+/** The inputs as action.yml declares them, in its order: what `npm run docs` writes there and into the README. */
+const ACTION_INPUTS = INPUT_ENTRIES.map(([, entry]) => ({
+    name: entry.name,
+    description: entry.description,
+    default: entry.runnerDefault ?? entry.default
+}));
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
+
+
+
+
+/**
+ * Reads and validates every input, each as its entry in the input table says. The only
+ * place in the action that reads them: through `readInput`, which gives an input the runner
+ * did not pass its default from the table.
+ */
+function getInputs(env = process.env) {
+    return readSettings(entry => entry.parse(readInput(entry.name, env, entry.untrimmed ? { trim: false } : {}), entry.name));
+}
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * One input's value, trimmed. An input whose variable is absent takes the default in code
+ * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
+ * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
+ * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
+ * would be a token that is no token, or a limit that is no limit. Only the expression is
+ * quoted in the message, never the rest of the value, which may be a secret.
+ */
+function readInput(name, env = process.env, options = {}) {
+    const raw = env[inputVariable(name)];
+    if (raw === undefined)
+        return INPUT_DEFAULTS[name];
+    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
+    if (expression) {
+        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
+            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
+            'in its environment), or leave the input out to take its default.');
+    }
+    return options.trim === false ? raw : raw.trim();
 }
 /** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
 function getRunnerContext(env = process.env) {
@@ -67606,16 +68257,16 @@ function instructionText(instruction, max = 100) {
  * characters are removed from all of it.
  */
 /** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
-const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+const escape_BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 /** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
-const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const escape_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** The text with bidi and control characters removed; line breaks become `\n`. */
 function cleanText(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, '').replace(/\r\n?/g, '\n');
+    return text.replace(escape_BIDI, '').replace(escape_CONTROLS, '').replace(/\r\n?/g, '\n');
 }
 /** Cleaned and on one line: a line break would end a table row or start a block. */
-function oneLine(text, max) {
+function escape_oneLine(text, max) {
     const line = cleanText(text).replace(/[\n\t]/g, ' ');
     if (max === undefined || line.length <= max)
         return line;
@@ -67633,13 +68284,13 @@ function codeSpan(text) {
 }
 /** A string from outside, as code in markdown (a paragraph or a table cell). */
 function code(text, options = {}) {
-    const line = oneLine(text, options.max);
+    const line = escape_oneLine(text, options.max);
     // In a table `\|` stands for `|`, code span or not; everywhere else a backslash in a code span is itself.
     return codeSpan(options.table ? line.replace(/\|/g, '\\|') : line);
 }
 /** A string from outside, as code inside an HTML block (a `<summary>`), where markdown is not parsed. */
 function htmlCode(text, options = {}) {
-    return `<code>${escapeHtml(oneLine(text, options.max))}</code>`;
+    return `<code>${escapeHtml(escape_oneLine(text, options.max))}</code>`;
 }
 /** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
 function preformatted(text) {
@@ -67694,7 +68345,7 @@ function inertLead(line) {
  */
 function prose(text, options = {}) {
     const table = options.table ?? false;
-    const line = oneLine(text, options.max);
+    const line = escape_oneLine(text, options.max);
     if (isInert(line))
         return plain(line, table);
     const colon = line.indexOf(': ');
@@ -67777,13 +68428,13 @@ const FIELD_LIMITS = {
 /** What a cut field ends (or, for a log, starts) with. */
 const CUT_MARKER = '…';
 // CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
-const ESCAPE_SEQUENCE = 
+const fields_ESCAPE_SEQUENCE = 
 // eslint-disable-next-line no-control-regex -- escape sequences are what this removes
 /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
 const C1_CONTROLS = /[\u0080-\u009f]/g;
 const ALL_FORBIDDEN = new RegExp(FORBIDDEN_CHARACTERS.source, 'g');
 function stripControls(text) {
-    return text.replace(ESCAPE_SEQUENCE, '').replace(ALL_FORBIDDEN, '').replace(C1_CONTROLS, '');
+    return text.replace(fields_ESCAPE_SEQUENCE, '').replace(ALL_FORBIDDEN, '').replace(C1_CONTROLS, '');
 }
 /** One line of text as the reader accepts it: whitespace controls become spaces, others go, cut at `max`. */
 function cleanLine(text, max) {
@@ -67855,11 +68506,12 @@ function fields_log(direction) {
  * A relative path inside the repository: no `..` step, no leading `/`, no empty step and no
  * URL scheme (`https://evil.example/login` is no path a repository holds, and would be a link).
  */
-function fields_path(direction) {
-    const inside = (value) => value !== '' &&
-        !value.startsWith('/') &&
-        !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
-        !value.split('/').some(step => step === '..' || step === '');
+function fields_path(direction, allowEmpty = false) {
+    const inside = (value) => (allowEmpty && value === '') ||
+        (value !== '' &&
+            !value.startsWith('/') &&
+            !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
+            !value.split('/').some(step => step === '..' || step === ''));
     if (direction === 'write')
         return schemas_string().transform(value => cleanLine(value, FIELD_LIMITS.maxPath));
     return schemas_string()
@@ -67961,7 +68613,7 @@ function measurement(direction) {
         id: imageId(direction),
         layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
         // What explains the size is optional: a measure run without it is still a measure run.
-        sizeSource: oneOf(['inspect', 'layers', 'layer-files']).optional(),
+        sizeSource: oneOf(['inspect', 'layers', 'layer-files', 'registry']).optional(),
         inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
         layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
         compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
@@ -67969,6 +68621,14 @@ function measurement(direction) {
             .max(FIELD_LIMITS.maxInstructions, {
             error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
         })
+            .optional(),
+        /** The Dockerfile's stages, each its name and the image it starts from (the built one last). */
+        stages: array(object({
+            name: fields_text(direction, 200).nullable(),
+            from: fields_text(direction, 500),
+            line: wholeNumber(1, 1_000_000)
+        }))
+            .max(FIELD_LIMITS.maxInstructions)
             .optional()
     });
 }
@@ -68038,22 +68698,48 @@ function pathBreakdown(direction) {
         }),
         bytesRead: bytes,
         bytesSkipped: bytes,
-        durationMs: wholeNumber(0, 1e12)
+        durationMs: wholeNumber(0, 1e12),
+        folded: object({ depth: wholeNumber(0, 10_000), entries: wholeNumber(1, 1e12), limit: wholeNumber(1, 1e9) })
+            .optional()
     });
 }
 /** What was built and measured for one image: the same in the artifact and in the report. */
+/** A path, or '' where a registry image has no Dockerfile or context. */
+function optionalPath(direction) {
+    return fields_path(direction, true);
+}
+/** A registry image's row: the references compared, the platform, each side's manifest digest. */
+function reference(direction) {
+    const digest = schemas_string()
+        .regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,128}$/, {
+        error: 'is not a digest such as sha256:<64 hex digits>.'
+    })
+        .nullable();
+    return object({
+        head: fields_text(direction, 1000).nullable(),
+        base: fields_text(direction, 1000).nullable(),
+        headDigest: digest,
+        baseDigest: digest
+    });
+}
 function measuredImage(direction) {
     return object({
-        dockerfile: fields_path(direction),
-        context: fields_path(direction),
+        dockerfile: optionalPath(direction),
+        context: optionalPath(direction),
         /** The Dockerfile's path at the base, where it differs (a rename). */
-        baseDockerfile: fields_path(direction),
-        baseContext: fields_path(direction),
+        baseDockerfile: optionalPath(direction),
+        baseContext: optionalPath(direction),
+        /** The platform a registry image's row is (linux/arm64); null for an image built here. */
+        platform: fields_text(direction, 100).nullable().default(null),
+        /** The references a registry image's row compares (read, never built); null for an image built here. */
+        reference: reference(direction).nullable().default(null),
         status: oneOf(IMAGE_STATUSES),
         /** Why the image was checked (the Dockerfile changed, its context changed). */
         checkedBecause: fields_text(direction),
         /** The images config's name, or the Dockerfile path. */
         name: fields_text(direction, FIELD_LIMITS.maxName),
+        /** The stage built (`--target`), from the config, compose or bake file; null: the Dockerfile's last stage. */
+        target: fields_text(direction, FIELD_LIMITS.maxName).nullable().default(null),
         /** What made the image affected: its Dockerfile, its build context, or a watched file. */
         trigger: oneOf(['dockerfile', 'context', 'watch']),
         /** The Dockerfile and the build context were the same on both sides: built once, for both. */
@@ -68201,9 +68887,20 @@ function serializeImage(image) {
         context: target.context,
         baseDockerfile: target.baseDockerfile,
         baseContext: target.baseContext,
+        platform: target.reference?.platform || null,
+        reference: target.reference
+            ? {
+                head: target.reference.head,
+                base: target.reference.base,
+                headDigest: target.reference.headDigest,
+                baseDigest: target.reference.baseDigest
+            }
+            : null,
         status: target.change,
         checkedBecause: target.reason,
-        name: labelOf(target),
+        // A registry image's platform has a field of its own.
+        name: target.reference ? (target.name ?? '') : labelOf(target),
+        target: target.build?.target ?? null,
         trigger: target.trigger ?? 'dockerfile',
         builtOnce: target.identical === true && image.base !== null && image.base === image.head,
         baselineSource: target.baseline ?? { source: 'build' },
@@ -68231,10 +68928,12 @@ function measuredImageOf(image) {
             change: image.status,
             reason: image.checkedBecause,
             ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
+            ...(image.target ? { build: { target: image.target } } : {}),
             trigger: image.trigger,
             ...(image.builtOnce ? { identical: true } : {}),
             ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
-            ...(image.trend.length ? { trend: image.trend } : {})
+            ...(image.trend.length ? { trend: image.trend } : {}),
+            ...(image.reference ? { reference: { ...image.reference, platform: image.platform ?? '' } } : {})
         },
         base,
         // Built once for both sides: one measurement, as the run that built it had.
@@ -68257,8 +68956,8 @@ function measuredImageOf(image) {
 function sideOf(side) {
     if (!side)
         return null;
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = side;
-    return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions };
+    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = side;
+    return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages };
 }
 // ---- the JSON report ------------------------------------------------------------------------
 function toJsonReport(comparison, engine, error, shard = null) {
@@ -68554,8 +69253,13 @@ const IN_TABLE = { table: true };
  */
 function targetCell(target, links = null) {
     const notes = [];
-    if (target.name)
+    if (target.reference)
+        notes.push(referenceNote(target.reference));
+    else if (target.name)
         notes.push(code(target.dockerfile, IN_TABLE));
+    // Which stage was measured, where a config, compose or bake file chose one (none: the last).
+    if (target.build?.target)
+        notes.push(`stage ${code(target.build.target, IN_TABLE)}`);
     if (target.change === 'renamed')
         notes.push(`from ${code(target.baseDockerfile, IN_TABLE)}`);
     if (target.trigger === 'context' || target.trigger === 'watch')
@@ -68565,13 +69269,19 @@ function targetCell(target, links = null) {
     const name = markdownLink(code(labelOf(target), IN_TABLE), dockerfileUrl(target, links));
     return notes.length ? `${name}<br><sub>${notes.join(' · ')}</sub>` : name;
 }
+/** What a registry image's row compares: the two references (or the record), read and never built. */
+function referenceNote(reference) {
+    const head = reference.head ? code(reference.head, IN_TABLE) : 'no head';
+    const base = reference.base ? code(reference.base, IN_TABLE) : null;
+    return base ? `${base} → ${head}` : head;
+}
 /** The image's name in a sentence, linked to its Dockerfile where there is one at the head. */
 function targetName(target, links = null) {
     return markdownLink(code(labelOf(target)), dockerfileUrl(target, links));
 }
 /** The Dockerfile at the linked commit (and a line of it); none for an image the PR removed. */
 function dockerfileUrl(target, links, line) {
-    if (!links || target.change === 'removed')
+    if (!links || target.change === 'removed' || !target.dockerfile)
         return null;
     return blobUrl(links, target.dockerfile, line);
 }
@@ -68581,8 +69291,9 @@ function dockerfileUrl(target, links, line) {
 // instruction here comes from a build: hostile text, shown through displayText and code().
 
 
-/** Rows the comment shows; the JSON report has up to 50. */
+/** Rows the comment shows; the JSON report and the job summary up to REPORT_PATHS. */
 const COMMENT_PATHS = 5;
+const REPORT_PATHS = 50;
 const MAX_PATH = 120;
 const paths_table_IN_TABLE = { table: true };
 /**
@@ -68613,38 +69324,20 @@ function instructionLabel(source) {
 function sourceCell(source, options = {}) {
     if (!source)
         return '—';
-    return lineOf(source) || code(displayText(source.instruction, 60, 'end'), options);
+    const line = lineOf(source);
+    return line ? oneLine(line) : code(displayText(source.instruction, 60, 'end'), options);
 }
-const bytesCell = (bytes) => (bytes === 0 ? '—' : formatSize(bytes));
-const fromBaseImage = (source) => source !== null && /^FROM\b/i.test(source.instruction);
-/** The advice that goes with a cache folder that grew: what empties it, in the instruction that fills it. */
-const CACHE_ADVICE = {
-    '/var/cache/apt': 'end the `apt-get install` RUN with `apt-get clean`',
-    '/var/lib/apt/lists': 'end the `apt-get update` RUN with `rm -rf /var/lib/apt/lists/*`',
-    '/root/.cache/pip': 'install with `pip install --no-cache-dir`',
-    '/root/.npm': 'end the `npm` RUN with `npm cache clean --force`, or use a cache mount',
-    '/var/cache/apk': 'install with `apk add --no-cache`'
-};
-function hintText(hint, markdown) {
-    const path = markdown ? code(displayText(hint.path)) : displayText(hint.path);
-    const show = (source) => source ? (markdown ? sourceCell(source) : instructionLabel(source)) : 'an earlier layer';
-    const advice = (text) => (markdown ? text : text.replace(/`/g, ''));
-    if (hint.kind === 'cache') {
-        const fix = fromBaseImage(hint.source)
-            ? 'it comes with the image the stage starts from'
-            : advice(CACHE_ADVICE[hint.path] ?? 'remove it in the instruction that fills it');
-        return `${path} grew ${sizes_formatDelta(hint.bytes)}: a package manager's cache, shipped in the image (from ${show(hint.source)}); ${fix}.`;
-    }
-    const fix = fromBaseImage(hint.source)
-        ? 'it comes with the image the stage starts from, so deleting it saves nothing'
-        : 'delete it in the instruction that creates it';
-    return (`${path} (${countOf(hint.files, 'file')}, ${formatSize(hint.bytes)}) is added by ${show(hint.source)} and ` +
-        `deleted by ${show(hint.deletedBy)}, but still ships in the layer that added it: ${fix}.`);
-}
-/** The comment's part: a table of the paths that moved the most bytes, and the hints. */
-function pathsMarkdown(breakdown) {
-    if (breakdown.paths.length === 0 && breakdown.hints.length === 0)
+const bytesCell = (bytes) => (bytes === 0 ? '—' : unbreakable(formatSize(bytes)));
+/** Where the rest of the paths are when the caller names no place: the JSON report, which keeps up to 50. */
+const MORE_AT = `the JSON report (the \`report\` output) lists up to ${REPORT_PATHS}`;
+/**
+ * The comment's part: a table of the paths that moved the most bytes. What to do about them
+ * is said once, above the fold, as alerts (report/cause.ts), not here.
+ */
+function pathsMarkdown(breakdown, options = {}) {
+    if (breakdown.paths.length === 0)
         return '';
+    const shown = options.rows ?? COMMENT_PATHS;
     const read = [...breakdown.layers.base, ...breakdown.layers.head].filter(layer => layer.state === 'read').length;
     const shared = breakdown.layers.head.filter(layer => layer.state === 'shared').length;
     const recorded = breakdown.layers.base.filter(layer => layer.state === 'recorded').length;
@@ -68654,35 +69347,36 @@ function pathsMarkdown(breakdown) {
         ...(recorded ? [`${countOf(recorded, 'base layer')} as the baseline record sums them by folder`] : []),
         ...(shared ? [`${countOf(shared, 'shared layer')} passed over`] : [])
     ];
-    const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`;
+    const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):` +
+        (breakdown.folded ? ` ${foldedText(breakdown.folded)}` : '');
     const rows = breakdown.paths
-        .slice(0, COMMENT_PATHS)
-        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_table_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${sizes_formatDelta(change.delta)} | ${sourceCell(change.source, paths_table_IN_TABLE)} |`);
-    const more = breakdown.paths.length - COMMENT_PATHS;
-    const table = rows.length
-        ? [
+        .slice(0, shown)
+        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_table_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${unbreakable(sizes_formatDelta(change.delta))} | ${sourceCell(change.source, paths_table_IN_TABLE)} |`);
+    const more = breakdown.paths.length - shown;
+    return [
+        intro,
+        [
             '| Path | Base | Head | Δ | Most bytes from |',
             '| :-- | --: | --: | --: | :-- |',
             ...rows,
-            ...(more > 0 ? [`\n${countOf(more, 'more path')} changed: see the JSON report.`] : [])
+            ...(more > 0 ? [`\n${countOf(more, 'more path')} changed: ${options.moreAt ?? MORE_AT}.`] : [])
         ].join('\n')
-        : '';
-    // Each hostile part of a hint is in code() already; the rest is this module's own words.
-    const hints = breakdown.hints.map(hint => `> 💡 ${hintText(hint, true)}`);
-    return [intro, table, ...hints].filter(Boolean).join('\n\n');
+    ].join('\n\n');
 }
-/** The command's part: the top paths as aligned columns, then the hints. */
+/** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
+function foldedText(folded) {
+    return (`the layers list more files than the breakdown keeps (${folded.limit.toLocaleString('en-US')} a side), so ` +
+        `${countOf(folded.entries, 'path')} deeper than ${countOf(folded.depth, 'folder')} are summed into their folder at that depth.`);
+}
+/** The command's part: the top paths as aligned columns (what the breakdown folded: foldedText). */
 function pathsText(breakdown, top = 3) {
-    return {
-        rows: breakdown.paths
-            .slice(0, top)
-            .map(change => [
-            `   ${displayText(change.path, 60)}${change.kind === 'folder' ? '/' : ''}`,
-            formatDelta(change.delta),
-            change.source ? instructionLabel(change.source) : ''
-        ]),
-        hints: breakdown.hints.map(hint => `   hint: ${hintText(hint, false)}`)
-    };
+    return breakdown.paths
+        .slice(0, top)
+        .map(change => [
+        `   ${displayText(change.path, 60)}${change.kind === 'folder' ? '/' : ''}`,
+        formatDelta(change.delta),
+        change.source ? instructionLabel(change.source) : ''
+    ]);
 }
 
 ;// CONCATENATED MODULE: ./src/report/growth-section.ts
@@ -68693,32 +69387,33 @@ function pathsText(breakdown, top = 3) {
 
 
 const TOP = 5;
+/** Each with its mark, on one line (the spaces non-breaking): a status never wraps. */
 const KIND = {
-    grew: 'grew',
-    shrank: 'shrank',
-    added: '🆕 new',
-    removed: '🗑️ gone',
-    same: 'same'
+    grew: oneLine('📈 grew'),
+    shrank: oneLine('📉 shrank'),
+    added: oneLine('🆕 new'),
+    removed: oneLine('🗑️ gone'),
+    same: oneLine('= same')
 };
 /**
  * For each image whose size changed, a folded list of the instructions that moved the
  * most bytes (top 5), so the reader sees why without opening the log.
  */
-function growthSections(images, links = null) {
-    return images.map(image => growthSection(image, links)).filter(section => section !== null);
+function growthSections(images, links = null, paths = {}) {
+    return images.map(image => growthSection(image, links, paths)).filter(section => section !== null);
 }
 /**
  * One image's section, or null. Only where both sides were measured: a failed build's
  * layers did not vanish (every base instruction would read "gone"), and a new image's
  * every instruction is new, which the table says already.
  */
-function growthSection(image, links = null) {
+function growthSection(image, links = null, pathRows = {}) {
     if (image.verdict === 'error' || !image.base || !image.head)
         return null;
     if (!image.delta && image.verdict === 'pass')
         return null;
     const growth = growthOf(image);
-    const paths = image.paths ? pathsMarkdown(image.paths) : '';
+    const paths = image.paths ? pathsMarkdown(image.paths, pathRows) : '';
     if ((!growth || growth.changes.length === 0) && !paths)
         return null;
     return growthDetails(image, growth, paths, links);
@@ -68729,25 +69424,331 @@ function growthDetails(image, growth, paths, links) {
     if (!growth || growth.changes.length === 0) {
         return `<details><summary>Why ${name} changed: the paths that moved the most bytes</summary>\n\n${paths}\n\n</details>`;
     }
-    const summary = `Why ${name} changed: the instructions that moved the most bytes ` +
-        `(layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})`;
+    const summary = `Why ${name} changed: instructions (layers ${layers(growth.baseLayers)} → ${layers(growth.headLayers)})${paths ? ' and paths' : ''}`;
+    const size = (bytes) => unbreakable(formatSize(bytes));
     const rows = growth.changes.slice(0, TOP).map(change => {
-        const instruction = change.head ?? change.base;
-        // A head line links to that line of the Dockerfile; a base line is on no page we link.
-        const line = change.head
+        const headLine = change.head
             ? markdownLink(`L${change.head.line}`, dockerfileUrl(image.target, links, change.head.line))
-            : `base L${change.base?.line}`;
-        return `| ${line} | ${code(instructionText(instruction), { table: true })} | ${change.base ? formatSize(change.base.size) : '—'} | ${change.head ? formatSize(change.head.size) : '—'} | ${sizes_formatDelta(change.delta)} | ${KIND[change.kind]} |`;
+            : null;
+        // Two instructions paired as one (a stage's FROM, an edited RUN) are shown as the change
+        // they are, both lines and both texts: never one text standing for the other.
+        const baseText = change.base ? instructionText(change.base) : null;
+        const headText = change.head ? instructionText(change.head) : null;
+        const edited = baseText !== null && headText !== null && baseText !== headText;
+        const line = headLine === null
+            ? oneLine(`base L${change.base?.line}`)
+            : edited
+                ? `${oneLine(`base L${change.base?.line} → `)}${headLine}`
+                : headLine;
+        const text = edited
+            ? `${code(baseText, { table: true })} → ${code(headText, { table: true })}`
+            : code((headText ?? baseText), { table: true });
+        return `| ${line} | ${text} | ${change.base ? size(change.base.size) : '—'} | ${change.head ? size(change.head.size) : '—'} | ${unbreakable(sizes_formatDelta(change.delta))} | ${KIND[change.kind]} |`;
     });
     const more = growth.changes.length - TOP;
     const table = [
-        '| Line | Instruction | Base | Head | Δ | |',
+        '| Line | Instruction | Base | Head | Δ | Change |',
         '| --: | :-- | --: | --: | --: | :-- |',
         ...rows,
         ...(more > 0 ? [`\n${countOf(more, 'more instruction')} changed size: see the JSON report.`] : [])
     ].join('\n');
     // `<details>` opens an HTML block, where markdown is not parsed: the path is an HTML <code>.
     return `<details><summary>${summary}</summary>\n\n${table}${paths ? `\n\n${paths}` : ''}\n\n</details>`;
+}
+
+;// CONCATENATED MODULE: ./src/explain/cause.ts
+
+/** Below this share of the image's change, no single instruction is "most of it". */
+const TOP_SHARE = 0.5;
+const isFrom = (source) => source !== null && /^FROM\b/i.test(source.instruction);
+function builtStage(stages, instructions) {
+    if (!stages?.length)
+        return null;
+    const line = instructions?.[0]?.line;
+    return stages.find(stage => stage.line === line) ?? stages[stages.length - 1] ?? null;
+}
+/** The images stages start from, a stage's own name resolved to the image it starts from. */
+function imageOf(stages, from) {
+    const seen = new Set();
+    let current = from;
+    for (;;) {
+        const stage = stages.find(candidate => candidate.name !== null && candidate.name === current.toLowerCase());
+        if (!stage || seen.has(current))
+            return current;
+        seen.add(current);
+        current = stage.from;
+    }
+}
+/** Copies the whole of another stage: `COPY --from=X / …` or `COPY --from=X . …`. */
+function wholeCopy(instruction) {
+    if (instruction.keyword !== 'COPY')
+        return null;
+    const words = instruction.args.split(/\s+/);
+    const from = words.find(word => /^--from=/i.test(word));
+    const paths = words.filter(word => !word.startsWith('--'));
+    if (!from || paths.length < 2)
+        return null;
+    const sources = paths.slice(0, -1);
+    return sources.some(source => source === '/' || source === '.' || source === './') ? from.slice(7) : null;
+}
+const cause_text = (instruction) => `${instruction.keyword} ${instruction.args}`.trim();
+/** What both Dockerfiles say about an image's change; null where the image was not measured on both sides. */
+function cause_causesOf(image) {
+    if (image.verdict === 'error' || !image.base || !image.head || image.delta === null || image.delta === 0)
+        return null;
+    const delta = image.delta;
+    const baseStages = image.base.stages ?? [];
+    const headStages = image.head.stages ?? [];
+    const baseBuilt = builtStage(image.base.stages, image.base.instructions);
+    const headBuilt = builtStage(image.head.stages, image.head.instructions);
+    const baseFrom = image.base.instructions?.[0];
+    const headFrom = image.head.instructions?.[0];
+    const baseStart = baseBuilt ?? (baseFrom ? { from: baseFrom.args.replace(/\s+AS\s+\S+\s*$/i, ''), line: baseFrom.line } : null);
+    const headStart = headBuilt ?? (headFrom ? { from: headFrom.args.replace(/\s+AS\s+\S+\s*$/i, ''), line: headFrom.line } : null);
+    let finalBase = null;
+    if (baseStart && headStart) {
+        const before = imageOf(baseStages, baseStart.from);
+        const after = imageOf(headStages, headStart.from);
+        if (before !== after) {
+            finalBase = { base: { from: before, line: baseStart.line }, head: { from: after, line: headStart.line } };
+        }
+    }
+    // Stages by name where both sides name them; unnamed ones by count.
+    const named = (stages) => stages.map(stage => stage.name).filter(name => name !== null);
+    const baseNames = named(baseStages);
+    const headNames = named(headStages);
+    const stagesDropped = baseStages.length && headStages.length ? baseNames.filter(name => !headNames.includes(name)) : [];
+    const stagesAdded = baseStages.length && headStages.length ? headNames.filter(name => !baseNames.includes(name)) : [];
+    const unnamed = (stages) => stages.filter(stage => stage.name === null).length;
+    if (baseStages.length && headStages.length) {
+        for (let i = unnamed(headStages); i < unnamed(baseStages); i++)
+            stagesDropped.push(null);
+        for (let i = unnamed(baseStages); i < unnamed(headStages); i++)
+            stagesAdded.push(null);
+    }
+    // The built stage now starts where a stage the base did not ship started: that stage ships.
+    let ships = null;
+    if (finalBase && baseBuilt && headBuilt) {
+        const formerlyBuilt = baseStages.find(stage => stage !== baseBuilt && imageOf(baseStages, stage.from) === finalBase.head.from);
+        const nowBuilt = headStages.find(stage => stage !== headBuilt && imageOf(headStages, stage.from) === finalBase.base.from);
+        if (delta > 0 && formerlyBuilt)
+            ships = { stage: formerlyBuilt.name, now: true, from: finalBase.head.from };
+        else if (delta < 0 && nowBuilt)
+            ships = { stage: nowBuilt.name, now: false, from: finalBase.base.from };
+    }
+    const baseCopies = (image.base.instructions ?? []).filter(instruction => wholeCopy(instruction) !== null).map(cause_text);
+    const wholeStageCopies = delta > 0
+        ? (image.head.instructions ?? []).flatMap(instruction => {
+            const stage = wholeCopy(instruction);
+            return stage !== null && !baseCopies.includes(cause_text(instruction))
+                ? [{ line: instruction.line, instruction: cause_text(instruction), stage }]
+                : [];
+        })
+        : [];
+    // What the base copied out of the stage that now ships: the instruction to put back.
+    const copyFrom = ships?.now
+        ? (image.base.instructions ?? []).find(instruction => instruction.keyword === 'COPY' && /--from=/i.test(instruction.args))
+        : undefined;
+    const baseCopy = copyFrom ? { line: copyFrom.line, instruction: cause_text(copyFrom) } : null;
+    const hints = image.paths?.hints ?? [];
+    // A cache or a deleted file that came with the base image is the base image's: nothing to
+    // do about it in this Dockerfile but choose another image, which finalBase already says.
+    const caches = hints.filter(hint => hint.kind === 'cache').filter(hint => !isFrom(hint.source));
+    const deletedLater = hints
+        .filter(hint => hint.kind === 'deleted-later')
+        .filter(hint => !isFrom(hint.source) && !isFrom(hint.deletedBy));
+    const growth = growthOf(image);
+    const candidates = (growth?.changes ?? []).filter(change => Math.sign(change.delta) === Math.sign(delta) && (change.head ?? change.base)?.keyword !== 'FROM');
+    const largest = candidates[0] ?? null;
+    const top = largest && Math.abs(largest.delta) >= TOP_SHARE * Math.abs(delta) ? largest : null;
+    return { finalBase, stagesDropped, stagesAdded, ships, wholeStageCopies, caches, deletedLater, top, baseCopy };
+}
+/** Whether anything was found that explains the change. */
+function hasCause(causes) {
+    return (causes !== null &&
+        (causes.finalBase !== null ||
+            causes.stagesDropped.length > 0 ||
+            causes.stagesAdded.length > 0 ||
+            causes.wholeStageCopies.length > 0 ||
+            causes.caches.length > 0 ||
+            causes.top !== null));
+}
+
+;// CONCATENATED MODULE: ./src/report/cause.ts
+// The cause of an image's change in one sentence, and what to do about each cause, for the
+// comment (markdown: the sentence above the fold, each piece of advice a GitHub alert) and
+// for the command (plain text). Instructions, paths, stage and image names come from the
+// repository or a build: hostile, so in markdown they are code spans.
+
+
+
+
+
+
+const nb = unbreakable;
+function writer(style) {
+    const quote = (text) => (style === 'markdown' ? code(text) : text);
+    const line = (n, side) => `${side === 'base' ? 'base ' : ''}L${n}`;
+    const size = (bytes) => (style === 'markdown' ? nb(sizes_formatDelta(bytes)) : sizes_formatDelta(bytes));
+    const plain = (bytes) => (style === 'markdown' ? nb(formatSize(bytes)) : formatSize(bytes));
+    return {
+        quote,
+        line,
+        size,
+        plain,
+        stage: (name) => (name === null ? 'an unnamed stage' : `the stage ${quote(name)}`)
+    };
+}
+function instructionOf(change) {
+    const side = change.head ? 'head' : 'base';
+    const instruction = (change.head ?? change.base);
+    return { side, line: instruction.line, text: instructionText(instruction, 60) };
+}
+/** The package caches that come from the same instruction as `top`, said with it. */
+function cachesOf(causes, line) {
+    return causes.caches.filter(cache => line !== null && cache.source?.side === 'head' && cache.source.line === line);
+}
+/** The sentence, without its lead; null where nothing explains the change. */
+function causeSentence(causes, style) {
+    if (!hasCause(causes))
+        return null;
+    const w = writer(style);
+    const structure = [];
+    if (causes.finalBase) {
+        const { base, head } = causes.finalBase;
+        structure.push(`the final stage's base changed from ${w.quote(`FROM ${base.from}`)} (${w.line(base.line, 'base')}) to ` +
+            `${w.quote(`FROM ${head.from}`)} (${w.line(head.line, 'head')})`);
+    }
+    const stages = (names, what) => {
+        if (names.length === 0)
+            return;
+        if (names.length === 1)
+            structure.push(`${w.stage(names[0] ?? null)} was ${what}`);
+        else
+            structure.push(`${countOf(names.length, 'stage')} were ${what} (${names.map(w.stage).join(', ')})`);
+    };
+    stages(causes.stagesDropped, 'dropped');
+    stages(causes.stagesAdded, 'added');
+    const clauses = [];
+    if (structure.length) {
+        const ships = causes.ships ? `, so the build stage ${causes.ships.now ? 'now ships' : 'no longer ships'}` : '';
+        clauses.push(`${structure.join(' and ')}${ships}`);
+    }
+    for (const copy of causes.wholeStageCopies) {
+        clauses.push(`${w.line(copy.line, 'head')} ${w.quote(instructionText({ keyword: '', args: copy.instruction }, 60))} copies the whole stage ${w.quote(copy.stage)}`);
+    }
+    const topLine = causes.top?.head?.line ?? null;
+    if (causes.top) {
+        const { side, line, text } = instructionOf(causes.top);
+        const withCache = cachesOf(causes, topLine);
+        const cache = withCache.length
+            ? `, which leaves a package cache in its layer (${withCache.map(hint => `${w.quote(hint.path)} ${w.size(hint.bytes)}`).join(', ')})`
+            : '';
+        clauses.push(`most of it from ${w.line(line, side)} ${w.quote(text)} (${w.size(causes.top.delta)})${cache}`);
+    }
+    for (const cache of causes.caches) {
+        if (cachesOf(causes, topLine).includes(cache))
+            continue;
+        const from = cache.source?.line ? w.line(cache.source.line, 'head') : 'a layer';
+        clauses.push(`${from} leaves a package cache in its layer (${w.quote(cache.path)} ${w.size(cache.bytes)})`);
+    }
+    const sentence = clauses.join('; ');
+    return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+/** The comment's paragraph: "**Why `x` grew:** …", or null. */
+function causeParagraph(image, links) {
+    const sentence = causeSentence(cause_causesOf(image), 'markdown');
+    if (!sentence)
+        return null;
+    const grew = (image.delta ?? 0) > 0 ? 'grew' : 'shrank';
+    return `**Why ${targetName(image.target, links)} ${grew}:** ${sentence}`;
+}
+/** The command's line, or null. */
+function causeLine(image) {
+    const sentence = causeSentence(causesOf(image), 'text');
+    return sentence ? `Why it ${(image.delta ?? 0) > 0 ? 'grew' : 'shrank'}: ${sentence}` : null;
+}
+/** What empties a package manager's cache, in the instruction that fills it. */
+const CACHE_ADVICE = {
+    '/var/cache/apt': 'end the `apt-get install` RUN with `apt-get clean`',
+    '/var/lib/apt/lists': 'end the `apt-get update` RUN with `rm -rf /var/lib/apt/lists/*`',
+    '/root/.cache/pip': 'install with `pip install --no-cache-dir`',
+    '/root/.npm': 'end the `npm` RUN with `npm cache clean --force`, or use a cache mount',
+    '/var/cache/apk': 'install with `apk add --no-cache`'
+};
+/**
+ * One piece of advice per cause that something can be done about, each saying what to do;
+ * none for a change that needs nothing (an image that shrank by design) and none twice.
+ */
+function adviceFor(image, style) {
+    const causes = cause_causesOf(image);
+    if (!causes)
+        return [];
+    const w = writer(style);
+    const ours = (text) => (style === 'markdown' ? text : text.replace(/`/g, ''));
+    const advice = [];
+    const grew = (image.delta ?? 0) > 0;
+    if (grew && causes.ships?.now && causes.finalBase) {
+        const { base, head } = causes.finalBase;
+        const copy = causes.baseCopy
+            ? `, as ${w.line(causes.baseCopy.line, 'base')} did: ${w.quote(instructionText({ keyword: '', args: causes.baseCopy.instruction }, 80))}`
+            : '';
+        advice.push({
+            level: 'warning',
+            text: `The build stage now ships: the final stage starts ${w.quote(`FROM ${head.from}`)} (${w.line(head.line, 'head')}) ` +
+                `where it started ${w.quote(`FROM ${base.from}`)} (${w.line(base.line, 'base')}), so the image carries everything ` +
+                `the build installed and compiled. Put back a final stage that starts ${w.quote(`FROM ${base.from}`)} and copies only what runs${copy}.`
+        });
+    }
+    else if (grew && causes.finalBase) {
+        const { base, head } = causes.finalBase;
+        const from = cause_growthOf(image);
+        advice.push({
+            level: 'warning',
+            text: `The final stage now starts ${w.quote(`FROM ${head.from}`)} (${w.line(head.line, 'head')}) instead of ` +
+                `${w.quote(`FROM ${base.from}`)} (${w.line(base.line, 'base')})${from ? ` (${w.size(from)} for the image it starts from)` : ''}. ` +
+                `If the image needs none of what that image adds at run time, start the final stage from ${w.quote(base.from)} or another small image.`
+        });
+    }
+    for (const copy of causes.wholeStageCopies) {
+        advice.push({
+            level: 'warning',
+            text: `${w.line(copy.line, 'head')} ${w.quote(instructionText({ keyword: '', args: copy.instruction }, 80))} copies the whole stage ` +
+                `${w.quote(copy.stage)} into the image: copy only the files the image runs (a binary, its configuration).`
+        });
+    }
+    for (const cache of causes.caches) {
+        const from = cache.source?.line ? w.line(cache.source.line, 'head') : 'A layer';
+        const fix = CACHE_ADVICE[cache.path] ?? 'remove it in the instruction that fills it';
+        advice.push({
+            level: 'tip',
+            text: `${from} leaves a package manager's cache in its layer: ${w.quote(displayText(cache.path))} (${w.size(cache.bytes)}). ${ours(capitalize(fix))}.`
+        });
+    }
+    const cached = causes.caches.map(cache => cache.path);
+    for (const hint of causes.deletedLater) {
+        if (cached.some(path => hint.path === path || hint.path.startsWith(`${path}/`)))
+            continue;
+        advice.push({ level: 'tip', text: deletedLaterText(hint, w) });
+    }
+    return advice;
+}
+function deletedLaterText(hint, w) {
+    const at = (source) => (source?.line ? w.line(source.line, source.side) : 'a later layer');
+    return (`${w.quote(displayText(hint.path))} (${countOf(hint.files, 'file')}, ${w.plain(hint.bytes)}) is added by ` +
+        `${at(hint.source)} and deleted by ${at(hint.deletedBy)}, but still ships in the layer that added it: ` +
+        'delete it in the same RUN that creates it.');
+}
+/** The bytes the final stage's FROM moved: the image it starts from, the new one against the old. */
+function cause_growthOf(image) {
+    const base = image.base?.instructions?.[0];
+    const head = image.head?.instructions?.[0];
+    return base?.keyword === 'FROM' && head?.keyword === 'FROM' && head.size !== base.size ? head.size - base.size : null;
+}
+const capitalize = (text) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+/** The advice as GitHub alerts, each its own blockquote at the top level of the comment. */
+function adviceMarkdown(image) {
+    return adviceFor(image, 'markdown').map(advice => `> [!${advice.level === 'warning' ? 'WARNING' : 'TIP'}]\n> ${advice.text}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/trend.ts
@@ -68760,6 +69761,19 @@ const trend_MAX_RECORDS = 30;
 const BYTES = { name: 'B', bytes: 1 };
 const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES];
 /**
+ * The chart's colours, set in the chart's own configuration so that GitHub's light and dark
+ * themes draw them alike: Mermaid's default first colour is a pale lavender (#ECECFF) that
+ * vanishes on white. Both have a contrast of at least 3:1 (WCAG's for graphics) on white, on
+ * GitHub's dark canvas and on Mermaid's dark chart background: a grey for the bars, which mark
+ * each point, and an orange for the line through them. Mermaid 11's legend is turned off:
+ * the two series are one figure.
+ */
+const CHART_COLOURS = { bars: '#768390', line: '#d4640e' };
+const CHART_CONFIG = JSON.stringify({
+    themeVariables: { xyChart: { plotColorPalette: `${CHART_COLOURS.bars}, ${CHART_COLOURS.line}` } },
+    xyChart: { showLegend: false }
+});
+/**
  * A label as Mermaid may hold it inside double quotes: the characters of a short commit,
  * a date or a branch name, nothing that could end the string or the line, at most 16
  * characters.
@@ -68771,16 +69785,47 @@ function chartLabel(text) {
 function windowOf(records, head) {
     return [...records.slice(-trend_MAX_RECORDS), head].filter(point => Number.isFinite(point.bytes) && point.bytes >= 0);
 }
-/** The change over the window in words; from the oldest record to this PR's head. */
+const trend_change = (from, to) => (from === 0 ? null : (100 * (to - from)) / from);
+/**
+ * The change over the records in words, then this PR's head named apart: the records are the
+ * default branch's; the head is not one of them.
+ */
 function trendWords(records, head) {
     const shown = records.slice(-trend_MAX_RECORDS);
     const first = shown[0];
-    const span = shown.length === 1 ? 'the last record' : `the last ${shown.length} records`;
-    const range = `(${formatSize(first.bytes)} → ${formatSize(head.bytes)})`;
-    if (first.bytes === 0)
-        return `${span} ${range}`;
-    const change = (100 * (head.bytes - first.bytes)) / first.bytes;
-    return `${change === 0 ? 'No change' : formatPercent(change)} in ${span} ${range}`;
+    const last = shown[shown.length - 1];
+    const size = formatSize;
+    const overRecords = shown.length === 1
+        ? `the last record: ${size(first.bytes)}`
+        : `${describeChange(trend_change(first.bytes, last.bytes))} over the last ${shown.length} records (${size(first.bytes)} → ${size(last.bytes)})`;
+    const pr = trend_change(last.bytes, head.bytes);
+    const onLast = pr === null ? '' : pr === 0 ? ', the same as the last record' : `, ${formatPercent(pr)} on the last record`;
+    return `${overRecords}; this PR: ${size(head.bytes)}${onLast}`;
+}
+function describeChange(percent) {
+    return percent === null ? 'a change' : percent === 0 ? 'no change' : formatPercent(percent);
+}
+/** The words cut to a folded section's line. */
+function trendHeadline(records, head) {
+    const shown = records.slice(-trend_MAX_RECORDS);
+    const first = shown[0];
+    const last = shown[shown.length - 1];
+    const pr = trend_change(last.bytes, head.bytes);
+    const overRecords = shown.length === 1
+        ? `1 record, ${formatSize(first.bytes)}`
+        : `${describeChange(trend_change(first.bytes, last.bytes))} over ${shown.length} records`;
+    return `${overRecords}; this PR ${pr === null ? formatSize(head.bytes) : pr === 0 ? 'the same' : formatPercent(pr)}`;
+}
+/** The top of the y axis: a round number above the largest point, so the bars stand in proportion from 0. */
+function axisTop(max) {
+    if (max <= 0)
+        return 1;
+    const step = 10 ** Math.floor(Math.log10(max));
+    for (const multiple of [1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+        if (multiple * step >= max * 1.05)
+            return Number((multiple * step).toFixed(6));
+    }
+    return 10 * step;
 }
 /**
  * The chart and its words, or null when there is no record to compare with: then the
@@ -68793,18 +69838,20 @@ function renderTrend(records, head) {
     const max = Math.max(...points.map(point => point.bytes));
     const unit = UNITS.find(candidate => max >= candidate.bytes) ?? BYTES;
     const values = points.map(point => Number((point.bytes / unit.bytes).toFixed(2)));
-    const words = trendWords(records, head);
     const labels = points.map(point => `"${chartLabel(point.label)}"`);
+    const top = axisTop(Math.max(...values));
     const mermaid = [
         '```mermaid',
+        `%%{init: ${CHART_CONFIG}}%%`,
         'xychart-beta',
         `  title "Size over ${points.length === 2 ? 'the last record' : `the last ${points.length - 1} records`} and this PR"`,
         `  x-axis [${labels.join(', ')}]`,
-        `  y-axis "Size (${unit.name})"`,
+        `  y-axis "Size (${unit.name})" 0 --> ${top}`,
+        `  bar [${values.join(', ')}]`,
         `  line [${values.join(', ')}]`,
         '```'
     ].join('\n');
-    return { mermaid, words };
+    return { mermaid, words: trendWords(records, head), headline: trendHeadline(records, head) };
 }
 const BARS = (/* unused pure expression or super */ null && (['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']));
 /** One character a point, lowest to highest: `▁▁▂▃▃▅█`. Empty for no points. */
@@ -68828,8 +69875,8 @@ function recordPoints(trend) {
     return trend.map(point => ({ label: point.commit.slice(0, 7), bytes: point.bytes }));
 }
 /**
- * The trend of one image in the comment, or null without records or a head figure: the words
- * and the chart, folded under the image's name. The chart's labels are short commit ids (hex).
+ * The trend of one image in the comment, or null without records or a head figure: folded
+ * under a one-line headline, the words and the chart. The chart's labels are short commit ids (hex).
  */
 function trendSection(image, name) {
     if (!image.head || !image.target.trend?.length)
@@ -68837,7 +69884,9 @@ function trendSection(image, name) {
     const trend = renderTrend(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size });
     if (!trend)
         return null;
-    return `<details><summary>${name} on the default branch: ${trend.words}</summary>\n\n${trend.mermaid}\n\n</details>`;
+    const words = unbreakable(trend.words);
+    return (`<details><summary>${name} on the default branch: ${unbreakable(trend.headline)}</summary>\n\n` +
+        `${words.charAt(0).toUpperCase()}${words.slice(1)}.\n\n${trend.mermaid}\n\n</details>`);
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
@@ -68862,6 +69911,10 @@ function stageInstructions(dockerfile, target) {
 /** Every instruction of every stage, in the order of the file. */
 function allInstructions(dockerfile) {
     return parseStages(dockerfile).stages.flat();
+}
+/** Each stage's name (`FROM … AS name`, lower case) in the order of the file; null for an unnamed one. */
+function stageNames(dockerfile) {
+    return parseStages(dockerfile).names;
 }
 function parseStages(dockerfile) {
     const parsed = main.DockerfileParser.parse(dockerfile);
@@ -68908,6 +69961,22 @@ function argumentsText(source, escape) {
         .replace(/^\s*\S+\s*/, '')
         .replace(/\s+/g, ' ')
         .trim();
+}
+/** Every stage of the Dockerfile, in order; the last one is what a build without a target produces. */
+function stageSummaries(dockerfile) {
+    const { stages, names } = parseStages(dockerfile);
+    return stages.flatMap((stage, i) => {
+        const from = stage[0];
+        if (!from)
+            return [];
+        const image = from.args
+            .split(/\s+/)
+            .filter(word => !word.startsWith('--'))
+            .join(' ')
+            .replace(/\s+AS\s+\S+\s*$/i, '')
+            .trim();
+        return [{ name: names[i] ?? null, from: image, line: from.line }];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/scheduler/failed-step.ts
@@ -69187,6 +70256,7 @@ function storeName(engine) {
 
 
 
+
 /** Characters of a run's error shown in the outcome line; the JSON report keeps all of it. */
 const RUN_ERROR_MAX = 2000;
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
@@ -69256,7 +70326,11 @@ function summarizeOutcome(comparison, runError) {
         return `✅ ${count(shrunk.length)} shrank: ${sum(shrunk)}${percent}`;
     }
     if (grown.length || shrunk.length) {
-        return `✅ ${count(images.length)} checked, all within the limit: ${sizes_formatDelta(comparison.totalDelta)} in all`;
+        // "Within the limit" only where there is one: with none, the footer says "No limits set".
+        const limited = images.some(image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null);
+        return limited
+            ? `✅ ${count(images.length)} checked, all within the limit: ${sizes_formatDelta(comparison.totalDelta)} in all`
+            : `✅ ${count(images.length)} checked: ${sizes_formatDelta(comparison.totalDelta)} in all, no limit set`;
     }
     return `✅ ${count(images.length)} checked, no size changed`;
 }
@@ -69304,8 +70378,8 @@ function row(image, compressed, links) {
         image.delta === null ? '—' : sizes_formatDelta(image.delta),
         image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
         ...(compressed ? compressedCells(image) : []),
-        markdown_statusOf(image)
-    ];
+        oneLine(markdown_statusOf(image))
+    ].map(unbreakable);
     return `| ${cells.join(' | ')} |`;
 }
 const TABLE_HEAD = ['| Dockerfile | Base | Head | Δ | % | Status |', '| :-- | --: | --: | --: | --: | :-- |'];
@@ -69372,7 +70446,13 @@ function renderMarkdown(comparison, context, options = FULL_REPORT) {
         for (const image of [...loud, ...quiet]) {
             if (explained.includes(image))
                 sections.push(explainImage(image, links));
-            const growth = loud.includes(image) ? growthSection(image, links) : null;
+            // Above the fold: the cause in one sentence, then what to do about each part of it.
+            const cause = loud.includes(image) ? causeParagraph(image, links) : null;
+            if (cause)
+                sections.push(cause);
+            if (loud.includes(image))
+                sections.push(...adviceMarkdown(image));
+            const growth = loud.includes(image) ? growthSection(image, links, context.paths) : null;
             if (growth)
                 sections.push(growth);
             const trend = loud.includes(image) ? trendSection(image, htmlCode(labelOf(image.target))) : null;
@@ -69485,13 +70565,16 @@ function cutTo(text, limit, tail) {
 
 
 
+
 // The only module that writes to GitHub: the job summary, outputs and the sticky comment.
 
 /** GitHub refuses a job summary over 1 MiB; the marker and the newline of `addRaw` need a little room. */
 const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024;
 /** The job summary: the whole report, or as much of it as fits in 1 MiB. */
 function fitJobSummary(comparison, context, reportPath) {
-    return fitReport(comparison, context, {
+    // The summary lists every path the report keeps: it is where the comment sends a reader for the rest.
+    const paths = { rows: REPORT_PATHS, moreAt: `the JSON file \`${reportPath}\` (the \`report\` output) has them` };
+    return fitReport(comparison, { ...context, paths }, {
         max: MAX_SUMMARY_BYTES,
         measure: utf8Bytes,
         pointer: `The whole report is the JSON file \`${reportPath}\` (the \`report\` output).`
@@ -69529,7 +70612,8 @@ function commentWanted(mode, comparison, runError) {
  * stays, each time with a link to the job summary, where the whole table is.
  */
 function fitCommentBody(comparison, context, summaryUrl) {
-    return fitReport(comparison, context, {
+    const paths = { moreAt: `the [job summary](${summaryUrl}) lists up to ${REPORT_PATHS}` };
+    return fitReport(comparison, { ...context, paths }, {
         // Room for the marker line that the comment module puts in front.
         max: MAX_COMMENT_BODY_LENGTH - 200,
         measure: characters,
@@ -69962,6 +71046,174 @@ async function setCommitStatus(target, status) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/discover/bake-images.ts
+/**
+ * The images the compose or bake files describe at either side, as discovery's candidates.
+ * Each side's definition is that side's own; an image's base is found by what it builds, not
+ * by its name: the base image with the same Dockerfile (followed through a rename) and, among
+ * several, the same context, then the same stage, then the same name. So a service or target
+ * the PR renames, or a compose file that takes over from the config or the globs, is the same
+ * image compared with its base. Only an image the base builds from no such Dockerfile (and no
+ * such name) is new; one whose Dockerfile, context, target, build args or platform the PR
+ * changes is checked for that alone. Pure.
+ */
+function bakeCandidates(sides) {
+    const word = sides.kind === 'compose' ? 'service' : 'target';
+    for (const now of sides.head) {
+        if (!sides.headHas(now.dockerfile)) {
+            throw new Error(`${sides.source}: ${word} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+                'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.');
+        }
+    }
+    const pairs = pairByIdentity(sides.head, sides.base, sides.changed);
+    const changedPaths = new Set(sides.changed.map(file => file.path));
+    const candidates = [];
+    for (const [now, before] of pairs) {
+        if (now && !before) {
+            candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now && before) {
+            const why = before.declaredBy
+                ? `declared by ${before.declaredBy} at the base, by nothing at the head`
+                : `${word} removed from ${sides.source}`;
+            candidates.push(candidate(before, before, 'removed', why, 'dockerfile', sides.kind));
+            continue;
+        }
+        if (!now || !before)
+            continue;
+        const differences = definitionChanges(before, now);
+        let result;
+        if (now.dockerfile !== before.dockerfile) {
+            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', sides.kind);
+        }
+        else if (changedPaths.has(now.dockerfile)) {
+            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind);
+        }
+        else {
+            result = candidate(now, before, 'unchanged', '', undefined, sides.kind);
+        }
+        const notes = [];
+        if (before.declaredBy)
+            notes.push(`declared by ${before.declaredBy} at the base`);
+        else if (before.name !== now.name)
+            notes.push(`${word} '${before.name}' at the base`);
+        const others = differences.filter(field => field !== 'dockerfile');
+        if (others.length)
+            notes.push(`${others.join(', ')} changed in ${sides.source}`);
+        if (notes.length) {
+            const note = notes.join(', ');
+            result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note;
+        }
+        if (others.length) {
+            result.target.trigger ??= 'dockerfile';
+            result.differs = true;
+        }
+        if (before.limits && Object.keys(before.limits).length)
+            result.target.limits = before.limits;
+        candidates.push(result);
+    }
+    return candidates.sort((a, b) => (a.target.name ?? '').localeCompare(b.target.name ?? ''));
+}
+/**
+ * Head and base images paired by what they build: the same Dockerfile (the base's path
+ * followed to the head through the PR's renames), best match first; then, among those left,
+ * by name (a service whose Dockerfile the PR changes). Unpaired ones stand alone.
+ */
+function pairByIdentity(head, base, changed) {
+    const renamedTo = new Map(changed.filter(file => file.status === 'renamed' && file.previousPath).map(file => [file.previousPath, file.path]));
+    const atHead = (path) => renamedTo.get(path) ?? path;
+    const scored = [];
+    for (const now of head) {
+        for (const before of base) {
+            if (atHead(before.dockerfile) !== now.dockerfile)
+                continue;
+            const score = (before.context === now.context ? 8 : 0) +
+                (stageOf(before) === stageOf(now) ? 4 : 0) +
+                (before.name === now.name ? 2 : 0) +
+                (JSON.stringify(sortedArgs(before.buildArgs ?? {})) === JSON.stringify(sortedArgs(now.buildArgs ?? {})) ? 1 : 0);
+            scored.push({ score, head: now, base: before });
+        }
+    }
+    // Stable: among equal scores, the order the sides list them.
+    scored.sort((a, b) => b.score - a.score);
+    const pairs = new Map();
+    const taken = new Set();
+    for (const { head: now, base: before } of scored) {
+        if (pairs.has(now) || taken.has(before))
+            continue;
+        pairs.set(now, before);
+        taken.add(before);
+    }
+    for (const now of head) {
+        if (pairs.has(now))
+            continue;
+        const named = base.find(before => !taken.has(before) && !before.declaredBy && before.name === now.name);
+        if (named) {
+            pairs.set(now, named);
+            taken.add(named);
+        }
+    }
+    const result = head.map(now => [now, pairs.get(now)]);
+    for (const before of base) {
+        // An image the base found only by its globs, and no one declares now, is no image the
+        // head's file drops: the file simply does not build it.
+        if (!taken.has(before) && before.declaredBy !== DOCKERFILE_GLOBS)
+            result.push([undefined, before]);
+    }
+    return result;
+}
+/** The stage an image builds, for pairing: a row of the last stage and a build with no target are one. */
+function stageOf(image) {
+    return image.lastStage || image.target === undefined ? '\0last' : image.target.toLowerCase();
+}
+/** The words for a base image that the dockerfiles globs found. */
+const DOCKERFILE_GLOBS = 'the dockerfiles globs';
+function candidate(head, base, change, reason, trigger, from) {
+    const target = {
+        name: head.name,
+        dockerfile: head.dockerfile,
+        context: head.context,
+        baseDockerfile: base.dockerfile,
+        baseContext: base.context,
+        change,
+        reason,
+        build: buildOf(head),
+        from,
+        ...(trigger ? { trigger } : {})
+    };
+    const baseBuild = buildOf(base);
+    if (JSON.stringify(baseBuild) !== JSON.stringify(target.build))
+        target.baseBuild = baseBuild;
+    return { target, watch: [] };
+}
+function buildOf(image) {
+    return {
+        ...(image.target ? { target: image.target } : {}),
+        ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
+        ...(image.platform ? { platform: image.platform } : {})
+    };
+}
+function sortedArgs(args) {
+    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)));
+}
+/** Which parts of a definition differ between the sides, in words for the reason. */
+function definitionChanges(base, head) {
+    const changes = [];
+    if (base.dockerfile !== head.dockerfile)
+        changes.push('dockerfile');
+    if (base.context !== head.context)
+        changes.push('context');
+    if (stageOf(base) !== stageOf(head))
+        changes.push('target');
+    if (JSON.stringify(sortedArgs(base.buildArgs ?? {})) !== JSON.stringify(sortedArgs(head.buildArgs ?? {}))) {
+        changes.push('build args');
+    }
+    if ((base.platform ?? '') !== (head.platform ?? ''))
+        changes.push('platform');
+    return changes;
+}
+
 ;// CONCATENATED MODULE: ./src/discover/bake-definition.ts
 
 
@@ -70100,7 +71352,8 @@ function platformOf(what, value) {
     const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
     const platforms = list.filter((item) => typeof item === 'string' && item.trim() !== '');
     const first = platforms[0]?.trim();
-    if (!first)
+    // bake's `local` is the platform of the builder: a build with no --platform makes that.
+    if (!first || first.toLowerCase() === 'local')
         return null;
     if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(first)) {
         throw new BakeDefinitionError(`${what}: platform '${first}' is not one platform such as linux/amd64. Fix it, or set images-from: dockerfiles.`);
@@ -70156,12 +71409,14 @@ function isObject(value) {
 }
 /**
  * The other files a compose file makes bake read: `include`d compose files, `extends.file`,
- * and services' `env_file`s (bake fails on a missing one). Bake runs over a copy of the
- * files it reads, so these are copied too; a path that leaves the repository would be read
- * from the runner's disk, and is refused. Paths that hold a variable are left to bake.
+ * services' `env_file`s and `label_file`s (bake fails on a missing one). Bake runs over a copy
+ * of the files it reads, so these are copied too; a path that leaves the repository would be
+ * read from the runner's disk, and is refused. A path that holds a variable is read as bake
+ * would read it, with `variables` (bake's whole environment and the `.env` file): so
+ * `${HOME}/../outside.env` is refused as well, as the folder it names.
  */
-function composeReferences(path, text) {
-    const result = { inside: [], outside: [] };
+function composeReferences(path, text, variables = {}) {
+    const result = { inside: [], envFiles: [], outside: [] };
     let document;
     try {
         document = (0,dist/* parse */.qg)(text);
@@ -70172,28 +71427,39 @@ function composeReferences(path, text) {
     if (!isObject(document))
         return result;
     const dir = external_node_path_namespaceObject.posix.dirname(path);
-    const add = (value) => {
-        if (typeof value !== 'string' || value.trim() === '' || value.includes('$'))
+    const add = (value, isEnvFile = false) => {
+        if (typeof value !== 'string' || value.trim() === '')
             return;
-        const written = value.trim().replace(/\\/g, '/');
+        const resolved = value.includes('$') ? interpolate(value, variables) : value;
+        const written = resolved.trim().replace(/\\/g, '/');
+        if (written === '')
+            return;
         const joined = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(dir, written));
         const leaves = external_node_path_namespaceObject.posix.isAbsolute(written) || /^[A-Za-z]:/.test(written) || joined === '..' || joined.startsWith('../');
-        const list = leaves ? result.outside : result.inside;
-        if (!list.includes(leaves ? written : joined))
-            list.push(leaves ? written : joined);
+        if (leaves) {
+            if (!result.outside.includes(value.trim()))
+                result.outside.push(value.trim());
+            return;
+        }
+        if (!result.inside.includes(joined))
+            result.inside.push(joined);
+        if (isEnvFile && !result.envFiles.includes(joined))
+            result.envFiles.push(joined);
     };
-    const addEach = (value, key) => {
+    const addEach = (value, key, isEnvFile = false) => {
         for (const item of Array.isArray(value) ? value : [value]) {
             if (isObject(item) && key)
-                addEach(item[key]);
+                addEach(item[key], undefined, isEnvFile);
             else
-                add(item);
+                add(item, isEnvFile);
         }
     };
     for (const item of Array.isArray(document.include) ? document.include : [document.include]) {
         if (isObject(item)) {
             addEach(item.path);
+            // An include's env_file sets the variables of the files it includes: a build's too.
             addEach(item.env_file);
+            add(item.project_directory);
         }
         else
             add(item);
@@ -70202,12 +71468,102 @@ function composeReferences(path, text) {
         for (const service of Object.values(document.services)) {
             if (!isObject(service))
                 continue;
-            addEach(service.env_file, 'path');
+            addEach(service.env_file, 'path', true);
+            addEach(service.label_file, undefined, true);
             if (isObject(service.extends))
                 add(service.extends.file);
         }
     }
     return result;
+}
+/**
+ * A string with compose's variables replaced, as compose-go does: `$$` is a `$`; `$NAME`,
+ * `${NAME}`, and `${NAME:-default}`, `${NAME-default}`, `${NAME:+alternative}`,
+ * `${NAME+alternative}`, `${NAME:?error}`, `${NAME?error}` (the error forms read as empty),
+ * defaults themselves interpolated. A variable that is not set is empty.
+ */
+function interpolate(value, variables) {
+    let out = '';
+    let i = 0;
+    while (i < value.length) {
+        const char = value[i];
+        if (char !== '$') {
+            out += char;
+            i++;
+            continue;
+        }
+        const next = value[i + 1];
+        if (next === '$') {
+            out += '$';
+            i += 2;
+            continue;
+        }
+        if (next === '{') {
+            // The matching brace, nested ones counted.
+            let depth = 1;
+            let end = i + 2;
+            while (end < value.length && depth > 0) {
+                if (value[end] === '{')
+                    depth++;
+                else if (value[end] === '}')
+                    depth--;
+                if (depth > 0)
+                    end++;
+            }
+            out += bake_definition_expand(value.slice(i + 2, end), variables);
+            i = end + 1;
+            continue;
+        }
+        const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i + 1))?.[0];
+        if (name) {
+            out += variables[name] ?? '';
+            i += 1 + name.length;
+            continue;
+        }
+        out += '$';
+        i++;
+    }
+    return out;
+}
+function bake_definition_expand(inner, variables) {
+    const [, name = '', operator = '', rest = ''] = /^([A-Za-z_][A-Za-z0-9_]*)(:?[-+?]|)([\s\S]*)$/.exec(inner) ?? [];
+    const set = Object.prototype.hasOwnProperty.call(variables, name);
+    const current = set ? (variables[name] ?? '') : '';
+    switch (operator) {
+        case ':-':
+            return current !== '' ? current : interpolate(rest, variables);
+        case '-':
+            return set ? current : interpolate(rest, variables);
+        case ':+':
+            return current !== '' ? interpolate(rest, variables) : '';
+        case '+':
+            return set ? interpolate(rest, variables) : '';
+        default:
+            return current;
+    }
+}
+/** `NAME=value` lines of a `.env` file, as compose reads them (comments, `export ` and quotes dropped). */
+function parseDotenv(text) {
+    const values = {};
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+        if (!match)
+            continue;
+        const [, name = '', rawValue = ''] = match;
+        let value = rawValue;
+        const quote = value[0];
+        if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
+            value = value.slice(1, value.lastIndexOf(quote));
+        }
+        else {
+            value = value.replace(/\s+#.*$/, '').trim();
+        }
+        values[name] = value;
+    }
+    return values;
 }
 
 ;// CONCATENATED MODULE: ./src/discover/bake.ts
@@ -70232,18 +71588,18 @@ async function evaluateBake(kind, side, tempRoot) {
     const files = definitionFiles(kind, path => side.has(path));
     if (!files.length)
         return null;
-    const texts = await readDefinitions(kind, files, side);
     const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'docker-size-check-bake-'));
     try {
         const runDir = (0,external_node_path_namespaceObject.join)(scratch, 'repo');
         const home = (0,external_node_path_namespaceObject.join)(scratch, 'home');
+        const env = bakeEnvironment(process.env, home);
+        const { texts, notes } = await readDefinitions(kind, files, side, env);
         await (0,promises_namespaceObject.mkdir)(runDir);
         await (0,promises_namespaceObject.mkdir)(home);
         for (const [path, text] of texts) {
             await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.join)(runDir, path)), { recursive: true });
             await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(runDir, path), text);
         }
-        const env = bakeEnvironment(process.env, home);
         await linkBuildxPlugin(process.env, env.DOCKER_CONFIG);
         const source = files.join(' + ');
         const isolation = await networkIsolation();
@@ -70257,7 +71613,7 @@ async function evaluateBake(kind, side, tempRoot) {
             // No `default` group: every target the files declare.
             const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })));
             if (!names.length)
-                return { files, images: [], isolated: isolation.length > 0 };
+                return { files, images: [], isolated: isolation.length > 0, notes };
             result = await print(names);
         }
         if (result.exitCode !== 0) {
@@ -70271,7 +71627,8 @@ async function evaluateBake(kind, side, tempRoot) {
         return {
             files,
             images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
-            isolated: isolation.length > 0
+            isolated: isolation.length > 0,
+            notes
         };
     }
     finally {
@@ -70282,31 +71639,59 @@ async function evaluateBake(kind, side, tempRoot) {
 const MAX_DEFINITION_FILES = 100;
 /**
  * The definition files and what they make bake read: for compose, `.env` beside it and the
- * files it includes, extends or takes an env_file from, and so on from those. Paths that the
- * side has not (or that are symbolic links) are left for bake to name.
+ * files it includes, extends or takes an env_file from, and so on from those. Every path is
+ * read as bake will read it, with `env` (bake's own environment) and `.env`'s variables, and
+ * refused when it leaves the repository. An env_file the side has not is read as empty (it
+ * sets a container's environment, never a build's); other paths the side has not (or that
+ * are symbolic links) are left for bake to name.
  */
-async function readDefinitions(kind, files, side) {
+async function readDefinitions(kind, files, side, env) {
     const texts = new Map();
-    let pending = [...files, ...(kind === 'compose' ? ['.env'] : [])];
+    const notes = [];
+    const variables = { ...env };
+    if (kind === 'compose' && side.has('.env')) {
+        const text = (await side.read(['.env'])).get('.env') ?? '';
+        texts.set('.env', text);
+        // As compose: the environment wins over .env, and a value may use the ones before it.
+        for (const [name, value] of Object.entries(parseDotenv(text))) {
+            if (!Object.prototype.hasOwnProperty.call(env, name))
+                variables[name] = interpolate(value, variables);
+        }
+    }
+    let pending = [...files];
+    const envFiles = new Set();
     while (pending.length && texts.size < MAX_DEFINITION_FILES) {
-        const batch = [...new Set(pending)].filter(path => !texts.has(path) && side.has(path));
+        const wanted = [...new Set(pending)].filter(path => !texts.has(path));
         pending = [];
+        for (const path of wanted.filter(path => envFiles.has(path) && !side.has(path))) {
+            texts.set(path, '');
+            notes.push(`${path} (an env_file) is not in the repository at the ${side.label}: read as empty.`);
+        }
+        const batch = wanted.filter(path => side.has(path));
         if (!batch.length)
             break;
         for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
             texts.set(path, text);
             if (kind !== 'compose' || !/\.ya?ml$/i.test(path))
                 continue;
-            const references = composeReferences(path, text);
+            const references = composeReferences(path, text, variables);
             const outside = references.outside[0];
             if (outside !== undefined) {
-                throw new BakeDefinitionError(`${path}: '${outside}' (an include, extends or env_file) is outside the repository at the ${side.label}. ` +
-                    'The check reads only files of the repository: name a file inside it, or set images-from: dockerfiles.');
+                throw new BakeDefinitionError(`${path}: '${outside}' (an include, extends, env_file or label_file) is outside the repository at the ${side.label}` +
+                    `${outside.includes('$') ? ` (read as '${interpolate(outside, variables).replace(home(env), '$HOME')}')` : ''}. ` +
+                    "The check reads only files of the repository, and gives bake an empty HOME and none of the runner's " +
+                    'variables: name a file inside the repository, or set images-from: dockerfiles.');
             }
+            for (const envFile of references.envFiles)
+                envFiles.add(envFile);
             pending.push(...references.inside);
         }
     }
-    return texts;
+    return { texts, notes };
+}
+/** The scratch HOME bake gets, to show as `$HOME` in messages rather than a temporary path. */
+function home(env) {
+    return env.HOME ?? '$HOME';
 }
 /** The context and Dockerfile where their links lead; refused when that is outside the repository. */
 async function followLinks(image, side, source, kind) {
@@ -70390,104 +71775,6 @@ function withoutProgress(stderr) {
         .split('\n')
         .filter(line => !/^#\d+ /.test(line))
         .join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/discover/bake-images.ts
-/**
- * The images the compose or bake files describe at either side, matched by service or
- * target name, as discovery's candidates. Each side's definition is that side's own: a
- * service the PR adds is a new image, one it removes is gone, and one whose Dockerfile,
- * context, target, build args or platform it changes is checked for that alone. Pure.
- */
-function bakeCandidates(sides) {
-    const word = sides.kind === 'compose' ? 'service' : 'target';
-    const head = new Map(sides.head.map(image => [image.name, image]));
-    const base = new Map(sides.base.map(image => [image.name, image]));
-    const names = [...new Set([...head.keys(), ...base.keys()])].sort();
-    const changedPaths = new Set(sides.changed.map(file => file.path));
-    const candidates = [];
-    for (const name of names) {
-        const now = head.get(name);
-        const before = base.get(name);
-        if (now && !sides.headHas(now.dockerfile)) {
-            throw new Error(`${sides.source}: ${word} '${name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
-                'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.');
-        }
-        if (now && !before) {
-            candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind));
-            continue;
-        }
-        if (!now && before) {
-            candidates.push(candidate(before, before, 'removed', `${word} removed from ${sides.source}`, 'dockerfile', sides.kind));
-            continue;
-        }
-        if (!now || !before)
-            continue;
-        const differences = definitionChanges(before, now);
-        let result;
-        if (now.dockerfile !== before.dockerfile) {
-            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', sides.kind);
-        }
-        else if (changedPaths.has(now.dockerfile)) {
-            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind);
-        }
-        else {
-            result = candidate(now, before, 'unchanged', '', undefined, sides.kind);
-        }
-        const others = differences.filter(field => field !== 'dockerfile');
-        if (others.length) {
-            const note = `${others.join(', ')} changed in ${sides.source}`;
-            result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note;
-            result.target.trigger ??= 'dockerfile';
-            result.differs = true;
-        }
-        candidates.push(result);
-    }
-    return candidates;
-}
-function candidate(head, base, change, reason, trigger, from) {
-    const target = {
-        name: head.name,
-        dockerfile: head.dockerfile,
-        context: head.context,
-        baseDockerfile: base.dockerfile,
-        baseContext: base.context,
-        change,
-        reason,
-        build: buildOf(head),
-        from,
-        ...(trigger ? { trigger } : {})
-    };
-    const baseBuild = buildOf(base);
-    if (JSON.stringify(baseBuild) !== JSON.stringify(target.build))
-        target.baseBuild = baseBuild;
-    return { target, watch: [] };
-}
-function buildOf(image) {
-    return {
-        ...(image.target ? { target: image.target } : {}),
-        ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
-        ...(image.platform ? { platform: image.platform } : {})
-    };
-}
-function sortedArgs(args) {
-    return Object.fromEntries(Object.entries(args).sort(([a], [b]) => a.localeCompare(b)));
-}
-/** Which parts of a definition differ between the sides, in words for the reason. */
-function definitionChanges(base, head) {
-    const changes = [];
-    if (base.dockerfile !== head.dockerfile)
-        changes.push('dockerfile');
-    if (base.context !== head.context)
-        changes.push('context');
-    if ((base.target ?? '') !== (head.target ?? ''))
-        changes.push('target');
-    if (JSON.stringify(sortedArgs(base.buildArgs ?? {})) !== JSON.stringify(sortedArgs(head.buildArgs ?? {}))) {
-        changes.push('build args');
-    }
-    if ((base.platform ?? '') !== (head.platform ?? ''))
-        changes.push('platform');
-    return changes;
 }
 
 ;// CONCATENATED MODULE: ./src/discover/tree-paths.ts
@@ -70868,6 +72155,7 @@ function assertRevision(revision) {
 
 
 
+
 /**
  * Where the images come from: `auto` takes the images config, else a bake file, else a
  * compose file, else the Dockerfiles the globs match; the other values take that one alone.
@@ -70893,53 +72181,49 @@ async function resolveImagesSource(input) {
     }
     const kinds = setting === 'auto' ? ['bake', 'compose'] : [setting];
     for (const kind of kinds) {
-        let head;
-        try {
-            head = await evaluateBake(kind, input.head, input.tempRoot);
-        }
-        catch (error) {
-            // Zero configuration must not turn the check red over a file it only reads for help
-            // (an env_file that is not committed, say): the Dockerfiles are still there to check.
-            // A refusal (a remote context, a path out of the repository) is never passed over.
-            if (setting !== 'auto' || !(error instanceof BakeFailedError))
-                throw error;
-            input.warn(`${error.message} Checking without it.`);
-            continue;
-        }
+        // A file that fails to evaluate at the head is an error, never a fallback: checking
+        // without it would drop every image the base declares, and a PR could pass that way.
+        const head = await evaluateBake(kind, input.head, input.tempRoot);
         if (!head)
             continue;
+        for (const note of head.notes)
+            input.warn(note);
         if (setting === 'auto' && head.images.length === 0) {
             // A compose file for running things (only `image:` services) describes nothing to build.
             continue;
         }
-        let base = head;
+        const headImages = await withLastStages(head.images, input.head);
+        let base = headImages;
         if (input.base) {
+            let fromFile = null;
             try {
-                base = await evaluateBake(kind, input.base, input.tempRoot);
+                fromFile = await evaluateBake(kind, input.base, input.tempRoot);
             }
             catch (error) {
                 if (!(error instanceof BakeFailedError))
                     throw error;
-                input.warn(`${error.message} The base has no baseline from it: its images count as new.`);
-                base = null;
+                input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`);
             }
+            base = fromFile?.images.length
+                ? await withLastStages(fromFile.images, input.base)
+                : ((await input.baseDeclared?.()) ?? []);
         }
         const source = head.files.join(' + ');
         const candidates = bakeCandidates({
             kind,
             source,
-            head: head.images,
-            base: base?.images ?? [],
+            head: headImages,
+            base,
             changed: input.changed,
             headHas: path => input.head.has(path)
         });
-        const names = head.images.map(image => image.name).join(', ');
+        const names = headImages.map(image => image.name).join(', ');
         return {
             from: kind,
             candidates,
             note: `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
                 `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
-                `${head.images.length} to build at the head${names ? ` (${names})` : ''}.`
+                `${headImages.length} to build at the head${names ? ` (${names})` : ''}.`
         };
     }
     if (setting !== 'auto') {
@@ -71003,6 +72287,47 @@ function workingTreeSource(repoDir, label) {
         }
     };
 }
+/** The words after a service's name for the row of its Dockerfile's last stage. */
+const LAST_STAGE = 'last stage';
+/**
+ * The images, and for each that builds a stage other than its Dockerfile's last (a compose
+ * service with `target: dev`), the last stage too, as its own row named `<name> (last stage)`:
+ * the stage a plain `docker build` makes, the one a release usually ships, is never hidden by
+ * a development target. Its `target` is the last stage's name where it has one, so every row
+ * says which stage it measured. A Dockerfile that cannot be read or has no such stage is left
+ * to the build, which says what is wrong.
+ */
+async function withLastStages(images, side) {
+    const targeted = images.filter(image => image.target !== undefined && side.has(image.dockerfile));
+    if (!targeted.length)
+        return images;
+    const texts = await side.read([...new Set(targeted.map(image => image.dockerfile))]);
+    const result = [];
+    for (const image of images) {
+        result.push(image);
+        const text = image.target === undefined ? undefined : texts.get(image.dockerfile);
+        if (text === undefined || image.target === undefined)
+            continue;
+        let names;
+        try {
+            names = stageNames(text);
+        }
+        catch {
+            continue;
+        }
+        const index = names.indexOf(image.target.toLowerCase());
+        if (index < 0 || index === names.length - 1)
+            continue;
+        const last = names[names.length - 1] ?? null;
+        const lastStage = { ...image, name: `${image.name} (${LAST_STAGE})`, lastStage: true };
+        if (last)
+            lastStage.target = last;
+        else
+            delete lastStage.target;
+        result.push(lastStage);
+    }
+    return result;
+}
 
 ;// CONCATENATED MODULE: ./src/tools/inside-repository.ts
 
@@ -71047,6 +72372,7 @@ async function resolveInside(root, path, what) {
 
 
 
+
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config of each side, then finds the affected images.
@@ -71072,7 +72398,28 @@ async function discoverInRepository(git, revisions, changed, settings, repoDir, 
         base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
         changed,
         tempRoot: options.tempRoot,
-        warn
+        warn,
+        baseDeclared: async () => {
+            const side = base ?? head;
+            const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, warn));
+            if (specs) {
+                const limitsFromBase = (settings.limitsFrom ?? 'base') === 'base';
+                return specs.map(spec => ({
+                    name: spec.name ?? spec.dockerfile,
+                    dockerfile: spec.dockerfile,
+                    context: spec.context,
+                    ...(spec.target ? { target: spec.target } : {}),
+                    ...(spec.buildArgs ? { buildArgs: spec.buildArgs } : {}),
+                    ...(spec.platform ? { platform: spec.platform } : {}),
+                    declaredBy: 'the images config',
+                    ...(limitsFromBase ? { limits: limitsOf(spec) } : {})
+                }));
+            }
+            const isDockerfile = globMatcher(settings.dockerfileGlobs);
+            return [...side.files.keys()]
+                .filter(path => isDockerfile(path))
+                .map(path => ({ name: path, dockerfile: path, context: external_node_path_namespaceObject.posix.dirname(path), declaredBy: DOCKERFILE_GLOBS }));
+        }
     });
     options.info?.(choice.note);
     const baseSide = base ?? head;
@@ -71178,6 +72525,13 @@ async function readSideFromGit(git, sha) {
 async function loadImageSpecs(settings, repoDir) {
     if (settings.images)
         return settings.images;
+    return (await loadImageList(settings, repoDir))?.specs ?? null;
+}
+/**
+ * The config file's entries, those to build and the image references (`image` entries, read
+ * in their registry), from the repository folder (the head); null without a config file.
+ */
+async function loadImageList(settings, repoDir) {
     const given = settings.configFile ?? '';
     const path = given || DEFAULT_CONFIG_FILE;
     let text;
@@ -71197,7 +72551,7 @@ async function loadImageSpecs(settings, repoDir) {
         throw new Error(`Invalid config '${given}': no such file in the repository (${(0,external_node_path_namespaceObject.join)(repoDir, path)}). ` +
             `Give the path from the repository root, such as ${DEFAULT_CONFIG_FILE}, or leave config empty.`, { cause: error });
     }
-    return parseConfigFile(text, path);
+    return parseConfigList(text, path);
 }
 /** How many symlinks a path in a tree may go through before it is given up as a loop. */
 const MAX_LINKS = 16;
@@ -71437,6 +72791,9 @@ function interruptionOf(signal) {
 
 
 
+/** The base names nothing here (and, when fetching, nothing on the remote either). */
+class UnknownBaseError extends InputError {
+}
 const DEFAULT_MAX_DEEPEN = 1000;
 /**
  * Finds the two commits to compare: the head is what the workspace holds (HEAD); the
@@ -71450,7 +72807,7 @@ const DEFAULT_MAX_DEEPEN = 1000;
  * meet, and the whole history only as a last resort. For the merge commit the histories
  * meet after one step (the base tip is its first parent); for a checkout of the PR head
  * they meet at the fork point. Nothing is fetched when the base resolves locally and the
- * merge-base is already in the history at hand (a full clone).
+ * merge-base is already in the history at hand (a full clone), nor ever with `fetch: false`.
  *
  * A caveat of shallow history: git finds the best common ancestor among the commits it
  * has. With a linear base branch the first one found is the true merge-base; in histories
@@ -71459,13 +72816,37 @@ const DEFAULT_MAX_DEEPEN = 1000;
  */
 async function resolveRevisions(git, options) {
     const remote = options.remote ?? 'origin';
-    const plan = planBaseRef(options.baseRef, remote);
-    // HEAD and every local name the base ref could be, in one question to git.
-    const [headSha, ...local] = await git.resolveCommits(['HEAD', ...plan.local]);
-    if (!headSha) {
-        throw new Error('HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).');
+    const fetch = options.fetch ?? true;
+    const labels = options.labels ?? { base: 'base-ref', head: 'HEAD' };
+    const headRef = options.head ?? 'HEAD';
+    const plan = fetch ? planBaseRef(options.baseRef, remote) : localPlan(options.baseRef, remote);
+    // The head and every local name the base could be, in one question to git.
+    const [headSha, ...local] = await git.resolveCommits([headRef, ...plan.local]);
+    if (!headSha)
+        throw noHead(options.head, labels.head, fetch);
+    const found = local.findIndex(sha => sha !== null);
+    const localTip = local[found];
+    let baseTip;
+    if (localTip) {
+        if (fetch)
+            log_log.info(`Base ref ${plan.input} is ${localTip} (${plan.local[found]}, already here)`);
+        baseTip = localTip;
     }
-    const baseTip = await resolveBaseTip(git, plan, remote, local);
+    else if (fetch) {
+        baseTip = await fetchBaseTip(git, plan, remote);
+    }
+    else {
+        throw new UnknownBaseError(`Unknown ${labels.base} '${plan.input}': it names no branch, tag or commit here. ` +
+            `Fetch it first (git fetch ${remote} ${plan.input}), or name another with ${labels.base}.`);
+    }
+    if (!fetch) {
+        const baseSha = await git.mergeBase(headSha, baseTip);
+        if (baseSha === null) {
+            throw new InputError(`${headRef} and ${labels.base} '${plan.input}' share no history here, so there is no merge-base to compare with. ` +
+                `In a shallow clone, fetch more history (git fetch --unshallow); otherwise name another ${labels.base}.`);
+        }
+        return { baseSha, headSha };
+    }
     const baseSha = await findMergeBase(git, {
         headSha,
         baseTip,
@@ -71475,6 +72856,27 @@ async function resolveRevisions(git, options) {
     });
     log_log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
     return { baseSha, headSha };
+}
+/**
+ * Where a name may point without fetching, in the order the action tries them
+ * (remote-tracking branch first, as a local branch is more often behind). Names the action
+ * would refuse as a ref (HEAD~1, say) are still revisions that git resolves here.
+ */
+function localPlan(name, remote) {
+    try {
+        return planBaseRef(name, remote);
+    }
+    catch {
+        return { input: name, kind: 'name', local: [name], fetch: [] };
+    }
+}
+function noHead(head, label, fetch) {
+    if (head !== undefined) {
+        return new InputError(`Unknown ${label} '${head}': it names no commit here. Give a branch, tag or commit (git log shows them).`);
+    }
+    return new InputError(fetch
+        ? 'HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).'
+        : 'The repository has no commit yet, so there is no base to compare with. Commit first, then run docker-size-check.');
 }
 /** What the PR itself changed: the diff from the baseline to the head. */
 async function changedFilesFromGit(git, revisions) {
@@ -71581,14 +72983,8 @@ function deepenSchedule(maxDeepen) {
     }
     return steps;
 }
-/** `local`: what each of `plan.local` resolves to here; the first in order that does wins. */
-async function resolveBaseTip(git, plan, remote, local) {
-    const found = local.findIndex(sha => sha !== null);
-    const sha = local[found];
-    if (sha) {
-        log_log.info(`Base ref ${plan.input} is ${sha} (${plan.local[found]}, already here)`);
-        return sha;
-    }
+/** The base tip fetched from `remote`, when none of the plan's names is here. */
+async function fetchBaseTip(git, plan, remote) {
     const shallow = await git.isShallow();
     for (const { refspec, resolves } of plan.fetch) {
         try {
@@ -71942,8 +73338,8 @@ class Docker {
         return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
     }
     /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
-    async buildxInspect() {
-        const result = await this.run(['buildx', 'inspect']);
+    async buildxInspect(builder) {
+        const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])]);
         return result.exitCode === 0 ? result.stdout : '';
     }
     /** `docker history` of one image, as printed by historyArgs' command line. */
@@ -71954,11 +73350,12 @@ class Docker {
             throw new CommandError('docker', args, result);
         return result.stdout;
     }
-    /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
+    /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
     async save(reference, consume) {
         // On the containerd store the compared figure comes from the save: an engine that goes
         // away under it is the run's one error, as for inspect.
-        return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error) => {
+        const references = typeof reference === 'string' ? [reference] : reference;
+        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
             const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
             throw gone ? new EngineUnavailableError(gone) : error;
         });
@@ -71987,6 +73384,57 @@ class Docker {
         ]);
         return parseLabelledImages(inspected.stdout);
     }
+    /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
+    async createVolume(name, labels) {
+        const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+        return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0;
+    }
+    /** Removes volumes; never fails the run over one that is already gone. */
+    async removeVolumes(names) {
+        if (names.length === 0)
+            return;
+        await this.run(['volume', 'rm', '--force', ...names]);
+    }
+    /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
+    async volumesLabelled(key) {
+        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['volume', 'ls'], listed);
+        const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (names.length === 0)
+            return [];
+        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'volume',
+            'inspect',
+            '--format',
+            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
+            ...names
+        ]);
+        return parseLabelledVolumes(inspected.stdout);
+    }
+}
+/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
+function parseLabelledVolumes(stdout) {
+    const volumes = [];
+    for (const line of stdout.split('\n')) {
+        const [name, createdAt, labels] = line.split('\t').map(field => {
+            try {
+                return JSON.parse(field);
+            }
+            catch {
+                return undefined;
+            }
+        });
+        const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+        if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null)
+            continue;
+        volumes.push({ name, createdAt: created, labels: stringEntries(labels) });
+    }
+    return volumes;
+}
+function stringEntries(object) {
+    return Object.fromEntries(Object.entries(object).filter((entry) => typeof entry[1] === 'string'));
 }
 /** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
 function parseLabelledImages(stdout) {
@@ -72002,7 +73450,7 @@ function parseLabelledImages(stdout) {
                 continue;
             images.push({
                 tags: tags.filter((tag) => typeof tag === 'string'),
-                labels: Object.fromEntries(Object.entries(labels).filter((entry) => typeof entry[1] === 'string'))
+                labels: stringEntries(labels)
             });
         }
         catch {
@@ -72103,7 +73551,14 @@ function buildCommandArgs(request) {
     const args = request.builder === 'buildx'
         ? // --load puts the result in the engine's image store, where `docker image inspect`
             // finds it; --provenance=false keeps attestation manifests out of the image.
-            ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
+            [
+                'buildx',
+                'build',
+                ...(request.builderName ? ['--builder', request.builderName] : []),
+                '--load',
+                '--progress=plain',
+                '--provenance=false'
+            ]
         : ['build'];
     args.push('--file', request.dockerfile, '--tag', request.tag);
     if (request.target)
@@ -72452,7 +73907,386 @@ async function measureImage(docker, reference) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/explain/layer-entries.ts
+
+
+
+const layer_entries_GZIP_MAGIC = [0x1f, 0x8b];
+const layer_entries_ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const BLOCK = 512;
+/**
+ * A tar starts with a header whose checksum (bytes 148–155, octal) is the sum of its 512
+ * bytes with those eight counted as spaces; an empty tar is zero blocks. A JSON document
+ * or any other blob fails that test, so a file's kind is known before it is read further.
+ */
+function blobKind(head) {
+    if (layer_entries_GZIP_MAGIC.every((byte, i) => head[i] === byte))
+        return 'gzip';
+    if (layer_entries_ZSTD_MAGIC.every((byte, i) => head[i] === byte))
+        return 'zstd';
+    if (head.length === 0 || (head.length >= BLOCK && head.subarray(0, BLOCK).every(byte => byte === 0)))
+        return 'tar';
+    if (head.length >= BLOCK) {
+        const field = head.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
+        if (/^[0-7]+$/.test(field)) {
+            let sum = 0;
+            for (let i = 0; i < BLOCK; i++)
+                sum += i >= 148 && i < 156 ? 0x20 : head[i];
+            if (sum === parseInt(field, 8))
+                return 'tar';
+        }
+    }
+    const first = head.toString('utf8', 0, Math.min(head.length, 64)).trimStart();
+    return first.startsWith('{') || first.startsWith('[') ? 'json' : 'other';
+}
+/** A path as the final filesystem names it: absolute, normalized, without a trailing slash. */
+function fsPath(name) {
+    const normalized = external_node_path_namespaceObject.posix.normalize(`/${name}`);
+    return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
+}
+/**
+ * Entries kept of one image side's layers, over all of them: about 0.6 kB each once in the
+ * path tree, so a layer of a million files would need more memory than a runner has.
+ */
+const MAX_SIDE_ENTRIES = 40_000;
+/**
+ * The depths a side's paths are folded to, one after the other, while its entries are more
+ * than the budget: a fixed list, so that where a side ends up folded depends on its entries,
+ * not on the order its layers arrive in.
+ */
+const FOLD_DEPTHS = [32, 24, 16, 12, 10, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+/** How deep a path is: `/` is 0, `/usr` 1, `/usr/lib` 2. */
+function depthOf(path) {
+    if (path === '/')
+        return 0;
+    let depth = 0;
+    for (let i = 0; i < path.length; i++)
+        if (path.charCodeAt(i) === 47)
+            depth++;
+    return depth;
+}
+/** The folder at `depth` that holds `path`. */
+function ancestorAt(path, depth) {
+    if (depth === 0)
+        return '/';
+    let seen = 0;
+    for (let i = 0; i < path.length; i++) {
+        if (path.charCodeAt(i) === 47 && ++seen === depth + 1)
+            return path.slice(0, i);
+    }
+    return path;
+}
+/**
+ * The entries of one side's layers, kept within a budget. Past it, paths deeper than a fold
+ * depth are summed into their folder at that depth (a `folder` entry, as a baseline record
+ * keeps one), and deletions below it are dropped: the rows, which go as deep as the bytes are
+ * concentrated, keep their upper levels, and memory stays bounded whatever a layer holds.
+ */
+class SideEntries {
+    max;
+    lists = [];
+    folders = new Map();
+    count = 0;
+    /** Paths deeper than this many folders were summed into their folder; null while none was. */
+    foldDepth = null;
+    /** Entries summed into a folder or dropped (deletions) by the folding. */
+    folded = 0;
+    constructor(max = MAX_SIDE_ENTRIES) {
+        this.max = max;
+    }
+    /** A new layer's list of entries, which folding may rewrite in place. */
+    layer() {
+        const list = [];
+        this.lists.push(list);
+        return list;
+    }
+    add(list, entry) {
+        if (this.foldDepth !== null && depthOf(entry.path) > this.foldDepth) {
+            if (entry.kind !== 'folder')
+                this.folded++;
+            if (entry.kind === 'file' || entry.kind === 'folder')
+                this.sumInto(list, entry.path, entry.size);
+            return;
+        }
+        if (entry.kind === 'folder')
+            return this.sumInto(list, entry.path, entry.size, false);
+        list.push(entry);
+        this.count++;
+        while (this.count > this.max && this.foldDepth !== 0)
+            this.fold();
+    }
+    sumInto(list, path, size, fold = true) {
+        const target = fold && this.foldDepth !== null ? ancestorAt(path, this.foldDepth) : path;
+        let folders = this.folders.get(list);
+        if (!folders)
+            this.folders.set(list, (folders = new Map()));
+        const found = folders.get(target);
+        if (found) {
+            found.size += size;
+            return;
+        }
+        const folder = { kind: 'folder', path: target, size };
+        folders.set(target, folder);
+        list.push(folder);
+        this.count++;
+    }
+    fold() {
+        const current = this.foldDepth;
+        const depth = FOLD_DEPTHS.find(candidate => current === null || candidate < current);
+        this.foldDepth = depth ?? 0;
+        this.count = 0;
+        this.folders.clear();
+        for (const list of this.lists) {
+            const entries = list.splice(0);
+            for (const entry of entries) {
+                if (depthOf(entry.path) <= this.foldDepth) {
+                    if (entry.kind === 'folder')
+                        this.sumInto(list, entry.path, entry.size, false);
+                    else {
+                        list.push(entry);
+                        this.count++;
+                    }
+                }
+                else {
+                    // A folder entry's files were counted when they were summed into it.
+                    if (entry.kind !== 'folder')
+                        this.folded++;
+                    if (entry.kind === 'file' || entry.kind === 'folder')
+                        this.sumInto(list, entry.path, entry.size);
+                }
+            }
+        }
+    }
+}
+/**
+ * Reads one layer (a tar, or a gzip-compressed tar) as it streams into `list` of `side`:
+ * regular files with their sizes, and the deletions it makes. Contents pass through unread;
+ * only the headers are kept, within the side's budget.
+ */
+async function readLayerEntries(layer, kind, side = new SideEntries(), list = side.layer()) {
+    const tar = (0,tar_stream.extract)();
+    const source = kind === 'gzip' ? layer.pipe((0,external_node_zlib_.createGunzip)()) : layer;
+    if (source !== layer)
+        layer.on('error', error => source.destroy(error));
+    source.on('error', error => tar.destroy(error));
+    source.pipe(tar);
+    for await (const entry of tar) {
+        const parsed = layerEntryOf(entry.header);
+        if (parsed)
+            side.add(list, parsed);
+        entry.resume();
+    }
+    return list;
+}
+/** What one header of a layer's tar says, for the breakdown: a file, a deletion, or nothing it needs. */
+function layerEntryOf(header) {
+    const path = fsPath(header.name);
+    const base = external_node_path_namespaceObject.posix.basename(path);
+    if (base === '.wh..wh..opq')
+        return { kind: 'opaque', path: external_node_path_namespaceObject.posix.dirname(path) };
+    if (base.startsWith('.wh.'))
+        return { kind: 'whiteout', path: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), base.slice(4)) };
+    if (header.type === 'file' || header.type === 'contiguous-file')
+        return { kind: 'file', path, size: header.size ?? 0 };
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/explain/save-pair.ts
+
+
+
+
+/** Any JSON of an archive is far below this; a bigger one is not buffered. */
+const MAX_DOCUMENT = 8 * 1024 * 1024;
+/**
+ * A name that stands for its content: a layer of Docker's old layout, named by its chain
+ * (`<id>/layer.tar`, the same id only for the same layers below and the same content), or
+ * an OCI blob named by its digest. Two archives holding one such name hold one content.
+ */
+function contentAddressed(name) {
+    return /^[0-9a-f]{64}\/layer\.tar$/.test(name) || /^blobs\/sha256\/[0-9a-f]{64}$/.test(name);
+}
+/** Pulls the entries of a tar one by one; the caller drains each before asking for the next. */
+function cursor(archive) {
+    const tar = (0,tar_stream.extract)();
+    archive.on('error', error => tar.destroy(error));
+    archive.pipe(tar);
+    const iterator = tar[Symbol.asyncIterator]();
+    return {
+        async next() {
+            const step = await iterator.next();
+            if (step.done)
+                return null;
+            const stream = step.value;
+            return { header: stream.header, stream };
+        }
+    };
+}
+function emptyArchive(budgets = [new SideEntries()]) {
+    return {
+        documents: new Map(),
+        layers: new Map(),
+        links: new Map(),
+        shared: new Set(),
+        unreadable: new Map(),
+        blobBytes: new Map(),
+        budgets
+    };
+}
+async function drain(stream) {
+    for await (const chunk of stream)
+        void chunk;
+}
+/**
+ * Reads the `docker save` archives of the two sides of an image at once, in step. Both
+ * archives list their entries sorted by name (Docker writes a folder in name order, and
+ * containerd sorts its records), so they can be walked as a merge: where both hold the
+ * same content-addressed layer, it is what the two images share, and it is passed over
+ * in both without being parsed. Every other layer is read for its headers as it streams.
+ * An archive that is not sorted still gives the right answer: a shared layer it holds
+ * out of step is read, and the caller drops it by diff id.
+ *
+ * A head layer the caller knows the base has (`known`: a base that comes from a record, with
+ * no archive here) is passed over the same way.
+ */
+async function readArchivePair(base, head, known = { blobs: new Set() }) {
+    const pair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 };
+    const sides = [
+        { archive: pair.base, cursor: base ? cursor(base) : { next: () => Promise.resolve(null) } },
+        { archive: pair.head, cursor: cursor(head) }
+    ];
+    const sharedWith = (entry, other, name) => contentAddressed(name) &&
+        entry.header.type === 'file' &&
+        (other ? other.header.type === 'file' : known.blobs.has(name));
+    let [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
+    while (a || b) {
+        const nameA = a ? external_node_path_namespaceObject.posix.normalize(a.header.name) : null;
+        const nameB = b ? external_node_path_namespaceObject.posix.normalize(b.header.name) : null;
+        if (a && b && nameA === nameB) {
+            if (sharedWith(a, b, nameA)) {
+                pair.base.shared.add(nameA);
+                pair.head.shared.add(nameA);
+                pair.bytesSkipped += a.header.size ?? 0;
+                await Promise.all([drain(a.stream), drain(b.stream)]);
+            }
+            else {
+                await Promise.all([consume(pair, pair.base, a), consume(pair, pair.head, b)]);
+            }
+            ;
+            [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
+        }
+        else if (a && (!b || nameA < nameB)) {
+            await consume(pair, pair.base, a);
+            a = await sides[0].cursor.next();
+        }
+        else if (b) {
+            if (sharedWith(b, null, nameB)) {
+                pair.head.shared.add(nameB);
+                pair.bytesSkipped += b.header.size ?? 0;
+                await drain(b.stream);
+            }
+            else {
+                await consume(pair, pair.head, b);
+            }
+            b = await sides[1].cursor.next();
+        }
+    }
+    return pair;
+}
+/**
+ * Reads one `docker save` archive of both sides of an image (`docker save base head`): the
+ * engine writes a layer the two share once, and the layers are named by their diff ids
+ * (Docker 25 and later with a graph driver), so the layers `diffIds` names for both sides are
+ * passed over unparsed, and each other one is read within its side's budget. A layer of
+ * another name (another layout) is read within a third, and the caller drops it by diff id
+ * where both sides have it.
+ */
+async function readSavedImages(archive, diffIds) {
+    const budgets = { base: new SideEntries(), head: new SideEntries(), other: new SideEntries() };
+    const saved = emptyArchive([budgets.base, budgets.head, budgets.other]);
+    const pair = { base: saved, head: saved, bytesRead: 0, bytesSkipped: 0 };
+    const base = new Set(diffIds.base);
+    const head = new Set(diffIds.head);
+    const tar = cursor(archive);
+    for (let entry = await tar.next(); entry; entry = await tar.next()) {
+        const name = external_node_path_namespaceObject.posix.normalize(entry.header.name);
+        const digest = /^blobs\/(sha256)\/([0-9a-f]{64})$/.exec(name);
+        const diffId = digest ? `${digest[1]}:${digest[2]}` : null;
+        const [inBase, inHead] = diffId ? [base.has(diffId), head.has(diffId)] : [false, false];
+        if (inBase && inHead && entry.header.type === 'file') {
+            saved.shared.add(name);
+            pair.bytesSkipped += entry.header.size ?? 0;
+            await drain(entry.stream);
+        }
+        else {
+            await consume(pair, saved, entry, inBase ? budgets.base : inHead ? budgets.head : budgets.other);
+        }
+    }
+    return { archive: saved, bytesRead: pair.bytesRead, bytesSkipped: pair.bytesSkipped };
+}
+/** One entry of one side: a link noted, a document kept, a layer read, anything else passed over. */
+async function consume(pair, archive, entry, budget = archive.budgets[0]) {
+    const name = external_node_path_namespaceObject.posix.normalize(entry.header.name);
+    const { type, linkname } = entry.header;
+    if ((type === 'symlink' || type === 'link') && linkname) {
+        archive.links.set(name, type === 'symlink' ? external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), linkname) : external_node_path_namespaceObject.posix.normalize(linkname));
+    }
+    if (type !== 'file' && type !== 'contiguous-file')
+        return drain(entry.stream);
+    // The first block says what the file is, before anything else of it is read.
+    const iterator = entry.stream[Symbol.asyncIterator]();
+    const first = [];
+    let length = 0;
+    let done = false;
+    while (length < 512 && !done) {
+        const step = await iterator.next();
+        if (step.done)
+            done = true;
+        else {
+            first.push(step.value);
+            length += step.value.length;
+        }
+    }
+    const rest = async function* () {
+        yield* first;
+        if (done)
+            return;
+        for (let step = await iterator.next(); !step.done; step = await iterator.next())
+            yield step.value;
+    };
+    const kind = blobKind(Buffer.concat(first));
+    const size = entry.header.size ?? 0;
+    if (kind === 'json' && size <= MAX_DOCUMENT) {
+        let text = '';
+        for await (const chunk of rest())
+            text += chunk.toString('utf8');
+        archive.documents.set(name, text);
+        return;
+    }
+    if (kind === 'tar' || kind === 'gzip') {
+        try {
+            archive.layers.set(name, await readLayerEntries(external_node_stream_.Readable.from(rest()), kind, budget));
+            archive.blobBytes.set(name, size);
+            pair.bytesRead += size;
+        }
+        catch (error) {
+            archive.unreadable.set(name, error instanceof Error ? error.message : String(error));
+            // The archive goes on after this entry: what the layer reader left must still pass.
+            if (!done)
+                for (let step = await iterator.next(); !step.done; step = await iterator.next())
+                    void step;
+        }
+        return;
+    }
+    if (kind === 'zstd')
+        archive.unreadable.set(name, 'compressed with zstd, which this Node.js cannot read');
+    for await (const chunk of rest())
+        void chunk;
+}
+
 ;// CONCATENATED MODULE: ./src/measure/unpacked.ts
+
+
 
 
 
@@ -72470,9 +74304,11 @@ function unpacked_startsWith(chunk, magic) {
  * `manifest.json` then says which blobs are the image's layers and config. Nothing is held
  * whole and nothing is written to disk.
  */
-async function measureSavedImage(archive) {
+async function measureSavedImage(archive, options = {}) {
     const blobs = new Map();
     const json = new Map();
+    // The path breakdown needs each layer's entries: kept from this pass, it reads no archive again.
+    const kept = options.keepEntries ? emptyArchive([new SideEntries()]) : null;
     let bytesRead = 0;
     for await (const entry of tarEntries(archive)) {
         const header = entry.header;
@@ -72481,15 +74317,26 @@ async function measureSavedImage(archive) {
             continue;
         }
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
-        const read = await readBlob(entry);
+        const list = kept ? kept.budgets[0].layer() : null;
+        const read = await readBlob(entry, kept && list ? { side: kept.budgets[0], list } : undefined);
         bytesRead += read.storedBytes;
         blobs.set(name, { storedBytes: read.storedBytes, fileBytes: read.fileBytes, failure: read.failure });
         if (read.text !== null)
             json.set(name, read.text);
+        if (kept && list) {
+            if (read.text !== null)
+                kept.documents.set(name, read.text);
+            else if (read.fileBytes !== null) {
+                kept.layers.set(name, list);
+                kept.blobBytes.set(name, read.storedBytes);
+            }
+            else if (read.failure !== null)
+                kept.unreadable.set(name, read.failure);
+        }
     }
-    return pickImage(json, blobs, bytesRead);
+    return { ...pickImage(json, blobs, bytesRead), ...(kept ? { archive: kept } : {}) };
 }
-async function readBlob(entry) {
+async function readBlob(entry, collect) {
     let storedBytes = 0;
     let kind = null;
     const textChunks = [];
@@ -72506,7 +74353,7 @@ async function readBlob(entry) {
                     : unpacked_startsWith(chunk, unpacked_ZSTD_MAGIC)
                         ? zstdDecompressor()
                         : null;
-                counted = countLayerFiles(decompress ? input.pipe(decompress) : input).catch((error) => {
+                counted = countLayerFiles(decompress ? input.pipe(decompress) : input, collect).catch((error) => {
                     // Not a tar after all, or a broken one: the blob is read to its end and, if the
                     // manifest names it as a layer, the measurement fails with this reason.
                     failure = error instanceof Error ? error.message : String(error);
@@ -72542,11 +74389,16 @@ function zstdDecompressor() {
  * the length of their target), each inode once, so a hard link adds nothing. A path the tar
  * lists twice counts once, as it is one file on disk. Whiteouts are empty files.
  */
-async function countLayerFiles(tar) {
+async function countLayerFiles(tar, collect) {
     const sizes = new Map();
     for await (const entry of tarEntries(tar)) {
         const header = entry.header;
         const name = external_node_path_namespaceObject.posix.normalize(header.name);
+        if (collect) {
+            const parsed = layerEntryOf(header);
+            if (parsed)
+                collect.side.add(collect.list, parsed);
+        }
         if (isFileEntry(header))
             sizes.set(name, header.size ?? 0);
         else if (header.type === 'symlink')
@@ -72628,8 +74480,12 @@ async function measureBuiltImage(docker, image, engine, options) {
     const [inspected, history, saved] = await Promise.all([
         docker.inspectImage(image.tag).then(parseInspect),
         docker.history(image.tag).then(parseHistory, (error) => error),
-        source === 'layer-files' ? docker.save(image.tag, measureSavedImage) : null
+        source === 'layer-files'
+            ? docker.save(image.tag, archive => measureSavedImage(archive, { keepEntries: options.keepLayers !== undefined }))
+            : null
     ]);
+    if (saved?.archive)
+        options.keepLayers?.(saved.archive);
     const measurement = {
         ...inspected,
         size: saved ? saved.fileBytes : inspected.size,
@@ -72647,7 +74503,9 @@ async function measureBuiltImage(docker, image, engine, options) {
             }
             else {
                 measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0);
-                const stage = stageInstructions(await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8'), image.target);
+                const dockerfile = await (0,promises_namespaceObject.readFile)(image.dockerfile, 'utf8');
+                const stage = stageInstructions(dockerfile, image.target);
+                measurement.stages = stageSummaries(dockerfile);
                 const instructions = attributeLayers(stage, withoutRunLabel(rows));
                 if (instructions)
                     measurement.instructions = instructions;
@@ -72782,6 +74640,7 @@ async function buildSide(context, job) {
         context: (0,external_node_path_namespaceObject.join)(root, contextPath),
         tag: job.tag,
         builder: context.engine.builder,
+        ...(context.settings.builder ? { builderName: context.settings.builder } : {}),
         secrets: context.settings.secrets,
         labels: context.labels,
         cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),
@@ -72802,12 +74661,14 @@ async function buildSide(context, job) {
         log.warning(`The ${side} build of ${dockerfile} failed: ${explained.error}`);
         return { side, outcome: explained, measurement: null };
     }
+    let layers;
     const measurement = await measureBuiltImage(context.docker, request, context.engine, {
         compressed: context.settings.compressedSize ?? false,
-        warn: message => log.warning(message)
+        warn: message => log.warning(message),
+        ...(context.settings.explain?.paths !== false ? { keepLayers: (read) => (layers = read) } : {})
     });
     log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
-    return { side, outcome, measurement };
+    return { side, outcome, measurement, ...(layers ? { layers } : {}) };
 }
 /** The build in the log: in a group of its own, or next to the other side's (see SideJob.deferLog). */
 async function runLogged(context, job, request, title) {
@@ -72894,19 +74755,20 @@ const KEPT_LABEL = 'docker-size-check.kept';
 function newRunIdentity(tempRoot) {
     return {
         host: (0,external_node_os_namespaceObject.hostname)(),
+        pidTable: ownPidTable(),
         pid: process.pid,
         started: processStart(process.pid) ?? '',
         nonce: (0,external_node_crypto_.randomBytes)(3).toString('hex'),
         tempRoot
     };
 }
-/** The run label's value: `<pid>-<start>-<nonce>@<host>`. */
+/** The run label's value: `<table>-<pid>-<start>-<nonce>@<host>`; the host only for whoever reads it. */
 function runLabelValue(run) {
     return `${runToken(run)}@${run.host}`;
 }
-/** The part that names tags and folders: `<pid>-<start>-<nonce>` (digits, hex and hyphens). */
+/** The part that names tags, folders and leases: `<table>-<pid>-<start>-<nonce>` (hex, digits and hyphens). */
 function runToken(run) {
-    return `${run.pid}-${run.started || 'x'}-${run.nonce}`;
+    return `${run.pidTable}-${run.pid}-${run.started || 'x'}-${run.nonce}`;
 }
 /** The labels of every build of the run. */
 function runLabels(run, options) {
@@ -72922,35 +74784,53 @@ function runLabels(run, options) {
 function scratchFolderName(run) {
     return `dsc-${runToken(run)}`;
 }
-const TOKEN = /^(\d+)-(\d+|x)-([0-9a-f]{6})$/;
+// A name of the earlier form (`<pid>-<start>-<nonce>`, no table) reads as no run: what such
+// a run left cannot be judged safely, and stays.
+const TOKEN = /^([0-9a-f]{12}|x)-(\d+)-(\d+|x)-([0-9a-f]{6})$/;
 /** The run a label value names, or null for a value this tool did not write. */
 function parseRunLabel(value) {
     const at = value.indexOf('@');
-    if (at === -1)
-        return null;
-    const token = parseToken(value.slice(0, at));
-    return token && { ...token, host: value.slice(at + 1) };
+    return at === -1 ? null : parseToken(value.slice(0, at));
 }
-/** The run a scratch folder's name names (on this host), or null for any other name. */
+/** The run a scratch folder's name names, or null for any other name. */
 function parseScratchFolderName(name) {
-    if (!name.startsWith('dsc-'))
-        return null;
-    const token = parseToken(name.slice('dsc-'.length));
-    return token && { ...token, host: (0,external_node_os_namespaceObject.hostname)() };
+    return name.startsWith('dsc-') ? parseToken(name.slice('dsc-'.length)) : null;
 }
 function parseToken(token) {
-    const [, pid, started, nonce] = TOKEN.exec(token) ?? [];
-    if (pid === undefined || started === undefined || nonce === undefined)
+    const [, pidTable, pid, started, nonce] = TOKEN.exec(token) ?? [];
+    if (pidTable === undefined || pid === undefined || started === undefined || nonce === undefined)
         return null;
-    return { pid: Number(pid), started: started === 'x' ? '' : started, nonce };
+    return { pidTable, pid: Number(pid), started: started === 'x' ? '' : started, nonce };
 }
 /**
- * True only when the run's process is certainly gone: it ran on this host, and no process
- * has its pid, or the one that has it started at another time. Anything uncertain (another
- * host, a process this user may not signal) counts as alive.
+ * This process's table: the boot (boot_id changes with every boot, and differs between
+ * machines) and the PID namespace (its inode, which differs between containers and
+ * `unshare --pid`). An inode may be used again once its namespace is gone, and then every
+ * process of the old one is gone too, so a match never mistakes a dead run for a live one.
+ * 'x' without /proc (macOS): no run is then judged by its pid.
+ */
+function ownPidTable() {
+    pidTable ??= readPidTable();
+    return pidTable;
+}
+let pidTable;
+function readPidTable() {
+    try {
+        const boot = (0,external_node_fs_.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+        const namespace = (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid');
+        return (0,external_node_crypto_.createHash)('sha256').update(`${boot}\n${namespace}`).digest('hex').slice(0, 12);
+    }
+    catch {
+        return 'x';
+    }
+}
+/**
+ * True only when the run's process is certainly gone: it ran in this process table, and no
+ * process has its pid, or the one that has it started at another time. Anything uncertain
+ * (another table, an unknown one, a process this user may not signal) counts as alive.
  */
 function isProvablyDead(run) {
-    if (run.host !== (0,external_node_os_namespaceObject.hostname)())
+    if (run.pidTable === 'x' || run.pidTable !== ownPidTable())
         return false;
     if (run.pid === process.pid)
         return run.started !== '' && run.started !== processStart(process.pid);
@@ -72990,27 +74870,35 @@ function processStart(pid) {
 
 // What earlier runs in this temp root left because they were killed before they could
 // clean up (SIGKILL, a runner that lost its machine): the images labelled with this temp
-// root whose run is provably dead, and the `dsc-*` scratch folders of dead runs with the
-// worktrees in them. A run that may still be going, or that worked in another temp root
-// (another job, another user, a test beside this one), keeps everything: one engine is
-// shared by all of them. Images a run kept on purpose (`keep-images`) stay too.
+// root whose run is provably abandoned (lease.ts says when), the `dsc-*` scratch folders of
+// such runs with the worktrees in them, and then their leases. A run that may still be
+// going, or that worked in another temp root (another job, another user, a test beside this
+// one), keeps everything: one engine is shared by all of them. Images a run kept on purpose
+// (`keep-images`) stay too.
 //
 // Housekeeping, not the check: nothing here throws.
 /**
- * Removes the dead runs' scratch folders; returns how many. Awaited before this run adds
+ * Removes the abandoned runs' scratch folders; returns how many. Awaited before this run adds
  * worktrees: git changes one repository's worktrees one at a time (see Git).
  */
-async function removeLeftFolders(tempRoot) {
-    const folders = await leftFolders(tempRoot).catch(() => []);
+async function removeLeftFolders(tempRoot, abandoned) {
+    const folders = await leftFolders(tempRoot, abandoned).catch(() => []);
     for (const folder of folders)
         await removeScratchFolder(folder).catch(() => undefined);
     return folders.length;
 }
-/** Removes the dead runs' images; returns how many tags went. */
-async function removeLeftImages(docker, tempRoot) {
-    const tags = await leftImages(docker, tempRoot).catch(() => []);
+/** Removes the abandoned runs' images; returns how many tags went. */
+async function removeLeftImages(docker, tempRoot, abandoned) {
+    const tags = await leftImages(docker, tempRoot, abandoned).catch(() => []);
     await docker.removeImages(tags).catch(() => undefined);
     return tags.length;
+}
+/** Removes the leases of abandoned runs in this temp root: last, once what they guarded is gone. */
+async function removeLeftLeases(docker, tempRoot, book, abandoned) {
+    const volumes = [...book.runs.values()]
+        .filter(leased => leased.tempRoot === tempRoot && abandoned(leased.run))
+        .flatMap(leased => leased.volumes);
+    await docker.removeVolumes(volumes).catch(() => undefined);
 }
 /** The line that says what went, or null when nothing did. */
 function leftoversLine(tempRoot, images, folders) {
@@ -73018,26 +74906,26 @@ function leftoversLine(tempRoot, images, folders) {
         return null;
     return `Removed what an earlier run, stopped before it could clean up, left in ${tempRoot}: ${countOf(images, 'image')}, ${countOf(folders, 'worktree folder')}.`;
 }
-async function leftImages(docker, tempRoot) {
+async function leftImages(docker, tempRoot, abandoned) {
     const tags = [];
     for (const image of await docker.imagesLabelled(RUN_LABEL)) {
         if (image.labels[TEMP_ROOT_LABEL] !== tempRoot || image.labels[KEPT_LABEL] === 'true')
             continue;
         const run = parseRunLabel(image.labels[RUN_LABEL] ?? '');
-        if (!run || !isProvablyDead(run))
+        if (!run || !abandoned(run))
             continue;
         // By tag, and only the tool's own: an image someone tagged as well keeps that tag.
         tags.push(...image.tags.filter(tag => tag.startsWith('docker-size-check:')));
     }
     return tags;
 }
-async function leftFolders(tempRoot) {
+async function leftFolders(tempRoot, abandoned) {
     const entries = await (0,promises_namespaceObject.readdir)(tempRoot, { withFileTypes: true });
     return entries
         .filter(entry => entry.isDirectory())
         .filter(entry => {
         const run = parseScratchFolderName(entry.name);
-        return run !== null && isProvablyDead(run);
+        return run !== null && abandoned(run);
     })
         .map(entry => (0,external_node_path_namespaceObject.join)(tempRoot, entry.name));
 }
@@ -73055,6 +74943,143 @@ async function removeScratchFolder(folder) {
         await new Git(worktree).removeWorktree(worktree);
     }
     await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./src/scheduler/lease.ts
+
+// A run's lease on the engine: the proof, from the engine's view, that the run is still
+// going, for runs that cannot see each other's processes (another container, another PID
+// namespace, another machine on one engine). The engine keeps it as a small labelled volume
+// that the run makes again every `renewMs` (a new name, then the older one removed): the
+// engine stamps each volume with its own clock when it makes it, so the newest stamp is the
+// run's last renewal. A run whose newest stamp is older than the `ttlMs` it declared is
+// abandoned: its images, worktree folders and lease may go. Times are compared on the
+// engine's clock alone (this run's own newest stamp is "now"), so no two machines' clocks
+// need agree. A run that holds no lease (the engine refused the volume, or someone pruned
+// volumes) is never abandoned by this test: it takes a proof to remove anything.
+/** On each lease volume: the run (as its run label), the temp root, and the run's ttl. */
+const LEASE_LABEL = 'docker-size-check.lease';
+const LEASE_TTL_LABEL = 'docker-size-check.lease-ttl-ms';
+/**
+ * Ten minutes: a run that renews every minute has missed ten renewals by then. A machine
+ * whose run cannot spawn `docker volume create` for ten minutes is not building either;
+ * leftovers waiting ten minutes more cost only disk.
+ */
+const DEFAULT_LEASE_TIMES = { ttlMs: 600_000, renewMs: 60_000 };
+const MIN_TTL_MS = 2_000;
+/** The engine stamps whole seconds: a stamp may read up to a second early, and "now" too. */
+const STAMP_SLACK_MS = 1_000;
+/** The lease's times; `DOCKER_SIZE_CHECK_LEASE_MS` shortens them, for the tests of abandoned runs. */
+function leaseTimes(env = process.env) {
+    const ttlMs = Number(env.DOCKER_SIZE_CHECK_LEASE_MS);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < MIN_TTL_MS)
+        return DEFAULT_LEASE_TIMES;
+    return { ttlMs, renewMs: Math.max(500, Math.floor(ttlMs / 5)) };
+}
+/** This run's lease: taken before the run makes anything, renewed while it runs, released last. */
+class Lease {
+    docker;
+    run;
+    times;
+    /** The volumes made and not yet removed: the newest is the lease, the others on their way out. */
+    volumes = new Set();
+    generation = 0;
+    renewing = Promise.resolve();
+    timer;
+    released = false;
+    constructor(docker, run, times) {
+        this.docker = docker;
+        this.run = run;
+        this.times = times;
+    }
+    /** Takes the lease; never throws (an engine that refuses it leaves the run without one). */
+    static async take(docker, run, times = leaseTimes()) {
+        const lease = new Lease(docker, run, times);
+        await lease.renew();
+        lease.timer = setInterval(() => void lease.renew(), times.renewMs);
+        // The lease never keeps the process alive: a run that is done is done.
+        lease.timer.unref();
+        return lease;
+    }
+    /** The lease volumes the engine holds for this run (the newest last). */
+    names() {
+        return [...this.volumes];
+    }
+    /** One renewal after another, never two at once. */
+    renew() {
+        this.renewing = this.renewing.then(() => this.renewOnce());
+        return this.renewing;
+    }
+    /** Stops renewing and removes the lease: after the run's images and folders, so they are never left unleased. */
+    async release() {
+        this.released = true;
+        clearInterval(this.timer);
+        await this.renewing;
+        await this.docker.removeVolumes(this.names()).catch(() => undefined);
+        this.volumes.clear();
+    }
+    async renewOnce() {
+        if (this.released)
+            return;
+        const name = `docker-size-check-lease-${runToken(this.run)}-${++this.generation}`;
+        const labels = {
+            [LEASE_LABEL]: runLabelValue(this.run),
+            [TEMP_ROOT_LABEL]: this.run.tempRoot,
+            [LEASE_TTL_LABEL]: String(this.times.ttlMs)
+        };
+        if (!(await this.docker.createVolume(name, labels).catch(() => false)))
+            return;
+        const older = this.names();
+        this.volumes.add(name);
+        if (older.length === 0)
+            return;
+        await this.docker.removeVolumes(older).catch(() => undefined);
+        for (const volume of older)
+            this.volumes.delete(volume);
+    }
+}
+/** Reads every run's lease; an engine that cannot list them gives a book that judges none. */
+async function readLeases(docker, own) {
+    const volumes = await docker.volumesLabelled(LEASE_LABEL).catch(() => []);
+    return leaseBook(volumes, own.names());
+}
+function leaseBook(volumes, ownVolumes) {
+    const own = volumes.filter(volume => ownVolumes.includes(volume.name));
+    const runs = new Map();
+    for (const volume of volumes) {
+        const run = parseRunLabel(volume.labels[LEASE_LABEL] ?? '');
+        if (!run)
+            continue;
+        const ttl = Number(volume.labels[LEASE_TTL_LABEL]);
+        // A ttl this tool did not write: never stale.
+        const ttlMs = Number.isSafeInteger(ttl) && ttl >= MIN_TTL_MS ? ttl : Infinity;
+        const token = runToken(run);
+        const known = runs.get(token);
+        if (!known) {
+            runs.set(token, {
+                run,
+                tempRoot: volume.labels[TEMP_ROOT_LABEL] ?? '',
+                renewedAt: volume.createdAt,
+                ttlMs,
+                volumes: [volume.name]
+            });
+            continue;
+        }
+        known.volumes.push(volume.name);
+        known.renewedAt = Math.max(known.renewedAt, volume.createdAt);
+        known.ttlMs = Math.max(known.ttlMs, ttlMs);
+    }
+    return { now: own.length ? Math.max(...own.map(volume => volume.createdAt)) : null, runs };
+}
+/** True only when the run's lease is provably stale: it has one, and its last renewal is older than its ttl. */
+function leaseExpired(book, run) {
+    const leased = book.runs.get(runToken(run));
+    if (book.now === null || !leased)
+        return false;
+    return book.now - leased.renewedAt > leased.ttlMs + STAMP_SLACK_MS;
+}
+function abandonedBy(book) {
+    return run => isProvablyDead(run) || leaseExpired(book, run);
 }
 
 ;// CONCATENATED MODULE: ./src/scheduler/progress.ts
@@ -73528,226 +75553,6 @@ function deletedLaterHints(root, sourceOf) {
     }));
 }
 
-;// CONCATENATED MODULE: ./src/explain/layer-entries.ts
-
-
-
-const layer_entries_GZIP_MAGIC = [0x1f, 0x8b];
-const layer_entries_ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-const BLOCK = 512;
-/**
- * A tar starts with a header whose checksum (bytes 148–155, octal) is the sum of its 512
- * bytes with those eight counted as spaces; an empty tar is zero blocks. A JSON document
- * or any other blob fails that test, so a file's kind is known before it is read further.
- */
-function blobKind(head) {
-    if (layer_entries_GZIP_MAGIC.every((byte, i) => head[i] === byte))
-        return 'gzip';
-    if (layer_entries_ZSTD_MAGIC.every((byte, i) => head[i] === byte))
-        return 'zstd';
-    if (head.length === 0 || (head.length >= BLOCK && head.subarray(0, BLOCK).every(byte => byte === 0)))
-        return 'tar';
-    if (head.length >= BLOCK) {
-        const field = head.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
-        if (/^[0-7]+$/.test(field)) {
-            let sum = 0;
-            for (let i = 0; i < BLOCK; i++)
-                sum += i >= 148 && i < 156 ? 0x20 : head[i];
-            if (sum === parseInt(field, 8))
-                return 'tar';
-        }
-    }
-    const first = head.toString('utf8', 0, Math.min(head.length, 64)).trimStart();
-    return first.startsWith('{') || first.startsWith('[') ? 'json' : 'other';
-}
-/** A path as the final filesystem names it: absolute, normalized, without a trailing slash. */
-function fsPath(name) {
-    const normalized = external_node_path_namespaceObject.posix.normalize(`/${name}`);
-    return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
-}
-/**
- * Reads one layer (a tar, or a gzip-compressed tar) as it streams and returns its entries:
- * regular files with their sizes, and the deletions it makes. Contents pass through
- * unread; only the headers are kept, so memory grows with the number of files, never with
- * their bytes.
- */
-async function readLayerEntries(layer, kind) {
-    const entries = [];
-    const tar = (0,tar_stream.extract)();
-    const source = kind === 'gzip' ? layer.pipe((0,external_node_zlib_.createGunzip)()) : layer;
-    if (source !== layer)
-        layer.on('error', error => source.destroy(error));
-    source.on('error', error => tar.destroy(error));
-    source.pipe(tar);
-    for await (const entry of tar) {
-        const { name, type, size } = entry.header;
-        const path = fsPath(name);
-        const base = external_node_path_namespaceObject.posix.basename(path);
-        if (base === '.wh..wh..opq')
-            entries.push({ kind: 'opaque', path: external_node_path_namespaceObject.posix.dirname(path) });
-        else if (base.startsWith('.wh.')) {
-            entries.push({ kind: 'whiteout', path: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), base.slice(4)) });
-        }
-        else if (type === 'file' || type === 'contiguous-file')
-            entries.push({ kind: 'file', path, size: size ?? 0 });
-        entry.resume();
-    }
-    return entries;
-}
-
-;// CONCATENATED MODULE: ./src/explain/save-pair.ts
-
-
-
-
-/** Any JSON of an archive is far below this; a bigger one is not buffered. */
-const MAX_DOCUMENT = 8 * 1024 * 1024;
-/**
- * A name that stands for its content: a layer of Docker's old layout, named by its chain
- * (`<id>/layer.tar`, the same id only for the same layers below and the same content), or
- * an OCI blob named by its digest. Two archives holding one such name hold one content.
- */
-function contentAddressed(name) {
-    return /^[0-9a-f]{64}\/layer\.tar$/.test(name) || /^blobs\/sha256\/[0-9a-f]{64}$/.test(name);
-}
-/** Pulls the entries of a tar one by one; the caller drains each before asking for the next. */
-function cursor(archive) {
-    const tar = (0,tar_stream.extract)();
-    archive.on('error', error => tar.destroy(error));
-    archive.pipe(tar);
-    const iterator = tar[Symbol.asyncIterator]();
-    return {
-        async next() {
-            const step = await iterator.next();
-            if (step.done)
-                return null;
-            const stream = step.value;
-            return { header: stream.header, stream };
-        }
-    };
-}
-function emptyArchive() {
-    return { documents: new Map(), layers: new Map(), links: new Map(), shared: new Set(), unreadable: new Map() };
-}
-async function drain(stream) {
-    for await (const chunk of stream)
-        void chunk;
-}
-/**
- * Reads the `docker save` archives of the two sides of an image at once, in step. Both
- * archives list their entries sorted by name (Docker writes a folder in name order, and
- * containerd sorts its records), so they can be walked as a merge: where both hold the
- * same content-addressed layer, it is what the two images share, and it is passed over
- * in both without being parsed. Every other layer is read for its headers as it streams.
- * An archive that is not sorted still gives the right answer: a shared layer it holds
- * out of step is read, and the caller drops it by diff id.
- *
- * A head layer the caller knows the base has (`known`: a base that comes from a record, with
- * no archive here) is passed over the same way.
- */
-async function readArchivePair(base, head, known = { blobs: new Set() }) {
-    const pair = { base: emptyArchive(), head: emptyArchive(), bytesRead: 0, bytesSkipped: 0 };
-    const sides = [
-        { archive: pair.base, cursor: base ? cursor(base) : { next: () => Promise.resolve(null) } },
-        { archive: pair.head, cursor: cursor(head) }
-    ];
-    const sharedWith = (entry, other, name) => contentAddressed(name) &&
-        entry.header.type === 'file' &&
-        (other ? other.header.type === 'file' : known.blobs.has(name));
-    let [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
-    while (a || b) {
-        const nameA = a ? external_node_path_namespaceObject.posix.normalize(a.header.name) : null;
-        const nameB = b ? external_node_path_namespaceObject.posix.normalize(b.header.name) : null;
-        if (a && b && nameA === nameB) {
-            if (sharedWith(a, b, nameA)) {
-                pair.base.shared.add(nameA);
-                pair.head.shared.add(nameA);
-                pair.bytesSkipped += a.header.size ?? 0;
-                await Promise.all([drain(a.stream), drain(b.stream)]);
-            }
-            else {
-                await Promise.all([consume(pair, pair.base, a), consume(pair, pair.head, b)]);
-            }
-            ;
-            [a, b] = await Promise.all(sides.map(side => side.cursor.next()));
-        }
-        else if (a && (!b || nameA < nameB)) {
-            await consume(pair, pair.base, a);
-            a = await sides[0].cursor.next();
-        }
-        else if (b) {
-            if (sharedWith(b, null, nameB)) {
-                pair.head.shared.add(nameB);
-                pair.bytesSkipped += b.header.size ?? 0;
-                await drain(b.stream);
-            }
-            else {
-                await consume(pair, pair.head, b);
-            }
-            b = await sides[1].cursor.next();
-        }
-    }
-    return pair;
-}
-/** One entry of one side: a link noted, a document kept, a layer read, anything else passed over. */
-async function consume(pair, archive, entry) {
-    const name = external_node_path_namespaceObject.posix.normalize(entry.header.name);
-    const { type, linkname } = entry.header;
-    if ((type === 'symlink' || type === 'link') && linkname) {
-        archive.links.set(name, type === 'symlink' ? external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(name), linkname) : external_node_path_namespaceObject.posix.normalize(linkname));
-    }
-    if (type !== 'file' && type !== 'contiguous-file')
-        return drain(entry.stream);
-    // The first block says what the file is, before anything else of it is read.
-    const iterator = entry.stream[Symbol.asyncIterator]();
-    const first = [];
-    let length = 0;
-    let done = false;
-    while (length < 512 && !done) {
-        const step = await iterator.next();
-        if (step.done)
-            done = true;
-        else {
-            first.push(step.value);
-            length += step.value.length;
-        }
-    }
-    const rest = async function* () {
-        yield* first;
-        if (done)
-            return;
-        for (let step = await iterator.next(); !step.done; step = await iterator.next())
-            yield step.value;
-    };
-    const kind = blobKind(Buffer.concat(first));
-    const size = entry.header.size ?? 0;
-    if (kind === 'json' && size <= MAX_DOCUMENT) {
-        let text = '';
-        for await (const chunk of rest())
-            text += chunk.toString('utf8');
-        archive.documents.set(name, text);
-        return;
-    }
-    if (kind === 'tar' || kind === 'gzip') {
-        try {
-            archive.layers.set(name, await readLayerEntries(external_node_stream_.Readable.from(rest()), kind));
-            pair.bytesRead += size;
-        }
-        catch (error) {
-            archive.unreadable.set(name, error instanceof Error ? error.message : String(error));
-            // The archive goes on after this entry: what the layer reader left must still pass.
-            if (!done)
-                for (let step = await iterator.next(); !step.done; step = await iterator.next())
-                    void step;
-        }
-        return;
-    }
-    if (kind === 'zstd')
-        archive.unreadable.set(name, 'compressed with zstd, which this Node.js cannot read');
-    for await (const chunk of rest())
-        void chunk;
-}
-
 ;// CONCATENATED MODULE: ./src/explain/path-breakdown.ts
 
 
@@ -73761,22 +75566,60 @@ async function consume(pair, archive, entry) {
  * the headers of the others are read, never their contents, and nothing is written to disk.
  * A recorded base is read from its record, and the head's layers it names are passed over.
  */
-async function breakDownPaths(docker, request) {
+async function breakDownPaths(docker, request, options = {}) {
     const started = Date.now();
     const { base, head } = request;
     if ('recorded' in base) {
         const blobs = new Set(base.recorded.flatMap(layer => (layer.blob ? [layer.blob] : [])));
-        const pair = await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }));
+        const pair = options.saved?.head
+            ? passOver(null, options.saved.head, blobs)
+            : await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }));
         const headSide = sideLayers(pair.head, head.stage, 'head');
         return compareSides(recordedSide(base.recorded), headSide, pair, Date.now() - started);
+    }
+    if (options.saved?.base && options.saved.head) {
+        const pair = passOver(options.saved.base, options.saved.head);
+        return breakdownOf(pair, base.stage, head.stage, Date.now() - started);
+    }
+    if (options.together) {
+        const [baseIds, headIds] = await Promise.all([base.tag, head.tag].map(tag => diffIdsOf(docker, tag)));
+        const read = await docker.save([base.tag, head.tag], archive => readSavedImages(archive, { base: baseIds ?? [], head: headIds ?? [] }));
+        const pair = { base: read.archive, head: read.archive, bytesRead: read.bytesRead, bytesSkipped: read.bytesSkipped };
+        return compareSides(sideLayers(read.archive, base.stage, 'base', base.tag), sideLayers(read.archive, head.stage, 'head', head.tag), pair, Date.now() - started);
     }
     const pair = await docker.save(base.tag, baseArchive => docker.save(head.tag, headArchive => readArchivePair(baseArchive, headArchive)));
     return breakdownOf(pair, base.stage, head.stage, Date.now() - started);
 }
+async function diffIdsOf(docker, tag) {
+    const parsed = JSON.parse(await docker.inspectImage(tag));
+    const layers = parsed[0]?.RootFS?.Layers;
+    return Array.isArray(layers) ? layers.filter((id) => typeof id === 'string') : null;
+}
+/**
+ * Two archives the measurement read whole, as a pair read in step would have left them: a
+ * content-addressed layer both hold (or that the record names) is shared, not read.
+ */
+function passOver(base, head, known = new Set()) {
+    const shared = (archive, other) => [...archive.layers.keys()].filter(name => (other ? other.layers.has(name) : known.has(name)));
+    const split = (archive, names) => {
+        const layers = new Map([...archive.layers].filter(([name]) => !names.includes(name)));
+        return { ...archive, layers, shared: new Set([...archive.shared, ...names]) };
+    };
+    const headShared = shared(head, base);
+    const size = (archive, names) => [...names].reduce((sum, name) => sum + (archive.blobBytes.get(name) ?? 0), 0);
+    const headRead = split(head, headShared);
+    const baseRead = base ? split(base, shared(base, head)) : emptyArchive([]);
+    return {
+        base: baseRead,
+        head: headRead,
+        bytesRead: size(headRead, headRead.layers.keys()) + size(baseRead, baseRead.layers.keys()),
+        bytesSkipped: size(head, headShared)
+    };
+}
 /** One image's layers, read whole and summed by folder, for its baseline record. */
-async function recordLayers(docker, image) {
-    const pair = await docker.save(image.tag, archive => readArchivePair(null, archive));
-    return summarizeLayers(sideLayers(pair.head, image.stage, 'image').layers);
+async function recordLayers(docker, image, saved) {
+    const archive = saved ?? (await docker.save(image.tag, read => readArchivePair(null, read))).head;
+    return summarizeLayers(sideLayers(archive, image.stage, 'image').layers);
 }
 /** The breakdown from what the two archives held: pure, so tests can feed it archives made by hand. */
 function breakdownOf(pair, baseStage, headStage, durationMs) {
@@ -73811,13 +75654,26 @@ function compareSides(base, head, bytes, durationMs) {
         });
     }
     const { paths, hints } = explainPaths(base.layers, head.layers);
+    const folded = foldingOf([...bytes.base.budgets, ...bytes.head.budgets]);
     return {
         paths,
         hints,
+        ...(folded ? { folded } : {}),
         layers: { base: base.reads, head: head.reads },
         bytesRead: bytes.bytesRead,
         bytesSkipped: bytes.bytesSkipped,
         durationMs
+    };
+}
+/** Where a side's entries were folded to stay within its budget: the shallowest fold, and how many entries it summed. */
+function foldingOf(budgets) {
+    const folded = [...new Set(budgets)].filter(budget => budget.foldDepth !== null && budget.folded > 0);
+    if (folded.length === 0)
+        return undefined;
+    return {
+        depth: Math.min(...folded.map(budget => budget.foldDepth)),
+        entries: folded.reduce((sum, budget) => sum + budget.folded, 0),
+        limit: Math.max(...folded.map(budget => budget.max))
     };
 }
 function parseDocument(archive, name, side, what) {
@@ -73831,9 +75687,15 @@ function parseDocument(archive, name, side, what) {
         throw new Error(`The ${side}'s docker save archive holds a ${what} that is not JSON (${name}).`);
     }
 }
-function sideLayers(archive, stage, side) {
+function sideLayers(archive, stage, side, 
+/** The image's tag, in an archive of several images. */
+tag) {
     const manifests = parseDocument(archive, 'manifest.json', side, 'manifest.json');
-    const manifest = Array.isArray(manifests) ? manifests[0] : undefined;
+    const manifest = !Array.isArray(manifests)
+        ? undefined
+        : tag
+            ? manifests.find(entry => Array.isArray(entry.RepoTags) && entry.RepoTags.includes(tag))
+            : manifests[0];
     if (!manifest?.Config || !Array.isArray(manifest.Layers)) {
         throw new Error(`The ${side}'s docker save archive has a manifest.json without Config and Layers.`);
     }
@@ -73896,6 +75758,7 @@ function layerSources(config, layerCount, stage) {
 class PathExplainer {
     docker;
     log;
+    engine;
     pending = [];
     // Said once every breakdown is done: said as each ends, a line would land in the log group
     // of the build running then.
@@ -73903,15 +75766,26 @@ class PathExplainer {
     one = limitConcurrency(1);
     breakdowns = 0;
     records = 0;
-    constructor(docker, log) {
+    constructor(docker, log, engine) {
         this.docker = docker;
         this.log = log;
+        this.engine = engine;
+    }
+    /**
+     * Both sides in one `docker save`: a graph driver's engine writes each layer of the archive
+     * to a temporary folder before it streams any, a shared one once for both images; from
+     * Docker 25 (API 1.44) it names them by diff id, so the shared ones are passed over unparsed.
+     */
+    together() {
+        const [major, minor] = (this.engine?.apiVersion ?? '').split('.').map(Number);
+        const api = major !== undefined && minor !== undefined && !isNaN(major) && !isNaN(minor) ? major * 1000 + minor : 0;
+        return this.engine?.imageStore === 'graphdriver' && api >= 1044;
     }
     /**
      * Asks for the breakdown of an image whose head was built here under its tag, and whose base
      * was built under its tag too, or comes from a record with its layers.
      */
-    explain(image, sides) {
+    explain(image, sides, saved = {}) {
         const { base, head } = image;
         if (!base || !head || base.size === head.size)
             return;
@@ -73919,7 +75793,7 @@ class PathExplainer {
         const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base };
         this.breakdowns++;
         this.queue(`Could not tell which paths of ${image.target.dockerfile} changed`, async () => {
-            const paths = await breakDownPaths(this.docker, { base: baseSide, head: { tag: sides.head, stage: stages.head } });
+            const paths = await breakDownPaths(this.docker, { base: baseSide, head: { tag: sides.head, stage: stages.head } }, { together: this.together(), saved });
             image.paths = paths;
             const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read');
             return (`paths ${image.target.dockerfile}: ${countOf(read.length, 'layer')} read (${formatSize(paths.bytesRead)}), ` +
@@ -73927,7 +75801,7 @@ class PathExplainer {
         });
     }
     /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
-    record(image, tag) {
+    record(image, tag, saved) {
         const { head } = image;
         if (!head)
             return;
@@ -73936,7 +75810,7 @@ class PathExplainer {
         const failure = `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths)`;
         this.queue(failure, async () => {
             const started = Date.now();
-            const layers = await recordLayers(this.docker, { tag, stage });
+            const layers = await recordLayers(this.docker, { tag, stage }, saved);
             image.recordedLayers = layers;
             return (`paths ${image.target.dockerfile}: ${countOf(layers.length, 'layer')} summed into ` +
                 `${countOf(entryCount(layers), 'path')} for the record, in ${((Date.now() - started) / 1000).toFixed(2)} s`);
@@ -73966,6 +75840,7 @@ class PathExplainer {
 }
 
 ;// CONCATENATED MODULE: ./src/scheduler/schedule.ts
+
 
 
 
@@ -74013,9 +75888,14 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         info: message => progress.info(message)
     });
     let leftovers = Promise.resolve();
+    // Before the run makes anything: no other run may see a folder or an image of it unleased.
+    const lease = await Lease.take(docker, run);
     try {
-        const folders = await removeLeftFolders(plan.tempRoot);
-        leftovers = removeLeftImages(docker, plan.tempRoot).then(images => {
+        const book = await readLeases(docker, lease);
+        const abandoned = abandonedBy(book);
+        const folders = await removeLeftFolders(plan.tempRoot, abandoned);
+        leftovers = removeLeftImages(docker, plan.tempRoot, abandoned).then(async (images) => {
+            await removeLeftLeases(docker, plan.tempRoot, book, abandoned);
             const line = leftoversLine(plan.tempRoot, images, folders);
             if (line)
                 progress.info(line);
@@ -74029,6 +75909,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
                 void pool.rootOf(side);
         const engine = await plan.engine;
         assertSecretsSupported(plan.settings.secrets, engine.builder);
+        assertBuilderSupported(plan.settings.builder, engine.builder);
         const context = {
             docker,
             pool,
@@ -74046,6 +75927,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     finally {
         await pool.settled();
         await Promise.all([janitor.cleanUp(), leftovers]);
+        await lease.release();
     }
 }
 /**
@@ -74056,7 +75938,7 @@ async function buildTargets(plan, context, recorder, token) {
     const stopped = new AbortController();
     const limit = limitConcurrency(plan.settings.parallel ?? 1);
     const strategy = strategyFor(context.engine.builder);
-    const paths = new PathExplainer(context.docker, context.log);
+    const paths = new PathExplainer(context.docker, context.log, context.engine);
     const results = await Promise.allSettled(plan.targets.map((target, index) => limit(async () => {
         if (stopped.signal.aborted || plan.signal?.aborted)
             return;
@@ -74081,9 +75963,13 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
     const { target } = image;
     const sides = SIDES.filter(side => buildsOn(plan, target, side));
     const tagOf = (side) => `docker-size-check:${tagPrefix}-${side}`;
+    // Each side's layers as its measurement read them, where it did (see SideResult.layers).
+    const saved = {};
     await steps.strategy(sides, async (side, deferLog) => {
         const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog });
         recordSide(image, result);
+        if (result.layers)
+            saved[side] = result.layers;
         return result;
     });
     if (builtOnceOf(plan, target)) {
@@ -74101,13 +75987,13 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
     }
     if (plan.settings.explain?.paths !== false) {
         if (plan.recordLayers)
-            steps.paths.record(image, tagOf('head'));
+            steps.paths.record(image, tagOf('head'), saved.head);
         else {
             // The base built here, or its layers as recorded; none for a base recorded without them,
             // and none for one built once, which has nothing to compare.
             const base = recorded ? ('missing' in recorded ? null : (recorded.layers ?? null)) : tagOf('base');
             if (base && !builtOnceOf(plan, target))
-                steps.paths.explain(image, { base, head: tagOf('head') });
+                steps.paths.explain(image, { base, head: tagOf('head') }, saved);
         }
     }
     // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
@@ -74134,12 +76020,710 @@ async function usableCache(settings, engine, docker, progress) {
         }
         return { cacheFrom: [], cacheTo: [] };
     }
-    if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+    if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(settings.builder), engine.imageStore)) {
         progress.warning('cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
             'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.');
         return { cacheFrom: cache.cacheFrom, cacheTo: [] };
     }
     return cache;
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+// The registry's HTTP API (the OCI distribution spec, as Docker Hub, GHCR and distribution
+// answer it): manifests and blobs of one repository, behind the Basic or the Bearer-token
+// challenge. Each request is tried anonymously or with the authorization already won for its
+// repository; a 401 answers which scheme to use. Credentials are sent to the registry's host
+// or its token realm only, and no message, log line or error ever holds one.
+
+
+const INDEX_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+];
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+];
+const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(', ');
+/** A registry's refusal or failure, named with the reference and what to do about it. */
+class RegistryError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** The longest manifest or config read into memory; a larger one is not an image's. */
+const client_MAX_DOCUMENT = 8 * 1024 * 1024;
+/** The longest wait a Retry-After may ask for. */
+const MAX_RETRY_AFTER_MS = 30_000;
+class RegistryClient {
+    options;
+    authorizations = new Map();
+    /** How many requests went to each kind of path: the benchmark and the tests read it. */
+    requests = { manifests: 0, blobs: 0, tokens: 0 };
+    constructor(options) {
+        this.options = options;
+    }
+    /** The manifest or index `reference` names (its tag, or its digest, which is checked). */
+    async manifest(reference, digest) {
+        const wanted = digest ?? manifestReference(reference);
+        this.requests.manifests++;
+        const response = await this.request(reference, `manifests/${wanted}`, { Accept: ACCEPT }, 'manifest');
+        const body = await readLimited(response, client_MAX_DOCUMENT, reference);
+        const computed = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+        const expected = digest ?? reference.digest;
+        if (expected && expected.startsWith('sha256:') && expected !== computed) {
+            throw new RegistryError(`${reference.text}: the registry answered a manifest whose digest is ${computed}, not ${expected}. ` +
+                'It is not the image asked for: check the registry (or a proxy in front of it).', null);
+        }
+        const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+        return { mediaType, digest: expected ?? response.headers.get('docker-content-digest') ?? computed, body };
+    }
+    /** A small blob read whole (an image config), its digest checked. */
+    async blobJson(reference, digest) {
+        const response = await this.blob(reference, digest);
+        const body = await readLimited(response, client_MAX_DOCUMENT, reference);
+        const computed = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+        if (digest.startsWith('sha256:') && digest !== computed) {
+            throw new RegistryError(`${reference.text}: the blob ${digest} the registry sent has the digest ${computed}.`, null);
+        }
+        return body;
+    }
+    /** A blob as a stream (a layer, read as it arrives). */
+    async blob(reference, digest) {
+        this.requests.blobs++;
+        return this.request(reference, `blobs/${digest}`, {}, 'blob');
+    }
+    async request(reference, path, headers, what) {
+        const url = `${reference.scheme}://${reference.apiHost}/v2/${reference.repository}/${path}`;
+        const scopeKey = `${reference.apiHost}/${reference.repository}`;
+        let authorization = await (this.authorizations.get(scopeKey) ?? Promise.resolve(null));
+        for (let round = 0;; round++) {
+            const response = await this.send(reference, url, {
+                ...headers,
+                ...(authorization ? { Authorization: authorization } : {})
+            });
+            if (response.status !== 401 || round > 0)
+                return this.checked(response, reference, what, authorization !== null);
+            await response.body?.cancel();
+            const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
+            const won = this.authorize(reference, challenge);
+            this.authorizations.set(scopeKey, won);
+            authorization = await won;
+            if (authorization === null)
+                return this.checked(response, reference, what, false);
+        }
+    }
+    /** The Authorization header a challenge asks for, from the host's credentials; null when there are none. */
+    async authorize(reference, challenge) {
+        const credential = await this.options.credentials(reference.registry);
+        if (challenge?.scheme === 'bearer') {
+            const token = await this.bearerToken(reference, challenge, credential);
+            return token === null ? null : `Bearer ${token}`;
+        }
+        if (!credential || credential.identityToken)
+            return null;
+        return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    }
+    /** The token service's answer for pulling the repository (docker's token spec). */
+    async bearerToken(reference, challenge, credential) {
+        const realm = challenge.params.realm;
+        if (!realm || !/^https?:\/\//i.test(realm)) {
+            throw new RegistryError(`${reference.text}: ${reference.registry} asks for a Bearer token without a realm URL to get it from.`, 401);
+        }
+        const url = new URL(realm);
+        if (url.protocol === 'http:' && !isLoopbackUrl(url) && credential) {
+            // A credential never travels in clear text to another machine.
+            throw new RegistryError(`${reference.text}: ${reference.registry} sends its token requests to ${url.host} over plain HTTP; ` +
+                'credentials are only sent there over HTTPS.', 401);
+        }
+        if (challenge.params.service)
+            url.searchParams.set('service', challenge.params.service);
+        url.searchParams.set('scope', challenge.params.scope ?? `repository:${reference.repository}:pull`);
+        this.requests.tokens++;
+        let response;
+        if (credential?.identityToken) {
+            const form = new URLSearchParams({
+                grant_type: 'refresh_token',
+                refresh_token: credential.identityToken,
+                service: challenge.params.service ?? '',
+                scope: url.searchParams.get('scope') ?? '',
+                client_id: 'docker-size-check'
+            });
+            response = await this.send(reference, `${url.origin}${url.pathname}`, {}, { method: 'POST', body: form });
+        }
+        else {
+            const headers = credential
+                ? { Authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+                : {};
+            response = await this.send(reference, url.toString(), headers);
+        }
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel();
+            throw new RegistryError(credential
+                ? `${reference.text}: the token service of ${reference.registry} (${url.host}) refused the credentials docker's config holds for it (${response.status}). ` +
+                    `Run docker login ${reference.registry} again with a token that may pull ${reference.repository}.`
+                : `${reference.text}: ${reference.registry} needs credentials to pull ${reference.repository} (its token service answered ${response.status}). ` +
+                    `Run docker login ${reference.registry} (docker/login-action in a workflow) before this step.`, response.status);
+        }
+        if (!response.ok) {
+            await response.body?.cancel();
+            throw new RegistryError(`${reference.text}: the token service of ${reference.registry} (${url.host}) answered ${response.status}. Re-run the job; if it stays, the registry is failing.`, response.status);
+        }
+        const answer = JSON.parse((await readLimited(response, 1024 * 1024, reference)).toString('utf8'));
+        const token = typeof answer.token === 'string' ? answer.token : answer.access_token;
+        if (typeof token !== 'string' || token === '') {
+            throw new RegistryError(`${reference.text}: the token service of ${reference.registry} answered without a token.`, null);
+        }
+        return token;
+    }
+    /** One request, tried again with a growing wait while the answer is one a retry can help. */
+    async send(reference, url, headers, init = {}) {
+        const attempts = this.options.attempts ?? 4;
+        const backoff = this.options.backoffMs ?? 500;
+        const method = init.method ?? 'GET';
+        const path = new URL(url).pathname;
+        for (let attempt = 1;; attempt++) {
+            this.options.signal?.throwIfAborted();
+            let response;
+            try {
+                response = await fetch(url, {
+                    method,
+                    headers,
+                    ...(init.body ? { body: init.body } : {}),
+                    redirect: 'manual',
+                    ...(this.options.signal ? { signal: this.options.signal } : {})
+                });
+            }
+            catch (error) {
+                if (this.options.signal?.aborted)
+                    throw error;
+                const cause = error.cause;
+                const why = cause?.code ?? cause?.message ?? error.message;
+                this.options.debug?.(`${method} ${path}: ${why} (try ${attempt} of ${attempts})`);
+                if (attempt >= attempts) {
+                    throw new RegistryError(`${reference.text}: could not reach ${new URL(url).host} (${why}) after ${attempts} tries. Check the registry's name and that this machine reaches it.`, null);
+                }
+                await this.wait(backoff * 2 ** (attempt - 1));
+                continue;
+            }
+            this.options.debug?.(`${method} ${path}: ${response.status}`);
+            // Blobs are often served from elsewhere (a CDN): followed by hand, without the registry's
+            // Authorization, which must not reach another host.
+            if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+                const next = new URL(response.headers.get('location'), url);
+                await response.body?.cancel();
+                const sameHost = next.host === new URL(url).host;
+                return this.send(reference, next.toString(), sameHost ? headers : {}, init);
+            }
+            const retryable = response.status === 429 || response.status >= 500;
+            if (!retryable || attempt >= attempts)
+                return response;
+            await response.body?.cancel();
+            await this.wait(retryAfterMs(response.headers.get('retry-after')) ?? backoff * 2 ** (attempt - 1));
+        }
+    }
+    wait(ms) {
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(resolve, ms);
+            this.options.signal?.addEventListener('abort', () => {
+                clearTimeout(timer);
+                const reason = this.options.signal?.reason;
+                reject(reason instanceof Error ? reason : new Error('Stopped.'));
+            }, { once: true });
+        });
+    }
+    /** The answer when it is a success; otherwise the error a user can act on. */
+    async checked(response, reference, what, authorized) {
+        if (response.ok)
+            return response;
+        const code = await errorCode(response);
+        const host = reference.registry;
+        const status = response.status;
+        const named = `${reference.text}${what === 'blob' ? ' (a layer or config)' : ''}`;
+        if (status === 401) {
+            throw new RegistryError(authorized
+                ? `${named}: ${host} refused the credentials docker's config holds for it (401${code}). Run docker login ${host} again.`
+                : `${named}: ${host} needs credentials (401${code}). Run docker login ${host} (docker/login-action in a workflow) before this step, or set DOCKER_CONFIG to the folder of the config that holds them.`, status);
+        }
+        if (status === 403) {
+            throw new RegistryError(`${named}: ${host} denied access to ${reference.repository} (403${code}). The credentials work but may not pull it: grant them read access (for ghcr.io, the package's access settings or packages: read).`, status);
+        }
+        if (status === 404) {
+            throw new RegistryError(what === 'manifest'
+                ? `${named}: no such image in ${host} (404${code}). Check the repository and the tag; an image the workflow builds must be pushed before this step.`
+                : `${named}: ${host} has no blob its manifest lists (404${code}). The image is incomplete in the registry: push it again.`, status);
+        }
+        if (status === 429) {
+            throw new RegistryError(`${named}: ${host} limits the rate of requests (429) and still did after ${this.options.attempts ?? 4} tries. Log in (anonymous pulls have the lowest limits) or re-run later.`, status);
+        }
+        if (status >= 500) {
+            throw new RegistryError(`${named}: ${host} failed (${status}) ${this.options.attempts ?? 4} times in a row. Re-run the job; if it stays, the registry is down.`, status);
+        }
+        throw new RegistryError(`${named}: ${host} answered ${status}${code}.`, status);
+    }
+}
+/** `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"` as a scheme and its parameters. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
+    if (!match)
+        return null;
+    const params = {};
+    const pairs = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (const pair of (match[2] ?? '').matchAll(pairs)) {
+        const name = (pair[1] ?? '').toLowerCase();
+        params[name] = (pair[2] ?? pair[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    return { scheme: (match[1] ?? '').toLowerCase(), params };
+}
+function retryAfterMs(header) {
+    if (!header)
+        return null;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+    const at = Date.parse(header);
+    return Number.isNaN(at) ? null : Math.min(Math.max(0, at - Date.now()), MAX_RETRY_AFTER_MS);
+}
+function isLoopbackUrl(url) {
+    return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+}
+/** The registry's own error code (`MANIFEST_UNKNOWN`), which says more than the status. */
+async function errorCode(response) {
+    try {
+        const text = (await response.text()).slice(0, 4096);
+        const code = JSON.parse(text).errors?.[0]?.code;
+        return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? `, ${code}` : '';
+    }
+    catch {
+        return '';
+    }
+}
+async function readLimited(response, limit, reference) {
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > limit) {
+        await response.body?.cancel();
+        throw new RegistryError(`${reference.text}: the registry sent a document of ${declared} bytes, over ${limit}.`, null);
+    }
+    const chunks = [];
+    let length = 0;
+    const reader = response.body?.getReader();
+    for (;;) {
+        if (!reader)
+            break;
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        length += value.length;
+        if (length > limit) {
+            await reader.cancel();
+            throw new RegistryError(`${reference.text}: the registry sent a document over ${limit} bytes.`, null);
+        }
+        chunks.push(Buffer.from(value));
+    }
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+// Credentials where docker keeps them: `docker login` and docker/login-action write
+// $DOCKER_CONFIG/config.json (~/.docker/config.json by default), either the credentials
+// themselves under `auths` or, with `credsStore` or a host's `credHelpers`, the name of a
+// docker-credential-* program that holds them. Nothing here ever logs what it reads: the
+// caller gets the values and a callback (`onSecret`) through which the action masks them.
+
+
+
+
+class CredentialError extends Error {
+}
+/** Docker Hub's credentials are kept under the old index URL, as `docker login` writes them. */
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+/** The folder docker reads its config from. */
+function dockerConfigDir(env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+/**
+ * Reads docker's config once, then answers per host: a host's credHelper, else the credsStore,
+ * else `auths`, as the docker CLI looks them up. A host without any is read anonymously.
+ */
+function dockerCredentials(options = {}) {
+    const env = options.env ?? process.env;
+    const dir = dockerConfigDir(env);
+    let config = null;
+    const cache = new Map();
+    const lookup = async (registry) => {
+        config ??= readDockerConfig((0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+        const found = await credentialFor(await config, registry, env);
+        if (found) {
+            for (const value of [found.password, found.identityToken])
+                if (value)
+                    options.onSecret?.(value);
+            return found;
+        }
+        return (await options.fallback?.(registry)) ?? null;
+    };
+    return registry => {
+        let known = cache.get(registry);
+        if (!known) {
+            known = lookup(registry);
+            cache.set(registry, known);
+        }
+        return known;
+    };
+}
+async function readDockerConfig(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return {};
+        throw new CredentialError(`Could not read docker's config ${path}: ${error.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        // The text itself may hold credentials: never quoted.
+        throw new CredentialError(`docker's config ${path} is not valid JSON. Run docker login again, or fix the file (DOCKER_CONFIG names its folder).`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new CredentialError(`docker's config ${path} is not a JSON object. Run docker login again.`);
+    }
+    return value;
+}
+/** The config's keys for a host: as written, or as a URL (`https://host/`, Docker Hub's index URL). */
+function keyMatches(key, registry) {
+    const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+    if (registry === 'docker.io')
+        return key === DOCKER_HUB_KEY || host === 'docker.io' || host === 'index.docker.io';
+    return host === registry;
+}
+async function credentialFor(config, registry, env) {
+    const serverUrl = registry === 'docker.io' ? DOCKER_HUB_KEY : registry;
+    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => keyMatches(key, registry))?.[1];
+    if (helper)
+        return fromHelper(helper, serverUrl, env);
+    if (config.credsStore) {
+        const stored = await fromHelper(config.credsStore, serverUrl, env);
+        if (stored)
+            return stored;
+    }
+    const entry = Object.entries(config.auths ?? {}).find(([key]) => keyMatches(key, registry))?.[1];
+    if (!entry)
+        return null;
+    if (entry.identitytoken)
+        return { username: '', password: '', identityToken: entry.identitytoken };
+    if (entry.username && entry.password)
+        return { username: entry.username, password: entry.password };
+    if (!entry.auth)
+        return null;
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) {
+        throw new CredentialError(`docker's config holds credentials for ${registry} that are not user:password. Run docker login ${registry} again.`);
+    }
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+/** A docker-credential-* program's `get`: the server on stdin, {Username, Secret} on stdout. */
+function fromHelper(name, serverUrl, env) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+        return Promise.reject(new CredentialError(`docker's config names the credential helper '${name.slice(0, 60)}', which is not a program name.`));
+    }
+    const program = `docker-credential-${name}`;
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', chunk => (stdout += chunk));
+        child.stderr.on('data', chunk => (stderr += chunk));
+        child.on('error', error => reject(new CredentialError(`docker's config asks ${program} for the credentials of ${serverUrl}, and it could not be run ` +
+            `(${error.code ?? error.message}). Install it on the PATH, or log in without it.`)));
+        child.on('close', code => {
+            // The helpers' protocol: "credentials not found" on stdout, exit 1, for a host they do not hold.
+            if (code !== 0) {
+                if (/credentials not found/i.test(stdout + stderr))
+                    return resolve(null);
+                return reject(new CredentialError(`${program} get failed for ${serverUrl} (exit ${code}): ${stderr.trim().slice(0, 200) || 'no message'}. ` +
+                    `Run docker login ${serverUrl} again.`));
+            }
+            let answer;
+            try {
+                answer = JSON.parse(stdout);
+            }
+            catch {
+                return reject(new CredentialError(`${program} get printed something other than JSON for ${serverUrl}.`));
+            }
+            const username = typeof answer.Username === 'string' ? answer.Username : '';
+            const secret = typeof answer.Secret === 'string' ? answer.Secret : '';
+            if (!secret)
+                return resolve(null);
+            // The helpers' mark of an identity token in place of a password.
+            if (username === '<token>')
+                return resolve({ username: '', password: '', identityToken: secret });
+            resolve({ username, password: secret });
+        });
+        child.stdin.end(`${serverUrl}\n`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/image.ts
+// An image in a registry as plain data: each platform's manifest (its layers' digests and
+// compressed sizes) and config (its history and diff ids), read as a few small JSON
+// documents. No layer is ever fetched here.
+
+
+
+const descriptor = object({
+    mediaType: schemas_string().optional(),
+    digest: schemas_string().regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/),
+    size: schemas_number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    annotations: record(schemas_string(), schemas_string()).optional(),
+    platform: object({ os: schemas_string().max(64), architecture: schemas_string().max(64), variant: schemas_string().max(64).optional() })
+        .optional()
+});
+const indexSchema = object({ mediaType: schemas_string().optional(), manifests: array(descriptor).max(1000) });
+const manifestSchema = object({
+    mediaType: schemas_string().optional(),
+    config: descriptor,
+    layers: array(descriptor).max(10_000)
+});
+const configSchema = object({
+    os: schemas_string().max(64).optional(),
+    architecture: schemas_string().max(64).optional(),
+    variant: schemas_string().max(64).optional(),
+    rootfs: object({ diff_ids: array(schemas_string().max(200)).max(10_000) }).optional(),
+    history: array(object({
+        created_by: schemas_string().max(1_000_000).optional(),
+        comment: schemas_string().max(10_000).optional(),
+        empty_layer: schemas_boolean().optional()
+    }))
+        .max(10_000)
+        .optional()
+});
+/** How many platforms' manifests and configs are read at once. */
+const PARALLEL_READS = 4;
+/** An attestation (buildx's provenance and SBOM) rides in the index as a manifest of unknown/unknown. */
+function isAttestation(entry) {
+    return (entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (entry.platform?.os === 'unknown' && entry.platform.architecture === 'unknown'));
+}
+function image_platformOf(value) {
+    return [value.os ?? 'unknown', value.architecture ?? 'unknown', ...(value.variant ? [value.variant] : [])].join('/');
+}
+/** Reads the reference's index (or single manifest), then each platform's manifest and config. */
+async function readRegistryImage(client, reference) {
+    const top = await client.manifest(reference);
+    const json = parseJson(top.body, reference, 'manifest');
+    const mediaType = top.mediaType || json.mediaType || '';
+    const isIndex = INDEX_TYPES.includes(mediaType) ||
+        (!mediaType && Array.isArray(json.manifests));
+    if (isIndex) {
+        const index = image_parse(indexSchema, json, reference, 'index');
+        const entries = index.manifests.filter(entry => !isAttestation(entry));
+        if (entries.length === 0) {
+            throw new RegistryError(`${reference.text}: its index lists no image, only attestations.`, null);
+        }
+        const platforms = await mapLimited(entries, PARALLEL_READS, entry => readPlatform(client, withDigest(reference, entry.digest), entry.digest, entry.platform ? image_platformOf(entry.platform) : null));
+        return { reference, digest: top.digest, platforms };
+    }
+    if (!MANIFEST_TYPES.includes(mediaType) && mediaType !== '') {
+        throw new RegistryError(`${reference.text}: the registry answered a ${mediaType.slice(0, 100)}, which is neither an image index nor an image manifest ` +
+            '(a schema 1 manifest is not read: push the image again with a current docker).', null);
+    }
+    return { reference, digest: top.digest, platforms: [await platformFrom(client, reference, top.digest, json, null)] };
+}
+async function readPlatform(client, reference, digest, platform) {
+    const manifest = await client.manifest(reference, digest);
+    return platformFrom(client, reference, digest, parseJson(manifest.body, reference, 'manifest'), platform);
+}
+async function platformFrom(client, reference, digest, json, platform) {
+    const manifest = image_parse(manifestSchema, json, reference, 'manifest');
+    const config = image_parse(configSchema, parseJson(await client.blobJson(reference, manifest.config.digest), reference, 'config'), reference, 'config');
+    const layers = manifest.layers.map(layer => ({
+        digest: layer.digest,
+        size: layer.size,
+        mediaType: layer.mediaType ?? ''
+    }));
+    return {
+        platform: platform ?? image_platformOf(config),
+        digest,
+        config: { digest: manifest.config.digest, size: manifest.config.size },
+        layers,
+        history: (config.history ?? []).map(entry => ({
+            createdBy: entry.created_by ?? '',
+            emptyLayer: entry.empty_layer === true,
+            comment: entry.comment ?? ''
+        })),
+        diffIds: config.rootfs?.diff_ids ?? [],
+        // A layer listed twice is pulled once.
+        size: manifest.config.size +
+            [...new Map(layers.map(layer => [layer.digest, layer.size])).values()].reduce((a, b) => a + b, 0)
+    };
+}
+function parseJson(body, reference, what) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new RegistryError(`${reference.text}: the registry's ${what} is not JSON.`, null);
+    }
+}
+function image_parse(schema, value, reference, what) {
+    const result = schema.safeParse(value);
+    if (result.success)
+        return result.data;
+    const issue = result.error.issues[0];
+    throw new RegistryError(`${reference.text}: the registry's ${what} is not one this reads (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'}).`, null);
+}
+async function mapLimited(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    });
+    await Promise.all(runners);
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/registry/references.ts
+
+
+
+
+/** The label of an entry's rows: its name, else the head's repository. */
+function referenceLabel(spec) {
+    return spec.name ?? repositoryName(parseReference(spec.image));
+}
+/** Every entry's rows, in the config's order, each entry's platforms in the head's order. */
+async function measureReferences(specs, run) {
+    const rows = [];
+    for (const spec of specs)
+        rows.push(...(await measureReference(spec, run)));
+    return rows;
+}
+async function read(client, text, field) {
+    const started = Date.now();
+    try {
+        const image = await readRegistryImage(client, parseReference(text, field));
+        return { ok: true, image, ms: Date.now() - started };
+    }
+    catch (error) {
+        return { ok: false, error: errorMessage(error), ms: Date.now() - started };
+    }
+}
+async function measureReference(spec, run) {
+    const [head, base] = await Promise.all([
+        read(run.client, spec.image, 'image'),
+        spec.baseImage ? read(run.client, spec.baseImage, 'base-image') : Promise.resolve(null)
+    ]);
+    const known = base === null && run.knownBase ? await run.knownBase(spec) : null;
+    const baseImage = base?.ok ? base.image : (known?.image ?? null);
+    const label = referenceLabel(spec);
+    for (const [side, result] of [
+        ['head', head],
+        ['base', base]
+    ]) {
+        if (result?.ok) {
+            const platforms = result.image.platforms.map(platform => platform.platform).join(', ');
+            run.info(`${label}: ${side} ${result.image.reference.text} is ${result.image.digest} (${platforms}), read in ${result.ms} ms`);
+        }
+    }
+    const reason = spec.baseImage
+        ? `image ${spec.image} compared with ${spec.baseImage}`
+        : known
+            ? `image ${spec.image} compared with its baseline record`
+            : `image ${spec.image}: no base-image and no baseline record of it`;
+    const target = (platform, change) => ({
+        dockerfile: spec.dockerfile ?? '',
+        context: '',
+        baseDockerfile: spec.dockerfile ?? '',
+        baseContext: '',
+        change,
+        reason,
+        name: label,
+        from: 'config',
+        limits: references_limitsOf(spec),
+        ...(known ? { baseline: known.baseline } : {}),
+        reference: {
+            head: spec.image,
+            base: spec.baseImage,
+            platform,
+            headDigest: head.ok ? (head.image.platforms.find(p => p.platform === platform)?.digest ?? null) : null,
+            baseDigest: baseImage?.platforms.find(p => p.platform === platform)?.digest ?? null
+        }
+    });
+    if (!head.ok) {
+        // Without the head there are no platforms to pair: one row says why.
+        return [
+            {
+                target: target('', 'modified'),
+                base: null,
+                head: null,
+                failedBuilds: [{ side: 'head', ok: false, error: head.error, durationMs: head.ms }]
+            }
+        ];
+    }
+    const baseFailure = base && !base.ok ? { side: 'base', ok: false, error: base.error, durationMs: base.ms } : null;
+    const platforms = [
+        ...head.image.platforms.map(platform => platform.platform),
+        ...(baseImage?.platforms.map(platform => platform.platform) ?? []).filter(platform => !head.image.platforms.some(own => own.platform === platform))
+    ];
+    return platforms.map(platform => {
+        const headPlatform = head.image.platforms.find(own => own.platform === platform) ?? null;
+        const basePlatform = baseImage?.platforms.find(own => own.platform === platform) ?? null;
+        // A platform one side lacks is new or gone, said as such; with no base at all, it is unmeasured.
+        const change = baseImage === null ? 'modified' : !basePlatform ? 'added' : !headPlatform ? 'removed' : 'modified';
+        return {
+            target: target(platform, change),
+            base: basePlatform ? measurementOf(basePlatform) : null,
+            head: headPlatform ? measurementOf(headPlatform) : null,
+            failedBuilds: baseFailure ? [baseFailure] : []
+        };
+    });
+}
+function references_limitsOf(spec) {
+    return {
+        ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
+        ...(spec.warnIncrease !== undefined ? { warnIncrease: spec.warnIncrease } : {}),
+        ...(spec.maxSize !== undefined ? { maxSize: spec.maxSize } : {})
+    };
+}
+/** A platform's figures: its pull size, and the bytes each instruction's layer adds compressed. */
+function measurementOf(platform) {
+    const instructions = instructionsOf(platform);
+    return {
+        size: platform.size,
+        id: platform.digest,
+        layers: platform.layers.length,
+        sizeSource: 'registry',
+        ...(instructions ? { instructions } : {})
+    };
+}
+/**
+ * The config's history paired with the manifest's layers: each entry without `empty_layer`
+ * made the next layer, in order. Each entry is a row; its `line` is its place in the history
+ * (there is no Dockerfile to number it by). Null when the counts disagree, as in an image
+ * whose history was rewritten: a wrong attribution is worse than none.
+ */
+function instructionsOf(platform) {
+    const withLayer = platform.history.filter(entry => !entry.emptyLayer).length;
+    if (platform.history.length === 0 || withLayer !== platform.layers.length)
+        return null;
+    let layer = 0;
+    return platform.history.map((entry, index) => {
+        const recorded = recordedInstruction(entry.createdBy);
+        const size = entry.emptyLayer ? 0 : (platform.layers[layer++]?.size ?? 0);
+        const keyword = recorded.keyword || 'ADD';
+        const args = recorded.keyword ? recorded.args : entry.comment || 'a layer no instruction recorded';
+        return { keyword, args, line: index + 1, endLine: index + 1, size };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/records/fingerprint.ts
@@ -74509,6 +77093,10 @@ function attachTrends(targets, index, measure) {
 
 
 
+
+
+
+
 function newRunState() {
     return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null };
 }
@@ -74533,6 +77121,24 @@ async function runPipeline(settings, env, state) {
         warn: message => progress.warning(message)
     });
     env.signal?.throwIfAborted();
+    // The config's image entries: always checked (whatever the PR changed), read in their
+    // registry, built by nobody. A shard leaves them to the first shard.
+    const imagesFrom = settings.imagesFrom ?? 'auto';
+    const references = settings.images ||
+        (imagesFrom !== 'auto' && imagesFrom !== 'config') ||
+        (settings.shard && settings.shard.index !== 1)
+        ? []
+        : ((await loadImageList(settings, env.repoDir))?.references ?? []);
+    if (references.length) {
+        await progress.group('Registry images', async () => {
+            const client = new RegistryClient({
+                credentials: env.registryCredentials ?? dockerCredentials(),
+                debug: message => log_log.debug(message),
+                ...(env.signal ? { signal: env.signal } : {})
+            });
+            state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })));
+        });
+    }
     const targets = selectShard(affected, settings.shard);
     const shardNote = settings.shard ? ` (shard ${describeShard(settings.shard)} of ${affected.length} affected)` : '';
     progress.info(`${countOf(changed.length, 'changed file')}; ${countOf(targets.length, 'image')} to check${shardNote}${targets.length ? ':' : '.'}`);
@@ -74704,8 +77310,8 @@ function recordedFrom(toBuild, measured, outcome) {
             outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' });
             continue;
         }
-        const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head;
-        const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions };
+        const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head;
+        const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages };
         const { dockerfile, context } = planned.target;
         const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {};
         recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths });
@@ -74770,12 +77376,14 @@ function idOf(entry) {
 
 
 
+
 const main_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
+// Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
+// warning is an annotation too: a path's bidi controls would make it read otherwise.
 const actionProgress = {
-    group: (title, work) => group(title, work),
-    info: message => info(message),
-    // A warning is an annotation too: a path's bidi controls would make it read otherwise.
-    warning: message => warning(cleanText(message)),
+    group: (title, work) => group(inertText(title), work),
+    info: message => info(inertText(message)),
+    warning: message => warning(inertText(message)),
     streamBuilds: true
 };
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
@@ -74871,9 +77479,22 @@ async function runMeasuringMode(inputs, context, signal, run) {
             progress: actionProgress,
             listChangedFiles: pullRequestFiles(inputs, context),
             recordsRemote: 'origin',
-            signal
+            signal,
+            registryCredentials: registryCredentials(inputs)
         }, run.state);
     }
+}
+/**
+ * Registry credentials as docker keeps them (docker/login-action writes them there), each
+ * value masked in the log before it is used; for ghcr.io without any, the job's token.
+ */
+function registryCredentials(inputs) {
+    return dockerCredentials({
+        onSecret: value => core_setSecret(value),
+        fallback: registry => Promise.resolve(registry === 'ghcr.io' && inputs.githubToken
+            ? { username: 'x-access-token', password: inputs.githubToken }
+            : null)
+    });
 }
 /** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
 function publicationOf(run, context, comparison, interrupted) {
@@ -74903,7 +77524,7 @@ function setVerdict(run, comparison) {
     const { inputs, state, stepError } = run;
     const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error');
     if (stepError) {
-        setFailed(cleanText(stepError));
+        setFailed(inertText(stepError));
     }
     else if (inputs?.mode === 'record') {
         // A record run measures what the default branch has: the PRs that changed it were gated.
@@ -74915,13 +77536,13 @@ function setVerdict(run, comparison) {
         info(summarizeOutcome(comparison, state.error ?? undefined));
     }
     else if (state.error) {
-        setFailed(cleanText(state.error));
+        setFailed(inertText(state.error));
     }
     else if (inputs?.shard) {
         info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`);
     }
     else if (failures.length) {
-        setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
+        setFailed(inertText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
     }
     else {
         info(summarizeOutcome(comparison));
