@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { compareImages } from '../../src/judge/judge.js'
 import {
   ARTIFACT_FILE,
-  ArtifactError,
   parseArtifact,
   readArtifact,
   SizeArtifact,
@@ -19,6 +18,7 @@ import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { nth } from '../support/lists.js'
+import { ArtifactError } from '../../src/shared/errors.js'
 
 // The comment run reads an artifact that a fork's PR could have written byte by byte.
 

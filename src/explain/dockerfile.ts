@@ -1,15 +1,5 @@
 import { DockerfileParser } from 'dockerfile-ast'
-
-/** One instruction of a Dockerfile, where it stands and what it says. */
-export interface DockerInstruction {
-  /** Upper case: FROM, RUN, COPY… */
-  keyword: string
-  /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
-  args: string
-  /** 1-based lines of the instruction's first and last line in the Dockerfile. */
-  line: number
-  endLine: number
-}
+import { DockerInstruction } from '../shared/types.js'
 
 /**
  * The instructions of the stage the build produces: the last one, or the stage named

@@ -1,11 +1,10 @@
 import { posix } from 'node:path'
 import { Docker } from '../tools/docker.js'
 import { recordedInstruction } from '../measure/history.js'
-import { LayerRead, PathBreakdown } from '../shared/types.js'
+import { DockerInstruction, LayerRead, PathBreakdown, RecordedLayer } from '../shared/types.js'
 import { rowOwners } from './attribute.js'
-import { DockerInstruction } from './dockerfile.js'
 import { explainPaths, SideLayer } from './path-tree.js'
-import { layersOfRecord, RecordedLayer, summarizeLayers } from './layer-summary.js'
+import { layersOfRecord, summarizeLayers } from './layer-summary.js'
 import { ArchivePair, readArchivePair, SavedArchive } from './save-pair.js'
 
 export interface PathsSide {

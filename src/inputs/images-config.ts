@@ -1,6 +1,8 @@
 import { posix } from 'node:path'
 import { parseDocument } from 'yaml'
-import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
+import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
+import { GrowthThreshold } from '../shared/types.js'
+import { ImageConfigError, ThresholdError } from '../shared/errors.js'
 
 /**
  * One image as the `images` input or the config file describes it. Unset optional fields
@@ -24,8 +26,6 @@ export interface ImageSpec {
 
 /** The config file's default path; read when it exists and the `config` input is empty. */
 export const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml'
-
-export class ImageConfigError extends Error {}
 
 const FIELDS = [
   'name',

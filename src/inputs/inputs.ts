@@ -1,18 +1,19 @@
 import { tmpdir } from 'node:os'
-import { InputError, errorMessage } from '../shared/errors.js'
+import { errorMessage, ImageConfigError, InputError, ThresholdError } from '../shared/errors.js'
 import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { IMAGES_FROM, ImagesFrom } from './images-from.js'
 import { INPUT_DEFAULTS, InputName } from './defaults.js'
 import { eventPathOf, readEventPayload } from './event.js'
 import { BuildSecret, parseSecrets } from './secrets.js'
-import { ImageConfigError, ImageSpec, parseImagesInput } from './images-config.js'
+import { ImageSpec, parseImagesInput } from './images-config.js'
 import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
 import { parseCacheInput } from '../scheduler/layer-cache.js'
 import { ExplainSettings, parseExplain } from './explain-input.js'
-import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
+import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
+import { GrowthThreshold } from '../shared/types.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
 export interface CheckSettings {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { Docker, EngineInfo } from '../tools/docker.js'
-import { ImageMeasurement } from '../shared/types.js'
+import { Docker } from '../tools/docker.js'
+import { EngineInfo, ImageMeasurement } from '../shared/types.js'
 import { attributeLayers } from '../explain/attribute.js'
 import { measureCompressed } from './compressed.js'
 import { stageInstructions } from '../explain/dockerfile.js'

@@ -1,23 +1,13 @@
 import { changedFilesFromGit, resolveRevisions } from '../revisions/base-commit.js'
 import { BuildPlan, buildAndMeasure, Progress } from '../scheduler/schedule.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { discoverInRepository } from '../discover/from-repository.js'
-import { labelOf } from '../discover/discover.js'
-import { Docker, EngineInfo } from '../tools/docker.js'
+import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { planRecordedBases } from '../records/baseline.js'
 import { describeShard, selectShard } from '../inputs/shard.js'
 import { countOf } from '../shared/sizes.js'
-import { ChangedFile, Revisions } from '../shared/types.js'
-
-/** What a run has learned so far; filled step by step so that a failure loses nothing. */
-export interface RunState {
-  revisions: Revisions
-  engine: EngineInfo | null
-  measured: MeasuredImage[]
-  error: string | null
-}
+import { ChangedFile, labelOf, Revisions, RunState } from '../shared/types.js'
 
 export function newRunState(): RunState {
   return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null }

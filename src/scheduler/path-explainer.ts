@@ -1,11 +1,11 @@
-import { entryCount, RecordedLayer } from '../explain/layer-summary.js'
+import { entryCount } from '../explain/layer-summary.js'
 import { breakDownPaths, recordLayers } from '../explain/path-breakdown.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatSize } from '../shared/sizes.js'
 import { Docker } from '../tools/docker.js'
 import { limitConcurrency } from './concurrency.js'
 import { Progress } from './progress.js'
+import { MeasuredImage, RecordedLayer } from '../shared/types.js'
 
 /**
  * Where the bytes went, image by image, while the next image builds: the breakdown waits on
