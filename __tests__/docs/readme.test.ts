@@ -134,7 +134,7 @@ describe('the "Where things are" map in CONTRIBUTING.md', () => {
     expect(paths.length).toBeGreaterThan(15)
     expect(paths.filter(path => !existsSync(join(root, path)))).toEqual([])
     const named = [...map.matchAll(/`(src\/[\w./-]+\.ts)` \(`(\w+)`\)/g)]
-    expect(named).toHaveLength(4)
+    expect(named.length).toBeGreaterThanOrEqual(10)
     for (const [, path, name] of named) {
       expect({ path, exports: readFileSync(join(root, path ?? ''), 'utf8') }).toMatchObject({
         exports: expect.stringMatching(new RegExp(`^export (async )?function ${name}\\b`, 'm'))
