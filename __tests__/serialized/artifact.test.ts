@@ -12,7 +12,7 @@ import {
   toArtifact,
   writeArtifact
 } from '../../src/serialized/run-file.js'
-import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/serialized/fields.js'
+import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/shared/fields.js'
 import { newRunState } from '../../src/modes/pipeline.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'

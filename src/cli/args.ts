@@ -10,7 +10,6 @@ import {
 } from '../inputs/inputs.js'
 import { parseImagesInput } from '../inputs/images-config.js'
 import { BuildSecret } from '../inputs/secrets.js'
-import { parseCacheInput } from '../scheduler/layer-cache.js'
 import { errorMessage, ThresholdError } from '../shared/errors.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../inputs/globs.js'
 import { IMAGES_FROM } from '../inputs/images-from.js'
@@ -18,6 +17,7 @@ import { parseGrowthThreshold, parseSizeBudget } from '../inputs/thresholds.js'
 import { DEFAULT_BUILD_TIMEOUT, parseDuration } from '../inputs/duration.js'
 import { ExplainSettings, parseExplain } from '../inputs/explain-input.js'
 import { InputError } from '../shared/errors.js'
+import { parseCacheInput } from '../inputs/cache-input.js'
 
 /** Bad usage: the message names the flag, the value and the fix. Exit status 2. */
 export class UsageError extends Error {}

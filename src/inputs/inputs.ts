@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os'
 import { errorMessage, ImageConfigError, InputError, ThresholdError } from '../shared/errors.js'
-import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
 import { IMAGES_FROM, ImagesFrom } from './images-from.js'
 import { INPUT_DEFAULTS, InputName } from './defaults.js'
@@ -9,11 +8,12 @@ import { BuildSecret, parseSecrets } from './secrets.js'
 import { ImageSpec, parseImagesInput } from './images-config.js'
 import { parseDuration } from './duration.js'
 import { parseShard, Shard } from './shard.js'
-import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
-import { parseCacheInput } from '../scheduler/layer-cache.js'
 import { ExplainSettings, parseExplain } from './explain-input.js'
 import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
 import { GrowthThreshold } from '../shared/types.js'
+import { parseCacheInput } from './cache-input.js'
+import { assertRecordsRef, DEFAULT_RECORDS_REF } from './records-ref.js'
+import { COMMENT_KEY_PATTERN } from './comment-key.js'
 
 /** What to check and how strictly: shared by the action and the local command. */
 export interface CheckSettings {

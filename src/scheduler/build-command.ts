@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { cleanLog } from '../serialized/fields.js'
+import { cleanLog } from '../shared/fields.js'
 import { failedStepLine } from './failed-step.js'
 import { Docker } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'

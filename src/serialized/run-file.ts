@@ -14,7 +14,7 @@ import {
   MeasuredImage,
   RunState
 } from '../shared/types.js'
-import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from './fields.js'
+import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from '../shared/fields.js'
 import {
   ARTIFACT_SCHEMA_VERSION,
   artifactSchema,

@@ -41,3 +41,8 @@ export class InterruptedError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** The first line of a tool's output, for a message that quotes it. */
+export function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}

@@ -1,14 +1,18 @@
 import { Readable } from 'node:stream'
 import { engineGoneMessage } from './engine-errors.js'
-import { historyArgs } from '../measure/history.js'
 import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
 import { EngineInfo } from '../shared/types.js'
-import { EngineUnavailableError } from '../shared/errors.js'
+import { EngineUnavailableError, firstLine } from '../shared/errors.js'
 
 /** Runs one docker command; the seam through which tests could pass another runner. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
 
 export const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
+
+/** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
+export function historyArgs(reference: string): string[] {
+  return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference]
+}
 
 /** Every docker command of the action goes through this class. */
 export class Docker {
@@ -200,8 +204,4 @@ export function buildxListed(stdout: string): boolean | null {
   if (!Array.isArray(plugins)) return null
   // A plugin the CLI found but cannot run is listed with an `Err`.
   return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err)
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? ''
 }

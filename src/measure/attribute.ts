@@ -1,4 +1,4 @@
-import { HistoryRow, recordedInstruction } from '../measure/history.js'
+import { HistoryRow, recordedInstruction } from './history.js'
 import { DockerInstruction, InstructionSize } from '../shared/types.js'
 
 /**
