@@ -14,6 +14,7 @@ import tseslint from 'typescript-eslint'
 export const PIPELINE_ORDER = [
   'shared',
   'tools',
+  'registry',
   'inputs',
   'revisions',
   'discover',

@@ -1,25 +1,28 @@
-// Writes the generated parts of the documentation: the inputs and outputs tables of README.md
-// from action.yml, so the two never disagree, and (with flags) the comments, the demo's
-// output and the benchmark pasted from runs. Each part sits between `<!-- name:start -->` and
-// `<!-- name:end -->` markers in one of the documentation files (README.md, CONTRIBUTING.md,
-// docs/*.md); a unit test fails when a file is behind action.yml.
+// Writes the generated parts of the documentation: action.yml's inputs and the inputs table
+// from the input table (src/inputs/table.ts), the outputs table from action.yml, so that none
+// of them disagree, and (with flags) the comments, the demo's output and the benchmark pasted
+// from runs. Each part sits between `<!-- name:start -->` and `<!-- name:end -->` markers in
+// one of the documentation files (README.md, CONTRIBUTING.md, docs/*.md); unit tests fail
+// when action.yml or a file is behind the table.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { register } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { Document, parse } from 'yaml'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 const cell = text => String(text).replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()
 
-export function renderTables(actionYaml) {
+/** `inputs`: the input table's ACTION_INPUTS (name, default, description); the outputs come from action.yml. */
+export function renderTables(actionYaml, inputs) {
   const action = parse(actionYaml)
-  const inputs = [
+  const rows = [
     '| Input | Default | Description |',
     '| :-- | :-- | :-- |',
-    ...Object.entries(action.inputs).map(
-      ([name, spec]) =>
-        `| \`${name}\` | ${spec.default === '' || spec.default === undefined ? '' : `\`${cell(spec.default)}\``} | ${cell(spec.description)} |`
+    ...inputs.map(
+      input =>
+        `| \`${input.name}\` | ${input.default === '' ? '' : `\`${cell(input.default)}\``} | ${cell(input.description)} |`
     )
   ]
   const outputs = [
@@ -27,7 +30,23 @@ export function renderTables(actionYaml) {
     '| :-- | :-- |',
     ...Object.entries(action.outputs).map(([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`)
   ]
-  return { inputs: inputs.join('\n'), outputs: outputs.join('\n') }
+  return { inputs: rows.join('\n'), outputs: outputs.join('\n') }
+}
+
+/** action.yml with its `inputs:` written from the input table's ACTION_INPUTS; the rest stays as it is. */
+export function updateActionInputs(actionYaml, inputs) {
+  const document = new Document({ inputs: {} })
+  const block = document.get('inputs')
+  for (const input of inputs) {
+    const description = document.createNode(input.description)
+    // Folded over lines, as a person writes a long one: it reads better and diffs by line.
+    if (input.description.length > 100) description.type = 'BLOCK_FOLDED'
+    block.set(input.name, document.createNode({ description, required: false, default: input.default }))
+  }
+  const section = /^inputs:\n(?:[ \t].*\n|\n)*/m
+  if (!section.test(actionYaml)) throw new Error('action.yml has no inputs: section')
+  const text = document.toString({ lineWidth: 116, minContentWidth: 60, singleQuote: true })
+  return actionYaml.replace(section, () => `${text}\n`)
 }
 
 /** The documentation files, relative to the repository root: README.md first. */
@@ -90,7 +109,12 @@ export function quoteComment(body) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sections = renderTables(readFileSync(join(root, 'action.yml'), 'utf8'))
+  // The table is TypeScript, which Node 20 does not run: these hooks transpile it on import.
+  register('./typescript-hooks.mjs', import.meta.url)
+  const { ACTION_INPUTS } = await import('../src/inputs/table.ts')
+  const actionPath = join(root, 'action.yml')
+  writeFileSync(actionPath, updateActionInputs(readFileSync(actionPath, 'utf8'), ACTION_INPUTS))
+  const sections = renderTables(readFileSync(actionPath, 'utf8'), ACTION_INPUTS)
   // --comments DIR: the comments that `DSC_SAVE_COMMENTS=DIR` made the calculator test keep.
   const commentsAt = process.argv.indexOf('--comments')
   if (commentsAt > 0) {
@@ -115,5 +139,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     sections.bench = `\`\`\`text\n$ npm run --silent bench\n${output}\n\`\`\``
   }
   writeSections(sections)
-  console.log(`Documentation sections written: ${Object.keys(sections).join(', ')}`)
+  console.log(`action.yml's inputs and documentation sections written: ${Object.keys(sections).join(', ')}`)
 }

@@ -25,7 +25,7 @@ describe('the pipeline order of src/ folders', () => {
     )
     expect(messages).toEqual([
       expect.stringMatching(
-        /^no-restricted-imports: '\.\.\/modes\/pipeline\.js' import is restricted .*src\/inputs\/ may import only the folders before it in the pipeline \(shared → tools → inputs → revisions → discover → measure → explain → records → scheduler → judge → report → serialized → publish → modes → cli\)/
+        /^no-restricted-imports: '\.\.\/modes\/pipeline\.js' import is restricted .*src\/inputs\/ may import only the folders before it in the pipeline \(shared → tools → registry → inputs → revisions → discover → measure → explain → records → scheduler → judge → report → serialized → publish → modes → cli\)/
       )
     ])
   })

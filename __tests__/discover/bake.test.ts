@@ -8,13 +8,15 @@ import {
   BakeImage,
   composeReferences,
   declaredTargets,
+  interpolate,
+  parseDotenv,
   definitionFiles,
   isRemote,
   parseBakePrint,
   toBakeImages
 } from '../../src/discover/bake-definition.js'
 import { bakeEnvironment, withoutProgress } from '../../src/discover/bake.js'
-import { bakeCandidates } from '../../src/discover/bake-images.js'
+import { BaseImage, bakeCandidates } from '../../src/discover/bake-images.js'
 import { discoverAffectedImages } from '../../src/discover/discover.js'
 import { resolveInTree } from '../../src/discover/tree-paths.js'
 import { missingCopySource, withContextHint } from '../../src/scheduler/context-hint.js'
@@ -208,7 +210,46 @@ describe('the files a compose file makes bake read', () => {
     expect(composeReferences('compose.yaml', 'include: [/home/runner/.docker/config.json]\n').outside).toEqual([
       '/home/runner/.docker/config.json'
     ])
-    expect(composeReferences('compose.yaml', 'not: [valid')).toEqual({ inside: [], outside: [] })
+    expect(composeReferences('compose.yaml', 'not: [valid')).toEqual({ inside: [], envFiles: [], outside: [] })
+  })
+
+  it('reads a path with a variable as bake would, so a HOME that leads out of the repository is refused', () => {
+    const compose = [
+      'include:',
+      '  - path: sub/compose.yaml',
+      '    env_file: ${HOME}/../../../outside.env',
+      'services:',
+      '  web:',
+      '    env_file: ${ENV_DIR:-config}/web.env',
+      '    label_file: $$literal',
+      ''
+    ].join('\n')
+    const references = composeReferences('compose.yaml', compose, { HOME: '/tmp/run/bake-1/home' })
+    expect(references.outside).toEqual(['${HOME}/../../../outside.env'])
+    expect(references.inside.sort()).toEqual(['$literal', 'config/web.env', 'sub/compose.yaml'])
+    expect(references.envFiles.sort()).toEqual(['$literal', 'config/web.env'])
+    expect(
+      composeReferences('a/compose.yaml', 'services: {x: {env_file: "${D}/x.env"}}', { D: '../..' }).outside
+    ).toEqual(['${D}/x.env'])
+  })
+})
+
+describe("compose's variables", () => {
+  it('are replaced as compose-go replaces them', () => {
+    const vars = { SET: 'v', EMPTY: '' }
+    expect(interpolate('$SET/${SET}/$$SET', vars)).toBe('v/v/$SET')
+    expect(interpolate('${UNSET:-d}|${EMPTY:-d}|${EMPTY-d}|${UNSET-d}', vars)).toBe('d|d||d')
+    expect(interpolate('${SET:+alt}|${EMPTY:+alt}|${EMPTY+alt}|${UNSET+alt}', vars)).toBe('alt||alt|')
+    expect(interpolate('${UNSET:-${SET}/x}', vars)).toBe('v/x')
+    expect(interpolate('${UNSET:?must be set}', vars)).toBe('')
+  })
+
+  it('are read from .env as compose reads it', () => {
+    expect(parseDotenv('# note\nA=1\nexport B = two words # comment\nC="quoted # kept"\nnot a line\n')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: 'quoted # kept'
+    })
   })
 })
 
@@ -296,7 +337,7 @@ describe('images from compose or bake at the two sides', () => {
     'src/app.js': 'b'.repeat(40),
     'api/Dockerfile': 'c'.repeat(40)
   }
-  const discover = (head: BakeImage[], base: BakeImage[], changed: string[], headFiles = files) =>
+  const discover = (head: BakeImage[], base: BaseImage[], changed: string[], headFiles = files) =>
     discoverAffectedImages({
       changed: changed.map(path => ({ path, status: 'modified' as const })),
       dockerfileGlobs: [],
@@ -347,6 +388,59 @@ describe('images from compose or bake at the two sides', () => {
     expect(added).toMatchObject({ change: 'added', reason: 'service added in compose.yaml' })
     const removed = discover([web], [web, api], ['compose.yaml']).find(target => target.name === 'api')
     expect(removed).toMatchObject({ change: 'removed', reason: 'service removed from compose.yaml' })
+  })
+
+  it('pairs a renamed service with its base by what it builds, not by its name', () => {
+    const [target, ...rest] = discover([{ ...api, name: 'backend' }], [api], ['api/Dockerfile'])
+    expect(rest).toHaveLength(0)
+    expect(target).toMatchObject({ name: 'backend', change: 'modified', dockerfile: 'api/Dockerfile' })
+    expect(target?.reason).toContain("service 'api' at the base")
+  })
+
+  it('pairs a service with the Dockerfile the base checked by its globs or its config, with the config limits', () => {
+    const fromGlobs = discover(
+      [api],
+      [{ ...api, name: 'api/Dockerfile', declaredBy: 'the dockerfiles globs' }],
+      ['api/Dockerfile']
+    )
+    expect(fromGlobs).toEqual([
+      expect.objectContaining({
+        name: 'api',
+        change: 'modified',
+        reason: expect.stringContaining('the dockerfiles globs')
+      })
+    ])
+    const limits = { maxSize: 2_000_000 }
+    const fromConfig = discover(
+      [api],
+      [{ ...api, name: 'old', declaredBy: 'the images config', limits }],
+      ['api/Dockerfile']
+    )
+    expect(fromConfig).toEqual([expect.objectContaining({ name: 'api', change: 'modified', limits })])
+  })
+
+  it('pairs by stage where one Dockerfile builds several, and leaves a Dockerfile only the globs found alone', () => {
+    const dev = { ...web, name: 'web-dev', target: 'dev' }
+    const pairs = discover(
+      [
+        { ...web, name: 'site' },
+        { ...dev, name: 'site-dev' }
+      ],
+      [web, dev],
+      ['docker/web.Dockerfile']
+    )
+    expect(pairs.map(target => [target.name, target.change, target.baseBuild?.target ?? target.build?.target])).toEqual(
+      [
+        ['site', 'modified', 'runtime'],
+        ['site-dev', 'modified', 'dev']
+      ]
+    )
+    const unclaimed = discover(
+      [web],
+      [web, { ...api, name: 'api/Dockerfile', declaredBy: 'the dockerfiles globs' }],
+      ['api/Dockerfile']
+    )
+    expect(unclaimed.map(target => target.name)).toEqual(['web'])
   })
 
   it('says so when the head names a Dockerfile the repository does not have', () => {

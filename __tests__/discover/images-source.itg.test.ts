@@ -105,7 +105,7 @@ describe('a compose file that reads a file outside the repository', () => {
     const compose = 'include:\n  - /etc/hostname\nservices:\n  web:\n    build: web\n'
     const setup = await twoCommits({ 'compose.yaml': compose, 'web/Dockerfile': 'FROM scratch\n' }, { 'web/a': 'a' })
     await expect(affected(setup)).rejects.toThrow(
-      "compose.yaml: '/etc/hostname' (an include, extends or env_file) is outside the repository at the head"
+      "compose.yaml: '/etc/hostname' (an include, extends, env_file or label_file) is outside the repository at the head"
     )
   })
 })
@@ -140,16 +140,28 @@ describe('images-from', () => {
     await expect(affected(setup, 'config')).rejects.toThrow('images-from is config, but there is no images input')
   })
 
-  it('under auto, warns and takes the globs when bake fails on the file', async () => {
-    const broken = `services:\n  web:\n    build: web\n    env_file: not-committed.env\n`
-    const setup = await twoCommits({ ...files, 'compose.yaml': broken }, { 'web/a.txt': 'b' })
+  it('reads an env_file that is not committed as empty, and says so', async () => {
+    const compose = `services:\n  web:\n    build: web\n    env_file: not-committed.env\n`
+    const setup = await twoCommits({ ...files, 'compose.yaml': compose }, { 'web/a.txt': 'b' })
     const { targets, notes } = await affected(setup)
     expect(notes[0]).toMatch(
-      /^warning: docker buildx bake --print over compose\.yaml at the head .* failed: .*not-committed\.env/
+      /^warning: not-committed\.env \(an env_file\) is not in the repository at the head .*: read as empty\.$/
     )
-    expect(notes[1]).toBe('Images from the Dockerfiles the dockerfiles globs match (images-from: auto).')
-    expect(targets.map(target => target.dockerfile)).toEqual(['web/Dockerfile'])
-    await expect(affected(setup, 'compose')).rejects.toThrow('not-committed.env')
+    expect(notes[1]).toContain('Images from compose.yaml (images-from: auto)')
+    expect(targets.map(target => [target.name, target.dockerfile])).toEqual([['web', 'web/Dockerfile']])
+  })
+
+  it('under auto, fails when the file does not evaluate at the head, instead of taking the globs', async () => {
+    const broken = `services:\n  web:\n    build: web\n    extends: {file: not-committed.yaml, service: x}\n`
+    const setup = await twoCommits(
+      { ...files, 'compose.yaml': 'services:\n  web:\n    build: web\n' },
+      {
+        'web/a.txt': 'b',
+        'compose.yaml': broken
+      }
+    )
+    await expect(affected(setup)).rejects.toThrow(/docker buildx bake --print over compose\.yaml at the head .* failed/)
+    await expect(affected(setup, 'compose')).rejects.toThrow('not-committed.yaml')
   })
 
   it('under auto, takes the globs when the compose file builds nothing', async () => {

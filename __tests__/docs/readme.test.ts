@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parse } from 'yaml'
 import { docFiles, renderTables, updateSections } from '../../scripts/docs.mjs'
+import { ACTION_INPUTS } from '../../src/inputs/table.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const read = (file: string): string => readFileSync(join(root, file), 'utf8')
@@ -77,7 +78,7 @@ describe('the README', () => {
   })
 
   it('documents every input and output of action.yml, as `npm run docs` writes them', () => {
-    expect(updateSections(readme, renderTables(actionYaml))).toBe(readme)
+    expect(updateSections(readme, renderTables(actionYaml, ACTION_INPUTS))).toBe(readme)
     const action = parse(actionYaml) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
     for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
       expect(readme).toContain(`| \`${name}\` |`)

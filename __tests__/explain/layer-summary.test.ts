@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { LayerEntry } from '../../src/explain/layer-entries.js'
+import { LayerEntry } from '../../src/tools/layer-entries.js'
 import { entryCount, layersOfRecord, summarizeLayers } from '../../src/explain/layer-summary.js'
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
 import { nth } from '../support/lists.js'

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { Readable } from 'node:stream'
 import { pack } from 'tar-stream'
-import { blobKind, fsPath, LayerEntry } from '../../src/explain/layer-entries.js'
+import { blobKind, fsPath, LayerEntry, SideEntries } from '../../src/tools/layer-entries.js'
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
-import { breakdownOf } from '../../src/explain/path-breakdown.js'
-import { readArchivePair } from '../../src/explain/save-pair.js'
+import { breakdownOf, breakDownPaths } from '../../src/explain/path-breakdown.js'
+import { readArchivePair, readSavedImages } from '../../src/tools/save-pair.js'
 import { parseExplain } from '../../src/inputs/explain-input.js'
 import { nth } from '../support/lists.js'
 
@@ -226,6 +226,128 @@ describe('two archives read in step', () => {
     const pair = await readArchivePair(Readable.from([base]), Readable.from([head]))
     const breakdown = breakdownOf(pair, null, null, 0)
     expect(breakdown.paths.map(row => row.path)).toEqual(['/big'])
+  })
+})
+
+/** `docker save base head` as Docker 25+ writes it with a graph driver: layers as `blobs/sha256/<diff id>`. */
+async function savedPair(
+  images: Array<{ tag: string; layers: Array<{ id: string; files: Array<[string, Buffer | string]> }> }>
+) {
+  const entries = new Map<string, Buffer | string>()
+  const manifest = images.map(({ tag, layers }, i) => {
+    const config = {
+      rootfs: { diff_ids: layers.map(l => `sha256:${l.id}`) },
+      history: layers.map((_, n) => ({ created_by: `RUN step ${n} # buildkit` }))
+    }
+    const configName = `blobs/sha256/${String(i + 7).repeat(64)}`
+    entries.set(configName, JSON.stringify(config))
+    return { Config: configName, RepoTags: [tag], Layers: layers.map(l => `blobs/sha256/${l.id}`) }
+  })
+  for (const { layers } of images) for (const l of layers) entries.set(`blobs/sha256/${l.id}`, await tarOf(l.files))
+  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1))
+  return tarOf([...sorted, ['manifest.json', JSON.stringify(manifest)]])
+}
+
+describe('both images in one archive', () => {
+  it('pass over the layers both list by diff id, unparsed, and give the breakdown two archives read in step give', async () => {
+    const shared = { id: '1'.repeat(64), files: [['bin/sh', Buffer.alloc(50_000)]] as Array<[string, Buffer]> }
+    const baseTop = { id: 'a'.repeat(64), files: [['app/x', Buffer.alloc(1000)]] as Array<[string, Buffer]> }
+    const headTop = { id: '0'.repeat(64), files: [['app/x', Buffer.alloc(4000)]] as Array<[string, Buffer]> }
+    const archive = await savedPair([
+      { tag: 'img:base', layers: [shared, baseTop] },
+      { tag: 'img:head', layers: [shared, headTop] }
+    ])
+    const ids = {
+      base: [`sha256:${shared.id}`, `sha256:${baseTop.id}`],
+      head: [`sha256:${shared.id}`, `sha256:${headTop.id}`]
+    }
+    const read = await readSavedImages(Readable.from([archive]), ids)
+    expect([...read.archive.shared]).toEqual([`blobs/sha256/${shared.id}`])
+    expect([...read.archive.layers.keys()].sort()).toEqual([`blobs/sha256/${headTop.id}`, `blobs/sha256/${baseTop.id}`])
+    expect(read.bytesSkipped).toBeGreaterThan(50_000)
+
+    // The engine as the breakdown asks it: inspect for the diff ids, one save of both.
+    const engine = {
+      inspectImage: (tag: string) =>
+        Promise.resolve(JSON.stringify([{ RootFS: { Layers: tag === 'img:base' ? ids.base : ids.head } }])),
+      save: <T>(references: string | string[], consume: (archive: Readable) => Promise<T>) => {
+        expect(references).toEqual(['img:base', 'img:head'])
+        return consume(Readable.from([archive]))
+      }
+    }
+    const together = await breakDownPaths(
+      engine,
+      { base: { tag: 'img:base', stage: null }, head: { tag: 'img:head', stage: null } },
+      { together: true }
+    )
+    const inStep = breakdownOf(
+      await readArchivePair(
+        Readable.from([await savedImage([shared, baseTop])]),
+        Readable.from([await savedImage([shared, headTop])])
+      ),
+      null,
+      null,
+      0
+    )
+    expect(together.paths).toEqual(inStep.paths)
+    expect(together.paths).toEqual([expect.objectContaining({ path: '/app/x', base: 1000, head: 4000, delta: 3000 })])
+    expect(together.layers).toEqual({
+      base: [
+        { diffId: ids.base[0], state: 'shared' },
+        { diffId: ids.base[1], state: 'read' }
+      ],
+      head: [
+        { diffId: ids.head[0], state: 'shared' },
+        { diffId: ids.head[1], state: 'read' }
+      ]
+    })
+  })
+})
+
+describe('the entries kept of a side', () => {
+  const filesUnder = (count: number) =>
+    Array.from({ length: count }, (_, i): LayerEntry => file(`/many/d${i % 50}/f${i}`, 1))
+
+  it('are all kept within the budget, as read', () => {
+    const side = new SideEntries(1000)
+    const list = side.layer()
+    for (const entry of filesUnder(900)) side.add(list, entry)
+    expect(list).toHaveLength(900)
+    expect(side.foldDepth).toBeNull()
+  })
+
+  it('past it, sum deeper paths into their folders: the bytes stay, the deletions below go, and it is said', () => {
+    const side = new SideEntries(1000)
+    const list = side.layer()
+    side.add(list, { kind: 'whiteout', path: '/many/d1/gone' })
+    side.add(list, file('/big.bin', 5_000_000))
+    for (const entry of filesUnder(5000)) side.add(list, entry)
+    expect(side.foldDepth).toBe(2)
+    expect(list.length).toBeLessThanOrEqual(1000)
+    expect(list.filter(entry => entry.kind === 'whiteout')).toEqual([])
+    const bytes = list.reduce((sum, entry) => sum + ('size' in entry ? entry.size : 0), 0)
+    expect(bytes).toBe(5_005_000)
+    expect(list).toContainEqual({ kind: 'folder', path: '/many/d7', size: 100 })
+    expect(side.folded).toBe(5001)
+  })
+
+  it('fold to the same depth whatever order the layers arrive in', () => {
+    const entries = filesUnder(3000)
+    const folded = (order: LayerEntry[]) => {
+      const side = new SideEntries(100)
+      const list = side.layer()
+      for (const entry of order) side.add(list, entry)
+      return { depth: side.foldDepth, sums: [...list].sort((a, b) => (a.path < b.path ? -1 : 1)) }
+    }
+    expect(folded([...entries].reverse())).toEqual(folded(entries))
+  })
+
+  it('give rows whose bytes add up, folded as they are', () => {
+    const side = new SideEntries(100)
+    const list = side.layer()
+    for (const entry of filesUnder(3000)) side.add(list, entry)
+    const { paths } = explainPaths([], [{ diffId: 'sha256:1', entries: list, source: null }])
+    expect(paths.reduce((sum, row) => sum + row.delta, 0)).toBe(3000)
   })
 })
 

@@ -28,6 +28,24 @@ describe('buildCommandArgs', () => {
       ]
     ],
     [
+      'buildx with a builder named by the builder input',
+      { ...base, builder: 'buildx' as const, builderName: 'ci-builder' },
+      [
+        'buildx',
+        'build',
+        '--builder',
+        'ci-builder',
+        '--load',
+        '--progress=plain',
+        '--provenance=false',
+        '--file',
+        base.dockerfile,
+        '--tag',
+        base.tag,
+        base.context
+      ]
+    ],
+    [
       'the legacy builder',
       { ...base, builder: 'legacy' as const },
       ['build', '--file', base.dockerfile, '--tag', base.tag, base.context]

@@ -12,6 +12,8 @@ function jsonImage(dockerfile: string, base: number, head: number, verdict: Json
     dockerfile,
     context: dockerfile.split('/')[0] ?? '',
     baseDockerfile: dockerfile,
+    platform: null,
+    reference: null,
     status: 'modified',
     checkedBecause: 'Dockerfile modified',
     base: { size: base, id: `sha256:${String(base).padStart(64, '0')}`, layers: 1 },

@@ -53,6 +53,8 @@ interface BuildSeen {
 class FakeDocker {
   readonly builds: BuildSeen[] = []
   readonly removed: string[] = []
+  /** Every command's first two words, in order. */
+  readonly calls: string[] = []
   readonly sizes = new Map<string, number>()
   private readonly t0 = Date.now()
 
@@ -61,6 +63,7 @@ class FakeDocker {
   readonly docker = new Docker((args, options) => this.run(args, options))
 
   private async run(args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    this.calls.push(args.slice(0, 2).join(' '))
     if (args[0] === 'buildx' || args[0] === 'build') return this.build(args, options)
     if (args[0] === 'image' && args[1] === 'inspect') {
       const size = this.sizes.get(args[2] ?? '')
@@ -171,8 +174,10 @@ describe('buildAndMeasure', () => {
       new FakeGit(),
       new Log()
     )
-    const [head, base] = fake.builds
-    expect(fake.builds.map(build => build.tag.split('-').pop())).toEqual(['head', 'base'])
+    // Side by side, either may start first (a loaded machine checks the base out sooner).
+    const side = (name: string) => fake.builds.find(build => build.tag.endsWith(`-${name}`))
+    const [head, base] = [side('head'), side('base')]
+    expect(fake.builds.map(build => build.tag.split('-').pop()).sort()).toEqual(['base', 'head'])
     expect(overlap(head!, base!)).toBe(true)
     expect(measured).toMatchObject([{ head: { size: 2_000 }, base: { size: 1_000 }, failedBuilds: [] }])
   })
@@ -206,7 +211,9 @@ describe('buildAndMeasure', () => {
     await buildAndMeasure(plan([target('app/Dockerfile')], 'buildx'), fake.docker, new FakeGit(), new Log())
     for (const build of fake.builds) {
       expect(build.args).toContain(`docker-size-check.temp-root=${tempRoot}`)
-      expect(build.args.join(' ')).toMatch(new RegExp(`--label docker-size-check\\.run=${process.pid}-\\S+@`))
+      expect(build.args.join(' ')).toMatch(
+        new RegExp(`--label docker-size-check\\.run=[0-9a-f]{12}-${process.pid}-\\S+@`)
+      )
       expect(build.args).toContain('docker-size-check.kept=false')
     }
     const kept = new FakeDocker(() => ({ ms: 1 }))
@@ -218,6 +225,17 @@ describe('buildAndMeasure', () => {
     )
     expect(nth(kept.builds, 0).args).toContain('docker-size-check.kept=true')
     expect(kept.removed).toEqual([])
+  })
+
+  it('takes its lease on the engine before it builds, and releases it after its images are removed', async () => {
+    const fake = new FakeDocker(() => ({ ms: 1 }))
+    await buildAndMeasure(plan([target('app/Dockerfile')], 'buildx'), fake.docker, new FakeGit(), new Log())
+    const at = (call: string) => fake.calls.indexOf(call)
+    const last = (call: string) => fake.calls.lastIndexOf(call)
+    expect(at('volume create')).toBe(0)
+    expect(at('volume create')).toBeLessThan(at('buildx build'))
+    expect(last('volume rm')).toBe(fake.calls.length - 1)
+    expect(last('volume rm')).toBeGreaterThan(last('image rm'))
   })
 
   it('removes exactly the images it built and the worktrees it added, and its scratch folder', async () => {

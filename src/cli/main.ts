@@ -14,6 +14,9 @@ import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChang
 import { Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
 import { VERSION } from './version.js'
 import { EngineUnavailableError, errorMessage, InterruptedError } from '../shared/errors.js'
+import { RegistryClient } from '../registry/client.js'
+import { dockerCredentials } from '../registry/credentials.js'
+import { measureReferences } from '../measure/references.js'
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130, terminated: 143 } as const
 
@@ -63,6 +66,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** A check: resolve the two revisions, measure, report on the terminal and in the files asked for. */
 async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.references.length) return runReferenceCheck(options, io)
   const progress = terminalProgress(options, io)
   let revisions: LocalRevisions
   let repoDir: string
@@ -86,6 +90,43 @@ async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
   })
   const writeFailed = !(await writeReportFiles(io, options, comparison, state))
 
+  if (failure !== null) return exitCodeForError(failure)
+  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+}
+
+/**
+ * --image: the two references read in their registries, every platform a row; no git and no
+ * engine, so it runs in any folder.
+ */
+async function runReferenceCheck(options: CliOptions, io: CliIo): Promise<number> {
+  const progress = terminalProgress(options, io)
+  const state = newRunState()
+  const [spec] = options.references
+  const headName = spec?.image ?? ''
+  const baseName = spec?.baseImage ?? 'its baseline record'
+  progress.info(`Comparing ${headName} with ${baseName} in the registry`)
+  let failure: unknown = null
+  try {
+    const client = new RegistryClient({
+      credentials: dockerCredentials({ env: io.env }),
+      debug: message => progress.debug(message),
+      ...(io.signal ? { signal: io.signal } : {})
+    })
+    state.measured.push(
+      ...(await measureReferences(options.references, { client, info: message => progress.info(message) }))
+    )
+  } catch (error) {
+    state.error = errorMessage(error)
+    failure = error
+  }
+  const comparison = compareImages(state.revisions, state.measured, options.settings)
+  reportOnTerminal(io, options, progress, {
+    revisions: { ...state.revisions, baseName, headName },
+    comparison,
+    runError: state.error,
+    interrupted: failure instanceof InterruptedError
+  })
+  const writeFailed = !(await writeReportFiles(io, options, comparison, state))
   if (failure !== null) return exitCodeForError(failure)
   return writeFailed ? EXIT.fail : exitCodeFor(comparison)
 }

@@ -127,10 +127,11 @@ function footer(comparison: Comparison, context: TerminalReportContext): string 
     context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
   ].filter(Boolean)
   const base = comparison.revisions.baseSha.slice(0, 7) || 'unknown'
-  return (
-    `Base ${base} (merge-base with ${context.baseName}) → head ${context.headName}. ` +
-    `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}`
-  )
+  const registry = comparison.images.length > 0 && comparison.images.every(image => image.target.reference)
+  const compared = registry
+    ? `Base ${context.baseName} → head ${context.headName}, read in the registry: each platform's size is its config and layers compressed, as its manifest lists them (what a pull transfers). `
+    : `Base ${base} (merge-base with ${context.baseName}) → head ${context.headName}. `
+  return compared + `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}`
 }
 
 function outcome(comparison: Comparison, context: TerminalReportContext): string {

@@ -30,6 +30,8 @@ export interface BakeImage {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
+  /** Added by discovery: the Dockerfile's last stage, measured beside a service's other target. */
+  lastStage?: boolean
 }
 
 /** A definition the check will not build: the message names the target, the value and the fix. */
@@ -237,18 +239,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** What a compose file makes bake read besides itself, from the repository root. */
 export interface ComposeReferences {
   inside: string[]
-  /** Paths that leave the repository (absolute, or above the root): refused before bake runs. */
+  /**
+   * The `env_file`s among `inside`: they set a container's environment at run time, never a
+   * build, so one that is not committed (a developer's own, ignored by git) is read as empty.
+   */
+  envFiles: string[]
+  /** Paths that leave the repository (absolute, or above the root), as written: refused before bake runs. */
   outside: string[]
 }
 
 /**
  * The other files a compose file makes bake read: `include`d compose files, `extends.file`,
- * and services' `env_file`s (bake fails on a missing one). Bake runs over a copy of the
- * files it reads, so these are copied too; a path that leaves the repository would be read
- * from the runner's disk, and is refused. Paths that hold a variable are left to bake.
+ * services' `env_file`s and `label_file`s (bake fails on a missing one). Bake runs over a copy
+ * of the files it reads, so these are copied too; a path that leaves the repository would be
+ * read from the runner's disk, and is refused. A path that holds a variable is read as bake
+ * would read it, with `variables` (bake's whole environment and the `.env` file): so
+ * `${HOME}/../outside.env` is refused as well, as the folder it names.
  */
-export function composeReferences(path: string, text: string): ComposeReferences {
-  const result: ComposeReferences = { inside: [], outside: [] }
+export function composeReferences(
+  path: string,
+  text: string,
+  variables: Readonly<Record<string, string>> = {}
+): ComposeReferences {
+  const result: ComposeReferences = { inside: [], envFiles: [], outside: [] }
   let document: unknown
   try {
     document = parseYaml(text)
@@ -257,33 +270,128 @@ export function composeReferences(path: string, text: string): ComposeReferences
   }
   if (!isObject(document)) return result
   const dir = posix.dirname(path)
-  const add = (value: unknown) => {
-    if (typeof value !== 'string' || value.trim() === '' || value.includes('$')) return
-    const written = value.trim().replace(/\\/g, '/')
+  const add = (value: unknown, isEnvFile = false) => {
+    if (typeof value !== 'string' || value.trim() === '') return
+    const resolved = value.includes('$') ? interpolate(value, variables) : value
+    const written = resolved.trim().replace(/\\/g, '/')
+    if (written === '') return
     const joined = posix.normalize(posix.join(dir, written))
     const leaves =
       posix.isAbsolute(written) || /^[A-Za-z]:/.test(written) || joined === '..' || joined.startsWith('../')
-    const list = leaves ? result.outside : result.inside
-    if (!list.includes(leaves ? written : joined)) list.push(leaves ? written : joined)
+    if (leaves) {
+      if (!result.outside.includes(value.trim())) result.outside.push(value.trim())
+      return
+    }
+    if (!result.inside.includes(joined)) result.inside.push(joined)
+    if (isEnvFile && !result.envFiles.includes(joined)) result.envFiles.push(joined)
   }
-  const addEach = (value: unknown, key?: string) => {
+  const addEach = (value: unknown, key?: string, isEnvFile = false) => {
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (isObject(item) && key) addEach(item[key])
-      else add(item)
+      if (isObject(item) && key) addEach(item[key], undefined, isEnvFile)
+      else add(item, isEnvFile)
     }
   }
   for (const item of Array.isArray(document.include) ? document.include : [document.include]) {
     if (isObject(item)) {
       addEach(item.path)
+      // An include's env_file sets the variables of the files it includes: a build's too.
       addEach(item.env_file)
+      add(item.project_directory)
     } else add(item)
   }
   if (isObject(document.services)) {
     for (const service of Object.values(document.services)) {
       if (!isObject(service)) continue
-      addEach(service.env_file, 'path')
+      addEach(service.env_file, 'path', true)
+      addEach(service.label_file, undefined, true)
       if (isObject(service.extends)) add(service.extends.file)
     }
   }
   return result
+}
+
+/**
+ * A string with compose's variables replaced, as compose-go does: `$$` is a `$`; `$NAME`,
+ * `${NAME}`, and `${NAME:-default}`, `${NAME-default}`, `${NAME:+alternative}`,
+ * `${NAME+alternative}`, `${NAME:?error}`, `${NAME?error}` (the error forms read as empty),
+ * defaults themselves interpolated. A variable that is not set is empty.
+ */
+export function interpolate(value: string, variables: Readonly<Record<string, string>>): string {
+  let out = ''
+  let i = 0
+  while (i < value.length) {
+    const char = value[i]
+    if (char !== '$') {
+      out += char
+      i++
+      continue
+    }
+    const next = value[i + 1]
+    if (next === '$') {
+      out += '$'
+      i += 2
+      continue
+    }
+    if (next === '{') {
+      // The matching brace, nested ones counted.
+      let depth = 1
+      let end = i + 2
+      while (end < value.length && depth > 0) {
+        if (value[end] === '{') depth++
+        else if (value[end] === '}') depth--
+        if (depth > 0) end++
+      }
+      out += expand(value.slice(i + 2, end), variables)
+      i = end + 1
+      continue
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i + 1))?.[0]
+    if (name) {
+      out += variables[name] ?? ''
+      i += 1 + name.length
+      continue
+    }
+    out += '$'
+    i++
+  }
+  return out
+}
+
+function expand(inner: string, variables: Readonly<Record<string, string>>): string {
+  const [, name = '', operator = '', rest = ''] = /^([A-Za-z_][A-Za-z0-9_]*)(:?[-+?]|)([\s\S]*)$/.exec(inner) ?? []
+  const set = Object.prototype.hasOwnProperty.call(variables, name)
+  const current = set ? (variables[name] ?? '') : ''
+  switch (operator) {
+    case ':-':
+      return current !== '' ? current : interpolate(rest, variables)
+    case '-':
+      return set ? current : interpolate(rest, variables)
+    case ':+':
+      return current !== '' ? interpolate(rest, variables) : ''
+    case '+':
+      return set ? interpolate(rest, variables) : ''
+    default:
+      return current
+  }
+}
+
+/** `NAME=value` lines of a `.env` file, as compose reads them (comments, `export ` and quotes dropped). */
+export function parseDotenv(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) continue
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line)
+    if (!match) continue
+    const [, name = '', rawValue = ''] = match
+    let value = rawValue
+    const quote = value[0]
+    if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
+      value = value.slice(1, value.lastIndexOf(quote))
+    } else {
+      value = value.replace(/\s+#.*$/, '').trim()
+    }
+    values[name] = value
+  }
+  return values
 }

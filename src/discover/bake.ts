@@ -8,6 +8,8 @@ import {
   BakeKind,
   composeReferences,
   declaredTargets,
+  interpolate,
+  parseDotenv,
   definitionFiles,
   parseBakePrint,
   toBakeImages
@@ -36,6 +38,8 @@ export interface BakeResult {
   images: BakeImage[]
   /** Whether bake ran in a network namespace of its own (else the proxies alone kept it off the network). */
   isolated: boolean
+  /** What the log should say about how the files were read (an env_file read as empty). */
+  notes: string[]
 }
 
 /**
@@ -51,18 +55,18 @@ export async function evaluateBake(
 ): Promise<BakeResult | null> {
   const files = definitionFiles(kind, path => side.has(path))
   if (!files.length) return null
-  const texts = await readDefinitions(kind, files, side)
   const scratch = await mkdtemp(join(tempRoot, 'docker-size-check-bake-'))
   try {
     const runDir = join(scratch, 'repo')
     const home = join(scratch, 'home')
+    const env = bakeEnvironment(process.env, home)
+    const { texts, notes } = await readDefinitions(kind, files, side, env)
     await mkdir(runDir)
     await mkdir(home)
     for (const [path, text] of texts) {
       await mkdir(dirname(join(runDir, path)), { recursive: true })
       await writeFile(join(runDir, path), text)
     }
-    const env = bakeEnvironment(process.env, home)
     await linkBuildxPlugin(process.env, env.DOCKER_CONFIG as string)
     const source = files.join(' + ')
     const isolation = await networkIsolation()
@@ -75,7 +79,7 @@ export async function evaluateBake(
     if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
       // No `default` group: every target the files declare.
       const names = declaredTargets(files.map(path => ({ path, text: texts.get(path) ?? '' })))
-      if (!names.length) return { files, images: [], isolated: isolation.length > 0 }
+      if (!names.length) return { files, images: [], isolated: isolation.length > 0, notes }
       result = await print(names)
     }
     if (result.exitCode !== 0) {
@@ -92,7 +96,8 @@ export async function evaluateBake(
     return {
       files,
       images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
-      isolated: isolation.length > 0
+      isolated: isolation.length > 0,
+      notes
     }
   } finally {
     await rm(scratch, { recursive: true, force: true })
@@ -104,31 +109,63 @@ const MAX_DEFINITION_FILES = 100
 
 /**
  * The definition files and what they make bake read: for compose, `.env` beside it and the
- * files it includes, extends or takes an env_file from, and so on from those. Paths that the
- * side has not (or that are symbolic links) are left for bake to name.
+ * files it includes, extends or takes an env_file from, and so on from those. Every path is
+ * read as bake will read it, with `env` (bake's own environment) and `.env`'s variables, and
+ * refused when it leaves the repository. An env_file the side has not is read as empty (it
+ * sets a container's environment, never a build's); other paths the side has not (or that
+ * are symbolic links) are left for bake to name.
  */
-async function readDefinitions(kind: BakeKind, files: string[], side: DefinitionSource): Promise<Map<string, string>> {
+async function readDefinitions(
+  kind: BakeKind,
+  files: string[],
+  side: DefinitionSource,
+  env: Record<string, string>
+): Promise<{ texts: Map<string, string>; notes: string[] }> {
   const texts = new Map<string, string>()
-  let pending = [...files, ...(kind === 'compose' ? ['.env'] : [])]
+  const notes: string[] = []
+  const variables: Record<string, string> = { ...env }
+  if (kind === 'compose' && side.has('.env')) {
+    const text = (await side.read(['.env'])).get('.env') ?? ''
+    texts.set('.env', text)
+    // As compose: the environment wins over .env, and a value may use the ones before it.
+    for (const [name, value] of Object.entries(parseDotenv(text))) {
+      if (!Object.prototype.hasOwnProperty.call(env, name)) variables[name] = interpolate(value, variables)
+    }
+  }
+  let pending = [...files]
+  const envFiles = new Set<string>()
   while (pending.length && texts.size < MAX_DEFINITION_FILES) {
-    const batch = [...new Set(pending)].filter(path => !texts.has(path) && side.has(path))
+    const wanted = [...new Set(pending)].filter(path => !texts.has(path))
     pending = []
+    for (const path of wanted.filter(path => envFiles.has(path) && !side.has(path))) {
+      texts.set(path, '')
+      notes.push(`${path} (an env_file) is not in the repository at the ${side.label}: read as empty.`)
+    }
+    const batch = wanted.filter(path => side.has(path))
     if (!batch.length) break
     for (const [path, text] of await side.read(batch.slice(0, MAX_DEFINITION_FILES - texts.size))) {
       texts.set(path, text)
       if (kind !== 'compose' || !/\.ya?ml$/i.test(path)) continue
-      const references = composeReferences(path, text)
+      const references = composeReferences(path, text, variables)
       const outside = references.outside[0]
       if (outside !== undefined) {
         throw new BakeDefinitionError(
-          `${path}: '${outside}' (an include, extends or env_file) is outside the repository at the ${side.label}. ` +
-            'The check reads only files of the repository: name a file inside it, or set images-from: dockerfiles.'
+          `${path}: '${outside}' (an include, extends, env_file or label_file) is outside the repository at the ${side.label}` +
+            `${outside.includes('$') ? ` (read as '${interpolate(outside, variables).replace(home(env), '$HOME')}')` : ''}. ` +
+            "The check reads only files of the repository, and gives bake an empty HOME and none of the runner's " +
+            'variables: name a file inside the repository, or set images-from: dockerfiles.'
         )
       }
+      for (const envFile of references.envFiles) envFiles.add(envFile)
       pending.push(...references.inside)
     }
   }
-  return texts
+  return { texts, notes }
+}
+
+/** The scratch HOME bake gets, to show as `$HOME` in messages rather than a temporary path. */
+function home(env: Record<string, string>): string {
+  return env.HOME ?? '$HOME'
 }
 
 /** The context and Dockerfile where their links lead; refused when that is outside the repository. */

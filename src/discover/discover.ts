@@ -109,10 +109,10 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
       if (contextHits.length) target.reason += `, build context changed: ${listPaths(contextHits)}`
     } else if (contextHits.length) {
       target.trigger = 'context'
-      target.reason = `build context changed: ${listPaths(contextHits)}`
+      target.reason = withNote(`build context changed: ${listPaths(contextHits)}`, target.reason)
     } else if (watchHits.length) {
       target.trigger = 'watch'
-      target.reason = `watched files changed: ${listPaths(watchHits)}`
+      target.reason = withNote(`watched files changed: ${listPaths(watchHits)}`, target.reason)
     } else {
       continue
     }
@@ -129,6 +129,11 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
     targets.push(target)
   }
   return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)))
+}
+
+/** A reason with what discovery already noted (where the base declares the image) after it. */
+function withNote(reason: string, note: string): string {
+  return note ? `${reason}, ${note}` : reason
 }
 
 export interface Candidate {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { CheckSettings } from '../inputs/inputs.js'
-import { discoverAffectedImages } from './discover.js'
+import { discoverAffectedImages, limitsOf } from './discover.js'
+import { DOCKERFILE_GLOBS } from './bake-images.js'
 import { isDockerignore } from './dockerignore.js'
 import { resolveImagesSource, commitSource, workingTreeSource } from './images-source.js'
 import { Git, isBlobEntry, objectIdOf, parseNameStatus } from '../tools/git.js'
@@ -53,7 +54,28 @@ export async function discoverInRepository(
     base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
     changed,
     tempRoot: options.tempRoot,
-    warn
+    warn,
+    baseDeclared: async () => {
+      const side = base ?? head
+      const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, warn))
+      if (specs) {
+        const limitsFromBase = (settings.limitsFrom ?? 'base') === 'base'
+        return specs.map(spec => ({
+          name: spec.name ?? spec.dockerfile,
+          dockerfile: spec.dockerfile,
+          context: spec.context,
+          ...(spec.target ? { target: spec.target } : {}),
+          ...(spec.buildArgs ? { buildArgs: spec.buildArgs } : {}),
+          ...(spec.platform ? { platform: spec.platform } : {}),
+          declaredBy: 'the images config',
+          ...(limitsFromBase ? { limits: limitsOf(spec) } : {})
+        }))
+      }
+      const isDockerfile = globMatcher(settings.dockerfileGlobs)
+      return [...side.files.keys()]
+        .filter(path => isDockerfile(path))
+        .map(path => ({ name: path, dockerfile: path, context: posix.dirname(path), declaredBy: DOCKERFILE_GLOBS }))
+    }
   })
   options.info?.(choice.note)
   const baseSide = base ?? head

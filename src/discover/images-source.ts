@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
+import { BakeImage, BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
+import { stageNames } from '../tools/dockerfile.js'
 import { ImagesFrom } from '../inputs/images-from.js'
 import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
-import { bakeCandidates } from './bake-images.js'
+import { BaseImage, bakeCandidates } from './bake-images.js'
 import type { Candidate } from './discover.js'
 import { resolveInTree } from './tree-paths.js'
 import { Git, isBlobEntry, objectIdOf } from '../tools/git.js'
@@ -23,6 +24,14 @@ export interface ChoiceInput {
   changed: ChangedFile[]
   tempRoot: string
   warn: (message: string) => void
+  /**
+   * The base's images where the base has no file of the head's kind that declares any (or
+   * one that fails there): its images config's, else its Dockerfiles the globs match. The
+   * head's images are compared with these by what they build.
+   */
+  baseDeclared?: () => Promise<BaseImage[]>
+  /** Where the log's lines go (which files gave the images). */
+  info?: (message: string) => void
 }
 
 /**
@@ -52,49 +61,46 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
   }
   const kinds: BakeKind[] = setting === 'auto' ? ['bake', 'compose'] : [setting]
   for (const kind of kinds) {
-    let head: BakeResult | null
-    try {
-      head = await evaluateBake(kind, input.head, input.tempRoot)
-    } catch (error) {
-      // Zero configuration must not turn the check red over a file it only reads for help
-      // (an env_file that is not committed, say): the Dockerfiles are still there to check.
-      // A refusal (a remote context, a path out of the repository) is never passed over.
-      if (setting !== 'auto' || !(error instanceof BakeFailedError)) throw error
-      input.warn(`${error.message} Checking without it.`)
-      continue
-    }
+    // A file that fails to evaluate at the head is an error, never a fallback: checking
+    // without it would drop every image the base declares, and a PR could pass that way.
+    const head = await evaluateBake(kind, input.head, input.tempRoot)
     if (!head) continue
+    for (const note of head.notes) input.warn(note)
     if (setting === 'auto' && head.images.length === 0) {
       // A compose file for running things (only `image:` services) describes nothing to build.
       continue
     }
-    let base: BakeResult | null = head
+    const headImages = await withLastStages(head.images, input.head)
+    let base: BaseImage[] = headImages
     if (input.base) {
+      let fromFile: BakeResult | null = null
       try {
-        base = await evaluateBake(kind, input.base, input.tempRoot)
+        fromFile = await evaluateBake(kind, input.base, input.tempRoot)
       } catch (error) {
         if (!(error instanceof BakeFailedError)) throw error
-        input.warn(`${error.message} The base has no baseline from it: its images count as new.`)
-        base = null
+        input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`)
       }
+      base = fromFile?.images.length
+        ? await withLastStages(fromFile.images, input.base)
+        : ((await input.baseDeclared?.()) ?? [])
     }
     const source = head.files.join(' + ')
     const candidates = bakeCandidates({
       kind,
       source,
-      head: head.images,
-      base: base?.images ?? [],
+      head: headImages,
+      base,
       changed: input.changed,
       headHas: path => input.head.has(path)
     })
-    const names = head.images.map(image => image.name).join(', ')
+    const names = headImages.map(image => image.name).join(', ')
     return {
       from: kind,
       candidates,
       note:
         `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
         `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
-        `${head.images.length} to build at the head${names ? ` (${names})` : ''}.`
+        `${headImages.length} to build at the head${names ? ` (${names})` : ''}.`
     }
   }
   if (setting !== 'auto') {
@@ -160,4 +166,41 @@ export function workingTreeSource(repoDir: string, label: string): DefinitionSou
       return null
     }
   }
+}
+
+/** The words after a service's name for the row of its Dockerfile's last stage. */
+export const LAST_STAGE = 'last stage'
+
+/**
+ * The images, and for each that builds a stage other than its Dockerfile's last (a compose
+ * service with `target: dev`), the last stage too, as its own row named `<name> (last stage)`:
+ * the stage a plain `docker build` makes, the one a release usually ships, is never hidden by
+ * a development target. Its `target` is the last stage's name where it has one, so every row
+ * says which stage it measured. A Dockerfile that cannot be read or has no such stage is left
+ * to the build, which says what is wrong.
+ */
+export async function withLastStages(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+  const targeted = images.filter(image => image.target !== undefined && side.has(image.dockerfile))
+  if (!targeted.length) return images
+  const texts = await side.read([...new Set(targeted.map(image => image.dockerfile))])
+  const result: BakeImage[] = []
+  for (const image of images) {
+    result.push(image)
+    const text = image.target === undefined ? undefined : texts.get(image.dockerfile)
+    if (text === undefined || image.target === undefined) continue
+    let names: (string | null)[]
+    try {
+      names = stageNames(text)
+    } catch {
+      continue
+    }
+    const index = names.indexOf(image.target.toLowerCase())
+    if (index < 0 || index === names.length - 1) continue
+    const last = names[names.length - 1] ?? null
+    const lastStage: BakeImage = { ...image, name: `${image.name} (${LAST_STAGE})`, lastStage: true }
+    if (last) lastStage.target = last
+    else delete lastStage.target
+    result.push(lastStage)
+  }
+  return result
 }

@@ -2,7 +2,7 @@
 // a later pull request's breakdown: a PR whose base comes from a record has no base image to
 // read, so its paths compare the head's layers with these. Pure: no I/O here.
 import { posix } from 'node:path'
-import { LayerEntry } from './layer-entries.js'
+import { LayerEntry } from '../tools/layer-entries.js'
 import { SideLayer } from './path-tree.js'
 import { RecordedLayer } from '../shared/types.js'
 

@@ -5,7 +5,8 @@ import { DockerInstruction, LayerRead, PathBreakdown, RecordedLayer } from '../s
 import { rowOwners } from '../measure/attribute.js'
 import { explainPaths, SideLayer } from './path-tree.js'
 import { layersOfRecord, summarizeLayers } from './layer-summary.js'
-import { ArchivePair, readArchivePair, SavedArchive } from './save-pair.js'
+import { ArchivePair, emptyArchive, readArchivePair, readSavedImages, SavedArchive } from '../tools/save-pair.js'
+import { SideEntries } from '../tools/layer-entries.js'
 
 export interface PathsSide {
   /** The built image. */
@@ -19,6 +20,21 @@ export interface RecordedPathsSide {
   recorded: RecordedLayer[]
 }
 
+/** Where each side's layers come from: a read of the image, or the measurement's own (see `saved`). */
+export interface BreakdownOptions {
+  /**
+   * Both sides in one `docker save`, which writes a layer they share once: where the engine
+   * names the saved layers by diff id (Docker 25 and later with a graph driver), those both
+   * images list are known before the archive streams, and passed over.
+   */
+  together?: boolean
+  /**
+   * The sides' layers as the measurement already read them (the containerd store, where the
+   * size is measured from `docker save`): no archive is read again.
+   */
+  saved?: { base?: SavedArchive; head?: SavedArchive }
+}
+
 /**
  * Where an image's bytes went between its two sides. Both images are saved at once and
  * read in step (see readArchivePair), so a layer both have is passed over in both; only
@@ -26,16 +42,36 @@ export interface RecordedPathsSide {
  * A recorded base is read from its record, and the head's layers it names are passed over.
  */
 export async function breakDownPaths(
-  docker: Pick<Docker, 'save'>,
-  request: { base: PathsSide | RecordedPathsSide; head: PathsSide }
+  docker: Pick<Docker, 'save' | 'inspectImage'>,
+  request: { base: PathsSide | RecordedPathsSide; head: PathsSide },
+  options: BreakdownOptions = {}
 ): Promise<PathBreakdown> {
   const started = Date.now()
   const { base, head } = request
   if ('recorded' in base) {
     const blobs = new Set(base.recorded.flatMap(layer => (layer.blob ? [layer.blob] : [])))
-    const pair = await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }))
+    const pair = options.saved?.head
+      ? passOver(null, options.saved.head, blobs)
+      : await docker.save(head.tag, archive => readArchivePair(null, archive, { blobs }))
     const headSide = sideLayers(pair.head, head.stage, 'head')
     return compareSides(recordedSide(base.recorded), headSide, pair, Date.now() - started)
+  }
+  if (options.saved?.base && options.saved.head) {
+    const pair = passOver(options.saved.base, options.saved.head)
+    return breakdownOf(pair, base.stage, head.stage, Date.now() - started)
+  }
+  if (options.together) {
+    const [baseIds, headIds] = await Promise.all([base.tag, head.tag].map(tag => diffIdsOf(docker, tag)))
+    const read = await docker.save([base.tag, head.tag], archive =>
+      readSavedImages(archive, { base: baseIds ?? [], head: headIds ?? [] })
+    )
+    const pair = { base: read.archive, head: read.archive, bytesRead: read.bytesRead, bytesSkipped: read.bytesSkipped }
+    return compareSides(
+      sideLayers(read.archive, base.stage, 'base', base.tag),
+      sideLayers(read.archive, head.stage, 'head', head.tag),
+      pair,
+      Date.now() - started
+    )
   }
   const pair = await docker.save(base.tag, baseArchive =>
     docker.save(head.tag, headArchive => readArchivePair(baseArchive, headArchive))
@@ -43,10 +79,44 @@ export async function breakDownPaths(
   return breakdownOf(pair, base.stage, head.stage, Date.now() - started)
 }
 
+async function diffIdsOf(docker: Pick<Docker, 'inspectImage'>, tag: string): Promise<string[] | null> {
+  const parsed = JSON.parse(await docker.inspectImage(tag)) as Array<{ RootFS?: { Layers?: unknown } }>
+  const layers = parsed[0]?.RootFS?.Layers
+  return Array.isArray(layers) ? layers.filter((id): id is string => typeof id === 'string') : null
+}
+
+/**
+ * Two archives the measurement read whole, as a pair read in step would have left them: a
+ * content-addressed layer both hold (or that the record names) is shared, not read.
+ */
+function passOver(base: SavedArchive | null, head: SavedArchive, known: ReadonlySet<string> = new Set()): ArchivePair {
+  const shared = (archive: SavedArchive, other: SavedArchive | null) =>
+    [...archive.layers.keys()].filter(name => (other ? other.layers.has(name) : known.has(name)))
+  const split = (archive: SavedArchive, names: string[]): SavedArchive => {
+    const layers = new Map([...archive.layers].filter(([name]) => !names.includes(name)))
+    return { ...archive, layers, shared: new Set([...archive.shared, ...names]) }
+  }
+  const headShared = shared(head, base)
+  const size = (archive: SavedArchive, names: Iterable<string>) =>
+    [...names].reduce((sum, name) => sum + (archive.blobBytes.get(name) ?? 0), 0)
+  const headRead = split(head, headShared)
+  const baseRead = base ? split(base, shared(base, head)) : emptyArchive([])
+  return {
+    base: baseRead,
+    head: headRead,
+    bytesRead: size(headRead, headRead.layers.keys()) + size(baseRead, baseRead.layers.keys()),
+    bytesSkipped: size(head, headShared)
+  }
+}
+
 /** One image's layers, read whole and summed by folder, for its baseline record. */
-export async function recordLayers(docker: Pick<Docker, 'save'>, image: PathsSide): Promise<RecordedLayer[]> {
-  const pair = await docker.save(image.tag, archive => readArchivePair(null, archive))
-  return summarizeLayers(sideLayers(pair.head, image.stage, 'image').layers)
+export async function recordLayers(
+  docker: Pick<Docker, 'save'>,
+  image: PathsSide,
+  saved?: SavedArchive
+): Promise<RecordedLayer[]> {
+  const archive = saved ?? (await docker.save(image.tag, read => readArchivePair(null, read))).head
+  return summarizeLayers(sideLayers(archive, image.stage, 'image').layers)
 }
 
 /** The breakdown from what the two archives held: pure, so tests can feed it archives made by hand. */
@@ -81,12 +151,7 @@ interface ReadSide {
   reads: LayerRead[]
 }
 
-function compareSides(
-  base: ReadSide,
-  head: ReadSide,
-  bytes: Pick<ArchivePair, 'bytesRead' | 'bytesSkipped'>,
-  durationMs: number
-): PathBreakdown {
+function compareSides(base: ReadSide, head: ReadSide, bytes: ArchivePair, durationMs: number): PathBreakdown {
   // A layer both images have costs nothing, wherever it sits: one read out of step (the
   // top layer of the old archive layout is named by its image, not its content) is dropped.
   const ids = (side: ReadSide) => new Set(side.layers.map(layer => layer.diffId).filter(Boolean))
@@ -105,9 +170,11 @@ function compareSides(
     })
   }
   const { paths, hints } = explainPaths(base.layers, head.layers)
+  const folded = foldingOf([...bytes.base.budgets, ...bytes.head.budgets])
   return {
     paths,
     hints,
+    ...(folded ? { folded } : {}),
     layers: { base: base.reads, head: head.reads },
     bytesRead: bytes.bytesRead,
     bytesSkipped: bytes.bytesSkipped,
@@ -115,7 +182,19 @@ function compareSides(
   }
 }
 
+/** Where a side's entries were folded to stay within its budget: the shallowest fold, and how many entries it summed. */
+function foldingOf(budgets: SideEntries[]): PathBreakdown['folded'] {
+  const folded = [...new Set(budgets)].filter(budget => budget.foldDepth !== null && budget.folded > 0)
+  if (folded.length === 0) return undefined
+  return {
+    depth: Math.min(...folded.map(budget => budget.foldDepth as number)),
+    entries: folded.reduce((sum, budget) => sum + budget.folded, 0),
+    limit: Math.max(...folded.map(budget => budget.max))
+  }
+}
+
 interface SaveManifestEntry {
+  RepoTags?: string[]
   Config?: string
   Layers?: string[]
 }
@@ -138,10 +217,16 @@ function parseDocument<T>(archive: SavedArchive, name: string, side: string, wha
 function sideLayers(
   archive: SavedArchive,
   stage: DockerInstruction[] | null,
-  side: 'base' | 'head' | 'image'
+  side: 'base' | 'head' | 'image',
+  /** The image's tag, in an archive of several images. */
+  tag?: string
 ): ReadSide {
   const manifests = parseDocument<SaveManifestEntry[]>(archive, 'manifest.json', side, 'manifest.json')
-  const manifest = Array.isArray(manifests) ? manifests[0] : undefined
+  const manifest = !Array.isArray(manifests)
+    ? undefined
+    : tag
+      ? manifests.find(entry => Array.isArray(entry.RepoTags) && entry.RepoTags.includes(tag))
+      : manifests[0]
   if (!manifest?.Config || !Array.isArray(manifest.Layers)) {
     throw new Error(`The ${side}'s docker save archive has a manifest.json without Config and Layers.`)
   }

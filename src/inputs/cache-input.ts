@@ -5,7 +5,7 @@ import { InputError } from '../shared/errors.js'
 const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'] as const
 
 /** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
-export function parseCacheInput(input: 'cache-from' | 'cache-to', value: string): string[] {
+export function parseCacheInput(input: string, value: string): string[] {
   const specs = value
     .split(/\r?\n/)
     .map(line => line.trim())

@@ -13,7 +13,7 @@ export const EXPLAIN_CHOICES = ['paths', 'instructions'] as const
 export const DEFAULT_EXPLAIN: ExplainSettings = { paths: true, instructions: true }
 
 /** `paths,instructions` (the default), either one, or `none`. */
-export function parseExplain(value: string): ExplainSettings {
+export function parseExplain(value: string, label = 'explain'): ExplainSettings {
   const text = value.trim()
   if (text === '') return { ...DEFAULT_EXPLAIN }
   const names = text
@@ -24,7 +24,7 @@ export function parseExplain(value: string): ExplainSettings {
   const unknown = names.filter(name => !(EXPLAIN_CHOICES as readonly string[]).includes(name))
   if (unknown.length) {
     throw new InputError(
-      `Invalid explain '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
+      `Invalid ${label} '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
         "Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'."
     )
   }

@@ -8,6 +8,7 @@ import { HistoryRow, parseHistory, withoutRunLabel } from './history.js'
 import { parseInspect } from './inspect.js'
 import { measureSavedImage, SavedImage } from './unpacked.js'
 import { errorMessage } from '../shared/errors.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 
 // Which figure an image is compared by. One figure on every engine: the bytes of the files
 // in the image's layers, as overlay2 reports it.
@@ -45,15 +46,23 @@ export async function measureBuiltImage(
   docker: Pick<Docker, 'inspectImage' | 'history' | 'save'>,
   image: { tag: string; dockerfile: string; target?: string },
   engine: Pick<EngineInfo, 'imageStore'>,
-  options: { compressed: boolean; warn: (message: string) => void }
+  options: {
+    compressed: boolean
+    warn: (message: string) => void
+    /** Given the layers' entries where the measurement reads the archive anyway (the containerd store). */
+    keepLayers?: (archive: SavedArchive) => void
+  }
 ): Promise<ImageMeasurement> {
   const source = sizeSourceFor(engine)
   // Side by side: the reads of one finished image cost the time of the longest.
   const [inspected, history, saved] = await Promise.all([
     docker.inspectImage(image.tag).then(parseInspect),
     docker.history(image.tag).then(parseHistory, (error: unknown) => error as Error),
-    source === 'layer-files' ? docker.save(image.tag, measureSavedImage) : null
+    source === 'layer-files'
+      ? docker.save(image.tag, archive => measureSavedImage(archive, { keepEntries: options.keepLayers !== undefined }))
+      : null
   ])
+  if (saved?.archive) options.keepLayers?.(saved.archive)
   const measurement: ImageMeasurement = {
     ...inspected,
     size: saved ? saved.fileBytes : inspected.size,

@@ -16,7 +16,7 @@ export const recordedMeasurement = z.object({
   size: z.number().int().nonnegative(),
   id: z.string().max(200),
   layers: z.number().int().nonnegative(),
-  sizeSource: z.enum(['inspect', 'layers', 'layer-files']).optional(),
+  sizeSource: z.enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
   inspectSize: z.number().int().nonnegative().optional(),
   layerBytes: z.number().int().nonnegative().optional(),
   compressedSize: z.number().int().nonnegative().optional(),

@@ -88,7 +88,9 @@ export function pathsMarkdown(breakdown: PathBreakdown): string {
     ...(recorded ? [`${countOf(recorded, 'base layer')} as the baseline record sums them by folder`] : []),
     ...(shared ? [`${countOf(shared, 'shared layer')} passed over`] : [])
   ]
-  const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`
+  const intro =
+    `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):` +
+    (breakdown.folded ? ` ${foldedText(breakdown.folded)}` : '')
   const rows = breakdown.paths
     .slice(0, COMMENT_PATHS)
     .map(
@@ -111,6 +113,14 @@ export function pathsMarkdown(breakdown: PathBreakdown): string {
   return [intro, table, ...hints].filter(Boolean).join('\n\n')
 }
 
+/** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
+export function foldedText(folded: NonNullable<PathBreakdown['folded']>): string {
+  return (
+    `the layers list more files than the breakdown keeps (${folded.limit.toLocaleString('en-US')} a side), so ` +
+    `${countOf(folded.entries, 'path')} deeper than ${countOf(folded.depth, 'folder')} are summed into their folder at that depth.`
+  )
+}
+
 /** The command's part: the top paths as aligned columns, then the hints. */
 export function pathsText(breakdown: PathBreakdown, top = 3): { rows: string[][]; hints: string[] } {
   return {
@@ -121,6 +131,9 @@ export function pathsText(breakdown: PathBreakdown, top = 3): { rows: string[][]
         formatDelta(change.delta),
         change.source ? instructionLabel(change.source) : ''
       ]),
-    hints: breakdown.hints.map(hint => `   hint: ${hintText(hint, false)}`)
+    hints: [
+      ...breakdown.hints.map(hint => `   hint: ${hintText(hint, false)}`),
+      ...(breakdown.folded ? [`   note: ${foldedText(breakdown.folded)}`] : [])
+    ]
   }
 }

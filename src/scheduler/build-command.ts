@@ -16,6 +16,8 @@ export interface BuildRequest {
   context: string
   tag: string
   builder: 'buildx' | 'legacy'
+  /** A buildx builder by name (the `builder` input); absent: the current one. BuildKit only (checked before any build). */
+  builderName?: string
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
@@ -33,7 +35,14 @@ export function buildCommandArgs(request: BuildRequest): string[] {
     request.builder === 'buildx'
       ? // --load puts the result in the engine's image store, where `docker image inspect`
         // finds it; --provenance=false keeps attestation manifests out of the image.
-        ['buildx', 'build', '--load', '--progress=plain', '--provenance=false']
+        [
+          'buildx',
+          'build',
+          ...(request.builderName ? ['--builder', request.builderName] : []),
+          '--load',
+          '--progress=plain',
+          '--provenance=false'
+        ]
       : ['build']
   args.push('--file', request.dockerfile, '--tag', request.tag)
   if (request.target) args.push('--target', request.target)

@@ -10,6 +10,7 @@ import { withContextHint } from './context-hint.js'
 import { refuseOutside } from './confine.js'
 import { cacheArgs, CacheSettings } from './layer-cache.js'
 import { WorktreePool } from './worktree-pool.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 
 export type SideDocker = Pick<Docker, 'build' | 'inspectImage' | 'history' | 'save'>
 
@@ -19,7 +20,7 @@ export interface SideContext {
   pool: WorktreePool
   janitor: Janitor
   engine: EngineInfo
-  settings: Pick<CheckSettings, 'compressedSize' | 'secrets' | 'buildTimeoutMs'>
+  settings: Pick<CheckSettings, 'compressedSize' | 'secrets' | 'buildTimeoutMs' | 'builder' | 'explain'>
   labels: Record<string, string>
   /** The caches the builds read and the head's builds write (see layer-cache.ts). */
   cache: CacheSettings
@@ -45,6 +46,11 @@ export interface SideResult {
   side: Side
   outcome: BuildOutcome
   measurement: ImageMeasurement | null
+  /**
+   * The image's layers as the measurement read them (the containerd store, with the path
+   * breakdown on): the breakdown uses them instead of reading the image again.
+   */
+  layers?: SavedArchive
 }
 
 /** Builds and measures one side of an image. A failed build is a result; a stopped run throws. */
@@ -59,6 +65,7 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
     context: join(root, contextPath),
     tag: job.tag,
     builder: context.engine.builder,
+    ...(context.settings.builder ? { builderName: context.settings.builder } : {}),
     secrets: context.settings.secrets,
     labels: context.labels,
     cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),
@@ -84,12 +91,14 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
     log.warning(`The ${side} build of ${dockerfile} failed: ${explained.error}`)
     return { side, outcome: explained, measurement: null }
   }
+  let layers: SavedArchive | undefined
   const measurement = await measureBuiltImage(context.docker, request, context.engine, {
     compressed: context.settings.compressedSize ?? false,
-    warn: message => log.warning(message)
+    warn: message => log.warning(message),
+    ...(context.settings.explain?.paths !== false ? { keepLayers: (read: SavedArchive) => (layers = read) } : {})
   })
   log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)
-  return { side, outcome, measurement }
+  return { side, outcome, measurement, ...(layers ? { layers } : {}) }
 }
 
 /** The build in the log: in a group of its own, or next to the other side's (see SideJob.deferLog). */

@@ -3,9 +3,10 @@ import { breakDownPaths, recordLayers } from '../explain/path-breakdown.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatSize } from '../shared/sizes.js'
 import { Docker } from '../tools/docker.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 import { limitConcurrency } from './concurrency.js'
 import { Progress } from './progress.js'
-import { MeasuredImage, RecordedLayer } from '../shared/types.js'
+import { EngineInfo, MeasuredImage, RecordedLayer } from '../shared/types.js'
 
 /**
  * Where the bytes went, image by image, while the next image builds: the breakdown waits on
@@ -24,22 +25,42 @@ export class PathExplainer {
   private records = 0
 
   constructor(
-    private readonly docker: Pick<Docker, 'save'>,
-    private readonly log: Progress
+    private readonly docker: Pick<Docker, 'save' | 'inspectImage'>,
+    private readonly log: Progress,
+    private readonly engine?: Pick<EngineInfo, 'imageStore' | 'apiVersion'>
   ) {}
+
+  /**
+   * Both sides in one `docker save`: a graph driver's engine writes each layer of the archive
+   * to a temporary folder before it streams any, a shared one once for both images; from
+   * Docker 25 (API 1.44) it names them by diff id, so the shared ones are passed over unparsed.
+   */
+  private together(): boolean {
+    const [major, minor] = (this.engine?.apiVersion ?? '').split('.').map(Number)
+    const api = major !== undefined && minor !== undefined && !isNaN(major) && !isNaN(minor) ? major * 1000 + minor : 0
+    return this.engine?.imageStore === 'graphdriver' && api >= 1044
+  }
 
   /**
    * Asks for the breakdown of an image whose head was built here under its tag, and whose base
    * was built under its tag too, or comes from a record with its layers.
    */
-  explain(image: MeasuredImage, sides: { base: string | RecordedLayer[]; head: string }): void {
+  explain(
+    image: MeasuredImage,
+    sides: { base: string | RecordedLayer[]; head: string },
+    saved: { base?: SavedArchive; head?: SavedArchive } = {}
+  ): void {
     const { base, head } = image
     if (!base || !head || base.size === head.size) return
     const stages = { base: base.instructions ?? null, head: head.instructions ?? null }
     const baseSide = typeof sides.base === 'string' ? { tag: sides.base, stage: stages.base } : { recorded: sides.base }
     this.breakdowns++
     this.queue(`Could not tell which paths of ${image.target.dockerfile} changed`, async () => {
-      const paths = await breakDownPaths(this.docker, { base: baseSide, head: { tag: sides.head, stage: stages.head } })
+      const paths = await breakDownPaths(
+        this.docker,
+        { base: baseSide, head: { tag: sides.head, stage: stages.head } },
+        { together: this.together(), saved }
+      )
       image.paths = paths
       const read = [...paths.layers.base, ...paths.layers.head].filter(layer => layer.state === 'read')
       return (
@@ -50,7 +71,7 @@ export class PathExplainer {
   }
 
   /** Asks for the image's layers summed by folder, for the record a record run writes (image.recordedLayers). */
-  record(image: MeasuredImage, tag: string): void {
+  record(image: MeasuredImage, tag: string, saved?: SavedArchive): void {
     const { head } = image
     if (!head) return
     const stage = head.instructions ?? null
@@ -58,7 +79,7 @@ export class PathExplainer {
     const failure = `Could not read the layers of ${image.target.dockerfile} for its record (PR runs based on it will show no paths)`
     this.queue(failure, async () => {
       const started = Date.now()
-      const layers = await recordLayers(this.docker, { tag, stage })
+      const layers = await recordLayers(this.docker, { tag, stage }, saved)
       image.recordedLayers = layers
       return (
         `paths ${image.target.dockerfile}: ${countOf(layers.length, 'layer')} summed into ` +

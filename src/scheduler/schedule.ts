@@ -6,12 +6,13 @@ import { existsOn } from '../discover/discover.js'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { limitConcurrency } from './concurrency.js'
-import { assertSecretsSupported } from '../inputs/secrets.js'
+import { assertBuilderSupported, assertSecretsSupported } from '../inputs/secrets.js'
 import { EngineInfo, ImageTarget, MeasuredImage, Revisions, Side } from '../shared/types.js'
 import { cacheExportSupported, CacheSettings } from './layer-cache.js'
 import { buildSide, SideContext, SideDocker } from './build-side.js'
 import { Janitor } from './janitor.js'
-import { leftoversLine, removeLeftFolders, removeLeftImages } from './leftovers.js'
+import { leftoversLine, removeLeftFolders, removeLeftImages, removeLeftLeases } from './leftovers.js'
+import { abandonedBy, Lease, LeaseDocker, readLeases } from './lease.js'
 import { Progress, progressFor } from './progress.js'
 import { Recorder, recordSide } from './recorder.js'
 import { newRunIdentity, runLabels, runToken, scratchFolderName } from './run-identity.js'
@@ -19,6 +20,7 @@ import { Strategy, strategyFor } from './strategies.js'
 import { WorktreePool } from './worktree-pool.js'
 import { PathExplainer } from './path-explainer.js'
 import type { RecordedBase } from '../records/baseline.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 
 export type { Progress } from './progress.js'
 
@@ -40,6 +42,7 @@ export interface BuildPlan {
     | 'cacheFrom'
     | 'cacheTo'
     | 'explain'
+    | 'builder'
   >
   /** The engine's answer, awaited only after the checkouts have been asked for. */
   engine: Promise<EngineInfo>
@@ -55,7 +58,9 @@ export interface BuildPlan {
 }
 
 /** The Docker and Git the scheduler uses: the real ones, or a test's fakes. */
-export type SchedulerDocker = SideDocker & Pick<Docker, 'removeImages' | 'imagesLabelled' | 'buildxInspect'>
+export type SchedulerDocker = SideDocker &
+  Pick<Docker, 'removeImages' | 'imagesLabelled' | 'buildxInspect'> &
+  LeaseDocker
 export type SchedulerGit = Pick<Git, 'addWorktree' | 'removeWorktree'>
 
 const SIDES = ['head', 'base'] as const
@@ -99,9 +104,14 @@ export async function buildAndMeasure(
     info: message => progress.info(message)
   })
   let leftovers: Promise<void> = Promise.resolve()
+  // Before the run makes anything: no other run may see a folder or an image of it unleased.
+  const lease = await Lease.take(docker, run)
   try {
-    const folders = await removeLeftFolders(plan.tempRoot)
-    leftovers = removeLeftImages(docker, plan.tempRoot).then(images => {
+    const book = await readLeases(docker, lease)
+    const abandoned = abandonedBy(book)
+    const folders = await removeLeftFolders(plan.tempRoot, abandoned)
+    leftovers = removeLeftImages(docker, plan.tempRoot, abandoned).then(async images => {
+      await removeLeftLeases(docker, plan.tempRoot, book, abandoned)
       const line = leftoversLine(plan.tempRoot, images, folders)
       if (line) progress.info(line)
     })
@@ -112,6 +122,7 @@ export async function buildAndMeasure(
     for (const side of SIDES) if (plan.targets.some(target => buildsOn(plan, target, side))) void pool.rootOf(side)
     const engine = await plan.engine
     assertSecretsSupported(plan.settings.secrets, engine.builder)
+    assertBuilderSupported(plan.settings.builder, engine.builder)
     const context: SideContext = {
       docker,
       pool,
@@ -128,6 +139,7 @@ export async function buildAndMeasure(
   } finally {
     await pool.settled()
     await Promise.all([janitor.cleanUp(), leftovers])
+    await lease.release()
   }
 }
 
@@ -139,7 +151,7 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
   const stopped = new AbortController()
   const limit = limitConcurrency(plan.settings.parallel ?? 1)
   const strategy = strategyFor(context.engine.builder)
-  const paths = new PathExplainer(context.docker, context.log)
+  const paths = new PathExplainer(context.docker, context.log, context.engine)
   const results = await Promise.allSettled(
     plan.targets.map((target, index) =>
       limit(async () => {
@@ -172,9 +184,12 @@ async function buildTarget(
   const { target } = image
   const sides = SIDES.filter(side => buildsOn(plan, target, side))
   const tagOf = (side: Side) => `docker-size-check:${tagPrefix}-${side}`
+  // Each side's layers as its measurement read them, where it did (see SideResult.layers).
+  const saved: { base?: SavedArchive; head?: SavedArchive } = {}
   await steps.strategy(sides, async (side, deferLog) => {
     const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog })
     recordSide(image, result)
+    if (result.layers) saved[side] = result.layers
     return result
   })
   if (builtOnceOf(plan, target)) {
@@ -190,12 +205,12 @@ async function buildTarget(
     image.base = { ...recorded.measurement }
   }
   if (plan.settings.explain?.paths !== false) {
-    if (plan.recordLayers) steps.paths.record(image, tagOf('head'))
+    if (plan.recordLayers) steps.paths.record(image, tagOf('head'), saved.head)
     else {
       // The base built here, or its layers as recorded; none for a base recorded without them,
       // and none for one built once, which has nothing to compare.
       const base = recorded ? ('missing' in recorded ? null : (recorded.layers ?? null)) : tagOf('base')
-      if (base && !builtOnceOf(plan, target)) steps.paths.explain(image, { base, head: tagOf('head') })
+      if (base && !builtOnceOf(plan, target)) steps.paths.explain(image, { base, head: tagOf('head') }, saved)
     }
   }
   // Without `instructions`, the per-instruction sizes are not reported (the paths have taken theirs).
@@ -228,7 +243,7 @@ async function usableCache(
     }
     return { cacheFrom: [], cacheTo: [] }
   }
-  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(), engine.imageStore)) {
+  if (cache.cacheTo.length && !cacheExportSupported(await docker.buildxInspect(settings.builder), engine.imageStore)) {
     progress.warning(
       'cache-to is not written: the docker driver of buildx exports caches only on the containerd image store. ' +
         'Use a docker-container builder (docker/setup-buildx-action) or turn on the containerd image store.'

@@ -50,9 +50,19 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     context: target.context,
     baseDockerfile: target.baseDockerfile,
     baseContext: target.baseContext,
+    platform: target.reference?.platform || null,
+    reference: target.reference
+      ? {
+          head: target.reference.head,
+          base: target.reference.base,
+          headDigest: target.reference.headDigest,
+          baseDigest: target.reference.baseDigest
+        }
+      : null,
     status: target.change,
     checkedBecause: target.reason,
-    name: labelOf(target),
+    // A registry image's platform has a field of its own.
+    name: target.reference ? (target.name ?? '') : labelOf(target),
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
@@ -84,7 +94,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       trigger: image.trigger,
       ...(image.builtOnce ? { identical: true } : {}),
       ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
-      ...(image.trend.length ? { trend: image.trend } : {})
+      ...(image.trend.length ? { trend: image.trend } : {}),
+      ...(image.reference ? { reference: { ...image.reference, platform: image.platform ?? '' } } : {})
     },
     base,
     // Built once for both sides: one measurement, as the run that built it had.

@@ -2,10 +2,10 @@
 export class InputError extends Error {}
 
 /** A growth threshold or size budget that does not parse. */
-export class ThresholdError extends Error {}
+export class ThresholdError extends InputError {}
 
 /** An images config (the `images` input or the config file) that does not parse. */
-export class ImageConfigError extends Error {}
+export class ImageConfigError extends InputError {}
 
 /** A run file was refused: its message says which field and why, never quoting more than a little of it. */
 export class RunFileError extends Error {}

@@ -79,11 +79,28 @@ export interface ImageTarget {
   baseline?: { source: 'record'; commit: string; behind: number }
   /** The image's size on the default branch in its last baseline records, oldest first. */
   trend?: RecordedSize[]
+  /** An image read from a registry, built by nobody here: one row per platform. */
+  reference?: ImageReferences
+}
+
+/** A registry image's row: the references compared and the platform whose manifests the row is. */
+export interface ImageReferences {
+  /** The head's reference as configured; null for a platform only the base has. */
+  head: string | null
+  /** The base's reference; null where the base came from a record or is missing. */
+  base: string | null
+  /** os/architecture[/variant]. */
+  platform: string
+  /** The platform's manifest digest on each side, where it was read. */
+  headDigest: string | null
+  baseDigest: string | null
 }
 
 /** The name a target is shown and sorted by. */
-export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile'>): string {
-  return target.name ?? target.dockerfile
+export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile' | 'reference'>): string {
+  // A registry image has a row per platform: each named by it.
+  const platform = target.reference?.platform ? ` (${target.reference.platform})` : ''
+  return `${target.name ?? target.dockerfile}${platform}`
 }
 
 /** One record's figure of an image: the commit it was recorded at, when, and the size. */
@@ -136,7 +153,7 @@ export interface ImageMeasurement {
    * `layer-files`, the files of the saved layers summed (the containerd image store).
    * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
    */
-  sizeSource?: 'inspect' | 'layers' | 'layer-files'
+  sizeSource?: 'inspect' | 'layers' | 'layer-files' | 'registry'
   /** `docker image inspect`'s own Size, whatever it means on this engine. */
   inspectSize?: number
   /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
@@ -274,6 +291,12 @@ export interface PathBreakdown {
   bytesRead: number
   bytesSkipped: number
   durationMs: number
+  /**
+   * Set where a side's layers held more entries than the breakdown keeps (explain/layer-entries.ts):
+   * paths deeper than `depth` folders were summed into their folder at that depth, `entries` of them;
+   * `limit` is how many entries a side keeps.
+   */
+  folded?: { depth: number; entries: number; limit: number }
 }
 
 /** One commit's files, as discovery needs them. */

@@ -21,6 +21,11 @@ export function allInstructions(dockerfile: string): DockerInstruction[] {
   return parseStages(dockerfile).stages.flat()
 }
 
+/** Each stage's name (`FROM … AS name`, lower case) in the order of the file; null for an unnamed one. */
+export function stageNames(dockerfile: string): (string | null)[] {
+  return parseStages(dockerfile).names
+}
+
 function parseStages(dockerfile: string): { stages: DockerInstruction[][]; names: (string | null)[] } {
   const parsed = DockerfileParser.parse(dockerfile)
   const escape = parsed.getEscapeCharacter()
