@@ -1,11 +1,10 @@
 // Typed fakes of measured images for the unit tests of compare and report.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { attributeLayers, InstructionSize } from '../src/explain/attribute.js'
-import { stageInstructions } from '../src/explain/dockerfile.js'
+import { attributeLayers } from '../src/measure/attribute.js'
+import { stageInstructions } from '../src/tools/dockerfile.js'
 import { parseHistory } from '../src/measure/history.js'
-import { MeasuredImage } from '../src/judge/judge.js'
-import { ImageChange, Revisions } from '../src/shared/types.js'
+import { ImageChange, InstructionSize, MeasuredImage, Revisions } from '../src/shared/types.js'
 
 export const REVISIONS: Revisions = {
   baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',

@@ -1,9 +1,8 @@
 import * as core from '@actions/core'
 import { resolve } from 'node:path'
 import { Progress } from './scheduler/progress.js'
-import { compareImages, Limits } from './judge/judge.js'
+import { compareImages } from './judge/judge.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './inputs/inputs.js'
-import { labelOf } from './discover/discover.js'
 import { runMerge } from './modes/merge.js'
 import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
@@ -15,15 +14,13 @@ import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
 import { abortOnSignals, interruptionOf } from './scheduler/interrupt.js'
-import { newRunState, PipelineEnvironment, RunState, runPipeline } from './modes/pipeline.js'
+import { newRunState, PipelineEnvironment, runPipeline } from './modes/pipeline.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
-import { Comparison } from './shared/types.js'
+import { Comparison, labelOf, NO_LIMITS, RunState } from './shared/types.js'
 import { CredentialSource, dockerCredentials } from './registry/credentials.js'
-
-const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 // Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
 // warning is an annotation too: a path's bidi controls would make it read otherwise.

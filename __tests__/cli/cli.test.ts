@@ -14,7 +14,6 @@ import {
   UsageError
 } from '../../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../../src/cli/main.js'
-import { InterruptedError } from '../../src/scheduler/interrupt.js'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
 import {
   defaultBaseCandidates,
@@ -23,11 +22,12 @@ import {
   pickRemote
 } from '../../src/cli/repository.js'
 import { clock, formatDuration, Output, TerminalProgress, useColour, useLiveLine } from '../../src/cli/terminal.js'
-import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
-import { EngineUnavailableError } from '../../src/tools/docker.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from '../../src/inputs/globs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { nth } from '../support/lists.js'
+import { Limits, MeasuredImage } from '../../src/shared/types.js'
+import { EngineUnavailableError, InterruptedError } from '../../src/shared/errors.js'
 
 function check(argv: string[]) {
   const command = parseCommandLine(argv)

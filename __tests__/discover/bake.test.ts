@@ -17,10 +17,10 @@ import {
 } from '../../src/discover/bake-definition.js'
 import { bakeEnvironment, withoutProgress } from '../../src/discover/bake.js'
 import { BaseImage, bakeCandidates } from '../../src/discover/bake-images.js'
-import { discoverAffectedImages, SideTree } from '../../src/discover/discover.js'
+import { discoverAffectedImages } from '../../src/discover/discover.js'
 import { resolveInTree } from '../../src/discover/tree-paths.js'
 import { missingCopySource, withContextHint } from '../../src/scheduler/context-hint.js'
-import { BuildOutcome, ImageTarget } from '../../src/shared/types.js'
+import { BuildOutcome, ImageTarget, SideTree } from '../../src/shared/types.js'
 
 const RUN_DIR = '/tmp/bake-run/repo'
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { buildImage } from '../../src/scheduler/build-command.js'
-import { Docker, EngineInfo } from '../../src/tools/docker.js'
+import { Docker } from '../../src/tools/docker.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
 import { measureCompressed } from '../../src/measure/compressed.js'
 import { runAction } from '../support/action-runner.js'
@@ -17,6 +17,7 @@ import { useEndToEnd } from '../support/end-to-end.js'
 import { commentsOn, openPullRequest, OWNER, REPO, TEST_TOKEN } from '../support/pull-request.js'
 import { cleanupTempDirs } from '../support/repo.js'
 import { nth } from '../support/lists.js'
+import { EngineInfo } from '../../src/shared/types.js'
 
 const docker = new Docker()
 const standin = useEndToEnd()

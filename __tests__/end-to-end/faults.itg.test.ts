@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises'
 import * as net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareImages, MeasuredImage } from '../../src/judge/judge.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { createOctokit, DEFAULT_API_TIMING } from '../../src/tools/octokit.js'
 import { commentWanted, fitCommentBody, publishComment } from '../../src/publish/outputs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
@@ -26,6 +26,7 @@ import {
   runOnPullRequest
 } from '../support/pull-request.js'
 import { nth } from '../support/lists.js'
+import { MeasuredImage } from '../../src/shared/types.js'
 
 const FAST = { DOCKER_SIZE_CHECK_API_TIME_UNIT_MS: '1' }
 const standin = useEndToEnd()

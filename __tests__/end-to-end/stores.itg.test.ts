@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildImage } from '../../src/scheduler/build-command.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
-import { Docker, EngineInfo } from '../../src/tools/docker.js'
+import { Docker } from '../../src/tools/docker.js'
+import { EngineInfo } from '../../src/shared/types.js'
 
 const CALCULATOR = join(import.meta.dirname, '..', '..', 'examples', 'calculator')
 

@@ -4,11 +4,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { attributeLayers, InstructionSize } from '../../src/explain/attribute.js'
-import { stageInstructions } from '../../src/explain/dockerfile.js'
-import { historyArgs, parseHistory, recordedInstruction } from '../../src/measure/history.js'
+import { attributeLayers } from '../../src/measure/attribute.js'
+import { stageInstructions } from '../../src/tools/dockerfile.js'
+import { parseHistory, recordedInstruction } from '../../src/measure/history.js'
+import { historyArgs } from '../../src/tools/docker.js'
 import { matchInstructions, responsibleInstruction, sizeChanges } from '../../src/explain/match.js'
 import { nth } from '../support/lists.js'
+import { InstructionSize } from '../../src/shared/types.js'
 
 const fixtures = join(import.meta.dirname, '..', '..', '__fixtures__')
 const fixture = (path: string) => readFileSync(join(fixtures, path), 'utf8')

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { LayerEntry } from '../../src/explain/layer-entries.js'
-import { entryCount, layersOfRecord, RecordedLayer, summarizeLayers } from '../../src/explain/layer-summary.js'
+import { LayerEntry } from '../../src/tools/layer-entries.js'
+import { entryCount, layersOfRecord, summarizeLayers } from '../../src/explain/layer-summary.js'
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
 import { nth } from '../support/lists.js'
+import { RecordedLayer } from '../../src/shared/types.js'
 
 const file = (path: string, size: number): LayerEntry => ({ kind: 'file', path, size })
 const layer = (line: number, instruction: string, entries: LayerEntry[]): SideLayer => ({

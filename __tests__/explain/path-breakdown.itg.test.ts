@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { breakDownPaths, recordLayers } from '../../src/explain/path-breakdown.js'
-import { stageInstructions } from '../../src/explain/dockerfile.js'
+import { stageInstructions } from '../../src/tools/dockerfile.js'
 import { Docker } from '../../src/tools/docker.js'
 
 // Real engine, no skipping: where no engine answers, beforeAll throws and every test fails.

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { Readable } from 'node:stream'
 import { pack } from 'tar-stream'
-import { blobKind, fsPath, LayerEntry, SideEntries } from '../../src/explain/layer-entries.js'
+import { blobKind, fsPath, LayerEntry, SideEntries } from '../../src/tools/layer-entries.js'
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
 import { breakdownOf, breakDownPaths } from '../../src/explain/path-breakdown.js'
-import { readArchivePair, readSavedImages } from '../../src/explain/save-pair.js'
+import { readArchivePair, readSavedImages } from '../../src/tools/save-pair.js'
 import { parseExplain } from '../../src/inputs/explain-input.js'
 import { nth } from '../support/lists.js'
 

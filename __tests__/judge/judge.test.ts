@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { measuredImage, REVISIONS } from '../../__fixtures__/images.js'
-import { compareImages, Limits, limitsFor } from '../../src/judge/judge.js'
+import { compareImages, limitsFor } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { Limits } from '../../src/shared/types.js'
 
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildImage } from '../../src/scheduler/build-command.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
-import { Docker, EngineInfo } from '../../src/tools/docker.js'
+import { Docker } from '../../src/tools/docker.js'
 import { Registry, startRegistry } from '../support/registry.js'
+import { EngineInfo } from '../../src/shared/types.js'
 
 const docker = new Docker()
 let engine: EngineInfo

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { holdToTrustedLimits } from '../../src/modes/comment.js'
 import { parseImagesInput } from '../../src/inputs/images-config.js'
-import { compareImages, Limits } from '../../src/judge/judge.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { measuredImage } from '../../__fixtures__/images.js'
 import { nth } from '../support/lists.js'
+import { Limits } from '../../src/shared/types.js'
 
 // The comment run takes each image's own limits from the trusted images config (the base
 // branch's), never from the artifact: these are the rules by which it finds the entry.

@@ -2,7 +2,7 @@
 // write and read, writers that race, and the bound on the store's size.
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { RECORD_SCHEMA, type BaselineRecord } from '../../src/records/schema.js'
-import { DEFAULT_RECORDS_REF, RecordStore } from '../../src/records/store.js'
+import { RecordStore } from '../../src/records/store.js'
 import {
   cleanupTempDirs,
   commitFiles,
@@ -14,6 +14,7 @@ import {
   makeTempDir
 } from '../support/repo.js'
 import { nth } from '../support/lists.js'
+import { DEFAULT_RECORDS_REF } from '../../src/inputs/records-ref.js'
 
 afterAll(cleanupTempDirs)
 

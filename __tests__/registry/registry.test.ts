@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseReference, repositoryName } from '../../src/registry/reference.js'
 import { parseChallenge } from '../../src/registry/client.js'
-import { instructionsOf } from '../../src/registry/references.js'
+import { instructionsOf } from '../../src/measure/references.js'
 import { parseImagesList } from '../../src/inputs/images-config.js'
 import { parseCommandLine, UsageError } from '../../src/cli/args.js'
 

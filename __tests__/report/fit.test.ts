@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { MAX_COMMENT_BODY_LENGTH } from '../../src/publish/sticky-comment.js'
 import { fitCommentBody, fitJobSummary, MAX_SUMMARY_BYTES } from '../../src/publish/outputs.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
-import { Comparison } from '../../src/shared/types.js'
+import { Comparison, Limits, MeasuredImage } from '../../src/shared/types.js'
 import { nth } from '../support/lists.js'
 import { asRead } from '../support/gfm.js'
 

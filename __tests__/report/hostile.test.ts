@@ -2,15 +2,15 @@
 // comment (cmark-gfm with GitHub's extensions): none may become a link, an image, HTML, a
 // mention or a reference. Each hostile text is put in every field at once.
 import { describe, expect, it } from '@jest/globals'
-import { compareImages, MeasuredImage } from '../../src/judge/judge.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { annotationsFor } from '../../src/report/annotations.js'
 import { characters, fitReport } from '../../src/report/fit.js'
-import { ArtifactError, parseArtifact, stateFromArtifact, toArtifact } from '../../src/serialized/run-file.js'
-import { EngineInfo } from '../../src/tools/docker.js'
-import { Revisions } from '../../src/shared/types.js'
+import { parseArtifact, stateFromArtifact, toArtifact } from '../../src/serialized/run-file.js'
+import { EngineInfo, MeasuredImage, Revisions } from '../../src/shared/types.js'
 import { liveParts, renderGfm } from '../support/gfm.js'
+import { ArtifactError } from '../../src/shared/errors.js'
 
 const limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 const revisions: Revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { measuredImage, REVISIONS } from '../../__fixtures__/images.js'
-import { compareImages, Limits } from '../../src/judge/judge.js'
+import { compareImages } from '../../src/judge/judge.js'
 import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
 import { commentWanted, fitCommentBody } from '../../src/publish/outputs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { asRead } from '../support/gfm.js'
+import { Limits } from '../../src/shared/types.js'
 
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 

@@ -3,13 +3,14 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { calculatorRegression, measuredImage, REVISIONS } from '../../__fixtures__/images.js'
-import { compareImages, Limits, MeasuredImage } from '../../src/judge/judge.js'
-import { cleanLog } from '../../src/serialized/fields.js'
+import { compareImages } from '../../src/judge/judge.js'
+import { cleanLog } from '../../src/shared/fields.js'
 import { MarkdownContext, renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
 import { repositoryUrl } from '../../src/report/links.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { asRead, liveParts, renderGfm } from '../support/gfm.js'
 import { nth } from '../support/lists.js'
+import { Limits, MeasuredImage } from '../../src/shared/types.js'
 
 const limits: Limits = {
   maxIncrease: parseGrowthThreshold('max-increase', '10%'),

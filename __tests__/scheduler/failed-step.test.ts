@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cleanLog } from '../../src/serialized/fields.js'
+import { cleanLog } from '../../src/shared/fields.js'
 import { failedStepLine, parseFailedStep } from '../../src/scheduler/failed-step.js'
 
 const fixture = (name: string) =>

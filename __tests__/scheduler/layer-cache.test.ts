@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { cacheArgs, cacheExportSupported, cacheSlug, parseCacheInput } from '../../src/scheduler/layer-cache.js'
+import { cacheArgs, cacheExportSupported, cacheSlug } from '../../src/scheduler/layer-cache.js'
+import { parseCacheInput } from '../../src/inputs/cache-input.js'
 
 describe('the cache inputs', () => {
   it('reads one buildx cache a line, commas and all', () => {

@@ -5,14 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InterruptedError } from '../../src/scheduler/interrupt.js'
 import { Progress } from '../../src/scheduler/progress.js'
 import { BuildPlan, buildAndMeasure, SchedulerGit } from '../../src/scheduler/schedule.js'
-import { MeasuredImage } from '../../src/judge/judge.js'
 import { CommandResult, RunOptions } from '../../src/tools/exec.js'
-import { Docker, EngineInfo, EngineUnavailableError } from '../../src/tools/docker.js'
-import { ImageTarget } from '../../src/shared/types.js'
+import { Docker } from '../../src/tools/docker.js'
+import { EngineInfo, ImageTarget, MeasuredImage } from '../../src/shared/types.js'
 import { nth } from '../support/lists.js'
+import { EngineUnavailableError, InterruptedError } from '../../src/shared/errors.js'
 
 const REVISIONS = { baseSha: 'b'.repeat(40), headSha: 'h'.repeat(40) }
 

@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { compareImages } from '../../src/judge/judge.js'
 import {
   ARTIFACT_FILE,
-  ArtifactError,
   parseArtifact,
   readArtifact,
   SizeArtifact,
@@ -13,12 +12,13 @@ import {
   toArtifact,
   writeArtifact
 } from '../../src/serialized/run-file.js'
-import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/serialized/fields.js'
+import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/shared/fields.js'
 import { newRunState } from '../../src/modes/pipeline.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { nth } from '../support/lists.js'
+import { ArtifactError } from '../../src/shared/errors.js'
 
 // The comment run reads an artifact that a fork's PR could have written byte by byte.
 

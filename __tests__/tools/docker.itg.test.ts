@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { buildImage, BuildRequest } from '../../src/scheduler/build-command.js'
-import { Docker, EngineInfo, EngineUnavailableError } from '../../src/tools/docker.js'
+import { Docker } from '../../src/tools/docker.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
+import { EngineInfo } from '../../src/shared/types.js'
+import { EngineUnavailableError } from '../../src/shared/errors.js'
 
 // Real engine, no skipping: where no engine answers, beforeAll throws and every test fails.
 const docker = new Docker()

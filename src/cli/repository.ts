@@ -3,6 +3,7 @@ import { InputError } from '../shared/errors.js'
 import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../tools/git.js'
 import { ChangedFile, Revisions } from '../shared/types.js'
 import { UsageError } from './args.js'
+import { firstLine } from '../shared/errors.js'
 
 /** What the command compares, and how to say it to the user. */
 export interface LocalRevisions extends Revisions {
@@ -118,8 +119,4 @@ function splitLines(text: string): string[] {
     .split('\n')
     .map(line => line.trim())
     .filter(Boolean)
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? ''
 }

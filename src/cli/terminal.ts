@@ -1,9 +1,8 @@
 import { Progress } from '../scheduler/progress.js'
-import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
-import { labelOf } from '../discover/discover.js'
+import { judgeImage } from '../judge/judge.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
-import { ImageResult, Verdict } from '../shared/types.js'
+import { ImageResult, labelOf, Limits, MeasuredImage, Verdict } from '../shared/types.js'
 import { inertExcept, inertText } from '../shared/inert.js'
 
 /** The part of a stream the command writes to: process.stdout, process.stderr or a test's buffer. */

@@ -3,8 +3,8 @@ import picomatch from 'picomatch'
 import { contextFilter, dockerignorePathFor, pathInContext } from './dockerignore.js'
 import { globMatcher } from '../inputs/globs.js'
 import { ImageSpec } from '../inputs/images-config.js'
-import { ChangedFile, ImageChange, ImageTarget, Side } from '../shared/types.js'
-import { GlobalLimits, limitChangeNotes } from './limit-changes.js'
+import { ChangedFile, Limits, ImageChange, ImageTarget, labelOf, Side, SideTree } from '../shared/types.js'
+import { limitChangeNotes } from './limit-changes.js'
 
 /**
  * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
@@ -65,14 +65,6 @@ export function existsOn(target: ImageTarget, side: 'base' | 'head'): boolean {
   return side === 'base' ? target.change !== 'added' : target.change !== 'removed'
 }
 
-/** One commit's files, as discovery needs them. */
-export interface SideTree {
-  /** Every file path from the repository root → `<mode> <type> <object id>` (equal values: equal content). */
-  files: Map<string, string>
-  /** The text of every dockerignore file in the tree, by path. */
-  dockerignores: Map<string, string>
-}
-
 export interface DiscoveryInput {
   changed: ChangedFile[]
   dockerfileGlobs: string[]
@@ -87,7 +79,7 @@ export interface DiscoveryInput {
   /** Whose config sets each image's limits; default base. */
   limitsFrom?: 'base' | 'head'
   /** The inputs' limits, which an image's own replace: to say what a PR changes in them. */
-  globalLimits?: GlobalLimits
+  globalLimits?: Limits
   head: SideTree
   base: SideTree
   /** The images a compose or bake file declares (bake-images.ts), in place of `images` and the globs. */
@@ -142,13 +134,6 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
 /** A reason with what discovery already noted (where the base declares the image) after it. */
 function withNote(reason: string, note: string): string {
   return note ? `${reason}, ${note}` : reason
-}
-
-/** The name a target is shown and sorted by. */
-export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile' | 'reference'>): string {
-  // A registry image has a row per platform: each named by it.
-  const platform = target.reference?.platform ? ` (${target.reference.platform})` : ''
-  return `${target.name ?? target.dockerfile}${platform}`
 }
 
 export interface Candidate {

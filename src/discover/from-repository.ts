@@ -2,22 +2,16 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { CheckSettings } from '../inputs/inputs.js'
-import { discoverAffectedImages, limitsOf, SideTree } from './discover.js'
+import { discoverAffectedImages, limitsOf } from './discover.js'
 import { DOCKERFILE_GLOBS } from './bake-images.js'
 import { isDockerignore } from './dockerignore.js'
 import { resolveImagesSource, commitSource, workingTreeSource } from './images-source.js'
 import { Git, isBlobEntry, objectIdOf, parseNameStatus } from '../tools/git.js'
 import { globMatcher } from '../inputs/globs.js'
-import { OutsideRepositoryError, resolveInside } from '../tools/inside-repository.js'
-import {
-  DEFAULT_CONFIG_FILE,
-  ImageConfigError,
-  ImageSpec,
-  parseConfigFile,
-  parseConfigList,
-  ImageList
-} from '../inputs/images-config.js'
-import { ChangedFile, ImageTarget, Revisions } from '../shared/types.js'
+import { resolveInside } from '../tools/inside-repository.js'
+import { DEFAULT_CONFIG_FILE, ImageSpec, parseConfigFile, parseConfigList, ImageList } from '../inputs/images-config.js'
+import { ChangedFile, ImageTarget, Revisions, SideTree } from '../shared/types.js'
+import { ImageConfigError, OutsideRepositoryError } from '../shared/errors.js'
 
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)

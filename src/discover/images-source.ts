@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { BakeImage, BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
-import { stageNames } from '../explain/dockerfile.js'
+import { stageNames } from '../tools/dockerfile.js'
 import { ImagesFrom } from '../inputs/images-from.js'
 import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
 import { BaseImage, bakeCandidates } from './bake-images.js'
-import type { Candidate, SideTree } from './discover.js'
+import type { Candidate } from './discover.js'
 import { resolveInTree } from './tree-paths.js'
 import { Git, isBlobEntry, objectIdOf } from '../tools/git.js'
-import { ChangedFile } from '../shared/types.js'
+import { ChangedFile, SideTree } from '../shared/types.js'
 
 /** What `images-from` chose, and the line the log says about it. */
 export type ImagesChoice =

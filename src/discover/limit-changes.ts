@@ -1,14 +1,8 @@
-import { describeThreshold, GrowthThreshold } from '../inputs/thresholds.js'
+import { describeThreshold } from '../inputs/thresholds.js'
 import { formatSize } from '../shared/sizes.js'
-import { ImageTarget } from '../shared/types.js'
+import { Limits, GrowthThreshold, ImageTarget } from '../shared/types.js'
 
 type OwnLimits = NonNullable<ImageTarget['limits']>
-
-export interface GlobalLimits {
-  maxIncrease: GrowthThreshold | null
-  warnIncrease: GrowthThreshold | null
-  maxSize: number | null
-}
 
 const FIELDS = [
   ['maxIncrease', 'max-increase'],
@@ -26,7 +20,7 @@ export function limitChangeNotes(
   label: string,
   base: OwnLimits,
   head: OwnLimits,
-  global: GlobalLimits,
+  global: Limits,
   limitsFrom: 'base' | 'head'
 ): string[] {
   const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already, as limits-from is head'

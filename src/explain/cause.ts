@@ -1,11 +1,8 @@
 // Why an image's size changed, in the terms of its two Dockerfiles: what a reviewer would
 // say after reading both. Pure: it reads the measurements (each side's stages, the built
 // stage's instructions with their bytes) and the path hints, and says only what they show.
-import { ImageResult, PathHint, PathSource } from '../shared/types.js'
-import { InstructionSize } from './attribute.js'
-import { StageSummary } from './dockerfile.js'
+import { ImageResult, InstructionChange, InstructionSize, PathHint, PathSource, StageSummary } from '../shared/types.js'
 import { growthOf } from './instruction-growth.js'
-import { InstructionChange } from './match.js'
 
 /** The built stage's FROM on one side: its image and where it stands. */
 export interface StageStart {

@@ -1,16 +1,5 @@
-import { ImageResult } from '../shared/types.js'
-import { InstructionSize } from './attribute.js'
-import { InstructionChange, matchInstructions, responsibleInstruction, sizeChanges } from './match.js'
-
-/** Why an image's size changed, instruction by instruction. */
-export interface Growth {
-  /** Every instruction whose bytes changed, largest change first. */
-  changes: InstructionChange[]
-  /** The head instruction that added the most bytes, if any did. */
-  responsible: InstructionChange | null
-  baseLayers: number | null
-  headLayers: number | null
-}
+import { Growth, ImageResult, InstructionSize } from '../shared/types.js'
+import { matchInstructions, responsibleInstruction, sizeChanges } from './match.js'
 
 /**
  * Matches the two sides of an image instruction by instruction. A side that does not

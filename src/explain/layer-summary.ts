@@ -2,25 +2,9 @@
 // a later pull request's breakdown: a PR whose base comes from a record has no base image to
 // read, so its paths compare the head's layers with these. Pure: no I/O here.
 import { posix } from 'node:path'
-import { LayerEntry } from './layer-entries.js'
+import { LayerEntry } from '../tools/layer-entries.js'
 import { SideLayer } from './path-tree.js'
-
-/** One layer of a recorded image. */
-export interface RecordedLayer {
-  diffId: string | null
-  /**
-   * The layer's name in the `docker save` archive (content-addressed where the archive layout
-   * is): a head archive that holds the same name holds the same layer, and passes it over.
-   */
-  blob: string | null
-  /** The instruction that made it, as the breakdown names it. */
-  source: SideLayer['source']
-  /**
-   * Its files as [path, bytes], and its folders as [path, bytes] where a folder's entry sums
-   * the files below it that no other entry lists; null for a layer that could not be read.
-   */
-  summary: { files: Array<[string, number]>; folders: Array<[string, number]> } | null
-}
+import { RecordedLayer } from '../shared/types.js'
 
 /** How many entries the recorded layers hold, over all of them. */
 export function entryCount(recorded: RecordedLayer[]): number {

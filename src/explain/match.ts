@@ -1,15 +1,4 @@
-import { InstructionSize } from './attribute.js'
-
-export type ChangeKind = 'grew' | 'shrank' | 'same' | 'added' | 'removed'
-
-/** One instruction on either side, and how the bytes it adds changed. */
-export interface InstructionChange {
-  kind: ChangeKind
-  base: InstructionSize | null
-  head: InstructionSize | null
-  /** head bytes - base bytes, a missing side counting as 0. */
-  delta: number
-}
+import { ChangeKind, InstructionChange, InstructionSize } from '../shared/types.js'
 
 /** What makes two instructions the same: keyword and arguments, whitespace aside. */
 function keyOf(instruction: InstructionSize): string {

@@ -1,13 +1,12 @@
 import { posix } from 'node:path'
 import { Docker } from '../tools/docker.js'
 import { recordedInstruction } from '../measure/history.js'
-import { LayerRead, PathBreakdown } from '../shared/types.js'
-import { rowOwners } from './attribute.js'
-import { DockerInstruction } from './dockerfile.js'
+import { DockerInstruction, LayerRead, PathBreakdown, RecordedLayer } from '../shared/types.js'
+import { rowOwners } from '../measure/attribute.js'
 import { explainPaths, SideLayer } from './path-tree.js'
-import { layersOfRecord, RecordedLayer, summarizeLayers } from './layer-summary.js'
-import { ArchivePair, emptyArchive, readArchivePair, readSavedImages, SavedArchive } from './save-pair.js'
-import { SideEntries } from './layer-entries.js'
+import { layersOfRecord, summarizeLayers } from './layer-summary.js'
+import { ArchivePair, emptyArchive, readArchivePair, readSavedImages, SavedArchive } from '../tools/save-pair.js'
+import { SideEntries } from '../tools/layer-entries.js'
 
 export interface PathsSide {
   /** The built image. */

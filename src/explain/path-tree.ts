@@ -1,7 +1,7 @@
 // Where an image's bytes went between the two sides, from the layers they do not share.
 // Pure: the layers come in as lists of entries (see layer-entries.ts); no I/O here.
 import { posix } from 'node:path'
-import { LayerEntry } from './layer-entries.js'
+import { LayerEntry } from '../tools/layer-entries.js'
 import { PathChange, PathHint, PathSource, Side } from '../shared/types.js'
 
 /** One layer of one side, in the image's order (lowest first). */

@@ -1,8 +1,9 @@
 import { posix } from 'node:path'
 import { parseDocument } from 'yaml'
-import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
+import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
+import { GrowthThreshold } from '../shared/types.js'
 import { parseReference, ReferenceError } from '../registry/reference.js'
-import { InputError } from '../shared/errors.js'
+import { ImageConfigError, ThresholdError } from '../shared/errors.js'
 
 /**
  * One image as the `images` input or the config file describes it. Unset optional fields
@@ -50,8 +51,6 @@ const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'] as
 
 /** The config file's default path; read when it exists and the `config` input is empty. */
 export const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml'
-
-export class ImageConfigError extends InputError {}
 
 const FIELDS = [
   'name',

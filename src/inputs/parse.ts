@@ -1,7 +1,7 @@
 import { InputError, errorMessage } from '../shared/errors.js'
-import { COMMENT_KEY_PATTERN } from '../publish/sticky-comment.js'
-import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../records/store.js'
 import { DEFAULT_DOCKERFILE_GLOBS } from './globs.js'
+import { COMMENT_KEY_PATTERN } from './comment-key.js'
+import { assertRecordsRef, DEFAULT_RECORDS_REF } from './records-ref.js'
 
 // The parsers of the input table (table.ts). Each takes the text and the `label` the user
 // knows the value by: the input's name in the action (`max-increase`), the flag in the

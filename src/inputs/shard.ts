@@ -1,6 +1,5 @@
 import { InputError } from '../shared/errors.js'
-import { labelOf } from '../discover/discover.js'
-import { ImageTarget } from '../shared/types.js'
+import { ImageTarget, labelOf } from '../shared/types.js'
 
 /** One slice of the affected images: `index` of `total`, counted from 1 (`shard: 2/4`). */
 export interface Shard {

@@ -6,8 +6,6 @@ import { parseImagesInput } from './images-config.js'
 import { parseSecrets, secretsFromEnvironment } from './secrets.js'
 import { parseShard } from './shard.js'
 import { parseGrowthThreshold, parseSizeBudget } from './thresholds.js'
-import { parseCacheInput } from '../scheduler/layer-cache.js'
-import { DEFAULT_RECORDS_REF } from '../records/store.js'
 import {
   BASELINE_MODES,
   COMMENT_MODES,
@@ -26,6 +24,8 @@ import {
   parseRevision,
   RUN_MODES
 } from './parse.js'
+import { DEFAULT_RECORDS_REF } from './records-ref.js'
+import { parseCacheInput } from './cache-input.js'
 
 /**
  * One input of the action: everything about it in one place. From this table come the

@@ -1,22 +1,6 @@
-import { InputError } from '../shared/errors.js'
 import { formatSize, parseSize } from '../shared/sizes.js'
-
-/** One limit on growth: a number of bytes, or a share of the base image's size. */
-export type GrowthLimit = { kind: 'bytes'; bytes: number } | { kind: 'percent'; percent: number }
-
-/**
- * A growth threshold such as `10%`, `25MB` or `10%, 5MB`. With several limits the
- * threshold is passed only when the growth passes every one of them: `10%, 5MB` lets a
- * tiny image grow by 50% as long as that is under 5 MB, and a huge one by 4 MB.
- */
-export interface GrowthThreshold {
-  limits: GrowthLimit[]
-  /** The text the user wrote, for messages. */
-  text: string
-}
-
-/** A bad limit: an InputError, so that whoever reads the value says it is the user's to fix. */
-export class ThresholdError extends InputError {}
+import { GrowthLimit, GrowthThreshold } from '../shared/types.js'
+import { ThresholdError } from '../shared/errors.js'
 
 /** Parses the value of `max-increase` / `warn-increase`. An empty value means no threshold (null). */
 export function parseGrowthThreshold(input: string, value: string): GrowthThreshold | null {

@@ -1,32 +1,6 @@
-import type { RecordedLayer } from '../explain/layer-summary.js'
-import { CheckSettings } from '../inputs/inputs.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold, exceedsThreshold } from '../inputs/thresholds.js'
-import {
-  BuildOutcome,
-  Comparison,
-  ImageMeasurement,
-  ImageResult,
-  ImageTarget,
-  PathBreakdown,
-  Revisions,
-  Verdict
-} from '../shared/types.js'
-
-/** Everything known about one image after building and measuring both sides. */
-export interface MeasuredImage {
-  target: ImageTarget
-  base: ImageMeasurement | null
-  head: ImageMeasurement | null
-  /** Builds that failed, by side. A side that was not built (the image does not exist there) has none. */
-  failedBuilds: BuildOutcome[]
-  /** Where the bytes went between the sides (explain: paths). */
-  paths?: PathBreakdown
-  /** mode: record: the head's layers summed by folder, written into its record; never in the report. */
-  recordedLayers?: RecordedLayer[]
-}
-
-export type Limits = Pick<CheckSettings, 'maxIncrease' | 'warnIncrease' | 'maxSize' | 'missingBaseline'>
+import { Comparison, ImageResult, ImageTarget, Limits, MeasuredImage, Revisions, Verdict } from '../shared/types.js'
 
 const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2, error: 3 }
 

@@ -13,11 +13,6 @@ export interface HistoryRow {
   comment: string
 }
 
-/** The command line: byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
-export function historyArgs(reference: string): string[] {
-  return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference]
-}
-
 interface HistoryJson {
   CreatedBy?: string
   Size?: string | number

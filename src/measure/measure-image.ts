@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises'
-import { Docker, EngineInfo } from '../tools/docker.js'
-import { ImageMeasurement } from '../shared/types.js'
-import { attributeLayers } from '../explain/attribute.js'
+import { Docker } from '../tools/docker.js'
+import { EngineInfo, ImageMeasurement } from '../shared/types.js'
+import { attributeLayers } from './attribute.js'
 import { measureCompressed } from './compressed.js'
-import { stageInstructions, stageSummaries } from '../explain/dockerfile.js'
+import { stageInstructions, stageSummaries } from '../tools/dockerfile.js'
 import { HistoryRow, parseHistory, withoutRunLabel } from './history.js'
 import { parseInspect } from './inspect.js'
 import { measureSavedImage, SavedImage } from './unpacked.js'
 import { errorMessage } from '../shared/errors.js'
-import type { SavedArchive } from '../explain/save-pair.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 
 // Which figure an image is compared by. One figure on every engine: the bytes of the files
 // in the image's layers, as overlay2 reports it.

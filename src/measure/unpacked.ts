@@ -3,8 +3,8 @@ import { PassThrough, Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar-stream'
 import { isFileEntry, tarEntries } from '../tools/tar.js'
-import { LayerEntry, layerEntryOf, SideEntries } from '../explain/layer-entries.js'
-import { emptyArchive, SavedArchive } from '../explain/save-pair.js'
+import { LayerEntry, layerEntryOf, SideEntries } from '../tools/layer-entries.js'
+import { emptyArchive, SavedArchive } from '../tools/save-pair.js'
 
 // The containerd image store keeps each layer as the compressed blob a registry would
 // store, and unpacks it into a snapshot whose size (`docker history`, `docker image ls`)

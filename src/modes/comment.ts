@@ -3,11 +3,11 @@ import { CheckSettings, RunnerContext } from '../inputs/inputs.js'
 import { ImageSpec } from '../inputs/images-config.js'
 import { loadImageSpecs } from '../discover/from-repository.js'
 import { limitsOf } from '../discover/discover.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { createOctokit } from '../tools/octokit.js'
-import { RunState } from './pipeline.js'
-import { ArtifactError, readArtifact, SizeArtifact, stateFromArtifact } from '../serialized/run-file.js'
+import { readArtifact, SizeArtifact, stateFromArtifact } from '../serialized/run-file.js'
 import { findPullRequestForRun, readWorkflowRun } from './workflow-run.js'
+import { MeasuredImage, RunState } from '../shared/types.js'
+import { ArtifactError } from '../shared/errors.js'
 
 export interface LoadedMeasurement {
   state: RunState

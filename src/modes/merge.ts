@@ -2,15 +2,13 @@ import * as core from '@actions/core'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
 import picomatch from 'picomatch'
-import { compareImages, Limits } from '../judge/judge.js'
+import { compareImages } from '../judge/judge.js'
 import { Inputs, RunnerContext } from '../inputs/inputs.js'
-import { labelOf } from '../discover/discover.js'
-import { EngineInfo } from '../tools/docker.js'
 import { publishResults } from '../publish/publish.js'
 import { JsonReport, measuredFromReport, parseShardReport } from '../serialized/run-file.js'
 import { summarizeOutcome } from '../report/markdown.js'
 import { describeShard } from '../inputs/shard.js'
-import { Comparison } from '../shared/types.js'
+import { Comparison, EngineInfo, labelOf, NO_LIMITS } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 import { cleanText } from '../report/escape.js'
 import { mixedEnginesError } from './merge-engines.js'
@@ -18,8 +16,6 @@ import { mixedEnginesError } from './merge-engines.js'
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
 // one verdict, as a single run would have.
-
-const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 export { parseShardReport }
 

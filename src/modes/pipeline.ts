@@ -1,27 +1,17 @@
 import { changedFilesFromGit, resolveRevisions } from '../revisions/base-commit.js'
 import { BuildPlan, buildAndMeasure, Progress } from '../scheduler/schedule.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { discoverInRepository, loadImageList } from '../discover/from-repository.js'
 import { RegistryClient } from '../registry/client.js'
 import { CredentialSource, dockerCredentials } from '../registry/credentials.js'
-import { measureReferences } from '../registry/references.js'
+import { measureReferences } from '../measure/references.js'
 import { log } from '../tools/log.js'
-import { labelOf } from '../discover/discover.js'
-import { Docker, EngineInfo } from '../tools/docker.js'
+import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { planRecordedBases } from '../records/baseline.js'
 import { describeShard, selectShard } from '../inputs/shard.js'
 import { countOf } from '../shared/sizes.js'
-import { ChangedFile, Revisions } from '../shared/types.js'
-
-/** What a run has learned so far; filled step by step so that a failure loses nothing. */
-export interface RunState {
-  revisions: Revisions
-  engine: EngineInfo | null
-  measured: MeasuredImage[]
-  error: string | null
-}
+import { ChangedFile, labelOf, Revisions, RunState } from '../shared/types.js'
 
 export function newRunState(): RunState {
   return { revisions: { baseSha: '', headSha: '' }, engine: null, measured: [], error: null }

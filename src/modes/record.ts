@@ -1,18 +1,16 @@
 import { loadImageSpecs, readSide } from '../discover/from-repository.js'
-import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../discover/discover.js'
+import { discoverAffectedImages, sourceFingerprint } from '../discover/discover.js'
 import { buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
 import { imageResolver } from '../records/baseline.js'
 import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js'
 import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
 import { RecordStore } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
-import { ImageTarget } from '../shared/types.js'
-import { Docker, EngineInfo } from '../tools/docker.js'
+import { EngineInfo, ImageTarget, labelOf, MeasuredImage, RunState, SideTree } from '../shared/types.js'
+import { Docker } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
-import type { RunState } from './pipeline.js'
 
 export interface RecordEnvironment {
   repoDir: string

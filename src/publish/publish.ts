@@ -1,8 +1,6 @@
 import * as core from '@actions/core'
 import { join } from 'node:path'
-import { Limits } from '../judge/judge.js'
 import { Inputs, RunnerContext } from '../inputs/inputs.js'
-import { EngineInfo } from '../tools/docker.js'
 import { createOctokit } from '../tools/octokit.js'
 import { annotationsFor } from '../report/annotations.js'
 import { toJsonReport } from '../serialized/run-file.js'
@@ -18,10 +16,8 @@ import {
   writeJsonReport
 } from './outputs.js'
 import { Shard } from '../inputs/shard.js'
-import { Comparison } from '../shared/types.js'
+import { Comparison, EngineInfo, NO_LIMITS } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
-
-const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 export interface Results {
   /** Null when the inputs themselves were refused: the report is still written. */

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { Octokit } from '../tools/octokit.js'
 import { errorMessage } from '../shared/errors.js'
+import { COMMENT_KEY_PATTERN } from '../inputs/comment-key.js'
 
 /**
  * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
@@ -11,9 +12,6 @@ export const MAX_COMMENT_BODY_LENGTH = 65536
 
 /** Who posts the comment when the token cannot tell (an Actions installation token). */
 export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]'
-
-/** What a comment key may hold; config.ts checks the input against the same pattern. */
-export const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
 
 /**
  * The hidden first line that marks our comment. The key lets several checks on one PR keep
@@ -34,7 +32,7 @@ export function commentMarker(key: string): string {
 export function stickyBody(key: string, body: string): string {
   const marker = commentMarker(key)
   // A body that already starts with the marker (re-posted as read back) is not marked twice.
-  return firstLine(body) === marker ? body : `${marker}\n${body}`
+  return openingLine(body) === marker ? body : `${marker}\n${body}`
 }
 
 export interface IssueRef {
@@ -174,7 +172,8 @@ function hasMarkerLine(body: string, marker: string): boolean {
   return body.split(/\r?\n/).some(line => line.trim() === marker)
 }
 
-function firstLine(text: string): string {
+/** The body's own first line, as the marker must stand: a blank first line is no marker. */
+function openingLine(text: string): string {
   const end = text.search(/\r?\n/)
   return (end === -1 ? text : text.slice(0, end)).trim()
 }

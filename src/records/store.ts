@@ -13,6 +13,7 @@ import {
   RecordedPaths,
   RecordIndex
 } from './schema.js'
+import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../inputs/records-ref.js'
 
 // Baseline records live in the repository itself, under a ref of their own:
 //
@@ -31,7 +32,6 @@ import {
 // the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
 // writes again on top of it; no record is lost.
 
-export const DEFAULT_RECORDS_REF = 'refs/docker-size-check/records'
 /** The newest records kept; older ones are pruned when a record is written. */
 export const MAX_RECORDS = 1000
 const WRITE_ATTEMPTS = 8
@@ -258,20 +258,4 @@ export function isRaceLost(output: string): boolean {
 
 function assertObjectId(id: string, kind: 'commit' | 'blob'): void {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`)
-}
-
-/**
- * A ref the store may use: a full ref name outside branches and tags, as git allows it.
- * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
- */
-export function assertRecordsRef(ref: string, label = 'records-ref'): void {
-  const valid =
-    /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
-    !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
-    !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref)
-  if (!valid) {
-    throw new Error(
-      `Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`
-    )
-  }
 }

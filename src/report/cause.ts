@@ -4,9 +4,8 @@
 // repository or a build: hostile, so in markdown they are code spans.
 import { Causes, causesOf, hasCause } from '../explain/cause.js'
 import { instructionText } from '../explain/instruction-growth.js'
-import { InstructionChange } from '../explain/match.js'
 import { countOf, formatDelta, formatSize, unbreakable } from '../shared/sizes.js'
-import { ImageResult, PathHint } from '../shared/types.js'
+import { ImageResult, InstructionChange, PathHint } from '../shared/types.js'
 import { code } from './escape.js'
 import { RepositoryLinks } from './links.js'
 import { displayText } from './paths-table.js'

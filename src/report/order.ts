@@ -1,5 +1,4 @@
-import { GrowthThreshold } from '../inputs/thresholds.js'
-import { ImageResult } from '../shared/types.js'
+import { GrowthThreshold, ImageResult } from '../shared/types.js'
 
 const RANK: Record<ImageResult['verdict'], number> = { error: 0, fail: 1, warn: 2, pass: 3 }
 

@@ -96,7 +96,7 @@ export function pathsMarkdown(breakdown: PathBreakdown, options: PathRows = {}):
   ].join('\n\n')
 }
 
-/** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
+/** What the breakdown left out to stay within its memory (tools/layer-entries.ts), in its own words only. */
 export function foldedText(folded: NonNullable<PathBreakdown['folded']>): string {
   return (
     `the layers list more files than the breakdown keeps (${folded.limit.toLocaleString('en-US')} a side), so ` +

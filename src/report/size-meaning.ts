@@ -1,5 +1,4 @@
-import { EngineInfo } from '../tools/docker.js'
-import { ImageResult } from '../shared/types.js'
+import { EngineInfo, ImageResult } from '../shared/types.js'
 import { prose } from './escape.js'
 
 /**

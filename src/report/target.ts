@@ -1,5 +1,4 @@
-import { labelOf } from '../discover/discover.js'
-import { ImageReferences, ImageTarget } from '../shared/types.js'
+import { ImageReferences, ImageTarget, labelOf } from '../shared/types.js'
 import { describeRecordedBaseline } from '../records/describe.js'
 import { code, prose } from './escape.js'
 import { blobUrl, markdownLink, RepositoryLinks } from './links.js'

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises'
-import { cleanLog } from '../serialized/fields.js'
+import { cleanLog } from '../shared/fields.js'
 import { failedStepLine } from './failed-step.js'
-import { Docker, EngineUnavailableError } from '../tools/docker.js'
+import { Docker } from '../tools/docker.js'
 import { engineGoneMessage } from '../tools/engine-errors.js'
 import { BuildSecret, secretArgs, secretEnvironment } from '../inputs/secrets.js'
 import { BuildOutcome, Side } from '../shared/types.js'
 import { redactor } from '../shared/redact.js'
 import { formatDuration } from '../inputs/duration.js'
+import { EngineUnavailableError } from '../shared/errors.js'
 
 export interface BuildRequest {
   /** Absolute path of the Dockerfile. */

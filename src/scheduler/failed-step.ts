@@ -15,7 +15,7 @@
  * All of it is build output, hostile text: this only picks lines, the renderer escapes them.
  */
 
-import { allInstructions } from '../explain/dockerfile.js'
+import { allInstructions } from '../tools/dockerfile.js'
 
 export interface FailedStep {
   /** The instruction as the builder names it: `RUN make`; null when the log does not say. */

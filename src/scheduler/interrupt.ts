@@ -1,3 +1,4 @@
+import { InterruptedError, StopSignal } from '../shared/errors.js'
 /**
  * Cancellation by signal. The runner sends SIGINT on cancel (then SIGTERM, then kills), a
  * terminal sends SIGINT on Ctrl-C, and a supervisor SIGTERM, sometimes to this process
@@ -5,23 +6,6 @@
  * started are stopped (they run in process groups of their own), no other step starts, the
  * clean-up runs in the `finally` blocks it always runs in, and the report is still written.
  */
-export type StopSignal = 'SIGINT' | 'SIGTERM'
-
-/** The reason of the run's abort: which signal stopped it. */
-export class InterruptedError extends Error {
-  constructor(readonly signal: StopSignal) {
-    super(
-      `Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`
-    )
-    this.name = 'InterruptedError'
-  }
-
-  /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
-  get exitCode(): number {
-    return this.signal === 'SIGINT' ? 130 : 143
-  }
-}
-
 export interface SignalStop {
   signal: AbortSignal
   /** Removes the handlers (for tests, and a run that finished). */

@@ -1,35 +1,12 @@
-import { InputError } from '../shared/errors.js'
-
 // The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
 // `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
 // line is the separator). A run checks many images, so each spec may say `{image}`, which
 // becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
 // as two images writing one scope would evict each other's layers.
 
-const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'] as const
-
 export interface CacheSettings {
   cacheFrom: string[]
   cacheTo: string[]
-}
-
-/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
-export function parseCacheInput(input: string, value: string): string[] {
-  const specs = value
-    .split(/\r?\n/)
-    .map(line => line.trim())
-    .filter(line => line !== '' && !line.startsWith('#'))
-  for (const spec of specs) {
-    const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1]
-    if (!type || !(CACHE_TYPES as readonly string[]).includes(type)) {
-      throw new InputError(
-        `Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
-          `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`
-      )
-    }
-    if (/[\0\r\n]/.test(spec)) throw new InputError(`Invalid ${input} '${spec}': it has a control character.`)
-  }
-  return specs
 }
 
 /** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */

@@ -1,12 +1,12 @@
-import { entryCount, RecordedLayer } from '../explain/layer-summary.js'
+import { entryCount } from '../explain/layer-summary.js'
 import { breakDownPaths, recordLayers } from '../explain/path-breakdown.js'
-import { MeasuredImage } from '../judge/judge.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatSize } from '../shared/sizes.js'
-import { Docker, EngineInfo } from '../tools/docker.js'
-import type { SavedArchive } from '../explain/save-pair.js'
+import { Docker } from '../tools/docker.js'
+import type { SavedArchive } from '../tools/save-pair.js'
 import { limitConcurrency } from './concurrency.js'
 import { Progress } from './progress.js'
+import { EngineInfo, MeasuredImage, RecordedLayer } from '../shared/types.js'
 
 /**
  * Where the bytes went, image by image, while the next image builds: the breakdown waits on

@@ -1,4 +1,4 @@
-import { MeasuredImage } from '../judge/judge.js'
+import { MeasuredImage } from '../shared/types.js'
 
 /** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
 export interface Progress {

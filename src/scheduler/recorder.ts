@@ -1,5 +1,4 @@
-import { MeasuredImage } from '../judge/judge.js'
-import { ImageTarget } from '../shared/types.js'
+import { ImageTarget, MeasuredImage } from '../shared/types.js'
 import { SideResult } from './build-side.js'
 
 /**

@@ -2,15 +2,19 @@ import { constants } from 'node:fs'
 import { mkdir, open, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as z from 'zod'
-import { labelOf } from '../discover/discover.js'
 import { growthOf } from '../explain/instruction-growth.js'
 import { Shard } from '../inputs/shard.js'
-import { parseGrowthThreshold, ThresholdError } from '../inputs/thresholds.js'
-import type { MeasuredImage } from '../judge/judge.js'
-import type { RunState } from '../modes/pipeline.js'
-import { Comparison, ImageMeasurement, ImageResult } from '../shared/types.js'
-import { EngineInfo } from '../tools/docker.js'
-import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from './fields.js'
+import { parseGrowthThreshold } from '../inputs/thresholds.js'
+import {
+  Comparison,
+  EngineInfo,
+  ImageMeasurement,
+  ImageResult,
+  labelOf,
+  MeasuredImage,
+  RunState
+} from '../shared/types.js'
+import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from '../shared/fields.js'
 import {
   ARTIFACT_SCHEMA_VERSION,
   artifactSchema,
@@ -21,6 +25,7 @@ import {
   SerializedImage,
   SizeArtifact
 } from './schema.js'
+import { ArtifactError, RunFileError, ThresholdError } from '../shared/errors.js'
 
 // The one writer and the one reader of each run file: the JSON report (and the shards'
 // copies that `mode: merge` reads) and the fork artifact. Every conversion between the
@@ -28,11 +33,6 @@ import {
 
 export { ARTIFACT_SCHEMA_VERSION, REPORT_SCHEMA_VERSION }
 export type { ArtifactImage, JsonImage, JsonReport, SizeArtifact } from './schema.js'
-
-/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
-export class RunFileError extends Error {}
-/** An artifact was refused. */
-export class ArtifactError extends RunFileError {}
 
 export const ARTIFACT_FILE = 'docker-size-check.json'
 

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { Direction, FIELD_LIMITS, log, oneOf, path, sha, text, wholeNumber } from './fields.js'
+import { Direction, FIELD_LIMITS, log, oneOf, path, sha, text, wholeNumber } from '../shared/fields.js'
 
 // The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
 // merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads

@@ -1,9 +1,30 @@
 // The plain data that flows through the pipeline. Each step takes and returns these
-// shapes, so every step can be tested without the ones before it.
-import type { GrowthThreshold } from '../inputs/thresholds.js'
+// shapes, so every step can be tested without the ones before it. A leaf: it imports nothing
+// of the project, so that no step imports another to get a type.
 
-import type { InstructionSize } from '../explain/attribute.js'
-import type { StageSummary } from '../explain/dockerfile.js'
+/** One limit on growth: a number of bytes, or a share of the base image's size. */
+export type GrowthLimit = { kind: 'bytes'; bytes: number } | { kind: 'percent'; percent: number }
+
+/**
+ * A growth threshold such as `10%`, `25MB` or `10%, 5MB`. With several limits the
+ * threshold is passed only when the growth passes every one of them: `10%, 5MB` lets a
+ * tiny image grow by 50% as long as that is under 5 MB, and a huge one by 4 MB.
+ */
+export interface GrowthThreshold {
+  limits: GrowthLimit[]
+  /** The text the user wrote, for messages. */
+  text: string
+}
+
+/** One stage of a Dockerfile, as the cause sentence reads it. */
+export interface StageSummary {
+  /** The name after `AS`, lower case; null for an unnamed stage. */
+  name: string | null
+  /** What follows FROM, without flags (`--platform=…`) and the `AS name`: `debian:bookworm`, `scratch`, `build`. */
+  from: string
+  /** 1-based line of its FROM. */
+  line: number
+}
 
 /** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
 export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -85,11 +106,49 @@ export interface ImageReferences {
   baseDigest: string | null
 }
 
+/** The name a target is shown and sorted by. */
+export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile' | 'reference'>): string {
+  // A registry image has a row per platform: each named by it.
+  const platform = target.reference?.platform ? ` (${target.reference.platform})` : ''
+  return `${target.name ?? target.dockerfile}${platform}`
+}
+
 /** One record's figure of an image: the commit it was recorded at, when, and the size. */
 export interface RecordedSize {
   commit: string
   recordedAt: string
   bytes: number
+}
+
+/** One instruction of a Dockerfile, where it stands and what it says. */
+export interface DockerInstruction {
+  /** Upper case: FROM, RUN, COPY… */
+  keyword: string
+  /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
+  args: string
+  /** 1-based lines of the instruction's first and last line in the Dockerfile. */
+  line: number
+  endLine: number
+}
+
+/** An instruction of the built stage with the bytes of the layers it made. */
+export interface InstructionSize extends DockerInstruction {
+  /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
+  size: number
+}
+
+/** The engine a run measured on. */
+export interface EngineInfo {
+  serverVersion: string
+  apiVersion: string
+  /** e.g. overlay2, or io.containerd.snapshotter.v1 with the containerd image store. */
+  storageDriver: string
+  builder: 'buildx' | 'legacy'
+  /**
+   * `containerd` when the engine keeps images in containerd (the default of new Docker 29
+   * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
+   */
+  imageStore: 'containerd' | 'graphdriver'
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */
@@ -148,7 +207,12 @@ export interface Limits {
   maxIncrease: GrowthThreshold | null
   warnIncrease: GrowthThreshold | null
   maxSize: number | null
+  /** What an image whose base could not be measured gets; absent: fail. */
+  missingBaseline?: 'fail' | 'warn'
 }
+
+/** Where no limits were read (a run that failed before its inputs, a merge of shards). */
+export const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
 export interface ImageResult {
   target: ImageTarget
@@ -243,9 +307,76 @@ export interface PathBreakdown {
   bytesSkipped: number
   durationMs: number
   /**
-   * Set where a side's layers held more entries than the breakdown keeps (explain/layer-entries.ts):
+   * Set where a side's layers held more entries than the breakdown keeps (tools/layer-entries.ts):
    * paths deeper than `depth` folders were summed into their folder at that depth, `entries` of them;
    * `limit` is how many entries a side keeps.
    */
   folded?: { depth: number; entries: number; limit: number }
+}
+
+/** One commit's files, as discovery needs them. */
+export interface SideTree {
+  /** Every file path from the repository root → `<mode> <type> <object id>` (equal values: equal content). */
+  files: Map<string, string>
+  /** The text of every dockerignore file in the tree, by path. */
+  dockerignores: Map<string, string>
+}
+
+/** One layer of a recorded image. */
+export interface RecordedLayer {
+  diffId: string | null
+  /**
+   * The layer's name in the `docker save` archive (content-addressed where the archive layout
+   * is): a head archive that holds the same name holds the same layer, and passes it over.
+   */
+  blob: string | null
+  /** The instruction that made it, as the breakdown names it. */
+  source: Omit<PathSource, 'side'> | null
+  /**
+   * Its files as [path, bytes], and its folders as [path, bytes] where a folder's entry sums
+   * the files below it that no other entry lists; null for a layer that could not be read.
+   */
+  summary: { files: Array<[string, number]>; folders: Array<[string, number]> } | null
+}
+
+export type ChangeKind = 'grew' | 'shrank' | 'same' | 'added' | 'removed'
+
+/** One instruction on either side, and how the bytes it adds changed. */
+export interface InstructionChange {
+  kind: ChangeKind
+  base: InstructionSize | null
+  head: InstructionSize | null
+  /** head bytes - base bytes, a missing side counting as 0. */
+  delta: number
+}
+
+/** Why an image's size changed, instruction by instruction. */
+export interface Growth {
+  /** Every instruction whose bytes changed, largest change first. */
+  changes: InstructionChange[]
+  /** The head instruction that added the most bytes, if any did. */
+  responsible: InstructionChange | null
+  baseLayers: number | null
+  headLayers: number | null
+}
+
+/** Everything known about one image after building and measuring both sides. */
+export interface MeasuredImage {
+  target: ImageTarget
+  base: ImageMeasurement | null
+  head: ImageMeasurement | null
+  /** Builds that failed, by side. A side that was not built (the image does not exist there) has none. */
+  failedBuilds: BuildOutcome[]
+  /** Where the bytes went between the sides (explain: paths). */
+  paths?: PathBreakdown
+  /** mode: record: the head's layers summed by folder, written into its record; never in the report. */
+  recordedLayers?: RecordedLayer[]
+}
+
+/** What a run has learned so far; filled step by step so that a failure loses nothing. */
+export interface RunState {
+  revisions: Revisions
+  engine: EngineInfo | null
+  measured: MeasuredImage[]
+  error: string | null
 }

@@ -1,27 +1,18 @@
 import { Readable } from 'node:stream'
 import { engineGoneMessage } from './engine-errors.js'
-import { historyArgs } from '../measure/history.js'
 import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
+import { EngineInfo } from '../shared/types.js'
+import { EngineUnavailableError, firstLine } from '../shared/errors.js'
 
 /** Runs one docker command; the seam through which tests could pass another runner. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
 
 export const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
 
-export interface EngineInfo {
-  serverVersion: string
-  apiVersion: string
-  /** e.g. overlay2, or io.containerd.snapshotter.v1 with the containerd image store. */
-  storageDriver: string
-  builder: 'buildx' | 'legacy'
-  /**
-   * `containerd` when the engine keeps images in containerd (the default of new Docker 29
-   * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
-   */
-  imageStore: 'containerd' | 'graphdriver'
+/** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
+export function historyArgs(reference: string): string[] {
+  return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference]
 }
-
-export class EngineUnavailableError extends Error {}
 
 /** Every docker command of the action goes through this class. */
 export class Docker {
@@ -272,8 +263,4 @@ export function buildxListed(stdout: string): boolean | null {
   if (!Array.isArray(plugins)) return null
   // A plugin the CLI found but cannot run is listed with an `Err`.
   return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err)
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? ''
 }

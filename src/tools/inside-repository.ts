@@ -1,7 +1,6 @@
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
-
-export class OutsideRepositoryError extends Error {}
+import { OutsideRepositoryError } from '../shared/errors.js'
 
 /**
  * The real path of `path` (from the repository folder `root`), symlinks followed, or null

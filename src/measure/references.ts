@@ -2,14 +2,12 @@
 // manifests read from its registry, one row per platform, the figure a platform's config and
 // layers compressed. Nothing is built or pulled; the layers are never fetched.
 import type { ReferenceSpec } from '../inputs/images-config.js'
-import type { MeasuredImage } from '../judge/judge.js'
-import type { InstructionSize } from '../explain/attribute.js'
-import { recordedInstruction } from '../measure/history.js'
+import { recordedInstruction } from './history.js'
 import { errorMessage } from '../shared/errors.js'
-import { ImageMeasurement, ImageTarget } from '../shared/types.js'
-import { RegistryClient } from './client.js'
-import { PlatformImage, readRegistryImage, RegistryImage } from './image.js'
-import { parseReference, repositoryName } from './reference.js'
+import { ImageMeasurement, ImageTarget, InstructionSize, MeasuredImage } from '../shared/types.js'
+import { RegistryClient } from '../registry/client.js'
+import { PlatformImage, readRegistryImage, RegistryImage } from '../registry/image.js'
+import { parseReference, repositoryName } from '../registry/reference.js'
 
 /** A base that came from elsewhere than a registry read: a baseline record of the reference. */
 export interface KnownBase {

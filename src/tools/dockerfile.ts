@@ -1,15 +1,5 @@
 import { DockerfileParser } from 'dockerfile-ast'
-
-/** One instruction of a Dockerfile, where it stands and what it says. */
-export interface DockerInstruction {
-  /** Upper case: FROM, RUN, COPY… */
-  keyword: string
-  /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
-  args: string
-  /** 1-based lines of the instruction's first and last line in the Dockerfile. */
-  line: number
-  endLine: number
-}
+import { DockerInstruction, StageSummary } from '../shared/types.js'
 
 /**
  * The instructions of the stage the build produces: the last one, or the stage named
@@ -83,14 +73,6 @@ function argumentsText(source: string[], escape: string): string {
 }
 
 /** One stage of a Dockerfile: its name and the image (or stage) it starts from. */
-export interface StageSummary {
-  /** The name after `AS`, lower case; null for an unnamed stage. */
-  name: string | null
-  /** What follows FROM, without flags (`--platform=…`) and the `AS name`: `debian:bookworm`, `scratch`, `build`. */
-  from: string
-  /** 1-based line of its FROM. */
-  line: number
-}
 
 /** Every stage of the Dockerfile, in order; the last one is what a build without a target produces. */
 export function stageSummaries(dockerfile: string): StageSummary[] {

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { FORBIDDEN_CHARACTERS } from '../report/sanitize.js'
+import { FORBIDDEN_CHARACTERS } from './forbidden-characters.js'
 
 // The kinds of field a run file holds, each defined once for both directions:
 // - `write`: what this tool makes of its own, honest data so that the reader accepts it

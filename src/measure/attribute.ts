@@ -1,11 +1,5 @@
-import { DockerInstruction } from './dockerfile.js'
-import { HistoryRow, recordedInstruction } from '../measure/history.js'
-
-/** An instruction of the built stage with the bytes of the layers it made. */
-export interface InstructionSize extends DockerInstruction {
-  /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
-  size: number
-}
+import { HistoryRow, recordedInstruction } from './history.js'
+import { DockerInstruction, InstructionSize } from '../shared/types.js'
 
 /**
  * Pairs the history of an image with the instructions of the stage that built it.
