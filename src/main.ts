@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { resolve } from 'node:path'
 import { Progress } from './build/progress.js'
 import { compareImages, Limits } from './judge/judge.js'
-import { getInputs, getRunnerContext, Inputs, RunnerContext } from './inputs/inputs.js'
+import { getInputs, getRunnerContext, InputError, Inputs, RunnerContext } from './inputs/inputs.js'
 import { labelOf } from './changes/discover.js'
 import { runMerge } from './modes/merge.js'
 import { describeShard } from './inputs/shard.js'
@@ -67,7 +67,17 @@ async function checkAndReport(signal: AbortSignal): Promise<void> {
   await publishResults(publicationOf(run, context, comparison, interrupted !== null))
 
   if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
-    await publishVerdict(inputs, context, run.trustedHead, commitStatusOf(comparison, state.error))
+    const status = commitStatusOf(comparison, state.error)
+    if (status.state === 'success' && run.measuredBy !== 'trusted') {
+      // The PR's own run wrote these sizes: they may fail the PR, never pass it.
+      core.warning(
+        'No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
+          'can change, so they cannot say it passed. For a verdict to require, measure in a pull_request_target ' +
+          'job of the default branch’s workflow (docs/trust-model.md).'
+      )
+    } else {
+      await publishVerdict(inputs, context, run.trustedHead, status)
+    }
   }
   setVerdict(run, comparison)
   // After setFailed, which sets 1: a stopped run ends as the signal's.
@@ -84,6 +94,8 @@ interface ModeRun {
   stepError: string | null
   // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
   trustedHead: string | null
+  // In comment mode: who made the sizes (see LoadedMeasurement).
+  measuredBy: 'trusted' | 'pull-request' | null
   recorded: RecordOutcome | null
 }
 
@@ -95,6 +107,7 @@ async function runMode(context: RunnerContext, signal: AbortSignal): Promise<Mod
     pullNumber: null,
     stepError: null,
     trustedHead: null,
+    measuredBy: null,
     recorded: null
   }
   try {
@@ -135,11 +148,19 @@ async function runMeasuringMode(
     Object.assign(run.state, loaded.state)
     run.pullNumber = loaded.pullNumber
     run.trustedHead = loaded.headSha
+    run.measuredBy = loaded.measuredBy
   } else if (inputs.mode === 'record') {
     assertRecordsBranch(context)
     run.recorded = await runRecord(
       inputs,
-      { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress, signal },
+      {
+        repoDir: context.workspace,
+        recordsKey: inputs.recordsKey,
+        tempRoot: context.runnerTemp,
+        remote: 'origin',
+        progress: actionProgress,
+        signal
+      },
       run.state
     )
   } else {
@@ -259,7 +280,9 @@ function describeRecordOutcome(outcome: RecordOutcome | null): string {
 
 /** What must never be written anywhere: the build secrets and the token. */
 function secretValues(inputs: Inputs): string[] {
-  return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
+  return [inputs.githubToken, inputs.recordsKey, ...(inputs.secrets ?? []).map(secret => secret.value)].filter(
+    value => value !== ''
+  )
 }
 
 /**
@@ -267,6 +290,13 @@ function secretValues(inputs: Inputs): string[] {
  * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
  */
 function checkEvent(inputs: Inputs, context: RunnerContext): void {
+  if (context.eventName === 'pull_request_target' && inputs.cacheTo?.length && inputs.mode !== 'comment') {
+    // The run's cache scope is the base branch's: a PR's build would write what main's runs restore.
+    throw new InputError(
+      'Invalid cache-to in a pull_request_target run: it builds the pull request’s code, and would write the ' +
+        'default branch’s cache with it. Remove cache-to from this job (docs/trust-model.md).'
+    )
+  }
   if (!context.eventProblem) return
   const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
   if (!needed) {

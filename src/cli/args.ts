@@ -241,6 +241,8 @@ export const NOT_LOCAL: Record<string, string> = {
   'comment-key': 'names a sticky comment, and the command posts none',
   'comment-author': 'names whose sticky comment to update, and the command posts none',
   mode: 'the command is the check; measure, comment, merge and record are steps of a workflow',
+  'records-key':
+    'signs what mode: record writes, a workflow step on the default branch; the command only reads records',
   'artifact-path': 'the artifact passes a measure run to a comment run, both in a workflow',
   reports: 'for mode: merge, which joins the reports of a workflow’s shards',
   shard: 'splits the images between the jobs of a workflow matrix; one machine checks them all'

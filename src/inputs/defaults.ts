@@ -35,6 +35,7 @@ export const INPUT_DEFAULTS = {
   baseline: 'auto',
   'records-ref': 'refs/docker-size-check/records',
   'records-depth': '50',
+  'records-key': '',
   'cache-from': '',
   'cache-to': '',
   'build-timeout': '30m',

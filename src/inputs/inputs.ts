@@ -89,6 +89,8 @@ export interface Inputs extends CheckSettings {
   artifactPath: string
   /** For `mode: merge`: a folder or a glob of the shards' JSON reports, from the workspace. */
   reports: string
+  /** For `mode: record`: the PEM text of the Ed25519 key that signs the records; '' when not given. A secret. */
+  recordsKey: string
 }
 
 /** What the runner tells the action about where and why it runs. */
@@ -148,6 +150,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     baseline: parseChoice('baseline', input('baseline'), BASELINE_MODES, 'auto'),
     recordsRef: parseRecordsRef(input('records-ref')),
     recordsDepth: parseRecordsDepth(input('records-depth')),
+    recordsKey: input('records-key'),
     cacheFrom: parseCacheInput('cache-from', input('cache-from')),
     cacheTo: parseCacheInput('cache-to', input('cache-to')),
     buildTimeoutMs: parseDuration('build-timeout', input('build-timeout')),

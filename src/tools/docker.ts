@@ -19,6 +19,8 @@ export interface EngineInfo {
    * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
    */
   imageStore: 'containerd' | 'graphdriver'
+  /** The engine's own platform as `docker info` says it (`linux/x86_64`): what a build without --platform is for. */
+  platform?: string
 }
 
 export class EngineUnavailableError extends Error {}
@@ -176,6 +178,8 @@ export function parseLabelledImages(stdout: string): LabelledImage[] {
 
 interface DockerInfoJson {
   ServerVersion?: string
+  OSType?: string
+  Architecture?: string
   Driver?: string
   DriverStatus?: [string, string][]
 }
@@ -196,6 +200,7 @@ export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' |
   )
   return {
     serverVersion: info.ServerVersion,
+    ...(info.OSType && info.Architecture ? { platform: `${info.OSType}/${info.Architecture}` } : {}),
     storageDriver: info.Driver || 'unknown',
     imageStore: containerd ? 'containerd' : 'graphdriver'
   }
