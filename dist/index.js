@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9261);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6316);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 9261:
+/***/ 6316:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51098,7 +51098,7 @@ function formatDuration(ms) {
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/changes/dockerignore.ts
+;// CONCATENATED MODULE: ./src/discover/dockerignore.ts
 
 
 // What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
@@ -51148,7 +51148,7 @@ function isDockerignore(path) {
     return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
 }
 
-;// CONCATENATED MODULE: ./src/changes/limit-changes.ts
+;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
 
 
 const limit_changes_FIELDS = [
@@ -51210,7 +51210,7 @@ function direction(a, b) {
     return y.n > x.n ? 'raises' : 'lowers';
 }
 
-;// CONCATENATED MODULE: ./src/changes/discover.ts
+;// CONCATENATED MODULE: ./src/discover/discover.ts
 
 
 
@@ -61673,7 +61673,7 @@ function assertRecordsRef(ref) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/layer-cache.ts
+;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
 
 // The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
 // `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
@@ -61741,7 +61741,7 @@ function cacheExportSupported(buildxInspect, imageStore) {
     return driver !== 'docker' || imageStore === 'containerd';
 }
 
-;// CONCATENATED MODULE: ./src/inputs/explain.ts
+;// CONCATENATED MODULE: ./src/inputs/explain-input.ts
 
 const EXPLAIN_CHOICES = ['paths', 'instructions'];
 const DEFAULT_EXPLAIN = { paths: true, instructions: true };
@@ -67558,7 +67558,7 @@ function responsibleInstruction(changes) {
     return best;
 }
 
-;// CONCATENATED MODULE: ./src/explain/growth.ts
+;// CONCATENATED MODULE: ./src/explain/instruction-growth.ts
 
 /**
  * Matches the two sides of an image instruction by instruction. A side that does not
@@ -67997,7 +67997,7 @@ function pathSource(direction) {
         instruction: fields_text(direction)
     });
 }
-/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+/** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction) {
     const bytes = wholeNumber(0, FIELD_LIMITS.maxSize);
     const layer = object({
@@ -68576,7 +68576,7 @@ function dockerfileUrl(target, links, line) {
     return blobUrl(links, target.dockerfile, line);
 }
 
-;// CONCATENATED MODULE: ./src/report/paths.ts
+;// CONCATENATED MODULE: ./src/report/paths-table.ts
 // The paths that grew or shrank, for the comment and for the command. Every path and
 // instruction here comes from a build: hostile text, shown through displayText and code().
 
@@ -68584,7 +68584,7 @@ function dockerfileUrl(target, links, line) {
 /** Rows the comment shows; the JSON report has up to 50. */
 const COMMENT_PATHS = 5;
 const MAX_PATH = 120;
-const paths_IN_TABLE = { table: true };
+const paths_table_IN_TABLE = { table: true };
 /**
  * A path as a reader may see it: characters that would hide or reorder text (controls,
  * bidirectional overrides, line breaks) written as escapes, and a long path cut in its
@@ -68657,7 +68657,7 @@ function pathsMarkdown(breakdown) {
     const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`;
     const rows = breakdown.paths
         .slice(0, COMMENT_PATHS)
-        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${sizes_formatDelta(change.delta)} | ${sourceCell(change.source, paths_IN_TABLE)} |`);
+        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_table_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${sizes_formatDelta(change.delta)} | ${sourceCell(change.source, paths_table_IN_TABLE)} |`);
     const more = breakdown.paths.length - COMMENT_PATHS;
     const table = rows.length
         ? [
@@ -68685,7 +68685,7 @@ function pathsText(breakdown, top = 3) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/growth.ts
+;// CONCATENATED MODULE: ./src/report/growth-section.ts
 
 
 
@@ -68910,7 +68910,7 @@ function argumentsText(source, escape) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/build/failed-step.ts
+;// CONCATENATED MODULE: ./src/scheduler/failed-step.ts
 /**
  * The step that broke a build, read from the last lines of its output, so that the failure
  * section can show it first: the instruction, the Dockerfile's line, and that step's own last
@@ -69853,7 +69853,7 @@ async function publishMerged(inputs, context, merged) {
         info(summarizeOutcome(comparison));
 }
 
-;// CONCATENATED MODULE: ./src/changes/pull-files.ts
+;// CONCATENATED MODULE: ./src/discover/pull-files.ts
 /** GitHub's `pulls.listFiles` stops at this many files, without saying that it did. */
 const PULL_FILES_API_LIMIT = 3000;
 const KNOWN_STATUSES = new Set([
@@ -69962,7 +69962,7 @@ async function setCommitStatus(target, status) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/changes/bake-definition.ts
+;// CONCATENATED MODULE: ./src/discover/bake-definition.ts
 
 
 /** The names `docker compose` looks for at the root, in its order. */
@@ -70210,7 +70210,7 @@ function composeReferences(path, text) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/changes/bake.ts
+;// CONCATENATED MODULE: ./src/discover/bake.ts
 
 
 
@@ -70392,7 +70392,7 @@ function withoutProgress(stderr) {
         .join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/changes/bake-images.ts
+;// CONCATENATED MODULE: ./src/discover/bake-images.ts
 /**
  * The images the compose or bake files describe at either side, matched by service or
  * target name, as discovery's candidates. Each side's definition is that side's own: a
@@ -70490,7 +70490,7 @@ function definitionChanges(base, head) {
     return changes;
 }
 
-;// CONCATENATED MODULE: ./src/changes/tree-paths.ts
+;// CONCATENATED MODULE: ./src/discover/tree-paths.ts
 /** How deep symbolic links may nest before a path counts as unresolvable (Linux's own limit). */
 const MAX_LINK_HOPS = 40;
 /**
@@ -70859,7 +70859,7 @@ function assertRevision(revision) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/changes/images-source.ts
+;// CONCATENATED MODULE: ./src/discover/images-source.ts
 
 
 
@@ -70873,7 +70873,7 @@ function assertRevision(revision) {
  * compose file, else the Dockerfiles the globs match; the other values take that one alone.
  * Compose and bake files are evaluated at each side, each side's own.
  */
-async function chooseImages(input) {
+async function resolveImagesSource(input) {
     const setting = input.imagesFrom;
     if (setting === 'config') {
         if (!input.hasConfig) {
@@ -71004,7 +71004,7 @@ function workingTreeSource(repoDir, label) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/tools/paths.ts
+;// CONCATENATED MODULE: ./src/tools/inside-repository.ts
 
 
 class OutsideRepositoryError extends Error {
@@ -71036,7 +71036,7 @@ async function resolveInside(root, path, what) {
     return real;
 }
 
-;// CONCATENATED MODULE: ./src/changes/affected.ts
+;// CONCATENATED MODULE: ./src/discover/from-repository.ts
 
 
 
@@ -71051,7 +71051,7 @@ async function resolveInside(root, path, what) {
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config of each side, then finds the affected images.
  */
-async function findAffectedImages(git, revisions, changed, settings, repoDir, options = {
+async function discoverInRepository(git, revisions, changed, settings, repoDir, options = {
     tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
 }) {
     const imagesFrom = settings.imagesFrom ?? 'auto';
@@ -71064,7 +71064,7 @@ async function findAffectedImages(git, revisions, changed, settings, repoDir, op
     ]);
     const warn = (message) => (options.warn ?? options.info)?.(message);
     const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
-    const choice = await chooseImages({
+    const choice = await resolveImagesSource({
         imagesFrom,
         hasConfig: images !== null,
         // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
@@ -71209,7 +71209,7 @@ const MAX_LINKS = 16;
  */
 async function loadBaseImageSpecs(git, base, settings, warn) {
     const path = settings.configFile || DEFAULT_CONFIG_FILE;
-    const entry = await affected_resolveInTree(git, base.files, path);
+    const entry = await from_repository_resolveInTree(git, base.files, path);
     if (entry === null)
         return null;
     const text = (await git.readBlobs([objectIdOf(entry)])).get(objectIdOf(entry));
@@ -71226,7 +71226,7 @@ async function loadBaseImageSpecs(git, base, settings, warn) {
     }
 }
 /** The ls-tree entry of a file in a tree, symlinks (in the path or the file) followed; null when missing. */
-async function affected_resolveInTree(git, files, path) {
+async function from_repository_resolveInTree(git, files, path) {
     let current = external_node_path_namespaceObject.posix.normalize(path);
     for (let hop = 0; hop <= MAX_LINKS; hop++) {
         const parts = current.split('/');
@@ -71396,7 +71396,7 @@ function holdToTrustedLimits(measured, specs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/interrupt.ts
+;// CONCATENATED MODULE: ./src/scheduler/interrupt.ts
 /** The reason of the run's abort: which signal stopped it. */
 class InterruptedError extends Error {
     signal;
@@ -71672,7 +71672,7 @@ function isMissingOnRemote(error) {
     return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
 }
 
-;// CONCATENATED MODULE: ./src/build/checkout.ts
+;// CONCATENATED MODULE: ./src/scheduler/checkout.ts
 
 
 /**
@@ -71704,7 +71704,7 @@ function checkoutPaths(targets, side) {
     return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
 }
 
-;// CONCATENATED MODULE: ./src/build/concurrency.ts
+;// CONCATENATED MODULE: ./src/scheduler/concurrency.ts
 /**
  * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
  * failure is its own promise's: it never stops the others.
@@ -72089,7 +72089,7 @@ function redactor(values) {
     return text => fragments.reduce((result, fragment) => result.split(fragment).join(REDACTED), text);
 }
 
-;// CONCATENATED MODULE: ./src/build/build-command.ts
+;// CONCATENATED MODULE: ./src/scheduler/build-command.ts
 
 
 
@@ -72694,7 +72694,7 @@ function withFileSizes(rows, saved) {
     return oldestFirst.reverse();
 }
 
-;// CONCATENATED MODULE: ./src/build/context-hint.ts
+;// CONCATENATED MODULE: ./src/scheduler/context-hint.ts
 
 /**
  * How builders say that a COPY or ADD source is not in the context: BuildKit
@@ -72736,7 +72736,7 @@ function withContextHint(target, outcome) {
     return { ...outcome, error: `${outcome.error ?? 'the build failed'}${hint}` };
 }
 
-;// CONCATENATED MODULE: ./src/build/confine.ts
+;// CONCATENATED MODULE: ./src/scheduler/confine.ts
 
 
 /**
@@ -72762,7 +72762,7 @@ async function refuseOutside(root, dockerfile, context) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/build-side.ts
+;// CONCATENATED MODULE: ./src/scheduler/build-side.ts
 
 
 
@@ -72831,7 +72831,7 @@ async function runLogged(context, job, request, title) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: ./src/build/janitor.ts
+;// CONCATENATED MODULE: ./src/scheduler/janitor.ts
 
 /**
  * Removes what this run made, and nothing else: the worktrees it added (each by its path,
@@ -72882,7 +72882,7 @@ class Janitor {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/build/run-identity.ts
+;// CONCATENATED MODULE: ./src/scheduler/run-identity.ts
 
 
 
@@ -72982,7 +72982,7 @@ function processStart(pid) {
     return fields[19] ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/build/leftovers.ts
+;// CONCATENATED MODULE: ./src/scheduler/leftovers.ts
 
 
 
@@ -73057,7 +73057,7 @@ async function removeScratchFolder(folder) {
     await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/build/progress.ts
+;// CONCATENATED MODULE: ./src/scheduler/progress.ts
 /**
  * The log for builds that run side by side: they cannot share the log, for their groups
  * and streamed output would interleave. They run quietly and each says in one line how it
@@ -73079,7 +73079,7 @@ function progressFor(progress, parallel) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/build/recorder.ts
+;// CONCATENATED MODULE: ./src/scheduler/recorder.ts
 /**
  * Keeps `measured` in the targets' order while images finish in any order, so a run that
  * stops half-way still reports what it worked on, and only that. Images already in
@@ -73109,7 +73109,7 @@ function recordSide(image, result) {
         image.failedBuilds.push(result.outcome);
 }
 
-;// CONCATENATED MODULE: ./src/build/strategies.ts
+;// CONCATENATED MODULE: ./src/scheduler/strategies.ts
 /**
  * BuildKit runs a step that two running builds share only once, and both get its layer:
  * built side by side, the base still reuses all the head has in common with it, and the run
@@ -73136,7 +73136,7 @@ function strategyFor(builder) {
     return builder === 'buildx' ? sideBySide : oneAfterAnother;
 }
 
-;// CONCATENATED MODULE: ./src/build/worktree-pool.ts
+;// CONCATENATED MODULE: ./src/scheduler/worktree-pool.ts
 
 /**
  * Hands out each side's checkout, made once: the first build of a side asks for it, and
@@ -73748,7 +73748,7 @@ async function consume(pair, archive, entry) {
         void chunk;
 }
 
-;// CONCATENATED MODULE: ./src/explain/paths.ts
+;// CONCATENATED MODULE: ./src/explain/path-breakdown.ts
 
 
 
@@ -73880,7 +73880,7 @@ function layerSources(config, layerCount, stage) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/path-explainer.ts
+;// CONCATENATED MODULE: ./src/scheduler/path-explainer.ts
 
 
 
@@ -73965,7 +73965,7 @@ class PathExplainer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/schedule.ts
+;// CONCATENATED MODULE: ./src/scheduler/schedule.ts
 
 
 
@@ -74499,7 +74499,7 @@ function attachTrends(targets, index, measure) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/modes/check.ts
+;// CONCATENATED MODULE: ./src/modes/pipeline.ts
 
 
 
@@ -74527,7 +74527,7 @@ async function runPipeline(settings, env, state) {
     state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
     env.signal?.throwIfAborted();
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
-    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+    const affected = await discoverInRepository(git, state.revisions, changed, settings, env.repoDir, {
         tempRoot: env.tempRoot,
         info: message => progress.info(message),
         warn: message => progress.warning(message)

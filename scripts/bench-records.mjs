@@ -325,5 +325,5 @@ try {
   await main()
 } finally {
   await removeMadeImages()
-  await Promise.all(tempDirs.map(dir => rm(dir, { recursive: true, force: true })))
+  await Promise.all(tempDirs.map(dir => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })))
 }

@@ -1,23 +1,28 @@
-// Writes the inputs and outputs tables of README.md from action.yml, so the two never
-// disagree. `npm run docs` rewrites the README between its table markers; a unit test
-// fails when the README is behind action.yml.
-import { readFileSync, writeFileSync } from 'node:fs'
+// Writes the generated parts of the documentation: action.yml's inputs and the inputs table
+// from the input table (src/inputs/table.ts), the outputs table from action.yml, so that none
+// of them disagree, and (with flags) the comments, the demo's output and the benchmark pasted
+// from runs. Each part sits between `<!-- name:start -->` and `<!-- name:end -->` markers in
+// one of the documentation files (README.md, CONTRIBUTING.md, docs/*.md); unit tests fail
+// when action.yml or a file is behind the table.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { register } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { Document, parse } from 'yaml'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 const cell = text => String(text).replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()
 
-export function renderTables(actionYaml) {
+/** `inputs`: the input table's ACTION_INPUTS (name, default, description); the outputs come from action.yml. */
+export function renderTables(actionYaml, inputs) {
   const action = parse(actionYaml)
-  const inputs = [
+  const rows = [
     '| Input | Default | Description |',
     '| :-- | :-- | :-- |',
-    ...Object.entries(action.inputs).map(
-      ([name, spec]) =>
-        `| \`${name}\` | ${spec.default === '' || spec.default === undefined ? '' : `\`${cell(spec.default)}\``} | ${cell(spec.description)} |`
+    ...inputs.map(
+      input =>
+        `| \`${input.name}\` | ${input.default === '' ? '' : `\`${cell(input.default)}\``} | ${cell(input.description)} |`
     )
   ]
   const outputs = [
@@ -25,21 +30,64 @@ export function renderTables(actionYaml) {
     '| :-- | :-- |',
     ...Object.entries(action.outputs).map(([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`)
   ]
-  return { inputs: inputs.join('\n'), outputs: outputs.join('\n') }
+  return { inputs: rows.join('\n'), outputs: outputs.join('\n') }
 }
 
-export function updateReadme(readme, sections) {
-  let text = readme
-  for (const [name, table] of Object.entries(sections)) {
-    const pattern = new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`)
-    if (!pattern.test(text)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`)
-    text = text.replace(pattern, (_, start, end) => `${start}\n${table}\n${end}`)
+/** action.yml with its `inputs:` written from the input table's ACTION_INPUTS; the rest stays as it is. */
+export function updateActionInputs(actionYaml, inputs) {
+  const document = new Document({ inputs: {} })
+  const block = document.get('inputs')
+  for (const input of inputs) {
+    const description = document.createNode(input.description)
+    // Folded over lines, as a person writes a long one: it reads better and diffs by line.
+    if (input.description.length > 100) description.type = 'BLOCK_FOLDED'
+    block.set(input.name, document.createNode({ description, required: false, default: input.default }))
   }
-  return text
+  const section = /^inputs:\n(?:[ \t].*\n|\n)*/m
+  if (!section.test(actionYaml)) throw new Error('action.yml has no inputs: section')
+  const text = document.toString({ lineWidth: 116, minContentWidth: 60, singleQuote: true })
+  return actionYaml.replace(section, () => `${text}\n`)
+}
+
+/** The documentation files, relative to the repository root: README.md first. */
+export function docFiles() {
+  const docs = readdirSync(join(root, 'docs'))
+    .filter(name => name.endsWith('.md'))
+    .sort()
+    .map(name => `docs/${name}`)
+  return ['README.md', 'CONTRIBUTING.md', ...docs]
+}
+
+const markers = name => new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`)
+
+/** `text` with each of `sections` that it has markers for written between them. */
+export function updateSections(text, sections) {
+  let updated = text
+  for (const [name, body] of Object.entries(sections)) {
+    updated = updated.replace(markers(name), (_, start, end) => `${start}\n${body}\n${end}`)
+  }
+  return updated
+}
+
+/** Writes each section into the one documentation file that has its markers. */
+function writeSections(sections) {
+  const texts = new Map(docFiles().map(file => [file, readFileSync(join(root, file), 'utf8')]))
+  for (const name of Object.keys(sections)) {
+    const holders = [...texts].filter(([, text]) => markers(name).test(text))
+    if (holders.length !== 1) {
+      throw new Error(
+        `<!-- ${name}:start --> … <!-- ${name}:end --> must be in exactly one of ${[...texts.keys()].join(', ')}; found in ${holders.length}`
+      )
+    }
+  }
+  for (const [file, text] of texts) {
+    const updated = updateSections(text, sections)
+    if (updated !== text) writeFileSync(join(root, file), updated)
+  }
 }
 
 /**
- * A comment as a test run posted it, quoted for the README: the hidden marker line goes,
+ * A comment as a test run posted it, quoted for the documentation: the hidden marker line goes,
  * and commit links become plain short SHAs (the test's repository exists nowhere).
  */
 export function quoteComment(body) {
@@ -52,7 +100,7 @@ export function quoteComment(body) {
       .replace(/\[(`[0-9a-f]{7}`)\]\([^)]*\)/g, '$1')
       .replace(/\[(`[^`]+`|L\d+|line \d+)\]\(https:\/\/github\.com\/octo\/app\/blob\/[^)\s]*\)/g, '$1')
       .replace(/<a href="https:\/\/github\.com\/octo\/app\/blob\/[^"]*">([\s\S]*?)<\/a>/g, '$1')
-      // apt names its lists after the mirror's host: the README names no package registry's host.
+      // apt names its lists after the mirror's host: the documentation names no package registry's host.
       .replace(/(\/var\/lib\/apt\/lists\/)[A-Za-z0-9.-]+?_/g, '$1<mirror>_')
       .split('\n')
       .map(line => (line ? `> ${line}` : '>'))
@@ -61,8 +109,12 @@ export function quoteComment(body) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const readmePath = join(root, 'README.md')
-  const sections = renderTables(readFileSync(join(root, 'action.yml'), 'utf8'))
+  // The table is TypeScript, which Node 20 does not run: these hooks transpile it on import.
+  register('./typescript-hooks.mjs', import.meta.url)
+  const { ACTION_INPUTS } = await import('../src/inputs/table.ts')
+  const actionPath = join(root, 'action.yml')
+  writeFileSync(actionPath, updateActionInputs(readFileSync(actionPath, 'utf8'), ACTION_INPUTS))
+  const sections = renderTables(readFileSync(actionPath, 'utf8'), ACTION_INPUTS)
   // --comments DIR: the comments that `DSC_SAVE_COMMENTS=DIR` made the calculator test keep.
   const commentsAt = process.argv.indexOf('--comments')
   if (commentsAt > 0) {
@@ -74,7 +126,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // --demo FILE: what `npm run --silent demo` printed, kept as it was.
   const demoAt = process.argv.indexOf('--demo')
   if (demoAt > 0) {
-    // apt names its lists after the mirror's host: the README names no package registry's host.
+    // apt names its lists after the mirror's host: the documentation names no package registry's host.
     const output = readFileSync(process.argv[demoAt + 1], 'utf8')
       .trimEnd()
       .replace(/(\/var\/lib\/apt\/lists\/)[A-Za-z0-9.-]+?_/g, '$1<mirror>_')
@@ -86,6 +138,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const output = readFileSync(process.argv[benchAt + 1], 'utf8').trim()
     sections.bench = `\`\`\`text\n$ npm run --silent bench\n${output}\n\`\`\``
   }
-  writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), sections))
-  console.log(`README.md sections written: ${Object.keys(sections).join(', ')}`)
+  writeSections(sections)
+  console.log(`action.yml's inputs and documentation sections written: ${Object.keys(sections).join(', ')}`)
 }

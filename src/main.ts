@@ -1,34 +1,36 @@
 import * as core from '@actions/core'
 import { resolve } from 'node:path'
-import { Progress } from './build/progress.js'
+import { Progress } from './scheduler/progress.js'
 import { compareImages, Limits } from './judge/judge.js'
 import { getInputs, getRunnerContext, InputError, Inputs, RunnerContext } from './inputs/inputs.js'
-import { labelOf } from './changes/discover.js'
+import { labelOf } from './discover/discover.js'
 import { runMerge } from './modes/merge.js'
 import { describeShard } from './inputs/shard.js'
 import { createOctokit } from './tools/octokit.js'
-import { listChangedFiles } from './changes/pull-files.js'
+import { listChangedFiles } from './discover/pull-files.js'
 import { summarizeOutcome } from './report/markdown.js'
-import { cleanText } from './report/escape.js'
+import { inertText } from './shared/inert.js'
 import { publishResults, Results } from './publish/publish.js'
 import { commitStatusOf, setCommitStatus } from './publish/commit-status.js'
 import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from './serialized/run-file.js'
 import { loadMeasurement } from './modes/comment.js'
-import { abortOnSignals, interruptionOf } from './build/interrupt.js'
-import { newRunState, PipelineEnvironment, RunState, runPipeline } from './modes/check.js'
+import { abortOnSignals, interruptionOf } from './scheduler/interrupt.js'
+import { newRunState, PipelineEnvironment, RunState, runPipeline } from './modes/pipeline.js'
 import { errorMessage } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
 import { Comparison } from './shared/types.js'
+import { CredentialSource, dockerCredentials } from './registry/credentials.js'
 
 const NO_LIMITS: Limits = { maxIncrease: null, warnIncrease: null, maxSize: null }
 
+// Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
+// warning is an annotation too: a path's bidi controls would make it read otherwise.
 const actionProgress: Progress = {
-  group: (title, work) => core.group(title, work),
-  info: message => core.info(message),
-  // A warning is an annotation too: a path's bidi controls would make it read otherwise.
-  warning: message => core.warning(cleanText(message)),
+  group: (title, work) => core.group(inertText(title), work),
+  info: message => core.info(inertText(message)),
+  warning: message => core.warning(inertText(message)),
   streamBuilds: true
 }
 
@@ -174,11 +176,28 @@ async function runMeasuringMode(
         progress: actionProgress,
         listChangedFiles: pullRequestFiles(inputs, context),
         recordsRemote: 'origin',
-        signal
+        signal,
+        registryCredentials: registryCredentials(inputs)
       },
       run.state
     )
   }
+}
+
+/**
+ * Registry credentials as docker keeps them (docker/login-action writes them there), each
+ * value masked in the log before it is used; for ghcr.io without any, the job's token.
+ */
+function registryCredentials(inputs: Inputs): CredentialSource {
+  return dockerCredentials({
+    onSecret: value => core.setSecret(value),
+    fallback: registry =>
+      Promise.resolve(
+        registry === 'ghcr.io' && inputs.githubToken
+          ? { username: 'x-access-token', password: inputs.githubToken }
+          : null
+      )
+  })
 }
 
 /** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
@@ -211,7 +230,7 @@ function setVerdict(run: ModeRun, comparison: Comparison): void {
   const { inputs, state, stepError } = run
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
-    core.setFailed(cleanText(stepError))
+    core.setFailed(inertText(stepError))
   } else if (inputs?.mode === 'record') {
     // A record run measures what the default branch has: the PRs that changed it were gated.
     core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`)
@@ -220,11 +239,11 @@ function setVerdict(run: ModeRun, comparison: Comparison): void {
     // only mark the base branch's workflow red.
     core.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
-    core.setFailed(cleanText(state.error))
+    core.setFailed(inertText(state.error))
   } else if (inputs?.shard) {
     core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
-    core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
+    core.setFailed(inertText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
     core.info(summarizeOutcome(comparison))
   }

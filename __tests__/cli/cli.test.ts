@@ -14,7 +14,7 @@ import {
   UsageError
 } from '../../src/cli/args.js'
 import { EXIT, exitCodeFor, exitCodeForError } from '../../src/cli/main.js'
-import { InterruptedError } from '../../src/build/interrupt.js'
+import { InterruptedError } from '../../src/scheduler/interrupt.js'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
 import {
   defaultBaseCandidates,
@@ -236,11 +236,10 @@ describe('parseCommandLine', () => {
     expect(usageMessage(argv)).toContain(message)
   })
 
-  it('has every flag of --help documented in the README', () => {
-    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
-    const section = readme.slice(readme.indexOf('## On your machine'))
+  it('has every flag of --help documented in docs/command.md', () => {
+    const section = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'command.md'), 'utf8')
     const flags = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )? *(--[\w-]+)/gm)].map(match => match[1])
-    expect(flags).toHaveLength(28)
+    expect(flags).toHaveLength(31)
     for (const flag of flags) expect(section).toContain(`\`${flag}`)
   })
 })
@@ -485,9 +484,26 @@ describe('the final report', () => {
     expect(lines[listed + 1]).toMatch(
       /^ {3}L4 +\+618 MB {2}RUN apt-get update && apt-get install -y --no-install-recommends gola… \(new\)$/
     )
-    expect(lines[listed + 2]).toMatch(/^ {3}L3 +\+199 MB {2}FROM debian:bookworm$/)
+    // The final stage's FROM on each side, as the change it is.
+    expect(lines[listed + 2]).toMatch(/^ {3}base L11 → L3 +\+199 MB {2}FROM scratch → FROM debian:bookworm$/)
     expect(lines[listed + 3]).toMatch(/^ {3}L9 +\+24\.\d MB {2}RUN go build .* \(new\)$/)
     expect(lines[listed + 4]).toBe('')
+  })
+
+  it('says the cause in one line, and what to do about it', () => {
+    const image = calculatorRegression()
+    image.base!.stages = [
+      { name: 'build', from: 'debian:bookworm', line: 3 },
+      { name: null, from: 'scratch', line: 11 }
+    ]
+    image.head!.stages = [{ name: null, from: 'debian:bookworm', line: 3 }]
+    const lines = renderTerminalReport(compareImages(revisions, [image], limits), context).split('\n')
+    expect(lines).toContain(
+      "   Why it grew: The final stage's base changed from FROM scratch (base L11) to FROM debian:bookworm (L3) and " +
+        'the stage build was dropped, so the build stage now ships; most of it from L4 RUN apt-get update && apt-get ' +
+        'install -y --no-install-recom… (+618 MB).'
+    )
+    expect(lines.filter(line => line.startsWith('   warning: The build stage now ships'))).toHaveLength(1)
   })
 
   it("shows a failed head build's last lines", () => {

@@ -2,16 +2,16 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-// Every row of the README's "Faults and what happens" names the test that backs it: the file
-// must exist and hold a test whose name contains the words after `›`.
+// Every row of docs/faults.md, "Faults and what happens", names the test that backs it: the
+// file must exist and hold a test whose name contains the words after `›`.
 const root = join(import.meta.dirname, '..', '..')
-const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const page = readFileSync(join(root, 'docs', 'faults.md'), 'utf8')
 
 function faultRows(): Array<{ fault: string; tests: Array<{ file: string; name: string }> }> {
-  const start = readme.indexOf('## Faults and what happens')
-  // The section ends where the next one starts (Development has tables of its own).
-  const end = readme.indexOf('\n## ', start + 1)
-  const section = readme.slice(start, end === -1 ? undefined : end)
+  const start = page.indexOf('# Faults and what happens')
+  // The section ends where the next one starts, if another follows.
+  const end = page.indexOf('\n## ', start + 1)
+  const section = page.slice(start, end === -1 ? undefined : end)
   return section
     .split('\n')
     .filter(line => line.startsWith('| ') && !line.startsWith('| Fault') && !line.startsWith('| :--'))
@@ -25,7 +25,7 @@ function faultRows(): Array<{ fault: string; tests: Array<{ file: string; name: 
     })
 }
 
-describe('the README table of faults', () => {
+describe('the table of faults in docs/faults.md', () => {
   it('has a row for each fault the action handles', () => {
     expect(faultRows().length).toBeGreaterThanOrEqual(20)
   })

@@ -9,6 +9,7 @@ import { runCliBundle } from '../support/cli-runner.js'
 import { cleanupTempDirs, commitFiles, git, gitLine, makeRepo, makeTempDir, symlinkTo } from '../support/repo.js'
 import { imageExists } from '../support/docker.js'
 import { nth } from '../support/lists.js'
+import { asRead } from '../support/gfm.js'
 
 beforeAll(() => {
   // A missing engine fails here, loudly: these tests never skip themselves.
@@ -135,7 +136,9 @@ describe('a branch that grows an image past the limit', () => {
   it("writes the comment's markdown", () => {
     const markdown = readFileSync(join(repo, 'comment.md'), 'utf8')
     expect(markdown.split('\n')[0]).toBe('**Docker image sizes** · ❌ 1 image grew past the limit: +300 kB')
-    expect(markdown).toContain('| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |')
+    expect(asRead(markdown)).toContain(
+      '| `services/app/Dockerfile` | 100 kB | 400 kB | +300 kB | +300% | ❌ over limit |'
+    )
   })
 
   it('removes the images it built', () => {

@@ -113,7 +113,7 @@ describe('a repository with a compose.yaml and no config', () => {
   it('names the image by its service, with its Dockerfile, in the comment', () => {
     expect(result.comments).toHaveLength(1)
     expect(withoutLinks(nth(result.comments, 0).body)).toContain(
-      '| `web`<br><sub>`docker/web.Dockerfile` · build context changed: `big.bin`</sub> |'
+      '| `web`<br><sub>`docker/web.Dockerfile` · stage `runtime` · build context changed: `big.bin`</sub> |'
     )
   })
 })
@@ -269,7 +269,7 @@ describe('the command', () => {
     const fromCompose = await runCliBundle(repo, ['--base', 'main', '--max-increase', '50%'])
     expect(fromCompose.exitCode).toBe(0)
     expect(fromCompose.stderr + fromCompose.stdout).toContain('Images from compose.yaml (images-from: auto)')
-    expect(fromCompose.stdout).toMatch(/web\s+10 kB\s+11 kB\s+\+1 kB/)
+    expect(fromCompose.stdout).toMatch(/web \[stage runtime\]\s+10 kB\s+11 kB\s+\+1 kB/)
 
     const fromGlobs = await runCliBundle(repo, ['--base', 'main', '--images-from', 'dockerfiles'])
     expect(fromGlobs.exitCode).toBe(0)

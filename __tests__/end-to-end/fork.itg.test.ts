@@ -101,7 +101,8 @@ describe('a fork PR that grows an image, in two steps', () => {
     // The explanation comes across in the artifact too, validated like every other field.
     expect(withoutLinks(posted.body)).toContain('Why <code>api/Dockerfile</code> changed')
     expect(withoutLinks(posted.body)).toContain(
-      '| L2 | `COPY payload-300000.bin /payload.bin` | 100 kB | 300 kB | +200 kB | grew |'
+      // The edited COPY on each side, as the change it is.
+      '| base L2 → L2 | `COPY payload-100000.bin /payload.bin` → `COPY payload-300000.bin /payload.bin` | 100 kB | 300 kB | +200 kB | 📈 grew |'
     )
   })
 

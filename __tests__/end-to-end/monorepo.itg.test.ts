@@ -170,7 +170,7 @@ describe('an images config file', () => {
 
   it('shows the names in the comment', () => {
     const body = withoutLinks(nth(result.comments, 0).body)
-    expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · build context changed')
+    expect(body).toContain('| `api-prod`<br><sub>`api/Dockerfile` · stage `prod` · build context changed')
     expect(body).toContain('`docs-site`<br><sub>`site/Dockerfile` · watched files changed')
   })
 
@@ -270,7 +270,7 @@ describe('three shards and a merge', () => {
   it('explains the growth from the shards’ layer sizes, as a single run does', () => {
     const body = withoutLinks(nth(commentsOn(standin, pr.number), 0).body)
     const details = body.slice(body.indexOf('Why <code>svc-c/Dockerfile</code> changed'))
-    expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | grew |')
+    expect(details).toContain('| L2 | `COPY . /app/` | 10 kB | 20 kB | +10 kB | 📈 grew |')
     // The annotation lands on that line of the head's Dockerfile.
     expect(merge.stdout).toMatch(/::error title=[^,]*,file=svc-c\/Dockerfile,line=2,endLine=2::/)
   })

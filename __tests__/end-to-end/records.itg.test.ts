@@ -35,6 +35,7 @@ import { RecordStore } from '../../src/records/store.js'
 import { forceRewriteRecords, withSize } from '../support/forge-records.js'
 import { nth } from '../support/lists.js'
 import { RECORDS_KEY, recordsKeyFile, recordsVerifier } from '../support/records-key.js'
+import { withoutLinks } from '../support/gfm.js'
 
 const standin = useEndToEnd()
 const RECORDS_REF = 'refs/docker-size-check/records'
@@ -149,7 +150,7 @@ describe('a record run on main, then a PR', () => {
     })
     expect(comments).toHaveLength(1)
     expect(nth(comments, 0).body).toContain('(1 layer read, 1 base layer as the baseline record sums them by folder)')
-    expect(nth(comments, 0).body).toContain('| `/payload.bin` | 100 kB | 300 kB | +200 kB | L2 |')
+    expect(withoutLinks(nth(comments, 0).body)).toContain('| `/payload.bin` | 100 kB | 300 kB | +200 kB | L2 |')
     expect(nth(comments, 0).body).toContain(
       `base from the record of \`${nth(mainCommits, 0).slice(0, 7)}\` (the merge-base)`
     )
@@ -449,9 +450,13 @@ describe('the trend', () => {
     saveComment('records-trend', body)
     expect(body).toContain(`base from the record of \`${nth(mainCommits, 1).slice(0, 7)}\``)
     expect(body).toContain('(1 layer read, 1 base layer as the baseline record sums them by folder)')
-    expect(body).toContain('| `/payload.bin` | 120 kB | 150 kB | +30 kB | L2 |')
-    expect(body).toContain(
-      '<code>app/Dockerfile</code> on the default branch: +50% in the last 2 records (100 kB → 150 kB)'
+    expect(withoutLinks(body)).toContain('| `/payload.bin` | 120 kB | 150 kB | +30 kB | L2 |')
+    // The records' words speak of the records (100 kB, 120 kB); this PR's 150 kB is named apart.
+    expect(withoutLinks(body)).toContain(
+      '<code>app/Dockerfile</code> on the default branch: +20% over 2 records; this PR +25%</summary>'
+    )
+    expect(withoutLinks(body)).toContain(
+      '+20% over the last 2 records (100 kB → 120 kB); this PR: 150 kB, +25% on the last record.'
     )
     const charts = mermaidBlocks(body)
     expect(charts).toHaveLength(1)
@@ -459,6 +464,7 @@ describe('the trend', () => {
       `x-axis ["${nth(mainCommits, 0).slice(0, 7)}", "${nth(mainCommits, 1).slice(0, 7)}", "this PR"]`
     )
     expect(charts[0]).toContain('line [100, 120, 150]')
+    expect(charts[0]).toContain('bar [100, 120, 150]')
     await expect(parser().parse(nth(charts, 0))).resolves.toMatchObject({ diagramType: 'xychart' })
     expect(nth(reportImages(run), 0).trend).toEqual([
       { commit: mainCommits[0], recordedAt: expect.any(String), bytes: 100_000 },
@@ -493,7 +499,9 @@ describe('the command on a clone', () => {
     )
     expect(after.stderr).not.toMatch(/base app\/Dockerfile/)
     expect(after.stdout).toContain('+50 kB')
-    expect(after.stdout).toMatch(/On the default branch: [▁-█]{2} \+50% in the last record \(100 kB → 150 kB\)/)
+    expect(after.stdout).toMatch(
+      /On the default branch: [▁-█]{2} the last record: 100 kB; this PR: 150 kB, \+50% on the last record/
+    )
   })
 })
 

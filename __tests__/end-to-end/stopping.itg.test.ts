@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { access, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { processStart } from '../../src/build/run-identity.js'
+import { ownPidTable, processStart } from '../../src/scheduler/run-identity.js'
 import { ACTION_ENTRY, collectRun, PreparedRun, prepareRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
 import {
@@ -220,12 +220,12 @@ describe('a run killed with SIGKILL', () => {
     const keep = [
       {
         tag: `docker-size-check:keep-alive-${randomBytes(4).toString('hex')}`,
-        run: `${process.pid}-${processStart(process.pid) ?? 'x'}-abcdef`,
+        run: `${ownPidTable()}-${process.pid}-${processStart(process.pid) ?? 'x'}-abcdef`,
         root: tempRoot
       },
       {
         tag: `docker-size-check:keep-other-${randomBytes(4).toString('hex')}`,
-        run: `${deadPid}-1-abcdef`,
+        run: `${ownPidTable()}-${deadPid}-1-abcdef`,
         root: `${tempRoot}-other`
       }
     ]
@@ -259,6 +259,12 @@ describe('a run killed with SIGKILL', () => {
     )
     expect(imagesLabelledWith(tempRoot)).toHaveLength(1)
     expect(keep.map(image => imageExists(image.tag))).toEqual([true, true])
+    // The killed run's lease went with what it guarded, and the next run's at its end.
+    expect(
+      execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=docker-size-check.temp-root=${tempRoot}`], {
+        encoding: 'utf8'
+      })
+    ).toBe('')
     expect((await readdir(tempRoot)).filter(name => name.startsWith('dsc-'))).toEqual([])
     expect(await worktreesOf(pr.workspace)).toEqual([pr.workspace])
     expect(JSON.parse(await readFile(join(tempRoot, 'docker-size-check', 'default.json'), 'utf8'))).toMatchObject({

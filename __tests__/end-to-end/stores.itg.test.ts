@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildImage } from '../../src/build/build-command.js'
+import { buildImage } from '../../src/scheduler/build-command.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
 import { Docker, EngineInfo } from '../../src/tools/docker.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { EXPRESSION_DEFAULTS, INPUT_DEFAULTS } from '../../src/inputs/defaults.js'
+import { EXPRESSION_DEFAULTS, INPUT_DEFAULTS } from '../../src/inputs/table.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {

@@ -57,7 +57,10 @@ describe('parseConfigFile', () => {
   })
 
   it.each([
-    ['images:\n  - context: api\n', `${FILE}: images[0]: missing 'dockerfile'.`],
+    [
+      'images:\n  - context: api\n',
+      `${FILE}: images[0]: missing 'dockerfile' (or 'image', for an image built elsewhere).`
+    ],
     [
       'images:\n  - dockerfile: a/Dockerfile\n  - dockerfile: b/Dockerfile\n  - dockerfile: c/Dockerfile\n    max-increase: 10 percent\n',
       `${FILE}: images[2].max-increase: Invalid max-increase '10 percent'. Expected a size such as 25MB`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildCommandArgs, buildEnvironment } from '../../src/build/build-command.js'
+import { buildCommandArgs, buildEnvironment } from '../../src/scheduler/build-command.js'
 import { engineGoneMessage } from '../../src/tools/engine-errors.js'
 import { InputError } from '../../src/shared/errors.js'
 import { assertSecretsSupported, parseSecrets } from '../../src/inputs/secrets.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../../src/build/build-command.js'
+import { buildCommandArgs, buildEnvironment, summarizeBuildError } from '../../src/scheduler/build-command.js'
 import { buildxListed, parseEngineInfo, parseLabelledImages } from '../../src/tools/docker.js'
 import { parseInspect } from '../../src/measure/inspect.js'
 import { HistoryRow, withoutRunLabel } from '../../src/measure/history.js'
@@ -17,6 +17,24 @@ describe('buildCommandArgs', () => {
       [
         'buildx',
         'build',
+        '--load',
+        '--progress=plain',
+        '--provenance=false',
+        '--file',
+        base.dockerfile,
+        '--tag',
+        base.tag,
+        base.context
+      ]
+    ],
+    [
+      'buildx with a builder named by the builder input',
+      { ...base, builder: 'buildx' as const, builderName: 'ci-builder' },
+      [
+        'buildx',
+        'build',
+        '--builder',
+        'ci-builder',
         '--load',
         '--progress=plain',
         '--provenance=false',

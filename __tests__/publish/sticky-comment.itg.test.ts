@@ -4,7 +4,7 @@
 
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
 import { createOctokit, DEFAULT_API_TIMING, type Octokit } from '../../src/tools/octokit.js'
-import { listChangedFiles } from '../../src/changes/pull-files.js'
+import { listChangedFiles } from '../../src/discover/pull-files.js'
 import {
   commentMarker,
   findStickyComments,

@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { Comparison } from '../../src/shared/types.js'
 import { nth } from '../support/lists.js'
+import { asRead } from '../support/gfm.js'
 
 // The comment and the job summary are shrunk in steps when a PR touches many images. The
 // renderer is the real one; only the comparisons are made up (400 real builds add nothing).
@@ -59,7 +60,9 @@ function pr(kinds: Array<[Kind, number]>, pathLength?: number): Comparison {
 }
 
 function rowsOf(text: string): string[] {
-  return text.split('\n').filter(line => line.startsWith('| `'))
+  return asRead(text)
+    .split('\n')
+    .filter(line => line.startsWith('| `'))
 }
 
 describe('fitCommentBody on a 400-image PR', () => {

@@ -5,6 +5,7 @@ import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
 import { commentWanted, fitCommentBody } from '../../src/publish/outputs.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
+import { asRead } from '../support/gfm.js'
 
 const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
 
@@ -64,7 +65,7 @@ describe('renderMarkdown', () => {
       [measuredImage('api/Dockerfile', 1_000_000, 2_000_000), measuredImage('web/Dockerfile', 5_000, 5_000)],
       limits
     )
-    const markdown = renderMarkdown(comparison, { limits })
+    const markdown = asRead(renderMarkdown(comparison, { limits }))
     const lines = markdown.split('\n')
     expect(lines[0]).toContain('1 image grew past the limit: +1 MB')
     expect(markdown).toContain('| `api/Dockerfile` | 1 MB | 2 MB | +1 MB | +100% | ❌ over limit |')
@@ -76,9 +77,15 @@ describe('renderMarkdown', () => {
 
   it('puts paths in code spans that neither a backtick nor a pipe can end', () => {
     const comparison = compareImages(REVISIONS, [measuredImage('we|rd/`<b>x</b>` & co/Dockerfile', 10, 20)], limits)
-    const markdown = renderMarkdown(comparison, { limits })
+    const markdown = asRead(renderMarkdown(comparison, { limits }))
     expect(markdown).toContain('| ``we\\|rd/`<b>x</b>` & co/Dockerfile`` | 10 B | 20 B |')
     expect(markdown).toContain('❌ over limit ``we|rd/`<b>x</b>` & co/Dockerfile``: Grew')
+  })
+
+  it('keeps each figure and status of the table on one line: a non-breaking space before each unit and in the status', () => {
+    const comparison = compareImages(REVISIONS, [measuredImage('api/Dockerfile', 1_000_000, 2_000_000)], limits)
+    const markdown = renderMarkdown(comparison, { limits })
+    expect(markdown).toContain('| 1\u00a0MB | 2\u00a0MB | +1\u00a0MB | +100% | ❌\u00a0over\u00a0limit |')
   })
 
   it('shows the last lines of a failed build', () => {
@@ -107,7 +114,7 @@ describe('why each image was checked', () => {
       reason: 'build context changed: services/api/main.go'
     }
     const web = measuredImage('web/Dockerfile', 100, 90)
-    const markdown = renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits })
+    const markdown = asRead(renderMarkdown(compareImages(REVISIONS, [api, web], limits), { limits }))
     expect(markdown).toContain(
       '| `api`<br><sub>`services/api/Dockerfile` · build context changed: `services/api/main.go`</sub> | 100 B | 100 B | 0 B | 0% | ✅ ok |'
     )

@@ -8,7 +8,7 @@ import { cleanLog } from '../../src/serialized/fields.js'
 import { MarkdownContext, renderMarkdown, summarizeOutcome } from '../../src/report/markdown.js'
 import { repositoryUrl } from '../../src/report/links.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
-import { liveParts, renderGfm } from '../support/gfm.js'
+import { asRead, liveParts, renderGfm } from '../support/gfm.js'
 import { nth } from '../support/lists.js'
 
 const limits: Limits = {
@@ -90,7 +90,7 @@ describe('a failed head build', () => {
   it('shows no growth section for a new image either, whose every instruction would read new', () => {
     const image = calculatorRegression()
     const added: MeasuredImage = { ...image, base: null, target: { ...image.target, change: 'added' } }
-    const html = renderGfm(renderMarkdown(compareImages(REVISIONS, [added], limits), context))
+    const html = asRead(renderGfm(renderMarkdown(compareImages(REVISIONS, [added], limits), context)))
     expect(html).toContain('🆕 new')
     expect(html).not.toContain('Why ')
   })

@@ -14,7 +14,7 @@ import {
   writeArtifact
 } from '../../src/serialized/run-file.js'
 import { FIELD_LIMITS as ARTIFACT_LIMITS } from '../../src/serialized/fields.js'
-import { newRunState } from '../../src/modes/check.js'
+import { newRunState } from '../../src/modes/pipeline.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { getPath, setPath } from '../support/json-path.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'

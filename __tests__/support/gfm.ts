@@ -83,10 +83,20 @@ export function liveParts(html: string, allowedLinks: string[] = []): string[] {
 
 /**
  * The comment with the links the report makes (a name to its Dockerfile, a line, a commit)
- * taken off, their text kept: for assertions on the table and the sections that are not about links.
+ * taken off, their text kept, and read as a reader reads it (asRead): for assertions on the
+ * table and the sections that are not about links or line breaks.
  */
 export function withoutLinks(markdown: string): string {
-  return markdown
+  return asRead(markdown)
     .replace(/\[((`+)[\s\S]*?\2|L\d+|line \d+)\]\((https?:[^)\s]+)\)/g, '$1')
     .replace(/<a href="[^"]*">([\s\S]*?)<\/a>/g, '$1')
+}
+
+/**
+ * The text as a reader reads it: the report keeps each figure and status on one line with
+ * non-breaking spaces, which read as spaces. For assertions on the words; a test of its own
+ * checks that the figures are unbreakable.
+ */
+export function asRead(text: string): string {
+  return text.replace(/\u00a0/g, ' ')
 }

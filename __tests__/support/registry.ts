@@ -1,7 +1,7 @@
 // A real registry for the tests: Debian's docker-registry (distribution 2.8), on a free
 // loopback port, its storage in a temp folder. Engines push to 127.0.0.1 without TLS
 // settings (loopback is an insecure registry by default).
-import { ChildProcess, spawn } from 'node:child_process'
+import { ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -10,6 +10,8 @@ import { join } from 'node:path'
 export interface Registry {
   /** `127.0.0.1:PORT`, the prefix of the names pushed to it. */
   host: string
+  /** The registry's output so far: with `accessLog`, one line per request (method, path, status). */
+  output(): string
   /** The manifest of name:tag, following an index to its linux/amd64 image. */
   manifest(name: string, tag: string): Promise<{ layers: Array<{ size: number; digest: string }> }>
   stop(): Promise<void>
@@ -36,20 +38,49 @@ interface ManifestJson {
   manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }>
 }
 
-export async function startRegistry(): Promise<Registry> {
+export interface RegistryOptions {
+  /** Basic authentication through an htpasswd file (bcrypt, as `htpasswd -Bbc` writes it). */
+  htpasswd?: { username: string; password: string }
+  /** distribution's `auth: token`: the realm, service and issuer of a token service, and its certificate (PEM). */
+  token?: { realm: string; service: string; issuer: string; certificate: string }
+  /** One line per request in `output()`. */
+  accessLog?: boolean
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = await mkdtemp(join(tmpdir(), 'dsc-registry-'))
   const port = await freePort()
   const host = `127.0.0.1:${port}`
+  const auth: string[] = []
+  if (options.htpasswd) {
+    const file = join(dir, 'htpasswd')
+    // htpasswd from apache2-utils (scripts/engines.sh installs it); the password on its command line is a test's.
+    execFileSync('htpasswd', ['-Bbc', file, options.htpasswd.username, options.htpasswd.password], { stdio: 'pipe' })
+    auth.push('auth:', `  htpasswd: { realm: dsc-test, path: ${file} }`)
+  }
+  if (options.token) {
+    const bundle = join(dir, 'token-ca.pem')
+    await writeFile(bundle, options.token.certificate)
+    auth.push(
+      'auth:',
+      '  token:',
+      `    realm: ${options.token.realm}`,
+      `    service: ${options.token.service}`,
+      `    issuer: ${options.token.issuer}`,
+      `    rootcertbundle: ${bundle}`
+    )
+  }
   await writeFile(
     join(dir, 'config.yml'),
     [
       'version: 0.1',
-      'log: { level: error }',
+      `log: { level: error, accesslog: { disabled: ${options.accessLog ? 'false' : 'true'} } }`,
       'storage:',
       `  filesystem: { rootdirectory: ${join(dir, 'data')} }`,
       '  delete: { enabled: true }',
       'http:',
       `  addr: ${host}`,
+      ...auth,
       ''
     ].join('\n')
   )
@@ -65,7 +96,8 @@ export async function startRegistry(): Promise<Registry> {
   for (;;) {
     const ready = await Promise.race([
       fetch(`http://${host}/v2/`).then(
-        response => response.ok,
+        // Behind authentication /v2/ answers 401: it answers.
+        response => response.ok || response.status === 401,
         () => false
       ),
       spawnError
@@ -84,6 +116,7 @@ export async function startRegistry(): Promise<Registry> {
   }
   return {
     host,
+    output: () => output,
     async manifest(name, tag) {
       let manifest = await get(name, tag)
       if (manifest.manifests) {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { buildImage, BuildRequest } from '../../src/build/build-command.js'
+import { buildImage, BuildRequest } from '../../src/scheduler/build-command.js'
 import { Docker, EngineInfo, EngineUnavailableError } from '../../src/tools/docker.js'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
 

@@ -1,7 +1,7 @@
 // The two limits a command of the PR author's files runs under (bake --print): an
 // environment of exactly what is given, and a time limit that ends what it started too.
 import { describe, expect, it } from '@jest/globals'
-import { networkIsolation } from '../../src/changes/bake.js'
+import { networkIsolation } from '../../src/discover/bake.js'
 import { runCommand } from '../../src/tools/exec.js'
 
 describe('runCommand with envOnly', () => {

@@ -41695,64 +41695,17 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 /***/ }),
 
-/***/ 5843:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   PB: () => (/* binding */ abortOnSignals),
-/* harmony export */   p4: () => (/* binding */ InterruptedError)
-/* harmony export */ });
-/* unused harmony export interruptionOf */
-/** The reason of the run's abort: which signal stopped it. */
-class InterruptedError extends Error {
-    signal;
-    constructor(signal) {
-        super(`Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`);
-        this.signal = signal;
-        this.name = 'InterruptedError';
-    }
-    /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
-    get exitCode() {
-        return this.signal === 'SIGINT' ? 130 : 143;
-    }
-}
-/**
- * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
- * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
- */
-function abortOnSignals(onSignal = () => undefined) {
-    const controller = new AbortController();
-    const handlers = ['SIGINT', 'SIGTERM'].map(name => {
-        const handler = () => {
-            const first = !controller.signal.aborted;
-            if (first)
-                controller.abort(new InterruptedError(name));
-            onSignal(name, first);
-        };
-        process.on(name, handler);
-        return () => process.off(name, handler);
-    });
-    return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) };
-}
-/** The run's InterruptedError, if a signal stopped it. */
-function interruptionOf(signal) {
-    return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null;
-}
-
-
-/***/ }),
-
 /***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _build_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5843);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5826);
+/* harmony import */ var _scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1130);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8097);
 
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
 // and the command leaves with 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C leaves at once.
-const stop = (0,_build_interrupt_js__WEBPACK_IMPORTED_MODULE_0__/* .abortOnSignals */ .PB)((signal, first) => {
+const stop = (0,_scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__/* .abortOnSignals */ .PB)((signal, first) => {
     if (first)
         process.stderr.write(`\nInterrupted (${signal}): cleaning up (Ctrl-C again to leave at once)…\n`);
     else if (signal === 'SIGINT')
@@ -41771,7 +41724,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5826:
+/***/ 8097:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46327,7 +46280,7 @@ function isMissingOnRemote(error) {
     return /couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(error.result.stderr);
 }
 
-;// CONCATENATED MODULE: ./src/build/checkout.ts
+;// CONCATENATED MODULE: ./src/scheduler/checkout.ts
 
 
 /**
@@ -46365,7 +46318,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
 var ignore = __nccwpck_require__(4158);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/changes/dockerignore.ts
+;// CONCATENATED MODULE: ./src/discover/dockerignore.ts
 
 
 // What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
@@ -46446,7 +46399,7 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
-;// CONCATENATED MODULE: ./src/changes/limit-changes.ts
+;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
 
 
 const FIELDS = [
@@ -46508,7 +46461,7 @@ function direction(a, b) {
     return y.n > x.n ? 'raises' : 'lowers';
 }
 
-;// CONCATENATED MODULE: ./src/changes/discover.ts
+;// CONCATENATED MODULE: ./src/discover/discover.ts
 
 
 
@@ -46874,7 +46827,7 @@ function listPaths(paths) {
     return paths.length > REASON_PATHS ? `${shown} (+${paths.length - REASON_PATHS} more)` : shown;
 }
 
-;// CONCATENATED MODULE: ./src/build/concurrency.ts
+;// CONCATENATED MODULE: ./src/scheduler/concurrency.ts
 /**
  * Runs at most `concurrency` tasks at once, in the order they were asked for. A task's
  * failure is its own promise's: it never stops the others.
@@ -46986,7 +46939,7 @@ function assertSecretsSupported(secrets, builder) {
         'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
 }
 
-;// CONCATENATED MODULE: ./src/build/layer-cache.ts
+;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
 
 // The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
 // `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
@@ -56833,7 +56786,7 @@ function argumentsText(source, escape) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/build/failed-step.ts
+;// CONCATENATED MODULE: ./src/scheduler/failed-step.ts
 /**
  * The step that broke a build, read from the last lines of its output, so that the failure
  * section can show it first: the instruction, the Dockerfile's line, and that step's own last
@@ -57070,7 +57023,7 @@ function formatDuration(ms) {
     return text || `${ms}ms`;
 }
 
-;// CONCATENATED MODULE: ./src/build/build-command.ts
+;// CONCATENATED MODULE: ./src/scheduler/build-command.ts
 
 
 
@@ -57675,7 +57628,7 @@ function withFileSizes(rows, saved) {
     return oldestFirst.reverse();
 }
 
-;// CONCATENATED MODULE: ./src/build/context-hint.ts
+;// CONCATENATED MODULE: ./src/scheduler/context-hint.ts
 
 /**
  * How builders say that a COPY or ADD source is not in the context: BuildKit
@@ -57717,7 +57670,7 @@ function withContextHint(target, outcome) {
     return { ...outcome, error: `${outcome.error ?? 'the build failed'}${hint}` };
 }
 
-;// CONCATENATED MODULE: ./src/tools/paths.ts
+;// CONCATENATED MODULE: ./src/tools/inside-repository.ts
 
 
 class OutsideRepositoryError extends Error {
@@ -57749,7 +57702,7 @@ async function resolveInside(root, path, what) {
     return real;
 }
 
-;// CONCATENATED MODULE: ./src/build/confine.ts
+;// CONCATENATED MODULE: ./src/scheduler/confine.ts
 
 
 /**
@@ -57775,7 +57728,7 @@ async function refuseOutside(root, dockerfile, context) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/build-side.ts
+;// CONCATENATED MODULE: ./src/scheduler/build-side.ts
 
 
 
@@ -57844,7 +57797,7 @@ async function runLogged(context, job, request, title) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: ./src/build/janitor.ts
+;// CONCATENATED MODULE: ./src/scheduler/janitor.ts
 
 /**
  * Removes what this run made, and nothing else: the worktrees it added (each by its path,
@@ -57897,7 +57850,7 @@ class Janitor {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/build/run-identity.ts
+;// CONCATENATED MODULE: ./src/scheduler/run-identity.ts
 
 
 
@@ -57997,7 +57950,7 @@ function processStart(pid) {
     return fields[19] ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/build/leftovers.ts
+;// CONCATENATED MODULE: ./src/scheduler/leftovers.ts
 
 
 
@@ -58072,7 +58025,7 @@ async function removeScratchFolder(folder) {
     await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/build/progress.ts
+;// CONCATENATED MODULE: ./src/scheduler/progress.ts
 /**
  * The log for builds that run side by side: they cannot share the log, for their groups
  * and streamed output would interleave. They run quietly and each says in one line how it
@@ -58094,7 +58047,7 @@ function progressFor(progress, parallel) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/build/recorder.ts
+;// CONCATENATED MODULE: ./src/scheduler/recorder.ts
 /**
  * Keeps `measured` in the targets' order while images finish in any order, so a run that
  * stops half-way still reports what it worked on, and only that. Images already in
@@ -58124,7 +58077,7 @@ function recordSide(image, result) {
         image.failedBuilds.push(result.outcome);
 }
 
-;// CONCATENATED MODULE: ./src/build/strategies.ts
+;// CONCATENATED MODULE: ./src/scheduler/strategies.ts
 /**
  * BuildKit runs a step that two running builds share only once, and both get its layer:
  * built side by side, the base still reuses all the head has in common with it, and the run
@@ -58151,7 +58104,7 @@ function strategyFor(builder) {
     return builder === 'buildx' ? sideBySide : oneAfterAnother;
 }
 
-;// CONCATENATED MODULE: ./src/build/worktree-pool.ts
+;// CONCATENATED MODULE: ./src/scheduler/worktree-pool.ts
 
 /**
  * Hands out each side's checkout, made once: the first build of a side asks for it, and
@@ -58763,7 +58716,7 @@ async function consume(pair, archive, entry) {
         void chunk;
 }
 
-;// CONCATENATED MODULE: ./src/explain/paths.ts
+;// CONCATENATED MODULE: ./src/explain/path-breakdown.ts
 
 
 
@@ -58895,7 +58848,7 @@ function layerSources(config, layerCount, stage) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/path-explainer.ts
+;// CONCATENATED MODULE: ./src/scheduler/path-explainer.ts
 
 
 
@@ -58980,7 +58933,7 @@ class PathExplainer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/schedule.ts
+;// CONCATENATED MODULE: ./src/scheduler/schedule.ts
 
 
 
@@ -59159,7 +59112,7 @@ async function usableCache(settings, engine, docker, progress) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/changes/bake-definition.ts
+;// CONCATENATED MODULE: ./src/discover/bake-definition.ts
 
 
 /** The names `docker compose` looks for at the root, in its order. */
@@ -59407,7 +59360,7 @@ function composeReferences(path, text) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/changes/bake.ts
+;// CONCATENATED MODULE: ./src/discover/bake.ts
 
 
 
@@ -59589,7 +59542,7 @@ function withoutProgress(stderr) {
         .join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/changes/bake-images.ts
+;// CONCATENATED MODULE: ./src/discover/bake-images.ts
 /**
  * The images the compose or bake files describe at either side, matched by service or
  * target name, as discovery's candidates. Each side's definition is that side's own: a
@@ -59687,7 +59640,7 @@ function definitionChanges(base, head) {
     return changes;
 }
 
-;// CONCATENATED MODULE: ./src/changes/tree-paths.ts
+;// CONCATENATED MODULE: ./src/discover/tree-paths.ts
 /** How deep symbolic links may nest before a path counts as unresolvable (Linux's own limit). */
 const MAX_LINK_HOPS = 40;
 /**
@@ -59722,7 +59675,7 @@ function resolveInTree(path, linkTarget) {
     return resolved.join('/') || '.';
 }
 
-;// CONCATENATED MODULE: ./src/changes/images-source.ts
+;// CONCATENATED MODULE: ./src/discover/images-source.ts
 
 
 
@@ -59736,7 +59689,7 @@ function resolveInTree(path, linkTarget) {
  * compose file, else the Dockerfiles the globs match; the other values take that one alone.
  * Compose and bake files are evaluated at each side, each side's own.
  */
-async function chooseImages(input) {
+async function resolveImagesSource(input) {
     const setting = input.imagesFrom;
     if (setting === 'config') {
         if (!input.hasConfig) {
@@ -60083,7 +60036,7 @@ function images_config_describe(value) {
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-;// CONCATENATED MODULE: ./src/changes/affected.ts
+;// CONCATENATED MODULE: ./src/discover/from-repository.ts
 
 
 
@@ -60098,7 +60051,7 @@ function images_config_describe(value) {
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config of each side, then finds the affected images.
  */
-async function findAffectedImages(git, revisions, changed, settings, repoDir, options = {
+async function discoverInRepository(git, revisions, changed, settings, repoDir, options = {
     tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
 }) {
     const imagesFrom = settings.imagesFrom ?? 'auto';
@@ -60111,7 +60064,7 @@ async function findAffectedImages(git, revisions, changed, settings, repoDir, op
     ]);
     const warn = (message) => (options.warn ?? options.info)?.(message);
     const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
-    const choice = await chooseImages({
+    const choice = await resolveImagesSource({
         imagesFrom,
         hasConfig: images !== null,
         // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
@@ -60256,7 +60209,7 @@ const MAX_LINKS = 16;
  */
 async function loadBaseImageSpecs(git, base, settings, warn) {
     const path = settings.configFile || DEFAULT_CONFIG_FILE;
-    const entry = await affected_resolveInTree(git, base.files, path);
+    const entry = await from_repository_resolveInTree(git, base.files, path);
     if (entry === null)
         return null;
     const text = (await git.readBlobs([objectIdOf(entry)])).get(objectIdOf(entry));
@@ -60273,7 +60226,7 @@ async function loadBaseImageSpecs(git, base, settings, warn) {
     }
 }
 /** The ls-tree entry of a file in a tree, symlinks (in the path or the file) followed; null when missing. */
-async function affected_resolveInTree(git, files, path) {
+async function from_repository_resolveInTree(git, files, path) {
     let current = external_node_path_namespaceObject.posix.normalize(path);
     for (let hop = 0; hop <= MAX_LINKS; hop++) {
         const parts = current.split('/');
@@ -60923,12 +60876,12 @@ function assertRecordsRef(ref) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/inputs/explain.ts
+;// CONCATENATED MODULE: ./src/inputs/explain-input.ts
 
 const EXPLAIN_CHOICES = ['paths', 'instructions'];
 const DEFAULT_EXPLAIN = { paths: true, instructions: true };
 /** `paths,instructions` (the default), either one, or `none`. */
-function explain_parseExplain(value) {
+function explain_input_parseExplain(value) {
     const text = value.trim();
     if (text === '')
         return { ...DEFAULT_EXPLAIN };
@@ -61562,7 +61515,7 @@ function attachTrends(targets, index, measure) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/modes/check.ts
+;// CONCATENATED MODULE: ./src/modes/pipeline.ts
 
 
 
@@ -61590,7 +61543,7 @@ async function runPipeline(settings, env, state) {
     state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
     env.signal?.throwIfAborted();
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
-    const affected = await findAffectedImages(git, state.revisions, changed, settings, env.repoDir, {
+    const affected = await discoverInRepository(git, state.revisions, changed, settings, env.repoDir, {
         tempRoot: env.tempRoot,
         info: message => progress.info(message),
         warn: message => progress.warning(message)
@@ -61753,7 +61706,7 @@ function responsibleInstruction(changes) {
     return best;
 }
 
-;// CONCATENATED MODULE: ./src/explain/growth.ts
+;// CONCATENATED MODULE: ./src/explain/instruction-growth.ts
 
 /**
  * Matches the two sides of an image instruction by instruction. A side that does not
@@ -61864,7 +61817,7 @@ function pathSource(direction) {
         instruction: fields_text(direction)
     });
 }
-/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+/** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction) {
     const bytes = fields_wholeNumber(0, fields_FIELD_LIMITS.maxSize);
     const layer = object({
@@ -62552,7 +62505,7 @@ function dockerfileUrl(target, links, line) {
     return blobUrl(links, target.dockerfile, line);
 }
 
-;// CONCATENATED MODULE: ./src/report/paths.ts
+;// CONCATENATED MODULE: ./src/report/paths-table.ts
 // The paths that grew or shrank, for the comment and for the command. Every path and
 // instruction here comes from a build: hostile text, shown through displayText and code().
 
@@ -62560,7 +62513,7 @@ function dockerfileUrl(target, links, line) {
 /** Rows the comment shows; the JSON report has up to 50. */
 const COMMENT_PATHS = 5;
 const MAX_PATH = 120;
-const paths_IN_TABLE = { table: true };
+const paths_table_IN_TABLE = { table: true };
 /**
  * A path as a reader may see it: characters that would hide or reorder text (controls,
  * bidirectional overrides, line breaks) written as escapes, and a long path cut in its
@@ -62633,7 +62586,7 @@ function pathsMarkdown(breakdown) {
     const intro = `The paths that moved the most bytes, from the layers the two images do not share (${counts.join(', ')}):`;
     const rows = breakdown.paths
         .slice(0, COMMENT_PATHS)
-        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${formatDelta(change.delta)} | ${sourceCell(change.source, paths_IN_TABLE)} |`);
+        .map(change => `| ${code(displayText(change.path) + (change.kind === 'folder' ? '/' : ''), paths_table_IN_TABLE)} | ${bytesCell(change.base)} | ${bytesCell(change.head)} | ${formatDelta(change.delta)} | ${sourceCell(change.source, paths_table_IN_TABLE)} |`);
     const more = breakdown.paths.length - COMMENT_PATHS;
     const table = rows.length
         ? [
@@ -62661,7 +62614,7 @@ function pathsText(breakdown, top = 3) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/growth.ts
+;// CONCATENATED MODULE: ./src/report/growth-section.ts
 
 
 
@@ -63492,7 +63445,7 @@ function parseCommandLine(argv, env = {}) {
     let explain;
     try {
         buildTimeoutMs = duration_parseDuration('--build-timeout', one('build-timeout') ?? DEFAULT_BUILD_TIMEOUT);
-        explain = explain_parseExplain(one('explain') ?? '');
+        explain = explain_input_parseExplain(one('explain') ?? '');
     }
     catch (error) {
         if (error instanceof errors_InputError)
@@ -63980,8 +63933,8 @@ function repository_firstLine(text) {
     return text.trim().split('\n')[0] ?? '';
 }
 
-// EXTERNAL MODULE: ./src/build/interrupt.ts
-var interrupt = __nccwpck_require__(5843);
+// EXTERNAL MODULE: ./src/scheduler/interrupt.ts
+var interrupt = __nccwpck_require__(1130);
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/cli/version.ts
@@ -64154,6 +64107,53 @@ async function writeReportFile(io, path, text) {
         io.stderr.write(`docker-size-check: could not write ${target}: ${errors_errorMessage(error)}\n`);
         return false;
     }
+}
+
+
+/***/ }),
+
+/***/ 1130:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PB: () => (/* binding */ abortOnSignals),
+/* harmony export */   p4: () => (/* binding */ InterruptedError)
+/* harmony export */ });
+/* unused harmony export interruptionOf */
+/** The reason of the run's abort: which signal stopped it. */
+class InterruptedError extends Error {
+    signal;
+    constructor(signal) {
+        super(`Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`);
+        this.signal = signal;
+        this.name = 'InterruptedError';
+    }
+    /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
+    get exitCode() {
+        return this.signal === 'SIGINT' ? 130 : 143;
+    }
+}
+/**
+ * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
+ * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
+ */
+function abortOnSignals(onSignal = () => undefined) {
+    const controller = new AbortController();
+    const handlers = ['SIGINT', 'SIGTERM'].map(name => {
+        const handler = () => {
+            const first = !controller.signal.aborted;
+            if (first)
+                controller.abort(new InterruptedError(name));
+            onSignal(name, first);
+        };
+        process.on(name, handler);
+        return () => process.off(name, handler);
+    });
+    return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) };
+}
+/** The run's InterruptedError, if a signal stopped it. */
+function interruptionOf(signal) {
+    return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null;
 }
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { abortOnSignals } from '../build/interrupt.js'
+import { abortOnSignals } from '../scheduler/interrupt.js'
 import { runCli } from './main.js'
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,

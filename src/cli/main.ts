@@ -5,17 +5,21 @@ import { compareImages } from '../judge/judge.js'
 import { EngineUnavailableError } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { setLogger } from '../tools/log.js'
-import { newRunState, RunState, runPipeline } from '../modes/check.js'
+import { newRunState, RunState, runPipeline } from '../modes/pipeline.js'
 import { toJsonReport } from '../serialized/run-file.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { Comparison } from '../shared/types.js'
 import { CliOptions, Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
 import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
-import { Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
-import { InterruptedError } from '../build/interrupt.js'
+import { inertOutput, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
+import { inertText } from '../shared/inert.js'
+import { InterruptedError } from '../scheduler/interrupt.js'
 import { VERSION } from './version.js'
 import { errorMessage } from '../shared/errors.js'
+import { RegistryClient } from '../registry/client.js'
+import { dockerCredentials } from '../registry/credentials.js'
+import { measureReferences } from '../registry/references.js'
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, noEngine: 3, interrupted: 130, terminated: 143 } as const
 
@@ -45,7 +49,17 @@ export function exitCodeForError(error: unknown): number {
  * The local command: the action's pipeline (changes, discover, build, measure), compare and
  * report, with inputs from flags and the result on the terminal. Returns the exit status.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
+  // Every write, whatever its source, through the guard: only the command's own colours and
+  // live line reach the terminal as escape sequences.
+  const io: CliIo = {
+    ...terminal,
+    stdout: inertOutput(terminal.stdout, { colour: useColour(terminal.stdout, terminal.env), live: false }),
+    stderr: inertOutput(terminal.stderr, {
+      colour: useColour(terminal.stderr, terminal.env),
+      live: useLiveLine(terminal.stderr, terminal.env)
+    })
+  }
   let command: Command
   try {
     command = parseCommandLine(argv, io.env)
@@ -65,6 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** A check: resolve the two revisions, measure, report on the terminal and in the files asked for. */
 async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.references.length) return runReferenceCheck(options, io)
   const progress = terminalProgress(options, io)
   let revisions: LocalRevisions
   let repoDir: string
@@ -92,6 +107,43 @@ async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
   return writeFailed ? EXIT.fail : exitCodeFor(comparison)
 }
 
+/**
+ * --image: the two references read in their registries, every platform a row; no git and no
+ * engine, so it runs in any folder.
+ */
+async function runReferenceCheck(options: CliOptions, io: CliIo): Promise<number> {
+  const progress = terminalProgress(options, io)
+  const state = newRunState()
+  const [spec] = options.references
+  const headName = spec?.image ?? ''
+  const baseName = spec?.baseImage ?? 'its baseline record'
+  progress.info(`Comparing ${headName} with ${baseName} in the registry`)
+  let failure: unknown = null
+  try {
+    const client = new RegistryClient({
+      credentials: dockerCredentials({ env: io.env }),
+      debug: message => progress.debug(message),
+      ...(io.signal ? { signal: io.signal } : {})
+    })
+    state.measured.push(
+      ...(await measureReferences(options.references, { client, info: message => progress.info(message) }))
+    )
+  } catch (error) {
+    state.error = errorMessage(error)
+    failure = error
+  }
+  const comparison = compareImages(state.revisions, state.measured, options.settings)
+  reportOnTerminal(io, options, progress, {
+    revisions: { ...state.revisions, baseName, headName },
+    comparison,
+    runError: state.error,
+    interrupted: failure instanceof InterruptedError
+  })
+  const writeFailed = !(await writeReportFiles(io, options, comparison, state))
+  if (failure !== null) return exitCodeForError(failure)
+  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+}
+
 /** The progress on stderr, which the shared modules log through too. */
 function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
   const progress = new TerminalProgress({
@@ -103,7 +155,11 @@ function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
     limits: options.settings
   })
   // The shared modules log through here: no workflow commands on a terminal.
-  setLogger({ debug: message => progress.debug(message), info: message => progress.info(message) })
+  setLogger({
+    debug: message => progress.debug(message),
+    info: message => progress.info(message),
+    output: text => progress.output(text)
+  })
   return progress
 }
 
@@ -184,7 +240,7 @@ async function writeReportFiles(
 }
 
 function usageFailure(io: CliIo, error: unknown): number {
-  const message = errorMessage(error)
+  const message = inertText(errorMessage(error))
   io.stderr.write(`docker-size-check: ${message}\n`)
   if (error instanceof UsageError) return EXIT.usage
   return exitCodeForError(error)
@@ -197,7 +253,7 @@ async function writeReportFile(io: CliIo, path: string, text: string): Promise<b
     await writeFile(target, text)
     return true
   } catch (error) {
-    io.stderr.write(`docker-size-check: could not write ${target}: ${errorMessage(error)}\n`)
+    io.stderr.write(`docker-size-check: could not write ${inertText(`${target}: ${errorMessage(error)}`)}\n`)
     return false
   }
 }

@@ -1,14 +1,16 @@
 import { Limits } from '../judge/judge.js'
-import { labelOf } from '../changes/discover.js'
-import { growthOf, instructionText } from '../explain/growth.js'
+import { labelOf } from '../discover/discover.js'
+import { growthOf, instructionText } from '../explain/instruction-growth.js'
 import { byImportance, statusOf, summarizeOutcome } from '../report/markdown.js'
-import { parseFailedStep } from '../build/failed-step.js'
+import { parseFailedStep } from '../scheduler/failed-step.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
-import { pathsText } from '../report/paths.js'
+import { foldedText, pathsText } from '../report/paths-table.js'
+import { adviceFor, causeLine } from '../report/cause.js'
 import { recordPoints, trendLine } from '../report/trend.js'
 import { painter, Paint, VERDICT_STYLE } from './terminal.js'
+import { inertLine } from '../shared/inert.js'
 
 export interface TerminalReportContext {
   limits: Limits
@@ -37,9 +39,13 @@ export function alignColumns(rows: string[][], align: ('left' | 'right')[]): str
 /** The comment's table, as text: the same rows and statuses, every image included. */
 export function textTable(images: ImageResult[]): string[] {
   const rows = images.map(image => [
-    image.target.change === 'renamed'
-      ? `${labelOf(image.target)} (from ${image.target.baseDockerfile})`
-      : labelOf(image.target),
+    inertLine(
+      [
+        labelOf(image.target),
+        image.target.build?.target ? ` [stage ${image.target.build.target}]` : '',
+        image.target.change === 'renamed' ? ` (from ${image.target.baseDockerfile})` : ''
+      ].join('')
+    ),
     image.base ? formatSize(image.base.size) : '—',
     image.head ? formatSize(image.head.size) : '—',
     image.delta === null ? '—' : formatDelta(image.delta),
@@ -78,30 +84,50 @@ const TOP_INSTRUCTIONS = 3
 const TOP_PATHS = 3
 
 function explain(image: ImageResult, paint: Paint): string[] {
-  const lines = [`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`]
-  for (const note of image.notes) lines.push(`   ${note}`)
-  // Only with both sides measured: a failed build's instructions did not vanish.
+  // Every string of the image but our own words is from outside: one line each, inert.
+  const lines = [inertLine(`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`)]
+  for (const note of image.notes) lines.push(`   ${inertLine(note)}`)
+  // The cause and what to do, as the comment says them above its folded sections.
+  const cause = causeLine(image)
+  if (cause) lines.push(`   ${inertLine(cause)}`)
+  for (const advice of adviceFor(image, 'text')) {
+    lines.push(paint('yellow', `   ${advice.level}: ${inertLine(advice.text)}`))
+  }
   // Only with both sides measured: a failed build's instructions did not vanish.
   const growth = image.verdict !== 'error' && image.base && image.head ? growthOf(image) : null
   if (growth && growth.changes.length) {
     const rows = growth.changes.slice(0, TOP_INSTRUCTIONS).map(change => {
       const instruction = (change.head ?? change.base) as NonNullable<typeof change.head>
-      const line = change.head ? `L${change.head.line}` : `base L${change.base?.line}`
+      // Two instructions paired as one (a stage's FROM, an edited RUN) read as the change they are.
+      const edited = change.base && change.head && instructionText(change.base) !== instructionText(change.head)
+      const line = !change.head
+        ? `base L${change.base?.line}`
+        : edited
+          ? `base L${change.base?.line} → L${change.head.line}`
+          : `L${change.head.line}`
       const kind = change.kind === 'added' ? ' (new)' : change.kind === 'removed' ? ' (gone)' : ''
-      return [`   ${line}`, formatDelta(change.delta), `${instructionText(instruction, 70)}${kind}`]
+      const text =
+        edited && change.base
+          ? `${instructionText(change.base, 34)} → ${instructionText(instruction, 34)}`
+          : instructionText(instruction, 70)
+      return [`   ${line}`, formatDelta(change.delta), `${inertLine(text)}${kind}`]
     })
     lines.push('   The instructions that moved the most bytes:')
     lines.push(...alignColumns(rows, ['left', 'right', 'left']))
   }
   if (image.head && image.target.trend?.length) {
     const line = trendLine(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
-    if (line) lines.push(`   On the default branch: ${line}`)
+    if (line) lines.push(`   On the default branch: ${inertLine(line)}`)
   }
   if (image.paths && image.paths.paths.length) {
-    const { rows, hints } = pathsText(image.paths, TOP_PATHS)
     lines.push('   The paths that moved the most bytes:')
-    lines.push(...alignColumns(rows, ['left', 'right', 'left']))
-    for (const hint of hints) lines.push(paint('yellow', hint))
+    lines.push(
+      ...alignColumns(
+        pathsText(image.paths, TOP_PATHS).map(row => row.map(inertLine)),
+        ['left', 'right', 'left']
+      )
+    )
+    if (image.paths.folded) lines.push(paint('yellow', `   note: ${foldedText(image.paths.folded)}`))
   }
   if (image.logTail && image.verdict === 'error') {
     // The failing step first, as in the comment (report/failure.ts reads it from the log).
@@ -112,7 +138,7 @@ function explain(image: ImageResult, paint: Paint): string[] {
         .filter(Boolean)
         .join(', ')
       lines.push(
-        `   The failing step${where ? ` (${where})` : ''}: ${instructionText({ keyword: '', args: step.instruction }, 100)}`
+        `   The failing step${where ? ` (${where})` : ''}: ${inertLine(instructionText({ keyword: '', args: step.instruction }, 100))}`
       )
       for (const line of step.output) lines.push(paint('dim', `   │ ${line}`))
     }
@@ -129,10 +155,11 @@ function footer(comparison: Comparison, context: TerminalReportContext): string 
     context.limits.maxSize !== null ? `max-size ${formatSize(context.limits.maxSize)}` : null
   ].filter(Boolean)
   const base = comparison.revisions.baseSha.slice(0, 7) || 'unknown'
-  return (
-    `Base ${base} (merge-base with ${context.baseName}) → head ${context.headName}. ` +
-    `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}`
-  )
+  const registry = comparison.images.length > 0 && comparison.images.every(image => image.target.reference)
+  const compared = registry
+    ? `Base ${context.baseName} → head ${context.headName}, read in the registry: each platform's size is its config and layers compressed, as its manifest lists them (what a pull transfers). `
+    : `Base ${base} (merge-base with ${context.baseName}) → head ${context.headName}. `
+  return compared + `${limits.length ? `Limits: ${limits.join(', ')}.` : 'No limits set.'}`
 }
 
 function outcome(comparison: Comparison, context: TerminalReportContext): string {

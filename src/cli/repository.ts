@@ -1,4 +1,5 @@
-import { planBaseRef, validateBaseRef } from '../revisions/base-commit.js'
+import { resolveRevisions, UnknownBaseError } from '../revisions/base-commit.js'
+import { InputError } from '../shared/errors.js'
 import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../tools/git.js'
 import { ChangedFile, Revisions } from '../shared/types.js'
 import { UsageError } from './args.js'
@@ -49,91 +50,50 @@ async function remoteDefaultBranch(git: Git, remote: string | null): Promise<str
 }
 
 /**
- * Where a name may point, in the order the action tries them (remote-tracking branch first,
- * as a local branch is more often behind). Names the action would refuse as a ref (HEAD~1,
- * say) are still revisions that git resolves here.
- */
-function localCandidates(name: string, remote: string | null): string[] {
-  try {
-    validateBaseRef(name)
-  } catch {
-    return [name]
-  }
-  return planBaseRef(name, remote ?? 'origin').local
-}
-
-async function resolveLocally(git: Git, candidates: string[]): Promise<string | null> {
-  for (const candidate of candidates) {
-    const result = await git.tryExec(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])
-    if (result.exitCode === 0) return result.stdout.trim()
-  }
-  return null
-}
-
-/**
- * Finds the two sides from the local repository alone (the command never fetches): the head
- * is --head's commit or HEAD under the working tree; the base is the merge-base of the head
- * with --base, or with the remote's default branch, main or master.
+ * Finds the two sides from the local repository alone, by the action's resolver told not to
+ * fetch: the head is --head's commit or HEAD under the working tree; the base is the
+ * merge-base of the head with --base, or with the remote's default branch, main or master.
  */
 export async function resolveLocalRevisions(
   git: Git,
   options: { base: string | null; head: string | null }
 ): Promise<LocalRevisions> {
   const remote = pickRemote(splitLines((await git.tryExec(['remote'])).stdout))
-  const headRef = options.head ?? 'HEAD'
-  // The head as git itself reads the name (a local branch before a remote-tracking one).
-  const headSha = await resolveLocally(git, [headRef])
-  if (headSha === null) {
-    throw new UsageError(
-      options.head === null
-        ? 'The repository has no commit yet, so there is no base to compare with. Commit first, then run docker-size-check.'
-        : `Unknown --head '${options.head}': it names no commit here. Give a branch, tag or commit (git log shows them).`
-    )
-  }
-
-  let baseName: string | null = null
-  let baseTip: string | null = null
-  if (options.base !== null) {
-    baseName = options.base
-    baseTip = await resolveLocally(git, localCandidates(options.base, remote))
-    if (baseTip === null) {
-      throw new UsageError(
-        `Unknown --base '${options.base}': it names no branch, tag or commit here. ` +
-          `Fetch it first (git fetch ${remote ?? 'origin'} ${options.base}), or name another with --base.`
-      )
-    }
-  } else {
-    for (const name of defaultBaseCandidates(await remoteDefaultBranch(git, remote))) {
-      baseTip = await resolveLocally(git, localCandidates(name, remote))
-      if (baseTip !== null) {
-        baseName = name
-        break
-      }
-    }
-    if (baseTip === null || baseName === null) {
-      throw new UsageError(
-        'No base to compare with: no remote default branch, no main and no master here. ' +
-          'Name one with --base (for example --base develop).'
-      )
+  const names = options.base !== null ? [options.base] : defaultBaseCandidates(await remoteDefaultBranch(git, remote))
+  for (const baseName of names) {
+    try {
+      const { baseSha, headSha } = await resolveRevisions(git, {
+        baseRef: baseName,
+        ...(options.head === null ? {} : { head: options.head }),
+        remote: remote ?? 'origin',
+        fetch: false,
+        labels: { base: '--base', head: '--head' }
+      })
+      return { baseSha, headSha, baseName, ...(await describeHead(git, headSha, options.head)) }
+    } catch (error) {
+      // Without --base, the next default name is tried.
+      if (error instanceof UnknownBaseError && options.base === null) continue
+      if (error instanceof InputError) throw new UsageError(error.message)
+      throw error
     }
   }
+  throw new UsageError(
+    'No base to compare with: no remote default branch, no main and no master here. ' +
+      'Name one with --base (for example --base develop).'
+  )
+}
 
-  const baseSha = await git.mergeBase(headSha, baseTip)
-  if (baseSha === null) {
-    throw new UsageError(
-      `${headRef} and --base '${baseName}' share no history here, so there is no merge-base to compare with. ` +
-        'In a shallow clone, fetch more history (git fetch --unshallow); otherwise name another --base.'
-    )
-  }
-
+/** How the head is named to the user, and whether the working tree has changes of its own. */
+async function describeHead(
+  git: Git,
+  headSha: string,
+  head: string | null
+): Promise<Pick<LocalRevisions, 'headName' | 'headUncommitted'>> {
   const short = headSha.slice(0, 7)
-  let headName = `${headRef} (${short})`
-  let headUncommitted = false
-  if (options.head === null) {
-    headUncommitted = (await git.exec(['status', '--porcelain', '--untracked-files=normal'])).trim() !== ''
-    headName = `the working tree (${short}${headUncommitted ? ', with uncommitted changes' : ''})`
-  }
-  return { baseSha, headSha, baseName, headName, ...(headUncommitted ? { headUncommitted } : {}) }
+  if (head !== null) return { headName: `${head} (${short})` }
+  const headUncommitted = (await git.exec(['status', '--porcelain', '--untracked-files=normal'])).trim() !== ''
+  const headName = `the working tree (${short}${headUncommitted ? ', with uncommitted changes' : ''})`
+  return { headName, ...(headUncommitted ? { headUncommitted } : {}) }
 }
 
 /** Untracked files that are not ignored: a new Dockerfile counts before `git add`. */

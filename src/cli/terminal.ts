@@ -1,9 +1,10 @@
-import { Progress } from '../build/progress.js'
+import { Progress } from '../scheduler/progress.js'
 import { judgeImage, Limits, MeasuredImage } from '../judge/judge.js'
-import { labelOf } from '../changes/discover.js'
+import { labelOf } from '../discover/discover.js'
 import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
 import { ImageResult, Verdict } from '../shared/types.js'
+import { inertExcept, inertText } from '../shared/inert.js'
 
 /** The part of a stream the command writes to: process.stdout, process.stderr or a test's buffer. */
 export interface Output {
@@ -41,8 +42,31 @@ export const VERDICT_STYLE: Record<Verdict, Style> = { pass: 'green', warn: 'yel
 
 export type Paint = (style: Style, text: string) => string
 
+/** Paints text, whose own escape sequences and control characters go first (shared/inert.ts). */
 export function painter(colour: boolean): Paint {
-  return (style, text) => (colour ? `\x1b[${CODES[style][0]}m${text}\x1b[${CODES[style][1]}m` : text)
+  return (style, text) =>
+    colour ? `\x1b[${CODES[style][0]}m${inertText(text)}\x1b[${CODES[style][1]}m` : inertText(text)
+}
+
+/** What clears the live line before the next is drawn. */
+const CLEAR_LINE = '\r\x1b[2K'
+
+/** Every escape sequence the command writes itself: its colours, and the clearing of its live line. */
+export const OWN_SEQUENCES: readonly string[] = [
+  ...new Set(Object.values(CODES).flatMap(codes => codes.map(code => `\x1b[${code}m`))),
+  CLEAR_LINE
+]
+
+/**
+ * The last guard on one of the command's streams: whatever is written, only the command's
+ * own sequences reach the terminal (its colours where it paints, the live line's clearing
+ * where it draws one), and no other escape sequence or control character. Each outside
+ * string is cleaned where it enters the output too (painter, TerminalProgress), so that one
+ * cannot pass for one of ours either.
+ */
+export function inertOutput(stream: Output, own: { colour: boolean; live: boolean }): Output {
+  const allowed = OWN_SEQUENCES.filter(sequence => (sequence === CLEAR_LINE ? own.live : own.colour))
+  return { write: text => stream.write(inertExcept(text, allowed)), isTTY: stream.isTTY }
 }
 
 /** 41200 → "41.2 s", 83000 → "1 min 23 s". */
@@ -127,7 +151,7 @@ export class TerminalProgress implements Progress {
     const draw = () => {
       const spent = formatDuration(this.now() - stepStarted)
       this.options.stream.write(
-        `\r\x1b[2K${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length] ?? '')} ${this.paint('dim', spent)}`
+        `${CLEAR_LINE}${prefix} ${this.paint('cyan', SPINNER[frame++ % SPINNER.length] ?? '')} ${this.paint('dim', spent)}`
       )
       this.liveLine = true
     }
@@ -144,7 +168,7 @@ export class TerminalProgress implements Progress {
 
   info(message: string): void {
     if (this.options.quiet) return
-    this.line(`${this.paint('dim', clock(this.elapsed()))}   ${message}`)
+    this.line(`${this.paint('dim', clock(this.elapsed()))}   ${inertText(message)}`)
   }
 
   warning(message: string): void {
@@ -154,6 +178,12 @@ export class TerminalProgress implements Progress {
 
   debug(message: string): void {
     if (this.options.verbose) this.line(this.paint('dim', message))
+  }
+
+  /** A build's output as it comes (--verbose), cleaned like every other outside string. */
+  output(text: string): void {
+    this.clearLive()
+    this.options.stream.write(inertText(text))
   }
 
   imageDone(image: MeasuredImage): void {
@@ -172,7 +202,7 @@ export class TerminalProgress implements Progress {
 
   private clearLive(): void {
     if (!this.liveLine) return
-    this.options.stream.write('\r\x1b[2K')
+    this.options.stream.write(CLEAR_LINE)
     this.liveLine = false
   }
 }

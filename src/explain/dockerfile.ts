@@ -31,6 +31,11 @@ export function allInstructions(dockerfile: string): DockerInstruction[] {
   return parseStages(dockerfile).stages.flat()
 }
 
+/** Each stage's name (`FROM … AS name`, lower case) in the order of the file; null for an unnamed one. */
+export function stageNames(dockerfile: string): (string | null)[] {
+  return parseStages(dockerfile).names
+}
+
 function parseStages(dockerfile: string): { stages: DockerInstruction[][]; names: (string | null)[] } {
   const parsed = DockerfileParser.parse(dockerfile)
   const escape = parsed.getEscapeCharacter()
@@ -75,4 +80,30 @@ function argumentsText(source: string[], escape: string): string {
     .replace(/^\s*\S+\s*/, '')
     .replace(/\s+/g, ' ')
     .trim()
+}
+
+/** One stage of a Dockerfile: its name and the image (or stage) it starts from. */
+export interface StageSummary {
+  /** The name after `AS`, lower case; null for an unnamed stage. */
+  name: string | null
+  /** What follows FROM, without flags (`--platform=…`) and the `AS name`: `debian:bookworm`, `scratch`, `build`. */
+  from: string
+  /** 1-based line of its FROM. */
+  line: number
+}
+
+/** Every stage of the Dockerfile, in order; the last one is what a build without a target produces. */
+export function stageSummaries(dockerfile: string): StageSummary[] {
+  const { stages, names } = parseStages(dockerfile)
+  return stages.flatMap((stage, i) => {
+    const from = stage[0]
+    if (!from) return []
+    const image = from.args
+      .split(/\s+/)
+      .filter(word => !word.startsWith('--'))
+      .join(' ')
+      .replace(/\s+AS\s+\S+\s*$/i, '')
+      .trim()
+    return [{ name: names[i] ?? null, from: image, line: from.line }]
+  })
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { extract, Header as Headers } from 'tar-stream'
-import { blobKind, LayerEntry, readLayerEntries } from './layer-entries.js'
+import { blobKind, LayerEntry, readLayerEntries, SideEntries } from './layer-entries.js'
 
 /** What one side's `docker save` archive held, as far as it was read. */
 export interface SavedArchive {
@@ -15,6 +15,10 @@ export interface SavedArchive {
   shared: Set<string>
   /** Layers that could not be read, and why (zstd, a broken tar). */
   unreadable: Map<string, string>
+  /** Bytes of each layer read, as the archive holds it. */
+  blobBytes: Map<string, number>
+  /** The budgets its layers' entries were kept within (see SideEntries): one a side. */
+  budgets: SideEntries[]
 }
 
 export interface ArchivePair {
@@ -59,8 +63,16 @@ function cursor(archive: Readable): { next(): Promise<Entry | null> } {
   }
 }
 
-function emptyArchive(): SavedArchive {
-  return { documents: new Map(), layers: new Map(), links: new Map(), shared: new Set(), unreadable: new Map() }
+export function emptyArchive(budgets: SideEntries[] = [new SideEntries()]): SavedArchive {
+  return {
+    documents: new Map(),
+    layers: new Map(),
+    links: new Map(),
+    shared: new Set(),
+    unreadable: new Map(),
+    blobBytes: new Map(),
+    budgets
+  }
 }
 
 async function drain(stream: Readable): Promise<void> {
@@ -130,8 +142,47 @@ export async function readArchivePair(
   return pair
 }
 
+/**
+ * Reads one `docker save` archive of both sides of an image (`docker save base head`): the
+ * engine writes a layer the two share once, and the layers are named by their diff ids
+ * (Docker 25 and later with a graph driver), so the layers `diffIds` names for both sides are
+ * passed over unparsed, and each other one is read within its side's budget. A layer of
+ * another name (another layout) is read within a third, and the caller drops it by diff id
+ * where both sides have it.
+ */
+export async function readSavedImages(
+  archive: Readable,
+  diffIds: { base: readonly string[]; head: readonly string[] }
+): Promise<{ archive: SavedArchive; bytesRead: number; bytesSkipped: number }> {
+  const budgets = { base: new SideEntries(), head: new SideEntries(), other: new SideEntries() }
+  const saved = emptyArchive([budgets.base, budgets.head, budgets.other])
+  const pair: ArchivePair = { base: saved, head: saved, bytesRead: 0, bytesSkipped: 0 }
+  const base = new Set(diffIds.base)
+  const head = new Set(diffIds.head)
+  const tar = cursor(archive)
+  for (let entry = await tar.next(); entry; entry = await tar.next()) {
+    const name = posix.normalize(entry.header.name)
+    const digest = /^blobs\/(sha256)\/([0-9a-f]{64})$/.exec(name)
+    const diffId = digest ? `${digest[1]}:${digest[2]}` : null
+    const [inBase, inHead] = diffId ? [base.has(diffId), head.has(diffId)] : [false, false]
+    if (inBase && inHead && entry.header.type === 'file') {
+      saved.shared.add(name)
+      pair.bytesSkipped += entry.header.size ?? 0
+      await drain(entry.stream)
+    } else {
+      await consume(pair, saved, entry, inBase ? budgets.base : inHead ? budgets.head : budgets.other)
+    }
+  }
+  return { archive: saved, bytesRead: pair.bytesRead, bytesSkipped: pair.bytesSkipped }
+}
+
 /** One entry of one side: a link noted, a document kept, a layer read, anything else passed over. */
-async function consume(pair: ArchivePair, archive: SavedArchive, entry: Entry): Promise<void> {
+async function consume(
+  pair: ArchivePair,
+  archive: SavedArchive,
+  entry: Entry,
+  budget: SideEntries = archive.budgets[0] as SideEntries
+): Promise<void> {
   const name = posix.normalize(entry.header.name)
   const { type, linkname } = entry.header
   if ((type === 'symlink' || type === 'link') && linkname) {
@@ -166,7 +217,8 @@ async function consume(pair: ArchivePair, archive: SavedArchive, entry: Entry): 
   }
   if (kind === 'tar' || kind === 'gzip') {
     try {
-      archive.layers.set(name, await readLayerEntries(Readable.from(rest()), kind))
+      archive.layers.set(name, await readLayerEntries(Readable.from(rest()), kind, budget))
+      archive.blobBytes.set(name, size)
       pair.bytesRead += size
     } catch (error) {
       archive.unreadable.set(name, error instanceof Error ? error.message : String(error))

@@ -1,6 +1,8 @@
 import { posix } from 'node:path'
 import { parseDocument } from 'yaml'
 import { GrowthThreshold, parseGrowthThreshold, parseSizeBudget, ThresholdError } from './thresholds.js'
+import { parseReference, ReferenceError } from '../registry/reference.js'
+import { InputError } from '../shared/errors.js'
 
 /**
  * One image as the `images` input or the config file describes it. Unset optional fields
@@ -22,10 +24,34 @@ export interface ImageSpec {
   watch: string[]
 }
 
+/**
+ * An image the workflow built and pushed (or loaded), read where it is and built by nobody:
+ * `image` is the head, `base-image` the baseline (absent: a baseline record of `image`).
+ */
+export interface ReferenceSpec {
+  name?: string
+  image: string
+  baseImage: string | null
+  /** The Dockerfile it was built from, for links; from the repository root. */
+  dockerfile?: string
+  maxIncrease?: GrowthThreshold | null
+  warnIncrease?: GrowthThreshold | null
+  maxSize?: number | null
+}
+
+/** An images list as written: the entries to build, and the image references to read. */
+export interface ImageList {
+  specs: ImageSpec[]
+  references: ReferenceSpec[]
+}
+
+/** The fields that build an image, which an `image` entry (built by nobody here) does not take. */
+const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'] as const
+
 /** The config file's default path; read when it exists and the `config` input is empty. */
 export const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml'
 
-export class ImageConfigError extends Error {}
+export class ImageConfigError extends InputError {}
 
 const FIELDS = [
   'name',
@@ -37,7 +63,9 @@ const FIELDS = [
   'max-increase',
   'warn-increase',
   'max-size',
-  'watch'
+  'watch',
+  'image',
+  'base-image'
 ] as const
 
 /**
@@ -45,18 +73,37 @@ const FIELDS = [
  * came from, at the start of every error.
  */
 export function parseImagesInput(text: string, source = 'images'): ImageSpec[] | null {
+  const list = parseImagesList(text, source)
+  if (list?.references.length) {
+    throw new ImageConfigError(
+      `${source}: an entry with 'image' is read from the images config file (the config input, ${DEFAULT_CONFIG_FILE} by default); ` +
+        'this list takes the dockerfile entries. Move the image entries there (the command takes --image and --base-image).'
+    )
+  }
+  return list?.specs ?? null
+}
+
+/** The `images` input with its image references (`image`, `base-image` entries); null when empty. */
+export function parseImagesList(text: string, source = 'images'): ImageList | null {
   if (text.trim() === '') return null
   const value = parseYaml(text, source)
   if (!Array.isArray(value)) {
-    throw new ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile.`)
+    throw new ImageConfigError(
+      `${source}: expected a YAML list of images, each with at least a dockerfile or an image.`
+    )
   }
   return parseEntries(value, source)
 }
 
 /** Parses the config file: a mapping whose `images` key holds the list. */
 export function parseConfigFile(text: string, source: string): ImageSpec[] {
+  return parseConfigList(text, source).specs
+}
+
+/** The config file with its image references. */
+export function parseConfigList(text: string, source: string): ImageList {
   const value = parseYaml(text, source)
-  if (value === null || value === undefined) return []
+  if (value === null || value === undefined) return { specs: [], references: [] }
   if (!isPlainObject(value)) {
     throw new ImageConfigError(
       `${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`
@@ -65,7 +112,7 @@ export function parseConfigFile(text: string, source: string): ImageSpec[] {
   for (const key of Object.keys(value)) {
     if (key !== 'images') throw new ImageConfigError(`${source}: unknown key '${key}'. Expected only 'images'.`)
   }
-  if (value.images === undefined || value.images === null) return []
+  if (value.images === undefined || value.images === null) return { specs: [], references: [] }
   if (!Array.isArray(value.images)) throw new ImageConfigError(`${source}: 'images' must be a list.`)
   return parseEntries(value.images, source)
 }
@@ -88,11 +135,12 @@ function parseYaml(text: string, source: string): unknown {
   return document.toJS()
 }
 
-function parseEntries(entries: unknown[], source: string): ImageSpec[] {
-  const specs = entries.map((entry, index) => parseEntry(entry, `${source}: images[${index}]`))
+function parseEntries(entries: unknown[], source: string): ImageList {
+  const parsed = entries.map((entry, index) => parseEntry(entry, `${source}: images[${index}]`))
   const seen = new Map<string, number>()
-  specs.forEach((spec, index) => {
-    const key = spec.name ?? `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`
+  parsed.forEach((spec, index) => {
+    const key =
+      spec.name ?? ('image' in spec ? `image|${spec.image}` : `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`)
     const earlier = seen.get(key)
     if (earlier !== undefined) {
       throw new ImageConfigError(
@@ -102,10 +150,13 @@ function parseEntries(entries: unknown[], source: string): ImageSpec[] {
     }
     seen.set(key, index)
   })
-  return specs
+  return {
+    specs: parsed.filter((spec): spec is ImageSpec => !('image' in spec)),
+    references: parsed.filter((spec): spec is ReferenceSpec => 'image' in spec)
+  }
 }
 
-function parseEntry(entry: unknown, where: string): ImageSpec {
+function parseEntry(entry: unknown, where: string): ImageSpec | ReferenceSpec {
   if (typeof entry === 'string') entry = { dockerfile: entry }
   if (!isPlainObject(entry)) {
     throw new ImageConfigError(
@@ -117,8 +168,9 @@ function parseEntry(entry: unknown, where: string): ImageSpec {
       throw new ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${FIELDS.join(', ')}.`)
     }
   }
+  if (entry.image !== undefined || entry['base-image'] !== undefined) return referenceEntry(entry, where)
   if (entry.dockerfile === undefined || entry.dockerfile === null) {
-    throw new ImageConfigError(`${where}: missing 'dockerfile'.`)
+    throw new ImageConfigError(`${where}: missing 'dockerfile' (or 'image', for an image built elsewhere).`)
   }
   const dockerfile = repoPath(where, 'dockerfile', entry.dockerfile)
   if (dockerfile === '.') throw new ImageConfigError(`${where}.dockerfile: expected a file path, got '.'.`)
@@ -140,6 +192,51 @@ function parseEntry(entry: unknown, where: string): ImageSpec {
     spec.platform = platform
   }
   if (entry['build-args'] !== undefined) spec.buildArgs = buildArgs(where, entry['build-args'])
+  if (entry['max-increase'] !== undefined) spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase'])
+  if (entry['warn-increase'] !== undefined)
+    spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase'])
+  if (entry['max-size'] !== undefined) {
+    spec.maxSize = withField(where, 'max-size', () =>
+      parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size']))
+    )
+  }
+  return spec
+}
+
+/** An `image` entry: its references checked here, so a typo fails before anything is read. */
+function referenceEntry(entry: Record<string, unknown>, where: string): ReferenceSpec {
+  if (entry.image === undefined || entry.image === null) {
+    throw new ImageConfigError(
+      `${where}: 'base-image' without 'image'. Give the head's reference too, such as image: ghcr.io/owner/app:pr-12.`
+    )
+  }
+  for (const field of BUILD_FIELDS) {
+    if (entry[field] !== undefined) {
+      throw new ImageConfigError(
+        `${where}.${field}: an entry with 'image' is read from where it is, built by nobody here, so '${field}' does not apply. ` +
+          'Remove it, or remove image to have the check build the dockerfile.'
+      )
+    }
+  }
+  const reference = (field: 'image' | 'base-image'): string => {
+    const text = nonEmptyString(where, field, entry[field])
+    try {
+      parseReference(text, field)
+    } catch (error) {
+      if (error instanceof ReferenceError)
+        throw new ImageConfigError(`${where}.${error.message.replace(/^Invalid /, '')}`)
+      throw error
+    }
+    return text
+  }
+  const spec: ReferenceSpec = {
+    image: reference('image'),
+    baseImage: entry['base-image'] === undefined || entry['base-image'] === null ? null : reference('base-image')
+  }
+  if (entry.name !== undefined) spec.name = nonEmptyString(where, 'name', entry.name)
+  if (entry.dockerfile !== undefined && entry.dockerfile !== null) {
+    spec.dockerfile = repoPath(where, 'dockerfile', entry.dockerfile)
+  }
   if (entry['max-increase'] !== undefined) spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase'])
   if (entry['warn-increase'] !== undefined)
     spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase'])

@@ -72,6 +72,33 @@ export function parseSecrets(value: string): BuildSecret[] {
   return secrets
 }
 
+/**
+ * The command's `--secret ID=VAR`: the value from the environment, as `docker build --secret
+ * id=ID,env=VAR` takes it, so that no secret is typed on a command line (and kept in a
+ * shell's history).
+ */
+export function secretsFromEnvironment(values: string[], label: string, env: NodeJS.ProcessEnv): BuildSecret[] {
+  const secrets: BuildSecret[] = []
+  for (const value of values) {
+    const match = /^([A-Za-z0-9_.-]{1,64})=([A-Za-z_][A-Za-z0-9_]*)$/.exec(value.trim())
+    if (!match) {
+      throw new InputError(
+        `Invalid ${label} '${value}'. Expected ID=VAR: the id your Dockerfile mounts and the environment variable that holds the value, such as ${label} npm_token=NPM_TOKEN.`
+      )
+    }
+    const [, id, variable] = match as unknown as [string, string, string]
+    const secret = env[variable]
+    if (secret === undefined) {
+      throw new InputError(
+        `Flag ${label} ${id}=${variable}: the environment variable ${variable} is not set. Export it first.`
+      )
+    }
+    if (secrets.some(known => known.id === id)) throw new InputError(`Flag ${label} gives the id '${id}' twice.`)
+    secrets.push({ id, value: secret })
+  }
+  return secrets
+}
+
 /** The environment variable that carries the n-th secret to `docker buildx build`. */
 export function secretVariable(index: number): string {
   return `DOCKER_SIZE_CHECK_SECRET_${index}`
@@ -95,5 +122,14 @@ export function assertSecretsSupported(secrets: BuildSecret[] | undefined, build
   throw new InputError(
     `The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
       'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.'
+  )
+}
+
+/** The `builder` input names a buildx builder: an engine with only the legacy builder has none. */
+export function assertBuilderSupported(builder: string | undefined, engine: 'buildx' | 'legacy'): void {
+  if (!builder || engine === 'buildx') return
+  throw new InputError(
+    `The builder input names the buildx builder '${builder}', and this engine has only the legacy builder (no docker ` +
+      'buildx plugin). Install buildx (on GitHub runners: docker/setup-buildx-action), or leave builder empty.'
   )
 }

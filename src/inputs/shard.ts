@@ -1,4 +1,5 @@
-import { labelOf } from '../changes/discover.js'
+import { InputError } from '../shared/errors.js'
+import { labelOf } from '../discover/discover.js'
 import { ImageTarget } from '../shared/types.js'
 
 /** One slice of the affected images: `index` of `total`, counted from 1 (`shard: 2/4`). */
@@ -10,15 +11,15 @@ export interface Shard {
 const MAX_SHARDS = 256
 
 /** Parses the `shard` input; empty means no sharding (null). */
-export function parseShard(value: string): Shard | null {
+export function parseShard(value: string, label = 'shard'): Shard | null {
   const text = value.trim()
   if (text === '') return null
   const match = /^(\d+)\s*\/\s*(\d+)$/.exec(text)
   const index = Number(match?.[1])
   const total = Number(match?.[2])
   if (!match || total < 1 || total > MAX_SHARDS || index < 1 || index > total) {
-    throw new Error(
-      `Invalid shard '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
+    throw new InputError(
+      `Invalid ${label} '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
         'in a matrix: shard: ${{ matrix.shard }}/4.'
     )
   }

@@ -1,3 +1,4 @@
+import { InputError } from '../shared/errors.js'
 import { formatSize, parseSize } from '../shared/sizes.js'
 
 /** One limit on growth: a number of bytes, or a share of the base image's size. */
@@ -14,7 +15,8 @@ export interface GrowthThreshold {
   text: string
 }
 
-export class ThresholdError extends Error {}
+/** A bad limit: an InputError, so that whoever reads the value says it is the user's to fix. */
+export class ThresholdError extends InputError {}
 
 /** Parses the value of `max-increase` / `warn-increase`. An empty value means no threshold (null). */
 export function parseGrowthThreshold(input: string, value: string): GrowthThreshold | null {

@@ -68,7 +68,9 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
   const headFailure = image.failedBuilds.find(build => build.side === 'head')
   const baseFailure = image.failedBuilds.find(build => build.side === 'base')
   const notes: string[] = []
-  if (baseFailure) notes.push(`The base build failed, so there is no baseline: ${baseFailure.error ?? 'see the log'}`)
+  // A registry image is read, not built: its failures are reads.
+  const failedTo = target.reference ? 'could not be read' : 'build failed'
+  if (baseFailure) notes.push(`The base ${failedTo}, so there is no baseline: ${baseFailure.error ?? 'see the log'}`)
   // What the PR does to its own limits (said whichever config the limits come from).
   notes.push(...(target.limitNotes ?? []))
   const delta = base && head ? head.size - base.size : null
@@ -97,7 +99,7 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
         : {})
   })
 
-  if (headFailure) return result('error', `The head build failed: ${headFailure.error ?? 'see the log'}`)
+  if (headFailure) return result('error', `The head ${failedTo}: ${headFailure.error ?? 'see the log'}`)
   if (!head) return result('pass', target.change === 'removed' ? 'Image removed by this PR.' : 'No head image.')
   if (limits.maxSize !== null && head.size > limits.maxSize) {
     return result('fail', `${formatSize(head.size)} is over the max-size budget of ${formatSize(limits.maxSize)}.`, {
@@ -109,8 +111,10 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
     // because the PR's config asks the base for what it cannot build) is no licence to grow.
     if (target.change !== 'added') {
       const why = baseFailure
-        ? `the base build failed (${baseFailure.error ?? 'see the log'})`
-        : 'the base was not measured'
+        ? `the base ${failedTo} (${baseFailure.error ?? 'see the log'})`
+        : target.reference && !target.reference.base && !target.baseline
+          ? 'the entry has no base-image and no baseline record of its image was found'
+          : 'the base was not measured'
       if (limits.missingBaseline === 'warn') {
         return result('warn', `No baseline: ${why}; held only to max-size (missing-baseline: warn).`, {
           baselineMissing: true
@@ -136,7 +140,9 @@ export function judgeImage(image: MeasuredImage, globalLimits: Limits): ImageRes
       limit: 'warn-increase'
     })
   }
-  if (delta > 0) return result('pass', `Grew ${growth}, within the limit.`)
+  const limited = limits.maxIncrease !== null || limits.warnIncrease !== null || limits.maxSize !== null
+  if (delta > 0)
+    return result('pass', limited ? `Grew ${growth}, within the limit.` : `Grew ${growth}; no limit is set.`)
   if (delta < 0) return result('pass', `Shrank ${growth}.`)
   return result('pass', 'Same size.')
 }

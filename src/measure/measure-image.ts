@@ -3,11 +3,12 @@ import { Docker, EngineInfo } from '../tools/docker.js'
 import { ImageMeasurement } from '../shared/types.js'
 import { attributeLayers } from '../explain/attribute.js'
 import { measureCompressed } from './compressed.js'
-import { stageInstructions } from '../explain/dockerfile.js'
+import { stageInstructions, stageSummaries } from '../explain/dockerfile.js'
 import { HistoryRow, parseHistory, withoutRunLabel } from './history.js'
 import { parseInspect } from './inspect.js'
 import { measureSavedImage, SavedImage } from './unpacked.js'
 import { errorMessage } from '../shared/errors.js'
+import type { SavedArchive } from '../explain/save-pair.js'
 
 // Which figure an image is compared by. One figure on every engine: the bytes of the files
 // in the image's layers, as overlay2 reports it.
@@ -45,15 +46,23 @@ export async function measureBuiltImage(
   docker: Pick<Docker, 'inspectImage' | 'history' | 'save'>,
   image: { tag: string; dockerfile: string; target?: string },
   engine: Pick<EngineInfo, 'imageStore'>,
-  options: { compressed: boolean; warn: (message: string) => void }
+  options: {
+    compressed: boolean
+    warn: (message: string) => void
+    /** Given the layers' entries where the measurement reads the archive anyway (the containerd store). */
+    keepLayers?: (archive: SavedArchive) => void
+  }
 ): Promise<ImageMeasurement> {
   const source = sizeSourceFor(engine)
   // Side by side: the reads of one finished image cost the time of the longest.
   const [inspected, history, saved] = await Promise.all([
     docker.inspectImage(image.tag).then(parseInspect),
     docker.history(image.tag).then(parseHistory, (error: unknown) => error as Error),
-    source === 'layer-files' ? docker.save(image.tag, measureSavedImage) : null
+    source === 'layer-files'
+      ? docker.save(image.tag, archive => measureSavedImage(archive, { keepEntries: options.keepLayers !== undefined }))
+      : null
   ])
+  if (saved?.archive) options.keepLayers?.(saved.archive)
   const measurement: ImageMeasurement = {
     ...inspected,
     size: saved ? saved.fileBytes : inspected.size,
@@ -69,7 +78,9 @@ export async function measureBuiltImage(
         options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`)
       } else {
         measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
-        const stage = stageInstructions(await readFile(image.dockerfile, 'utf8'), image.target)
+        const dockerfile = await readFile(image.dockerfile, 'utf8')
+        const stage = stageInstructions(dockerfile, image.target)
+        measurement.stages = stageSummaries(dockerfile)
         const instructions = attributeLayers(stage, withoutRunLabel(rows))
         if (instructions) measurement.instructions = instructions
         else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)

@@ -3,6 +3,8 @@ import { PassThrough, Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
 import { Header } from 'tar-stream'
 import { isFileEntry, tarEntries } from '../tools/tar.js'
+import { LayerEntry, layerEntryOf, SideEntries } from '../explain/layer-entries.js'
+import { emptyArchive, SavedArchive } from '../explain/save-pair.js'
 
 // The containerd image store keeps each layer as the compressed blob a registry would
 // store, and unpacks it into a snapshot whose size (`docker history`, `docker image ls`)
@@ -33,6 +35,8 @@ export interface SavedImage {
   history: Array<{ createdBy: string; emptyLayer: boolean }>
   /** Bytes read from `docker save`, for the cost of the measurement. */
   bytesRead: number
+  /** The layers' entries as the path breakdown reads them, when asked for (keepEntries). */
+  archive?: SavedArchive
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -50,9 +54,14 @@ function startsWith(chunk: Buffer, magic: number[]): boolean {
  * `manifest.json` then says which blobs are the image's layers and config. Nothing is held
  * whole and nothing is written to disk.
  */
-export async function measureSavedImage(archive: Readable): Promise<SavedImage> {
+export async function measureSavedImage(
+  archive: Readable,
+  options: { keepEntries?: boolean } = {}
+): Promise<SavedImage> {
   const blobs = new Map<string, Blob>()
   const json = new Map<string, string>()
+  // The path breakdown needs each layer's entries: kept from this pass, it reads no archive again.
+  const kept = options.keepEntries ? emptyArchive([new SideEntries()]) : null
   let bytesRead = 0
   for await (const entry of tarEntries(archive)) {
     const header: Header = entry.header
@@ -61,12 +70,29 @@ export async function measureSavedImage(archive: Readable): Promise<SavedImage> 
       continue
     }
     const name = posix.normalize(header.name)
-    const read = await readBlob(entry as AsyncIterable<Buffer>)
+    const list = kept ? (kept.budgets[0] as SideEntries).layer() : null
+    const read = await readBlob(
+      entry as AsyncIterable<Buffer>,
+      kept && list ? { side: kept.budgets[0] as SideEntries, list } : undefined
+    )
     bytesRead += read.storedBytes
     blobs.set(name, { storedBytes: read.storedBytes, fileBytes: read.fileBytes, failure: read.failure })
     if (read.text !== null) json.set(name, read.text)
+    if (kept && list) {
+      if (read.text !== null) kept.documents.set(name, read.text)
+      else if (read.fileBytes !== null) {
+        kept.layers.set(name, list)
+        kept.blobBytes.set(name, read.storedBytes)
+      } else if (read.failure !== null) kept.unreadable.set(name, read.failure)
+    }
   }
-  return pickImage(json, blobs, bytesRead)
+  return { ...pickImage(json, blobs, bytesRead), ...(kept ? { archive: kept } : {}) }
+}
+
+/** Where a layer's entries go, when the breakdown is to have them. */
+interface Collect {
+  side: SideEntries
+  list: LayerEntry[]
 }
 
 interface Blob {
@@ -83,7 +109,7 @@ interface BlobRead {
   failure: string | null
 }
 
-async function readBlob(entry: AsyncIterable<Buffer>): Promise<BlobRead> {
+async function readBlob(entry: AsyncIterable<Buffer>, collect?: Collect): Promise<BlobRead> {
   let storedBytes = 0
   let kind: 'json' | 'layer' | null = null
   const textChunks: Buffer[] = []
@@ -100,7 +126,7 @@ async function readBlob(entry: AsyncIterable<Buffer>): Promise<BlobRead> {
           : startsWith(chunk, ZSTD_MAGIC)
             ? zstdDecompressor()
             : null
-        counted = countLayerFiles(decompress ? input.pipe(decompress) : input).catch((error: unknown) => {
+        counted = countLayerFiles(decompress ? input.pipe(decompress) : input, collect).catch((error: unknown) => {
           // Not a tar after all, or a broken one: the blob is read to its end and, if the
           // manifest names it as a layer, the measurement fails with this reason.
           failure = error instanceof Error ? error.message : String(error)
@@ -135,11 +161,15 @@ function zstdDecompressor(): zlib.Gunzip {
  * the length of their target), each inode once, so a hard link adds nothing. A path the tar
  * lists twice counts once, as it is one file on disk. Whiteouts are empty files.
  */
-export async function countLayerFiles(tar: Readable): Promise<number> {
+export async function countLayerFiles(tar: Readable, collect?: Collect): Promise<number> {
   const sizes = new Map<string, number>()
   for await (const entry of tarEntries(tar)) {
     const header: Header = entry.header
     const name = posix.normalize(header.name)
+    if (collect) {
+      const parsed = layerEntryOf(header)
+      if (parsed) collect.side.add(collect.list, parsed)
+    }
     if (isFileEntry(header)) sizes.set(name, header.size ?? 0)
     else if (header.type === 'symlink') sizes.set(name, Buffer.byteLength(header.linkname ?? ''))
     else if (header.type !== 'directory') sizes.set(name, 0)

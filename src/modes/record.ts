@@ -1,6 +1,6 @@
-import { loadImageSpecs, readSide } from '../changes/affected.js'
-import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../changes/discover.js'
-import { buildAndMeasure, Progress } from '../build/schedule.js'
+import { loadImageSpecs, readSide } from '../discover/from-repository.js'
+import { discoverAffectedImages, labelOf, SideTree, sourceFingerprint } from '../discover/discover.js'
+import { buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { MeasuredImage } from '../judge/judge.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
@@ -14,7 +14,7 @@ import { countOf } from '../shared/sizes.js'
 import { ImageTarget } from '../shared/types.js'
 import { Docker, EngineInfo } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
-import type { RunState } from './check.js'
+import type { RunState } from './pipeline.js'
 
 export interface RecordEnvironment {
   repoDir: string
@@ -262,8 +262,8 @@ function recordedFrom(
       outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' })
       continue
     }
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = image.head
-    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head
+    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
     const { dockerfile, context } = planned.target
     const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
     recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })

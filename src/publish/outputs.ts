@@ -4,6 +4,7 @@ import { MAX_COMMENT_BODY_LENGTH, upsertStickyComment, resolveCommentAuthor } fr
 import { Octokit } from '../tools/octokit.js'
 import { characters, fitReport, FittedReport, utf8Bytes } from '../report/fit.js'
 import { MarkdownContext } from '../report/markdown.js'
+import { REPORT_PATHS } from '../report/paths-table.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 
@@ -16,11 +17,17 @@ export const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024
 
 /** The job summary: the whole report, or as much of it as fits in 1 MiB. */
 export function fitJobSummary(comparison: Comparison, context: MarkdownContext, reportPath: string): FittedReport {
-  return fitReport(comparison, context, {
-    max: MAX_SUMMARY_BYTES,
-    measure: utf8Bytes,
-    pointer: `The whole report is the JSON file \`${reportPath}\` (the \`report\` output).`
-  })
+  // The summary lists every path the report keeps: it is where the comment sends a reader for the rest.
+  const paths = { rows: REPORT_PATHS, moreAt: `the JSON file \`${reportPath}\` (the \`report\` output) has them` }
+  return fitReport(
+    comparison,
+    { ...context, paths },
+    {
+      max: MAX_SUMMARY_BYTES,
+      measure: utf8Bytes,
+      pointer: `The whole report is the JSON file \`${reportPath}\` (the \`report\` output).`
+    }
+  )
 }
 
 export async function writeJobSummary(markdown: string): Promise<void> {
@@ -68,12 +75,17 @@ export function commentWanted(
  * stays, each time with a link to the job summary, where the whole table is.
  */
 export function fitCommentBody(comparison: Comparison, context: MarkdownContext, summaryUrl: string): FittedReport {
-  return fitReport(comparison, context, {
-    // Room for the marker line that the comment module puts in front.
-    max: MAX_COMMENT_BODY_LENGTH - 200,
-    measure: characters,
-    pointer: `The whole report is in the [job summary](${summaryUrl}).`
-  })
+  const paths = { moreAt: `the [job summary](${summaryUrl}) lists up to ${REPORT_PATHS}` }
+  return fitReport(
+    comparison,
+    { ...context, paths },
+    {
+      // Room for the marker line that the comment module puts in front.
+      max: MAX_COMMENT_BODY_LENGTH - 200,
+      measure: characters,
+      pointer: `The whole report is in the [job summary](${summaryUrl}).`
+    }
+  )
 }
 
 export interface CommentTarget {

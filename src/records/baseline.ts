@@ -1,5 +1,5 @@
-import { readSide } from '../changes/affected.js'
-import { labelOf, sourceFingerprint, SideTree } from '../changes/discover.js'
+import { readSide } from '../discover/from-repository.js'
+import { labelOf, sourceFingerprint, SideTree } from '../discover/discover.js'
 import { CheckSettings, DEFAULT_RECORDS_DEPTH } from '../inputs/inputs.js'
 import { errorMessage } from '../shared/errors.js'
 import { Docker, EngineInfo, EngineUnavailableError } from '../tools/docker.js'

@@ -16,11 +16,17 @@ export const recordedMeasurement = z.object({
   size: z.number().int().nonnegative(),
   id: z.string().max(200),
   layers: z.number().int().nonnegative(),
-  sizeSource: z.enum(['inspect', 'layers', 'layer-files']).optional(),
+  sizeSource: z.enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
   inspectSize: z.number().int().nonnegative().optional(),
   layerBytes: z.number().int().nonnegative().optional(),
   compressedSize: z.number().int().nonnegative().optional(),
-  instructions: z.array(instructionSize).max(2000).optional()
+  instructions: z.array(instructionSize).max(2000).optional(),
+  stages: z
+    .array(
+      z.object({ name: z.string().max(200).nullable(), from: z.string().max(500), line: z.number().int().positive() })
+    )
+    .max(2000)
+    .optional()
 })
 
 /** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */

@@ -382,15 +382,18 @@ function assertObjectId(id: string, kind: 'commit' | 'blob'): void {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`)
 }
 
-/** A ref the store may use: a full ref name outside branches and tags, as git allows it. */
-export function assertRecordsRef(ref: string): void {
+/**
+ * A ref the store may use: a full ref name outside branches and tags, as git allows it.
+ * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
+ */
+export function assertRecordsRef(ref: string, label = 'records-ref'): void {
   const valid =
     /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
     !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
     !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref)
   if (!valid) {
     throw new Error(
-      `Invalid records-ref '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`
+      `Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`
     )
   }
 }

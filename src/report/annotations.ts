@@ -1,4 +1,4 @@
-import { growthOf, instructionText } from '../explain/growth.js'
+import { growthOf, instructionText } from '../explain/instruction-growth.js'
 import { formatDelta } from '../shared/sizes.js'
 import { Comparison } from '../shared/types.js'
 import { cleanText } from './escape.js'

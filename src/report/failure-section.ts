@@ -1,6 +1,6 @@
 import { ImageResult } from '../shared/types.js'
 import { code, preformatted } from './escape.js'
-import { parseFailedStep } from '../build/failed-step.js'
+import { parseFailedStep } from '../scheduler/failed-step.js'
 import { markdownLink, RepositoryLinks } from './links.js'
 import { dockerfileUrl } from './target.js'
 

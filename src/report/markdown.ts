@@ -1,11 +1,13 @@
-import { formatDelta, formatPercent, formatSize, countOf } from '../shared/sizes.js'
+import { formatDelta, formatPercent, formatSize, countOf, oneLine, unbreakable } from '../shared/sizes.js'
 import { describeThreshold } from '../inputs/thresholds.js'
 import { Comparison, ImageResult } from '../shared/types.js'
 import { Limits } from '../judge/judge.js'
 import { EngineInfo } from '../tools/docker.js'
 import { code, htmlCode, preformatted, prose } from './escape.js'
-import { labelOf } from '../changes/discover.js'
-import { growthSection } from './growth.js'
+import { labelOf } from '../discover/discover.js'
+import { growthSection } from './growth-section.js'
+import { adviceMarkdown, causeParagraph } from './cause.js'
+import { PathRows } from './paths-table.js'
 import { trendSection } from './trend.js'
 import { failureSection } from './failure-section.js'
 import { commitLink, markdownLink, RepositoryLinks } from './links.js'
@@ -28,6 +30,8 @@ export interface MarkdownContext {
   runError?: string
   /** The engine that measured, for the footer's word on what the sizes are. */
   engine?: EngineInfo | null
+  /** How many paths each image's section lists, and where the rest are (default: five, the JSON report). */
+  paths?: PathRows
 }
 
 /** The one-line outcome that opens the comment, e.g. "1 image grew past the limit: +1.25 GB". */
@@ -86,7 +90,13 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
     return `✅ ${count(shrunk.length)} shrank: ${sum(shrunk)}${percent}`
   }
   if (grown.length || shrunk.length) {
-    return `✅ ${count(images.length)} checked, all within the limit: ${formatDelta(comparison.totalDelta)} in all`
+    // "Within the limit" only where there is one: with none, the footer says "No limits set".
+    const limited = images.some(
+      image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null
+    )
+    return limited
+      ? `✅ ${count(images.length)} checked, all within the limit: ${formatDelta(comparison.totalDelta)} in all`
+      : `✅ ${count(images.length)} checked: ${formatDelta(comparison.totalDelta)} in all, no limit set`
   }
   return `✅ ${count(images.length)} checked, no size changed`
 }
@@ -134,8 +144,8 @@ function row(image: ImageResult, compressed: boolean, links: RepositoryLinks | n
     image.delta === null ? '—' : formatDelta(image.delta),
     image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
     ...(compressed ? compressedCells(image) : []),
-    statusOf(image)
-  ]
+    oneLine(statusOf(image))
+  ].map(unbreakable)
   return `| ${cells.join(' | ')} |`
 }
 
@@ -228,7 +238,11 @@ export function renderMarkdown(
     // One image at a time, in the table's order: why it failed or warned, then (folded) why it changed.
     for (const image of [...loud, ...quiet]) {
       if (explained.includes(image)) sections.push(explainImage(image, links))
-      const growth = loud.includes(image) ? growthSection(image, links) : null
+      // Above the fold: the cause in one sentence, then what to do about each part of it.
+      const cause = loud.includes(image) ? causeParagraph(image, links) : null
+      if (cause) sections.push(cause)
+      if (loud.includes(image)) sections.push(...adviceMarkdown(image))
+      const growth = loud.includes(image) ? growthSection(image, links, context.paths) : null
       if (growth) sections.push(growth)
       const trend = loud.includes(image) ? trendSection(image, htmlCode(labelOf(image.target))) : null
       if (trend) sections.push(trend)

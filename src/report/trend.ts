@@ -1,7 +1,7 @@
 // The image's size over time: the default branch's last records and this PR's head, as a
 // Mermaid chart for the comment and a sparkline for the command. Pure; the records come
 // from the baselines, and their labels are text from elsewhere: hostile.
-import { formatPercent, formatSize } from '../shared/sizes.js'
+import { formatPercent, formatSize, unbreakable } from '../shared/sizes.js'
 
 export interface TrendPoint {
   /** What the x-axis shows for the point: a short commit, a date, "this PR". */
@@ -13,14 +13,30 @@ export interface TrendPoint {
 export const MAX_RECORDS = 30
 
 export interface Trend {
-  /** A fenced ```mermaid block holding one `xychart-beta` line series. */
+  /** A fenced ```mermaid block: the records and this PR as bars (the points) under one line. */
   mermaid: string
-  /** "+12% in the last 30 records (341 MB → 382 MB)". */
+  /** "+12% over the last 30 records (341 MB → 382 MB); this PR: 390 MB, +2.1% on the last record". */
   words: string
+  /** The same, short enough for a folded section's one line: "+12% over 30 records; this PR +2.1%". */
+  headline: string
 }
 
 const BYTES = { name: 'B', bytes: 1 }
 const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES]
+
+/**
+ * The chart's colours, set in the chart's own configuration so that GitHub's light and dark
+ * themes draw them alike: Mermaid's default first colour is a pale lavender (#ECECFF) that
+ * vanishes on white. Both have a contrast of at least 3:1 (WCAG's for graphics) on white, on
+ * GitHub's dark canvas and on Mermaid's dark chart background: a grey for the bars, which mark
+ * each point, and an orange for the line through them. Mermaid 11's legend is turned off:
+ * the two series are one figure.
+ */
+export const CHART_COLOURS = { bars: '#768390', line: '#d4640e' }
+const CHART_CONFIG = JSON.stringify({
+  themeVariables: { xyChart: { plotColorPalette: `${CHART_COLOURS.bars}, ${CHART_COLOURS.line}` } },
+  xyChart: { showLegend: false }
+})
 
 /**
  * A label as Mermaid may hold it inside double quotes: the characters of a short commit,
@@ -36,15 +52,52 @@ function windowOf(records: TrendPoint[], head: TrendPoint): TrendPoint[] {
   return [...records.slice(-MAX_RECORDS), head].filter(point => Number.isFinite(point.bytes) && point.bytes >= 0)
 }
 
-/** The change over the window in words; from the oldest record to this PR's head. */
+const change = (from: number, to: number) => (from === 0 ? null : (100 * (to - from)) / from)
+
+/**
+ * The change over the records in words, then this PR's head named apart: the records are the
+ * default branch's; the head is not one of them.
+ */
 export function trendWords(records: TrendPoint[], head: TrendPoint): string {
   const shown = records.slice(-MAX_RECORDS)
   const first = shown[0] as TrendPoint
-  const span = shown.length === 1 ? 'the last record' : `the last ${shown.length} records`
-  const range = `(${formatSize(first.bytes)} → ${formatSize(head.bytes)})`
-  if (first.bytes === 0) return `${span} ${range}`
-  const change = (100 * (head.bytes - first.bytes)) / first.bytes
-  return `${change === 0 ? 'No change' : formatPercent(change)} in ${span} ${range}`
+  const last = shown[shown.length - 1] as TrendPoint
+  const size = formatSize
+  const overRecords =
+    shown.length === 1
+      ? `the last record: ${size(first.bytes)}`
+      : `${describeChange(change(first.bytes, last.bytes))} over the last ${shown.length} records (${size(first.bytes)} → ${size(last.bytes)})`
+  const pr = change(last.bytes, head.bytes)
+  const onLast =
+    pr === null ? '' : pr === 0 ? ', the same as the last record' : `, ${formatPercent(pr)} on the last record`
+  return `${overRecords}; this PR: ${size(head.bytes)}${onLast}`
+}
+
+function describeChange(percent: number | null): string {
+  return percent === null ? 'a change' : percent === 0 ? 'no change' : formatPercent(percent)
+}
+
+/** The words cut to a folded section's line. */
+export function trendHeadline(records: TrendPoint[], head: TrendPoint): string {
+  const shown = records.slice(-MAX_RECORDS)
+  const first = shown[0] as TrendPoint
+  const last = shown[shown.length - 1] as TrendPoint
+  const pr = change(last.bytes, head.bytes)
+  const overRecords =
+    shown.length === 1
+      ? `1 record, ${formatSize(first.bytes)}`
+      : `${describeChange(change(first.bytes, last.bytes))} over ${shown.length} records`
+  return `${overRecords}; this PR ${pr === null ? formatSize(head.bytes) : pr === 0 ? 'the same' : formatPercent(pr)}`
+}
+
+/** The top of the y axis: a round number above the largest point, so the bars stand in proportion from 0. */
+function axisTop(max: number): number {
+  if (max <= 0) return 1
+  const step = 10 ** Math.floor(Math.log10(max))
+  for (const multiple of [1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    if (multiple * step >= max * 1.05) return Number((multiple * step).toFixed(6))
+  }
+  return 10 * step
 }
 
 /**
@@ -57,18 +110,20 @@ export function renderTrend(records: TrendPoint[], head: TrendPoint): Trend | nu
   const max = Math.max(...points.map(point => point.bytes))
   const unit = UNITS.find(candidate => max >= candidate.bytes) ?? BYTES
   const values = points.map(point => Number((point.bytes / unit.bytes).toFixed(2)))
-  const words = trendWords(records, head)
   const labels = points.map(point => `"${chartLabel(point.label)}"`)
+  const top = axisTop(Math.max(...values))
   const mermaid = [
     '```mermaid',
+    `%%{init: ${CHART_CONFIG}}%%`,
     'xychart-beta',
     `  title "Size over ${points.length === 2 ? 'the last record' : `the last ${points.length - 1} records`} and this PR"`,
     `  x-axis [${labels.join(', ')}]`,
-    `  y-axis "Size (${unit.name})"`,
+    `  y-axis "Size (${unit.name})" 0 --> ${top}`,
+    `  bar [${values.join(', ')}]`,
     `  line [${values.join(', ')}]`,
     '```'
   ].join('\n')
-  return { mermaid, words }
+  return { mermaid, words: trendWords(records, head), headline: trendHeadline(records, head) }
 }
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
@@ -95,8 +150,8 @@ export function recordPoints(trend: ReadonlyArray<{ commit: string; bytes: numbe
 }
 
 /**
- * The trend of one image in the comment, or null without records or a head figure: the words
- * and the chart, folded under the image's name. The chart's labels are short commit ids (hex).
+ * The trend of one image in the comment, or null without records or a head figure: folded
+ * under a one-line headline, the words and the chart. The chart's labels are short commit ids (hex).
  */
 export function trendSection(
   image: { target: { trend?: ReadonlyArray<{ commit: string; bytes: number }> }; head: { size: number } | null },
@@ -105,5 +160,9 @@ export function trendSection(
   if (!image.head || !image.target.trend?.length) return null
   const trend = renderTrend(recordPoints(image.target.trend), { label: 'this PR', bytes: image.head.size })
   if (!trend) return null
-  return `<details><summary>${name} on the default branch: ${trend.words}</summary>\n\n${trend.mermaid}\n\n</details>`
+  const words = unbreakable(trend.words)
+  return (
+    `<details><summary>${name} on the default branch: ${unbreakable(trend.headline)}</summary>\n\n` +
+    `${words.charAt(0).toUpperCase()}${words.slice(1)}.\n\n${trend.mermaid}\n\n</details>`
+  )
 }

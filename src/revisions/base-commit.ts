@@ -2,14 +2,16 @@ import { CommandError } from '../tools/exec.js'
 import type { Git } from '../tools/git.js'
 import { log } from '../tools/log.js'
 import type { ChangedFile, Revisions } from '../shared/types.js'
-import { errorMessage } from '../shared/errors.js'
+import { errorMessage, InputError } from '../shared/errors.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
 export type RevisionGit = Pick<Git, 'resolveCommits' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'>
 
 export interface ResolveRevisionsOptions {
-  /** The `base-ref` input: a branch name (the PR's base branch), a tag, or a commit SHA. */
+  /** The `base-ref` input (a branch name, the PR's base branch; a tag; a commit SHA), or the command's --base. */
   baseRef: string
+  /** The head: HEAD by default (the workspace, the working tree's commit), or the command's --head. */
+  head?: string
   /** The remote to fetch the base from when it is not here yet. */
   remote?: string
   /**
@@ -17,7 +19,18 @@ export interface ResolveRevisionsOptions {
    * last resort of fetching the whole history (`--unshallow`).
    */
   maxDeepen?: number
+  /**
+   * false: the repository as it is, nothing fetched (the command, on a developer's clone):
+   * a base or a merge-base that is not here is the user's to fetch, and any revision git
+   * reads (HEAD~3) is a base. Default true (the action, on a shallow checkout).
+   */
+  fetch?: boolean
+  /** How the messages name the base and the head: the input (base-ref) or the flags (--base, --head). */
+  labels?: { base: string; head: string }
 }
+
+/** The base names nothing here (and, when fetching, nothing on the remote either). */
+export class UnknownBaseError extends InputError {}
 
 export const DEFAULT_MAX_DEEPEN = 1000
 
@@ -33,7 +46,7 @@ export const DEFAULT_MAX_DEEPEN = 1000
  * meet, and the whole history only as a last resort. For the merge commit the histories
  * meet after one step (the base tip is its first parent); for a checkout of the PR head
  * they meet at the fork point. Nothing is fetched when the base resolves locally and the
- * merge-base is already in the history at hand (a full clone).
+ * merge-base is already in the history at hand (a full clone), nor ever with `fetch: false`.
  *
  * A caveat of shallow history: git finds the best common ancestor among the commits it
  * has. With a linear base branch the first one found is the true merge-base; in histories
@@ -42,15 +55,37 @@ export const DEFAULT_MAX_DEEPEN = 1000
  */
 export async function resolveRevisions(git: RevisionGit, options: ResolveRevisionsOptions): Promise<Revisions> {
   const remote = options.remote ?? 'origin'
-  const plan = planBaseRef(options.baseRef, remote)
-  // HEAD and every local name the base ref could be, in one question to git.
-  const [headSha, ...local] = await git.resolveCommits(['HEAD', ...plan.local])
-  if (!headSha) {
-    throw new Error(
-      'HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).'
+  const fetch = options.fetch ?? true
+  const labels = options.labels ?? { base: 'base-ref', head: 'HEAD' }
+  const headRef = options.head ?? 'HEAD'
+  const plan = fetch ? planBaseRef(options.baseRef, remote) : localPlan(options.baseRef, remote)
+  // The head and every local name the base could be, in one question to git.
+  const [headSha, ...local] = await git.resolveCommits([headRef, ...plan.local])
+  if (!headSha) throw noHead(options.head, labels.head, fetch)
+  const found = local.findIndex(sha => sha !== null)
+  const localTip = local[found]
+  let baseTip: string
+  if (localTip) {
+    if (fetch) log.info(`Base ref ${plan.input} is ${localTip} (${plan.local[found]}, already here)`)
+    baseTip = localTip
+  } else if (fetch) {
+    baseTip = await fetchBaseTip(git, plan, remote)
+  } else {
+    throw new UnknownBaseError(
+      `Unknown ${labels.base} '${plan.input}': it names no branch, tag or commit here. ` +
+        `Fetch it first (git fetch ${remote} ${plan.input}), or name another with ${labels.base}.`
     )
   }
-  const baseTip = await resolveBaseTip(git, plan, remote, local)
+  if (!fetch) {
+    const baseSha = await git.mergeBase(headSha, baseTip)
+    if (baseSha === null) {
+      throw new InputError(
+        `${headRef} and ${labels.base} '${plan.input}' share no history here, so there is no merge-base to compare with. ` +
+          `In a shallow clone, fetch more history (git fetch --unshallow); otherwise name another ${labels.base}.`
+      )
+    }
+    return { baseSha, headSha }
+  }
   const baseSha = await findMergeBase(git, {
     headSha,
     baseTip,
@@ -60,6 +95,32 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
   })
   log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`)
   return { baseSha, headSha }
+}
+
+/**
+ * Where a name may point without fetching, in the order the action tries them
+ * (remote-tracking branch first, as a local branch is more often behind). Names the action
+ * would refuse as a ref (HEAD~1, say) are still revisions that git resolves here.
+ */
+function localPlan(name: string, remote: string): BaseRefPlan {
+  try {
+    return planBaseRef(name, remote)
+  } catch {
+    return { input: name, kind: 'name', local: [name], fetch: [] }
+  }
+}
+
+function noHead(head: string | undefined, label: string, fetch: boolean): Error {
+  if (head !== undefined) {
+    return new InputError(
+      `Unknown ${label} '${head}': it names no commit here. Give a branch, tag or commit (git log shows them).`
+    )
+  }
+  return new InputError(
+    fetch
+      ? 'HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).'
+      : 'The repository has no commit yet, so there is no base to compare with. Commit first, then run docker-size-check.'
+  )
 }
 
 /** What the PR itself changed: the diff from the baseline to the head. */
@@ -194,19 +255,8 @@ export function deepenSchedule(maxDeepen: number): number[] {
   return steps
 }
 
-/** `local`: what each of `plan.local` resolves to here; the first in order that does wins. */
-async function resolveBaseTip(
-  git: RevisionGit,
-  plan: BaseRefPlan,
-  remote: string,
-  local: Array<string | null>
-): Promise<string> {
-  const found = local.findIndex(sha => sha !== null)
-  const sha = local[found]
-  if (sha) {
-    log.info(`Base ref ${plan.input} is ${sha} (${plan.local[found]}, already here)`)
-    return sha
-  }
+/** The base tip fetched from `remote`, when none of the plan's names is here. */
+async function fetchBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: string): Promise<string> {
   const shallow = await git.isShallow()
   for (const { refspec, resolves } of plan.fetch) {
     try {

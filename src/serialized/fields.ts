@@ -119,12 +119,13 @@ export function log(direction: Direction) {
  * A relative path inside the repository: no `..` step, no leading `/`, no empty step and no
  * URL scheme (`https://evil.example/login` is no path a repository holds, and would be a link).
  */
-export function path(direction: Direction) {
+export function path(direction: Direction, allowEmpty = false) {
   const inside = (value: string) =>
-    value !== '' &&
-    !value.startsWith('/') &&
-    !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
-    !value.split('/').some(step => step === '..' || step === '')
+    (allowEmpty && value === '') ||
+    (value !== '' &&
+      !value.startsWith('/') &&
+      !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
+      !value.split('/').some(step => step === '..' || step === ''))
   if (direction === 'write') return z.string().transform(value => cleanLine(value, FIELD_LIMITS.maxPath))
   return z
     .string()

@@ -2,12 +2,12 @@ import { constants } from 'node:fs'
 import { mkdir, open, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as z from 'zod'
-import { labelOf } from '../changes/discover.js'
-import { growthOf } from '../explain/growth.js'
+import { labelOf } from '../discover/discover.js'
+import { growthOf } from '../explain/instruction-growth.js'
 import { Shard } from '../inputs/shard.js'
 import { parseGrowthThreshold, ThresholdError } from '../inputs/thresholds.js'
 import type { MeasuredImage } from '../judge/judge.js'
-import type { RunState } from '../modes/check.js'
+import type { RunState } from '../modes/pipeline.js'
 import { Comparison, ImageMeasurement, ImageResult } from '../shared/types.js'
 import { EngineInfo } from '../tools/docker.js'
 import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from './fields.js'
@@ -50,9 +50,20 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     context: target.context,
     baseDockerfile: target.baseDockerfile,
     baseContext: target.baseContext,
+    platform: target.reference?.platform || null,
+    reference: target.reference
+      ? {
+          head: target.reference.head,
+          base: target.reference.base,
+          headDigest: target.reference.headDigest,
+          baseDigest: target.reference.baseDigest
+        }
+      : null,
     status: target.change,
     checkedBecause: target.reason,
-    name: labelOf(target),
+    // A registry image's platform has a field of its own.
+    name: target.reference ? (target.name ?? '') : labelOf(target),
+    target: target.build?.target ?? null,
     trigger: target.trigger ?? 'dockerfile',
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
@@ -81,10 +92,12 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       change: image.status,
       reason: image.checkedBecause,
       ...(image.name && image.name !== image.dockerfile ? { name: image.name } : {}),
+      ...(image.target ? { build: { target: image.target } } : {}),
       trigger: image.trigger,
       ...(image.builtOnce ? { identical: true } : {}),
       ...(image.baselineSource.source === 'record' ? { baseline: image.baselineSource } : {}),
-      ...(image.trend.length ? { trend: image.trend } : {})
+      ...(image.trend.length ? { trend: image.trend } : {}),
+      ...(image.reference ? { reference: { ...image.reference, platform: image.platform ?? '' } } : {})
     },
     base,
     // Built once for both sides: one measurement, as the run that built it had.
@@ -107,8 +120,8 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
  */
 function sideOf(side: ImageMeasurement | null): SerializedImage['base'] {
   if (!side) return null
-  const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions } = side
-  return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions }
+  const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = side
+  return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
 }
 
 // ---- the JSON report ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ function measurement(direction: Direction) {
     id: imageId(direction),
     layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
     // What explains the size is optional: a measure run without it is still a measure run.
-    sizeSource: oneOf(['inspect', 'layers', 'layer-files']).optional(),
+    sizeSource: oneOf(['inspect', 'layers', 'layer-files', 'registry']).optional(),
     inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
     compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
@@ -61,6 +61,17 @@ function measurement(direction: Direction) {
       .max(FIELD_LIMITS.maxInstructions, {
         error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
       })
+      .optional(),
+    /** The Dockerfile's stages, each its name and the image it starts from (the built one last). */
+    stages: z
+      .array(
+        z.object({
+          name: text(direction, 200).nullable(),
+          from: text(direction, 500),
+          line: wholeNumber(1, 1_000_000)
+        })
+      )
+      .max(FIELD_LIMITS.maxInstructions)
       .optional()
   })
 }
@@ -93,7 +104,7 @@ function pathSource(direction: Direction) {
   })
 }
 
-/** Where an image's bytes went (src/explain/paths.ts); paths inside the image are text from the build. */
+/** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction: Direction) {
   const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
   const layer = z.object({
@@ -140,23 +151,53 @@ function pathBreakdown(direction: Direction) {
     }),
     bytesRead: bytes,
     bytesSkipped: bytes,
-    durationMs: wholeNumber(0, 1e12)
+    durationMs: wholeNumber(0, 1e12),
+    folded: z
+      .object({ depth: wholeNumber(0, 10_000), entries: wholeNumber(1, 1e12), limit: wholeNumber(1, 1e9) })
+      .optional()
   })
 }
 
 /** What was built and measured for one image: the same in the artifact and in the report. */
+/** A path, or '' where a registry image has no Dockerfile or context. */
+function optionalPath(direction: Direction) {
+  return path(direction, true)
+}
+
+/** A registry image's row: the references compared, the platform, each side's manifest digest. */
+function reference(direction: Direction) {
+  const digest = z
+    .string()
+    .regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,128}$/, {
+      error: 'is not a digest such as sha256:<64 hex digits>.'
+    })
+    .nullable()
+  return z.object({
+    head: text(direction, 1000).nullable(),
+    base: text(direction, 1000).nullable(),
+    headDigest: digest,
+    baseDigest: digest
+  })
+}
+
 function measuredImage(direction: Direction) {
   return z.object({
-    dockerfile: path(direction),
-    context: path(direction),
+    dockerfile: optionalPath(direction),
+    context: optionalPath(direction),
     /** The Dockerfile's path at the base, where it differs (a rename). */
-    baseDockerfile: path(direction),
-    baseContext: path(direction),
+    baseDockerfile: optionalPath(direction),
+    baseContext: optionalPath(direction),
+    /** The platform a registry image's row is (linux/arm64); null for an image built here. */
+    platform: text(direction, 100).nullable().default(null),
+    /** The references a registry image's row compares (read, never built); null for an image built here. */
+    reference: reference(direction).nullable().default(null),
     status: oneOf(IMAGE_STATUSES),
     /** Why the image was checked (the Dockerfile changed, its context changed). */
     checkedBecause: text(direction),
     /** The images config's name, or the Dockerfile path. */
     name: text(direction, FIELD_LIMITS.maxName),
+    /** The stage built (`--target`), from the config, compose or bake file; null: the Dockerfile's last stage. */
+    target: text(direction, FIELD_LIMITS.maxName).nullable().default(null),
     /** What made the image affected: its Dockerfile, its build context, or a watched file. */
     trigger: oneOf(['dockerfile', 'context', 'watch']),
     /** The Dockerfile and the build context were the same on both sides: built once, for both. */

@@ -52,3 +52,16 @@ export function countOf(count: number, noun: string): string {
 function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
+
+/**
+ * The text with a non-breaking space between each number and its unit ("840 MB"), so that a
+ * rendered comment never breaks a figure over two lines.
+ */
+export function unbreakable(text: string): string {
+  return text.replace(/(\d) (?=[kMGTP]?B(?![A-Za-z]))/g, '$1\u00a0')
+}
+
+/** A short cell (a status, a line) on one line: every space non-breaking. */
+export function oneLine(text: string): string {
+  return text.replace(/ /g, '\u00a0')
+}

@@ -3,6 +3,7 @@
 import type { GrowthThreshold } from '../inputs/thresholds.js'
 
 import type { InstructionSize } from '../explain/attribute.js'
+import type { StageSummary } from '../explain/dockerfile.js'
 
 /** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
 export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -67,6 +68,21 @@ export interface ImageTarget {
   baseline?: { source: 'record'; commit: string; behind: number }
   /** The image's size on the default branch in its last baseline records, oldest first. */
   trend?: RecordedSize[]
+  /** An image read from a registry, built by nobody here: one row per platform. */
+  reference?: ImageReferences
+}
+
+/** A registry image's row: the references compared and the platform whose manifests the row is. */
+export interface ImageReferences {
+  /** The head's reference as configured; null for a platform only the base has. */
+  head: string | null
+  /** The base's reference; null where the base came from a record or is missing. */
+  base: string | null
+  /** os/architecture[/variant]. */
+  platform: string
+  /** The platform's manifest digest on each side, where it was read. */
+  headDigest: string | null
+  baseDigest: string | null
 }
 
 /** One record's figure of an image: the commit it was recorded at, when, and the size. */
@@ -88,7 +104,7 @@ export interface ImageMeasurement {
    * `layer-files`, the files of the saved layers summed (the containerd image store).
    * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
    */
-  sizeSource?: 'inspect' | 'layers' | 'layer-files'
+  sizeSource?: 'inspect' | 'layers' | 'layer-files' | 'registry'
   /** `docker image inspect`'s own Size, whatever it means on this engine. */
   inspectSize?: number
   /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
@@ -100,6 +116,11 @@ export interface ImageMeasurement {
   compressedSize?: number
   /** The built stage's instructions, each with the bytes its layers add. */
   instructions?: InstructionSize[]
+  /**
+   * Every stage of the Dockerfile that built it (name and FROM), the built one last unless a
+   * target picks another: what a change of stages explains (explain/cause.ts).
+   */
+  stages?: StageSummary[]
 }
 
 export type Side = 'base' | 'head'
@@ -113,7 +134,7 @@ export interface BuildOutcome {
   logTail?: string
   /** One-line reason for a failure. */
   error?: string
-  /** The Dockerfile line of the step that failed, where it is known (build/failed-step.ts). */
+  /** The Dockerfile line of the step that failed, where it is known (scheduler/failed-step.ts). */
   failedLine?: number
   durationMs: number
   /** The build's whole output, when it was kept instead of streamed to the log. */
@@ -221,4 +242,10 @@ export interface PathBreakdown {
   bytesRead: number
   bytesSkipped: number
   durationMs: number
+  /**
+   * Set where a side's layers held more entries than the breakdown keeps (explain/layer-entries.ts):
+   * paths deeper than `depth` folders were summed into their folder at that depth, `entries` of them;
+   * `limit` is how many entries a side keeps.
+   */
+  folded?: { depth: number; entries: number; limit: number }
 }

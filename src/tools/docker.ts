@@ -101,8 +101,8 @@ export class Docker {
   }
 
   /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
-  async buildxInspect(): Promise<string> {
-    const result = await this.run(['buildx', 'inspect'])
+  async buildxInspect(builder?: string): Promise<string> {
+    const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])])
     return result.exitCode === 0 ? result.stdout : ''
   }
 
@@ -114,11 +114,12 @@ export class Docker {
     return result.stdout
   }
 
-  /** Streams `docker save` of one image into `consume`, never holding the archive whole. */
-  async save<T>(reference: string, consume: (archive: Readable) => Promise<T>): Promise<T> {
+  /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
+  async save<T>(reference: string | string[], consume: (archive: Readable) => Promise<T>): Promise<T> {
     // On the containerd store the compared figure comes from the save: an engine that goes
     // away under it is the run's one error, as for inspect.
-    return streamCommand('docker', ['image', 'save', reference], consume, this.env).catch((error: unknown) => {
+    const references = typeof reference === 'string' ? [reference] : reference
+    return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error: unknown) => {
       const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
       throw gone ? new EngineUnavailableError(gone) : error
     })
@@ -146,6 +147,66 @@ export class Docker {
     ])
     return parseLabelledImages(inspected.stdout)
   }
+
+  /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
+  async createVolume(name: string, labels: Record<string, string>): Promise<boolean> {
+    const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
+    return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0
+  }
+
+  /** Removes volumes; never fails the run over one that is already gone. */
+  async removeVolumes(names: string[]): Promise<void> {
+    if (names.length === 0) return
+    await this.run(['volume', 'rm', '--force', ...names])
+  }
+
+  /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
+  async volumesLabelled(key: string): Promise<LabelledVolume[]> {
+    const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`])
+    if (listed.exitCode !== 0) throw new CommandError('docker', ['volume', 'ls'], listed)
+    const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean)
+    if (names.length === 0) return []
+    // A volume removed meanwhile makes inspect exit 1; the others are still printed.
+    const inspected = await this.run([
+      'volume',
+      'inspect',
+      '--format',
+      '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
+      ...names
+    ])
+    return parseLabelledVolumes(inspected.stdout)
+  }
+}
+
+export interface LabelledVolume {
+  name: string
+  /** Milliseconds since the epoch by the engine's clock; whole seconds, as the engine keeps them. */
+  createdAt: number
+  labels: Record<string, string>
+}
+
+/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
+export function parseLabelledVolumes(stdout: string): LabelledVolume[] {
+  const volumes: LabelledVolume[] = []
+  for (const line of stdout.split('\n')) {
+    const [name, createdAt, labels] = line.split('\t').map(field => {
+      try {
+        return JSON.parse(field) as unknown
+      } catch {
+        return undefined
+      }
+    })
+    const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN
+    if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null) continue
+    volumes.push({ name, createdAt: created, labels: stringEntries(labels) })
+  }
+  return volumes
+}
+
+function stringEntries(object: object): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(object).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+  )
 }
 
 export interface LabelledImage {
@@ -165,9 +226,7 @@ export function parseLabelledImages(stdout: string): LabelledImage[] {
       if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null) continue
       images.push({
         tags: tags.filter((tag): tag is string => typeof tag === 'string'),
-        labels: Object.fromEntries(
-          Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-        )
+        labels: stringEntries(labels)
       })
     } catch {
       // Not a line of ours (a warning on stdout): skipped.

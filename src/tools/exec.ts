@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
 import { Readable } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
 import { log } from './log.js'
 import { errorMessage } from '../shared/errors.js'
 
@@ -45,8 +46,8 @@ export async function runCommand(command: string, args: string[], options: RunOp
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
  * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
  * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
- * With `stream`, both of the command's streams are also written to this process's stdout
- * as they come, where the runner shows them (as @actions/exec does).
+ * With `stream`, both of the command's streams also go to the log as they come (log.output:
+ * the job log, or the command's terminal), their escape sequences removed.
  */
 export function runForBytes(
   command: string,
@@ -89,13 +90,15 @@ export function runForBytes(
         killGroup(child)
       }, options.timeoutMs)
     }
+    // Decoded per stream, so that a character split between two chunks comes through whole.
+    const streamed = [new StringDecoder('utf8'), new StringDecoder('utf8')] as const
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
-      if (options.stream) process.stdout.write(chunk)
+      if (options.stream) log.output?.(streamed[0].write(chunk))
     })
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr.push(chunk)
-      if (options.stream) process.stdout.write(chunk)
+      if (options.stream) log.output?.(streamed[1].write(chunk))
     })
     // Not on the PATH, or not executable: the shell's 127.
     child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }))

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { inertText } from '../shared/inert.js'
 
 /**
  * Where the shared modules' own log lines go. The action leaves the default (the job log
@@ -9,9 +10,17 @@ export interface Logger {
   /** Detail for whoever debugs a run: each command line. */
   debug(message: string): void
   info(message: string): void
+  /** A command's output as it comes (a build's, streamed); the job log by default. */
+  output?(text: string): void
 }
 
-let current: Logger = { debug: message => core.debug(message), info: message => core.info(message) }
+// In the job log too, outside strings are inert: the runner's log view acts on some escape
+// sequences (colours), and no build's output needs them to be read.
+let current: Logger = {
+  debug: message => core.debug(inertText(message)),
+  info: message => core.info(inertText(message)),
+  output: text => process.stdout.write(inertText(text))
+}
 
 export function setLogger(logger: Logger): void {
   current = logger
@@ -19,5 +28,6 @@ export function setLogger(logger: Logger): void {
 
 export const log: Logger = {
   debug: message => current.debug(message),
-  info: message => current.info(message)
+  info: message => current.info(message),
+  output: text => (current.output ?? (chunk => process.stdout.write(inertText(chunk))))(text)
 }

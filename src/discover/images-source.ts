@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs'
+import { readFile, realpath } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { BakeImage, BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
+import { stageNames } from '../explain/dockerfile.js'
+import { ImagesFrom } from '../inputs/images-from.js'
+import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
+import { BaseImage, bakeCandidates } from './bake-images.js'
+import type { Candidate, SideTree } from './discover.js'
+import { resolveInTree } from './tree-paths.js'
+import { Git, isBlobEntry, objectIdOf } from '../tools/git.js'
+import { ChangedFile } from '../shared/types.js'
+
+/** What `images-from` chose, and the line the log says about it. */
+export type ImagesChoice =
+  { from: 'config' | 'dockerfiles'; note: string } | { from: BakeKind; note: string; candidates: Candidate[] }
+
+export interface ChoiceInput {
+  imagesFrom: ImagesFrom
+  /** Whether an `images` input or a config file gives the images. */
+  hasConfig: boolean
+  head: DefinitionSource
+  base: DefinitionSource | null
+  changed: ChangedFile[]
+  tempRoot: string
+  warn: (message: string) => void
+  /**
+   * The base's images where the base has no file of the head's kind that declares any (or
+   * one that fails there): its images config's, else its Dockerfiles the globs match. The
+   * head's images are compared with these by what they build.
+   */
+  baseDeclared?: () => Promise<BaseImage[]>
+  /** Where the log's lines go (which files gave the images). */
+  info?: (message: string) => void
+}
+
+/**
+ * Where the images come from: `auto` takes the images config, else a bake file, else a
+ * compose file, else the Dockerfiles the globs match; the other values take that one alone.
+ * Compose and bake files are evaluated at each side, each side's own.
+ */
+export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesChoice> {
+  const setting = input.imagesFrom
+  if (setting === 'config') {
+    if (!input.hasConfig) {
+      throw new Error(
+        'images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
+          'Add one of them, or set images-from: auto.'
+      )
+    }
+    return { from: 'config', note: 'Images from the images config (images-from: config).' }
+  }
+  if (setting === 'auto' && input.hasConfig) {
+    return { from: 'config', note: 'Images from the images config (images-from: auto).' }
+  }
+  if (setting === 'dockerfiles') {
+    return {
+      from: 'dockerfiles',
+      note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: dockerfiles).'
+    }
+  }
+  const kinds: BakeKind[] = setting === 'auto' ? ['bake', 'compose'] : [setting]
+  for (const kind of kinds) {
+    // A file that fails to evaluate at the head is an error, never a fallback: checking
+    // without it would drop every image the base declares, and a PR could pass that way.
+    const head = await evaluateBake(kind, input.head, input.tempRoot)
+    if (!head) continue
+    for (const note of head.notes) input.warn(note)
+    if (setting === 'auto' && head.images.length === 0) {
+      // A compose file for running things (only `image:` services) describes nothing to build.
+      continue
+    }
+    const headImages = await withLastStages(head.images, input.head)
+    let base: BaseImage[] = headImages
+    if (input.base) {
+      let fromFile: BakeResult | null = null
+      try {
+        fromFile = await evaluateBake(kind, input.base, input.tempRoot)
+      } catch (error) {
+        if (!(error instanceof BakeFailedError)) throw error
+        input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`)
+      }
+      base = fromFile?.images.length
+        ? await withLastStages(fromFile.images, input.base)
+        : ((await input.baseDeclared?.()) ?? [])
+    }
+    const source = head.files.join(' + ')
+    const candidates = bakeCandidates({
+      kind,
+      source,
+      head: headImages,
+      base,
+      changed: input.changed,
+      headHas: path => input.head.has(path)
+    })
+    const names = headImages.map(image => image.name).join(', ')
+    return {
+      from: kind,
+      candidates,
+      note:
+        `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
+        `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
+        `${headImages.length} to build at the head${names ? ` (${names})` : ''}.`
+    }
+  }
+  if (setting !== 'auto') {
+    const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES
+    throw new Error(
+      `images-from is ${setting}, but the head has none of ${names.join(', ')} at the repository root. ` +
+        'Add one, or set images-from: auto.'
+    )
+  }
+  return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' }
+}
+
+/** A commit's files, from git. */
+export function commitSource(git: Git, tree: SideTree, label: string): DefinitionSource {
+  let links: Promise<Map<string, string>> | null = null
+  const linkTargets = () =>
+    (links ??= (async () => {
+      const entries = [...tree.files].filter(([, entry]) => entry.startsWith('120000 '))
+      const texts = await git.readBlobs([...new Set(entries.map(([, entry]) => objectIdOf(entry)))])
+      return new Map(entries.map(([path, entry]) => [path, texts.get(objectIdOf(entry)) ?? '']))
+    })())
+  return {
+    label,
+    has: path => {
+      const entry = tree.files.get(path)
+      return entry !== undefined && isBlobEntry(entry) && !entry.startsWith('120000 ')
+    },
+    read: async paths => {
+      const ids = paths.map(path => objectIdOf(tree.files.get(path) ?? ''))
+      const texts = await git.readBlobs(ids.filter(Boolean))
+      return new Map(paths.map((path, index) => [path, texts.get(ids[index] ?? '') ?? '']))
+    },
+    resolve: async path => {
+      const targets = await linkTargets()
+      return resolveInTree(path, candidate => targets.get(candidate))
+    }
+  }
+}
+
+/** The working tree as it stands (the command's head, uncommitted changes included). */
+export function workingTreeSource(repoDir: string, label: string): DefinitionSource {
+  return {
+    label,
+    has: path => existsSync(join(repoDir, path)),
+    read: async paths =>
+      new Map(await Promise.all(paths.map(async path => [path, await readFile(join(repoDir, path), 'utf8')] as const))),
+    resolve: async path => {
+      const root = await realpath(repoDir)
+      // The longest part of the path that exists, where its links lead, and the rest as written.
+      const parts = path.split('/').filter(part => part && part !== '.')
+      for (let keep = parts.length; keep >= 0; keep--) {
+        let real: string
+        try {
+          real = await realpath(join(repoDir, ...parts.slice(0, keep)))
+        } catch {
+          continue
+        }
+        const inside = relative(root, join(real, ...parts.slice(keep)))
+        if (inside === '') return '.'
+        if (inside.startsWith('..') || inside.startsWith(sep) || /^[A-Za-z]:/.test(inside)) return null
+        return inside.split(sep).join('/')
+      }
+      return null
+    }
+  }
+}
+
+/** The words after a service's name for the row of its Dockerfile's last stage. */
+export const LAST_STAGE = 'last stage'
+
+/**
+ * The images, and for each that builds a stage other than its Dockerfile's last (a compose
+ * service with `target: dev`), the last stage too, as its own row named `<name> (last stage)`:
+ * the stage a plain `docker build` makes, the one a release usually ships, is never hidden by
+ * a development target. Its `target` is the last stage's name where it has one, so every row
+ * says which stage it measured. A Dockerfile that cannot be read or has no such stage is left
+ * to the build, which says what is wrong.
+ */
+export async function withLastStages(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+  const targeted = images.filter(image => image.target !== undefined && side.has(image.dockerfile))
+  if (!targeted.length) return images
+  const texts = await side.read([...new Set(targeted.map(image => image.dockerfile))])
+  const result: BakeImage[] = []
+  for (const image of images) {
+    result.push(image)
+    const text = image.target === undefined ? undefined : texts.get(image.dockerfile)
+    if (text === undefined || image.target === undefined) continue
+    let names: (string | null)[]
+    try {
+      names = stageNames(text)
+    } catch {
+      continue
+    }
+    const index = names.indexOf(image.target.toLowerCase())
+    if (index < 0 || index === names.length - 1) continue
+    const last = names[names.length - 1] ?? null
+    const lastStage: BakeImage = { ...image, name: `${image.name} (${LAST_STAGE})`, lastStage: true }
+    if (last) lastStage.target = last
+    else delete lastStage.target
+    result.push(lastStage)
+  }
+  return result
+}
