@@ -12,7 +12,7 @@
 // Then the store with 1,000 records: what a PR run pays to read it (fetch + index + one
 // record) and a record run to write one more (fetch, commit, push), over a local bare origin.
 import { execFile, execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -32,6 +32,12 @@ const RECORDS = 1000
 const token = randomBytes(3).toString('hex')
 const tempDirs = []
 const madeTags = []
+// The records' key pair, as docs/trust-model.md has a maintainer make it: the record runs sign
+// with the private half, the public half is committed on main, and PR runs check with it.
+const KEYS = generateKeyPairSync('ed25519')
+const PRIVATE_PEM = KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+const PUBLIC_PEM = KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString()
+const recordInputs = { mode: 'record', 'records-key': PRIVATE_PEM }
 
 const seconds = ms => (ms / 1000).toFixed(2)
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -57,6 +63,8 @@ async function fixture(salt) {
     await mkdir(join(repo, name), { recursive: true })
     await writeFile(join(repo, name, 'Dockerfile'), dockerfile(name, RUN_MB * 1_000_000))
   }
+  await mkdir(join(repo, '.github'), { recursive: true })
+  await writeFile(join(repo, '.github', 'docker-size-check-records.pub'), PUBLIC_PEM)
   await git(repo, ['add', '--all'])
   await git(repo, ['commit', '--quiet', '-m', 'twenty services'])
   await git(repo, ['checkout', '--quiet', '-b', 'feature'])
@@ -102,12 +110,12 @@ async function dockerBuild(folder, side) {
 async function trial(index) {
   // With a record: record main (untimed), then the PR's check.
   const recorded = await fixture(`rec-${token}-${index}`)
-  await action(await workspaceOf(recorded.bare, 'main'), { mode: 'record' }, { GITHUB_REF: 'refs/heads/main' })
+  await action(await workspaceOf(recorded.bare, 'main'), recordInputs, { GITHUB_REF: 'refs/heads/main' })
   const prWithRecord = await workspaceOf(recorded.bare, 'feature')
   // The same without the path breakdown, in a fixture of its own: the first check's head
   // build would otherwise come from the cache.
   const recordedNoPaths = await fixture(`rec-nopaths-${token}-${index}`)
-  await action(await workspaceOf(recordedNoPaths.bare, 'main'), { mode: 'record' }, { GITHUB_REF: 'refs/heads/main' })
+  await action(await workspaceOf(recordedNoPaths.bare, 'main'), recordInputs, { GITHUB_REF: 'refs/heads/main' })
   const prWithRecordNoPaths = await workspaceOf(recordedNoPaths.bare, 'feature')
   // Without: the same PR in a fixture of its own.
   const plain = await fixture(`plain-${token}-${index}`)
@@ -141,7 +149,7 @@ async function removeMadeImages() {
 }
 
 /** An origin whose store already holds RECORDS records, made with git plumbing (untimed). */
-async function storeWithRecords(RecordStore, RECORD_SCHEMA) {
+async function storeWithRecords(signer, RECORD_SCHEMA) {
   const repo = await tempDir('store')
   await git(repo, ['init', '--quiet', '-b', 'main'])
   await git(repo, ['commit', '--quiet', '--allow-empty', '-m', 'root'])
@@ -154,7 +162,9 @@ async function storeWithRecords(RecordStore, RECORD_SCHEMA) {
     fingerprint: {
       source: 'a'.repeat(64),
       build: 'b'.repeat(64),
+      platform: 'linux/amd64',
       from: { 'debian:bookworm': `sha256:${'c'.repeat(64)}` },
+      secrets: {},
       measure: 'inspect/graphdriver'
     },
     measurement: {
@@ -200,23 +210,26 @@ async function storeWithRecords(RecordStore, RECORD_SCHEMA) {
     const paths = await git(repo, ['hash-object', '-w', '--stdin'], `${JSON.stringify(layersOf(i), null, 1)}\n`)
     lines.push(`100644 ${paths}\tpaths/${paths}.json`)
     const record = { schema: RECORD_SCHEMA, commit, recordedAt, images: [{ ...image(i), paths: { blob: paths } }] }
-    const blob = await git(repo, ['hash-object', '-w', '--stdin'], `${JSON.stringify(record, null, 1)}\n`)
+    const text = `${JSON.stringify(record, null, 1)}\n`
+    const blob = await git(repo, ['hash-object', '-w', '--stdin'], text)
     lines.push(`100644 ${blob}\trecords/${commit}.json`)
+    const signature = await git(repo, ['hash-object', '-w', '--stdin'], signer.sign(`records/${commit}.json`, text))
+    lines.push(`100644 ${signature}\trecords/${commit}.json.sig`)
     const sizes = { [record.images[0].key]: record.images[0].measurement.size }
     entries.unshift({ commit, recordedAt, sizes, paths: [paths] })
   }
-  const indexBlob = await git(
-    repo,
-    ['hash-object', '-w', '--stdin'],
-    `${JSON.stringify({ schema: 'docker-size-check/records-index@1', records: entries }, null, 1)}\n`
-  )
+  const indexText = `${JSON.stringify({ schema: 'docker-size-check/records-index@1', records: entries }, null, 1)}\n`
+  const indexBlob = await git(repo, ['hash-object', '-w', '--stdin'], indexText)
+  const indexSignature = await git(repo, ['hash-object', '-w', '--stdin'], signer.sign('index.json', indexText))
   const indexFile = join(await tempDir('index'), 'index')
   const env = { ...GIT_ENV, GIT_INDEX_FILE: indexFile }
   await new Promise((resolve, reject) => {
     const child = execFile('git', ['update-index', '--add', '--index-info'], { cwd: repo, env }, error =>
       error ? reject(error) : resolve()
     )
-    child.stdin.end(`${[...lines, `100644 ${indexBlob}\tindex.json`].join('\n')}\n`)
+    child.stdin.end(
+      `${[...lines, `100644 ${indexBlob}\tindex.json`, `100644 ${indexSignature}\tindex.json.sig`].join('\n')}\n`
+    )
   })
   const tree = (await promisify(execFile)('git', ['write-tree'], { cwd: repo, env })).stdout.trim()
   const commit = await git(repo, ['commit-tree', tree, '-m', 'records'])
@@ -228,11 +241,13 @@ async function storeCosts() {
   // The module under test, compiled as the action bundles it.
   const out = await tempDir('store-module')
   execFileSync('npx', ['ncc', 'build', 'src/records/store.ts', '-o', out, '--quiet'], { cwd: root })
-  const { RecordStore } = await import(pathToFileURL(join(out, 'index.js')).href)
+  const { RecordStore, RecordsSigner, RecordsVerifier } = await import(pathToFileURL(join(out, 'index.js')).href)
+  const signer = RecordsSigner.fromPem(PRIVATE_PEM)
+  const verifier = RecordsVerifier.fromPem(PUBLIC_PEM, 'the bench key')
   // The module logs each git command line as the action's debug output: not part of the figures.
   const write = process.stdout.write.bind(process.stdout)
   process.stdout.write = (chunk, ...rest) => (String(chunk).startsWith('::debug::') ? true : write(chunk, ...rest))
-  const { bare, commits } = await storeWithRecords(RecordStore, 'docker-size-check/record@1')
+  const { bare, commits } = await storeWithRecords(signer, 'docker-size-check/record@1')
   const reads = []
   const writes = []
   for (let i = 0; i < 5; i++) {
@@ -240,7 +255,7 @@ async function storeCosts() {
     // Over file://, as over the network: the clone holds the branch's objects only, and the
     // timed fetch transfers the records (a plain path would hard-link every object).
     await git(clone, ['clone', '--quiet', pathToFileURL(bare).href, '.'])
-    const store = new RecordStore(clone)
+    const store = new RecordStore(clone, 'refs/docker-size-check/records', verifier)
     reads.push(
       await timed(async () => {
         await store.fetch('origin')
@@ -252,7 +267,7 @@ async function storeCosts() {
     const record = JSON.parse(JSON.stringify(await store.readRecord(commits[RECORDS - 1])))
     record.commit = `f${String(i).padStart(39, '0')}`
     record.recordedAt = new Date(Date.UTC(2027, 0, 1) + i * 60_000).toISOString()
-    writes.push(await timed(() => store.write('origin', record)))
+    writes.push(await timed(() => store.write('origin', record, signer)))
   }
   return { readMs: median(reads), writeMs: median(writes) }
 }

@@ -15,7 +15,7 @@ import { ArtifactTrigger, defaultArtifactDir, toArtifact, writeArtifact } from '
 import { loadMeasurement } from './modes/comment.js'
 import { abortOnSignals, interruptionOf } from './scheduler/interrupt.js'
 import { newRunState, PipelineEnvironment, runPipeline } from './modes/pipeline.js'
-import { errorMessage } from './shared/errors.js'
+import { errorMessage, InputError } from './shared/errors.js'
 import { RecordOutcome, runRecord } from './modes/record.js'
 import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
@@ -66,7 +66,17 @@ async function checkAndReport(signal: AbortSignal): Promise<void> {
   await publishResults(publicationOf(run, context, comparison, interrupted !== null))
 
   if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
-    await publishVerdict(inputs, context, run.trustedHead, commitStatusOf(comparison, state.error))
+    const status = commitStatusOf(comparison, state.error)
+    if (status.state === 'success' && run.measuredBy !== 'trusted') {
+      // The PR's own run wrote these sizes: they may fail the PR, never pass it.
+      core.warning(
+        'No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
+          'can change, so they cannot say it passed. For a verdict to require, measure in a pull_request_target ' +
+          'job of the default branch’s workflow (docs/trust-model.md).'
+      )
+    } else {
+      await publishVerdict(inputs, context, run.trustedHead, status)
+    }
   }
   setVerdict(run, comparison)
   // After setFailed, which sets 1: a stopped run ends as the signal's.
@@ -83,6 +93,8 @@ interface ModeRun {
   stepError: string | null
   // In comment mode: the PR's head commit, from the trusted event, that gets the commit status.
   trustedHead: string | null
+  // In comment mode: who made the sizes (see LoadedMeasurement).
+  measuredBy: 'trusted' | 'pull-request' | null
   recorded: RecordOutcome | null
 }
 
@@ -94,6 +106,7 @@ async function runMode(context: RunnerContext, signal: AbortSignal): Promise<Mod
     pullNumber: null,
     stepError: null,
     trustedHead: null,
+    measuredBy: null,
     recorded: null
   }
   try {
@@ -134,11 +147,19 @@ async function runMeasuringMode(
     Object.assign(run.state, loaded.state)
     run.pullNumber = loaded.pullNumber
     run.trustedHead = loaded.headSha
+    run.measuredBy = loaded.measuredBy
   } else if (inputs.mode === 'record') {
     assertRecordsBranch(context)
     run.recorded = await runRecord(
       inputs,
-      { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress, signal },
+      {
+        repoDir: context.workspace,
+        recordsKey: inputs.recordsKey,
+        tempRoot: context.runnerTemp,
+        remote: 'origin',
+        progress: actionProgress,
+        signal
+      },
       run.state
     )
   } else {
@@ -275,7 +296,9 @@ function describeRecordOutcome(outcome: RecordOutcome | null): string {
 
 /** What must never be written anywhere: the build secrets and the token. */
 function secretValues(inputs: Inputs): string[] {
-  return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)]
+  return [inputs.githubToken, inputs.recordsKey, ...(inputs.secrets ?? []).map(secret => secret.value)].filter(
+    value => value !== ''
+  )
 }
 
 /**
@@ -283,6 +306,13 @@ function secretValues(inputs: Inputs): string[] {
  * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
  */
 function checkEvent(inputs: Inputs, context: RunnerContext): void {
+  if (context.eventName === 'pull_request_target' && inputs.cacheTo?.length && inputs.mode !== 'comment') {
+    // The run's cache scope is the base branch's: a PR's build would write what main's runs restore.
+    throw new InputError(
+      'Invalid cache-to in a pull_request_target run: it builds the pull request’s code, and would write the ' +
+        'default branch’s cache with it. Remove cache-to from this job (docs/trust-model.md).'
+    )
+  }
   if (!context.eventProblem) return
   const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
   if (!needed) {

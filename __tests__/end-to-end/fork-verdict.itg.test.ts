@@ -107,14 +107,14 @@ describe('a fork PR that loosens its own limit', () => {
     })
   })
 
-  it("without a config on the base branch, the comment run's own inputs decide: the status passes", async () => {
+  it("without a config on the base branch, the comment run's own inputs decide: it passes, and sets no success from the fork's sizes", async () => {
+    const before = standin.statuses({ owner: OWNER, repo: REPO, sha: pr.headSha }).length
     const run = await comment(pr.headSha, artifactDir, {})
     expect(run.exitCode).toBe(0)
     expect(run.report).toMatchObject({ verdict: 'pass', images: [{ limits: { maxIncrease: '10%' } }] })
-    expect(standin.statuses({ owner: OWNER, repo: REPO, sha: pr.headSha }).at(-1)).toMatchObject({
-      state: 'success',
-      description: '1 image within the limits: +3 kB in all'
-    })
+    // The fork's own run wrote these sizes: a pass from them is no verdict (docs/trust-model.md).
+    expect(run.stdout).toContain('::warning::No commit status is set')
+    expect(standin.statuses({ owner: OWNER, repo: REPO, sha: pr.headSha })).toHaveLength(before)
   })
 })
 

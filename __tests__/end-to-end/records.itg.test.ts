@@ -32,7 +32,9 @@ import {
   makeRepo
 } from '../support/repo.js'
 import { RecordStore } from '../../src/records/store.js'
+import { forceRewriteRecords, withSize } from '../support/forge-records.js'
 import { nth } from '../support/lists.js'
+import { RECORDS_KEY, recordsKeyFile, recordsVerifier } from '../support/records-key.js'
 import { withoutLinks } from '../support/gfm.js'
 
 const standin = useEndToEnd()
@@ -53,7 +55,7 @@ async function recordRun(remote: string, sha: string, inputs: Record<string, str
         repository: { name: REPO, owner: { login: OWNER }, full_name: `${OWNER}/${REPO}`, default_branch: 'main' }
       }
     },
-    inputs: { mode: 'record', ...inputs },
+    inputs: { mode: 'record', 'records-key': RECORDS_KEY.privatePem, ...inputs },
     token: TEST_TOKEN,
     env: { GITHUB_REF: 'refs/heads/main', GITHUB_SHA: sha }
   })
@@ -62,7 +64,8 @@ async function recordRun(remote: string, sha: string, inputs: Record<string, str
 /** main with `base`, then `later` commits on main, and a `feature` branch from the first. */
 async function repository(base: FileChanges, pr: FileChanges, later: FileChanges[] = []) {
   const repo = await makeRepo()
-  const first = await commitFiles(repo, base, 'base')
+  // The records' public key, on the default branch as a maintainer commits it.
+  const first = await commitFiles(repo, { ...recordsKeyFile(), ...base }, 'base')
   const mainCommits = [first]
   for (const [i, files] of later.entries()) mainCommits.push(await commitFiles(repo, files, `main ${i + 1}`))
   await git(repo, ['checkout', '--quiet', '-b', 'feature'])
@@ -72,7 +75,7 @@ async function repository(base: FileChanges, pr: FileChanges, later: FileChanges
 }
 
 async function storedRecords(remote: string) {
-  const store = new RecordStore(remote)
+  const store = new RecordStore(remote, RECORDS_REF, recordsVerifier())
   return {
     index: await store.readIndex(),
     read: (sha: string) => store.readRecord(sha),
@@ -251,6 +254,181 @@ describe('a record run on main, then a PR', () => {
     )
     expect(run.report).not.toBeNull()
     expect(await gitLine(remote, ['for-each-ref', RECORDS_REF])).toBe('')
+  })
+})
+
+describe('records nobody but the default branch can write', () => {
+  it('a record rewritten by force-push (size set to 100 MB) no longer passes a +3 MB growth, and no later record run carries it over', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(
+      scratchImage('app', 1_000_000),
+      scratchImage('app', 4_000_000)
+    )
+    const recorded = nth(mainCommits, 0)
+    expect((await recordRun(remote, recorded)).exitCode).toBe(0)
+    // Whoever may push any ref but main: the record and the index say 100 MB, the signatures are left.
+    await forceRewriteRecords(remote, files => {
+      const path = `records/${recorded}.json`
+      files.set(path, withSize(files.get(path) ?? '', 'app/Dockerfile', 100_000_000))
+      files.set('index.json', withSize(files.get('index.json') ?? '', 'app/Dockerfile', 100_000_000))
+    })
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run } = await runOnPullRequest(standin, pr)
+    expect(run.stdout).toContain(
+      `::warning::Could not read the baseline records (${RECORDS_REF}:index.json is refused: its signature does not match its content.); the bases are built.`
+    )
+    expect(run.stdout).toMatch(/Build base: app\/Dockerfile/)
+    expect(run.exitCode).toBe(1)
+    expect(reportImages(run)[0]).toMatchObject({
+      base: { size: 1_000_000 },
+      head: { size: 4_000_000 },
+      delta: 3_000_000,
+      verdict: 'fail',
+      baselineSource: { source: 'build' }
+    })
+
+    // Only the record was rewritten, the index left as signed: the record alone is refused.
+    await forceRewriteRecords(remote, files => {
+      files.set('index.json', withSize(files.get('index.json') ?? '', 'app/Dockerfile', 1_000_000))
+    })
+    const again = await runOnPullRequest(standin, pr)
+    expect(again.run.stdout).toContain(
+      `::warning::app/Dockerfile: the record of ${recorded.slice(0, 7)} does not count: ${RECORDS_REF}:records/${recorded}.json is refused: its signature does not match its content; the base is built.`
+    )
+    expect(again.run.exitCode).toBe(1)
+    expect(reportImages(again.run)[0]).toMatchObject({ base: { size: 1_000_000 }, delta: 3_000_000, verdict: 'fail' })
+
+    // The next push to main: app is unchanged, but the forged record is not carried over.
+    const next = await commitFiles(repo, { 'README.md': 'next\n' }, 'a later push')
+    await git(repo, ['push', '--quiet', remote, 'main:main'])
+    const later = await recordRun(remote, next)
+    expect(later.exitCode).toBe(0)
+    expect(later.stdout).not.toContain('Unchanged since the record of')
+    expect(later.stdout).toMatch(/Build head: app\/Dockerfile/)
+    expect(later.stdout).toContain(`is refused: its signature does not match its content. It is dropped.`)
+    const stored = await storedRecords(remote)
+    expect(stored.index.records.map(entry => entry.commit)).toEqual([next])
+    expect((await stored.read(next))?.images[0]?.measurement.size).toBe(1_000_000)
+  })
+
+  it('a base commit without the public key counts no record: the base is built, and the run says why', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 90_000), [
+      { '.github/docker-size-check-records.pub': null }
+    ])
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run } = await runOnPullRequest(standin, pr)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(
+      /::warning::Could not read the baseline records \(the commit [0-9a-f]{12} has no \.github\/docker-size-check-records\.pub to check the records' signatures with/
+    )
+    expect(run.stdout).toMatch(/Build base: app\/Dockerfile/)
+  })
+
+  it('a record run without records-key fails and says how to make one; the report is still written', async () => {
+    const { remote, mainCommits } = await repository(scratchImage('app', 10_000), {})
+    const run = await recordRun(remote, nth(mainCommits, 0), { 'records-key': '' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('mode: record needs the records-key input')
+    expect(run.report).not.toBeNull()
+    expect(await gitLine(remote, ['for-each-ref', RECORDS_REF])).toBe('')
+  })
+
+  it('an index past the bound is refused by its size, under a small heap; the report, summary and outputs are written', async () => {
+    standin.reset()
+    const { repo, remote, mainCommits } = await repository(scratchImage('app', 100_000), scratchImage('app', 300_000))
+    expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+    // 128 MiB of white space before the index: valid JSON, and more than the 96 MB heap below holds.
+    await forceRewriteRecords(remote, files =>
+      files.set('index.json', `${' '.repeat(128 * 1024 * 1024)}${files.get('index.json') ?? ''}`)
+    )
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run } = await runOnPullRequest(standin, pr, {}, { NODE_OPTIONS: '--max-old-space-size=96' })
+    expect(run.stdout).toMatch(
+      /::warning::Could not read the baseline records \(refs\/docker-size-check\/records:index\.json is refused: it is 134 MB \(\d{9} bytes\), more than the 33\.6 MB/
+    )
+    expect(run.stdout).toContain('it was not read.); the bases are built.')
+    expect(run.exitCode).toBe(1)
+    expect(run.report).toMatchObject({ verdict: 'fail' })
+    expect(run.summary).toContain('app/Dockerfile')
+    expect(run.outputs.exceeded).toBe('true')
+  })
+})
+
+describe('a fingerprint of everything a build reads', () => {
+  it('a layer a secret decides: recorded with the secret, the PR without it builds the base and fails on +2 MB', async () => {
+    standin.reset()
+    const marker = `dsc-issue-22a-${randomBytes(6).toString('hex')}`
+    // 3 MB more only when the secret is there; the marker names this test's build cache entries.
+    const dockerfile = (bytes: number) => ({
+      'app/Dockerfile': [
+        'FROM busybox:local',
+        `COPY payload-${bytes}.bin /payload.bin`,
+        `RUN --mount=type=secret,id=tok if [ -f /run/secrets/tok ]; then head -c 3000000 /dev/zero > /extra; fi; echo ${marker}`,
+        ''
+      ].join('\n'),
+      [`app/payload-${bytes}.bin`]: 'x'.repeat(bytes)
+    })
+    const { repo, remote, mainCommits } = await repository(dockerfile(2_000_000), dockerfile(4_000_000))
+    const record = await recordRun(remote, nth(mainCommits, 0), { secrets: 'tok=s3cret' })
+    expect(record.exitCode).toBe(0)
+    const stored = await storedRecords(remote)
+    expect((await stored.read(nth(mainCommits, 0)))?.images[0]?.fingerprint.secrets).toEqual({ 'secret:tok': true })
+    // On a runner of its own the PR's base build would not find the record run's layer in
+    // BuildKit's cache, which keys a secret's step without the secret: take this test's out.
+    execFileSync('docker', ['builder', 'prune', '--force', '--filter', `description~=${marker}`], { stdio: 'ignore' })
+    const pr = await checkOutPullRequest(standin, repo, remote)
+    const { run } = await runOnPullRequest(standin, pr)
+    expect(run.stdout).toContain(
+      `app/Dockerfile: the base is built, the record of ${nth(mainCommits, 0).slice(0, 7)} does not match: the secret tok was given when recorded, is not given in this run.`
+    )
+    expect(run.exitCode).toBe(1)
+    const [image] = reportImages(run)
+    expect(image).toMatchObject({ delta: 2_000_000, verdict: 'fail', baselineSource: { source: 'build' } })
+    execFileSync('docker', ['builder', 'prune', '--force', '--filter', `description~=${marker}`], { stdio: 'ignore' })
+  })
+
+  it('an image a RUN --mount=from= reads that changed since the record: the base is built, and the delta is the PR’s own', async () => {
+    standin.reset()
+    const tag = `dsc-issue-22a-${randomBytes(4).toString('hex')}:mounted`
+    const made: string[] = []
+    const image = async (bytes: number): Promise<string> => {
+      const context = await makeTempDir('mounted')
+      writeFileSync(join(context, 'Dockerfile'), `FROM busybox:local\nRUN head -c ${bytes} /dev/zero > /tool.bin\n`)
+      const name = `${tag}-${bytes}`
+      execFileSync('docker', ['build', '-q', '-t', name, context], { stdio: 'ignore' })
+      made.push(name)
+      execFileSync('docker', ['tag', name, tag])
+      return name
+    }
+    try {
+      await image(1_000_000)
+      const dockerfile = (bytes: number) => ({
+        'app/Dockerfile': [
+          'FROM busybox:local',
+          `RUN --mount=from=${tag},source=/tool.bin,target=/mnt/tool.bin cp /mnt/tool.bin /tool.bin`,
+          `COPY payload-${bytes}.bin /payload.bin`,
+          ''
+        ].join('\n'),
+        [`app/payload-${bytes}.bin`]: 'x'.repeat(bytes)
+      })
+      const { repo, remote, mainCommits } = await repository(dockerfile(10_000), dockerfile(20_000))
+      expect((await recordRun(remote, nth(mainCommits, 0))).exitCode).toBe(0)
+      // The mounted image moves on: the same tag now names one 2 MB larger.
+      await image(3_000_000)
+      const pr = await checkOutPullRequest(standin, repo, remote)
+      const { run } = await runOnPullRequest(standin, pr)
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `app/Dockerfile: the base is built, the record of ${nth(mainCommits, 0).slice(0, 7)} does not match: ${tag.replace(/[.:]/g, '\\$&')} resolves to [0-9a-f]{12} now, [0-9a-f]{12} when recorded`
+        )
+      )
+      expect(run.exitCode).toBe(0)
+      expect(reportImages(run)[0]).toMatchObject({ delta: 10_000, baselineSource: { source: 'build' } })
+    } finally {
+      execFileSync('docker', ['image', 'rm', '--force', tag, ...made], { stdio: 'ignore' })
+    }
   })
 })
 

@@ -464,6 +464,18 @@ export const INPUT_TABLE = {
       help: `How many commits of the base's history to search for a record. Default: ${DEFAULT_RECORDS_DEPTH}.`
     }
   }),
+  recordsKey: input({
+    name: 'records-key',
+    description:
+      'For `mode: record`: the Ed25519 private key (PEM) that signs the records, from a secret of a GitHub ' +
+      'environment that only the default branch may deploy to. Its public half must be committed at ' +
+      '`.github/docker-size-check-records.pub`; PR runs count only records that key signed (docs/trust-model.md).',
+    default: '',
+    parse: asIs,
+    flag: {
+      none: 'signs what mode: record writes, a workflow step on the default branch; the command only reads records'
+    }
+  }),
   artifactPath: input({
     name: 'artifact-path',
     description:
@@ -511,7 +523,8 @@ export type InputName = AnyInput['name']
 export type Inputs = { [K in keyof Table]: ReturnType<Table[K]['parse']> }
 
 /** The inputs only a workflow has: the GitHub API, the comment, the modes of a workflow. */
-type WorkflowSetting = 'githubToken' | 'comment' | 'commentKey' | 'commentAuthor' | 'mode' | 'artifactPath' | 'reports'
+type WorkflowSetting =
+  'githubToken' | 'comment' | 'commentKey' | 'commentAuthor' | 'mode' | 'artifactPath' | 'reports' | 'recordsKey'
 
 /** The settings every caller gives; the others came later, and where absent mean their default. */
 type CoreSetting =

@@ -15,6 +15,13 @@ export interface LoadedMeasurement {
   pullNumber: number | null
   /** The commit the measure run was triggered for (the PR's head), from the trusted event. */
   headSha: string
+  /**
+   * Who made the sizes. `trusted`: a job of this same `pull_request_target` run, the default
+   * branch's workflow, which built the PR's head as data. `pull-request`: the PR's own run
+   * (`workflow_run` after `pull_request`), whose workflow file the PR can change, and so
+   * what it wrote: its sizes are shown, never certified with a `success` status.
+   */
+  measuredBy: 'trusted' | 'pull-request'
 }
 
 /**
@@ -28,11 +35,14 @@ export async function loadMeasurement(
   artifactDir: string,
   eventPath: string | undefined
 ): Promise<LoadedMeasurement> {
+  if (context.eventName === 'pull_request_target') {
+    return loadTrustedMeasurement(settings, context, artifactDir)
+  }
   const run = readWorkflowRun(eventPath)
   if (!run) {
     throw new Error(
-      `mode: comment runs on the workflow_run event (this is ${context.eventName || 'no event'}): ` +
-        'trigger it with `on: workflow_run` after the measure workflow, as the README shows.'
+      `mode: comment runs on the pull_request_target event, after a measure job of the same run, or on ` +
+        `workflow_run (this is ${context.eventName || 'no event'}): see docs/trust-model.md for the workflows.`
     )
   }
   const artifact: SizeArtifact = await readArtifact(artifactDir)
@@ -61,7 +71,34 @@ export async function loadMeasurement(
   // The limits are this run's: its inputs (read by the caller) and the images config of the
   // base branch's checkout, the workspace here. Nothing in the artifact sets a limit.
   holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace))
-  return { state, pullNumber, headSha: run.headSha }
+  return { state, pullNumber, headSha: run.headSha, measuredBy: 'pull-request' }
+}
+
+/**
+ * The comment job of a `pull_request_target` run: the artifact comes from the measure job of
+ * this same run (actions/download-artifact without run-id), a job of the default branch's
+ * workflow with no permissions and no secrets that built the PR's head as data. The PR and
+ * its head are the event's, which GitHub writes.
+ */
+async function loadTrustedMeasurement(
+  settings: Pick<CheckSettings, 'images' | 'configFile'>,
+  context: RunnerContext,
+  artifactDir: string
+): Promise<LoadedMeasurement> {
+  const pr = context.pullRequest
+  if (!pr || !/^[0-9a-f]{40,64}$/.test(pr.headSha)) {
+    throw new Error('The pull_request_target event names no pull request and head commit: nothing to comment on.')
+  }
+  const artifact: SizeArtifact = await readArtifact(artifactDir)
+  if (artifact.headSha !== pr.headSha) {
+    throw new ArtifactError(
+      `The artifact was made for commit ${artifact.headSha.slice(0, 12)}, but this pull_request_target run is for ` +
+        `${pr.headSha.slice(0, 12)}. Download the artifact of this run's measure job (no run-id).`
+    )
+  }
+  const state = stateFromArtifact(artifact)
+  holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace))
+  return { state, pullNumber: pr.number, headSha: pr.headSha, measuredBy: 'trusted' }
 }
 
 /**

@@ -3,10 +3,12 @@ import { discoverAffectedImages, sourceFingerprint } from '../discover/discover.
 import { buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
 import { sizeMethodOf } from '../measure/measure-image.js'
-import { imageResolver } from '../records/baseline.js'
+import { imageResolver, recordsVerifierAt } from '../records/baseline.js'
+import { RecordsSigner } from '../records/signature.js'
+import { errorMessage } from '../shared/errors.js'
 import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js'
 import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
-import { RecordStore } from '../records/store.js'
+import { RecordStore, RecordTrustError } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
 import { EngineInfo, ImageTarget, labelOf, MeasuredImage, RunState, SideTree } from '../shared/types.js'
 import { Docker } from '../tools/docker.js'
@@ -14,6 +16,8 @@ import { Git, objectIdOf } from '../tools/git.js'
 
 export interface RecordEnvironment {
   repoDir: string
+  /** The PEM text of the key the records are signed with (the `records-key` input). */
+  recordsKey: string
   tempRoot: string
   /** The remote the records are read from and pushed to. */
   remote: string
@@ -54,17 +58,30 @@ export async function runRecord(
   engine.catch(() => undefined)
   const [head] = await git.resolveCommits(['HEAD'])
   if (!head) throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`)
+  const { signer, verifier } = await signingKeys(git, head, env.recordsKey)
   const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env))
   state.revisions = { baseSha: head, headSha: head }
   const outcome: RecordOutcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 }
   if (targets.length === 0) return outcome
 
-  const store = new RecordStore(env.repoDir, settings.recordsRef)
+  const store = new RecordStore(env.repoDir, settings.recordsRef, verifier)
   await store.fetch(env.remote)
-  const previous = await previousRecord(store, head)
+  const previous = await previousRecord(store, head, env.progress)
   outcome.previous = previous?.commit ?? null
   state.engine = await engine
-  const plan = await planRecord(targets, { git, tree, docker, measure: sizeMethodOf(state.engine), previous }, outcome)
+  const plan = await planRecord(
+    targets,
+    {
+      git,
+      tree,
+      docker,
+      measure: sizeMethodOf(state.engine),
+      previous,
+      secretIds: (settings.secrets ?? []).map(secret => secret.id),
+      enginePlatform: state.engine.platform ?? 'unknown/unknown'
+    },
+    outcome
+  )
   for (const { image, why } of outcome.skipped) env.progress.warning(`${image} is not recorded: ${why}.`)
   if (outcome.carried.length) {
     env.progress.info(`Unchanged since the record of ${outcome.previous?.slice(0, 12)}: ${outcome.carried.join(', ')}`)
@@ -73,7 +90,7 @@ export async function runRecord(
   plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome))
 
   env.signal?.throwIfAborted()
-  outcome.attempts = await writeRecord(store, head, plan.recorded, env)
+  outcome.attempts = await writeRecord(store, signer, head, plan.recorded, env)
   state.revisions = { baseSha: previous?.commit ?? head, headSha: head }
   state.measured = sinceThePrevious(targets, plan, measured, previous)
   return outcome
@@ -102,11 +119,44 @@ async function imagesAt(
   return { targets, tree }
 }
 
-/** The newest record of another commit than this one: what an unchanged image is carried over from. */
-async function previousRecord(store: RecordStore, head: string): Promise<BaselineRecord | null> {
-  const index = await store.readIndex()
-  const commit = index.records.find(entry => entry.commit !== head)?.commit
-  return commit ? store.readRecord(commit) : null
+/**
+ * The key that signs, and the public keys of the commit recorded, which must hold its public
+ * half: a record signed by a key no PR run accepts would be written for nothing.
+ */
+async function signingKeys(
+  git: Git,
+  head: string,
+  recordsKey: string
+): Promise<{ signer: RecordsSigner; verifier: Awaited<ReturnType<typeof recordsVerifierAt>> }> {
+  if (recordsKey === '') {
+    throw new Error(
+      'mode: record needs the records-key input: the Ed25519 private key that signs the records, from a secret of ' +
+        'an environment only the default branch may use (records-key: ${{ secrets.DOCKER_SIZE_CHECK_RECORDS_KEY }}). ' +
+        'PR runs count only signed records; docs/trust-model.md shows how to make the key.'
+    )
+  }
+  const signer = RecordsSigner.fromPem(recordsKey)
+  try {
+    return { signer, verifier: await recordsVerifierAt(git, head) }
+  } catch (error) {
+    throw new Error(`mode: record cannot sign records PR runs would accept: ${errorMessage(error)}.`, { cause: error })
+  }
+}
+
+/**
+ * The newest record of another commit than this one: what an unchanged image is carried over
+ * from. One that does not verify carries nothing over (its images are built).
+ */
+async function previousRecord(store: RecordStore, head: string, progress: Progress): Promise<BaselineRecord | null> {
+  try {
+    const index = await store.readIndex()
+    const commit = index.records.find(entry => entry.commit !== head)?.commit
+    return commit ? await store.readRecord(commit) : null
+  } catch (error) {
+    if (!(error instanceof RecordTrustError)) throw error
+    progress.warning(`Nothing is carried over from the stored records: ${errorMessage(error)}`)
+    return null
+  }
 }
 
 interface RecordPlan {
@@ -118,7 +168,15 @@ interface RecordPlan {
 /** Which images are carried over, which are built, which cannot be recorded (said in `outcome`). */
 async function planRecord(
   targets: ImageTarget[],
-  at: { git: Git; tree: SideTree; docker: Docker; measure: string; previous: BaselineRecord | null },
+  at: {
+    git: Git
+    tree: SideTree
+    docker: Docker
+    measure: string
+    previous: BaselineRecord | null
+    secretIds: string[]
+    enginePlatform: string
+  },
   outcome: RecordOutcome
 ): Promise<RecordPlan> {
   const plan: RecordPlan = { recorded: [], toBuild: [] }
@@ -132,7 +190,15 @@ async function planRecord(
       outcome.skipped.push({ image: key, why: 'its Dockerfile is not in the commit' })
       continue
     }
-    const input = { source, dockerfileText: text, build: target.build, measure: at.measure, resolveImage: resolve }
+    const input = {
+      source,
+      dockerfileText: text,
+      build: target.build,
+      measure: at.measure,
+      resolveImage: resolve,
+      secretIds: at.secretIds,
+      enginePlatform: at.enginePlatform
+    }
     const result = await fingerprintImage(input)
     if ('unresolved' in result) {
       outcome.skipped.push({ image: key, why: result.unresolved })
@@ -207,6 +273,7 @@ function recordedFrom(
 /** Pushes the record; returns how many attempts the push took (another record run may win a race). */
 async function writeRecord(
   store: RecordStore,
+  signer: RecordsSigner,
   head: string,
   images: RecordedImage[],
   env: RecordEnvironment
@@ -219,11 +286,12 @@ async function writeRecord(
     images: [...images].sort((a, b) => a.key.localeCompare(b.key))
   }
   const written = await progress.group('Record', () =>
-    store.write(env.remote, record, {
+    store.write(env.remote, record, signer, {
       onRetry: attempt =>
         progress.info(`Another run wrote the records first (attempt ${attempt}); writing again on top.`)
     })
   )
+  for (const refused of written.refused) progress.warning(`The stored records: ${refused}`)
   progress.info(
     `Recorded ${countOf(images.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
       (written.pruned ? ` (${countOf(written.pruned, 'older record')} pruned)` : '')

@@ -8,7 +8,8 @@ import { EngineInfo, ImageMeasurement, ImageTarget, labelOf, RecordedLayer, Side
 import { sizeMethodOf } from '../measure/measure-image.js'
 import { BuildSettings, fingerprintImage, fingerprintMismatch, ImageResolver } from './fingerprint.js'
 import type { Fingerprint, RecordedImage, RecordIndex } from './schema.js'
-import { RecordStore } from './store.js'
+import { RecordStore, RecordTrustError } from './store.js'
+import { RECORDS_PUBLIC_KEY_PATH, RecordsVerifier } from './signature.js'
 import { describeRecordedBaseline } from './describe.js'
 
 /** A record that stands for the base build of one image. */
@@ -25,7 +26,8 @@ export interface RecordedBaseline {
 /** What stands for a base build in a run. */
 export type RecordedBase = Pick<RecordedBaseline, 'measurement' | 'layers'>
 
-export type BaselineDecision = { record: RecordedBaseline } | { build: string }
+/** `refused`: a record was there and did not verify, which the run says as a warning. */
+export type BaselineDecision = { record: RecordedBaseline } | { build: string; refused?: boolean }
 
 export interface BaselineLookup {
   store: RecordStore
@@ -35,6 +37,8 @@ export interface BaselineLookup {
   /** The merge-base. */
   baseSha: string
   baseTree: SideTree
+  /** The ids of the secrets the base build would be given. */
+  secretIds: string[]
   depth: number
   /** Fetches more of the base branch's history, where the clone is shallow; absent: use what is here. */
   deepen?: (commits: number) => Promise<void>
@@ -86,7 +90,9 @@ export async function decideBaselines(
       dockerfileText: text,
       build: baseBuildSettings(target),
       measure: sizeMethodOf(lookup.engine),
-      resolveImage: resolve
+      resolveImage: resolve,
+      secretIds: lookup.secretIds,
+      enginePlatform: lookup.engine.platform ?? 'unknown/unknown'
     })
     if ('unresolved' in expected) {
       decisions.set(target, { build: expected.unresolved })
@@ -105,11 +111,19 @@ async function matchRecord(
   cache: Map<string, RecordedImage[]>
 ): Promise<BaselineDecision> {
   let nearestMismatch: string | null = null
+  const refusals: string[] = []
   const tip = await lookup.store.tip()
   for (const commit of history) {
     let images = cache.get(commit)
     if (!images) {
-      images = (await lookup.store.readRecord(commit, tip))?.images ?? []
+      try {
+        images = (await lookup.store.readRecord(commit, tip))?.images ?? []
+      } catch (error) {
+        // A forged or damaged record stands for nothing; an older one may still match.
+        if (!(error instanceof RecordTrustError)) throw error
+        refusals.push(`the record of ${commit.slice(0, 7)} does not count: ${errorMessage(error).replace(/\.$/, '')}`)
+        images = []
+      }
       cache.set(commit, images)
     }
     const image = images.find(candidate => candidate.key === labelOf({ ...target, dockerfile: target.baseDockerfile }))
@@ -117,11 +131,13 @@ async function matchRecord(
     const mismatch = fingerprintMismatch(image.fingerprint, expected)
     if (mismatch === null) {
       const behind = await distance(lookup.git, commit, lookup.baseSha)
-      const layers = await recordedLayersOf(image, lookup.store, tip)
+      const layers = await recordedLayersOf(image, lookup.store)
       return { record: { commit, behind, measurement: image.measurement, ...(layers ? { layers } : {}) } }
     }
     nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`
   }
+  const [refused] = refusals
+  if (refused !== undefined) return { build: refused, refused: true }
   return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' }
 }
 
@@ -129,15 +145,11 @@ async function matchRecord(
  * The recorded image's layers for the path breakdown, kept in the store apart from the
  * record. Without them (a store damaged by hand) only the breakdown is left out, not the base.
  */
-async function recordedLayersOf(
-  image: RecordedImage,
-  store: RecordStore,
-  tip: string | null
-): Promise<RecordedLayer[] | null> {
+async function recordedLayersOf(image: RecordedImage, store: RecordStore): Promise<RecordedLayer[] | null> {
   if (!image.paths) return null
   if ('layers' in image.paths) return image.paths.layers
   try {
-    return (await store.readPaths(image.paths.blob, tip))?.layers ?? null
+    return (await store.readPaths(image.paths.blob))?.layers ?? null
   } catch {
     return null
   }
@@ -179,7 +191,7 @@ async function distance(git: Git, from: string, to: string): Promise<number> {
 }
 
 export interface RecordedBasesPlan {
-  settings: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'recordsDepth'>
+  settings: Pick<CheckSettings, 'baseline' | 'recordsRef' | 'recordsDepth' | 'secrets'>
   repoDir: string
   /** The remote to fetch the records from first; null reads what the repository has (the command). */
   remote: string | null
@@ -231,6 +243,12 @@ export async function planRecordedBases(
       const { measurement, layers } = decision.record
       planned.set(target, layers ? { measurement, layers } : { measurement })
       plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`)
+    } else if (decision.refused) {
+      plan.warn(
+        `${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`
+      )
+      if (mode === 'record')
+        planned.set(target, { missing: `No baseline record stands for the base: ${decision.build}.` })
     } else if (mode === 'record') {
       planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` })
       plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`)
@@ -250,9 +268,12 @@ async function readAndDecide(
   candidates: ImageTarget[],
   plan: RecordedBasesPlan
 ): Promise<Map<ImageTarget, BaselineDecision> | null> {
-  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef)
-  if (plan.remote !== null) await store.fetch(plan.remote)
-  if ((await store.tip()) === null) return null
+  const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef)
+  if (plan.remote !== null) await unchecked.fetch(plan.remote)
+  if ((await unchecked.tip()) === null) return null
+  // The keys of the base commit: what the default branch says may sign, which neither the PR
+  // nor whoever rewrote the records ref can change.
+  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha))
   const engine = await plan.engine
   attachTrends(targets, await store.readIndex(), sizeMethodOf(engine))
   if (candidates.length === 0) return new Map()
@@ -271,9 +292,37 @@ async function readAndDecide(
     engine,
     baseSha,
     baseTree: await readSide(git, baseSha),
+    secretIds: (plan.settings.secrets ?? []).map(secret => secret.id),
     depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
     ...(remote === null ? {} : { deepen: (commits: number) => git.fetch(deepenArgs(commits, remote)) })
   })
+}
+
+/** The largest public key file read. */
+const MAX_KEY_FILE_BYTES = 64 * 1024
+
+/**
+ * The records' public keys as the commit `sha` has them (RECORDS_PUBLIC_KEY_PATH); a
+ * RecordTrustError naming the fix where it has none, or a file that holds no Ed25519 key.
+ */
+export async function recordsVerifierAt(git: Git, sha: string): Promise<RecordsVerifier> {
+  const spec = `${sha}:${RECORDS_PUBLIC_KEY_PATH}`
+  const size = await git.tryExec(['cat-file', '-s', spec])
+  const bytes = Number(size.stdout.trim())
+  const where = `${RECORDS_PUBLIC_KEY_PATH} at ${sha.slice(0, 12)}`
+  if (size.exitCode !== 0) {
+    throw new RecordTrustError(
+      `the commit ${sha.slice(0, 12)} has no ${RECORDS_PUBLIC_KEY_PATH} to check the records' signatures with ` +
+        '(commit the public half of the records-key there: see docs/trust-model.md)'
+    )
+  }
+  if (!(bytes <= MAX_KEY_FILE_BYTES)) throw new RecordTrustError(`${where} is larger than ${MAX_KEY_FILE_BYTES} bytes`)
+  const text = await git.tryExec(['cat-file', 'blob', spec])
+  try {
+    return RecordsVerifier.fromPem(text.stdout, where)
+  } catch (error) {
+    throw new RecordTrustError(errorMessage(error))
+  }
 }
 
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */

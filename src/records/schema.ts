@@ -47,8 +47,12 @@ export const fingerprintSchema = z.object({
   source: z.string().regex(/^[0-9a-f]{64}$/),
   /** target, build-args and platform. */
   build: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Each FROM image of the Dockerfile → the image id or digest it resolved to. */
+  /** The platform built for (os/arch[/variant]): the one asked for, else the engine's. */
+  platform: z.string().min(1).max(100),
+  /** Each image the Dockerfile reads (FROM, COPY --from, RUN --mount from=) → the id or digest it resolved to. */
   from: z.record(z.string().max(500), z.string().max(200)),
+  /** Each secret or ssh socket a RUN step mounts (`secret:<id>`, `ssh:<id>`) → whether the run gave it. */
+  secrets: z.record(z.string().max(200), z.boolean()),
   /** How the figure was computed: size method and image store. */
   measure: z.string().max(100)
 })

@@ -149,6 +149,8 @@ export interface EngineInfo {
    * installs), where `docker image inspect`'s Size means something else; `graphdriver` otherwise.
    */
   imageStore: 'containerd' | 'graphdriver'
+  /** The engine's own platform as `docker info` says it (`linux/x86_64`): what a build without --platform is for. */
+  platform?: string
 }
 
 /** What `docker image inspect` tells about one image, and what its layers add to that. */

@@ -226,6 +226,8 @@ export function parseLabelledImages(stdout: string): LabelledImage[] {
 
 interface DockerInfoJson {
   ServerVersion?: string
+  OSType?: string
+  Architecture?: string
   Driver?: string
   DriverStatus?: [string, string][]
 }
@@ -246,6 +248,7 @@ export function parseEngineInfo(stdout: string): Omit<EngineInfo, 'apiVersion' |
   )
   return {
     serverVersion: info.ServerVersion,
+    ...(info.OSType && info.Architecture ? { platform: `${info.OSType}/${info.Architecture}` } : {}),
     storageDriver: info.Driver || 'unknown',
     imageStore: containerd ? 'containerd' : 'graphdriver'
   }
