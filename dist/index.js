@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 4158:
+/***/ 3568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1214,7 +1214,7 @@ class IgnoreBase {
 
 /***/ }),
 
-/***/ 3057:
+/***/ 5575:
 /***/ ((module) => {
 
 function isBuffer(value) {
@@ -1414,14 +1414,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8812:
+/***/ 6318:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var Batcher, Events, parser;
-parser = __nccwpck_require__(9700);
-Events = __nccwpck_require__(1914);
+parser = __nccwpck_require__(3682);
+Events = __nccwpck_require__(6576);
 
 Batcher = function () {
   class Batcher {
@@ -1486,7 +1486,7 @@ module.exports = Batcher;
 
 /***/ }),
 
-/***/ 8760:
+/***/ 2182:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1521,14 +1521,14 @@ var Bottleneck,
     splice = [].splice;
 NUM_PRIORITIES = 10;
 DEFAULT_PRIORITY = 5;
-parser = __nccwpck_require__(9700);
-Queues = __nccwpck_require__(1363);
-Job = __nccwpck_require__(2448);
-LocalDatastore = __nccwpck_require__(7099);
-RedisDatastore = __nccwpck_require__(1827);
-Events = __nccwpck_require__(1914);
-States = __nccwpck_require__(5685);
-Sync = __nccwpck_require__(9216);
+parser = __nccwpck_require__(3682);
+Queues = __nccwpck_require__(1313);
+Job = __nccwpck_require__(6866);
+LocalDatastore = __nccwpck_require__(5713);
+RedisDatastore = __nccwpck_require__(3785);
+Events = __nccwpck_require__(6576);
+States = __nccwpck_require__(6319);
+Sync = __nccwpck_require__(3310);
 
 Bottleneck = function () {
   class Bottleneck {
@@ -2019,18 +2019,18 @@ Bottleneck = function () {
   ;
   Bottleneck.default = Bottleneck;
   Bottleneck.Events = Events;
-  Bottleneck.version = Bottleneck.prototype.version = (__nccwpck_require__(8349)/* .version */ .r);
+  Bottleneck.version = Bottleneck.prototype.version = (__nccwpck_require__(402)/* .version */ .r);
   Bottleneck.strategy = Bottleneck.prototype.strategy = {
     LEAK: 1,
     OVERFLOW: 2,
     OVERFLOW_PRIORITY: 4,
     BLOCK: 3
   };
-  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = __nccwpck_require__(2360);
-  Bottleneck.Group = Bottleneck.prototype.Group = __nccwpck_require__(6835);
-  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = __nccwpck_require__(1400);
-  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = __nccwpck_require__(8468);
-  Bottleneck.Batcher = Bottleneck.prototype.Batcher = __nccwpck_require__(8812);
+  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = __nccwpck_require__(2514);
+  Bottleneck.Group = Bottleneck.prototype.Group = __nccwpck_require__(7490);
+  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = __nccwpck_require__(8010);
+  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = __nccwpck_require__(5026);
+  Bottleneck.Batcher = Bottleneck.prototype.Batcher = __nccwpck_require__(6318);
   Bottleneck.prototype.jobDefaults = {
     priority: DEFAULT_PRIORITY,
     weight: 1,
@@ -2086,7 +2086,7 @@ module.exports = Bottleneck;
 
 /***/ }),
 
-/***/ 2360:
+/***/ 2514:
 /***/ ((module) => {
 
 
@@ -2097,7 +2097,7 @@ module.exports = BottleneckError;
 
 /***/ }),
 
-/***/ 5327:
+/***/ 8429:
 /***/ ((module) => {
 
 
@@ -2210,7 +2210,7 @@ module.exports = DLList;
 
 /***/ }),
 
-/***/ 1914:
+/***/ 6576:
 /***/ ((module) => {
 
 
@@ -2344,7 +2344,7 @@ module.exports = Events;
 
 /***/ }),
 
-/***/ 6835:
+/***/ 7490:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2362,11 +2362,11 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var Events, Group, IORedisConnection, RedisConnection, Scripts, parser;
-parser = __nccwpck_require__(9700);
-Events = __nccwpck_require__(1914);
-RedisConnection = __nccwpck_require__(1400);
-IORedisConnection = __nccwpck_require__(8468);
-Scripts = __nccwpck_require__(1479);
+parser = __nccwpck_require__(3682);
+Events = __nccwpck_require__(6576);
+RedisConnection = __nccwpck_require__(8010);
+IORedisConnection = __nccwpck_require__(5026);
+Scripts = __nccwpck_require__(4485);
 
 Group = function () {
   class Group {
@@ -2376,7 +2376,7 @@ Group = function () {
       parser.load(this.limiterOptions, this.defaults, this);
       this.Events = new Events(this);
       this.instances = {};
-      this.Bottleneck = __nccwpck_require__(8760);
+      this.Bottleneck = __nccwpck_require__(2182);
 
       this._startAutoCleanup();
 
@@ -2548,7 +2548,7 @@ module.exports = Group;
 
 /***/ }),
 
-/***/ 8468:
+/***/ 5026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2566,9 +2566,9 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var Events, IORedisConnection, Scripts, parser;
-parser = __nccwpck_require__(9700);
-Events = __nccwpck_require__(1914);
-Scripts = __nccwpck_require__(1479);
+parser = __nccwpck_require__(3682);
+Events = __nccwpck_require__(6576);
+Scripts = __nccwpck_require__(4485);
 
 IORedisConnection = function () {
   class IORedisConnection {
@@ -2740,7 +2740,7 @@ module.exports = IORedisConnection;
 
 /***/ }),
 
-/***/ 2448:
+/***/ 6866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2752,8 +2752,8 @@ function _asyncToGenerator(fn) { return function () { var self = this, args = ar
 var BottleneckError, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser;
 NUM_PRIORITIES = 10;
 DEFAULT_PRIORITY = 5;
-parser = __nccwpck_require__(9700);
-BottleneckError = __nccwpck_require__(2360);
+parser = __nccwpck_require__(3682);
+BottleneckError = __nccwpck_require__(2514);
 Job = class Job {
   constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
     this.task = task;
@@ -2961,7 +2961,7 @@ module.exports = Job;
 
 /***/ }),
 
-/***/ 7099:
+/***/ 5713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2971,8 +2971,8 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var BottleneckError, LocalDatastore, parser;
-parser = __nccwpck_require__(9700);
-BottleneckError = __nccwpck_require__(2360);
+parser = __nccwpck_require__(3682);
+BottleneckError = __nccwpck_require__(2514);
 LocalDatastore = class LocalDatastore {
   constructor(instance, storeOptions, storeInstanceOptions) {
     this.instance = instance;
@@ -3254,14 +3254,14 @@ module.exports = LocalDatastore;
 
 /***/ }),
 
-/***/ 1363:
+/***/ 1313:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var DLList, Events, Queues;
-DLList = __nccwpck_require__(5327);
-Events = __nccwpck_require__(1914);
+DLList = __nccwpck_require__(8429);
+Events = __nccwpck_require__(6576);
 Queues = class Queues {
   constructor(num_priorities) {
     var i;
@@ -3337,7 +3337,7 @@ module.exports = Queues;
 
 /***/ }),
 
-/***/ 1400:
+/***/ 8010:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3347,9 +3347,9 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var Events, RedisConnection, Scripts, parser;
-parser = __nccwpck_require__(9700);
-Events = __nccwpck_require__(1914);
-Scripts = __nccwpck_require__(1479);
+parser = __nccwpck_require__(3682);
+Events = __nccwpck_require__(6576);
+Scripts = __nccwpck_require__(4485);
 
 RedisConnection = function () {
   class RedisConnection {
@@ -3536,7 +3536,7 @@ module.exports = RedisConnection;
 
 /***/ }),
 
-/***/ 1827:
+/***/ 3785:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3554,10 +3554,10 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var BottleneckError, IORedisConnection, RedisConnection, RedisDatastore, parser;
-parser = __nccwpck_require__(9700);
-BottleneckError = __nccwpck_require__(2360);
-RedisConnection = __nccwpck_require__(1400);
-IORedisConnection = __nccwpck_require__(8468);
+parser = __nccwpck_require__(3682);
+BottleneckError = __nccwpck_require__(2514);
+RedisConnection = __nccwpck_require__(8010);
+IORedisConnection = __nccwpck_require__(5026);
 RedisDatastore = class RedisDatastore {
   constructor(instance, storeOptions, storeInstanceOptions) {
     this.instance = instance;
@@ -3894,13 +3894,13 @@ module.exports = RedisDatastore;
 
 /***/ }),
 
-/***/ 1479:
+/***/ 4485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var headers, lua, templates;
-lua = __nccwpck_require__(6495);
+lua = __nccwpck_require__(4180);
 headers = {
   refs: lua["refs.lua"],
   validate_keys: lua["validate_keys.lua"],
@@ -4062,13 +4062,13 @@ exports.payload = function (name) {
 
 /***/ }),
 
-/***/ 5685:
+/***/ 6319:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var BottleneckError, States;
-BottleneckError = __nccwpck_require__(2360);
+BottleneckError = __nccwpck_require__(2514);
 States = class States {
   constructor(status1) {
     this.status = status1;
@@ -4156,7 +4156,7 @@ module.exports = States;
 
 /***/ }),
 
-/***/ 9216:
+/***/ 3310:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4166,7 +4166,7 @@ function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try
 function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
 
 var DLList, Sync;
-DLList = __nccwpck_require__(5327);
+DLList = __nccwpck_require__(8429);
 Sync = class Sync {
   constructor(name, Promise) {
     this.schedule = this.schedule.bind(this);
@@ -4242,16 +4242,16 @@ module.exports = Sync;
 
 /***/ }),
 
-/***/ 2203:
+/***/ 5613:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports = __nccwpck_require__(8760);
+module.exports = __nccwpck_require__(2182);
 
 /***/ }),
 
-/***/ 9700:
+/***/ 3682:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4283,7 +4283,7 @@ exports.overwrite = function (received, defaults, onto = {}) {
 
 /***/ }),
 
-/***/ 3251:
+/***/ 2725:
 /***/ (function(module) {
 
 /**
@@ -5813,7 +5813,7 @@ exports.overwrite = function (received, defaults, onto = {}) {
 
 /***/ }),
 
-/***/ 2921:
+/***/ 6975:
 /***/ ((module) => {
 
 /*!
@@ -6193,7 +6193,7 @@ function parse(val, options) {
 
 /***/ }),
 
-/***/ 5940:
+/***/ 6630:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6231,15 +6231,15 @@ exports.Argument = Argument;
 
 /***/ }),
 
-/***/ 4022:
+/***/ 3340:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Comment = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const line_1 = __nccwpck_require__(7005);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const line_1 = __nccwpck_require__(6255);
+const util_1 = __nccwpck_require__(2641);
 class Comment extends line_1.Line {
     constructor(document, range) {
         super(document, range);
@@ -6300,7 +6300,7 @@ exports.Comment = Comment;
 
 /***/ }),
 
-/***/ 9933:
+/***/ 4951:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -6310,12 +6310,12 @@ exports.Comment = Comment;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Dockerfile = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const ast = __nccwpck_require__(8390);
-const imageTemplate_1 = __nccwpck_require__(3520);
-const from_1 = __nccwpck_require__(5377);
-const util_1 = __nccwpck_require__(7459);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const ast = __nccwpck_require__(616);
+const imageTemplate_1 = __nccwpck_require__(574);
+const from_1 = __nccwpck_require__(1399);
+const util_1 = __nccwpck_require__(2641);
+const main_1 = __nccwpck_require__(616);
 class Dockerfile extends imageTemplate_1.ImageTemplate {
     constructor(document) {
         super();
@@ -6539,14 +6539,14 @@ exports.Dockerfile = Dockerfile;
 
 /***/ }),
 
-/***/ 1077:
+/***/ 3635:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Flag = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const flagOption_1 = __nccwpck_require__(3700);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const flagOption_1 = __nccwpck_require__(8598);
 class Flag {
     constructor(document, range, name, nameRange, value, valueRange) {
         this.options = [];
@@ -6668,7 +6668,7 @@ exports.Flag = Flag;
 
 /***/ }),
 
-/***/ 3700:
+/***/ 8598:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6709,7 +6709,7 @@ exports.FlagOption = FlagOption;
 
 /***/ }),
 
-/***/ 7599:
+/***/ 3741:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6784,7 +6784,7 @@ exports.Heredoc = Heredoc;
 
 /***/ }),
 
-/***/ 3520:
+/***/ 574:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -6794,17 +6794,17 @@ exports.Heredoc = Heredoc;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ImageTemplate = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const arg_1 = __nccwpck_require__(4381);
-const cmd_1 = __nccwpck_require__(5517);
-const copy_1 = __nccwpck_require__(444);
-const env_1 = __nccwpck_require__(1822);
-const entrypoint_1 = __nccwpck_require__(1835);
-const from_1 = __nccwpck_require__(5377);
-const healthcheck_1 = __nccwpck_require__(1167);
-const onbuild_1 = __nccwpck_require__(5554);
-const util_1 = __nccwpck_require__(7459);
-const workdir_1 = __nccwpck_require__(7529);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const arg_1 = __nccwpck_require__(6755);
+const cmd_1 = __nccwpck_require__(8687);
+const copy_1 = __nccwpck_require__(998);
+const env_1 = __nccwpck_require__(1164);
+const entrypoint_1 = __nccwpck_require__(2861);
+const from_1 = __nccwpck_require__(1399);
+const healthcheck_1 = __nccwpck_require__(8649);
+const onbuild_1 = __nccwpck_require__(8468);
+const util_1 = __nccwpck_require__(2641);
+const workdir_1 = __nccwpck_require__(4691);
 class ImageTemplate {
     constructor() {
         this.comments = [];
@@ -7028,19 +7028,19 @@ exports.ImageTemplate = ImageTemplate;
 
 /***/ }),
 
-/***/ 5279:
+/***/ 8697:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Instruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const util_1 = __nccwpck_require__(7459);
-const line_1 = __nccwpck_require__(7005);
-const argument_1 = __nccwpck_require__(5940);
-const heredoc_1 = __nccwpck_require__(7599);
-const variable_1 = __nccwpck_require__(3743);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const util_1 = __nccwpck_require__(2641);
+const line_1 = __nccwpck_require__(6255);
+const argument_1 = __nccwpck_require__(6630);
+const heredoc_1 = __nccwpck_require__(3741);
+const variable_1 = __nccwpck_require__(705);
+const main_1 = __nccwpck_require__(616);
 class Instruction extends line_1.Line {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range);
@@ -7922,13 +7922,13 @@ exports.Instruction = Instruction;
 
 /***/ }),
 
-/***/ 9618:
+/***/ 7008:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Add = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Add extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -7942,14 +7942,14 @@ exports.Add = Add;
 
 /***/ }),
 
-/***/ 4381:
+/***/ 6755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Arg = void 0;
-const property_1 = __nccwpck_require__(9602);
-const propertyInstruction_1 = __nccwpck_require__(4984);
+const property_1 = __nccwpck_require__(2068);
+const propertyInstruction_1 = __nccwpck_require__(5998);
 class Arg extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -7976,13 +7976,13 @@ exports.Arg = Arg;
 
 /***/ }),
 
-/***/ 5517:
+/***/ 8687:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Cmd = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Cmd extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -7993,13 +7993,13 @@ exports.Cmd = Cmd;
 
 /***/ }),
 
-/***/ 444:
+/***/ 998:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Copy = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Copy extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8026,13 +8026,13 @@ exports.Copy = Copy;
 
 /***/ }),
 
-/***/ 1835:
+/***/ 2861:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Entrypoint = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Entrypoint extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8043,13 +8043,13 @@ exports.Entrypoint = Entrypoint;
 
 /***/ }),
 
-/***/ 1822:
+/***/ 1164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Env = void 0;
-const propertyInstruction_1 = __nccwpck_require__(4984);
+const propertyInstruction_1 = __nccwpck_require__(5998);
 class Env extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8063,14 +8063,14 @@ exports.Env = Env;
 
 /***/ }),
 
-/***/ 5377:
+/***/ 1399:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.From = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class From extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8323,13 +8323,13 @@ exports.From = From;
 
 /***/ }),
 
-/***/ 1167:
+/***/ 8649:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Healthcheck = void 0;
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class Healthcheck extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8348,14 +8348,14 @@ exports.Healthcheck = Healthcheck;
 
 /***/ }),
 
-/***/ 3871:
+/***/ 5193:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Label = void 0;
-const propertyInstruction_1 = __nccwpck_require__(4984);
-const util_1 = __nccwpck_require__(7459);
+const propertyInstruction_1 = __nccwpck_require__(5998);
+const util_1 = __nccwpck_require__(2641);
 class Label extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8390,15 +8390,15 @@ exports.Label = Label;
 
 /***/ }),
 
-/***/ 5554:
+/***/ 8468:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Onbuild = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const parser_1 = __nccwpck_require__(7988);
-const instruction_1 = __nccwpck_require__(5279);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const parser_1 = __nccwpck_require__(934);
+const instruction_1 = __nccwpck_require__(8697);
 class Onbuild extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8428,13 +8428,13 @@ exports.Onbuild = Onbuild;
 
 /***/ }),
 
-/***/ 7224:
+/***/ 1902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Run = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Run extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8457,13 +8457,13 @@ exports.Run = Run;
 
 /***/ }),
 
-/***/ 7523:
+/***/ 8581:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Shell = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Shell extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8474,13 +8474,13 @@ exports.Shell = Shell;
 
 /***/ }),
 
-/***/ 4301:
+/***/ 6971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Stopsignal = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class Stopsignal extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8491,13 +8491,13 @@ exports.Stopsignal = Stopsignal;
 
 /***/ }),
 
-/***/ 3998:
+/***/ 8648:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.User = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class User extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8508,13 +8508,13 @@ exports.User = User;
 
 /***/ }),
 
-/***/ 1347:
+/***/ 6421:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Volume = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Volume extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8525,13 +8525,13 @@ exports.Volume = Volume;
 
 /***/ }),
 
-/***/ 7529:
+/***/ 4691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Workdir = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class Workdir extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8585,13 +8585,13 @@ exports.Workdir = Workdir;
 
 /***/ }),
 
-/***/ 3702:
+/***/ 8024:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JSONArgument = void 0;
-const argument_1 = __nccwpck_require__(5940);
+const argument_1 = __nccwpck_require__(6630);
 class JSONArgument extends argument_1.Argument {
     constructor(value, range, jsonRange) {
         super(value, range);
@@ -8611,16 +8611,16 @@ exports.JSONArgument = JSONArgument;
 
 /***/ }),
 
-/***/ 5305:
+/***/ 3211:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JSONInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const argument_1 = __nccwpck_require__(5940);
-const jsonArgument_1 = __nccwpck_require__(3702);
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const argument_1 = __nccwpck_require__(6630);
+const jsonArgument_1 = __nccwpck_require__(8024);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class JSONInstruction extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -8792,7 +8792,7 @@ exports.JSONInstruction = JSONInstruction;
 
 /***/ }),
 
-/***/ 7005:
+/***/ 6255:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8821,70 +8821,70 @@ exports.Line = Line;
 
 /***/ }),
 
-/***/ 8390:
+/***/ 616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DockerfileParser = exports.DefaultVariables = exports.Directive = exports.Keyword = exports.Workdir = exports.Volume = exports.User = exports.Stopsignal = exports.Shell = exports.Run = exports.PropertyInstruction = exports.Onbuild = exports.ModifiableInstruction = exports.Label = exports.JSONInstruction = exports.Heredoc = exports.Healthcheck = exports.From = exports.Env = exports.Entrypoint = exports.Copy = exports.Cmd = exports.Arg = exports.Add = exports.Variable = exports.Property = exports.ParserDirective = exports.Line = exports.Instruction = exports.Flag = exports.Comment = exports.JSONArgument = exports.Argument = void 0;
-var argument_1 = __nccwpck_require__(5940);
+var argument_1 = __nccwpck_require__(6630);
 Object.defineProperty(exports, "Argument", ({ enumerable: true, get: function () { return argument_1.Argument; } }));
-var jsonArgument_1 = __nccwpck_require__(3702);
+var jsonArgument_1 = __nccwpck_require__(8024);
 Object.defineProperty(exports, "JSONArgument", ({ enumerable: true, get: function () { return jsonArgument_1.JSONArgument; } }));
-const comment_1 = __nccwpck_require__(4022);
+const comment_1 = __nccwpck_require__(3340);
 Object.defineProperty(exports, "Comment", ({ enumerable: true, get: function () { return comment_1.Comment; } }));
-const parser_1 = __nccwpck_require__(7988);
-var flag_1 = __nccwpck_require__(1077);
+const parser_1 = __nccwpck_require__(934);
+var flag_1 = __nccwpck_require__(3635);
 Object.defineProperty(exports, "Flag", ({ enumerable: true, get: function () { return flag_1.Flag; } }));
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 Object.defineProperty(exports, "Instruction", ({ enumerable: true, get: function () { return instruction_1.Instruction; } }));
-var line_1 = __nccwpck_require__(7005);
+var line_1 = __nccwpck_require__(6255);
 Object.defineProperty(exports, "Line", ({ enumerable: true, get: function () { return line_1.Line; } }));
-const parserDirective_1 = __nccwpck_require__(7499);
+const parserDirective_1 = __nccwpck_require__(8893);
 Object.defineProperty(exports, "ParserDirective", ({ enumerable: true, get: function () { return parserDirective_1.ParserDirective; } }));
-var property_1 = __nccwpck_require__(9602);
+var property_1 = __nccwpck_require__(2068);
 Object.defineProperty(exports, "Property", ({ enumerable: true, get: function () { return property_1.Property; } }));
-var variable_1 = __nccwpck_require__(3743);
+var variable_1 = __nccwpck_require__(705);
 Object.defineProperty(exports, "Variable", ({ enumerable: true, get: function () { return variable_1.Variable; } }));
-var add_1 = __nccwpck_require__(9618);
+var add_1 = __nccwpck_require__(7008);
 Object.defineProperty(exports, "Add", ({ enumerable: true, get: function () { return add_1.Add; } }));
-const arg_1 = __nccwpck_require__(4381);
+const arg_1 = __nccwpck_require__(6755);
 Object.defineProperty(exports, "Arg", ({ enumerable: true, get: function () { return arg_1.Arg; } }));
-const cmd_1 = __nccwpck_require__(5517);
+const cmd_1 = __nccwpck_require__(8687);
 Object.defineProperty(exports, "Cmd", ({ enumerable: true, get: function () { return cmd_1.Cmd; } }));
-const copy_1 = __nccwpck_require__(444);
+const copy_1 = __nccwpck_require__(998);
 Object.defineProperty(exports, "Copy", ({ enumerable: true, get: function () { return copy_1.Copy; } }));
-const entrypoint_1 = __nccwpck_require__(1835);
+const entrypoint_1 = __nccwpck_require__(2861);
 Object.defineProperty(exports, "Entrypoint", ({ enumerable: true, get: function () { return entrypoint_1.Entrypoint; } }));
-const env_1 = __nccwpck_require__(1822);
+const env_1 = __nccwpck_require__(1164);
 Object.defineProperty(exports, "Env", ({ enumerable: true, get: function () { return env_1.Env; } }));
-const from_1 = __nccwpck_require__(5377);
+const from_1 = __nccwpck_require__(1399);
 Object.defineProperty(exports, "From", ({ enumerable: true, get: function () { return from_1.From; } }));
-const healthcheck_1 = __nccwpck_require__(1167);
+const healthcheck_1 = __nccwpck_require__(8649);
 Object.defineProperty(exports, "Healthcheck", ({ enumerable: true, get: function () { return healthcheck_1.Healthcheck; } }));
-var heredoc_1 = __nccwpck_require__(7599);
+var heredoc_1 = __nccwpck_require__(3741);
 Object.defineProperty(exports, "Heredoc", ({ enumerable: true, get: function () { return heredoc_1.Heredoc; } }));
-var jsonInstruction_1 = __nccwpck_require__(5305);
+var jsonInstruction_1 = __nccwpck_require__(3211);
 Object.defineProperty(exports, "JSONInstruction", ({ enumerable: true, get: function () { return jsonInstruction_1.JSONInstruction; } }));
-var label_1 = __nccwpck_require__(3871);
+var label_1 = __nccwpck_require__(5193);
 Object.defineProperty(exports, "Label", ({ enumerable: true, get: function () { return label_1.Label; } }));
-var modifiableInstruction_1 = __nccwpck_require__(2393);
+var modifiableInstruction_1 = __nccwpck_require__(2271);
 Object.defineProperty(exports, "ModifiableInstruction", ({ enumerable: true, get: function () { return modifiableInstruction_1.ModifiableInstruction; } }));
-var onbuild_1 = __nccwpck_require__(5554);
+var onbuild_1 = __nccwpck_require__(8468);
 Object.defineProperty(exports, "Onbuild", ({ enumerable: true, get: function () { return onbuild_1.Onbuild; } }));
-var propertyInstruction_1 = __nccwpck_require__(4984);
+var propertyInstruction_1 = __nccwpck_require__(5998);
 Object.defineProperty(exports, "PropertyInstruction", ({ enumerable: true, get: function () { return propertyInstruction_1.PropertyInstruction; } }));
-var run_1 = __nccwpck_require__(7224);
+var run_1 = __nccwpck_require__(1902);
 Object.defineProperty(exports, "Run", ({ enumerable: true, get: function () { return run_1.Run; } }));
-var shell_1 = __nccwpck_require__(7523);
+var shell_1 = __nccwpck_require__(8581);
 Object.defineProperty(exports, "Shell", ({ enumerable: true, get: function () { return shell_1.Shell; } }));
-var stopsignal_1 = __nccwpck_require__(4301);
+var stopsignal_1 = __nccwpck_require__(6971);
 Object.defineProperty(exports, "Stopsignal", ({ enumerable: true, get: function () { return stopsignal_1.Stopsignal; } }));
-var user_1 = __nccwpck_require__(3998);
+var user_1 = __nccwpck_require__(8648);
 Object.defineProperty(exports, "User", ({ enumerable: true, get: function () { return user_1.User; } }));
-var volume_1 = __nccwpck_require__(1347);
+var volume_1 = __nccwpck_require__(6421);
 Object.defineProperty(exports, "Volume", ({ enumerable: true, get: function () { return volume_1.Volume; } }));
-const workdir_1 = __nccwpck_require__(7529);
+const workdir_1 = __nccwpck_require__(4691);
 Object.defineProperty(exports, "Workdir", ({ enumerable: true, get: function () { return workdir_1.Workdir; } }));
 var Keyword;
 (function (Keyword) {
@@ -8931,15 +8931,15 @@ var DockerfileParser;
 
 /***/ }),
 
-/***/ 2393:
+/***/ 2271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ModifiableInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const flag_1 = __nccwpck_require__(1077);
-const instruction_1 = __nccwpck_require__(5279);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const flag_1 = __nccwpck_require__(3635);
+const instruction_1 = __nccwpck_require__(8697);
 class ModifiableInstruction extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -9019,7 +9019,7 @@ exports.ModifiableInstruction = ModifiableInstruction;
 
 /***/ }),
 
-/***/ 7988:
+/***/ 934:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -9029,30 +9029,30 @@ exports.ModifiableInstruction = ModifiableInstruction;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const vscode_languageserver_textdocument_1 = __nccwpck_require__(3383);
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const comment_1 = __nccwpck_require__(4022);
-const parserDirective_1 = __nccwpck_require__(7499);
-const instruction_1 = __nccwpck_require__(5279);
-const add_1 = __nccwpck_require__(9618);
-const arg_1 = __nccwpck_require__(4381);
-const cmd_1 = __nccwpck_require__(5517);
-const copy_1 = __nccwpck_require__(444);
-const env_1 = __nccwpck_require__(1822);
-const entrypoint_1 = __nccwpck_require__(1835);
-const from_1 = __nccwpck_require__(5377);
-const healthcheck_1 = __nccwpck_require__(1167);
-const label_1 = __nccwpck_require__(3871);
-const onbuild_1 = __nccwpck_require__(5554);
-const run_1 = __nccwpck_require__(7224);
-const shell_1 = __nccwpck_require__(7523);
-const stopsignal_1 = __nccwpck_require__(4301);
-const workdir_1 = __nccwpck_require__(7529);
-const user_1 = __nccwpck_require__(3998);
-const volume_1 = __nccwpck_require__(1347);
-const dockerfile_1 = __nccwpck_require__(9933);
-const util_1 = __nccwpck_require__(7459);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_textdocument_1 = __nccwpck_require__(6861);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const comment_1 = __nccwpck_require__(3340);
+const parserDirective_1 = __nccwpck_require__(8893);
+const instruction_1 = __nccwpck_require__(8697);
+const add_1 = __nccwpck_require__(7008);
+const arg_1 = __nccwpck_require__(6755);
+const cmd_1 = __nccwpck_require__(8687);
+const copy_1 = __nccwpck_require__(998);
+const env_1 = __nccwpck_require__(1164);
+const entrypoint_1 = __nccwpck_require__(2861);
+const from_1 = __nccwpck_require__(1399);
+const healthcheck_1 = __nccwpck_require__(8649);
+const label_1 = __nccwpck_require__(5193);
+const onbuild_1 = __nccwpck_require__(8468);
+const run_1 = __nccwpck_require__(1902);
+const shell_1 = __nccwpck_require__(8581);
+const stopsignal_1 = __nccwpck_require__(6971);
+const workdir_1 = __nccwpck_require__(4691);
+const user_1 = __nccwpck_require__(8648);
+const volume_1 = __nccwpck_require__(6421);
+const dockerfile_1 = __nccwpck_require__(4951);
+const util_1 = __nccwpck_require__(2641);
+const main_1 = __nccwpck_require__(616);
 class Parser {
     constructor() {
         this.escapeChar = null;
@@ -9471,14 +9471,14 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 7499:
+/***/ 8893:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ParserDirective = void 0;
-const main_1 = __nccwpck_require__(8390);
-const line_1 = __nccwpck_require__(7005);
+const main_1 = __nccwpck_require__(616);
+const line_1 = __nccwpck_require__(6255);
 class ParserDirective extends line_1.Line {
     constructor(document, range, nameRange, valueRange) {
         super(document, range);
@@ -9510,14 +9510,14 @@ exports.ParserDirective = ParserDirective;
 
 /***/ }),
 
-/***/ 9602:
+/***/ 2068:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Property = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const util_1 = __nccwpck_require__(2641);
 class Property {
     constructor(document, escapeChar, arg, arg2) {
         this.assignmentOperatorRange = null;
@@ -9857,17 +9857,17 @@ exports.Property = Property;
 
 /***/ }),
 
-/***/ 4984:
+/***/ 5998:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PropertyInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const instruction_1 = __nccwpck_require__(5279);
-const property_1 = __nccwpck_require__(9602);
-const argument_1 = __nccwpck_require__(5940);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const instruction_1 = __nccwpck_require__(8697);
+const property_1 = __nccwpck_require__(2068);
+const argument_1 = __nccwpck_require__(6630);
+const util_1 = __nccwpck_require__(2641);
 class PropertyInstruction extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -10194,7 +10194,7 @@ exports.PropertyInstruction = PropertyInstruction;
 
 /***/ }),
 
-/***/ 7459:
+/***/ 2641:
 /***/ ((__unused_webpack_module, exports) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -10295,7 +10295,7 @@ exports.Util = Util;
 
 /***/ }),
 
-/***/ 3743:
+/***/ 705:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10394,7 +10394,7 @@ exports.Variable = Variable;
 
 /***/ }),
 
-/***/ 9580:
+/***/ 4462:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(4434)
@@ -10402,7 +10402,7 @@ module.exports = __nccwpck_require__(4434)
 
 /***/ }),
 
-/***/ 3587:
+/***/ 1733:
 /***/ ((module) => {
 
 module.exports = class FixedFIFO {
@@ -10448,10 +10448,10 @@ module.exports = class FixedFIFO {
 
 /***/ }),
 
-/***/ 3867:
+/***/ 7993:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const FixedFIFO = __nccwpck_require__(3587)
+const FixedFIFO = __nccwpck_require__(1733)
 
 module.exports = class FastFIFO {
   constructor (hwm) {
@@ -10503,13 +10503,13 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
-/***/ 4006:
+/***/ 636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const pico = __nccwpck_require__(8016);
-const utils = __nccwpck_require__(4059);
+const pico = __nccwpck_require__(1366);
+const utils = __nccwpck_require__(5313);
 
 function picomatch(glob, options, returnState = false) {
   // default to os.platform()
@@ -10527,7 +10527,7 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 5595:
+/***/ 4701:
 /***/ ((module) => {
 
 
@@ -10718,13 +10718,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8265:
+/***/ 9915:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const constants = __nccwpck_require__(5595);
-const utils = __nccwpck_require__(4059);
+const constants = __nccwpck_require__(4701);
+const utils = __nccwpck_require__(5313);
 
 /**
  * Constants
@@ -12150,15 +12150,15 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 8016:
+/***/ 1366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const scan = __nccwpck_require__(1781);
-const parse = __nccwpck_require__(8265);
-const utils = __nccwpck_require__(4059);
-const constants = __nccwpck_require__(5595);
+const scan = __nccwpck_require__(5607);
+const parse = __nccwpck_require__(9915);
+const utils = __nccwpck_require__(5313);
+const constants = __nccwpck_require__(4701);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -12518,12 +12518,12 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 1781:
+/***/ 5607:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(4059);
+const utils = __nccwpck_require__(5313);
 const {
   CHAR_ASTERISK,             /* * */
   CHAR_AT,                   /* @ */
@@ -12540,7 +12540,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(4701);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -12928,7 +12928,7 @@ module.exports = scan;
 
 /***/ }),
 
-/***/ 4059:
+/***/ 5313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*global navigator*/
@@ -12939,7 +12939,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(4701);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -13007,14 +13007,14 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 6204:
+/***/ 8150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { EventEmitter } = __nccwpck_require__(9580)
-const FIFO = __nccwpck_require__(3867)
-const TextDecoder = __nccwpck_require__(7934)
+const { EventEmitter } = __nccwpck_require__(4462)
+const FIFO = __nccwpck_require__(7993)
+const TextDecoder = __nccwpck_require__(8200)
 
-const StreamError = __nccwpck_require__(5657)
+const StreamError = __nccwpck_require__(1615)
 
 // if we do a future major, expect queue microtask to be there always, for now a bit defensive
 const qmt =
@@ -14328,7 +14328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5657:
+/***/ 1615:
 /***/ ((module) => {
 
 module.exports = class StreamError extends Error {
@@ -14382,7 +14382,7 @@ module.exports = class StreamError extends Error {
 
 /***/ }),
 
-/***/ 775:
+/***/ 701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const constants = { // just for envs without fs
@@ -14403,13 +14403,13 @@ try {
 
 /***/ }),
 
-/***/ 5763:
+/***/ 8001:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
-const FIFO = __nccwpck_require__(3867)
-const b4a = __nccwpck_require__(3057)
-const headers = __nccwpck_require__(8428)
+const { Writable, Readable, getStreamError } = __nccwpck_require__(8150)
+const FIFO = __nccwpck_require__(7993)
+const b4a = __nccwpck_require__(5575)
+const headers = __nccwpck_require__(6154)
 
 const EMPTY = b4a.alloc(0)
 const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
@@ -14828,10 +14828,10 @@ function overflow (size) {
 
 /***/ }),
 
-/***/ 8428:
+/***/ 6154:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 const ZEROS = '0000000000000000000'
 const SEVENS = '7777777777777777777'
@@ -15157,23 +15157,23 @@ function addLength (str) {
 
 /***/ }),
 
-/***/ 6118:
+/***/ 5416:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-exports.extract = __nccwpck_require__(5763)
-/* unused reexport */ __nccwpck_require__(861)
+exports.extract = __nccwpck_require__(8001)
+/* unused reexport */ __nccwpck_require__(6983)
 
 
 /***/ }),
 
-/***/ 861:
+/***/ 6983:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
-const b4a = __nccwpck_require__(3057)
+const { Readable, Writable, getStreamError } = __nccwpck_require__(8150)
+const b4a = __nccwpck_require__(5575)
 
-const constants = __nccwpck_require__(775)
-const headers = __nccwpck_require__(8428)
+const constants = __nccwpck_require__(701)
+const headers = __nccwpck_require__(6154)
 
 const DMODE = 0o755
 const FMODE = 0o644
@@ -15460,11 +15460,11 @@ function mapWritable (buf) {
 
 /***/ }),
 
-/***/ 7934:
+/***/ 8200:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const PassThroughDecoder = __nccwpck_require__(7256)
-const UTF8Decoder = __nccwpck_require__(6414)
+const PassThroughDecoder = __nccwpck_require__(146)
+const UTF8Decoder = __nccwpck_require__(9120)
 
 module.exports = class TextDecoder {
   constructor(encoding = 'utf8') {
@@ -15531,10 +15531,10 @@ function normalizeEncoding(encoding) {
 
 /***/ }),
 
-/***/ 7256:
+/***/ 146:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 module.exports = class PassThroughDecoder {
   constructor(encoding) {
@@ -15557,10 +15557,10 @@ module.exports = class PassThroughDecoder {
 
 /***/ }),
 
-/***/ 6414:
+/***/ 9120:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 /**
  * https://encoding.spec.whatwg.org/#utf-8-decoder
@@ -15749,15 +15749,15 @@ function trailingBytesSeen(data) {
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -16028,33 +16028,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -16072,10 +16072,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -16137,7 +16137,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -16149,39 +16149,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -16197,18 +16197,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -16268,16 +16268,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -16383,7 +16383,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16397,10 +16397,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -16641,16 +16641,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -16862,18 +16862,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -17089,15 +17089,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -17204,21 +17204,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -17227,9 +17227,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -17610,15 +17610,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -17710,16 +17710,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -17957,7 +17957,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -18082,7 +18082,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18291,7 +18291,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -18723,7 +18723,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18731,7 +18731,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -18746,9 +18746,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -19212,7 +19212,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -19286,7 +19286,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19294,7 +19294,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -19445,13 +19445,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -19459,9 +19459,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -20171,18 +20171,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -20311,7 +20311,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20319,7 +20319,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -20327,10 +20327,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -20527,7 +20527,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20535,9 +20535,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -20550,7 +20550,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -20583,9 +20583,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -20597,11 +20597,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -20609,7 +20609,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -21524,7 +21524,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -22047,7 +22047,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22055,13 +22055,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -22080,7 +22080,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -22486,7 +22486,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -22846,7 +22846,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -22856,16 +22856,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -22907,9 +22907,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -23217,7 +23217,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -23477,19 +23477,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -23692,7 +23692,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -23764,15 +23764,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -23931,7 +23931,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -24055,15 +24055,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -24256,10 +24256,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -24297,7 +24297,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24308,14 +24308,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -24411,19 +24411,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -24692,13 +24692,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -24734,7 +24734,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24742,8 +24742,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -24773,7 +24773,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -24824,15 +24824,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -25063,20 +25063,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -25507,14 +25507,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -25889,14 +25889,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -26019,12 +26019,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -26047,11 +26047,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -26078,11 +26078,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -26104,13 +26104,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -26388,7 +26388,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26400,7 +26400,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26412,7 +26412,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -26433,13 +26433,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -26450,14 +26450,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -26600,14 +26600,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -26616,10 +26616,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -26666,12 +26666,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -26701,12 +26701,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -26714,9 +26714,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -26915,14 +26915,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -26931,10 +26931,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -26981,7 +26981,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -27011,20 +27011,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -27385,7 +27385,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -27435,7 +27435,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -27471,7 +27471,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -27901,20 +27901,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -28767,15 +28767,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -28926,26 +28926,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -28990,7 +28990,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -29009,15 +29009,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -29200,14 +29200,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -29517,7 +29517,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -29876,13 +29876,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -30457,23 +30457,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -30947,7 +30947,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -30991,12 +30991,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -31006,16 +31006,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -31527,7 +31527,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -31658,7 +31658,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32409,12 +32409,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -32462,14 +32462,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -32595,16 +32595,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -33076,16 +33076,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -33335,7 +33335,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -33382,21 +33382,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -34076,7 +34076,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -34089,9 +34089,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -34127,23 +34127,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -36353,23 +36353,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -36379,12 +36379,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -37397,14 +37397,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -37416,16 +37416,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -38014,7 +38014,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -38030,21 +38030,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -39669,14 +39669,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -40371,7 +40371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -40668,7 +40668,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40677,16 +40677,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -41019,12 +41019,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -41104,7 +41104,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -41121,7 +41121,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -41132,10 +41132,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -41519,27 +41519,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -41897,7 +41897,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -41970,14 +41970,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -42306,12 +42306,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -42409,14 +42409,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -42521,16 +42521,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -42540,11 +42540,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -43055,14 +43055,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -43166,7 +43166,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -43185,16 +43185,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -43514,15 +43514,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -43531,21 +43531,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -44116,7 +44116,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3383:
+/***/ 6861:
 /***/ (function(module, exports) {
 
 var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
@@ -44462,7 +44462,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 /***/ }),
 
-/***/ 4612:
+/***/ 5438:
 /***/ ((module, exports) => {
 
 (function (factory) {
@@ -46934,12 +46934,12 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6572);
+/* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9772);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4889);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -46952,10 +46952,10 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3021:
+/***/ 9772:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-/* harmony import */ var _event_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8121);
+/* harmony import */ var _event_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4564);
 
 /**
  * `@actions/github` parses GITHUB_EVENT_PATH when it is imported, and an empty or broken
@@ -46973,7 +46973,7 @@ if (path && (0,_event_js__WEBPACK_IMPORTED_MODULE_0__/* .readEventPayload */ .N5
 
 /***/ }),
 
-/***/ 8121:
+/***/ 4564:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6572:
+/***/ 4889:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47047,7 +47047,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -47083,7 +47083,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -47179,7 +47179,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -47220,7 +47220,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -47311,11 +47311,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -48012,7 +48012,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -48088,7 +48088,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -48162,7 +48162,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -48443,7 +48443,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -48485,7 +48485,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -48665,7 +48665,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -48939,7 +48939,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -49527,7 +49527,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -49607,7 +49607,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -49672,7 +49672,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -49992,10 +49992,10 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./node_modules/bytes-iec/index.js
-var bytes_iec = __nccwpck_require__(2921);
+// EXTERNAL MODULE: ../../main/node_modules/bytes-iec/index.js
+var bytes_iec = __nccwpck_require__(6975);
 var bytes_iec_default = /*#__PURE__*/__nccwpck_require__.n(bytes_iec);
-;// CONCATENATED MODULE: ./node_modules/pretty-bytes/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/pretty-bytes/index.js
 const BYTE_UNITS = [
 	'B',
 	'kB',
@@ -50351,17 +50351,49 @@ function oneLine(text) {
 /** A bad input value: its message names the input, the value and the fix. */
 class InputError extends Error {
 }
+/** A growth threshold or size budget that does not parse. */
+class ThresholdError extends InputError {
+}
+/** An images config (the `images` input or the config file) that does not parse. */
+class ImageConfigError extends InputError {
+}
+/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
+class RunFileError extends Error {
+}
+/** An artifact was refused. */
+class ArtifactError extends RunFileError {
+}
+/** A path that leaves the repository through a symlink (tools/inside-repository.ts). */
+class OutsideRepositoryError extends Error {
+}
+/** The Docker engine does not answer. */
+class EngineUnavailableError extends Error {
+}
+/** The reason of the run's abort: which signal stopped it. */
+class InterruptedError extends Error {
+    signal;
+    constructor(signal) {
+        super(`Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`);
+        this.signal = signal;
+        this.name = 'InterruptedError';
+    }
+    /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
+    get exitCode() {
+        return this.signal === 'SIGINT' ? 130 : 143;
+    }
+}
 /** The message of anything thrown: an Error's message, or the thrown value as text. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** The first line of a tool's output, for a message that quotes it. */
+function firstLine(text) {
+    return text.trim().split('\n')[0] ?? '';
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/thresholds.ts
 
 
-/** A bad limit: an InputError, so that whoever reads the value says it is the user's to fix. */
-class ThresholdError extends InputError {
-}
 /** Parses the value of `max-increase` / `warn-increase`. An empty value means no threshold (null). */
 function parseGrowthThreshold(input, value) {
     const text = value.trim();
@@ -50529,7 +50561,7 @@ function judgeImage(image, globalLimits) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./src/inputs/event.ts
-var inputs_event = __nccwpck_require__(8121);
+var inputs_event = __nccwpck_require__(4564);
 ;// CONCATENATED MODULE: ./src/inputs/duration.ts
 
 /** The default of `build-timeout` (also in action.yml): past a typical job's patience, short of GitHub's 6 h. */
@@ -50601,8 +50633,8 @@ function parseExplain(value, label = 'explain') {
  */
 const IMAGES_FROM = ['auto', 'config', 'compose', 'bake', 'dockerfiles'];
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
 // Image references as docker reads them (distribution's reference grammar): an optional
 // registry host, a repository path, a tag or a digest. `app` is docker.io/library/app:latest.
@@ -50711,8 +50743,6 @@ function repositoryName(reference) {
 const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'];
 /** The config file's default path; read when it exists and the `config` input is empty. */
 const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml';
-class ImageConfigError extends InputError {
-}
 const FIELDS = [
     'name',
     'dockerfile',
@@ -51097,526 +51127,18 @@ function assertBuilderSupported(builder, engine) {
         'buildx plugin). Install buildx (on GitHub runners: docker/setup-buildx-action), or leave builder empty.');
 }
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
-var ignore = __nccwpck_require__(4158);
-var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/discover/dockerignore.ts
-
-
-// What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
-// own matcher (moby's fileutils): `*` stays within one folder, a pattern is anchored at
-// the context root, a parent folder's exclusion covers everything below it, and a later
-// `!` pattern can bring back a file below an excluded folder. These differ from
-// .gitignore's rules, so a gitignore matcher would get real repositories wrong.
-// The package is CommonJS (`module.exports = factory`) but its types declare an ES default
-// export: from ESM the default import is the factory itself, which the types call `.default`.
-const dockerignore_ignore = (ignore_default());
-/**
- * The dockerignore file a build uses: `<Dockerfile>.dockerignore` beside the Dockerfile
- * when it exists (BuildKit reads it in place of the context's), else `.dockerignore` at the
- * context root (which may not exist either: then nothing is excluded). The legacy builder
- * only knows the second; BuildKit is the default builder since Docker 23, and the one this
- * check uses where the engine has it.
- */
-function dockerignorePathFor(dockerfile, context, exists) {
-    const specific = `${dockerfile}.dockerignore`;
-    if (exists(specific))
-        return specific;
-    return joinPath(context, '.dockerignore');
-}
-/**
- * A filter over paths relative to the context root: true for a file that is sent to the
- * builder. No dockerignore text (null) sends everything. Matching is case-sensitive, as
- * Docker's is on Linux.
- */
-function contextFilter(dockerignore) {
-    if (dockerignore === null || dockerignore.trim() === '')
-        return () => true;
-    const matcher = dockerignore_ignore({ ignorecase: false }).add(dockerignore.split(/\r?\n/));
-    return relativePath => !matcher.ignores(relativePath);
-}
-/** The path of `file` inside `context` (both from the repository root), or null when it lies outside. */
-function pathInContext(context, file) {
-    if (context === '.' || context === '')
-        return file;
-    return file.startsWith(`${context}/`) ? file.slice(context.length + 1) : null;
-}
-/** Joins repository paths, where '.' is the root. */
-function joinPath(folder, name) {
-    return folder === '.' || folder === '' ? name : external_node_path_namespaceObject.posix.join(folder, name);
-}
-/** Whether a path names a dockerignore file of either kind. */
-function isDockerignore(path) {
-    return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
-}
-
-;// CONCATENATED MODULE: ./src/inputs/globs.ts
-
-/**
- * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
- * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
- * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
- */
-const DEFAULT_DOCKERFILE_GLOBS = [
-    '**/Dockerfile',
-    '**/Dockerfile.*',
-    '**/Dockerfile-*',
-    '**/*.Dockerfile',
-    '**/Containerfile',
-    '**/Containerfile.*',
-    '**/*.Containerfile',
-    '!**/*.dockerignore'
-];
-/**
- * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
- * case-insensitive because Dockerfile names are written in every case in the wild, and
- * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
- */
-function globMatcher(globs) {
-    const include = globs.filter(glob => !glob.startsWith('!'));
-    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
-    const options = { nocase: true, dot: true };
-    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
-    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
-    return path => isIncluded(path) && !isExcluded(path);
-}
-
-;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
-
-
-const limit_changes_FIELDS = [
-    ['maxIncrease', 'max-increase'],
-    ['warnIncrease', 'warn-increase'],
-    ['maxSize', 'max-size']
-];
-/**
- * What a PR changes in the limits one image is held to, a sentence for each limit that
- * differs between the base's config and the head's: "raises app's max-increase from 10% to
- * 1000%, from the merge on". With limits-from: base the change applies once the PR is merged;
- * with limits-from: head it already judges this PR, and the sentence says so. Pure.
- */
-function limitChangeNotes(label, base, head, global, limitsFrom) {
-    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already, as limits-from is head';
-    const notes = [];
-    for (const [field, input] of limit_changes_FIELDS) {
-        const before = base[field] !== undefined ? base[field] : global[field];
-        const after = head[field] !== undefined ? head[field] : global[field];
-        if (sameLimit(before, after))
-            continue;
-        const what = `${label}'s ${input}`;
-        const verb = direction(before, after);
-        if (after === null)
-            notes.push(`This PR removes ${what} of ${limit_changes_text(before)}, ${when}.`);
-        else if (before === null)
-            notes.push(`This PR sets ${what} to ${limit_changes_text(after)}, ${when}.`);
-        else
-            notes.push(`This PR ${verb} ${what} from ${limit_changes_text(before)} to ${limit_changes_text(after)}, ${when}.`);
-    }
-    return notes;
-}
-function limit_changes_text(limit) {
-    if (limit === null)
-        return 'none';
-    return typeof limit === 'number' ? formatSize(limit) : describeThreshold(limit);
-}
-function sameLimit(a, b) {
-    if (a === null || b === null || typeof a === 'number' || typeof b === 'number')
-        return a === b;
-    return JSON.stringify(a.limits) === JSON.stringify(b.limits);
-}
-/** "raises" or "lowers" where the two can be ordered (one limit of one kind each), else "changes". */
-function direction(a, b) {
-    const value = (limit) => {
-        if (limit === null)
-            return null;
-        if (typeof limit === 'number')
-            return { kind: 'bytes', n: limit };
-        if (limit.limits.length !== 1)
-            return null;
-        const only = limit.limits[0];
-        return only.kind === 'bytes' ? { kind: 'bytes', n: only.bytes } : { kind: 'percent', n: only.percent };
-    };
-    const x = value(a);
-    const y = value(b);
-    if (!x || !y || x.kind !== y.kind)
-        return 'changes';
-    return y.n > x.n ? 'raises' : 'lowers';
-}
-
-;// CONCATENATED MODULE: ./src/discover/discover.ts
-
-
-
-
-
-/**
- * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
- * adds, modifies, removes or renames. The build context is the Dockerfile's folder.
- */
-function discoverImages(changed, globs) {
-    const isDockerfile = globMatcher(globs);
-    const targets = [];
-    for (const file of changed) {
-        const target = targetFor(file, isDockerfile);
-        if (target)
-            targets.push(target);
-    }
-    return targets.sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
-}
-function targetFor(file, isDockerfile) {
-    const headMatches = isDockerfile(file.path);
-    const previous = file.previousPath;
-    if (file.status === 'renamed' && previous) {
-        const baseMatches = isDockerfile(previous);
-        if (headMatches)
-            return makeTarget(file.path, previous, 'renamed', `Dockerfile renamed from ${previous}`);
-        // Renamed to a name that is no Dockerfile any more: the image is gone from the head.
-        if (baseMatches)
-            return makeTarget(previous, previous, 'removed', `Dockerfile renamed to ${file.path}`);
-        return null;
-    }
-    if (!headMatches)
-        return null;
-    const change = changeOf(file);
-    return makeTarget(file.path, file.path, change, `Dockerfile ${change}`);
-}
-function changeOf(file) {
-    switch (file.status) {
-        case 'added':
-        case 'copied':
-            return 'added';
-        case 'removed':
-            return 'removed';
-        case 'unchanged':
-            return 'unchanged';
-        default:
-            return 'modified';
-    }
-}
-function makeTarget(dockerfile, baseDockerfile, change, reason) {
-    return {
-        dockerfile,
-        context: external_node_path_namespaceObject.posix.dirname(dockerfile),
-        baseDockerfile,
-        baseContext: external_node_path_namespaceObject.posix.dirname(baseDockerfile),
-        change,
-        reason
-    };
-}
-/** Whether a side of the comparison has this image's Dockerfile at all. */
-function existsOn(target, side) {
-    return side === 'base' ? target.change !== 'added' : target.change !== 'removed';
-}
-/** How many changed paths a reason names before "(+N more)". */
-const REASON_PATHS = 3;
-/**
- * Which images the PR affects, and why. An image is affected when its Dockerfile changes,
- * when a file of its build context changes and `.dockerignore` (or `<Dockerfile>.dockerignore`)
- * does not exclude it at either commit, when that dockerignore file itself changes, or when a
- * file matches one of its `watch` globs. Pure: the caller reads git.
- */
-function discoverAffectedImages(input) {
-    const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
-    const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) };
-    const targets = [];
-    for (const candidate of input.candidates ?? candidatesOf(input)) {
-        const { target, watch } = candidate;
-        const contextHits = target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters);
-        const isWatched = watch.length ? picomatch_default()(watch, { dot: true }) : () => false;
-        const watchHits = [...new Set(touched.filter(path => isWatched(path)))].sort();
-        if (target.trigger === 'dockerfile') {
-            if (contextHits.length)
-                target.reason += `, build context changed: ${listPaths(contextHits)}`;
-        }
-        else if (contextHits.length) {
-            target.trigger = 'context';
-            target.reason = withNote(`build context changed: ${listPaths(contextHits)}`, target.reason);
-        }
-        else if (watchHits.length) {
-            target.trigger = 'watch';
-            target.reason = withNote(`watched files changed: ${listPaths(watchHits)}`, target.reason);
-        }
-        else {
-            continue;
-        }
-        if (target.change !== 'added' && target.change !== 'removed') {
-            const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
-            const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
-            // The same files built with other options (a target, a build arg) are another image.
-            target.identical =
-                head !== null &&
-                    head === base &&
-                    !candidate.differs &&
-                    sameBuild(target.build, target.baseBuild ?? target.build);
-        }
-        targets.push(target);
-    }
-    return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
-}
-/** A reason with what discovery already noted (where the base declares the image) after it. */
-function withNote(reason, note) {
-    return note ? `${reason}, ${note}` : reason;
-}
+;// CONCATENATED MODULE: ./src/shared/types.ts
+// The plain data that flows through the pipeline. Each step takes and returns these
+// shapes, so every step can be tested without the ones before it. A leaf: it imports nothing
+// of the project, so that no step imports another to get a type.
 /** The name a target is shown and sorted by. */
 function labelOf(target) {
     // A registry image has a row per platform: each named by it.
     const platform = target.reference?.platform ? ` (${target.reference.platform})` : '';
     return `${target.name ?? target.dockerfile}${platform}`;
 }
-/** Every image that could be affected, with what is already known from its Dockerfile's own change. */
-function candidatesOf(input) {
-    const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)];
-    for (const candidate of candidates)
-        applyBaseSpec(candidate, input);
-    return candidates;
-}
-/**
- * With limits-from: base, the base's config also says which images are checked: an entry the
- * PR drops from its config (or a config it deletes) is still checked, as the base's entry
- * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
- */
-function droppedCandidatesOf(input) {
-    if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages)
-        return [];
-    const headSpecs = input.images;
-    const isDockerfile = globMatcher(input.dockerfileGlobs);
-    const kept = (base) => headSpecs
-        ? headSpecs.some(head => base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target)
-        : // Without a head config, a Dockerfile the globs match is a candidate already.
-            isDockerfile(base.dockerfile) && base.watch.length === 0;
-    const dropped = [];
-    input.baseImages.forEach((base, index) => {
-        if (kept(base))
-            return;
-        const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null });
-        candidate.baseSpec = base;
-        const label = base.name ?? base.dockerfile;
-        candidate.target.limitNotes = [
-            `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
-        ];
-        dropped.push(candidate);
-    });
-    return dropped;
-}
-/**
- * Builds each candidate's base as the base commit's config defines it, and sets the limits
- * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
- * check) or the head's. An image the base's config does not list is built there with the
- * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
- */
-function applyBaseSpec(candidate, input) {
-    const { target, spec } = candidate;
-    const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
-    const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null);
-    const headOwn = spec ? limitsOf(spec) : {};
-    const baseOwn = baseSpec ? limitsOf(baseSpec) : {};
-    if (target.change !== 'added') {
-        target.baseBuild = baseSpec ? buildOptions(baseSpec) : {};
-        const defaultContext = external_node_path_namespaceObject.posix.dirname(target.baseDockerfile);
-        // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
-        const ownContext = baseSpec && baseSpec.context !== external_node_path_namespaceObject.posix.dirname(baseSpec.dockerfile);
-        target.baseContext =
-            baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext;
-    }
-    const limitsFrom = input.limitsFrom ?? 'base';
-    const limits = limitsFrom === 'base' ? baseOwn : headOwn;
-    if (Object.keys(limits).length)
-        target.limits = limits;
-    else
-        delete target.limits;
-    if (input.globalLimits && input.baseImages !== undefined) {
-        const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom);
-        if (notes.length)
-            target.limitNotes = [...(target.limitNotes ?? []), ...notes];
-    }
-}
-/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
-function matchBaseSpec(baseImages, spec, baseDockerfile) {
-    if (spec?.name) {
-        const named = baseImages.find(base => base.name === spec.name);
-        if (named)
-            return named;
-    }
-    const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile);
-    return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null;
-}
-function sameBuild(a, b) {
-    const canonical = (options) => JSON.stringify([
-        options?.target ?? '',
-        options?.platform ?? '',
-        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
-    ]);
-    return canonical(a) === canonical(b);
-}
-function headCandidatesOf(input) {
-    if (input.images)
-        return input.images.map((spec, index) => fromSpec(spec, index, input));
-    const changedDockerfiles = new Map(discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target]));
-    const candidates = [...changedDockerfiles.values()].map(target => ({
-        target: { ...target, trigger: 'dockerfile' },
-        watch: []
-    }));
-    const isDockerfile = globMatcher(input.dockerfileGlobs);
-    for (const path of input.head.files.keys()) {
-        if (changedDockerfiles.has(path) || !isDockerfile(path) || !input.base.files.has(path))
-            continue;
-        candidates.push({ target: makeTarget(path, path, 'unchanged', ''), watch: [] });
-    }
-    return candidates;
-}
-function fromSpec(spec, index, input) {
-    const { dockerfile } = spec;
-    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), from: 'config' };
-    const candidate = (target, baseSpec) => ({
-        target: { ...target, ...inherits },
-        watch: spec.watch,
-        spec,
-        ...(baseSpec ? { baseSpec } : {})
-    });
-    if (!input.head.files.has(dockerfile)) {
-        const gone = input.changed.find(file => (file.status === 'removed' && file.path === dockerfile) ||
-            (file.status === 'renamed' && file.previousPath === dockerfile));
-        if (!gone && !input.base.files.has(dockerfile)) {
-            throw new Error(`images[${index}]${spec.name ? ` (${spec.name})` : ''}: dockerfile '${dockerfile}' is not in the repository ` +
-                'at the head commit. Give its path from the repository root, or remove the entry.');
-        }
-        const reason = gone?.status === 'renamed' ? `Dockerfile renamed to ${gone.path}` : 'Dockerfile removed';
-        return candidate({ ...specTarget(spec, dockerfile, 'removed', reason), trigger: 'dockerfile' });
-    }
-    const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile);
-    const baseDockerfile = renamed?.previousPath ?? dockerfile;
-    if (!input.base.files.has(baseDockerfile)) {
-        // A Dockerfile that moved, however rewritten, is still the image the base config gives
-        // the same name: compared with its old self, not let in as a new image.
-        const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
-        const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined;
-        if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
-            const moved = specTarget(spec, named.dockerfile, 'renamed', '');
-            moved.baseContext = named.context;
-            moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`;
-            moved.trigger = 'dockerfile';
-            return candidate(moved, named);
-        }
-        return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' });
-    }
-    const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '');
-    if (renamed) {
-        target.reason = `Dockerfile renamed from ${baseDockerfile}`;
-        target.trigger = 'dockerfile';
-    }
-    else if (input.changed.some(file => file.path === dockerfile)) {
-        target.change = 'modified';
-        target.reason = 'Dockerfile modified';
-        target.trigger = 'dockerfile';
-    }
-    return candidate(target);
-}
-function specTarget(spec, baseDockerfile, change, reason) {
-    // A context left to its default follows the Dockerfile when it moves.
-    const defaultContext = spec.context === external_node_path_namespaceObject.posix.dirname(spec.dockerfile);
-    return {
-        dockerfile: spec.dockerfile,
-        context: spec.context,
-        baseDockerfile,
-        baseContext: defaultContext ? external_node_path_namespaceObject.posix.dirname(baseDockerfile) : spec.context,
-        change,
-        reason
-    };
-}
-function buildOptions(spec) {
-    return {
-        ...(spec.target ? { target: spec.target } : {}),
-        ...(spec.buildArgs ? { buildArgs: spec.buildArgs } : {}),
-        ...(spec.platform ? { platform: spec.platform } : {})
-    };
-}
-/** An image's own limits from its images-config entry (each unset one: the run's). */
-function limitsOf(spec) {
-    return {
-        ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
-        ...(spec.warnIncrease !== undefined ? { warnIncrease: spec.warnIncrease } : {}),
-        ...(spec.maxSize !== undefined ? { maxSize: spec.maxSize } : {})
-    };
-}
-/** Dockerignore filters by dockerignore path, parsed once per commit. */
-class FilterCache {
-    tree;
-    filters = new Map();
-    constructor(tree) {
-        this.tree = tree;
-    }
-    /** The dockerignore path a build of this Dockerfile and context uses at this commit. */
-    ignorePath(dockerfile, context) {
-        return dockerignorePathFor(dockerfile, context, path => this.tree.files.has(path));
-    }
-    filter(ignorePath) {
-        let filter = this.filters.get(ignorePath);
-        if (!filter) {
-            filter = contextFilter(this.tree.dockerignores.get(ignorePath) ?? null);
-            this.filters.set(ignorePath, filter);
-        }
-        return filter;
-    }
-}
-/**
- * The touched paths that the build context holds at either commit (after that commit's
- * dockerignore), and the dockerignore files themselves. The image's own Dockerfile is
- * left out: its change is the Dockerfile's, said apart.
- */
-function contextChanges(target, touched, filters) {
-    const sides = [
-        { cache: filters.head, dockerfile: target.dockerfile, context: target.context },
-        { cache: filters.base, dockerfile: target.baseDockerfile, context: target.baseContext }
-    ].map(side => {
-        const ignorePath = side.cache.ignorePath(side.dockerfile, side.context);
-        return { ...side, ignorePath, filter: side.cache.filter(ignorePath) };
-    });
-    const ownFiles = new Set([target.dockerfile, target.baseDockerfile]);
-    const hits = new Set();
-    for (const path of touched) {
-        if (ownFiles.has(path))
-            continue;
-        for (const side of sides) {
-            const inContext = pathInContext(side.context, path);
-            if (path === side.ignorePath || (inContext !== null && side.filter(inContext)))
-                hits.add(path);
-        }
-    }
-    return [...hits].sort();
-}
-/**
- * What the builder receives at one commit: the Dockerfile's content and every file of the
- * context that the dockerignore lets through, by path inside the context, mode and object
- * id. Two equal fingerprints build the same image. Null when the Dockerfile is missing.
- */
-/**
- * What a build of this Dockerfile and context reads at one commit, as one string: the
- * Dockerfile's object id and every file the dockerignore lets through, with its object id.
- * Equal strings: equal builds inputs from the repository. Null when the Dockerfile is absent.
- */
-function sourceFingerprint(tree, dockerfile, context) {
-    return fingerprint(tree, new FilterCache(tree), dockerfile, context);
-}
-function fingerprint(tree, cache, dockerfile, context) {
-    const dockerfileId = tree.files.get(dockerfile);
-    if (dockerfileId === undefined)
-        return null;
-    const filter = cache.filter(cache.ignorePath(dockerfile, context));
-    const entries = [];
-    for (const [path, id] of tree.files) {
-        const inContext = pathInContext(context, path);
-        if (inContext !== null && filter(inContext))
-            entries.push(`${inContext}\0${id}`);
-    }
-    return `${dockerfileId}\n${entries.sort().join('\n')}`;
-}
-function listPaths(paths) {
-    const shown = paths.slice(0, REASON_PATHS).join(', ');
-    return paths.length > REASON_PATHS ? `${shown} (+${paths.length - REASON_PATHS} more)` : shown;
-}
+/** Where no limits were read (a run that failed before its inputs, a merge of shards). */
+const NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 
 ;// CONCATENATED MODULE: ./src/inputs/shard.ts
 
@@ -51659,13 +51181,216 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
-;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
+// EXTERNAL MODULE: ../../main/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(636);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/inputs/globs.ts
 
-// The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
-// `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
-// line is the separator). A run checks many images, so each spec may say `{image}`, which
-// becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
-// as two images writing one scope would evict each other's layers.
+/**
+ * The names people give Dockerfiles, at any depth and in any case: Dockerfile,
+ * Dockerfile.prod, Dockerfile-multistage, prod.Dockerfile, app.dockerfile, Containerfile.
+ * `*.dockerignore` files sit beside Dockerfiles with similar names and are never images.
+ */
+const DEFAULT_DOCKERFILE_GLOBS = [
+    '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/Dockerfile-*',
+    '**/*.Dockerfile',
+    '**/Containerfile',
+    '**/Containerfile.*',
+    '**/*.Containerfile',
+    '!**/*.dockerignore'
+];
+/**
+ * Builds a matcher from a list of globs; a glob that starts with `!` excludes. Matching is
+ * case-insensitive because Dockerfile names are written in every case in the wild, and
+ * dot files count (a Dockerfile under `.devcontainer/` is an image like any other).
+ */
+function globMatcher(globs) {
+    const include = globs.filter(glob => !glob.startsWith('!'));
+    const exclude = globs.filter(glob => glob.startsWith('!')).map(glob => glob.slice(1));
+    const options = { nocase: true, dot: true };
+    const isIncluded = include.length > 0 ? picomatch_default()(include, options) : () => false;
+    const isExcluded = exclude.length > 0 ? picomatch_default()(exclude, options) : () => false;
+    return path => isIncluded(path) && !isExcluded(path);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/comment-key.ts
+/** What a comment key may hold; the sticky comment's marker (publish/sticky-comment.ts) is checked against the same pattern. */
+const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+;// CONCATENATED MODULE: ./src/inputs/records-ref.ts
+// The `records-ref` input: where the baseline records live (records/store.ts).
+const DEFAULT_RECORDS_REF = 'refs/docker-size-check/records';
+/**
+ * A ref the store may use: a full ref name outside branches and tags, as git allows it.
+ * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
+ */
+function assertRecordsRef(ref, label = 'records-ref') {
+    const valid = /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
+        !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
+        !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref);
+    if (!valid) {
+        throw new Error(`Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
+
+
+
+// The parsers of the input table (table.ts). Each takes the text and the `label` the user
+// knows the value by: the input's name in the action (`max-increase`), the flag in the
+// command (`--max-increase`). Their errors are InputErrors that name the label, the value
+// and the fix.
+const BASELINE_MODES = ['auto', 'record', 'build'];
+const DEFAULT_RECORDS_DEPTH = 50;
+const COMMENT_MODES = ['always', 'changed', 'never'];
+/**
+ * What a run does. `check` builds, measures and comments; `measure` builds and measures and
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
+ * `merge` publishes the reports of several shards as one; `record` measures the default
+ * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
+ * and a branch in main.ts.
+ */
+const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'];
+/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+const DEFAULT_REPORTS = 'docker-size-reports';
+/** The `dockerfiles` input; empty means the usual names at any depth. */
+function parseDockerfileGlobs(value, label = 'dockerfiles') {
+    const globs = parseList(value);
+    for (const glob of globs) {
+        const problem = unbalancedGlob(glob);
+        if (problem) {
+            throw new InputError(`Invalid ${label} '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+                'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
+        }
+    }
+    return globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS;
+}
+/** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
+function unbalancedGlob(glob) {
+    const closing = { '[': ']', '{': '}' };
+    const open = [];
+    for (let i = 0; i < glob.length; i++) {
+        const char = glob.charAt(i);
+        if (char === '\\') {
+            i++;
+            continue;
+        }
+        if (char === '[' || char === '{')
+            open.push(closing[char]);
+        else if (char === ']' || char === '}') {
+            if (open.pop() !== char)
+                return `a '${char}' that closes nothing`;
+        }
+    }
+    return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null;
+}
+const MAX_PARALLEL = 32;
+function parseParallel(value, label = 'parallel') {
+    const text = value.trim();
+    if (text === '')
+        return 1;
+    const count = Number(text);
+    if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
+        throw new InputError(`Invalid ${label} '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
+            '(about the number of cores: 2 on a standard hosted runner).');
+    }
+    return count;
+}
+function parseRecordsRef(value, label = 'records-ref') {
+    const text = value.trim();
+    if (text === '')
+        return DEFAULT_RECORDS_REF;
+    try {
+        assertRecordsRef(text, label);
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
+    }
+    return text;
+}
+const MAX_RECORDS_DEPTH = 1000;
+function parseRecordsDepth(value, label = 'records-depth') {
+    const text = value.trim();
+    if (text === '')
+        return DEFAULT_RECORDS_DEPTH;
+    const depth = Number(text);
+    if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
+        throw new InputError(`Invalid ${label} '${text}'. Expected how many commits of the base branch to search for a record, ` +
+            `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`);
+    }
+    return depth;
+}
+/** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */
+function parseList(value) {
+    return value
+        .split(/[\n,]/)
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+function parseChoice(input, value, choices, fallback) {
+    const text = value.trim();
+    if (text === '')
+        return fallback;
+    const match = choices.find(choice => choice === text.toLowerCase());
+    if (match)
+        return match;
+    throw new InputError(`Invalid ${input} '${text}'. Expected one of: ${choices.join(', ')}.`);
+}
+function parseBoolean(input, value, fallback) {
+    const text = value.trim().toLowerCase();
+    if (text === '')
+        return fallback;
+    if (text === 'true')
+        return true;
+    if (text === 'false')
+        return false;
+    throw new InputError(`Invalid ${input} '${value.trim()}'. Expected true or false.`);
+}
+function parseCommentKey(value, label = 'comment-key') {
+    const text = value.trim();
+    if (text === '')
+        return 'default';
+    // The key is written into an HTML comment; `--` or `>` would close it early.
+    if (!COMMENT_KEY_PATTERN.test(text)) {
+        throw new InputError(`Invalid ${label} '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
+    }
+    return text;
+}
+function parseCommentAuthor(value, label = 'comment-author') {
+    const text = value.trim();
+    // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
+    if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
+        throw new InputError(`Invalid ${label} '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
+    }
+    return text;
+}
+/** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
+function parseRevision(ref, label) {
+    if (ref.trim() === '' || ref.startsWith('-')) {
+        throw new InputError(`Invalid ${label} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`);
+    }
+    return ref;
+}
+/**
+ * A buildx builder's name, as `docker buildx create` allows it; empty: the current builder.
+ * It goes on the build's command line, so nothing that git or docker could read as an option.
+ */
+function parseBuilderName(value, label = 'builder') {
+    const text = value.trim();
+    if (text !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(text)) {
+        throw new InputError(`Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
+            'such as the name output of docker/setup-buildx-action, or nothing for the current builder.');
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/cache-input.ts
+
+// The `cache-from` / `cache-to` inputs (scheduler/layer-cache.ts passes them to buildx).
 const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
 /** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
 function parseCacheInput(input, value) {
@@ -51684,304 +51409,6252 @@ function parseCacheInput(input, value) {
     }
     return specs;
 }
-/** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
-function cacheSlug(name) {
-    const slug = name
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[-.]+|[-.]+$/g, '');
-    return slug.slice(0, 100) || 'image';
+
+;// CONCATENATED MODULE: ./src/inputs/table.ts
+
+
+
+
+
+
+
+
+
+
+
+function input(spec) {
+    return spec;
 }
-/**
- * The `--cache-from` / `--cache-to` arguments of one image's build. `cacheTo` is for the
- * builds whose layers are worth keeping (the head, a record run); a cache that cannot be
- * written (the read-only cache of a run triggered from a fork) must not fail the build, so
- * every exported cache has `ignore-error=true` unless the spec says otherwise.
- */
-function cacheArgs(settings, imageName, options) {
-    const slug = cacheSlug(imageName);
-    const expand = (spec) => {
-        let expanded = spec.replace(/\{image\}/g, slug);
-        if (expanded.startsWith('type=gha') && !/(^|,)scope=/.test(expanded))
-            expanded += `,scope=docker-size-check-${slug}`;
-        return expanded;
-    };
-    const args = [];
-    for (const spec of settings.cacheFrom)
-        args.push('--cache-from', expand(spec));
-    if (options.write) {
-        for (const spec of settings.cacheTo) {
-            const expanded = expand(spec);
-            args.push('--cache-to', /(^|,)ignore-error=/.test(expanded) ? expanded : `${expanded},ignore-error=true`);
+const choice = (choices, fallback) => (text, label) => parseChoice(label, text, choices, fallback);
+const table_boolean = (text, label) => parseBoolean(label, text, false);
+const asIs = (text) => text;
+/** The inputs in action.yml's order, each under the name of the setting it becomes. */
+const INPUT_TABLE = {
+    githubToken: input({
+        name: 'github-token',
+        description: "Token to read the PR's files and to post the comment. Needs `pull-requests: write` to comment.",
+        default: '',
+        runnerDefault: '${{ github.token }}',
+        parse: asIs,
+        flag: { none: 'the command calls no GitHub API: it reads the repository with git' }
+    }),
+    dockerfileGlobs: input({
+        name: 'dockerfiles',
+        description: 'Globs of the Dockerfiles to check, one a line or separated by commas, from the repository root; ' +
+            'a glob starting with `!` excludes. Matched in any case. Empty means the usual names at any ' +
+            'depth: Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, Containerfile, Containerfile.*, ' +
+            '*.Containerfile.',
+        default: '',
+        parse: parseDockerfileGlobs,
+        flag: {
+            name: 'dockerfile',
+            value: 'GLOB',
+            multiple: true,
+            help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.',
+            read: (values, label) => {
+                const text = (values ?? []).join('\n');
+                if (values !== null && parseList(text).length === 0) {
+                    throw new InputError(`Flag ${label} is empty. Give a glob such as ${label} 'services/*/Dockerfile'.`);
+                }
+                return parseDockerfileGlobs(text, label);
+            }
         }
-    }
-    return args;
+    }),
+    images: input({
+        name: 'images',
+        description: 'The images to check, as a YAML list: each entry a `dockerfile` with optional `name`, `context`, ' +
+            '`target`, `build-args`, `platform`, `max-increase`, `warn-increase`, `max-size` and `watch` (see ' +
+            "the README's Monorepos section). When set, only these images are checked and `dockerfiles` is " +
+            'not used. Empty: the config file if there is one, else every Dockerfile that `dockerfiles` ' +
+            'matches, its folder as the context.',
+        default: '',
+        parse: (text, label) => parseImagesInput(text, label),
+        flag: {
+            name: 'images',
+            value: 'YAML',
+            help: 'The images to check, as the images input takes them (a YAML list of dockerfile, context, name, …); replaces the config file.'
+        }
+    }),
+    configFile: input({
+        name: 'config',
+        description: 'Path of a config file (from the repository root) whose `images` key lists the images, as the ' +
+            '`images` input does. Empty: `.github/docker-size-check.yml` when it exists.',
+        default: '',
+        parse: asIs,
+        flag: {
+            name: 'config',
+            value: 'FILE',
+            help: 'The images config file, from the repository root. Default: .github/docker-size-check.yml when it exists.',
+            read: (values, label) => {
+                const file = values?.[0]?.trim() ?? '';
+                if (values !== null && file === '') {
+                    throw new InputError(`Flag ${label} needs a file name: ${label} .github/docker-size-check.yml.`);
+                }
+                return file;
+            }
+        }
+    }),
+    imagesFrom: input({
+        name: 'images-from',
+        description: 'Where the images to check come from: `auto` (the `images` input or config file, else a bake file ' +
+            '`docker-bake.hcl`/`docker-bake.json`/`docker-bake.override.hcl`, else a compose file ' +
+            '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` at the root, else every ' +
+            'Dockerfile the `dockerfiles` globs match), or one of `config`, `bake`, `compose`, `dockerfiles` ' +
+            "alone. Compose and bake files are read by `docker buildx bake --print` at each side's commit, " +
+            'with no token or runner variable in its environment.',
+        default: 'auto',
+        parse: choice(IMAGES_FROM, 'auto'),
+        flag: {
+            name: 'images-from',
+            value: 'FROM',
+            help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
+        }
+    }),
+    shard: input({
+        name: 'shard',
+        description: 'Check only one slice of the affected images, INDEX/TOTAL (`2/4`), for a matrix of jobs; a shard ' +
+            'writes its JSON report and leaves the comment and the verdict to a `mode: merge` job. Empty: ' +
+            'every affected image.',
+        default: '',
+        parse: parseShard,
+        flag: { none: 'splits the images between the jobs of a workflow matrix; one machine checks them all' }
+    }),
+    reports: input({
+        name: 'reports',
+        description: "For `mode: merge`: a folder (searched at any depth for `.json` files) or a glob of the shards' " +
+            'reports, from the workspace, as `actions/download-artifact` left them.',
+        default: DEFAULT_REPORTS,
+        parse: text => text || DEFAULT_REPORTS,
+        flag: { none: 'for mode: merge, which joins the reports of a workflow’s shards' }
+    }),
+    parallel: input({
+        name: 'parallel',
+        description: 'How many images may be built at once (1 to 32). More than 1 helps when builds wait on the ' +
+            'network or one core; a hosted runner has 2 to 4 cores. With BuildKit the head and base of one ' +
+            'image build side by side, sharing the steps they have in common; with the legacy builder the ' +
+            'base waits for the head.',
+        default: '1',
+        parse: parseParallel,
+        flag: { name: 'parallel', value: 'N', help: 'How many builds may run at once. Default: 1.' }
+    }),
+    buildTimeoutMs: input({
+        name: 'build-timeout',
+        description: 'How long one build may take: whole hours, minutes or seconds (30m, 90s, 1h, 1h30m). A build past ' +
+            'it is stopped, its image is an error with the reason, and the rest of the run is still reported.',
+        default: DEFAULT_BUILD_TIMEOUT,
+        parse: (text, label) => parseDuration(label, text),
+        flag: {
+            name: 'build-timeout',
+            value: 'DURATION',
+            help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
+        }
+    }),
+    maxIncrease: input({
+        name: 'max-increase',
+        description: 'How much an image may grow before the check fails: a size (25MB, 1.5GiB, 512kB, plain bytes), a ' +
+            'share of the base size (10%), or both (10%, 5MB: fails only when the growth passes both). Empty: ' +
+            'no limit.',
+        default: '10%',
+        parse: (text, label) => parseGrowthThreshold(label, text),
+        flag: {
+            name: 'max-increase',
+            value: 'LIMIT',
+            help: "How much an image may grow: 25MB, 10%, or both (10%,5MB: fails only past both). '' for no limit. Default: 10%."
+        }
+    }),
+    warnIncrease: input({
+        name: 'warn-increase',
+        description: 'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). ' + 'Empty: none.',
+        default: '',
+        parse: (text, label) => parseGrowthThreshold(label, text),
+        flag: { name: 'warn-increase', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' }
+    }),
+    compressedSize: input({
+        name: 'compressed-size',
+        description: 'Also measure each image as a registry stores it and show that pull size beside the uncompressed ' +
+            "size, with its own delta: on the containerd image store the stored layers' sizes (read in the " +
+            'pass that measures the image), on overlay2 a gzip estimate from a streamed `docker save`, which ' +
+            'costs about a second per 50 MB of image on 2 cores.',
+        default: 'false',
+        parse: table_boolean,
+        flag: {
+            name: 'compressed-size',
+            help: 'Also measure each image gzip-compressed, as a registry stores it (its pull size).'
+        }
+    }),
+    explain: input({
+        name: 'explain',
+        description: 'What the comment explains about an image whose size changed, beyond the sizes: `paths` (the ' +
+            'folders and files that grew or shrank, with the instruction that put them there and hints such ' +
+            'as a package cache left in the image; it reads the layers the two images do not share from a ' +
+            'streamed `docker save`), `instructions` (the Dockerfile instructions that moved the most bytes), ' +
+            "both (the default), or `none`. With `mode: record`, `paths` also keeps each image's layers, " +
+            'summed by folder, in its record, for the PRs whose base it is.',
+        default: 'paths,instructions',
+        parse: parseExplain,
+        flag: {
+            name: 'explain',
+            value: 'WHAT',
+            help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
+        }
+    }),
+    maxSize: input({
+        name: 'max-size',
+        description: "An optional budget for any image's absolute size at the head (500MB, 1GiB). New images are held " +
+            'only to this.',
+        default: '',
+        parse: (text, label) => parseSizeBudget(label, text),
+        flag: { name: 'max-size', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." }
+    }),
+    limitsFrom: input({
+        name: 'limits-from',
+        description: "Whose config file sets the limits a PR is judged by: `base` (the base commit's, so a PR that " +
+            'raises its own limit is held to the old one until it is merged; the comment says what it ' +
+            "changes) or `head` (the PR's own). Each side is built as its own commit's config defines it " +
+            'either way.',
+        default: 'base',
+        parse: choice(['base', 'head'], 'base'),
+        flag: {
+            name: 'limits-from',
+            value: 'SIDE',
+            help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
+        }
+    }),
+    missingBaseline: input({
+        name: 'missing-baseline',
+        description: 'What an image is when it exists at the base but its base build fails (there is nothing to ' +
+            'compare with): `fail` makes it an error, and the check fails; `warn` makes it a warning, held ' +
+            'only to max-size. A Dockerfile the PR adds has no base by nature and is never one of these.',
+        default: 'fail',
+        parse: choice(['fail', 'warn'], 'fail'),
+        flag: {
+            name: 'missing-baseline',
+            value: 'POLICY',
+            help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
+        }
+    }),
+    baseRef: input({
+        name: 'base-ref',
+        description: 'Branch, tag or commit to compare against; the baseline is its merge-base with the head. Empty: ' +
+            "the PR's base branch.",
+        default: '',
+        parse: asIs,
+        flag: {
+            name: 'base',
+            value: 'REF',
+            help: 'Compare with the merge-base of the head and REF (branch, tag or commit). Default: the remote default branch, else main, else master.',
+            read: (values, label) => (values === null ? '' : parseRevision(values[0] ?? '', label))
+        }
+    }),
+    headFrom: input({
+        name: 'head-from',
+        description: '`worktree` builds the head from a clean checkout of its commit; `workspace` builds it from the ' +
+            'workspace as it stands (for workflows whose earlier steps generate build inputs).',
+        default: 'worktree',
+        parse: choice(['worktree', 'workspace'], 'worktree'),
+        flag: {
+            name: 'head',
+            value: 'REF',
+            help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).',
+            // The working tree is built where it stands; a named commit from a clean worktree.
+            read: (values, label) => (values === null ? 'workspace' : (parseRevision(values[0] ?? '', label), 'worktree'))
+        }
+    }),
+    comment: input({
+        name: 'comment',
+        description: '`changed` posts a comment when an image changed size or failed (an earlier comment is always ' +
+            'brought up to date); `always` posts on every run; `never` posts nothing.',
+        default: 'changed',
+        parse: choice(COMMENT_MODES, 'changed'),
+        flag: { none: 'there is no pull request to comment on; --markdown writes the comment to a file' }
+    }),
+    commentKey: input({
+        name: 'comment-key',
+        description: 'Names the sticky comment, so that two workflows on one PR keep two comments.',
+        default: 'default',
+        parse: parseCommentKey,
+        flag: { none: 'names a sticky comment, and the command posts none' }
+    }),
+    commentAuthor: input({
+        name: 'comment-author',
+        description: "Login that posts the comment, for a GitHub App token (`my-app[bot]`). Empty means the token's " +
+            'own identity.',
+        default: '',
+        parse: parseCommentAuthor,
+        flag: { none: 'names whose sticky comment to update, and the command posts none' }
+    }),
+    mode: input({
+        name: 'mode',
+        description: '`check` builds, measures and comments in one job. For pull requests from forks, whose token ' +
+            'cannot comment: `measure` (on `pull_request`) writes the measurements to `artifact-path` for ' +
+            'upload, and `comment` (on `workflow_run`) reads that downloaded artifact as untrusted data, ' +
+            "judges it with its own limits and the base branch's images config, posts the comment and sets " +
+            "the commit status `docker-size-check/<comment-key>` on the PR's head (needs `statuses: write`). " +
+            'See "Pull requests from forks" in the README. `merge` builds nothing and publishes the JSON ' +
+            'reports of every shard (see `reports` and "Monorepos" in the README) as one comment, summary and ' +
+            'verdict. `record` (on `push` to the default branch, with `contents: write`) measures the ' +
+            "branch's images and stores them as baseline records in the repository, so that PR runs build " +
+            'only the head (see `baseline` and "Baseline records" in the README).',
+        default: 'check',
+        parse: choice(RUN_MODES, 'check'),
+        flag: { none: 'the command is the check; measure, comment, merge and record are steps of a workflow' }
+    }),
+    baseline: input({
+        name: 'baseline',
+        description: "Where a PR run takes the base's figures from. `auto`: a baseline record that matches what the " +
+            'base build would be (same Dockerfile, context, build settings, FROM images, size method), else a ' +
+            'build of the base. `record`: only a record; an image without one has no baseline. `build`: ' +
+            'always build the base.',
+        default: 'auto',
+        parse: choice(BASELINE_MODES, 'auto'),
+        flag: {
+            name: 'baseline',
+            value: 'MODE',
+            help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see the README) when one matches, else build it; record: only records; build: always build. Default: auto.'
+        }
+    }),
+    recordsRef: input({
+        name: 'records-ref',
+        description: 'The ref that holds the baseline records, outside branches and tags. `mode: record` pushes to it; ' +
+            'PR runs fetch it read-only.',
+        default: DEFAULT_RECORDS_REF,
+        parse: parseRecordsRef,
+        flag: {
+            name: 'records-ref',
+            value: 'REF',
+            help: `The ref that holds the baseline records. Default: ${DEFAULT_RECORDS_REF}.`
+        }
+    }),
+    cacheFrom: input({
+        name: 'cache-from',
+        description: 'buildx caches to read layers from, one a line (`--cache-from`), such as `type=gha` or ' +
+            "`type=registry,ref=ghcr.io/owner/repo:cache-{image}`. `{image}` becomes the image's name as a " +
+            'slug; a `type=gha` cache without a `scope` gets one per image.',
+        default: '',
+        parse: (text, label) => parseCacheInput(label, text),
+        flag: {
+            name: 'cache-from',
+            value: 'SPEC',
+            multiple: true,
+            help: 'A buildx cache to read layers from (type=local,src=DIR/{image}); repeatable.'
+        }
+    }),
+    cacheTo: input({
+        name: 'cache-to',
+        description: "buildx caches to write the head's layers to, one a line (`--cache-to`), such as " +
+            '`type=gha,mode=max`. A cache that cannot be written (the read-only cache of a run from a fork) ' +
+            'never fails the build: `ignore-error=true` is added unless the line says otherwise. The docker ' +
+            'driver of buildx exports caches only on the containerd image store; elsewhere use ' +
+            'docker/setup-buildx-action.',
+        default: '',
+        parse: (text, label) => parseCacheInput(label, text),
+        flag: {
+            name: 'cache-to',
+            value: 'SPEC',
+            multiple: true,
+            help: "A buildx cache to write the head's layers to; repeatable."
+        }
+    }),
+    builder: input({
+        name: 'builder',
+        description: 'The buildx builder to build with, by name (`docker buildx build --builder NAME`), such as the one ' +
+            'docker/setup-buildx-action made (its `name` output). Empty: the current builder. Needs BuildKit; ' +
+            'each image is loaded into the engine (`--load`) and measured there, whichever builder built it.',
+        default: '',
+        parse: parseBuilderName,
+        flag: {
+            name: 'builder',
+            value: 'NAME',
+            help: 'The buildx builder to build with (docker buildx build --builder NAME). Default: the current builder.'
+        }
+    }),
+    recordsDepth: input({
+        name: 'records-depth',
+        description: "How many commits of the base branch's first-parent history, from the merge-base back, are " +
+            'searched for a matching record.',
+        default: String(DEFAULT_RECORDS_DEPTH),
+        parse: parseRecordsDepth,
+        flag: {
+            name: 'records-depth',
+            value: 'N',
+            help: `How many commits of the base's history to search for a record. Default: ${DEFAULT_RECORDS_DEPTH}.`
+        }
+    }),
+    recordsKey: input({
+        name: 'records-key',
+        description: 'For `mode: record`: the Ed25519 private key (PEM) that signs the records, from a secret of a GitHub ' +
+            'environment that only the default branch may deploy to. Its public half must be committed at ' +
+            '`.github/docker-size-check-records.pub`; PR runs count only records that key signed (docs/trust-model.md).',
+        default: '',
+        parse: asIs,
+        flag: {
+            none: 'signs what mode: record writes, a workflow step on the default branch; the command only reads records'
+        }
+    }),
+    artifactPath: input({
+        name: 'artifact-path',
+        description: 'Folder that `mode: measure` writes its artifact to and `mode: comment` reads it from. Empty: ' +
+            '`$RUNNER_TEMP/docker-size-check-artifact` (the `artifact-path` output names it).',
+        default: '',
+        parse: asIs,
+        flag: { none: 'the artifact passes a measure run to a comment run, both in a workflow' }
+    }),
+    secrets: input({
+        name: 'secrets',
+        description: "Build secrets, one `id=value` a line, or `id<<EOT`, the value's lines, `EOT` for a value of " +
+            'several lines (see "Build secrets" in the README), passed to every build with `--secret ' +
+            'id=…,env=…` for `RUN --mount=type=secret,id=…`; never as build args, masked in the log, and ' +
+            'replaced by `***` in what a build prints before it reaches the comment, the summary, the report ' +
+            'or the artifact. Needs BuildKit (buildx).',
+        default: '',
+        untrimmed: true,
+        parse: text => parseSecrets(text),
+        flag: {
+            name: 'secret',
+            value: 'ID=VAR',
+            multiple: true,
+            help: 'A build secret for RUN --mount=type=secret,id=ID, its value read from the environment variable VAR (never from the command line); repeatable. BuildKit only.',
+            read: (values, label, env) => secretsFromEnvironment(values ?? [], label, env)
+        }
+    }),
+    keepImages: input({
+        name: 'keep-images',
+        description: 'Keep the images this run built (they are removed at the end by default).',
+        default: 'false',
+        parse: table_boolean,
+        flag: { name: 'keep-images', help: 'Keep the images built (removed at the end by default).' }
+    })
+};
+/** The table's entries, in action.yml's order, each with the name of its setting. */
+const INPUT_ENTRIES = Object.entries(INPUT_TABLE);
+/**
+ * Every setting, each read by its own entry: `read(entry)` gives the value of that entry's
+ * setting (the action reads the input, the command the flag).
+ */
+function readSettings(read) {
+    // Each value is what its own entry's parse (or read) returned, which Inputs names.
+    return Object.fromEntries(INPUT_ENTRIES.map(([setting, entry]) => [setting, read(entry)]));
+}
+/** Every input's default as action.yml declares it (but for a default only the runner evaluates). */
+const INPUT_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.map(([, entry]) => [entry.name, entry.default]));
+/**
+ * Defaults that action.yml writes as an expression the runner evaluates; the code has none.
+ * The runner passes action.yml's defaults as INPUT_* variables, but not every runner does
+ * (GitHub's local runner and some others pass none, or pass them unevaluated), and a run
+ * without them must not mean "no limit": an input whose variable is absent takes its
+ * `default` from the table, and only these have none.
+ */
+const EXPRESSION_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.flatMap(([, entry]) => (entry.runnerDefault === undefined ? [] : [[entry.name, entry.runnerDefault]])));
+/** The inputs as action.yml declares them, in its order: what `npm run docs` writes there and into the README. */
+const ACTION_INPUTS = INPUT_ENTRIES.map(([, entry]) => ({
+    name: entry.name,
+    description: entry.description,
+    default: entry.runnerDefault ?? entry.default
+}));
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
+
+
+
+
+/**
+ * Reads and validates every input, each as its entry in the input table says. The only
+ * place in the action that reads them: through `readInput`, which gives an input the runner
+ * did not pass its default from the table.
+ */
+function getInputs(env = process.env) {
+    return readSettings(entry => entry.parse(readInput(entry.name, env, entry.untrimmed ? { trim: false } : {}), entry.name));
+}
+/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 /**
- * Whether the builder can export a cache: buildx's `docker` driver can only on the containerd
- * image store (elsewhere every build with `--cache-to` fails: "Cache export is not supported
- * for the docker driver"). `docker buildx inspect` names the driver.
+ * One input's value, trimmed. An input whose variable is absent takes the default in code
+ * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
+ * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
+ * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
+ * would be a token that is no token, or a limit that is no limit. Only the expression is
+ * quoted in the message, never the rest of the value, which may be a secret.
  */
-function cacheExportSupported(buildxInspect, imageStore) {
-    const driver = /^Driver:\s*(\S+)/m.exec(buildxInspect)?.[1];
-    return driver !== 'docker' || imageStore === 'containerd';
+function readInput(name, env = process.env, options = {}) {
+    const raw = env[inputVariable(name)];
+    if (raw === undefined)
+        return INPUT_DEFAULTS[name];
+    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
+    if (expression) {
+        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
+            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
+            'in its environment), or leave the input out to take its default.');
+    }
+    return options.trim === false ? raw : raw.trim();
+}
+/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
+function getRunnerContext(env = process.env) {
+    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const event = (0,inputs_event/* readEventPayload */.N5)((0,inputs_event/* eventPathOf */.ho)(env));
+    return {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        owner,
+        repo,
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        runId: env.GITHUB_RUN_ID || String(process.pid),
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        defaultBranch: event.problem ? '' : defaultBranchOf(event.payload),
+        pullRequest: event.problem ? null : pullRequestOf(event.payload),
+        eventProblem: event.problem
+    };
+}
+function defaultBranchOf(payload) {
+    const branch = payload?.repository?.default_branch;
+    return typeof branch === 'string' ? branch : '';
+}
+function pullRequestOf(payload) {
+    const pr = payload?.pull_request;
+    if (!pr || typeof pr.number !== 'number')
+        return null;
+    return {
+        number: pr.number,
+        baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
+        headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : ''
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/shared/inert.ts
-/**
- * Text from outside (a path, a Dockerfile line, a build's output, a record, an artifact) as
- * it may reach a terminal: a terminal acts on escape sequences wherever they stand, so a
- * folder name could clear the screen, retitle the window, rewrite a line or show a link
- * (OSC 8) whose target differs from its text. What goes:
- * - escape sequences whole: CSI (`ESC [`, colours and cursor moves), OSC (`ESC ]`, titles,
- *   links, up to BEL or ST), the DCS, SOS, PM and APC strings, and every other `ESC x`;
- *   their 8-bit forms (0x9B, 0x9D, 0x90, …) as well;
- * - then every C0 control but tab and line feed (a lone ESC, BEL, backspace, carriage return:
- *   a `\r` rewrites the line it is on), DEL and the C1 controls;
- * - the bidirectional controls, which make text read in another order than it is.
- * `\r\n` becomes `\n`. What stays is printable text.
- */
-const ESCAPE_SEQUENCE = new RegExp([
-    // OSC, DCS, SOS, PM, APC: a string up to its terminator (BEL or ST), or to the end.
-    '(?:\\u001b[\\]PX^_]|[\\u009d\\u0090\\u0098\\u009e\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?',
-    // CSI: parameters, intermediates, a final byte.
-    '(?:\\u001b\\[|\\u009b)[0-?]*[ -/]*[@-~]?',
-    // Any other escape: intermediates and a final byte (ESC c resets the terminal).
-    '\\u001b[ -/]*[0-~]?'
-].join('|'), 'g');
-// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
-/** The text with every escape sequence, control character (but tab and line feed) and bidi control removed. */
-function inertText(text) {
-    return text.replace(/\r\n/g, '\n').replace(ESCAPE_SEQUENCE, '').replace(CONTROLS, '').replace(BIDI, '');
-}
-/**
- * The same, except for the exact sequences in `ours` (the command's own colours and the
- * clearing of its live line), which pass: for the last guard on the command's streams, behind
- * the cleaning of each outside string where it enters the output.
- */
-function inertExcept(text, ours) {
-    if (ours.length === 0)
-        return inertText(text);
-    const kept = [];
-    // Our sequences become private-use placeholders while the rest is cleaned; a placeholder
-    // character already in the text is removed first, so that none can pose as one of ours.
-    const marked = ours.reduce((current, sequence, index) => current.split(sequence).join(String.fromCharCode(PLACEHOLDER + index)), text.replace(PLACEHOLDERS, ''));
-    kept.push(...ours);
-    return inertText(marked).replace(PLACEHOLDERS, mark => kept[mark.charCodeAt(0) - PLACEHOLDER] ?? '');
-}
-const PLACEHOLDER = 0xf780;
-const PLACEHOLDERS = /[\uf780-\uf7ff]/g;
-/** Inert and on one line: a line break or tab from outside would forge a row or a line of ours. */
-function inertLine(text) {
-    return inertText(text).replace(/[\n\t]/g, ' ');
-}
-
-;// CONCATENATED MODULE: ./src/tools/log.ts
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
-// In the job log too, outside strings are inert: the runner's log view acts on some escape
-// sequences (colours), and no build's output needs them to be read.
-let current = {
-    debug: message => core_debug(inertText(message)),
-    info: message => info(inertText(message)),
-    output: text => process.stdout.write(inertText(text))
-};
-function setLogger(logger) {
-    current = logger;
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
 }
-const log_log = {
-    debug: message => current.debug(message),
-    info: message => current.info(message),
-    output: text => (current.output ?? (chunk => process.stdout.write(inertText(chunk))))(text)
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
 };
 
-;// CONCATENATED MODULE: ./src/tools/exec.ts
 
-
-
-
-
-/**
- * Runs a command line and never throws because of its exit status: callers decide what
- * a non-zero exit means. Every docker and git call goes through here, so the log shows
- * each command line at debug level.
- */
-async function runCommand(command, args, options = {}) {
-    const result = await runForBytes(command, args, options);
-    // Decoded whole, so that a character split between two chunks comes through intact.
-    return { ...result, stdout: result.stdout.toString('utf8') };
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
 }
-/**
- * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
- * Node's spawn rather than @actions/exec, which splits all output into lines for its
- * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
- * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
- * With `stream`, both of the command's streams also go to the log as they come (log.output:
- * the job log, or the command's terminal), their escape sequences removed.
- */
-function runForBytes(command, args, options = {}) {
-    logCommand(command, args, options);
-    return new Promise(resolve => {
-        const stdout = [];
-        const stderr = [];
-        let settled = false;
-        let timedOut = false;
-        // Set once the child exists; `finish` may run before that (a signal aborted already).
-        let stop = () => undefined;
-        let timer;
-        const finish = (result) => {
-            if (settled)
-                return;
-            settled = true;
-            options.signal?.removeEventListener('abort', stop);
-            if (timer)
-                clearTimeout(timer);
-            resolve(timedOut ? { ...result, exitCode: 124 } : result);
-        };
-        if (options.signal?.aborted) {
-            finish({ exitCode: 128 + external_node_os_namespaceObject.constants.signals.SIGKILL, stdout: Buffer.alloc(0), stderr: 'Not started: stopped.' });
-            return;
-        }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: environment(options),
-            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-            // A group of its own, so that stopping it reaches its children too; and a signal sent
-            // to this process's group (Ctrl-C) is this process's to handle, not the build's.
-            detached: options.signal !== undefined || options.timeoutMs !== undefined
-        });
-        stop = () => killGroup(child);
-        options.signal?.addEventListener('abort', stop, { once: true });
-        if (options.timeoutMs !== undefined) {
-            timer = setTimeout(() => {
-                timedOut = true;
-                killGroup(child);
-            }, options.timeoutMs);
-        }
-        // Decoded per stream, so that a character split between two chunks comes through whole.
-        const streamed = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
-        child.stdout?.on('data', (chunk) => {
-            stdout.push(chunk);
-            if (options.stream)
-                log_log.output?.(streamed[0].write(chunk));
-        });
-        child.stderr?.on('data', (chunk) => {
-            stderr.push(chunk);
-            if (options.stream)
-                log_log.output?.(streamed[1].write(chunk));
-        });
-        // Not on the PATH, or not executable: the shell's 127.
-        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
-        child.on('close', (code, signal) => finish({
-            // Killed by a signal: the shell's 128 + its number, never a success.
-            exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr).toString('utf8')
-        }));
-        if (options.input !== undefined) {
-            // A program that exits without reading all its input closes the pipe: that is for its
-            // exit code to report, not an error of the pipe's to throw.
-            child.stdin?.on('error', () => undefined);
-            child.stdin?.end(options.input);
-        }
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
+    return proxyFetch;
 }
-/**
- * Kills a detached child's whole process group. SIGKILL, not SIGTERM: the docker CLI that
- * loses its connection makes the engine cancel the build (BuildKit's session ends, the
- * legacy builder's request is cancelled), and nothing in the group needs to clean up.
- */
-function killGroup(child) {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
-        return;
-    try {
-        process.kill(-child.pid, 'SIGKILL');
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
     }
-    catch {
-        // Gone already, or a platform without process groups: the child alone.
-        child.kill('SIGKILL');
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
     }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
 }
-/** Every command line at debug level, where it ran if not here. */
-function logCommand(command, args, options) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
-}
-function environment(options) {
-    if (options.envOnly)
-        return { ...options.env };
-    return options.env ? { ...process.env, ...options.env } : undefined;
-}
-/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
-async function runChecked(command, args, options = {}) {
-    const result = await runCommand(command, args, options);
-    if (result.exitCode !== 0)
-        throw new CommandError(command, args, result);
-    return result.stdout;
-}
-/**
- * Runs a command whose output is too large to hold (`docker save`): `consume` reads its
- * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
- * `consume` made of the truncated stream.
- */
-async function streamCommand(command, args, consume, env) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
-    const exited = new Promise(resolve => {
-        child.on('error', error => {
-            stderr += error.message;
-            resolve(127);
+
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
         });
-        child.on('close', code => resolve(code ?? 1));
-    });
-    let result;
-    try {
-        result = await consume(child.stdout);
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (dist_bundle_isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
     }
-    catch (error) {
-        child.kill();
-        const exitCode = await exited;
-        if (exitCode !== 0)
-            throw new CommandError(command, args, { exitCode, stdout: '', stderr });
-        throw error;
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
     }
-    const exitCode = await exited;
-    if (exitCode !== 0)
-        throw new CommandError(command, args, { exitCode, stdout: '', stderr });
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
     return result;
 }
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    constructor(command, args, result) {
-        const detail = lastLines(result.stderr || result.stdout, 5);
-        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-        this.name = 'CommandError';
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
     }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
 }
-function lastLines(text, count) {
-    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
 }
-function quoteForLog(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ../../main/node_modules/bottleneck/light.js
+var light = __nccwpck_require__(2725);
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ../../main/node_modules/bottleneck/lib/index.js
+var bottleneck_lib = __nccwpck_require__(5613);
+var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+;// CONCATENATED MODULE: ./src/tools/octokit.ts
+
+
+
+
+
+const DEFAULT_API_TIMING = {
+    unitMs: 1000,
+    serverRetries: 3,
+    maxRetryAfter: 60,
+    rateLimitRetries: 2,
+    retryBudget: 120
+};
+/**
+ * `DOCKER_SIZE_CHECK_API_TIME_UNIT_MS` shortens every wait: the tests run the bundled action
+ * in another process and cannot pass it options. Anything but a positive number is ignored.
+ */
+function apiTimingFromEnv(env = process.env) {
+    const unit = Number(env.DOCKER_SIZE_CHECK_API_TIME_UNIT_MS);
+    return Number.isFinite(unit) && unit > 0 ? { ...DEFAULT_API_TIMING, unitMs: unit } : DEFAULT_API_TIMING;
+}
+/**
+ * Makes the REST client for `baseUrl` (the `github-api-url` input, or GITHUB_API_URL).
+ *
+ * `@actions/github` reads GITHUB_API_URL once, when it is first imported, and bakes it into
+ * its defaults; a GHES URL or a test stand-in set later would be ignored. So the base URL is
+ * always passed here, never left to that default.
+ *
+ * The `request` defaults (a proxy-aware fetch) are kept as they are: passing our own `request`
+ * would replace them whole, since Octokit merges options shallowly.
+ *
+ * Retries: plugin-retry repeats 5xx answers and network errors; plugin-throttling paces
+ * writes as GitHub asks integrators to and repeats secondary and primary rate limits when
+ * the wait GitHub names is short. All of it is bounded by `timing.retryBudget`, so a GitHub
+ * outage costs the run a couple of minutes at most, never its timeout.
+ */
+function createOctokit(token, baseUrl, timing = apiTimingFromEnv()) {
+    if (!token) {
+        throw new Error('No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.');
+    }
+    const budget = new RetryBudget(timing);
+    const rateLimited = (kind) => (retryAfter, options) => {
+        const what = `${options.method} ${options.url}`;
+        const retryCount = Number(options.request?.retryCount ?? 0);
+        if (retryCount >= timing.rateLimitRetries || retryAfter > timing.maxRetryAfter || !budget.hasRoom(retryAfter)) {
+            warning(`GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`);
+            return false;
+        }
+        info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`);
+        return true;
+    };
+    // Each client gets its own pacing groups (the plugin's defaults are shared by the whole
+    // process), scaled like every other wait: 1 unit between writes, 3 between notifying ones.
+    const group = (units) => new (bottleneck_lib_default()).Group({ maxConcurrent: 1, minTime: units * timing.unitMs });
+    return getOctokit(token, {
+        baseUrl: baseUrl.replace(/\/+$/, ''),
+        retry: { retries: timing.serverRetries, retryAfterBaseValue: timing.unitMs },
+        throttle: {
+            retryAfterBaseValue: timing.unitMs,
+            write: group(1),
+            notifications: group(3),
+            onSecondaryRateLimit: rateLimited('secondary'),
+            onRateLimit: rateLimited('primary')
+        }
+    }, retry, throttling, budget.plugin);
+}
+/**
+ * Counts the time that requests spend beyond their first attempt; once the budget is spent,
+ * later requests go out with no server retries. The plugin is registered last, so its wrap is
+ * the outermost and times each request with all its retries.
+ */
+class RetryBudget {
+    timing;
+    spentMs = 0;
+    constructor(timing) {
+        this.timing = timing;
+    }
+    /** Whether a wait of `units` still fits; the wrap below counts it once it has happened. */
+    hasRoom(units) {
+        return this.spentMs + units * this.timing.unitMs <= this.timing.retryBudget * this.timing.unitMs;
+    }
+    plugin = (octokit) => {
+        octokit.hook.wrap('request', async (request, options) => {
+            const overBudget = this.spentMs >= this.timing.retryBudget * this.timing.unitMs;
+            const settings = options.request;
+            if (overBudget)
+                settings.retries = 0;
+            const started = Date.now();
+            try {
+                return await request(options);
+            }
+            finally {
+                if ((settings.retryCount ?? 0) > 0)
+                    this.spentMs += Date.now() - started;
+            }
+        });
+    };
+}
+
+;// CONCATENATED MODULE: ./src/explain/match.ts
+/** What makes two instructions the same: keyword and arguments, whitespace aside. */
+function match_keyOf(instruction) {
+    return `${instruction.keyword} ${instruction.args.replace(/\s+/g, ' ').trim()}`;
+}
+/**
+ * Matches the base's instructions to the head's by what they say, never by position, so
+ * that an instruction inserted or removed in the middle shifts nothing. First the longest
+ * common sequence of identical instructions; then, between two such anchors, instructions
+ * of the same keyword that share enough words (an edited `RUN apt-get install …` is the
+ * same RUN, grown); what is left appeared or vanished.
+ */
+function matchInstructions(base, head) {
+    const anchors = commonSequence(base.map(match_keyOf), head.map(match_keyOf));
+    const changes = [];
+    let b = 0;
+    let h = 0;
+    for (const [anchorBase, anchorHead] of [...anchors, [base.length, head.length]]) {
+        changes.push(...pairByKeyword(base.slice(b, anchorBase), head.slice(h, anchorHead)));
+        // The last anchor is the end of both lists, which pairs nothing.
+        const [baseAnchor, headAnchor] = [base[anchorBase], head[anchorHead]];
+        if (baseAnchor && headAnchor)
+            changes.push(change(baseAnchor, headAnchor));
+        b = anchorBase + 1;
+        h = anchorHead + 1;
+    }
+    return changes;
+}
+function change(base, head) {
+    const delta = (head?.size ?? 0) - (base?.size ?? 0);
+    const kind = !base ? 'added' : !head ? 'removed' : delta > 0 ? 'grew' : delta < 0 ? 'shrank' : 'same';
+    return { kind, base, head, delta };
+}
+function pairByKeyword(base, head) {
+    const used = new Set();
+    const changes = [];
+    for (const instruction of head) {
+        let best = null;
+        for (const [index, candidate] of base.entries()) {
+            if (used.has(index) || candidate.keyword !== instruction.keyword)
+                continue;
+            // A stage has one FROM: whatever its image, it is the same instruction.
+            const score = instruction.keyword === 'FROM' ? 1 : similarity(candidate.args, instruction.args);
+            if (score >= MIN_SIMILARITY && score > (best?.score ?? 0))
+                best = { index, candidate, score };
+        }
+        if (!best) {
+            changes.push(change(null, instruction));
+            continue;
+        }
+        used.add(best.index);
+        changes.push(change(best.candidate, instruction));
+    }
+    base.forEach((instruction, i) => {
+        if (!used.has(i))
+            changes.push(change(instruction, null));
+    });
+    return changes;
+}
+/**
+ * Below this share of common words two instructions of one keyword are different
+ * instructions: `COPY . .` did not become `COPY --from=build /app /app`, but
+ * `RUN apt-get install -y curl` did become `RUN apt-get install -y curl git`.
+ */
+const MIN_SIMILARITY = 0.3;
+/** Shared words over all words (Jaccard). */
+function similarity(a, b) {
+    const words = (text) => new Set(text.split(/\s+/).filter(Boolean));
+    const x = words(a);
+    const y = words(b);
+    const shared = [...x].filter(word => y.has(word)).length;
+    const all = new Set([...x, ...y]).size;
+    return all === 0 ? 1 : shared / all;
+}
+/** Index pairs of a longest common subsequence (Dockerfiles are short: the table is small). */
+function commonSequence(a, b) {
+    // table[i][j], flat: the length of a longest common subsequence of a[i..] and b[j..]; the
+    // last row and column (empty rests) are 0.
+    const width = b.length + 1;
+    const table = new Array((a.length + 1) * width).fill(0);
+    const cell = (i, j) => table[i * width + j] ?? 0;
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            table[i * width + j] = a[i] === b[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1));
+        }
+    }
+    const pairs = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+        if (a[i] === b[j]) {
+            pairs.push([i, j]);
+            i++;
+            j++;
+        }
+        else if (cell(i + 1, j) >= cell(i, j + 1)) {
+            i++;
+        }
+        else {
+            j++;
+        }
+    }
+    return pairs;
+}
+/** The changes that moved bytes, largest first. */
+function sizeChanges(changes) {
+    return changes.filter(c => c.delta !== 0).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+}
+/** The head instruction that added the most bytes: where a reviewer should look first. */
+function responsibleInstruction(changes) {
+    let best = null;
+    for (const c of changes) {
+        if (c.head && c.delta > 0 && (!best || c.delta > best.delta))
+            best = c;
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/explain/instruction-growth.ts
+
+/**
+ * Matches the two sides of an image instruction by instruction. A side that does not
+ * exist (a new or removed image) counts as no instructions; a side that exists but whose
+ * layers could not be read leaves the image unexplained (null).
+ */
+function growthOf(image) {
+    const side = (measurement) => measurement ? (measurement.instructions ?? null) : [];
+    const base = side(image.base);
+    const head = side(image.head);
+    if (!base || !head || (!image.base && !image.head))
+        return null;
+    const all = matchInstructions(base, head);
+    return {
+        changes: sizeChanges(all),
+        responsible: responsibleInstruction(all),
+        baseLayers: image.base?.layers ?? null,
+        headLayers: image.head?.layers ?? null
+    };
+}
+/** An instruction as a reader recognizes it, cut to a length that fits a table cell. */
+function instructionText(instruction, max = 100) {
+    const text = `${instruction.keyword} ${instruction.args}`.trim();
+    return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * How text from outside (a path, a folder or config name, a changed file, a stage name, a
+ * build's output or failure reason, any field of a measure run's artifact) is put into the
+ * comment and the job summary, which GitHub renders as markdown. Every such string is
+ * hostile: a folder named `[Approve](https:evil.example)` must not become a link, a changed
+ * file `@octocat #1.txt` must not ping anyone or back-link an issue.
+ *
+ * GitHub turns text into links, mentions (`@name`), references (`#1`, `GH-1`, a commit SHA),
+ * images and HTML everywhere except inside code. So hostile text goes inside code, and the
+ * kind of code depends on where it stands:
+ * - in markdown (a paragraph, a table cell, inline HTML such as `<sub>` in a cell): a code
+ *   span, fenced with more backticks than any run inside it. An HTML `<code>` element is
+ *   no code there: cmark still parses the markdown between its tags, links included.
+ * - in an HTML block (a line that starts with `<details>`, where `<summary>` stands), which
+ *   GitHub does not parse as markdown: a `<code>` element, its text HTML-escaped.
+ * - a build's output: a `<pre>` block, HTML-escaped.
+ * Bidirectional controls, which make text read differently than it is, and control
+ * characters are removed from all of it.
+ */
+/** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The text with bidi and control characters removed; line breaks become `\n`. */
+function cleanText(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, '').replace(/\r\n?/g, '\n');
+}
+/** Cleaned and on one line: a line break would end a table row or start a block. */
+function escape_oneLine(text, max) {
+    const line = cleanText(text).replace(/[\n\t]/g, ' ');
+    if (max === undefined || line.length <= max)
+        return line;
+    return `${line.slice(0, max - 1)}…`;
+}
+function codeSpan(text) {
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
+    const fence = '`'.repeat(longest + 1);
+    // The renderer strips one space from each end when both have one, and a backtick at an
+    // end would join the fence: a space on each side, which it strips again, keeps the text.
+    const pad = text.trim() !== '' && (/^`|`$/.test(text) || (text.startsWith(' ') && text.endsWith(' '))) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A string from outside, as code in markdown (a paragraph or a table cell). */
+function code(text, options = {}) {
+    const line = escape_oneLine(text, options.max);
+    // In a table `\|` stands for `|`, code span or not; everywhere else a backslash in a code span is itself.
+    return codeSpan(options.table ? line.replace(/\|/g, '\\|') : line);
+}
+/** A string from outside, as code inside an HTML block (a `<summary>`), where markdown is not parsed. */
+function htmlCode(text, options = {}) {
+    return `<code>${escapeHtml(escape_oneLine(text, options.max))}</code>`;
+}
+/** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
+function preformatted(text) {
+    return `<pre>${escapeHtml(cleanText(text))}</pre>`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Text GitHub cannot turn into anything: letters, digits, spaces and punctuation that starts
+ * no markdown, no HTML (`<`, `>` and `&` are escaped), no mention or reference (`@`, `#`),
+ * no link (no `:`, no `www.`), no emphasis. Refused on top: `GH-1` and the like (GitHub's and
+ * a repository's own autolinked references), and seven or more hex digits in a row (a commit).
+ * Code spans of single backticks, as our own messages quote a command (`docker info`), are
+ * code whatever they hold.
+ */
+const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=?!]*$/u;
+const REFERENCE_LIKE = /[\p{L}]-\d|[0-9a-f]{7,}|www\./iu;
+const QUOTED = /`[^`]+`/g;
+function isInert(text) {
+    const outside = text.replace(QUOTED, ' ');
+    return INERT.test(outside) && !REFERENCE_LIKE.test(outside);
+}
+/** Inert text as markdown: escaped outside its code spans, pipes escaped inside them in a table. */
+function plain(text, table) {
+    let result = '';
+    let from = 0;
+    for (const quoted of text.matchAll(QUOTED)) {
+        result += escapeHtml(text.slice(from, quoted.index)) + (table ? quoted[0].replace(/\|/g, '\\|') : quoted[0]);
+        from = quoted.index + quoted[0].length;
+    }
+    return result + escapeHtml(text.slice(from));
+}
+/**
+ * Where inert text stops: the start of the first word (a run of non-spaces, our own code
+ * spans kept whole) that is not inert, or 0. The cut falls on a space, so the code span
+ * that follows stands apart from the text and no backtick can join its fence.
+ */
+function inertLead(line) {
+    for (const word of line.matchAll(/(?:`[^`]+`|\S)+/g)) {
+        if (!isInert(word[0]))
+            return word.index;
+    }
+    return line.length;
+}
+/**
+ * A sentence that may hold text from outside (a failure reason, why an image was checked, a
+ * run's error). Where all of it is inert it reads as text. Otherwise it reads as text up to
+ * where it stops being inert, and the rest is code: where our own words come first, then
+ * `: `, then the outside part (`The head build failed: …`), the cut is at that `: `. Safe
+ * whichever way a sentence is worded: the worst case is a sentence all in code.
+ */
+function prose(text, options = {}) {
+    const table = options.table ?? false;
+    const line = escape_oneLine(text, options.max);
+    if (isInert(line))
+        return plain(line, table);
+    const colon = line.indexOf(': ');
+    const cut = colon > 0 && isInert(line.slice(0, colon)) ? colon + 2 : inertLead(line);
+    if (cut === 0)
+        return code(line, { table });
+    return `${plain(line.slice(0, cut), table)}${code(line.slice(cut), { table })}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+
+
+
+/**
+ * One annotation per image past a threshold: an error where it fails the check, a warning
+ * where it passes warn-increase only. It points at the head instruction that added the
+ * most bytes, which is where the fix usually is.
+ */
+function annotationsFor(comparison) {
+    const annotations = [];
+    for (const image of comparison.images) {
+        if (image.verdict !== 'fail' && image.verdict !== 'warn')
+            continue;
+        const level = image.verdict === 'fail' ? 'error' : 'warning';
+        const responsible = growthOf(image)?.responsible ?? null;
+        const annotation = {
+            level,
+            title: level === 'error' ? 'Docker image over the size limit' : 'Docker image past the size warning',
+            message: image.reason,
+            file: image.target.dockerfile
+        };
+        if (responsible?.head) {
+            annotation.startLine = responsible.head.line;
+            annotation.endLine = responsible.head.endLine;
+            annotation.message += ` This instruction adds the most: ${sizes_formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`;
+        }
+        // Annotations are plain text, but bidi controls would still make a path read otherwise.
+        annotations.push({ ...annotation, message: cleanText(annotation.message), file: cleanText(annotation.file) });
+    }
+    return annotations;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -52418,7 +58091,7 @@ function maskedKeys(schema, mask) {
     }
     return keys;
 }
-function omit(schema, mask) {
+function util_omit(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -52460,7 +58133,7 @@ function safeExtend(schema, shape) {
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b) {
+function util_merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -52856,7 +58529,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -52999,7 +58672,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -53312,7 +58985,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -53470,7 +59143,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -53988,7 +59661,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -54028,14 +59701,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -56673,7 +62346,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -56726,7 +62399,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/api.js
 
 
 
@@ -57831,7 +63504,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -58484,7 +64157,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -59329,7 +65002,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -59456,7 +65129,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -59725,7 +65398,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -59902,7 +65575,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -59961,7 +65634,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -59979,7 +65652,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -60861,13 +66534,13 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return merge(this, other);
+        return util_merge(this, other);
     },
     pick(mask) {
         return pick(this, mask);
     },
     omit(mask) {
-        return omit(this, mask);
+        return util_omit(this, mask);
     },
     partial(...args) {
         return partial(ZodOptional, this, args[0]);
@@ -61516,6881 +67189,7 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/records/schema.ts
-
-// The baseline records, as stored in the repository. One schema both writes and reads them
-// (a record run writes, every PR run and the command read), so a field can't be written
-// and then dropped on read; the TypeScript types below are derived from it.
-const instructionSize = object({
-    keyword: schemas_string().max(32),
-    args: schemas_string().max(4000),
-    line: schemas_number().int().nonnegative(),
-    endLine: schemas_number().int().nonnegative(),
-    size: schemas_number().int().nonnegative()
-});
-const recordedMeasurement = object({
-    size: schemas_number().int().nonnegative(),
-    id: schemas_string().max(200),
-    layers: schemas_number().int().nonnegative(),
-    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-    inspectSize: schemas_number().int().nonnegative().optional(),
-    layerBytes: schemas_number().int().nonnegative().optional(),
-    compressedSize: schemas_number().int().nonnegative().optional(),
-    instructions: array(instructionSize).max(2000).optional(),
-    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
-        .max(2000)
-        .optional()
-});
-/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
-const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
-const recordedLayer = object({
-    diffId: schemas_string().max(200).nullable(),
-    blob: schemas_string().max(300).nullable(),
-    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
-    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
-});
-const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
-const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
-/** What decides an image, in parts, so that a mismatch can say which part moved. */
-const fingerprintSchema = object({
-    /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
-    source: schemas_string().regex(/^[0-9a-f]{64}$/),
-    /** target, build-args and platform. */
-    build: schemas_string().regex(/^[0-9a-f]{64}$/),
-    /** Each FROM image of the Dockerfile → the image id or digest it resolved to. */
-    from: record(schemas_string().max(500), schemas_string().max(200)),
-    /** How the figure was computed: size method and image store. */
-    measure: schemas_string().max(100)
-});
-const recordedImage = object({
-    /** The image's name: the config's `name`, else its Dockerfile path. */
-    key: schemas_string().min(1).max(500),
-    dockerfile: schemas_string().min(1).max(1000),
-    context: schemas_string().min(1).max(1000),
-    fingerprint: fingerprintSchema,
-    measurement: recordedMeasurement,
-    /**
-     * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
-     * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
-     * carried over from record to record is stored once. Absent in older records.
-     */
-    paths: union([recordedPaths, object({ blob: objectId })]).optional()
-});
-const RECORD_SCHEMA = 'docker-size-check/record@1';
-const INDEX_SCHEMA = 'docker-size-check/records-index@1';
-const baselineRecord = object({
-    schema: literal(RECORD_SCHEMA),
-    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-    recordedAt: schemas_string().max(40),
-    images: array(recordedImage).max(2000)
-});
-const indexEntry = object({
-    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-    recordedAt: schemas_string().max(40),
-    /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
-    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
-    /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
-    measure: schemas_string().max(100).optional(),
-    /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
-    paths: array(objectId).optional()
-});
-const recordIndex = object({
-    schema: literal(INDEX_SCHEMA),
-    /** Newest first. */
-    records: array(indexEntry)
-});
-/** Parses a stored record; a malformed one is an error that names where it came from. */
-function parseRecord(text, source) {
-    return parseWith(baselineRecord, text, source);
-}
-function parseIndex(text, source) {
-    return parseWith(recordIndex, text, source);
-}
-function parsePaths(text, source) {
-    return parseWith(recordedPaths, text, source);
-}
-function parseWith(schema, text, source) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`, { cause: error });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
-    }
-    return parsed.data;
-}
-
-;// CONCATENATED MODULE: ./src/records/store.ts
-
-
-
-
-
-
-// Baseline records live in the repository itself, under a ref of their own:
-//
-//   refs/docker-size-check/records  →  a commit whose tree holds
-//     index.json                  every record's commit, time and sizes, newest first
-//     records/<commit>.json       one record: each image's measurement and fingerprint
-//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
-//                                 apart, so an image carried over from record to record is
-//                                 stored once (its blob id is its name)
-//
-// Not a branch, so it is not listed among branches, starts no `push` workflow and is not
-// checked out; not notes, because a record is looked up by commit *and* listed for the
-// trend, which one small index answers without opening every record. Each write replaces
-// the ref with a new commit without parents, so the ref never grows a history: the store is
-// bounded by MAX_RECORDS. Writers race safely: the push carries `--force-with-lease` with
-// the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
-// writes again on top of it; no record is lost.
-const DEFAULT_RECORDS_REF = 'refs/docker-size-check/records';
-/** The newest records kept; older ones are pruned when a record is written. */
-const MAX_RECORDS = 1000;
-const WRITE_ATTEMPTS = 8;
-function emptyIndex() {
-    return { schema: INDEX_SCHEMA, records: [] };
-}
-/** The records in one repository folder, read through git. */
-class RecordStore {
-    repoDir;
-    ref;
-    constructor(repoDir, ref = DEFAULT_RECORDS_REF) {
-        this.repoDir = repoDir;
-        this.ref = ref;
-        assertRecordsRef(ref);
-    }
-    git(args, options = {}) {
-        return runChecked('git', args, { cwd: this.repoDir, ...options });
-    }
-    /**
-     * Brings the remote's records into the local ref. False when the remote has none yet. Needs
-     * read access only, so it works for a fork's PR with a read-only token.
-     */
-    async fetch(remote) {
-        const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
-        const result = await runCommand('git', args, { cwd: this.repoDir });
-        if (result.exitCode === 0)
-            return true;
-        if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
-            // The remote has none (any more): a stale local copy must not stand for it.
-            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
-            return false;
-        }
-        throw new CommandError('git', args, result);
-    }
-    /** The commit the local ref points to, or null when there is no store here. */
-    async tip() {
-        const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
-            cwd: this.repoDir
-        });
-        const sha = result.stdout.trim();
-        return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
-    }
-    async readIndex(tip) {
-        return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex();
-    }
-    /** The record of one commit, or null when that commit has none. */
-    async readRecord(commit, tip) {
-        assertObjectId(commit, 'commit');
-        return this.readParsed(recordPath(commit), parseRecord, tip);
-    }
-    /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
-    async readPaths(blob, tip) {
-        assertObjectId(blob, 'blob');
-        return this.readParsed(pathsPath(blob), parsePaths, tip);
-    }
-    /** One file of the store at `tip` (the local ref's by default), parsed; null where it is not. */
-    async readParsed(path, parse, tip) {
-        const at = tip === undefined ? await this.tip() : tip;
-        if (!at)
-            return null;
-        const text = await this.readBlob(at, path);
-        return text === null ? null : parse(text, `${this.ref}:${path}`);
-    }
-    async readBlob(tip, path) {
-        const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir });
-        return result.exitCode === 0 ? result.stdout : null;
-    }
-    /**
-     * Adds a record (replacing an earlier one of the same commit) and pushes the store to
-     * `remote`, retrying on top of whatever another writer pushed meanwhile.
-     */
-    async write(remote, record, options = {}) {
-        const attempts = options.attempts ?? WRITE_ATTEMPTS;
-        for (let attempt = 1;; attempt++) {
-            await this.fetch(remote);
-            const old = await this.tip();
-            const { commit, pruned } = await this.commitWith(old, record, options.maxRecords ?? MAX_RECORDS);
-            await options.beforePush?.(attempt);
-            const args = [
-                'push',
-                '--porcelain',
-                `--force-with-lease=${this.ref}:${old ?? ''}`,
-                remote,
-                `${commit}:${this.ref}`
-            ];
-            const result = await runCommand('git', args, { cwd: this.repoDir });
-            if (result.exitCode === 0) {
-                await this.git(['update-ref', this.ref, commit]);
-                return { attempts: attempt, pruned, tip: commit };
-            }
-            if (!isRaceLost(result.stdout + result.stderr) || attempt >= attempts)
-                throw new CommandError('git', args, result);
-            options.onRetry?.(attempt);
-            // Two record runs of quick pushes start within seconds: spread their retries.
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt + Math.floor(Math.random() * 200));
-        }
-    }
-    /** A commit (no parent) of the old store's tree plus the record, pruned to `maxRecords`. */
-    async commitWith(old, record, maxRecords) {
-        const index = await this.readIndex(old);
-        const stored = await this.storePaths(record);
-        const entry = {
-            commit: record.commit,
-            recordedAt: record.recordedAt,
-            sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-            ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
-            ...(stored.blobs.length ? { paths: stored.blobs } : {})
-        };
-        const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
-        const kept = entries.slice(0, maxRecords);
-        const dropped = entries.slice(maxRecords);
-        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'dsc-records-'));
-        // A private index file: the repository's own index and work tree are never touched.
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
-        try {
-            await this.git(old ? ['read-tree', `${old}^{tree}`] : ['read-tree', '--empty'], { env });
-            const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(stored.record) })).trim();
-            const indexBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json({ schema: INDEX_SCHEMA, records: kept }) })).trim();
-            const updates = [
-                `100644 ${recordBlob}\t${recordPath(record.commit)}`,
-                `100644 ${indexBlob}\tindex.json`,
-                ...stored.blobs.map(blob => `100644 ${blob}\t${pathsPath(blob)}`),
-                // Mode 0 removes the path from the index.
-                ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`),
-                ...(await this.unusedPaths(old, kept)).map(blob => `0 ${'0'.repeat(blob.length)}\t${pathsPath(blob)}`)
-            ];
-            await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
-            const tree = (await this.git(['write-tree'], { env })).trim();
-            const commit = (await this.git(['commit-tree', tree, '-m', `docker-size-check: record of ${record.commit}`], {
-                env: { ...env, ...RECORD_AUTHOR }
-            })).trim();
-            return { commit, pruned: dropped.length };
-        }
-        finally {
-            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
-        }
-    }
-    /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
-    async storePaths(record) {
-        const blobs = new Set();
-        const images = [];
-        for (const image of record.images) {
-            if (image.paths && 'layers' in image.paths) {
-                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(image.paths) })).trim();
-                images.push({ ...image, paths: { blob } });
-                blobs.add(blob);
-            }
-            else {
-                if (image.paths)
-                    blobs.add(image.paths.blob);
-                images.push(image);
-            }
-        }
-        return { record: { ...record, images }, blobs: [...blobs] };
-    }
-    /** The `paths/` blobs of the old store that no kept record uses any more. */
-    async unusedPaths(old, kept) {
-        if (!old)
-            return [];
-        const used = new Set(kept.flatMap(entry => entry.paths ?? []));
-        const listed = await this.git(['ls-tree', '--name-only', `${old}^{tree}`, 'paths/']);
-        return listed
-            .split('\n')
-            .map(line => /^paths\/([0-9a-f]{40,64})\.json$/.exec(line)?.[1])
-            .filter((blob) => blob !== undefined && !used.has(blob));
-    }
-}
-// A record run's checkout may have no git identity configured; the store's commits are the
-// tool's, not a person's.
-const RECORD_AUTHOR = {
-    GIT_AUTHOR_NAME: 'docker-size-check',
-    GIT_AUTHOR_EMAIL: 'docker-size-check@invalid',
-    GIT_COMMITTER_NAME: 'docker-size-check',
-    GIT_COMMITTER_EMAIL: 'docker-size-check@invalid'
-};
-function store_json(value) {
-    return `${JSON.stringify(value, null, 1)}\n`;
-}
-function recordPath(commit) {
-    return `records/${commit}.json`;
-}
-function pathsPath(blob) {
-    return `paths/${blob}.json`;
-}
-/** Whether a rejected push lost a race with another writer (and may try again). */
-function isRaceLost(output) {
-    return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
-}
-function assertObjectId(id, kind) {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
-        throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
-}
-/**
- * A ref the store may use: a full ref name outside branches and tags, as git allows it.
- * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
- */
-function assertRecordsRef(ref, label = 'records-ref') {
-    const valid = /^refs\/[A-Za-z0-9._/-]+$/.test(ref) &&
-        !/^refs\/(heads|tags|remotes|pull)\//.test(ref) &&
-        !/\.\.|\/\/|\/$|\.lock(\/|$)|(^|\/)\./.test(ref);
-    if (!valid) {
-        throw new Error(`Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
-
-
-/**
- * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
- * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
- * UTF-16 units (`string.length`), a body within this limit is within both.
- */
-const MAX_COMMENT_BODY_LENGTH = 65536;
-/** Who posts the comment when the token cannot tell (an Actions installation token). */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** What a comment key may hold; config.ts checks the input against the same pattern. */
-const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/**
- * The hidden first line that marks our comment. The key lets several checks on one PR keep
- * one comment each. Only a plain set of characters is allowed so that no key can end the
- * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
- */
-function commentMarker(key) {
-    if (!COMMENT_KEY_PATTERN.test(key)) {
-        throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
-            'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
-    }
-    return `<!-- docker-size-check: key=${key} -->`;
-}
-/** The body as posted: the marker line first, then the report. */
-function stickyBody(key, body) {
-    const marker = commentMarker(key);
-    // A body that already starts with the marker (re-posted as read back) is not marked twice.
-    return firstLine(body) === marker ? body : `${marker}\n${body}`;
-}
-/**
- * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
- * (a user quoting ours, another workflow with the same key) is left out when `author` is given:
- * the marker alone is text anyone can write.
- */
-async function findStickyComments(octokit, options) {
-    const marker = commentMarker(options.key);
-    // The default page is 30 comments and busy PRs have hundreds: read every page, or a second
-    // comment gets posted once ours scrolls off the first one.
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner: options.owner,
-        repo: options.repo,
-        issue_number: options.issueNumber,
-        per_page: 100
-    });
-    const found = [];
-    for (const comment of comments) {
-        const body = comment.body ?? '';
-        const login = comment.user?.login ?? '';
-        if (!hasMarkerLine(body, marker))
-            continue;
-        // Logins are case-insensitive on GitHub, and an override typed by hand may differ in case.
-        if (options.author !== undefined && login.toLowerCase() !== options.author.toLowerCase())
-            continue;
-        found.push({ id: comment.id, body, url: comment.html_url, author: login, createdAt: comment.created_at });
-    }
-    // The API lists by ascending id already; sorting keeps "oldest" true whatever the order.
-    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
-}
-/**
- * Keeps one comment per key on the PR: edits the oldest marked comment in place, or posts a
- * new one when there is none and `createIfMissing` is set. Two runs racing on the same PR can
- * each post a comment; the next run keeps the oldest and deletes the others.
- *
- * API errors are thrown as they come (Octokit's RequestError carries `status`): the caller
- * decides which ones are only warnings, such as a 403 for a fork's read-only token.
- */
-async function upsertStickyComment(octokit, options) {
-    const body = stickyBody(options.key, options.body);
-    if (body.length > MAX_COMMENT_BODY_LENGTH) {
-        throw new Error(`The comment body is ${body.length} characters with its marker line; GitHub accepts at most ` +
-            `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
-    }
-    const { owner, repo, issueNumber } = options;
-    const existing = await findStickyComments(octokit, {
-        owner,
-        repo,
-        issueNumber,
-        key: options.key,
-        author: options.author
-    });
-    // The oldest marked comment is the one to keep. One that is gone by the time it is edited
-    // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
-    // place, and when none is left a new comment is posted, since there was one to keep current.
-    for (const [index, candidate] of existing.entries()) {
-        let updated;
-        try {
-            ;
-            ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                continue;
-            throw error;
-        }
-        for (const duplicate of existing.slice(index + 1)) {
-            await deleteDuplicate(octokit, owner, repo, duplicate);
-        }
-        return { url: updated.html_url, id: updated.id, action: 'updated' };
-    }
-    if (existing.length === 0 && !options.createIfMissing)
-        return { url: '', id: 0, action: 'skipped' };
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-    return { url: data.html_url, id: data.id, action: 'created' };
-}
-/**
- * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
- * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
- */
-async function deleteDuplicate(octokit, owner, repo, comment) {
-    try {
-        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return;
-        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
-    }
-}
-/**
- * The login our comments are posted under, to tell them from copies by others. `GET /user`
- * answers for a personal token; an Actions installation token gets 403 there, and its comments
- * are by `github-actions[bot]`. A GitHub App token also gets 403 but posts as `<app>[bot]`:
- * such users pass the login as `override`.
- */
-async function resolveCommentAuthor(octokit, override) {
-    if (override)
-        return override;
-    try {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch {
-        return DEFAULT_COMMENT_AUTHOR;
-    }
-}
-function hasMarkerLine(body, marker) {
-    // Comments edited in the web UI come back with CRLF line ends.
-    return body.split(/\r?\n/).some(line => line.trim() === marker);
-}
-function firstLine(text) {
-    const end = text.search(/\r?\n/);
-    return (end === -1 ? text : text.slice(0, end)).trim();
-}
-function statusOf(error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-        return error.status;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inputs/parse.ts
-
-
-
-
-// The parsers of the input table (table.ts). Each takes the text and the `label` the user
-// knows the value by: the input's name in the action (`max-increase`), the flag in the
-// command (`--max-increase`). Their errors are InputErrors that name the label, the value
-// and the fix.
-const BASELINE_MODES = ['auto', 'record', 'build'];
-const DEFAULT_RECORDS_DEPTH = 50;
-const COMMENT_MODES = ['always', 'changed', 'never'];
-/**
- * What a run does. `check` builds, measures and comments; `measure` builds and measures and
- * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
- * `merge` publishes the reports of several shards as one; `record` measures the default
- * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
- * and a branch in main.ts.
- */
-const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'];
-/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
-const DEFAULT_REPORTS = 'docker-size-reports';
-/** The `dockerfiles` input; empty means the usual names at any depth. */
-function parseDockerfileGlobs(value, label = 'dockerfiles') {
-    const globs = parseList(value);
-    for (const glob of globs) {
-        const problem = unbalancedGlob(glob);
-        if (problem) {
-            throw new InputError(`Invalid ${label} '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
-                'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
-        }
-    }
-    return globs.length ? globs : DEFAULT_DOCKERFILE_GLOBS;
-}
-/** Brackets and braces a glob opens and never closes (or closes unopened); such a glob matches nothing. */
-function unbalancedGlob(glob) {
-    const closing = { '[': ']', '{': '}' };
-    const open = [];
-    for (let i = 0; i < glob.length; i++) {
-        const char = glob.charAt(i);
-        if (char === '\\') {
-            i++;
-            continue;
-        }
-        if (char === '[' || char === '{')
-            open.push(closing[char]);
-        else if (char === ']' || char === '}') {
-            if (open.pop() !== char)
-                return `a '${char}' that closes nothing`;
-        }
-    }
-    return open.length ? `an unclosed '${open[open.length - 1] === ']' ? '[' : '{'}'` : null;
-}
-const MAX_PARALLEL = 32;
-function parseParallel(value, label = 'parallel') {
-    const text = value.trim();
-    if (text === '')
-        return 1;
-    const count = Number(text);
-    if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
-        throw new InputError(`Invalid ${label} '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
-            '(about the number of cores: 2 on a standard hosted runner).');
-    }
-    return count;
-}
-function parseRecordsRef(value, label = 'records-ref') {
-    const text = value.trim();
-    if (text === '')
-        return DEFAULT_RECORDS_REF;
-    try {
-        assertRecordsRef(text, label);
-    }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
-    return text;
-}
-const MAX_RECORDS_DEPTH = 1000;
-function parseRecordsDepth(value, label = 'records-depth') {
-    const text = value.trim();
-    if (text === '')
-        return DEFAULT_RECORDS_DEPTH;
-    const depth = Number(text);
-    if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
-        throw new InputError(`Invalid ${label} '${text}'. Expected how many commits of the base branch to search for a record, ` +
-            `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`);
-    }
-    return depth;
-}
-/** Splits a list input written one item a line or separated by commas; `#` starts a comment line. */
-function parseList(value) {
-    return value
-        .split(/[\n,]/)
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-function parseChoice(input, value, choices, fallback) {
-    const text = value.trim();
-    if (text === '')
-        return fallback;
-    const match = choices.find(choice => choice === text.toLowerCase());
-    if (match)
-        return match;
-    throw new InputError(`Invalid ${input} '${text}'. Expected one of: ${choices.join(', ')}.`);
-}
-function parseBoolean(input, value, fallback) {
-    const text = value.trim().toLowerCase();
-    if (text === '')
-        return fallback;
-    if (text === 'true')
-        return true;
-    if (text === 'false')
-        return false;
-    throw new InputError(`Invalid ${input} '${value.trim()}'. Expected true or false.`);
-}
-function parseCommentKey(value, label = 'comment-key') {
-    const text = value.trim();
-    if (text === '')
-        return 'default';
-    // The key is written into an HTML comment; `--` or `>` would close it early.
-    if (!COMMENT_KEY_PATTERN.test(text)) {
-        throw new InputError(`Invalid ${label} '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
-    }
-    return text;
-}
-function parseCommentAuthor(value, label = 'comment-author') {
-    const text = value.trim();
-    // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
-    if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
-        throw new InputError(`Invalid ${label} '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
-    }
-    return text;
-}
-/** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
-function parseRevision(ref, label) {
-    if (ref.trim() === '' || ref.startsWith('-')) {
-        throw new InputError(`Invalid ${label} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`);
-    }
-    return ref;
-}
-/**
- * A buildx builder's name, as `docker buildx create` allows it; empty: the current builder.
- * It goes on the build's command line, so nothing that git or docker could read as an option.
- */
-function parseBuilderName(value, label = 'builder') {
-    const text = value.trim();
-    if (text !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(text)) {
-        throw new InputError(`Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
-            'such as the name output of docker/setup-buildx-action, or nothing for the current builder.');
-    }
-    return text;
-}
-
-;// CONCATENATED MODULE: ./src/inputs/table.ts
-
-
-
-
-
-
-
-
-
-
-
-function input(spec) {
-    return spec;
-}
-const choice = (choices, fallback) => (text, label) => parseChoice(label, text, choices, fallback);
-const table_boolean = (text, label) => parseBoolean(label, text, false);
-const asIs = (text) => text;
-/** The inputs in action.yml's order, each under the name of the setting it becomes. */
-const INPUT_TABLE = {
-    githubToken: input({
-        name: 'github-token',
-        description: "Token to read the PR's files and to post the comment. Needs `pull-requests: write` to comment.",
-        default: '',
-        runnerDefault: '${{ github.token }}',
-        parse: asIs,
-        flag: { none: 'the command calls no GitHub API: it reads the repository with git' }
-    }),
-    dockerfileGlobs: input({
-        name: 'dockerfiles',
-        description: 'Globs of the Dockerfiles to check, one a line or separated by commas, from the repository root; ' +
-            'a glob starting with `!` excludes. Matched in any case. Empty means the usual names at any ' +
-            'depth: Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, Containerfile, Containerfile.*, ' +
-            '*.Containerfile.',
-        default: '',
-        parse: parseDockerfileGlobs,
-        flag: {
-            name: 'dockerfile',
-            value: 'GLOB',
-            multiple: true,
-            help: 'Dockerfiles to check, from the repository root; repeatable; a glob starting with ! excludes. Default: the usual names at any depth.',
-            read: (values, label) => {
-                const text = (values ?? []).join('\n');
-                if (values !== null && parseList(text).length === 0) {
-                    throw new InputError(`Flag ${label} is empty. Give a glob such as ${label} 'services/*/Dockerfile'.`);
-                }
-                return parseDockerfileGlobs(text, label);
-            }
-        }
-    }),
-    images: input({
-        name: 'images',
-        description: 'The images to check, as a YAML list: each entry a `dockerfile` with optional `name`, `context`, ' +
-            '`target`, `build-args`, `platform`, `max-increase`, `warn-increase`, `max-size` and `watch` (see ' +
-            "the README's Monorepos section). When set, only these images are checked and `dockerfiles` is " +
-            'not used. Empty: the config file if there is one, else every Dockerfile that `dockerfiles` ' +
-            'matches, its folder as the context.',
-        default: '',
-        parse: (text, label) => parseImagesInput(text, label),
-        flag: {
-            name: 'images',
-            value: 'YAML',
-            help: 'The images to check, as the images input takes them (a YAML list of dockerfile, context, name, …); replaces the config file.'
-        }
-    }),
-    configFile: input({
-        name: 'config',
-        description: 'Path of a config file (from the repository root) whose `images` key lists the images, as the ' +
-            '`images` input does. Empty: `.github/docker-size-check.yml` when it exists.',
-        default: '',
-        parse: asIs,
-        flag: {
-            name: 'config',
-            value: 'FILE',
-            help: 'The images config file, from the repository root. Default: .github/docker-size-check.yml when it exists.',
-            read: (values, label) => {
-                const file = values?.[0]?.trim() ?? '';
-                if (values !== null && file === '') {
-                    throw new InputError(`Flag ${label} needs a file name: ${label} .github/docker-size-check.yml.`);
-                }
-                return file;
-            }
-        }
-    }),
-    imagesFrom: input({
-        name: 'images-from',
-        description: 'Where the images to check come from: `auto` (the `images` input or config file, else a bake file ' +
-            '`docker-bake.hcl`/`docker-bake.json`/`docker-bake.override.hcl`, else a compose file ' +
-            '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` at the root, else every ' +
-            'Dockerfile the `dockerfiles` globs match), or one of `config`, `bake`, `compose`, `dockerfiles` ' +
-            "alone. Compose and bake files are read by `docker buildx bake --print` at each side's commit, " +
-            'with no token or runner variable in its environment.',
-        default: 'auto',
-        parse: choice(IMAGES_FROM, 'auto'),
-        flag: {
-            name: 'images-from',
-            value: 'FROM',
-            help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
-        }
-    }),
-    shard: input({
-        name: 'shard',
-        description: 'Check only one slice of the affected images, INDEX/TOTAL (`2/4`), for a matrix of jobs; a shard ' +
-            'writes its JSON report and leaves the comment and the verdict to a `mode: merge` job. Empty: ' +
-            'every affected image.',
-        default: '',
-        parse: parseShard,
-        flag: { none: 'splits the images between the jobs of a workflow matrix; one machine checks them all' }
-    }),
-    reports: input({
-        name: 'reports',
-        description: "For `mode: merge`: a folder (searched at any depth for `.json` files) or a glob of the shards' " +
-            'reports, from the workspace, as `actions/download-artifact` left them.',
-        default: DEFAULT_REPORTS,
-        parse: text => text || DEFAULT_REPORTS,
-        flag: { none: 'for mode: merge, which joins the reports of a workflow’s shards' }
-    }),
-    parallel: input({
-        name: 'parallel',
-        description: 'How many images may be built at once (1 to 32). More than 1 helps when builds wait on the ' +
-            'network or one core; a hosted runner has 2 to 4 cores. With BuildKit the head and base of one ' +
-            'image build side by side, sharing the steps they have in common; with the legacy builder the ' +
-            'base waits for the head.',
-        default: '1',
-        parse: parseParallel,
-        flag: { name: 'parallel', value: 'N', help: 'How many builds may run at once. Default: 1.' }
-    }),
-    buildTimeoutMs: input({
-        name: 'build-timeout',
-        description: 'How long one build may take: whole hours, minutes or seconds (30m, 90s, 1h, 1h30m). A build past ' +
-            'it is stopped, its image is an error with the reason, and the rest of the run is still reported.',
-        default: DEFAULT_BUILD_TIMEOUT,
-        parse: (text, label) => parseDuration(label, text),
-        flag: {
-            name: 'build-timeout',
-            value: 'DURATION',
-            help: `How long one build may take (30m, 90s, 1h); past it, it is stopped and its image is an error. Default: ${DEFAULT_BUILD_TIMEOUT}.`
-        }
-    }),
-    maxIncrease: input({
-        name: 'max-increase',
-        description: 'How much an image may grow before the check fails: a size (25MB, 1.5GiB, 512kB, plain bytes), a ' +
-            'share of the base size (10%), or both (10%, 5MB: fails only when the growth passes both). Empty: ' +
-            'no limit.',
-        default: '10%',
-        parse: (text, label) => parseGrowthThreshold(label, text),
-        flag: {
-            name: 'max-increase',
-            value: 'LIMIT',
-            help: "How much an image may grow: 25MB, 10%, or both (10%,5MB: fails only past both). '' for no limit. Default: 10%."
-        }
-    }),
-    warnIncrease: input({
-        name: 'warn-increase',
-        description: 'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). ' + 'Empty: none.',
-        default: '',
-        parse: (text, label) => parseGrowthThreshold(label, text),
-        flag: { name: 'warn-increase', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' }
-    }),
-    compressedSize: input({
-        name: 'compressed-size',
-        description: 'Also measure each image as a registry stores it and show that pull size beside the uncompressed ' +
-            "size, with its own delta: on the containerd image store the stored layers' sizes (read in the " +
-            'pass that measures the image), on overlay2 a gzip estimate from a streamed `docker save`, which ' +
-            'costs about a second per 50 MB of image on 2 cores.',
-        default: 'false',
-        parse: table_boolean,
-        flag: {
-            name: 'compressed-size',
-            help: 'Also measure each image gzip-compressed, as a registry stores it (its pull size).'
-        }
-    }),
-    explain: input({
-        name: 'explain',
-        description: 'What the comment explains about an image whose size changed, beyond the sizes: `paths` (the ' +
-            'folders and files that grew or shrank, with the instruction that put them there and hints such ' +
-            'as a package cache left in the image; it reads the layers the two images do not share from a ' +
-            'streamed `docker save`), `instructions` (the Dockerfile instructions that moved the most bytes), ' +
-            "both (the default), or `none`. With `mode: record`, `paths` also keeps each image's layers, " +
-            'summed by folder, in its record, for the PRs whose base it is.',
-        default: 'paths,instructions',
-        parse: parseExplain,
-        flag: {
-            name: 'explain',
-            value: 'WHAT',
-            help: 'What to explain about an image that changed: paths, instructions, both (paths,instructions: the default) or none.'
-        }
-    }),
-    maxSize: input({
-        name: 'max-size',
-        description: "An optional budget for any image's absolute size at the head (500MB, 1GiB). New images are held " +
-            'only to this.',
-        default: '',
-        parse: (text, label) => parseSizeBudget(label, text),
-        flag: { name: 'max-size', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." }
-    }),
-    limitsFrom: input({
-        name: 'limits-from',
-        description: "Whose config file sets the limits a PR is judged by: `base` (the base commit's, so a PR that " +
-            'raises its own limit is held to the old one until it is merged; the comment says what it ' +
-            "changes) or `head` (the PR's own). Each side is built as its own commit's config defines it " +
-            'either way.',
-        default: 'base',
-        parse: choice(['base', 'head'], 'base'),
-        flag: {
-            name: 'limits-from',
-            value: 'SIDE',
-            help: 'Whose config file sets the limits: base (the default: a branch cannot loosen its own check) or head.'
-        }
-    }),
-    missingBaseline: input({
-        name: 'missing-baseline',
-        description: 'What an image is when it exists at the base but its base build fails (there is nothing to ' +
-            'compare with): `fail` makes it an error, and the check fails; `warn` makes it a warning, held ' +
-            'only to max-size. A Dockerfile the PR adds has no base by nature and is never one of these.',
-        default: 'fail',
-        parse: choice(['fail', 'warn'], 'fail'),
-        flag: {
-            name: 'missing-baseline',
-            value: 'POLICY',
-            help: 'What an image whose base cannot be built is: fail (an error, the default) or warn.'
-        }
-    }),
-    baseRef: input({
-        name: 'base-ref',
-        description: 'Branch, tag or commit to compare against; the baseline is its merge-base with the head. Empty: ' +
-            "the PR's base branch.",
-        default: '',
-        parse: asIs,
-        flag: {
-            name: 'base',
-            value: 'REF',
-            help: 'Compare with the merge-base of the head and REF (branch, tag or commit). Default: the remote default branch, else main, else master.',
-            read: (values, label) => (values === null ? '' : parseRevision(values[0] ?? '', label))
-        }
-    }),
-    headFrom: input({
-        name: 'head-from',
-        description: '`worktree` builds the head from a clean checkout of its commit; `workspace` builds it from the ' +
-            'workspace as it stands (for workflows whose earlier steps generate build inputs).',
-        default: 'worktree',
-        parse: choice(['worktree', 'workspace'], 'worktree'),
-        flag: {
-            name: 'head',
-            value: 'REF',
-            help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).',
-            // The working tree is built where it stands; a named commit from a clean worktree.
-            read: (values, label) => (values === null ? 'workspace' : (parseRevision(values[0] ?? '', label), 'worktree'))
-        }
-    }),
-    comment: input({
-        name: 'comment',
-        description: '`changed` posts a comment when an image changed size or failed (an earlier comment is always ' +
-            'brought up to date); `always` posts on every run; `never` posts nothing.',
-        default: 'changed',
-        parse: choice(COMMENT_MODES, 'changed'),
-        flag: { none: 'there is no pull request to comment on; --markdown writes the comment to a file' }
-    }),
-    commentKey: input({
-        name: 'comment-key',
-        description: 'Names the sticky comment, so that two workflows on one PR keep two comments.',
-        default: 'default',
-        parse: parseCommentKey,
-        flag: { none: 'names a sticky comment, and the command posts none' }
-    }),
-    commentAuthor: input({
-        name: 'comment-author',
-        description: "Login that posts the comment, for a GitHub App token (`my-app[bot]`). Empty means the token's " +
-            'own identity.',
-        default: '',
-        parse: parseCommentAuthor,
-        flag: { none: 'names whose sticky comment to update, and the command posts none' }
-    }),
-    mode: input({
-        name: 'mode',
-        description: '`check` builds, measures and comments in one job. For pull requests from forks, whose token ' +
-            'cannot comment: `measure` (on `pull_request`) writes the measurements to `artifact-path` for ' +
-            'upload, and `comment` (on `workflow_run`) reads that downloaded artifact as untrusted data, ' +
-            "judges it with its own limits and the base branch's images config, posts the comment and sets " +
-            "the commit status `docker-size-check/<comment-key>` on the PR's head (needs `statuses: write`). " +
-            'See "Pull requests from forks" in the README. `merge` builds nothing and publishes the JSON ' +
-            'reports of every shard (see `reports` and "Monorepos" in the README) as one comment, summary and ' +
-            'verdict. `record` (on `push` to the default branch, with `contents: write`) measures the ' +
-            "branch's images and stores them as baseline records in the repository, so that PR runs build " +
-            'only the head (see `baseline` and "Baseline records" in the README).',
-        default: 'check',
-        parse: choice(RUN_MODES, 'check'),
-        flag: { none: 'the command is the check; measure, comment, merge and record are steps of a workflow' }
-    }),
-    baseline: input({
-        name: 'baseline',
-        description: "Where a PR run takes the base's figures from. `auto`: a baseline record that matches what the " +
-            'base build would be (same Dockerfile, context, build settings, FROM images, size method), else a ' +
-            'build of the base. `record`: only a record; an image without one has no baseline. `build`: ' +
-            'always build the base.',
-        default: 'auto',
-        parse: choice(BASELINE_MODES, 'auto'),
-        flag: {
-            name: 'baseline',
-            value: 'MODE',
-            help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see the README) when one matches, else build it; record: only records; build: always build. Default: auto.'
-        }
-    }),
-    recordsRef: input({
-        name: 'records-ref',
-        description: 'The ref that holds the baseline records, outside branches and tags. `mode: record` pushes to it; ' +
-            'PR runs fetch it read-only.',
-        default: DEFAULT_RECORDS_REF,
-        parse: parseRecordsRef,
-        flag: {
-            name: 'records-ref',
-            value: 'REF',
-            help: `The ref that holds the baseline records. Default: ${DEFAULT_RECORDS_REF}.`
-        }
-    }),
-    cacheFrom: input({
-        name: 'cache-from',
-        description: 'buildx caches to read layers from, one a line (`--cache-from`), such as `type=gha` or ' +
-            "`type=registry,ref=ghcr.io/owner/repo:cache-{image}`. `{image}` becomes the image's name as a " +
-            'slug; a `type=gha` cache without a `scope` gets one per image.',
-        default: '',
-        parse: (text, label) => parseCacheInput(label, text),
-        flag: {
-            name: 'cache-from',
-            value: 'SPEC',
-            multiple: true,
-            help: 'A buildx cache to read layers from (type=local,src=DIR/{image}); repeatable.'
-        }
-    }),
-    cacheTo: input({
-        name: 'cache-to',
-        description: "buildx caches to write the head's layers to, one a line (`--cache-to`), such as " +
-            '`type=gha,mode=max`. A cache that cannot be written (the read-only cache of a run from a fork) ' +
-            'never fails the build: `ignore-error=true` is added unless the line says otherwise. The docker ' +
-            'driver of buildx exports caches only on the containerd image store; elsewhere use ' +
-            'docker/setup-buildx-action.',
-        default: '',
-        parse: (text, label) => parseCacheInput(label, text),
-        flag: {
-            name: 'cache-to',
-            value: 'SPEC',
-            multiple: true,
-            help: "A buildx cache to write the head's layers to; repeatable."
-        }
-    }),
-    builder: input({
-        name: 'builder',
-        description: 'The buildx builder to build with, by name (`docker buildx build --builder NAME`), such as the one ' +
-            'docker/setup-buildx-action made (its `name` output). Empty: the current builder. Needs BuildKit; ' +
-            'each image is loaded into the engine (`--load`) and measured there, whichever builder built it.',
-        default: '',
-        parse: parseBuilderName,
-        flag: {
-            name: 'builder',
-            value: 'NAME',
-            help: 'The buildx builder to build with (docker buildx build --builder NAME). Default: the current builder.'
-        }
-    }),
-    recordsDepth: input({
-        name: 'records-depth',
-        description: "How many commits of the base branch's first-parent history, from the merge-base back, are " +
-            'searched for a matching record.',
-        default: String(DEFAULT_RECORDS_DEPTH),
-        parse: parseRecordsDepth,
-        flag: {
-            name: 'records-depth',
-            value: 'N',
-            help: `How many commits of the base's history to search for a record. Default: ${DEFAULT_RECORDS_DEPTH}.`
-        }
-    }),
-    artifactPath: input({
-        name: 'artifact-path',
-        description: 'Folder that `mode: measure` writes its artifact to and `mode: comment` reads it from. Empty: ' +
-            '`$RUNNER_TEMP/docker-size-check-artifact` (the `artifact-path` output names it).',
-        default: '',
-        parse: asIs,
-        flag: { none: 'the artifact passes a measure run to a comment run, both in a workflow' }
-    }),
-    secrets: input({
-        name: 'secrets',
-        description: "Build secrets, one `id=value` a line, or `id<<EOT`, the value's lines, `EOT` for a value of " +
-            'several lines (see "Build secrets" in the README), passed to every build with `--secret ' +
-            'id=…,env=…` for `RUN --mount=type=secret,id=…`; never as build args, masked in the log, and ' +
-            'replaced by `***` in what a build prints before it reaches the comment, the summary, the report ' +
-            'or the artifact. Needs BuildKit (buildx).',
-        default: '',
-        untrimmed: true,
-        parse: text => parseSecrets(text),
-        flag: {
-            name: 'secret',
-            value: 'ID=VAR',
-            multiple: true,
-            help: 'A build secret for RUN --mount=type=secret,id=ID, its value read from the environment variable VAR (never from the command line); repeatable. BuildKit only.',
-            read: (values, label, env) => secretsFromEnvironment(values ?? [], label, env)
-        }
-    }),
-    keepImages: input({
-        name: 'keep-images',
-        description: 'Keep the images this run built (they are removed at the end by default).',
-        default: 'false',
-        parse: table_boolean,
-        flag: { name: 'keep-images', help: 'Keep the images built (removed at the end by default).' }
-    })
-};
-/** The table's entries, in action.yml's order, each with the name of its setting. */
-const INPUT_ENTRIES = Object.entries(INPUT_TABLE);
-/**
- * Every setting, each read by its own entry: `read(entry)` gives the value of that entry's
- * setting (the action reads the input, the command the flag).
- */
-function readSettings(read) {
-    // Each value is what its own entry's parse (or read) returned, which Inputs names.
-    return Object.fromEntries(INPUT_ENTRIES.map(([setting, entry]) => [setting, read(entry)]));
-}
-/** Every input's default as action.yml declares it (but for a default only the runner evaluates). */
-const INPUT_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.map(([, entry]) => [entry.name, entry.default]));
-/**
- * Defaults that action.yml writes as an expression the runner evaluates; the code has none.
- * The runner passes action.yml's defaults as INPUT_* variables, but not every runner does
- * (GitHub's local runner and some others pass none, or pass them unevaluated), and a run
- * without them must not mean "no limit": an input whose variable is absent takes its
- * `default` from the table, and only these have none.
- */
-const EXPRESSION_DEFAULTS = Object.fromEntries(INPUT_ENTRIES.flatMap(([, entry]) => (entry.runnerDefault === undefined ? [] : [[entry.name, entry.runnerDefault]])));
-/** The inputs as action.yml declares them, in its order: what `npm run docs` writes there and into the README. */
-const ACTION_INPUTS = INPUT_ENTRIES.map(([, entry]) => ({
-    name: entry.name,
-    description: entry.description,
-    default: entry.runnerDefault ?? entry.default
-}));
-
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-
-
-
-
-
-
-/**
- * Reads and validates every input, each as its entry in the input table says. The only
- * place in the action that reads them: through `readInput`, which gives an input the runner
- * did not pass its default from the table.
- */
-function getInputs(env = process.env) {
-    return readSettings(entry => entry.parse(readInput(entry.name, env, entry.untrimmed ? { trim: false } : {}), entry.name));
-}
-/** The runner's name for an input's variable: upper case, spaces to `_`, hyphens kept. */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-/**
- * One input's value, trimmed. An input whose variable is absent takes the default in code
- * (a runner that passes no defaults); one passed empty stays empty, which means "none" for
- * the limits, as action.yml documents. A value holding `${{ … }}` is an expression nobody
- * evaluated (a local runner passes action.yml's defaults as text): sent on as it is, it
- * would be a token that is no token, or a limit that is no limit. Only the expression is
- * quoted in the message, never the rest of the value, which may be a secret.
- */
-function readInput(name, env = process.env, options = {}) {
-    const raw = env[inputVariable(name)];
-    if (raw === undefined)
-        return INPUT_DEFAULTS[name];
-    const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw);
-    if (expression) {
-        throw new InputError(`Invalid ${name}: it holds the unresolved expression '${expression[0].slice(0, 80)}', which the runner did not ` +
-            `evaluate. Pass the value itself (a local runner does not evaluate expressions: set ${inputVariable(name)} ` +
-            'in its environment), or leave the input out to take its default.');
-    }
-    return options.trim === false ? raw : raw.trim();
-}
-/** Reads the runner's environment and the event payload (GITHUB_EVENT_PATH). Never throws. */
-function getRunnerContext(env = process.env) {
-    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    const event = (0,inputs_event/* readEventPayload */.N5)((0,inputs_event/* eventPathOf */.ho)(env));
-    return {
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        owner,
-        repo,
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        runId: env.GITHUB_RUN_ID || String(process.pid),
-        sha: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        defaultBranch: event.problem ? '' : defaultBranchOf(event.payload),
-        pullRequest: event.problem ? null : pullRequestOf(event.payload),
-        eventProblem: event.problem
-    };
-}
-function defaultBranchOf(payload) {
-    const branch = payload?.repository?.default_branch;
-    return typeof branch === 'string' ? branch : '';
-}
-function pullRequestOf(payload) {
-    const pr = payload?.pull_request;
-    if (!pr || typeof pr.number !== 'number')
-        return null;
-    return {
-        number: pr.number,
-        baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
-        headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : ''
-    };
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (dist_bundle_isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function dist_bundle_merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function dist_bundle_omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = dist_bundle_omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: dist_bundle_merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function request_dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
-var bottleneck_lib = __nccwpck_require__(2203);
-var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/tools/octokit.ts
-
-
-
-
-
-const DEFAULT_API_TIMING = {
-    unitMs: 1000,
-    serverRetries: 3,
-    maxRetryAfter: 60,
-    rateLimitRetries: 2,
-    retryBudget: 120
-};
-/**
- * `DOCKER_SIZE_CHECK_API_TIME_UNIT_MS` shortens every wait: the tests run the bundled action
- * in another process and cannot pass it options. Anything but a positive number is ignored.
- */
-function apiTimingFromEnv(env = process.env) {
-    const unit = Number(env.DOCKER_SIZE_CHECK_API_TIME_UNIT_MS);
-    return Number.isFinite(unit) && unit > 0 ? { ...DEFAULT_API_TIMING, unitMs: unit } : DEFAULT_API_TIMING;
-}
-/**
- * Makes the REST client for `baseUrl` (the `github-api-url` input, or GITHUB_API_URL).
- *
- * `@actions/github` reads GITHUB_API_URL once, when it is first imported, and bakes it into
- * its defaults; a GHES URL or a test stand-in set later would be ignored. So the base URL is
- * always passed here, never left to that default.
- *
- * The `request` defaults (a proxy-aware fetch) are kept as they are: passing our own `request`
- * would replace them whole, since Octokit merges options shallowly.
- *
- * Retries: plugin-retry repeats 5xx answers and network errors; plugin-throttling paces
- * writes as GitHub asks integrators to and repeats secondary and primary rate limits when
- * the wait GitHub names is short. All of it is bounded by `timing.retryBudget`, so a GitHub
- * outage costs the run a couple of minutes at most, never its timeout.
- */
-function createOctokit(token, baseUrl, timing = apiTimingFromEnv()) {
-    if (!token) {
-        throw new Error('No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.');
-    }
-    const budget = new RetryBudget(timing);
-    const rateLimited = (kind) => (retryAfter, options) => {
-        const what = `${options.method} ${options.url}`;
-        const retryCount = Number(options.request?.retryCount ?? 0);
-        if (retryCount >= timing.rateLimitRetries || retryAfter > timing.maxRetryAfter || !budget.hasRoom(retryAfter)) {
-            warning(`GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`);
-            return false;
-        }
-        info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`);
-        return true;
-    };
-    // Each client gets its own pacing groups (the plugin's defaults are shared by the whole
-    // process), scaled like every other wait: 1 unit between writes, 3 between notifying ones.
-    const group = (units) => new (bottleneck_lib_default()).Group({ maxConcurrent: 1, minTime: units * timing.unitMs });
-    return getOctokit(token, {
-        baseUrl: baseUrl.replace(/\/+$/, ''),
-        retry: { retries: timing.serverRetries, retryAfterBaseValue: timing.unitMs },
-        throttle: {
-            retryAfterBaseValue: timing.unitMs,
-            write: group(1),
-            notifications: group(3),
-            onSecondaryRateLimit: rateLimited('secondary'),
-            onRateLimit: rateLimited('primary')
-        }
-    }, retry, throttling, budget.plugin);
-}
-/**
- * Counts the time that requests spend beyond their first attempt; once the budget is spent,
- * later requests go out with no server retries. The plugin is registered last, so its wrap is
- * the outermost and times each request with all its retries.
- */
-class RetryBudget {
-    timing;
-    spentMs = 0;
-    constructor(timing) {
-        this.timing = timing;
-    }
-    /** Whether a wait of `units` still fits; the wrap below counts it once it has happened. */
-    hasRoom(units) {
-        return this.spentMs + units * this.timing.unitMs <= this.timing.retryBudget * this.timing.unitMs;
-    }
-    plugin = (octokit) => {
-        octokit.hook.wrap('request', async (request, options) => {
-            const overBudget = this.spentMs >= this.timing.retryBudget * this.timing.unitMs;
-            const settings = options.request;
-            if (overBudget)
-                settings.retries = 0;
-            const started = Date.now();
-            try {
-                return await request(options);
-            }
-            finally {
-                if ((settings.retryCount ?? 0) > 0)
-                    this.spentMs += Date.now() - started;
-            }
-        });
-    };
-}
-
-;// CONCATENATED MODULE: ./src/explain/match.ts
-/** What makes two instructions the same: keyword and arguments, whitespace aside. */
-function match_keyOf(instruction) {
-    return `${instruction.keyword} ${instruction.args.replace(/\s+/g, ' ').trim()}`;
-}
-/**
- * Matches the base's instructions to the head's by what they say, never by position, so
- * that an instruction inserted or removed in the middle shifts nothing. First the longest
- * common sequence of identical instructions; then, between two such anchors, instructions
- * of the same keyword that share enough words (an edited `RUN apt-get install …` is the
- * same RUN, grown); what is left appeared or vanished.
- */
-function matchInstructions(base, head) {
-    const anchors = commonSequence(base.map(match_keyOf), head.map(match_keyOf));
-    const changes = [];
-    let b = 0;
-    let h = 0;
-    for (const [anchorBase, anchorHead] of [...anchors, [base.length, head.length]]) {
-        changes.push(...pairByKeyword(base.slice(b, anchorBase), head.slice(h, anchorHead)));
-        // The last anchor is the end of both lists, which pairs nothing.
-        const [baseAnchor, headAnchor] = [base[anchorBase], head[anchorHead]];
-        if (baseAnchor && headAnchor)
-            changes.push(change(baseAnchor, headAnchor));
-        b = anchorBase + 1;
-        h = anchorHead + 1;
-    }
-    return changes;
-}
-function change(base, head) {
-    const delta = (head?.size ?? 0) - (base?.size ?? 0);
-    const kind = !base ? 'added' : !head ? 'removed' : delta > 0 ? 'grew' : delta < 0 ? 'shrank' : 'same';
-    return { kind, base, head, delta };
-}
-function pairByKeyword(base, head) {
-    const used = new Set();
-    const changes = [];
-    for (const instruction of head) {
-        let best = null;
-        for (const [index, candidate] of base.entries()) {
-            if (used.has(index) || candidate.keyword !== instruction.keyword)
-                continue;
-            // A stage has one FROM: whatever its image, it is the same instruction.
-            const score = instruction.keyword === 'FROM' ? 1 : similarity(candidate.args, instruction.args);
-            if (score >= MIN_SIMILARITY && score > (best?.score ?? 0))
-                best = { index, candidate, score };
-        }
-        if (!best) {
-            changes.push(change(null, instruction));
-            continue;
-        }
-        used.add(best.index);
-        changes.push(change(best.candidate, instruction));
-    }
-    base.forEach((instruction, i) => {
-        if (!used.has(i))
-            changes.push(change(instruction, null));
-    });
-    return changes;
-}
-/**
- * Below this share of common words two instructions of one keyword are different
- * instructions: `COPY . .` did not become `COPY --from=build /app /app`, but
- * `RUN apt-get install -y curl` did become `RUN apt-get install -y curl git`.
- */
-const MIN_SIMILARITY = 0.3;
-/** Shared words over all words (Jaccard). */
-function similarity(a, b) {
-    const words = (text) => new Set(text.split(/\s+/).filter(Boolean));
-    const x = words(a);
-    const y = words(b);
-    const shared = [...x].filter(word => y.has(word)).length;
-    const all = new Set([...x, ...y]).size;
-    return all === 0 ? 1 : shared / all;
-}
-/** Index pairs of a longest common subsequence (Dockerfiles are short: the table is small). */
-function commonSequence(a, b) {
-    // table[i][j], flat: the length of a longest common subsequence of a[i..] and b[j..]; the
-    // last row and column (empty rests) are 0.
-    const width = b.length + 1;
-    const table = new Array((a.length + 1) * width).fill(0);
-    const cell = (i, j) => table[i * width + j] ?? 0;
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            table[i * width + j] = a[i] === b[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1));
-        }
-    }
-    const pairs = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length && j < b.length) {
-        if (a[i] === b[j]) {
-            pairs.push([i, j]);
-            i++;
-            j++;
-        }
-        else if (cell(i + 1, j) >= cell(i, j + 1)) {
-            i++;
-        }
-        else {
-            j++;
-        }
-    }
-    return pairs;
-}
-/** The changes that moved bytes, largest first. */
-function sizeChanges(changes) {
-    return changes.filter(c => c.delta !== 0).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
-}
-/** The head instruction that added the most bytes: where a reviewer should look first. */
-function responsibleInstruction(changes) {
-    let best = null;
-    for (const c of changes) {
-        if (c.head && c.delta > 0 && (!best || c.delta > best.delta))
-            best = c;
-    }
-    return best;
-}
-
-;// CONCATENATED MODULE: ./src/explain/instruction-growth.ts
-
-/**
- * Matches the two sides of an image instruction by instruction. A side that does not
- * exist (a new or removed image) counts as no instructions; a side that exists but whose
- * layers could not be read leaves the image unexplained (null).
- */
-function growthOf(image) {
-    const side = (measurement) => measurement ? (measurement.instructions ?? null) : [];
-    const base = side(image.base);
-    const head = side(image.head);
-    if (!base || !head || (!image.base && !image.head))
-        return null;
-    const all = matchInstructions(base, head);
-    return {
-        changes: sizeChanges(all),
-        responsible: responsibleInstruction(all),
-        baseLayers: image.base?.layers ?? null,
-        headLayers: image.head?.layers ?? null
-    };
-}
-/** An instruction as a reader recognizes it, cut to a length that fits a table cell. */
-function instructionText(instruction, max = 100) {
-    const text = `${instruction.keyword} ${instruction.args}`.trim();
-    return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * How text from outside (a path, a folder or config name, a changed file, a stage name, a
- * build's output or failure reason, any field of a measure run's artifact) is put into the
- * comment and the job summary, which GitHub renders as markdown. Every such string is
- * hostile: a folder named `[Approve](https:evil.example)` must not become a link, a changed
- * file `@octocat #1.txt` must not ping anyone or back-link an issue.
- *
- * GitHub turns text into links, mentions (`@name`), references (`#1`, `GH-1`, a commit SHA),
- * images and HTML everywhere except inside code. So hostile text goes inside code, and the
- * kind of code depends on where it stands:
- * - in markdown (a paragraph, a table cell, inline HTML such as `<sub>` in a cell): a code
- *   span, fenced with more backticks than any run inside it. An HTML `<code>` element is
- *   no code there: cmark still parses the markdown between its tags, links included.
- * - in an HTML block (a line that starts with `<details>`, where `<summary>` stands), which
- *   GitHub does not parse as markdown: a `<code>` element, its text HTML-escaped.
- * - a build's output: a `<pre>` block, HTML-escaped.
- * Bidirectional controls, which make text read differently than it is, and control
- * characters are removed from all of it.
- */
-/** Bidirectional embeddings, overrides and isolates, and the marks (LRM, RLM, ALM). */
-const escape_BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
-/** C0 controls but tab and the line breaks, and DEL: terminal colours, NUL, backspaces. */
-// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
-const escape_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-/** The text with bidi and control characters removed; line breaks become `\n`. */
-function cleanText(text) {
-    return text.replace(escape_BIDI, '').replace(escape_CONTROLS, '').replace(/\r\n?/g, '\n');
-}
-/** Cleaned and on one line: a line break would end a table row or start a block. */
-function escape_oneLine(text, max) {
-    const line = cleanText(text).replace(/[\n\t]/g, ' ');
-    if (max === undefined || line.length <= max)
-        return line;
-    return `${line.slice(0, max - 1)}…`;
-}
-function codeSpan(text) {
-    if (text === '')
-        return '` `';
-    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
-    const fence = '`'.repeat(longest + 1);
-    // The renderer strips one space from each end when both have one, and a backtick at an
-    // end would join the fence: a space on each side, which it strips again, keeps the text.
-    const pad = text.trim() !== '' && (/^`|`$/.test(text) || (text.startsWith(' ') && text.endsWith(' '))) ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-/** A string from outside, as code in markdown (a paragraph or a table cell). */
-function code(text, options = {}) {
-    const line = escape_oneLine(text, options.max);
-    // In a table `\|` stands for `|`, code span or not; everywhere else a backslash in a code span is itself.
-    return codeSpan(options.table ? line.replace(/\|/g, '\\|') : line);
-}
-/** A string from outside, as code inside an HTML block (a `<summary>`), where markdown is not parsed. */
-function htmlCode(text, options = {}) {
-    return `<code>${escapeHtml(escape_oneLine(text, options.max))}</code>`;
-}
-/** A block of tool output (a build's last lines), escaped for a `<pre>` element. */
-function preformatted(text) {
-    return `<pre>${escapeHtml(cleanText(text))}</pre>`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/**
- * Text GitHub cannot turn into anything: letters, digits, spaces and punctuation that starts
- * no markdown, no HTML (`<`, `>` and `&` are escaped), no mention or reference (`@`, `#`),
- * no link (no `:`, no `www.`), no emphasis. Refused on top: `GH-1` and the like (GitHub's and
- * a repository's own autolinked references), and seven or more hex digits in a row (a commit).
- * Code spans of single backticks, as our own messages quote a command (`docker info`), are
- * code whatever they hold.
- */
-const INERT = /^[\p{L}\p{N} .,;()%+'’<>&\-−–—→·×/=?!]*$/u;
-const REFERENCE_LIKE = /[\p{L}]-\d|[0-9a-f]{7,}|www\./iu;
-const QUOTED = /`[^`]+`/g;
-function isInert(text) {
-    const outside = text.replace(QUOTED, ' ');
-    return INERT.test(outside) && !REFERENCE_LIKE.test(outside);
-}
-/** Inert text as markdown: escaped outside its code spans, pipes escaped inside them in a table. */
-function plain(text, table) {
-    let result = '';
-    let from = 0;
-    for (const quoted of text.matchAll(QUOTED)) {
-        result += escapeHtml(text.slice(from, quoted.index)) + (table ? quoted[0].replace(/\|/g, '\\|') : quoted[0]);
-        from = quoted.index + quoted[0].length;
-    }
-    return result + escapeHtml(text.slice(from));
-}
-/**
- * Where inert text stops: the start of the first word (a run of non-spaces, our own code
- * spans kept whole) that is not inert, or 0. The cut falls on a space, so the code span
- * that follows stands apart from the text and no backtick can join its fence.
- */
-function inertLead(line) {
-    for (const word of line.matchAll(/(?:`[^`]+`|\S)+/g)) {
-        if (!isInert(word[0]))
-            return word.index;
-    }
-    return line.length;
-}
-/**
- * A sentence that may hold text from outside (a failure reason, why an image was checked, a
- * run's error). Where all of it is inert it reads as text. Otherwise it reads as text up to
- * where it stops being inert, and the rest is code: where our own words come first, then
- * `: `, then the outside part (`The head build failed: …`), the cut is at that `: `. Safe
- * whichever way a sentence is worded: the worst case is a sentence all in code.
- */
-function prose(text, options = {}) {
-    const table = options.table ?? false;
-    const line = escape_oneLine(text, options.max);
-    if (isInert(line))
-        return plain(line, table);
-    const colon = line.indexOf(': ');
-    const cut = colon > 0 && isInert(line.slice(0, colon)) ? colon + 2 : inertLead(line);
-    if (cut === 0)
-        return code(line, { table });
-    return `${plain(line.slice(0, cut), table)}${code(line.slice(cut), { table })}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-
-
-
-/**
- * One annotation per image past a threshold: an error where it fails the check, a warning
- * where it passes warn-increase only. It points at the head instruction that added the
- * most bytes, which is where the fix usually is.
- */
-function annotationsFor(comparison) {
-    const annotations = [];
-    for (const image of comparison.images) {
-        if (image.verdict !== 'fail' && image.verdict !== 'warn')
-            continue;
-        const level = image.verdict === 'fail' ? 'error' : 'warning';
-        const responsible = growthOf(image)?.responsible ?? null;
-        const annotation = {
-            level,
-            title: level === 'error' ? 'Docker image over the size limit' : 'Docker image past the size warning',
-            message: image.reason,
-            file: image.target.dockerfile
-        };
-        if (responsible?.head) {
-            annotation.startLine = responsible.head.line;
-            annotation.endLine = responsible.head.endLine;
-            annotation.message += ` This instruction adds the most: ${sizes_formatDelta(responsible.delta)} (${instructionText(responsible.head, 120)}).`;
-        }
-        // Annotations are plain text, but bidi controls would still make a path read otherwise.
-        annotations.push({ ...annotation, message: cleanText(annotation.message), file: cleanText(annotation.file) });
-    }
-    return annotations;
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/report/sanitize.ts
+;// CONCATENATED MODULE: ./src/shared/forbidden-characters.ts
 /**
  * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
  * feed, DEL, and the bidirectional controls that make text read differently than it is (the
@@ -68401,7 +67200,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
-;// CONCATENATED MODULE: ./src/serialized/fields.ts
+;// CONCATENATED MODULE: ./src/shared/fields.ts
 
 
 /** Caps on what a run file may hold; well above any real run, far below what could hurt. */
@@ -68428,13 +67227,13 @@ const FIELD_LIMITS = {
 /** What a cut field ends (or, for a log, starts) with. */
 const CUT_MARKER = '…';
 // CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
-const fields_ESCAPE_SEQUENCE = 
+const ESCAPE_SEQUENCE = 
 // eslint-disable-next-line no-control-regex -- escape sequences are what this removes
 /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
 const C1_CONTROLS = /[\u0080-\u009f]/g;
 const ALL_FORBIDDEN = new RegExp(FORBIDDEN_CHARACTERS.source, 'g');
 function stripControls(text) {
-    return text.replace(fields_ESCAPE_SEQUENCE, '').replace(ALL_FORBIDDEN, '').replace(C1_CONTROLS, '');
+    return text.replace(ESCAPE_SEQUENCE, '').replace(ALL_FORBIDDEN, '').replace(C1_CONTROLS, '');
 }
 /** One line of text as the reader accepts it: whitespace controls become spaces, others go, cut at `max`. */
 function cleanLine(text, max) {
@@ -68864,16 +67663,11 @@ function lengthOf(value) {
 
 
 
+
 // The one writer and the one reader of each run file: the JSON report (and the shards'
 // copies that `mode: merge` reads) and the fork artifact. Every conversion between the
 // pipeline's data and a file is here, and every file goes through its schema both ways.
 
-/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
-class RunFileError extends Error {
-}
-/** An artifact was refused. */
-class ArtifactError extends RunFileError {
-}
 const ARTIFACT_FILE = 'docker-size-check.json';
 /** Where the artifact goes when the `artifact-path` input is empty. */
 function defaultArtifactDir(runnerTemp) {
@@ -69230,6 +68024,158 @@ function htmlLink(html, url) {
     return url ? `<a href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">${html}</a>` : html;
 }
 
+;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
+
+
+
+/**
+ * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
+ * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
+ * UTF-16 units (`string.length`), a body within this limit is within both.
+ */
+const MAX_COMMENT_BODY_LENGTH = 65536;
+/** Who posts the comment when the token cannot tell (an Actions installation token). */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/**
+ * The hidden first line that marks our comment. The key lets several checks on one PR keep
+ * one comment each. Only a plain set of characters is allowed so that no key can end the
+ * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
+ */
+function commentMarker(key) {
+    if (!COMMENT_KEY_PATTERN.test(key)) {
+        throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
+            'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
+    }
+    return `<!-- docker-size-check: key=${key} -->`;
+}
+/** The body as posted: the marker line first, then the report. */
+function stickyBody(key, body) {
+    const marker = commentMarker(key);
+    // A body that already starts with the marker (re-posted as read back) is not marked twice.
+    return openingLine(body) === marker ? body : `${marker}\n${body}`;
+}
+/**
+ * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
+ * (a user quoting ours, another workflow with the same key) is left out when `author` is given:
+ * the marker alone is text anyone can write.
+ */
+async function findStickyComments(octokit, options) {
+    const marker = commentMarker(options.key);
+    // The default page is 30 comments and busy PRs have hundreds: read every page, or a second
+    // comment gets posted once ours scrolls off the first one.
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner: options.owner,
+        repo: options.repo,
+        issue_number: options.issueNumber,
+        per_page: 100
+    });
+    const found = [];
+    for (const comment of comments) {
+        const body = comment.body ?? '';
+        const login = comment.user?.login ?? '';
+        if (!hasMarkerLine(body, marker))
+            continue;
+        // Logins are case-insensitive on GitHub, and an override typed by hand may differ in case.
+        if (options.author !== undefined && login.toLowerCase() !== options.author.toLowerCase())
+            continue;
+        found.push({ id: comment.id, body, url: comment.html_url, author: login, createdAt: comment.created_at });
+    }
+    // The API lists by ascending id already; sorting keeps "oldest" true whatever the order.
+    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+}
+/**
+ * Keeps one comment per key on the PR: edits the oldest marked comment in place, or posts a
+ * new one when there is none and `createIfMissing` is set. Two runs racing on the same PR can
+ * each post a comment; the next run keeps the oldest and deletes the others.
+ *
+ * API errors are thrown as they come (Octokit's RequestError carries `status`): the caller
+ * decides which ones are only warnings, such as a 403 for a fork's read-only token.
+ */
+async function upsertStickyComment(octokit, options) {
+    const body = stickyBody(options.key, options.body);
+    if (body.length > MAX_COMMENT_BODY_LENGTH) {
+        throw new Error(`The comment body is ${body.length} characters with its marker line; GitHub accepts at most ` +
+            `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
+    }
+    const { owner, repo, issueNumber } = options;
+    const existing = await findStickyComments(octokit, {
+        owner,
+        repo,
+        issueNumber,
+        key: options.key,
+        author: options.author
+    });
+    // The oldest marked comment is the one to keep. One that is gone by the time it is edited
+    // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
+    // place, and when none is left a new comment is posted, since there was one to keep current.
+    for (const [index, candidate] of existing.entries()) {
+        let updated;
+        try {
+            ;
+            ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
+        }
+        catch (error) {
+            if (statusOf(error) === 404)
+                continue;
+            throw error;
+        }
+        for (const duplicate of existing.slice(index + 1)) {
+            await deleteDuplicate(octokit, owner, repo, duplicate);
+        }
+        return { url: updated.html_url, id: updated.id, action: 'updated' };
+    }
+    if (existing.length === 0 && !options.createIfMissing)
+        return { url: '', id: 0, action: 'skipped' };
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+    return { url: data.html_url, id: data.id, action: 'created' };
+}
+/**
+ * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
+ * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
+ */
+async function deleteDuplicate(octokit, owner, repo, comment) {
+    try {
+        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return;
+        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
+    }
+}
+/**
+ * The login our comments are posted under, to tell them from copies by others. `GET /user`
+ * answers for a personal token; an Actions installation token gets 403 there, and its comments
+ * are by `github-actions[bot]`. A GitHub App token also gets 403 but posts as `<app>[bot]`:
+ * such users pass the login as `override`.
+ */
+async function resolveCommentAuthor(octokit, override) {
+    if (override)
+        return override;
+    try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch {
+        return DEFAULT_COMMENT_AUTHOR;
+    }
+}
+function hasMarkerLine(body, marker) {
+    // Comments edited in the web UI come back with CRLF line ends.
+    return body.split(/\r?\n/).some(line => line.trim() === marker);
+}
+/** The body's own first line, as the marker must stand: a blank first line is no marker. */
+function openingLine(text) {
+    const end = text.search(/\r?\n/);
+    return (end === -1 ? text : text.slice(0, end)).trim();
+}
+function statusOf(error) {
+    if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
+        return error.status;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/records/describe.ts
 /**
  * "base from the record of abc1234 (3 commits behind)", for the log and the comment. Pure:
@@ -69363,7 +68309,7 @@ function pathsMarkdown(breakdown, options = {}) {
         ].join('\n')
     ].join('\n\n');
 }
-/** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
+/** What the breakdown left out to stay within its memory (tools/layer-entries.ts), in its own words only. */
 function foldedText(folded) {
     return (`the layers list more files than the breakdown keeps (${folded.limit.toLocaleString('en-US')} a side), so ` +
         `${countOf(folded.entries, 'path')} deeper than ${countOf(folded.depth, 'folder')} are summed into their folder at that depth.`);
@@ -69757,7 +68703,7 @@ function adviceMarkdown(image) {
 // from the baselines, and their labels are text from elsewhere: hostile.
 
 /** GitHub renders one series per chart without trouble; its legend came late (see README). */
-const trend_MAX_RECORDS = 30;
+const MAX_RECORDS = 30;
 const BYTES = { name: 'B', bytes: 1 };
 const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES];
 /**
@@ -69783,7 +68729,7 @@ function chartLabel(text) {
     return [...kept].slice(0, 16).join('') || '?';
 }
 function windowOf(records, head) {
-    return [...records.slice(-trend_MAX_RECORDS), head].filter(point => Number.isFinite(point.bytes) && point.bytes >= 0);
+    return [...records.slice(-MAX_RECORDS), head].filter(point => Number.isFinite(point.bytes) && point.bytes >= 0);
 }
 const trend_change = (from, to) => (from === 0 ? null : (100 * (to - from)) / from);
 /**
@@ -69791,7 +68737,7 @@ const trend_change = (from, to) => (from === 0 ? null : (100 * (to - from)) / fr
  * default branch's; the head is not one of them.
  */
 function trendWords(records, head) {
-    const shown = records.slice(-trend_MAX_RECORDS);
+    const shown = records.slice(-MAX_RECORDS);
     const first = shown[0];
     const last = shown[shown.length - 1];
     const size = formatSize;
@@ -69807,7 +68753,7 @@ function describeChange(percent) {
 }
 /** The words cut to a folded section's line. */
 function trendHeadline(records, head) {
-    const shown = records.slice(-trend_MAX_RECORDS);
+    const shown = records.slice(-MAX_RECORDS);
     const first = shown[0];
     const last = shown[shown.length - 1];
     const pr = trend_change(last.bytes, head.bytes);
@@ -69889,9 +68835,9 @@ function trendSection(image, name) {
         `${words.charAt(0).toUpperCase()}${words.slice(1)}.\n\n${trend.mermaid}\n\n</details>`);
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/explain/dockerfile.ts
+// EXTERNAL MODULE: ../../main/node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(616);
+;// CONCATENATED MODULE: ./src/tools/dockerfile.ts
 
 /**
  * The instructions of the stage the build produces: the last one, or the stage named
@@ -69962,6 +68908,7 @@ function argumentsText(source, escape) {
         .replace(/\s+/g, ' ')
         .trim();
 }
+/** One stage of a Dockerfile: its name and the image (or stage) it starts from. */
 /** Every stage of the Dockerfile, in order; the last one is what a build without a target produces. */
 function stageSummaries(dockerfile) {
     const { stages, names } = parseStages(dockerfile);
@@ -70664,7 +69611,7 @@ function describeCommentError(error) {
 
 
 
-const NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
+
 /**
  * Every publication of a run, the same for a check, a comment run and a merge: the JSON
  * report, the job summary, the comment, the outputs and the annotations. Each one is on its
@@ -70813,7 +69760,6 @@ function mixedEnginesError(reports) {
 // `mode: merge`: the shards of a matrix each checked a slice of the images and uploaded
 // their JSON report; this job reads them all and publishes one comment, one summary and
 // one verdict, as a single run would have.
-const merge_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 
 /** The action in merge mode. Never throws: whatever goes wrong becomes the run's error and verdict. */
 async function runMerge(inputs, context) {
@@ -70908,7 +69854,7 @@ function mergeShardReports(reports) {
         .sort((a, b) => labelOf(a.target).localeCompare(labelOf(b.target)));
     const revisions = { baseSha: first.report.base.sha, headSha: first.report.head.sha };
     return {
-        comparison: compareImages(revisions, measured, merge_NO_LIMITS),
+        comparison: compareImages(revisions, measured, NO_LIMITS),
         engine: reports.find(entry => entry.report.engine)?.report.engine ?? null,
         error: errors.length ? errors.join(' ') : null
     };
@@ -70968,6 +69914,57 @@ async function listChangedFiles(octokit, ref) {
     });
     // Exactly 3,000 may be the whole list or a cut one; the API does not tell, so assume cut.
     return { files, complete: files.length < PULL_FILES_API_LIMIT };
+}
+
+;// CONCATENATED MODULE: ./src/shared/inert.ts
+/**
+ * Text from outside (a path, a Dockerfile line, a build's output, a record, an artifact) as
+ * it may reach a terminal: a terminal acts on escape sequences wherever they stand, so a
+ * folder name could clear the screen, retitle the window, rewrite a line or show a link
+ * (OSC 8) whose target differs from its text. What goes:
+ * - escape sequences whole: CSI (`ESC [`, colours and cursor moves), OSC (`ESC ]`, titles,
+ *   links, up to BEL or ST), the DCS, SOS, PM and APC strings, and every other `ESC x`;
+ *   their 8-bit forms (0x9B, 0x9D, 0x90, …) as well;
+ * - then every C0 control but tab and line feed (a lone ESC, BEL, backspace, carriage return:
+ *   a `\r` rewrites the line it is on), DEL and the C1 controls;
+ * - the bidirectional controls, which make text read in another order than it is.
+ * `\r\n` becomes `\n`. What stays is printable text.
+ */
+const inert_ESCAPE_SEQUENCE = new RegExp([
+    // OSC, DCS, SOS, PM, APC: a string up to its terminator (BEL or ST), or to the end.
+    '(?:\\u001b[\\]PX^_]|[\\u009d\\u0090\\u0098\\u009e\\u009f])[^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?',
+    // CSI: parameters, intermediates, a final byte.
+    '(?:\\u001b\\[|\\u009b)[0-?]*[ -/]*[@-~]?',
+    // Any other escape: intermediates and a final byte (ESC c resets the terminal).
+    '\\u001b[ -/]*[0-~]?'
+].join('|'), 'g');
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
+const inert_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const inert_BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** The text with every escape sequence, control character (but tab and line feed) and bidi control removed. */
+function inertText(text) {
+    return text.replace(/\r\n/g, '\n').replace(inert_ESCAPE_SEQUENCE, '').replace(inert_CONTROLS, '').replace(inert_BIDI, '');
+}
+/**
+ * The same, except for the exact sequences in `ours` (the command's own colours and the
+ * clearing of its live line), which pass: for the last guard on the command's streams, behind
+ * the cleaning of each outside string where it enters the output.
+ */
+function inertExcept(text, ours) {
+    if (ours.length === 0)
+        return inertText(text);
+    const kept = [];
+    // Our sequences become private-use placeholders while the rest is cleaned; a placeholder
+    // character already in the text is removed first, so that none can pose as one of ours.
+    const marked = ours.reduce((current, sequence, index) => current.split(sequence).join(String.fromCharCode(PLACEHOLDER + index)), text.replace(PLACEHOLDERS, ''));
+    kept.push(...ours);
+    return inertText(marked).replace(PLACEHOLDERS, mark => kept[mark.charCodeAt(0) - PLACEHOLDER] ?? '');
+}
+const PLACEHOLDER = 0xf780;
+const PLACEHOLDERS = /[\uf780-\uf7ff]/g;
+/** Inert and on one line: a line break or tab from outside would forge a row or a line of ours. */
+function inertLine(text) {
+    return inertText(text).replace(/[\n\t]/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./src/publish/commit-status.ts
@@ -71044,6 +70041,488 @@ async function setCommitStatus(target, status) {
             : `Could not set the commit status ${statusContext(target.commentKey)}: ${errorMessage(error)}`);
         return false;
     }
+}
+
+// EXTERNAL MODULE: ../../main/node_modules/@balena/dockerignore/ignore.js
+var ignore = __nccwpck_require__(3568);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/discover/dockerignore.ts
+
+
+// What of a build context reaches the builder. @balena/dockerignore is a port of Docker's
+// own matcher (moby's fileutils): `*` stays within one folder, a pattern is anchored at
+// the context root, a parent folder's exclusion covers everything below it, and a later
+// `!` pattern can bring back a file below an excluded folder. These differ from
+// .gitignore's rules, so a gitignore matcher would get real repositories wrong.
+// The package is CommonJS (`module.exports = factory`) but its types declare an ES default
+// export: from ESM the default import is the factory itself, which the types call `.default`.
+const dockerignore_ignore = (ignore_default());
+/**
+ * The dockerignore file a build uses: `<Dockerfile>.dockerignore` beside the Dockerfile
+ * when it exists (BuildKit reads it in place of the context's), else `.dockerignore` at the
+ * context root (which may not exist either: then nothing is excluded). The legacy builder
+ * only knows the second; BuildKit is the default builder since Docker 23, and the one this
+ * check uses where the engine has it.
+ */
+function dockerignorePathFor(dockerfile, context, exists) {
+    const specific = `${dockerfile}.dockerignore`;
+    if (exists(specific))
+        return specific;
+    return joinPath(context, '.dockerignore');
+}
+/**
+ * A filter over paths relative to the context root: true for a file that is sent to the
+ * builder. No dockerignore text (null) sends everything. Matching is case-sensitive, as
+ * Docker's is on Linux.
+ */
+function contextFilter(dockerignore) {
+    if (dockerignore === null || dockerignore.trim() === '')
+        return () => true;
+    const matcher = dockerignore_ignore({ ignorecase: false }).add(dockerignore.split(/\r?\n/));
+    return relativePath => !matcher.ignores(relativePath);
+}
+/** The path of `file` inside `context` (both from the repository root), or null when it lies outside. */
+function pathInContext(context, file) {
+    if (context === '.' || context === '')
+        return file;
+    return file.startsWith(`${context}/`) ? file.slice(context.length + 1) : null;
+}
+/** Joins repository paths, where '.' is the root. */
+function joinPath(folder, name) {
+    return folder === '.' || folder === '' ? name : external_node_path_namespaceObject.posix.join(folder, name);
+}
+/** Whether a path names a dockerignore file of either kind. */
+function isDockerignore(path) {
+    return external_node_path_namespaceObject.posix.basename(path).endsWith('.dockerignore');
+}
+
+;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
+
+
+const limit_changes_FIELDS = [
+    ['maxIncrease', 'max-increase'],
+    ['warnIncrease', 'warn-increase'],
+    ['maxSize', 'max-size']
+];
+/**
+ * What a PR changes in the limits one image is held to, a sentence for each limit that
+ * differs between the base's config and the head's: "raises app's max-increase from 10% to
+ * 1000%, from the merge on". With limits-from: base the change applies once the PR is merged;
+ * with limits-from: head it already judges this PR, and the sentence says so. Pure.
+ */
+function limitChangeNotes(label, base, head, global, limitsFrom) {
+    const when = limitsFrom === 'base' ? 'from the merge on' : 'for this PR already, as limits-from is head';
+    const notes = [];
+    for (const [field, input] of limit_changes_FIELDS) {
+        const before = base[field] !== undefined ? base[field] : global[field];
+        const after = head[field] !== undefined ? head[field] : global[field];
+        if (sameLimit(before, after))
+            continue;
+        const what = `${label}'s ${input}`;
+        const verb = direction(before, after);
+        if (after === null)
+            notes.push(`This PR removes ${what} of ${limit_changes_text(before)}, ${when}.`);
+        else if (before === null)
+            notes.push(`This PR sets ${what} to ${limit_changes_text(after)}, ${when}.`);
+        else
+            notes.push(`This PR ${verb} ${what} from ${limit_changes_text(before)} to ${limit_changes_text(after)}, ${when}.`);
+    }
+    return notes;
+}
+function limit_changes_text(limit) {
+    if (limit === null)
+        return 'none';
+    return typeof limit === 'number' ? formatSize(limit) : describeThreshold(limit);
+}
+function sameLimit(a, b) {
+    if (a === null || b === null || typeof a === 'number' || typeof b === 'number')
+        return a === b;
+    return JSON.stringify(a.limits) === JSON.stringify(b.limits);
+}
+/** "raises" or "lowers" where the two can be ordered (one limit of one kind each), else "changes". */
+function direction(a, b) {
+    const value = (limit) => {
+        if (limit === null)
+            return null;
+        if (typeof limit === 'number')
+            return { kind: 'bytes', n: limit };
+        if (limit.limits.length !== 1)
+            return null;
+        const only = limit.limits[0];
+        return only.kind === 'bytes' ? { kind: 'bytes', n: only.bytes } : { kind: 'percent', n: only.percent };
+    };
+    const x = value(a);
+    const y = value(b);
+    if (!x || !y || x.kind !== y.kind)
+        return 'changes';
+    return y.n > x.n ? 'raises' : 'lowers';
+}
+
+;// CONCATENATED MODULE: ./src/discover/discover.ts
+
+
+
+
+
+
+/**
+ * Which images the PR affects: every Dockerfile (by the `dockerfiles` globs) that the PR
+ * adds, modifies, removes or renames. The build context is the Dockerfile's folder.
+ */
+function discoverImages(changed, globs) {
+    const isDockerfile = globMatcher(globs);
+    const targets = [];
+    for (const file of changed) {
+        const target = targetFor(file, isDockerfile);
+        if (target)
+            targets.push(target);
+    }
+    return targets.sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
+}
+function targetFor(file, isDockerfile) {
+    const headMatches = isDockerfile(file.path);
+    const previous = file.previousPath;
+    if (file.status === 'renamed' && previous) {
+        const baseMatches = isDockerfile(previous);
+        if (headMatches)
+            return makeTarget(file.path, previous, 'renamed', `Dockerfile renamed from ${previous}`);
+        // Renamed to a name that is no Dockerfile any more: the image is gone from the head.
+        if (baseMatches)
+            return makeTarget(previous, previous, 'removed', `Dockerfile renamed to ${file.path}`);
+        return null;
+    }
+    if (!headMatches)
+        return null;
+    const change = changeOf(file);
+    return makeTarget(file.path, file.path, change, `Dockerfile ${change}`);
+}
+function changeOf(file) {
+    switch (file.status) {
+        case 'added':
+        case 'copied':
+            return 'added';
+        case 'removed':
+            return 'removed';
+        case 'unchanged':
+            return 'unchanged';
+        default:
+            return 'modified';
+    }
+}
+function makeTarget(dockerfile, baseDockerfile, change, reason) {
+    return {
+        dockerfile,
+        context: external_node_path_namespaceObject.posix.dirname(dockerfile),
+        baseDockerfile,
+        baseContext: external_node_path_namespaceObject.posix.dirname(baseDockerfile),
+        change,
+        reason
+    };
+}
+/** Whether a side of the comparison has this image's Dockerfile at all. */
+function existsOn(target, side) {
+    return side === 'base' ? target.change !== 'added' : target.change !== 'removed';
+}
+/** How many changed paths a reason names before "(+N more)". */
+const REASON_PATHS = 3;
+/**
+ * Which images the PR affects, and why. An image is affected when its Dockerfile changes,
+ * when a file of its build context changes and `.dockerignore` (or `<Dockerfile>.dockerignore`)
+ * does not exclude it at either commit, when that dockerignore file itself changes, or when a
+ * file matches one of its `watch` globs. Pure: the caller reads git.
+ */
+function discoverAffectedImages(input) {
+    const touched = input.changed.flatMap(file => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
+    const filters = { head: new FilterCache(input.head), base: new FilterCache(input.base) };
+    const targets = [];
+    for (const candidate of input.candidates ?? candidatesOf(input)) {
+        const { target, watch } = candidate;
+        const contextHits = target.change === 'added' || target.change === 'removed' ? [] : contextChanges(target, touched, filters);
+        const isWatched = watch.length ? picomatch_default()(watch, { dot: true }) : () => false;
+        const watchHits = [...new Set(touched.filter(path => isWatched(path)))].sort();
+        if (target.trigger === 'dockerfile') {
+            if (contextHits.length)
+                target.reason += `, build context changed: ${listPaths(contextHits)}`;
+        }
+        else if (contextHits.length) {
+            target.trigger = 'context';
+            target.reason = withNote(`build context changed: ${listPaths(contextHits)}`, target.reason);
+        }
+        else if (watchHits.length) {
+            target.trigger = 'watch';
+            target.reason = withNote(`watched files changed: ${listPaths(watchHits)}`, target.reason);
+        }
+        else {
+            continue;
+        }
+        if (target.change !== 'added' && target.change !== 'removed') {
+            const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
+            const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
+            // The same files built with other options (a target, a build arg) are another image.
+            target.identical =
+                head !== null &&
+                    head === base &&
+                    !candidate.differs &&
+                    sameBuild(target.build, target.baseBuild ?? target.build);
+        }
+        targets.push(target);
+    }
+    return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
+}
+/** A reason with what discovery already noted (where the base declares the image) after it. */
+function withNote(reason, note) {
+    return note ? `${reason}, ${note}` : reason;
+}
+/** Every image that could be affected, with what is already known from its Dockerfile's own change. */
+function candidatesOf(input) {
+    const candidates = [...headCandidatesOf(input), ...droppedCandidatesOf(input)];
+    for (const candidate of candidates)
+        applyBaseSpec(candidate, input);
+    return candidates;
+}
+/**
+ * With limits-from: base, the base's config also says which images are checked: an entry the
+ * PR drops from its config (or a config it deletes) is still checked, as the base's entry
+ * defines it, until the merge. Otherwise dropping the entry would be the way past the limit.
+ */
+function droppedCandidatesOf(input) {
+    if ((input.limitsFrom ?? 'base') !== 'base' || !input.baseImages)
+        return [];
+    const headSpecs = input.images;
+    const isDockerfile = globMatcher(input.dockerfileGlobs);
+    const kept = (base) => headSpecs
+        ? headSpecs.some(head => base.name ? head.name === base.name : head.dockerfile === base.dockerfile && head.target === base.target)
+        : // Without a head config, a Dockerfile the globs match is a candidate already.
+            isDockerfile(base.dockerfile) && base.watch.length === 0;
+    const dropped = [];
+    input.baseImages.forEach((base, index) => {
+        if (kept(base))
+            return;
+        const candidate = fromSpec(base, index, { ...input, images: input.baseImages ?? null });
+        candidate.baseSpec = base;
+        const label = base.name ?? base.dockerfile;
+        candidate.target.limitNotes = [
+            `This PR drops ${label} from the config; it is still checked as the base's config lists it, until the merge.`
+        ];
+        dropped.push(candidate);
+    });
+    return dropped;
+}
+/**
+ * Builds each candidate's base as the base commit's config defines it, and sets the limits
+ * it is judged by: the base's (limits-from: base, the default: a PR cannot loosen its own
+ * check) or the head's. An image the base's config does not list is built there with the
+ * defaults (its Dockerfile's folder, no target, no build args) and held to the inputs' limits.
+ */
+function applyBaseSpec(candidate, input) {
+    const { target, spec } = candidate;
+    const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+    const baseSpec = candidate.baseSpec ?? (baseImages ? matchBaseSpec(baseImages, spec, target.baseDockerfile) : null);
+    const headOwn = spec ? limitsOf(spec) : {};
+    const baseOwn = baseSpec ? limitsOf(baseSpec) : {};
+    if (target.change !== 'added') {
+        target.baseBuild = baseSpec ? buildOptions(baseSpec) : {};
+        const defaultContext = external_node_path_namespaceObject.posix.dirname(target.baseDockerfile);
+        // A context the base's entry gives is kept; one left to its default follows the Dockerfile.
+        const ownContext = baseSpec && baseSpec.context !== external_node_path_namespaceObject.posix.dirname(baseSpec.dockerfile);
+        target.baseContext =
+            baseSpec && (ownContext || baseSpec.dockerfile === target.baseDockerfile) ? baseSpec.context : defaultContext;
+    }
+    const limitsFrom = input.limitsFrom ?? 'base';
+    const limits = limitsFrom === 'base' ? baseOwn : headOwn;
+    if (Object.keys(limits).length)
+        target.limits = limits;
+    else
+        delete target.limits;
+    if (input.globalLimits && input.baseImages !== undefined) {
+        const notes = limitChangeNotes(labelOf(target), baseOwn, headOwn, input.globalLimits, limitsFrom);
+        if (notes.length)
+            target.limitNotes = [...(target.limitNotes ?? []), ...notes];
+    }
+}
+/** The base config's entry for an image: the same name, else the same Dockerfile (and target). */
+function matchBaseSpec(baseImages, spec, baseDockerfile) {
+    if (spec?.name) {
+        const named = baseImages.find(base => base.name === spec.name);
+        if (named)
+            return named;
+    }
+    const sameFile = baseImages.filter(base => base.dockerfile === baseDockerfile);
+    return sameFile.find(base => (base.target ?? '') === (spec?.target ?? '')) ?? sameFile[0] ?? null;
+}
+function sameBuild(a, b) {
+    const canonical = (options) => JSON.stringify([
+        options?.target ?? '',
+        options?.platform ?? '',
+        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+    ]);
+    return canonical(a) === canonical(b);
+}
+function headCandidatesOf(input) {
+    if (input.images)
+        return input.images.map((spec, index) => fromSpec(spec, index, input));
+    const changedDockerfiles = new Map(discoverImages(input.changed, input.dockerfileGlobs).map(target => [target.dockerfile, target]));
+    const candidates = [...changedDockerfiles.values()].map(target => ({
+        target: { ...target, trigger: 'dockerfile' },
+        watch: []
+    }));
+    const isDockerfile = globMatcher(input.dockerfileGlobs);
+    for (const path of input.head.files.keys()) {
+        if (changedDockerfiles.has(path) || !isDockerfile(path) || !input.base.files.has(path))
+            continue;
+        candidates.push({ target: makeTarget(path, path, 'unchanged', ''), watch: [] });
+    }
+    return candidates;
+}
+function fromSpec(spec, index, input) {
+    const { dockerfile } = spec;
+    const inherits = { ...(spec.name ? { name: spec.name } : {}), build: buildOptions(spec), from: 'config' };
+    const candidate = (target, baseSpec) => ({
+        target: { ...target, ...inherits },
+        watch: spec.watch,
+        spec,
+        ...(baseSpec ? { baseSpec } : {})
+    });
+    if (!input.head.files.has(dockerfile)) {
+        const gone = input.changed.find(file => (file.status === 'removed' && file.path === dockerfile) ||
+            (file.status === 'renamed' && file.previousPath === dockerfile));
+        if (!gone && !input.base.files.has(dockerfile)) {
+            throw new Error(`images[${index}]${spec.name ? ` (${spec.name})` : ''}: dockerfile '${dockerfile}' is not in the repository ` +
+                'at the head commit. Give its path from the repository root, or remove the entry.');
+        }
+        const reason = gone?.status === 'renamed' ? `Dockerfile renamed to ${gone.path}` : 'Dockerfile removed';
+        return candidate({ ...specTarget(spec, dockerfile, 'removed', reason), trigger: 'dockerfile' });
+    }
+    const renamed = input.changed.find(file => file.status === 'renamed' && file.path === dockerfile);
+    const baseDockerfile = renamed?.previousPath ?? dockerfile;
+    if (!input.base.files.has(baseDockerfile)) {
+        // A Dockerfile that moved, however rewritten, is still the image the base config gives
+        // the same name: compared with its old self, not let in as a new image.
+        const baseImages = input.baseImages === undefined ? input.images : input.baseImages;
+        const named = spec.name ? baseImages?.find(base => base.name === spec.name) : undefined;
+        if (named && named.dockerfile !== dockerfile && input.base.files.has(named.dockerfile)) {
+            const moved = specTarget(spec, named.dockerfile, 'renamed', '');
+            moved.baseContext = named.context;
+            moved.reason = `Dockerfile moved from ${named.dockerfile} (the same name, '${spec.name}', in the config on both sides)`;
+            moved.trigger = 'dockerfile';
+            return candidate(moved, named);
+        }
+        return candidate({ ...specTarget(spec, dockerfile, 'added', 'Dockerfile added'), trigger: 'dockerfile' });
+    }
+    const target = specTarget(spec, baseDockerfile, renamed ? 'renamed' : 'unchanged', '');
+    if (renamed) {
+        target.reason = `Dockerfile renamed from ${baseDockerfile}`;
+        target.trigger = 'dockerfile';
+    }
+    else if (input.changed.some(file => file.path === dockerfile)) {
+        target.change = 'modified';
+        target.reason = 'Dockerfile modified';
+        target.trigger = 'dockerfile';
+    }
+    return candidate(target);
+}
+function specTarget(spec, baseDockerfile, change, reason) {
+    // A context left to its default follows the Dockerfile when it moves.
+    const defaultContext = spec.context === external_node_path_namespaceObject.posix.dirname(spec.dockerfile);
+    return {
+        dockerfile: spec.dockerfile,
+        context: spec.context,
+        baseDockerfile,
+        baseContext: defaultContext ? external_node_path_namespaceObject.posix.dirname(baseDockerfile) : spec.context,
+        change,
+        reason
+    };
+}
+function buildOptions(spec) {
+    return {
+        ...(spec.target ? { target: spec.target } : {}),
+        ...(spec.buildArgs ? { buildArgs: spec.buildArgs } : {}),
+        ...(spec.platform ? { platform: spec.platform } : {})
+    };
+}
+/** An image's own limits from its images-config entry (each unset one: the run's). */
+function limitsOf(spec) {
+    return {
+        ...(spec.maxIncrease !== undefined ? { maxIncrease: spec.maxIncrease } : {}),
+        ...(spec.warnIncrease !== undefined ? { warnIncrease: spec.warnIncrease } : {}),
+        ...(spec.maxSize !== undefined ? { maxSize: spec.maxSize } : {})
+    };
+}
+/** Dockerignore filters by dockerignore path, parsed once per commit. */
+class FilterCache {
+    tree;
+    filters = new Map();
+    constructor(tree) {
+        this.tree = tree;
+    }
+    /** The dockerignore path a build of this Dockerfile and context uses at this commit. */
+    ignorePath(dockerfile, context) {
+        return dockerignorePathFor(dockerfile, context, path => this.tree.files.has(path));
+    }
+    filter(ignorePath) {
+        let filter = this.filters.get(ignorePath);
+        if (!filter) {
+            filter = contextFilter(this.tree.dockerignores.get(ignorePath) ?? null);
+            this.filters.set(ignorePath, filter);
+        }
+        return filter;
+    }
+}
+/**
+ * The touched paths that the build context holds at either commit (after that commit's
+ * dockerignore), and the dockerignore files themselves. The image's own Dockerfile is
+ * left out: its change is the Dockerfile's, said apart.
+ */
+function contextChanges(target, touched, filters) {
+    const sides = [
+        { cache: filters.head, dockerfile: target.dockerfile, context: target.context },
+        { cache: filters.base, dockerfile: target.baseDockerfile, context: target.baseContext }
+    ].map(side => {
+        const ignorePath = side.cache.ignorePath(side.dockerfile, side.context);
+        return { ...side, ignorePath, filter: side.cache.filter(ignorePath) };
+    });
+    const ownFiles = new Set([target.dockerfile, target.baseDockerfile]);
+    const hits = new Set();
+    for (const path of touched) {
+        if (ownFiles.has(path))
+            continue;
+        for (const side of sides) {
+            const inContext = pathInContext(side.context, path);
+            if (path === side.ignorePath || (inContext !== null && side.filter(inContext)))
+                hits.add(path);
+        }
+    }
+    return [...hits].sort();
+}
+/**
+ * What the builder receives at one commit: the Dockerfile's content and every file of the
+ * context that the dockerignore lets through, by path inside the context, mode and object
+ * id. Two equal fingerprints build the same image. Null when the Dockerfile is missing.
+ */
+/**
+ * What a build of this Dockerfile and context reads at one commit, as one string: the
+ * Dockerfile's object id and every file the dockerignore lets through, with its object id.
+ * Equal strings: equal builds inputs from the repository. Null when the Dockerfile is absent.
+ */
+function sourceFingerprint(tree, dockerfile, context) {
+    return fingerprint(tree, new FilterCache(tree), dockerfile, context);
+}
+function fingerprint(tree, cache, dockerfile, context) {
+    const dockerfileId = tree.files.get(dockerfile);
+    if (dockerfileId === undefined)
+        return null;
+    const filter = cache.filter(cache.ignorePath(dockerfile, context));
+    const entries = [];
+    for (const [path, id] of tree.files) {
+        const inContext = pathInContext(context, path);
+        if (inContext !== null && filter(inContext))
+            entries.push(`${inContext}\0${id}`);
+    }
+    return `${dockerfileId}\n${entries.sort().join('\n')}`;
+}
+function listPaths(paths) {
+    const shown = paths.slice(0, REASON_PATHS).join(', ');
+    return paths.length > REASON_PATHS ? `${shown} (+${paths.length - REASON_PATHS} more)` : shown;
 }
 
 ;// CONCATENATED MODULE: ./src/discover/bake-images.ts
@@ -71564,6 +71043,205 @@ function parseDotenv(text) {
         values[name] = value;
     }
     return values;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/tools/log.ts
+
+
+// In the job log too, outside strings are inert: the runner's log view acts on some escape
+// sequences (colours), and no build's output needs them to be read.
+let current = {
+    debug: message => core_debug(inertText(message)),
+    info: message => info(inertText(message)),
+    output: text => process.stdout.write(inertText(text))
+};
+function setLogger(logger) {
+    current = logger;
+}
+const log_log = {
+    debug: message => current.debug(message),
+    info: message => current.info(message),
+    output: text => (current.output ?? (chunk => process.stdout.write(inertText(chunk))))(text)
+};
+
+;// CONCATENATED MODULE: ./src/tools/exec.ts
+
+
+
+
+
+/**
+ * Runs a command line and never throws because of its exit status: callers decide what
+ * a non-zero exit means. Every docker and git call goes through here, so the log shows
+ * each command line at debug level.
+ */
+async function runCommand(command, args, options = {}) {
+    const result = await runForBytes(command, args, options);
+    // Decoded whole, so that a character split between two chunks comes through intact.
+    return { ...result, stdout: result.stdout.toString('utf8') };
+}
+/**
+ * Runs a command and keeps its stdout as bytes (for output whose lengths count bytes).
+ * Node's spawn rather than @actions/exec, which splits all output into lines for its
+ * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
+ * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
+ * With `stream`, both of the command's streams also go to the log as they come (log.output:
+ * the job log, or the command's terminal), their escape sequences removed.
+ */
+function runForBytes(command, args, options = {}) {
+    logCommand(command, args, options);
+    return new Promise(resolve => {
+        const stdout = [];
+        const stderr = [];
+        let settled = false;
+        let timedOut = false;
+        // Set once the child exists; `finish` may run before that (a signal aborted already).
+        let stop = () => undefined;
+        let timer;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            options.signal?.removeEventListener('abort', stop);
+            if (timer)
+                clearTimeout(timer);
+            resolve(timedOut ? { ...result, exitCode: 124 } : result);
+        };
+        if (options.signal?.aborted) {
+            finish({ exitCode: 128 + external_node_os_namespaceObject.constants.signals.SIGKILL, stdout: Buffer.alloc(0), stderr: 'Not started: stopped.' });
+            return;
+        }
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: options.cwd,
+            env: environment(options),
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+            // A group of its own, so that stopping it reaches its children too; and a signal sent
+            // to this process's group (Ctrl-C) is this process's to handle, not the build's.
+            detached: options.signal !== undefined || options.timeoutMs !== undefined
+        });
+        stop = () => killGroup(child);
+        options.signal?.addEventListener('abort', stop, { once: true });
+        if (options.timeoutMs !== undefined) {
+            timer = setTimeout(() => {
+                timedOut = true;
+                killGroup(child);
+            }, options.timeoutMs);
+        }
+        // Decoded per stream, so that a character split between two chunks comes through whole.
+        const streamed = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
+        child.stdout?.on('data', (chunk) => {
+            stdout.push(chunk);
+            if (options.stream)
+                log_log.output?.(streamed[0].write(chunk));
+        });
+        child.stderr?.on('data', (chunk) => {
+            stderr.push(chunk);
+            if (options.stream)
+                log_log.output?.(streamed[1].write(chunk));
+        });
+        // Not on the PATH, or not executable: the shell's 127.
+        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
+        child.on('close', (code, signal) => finish({
+            // Killed by a signal: the shell's 128 + its number, never a success.
+            exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr).toString('utf8')
+        }));
+        if (options.input !== undefined) {
+            // A program that exits without reading all its input closes the pipe: that is for its
+            // exit code to report, not an error of the pipe's to throw.
+            child.stdin?.on('error', () => undefined);
+            child.stdin?.end(options.input);
+        }
+    });
+}
+/**
+ * Kills a detached child's whole process group. SIGKILL, not SIGTERM: the docker CLI that
+ * loses its connection makes the engine cancel the build (BuildKit's session ends, the
+ * legacy builder's request is cancelled), and nothing in the group needs to clean up.
+ */
+function killGroup(child) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+        return;
+    try {
+        process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // Gone already, or a platform without process groups: the child alone.
+        child.kill('SIGKILL');
+    }
+}
+/** Every command line at debug level, where it ran if not here. */
+function logCommand(command, args, options) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+}
+function environment(options) {
+    if (options.envOnly)
+        return { ...options.env };
+    return options.env ? { ...process.env, ...options.env } : undefined;
+}
+/** Runs a command and returns its stdout; a non-zero exit becomes an Error that names the command. */
+async function runChecked(command, args, options = {}) {
+    const result = await runCommand(command, args, options);
+    if (result.exitCode !== 0)
+        throw new CommandError(command, args, result);
+    return result.stdout;
+}
+/**
+ * Runs a command whose output is too large to hold (`docker save`): `consume` reads its
+ * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
+ * `consume` made of the truncated stream.
+ */
+async function streamCommand(command, args, consume, env) {
+    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    const exited = new Promise(resolve => {
+        child.on('error', error => {
+            stderr += error.message;
+            resolve(127);
+        });
+        child.on('close', code => resolve(code ?? 1));
+    });
+    let result;
+    try {
+        result = await consume(child.stdout);
+    }
+    catch (error) {
+        child.kill();
+        const exitCode = await exited;
+        if (exitCode !== 0)
+            throw new CommandError(command, args, { exitCode, stdout: '', stderr });
+        throw error;
+    }
+    const exitCode = await exited;
+    if (exitCode !== 0)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr });
+    return result;
+}
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    constructor(command, args, result) {
+        const detail = lastLines(result.stderr || result.stdout, 5);
+        super(`\`${[command, ...args].join(' ')}\` failed with exit code ${result.exitCode}${detail ? `: ${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+function lastLines(text, count) {
+    return text.trimEnd().split('\n').slice(-count).join('\n').trim();
+}
+function quoteForLog(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./src/discover/bake.ts
@@ -72332,8 +72010,7 @@ async function withLastStages(images, side) {
 ;// CONCATENATED MODULE: ./src/tools/inside-repository.ts
 
 
-class OutsideRepositoryError extends Error {
-}
+
 /**
  * The real path of `path` (from the repository folder `root`), symlinks followed, or null
  * when nothing is there. Throws OutsideRepositoryError when it ends outside the real `root`:
@@ -72362,6 +72039,7 @@ async function resolveInside(root, path, what) {
 }
 
 ;// CONCATENATED MODULE: ./src/discover/from-repository.ts
+
 
 
 
@@ -72695,15 +72373,19 @@ async function findPullRequestForRun(octokit, lookup) {
 
 
 
+
 /**
  * The `comment` mode's input: the measure run's artifact, validated, and the PR it belongs
  * to. Nothing of the PR's code is checked out or run here; the artifact is only read as data.
  */
 async function loadMeasurement(settings, context, token, artifactDir, eventPath) {
+    if (context.eventName === 'pull_request_target') {
+        return loadTrustedMeasurement(settings, context, artifactDir);
+    }
     const run = readWorkflowRun(eventPath);
     if (!run) {
-        throw new Error(`mode: comment runs on the workflow_run event (this is ${context.eventName || 'no event'}): ` +
-            'trigger it with `on: workflow_run` after the measure workflow, as the README shows.');
+        throw new Error(`mode: comment runs on the pull_request_target event, after a measure job of the same run, or on ` +
+            `workflow_run (this is ${context.eventName || 'no event'}): see docs/trust-model.md for the workflows.`);
     }
     const artifact = await readArtifact(artifactDir);
     // Always checked: an artifact that names no PR is still one made for some commit.
@@ -72727,7 +72409,27 @@ async function loadMeasurement(settings, context, token, artifactDir, eventPath)
     // The limits are this run's: its inputs (read by the caller) and the images config of the
     // base branch's checkout, the workspace here. Nothing in the artifact sets a limit.
     holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace));
-    return { state, pullNumber, headSha: run.headSha };
+    return { state, pullNumber, headSha: run.headSha, measuredBy: 'pull-request' };
+}
+/**
+ * The comment job of a `pull_request_target` run: the artifact comes from the measure job of
+ * this same run (actions/download-artifact without run-id), a job of the default branch's
+ * workflow with no permissions and no secrets that built the PR's head as data. The PR and
+ * its head are the event's, which GitHub writes.
+ */
+async function loadTrustedMeasurement(settings, context, artifactDir) {
+    const pr = context.pullRequest;
+    if (!pr || !/^[0-9a-f]{40,64}$/.test(pr.headSha)) {
+        throw new Error('The pull_request_target event names no pull request and head commit: nothing to comment on.');
+    }
+    const artifact = await readArtifact(artifactDir);
+    if (artifact.headSha !== pr.headSha) {
+        throw new ArtifactError(`The artifact was made for commit ${artifact.headSha.slice(0, 12)}, but this pull_request_target run is for ` +
+            `${pr.headSha.slice(0, 12)}. Download the artifact of this run's measure job (no run-id).`);
+    }
+    const state = stateFromArtifact(artifact);
+    holdToTrustedLimits(state.measured, await loadImageSpecs(settings, context.workspace));
+    return { state, pullNumber: pr.number, headSha: pr.headSha, measuredBy: 'trusted' };
 }
 /**
  * Gives each measured image the own limits (and the name) of its entry in the trusted images
@@ -72751,19 +72453,7 @@ function holdToTrustedLimits(measured, specs) {
 }
 
 ;// CONCATENATED MODULE: ./src/scheduler/interrupt.ts
-/** The reason of the run's abort: which signal stopped it. */
-class InterruptedError extends Error {
-    signal;
-    constructor(signal) {
-        super(`Interrupted by ${signal}: the builds under way were stopped, and the images and worktrees this run made removed.`);
-        this.signal = signal;
-        this.name = 'InterruptedError';
-    }
-    /** The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM. */
-    get exitCode() {
-        return this.signal === 'SIGINT' ? 130 : 143;
-    }
-}
+
 /**
  * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
  * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
@@ -73127,6 +72817,55 @@ function limitConcurrency(concurrency) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
+// The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
+// `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
+// line is the separator). A run checks many images, so each spec may say `{image}`, which
+// becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
+// as two images writing one scope would evict each other's layers.
+/** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
+function cacheSlug(name) {
+    const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '');
+    return slug.slice(0, 100) || 'image';
+}
+/**
+ * The `--cache-from` / `--cache-to` arguments of one image's build. `cacheTo` is for the
+ * builds whose layers are worth keeping (the head, a record run); a cache that cannot be
+ * written (the read-only cache of a run triggered from a fork) must not fail the build, so
+ * every exported cache has `ignore-error=true` unless the spec says otherwise.
+ */
+function cacheArgs(settings, imageName, options) {
+    const slug = cacheSlug(imageName);
+    const expand = (spec) => {
+        let expanded = spec.replace(/\{image\}/g, slug);
+        if (expanded.startsWith('type=gha') && !/(^|,)scope=/.test(expanded))
+            expanded += `,scope=docker-size-check-${slug}`;
+        return expanded;
+    };
+    const args = [];
+    for (const spec of settings.cacheFrom)
+        args.push('--cache-from', expand(spec));
+    if (options.write) {
+        for (const spec of settings.cacheTo) {
+            const expanded = expand(spec);
+            args.push('--cache-to', /(^|,)ignore-error=/.test(expanded) ? expanded : `${expanded},ignore-error=true`);
+        }
+    }
+    return args;
+}
+/**
+ * Whether the builder can export a cache: buildx's `docker` driver can only on the containerd
+ * image store (elsewhere every build with `--cache-to` fails: "Cache export is not supported
+ * for the docker driver"). `docker buildx inspect` names the driver.
+ */
+function cacheExportSupported(buildxInspect, imageStore) {
+    const driver = /^Driver:\s*(\S+)/m.exec(buildxInspect)?.[1];
+    return driver !== 'docker' || imageStore === 'containerd';
+}
+
 ;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
 /**
  * What the docker CLI prints when no engine answers any more: the daemon stopped or was
@@ -73156,346 +72895,6 @@ function engineGoneMessage(result) {
         }
     }
     return null;
-}
-
-;// CONCATENATED MODULE: ./src/measure/history.ts
-// `docker history` as plain data. Each row is one entry of the image config's history,
-// newest first; the builders write its CreatedBy differently:
-//   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
-//   legacy builder:  `/bin/sh -c #(nop)  ENV A=1`, `/bin/sh -c #(nop) COPY file:… in /x `, `/bin/sh -c make`
-//   imported image:  `` (empty), with the comment `Imported from -`
-// Recorded outputs of each are in __fixtures__/history/.
-/** The command line: byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
-function historyArgs(reference) {
-    return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference];
-}
-/** Reads `docker history --format '{{json .}}'` output, one JSON object a line, newest first. */
-function parseHistory(stdout) {
-    const rows = [];
-    for (const line of stdout.split('\n')) {
-        if (line.trim() === '')
-            continue;
-        let row;
-        try {
-            row = JSON.parse(line);
-        }
-        catch {
-            throw new Error(`docker history printed a line that is not JSON: ${line.slice(0, 200)}`);
-        }
-        rows.push({ createdBy: row.CreatedBy ?? '', size: parseByteCount(row.Size), comment: row.Comment ?? '' });
-    }
-    return rows;
-}
-/**
- * With `--human=false` the size is a string of digits ("200000"); older CLIs and other
- * formats may give a number. A human size ("1.87MB") means the flag was lost: refuse it
- * rather than guess at rounding.
- */
-function parseByteCount(value) {
-    if (value === undefined || value === '')
-        return 0;
-    if (typeof value === 'number')
-        return value;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim());
-    throw new Error(`docker history printed a size that is not in bytes: '${value}' (was --human=false given?)`);
-}
-// The prefix is the shell of the time: `/bin/sh -c`, or `cmd /S /C` on Windows.
-const NOP = /^[^#]*#\(nop\)\s+([A-Za-z]+)\b\s*(.*)$/s;
-const BUILD_ARGS = /^\|\d+(?:\s+[^\s=]+=\S*)*\s+/;
-function recordedInstruction(createdBy) {
-    const text = createdBy.trim();
-    if (text === '')
-        return { keyword: '', args: '' };
-    // Legacy builder: every instruction but RUN is a no-op shell command naming it.
-    const nop = NOP.exec(text);
-    if (nop)
-        return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() };
-    const withoutMark = text.replace(/\s+# buildkit$/, '');
-    const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? [];
-    if (keyword && KEYWORDS.has(keyword))
-        return { keyword, args: stripBuildArgs(args.trim()) };
-    // Legacy builder: a RUN is recorded as the bare command it ran.
-    return { keyword: 'RUN', args: stripBuildArgs(withoutMark) };
-}
-/** `|2 A=1 B= /bin/sh -c make` → `/bin/sh -c make`: the build args a RUN saw are not part of it. */
-function stripBuildArgs(args) {
-    return args.replace(BUILD_ARGS, '');
-}
-const KEYWORDS = new Set([
-    'ADD',
-    'ARG',
-    'CMD',
-    'COPY',
-    'ENTRYPOINT',
-    'ENV',
-    'EXPOSE',
-    'HEALTHCHECK',
-    'LABEL',
-    'MAINTAINER',
-    'ONBUILD',
-    'RUN',
-    'SHELL',
-    'STOPSIGNAL',
-    'USER',
-    'VOLUME',
-    'WORKDIR'
-]);
-/**
- * The history without the rows the legacy builder adds for the run's `--label`s (one
- * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
- * made them. BuildKit writes labels into the config alone, and leaves no row.
- */
-function withoutRunLabel(rows) {
-    let top = 0;
-    while (top < rows.length && isRunLabelRow(rows[top]))
-        top++;
-    return rows.slice(top);
-}
-function isRunLabelRow(row) {
-    const recorded = recordedInstruction(row.createdBy);
-    return (row.size === 0 &&
-        recorded.keyword === 'LABEL' &&
-        /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args));
-}
-
-;// CONCATENATED MODULE: ./src/tools/docker.ts
-
-
-
-const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
-class EngineUnavailableError extends Error {
-}
-/** Every docker command of the action goes through this class. */
-class Docker {
-    run;
-    env;
-    constructor(run = defaultDockerRunner, 
-    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
-    env) {
-        this.run = run;
-        this.env = env;
-    }
-    /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
-    static onHost(host) {
-        const env = { DOCKER_HOST: host };
-        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
-    }
-    /** Asks the engine who it is; throws one clear error where no engine answers. */
-    async engineInfo() {
-        // Asked at once: these round trips are a tenth of a second of every run.
-        const [info, version] = await Promise.all([
-            this.run(['info', '--format', '{{json .}}']),
-            this.run(['version', '--format', '{{.Server.APIVersion}}'])
-        ]);
-        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
-        if (!parsed) {
-            throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${docker_firstLine(info.stderr || info.stdout)}). ` +
-                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
-        }
-        // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
-        const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0;
-        return {
-            ...parsed,
-            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
-            builder: buildx ? 'buildx' : 'legacy'
-        };
-    }
-    build(args, options = {}) {
-        return this.run(args, options);
-    }
-    /** The raw `docker image inspect` JSON of one image. */
-    async inspectImage(reference) {
-        const result = await this.run(['image', 'inspect', reference]);
-        const gone = engineGoneMessage(result);
-        if (gone)
-            throw new EngineUnavailableError(gone);
-        if (result.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'inspect', reference], result);
-        return result.stdout;
-    }
-    /** The id the engine has for an image reference, or null when it has no such image. */
-    async localImageId(reference) {
-        if (reference.startsWith('-'))
-            return null;
-        const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference]);
-        const gone = engineGoneMessage(result);
-        if (gone)
-            throw new EngineUnavailableError(gone);
-        const id = result.stdout.trim();
-        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
-    }
-    /**
-     * The digest a registry serves for an image reference, without pulling it; null where no
-     * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
-     * fresh runner this is how a base image is known before anything is built.
-     */
-    async registryDigest(reference) {
-        if (reference.startsWith('-'))
-            return null;
-        const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference]);
-        const digest = result.stdout.trim();
-        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
-    }
-    /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
-    async buildxInspect(builder) {
-        const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])]);
-        return result.exitCode === 0 ? result.stdout : '';
-    }
-    /** `docker history` of one image, as printed by historyArgs' command line. */
-    async history(reference) {
-        const args = historyArgs(reference);
-        const result = await this.run(args);
-        if (result.exitCode !== 0)
-            throw new CommandError('docker', args, result);
-        return result.stdout;
-    }
-    /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
-    async save(reference, consume) {
-        // On the containerd store the compared figure comes from the save: an engine that goes
-        // away under it is the run's one error, as for inspect.
-        const references = typeof reference === 'string' ? [reference] : reference;
-        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
-            const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
-            throw gone ? new EngineUnavailableError(gone) : error;
-        });
-    }
-    /** Removes images; never fails the run over an image that is already gone. */
-    async removeImages(references) {
-        if (references.length === 0)
-            return;
-        await this.run(['image', 'rm', '--force', ...references]);
-    }
-    /** Every image that carries the label `key`, with its tags and all its labels. */
-    async imagesLabelled(key) {
-        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
-        if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'ls'], listed);
-        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        // An image removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'image',
-            'inspect',
-            '--format',
-            '{{json .RepoTags}}\t{{json .Config.Labels}}',
-            ...ids
-        ]);
-        return parseLabelledImages(inspected.stdout);
-    }
-    /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
-    async createVolume(name, labels) {
-        const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-        return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0;
-    }
-    /** Removes volumes; never fails the run over one that is already gone. */
-    async removeVolumes(names) {
-        if (names.length === 0)
-            return;
-        await this.run(['volume', 'rm', '--force', ...names]);
-    }
-    /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
-    async volumesLabelled(key) {
-        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
-        if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['volume', 'ls'], listed);
-        const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
-        if (names.length === 0)
-            return [];
-        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'volume',
-            'inspect',
-            '--format',
-            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
-            ...names
-        ]);
-        return parseLabelledVolumes(inspected.stdout);
-    }
-}
-/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
-function parseLabelledVolumes(stdout) {
-    const volumes = [];
-    for (const line of stdout.split('\n')) {
-        const [name, createdAt, labels] = line.split('\t').map(field => {
-            try {
-                return JSON.parse(field);
-            }
-            catch {
-                return undefined;
-            }
-        });
-        const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
-        if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null)
-            continue;
-        volumes.push({ name, createdAt: created, labels: stringEntries(labels) });
-    }
-    return volumes;
-}
-function stringEntries(object) {
-    return Object.fromEntries(Object.entries(object).filter((entry) => typeof entry[1] === 'string'));
-}
-/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
-function parseLabelledImages(stdout) {
-    const images = [];
-    for (const line of stdout.split('\n')) {
-        const tab = line.indexOf('\t');
-        if (tab === -1)
-            continue;
-        try {
-            const tags = JSON.parse(line.slice(0, tab));
-            const labels = JSON.parse(line.slice(tab + 1));
-            if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null)
-                continue;
-            images.push({
-                tags: tags.filter((tag) => typeof tag === 'string'),
-                labels: stringEntries(labels)
-            });
-        }
-        catch {
-            // Not a line of ours (a warning on stdout): skipped.
-        }
-    }
-    return images;
-}
-function parseEngineInfo(stdout) {
-    let info;
-    try {
-        info = JSON.parse(stdout);
-    }
-    catch {
-        return null;
-    }
-    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
-    if (!info.ServerVersion)
-        return null;
-    // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
-    // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
-    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
-    return {
-        serverVersion: info.ServerVersion,
-        storageDriver: info.Driver || 'unknown',
-        imageStore: containerd ? 'containerd' : 'graphdriver'
-    };
-}
-/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
-function buildxListed(stdout) {
-    let info;
-    try {
-        info = JSON.parse(stdout);
-    }
-    catch {
-        return null;
-    }
-    const plugins = info.ClientInfo?.Plugins;
-    if (!Array.isArray(plugins))
-        return null;
-    // A plugin the CLI found but cannot run is listed with an `Err`.
-    return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err);
-}
-function docker_firstLine(text) {
-    return text.trim().split('\n')[0] ?? '';
 }
 
 ;// CONCATENATED MODULE: ./src/shared/redact.ts
@@ -73667,7 +73066,104 @@ function summarizeBuildError(output) {
     return lines.at(-1)?.slice(0, 500) ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/attribute.ts
+;// CONCATENATED MODULE: ./src/measure/history.ts
+// `docker history` as plain data. Each row is one entry of the image config's history,
+// newest first; the builders write its CreatedBy differently:
+//   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
+//   legacy builder:  `/bin/sh -c #(nop)  ENV A=1`, `/bin/sh -c #(nop) COPY file:… in /x `, `/bin/sh -c make`
+//   imported image:  `` (empty), with the comment `Imported from -`
+// Recorded outputs of each are in __fixtures__/history/.
+/** Reads `docker history --format '{{json .}}'` output, one JSON object a line, newest first. */
+function parseHistory(stdout) {
+    const rows = [];
+    for (const line of stdout.split('\n')) {
+        if (line.trim() === '')
+            continue;
+        let row;
+        try {
+            row = JSON.parse(line);
+        }
+        catch {
+            throw new Error(`docker history printed a line that is not JSON: ${line.slice(0, 200)}`);
+        }
+        rows.push({ createdBy: row.CreatedBy ?? '', size: parseByteCount(row.Size), comment: row.Comment ?? '' });
+    }
+    return rows;
+}
+/**
+ * With `--human=false` the size is a string of digits ("200000"); older CLIs and other
+ * formats may give a number. A human size ("1.87MB") means the flag was lost: refuse it
+ * rather than guess at rounding.
+ */
+function parseByteCount(value) {
+    if (value === undefined || value === '')
+        return 0;
+    if (typeof value === 'number')
+        return value;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim());
+    throw new Error(`docker history printed a size that is not in bytes: '${value}' (was --human=false given?)`);
+}
+// The prefix is the shell of the time: `/bin/sh -c`, or `cmd /S /C` on Windows.
+const NOP = /^[^#]*#\(nop\)\s+([A-Za-z]+)\b\s*(.*)$/s;
+const BUILD_ARGS = /^\|\d+(?:\s+[^\s=]+=\S*)*\s+/;
+function recordedInstruction(createdBy) {
+    const text = createdBy.trim();
+    if (text === '')
+        return { keyword: '', args: '' };
+    // Legacy builder: every instruction but RUN is a no-op shell command naming it.
+    const nop = NOP.exec(text);
+    if (nop)
+        return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() };
+    const withoutMark = text.replace(/\s+# buildkit$/, '');
+    const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? [];
+    if (keyword && KEYWORDS.has(keyword))
+        return { keyword, args: stripBuildArgs(args.trim()) };
+    // Legacy builder: a RUN is recorded as the bare command it ran.
+    return { keyword: 'RUN', args: stripBuildArgs(withoutMark) };
+}
+/** `|2 A=1 B= /bin/sh -c make` → `/bin/sh -c make`: the build args a RUN saw are not part of it. */
+function stripBuildArgs(args) {
+    return args.replace(BUILD_ARGS, '');
+}
+const KEYWORDS = new Set([
+    'ADD',
+    'ARG',
+    'CMD',
+    'COPY',
+    'ENTRYPOINT',
+    'ENV',
+    'EXPOSE',
+    'HEALTHCHECK',
+    'LABEL',
+    'MAINTAINER',
+    'ONBUILD',
+    'RUN',
+    'SHELL',
+    'STOPSIGNAL',
+    'USER',
+    'VOLUME',
+    'WORKDIR'
+]);
+/**
+ * The history without the rows the legacy builder adds for the run's `--label`s (one
+ * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
+ * made them. BuildKit writes labels into the config alone, and leaves no row.
+ */
+function withoutRunLabel(rows) {
+    let top = 0;
+    while (top < rows.length && isRunLabelRow(rows[top]))
+        top++;
+    return rows.slice(top);
+}
+function isRunLabelRow(row) {
+    const recorded = recordedInstruction(row.createdBy);
+    return (row.size === 0 &&
+        recorded.keyword === 'LABEL' &&
+        /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args));
+}
+
+;// CONCATENATED MODULE: ./src/measure/attribute.ts
 
 /**
  * Pairs the history of an image with the instructions of the stage that built it.
@@ -73724,8 +73220,8 @@ function rowOwners(stage, createdBy) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
+// EXTERNAL MODULE: ../../main/node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(5416);
 ;// CONCATENATED MODULE: ./src/tools/tar.ts
 
 /**
@@ -73907,7 +73403,7 @@ async function measureImage(docker, reference) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/explain/layer-entries.ts
+;// CONCATENATED MODULE: ./src/tools/layer-entries.ts
 
 
 
@@ -74091,7 +73587,7 @@ function layerEntryOf(header) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/save-pair.ts
+;// CONCATENATED MODULE: ./src/tools/save-pair.ts
 
 
 
@@ -76592,7 +76088,7 @@ async function mapLimited(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/registry/references.ts
+;// CONCATENATED MODULE: ./src/measure/references.ts
 
 
 
@@ -76726,6 +76222,245 @@ function instructionsOf(platform) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/tools/docker.ts
+
+
+
+const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
+/** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
+function historyArgs(reference) {
+    return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference];
+}
+/** Every docker command of the action goes through this class. */
+class Docker {
+    run;
+    env;
+    constructor(run = defaultDockerRunner, 
+    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
+    env) {
+        this.run = run;
+        this.env = env;
+    }
+    /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
+    static onHost(host) {
+        const env = { DOCKER_HOST: host };
+        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
+    }
+    /** Asks the engine who it is; throws one clear error where no engine answers. */
+    async engineInfo() {
+        // Asked at once: these round trips are a tenth of a second of every run.
+        const [info, version] = await Promise.all([
+            this.run(['info', '--format', '{{json .}}']),
+            this.run(['version', '--format', '{{.Server.APIVersion}}'])
+        ]);
+        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
+        if (!parsed) {
+            throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
+                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
+        }
+        // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
+        const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0;
+        return {
+            ...parsed,
+            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
+            builder: buildx ? 'buildx' : 'legacy'
+        };
+    }
+    build(args, options = {}) {
+        return this.run(args, options);
+    }
+    /** The raw `docker image inspect` JSON of one image. */
+    async inspectImage(reference) {
+        const result = await this.run(['image', 'inspect', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new EngineUnavailableError(gone);
+        if (result.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'inspect', reference], result);
+        return result.stdout;
+    }
+    /** The id the engine has for an image reference, or null when it has no such image. */
+    async localImageId(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new EngineUnavailableError(gone);
+        const id = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
+    }
+    /**
+     * The digest a registry serves for an image reference, without pulling it; null where no
+     * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
+     * fresh runner this is how a base image is known before anything is built.
+     */
+    async registryDigest(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference]);
+        const digest = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
+    }
+    /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
+    async buildxInspect(builder) {
+        const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])]);
+        return result.exitCode === 0 ? result.stdout : '';
+    }
+    /** `docker history` of one image, as printed by historyArgs' command line. */
+    async history(reference) {
+        const args = historyArgs(reference);
+        const result = await this.run(args);
+        if (result.exitCode !== 0)
+            throw new CommandError('docker', args, result);
+        return result.stdout;
+    }
+    /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
+    async save(reference, consume) {
+        // On the containerd store the compared figure comes from the save: an engine that goes
+        // away under it is the run's one error, as for inspect.
+        const references = typeof reference === 'string' ? [reference] : reference;
+        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
+            const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
+            throw gone ? new EngineUnavailableError(gone) : error;
+        });
+    }
+    /** Removes images; never fails the run over an image that is already gone. */
+    async removeImages(references) {
+        if (references.length === 0)
+            return;
+        await this.run(['image', 'rm', '--force', ...references]);
+    }
+    /** Every image that carries the label `key`, with its tags and all its labels. */
+    async imagesLabelled(key) {
+        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'ls'], listed);
+        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (ids.length === 0)
+            return [];
+        // An image removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'image',
+            'inspect',
+            '--format',
+            '{{json .RepoTags}}\t{{json .Config.Labels}}',
+            ...ids
+        ]);
+        return parseLabelledImages(inspected.stdout);
+    }
+    /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
+    async createVolume(name, labels) {
+        const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+        return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0;
+    }
+    /** Removes volumes; never fails the run over one that is already gone. */
+    async removeVolumes(names) {
+        if (names.length === 0)
+            return;
+        await this.run(['volume', 'rm', '--force', ...names]);
+    }
+    /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
+    async volumesLabelled(key) {
+        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['volume', 'ls'], listed);
+        const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (names.length === 0)
+            return [];
+        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'volume',
+            'inspect',
+            '--format',
+            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
+            ...names
+        ]);
+        return parseLabelledVolumes(inspected.stdout);
+    }
+}
+/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
+function parseLabelledVolumes(stdout) {
+    const volumes = [];
+    for (const line of stdout.split('\n')) {
+        const [name, createdAt, labels] = line.split('\t').map(field => {
+            try {
+                return JSON.parse(field);
+            }
+            catch {
+                return undefined;
+            }
+        });
+        const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+        if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null)
+            continue;
+        volumes.push({ name, createdAt: created, labels: stringEntries(labels) });
+    }
+    return volumes;
+}
+function stringEntries(object) {
+    return Object.fromEntries(Object.entries(object).filter((entry) => typeof entry[1] === 'string'));
+}
+/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
+function parseLabelledImages(stdout) {
+    const images = [];
+    for (const line of stdout.split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab === -1)
+            continue;
+        try {
+            const tags = JSON.parse(line.slice(0, tab));
+            const labels = JSON.parse(line.slice(tab + 1));
+            if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null)
+                continue;
+            images.push({
+                tags: tags.filter((tag) => typeof tag === 'string'),
+                labels: stringEntries(labels)
+            });
+        }
+        catch {
+            // Not a line of ours (a warning on stdout): skipped.
+        }
+    }
+    return images;
+}
+function parseEngineInfo(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
+    if (!info.ServerVersion)
+        return null;
+    // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
+    // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
+    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+    return {
+        serverVersion: info.ServerVersion,
+        ...(info.OSType && info.Architecture ? { platform: `${info.OSType}/${info.Architecture}` } : {}),
+        storageDriver: info.Driver || 'unknown',
+        imageStore: containerd ? 'containerd' : 'graphdriver'
+    };
+}
+/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
+function buildxListed(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    const plugins = info.ClientInfo?.Plugins;
+    if (!Array.isArray(plugins))
+        return null;
+    // A plugin the CLI found but cannot run is listed with an `Err`.
+    return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err);
+}
+
 ;// CONCATENATED MODULE: ./src/records/fingerprint.ts
 
 
@@ -76733,6 +76468,8 @@ async function fingerprintImage(input) {
     const images = externalImages(input.dockerfileText, input.build?.buildArgs ?? {});
     if ('unresolved' in images)
         return images;
+    const given = new Set(input.secretIds);
+    const platform = normalizePlatform(input.build?.platform || input.enginePlatform);
     const from = {};
     for (const reference of images.references) {
         const id = await input.resolveImage(reference);
@@ -76746,12 +76483,25 @@ async function fingerprintImage(input) {
             build: sha256(JSON.stringify({
                 target: input.build?.target ?? null,
                 buildArgs: Object.entries(input.build?.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)),
-                platform: input.build?.platform ?? null
+                platform
             })),
+            platform,
             from,
+            secrets: Object.fromEntries(images.mounts.map(mount => [mount, mountGiven(mount, given)])),
             measure: input.measure
         }
     };
+}
+/** Whether this run provides a mounted secret (`secret:<id>`); ssh sockets never are (no `--ssh`). */
+function mountGiven(mount, given) {
+    return mount.startsWith('secret:') && given.has(mount.slice('secret:'.length));
+}
+/** `amd64` and `linux/amd64` are one platform; the engine says `x86_64` for it. */
+function normalizePlatform(platform) {
+    const parts = platform.trim().toLowerCase().split('/');
+    const [os, arch, ...variant] = parts.length === 1 ? ['linux', ...parts] : parts;
+    const machine = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm/v7', i386: '386' };
+    return [os, machine[arch ?? ''] ?? arch, ...variant].filter(Boolean).join('/');
 }
 /**
  * Why a recorded fingerprint does not stand for the expected one, in a few words; null when
@@ -76763,8 +76513,17 @@ function fingerprintMismatch(recorded, expected) {
     }
     if (recorded.source !== expected.source)
         return 'the Dockerfile or its build context differ from the record';
+    if (recorded.platform !== expected.platform) {
+        return `the record was built for ${recorded.platform}, this base is built for ${expected.platform}`;
+    }
     if (recorded.build !== expected.build)
         return 'the target, build-args or platform differ from the record';
+    const mounts = Object.keys({ ...recorded.secrets, ...expected.secrets }).sort();
+    const secret = mounts.find(mount => recorded.secrets[mount] !== expected.secrets[mount]);
+    if (secret !== undefined) {
+        const state = (given) => (given === undefined ? 'not mounted' : given ? 'given' : 'not given');
+        return `the ${secret.replace(':', ' ')} was ${state(recorded.secrets[secret])} when recorded, is ${state(expected.secrets[secret])} in this run`;
+    }
     const moved = Object.keys({ ...recorded.from, ...expected.from }).filter(reference => recorded.from[reference] !== expected.from[reference]);
     if (moved.length) {
         const [first] = moved;
@@ -76775,52 +76534,110 @@ function fingerprintMismatch(recorded, expected) {
     return null;
 }
 /**
- * The images a Dockerfile pulls in from outside itself: each FROM that is not an earlier
- * stage or `scratch`, and each `COPY --from` that names an image. Variables in them are
- * resolved from build-args and the ARGs before the first FROM; one that stays unresolved
- * makes the image's inputs unknown.
+ * What a Dockerfile reads from outside itself and its context: each FROM that is not an
+ * earlier stage or `scratch`, each `COPY --from` and `RUN --mount=…,from=` that names an
+ * image; and each secret or ssh socket a `RUN --mount` mounts (`secret:<id>`, `ssh:<id>`).
+ * Variables in them are resolved from build-args and the ARGs in scope; one that stays
+ * unresolved makes the image's inputs unknown.
  */
 function externalImages(dockerfileText, buildArgs) {
     const parsed = main.DockerfileParser.parse(dockerfileText);
     const globals = {};
+    let scope = {};
     const stages = new Set();
     const references = new Set();
+    const mounts = new Set();
     let seenFrom = false;
+    const isStage = (name) => stages.has(name.toLowerCase()) || /^\d+$/.test(name);
     for (const instruction of parsed.getInstructions()) {
         const keyword = instruction.getKeyword().toUpperCase();
-        if (keyword === 'ARG' && !seenFrom) {
+        if (keyword === 'ARG') {
             for (const arg of instruction.getArguments()) {
                 const [name, ...value] = arg.getValue().split('=');
-                if (name)
-                    globals[name] = buildArgs[name] ?? value.join('=');
+                if (!name)
+                    continue;
+                const fallback = value.length ? value.join('=') : seenFrom ? globals[name] : undefined;
+                const resolved = buildArgs[name] ?? fallback;
+                if (resolved === undefined)
+                    continue;
+                if (seenFrom)
+                    scope[name] = resolved;
+                else
+                    globals[name] = resolved;
             }
         }
-        let reference = null;
+        const found = [];
         if (keyword === 'FROM') {
             seenFrom = true;
+            scope = {};
             const from = instruction;
-            reference = from.getImage();
+            const reference = from.getImage();
             const stage = from.getBuildStage();
-            if (reference !== null && stages.has(reference.toLowerCase()))
-                reference = null;
+            if (reference !== null && !stages.has(reference.toLowerCase()))
+                found.push(reference);
             if (stage)
                 stages.add(stage.toLowerCase());
         }
         else if (keyword === 'COPY') {
             const flag = instruction.getArguments().find(arg => arg.getValue().startsWith('--from='));
             const value = flag?.getValue().slice('--from='.length) ?? null;
-            if (value !== null && !stages.has(value.toLowerCase()) && !/^\d+$/.test(value))
-                reference = value;
+            if (value !== null && !isStage(value))
+                found.push(value);
         }
-        if (reference === null)
-            continue;
-        const expanded = fingerprint_expand(reference, globals);
-        if (expanded === null)
-            return { unresolved: `the image ${reference} depends on a variable with no value` };
-        if (expanded.toLowerCase() !== 'scratch')
-            references.add(expanded);
+        else if (keyword === 'RUN') {
+            for (const mount of runMounts(instruction)) {
+                const vars = { ...globals, ...scope };
+                if (mount.from !== undefined) {
+                    const from = fingerprint_expand(mount.from, vars);
+                    if (from === null)
+                        return { unresolved: `a RUN --mount from ${mount.from} depends on a variable with no value` };
+                    if (!isStage(from))
+                        found.push(from);
+                }
+                if (mount.type === 'secret' || mount.type === 'ssh') {
+                    const id = fingerprint_expand(mount.id, vars);
+                    if (id === null)
+                        return { unresolved: `a RUN --mount ${mount.type} id ${mount.id} depends on a variable with no value` };
+                    mounts.add(`${mount.type}:${id}`);
+                }
+            }
+        }
+        for (const reference of found) {
+            const expanded = fingerprint_expand(reference, seenFrom && keyword !== 'FROM' ? { ...globals, ...scope } : globals);
+            if (expanded === null)
+                return { unresolved: `the image ${reference} depends on a variable with no value` };
+            if (expanded.toLowerCase() !== 'scratch')
+                references.add(expanded);
+        }
     }
-    return { references: [...references].sort() };
+    return { references: [...references].sort(), mounts: [...mounts].sort() };
+}
+/** A RUN's `--mount` flags, read as BuildKit reads them (comma-separated key=value, type bind by default). */
+function runMounts(instruction) {
+    const flags = instruction.getFlags?.() ?? [];
+    const mounts = [];
+    for (const flag of flags) {
+        if (flag.getName().toLowerCase() !== 'mount')
+            continue;
+        const fields = new Map();
+        for (const part of (flag.getValue() ?? '').split(',')) {
+            const at = part.indexOf('=');
+            const key = (at === -1 ? part : part.slice(0, at)).trim().toLowerCase();
+            fields.set(key, at === -1
+                ? 'true'
+                : part
+                    .slice(at + 1)
+                    .trim()
+                    .replace(/^"(.*)"$/, '$1'));
+        }
+        const type = (fields.get('type') ?? 'bind').toLowerCase();
+        const target = fields.get('target') ?? fields.get('dst') ?? fields.get('destination');
+        // BuildKit: a secret's id defaults to its target's last part; an ssh socket's to `default`.
+        const id = fields.get('id') ?? (type === 'ssh' ? 'default' : (target?.split('/').filter(Boolean).at(-1) ?? ''));
+        const from = fields.get('from');
+        mounts.push({ type, id, ...(from !== undefined ? { from } : {}) });
+    }
+    return mounts;
 }
 function fingerprint_expand(text, values) {
     let unresolved = false;
@@ -76842,7 +76659,585 @@ function shortId(id) {
     return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/records/signature.ts
+
+
+// Who may write the records ref is not who may write the default branch: branch protection
+// and rulesets guard branches and tags, and anyone who may push any ref may force-push
+// refs/docker-size-check/records. So a record counts only when it is signed (Ed25519) by a
+// key whose public half is committed on the default branch, at RECORDS_PUBLIC_KEY_PATH, and
+// is read from the base commit's own tree: a PR cannot change that file for its own run, and
+// whoever cannot push the default branch cannot change it at all. The private key is a secret
+// of a GitHub environment that only the default branch may deploy to (docs/trust-model.md).
+//
+// Each stored file but the content-addressed `paths/` blobs has a signature beside it
+// (`<path>.sig`). What is signed is the file's bytes behind a prefix naming the format and
+// the file's path, so that a signed file moved to another path (one commit's record under
+// another commit's name) does not verify.
+/** Where the records' public key (or keys, one PEM block each) is committed. */
+const RECORDS_PUBLIC_KEY_PATH = '.github/docker-size-check-records.pub';
+const SIGNATURE_SCHEMA = 'docker-size-check/records-signature@1';
+const signatureFile = object({
+    schema: literal(SIGNATURE_SCHEMA),
+    key: schemas_string().regex(/^[0-9a-f]{16}$/),
+    signature: schemas_string().regex(/^[A-Za-z0-9+/]{86}==$/)
+});
+function signaturePath(path) {
+    return `${path}.sig`;
+}
+/** A key's short name: the first 16 hex digits of the SHA-256 of its public half (SPKI, DER). */
+function keyId(key) {
+    const publicKey = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function message(path, content) {
+    return Buffer.concat([Buffer.from(`${SIGNATURE_SCHEMA}\0${path}\0`, 'utf8'), content]);
+}
+/** Signs what a record run writes. */
+class RecordsSigner {
+    key;
+    keyId;
+    constructor(key) {
+        this.key = key;
+        this.keyId = keyId(key);
+    }
+    /** From the PEM text of an Ed25519 private key; the error never quotes the text, a secret. */
+    static fromPem(pem, input = 'records-key') {
+        let key;
+        try {
+            key = (0,external_node_crypto_.createPrivateKey)(pem);
+        }
+        catch {
+            throw new Error(`Invalid ${input}: it is not a private key in PEM form. Expected an Ed25519 key such as ` +
+                '`openssl genpkey -algorithm ed25519` writes (-----BEGIN PRIVATE KEY-----), passed from a secret.');
+        }
+        if (key.asymmetricKeyType !== 'ed25519') {
+            throw new Error(`Invalid ${input}: it is a ${key.asymmetricKeyType ?? 'unknown'} key; the records are signed with Ed25519 ` +
+                '(`openssl genpkey -algorithm ed25519`).');
+        }
+        return new RecordsSigner(key);
+    }
+    /** The text of `<path>.sig` for `content` stored at `path`. */
+    sign(path, content) {
+        const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+        const signature = (0,external_node_crypto_.sign)(null, message(path, bytes), this.key).toString('base64');
+        return `${JSON.stringify({ schema: SIGNATURE_SCHEMA, key: this.keyId, signature })}\n`;
+    }
+}
+/** Checks what a record run wrote against the public keys of a commit the reader trusts. */
+class RecordsVerifier {
+    keys;
+    source;
+    constructor(keys, 
+    /** Where the keys came from, for messages: `<path> at <commit>`. */
+    source) {
+        this.keys = keys;
+        this.source = source;
+    }
+    get keyIds() {
+        return [...this.keys.keys()];
+    }
+    /**
+     * From the text of the public key file: one or more PEM blocks (several while a key is
+     * rotated). Throws naming the file where a block is no Ed25519 public key.
+     */
+    static fromPem(text, source) {
+        const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+        if (blocks.length === 0)
+            throw new Error(`${source} holds no public key (-----BEGIN PUBLIC KEY-----).`);
+        const keys = new Map();
+        for (const [i, block] of blocks.entries()) {
+            let key;
+            try {
+                key = (0,external_node_crypto_.createPublicKey)(block);
+            }
+            catch {
+                throw new Error(`${source}: public key ${i + 1} is not a PEM public key.`);
+            }
+            if (key.asymmetricKeyType !== 'ed25519') {
+                throw new Error(`${source}: public key ${i + 1} is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519.`);
+            }
+            keys.set(keyId(key), key);
+        }
+        return new RecordsVerifier(keys, source);
+    }
+    /** Whether this verifier would accept what `signer` signs. */
+    accepts(signer) {
+        return this.keys.has(signer.keyId);
+    }
+    /** Null when `signatureText` is a signature of `content` at `path` by one of the keys; else why not. */
+    problem(path, content, signatureText) {
+        if (signatureText === null)
+            return 'it is not signed';
+        let parsed;
+        try {
+            parsed = signatureFile.parse(JSON.parse(signatureText));
+        }
+        catch {
+            return 'its signature file is malformed';
+        }
+        const key = this.keys.get(parsed.key);
+        if (!key)
+            return `it is signed by key ${parsed.key}, which is not in ${this.source}`;
+        return (0,external_node_crypto_.verify)(null, message(path, content), key, Buffer.from(parsed.signature, 'base64'))
+            ? null
+            : 'its signature does not match its content';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/records/schema.ts
+
+// The baseline records, as stored in the repository. One schema both writes and reads them
+// (a record run writes, every PR run and the command read), so a field can't be written
+// and then dropped on read; the TypeScript types below are derived from it.
+const instructionSize = object({
+    keyword: schemas_string().max(32),
+    args: schemas_string().max(4000),
+    line: schemas_number().int().nonnegative(),
+    endLine: schemas_number().int().nonnegative(),
+    size: schemas_number().int().nonnegative()
+});
+const recordedMeasurement = object({
+    size: schemas_number().int().nonnegative(),
+    id: schemas_string().max(200),
+    layers: schemas_number().int().nonnegative(),
+    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
+    inspectSize: schemas_number().int().nonnegative().optional(),
+    layerBytes: schemas_number().int().nonnegative().optional(),
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    instructions: array(instructionSize).max(2000).optional(),
+    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
+        .max(2000)
+        .optional()
+});
+/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
+const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
+const recordedLayer = object({
+    diffId: schemas_string().max(200).nullable(),
+    blob: schemas_string().max(300).nullable(),
+    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
+    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
+});
+const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
+const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
+/** What decides an image, in parts, so that a mismatch can say which part moved. */
+const fingerprintSchema = object({
+    /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
+    source: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** target, build-args and platform. */
+    build: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** The platform built for (os/arch[/variant]): the one asked for, else the engine's. */
+    platform: schemas_string().min(1).max(100),
+    /** Each image the Dockerfile reads (FROM, COPY --from, RUN --mount from=) → the id or digest it resolved to. */
+    from: record(schemas_string().max(500), schemas_string().max(200)),
+    /** Each secret or ssh socket a RUN step mounts (`secret:<id>`, `ssh:<id>`) → whether the run gave it. */
+    secrets: record(schemas_string().max(200), schemas_boolean()),
+    /** How the figure was computed: size method and image store. */
+    measure: schemas_string().max(100)
+});
+const recordedImage = object({
+    /** The image's name: the config's `name`, else its Dockerfile path. */
+    key: schemas_string().min(1).max(500),
+    dockerfile: schemas_string().min(1).max(1000),
+    context: schemas_string().min(1).max(1000),
+    fingerprint: fingerprintSchema,
+    measurement: recordedMeasurement,
+    /**
+     * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
+     * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
+     * carried over from record to record is stored once. Absent in older records.
+     */
+    paths: union([recordedPaths, object({ blob: objectId })]).optional()
+});
+const RECORD_SCHEMA = 'docker-size-check/record@1';
+const INDEX_SCHEMA = 'docker-size-check/records-index@1';
+const baselineRecord = object({
+    schema: literal(RECORD_SCHEMA),
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    images: array(recordedImage).max(2000)
+});
+const indexEntry = object({
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
+    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
+    /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
+    measure: schemas_string().max(100).optional(),
+    /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
+    paths: array(objectId).optional()
+});
+const recordIndex = object({
+    schema: literal(INDEX_SCHEMA),
+    /** Newest first. */
+    records: array(indexEntry)
+});
+/** Parses a stored record; a malformed one is an error that names where it came from. */
+function parseRecord(text, source) {
+    return parseWith(baselineRecord, text, source);
+}
+function parseIndex(text, source) {
+    return parseWith(recordIndex, text, source);
+}
+function parsePaths(text, source) {
+    return parseWith(recordedPaths, text, source);
+}
+function parseWith(schema, text, source) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`, { cause: error });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+    }
+    return parsed.data;
+}
+
+;// CONCATENATED MODULE: ./src/records/store.ts
+
+
+
+
+
+
+
+
+
+
+// Baseline records live in the repository itself, under a ref of their own:
+//
+//   refs/docker-size-check/records  →  a commit whose tree holds
+//     index.json                  every record's commit, time and sizes, newest first
+//     records/<commit>.json       one record: each image's measurement and fingerprint
+//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
+//                                 apart, so an image carried over from record to record is
+//                                 stored once (its blob id is its name)
+//
+// Not a branch, so it is not listed among branches, starts no `push` workflow and is not
+// checked out; not notes, because a record is looked up by commit *and* listed for the
+// trend, which one small index answers without opening every record. Each write replaces
+// the ref with a new commit without parents, so the ref never grows a history: the store is
+// bounded by MAX_RECORDS. Writers race safely: the push carries `--force-with-lease` with
+// the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
+// writes again on top of it; no record is lost.
+//
+// Anyone who may push any ref may rewrite this one, so nothing in it counts unless it is
+// signed (signature.ts): every read checks `index.json` and `records/<commit>.json` against
+// their `.sig` with the reader's public keys, and `paths/` blobs are read by the object id a
+// signed record names, never by whatever the tree holds under that name. A writer carries
+// over only what verifies: it builds the new tree from nothing, so a forged file the ref was
+// rewritten with is dropped, not signed again.
+// For scripts/bench-records.mjs, which builds this module alone and signs a store of its own.
+
+/** The newest records kept; older ones are pruned when a record is written. */
+const store_MAX_RECORDS = 1000;
+const WRITE_ATTEMPTS = 8;
+/**
+ * The largest stored file read: a store written by this tool holds an index of about 200 bytes
+ * a record and records of a few kB an image. Anything larger is refused before it is read
+ * (its size asked of git first), so a hostile ref cannot make a run hold a huge blob.
+ */
+const MAX_STORED_FILE_BYTES = 32 * 1024 * 1024;
+const MAX_SIGNATURE_BYTES = 1024;
+/** A stored file that does not count: unsigned, signed by another key, too large, or not the schema. */
+class RecordTrustError extends Error {
+}
+function emptyIndex() {
+    return { schema: INDEX_SCHEMA, records: [] };
+}
+/** The records in one repository folder, read through git. */
+class RecordStore {
+    repoDir;
+    ref;
+    verifier;
+    constructor(repoDir, ref = DEFAULT_RECORDS_REF, 
+    /** The public keys every read is checked with; without them nothing stored is read. */
+    verifier = null) {
+        this.repoDir = repoDir;
+        this.ref = ref;
+        this.verifier = verifier;
+        assertRecordsRef(ref);
+    }
+    git(args, options = {}) {
+        return runChecked('git', args, { cwd: this.repoDir, ...options });
+    }
+    /**
+     * Brings the remote's records into the local ref. False when the remote has none yet. Needs
+     * read access only, so it works for a fork's PR with a read-only token.
+     */
+    async fetch(remote) {
+        const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
+        const result = await runCommand('git', args, { cwd: this.repoDir });
+        if (result.exitCode === 0)
+            return true;
+        if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
+            // The remote has none (any more): a stale local copy must not stand for it.
+            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
+            return false;
+        }
+        throw new CommandError('git', args, result);
+    }
+    /** The commit the local ref points to, or null when there is no store here. */
+    async tip() {
+        const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
+            cwd: this.repoDir
+        });
+        const sha = result.stdout.trim();
+        return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+    }
+    async readIndex(tip) {
+        return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex();
+    }
+    /** The record of one commit, or null when that commit has none. */
+    async readRecord(commit, tip) {
+        assertObjectId(commit, 'commit');
+        return this.readParsed(recordPath(commit), parseRecord, tip);
+    }
+    /**
+     * An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when
+     * gone. Read by the object id the (signed) record names, not by path: the tree could hold
+     * another blob under that name.
+     */
+    async readPaths(blob) {
+        assertObjectId(blob, 'blob');
+        const bytes = await this.readObject(blob, `paths/${blob}.json`);
+        return bytes === null ? null : parsePaths(bytes.toString('utf8'), `${this.ref}:${pathsPath(blob)}`);
+    }
+    /** One file of the store at `tip` (the local ref's by default), checked and parsed; null where it is not. */
+    async readParsed(path, parse, tip) {
+        const at = tip === undefined ? await this.tip() : tip;
+        if (!at)
+            return null;
+        const bytes = await this.readObject(`${at}:${path}`, path);
+        if (bytes === null)
+            return null;
+        this.assertSigned(path, bytes, await this.readObject(`${at}:${signaturePath(path)}`, path, MAX_SIGNATURE_BYTES));
+        return parse(bytes.toString('utf8'), `${this.ref}:${path}`);
+    }
+    /** Throws a RecordTrustError where `bytes` at `path` is not signed by one of the reader's keys. */
+    assertSigned(path, bytes, signature) {
+        if (!this.verifier) {
+            throw new RecordTrustError(`${this.ref}:${path} is not read: there is no public key to check it with.`);
+        }
+        const problem = this.verifier.problem(path, bytes, signature === null ? null : signature.toString('utf8'));
+        if (problem !== null)
+            throw new RecordTrustError(`${this.ref}:${path} is refused: ${problem}.`);
+    }
+    /**
+     * A blob's bytes (`spec` as git names an object), or null where there is none; one larger
+     * than `bound` is refused by its size alone, never read.
+     */
+    async readObject(spec, path, bound = MAX_STORED_FILE_BYTES) {
+        const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir });
+        if (size.exitCode !== 0)
+            return null;
+        const bytes = Number(size.stdout.trim());
+        if (!Number.isSafeInteger(bytes) || bytes > bound) {
+            throw new RecordTrustError(`${this.ref}:${path} is refused: it is ${formatSize(bytes)} (${bytes} bytes), more than the ` +
+                `${formatSize(bound)} a stored file of the records may be; it was not read.`);
+        }
+        const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir });
+        return result.exitCode === 0 ? result.stdout : null;
+    }
+    /**
+     * Adds a record (replacing an earlier one of the same commit), signed with `signer`, and
+     * pushes the store to `remote`, retrying on top of whatever another writer pushed meanwhile.
+     * What the old store held and does not verify is left out and said in `refused`.
+     */
+    async write(remote, record, signer, options = {}) {
+        if (this.verifier && !this.verifier.accepts(signer)) {
+            throw new Error(`The records-key (key ${signer.keyId}) is not the private half of a public key in ${this.verifier.source} ` +
+                `(${this.verifier.keyIds.join(', ')}): every PR run would refuse what it signs. Commit its public key there ` +
+                '(`openssl pkey -in records.key -pubout`), or pass the key that belongs to it.');
+        }
+        const attempts = options.attempts ?? WRITE_ATTEMPTS;
+        for (let attempt = 1;; attempt++) {
+            await this.fetch(remote);
+            const old = await this.tip();
+            const { commit, pruned, refused } = await this.commitWith(old, record, signer, options.maxRecords ?? store_MAX_RECORDS);
+            await options.beforePush?.(attempt);
+            const args = [
+                'push',
+                '--porcelain',
+                `--force-with-lease=${this.ref}:${old ?? ''}`,
+                remote,
+                `${commit}:${this.ref}`
+            ];
+            const result = await runCommand('git', args, { cwd: this.repoDir });
+            if (result.exitCode === 0) {
+                await this.git(['update-ref', this.ref, commit]);
+                return { attempts: attempt, pruned, tip: commit, refused };
+            }
+            if (!isRaceLost(result.stdout + result.stderr) || attempt >= attempts)
+                throw new CommandError('git', args, result);
+            options.onRetry?.(attempt);
+            // Two record runs of quick pushes start within seconds: spread their retries.
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt + Math.floor(Math.random() * 200));
+        }
+    }
+    /**
+     * A commit (no parent) of the old store's records that verify plus the record, pruned to
+     * `maxRecords`. The tree is built from nothing: only what was checked goes into it.
+     */
+    async commitWith(old, record, signer, maxRecords) {
+        const carried = await this.verifiedRecords(old);
+        const stored = await this.storePaths(record);
+        const entry = indexEntryOf(stored.record);
+        const entries = [entry, ...carried.entries.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
+        const kept = entries.slice(0, maxRecords);
+        const dropped = entries.slice(maxRecords);
+        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'dsc-records-'));
+        // A private index file: the repository's own index and work tree are never touched.
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
+        try {
+            await this.git(['read-tree', '--empty'], { env });
+            const writeSigned = async (path, text) => {
+                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: text })).trim();
+                const signature = (await this.git(['hash-object', '-w', '--stdin'], { input: signer.sign(path, text) })).trim();
+                return [`100644 ${blob}\t${path}`, `100644 ${signature}\t${signaturePath(path)}`];
+            };
+            const updates = [
+                ...(await writeSigned(recordPath(record.commit), store_json(stored.record))),
+                ...(await writeSigned('index.json', store_json({ schema: INDEX_SCHEMA, records: kept }))),
+                ...kept.flatMap(other => carried.files.get(other.commit) ?? []),
+                ...(await this.presentObjects([...new Set(kept.flatMap(other => other.paths ?? []))])).map(blob => `100644 ${blob}\t${pathsPath(blob)}`)
+            ];
+            await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
+            const tree = (await this.git(['write-tree'], { env })).trim();
+            const commit = (await this.git(['commit-tree', tree, '-m', `docker-size-check: record of ${record.commit}`], {
+                env: { ...env, ...RECORD_AUTHOR }
+            })).trim();
+            return { commit, pruned: dropped.length, refused: carried.refused };
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+        }
+    }
+    /**
+     * The old store's records that verify: their index entries, and for each commit the tree
+     * lines of its record and signature (carried over as they are). The signed index says which
+     * records there are; where it does not verify, the records themselves do, each rebuilt into
+     * an entry. Whatever is refused is said in `refused`.
+     */
+    async verifiedRecords(old) {
+        const result = { entries: [], files: new Map(), refused: [] };
+        if (!old)
+            return result;
+        const listing = await this.git(['ls-tree', '-r', '--full-tree', old, 'records/']);
+        const blobs = new Map();
+        for (const line of listing.split('\n')) {
+            const [, blob, path] = /^100644 blob ([0-9a-f]{40,64})\t(records\/[0-9a-f]{40,64}\.json(?:\.sig)?)$/.exec(line) ?? [];
+            if (blob && path)
+                blobs.set(path, blob);
+        }
+        let listed = null;
+        try {
+            listed = (await this.readIndex(old)).records;
+        }
+        catch (error) {
+            result.refused.push(`${errorMessage(error)} The records that verify are kept, the rest dropped.`);
+        }
+        const commits = listed?.map(entry => entry.commit) ??
+            [...blobs.keys()].flatMap(path => /^records\/([0-9a-f]{40,64})\.json$/.exec(path)?.[1] ?? []);
+        for (const commit of commits.slice(0, store_MAX_RECORDS * 2)) {
+            const path = recordPath(commit);
+            let stored;
+            try {
+                stored = await this.readRecord(commit, old);
+            }
+            catch (error) {
+                result.refused.push(`${errorMessage(error)} It is dropped.`);
+                continue;
+            }
+            const blob = blobs.get(path);
+            const signature = blobs.get(signaturePath(path));
+            if (!stored || stored.commit !== commit || !blob || !signature)
+                continue;
+            result.entries.push(listed?.find(entry => entry.commit === commit) ?? indexEntryOf(stored));
+            result.files.set(commit, [`100644 ${blob}\t${path}`, `100644 ${signature}\t${signaturePath(path)}`]);
+        }
+        return result;
+    }
+    /** The objects of `ids` this repository has (a `paths/` blob the old tree lacked is left out). */
+    async presentObjects(ids) {
+        const present = [];
+        for (const id of ids) {
+            const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir });
+            if (result.exitCode === 0)
+                present.push(id);
+        }
+        return present;
+    }
+    /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
+    async storePaths(record) {
+        const blobs = new Set();
+        const images = [];
+        for (const image of record.images) {
+            if (image.paths && 'layers' in image.paths) {
+                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(image.paths) })).trim();
+                images.push({ ...image, paths: { blob } });
+                blobs.add(blob);
+            }
+            else {
+                if (image.paths)
+                    blobs.add(image.paths.blob);
+                images.push(image);
+            }
+        }
+        return { record: { ...record, images }, blobs: [...blobs] };
+    }
+}
+/** A stored record's line in the index: what the trend reads, and the `paths/` blobs it uses. */
+function indexEntryOf(record) {
+    const paths = [
+        ...new Set(record.images.flatMap(image => (image.paths && 'blob' in image.paths ? [image.paths.blob] : [])))
+    ];
+    return {
+        commit: record.commit,
+        recordedAt: record.recordedAt,
+        sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
+        ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+        ...(paths.length ? { paths } : {})
+    };
+}
+// A record run's checkout may have no git identity configured; the store's commits are the
+// tool's, not a person's.
+const RECORD_AUTHOR = {
+    GIT_AUTHOR_NAME: 'docker-size-check',
+    GIT_AUTHOR_EMAIL: 'docker-size-check@invalid',
+    GIT_COMMITTER_NAME: 'docker-size-check',
+    GIT_COMMITTER_EMAIL: 'docker-size-check@invalid'
+};
+function store_json(value) {
+    return `${JSON.stringify(value, null, 1)}\n`;
+}
+function recordPath(commit) {
+    return `records/${commit}.json`;
+}
+function pathsPath(blob) {
+    return `paths/${blob}.json`;
+}
+/** Whether a rejected push lost a race with another writer (and may try again). */
+function isRaceLost(output) {
+    return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
+}
+function assertObjectId(id, kind) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
+        throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/records/baseline.ts
+
 
 
 
@@ -76896,7 +77291,9 @@ async function decideBaselines(targets, lookup) {
             dockerfileText: text,
             build: baseBuildSettings(target),
             measure: sizeMethodOf(lookup.engine),
-            resolveImage: resolve
+            resolveImage: resolve,
+            secretIds: lookup.secretIds,
+            enginePlatform: lookup.engine.platform ?? 'unknown/unknown'
         });
         if ('unresolved' in expected) {
             decisions.set(target, { build: expected.unresolved });
@@ -76908,11 +77305,21 @@ async function decideBaselines(targets, lookup) {
 }
 async function matchRecord(target, expected, history, lookup, cache) {
     let nearestMismatch = null;
+    const refusals = [];
     const tip = await lookup.store.tip();
     for (const commit of history) {
         let images = cache.get(commit);
         if (!images) {
-            images = (await lookup.store.readRecord(commit, tip))?.images ?? [];
+            try {
+                images = (await lookup.store.readRecord(commit, tip))?.images ?? [];
+            }
+            catch (error) {
+                // A forged or damaged record stands for nothing; an older one may still match.
+                if (!(error instanceof RecordTrustError))
+                    throw error;
+                refusals.push(`the record of ${commit.slice(0, 7)} does not count: ${errorMessage(error).replace(/\.$/, '')}`);
+                images = [];
+            }
             cache.set(commit, images);
         }
         const image = images.find(candidate => candidate.key === labelOf({ ...target, dockerfile: target.baseDockerfile }));
@@ -76921,24 +77328,27 @@ async function matchRecord(target, expected, history, lookup, cache) {
         const mismatch = fingerprintMismatch(image.fingerprint, expected);
         if (mismatch === null) {
             const behind = await distance(lookup.git, commit, lookup.baseSha);
-            const layers = await recordedLayersOf(image, lookup.store, tip);
+            const layers = await recordedLayersOf(image, lookup.store);
             return { record: { commit, behind, measurement: image.measurement, ...(layers ? { layers } : {}) } };
         }
         nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`;
     }
+    const [refused] = refusals;
+    if (refused !== undefined)
+        return { build: refused, refused: true };
     return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' };
 }
 /**
  * The recorded image's layers for the path breakdown, kept in the store apart from the
  * record. Without them (a store damaged by hand) only the breakdown is left out, not the base.
  */
-async function recordedLayersOf(image, store, tip) {
+async function recordedLayersOf(image, store) {
     if (!image.paths)
         return null;
     if ('layers' in image.paths)
         return image.paths.layers;
     try {
-        return (await store.readPaths(image.paths.blob, tip))?.layers ?? null;
+        return (await store.readPaths(image.paths.blob))?.layers ?? null;
     }
     catch {
         return null;
@@ -77019,6 +77429,11 @@ async function planRecordedBases(targets, plan) {
             planned.set(target, layers ? { measurement, layers } : { measurement });
             plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
         }
+        else if (decision.refused) {
+            plan.warn(`${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`);
+            if (mode === 'record')
+                planned.set(target, { missing: `No baseline record stands for the base: ${decision.build}.` });
+        }
         else if (mode === 'record') {
             planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` });
             plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`);
@@ -77034,11 +77449,14 @@ async function planRecordedBases(targets, plan) {
  * trend, and decides each candidate's base; null where the repository has no records.
  */
 async function readAndDecide(targets, candidates, plan) {
-    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef);
     if (plan.remote !== null)
-        await store.fetch(plan.remote);
-    if ((await store.tip()) === null)
+        await unchecked.fetch(plan.remote);
+    if ((await unchecked.tip()) === null)
         return null;
+    // The keys of the base commit: what the default branch says may sign, which neither the PR
+    // nor whoever rewrote the records ref can change.
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha));
     const engine = await plan.engine;
     attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
     if (candidates.length === 0)
@@ -77058,9 +77476,35 @@ async function readAndDecide(targets, candidates, plan) {
         engine,
         baseSha,
         baseTree: await readSide(git, baseSha),
+        secretIds: (plan.settings.secrets ?? []).map(secret => secret.id),
         depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
         ...(remote === null ? {} : { deepen: (commits) => git.fetch(deepenArgs(commits, remote)) })
     });
+}
+/** The largest public key file read. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+/**
+ * The records' public keys as the commit `sha` has them (RECORDS_PUBLIC_KEY_PATH); a
+ * RecordTrustError naming the fix where it has none, or a file that holds no Ed25519 key.
+ */
+async function recordsVerifierAt(git, sha) {
+    const spec = `${sha}:${RECORDS_PUBLIC_KEY_PATH}`;
+    const size = await git.tryExec(['cat-file', '-s', spec]);
+    const bytes = Number(size.stdout.trim());
+    const where = `${RECORDS_PUBLIC_KEY_PATH} at ${sha.slice(0, 12)}`;
+    if (size.exitCode !== 0) {
+        throw new RecordTrustError(`the commit ${sha.slice(0, 12)} has no ${RECORDS_PUBLIC_KEY_PATH} to check the records' signatures with ` +
+            '(commit the public half of the records-key there: see docs/trust-model.md)');
+    }
+    if (!(bytes <= MAX_KEY_FILE_BYTES))
+        throw new RecordTrustError(`${where} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    const text = await git.tryExec(['cat-file', 'blob', spec]);
+    try {
+        return RecordsVerifier.fromPem(text.stdout, where);
+    }
+    catch (error) {
+        throw new RecordTrustError(errorMessage(error));
+    }
 }
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
 const TREND_RECORDS = 30;
@@ -77190,6 +77634,9 @@ async function runPipeline(settings, env, state) {
 
 
 
+
+
+
 /**
  * `mode: record`: measures the images of the checked-out commit of the default branch and
  * stores them as its baseline record. An image whose fingerprint is what the previous record
@@ -77204,17 +77651,26 @@ async function runRecord(settings, env, state) {
     const [head] = await git.resolveCommits(['HEAD']);
     if (!head)
         throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`);
+    const { signer, verifier } = await signingKeys(git, head, env.recordsKey);
     const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env));
     state.revisions = { baseSha: head, headSha: head };
     const outcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 };
     if (targets.length === 0)
         return outcome;
-    const store = new RecordStore(env.repoDir, settings.recordsRef);
+    const store = new RecordStore(env.repoDir, settings.recordsRef, verifier);
     await store.fetch(env.remote);
-    const previous = await previousRecord(store, head);
+    const previous = await previousRecord(store, head, env.progress);
     outcome.previous = previous?.commit ?? null;
     state.engine = await engine;
-    const plan = await planRecord(targets, { git, tree, docker, measure: sizeMethodOf(state.engine), previous }, outcome);
+    const plan = await planRecord(targets, {
+        git,
+        tree,
+        docker,
+        measure: sizeMethodOf(state.engine),
+        previous,
+        secretIds: (settings.secrets ?? []).map(secret => secret.id),
+        enginePlatform: state.engine.platform ?? 'unknown/unknown'
+    }, outcome);
     for (const { image, why } of outcome.skipped)
         env.progress.warning(`${image} is not recorded: ${why}.`);
     if (outcome.carried.length) {
@@ -77223,7 +77679,7 @@ async function runRecord(settings, env, state) {
     const measured = await buildHeads(plan.toBuild, { settings, env, state, docker, git, engine });
     plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome));
     env.signal?.throwIfAborted();
-    outcome.attempts = await writeRecord(store, head, plan.recorded, env);
+    outcome.attempts = await writeRecord(store, signer, head, plan.recorded, env);
     state.revisions = { baseSha: previous?.commit ?? head, headSha: head };
     state.measured = sinceThePrevious(targets, plan, measured, previous);
     return outcome;
@@ -77243,11 +77699,40 @@ async function imagesAt(git, head, settings, env) {
     env.progress.info(`${countOf(targets.length, 'image')} at ${head.slice(0, 12)}: ${targets.map(labelOf).join(', ') || 'none'}`);
     return { targets, tree };
 }
-/** The newest record of another commit than this one: what an unchanged image is carried over from. */
-async function previousRecord(store, head) {
-    const index = await store.readIndex();
-    const commit = index.records.find(entry => entry.commit !== head)?.commit;
-    return commit ? store.readRecord(commit) : null;
+/**
+ * The key that signs, and the public keys of the commit recorded, which must hold its public
+ * half: a record signed by a key no PR run accepts would be written for nothing.
+ */
+async function signingKeys(git, head, recordsKey) {
+    if (recordsKey === '') {
+        throw new Error('mode: record needs the records-key input: the Ed25519 private key that signs the records, from a secret of ' +
+            'an environment only the default branch may use (records-key: ${{ secrets.DOCKER_SIZE_CHECK_RECORDS_KEY }}). ' +
+            'PR runs count only signed records; docs/trust-model.md shows how to make the key.');
+    }
+    const signer = RecordsSigner.fromPem(recordsKey);
+    try {
+        return { signer, verifier: await recordsVerifierAt(git, head) };
+    }
+    catch (error) {
+        throw new Error(`mode: record cannot sign records PR runs would accept: ${errorMessage(error)}.`, { cause: error });
+    }
+}
+/**
+ * The newest record of another commit than this one: what an unchanged image is carried over
+ * from. One that does not verify carries nothing over (its images are built).
+ */
+async function previousRecord(store, head, progress) {
+    try {
+        const index = await store.readIndex();
+        const commit = index.records.find(entry => entry.commit !== head)?.commit;
+        return commit ? await store.readRecord(commit) : null;
+    }
+    catch (error) {
+        if (!(error instanceof RecordTrustError))
+            throw error;
+        progress.warning(`Nothing is carried over from the stored records: ${errorMessage(error)}`);
+        return null;
+    }
 }
 /** Which images are carried over, which are built, which cannot be recorded (said in `outcome`). */
 async function planRecord(targets, at, outcome) {
@@ -77262,7 +77747,15 @@ async function planRecord(targets, at, outcome) {
             outcome.skipped.push({ image: key, why: 'its Dockerfile is not in the commit' });
             continue;
         }
-        const input = { source, dockerfileText: text, build: target.build, measure: at.measure, resolveImage: resolve };
+        const input = {
+            source,
+            dockerfileText: text,
+            build: target.build,
+            measure: at.measure,
+            resolveImage: resolve,
+            secretIds: at.secretIds,
+            enginePlatform: at.enginePlatform
+        };
         const result = await fingerprintImage(input);
         if ('unresolved' in result) {
             outcome.skipped.push({ image: key, why: result.unresolved });
@@ -77320,7 +77813,7 @@ function recordedFrom(toBuild, measured, outcome) {
     return recorded;
 }
 /** Pushes the record; returns how many attempts the push took (another record run may win a race). */
-async function writeRecord(store, head, images, env) {
+async function writeRecord(store, signer, head, images, env) {
     const { progress } = env;
     const record = {
         schema: RECORD_SCHEMA,
@@ -77328,9 +77821,11 @@ async function writeRecord(store, head, images, env) {
         recordedAt: (env.now?.() ?? new Date()).toISOString(),
         images: [...images].sort((a, b) => a.key.localeCompare(b.key))
     };
-    const written = await progress.group('Record', () => store.write(env.remote, record, {
+    const written = await progress.group('Record', () => store.write(env.remote, record, signer, {
         onRetry: attempt => progress.info(`Another run wrote the records first (attempt ${attempt}); writing again on top.`)
     }));
+    for (const refused of written.refused)
+        progress.warning(`The stored records: ${refused}`);
     progress.info(`Recorded ${countOf(images.length, 'image')} at ${head.slice(0, 12)} in ${env.remote} ${store.ref}` +
         (written.pruned ? ` (${countOf(written.pruned, 'older record')} pruned)` : ''));
     return written.attempts;
@@ -77377,7 +77872,6 @@ function idOf(entry) {
 
 
 
-const main_NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
 // Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
 // warning is an annotation too: a path's bidi controls would make it read otherwise.
 const actionProgress = {
@@ -77415,11 +77909,20 @@ async function checkAndReport(signal) {
     if (!run)
         return;
     const { inputs, state } = run;
-    const comparison = compareImages(state.revisions, state.measured, inputs ?? main_NO_LIMITS);
+    const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS);
     const interrupted = interruptionOf(signal);
     await publishResults(publicationOf(run, context, comparison, interrupted !== null));
     if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
-        await publishVerdict(inputs, context, run.trustedHead, commitStatusOf(comparison, state.error));
+        const status = commitStatusOf(comparison, state.error);
+        if (status.state === 'success' && run.measuredBy !== 'trusted') {
+            // The PR's own run wrote these sizes: they may fail the PR, never pass it.
+            warning('No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
+                'can change, so they cannot say it passed. For a verdict to require, measure in a pull_request_target ' +
+                'job of the default branch’s workflow (docs/trust-model.md).');
+        }
+        else {
+            await publishVerdict(inputs, context, run.trustedHead, status);
+        }
     }
     setVerdict(run, comparison);
     // After setFailed, which sets 1: a stopped run ends as the signal's.
@@ -77434,6 +77937,7 @@ async function runMode(context, signal) {
         pullNumber: null,
         stepError: null,
         trustedHead: null,
+        measuredBy: null,
         recorded: null
     };
     try {
@@ -77465,10 +77969,18 @@ async function runMeasuringMode(inputs, context, signal, run) {
         Object.assign(run.state, loaded.state);
         run.pullNumber = loaded.pullNumber;
         run.trustedHead = loaded.headSha;
+        run.measuredBy = loaded.measuredBy;
     }
     else if (inputs.mode === 'record') {
         assertRecordsBranch(context);
-        run.recorded = await runRecord(inputs, { repoDir: context.workspace, tempRoot: context.runnerTemp, remote: 'origin', progress: actionProgress, signal }, run.state);
+        run.recorded = await runRecord(inputs, {
+            repoDir: context.workspace,
+            recordsKey: inputs.recordsKey,
+            tempRoot: context.runnerTemp,
+            remote: 'origin',
+            progress: actionProgress,
+            signal
+        }, run.state);
     }
     else {
         run.pullNumber = context.pullRequest?.number ?? null;
@@ -77586,13 +78098,18 @@ function describeRecordOutcome(outcome) {
 }
 /** What must never be written anywhere: the build secrets and the token. */
 function secretValues(inputs) {
-    return [inputs.githubToken, ...(inputs.secrets ?? []).map(secret => secret.value)];
+    return [inputs.githubToken, inputs.recordsKey, ...(inputs.secrets ?? []).map(secret => secret.value)].filter(value => value !== '');
 }
 /**
  * A broken event file: an error where the run needs the event (the PR's base branch, the
  * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
  */
 function checkEvent(inputs, context) {
+    if (context.eventName === 'pull_request_target' && inputs.cacheTo?.length && inputs.mode !== 'comment') {
+        // The run's cache scope is the base branch's: a PR's build would write what main's runs restore.
+        throw new InputError('Invalid cache-to in a pull_request_target run: it builds the pull request’s code, and would write the ' +
+            'default branch’s cache with it. Remove cache-to from this job (docs/trust-model.md).');
+    }
     if (!context.eventProblem)
         return;
     const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef);
@@ -77878,18 +78395,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -77975,15 +78492,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(5402);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -78027,17 +78544,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -78146,15 +78663,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -78241,18 +78758,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(5402);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -78472,17 +78989,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -78596,12 +79113,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -78803,14 +79320,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -78861,7 +79378,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -78907,19 +79424,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -79123,13 +79640,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -79358,7 +79875,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -79513,7 +80030,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -79556,7 +80073,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -79591,12 +80108,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -79615,12 +80132,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -79637,22 +80154,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 5402:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -79981,13 +80498,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -80064,7 +80581,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -80128,14 +80645,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -80225,13 +80742,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -80410,7 +80927,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -80479,28 +80996,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(5402);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -80537,7 +81054,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -80563,16 +81080,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -80690,14 +81207,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -80848,14 +81365,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -80895,15 +81412,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -80941,14 +81458,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -80975,17 +81492,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -81129,17 +81646,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -81251,16 +81768,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -81323,7 +81840,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -81383,12 +81900,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -81429,15 +81946,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -81654,7 +82171,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -81724,7 +82241,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -81830,14 +82347,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -81949,12 +82466,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -82679,7 +83196,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -82727,14 +83244,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -83714,18 +84231,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(5402);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -83828,16 +84345,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -83874,13 +84391,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -83900,12 +84417,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -83924,13 +84441,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -83950,12 +84467,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -83973,12 +84490,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -84001,13 +84518,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -84055,12 +84572,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -84104,18 +84621,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -84136,14 +84653,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -84207,27 +84724,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -84313,14 +84830,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -84390,12 +84907,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -84426,13 +84943,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -84483,12 +85000,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -84566,13 +85083,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -84644,16 +85161,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -84728,15 +85245,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -84817,24 +85334,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -84865,14 +85382,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -84968,12 +85485,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -85080,7 +85597,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -85238,15 +85755,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(9330);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -85377,14 +85894,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -85539,7 +86056,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 9330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -85570,14 +86087,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -85664,7 +86181,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -85698,15 +86215,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -85857,13 +86374,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -86202,12 +86719,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -86445,14 +86962,14 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 6495:
+/***/ 4180:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"blacklist_client.lua":"local blacklist = ARGV[num_static_argv + 1]\\n\\nif redis.call(\'zscore\', client_last_seen_key, blacklist) then\\n  redis.call(\'zadd\', client_last_seen_key, 0, blacklist)\\nend\\n\\n\\nreturn {}\\n","check.lua":"local weight = tonumber(ARGV[num_static_argv + 1])\\n\\nlocal capacity = process_tick(now, false)[\'capacity\']\\nlocal nextRequest = tonumber(redis.call(\'hget\', settings_key, \'nextRequest\'))\\n\\nreturn conditions_check(capacity, weight) and nextRequest - now <= 0\\n","conditions_check.lua":"local conditions_check = function (capacity, weight)\\n  return capacity == nil or weight <= capacity\\nend\\n","current_reservoir.lua":"return process_tick(now, false)[\'reservoir\']\\n","done.lua":"process_tick(now, false)\\n\\nreturn tonumber(redis.call(\'hget\', settings_key, \'done\'))\\n","free.lua":"local index = ARGV[num_static_argv + 1]\\n\\nredis.call(\'zadd\', job_expirations_key, 0, index)\\n\\nreturn process_tick(now, false)[\'running\']\\n","get_time.lua":"redis.replicate_commands()\\n\\nlocal get_time = function ()\\n  local time = redis.call(\'time\')\\n\\n  return tonumber(time[1]..string.sub(time[2], 1, 3))\\nend\\n","group_check.lua":"return not (redis.call(\'exists\', settings_key) == 1)\\n","heartbeat.lua":"process_tick(now, true)\\n","increment_reservoir.lua":"local incr = tonumber(ARGV[num_static_argv + 1])\\n\\nredis.call(\'hincrby\', settings_key, \'reservoir\', incr)\\n\\nlocal reservoir = process_tick(now, true)[\'reservoir\']\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn reservoir\\n","init.lua":"local clear = tonumber(ARGV[num_static_argv + 1])\\nlocal limiter_version = ARGV[num_static_argv + 2]\\nlocal num_local_argv = num_static_argv + 2\\n\\nif clear == 1 then\\n  redis.call(\'del\', unpack(KEYS))\\nend\\n\\nif redis.call(\'exists\', settings_key) == 0 then\\n  -- Create\\n  local args = {\'hmset\', settings_key}\\n\\n  for i = num_local_argv + 1, #ARGV do\\n    table.insert(args, ARGV[i])\\n  end\\n\\n  redis.call(unpack(args))\\n  redis.call(\'hmset\', settings_key,\\n    \'nextRequest\', now,\\n    \'lastReservoirRefresh\', now,\\n    \'lastReservoirIncrease\', now,\\n    \'running\', 0,\\n    \'done\', 0,\\n    \'unblockTime\', 0,\\n    \'capacityPriorityCounter\', 0\\n  )\\n\\nelse\\n  -- Apply migrations\\n  local settings = redis.call(\'hmget\', settings_key,\\n    \'id\',\\n    \'version\'\\n  )\\n  local id = settings[1]\\n  local current_version = settings[2]\\n\\n  if current_version ~= limiter_version then\\n    local version_digits = {}\\n    for k, v in string.gmatch(current_version, \\"([^.]+)\\") do\\n      table.insert(version_digits, tonumber(k))\\n    end\\n\\n    -- 2.10.0\\n    if version_digits[2] < 10 then\\n      redis.call(\'hsetnx\', settings_key, \'reservoirRefreshInterval\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirRefreshAmount\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'lastReservoirRefresh\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'done\', 0)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.10.0\')\\n    end\\n\\n    -- 2.11.1\\n    if version_digits[2] < 11 or (version_digits[2] == 11 and version_digits[3] < 1) then\\n      if redis.call(\'hstrlen\', settings_key, \'lastReservoirRefresh\') == 0 then\\n        redis.call(\'hmset\', settings_key,\\n          \'lastReservoirRefresh\', now,\\n          \'version\', \'2.11.1\'\\n        )\\n      end\\n    end\\n\\n    -- 2.14.0\\n    if version_digits[2] < 14 then\\n      local old_running_key = \'b_\'..id..\'_running\'\\n      local old_executing_key = \'b_\'..id..\'_executing\'\\n\\n      if redis.call(\'exists\', old_running_key) == 1 then\\n        redis.call(\'rename\', old_running_key, job_weights_key)\\n      end\\n      if redis.call(\'exists\', old_executing_key) == 1 then\\n        redis.call(\'rename\', old_executing_key, job_expirations_key)\\n      end\\n      redis.call(\'hset\', settings_key, \'version\', \'2.14.0\')\\n    end\\n\\n    -- 2.15.2\\n    if version_digits[2] < 15 or (version_digits[2] == 15 and version_digits[3] < 2) then\\n      redis.call(\'hsetnx\', settings_key, \'capacityPriorityCounter\', 0)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.15.2\')\\n    end\\n\\n    -- 2.17.0\\n    if version_digits[2] < 17 then\\n      redis.call(\'hsetnx\', settings_key, \'clientTimeout\', 10000)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.17.0\')\\n    end\\n\\n    -- 2.18.0\\n    if version_digits[2] < 18 then\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseInterval\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseAmount\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseMaximum\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'lastReservoirIncrease\', now)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.18.0\')\\n    end\\n\\n  end\\n\\n  process_tick(now, false)\\nend\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn {}\\n","process_tick.lua":"local process_tick = function (now, always_publish)\\n\\n  local compute_capacity = function (maxConcurrent, running, reservoir)\\n    if maxConcurrent ~= nil and reservoir ~= nil then\\n      return math.min((maxConcurrent - running), reservoir)\\n    elseif maxConcurrent ~= nil then\\n      return maxConcurrent - running\\n    elseif reservoir ~= nil then\\n      return reservoir\\n    else\\n      return nil\\n    end\\n  end\\n\\n  local settings = redis.call(\'hmget\', settings_key,\\n    \'id\',\\n    \'maxConcurrent\',\\n    \'running\',\\n    \'reservoir\',\\n    \'reservoirRefreshInterval\',\\n    \'reservoirRefreshAmount\',\\n    \'lastReservoirRefresh\',\\n    \'reservoirIncreaseInterval\',\\n    \'reservoirIncreaseAmount\',\\n    \'reservoirIncreaseMaximum\',\\n    \'lastReservoirIncrease\',\\n    \'capacityPriorityCounter\',\\n    \'clientTimeout\'\\n  )\\n  local id = settings[1]\\n  local maxConcurrent = tonumber(settings[2])\\n  local running = tonumber(settings[3])\\n  local reservoir = tonumber(settings[4])\\n  local reservoirRefreshInterval = tonumber(settings[5])\\n  local reservoirRefreshAmount = tonumber(settings[6])\\n  local lastReservoirRefresh = tonumber(settings[7])\\n  local reservoirIncreaseInterval = tonumber(settings[8])\\n  local reservoirIncreaseAmount = tonumber(settings[9])\\n  local reservoirIncreaseMaximum = tonumber(settings[10])\\n  local lastReservoirIncrease = tonumber(settings[11])\\n  local capacityPriorityCounter = tonumber(settings[12])\\n  local clientTimeout = tonumber(settings[13])\\n\\n  local initial_capacity = compute_capacity(maxConcurrent, running, reservoir)\\n\\n  --\\n  -- Process \'running\' changes\\n  --\\n  local expired = redis.call(\'zrangebyscore\', job_expirations_key, \'-inf\', \'(\'..now)\\n\\n  if #expired > 0 then\\n    redis.call(\'zremrangebyscore\', job_expirations_key, \'-inf\', \'(\'..now)\\n\\n    local flush_batch = function (batch, acc)\\n      local weights = redis.call(\'hmget\', job_weights_key, unpack(batch))\\n                      redis.call(\'hdel\',  job_weights_key, unpack(batch))\\n      local clients = redis.call(\'hmget\', job_clients_key, unpack(batch))\\n                      redis.call(\'hdel\',  job_clients_key, unpack(batch))\\n\\n      -- Calculate sum of removed weights\\n      for i = 1, #weights do\\n        acc[\'total\'] = acc[\'total\'] + (tonumber(weights[i]) or 0)\\n      end\\n\\n      -- Calculate sum of removed weights by client\\n      local client_weights = {}\\n      for i = 1, #clients do\\n        local removed = tonumber(weights[i]) or 0\\n        if removed > 0 then\\n          acc[\'client_weights\'][clients[i]] = (acc[\'client_weights\'][clients[i]] or 0) + removed\\n        end\\n      end\\n    end\\n\\n    local acc = {\\n      [\'total\'] = 0,\\n      [\'client_weights\'] = {}\\n    }\\n    local batch_size = 1000\\n\\n    -- Compute changes to Zsets and apply changes to Hashes\\n    for i = 1, #expired, batch_size do\\n      local batch = {}\\n      for j = i, math.min(i + batch_size - 1, #expired) do\\n        table.insert(batch, expired[j])\\n      end\\n\\n      flush_batch(batch, acc)\\n    end\\n\\n    -- Apply changes to Zsets\\n    if acc[\'total\'] > 0 then\\n      redis.call(\'hincrby\', settings_key, \'done\', acc[\'total\'])\\n      running = tonumber(redis.call(\'hincrby\', settings_key, \'running\', -acc[\'total\']))\\n    end\\n\\n    for client, weight in pairs(acc[\'client_weights\']) do\\n      redis.call(\'zincrby\', client_running_key, -weight, client)\\n    end\\n  end\\n\\n  --\\n  -- Process \'reservoir\' changes\\n  --\\n  local reservoirRefreshActive = reservoirRefreshInterval ~= nil and reservoirRefreshAmount ~= nil\\n  if reservoirRefreshActive and now >= lastReservoirRefresh + reservoirRefreshInterval then\\n    reservoir = reservoirRefreshAmount\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'lastReservoirRefresh\', now\\n    )\\n  end\\n\\n  local reservoirIncreaseActive = reservoirIncreaseInterval ~= nil and reservoirIncreaseAmount ~= nil\\n  if reservoirIncreaseActive and now >= lastReservoirIncrease + reservoirIncreaseInterval then\\n    local num_intervals = math.floor((now - lastReservoirIncrease) / reservoirIncreaseInterval)\\n    local incr = reservoirIncreaseAmount * num_intervals\\n    if reservoirIncreaseMaximum ~= nil then\\n      incr = math.min(incr, reservoirIncreaseMaximum - (reservoir or 0))\\n    end\\n    if incr > 0 then\\n      reservoir = (reservoir or 0) + incr\\n    end\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'lastReservoirIncrease\', lastReservoirIncrease + (num_intervals * reservoirIncreaseInterval)\\n    )\\n  end\\n\\n  --\\n  -- Clear unresponsive clients\\n  --\\n  local unresponsive = redis.call(\'zrangebyscore\', client_last_seen_key, \'-inf\', (now - clientTimeout))\\n  local unresponsive_lookup = {}\\n  local terminated_clients = {}\\n  for i = 1, #unresponsive do\\n    unresponsive_lookup[unresponsive[i]] = true\\n    if tonumber(redis.call(\'zscore\', client_running_key, unresponsive[i])) == 0 then\\n      table.insert(terminated_clients, unresponsive[i])\\n    end\\n  end\\n  if #terminated_clients > 0 then\\n    redis.call(\'zrem\', client_running_key,         unpack(terminated_clients))\\n    redis.call(\'hdel\', client_num_queued_key,      unpack(terminated_clients))\\n    redis.call(\'zrem\', client_last_registered_key, unpack(terminated_clients))\\n    redis.call(\'zrem\', client_last_seen_key,       unpack(terminated_clients))\\n  end\\n\\n  --\\n  -- Broadcast capacity changes\\n  --\\n  local final_capacity = compute_capacity(maxConcurrent, running, reservoir)\\n\\n  if always_publish or (initial_capacity ~= nil and final_capacity == nil) then\\n    -- always_publish or was not unlimited, now unlimited\\n    redis.call(\'publish\', \'b_\'..id, \'capacity:\'..(final_capacity or \'\'))\\n\\n  elseif initial_capacity ~= nil and final_capacity ~= nil and final_capacity > initial_capacity then\\n    -- capacity was increased\\n    -- send the capacity message to the limiter having the lowest number of running jobs\\n    -- the tiebreaker is the limiter having not registered a job in the longest time\\n\\n    local lowest_concurrency_value = nil\\n    local lowest_concurrency_clients = {}\\n    local lowest_concurrency_last_registered = {}\\n    local client_concurrencies = redis.call(\'zrange\', client_running_key, 0, -1, \'withscores\')\\n\\n    for i = 1, #client_concurrencies, 2 do\\n      local client = client_concurrencies[i]\\n      local concurrency = tonumber(client_concurrencies[i+1])\\n\\n      if (\\n        lowest_concurrency_value == nil or lowest_concurrency_value == concurrency\\n      ) and (\\n        not unresponsive_lookup[client]\\n      ) and (\\n        tonumber(redis.call(\'hget\', client_num_queued_key, client)) > 0\\n      ) then\\n        lowest_concurrency_value = concurrency\\n        table.insert(lowest_concurrency_clients, client)\\n        local last_registered = tonumber(redis.call(\'zscore\', client_last_registered_key, client))\\n        table.insert(lowest_concurrency_last_registered, last_registered)\\n      end\\n    end\\n\\n    if #lowest_concurrency_clients > 0 then\\n      local position = 1\\n      local earliest = lowest_concurrency_last_registered[1]\\n\\n      for i,v in ipairs(lowest_concurrency_last_registered) do\\n        if v < earliest then\\n          position = i\\n          earliest = v\\n        end\\n      end\\n\\n      local next_client = lowest_concurrency_clients[position]\\n      redis.call(\'publish\', \'b_\'..id,\\n        \'capacity-priority:\'..(final_capacity or \'\')..\\n        \':\'..next_client..\\n        \':\'..capacityPriorityCounter\\n      )\\n      redis.call(\'hincrby\', settings_key, \'capacityPriorityCounter\', \'1\')\\n    else\\n      redis.call(\'publish\', \'b_\'..id, \'capacity:\'..(final_capacity or \'\'))\\n    end\\n  end\\n\\n  return {\\n    [\'capacity\'] = final_capacity,\\n    [\'running\'] = running,\\n    [\'reservoir\'] = reservoir\\n  }\\nend\\n","queued.lua":"local clientTimeout = tonumber(redis.call(\'hget\', settings_key, \'clientTimeout\'))\\nlocal valid_clients = redis.call(\'zrangebyscore\', client_last_seen_key, (now - clientTimeout), \'inf\')\\nlocal client_queued = redis.call(\'hmget\', client_num_queued_key, unpack(valid_clients))\\n\\nlocal sum = 0\\nfor i = 1, #client_queued do\\n  sum = sum + tonumber(client_queued[i])\\nend\\n\\nreturn sum\\n","refresh_expiration.lua":"local refresh_expiration = function (now, nextRequest, groupTimeout)\\n\\n  if groupTimeout ~= nil then\\n    local ttl = (nextRequest + groupTimeout) - now\\n\\n    for i = 1, #KEYS do\\n      redis.call(\'pexpire\', KEYS[i], ttl)\\n    end\\n  end\\n\\nend\\n","refs.lua":"local settings_key = KEYS[1]\\nlocal job_weights_key = KEYS[2]\\nlocal job_expirations_key = KEYS[3]\\nlocal job_clients_key = KEYS[4]\\nlocal client_running_key = KEYS[5]\\nlocal client_num_queued_key = KEYS[6]\\nlocal client_last_registered_key = KEYS[7]\\nlocal client_last_seen_key = KEYS[8]\\n\\nlocal now = tonumber(ARGV[1])\\nlocal client = ARGV[2]\\n\\nlocal num_static_argv = 2\\n","register.lua":"local index = ARGV[num_static_argv + 1]\\nlocal weight = tonumber(ARGV[num_static_argv + 2])\\nlocal expiration = tonumber(ARGV[num_static_argv + 3])\\n\\nlocal state = process_tick(now, false)\\nlocal capacity = state[\'capacity\']\\nlocal reservoir = state[\'reservoir\']\\n\\nlocal settings = redis.call(\'hmget\', settings_key,\\n  \'nextRequest\',\\n  \'minTime\',\\n  \'groupTimeout\'\\n)\\nlocal nextRequest = tonumber(settings[1])\\nlocal minTime = tonumber(settings[2])\\nlocal groupTimeout = tonumber(settings[3])\\n\\nif conditions_check(capacity, weight) then\\n\\n  redis.call(\'hincrby\', settings_key, \'running\', weight)\\n  redis.call(\'hset\', job_weights_key, index, weight)\\n  if expiration ~= nil then\\n    redis.call(\'zadd\', job_expirations_key, now + expiration, index)\\n  end\\n  redis.call(\'hset\', job_clients_key, index, client)\\n  redis.call(\'zincrby\', client_running_key, weight, client)\\n  redis.call(\'hincrby\', client_num_queued_key, client, -1)\\n  redis.call(\'zadd\', client_last_registered_key, now, client)\\n\\n  local wait = math.max(nextRequest - now, 0)\\n  local newNextRequest = now + wait + minTime\\n\\n  if reservoir == nil then\\n    redis.call(\'hset\', settings_key,\\n      \'nextRequest\', newNextRequest\\n    )\\n  else\\n    reservoir = reservoir - weight\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'nextRequest\', newNextRequest\\n    )\\n  end\\n\\n  refresh_expiration(now, newNextRequest, groupTimeout)\\n\\n  return {true, wait, reservoir}\\n\\nelse\\n  return {false}\\nend\\n","register_client.lua":"local queued = tonumber(ARGV[num_static_argv + 1])\\n\\n-- Could have been re-registered concurrently\\nif not redis.call(\'zscore\', client_last_seen_key, client) then\\n  redis.call(\'zadd\', client_running_key, 0, client)\\n  redis.call(\'hset\', client_num_queued_key, client, queued)\\n  redis.call(\'zadd\', client_last_registered_key, 0, client)\\nend\\n\\nredis.call(\'zadd\', client_last_seen_key, now, client)\\n\\nreturn {}\\n","running.lua":"return process_tick(now, false)[\'running\']\\n","submit.lua":"local queueLength = tonumber(ARGV[num_static_argv + 1])\\nlocal weight = tonumber(ARGV[num_static_argv + 2])\\n\\nlocal capacity = process_tick(now, false)[\'capacity\']\\n\\nlocal settings = redis.call(\'hmget\', settings_key,\\n  \'id\',\\n  \'maxConcurrent\',\\n  \'highWater\',\\n  \'nextRequest\',\\n  \'strategy\',\\n  \'unblockTime\',\\n  \'penalty\',\\n  \'minTime\',\\n  \'groupTimeout\'\\n)\\nlocal id = settings[1]\\nlocal maxConcurrent = tonumber(settings[2])\\nlocal highWater = tonumber(settings[3])\\nlocal nextRequest = tonumber(settings[4])\\nlocal strategy = tonumber(settings[5])\\nlocal unblockTime = tonumber(settings[6])\\nlocal penalty = tonumber(settings[7])\\nlocal minTime = tonumber(settings[8])\\nlocal groupTimeout = tonumber(settings[9])\\n\\nif maxConcurrent ~= nil and weight > maxConcurrent then\\n  return redis.error_reply(\'OVERWEIGHT:\'..weight..\':\'..maxConcurrent)\\nend\\n\\nlocal reachedHWM = (highWater ~= nil and queueLength == highWater\\n  and not (\\n    conditions_check(capacity, weight)\\n    and nextRequest - now <= 0\\n  )\\n)\\n\\nlocal blocked = strategy == 3 and (reachedHWM or unblockTime >= now)\\n\\nif blocked then\\n  local computedPenalty = penalty\\n  if computedPenalty == nil then\\n    if minTime == 0 then\\n      computedPenalty = 5000\\n    else\\n      computedPenalty = 15 * minTime\\n    end\\n  end\\n\\n  local newNextRequest = now + computedPenalty + minTime\\n\\n  redis.call(\'hmset\', settings_key,\\n    \'unblockTime\', now + computedPenalty,\\n    \'nextRequest\', newNextRequest\\n  )\\n\\n  local clients_queued_reset = redis.call(\'hkeys\', client_num_queued_key)\\n  local queued_reset = {}\\n  for i = 1, #clients_queued_reset do\\n    table.insert(queued_reset, clients_queued_reset[i])\\n    table.insert(queued_reset, 0)\\n  end\\n  redis.call(\'hmset\', client_num_queued_key, unpack(queued_reset))\\n\\n  redis.call(\'publish\', \'b_\'..id, \'blocked:\')\\n\\n  refresh_expiration(now, newNextRequest, groupTimeout)\\nend\\n\\nif not blocked and not reachedHWM then\\n  redis.call(\'hincrby\', client_num_queued_key, client, 1)\\nend\\n\\nreturn {reachedHWM, blocked, strategy}\\n","update_settings.lua":"local args = {\'hmset\', settings_key}\\n\\nfor i = num_static_argv + 1, #ARGV do\\n  table.insert(args, ARGV[i])\\nend\\n\\nredis.call(unpack(args))\\n\\nprocess_tick(now, true)\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn {}\\n","validate_client.lua":"if not redis.call(\'zscore\', client_last_seen_key, client) then\\n  return redis.error_reply(\'UNKNOWN_CLIENT\')\\nend\\n\\nredis.call(\'zadd\', client_last_seen_key, now, client)\\n","validate_keys.lua":"if not (redis.call(\'exists\', settings_key) == 1) then\\n  return redis.error_reply(\'SETTINGS_KEY_NOT_FOUND\')\\nend\\n"}');
 
 /***/ }),
 
-/***/ 8349:
+/***/ 402:
 /***/ ((module) => {
 
 module.exports = {"r":"2.19.5"};
@@ -86598,6 +87115,6 @@ module.exports = {"r":"2.19.5"};
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4158:
+/***/ 3568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -372,7 +372,7 @@ class IgnoreBase {
 
 /***/ }),
 
-/***/ 3057:
+/***/ 5575:
 /***/ ((module) => {
 
 function isBuffer(value) {
@@ -572,7 +572,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2921:
+/***/ 6975:
 /***/ ((module) => {
 
 /*!
@@ -952,7 +952,7 @@ function parse(val, options) {
 
 /***/ }),
 
-/***/ 5940:
+/***/ 6630:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -990,15 +990,15 @@ exports.Argument = Argument;
 
 /***/ }),
 
-/***/ 4022:
+/***/ 3340:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Comment = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const line_1 = __nccwpck_require__(7005);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const line_1 = __nccwpck_require__(6255);
+const util_1 = __nccwpck_require__(2641);
 class Comment extends line_1.Line {
     constructor(document, range) {
         super(document, range);
@@ -1059,7 +1059,7 @@ exports.Comment = Comment;
 
 /***/ }),
 
-/***/ 9933:
+/***/ 4951:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -1069,12 +1069,12 @@ exports.Comment = Comment;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Dockerfile = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const ast = __nccwpck_require__(8390);
-const imageTemplate_1 = __nccwpck_require__(3520);
-const from_1 = __nccwpck_require__(5377);
-const util_1 = __nccwpck_require__(7459);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const ast = __nccwpck_require__(616);
+const imageTemplate_1 = __nccwpck_require__(574);
+const from_1 = __nccwpck_require__(1399);
+const util_1 = __nccwpck_require__(2641);
+const main_1 = __nccwpck_require__(616);
 class Dockerfile extends imageTemplate_1.ImageTemplate {
     constructor(document) {
         super();
@@ -1298,14 +1298,14 @@ exports.Dockerfile = Dockerfile;
 
 /***/ }),
 
-/***/ 1077:
+/***/ 3635:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Flag = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const flagOption_1 = __nccwpck_require__(3700);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const flagOption_1 = __nccwpck_require__(8598);
 class Flag {
     constructor(document, range, name, nameRange, value, valueRange) {
         this.options = [];
@@ -1427,7 +1427,7 @@ exports.Flag = Flag;
 
 /***/ }),
 
-/***/ 3700:
+/***/ 8598:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1468,7 +1468,7 @@ exports.FlagOption = FlagOption;
 
 /***/ }),
 
-/***/ 7599:
+/***/ 3741:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1543,7 +1543,7 @@ exports.Heredoc = Heredoc;
 
 /***/ }),
 
-/***/ 3520:
+/***/ 574:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -1553,17 +1553,17 @@ exports.Heredoc = Heredoc;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ImageTemplate = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const arg_1 = __nccwpck_require__(4381);
-const cmd_1 = __nccwpck_require__(5517);
-const copy_1 = __nccwpck_require__(444);
-const env_1 = __nccwpck_require__(1822);
-const entrypoint_1 = __nccwpck_require__(1835);
-const from_1 = __nccwpck_require__(5377);
-const healthcheck_1 = __nccwpck_require__(1167);
-const onbuild_1 = __nccwpck_require__(5554);
-const util_1 = __nccwpck_require__(7459);
-const workdir_1 = __nccwpck_require__(7529);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const arg_1 = __nccwpck_require__(6755);
+const cmd_1 = __nccwpck_require__(8687);
+const copy_1 = __nccwpck_require__(998);
+const env_1 = __nccwpck_require__(1164);
+const entrypoint_1 = __nccwpck_require__(2861);
+const from_1 = __nccwpck_require__(1399);
+const healthcheck_1 = __nccwpck_require__(8649);
+const onbuild_1 = __nccwpck_require__(8468);
+const util_1 = __nccwpck_require__(2641);
+const workdir_1 = __nccwpck_require__(4691);
 class ImageTemplate {
     constructor() {
         this.comments = [];
@@ -1787,19 +1787,19 @@ exports.ImageTemplate = ImageTemplate;
 
 /***/ }),
 
-/***/ 5279:
+/***/ 8697:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Instruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const util_1 = __nccwpck_require__(7459);
-const line_1 = __nccwpck_require__(7005);
-const argument_1 = __nccwpck_require__(5940);
-const heredoc_1 = __nccwpck_require__(7599);
-const variable_1 = __nccwpck_require__(3743);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const util_1 = __nccwpck_require__(2641);
+const line_1 = __nccwpck_require__(6255);
+const argument_1 = __nccwpck_require__(6630);
+const heredoc_1 = __nccwpck_require__(3741);
+const variable_1 = __nccwpck_require__(705);
+const main_1 = __nccwpck_require__(616);
 class Instruction extends line_1.Line {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range);
@@ -2681,13 +2681,13 @@ exports.Instruction = Instruction;
 
 /***/ }),
 
-/***/ 9618:
+/***/ 7008:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Add = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Add extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2701,14 +2701,14 @@ exports.Add = Add;
 
 /***/ }),
 
-/***/ 4381:
+/***/ 6755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Arg = void 0;
-const property_1 = __nccwpck_require__(9602);
-const propertyInstruction_1 = __nccwpck_require__(4984);
+const property_1 = __nccwpck_require__(2068);
+const propertyInstruction_1 = __nccwpck_require__(5998);
 class Arg extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2735,13 +2735,13 @@ exports.Arg = Arg;
 
 /***/ }),
 
-/***/ 5517:
+/***/ 8687:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Cmd = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Cmd extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2752,13 +2752,13 @@ exports.Cmd = Cmd;
 
 /***/ }),
 
-/***/ 444:
+/***/ 998:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Copy = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Copy extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2785,13 +2785,13 @@ exports.Copy = Copy;
 
 /***/ }),
 
-/***/ 1835:
+/***/ 2861:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Entrypoint = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Entrypoint extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2802,13 +2802,13 @@ exports.Entrypoint = Entrypoint;
 
 /***/ }),
 
-/***/ 1822:
+/***/ 1164:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Env = void 0;
-const propertyInstruction_1 = __nccwpck_require__(4984);
+const propertyInstruction_1 = __nccwpck_require__(5998);
 class Env extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2822,14 +2822,14 @@ exports.Env = Env;
 
 /***/ }),
 
-/***/ 5377:
+/***/ 1399:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.From = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class From extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3082,13 +3082,13 @@ exports.From = From;
 
 /***/ }),
 
-/***/ 1167:
+/***/ 8649:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Healthcheck = void 0;
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class Healthcheck extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3107,14 +3107,14 @@ exports.Healthcheck = Healthcheck;
 
 /***/ }),
 
-/***/ 3871:
+/***/ 5193:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Label = void 0;
-const propertyInstruction_1 = __nccwpck_require__(4984);
-const util_1 = __nccwpck_require__(7459);
+const propertyInstruction_1 = __nccwpck_require__(5998);
+const util_1 = __nccwpck_require__(2641);
 class Label extends propertyInstruction_1.PropertyInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3149,15 +3149,15 @@ exports.Label = Label;
 
 /***/ }),
 
-/***/ 5554:
+/***/ 8468:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Onbuild = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const parser_1 = __nccwpck_require__(7988);
-const instruction_1 = __nccwpck_require__(5279);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const parser_1 = __nccwpck_require__(934);
+const instruction_1 = __nccwpck_require__(8697);
 class Onbuild extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3187,13 +3187,13 @@ exports.Onbuild = Onbuild;
 
 /***/ }),
 
-/***/ 7224:
+/***/ 1902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Run = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Run extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3216,13 +3216,13 @@ exports.Run = Run;
 
 /***/ }),
 
-/***/ 7523:
+/***/ 8581:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Shell = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Shell extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3233,13 +3233,13 @@ exports.Shell = Shell;
 
 /***/ }),
 
-/***/ 4301:
+/***/ 6971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Stopsignal = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class Stopsignal extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3250,13 +3250,13 @@ exports.Stopsignal = Stopsignal;
 
 /***/ }),
 
-/***/ 3998:
+/***/ 8648:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.User = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class User extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3267,13 +3267,13 @@ exports.User = User;
 
 /***/ }),
 
-/***/ 1347:
+/***/ 6421:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Volume = void 0;
-const jsonInstruction_1 = __nccwpck_require__(5305);
+const jsonInstruction_1 = __nccwpck_require__(3211);
 class Volume extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3284,13 +3284,13 @@ exports.Volume = Volume;
 
 /***/ }),
 
-/***/ 7529:
+/***/ 4691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Workdir = void 0;
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 class Workdir extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3344,13 +3344,13 @@ exports.Workdir = Workdir;
 
 /***/ }),
 
-/***/ 3702:
+/***/ 8024:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JSONArgument = void 0;
-const argument_1 = __nccwpck_require__(5940);
+const argument_1 = __nccwpck_require__(6630);
 class JSONArgument extends argument_1.Argument {
     constructor(value, range, jsonRange) {
         super(value, range);
@@ -3370,16 +3370,16 @@ exports.JSONArgument = JSONArgument;
 
 /***/ }),
 
-/***/ 5305:
+/***/ 3211:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JSONInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const argument_1 = __nccwpck_require__(5940);
-const jsonArgument_1 = __nccwpck_require__(3702);
-const modifiableInstruction_1 = __nccwpck_require__(2393);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const argument_1 = __nccwpck_require__(6630);
+const jsonArgument_1 = __nccwpck_require__(8024);
+const modifiableInstruction_1 = __nccwpck_require__(2271);
 class JSONInstruction extends modifiableInstruction_1.ModifiableInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3551,7 +3551,7 @@ exports.JSONInstruction = JSONInstruction;
 
 /***/ }),
 
-/***/ 7005:
+/***/ 6255:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3580,70 +3580,70 @@ exports.Line = Line;
 
 /***/ }),
 
-/***/ 8390:
+/***/ 616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DockerfileParser = exports.DefaultVariables = exports.Directive = exports.Keyword = exports.Workdir = exports.Volume = exports.User = exports.Stopsignal = exports.Shell = exports.Run = exports.PropertyInstruction = exports.Onbuild = exports.ModifiableInstruction = exports.Label = exports.JSONInstruction = exports.Heredoc = exports.Healthcheck = exports.From = exports.Env = exports.Entrypoint = exports.Copy = exports.Cmd = exports.Arg = exports.Add = exports.Variable = exports.Property = exports.ParserDirective = exports.Line = exports.Instruction = exports.Flag = exports.Comment = exports.JSONArgument = exports.Argument = void 0;
-var argument_1 = __nccwpck_require__(5940);
+var argument_1 = __nccwpck_require__(6630);
 Object.defineProperty(exports, "Argument", ({ enumerable: true, get: function () { return argument_1.Argument; } }));
-var jsonArgument_1 = __nccwpck_require__(3702);
+var jsonArgument_1 = __nccwpck_require__(8024);
 Object.defineProperty(exports, "JSONArgument", ({ enumerable: true, get: function () { return jsonArgument_1.JSONArgument; } }));
-const comment_1 = __nccwpck_require__(4022);
+const comment_1 = __nccwpck_require__(3340);
 Object.defineProperty(exports, "Comment", ({ enumerable: true, get: function () { return comment_1.Comment; } }));
-const parser_1 = __nccwpck_require__(7988);
-var flag_1 = __nccwpck_require__(1077);
+const parser_1 = __nccwpck_require__(934);
+var flag_1 = __nccwpck_require__(3635);
 Object.defineProperty(exports, "Flag", ({ enumerable: true, get: function () { return flag_1.Flag; } }));
-const instruction_1 = __nccwpck_require__(5279);
+const instruction_1 = __nccwpck_require__(8697);
 Object.defineProperty(exports, "Instruction", ({ enumerable: true, get: function () { return instruction_1.Instruction; } }));
-var line_1 = __nccwpck_require__(7005);
+var line_1 = __nccwpck_require__(6255);
 Object.defineProperty(exports, "Line", ({ enumerable: true, get: function () { return line_1.Line; } }));
-const parserDirective_1 = __nccwpck_require__(7499);
+const parserDirective_1 = __nccwpck_require__(8893);
 Object.defineProperty(exports, "ParserDirective", ({ enumerable: true, get: function () { return parserDirective_1.ParserDirective; } }));
-var property_1 = __nccwpck_require__(9602);
+var property_1 = __nccwpck_require__(2068);
 Object.defineProperty(exports, "Property", ({ enumerable: true, get: function () { return property_1.Property; } }));
-var variable_1 = __nccwpck_require__(3743);
+var variable_1 = __nccwpck_require__(705);
 Object.defineProperty(exports, "Variable", ({ enumerable: true, get: function () { return variable_1.Variable; } }));
-var add_1 = __nccwpck_require__(9618);
+var add_1 = __nccwpck_require__(7008);
 Object.defineProperty(exports, "Add", ({ enumerable: true, get: function () { return add_1.Add; } }));
-const arg_1 = __nccwpck_require__(4381);
+const arg_1 = __nccwpck_require__(6755);
 Object.defineProperty(exports, "Arg", ({ enumerable: true, get: function () { return arg_1.Arg; } }));
-const cmd_1 = __nccwpck_require__(5517);
+const cmd_1 = __nccwpck_require__(8687);
 Object.defineProperty(exports, "Cmd", ({ enumerable: true, get: function () { return cmd_1.Cmd; } }));
-const copy_1 = __nccwpck_require__(444);
+const copy_1 = __nccwpck_require__(998);
 Object.defineProperty(exports, "Copy", ({ enumerable: true, get: function () { return copy_1.Copy; } }));
-const entrypoint_1 = __nccwpck_require__(1835);
+const entrypoint_1 = __nccwpck_require__(2861);
 Object.defineProperty(exports, "Entrypoint", ({ enumerable: true, get: function () { return entrypoint_1.Entrypoint; } }));
-const env_1 = __nccwpck_require__(1822);
+const env_1 = __nccwpck_require__(1164);
 Object.defineProperty(exports, "Env", ({ enumerable: true, get: function () { return env_1.Env; } }));
-const from_1 = __nccwpck_require__(5377);
+const from_1 = __nccwpck_require__(1399);
 Object.defineProperty(exports, "From", ({ enumerable: true, get: function () { return from_1.From; } }));
-const healthcheck_1 = __nccwpck_require__(1167);
+const healthcheck_1 = __nccwpck_require__(8649);
 Object.defineProperty(exports, "Healthcheck", ({ enumerable: true, get: function () { return healthcheck_1.Healthcheck; } }));
-var heredoc_1 = __nccwpck_require__(7599);
+var heredoc_1 = __nccwpck_require__(3741);
 Object.defineProperty(exports, "Heredoc", ({ enumerable: true, get: function () { return heredoc_1.Heredoc; } }));
-var jsonInstruction_1 = __nccwpck_require__(5305);
+var jsonInstruction_1 = __nccwpck_require__(3211);
 Object.defineProperty(exports, "JSONInstruction", ({ enumerable: true, get: function () { return jsonInstruction_1.JSONInstruction; } }));
-var label_1 = __nccwpck_require__(3871);
+var label_1 = __nccwpck_require__(5193);
 Object.defineProperty(exports, "Label", ({ enumerable: true, get: function () { return label_1.Label; } }));
-var modifiableInstruction_1 = __nccwpck_require__(2393);
+var modifiableInstruction_1 = __nccwpck_require__(2271);
 Object.defineProperty(exports, "ModifiableInstruction", ({ enumerable: true, get: function () { return modifiableInstruction_1.ModifiableInstruction; } }));
-var onbuild_1 = __nccwpck_require__(5554);
+var onbuild_1 = __nccwpck_require__(8468);
 Object.defineProperty(exports, "Onbuild", ({ enumerable: true, get: function () { return onbuild_1.Onbuild; } }));
-var propertyInstruction_1 = __nccwpck_require__(4984);
+var propertyInstruction_1 = __nccwpck_require__(5998);
 Object.defineProperty(exports, "PropertyInstruction", ({ enumerable: true, get: function () { return propertyInstruction_1.PropertyInstruction; } }));
-var run_1 = __nccwpck_require__(7224);
+var run_1 = __nccwpck_require__(1902);
 Object.defineProperty(exports, "Run", ({ enumerable: true, get: function () { return run_1.Run; } }));
-var shell_1 = __nccwpck_require__(7523);
+var shell_1 = __nccwpck_require__(8581);
 Object.defineProperty(exports, "Shell", ({ enumerable: true, get: function () { return shell_1.Shell; } }));
-var stopsignal_1 = __nccwpck_require__(4301);
+var stopsignal_1 = __nccwpck_require__(6971);
 Object.defineProperty(exports, "Stopsignal", ({ enumerable: true, get: function () { return stopsignal_1.Stopsignal; } }));
-var user_1 = __nccwpck_require__(3998);
+var user_1 = __nccwpck_require__(8648);
 Object.defineProperty(exports, "User", ({ enumerable: true, get: function () { return user_1.User; } }));
-var volume_1 = __nccwpck_require__(1347);
+var volume_1 = __nccwpck_require__(6421);
 Object.defineProperty(exports, "Volume", ({ enumerable: true, get: function () { return volume_1.Volume; } }));
-const workdir_1 = __nccwpck_require__(7529);
+const workdir_1 = __nccwpck_require__(4691);
 Object.defineProperty(exports, "Workdir", ({ enumerable: true, get: function () { return workdir_1.Workdir; } }));
 var Keyword;
 (function (Keyword) {
@@ -3690,15 +3690,15 @@ var DockerfileParser;
 
 /***/ }),
 
-/***/ 2393:
+/***/ 2271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ModifiableInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const flag_1 = __nccwpck_require__(1077);
-const instruction_1 = __nccwpck_require__(5279);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const flag_1 = __nccwpck_require__(3635);
+const instruction_1 = __nccwpck_require__(8697);
 class ModifiableInstruction extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -3778,7 +3778,7 @@ exports.ModifiableInstruction = ModifiableInstruction;
 
 /***/ }),
 
-/***/ 7988:
+/***/ 934:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -3788,30 +3788,30 @@ exports.ModifiableInstruction = ModifiableInstruction;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const vscode_languageserver_textdocument_1 = __nccwpck_require__(3383);
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const comment_1 = __nccwpck_require__(4022);
-const parserDirective_1 = __nccwpck_require__(7499);
-const instruction_1 = __nccwpck_require__(5279);
-const add_1 = __nccwpck_require__(9618);
-const arg_1 = __nccwpck_require__(4381);
-const cmd_1 = __nccwpck_require__(5517);
-const copy_1 = __nccwpck_require__(444);
-const env_1 = __nccwpck_require__(1822);
-const entrypoint_1 = __nccwpck_require__(1835);
-const from_1 = __nccwpck_require__(5377);
-const healthcheck_1 = __nccwpck_require__(1167);
-const label_1 = __nccwpck_require__(3871);
-const onbuild_1 = __nccwpck_require__(5554);
-const run_1 = __nccwpck_require__(7224);
-const shell_1 = __nccwpck_require__(7523);
-const stopsignal_1 = __nccwpck_require__(4301);
-const workdir_1 = __nccwpck_require__(7529);
-const user_1 = __nccwpck_require__(3998);
-const volume_1 = __nccwpck_require__(1347);
-const dockerfile_1 = __nccwpck_require__(9933);
-const util_1 = __nccwpck_require__(7459);
-const main_1 = __nccwpck_require__(8390);
+const vscode_languageserver_textdocument_1 = __nccwpck_require__(6861);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const comment_1 = __nccwpck_require__(3340);
+const parserDirective_1 = __nccwpck_require__(8893);
+const instruction_1 = __nccwpck_require__(8697);
+const add_1 = __nccwpck_require__(7008);
+const arg_1 = __nccwpck_require__(6755);
+const cmd_1 = __nccwpck_require__(8687);
+const copy_1 = __nccwpck_require__(998);
+const env_1 = __nccwpck_require__(1164);
+const entrypoint_1 = __nccwpck_require__(2861);
+const from_1 = __nccwpck_require__(1399);
+const healthcheck_1 = __nccwpck_require__(8649);
+const label_1 = __nccwpck_require__(5193);
+const onbuild_1 = __nccwpck_require__(8468);
+const run_1 = __nccwpck_require__(1902);
+const shell_1 = __nccwpck_require__(8581);
+const stopsignal_1 = __nccwpck_require__(6971);
+const workdir_1 = __nccwpck_require__(4691);
+const user_1 = __nccwpck_require__(8648);
+const volume_1 = __nccwpck_require__(6421);
+const dockerfile_1 = __nccwpck_require__(4951);
+const util_1 = __nccwpck_require__(2641);
+const main_1 = __nccwpck_require__(616);
 class Parser {
     constructor() {
         this.escapeChar = null;
@@ -4230,14 +4230,14 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 7499:
+/***/ 8893:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ParserDirective = void 0;
-const main_1 = __nccwpck_require__(8390);
-const line_1 = __nccwpck_require__(7005);
+const main_1 = __nccwpck_require__(616);
+const line_1 = __nccwpck_require__(6255);
 class ParserDirective extends line_1.Line {
     constructor(document, range, nameRange, valueRange) {
         super(document, range);
@@ -4269,14 +4269,14 @@ exports.ParserDirective = ParserDirective;
 
 /***/ }),
 
-/***/ 9602:
+/***/ 2068:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Property = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const util_1 = __nccwpck_require__(2641);
 class Property {
     constructor(document, escapeChar, arg, arg2) {
         this.assignmentOperatorRange = null;
@@ -4616,17 +4616,17 @@ exports.Property = Property;
 
 /***/ }),
 
-/***/ 4984:
+/***/ 5998:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PropertyInstruction = void 0;
-const vscode_languageserver_types_1 = __nccwpck_require__(4612);
-const instruction_1 = __nccwpck_require__(5279);
-const property_1 = __nccwpck_require__(9602);
-const argument_1 = __nccwpck_require__(5940);
-const util_1 = __nccwpck_require__(7459);
+const vscode_languageserver_types_1 = __nccwpck_require__(5438);
+const instruction_1 = __nccwpck_require__(8697);
+const property_1 = __nccwpck_require__(2068);
+const argument_1 = __nccwpck_require__(6630);
+const util_1 = __nccwpck_require__(2641);
 class PropertyInstruction extends instruction_1.Instruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -4953,7 +4953,7 @@ exports.PropertyInstruction = PropertyInstruction;
 
 /***/ }),
 
-/***/ 7459:
+/***/ 2641:
 /***/ ((__unused_webpack_module, exports) => {
 
 /* --------------------------------------------------------------------------------------------
@@ -5054,7 +5054,7 @@ exports.Util = Util;
 
 /***/ }),
 
-/***/ 3743:
+/***/ 705:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5153,7 +5153,7 @@ exports.Variable = Variable;
 
 /***/ }),
 
-/***/ 9580:
+/***/ 4462:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(4434)
@@ -5161,7 +5161,7 @@ module.exports = __nccwpck_require__(4434)
 
 /***/ }),
 
-/***/ 3587:
+/***/ 1733:
 /***/ ((module) => {
 
 module.exports = class FixedFIFO {
@@ -5207,10 +5207,10 @@ module.exports = class FixedFIFO {
 
 /***/ }),
 
-/***/ 3867:
+/***/ 7993:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const FixedFIFO = __nccwpck_require__(3587)
+const FixedFIFO = __nccwpck_require__(1733)
 
 module.exports = class FastFIFO {
   constructor (hwm) {
@@ -5262,13 +5262,13 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
-/***/ 4006:
+/***/ 636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const pico = __nccwpck_require__(8016);
-const utils = __nccwpck_require__(4059);
+const pico = __nccwpck_require__(1366);
+const utils = __nccwpck_require__(5313);
 
 function picomatch(glob, options, returnState = false) {
   // default to os.platform()
@@ -5286,7 +5286,7 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 5595:
+/***/ 4701:
 /***/ ((module) => {
 
 
@@ -5477,13 +5477,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8265:
+/***/ 9915:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const constants = __nccwpck_require__(5595);
-const utils = __nccwpck_require__(4059);
+const constants = __nccwpck_require__(4701);
+const utils = __nccwpck_require__(5313);
 
 /**
  * Constants
@@ -6909,15 +6909,15 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 8016:
+/***/ 1366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const scan = __nccwpck_require__(1781);
-const parse = __nccwpck_require__(8265);
-const utils = __nccwpck_require__(4059);
-const constants = __nccwpck_require__(5595);
+const scan = __nccwpck_require__(5607);
+const parse = __nccwpck_require__(9915);
+const utils = __nccwpck_require__(5313);
+const constants = __nccwpck_require__(4701);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -7277,12 +7277,12 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 1781:
+/***/ 5607:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(4059);
+const utils = __nccwpck_require__(5313);
 const {
   CHAR_ASTERISK,             /* * */
   CHAR_AT,                   /* @ */
@@ -7299,7 +7299,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(4701);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -7687,7 +7687,7 @@ module.exports = scan;
 
 /***/ }),
 
-/***/ 4059:
+/***/ 5313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*global navigator*/
@@ -7698,7 +7698,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(4701);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -7766,14 +7766,14 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 6204:
+/***/ 8150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { EventEmitter } = __nccwpck_require__(9580)
-const FIFO = __nccwpck_require__(3867)
-const TextDecoder = __nccwpck_require__(7934)
+const { EventEmitter } = __nccwpck_require__(4462)
+const FIFO = __nccwpck_require__(7993)
+const TextDecoder = __nccwpck_require__(8200)
 
-const StreamError = __nccwpck_require__(5657)
+const StreamError = __nccwpck_require__(1615)
 
 // if we do a future major, expect queue microtask to be there always, for now a bit defensive
 const qmt =
@@ -9087,7 +9087,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5657:
+/***/ 1615:
 /***/ ((module) => {
 
 module.exports = class StreamError extends Error {
@@ -9141,7 +9141,7 @@ module.exports = class StreamError extends Error {
 
 /***/ }),
 
-/***/ 775:
+/***/ 701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const constants = { // just for envs without fs
@@ -9162,13 +9162,13 @@ try {
 
 /***/ }),
 
-/***/ 5763:
+/***/ 8001:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
-const FIFO = __nccwpck_require__(3867)
-const b4a = __nccwpck_require__(3057)
-const headers = __nccwpck_require__(8428)
+const { Writable, Readable, getStreamError } = __nccwpck_require__(8150)
+const FIFO = __nccwpck_require__(7993)
+const b4a = __nccwpck_require__(5575)
+const headers = __nccwpck_require__(6154)
 
 const EMPTY = b4a.alloc(0)
 const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
@@ -9587,10 +9587,10 @@ function overflow (size) {
 
 /***/ }),
 
-/***/ 8428:
+/***/ 6154:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 const ZEROS = '0000000000000000000'
 const SEVENS = '7777777777777777777'
@@ -9916,23 +9916,23 @@ function addLength (str) {
 
 /***/ }),
 
-/***/ 6118:
+/***/ 5416:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-exports.extract = __nccwpck_require__(5763)
-/* unused reexport */ __nccwpck_require__(861)
+exports.extract = __nccwpck_require__(8001)
+/* unused reexport */ __nccwpck_require__(6983)
 
 
 /***/ }),
 
-/***/ 861:
+/***/ 6983:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
-const b4a = __nccwpck_require__(3057)
+const { Readable, Writable, getStreamError } = __nccwpck_require__(8150)
+const b4a = __nccwpck_require__(5575)
 
-const constants = __nccwpck_require__(775)
-const headers = __nccwpck_require__(8428)
+const constants = __nccwpck_require__(701)
+const headers = __nccwpck_require__(6154)
 
 const DMODE = 0o755
 const FMODE = 0o644
@@ -10219,11 +10219,11 @@ function mapWritable (buf) {
 
 /***/ }),
 
-/***/ 7934:
+/***/ 8200:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const PassThroughDecoder = __nccwpck_require__(7256)
-const UTF8Decoder = __nccwpck_require__(6414)
+const PassThroughDecoder = __nccwpck_require__(146)
+const UTF8Decoder = __nccwpck_require__(9120)
 
 module.exports = class TextDecoder {
   constructor(encoding = 'utf8') {
@@ -10290,10 +10290,10 @@ function normalizeEncoding(encoding) {
 
 /***/ }),
 
-/***/ 7256:
+/***/ 146:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 module.exports = class PassThroughDecoder {
   constructor(encoding) {
@@ -10316,10 +10316,10 @@ module.exports = class PassThroughDecoder {
 
 /***/ }),
 
-/***/ 6414:
+/***/ 9120:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(3057)
+const b4a = __nccwpck_require__(5575)
 
 /**
  * https://encoding.spec.whatwg.org/#utf-8-decoder
@@ -10508,15 +10508,15 @@ function trailingBytesSeen(data) {
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -10788,34 +10788,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -10833,10 +10833,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -10898,7 +10898,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -10910,39 +10910,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
+/* unused reexport */ __nccwpck_require__(5662).Headers
+/* unused reexport */ __nccwpck_require__(9317).Response
+/* unused reexport */ __nccwpck_require__(3713).Request
+/* unused reexport */ __nccwpck_require__(8440).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+/* unused reexport */ __nccwpck_require__(3435).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -10958,18 +10958,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -11029,16 +11029,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -11144,7 +11144,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11158,10 +11158,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -11402,16 +11402,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -11623,18 +11623,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -11850,15 +11850,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -11965,21 +11965,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -11988,9 +11988,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -12371,15 +12371,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -12471,16 +12471,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -12718,7 +12718,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -12843,7 +12843,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13052,7 +13052,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -13484,7 +13484,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13492,7 +13492,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -13507,9 +13507,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -13973,7 +13973,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -14047,7 +14047,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14055,7 +14055,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -14206,13 +14206,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -14220,9 +14220,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -14932,18 +14932,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -15072,7 +15072,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15080,7 +15080,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -15088,10 +15088,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -15288,7 +15288,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15296,9 +15296,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -15311,7 +15311,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -15344,9 +15344,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -15358,11 +15358,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -15370,7 +15370,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -16285,7 +16285,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -16808,7 +16808,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16816,13 +16816,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -16841,7 +16841,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -17247,7 +17247,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -17607,7 +17607,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -17617,16 +17617,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -17668,9 +17668,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -17978,7 +17978,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -18238,19 +18238,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -18453,7 +18453,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18525,15 +18525,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -18692,7 +18692,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -18816,15 +18816,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -19017,10 +19017,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -19058,7 +19058,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19069,14 +19069,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -19172,19 +19172,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -19453,13 +19453,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -19495,7 +19495,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19503,8 +19503,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -19534,7 +19534,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -19585,15 +19585,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -19824,20 +19824,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -20268,14 +20268,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -20650,14 +20650,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -20780,12 +20780,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -20808,11 +20808,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -20839,11 +20839,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -20865,13 +20865,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -21149,7 +21149,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21161,7 +21161,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21173,7 +21173,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -21194,13 +21194,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -21211,14 +21211,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -21361,14 +21361,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -21377,10 +21377,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -21427,12 +21427,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -21462,12 +21462,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -21475,9 +21475,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -21676,14 +21676,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -21692,10 +21692,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -21742,7 +21742,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -21772,20 +21772,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -22146,7 +22146,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22196,7 +22196,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -22232,7 +22232,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -22662,20 +22662,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -23528,15 +23528,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -23687,26 +23687,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23751,7 +23751,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -23770,15 +23770,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -23961,14 +23961,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -24278,7 +24278,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -24637,13 +24637,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -25218,23 +25218,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -25708,7 +25708,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -25752,12 +25752,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -25767,16 +25767,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -26288,7 +26288,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -26419,7 +26419,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -27170,12 +27170,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -27223,14 +27223,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -27356,16 +27356,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -27837,16 +27837,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -28096,7 +28096,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -28143,21 +28143,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -28837,7 +28837,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28850,9 +28850,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -28888,23 +28888,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -31114,23 +31114,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -31140,12 +31140,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -32158,14 +32158,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -32177,16 +32177,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -32775,7 +32775,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -32791,21 +32791,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -34430,14 +34430,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -35132,7 +35132,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -35429,7 +35429,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35438,16 +35438,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -35780,12 +35780,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -35865,7 +35865,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -35882,7 +35882,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35893,10 +35893,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -36280,27 +36280,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -36658,7 +36658,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -36731,14 +36731,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -37067,12 +37067,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -37170,14 +37170,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -37282,16 +37282,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -37301,11 +37301,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -37816,14 +37816,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -37927,7 +37927,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -37946,16 +37946,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -38275,15 +38275,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -38292,21 +38292,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -38877,7 +38877,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3383:
+/***/ 6861:
 /***/ (function(module, exports) {
 
 var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
@@ -39223,7 +39223,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 /***/ }),
 
-/***/ 4612:
+/***/ 5438:
 /***/ ((module, exports) => {
 
 (function (factory) {
@@ -41695,17 +41695,17 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 /***/ }),
 
-/***/ 486:
+/***/ 4081:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1130);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6340);
+/* harmony import */ var _scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6797);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5537);
 
 
 // Ctrl-C or SIGTERM: the builds under way are stopped, the worktrees and images removed,
 // and the command leaves with 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C leaves at once.
-const stop = (0,_scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__/* .abortOnSignals */ .PB)((signal, first) => {
+const stop = (0,_scheduler_interrupt_js__WEBPACK_IMPORTED_MODULE_0__/* .abortOnSignals */ .P)((signal, first) => {
     if (first)
         process.stderr.write(`\nInterrupted (${signal}): cleaning up (Ctrl-C again to leave at once)…\n`);
     else if (signal === 'SIGINT')
@@ -41724,7 +41724,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6340:
+/***/ 5537:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41741,10 +41741,10 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./node_modules/bytes-iec/index.js
-var bytes_iec = __nccwpck_require__(2921);
+// EXTERNAL MODULE: ../../main/node_modules/bytes-iec/index.js
+var bytes_iec = __nccwpck_require__(6975);
 var bytes_iec_default = /*#__PURE__*/__nccwpck_require__.n(bytes_iec);
-;// CONCATENATED MODULE: ./node_modules/pretty-bytes/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/pretty-bytes/index.js
 const BYTE_UNITS = [
 	'B',
 	'kB',
@@ -42096,21 +42096,11 @@ function oneLine(text) {
     return text.replace(/ /g, '\u00a0');
 }
 
-;// CONCATENATED MODULE: ./src/shared/errors.ts
-/** A bad input value: its message names the input, the value and the fix. */
-class errors_InputError extends Error {
-}
-/** The message of anything thrown: an Error's message, or the thrown value as text. */
-function errors_errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(6289);
 ;// CONCATENATED MODULE: ./src/inputs/thresholds.ts
 
 
-/** A bad limit: an InputError, so that whoever reads the value says it is the user's to fix. */
-class thresholds_ThresholdError extends errors_InputError {
-}
 /** Parses the value of `max-increase` / `warn-increase`. An empty value means no threshold (null). */
 function thresholds_parseGrowthThreshold(input, value) {
     const text = value.trim();
@@ -42123,7 +42113,7 @@ function thresholds_parseGrowthThreshold(input, value) {
     const kinds = limits.map(limit => limit.kind);
     if (limits.length > 2 || new Set(kinds).size !== kinds.length) {
         const read = limits.map(limit => (limit.kind === 'bytes' ? formatSize(limit.bytes) : `${limit.percent}%`));
-        throw new thresholds_ThresholdError(`Invalid ${input} '${text}': the commas split it into ${limits.length} limits (${read.join(', ')}). ` +
+        throw new errors/* ThresholdError */.M2(`Invalid ${input} '${text}': the commas split it into ${limits.length} limits (${read.join(', ')}). ` +
             'Write a size without thousands separators (1000000 or 1MB), or at most one share and one size ' +
             'separated by a comma (10%, 5MB).');
     }
@@ -42136,7 +42126,7 @@ function parseGrowthLimit(input, whole, part) {
     const bytes = parseSize(part);
     if (bytes !== null)
         return { kind: 'bytes', bytes };
-    throw new thresholds_ThresholdError(`Invalid ${input} '${whole}'. Expected a size such as 25MB, 1.5GiB, 512kB or plain bytes, ` +
+    throw new errors/* ThresholdError */.M2(`Invalid ${input} '${whole}'. Expected a size such as 25MB, 1.5GiB, 512kB or plain bytes, ` +
         `a share of the base size such as 10%, or both separated by a comma (10%, 5MB).`);
 }
 /** Parses the value of `max-size`. An empty value means no budget (null). */
@@ -42146,7 +42136,7 @@ function parseSizeBudget(input, value) {
         return null;
     const bytes = parseSize(text);
     if (bytes === null) {
-        throw new thresholds_ThresholdError(`Invalid ${input} '${text}'. Expected a size such as 500MB, 1.5GiB or plain bytes.`);
+        throw new errors/* ThresholdError */.M2(`Invalid ${input} '${text}'. Expected a size such as 500MB, 1.5GiB or plain bytes.`);
     }
     return bytes;
 }
@@ -42275,145 +42265,13 @@ function judgeImage(image, globalLimits) {
     return result('pass', 'Same size.');
 }
 
-;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
-/**
- * What the docker CLI prints when no engine answers any more: the daemon stopped or was
- * restarted, its socket went away, or BuildKit lost its connection in the middle of a build.
- * Matched on the words of the CLI and of buildx, which have stayed the same for years.
- */
-const ENGINE_GONE = [
-    /Cannot connect to the Docker daemon at [^\s]+/i,
-    /error during connect: .+/i,
-    /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
-    // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
-    /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i,
-    // The same as buildx 0.29 words it: `failed to solve: Unavailable: error reading from server: EOF`.
-    /failed to solve: Unavailable: (?:error reading from server: .+|connection error.*)/i
-];
-/** One clear sentence when a docker command failed because the engine is gone; null otherwise. */
-function engineGoneMessage(result) {
-    if (result.exitCode === 0)
-        return null;
-    const output = `${result.stderr}\n${result.stdout}`;
-    for (const pattern of ENGINE_GONE) {
-        const match = pattern.exec(output);
-        if (match) {
-            return (`The Docker engine stopped answering during the run (${match[0].trim().slice(0, 300)}). ` +
-                'Check that the Docker daemon is running and reachable (DOCKER_HOST, the socket and its permissions), ' +
-                'then run the check again; the images measured before it stopped are in the report.');
-        }
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/measure/history.ts
-// `docker history` as plain data. Each row is one entry of the image config's history,
-// newest first; the builders write its CreatedBy differently:
-//   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
-//   legacy builder:  `/bin/sh -c #(nop)  ENV A=1`, `/bin/sh -c #(nop) COPY file:… in /x `, `/bin/sh -c make`
-//   imported image:  `` (empty), with the comment `Imported from -`
-// Recorded outputs of each are in __fixtures__/history/.
-/** The command line: byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
-function historyArgs(reference) {
-    return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference];
-}
-/** Reads `docker history --format '{{json .}}'` output, one JSON object a line, newest first. */
-function parseHistory(stdout) {
-    const rows = [];
-    for (const line of stdout.split('\n')) {
-        if (line.trim() === '')
-            continue;
-        let row;
-        try {
-            row = JSON.parse(line);
-        }
-        catch {
-            throw new Error(`docker history printed a line that is not JSON: ${line.slice(0, 200)}`);
-        }
-        rows.push({ createdBy: row.CreatedBy ?? '', size: parseByteCount(row.Size), comment: row.Comment ?? '' });
-    }
-    return rows;
-}
-/**
- * With `--human=false` the size is a string of digits ("200000"); older CLIs and other
- * formats may give a number. A human size ("1.87MB") means the flag was lost: refuse it
- * rather than guess at rounding.
- */
-function parseByteCount(value) {
-    if (value === undefined || value === '')
-        return 0;
-    if (typeof value === 'number')
-        return value;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim());
-    throw new Error(`docker history printed a size that is not in bytes: '${value}' (was --human=false given?)`);
-}
-// The prefix is the shell of the time: `/bin/sh -c`, or `cmd /S /C` on Windows.
-const NOP = /^[^#]*#\(nop\)\s+([A-Za-z]+)\b\s*(.*)$/s;
-const BUILD_ARGS = /^\|\d+(?:\s+[^\s=]+=\S*)*\s+/;
-function recordedInstruction(createdBy) {
-    const text = createdBy.trim();
-    if (text === '')
-        return { keyword: '', args: '' };
-    // Legacy builder: every instruction but RUN is a no-op shell command naming it.
-    const nop = NOP.exec(text);
-    if (nop)
-        return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() };
-    const withoutMark = text.replace(/\s+# buildkit$/, '');
-    const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? [];
-    if (keyword && KEYWORDS.has(keyword))
-        return { keyword, args: stripBuildArgs(args.trim()) };
-    // Legacy builder: a RUN is recorded as the bare command it ran.
-    return { keyword: 'RUN', args: stripBuildArgs(withoutMark) };
-}
-/** `|2 A=1 B= /bin/sh -c make` → `/bin/sh -c make`: the build args a RUN saw are not part of it. */
-function stripBuildArgs(args) {
-    return args.replace(BUILD_ARGS, '');
-}
-const KEYWORDS = new Set([
-    'ADD',
-    'ARG',
-    'CMD',
-    'COPY',
-    'ENTRYPOINT',
-    'ENV',
-    'EXPOSE',
-    'HEALTHCHECK',
-    'LABEL',
-    'MAINTAINER',
-    'ONBUILD',
-    'RUN',
-    'SHELL',
-    'STOPSIGNAL',
-    'USER',
-    'VOLUME',
-    'WORKDIR'
-]);
-/**
- * The history without the rows the legacy builder adds for the run's `--label`s (one
- * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
- * made them. BuildKit writes labels into the config alone, and leaves no row.
- */
-function withoutRunLabel(rows) {
-    let top = 0;
-    while (top < rows.length && isRunLabelRow(rows[top]))
-        top++;
-    return rows.slice(top);
-}
-function isRunLabelRow(row) {
-    const recorded = recordedInstruction(row.createdBy);
-    return (row.size === 0 &&
-        recorded.keyword === 'LABEL' &&
-        /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args));
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -42449,7 +42307,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -42545,7 +42403,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -42586,7 +42444,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -42677,11 +42535,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -43378,7 +43236,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -43454,7 +43312,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -43528,7 +43386,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -43809,7 +43667,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -43851,7 +43709,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -44031,7 +43889,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -44305,7 +44163,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -44893,7 +44751,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -44973,7 +44831,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -45038,7 +44896,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -45502,7 +45360,7 @@ function runForBytes(command, args, options = {}) {
                 log_log.output?.(streamed[1].write(chunk));
         });
         // Not on the PATH, or not executable: the shell's 127.
-        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errors_errorMessage(error) }));
+        child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: (0,errors/* errorMessage */.gJ)(error) }));
         child.on('close', (code, signal) => finish({
             // Killed by a signal: the shell's 128 + its number, never a success.
             exitCode: code ?? 128 + (signal ? (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 0),
@@ -45600,245 +45458,6 @@ function lastLines(text, count) {
 }
 function quoteForLog(arg) {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-;// CONCATENATED MODULE: ./src/tools/docker.ts
-
-
-
-const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
-class EngineUnavailableError extends Error {
-}
-/** Every docker command of the action goes through this class. */
-class Docker {
-    run;
-    env;
-    constructor(run = defaultDockerRunner, 
-    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
-    env) {
-        this.run = run;
-        this.env = env;
-    }
-    /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
-    static onHost(host) {
-        const env = { DOCKER_HOST: host };
-        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
-    }
-    /** Asks the engine who it is; throws one clear error where no engine answers. */
-    async engineInfo() {
-        // Asked at once: these round trips are a tenth of a second of every run.
-        const [info, version] = await Promise.all([
-            this.run(['info', '--format', '{{json .}}']),
-            this.run(['version', '--format', '{{.Server.APIVersion}}'])
-        ]);
-        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
-        if (!parsed) {
-            throw new EngineUnavailableError(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${firstLine(info.stderr || info.stdout)}). ` +
-                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
-        }
-        // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
-        const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0;
-        return {
-            ...parsed,
-            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
-            builder: buildx ? 'buildx' : 'legacy'
-        };
-    }
-    build(args, options = {}) {
-        return this.run(args, options);
-    }
-    /** The raw `docker image inspect` JSON of one image. */
-    async inspectImage(reference) {
-        const result = await this.run(['image', 'inspect', reference]);
-        const gone = engineGoneMessage(result);
-        if (gone)
-            throw new EngineUnavailableError(gone);
-        if (result.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'inspect', reference], result);
-        return result.stdout;
-    }
-    /** The id the engine has for an image reference, or null when it has no such image. */
-    async localImageId(reference) {
-        if (reference.startsWith('-'))
-            return null;
-        const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference]);
-        const gone = engineGoneMessage(result);
-        if (gone)
-            throw new EngineUnavailableError(gone);
-        const id = result.stdout.trim();
-        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
-    }
-    /**
-     * The digest a registry serves for an image reference, without pulling it; null where no
-     * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
-     * fresh runner this is how a base image is known before anything is built.
-     */
-    async registryDigest(reference) {
-        if (reference.startsWith('-'))
-            return null;
-        const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference]);
-        const digest = result.stdout.trim();
-        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
-    }
-    /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
-    async buildxInspect(builder) {
-        const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])]);
-        return result.exitCode === 0 ? result.stdout : '';
-    }
-    /** `docker history` of one image, as printed by historyArgs' command line. */
-    async history(reference) {
-        const args = historyArgs(reference);
-        const result = await this.run(args);
-        if (result.exitCode !== 0)
-            throw new CommandError('docker', args, result);
-        return result.stdout;
-    }
-    /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
-    async save(reference, consume) {
-        // On the containerd store the compared figure comes from the save: an engine that goes
-        // away under it is the run's one error, as for inspect.
-        const references = typeof reference === 'string' ? [reference] : reference;
-        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
-            const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
-            throw gone ? new EngineUnavailableError(gone) : error;
-        });
-    }
-    /** Removes images; never fails the run over an image that is already gone. */
-    async removeImages(references) {
-        if (references.length === 0)
-            return;
-        await this.run(['image', 'rm', '--force', ...references]);
-    }
-    /** Every image that carries the label `key`, with its tags and all its labels. */
-    async imagesLabelled(key) {
-        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
-        if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'ls'], listed);
-        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        // An image removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'image',
-            'inspect',
-            '--format',
-            '{{json .RepoTags}}\t{{json .Config.Labels}}',
-            ...ids
-        ]);
-        return parseLabelledImages(inspected.stdout);
-    }
-    /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
-    async createVolume(name, labels) {
-        const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-        return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0;
-    }
-    /** Removes volumes; never fails the run over one that is already gone. */
-    async removeVolumes(names) {
-        if (names.length === 0)
-            return;
-        await this.run(['volume', 'rm', '--force', ...names]);
-    }
-    /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
-    async volumesLabelled(key) {
-        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
-        if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['volume', 'ls'], listed);
-        const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
-        if (names.length === 0)
-            return [];
-        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'volume',
-            'inspect',
-            '--format',
-            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
-            ...names
-        ]);
-        return parseLabelledVolumes(inspected.stdout);
-    }
-}
-/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
-function parseLabelledVolumes(stdout) {
-    const volumes = [];
-    for (const line of stdout.split('\n')) {
-        const [name, createdAt, labels] = line.split('\t').map(field => {
-            try {
-                return JSON.parse(field);
-            }
-            catch {
-                return undefined;
-            }
-        });
-        const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
-        if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null)
-            continue;
-        volumes.push({ name, createdAt: created, labels: stringEntries(labels) });
-    }
-    return volumes;
-}
-function stringEntries(object) {
-    return Object.fromEntries(Object.entries(object).filter((entry) => typeof entry[1] === 'string'));
-}
-/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
-function parseLabelledImages(stdout) {
-    const images = [];
-    for (const line of stdout.split('\n')) {
-        const tab = line.indexOf('\t');
-        if (tab === -1)
-            continue;
-        try {
-            const tags = JSON.parse(line.slice(0, tab));
-            const labels = JSON.parse(line.slice(tab + 1));
-            if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null)
-                continue;
-            images.push({
-                tags: tags.filter((tag) => typeof tag === 'string'),
-                labels: stringEntries(labels)
-            });
-        }
-        catch {
-            // Not a line of ours (a warning on stdout): skipped.
-        }
-    }
-    return images;
-}
-function parseEngineInfo(stdout) {
-    let info;
-    try {
-        info = JSON.parse(stdout);
-    }
-    catch {
-        return null;
-    }
-    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
-    if (!info.ServerVersion)
-        return null;
-    // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
-    // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
-    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
-    return {
-        serverVersion: info.ServerVersion,
-        storageDriver: info.Driver || 'unknown',
-        imageStore: containerd ? 'containerd' : 'graphdriver'
-    };
-}
-/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
-function buildxListed(stdout) {
-    let info;
-    try {
-        info = JSON.parse(stdout);
-    }
-    catch {
-        return null;
-    }
-    const plugins = info.ClientInfo?.Plugins;
-    if (!Array.isArray(plugins))
-        return null;
-    // A plugin the CLI found but cannot run is listed with an `Err`.
-    return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err);
-}
-function firstLine(text) {
-    return text.trim().split('\n')[0] ?? '';
 }
 
 ;// CONCATENATED MODULE: ./src/tools/git.ts
@@ -46180,7 +45799,7 @@ function assertRevision(revision) {
 
 
 /** The base names nothing here (and, when fetching, nothing on the remote either). */
-class UnknownBaseError extends errors_InputError {
+class UnknownBaseError extends errors/* InputError */.dz {
 }
 const DEFAULT_MAX_DEEPEN = 1000;
 /**
@@ -46230,7 +45849,7 @@ async function resolveRevisions(git, options) {
     if (!fetch) {
         const baseSha = await git.mergeBase(headSha, baseTip);
         if (baseSha === null) {
-            throw new errors_InputError(`${headRef} and ${labels.base} '${plan.input}' share no history here, so there is no merge-base to compare with. ` +
+            throw new errors/* InputError */.dz(`${headRef} and ${labels.base} '${plan.input}' share no history here, so there is no merge-base to compare with. ` +
                 `In a shallow clone, fetch more history (git fetch --unshallow); otherwise name another ${labels.base}.`);
         }
         return { baseSha, headSha };
@@ -46260,9 +45879,9 @@ function localPlan(name, remote) {
 }
 function noHead(head, label, fetch) {
     if (head !== undefined) {
-        return new errors_InputError(`Unknown ${label} '${head}': it names no commit here. Give a branch, tag or commit (git log shows them).`);
+        return new errors/* InputError */.dz(`Unknown ${label} '${head}': it names no commit here. Give a branch, tag or commit (git log shows them).`);
     }
-    return new errors_InputError(fetch
+    return new errors/* InputError */.dz(fetch
         ? 'HEAD names no commit in the workspace: check out the commit to check first (actions/checkout before this step).'
         : 'The repository has no commit yet, so there is no base to compare with. Commit first, then run docker-size-check.');
 }
@@ -46381,7 +46000,7 @@ async function fetchBaseTip(git, plan, remote) {
         catch (error) {
             if (isMissingOnRemote(error))
                 continue;
-            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${errors_errorMessage(error)}. ` +
+            throw new Error(`Could not fetch base-ref '${plan.input}' from remote '${remote}': ${(0,errors/* errorMessage */.gJ)(error)}. ` +
                 'The workspace must be a clone whose remote can still be fetched from: with actions/checkout keep ' +
                 'persist-credentials at its default (true), or check out with fetch-depth: 0.', { cause: error });
         }
@@ -46441,7 +46060,7 @@ async function fetchOrExplain(git, args, search) {
     }
     catch (error) {
         throw new Error(`Could not fetch more history from remote '${search.remote}' to find the merge-base of HEAD (${search.headSha}) ` +
-            `and base-ref '${search.baseRef}' (${search.baseTip}): ${errors_errorMessage(error)}. ` +
+            `and base-ref '${search.baseRef}' (${search.baseTip}): ${(0,errors/* errorMessage */.gJ)(error)}. ` +
             'If HEAD is a commit the remote does not have, push it first; or check out with fetch-depth: 0.', { cause: error });
     }
 }
@@ -46488,11 +46107,11 @@ function checkoutPaths(targets, side) {
     return sorted.filter(path => !sorted.some(other => path !== other && path.startsWith(`${other}/`)));
 }
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
+// EXTERNAL MODULE: ../../main/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(636);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
-var ignore = __nccwpck_require__(4158);
+// EXTERNAL MODULE: ../../main/node_modules/@balena/dockerignore/ignore.js
+var ignore = __nccwpck_require__(3568);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 ;// CONCATENATED MODULE: ./src/discover/dockerignore.ts
 
@@ -46575,6 +46194,19 @@ function globMatcher(globs) {
     return path => isIncluded(path) && !isExcluded(path);
 }
 
+;// CONCATENATED MODULE: ./src/shared/types.ts
+// The plain data that flows through the pipeline. Each step takes and returns these
+// shapes, so every step can be tested without the ones before it. A leaf: it imports nothing
+// of the project, so that no step imports another to get a type.
+/** The name a target is shown and sorted by. */
+function labelOf(target) {
+    // A registry image has a row per platform: each named by it.
+    const platform = target.reference?.platform ? ` (${target.reference.platform})` : '';
+    return `${target.name ?? target.dockerfile}${platform}`;
+}
+/** Where no limits were read (a run that failed before its inputs, a merge of shards). */
+const NO_LIMITS = { maxIncrease: null, warnIncrease: null, maxSize: null };
+
 ;// CONCATENATED MODULE: ./src/discover/limit-changes.ts
 
 
@@ -46638,6 +46270,7 @@ function direction(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/discover/discover.ts
+
 
 
 
@@ -46750,12 +46383,6 @@ function discoverAffectedImages(input) {
 /** A reason with what discovery already noted (where the base declares the image) after it. */
 function withNote(reason, note) {
     return note ? `${reason}, ${note}` : reason;
-}
-/** The name a target is shown and sorted by. */
-function labelOf(target) {
-    // A registry image has a row per platform: each named by it.
-    const platform = target.reference?.platform ? ` (${target.reference.platform})` : '';
-    return `${target.name ?? target.dockerfile}${platform}`;
 }
 /** Every image that could be affected, with what is already known from its Dockerfile's own change. */
 function candidatesOf(input) {
@@ -47072,7 +46699,7 @@ function parseSecrets(value) {
             const delimiter = heredoc[2] ?? '';
             const end = lines.findIndex((candidate, at) => at > index && candidate.trim() === delimiter);
             if (end === -1) {
-                throw new errors_InputError(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
+                throw new errors/* InputError */.dz(`Invalid ${where}: the value it opens with << has no closing line (the word after << alone on a line). ` +
                     'End the value with that line.');
             }
             secretValue = lines.slice(index + 1, end).join('\n');
@@ -47081,18 +46708,18 @@ function parseSecrets(value) {
         else {
             const at = line.indexOf('=');
             if (at === -1) {
-                throw new errors_InputError(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
+                throw new errors/* InputError */.dz(`Invalid ${where}: it has no '='. ${HOW}, ${MULTILINE}.`);
             }
             id = line.slice(0, at).trim();
             if (!ID_PATTERN.test(id)) {
-                throw new errors_InputError(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
+                throw new errors/* InputError */.dz(`Invalid ${where}: what comes before its first '=' is no id (letters, digits, '.', '_' and '-', up to 64). ` +
                     `${HOW}, with the id your Dockerfile mounts (RUN --mount=type=secret,id=npm_token), ${MULTILINE}.`);
             }
             secretValue = line.slice(at + 1);
         }
         const earlier = firstLine.get(id);
         if (earlier !== undefined) {
-            throw new errors_InputError(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
+            throw new errors/* InputError */.dz(`Invalid ${where}: it gives the id of line ${earlier} again. Give each secret once.`);
         }
         firstLine.set(id, lineNumber);
         secrets.push({ id, value: secretValue });
@@ -47109,15 +46736,15 @@ function secretsFromEnvironment(values, label, env) {
     for (const value of values) {
         const match = /^([A-Za-z0-9_.-]{1,64})=([A-Za-z_][A-Za-z0-9_]*)$/.exec(value.trim());
         if (!match) {
-            throw new errors_InputError(`Invalid ${label} '${value}'. Expected ID=VAR: the id your Dockerfile mounts and the environment variable that holds the value, such as ${label} npm_token=NPM_TOKEN.`);
+            throw new errors/* InputError */.dz(`Invalid ${label} '${value}'. Expected ID=VAR: the id your Dockerfile mounts and the environment variable that holds the value, such as ${label} npm_token=NPM_TOKEN.`);
         }
         const [, id, variable] = match;
         const secret = env[variable];
         if (secret === undefined) {
-            throw new errors_InputError(`Flag ${label} ${id}=${variable}: the environment variable ${variable} is not set. Export it first.`);
+            throw new errors/* InputError */.dz(`Flag ${label} ${id}=${variable}: the environment variable ${variable} is not set. Export it first.`);
         }
         if (secrets.some(known => known.id === id))
-            throw new errors_InputError(`Flag ${label} gives the id '${id}' twice.`);
+            throw new errors/* InputError */.dz(`Flag ${label} gives the id '${id}' twice.`);
         secrets.push({ id, value: secret });
     }
     return secrets;
@@ -47140,42 +46767,23 @@ function secretEnvironment(secrets) {
 function assertSecretsSupported(secrets, builder) {
     if (!secrets?.length || builder === 'buildx')
         return;
-    throw new errors_InputError(`The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
+    throw new errors/* InputError */.dz(`The secrets input needs BuildKit, and this engine has only the legacy builder (no docker buildx plugin). ` +
         'Install buildx (on GitHub runners: docker/setup-buildx-action), or remove the secrets input.');
 }
 /** The `builder` input names a buildx builder: an engine with only the legacy builder has none. */
 function assertBuilderSupported(builder, engine) {
     if (!builder || engine === 'buildx')
         return;
-    throw new errors_InputError(`The builder input names the buildx builder '${builder}', and this engine has only the legacy builder (no docker ` +
+    throw new errors/* InputError */.dz(`The builder input names the buildx builder '${builder}', and this engine has only the legacy builder (no docker ` +
         'buildx plugin). Install buildx (on GitHub runners: docker/setup-buildx-action), or leave builder empty.');
 }
 
 ;// CONCATENATED MODULE: ./src/scheduler/layer-cache.ts
-
 // The layer cache across runs: buildx's `--cache-from` / `--cache-to`, given as the
 // `cache-from` / `cache-to` inputs, one cache a line (a spec holds commas of its own, so a
 // line is the separator). A run checks many images, so each spec may say `{image}`, which
 // becomes the image's name as a slug; a `type=gha` spec without a scope gets one per image,
 // as two images writing one scope would evict each other's layers.
-const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
-/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
-function parseCacheInput(input, value) {
-    const specs = value
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'));
-    for (const spec of specs) {
-        const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1];
-        if (!type || !CACHE_TYPES.includes(type)) {
-            throw new errors_InputError(`Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
-                `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`);
-        }
-        if (/[\0\r\n]/.test(spec))
-            throw new errors_InputError(`Invalid ${input} '${spec}': it has a control character.`);
-    }
-    return specs;
-}
 /** The image's name as it may stand in a cache scope or a tag: lower case, `[a-z0-9._-]`. */
 function cacheSlug(name) {
     const slug = name
@@ -47219,7 +46827,7 @@ function cacheExportSupported(buildxInspect, imageStore) {
     return driver !== 'docker' || imageStore === 'containerd';
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -48094,7 +47702,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -48237,7 +47845,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -48550,7 +48158,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -48708,7 +48316,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -49226,7 +48834,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -49266,14 +48874,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -51911,7 +51519,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -51964,7 +51572,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/api.js
 
 
 
@@ -53069,7 +52677,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -53722,7 +53330,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -54567,7 +54175,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -54694,7 +54302,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -54963,7 +54571,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -55140,7 +54748,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -55199,7 +54807,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -55217,7 +54825,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -56754,7 +56362,7 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/report/sanitize.ts
+;// CONCATENATED MODULE: ./src/shared/forbidden-characters.ts
 /**
  * Characters no path, reason or build log of ours holds: C0 controls other than tab and line
  * feed, DEL, and the bidirectional controls that make text read differently than it is (the
@@ -56765,7 +56373,7 @@ function preprocess(fn, schema) {
 // eslint-disable-next-line no-control-regex -- control characters are what this pattern is for
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
-;// CONCATENATED MODULE: ./src/serialized/fields.ts
+;// CONCATENATED MODULE: ./src/shared/fields.ts
 
 
 /** Caps on what a run file may hold; well above any real run, far below what could hurt. */
@@ -56929,9 +56537,9 @@ function fields_genericError(issue) {
     return undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/explain/dockerfile.ts
+// EXTERNAL MODULE: ../../main/node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(616);
+;// CONCATENATED MODULE: ./src/tools/dockerfile.ts
 
 /**
  * The instructions of the stage the build produces: the last one, or the stage named
@@ -57002,6 +56610,7 @@ function argumentsText(source, escape) {
         .replace(/\s+/g, ' ')
         .trim();
 }
+/** One stage of a Dockerfile: its name and the image (or stage) it starts from. */
 /** Every stage of the Dockerfile, in order; the last one is what a build without a target produces. */
 function stageSummaries(dockerfile) {
     const { stages, names } = parseStages(dockerfile);
@@ -57176,6 +56785,37 @@ function normalize(text) {
     return [keyword.toUpperCase(), ...rest].join(' ');
 }
 
+;// CONCATENATED MODULE: ./src/tools/engine-errors.ts
+/**
+ * What the docker CLI prints when no engine answers any more: the daemon stopped or was
+ * restarted, its socket went away, or BuildKit lost its connection in the middle of a build.
+ * Matched on the words of the CLI and of buildx, which have stayed the same for years.
+ */
+const ENGINE_GONE = [
+    /Cannot connect to the Docker daemon at [^\s]+/i,
+    /error during connect: .+/i,
+    /dial unix [^\s:]+: connect: (?:connection refused|no such file or directory)/i,
+    // gRPC's Unavailable: the connection under a running build broke (EOF, reset by peer).
+    /code = Unavailable desc = (?:error reading from server: .+|connection error.*)/i,
+    // The same as buildx 0.29 words it: `failed to solve: Unavailable: error reading from server: EOF`.
+    /failed to solve: Unavailable: (?:error reading from server: .+|connection error.*)/i
+];
+/** One clear sentence when a docker command failed because the engine is gone; null otherwise. */
+function engineGoneMessage(result) {
+    if (result.exitCode === 0)
+        return null;
+    const output = `${result.stderr}\n${result.stdout}`;
+    for (const pattern of ENGINE_GONE) {
+        const match = pattern.exec(output);
+        if (match) {
+            return (`The Docker engine stopped answering during the run (${match[0].trim().slice(0, 300)}). ` +
+                'Check that the Docker daemon is running and reachable (DOCKER_HOST, the socket and its permissions), ' +
+                'then run the check again; the images measured before it stopped are in the report.');
+        }
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/shared/redact.ts
 const REDACTED = '***';
 /**
@@ -57234,7 +56874,7 @@ function parseDuration(input, value, fallback = DEFAULT_BUILD_TIMEOUT) {
         ? Number(match[1] ?? 0) * UNIT_MS.h + Number(match[2] ?? 0) * UNIT_MS.m + Number(match[3] ?? 0) * UNIT_MS.s
         : NaN;
     if (!match || text === '' || !(ms > 0) || ms > MAX_MS) {
-        throw new errors_InputError(`Invalid ${input} '${value.trim()}'. Expected a duration of whole hours, minutes or seconds above zero ` +
+        throw new errors/* InputError */.dz(`Invalid ${input} '${value.trim()}'. Expected a duration of whole hours, minutes or seconds above zero ` +
             `and up to 24h, such as 30m, 90s, 1h or 1h30m (default ${DEFAULT_BUILD_TIMEOUT}).`);
     }
     return ms;
@@ -57346,7 +56986,7 @@ async function buildImage(docker, side, request, options) {
     // An engine that went away is no build failure of this image: it stops the whole run.
     const gone = engineGoneMessage(result);
     if (gone)
-        throw new EngineUnavailableError(gone);
+        throw new errors/* EngineUnavailableError */.DG(gone);
     if (result.exitCode === 0)
         return { side, ok: true, tag: request.tag, durationMs, ...kept };
     const failedLine = failedStepLine(output, await (0,promises_namespaceObject.readFile)(request.dockerfile, 'utf8').catch(() => ''));
@@ -57386,7 +57026,104 @@ function summarizeBuildError(output) {
     return lines.at(-1)?.slice(0, 500) ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/attribute.ts
+;// CONCATENATED MODULE: ./src/measure/history.ts
+// `docker history` as plain data. Each row is one entry of the image config's history,
+// newest first; the builders write its CreatedBy differently:
+//   BuildKit:        `RUN |1 V=1 /bin/sh -c make # buildkit`, `COPY /app /app # buildkit`, `WORKDIR /src`
+//   legacy builder:  `/bin/sh -c #(nop)  ENV A=1`, `/bin/sh -c #(nop) COPY file:… in /x `, `/bin/sh -c make`
+//   imported image:  `` (empty), with the comment `Imported from -`
+// Recorded outputs of each are in __fixtures__/history/.
+/** Reads `docker history --format '{{json .}}'` output, one JSON object a line, newest first. */
+function parseHistory(stdout) {
+    const rows = [];
+    for (const line of stdout.split('\n')) {
+        if (line.trim() === '')
+            continue;
+        let row;
+        try {
+            row = JSON.parse(line);
+        }
+        catch {
+            throw new Error(`docker history printed a line that is not JSON: ${line.slice(0, 200)}`);
+        }
+        rows.push({ createdBy: row.CreatedBy ?? '', size: parseByteCount(row.Size), comment: row.Comment ?? '' });
+    }
+    return rows;
+}
+/**
+ * With `--human=false` the size is a string of digits ("200000"); older CLIs and other
+ * formats may give a number. A human size ("1.87MB") means the flag was lost: refuse it
+ * rather than guess at rounding.
+ */
+function parseByteCount(value) {
+    if (value === undefined || value === '')
+        return 0;
+    if (typeof value === 'number')
+        return value;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim());
+    throw new Error(`docker history printed a size that is not in bytes: '${value}' (was --human=false given?)`);
+}
+// The prefix is the shell of the time: `/bin/sh -c`, or `cmd /S /C` on Windows.
+const NOP = /^[^#]*#\(nop\)\s+([A-Za-z]+)\b\s*(.*)$/s;
+const BUILD_ARGS = /^\|\d+(?:\s+[^\s=]+=\S*)*\s+/;
+function recordedInstruction(createdBy) {
+    const text = createdBy.trim();
+    if (text === '')
+        return { keyword: '', args: '' };
+    // Legacy builder: every instruction but RUN is a no-op shell command naming it.
+    const nop = NOP.exec(text);
+    if (nop)
+        return { keyword: (nop[1] ?? '').toUpperCase(), args: (nop[2] ?? '').trim() };
+    const withoutMark = text.replace(/\s+# buildkit$/, '');
+    const [, keyword, args = ''] = /^([A-Z]+)\b\s*(.*)$/s.exec(withoutMark) ?? [];
+    if (keyword && KEYWORDS.has(keyword))
+        return { keyword, args: stripBuildArgs(args.trim()) };
+    // Legacy builder: a RUN is recorded as the bare command it ran.
+    return { keyword: 'RUN', args: stripBuildArgs(withoutMark) };
+}
+/** `|2 A=1 B= /bin/sh -c make` → `/bin/sh -c make`: the build args a RUN saw are not part of it. */
+function stripBuildArgs(args) {
+    return args.replace(BUILD_ARGS, '');
+}
+const KEYWORDS = new Set([
+    'ADD',
+    'ARG',
+    'CMD',
+    'COPY',
+    'ENTRYPOINT',
+    'ENV',
+    'EXPOSE',
+    'HEALTHCHECK',
+    'LABEL',
+    'MAINTAINER',
+    'ONBUILD',
+    'RUN',
+    'SHELL',
+    'STOPSIGNAL',
+    'USER',
+    'VOLUME',
+    'WORKDIR'
+]);
+/**
+ * The history without the rows the legacy builder adds for the run's `--label`s (one
+ * `LABEL docker-size-check.…=…` row per label on top, no bytes): no line of the Dockerfile
+ * made them. BuildKit writes labels into the config alone, and leaves no row.
+ */
+function withoutRunLabel(rows) {
+    let top = 0;
+    while (top < rows.length && isRunLabelRow(rows[top]))
+        top++;
+    return rows.slice(top);
+}
+function isRunLabelRow(row) {
+    const recorded = recordedInstruction(row.createdBy);
+    return (row.size === 0 &&
+        recorded.keyword === 'LABEL' &&
+        /^"?docker-size-check\.(?:run|temp-root|kept)=/.test(recorded.args));
+}
+
+;// CONCATENATED MODULE: ./src/measure/attribute.ts
 
 /**
  * Pairs the history of an image with the instructions of the stage that built it.
@@ -57443,8 +57180,8 @@ function rowOwners(stage, createdBy) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
+// EXTERNAL MODULE: ../../main/node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(5416);
 ;// CONCATENATED MODULE: ./src/tools/tar.ts
 
 /**
@@ -57626,7 +57363,7 @@ async function measureImage(docker, reference) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/explain/layer-entries.ts
+;// CONCATENATED MODULE: ./src/tools/layer-entries.ts
 
 
 
@@ -57810,7 +57547,7 @@ function layerEntryOf(header) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/explain/save-pair.ts
+;// CONCATENATED MODULE: ./src/tools/save-pair.ts
 
 
 
@@ -58212,7 +57949,7 @@ async function measureBuiltImage(docker, image, engine, options) {
         inspectSize: inspected.size
     };
     if (history instanceof Error) {
-        options.warn(`Could not read the layers of ${image.tag}: ${errors_errorMessage(history)}`);
+        options.warn(`Could not read the layers of ${image.tag}: ${(0,errors/* errorMessage */.gJ)(history)}`);
     }
     else {
         try {
@@ -58233,7 +57970,7 @@ async function measureBuiltImage(docker, image, engine, options) {
             }
         }
         catch (error) {
-            options.warn(`Could not read the layers of ${image.tag}: ${errors_errorMessage(error)}`);
+            options.warn(`Could not read the layers of ${image.tag}: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     if (options.compressed) {
@@ -58245,7 +57982,7 @@ async function measureBuiltImage(docker, image, engine, options) {
                 measurement.compressedSize = (await docker.save(image.tag, archive => measureCompressed(archive))).bytes;
             }
             catch (error) {
-                options.warn(`Could not measure the compressed size of ${image.tag}: ${errors_errorMessage(error)}`);
+                options.warn(`Could not measure the compressed size of ${image.tag}: ${(0,errors/* errorMessage */.gJ)(error)}`);
             }
         }
     }
@@ -58316,8 +58053,7 @@ function withContextHint(target, outcome) {
 ;// CONCATENATED MODULE: ./src/tools/inside-repository.ts
 
 
-class OutsideRepositoryError extends Error {
-}
+
 /**
  * The real path of `path` (from the repository folder `root`), symlinks followed, or null
  * when nothing is there. Throws OutsideRepositoryError when it ends outside the real `root`:
@@ -58339,7 +58075,7 @@ async function resolveInside(root, path, what) {
     }
     const inside = (0,external_node_path_namespaceObject.relative)(realRoot, real);
     if (inside === '..' || inside.startsWith(`..${'/'}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new OutsideRepositoryError(`Refused: the ${what} '${path}' leaves the repository: through a symlink it resolves to ${real}. ` +
+        throw new errors/* OutsideRepositoryError */.w2(`Refused: the ${what} '${path}' leaves the repository: through a symlink it resolves to ${real}. ` +
             'A build reads only what the repository holds: make it a file or folder in the repository.');
     }
     return real;
@@ -59576,7 +59312,7 @@ class PathExplainer {
                 this.lines.push(await work());
             }
             catch (error) {
-                this.log.warning(`${failure}: ${errors_errorMessage(error)}`);
+                this.log.warning(`${failure}: ${(0,errors/* errorMessage */.gJ)(error)}`);
             }
         }));
     }
@@ -59949,8 +59685,8 @@ function definitionChanges(base, head) {
     return changes;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/discover/bake-definition.ts
 
 
@@ -60840,8 +60576,6 @@ function repositoryName(reference) {
 const BUILD_FIELDS = ['context', 'target', 'build-args', 'platform', 'watch'];
 /** The config file's default path; read when it exists and the `config` input is empty. */
 const DEFAULT_CONFIG_FILE = '.github/docker-size-check.yml';
-class ImageConfigError extends errors_InputError {
-}
 const images_config_FIELDS = [
     'name',
     'dockerfile',
@@ -60863,7 +60597,7 @@ const images_config_FIELDS = [
 function parseImagesInput(text, source = 'images') {
     const list = parseImagesList(text, source);
     if (list?.references.length) {
-        throw new ImageConfigError(`${source}: an entry with 'image' is read from the images config file (the config input, ${DEFAULT_CONFIG_FILE} by default); ` +
+        throw new errors/* ImageConfigError */.Qc(`${source}: an entry with 'image' is read from the images config file (the config input, ${DEFAULT_CONFIG_FILE} by default); ` +
             'this list takes the dockerfile entries. Move the image entries there (the command takes --image and --base-image).');
     }
     return list?.specs ?? null;
@@ -60874,7 +60608,7 @@ function parseImagesList(text, source = 'images') {
         return null;
     const value = parseYaml(text, source);
     if (!Array.isArray(value)) {
-        throw new ImageConfigError(`${source}: expected a YAML list of images, each with at least a dockerfile or an image.`);
+        throw new errors/* ImageConfigError */.Qc(`${source}: expected a YAML list of images, each with at least a dockerfile or an image.`);
     }
     return parseEntries(value, source);
 }
@@ -60888,16 +60622,16 @@ function parseConfigList(text, source) {
     if (value === null || value === undefined)
         return { specs: [], references: [] };
     if (!images_config_isPlainObject(value)) {
-        throw new ImageConfigError(`${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`);
+        throw new errors/* ImageConfigError */.Qc(`${source}: expected a mapping with an 'images' list, such as\nimages:\n  - dockerfile: api/Dockerfile`);
     }
     for (const key of Object.keys(value)) {
         if (key !== 'images')
-            throw new ImageConfigError(`${source}: unknown key '${key}'. Expected only 'images'.`);
+            throw new errors/* ImageConfigError */.Qc(`${source}: unknown key '${key}'. Expected only 'images'.`);
     }
     if (value.images === undefined || value.images === null)
         return { specs: [], references: [] };
     if (!Array.isArray(value.images))
-        throw new ImageConfigError(`${source}: 'images' must be a list.`);
+        throw new errors/* ImageConfigError */.Qc(`${source}: 'images' must be a list.`);
     return parseEntries(value.images, source);
 }
 function parseYaml(text, source) {
@@ -60910,7 +60644,7 @@ function parseYaml(text, source) {
         // yaml's message ends with its own "at line L, column C:" and a quote of the text: the
         // position is said once, up front, and the quote left out (it may be long).
         const what = (first?.message.split('\n')[0] ?? 'unknown error').replace(/ at line \d+, column \d+:?$/, '');
-        throw new ImageConfigError(`${source}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}. ` +
+        throw new errors/* ImageConfigError */.Qc(`${source}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}. ` +
             'Check the indentation and that every [ and { is closed.');
     }
     return document.toJS();
@@ -60922,7 +60656,7 @@ function parseEntries(entries, source) {
         const key = spec.name ?? ('image' in spec ? `image|${spec.image}` : `${spec.dockerfile}|${spec.target ?? ''}|${spec.context}`);
         const earlier = seen.get(key);
         if (earlier !== undefined) {
-            throw new ImageConfigError(`${source}: images[${index}]: the same image as images[${earlier}]` +
+            throw new errors/* ImageConfigError */.Qc(`${source}: images[${index}]: the same image as images[${earlier}]` +
                 `${spec.name ? ` (name '${spec.name}')` : ''}. Give each entry its own name.`);
         }
         seen.set(key, index);
@@ -60936,21 +60670,21 @@ function parseEntry(entry, where) {
     if (typeof entry === 'string')
         entry = { dockerfile: entry };
     if (!images_config_isPlainObject(entry)) {
-        throw new ImageConfigError(`${where}: expected a mapping with at least a dockerfile, such as {dockerfile: api/Dockerfile}.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}: expected a mapping with at least a dockerfile, such as {dockerfile: api/Dockerfile}.`);
     }
     for (const key of Object.keys(entry)) {
         if (!images_config_FIELDS.includes(key)) {
-            throw new ImageConfigError(`${where}: unknown field '${key}'. Expected one of: ${images_config_FIELDS.join(', ')}.`);
+            throw new errors/* ImageConfigError */.Qc(`${where}: unknown field '${key}'. Expected one of: ${images_config_FIELDS.join(', ')}.`);
         }
     }
     if (entry.image !== undefined || entry['base-image'] !== undefined)
         return referenceEntry(entry, where);
     if (entry.dockerfile === undefined || entry.dockerfile === null) {
-        throw new ImageConfigError(`${where}: missing 'dockerfile' (or 'image', for an image built elsewhere).`);
+        throw new errors/* ImageConfigError */.Qc(`${where}: missing 'dockerfile' (or 'image', for an image built elsewhere).`);
     }
     const dockerfile = images_config_repoPath(where, 'dockerfile', entry.dockerfile);
     if (dockerfile === '.')
-        throw new ImageConfigError(`${where}.dockerfile: expected a file path, got '.'.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}.dockerfile: expected a file path, got '.'.`);
     const spec = {
         dockerfile,
         context: entry.context === undefined ? external_node_path_namespaceObject.posix.dirname(dockerfile) : images_config_repoPath(where, 'context', entry.context),
@@ -60964,7 +60698,7 @@ function parseEntry(entry, where) {
         const platform = nonEmptyString(where, 'platform', entry.platform);
         // The image is loaded into the engine's store to be measured, which holds one platform.
         if (!/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/i.test(platform)) {
-            throw new ImageConfigError(`${where}.platform: Invalid platform '${platform}'. Expected one platform such as linux/amd64 or linux/arm64/v8.`);
+            throw new errors/* ImageConfigError */.Qc(`${where}.platform: Invalid platform '${platform}'. Expected one platform such as linux/amd64 or linux/arm64/v8.`);
         }
         spec.platform = platform;
     }
@@ -60982,11 +60716,11 @@ function parseEntry(entry, where) {
 /** An `image` entry: its references checked here, so a typo fails before anything is read. */
 function referenceEntry(entry, where) {
     if (entry.image === undefined || entry.image === null) {
-        throw new ImageConfigError(`${where}: 'base-image' without 'image'. Give the head's reference too, such as image: ghcr.io/owner/app:pr-12.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}: 'base-image' without 'image'. Give the head's reference too, such as image: ghcr.io/owner/app:pr-12.`);
     }
     for (const field of BUILD_FIELDS) {
         if (entry[field] !== undefined) {
-            throw new ImageConfigError(`${where}.${field}: an entry with 'image' is read from where it is, built by nobody here, so '${field}' does not apply. ` +
+            throw new errors/* ImageConfigError */.Qc(`${where}.${field}: an entry with 'image' is read from where it is, built by nobody here, so '${field}' does not apply. ` +
                 'Remove it, or remove image to have the check build the dockerfile.');
         }
     }
@@ -60997,7 +60731,7 @@ function referenceEntry(entry, where) {
         }
         catch (error) {
             if (error instanceof ReferenceError)
-                throw new ImageConfigError(`${where}.${error.message.replace(/^Invalid /, '')}`);
+                throw new errors/* ImageConfigError */.Qc(`${where}.${error.message.replace(/^Invalid /, '')}`);
             throw error;
         }
         return text;
@@ -61028,8 +60762,8 @@ function withField(where, field, read) {
         return read();
     }
     catch (error) {
-        if (error instanceof thresholds_ThresholdError)
-            throw new ImageConfigError(`${where}.${field}: ${error.message}`);
+        if (error instanceof errors/* ThresholdError */.M2)
+            throw new errors/* ImageConfigError */.Qc(`${where}.${field}: ${error.message}`);
         throw error;
     }
 }
@@ -61038,13 +60772,13 @@ function images_config_repoPath(where, field, value) {
     const text = nonEmptyString(where, field, value);
     const normalized = external_node_path_namespaceObject.posix.normalize(text.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
     if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-        throw new ImageConfigError(`${where}.${field}: '${text}' leaves the repository. Give a path from the repository root, such as services/api.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}.${field}: '${text}' leaves the repository. Give a path from the repository root, such as services/api.`);
     }
     return normalized;
 }
 function nonEmptyString(where, field, value) {
     if (typeof value !== 'string' || value.trim() === '') {
-        throw new ImageConfigError(`${where}.${field}: expected a non-empty string, got ${images_config_describe(value)}.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}.${field}: expected a non-empty string, got ${images_config_describe(value)}.`);
     }
     return value.trim();
 }
@@ -61054,12 +60788,12 @@ function scalarText(where, field, value) {
         return '';
     if (typeof value === 'string')
         return value;
-    throw new ImageConfigError(`${where}.${field}: expected a size or a share such as 10%, got ${images_config_describe(value)}.`);
+    throw new errors/* ImageConfigError */.Qc(`${where}.${field}: expected a size or a share such as 10%, got ${images_config_describe(value)}.`);
 }
 function stringList(where, field, value) {
     const items = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(items))
-        throw new ImageConfigError(`${where}.${field}: expected a glob or a list of globs, got ${images_config_describe(value)}.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}.${field}: expected a glob or a list of globs, got ${images_config_describe(value)}.`);
     return items.map((item, index) => nonEmptyString(where, `${field}[${index}]`, item));
 }
 /** `build-args` as a mapping (NAME: value) or a list of NAME=value strings. */
@@ -61067,7 +60801,7 @@ function images_config_buildArgs(where, value) {
     const args = {};
     const add = (name, argValue, field) => {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            throw new ImageConfigError(`${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`);
+            throw new errors/* ImageConfigError */.Qc(`${where}.${field}: Invalid build arg name '${name}'. Expected letters, digits and underscores.`);
         }
         // YAML and JSON give a string, a number, a boolean, null, a list or a mapping: only the
         // scalars are build args (null as the empty string).
@@ -61077,14 +60811,14 @@ function images_config_buildArgs(where, value) {
             args[name] = String(argValue);
         }
         else {
-            throw new ImageConfigError(`${where}.${field}: the value of '${name}' must be a string, got ${images_config_describe(argValue)}.`);
+            throw new errors/* ImageConfigError */.Qc(`${where}.${field}: the value of '${name}' must be a string, got ${images_config_describe(argValue)}.`);
         }
     };
     if (Array.isArray(value)) {
         value.forEach((item, index) => {
             const field = `build-args[${index}]`;
             if (typeof item !== 'string' || !item.includes('=')) {
-                throw new ImageConfigError(`${where}.${field}: expected NAME=value, got ${images_config_describe(item)}.`);
+                throw new errors/* ImageConfigError */.Qc(`${where}.${field}: expected NAME=value, got ${images_config_describe(item)}.`);
             }
             const at = item.indexOf('=');
             add(item.slice(0, at).trim(), item.slice(at + 1), field);
@@ -61092,7 +60826,7 @@ function images_config_buildArgs(where, value) {
         return args;
     }
     if (!images_config_isPlainObject(value)) {
-        throw new ImageConfigError(`${where}.build-args: expected a mapping (VERSION: "1.2") or a list of NAME=value, got ${images_config_describe(value)}.`);
+        throw new errors/* ImageConfigError */.Qc(`${where}.build-args: expected a mapping (VERSION: "1.2") or a list of NAME=value, got ${images_config_describe(value)}.`);
     }
     for (const [name, argValue] of Object.entries(value))
         add(name, argValue, `build-args.${name}`);
@@ -61112,6 +60846,7 @@ function images_config_describe(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/discover/from-repository.ts
+
 
 
 
@@ -61292,7 +61027,7 @@ async function loadImageList(settings, repoDir) {
         text = await (0,promises_namespaceObject.readFile)(real, 'utf8');
     }
     catch (error) {
-        if (error instanceof OutsideRepositoryError)
+        if (error instanceof errors/* OutsideRepositoryError */.w2)
             throw new Error(`Invalid config '${path}': ${error.message}`, { cause: error });
         if (error.code !== 'ENOENT')
             throw error;
@@ -61323,7 +61058,7 @@ async function loadBaseImageSpecs(git, base, settings, warn) {
         return parseConfigFile(text, `${path} (at the base commit)`);
     }
     catch (error) {
-        if (!(error instanceof ImageConfigError))
+        if (!(error instanceof errors/* ImageConfigError */.Qc))
             throw error;
         warn(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`);
         return null;
@@ -61921,7 +61656,7 @@ async function mapLimited(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/registry/references.ts
+;// CONCATENATED MODULE: ./src/measure/references.ts
 
 
 
@@ -61944,7 +61679,7 @@ async function read(client, text, field) {
         return { ok: true, image, ms: Date.now() - started };
     }
     catch (error) {
-        return { ok: false, error: errors_errorMessage(error), ms: Date.now() - started };
+        return { ok: false, error: (0,errors/* errorMessage */.gJ)(error), ms: Date.now() - started };
     }
 }
 async function measureReference(spec, run) {
@@ -62055,6 +61790,245 @@ function instructionsOf(platform) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/tools/docker.ts
+
+
+
+const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
+/** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
+function historyArgs(reference) {
+    return ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', reference];
+}
+/** Every docker command of the action goes through this class. */
+class Docker {
+    run;
+    env;
+    constructor(run = defaultDockerRunner, 
+    /** Variables for every docker command besides the process's own (DOCKER_HOST). */
+    env) {
+        this.run = run;
+        this.env = env;
+    }
+    /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
+    static onHost(host) {
+        const env = { DOCKER_HOST: host };
+        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
+    }
+    /** Asks the engine who it is; throws one clear error where no engine answers. */
+    async engineInfo() {
+        // Asked at once: these round trips are a tenth of a second of every run.
+        const [info, version] = await Promise.all([
+            this.run(['info', '--format', '{{json .}}']),
+            this.run(['version', '--format', '{{.Server.APIVersion}}'])
+        ]);
+        const parsed = info.exitCode === 0 ? parseEngineInfo(info.stdout) : null;
+        if (!parsed) {
+            throw new errors/* EngineUnavailableError */.DG(`No Docker engine answers (\`docker info\` exited ${info.exitCode}: ${(0,errors/* firstLine */.TM)(info.stderr || info.stdout)}). ` +
+                'Start the Docker daemon, or check DOCKER_HOST and that this user may use the docker socket.');
+        }
+        // `docker info` lists the CLI's plugins; only a CLI too old to say costs one more process.
+        const buildx = buildxListed(info.stdout) ?? (await this.run(['buildx', 'version'])).exitCode === 0;
+        return {
+            ...parsed,
+            apiVersion: version.exitCode === 0 ? version.stdout.trim() : 'unknown',
+            builder: buildx ? 'buildx' : 'legacy'
+        };
+    }
+    build(args, options = {}) {
+        return this.run(args, options);
+    }
+    /** The raw `docker image inspect` JSON of one image. */
+    async inspectImage(reference) {
+        const result = await this.run(['image', 'inspect', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new errors/* EngineUnavailableError */.DG(gone);
+        if (result.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'inspect', reference], result);
+        return result.stdout;
+    }
+    /** The id the engine has for an image reference, or null when it has no such image. */
+    async localImageId(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['image', 'inspect', '--format', '{{.Id}}', reference]);
+        const gone = engineGoneMessage(result);
+        if (gone)
+            throw new errors/* EngineUnavailableError */.DG(gone);
+        const id = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
+    }
+    /**
+     * The digest a registry serves for an image reference, without pulling it; null where no
+     * registry answers. BuildKit keeps the images it pulls out of `docker image ls`, so on a
+     * fresh runner this is how a base image is known before anything is built.
+     */
+    async registryDigest(reference) {
+        if (reference.startsWith('-'))
+            return null;
+        const result = await this.run(['buildx', 'imagetools', 'inspect', '--format', '{{.Manifest.Digest}}', reference]);
+        const digest = result.stdout.trim();
+        return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : null;
+    }
+    /** What `docker buildx inspect` says of the current builder ('' where it says nothing). */
+    async buildxInspect(builder) {
+        const result = await this.run(['buildx', 'inspect', ...(builder ? [builder] : [])]);
+        return result.exitCode === 0 ? result.stdout : '';
+    }
+    /** `docker history` of one image, as printed by historyArgs' command line. */
+    async history(reference) {
+        const args = historyArgs(reference);
+        const result = await this.run(args);
+        if (result.exitCode !== 0)
+            throw new CommandError('docker', args, result);
+        return result.stdout;
+    }
+    /** Streams `docker save` of one image (or of several in one archive) into `consume`, never holding the archive whole. */
+    async save(reference, consume) {
+        // On the containerd store the compared figure comes from the save: an engine that goes
+        // away under it is the run's one error, as for inspect.
+        const references = typeof reference === 'string' ? [reference] : reference;
+        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
+            const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
+            throw gone ? new errors/* EngineUnavailableError */.DG(gone) : error;
+        });
+    }
+    /** Removes images; never fails the run over an image that is already gone. */
+    async removeImages(references) {
+        if (references.length === 0)
+            return;
+        await this.run(['image', 'rm', '--force', ...references]);
+    }
+    /** Every image that carries the label `key`, with its tags and all its labels. */
+    async imagesLabelled(key) {
+        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['image', 'ls'], listed);
+        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (ids.length === 0)
+            return [];
+        // An image removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'image',
+            'inspect',
+            '--format',
+            '{{json .RepoTags}}\t{{json .Config.Labels}}',
+            ...ids
+        ]);
+        return parseLabelledImages(inspected.stdout);
+    }
+    /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
+    async createVolume(name, labels) {
+        const flags = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+        return (await this.run(['volume', 'create', ...flags, name])).exitCode === 0;
+    }
+    /** Removes volumes; never fails the run over one that is already gone. */
+    async removeVolumes(names) {
+        if (names.length === 0)
+            return;
+        await this.run(['volume', 'rm', '--force', ...names]);
+    }
+    /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
+    async volumesLabelled(key) {
+        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
+        if (listed.exitCode !== 0)
+            throw new CommandError('docker', ['volume', 'ls'], listed);
+        const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
+        if (names.length === 0)
+            return [];
+        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
+        const inspected = await this.run([
+            'volume',
+            'inspect',
+            '--format',
+            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
+            ...names
+        ]);
+        return parseLabelledVolumes(inspected.stdout);
+    }
+}
+/** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
+function parseLabelledVolumes(stdout) {
+    const volumes = [];
+    for (const line of stdout.split('\n')) {
+        const [name, createdAt, labels] = line.split('\t').map(field => {
+            try {
+                return JSON.parse(field);
+            }
+            catch {
+                return undefined;
+            }
+        });
+        const created = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+        if (typeof name !== 'string' || Number.isNaN(created) || typeof labels !== 'object' || labels === null)
+            continue;
+        volumes.push({ name, createdAt: created, labels: stringEntries(labels) });
+    }
+    return volumes;
+}
+function stringEntries(object) {
+    return Object.fromEntries(Object.entries(object).filter((entry) => typeof entry[1] === 'string'));
+}
+/** Reads `docker image inspect --format '{{json .RepoTags}}\t{{json .Config.Labels}}'`, a line per image. */
+function parseLabelledImages(stdout) {
+    const images = [];
+    for (const line of stdout.split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab === -1)
+            continue;
+        try {
+            const tags = JSON.parse(line.slice(0, tab));
+            const labels = JSON.parse(line.slice(tab + 1));
+            if (!Array.isArray(tags) || typeof labels !== 'object' || labels === null)
+                continue;
+            images.push({
+                tags: tags.filter((tag) => typeof tag === 'string'),
+                labels: stringEntries(labels)
+            });
+        }
+        catch {
+            // Not a line of ours (a warning on stdout): skipped.
+        }
+    }
+    return images;
+}
+function parseEngineInfo(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    // A CLI that reaches no daemon still prints JSON, with the server fields empty.
+    if (!info.ServerVersion)
+        return null;
+    // With the containerd image store, `Driver` names the snapshotter (overlayfs) and
+    // DriverStatus carries `["driver-type", "io.containerd.snapshotter.v1"]`.
+    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+    return {
+        serverVersion: info.ServerVersion,
+        ...(info.OSType && info.Architecture ? { platform: `${info.OSType}/${info.Architecture}` } : {}),
+        storageDriver: info.Driver || 'unknown',
+        imageStore: containerd ? 'containerd' : 'graphdriver'
+    };
+}
+/** Whether `docker info` lists the buildx plugin; null when the CLI does not list its plugins. */
+function buildxListed(stdout) {
+    let info;
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        return null;
+    }
+    const plugins = info.ClientInfo?.Plugins;
+    if (!Array.isArray(plugins))
+        return null;
+    // A plugin the CLI found but cannot run is listed with an `Err`.
+    return plugins.some(plugin => plugin.Name === 'buildx' && !plugin.Err);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/event.ts
 
 // Only node:fs here: this module runs before anything else of the action (see event-guard.ts).
@@ -62123,7 +62097,7 @@ function parseExplain(value, label = 'explain') {
         return { paths: false, instructions: false };
     const unknown = names.filter(name => !EXPLAIN_CHOICES.includes(name));
     if (unknown.length) {
-        throw new errors_InputError(`Invalid ${label} '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}': ${unknown.map(name => `'${name}'`).join(', ')} is not one of ${EXPLAIN_CHOICES.join(', ')}. ` +
             "Expected a comma-separated list such as 'paths,instructions' (the default), 'instructions', or 'none'.");
     }
     return { paths: names.includes('paths'), instructions: names.includes('instructions') };
@@ -62149,7 +62123,7 @@ function parseShard(value, label = 'shard') {
     const index = Number(match?.[1]);
     const total = Number(match?.[2]);
     if (!match || total < 1 || total > MAX_SHARDS || index < 1 || index > total) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Expected INDEX/TOTAL with 1 <= INDEX <= TOTAL <= ${MAX_SHARDS}, such as 2/4; ` +
             'in a matrix: shard: ${{ matrix.shard }}/4.');
     }
     return { index, total };
@@ -62177,333 +62151,13 @@ function describeShard(shard) {
     return `${shard.index}/${shard.total}`;
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/records/schema.ts
+;// CONCATENATED MODULE: ./src/inputs/comment-key.ts
+/** What a comment key may hold; the sticky comment's marker (publish/sticky-comment.ts) is checked against the same pattern. */
+const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-// The baseline records, as stored in the repository. One schema both writes and reads them
-// (a record run writes, every PR run and the command read), so a field can't be written
-// and then dropped on read; the TypeScript types below are derived from it.
-const instructionSize = object({
-    keyword: schemas_string().max(32),
-    args: schemas_string().max(4000),
-    line: schemas_number().int().nonnegative(),
-    endLine: schemas_number().int().nonnegative(),
-    size: schemas_number().int().nonnegative()
-});
-const recordedMeasurement = object({
-    size: schemas_number().int().nonnegative(),
-    id: schemas_string().max(200),
-    layers: schemas_number().int().nonnegative(),
-    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-    inspectSize: schemas_number().int().nonnegative().optional(),
-    layerBytes: schemas_number().int().nonnegative().optional(),
-    compressedSize: schemas_number().int().nonnegative().optional(),
-    instructions: array(instructionSize).max(2000).optional(),
-    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
-        .max(2000)
-        .optional()
-});
-/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
-const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
-const recordedLayer = object({
-    diffId: schemas_string().max(200).nullable(),
-    blob: schemas_string().max(300).nullable(),
-    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
-    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
-});
-const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
-const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
-/** What decides an image, in parts, so that a mismatch can say which part moved. */
-const fingerprintSchema = object({
-    /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
-    source: schemas_string().regex(/^[0-9a-f]{64}$/),
-    /** target, build-args and platform. */
-    build: schemas_string().regex(/^[0-9a-f]{64}$/),
-    /** Each FROM image of the Dockerfile → the image id or digest it resolved to. */
-    from: record(schemas_string().max(500), schemas_string().max(200)),
-    /** How the figure was computed: size method and image store. */
-    measure: schemas_string().max(100)
-});
-const recordedImage = object({
-    /** The image's name: the config's `name`, else its Dockerfile path. */
-    key: schemas_string().min(1).max(500),
-    dockerfile: schemas_string().min(1).max(1000),
-    context: schemas_string().min(1).max(1000),
-    fingerprint: fingerprintSchema,
-    measurement: recordedMeasurement,
-    /**
-     * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
-     * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
-     * carried over from record to record is stored once. Absent in older records.
-     */
-    paths: union([recordedPaths, object({ blob: objectId })]).optional()
-});
-const RECORD_SCHEMA = 'docker-size-check/record@1';
-const INDEX_SCHEMA = 'docker-size-check/records-index@1';
-const baselineRecord = object({
-    schema: literal(RECORD_SCHEMA),
-    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-    recordedAt: schemas_string().max(40),
-    images: array(recordedImage).max(2000)
-});
-const indexEntry = object({
-    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-    recordedAt: schemas_string().max(40),
-    /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
-    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
-    /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
-    measure: schemas_string().max(100).optional(),
-    /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
-    paths: array(objectId).optional()
-});
-const recordIndex = object({
-    schema: literal(INDEX_SCHEMA),
-    /** Newest first. */
-    records: array(indexEntry)
-});
-/** Parses a stored record; a malformed one is an error that names where it came from. */
-function parseRecord(text, source) {
-    return parseWith(baselineRecord, text, source);
-}
-function parseIndex(text, source) {
-    return parseWith(recordIndex, text, source);
-}
-function parsePaths(text, source) {
-    return parseWith(recordedPaths, text, source);
-}
-function parseWith(schema, text, source) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`, { cause: error });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
-    }
-    return parsed.data;
-}
-
-;// CONCATENATED MODULE: ./src/records/store.ts
-
-
-
-
-
-
-// Baseline records live in the repository itself, under a ref of their own:
-//
-//   refs/docker-size-check/records  →  a commit whose tree holds
-//     index.json                  every record's commit, time and sizes, newest first
-//     records/<commit>.json       one record: each image's measurement and fingerprint
-//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
-//                                 apart, so an image carried over from record to record is
-//                                 stored once (its blob id is its name)
-//
-// Not a branch, so it is not listed among branches, starts no `push` workflow and is not
-// checked out; not notes, because a record is looked up by commit *and* listed for the
-// trend, which one small index answers without opening every record. Each write replaces
-// the ref with a new commit without parents, so the ref never grows a history: the store is
-// bounded by MAX_RECORDS. Writers race safely: the push carries `--force-with-lease` with
-// the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
-// writes again on top of it; no record is lost.
+;// CONCATENATED MODULE: ./src/inputs/records-ref.ts
+// The `records-ref` input: where the baseline records live (records/store.ts).
 const DEFAULT_RECORDS_REF = 'refs/docker-size-check/records';
-/** The newest records kept; older ones are pruned when a record is written. */
-const MAX_RECORDS = 1000;
-const WRITE_ATTEMPTS = 8;
-function emptyIndex() {
-    return { schema: INDEX_SCHEMA, records: [] };
-}
-/** The records in one repository folder, read through git. */
-class RecordStore {
-    repoDir;
-    ref;
-    constructor(repoDir, ref = DEFAULT_RECORDS_REF) {
-        this.repoDir = repoDir;
-        this.ref = ref;
-        assertRecordsRef(ref);
-    }
-    git(args, options = {}) {
-        return runChecked('git', args, { cwd: this.repoDir, ...options });
-    }
-    /**
-     * Brings the remote's records into the local ref. False when the remote has none yet. Needs
-     * read access only, so it works for a fork's PR with a read-only token.
-     */
-    async fetch(remote) {
-        const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
-        const result = await runCommand('git', args, { cwd: this.repoDir });
-        if (result.exitCode === 0)
-            return true;
-        if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
-            // The remote has none (any more): a stale local copy must not stand for it.
-            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
-            return false;
-        }
-        throw new CommandError('git', args, result);
-    }
-    /** The commit the local ref points to, or null when there is no store here. */
-    async tip() {
-        const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
-            cwd: this.repoDir
-        });
-        const sha = result.stdout.trim();
-        return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
-    }
-    async readIndex(tip) {
-        return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex();
-    }
-    /** The record of one commit, or null when that commit has none. */
-    async readRecord(commit, tip) {
-        assertObjectId(commit, 'commit');
-        return this.readParsed(recordPath(commit), parseRecord, tip);
-    }
-    /** An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when gone. */
-    async readPaths(blob, tip) {
-        assertObjectId(blob, 'blob');
-        return this.readParsed(pathsPath(blob), parsePaths, tip);
-    }
-    /** One file of the store at `tip` (the local ref's by default), parsed; null where it is not. */
-    async readParsed(path, parse, tip) {
-        const at = tip === undefined ? await this.tip() : tip;
-        if (!at)
-            return null;
-        const text = await this.readBlob(at, path);
-        return text === null ? null : parse(text, `${this.ref}:${path}`);
-    }
-    async readBlob(tip, path) {
-        const result = await runCommand('git', ['cat-file', 'blob', `${tip}:${path}`], { cwd: this.repoDir });
-        return result.exitCode === 0 ? result.stdout : null;
-    }
-    /**
-     * Adds a record (replacing an earlier one of the same commit) and pushes the store to
-     * `remote`, retrying on top of whatever another writer pushed meanwhile.
-     */
-    async write(remote, record, options = {}) {
-        const attempts = options.attempts ?? WRITE_ATTEMPTS;
-        for (let attempt = 1;; attempt++) {
-            await this.fetch(remote);
-            const old = await this.tip();
-            const { commit, pruned } = await this.commitWith(old, record, options.maxRecords ?? MAX_RECORDS);
-            await options.beforePush?.(attempt);
-            const args = [
-                'push',
-                '--porcelain',
-                `--force-with-lease=${this.ref}:${old ?? ''}`,
-                remote,
-                `${commit}:${this.ref}`
-            ];
-            const result = await runCommand('git', args, { cwd: this.repoDir });
-            if (result.exitCode === 0) {
-                await this.git(['update-ref', this.ref, commit]);
-                return { attempts: attempt, pruned, tip: commit };
-            }
-            if (!isRaceLost(result.stdout + result.stderr) || attempt >= attempts)
-                throw new CommandError('git', args, result);
-            options.onRetry?.(attempt);
-            // Two record runs of quick pushes start within seconds: spread their retries.
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt + Math.floor(Math.random() * 200));
-        }
-    }
-    /** A commit (no parent) of the old store's tree plus the record, pruned to `maxRecords`. */
-    async commitWith(old, record, maxRecords) {
-        const index = await this.readIndex(old);
-        const stored = await this.storePaths(record);
-        const entry = {
-            commit: record.commit,
-            recordedAt: record.recordedAt,
-            sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-            ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
-            ...(stored.blobs.length ? { paths: stored.blobs } : {})
-        };
-        const entries = [entry, ...index.records.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
-        const kept = entries.slice(0, maxRecords);
-        const dropped = entries.slice(maxRecords);
-        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'dsc-records-'));
-        // A private index file: the repository's own index and work tree are never touched.
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
-        try {
-            await this.git(old ? ['read-tree', `${old}^{tree}`] : ['read-tree', '--empty'], { env });
-            const recordBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(stored.record) })).trim();
-            const indexBlob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json({ schema: INDEX_SCHEMA, records: kept }) })).trim();
-            const updates = [
-                `100644 ${recordBlob}\t${recordPath(record.commit)}`,
-                `100644 ${indexBlob}\tindex.json`,
-                ...stored.blobs.map(blob => `100644 ${blob}\t${pathsPath(blob)}`),
-                // Mode 0 removes the path from the index.
-                ...dropped.map(gone => `0 ${'0'.repeat(recordBlob.length)}\t${recordPath(gone.commit)}`),
-                ...(await this.unusedPaths(old, kept)).map(blob => `0 ${'0'.repeat(blob.length)}\t${pathsPath(blob)}`)
-            ];
-            await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
-            const tree = (await this.git(['write-tree'], { env })).trim();
-            const commit = (await this.git(['commit-tree', tree, '-m', `docker-size-check: record of ${record.commit}`], {
-                env: { ...env, ...RECORD_AUTHOR }
-            })).trim();
-            return { commit, pruned: dropped.length };
-        }
-        finally {
-            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
-        }
-    }
-    /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
-    async storePaths(record) {
-        const blobs = new Set();
-        const images = [];
-        for (const image of record.images) {
-            if (image.paths && 'layers' in image.paths) {
-                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(image.paths) })).trim();
-                images.push({ ...image, paths: { blob } });
-                blobs.add(blob);
-            }
-            else {
-                if (image.paths)
-                    blobs.add(image.paths.blob);
-                images.push(image);
-            }
-        }
-        return { record: { ...record, images }, blobs: [...blobs] };
-    }
-    /** The `paths/` blobs of the old store that no kept record uses any more. */
-    async unusedPaths(old, kept) {
-        if (!old)
-            return [];
-        const used = new Set(kept.flatMap(entry => entry.paths ?? []));
-        const listed = await this.git(['ls-tree', '--name-only', `${old}^{tree}`, 'paths/']);
-        return listed
-            .split('\n')
-            .map(line => /^paths\/([0-9a-f]{40,64})\.json$/.exec(line)?.[1])
-            .filter((blob) => blob !== undefined && !used.has(blob));
-    }
-}
-// A record run's checkout may have no git identity configured; the store's commits are the
-// tool's, not a person's.
-const RECORD_AUTHOR = {
-    GIT_AUTHOR_NAME: 'docker-size-check',
-    GIT_AUTHOR_EMAIL: 'docker-size-check@invalid',
-    GIT_COMMITTER_NAME: 'docker-size-check',
-    GIT_COMMITTER_EMAIL: 'docker-size-check@invalid'
-};
-function store_json(value) {
-    return `${JSON.stringify(value, null, 1)}\n`;
-}
-function recordPath(commit) {
-    return `records/${commit}.json`;
-}
-function pathsPath(blob) {
-    return `paths/${blob}.json`;
-}
-/** Whether a rejected push lost a race with another writer (and may try again). */
-function isRaceLost(output) {
-    return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
-}
-function assertObjectId(id, kind) {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
-        throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
-}
 /**
  * A ref the store may use: a full ref name outside branches and tags, as git allows it.
  * `label` names the value as the user gave it: the input `records-ref`, or the command's `--records-ref`.
@@ -62515,158 +62169,6 @@ function assertRecordsRef(ref, label = 'records-ref') {
     if (!valid) {
         throw new Error(`Invalid ${label} '${ref}'. Expected a full ref name outside branches and tags, such as ${DEFAULT_RECORDS_REF}.`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/publish/sticky-comment.ts
-
-
-/**
- * GitHub's stated limit for a comment body ("body is too long (maximum is 65536 characters)").
- * Reports differ on the unit GitHub counts (code points, or 262,144 UTF-8 bytes); measured in
- * UTF-16 units (`string.length`), a body within this limit is within both.
- */
-const MAX_COMMENT_BODY_LENGTH = 65536;
-/** Who posts the comment when the token cannot tell (an Actions installation token). */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** What a comment key may hold; config.ts checks the input against the same pattern. */
-const COMMENT_KEY_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/**
- * The hidden first line that marks our comment. The key lets several checks on one PR keep
- * one comment each. Only a plain set of characters is allowed so that no key can end the
- * HTML comment early (`-->`, `--!>`) and leak the rest of the line into the rendered comment.
- */
-function commentMarker(key) {
-    if (!COMMENT_KEY_PATTERN.test(key)) {
-        throw new Error(`Invalid comment-key ${JSON.stringify(key)}. ` +
-            'Use 1 to 64 letters, digits, dots, hyphens or underscores, such as `docker-size` or `api.images`.');
-    }
-    return `<!-- docker-size-check: key=${key} -->`;
-}
-/** The body as posted: the marker line first, then the report. */
-function stickyBody(key, body) {
-    const marker = commentMarker(key);
-    // A body that already starts with the marker (re-posted as read back) is not marked twice.
-    return sticky_comment_firstLine(body) === marker ? body : `${marker}\n${body}`;
-}
-/**
- * Every comment on the issue marked with `key`, oldest first. A marked comment by someone else
- * (a user quoting ours, another workflow with the same key) is left out when `author` is given:
- * the marker alone is text anyone can write.
- */
-async function findStickyComments(octokit, options) {
-    const marker = commentMarker(options.key);
-    // The default page is 30 comments and busy PRs have hundreds: read every page, or a second
-    // comment gets posted once ours scrolls off the first one.
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner: options.owner,
-        repo: options.repo,
-        issue_number: options.issueNumber,
-        per_page: 100
-    });
-    const found = [];
-    for (const comment of comments) {
-        const body = comment.body ?? '';
-        const login = comment.user?.login ?? '';
-        if (!hasMarkerLine(body, marker))
-            continue;
-        // Logins are case-insensitive on GitHub, and an override typed by hand may differ in case.
-        if (options.author !== undefined && login.toLowerCase() !== options.author.toLowerCase())
-            continue;
-        found.push({ id: comment.id, body, url: comment.html_url, author: login, createdAt: comment.created_at });
-    }
-    // The API lists by ascending id already; sorting keeps "oldest" true whatever the order.
-    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
-}
-/**
- * Keeps one comment per key on the PR: edits the oldest marked comment in place, or posts a
- * new one when there is none and `createIfMissing` is set. Two runs racing on the same PR can
- * each post a comment; the next run keeps the oldest and deletes the others.
- *
- * API errors are thrown as they come (Octokit's RequestError carries `status`): the caller
- * decides which ones are only warnings, such as a 403 for a fork's read-only token.
- */
-async function upsertStickyComment(octokit, options) {
-    const body = stickyBody(options.key, options.body);
-    if (body.length > MAX_COMMENT_BODY_LENGTH) {
-        throw new Error(`The comment body is ${body.length} characters with its marker line; GitHub accepts at most ` +
-            `${MAX_COMMENT_BODY_LENGTH}. Shorten the report before posting it.`);
-    }
-    const { owner, repo, issueNumber } = options;
-    const existing = await findStickyComments(octokit, {
-        owner,
-        repo,
-        issueNumber,
-        key: options.key,
-        author: options.author
-    });
-    // The oldest marked comment is the one to keep. One that is gone by the time it is edited
-    // (a person deleted it, or a racing run's clean-up did) answers 404: the next one takes its
-    // place, and when none is left a new comment is posted, since there was one to keep current.
-    for (const [index, candidate] of existing.entries()) {
-        let updated;
-        try {
-            ;
-            ({ data: updated } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: candidate.id, body }));
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                continue;
-            throw error;
-        }
-        for (const duplicate of existing.slice(index + 1)) {
-            await deleteDuplicate(octokit, owner, repo, duplicate);
-        }
-        return { url: updated.html_url, id: updated.id, action: 'updated' };
-    }
-    if (existing.length === 0 && !options.createIfMissing)
-        return { url: '', id: 0, action: 'skipped' };
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-    return { url: data.html_url, id: data.id, action: 'created' };
-}
-/**
- * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
- * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
- */
-async function deleteDuplicate(octokit, owner, repo, comment) {
-    try {
-        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return;
-        core.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
-    }
-}
-/**
- * The login our comments are posted under, to tell them from copies by others. `GET /user`
- * answers for a personal token; an Actions installation token gets 403 there, and its comments
- * are by `github-actions[bot]`. A GitHub App token also gets 403 but posts as `<app>[bot]`:
- * such users pass the login as `override`.
- */
-async function resolveCommentAuthor(octokit, override) {
-    if (override)
-        return override;
-    try {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch {
-        return DEFAULT_COMMENT_AUTHOR;
-    }
-}
-function hasMarkerLine(body, marker) {
-    // Comments edited in the web UI come back with CRLF line ends.
-    return body.split(/\r?\n/).some(line => line.trim() === marker);
-}
-function sticky_comment_firstLine(text) {
-    const end = text.search(/\r?\n/);
-    return (end === -1 ? text : text.slice(0, end)).trim();
-}
-function statusOf(error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-        return error.status;
-    }
-    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
@@ -62697,7 +62199,7 @@ function parseDockerfileGlobs(value, label = 'dockerfiles') {
     for (const glob of globs) {
         const problem = unbalancedGlob(glob);
         if (problem) {
-            throw new errors_InputError(`Invalid ${label} '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
+            throw new errors/* InputError */.dz(`Invalid ${label} '${value}': the glob '${glob}' has ${problem}. Expected globs one a line or separated by ` +
                 'commas, such as services/*/Dockerfile (a YAML list in [ ] is not read as one; write one glob a line).');
         }
     }
@@ -62729,7 +62231,7 @@ function parseParallel(value, label = 'parallel') {
         return 1;
     const count = Number(text);
     if (!/^\d+$/.test(text) || count < 1 || count > MAX_PARALLEL) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Expected how many builds may run at once, a whole number from 1 to ${MAX_PARALLEL} ` +
             '(about the number of cores: 2 on a standard hosted runner).');
     }
     return count;
@@ -62742,7 +62244,7 @@ function parseRecordsRef(value, label = 'records-ref') {
         assertRecordsRef(text, label);
     }
     catch (error) {
-        throw new errors_InputError(errors_errorMessage(error));
+        throw new errors/* InputError */.dz((0,errors/* errorMessage */.gJ)(error));
     }
     return text;
 }
@@ -62753,7 +62255,7 @@ function parseRecordsDepth(value, label = 'records-depth') {
         return DEFAULT_RECORDS_DEPTH;
     const depth = Number(text);
     if (!/^\d+$/.test(text) || depth < 1 || depth > MAX_RECORDS_DEPTH) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Expected how many commits of the base branch to search for a record, ` +
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Expected how many commits of the base branch to search for a record, ` +
             `a whole number from 1 to ${MAX_RECORDS_DEPTH}, such as ${DEFAULT_RECORDS_DEPTH}.`);
     }
     return depth;
@@ -62772,7 +62274,7 @@ function parseChoice(input, value, choices, fallback) {
     const match = choices.find(choice => choice === text.toLowerCase());
     if (match)
         return match;
-    throw new errors_InputError(`Invalid ${input} '${text}'. Expected one of: ${choices.join(', ')}.`);
+    throw new errors/* InputError */.dz(`Invalid ${input} '${text}'. Expected one of: ${choices.join(', ')}.`);
 }
 function parseBoolean(input, value, fallback) {
     const text = value.trim().toLowerCase();
@@ -62782,7 +62284,7 @@ function parseBoolean(input, value, fallback) {
         return true;
     if (text === 'false')
         return false;
-    throw new errors_InputError(`Invalid ${input} '${value.trim()}'. Expected true or false.`);
+    throw new errors/* InputError */.dz(`Invalid ${input} '${value.trim()}'. Expected true or false.`);
 }
 function parseCommentKey(value, label = 'comment-key') {
     const text = value.trim();
@@ -62790,7 +62292,7 @@ function parseCommentKey(value, label = 'comment-key') {
         return 'default';
     // The key is written into an HTML comment; `--` or `>` would close it early.
     if (!COMMENT_KEY_PATTERN.test(text)) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Use up to 64 letters, digits, dots, underscores or hyphens, such as 'api-images'.`);
     }
     return text;
 }
@@ -62798,14 +62300,14 @@ function parseCommentAuthor(value, label = 'comment-author') {
     const text = value.trim();
     // GitHub logins: letters, digits and single hyphens, up to 39; an app's bot adds `[bot]`.
     if (text !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(text)) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Give the login that posts the comment, such as 'my-app[bot]', or leave it empty.`);
     }
     return text;
 }
 /** Any revision git understands (HEAD~2, a short SHA, origin/main), but nothing git would read as an option. */
 function parseRevision(ref, label) {
     if (ref.trim() === '' || ref.startsWith('-')) {
-        throw new errors_InputError(`Invalid ${label} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`);
+        throw new errors/* InputError */.dz(`Invalid ${label} '${ref}': expected a branch, tag or commit (such as main, v1.2.0 or HEAD~1).`);
     }
     return ref;
 }
@@ -62816,10 +62318,32 @@ function parseRevision(ref, label) {
 function parseBuilderName(value, label = 'builder') {
     const text = value.trim();
     if (text !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(text)) {
-        throw new errors_InputError(`Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
+        throw new errors/* InputError */.dz(`Invalid ${label} '${text}'. Expected the name of a buildx builder (letters, digits, '.', '_' and '-'), ` +
             'such as the name output of docker/setup-buildx-action, or nothing for the current builder.');
     }
     return text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/cache-input.ts
+
+// The `cache-from` / `cache-to` inputs (scheduler/layer-cache.ts passes them to buildx).
+const CACHE_TYPES = ['gha', 'registry', 'local', 'inline', 's3', 'azblob'];
+/** Reads a cache input: one buildx cache spec a line; `#` starts a comment line. */
+function parseCacheInput(input, value) {
+    const specs = value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'));
+    for (const spec of specs) {
+        const type = /^type=([a-z0-9]+)(,|$)/.exec(spec)?.[1];
+        if (!type || !CACHE_TYPES.includes(type)) {
+            throw new errors/* InputError */.dz(`Invalid ${input} '${spec}'. Expected one buildx cache a line, starting with its type: ` +
+                `${CACHE_TYPES.map(t => `type=${t}`).join(', ')} (for example type=gha or type=registry,ref=ghcr.io/o/r:cache-{image}).`);
+        }
+        if (/[\0\r\n]/.test(spec))
+            throw new errors/* InputError */.dz(`Invalid ${input} '${spec}': it has a control character.`);
+    }
+    return specs;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/table.ts
@@ -62866,7 +62390,7 @@ const INPUT_TABLE = {
             read: (values, label) => {
                 const text = (values ?? []).join('\n');
                 if (values !== null && parseList(text).length === 0) {
-                    throw new errors_InputError(`Flag ${label} is empty. Give a glob such as ${label} 'services/*/Dockerfile'.`);
+                    throw new errors/* InputError */.dz(`Flag ${label} is empty. Give a glob such as ${label} 'services/*/Dockerfile'.`);
                 }
                 return parseDockerfileGlobs(text, label);
             }
@@ -62900,7 +62424,7 @@ const INPUT_TABLE = {
             read: (values, label) => {
                 const file = values?.[0]?.trim() ?? '';
                 if (values !== null && file === '') {
-                    throw new errors_InputError(`Flag ${label} needs a file name: ${label} .github/docker-size-check.yml.`);
+                    throw new errors/* InputError */.dz(`Flag ${label} needs a file name: ${label} .github/docker-size-check.yml.`);
                 }
                 return file;
             }
@@ -63192,6 +62716,17 @@ const INPUT_TABLE = {
             help: `How many commits of the base's history to search for a record. Default: ${DEFAULT_RECORDS_DEPTH}.`
         }
     }),
+    recordsKey: input({
+        name: 'records-key',
+        description: 'For `mode: record`: the Ed25519 private key (PEM) that signs the records, from a secret of a GitHub ' +
+            'environment that only the default branch may deploy to. Its public half must be committed at ' +
+            '`.github/docker-size-check-records.pub`; PR runs count only records that key signed (docs/trust-model.md).',
+        default: '',
+        parse: asIs,
+        flag: {
+            none: 'signs what mode: record writes, a workflow step on the default branch; the command only reads records'
+        }
+    }),
     artifactPath: input({
         name: 'artifact-path',
         description: 'Folder that `mode: measure` writes its artifact to and `mode: comment` reads it from. Empty: ' +
@@ -63334,6 +62869,8 @@ async function fingerprintImage(input) {
     const images = externalImages(input.dockerfileText, input.build?.buildArgs ?? {});
     if ('unresolved' in images)
         return images;
+    const given = new Set(input.secretIds);
+    const platform = normalizePlatform(input.build?.platform || input.enginePlatform);
     const from = {};
     for (const reference of images.references) {
         const id = await input.resolveImage(reference);
@@ -63347,12 +62884,25 @@ async function fingerprintImage(input) {
             build: sha256(JSON.stringify({
                 target: input.build?.target ?? null,
                 buildArgs: Object.entries(input.build?.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)),
-                platform: input.build?.platform ?? null
+                platform
             })),
+            platform,
             from,
+            secrets: Object.fromEntries(images.mounts.map(mount => [mount, mountGiven(mount, given)])),
             measure: input.measure
         }
     };
+}
+/** Whether this run provides a mounted secret (`secret:<id>`); ssh sockets never are (no `--ssh`). */
+function mountGiven(mount, given) {
+    return mount.startsWith('secret:') && given.has(mount.slice('secret:'.length));
+}
+/** `amd64` and `linux/amd64` are one platform; the engine says `x86_64` for it. */
+function normalizePlatform(platform) {
+    const parts = platform.trim().toLowerCase().split('/');
+    const [os, arch, ...variant] = parts.length === 1 ? ['linux', ...parts] : parts;
+    const machine = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm/v7', i386: '386' };
+    return [os, machine[arch ?? ''] ?? arch, ...variant].filter(Boolean).join('/');
 }
 /**
  * Why a recorded fingerprint does not stand for the expected one, in a few words; null when
@@ -63364,8 +62914,17 @@ function fingerprintMismatch(recorded, expected) {
     }
     if (recorded.source !== expected.source)
         return 'the Dockerfile or its build context differ from the record';
+    if (recorded.platform !== expected.platform) {
+        return `the record was built for ${recorded.platform}, this base is built for ${expected.platform}`;
+    }
     if (recorded.build !== expected.build)
         return 'the target, build-args or platform differ from the record';
+    const mounts = Object.keys({ ...recorded.secrets, ...expected.secrets }).sort();
+    const secret = mounts.find(mount => recorded.secrets[mount] !== expected.secrets[mount]);
+    if (secret !== undefined) {
+        const state = (given) => (given === undefined ? 'not mounted' : given ? 'given' : 'not given');
+        return `the ${secret.replace(':', ' ')} was ${state(recorded.secrets[secret])} when recorded, is ${state(expected.secrets[secret])} in this run`;
+    }
     const moved = Object.keys({ ...recorded.from, ...expected.from }).filter(reference => recorded.from[reference] !== expected.from[reference]);
     if (moved.length) {
         const [first] = moved;
@@ -63376,52 +62935,110 @@ function fingerprintMismatch(recorded, expected) {
     return null;
 }
 /**
- * The images a Dockerfile pulls in from outside itself: each FROM that is not an earlier
- * stage or `scratch`, and each `COPY --from` that names an image. Variables in them are
- * resolved from build-args and the ARGs before the first FROM; one that stays unresolved
- * makes the image's inputs unknown.
+ * What a Dockerfile reads from outside itself and its context: each FROM that is not an
+ * earlier stage or `scratch`, each `COPY --from` and `RUN --mount=…,from=` that names an
+ * image; and each secret or ssh socket a `RUN --mount` mounts (`secret:<id>`, `ssh:<id>`).
+ * Variables in them are resolved from build-args and the ARGs in scope; one that stays
+ * unresolved makes the image's inputs unknown.
  */
 function externalImages(dockerfileText, buildArgs) {
     const parsed = main.DockerfileParser.parse(dockerfileText);
     const globals = {};
+    let scope = {};
     const stages = new Set();
     const references = new Set();
+    const mounts = new Set();
     let seenFrom = false;
+    const isStage = (name) => stages.has(name.toLowerCase()) || /^\d+$/.test(name);
     for (const instruction of parsed.getInstructions()) {
         const keyword = instruction.getKeyword().toUpperCase();
-        if (keyword === 'ARG' && !seenFrom) {
+        if (keyword === 'ARG') {
             for (const arg of instruction.getArguments()) {
                 const [name, ...value] = arg.getValue().split('=');
-                if (name)
-                    globals[name] = buildArgs[name] ?? value.join('=');
+                if (!name)
+                    continue;
+                const fallback = value.length ? value.join('=') : seenFrom ? globals[name] : undefined;
+                const resolved = buildArgs[name] ?? fallback;
+                if (resolved === undefined)
+                    continue;
+                if (seenFrom)
+                    scope[name] = resolved;
+                else
+                    globals[name] = resolved;
             }
         }
-        let reference = null;
+        const found = [];
         if (keyword === 'FROM') {
             seenFrom = true;
+            scope = {};
             const from = instruction;
-            reference = from.getImage();
+            const reference = from.getImage();
             const stage = from.getBuildStage();
-            if (reference !== null && stages.has(reference.toLowerCase()))
-                reference = null;
+            if (reference !== null && !stages.has(reference.toLowerCase()))
+                found.push(reference);
             if (stage)
                 stages.add(stage.toLowerCase());
         }
         else if (keyword === 'COPY') {
             const flag = instruction.getArguments().find(arg => arg.getValue().startsWith('--from='));
             const value = flag?.getValue().slice('--from='.length) ?? null;
-            if (value !== null && !stages.has(value.toLowerCase()) && !/^\d+$/.test(value))
-                reference = value;
+            if (value !== null && !isStage(value))
+                found.push(value);
         }
-        if (reference === null)
-            continue;
-        const expanded = fingerprint_expand(reference, globals);
-        if (expanded === null)
-            return { unresolved: `the image ${reference} depends on a variable with no value` };
-        if (expanded.toLowerCase() !== 'scratch')
-            references.add(expanded);
+        else if (keyword === 'RUN') {
+            for (const mount of runMounts(instruction)) {
+                const vars = { ...globals, ...scope };
+                if (mount.from !== undefined) {
+                    const from = fingerprint_expand(mount.from, vars);
+                    if (from === null)
+                        return { unresolved: `a RUN --mount from ${mount.from} depends on a variable with no value` };
+                    if (!isStage(from))
+                        found.push(from);
+                }
+                if (mount.type === 'secret' || mount.type === 'ssh') {
+                    const id = fingerprint_expand(mount.id, vars);
+                    if (id === null)
+                        return { unresolved: `a RUN --mount ${mount.type} id ${mount.id} depends on a variable with no value` };
+                    mounts.add(`${mount.type}:${id}`);
+                }
+            }
+        }
+        for (const reference of found) {
+            const expanded = fingerprint_expand(reference, seenFrom && keyword !== 'FROM' ? { ...globals, ...scope } : globals);
+            if (expanded === null)
+                return { unresolved: `the image ${reference} depends on a variable with no value` };
+            if (expanded.toLowerCase() !== 'scratch')
+                references.add(expanded);
+        }
     }
-    return { references: [...references].sort() };
+    return { references: [...references].sort(), mounts: [...mounts].sort() };
+}
+/** A RUN's `--mount` flags, read as BuildKit reads them (comma-separated key=value, type bind by default). */
+function runMounts(instruction) {
+    const flags = instruction.getFlags?.() ?? [];
+    const mounts = [];
+    for (const flag of flags) {
+        if (flag.getName().toLowerCase() !== 'mount')
+            continue;
+        const fields = new Map();
+        for (const part of (flag.getValue() ?? '').split(',')) {
+            const at = part.indexOf('=');
+            const key = (at === -1 ? part : part.slice(0, at)).trim().toLowerCase();
+            fields.set(key, at === -1
+                ? 'true'
+                : part
+                    .slice(at + 1)
+                    .trim()
+                    .replace(/^"(.*)"$/, '$1'));
+        }
+        const type = (fields.get('type') ?? 'bind').toLowerCase();
+        const target = fields.get('target') ?? fields.get('dst') ?? fields.get('destination');
+        // BuildKit: a secret's id defaults to its target's last part; an ssh socket's to `default`.
+        const id = fields.get('id') ?? (type === 'ssh' ? 'default' : (target?.split('/').filter(Boolean).at(-1) ?? ''));
+        const from = fields.get('from');
+        mounts.push({ type, id, ...(from !== undefined ? { from } : {}) });
+    }
+    return mounts;
 }
 function fingerprint_expand(text, values) {
     let unresolved = false;
@@ -63443,6 +63060,583 @@ function shortId(id) {
     return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/records/signature.ts
+
+
+// Who may write the records ref is not who may write the default branch: branch protection
+// and rulesets guard branches and tags, and anyone who may push any ref may force-push
+// refs/docker-size-check/records. So a record counts only when it is signed (Ed25519) by a
+// key whose public half is committed on the default branch, at RECORDS_PUBLIC_KEY_PATH, and
+// is read from the base commit's own tree: a PR cannot change that file for its own run, and
+// whoever cannot push the default branch cannot change it at all. The private key is a secret
+// of a GitHub environment that only the default branch may deploy to (docs/trust-model.md).
+//
+// Each stored file but the content-addressed `paths/` blobs has a signature beside it
+// (`<path>.sig`). What is signed is the file's bytes behind a prefix naming the format and
+// the file's path, so that a signed file moved to another path (one commit's record under
+// another commit's name) does not verify.
+/** Where the records' public key (or keys, one PEM block each) is committed. */
+const RECORDS_PUBLIC_KEY_PATH = '.github/docker-size-check-records.pub';
+const SIGNATURE_SCHEMA = 'docker-size-check/records-signature@1';
+const signatureFile = object({
+    schema: literal(SIGNATURE_SCHEMA),
+    key: schemas_string().regex(/^[0-9a-f]{16}$/),
+    signature: schemas_string().regex(/^[A-Za-z0-9+/]{86}==$/)
+});
+function signaturePath(path) {
+    return `${path}.sig`;
+}
+/** A key's short name: the first 16 hex digits of the SHA-256 of its public half (SPKI, DER). */
+function keyId(key) {
+    const publicKey = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function message(path, content) {
+    return Buffer.concat([Buffer.from(`${SIGNATURE_SCHEMA}\0${path}\0`, 'utf8'), content]);
+}
+/** Signs what a record run writes. */
+class RecordsSigner {
+    key;
+    keyId;
+    constructor(key) {
+        this.key = key;
+        this.keyId = keyId(key);
+    }
+    /** From the PEM text of an Ed25519 private key; the error never quotes the text, a secret. */
+    static fromPem(pem, input = 'records-key') {
+        let key;
+        try {
+            key = createPrivateKey(pem);
+        }
+        catch {
+            throw new Error(`Invalid ${input}: it is not a private key in PEM form. Expected an Ed25519 key such as ` +
+                '`openssl genpkey -algorithm ed25519` writes (-----BEGIN PRIVATE KEY-----), passed from a secret.');
+        }
+        if (key.asymmetricKeyType !== 'ed25519') {
+            throw new Error(`Invalid ${input}: it is a ${key.asymmetricKeyType ?? 'unknown'} key; the records are signed with Ed25519 ` +
+                '(`openssl genpkey -algorithm ed25519`).');
+        }
+        return new RecordsSigner(key);
+    }
+    /** The text of `<path>.sig` for `content` stored at `path`. */
+    sign(path, content) {
+        const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+        const signature = sign(null, message(path, bytes), this.key).toString('base64');
+        return `${JSON.stringify({ schema: SIGNATURE_SCHEMA, key: this.keyId, signature })}\n`;
+    }
+}
+/** Checks what a record run wrote against the public keys of a commit the reader trusts. */
+class RecordsVerifier {
+    keys;
+    source;
+    constructor(keys, 
+    /** Where the keys came from, for messages: `<path> at <commit>`. */
+    source) {
+        this.keys = keys;
+        this.source = source;
+    }
+    get keyIds() {
+        return [...this.keys.keys()];
+    }
+    /**
+     * From the text of the public key file: one or more PEM blocks (several while a key is
+     * rotated). Throws naming the file where a block is no Ed25519 public key.
+     */
+    static fromPem(text, source) {
+        const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+        if (blocks.length === 0)
+            throw new Error(`${source} holds no public key (-----BEGIN PUBLIC KEY-----).`);
+        const keys = new Map();
+        for (const [i, block] of blocks.entries()) {
+            let key;
+            try {
+                key = (0,external_node_crypto_.createPublicKey)(block);
+            }
+            catch {
+                throw new Error(`${source}: public key ${i + 1} is not a PEM public key.`);
+            }
+            if (key.asymmetricKeyType !== 'ed25519') {
+                throw new Error(`${source}: public key ${i + 1} is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519.`);
+            }
+            keys.set(keyId(key), key);
+        }
+        return new RecordsVerifier(keys, source);
+    }
+    /** Whether this verifier would accept what `signer` signs. */
+    accepts(signer) {
+        return this.keys.has(signer.keyId);
+    }
+    /** Null when `signatureText` is a signature of `content` at `path` by one of the keys; else why not. */
+    problem(path, content, signatureText) {
+        if (signatureText === null)
+            return 'it is not signed';
+        let parsed;
+        try {
+            parsed = signatureFile.parse(JSON.parse(signatureText));
+        }
+        catch {
+            return 'its signature file is malformed';
+        }
+        const key = this.keys.get(parsed.key);
+        if (!key)
+            return `it is signed by key ${parsed.key}, which is not in ${this.source}`;
+        return (0,external_node_crypto_.verify)(null, message(path, content), key, Buffer.from(parsed.signature, 'base64'))
+            ? null
+            : 'its signature does not match its content';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/records/schema.ts
+
+// The baseline records, as stored in the repository. One schema both writes and reads them
+// (a record run writes, every PR run and the command read), so a field can't be written
+// and then dropped on read; the TypeScript types below are derived from it.
+const instructionSize = object({
+    keyword: schemas_string().max(32),
+    args: schemas_string().max(4000),
+    line: schemas_number().int().nonnegative(),
+    endLine: schemas_number().int().nonnegative(),
+    size: schemas_number().int().nonnegative()
+});
+const recordedMeasurement = object({
+    size: schemas_number().int().nonnegative(),
+    id: schemas_string().max(200),
+    layers: schemas_number().int().nonnegative(),
+    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
+    inspectSize: schemas_number().int().nonnegative().optional(),
+    layerBytes: schemas_number().int().nonnegative().optional(),
+    compressedSize: schemas_number().int().nonnegative().optional(),
+    instructions: array(instructionSize).max(2000).optional(),
+    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
+        .max(2000)
+        .optional()
+});
+/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
+const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
+const recordedLayer = object({
+    diffId: schemas_string().max(200).nullable(),
+    blob: schemas_string().max(300).nullable(),
+    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
+    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
+});
+const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
+const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
+/** What decides an image, in parts, so that a mismatch can say which part moved. */
+const fingerprintSchema = object({
+    /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
+    source: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** target, build-args and platform. */
+    build: schemas_string().regex(/^[0-9a-f]{64}$/),
+    /** The platform built for (os/arch[/variant]): the one asked for, else the engine's. */
+    platform: schemas_string().min(1).max(100),
+    /** Each image the Dockerfile reads (FROM, COPY --from, RUN --mount from=) → the id or digest it resolved to. */
+    from: record(schemas_string().max(500), schemas_string().max(200)),
+    /** Each secret or ssh socket a RUN step mounts (`secret:<id>`, `ssh:<id>`) → whether the run gave it. */
+    secrets: record(schemas_string().max(200), schemas_boolean()),
+    /** How the figure was computed: size method and image store. */
+    measure: schemas_string().max(100)
+});
+const recordedImage = object({
+    /** The image's name: the config's `name`, else its Dockerfile path. */
+    key: schemas_string().min(1).max(500),
+    dockerfile: schemas_string().min(1).max(1000),
+    context: schemas_string().min(1).max(1000),
+    fingerprint: fingerprintSchema,
+    measurement: recordedMeasurement,
+    /**
+     * What a PR's path breakdown reads of this base (explain: paths): the layers, or, as the
+     * store keeps them, the git blob that holds them (`paths/<blob>.json`), so that an image
+     * carried over from record to record is stored once. Absent in older records.
+     */
+    paths: union([recordedPaths, object({ blob: objectId })]).optional()
+});
+const RECORD_SCHEMA = 'docker-size-check/record@1';
+const INDEX_SCHEMA = 'docker-size-check/records-index@1';
+const baselineRecord = object({
+    schema: literal(RECORD_SCHEMA),
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    images: array(recordedImage).max(2000)
+});
+const indexEntry = object({
+    commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+    recordedAt: schemas_string().max(40),
+    /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
+    sizes: record(schemas_string().max(500), schemas_number().int().nonnegative()),
+    /** How those sizes were measured (see sizeMethodOf); a trend shows only figures of its own kind. */
+    measure: schemas_string().max(100).optional(),
+    /** The `paths/<blob>.json` files the record's images use: what pruning the record may free. */
+    paths: array(objectId).optional()
+});
+const recordIndex = object({
+    schema: literal(INDEX_SCHEMA),
+    /** Newest first. */
+    records: array(indexEntry)
+});
+/** Parses a stored record; a malformed one is an error that names where it came from. */
+function parseRecord(text, source) {
+    return parseWith(baselineRecord, text, source);
+}
+function parseIndex(text, source) {
+    return parseWith(recordIndex, text, source);
+}
+function parsePaths(text, source) {
+    return parseWith(recordedPaths, text, source);
+}
+function parseWith(schema, text, source) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`The baseline record ${source} is not JSON (${error.message}).`, { cause: error });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+    }
+    return parsed.data;
+}
+
+;// CONCATENATED MODULE: ./src/records/store.ts
+
+
+
+
+
+
+
+
+
+
+// Baseline records live in the repository itself, under a ref of their own:
+//
+//   refs/docker-size-check/records  →  a commit whose tree holds
+//     index.json                  every record's commit, time and sizes, newest first
+//     records/<commit>.json       one record: each image's measurement and fingerprint
+//     paths/<blob>.json           an image's layers summed by folder, for the path breakdown:
+//                                 apart, so an image carried over from record to record is
+//                                 stored once (its blob id is its name)
+//
+// Not a branch, so it is not listed among branches, starts no `push` workflow and is not
+// checked out; not notes, because a record is looked up by commit *and* listed for the
+// trend, which one small index answers without opening every record. Each write replaces
+// the ref with a new commit without parents, so the ref never grows a history: the store is
+// bounded by MAX_RECORDS. Writers race safely: the push carries `--force-with-lease` with
+// the tip it read, so a writer that lost the race is rejected, reads the winner's tip and
+// writes again on top of it; no record is lost.
+//
+// Anyone who may push any ref may rewrite this one, so nothing in it counts unless it is
+// signed (signature.ts): every read checks `index.json` and `records/<commit>.json` against
+// their `.sig` with the reader's public keys, and `paths/` blobs are read by the object id a
+// signed record names, never by whatever the tree holds under that name. A writer carries
+// over only what verifies: it builds the new tree from nothing, so a forged file the ref was
+// rewritten with is dropped, not signed again.
+// For scripts/bench-records.mjs, which builds this module alone and signs a store of its own.
+
+/** The newest records kept; older ones are pruned when a record is written. */
+const MAX_RECORDS = 1000;
+const WRITE_ATTEMPTS = 8;
+/**
+ * The largest stored file read: a store written by this tool holds an index of about 200 bytes
+ * a record and records of a few kB an image. Anything larger is refused before it is read
+ * (its size asked of git first), so a hostile ref cannot make a run hold a huge blob.
+ */
+const MAX_STORED_FILE_BYTES = 32 * 1024 * 1024;
+const MAX_SIGNATURE_BYTES = 1024;
+/** A stored file that does not count: unsigned, signed by another key, too large, or not the schema. */
+class RecordTrustError extends Error {
+}
+function emptyIndex() {
+    return { schema: INDEX_SCHEMA, records: [] };
+}
+/** The records in one repository folder, read through git. */
+class RecordStore {
+    repoDir;
+    ref;
+    verifier;
+    constructor(repoDir, ref = DEFAULT_RECORDS_REF, 
+    /** The public keys every read is checked with; without them nothing stored is read. */
+    verifier = null) {
+        this.repoDir = repoDir;
+        this.ref = ref;
+        this.verifier = verifier;
+        assertRecordsRef(ref);
+    }
+    git(args, options = {}) {
+        return runChecked('git', args, { cwd: this.repoDir, ...options });
+    }
+    /**
+     * Brings the remote's records into the local ref. False when the remote has none yet. Needs
+     * read access only, so it works for a fork's PR with a read-only token.
+     */
+    async fetch(remote) {
+        const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
+        const result = await runCommand('git', args, { cwd: this.repoDir });
+        if (result.exitCode === 0)
+            return true;
+        if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
+            // The remote has none (any more): a stale local copy must not stand for it.
+            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
+            return false;
+        }
+        throw new CommandError('git', args, result);
+    }
+    /** The commit the local ref points to, or null when there is no store here. */
+    async tip() {
+        const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
+            cwd: this.repoDir
+        });
+        const sha = result.stdout.trim();
+        return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+    }
+    async readIndex(tip) {
+        return (await this.readParsed('index.json', parseIndex, tip)) ?? emptyIndex();
+    }
+    /** The record of one commit, or null when that commit has none. */
+    async readRecord(commit, tip) {
+        assertObjectId(commit, 'commit');
+        return this.readParsed(recordPath(commit), parseRecord, tip);
+    }
+    /**
+     * An image's layers as a record keeps them (`paths: { blob }` of a stored image), or null when
+     * gone. Read by the object id the (signed) record names, not by path: the tree could hold
+     * another blob under that name.
+     */
+    async readPaths(blob) {
+        assertObjectId(blob, 'blob');
+        const bytes = await this.readObject(blob, `paths/${blob}.json`);
+        return bytes === null ? null : parsePaths(bytes.toString('utf8'), `${this.ref}:${pathsPath(blob)}`);
+    }
+    /** One file of the store at `tip` (the local ref's by default), checked and parsed; null where it is not. */
+    async readParsed(path, parse, tip) {
+        const at = tip === undefined ? await this.tip() : tip;
+        if (!at)
+            return null;
+        const bytes = await this.readObject(`${at}:${path}`, path);
+        if (bytes === null)
+            return null;
+        this.assertSigned(path, bytes, await this.readObject(`${at}:${signaturePath(path)}`, path, MAX_SIGNATURE_BYTES));
+        return parse(bytes.toString('utf8'), `${this.ref}:${path}`);
+    }
+    /** Throws a RecordTrustError where `bytes` at `path` is not signed by one of the reader's keys. */
+    assertSigned(path, bytes, signature) {
+        if (!this.verifier) {
+            throw new RecordTrustError(`${this.ref}:${path} is not read: there is no public key to check it with.`);
+        }
+        const problem = this.verifier.problem(path, bytes, signature === null ? null : signature.toString('utf8'));
+        if (problem !== null)
+            throw new RecordTrustError(`${this.ref}:${path} is refused: ${problem}.`);
+    }
+    /**
+     * A blob's bytes (`spec` as git names an object), or null where there is none; one larger
+     * than `bound` is refused by its size alone, never read.
+     */
+    async readObject(spec, path, bound = MAX_STORED_FILE_BYTES) {
+        const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir });
+        if (size.exitCode !== 0)
+            return null;
+        const bytes = Number(size.stdout.trim());
+        if (!Number.isSafeInteger(bytes) || bytes > bound) {
+            throw new RecordTrustError(`${this.ref}:${path} is refused: it is ${formatSize(bytes)} (${bytes} bytes), more than the ` +
+                `${formatSize(bound)} a stored file of the records may be; it was not read.`);
+        }
+        const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir });
+        return result.exitCode === 0 ? result.stdout : null;
+    }
+    /**
+     * Adds a record (replacing an earlier one of the same commit), signed with `signer`, and
+     * pushes the store to `remote`, retrying on top of whatever another writer pushed meanwhile.
+     * What the old store held and does not verify is left out and said in `refused`.
+     */
+    async write(remote, record, signer, options = {}) {
+        if (this.verifier && !this.verifier.accepts(signer)) {
+            throw new Error(`The records-key (key ${signer.keyId}) is not the private half of a public key in ${this.verifier.source} ` +
+                `(${this.verifier.keyIds.join(', ')}): every PR run would refuse what it signs. Commit its public key there ` +
+                '(`openssl pkey -in records.key -pubout`), or pass the key that belongs to it.');
+        }
+        const attempts = options.attempts ?? WRITE_ATTEMPTS;
+        for (let attempt = 1;; attempt++) {
+            await this.fetch(remote);
+            const old = await this.tip();
+            const { commit, pruned, refused } = await this.commitWith(old, record, signer, options.maxRecords ?? MAX_RECORDS);
+            await options.beforePush?.(attempt);
+            const args = [
+                'push',
+                '--porcelain',
+                `--force-with-lease=${this.ref}:${old ?? ''}`,
+                remote,
+                `${commit}:${this.ref}`
+            ];
+            const result = await runCommand('git', args, { cwd: this.repoDir });
+            if (result.exitCode === 0) {
+                await this.git(['update-ref', this.ref, commit]);
+                return { attempts: attempt, pruned, tip: commit, refused };
+            }
+            if (!isRaceLost(result.stdout + result.stderr) || attempt >= attempts)
+                throw new CommandError('git', args, result);
+            options.onRetry?.(attempt);
+            // Two record runs of quick pushes start within seconds: spread their retries.
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt + Math.floor(Math.random() * 200));
+        }
+    }
+    /**
+     * A commit (no parent) of the old store's records that verify plus the record, pruned to
+     * `maxRecords`. The tree is built from nothing: only what was checked goes into it.
+     */
+    async commitWith(old, record, signer, maxRecords) {
+        const carried = await this.verifiedRecords(old);
+        const stored = await this.storePaths(record);
+        const entry = indexEntryOf(stored.record);
+        const entries = [entry, ...carried.entries.filter(other => other.commit !== record.commit)].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
+        const kept = entries.slice(0, maxRecords);
+        const dropped = entries.slice(maxRecords);
+        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'dsc-records-'));
+        // A private index file: the repository's own index and work tree are never touched.
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(scratch, 'index') };
+        try {
+            await this.git(['read-tree', '--empty'], { env });
+            const writeSigned = async (path, text) => {
+                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: text })).trim();
+                const signature = (await this.git(['hash-object', '-w', '--stdin'], { input: signer.sign(path, text) })).trim();
+                return [`100644 ${blob}\t${path}`, `100644 ${signature}\t${signaturePath(path)}`];
+            };
+            const updates = [
+                ...(await writeSigned(recordPath(record.commit), store_json(stored.record))),
+                ...(await writeSigned('index.json', store_json({ schema: INDEX_SCHEMA, records: kept }))),
+                ...kept.flatMap(other => carried.files.get(other.commit) ?? []),
+                ...(await this.presentObjects([...new Set(kept.flatMap(other => other.paths ?? []))])).map(blob => `100644 ${blob}\t${pathsPath(blob)}`)
+            ];
+            await this.git(['update-index', '--index-info'], { env, input: `${updates.join('\n')}\n` });
+            const tree = (await this.git(['write-tree'], { env })).trim();
+            const commit = (await this.git(['commit-tree', tree, '-m', `docker-size-check: record of ${record.commit}`], {
+                env: { ...env, ...RECORD_AUTHOR }
+            })).trim();
+            return { commit, pruned: dropped.length, refused: carried.refused };
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+        }
+    }
+    /**
+     * The old store's records that verify: their index entries, and for each commit the tree
+     * lines of its record and signature (carried over as they are). The signed index says which
+     * records there are; where it does not verify, the records themselves do, each rebuilt into
+     * an entry. Whatever is refused is said in `refused`.
+     */
+    async verifiedRecords(old) {
+        const result = { entries: [], files: new Map(), refused: [] };
+        if (!old)
+            return result;
+        const listing = await this.git(['ls-tree', '-r', '--full-tree', old, 'records/']);
+        const blobs = new Map();
+        for (const line of listing.split('\n')) {
+            const [, blob, path] = /^100644 blob ([0-9a-f]{40,64})\t(records\/[0-9a-f]{40,64}\.json(?:\.sig)?)$/.exec(line) ?? [];
+            if (blob && path)
+                blobs.set(path, blob);
+        }
+        let listed = null;
+        try {
+            listed = (await this.readIndex(old)).records;
+        }
+        catch (error) {
+            result.refused.push(`${(0,errors/* errorMessage */.gJ)(error)} The records that verify are kept, the rest dropped.`);
+        }
+        const commits = listed?.map(entry => entry.commit) ??
+            [...blobs.keys()].flatMap(path => /^records\/([0-9a-f]{40,64})\.json$/.exec(path)?.[1] ?? []);
+        for (const commit of commits.slice(0, MAX_RECORDS * 2)) {
+            const path = recordPath(commit);
+            let stored;
+            try {
+                stored = await this.readRecord(commit, old);
+            }
+            catch (error) {
+                result.refused.push(`${(0,errors/* errorMessage */.gJ)(error)} It is dropped.`);
+                continue;
+            }
+            const blob = blobs.get(path);
+            const signature = blobs.get(signaturePath(path));
+            if (!stored || stored.commit !== commit || !blob || !signature)
+                continue;
+            result.entries.push(listed?.find(entry => entry.commit === commit) ?? indexEntryOf(stored));
+            result.files.set(commit, [`100644 ${blob}\t${path}`, `100644 ${signature}\t${signaturePath(path)}`]);
+        }
+        return result;
+    }
+    /** The objects of `ids` this repository has (a `paths/` blob the old tree lacked is left out). */
+    async presentObjects(ids) {
+        const present = [];
+        for (const id of ids) {
+            const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir });
+            if (result.exitCode === 0)
+                present.push(id);
+        }
+        return present;
+    }
+    /** The record with each image's layers written as a blob of their own, and the blobs it uses. */
+    async storePaths(record) {
+        const blobs = new Set();
+        const images = [];
+        for (const image of record.images) {
+            if (image.paths && 'layers' in image.paths) {
+                const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: store_json(image.paths) })).trim();
+                images.push({ ...image, paths: { blob } });
+                blobs.add(blob);
+            }
+            else {
+                if (image.paths)
+                    blobs.add(image.paths.blob);
+                images.push(image);
+            }
+        }
+        return { record: { ...record, images }, blobs: [...blobs] };
+    }
+}
+/** A stored record's line in the index: what the trend reads, and the `paths/` blobs it uses. */
+function indexEntryOf(record) {
+    const paths = [
+        ...new Set(record.images.flatMap(image => (image.paths && 'blob' in image.paths ? [image.paths.blob] : [])))
+    ];
+    return {
+        commit: record.commit,
+        recordedAt: record.recordedAt,
+        sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
+        ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+        ...(paths.length ? { paths } : {})
+    };
+}
+// A record run's checkout may have no git identity configured; the store's commits are the
+// tool's, not a person's.
+const RECORD_AUTHOR = {
+    GIT_AUTHOR_NAME: 'docker-size-check',
+    GIT_AUTHOR_EMAIL: 'docker-size-check@invalid',
+    GIT_COMMITTER_NAME: 'docker-size-check',
+    GIT_COMMITTER_EMAIL: 'docker-size-check@invalid'
+};
+function store_json(value) {
+    return `${JSON.stringify(value, null, 1)}\n`;
+}
+function recordPath(commit) {
+    return `records/${commit}.json`;
+}
+function pathsPath(blob) {
+    return `paths/${blob}.json`;
+}
+/** Whether a rejected push lost a race with another writer (and may try again). */
+function isRaceLost(output) {
+    return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output);
+}
+function assertObjectId(id, kind) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))
+        throw new Error(`Not a full ${kind} id: ${JSON.stringify(id)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/records/describe.ts
 /**
  * "base from the record of abc1234 (3 commits behind)", for the log and the comment. Pure:
@@ -63454,6 +63648,7 @@ function describeRecordedBaseline(baseline, commit = short => short) {
 }
 
 ;// CONCATENATED MODULE: ./src/records/baseline.ts
+
 
 
 
@@ -63507,7 +63702,9 @@ async function decideBaselines(targets, lookup) {
             dockerfileText: text,
             build: baseBuildSettings(target),
             measure: sizeMethodOf(lookup.engine),
-            resolveImage: resolve
+            resolveImage: resolve,
+            secretIds: lookup.secretIds,
+            enginePlatform: lookup.engine.platform ?? 'unknown/unknown'
         });
         if ('unresolved' in expected) {
             decisions.set(target, { build: expected.unresolved });
@@ -63519,11 +63716,21 @@ async function decideBaselines(targets, lookup) {
 }
 async function matchRecord(target, expected, history, lookup, cache) {
     let nearestMismatch = null;
+    const refusals = [];
     const tip = await lookup.store.tip();
     for (const commit of history) {
         let images = cache.get(commit);
         if (!images) {
-            images = (await lookup.store.readRecord(commit, tip))?.images ?? [];
+            try {
+                images = (await lookup.store.readRecord(commit, tip))?.images ?? [];
+            }
+            catch (error) {
+                // A forged or damaged record stands for nothing; an older one may still match.
+                if (!(error instanceof RecordTrustError))
+                    throw error;
+                refusals.push(`the record of ${commit.slice(0, 7)} does not count: ${(0,errors/* errorMessage */.gJ)(error).replace(/\.$/, '')}`);
+                images = [];
+            }
             cache.set(commit, images);
         }
         const image = images.find(candidate => candidate.key === labelOf({ ...target, dockerfile: target.baseDockerfile }));
@@ -63532,24 +63739,27 @@ async function matchRecord(target, expected, history, lookup, cache) {
         const mismatch = fingerprintMismatch(image.fingerprint, expected);
         if (mismatch === null) {
             const behind = await distance(lookup.git, commit, lookup.baseSha);
-            const layers = await recordedLayersOf(image, lookup.store, tip);
+            const layers = await recordedLayersOf(image, lookup.store);
             return { record: { commit, behind, measurement: image.measurement, ...(layers ? { layers } : {}) } };
         }
         nearestMismatch ??= `the record of ${commit.slice(0, 7)} does not match: ${mismatch}`;
     }
+    const [refused] = refusals;
+    if (refused !== undefined)
+        return { build: refused, refused: true };
     return { build: nearestMismatch ?? 'no record of this image within the base branch’s history' };
 }
 /**
  * The recorded image's layers for the path breakdown, kept in the store apart from the
  * record. Without them (a store damaged by hand) only the breakdown is left out, not the base.
  */
-async function recordedLayersOf(image, store, tip) {
+async function recordedLayersOf(image, store) {
     if (!image.paths)
         return null;
     if ('layers' in image.paths)
         return image.paths.layers;
     try {
-        return (await store.readPaths(image.paths.blob, tip))?.layers ?? null;
+        return (await store.readPaths(image.paths.blob))?.layers ?? null;
     }
     catch {
         return null;
@@ -63611,9 +63821,9 @@ async function planRecordedBases(targets, plan) {
     }
     catch (error) {
         // No engine is the run's error, said once where the builds start.
-        if (error instanceof EngineUnavailableError)
+        if (error instanceof errors/* EngineUnavailableError */.DG)
             return planned;
-        plan.warn(`Could not read the baseline records (${errors_errorMessage(error)}); the bases are built.`);
+        plan.warn(`Could not read the baseline records (${(0,errors/* errorMessage */.gJ)(error)}); the bases are built.`);
         noBaseline('the records could not be read');
         return planned;
     }
@@ -63630,6 +63840,11 @@ async function planRecordedBases(targets, plan) {
             planned.set(target, layers ? { measurement, layers } : { measurement });
             plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
         }
+        else if (decision.refused) {
+            plan.warn(`${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`);
+            if (mode === 'record')
+                planned.set(target, { missing: `No baseline record stands for the base: ${decision.build}.` });
+        }
         else if (mode === 'record') {
             planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` });
             plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`);
@@ -63645,11 +63860,14 @@ async function planRecordedBases(targets, plan) {
  * trend, and decides each candidate's base; null where the repository has no records.
  */
 async function readAndDecide(targets, candidates, plan) {
-    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef);
     if (plan.remote !== null)
-        await store.fetch(plan.remote);
-    if ((await store.tip()) === null)
+        await unchecked.fetch(plan.remote);
+    if ((await unchecked.tip()) === null)
         return null;
+    // The keys of the base commit: what the default branch says may sign, which neither the PR
+    // nor whoever rewrote the records ref can change.
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha));
     const engine = await plan.engine;
     attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
     if (candidates.length === 0)
@@ -63669,9 +63887,35 @@ async function readAndDecide(targets, candidates, plan) {
         engine,
         baseSha,
         baseTree: await readSide(git, baseSha),
+        secretIds: (plan.settings.secrets ?? []).map(secret => secret.id),
         depth: plan.settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
         ...(remote === null ? {} : { deepen: (commits) => git.fetch(deepenArgs(commits, remote)) })
     });
+}
+/** The largest public key file read. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+/**
+ * The records' public keys as the commit `sha` has them (RECORDS_PUBLIC_KEY_PATH); a
+ * RecordTrustError naming the fix where it has none, or a file that holds no Ed25519 key.
+ */
+async function recordsVerifierAt(git, sha) {
+    const spec = `${sha}:${RECORDS_PUBLIC_KEY_PATH}`;
+    const size = await git.tryExec(['cat-file', '-s', spec]);
+    const bytes = Number(size.stdout.trim());
+    const where = `${RECORDS_PUBLIC_KEY_PATH} at ${sha.slice(0, 12)}`;
+    if (size.exitCode !== 0) {
+        throw new RecordTrustError(`the commit ${sha.slice(0, 12)} has no ${RECORDS_PUBLIC_KEY_PATH} to check the records' signatures with ` +
+            '(commit the public half of the records-key there: see docs/trust-model.md)');
+    }
+    if (!(bytes <= MAX_KEY_FILE_BYTES))
+        throw new RecordTrustError(`${where} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    const text = await git.tryExec(['cat-file', 'blob', spec]);
+    try {
+        return RecordsVerifier.fromPem(text.stdout, where);
+    }
+    catch (error) {
+        throw new RecordTrustError((0,errors/* errorMessage */.gJ)(error));
+    }
 }
 /** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
 const TREND_RECORDS = 30;
@@ -64233,16 +64477,11 @@ function lengthOf(value) {
 
 
 
+
 // The one writer and the one reader of each run file: the JSON report (and the shards'
 // copies that `mode: merge` reads) and the fork artifact. Every conversion between the
 // pipeline's data and a file is here, and every file goes through its schema both ways.
 
-/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
-class RunFileError extends (/* unused pure expression or super */ null && (Error)) {
-}
-/** An artifact was refused. */
-class ArtifactError extends (/* unused pure expression or super */ null && (RunFileError)) {
-}
 const ARTIFACT_FILE = 'docker-size-check.json';
 /** Where the artifact goes when the `artifact-path` input is empty. */
 function defaultArtifactDir(runnerTemp) {
@@ -64841,7 +65080,7 @@ function pathsMarkdown(breakdown, options = {}) {
         ].join('\n')
     ].join('\n\n');
 }
-/** What the breakdown left out to stay within its memory (explain/layer-entries.ts), in its own words only. */
+/** What the breakdown left out to stay within its memory (tools/layer-entries.ts), in its own words only. */
 function foldedText(folded) {
     return (`the layers list more files than the breakdown keeps (${folded.limit.toLocaleString('en-US')} a side), so ` +
         `${countOf(folded.entries, 'path')} deeper than ${countOf(folded.depth, 'folder')} are summed into their folder at that depth.`);
@@ -65578,7 +65817,7 @@ const STATUS = {
     fail: '❌ over limit',
     error: '💥 build failed'
 };
-function markdown_statusOf(image) {
+function statusOf(image) {
     if (image.baselineMissing)
         return image.verdict === 'error' ? '💥 no baseline' : '⚠️ no baseline';
     if (image.verdict === 'fail' && image.limit === 'max-size')
@@ -65609,7 +65848,7 @@ function row(image, compressed, links) {
         image.delta === null ? '—' : formatDelta(image.delta),
         image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
         ...(compressed ? compressedCells(image) : []),
-        oneLine(markdown_statusOf(image))
+        oneLine(statusOf(image))
     ].map(unbreakable);
     return `| ${cells.join(' | ')} |`;
 }
@@ -65695,7 +65934,7 @@ function renderMarkdown(comparison, context, options = FULL_REPORT) {
     return sections.join('\n\n');
 }
 function explainImage(image, links = null) {
-    const lines = [`${markdown_statusOf(image)} ${targetName(image.target, links)}: ${prose(image.reason)}`];
+    const lines = [`${statusOf(image)} ${targetName(image.target, links)}: ${prose(image.reason)}`];
     for (const note of image.notes)
         lines.push(`> ${prose(note)}`);
     const body = lines.join('\n\n');
@@ -65899,7 +66138,7 @@ function parseCommandLine(argv, env = {}) {
         });
     }
     catch (error) {
-        if (error instanceof errors_InputError)
+        if (error instanceof errors/* InputError */.dz)
             throw new UsageError(error.message);
         throw error;
     }
@@ -66021,7 +66260,7 @@ function imageLine(result) {
     const delta = result.delta === null
         ? ''
         : ` ${formatDelta(result.delta)}${result.deltaPercent === null ? '' : ` (${formatPercent(result.deltaPercent)})`}`;
-    return `${labelOf(result.target)}: ${sides}${delta}, ${markdown_statusOf(result)}`;
+    return `${labelOf(result.target)}: ${sides}${delta}, ${statusOf(result)}`;
 }
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /**
@@ -66153,7 +66392,7 @@ function textTable(images) {
         image.head ? formatSize(image.head.size) : '—',
         image.delta === null ? '—' : formatDelta(image.delta),
         image.deltaPercent === null ? '—' : formatPercent(image.deltaPercent),
-        markdown_statusOf(image)
+        statusOf(image)
     ]);
     return alignColumns([['Dockerfile', 'Base', 'Head', 'Δ', '%', 'Status'], ...rows], ['left', 'right', 'right', 'right', 'right', 'left']);
 }
@@ -66183,7 +66422,7 @@ const TOP_INSTRUCTIONS = 3;
 const TOP_PATHS = 3;
 function explain(image, paint) {
     // Every string of the image but our own words is from outside: one line each, inert.
-    const lines = [inertLine(`${markdown_statusOf(image)} ${labelOf(image.target)}: ${image.reason}`)];
+    const lines = [inertLine(`${statusOf(image)} ${labelOf(image.target)}: ${image.reason}`)];
     for (const note of image.notes)
         lines.push(`   ${inertLine(note)}`);
     // The cause and what to do, as the comment says them above its folded sections.
@@ -66278,11 +66517,12 @@ function outcomeStyle(comparison, runError) {
 
 
 
+
 /** The top folder of the repository that holds `cwd`; bad usage when there is none. */
 async function repositoryRoot(cwd) {
     const result = await new Git(cwd).tryExec(['rev-parse', '--show-toplevel']);
     if (result.exitCode !== 0 || result.stdout.trim() === '') {
-        throw new UsageError(`${cwd} is not inside a git repository (${repository_firstLine(result.stderr) || 'no work tree'}). ` +
+        throw new UsageError(`${cwd} is not inside a git repository (${(0,errors/* firstLine */.TM)(result.stderr) || 'no work tree'}). ` +
             'Run docker-size-check from a clone of the project whose images you want to check.');
     }
     return result.stdout.trim();
@@ -66332,7 +66572,7 @@ async function resolveLocalRevisions(git, options) {
             // Without --base, the next default name is tried.
             if (error instanceof UnknownBaseError && options.base === null)
                 continue;
-            if (error instanceof errors_InputError)
+            if (error instanceof errors/* InputError */.dz)
                 throw new UsageError(error.message);
             throw error;
         }
@@ -66369,12 +66609,7 @@ function splitLines(text) {
         .map(line => line.trim())
         .filter(Boolean);
 }
-function repository_firstLine(text) {
-    return text.trim().split('\n')[0] ?? '';
-}
 
-// EXTERNAL MODULE: ./src/scheduler/interrupt.ts
-var interrupt = __nccwpck_require__(1130);
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/cli/version.ts
@@ -66383,8 +66618,6 @@ const package_namespaceObject = {"rE":"0.1.0"};
 const VERSION = package_namespaceObject.rE;
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
-
-
 
 
 
@@ -66413,9 +66646,9 @@ function exitCodeFor(comparison) {
 function exitCodeForError(error) {
     if (error instanceof UsageError)
         return EXIT.usage;
-    if (error instanceof EngineUnavailableError)
+    if (error instanceof errors/* EngineUnavailableError */.DG)
         return EXIT.noEngine;
-    if (error instanceof interrupt/* InterruptedError */.p4)
+    if (error instanceof errors/* InterruptedError */.p4)
         return error.exitCode;
     return EXIT.fail;
 }
@@ -66472,7 +66705,7 @@ async function runCheck(options, io) {
         revisions,
         comparison,
         runError: state.error,
-        interrupted: failure instanceof interrupt/* InterruptedError */.p4
+        interrupted: failure instanceof errors/* InterruptedError */.p4
     });
     const writeFailed = !(await writeReportFiles(io, options, comparison, state));
     if (failure !== null)
@@ -66500,7 +66733,7 @@ async function runReferenceCheck(options, io) {
         state.measured.push(...(await measureReferences(options.references, { client, info: message => progress.info(message) })));
     }
     catch (error) {
-        state.error = errors_errorMessage(error);
+        state.error = (0,errors/* errorMessage */.gJ)(error);
         failure = error;
     }
     const comparison = compareImages(state.revisions, state.measured, options.settings);
@@ -66508,7 +66741,7 @@ async function runReferenceCheck(options, io) {
         revisions: { ...state.revisions, baseName, headName },
         comparison,
         runError: state.error,
-        interrupted: failure instanceof interrupt/* InterruptedError */.p4
+        interrupted: failure instanceof errors/* InterruptedError */.p4
     });
     const writeFailed = !(await writeReportFiles(io, options, comparison, state));
     if (failure !== null)
@@ -66551,7 +66784,7 @@ async function measure(options, repoDir, revisions, progress, signal) {
         return { state, failure: null };
     }
     catch (error) {
-        state.error = errors_errorMessage(error);
+        state.error = (0,errors/* errorMessage */.gJ)(error);
         return { state, failure: error };
     }
 }
@@ -66586,7 +66819,7 @@ async function writeReportFiles(io, options, comparison, state) {
     return (await Promise.all(written)).every(ok => ok);
 }
 function usageFailure(io, error) {
-    const message = inertText(errors_errorMessage(error));
+    const message = inertText((0,errors/* errorMessage */.gJ)(error));
     io.stderr.write(`docker-size-check: ${message}\n`);
     if (error instanceof UsageError)
         return EXIT.usage;
@@ -66600,7 +66833,7 @@ async function writeReportFile(io, path, text) {
         return true;
     }
     catch (error) {
-        io.stderr.write(`docker-size-check: could not write ${inertText(`${target}: ${errors_errorMessage(error)}`)}\n`);
+        io.stderr.write(`docker-size-check: could not write ${inertText(`${target}: ${(0,errors/* errorMessage */.gJ)(error)}`)}\n`);
         return false;
     }
 }
@@ -66608,14 +66841,76 @@ async function writeReportFile(io, path, text) {
 
 /***/ }),
 
-/***/ 1130:
+/***/ 6797:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   PB: () => (/* binding */ abortOnSignals),
-/* harmony export */   p4: () => (/* binding */ InterruptedError)
+/* harmony export */   P: () => (/* binding */ abortOnSignals)
 /* harmony export */ });
 /* unused harmony export interruptionOf */
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6289);
+
+/**
+ * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
+ * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
+ */
+function abortOnSignals(onSignal = () => undefined) {
+    const controller = new AbortController();
+    const handlers = ['SIGINT', 'SIGTERM'].map(name => {
+        const handler = () => {
+            const first = !controller.signal.aborted;
+            if (first)
+                controller.abort(new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InterruptedError */ .p4(name));
+            onSignal(name, first);
+        };
+        process.on(name, handler);
+        return () => process.off(name, handler);
+    });
+    return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) };
+}
+/** The run's InterruptedError, if a signal stopped it. */
+function interruptionOf(signal) {
+    return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null;
+}
+
+
+/***/ }),
+
+/***/ 6289:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DG: () => (/* binding */ EngineUnavailableError),
+/* harmony export */   M2: () => (/* binding */ ThresholdError),
+/* harmony export */   Qc: () => (/* binding */ ImageConfigError),
+/* harmony export */   TM: () => (/* binding */ firstLine),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   p4: () => (/* binding */ InterruptedError),
+/* harmony export */   w2: () => (/* binding */ OutsideRepositoryError)
+/* harmony export */ });
+/* unused harmony exports RunFileError, ArtifactError */
+/** A bad input value: its message names the input, the value and the fix. */
+class InputError extends Error {
+}
+/** A growth threshold or size budget that does not parse. */
+class ThresholdError extends InputError {
+}
+/** An images config (the `images` input or the config file) that does not parse. */
+class ImageConfigError extends InputError {
+}
+/** A run file was refused: its message says which field and why, never quoting more than a little of it. */
+class RunFileError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** An artifact was refused. */
+class ArtifactError extends (/* unused pure expression or super */ null && (RunFileError)) {
+}
+/** A path that leaves the repository through a symlink (tools/inside-repository.ts). */
+class OutsideRepositoryError extends Error {
+}
+/** The Docker engine does not answer. */
+class EngineUnavailableError extends Error {
+}
 /** The reason of the run's abort: which signal stopped it. */
 class InterruptedError extends Error {
     signal;
@@ -66629,27 +66924,13 @@ class InterruptedError extends Error {
         return this.signal === 'SIGINT' ? 130 : 143;
     }
 }
-/**
- * Installs SIGINT and SIGTERM handlers that abort the returned signal with an
- * InterruptedError. `onSignal` hears each signal, `first` true for the one that aborted.
- */
-function abortOnSignals(onSignal = () => undefined) {
-    const controller = new AbortController();
-    const handlers = ['SIGINT', 'SIGTERM'].map(name => {
-        const handler = () => {
-            const first = !controller.signal.aborted;
-            if (first)
-                controller.abort(new InterruptedError(name));
-            onSignal(name, first);
-        };
-        process.on(name, handler);
-        return () => process.off(name, handler);
-    });
-    return { signal: controller.signal, dispose: () => handlers.forEach(remove => remove()) };
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
 }
-/** The run's InterruptedError, if a signal stopped it. */
-function interruptionOf(signal) {
-    return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : null;
+/** The first line of a tool's output, for a message that quotes it. */
+function firstLine(text) {
+    return text.trim().split('\n')[0] ?? '';
 }
 
 
@@ -66879,18 +67160,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -66976,15 +67257,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -67028,17 +67309,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -67147,15 +67428,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -67242,18 +67523,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -67473,17 +67754,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -67597,12 +67878,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -67804,14 +68085,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -67862,7 +68143,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67908,19 +68189,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -68124,13 +68405,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -68359,7 +68640,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -68514,7 +68795,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -68557,7 +68838,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -68592,12 +68873,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -68616,12 +68897,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -68638,22 +68919,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -68982,13 +69263,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -69065,7 +69346,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -69129,14 +69410,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -69226,13 +69507,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -69411,7 +69692,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -69480,28 +69761,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -69538,7 +69819,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -69564,16 +69845,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -69691,14 +69972,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -69849,14 +70130,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -69896,15 +70177,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -69942,14 +70223,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -69976,17 +70257,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -70130,17 +70411,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -70252,16 +70533,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -70324,7 +70605,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -70384,12 +70665,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -70430,15 +70711,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -70655,7 +70936,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -70725,7 +71006,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -70831,14 +71112,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -70950,12 +71231,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -71680,7 +71961,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -71728,14 +72009,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -72715,18 +72996,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -72829,16 +73110,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -72875,13 +73156,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -72901,12 +73182,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -72925,13 +73206,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -72951,12 +73232,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -72974,12 +73255,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -73002,13 +73283,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -73056,12 +73337,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -73105,18 +73386,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -73137,14 +73418,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -73208,27 +73489,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -73314,14 +73595,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -73391,12 +73672,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -73427,13 +73708,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -73484,12 +73765,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -73567,13 +73848,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -73645,16 +73926,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -73729,15 +74010,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -73818,24 +74099,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -73866,14 +74147,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -73969,12 +74250,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -74081,7 +74362,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -74239,15 +74520,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(9330);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -74378,14 +74659,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -74540,7 +74821,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 9330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -74571,14 +74852,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -74665,7 +74946,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -74699,15 +74980,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(9330);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -74858,13 +75139,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -75203,12 +75484,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -75585,6 +75866,6 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(4081);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
