@@ -1,5 +1,6 @@
 // End to end: the bundled dist/index.js, run as the runner runs it, in a workspace made as
 // actions/checkout makes it, against the GitHub API stand-in and the real Docker engine.
+import { asRead } from '../support/gfm.js'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,7 +46,7 @@ describe('a PR that grows an image past the limit', () => {
 
   it('posts one comment that opens with the outcome and names the Dockerfile', () => {
     expect(result.comments).toHaveLength(1)
-    const body = nth(result.comments, 0).body
+    const body = asRead(nth(result.comments, 0).body)
     expect(body.split('\n')[0]).toBe('<!-- docker-size-check: key=default -->')
     expect(body.split('\n')[1]).toContain('1 image grew past the limit: +300 kB')
     // The name links to the Dockerfile at the PR's head commit.
@@ -96,8 +97,8 @@ describe('a PR that shrinks an image', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({ exceeded: 'false', 'total-delta': '-997000' })
     expect(comments).toHaveLength(1)
-    expect(nth(comments, 0).body).toContain('1 image shrank: -997 kB (-99.7%)')
-    expect(nth(comments, 0).body).toContain('📉 smaller')
+    expect(asRead(nth(comments, 0).body)).toContain('1 image shrank: -997 kB (-99.7%)')
+    expect(asRead(nth(comments, 0).body)).toContain('📉 smaller')
   })
 })
 
@@ -133,7 +134,7 @@ describe('an added Dockerfile', () => {
       verdict: 'pass'
     })
     expect(comments).toHaveLength(1)
-    expect(nth(comments, 0).body).toMatch(
+    expect(asRead(nth(comments, 0).body)).toMatch(
       /^\| \[`worker\/Dockerfile`\]\([^)]+\/worker\/Dockerfile\) \| — \| 5 kB \| — \| — \| 🆕 new \|$/m
     )
   })
@@ -154,8 +155,8 @@ describe('a second push to the PR', () => {
     expect(second.exitCode).toBe(0)
     expect(comments).toHaveLength(1)
     expect(nth(comments, 0).id).toBe(commentId)
-    expect(nth(comments, 0).body).toContain('+500 B')
-    expect(nth(comments, 0).body).not.toContain('+40 kB')
+    expect(asRead(nth(comments, 0).body)).toContain('+500 B')
+    expect(asRead(nth(comments, 0).body)).not.toContain('+40 kB')
     expect(standin.requestsTo('POST')).toHaveLength(0)
     expect(standin.requestsTo('PATCH')).toHaveLength(1)
   })
@@ -169,8 +170,8 @@ describe('a head build that fails', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.report).toMatchObject({ verdict: 'error' })
-    expect(nth(comments, 0).body).toContain('1 image failed to build')
-    expect(nth(comments, 0).body).toContain('missing.bin')
+    expect(asRead(nth(comments, 0).body)).toContain('1 image failed to build')
+    expect(asRead(nth(comments, 0).body)).toContain('missing.bin')
   })
 })
 
@@ -232,8 +233,8 @@ describe('a base build that fails', () => {
     const image = nth(run.report!.images as Array<Record<string, unknown>>, 0)
     expect(image).toMatchObject({ base: null, head: { size: 3_000 }, delta: null, verdict: 'error' })
     expect(String((image.notes as string[])[0])).toContain('The base build failed')
-    expect(nth(comments, 0).body).toContain('The base build failed, so there is no baseline')
-    expect(nth(comments, 0).body).toContain('missing.bin')
+    expect(asRead(nth(comments, 0).body)).toContain('The base build failed, so there is no baseline')
+    expect(asRead(nth(comments, 0).body)).toContain('missing.bin')
   })
 })
 
