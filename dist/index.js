@@ -50871,14 +50871,7 @@ function parseEntry(entry, where) {
     }
     if (entry['build-args'] !== undefined)
         spec.buildArgs = buildArgs(where, entry['build-args']);
-    if (entry['max-increase'] !== undefined)
-        spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
-    if (entry['warn-increase'] !== undefined)
-        spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
-    if (entry['max-size'] !== undefined) {
-        spec.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
-    }
-    return spec;
+    return { ...spec, ...entryLimits(entry, where) };
 }
 /** An `image` entry: its references checked here, so a typo fails before anything is read. */
 function referenceEntry(entry, where) {
@@ -50912,14 +50905,20 @@ function referenceEntry(entry, where) {
     if (entry.dockerfile !== undefined && entry.dockerfile !== null) {
         spec.dockerfile = repoPath(where, 'dockerfile', entry.dockerfile);
     }
+    return { ...spec, ...entryLimits(entry, where) };
+}
+/** An entry's own limits, the same for an image built here and one named by reference. */
+function entryLimits(entry, where) {
+    const limits = {};
     if (entry['max-increase'] !== undefined)
-        spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
-    if (entry['warn-increase'] !== undefined)
-        spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
-    if (entry['max-size'] !== undefined) {
-        spec.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
+        limits.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
+    if (entry['warn-increase'] !== undefined) {
+        limits.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
     }
-    return spec;
+    if (entry['max-size'] !== undefined) {
+        limits.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
+    }
+    return limits;
 }
 function threshold(where, field, value) {
     return withField(where, field, () => parseGrowthThreshold(field, scalarText(where, field, value)));

@@ -60704,14 +60704,7 @@ function parseEntry(entry, where) {
     }
     if (entry['build-args'] !== undefined)
         spec.buildArgs = images_config_buildArgs(where, entry['build-args']);
-    if (entry['max-increase'] !== undefined)
-        spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
-    if (entry['warn-increase'] !== undefined)
-        spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
-    if (entry['max-size'] !== undefined) {
-        spec.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
-    }
-    return spec;
+    return { ...spec, ...entryLimits(entry, where) };
 }
 /** An `image` entry: its references checked here, so a typo fails before anything is read. */
 function referenceEntry(entry, where) {
@@ -60745,14 +60738,20 @@ function referenceEntry(entry, where) {
     if (entry.dockerfile !== undefined && entry.dockerfile !== null) {
         spec.dockerfile = images_config_repoPath(where, 'dockerfile', entry.dockerfile);
     }
+    return { ...spec, ...entryLimits(entry, where) };
+}
+/** An entry's own limits, the same for an image built here and one named by reference. */
+function entryLimits(entry, where) {
+    const limits = {};
     if (entry['max-increase'] !== undefined)
-        spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
-    if (entry['warn-increase'] !== undefined)
-        spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
-    if (entry['max-size'] !== undefined) {
-        spec.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
+        limits.maxIncrease = threshold(where, 'max-increase', entry['max-increase']);
+    if (entry['warn-increase'] !== undefined) {
+        limits.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase']);
     }
-    return spec;
+    if (entry['max-size'] !== undefined) {
+        limits.maxSize = withField(where, 'max-size', () => parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size'])));
+    }
+    return limits;
 }
 function threshold(where, field, value) {
     return withField(where, field, () => thresholds_parseGrowthThreshold(field, scalarText(where, field, value)));
@@ -66700,17 +66699,7 @@ async function runCheck(options, io) {
     }
     progress.info(`Comparing ${revisions.headName} with ${revisions.baseSha.slice(0, 7)}, its merge-base with ${revisions.baseName}`);
     const { state, failure } = await measure(options, repoDir, revisions, progress, io.signal);
-    const comparison = compareImages(revisions, state.measured, options.settings);
-    reportOnTerminal(io, options, progress, {
-        revisions,
-        comparison,
-        runError: state.error,
-        interrupted: failure instanceof errors/* InterruptedError */.p4
-    });
-    const writeFailed = !(await writeReportFiles(io, options, comparison, state));
-    if (failure !== null)
-        return exitCodeForError(failure);
-    return writeFailed ? EXIT.fail : exitCodeFor(comparison);
+    return judgeAndReport(io, options, progress, { state, failure, revisions });
 }
 /**
  * --image: the two references read in their registries, every platform a row; no git and no
@@ -66736,9 +66725,21 @@ async function runReferenceCheck(options, io) {
         state.error = (0,errors/* errorMessage */.gJ)(error);
         failure = error;
     }
-    const comparison = compareImages(state.revisions, state.measured, options.settings);
+    return judgeAndReport(io, options, progress, {
+        state,
+        failure,
+        revisions: { ...state.revisions, baseName, headName }
+    });
+}
+/**
+ * The end of every check the command runs: the verdict, the terminal report, the files asked
+ * for, and the exit status (the failure's, else a failed write's, else the verdict's).
+ */
+async function judgeAndReport(io, options, progress, run) {
+    const { state, failure, revisions } = run;
+    const comparison = compareImages(revisions, state.measured, options.settings);
     reportOnTerminal(io, options, progress, {
-        revisions: { ...state.revisions, baseName, headName },
+        revisions,
         comparison,
         runError: state.error,
         interrupted: failure instanceof errors/* InterruptedError */.p4

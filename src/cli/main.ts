@@ -92,17 +92,7 @@ async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
   )
 
   const { state, failure } = await measure(options, repoDir, revisions, progress, io.signal)
-  const comparison = compareImages(revisions, state.measured, options.settings)
-  reportOnTerminal(io, options, progress, {
-    revisions,
-    comparison,
-    runError: state.error,
-    interrupted: failure instanceof InterruptedError
-  })
-  const writeFailed = !(await writeReportFiles(io, options, comparison, state))
-
-  if (failure !== null) return exitCodeForError(failure)
-  return writeFailed ? EXIT.fail : exitCodeFor(comparison)
+  return judgeAndReport(io, options, progress, { state, failure, revisions })
 }
 
 /**
@@ -130,9 +120,27 @@ async function runReferenceCheck(options: CliOptions, io: CliIo): Promise<number
     state.error = errorMessage(error)
     failure = error
   }
-  const comparison = compareImages(state.revisions, state.measured, options.settings)
+  return judgeAndReport(io, options, progress, {
+    state,
+    failure,
+    revisions: { ...state.revisions, baseName, headName }
+  })
+}
+
+/**
+ * The end of every check the command runs: the verdict, the terminal report, the files asked
+ * for, and the exit status (the failure's, else a failed write's, else the verdict's).
+ */
+async function judgeAndReport(
+  io: CliIo,
+  options: CliOptions,
+  progress: TerminalProgress,
+  run: { state: RunState; failure: unknown; revisions: Parameters<typeof reportOnTerminal>[3]['revisions'] }
+): Promise<number> {
+  const { state, failure, revisions } = run
+  const comparison = compareImages(revisions, state.measured, options.settings)
   reportOnTerminal(io, options, progress, {
-    revisions: { ...state.revisions, baseName, headName },
+    revisions,
     comparison,
     runError: state.error,
     interrupted: failure instanceof InterruptedError

@@ -191,15 +191,7 @@ function parseEntry(entry: unknown, where: string): ImageSpec | ReferenceSpec {
     spec.platform = platform
   }
   if (entry['build-args'] !== undefined) spec.buildArgs = buildArgs(where, entry['build-args'])
-  if (entry['max-increase'] !== undefined) spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase'])
-  if (entry['warn-increase'] !== undefined)
-    spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase'])
-  if (entry['max-size'] !== undefined) {
-    spec.maxSize = withField(where, 'max-size', () =>
-      parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size']))
-    )
-  }
-  return spec
+  return { ...spec, ...entryLimits(entry, where) }
 }
 
 /** An `image` entry: its references checked here, so a typo fails before anything is read. */
@@ -236,15 +228,25 @@ function referenceEntry(entry: Record<string, unknown>, where: string): Referenc
   if (entry.dockerfile !== undefined && entry.dockerfile !== null) {
     spec.dockerfile = repoPath(where, 'dockerfile', entry.dockerfile)
   }
-  if (entry['max-increase'] !== undefined) spec.maxIncrease = threshold(where, 'max-increase', entry['max-increase'])
-  if (entry['warn-increase'] !== undefined)
-    spec.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase'])
+  return { ...spec, ...entryLimits(entry, where) }
+}
+
+/** An entry's own limits, the same for an image built here and one named by reference. */
+function entryLimits(
+  entry: Record<string, unknown>,
+  where: string
+): Pick<ImageSpec, 'maxIncrease' | 'warnIncrease' | 'maxSize'> {
+  const limits: Pick<ImageSpec, 'maxIncrease' | 'warnIncrease' | 'maxSize'> = {}
+  if (entry['max-increase'] !== undefined) limits.maxIncrease = threshold(where, 'max-increase', entry['max-increase'])
+  if (entry['warn-increase'] !== undefined) {
+    limits.warnIncrease = threshold(where, 'warn-increase', entry['warn-increase'])
+  }
   if (entry['max-size'] !== undefined) {
-    spec.maxSize = withField(where, 'max-size', () =>
+    limits.maxSize = withField(where, 'max-size', () =>
       parseSizeBudget('max-size', scalarText(where, 'max-size', entry['max-size']))
     )
   }
-  return spec
+  return limits
 }
 
 function threshold(where: string, field: string, value: unknown): GrowthThreshold | null {
