@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { resolve } from 'node:path'
-import { Progress } from './scheduler/progress.js'
+import { Progress, progressOf } from './scheduler/progress.js'
 import { compareImages } from './judge/judge.js'
 import { getInputs, getRunnerContext, Inputs, RunnerContext } from './inputs/inputs.js'
 import { runMerge } from './modes/merge.js'
@@ -21,28 +21,23 @@ import { redactor, secretFragments } from './shared/redact.js'
 import { eventPathOf } from './inputs/event.js'
 import { Comparison, labelOf, NO_LIMITS, RunState } from './shared/types.js'
 import { CredentialSource, dockerCredentials } from './registry/credentials.js'
-
-// Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
-// warning is an annotation too: a path's bidi controls would make it read otherwise.
-const actionProgress: Progress = {
-  group: (title, work) => core.group(inertText(title), work),
-  info: message => core.info(inertText(message)),
-  warning: message => core.warning(inertText(message)),
-  streamBuilds: true
-}
+import { JobLog } from './tools/job-log.js'
+import type { Logger } from './shared/logger.js'
 
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
 export async function run(): Promise<void> {
+  // The run's one log, passed down to every step (tools/job-log.ts: outside text in it is inert).
+  const log = new JobLog()
   const stop = abortOnSignals((signal, first) => {
     if (!first) return
-    core.warning(
+    log.warning(
       `Stopped by ${signal}: stopping the builds, removing the worktrees and images this run made, writing the report.`
     )
     // The runner kills 7.5 s after SIGINT and 2.5 s after SIGTERM: leave before that whatever is left.
     setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), SIGNAL_GRACE_MS).unref()
   })
   try {
-    await checkAndReport(stop.signal)
+    await checkAndReport(stop.signal, log)
   } finally {
     stop.dispose()
   }
@@ -55,30 +50,30 @@ const SIGNAL_GRACE_MS = 7000
  * One action run, in three steps: run the mode, publish whatever it left (the report and the
  * summary are written whatever failed), then give the verdict.
  */
-async function checkAndReport(signal: AbortSignal): Promise<void> {
+async function checkAndReport(signal: AbortSignal, log: Logger): Promise<void> {
   const context = getRunnerContext()
-  const run = await runMode(context, signal)
+  const run = await runMode(context, signal, log)
   // A merge that went through has published its results and given its verdict on its own.
   if (!run) return
   const { inputs, state } = run
   const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS)
   const interrupted = interruptionOf(signal)
-  await publishResults(publicationOf(run, context, comparison, interrupted !== null))
+  await publishResults(publicationOf(run, context, comparison, interrupted !== null, log))
 
   if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
     const status = commitStatusOf(comparison, state.error)
     if (status.state === 'success' && run.measuredBy !== 'trusted') {
       // The PR's own run wrote these sizes: they may fail the PR, never pass it.
-      core.warning(
+      log.warning(
         'No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
           'can change, so they cannot say it passed. For a verdict to require, measure in a pull_request_target ' +
           'job of the default branch’s workflow (docs/trust-model.md).'
       )
     } else {
-      await publishVerdict(inputs, context, run.trustedHead, status)
+      await publishVerdict(inputs, context, run.trustedHead, status, log)
     }
   }
-  setVerdict(run, comparison)
+  setVerdict(run, comparison, log)
   // After setFailed, which sets 1: a stopped run ends as the signal's.
   if (interrupted) process.exitCode = interrupted.exitCode
 }
@@ -99,7 +94,7 @@ interface ModeRun {
 }
 
 /** Reads the inputs and runs the mode; null after a merge that went through, which leaves nothing to publish. */
-async function runMode(context: RunnerContext, signal: AbortSignal): Promise<ModeRun | null> {
+async function runMode(context: RunnerContext, signal: AbortSignal, log: Logger): Promise<ModeRun | null> {
   const run: ModeRun = {
     inputs: null,
     state: newRunState(),
@@ -115,12 +110,12 @@ async function runMode(context: RunnerContext, signal: AbortSignal): Promise<Mod
     // Each line of a multi-line value too: a build prints a key file line by line.
     for (const fragment of secretFragments(secretValues(inputs))) core.setSecret(fragment)
     if (inputs.githubToken) core.setSecret(inputs.githubToken)
-    checkEvent(inputs, context)
+    checkEvent(inputs, context, log)
     if (inputs.mode === 'merge') {
-      await runMerge(inputs, context)
+      await runMerge(inputs, context, log)
       return null
     }
-    await runMeasuringMode(inputs, context, signal, run)
+    await runMeasuringMode(inputs, context, signal, run, log)
   } catch (error) {
     // Error text enters the run's data here (the build's own output is redacted where it is made).
     run.stepError = run.inputs ? redactor(secretValues(run.inputs))(errorMessage(error)) : errorMessage(error)
@@ -134,15 +129,18 @@ async function runMeasuringMode(
   inputs: Inputs,
   context: RunnerContext,
   signal: AbortSignal,
-  run: ModeRun
+  run: ModeRun,
+  log: Logger
 ): Promise<void> {
+  const progress: Progress = progressOf(log, { streamBuilds: true })
   if (inputs.mode === 'comment') {
     const loaded = await loadMeasurement(
       inputs,
       context,
       inputs.githubToken,
       artifactDirOf(inputs, context),
-      eventPathOf(process.env)
+      eventPathOf(process.env),
+      log
     )
     Object.assign(run.state, loaded.state)
     run.pullNumber = loaded.pullNumber
@@ -157,7 +155,7 @@ async function runMeasuringMode(
         recordsKey: inputs.recordsKey,
         tempRoot: context.runnerTemp,
         remote: 'origin',
-        progress: actionProgress,
+        progress,
         signal
       },
       run.state
@@ -170,8 +168,8 @@ async function runMeasuringMode(
         repoDir: context.workspace,
         tempRoot: context.runnerTemp,
         baseRef: baseRefOf(inputs, context),
-        progress: actionProgress,
-        listChangedFiles: pullRequestFiles(inputs, context),
+        progress,
+        listChangedFiles: pullRequestFiles(inputs, context, log),
         recordsRemote: 'origin',
         signal,
         registryCredentials: registryCredentials(inputs)
@@ -198,9 +196,16 @@ function registryCredentials(inputs: Inputs): CredentialSource {
 }
 
 /** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
-function publicationOf(run: ModeRun, context: RunnerContext, comparison: Comparison, interrupted: boolean): Results {
+function publicationOf(
+  run: ModeRun,
+  context: RunnerContext,
+  comparison: Comparison,
+  interrupted: boolean,
+  log: Logger
+): Results {
   const { inputs, state } = run
   return {
+    log,
     interrupted,
     inputs,
     context,
@@ -215,7 +220,7 @@ function publicationOf(run: ModeRun, context: RunnerContext, comparison: Compari
         ? async () => {
             const dir = artifactDirOf(inputs, context)
             await writeArtifact(dir, toArtifact(state, artifactTrigger(context)))
-            core.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
+            log.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`)
             return dir
           }
         : undefined
@@ -223,26 +228,26 @@ function publicationOf(run: ModeRun, context: RunnerContext, comparison: Compari
 }
 
 /** The step's own verdict: failed on its own error, or on an image's; record and comment runs only report. */
-function setVerdict(run: ModeRun, comparison: Comparison): void {
+function setVerdict(run: ModeRun, comparison: Comparison, log: Logger): void {
   const { inputs, state, stepError } = run
   const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error')
   if (stepError) {
     core.setFailed(inertText(stepError))
   } else if (inputs?.mode === 'record') {
     // A record run measures what the default branch has: the PRs that changed it were gated.
-    core.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`)
+    log.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`)
   } else if (inputs?.mode === 'comment') {
     // The commit status set before this carries the verdict to the PR; failing here too would
     // only mark the base branch's workflow red.
-    core.info(summarizeOutcome(comparison, state.error ?? undefined))
+    log.info(summarizeOutcome(comparison, state.error ?? undefined))
   } else if (state.error) {
     core.setFailed(inertText(state.error))
   } else if (inputs?.shard) {
-    core.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
+    log.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`)
   } else if (failures.length) {
     core.setFailed(inertText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
   } else {
-    core.info(summarizeOutcome(comparison))
+    log.info(summarizeOutcome(comparison))
   }
 }
 
@@ -251,11 +256,13 @@ async function publishVerdict(
   inputs: Inputs,
   context: RunnerContext,
   headSha: string,
-  status: ReturnType<typeof commitStatusOf>
+  status: ReturnType<typeof commitStatusOf>,
+  log: Logger
 ): Promise<void> {
   await setCommitStatus(
     {
-      octokit: createOctokit(inputs.githubToken, context.apiUrl),
+      octokit: createOctokit(inputs.githubToken, context.apiUrl, undefined, log),
+      log,
       owner: context.owner,
       repo: context.repo,
       sha: headSha,
@@ -305,7 +312,7 @@ function secretValues(inputs: Inputs): string[] {
  * A broken event file: an error where the run needs the event (the PR's base branch, the
  * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
  */
-function checkEvent(inputs: Inputs, context: RunnerContext): void {
+function checkEvent(inputs: Inputs, context: RunnerContext, log: Logger): void {
   if (context.eventName === 'pull_request_target' && inputs.cacheTo?.length && inputs.mode !== 'comment') {
     // The run's cache scope is the base branch's: a PR's build would write what main's runs restore.
     throw new InputError(
@@ -316,7 +323,7 @@ function checkEvent(inputs: Inputs, context: RunnerContext): void {
   if (!context.eventProblem) return
   const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef)
   if (!needed) {
-    core.warning(`${context.eventProblem}; going on without it.`)
+    log.warning(`${context.eventProblem}; going on without it.`)
     return
   }
   throw new Error(
@@ -336,21 +343,25 @@ function artifactDirOf(inputs: Inputs, context: RunnerContext): string {
  * a base-ref of the user's choosing (the API's list is relative to the PR's base), the
  * pipeline falls back to `git diff` between the two revisions.
  */
-function pullRequestFiles(inputs: Inputs, context: RunnerContext): PipelineEnvironment['listChangedFiles'] {
+function pullRequestFiles(
+  inputs: Inputs,
+  context: RunnerContext,
+  log: Logger
+): PipelineEnvironment['listChangedFiles'] {
   const pr = context.pullRequest
   if (!pr || !inputs.githubToken || inputs.baseRef) return undefined
   return async () => {
     try {
-      const octokit = createOctokit(inputs.githubToken, context.apiUrl)
+      const octokit = createOctokit(inputs.githubToken, context.apiUrl, undefined, log)
       const listed = await listChangedFiles(octokit, {
         owner: context.owner,
         repo: context.repo,
         pullNumber: pr.number
       })
       if (listed.complete) return listed.files
-      core.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.')
+      log.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.')
     } catch (error) {
-      core.warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`)
+      log.warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`)
     }
     return null
   }

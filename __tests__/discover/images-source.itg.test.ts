@@ -2,6 +2,7 @@
 // commit: symbolic links followed in the commit's tree and in the working tree, and the
 // choice that images-from makes.
 import { afterAll, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { discoverInRepository } from '../../src/discover/from-repository.js'
@@ -48,8 +49,7 @@ async function affected(
     setup.repo,
     {
       tempRoot: await makeTempDir('bake'),
-      info: note => notes.push(note),
-      warn: note => notes.push(`warning: ${note}`)
+      log: { ...quietLogger, info: note => notes.push(note), warning: note => notes.push(`warning: ${note}`) }
     }
   )
   return { targets, notes }

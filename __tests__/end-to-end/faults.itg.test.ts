@@ -3,6 +3,7 @@
 // comment goes through the real publish path and Octokit (with its retry and throttling
 // plugins, every wait shortened to milliseconds), and Docker is the real engine.
 import { beforeEach, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import * as net from 'node:net'
@@ -79,6 +80,7 @@ async function publishRun(images: MeasuredImage[]) {
   const url = await publishComment(
     {
       octokit: createOctokit(TEST_TOKEN, standin.url, { ...DEFAULT_API_TIMING, unitMs: 1 }),
+      log: quietLogger,
       ...ISSUE,
       key: 'default',
       author: ''

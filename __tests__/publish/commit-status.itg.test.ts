@@ -3,6 +3,7 @@
 // (@octokit/openapi), so the fake cannot drift from what GitHub accepts and answers.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createOctokit, DEFAULT_API_TIMING, type Octokit } from '../../src/tools/octokit.js'
@@ -86,7 +87,15 @@ describe('the commit status of a comment run', () => {
   it('is set on the head commit, named after the comment key, in the shape GitHub documents', async () => {
     const comparison = compareImages(revisions, [measuredImage('api/Dockerfile', 100_000, 300_000)], limits)
     const set = await setCommitStatus(
-      { octokit, owner, repo, sha: SHA, commentKey: 'api-images', targetUrl: 'https://github.com/o/r/actions/runs/1' },
+      {
+        octokit,
+        log: quietLogger,
+        owner,
+        repo,
+        sha: SHA,
+        commentKey: 'api-images',
+        targetUrl: 'https://github.com/o/r/actions/runs/1'
+      },
       commitStatusOf(comparison, null)
     )
     expect(set).toBe(true)
@@ -122,7 +131,15 @@ describe('the commit status of a comment run', () => {
     standin.failNext(faults.notAccessible({ method: 'POST' }))
     const comparison = compareImages(revisions, [], limits)
     const set = await setCommitStatus(
-      { octokit, owner, repo, sha: SHA, commentKey: 'default', targetUrl: 'https://github.com/o/r/actions/runs/1' },
+      {
+        octokit,
+        log: quietLogger,
+        owner,
+        repo,
+        sha: SHA,
+        commentKey: 'default',
+        targetUrl: 'https://github.com/o/r/actions/runs/1'
+      },
       commitStatusOf(comparison, null)
     )
     expect(set).toBe(false)

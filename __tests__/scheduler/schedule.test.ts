@@ -2,6 +2,7 @@
 // take the time a test gives them, and stop when their signal aborts, as a killed process
 // group does) and a fake git that only notes the worktrees. No engine, no repository.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { OutputSink } from '../../src/shared/logger.js'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,6 +131,13 @@ class Log implements Progress {
   }
   warning(message: string): void {
     this.lines.push(`warning ${message}`)
+  }
+  error(message: string): void {
+    this.lines.push(`error ${message}`)
+  }
+  debug(): void {}
+  commandOutput(): OutputSink {
+    return { write: () => undefined, end: () => undefined }
   }
   imageDone(image: MeasuredImage): void {
     this.done.push(image.target.dockerfile)

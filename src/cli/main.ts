@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { compareImages } from '../judge/judge.js'
 import { Git } from '../tools/git.js'
-import { setLogger } from '../tools/log.js'
 import { newRunState, runPipeline } from '../modes/pipeline.js'
 import { toJsonReport } from '../serialized/run-file.js'
 import { renderMarkdown } from '../report/markdown.js'
@@ -82,8 +81,8 @@ async function runCheck(options: CliOptions, io: CliIo): Promise<number> {
   let revisions: LocalRevisions
   let repoDir: string
   try {
-    repoDir = await repositoryRoot(io.cwd)
-    revisions = await resolveLocalRevisions(new Git(repoDir), options)
+    repoDir = await repositoryRoot(io.cwd, progress)
+    revisions = await resolveLocalRevisions(new Git(repoDir, progress), options)
   } catch (error) {
     return usageFailure(io, error)
   }
@@ -150,9 +149,9 @@ async function judgeAndReport(
   return writeFailed ? EXIT.fail : exitCodeFor(comparison)
 }
 
-/** The progress on stderr, which the shared modules log through too. */
+/** The progress on stderr: the run's Logger, passed down to every step. */
 function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
-  const progress = new TerminalProgress({
+  return new TerminalProgress({
     stream: io.stderr,
     colour: useColour(io.stderr, io.env),
     live: useLiveLine(io.stderr, io.env),
@@ -160,13 +159,6 @@ function terminalProgress(options: CliOptions, io: CliIo): TerminalProgress {
     verbose: options.verbose,
     limits: options.settings
   })
-  // The shared modules log through here: no workflow commands on a terminal.
-  setLogger({
-    debug: message => progress.debug(message),
-    info: message => progress.info(message),
-    output: text => progress.output(text)
-  })
-  return progress
 }
 
 /** Runs the pipeline; what it measured stays in the state when it fails, and the failure comes back. */
@@ -190,7 +182,9 @@ async function measure(
         resolveRevisions: () => Promise.resolve(revisions),
         // Without --head the working tree is the head, uncommitted and untracked files included.
         listChangedFiles:
-          options.head === null ? async () => workingTreeChanges(new Git(repoDir), revisions.baseSha) : undefined,
+          options.head === null
+            ? async () => workingTreeChanges(new Git(repoDir, progress), revisions.baseSha)
+            : undefined,
         signal
       },
       state

@@ -1,4 +1,5 @@
 import { resolveRevisions, UnknownBaseError } from '../revisions/base-commit.js'
+import type { Logger } from '../shared/logger.js'
 import { InputError } from '../shared/errors.js'
 import { diffNameStatusArgs, Git, parseNameStatus, splitNul } from '../tools/git.js'
 import { ChangedFile, Revisions } from '../shared/types.js'
@@ -14,8 +15,8 @@ export interface LocalRevisions extends Revisions {
 }
 
 /** The top folder of the repository that holds `cwd`; bad usage when there is none. */
-export async function repositoryRoot(cwd: string): Promise<string> {
-  const result = await new Git(cwd).tryExec(['rev-parse', '--show-toplevel'])
+export async function repositoryRoot(cwd: string, log?: Logger): Promise<string> {
+  const result = await new Git(cwd, log).tryExec(['rev-parse', '--show-toplevel'])
   if (result.exitCode !== 0 || result.stdout.trim() === '') {
     throw new UsageError(
       `${cwd} is not inside a git repository (${firstLine(result.stderr) || 'no work tree'}). ` +
@@ -68,7 +69,8 @@ export async function resolveLocalRevisions(
         ...(options.head === null ? {} : { head: options.head }),
         remote: remote ?? 'origin',
         fetch: false,
-        labels: { base: '--base', head: '--head' }
+        labels: { base: '--base', head: '--head' },
+        log: git.log
       })
       return { baseSha, headSha, baseName, ...(await describeHead(git, headSha, options.head)) }
     } catch (error) {

@@ -4,6 +4,7 @@ import { formatDelta, formatPercent, formatSize } from '../shared/sizes.js'
 import { statusOf } from '../report/markdown.js'
 import { ImageResult, labelOf, Limits, MeasuredImage, Verdict } from '../shared/types.js'
 import { inertExcept, inertText } from '../shared/inert.js'
+import type { OutputSink } from '../shared/logger.js'
 
 /** The part of a stream the command writes to: process.stdout, process.stderr or a test's buffer. */
 export interface Output {
@@ -108,7 +109,7 @@ export interface TerminalProgressOptions {
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
 /**
- * The command's Progress: one line per step with the elapsed time, kept alive on a terminal,
+ * The command's Logger (and the scheduler's Progress): one line per step with the elapsed time, kept alive on a terminal,
  * one line per image once measured. Written to stderr, so stdout holds the result alone.
  */
 export class TerminalProgress implements Progress {
@@ -175,14 +176,24 @@ export class TerminalProgress implements Progress {
     this.line(`${this.paint('dim', clock(this.elapsed()))} ${this.paint('yellow', `warning: ${message}`)}`)
   }
 
+  /** Shown even with --quiet: an error is never what the user asked not to see. */
+  error(message: string): void {
+    this.line(`${this.paint('dim', clock(this.elapsed()))} ${this.paint('red', `error: ${message}`)}`)
+  }
+
   debug(message: string): void {
     if (this.options.verbose) this.line(this.paint('dim', message))
   }
 
   /** A build's output as it comes (--verbose), cleaned like every other outside string. */
-  output(text: string): void {
-    this.clearLive()
-    this.options.stream.write(inertText(text))
+  commandOutput(): OutputSink {
+    return {
+      write: text => {
+        this.clearLive()
+        this.options.stream.write(inertText(text))
+      },
+      end: () => undefined
+    }
   }
 
   imageDone(image: MeasuredImage): void {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { Logger } from '../shared/logger.js'
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -51,7 +52,8 @@ export interface BakeResult {
 export async function evaluateBake(
   kind: BakeKind,
   side: DefinitionSource,
-  tempRoot: string
+  tempRoot: string,
+  log?: Logger
 ): Promise<BakeResult | null> {
   const files = definitionFiles(kind, path => side.has(path))
   if (!files.length) return null
@@ -73,7 +75,13 @@ export async function evaluateBake(
     const print = async (targets: string[]) => {
       const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets]
       const [command, ...rest] = [...isolation, ...args] as [string, ...string[]]
-      return runCommand(command, rest, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS })
+      return runCommand(command, rest, {
+        cwd: runDir,
+        env,
+        envOnly: true,
+        timeoutMs: BAKE_TIMEOUT_MS,
+        ...(log ? { log } : {})
+      })
     }
     let result = await print([])
     if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { Logger, quietLogger } from '../shared/logger.js'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { CheckSettings } from '../inputs/inputs.js'
@@ -33,9 +34,7 @@ export async function discoverInRepository(
     | 'maxSize'
   >,
   repoDir: string,
-  options: { tempRoot: string; info?: (message: string) => void; warn?: (message: string) => void } = {
-    tempRoot: tmpdir()
-  }
+  options: { tempRoot: string; log?: Logger } = { tempRoot: tmpdir() }
 ): Promise<ImageTarget[]> {
   const imagesFrom = settings.imagesFrom ?? 'auto'
   const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null
@@ -44,7 +43,8 @@ export async function discoverInRepository(
     readSide(git, revisions.headSha),
     revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
   ])
-  const warn = (message: string) => (options.warn ?? options.info)?.(message)
+  const log = options.log ?? quietLogger
+  const warn = (message: string) => log.warning(message)
   const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`
   const choice = await resolveImagesSource({
     imagesFrom,
@@ -54,7 +54,7 @@ export async function discoverInRepository(
     base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
     changed,
     tempRoot: options.tempRoot,
-    warn,
+    log,
     baseDeclared: async () => {
       const side = base ?? head
       const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, warn))
@@ -77,7 +77,7 @@ export async function discoverInRepository(
         .map(path => ({ name: path, dockerfile: path, context: posix.dirname(path), declaredBy: DOCKERFILE_GLOBS }))
     }
   })
-  options.info?.(choice.note)
+  log.info(choice.note)
   const baseSide = base ?? head
   // The base commit's own config, where the images come from a config (or none at all, so
   // that a PR that deletes the config is still held to the base's limits).

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { Logger } from '../shared/logger.js'
 import { readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { BakeImage, BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
@@ -23,15 +24,14 @@ export interface ChoiceInput {
   base: DefinitionSource | null
   changed: ChangedFile[]
   tempRoot: string
-  warn: (message: string) => void
+  /** Where the notes and warnings go, and bake's command lines. */
+  log: Logger
   /**
    * The base's images where the base has no file of the head's kind that declares any (or
    * one that fails there): its images config's, else its Dockerfiles the globs match. The
    * head's images are compared with these by what they build.
    */
   baseDeclared?: () => Promise<BaseImage[]>
-  /** Where the log's lines go (which files gave the images). */
-  info?: (message: string) => void
 }
 
 /**
@@ -63,9 +63,9 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
   for (const kind of kinds) {
     // A file that fails to evaluate at the head is an error, never a fallback: checking
     // without it would drop every image the base declares, and a PR could pass that way.
-    const head = await evaluateBake(kind, input.head, input.tempRoot)
+    const head = await evaluateBake(kind, input.head, input.tempRoot, input.log)
     if (!head) continue
-    for (const note of head.notes) input.warn(note)
+    for (const note of head.notes) input.log.warning(note)
     if (setting === 'auto' && head.images.length === 0) {
       // A compose file for running things (only `image:` services) describes nothing to build.
       continue
@@ -75,10 +75,10 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
     if (input.base) {
       let fromFile: BakeResult | null = null
       try {
-        fromFile = await evaluateBake(kind, input.base, input.tempRoot)
+        fromFile = await evaluateBake(kind, input.base, input.tempRoot, input.log)
       } catch (error) {
         if (!(error instanceof BakeFailedError)) throw error
-        input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`)
+        input.log.warning(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`)
       }
       base = fromFile?.images.length
         ? await withLastStages(fromFile.images, input.base)

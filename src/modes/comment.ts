@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import type { Logger } from '../shared/logger.js'
 import { CheckSettings, RunnerContext } from '../inputs/inputs.js'
 import { ImageSpec } from '../inputs/images-config.js'
 import { loadImageSpecs } from '../discover/from-repository.js'
@@ -33,7 +33,8 @@ export async function loadMeasurement(
   context: RunnerContext,
   token: string,
   artifactDir: string,
-  eventPath: string | undefined
+  eventPath: string | undefined,
+  log: Logger
 ): Promise<LoadedMeasurement> {
   if (context.eventName === 'pull_request_target') {
     return loadTrustedMeasurement(settings, context, artifactDir)
@@ -54,7 +55,7 @@ export async function loadMeasurement(
         '${{ github.event.workflow_run.id }}).'
     )
   }
-  const octokit = createOctokit(token, context.apiUrl)
+  const octokit = createOctokit(token, context.apiUrl, undefined, log)
   const pullNumber = await findPullRequestForRun(octokit, {
     owner: context.owner,
     repo: context.repo,
@@ -62,7 +63,7 @@ export async function loadMeasurement(
     hint: artifact.pullRequest?.number ?? null
   })
   if (pullNumber === null) {
-    core.warning(
+    log.warning(
       `No open pull request of ${context.owner}/${context.repo} has the head ${run.headSha.slice(0, 12)} any more ` +
         '(it was pushed to, or closed): nothing is posted. The run for the newer head will post its own comment.'
     )

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { Logger } from '../shared/logger.js'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
 import picomatch from 'picomatch'
@@ -33,7 +34,7 @@ export interface MergedReports {
 }
 
 /** The action in merge mode. Never throws: whatever goes wrong becomes the run's error and verdict. */
-export async function runMerge(inputs: Inputs, context: RunnerContext): Promise<void> {
+export async function runMerge(inputs: Inputs, context: RunnerContext, log: Logger): Promise<void> {
   let merged: MergedReports = {
     comparison: { revisions: { baseSha: '', headSha: '' }, verdict: 'pass', images: [], totalDelta: 0 },
     engine: null,
@@ -41,7 +42,7 @@ export async function runMerge(inputs: Inputs, context: RunnerContext): Promise<
   }
   try {
     const files = await findReportFiles(inputs.reports, context.workspace)
-    core.info(`Merging ${files.length} reports: ${files.map(file => relative(context.workspace, file)).join(', ')}`)
+    log.info(`Merging ${files.length} reports: ${files.map(file => relative(context.workspace, file)).join(', ')}`)
     const reports = await Promise.all(
       files.map(async path => ({ path, report: parseShardReport(await readFile(path, 'utf8'), path) }))
     )
@@ -49,7 +50,7 @@ export async function runMerge(inputs: Inputs, context: RunnerContext): Promise<
   } catch (error) {
     merged.error = errorMessage(error)
   }
-  await publishMerged(inputs, context, merged)
+  await publishMerged(inputs, context, merged, log)
 }
 
 /**
@@ -150,9 +151,15 @@ function short(sha: string): string {
 }
 
 /** The same publications as a single run: report, summary, comment, outputs, verdict. */
-async function publishMerged(inputs: Inputs, context: RunnerContext, merged: MergedReports): Promise<void> {
+async function publishMerged(
+  inputs: Inputs,
+  context: RunnerContext,
+  merged: MergedReports,
+  log: Logger
+): Promise<void> {
   const { comparison, error } = merged
   await publishResults({
+    log,
     inputs,
     context,
     comparison,
@@ -165,5 +172,5 @@ async function publishMerged(inputs: Inputs, context: RunnerContext, merged: Mer
   if (error) core.setFailed(cleanText(error))
   else if (failures.length)
     core.setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')))
-  else core.info(summarizeOutcome(comparison))
+  else log.info(summarizeOutcome(comparison))
 }

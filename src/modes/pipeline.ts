@@ -5,7 +5,6 @@ import { discoverInRepository, loadImageList } from '../discover/from-repository
 import { RegistryClient } from '../registry/client.js'
 import { CredentialSource, dockerCredentials } from '../registry/credentials.js'
 import { measureReferences } from '../measure/references.js'
-import { log } from '../tools/log.js'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { planRecordedBases } from '../records/baseline.js'
@@ -47,22 +46,21 @@ export interface PipelineEnvironment {
  * whether or not this finished.
  */
 export async function runPipeline(settings: CheckSettings, env: PipelineEnvironment, state: RunState): Promise<void> {
-  const docker = env.docker ?? new Docker()
-  const git = new Git(env.repoDir)
   const { progress } = env
+  const docker = env.docker ?? new Docker(undefined, undefined, progress)
+  const git = new Git(env.repoDir, progress)
 
   // Asked now and awaited only when there is an image to build: it answers while git works.
   const engine = docker.engineInfo()
   engine.catch(() => undefined)
   state.revisions = await progress.group('Changes', () =>
-    env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef })
+    env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef, log: progress })
   )
   env.signal?.throwIfAborted()
   const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions))
   const affected = await discoverInRepository(git, state.revisions, changed, settings, env.repoDir, {
     tempRoot: env.tempRoot,
-    info: message => progress.info(message),
-    warn: message => progress.warning(message)
+    log: progress
   })
   env.signal?.throwIfAborted()
   // The config's image entries: always checked (whatever the PR changed), read in their
@@ -78,7 +76,7 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     await progress.group('Registry images', async () => {
       const client = new RegistryClient({
         credentials: env.registryCredentials ?? dockerCredentials(),
-        debug: message => log.debug(message),
+        debug: message => progress.debug(message),
         ...(env.signal ? { signal: env.signal } : {})
       })
       state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })))
@@ -110,8 +108,7 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     docker,
     engine: engineKnown,
     baseSha: state.revisions.baseSha,
-    log: message => progress.info(message),
-    warn: message => progress.warning(message)
+    log: progress
   })
   const plan: BuildPlan = {
     repoDir: env.repoDir,

@@ -52,8 +52,8 @@ export async function runRecord(
   env: RecordEnvironment,
   state: RunState
 ): Promise<RecordOutcome> {
-  const docker = env.docker ?? new Docker()
-  const git = new Git(env.repoDir)
+  const docker = env.docker ?? new Docker(undefined, undefined, env.progress)
+  const git = new Git(env.repoDir, env.progress)
   const engine = docker.engineInfo()
   engine.catch(() => undefined)
   const [head] = await git.resolveCommits(['HEAD'])
@@ -64,7 +64,7 @@ export async function runRecord(
   const outcome: RecordOutcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 }
   if (targets.length === 0) return outcome
 
-  const store = new RecordStore(env.repoDir, settings.recordsRef, verifier)
+  const store = new RecordStore(env.repoDir, settings.recordsRef, verifier, env.progress)
   await store.fetch(env.remote)
   const previous = await previousRecord(store, head, env.progress)
   outcome.previous = previous?.commit ?? null

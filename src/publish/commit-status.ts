@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import type { Logger } from '../shared/logger.js'
 import { Octokit } from '../tools/octokit.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
@@ -59,6 +59,7 @@ export function commitStatusOf(
 
 export interface StatusTarget {
   octokit: Octokit
+  log: Logger
   owner: string
   repo: string
   /** The PR's head commit, from the trusted `workflow_run` event. */
@@ -83,11 +84,13 @@ export async function setCommitStatus(
       context: statusContext(target.commentKey),
       target_url: target.targetUrl
     })
-    core.info(`Commit status ${statusContext(target.commentKey)} set to ${status.state} on ${target.sha.slice(0, 12)}.`)
+    target.log.info(
+      `Commit status ${statusContext(target.commentKey)} set to ${status.state} on ${target.sha.slice(0, 12)}.`
+    )
     return true
   } catch (error) {
     const code = (error as { status?: unknown }).status
-    core.warning(
+    target.log.warning(
       code === 403 || code === 404
         ? `Could not set the commit status ${statusContext(target.commentKey)}: GitHub answered ${String(code)} ` +
             `(${errorMessage(error)}). Give the comment workflow the \`statuses: write\` permission.`

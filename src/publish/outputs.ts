@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { Logger } from '../shared/logger.js'
 import { CommentMode } from '../inputs/inputs.js'
 import { MAX_COMMENT_BODY_LENGTH, upsertStickyComment, resolveCommentAuthor } from './sticky-comment.js'
 import { Octokit } from '../tools/octokit.js'
@@ -90,6 +91,7 @@ export function fitCommentBody(comparison: Comparison, context: MarkdownContext,
 
 export interface CommentTarget {
   octokit: Octokit
+  log: Logger
   owner: string
   repo: string
   issueNumber: number
@@ -113,12 +115,13 @@ export async function publishComment(
       key: target.key,
       body,
       author,
-      createIfMissing: wanted.create
+      createIfMissing: wanted.create,
+      log: target.log
     })
-    if (result.action !== 'skipped') core.info(`Size comment ${result.action}: ${result.url}`)
+    if (result.action !== 'skipped') target.log.info(`Size comment ${result.action}: ${result.url}`)
     return result.url
   } catch (error) {
-    core.warning(describeCommentError(error))
+    target.log.warning(describeCommentError(error))
     return ''
   }
 }

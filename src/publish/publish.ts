@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import type { Logger } from '../shared/logger.js'
 import { join } from 'node:path'
 import { Inputs, RunnerContext } from '../inputs/inputs.js'
 import { createOctokit } from '../tools/octokit.js'
@@ -20,6 +20,8 @@ import { Comparison, EngineInfo, NO_LIMITS } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 
 export interface Results {
+  /** The run's log (the job log). */
+  log: Logger
   /** Null when the inputs themselves were refused: the report is still written. */
   inputs: Inputs | null
   context: RunnerContext
@@ -42,18 +44,19 @@ export interface Results {
  * own: a refused comment must not cost the summary or the report.
  */
 export async function publishResults(results: Results): Promise<void> {
-  const { inputs, context, comparison } = results
+  const { inputs, context, comparison, log } = results
   const reportPath = join(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`)
   const markdownContext = markdownContextOf(results)
 
-  await core.group('Report', async () => {
+  const attempt = attempter(log)
+  await log.group('Report', async () => {
     await attempt('write the JSON report', () =>
       writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard))
     )
     await attempt('write the job summary', () =>
       writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text)
     )
-    const artifactPath = await handOn(results)
+    const artifactPath = await handOn(results, attempt)
     const commentUrl = await postComment(results, markdownContext)
     await attempt('set the outputs', () =>
       setOutputs({
@@ -67,7 +70,7 @@ export async function publishResults(results: Results): Promise<void> {
     )
   })
 
-  annotate(comparison)
+  annotate(comparison, log)
 }
 
 /** What the summary and the comment link to, and the limits they judge by. */
@@ -92,7 +95,7 @@ function markdownContextOf(results: Results): MarkdownContext {
 }
 
 /** Writes what the mode hands on (the measure mode's artifact); its path, or '' when there is none or it failed. */
-async function handOn(results: Results): Promise<string> {
+async function handOn(results: Results, attempt: Attempt): Promise<string> {
   let artifactPath = ''
   const write = results.handOn
   if (write) {
@@ -109,10 +112,12 @@ async function postComment(results: Results, markdownContext: MarkdownContext): 
   if (!inputs || results.pullNumber === null || results.interrupted) return ''
   const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`
   const fitted = fitCommentBody(comparison, markdownContext, summaryUrl)
-  if (fitted.level !== 'full') core.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
+  if (fitted.level !== 'full')
+    results.log.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`)
   return publishComment(
     {
-      octokit: createOctokit(inputs.githubToken, context.apiUrl),
+      octokit: createOctokit(inputs.githubToken, context.apiUrl, undefined, results.log),
+      log: results.log,
       owner: context.owner,
       repo: context.repo,
       issueNumber: results.pullNumber,
@@ -125,17 +130,22 @@ async function postComment(results: Results, markdownContext: MarkdownContext): 
 }
 
 /** On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there. */
-function annotate(comparison: Comparison): void {
+function annotate(comparison: Comparison, log: Logger): void {
   for (const { level, message, ...where } of annotationsFor(comparison)) {
-    if (level === 'error') core.error(message, where)
-    else core.warning(message, where)
+    if (level === 'error') log.error(message, where)
+    else log.warning(message, where)
   }
 }
 
-async function attempt(what: string, work: () => Promise<void> | void): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    core.warning(`Could not ${what}: ${errorMessage(error)}`)
+type Attempt = (what: string, work: () => Promise<void> | void) => Promise<void>
+
+/** Each publication on its own: a failure is a warning in the log, and the next one is tried. */
+function attempter(log: Logger): Attempt {
+  return async (what, work) => {
+    try {
+      await work()
+    } catch (error) {
+      log.warning(`Could not ${what}: ${errorMessage(error)}`)
+    }
   }
 }

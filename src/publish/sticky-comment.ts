@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import type { Octokit } from '../tools/octokit.js'
+import { Logger, quietLogger } from '../shared/logger.js'
 import { errorMessage } from '../shared/errors.js'
 import { COMMENT_KEY_PATTERN } from '../inputs/comment-key.js'
 
@@ -98,7 +98,14 @@ export interface UpsertResult {
  */
 export async function upsertStickyComment(
   octokit: Octokit,
-  options: IssueRef & { key: string; body: string; author?: string; createIfMissing: boolean }
+  options: IssueRef & {
+    key: string
+    body: string
+    author?: string
+    createIfMissing: boolean
+    /** Where a duplicate that cannot be deleted is said. */
+    log?: Logger
+  }
 ): Promise<UpsertResult> {
   const body = stickyBody(options.key, options.body)
   if (body.length > MAX_COMMENT_BODY_LENGTH) {
@@ -128,7 +135,7 @@ export async function upsertStickyComment(
       throw error
     }
     for (const duplicate of existing.slice(index + 1)) {
-      await deleteDuplicate(octokit, owner, repo, duplicate)
+      await deleteDuplicate(octokit, owner, repo, duplicate, options.log ?? quietLogger)
     }
     return { url: updated.html_url, id: updated.id, action: 'updated' }
   }
@@ -142,12 +149,18 @@ export async function upsertStickyComment(
  * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
  * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
  */
-async function deleteDuplicate(octokit: Octokit, owner: string, repo: string, comment: StickyComment): Promise<void> {
+async function deleteDuplicate(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  comment: StickyComment,
+  log: Logger
+): Promise<void> {
   try {
     await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id })
   } catch (error: unknown) {
     if (statusOf(error) === 404) return
-    core.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`)
+    log.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`)
   }
 }
 

@@ -2,6 +2,7 @@ import { readSide } from '../discover/from-repository.js'
 import { sourceFingerprint } from '../discover/discover.js'
 import { CheckSettings, DEFAULT_RECORDS_DEPTH } from '../inputs/inputs.js'
 import { EngineUnavailableError, errorMessage } from '../shared/errors.js'
+import { Logger } from '../shared/logger.js'
 import { Docker } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
 import { EngineInfo, ImageMeasurement, ImageTarget, labelOf, RecordedLayer, SideTree } from '../shared/types.js'
@@ -200,8 +201,7 @@ export interface RecordedBasesPlan {
   /** Awaited only where there is a record to read. */
   engine: Promise<EngineInfo>
   baseSha: string
-  log: (message: string) => void
-  warn: (message: string) => void
+  log: Logger
 }
 
 /**
@@ -228,12 +228,12 @@ export async function planRecordedBases(
   } catch (error) {
     // No engine is the run's error, said once where the builds start.
     if (error instanceof EngineUnavailableError) return planned
-    plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`)
+    plan.log.warning(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`)
     noBaseline('the records could not be read')
     return planned
   }
   if (decisions === null) {
-    if (candidates.length) plan.log('No baseline records in this repository: the bases are built.')
+    if (candidates.length) plan.log.info('No baseline records in this repository: the bases are built.')
     noBaseline('No baseline record stands for the base (baseline: record): the repository has no records.')
     return planned
   }
@@ -242,18 +242,20 @@ export async function planRecordedBases(
       target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind }
       const { measurement, layers } = decision.record
       planned.set(target, layers ? { measurement, layers } : { measurement })
-      plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`)
+      plan.log.info(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`)
     } else if (decision.refused) {
-      plan.warn(
+      plan.log.warning(
         `${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`
       )
       if (mode === 'record')
         planned.set(target, { missing: `No baseline record stands for the base: ${decision.build}.` })
     } else if (mode === 'record') {
       planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` })
-      plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`)
+      plan.log.info(
+        `${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`
+      )
     } else {
-      plan.log(`${labelOf(target)}: the base is built, ${decision.build}.`)
+      plan.log.info(`${labelOf(target)}: the base is built, ${decision.build}.`)
     }
   }
   return planned
@@ -268,12 +270,17 @@ async function readAndDecide(
   candidates: ImageTarget[],
   plan: RecordedBasesPlan
 ): Promise<Map<ImageTarget, BaselineDecision> | null> {
-  const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef)
+  const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef, null, plan.log)
   if (plan.remote !== null) await unchecked.fetch(plan.remote)
   if ((await unchecked.tip()) === null) return null
   // The keys of the base commit: what the default branch says may sign, which neither the PR
   // nor whoever rewrote the records ref can change.
-  const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha))
+  const store = new RecordStore(
+    plan.repoDir,
+    plan.settings.recordsRef,
+    await recordsVerifierAt(plan.git, plan.baseSha),
+    plan.log
+  )
   const engine = await plan.engine
   attachTrends(targets, await store.readIndex(), sizeMethodOf(engine))
   if (candidates.length === 0) return new Map()

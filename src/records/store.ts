@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, runChecked, runCommand, runForBytes } from '../tools/exec.js'
 import { formatSize } from '../shared/sizes.js'
 import { errorMessage } from '../shared/errors.js'
+import { Logger, quietLogger } from '../shared/logger.js'
 import { RecordsSigner, RecordsVerifier, signaturePath } from './signature.js'
 import {
   BaselineRecord,
@@ -69,13 +70,15 @@ export class RecordStore {
     readonly repoDir: string,
     readonly ref: string = DEFAULT_RECORDS_REF,
     /** The public keys every read is checked with; without them nothing stored is read. */
-    readonly verifier: RecordsVerifier | null = null
+    readonly verifier: RecordsVerifier | null = null,
+    /** The run's log: each git command line at debug level. */
+    readonly log: Logger = quietLogger
   ) {
     assertRecordsRef(ref)
   }
 
   private git(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
-    return runChecked('git', args, { cwd: this.repoDir, ...options })
+    return runChecked('git', args, { cwd: this.repoDir, log: this.log, ...options })
   }
 
   /**
@@ -84,11 +87,11 @@ export class RecordStore {
    */
   async fetch(remote: string): Promise<boolean> {
     const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`]
-    const result = await runCommand('git', args, { cwd: this.repoDir })
+    const result = await runCommand('git', args, { cwd: this.repoDir, log: this.log })
     if (result.exitCode === 0) return true
     if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
       // The remote has none (any more): a stale local copy must not stand for it.
-      await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir })
+      await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir, log: this.log })
       return false
     }
     throw new CommandError('git', args, result)
@@ -97,7 +100,8 @@ export class RecordStore {
   /** The commit the local ref points to, or null when there is no store here. */
   async tip(): Promise<string | null> {
     const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
-      cwd: this.repoDir
+      cwd: this.repoDir,
+      log: this.log
     })
     const sha = result.stdout.trim()
     return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null
@@ -152,7 +156,7 @@ export class RecordStore {
    * than `bound` is refused by its size alone, never read.
    */
   private async readObject(spec: string, path: string, bound = MAX_STORED_FILE_BYTES): Promise<Buffer | null> {
-    const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir })
+    const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir, log: this.log })
     if (size.exitCode !== 0) return null
     const bytes = Number(size.stdout.trim())
     if (!Number.isSafeInteger(bytes) || bytes > bound) {
@@ -161,7 +165,7 @@ export class RecordStore {
           `${formatSize(bound)} a stored file of the records may be; it was not read.`
       )
     }
-    const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir })
+    const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir, log: this.log })
     return result.exitCode === 0 ? result.stdout : null
   }
 
@@ -202,7 +206,7 @@ export class RecordStore {
         remote,
         `${commit}:${this.ref}`
       ]
-      const result = await runCommand('git', args, { cwd: this.repoDir })
+      const result = await runCommand('git', args, { cwd: this.repoDir, log: this.log })
       if (result.exitCode === 0) {
         await this.git(['update-ref', this.ref, commit])
         return { attempts: attempt, pruned, tip: commit, refused }
@@ -314,7 +318,7 @@ export class RecordStore {
   private async presentObjects(ids: string[]): Promise<string[]> {
     const present: string[] = []
     for (const id of ids) {
-      const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir })
+      const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir, log: this.log })
       if (result.exitCode === 0) present.push(id)
     }
     return present

@@ -1,8 +1,8 @@
 import { CommandError } from '../tools/exec.js'
 import type { Git } from '../tools/git.js'
-import { log } from '../tools/log.js'
 import type { ChangedFile, Revisions } from '../shared/types.js'
 import { errorMessage, InputError } from '../shared/errors.js'
+import { Logger, quietLogger } from '../shared/logger.js'
 
 /** The part of Git that resolveRevisions uses, so a unit test can pass a fake. */
 export type RevisionGit = Pick<Git, 'resolveCommits' | 'isShallow' | 'mergeBase' | 'fetch' | 'countCommits'>
@@ -27,6 +27,8 @@ export interface ResolveRevisionsOptions {
   fetch?: boolean
   /** How the messages name the base and the head: the input (base-ref) or the flags (--base, --head). */
   labels?: { base: string; head: string }
+  /** Where the fetches and the commits found are said. */
+  log?: Logger
 }
 
 /** The base names nothing here (and, when fetching, nothing on the remote either). */
@@ -58,6 +60,7 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
   const fetch = options.fetch ?? true
   const labels = options.labels ?? { base: 'base-ref', head: 'HEAD' }
   const headRef = options.head ?? 'HEAD'
+  const log = options.log ?? quietLogger
   const plan = fetch ? planBaseRef(options.baseRef, remote) : localPlan(options.baseRef, remote)
   // The head and every local name the base could be, in one question to git.
   const [headSha, ...local] = await git.resolveCommits([headRef, ...plan.local])
@@ -69,7 +72,7 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
     if (fetch) log.info(`Base ref ${plan.input} is ${localTip} (${plan.local[found]}, already here)`)
     baseTip = localTip
   } else if (fetch) {
-    baseTip = await fetchBaseTip(git, plan, remote)
+    baseTip = await fetchBaseTip(git, plan, remote, log)
   } else {
     throw new UnknownBaseError(
       `Unknown ${labels.base} '${plan.input}': it names no branch, tag or commit here. ` +
@@ -91,7 +94,8 @@ export async function resolveRevisions(git: RevisionGit, options: ResolveRevisio
     baseTip,
     baseRef: plan.input,
     remote,
-    maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
+    maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN,
+    log
   })
   log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`)
   return { baseSha, headSha }
@@ -256,7 +260,7 @@ export function deepenSchedule(maxDeepen: number): number[] {
 }
 
 /** The base tip fetched from `remote`, when none of the plan's names is here. */
-async function fetchBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: string): Promise<string> {
+async function fetchBaseTip(git: RevisionGit, plan: BaseRefPlan, remote: string, log: Logger): Promise<string> {
   const shallow = await git.isShallow()
   for (const { refspec, resolves } of plan.fetch) {
     try {
@@ -301,6 +305,7 @@ interface MergeBaseSearch {
   baseRef: string
   remote: string
   maxDeepen: number
+  log: Logger
 }
 
 async function findMergeBase(git: RevisionGit, search: MergeBaseSearch): Promise<string> {
@@ -311,7 +316,9 @@ async function findMergeBase(git: RevisionGit, search: MergeBaseSearch): Promise
 
   let visible = await git.countCommits([headSha, baseTip])
   for (const step of deepenSchedule(search.maxDeepen)) {
-    log.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`)
+    search.log.info(
+      `The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`
+    )
     await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search)
     const base = await git.mergeBase(headSha, baseTip)
     if (base !== null) return base
@@ -323,7 +330,7 @@ async function findMergeBase(git: RevisionGit, search: MergeBaseSearch): Promise
     visible = now
   }
 
-  log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`)
+  search.log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`)
   await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search)
   const base = await git.mergeBase(headSha, baseTip)
   if (base !== null) return base

@@ -1,14 +1,29 @@
+import { Logger } from '../shared/logger.js'
 import { MeasuredImage } from '../shared/types.js'
 
-/** Where the log of a run goes: the action groups it in the job log, the command prints progress. */
-export interface Progress {
-  group<T>(title: string, work: () => Promise<T>): Promise<T>
-  info(message: string): void
-  warning(message: string): void
+/**
+ * The run's Logger as the scheduler sees it: the same log (the action's job log, the
+ * command's terminal), and what the scheduler asks of it besides.
+ */
+export interface Progress extends Logger {
   /** Whether builds stream their output into the log. */
   streamBuilds: boolean
   /** Told when both sides of an image are built and measured (or failed). */
   imageDone?(image: MeasuredImage): void
+}
+
+/** A Logger as the scheduler's Progress. */
+export function progressOf(log: Logger, extra: Pick<Progress, 'streamBuilds' | 'imageDone'>): Progress {
+  // Each method by name, not a spread: a Logger may be a class, whose methods a spread loses.
+  return {
+    debug: message => log.debug(message),
+    info: message => log.info(message),
+    warning: (message, where) => log.warning(message, where),
+    error: (message, where) => log.error(message, where),
+    group: (title, work) => log.group(title, work),
+    commandOutput: () => log.commandOutput(),
+    ...extra
+  }
 }
 
 /**
@@ -18,15 +33,11 @@ export interface Progress {
  */
 export function progressFor(progress: Progress, parallel: number): Progress {
   if (parallel <= 1) return progress
-  // Each method by name, not a spread: the command's Progress is a class, whose methods a spread loses.
   return {
-    streamBuilds: false,
+    ...progressOf(progress, { streamBuilds: false, imageDone: image => progress.imageDone?.(image) }),
     group: (title, work) => {
       progress.info(`${title} …`)
       return work()
-    },
-    info: message => progress.info(message),
-    warning: message => progress.warning(message),
-    imageDone: image => progress.imageDone?.(image)
+    }
   }
 }

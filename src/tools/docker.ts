@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { engineGoneMessage } from './engine-errors.js'
 import { CommandError, CommandResult, runCommand, RunOptions, streamCommand } from './exec.js'
 import { EngineInfo } from '../shared/types.js'
+import { Logger, quietLogger } from '../shared/logger.js'
 import { EngineUnavailableError, firstLine } from '../shared/errors.js'
 
 /** Runs one docker command; the seam through which tests could pass another runner. */
@@ -16,18 +17,25 @@ export function historyArgs(reference: string): string[] {
 
 /** Every docker command of the action goes through this class. */
 export class Docker {
+  private readonly run: DockerRunner
+
   constructor(
-    private readonly run: DockerRunner = defaultDockerRunner,
+    run: DockerRunner = defaultDockerRunner,
     /** Variables for every docker command besides the process's own (DOCKER_HOST). */
-    private readonly env?: Record<string, string>
-  ) {}
+    private readonly env?: Record<string, string>,
+    /** The run's log: each command line at debug level, a streamed build's output. */
+    private readonly log: Logger = quietLogger
+  ) {
+    this.run = (args, options = {}) => run(args, { log, ...options })
+  }
 
   /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
-  static onHost(host: string): Docker {
+  static onHost(host: string, log: Logger = quietLogger): Docker {
     const env = { DOCKER_HOST: host }
     return new Docker(
       (args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }),
-      env
+      env,
+      log
     )
   }
 
@@ -108,10 +116,12 @@ export class Docker {
     // On the containerd store the compared figure comes from the save: an engine that goes
     // away under it is the run's one error, as for inspect.
     const references = typeof reference === 'string' ? [reference] : reference
-    return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error: unknown) => {
-      const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
-      throw gone ? new EngineUnavailableError(gone) : error
-    })
+    return streamCommand('docker', ['image', 'save', ...references], consume, this.env, this.log).catch(
+      (error: unknown) => {
+        const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null
+        throw gone ? new EngineUnavailableError(gone) : error
+      }
+    )
   }
 
   /** Removes images; never fails the run over an image that is already gone. */

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
 import { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
-import { log } from './log.js'
+import { Logger } from '../shared/logger.js'
 import { errorMessage } from '../shared/errors.js'
 
 export interface CommandResult {
@@ -16,6 +16,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Text written to the command's standard input. */
   input?: string
+  /** Where the command line is logged (at debug level), and its output when streamed; nowhere without. */
+  log?: Logger
   /** Stream the command's output to the log as it runs (a build's progress). */
   stream?: boolean
   /**
@@ -46,8 +48,8 @@ export async function runCommand(command: string, args: string[], options: RunOp
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
  * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
  * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
- * With `stream`, both of the command's streams also go to the log as they come (log.output:
- * the job log, or the command's terminal), their escape sequences removed.
+ * With `stream`, both of the command's streams also go to the log as they come (its
+ * commandOutput: the job log, or the command's terminal), their escape sequences removed.
  */
 export function runForBytes(
   command: string,
@@ -63,9 +65,11 @@ export function runForBytes(
     // Set once the child exists; `finish` may run before that (a signal aborted already).
     let stop = (): void => undefined
     let timer: NodeJS.Timeout | undefined
+    const sink = options.stream ? options.log?.commandOutput() : undefined
     const finish = (result: { exitCode: number; stdout: Buffer; stderr: string }) => {
       if (settled) return
       settled = true
+      sink?.end()
       options.signal?.removeEventListener('abort', stop)
       if (timer) clearTimeout(timer)
       resolve(timedOut ? { ...result, exitCode: 124 } : result)
@@ -94,11 +98,11 @@ export function runForBytes(
     const streamed = [new StringDecoder('utf8'), new StringDecoder('utf8')] as const
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
-      if (options.stream) log.output?.(streamed[0].write(chunk))
+      sink?.write(streamed[0].write(chunk))
     })
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr.push(chunk)
-      if (options.stream) log.output?.(streamed[1].write(chunk))
+      sink?.write(streamed[1].write(chunk))
     })
     // Not on the PATH, or not executable: the shell's 127.
     child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }))
@@ -135,8 +139,8 @@ function killGroup(child: ChildProcess): void {
 }
 
 /** Every command line at debug level, where it ran if not here. */
-function logCommand(command: string, args: string[], options: Pick<RunOptions, 'cwd'>): void {
-  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
+function logCommand(command: string, args: string[], options: Pick<RunOptions, 'cwd' | 'log'>): void {
+  options.log?.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`)
 }
 
 function environment(options: RunOptions): NodeJS.ProcessEnv | undefined {
@@ -160,9 +164,10 @@ export async function streamCommand<T>(
   command: string,
   args: string[],
   consume: (stdout: Readable) => Promise<T>,
-  env?: Record<string, string>
+  env?: Record<string, string>,
+  log?: Logger
 ): Promise<T> {
-  log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
+  log?.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`)
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)))

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { CommandError, runChecked, runCommand, runForBytes, type CommandResult } from './exec.js'
 import type { ChangedFile, FileStatus } from '../shared/types.js'
+import { Logger, quietLogger } from '../shared/logger.js'
 
 /**
  * The git commands the pipeline needs, run in one repository folder through the command
@@ -9,7 +10,11 @@ import type { ChangedFile, FileStatus } from '../shared/types.js'
  * (see `RevisionGit` in changes.ts).
  */
 export class Git {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** The run's log: each command line at debug level. */
+    readonly log: Logger = quietLogger
+  ) {}
 
   // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
   // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
@@ -23,12 +28,12 @@ export class Git {
 
   /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
   exec(args: string[]): Promise<string> {
-    return runChecked('git', args, { cwd: this.dir })
+    return runChecked('git', args, { cwd: this.dir, log: this.log })
   }
 
   /** Runs `git <args>` and returns the result whatever the exit status. */
   tryExec(args: string[]): Promise<CommandResult> {
-    return runCommand('git', args, { cwd: this.dir })
+    return runCommand('git', args, { cwd: this.dir, log: this.log })
   }
 
   /**
@@ -42,6 +47,7 @@ export class Git {
     }
     const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
       cwd: this.dir,
+      log: this.log,
       input: names.map(name => `${name}^{commit}\n`).join('')
     })
     const lines = output.split('\n')
@@ -98,7 +104,11 @@ export class Git {
     if (objectIds.length === 0) return new Map()
     const args = ['cat-file', '--batch']
     for (const id of objectIds) if (!/^[0-9a-f]{40,64}$/.test(id)) throw new Error(`Invalid object id '${id}'`)
-    const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') })
+    const result = await runForBytes('git', args, {
+      cwd: this.dir,
+      log: this.log,
+      input: objectIds.map(id => `${id}\n`).join('')
+    })
     if (result.exitCode !== 0) {
       throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr })
     }
@@ -122,7 +132,7 @@ export class Git {
     await mkdir(path.join(gitDir, 'info'), { recursive: true })
     await writeFile(path.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only))
     // Its own index and files only: it needs no turn in the worktree queue.
-    await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute })
+    await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute, log: this.log })
   }
 
   /**

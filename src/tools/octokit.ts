@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import * as github from '@actions/github'
+import { Logger, quietLogger } from '../shared/logger.js'
 import type { Octokit as CoreOctokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
@@ -57,7 +57,13 @@ export function apiTimingFromEnv(env: NodeJS.ProcessEnv = process.env): ApiTimin
  * the wait GitHub names is short. All of it is bounded by `timing.retryBudget`, so a GitHub
  * outage costs the run a couple of minutes at most, never its timeout.
  */
-export function createOctokit(token: string, baseUrl: string, timing: ApiTiming = apiTimingFromEnv()): Octokit {
+export function createOctokit(
+  token: string,
+  baseUrl: string,
+  timing: ApiTiming = apiTimingFromEnv(),
+  /** Where a refused or retried request is said. */
+  log: Logger = quietLogger
+): Octokit {
   if (!token) {
     throw new Error(
       'No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.'
@@ -68,12 +74,10 @@ export function createOctokit(token: string, baseUrl: string, timing: ApiTiming 
     const what = `${options.method} ${options.url}`
     const retryCount = Number((options as { request?: { retryCount?: number } }).request?.retryCount ?? 0)
     if (retryCount >= timing.rateLimitRetries || retryAfter > timing.maxRetryAfter || !budget.hasRoom(retryAfter)) {
-      core.warning(
-        `GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`
-      )
+      log.warning(`GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`)
       return false
     }
-    core.info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`)
+    log.info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`)
     return true
   }
   // Each client gets its own pacing groups (the plugin's defaults are shared by the whole
