@@ -2,6 +2,7 @@
 // the compressed size of a real `docker save`, and, end to end through dist/index.js, the
 // warning annotation and the pull-size columns a user sees.
 import { asRead } from '../support/gfm.js'
+import { quietLogger } from '../../src/shared/logger.js'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -79,13 +80,16 @@ describe.each(['buildx', 'legacy'] as const)('the layers of an image built with 
     if (builder === 'buildx') expect(engine.builder).toBe('buildx')
     const image = await build(builder)
     const warnings: string[] = []
-    const details = await measureBuiltImage(docker, image, engine, { compressed: false, warn: w => warnings.push(w) })
+    const details = await measureBuiltImage(docker, image, engine, {
+      compressed: false,
+      log: { ...quietLogger, warning: w => warnings.push(w) }
+    })
     expect(warnings).toEqual([])
     const size = (line: number) => details.instructions!.find(i => i.line === line)!.size
     // On every store the FROM brings the base image's figure, as the same method reads it.
     const busybox = await measureBuiltImage(docker, { tag: 'busybox:local', dockerfile: image.dockerfile }, engine, {
       compressed: false,
-      warn: () => undefined
+      log: quietLogger
     })
     expect(size(1)).toBe(busybox.size)
     expect(size(3)).toBe(400_000)
@@ -103,7 +107,7 @@ describe.each(['buildx', 'legacy'] as const)('the layers of an image built with 
 describe('the compressed size', () => {
   it('is each layer as the registry will store it: the stored blobs, or each layer gzip-compressed', async () => {
     const image = await build(engine.builder)
-    const measured = await measureBuiltImage(docker, image, engine, { compressed: true, warn: () => undefined })
+    const measured = await measureBuiltImage(docker, image, engine, { compressed: true, log: quietLogger })
 
     // The same figure the slow way: the archive on disk, unpacked, each layer read whole.
     const dir = await mkdtemp(join(folder, 'saved-'))

@@ -3,7 +3,7 @@
 // comment goes through the real publish path and Octokit (with its retry and throttling
 // plugins, every wait shortened to milliseconds), and Docker is the real engine.
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { quietLogger } from '../../src/shared/logger.js'
+import { JobLog } from '../../src/tools/job-log.js'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import * as net from 'node:net'
@@ -77,10 +77,12 @@ function measured(index: number, base: number, head: number, pathLength = 40): M
 async function publishRun(images: MeasuredImage[]) {
   const comparison = compareImages(revisions, images, limits)
   const body = fitCommentBody(comparison, { limits }, SUMMARY_URL)
+  // The action's log, which writes the job log to stdout (captured by captureLog).
+  const log = new JobLog()
   const url = await publishComment(
     {
-      octokit: createOctokit(TEST_TOKEN, standin.url, { ...DEFAULT_API_TIMING, unitMs: 1 }),
-      log: quietLogger,
+      octokit: createOctokit(TEST_TOKEN, standin.url, { ...DEFAULT_API_TIMING, unitMs: 1 }, log),
+      log,
       ...ISSUE,
       key: 'default',
       author: ''

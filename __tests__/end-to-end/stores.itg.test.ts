@@ -4,6 +4,7 @@
 // debconf's templates.dat), and a FROM scratch image of known bytes exactly.
 // Needs both engines of scripts/engines.sh: it fails, loudly, where they are not running.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -49,7 +50,7 @@ async function buildAndMeasure(store: 'overlay2' | 'containerd', context: string
   expect(built).toMatchObject({ ok: true })
   return measureBuiltImage(docker[store], { tag, dockerfile: join(context, dockerfile) }, engines[store]!, {
     compressed: false,
-    warn: () => undefined
+    log: quietLogger
   })
 }
 

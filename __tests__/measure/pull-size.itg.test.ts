@@ -4,6 +4,7 @@
 // stored blobs and must be exact; on overlay2 it is an estimate (zlib here, Go's gzip in
 // the engine's push), within 1% on this image's real content (README, "Pull size").
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -74,7 +75,7 @@ describe('the pull size', () => {
     expect(built).toMatchObject({ ok: true })
     const measured = await measureBuiltImage(docker, { tag, dockerfile }, engine, {
       compressed: true,
-      warn: () => undefined
+      log: quietLogger
     })
 
     const name = `dsc-test/pull-${randomBytes(4).toString('hex')}`

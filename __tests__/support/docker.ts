@@ -1,5 +1,6 @@
 // What the tests ask the engine directly, to check what a run left behind.
 import { execFileSync } from 'node:child_process'
+import { quietLogger } from '../../src/shared/logger.js'
 import { devNull } from 'node:os'
 import { measureBuiltImage } from '../../src/measure/measure-image.js'
 import { Docker } from '../../src/tools/docker.js'
@@ -24,7 +25,7 @@ export async function comparedSize(reference: string): Promise<number> {
   const engine = await docker.engineInfo()
   const measured = await measureBuiltImage(docker, { tag: reference, dockerfile: devNull }, engine, {
     compressed: false,
-    warn: () => undefined
+    log: quietLogger
   })
   return measured.size
 }

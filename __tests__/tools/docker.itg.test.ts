@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,7 +35,7 @@ async function contextWith(name: string, dockerfile: string, files: Record<strin
 
 /** The compared figure, as a run measures it on this engine's store. */
 function measure(tag: string, dockerfile: string) {
-  return measureBuiltImage(docker, { tag, dockerfile }, engine, { compressed: false, warn: () => undefined })
+  return measureBuiltImage(docker, { tag, dockerfile }, engine, { compressed: false, log: quietLogger })
 }
 
 function request(dir: string, builder: EngineInfo['builder']): BuildRequest {

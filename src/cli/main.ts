@@ -109,12 +109,10 @@ async function runReferenceCheck(options: CliOptions, io: CliIo): Promise<number
   try {
     const client = new RegistryClient({
       credentials: dockerCredentials({ env: io.env }),
-      debug: message => progress.debug(message),
+      log: progress,
       ...(io.signal ? { signal: io.signal } : {})
     })
-    state.measured.push(
-      ...(await measureReferences(options.references, { client, info: message => progress.info(message) }))
-    )
+    state.measured.push(...(await measureReferences(options.references, { client, log: progress })))
   } catch (error) {
     state.error = errorMessage(error)
     failure = error

@@ -44,7 +44,6 @@ export async function discoverInRepository(
     revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
   ])
   const log = options.log ?? quietLogger
-  const warn = (message: string) => log.warning(message)
   const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`
   const choice = await resolveImagesSource({
     imagesFrom,
@@ -57,7 +56,7 @@ export async function discoverInRepository(
     log,
     baseDeclared: async () => {
       const side = base ?? head
-      const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, warn))
+      const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, log))
       if (specs) {
         const limitsFromBase = (settings.limitsFrom ?? 'base') === 'base'
         return specs.map(spec => ({
@@ -82,7 +81,7 @@ export async function discoverInRepository(
   // The base commit's own config, where the images come from a config (or none at all, so
   // that a PR that deletes the config is still held to the base's limits).
   const fromFiles = choice.from === 'compose' || choice.from === 'bake'
-  const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, warn)
+  const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, log)
   const isDockerfile = dockerfileMatcher(settings.dockerfileGlobs, [...(images ?? []), ...(baseImages ?? [])])
   const paired = await pairMovedDockerfiles(git, revisions, changed, isDockerfile)
   return discoverAffectedImages({
@@ -240,7 +239,7 @@ export async function loadBaseImageSpecs(
   git: Git,
   base: SideTree,
   settings: Pick<CheckSettings, 'configFile'>,
-  warn: (message: string) => void
+  log: Logger
 ): Promise<ImageSpec[] | null> {
   const path = settings.configFile || DEFAULT_CONFIG_FILE
   const entry = await resolveInTree(git, base.files, path)
@@ -251,7 +250,7 @@ export async function loadBaseImageSpecs(
     return parseConfigFile(text, `${path} (at the base commit)`)
   } catch (error) {
     if (!(error instanceof ImageConfigError)) throw error
-    warn(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`)
+    log.warning(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`)
     return null
   }
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { Logger } from '../shared/logger.js'
 import { Docker } from '../tools/docker.js'
 import { EngineInfo, ImageMeasurement } from '../shared/types.js'
 import { attributeLayers } from './attribute.js'
@@ -48,7 +49,8 @@ export async function measureBuiltImage(
   engine: Pick<EngineInfo, 'imageStore'>,
   options: {
     compressed: boolean
-    warn: (message: string) => void
+    /** Where what could not be read is said (the measurement goes on without it). */
+    log: Logger
     /** Given the layers' entries where the measurement reads the archive anyway (the containerd store). */
     keepLayers?: (archive: SavedArchive) => void
   }
@@ -70,12 +72,12 @@ export async function measureBuiltImage(
     inspectSize: inspected.size
   }
   if (history instanceof Error) {
-    options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`)
+    options.log.warning(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`)
   } else {
     try {
       const rows = saved ? withFileSizes(history, saved) : history
       if (!rows) {
-        options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`)
+        options.log.warning(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`)
       } else {
         measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0)
         const dockerfile = await readFile(image.dockerfile, 'utf8')
@@ -83,10 +85,11 @@ export async function measureBuiltImage(
         measurement.stages = stageSummaries(dockerfile)
         const instructions = attributeLayers(stage, withoutRunLabel(rows))
         if (instructions) measurement.instructions = instructions
-        else options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
+        else
+          options.log.warning(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`)
       }
     } catch (error) {
-      options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`)
+      options.log.warning(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`)
     }
   }
   if (options.compressed) {
@@ -96,7 +99,7 @@ export async function measureBuiltImage(
       try {
         measurement.compressedSize = (await docker.save(image.tag, archive => measureCompressed(archive))).bytes
       } catch (error) {
-        options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`)
+        options.log.warning(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`)
       }
     }
   }

@@ -2,6 +2,7 @@
 // manifests read from its registry, one row per platform, the figure a platform's config and
 // layers compressed. Nothing is built or pulled; the layers are never fetched.
 import type { ReferenceSpec } from '../inputs/images-config.js'
+import type { Logger } from '../shared/logger.js'
 import { recordedInstruction } from './history.js'
 import { errorMessage } from '../shared/errors.js'
 import { ImageMeasurement, ImageTarget, InstructionSize, MeasuredImage } from '../shared/types.js'
@@ -19,7 +20,7 @@ export interface KnownBase {
 
 export interface ReferenceRun {
   client: RegistryClient
-  info: (message: string) => void
+  log: Logger
   /** The base of an entry without base-image (a baseline record); null when there is none. */
   knownBase?: (spec: ReferenceSpec) => Promise<KnownBase | null>
 }
@@ -63,7 +64,7 @@ async function measureReference(spec: ReferenceSpec, run: ReferenceRun): Promise
   ] as const) {
     if (result?.ok) {
       const platforms = result.image.platforms.map(platform => platform.platform).join(', ')
-      run.info(
+      run.log.info(
         `${label}: ${side} ${result.image.reference.text} is ${result.image.digest} (${platforms}), read in ${result.ms} ms`
       )
     }

@@ -76,10 +76,10 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
     await progress.group('Registry images', async () => {
       const client = new RegistryClient({
         credentials: env.registryCredentials ?? dockerCredentials(),
-        debug: message => progress.debug(message),
+        log: progress,
         ...(env.signal ? { signal: env.signal } : {})
       })
-      state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })))
+      state.measured.push(...(await measureReferences(references, { client, log: progress })))
     })
   }
   const targets = selectShard(affected, settings.shard)

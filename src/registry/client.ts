@@ -4,6 +4,7 @@
 // repository; a 401 answers which scheme to use. Credentials are sent to the registry's host
 // or its token realm only, and no message, log line or error ever holds one.
 import { createHash } from 'node:crypto'
+import type { Logger } from '../shared/logger.js'
 import { Credential, CredentialSource } from './credentials.js'
 import { ImageReference, manifestReference } from './reference.js'
 
@@ -33,8 +34,8 @@ export interface RegistryClientOptions {
   attempts?: number
   /** The first wait between tries; doubled each time. Default 500 ms. */
   backoffMs?: number
-  /** Each request's method, path and answer, for whoever debugs a run (never a header). */
-  debug?: (message: string) => void
+  /** Each request's method, path and answer at debug level, for whoever debugs a run (never a header). */
+  log?: Logger
   signal?: AbortSignal
 }
 
@@ -235,7 +236,7 @@ export class RegistryClient {
         if (this.options.signal?.aborted) throw error
         const cause = (error as { cause?: { code?: string; message?: string } }).cause
         const why = cause?.code ?? cause?.message ?? (error as Error).message
-        this.options.debug?.(`${method} ${path}: ${why} (try ${attempt} of ${attempts})`)
+        this.options.log?.debug(`${method} ${path}: ${why} (try ${attempt} of ${attempts})`)
         if (attempt >= attempts) {
           throw new RegistryError(
             `${reference.text}: could not reach ${new URL(url).host} (${why}) after ${attempts} tries. Check the registry's name and that this machine reaches it.`,
@@ -245,7 +246,7 @@ export class RegistryClient {
         await this.wait(backoff * 2 ** (attempt - 1))
         continue
       }
-      this.options.debug?.(`${method} ${path}: ${response.status}`)
+      this.options.log?.debug(`${method} ${path}: ${response.status}`)
       // Blobs are often served from elsewhere (a CDN): followed by hand, without the registry's
       // Authorization, which must not reach another host.
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {

@@ -94,7 +94,7 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
   let layers: SavedArchive | undefined
   const measurement = await measureBuiltImage(context.docker, request, context.engine, {
     compressed: context.settings.compressedSize ?? false,
-    warn: message => log.warning(message),
+    log,
     ...(context.settings.explain?.paths !== false ? { keepLayers: (read: SavedArchive) => (layers = read) } : {})
   })
   log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`)

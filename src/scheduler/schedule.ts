@@ -101,7 +101,7 @@ export async function buildAndMeasure(
         side
       ),
     signal: plan.signal,
-    info: message => progress.info(message)
+    log: progress
   })
   let leftovers: Promise<void> = Promise.resolve()
   // Before the run makes anything: no other run may see a folder or an image of it unleased.

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { Logger } from '../shared/logger.js'
 import { Git } from '../tools/git.js'
 import { Revisions, Side } from '../shared/types.js'
 import { Janitor } from './janitor.js'
@@ -16,7 +17,7 @@ export interface PoolOptions {
   /** What a side's worktree must hold (checkout.ts); null: the whole tree. */
   pathsFor: (side: Side) => string[] | null
   signal?: AbortSignal
-  info: (message: string) => void
+  log: Logger
 }
 
 /**
@@ -54,7 +55,7 @@ export class WorktreePool {
     // Listed first: a checkout that fails half-way still leaves a worktree to remove.
     this.options.janitor.worktree(path)
     await this.options.git.addWorktree(path, sha, only ?? undefined)
-    this.options.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`)
+    this.options.log.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`)
     return path
   }
 }
