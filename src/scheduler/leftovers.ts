@@ -1,4 +1,5 @@
 import { readdir, rm } from 'node:fs/promises'
+import { Logger, quietLogger } from '../shared/logger.js'
 import { join } from 'node:path'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
@@ -20,9 +21,13 @@ import { AbandonedTest, LeaseBook, LeaseDocker } from './lease.js'
  * Removes the abandoned runs' scratch folders; returns how many. Awaited before this run adds
  * worktrees: git changes one repository's worktrees one at a time (see Git).
  */
-export async function removeLeftFolders(tempRoot: string, abandoned: AbandonedTest): Promise<number> {
+export async function removeLeftFolders(
+  tempRoot: string,
+  abandoned: AbandonedTest,
+  log: Logger = quietLogger
+): Promise<number> {
   const folders = await leftFolders(tempRoot, abandoned).catch(() => [])
-  for (const folder of folders) await removeScratchFolder(folder).catch(() => undefined)
+  for (const folder of folders) await removeScratchFolder(folder, log).catch(() => undefined)
   return folders.length
 }
 
@@ -88,12 +93,12 @@ async function leftFolders(tempRoot: string, abandoned: AbandonedTest): Promise<
  * worktree), which unregisters that one worktree; where the repository is gone too, the
  * folder is simply deleted.
  */
-async function removeScratchFolder(folder: string): Promise<void> {
+async function removeScratchFolder(folder: string, log: Logger): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true })
   for (const entry of entries) {
     if (!entry.isDirectory()) continue
     const worktree = join(folder, entry.name)
-    await new Git(worktree).removeWorktree(worktree)
+    await new Git(worktree, log).removeWorktree(worktree)
   }
   await rm(folder, { recursive: true, force: true })
 }

@@ -109,7 +109,7 @@ export async function buildAndMeasure(
   try {
     const book = await readLeases(docker, lease)
     const abandoned = abandonedBy(book)
-    const folders = await removeLeftFolders(plan.tempRoot, abandoned)
+    const folders = await removeLeftFolders(plan.tempRoot, abandoned, progress)
     leftovers = removeLeftImages(docker, plan.tempRoot, abandoned).then(async images => {
       await removeLeftLeases(docker, plan.tempRoot, book, abandoned)
       const line = leftoversLine(plan.tempRoot, images, folders)
