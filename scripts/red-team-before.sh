@@ -35,4 +35,4 @@ source /run/dsc-engines/env
 export DOCKER_HOST=unix:///run/dsc-engines/overlay2.sock DOCKER_CONFIG="$DOCKER_CONFIG_28"
 export DSC_TEST_BUNDLE="$before/bundle" NODE_OPTIONS=--experimental-vm-modules
 # jest exits 1 when tests fail, which is what this run is for: its summary is the result.
-npx jest --selectProjects integration "${files[@]}" || true
+npx jest "${files[@]}" --selectProjects integration || true
