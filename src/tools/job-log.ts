@@ -39,7 +39,10 @@ export class JobLog implements Logger {
   private openStreams = 0
   private atLineStart = true
 
-  constructor(private readonly write: (text: string) => void = text => void process.stdout.write(text)) {}
+  /** Where @actions/core writes too, so that the blocks and the commands keep their order. */
+  private write(text: string): void {
+    process.stdout.write(text)
+  }
 
   debug(message: string): void {
     this.closeBlock()
