@@ -81,7 +81,7 @@ export interface ImageTarget {
   /** What the PR changes in the limits this image is held to, one sentence each, for the comment. */
   limitNotes?: string[]
   /** Limits from the images config, each replacing the global one for this image (null: none). */
-  limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
+  limits?: Partial<Omit<Limits, 'missingBaseline'>>
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
   identical?: boolean
   /** Where the base's figures came from when not from a build in this run. */
