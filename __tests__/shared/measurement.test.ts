@@ -4,7 +4,7 @@ import { newRunState } from '../../src/modes/pipeline.js'
 import { parseArtifact, toArtifact } from '../../src/serialized/run-file.js'
 import { JsonSide } from '../../src/serialized/schema.js'
 import { FIELD_LIMITS } from '../../src/shared/fields.js'
-import { ImageMeasurement, measurementOf } from '../../src/shared/measurement.js'
+import { ImageMeasurement, measurementOnly } from '../../src/shared/measurement.js'
 import { ArtifactError } from '../../src/shared/errors.js'
 import { nth } from '../support/lists.js'
 
@@ -76,7 +76,7 @@ function recordWith(side: ImageMeasurement): string {
         dockerfile: 'api/Dockerfile',
         context: 'api',
         fingerprint: { source: HASH, build: HASH, platform: 'linux/amd64', from: {}, secrets: {}, measure: 'inspect' },
-        measurement: measurementOf(side)
+        measurement: measurementOnly(side)
       }
     ]
   })
@@ -137,7 +137,7 @@ describe('one schema of a measurement', () => {
 
   it('writes the same fields into a record and a run file, and nothing else an object carries', () => {
     const side = { ...measurement(2), platform: 'linux/amd64', note: 'not a field' } as ImageMeasurement
-    const recorded: RecordedMeasurement = measurementOf(side)
+    const recorded: RecordedMeasurement = measurementOnly(side)
     const state = stateWith(side)
     const artifactSide: JsonSide | null = nth(
       toArtifact(state, { headSha: 'b'.repeat(40), pullNumber: null }).images,

@@ -10,7 +10,7 @@ import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js
 import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
 import { RecordStore, RecordTrustError } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
-import { measurementOf } from '../shared/measurement.js'
+import { measurementOnly } from '../shared/measurement.js'
 import { EngineInfo, ImageTarget, labelOf, MeasuredImage, RunState, SideTree } from '../shared/types.js'
 import { Docker } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
@@ -261,7 +261,7 @@ function recordedFrom(
       outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' })
       continue
     }
-    const measurement = measurementOf(image.head)
+    const measurement = measurementOnly(image.head)
     const { dockerfile, context } = planned.target
     const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
     recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })

@@ -11,8 +11,9 @@ export interface TrendPoint {
 }
 
 /**
- * GitHub renders one series per chart without trouble; its legend came late (see README). The
- * bound is the run files' own on a trend (shared/fields.ts), so what is read is what is shown.
+ * GitHub renders one series per chart without trouble; its legend came late (see docs/records.md,
+ * "The trend"). The bound is the run files' own on a trend (shared/fields.ts): what is read is
+ * what is shown.
  */
 export const MAX_RECORDS = FIELD_LIMITS.maxTrend
 

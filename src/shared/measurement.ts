@@ -43,7 +43,7 @@ function dockerInstruction(direction: Direction) {
 }
 
 /** An instruction of the built stage with the bytes of the layers it made. */
-export function instructionSize(direction: Direction) {
+function instructionSize(direction: Direction) {
   return dockerInstruction(direction)
     .extend({
       /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
@@ -62,7 +62,7 @@ export function instructionSize(direction: Direction) {
 }
 
 /** One stage of a Dockerfile, as the cause sentence reads it. */
-export function stageSummary(direction: Direction) {
+function stageSummary(direction: Direction) {
   return z.object({
     /** The name after `AS`, lower case; null for an unnamed stage. */
     name: text(direction, FIELD_LIMITS.maxName).nullable(),
@@ -147,7 +147,7 @@ export const recordedLayer = z.object({
 const MEASUREMENT_FIELDS = measurementSchema('stored').keyof().options
 
 /** The measurement's own fields of `side`, and nothing else an object holding it may carry. */
-export function measurementOf(side: ImageMeasurement): ImageMeasurement {
+export function measurementOnly(side: ImageMeasurement): ImageMeasurement {
   return Object.fromEntries(
     MEASUREMENT_FIELDS.filter(field => side[field] !== undefined).map(field => [field, side[field]])
   ) as ImageMeasurement
