@@ -156,7 +156,8 @@ async function runMeasuringMode(
         tempRoot: context.runnerTemp,
         remote: 'origin',
         progress,
-        signal
+        signal,
+        registryCredentials: registryCredentials(inputs)
       },
       run.state
     )
