@@ -10,6 +10,7 @@ import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js
 import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
 import { RecordStore, RecordTrustError } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
+import { measurementOnly } from '../shared/measurement.js'
 import { EngineInfo, ImageTarget, labelOf, MeasuredImage, RunState, SideTree } from '../shared/types.js'
 import { Docker } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
@@ -260,8 +261,7 @@ function recordedFrom(
       outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' })
       continue
     }
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head
-    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
+    const measurement = measurementOnly(image.head)
     const { dockerfile, context } = planned.target
     const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
     recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })
