@@ -178,13 +178,13 @@ export function imageResolver(docker: Docker): ImageResolver {
   }
 }
 
-async function firstParentHistory(git: Git, sha: string, depth: number): Promise<string[]> {
+export async function firstParentHistory(git: Git, sha: string, depth: number): Promise<string[]> {
   // A shallow clone holds only part of the history: what is there is searched.
   const result = await git.tryExec(['rev-list', '--first-parent', `--max-count=${depth}`, sha])
   return result.exitCode === 0 ? result.stdout.split('\n').filter(line => /^[0-9a-f]{40,64}$/.test(line)) : [sha]
 }
 
-async function distance(git: Git, from: string, to: string): Promise<number> {
+export async function distance(git: Git, from: string, to: string): Promise<number> {
   if (from === to) return 0
   const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`])
   const count = Number(result.stdout.trim())

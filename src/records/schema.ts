@@ -33,8 +33,9 @@ export const fingerprintSchema = z.object({
 export const recordedImage = z.object({
   /** The image's name: the config's `name`, else its Dockerfile path. */
   key: z.string().min(1).max(500),
-  dockerfile: z.string().min(1).max(1000),
-  context: z.string().min(1).max(1000),
+  /** Empty for an image entry read by reference (`image`) that names no Dockerfile: nothing built it here. */
+  dockerfile: z.string().max(1000),
+  context: z.string().max(1000),
   fingerprint: fingerprintSchema,
   measurement: recordedMeasurement,
   /**
@@ -44,6 +45,9 @@ export const recordedImage = z.object({
    */
   paths: z.union([recordedPaths, z.object({ blob: objectId })]).optional()
 })
+
+/** The fingerprint's `measure` of an image entry read by reference: its pull size, read in its registry. */
+export const REGISTRY_MEASURE = 'registry'
 
 export const RECORD_SCHEMA = 'docker-size-check/record@1'
 export const INDEX_SCHEMA = 'docker-size-check/records-index@1'
