@@ -40,6 +40,8 @@ const EXERCISED_THROUGH_OTHERS: Record<string, string> = {
   'records/baseline': 'a recorded base standing in for a build: end-to-end/records.itg.test.ts',
   'records/describe':
     "a record's description, through records/baseline and report/target: end-to-end/records.itg.test.ts",
+  'records/references':
+    "records of the config's registry images, and a PR's base from them: end-to-end/registry-records.itg.test.ts",
   'records/schema': 'the record format: records/fingerprint.test.ts and records/store.itg.test.ts',
   'records/signature': 'signed records: end-to-end/records.itg.test.ts (support/records-key.ts)',
   'registry/credentials': 'registry logins from the docker config: end-to-end/registry-*.itg.test.ts',
