@@ -58,13 +58,14 @@ const EXERCISED_THROUGH_OTHERS: Record<string, string> = {
   'shared/errors': 'error classes, thrown and caught across every test of the steps',
   'shared/fields':
     'bounded log fields: scheduler/failed-step.test.ts, report/readable.test.ts, serialized/artifact.test.ts',
+  'shared/logger':
+    "the Logger type and quietLogger: tools/job-log.test.ts (the action's), cli/cli.test.ts (the command's)",
   'shared/forbidden-characters': 'the characters refused in fields, through shared/fields: report/hostile.test.ts',
   'shared/sizes': 'size formatting: inputs/thresholds.test.ts (formatting) and every report test',
   'shared/types': 'types only, and labelOf: every test of the steps',
   'tools/inside-repository':
     'symlinks out of the checkout: scheduler/confine.test.ts, discover/images-source.itg.test.ts',
   'tools/layer-entries': 'layer entries: explain/path-breakdown.test.ts, explain/layer-summary.test.ts',
-  'tools/log': "the run's logger: every test of a step that logs, and the end-to-end logs",
   'tools/octokit': 'the GitHub client on the HTTP stand-in: publish/*.itg.test.ts, end-to-end tests',
   'tools/save-pair': 'two archives read in step: explain/path-breakdown.test.ts',
   'tools/tar': 'tar headers read from a saved image: measure/unpacked.test.ts, measure/compressed.test.ts'

@@ -2,6 +2,7 @@
 // as the CLI does (a build's exit code and output, `image inspect`'s JSON), a git that writes
 // the base's files into the worktree folder, and real folders for the checkouts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { OutputSink, quietLogger } from '../../src/shared/logger.js'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,6 +63,13 @@ class FakeDocker {
 
 class Log implements Progress {
   readonly lines: string[] = []
+  debug(): void {}
+  error(message: string): void {
+    this.lines.push(`error ${message}`)
+  }
+  commandOutput(): OutputSink {
+    return { write: () => undefined, end: () => undefined }
+  }
   constructor(readonly streamBuilds: boolean) {}
   async group<T>(title: string, work: () => Promise<T>): Promise<T> {
     this.lines.push(`group ${title}`)
@@ -123,7 +131,7 @@ async function context(fake: FakeDocker, log: Log, extra: Partial<SideContext> =
     revisions: { baseSha: 'b'.repeat(40), headSha: 'h'.repeat(40) },
     workspace,
     pathsFor: () => null,
-    info: () => undefined
+    log: quietLogger
   })
   const shared: SideContext = {
     docker: fake.docker,

@@ -2,6 +2,7 @@
 // it was asked for, how many ran at once, and fails as an engine that lost the image does.
 // What a breakdown finds in real archives is explain/path-breakdown's to test.
 import { describe, expect, it } from '@jest/globals'
+import type { OutputSink } from '../../src/shared/logger.js'
 import { Readable } from 'node:stream'
 import { PathExplainer } from '../../src/scheduler/path-explainer.js'
 import { Progress } from '../../src/scheduler/progress.js'
@@ -9,6 +10,13 @@ import { EngineInfo, ImageMeasurement, ImageTarget, MeasuredImage } from '../../
 
 class Log implements Progress {
   readonly lines: string[] = []
+  debug(): void {}
+  error(message: string): void {
+    this.lines.push(`error ${message}`)
+  }
+  commandOutput(): OutputSink {
+    return { write: () => undefined, end: () => undefined }
+  }
   streamBuilds = false
   group<T>(_title: string, work: () => Promise<T>): Promise<T> {
     return work()

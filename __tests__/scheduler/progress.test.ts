@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { OutputSink, quietLogger } from '../../src/shared/logger.js'
 import { Progress, progressFor } from '../../src/scheduler/progress.js'
 import { ImageTarget, MeasuredImage } from '../../src/shared/types.js'
 
@@ -18,6 +19,13 @@ class Log implements Progress {
   }
   warning(message: string): void {
     this.lines.push(`warning ${message}`)
+  }
+  error(message: string): void {
+    this.lines.push(`error ${message}`)
+  }
+  debug(): void {}
+  commandOutput(): OutputSink {
+    return { write: () => undefined, end: () => undefined }
   }
   imageDone(image: MeasuredImage): void {
     this.done.push(image.target.dockerfile)
@@ -64,6 +72,7 @@ describe('progressFor', () => {
   it('tolerates a log that is not told of finished images', () => {
     const lines: string[] = []
     const plain: Progress = {
+      ...quietLogger,
       streamBuilds: true,
       group: (_title, work) => work(),
       info: message => lines.push(message),

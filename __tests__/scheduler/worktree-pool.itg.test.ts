@@ -1,6 +1,7 @@
 // The pool on real git: a repository in a temporary folder, its worktrees made and removed
 // by the same Git the run uses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { quietLogger } from '../../src/shared/logger.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -56,7 +57,7 @@ async function pool(options: Partial<PoolOptions> = {}) {
     revisions: { baseSha, headSha },
     workspace: null,
     pathsFor: () => null,
-    info: message => lines.push(message),
+    log: { ...quietLogger, info: message => lines.push(message) },
     ...options
   })
   return { pool: made, git, janitor, scratch, lines }
