@@ -11,6 +11,7 @@ import {
   interpolate,
   parseDotenv,
   definitionFiles,
+  definitionFolders,
   isRemote,
   parseBakePrint,
   toBakeImages
@@ -153,6 +154,59 @@ describe('parsing bake --print', () => {
   it('strips the progress block from an error', () => {
     const stderr = '#1 [internal] load local bake definitions\n#1 DONE 0.0s\nERROR: failed to find target default\n'
     expect(withoutProgress(stderr).trim()).toBe('ERROR: failed to find target default')
+  })
+})
+
+describe('files in subfolders and named contexts', () => {
+  const inFolder = (target: Record<string, unknown>, folder: string) =>
+    toBakeImages(parseBakePrint(printed(target)), {
+      source: `${folder}/compose.yaml`,
+      kind: 'compose',
+      runDir: RUN_DIR,
+      folder
+    })
+
+  it("resolves a subfolder file's paths from its folder and names its images after the folder", () => {
+    expect(inFolder({ context: 'backend', contexts: { shared: '../shared' } }, 'samples/one')).toEqual([
+      {
+        name: 'samples/one/web',
+        context: 'samples/one/backend',
+        dockerfile: 'samples/one/backend/Dockerfile',
+        contexts: { shared: 'samples/shared' },
+        source: 'samples/one/compose.yaml',
+        kind: 'compose'
+      }
+    ])
+    // Absolute paths bake printed still stand for the root.
+    expect(inFolder({ context: `${RUN_DIR}/samples/one/backend` }, 'samples/one')[0]?.context).toBe(
+      'samples/one/backend'
+    )
+  })
+
+  it('keeps images and targets as named contexts, the target named as discovery names it', () => {
+    expect(
+      inFolder(
+        { contexts: { base: 'target:base', tools: 'docker-image://debian:bookworm', 'docker.io/library/alpine': 'x' } },
+        'sub'
+      )[0]?.contexts
+    ).toEqual({ base: 'target:sub/base', 'docker.io/library/alpine': 'sub/x', tools: 'docker-image://debian:bookworm' })
+  })
+
+  it.each([
+    [{ up: '../../..' }, "named context 'up' '../../..' leaves the repository"],
+    [{ abs: '/etc' }, "named context 'abs' '/etc' leaves the repository"],
+    [{ git: 'https://github.com/octo/app.git' }, "the named context 'git' is 'https://github.com/octo/app.git'"],
+    [{ oci: 'oci-layout:///tmp/layout' }, "the named context 'oci' is 'oci-layout:///tmp/layout'"],
+    [{ 'bad name': '.' }, 'the named context "bad name" is not a context name']
+  ])('refuses the named contexts %j', (contexts, message) => {
+    expect(() => inFolder({ contexts }, 'sub')).toThrow(message)
+  })
+
+  it('finds every folder with a compose or bake file, the root first', () => {
+    const paths = ['b/compose.yaml', 'compose.yaml', 'a/x/docker-bake.hcl', 'a/x/Dockerfile', 'c/notcompose.yaml']
+    expect(definitionFolders(paths, ['bake', 'compose'])).toEqual(['.', 'a/x', 'b'])
+    expect(definitionFolders(paths, ['compose'])).toEqual(['.', 'b'])
+    expect(definitionFiles('compose', path => paths.includes(path), 'b')).toEqual(['b/compose.yaml'])
   })
 })
 

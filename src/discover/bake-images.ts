@@ -36,11 +36,13 @@ export interface BakeSides {
  * changes is checked for that alone. Pure.
  */
 export function bakeCandidates(sides: BakeSides): Candidate[] {
-  const word = sides.kind === 'compose' ? 'service' : 'target'
+  const kindOf = (image: BakeImage) => image.kind ?? sides.kind
+  const wordOf = (image: BakeImage) => (kindOf(image) === 'compose' ? 'service' : 'target')
+  const sourceOf = (image: BakeImage) => image.source ?? sides.source
   for (const now of sides.head) {
     if (!sides.headHas(now.dockerfile)) {
       throw new Error(
-        `${sides.source}: ${word} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+        `${sourceOf(now)}: ${wordOf(now)} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
           'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.'
       )
     }
@@ -50,17 +52,20 @@ export function bakeCandidates(sides: BakeSides): Candidate[] {
   const candidates: Candidate[] = []
   for (const [now, before] of pairs) {
     if (now && !before) {
-      candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind))
+      const why = `${wordOf(now)} added in ${sourceOf(now)}`
+      candidates.push(candidate(now, now, 'added', why, 'dockerfile', kindOf(now)))
       continue
     }
     if (!now && before) {
       const why = before.declaredBy
         ? `declared by ${before.declaredBy} at the base, by nothing at the head`
-        : `${word} removed from ${sides.source}`
-      candidates.push(candidate(before, before, 'removed', why, 'dockerfile', sides.kind))
+        : `${wordOf(before)} removed from ${sourceOf(before)}`
+      candidates.push(candidate(before, before, 'removed', why, 'dockerfile', kindOf(before)))
       continue
     }
     if (!now || !before) continue
+    const word = wordOf(now)
+    const source = sourceOf(now)
     const differences = definitionChanges(before, now)
     let result: Candidate
     if (now.dockerfile !== before.dockerfile) {
@@ -70,18 +75,18 @@ export function bakeCandidates(sides: BakeSides): Candidate[] {
         'renamed',
         `Dockerfile changed from ${before.dockerfile}`,
         'dockerfile',
-        sides.kind
+        kindOf(now)
       )
     } else if (changedPaths.has(now.dockerfile)) {
-      result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind)
+      result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', kindOf(now))
     } else {
-      result = candidate(now, before, 'unchanged', '', undefined, sides.kind)
+      result = candidate(now, before, 'unchanged', '', undefined, kindOf(now))
     }
     const notes: string[] = []
     if (before.declaredBy) notes.push(`declared by ${before.declaredBy} at the base`)
     else if (before.name !== now.name) notes.push(`${word} '${before.name}' at the base`)
     const others = differences.filter(field => field !== 'dockerfile')
-    if (others.length) notes.push(`${others.join(', ')} changed in ${sides.source}`)
+    if (others.length) notes.push(`${others.join(', ')} changed in ${source}`)
     if (notes.length) {
       const note = notes.join(', ')
       result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note
@@ -185,7 +190,8 @@ function buildOf(image: BakeImage): NonNullable<ImageTarget['build']> {
   return {
     ...(image.target ? { target: image.target } : {}),
     ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
-    ...(image.platform ? { platform: image.platform } : {})
+    ...(image.platform ? { platform: image.platform } : {}),
+    ...(image.contexts ? { contexts: sortedArgs(image.contexts) } : {})
   }
 }
 
@@ -203,5 +209,8 @@ function definitionChanges(base: BakeImage, head: BakeImage): string[] {
     changes.push('build args')
   }
   if ((base.platform ?? '') !== (head.platform ?? '')) changes.push('platform')
+  if (JSON.stringify(sortedArgs(base.contexts ?? {})) !== JSON.stringify(sortedArgs(head.contexts ?? {}))) {
+    changes.push('named contexts')
+  }
   return changes
 }

@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { BakeImage, BakeKind, BAKE_FILES, COMPOSE_FILES } from './bake-definition.js'
+import {
+  BakeImage,
+  BakeKind,
+  BAKE_FILES,
+  COMPOSE_FILES,
+  definitionFiles,
+  definitionFolders
+} from './bake-definition.js'
 import { stageNames } from '../tools/dockerfile.js'
 import { ImagesFrom } from '../inputs/images-from.js'
 import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
@@ -60,31 +67,24 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
     }
   }
   const kinds: BakeKind[] = setting === 'auto' ? ['bake', 'compose'] : [setting]
-  for (const kind of kinds) {
-    // A file that fails to evaluate at the head is an error, never a fallback: checking
-    // without it would drop every image the base declares, and a PR could pass that way.
-    const head = await evaluateBake(kind, input.head, input.tempRoot)
-    if (!head) continue
-    for (const note of head.notes) input.warn(note)
-    if (setting === 'auto' && head.images.length === 0) {
-      // A compose file for running things (only `image:` services) describes nothing to build.
-      continue
-    }
+  // A file that fails to evaluate at the head is an error, never a fallback: checking
+  // without it would drop every image the base declares, and a PR could pass that way.
+  const head = await evaluateTree(kinds, input.head, input.tempRoot)
+  for (const note of head.notes) input.warn(note)
+  // A compose file for running things (only `image:` services) describes nothing to build.
+  if (head.images.length > 0 || (setting !== 'auto' && head.files.length > 0)) {
     const headImages = await withLastStages(head.images, input.head)
     let base: BaseImage[] = headImages
     if (input.base) {
-      let fromFile: BakeResult | null = null
-      try {
-        fromFile = await evaluateBake(kind, input.base, input.tempRoot)
-      } catch (error) {
-        if (!(error instanceof BakeFailedError)) throw error
-        input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`)
-      }
-      base = fromFile?.images.length
-        ? await withLastStages(fromFile.images, input.base)
+      const fromFiles = await evaluateTree(kinds, input.base, input.tempRoot, error =>
+        input.warn(`${error.message} That file's images are left out at the base.`)
+      )
+      base = fromFiles.images.length
+        ? await withLastStages(fromFiles.images, input.base)
         : ((await input.baseDeclared?.()) ?? [])
     }
     const source = head.files.join(' + ')
+    const kind: BakeKind = head.kinds.includes('bake') ? 'bake' : 'compose'
     const candidates = bakeCandidates({
       kind,
       source,
@@ -99,18 +99,77 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
       candidates,
       note:
         `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
-        `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
+        `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}), ` +
+        'each file from its own folder: ' +
         `${headImages.length} to build at the head${names ? ` (${names})` : ''}.`
     }
   }
   if (setting !== 'auto') {
     const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES
     throw new Error(
-      `images-from is ${setting}, but the head has none of ${names.join(', ')} at the repository root. ` +
+      `images-from is ${setting}, but the head has none of ${names.join(', ')} in any folder. ` +
         'Add one, or set images-from: auto.'
     )
   }
   return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' }
+}
+
+/** How many folders' files are evaluated at once (each is one short `bake --print`). */
+const EVALUATIONS_AT_ONCE = 4
+
+interface TreeResult {
+  files: string[]
+  kinds: BakeKind[]
+  images: BakeImage[]
+  isolated: boolean
+  notes: string[]
+}
+
+/**
+ * Every folder of a side that holds a compose or bake file, each evaluated from its own
+ * folder: under `auto` a folder's bake files where it has any, else its compose file. Images
+ * of a subfolder's file are named after the folder (`app/backend`), so two folders' `backend`
+ * services stay two images. A folder whose file fails is thrown, or given to `failed` (the base).
+ */
+async function evaluateTree(
+  kinds: BakeKind[],
+  side: DefinitionSource,
+  tempRoot: string,
+  failed?: (error: BakeFailedError) => void
+): Promise<TreeResult> {
+  const folders = definitionFolders(await side.paths(), kinds)
+  const jobs = folders.map(folder => {
+    const kind = kinds.find(kind => definitionFiles(kind, path => side.has(path), folder).length > 0)
+    return { folder, kind }
+  })
+  const results: Array<{ kind: BakeKind; result: BakeResult | null }> = []
+  for (let start = 0; start < jobs.length; start += EVALUATIONS_AT_ONCE) {
+    const batch = jobs.slice(start, start + EVALUATIONS_AT_ONCE)
+    results.push(
+      ...(await Promise.all(
+        batch.map(async ({ folder, kind }) => {
+          if (!kind) return { kind: 'compose' as const, result: null }
+          try {
+            return { kind, result: await evaluateBake(kind, side, tempRoot, folder) }
+          } catch (error) {
+            if (!failed || !(error instanceof BakeFailedError)) throw error
+            failed(error)
+            return { kind, result: null }
+          }
+        })
+      ))
+    )
+  }
+  const tree: TreeResult = { files: [], kinds: [], images: [], isolated: true, notes: [] }
+  for (const { kind, result } of results) {
+    if (!result) continue
+    tree.files.push(...result.files)
+    if (!tree.kinds.includes(kind)) tree.kinds.push(kind)
+    tree.images.push(...result.images)
+    tree.isolated &&= result.isolated
+    tree.notes.push(...result.notes)
+  }
+  return tree
 }
 
 /** A commit's files, from git. */
@@ -124,6 +183,7 @@ export function commitSource(git: Git, tree: SideTree, label: string): Definitio
     })())
   return {
     label,
+    paths: () => Promise.resolve(tree.files.keys()),
     has: path => {
       const entry = tree.files.get(path)
       return entry !== undefined && isBlobEntry(entry) && !entry.startsWith('120000 ')
@@ -140,10 +200,15 @@ export function commitSource(git: Git, tree: SideTree, label: string): Definitio
   }
 }
 
-/** The working tree as it stands (the command's head, uncommitted changes included). */
-export function workingTreeSource(repoDir: string, label: string): DefinitionSource {
+/**
+ * The working tree as it stands (the command's head, uncommitted changes included): its
+ * files as git sees them, tracked and untracked but not ignored.
+ */
+export function workingTreeSource(repoDir: string, label: string, git: Pick<Git, 'exec'>): DefinitionSource {
   return {
     label,
+    paths: async () =>
+      (await git.exec(['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).split('\0').filter(Boolean),
     has: path => existsSync(join(repoDir, path)),
     read: async paths =>
       new Map(await Promise.all(paths.map(async path => [path, await readFile(join(repoDir, path), 'utf8')] as const))),
