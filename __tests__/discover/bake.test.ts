@@ -12,11 +12,14 @@ import {
   parseDotenv,
   definitionFiles,
   definitionFolders,
+  familiarReference,
   isRemote,
   parseBakePrint,
   toBakeImages
 } from '../../src/discover/bake-definition.js'
 import { bakeEnvironment, withoutProgress } from '../../src/discover/bake.js'
+import { oneImagePerBuild } from '../../src/discover/images-source.js'
+import { dependencyOrder } from '../../src/scheduler/schedule.js'
 import { BaseImage, bakeCandidates } from '../../src/discover/bake-images.js'
 import { discoverAffectedImages } from '../../src/discover/discover.js'
 import { resolveInTree } from '../../src/discover/tree-paths.js'
@@ -207,6 +210,52 @@ describe('files in subfolders and named contexts', () => {
     expect(definitionFolders(paths, ['bake', 'compose'])).toEqual(['.', 'a/x', 'b'])
     expect(definitionFolders(paths, ['compose'])).toEqual(['.', 'b'])
     expect(definitionFiles('compose', path => paths.includes(path), 'b')).toEqual(['b/compose.yaml'])
+  })
+})
+
+describe('one image per build', () => {
+  const image = (name: string, extra: Partial<BakeImage> = {}): BakeImage => ({
+    name,
+    context: 'app',
+    dockerfile: 'app/Dockerfile',
+    ...extra
+  })
+
+  it('lists services of the same build once under all their names, and keeps a named context pointing at them', () => {
+    const images = oneImagePerBuild([
+      image('web', { buildArgs: { A: '1' }, tags: ['web:1'] }),
+      image('worker', { buildArgs: { A: '1' } }),
+      image('cron', { buildArgs: { A: '2' } }),
+      image('edge', { context: 'edge', dockerfile: 'edge/Dockerfile', contexts: { app: 'target:worker' } })
+    ])
+    expect(images.map(one => one.name)).toEqual(['web, worker', 'cron', 'edge'])
+    expect(images[0]?.tags).toEqual(['web:1'])
+    expect(images[2]?.contexts).toEqual({ app: 'target:web, worker' })
+  })
+
+  it('names an image as BuildKit names the context that stands for it', () => {
+    expect(familiarReference('docker.io/library/alpine:latest')).toBe('alpine')
+    expect(familiarReference('issue-21/base:latest')).toBe('issue-21/base')
+    expect(familiarReference('ghcr.io/o/a:1')).toBe('ghcr.io/o/a:1')
+    expect(familiarReference('scratch')).toBeNull()
+    expect(familiarReference('')).toBeNull()
+  })
+
+  it('orders images after those they are built on, and names a cycle', () => {
+    const target = (name: string, on?: string): ImageTarget => ({
+      name,
+      dockerfile: `${name}/Dockerfile`,
+      context: name,
+      baseDockerfile: `${name}/Dockerfile`,
+      baseContext: name,
+      change: 'modified',
+      reason: '',
+      ...(on ? { build: { contexts: { base: `target:${on}` } } } : {})
+    })
+    expect(dependencyOrder([target('app', 'base'), target('base'), target('other')])).toEqual([1, 0, 2])
+    expect(() => dependencyOrder([target('a', 'b'), target('b', 'a')])).toThrow(
+      'The images are built on each other in a cycle: a -> b -> a'
+    )
   })
 })
 

@@ -117,3 +117,65 @@ describe('a bake target with named contexts', () => {
     expect(String(byName.get('app')?.checkedBecause)).toContain('built on image base')
   })
 })
+
+describe('compose services that share one build, on the image of another service', () => {
+  // `web` and `worker` build the same thing (one `build:` twice, as a microservices demo
+  // has 19 times); both start FROM the image `base` is tagged with (`image:`), through a
+  // BASE_IMAGE build arg. That image is in no registry: the service `base` builds it.
+  const compose = [
+    'services:',
+    '  base:',
+    '    image: issue-21/shared-base:latest',
+    '    build: base',
+    '  web:',
+    '    build: &app',
+    '      context: app',
+    '      args:',
+    '        BASE_IMAGE: issue-21/shared-base:latest',
+    '  worker:',
+    '    build: *app',
+    ''
+  ].join('\n')
+  const files = (baseBytes: number, appBytes: number) => ({
+    'compose.yaml': compose,
+    'base/Dockerfile': 'FROM scratch\nCOPY base.bin /base.bin\n',
+    'base/base.bin': 'b'.repeat(baseBytes),
+    'app/Dockerfile': 'ARG BASE_IMAGE=scratch\nFROM ${BASE_IMAGE}\nCOPY app.bin /app.bin\n',
+    'app/app.bin': 'a'.repeat(appBytes)
+  })
+
+  it('builds the shared build once a side, listed once under both names, on the fresh base image', async () => {
+    const { run, comments } = await check({
+      base: files(1_000, 1_000),
+      pr: { 'app/app.bin': 'a'.repeat(1_000 + GROWTH) }
+    })
+    expect(run.exitCode).toBe(1)
+    const images = reportImages(run)
+    expect(images.map(image => [image.name, image.verdict])).toEqual([
+      ['base', 'pass'],
+      ['web, worker', 'fail']
+    ])
+    expect(images[1]).toMatchObject({
+      delta: GROWTH,
+      base: expect.objectContaining({ size: 2_000 }),
+      head: expect.objectContaining({ size: 2_000 + GROWTH })
+    })
+    expect(images[0]).toMatchObject({ delta: 0 })
+    // One row, one delta: +3 MB, not +6 MB.
+    expect(comments[0]?.body ?? '').toContain('web, worker')
+  })
+
+  it('checks the services built on the base when only the base grows, each side on its own build of it', async () => {
+    const { run } = await check({ base: files(1_000, 1_000), pr: { 'base/base.bin': 'b'.repeat(1_000 + GROWTH) } })
+    expect(run.exitCode).toBe(1)
+    const byName = new Map(reportImages(run).map(image => [image.name, image]))
+    expect(byName.get('base')).toMatchObject({ delta: GROWTH, verdict: 'fail' })
+    expect(byName.get('web, worker')).toMatchObject({
+      delta: GROWTH,
+      verdict: 'fail',
+      base: expect.objectContaining({ size: 2_000 }),
+      head: expect.objectContaining({ size: 2_000 + GROWTH })
+    })
+    expect(String(byName.get('web, worker')?.checkedBecause)).toContain('built on image base')
+  })
+})

@@ -61,6 +61,8 @@ export interface BakeImage {
   contexts?: Record<string, string>
   /** Added by discovery: the Dockerfile's last stage, measured beside a service's other target. */
   lastStage?: boolean
+  /** The names it is tagged with (compose `image:`, bake `tags`): another image built FROM one is built on it. */
+  tags?: string[]
   /** The files that declare it (`app/compose.yaml`), and their kind, where not the run's one source. */
   source?: string
   kind?: BakeKind
@@ -72,6 +74,7 @@ export class BakeDefinitionError extends Error {}
 interface PrintedTarget {
   context?: unknown
   contexts?: unknown
+  tags?: unknown
   dockerfile?: unknown
   'dockerfile-inline'?: unknown
   args?: unknown
@@ -160,6 +163,10 @@ function toBakeImage(name: string, printed: PrintedTarget, options: ResolveOptio
   if (typeof printed.target === 'string' && printed.target.trim()) image.target = printed.target.trim()
   const contexts = namedContexts(what, printed.contexts, folder, options.runDir)
   if (contexts) image.contexts = contexts
+  const tags = Array.isArray(printed.tags)
+    ? printed.tags.filter((tag): tag is string => typeof tag === 'string' && tag.trim() !== '').map(tag => tag.trim())
+    : []
+  if (tags.length) image.tags = tags
   const args = buildArgs(printed.args)
   if (args) image.buildArgs = args
   const platform = platformOf(what, printed.platforms)
@@ -475,4 +482,17 @@ export function parseDotenv(text: string): Record<string, string> {
     values[name] = value
   }
   return values
+}
+
+/**
+ * An image reference as BuildKit names a context that stands for it (its familiar form
+ * without `:latest`): `docker.io/library/alpine:latest` and `alpine` are `alpine`,
+ * `ghcr.io/o/a:1` stays. Null for what is no reference (a variable left unset).
+ */
+export function familiarReference(reference: string): string | null {
+  let name = reference.trim()
+  if (!/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(name) || name.includes('${') || name === 'scratch') return null
+  name = name.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//i, '')
+  if (/^library\/[^/]+$/.test(name)) name = name.slice('library/'.length)
+  return name.replace(/:latest$/, '')
 }

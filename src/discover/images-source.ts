@@ -7,9 +7,11 @@ import {
   BAKE_FILES,
   COMPOSE_FILES,
   definitionFiles,
-  definitionFolders
+  definitionFolders,
+  familiarReference,
+  interpolate
 } from './bake-definition.js'
-import { stageNames } from '../tools/dockerfile.js'
+import { stageNames, stageSummaries } from '../tools/dockerfile.js'
 import { ImagesFrom } from '../inputs/images-from.js'
 import { BakeFailedError, BakeResult, DefinitionSource, evaluateBake } from './bake.js'
 import { BaseImage, bakeCandidates } from './bake-images.js'
@@ -73,14 +75,14 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
   for (const note of head.notes) input.warn(note)
   // A compose file for running things (only `image:` services) describes nothing to build.
   if (head.images.length > 0 || (setting !== 'auto' && head.files.length > 0)) {
-    const headImages = await withLastStages(head.images, input.head)
+    const headImages = await prepared(head.images, input.head)
     let base: BaseImage[] = headImages
     if (input.base) {
       const fromFiles = await evaluateTree(kinds, input.base, input.tempRoot, error =>
         input.warn(`${error.message} That file's images are left out at the base.`)
       )
       base = fromFiles.images.length
-        ? await withLastStages(fromFiles.images, input.base)
+        ? await prepared(fromFiles.images, input.base)
         : ((await input.baseDeclared?.()) ?? [])
     }
     const source = head.files.join(' + ')
@@ -231,6 +233,111 @@ export function workingTreeSource(repoDir: string, label: string, git: Pick<Git,
       return null
     }
   }
+}
+
+/** A side's images as they are checked: one per build, each last stage beside, each built on the image it starts FROM. */
+async function prepared(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+  return builtOnEachOther(await withLastStages(oneImagePerBuild(images), side), side)
+}
+
+/**
+ * One image for services or targets that resolve to the same build (context, Dockerfile,
+ * target, build args, platform, named contexts): built once a side, measured once, listed
+ * under all their names (`web, worker`). 19 services of one `build:` are one image, not 19
+ * images and 38 builds.
+ */
+export function oneImagePerBuild(images: BakeImage[]): BakeImage[] {
+  const key = (image: BakeImage) =>
+    JSON.stringify([
+      image.context,
+      image.dockerfile,
+      image.target ?? '',
+      Object.entries(image.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+      image.platform ?? '',
+      Object.entries(image.contexts ?? {}).sort(([a], [b]) => a.localeCompare(b))
+    ])
+  const groups = new Map<string, BakeImage[]>()
+  for (const image of images) groups.set(key(image), [...(groups.get(key(image)) ?? []), image])
+  if (groups.size === images.length) return images
+  const renamed = new Map<string, string>()
+  const result: BakeImage[] = []
+  for (const group of groups.values()) {
+    const first = group[0] as BakeImage
+    if (group.length === 1) {
+      result.push(first)
+      continue
+    }
+    const name = group.map(image => image.name).join(', ')
+    for (const image of group) renamed.set(image.name, name)
+    const tags = [...new Set(group.flatMap(image => image.tags ?? []))]
+    result.push({ ...first, name, ...(tags.length ? { tags } : {}) })
+  }
+  // A named context `target:<name>` follows its image under its shared name.
+  return result.map(image =>
+    image.contexts
+      ? {
+          ...image,
+          contexts: Object.fromEntries(
+            Object.entries(image.contexts).map(([name, source]) => [
+              name,
+              source.startsWith('target:') ? `target:${renamed.get(source.slice(7)) ?? source.slice(7)}` : source
+            ])
+          )
+        }
+      : image
+  )
+}
+
+/**
+ * An image whose Dockerfile starts FROM the name another image is tagged with (compose
+ * `image:` of another service, often through a `BASE_IMAGE` build arg) is built on that
+ * image: the name becomes a named context `target:<that image>`, so that it is built first
+ * on the same side and this one starts from that side's fresh build, never from a registry.
+ */
+export async function builtOnEachOther(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+  const byTag = new Map<string, BakeImage>()
+  for (const image of images) {
+    for (const tag of image.tags ?? []) {
+      const familiar = familiarReference(tag)
+      if (familiar !== null && !image.lastStage) byTag.set(familiar, image)
+    }
+  }
+  if (!byTag.size) return images
+  const readable = images.filter(image => side.has(image.dockerfile))
+  const texts = await side.read([...new Set(readable.map(image => image.dockerfile))])
+  return images.map(image => {
+    const text = texts.get(image.dockerfile)
+    if (text === undefined) return image
+    let stages
+    try {
+      stages = stageSummaries(text)
+    } catch {
+      return image
+    }
+    const stageNamesSeen = new Set(stages.map(stage => stage.name).filter(Boolean))
+    const variables = { ...globalArgs(text), ...(image.buildArgs ?? {}) }
+    const contexts = { ...(image.contexts ?? {}) }
+    for (const stage of stages) {
+      const from = interpolate(stage.from, variables)
+      if (stageNamesSeen.has(from.toLowerCase())) continue
+      const familiar = familiarReference(from)
+      const base = familiar === null ? undefined : byTag.get(familiar)
+      if (familiar === null || !base || base === image || contexts[familiar] !== undefined) continue
+      contexts[familiar] = `target:${base.name}`
+    }
+    return Object.keys(contexts).length ? { ...image, contexts } : image
+  })
+}
+
+/** The `ARG NAME=default` lines before a Dockerfile's first FROM: what a FROM line may use. */
+function globalArgs(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s*FROM\s/i.test(line)) break
+    const match = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(line)
+    if (match?.[1]) values[match[1]] = (match[2] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
+  }
+  return values
 }
 
 /** The words after a service's name for the row of its Dockerfile's last stage. */
