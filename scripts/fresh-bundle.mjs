@@ -75,6 +75,13 @@ export function makeFreshBundle({ log = message => process.stderr.write(`${messa
 
 // jest's globalSetup.
 export default async function globalSetup() {
+  // A run against another bundle (DSC_TEST_BUNDLE, see __tests__/support/action-runner.ts)
+  // needs none of src/.
+  if (process.env.DSC_TEST_BUNDLE) {
+    if (!existsSync(join(process.env.DSC_TEST_BUNDLE, 'index.js')))
+      throw new Error(`DSC_TEST_BUNDLE=${process.env.DSC_TEST_BUNDLE} holds no index.js: bundle it first`)
+    return
+  }
   makeFreshBundle()
 }
 

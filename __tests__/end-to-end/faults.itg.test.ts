@@ -107,7 +107,7 @@ describe('the comment, when GitHub refuses or fails', () => {
     expect(comments()).toHaveLength(0)
     expect(log).toContain('::warning::Could not post the size comment: GitHub answered 403')
     expect(log).toContain('`pull-requests: write`')
-    expect(log).toContain('use the two-step workflow in the README')
+    expect(log).toContain('use the two-step workflow in docs/forks.md')
   })
 
   it('403 on update: the same warning, and the earlier comment stays as it was', async () => {

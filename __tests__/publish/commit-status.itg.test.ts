@@ -11,7 +11,7 @@ import { compareImages } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { GitHubStandin, faults } from '../support/github-standin.js'
 import { measuredImage } from '../../__fixtures__/images.js'
-import { Limits } from '../../src/shared/types.js'
+import { Limits, NO_LIMITS } from '../../src/shared/types.js'
 
 const owner = 'octo-org'
 const repo = 'shop'
@@ -108,6 +108,12 @@ describe('the commit status of a comment run', () => {
     expect(commitStatusOf(ok, null)).toEqual({
       state: 'success',
       description: '1 image within the limits: +500 B in all'
+    })
+    // With no limit at all, "within the limits" would promise a check that was not made.
+    const unlimited = compareImages(revisions, [measuredImage('api/Dockerfile', 100_000, 100_500)], NO_LIMITS)
+    expect(commitStatusOf(unlimited, null)).toEqual({
+      state: 'success',
+      description: '1 image checked, no limit set: +500 B in all'
     })
     const broken = measuredImage('api/Dockerfile', 100_000, null, 'modified')
     broken.failedBuilds.push({ side: 'head', ok: false, durationMs: 1, error: 'exit code: 1' })

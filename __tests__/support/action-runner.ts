@@ -120,8 +120,14 @@ export async function collectRun(prepared: PreparedRun, exitCode: number, stdout
   }
 }
 
-/** src/ bundled by scripts/fresh-bundle.mjs: index.js is the action, cli/index.js the command. */
-export const TEST_BUNDLE = join(PROJECT_ROOT, '.tmp', 'bundle')
+/**
+ * src/ bundled by scripts/fresh-bundle.mjs: index.js is the action, cli/index.js the command.
+ * DSC_TEST_BUNDLE runs the tests against another bundle instead: scripts/red-team-before.sh
+ * points it at a bundle of an older commit, to show a test failing before its fix.
+ */
+export const TEST_BUNDLE = process.env.DSC_TEST_BUNDLE
+  ? resolve(PROJECT_ROOT, process.env.DSC_TEST_BUNDLE)
+  : join(PROJECT_ROOT, '.tmp', 'bundle')
 export const ACTION_ENTRY = join(TEST_BUNDLE, 'index.js')
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {

@@ -17,7 +17,7 @@ export type CommentMode = (typeof COMMENT_MODES)[number]
 
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
- * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in docs/forks.md);
  * `merge` publishes the reports of several shards as one; `record` measures the default
  * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
  * and a branch in main.ts.
@@ -25,7 +25,7 @@ export type CommentMode = (typeof COMMENT_MODES)[number]
 export const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'] as const
 export type RunMode = (typeof RUN_MODES)[number]
 
-/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+/** Where `actions/download-artifact` puts the shards' reports in docs/monorepos.md's shard workflow. */
 export const DEFAULT_REPORTS = 'docker-size-reports'
 
 /** The `dockerfiles` input; empty means the usual names at any depth. */

@@ -124,7 +124,7 @@ export const INPUT_TABLE = {
     description:
       'The images to check, as a YAML list: each entry a `dockerfile` with optional `name`, `context`, ' +
       '`target`, `build-args`, `platform`, `max-increase`, `warn-increase`, `max-size` and `watch` (see ' +
-      "the README's Monorepos section). When set, only these images are checked and `dockerfiles` is " +
+      'docs/monorepos.md). When set, only these images are checked and `dockerfiles` is ' +
       'not used. Empty: the config file if there is one, else every Dockerfile that `dockerfiles` ' +
       'matches, its folder as the context.',
     default: '',
@@ -232,7 +232,7 @@ export const INPUT_TABLE = {
   warnIncrease: input({
     name: 'warn-increase',
     description:
-      'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). ' + 'Empty: none.',
+      'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). Empty: none.',
     default: '',
     parse: (text, label) => parseGrowthThreshold(label, text),
     flag: { name: 'warn-increase', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' }
@@ -270,9 +270,7 @@ export const INPUT_TABLE = {
   }),
   maxSize: input({
     name: 'max-size',
-    description:
-      "An optional budget for any image's absolute size at the head (500MB, 1GiB). New images are held " +
-      'only to this.',
+    description: "A budget for any image's absolute size at the head (500MB, 1GiB); new images are held only to it.",
     default: '',
     parse: (text, label) => parseSizeBudget(label, text),
     flag: { name: 'max-size', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." }
@@ -368,11 +366,11 @@ export const INPUT_TABLE = {
       'upload, and `comment` (on `workflow_run`) reads that downloaded artifact as untrusted data, ' +
       "judges it with its own limits and the base branch's images config, posts the comment and sets " +
       "the commit status `docker-size-check/<comment-key>` on the PR's head (needs `statuses: write`). " +
-      'See "Pull requests from forks" in the README. `merge` builds nothing and publishes the JSON ' +
-      'reports of every shard (see `reports` and "Monorepos" in the README) as one comment, summary and ' +
+      'See docs/forks.md. `merge` builds nothing and publishes the JSON ' +
+      'reports of every shard (see `reports` and docs/monorepos.md) as one comment, summary and ' +
       'verdict. `record` (on `push` to the default branch, with `contents: write`) measures the ' +
       "branch's images and stores them as baseline records in the repository, so that PR runs build " +
-      'only the head (see `baseline` and "Baseline records" in the README).',
+      'only the head (see `baseline` and docs/records.md).',
     default: 'check',
     parse: choice(RUN_MODES, 'check'),
     flag: { none: 'the command is the check; measure, comment, merge and record are steps of a workflow' }
@@ -389,7 +387,7 @@ export const INPUT_TABLE = {
     flag: {
       name: 'baseline',
       value: 'MODE',
-      help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see the README) when one matches, else build it; record: only records; build: always build. Default: auto.'
+      help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see docs/records.md) when one matches, else build it; record: only records; build: always build. Default: auto.'
     }
   }),
   recordsRef: input({
@@ -489,7 +487,7 @@ export const INPUT_TABLE = {
     name: 'secrets',
     description:
       "Build secrets, one `id=value` a line, or `id<<EOT`, the value's lines, `EOT` for a value of " +
-      'several lines (see "Build secrets" in the README), passed to every build with `--secret ' +
+      'several lines (see docs/secrets.md), passed to every build with `--secret ' +
       'id=…,env=…` for `RUN --mount=type=secret,id=…`; never as build args, masked in the log, and ' +
       'replaced by `***` in what a build prints before it reaches the comment, the summary, the report ' +
       'or the artifact. Needs BuildKit (buildx).',

@@ -69,7 +69,7 @@ export async function measureCompressed(
 /**
  * zlib's level 4, not its default 6: a push compresses with Go's gzip, a different
  * algorithm at the same level, whose output zlib's level 4 comes closest to on real layers
- * (measured against Debian's docker-registry, README "Pull size"): within 0.3% on a Debian
+ * (measured against Debian's docker-registry, docs/comment.md, "Pull size"): within 0.3% on a Debian
  * rootfs and 2.6% on a static binary, where level 6 is 2% and 4.6% under.
  */
 const GZIP_LEVEL = 4

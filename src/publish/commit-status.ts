@@ -3,6 +3,7 @@ import { Octokit } from '../tools/octokit.js'
 import { Comparison } from '../shared/types.js'
 import { errorMessage } from '../shared/errors.js'
 import { countOf, formatDelta } from '../shared/sizes.js'
+import { anyLimitSet } from '../report/markdown.js'
 
 // In the fork-safe two-step workflow the measure run's check is the fork's own workflow,
 // which the fork can edit to pass. The comment run is the base branch's code: its verdict,
@@ -46,7 +47,9 @@ export function commitStatusOf(
   } else if (images.length === 0) {
     description = 'No Dockerfile is affected.'
   } else {
-    description = `${countOf(images.length, 'image')} within the limits: ${formatDelta(comparison.totalDelta)} in all`
+    description = anyLimitSet(images)
+      ? `${countOf(images.length, 'image')} within the limits: ${formatDelta(comparison.totalDelta)} in all`
+      : `${countOf(images.length, 'image')} checked, no limit set: ${formatDelta(comparison.totalDelta)} in all`
   }
   const oneLine = description.replace(/\s+/g, ' ')
   const chars = [...oneLine]

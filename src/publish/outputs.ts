@@ -130,7 +130,7 @@ export function describeCommentError(error: unknown): string {
     return (
       `Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +
       "`pull-requests: write` permission: add it to the workflow's `permissions`, or, for pull requests " +
-      'from forks (whose token is read-only), use the two-step workflow in the README. The size check itself still ran.'
+      'from forks (whose token is read-only), use the two-step workflow in docs/forks.md. The size check itself still ran.'
     )
   }
   return `Could not post the size comment: ${message}. The size check itself still ran; see the job summary.`

@@ -88,14 +88,18 @@ export function summarizeOutcome(comparison: Comparison, runError?: string): str
   }
   if (grown.length || shrunk.length) {
     // "Within the limit" only where there is one: with none, the footer says "No limits set".
-    const limited = images.some(
-      image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null
-    )
-    return limited
+    return anyLimitSet(images)
       ? `✅ ${count(images.length)} checked, all within the limit: ${formatDelta(comparison.totalDelta)} in all`
       : `✅ ${count(images.length)} checked: ${formatDelta(comparison.totalDelta)} in all, no limit set`
   }
   return `✅ ${count(images.length)} checked, no size changed`
+}
+
+/** Whether any image is held to a limit: "within the limits" says nothing where none is set. */
+export function anyLimitSet(images: readonly ImageResult[]): boolean {
+  return images.some(
+    image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null
+  )
 }
 
 /** Failed for its size at the head, not its growth. */

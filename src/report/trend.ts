@@ -9,7 +9,7 @@ export interface TrendPoint {
   bytes: number
 }
 
-/** GitHub renders one series per chart without trouble; its legend came late (see README). */
+/** GitHub renders one series per chart without trouble; its legend came late (see docs/records.md, "The trend"). */
 export const MAX_RECORDS = 30
 
 export interface Trend {

@@ -279,7 +279,7 @@ const imageCount = {
 }
 
 /**
- * The JSON report, documented in the README: other steps read it, so its shape only grows. A
+ * The JSON report, documented in docs/json-report.md: other steps read it, so its shape only grows. A
  * change that removes or renames a field bumps `schemaVersion`.
  */
 export function reportSchema(direction: Direction) {

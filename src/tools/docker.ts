@@ -122,19 +122,11 @@ export class Docker {
 
   /** Every image that carries the label `key`, with its tags and all its labels. */
   async imagesLabelled(key: string): Promise<LabelledImage[]> {
-    const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}'])
-    if (listed.exitCode !== 0) throw new CommandError('docker', ['image', 'ls'], listed)
-    const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean)
-    if (ids.length === 0) return []
-    // An image removed meanwhile makes inspect exit 1; the others are still printed.
-    const inspected = await this.run([
-      'image',
-      'inspect',
-      '--format',
-      '{{json .RepoTags}}\t{{json .Config.Labels}}',
-      ...ids
-    ])
-    return parseLabelledImages(inspected.stdout)
+    const inspected = await this.inspectLabelled(
+      ['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}'],
+      ['image', 'inspect', '--format', '{{json .RepoTags}}\t{{json .Config.Labels}}']
+    )
+    return inspected === undefined ? [] : parseLabelledImages(inspected)
   }
 
   /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
@@ -151,19 +143,24 @@ export class Docker {
 
   /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
   async volumesLabelled(key: string): Promise<LabelledVolume[]> {
-    const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`])
-    if (listed.exitCode !== 0) throw new CommandError('docker', ['volume', 'ls'], listed)
+    const inspected = await this.inspectLabelled(
+      ['volume', 'ls', '--quiet', '--filter', `label=${key}`],
+      ['volume', 'inspect', '--format', '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}']
+    )
+    return inspected === undefined ? [] : parseLabelledVolumes(inspected)
+  }
+
+  /**
+   * Lists objects with `list` (one name or ID a line) and inspects them all at once with
+   * `inspect`; undefined when none is listed. An object removed between the two makes inspect
+   * exit 1, yet the others are still printed, so its exit status is not a failure here.
+   */
+  private async inspectLabelled(list: string[], inspect: string[]): Promise<string | undefined> {
+    const listed = await this.run(list)
+    if (listed.exitCode !== 0) throw new CommandError('docker', list.slice(0, 2), listed)
     const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean)
-    if (names.length === 0) return []
-    // A volume removed meanwhile makes inspect exit 1; the others are still printed.
-    const inspected = await this.run([
-      'volume',
-      'inspect',
-      '--format',
-      '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
-      ...names
-    ])
-    return parseLabelledVolumes(inspected.stdout)
+    if (names.length === 0) return undefined
+    return (await this.run([...inspect, ...names])).stdout
   }
 }
 
