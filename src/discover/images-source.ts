@@ -19,6 +19,10 @@ import type { Candidate } from './discover.js'
 import { resolveInTree } from './tree-paths.js'
 import { Git, isBlobEntry, objectIdOf } from '../tools/git.js'
 import { ChangedFile, SideTree } from '../shared/types.js'
+import { InputError } from '../shared/errors.js'
+
+/** `images-from` names a source the repository does not have: the invocation's mistake (the command exits 2). */
+export class ImagesFromError extends InputError {}
 
 /** What `images-from` chose, and the line the log says about it. */
 export type ImagesChoice =
@@ -52,7 +56,7 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
   const setting = input.imagesFrom
   if (setting === 'config') {
     if (!input.hasConfig) {
-      throw new Error(
+      throw new ImagesFromError(
         'images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
           'Add one of them, or set images-from: auto.'
       )
@@ -108,7 +112,7 @@ export async function resolveImagesSource(input: ChoiceInput): Promise<ImagesCho
   }
   if (setting !== 'auto') {
     const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES
-    throw new Error(
+    throw new ImagesFromError(
       `images-from is ${setting}, but the head has none of ${names.join(', ')} in any folder. ` +
         'Add one, or set images-from: auto.'
     )
