@@ -552,6 +552,15 @@ describe('images from compose or bake at the two sides', () => {
     expect(unclaimed.map(target => target.name)).toEqual(['web'])
   })
 
+  it("drops the base's last-stage row where the PR points the service at its last stage, rather than calling it removed", () => {
+    const dev = { ...web, target: 'dev' }
+    const lastStage = { ...web, name: 'web (last stage)', lastStage: true }
+    const pairs = discover([web], [dev, lastStage], ['compose.yaml'])
+    expect(pairs.map(target => [target.name, target.change, target.reason])).toEqual([
+      ['web', 'unchanged', 'target changed in compose.yaml, build context changed: compose.yaml']
+    ])
+  })
+
   it('says so when the head names a Dockerfile the repository does not have', () => {
     expect(() => discover([{ ...api, dockerfile: 'api/Missing.Dockerfile' }], [api], ['x'])).toThrow(
       "compose.yaml: service 'api': dockerfile 'api/Missing.Dockerfile' is not in the repository at the head commit"

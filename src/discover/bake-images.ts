@@ -148,9 +148,23 @@ function pairByIdentity(
   for (const before of base) {
     // An image the base found only by its globs, and no one declares now, is no image the
     // head's file drops: the file simply does not build it.
-    if (!taken.has(before) && before.declaredBy !== DOCKERFILE_GLOBS) result.push([undefined, before])
+    if (taken.has(before) || before.declaredBy === DOCKERFILE_GLOBS) continue
+    // The base's row of a service's last stage, where the head's service builds that stage
+    // itself (its target moved to the last stage): the service's own row measures it now.
+    if (
+      before.lastStage &&
+      head.some(now => now.dockerfile === atHead(before.dockerfile) && now.name === ownName(before))
+    ) {
+      continue
+    }
+    result.push([undefined, before])
   }
   return result
+}
+
+/** The name of the service a last-stage row belongs to: `web` for `web (last stage)`. */
+function ownName(image: BakeImage): string {
+  return image.name.replace(/ \(last stage\)$/, '')
 }
 
 /** The stage an image builds, for pairing: a row of the last stage and a build with no target are one. */
