@@ -209,6 +209,10 @@ describe('files in subfolders and named contexts', () => {
     const paths = ['b/compose.yaml', 'compose.yaml', 'a/x/docker-bake.hcl', 'a/x/Dockerfile', 'c/notcompose.yaml']
     expect(definitionFolders(paths, ['bake', 'compose'])).toEqual(['.', 'a/x', 'b'])
     expect(definitionFolders(paths, ['compose'])).toEqual(['.', 'b'])
+    // Vendored dependencies' files declare none of this repository's images.
+    expect(
+      definitionFolders(['vendor/x/docker-bake.hcl', 'web/node_modules/y/compose.yaml'], ['bake', 'compose'])
+    ).toEqual([])
     expect(definitionFiles('compose', path => paths.includes(path), 'b')).toEqual(['b/compose.yaml'])
   })
 })

@@ -26,15 +26,19 @@ export function definitionFiles(kind: BakeKind, has: (path: string) => boolean, 
   return kind === 'compose' ? names.slice(0, 1) : names
 }
 
+/** Folders that hold other projects' code (Go's and PHP's `vendor`, npm's `node_modules`): their files declare no image of this repository. */
+const DEPENDENCY_FOLDER = /(?:^|\/)(?:vendor|node_modules)\//
+
 /**
  * The folders of a tree that hold a compose or bake file, root first, then by path: each is
  * evaluated from its own folder, as `docker compose` and `docker buildx bake` run there.
+ * Vendored dependencies are left out.
  */
 export function definitionFolders(paths: Iterable<string>, kinds: BakeKind[]): string[] {
   const names = new Set(kinds.flatMap(kind => (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES)))
   const folders = new Set<string>()
   for (const path of paths) {
-    if (names.has(posix.basename(path))) folders.add(posix.dirname(path))
+    if (names.has(posix.basename(path)) && !DEPENDENCY_FOLDER.test(path)) folders.add(posix.dirname(path))
   }
   return [...folders].sort((a, b) => (a === '.' ? -1 : b === '.' ? 1 : a.localeCompare(b)))
 }
