@@ -71,13 +71,15 @@ install_binaries() {
 }
 
 # Debian's docker-registry (distribution 2.8): the pull-size test pushes to it on
-# 127.0.0.1:5000, each test starting its own with storage in a temp folder.
+# 127.0.0.1:5000, each test starting its own with storage in a temp folder. htpasswd and
+# openssl make its two kinds of authentication (a password file; a token issuer's certificate).
 install_registry() {
-  command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 2>&1 && return
+  command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 2>&1 &&
+    command -v openssl >/dev/null 2>&1 && return
   log "installing Debian's docker-registry"
   as_root apt-get update -qq
   # The package's service is not started: the tests start the registry they need.
-  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 as_root apt-get install -y -qq --no-install-recommends docker-registry apache2-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 as_root apt-get install -y -qq --no-install-recommends docker-registry apache2-utils openssl >/dev/null
 }
 
 engine_answers() { DOCKER_HOST="unix://$RUN_DIR/$1.sock" docker info >/dev/null 2>&1; }

@@ -158,7 +158,8 @@ async function runMeasuringMode(
         tempRoot: context.runnerTemp,
         remote: 'origin',
         progress: actionProgress,
-        signal
+        signal,
+        registryCredentials: registryCredentials(inputs)
       },
       run.state
     )

@@ -5,7 +5,6 @@ import { blobKind, fsPath, LayerEntry, SideEntries } from '../../src/tools/layer
 import { explainPaths, SideLayer } from '../../src/explain/path-tree.js'
 import { breakdownOf, breakDownPaths } from '../../src/explain/path-breakdown.js'
 import { readArchivePair, readSavedImages } from '../../src/tools/save-pair.js'
-import { parseExplain } from '../../src/inputs/explain-input.js'
 import { nth } from '../support/lists.js'
 
 const file = (path: string, size: number): LayerEntry => ({ kind: 'file', path, size })
@@ -360,17 +359,5 @@ describe('a head archive read against a recorded base', () => {
     expect([...pair.head.layers.keys()]).toEqual([`${'0'.repeat(64)}/layer.tar`])
     expect(pair.bytesSkipped).toBeGreaterThan(50_000)
     expect(pair.base.layers.size).toBe(0)
-  })
-})
-
-describe('the explain input', () => {
-  it('takes paths, instructions, both or none, and names a wrong word', () => {
-    expect(parseExplain('')).toEqual({ paths: true, instructions: true })
-    expect(parseExplain('paths, instructions')).toEqual({ paths: true, instructions: true })
-    expect(parseExplain('instructions')).toEqual({ paths: false, instructions: true })
-    expect(parseExplain('none')).toEqual({ paths: false, instructions: false })
-    expect(() => parseExplain('paths,files')).toThrow(
-      "Invalid explain 'paths,files': 'files' is not one of paths, instructions."
-    )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseConfigFile, parseImagesInput } from '../../src/inputs/images-config.js'
+import { parseConfigFile, parseImagesInput, parseImagesList } from '../../src/inputs/images-config.js'
 import { nth, only } from '../support/lists.js'
 
 const FILE = '.github/docker-size-check.yml'
@@ -126,5 +126,30 @@ describe('parseImagesInput', () => {
     expect(() => parseImagesInput('- dockerfile: a/Dockerfile\n  max-increase: 10 percent')).toThrow(
       "images: images[0].max-increase: Invalid max-increase '10 percent'"
     )
+  })
+})
+
+describe('image entries in the images config', () => {
+  it('reads image and base-image apart from the entries to build', () => {
+    const list = parseImagesList(
+      [
+        '- dockerfile: api/Dockerfile',
+        '- name: app',
+        '  image: ghcr.io/o/app:pr-1',
+        '  base-image: ghcr.io/o/app:latest',
+        '  max-increase: 5%'
+      ].join('\n')
+    )
+    expect(list?.specs.map(spec => spec.dockerfile)).toEqual(['api/Dockerfile'])
+    expect(list?.references).toEqual([
+      expect.objectContaining({ name: 'app', image: 'ghcr.io/o/app:pr-1', baseImage: 'ghcr.io/o/app:latest' })
+    ])
+  })
+  it('refuses a build field on an image entry, and a bad reference, naming the entry', () => {
+    expect(() => parseImagesList('- image: ghcr.io/o/app:1\n  target: runtime')).toThrow(
+      "images: images[0].target: an entry with 'image' is read from where it is, built by nobody here"
+    )
+    expect(() => parseImagesList('- image: ghcr.io/o/App:1')).toThrow("images: images[0].image 'ghcr.io/o/App:1'")
+    expect(() => parseImagesList('- base-image: app:1')).toThrow("'base-image' without 'image'")
   })
 })

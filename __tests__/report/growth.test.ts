@@ -1,25 +1,16 @@
-// What a reader gets from the layers: the annotations, the per-image details in the
-// comment, the footer's word on what the sizes are, the JSON, and the compressed size.
+// What a reader gets from the layers: the per-image details in the comment, the footer's
+// word on what the sizes are, and the JSON.
 import { asRead, liveParts, renderGfm } from '../support/gfm.js'
 import { describe, expect, it } from '@jest/globals'
 import { calculatorRegression } from '../../__fixtures__/images.js'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { gzipSync } from 'node:zlib'
-import { pack } from 'tar-stream'
 import { compareImages } from '../../src/judge/judge.js'
 import { sizeSourceFor } from '../../src/measure/measure-image.js'
-import { measureCompressed } from '../../src/measure/compressed.js'
-import { annotationsFor } from '../../src/report/annotations.js'
 import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { EngineInfo, ImageMeasurement, InstructionSize, Limits, MeasuredImage } from '../../src/shared/types.js'
-import { nth, only } from '../support/lists.js'
+import { nth } from '../support/lists.js'
 
-const root = join(import.meta.dirname, '..', '..')
-const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
 const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
 const limits: Limits = {
   maxIncrease: parseGrowthThreshold('max-increase', '50%'),
@@ -68,34 +59,6 @@ function grownBy(factor: number, instructions = true): MeasuredImage {
     failedBuilds: []
   }
 }
-
-describe('annotationsFor', () => {
-  it('puts an error on the RUN that installs the Go toolchain', () => {
-    const comparison = compareImages(revisions, [calculatorRegression()], limits)
-    const annotation = only(annotationsFor(comparison), 'annotation')
-    const runLine =
-      read('examples', 'calculator', 'Dockerfile.single')
-        .split('\n')
-        .findIndex(l => l.startsWith('RUN apt-get')) + 1
-    expect(annotation).toMatchObject({ level: 'error', file: 'calculator/Dockerfile', startLine: runLine })
-    expect(annotation.message).toMatch(
-      /^Grew \+840 MB .* This instruction adds the most: \+618 MB \(RUN apt-get update/
-    )
-  })
-
-  it('warns past warn-increase, and says nothing within it', () => {
-    expect(annotationsFor(compareImages(revisions, [grownBy(0.2)], limits))).toEqual([
-      expect.objectContaining({ level: 'warning', file: 'svc/Dockerfile', startLine: 2, endLine: 2 })
-    ])
-    expect(annotationsFor(compareImages(revisions, [grownBy(0.05)], limits))).toEqual([])
-  })
-
-  it('names the file alone when the layers could not be read', () => {
-    const annotation = nth(annotationsFor(compareImages(revisions, [grownBy(2, false)], limits)), 0)
-    expect(annotation).toMatchObject({ level: 'error', file: 'svc/Dockerfile' })
-    expect(annotation.startLine).toBeUndefined()
-  })
-})
 
 describe('the comment', () => {
   it('lists the instructions that moved the most bytes, the Go toolchain first', () => {
@@ -190,79 +153,5 @@ describe('the JSON report', () => {
       delta: 617_976_095
     })
     expect(nth(json.instructionChanges!, 0).instruction).toMatch(/^RUN apt-get update && apt-get install/)
-  })
-})
-
-describe('measureCompressed', () => {
-  const layerA = Buffer.alloc(300_000, 'a') // compresses to almost nothing
-  const layerB = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919) % 251))
-
-  function archive(entries: Array<{ name: string; body?: Buffer; linkname?: string }>): Readable {
-    const tar = pack()
-    for (const entry of entries) {
-      if (entry.linkname) tar.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname })
-      else tar.entry({ name: entry.name }, entry.body ?? Buffer.alloc(0))
-    }
-    tar.finalize()
-    return tar as unknown as Readable
-  }
-
-  it('adds up the layers of a Docker 20.10 archive gzip-compressed, a shared layer once', async () => {
-    const manifest = JSON.stringify([{ Config: 'c.json', Layers: ['a/layer.tar', 'b/layer.tar', 'c/layer.tar'] }])
-    const result = await measureCompressed(
-      archive([
-        { name: 'a/layer.tar', body: layerA },
-        { name: 'b/layer.tar', body: layerB },
-        { name: 'c/layer.tar', linkname: '../a/layer.tar' },
-        { name: 'c.json', body: Buffer.from('{"config":{}}') },
-        { name: 'manifest.json', body: Buffer.from(manifest) }
-      ])
-    )
-    expect(result.bytes).toBe(gzipSync(layerA, { level: 4 }).length + gzipSync(layerB, { level: 4 }).length)
-    expect(result.layers).toBe(2)
-    expect(result.bytes).toBeLessThan(layerA.length + layerB.length)
-  })
-
-  it('reads the OCI layout, where the manifest comes first and a blob may be compressed already', async () => {
-    const packed = gzipSync(layerB)
-    const manifest = JSON.stringify([{ Config: 'blobs/sha256/c', Layers: ['blobs/sha256/a', 'blobs/sha256/b'] }])
-    const result = await measureCompressed(
-      archive([
-        { name: 'manifest.json', body: Buffer.from(manifest) },
-        { name: 'blobs/sha256/a', body: layerA },
-        { name: 'blobs/sha256/b', body: packed },
-        { name: 'blobs/sha256/c', body: Buffer.from('{}') }
-      ])
-    )
-    expect(result.bytes).toBe(gzipSync(layerA, { level: 4 }).length + packed.length)
-  })
-
-  it('compresses a large layer in blocks side by side, within 0.1% of one gzip stream, the same on any number of cores', async () => {
-    // 6 MB of text-like bytes: several blocks, each primed with the end of the one before.
-    const words = ['size', 'layer', 'image', 'docker', 'check', 'bytes', 'file']
-    const big = Buffer.from(Array.from({ length: 900_000 }, (_, i) => words[(i * 7919) % 7]).join(' '))
-    const manifest = JSON.stringify([{ Layers: ['blobs/sha256/big'] }])
-    const entries = () =>
-      archive([
-        { name: 'manifest.json', body: Buffer.from(manifest) },
-        { name: 'blobs/sha256/big', body: big }
-      ])
-    const one = await measureCompressed(entries(), 1)
-    const four = await measureCompressed(entries(), 4)
-    expect(four.bytes).toBe(one.bytes)
-    expect(big.length).toBeGreaterThan(3 * (1 << 20))
-    expect(Math.abs(one.bytes - gzipSync(big, { level: 4 }).length) / gzipSync(big, { level: 4 }).length).toBeLessThan(
-      0.001
-    )
-  })
-
-  it('says what is missing', async () => {
-    await expect(measureCompressed(archive([{ name: 'a/layer.tar', body: layerA }]))).rejects.toThrow(
-      'no manifest.json'
-    )
-    const manifest = JSON.stringify([{ Layers: ['x/layer.tar'] }])
-    await expect(measureCompressed(archive([{ name: 'manifest.json', body: Buffer.from(manifest) }]))).rejects.toThrow(
-      'lists the layer x/layer.tar'
-    )
   })
 })

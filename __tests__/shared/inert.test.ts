@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import { inertExcept, inertLine, inertText } from '../../src/shared/inert.js'
-import { OWN_SEQUENCES, painter } from '../../src/cli/terminal.js'
 
 const ESC = '\u001b'
 
@@ -43,14 +42,5 @@ describe('inertExcept', () => {
 
   it('with nothing allowed, is inertText', () => {
     expect(inertExcept(`${ESC}[31mred`, [])).toBe('red')
-  })
-})
-
-describe("the command's painter", () => {
-  it('cleans the text it paints, so that only its own codes wrap it', () => {
-    const painted = painter(true)('red', `a${ESC}[2J${ESC}[32mb`)
-    expect(painted).toBe(`${ESC}[31mab${ESC}[39m`)
-    expect(OWN_SEQUENCES).toContain(`${ESC}[31m`)
-    expect(painter(false)('red', `a${ESC}[2Jb`)).toBe('ab')
   })
 })

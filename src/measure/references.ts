@@ -9,10 +9,17 @@ import { RegistryClient } from '../registry/client.js'
 import { PlatformImage, readRegistryImage, RegistryImage } from '../registry/image.js'
 import { parseReference, repositoryName } from '../registry/reference.js'
 
+/** One platform of a base: its manifest digest and its figures. */
+export interface BasePlatform {
+  platform: string
+  digest: string
+  measurement: ImageMeasurement
+}
+
 /** A base that came from elsewhere than a registry read: a baseline record of the reference. */
 export interface KnownBase {
   /** The platforms as recorded. */
-  image: RegistryImage | { platforms: PlatformImage[] }
+  platforms: BasePlatform[]
   /** Where it came from, for the row. */
   baseline: NonNullable<ImageTarget['baseline']>
 }
@@ -55,7 +62,13 @@ async function measureReference(spec: ReferenceSpec, run: ReferenceRun): Promise
     spec.baseImage ? read(run.client, spec.baseImage, 'base-image') : Promise.resolve(null)
   ])
   const known = base === null && run.knownBase ? await run.knownBase(spec) : null
-  const baseImage = base?.ok ? base.image : (known?.image ?? null)
+  const basePlatforms: BasePlatform[] | null = base?.ok
+    ? base.image.platforms.map(platform => ({
+        platform: platform.platform,
+        digest: platform.digest,
+        measurement: measurementOf(platform)
+      }))
+    : (known?.platforms ?? null)
   const label = referenceLabel(spec)
   for (const [side, result] of [
     ['head', head],
@@ -89,7 +102,7 @@ async function measureReference(spec: ReferenceSpec, run: ReferenceRun): Promise
       base: spec.baseImage,
       platform,
       headDigest: head.ok ? (head.image.platforms.find(p => p.platform === platform)?.digest ?? null) : null,
-      baseDigest: baseImage?.platforms.find(p => p.platform === platform)?.digest ?? null
+      baseDigest: basePlatforms?.find(p => p.platform === platform)?.digest ?? null
     }
   })
   if (!head.ok) {
@@ -107,19 +120,19 @@ async function measureReference(spec: ReferenceSpec, run: ReferenceRun): Promise
     base && !base.ok ? { side: 'base' as const, ok: false, error: base.error, durationMs: base.ms } : null
   const platforms = [
     ...head.image.platforms.map(platform => platform.platform),
-    ...(baseImage?.platforms.map(platform => platform.platform) ?? []).filter(
+    ...(basePlatforms?.map(platform => platform.platform) ?? []).filter(
       platform => !head.image.platforms.some(own => own.platform === platform)
     )
   ]
   return platforms.map(platform => {
     const headPlatform = head.image.platforms.find(own => own.platform === platform) ?? null
-    const basePlatform = baseImage?.platforms.find(own => own.platform === platform) ?? null
+    const basePlatform = basePlatforms?.find(own => own.platform === platform) ?? null
     // A platform one side lacks is new or gone, said as such; with no base at all, it is unmeasured.
     const change: ImageTarget['change'] =
-      baseImage === null ? 'modified' : !basePlatform ? 'added' : !headPlatform ? 'removed' : 'modified'
+      basePlatforms === null ? 'modified' : !basePlatform ? 'added' : !headPlatform ? 'removed' : 'modified'
     return {
       target: target(platform, change),
-      base: basePlatform ? measurementOf(basePlatform) : null,
+      base: basePlatform?.measurement ?? null,
       head: headPlatform ? measurementOf(headPlatform) : null,
       failedBuilds: baseFailure ? [baseFailure] : []
     }

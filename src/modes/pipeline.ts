@@ -1,6 +1,6 @@
 import { changedFilesFromGit, resolveRevisions } from '../revisions/base-commit.js'
 import { BuildPlan, buildAndMeasure, Progress } from '../scheduler/schedule.js'
-import { CheckSettings } from '../inputs/inputs.js'
+import { CheckSettings, DEFAULT_RECORDS_DEPTH } from '../inputs/inputs.js'
 import { discoverInRepository, loadImageList } from '../discover/from-repository.js'
 import { RegistryClient } from '../registry/client.js'
 import { CredentialSource, dockerCredentials } from '../registry/credentials.js'
@@ -9,6 +9,8 @@ import { log } from '../tools/log.js'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { planRecordedBases } from '../records/baseline.js'
+import { recordedReferenceBases } from '../records/references.js'
+import { DEFAULT_RECORDS_REF } from '../inputs/records-ref.js'
 import { describeShard, selectShard } from '../inputs/shard.js'
 import { countOf } from '../shared/sizes.js'
 import { ChangedFile, labelOf, Revisions, RunState } from '../shared/types.js'
@@ -81,7 +83,19 @@ export async function runPipeline(settings: CheckSettings, env: PipelineEnvironm
         debug: message => log.debug(message),
         ...(env.signal ? { signal: env.signal } : {})
       })
-      state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })))
+      // An entry without base-image takes its base from the default branch's record of it.
+      const knownBase = recordedReferenceBases({
+        repoDir: env.repoDir,
+        recordsRef: settings.recordsRef ?? DEFAULT_RECORDS_REF,
+        remote: env.recordsRemote ?? null,
+        git,
+        baseSha: state.revisions.baseSha,
+        depth: settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+        log: message => progress.info(message),
+        warn: message => progress.warning(message)
+      })
+      const run = { client, info: (message: string) => progress.info(message), knownBase }
+      state.measured.push(...(await measureReferences(references, run)))
     })
   }
   const targets = selectShard(affected, settings.shard)

@@ -1,4 +1,10 @@
-import { loadImageSpecs, readSide } from '../discover/from-repository.js'
+import { loadImageList, readSide } from '../discover/from-repository.js'
+import type { ReferenceSpec } from '../inputs/images-config.js'
+import { measureReferences } from '../measure/references.js'
+import { RegistryClient } from '../registry/client.js'
+import { CredentialSource, dockerCredentials } from '../registry/credentials.js'
+import { referenceRecords, sinceThePreviousRecord } from '../records/references.js'
+import { log } from '../tools/log.js'
 import { discoverAffectedImages, sourceFingerprint } from '../discover/discover.js'
 import { buildAndMeasure, Progress } from '../scheduler/schedule.js'
 import { CheckSettings } from '../inputs/inputs.js'
@@ -10,6 +16,7 @@ import { fingerprintImage, fingerprintMismatch } from '../records/fingerprint.js
 import { BaselineRecord, Fingerprint, RECORD_SCHEMA, RecordedImage } from '../records/schema.js'
 import { RecordStore, RecordTrustError } from '../records/store.js'
 import { countOf } from '../shared/sizes.js'
+import { measurementOnly } from '../shared/measurement.js'
 import { EngineInfo, ImageTarget, labelOf, MeasuredImage, RunState, SideTree } from '../shared/types.js'
 import { Docker } from '../tools/docker.js'
 import { Git, objectIdOf } from '../tools/git.js'
@@ -26,6 +33,8 @@ export interface RecordEnvironment {
   now?: () => Date
   /** The run's cancellation (a signal): builds are stopped, and no record is written. */
   signal?: AbortSignal
+  /** Where registry credentials come from (absent: docker's config, as the environment names it). */
+  registryCredentials?: CredentialSource
 }
 
 export interface RecordOutcome {
@@ -59,53 +68,70 @@ export async function runRecord(
   const [head] = await git.resolveCommits(['HEAD'])
   if (!head) throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`)
   const { signer, verifier } = await signingKeys(git, head, env.recordsKey)
-  const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env))
+  const { targets, tree, references } = await env.progress.group('Images', () => imagesAt(git, head, settings, env))
   state.revisions = { baseSha: head, headSha: head }
   const outcome: RecordOutcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 }
-  if (targets.length === 0) return outcome
+  if (targets.length === 0 && references.length === 0) return outcome
 
   const store = new RecordStore(env.repoDir, settings.recordsRef, verifier)
   await store.fetch(env.remote)
   const previous = await previousRecord(store, head, env.progress)
   outcome.previous = previous?.commit ?? null
-  state.engine = await engine
-  const plan = await planRecord(
-    targets,
-    {
-      git,
-      tree,
-      docker,
-      measure: sizeMethodOf(state.engine),
-      previous,
-      secretIds: (settings.secrets ?? []).map(secret => secret.id),
-      enginePlatform: state.engine.platform ?? 'unknown/unknown'
-    },
-    outcome
-  )
+  // Image entries are read in their registry: no engine, no build, no pull.
+  const read = await readReferences(references, env)
+  const fromRegistry = referenceRecords(read)
+  outcome.skipped.push(...fromRegistry.skipped)
+  outcome.built.push(...fromRegistry.recorded.map(image => image.key))
+  const plan: RecordPlan = { recorded: [], toBuild: [] }
+  if (targets.length) {
+    state.engine = await engine
+    Object.assign(
+      plan,
+      await planRecord(
+        targets,
+        {
+          git,
+          tree,
+          docker,
+          measure: sizeMethodOf(state.engine),
+          previous,
+          secretIds: (settings.secrets ?? []).map(secret => secret.id),
+          enginePlatform: state.engine.platform ?? 'unknown/unknown'
+        },
+        outcome
+      )
+    )
+  }
   for (const { image, why } of outcome.skipped) env.progress.warning(`${image} is not recorded: ${why}.`)
   if (outcome.carried.length) {
     env.progress.info(`Unchanged since the record of ${outcome.previous?.slice(0, 12)}: ${outcome.carried.join(', ')}`)
   }
   const measured = await buildHeads(plan.toBuild, { settings, env, state, docker, git, engine })
-  plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome))
+  plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome), ...fromRegistry.recorded)
 
   env.signal?.throwIfAborted()
   outcome.attempts = await writeRecord(store, signer, head, plan.recorded, env)
   state.revisions = { baseSha: previous?.commit ?? head, headSha: head }
-  state.measured = sinceThePrevious(targets, plan, measured, previous)
+  state.measured = [...sinceThePrevious(targets, plan, measured, previous), ...sinceThePreviousRecord(read, previous)]
   return outcome
 }
 
-/** Every image of the commit: discovery as if each file had changed, against itself. */
+/**
+ * Every image of the commit: discovery as if each file had changed, against itself; and the
+ * config's image entries, as a check reads them.
+ */
 async function imagesAt(
   git: Git,
   head: string,
   settings: CheckSettings,
   env: RecordEnvironment
-): Promise<{ targets: ImageTarget[]; tree: SideTree }> {
+): Promise<{ targets: ImageTarget[]; tree: SideTree; references: ReferenceSpec[] }> {
   const tree = await readSide(git, head)
   const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' as const }))
-  const images = await loadImageSpecs(settings, env.repoDir)
+  const list = settings.images ? null : await loadImageList(settings, env.repoDir)
+  const images = settings.images ?? list?.specs ?? null
+  const imagesFrom = settings.imagesFrom ?? 'auto'
+  const references = imagesFrom === 'auto' || imagesFrom === 'config' ? (list?.references ?? []) : []
   const targets = discoverAffectedImages({
     changed,
     dockerfileGlobs: settings.dockerfileGlobs,
@@ -116,7 +142,24 @@ async function imagesAt(
   env.progress.info(
     `${countOf(targets.length, 'image')} at ${head.slice(0, 12)}: ${targets.map(labelOf).join(', ') || 'none'}`
   )
-  return { targets, tree }
+  if (references.length) {
+    env.progress.info(`Read by reference, built by nobody: ${references.map(spec => spec.image).join(', ')}`)
+  }
+  return { targets, tree, references }
+}
+
+/** The image entries' heads, each platform read in its registry; the base-image of an entry is not the record's. */
+async function readReferences(references: ReferenceSpec[], env: RecordEnvironment): Promise<MeasuredImage[]> {
+  if (references.length === 0) return []
+  return env.progress.group('Registry images', () => {
+    const client = new RegistryClient({
+      credentials: env.registryCredentials ?? dockerCredentials(),
+      debug: message => log.debug(message),
+      ...(env.signal ? { signal: env.signal } : {})
+    })
+    const heads = references.map(spec => ({ ...spec, baseImage: null }))
+    return measureReferences(heads, { client, info: message => env.progress.info(message) })
+  })
 }
 
 /**
@@ -260,8 +303,7 @@ function recordedFrom(
       outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' })
       continue
     }
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head
-    const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
+    const measurement = measurementOnly(image.head)
     const { dockerfile, context } = planned.target
     const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {}
     recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths })

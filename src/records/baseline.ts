@@ -11,6 +11,7 @@ import type { Fingerprint, RecordedImage, RecordIndex } from './schema.js'
 import { RecordStore, RecordTrustError } from './store.js'
 import { RECORDS_PUBLIC_KEY_PATH, RecordsVerifier } from './signature.js'
 import { describeRecordedBaseline } from './describe.js'
+import { FIELD_LIMITS } from '../shared/fields.js'
 
 /** A record that stands for the base build of one image. */
 export interface RecordedBaseline {
@@ -177,13 +178,13 @@ export function imageResolver(docker: Docker): ImageResolver {
   }
 }
 
-async function firstParentHistory(git: Git, sha: string, depth: number): Promise<string[]> {
+export async function firstParentHistory(git: Git, sha: string, depth: number): Promise<string[]> {
   // A shallow clone holds only part of the history: what is there is searched.
   const result = await git.tryExec(['rev-list', '--first-parent', `--max-count=${depth}`, sha])
   return result.exitCode === 0 ? result.stdout.split('\n').filter(line => /^[0-9a-f]{40,64}$/.test(line)) : [sha]
 }
 
-async function distance(git: Git, from: string, to: string): Promise<number> {
+export async function distance(git: Git, from: string, to: string): Promise<number> {
   if (from === to) return 0
   const result = await git.tryExec(['rev-list', '--first-parent', '--count', `${from}..${to}`])
   const count = Number(result.stdout.trim())
@@ -325,8 +326,8 @@ export async function recordsVerifierAt(git: Git, sha: string): Promise<RecordsV
   }
 }
 
-/** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
-export const TREND_RECORDS = 30
+/** How many records a trend shows: the run files' bound on a trend, so that one always fits. */
+export const TREND_RECORDS = FIELD_LIMITS.maxTrend
 
 /**
  * Each image's size on the default branch in the newest records that measured it as this run

@@ -1,45 +1,18 @@
 import { z } from 'zod'
+import { FIELD_LIMITS } from '../shared/fields.js'
+import { measurementSchema, recordedLayer } from '../shared/measurement.js'
 
 // The baseline records, as stored in the repository. One schema both writes and reads them
 // (a record run writes, every PR run and the command read), so a field can't be written
 // and then dropped on read; the TypeScript types below are derived from it.
 
-const instructionSize = z.object({
-  keyword: z.string().max(32),
-  args: z.string().max(4000),
-  line: z.number().int().nonnegative(),
-  endLine: z.number().int().nonnegative(),
-  size: z.number().int().nonnegative()
-})
-
-export const recordedMeasurement = z.object({
-  size: z.number().int().nonnegative(),
-  id: z.string().max(200),
-  layers: z.number().int().nonnegative(),
-  sizeSource: z.enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-  inspectSize: z.number().int().nonnegative().optional(),
-  layerBytes: z.number().int().nonnegative().optional(),
-  compressedSize: z.number().int().nonnegative().optional(),
-  instructions: z.array(instructionSize).max(2000).optional(),
-  stages: z
-    .array(
-      z.object({ name: z.string().max(200).nullable(), from: z.string().max(500), line: z.number().int().positive() })
-    )
-    .max(2000)
-    .optional()
-})
-
-/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
-const pathEntry = z.tuple([z.string().min(1).max(4096), z.number().int().nonnegative()])
-export const recordedLayer = z.object({
-  diffId: z.string().max(200).nullable(),
-  blob: z.string().max(300).nullable(),
-  source: z.object({ line: z.number().int().positive().nullable(), instruction: z.string().max(4000) }).nullable(),
-  summary: z.object({ files: z.array(pathEntry).max(5000), folders: z.array(pathEntry).max(5000) }).nullable()
-})
+// The measurement is the run files' own (shared/measurement.ts), read and written as stored:
+// the same fields and bounds, its text kept whole and unchecked (a record is the record run's
+// own, signed), so that an instruction read back matches the head's by its text.
+export const recordedMeasurement = measurementSchema('stored')
 
 const objectId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/)
-export const recordedPaths = z.object({ layers: z.array(recordedLayer).max(1000) })
+export const recordedPaths = z.object({ layers: z.array(recordedLayer).max(FIELD_LIMITS.maxLayers) })
 
 /** What decides an image, in parts, so that a mismatch can say which part moved. */
 export const fingerprintSchema = z.object({
@@ -60,8 +33,9 @@ export const fingerprintSchema = z.object({
 export const recordedImage = z.object({
   /** The image's name: the config's `name`, else its Dockerfile path. */
   key: z.string().min(1).max(500),
-  dockerfile: z.string().min(1).max(1000),
-  context: z.string().min(1).max(1000),
+  /** Empty for an image entry read by reference (`image`) that names no Dockerfile: nothing built it here. */
+  dockerfile: z.string().max(1000),
+  context: z.string().max(1000),
   fingerprint: fingerprintSchema,
   measurement: recordedMeasurement,
   /**
@@ -72,6 +46,9 @@ export const recordedImage = z.object({
   paths: z.union([recordedPaths, z.object({ blob: objectId })]).optional()
 })
 
+/** The fingerprint's `measure` of an image entry read by reference: its pull size, read in its registry. */
+export const REGISTRY_MEASURE = 'registry'
+
 export const RECORD_SCHEMA = 'docker-size-check/record@1'
 export const INDEX_SCHEMA = 'docker-size-check/records-index@1'
 
@@ -79,7 +56,7 @@ export const baselineRecord = z.object({
   schema: z.literal(RECORD_SCHEMA),
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   recordedAt: z.string().max(40),
-  images: z.array(recordedImage).max(2000)
+  images: z.array(recordedImage).max(FIELD_LIMITS.maxRecordedImages)
 })
 
 export const indexEntry = z.object({
@@ -131,7 +108,7 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, source: string): T {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new Error(
-      `The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`
+      `The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message.replace(/\.$/, '')}.`
     )
   }
   return parsed.data

@@ -14,7 +14,8 @@ import {
   parsePaths,
   parseRecord,
   RecordedPaths,
-  RecordIndex
+  RecordIndex,
+  REGISTRY_MEASURE
 } from './schema.js'
 import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../inputs/records-ref.js'
 
@@ -340,6 +341,7 @@ export class RecordStore {
 
 /** A stored record's line in the index: what the trend reads, and the `paths/` blobs it uses. */
 function indexEntryOf(record: BaselineRecord): IndexEntry {
+  const measured = record.images.find(image => image.fingerprint.measure !== REGISTRY_MEASURE) ?? record.images[0]
   const paths = [
     ...new Set(record.images.flatMap(image => (image.paths && 'blob' in image.paths ? [image.paths.blob] : [])))
   ]
@@ -347,7 +349,8 @@ function indexEntryOf(record: BaselineRecord): IndexEntry {
     commit: record.commit,
     recordedAt: record.recordedAt,
     sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-    ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+    // The trend of the built images reads this: a registry image's figure is of another kind.
+    ...(measured ? { measure: measured.fingerprint.measure } : {}),
     ...(paths.length ? { paths } : {})
   }
 }

@@ -2,6 +2,7 @@
 // Mermaid chart for the comment and a sparkline for the command. Pure; the records come
 // from the baselines, and their labels are text from elsewhere: hostile.
 import { formatPercent, formatSize, unbreakable } from '../shared/sizes.js'
+import { FIELD_LIMITS } from '../shared/fields.js'
 
 export interface TrendPoint {
   /** What the x-axis shows for the point: a short commit, a date, "this PR". */
@@ -9,8 +10,12 @@ export interface TrendPoint {
   bytes: number
 }
 
-/** GitHub renders one series per chart without trouble; its legend came late (see docs/records.md, "The trend"). */
-export const MAX_RECORDS = 30
+/**
+ * GitHub renders one series per chart without trouble; its legend came late (see docs/records.md,
+ * "The trend"). The bound is the run files' own on a trend (shared/fields.ts): what is read is
+ * what is shown.
+ */
+export const MAX_RECORDS = FIELD_LIMITS.maxTrend
 
 export interface Trend {
   /** A fenced ```mermaid block: the records and this PR as bars (the points) under one line. */

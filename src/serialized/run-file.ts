@@ -5,15 +5,7 @@ import * as z from 'zod'
 import { growthOf } from '../explain/instruction-growth.js'
 import { Shard } from '../inputs/shard.js'
 import { parseGrowthThreshold } from '../inputs/thresholds.js'
-import {
-  Comparison,
-  EngineInfo,
-  ImageMeasurement,
-  ImageResult,
-  labelOf,
-  MeasuredImage,
-  RunState
-} from '../shared/types.js'
+import { Comparison, EngineInfo, ImageResult, labelOf, MeasuredImage, RunState } from '../shared/types.js'
 import { describeIssue, Direction, FIELD_LIMITS, genericError, short } from '../shared/fields.js'
 import {
   ARTIFACT_SCHEMA_VERSION,
@@ -68,8 +60,11 @@ function serializeImage(image: MeasuredImage): SerializedImage {
     builtOnce: target.identical === true && image.base !== null && image.base === image.head,
     baselineSource: target.baseline ?? { source: 'build' },
     trend: target.trend ?? [],
-    base: sideOf(image.base),
-    head: sideOf(image.head),
+    // A side as measured, its own fields alone (the schema drops any other). Its per-instruction
+    // sizes stay in, though the report's `instructionChanges` sums them up: a merge or a
+    // comment run explains each image from them.
+    base: image.base,
+    head: image.head,
     paths: image.paths ?? null,
     failedBuilds: image.failedBuilds.map(build => ({
       side: build.side,
@@ -112,16 +107,6 @@ function measuredImageOf(image: SerializedImage): MeasuredImage {
       ...(build.line ? { failedLine: build.line } : {})
     }))
   }
-}
-
-/**
- * A side as measured. Its per-instruction sizes stay in, though the report's
- * `instructionChanges` sums them up: a merge or a comment run explains each image from them.
- */
-function sideOf(side: ImageMeasurement | null): SerializedImage['base'] {
-  if (!side) return null
-  const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = side
-  return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages }
 }
 
 // ---- the JSON report ------------------------------------------------------------------------

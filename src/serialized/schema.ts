@@ -1,80 +1,20 @@
 import * as z from 'zod'
 import { Direction, FIELD_LIMITS, log, oneOf, path, sha, text, wholeNumber } from '../shared/fields.js'
+import { byteCount, lineNumber, listOf, measurementSchema } from '../shared/measurement.js'
 
 // The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
 // merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads
 // it). Both hold the same image: what was built and measured; the report adds the verdict.
 // Each schema is made for one direction (fields.ts): the writer's and the reader's limits
 // are the same by construction, and the types below are derived from it, so a field cannot
-// be written and then forgotten on read.
+// be written and then forgotten on read. Each side's measurement is the shared one
+// (shared/measurement.ts), the same as a baseline record's.
 
 export const REPORT_SCHEMA_VERSION = 1 as const
 export const ARTIFACT_SCHEMA_VERSION = 2 as const
 
 const IMAGE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'unchanged'] as const
 const VERDICTS = ['pass', 'warn', 'fail', 'error'] as const
-
-function instruction(direction: Direction) {
-  return z
-    .object({
-      keyword: text(direction, 20).refine(keyword => /^[A-Z]+$/.test(keyword), {
-        error: 'is not a Dockerfile instruction.'
-      }),
-      args: text(direction),
-      line: wholeNumber(1, 1_000_000),
-      endLine: wholeNumber(1, 1_000_000),
-      size: wholeNumber(0, FIELD_LIMITS.maxSize)
-    })
-    .check(ctx => {
-      if (ctx.value.endLine < ctx.value.line) {
-        ctx.issues.push({
-          code: 'custom',
-          input: ctx.value.endLine,
-          path: ['endLine'],
-          message: `is ${ctx.value.endLine}; expected a whole number from ${ctx.value.line} to 1000000.`
-        })
-      }
-    })
-}
-
-const IMAGE_ID = /^[a-z0-9]+:[0-9a-f]{32,128}$/
-
-/** An image id; '' where an engine gave one of another form (the writer never fails on it). */
-function imageId(direction: Direction) {
-  const error = 'is not an image id such as sha256:<64 hex digits>.'
-  if (direction === 'write') return z.string().transform(id => (IMAGE_ID.test(id) ? id : ''))
-  return z.string({ error }).refine(id => id === '' || IMAGE_ID.test(id), { error })
-}
-
-function measurement(direction: Direction) {
-  return z.object({
-    size: wholeNumber(0, FIELD_LIMITS.maxSize),
-    id: imageId(direction),
-    layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
-    // What explains the size is optional: a measure run without it is still a measure run.
-    sizeSource: oneOf(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-    inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-    layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-    compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-    instructions: z
-      .array(instruction(direction))
-      .max(FIELD_LIMITS.maxInstructions, {
-        error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
-      })
-      .optional(),
-    /** The Dockerfile's stages, each its name and the image it starts from (the built one last). */
-    stages: z
-      .array(
-        z.object({
-          name: text(direction, 200).nullable(),
-          from: text(direction, 500),
-          line: wholeNumber(1, 1_000_000)
-        })
-      )
-      .max(FIELD_LIMITS.maxInstructions)
-      .optional()
-  })
-}
 
 function engine(direction: Direction) {
   return z.object({
@@ -92,21 +32,21 @@ function failedBuild(direction: Direction) {
     error: text(direction),
     logTail: log(direction),
     /** The Dockerfile line of the step that failed; absent or null where it is not known. */
-    line: wholeNumber(1, 1_000_000).nullable().optional()
+    line: lineNumber().nullable().optional()
   })
 }
 
 function pathSource(direction: Direction) {
   return z.object({
     side: oneOf(['base', 'head']),
-    line: wholeNumber(1, 1_000_000).nullable(),
+    line: lineNumber().nullable(),
     instruction: text(direction)
   })
 }
 
 /** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction: Direction) {
-  const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
+  const bytes = byteCount()
   const layer = z.object({
     diffId: text(direction, 200).nullable(),
     state: oneOf(['read', 'shared', 'recorded', 'unreadable']),
@@ -209,8 +149,8 @@ function measuredImage(direction: Direction) {
         z.object({ source: z.literal('record'), commit: sha(), behind: wholeNumber(0, 1_000_000) })
       ])
       .default({ source: 'build' }),
-    base: measurement(direction).nullable(),
-    head: measurement(direction).nullable(),
+    base: measurementSchema(direction).nullable(),
+    head: measurementSchema(direction).nullable(),
     /**
      * Where the bytes went, folder by folder, from the layers the two images do not share;
      * null when not made (explain without paths, an image new or gone, the same size, a recorded base without layers, a failure).
@@ -218,8 +158,8 @@ function measuredImage(direction: Direction) {
     paths: pathBreakdown(direction).nullable().default(null),
     /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
     trend: z
-      .array(z.object({ commit: sha(), recordedAt: text(direction, 40), bytes: wholeNumber(0, FIELD_LIMITS.maxSize) }))
-      .max(30)
+      .array(z.object({ commit: sha(), recordedAt: text(direction, 40), bytes: byteCount() }))
+      .max(FIELD_LIMITS.maxTrend)
       .default([]),
     /** The builds that failed, by side, with their error and the last lines of their output. */
     failedBuilds: z
@@ -233,19 +173,19 @@ function limits(direction: Direction) {
   return z.object({
     maxIncrease: text(direction, 100).nullable(),
     warnIncrease: text(direction, 100).nullable(),
-    maxSize: wholeNumber(0, FIELD_LIMITS.maxSize).nullable()
+    maxSize: byteCount().nullable()
   })
 }
 
 function instructionChange(direction: Direction) {
-  const bytes = wholeNumber(0, FIELD_LIMITS.maxSize)
+  const bytes = byteCount()
   return z.object({
     kind: oneOf(['grew', 'shrank', 'added', 'removed', 'same']),
     /** The instruction as written (at the head, or at the base when it is gone). */
     instruction: text(direction),
     /** 1-based line in the head's Dockerfile; null when the instruction is gone. */
-    line: wholeNumber(1, 1_000_000).nullable(),
-    baseLine: wholeNumber(1, 1_000_000).nullable(),
+    line: lineNumber().nullable(),
+    baseLine: lineNumber().nullable(),
     baseSize: bytes.nullable(),
     headSize: bytes.nullable(),
     delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize)
@@ -266,10 +206,7 @@ function reportImage(direction: Direction) {
     /** The last lines of a failed build's output, or null. */
     logTail: log(direction).nullable(),
     /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
-    instructionChanges: z
-      .array(instructionChange(direction))
-      .max(FIELD_LIMITS.maxInstructions * 2)
-      .nullable()
+    instructionChanges: listOf(instructionChange(direction), FIELD_LIMITS.maxInstructions * 2).nullable()
   })
 }
 

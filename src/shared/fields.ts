@@ -6,12 +6,19 @@ import { FORBIDDEN_CHARACTERS } from './forbidden-characters.js'
 //   (colour codes and control characters removed, long text cut with a marker, log tails
 //   bounded in lines and characters);
 // - `read`: what a file written by anyone must satisfy (a fork's PR can write its artifact
-//   byte by byte): the same limits, enforced; text kept as written, since the report shows it inside code.
-// A limit changed here changes the writer and the reader together.
+//   byte by byte): the same limits, enforced; text kept as written, since the report shows it inside code;
+// - `stored`: our own measurement kept as it was measured and read back as kept (the baseline
+//   records, which the record run signs): the same bounds, text neither cleaned nor checked, so
+//   that an instruction read back from a record is the one measured, and matches the head's.
+// A limit changed here changes the writer, the reader and the records together.
 
-export type Direction = 'write' | 'read'
+export type Direction = 'write' | 'read' | 'stored'
 
-/** Caps on what a run file may hold; well above any real run, far below what could hurt. */
+/**
+ * Caps on what a run file or a baseline record may hold; well above any real run, far below
+ * what could hurt. One bound a list: where the run files and the records had two (1,000 and
+ * 2,000 instructions), the larger is kept, so no file an earlier release wrote is refused.
+ */
 export const FIELD_LIMITS = {
   /** The file's size. A real report of 1,000 images with failed builds is under 1 MB. */
   maxBytes: 4 * 1024 * 1024,
@@ -28,8 +35,26 @@ export const FIELD_LIMITS = {
   maxLogLines: 20,
   maxSize: Number.MAX_SAFE_INTEGER,
   maxLayers: 10_000,
-  /** Instructions of one image's stage. */
-  maxInstructions: 1000,
+  /** Instructions of one image's stage, and stages of its Dockerfile. */
+  maxInstructions: 2000,
+  /** A line of a Dockerfile (1-based). */
+  maxLine: 1_000_000,
+  /** An instruction's keyword (the longest, HEALTHCHECK, has 11 letters). */
+  maxKeyword: 32,
+  /**
+   * An instruction's arguments as a baseline record keeps them: whole, because a base read from
+   * a record is matched to the head's instructions by this text (explain/match.ts), and a cut
+   * one would never match. A run file cuts them at `maxText`: it only shows them.
+   */
+  maxStoredArgs: 4000,
+  /** An image id as an engine or a registry gives it (sha256:<64 hex digits>). */
+  maxId: 200,
+  /** What a stage starts from (`FROM debian:bookworm`): an image reference or a stage's name. */
+  maxFrom: 500,
+  /** A baseline record holds every image of the default branch, a run file those of one PR. */
+  maxRecordedImages: 2000,
+  /** Records a trend reads and shows: GitHub's chart reads well up to about 30 points. */
+  maxTrend: 30,
   maxNotes: 20
 } as const
 
@@ -97,6 +122,7 @@ const noControls = (multiline: boolean) => (value: string) =>
 /** One line of text: a reason, an error, a name. */
 export function text(direction: Direction, max: number = FIELD_LIMITS.maxText) {
   if (direction === 'write') return z.string().transform(value => cleanLine(value, max))
+  if (direction === 'stored') return z.string().max(max, tooLong(max))
   return z.string().max(max, tooLong(max)).refine(noControls(false), { error: 'holds control characters.' })
 }
 
@@ -106,6 +132,7 @@ export function text(direction: Direction, max: number = FIELD_LIMITS.maxText) {
  */
 export function log(direction: Direction) {
   if (direction === 'write') return z.string().transform(cleanLog)
+  if (direction === 'stored') return z.string().max(FIELD_LIMITS.maxLog, tooLong(FIELD_LIMITS.maxLog))
   return z
     .string()
     .max(FIELD_LIMITS.maxLog, tooLong(FIELD_LIMITS.maxLog))
@@ -127,6 +154,7 @@ export function path(direction: Direction, allowEmpty = false) {
       !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) &&
       !value.split('/').some(step => step === '..' || step === ''))
   if (direction === 'write') return z.string().transform(value => cleanLine(value, FIELD_LIMITS.maxPath))
+  if (direction === 'stored') return z.string().max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath))
   return z
     .string()
     .max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath))

@@ -1,6 +1,15 @@
 // The plain data that flows through the pipeline. Each step takes and returns these
 // shapes, so every step can be tested without the ones before it. A leaf: it imports nothing
-// of the project, so that no step imports another to get a type.
+// of the project, so that no step imports another to get a type. An image's measurement is
+// derived from its one schema (measurement.ts), which the run files and the records share.
+import type { ImageMeasurement, InstructionSize, RecordedLayer } from './measurement.js'
+export type {
+  DockerInstruction,
+  ImageMeasurement,
+  InstructionSize,
+  RecordedLayer,
+  StageSummary
+} from './measurement.js'
 
 /** One limit on growth: a number of bytes, or a share of the base image's size. */
 export type GrowthLimit = { kind: 'bytes'; bytes: number } | { kind: 'percent'; percent: number }
@@ -14,16 +23,6 @@ export interface GrowthThreshold {
   limits: GrowthLimit[]
   /** The text the user wrote, for messages. */
   text: string
-}
-
-/** One stage of a Dockerfile, as the cause sentence reads it. */
-export interface StageSummary {
-  /** The name after `AS`, lower case; null for an unnamed stage. */
-  name: string | null
-  /** What follows FROM, without flags (`--platform=…`) and the `AS name`: `debian:bookworm`, `scratch`, `build`. */
-  from: string
-  /** 1-based line of its FROM. */
-  line: number
 }
 
 /** How the PR changed a file, in the GitHub API's words (`pulls.listFiles`). */
@@ -88,7 +87,7 @@ export interface ImageTarget {
   /** What the PR changes in the limits this image is held to, one sentence each, for the comment. */
   limitNotes?: string[]
   /** Limits from the images config, each replacing the global one for this image (null: none). */
-  limits?: { maxIncrease?: GrowthThreshold | null; warnIncrease?: GrowthThreshold | null; maxSize?: number | null }
+  limits?: Partial<Omit<Limits, 'missingBaseline'>>
   /** The Dockerfile and the build context (after .dockerignore) are the same at both commits. */
   identical?: boolean
   /** Where the base's figures came from when not from a build in this run. */
@@ -126,23 +125,6 @@ export interface RecordedSize {
   bytes: number
 }
 
-/** One instruction of a Dockerfile, where it stands and what it says. */
-export interface DockerInstruction {
-  /** Upper case: FROM, RUN, COPY… */
-  keyword: string
-  /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
-  args: string
-  /** 1-based lines of the instruction's first and last line in the Dockerfile. */
-  line: number
-  endLine: number
-}
-
-/** An instruction of the built stage with the bytes of the layers it made. */
-export interface InstructionSize extends DockerInstruction {
-  /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
-  size: number
-}
-
 /** The engine a run measured on. */
 export interface EngineInfo {
   serverVersion: string
@@ -157,37 +139,6 @@ export interface EngineInfo {
   imageStore: 'containerd' | 'graphdriver'
   /** The engine's own platform as `docker info` says it (`linux/x86_64`): what a build without --platform is for. */
   platform?: string
-}
-
-/** What `docker image inspect` tells about one image, and what its layers add to that. */
-export interface ImageMeasurement {
-  /** Bytes: the figure compared; how it was computed is in `sizeSource`. */
-  size: number
-  id: string
-  layers: number
-  /**
-   * How `size` was computed, always the bytes of the files in the layers as overlay2 counts
-   * them: `inspect`, `docker image inspect`'s Size (a graph driver such as overlay2);
-   * `layer-files`, the files of the saved layers summed (the containerd image store).
-   * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
-   */
-  sizeSource?: 'inspect' | 'layers' | 'layer-files' | 'registry'
-  /** `docker image inspect`'s own Size, whatever it means on this engine. */
-  inspectSize?: number
-  /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
-  layerBytes?: number
-  /**
-   * Bytes of the layers compressed, as a registry stores them (compressed-size: true): the
-   * stored blobs' sizes on the containerd store, a gzip estimate on a graph driver.
-   */
-  compressedSize?: number
-  /** The built stage's instructions, each with the bytes its layers add. */
-  instructions?: InstructionSize[]
-  /**
-   * Every stage of the Dockerfile that built it (name and FROM), the built one last unless a
-   * target picks another: what a change of stages explains (explain/cause.ts).
-   */
-  stages?: StageSummary[]
 }
 
 export type Side = 'base' | 'head'
@@ -328,23 +279,6 @@ export interface SideTree {
   files: Map<string, string>
   /** The text of every dockerignore file in the tree, by path. */
   dockerignores: Map<string, string>
-}
-
-/** One layer of a recorded image. */
-export interface RecordedLayer {
-  diffId: string | null
-  /**
-   * The layer's name in the `docker save` archive (content-addressed where the archive layout
-   * is): a head archive that holds the same name holds the same layer, and passes it over.
-   */
-  blob: string | null
-  /** The instruction that made it, as the breakdown names it. */
-  source: Omit<PathSource, 'side'> | null
-  /**
-   * Its files as [path, bytes], and its folders as [path, bytes] where a folder's entry sums
-   * the files below it that no other entry lists; null for a layer that could not be read.
-   */
-  summary: { files: Array<[string, number]>; folders: Array<[string, number]> } | null
 }
 
 export type ChangeKind = 'grew' | 'shrank' | 'same' | 'added' | 'removed'
