@@ -23,7 +23,7 @@ import { dependencyOrder } from '../../src/scheduler/schedule.js'
 import { BaseImage, bakeCandidates } from '../../src/discover/bake-images.js'
 import { discoverAffectedImages } from '../../src/discover/discover.js'
 import { resolveInTree } from '../../src/discover/tree-paths.js'
-import { SideTree } from '../../src/shared/types.js'
+import { ImageTarget, SideTree } from '../../src/shared/types.js'
 
 const RUN_DIR = '/tmp/bake-run/repo'
 
