@@ -11,15 +11,19 @@ import {
   interpolate,
   parseDotenv,
   definitionFiles,
+  definitionFolders,
+  familiarReference,
   isRemote,
   parseBakePrint,
   toBakeImages
 } from '../../src/discover/bake-definition.js'
 import { bakeEnvironment, withoutProgress } from '../../src/discover/bake.js'
+import { oneImagePerBuild } from '../../src/discover/images-source.js'
+import { dependencyOrder } from '../../src/scheduler/schedule.js'
 import { BaseImage, bakeCandidates } from '../../src/discover/bake-images.js'
 import { discoverAffectedImages } from '../../src/discover/discover.js'
 import { resolveInTree } from '../../src/discover/tree-paths.js'
-import { SideTree } from '../../src/shared/types.js'
+import { ImageTarget, SideTree } from '../../src/shared/types.js'
 
 const RUN_DIR = '/tmp/bake-run/repo'
 
@@ -152,6 +156,109 @@ describe('parsing bake --print', () => {
   it('strips the progress block from an error', () => {
     const stderr = '#1 [internal] load local bake definitions\n#1 DONE 0.0s\nERROR: failed to find target default\n'
     expect(withoutProgress(stderr).trim()).toBe('ERROR: failed to find target default')
+  })
+})
+
+describe('files in subfolders and named contexts', () => {
+  const inFolder = (target: Record<string, unknown>, folder: string) =>
+    toBakeImages(parseBakePrint(printed(target)), {
+      source: `${folder}/compose.yaml`,
+      kind: 'compose',
+      runDir: RUN_DIR,
+      folder
+    })
+
+  it("resolves a subfolder file's paths from its folder and names its images after the folder", () => {
+    expect(inFolder({ context: 'backend', contexts: { shared: '../shared' } }, 'samples/one')).toEqual([
+      {
+        name: 'samples/one/web',
+        context: 'samples/one/backend',
+        dockerfile: 'samples/one/backend/Dockerfile',
+        contexts: { shared: 'samples/shared' },
+        source: 'samples/one/compose.yaml',
+        kind: 'compose'
+      }
+    ])
+    // Absolute paths bake printed still stand for the root.
+    expect(inFolder({ context: `${RUN_DIR}/samples/one/backend` }, 'samples/one')[0]?.context).toBe(
+      'samples/one/backend'
+    )
+  })
+
+  it('keeps images and targets as named contexts, the target named as discovery names it', () => {
+    expect(
+      inFolder(
+        { contexts: { base: 'target:base', tools: 'docker-image://debian:bookworm', 'docker.io/library/alpine': 'x' } },
+        'sub'
+      )[0]?.contexts
+    ).toEqual({ base: 'target:sub/base', 'docker.io/library/alpine': 'sub/x', tools: 'docker-image://debian:bookworm' })
+  })
+
+  it.each([
+    [{ up: '../../..' }, "named context 'up' '../../..' leaves the repository"],
+    [{ abs: '/etc' }, "named context 'abs' '/etc' leaves the repository"],
+    [{ git: 'https://github.com/octo/app.git' }, "the named context 'git' is 'https://github.com/octo/app.git'"],
+    [{ oci: 'oci-layout:///tmp/layout' }, "the named context 'oci' is 'oci-layout:///tmp/layout'"],
+    [{ 'bad name': '.' }, 'the named context "bad name" is not a context name']
+  ])('refuses the named contexts %j', (contexts, message) => {
+    expect(() => inFolder({ contexts }, 'sub')).toThrow(message)
+  })
+
+  it('finds every folder with a compose or bake file, the root first', () => {
+    const paths = ['b/compose.yaml', 'compose.yaml', 'a/x/docker-bake.hcl', 'a/x/Dockerfile', 'c/notcompose.yaml']
+    expect(definitionFolders(paths, ['bake', 'compose'])).toEqual(['.', 'a/x', 'b'])
+    expect(definitionFolders(paths, ['compose'])).toEqual(['.', 'b'])
+    // Vendored dependencies' files declare none of this repository's images.
+    expect(
+      definitionFolders(['vendor/x/docker-bake.hcl', 'web/node_modules/y/compose.yaml'], ['bake', 'compose'])
+    ).toEqual([])
+    expect(definitionFiles('compose', path => paths.includes(path), 'b')).toEqual(['b/compose.yaml'])
+  })
+})
+
+describe('one image per build', () => {
+  const image = (name: string, extra: Partial<BakeImage> = {}): BakeImage => ({
+    name,
+    context: 'app',
+    dockerfile: 'app/Dockerfile',
+    ...extra
+  })
+
+  it('lists services of the same build once under all their names, and keeps a named context pointing at them', () => {
+    const images = oneImagePerBuild([
+      image('web', { buildArgs: { A: '1' }, tags: ['web:1'] }),
+      image('worker', { buildArgs: { A: '1' } }),
+      image('cron', { buildArgs: { A: '2' } }),
+      image('edge', { context: 'edge', dockerfile: 'edge/Dockerfile', contexts: { app: 'target:worker' } })
+    ])
+    expect(images.map(one => one.name)).toEqual(['web, worker', 'cron', 'edge'])
+    expect(images[0]?.tags).toEqual(['web:1'])
+    expect(images[2]?.contexts).toEqual({ app: 'target:web, worker' })
+  })
+
+  it('names an image as BuildKit names the context that stands for it', () => {
+    expect(familiarReference('docker.io/library/alpine:latest')).toBe('alpine')
+    expect(familiarReference('issue-21/base:latest')).toBe('issue-21/base')
+    expect(familiarReference('ghcr.io/o/a:1')).toBe('ghcr.io/o/a:1')
+    expect(familiarReference('scratch')).toBeNull()
+    expect(familiarReference('')).toBeNull()
+  })
+
+  it('orders images after those they are built on, and names a cycle', () => {
+    const target = (name: string, on?: string): ImageTarget => ({
+      name,
+      dockerfile: `${name}/Dockerfile`,
+      context: name,
+      baseDockerfile: `${name}/Dockerfile`,
+      baseContext: name,
+      change: 'modified',
+      reason: '',
+      ...(on ? { build: { contexts: { base: `target:${on}` } } } : {})
+    })
+    expect(dependencyOrder([target('app', 'base'), target('base'), target('other')])).toEqual([1, 0, 2])
+    expect(() => dependencyOrder([target('a', 'b'), target('b', 'a')])).toThrow(
+      'The images are built on each other in a cycle: a -> b -> a'
+    )
   })
 })
 
@@ -446,6 +553,15 @@ describe('images from compose or bake at the two sides', () => {
       ['api/Dockerfile']
     )
     expect(unclaimed.map(target => target.name)).toEqual(['web'])
+  })
+
+  it("drops the base's last-stage row where the PR points the service at its last stage, rather than calling it removed", () => {
+    const dev = { ...web, target: 'dev' }
+    const lastStage = { ...web, name: 'web (last stage)', lastStage: true }
+    const pairs = discover([web], [dev, lastStage], ['compose.yaml'])
+    expect(pairs.map(target => [target.name, target.change, target.reason])).toEqual([
+      ['web', 'unchanged', 'target changed in compose.yaml, build context changed: compose.yaml']
+    ])
   })
 
   it('says so when the head names a Dockerfile the repository does not have', () => {

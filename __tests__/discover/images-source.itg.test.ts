@@ -176,3 +176,51 @@ describe('images-from', () => {
     expect(targets.map(target => target.dockerfile)).toEqual(['web/Dockerfile'])
   })
 })
+
+describe("a compose file in a subfolder with additional_contexts (a named context beside the service's context)", () => {
+  const compose = [
+    'services:',
+    '  api:',
+    '    build:',
+    '      context: api',
+    '      additional_contexts:',
+    '        shared: ../shared',
+    '        tools: docker-image://debian:bookworm',
+    ''
+  ].join('\n')
+  const files = {
+    'apps/demo/compose.yaml': compose,
+    'apps/demo/api/Dockerfile': 'FROM scratch\nCOPY --from=shared lib.txt /lib.txt\n',
+    'apps/shared/lib.txt': 'a',
+    'apps/shared/.dockerignore': 'ignored.txt\n'
+  }
+
+  it('is read from its folder, and a change in the named folder marks the image affected', async () => {
+    const setup = await twoCommits(files, { 'apps/shared/lib.txt': 'b' })
+    const { targets, notes } = await affected(setup)
+    expect(notes[0]).toContain('Images from apps/demo/compose.yaml (images-from: auto)')
+    expect(targets).toEqual([
+      expect.objectContaining({
+        name: 'apps/demo/api',
+        context: 'apps/demo/api',
+        dockerfile: 'apps/demo/api/Dockerfile',
+        build: { contexts: { shared: 'apps/shared', tools: 'docker-image://debian:bookworm' } },
+        reason: 'build context changed: apps/shared/lib.txt',
+        identical: false
+      })
+    ])
+  })
+
+  it("follows the named folder's own .dockerignore", async () => {
+    const setup = await twoCommits(files, { 'apps/shared/ignored.txt': 'x' })
+    expect((await affected(setup)).targets).toEqual([])
+  })
+
+  it('is refused where the named context leaves the repository', async () => {
+    const outside = compose.replace('../shared', '../../..')
+    const setup = await twoCommits(files, { 'apps/demo/compose.yaml': outside })
+    await expect(affected(setup)).rejects.toThrow(
+      "apps/demo/compose.yaml: service 'api': named context 'shared' '../../..' leaves the repository"
+    )
+  })
+})

@@ -270,6 +270,12 @@ describe('bad usage', () => {
     expect(run.stdout).toBe('')
   })
 
+  it('exits 2 for --images-from compose where the repository has no compose file', async () => {
+    const run = await runCliBundle(repo, ['--images-from', 'compose'])
+    expect(run.exitCode).toBe(2)
+    expect(`${run.stdout}${run.stderr}`).toContain('images-from is compose, but the head has none of compose.yaml')
+  })
+
   it('exits 2 outside a git repository', async () => {
     const folder = await makeTempDir('not-a-repo')
     const run = await runCliBundle(folder, [])

@@ -69,6 +69,36 @@ describe('buildCommandArgs', () => {
         'EMPTY=',
         base.context
       ]
+    ],
+    [
+      'buildx passes named contexts: a folder, an image, another image of the run by its tag',
+      {
+        ...base,
+        builder: 'buildx' as const,
+        contexts: {
+          assets: '/w/head/assets',
+          tools: 'docker-image://debian:bookworm',
+          base: 'docker-image://docker-size-check:run-1-head'
+        }
+      },
+      [
+        'buildx',
+        'build',
+        '--load',
+        '--progress=plain',
+        '--provenance=false',
+        '--file',
+        base.dockerfile,
+        '--tag',
+        base.tag,
+        '--build-context',
+        'assets=/w/head/assets',
+        '--build-context',
+        'tools=docker-image://debian:bookworm',
+        '--build-context',
+        'base=docker-image://docker-size-check:run-1-head',
+        base.context
+      ]
     ]
   ])('%s', (_name, request, expected) => {
     expect(buildCommandArgs(request)).toEqual(expected)

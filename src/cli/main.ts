@@ -8,6 +8,7 @@ import { toJsonReport } from '../serialized/run-file.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { Comparison, RunState } from '../shared/types.js'
 import { CliOptions, Command, parseCommandLine, UsageError, HELP_TEXT } from './args.js'
+import { ImagesFromError } from '../discover/images-source.js'
 import { renderTerminalReport } from './render.js'
 import { LocalRevisions, repositoryRoot, resolveLocalRevisions, workingTreeChanges } from './repository.js'
 import { inertOutput, Output, TerminalProgress, useColour, useLiveLine } from './terminal.js'
@@ -36,7 +37,7 @@ export function exitCodeFor(comparison: Comparison): number {
 
 /** The exit status for a run that stopped on an error. */
 export function exitCodeForError(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage
+  if (error instanceof UsageError || error instanceof ImagesFromError) return EXIT.usage
   if (error instanceof EngineUnavailableError) return EXIT.noEngine
   if (error instanceof InterruptedError) return error.exitCode
   return EXIT.fail

@@ -14,11 +14,38 @@ export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yam
 /** The bake files read by default, in bake's order (an override after the file it overrides). */
 export const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.hcl']
 
-/** The files of a kind that a commit has at its root, in the order bake reads them. */
-export function definitionFiles(kind: BakeKind, has: (path: string) => boolean): string[] {
-  const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES).filter(has)
+/**
+ * The files of a kind that a commit has in a folder (`.` for the root), as paths from the
+ * root, in the order bake reads them.
+ */
+export function definitionFiles(kind: BakeKind, has: (path: string) => boolean, folder = '.'): string[] {
+  const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES)
+    .map(name => (folder === '.' ? name : `${folder}/${name}`))
+    .filter(has)
   // `docker compose` reads the first name it finds (and warns of the others); so do we.
   return kind === 'compose' ? names.slice(0, 1) : names
+}
+
+/** Folders that hold other projects' code (Go's and PHP's `vendor`, npm's `node_modules`): their files declare no image of this repository. */
+const DEPENDENCY_FOLDER = /(?:^|\/)(?:vendor|node_modules)\//
+
+/**
+ * The folders of a tree that hold a compose or bake file, root first, then by path: each is
+ * evaluated from its own folder, as `docker compose` and `docker buildx bake` run there.
+ * Vendored dependencies are left out.
+ */
+export function definitionFolders(paths: Iterable<string>, kinds: BakeKind[]): string[] {
+  const names = new Set(kinds.flatMap(kind => (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES)))
+  const folders = new Set<string>()
+  for (const path of paths) {
+    if (names.has(posix.basename(path)) && !DEPENDENCY_FOLDER.test(path)) folders.add(posix.dirname(path))
+  }
+  return [...folders].sort((a, b) => (a === '.' ? -1 : b === '.' ? 1 : a.localeCompare(b)))
+}
+
+/** An image's name: the service or target, after the folder of its file where that is not the root. */
+export function qualifiedName(folder: string, name: string): string {
+  return folder === '.' ? name : `${folder}/${name}`
 }
 
 /** One image as bake resolved it, with paths from the repository root. */
@@ -30,8 +57,19 @@ export interface BakeImage {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
+  /**
+   * Named contexts (bake `contexts`, compose `additional_contexts`), by name: a folder from
+   * the repository root, `docker-image://<reference>`, or `target:<image name>` (another
+   * image declared beside it, built first on the same side).
+   */
+  contexts?: Record<string, string>
   /** Added by discovery: the Dockerfile's last stage, measured beside a service's other target. */
   lastStage?: boolean
+  /** The names it is tagged with (compose `image:`, bake `tags`): another image built FROM one is built on it. */
+  tags?: string[]
+  /** The files that declare it (`app/compose.yaml`), and their kind, where not the run's one source. */
+  source?: string
+  kind?: BakeKind
 }
 
 /** A definition the check will not build: the message names the target, the value and the fix. */
@@ -39,6 +77,8 @@ export class BakeDefinitionError extends Error {}
 
 interface PrintedTarget {
   context?: unknown
+  contexts?: unknown
+  tags?: unknown
   dockerfile?: unknown
   'dockerfile-inline'?: unknown
   args?: unknown
@@ -71,8 +111,10 @@ export interface ResolveOptions {
   /** The files bake read, to name in messages: `compose.yaml`. */
   source: string
   kind: BakeKind
-  /** The absolute folder bake ran in: it stands for the repository root in absolute paths. */
+  /** The absolute folder that stands for the repository root in absolute paths. */
   runDir: string
+  /** The folder bake ran in, from the root (`.`): relative paths start there. Default the root. */
+  folder?: string
 }
 
 /**
@@ -106,7 +148,8 @@ function toBakeImage(name: string, printed: PrintedTarget, options: ResolveOptio
         'Move it to a file and name it with dockerfile, or list the images in .github/docker-size-check.yml.'
     )
   }
-  const context = repoPath(what, 'context', contextText, '.', options.runDir)
+  const folder = options.folder ?? '.'
+  const context = repoPath(what, 'context', contextText, folder, options.runDir)
   const dockerfileText =
     printed.dockerfile === undefined || printed.dockerfile === null
       ? 'Dockerfile'
@@ -116,13 +159,61 @@ function toBakeImage(name: string, printed: PrintedTarget, options: ResolveOptio
   }
   // Bake's dockerfile is relative to the context (as `docker build -f` is not).
   const dockerfile = repoPath(what, 'dockerfile', dockerfileText, context, options.runDir)
-  const image: BakeImage = { name, dockerfile, context }
+  const image: BakeImage = { name: qualifiedName(folder, name), dockerfile, context }
+  if (folder !== '.') {
+    image.source = options.source
+    image.kind = options.kind
+  }
   if (typeof printed.target === 'string' && printed.target.trim()) image.target = printed.target.trim()
+  const contexts = namedContexts(what, printed.contexts, folder, options.runDir)
+  if (contexts) image.contexts = contexts
+  const tags = Array.isArray(printed.tags)
+    ? printed.tags.filter((tag): tag is string => typeof tag === 'string' && tag.trim() !== '').map(tag => tag.trim())
+    : []
+  if (tags.length) image.tags = tags
   const args = buildArgs(printed.args)
   if (args) image.buildArgs = args
   const platform = platformOf(what, printed.platforms)
   if (platform) image.platform = platform
   return image
+}
+
+/** What a named context may be called: BuildKit's names, and image names a context stands for (`docker.io/library/alpine:3`). */
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/
+
+/**
+ * A target's named contexts with paths from the root: a local folder (relative to the folder
+ * bake ran in, checked to stay inside the repository), an image (`docker-image://`), or
+ * another target of the same files (`target:`, named as discovery names it). Any other
+ * source (a git URL, an `https://` tarball, an OCI layout) is not of the checked-out commits,
+ * and refused.
+ */
+function namedContexts(what: string, value: unknown, folder: string, runDir: string): Record<string, string> | null {
+  if (!isObject(value)) return null
+  const contexts: Record<string, string> = {}
+  for (const [name, raw] of Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!CONTEXT_NAME.test(name)) {
+      throw new BakeDefinitionError(`${what}: the named context ${JSON.stringify(name)} is not a context name.`)
+    }
+    const source = text(what, `named context '${name}'`, raw).replace(/^cwd:\/\//, '')
+    const image = /^docker-image:\/\/(\S+)$/i.exec(source)?.[1]
+    const target = /^target:([A-Za-z0-9_.-]+)$/i.exec(source)?.[1]
+    if (image !== undefined) contexts[name] = `docker-image://${image}`
+    else if (target !== undefined) contexts[name] = `target:${qualifiedName(folder, target)}`
+    else if (isRemote(source)) {
+      throw new BakeDefinitionError(
+        `${what}: the named context '${name}' is '${source}', not a folder of the repository, an image ` +
+          '(docker-image://) or another target (target:). The check builds from the checked-out commits only: ' +
+          'make it a folder of the repository, or list the images in .github/docker-size-check.yml.'
+      )
+    } else contexts[name] = repoPath(what, `named context '${name}'`, source, folder, runDir)
+  }
+  return Object.keys(contexts).length ? contexts : null
+}
+
+/** Whether a named context's source (as BakeImage.contexts holds it) is a folder of the repository. */
+export function isLocalContext(source: string): boolean {
+  return !/^docker-image:\/\//i.test(source) && !/^target:/i.test(source)
 }
 
 /**
@@ -395,4 +486,17 @@ export function parseDotenv(text: string): Record<string, string> {
     values[name] = value
   }
   return values
+}
+
+/**
+ * An image reference as BuildKit names a context that stands for it (its familiar form
+ * without `:latest`): `docker.io/library/alpine:latest` and `alpine` are `alpine`,
+ * `ghcr.io/o/a:1` stays. Null for what is no reference (a variable left unset).
+ */
+export function familiarReference(reference: string): string | null {
+  let name = reference.trim()
+  if (!/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(name) || name.includes('${') || name === 'scratch') return null
+  name = name.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//i, '')
+  if (/^library\/[^/]+$/.test(name)) name = name.slice('library/'.length)
+  return name.replace(/:latest$/, '')
 }

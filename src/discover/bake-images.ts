@@ -36,11 +36,13 @@ export interface BakeSides {
  * changes is checked for that alone. Pure.
  */
 export function bakeCandidates(sides: BakeSides): Candidate[] {
-  const word = sides.kind === 'compose' ? 'service' : 'target'
+  const kindOf = (image: BakeImage) => image.kind ?? sides.kind
+  const wordOf = (image: BakeImage) => (kindOf(image) === 'compose' ? 'service' : 'target')
+  const sourceOf = (image: BakeImage) => image.source ?? sides.source
   for (const now of sides.head) {
     if (!sides.headHas(now.dockerfile)) {
       throw new Error(
-        `${sides.source}: ${word} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+        `${sourceOf(now)}: ${wordOf(now)} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
           'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.'
       )
     }
@@ -50,17 +52,20 @@ export function bakeCandidates(sides: BakeSides): Candidate[] {
   const candidates: Candidate[] = []
   for (const [now, before] of pairs) {
     if (now && !before) {
-      candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind))
+      const why = `${wordOf(now)} added in ${sourceOf(now)}`
+      candidates.push(candidate(now, now, 'added', why, 'dockerfile', kindOf(now)))
       continue
     }
     if (!now && before) {
       const why = before.declaredBy
         ? `declared by ${before.declaredBy} at the base, by nothing at the head`
-        : `${word} removed from ${sides.source}`
-      candidates.push(candidate(before, before, 'removed', why, 'dockerfile', sides.kind))
+        : `${wordOf(before)} removed from ${sourceOf(before)}`
+      candidates.push(candidate(before, before, 'removed', why, 'dockerfile', kindOf(before)))
       continue
     }
     if (!now || !before) continue
+    const word = wordOf(now)
+    const source = sourceOf(now)
     const differences = definitionChanges(before, now)
     let result: Candidate
     if (now.dockerfile !== before.dockerfile) {
@@ -70,18 +75,18 @@ export function bakeCandidates(sides: BakeSides): Candidate[] {
         'renamed',
         `Dockerfile changed from ${before.dockerfile}`,
         'dockerfile',
-        sides.kind
+        kindOf(now)
       )
     } else if (changedPaths.has(now.dockerfile)) {
-      result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind)
+      result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', kindOf(now))
     } else {
-      result = candidate(now, before, 'unchanged', '', undefined, sides.kind)
+      result = candidate(now, before, 'unchanged', '', undefined, kindOf(now))
     }
     const notes: string[] = []
     if (before.declaredBy) notes.push(`declared by ${before.declaredBy} at the base`)
     else if (before.name !== now.name) notes.push(`${word} '${before.name}' at the base`)
     const others = differences.filter(field => field !== 'dockerfile')
-    if (others.length) notes.push(`${others.join(', ')} changed in ${sides.source}`)
+    if (others.length) notes.push(`${others.join(', ')} changed in ${source}`)
     if (notes.length) {
       const note = notes.join(', ')
       result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note
@@ -143,9 +148,23 @@ function pairByIdentity(
   for (const before of base) {
     // An image the base found only by its globs, and no one declares now, is no image the
     // head's file drops: the file simply does not build it.
-    if (!taken.has(before) && before.declaredBy !== DOCKERFILE_GLOBS) result.push([undefined, before])
+    if (taken.has(before) || before.declaredBy === DOCKERFILE_GLOBS) continue
+    // The base's row of a service's last stage, where the head's service builds that stage
+    // itself (its target moved to the last stage): the service's own row measures it now.
+    if (
+      before.lastStage &&
+      head.some(now => now.dockerfile === atHead(before.dockerfile) && now.name === ownName(before))
+    ) {
+      continue
+    }
+    result.push([undefined, before])
   }
   return result
+}
+
+/** The name of the service a last-stage row belongs to: `web` for `web (last stage)`. */
+function ownName(image: BakeImage): string {
+  return image.name.replace(/ \(last stage\)$/, '')
 }
 
 /** The stage an image builds, for pairing: a row of the last stage and a build with no target are one. */
@@ -185,7 +204,8 @@ function buildOf(image: BakeImage): NonNullable<ImageTarget['build']> {
   return {
     ...(image.target ? { target: image.target } : {}),
     ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
-    ...(image.platform ? { platform: image.platform } : {})
+    ...(image.platform ? { platform: image.platform } : {}),
+    ...(image.contexts ? { contexts: sortedArgs(image.contexts) } : {})
   }
 }
 
@@ -203,5 +223,8 @@ function definitionChanges(base: BakeImage, head: BakeImage): string[] {
     changes.push('build args')
   }
   if ((base.platform ?? '') !== (head.platform ?? '')) changes.push('platform')
+  if (JSON.stringify(sortedArgs(base.contexts ?? {})) !== JSON.stringify(sortedArgs(head.contexts ?? {}))) {
+    changes.push('named contexts')
+  }
   return changes
 }

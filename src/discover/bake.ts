@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs'
 import type { Logger } from '../shared/logger.js'
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, posix } from 'node:path'
 import {
   BakeDefinitionError,
   BakeImage,
   BakeKind,
   composeReferences,
+  isLocalContext,
   declaredTargets,
   interpolate,
   parseDotenv,
@@ -27,6 +28,8 @@ export class BakeFailedError extends BakeDefinitionError {}
 export interface DefinitionSource {
   /** `head (1a2b3c4d5e6f)`, for messages. */
   label: string
+  /** Every file's path from the root. */
+  paths(): Promise<Iterable<string>>
   has(path: string): boolean
   read(paths: string[]): Promise<Map<string, string>>
   /** Where a path from the root really leads (symbolic links followed); null when it leaves the repository. */
@@ -44,25 +47,27 @@ export interface BakeResult {
 }
 
 /**
- * Which images a side's compose or bake files describe, by `docker buildx bake --print`.
- * Null when the side has no such file. The files are the PR author's: bake runs in a folder
- * of its own holding only them (and compose's `.env`), with an environment that holds no
- * token or runner variable, a proxy that leads nowhere, and a time limit.
+ * Which images a side's compose or bake files in `folder` (`.`: the root) describe, by
+ * `docker buildx bake --print` run in that folder, as `docker compose` would be. Null when
+ * the folder has no such file. The files are the PR author's: bake runs in a folder of its
+ * own holding only them (and compose's `.env`), with an environment that holds no token or
+ * runner variable, a proxy that leads nowhere, and a time limit.
  */
 export async function evaluateBake(
   kind: BakeKind,
   side: DefinitionSource,
   tempRoot: string,
+  folder = '.',
   log?: Logger
 ): Promise<BakeResult | null> {
-  const files = definitionFiles(kind, path => side.has(path))
+  const files = definitionFiles(kind, path => side.has(path), folder)
   if (!files.length) return null
   const scratch = await mkdtemp(join(tempRoot, 'docker-size-check-bake-'))
   try {
     const runDir = join(scratch, 'repo')
     const home = join(scratch, 'home')
     const env = bakeEnvironment(process.env, home)
-    const { texts, notes } = await readDefinitions(kind, files, side, env)
+    const { texts, notes } = await readDefinitions(kind, files, side, env, folder)
     await mkdir(runDir)
     await mkdir(home)
     for (const [path, text] of texts) {
@@ -73,15 +78,11 @@ export async function evaluateBake(
     const source = files.join(' + ')
     const isolation = await networkIsolation()
     const print = async (targets: string[]) => {
-      const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets]
+      const named = files.flatMap(file => ['-f', posix.relative(folder, file)])
+      const args = ['docker', 'buildx', 'bake', '--print', ...named, ...targets]
       const [command, ...rest] = [...isolation, ...args] as [string, ...string[]]
-      return runCommand(command, rest, {
-        cwd: runDir,
-        env,
-        envOnly: true,
-        timeoutMs: BAKE_TIMEOUT_MS,
-        ...(log ? { log } : {})
-      })
+      const cwd = join(runDir, folder)
+      return runCommand(command, rest, { cwd, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS, ...(log ? { log } : {}) })
     }
     let result = await print([])
     if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
@@ -100,7 +101,12 @@ export async function evaluateBake(
           'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.'
       )
     }
-    const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await realpath(runDir) })
+    const images = toBakeImages(parseBakePrint(result.stdout), {
+      source,
+      kind,
+      runDir: await realpath(runDir),
+      folder
+    })
     return {
       files,
       images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
@@ -127,14 +133,16 @@ async function readDefinitions(
   kind: BakeKind,
   files: string[],
   side: DefinitionSource,
-  env: Record<string, string>
+  env: Record<string, string>,
+  folder: string
 ): Promise<{ texts: Map<string, string>; notes: string[] }> {
   const texts = new Map<string, string>()
   const notes: string[] = []
   const variables: Record<string, string> = { ...env }
-  if (kind === 'compose' && side.has('.env')) {
-    const text = (await side.read(['.env'])).get('.env') ?? ''
-    texts.set('.env', text)
+  const dotenv = posix.join(folder, '.env')
+  if (kind === 'compose' && side.has(dotenv)) {
+    const text = (await side.read([dotenv])).get(dotenv) ?? ''
+    texts.set(dotenv, text)
     // As compose: the environment wins over .env, and a value may use the ones before it.
     for (const [name, value] of Object.entries(parseDotenv(text))) {
       if (!Object.prototype.hasOwnProperty.call(env, name)) variables[name] = interpolate(value, variables)
@@ -176,26 +184,37 @@ function home(env: Record<string, string>): string {
   return env.HOME ?? '$HOME'
 }
 
-/** The context and Dockerfile where their links lead; refused when that is outside the repository. */
+/** The context, Dockerfile and local named contexts where their links lead; refused when that is outside the repository. */
 async function followLinks(
   image: BakeImage,
   side: DefinitionSource,
   source: string,
   kind: BakeKind
 ): Promise<BakeImage> {
-  const resolved: Record<'context' | 'dockerfile', string> = { context: image.context, dockerfile: image.dockerfile }
-  for (const field of ['context', 'dockerfile'] as const) {
-    const real = await side.resolve(image[field])
+  const follow = async (field: string, path: string) => {
+    const real = await side.resolve(path)
     if (real === null) {
       throw new BakeDefinitionError(
-        `${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${image[field]}' ` +
+        `${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${path}' ` +
           `leads outside the repository at the ${side.label} (through a symbolic link). ` +
           'Point it at a folder or file inside the repository, or set images-from: dockerfiles.'
       )
     }
-    resolved[field] = real
+    return real
   }
-  return { ...image, ...resolved }
+  const result: BakeImage = {
+    ...image,
+    context: await follow('context', image.context),
+    dockerfile: await follow('dockerfile', image.dockerfile)
+  }
+  if (image.contexts) {
+    const contexts: Record<string, string> = {}
+    for (const [name, value] of Object.entries(image.contexts)) {
+      contexts[name] = isLocalContext(value) ? await follow(`named context '${name}'`, value) : value
+    }
+    result.contexts = contexts
+  }
+  return result
 }
 
 let isolation: Promise<string[]> | null = null

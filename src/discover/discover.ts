@@ -116,19 +116,94 @@ export function discoverAffectedImages(input: DiscoveryInput): ImageTarget[] {
     } else {
       continue
     }
-    if (target.change !== 'added' && target.change !== 'removed') {
-      const head = fingerprint(input.head, filters.head, target.dockerfile, target.context)
-      const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext)
-      // The same files built with other options (a target, a build arg) are another image.
-      target.identical =
-        head !== null &&
-        head === base &&
-        !candidate.differs &&
-        sameBuild(target.build, target.baseBuild ?? target.build)
-    }
+    markIdentical(input, filters, candidate)
     targets.push(target)
   }
-  return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)))
+  return withDependencies(input, filters, targets).sort((a, b) => labelOf(a).localeCompare(labelOf(b)))
+}
+
+/** Whether the image is built from the same inputs at both sides (then one build stands for both). */
+function markIdentical(input: DiscoveryInput, filters: Record<Side, FilterCache>, candidate: Candidate): void {
+  const { target } = candidate
+  if (target.change === 'added' || target.change === 'removed') return
+  const baseBuild = target.baseBuild ?? target.build
+  const head = fingerprint(input.head, filters.head, target.dockerfile, target.context, target.build?.contexts)
+  const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext, baseBuild?.contexts)
+  // The same files built with other options (a target, a build arg) are another image; one
+  // built on another image of the run is the same only where that one is, which is not known here.
+  target.identical =
+    head !== null &&
+    head === base &&
+    !candidate.differs &&
+    sameBuild(target.build, baseBuild) &&
+    !Object.values(target.build?.contexts ?? {}).some(source => source.startsWith('target:'))
+}
+
+/** The images of the run that an image's named contexts name (`target:<name>`), at one side. */
+export function dependenciesOf(target: ImageTarget, side: Side): string[] {
+  const build = side === 'base' ? (target.baseBuild ?? target.build) : target.build
+  return Object.values(build?.contexts ?? {})
+    .filter(source => source.startsWith('target:'))
+    .map(source => source.slice('target:'.length))
+}
+
+/**
+ * The affected images with what their named contexts need: an image built on another
+ * (`contexts = { base = "target:base" }`) is affected when that one is, and the one it is
+ * built on is built too (on both sides, before it), though nothing of its own changed.
+ */
+function withDependencies(
+  input: DiscoveryInput,
+  filters: Record<Side, FilterCache>,
+  affected: ImageTarget[]
+): ImageTarget[] {
+  const candidates = input.candidates ?? []
+  if (
+    !candidates.some(candidate =>
+      (['head', 'base'] as const).some(side => dependenciesOf(candidate.target, side).length)
+    )
+  ) {
+    return affected
+  }
+  const byName = new Map(candidates.map(candidate => [candidate.target.name ?? '', candidate]))
+  const chosen = new Set(affected)
+  const result = [...affected]
+  // Dependents first: an image built on an affected one is affected.
+  for (let grew = true; grew;) {
+    grew = false
+    for (const candidate of candidates) {
+      if (chosen.has(candidate.target)) continue
+      const on = dependenciesOf(candidate.target, 'head').find(name => {
+        const dependency = byName.get(name)?.target
+        return dependency !== undefined && chosen.has(dependency) && !dependency.identical
+      })
+      if (on === undefined) continue
+      const { target } = candidate
+      target.trigger ??= 'context'
+      target.reason = withNote(`built on image ${on}, which is affected`, target.reason)
+      markIdentical(input, filters, candidate)
+      chosen.add(target)
+      result.push(target)
+      grew = true
+    }
+  }
+  // Then what they are built on, whether it changed or not.
+  for (let index = 0; index < result.length; index++) {
+    const dependent = result[index] as ImageTarget
+    for (const side of ['head', 'base'] as const) {
+      for (const name of dependenciesOf(dependent, side)) {
+        const candidate = byName.get(name)
+        if (!candidate || chosen.has(candidate.target)) continue
+        const { target } = candidate
+        target.trigger ??= 'context'
+        target.reason = withNote(`built for ${labelOf(dependent)}, which is built on it`, target.reason)
+        markIdentical(input, filters, candidate)
+        chosen.add(target)
+        result.push(target)
+      }
+    }
+  }
+  return result
 }
 
 /** A reason with what discovery already noted (where the base declares the image) after it. */
@@ -229,7 +304,8 @@ function sameBuild(a: ImageTarget['build'], b: ImageTarget['build']): boolean {
     JSON.stringify([
       options?.target ?? '',
       options?.platform ?? '',
-      Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+      Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y)),
+      Object.entries(options?.contexts ?? {}).sort(([x], [y]) => x.localeCompare(y))
     ])
   return canonical(a) === canonical(b)
 }
@@ -365,8 +441,18 @@ function contextChanges(target: ImageTarget, touched: string[], filters: Record<
     { cache: filters.base, dockerfile: target.baseDockerfile, context: target.baseContext }
   ].map(side => {
     const ignorePath = side.cache.ignorePath(side.dockerfile, side.context)
-    return { ...side, ignorePath, filter: side.cache.filter(ignorePath) }
+    return { context: side.context, ignorePath, filter: side.cache.filter(ignorePath) }
   })
+  // A local named context is read as a context of its own: with its own .dockerignore.
+  for (const [cache, build] of [
+    [filters.head, target.build],
+    [filters.base, target.baseBuild ?? target.build]
+  ] as const) {
+    for (const context of localContexts(build?.contexts)) {
+      const ignorePath = posix.join(context, '.dockerignore')
+      sides.push({ context, ignorePath, filter: cache.filter(ignorePath) })
+    }
+  }
   const ownFiles = new Set([target.dockerfile, target.baseDockerfile])
   const hits = new Set<string>()
   for (const path of touched) {
@@ -393,16 +479,37 @@ export function sourceFingerprint(tree: SideTree, dockerfile: string, context: s
   return fingerprint(tree, new FilterCache(tree), dockerfile, context)
 }
 
-function fingerprint(tree: SideTree, cache: FilterCache, dockerfile: string, context: string): string | null {
+function fingerprint(
+  tree: SideTree,
+  cache: FilterCache,
+  dockerfile: string,
+  context: string,
+  contexts: Record<string, string> = {}
+): string | null {
   const dockerfileId = tree.files.get(dockerfile)
   if (dockerfileId === undefined) return null
-  const filter = cache.filter(cache.ignorePath(dockerfile, context))
-  const entries: string[] = []
-  for (const [path, id] of tree.files) {
-    const inContext = pathInContext(context, path)
-    if (inContext !== null && filter(inContext)) entries.push(`${inContext}\0${id}`)
+  const filesOf = (folder: string, filter: (relativePath: string) => boolean) => {
+    const entries: string[] = []
+    for (const [path, id] of tree.files) {
+      const inContext = pathInContext(folder, path)
+      if (inContext !== null && filter(inContext)) entries.push(`${inContext}\0${id}`)
+    }
+    return entries.sort().join('\n')
   }
-  return `${dockerfileId}\n${entries.sort().join('\n')}`
+  const parts = [dockerfileId, filesOf(context, cache.filter(cache.ignorePath(dockerfile, context)))]
+  for (const [name, source] of Object.entries(contexts).sort(([a], [b]) => a.localeCompare(b))) {
+    const local = localContexts({ [name]: source })[0]
+    parts.push(
+      `@${name}=${source}`,
+      local === undefined ? '' : filesOf(local, cache.filter(posix.join(local, '.dockerignore')))
+    )
+  }
+  return parts.join('\n')
+}
+
+/** The named contexts that are folders of the repository. */
+function localContexts(contexts: Record<string, string> | undefined): string[] {
+  return Object.values(contexts ?? {}).filter(source => !/^(?:docker-image:\/\/|target:)/i.test(source))
 }
 
 function listPaths(paths: string[]): string {

@@ -49,7 +49,7 @@ export async function discoverInRepository(
     imagesFrom,
     hasConfig: images !== null,
     // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
-    head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
+    head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel, git) : commitSource(git, head, headLabel),
     base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
     changed,
     tempRoot: options.tempRoot,

@@ -21,6 +21,11 @@ export interface BuildRequest {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
+  /**
+   * Named contexts as `--build-context name=value`, BuildKit only: an absolute folder, or
+   * `docker-image://<reference>` (another image of the run by its tag).
+   */
+  contexts?: Record<string, string>
   /** Passed with `--secret`, BuildKit only (checked before any build). */
   secrets?: BuildSecret[]
   /** `--cache-from` / `--cache-to` arguments (see layer-cache.ts), BuildKit only. */
@@ -48,6 +53,7 @@ export function buildCommandArgs(request: BuildRequest): string[] {
   if (request.target) args.push('--target', request.target)
   if (request.platform) args.push('--platform', request.platform)
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`)
+  for (const [name, value] of Object.entries(request.contexts ?? {})) args.push('--build-context', `${name}=${value}`)
   if (request.secrets?.length) args.push(...secretArgs(request.secrets))
   if (request.builder === 'buildx' && request.cache?.length) args.push(...request.cache)
   for (const [name, value] of Object.entries(request.labels ?? {})) args.push('--label', `${name}=${value}`)

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import { BuildRequest, buildImage } from './build-command.js'
 import { Progress } from './progress.js'
 import { CheckSettings } from '../inputs/inputs.js'
@@ -39,6 +39,8 @@ export interface SideJob {
    * `deferLog` has settled, so two builds never interleave in one group.
    */
   deferLog?: Promise<unknown>
+  /** The tags of the images of the run this side is built on (named contexts `target:<name>`), by name. */
+  images?: Record<string, { tag: string } | { missing: string }>
 }
 
 /** How one side went: its build's outcome, and what was measured when it built. */
@@ -60,6 +62,32 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
   const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
   const contextPath = side === 'head' ? target.context : target.baseContext
   const root = await context.pool.rootOf(side)
+  const failed = (error: string): SideResult => {
+    log.warning(`The ${side} build of ${dockerfile}: ${error}`)
+    return { side, outcome: { side, ok: false, error, durationMs: 0 }, measurement: null }
+  }
+  const build = side === 'base' ? (target.baseBuild ?? target.build) : target.build
+  const contexts: Record<string, string> = {}
+  for (const [name, source] of Object.entries(build?.contexts ?? {})) {
+    if (context.engine.builder !== 'buildx') {
+      return failed(
+        `the named context '${name}' needs BuildKit (docker buildx), and the engine builds with the legacy builder.`
+      )
+    }
+    if (source.startsWith('target:')) {
+      const built = job.images?.[source.slice('target:'.length)]
+      if (!built || 'missing' in built) {
+        return failed(`the named context '${name}': ${built?.missing ?? `${source} was not built`}.`)
+      }
+      contexts[name] = `docker-image://${built.tag}`
+    } else if (/^docker-image:\/\//i.test(source)) {
+      contexts[name] = source
+    } else {
+      const refused = await refuseOutside(root, posix.join(source, '.dockerignore'), source)
+      if (refused) return failed(`the named context '${name}': ${refused}`)
+      contexts[name] = join(root, source)
+    }
+  }
   const request: BuildRequest = {
     dockerfile: join(root, dockerfile),
     context: join(root, contextPath),
@@ -70,14 +98,12 @@ export async function buildSide(context: SideContext, job: SideJob): Promise<Sid
     labels: context.labels,
     cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),
     // Each side as its own commit's config defines it.
-    ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+    ...build,
+    contexts
   }
   // A Dockerfile, context or ignore file that leaves the checkout through a symlink is not built.
   const refused = await refuseOutside(root, dockerfile, contextPath)
-  if (refused) {
-    log.warning(`The ${side} build of ${dockerfile}: ${refused}`)
-    return { side, outcome: { side, ok: false, error: refused, durationMs: 0 }, measurement: null }
-  }
+  if (refused) return failed(refused)
   context.signal?.throwIfAborted()
   context.janitor.image(request.tag)
   const outcome = await runLogged(

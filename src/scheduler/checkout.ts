@@ -19,7 +19,10 @@ export function checkoutPaths(targets: ImageTarget[], side: Side): string[] | nu
   for (const target of targets) {
     const context = side === 'head' ? target.context : target.baseContext
     const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile
-    for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
+    const build = side === 'head' ? target.build : (target.baseBuild ?? target.build)
+    // Named contexts that are folders are read by the build as well.
+    const named = Object.values(build?.contexts ?? {}).filter(source => !/^(?:docker-image:\/\/|target:)/i.test(source))
+    for (const path of [context, dockerfile, `${dockerfile}.dockerignore`, ...named]) {
       const normalized = posix.normalize(path).replace(/\/+$/, '')
       if (!sparsePathAllowed(normalized)) return null
       paths.add(normalized)

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { checkoutPaths } from './checkout.js'
 import { CheckSettings } from '../inputs/inputs.js'
-import { existsOn } from '../discover/discover.js'
+import { dependenciesOf, existsOn } from '../discover/discover.js'
 import { Docker } from '../tools/docker.js'
 import { Git } from '../tools/git.js'
 import { limitConcurrency } from './concurrency.js'
@@ -152,18 +152,30 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
   const limit = limitConcurrency(plan.settings.parallel ?? 1)
   const strategy = strategyFor(context.engine.builder)
   const paths = new PathExplainer(context.docker, context.log, context.engine)
+  const built = new BuiltImages(plan.targets)
+  // Asked for in an order where an image comes after those it is built on: the pool starts
+  // tasks in the order asked, so a build that waits for another never holds up that one.
   const results = await Promise.allSettled(
-    plan.targets.map((target, index) =>
-      limit(async () => {
-        if (stopped.signal.aborted || plan.signal?.aborted) return
+    dependencyOrder(plan.targets).map(index => {
+      const target = plan.targets[index] as ImageTarget
+      return limit(async () => {
         try {
-          await buildTarget(plan, context, { strategy, paths }, recorder.start(index, target), `${token}-${index}`)
+          if (stopped.signal.aborted || plan.signal?.aborted) return
+          await buildTarget(
+            plan,
+            context,
+            { strategy, paths, built },
+            recorder.start(index, target),
+            `${token}-${index}`
+          )
         } catch (error) {
           stopped.abort()
           throw error
+        } finally {
+          built.settle(target, null)
         }
       })
-    )
+    })
   )
   // Before the images go: the breakdowns read them.
   await paths.finish()
@@ -177,7 +189,7 @@ async function buildTargets(plan: BuildPlan, context: SideContext, recorder: Rec
 async function buildTarget(
   plan: BuildPlan,
   context: SideContext,
-  steps: { strategy: Strategy; paths: PathExplainer },
+  steps: { strategy: Strategy; paths: PathExplainer; built: BuiltImages },
   image: MeasuredImage,
   tagPrefix: string
 ): Promise<void> {
@@ -187,9 +199,13 @@ async function buildTarget(
   // Each side's layers as its measurement read them, where it did (see SideResult.layers).
   const saved: { base?: SavedArchive; head?: SavedArchive } = {}
   await steps.strategy(sides, async (side, deferLog) => {
-    const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog })
+    const images = await steps.built.tagsFor(target, side)
+    const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog, images })
     recordSide(image, result)
     if (result.layers) saved[side] = result.layers
+    steps.built.settle(target, result.outcome.ok ? tagOf(side) : null, side)
+    // Built once for both sides: the head's image is the base's too.
+    if (side === 'head' && !sides.includes('base')) steps.built.settle(target, result.outcome.ok ? tagOf(side) : null)
     return result
   })
   if (builtOnceOf(plan, target)) {
@@ -218,6 +234,86 @@ async function buildTarget(
     for (const side of [image.base, image.head]) if (side) delete side.instructions
   }
   context.log.imageDone?.(image)
+}
+
+/**
+ * The tag each image of the run got at each side, for the images built on it (a named
+ * context `target:<name>`): a promise per image and side, settled when its build ends
+ * (null when it failed or was never built there).
+ */
+class BuiltImages {
+  private readonly sides = new Map<
+    ImageTarget,
+    Record<Side, { promise: Promise<string | null>; settle(tag: string | null): void }>
+  >()
+  private readonly byName = new Map<string, ImageTarget>()
+
+  constructor(targets: ImageTarget[]) {
+    for (const target of targets) {
+      if (target.name !== undefined) this.byName.set(target.name, target)
+      const one = () => {
+        let settle: (tag: string | null) => void = () => undefined
+        const promise = new Promise<string | null>(resolve => (settle = resolve))
+        return { promise, settle }
+      }
+      this.sides.set(target, { head: one(), base: one() })
+    }
+  }
+
+  /** A side's tag (both sides' where `side` is absent); the first settling wins. */
+  settle(target: ImageTarget, tag: string | null, side?: Side): void {
+    const entry = this.sides.get(target)
+    if (!entry) return
+    for (const one of side ? [side] : SIDES) entry[one].settle(tag)
+  }
+
+  /** The tags of the images `target` is built on at `side`, by name: a string, or why there is none. */
+  async tagsFor(target: ImageTarget, side: Side): Promise<Record<string, { tag: string } | { missing: string }>> {
+    const tags: Record<string, { tag: string } | { missing: string }> = {}
+    for (const name of dependenciesOf(target, side)) {
+      const dependency = this.byName.get(name)
+      const entry = dependency && this.sides.get(dependency)
+      if (!entry) {
+        tags[name] = { missing: `the image '${name}' it is built on (target:${name}) is not among the images built` }
+        continue
+      }
+      const tag = await entry[side].promise
+      tags[name] = tag ? { tag } : { missing: `the image '${name}' it is built on did not build at the ${side}` }
+    }
+    return tags
+  }
+}
+
+/**
+ * The targets' indices with each image after those it is built on (named contexts
+ * `target:<name>`), otherwise in their order. A cycle is an error that names it.
+ */
+export function dependencyOrder(targets: ImageTarget[]): number[] {
+  const byName = new Map(targets.map((target, index) => [target.name ?? '', index]))
+  const order: number[] = []
+  const state = new Map<number, 'visiting' | 'done'>()
+  const visit = (index: number, path: string[]) => {
+    if (state.get(index) === 'done') return
+    const target = targets[index] as ImageTarget
+    const name = target.name ?? target.dockerfile
+    if (state.get(index) === 'visiting') {
+      throw new Error(
+        `The images are built on each other in a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')} ` +
+          '(named contexts target:…). Break the cycle in the compose or bake file.'
+      )
+    }
+    state.set(index, 'visiting')
+    for (const side of SIDES) {
+      for (const dependency of dependenciesOf(target, side)) {
+        const other = byName.get(dependency)
+        if (other !== undefined) visit(other, [...path, name])
+      }
+    }
+    state.set(index, 'done')
+    order.push(index)
+  }
+  targets.forEach((_, index) => visit(index, []))
+  return order
 }
 
 function builtOnceOf(plan: BuildPlan, target: ImageTarget): boolean {

@@ -51,6 +51,12 @@ export interface BuildOptions {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
+  /**
+   * Named contexts (`--build-context`), by name: a folder from the repository root,
+   * `docker-image://<reference>`, or `target:<image name>` (another image of the run, built
+   * first on the same side).
+   */
+  contexts?: Record<string, string>
 }
 
 /** One image to check: a Dockerfile and its build context, on each side where it exists. */
