@@ -160,16 +160,17 @@ export const INPUT_TABLE = {
     description:
       'Where the images to check come from: `auto` (the `images` input or config file, else a bake file ' +
       '`docker-bake.hcl`/`docker-bake.json`/`docker-bake.override.hcl`, else a compose file ' +
-      '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` at the root, else every ' +
-      'Dockerfile the `dockerfiles` globs match), or one of `config`, `bake`, `compose`, `dockerfiles` ' +
-      "alone. Compose and bake files are read by `docker buildx bake --print` at each side's commit, " +
-      'with no token or runner variable in its environment.',
+      '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml`, in any folder, each ' +
+      "folder's bake files before its compose file, else every Dockerfile the `dockerfiles` globs match), " +
+      'or one of `config`, `bake`, `compose`, `dockerfiles` alone. Compose and bake files are read by ' +
+      "`docker buildx bake --print` from their own folder at each side's commit, with no token or runner " +
+      'variable in its environment (see docs/compose-and-bake.md).',
     default: 'auto',
     parse: choice(IMAGES_FROM, 'auto'),
     flag: {
       name: 'images-from',
       value: 'FROM',
-      help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
+      help: 'Where the images come from: auto (the config file, else the bake and compose files in any folder, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
     }
   }),
   shard: input({
