@@ -66,7 +66,7 @@ export const HELP_WIDTH = 80
 const LABEL_WIDTH = 28
 
 /** Words on lines of at most `width` characters, each line after `indent` spaces (the first after `first`). */
-export function wrapText(text: string, width: number, indent = 0, first = indent): string {
+function wrapText(text: string, width: number, indent = 0, first = indent): string {
   const lines: string[] = []
   let line = ''
   let room = width - first

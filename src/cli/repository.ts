@@ -100,7 +100,7 @@ async function describeHead(
 }
 
 /** Untracked files that are not ignored: a new Dockerfile counts before `git add`. */
-export const UNTRACKED_FILES_ARGS = ['ls-files', '--others', '--exclude-standard', '-z', '--full-name']
+const UNTRACKED_FILES_ARGS = ['ls-files', '--others', '--exclude-standard', '-z', '--full-name']
 
 /** The tracked changes plus every untracked file as added (git reports an untracked file nowhere else). */
 export function mergeWorkingTreeChanges(tracked: ChangedFile[], untracked: string[]): ChangedFile[] {

@@ -85,7 +85,7 @@ export function clock(ms: number): string {
 }
 
 /** One line on one image, as soon as both its sides are measured: "calculator/Dockerfile 1.27 MB → 841 MB +840 MB (+66,155%) ❌ over limit". */
-export function imageLine(result: ImageResult): string {
+function imageLine(result: ImageResult): string {
   const sides = `${result.base ? formatSize(result.base.size) : '—'} → ${result.head ? formatSize(result.head.size) : '—'}`
   const delta =
     result.delta === null

@@ -44,7 +44,7 @@ export function definitionFolders(paths: Iterable<string>, kinds: BakeKind[]): s
 }
 
 /** An image's name: the service or target, after the folder of its file where that is not the root. */
-export function qualifiedName(folder: string, name: string): string {
+function qualifiedName(folder: string, name: string): string {
   return folder === '.' ? name : `${folder}/${name}`
 }
 

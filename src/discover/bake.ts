@@ -19,7 +19,7 @@ import {
 import { lastLines, runCommand } from '../tools/exec.js'
 
 /** What `bake --print` may take: it only reads a few files, so this is for a definition that loops. */
-export const BAKE_TIMEOUT_MS = 30_000
+const BAKE_TIMEOUT_MS = 30_000
 
 /** Bake itself failed (or ran out of time) on the files: no refusal of ours. */
 export class BakeFailedError extends BakeDefinitionError {}

@@ -42,7 +42,7 @@ export function pathInContext(context: string, file: string): string | null {
 }
 
 /** Joins repository paths, where '.' is the root. */
-export function joinPath(folder: string, name: string): string {
+function joinPath(folder: string, name: string): string {
   return folder === '.' || folder === '' ? name : posix.join(folder, name)
 }
 

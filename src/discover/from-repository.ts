@@ -108,13 +108,13 @@ function dockerfileMatcher(globs: string[], specs: ImageSpec[]): (path: string) 
  * rewritten in one PR reads as one removed and one added, and the added one is held only to
  * max-size. Between the Dockerfiles alone, git is asked again at this lower similarity.
  */
-export const DOCKERFILE_RENAME_SIMILARITY = '20%'
+const DOCKERFILE_RENAME_SIMILARITY = '20%'
 
 /**
  * Joins a removed and an added Dockerfile into one rename where git, asked about those
  * files alone at a lower similarity, sees one. The rest of the changes are left as they are.
  */
-export async function pairMovedDockerfiles(
+async function pairMovedDockerfiles(
   git: Git,
   revisions: Revisions,
   changed: ChangedFile[],
@@ -235,7 +235,7 @@ const MAX_LINKS = 16
  * it leaves it. A base config that does not parse is warned about and read as none: a PR that
  * repairs it must be able to pass.
  */
-export async function loadBaseImageSpecs(
+async function loadBaseImageSpecs(
   git: Git,
   base: SideTree,
   settings: Pick<CheckSettings, 'configFile'>,

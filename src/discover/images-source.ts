@@ -299,7 +299,7 @@ export function oneImagePerBuild(images: BakeImage[]): BakeImage[] {
  * image: the name becomes a named context `target:<that image>`, so that it is built first
  * on the same side and this one starts from that side's fresh build, never from a registry.
  */
-export async function builtOnEachOther(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+async function builtOnEachOther(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
   const byTag = new Map<string, BakeImage>()
   for (const image of images) {
     for (const tag of image.tags ?? []) {
@@ -346,7 +346,7 @@ function globalArgs(text: string): Record<string, string> {
 }
 
 /** The words after a service's name for the row of its Dockerfile's last stage. */
-export const LAST_STAGE = 'last stage'
+const LAST_STAGE = 'last stage'
 
 /**
  * The images, and for each that builds a stage other than its Dockerfile's last (a compose
@@ -356,7 +356,7 @@ export const LAST_STAGE = 'last stage'
  * says which stage it measured. A Dockerfile that cannot be read or has no such stage is left
  * to the build, which says what is wrong.
  */
-export async function withLastStages(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
+async function withLastStages(images: BakeImage[], side: DefinitionSource): Promise<BakeImage[]> {
   const targeted = images.filter(image => image.target !== undefined && side.has(image.dockerfile))
   if (!targeted.length) return images
   const texts = await side.read([...new Set(targeted.map(image => image.dockerfile))])

@@ -2,7 +2,7 @@ import type { ChangedFile, FileStatus } from '../shared/types.js'
 import type { Octokit } from '../tools/octokit.js'
 
 /** GitHub's `pulls.listFiles` stops at this many files, without saying that it did. */
-export const PULL_FILES_API_LIMIT = 3000
+const PULL_FILES_API_LIMIT = 3000
 
 export interface PullRef {
   owner: string

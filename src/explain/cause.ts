@@ -5,7 +5,7 @@ import { ImageResult, InstructionChange, InstructionSize, PathHint, PathSource, 
 import { growthOf } from './instruction-growth.js'
 
 /** The built stage's FROM on one side: its image and where it stands. */
-export interface StageStart {
+interface StageStart {
   from: string
   line: number
 }

@@ -15,7 +15,7 @@ export function entryCount(recorded: RecordedLayer[]): number {
 }
 
 /** Entries per image, over all its layers: about 20 KB of a record. */
-export const RECORDED_ENTRIES = 400
+const RECORDED_ENTRIES = 400
 
 /** A child below this share of its folder is summed into the folder's own entry when it is opened. */
 const OWN_ENTRY_SHARE = 1 / 64

@@ -46,13 +46,7 @@ function newNode(path: string, name: string): Node {
 const deltaOf = (node: Node) => node.head - node.base
 
 /** The package managers' caches: bytes there only make the image bigger. */
-export const CACHE_FOLDERS = [
-  '/var/cache/apt',
-  '/var/lib/apt/lists',
-  '/root/.cache/pip',
-  '/root/.npm',
-  '/var/cache/apk'
-]
+const CACHE_FOLDERS = ['/var/cache/apt', '/var/lib/apt/lists', '/root/.cache/pip', '/root/.npm', '/var/cache/apk']
 
 /** Below this a hint is noise. */
 const MIN_HINT_BYTES = 1_000_000

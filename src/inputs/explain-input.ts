@@ -8,9 +8,9 @@ export interface ExplainSettings {
   instructions: boolean
 }
 
-export const EXPLAIN_CHOICES = ['paths', 'instructions'] as const
+const EXPLAIN_CHOICES = ['paths', 'instructions'] as const
 
-export const DEFAULT_EXPLAIN: ExplainSettings = { paths: true, instructions: true }
+const DEFAULT_EXPLAIN: ExplainSettings = { paths: true, instructions: true }
 
 /** `paths,instructions` (the default), either one, or `none`. */
 export function parseExplain(value: string, label = 'explain'): ExplainSettings {

@@ -4,8 +4,8 @@ import { eventPathOf, readEventPayload } from './event.js'
 import { INPUT_DEFAULTS, InputName, Inputs, readSettings } from './table.js'
 
 export type { CheckSettings, Inputs } from './table.js'
-export { BASELINE_MODES, DEFAULT_RECORDS_DEPTH, RUN_MODES } from './parse.js'
-export type { BaselineMode, CommentMode, RunMode } from './parse.js'
+export { DEFAULT_RECORDS_DEPTH } from './parse.js'
+export type { CommentMode } from './parse.js'
 
 /** What the runner tells the action about where and why it runs. */
 export interface RunnerContext {
@@ -27,8 +27,6 @@ export interface RunnerContext {
   /** What is wrong with the event file, when something is (see readEventPayload). */
   eventProblem: string | null
 }
-
-export { InputError }
 
 /**
  * Reads and validates every input, each as its entry in the input table says. The only
@@ -54,11 +52,7 @@ export function inputVariable(name: string): string {
  * would be a token that is no token, or a limit that is no limit. Only the expression is
  * quoted in the message, never the rest of the value, which may be a secret.
  */
-export function readInput(
-  name: InputName,
-  env: NodeJS.ProcessEnv = process.env,
-  options: { trim?: boolean } = {}
-): string {
+function readInput(name: InputName, env: NodeJS.ProcessEnv = process.env, options: { trim?: boolean } = {}): string {
   const raw = env[inputVariable(name)]
   if (raw === undefined) return INPUT_DEFAULTS[name]
   const expression = /\$\{\{[\s\S]*?\}\}/.exec(raw)

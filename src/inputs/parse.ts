@@ -9,7 +9,6 @@ import { assertRecordsRef, DEFAULT_RECORDS_REF } from './records-ref.js'
 // and the fix.
 
 export const BASELINE_MODES = ['auto', 'record', 'build'] as const
-export type BaselineMode = (typeof BASELINE_MODES)[number]
 export const DEFAULT_RECORDS_DEPTH = 50
 
 export const COMMENT_MODES = ['always', 'changed', 'never'] as const
@@ -23,7 +22,6 @@ export type CommentMode = (typeof COMMENT_MODES)[number]
  * and a branch in main.ts.
  */
 export const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'] as const
-export type RunMode = (typeof RUN_MODES)[number]
 
 /** Where `actions/download-artifact` puts the shards' reports in docs/monorepos.md's shard workflow. */
 export const DEFAULT_REPORTS = 'docker-size-reports'

@@ -100,7 +100,7 @@ export function secretsFromEnvironment(values: string[], label: string, env: Nod
 }
 
 /** The environment variable that carries the n-th secret to `docker buildx build`. */
-export function secretVariable(index: number): string {
+function secretVariable(index: number): string {
   return `DOCKER_SIZE_CHECK_SECRET_${index}`
 }
 

@@ -5,7 +5,7 @@ import { Comparison, ImageResult, ImageTarget, Limits, MeasuredImage, Revisions,
 const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2, error: 3 }
 
 /** The worst of several verdicts: error > fail > warn > pass. */
-export function worstVerdict(verdicts: Verdict[]): Verdict {
+function worstVerdict(verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((worst, v) => (VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst), 'pass')
 }
 

@@ -1,4 +1,3 @@
-import { Docker } from '../tools/docker.js'
 import { ImageMeasurement } from '../shared/types.js'
 
 interface InspectJson {
@@ -20,8 +19,4 @@ export function parseInspect(stdout: string): ImageMeasurement {
     throw new Error('docker image inspect printed no image with an Id and a Size')
   }
   return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 }
-}
-
-export async function measureImage(docker: Pick<Docker, 'inspectImage'>, reference: string): Promise<ImageMeasurement> {
-  return parseInspect(await docker.inspectImage(reference))
 }

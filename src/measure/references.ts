@@ -149,7 +149,7 @@ function limitsOf(spec: ReferenceSpec): NonNullable<ImageTarget['limits']> {
 }
 
 /** A platform's figures: its pull size, and the bytes each instruction's layer adds compressed. */
-export function measurementOf(platform: PlatformImage): ImageMeasurement {
+function measurementOf(platform: PlatformImage): ImageMeasurement {
   const instructions = instructionsOf(platform)
   return {
     size: platform.size,

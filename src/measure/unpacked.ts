@@ -15,7 +15,7 @@ import { emptyArchive, SavedArchive } from '../tools/save-pair.js'
 // and, unpacking it, the file bytes overlay2 would count.
 
 /** One layer of a saved image. */
-export interface SavedLayer {
+interface SavedLayer {
   /** The blob's path in the archive (`blobs/sha256/<digest>`). */
   path: string
   /** Bytes of the blob as stored: the compressed size the manifest lists. */

@@ -57,7 +57,7 @@ export async function runMerge(inputs: Inputs, context: RunnerContext, log: Logg
  * The report files named by the `reports` input: a folder, searched at any depth for
  * `.json` files, or a glob from the workspace.
  */
-export async function findReportFiles(pattern: string, workspace: string): Promise<string[]> {
+async function findReportFiles(pattern: string, workspace: string): Promise<string[]> {
   const absolute = isAbsolute(pattern) ? pattern : join(workspace, pattern)
   const isFolder = await stat(absolute).then(
     info => info.isDirectory(),

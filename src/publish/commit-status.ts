@@ -10,7 +10,7 @@ import { anyLimitSet } from '../report/markdown.js'
 // set as a commit status on the PR's head, is the one a branch protection rule can require.
 
 /** GitHub answers 422 to a longer description ("description is too long (maximum is 140 characters)"). */
-export const MAX_STATUS_DESCRIPTION = 140
+const MAX_STATUS_DESCRIPTION = 140
 
 export type CommitState = 'success' | 'failure' | 'error'
 

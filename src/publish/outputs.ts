@@ -126,7 +126,7 @@ export async function publishComment(
   }
 }
 
-export function describeCommentError(error: unknown): string {
+function describeCommentError(error: unknown): string {
   const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined
   const message = errorMessage(error)
   if (status === 403) {

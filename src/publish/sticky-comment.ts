@@ -11,7 +11,7 @@ import { COMMENT_KEY_PATTERN } from '../inputs/comment-key.js'
 export const MAX_COMMENT_BODY_LENGTH = 65536
 
 /** Who posts the comment when the token cannot tell (an Actions installation token). */
-export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]'
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]'
 
 /**
  * The hidden first line that marks our comment. The key lets several checks on one PR keep
@@ -29,7 +29,7 @@ export function commentMarker(key: string): string {
 }
 
 /** The body as posted: the marker line first, then the report. */
-export function stickyBody(key: string, body: string): string {
+function stickyBody(key: string, body: string): string {
   const marker = commentMarker(key)
   // A body that already starts with the marker (re-posted as read back) is not marked twice.
   return openingLine(body) === marker ? body : `${marker}\n${body}`

@@ -15,7 +15,7 @@ import { describeRecordedBaseline } from './describe.js'
 import { FIELD_LIMITS } from '../shared/fields.js'
 
 /** A record that stands for the base build of one image. */
-export interface RecordedBaseline {
+interface RecordedBaseline {
   /** The commit the record was made at. */
   commit: string
   /** How many first-parent commits it lies behind the merge-base (0: the merge-base's own). */
@@ -29,9 +29,9 @@ export interface RecordedBaseline {
 export type RecordedBase = Pick<RecordedBaseline, 'measurement' | 'layers'>
 
 /** `refused`: a record was there and did not verify, which the run says as a warning. */
-export type BaselineDecision = { record: RecordedBaseline } | { build: string; refused?: boolean }
+type BaselineDecision = { record: RecordedBaseline } | { build: string; refused?: boolean }
 
-export interface BaselineLookup {
+interface BaselineLookup {
   store: RecordStore
   git: Git
   docker: Docker
@@ -51,7 +51,7 @@ export interface BaselineLookup {
  * built: the merge-base's record, else the newest one on the base branch's first-parent
  * history within `depth` commits whose fingerprint is what the base build's would be.
  */
-export async function decideBaselines(
+async function decideBaselines(
   targets: ImageTarget[],
   lookup: BaselineLookup
 ): Promise<Map<ImageTarget, BaselineDecision>> {
@@ -334,13 +334,13 @@ export async function recordsVerifierAt(git: Git, sha: string): Promise<RecordsV
 }
 
 /** How many records a trend shows: the run files' bound on a trend, so that one always fits. */
-export const TREND_RECORDS = FIELD_LIMITS.maxTrend
+const TREND_RECORDS = FIELD_LIMITS.maxTrend
 
 /**
  * Each image's size on the default branch in the newest records that measured it as this run
  * does, oldest first, from the index alone (no record is opened): the comment's trend.
  */
-export function attachTrends(targets: ImageTarget[], index: RecordIndex, measure: string): void {
+function attachTrends(targets: ImageTarget[], index: RecordIndex, measure: string): void {
   for (const target of targets) {
     if (target.change === 'removed') continue
     const key = labelOf(target)

@@ -9,13 +9,13 @@ import { measurementSchema, recordedLayer } from '../shared/measurement.js'
 // The measurement is the run files' own (shared/measurement.ts), read and written as stored:
 // the same fields and bounds, its text kept whole and unchecked (a record is the record run's
 // own, signed), so that an instruction read back matches the head's by its text.
-export const recordedMeasurement = measurementSchema('stored')
+const recordedMeasurement = measurementSchema('stored')
 
 const objectId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/)
-export const recordedPaths = z.object({ layers: z.array(recordedLayer).max(FIELD_LIMITS.maxLayers) })
+const recordedPaths = z.object({ layers: z.array(recordedLayer).max(FIELD_LIMITS.maxLayers) })
 
 /** What decides an image, in parts, so that a mismatch can say which part moved. */
-export const fingerprintSchema = z.object({
+const fingerprintSchema = z.object({
   /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
   source: z.string().regex(/^[0-9a-f]{64}$/),
   /** target, build-args and platform. */
@@ -30,7 +30,7 @@ export const fingerprintSchema = z.object({
   measure: z.string().max(100)
 })
 
-export const recordedImage = z.object({
+const recordedImage = z.object({
   /** The image's name: the config's `name`, else its Dockerfile path. */
   key: z.string().min(1).max(500),
   /** Empty for an image entry read by reference (`image`) that names no Dockerfile: nothing built it here. */
@@ -52,14 +52,14 @@ export const REGISTRY_MEASURE = 'registry'
 export const RECORD_SCHEMA = 'docker-size-check/record@1'
 export const INDEX_SCHEMA = 'docker-size-check/records-index@1'
 
-export const baselineRecord = z.object({
+const baselineRecord = z.object({
   schema: z.literal(RECORD_SCHEMA),
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   recordedAt: z.string().max(40),
   images: z.array(recordedImage).max(FIELD_LIMITS.maxRecordedImages)
 })
 
-export const indexEntry = z.object({
+const indexEntry = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   recordedAt: z.string().max(40),
   /** Each image's compared size at that commit, by key: what the trend reads without opening records. */
@@ -70,7 +70,7 @@ export const indexEntry = z.object({
   paths: z.array(objectId).optional()
 })
 
-export const recordIndex = z.object({
+const recordIndex = z.object({
   schema: z.literal(INDEX_SCHEMA),
   /** Newest first. */
   records: z.array(indexEntry)

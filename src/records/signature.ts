@@ -29,7 +29,7 @@ export function signaturePath(path: string): string {
 }
 
 /** A key's short name: the first 16 hex digits of the SHA-256 of its public half (SPKI, DER). */
-export function keyId(key: KeyObject): string {
+function keyId(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key
   return createHash('sha256')
     .update(publicKey.export({ type: 'spki', format: 'der' }))

@@ -48,7 +48,7 @@ import { assertRecordsRef, DEFAULT_RECORDS_REF } from '../inputs/records-ref.js'
 export { RecordsSigner, RecordsVerifier } from './signature.js'
 
 /** The newest records kept; older ones are pruned when a record is written. */
-export const MAX_RECORDS = 1000
+const MAX_RECORDS = 1000
 const WRITE_ATTEMPTS = 8
 /**
  * The largest stored file read: a store written by this tool holds an index of about 200 bytes
@@ -61,7 +61,7 @@ const MAX_SIGNATURE_BYTES = 1024
 /** A stored file that does not count: unsigned, signed by another key, too large, or not the schema. */
 export class RecordTrustError extends Error {}
 
-export function emptyIndex(): RecordIndex {
+function emptyIndex(): RecordIndex {
   return { schema: INDEX_SCHEMA, records: [] }
 }
 
@@ -372,16 +372,16 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 1)}\n`
 }
 
-export function recordPath(commit: string): string {
+function recordPath(commit: string): string {
   return `records/${commit}.json`
 }
 
-export function pathsPath(blob: string): string {
+function pathsPath(blob: string): string {
   return `paths/${blob}.json`
 }
 
 /** Whether a rejected push lost a race with another writer (and may try again). */
-export function isRaceLost(output: string): boolean {
+function isRaceLost(output: string): boolean {
   return /stale info|fetch first|non-fast-forward|\[rejected\]|failed to update ref|cannot lock ref/i.test(output)
 }
 

@@ -19,7 +19,7 @@ export interface Credential {
 /** What answers "which credentials for this registry host": null for anonymous access. */
 export type CredentialSource = (registry: string) => Promise<Credential | null>
 
-export class CredentialError extends Error {}
+class CredentialError extends Error {}
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>
@@ -31,7 +31,7 @@ interface DockerConfig {
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/'
 
 /** The folder docker reads its config from. */
-export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
+function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker')
 }
 

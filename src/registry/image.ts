@@ -5,14 +5,14 @@ import * as z from 'zod'
 import { INDEX_TYPES, MANIFEST_TYPES, RegistryClient, RegistryError } from './client.js'
 import { ImageReference, withDigest } from './reference.js'
 
-export interface RegistryLayer {
+interface RegistryLayer {
   digest: string
   /** Compressed bytes, as stored and pulled. */
   size: number
   mediaType: string
 }
 
-export interface RegistryHistoryEntry {
+interface RegistryHistoryEntry {
   createdBy: string
   emptyLayer: boolean
   comment: string

@@ -87,7 +87,7 @@ export function parseReference(text: string, field = 'image'): ImageReference {
 }
 
 /** docker talks plain HTTP to a registry on this machine without any setting; so does this. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name)
 }

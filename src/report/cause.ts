@@ -41,7 +41,7 @@ function cachesOf(causes: Causes, line: number | null) {
 }
 
 /** The sentence, without its lead; null where nothing explains the change. */
-export function causeSentence(causes: Causes | null, style: Style): string | null {
+function causeSentence(causes: Causes | null, style: Style): string | null {
   if (!hasCause(causes)) return null
   const w = writer(style)
   const structure: string[] = []

@@ -10,7 +10,7 @@ import { MarkdownContext, RenderOptions, renderMarkdown, summarizeOutcome } from
  * - `rows`: also only the most important rows of the table;
  * - `summary`: the outcome line and where to read the rest.
  */
-export type FitLevel = 'full' | 'folded' | 'brief' | 'rows' | 'summary'
+type FitLevel = 'full' | 'folded' | 'brief' | 'rows' | 'summary'
 
 export interface FitLimit {
   /** The largest size allowed, in the unit that `measure` counts. */

@@ -18,18 +18,6 @@ const KIND: Record<InstructionChange['kind'], string> = {
 }
 
 /**
- * For each image whose size changed, a folded list of the instructions that moved the
- * most bytes (top 5), so the reader sees why without opening the log.
- */
-export function growthSections(
-  images: ImageResult[],
-  links: RepositoryLinks | null = null,
-  paths: PathRows = {}
-): string[] {
-  return images.map(image => growthSection(image, links, paths)).filter(section => section !== null)
-}
-
-/**
  * One image's section, or null. Only where both sides were measured: a failed build's
  * layers did not vanish (every base instruction would read "gone"), and a new image's
  * every instruction is new, which the table says already.

@@ -38,12 +38,12 @@ export function repositoryUrl(serverUrl: string, owner: string, repo: string): s
  * One path segment, percent-encoded: encodeURIComponent leaves `( ) ! * '` as they are, and
  * a `)` ends a markdown link's destination, so those are encoded as well.
  */
-export function encodeSegment(segment: string): string {
+function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, char => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 /** A repository path, each segment encoded and the slashes kept. */
-export function encodePath(path: string): string {
+function encodePath(path: string): string {
   return path.split('/').map(encodeSegment).join('/')
 }
 

@@ -102,16 +102,6 @@ export function anyLimitSet(images: readonly ImageResult[]): boolean {
   )
 }
 
-/** Failed for its size at the head, not its growth. */
-export function isOverMaxSize(image: ImageResult): boolean {
-  return (
-    image.verdict === 'fail' &&
-    image.head !== null &&
-    image.limits.maxSize !== null &&
-    image.head.size > image.limits.maxSize
-  )
-}
-
 const STATUS: Record<ImageResult['verdict'], string> = {
   pass: '✅ ok',
   warn: '⚠️ warning',
@@ -133,7 +123,7 @@ export function statusOf(image: ImageResult): string {
   return STATUS.pass
 }
 
-export function isQuiet(image: ImageResult): boolean {
+function isQuiet(image: ImageResult): boolean {
   return image.verdict === 'pass' && image.delta === 0
 }
 
@@ -167,7 +157,7 @@ function compressedCells(image: ImageResult): string[] {
   ]
 }
 
-export function sizeTable(
+function sizeTable(
   images: ImageResult[],
   options: { compressed?: boolean; links?: RepositoryLinks | null } = {}
 ): string {
@@ -193,7 +183,7 @@ export interface RenderOptions {
   pointer: string
 }
 
-export const FULL_REPORT: RenderOptions = { unchanged: 'listed', explanations: true, rows: null, pointer: '' }
+const FULL_REPORT: RenderOptions = { unchanged: 'listed', explanations: true, rows: null, pointer: '' }
 
 /** Failed builds first, then images past a limit, furthest first, then warnings, then the rest (order.ts). */
 export const byImportance = byDistanceFromLimit
@@ -253,7 +243,7 @@ export function renderMarkdown(
   return sections.join('\n\n')
 }
 
-export function explainImage(image: ImageResult, links: RepositoryLinks | null = null): string {
+function explainImage(image: ImageResult, links: RepositoryLinks | null = null): string {
   const lines = [`${statusOf(image)} ${targetName(image.target, links)}: ${prose(image.reason)}`]
   for (const note of image.notes) lines.push(`> ${prose(note)}`)
   const body = lines.join('\n\n')
@@ -263,7 +253,7 @@ export function explainImage(image: ImageResult, links: RepositoryLinks | null =
   return `${body}\n\n<details><summary>Last lines of the build output</summary>\n\n${preformatted(image.logTail)}\n\n</details>`
 }
 
-export function footer(comparison: Comparison, context: MarkdownContext): string {
+function footer(comparison: Comparison, context: MarkdownContext): string {
   const sha = (full: string) => {
     const short = full.slice(0, 7)
     const url = !full

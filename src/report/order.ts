@@ -15,7 +15,7 @@ function allowedGrowth(threshold: GrowthThreshold, baseSize: number): number {
  * against growth the threshold of its verdict (warn-increase for a warning, else max-increase).
  * 0 where no limit applies or nothing grew.
  */
-export function shareOfLimit(image: ImageResult): number {
+function shareOfLimit(image: ImageResult): number {
   const shares: number[] = []
   const { limits } = image
   if (image.head && limits.maxSize !== null && limits.maxSize > 0) shares.push(image.head.size / limits.maxSize)

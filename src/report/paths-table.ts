@@ -5,7 +5,7 @@ import { PathBreakdown, PathSource } from '../shared/types.js'
 import { code } from './escape.js'
 
 /** Rows the comment shows; the JSON report and the job summary up to REPORT_PATHS. */
-export const COMMENT_PATHS = 5
+const COMMENT_PATHS = 5
 export const REPORT_PATHS = 50
 
 const MAX_PATH = 120

@@ -15,7 +15,7 @@ export interface TrendPoint {
  * "The trend"). The bound is the run files' own on a trend (shared/fields.ts): what is read is
  * what is shown.
  */
-export const MAX_RECORDS = FIELD_LIMITS.maxTrend
+const MAX_RECORDS = FIELD_LIMITS.maxTrend
 
 export interface Trend {
   /** A fenced ```mermaid block: the records and this PR as bars (the points) under one line. */
@@ -37,7 +37,7 @@ const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: '
  * each point, and an orange for the line through them. Mermaid 11's legend is turned off:
  * the two series are one figure.
  */
-export const CHART_COLOURS = { bars: '#768390', line: '#d4640e' }
+const CHART_COLOURS = { bars: '#768390', line: '#d4640e' }
 const CHART_CONFIG = JSON.stringify({
   themeVariables: { xyChart: { plotColorPalette: `${CHART_COLOURS.bars}, ${CHART_COLOURS.line}` } },
   xyChart: { showLegend: false }
@@ -48,7 +48,7 @@ const CHART_CONFIG = JSON.stringify({
  * a date or a branch name, nothing that could end the string or the line, at most 16
  * characters.
  */
-export function chartLabel(text: string): string {
+function chartLabel(text: string): string {
   const kept = text.replace(/[^A-Za-z0-9 ._:/+-]/g, '').trim()
   return [...kept].slice(0, 16).join('') || '?'
 }
@@ -63,7 +63,7 @@ const change = (from: number, to: number) => (from === 0 ? null : (100 * (to - f
  * The change over the records in words, then this PR's head named apart: the records are the
  * default branch's; the head is not one of them.
  */
-export function trendWords(records: TrendPoint[], head: TrendPoint): string {
+function trendWords(records: TrendPoint[], head: TrendPoint): string {
   const shown = records.slice(-MAX_RECORDS)
   const first = shown[0] as TrendPoint
   const last = shown[shown.length - 1] as TrendPoint
@@ -83,7 +83,7 @@ function describeChange(percent: number | null): string {
 }
 
 /** The words cut to a folded section's line. */
-export function trendHeadline(records: TrendPoint[], head: TrendPoint): string {
+function trendHeadline(records: TrendPoint[], head: TrendPoint): string {
   const shown = records.slice(-MAX_RECORDS)
   const first = shown[0] as TrendPoint
   const last = shown[shown.length - 1] as TrendPoint

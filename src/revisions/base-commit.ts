@@ -34,7 +34,7 @@ export interface ResolveRevisionsOptions {
 /** The base names nothing here (and, when fetching, nothing on the remote either). */
 export class UnknownBaseError extends InputError {}
 
-export const DEFAULT_MAX_DEEPEN = 1000
+const DEFAULT_MAX_DEEPEN = 1000
 
 /**
  * Finds the two commits to compare: the head is what the workspace holds (HEAD); the
@@ -135,7 +135,7 @@ export async function changedFilesFromGit(
   return git.diffNameStatus(revisions.baseSha, revisions.headSha)
 }
 
-export type BaseRefKind = 'sha' | 'branch' | 'tag' | 'ref' | 'name'
+type BaseRefKind = 'sha' | 'branch' | 'tag' | 'ref' | 'name'
 
 export interface BaseRefPlan {
   /** The input as given, for messages. */

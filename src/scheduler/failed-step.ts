@@ -31,7 +31,7 @@ export interface FailedStep {
 }
 
 /** Lines of a step's own output the section shows. */
-export const STEP_LINES = 10
+const STEP_LINES = 10
 
 const SUMMARY_HEAD = /^ > \[([^\]]+)\] (.+):$/
 const VERTEX_HEAD = /^#(\d+) \[([^\]]+)\] (.+)$/

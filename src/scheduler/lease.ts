@@ -118,7 +118,7 @@ export interface LeaseBook {
   runs: Map<string, LeasedRun>
 }
 
-export interface LeasedRun {
+interface LeasedRun {
   run: RunToken
   tempRoot: string
   renewedAt: number

@@ -23,8 +23,7 @@ import { ArtifactError, RunFileError, ThresholdError } from '../shared/errors.js
 // copies that `mode: merge` reads) and the fork artifact. Every conversion between the
 // pipeline's data and a file is here, and every file goes through its schema both ways.
 
-export { ARTIFACT_SCHEMA_VERSION, REPORT_SCHEMA_VERSION }
-export type { ArtifactImage, JsonImage, JsonReport, SizeArtifact } from './schema.js'
+export type { JsonImage, JsonReport, SizeArtifact } from './schema.js'
 
 export const ARTIFACT_FILE = 'docker-size-check.json'
 

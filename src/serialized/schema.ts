@@ -261,9 +261,7 @@ export function artifactSchema(direction: Direction) {
 export type JsonReport = z.output<ReturnType<typeof reportSchema>>
 export type JsonImage = JsonReport['images'][number]
 export type JsonSide = NonNullable<JsonImage['base']>
-export type JsonInstructionChange = NonNullable<JsonImage['instructionChanges']>[number]
 export type SizeArtifact = z.output<ReturnType<typeof artifactSchema>>
-export type ArtifactImage = SizeArtifact['images'][number]
 /** The measured part of an image, the same in both files. */
 export type SerializedImage = z.output<ReturnType<typeof measuredImage>>
 

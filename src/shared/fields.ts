@@ -59,7 +59,7 @@ export const FIELD_LIMITS = {
 } as const
 
 /** What a cut field ends (or, for a log, starts) with. */
-export const CUT_MARKER = '…'
+const CUT_MARKER = '…'
 
 // CSI and OSC sequences (colours, cursor moves, titles, links) as terminals and BuildKit write them.
 const ESCAPE_SEQUENCE =
@@ -73,7 +73,7 @@ function stripControls(text: string): string {
 }
 
 /** One line of text as the reader accepts it: whitespace controls become spaces, others go, cut at `max`. */
-export function cleanLine(text: string, max: number): string {
+function cleanLine(text: string, max: number): string {
   const line = stripControls(text.replace(/\r\n|[\r\n\t]/g, ' '))
   return cutEnd(line, max)
 }

@@ -6,7 +6,7 @@
  */
 export type Redact = (text: string) => string
 
-export const REDACTED = '***'
+const REDACTED = '***'
 
 /**
  * Lines of a multi-line value shorter than this are not redacted on their own: a line such

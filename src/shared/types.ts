@@ -47,7 +47,7 @@ export interface Revisions {
 /** How the Dockerfile itself changed between the two sides. */
 export type ImageChange = 'added' | 'modified' | 'removed' | 'renamed' | 'unchanged'
 
-export interface BuildOptions {
+interface BuildOptions {
   target?: string
   buildArgs?: Record<string, string>
   platform?: string
@@ -119,7 +119,7 @@ export function labelOf(target: Pick<ImageTarget, 'name' | 'dockerfile' | 'refer
 }
 
 /** One record's figure of an image: the commit it was recorded at, when, and the size. */
-export interface RecordedSize {
+interface RecordedSize {
   commit: string
   recordedAt: string
   bytes: number

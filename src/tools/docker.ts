@@ -8,7 +8,7 @@ import { EngineUnavailableError, firstLine } from '../shared/errors.js'
 /** Runs one docker command; the seam through which tests could pass another runner. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>
 
-export const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
+const defaultDockerRunner: DockerRunner = (args, options) => runCommand('docker', args, options)
 
 /** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
 export function historyArgs(reference: string): string[] {

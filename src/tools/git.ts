@@ -184,7 +184,7 @@ export function worktreeAddArgs(folder: string, sha: string, options: { checkout
  * name. Pattern mode (not cone mode) and a full index whatever the user's config says: the
  * patterns are written for that mode.
  */
-export const SPARSE_READ_TREE_ARGS = [
+const SPARSE_READ_TREE_ARGS = [
   '-c',
   'core.sparseCheckout=true',
   '-c',

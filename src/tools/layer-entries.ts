@@ -51,7 +51,7 @@ export function fsPath(name: string): string {
  * Entries kept of one image side's layers, over all of them: about 0.6 kB each once in the
  * path tree, so a layer of a million files would need more memory than a runner has.
  */
-export const MAX_SIDE_ENTRIES = 40_000
+const MAX_SIDE_ENTRIES = 40_000
 
 /**
  * The depths a side's paths are folded to, one after the other, while its entries are more

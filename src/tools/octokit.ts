@@ -37,7 +37,7 @@ export const DEFAULT_API_TIMING: ApiTiming = {
  * `DOCKER_SIZE_CHECK_API_TIME_UNIT_MS` shortens every wait: the tests run the bundled action
  * in another process and cannot pass it options. Anything but a positive number is ignored.
  */
-export function apiTimingFromEnv(env: NodeJS.ProcessEnv = process.env): ApiTiming {
+function apiTimingFromEnv(env: NodeJS.ProcessEnv = process.env): ApiTiming {
   const unit = Number(env.DOCKER_SIZE_CHECK_API_TIME_UNIT_MS)
   return Number.isFinite(unit) && unit > 0 ? { ...DEFAULT_API_TIMING, unitMs: unit } : DEFAULT_API_TIMING
 }
