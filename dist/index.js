@@ -46939,7 +46939,7 @@ var __spreadArray = (this && this.__spreadArray) || function (to, from, pack) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_event_guard_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3021);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(692);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6407);
 // First, before anything loads @actions/github: an unreadable event file must not stop the
 // action before it can report (see event-guard.ts).
 
@@ -47036,7 +47036,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 692:
+/***/ 6407:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49992,6 +49992,37 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/scheduler/progress.ts
+/** A Logger as the scheduler's Progress. */
+function progressOf(log, extra) {
+    // Each method by name, not a spread: a Logger may be a class, whose methods a spread loses.
+    return {
+        debug: message => log.debug(message),
+        info: message => log.info(message),
+        warning: (message, where) => log.warning(message, where),
+        error: (message, where) => log.error(message, where),
+        group: (title, work) => log.group(title, work),
+        commandOutput: () => log.commandOutput(),
+        ...extra
+    };
+}
+/**
+ * The log for builds that run side by side: they cannot share the log, for their groups
+ * and streamed output would interleave. They run quietly and each says in one line how it
+ * went; a failed build's last lines still reach the report.
+ */
+function progressFor(progress, parallel) {
+    if (parallel <= 1)
+        return progress;
+    return {
+        ...progressOf(progress, { streamBuilds: false, imageDone: image => progress.imageDone?.(image) }),
+        group: (title, work) => {
+            progress.info(`${title} …`);
+            return work();
+        }
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/bytes-iec/index.js
 var bytes_iec = __nccwpck_require__(2921);
 var bytes_iec_default = /*#__PURE__*/__nccwpck_require__.n(bytes_iec);
@@ -51127,9 +51158,6 @@ function assertBuilderSupported(builder, engine) {
 }
 
 ;// CONCATENATED MODULE: ./src/shared/types.ts
-// The plain data that flows through the pipeline. Each step takes and returns these
-// shapes, so every step can be tested without the ones before it. A leaf: it imports nothing
-// of the project, so that no step imports another to get a type.
 /** The name a target is shown and sorted by. */
 function labelOf(target) {
     // A registry image has a row per platform: each named by it.
@@ -51248,13 +51276,13 @@ const DEFAULT_RECORDS_DEPTH = 50;
 const COMMENT_MODES = ['always', 'changed', 'never'];
 /**
  * What a run does. `check` builds, measures and comments; `measure` builds and measures and
- * leaves the comment to a later `comment` run (the fork-safe two-step workflow in the README);
+ * leaves the comment to a later `comment` run (the fork-safe two-step workflow in docs/forks.md);
  * `merge` publishes the reports of several shards as one; `record` measures the default
  * branch's images and stores them as baseline records for later PR runs. A new mode is one more entry here
  * and a branch in main.ts.
  */
 const RUN_MODES = ['check', 'measure', 'comment', 'merge', 'record'];
-/** Where `actions/download-artifact` puts the shards' reports in the README's workflow. */
+/** Where `actions/download-artifact` puts the shards' reports in docs/monorepos.md's shard workflow. */
 const DEFAULT_REPORTS = 'docker-size-reports';
 /** The `dockerfiles` input; empty means the usual names at any depth. */
 function parseDockerfileGlobs(value, label = 'dockerfiles') {
@@ -51463,7 +51491,7 @@ const INPUT_TABLE = {
         name: 'images',
         description: 'The images to check, as a YAML list: each entry a `dockerfile` with optional `name`, `context`, ' +
             '`target`, `build-args`, `platform`, `max-increase`, `warn-increase`, `max-size` and `watch` (see ' +
-            "the README's Monorepos section). When set, only these images are checked and `dockerfiles` is " +
+            'docs/monorepos.md). When set, only these images are checked and `dockerfiles` is ' +
             'not used. Empty: the config file if there is one, else every Dockerfile that `dockerfiles` ' +
             'matches, its folder as the context.',
         default: '',
@@ -51497,16 +51525,17 @@ const INPUT_TABLE = {
         name: 'images-from',
         description: 'Where the images to check come from: `auto` (the `images` input or config file, else a bake file ' +
             '`docker-bake.hcl`/`docker-bake.json`/`docker-bake.override.hcl`, else a compose file ' +
-            '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` at the root, else every ' +
-            'Dockerfile the `dockerfiles` globs match), or one of `config`, `bake`, `compose`, `dockerfiles` ' +
-            "alone. Compose and bake files are read by `docker buildx bake --print` at each side's commit, " +
-            'with no token or runner variable in its environment.',
+            '`compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml`, in any folder, each ' +
+            "folder's bake files before its compose file, else every Dockerfile the `dockerfiles` globs match), " +
+            'or one of `config`, `bake`, `compose`, `dockerfiles` alone. Compose and bake files are read by ' +
+            "`docker buildx bake --print` from their own folder at each side's commit, with no token or runner " +
+            'variable in its environment (see docs/compose-and-bake.md).',
         default: 'auto',
         parse: choice(IMAGES_FROM, 'auto'),
         flag: {
             name: 'images-from',
             value: 'FROM',
-            help: 'Where the images come from: auto (the config file, else docker-bake.hcl, else compose.yaml, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
+            help: 'Where the images come from: auto (the config file, else the bake and compose files in any folder, else the Dockerfiles), config, bake, compose or dockerfiles. Default: auto.'
         }
     }),
     shard: input({
@@ -51563,7 +51592,7 @@ const INPUT_TABLE = {
     }),
     warnIncrease: input({
         name: 'warn-increase',
-        description: 'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). ' + 'Empty: none.',
+        description: 'Like max-increase, but growth past it only warns (a warning annotation and a warn verdict). Empty: none.',
         default: '',
         parse: (text, label) => parseGrowthThreshold(label, text),
         flag: { name: 'warn-increase', value: 'LIMIT', help: 'Like --max-increase, but growth past it only warns.' }
@@ -51599,8 +51628,7 @@ const INPUT_TABLE = {
     }),
     maxSize: input({
         name: 'max-size',
-        description: "An optional budget for any image's absolute size at the head (500MB, 1GiB). New images are held " +
-            'only to this.',
+        description: "A budget for any image's absolute size at the head (500MB, 1GiB); new images are held only to it.",
         default: '',
         parse: (text, label) => parseSizeBudget(label, text),
         flag: { name: 'max-size', value: 'SIZE', help: "A budget for any image's size at the head (500MB, 1GiB)." }
@@ -51689,11 +51717,11 @@ const INPUT_TABLE = {
             'upload, and `comment` (on `workflow_run`) reads that downloaded artifact as untrusted data, ' +
             "judges it with its own limits and the base branch's images config, posts the comment and sets " +
             "the commit status `docker-size-check/<comment-key>` on the PR's head (needs `statuses: write`). " +
-            'See "Pull requests from forks" in the README. `merge` builds nothing and publishes the JSON ' +
-            'reports of every shard (see `reports` and "Monorepos" in the README) as one comment, summary and ' +
+            'See docs/forks.md. `merge` builds nothing and publishes the JSON ' +
+            'reports of every shard (see `reports` and docs/monorepos.md) as one comment, summary and ' +
             'verdict. `record` (on `push` to the default branch, with `contents: write`) measures the ' +
             "branch's images and stores them as baseline records in the repository, so that PR runs build " +
-            'only the head (see `baseline` and "Baseline records" in the README).',
+            'only the head (see `baseline` and docs/records.md).',
         default: 'check',
         parse: choice(RUN_MODES, 'check'),
         flag: { none: 'the command is the check; measure, comment, merge and record are steps of a workflow' }
@@ -51709,7 +51737,7 @@ const INPUT_TABLE = {
         flag: {
             name: 'baseline',
             value: 'MODE',
-            help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see the README) when one matches, else build it; record: only records; build: always build. Default: auto.'
+            help: 'auto: take the base from a baseline record the repository has (fetched into --records-ref, see docs/records.md) when one matches, else build it; record: only records; build: always build. Default: auto.'
         }
     }),
     recordsRef: input({
@@ -51801,7 +51829,7 @@ const INPUT_TABLE = {
     secrets: input({
         name: 'secrets',
         description: "Build secrets, one `id=value` a line, or `id<<EOT`, the value's lines, `EOT` for a value of " +
-            'several lines (see "Build secrets" in the README), passed to every build with `--secret ' +
+            'several lines (see docs/secrets.md), passed to every build with `--secret ' +
             'id=…,env=…` for `RUN --mount=type=secret,id=…`; never as build args, masked in the log, and ' +
             'replaced by `***` in what a build prints before it reaches the comment, the summary, the report ' +
             'or the artifact. Needs BuildKit (buildx).',
@@ -51852,7 +51880,6 @@ const ACTION_INPUTS = INPUT_ENTRIES.map(([, entry]) => ({
 }));
 
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-
 
 
 
@@ -56925,6 +56952,17 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/shared/logger.ts
+/** A Logger that says nothing: for tools used without a log (a test's git repository, a one-off command). */
+const quietLogger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warning: () => undefined,
+    error: () => undefined,
+    group: (_title, work) => work(),
+    commandOutput: () => ({ write: () => undefined, end: () => undefined })
+};
+
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -57291,7 +57329,9 @@ function apiTimingFromEnv(env = process.env) {
  * the wait GitHub names is short. All of it is bounded by `timing.retryBudget`, so a GitHub
  * outage costs the run a couple of minutes at most, never its timeout.
  */
-function createOctokit(token, baseUrl, timing = apiTimingFromEnv()) {
+function createOctokit(token, baseUrl, timing = apiTimingFromEnv(), 
+/** Where a refused or retried request is said. */
+log = quietLogger) {
     if (!token) {
         throw new Error('No GitHub token was given. Pass one, for example `${{ github.token }}`, to read the PR and post the comment.');
     }
@@ -57300,10 +57340,10 @@ function createOctokit(token, baseUrl, timing = apiTimingFromEnv()) {
         const what = `${options.method} ${options.url}`;
         const retryCount = Number(options.request?.retryCount ?? 0);
         if (retryCount >= timing.rateLimitRetries || retryAfter > timing.maxRetryAfter || !budget.hasRoom(retryAfter)) {
-            warning(`GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`);
+            log.warning(`GitHub's ${kind} rate limit refused ${what}; it asks to wait ${retryAfter} s, so it is not retried.`);
             return false;
         }
-        info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`);
+        log.info(`GitHub's ${kind} rate limit refused ${what}; retrying in ${retryAfter} s.`);
         return true;
     };
     // Each client gets its own pacing groups (the plugin's defaults are shared by the whole
@@ -67202,7 +67242,11 @@ const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u20
 ;// CONCATENATED MODULE: ./src/shared/fields.ts
 
 
-/** Caps on what a run file may hold; well above any real run, far below what could hurt. */
+/**
+ * Caps on what a run file or a baseline record may hold; well above any real run, far below
+ * what could hurt. One bound a list: where the run files and the records had two (1,000 and
+ * 2,000 instructions), the larger is kept, so no file an earlier release wrote is refused.
+ */
 const FIELD_LIMITS = {
     /** The file's size. A real report of 1,000 images with failed builds is under 1 MB. */
     maxBytes: 4 * 1024 * 1024,
@@ -67219,8 +67263,26 @@ const FIELD_LIMITS = {
     maxLogLines: 20,
     maxSize: Number.MAX_SAFE_INTEGER,
     maxLayers: 10_000,
-    /** Instructions of one image's stage. */
-    maxInstructions: 1000,
+    /** Instructions of one image's stage, and stages of its Dockerfile. */
+    maxInstructions: 2000,
+    /** A line of a Dockerfile (1-based). */
+    maxLine: 1_000_000,
+    /** An instruction's keyword (the longest, HEALTHCHECK, has 11 letters). */
+    maxKeyword: 32,
+    /**
+     * An instruction's arguments as a baseline record keeps them: whole, because a base read from
+     * a record is matched to the head's instructions by this text (explain/match.ts), and a cut
+     * one would never match. A run file cuts them at `maxText`: it only shows them.
+     */
+    maxStoredArgs: 4000,
+    /** An image id as an engine or a registry gives it (sha256:<64 hex digits>). */
+    maxId: 200,
+    /** What a stage starts from (`FROM debian:bookworm`): an image reference or a stage's name. */
+    maxFrom: 500,
+    /** A baseline record holds every image of the default branch, a run file those of one PR. */
+    maxRecordedImages: 2000,
+    /** Records a trend reads and shows: GitHub's chart reads well up to about 30 points. */
+    maxTrend: 30,
     maxNotes: 20
 };
 /** What a cut field ends (or, for a log, starts) with. */
@@ -67284,6 +67346,8 @@ const noControls = (multiline) => (value) => !FORBIDDEN_CHARACTERS.test(value) &
 function fields_text(direction, max = FIELD_LIMITS.maxText) {
     if (direction === 'write')
         return schemas_string().transform(value => cleanLine(value, max));
+    if (direction === 'stored')
+        return schemas_string().max(max, tooLong(max));
     return schemas_string().max(max, tooLong(max)).refine(noControls(false), { error: 'holds control characters.' });
 }
 /**
@@ -67293,6 +67357,8 @@ function fields_text(direction, max = FIELD_LIMITS.maxText) {
 function fields_log(direction) {
     if (direction === 'write')
         return schemas_string().transform(cleanLog);
+    if (direction === 'stored')
+        return schemas_string().max(FIELD_LIMITS.maxLog, tooLong(FIELD_LIMITS.maxLog));
     return schemas_string()
         .max(FIELD_LIMITS.maxLog, tooLong(FIELD_LIMITS.maxLog))
         .refine(noControls(true), { error: 'holds control characters.' })
@@ -67312,6 +67378,8 @@ function fields_path(direction, allowEmpty = false) {
             !value.split('/').some(step => step === '..' || step === ''));
     if (direction === 'write')
         return schemas_string().transform(value => cleanLine(value, FIELD_LIMITS.maxPath));
+    if (direction === 'stored')
+        return schemas_string().max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath));
     return schemas_string()
         .max(FIELD_LIMITS.maxPath, tooLong(FIELD_LIMITS.maxPath))
         .refine(noControls(false), { error: 'holds control characters.', abort: true })
@@ -67363,28 +67431,50 @@ function genericError(issue) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/serialized/schema.ts
+;// CONCATENATED MODULE: ./src/shared/measurement.ts
 
 
-// The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
-// merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads
-// it). Both hold the same image: what was built and measured; the report adds the verdict.
-// Each schema is made for one direction (fields.ts): the writer's and the reader's limits
-// are the same by construction, and the types below are derived from it, so a field cannot
-// be written and then forgotten on read.
-const REPORT_SCHEMA_VERSION = 1;
-const ARTIFACT_SCHEMA_VERSION = 2;
-const IMAGE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'unchanged'];
-const VERDICTS = ['pass', 'warn', 'fail', 'error'];
-function instruction(direction) {
+// The one schema of an image's measurement: what `docker image inspect`, its history and the
+// Dockerfile tell of one side of an image. The pipeline's types (ImageMeasurement,
+// InstructionSize, StageSummary), the run files' sides (serialized/schema.ts) and the baseline
+// records' measurement (records/schema.ts) are all derived from it, so a field or a bound
+// changed here changes every one of them. Made for a direction (fields.ts): the run files are
+// written with `write` and read with `read`, the records both ways with `stored`.
+/** A list of at most `max` entries; the message says how many it holds. */
+function listOf(item, max) {
+    return array(item).max(max, {
+        error: issue => `lists ${Array.isArray(issue.input) ? issue.input.length : '?'}, over the limit of ${max}.`
+    });
+}
+/** A 1-based line of a Dockerfile. */
+function lineNumber() {
+    return wholeNumber(1, FIELD_LIMITS.maxLine);
+}
+/** The bytes of an image, a layer or a side (zod's whole numbers stop at the largest safe integer). */
+function byteCount() {
+    return wholeNumber(0, FIELD_LIMITS.maxSize);
+}
+/** One instruction of a Dockerfile, where it stands and what it says. */
+function dockerInstruction(direction) {
+    const keyword = fields_text(direction, FIELD_LIMITS.maxKeyword);
     return object({
-        keyword: fields_text(direction, 20).refine(keyword => /^[A-Z]+$/.test(keyword), {
-            error: 'is not a Dockerfile instruction.'
-        }),
-        args: fields_text(direction),
-        line: wholeNumber(1, 1_000_000),
-        endLine: wholeNumber(1, 1_000_000),
-        size: wholeNumber(0, FIELD_LIMITS.maxSize)
+        /** Upper case: FROM, RUN, COPY… (a run file's reader refuses anything else: it is shown). */
+        keyword: direction === 'read'
+            ? keyword.refine(value => /^[A-Z]+$/.test(value), { error: 'is not a Dockerfile instruction.' })
+            : keyword,
+        /** The arguments on one line, flags included (`--from=build /out /app`), continuations joined. */
+        args: fields_text(direction, direction === 'stored' ? FIELD_LIMITS.maxStoredArgs : FIELD_LIMITS.maxText),
+        /** 1-based lines of the instruction's first and last line in the Dockerfile. */
+        line: lineNumber(),
+        endLine: lineNumber()
+    });
+}
+/** An instruction of the built stage with the bytes of the layers it made. */
+function instructionSize(direction) {
+    return dockerInstruction(direction)
+        .extend({
+        /** Unpacked bytes; for the FROM, the whole image the stage starts from. */
+        size: byteCount()
     })
         .check(ctx => {
         if (ctx.value.endLine < ctx.value.line) {
@@ -67392,44 +67482,111 @@ function instruction(direction) {
                 code: 'custom',
                 input: ctx.value.endLine,
                 path: ['endLine'],
-                message: `is ${ctx.value.endLine}; expected a whole number from ${ctx.value.line} to 1000000.`
+                message: `is ${ctx.value.endLine}; expected a whole number from ${ctx.value.line} to ${FIELD_LIMITS.maxLine}.`
             });
         }
     });
 }
+/** One stage of a Dockerfile, as the cause sentence reads it. */
+function stageSummary(direction) {
+    return object({
+        /** The name after `AS`, lower case; null for an unnamed stage. */
+        name: fields_text(direction, FIELD_LIMITS.maxName).nullable(),
+        /** What follows FROM, without flags (`--platform=…`) and the `AS name`: `debian:bookworm`, `scratch`, `build`. */
+        from: fields_text(direction, FIELD_LIMITS.maxFrom),
+        /** 1-based line of its FROM. */
+        line: lineNumber()
+    });
+}
 const IMAGE_ID = /^[a-z0-9]+:[0-9a-f]{32,128}$/;
-/** An image id; '' where an engine gave one of another form (the writer never fails on it). */
+/**
+ * An image id. A run file holds one of the id's form or '' (its writer never fails on an
+ * engine's odd id: it writes ''); a record keeps what the engine or registry gave.
+ */
 function imageId(direction) {
     const error = 'is not an image id such as sha256:<64 hex digits>.';
     if (direction === 'write')
         return schemas_string().transform(id => (IMAGE_ID.test(id) ? id : ''));
+    if (direction === 'stored')
+        return fields_text(direction, FIELD_LIMITS.maxId);
     return schemas_string({ error }).refine(id => id === '' || IMAGE_ID.test(id), { error });
 }
-function measurement(direction) {
+/** What `docker image inspect` tells about one image, and what its layers add to that. */
+function measurementSchema(direction) {
     return object({
-        size: wholeNumber(0, FIELD_LIMITS.maxSize),
+        /** Bytes: the figure compared; how it was computed is in `sizeSource`. */
+        size: byteCount(),
         id: imageId(direction),
         layers: wholeNumber(0, FIELD_LIMITS.maxLayers),
         // What explains the size is optional: a measure run without it is still a measure run.
+        /**
+         * How `size` was computed, always the bytes of the files in the layers as overlay2 counts
+         * them: `inspect`, `docker image inspect`'s Size (a graph driver such as overlay2);
+         * `layer-files`, the files of the saved layers summed (the containerd image store);
+         * `registry`, the manifests' compressed layers (an image read from a registry).
+         * `layers` (the sum of `docker history`, disk blocks) is what earlier versions wrote.
+         */
         sizeSource: oneOf(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-        inspectSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-        layerBytes: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-        compressedSize: wholeNumber(0, FIELD_LIMITS.maxSize).optional(),
-        instructions: array(instruction(direction))
-            .max(FIELD_LIMITS.maxInstructions, {
-            error: issue => `lists ${lengthOf(issue.input)}, over the limit of ${FIELD_LIMITS.maxInstructions}.`
-        })
-            .optional(),
-        /** The Dockerfile's stages, each its name and the image it starts from (the built one last). */
-        stages: array(object({
-            name: fields_text(direction, 200).nullable(),
-            from: fields_text(direction, 500),
-            line: wholeNumber(1, 1_000_000)
-        }))
-            .max(FIELD_LIMITS.maxInstructions)
-            .optional()
+        /** `docker image inspect`'s own Size, whatever it means on this engine. */
+        inspectSize: byteCount().optional(),
+        /** Sum of the layers' sizes per instruction (docker history's rows, file bytes on the containerd store). */
+        layerBytes: byteCount().optional(),
+        /**
+         * Bytes of the layers compressed, as a registry stores them (compressed-size: true): the
+         * stored blobs' sizes on the containerd store, a gzip estimate on a graph driver.
+         */
+        compressedSize: byteCount().optional(),
+        /** The built stage's instructions, each with the bytes its layers add. */
+        instructions: listOf(instructionSize(direction), FIELD_LIMITS.maxInstructions).optional(),
+        /**
+         * Every stage of the Dockerfile that built it (name and FROM), the built one last unless a
+         * target picks another: what a change of stages explains (explain/cause.ts).
+         */
+        stages: listOf(stageSummary(direction), FIELD_LIMITS.maxInstructions).optional()
     });
 }
+/**
+ * One layer of an image as a baseline record keeps it, for a later PR's path breakdown to read
+ * (explain/layer-summary.ts). Only records hold it, written and read as they are.
+ */
+const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
+const recordedLayer = object({
+    diffId: schemas_string().max(FIELD_LIMITS.maxId).nullable(),
+    /**
+     * The layer's name in the `docker save` archive (content-addressed where the archive layout
+     * is): a head archive that holds the same name holds the same layer, and passes it over.
+     */
+    blob: schemas_string().max(300).nullable(),
+    /** The instruction that made it, as the breakdown names it (a PathSource without its side). */
+    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(FIELD_LIMITS.maxStoredArgs) })
+        .nullable(),
+    /**
+     * Its files as [path, bytes], and its folders as [path, bytes] where a folder's entry sums
+     * the files below it that no other entry lists; null for a layer that could not be read.
+     */
+    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
+});
+const MEASUREMENT_FIELDS = measurementSchema('stored').keyof().options;
+/** The measurement's own fields of `side`, and nothing else an object holding it may carry. */
+function measurementOnly(side) {
+    return Object.fromEntries(MEASUREMENT_FIELDS.filter(field => side[field] !== undefined).map(field => [field, side[field]]));
+}
+
+;// CONCATENATED MODULE: ./src/serialized/schema.ts
+
+
+
+// The one schema of a run as written to JSON: the JSON report (whose shard copies `mode:
+// merge` reads back) and the fork artifact (`mode: measure` writes it, `mode: comment` reads
+// it). Both hold the same image: what was built and measured; the report adds the verdict.
+// Each schema is made for one direction (fields.ts): the writer's and the reader's limits
+// are the same by construction, and the types below are derived from it, so a field cannot
+// be written and then forgotten on read. Each side's measurement is the shared one
+// (shared/measurement.ts), the same as a baseline record's.
+const REPORT_SCHEMA_VERSION = 1;
+const ARTIFACT_SCHEMA_VERSION = 2;
+const IMAGE_STATUSES = ['added', 'modified', 'removed', 'renamed', 'unchanged'];
+const VERDICTS = ['pass', 'warn', 'fail', 'error'];
 function engine(direction) {
     return object({
         serverVersion: fields_text(direction, 100),
@@ -67445,19 +67602,19 @@ function failedBuild(direction) {
         error: fields_text(direction),
         logTail: fields_log(direction),
         /** The Dockerfile line of the step that failed; absent or null where it is not known. */
-        line: wholeNumber(1, 1_000_000).nullable().optional()
+        line: lineNumber().nullable().optional()
     });
 }
 function pathSource(direction) {
     return object({
         side: oneOf(['base', 'head']),
-        line: wholeNumber(1, 1_000_000).nullable(),
+        line: lineNumber().nullable(),
         instruction: fields_text(direction)
     });
 }
 /** Where an image's bytes went (src/explain/path-breakdown.ts); paths inside the image are text from the build. */
 function pathBreakdown(direction) {
-    const bytes = wholeNumber(0, FIELD_LIMITS.maxSize);
+    const bytes = byteCount();
     const layer = object({
         diffId: fields_text(direction, 200).nullable(),
         state: oneOf(['read', 'shared', 'recorded', 'unreadable']),
@@ -67548,16 +67705,16 @@ function measuredImage(direction) {
             object({ source: literal('record'), commit: sha(), behind: wholeNumber(0, 1_000_000) })
         ])
             .default({ source: 'build' }),
-        base: measurement(direction).nullable(),
-        head: measurement(direction).nullable(),
+        base: measurementSchema(direction).nullable(),
+        head: measurementSchema(direction).nullable(),
         /**
          * Where the bytes went, folder by folder, from the layers the two images do not share;
          * null when not made (explain without paths, an image new or gone, the same size, a recorded base without layers, a failure).
          */
         paths: pathBreakdown(direction).nullable().default(null),
         /** The image's size on the default branch in its last baseline records, oldest first (empty without records). */
-        trend: array(object({ commit: sha(), recordedAt: fields_text(direction, 40), bytes: wholeNumber(0, FIELD_LIMITS.maxSize) }))
-            .max(30)
+        trend: array(object({ commit: sha(), recordedAt: fields_text(direction, 40), bytes: byteCount() }))
+            .max(FIELD_LIMITS.maxTrend)
             .default([]),
         /** The builds that failed, by side, with their error and the last lines of their output. */
         failedBuilds: array(failedBuild(direction))
@@ -67569,18 +67726,18 @@ function limits(direction) {
     return object({
         maxIncrease: fields_text(direction, 100).nullable(),
         warnIncrease: fields_text(direction, 100).nullable(),
-        maxSize: wholeNumber(0, FIELD_LIMITS.maxSize).nullable()
+        maxSize: byteCount().nullable()
     });
 }
 function instructionChange(direction) {
-    const bytes = wholeNumber(0, FIELD_LIMITS.maxSize);
+    const bytes = byteCount();
     return object({
         kind: oneOf(['grew', 'shrank', 'added', 'removed', 'same']),
         /** The instruction as written (at the head, or at the base when it is gone). */
         instruction: fields_text(direction),
         /** 1-based line in the head's Dockerfile; null when the instruction is gone. */
-        line: wholeNumber(1, 1_000_000).nullable(),
-        baseLine: wholeNumber(1, 1_000_000).nullable(),
+        line: lineNumber().nullable(),
+        baseLine: lineNumber().nullable(),
         baseSize: bytes.nullable(),
         headSize: bytes.nullable(),
         delta: wholeNumber(-FIELD_LIMITS.maxSize, FIELD_LIMITS.maxSize)
@@ -67600,16 +67757,14 @@ function reportImage(direction) {
         /** The last lines of a failed build's output, or null. */
         logTail: fields_log(direction).nullable(),
         /** The instructions whose bytes changed, largest change first; null where the layers could not be read. */
-        instructionChanges: array(instructionChange(direction))
-            .max(FIELD_LIMITS.maxInstructions * 2)
-            .nullable()
+        instructionChanges: listOf(instructionChange(direction), FIELD_LIMITS.maxInstructions * 2).nullable()
     });
 }
 const imageCount = {
     error: (issue) => `The run file lists ${lengthOf(issue.input)} images, over the limit of ${FIELD_LIMITS.maxImages}.`
 };
 /**
- * The JSON report, documented in the README: other steps read it, so its shape only grows. A
+ * The JSON report, documented in docs/json-report.md: other steps read it, so its shape only grows. A
  * change that removes or renames a field bumps `schemaVersion`.
  */
 function reportSchema(direction) {
@@ -67663,10 +67818,6 @@ function lengthOf(value) {
 
 
 
-// The one writer and the one reader of each run file: the JSON report (and the shards'
-// copies that `mode: merge` reads) and the fork artifact. Every conversion between the
-// pipeline's data and a file is here, and every file goes through its schema both ways.
-
 const ARTIFACT_FILE = 'docker-size-check.json';
 /** Where the artifact goes when the `artifact-path` input is empty. */
 function defaultArtifactDir(runnerTemp) {
@@ -67698,8 +67849,11 @@ function serializeImage(image) {
         builtOnce: target.identical === true && image.base !== null && image.base === image.head,
         baselineSource: target.baseline ?? { source: 'build' },
         trend: target.trend ?? [],
-        base: sideOf(image.base),
-        head: sideOf(image.head),
+        // A side as measured, its own fields alone (the schema drops any other). Its per-instruction
+        // sizes stay in, though the report's `instructionChanges` sums them up: a merge or a
+        // comment run explains each image from them.
+        base: image.base,
+        head: image.head,
         paths: image.paths ?? null,
         failedBuilds: image.failedBuilds.map(build => ({
             side: build.side,
@@ -67741,16 +67895,6 @@ function measuredImageOf(image) {
             ...(build.line ? { failedLine: build.line } : {})
         }))
     };
-}
-/**
- * A side as measured. Its per-instruction sizes stay in, though the report's
- * `instructionChanges` sums them up: a merge or a comment run explains each image from them.
- */
-function sideOf(side) {
-    if (!side)
-        return null;
-    const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = side;
-    return { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages };
 }
 // ---- the JSON report ------------------------------------------------------------------------
 function toJsonReport(comparison, engine, error, shard = null) {
@@ -68119,7 +68263,7 @@ async function upsertStickyComment(octokit, options) {
             throw error;
         }
         for (const duplicate of existing.slice(index + 1)) {
-            await deleteDuplicate(octokit, owner, repo, duplicate);
+            await deleteDuplicate(octokit, owner, repo, duplicate, options.log ?? quietLogger);
         }
         return { url: updated.html_url, id: updated.id, action: 'updated' };
     }
@@ -68132,14 +68276,14 @@ async function upsertStickyComment(octokit, options) {
  * A duplicate that cannot be deleted does not make the report wrong (the oldest comment holds
  * it), so that is a warning, not a failure. A 404 means a racing run deleted it first.
  */
-async function deleteDuplicate(octokit, owner, repo, comment) {
+async function deleteDuplicate(octokit, owner, repo, comment, log) {
     try {
         await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
     }
     catch (error) {
         if (statusOf(error) === 404)
             return;
-        warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
+        log.warning(`Could not delete the duplicate size comment ${comment.url}: ${errorMessage(error)}`);
     }
 }
 /**
@@ -68340,13 +68484,6 @@ const KIND = {
     removed: oneLine('🗑️ gone'),
     same: oneLine('= same')
 };
-/**
- * For each image whose size changed, a folded list of the instructions that moved the
- * most bytes (top 5), so the reader sees why without opening the log.
- */
-function growthSections(images, links = null, paths = {}) {
-    return images.map(image => growthSection(image, links, paths)).filter(section => section !== null);
-}
 /**
  * One image's section, or null. Only where both sides were measured: a failed build's
  * layers did not vanish (every base instruction would read "gone"), and a new image's
@@ -68701,8 +68838,13 @@ function adviceMarkdown(image) {
 // Mermaid chart for the comment and a sparkline for the command. Pure; the records come
 // from the baselines, and their labels are text from elsewhere: hostile.
 
-/** GitHub renders one series per chart without trouble; its legend came late (see README). */
-const MAX_RECORDS = 30;
+
+/**
+ * GitHub renders one series per chart without trouble; its legend came late (see docs/records.md,
+ * "The trend"). The bound is the run files' own on a trend (shared/fields.ts): what is read is
+ * what is shown.
+ */
+const MAX_RECORDS = FIELD_LIMITS.maxTrend;
 const BYTES = { name: 'B', bytes: 1 };
 const UNITS = [{ name: 'GB', bytes: 1e9 }, { name: 'MB', bytes: 1e6 }, { name: 'kB', bytes: 1e3 }, BYTES];
 /**
@@ -69273,19 +69415,15 @@ function summarizeOutcome(comparison, runError) {
     }
     if (grown.length || shrunk.length) {
         // "Within the limit" only where there is one: with none, the footer says "No limits set".
-        const limited = images.some(image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null);
-        return limited
+        return anyLimitSet(images)
             ? `✅ ${count(images.length)} checked, all within the limit: ${sizes_formatDelta(comparison.totalDelta)} in all`
             : `✅ ${count(images.length)} checked: ${sizes_formatDelta(comparison.totalDelta)} in all, no limit set`;
     }
     return `✅ ${count(images.length)} checked, no size changed`;
 }
-/** Failed for its size at the head, not its growth. */
-function isOverMaxSize(image) {
-    return (image.verdict === 'fail' &&
-        image.head !== null &&
-        image.limits.maxSize !== null &&
-        image.head.size > image.limits.maxSize);
+/** Whether any image is held to a limit: "within the limits" says nothing where none is set. */
+function anyLimitSet(images) {
+    return images.some(image => image.limits.maxIncrease !== null || image.limits.warnIncrease !== null || image.limits.maxSize !== null);
 }
 const STATUS = {
     pass: '✅ ok',
@@ -69579,14 +69717,15 @@ async function publishComment(target, body, wanted) {
             key: target.key,
             body,
             author,
-            createIfMissing: wanted.create
+            createIfMissing: wanted.create,
+            log: target.log
         });
         if (result.action !== 'skipped')
-            info(`Size comment ${result.action}: ${result.url}`);
+            target.log.info(`Size comment ${result.action}: ${result.url}`);
         return result.url;
     }
     catch (error) {
-        warning(describeCommentError(error));
+        target.log.warning(describeCommentError(error));
         return '';
     }
 }
@@ -69596,13 +69735,12 @@ function describeCommentError(error) {
     if (status === 403) {
         return (`Could not post the size comment: GitHub answered 403 (${message}). The token lacks the ` +
             "`pull-requests: write` permission: add it to the workflow's `permissions`, or, for pull requests " +
-            'from forks (whose token is read-only), use the two-step workflow in the README. The size check itself still ran.');
+            'from forks (whose token is read-only), use the two-step workflow in docs/forks.md. The size check itself still ran.');
     }
     return `Could not post the size comment: ${message}. The size check itself still ran; see the job summary.`;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
-
 
 
 
@@ -69617,13 +69755,14 @@ function describeCommentError(error) {
  * own: a refused comment must not cost the summary or the report.
  */
 async function publishResults(results) {
-    const { inputs, context, comparison } = results;
+    const { inputs, context, comparison, log } = results;
     const reportPath = (0,external_node_path_namespaceObject.join)(context.runnerTemp, 'docker-size-check', `${inputs?.commentKey ?? 'default'}.json`);
     const markdownContext = markdownContextOf(results);
-    await group('Report', async () => {
+    const attempt = attempter(log);
+    await log.group('Report', async () => {
         await attempt('write the JSON report', () => writeJsonReport(reportPath, toJsonReport(comparison, results.engine, results.error, results.shard)));
         await attempt('write the job summary', () => writeJobSummary(fitJobSummary(comparison, markdownContext, reportPath).text));
-        const artifactPath = await handOn(results);
+        const artifactPath = await handOn(results, attempt);
         const commentUrl = await postComment(results, markdownContext);
         await attempt('set the outputs', () => setOutputs({
             report: reportPath,
@@ -69634,7 +69773,7 @@ async function publishResults(results) {
             interrupted: results.interrupted ?? false
         }));
     });
-    annotate(comparison);
+    annotate(comparison, log);
 }
 /** What the summary and the comment link to, and the limits they judge by. */
 function markdownContextOf(results) {
@@ -69657,7 +69796,7 @@ function markdownContextOf(results) {
     };
 }
 /** Writes what the mode hands on (the measure mode's artifact); its path, or '' when there is none or it failed. */
-async function handOn(results) {
+async function handOn(results, attempt) {
     let artifactPath = '';
     const write = results.handOn;
     if (write) {
@@ -69675,9 +69814,10 @@ async function postComment(results, markdownContext) {
     const summaryUrl = `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}`;
     const fitted = fitCommentBody(comparison, markdownContext, summaryUrl);
     if (fitted.level !== 'full')
-        info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`);
+        results.log.info(`The comment is shortened (${fitted.level}) to stay within GitHub's limit.`);
     return publishComment({
-        octokit: createOctokit(inputs.githubToken, context.apiUrl),
+        octokit: createOctokit(inputs.githubToken, context.apiUrl, undefined, results.log),
+        log: results.log,
         owner: context.owner,
         repo: context.repo,
         issueNumber: results.pullNumber,
@@ -69686,21 +69826,24 @@ async function postComment(results, markdownContext) {
     }, fitted.text, commentWanted(inputs.comment, comparison, results.error));
 }
 /** On the line of the head's Dockerfile that added the most bytes, so the PR's diff shows it there. */
-function annotate(comparison) {
+function annotate(comparison, log) {
     for (const { level, message, ...where } of annotationsFor(comparison)) {
         if (level === 'error')
-            error(message, where);
+            log.error(message, where);
         else
-            warning(message, where);
+            log.warning(message, where);
     }
 }
-async function attempt(what, work) {
-    try {
-        await work();
-    }
-    catch (error) {
-        warning(`Could not ${what}: ${errorMessage(error)}`);
-    }
+/** Each publication on its own: a failure is a warning in the log, and the next one is tried. */
+function attempter(log) {
+    return async (what, work) => {
+        try {
+            await work();
+        }
+        catch (error) {
+            log.warning(`Could not ${what}: ${errorMessage(error)}`);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/modes/merge-engines.ts
@@ -69761,7 +69904,7 @@ function mixedEnginesError(reports) {
 // one verdict, as a single run would have.
 
 /** The action in merge mode. Never throws: whatever goes wrong becomes the run's error and verdict. */
-async function runMerge(inputs, context) {
+async function runMerge(inputs, context, log) {
     let merged = {
         comparison: { revisions: { baseSha: '', headSha: '' }, verdict: 'pass', images: [], totalDelta: 0 },
         engine: null,
@@ -69769,14 +69912,14 @@ async function runMerge(inputs, context) {
     };
     try {
         const files = await findReportFiles(inputs.reports, context.workspace);
-        info(`Merging ${files.length} reports: ${files.map(file => (0,external_node_path_namespaceObject.relative)(context.workspace, file)).join(', ')}`);
+        log.info(`Merging ${files.length} reports: ${files.map(file => (0,external_node_path_namespaceObject.relative)(context.workspace, file)).join(', ')}`);
         const reports = await Promise.all(files.map(async (path) => ({ path, report: parseShardReport(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path) })));
         merged = mergeShardReports(reports);
     }
     catch (error) {
         merged.error = errorMessage(error);
     }
-    await publishMerged(inputs, context, merged);
+    await publishMerged(inputs, context, merged, log);
 }
 /**
  * The report files named by the `reports` input: a folder, searched at any depth for
@@ -69862,9 +70005,10 @@ function merge_short(sha) {
     return sha.slice(0, 7);
 }
 /** The same publications as a single run: report, summary, comment, outputs, verdict. */
-async function publishMerged(inputs, context, merged) {
+async function publishMerged(inputs, context, merged, log) {
     const { comparison, error } = merged;
     await publishResults({
+        log,
         inputs,
         context,
         comparison,
@@ -69879,7 +70023,7 @@ async function publishMerged(inputs, context, merged) {
     else if (failures.length)
         setFailed(cleanText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
     else
-        info(summarizeOutcome(comparison));
+        log.info(summarizeOutcome(comparison));
 }
 
 ;// CONCATENATED MODULE: ./src/discover/pull-files.ts
@@ -70008,7 +70152,9 @@ function commitStatusOf(comparison, runError) {
         description = 'No Dockerfile is affected.';
     }
     else {
-        description = `${countOf(images.length, 'image')} within the limits: ${sizes_formatDelta(comparison.totalDelta)} in all`;
+        description = anyLimitSet(images)
+            ? `${countOf(images.length, 'image')} within the limits: ${sizes_formatDelta(comparison.totalDelta)} in all`
+            : `${countOf(images.length, 'image')} checked, no limit set: ${sizes_formatDelta(comparison.totalDelta)} in all`;
     }
     const oneLine = description.replace(/\s+/g, ' ');
     const chars = [...oneLine];
@@ -70029,12 +70175,12 @@ async function setCommitStatus(target, status) {
             context: statusContext(target.commentKey),
             target_url: target.targetUrl
         });
-        info(`Commit status ${statusContext(target.commentKey)} set to ${status.state} on ${target.sha.slice(0, 12)}.`);
+        target.log.info(`Commit status ${statusContext(target.commentKey)} set to ${status.state} on ${target.sha.slice(0, 12)}.`);
         return true;
     }
     catch (error) {
         const code = error.status;
-        warning(code === 403 || code === 404
+        target.log.warning(code === 403 || code === 404
             ? `Could not set the commit status ${statusContext(target.commentKey)}: GitHub answered ${String(code)} ` +
                 `(${errorMessage(error)}). Give the comment workflow the \`statuses: write\` permission.`
             : `Could not set the commit status ${statusContext(target.commentKey)}: ${errorMessage(error)}`);
@@ -70254,19 +70400,87 @@ function discoverAffectedImages(input) {
         else {
             continue;
         }
-        if (target.change !== 'added' && target.change !== 'removed') {
-            const head = fingerprint(input.head, filters.head, target.dockerfile, target.context);
-            const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext);
-            // The same files built with other options (a target, a build arg) are another image.
-            target.identical =
-                head !== null &&
-                    head === base &&
-                    !candidate.differs &&
-                    sameBuild(target.build, target.baseBuild ?? target.build);
-        }
+        markIdentical(input, filters, candidate);
         targets.push(target);
     }
-    return targets.sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
+    return withDependencies(input, filters, targets).sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
+}
+/** Whether the image is built from the same inputs at both sides (then one build stands for both). */
+function markIdentical(input, filters, candidate) {
+    const { target } = candidate;
+    if (target.change === 'added' || target.change === 'removed')
+        return;
+    const baseBuild = target.baseBuild ?? target.build;
+    const head = fingerprint(input.head, filters.head, target.dockerfile, target.context, target.build?.contexts);
+    const base = fingerprint(input.base, filters.base, target.baseDockerfile, target.baseContext, baseBuild?.contexts);
+    // The same files built with other options (a target, a build arg) are another image; one
+    // built on another image of the run is the same only where that one is, which is not known here.
+    target.identical =
+        head !== null &&
+            head === base &&
+            !candidate.differs &&
+            sameBuild(target.build, baseBuild) &&
+            !Object.values(target.build?.contexts ?? {}).some(source => source.startsWith('target:'));
+}
+/** The images of the run that an image's named contexts name (`target:<name>`), at one side. */
+function dependenciesOf(target, side) {
+    const build = side === 'base' ? (target.baseBuild ?? target.build) : target.build;
+    return Object.values(build?.contexts ?? {})
+        .filter(source => source.startsWith('target:'))
+        .map(source => source.slice('target:'.length));
+}
+/**
+ * The affected images with what their named contexts need: an image built on another
+ * (`contexts = { base = "target:base" }`) is affected when that one is, and the one it is
+ * built on is built too (on both sides, before it), though nothing of its own changed.
+ */
+function withDependencies(input, filters, affected) {
+    const candidates = input.candidates ?? [];
+    if (!candidates.some(candidate => ['head', 'base'].some(side => dependenciesOf(candidate.target, side).length))) {
+        return affected;
+    }
+    const byName = new Map(candidates.map(candidate => [candidate.target.name ?? '', candidate]));
+    const chosen = new Set(affected);
+    const result = [...affected];
+    // Dependents first: an image built on an affected one is affected.
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const candidate of candidates) {
+            if (chosen.has(candidate.target))
+                continue;
+            const on = dependenciesOf(candidate.target, 'head').find(name => {
+                const dependency = byName.get(name)?.target;
+                return dependency !== undefined && chosen.has(dependency) && !dependency.identical;
+            });
+            if (on === undefined)
+                continue;
+            const { target } = candidate;
+            target.trigger ??= 'context';
+            target.reason = withNote(`built on image ${on}, which is affected`, target.reason);
+            markIdentical(input, filters, candidate);
+            chosen.add(target);
+            result.push(target);
+            grew = true;
+        }
+    }
+    // Then what they are built on, whether it changed or not.
+    for (let index = 0; index < result.length; index++) {
+        const dependent = result[index];
+        for (const side of ['head', 'base']) {
+            for (const name of dependenciesOf(dependent, side)) {
+                const candidate = byName.get(name);
+                if (!candidate || chosen.has(candidate.target))
+                    continue;
+                const { target } = candidate;
+                target.trigger ??= 'context';
+                target.reason = withNote(`built for ${labelOf(dependent)}, which is built on it`, target.reason);
+                markIdentical(input, filters, candidate);
+                chosen.add(target);
+                result.push(target);
+            }
+        }
+    }
+    return result;
 }
 /** A reason with what discovery already noted (where the base declares the image) after it. */
 function withNote(reason, note) {
@@ -70353,7 +70567,8 @@ function sameBuild(a, b) {
     const canonical = (options) => JSON.stringify([
         options?.target ?? '',
         options?.platform ?? '',
-        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y))
+        Object.entries(options?.buildArgs ?? {}).sort(([x], [y]) => x.localeCompare(y)),
+        Object.entries(options?.contexts ?? {}).sort(([x], [y]) => x.localeCompare(y))
     ]);
     return canonical(a) === canonical(b);
 }
@@ -70478,8 +70693,18 @@ function contextChanges(target, touched, filters) {
         { cache: filters.base, dockerfile: target.baseDockerfile, context: target.baseContext }
     ].map(side => {
         const ignorePath = side.cache.ignorePath(side.dockerfile, side.context);
-        return { ...side, ignorePath, filter: side.cache.filter(ignorePath) };
+        return { context: side.context, ignorePath, filter: side.cache.filter(ignorePath) };
     });
+    // A local named context is read as a context of its own: with its own .dockerignore.
+    for (const [cache, build] of [
+        [filters.head, target.build],
+        [filters.base, target.baseBuild ?? target.build]
+    ]) {
+        for (const context of localContexts(build?.contexts)) {
+            const ignorePath = external_node_path_namespaceObject.posix.join(context, '.dockerignore');
+            sides.push({ context, ignorePath, filter: cache.filter(ignorePath) });
+        }
+    }
     const ownFiles = new Set([target.dockerfile, target.baseDockerfile]);
     const hits = new Set();
     for (const path of touched) {
@@ -70506,18 +70731,29 @@ function contextChanges(target, touched, filters) {
 function sourceFingerprint(tree, dockerfile, context) {
     return fingerprint(tree, new FilterCache(tree), dockerfile, context);
 }
-function fingerprint(tree, cache, dockerfile, context) {
+function fingerprint(tree, cache, dockerfile, context, contexts = {}) {
     const dockerfileId = tree.files.get(dockerfile);
     if (dockerfileId === undefined)
         return null;
-    const filter = cache.filter(cache.ignorePath(dockerfile, context));
-    const entries = [];
-    for (const [path, id] of tree.files) {
-        const inContext = pathInContext(context, path);
-        if (inContext !== null && filter(inContext))
-            entries.push(`${inContext}\0${id}`);
+    const filesOf = (folder, filter) => {
+        const entries = [];
+        for (const [path, id] of tree.files) {
+            const inContext = pathInContext(folder, path);
+            if (inContext !== null && filter(inContext))
+                entries.push(`${inContext}\0${id}`);
+        }
+        return entries.sort().join('\n');
+    };
+    const parts = [dockerfileId, filesOf(context, cache.filter(cache.ignorePath(dockerfile, context)))];
+    for (const [name, source] of Object.entries(contexts).sort(([a], [b]) => a.localeCompare(b))) {
+        const local = localContexts({ [name]: source })[0];
+        parts.push(`@${name}=${source}`, local === undefined ? '' : filesOf(local, cache.filter(external_node_path_namespaceObject.posix.join(local, '.dockerignore'))));
     }
-    return `${dockerfileId}\n${entries.sort().join('\n')}`;
+    return parts.join('\n');
+}
+/** The named contexts that are folders of the repository. */
+function localContexts(contexts) {
+    return Object.values(contexts ?? {}).filter(source => !/^(?:docker-image:\/\/|target:)/i.test(source));
 }
 function listPaths(paths) {
     const shown = paths.slice(0, REASON_PATHS).join(', ');
@@ -70536,10 +70772,12 @@ function listPaths(paths) {
  * changes is checked for that alone. Pure.
  */
 function bakeCandidates(sides) {
-    const word = sides.kind === 'compose' ? 'service' : 'target';
+    const kindOf = (image) => image.kind ?? sides.kind;
+    const wordOf = (image) => (kindOf(image) === 'compose' ? 'service' : 'target');
+    const sourceOf = (image) => image.source ?? sides.source;
     for (const now of sides.head) {
         if (!sides.headHas(now.dockerfile)) {
-            throw new Error(`${sides.source}: ${word} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
+            throw new Error(`${sourceOf(now)}: ${wordOf(now)} '${now.name}': dockerfile '${now.dockerfile}' is not in the repository at the head commit. ` +
                 'Fix the path (a dockerfile is relative to the context), or set images-from: dockerfiles.');
         }
     }
@@ -70548,28 +70786,31 @@ function bakeCandidates(sides) {
     const candidates = [];
     for (const [now, before] of pairs) {
         if (now && !before) {
-            candidates.push(candidate(now, now, 'added', `${word} added in ${sides.source}`, 'dockerfile', sides.kind));
+            const why = `${wordOf(now)} added in ${sourceOf(now)}`;
+            candidates.push(candidate(now, now, 'added', why, 'dockerfile', kindOf(now)));
             continue;
         }
         if (!now && before) {
             const why = before.declaredBy
                 ? `declared by ${before.declaredBy} at the base, by nothing at the head`
-                : `${word} removed from ${sides.source}`;
-            candidates.push(candidate(before, before, 'removed', why, 'dockerfile', sides.kind));
+                : `${wordOf(before)} removed from ${sourceOf(before)}`;
+            candidates.push(candidate(before, before, 'removed', why, 'dockerfile', kindOf(before)));
             continue;
         }
         if (!now || !before)
             continue;
+        const word = wordOf(now);
+        const source = sourceOf(now);
         const differences = definitionChanges(before, now);
         let result;
         if (now.dockerfile !== before.dockerfile) {
-            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', sides.kind);
+            result = candidate(now, before, 'renamed', `Dockerfile changed from ${before.dockerfile}`, 'dockerfile', kindOf(now));
         }
         else if (changedPaths.has(now.dockerfile)) {
-            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', sides.kind);
+            result = candidate(now, before, 'modified', 'Dockerfile modified', 'dockerfile', kindOf(now));
         }
         else {
-            result = candidate(now, before, 'unchanged', '', undefined, sides.kind);
+            result = candidate(now, before, 'unchanged', '', undefined, kindOf(now));
         }
         const notes = [];
         if (before.declaredBy)
@@ -70578,7 +70819,7 @@ function bakeCandidates(sides) {
             notes.push(`${word} '${before.name}' at the base`);
         const others = differences.filter(field => field !== 'dockerfile');
         if (others.length)
-            notes.push(`${others.join(', ')} changed in ${sides.source}`);
+            notes.push(`${others.join(', ')} changed in ${source}`);
         if (notes.length) {
             const note = notes.join(', ');
             result.target.reason = result.target.reason ? `${result.target.reason}, ${note}` : note;
@@ -70636,10 +70877,21 @@ function pairByIdentity(head, base, changed) {
     for (const before of base) {
         // An image the base found only by its globs, and no one declares now, is no image the
         // head's file drops: the file simply does not build it.
-        if (!taken.has(before) && before.declaredBy !== DOCKERFILE_GLOBS)
-            result.push([undefined, before]);
+        if (taken.has(before) || before.declaredBy === DOCKERFILE_GLOBS)
+            continue;
+        // The base's row of a service's last stage, where the head's service builds that stage
+        // itself (its target moved to the last stage): the service's own row measures it now.
+        if (before.lastStage &&
+            head.some(now => now.dockerfile === atHead(before.dockerfile) && now.name === ownName(before))) {
+            continue;
+        }
+        result.push([undefined, before]);
     }
     return result;
+}
+/** The name of the service a last-stage row belongs to: `web` for `web (last stage)`. */
+function ownName(image) {
+    return image.name.replace(/ \(last stage\)$/, '');
 }
 /** The stage an image builds, for pairing: a row of the last stage and a build with no target are one. */
 function stageOf(image) {
@@ -70669,7 +70921,8 @@ function buildOf(image) {
     return {
         ...(image.target ? { target: image.target } : {}),
         ...(image.buildArgs ? { buildArgs: sortedArgs(image.buildArgs) } : {}),
-        ...(image.platform ? { platform: image.platform } : {})
+        ...(image.platform ? { platform: image.platform } : {}),
+        ...(image.contexts ? { contexts: sortedArgs(image.contexts) } : {})
     };
 }
 function sortedArgs(args) {
@@ -70689,6 +70942,9 @@ function definitionChanges(base, head) {
     }
     if ((base.platform ?? '') !== (head.platform ?? ''))
         changes.push('platform');
+    if (JSON.stringify(sortedArgs(base.contexts ?? {})) !== JSON.stringify(sortedArgs(head.contexts ?? {}))) {
+        changes.push('named contexts');
+    }
     return changes;
 }
 
@@ -70699,11 +70955,36 @@ function definitionChanges(base, head) {
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 /** The bake files read by default, in bake's order (an override after the file it overrides). */
 const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.hcl'];
-/** The files of a kind that a commit has at its root, in the order bake reads them. */
-function definitionFiles(kind, has) {
-    const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES).filter(has);
+/**
+ * The files of a kind that a commit has in a folder (`.` for the root), as paths from the
+ * root, in the order bake reads them.
+ */
+function definitionFiles(kind, has, folder = '.') {
+    const names = (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES)
+        .map(name => (folder === '.' ? name : `${folder}/${name}`))
+        .filter(has);
     // `docker compose` reads the first name it finds (and warns of the others); so do we.
     return kind === 'compose' ? names.slice(0, 1) : names;
+}
+/** Folders that hold other projects' code (Go's and PHP's `vendor`, npm's `node_modules`): their files declare no image of this repository. */
+const DEPENDENCY_FOLDER = /(?:^|\/)(?:vendor|node_modules)\//;
+/**
+ * The folders of a tree that hold a compose or bake file, root first, then by path: each is
+ * evaluated from its own folder, as `docker compose` and `docker buildx bake` run there.
+ * Vendored dependencies are left out.
+ */
+function definitionFolders(paths, kinds) {
+    const names = new Set(kinds.flatMap(kind => (kind === 'compose' ? COMPOSE_FILES : BAKE_FILES)));
+    const folders = new Set();
+    for (const path of paths) {
+        if (names.has(external_node_path_namespaceObject.posix.basename(path)) && !DEPENDENCY_FOLDER.test(path))
+            folders.add(external_node_path_namespaceObject.posix.dirname(path));
+    }
+    return [...folders].sort((a, b) => (a === '.' ? -1 : b === '.' ? 1 : a.localeCompare(b)));
+}
+/** An image's name: the service or target, after the folder of its file where that is not the root. */
+function qualifiedName(folder, name) {
+    return folder === '.' ? name : `${folder}/${name}`;
 }
 /** A definition the check will not build: the message names the target, the value and the fix. */
 class BakeDefinitionError extends Error {
@@ -70756,7 +71037,8 @@ function toBakeImage(name, printed, options) {
         throw new BakeDefinitionError(`${what}: an inline Dockerfile (dockerfile_inline) is not a file the check can compare between commits. ` +
             'Move it to a file and name it with dockerfile, or list the images in .github/docker-size-check.yml.');
     }
-    const context = bake_definition_repoPath(what, 'context', contextText, '.', options.runDir);
+    const folder = options.folder ?? '.';
+    const context = bake_definition_repoPath(what, 'context', contextText, folder, options.runDir);
     const dockerfileText = printed.dockerfile === undefined || printed.dockerfile === null
         ? 'Dockerfile'
         : bake_definition_text(what, 'dockerfile', printed.dockerfile);
@@ -70765,9 +71047,21 @@ function toBakeImage(name, printed, options) {
     }
     // Bake's dockerfile is relative to the context (as `docker build -f` is not).
     const dockerfile = bake_definition_repoPath(what, 'dockerfile', dockerfileText, context, options.runDir);
-    const image = { name, dockerfile, context };
+    const image = { name: qualifiedName(folder, name), dockerfile, context };
+    if (folder !== '.') {
+        image.source = options.source;
+        image.kind = options.kind;
+    }
     if (typeof printed.target === 'string' && printed.target.trim())
         image.target = printed.target.trim();
+    const contexts = namedContexts(what, printed.contexts, folder, options.runDir);
+    if (contexts)
+        image.contexts = contexts;
+    const tags = Array.isArray(printed.tags)
+        ? printed.tags.filter((tag) => typeof tag === 'string' && tag.trim() !== '').map(tag => tag.trim())
+        : [];
+    if (tags.length)
+        image.tags = tags;
     const args = bake_definition_buildArgs(printed.args);
     if (args)
         image.buildArgs = args;
@@ -70775,6 +71069,44 @@ function toBakeImage(name, printed, options) {
     if (platform)
         image.platform = platform;
     return image;
+}
+/** What a named context may be called: BuildKit's names, and image names a context stands for (`docker.io/library/alpine:3`). */
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+/**
+ * A target's named contexts with paths from the root: a local folder (relative to the folder
+ * bake ran in, checked to stay inside the repository), an image (`docker-image://`), or
+ * another target of the same files (`target:`, named as discovery names it). Any other
+ * source (a git URL, an `https://` tarball, an OCI layout) is not of the checked-out commits,
+ * and refused.
+ */
+function namedContexts(what, value, folder, runDir) {
+    if (!isObject(value))
+        return null;
+    const contexts = {};
+    for (const [name, raw] of Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) {
+        if (!CONTEXT_NAME.test(name)) {
+            throw new BakeDefinitionError(`${what}: the named context ${JSON.stringify(name)} is not a context name.`);
+        }
+        const source = bake_definition_text(what, `named context '${name}'`, raw).replace(/^cwd:\/\//, '');
+        const image = /^docker-image:\/\/(\S+)$/i.exec(source)?.[1];
+        const target = /^target:([A-Za-z0-9_.-]+)$/i.exec(source)?.[1];
+        if (image !== undefined)
+            contexts[name] = `docker-image://${image}`;
+        else if (target !== undefined)
+            contexts[name] = `target:${qualifiedName(folder, target)}`;
+        else if (isRemote(source)) {
+            throw new BakeDefinitionError(`${what}: the named context '${name}' is '${source}', not a folder of the repository, an image ` +
+                '(docker-image://) or another target (target:). The check builds from the checked-out commits only: ' +
+                'make it a folder of the repository, or list the images in .github/docker-size-check.yml.');
+        }
+        else
+            contexts[name] = bake_definition_repoPath(what, `named context '${name}'`, source, folder, runDir);
+    }
+    return Object.keys(contexts).length ? contexts : null;
+}
+/** Whether a named context's source (as BakeImage.contexts holds it) is a folder of the repository. */
+function isLocalContext(source) {
+    return !/^docker-image:\/\//i.test(source) && !/^target:/i.test(source);
 }
 /**
  * A context that is no local folder: a git URL (`https://…`, `git@…`, `….git#ref`), an
@@ -71043,32 +71375,26 @@ function parseDotenv(text) {
     }
     return values;
 }
+/**
+ * An image reference as BuildKit names a context that stands for it (its familiar form
+ * without `:latest`): `docker.io/library/alpine:latest` and `alpine` are `alpine`,
+ * `ghcr.io/o/a:1` stays. Null for what is no reference (a variable left unset).
+ */
+function familiarReference(reference) {
+    let name = reference.trim();
+    if (!/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(name) || name.includes('${') || name === 'scratch')
+        return null;
+    name = name.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//i, '');
+    if (/^library\/[^/]+$/.test(name))
+        name = name.slice('library/'.length);
+    return name.replace(/:latest$/, '');
+}
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/tools/log.ts
-
-
-// In the job log too, outside strings are inert: the runner's log view acts on some escape
-// sequences (colours), and no build's output needs them to be read.
-let current = {
-    debug: message => core_debug(inertText(message)),
-    info: message => info(inertText(message)),
-    output: text => process.stdout.write(inertText(text))
-};
-function setLogger(logger) {
-    current = logger;
-}
-const log_log = {
-    debug: message => current.debug(message),
-    info: message => current.info(message),
-    output: text => (current.output ?? (chunk => process.stdout.write(inertText(chunk))))(text)
-};
-
 ;// CONCATENATED MODULE: ./src/tools/exec.ts
-
 
 
 
@@ -71088,8 +71414,8 @@ async function runCommand(command, args, options = {}) {
  * Node's spawn rather than @actions/exec, which splits all output into lines for its
  * listeners even when silent, at a cost quadratic in a line's length (`git ls-tree -z` of
  * a large monorepo prints one "line" of megabytes), and which cannot stop what it started.
- * With `stream`, both of the command's streams also go to the log as they come (log.output:
- * the job log, or the command's terminal), their escape sequences removed.
+ * With `stream`, both of the command's streams also go to the log as they come (its
+ * commandOutput: the job log, or the command's terminal), their escape sequences removed.
  */
 function runForBytes(command, args, options = {}) {
     logCommand(command, args, options);
@@ -71101,10 +71427,12 @@ function runForBytes(command, args, options = {}) {
         // Set once the child exists; `finish` may run before that (a signal aborted already).
         let stop = () => undefined;
         let timer;
+        const sink = options.stream ? options.log?.commandOutput() : undefined;
         const finish = (result) => {
             if (settled)
                 return;
             settled = true;
+            sink?.end();
             options.signal?.removeEventListener('abort', stop);
             if (timer)
                 clearTimeout(timer);
@@ -71134,13 +71462,11 @@ function runForBytes(command, args, options = {}) {
         const streamed = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
         child.stdout?.on('data', (chunk) => {
             stdout.push(chunk);
-            if (options.stream)
-                log_log.output?.(streamed[0].write(chunk));
+            sink?.write(streamed[0].write(chunk));
         });
         child.stderr?.on('data', (chunk) => {
             stderr.push(chunk);
-            if (options.stream)
-                log_log.output?.(streamed[1].write(chunk));
+            sink?.write(streamed[1].write(chunk));
         });
         // Not on the PATH, or not executable: the shell's 127.
         child.on('error', error => finish({ exitCode: 127, stdout: Buffer.alloc(0), stderr: errorMessage(error) }));
@@ -71176,7 +71502,7 @@ function killGroup(child) {
 }
 /** Every command line at debug level, where it ran if not here. */
 function logCommand(command, args, options) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
+    options.log?.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}${options.cwd ? `  (in ${options.cwd})` : ''}`);
 }
 function environment(options) {
     if (options.envOnly)
@@ -71195,8 +71521,8 @@ async function runChecked(command, args, options = {}) {
  * stdout as a stream. Throws a CommandError when the command exits non-zero, whatever
  * `consume` made of the truncated stream.
  */
-async function streamCommand(command, args, consume, env) {
-    log_log.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
+async function streamCommand(command, args, consume, env, log) {
+    log?.debug(`$ ${[command, ...args].map(quoteForLog).join(' ')}  (streamed)`);
     const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: environment({ env }) });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-8000)));
@@ -71256,13 +71582,14 @@ const BAKE_TIMEOUT_MS = 30_000;
 class BakeFailedError extends BakeDefinitionError {
 }
 /**
- * Which images a side's compose or bake files describe, by `docker buildx bake --print`.
- * Null when the side has no such file. The files are the PR author's: bake runs in a folder
- * of its own holding only them (and compose's `.env`), with an environment that holds no
- * token or runner variable, a proxy that leads nowhere, and a time limit.
+ * Which images a side's compose or bake files in `folder` (`.`: the root) describe, by
+ * `docker buildx bake --print` run in that folder, as `docker compose` would be. Null when
+ * the folder has no such file. The files are the PR author's: bake runs in a folder of its
+ * own holding only them (and compose's `.env`), with an environment that holds no token or
+ * runner variable, a proxy that leads nowhere, and a time limit.
  */
-async function evaluateBake(kind, side, tempRoot) {
-    const files = definitionFiles(kind, path => side.has(path));
+async function evaluateBake(kind, side, tempRoot, folder = '.', log) {
+    const files = definitionFiles(kind, path => side.has(path), folder);
     if (!files.length)
         return null;
     const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'docker-size-check-bake-'));
@@ -71270,7 +71597,7 @@ async function evaluateBake(kind, side, tempRoot) {
         const runDir = (0,external_node_path_namespaceObject.join)(scratch, 'repo');
         const home = (0,external_node_path_namespaceObject.join)(scratch, 'home');
         const env = bakeEnvironment(process.env, home);
-        const { texts, notes } = await readDefinitions(kind, files, side, env);
+        const { texts, notes } = await readDefinitions(kind, files, side, env, folder);
         await (0,promises_namespaceObject.mkdir)(runDir);
         await (0,promises_namespaceObject.mkdir)(home);
         for (const [path, text] of texts) {
@@ -71281,9 +71608,11 @@ async function evaluateBake(kind, side, tempRoot) {
         const source = files.join(' + ');
         const isolation = await networkIsolation();
         const print = async (targets) => {
-            const args = ['docker', 'buildx', 'bake', '--print', ...files.flatMap(file => ['-f', file]), ...targets];
+            const named = files.flatMap(file => ['-f', external_node_path_namespaceObject.posix.relative(folder, file)]);
+            const args = ['docker', 'buildx', 'bake', '--print', ...named, ...targets];
             const [command, ...rest] = [...isolation, ...args];
-            return runCommand(command, rest, { cwd: runDir, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS });
+            const cwd = (0,external_node_path_namespaceObject.join)(runDir, folder);
+            return runCommand(command, rest, { cwd, env, envOnly: true, timeoutMs: BAKE_TIMEOUT_MS, ...(log ? { log } : {}) });
         };
         let result = await print([]);
         if (result.exitCode !== 0 && kind === 'bake' && /failed to find target default/i.test(result.stderr)) {
@@ -71300,7 +71629,12 @@ async function evaluateBake(kind, side, tempRoot) {
             throw new BakeFailedError(`docker buildx bake --print over ${source} at the ${side.label} ${why}. ` +
                 'Fix the file, list the images in .github/docker-size-check.yml, or set images-from: dockerfiles.');
         }
-        const images = toBakeImages(parseBakePrint(result.stdout), { source, kind, runDir: await (0,promises_namespaceObject.realpath)(runDir) });
+        const images = toBakeImages(parseBakePrint(result.stdout), {
+            source,
+            kind,
+            runDir: await (0,promises_namespaceObject.realpath)(runDir),
+            folder
+        });
         return {
             files,
             images: await Promise.all(images.map(image => followLinks(image, side, source, kind))),
@@ -71322,13 +71656,14 @@ const MAX_DEFINITION_FILES = 100;
  * sets a container's environment, never a build's); other paths the side has not (or that
  * are symbolic links) are left for bake to name.
  */
-async function readDefinitions(kind, files, side, env) {
+async function readDefinitions(kind, files, side, env, folder) {
     const texts = new Map();
     const notes = [];
     const variables = { ...env };
-    if (kind === 'compose' && side.has('.env')) {
-        const text = (await side.read(['.env'])).get('.env') ?? '';
-        texts.set('.env', text);
+    const dotenv = external_node_path_namespaceObject.posix.join(folder, '.env');
+    if (kind === 'compose' && side.has(dotenv)) {
+        const text = (await side.read([dotenv])).get(dotenv) ?? '';
+        texts.set(dotenv, text);
         // As compose: the environment wins over .env, and a value may use the ones before it.
         for (const [name, value] of Object.entries(parseDotenv(text))) {
             if (!Object.prototype.hasOwnProperty.call(env, name))
@@ -71370,19 +71705,30 @@ async function readDefinitions(kind, files, side, env) {
 function home(env) {
     return env.HOME ?? '$HOME';
 }
-/** The context and Dockerfile where their links lead; refused when that is outside the repository. */
+/** The context, Dockerfile and local named contexts where their links lead; refused when that is outside the repository. */
 async function followLinks(image, side, source, kind) {
-    const resolved = { context: image.context, dockerfile: image.dockerfile };
-    for (const field of ['context', 'dockerfile']) {
-        const real = await side.resolve(image[field]);
+    const follow = async (field, path) => {
+        const real = await side.resolve(path);
         if (real === null) {
-            throw new BakeDefinitionError(`${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${image[field]}' ` +
+            throw new BakeDefinitionError(`${source}: ${kind === 'compose' ? 'service' : 'target'} '${image.name}': ${field} '${path}' ` +
                 `leads outside the repository at the ${side.label} (through a symbolic link). ` +
                 'Point it at a folder or file inside the repository, or set images-from: dockerfiles.');
         }
-        resolved[field] = real;
+        return real;
+    };
+    const result = {
+        ...image,
+        context: await follow('context', image.context),
+        dockerfile: await follow('dockerfile', image.dockerfile)
+    };
+    if (image.contexts) {
+        const contexts = {};
+        for (const [name, value] of Object.entries(image.contexts)) {
+            contexts[name] = isLocalContext(value) ? await follow(`named context '${name}'`, value) : value;
+        }
+        result.contexts = contexts;
     }
-    return { ...image, ...resolved };
+    return result;
 }
 let isolation = null;
 /**
@@ -71493,6 +71839,7 @@ function resolveInTree(path, linkTarget) {
 
 
 
+
 /**
  * The git commands the pipeline needs, run in one repository folder through the command
  * wrapper. It holds no private state, so a test can pass any object with the same methods
@@ -71500,8 +71847,12 @@ function resolveInTree(path, linkTarget) {
  */
 class Git {
     dir;
-    constructor(dir) {
+    log;
+    constructor(dir, 
+    /** The run's log: each command line at debug level. */
+    log = quietLogger) {
         this.dir = dir;
+        this.log = log;
     }
     // Two `git worktree add` at once in one repository race on .git/worktrees and one of them
     // fails ("failed to read .git/worktrees/base/commondir"): worktree changes go one at a time.
@@ -71513,11 +71864,11 @@ class Git {
     }
     /** Runs `git <args>` in the repository and returns stdout; a non-zero exit throws a CommandError. */
     exec(args) {
-        return runChecked('git', args, { cwd: this.dir });
+        return runChecked('git', args, { cwd: this.dir, log: this.log });
     }
     /** Runs `git <args>` and returns the result whatever the exit status. */
     tryExec(args) {
-        return runCommand('git', args, { cwd: this.dir });
+        return runCommand('git', args, { cwd: this.dir, log: this.log });
     }
     /**
      * The commit each name resolves to here, or null where it names none: one git process
@@ -71531,6 +71882,7 @@ class Git {
         }
         const output = await runChecked('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
             cwd: this.dir,
+            log: this.log,
             input: names.map(name => `${name}^{commit}\n`).join('')
         });
         const lines = output.split('\n');
@@ -71585,7 +71937,11 @@ class Git {
         for (const id of objectIds)
             if (!/^[0-9a-f]{40,64}$/.test(id))
                 throw new Error(`Invalid object id '${id}'`);
-        const result = await runForBytes('git', args, { cwd: this.dir, input: objectIds.map(id => `${id}\n`).join('') });
+        const result = await runForBytes('git', args, {
+            cwd: this.dir,
+            log: this.log,
+            input: objectIds.map(id => `${id}\n`).join('')
+        });
         if (result.exitCode !== 0) {
             throw new CommandError('git', args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
         }
@@ -71609,7 +71965,7 @@ class Git {
         await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(gitDir, 'info'), { recursive: true });
         await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(gitDir, 'info', 'sparse-checkout'), sparseCheckoutPatterns(only));
         // Its own index and files only: it needs no turn in the worktree queue.
-        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute });
+        await runChecked('git', SPARSE_READ_TREE_ARGS, { cwd: absolute, log: this.log });
     }
     /**
      * Removes a worktree made by addWorktree, local changes and all, by its own path. Never
@@ -71833,6 +72189,10 @@ function assertRevision(revision) {
 
 
 
+
+/** `images-from` names a source the repository does not have: the invocation's mistake (the command exits 2). */
+class ImagesFromError extends InputError {
+}
 /**
  * Where the images come from: `auto` takes the images config, else a bake file, else a
  * compose file, else the Dockerfiles the globs match; the other values take that one alone.
@@ -71842,7 +72202,7 @@ async function resolveImagesSource(input) {
     const setting = input.imagesFrom;
     if (setting === 'config') {
         if (!input.hasConfig) {
-            throw new Error('images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
+            throw new ImagesFromError('images-from is config, but there is no images input and no .github/docker-size-check.yml. ' +
                 'Add one of them, or set images-from: auto.');
         }
         return { from: 'config', note: 'Images from the images config (images-from: config).' };
@@ -71857,35 +72217,23 @@ async function resolveImagesSource(input) {
         };
     }
     const kinds = setting === 'auto' ? ['bake', 'compose'] : [setting];
-    for (const kind of kinds) {
-        // A file that fails to evaluate at the head is an error, never a fallback: checking
-        // without it would drop every image the base declares, and a PR could pass that way.
-        const head = await evaluateBake(kind, input.head, input.tempRoot);
-        if (!head)
-            continue;
-        for (const note of head.notes)
-            input.warn(note);
-        if (setting === 'auto' && head.images.length === 0) {
-            // A compose file for running things (only `image:` services) describes nothing to build.
-            continue;
-        }
-        const headImages = await withLastStages(head.images, input.head);
+    // A file that fails to evaluate at the head is an error, never a fallback: checking
+    // without it would drop every image the base declares, and a PR could pass that way.
+    const head = await evaluateTree(kinds, input.head, input.tempRoot, input.log);
+    for (const note of head.notes)
+        input.log.warning(note);
+    // A compose file for running things (only `image:` services) describes nothing to build.
+    if (head.images.length > 0 || (setting !== 'auto' && head.files.length > 0)) {
+        const headImages = await prepared(head.images, input.head);
         let base = headImages;
         if (input.base) {
-            let fromFile = null;
-            try {
-                fromFile = await evaluateBake(kind, input.base, input.tempRoot);
-            }
-            catch (error) {
-                if (!(error instanceof BakeFailedError))
-                    throw error;
-                input.warn(`${error.message} The base's images are taken from its config or its Dockerfiles instead.`);
-            }
-            base = fromFile?.images.length
-                ? await withLastStages(fromFile.images, input.base)
+            const fromFiles = await evaluateTree(kinds, input.base, input.tempRoot, input.log, error => input.log.warning(`${error.message} That file's images are left out at the base.`));
+            base = fromFiles.images.length
+                ? await prepared(fromFiles.images, input.base)
                 : ((await input.baseDeclared?.()) ?? []);
         }
         const source = head.files.join(' + ');
+        const kind = head.kinds.includes('bake') ? 'bake' : 'compose';
         const candidates = bakeCandidates({
             kind,
             source,
@@ -71899,16 +72247,61 @@ async function resolveImagesSource(input) {
             from: kind,
             candidates,
             note: `Images from ${source} (images-from: ${setting}), by docker buildx bake --print at each side ` +
-                `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}): ` +
+                `(${head.isolated ? 'without network' : 'network only through a proxy that leads nowhere'}), ` +
+                'each file from its own folder: ' +
                 `${headImages.length} to build at the head${names ? ` (${names})` : ''}.`
         };
     }
     if (setting !== 'auto') {
         const names = setting === 'compose' ? COMPOSE_FILES : BAKE_FILES;
-        throw new Error(`images-from is ${setting}, but the head has none of ${names.join(', ')} at the repository root. ` +
+        throw new ImagesFromError(`images-from is ${setting}, but the head has none of ${names.join(', ')} in any folder. ` +
             'Add one, or set images-from: auto.');
     }
     return { from: 'dockerfiles', note: 'Images from the Dockerfiles the dockerfiles globs match (images-from: auto).' };
+}
+/** How many folders' files are evaluated at once (each is one short `bake --print`). */
+const EVALUATIONS_AT_ONCE = 4;
+/**
+ * Every folder of a side that holds a compose or bake file, each evaluated from its own
+ * folder: under `auto` a folder's bake files where it has any, else its compose file. Images
+ * of a subfolder's file are named after the folder (`app/backend`), so two folders' `backend`
+ * services stay two images. A folder whose file fails is thrown, or given to `failed` (the base).
+ */
+async function evaluateTree(kinds, side, tempRoot, log, failed) {
+    const folders = definitionFolders(await side.paths(), kinds);
+    const jobs = folders.map(folder => {
+        const kind = kinds.find(kind => definitionFiles(kind, path => side.has(path), folder).length > 0);
+        return { folder, kind };
+    });
+    const results = [];
+    for (let start = 0; start < jobs.length; start += EVALUATIONS_AT_ONCE) {
+        const batch = jobs.slice(start, start + EVALUATIONS_AT_ONCE);
+        results.push(...(await Promise.all(batch.map(async ({ folder, kind }) => {
+            if (!kind)
+                return { kind: 'compose', result: null };
+            try {
+                return { kind, result: await evaluateBake(kind, side, tempRoot, folder, log) };
+            }
+            catch (error) {
+                if (!failed || !(error instanceof BakeFailedError))
+                    throw error;
+                failed(error);
+                return { kind, result: null };
+            }
+        }))));
+    }
+    const tree = { files: [], kinds: [], images: [], isolated: true, notes: [] };
+    for (const { kind, result } of results) {
+        if (!result)
+            continue;
+        tree.files.push(...result.files);
+        if (!tree.kinds.includes(kind))
+            tree.kinds.push(kind);
+        tree.images.push(...result.images);
+        tree.isolated &&= result.isolated;
+        tree.notes.push(...result.notes);
+    }
+    return tree;
 }
 /** A commit's files, from git. */
 function commitSource(git, tree, label) {
@@ -71920,6 +72313,7 @@ function commitSource(git, tree, label) {
     })());
     return {
         label,
+        paths: () => Promise.resolve(tree.files.keys()),
         has: path => {
             const entry = tree.files.get(path);
             return entry !== undefined && isBlobEntry(entry) && !entry.startsWith('120000 ');
@@ -71935,10 +72329,14 @@ function commitSource(git, tree, label) {
         }
     };
 }
-/** The working tree as it stands (the command's head, uncommitted changes included). */
-function workingTreeSource(repoDir, label) {
+/**
+ * The working tree as it stands (the command's head, uncommitted changes included): its
+ * files as git sees them, tracked and untracked but not ignored.
+ */
+function workingTreeSource(repoDir, label, git) {
     return {
         label,
+        paths: async () => (await git.exec(['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).split('\0').filter(Boolean),
         has: path => (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(repoDir, path)),
         read: async (paths) => new Map(await Promise.all(paths.map(async (path) => [path, await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(repoDir, path), 'utf8')]))),
         resolve: async (path) => {
@@ -71963,6 +72361,113 @@ function workingTreeSource(repoDir, label) {
             return null;
         }
     };
+}
+/** A side's images as they are checked: one per build, each last stage beside, each built on the image it starts FROM. */
+async function prepared(images, side) {
+    return builtOnEachOther(await withLastStages(oneImagePerBuild(images), side), side);
+}
+/**
+ * One image for services or targets that resolve to the same build (context, Dockerfile,
+ * target, build args, platform, named contexts): built once a side, measured once, listed
+ * under all their names (`web, worker`). 19 services of one `build:` are one image, not 19
+ * images and 38 builds.
+ */
+function oneImagePerBuild(images) {
+    const key = (image) => JSON.stringify([
+        image.context,
+        image.dockerfile,
+        image.target ?? '',
+        Object.entries(image.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+        image.platform ?? '',
+        Object.entries(image.contexts ?? {}).sort(([a], [b]) => a.localeCompare(b))
+    ]);
+    const groups = new Map();
+    for (const image of images)
+        groups.set(key(image), [...(groups.get(key(image)) ?? []), image]);
+    if (groups.size === images.length)
+        return images;
+    const renamed = new Map();
+    const result = [];
+    for (const group of groups.values()) {
+        const first = group[0];
+        if (group.length === 1) {
+            result.push(first);
+            continue;
+        }
+        const name = group.map(image => image.name).join(', ');
+        for (const image of group)
+            renamed.set(image.name, name);
+        const tags = [...new Set(group.flatMap(image => image.tags ?? []))];
+        result.push({ ...first, name, ...(tags.length ? { tags } : {}) });
+    }
+    // A named context `target:<name>` follows its image under its shared name.
+    return result.map(image => image.contexts
+        ? {
+            ...image,
+            contexts: Object.fromEntries(Object.entries(image.contexts).map(([name, source]) => [
+                name,
+                source.startsWith('target:') ? `target:${renamed.get(source.slice(7)) ?? source.slice(7)}` : source
+            ]))
+        }
+        : image);
+}
+/**
+ * An image whose Dockerfile starts FROM the name another image is tagged with (compose
+ * `image:` of another service, often through a `BASE_IMAGE` build arg) is built on that
+ * image: the name becomes a named context `target:<that image>`, so that it is built first
+ * on the same side and this one starts from that side's fresh build, never from a registry.
+ */
+async function builtOnEachOther(images, side) {
+    const byTag = new Map();
+    for (const image of images) {
+        for (const tag of image.tags ?? []) {
+            const familiar = familiarReference(tag);
+            if (familiar !== null && !image.lastStage)
+                byTag.set(familiar, image);
+        }
+    }
+    if (!byTag.size)
+        return images;
+    const readable = images.filter(image => side.has(image.dockerfile));
+    const texts = await side.read([...new Set(readable.map(image => image.dockerfile))]);
+    return images.map(image => {
+        const text = texts.get(image.dockerfile);
+        if (text === undefined)
+            return image;
+        let stages;
+        try {
+            stages = stageSummaries(text);
+        }
+        catch {
+            return image;
+        }
+        const stageNamesSeen = new Set(stages.map(stage => stage.name).filter(Boolean));
+        const variables = { ...globalArgs(text), ...(image.buildArgs ?? {}) };
+        const contexts = { ...(image.contexts ?? {}) };
+        for (const stage of stages) {
+            const from = interpolate(stage.from, variables);
+            if (stageNamesSeen.has(from.toLowerCase()))
+                continue;
+            const familiar = familiarReference(from);
+            const base = familiar === null ? undefined : byTag.get(familiar);
+            if (familiar === null || !base || base === image || contexts[familiar] !== undefined)
+                continue;
+            contexts[familiar] = `target:${base.name}`;
+        }
+        return Object.keys(contexts).length ? { ...image, contexts } : image;
+    });
+}
+/** The `ARG NAME=default` lines before a Dockerfile's first FROM: what a FROM line may use. */
+function globalArgs(text) {
+    const values = {};
+    for (const line of text.split(/\r?\n/)) {
+        if (/^\s*FROM\s/i.test(line))
+            break;
+        const match = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(line);
+        if (match?.[1])
+            values[match[1]] = (match[2] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
+    }
+    return values;
 }
 /** The words after a service's name for the row of its Dockerfile's last stage. */
 const LAST_STAGE = 'last stage';
@@ -72050,13 +72555,12 @@ async function resolveInside(root, path, what) {
 
 
 
+
 /**
  * Reads what discovery needs from git (both commits' trees and their dockerignore files)
  * and the images config of each side, then finds the affected images.
  */
-async function discoverInRepository(git, revisions, changed, settings, repoDir, options = {
-    tempRoot: (0,external_node_os_namespaceObject.tmpdir)()
-}) {
+async function discoverInRepository(git, revisions, changed, settings, repoDir, options = { tempRoot: (0,external_node_os_namespaceObject.tmpdir)() }) {
     const imagesFrom = settings.imagesFrom ?? 'auto';
     const images = imagesFrom === 'auto' || imagesFrom === 'config' ? await loadImageSpecs(settings, repoDir) : null;
     if (changed.length === 0)
@@ -72065,20 +72569,20 @@ async function discoverInRepository(git, revisions, changed, settings, repoDir, 
         readSide(git, revisions.headSha),
         revisions.baseSha === revisions.headSha ? null : readSide(git, revisions.baseSha)
     ]);
-    const warn = (message) => (options.warn ?? options.info)?.(message);
+    const log = options.log ?? quietLogger;
     const headLabel = `head (${revisions.headUncommitted ? 'the working tree' : revisions.headSha.slice(0, 12)})`;
     const choice = await resolveImagesSource({
         imagesFrom,
         hasConfig: images !== null,
         // The head's config is read from the folder; so are its compose and bake files when it is the working tree.
-        head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel) : commitSource(git, head, headLabel),
+        head: revisions.headUncommitted ? workingTreeSource(repoDir, headLabel, git) : commitSource(git, head, headLabel),
         base: base ? commitSource(git, base, `base (${revisions.baseSha.slice(0, 12)})`) : null,
         changed,
         tempRoot: options.tempRoot,
-        warn,
+        log,
         baseDeclared: async () => {
             const side = base ?? head;
-            const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, warn));
+            const specs = settings.images ?? (await loadBaseImageSpecs(git, side, settings, log));
             if (specs) {
                 const limitsFromBase = (settings.limitsFrom ?? 'base') === 'base';
                 return specs.map(spec => ({
@@ -72098,12 +72602,12 @@ async function discoverInRepository(git, revisions, changed, settings, repoDir, 
                 .map(path => ({ name: path, dockerfile: path, context: external_node_path_namespaceObject.posix.dirname(path), declaredBy: DOCKERFILE_GLOBS }));
         }
     });
-    options.info?.(choice.note);
+    log.info(choice.note);
     const baseSide = base ?? head;
     // The base commit's own config, where the images come from a config (or none at all, so
     // that a PR that deletes the config is still held to the base's limits).
     const fromFiles = choice.from === 'compose' || choice.from === 'bake';
-    const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, warn);
+    const baseImages = settings.images || fromFiles ? undefined : await loadBaseImageSpecs(git, baseSide, settings, log);
     const isDockerfile = dockerfileMatcher(settings.dockerfileGlobs, [...(images ?? []), ...(baseImages ?? [])]);
     const paired = await pairMovedDockerfiles(git, revisions, changed, isDockerfile);
     return discoverAffectedImages({
@@ -72238,7 +72742,7 @@ const MAX_LINKS = 16;
  * it leaves it. A base config that does not parse is warned about and read as none: a PR that
  * repairs it must be able to pass.
  */
-async function loadBaseImageSpecs(git, base, settings, warn) {
+async function loadBaseImageSpecs(git, base, settings, log) {
     const path = settings.configFile || DEFAULT_CONFIG_FILE;
     const entry = await from_repository_resolveInTree(git, base.files, path);
     if (entry === null)
@@ -72252,7 +72756,7 @@ async function loadBaseImageSpecs(git, base, settings, warn) {
     catch (error) {
         if (!(error instanceof ImageConfigError))
             throw error;
-        warn(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`);
+        log.warning(`${error.message} The base's images are built with the defaults and held to the inputs' limits.`);
         return null;
     }
 }
@@ -72372,12 +72876,11 @@ async function findPullRequestForRun(octokit, lookup) {
 
 
 
-
 /**
  * The `comment` mode's input: the measure run's artifact, validated, and the PR it belongs
  * to. Nothing of the PR's code is checked out or run here; the artifact is only read as data.
  */
-async function loadMeasurement(settings, context, token, artifactDir, eventPath) {
+async function loadMeasurement(settings, context, token, artifactDir, eventPath, log) {
     if (context.eventName === 'pull_request_target') {
         return loadTrustedMeasurement(settings, context, artifactDir);
     }
@@ -72393,7 +72896,7 @@ async function loadMeasurement(settings, context, token, artifactDir, eventPath)
             `triggered this one measured ${run.headSha.slice(0, 12)}. Download the artifact of that run (run-id: ` +
             '${{ github.event.workflow_run.id }}).');
     }
-    const octokit = createOctokit(token, context.apiUrl);
+    const octokit = createOctokit(token, context.apiUrl, undefined, log);
     const pullNumber = await findPullRequestForRun(octokit, {
         owner: context.owner,
         repo: context.repo,
@@ -72401,7 +72904,7 @@ async function loadMeasurement(settings, context, token, artifactDir, eventPath)
         hint: artifact.pullRequest?.number ?? null
     });
     if (pullNumber === null) {
-        warning(`No open pull request of ${context.owner}/${context.repo} has the head ${run.headSha.slice(0, 12)} any more ` +
+        log.warning(`No open pull request of ${context.owner}/${context.repo} has the head ${run.headSha.slice(0, 12)} any more ` +
             '(it was pushed to, or closed): nothing is posted. The run for the newer head will post its own comment.');
     }
     const state = stateFromArtifact(artifact);
@@ -72508,6 +73011,7 @@ async function resolveRevisions(git, options) {
     const fetch = options.fetch ?? true;
     const labels = options.labels ?? { base: 'base-ref', head: 'HEAD' };
     const headRef = options.head ?? 'HEAD';
+    const log = options.log ?? quietLogger;
     const plan = fetch ? planBaseRef(options.baseRef, remote) : localPlan(options.baseRef, remote);
     // The head and every local name the base could be, in one question to git.
     const [headSha, ...local] = await git.resolveCommits([headRef, ...plan.local]);
@@ -72518,11 +73022,11 @@ async function resolveRevisions(git, options) {
     let baseTip;
     if (localTip) {
         if (fetch)
-            log_log.info(`Base ref ${plan.input} is ${localTip} (${plan.local[found]}, already here)`);
+            log.info(`Base ref ${plan.input} is ${localTip} (${plan.local[found]}, already here)`);
         baseTip = localTip;
     }
     else if (fetch) {
-        baseTip = await fetchBaseTip(git, plan, remote);
+        baseTip = await fetchBaseTip(git, plan, remote, log);
     }
     else {
         throw new UnknownBaseError(`Unknown ${labels.base} '${plan.input}': it names no branch, tag or commit here. ` +
@@ -72541,9 +73045,10 @@ async function resolveRevisions(git, options) {
         baseTip,
         baseRef: plan.input,
         remote,
-        maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN
+        maxDeepen: options.maxDeepen ?? DEFAULT_MAX_DEEPEN,
+        log
     });
-    log_log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
+    log.info(`Comparing ${headSha} (HEAD) with ${baseSha}, its merge-base with ${plan.input} (${baseTip})`);
     return { baseSha, headSha };
 }
 /**
@@ -72673,7 +73178,7 @@ function deepenSchedule(maxDeepen) {
     return steps;
 }
 /** The base tip fetched from `remote`, when none of the plan's names is here. */
-async function fetchBaseTip(git, plan, remote) {
+async function fetchBaseTip(git, plan, remote, log) {
     const shallow = await git.isShallow();
     for (const { refspec, resolves } of plan.fetch) {
         try {
@@ -72688,7 +73193,7 @@ async function fetchBaseTip(git, plan, remote) {
         }
         const [sha = null] = await git.resolveCommits([resolves]);
         if (sha !== null) {
-            log_log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
+            log.info(`Base ref ${plan.input} is ${sha} (fetched ${refspec}${shallow ? ' at depth 1' : ''})`);
             return sha;
         }
     }
@@ -72715,7 +73220,7 @@ async function findMergeBase(git, search) {
         throw noCommonHistory(search);
     let visible = await git.countCommits([headSha, baseTip]);
     for (const step of deepenSchedule(search.maxDeepen)) {
-        log_log.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
+        search.log.info(`The merge-base of HEAD and ${search.baseRef} is not in the shallow history yet: deepening by ${step}`);
         await fetchOrExplain(git, deepenArgs(remote, step, headSha, baseTip), search);
         const base = await git.mergeBase(headSha, baseTip);
         if (base !== null)
@@ -72729,7 +73234,7 @@ async function findMergeBase(git, search) {
             break;
         visible = now;
     }
-    log_log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
+    search.log.info(`Fetching the whole history of HEAD and ${search.baseRef} to find their merge-base`);
     await fetchOrExplain(git, unshallowArgs(remote, headSha, baseTip), search);
     const base = await git.mergeBase(headSha, baseTip);
     if (base !== null)
@@ -72777,7 +73282,10 @@ function checkoutPaths(targets, side) {
     for (const target of targets) {
         const context = side === 'head' ? target.context : target.baseContext;
         const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
-        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`]) {
+        const build = side === 'head' ? target.build : (target.baseBuild ?? target.build);
+        // Named contexts that are folders are read by the build as well.
+        const named = Object.values(build?.contexts ?? {}).filter(source => !/^(?:docker-image:\/\/|target:)/i.test(source));
+        for (const path of [context, dockerfile, `${dockerfile}.dockerignore`, ...named]) {
             const normalized = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
             if (!sparsePathAllowed(normalized))
                 return null;
@@ -72965,6 +73473,8 @@ function buildCommandArgs(request) {
         args.push('--platform', request.platform);
     for (const [name, value] of Object.entries(request.buildArgs ?? {}))
         args.push('--build-arg', `${name}=${value}`);
+    for (const [name, value] of Object.entries(request.contexts ?? {}))
+        args.push('--build-context', `${name}=${value}`);
     if (request.secrets?.length)
         args.push(...secretArgs(request.secrets));
     if (request.builder === 'buildx' && request.cache?.length)
@@ -73293,7 +73803,7 @@ async function measureCompressed(archive, parallel = (0,external_node_os_namespa
 /**
  * zlib's level 4, not its default 6: a push compresses with Go's gzip, a different
  * algorithm at the same level, whose output zlib's level 4 comes closest to on real layers
- * (measured against Debian's docker-registry, README "Pull size"): within 0.3% on a Debian
+ * (measured against Debian's docker-registry, docs/comment.md, "Pull size"): within 0.3% on a Debian
  * rootfs and 2.6% on a static binary, where level 6 is 2% and 4.6% under.
  */
 const GZIP_LEVEL = 4;
@@ -73395,9 +73905,6 @@ function parseInspect(stdout) {
         throw new Error('docker image inspect printed no image with an Id and a Size');
     }
     return { size: image.Size, id: image.Id, layers: image.RootFS?.Layers?.length ?? 0 };
-}
-async function measureImage(docker, reference) {
-    return parseInspect(await docker.inspectImage(reference));
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -73988,13 +74495,13 @@ async function measureBuiltImage(docker, image, engine, options) {
         inspectSize: inspected.size
     };
     if (history instanceof Error) {
-        options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`);
+        options.log.warning(`Could not read the layers of ${image.tag}: ${errorMessage(history)}`);
     }
     else {
         try {
             const rows = saved ? withFileSizes(history, saved) : history;
             if (!rows) {
-                options.warn(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`);
+                options.log.warning(`The history of ${image.tag} does not match its saved layers: no per-instruction sizes.`);
             }
             else {
                 measurement.layerBytes = rows.reduce((sum, row) => sum + row.size, 0);
@@ -74005,11 +74512,11 @@ async function measureBuiltImage(docker, image, engine, options) {
                 if (instructions)
                     measurement.instructions = instructions;
                 else
-                    options.warn(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
+                    options.log.warning(`The history of ${image.tag} does not fit ${image.dockerfile}: no per-instruction sizes.`);
             }
         }
         catch (error) {
-            options.warn(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`);
+            options.log.warning(`Could not read the layers of ${image.tag}: ${errorMessage(error)}`);
         }
     }
     if (options.compressed) {
@@ -74021,7 +74528,7 @@ async function measureBuiltImage(docker, image, engine, options) {
                 measurement.compressedSize = (await docker.save(image.tag, archive => measureCompressed(archive))).bytes;
             }
             catch (error) {
-                options.warn(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`);
+                options.log.warning(`Could not measure the compressed size of ${image.tag}: ${errorMessage(error)}`);
             }
         }
     }
@@ -74130,6 +74637,33 @@ async function buildSide(context, job) {
     const dockerfile = side === 'head' ? target.dockerfile : target.baseDockerfile;
     const contextPath = side === 'head' ? target.context : target.baseContext;
     const root = await context.pool.rootOf(side);
+    const failed = (error) => {
+        log.warning(`The ${side} build of ${dockerfile}: ${error}`);
+        return { side, outcome: { side, ok: false, error, durationMs: 0 }, measurement: null };
+    };
+    const build = side === 'base' ? (target.baseBuild ?? target.build) : target.build;
+    const contexts = {};
+    for (const [name, source] of Object.entries(build?.contexts ?? {})) {
+        if (context.engine.builder !== 'buildx') {
+            return failed(`the named context '${name}' needs BuildKit (docker buildx), and the engine builds with the legacy builder.`);
+        }
+        if (source.startsWith('target:')) {
+            const built = job.images?.[source.slice('target:'.length)];
+            if (!built || 'missing' in built) {
+                return failed(`the named context '${name}': ${built?.missing ?? `${source} was not built`}.`);
+            }
+            contexts[name] = `docker-image://${built.tag}`;
+        }
+        else if (/^docker-image:\/\//i.test(source)) {
+            contexts[name] = source;
+        }
+        else {
+            const refused = await refuseOutside(root, external_node_path_namespaceObject.posix.join(source, '.dockerignore'), source);
+            if (refused)
+                return failed(`the named context '${name}': ${refused}`);
+            contexts[name] = (0,external_node_path_namespaceObject.join)(root, source);
+        }
+    }
     const request = {
         dockerfile: (0,external_node_path_namespaceObject.join)(root, dockerfile),
         context: (0,external_node_path_namespaceObject.join)(root, contextPath),
@@ -74140,14 +74674,13 @@ async function buildSide(context, job) {
         labels: context.labels,
         cache: cacheArgs(context.cache, labelOf(target), { write: side === 'head' }),
         // Each side as its own commit's config defines it.
-        ...(side === 'base' ? (target.baseBuild ?? target.build) : target.build)
+        ...build,
+        contexts
     };
     // A Dockerfile, context or ignore file that leaves the checkout through a symlink is not built.
     const refused = await refuseOutside(root, dockerfile, contextPath);
-    if (refused) {
-        log.warning(`The ${side} build of ${dockerfile}: ${refused}`);
-        return { side, outcome: { side, ok: false, error: refused, durationMs: 0 }, measurement: null };
-    }
+    if (refused)
+        return failed(refused);
     context.signal?.throwIfAborted();
     context.janitor.image(request.tag);
     const outcome = await runLogged(context, job, request, `Build ${side}: ${dockerfile}${target.name ? ` (${target.name})` : ''}`);
@@ -74159,7 +74692,7 @@ async function buildSide(context, job) {
     let layers;
     const measurement = await measureBuiltImage(context.docker, request, context.engine, {
         compressed: context.settings.compressedSize ?? false,
-        warn: message => log.warning(message),
+        log,
         ...(context.settings.explain?.paths !== false ? { keepLayers: (read) => (layers = read) } : {})
     });
     log.info(`${side} ${dockerfile}: ${measurement.size} bytes in ${(outcome.durationMs / 1000).toFixed(2)} s`);
@@ -74363,6 +74896,7 @@ function processStart(pid) {
 
 
 
+
 // What earlier runs in this temp root left because they were killed before they could
 // clean up (SIGKILL, a runner that lost its machine): the images labelled with this temp
 // root whose run is provably abandoned (lease.ts says when), the `dsc-*` scratch folders of
@@ -74376,10 +74910,10 @@ function processStart(pid) {
  * Removes the abandoned runs' scratch folders; returns how many. Awaited before this run adds
  * worktrees: git changes one repository's worktrees one at a time (see Git).
  */
-async function removeLeftFolders(tempRoot, abandoned) {
+async function removeLeftFolders(tempRoot, abandoned, log = quietLogger) {
     const folders = await leftFolders(tempRoot, abandoned).catch(() => []);
     for (const folder of folders)
-        await removeScratchFolder(folder).catch(() => undefined);
+        await removeScratchFolder(folder, log).catch(() => undefined);
     return folders.length;
 }
 /** Removes the abandoned runs' images; returns how many tags went. */
@@ -74429,13 +74963,13 @@ async function leftFolders(tempRoot, abandoned) {
  * worktree), which unregisters that one worktree; where the repository is gone too, the
  * folder is simply deleted.
  */
-async function removeScratchFolder(folder) {
+async function removeScratchFolder(folder, log) {
     const entries = await (0,promises_namespaceObject.readdir)(folder, { withFileTypes: true });
     for (const entry of entries) {
         if (!entry.isDirectory())
             continue;
         const worktree = (0,external_node_path_namespaceObject.join)(folder, entry.name);
-        await new Git(worktree).removeWorktree(worktree);
+        await new Git(worktree, log).removeWorktree(worktree);
     }
     await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
 }
@@ -74577,28 +75111,6 @@ function abandonedBy(book) {
     return run => isProvablyDead(run) || leaseExpired(book, run);
 }
 
-;// CONCATENATED MODULE: ./src/scheduler/progress.ts
-/**
- * The log for builds that run side by side: they cannot share the log, for their groups
- * and streamed output would interleave. They run quietly and each says in one line how it
- * went; a failed build's last lines still reach the report.
- */
-function progressFor(progress, parallel) {
-    if (parallel <= 1)
-        return progress;
-    // Each method by name, not a spread: the command's Progress is a class, whose methods a spread loses.
-    return {
-        streamBuilds: false,
-        group: (title, work) => {
-            progress.info(`${title} …`);
-            return work();
-        },
-        info: message => progress.info(message),
-        warning: message => progress.warning(message),
-        imageDone: image => progress.imageDone?.(image)
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/scheduler/recorder.ts
 /**
  * Keeps `measured` in the targets' order while images finish in any order, so a run that
@@ -74693,7 +75205,7 @@ class WorktreePool {
         // Listed first: a checkout that fails half-way still leaves a worktree to remove.
         this.options.janitor.worktree(path);
         await this.options.git.addWorktree(path, sha, only ?? undefined);
-        this.options.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`);
+        this.options.log.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`);
         return path;
     }
 }
@@ -74831,13 +75343,7 @@ function newNode(path, name) {
 }
 const deltaOf = (node) => node.head - node.base;
 /** The package managers' caches: bytes there only make the image bigger. */
-const CACHE_FOLDERS = [
-    '/var/cache/apt',
-    '/var/lib/apt/lists',
-    '/root/.cache/pip',
-    '/root/.npm',
-    '/var/cache/apk'
-];
+const CACHE_FOLDERS = ['/var/cache/apt', '/var/lib/apt/lists', '/root/.cache/pip', '/root/.npm', '/var/cache/apk'];
 /** Below this a hint is noise. */
 const MIN_HINT_BYTES = 1_000_000;
 const MAX_ROWS = 50;
@@ -75380,7 +75886,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         workspace: plan.settings.headFrom === 'workspace' ? plan.repoDir : null,
         pathsFor: side => checkoutPaths(plan.targets.filter(target => buildsOn(plan, target, side)), side),
         signal: plan.signal,
-        info: message => progress.info(message)
+        log: progress
     });
     let leftovers = Promise.resolve();
     // Before the run makes anything: no other run may see a folder or an image of it unleased.
@@ -75388,7 +75894,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
     try {
         const book = await readLeases(docker, lease);
         const abandoned = abandonedBy(book);
-        const folders = await removeLeftFolders(plan.tempRoot, abandoned);
+        const folders = await removeLeftFolders(plan.tempRoot, abandoned, progress);
         leftovers = removeLeftImages(docker, plan.tempRoot, abandoned).then(async (images) => {
             await removeLeftLeases(docker, plan.tempRoot, book, abandoned);
             const line = leftoversLine(plan.tempRoot, images, folders);
@@ -75434,17 +75940,26 @@ async function buildTargets(plan, context, recorder, token) {
     const limit = limitConcurrency(plan.settings.parallel ?? 1);
     const strategy = strategyFor(context.engine.builder);
     const paths = new PathExplainer(context.docker, context.log, context.engine);
-    const results = await Promise.allSettled(plan.targets.map((target, index) => limit(async () => {
-        if (stopped.signal.aborted || plan.signal?.aborted)
-            return;
-        try {
-            await buildTarget(plan, context, { strategy, paths }, recorder.start(index, target), `${token}-${index}`);
-        }
-        catch (error) {
-            stopped.abort();
-            throw error;
-        }
-    })));
+    const built = new BuiltImages(plan.targets);
+    // Asked for in an order where an image comes after those it is built on: the pool starts
+    // tasks in the order asked, so a build that waits for another never holds up that one.
+    const results = await Promise.allSettled(dependencyOrder(plan.targets).map(index => {
+        const target = plan.targets[index];
+        return limit(async () => {
+            try {
+                if (stopped.signal.aborted || plan.signal?.aborted)
+                    return;
+                await buildTarget(plan, context, { strategy, paths, built }, recorder.start(index, target), `${token}-${index}`);
+            }
+            catch (error) {
+                stopped.abort();
+                throw error;
+            }
+            finally {
+                built.settle(target, null);
+            }
+        });
+    }));
     // Before the images go: the breakdowns read them.
     await paths.finish();
     const failed = results.find((result) => result.status === 'rejected');
@@ -75461,10 +75976,15 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
     // Each side's layers as its measurement read them, where it did (see SideResult.layers).
     const saved = {};
     await steps.strategy(sides, async (side, deferLog) => {
-        const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog });
+        const images = await steps.built.tagsFor(target, side);
+        const result = await buildSide(context, { target, side, tag: tagOf(side), deferLog, images });
         recordSide(image, result);
         if (result.layers)
             saved[side] = result.layers;
+        steps.built.settle(target, result.outcome.ok ? tagOf(side) : null, side);
+        // Built once for both sides: the head's image is the base's too.
+        if (side === 'head' && !sides.includes('base'))
+            steps.built.settle(target, result.outcome.ok ? tagOf(side) : null);
         return result;
     });
     if (builtOnceOf(plan, target)) {
@@ -75498,6 +76018,81 @@ async function buildTarget(plan, context, steps, image, tagPrefix) {
                 delete side.instructions;
     }
     context.log.imageDone?.(image);
+}
+/**
+ * The tag each image of the run got at each side, for the images built on it (a named
+ * context `target:<name>`): a promise per image and side, settled when its build ends
+ * (null when it failed or was never built there).
+ */
+class BuiltImages {
+    sides = new Map();
+    byName = new Map();
+    constructor(targets) {
+        for (const target of targets) {
+            if (target.name !== undefined)
+                this.byName.set(target.name, target);
+            const one = () => {
+                let settle = () => undefined;
+                const promise = new Promise(resolve => (settle = resolve));
+                return { promise, settle };
+            };
+            this.sides.set(target, { head: one(), base: one() });
+        }
+    }
+    /** A side's tag (both sides' where `side` is absent); the first settling wins. */
+    settle(target, tag, side) {
+        const entry = this.sides.get(target);
+        if (!entry)
+            return;
+        for (const one of side ? [side] : SIDES)
+            entry[one].settle(tag);
+    }
+    /** The tags of the images `target` is built on at `side`, by name: a string, or why there is none. */
+    async tagsFor(target, side) {
+        const tags = {};
+        for (const name of dependenciesOf(target, side)) {
+            const dependency = this.byName.get(name);
+            const entry = dependency && this.sides.get(dependency);
+            if (!entry) {
+                tags[name] = { missing: `the image '${name}' it is built on (target:${name}) is not among the images built` };
+                continue;
+            }
+            const tag = await entry[side].promise;
+            tags[name] = tag ? { tag } : { missing: `the image '${name}' it is built on did not build at the ${side}` };
+        }
+        return tags;
+    }
+}
+/**
+ * The targets' indices with each image after those it is built on (named contexts
+ * `target:<name>`), otherwise in their order. A cycle is an error that names it.
+ */
+function dependencyOrder(targets) {
+    const byName = new Map(targets.map((target, index) => [target.name ?? '', index]));
+    const order = [];
+    const state = new Map();
+    const visit = (index, path) => {
+        if (state.get(index) === 'done')
+            return;
+        const target = targets[index];
+        const name = target.name ?? target.dockerfile;
+        if (state.get(index) === 'visiting') {
+            throw new Error(`The images are built on each other in a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')} ` +
+                '(named contexts target:…). Break the cycle in the compose or bake file.');
+        }
+        state.set(index, 'visiting');
+        for (const side of SIDES) {
+            for (const dependency of dependenciesOf(target, side)) {
+                const other = byName.get(dependency);
+                if (other !== undefined)
+                    visit(other, [...path, name]);
+            }
+        }
+        state.set(index, 'done');
+        order.push(index);
+    };
+    targets.forEach((_, index) => visit(index, []));
+    return order;
 }
 function builtOnceOf(plan, target) {
     return target.identical === true && plan.settings.headFrom === 'worktree';
@@ -75696,14 +76291,14 @@ class RegistryClient {
                     throw error;
                 const cause = error.cause;
                 const why = cause?.code ?? cause?.message ?? error.message;
-                this.options.debug?.(`${method} ${path}: ${why} (try ${attempt} of ${attempts})`);
+                this.options.log?.debug(`${method} ${path}: ${why} (try ${attempt} of ${attempts})`);
                 if (attempt >= attempts) {
                     throw new RegistryError(`${reference.text}: could not reach ${new URL(url).host} (${why}) after ${attempts} tries. Check the registry's name and that this machine reaches it.`, null);
                 }
                 await this.wait(backoff * 2 ** (attempt - 1));
                 continue;
             }
-            this.options.debug?.(`${method} ${path}: ${response.status}`);
+            this.options.log?.debug(`${method} ${path}: ${response.status}`);
             // Blobs are often served from elsewhere (a CDN): followed by hand, without the registry's
             // Authorization, which must not reach another host.
             if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
@@ -76119,7 +76714,13 @@ async function measureReference(spec, run) {
         spec.baseImage ? read(run.client, spec.baseImage, 'base-image') : Promise.resolve(null)
     ]);
     const known = base === null && run.knownBase ? await run.knownBase(spec) : null;
-    const baseImage = base?.ok ? base.image : (known?.image ?? null);
+    const basePlatforms = base?.ok
+        ? base.image.platforms.map(platform => ({
+            platform: platform.platform,
+            digest: platform.digest,
+            measurement: measurementOf(platform)
+        }))
+        : (known?.platforms ?? null);
     const label = referenceLabel(spec);
     for (const [side, result] of [
         ['head', head],
@@ -76127,7 +76728,7 @@ async function measureReference(spec, run) {
     ]) {
         if (result?.ok) {
             const platforms = result.image.platforms.map(platform => platform.platform).join(', ');
-            run.info(`${label}: ${side} ${result.image.reference.text} is ${result.image.digest} (${platforms}), read in ${result.ms} ms`);
+            run.log.info(`${label}: ${side} ${result.image.reference.text} is ${result.image.digest} (${platforms}), read in ${result.ms} ms`);
         }
     }
     const reason = spec.baseImage
@@ -76151,7 +76752,7 @@ async function measureReference(spec, run) {
             base: spec.baseImage,
             platform,
             headDigest: head.ok ? (head.image.platforms.find(p => p.platform === platform)?.digest ?? null) : null,
-            baseDigest: baseImage?.platforms.find(p => p.platform === platform)?.digest ?? null
+            baseDigest: basePlatforms?.find(p => p.platform === platform)?.digest ?? null
         }
     });
     if (!head.ok) {
@@ -76168,16 +76769,16 @@ async function measureReference(spec, run) {
     const baseFailure = base && !base.ok ? { side: 'base', ok: false, error: base.error, durationMs: base.ms } : null;
     const platforms = [
         ...head.image.platforms.map(platform => platform.platform),
-        ...(baseImage?.platforms.map(platform => platform.platform) ?? []).filter(platform => !head.image.platforms.some(own => own.platform === platform))
+        ...(basePlatforms?.map(platform => platform.platform) ?? []).filter(platform => !head.image.platforms.some(own => own.platform === platform))
     ];
     return platforms.map(platform => {
         const headPlatform = head.image.platforms.find(own => own.platform === platform) ?? null;
-        const basePlatform = baseImage?.platforms.find(own => own.platform === platform) ?? null;
+        const basePlatform = basePlatforms?.find(own => own.platform === platform) ?? null;
         // A platform one side lacks is new or gone, said as such; with no base at all, it is unmeasured.
-        const change = baseImage === null ? 'modified' : !basePlatform ? 'added' : !headPlatform ? 'removed' : 'modified';
+        const change = basePlatforms === null ? 'modified' : !basePlatform ? 'added' : !headPlatform ? 'removed' : 'modified';
         return {
             target: target(platform, change),
-            base: basePlatform ? measurementOf(basePlatform) : null,
+            base: basePlatform?.measurement ?? null,
             head: headPlatform ? measurementOf(headPlatform) : null,
             failedBuilds: baseFailure ? [baseFailure] : []
         };
@@ -76225,6 +76826,7 @@ function instructionsOf(platform) {
 
 
 
+
 const defaultDockerRunner = (args, options) => runCommand('docker', args, options);
 /** `docker history`'s command line (parsed by measure/history.ts): byte sizes (`--human=false`) and whole commands (`--no-trunc`). */
 function historyArgs(reference) {
@@ -76232,18 +76834,22 @@ function historyArgs(reference) {
 }
 /** Every docker command of the action goes through this class. */
 class Docker {
-    run;
     env;
+    log;
+    run;
     constructor(run = defaultDockerRunner, 
     /** Variables for every docker command besides the process's own (DOCKER_HOST). */
-    env) {
-        this.run = run;
+    env, 
+    /** The run's log: each command line at debug level, a streamed build's output. */
+    log = quietLogger) {
         this.env = env;
+        this.log = log;
+        this.run = (args, options = {}) => run(args, { log, ...options });
     }
     /** Every command on the engine at `host` (a DOCKER_HOST value), whatever the process's own. */
-    static onHost(host) {
+    static onHost(host, log = quietLogger) {
         const env = { DOCKER_HOST: host };
-        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env);
+        return new Docker((args, options = {}) => runCommand('docker', args, { ...options, env: { ...options.env, ...env } }), env, log);
     }
     /** Asks the engine who it is; throws one clear error where no engine answers. */
     async engineInfo() {
@@ -76319,7 +76925,7 @@ class Docker {
         // On the containerd store the compared figure comes from the save: an engine that goes
         // away under it is the run's one error, as for inspect.
         const references = typeof reference === 'string' ? [reference] : reference;
-        return streamCommand('docker', ['image', 'save', ...references], consume, this.env).catch((error) => {
+        return streamCommand('docker', ['image', 'save', ...references], consume, this.env, this.log).catch((error) => {
             const gone = error instanceof CommandError ? engineGoneMessage(error.result) : null;
             throw gone ? new EngineUnavailableError(gone) : error;
         });
@@ -76332,21 +76938,8 @@ class Docker {
     }
     /** Every image that carries the label `key`, with its tags and all its labels. */
     async imagesLabelled(key) {
-        const listed = await this.run(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}']);
-        if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['image', 'ls'], listed);
-        const ids = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        // An image removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'image',
-            'inspect',
-            '--format',
-            '{{json .RepoTags}}\t{{json .Config.Labels}}',
-            ...ids
-        ]);
-        return parseLabelledImages(inspected.stdout);
+        const inspected = await this.inspectLabelled(['image', 'ls', '--no-trunc', '--filter', `label=${key}`, '--format', '{{.ID}}'], ['image', 'inspect', '--format', '{{json .RepoTags}}\t{{json .Config.Labels}}']);
+        return inspected === undefined ? [] : parseLabelledImages(inspected);
     }
     /** Makes a volume with these labels; false where the engine refused (a volume of that name exists, no volumes allowed). */
     async createVolume(name, labels) {
@@ -76361,21 +76954,22 @@ class Docker {
     }
     /** Every volume that carries the label `key`, with its labels and when the engine made it (by its own clock). */
     async volumesLabelled(key) {
-        const listed = await this.run(['volume', 'ls', '--quiet', '--filter', `label=${key}`]);
+        const inspected = await this.inspectLabelled(['volume', 'ls', '--quiet', '--filter', `label=${key}`], ['volume', 'inspect', '--format', '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}']);
+        return inspected === undefined ? [] : parseLabelledVolumes(inspected);
+    }
+    /**
+     * Lists objects with `list` (one name or ID a line) and inspects them all at once with
+     * `inspect`; undefined when none is listed. An object removed between the two makes inspect
+     * exit 1, yet the others are still printed, so its exit status is not a failure here.
+     */
+    async inspectLabelled(list, inspect) {
+        const listed = await this.run(list);
         if (listed.exitCode !== 0)
-            throw new CommandError('docker', ['volume', 'ls'], listed);
+            throw new CommandError('docker', list.slice(0, 2), listed);
         const names = [...new Set(listed.stdout.split('\n').map(line => line.trim()))].filter(Boolean);
         if (names.length === 0)
-            return [];
-        // A volume removed meanwhile makes inspect exit 1; the others are still printed.
-        const inspected = await this.run([
-            'volume',
-            'inspect',
-            '--format',
-            '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}',
-            ...names
-        ]);
-        return parseLabelledVolumes(inspected.stdout);
+            return undefined;
+        return (await this.run([...inspect, ...names])).stdout;
     }
 }
 /** Reads `docker volume inspect --format '{{json .Name}}\t{{json .CreatedAt}}\t{{json .Labels}}'`, a line per volume. */
@@ -76791,39 +77385,17 @@ class RecordsVerifier {
 
 ;// CONCATENATED MODULE: ./src/records/schema.ts
 
+
+
 // The baseline records, as stored in the repository. One schema both writes and reads them
 // (a record run writes, every PR run and the command read), so a field can't be written
 // and then dropped on read; the TypeScript types below are derived from it.
-const instructionSize = object({
-    keyword: schemas_string().max(32),
-    args: schemas_string().max(4000),
-    line: schemas_number().int().nonnegative(),
-    endLine: schemas_number().int().nonnegative(),
-    size: schemas_number().int().nonnegative()
-});
-const recordedMeasurement = object({
-    size: schemas_number().int().nonnegative(),
-    id: schemas_string().max(200),
-    layers: schemas_number().int().nonnegative(),
-    sizeSource: schemas_enum(['inspect', 'layers', 'layer-files', 'registry']).optional(),
-    inspectSize: schemas_number().int().nonnegative().optional(),
-    layerBytes: schemas_number().int().nonnegative().optional(),
-    compressedSize: schemas_number().int().nonnegative().optional(),
-    instructions: array(instructionSize).max(2000).optional(),
-    stages: array(object({ name: schemas_string().max(200).nullable(), from: schemas_string().max(500), line: schemas_number().int().positive() }))
-        .max(2000)
-        .optional()
-});
-/** One layer of the recorded image, its files summed by folder (explain/layer-summary.ts). */
-const pathEntry = tuple([schemas_string().min(1).max(4096), schemas_number().int().nonnegative()]);
-const recordedLayer = object({
-    diffId: schemas_string().max(200).nullable(),
-    blob: schemas_string().max(300).nullable(),
-    source: object({ line: schemas_number().int().positive().nullable(), instruction: schemas_string().max(4000) }).nullable(),
-    summary: object({ files: array(pathEntry).max(5000), folders: array(pathEntry).max(5000) }).nullable()
-});
+// The measurement is the run files' own (shared/measurement.ts), read and written as stored:
+// the same fields and bounds, its text kept whole and unchecked (a record is the record run's
+// own, signed), so that an instruction read back matches the head's by its text.
+const recordedMeasurement = measurementSchema('stored');
 const objectId = schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
-const recordedPaths = object({ layers: array(recordedLayer).max(1000) });
+const recordedPaths = object({ layers: array(recordedLayer).max(FIELD_LIMITS.maxLayers) });
 /** What decides an image, in parts, so that a mismatch can say which part moved. */
 const fingerprintSchema = object({
     /** The Dockerfile's blob and the context as its dockerignore filters it (git object ids). */
@@ -76842,8 +77414,9 @@ const fingerprintSchema = object({
 const recordedImage = object({
     /** The image's name: the config's `name`, else its Dockerfile path. */
     key: schemas_string().min(1).max(500),
-    dockerfile: schemas_string().min(1).max(1000),
-    context: schemas_string().min(1).max(1000),
+    /** Empty for an image entry read by reference (`image`) that names no Dockerfile: nothing built it here. */
+    dockerfile: schemas_string().max(1000),
+    context: schemas_string().max(1000),
     fingerprint: fingerprintSchema,
     measurement: recordedMeasurement,
     /**
@@ -76853,13 +77426,15 @@ const recordedImage = object({
      */
     paths: union([recordedPaths, object({ blob: objectId })]).optional()
 });
+/** The fingerprint's `measure` of an image entry read by reference: its pull size, read in its registry. */
+const REGISTRY_MEASURE = 'registry';
 const RECORD_SCHEMA = 'docker-size-check/record@1';
 const INDEX_SCHEMA = 'docker-size-check/records-index@1';
 const baselineRecord = object({
     schema: literal(RECORD_SCHEMA),
     commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
     recordedAt: schemas_string().max(40),
-    images: array(recordedImage).max(2000)
+    images: array(recordedImage).max(FIELD_LIMITS.maxRecordedImages)
 });
 const indexEntry = object({
     commit: schemas_string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
@@ -76897,12 +77472,13 @@ function parseWith(schema, text, source) {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+        throw new Error(`The baseline record ${source} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message.replace(/\.$/, '')}.`);
     }
     return parsed.data;
 }
 
 ;// CONCATENATED MODULE: ./src/records/store.ts
+
 
 
 
@@ -76959,16 +77535,20 @@ class RecordStore {
     repoDir;
     ref;
     verifier;
+    log;
     constructor(repoDir, ref = DEFAULT_RECORDS_REF, 
     /** The public keys every read is checked with; without them nothing stored is read. */
-    verifier = null) {
+    verifier = null, 
+    /** The run's log: each git command line at debug level. */
+    log = quietLogger) {
         this.repoDir = repoDir;
         this.ref = ref;
         this.verifier = verifier;
+        this.log = log;
         assertRecordsRef(ref);
     }
     git(args, options = {}) {
-        return runChecked('git', args, { cwd: this.repoDir, ...options });
+        return runChecked('git', args, { cwd: this.repoDir, log: this.log, ...options });
     }
     /**
      * Brings the remote's records into the local ref. False when the remote has none yet. Needs
@@ -76976,12 +77556,12 @@ class RecordStore {
      */
     async fetch(remote) {
         const args = ['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', remote, `+${this.ref}:${this.ref}`];
-        const result = await runCommand('git', args, { cwd: this.repoDir });
+        const result = await runCommand('git', args, { cwd: this.repoDir, log: this.log });
         if (result.exitCode === 0)
             return true;
         if (/couldn't find remote ref|no such ref/i.test(result.stderr)) {
             // The remote has none (any more): a stale local copy must not stand for it.
-            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir });
+            await runCommand('git', ['update-ref', '-d', this.ref], { cwd: this.repoDir, log: this.log });
             return false;
         }
         throw new CommandError('git', args, result);
@@ -76989,7 +77569,8 @@ class RecordStore {
     /** The commit the local ref points to, or null when there is no store here. */
     async tip() {
         const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', `${this.ref}^{commit}`], {
-            cwd: this.repoDir
+            cwd: this.repoDir,
+            log: this.log
         });
         const sha = result.stdout.trim();
         return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
@@ -77037,7 +77618,7 @@ class RecordStore {
      * than `bound` is refused by its size alone, never read.
      */
     async readObject(spec, path, bound = MAX_STORED_FILE_BYTES) {
-        const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir });
+        const size = await runCommand('git', ['cat-file', '-s', spec], { cwd: this.repoDir, log: this.log });
         if (size.exitCode !== 0)
             return null;
         const bytes = Number(size.stdout.trim());
@@ -77045,7 +77626,7 @@ class RecordStore {
             throw new RecordTrustError(`${this.ref}:${path} is refused: it is ${formatSize(bytes)} (${bytes} bytes), more than the ` +
                 `${formatSize(bound)} a stored file of the records may be; it was not read.`);
         }
-        const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir });
+        const result = await runForBytes('git', ['cat-file', 'blob', spec], { cwd: this.repoDir, log: this.log });
         return result.exitCode === 0 ? result.stdout : null;
     }
     /**
@@ -77072,7 +77653,7 @@ class RecordStore {
                 remote,
                 `${commit}:${this.ref}`
             ];
-            const result = await runCommand('git', args, { cwd: this.repoDir });
+            const result = await runCommand('git', args, { cwd: this.repoDir, log: this.log });
             if (result.exitCode === 0) {
                 await this.git(['update-ref', this.ref, commit]);
                 return { attempts: attempt, pruned, tip: commit, refused };
@@ -77171,7 +77752,7 @@ class RecordStore {
     async presentObjects(ids) {
         const present = [];
         for (const id of ids) {
-            const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir });
+            const result = await runCommand('git', ['cat-file', '-e', `${id}^{blob}`], { cwd: this.repoDir, log: this.log });
             if (result.exitCode === 0)
                 present.push(id);
         }
@@ -77198,6 +77779,7 @@ class RecordStore {
 }
 /** A stored record's line in the index: what the trend reads, and the `paths/` blobs it uses. */
 function indexEntryOf(record) {
+    const measured = record.images.find(image => image.fingerprint.measure !== REGISTRY_MEASURE) ?? record.images[0];
     const paths = [
         ...new Set(record.images.flatMap(image => (image.paths && 'blob' in image.paths ? [image.paths.blob] : [])))
     ];
@@ -77205,7 +77787,8 @@ function indexEntryOf(record) {
         commit: record.commit,
         recordedAt: record.recordedAt,
         sizes: Object.fromEntries(record.images.map(image => [image.key, image.measurement.size])),
-        ...(record.images[0] ? { measure: record.images[0].fingerprint.measure } : {}),
+        // The trend of the built images reads this: a registry image's figure is of another kind.
+        ...(measured ? { measure: measured.fingerprint.measure } : {}),
         ...(paths.length ? { paths } : {})
     };
 }
@@ -77236,6 +77819,7 @@ function assertObjectId(id, kind) {
 }
 
 ;// CONCATENATED MODULE: ./src/records/baseline.ts
+
 
 
 
@@ -77411,13 +77995,13 @@ async function planRecordedBases(targets, plan) {
         // No engine is the run's error, said once where the builds start.
         if (error instanceof EngineUnavailableError)
             return planned;
-        plan.warn(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`);
+        plan.log.warning(`Could not read the baseline records (${errorMessage(error)}); the bases are built.`);
         noBaseline('the records could not be read');
         return planned;
     }
     if (decisions === null) {
         if (candidates.length)
-            plan.log('No baseline records in this repository: the bases are built.');
+            plan.log.info('No baseline records in this repository: the bases are built.');
         noBaseline('No baseline record stands for the base (baseline: record): the repository has no records.');
         return planned;
     }
@@ -77426,19 +78010,19 @@ async function planRecordedBases(targets, plan) {
             target.baseline = { source: 'record', commit: decision.record.commit, behind: decision.record.behind };
             const { measurement, layers } = decision.record;
             planned.set(target, layers ? { measurement, layers } : { measurement });
-            plan.log(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
+            plan.log.info(`${labelOf(target)}: ${describeRecordedBaseline(decision.record)}; only the head is built.`);
         }
         else if (decision.refused) {
-            plan.warn(`${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`);
+            plan.log.warning(`${labelOf(target)}: ${decision.build}; ${mode === 'record' ? 'it has no baseline' : 'the base is built'}.`);
             if (mode === 'record')
                 planned.set(target, { missing: `No baseline record stands for the base: ${decision.build}.` });
         }
         else if (mode === 'record') {
             planned.set(target, { missing: `No baseline record stands for the base (baseline: record): ${decision.build}.` });
-            plan.log(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`);
+            plan.log.info(`${labelOf(target)}: no record stands for the base (${decision.build}); baseline: record builds none.`);
         }
         else {
-            plan.log(`${labelOf(target)}: the base is built, ${decision.build}.`);
+            plan.log.info(`${labelOf(target)}: the base is built, ${decision.build}.`);
         }
     }
     return planned;
@@ -77448,14 +78032,14 @@ async function planRecordedBases(targets, plan) {
  * trend, and decides each candidate's base; null where the repository has no records.
  */
 async function readAndDecide(targets, candidates, plan) {
-    const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef);
+    const unchecked = new RecordStore(plan.repoDir, plan.settings.recordsRef, null, plan.log);
     if (plan.remote !== null)
         await unchecked.fetch(plan.remote);
     if ((await unchecked.tip()) === null)
         return null;
     // The keys of the base commit: what the default branch says may sign, which neither the PR
     // nor whoever rewrote the records ref can change.
-    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha));
+    const store = new RecordStore(plan.repoDir, plan.settings.recordsRef, await recordsVerifierAt(plan.git, plan.baseSha), plan.log);
     const engine = await plan.engine;
     attachTrends(targets, await store.readIndex(), sizeMethodOf(engine));
     if (candidates.length === 0)
@@ -77505,8 +78089,8 @@ async function recordsVerifierAt(git, sha) {
         throw new RecordTrustError(errorMessage(error));
     }
 }
-/** How many records a trend shows: GitHub's chart reads well up to about 30 points. */
-const TREND_RECORDS = 30;
+/** How many records a trend shows: the run files' bound on a trend, so that one always fits. */
+const TREND_RECORDS = FIELD_LIMITS.maxTrend;
 /**
  * Each image's size on the default branch in the newest records that measured it as this run
  * does, oldest first, from the index alone (no record is opened): the comment's trend.
@@ -77526,7 +78110,153 @@ function attachTrends(targets, index, measure) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/records/references.ts
+// Baseline records of the images config's `image` entries. A record run on the default
+// branch reads each entry's head in its registry (nothing built, nothing pulled) and records
+// every platform's figures under the row's name, `app (linux/arm64)`, with the manifest
+// digest it read. A PR run whose entry has no `base-image` takes its base from the newest
+// such record on the base branch's first-parent history: the image the default branch had,
+// as a signed record says, which the PR cannot change (unlike a `base-image` in its config).
+
+
+
+
+
+
+
+
+/**
+ * The records of the rows a record run read (head only): one per platform. A row whose head
+ * could not be read is said in `skipped`: the previous record of it is not carried over, since
+ * the registry, not the commit, decides what the image is.
+ */
+function referenceRecords(rows) {
+    const recorded = [];
+    const skipped = [];
+    for (const row of rows) {
+        const { target, head } = row;
+        const reference = target.reference;
+        if (!reference || !head || !reference.headDigest || !reference.head) {
+            skipped.push({ image: labelOf(target), why: row.failedBuilds[0]?.error ?? 'its head could not be read' });
+            continue;
+        }
+        const { size, id, layers, sizeSource, instructions } = head;
+        recorded.push({
+            key: labelOf(target),
+            dockerfile: target.dockerfile,
+            context: '',
+            fingerprint: {
+                // Nothing of the commit makes the image: what stands for it is the reference and what it resolved to.
+                source: references_sha256(`image ${reference.head}`),
+                build: references_sha256(JSON.stringify({ platform: reference.platform })),
+                platform: reference.platform,
+                from: { [reference.head]: reference.headDigest },
+                secrets: {},
+                measure: REGISTRY_MEASURE
+            },
+            measurement: {
+                size,
+                id,
+                layers,
+                ...(sizeSource ? { sizeSource } : {}),
+                ...(instructions ? { instructions } : {})
+            }
+        });
+    }
+    return { recorded, skipped };
+}
+/** A record run's report rows: each platform against the previous record's figure of it. */
+function sinceThePreviousRecord(rows, previous) {
+    return rows.map(row => {
+        const then = previous?.images.find(image => image.key === labelOf(row.target))?.measurement ?? null;
+        return { ...row, target: { ...row.target, change: then ? 'modified' : 'added' }, base: then };
+    });
+}
+/**
+ * The knownBase hook of measureReferences: an entry's base from the newest signed record on
+ * the base branch's history that has its rows. The store is read once, on the first entry
+ * that asks; a store that cannot be read is a warning, and the entries then have no base.
+ */
+function recordedReferenceBases(lookup) {
+    let opened = null;
+    const records = new Map();
+    return async (spec) => {
+        opened ??= openStore(lookup).catch((error) => {
+            lookup.log.warning(`Could not read the baseline records (${errorMessage(error)}); image entries without base-image have no base.`);
+            return null;
+        });
+        const store = await opened;
+        if (!store)
+            return null;
+        const label = referenceLabel(spec);
+        for (const commit of store.history) {
+            let record = records.get(commit);
+            if (!record) {
+                record = store.store.readRecord(commit, store.tip).catch((error) => {
+                    if (!(error instanceof RecordTrustError))
+                        throw error;
+                    lookup.log.warning(`The record of ${commit.slice(0, 7)} does not count: ${errorMessage(error)}`);
+                    return null;
+                });
+                records.set(commit, record);
+            }
+            const platforms = platformsOf((await record)?.images ?? [], label);
+            if (platforms.length === 0)
+                continue;
+            const baseline = { source: 'record', commit, behind: await distance(lookup.git, commit, lookup.baseSha) };
+            lookup.log.info(`${label}: ${describeRecordedBaseline(baseline)}, ${platforms.map(p => p.platform).join(', ')}.`);
+            return { platforms, baseline };
+        }
+        lookup.log.info(`${label}: no baseline record of it within the base branch’s history.`);
+        return null;
+    };
+}
+async function openStore(lookup) {
+    const unchecked = new RecordStore(lookup.repoDir, lookup.recordsRef, null, lookup.log);
+    if (lookup.remote !== null)
+        await unchecked.fetch(lookup.remote);
+    const tip = await unchecked.tip();
+    if (tip === null) {
+        lookup.log.info('No baseline records in this repository: image entries without base-image have no base.');
+        return null;
+    }
+    // The base commit's keys: what the default branch says may sign, which the PR cannot change.
+    const store = new RecordStore(lookup.repoDir, lookup.recordsRef, await recordsVerifierAt(lookup.git, lookup.baseSha), lookup.log);
+    const recorded = new Set((await store.readIndex(tip)).records.map(entry => entry.commit));
+    let walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth);
+    // actions/checkout fetches one commit: the commits behind the merge-base may be missing.
+    if (!recorded.has(walk[0] ?? '') &&
+        walk.length < lookup.depth &&
+        lookup.remote !== null &&
+        (await lookup.git.isShallow())) {
+        await lookup.git.fetch([
+            '--no-tags',
+            '--no-recurse-submodules',
+            `--deepen=${lookup.depth - walk.length}`,
+            lookup.remote,
+            lookup.baseSha
+        ]);
+        walk = await firstParentHistory(lookup.git, lookup.baseSha, lookup.depth);
+    }
+    return { store, tip, history: walk.filter(sha => recorded.has(sha)) };
+}
+/** The recorded platforms of the entry `label`: the rows named `label (os/arch)` read in a registry. */
+function platformsOf(images, label) {
+    return images
+        .filter(image => image.fingerprint.measure === REGISTRY_MEASURE && image.key === `${label} (${image.fingerprint.platform})`)
+        .map(image => ({
+        platform: image.fingerprint.platform,
+        digest: image.measurement.id,
+        measurement: image.measurement
+    }));
+}
+function references_sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/modes/pipeline.ts
+
+
 
 
 
@@ -77549,19 +78279,18 @@ function newRunState() {
  * whether or not this finished.
  */
 async function runPipeline(settings, env, state) {
-    const docker = env.docker ?? new Docker();
-    const git = new Git(env.repoDir);
     const { progress } = env;
+    const docker = env.docker ?? new Docker(undefined, undefined, progress);
+    const git = new Git(env.repoDir, progress);
     // Asked now and awaited only when there is an image to build: it answers while git works.
     const engine = docker.engineInfo();
     engine.catch(() => undefined);
-    state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef }));
+    state.revisions = await progress.group('Changes', () => env.resolveRevisions ? env.resolveRevisions(git) : resolveRevisions(git, { baseRef: env.baseRef, log: progress }));
     env.signal?.throwIfAborted();
     const changed = (await env.listChangedFiles?.(state.revisions)) ?? (await changedFilesFromGit(git, state.revisions));
     const affected = await discoverInRepository(git, state.revisions, changed, settings, env.repoDir, {
         tempRoot: env.tempRoot,
-        info: message => progress.info(message),
-        warn: message => progress.warning(message)
+        log: progress
     });
     env.signal?.throwIfAborted();
     // The config's image entries: always checked (whatever the PR changed), read in their
@@ -77576,10 +78305,20 @@ async function runPipeline(settings, env, state) {
         await progress.group('Registry images', async () => {
             const client = new RegistryClient({
                 credentials: env.registryCredentials ?? dockerCredentials(),
-                debug: message => log_log.debug(message),
+                log: progress,
                 ...(env.signal ? { signal: env.signal } : {})
             });
-            state.measured.push(...(await measureReferences(references, { client, info: message => progress.info(message) })));
+            // An entry without base-image takes its base from the default branch's record of it.
+            const knownBase = recordedReferenceBases({
+                repoDir: env.repoDir,
+                recordsRef: settings.recordsRef ?? DEFAULT_RECORDS_REF,
+                remote: env.recordsRemote ?? null,
+                git,
+                baseSha: state.revisions.baseSha,
+                depth: settings.recordsDepth ?? DEFAULT_RECORDS_DEPTH,
+                log: progress
+            });
+            state.measured.push(...(await measureReferences(references, { client, log: progress, knownBase })));
         });
     }
     const targets = selectShard(affected, settings.shard);
@@ -77605,8 +78344,7 @@ async function runPipeline(settings, env, state) {
         docker,
         engine: engineKnown,
         baseSha: state.revisions.baseSha,
-        log: message => progress.info(message),
-        warn: message => progress.warning(message)
+        log: progress
     });
     const plan = {
         repoDir: env.repoDir,
@@ -77636,6 +78374,11 @@ async function runPipeline(settings, env, state) {
 
 
 
+
+
+
+
+
 /**
  * `mode: record`: measures the images of the checked-out commit of the default branch and
  * stores them as its baseline record. An image whose fingerprint is what the previous record
@@ -77643,51 +78386,65 @@ async function runPipeline(settings, env, state) {
  * with the previous record's figures as the base, so the report shows what changed since.
  */
 async function runRecord(settings, env, state) {
-    const docker = env.docker ?? new Docker();
-    const git = new Git(env.repoDir);
+    const docker = env.docker ?? new Docker(undefined, undefined, env.progress);
+    const git = new Git(env.repoDir, env.progress);
     const engine = docker.engineInfo();
     engine.catch(() => undefined);
     const [head] = await git.resolveCommits(['HEAD']);
     if (!head)
         throw new Error(`mode: record found no commit checked out in ${env.repoDir}.`);
     const { signer, verifier } = await signingKeys(git, head, env.recordsKey);
-    const { targets, tree } = await env.progress.group('Images', () => imagesAt(git, head, settings, env));
+    const { targets, tree, references } = await env.progress.group('Images', () => imagesAt(git, head, settings, env));
     state.revisions = { baseSha: head, headSha: head };
     const outcome = { commit: head, built: [], carried: [], skipped: [], previous: null, attempts: 0 };
-    if (targets.length === 0)
+    if (targets.length === 0 && references.length === 0)
         return outcome;
-    const store = new RecordStore(env.repoDir, settings.recordsRef, verifier);
+    const store = new RecordStore(env.repoDir, settings.recordsRef, verifier, env.progress);
     await store.fetch(env.remote);
     const previous = await previousRecord(store, head, env.progress);
     outcome.previous = previous?.commit ?? null;
-    state.engine = await engine;
-    const plan = await planRecord(targets, {
-        git,
-        tree,
-        docker,
-        measure: sizeMethodOf(state.engine),
-        previous,
-        secretIds: (settings.secrets ?? []).map(secret => secret.id),
-        enginePlatform: state.engine.platform ?? 'unknown/unknown'
-    }, outcome);
+    // Image entries are read in their registry: no engine, no build, no pull.
+    const read = await readReferences(references, env);
+    const fromRegistry = referenceRecords(read);
+    outcome.skipped.push(...fromRegistry.skipped);
+    outcome.built.push(...fromRegistry.recorded.map(image => image.key));
+    const plan = { recorded: [], toBuild: [] };
+    if (targets.length) {
+        state.engine = await engine;
+        Object.assign(plan, await planRecord(targets, {
+            git,
+            tree,
+            docker,
+            measure: sizeMethodOf(state.engine),
+            previous,
+            secretIds: (settings.secrets ?? []).map(secret => secret.id),
+            enginePlatform: state.engine.platform ?? 'unknown/unknown'
+        }, outcome));
+    }
     for (const { image, why } of outcome.skipped)
         env.progress.warning(`${image} is not recorded: ${why}.`);
     if (outcome.carried.length) {
         env.progress.info(`Unchanged since the record of ${outcome.previous?.slice(0, 12)}: ${outcome.carried.join(', ')}`);
     }
     const measured = await buildHeads(plan.toBuild, { settings, env, state, docker, git, engine });
-    plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome));
+    plan.recorded.push(...recordedFrom(plan.toBuild, measured, outcome), ...fromRegistry.recorded);
     env.signal?.throwIfAborted();
     outcome.attempts = await writeRecord(store, signer, head, plan.recorded, env);
     state.revisions = { baseSha: previous?.commit ?? head, headSha: head };
-    state.measured = sinceThePrevious(targets, plan, measured, previous);
+    state.measured = [...sinceThePrevious(targets, plan, measured, previous), ...sinceThePreviousRecord(read, previous)];
     return outcome;
 }
-/** Every image of the commit: discovery as if each file had changed, against itself. */
+/**
+ * Every image of the commit: discovery as if each file had changed, against itself; and the
+ * config's image entries, as a check reads them.
+ */
 async function imagesAt(git, head, settings, env) {
     const tree = await readSide(git, head);
     const changed = [...tree.files.keys()].map(path => ({ path, status: 'modified' }));
-    const images = await loadImageSpecs(settings, env.repoDir);
+    const list = settings.images ? null : await loadImageList(settings, env.repoDir);
+    const images = settings.images ?? list?.specs ?? null;
+    const imagesFrom = settings.imagesFrom ?? 'auto';
+    const references = imagesFrom === 'auto' || imagesFrom === 'config' ? (list?.references ?? []) : [];
     const targets = discoverAffectedImages({
         changed,
         dockerfileGlobs: settings.dockerfileGlobs,
@@ -77696,7 +78453,24 @@ async function imagesAt(git, head, settings, env) {
         base: tree
     });
     env.progress.info(`${countOf(targets.length, 'image')} at ${head.slice(0, 12)}: ${targets.map(labelOf).join(', ') || 'none'}`);
-    return { targets, tree };
+    if (references.length) {
+        env.progress.info(`Read by reference, built by nobody: ${references.map(spec => spec.image).join(', ')}`);
+    }
+    return { targets, tree, references };
+}
+/** The image entries' heads, each platform read in its registry; the base-image of an entry is not the record's. */
+async function readReferences(references, env) {
+    if (references.length === 0)
+        return [];
+    return env.progress.group('Registry images', () => {
+        const client = new RegistryClient({
+            credentials: env.registryCredentials ?? dockerCredentials(),
+            log: env.progress,
+            ...(env.signal ? { signal: env.signal } : {})
+        });
+        const heads = references.map(spec => ({ ...spec, baseImage: null }));
+        return measureReferences(heads, { client, log: env.progress });
+    });
 }
 /**
  * The key that signs, and the public keys of the commit recorded, which must hold its public
@@ -77802,8 +78576,7 @@ function recordedFrom(toBuild, measured, outcome) {
             outcome.skipped.push({ image: key, why: image.failedBuilds[0]?.error ?? 'it was not built' });
             continue;
         }
-        const { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages } = image.head;
-        const measurement = { size, id, layers, sizeSource, inspectSize, layerBytes, compressedSize, instructions, stages };
+        const measurement = measurementOnly(image.head);
         const { dockerfile, context } = planned.target;
         const paths = image.recordedLayers ? { paths: { layers: image.recordedLayers } } : {};
         recorded.push({ key, dockerfile, context, fingerprint: planned.fingerprint, measurement, ...paths });
@@ -77848,6 +78621,127 @@ function idOf(entry) {
     return entry ? [objectIdOf(entry)] : [];
 }
 
+;// CONCATENATED MODULE: ./src/tools/job-log.ts
+
+
+
+/**
+ * Whether the runner could read a line of this text as a workflow command: `::name …::` at
+ * a line's start (after any white space) or `##[name …]` anywhere in a line (the runner's
+ * older syntax, still parsed). Any `::` at all counts, so that no difference between our
+ * idea of white space and the runner's can let one through; a false alarm costs two lines.
+ */
+function couldBeCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+/**
+ * The action's Logger: the job log, through @actions/core.
+ *
+ * Outside text (a build's output, a path or a Dockerfile line in an info line) is the PR
+ * author's, and the runner acts on every line of the job log that reads as a workflow
+ * command: a build that prints `::error file=…::` forges an annotation, `::add-mask::` hides
+ * words of the log, `::stop-commands::` silences ours. So outside text goes between
+ * `::stop-commands::<token>` and `::<token>::`, the runner's documented way to print text it
+ * must not act on, with a fresh random token per block: a build cannot print the token that
+ * ends a block it cannot see. This keeps the text exactly as written (a path a user copies
+ * from the log is the real path), where escaping a leading `::` would change it and would
+ * still miss `##[…]`, which the runner reads anywhere in a line.
+ *
+ * Warnings, errors, groups and debug lines are our own commands (@actions/core escapes their
+ * text into one line): a block open for a build's output is closed before each of them, or
+ * the runner would not act on it either. Info lines with nothing command-like in them stay
+ * plain, so the log is not doubled. Every text is inert too (shared/inert.ts): the log view
+ * acts on some escape sequences, and no build's output needs them to be read.
+ */
+class JobLog {
+    /** The token of the block open now, if any. */
+    token = null;
+    /** Streams of command output not ended yet: the block stays open while any writes. */
+    openStreams = 0;
+    atLineStart = true;
+    /** Where @actions/core writes too, so that the blocks and the commands keep their order. */
+    write(text) {
+        process.stdout.write(text);
+    }
+    debug(message) {
+        this.closeBlock();
+        core_debug(inertText(message));
+    }
+    info(message) {
+        const text = inertText(message);
+        if (this.token === null && !couldBeCommand(text)) {
+            info(text);
+            return;
+        }
+        this.toLineStart();
+        this.inBlock(`${text}\n`);
+        if (this.openStreams === 0)
+            this.closeBlock();
+    }
+    warning(message, where) {
+        this.closeBlock();
+        warning(inertText(message), where);
+    }
+    error(message, where) {
+        this.closeBlock();
+        error(inertText(message), where);
+    }
+    async group(title, work) {
+        this.closeBlock();
+        startGroup(inertText(title));
+        try {
+            return await work();
+        }
+        finally {
+            this.closeBlock();
+            endGroup();
+        }
+    }
+    commandOutput() {
+        this.openStreams++;
+        let ended = false;
+        return {
+            write: text => {
+                const clean = inertText(text);
+                if (!ended && clean)
+                    this.inBlock(clean);
+            },
+            end: () => {
+                if (ended)
+                    return;
+                ended = true;
+                this.openStreams--;
+                if (this.openStreams === 0)
+                    this.closeBlock();
+            }
+        };
+    }
+    inBlock(text) {
+        if (this.token === null) {
+            // 128 random bits: never guessed, never the name of a command the runner knows.
+            this.token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+            this.write(`::stop-commands::${this.token}\n`);
+            this.atLineStart = true;
+        }
+        this.write(text);
+        this.atLineStart = text.endsWith('\n');
+    }
+    /** The resume line must stand at a line's start, or the runner reads it as text and stays stopped. */
+    toLineStart() {
+        if (this.token !== null && !this.atLineStart) {
+            this.write('\n');
+            this.atLineStart = true;
+        }
+    }
+    closeBlock() {
+        if (this.token === null)
+            return;
+        this.toLineStart();
+        this.write(`::${this.token}::\n`);
+        this.token = null;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -77871,25 +78765,21 @@ function idOf(entry) {
 
 
 
-// Titles and lines name paths and quote builds: inert in the job log (shared/inert.ts). A
-// warning is an annotation too: a path's bidi controls would make it read otherwise.
-const actionProgress = {
-    group: (title, work) => group(inertText(title), work),
-    info: message => info(inertText(message)),
-    warning: message => warning(inertText(message)),
-    streamBuilds: true
-};
+
+
 /** The action: check (or load a measure run's artifact), then report whatever happened, then set the verdict. */
 async function run() {
+    // The run's one log, passed down to every step (tools/job-log.ts: outside text in it is inert).
+    const log = new JobLog();
     const stop = abortOnSignals((signal, first) => {
         if (!first)
             return;
-        warning(`Stopped by ${signal}: stopping the builds, removing the worktrees and images this run made, writing the report.`);
+        log.warning(`Stopped by ${signal}: stopping the builds, removing the worktrees and images this run made, writing the report.`);
         // The runner kills 7.5 s after SIGINT and 2.5 s after SIGTERM: leave before that whatever is left.
         setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), SIGNAL_GRACE_MS).unref();
     });
     try {
-        await checkAndReport(stop.signal);
+        await checkAndReport(stop.signal, log);
     }
     finally {
         stop.dispose();
@@ -77901,35 +78791,35 @@ const SIGNAL_GRACE_MS = 7000;
  * One action run, in three steps: run the mode, publish whatever it left (the report and the
  * summary are written whatever failed), then give the verdict.
  */
-async function checkAndReport(signal) {
+async function checkAndReport(signal, log) {
     const context = getRunnerContext();
-    const run = await runMode(context, signal);
+    const run = await runMode(context, signal, log);
     // A merge that went through has published its results and given its verdict on its own.
     if (!run)
         return;
     const { inputs, state } = run;
     const comparison = compareImages(state.revisions, state.measured, inputs ?? NO_LIMITS);
     const interrupted = interruptionOf(signal);
-    await publishResults(publicationOf(run, context, comparison, interrupted !== null));
+    await publishResults(publicationOf(run, context, comparison, interrupted !== null, log));
     if (inputs?.mode === 'comment' && run.trustedHead && !run.stepError) {
         const status = commitStatusOf(comparison, state.error);
         if (status.state === 'success' && run.measuredBy !== 'trusted') {
             // The PR's own run wrote these sizes: they may fail the PR, never pass it.
-            warning('No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
+            log.warning('No commit status is set: the sizes come from the pull request’s own run, whose workflow the pull request ' +
                 'can change, so they cannot say it passed. For a verdict to require, measure in a pull_request_target ' +
                 'job of the default branch’s workflow (docs/trust-model.md).');
         }
         else {
-            await publishVerdict(inputs, context, run.trustedHead, status);
+            await publishVerdict(inputs, context, run.trustedHead, status, log);
         }
     }
-    setVerdict(run, comparison);
+    setVerdict(run, comparison, log);
     // After setFailed, which sets 1: a stopped run ends as the signal's.
     if (interrupted)
         process.exitCode = interrupted.exitCode;
 }
 /** Reads the inputs and runs the mode; null after a merge that went through, which leaves nothing to publish. */
-async function runMode(context, signal) {
+async function runMode(context, signal, log) {
     const run = {
         inputs: null,
         state: newRunState(),
@@ -77947,12 +78837,12 @@ async function runMode(context, signal) {
             core_setSecret(fragment);
         if (inputs.githubToken)
             core_setSecret(inputs.githubToken);
-        checkEvent(inputs, context);
+        checkEvent(inputs, context, log);
         if (inputs.mode === 'merge') {
-            await runMerge(inputs, context);
+            await runMerge(inputs, context, log);
             return null;
         }
-        await runMeasuringMode(inputs, context, signal, run);
+        await runMeasuringMode(inputs, context, signal, run, log);
     }
     catch (error) {
         // Error text enters the run's data here (the build's own output is redacted where it is made).
@@ -77962,9 +78852,10 @@ async function runMode(context, signal) {
     return run;
 }
 /** The modes that leave measurements: comment (loaded from the measure run), record, and check or measure. */
-async function runMeasuringMode(inputs, context, signal, run) {
+async function runMeasuringMode(inputs, context, signal, run, log) {
+    const progress = progressOf(log, { streamBuilds: true });
     if (inputs.mode === 'comment') {
-        const loaded = await loadMeasurement(inputs, context, inputs.githubToken, artifactDirOf(inputs, context), (0,inputs_event/* eventPathOf */.ho)(process.env));
+        const loaded = await loadMeasurement(inputs, context, inputs.githubToken, artifactDirOf(inputs, context), (0,inputs_event/* eventPathOf */.ho)(process.env), log);
         Object.assign(run.state, loaded.state);
         run.pullNumber = loaded.pullNumber;
         run.trustedHead = loaded.headSha;
@@ -77977,8 +78868,9 @@ async function runMeasuringMode(inputs, context, signal, run) {
             recordsKey: inputs.recordsKey,
             tempRoot: context.runnerTemp,
             remote: 'origin',
-            progress: actionProgress,
-            signal
+            progress,
+            signal,
+            registryCredentials: registryCredentials(inputs)
         }, run.state);
     }
     else {
@@ -77987,8 +78879,8 @@ async function runMeasuringMode(inputs, context, signal, run) {
             repoDir: context.workspace,
             tempRoot: context.runnerTemp,
             baseRef: baseRefOf(inputs, context),
-            progress: actionProgress,
-            listChangedFiles: pullRequestFiles(inputs, context),
+            progress,
+            listChangedFiles: pullRequestFiles(inputs, context, log),
             recordsRemote: 'origin',
             signal,
             registryCredentials: registryCredentials(inputs)
@@ -78008,9 +78900,10 @@ function registryCredentials(inputs) {
     });
 }
 /** What the run publishes: the comment goes to the PR unless this is a measure run or a shard. */
-function publicationOf(run, context, comparison, interrupted) {
+function publicationOf(run, context, comparison, interrupted, log) {
     const { inputs, state } = run;
     return {
+        log,
         interrupted,
         inputs,
         context,
@@ -78024,14 +78917,14 @@ function publicationOf(run, context, comparison, interrupted) {
             ? async () => {
                 const dir = artifactDirOf(inputs, context);
                 await writeArtifact(dir, toArtifact(state, artifactTrigger(context)));
-                info(`Measurements written to ${dir}: upload this folder for the comment workflow.`);
+                log.info(`Measurements written to ${dir}: upload this folder for the comment workflow.`);
                 return dir;
             }
             : undefined
     };
 }
 /** The step's own verdict: failed on its own error, or on an image's; record and comment runs only report. */
-function setVerdict(run, comparison) {
+function setVerdict(run, comparison, log) {
     const { inputs, state, stepError } = run;
     const failures = comparison.images.filter(image => image.verdict === 'fail' || image.verdict === 'error');
     if (stepError) {
@@ -78039,30 +78932,31 @@ function setVerdict(run, comparison) {
     }
     else if (inputs?.mode === 'record') {
         // A record run measures what the default branch has: the PRs that changed it were gated.
-        info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`);
+        log.info(`${summarizeOutcome(comparison)}; ${describeRecordOutcome(run.recorded)}`);
     }
     else if (inputs?.mode === 'comment') {
         // The commit status set before this carries the verdict to the PR; failing here too would
         // only mark the base branch's workflow red.
-        info(summarizeOutcome(comparison, state.error ?? undefined));
+        log.info(summarizeOutcome(comparison, state.error ?? undefined));
     }
     else if (state.error) {
         setFailed(inertText(state.error));
     }
     else if (inputs?.shard) {
-        info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`);
+        log.info(`Shard ${describeShard(inputs.shard)}: ${summarizeOutcome(comparison)}. The merge job gives the verdict.`);
     }
     else if (failures.length) {
         setFailed(inertText(failures.map(image => `${labelOf(image.target)}: ${image.reason}`).join('\n')));
     }
     else {
-        info(summarizeOutcome(comparison));
+        log.info(summarizeOutcome(comparison));
     }
 }
 /** The comment run's verdict, as the commit status on the PR's head that a branch protection rule can require. */
-async function publishVerdict(inputs, context, headSha, status) {
+async function publishVerdict(inputs, context, headSha, status, log) {
     await setCommitStatus({
-        octokit: createOctokit(inputs.githubToken, context.apiUrl),
+        octokit: createOctokit(inputs.githubToken, context.apiUrl, undefined, log),
+        log,
         owner: context.owner,
         repo: context.repo,
         sha: headSha,
@@ -78103,7 +78997,7 @@ function secretValues(inputs) {
  * A broken event file: an error where the run needs the event (the PR's base branch, the
  * workflow_run that measured), a warning where it does not (a base-ref is given; a merge).
  */
-function checkEvent(inputs, context) {
+function checkEvent(inputs, context, log) {
     if (context.eventName === 'pull_request_target' && inputs.cacheTo?.length && inputs.mode !== 'comment') {
         // The run's cache scope is the base branch's: a PR's build would write what main's runs restore.
         throw new InputError('Invalid cache-to in a pull_request_target run: it builds the pull request’s code, and would write the ' +
@@ -78113,7 +79007,7 @@ function checkEvent(inputs, context) {
         return;
     const needed = inputs.mode === 'comment' || (inputs.mode !== 'merge' && !inputs.baseRef);
     if (!needed) {
-        warning(`${context.eventProblem}; going on without it.`);
+        log.warning(`${context.eventProblem}; going on without it.`);
         return;
     }
     throw new Error(`${context.eventProblem}. The runner writes this file for every run: an earlier step may have changed it. ` +
@@ -78129,13 +79023,13 @@ function artifactDirOf(inputs, context) {
  * a base-ref of the user's choosing (the API's list is relative to the PR's base), the
  * pipeline falls back to `git diff` between the two revisions.
  */
-function pullRequestFiles(inputs, context) {
+function pullRequestFiles(inputs, context, log) {
     const pr = context.pullRequest;
     if (!pr || !inputs.githubToken || inputs.baseRef)
         return undefined;
     return async () => {
         try {
-            const octokit = createOctokit(inputs.githubToken, context.apiUrl);
+            const octokit = createOctokit(inputs.githubToken, context.apiUrl, undefined, log);
             const listed = await listChangedFiles(octokit, {
                 owner: context.owner,
                 repo: context.repo,
@@ -78143,10 +79037,10 @@ function pullRequestFiles(inputs, context) {
             });
             if (listed.complete)
                 return listed.files;
-            info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.');
+            log.info('The PR lists 3,000 files or more, past what the API returns: reading the changes with git diff.');
         }
         catch (error) {
-            warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`);
+            log.warning(`Could not list the PR's files through the API (${errorMessage(error)}); using git diff.`);
         }
         return null;
     };
