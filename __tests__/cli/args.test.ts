@@ -67,7 +67,7 @@ describe('parseCommandLine', () => {
       warnIncrease: null,
       maxSize: null,
       baseRef: '',
-      headFrom: 'workspace',
+      headFrom: 'working-tree',
       keepImages: false,
       limitsFrom: 'base',
       missingBaseline: 'fail'

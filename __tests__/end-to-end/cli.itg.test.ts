@@ -187,6 +187,36 @@ describe('the working tree', () => {
     expect(run.stdout).toMatch(/^worker\/Dockerfile +— +5 kB +— +— +🆕 new$/m)
   })
 
+  it('builds the working tree as git sees it: no ignored build output and no .git in a root context', async () => {
+    const repo = await makeRepo()
+    const base = {
+      Dockerfile: 'FROM scratch\nCOPY . /app\n',
+      '.gitignore': 'out/\n',
+      'main.txt': 'x'.repeat(1_000)
+    }
+    await commitFiles(repo, base, 'base')
+    // A 9-byte change, an untracked file that counts, and a 2 MB build output that is ignored.
+    writeFiles(repo, {
+      'main.txt': 'x'.repeat(1_009),
+      'notes.txt': 'n'.repeat(100),
+      'out/app.bin': 'o'.repeat(2_000_000)
+    })
+    const run = await runCliBundle(repo, ['--json', 'report.json', '--explain', 'paths'])
+    expect(run.exitCode).toBe(0)
+    const report = readReport(join(repo, 'report.json'))
+    const image = nth(report.images, 0, 'image')
+    // The ignored 2 MB and the repository's .git would be growth that the base's clean
+    // checkout cannot have. What is left is the change (109 bytes) less the base worktree's
+    // own `.git` pointer file (under 100 bytes), on either image store.
+    expect(image.delta).toBeGreaterThan(0)
+    expect(image.delta).toBeLessThan(5_000)
+    expect(image.head?.size).toBeLessThan(10_000)
+    expect(run.stderr).toContain('Copied the working tree as git sees it')
+    // The user's working tree is left as it was.
+    expect(readFileSync(join(repo, 'out', 'app.bin'), 'utf8')).toHaveLength(2_000_000)
+    expect(await gitLine(repo, ['status', '--porcelain'])).toContain('notes.txt')
+  })
+
   it('exits 1 when the head build fails, with the reason and the build output', async () => {
     const repo = await makeRepo()
     await commitFiles(repo, scratchImage('', 1_000), 'base')

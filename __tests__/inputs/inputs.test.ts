@@ -57,7 +57,7 @@ describe('getInputs', () => {
     ['max-increase', '10 percent', "Invalid max-increase '10 percent'. Expected a size such as 25MB"],
     ['max-size', 'huge', "Invalid max-size 'huge'. Expected a size such as 500MB"],
     ['comment', 'sometimes', "Invalid comment 'sometimes'. Expected one of: always, changed, never."],
-    ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace."],
+    ['head-from', 'cache', "Invalid head-from 'cache'. Expected one of: worktree, workspace, working-tree."],
     ['keep-images', 'yes', "Invalid keep-images 'yes'. Expected true or false."],
     ['comment-key', 'a -->b', "Invalid comment-key 'a -->b'."],
     ['mode', 'fork', "Invalid mode 'fork'. Expected one of: check, measure, comment, merge, record."],

@@ -121,7 +121,8 @@ async function context(fake: FakeDocker, log: Log, extra: Partial<SideContext> =
       await mkdir(join(path, 'old'), { recursive: true })
       await writeFile(join(path, 'old', 'Dockerfile'), 'FROM scratch\n')
     },
-    removeWorktree: (path: string) => rm(path, { recursive: true, force: true })
+    removeWorktree: (path: string) => rm(path, { recursive: true, force: true }),
+    exec: () => Promise.reject(new Error('no git command is expected here'))
   }
   const janitor = new Janitor(fake.docker, git, { keepImages: false })
   const pool = new WorktreePool({

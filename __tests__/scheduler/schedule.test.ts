@@ -116,6 +116,9 @@ class FakeGit implements SchedulerGit {
     this.removed.push(folder)
     return Promise.resolve()
   }
+  exec(): Promise<string> {
+    return Promise.reject(new Error('no git command is expected here'))
+  }
 }
 
 class Log implements Progress {

@@ -40,7 +40,8 @@ function countingGit(): PoolGit & { added: string[] } {
     addWorktree: (folder, sha, only) => {
       added.push(folder)
       return real.addWorktree(folder, sha, only)
-    }
+    },
+    exec: args => real.exec(args)
   }
 }
 

@@ -323,15 +323,17 @@ export const INPUT_TABLE = {
     name: 'head-from',
     description:
       '`worktree` builds the head from a clean checkout of its commit; `workspace` builds it from the ' +
-      'workspace as it stands (for workflows whose earlier steps generate build inputs).',
+      'workspace as it stands (for workflows whose earlier steps generate build inputs); `working-tree` ' +
+      "from git's view of the workspace: tracked files as they stand and untracked files that are not " +
+      'ignored, never `.git` or an ignored file (what the command does without `--head`).',
     default: 'worktree',
-    parse: choice(['worktree', 'workspace'] as const, 'worktree'),
+    parse: choice(['worktree', 'workspace', 'working-tree'] as const, 'worktree'),
     flag: {
       name: 'head',
       value: 'REF',
-      help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).',
-      // The working tree is built where it stands; a named commit from a clean worktree.
-      read: (values, label) => (values === null ? 'workspace' : (parseRevision(values[0] ?? '', label), 'worktree'))
+      help: "Check the commit REF instead of the working tree. The working tree is taken as git sees it: tracked files with their uncommitted changes and untracked files that are not ignored, never .git or an ignored file, as the base's clean checkout holds neither.",
+      // The working tree as git sees it, copied; a named commit from a clean worktree.
+      read: (values, label) => (values === null ? 'working-tree' : (parseRevision(values[0] ?? '', label), 'worktree'))
     }
   }),
   comment: input({

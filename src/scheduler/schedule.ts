@@ -61,7 +61,7 @@ export interface BuildPlan {
 export type SchedulerDocker = SideDocker &
   Pick<Docker, 'removeImages' | 'imagesLabelled' | 'buildxInspect'> &
   LeaseDocker
-export type SchedulerGit = Pick<Git, 'addWorktree' | 'removeWorktree'>
+export type SchedulerGit = Pick<Git, 'addWorktree' | 'removeWorktree' | 'exec'>
 
 const SIDES = ['head', 'base'] as const
 
@@ -95,6 +95,7 @@ export async function buildAndMeasure(
     scratch,
     revisions: plan.revisions,
     workspace: plan.settings.headFrom === 'workspace' ? plan.repoDir : null,
+    workingTree: plan.settings.headFrom === 'working-tree' ? plan.repoDir : null,
     pathsFor: side =>
       checkoutPaths(
         plan.targets.filter(target => buildsOn(plan, target, side)),
