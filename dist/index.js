@@ -51676,15 +51676,17 @@ const INPUT_TABLE = {
     headFrom: input({
         name: 'head-from',
         description: '`worktree` builds the head from a clean checkout of its commit; `workspace` builds it from the ' +
-            'workspace as it stands (for workflows whose earlier steps generate build inputs).',
+            'workspace as it stands (for workflows whose earlier steps generate build inputs); `working-tree` ' +
+            "from git's view of the workspace: tracked files as they stand and untracked files that are not " +
+            'ignored, never `.git` or an ignored file (what the command does without `--head`).',
         default: 'worktree',
-        parse: choice(['worktree', 'workspace'], 'worktree'),
+        parse: choice(['worktree', 'workspace', 'working-tree'], 'worktree'),
         flag: {
             name: 'head',
             value: 'REF',
-            help: 'Check the commit REF instead of the working tree (which includes uncommitted and untracked files).',
-            // The working tree is built where it stands; a named commit from a clean worktree.
-            read: (values, label) => (values === null ? 'workspace' : (parseRevision(values[0] ?? '', label), 'worktree'))
+            help: "Check the commit REF instead of the working tree. The working tree is taken as git sees it: tracked files with their uncommitted changes and untracked files that are not ignored, never .git or an ignored file, as the base's clean checkout holds neither.",
+            // The working tree as git sees it, copied; a named commit from a clean worktree.
+            read: (values, label) => (values === null ? 'working-tree' : (parseRevision(values[0] ?? '', label), 'worktree'))
         }
     }),
     comment: input({
@@ -75170,6 +75172,7 @@ function strategyFor(builder) {
 
 ;// CONCATENATED MODULE: ./src/scheduler/worktree-pool.ts
 
+
 /**
  * Hands out each side's checkout, made once: the first build of a side asks for it, and
  * every later one (also one that asks while it is being made) gets the same folder.
@@ -75200,14 +75203,54 @@ class WorktreePool {
             return this.options.workspace;
         this.options.signal?.throwIfAborted();
         const path = (0,external_node_path_namespaceObject.join)(this.options.scratch, side);
-        const sha = side === 'head' ? this.options.revisions.headSha : this.options.revisions.baseSha;
         const only = this.options.pathsFor(side);
+        const workingTree = this.options.workingTree ?? null;
+        if (side === 'head' && workingTree !== null) {
+            // Inside the run's folder, which the janitor removes: no worktree to unregister.
+            const copied = await copyGitView(this.options.git, workingTree, path, only);
+            this.options.log.info(`Copied the working tree as git sees it (${copied} files, no .git, no ignored file): ` +
+                (only ? only.join(', ') : 'the whole tree'));
+            return path;
+        }
+        const sha = side === 'head' ? this.options.revisions.headSha : this.options.revisions.baseSha;
         // Listed first: a checkout that fails half-way still leaves a worktree to remove.
         this.options.janitor.worktree(path);
         await this.options.git.addWorktree(path, sha, only ?? undefined);
         this.options.log.info(`Checked out the ${side} (${sha.slice(0, 12)}): ${only ? only.join(', ') : 'the whole tree'}`);
         return path;
     }
+}
+/**
+ * Tracked files as they stand (a deleted one is left out) and untracked files that are not
+ * ignored: what `git status` counts, never `.git` or an ignored build output. `-z` so that no
+ * name is quoted; `--full-name` as the paths are the repository's whatever folder git runs in.
+ */
+const GIT_VIEW_ARGS = ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name'];
+/** Copies git's view of `repoDir` (below `only`, or all of it) into `destination`; returns how many entries. */
+async function copyGitView(git, repoDir, destination, only) {
+    await (0,promises_namespaceObject.mkdir)(destination, { recursive: true });
+    const listed = new Set((await git.exec(GIT_VIEW_ARGS)).split('\0').filter(Boolean));
+    const wanted = [...listed].filter(path => only === null || only.some(prefix => path === prefix || path.startsWith(`${prefix}/`)));
+    let copied = 0;
+    for (const path of wanted) {
+        const from = (0,external_node_path_namespaceObject.join)(repoDir, path);
+        const to = (0,external_node_path_namespaceObject.join)(destination, path);
+        const stat = await (0,promises_namespaceObject.lstat)(from).catch(() => null);
+        if (stat === null)
+            continue; // tracked, but deleted in the working tree
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(to), { recursive: true });
+        if (stat.isSymbolicLink())
+            await (0,promises_namespaceObject.symlink)(await (0,promises_namespaceObject.readlink)(from), to);
+        // A submodule is listed as its folder: copied without its own .git.
+        else if (stat.isDirectory())
+            await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, filter: source => !source.endsWith('/.git') });
+        else if (stat.isFile())
+            await (0,promises_namespaceObject.copyFile)(from, to);
+        else
+            continue;
+        copied++;
+    }
+    return copied;
 }
 
 ;// CONCATENATED MODULE: ./src/explain/layer-summary.ts
@@ -75884,6 +75927,7 @@ async function buildAndMeasure(plan, docker, git, progress, measured = []) {
         scratch,
         revisions: plan.revisions,
         workspace: plan.settings.headFrom === 'workspace' ? plan.repoDir : null,
+        workingTree: plan.settings.headFrom === 'working-tree' ? plan.repoDir : null,
         pathsFor: side => checkoutPaths(plan.targets.filter(target => buildsOn(plan, target, side)), side),
         signal: plan.signal,
         log: progress
