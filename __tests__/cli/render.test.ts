@@ -1,32 +1,10 @@
 // The local command's pure parts: the final report on the terminal.
-import { calculatorRegression, measuredImage } from '../../__fixtures__/images.js'
+import { calculatorRegression } from '../../__fixtures__/images.js'
 import { describe, expect, it } from '@jest/globals'
 import { alignColumns, renderTerminalReport, textTable } from '../../src/cli/render.js'
 import { compareImages } from '../../src/judge/judge.js'
-import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
 import { nth } from '../support/lists.js'
-import { Limits, MeasuredImage } from '../../src/shared/types.js'
-
-const revisions = {
-  baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
-}
-const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
-
-/** An image measured at `base` and `head` bytes; `headFailed`: its head build failed. */
-function measured(dockerfile: string, base: number | null, head: number | null, headFailed = false): MeasuredImage {
-  const image = measuredImage(dockerfile, base, head, headFailed ? 'modified' : undefined)
-  if (headFailed) {
-    image.failedBuilds.push({
-      side: 'head',
-      ok: false,
-      durationMs: 10,
-      error: 'COPY failed: no such file',
-      logTail: '#4 ERROR\nCOPY failed: no such file'
-    })
-  }
-  return image
-}
+import { limits, measured, revisions } from '../support/command-images.js'
 
 describe('the final report', () => {
   const context = {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { measuredImage } from '../../__fixtures__/images.js'
 import { renderTerminalReport } from '../../src/cli/render.js'
 import {
   clock,
@@ -13,7 +12,7 @@ import {
 } from '../../src/cli/terminal.js'
 import { compareImages } from '../../src/judge/judge.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
-import { Limits, MeasuredImage } from '../../src/shared/types.js'
+import { limits, measured, revisions } from '../support/command-images.js'
 
 const ESC = '\u001b'
 
@@ -34,27 +33,6 @@ describe("the command's painter", () => {
     expect(painter(false)('red', `a${ESC}[2Jb`)).toBe('ab')
   })
 })
-
-const revisions = {
-  baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  headSha: '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
-}
-const limits: Limits = { maxIncrease: parseGrowthThreshold('max-increase', '10%'), warnIncrease: null, maxSize: null }
-
-/** An image measured at `base` and `head` bytes; `headFailed`: its head build failed. */
-function measured(dockerfile: string, base: number | null, head: number | null, headFailed = false): MeasuredImage {
-  const image = measuredImage(dockerfile, base, head, headFailed ? 'modified' : undefined)
-  if (headFailed) {
-    image.failedBuilds.push({
-      side: 'head',
-      ok: false,
-      durationMs: 10,
-      error: 'COPY failed: no such file',
-      logTail: '#4 ERROR\nCOPY failed: no such file'
-    })
-  }
-  return image
-}
 
 describe('colour', () => {
   const tty = { write: () => true, isTTY: true }

@@ -2,18 +2,18 @@
 // as the CLI does (a build's exit code and output, `image inspect`'s JSON), a git that writes
 // the base's files into the worktree folder, and real folders for the checkouts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { OutputSink, quietLogger } from '../../src/shared/logger.js'
+import { quietLogger } from '../../src/shared/logger.js'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildSide, SideContext, SideJob } from '../../src/scheduler/build-side.js'
 import { Janitor } from '../../src/scheduler/janitor.js'
-import { Progress } from '../../src/scheduler/progress.js'
 import { WorktreePool } from '../../src/scheduler/worktree-pool.js'
 import { Docker } from '../../src/tools/docker.js'
 import { CommandResult } from '../../src/tools/exec.js'
 import { InterruptedError } from '../../src/shared/errors.js'
 import { EngineInfo, ImageTarget } from '../../src/shared/types.js'
+import { RecordingProgress } from '../support/recording-progress.js'
 
 const ENGINE: EngineInfo = {
   serverVersion: '28.0',
@@ -61,27 +61,9 @@ class FakeDocker {
   }
 }
 
-class Log implements Progress {
-  readonly lines: string[] = []
-  debug(): void {}
-  error(message: string): void {
-    this.lines.push(`error ${message}`)
-  }
-  commandOutput(): OutputSink {
-    return { write: () => undefined, end: () => undefined }
-  }
-  constructor(readonly streamBuilds: boolean) {}
-  async group<T>(title: string, work: () => Promise<T>): Promise<T> {
-    this.lines.push(`group ${title}`)
-    const result = await work()
-    this.lines.push('end group')
-    return result
-  }
-  info(message: string): void {
-    this.lines.push(message)
-  }
-  warning(message: string): void {
-    this.lines.push(`warning ${message}`)
+class Log extends RecordingProgress {
+  constructor(streamBuilds: boolean) {
+    super({ streamBuilds })
   }
 }
 

@@ -2,30 +2,14 @@
 // it was asked for, how many ran at once, and fails as an engine that lost the image does.
 // What a breakdown finds in real archives is explain/path-breakdown's to test.
 import { describe, expect, it } from '@jest/globals'
-import type { OutputSink } from '../../src/shared/logger.js'
 import { Readable } from 'node:stream'
 import { PathExplainer } from '../../src/scheduler/path-explainer.js'
-import { Progress } from '../../src/scheduler/progress.js'
 import { EngineInfo, ImageMeasurement, ImageTarget, MeasuredImage } from '../../src/shared/types.js'
+import { RecordingProgress } from '../support/recording-progress.js'
 
-class Log implements Progress {
-  readonly lines: string[] = []
-  debug(): void {}
-  error(message: string): void {
-    this.lines.push(`error ${message}`)
-  }
-  commandOutput(): OutputSink {
-    return { write: () => undefined, end: () => undefined }
-  }
-  streamBuilds = false
-  group<T>(_title: string, work: () => Promise<T>): Promise<T> {
-    return work()
-  }
-  info(message: string): void {
-    this.lines.push(message)
-  }
-  warning(message: string): void {
-    this.lines.push(`warning ${message}`)
+class Log extends RecordingProgress {
+  constructor() {
+    super({ groups: 'silent' })
   }
 }
 

@@ -1,34 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { OutputSink, quietLogger } from '../../src/shared/logger.js'
+import { quietLogger } from '../../src/shared/logger.js'
 import { Progress, progressFor } from '../../src/scheduler/progress.js'
-import { ImageTarget, MeasuredImage } from '../../src/shared/types.js'
+import { ImageTarget } from '../../src/shared/types.js'
+import { RecordingProgress } from '../support/recording-progress.js'
 
-/** A Progress written as a class, as the command's is: its methods live on the prototype. */
-class Log implements Progress {
-  readonly lines: string[] = []
-  readonly done: string[] = []
-  streamBuilds = true
-  async group<T>(title: string, work: () => Promise<T>): Promise<T> {
-    this.lines.push(`group ${title}`)
-    const result = await work()
-    this.lines.push('end group')
-    return result
-  }
-  info(message: string): void {
-    this.lines.push(message)
-  }
-  warning(message: string): void {
-    this.lines.push(`warning ${message}`)
-  }
-  error(message: string): void {
-    this.lines.push(`error ${message}`)
-  }
-  debug(): void {}
-  commandOutput(): OutputSink {
-    return { write: () => undefined, end: () => undefined }
-  }
-  imageDone(image: MeasuredImage): void {
-    this.done.push(image.target.dockerfile)
+class Log extends RecordingProgress {
+  constructor() {
+    super({ streamBuilds: true })
   }
 }
 

@@ -2,17 +2,16 @@
 // take the time a test gives them, and stop when their signal aborts, as a killed process
 // group does) and a fake git that only notes the worktrees. No engine, no repository.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { OutputSink } from '../../src/shared/logger.js'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Progress } from '../../src/scheduler/progress.js'
 import { BuildPlan, buildAndMeasure, SchedulerGit } from '../../src/scheduler/schedule.js'
 import { CommandResult, RunOptions } from '../../src/tools/exec.js'
 import { Docker } from '../../src/tools/docker.js'
 import { EngineInfo, ImageTarget, MeasuredImage } from '../../src/shared/types.js'
 import { nth } from '../support/lists.js'
 import { EngineUnavailableError, InterruptedError } from '../../src/shared/errors.js'
+import { RecordingProgress } from '../support/recording-progress.js'
 
 const REVISIONS = { baseSha: 'b'.repeat(40), headSha: 'h'.repeat(40) }
 
@@ -121,29 +120,9 @@ class FakeGit implements SchedulerGit {
   }
 }
 
-class Log implements Progress {
-  readonly lines: string[] = []
-  readonly done: string[] = []
-  streamBuilds = false
-  async group<T>(title: string, work: () => Promise<T>): Promise<T> {
-    this.lines.push(`group ${title}`)
-    return work()
-  }
-  info(message: string): void {
-    this.lines.push(message)
-  }
-  warning(message: string): void {
-    this.lines.push(`warning ${message}`)
-  }
-  error(message: string): void {
-    this.lines.push(`error ${message}`)
-  }
-  debug(): void {}
-  commandOutput(): OutputSink {
-    return { write: () => undefined, end: () => undefined }
-  }
-  imageDone(image: MeasuredImage): void {
-    this.done.push(image.target.dockerfile)
+class Log extends RecordingProgress {
+  constructor() {
+    super({ groups: 'title' })
   }
 }
 

@@ -85,7 +85,7 @@ export class WorktreePool {
 const GIT_VIEW_ARGS = ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name']
 
 /** Copies git's view of `repoDir` (below `only`, or all of it) into `destination`; returns how many entries. */
-export async function copyGitView(
+async function copyGitView(
   git: Pick<Git, 'exec'>,
   repoDir: string,
   destination: string,
