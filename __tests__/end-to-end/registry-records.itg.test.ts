@@ -8,7 +8,13 @@ import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { runAction, type ActionRun } from '../support/action-runner.js'
 import { useEndToEnd } from '../support/end-to-end.js'
-import { privateDockerConfig, PushedPair, pushTwoPlatformPair, uniqueName } from '../support/multi-platform.js'
+import {
+  dockerOnContainerd,
+  privateDockerConfig,
+  PushedPair,
+  pushTwoPlatformPair,
+  uniqueName
+} from '../support/multi-platform.js'
 import { checkOutPullRequest, OWNER, REPO, runOnPullRequest, TEST_TOKEN } from '../support/pull-request.js'
 import { Registry, startRegistry } from '../support/registry.js'
 import { PlatformSize, pullSizes, requestsIn } from '../support/registry-reads.js'
@@ -31,6 +37,9 @@ beforeAll(async () => {
   dockerConfig = await privateDockerConfig()
   name = uniqueName('issue-23-records')
   pair = await pushTwoPlatformPair(registry.host, name)
+  // The containerd engine keeps what it built and pushed under the registry's names; untagged
+  // here, so that an image of that name in the engine afterwards can only be a pull.
+  await dockerOnContainerd(['image', 'rm', '--force', pair.main, pair.pr])
   sizes = {
     main: await pullSizes(registry.host, name, 'main'),
     pr: await pullSizes(registry.host, name, 'pr')
