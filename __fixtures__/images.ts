@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { attributeLayers } from '../src/measure/attribute.js'
 import { stageInstructions } from '../src/tools/dockerfile.js'
 import { parseHistory } from '../src/measure/history.js'
-import { ImageChange, InstructionSize, MeasuredImage, Revisions } from '../src/shared/types.js'
+import { ImageChange, ImageMeasurement, InstructionSize, MeasuredImage, Revisions } from '../src/shared/types.js'
 
 export const REVISIONS: Revisions = {
   baseSha: '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
@@ -68,6 +68,39 @@ export function calculatorRegression(): MeasuredImage {
     },
     base: { size: total(multi), id: `sha256:${'a'.repeat(64)}`, layers: 1, instructions: multi },
     head: { size: total(single), id: `sha256:${'b'.repeat(64)}`, layers: 5, instructions: single },
+    failedBuilds: []
+  }
+}
+
+/** The same image grown by `factor` of its base, to land on a chosen verdict. */
+export function grownBy(factor: number, instructions = true): MeasuredImage {
+  const line = (n: number, keyword: string, args: string, size: number): InstructionSize => ({
+    keyword,
+    args,
+    size,
+    line: n,
+    endLine: n
+  })
+  const [from, copy] = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
+  const base = [from, copy]
+  const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
+  const side = (stage: InstructionSize[]): ImageMeasurement => ({
+    size: stage.reduce((sum, i) => sum + i.size, 0),
+    id: `sha256:${'a'.repeat(64)}`,
+    layers: stage.length,
+    ...(instructions ? { instructions: stage } : {})
+  })
+  return {
+    target: {
+      dockerfile: 'svc/Dockerfile',
+      context: 'svc',
+      baseDockerfile: 'svc/Dockerfile',
+      baseContext: 'svc',
+      change: 'modified',
+      reason: 'Dockerfile modified'
+    },
+    base: side(base),
+    head: side(head),
     failedBuilds: []
   }
 }

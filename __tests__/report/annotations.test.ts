@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { calculatorRegression } from '../../__fixtures__/images.js'
+import { calculatorRegression, grownBy } from '../../__fixtures__/images.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { compareImages } from '../../src/judge/judge.js'
 import { annotationsFor } from '../../src/report/annotations.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
-import { ImageMeasurement, InstructionSize, Limits, MeasuredImage } from '../../src/shared/types.js'
+import { Limits } from '../../src/shared/types.js'
 import { nth, only } from '../support/lists.js'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -15,41 +15,6 @@ const limits: Limits = {
   maxIncrease: parseGrowthThreshold('max-increase', '50%'),
   warnIncrease: parseGrowthThreshold('warn-increase', '10%'),
   maxSize: null
-}
-
-/** The calculator's two Dockerfiles as measured from the recorded single-stage history. */
-
-/** The same image grown by `factor` of its base, to land on a chosen verdict. */
-function grownBy(factor: number, instructions = true): MeasuredImage {
-  const line = (n: number, keyword: string, args: string, size: number): InstructionSize => ({
-    keyword,
-    args,
-    size,
-    line: n,
-    endLine: n
-  })
-  const [from, copy] = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
-  const base = [from, copy]
-  const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
-  const side = (stage: InstructionSize[]): ImageMeasurement => ({
-    size: stage.reduce((sum, i) => sum + i.size, 0),
-    id: `sha256:${'a'.repeat(64)}`,
-    layers: stage.length,
-    ...(instructions ? { instructions: stage } : {})
-  })
-  return {
-    target: {
-      dockerfile: 'svc/Dockerfile',
-      context: 'svc',
-      baseDockerfile: 'svc/Dockerfile',
-      baseContext: 'svc',
-      change: 'modified',
-      reason: 'Dockerfile modified'
-    },
-    base: side(base),
-    head: side(head),
-    failedBuilds: []
-  }
 }
 
 describe('annotationsFor', () => {

@@ -2,13 +2,13 @@
 // word on what the sizes are, and the JSON.
 import { asRead, liveParts, renderGfm } from '../support/gfm.js'
 import { describe, expect, it } from '@jest/globals'
-import { calculatorRegression } from '../../__fixtures__/images.js'
+import { calculatorRegression, grownBy } from '../../__fixtures__/images.js'
 import { compareImages } from '../../src/judge/judge.js'
 import { sizeSourceFor } from '../../src/measure/measure-image.js'
 import { toJsonReport } from '../../src/serialized/run-file.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { parseGrowthThreshold } from '../../src/inputs/thresholds.js'
-import { EngineInfo, ImageMeasurement, InstructionSize, Limits, MeasuredImage } from '../../src/shared/types.js'
+import { EngineInfo, Limits } from '../../src/shared/types.js'
 import { nth } from '../support/lists.js'
 
 const revisions = { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }
@@ -23,41 +23,6 @@ const overlay2: EngineInfo = {
   storageDriver: 'overlay2',
   builder: 'buildx',
   imageStore: 'graphdriver'
-}
-
-/** The calculator's two Dockerfiles as measured from the recorded single-stage history. */
-
-/** The same image grown by `factor` of its base, to land on a chosen verdict. */
-function grownBy(factor: number, instructions = true): MeasuredImage {
-  const line = (n: number, keyword: string, args: string, size: number): InstructionSize => ({
-    keyword,
-    args,
-    size,
-    line: n,
-    endLine: n
-  })
-  const [from, copy] = [line(1, 'FROM', 'busybox:local', 1_000_000), line(2, 'COPY', 'app | <b>x</b> /app', 0)]
-  const base = [from, copy]
-  const head = [from, line(2, 'RUN', 'echo `grow` > /x', 1_000_000 * factor), copy]
-  const side = (stage: InstructionSize[]): ImageMeasurement => ({
-    size: stage.reduce((sum, i) => sum + i.size, 0),
-    id: `sha256:${'a'.repeat(64)}`,
-    layers: stage.length,
-    ...(instructions ? { instructions: stage } : {})
-  })
-  return {
-    target: {
-      dockerfile: 'svc/Dockerfile',
-      context: 'svc',
-      baseDockerfile: 'svc/Dockerfile',
-      baseContext: 'svc',
-      change: 'modified',
-      reason: 'Dockerfile modified'
-    },
-    base: side(base),
-    head: side(head),
-    failedBuilds: []
-  }
 }
 
 describe('the comment', () => {
